@@ -1,0 +1,88 @@
+// The one error type of the project and the catalogue of its stable codes (docs/errors.md lists them too).
+
+/** Everything we know about one error code: HTTP status when it crosses the wire, and whether a retry can help. */
+export interface ErrorCodeInfo {
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly description: string;
+}
+
+/** The catalogue. Codes are part of the protocol: never rename one, only add. */
+export const ERROR_CODES = {
+  // Input and schema
+  SCHEMA_INVALID: { status: 400, retryable: false, description: 'A document or message does not match its JSON Schema.' },
+  POLICY_INVALID: { status: 400, retryable: false, description: 'A policy names an unknown setting or a value outside its allowed values.' },
+  BODY_TOO_LARGE: { status: 413, retryable: false, description: 'The request body exceeds the endpoint limit.' },
+  BODY_MALFORMED: { status: 400, retryable: false, description: 'The request body is not valid JSON.' },
+  MESSAGE_INVALID: { status: 400, retryable: false, description: 'A WebSocket or control-channel message is malformed or of an unknown type.' },
+  NOT_FOUND: { status: 404, retryable: false, description: 'The addressed object does not exist.' },
+  CONFLICT: { status: 409, retryable: false, description: 'The object already exists or the change conflicts with current state.' },
+  // Authentication and identity
+  ADMIN_UNAUTHORIZED: { status: 401, retryable: false, description: 'Missing or wrong admin token.' },
+  ENROLLMENT_TOKEN_INVALID: { status: 401, retryable: false, description: 'The enrollment token is unknown or was revoked.' },
+  ENROLLMENT_TOKEN_EXPIRED: { status: 401, retryable: false, description: 'The enrollment token is past its expiry time.' },
+  ENROLLMENT_TOKEN_EXHAUSTED: { status: 401, retryable: false, description: 'The enrollment token has already been used as many times as allowed.' },
+  ENROLLMENT_PROOF_INVALID: { status: 400, retryable: false, description: 'The enrollment request is not signed by the key it registers.' },
+  DEVICE_UNKNOWN: { status: 401, retryable: false, description: 'The request names a device the endpoint does not know.' },
+  DEVICE_REVOKED: { status: 403, retryable: false, description: 'The device was revoked by an admin; it must enroll again.' },
+  REQUEST_SIGNATURE_INVALID: { status: 401, retryable: false, description: 'The request signature does not verify with the device key.' },
+  REQUEST_EXPIRED: { status: 401, retryable: true, description: 'The request timestamp is outside the allowed clock skew.' },
+  REQUEST_REPLAYED: { status: 401, retryable: true, description: 'The request nonce was already used.' },
+  // Policy trust
+  POLICY_SIGNATURE_INVALID: { status: 422, retryable: false, description: 'A policy signature does not verify with the pinned policy-signing key.' },
+  POLICY_TENANT_MISMATCH: { status: 422, retryable: false, description: 'A policy was issued for another tenant.' },
+  // Transport and local state
+  TLS_PIN_MISMATCH: { status: 502, retryable: false, description: 'The endpoint certificate does not chain to the pinned CA.' },
+  ENDPOINT_UNREACHABLE: { status: 503, retryable: true, description: 'The management endpoint could not be reached.' },
+  ENDPOINT_ERROR: { status: 502, retryable: true, description: 'The management endpoint answered with an unexpected error.' },
+  STATE_CORRUPT: { status: 500, retryable: false, description: 'A local state file is unreadable or fails validation.' },
+  NOT_ENROLLED: { status: 409, retryable: false, description: 'The agent has no device identity yet; run enroll first.' },
+  ALREADY_ENROLLED: { status: 409, retryable: false, description: 'The agent already has a device identity; pass --force to replace it.' },
+  DAEMON_UNREACHABLE: { status: 503, retryable: true, description: 'The agent daemon is not running or its control socket is not answering.' },
+  CONFIG_INVALID: { status: 400, retryable: false, description: 'The agent or endpoint configuration file is invalid.' },
+  // Per-setting apply outcomes (carried in reports, not thrown)
+  SETTING_APPLY_FAILED: { status: 500, retryable: true, description: 'The provider failed to change a setting.' },
+  SETTING_NOT_ENFORCED: { status: 500, retryable: true, description: 'The setting was applied but reading it back shows another value.' },
+  SETTING_CONFLICT: { status: 409, retryable: false, description: 'Two assigned policies set the same setting to different values.' },
+  INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One detail line of an error: where (a JSON pointer or a name) and what is wrong there. */
+export interface ErrorDetail {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The project's base error: a stable code, a retryable flag, optional details and the standard cause. */
+export class AttacheError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly details: readonly ErrorDetail[];
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: readonly ErrorDetail[]; retryable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AttacheError';
+    this.code = code;
+    this.retryable = options.retryable ?? ERROR_CODES[code].retryable;
+    this.details = options.details ?? [];
+  }
+
+  /** HTTP status used when this error is returned by the endpoint. */
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+/** True when `value` is one of the catalogued codes (used when decoding errors from the wire). */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+/** Wraps anything thrown into an AttacheError, keeping the original as cause. */
+export function toAttacheError(err: unknown, fallback: ErrorCode = 'INTERNAL'): AttacheError {
+  if (err instanceof AttacheError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new AttacheError(fallback, message, { cause: err });
+}

@@ -1,0 +1,86 @@
+// Schema validation shared by agent and endpoint: one Ajv (JSON Schema 2020-12) with every schema registered.
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { ALL_SCHEMAS, type PolicyDocument, type PolicyKind, policySettingsSchemaId } from '../policy-schemas/src/index.js';
+import { AttacheError, type ErrorCode, type ErrorDetail } from './errors.js';
+
+const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+addFormats.default(ajv, ['uuid', 'date-time', 'uri']);
+for (const schema of ALL_SCHEMAS) ajv.addSchema(schema as object);
+
+const compiled = new Map<string, ValidateFunction>();
+
+function validatorFor(id: string): ValidateFunction {
+  let fn = compiled.get(id);
+  if (!fn) {
+    fn = ajv.getSchema(id);
+    if (!fn) throw new Error(`no schema registered with $id ${id}`);
+    compiled.set(id, fn);
+  }
+  return fn;
+}
+
+/** Turns Ajv errors into short lines naming the JSON pointer and what is wrong there. */
+export function describeErrors(errors: readonly ErrorObject[] | null | undefined): ErrorDetail[] {
+  const list = errors ?? [];
+  // A union of literals fails as one `const` error per branch plus an `anyOf`: fold them into "must be one of".
+  const constsByPath = new Map<string, unknown[]>();
+  for (const e of list) {
+    if (e.keyword === 'const') constsByPath.set(e.instancePath, [...(constsByPath.get(e.instancePath) ?? []), e.params.allowedValue]);
+  }
+  const out: ErrorDetail[] = [];
+  for (const e of list) {
+    const path = e.instancePath || '/';
+    if (e.keyword === 'const') continue;
+    if (e.keyword === 'anyOf' && constsByPath.has(e.instancePath)) {
+      out.push({ path, message: `must be one of ${(constsByPath.get(e.instancePath) ?? []).map((v) => JSON.stringify(v)).join(', ')}` });
+      continue;
+    }
+    out.push({ path, message: describeOne(e) });
+  }
+  return out.slice(0, 20);
+}
+
+function describeOne(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `unknown property "${String(e.params.additionalProperty)}"`;
+    case 'enum':
+      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'required':
+      return `missing required property "${String(e.params.missingProperty)}"`;
+    default:
+      return e.message ?? e.keyword;
+  }
+}
+
+/**
+ * Validates `data` against the schema with `$id` and returns it typed; throws an AttacheError (`code`, default
+ * SCHEMA_INVALID) whose message names the document and the first problem, with all problems in `details`.
+ */
+export function validate<T extends TSchema>(schema: T, data: unknown, what: string, code: ErrorCode = 'SCHEMA_INVALID'): Static<T> {
+  const id = schema.$id;
+  if (!id) throw new Error('validate: schema has no $id');
+  return validateById(id, data, what, code) as Static<T>;
+}
+
+export function validateById(id: string, data: unknown, what: string, code: ErrorCode = 'SCHEMA_INVALID'): unknown {
+  const fn = validatorFor(id);
+  if (fn(data)) return data;
+  const details = describeErrors(fn.errors);
+  const first = details[0];
+  throw new AttacheError(code, `${what} is invalid: ${first ? `${first.path} ${first.message}` : 'schema mismatch'}`, { details });
+}
+
+/** Checks a policy's settings against the catalog of its kind: unknown ids and disallowed values are POLICY_INVALID. */
+export function validatePolicySettings(doc: Pick<PolicyDocument, 'kind' | 'settings'>, what = 'policy'): void {
+  const fn = validatorFor(policySettingsSchemaId(doc.kind as PolicyKind));
+  if (fn(doc.settings)) return;
+  const details = describeErrors(fn.errors).map((d) => ({
+    path: `/settings${d.path === '/' ? '' : d.path}`,
+    message: d.message.replace(/^unknown property/, `unknown ${doc.kind} setting`),
+  }));
+  const first = details[0];
+  throw new AttacheError('POLICY_INVALID', `${what} is invalid: ${first ? `${first.path} ${first.message}` : 'settings mismatch'}`, { details });
+}

@@ -1,0 +1,92 @@
+// Firewall settings: Windows Firewall CSP (./Vendor/MSFT/Firewall/MdmStore, mde-domain.md §2.3) and the macOS
+// application firewall (socketfilterfw, mde-domain.md §5.3). Ids are stable: add settings, never rename one.
+import type { SettingDefinition } from './setting-definition.js';
+
+const STORE = './Vendor/MSFT/Firewall/MdmStore/';
+const PROFILES = ['DomainProfile', 'PrivateProfile', 'PublicProfile'] as const;
+
+function profileSettings(profile: (typeof PROFILES)[number]): SettingDefinition[] {
+  const base = (name: string) => ({
+    id: `firewall.${profile.charAt(0).toLowerCase()}${profile.slice(1)}.${name}`,
+    kind: 'firewall' as const,
+    description: `Firewall CSP ${profile}/${name}.`,
+    platforms: ['windows' as const],
+    source: `${STORE}${profile}/${name}`,
+  });
+  const bool = (name: string, title: string, def: boolean): SettingDefinition => ({
+    ...base(name),
+    title: `${title} (${profile})`,
+    type: 'boolean',
+    default: def,
+  });
+  const action = (name: string, title: string, def: 0 | 1): SettingDefinition => ({
+    ...base(name),
+    title: `${title} (${profile})`,
+    type: 'integer',
+    values: [
+      { value: 0, label: 'Allow' },
+      { value: 1, label: 'Block' },
+    ],
+    default: def,
+  });
+  return [
+    bool('EnableFirewall', 'Firewall enabled', true),
+    action('DefaultInboundAction', 'Default inbound action', 1),
+    action('DefaultOutboundAction', 'Default outbound action', 0),
+    bool('DisableStealthMode', 'Stealth mode disabled', false),
+    bool('Shielded', 'Shielded (block all inbound)', false),
+    bool('DisableUnicastResponsesToMulticastBroadcast', 'Unicast responses to multicast/broadcast disabled', false),
+    bool('DisableInboundNotifications', 'Inbound notifications disabled', false),
+  ];
+}
+
+function global(name: string, title: string, rest: Partial<SettingDefinition> & Pick<SettingDefinition, 'type'>): SettingDefinition {
+  return {
+    id: `firewall.global.${name}`,
+    kind: 'firewall',
+    title,
+    description: `Firewall CSP Global/${name}.`,
+    platforms: ['windows'],
+    source: `${STORE}Global/${name}`,
+    ...rest,
+  };
+}
+
+function macFirewall(name: string, title: string, flag: string, def: boolean): SettingDefinition {
+  return {
+    id: `macosFirewall.${name}`,
+    kind: 'firewall',
+    title,
+    description: `macOS application firewall, socketfilterfw ${flag}.`,
+    platforms: ['macos'],
+    type: 'boolean',
+    default: def,
+    source: `/usr/libexec/ApplicationFirewall/socketfilterfw ${flag}`,
+  };
+}
+
+export const FIREWALL_SETTINGS: readonly SettingDefinition[] = [
+  global('DisableStatefulFtp', 'Stateful FTP disabled', { type: 'boolean', default: false }),
+  global('SaIdleTime', 'Security association idle time (seconds)', { type: 'integer', minimum: 300, maximum: 3600, default: 300 }),
+  global('PresharedKeyEncoding', 'Preshared key encoding', {
+    type: 'integer',
+    values: [
+      { value: 0, label: 'None' },
+      { value: 1, label: 'UTF-8' },
+    ],
+    default: 1,
+  }),
+  global('CRLcheck', 'Certificate revocation list check', {
+    type: 'integer',
+    values: [
+      { value: 0, label: 'None' },
+      { value: 1, label: 'Attempt' },
+      { value: 2, label: 'Require' },
+    ],
+    default: 0,
+  }),
+  ...PROFILES.flatMap(profileSettings),
+  macFirewall('EnableFirewall', 'Application firewall enabled', '--setglobalstate', false),
+  macFirewall('BlockAllIncoming', 'Block all incoming connections', '--setblockall', false),
+  macFirewall('EnableStealthMode', 'Stealth mode', '--setstealthmode', false),
+];

@@ -1,0 +1,64 @@
+// The settings catalog: every setting we manage, and the value schema each one implies.
+import type { Platform, PolicyKind, SettingValue } from '../primitives.js';
+import { ANTIVIRUS_SETTINGS } from './antivirus.js';
+import { FIREWALL_SETTINGS } from './firewall.js';
+import type { SettingDefinition } from './setting-definition.js';
+
+export type { SettingDefinition } from './setting-definition.js';
+
+/** A plain JSON Schema object (the catalog builds these from data, so they carry no static type). */
+export type JsonSchema = Record<string, unknown>;
+
+/** Every setting of every kind, in catalogue order. */
+export const SETTINGS: readonly SettingDefinition[] = [...ANTIVIRUS_SETTINGS, ...FIREWALL_SETTINGS];
+
+const BY_ID = new Map(SETTINGS.map((s) => [s.id, s]));
+
+export function settingById(id: string): SettingDefinition | undefined {
+  return BY_ID.get(id);
+}
+
+export function settingsOfKind(kind: PolicyKind): SettingDefinition[] {
+  return SETTINGS.filter((s) => s.kind === kind);
+}
+
+/** The default value of a setting on a platform (platform-specific default first). */
+export function defaultFor(setting: SettingDefinition, platform: Platform): SettingValue | undefined {
+  return setting.platformDefaults?.[platform] ?? setting.default;
+}
+
+/** JSON Schema (2020-12) for the values one setting accepts. */
+export function valueSchemaOf(setting: SettingDefinition): JsonSchema {
+  const meta = { title: setting.title, description: `${setting.description} Platforms: ${setting.platforms.join(', ')}.` };
+  switch (setting.type) {
+    case 'boolean':
+      return { type: 'boolean', ...meta };
+    case 'integer':
+      return setting.values
+        ? { type: 'integer', enum: setting.values.map((v) => v.value), ...meta }
+        : {
+            type: 'integer',
+            ...(setting.minimum === undefined ? {} : { minimum: setting.minimum }),
+            ...(setting.maximum === undefined ? {} : { maximum: setting.maximum }),
+            ...meta,
+          };
+    case 'string':
+      return setting.values
+        ? { type: 'string', enum: setting.values.map((v) => v.value), ...meta }
+        : { type: 'string', maxLength: 4096, ...(setting.pattern ? { pattern: setting.pattern } : {}), ...meta };
+    case 'stringList':
+      return {
+        type: 'array',
+        items: { type: 'string', minLength: 1, maxLength: 1024, ...(setting.pattern ? { pattern: setting.pattern } : {}) },
+        maxItems: setting.maxItems ?? 1000,
+        uniqueItems: true,
+        ...meta,
+      };
+  }
+}
+
+/** JSON Schema of the `settings` object of a policy of one kind: only that kind's setting ids, each with its value schema. */
+export function settingsSchemaOf(kind: PolicyKind): JsonSchema {
+  const properties = Object.fromEntries(settingsOfKind(kind).map((s) => [s.id, valueSchemaOf(s)]));
+  return { type: 'object', properties, additionalProperties: false, minProperties: 1 };
+}

@@ -1,0 +1,33 @@
+// The schema of one settings-catalog entry: stable id, type, allowed values, default, platforms, provider mapping.
+import { type Static, Type } from '@sinclair/typebox';
+import { Platform, PolicyKind, SettingValue } from '../primitives.js';
+
+export const SettingDefinition = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z][A-Za-z0-9]*(\\.[A-Za-z0-9_]+)+$', description: 'stable id, never reused' }),
+    kind: PolicyKind,
+    title: Type.String({ minLength: 1 }),
+    description: Type.String(),
+    platforms: Type.Array(Platform, { minItems: 1, uniqueItems: true }),
+    type: Type.Union([Type.Literal('boolean'), Type.Literal('integer'), Type.Literal('string'), Type.Literal('stringList')]),
+    /** Allowed values (integers or strings) with their meaning, in the order the reference lists them. */
+    values: Type.Optional(
+      Type.Array(Type.Object({ value: Type.Union([Type.Integer(), Type.String()]), label: Type.String() }, { additionalProperties: false }), {
+        minItems: 1,
+      }),
+    ),
+    minimum: Type.Optional(Type.Integer()),
+    maximum: Type.Optional(Type.Integer()),
+    pattern: Type.Optional(Type.String()),
+    maxItems: Type.Optional(Type.Integer({ minimum: 1 })),
+    default: Type.Optional(SettingValue),
+    /** Defaults that differ per platform (e.g. mdatp enforcementLevel is passive on Linux, real_time on macOS). */
+    platformDefaults: Type.Optional(Type.Partial(Type.Record(Platform, SettingValue))),
+    /** Where the setting lives on the device: CSP path (Windows) or managed-preferences key (Linux/macOS). */
+    source: Type.String({ minLength: 1 }),
+    /** True where Defender ignores policy changes while tamper protection is on (Policy CSP notes). */
+    tamperProtected: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, $id: 'urn:attache:setting-definition', title: 'Setting definition' },
+);
+export type SettingDefinition = Static<typeof SettingDefinition>;

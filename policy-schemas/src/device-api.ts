@@ -1,0 +1,95 @@
+// Messages between an agent and the endpoint: enrollment, policy fetch, status report, push channel.
+import { type Static, Type } from '@sinclair/typebox';
+import { PolicyStatus, SettingStatus, SyncTrigger } from './agent-config.js';
+import { SignedPolicy } from './policy.js';
+import { ErrorCodeString, Platform, PublicKey, Signature, Timestamp, Uuid } from './primitives.js';
+
+/** Facts a device states about itself at enrollment (the directory record's attributes). */
+export const DeviceFacts = Type.Object(
+  {
+    hostname: Type.String({ minLength: 1, maxLength: 253 }),
+    platform: Platform,
+    osVersion: Type.String({ maxLength: 200 }),
+    arch: Type.String({ maxLength: 32 }),
+    agentVersion: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+([-+][0-9A-Za-z.-]+)?$' }),
+  },
+  { additionalProperties: false },
+);
+export type DeviceFacts = Static<typeof DeviceFacts>;
+
+/** POST /v1/enroll. `proof` signs enrollmentProofString(token, publicKey) with the private key being registered. */
+export const EnrollRequest = Type.Object(
+  {
+    enrollmentToken: Type.String({ minLength: 1, maxLength: 200 }),
+    publicKey: PublicKey,
+    proof: Signature,
+    device: DeviceFacts,
+  },
+  { additionalProperties: false, $id: 'urn:attache:enroll-request', title: 'Enroll request' },
+);
+export type EnrollRequest = Static<typeof EnrollRequest>;
+
+export const EnrollResponse = Type.Object(
+  { deviceId: Uuid, tenantId: Uuid, enrolledAt: Timestamp },
+  { additionalProperties: false, $id: 'urn:attache:enroll-response', title: 'Enroll response' },
+);
+export type EnrollResponse = Static<typeof EnrollResponse>;
+
+/** GET /v1/device/policies: every policy version assigned to the device, signed. */
+export const PoliciesResponse = Type.Object(
+  {
+    deviceId: Uuid,
+    /** Changes whenever the assigned set changes; sent back as If-None-Match. */
+    etag: Type.String({ pattern: '^"[0-9a-f]{64}"$' }),
+    policies: Type.Array(SignedPolicy, { maxItems: 500 }),
+  },
+  { additionalProperties: false, $id: 'urn:attache:policies-response', title: 'Policies response' },
+);
+export type PoliciesResponse = Static<typeof PoliciesResponse>;
+
+/** POST /v1/device/reports: the per-setting outcome of one sync. Idempotent by reportId. */
+export const StatusReport = Type.Object(
+  {
+    reportId: Uuid,
+    deviceId: Uuid,
+    generatedAt: Timestamp,
+    agentVersion: Type.String({ maxLength: 64 }),
+    trigger: SyncTrigger,
+    durationMs: Type.Integer({ minimum: 0 }),
+    policies: Type.Array(PolicyStatus, { maxItems: 500 }),
+    settings: Type.Array(SettingStatus, { maxItems: 5000 }),
+  },
+  { additionalProperties: false, $id: 'urn:attache:status-report', title: 'Status report' },
+);
+export type StatusReport = Static<typeof StatusReport>;
+
+export const ReportAck = Type.Object(
+  { reportId: Uuid, duplicate: Type.Boolean(), stale: Type.Boolean() },
+  { additionalProperties: false, $id: 'urn:attache:report-ack', title: 'Report acknowledgement' },
+);
+export type ReportAck = Static<typeof ReportAck>;
+
+/** Endpoint → agent over the push WebSocket (GET /v1/device/push). */
+export const ServerPushMessage = Type.Union(
+  [
+    Type.Object({ type: Type.Literal('hello'), deviceId: Uuid, serverTime: Timestamp }, { additionalProperties: false }),
+    Type.Object(
+      {
+        type: Type.Literal('sync'),
+        requestId: Uuid,
+        reason: Type.Union([Type.Literal('policy-changed'), Type.Literal('assignment-changed'), Type.Literal('admin-request')]),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object({ type: Type.Literal('error'), code: ErrorCodeString, message: Type.String({ maxLength: 2048 }) }, { additionalProperties: false }),
+  ],
+  { $id: 'urn:attache:server-push-message', title: 'Push message, endpoint to agent' },
+);
+export type ServerPushMessage = Static<typeof ServerPushMessage>;
+
+/** Agent → endpoint over the push WebSocket. */
+export const AgentPushMessage = Type.Union([Type.Object({ type: Type.Literal('ack'), requestId: Uuid }, { additionalProperties: false })], {
+  $id: 'urn:attache:agent-push-message',
+  title: 'Push message, agent to endpoint',
+});
+export type AgentPushMessage = Static<typeof AgentPushMessage>;

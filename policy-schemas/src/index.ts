@@ -1,0 +1,52 @@
+// policy-schemas: the single source of truth for every file format and wire message, and the settings catalog.
+// Types are derived from these schemas (Static<>); policy-schemas/json/ holds the emitted JSON Schema 2020-12 files.
+import type { TSchema } from '@sinclair/typebox';
+import * as admin from './admin-api.js';
+import * as agentFiles from './agent-config.js';
+import { SettingDefinition } from './catalog/setting-definition.js';
+import * as control from './control.js';
+import * as device from './device-api.js';
+import * as onboarding from './onboarding.js';
+import * as policy from './policy.js';
+import { ErrorResponse } from './primitives.js';
+
+export * from './admin-api.js';
+export * from './agent-config.js';
+export * from './catalog/index.js';
+export * from './control.js';
+export * from './device-api.js';
+export * from './onboarding.js';
+export * from './policy.js';
+export * from './primitives.js';
+
+/** Every top-level schema, each with a `$id`; the validator registers them all and json/ has one file per entry. */
+export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
+  ErrorResponse,
+  SettingDefinition,
+  policy.PolicyDocument,
+  ...policy.PolicySettingsSchemas,
+  policy.PolicyPayload,
+  policy.SignedPolicy,
+  onboarding.OnboardingPackage,
+  agentFiles.AgentConfig,
+  agentFiles.AgentIdentity,
+  agentFiles.SyncOutcome,
+  device.EnrollRequest,
+  device.EnrollResponse,
+  device.PoliciesResponse,
+  device.StatusReport,
+  device.ReportAck,
+  device.ServerPushMessage,
+  device.AgentPushMessage,
+  control.ControlRequest,
+  control.ControlResponse,
+  admin.OnboardingCreateRequest,
+  admin.GroupCreateRequest,
+  admin.GroupMemberRequest,
+  admin.AssignmentCreateRequest,
+  admin.Group,
+  admin.Assignment,
+  admin.PolicySummary,
+  admin.Device,
+  admin.DeviceStatus,
+];

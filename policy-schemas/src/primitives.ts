@@ -1,0 +1,58 @@
+// Small schema fragments every document and message reuses: ids, times, platforms, states, setting values.
+import { type Static, Type } from '@sinclair/typebox';
+
+export const Uuid = Type.String({ format: 'uuid', description: 'RFC 4122 UUID' });
+export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 time, UTC' });
+/** Raw Ed25519 public key, 32 bytes, base64. */
+export const PublicKey = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$', description: 'raw Ed25519 public key, base64' });
+/** Ed25519 signature, 64 bytes, base64. */
+export const Signature = Type.String({ pattern: '^[A-Za-z0-9+/]{86}==$', description: 'Ed25519 signature, base64' });
+export const ShortText = Type.String({ minLength: 1, maxLength: 200 });
+
+export const Platform = Type.Union([Type.Literal('windows'), Type.Literal('macos'), Type.Literal('linux')], {
+  description: 'Operating system family of a device',
+});
+export type Platform = Static<typeof Platform>;
+export const PLATFORMS: readonly Platform[] = ['windows', 'macos', 'linux'];
+
+export const PolicyKind = Type.Union([Type.Literal('antivirus'), Type.Literal('firewall')], {
+  description: 'Policy kind (Intune endpoint-security profile family)',
+});
+export type PolicyKind = Static<typeof PolicyKind>;
+export const POLICY_KINDS: readonly PolicyKind[] = ['antivirus', 'firewall'];
+
+/** Per-setting status, as Intune reports it (Succeeded / Error / Conflict / Not applicable / Pending). */
+export const SettingState = Type.Union(
+  [Type.Literal('succeeded'), Type.Literal('error'), Type.Literal('conflict'), Type.Literal('notApplicable'), Type.Literal('pending')],
+  { description: 'Per-setting status' },
+);
+export type SettingState = Static<typeof SettingState>;
+
+/** A setting value: a boolean, an integer, a string or a list of strings (list settings merge as a union). */
+export const SettingValue = Type.Union([
+  Type.Boolean(),
+  Type.Integer(),
+  Type.String({ maxLength: 4096 }),
+  Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 1000 }),
+]);
+export type SettingValue = Static<typeof SettingValue>;
+
+export const ErrorCodeString = Type.String({ pattern: '^[A-Z][A-Z0-9_]{2,63}$', description: 'stable error code (docs/errors.md)' });
+
+export const ErrorDetail = Type.Object({ path: Type.String({ maxLength: 1024 }), message: Type.String({ maxLength: 2048 }) }, { additionalProperties: false });
+
+/** Body of every error response of the endpoint. */
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object(
+      {
+        code: ErrorCodeString,
+        message: Type.String({ maxLength: 4096 }),
+        details: Type.Optional(Type.Array(ErrorDetail, { maxItems: 100 })),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, $id: 'urn:attache:error-response', title: 'Error response' },
+);
+export type ErrorResponse = Static<typeof ErrorResponse>;
