@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   // Per-setting apply outcomes (carried in reports, not thrown)
   SETTING_APPLY_FAILED: { status: 500, retryable: true, description: 'The provider failed to change a setting.' },
   SETTING_NOT_ENFORCED: { status: 500, retryable: true, description: 'The setting was applied but reading it back shows another value.' },
+  SETTING_NOT_APPLICABLE: { status: 422, retryable: false, description: 'The setting does not exist on this platform or this host has no mechanism for it.' },
   SETTING_CONFLICT: { status: 409, retryable: false, description: 'Two assigned policies set the same setting to different values.' },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;

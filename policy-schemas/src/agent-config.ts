@@ -1,6 +1,6 @@
 // Files the agent owns: its configuration, its identity, the last sync outcome.
 import { type Static, Type } from '@sinclair/typebox';
-import { PolicySigningKey } from './policy.js';
+import { PolicySigningKey, SignedPolicy } from './policy.js';
 import { Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
 
 export const LogLevel = Type.Union([Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug')]);
@@ -75,6 +75,7 @@ export const SyncTrigger = Type.Union([
   Type.Literal('push'),
   Type.Literal('manual'),
   Type.Literal('enroll'),
+  Type.Literal('reconnect'),
 ]);
 export type SyncTrigger = Static<typeof SyncTrigger>;
 
@@ -94,3 +95,10 @@ export const SyncOutcome = Type.Object(
   { additionalProperties: false, $id: 'urn:attache:sync-outcome', title: 'Sync outcome (status.json)' },
 );
 export type SyncOutcome = Static<typeof SyncOutcome>;
+
+/** policies.json in the state dir: the last verified policy set and its etag. Verified again on every load. */
+export const AgentPolicyCache = Type.Object(
+  { formatVersion: Type.Literal(1), etag: Type.Optional(Type.String({ maxLength: 100 })), policies: Type.Array(SignedPolicy, { maxItems: 500 }) },
+  { additionalProperties: false, $id: 'urn:attache:agent-policy-cache', title: 'Agent policy cache (policies.json)' },
+);
+export type AgentPolicyCache = Static<typeof AgentPolicyCache>;

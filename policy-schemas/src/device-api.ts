@@ -56,6 +56,8 @@ export const StatusReport = Type.Object(
     agentVersion: Type.String({ maxLength: 64 }),
     trigger: SyncTrigger,
     durationMs: Type.Integer({ minimum: 0 }),
+    /** Set when the sync could not use fresh policy (endpoint unreachable, policy rejected): the last good set stayed in force. */
+    syncError: Type.Optional(Type.Object({ code: ErrorCodeString, message: Type.String({ maxLength: 2048 }) }, { additionalProperties: false })),
     policies: Type.Array(PolicyStatus, { maxItems: 500 }),
     settings: Type.Array(SettingStatus, { maxItems: 5000 }),
   },

@@ -31,6 +31,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   agentFiles.AgentConfig,
   agentFiles.AgentIdentity,
   agentFiles.SyncOutcome,
+  agentFiles.AgentPolicyCache,
   device.EnrollRequest,
   device.EnrollResponse,
   device.PoliciesResponse,

@@ -1,0 +1,116 @@
+// attache-agent: enroll | run | status | sync. Kept as `function main(){…}; main()` so it bundles to CommonJS (SEA).
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { toAttacheError } from '../../common/errors.js';
+import { PLATFORMS, type Platform } from '../../policy-schemas/src/index.js';
+import { renderOutcome } from './cli/render.js';
+import { type ConfigOverrides, loadConfig, type ResolvedConfig } from './config.js';
+import { callDaemon } from './daemon/control-client.js';
+import { startDaemon } from './daemon/daemon.js';
+import { enroll } from './enrollment/enroll.js';
+import { createLogger } from './logging.js';
+import { controlAddress, posixPermissions, selectHost } from './platform/index.js';
+import { StateStore } from './state/state-store.js';
+import { AGENT_VERSION } from './version.js';
+
+interface GlobalOptions {
+  config?: string;
+  stateDir?: string;
+  simulated?: Platform;
+  logLevel?: ResolvedConfig['logLevel'];
+}
+
+function overrides(cmd: Command): ConfigOverrides {
+  const o = cmd.optsWithGlobals<GlobalOptions>();
+  return { configFile: o.config, stateDir: o.stateDir, simulated: o.simulated, logLevel: o.logLevel };
+}
+
+function print(json: boolean, value: unknown, human: () => string): void {
+  process.stdout.write(`${json ? JSON.stringify(value, null, 2) : human()}\n`);
+}
+
+async function enrollCommand(opts: { package: string; caPin?: string; force?: boolean; json?: boolean }, cmd: Command): Promise<void> {
+  const config = await loadConfig(overrides(cmd));
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(opts.package, 'utf8'));
+  } catch (err) {
+    throw toAttacheError(new Error(`cannot read onboarding package ${opts.package}: ${(err as Error).message}`), 'SCHEMA_INVALID');
+  }
+  const store = new StateStore(config.stateDir, { posixPermissions: posixPermissions() });
+  const identity = await enroll({ onboardingPackage: data, expectedCaPin: opts.caPin, force: opts.force }, { store, host: selectHost(config.host), now: Date.now });
+  print(!!opts.json, { deviceId: identity.deviceId, tenantId: identity.tenantId, endpointUrl: identity.endpointUrl }, () => `enrolled as device ${identity.deviceId} in tenant ${identity.tenantId}`);
+}
+
+async function runCommand(_opts: unknown, cmd: Command): Promise<void> {
+  const config = await loadConfig(overrides(cmd));
+  const logger = createLogger({ level: config.logLevel, logDir: config.logDir });
+  const daemon = await startDaemon(config, { host: selectHost(config.host), logger });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info('stopping', { signal });
+      daemon.stop().finally(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+async function statusCommand(opts: { json?: boolean }, cmd: Command): Promise<void> {
+  const config = await loadConfig(overrides(cmd));
+  const store = new StateStore(config.stateDir, { posixPermissions: posixPermissions() });
+  const identity = await store.readIdentity();
+  const outcome = await store.readStatus();
+  const daemon = await callDaemon(controlAddress(config.stateDir), { command: 'ping' }, 2_000).catch(() => undefined);
+  const running = daemon?.ok === true ? daemon.pid : null;
+  const summary = { enrolled: !!identity, deviceId: identity?.deviceId ?? null, endpointUrl: identity?.endpointUrl ?? null, daemonPid: running, lastSync: outcome ?? null };
+  print(!!opts.json, summary, () =>
+    [
+      identity ? `device ${identity.deviceId} (tenant ${identity.tenantId}) at ${identity.endpointUrl}` : 'not enrolled',
+      running ? `daemon running, pid ${running}` : 'daemon not running',
+      outcome ? renderOutcome(outcome) : 'no sync yet',
+    ].join('\n'),
+  );
+}
+
+async function syncCommand(opts: { json?: boolean; timeout: string }, cmd: Command): Promise<void> {
+  const config = await loadConfig(overrides(cmd));
+  const answer = await callDaemon(controlAddress(config.stateDir), { command: 'sync' }, Number(opts.timeout) * 1000);
+  if (!answer.ok) throw toAttacheError(new Error(`${answer.code}: ${answer.message}`));
+  print(!!opts.json, answer.outcome, () => (answer.outcome ? renderOutcome(answer.outcome) : 'sync done'));
+  if (answer.outcome?.error || answer.outcome?.settings.some((s) => s.state === 'error')) process.exitCode = 2;
+}
+
+function main(): void {
+  const program = new Command('attache-agent')
+    .version(AGENT_VERSION)
+    .description('Attaché device agent: pulls signed security policy, applies it, reports per-setting status.')
+    .option('--config <file>', 'agent configuration file (default: OS-conventional path)')
+    .option('--state-dir <dir>', 'state directory (identity, device key, policies, outbox)')
+    .addOption(new Option('--simulated <platform>', 'apply settings to an in-memory simulated host of this platform').choices([...PLATFORMS]))
+    .addOption(new Option('--log-level <level>').choices(['error', 'warn', 'info', 'debug']));
+  program
+    .command('enroll')
+    .description('enroll this device with an onboarding package')
+    .requiredOption('--package <file>', 'onboarding package JSON')
+    .option('--ca-pin <pin>', 'expected CA pin (sha256/…), given out of band')
+    .option('--force', 'replace an existing identity')
+    .option('--json', 'machine-readable output')
+    .action(enrollCommand);
+  program.command('run').description('run the agent daemon').action(runCommand);
+  program.command('status').description('show identity, daemon state and the last sync').option('--json', 'machine-readable output').action(statusCommand);
+  program
+    .command('sync')
+    .description('ask the running daemon to sync now and print the result')
+    .option('--json', 'machine-readable output')
+    .option('--timeout <seconds>', 'how long to wait', '120')
+    .action(syncCommand);
+  program.parseAsync(process.argv).catch((err: unknown) => {
+    const e = toAttacheError(err);
+    process.stderr.write(`error ${e.code}: ${e.message}\n`);
+    for (const d of e.details) process.stderr.write(`  ${d.path}: ${d.message}\n`);
+    process.exit(1);
+  });
+}
+
+main();

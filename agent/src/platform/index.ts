@@ -1,0 +1,81 @@
+// The one place that decides which platform we run on and returns its host: providers, device facts, default paths.
+// No other module reads process.platform (scripts/check-boundaries.ts enforces it).
+import { createHash } from 'node:crypto';
+import { arch, hostname, release } from 'node:os';
+import { join } from 'node:path';
+import type { DeviceFacts, HostConfig, Platform } from '../../../policy-schemas/src/index.js';
+import { POLICY_KINDS } from '../../../policy-schemas/src/index.js';
+import { SimulatedHost } from '../hosts/simulated-host.js';
+import type { SettingsProvider } from '../providers/provider.js';
+import { createSimulatedProviders } from '../providers/simulated.js';
+import { UnavailableProvider } from '../providers/unavailable.js';
+
+/** Everything platform-specific the rest of the agent needs. */
+export interface AgentHost {
+  readonly platform: Platform;
+  readonly providers: readonly SettingsProvider[];
+  facts(agentVersion: string): DeviceFacts;
+  /** Present for simulated hosts: the device itself, so QA can inject faults. */
+  readonly simulated?: SimulatedHost;
+}
+
+/** Maps Node's platform name to ours; undefined for platforms the agent does not support. */
+export function nativePlatform(): Platform | undefined {
+  switch (process.platform) {
+    case 'win32':
+      return 'windows';
+    case 'darwin':
+      return 'macos';
+    case 'linux':
+      return 'linux';
+    default:
+      return undefined;
+  }
+}
+
+/** Picks the real host for this OS, or a simulated one when the config asks for it. */
+export function selectHost(config: HostConfig | undefined): AgentHost {
+  if (config?.kind === 'simulated') {
+    const host = new SimulatedHost({ platform: config.platform, hostname: config.hostname ?? `sim-${config.platform}-${hostname()}` });
+    return {
+      platform: host.platform,
+      providers: createSimulatedProviders(host),
+      facts: (agentVersion) => ({ hostname: host.hostname, platform: host.platform, osVersion: host.osVersion, arch: host.arch, agentVersion }),
+      simulated: host,
+    };
+  }
+  const platform = nativePlatform();
+  if (!platform) throw new Error(`unsupported platform ${process.platform}`);
+  // Real OS providers arrive with the providers work (issue 4); until then each kind says so per setting.
+  const providers = POLICY_KINDS.map((kind) => new UnavailableProvider(kind, `no ${kind} provider for ${platform} in agent build`));
+  return {
+    platform,
+    providers,
+    facts: (agentVersion) => ({ hostname: hostname(), platform, osVersion: release(), arch: arch(), agentVersion }),
+  };
+}
+
+/** OS-conventional locations of the agent's files. */
+export function defaultPaths(): { readonly stateDir: string; readonly configFile: string; readonly logDir: string } {
+  switch (nativePlatform()) {
+    case 'windows': {
+      const programData = process.env.ProgramData ?? 'C:\\ProgramData';
+      return { stateDir: join(programData, 'Attache'), configFile: join(programData, 'Attache', 'agent.json'), logDir: join(programData, 'Attache', 'logs') };
+    }
+    case 'macos':
+      return { stateDir: '/Library/Application Support/Attache', configFile: '/Library/Application Support/Attache/agent.json', logDir: '/Library/Logs/Attache' };
+    default:
+      return { stateDir: '/var/lib/attache', configFile: '/etc/attache/agent.json', logDir: '/var/log/attache' };
+  }
+}
+
+/** Address of the daemon's control channel: a Unix socket in the state dir, or a named pipe on Windows. */
+export function controlAddress(stateDir: string): string {
+  if (nativePlatform() === 'windows') return `\\\\.\\pipe\\attache-${createHash('sha256').update(stateDir).digest('hex').slice(0, 16)}`;
+  return join(stateDir, 'control.sock');
+}
+
+/** Whether file modes mean anything here (Windows uses ACLs, set by the installer). */
+export function posixPermissions(): boolean {
+  return nativePlatform() !== 'windows';
+}

@@ -1,0 +1,18 @@
+// The provider interface: one per settings area (antivirus, firewall, …), one implementation per OS plus simulated.
+import type { ErrorCode } from '../../../common/errors.js';
+import type { PolicyKind, SettingValue } from '../../../policy-schemas/src/index.js';
+import type { SettingChange } from '../core/plan.js';
+
+/** Outcome of one change. A failed setting is data reported upstream, never an exception. */
+export type ApplyResult = { readonly settingId: string; readonly ok: true } | { readonly settingId: string; readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
+/** Enforces the settings of one kind on one host: observe current values, apply a plan, say what it cannot do. */
+export interface SettingsProvider {
+  readonly kind: PolicyKind;
+  /** Why this host cannot enforce the setting (e.g. "mdatp is not installed"), or undefined when it can. */
+  unsupportedReason(settingId: string): string | undefined;
+  /** Current values of the given settings; undefined where the host has no value. */
+  observe(settingIds: readonly string[]): Promise<Map<string, SettingValue | undefined>>;
+  /** Applies the changes and returns one result per change, in order. */
+  apply(changes: readonly SettingChange[]): Promise<ApplyResult[]>;
+}

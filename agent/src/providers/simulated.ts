@@ -1,0 +1,37 @@
+// Providers for a simulated host: every policy kind, backed by the host's in-memory state.
+import type { PolicyKind, SettingValue } from '../../../policy-schemas/src/index.js';
+import { POLICY_KINDS } from '../../../policy-schemas/src/index.js';
+import type { SettingChange } from '../core/plan.js';
+import type { SimulatedHost } from '../hosts/simulated-host.js';
+import type { ApplyResult, SettingsProvider } from './provider.js';
+
+class SimulatedProvider implements SettingsProvider {
+  constructor(
+    readonly kind: PolicyKind,
+    private readonly host: SimulatedHost,
+  ) {}
+
+  unsupportedReason(settingId: string): string | undefined {
+    return this.host.has(settingId) ? undefined : `simulated ${this.host.platform} host has no such setting`;
+  }
+
+  async observe(settingIds: readonly string[]): Promise<Map<string, SettingValue | undefined>> {
+    return new Map(settingIds.map((id) => [id, this.host.read(id)]));
+  }
+
+  async apply(changes: readonly SettingChange[]): Promise<ApplyResult[]> {
+    return changes.map((change): ApplyResult => {
+      try {
+        this.host.write(change.settingId, change.to);
+        return { settingId: change.settingId, ok: true };
+      } catch (err) {
+        return { settingId: change.settingId, ok: false, code: 'SETTING_APPLY_FAILED', message: err instanceof Error ? err.message : String(err) };
+      }
+    });
+  }
+}
+
+/** One provider per policy kind for the given simulated host. */
+export function createSimulatedProviders(host: SimulatedHost): SettingsProvider[] {
+  return POLICY_KINDS.map((kind) => new SimulatedProvider(kind, host));
+}

@@ -1,0 +1,145 @@
+// The agent's state dir: identity, device key, last good policies, last sync outcome, and the report outbox.
+import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AttacheError } from '../../../common/errors.js';
+import { validate } from '../../../common/validation.js';
+import {
+  AgentIdentity,
+  AgentPolicyCache,
+  StatusReport,
+  SyncOutcome,
+  type AgentIdentity as AgentIdentityT,
+  type SignedPolicy as SignedPolicyT,
+  type StatusReport as StatusReportT,
+  type SyncOutcome as SyncOutcomeT,
+} from '../../../policy-schemas/src/index.js';
+import { writeFileAtomic } from './atomic-file.js';
+
+const FILES = { identity: 'identity.json', key: 'device-key.pem', policies: 'policies.json', status: 'status.json', outbox: 'outbox' } as const;
+
+/** Most reports kept while the endpoint is unreachable; the oldest go first (newer reports supersede them). */
+const OUTBOX_LIMIT = 500;
+
+/** The last verified policies and the etag they came with. */
+export interface CachedPolicies {
+  readonly etag: string | undefined;
+  readonly policies: SignedPolicyT[];
+}
+
+export class StateStore {
+  constructor(
+    readonly dir: string,
+    private readonly options: { readonly posixPermissions: boolean } = { posixPermissions: true },
+  ) {}
+
+  /** Creates the state dir and outbox, owner-only. */
+  async init(): Promise<void> {
+    await mkdir(join(this.dir, FILES.outbox), { recursive: true, mode: 0o700 });
+    if (this.options.posixPermissions) {
+      await chmod(this.dir, 0o700);
+      await chmod(join(this.dir, FILES.outbox), 0o700);
+    }
+  }
+
+  async readIdentity(): Promise<AgentIdentityT | undefined> {
+    return this.readJson(FILES.identity, (data) => validate(AgentIdentity, data, 'identity.json', 'STATE_CORRUPT'));
+  }
+
+  async writeIdentity(identity: AgentIdentityT, privateKeyPem: string): Promise<void> {
+    // Key first: an identity file must never exist without its key.
+    await writeFileAtomic(join(this.dir, FILES.key), privateKeyPem, 0o600);
+    await writeFileAtomic(join(this.dir, FILES.identity), `${JSON.stringify(identity, null, 2)}\n`, 0o600);
+  }
+
+  async readPrivateKeyPem(): Promise<string> {
+    try {
+      return await readFile(join(this.dir, FILES.key), 'utf8');
+    } catch (err) {
+      throw new AttacheError('STATE_CORRUPT', `device key ${join(this.dir, FILES.key)} is unreadable`, { cause: err });
+    }
+  }
+
+  /** Last verified policies; callers verify them again before use (the file could have been edited). */
+  async readPolicies(): Promise<CachedPolicies | undefined> {
+    const cache = await this.readJson(FILES.policies, (data) => validate(AgentPolicyCache, data, 'policies.json', 'STATE_CORRUPT'));
+    return cache && { etag: cache.etag, policies: cache.policies };
+  }
+
+  async writePolicies(cache: CachedPolicies): Promise<void> {
+    const body = { formatVersion: 1, ...(cache.etag ? { etag: cache.etag } : {}), policies: cache.policies };
+    await writeFileAtomic(join(this.dir, FILES.policies), `${JSON.stringify(body)}\n`, 0o600);
+  }
+
+  async readStatus(): Promise<SyncOutcomeT | undefined> {
+    return this.readJson(FILES.status, (data) => validate(SyncOutcome, data, 'status.json', 'STATE_CORRUPT'));
+  }
+
+  async writeStatus(outcome: SyncOutcomeT): Promise<void> {
+    await writeFileAtomic(join(this.dir, FILES.status), `${JSON.stringify(outcome, null, 2)}\n`, 0o600);
+  }
+
+  /** Drops policies, status and queued reports (re-enrollment under a new identity). */
+  async forgetDeviceState(): Promise<void> {
+    await rm(join(this.dir, FILES.policies), { force: true });
+    await rm(join(this.dir, FILES.status), { force: true });
+    for (const name of await this.outboxNames()) await this.removeReport(name);
+  }
+
+  /** Queues a report durably; it stays until the endpoint acknowledges it. */
+  async enqueueReport(report: StatusReportT, sequence: number): Promise<void> {
+    const name = `${String(sequence).padStart(16, '0')}-${report.reportId}.json`;
+    await writeFileAtomic(join(this.dir, FILES.outbox, name), JSON.stringify(report), 0o600);
+    const names = await this.outboxNames();
+    for (const old of names.slice(0, Math.max(0, names.length - OUTBOX_LIMIT))) await this.removeReport(old);
+  }
+
+  /** Queued reports, oldest first. Unreadable files are dropped (they could never be sent). */
+  async pendingReports(): Promise<{ name: string; report: StatusReportT }[]> {
+    const out: { name: string; report: StatusReportT }[] = [];
+    for (const name of await this.outboxNames()) {
+      try {
+        const data = JSON.parse(await readFile(join(this.dir, FILES.outbox, name), 'utf8'));
+        out.push({ name, report: validate(StatusReport, data, `outbox/${name}`, 'STATE_CORRUPT') });
+      } catch {
+        await this.removeReport(name);
+      }
+    }
+    return out;
+  }
+
+  async removeReport(name: string): Promise<void> {
+    await rm(join(this.dir, FILES.outbox, name), { force: true });
+  }
+
+  /** Highest sequence number in the outbox, so a restarted agent keeps the order. */
+  async lastSequence(): Promise<number> {
+    const names = await this.outboxNames();
+    const last = names.at(-1);
+    return last ? Number.parseInt(last.slice(0, 16), 10) : 0;
+  }
+
+  private async outboxNames(): Promise<string[]> {
+    try {
+      return (await readdir(join(this.dir, FILES.outbox))).filter((n) => /^\d{16}-[0-9a-f-]{36}\.json$/.test(n)).sort();
+    } catch {
+      return [];
+    }
+  }
+
+  private async readJson<T>(name: string, check: (data: unknown) => T): Promise<T | undefined> {
+    let text: string;
+    try {
+      text = await readFile(join(this.dir, name), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new AttacheError('STATE_CORRUPT', `${join(this.dir, name)} is unreadable`, { cause: err });
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      throw new AttacheError('STATE_CORRUPT', `${join(this.dir, name)} is not valid JSON`, { cause: err });
+    }
+    return check(data);
+  }
+}

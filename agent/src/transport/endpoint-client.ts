@@ -1,0 +1,159 @@
+// HTTPS client of the management endpoint: pinned to the onboarding CA, every device request signed with the device key.
+import { type KeyObject, randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:https';
+import { AttacheError, isErrorCode } from '../../../common/errors.js';
+import { requestSigningString, SIGNED_REQUEST_HEADERS, signBytes } from '../../../common/signing.js';
+import { validate } from '../../../common/validation.js';
+import {
+  EnrollResponse,
+  type EnrollRequest as EnrollRequestT,
+  type EnrollResponse as EnrollResponseT,
+  ErrorResponse,
+  PoliciesResponse,
+  type PoliciesResponse as PoliciesResponseT,
+  ReportAck,
+  type ReportAck as ReportAckT,
+  type StatusReport,
+} from '../../../policy-schemas/src/index.js';
+
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+// Node's codes for a server certificate that does not chain to the pinned CA or does not match the host name.
+const TLS_TRUST_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+]);
+
+/** The device identity used to sign requests. */
+export interface DeviceCredentials {
+  readonly deviceId: string;
+  readonly privateKey: KeyObject;
+}
+
+export interface EndpointClientOptions {
+  readonly endpointUrl: string;
+  readonly caCertificate: string;
+  readonly credentials?: DeviceCredentials;
+  readonly timeoutMs?: number;
+}
+
+export type PoliciesResult = { readonly notModified: true } | { readonly notModified: false; readonly body: PoliciesResponseT };
+
+export class EndpointClient {
+  private readonly agent: Agent;
+  private readonly base: URL;
+
+  constructor(
+    private readonly options: EndpointClientOptions,
+    private readonly deps: { readonly now: () => number } = { now: Date.now },
+  ) {
+    this.base = new URL(options.endpointUrl);
+    // Only the onboarding CA is trusted for the endpoint; the system store is not consulted.
+    this.agent = new Agent({ keepAlive: true, maxSockets: 4, ca: [options.caCertificate] });
+  }
+
+  async enroll(body: EnrollRequestT): Promise<EnrollResponseT> {
+    const res = await this.send('POST', '/v1/enroll', body, {});
+    return validate(EnrollResponse, res.json, 'enroll response', 'ENDPOINT_ERROR');
+  }
+
+  async getPolicies(etag: string | undefined): Promise<PoliciesResult> {
+    const res = await this.send('GET', '/v1/device/policies', undefined, etag ? { 'if-none-match': etag } : {});
+    if (res.status === 304) return { notModified: true };
+    return { notModified: false, body: validate(PoliciesResponse, res.json, 'policies response', 'ENDPOINT_ERROR') };
+  }
+
+  async postReport(report: StatusReport): Promise<ReportAckT> {
+    const res = await this.send('POST', '/v1/device/reports', report, {});
+    return validate(ReportAck, res.json, 'report acknowledgement', 'ENDPOINT_ERROR');
+  }
+
+  /** Signed headers for a device request; the push client uses them for the WebSocket upgrade. */
+  signedHeaders(method: string, path: string, body: string): Record<string, string> {
+    const credentials = this.options.credentials;
+    if (!credentials) throw new AttacheError('NOT_ENROLLED', 'device request without a device identity');
+    const time = String(this.deps.now());
+    const nonce = randomBytes(16).toString('base64url');
+    const toSign = requestSigningString({ method, path, deviceId: credentials.deviceId, time, nonce, body });
+    return {
+      [SIGNED_REQUEST_HEADERS.device]: credentials.deviceId,
+      [SIGNED_REQUEST_HEADERS.time]: time,
+      [SIGNED_REQUEST_HEADERS.nonce]: nonce,
+      [SIGNED_REQUEST_HEADERS.signature]: signBytes(credentials.privateKey, toSign),
+    };
+  }
+
+  /** The TLS options the push WebSocket must use (same pinned CA). */
+  get tls(): { readonly ca: string[] } {
+    return { ca: [this.options.caCertificate] };
+  }
+
+  get url(): URL {
+    return this.base;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private send(method: string, path: string, body: unknown, extra: Record<string, string>): Promise<{ status: number; json: unknown }> {
+    const payload = body === undefined ? '' : JSON.stringify(body);
+    const signed = path.startsWith('/v1/device/') ? this.signedHeaders(method, path, payload) : {};
+    const headers: Record<string, string> = { accept: 'application/json', ...signed, ...extra };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
+    const url = new URL(path, this.base);
+    return new Promise((resolve, reject) => {
+      const req = request(url, { method, headers, agent: this.agent, timeout: this.options.timeoutMs ?? 30_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) req.destroy(new AttacheError('ENDPOINT_ERROR', `response to ${method} ${path} exceeds ${MAX_RESPONSE_BYTES} bytes`));
+          else chunks.push(chunk);
+        });
+        res.on('error', (err) => reject(transportError(err, method, path)));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (status === 304) return resolve({ status, json: undefined });
+          let json: unknown;
+          try {
+            json = text.length > 0 ? JSON.parse(text) : undefined;
+          } catch {
+            return reject(new AttacheError('ENDPOINT_ERROR', `${method} ${path}: endpoint answered ${status} with a body that is not JSON`));
+          }
+          if (status >= 200 && status < 300) return resolve({ status, json });
+          reject(errorFromResponse(status, json, method, path));
+        });
+      });
+      req.on('timeout', () => req.destroy(new AttacheError('ENDPOINT_UNREACHABLE', `${method} ${path}: no answer within ${this.options.timeoutMs ?? 30_000} ms`)));
+      req.on('error', (err) => reject(transportError(err, method, path)));
+      req.end(payload);
+    });
+  }
+}
+
+function errorFromResponse(status: number, json: unknown, method: string, path: string): AttacheError {
+  try {
+    const body = validate(ErrorResponse, json, 'error response');
+    const code = isErrorCode(body.error.code) ? body.error.code : 'ENDPOINT_ERROR';
+    return new AttacheError(code, body.error.message, { details: body.error.details ?? [], retryable: status >= 500 || undefined });
+  } catch {
+    return new AttacheError('ENDPOINT_ERROR', `${method} ${path}: endpoint answered ${status}`, { retryable: status >= 500 });
+  }
+}
+
+function transportError(err: unknown, method: string, path: string): AttacheError {
+  if (err instanceof AttacheError) return err;
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (TLS_TRUST_ERRORS.has(code)) return new AttacheError('TLS_PIN_MISMATCH', `${method} ${path}: endpoint certificate rejected (${code})`, { cause: err });
+  return new AttacheError('ENDPOINT_UNREACHABLE', `${method} ${path}: ${(err as Error).message}`, { cause: err });
+}
