@@ -38,8 +38,15 @@ async function enrollCommand(opts: { package: string; caPin?: string; force?: bo
     throw toAttacheError(new Error(`cannot read onboarding package ${opts.package}: ${(err as Error).message}`), 'SCHEMA_INVALID');
   }
   const store = new StateStore(config.stateDir, { posixPermissions: posixPermissions() });
-  const identity = await enroll({ onboardingPackage: data, expectedCaPin: opts.caPin, force: opts.force }, { store, host: selectHost(config.host), now: Date.now });
-  print(!!opts.json, { deviceId: identity.deviceId, tenantId: identity.tenantId, endpointUrl: identity.endpointUrl }, () => `enrolled as device ${identity.deviceId} in tenant ${identity.tenantId}`);
+  const identity = await enroll(
+    { onboardingPackage: data, expectedCaPin: opts.caPin, force: opts.force },
+    { store, host: selectHost(config.host), now: Date.now },
+  );
+  print(
+    !!opts.json,
+    { deviceId: identity.deviceId, tenantId: identity.tenantId, endpointUrl: identity.endpointUrl },
+    () => `enrolled as device ${identity.deviceId} in tenant ${identity.tenantId}`,
+  );
 }
 
 async function runCommand(_opts: unknown, cmd: Command): Promise<void> {
@@ -63,7 +70,13 @@ async function statusCommand(opts: { json?: boolean }, cmd: Command): Promise<vo
   const outcome = await store.readStatus();
   const daemon = await callDaemon(controlAddress(config.stateDir), { command: 'ping' }, 2_000).catch(() => undefined);
   const running = daemon?.ok === true ? daemon.pid : null;
-  const summary = { enrolled: !!identity, deviceId: identity?.deviceId ?? null, endpointUrl: identity?.endpointUrl ?? null, daemonPid: running, lastSync: outcome ?? null };
+  const summary = {
+    enrolled: !!identity,
+    deviceId: identity?.deviceId ?? null,
+    endpointUrl: identity?.endpointUrl ?? null,
+    daemonPid: running,
+    lastSync: outcome ?? null,
+  };
   print(!!opts.json, summary, () =>
     [
       identity ? `device ${identity.deviceId} (tenant ${identity.tenantId}) at ${identity.endpointUrl}` : 'not enrolled',

@@ -9,7 +9,7 @@ function show(value: unknown): string {
 export function renderOutcome(outcome: SyncOutcome): string {
   const lines = [`last sync: ${outcome.finishedAt} (${outcome.trigger}, policies from ${outcome.source})`];
   if (outcome.error) lines.push(`sync error: ${outcome.error.code}: ${outcome.error.message}`);
-  lines.push('', 'POLICY'.padEnd(40) + 'VERSION  STATE');
+  lines.push('', `${'POLICY'.padEnd(40)}VERSION  STATE`);
   for (const p of outcome.policies) lines.push(`${p.name.slice(0, 38).padEnd(40)}${String(p.version).padEnd(9)}${p.state}`);
   lines.push('', `${'SETTING'.padEnd(56)}${'STATE'.padEnd(15)}${'DESIRED'.padEnd(16)}${'OBSERVED'.padEnd(16)}DETAIL`);
   for (const s of outcome.settings) {

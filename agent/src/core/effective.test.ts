@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PolicyPayload, SettingValue } from '../../../policy-schemas/src/index.js';
 import { computeEffective } from './effective.js';
-import { planChanges, valuesEqual } from './plan.js';
 import { policyStatuses, settingStatuses } from './outcome.js';
+import { planChanges, valuesEqual } from './plan.js';
 
 const TENANT = '00000000-0000-4000-8000-000000000000';
 let counter = 0;
@@ -52,7 +52,10 @@ describe('computeEffective', () => {
     const values = fc.constantFrom<SettingValue>(0, 1, 2);
     fc.assert(
       fc.property(fc.array(values, { minLength: 1, maxLength: 5 }), fc.array(fc.array(fc.constantFrom('X:\\a', 'X:\\b', 'X:\\c'))), (puas, lists) => {
-        const policies = [...puas.map((v) => policy({ 'defender.PUAProtection': v })), ...lists.map((l) => policy({ 'defender.ExcludedPaths': [...new Set(l)] }))];
+        const policies = [
+          ...puas.map((v) => policy({ 'defender.PUAProtection': v })),
+          ...lists.map((l) => policy({ 'defender.ExcludedPaths': [...new Set(l)] })),
+        ];
         const forward = computeEffective(policies, 'windows');
         const backward = computeEffective([...policies].reverse(), 'windows');
         expect(backward).toEqual(forward);

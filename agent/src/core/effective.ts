@@ -8,7 +8,13 @@ import { type Platform, type PolicyKind, type PolicyPayload, type SettingValue, 
 export type EffectiveSetting =
   | { readonly settingId: string; readonly kind: PolicyKind; readonly policyIds: readonly string[]; readonly outcome: 'enforce'; readonly value: SettingValue }
   | { readonly settingId: string; readonly kind: PolicyKind; readonly policyIds: readonly string[]; readonly outcome: 'conflict'; readonly reason: string }
-  | { readonly settingId: string; readonly kind: PolicyKind; readonly policyIds: readonly string[]; readonly outcome: 'notApplicable'; readonly reason: string };
+  | {
+      readonly settingId: string;
+      readonly kind: PolicyKind;
+      readonly policyIds: readonly string[];
+      readonly outcome: 'notApplicable';
+      readonly reason: string;
+    };
 
 interface Claim {
   readonly policyId: string;
@@ -51,7 +57,13 @@ function decide(settingId: string, claims: readonly Claim[], platform: Platform)
   if (distinct.size > 1) {
     const sides = [...distinct.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, cs]) => `${key} from ${cs.map((c) => `"${c.policyName}" (${c.policyId})`).sort().join(', ')}`);
+      .map(
+        ([key, cs]) =>
+          `${key} from ${cs
+            .map((c) => `"${c.policyName}" (${c.policyId})`)
+            .sort()
+            .join(', ')}`,
+      );
     return { settingId, kind, policyIds, outcome: 'conflict', reason: `policies disagree: ${sides.join(' vs ')}` };
   }
   return { settingId, kind, policyIds, outcome: 'enforce', value: (claims[0] as Claim).value };

@@ -30,7 +30,8 @@ export async function startDaemon(config: ResolvedConfig, deps: { readonly host:
     credentials: { deviceId: identity.deviceId, privateKey: privateKeyFromPem(await store.readPrivateKeyPem()) },
   });
   const engine = new SyncEngine({ store, client, host, identity, now: Date.now, newId: randomUUID, logger: logger.child({ component: 'sync' }) });
-  const trigger = (kind: Parameters<SyncEngine['sync']>[0]) => engine.sync(kind).catch((err) => logger.error('sync failed', { trigger: kind, error: (err as Error).message }));
+  const trigger = (kind: Parameters<SyncEngine['sync']>[0]) =>
+    engine.sync(kind).catch((err) => logger.error('sync failed', { trigger: kind, error: (err as Error).message }));
 
   const pushLog = logger.child({ component: 'push' });
   let connectedBefore = false;
@@ -58,7 +59,12 @@ export async function startDaemon(config: ResolvedConfig, deps: { readonly host:
     client.close();
     throw new AttacheError('DAEMON_UNREACHABLE', `cannot open control channel ${controlAddress(config.stateDir)}: ${(err as Error).message}`, { cause: err });
   }
-  logger.info('agent started', { deviceId: identity.deviceId, platform: host.platform, stateDir: config.stateDir, checkinMinutes: config.checkinIntervalMinutes });
+  logger.info('agent started', {
+    deviceId: identity.deviceId,
+    platform: host.platform,
+    stateDir: config.stateDir,
+    checkinMinutes: config.checkinIntervalMinutes,
+  });
   push.start();
   scheduler.start();
   void trigger('startup');

@@ -33,7 +33,8 @@ export function checkOnboardingPackage(data: unknown, now: number, expectedCaPin
     throw new AttacheError('SCHEMA_INVALID', 'onboarding package is invalid: /caCertificate is not a readable X.509 certificate', { cause: err });
   }
   if (pin !== pkg.caPin) throw new AttacheError('TLS_PIN_MISMATCH', `onboarding package CA does not match its pin ${pkg.caPin}`);
-  if (expectedCaPin !== undefined && expectedCaPin !== pin) throw new AttacheError('TLS_PIN_MISMATCH', `onboarding package CA ${pin} is not the expected ${expectedCaPin}`);
+  if (expectedCaPin !== undefined && expectedCaPin !== pin)
+    throw new AttacheError('TLS_PIN_MISMATCH', `onboarding package CA ${pin} is not the expected ${expectedCaPin}`);
   if (Date.parse(pkg.expiresAt) <= now) throw new AttacheError('ENROLLMENT_TOKEN_EXPIRED', `onboarding package expired at ${pkg.expiresAt}`);
   return pkg;
 }
@@ -51,7 +52,8 @@ export async function enroll(options: EnrollOptions, deps: { store: StateStore; 
   const client = new EndpointClient({ endpointUrl: pkg.endpointUrl, caCertificate: pkg.caCertificate });
   try {
     const answer = await client.enroll({ enrollmentToken: pkg.enrollmentToken, publicKey: keys.publicKey, proof, device: deps.host.facts(AGENT_VERSION) });
-    if (answer.tenantId !== pkg.tenantId) throw new AttacheError('ENDPOINT_ERROR', `endpoint enrolled us in tenant ${answer.tenantId}, package says ${pkg.tenantId}`);
+    if (answer.tenantId !== pkg.tenantId)
+      throw new AttacheError('ENDPOINT_ERROR', `endpoint enrolled us in tenant ${answer.tenantId}, package says ${pkg.tenantId}`);
     const identity: AgentIdentity = {
       formatVersion: 1,
       deviceId: answer.deviceId,
@@ -70,4 +72,3 @@ export async function enroll(options: EnrollOptions, deps: { store: StateStore; 
     client.close();
   }
 }
-

@@ -1,6 +1,6 @@
 // An in-memory device of one platform (Windows, macOS or Linux): Defender and firewall state, with injectable faults.
 // A real implementation of host behaviour used by the demo, the tests and the fleet simulator, not a canned double.
-import { defaultFor, type Platform, type SettingValue, settingById, SETTINGS } from '../../../policy-schemas/src/index.js';
+import { defaultFor, type Platform, SETTINGS, type SettingValue, settingById } from '../../../policy-schemas/src/index.js';
 
 /** Faults QA can inject into a simulated host. */
 export interface SimulatedFaults {

@@ -63,7 +63,11 @@ export function defaultPaths(): { readonly stateDir: string; readonly configFile
       return { stateDir: join(programData, 'Attache'), configFile: join(programData, 'Attache', 'agent.json'), logDir: join(programData, 'Attache', 'logs') };
     }
     case 'macos':
-      return { stateDir: '/Library/Application Support/Attache', configFile: '/Library/Application Support/Attache/agent.json', logDir: '/Library/Logs/Attache' };
+      return {
+        stateDir: '/Library/Application Support/Attache',
+        configFile: '/Library/Application Support/Attache/agent.json',
+        logDir: '/Library/Logs/Attache',
+      };
     default:
       return { stateDir: '/var/lib/attache', configFile: '/etc/attache/agent.json', logDir: '/var/log/attache' };
   }

@@ -4,7 +4,9 @@ import type { PolicyKind, SettingValue } from '../../../policy-schemas/src/index
 import type { SettingChange } from '../core/plan.js';
 
 /** Outcome of one change. A failed setting is data reported upstream, never an exception. */
-export type ApplyResult = { readonly settingId: string; readonly ok: true } | { readonly settingId: string; readonly ok: false; readonly code: ErrorCode; readonly message: string };
+export type ApplyResult =
+  | { readonly settingId: string; readonly ok: true }
+  | { readonly settingId: string; readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
 /** Enforces the settings of one kind on one host: observe current values, apply a plan, say what it cannot do. */
 export interface SettingsProvider {

@@ -5,12 +5,12 @@ import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
 import {
   AgentIdentity,
-  AgentPolicyCache,
-  StatusReport,
-  SyncOutcome,
   type AgentIdentity as AgentIdentityT,
+  AgentPolicyCache,
   type SignedPolicy as SignedPolicyT,
+  StatusReport,
   type StatusReport as StatusReportT,
+  SyncOutcome,
   type SyncOutcome as SyncOutcomeT,
 } from '../../../policy-schemas/src/index.js';
 import { writeFileAtomic } from './atomic-file.js';

@@ -32,7 +32,8 @@ export async function applyEffective(effective: readonly EffectiveSetting[], pro
     }
   }
   for (const setting of effective) {
-    if (setting.outcome === 'enforce' && !providers.some((p) => p.kind === setting.kind)) unsupported.set(setting.settingId, `no ${setting.kind} provider on this host`);
+    if (setting.outcome === 'enforce' && !providers.some((p) => p.kind === setting.kind))
+      unsupported.set(setting.settingId, `no ${setting.kind} provider on this host`);
   }
   return { unsupported, failed, observedAfter };
 }

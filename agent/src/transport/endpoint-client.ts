@@ -5,8 +5,8 @@ import { AttacheError, isErrorCode } from '../../../common/errors.js';
 import { requestSigningString, SIGNED_REQUEST_HEADERS, signBytes } from '../../../common/signing.js';
 import { validate } from '../../../common/validation.js';
 import {
-  EnrollResponse,
   type EnrollRequest as EnrollRequestT,
+  EnrollResponse,
   type EnrollResponse as EnrollResponseT,
   ErrorResponse,
   PoliciesResponse,
@@ -134,7 +134,9 @@ export class EndpointClient {
           reject(errorFromResponse(status, json, method, path));
         });
       });
-      req.on('timeout', () => req.destroy(new AttacheError('ENDPOINT_UNREACHABLE', `${method} ${path}: no answer within ${this.options.timeoutMs ?? 30_000} ms`)));
+      req.on('timeout', () =>
+        req.destroy(new AttacheError('ENDPOINT_UNREACHABLE', `${method} ${path}: no answer within ${this.options.timeoutMs ?? 30_000} ms`)),
+      );
       req.on('error', (err) => reject(transportError(err, method, path)));
       req.end(payload);
     });

@@ -1,0 +1,72 @@
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StatusReport } from '../../../policy-schemas/src/index.js';
+import { StateStore } from './state-store.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'attache-state-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function report(n: number): StatusReport {
+  return {
+    reportId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    deviceId: '00000000-0000-4000-8000-000000000000',
+    generatedAt: '2026-11-22T00:00:00.000Z',
+    agentVersion: '0.1.0',
+    trigger: 'schedule',
+    durationMs: 1,
+    policies: [],
+    settings: [],
+  };
+}
+
+describe('StateStore', () => {
+  it('creates an owner-only state dir and writes the key 0600', async () => {
+    const store = new StateStore(join(dir, 's'));
+    await store.init();
+    await store.writeIdentity(
+      {
+        formatVersion: 1,
+        deviceId: '00000000-0000-4000-8000-000000000001',
+        tenantId: '00000000-0000-4000-8000-000000000002',
+        endpointUrl: 'https://127.0.0.1:1',
+        caCertificate: 'x',
+        policySigningKey: { keyId: '0'.repeat(32), publicKey: `${'A'.repeat(43)}=` },
+        publicKey: 'k',
+        enrolledAt: '2026-11-22T00:00:00.000Z',
+      },
+      'PEM',
+    );
+    expect((await stat(join(dir, 's'))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dir, 's', 'device-key.pem'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dir, 's', 'identity.json'))).mode & 0o777).toBe(0o600);
+    expect((await store.readIdentity())?.deviceId).toBe('00000000-0000-4000-8000-000000000001');
+    // No temp files left behind by the atomic writes.
+    expect((await readdir(join(dir, 's'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('reports a corrupt identity file as STATE_CORRUPT naming the file', async () => {
+    const store = new StateStore(dir);
+    await store.init();
+    await writeFile(join(dir, 'identity.json'), '{"formatVersion":1}');
+    await expect(store.readIdentity()).rejects.toMatchObject({ code: 'STATE_CORRUPT', message: expect.stringContaining('identity.json') });
+  });
+
+  it('keeps queued reports in order across instances and drops unreadable ones', async () => {
+    const store = new StateStore(dir);
+    await store.init();
+    await store.enqueueReport(report(1), 1);
+    await store.enqueueReport(report(2), 2);
+    await writeFile(join(dir, 'outbox', `${'0'.repeat(15)}3-00000000-0000-4000-8000-000000000003.json`), 'not json');
+    const again = new StateStore(dir);
+    expect(await again.lastSequence()).toBe(3);
+    expect((await again.pendingReports()).map((p) => p.report.reportId)).toEqual([report(1).reportId, report(2).reportId]);
+    expect(await again.lastSequence()).toBe(2);
+  });
+});

@@ -1,0 +1,189 @@
+// Part of `npm run lint`: enforces the import rules between folders (ARCHITECTURE.md, "Import rules") and that only
+// agent/src/platform/ reads process.platform. The rules are the data below; the checker is a pure function.
+import { type Dirent, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { extractImports, findProcessPlatformReads } from './import-scanner.js';
+
+/** What files in one folder may import. Repo entries ending in `/` are folders, others single files. */
+export interface BoundaryRule {
+  readonly folder: string;
+  readonly repo: readonly string[] | 'any';
+  readonly packages: readonly string[] | 'any';
+  readonly builtins: boolean;
+  /** Printed with every violation of this rule. */
+  readonly rule: string;
+}
+
+/** The import rules. The most specific folder wins (agent/src/core/ over agent/); files under no folder are unchecked. */
+export const RULES: readonly BoundaryRule[] = [
+  {
+    folder: 'policy-schemas/',
+    repo: ['policy-schemas/'],
+    packages: ['@sinclair/typebox'],
+    builtins: false,
+    rule: 'the schemas import only @sinclair/typebox and themselves',
+  },
+  {
+    folder: 'common/',
+    repo: ['common/', 'policy-schemas/'],
+    packages: ['@sinclair/typebox', 'ajv', 'ajv-formats'],
+    builtins: true,
+    rule: 'common/ imports policy-schemas/, node built-ins, ajv, ajv-formats and @sinclair/typebox only',
+  },
+  {
+    folder: 'agent/src/core/',
+    repo: ['agent/src/core/', 'policy-schemas/', 'common/errors.ts', 'common/canonical-json.ts'],
+    packages: ['@sinclair/typebox'],
+    builtins: false,
+    rule: 'the core is pure: policy-schemas/, common/errors.ts, common/canonical-json.ts and itself, no node:*, no npm packages',
+  },
+  {
+    folder: 'agent/',
+    repo: ['agent/', 'common/', 'policy-schemas/'],
+    packages: 'any',
+    builtins: true,
+    rule: 'the agent imports common/, policy-schemas/, itself and npm packages, never management/ or simulator/',
+  },
+  {
+    folder: 'management/',
+    repo: ['management/', 'common/', 'policy-schemas/'],
+    packages: 'any',
+    builtins: true,
+    rule: 'management imports common/, policy-schemas/, itself and npm packages, never agent/',
+  },
+  // Harnesses that drive both sides: anything goes.
+  { folder: 'simulator/', repo: 'any', packages: 'any', builtins: true, rule: 'unrestricted' },
+  { folder: 'test/', repo: 'any', packages: 'any', builtins: true, rule: 'unrestricted' },
+  { folder: 'scripts/', repo: 'any', packages: 'any', builtins: true, rule: 'unrestricted' },
+];
+
+/**
+ * Unit tests beside the code (`*.test.ts`, including contract and integration tests) may also use any npm package
+ * (vitest, fast-check), node built-ins, the shared helpers in test/, and process.platform (to skip per OS).
+ * Their imports of product code still follow their folder's rule.
+ */
+export const TEST_FILE = /\.test\.ts$/;
+const TEST_FILE_EXTRA_REPO = ['test/'];
+
+/** The only folder that may read process.platform. */
+export const PLATFORM_FOLDER = 'agent/src/platform/';
+const PLATFORM_CHECKED = ['agent/'];
+
+/** The folders scanned by the CLI, relative to the repository root. */
+export const SCANNED_FOLDERS = ['agent', 'management', 'common', 'policy-schemas', 'simulator', 'test', 'scripts'];
+
+export interface Violation {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+export interface BoundaryReport {
+  readonly filesChecked: number;
+  readonly violations: readonly Violation[];
+}
+
+type Target = { kind: 'repo'; path: string } | { kind: 'builtin'; name: string } | { kind: 'package'; name: string };
+
+const BUILTINS = new Set(builtinModules);
+
+/** Classifies a specifier; relative ones become repo paths (`.js` → `.ts`, since sources import by their emitted name). */
+export function resolveSpecifier(importer: string, specifier: string): Target {
+  if (specifier.startsWith('.') || specifier.startsWith('/')) {
+    // An absolute specifier keeps its leading slash, so it matches no allowed folder and restricted folders flag it.
+    const path = specifier.startsWith('/') ? posix.normalize(specifier) : posix.normalize(posix.join(posix.dirname(importer), specifier));
+    return { kind: 'repo', path: path.replace(/\.([mc]?)js$/, '.$1ts') };
+  }
+  if (specifier.startsWith('node:') || BUILTINS.has(specifier) || BUILTINS.has(specifier.split('/')[0] ?? '')) return { kind: 'builtin', name: specifier };
+  const parts = specifier.split('/');
+  return { kind: 'package', name: specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier) };
+}
+
+export function ruleFor(file: string, rules: readonly BoundaryRule[] = RULES): BoundaryRule | undefined {
+  return rules.filter((r) => file.startsWith(r.folder)).sort((a, b) => b.folder.length - a.folder.length)[0];
+}
+
+function inRepoList(path: string, list: readonly string[]): boolean {
+  return list.some((entry) => (entry.endsWith('/') ? path.startsWith(entry) || `${path}/` === entry : path === entry));
+}
+
+function allowed(rule: BoundaryRule, target: Target, isTest: boolean): boolean {
+  switch (target.kind) {
+    case 'builtin':
+      return rule.builtins || isTest;
+    case 'package':
+      return rule.packages === 'any' || rule.packages.includes(target.name) || isTest;
+    case 'repo':
+      return rule.repo === 'any' || inRepoList(target.path, rule.repo) || (isTest && inRepoList(target.path, TEST_FILE_EXTRA_REPO));
+  }
+}
+
+function targetName(target: Target): string {
+  return target.kind === 'repo' ? target.path : target.name;
+}
+
+/** Checks one file's imports and process.platform reads. */
+export function checkFile(file: string, source: string, rules: readonly BoundaryRule[] = RULES): Violation[] {
+  const rule = ruleFor(file, rules);
+  const isTest = TEST_FILE.test(file);
+  const out: Violation[] = [];
+  if (rule) {
+    for (const record of extractImports(source)) {
+      const target = resolveSpecifier(file, record.specifier);
+      if (!allowed(rule, target, isTest)) {
+        out.push({ file, line: record.line, message: `${rule.folder} must not import ${targetName(target)} (${rule.rule})` });
+      }
+    }
+  }
+  const platformChecked = PLATFORM_CHECKED.some((f) => file.startsWith(f)) && !file.startsWith(PLATFORM_FOLDER) && !isTest;
+  if (platformChecked) {
+    for (const line of findProcessPlatformReads(source)) {
+      out.push({ file, line, message: `${rule?.folder ?? 'agent/'} must not read process.platform (only ${PLATFORM_FOLDER} decides the platform)` });
+    }
+  }
+  return out;
+}
+
+/** Checks every file (repo-relative, `/`-separated) with `read` supplying its text. */
+export function checkBoundaries(files: readonly string[], read: (file: string) => string, rules: readonly BoundaryRule[] = RULES): BoundaryReport {
+  const violations = files.flatMap((file) => checkFile(file, read(file), rules));
+  violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  return { filesChecked: files.length, violations };
+}
+
+export function formatViolation(v: Violation): string {
+  return `${v.file}:${v.line}: ${v.message}`;
+}
+
+/** Every .ts file under the scanned folders, skipping node_modules and dist. */
+export function listSourceFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // folder absent (simulator/ is optional)
+    }
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== 'node_modules' && entry.name !== 'dist') walk(full);
+      else if (entry.isFile() && /\.[mc]?ts$/.test(entry.name)) out.push(relative(root, full).split(sep).join('/'));
+    }
+  };
+  for (const folder of SCANNED_FOLDERS) walk(join(root, folder));
+  return out.sort();
+}
+
+function main(): number {
+  const root = dirname(dirname(fileURLToPath(import.meta.url)));
+  const files = listSourceFiles(root);
+  const report = checkBoundaries(files, (file) => readFileSync(join(root, file), 'utf8'));
+  for (const v of report.violations) process.stdout.write(`${formatViolation(v)}\n`);
+  process.stdout.write(`boundaries: ${report.filesChecked} files checked, ${report.violations.length} violations\n`);
+  return report.violations.length === 0 ? 0 : 1;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) process.exitCode = main();

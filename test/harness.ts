@@ -1,0 +1,165 @@
+// Test harness: real endpoint and agent processes (the bundles in dist/), an admin API client, bounded polling.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+const DIST = join(ROOT, 'dist');
+
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `attache-${prefix}-`));
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** A running child process with its output kept for failure messages. */
+export interface Proc {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  stop(): Promise<number | null>;
+}
+
+function track(child: ChildProcess): Proc {
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  return {
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+export interface Endpoint extends Proc {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly admin: AdminApi;
+}
+
+/** Starts `attache-management serve` on a free loopback port and waits for its "listening" line. */
+export async function startEndpoint(dataDir: string): Promise<Endpoint> {
+  const child = spawn(process.execPath, [join(DIST, 'attache-management.cjs'), 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const proc = track(child);
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`endpoint did not start:\n${proc.output()}`)), 30_000);
+    child.once('exit', (code) => rej(new Error(`endpoint exited with ${code}:\n${proc.output()}`)));
+    lines.on('line', (line) => {
+      try {
+        const event = JSON.parse(line) as { event?: string; url?: string };
+        if (event.event === 'listening' && event.url) {
+          clearTimeout(timer);
+          res(event.url);
+        }
+      } catch {
+        // not our line
+      }
+    });
+  });
+  return { ...proc, url, dataDir, admin: await AdminApi.fromDataDir(dataDir) };
+}
+
+/** Minimal admin API client over HTTPS pinned to the endpoint's CA (what the admin CLI does, without a process). */
+export class AdminApi {
+  constructor(
+    readonly url: string,
+    private readonly token: string,
+    private readonly ca: string,
+  ) {}
+
+  static async fromDataDir(dataDir: string): Promise<AdminApi> {
+    const admin = JSON.parse(await readFile(join(dataDir, 'admin.json'), 'utf8')) as { url: string; caFile: string; tokenFile: string };
+    const token = (await readFile(resolve(dataDir, admin.tokenFile), 'utf8')).trim();
+    return new AdminApi(admin.url, token, await readFile(resolve(dataDir, admin.caFile), 'utf8'));
+  }
+
+  /** Any method; returns status and parsed JSON body (undefined when empty). */
+  call(method: string, path: string, body?: unknown, token = this.token): Promise<{ status: number; json: any }> {
+    const payload = body === undefined ? '' : JSON.stringify(body);
+    return new Promise((res, rej) => {
+      const req = request(
+        new URL(path, this.url),
+        { method, ca: this.ca, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) } },
+        (r) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            res({ status: r.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
+          });
+        },
+      );
+      req.on('error', rej);
+      req.end(payload);
+    });
+  }
+
+  /** Like call(), but throws unless the status is 2xx. */
+  async ok(method: string, path: string, body?: unknown): Promise<any> {
+    const r = await this.call(method, path, body);
+    if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.json)}`);
+    return r.json;
+  }
+}
+
+/** Runs one agent CLI command to completion. */
+export function agentCommand(args: readonly string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [join(DIST, 'attache-agent.cjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rej(new Error(`agent ${args.join(' ')} timed out\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      res({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `attache-agent run` (the daemon) in the background. */
+export function startAgent(args: readonly string[]): Proc {
+  return track(spawn(process.execPath, [join(DIST, 'attache-agent.cjs'), ...args, 'run'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** Polls `check` every `intervalMs` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
