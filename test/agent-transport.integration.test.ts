@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { generateEd25519KeyPair, privateKeyFromPem, publicKeyFromRaw, requestSigningString, verifyBytes } from '../common/signing.js';
 import { EndpointClient } from '../agent/src/transport/endpoint-client.js';
 import { PushClient } from '../agent/src/transport/push-client.js';
+import { generateEd25519KeyPair, privateKeyFromPem, publicKeyFromRaw, requestSigningString, verifyBytes } from '../common/signing.js';
 import { type CertificateAndKey, createCa, issueServerCertificate } from '../management/src/pki/certificates.js';
 import { waitFor } from './harness.js';
 
@@ -28,7 +28,14 @@ beforeAll(async () => {
   wss.on('connection', (socket, req) => {
     // The upgrade must carry a valid device signature over GET /v1/device/push with an empty body.
     const h = req.headers;
-    const text = requestSigningString({ method: 'GET', path: req.url ?? '', deviceId: String(h['x-attache-device']), time: String(h['x-attache-time']), nonce: String(h['x-attache-nonce']), body: '' });
+    const text = requestSigningString({
+      method: 'GET',
+      path: req.url ?? '',
+      deviceId: String(h['x-attache-device']),
+      time: String(h['x-attache-time']),
+      nonce: String(h['x-attache-nonce']),
+      body: '',
+    });
     upgrades.push(verifyBytes(publicKeyFromRaw(keys.publicKey), text, String(h['x-attache-signature'])));
     socket.on('message', (data) => received.push(data.toString()));
     socket.send('this is not json');
@@ -46,7 +53,11 @@ afterAll(async () => {
 
 describe('agent transport', () => {
   it('ignores malformed push messages, keeps the connection, and acts on the next valid one', async () => {
-    const client = new EndpointClient({ endpointUrl: url, caCertificate: ca.certPem, credentials: { deviceId: DEVICE, privateKey: privateKeyFromPem(keys.privateKeyPem) } });
+    const client = new EndpointClient({
+      endpointUrl: url,
+      caCertificate: ca.certPem,
+      credentials: { deviceId: DEVICE, privateKey: privateKeyFromPem(keys.privateKeyPem) },
+    });
     const invalid: string[] = [];
     const syncs: string[] = [];
     let connects = 0;
@@ -73,7 +84,11 @@ describe('agent transport', () => {
   });
 
   it('refuses an endpoint whose certificate does not chain to the pinned CA', async () => {
-    const client = new EndpointClient({ endpointUrl: url, caCertificate: otherCa.certPem, credentials: { deviceId: DEVICE, privateKey: privateKeyFromPem(keys.privateKeyPem) } });
+    const client = new EndpointClient({
+      endpointUrl: url,
+      caCertificate: otherCa.certPem,
+      credentials: { deviceId: DEVICE, privateKey: privateKeyFromPem(keys.privateKeyPem) },
+    });
     try {
       await expect(client.getPolicies(undefined)).rejects.toMatchObject({ code: 'TLS_PIN_MISMATCH' });
     } finally {

@@ -1,0 +1,163 @@
+// HTTPS client of the admin API, pinned to the endpoint's own CA (system roots are not trusted). Every answer is
+// validated against its schema; error envelopes become AttacheErrors with the server's code.
+import { request } from 'node:https';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { AttacheError, isErrorCode } from '../../../common/errors.js';
+import { validate } from '../../../common/validation.js';
+import {
+  Assignment,
+  Device,
+  DeviceStatus,
+  ErrorResponse,
+  Group,
+  OnboardingCreateRequest,
+  OnboardingPackage,
+  type PolicyDocument,
+  PolicySummary,
+} from '../../../policy-schemas/src/index.js';
+
+/** Where the endpoint is and how to authenticate to it. */
+export interface AdminConnection {
+  readonly url: string;
+  readonly token: string;
+  readonly caPem: string;
+}
+
+interface RawResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+const TLS_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+// A list answer `{ <key>: [item…] }`, each item validated against its schema.
+function listOf<T extends TSchema>(key: string, item: T) {
+  return (body: unknown): Static<T>[] => {
+    const list = (body as Record<string, unknown> | null)?.[key];
+    if (!Array.isArray(list)) throw new AttacheError('ENDPOINT_ERROR', `answer has no "${key}" list`);
+    return list.map((entry, i) => validate(item, entry, `${key}[${i}]`, 'ENDPOINT_ERROR'));
+  };
+}
+
+/** Typed calls of the admin API. */
+export class AdminClient {
+  constructor(private readonly connection: AdminConnection) {}
+
+  createOnboardingPackage(req: OnboardingCreateRequest): Promise<OnboardingPackage> {
+    return this.call('POST', '/v1/admin/onboarding-packages', validate(OnboardingCreateRequest, req, 'onboarding request')).then((b) =>
+      validate(OnboardingPackage, b, 'onboarding package', 'ENDPOINT_ERROR'),
+    );
+  }
+  createPolicy(doc: PolicyDocument): Promise<PolicySummary> {
+    return this.call('POST', '/v1/admin/policies', doc).then((b) => validate(PolicySummary, b, 'policy', 'ENDPOINT_ERROR'));
+  }
+  updatePolicy(policyId: string, doc: PolicyDocument): Promise<PolicySummary> {
+    return this.call('PUT', `/v1/admin/policies/${encodeURIComponent(policyId)}`, doc).then((b) => validate(PolicySummary, b, 'policy', 'ENDPOINT_ERROR'));
+  }
+  listPolicies(): Promise<PolicySummary[]> {
+    return this.call('GET', '/v1/admin/policies').then(listOf('policies', PolicySummary));
+  }
+  getPolicy(policyId: string): Promise<PolicySummary> {
+    return this.call('GET', `/v1/admin/policies/${encodeURIComponent(policyId)}`).then((b) => validate(PolicySummary, b, 'policy', 'ENDPOINT_ERROR'));
+  }
+  createGroup(name: string): Promise<Group> {
+    return this.call('POST', '/v1/admin/groups', { name }).then((b) => validate(Group, b, 'group', 'ENDPOINT_ERROR'));
+  }
+  listGroups(): Promise<Group[]> {
+    return this.call('GET', '/v1/admin/groups').then(listOf('groups', Group));
+  }
+  async addGroupMember(groupId: string, deviceId: string): Promise<void> {
+    await this.call('POST', `/v1/admin/groups/${encodeURIComponent(groupId)}/members`, { deviceId });
+  }
+  createAssignment(policyId: string, groupId: string): Promise<Assignment> {
+    return this.call('POST', '/v1/admin/assignments', { policyId, groupId }).then((b) => validate(Assignment, b, 'assignment', 'ENDPOINT_ERROR'));
+  }
+  listAssignments(): Promise<Assignment[]> {
+    return this.call('GET', '/v1/admin/assignments').then(listOf('assignments', Assignment));
+  }
+  listDevices(): Promise<Device[]> {
+    return this.call('GET', '/v1/admin/devices').then(listOf('devices', Device));
+  }
+  getDevice(deviceId: string): Promise<Device> {
+    return this.call('GET', `/v1/admin/devices/${encodeURIComponent(deviceId)}`).then((b) => validate(Device, b, 'device', 'ENDPOINT_ERROR'));
+  }
+  getDeviceStatus(deviceId: string): Promise<DeviceStatus> {
+    return this.call('GET', `/v1/admin/devices/${encodeURIComponent(deviceId)}/status`).then((b) =>
+      validate(DeviceStatus, b, 'device status', 'ENDPOINT_ERROR'),
+    );
+  }
+  async syncDevice(deviceId: string): Promise<{ delivered: boolean }> {
+    const body = (await this.call('POST', `/v1/admin/devices/${encodeURIComponent(deviceId)}/sync`)) as { delivered?: unknown } | null;
+    return { delivered: body?.delivered === true };
+  }
+  async revokeDevice(deviceId: string): Promise<void> {
+    await this.call('POST', `/v1/admin/devices/${encodeURIComponent(deviceId)}/revoke`);
+  }
+
+  /** One request; 2xx answers return the parsed body (null when empty), others throw the server's error. */
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await this.send(method, path, body);
+    if (res.status >= 200 && res.status < 300) return res.body;
+    throw errorFromResponse(res);
+  }
+
+  private send(method: string, path: string, body?: unknown): Promise<RawResponse> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+    const url = new URL(path, this.connection.url);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method,
+          ca: this.connection.caPem,
+          timeout: 30_000,
+          headers: {
+            authorization: `Bearer ${this.connection.token}`,
+            accept: 'application/json',
+            ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            try {
+              resolve({ status: res.statusCode ?? 0, body: text.length === 0 ? null : JSON.parse(text) });
+            } catch (err) {
+              reject(new AttacheError('ENDPOINT_ERROR', `endpoint answered ${res.statusCode} with a body that is not JSON`, { cause: err }));
+            }
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new AttacheError('ENDPOINT_UNREACHABLE', `no answer from ${url.origin} within 30 s`)));
+      req.on('error', (err) => reject(transportError(err, url.origin)));
+      req.end(payload);
+    });
+  }
+}
+
+function errorFromResponse(res: RawResponse): AttacheError {
+  try {
+    const envelope = validate(ErrorResponse, res.body, 'error response', 'ENDPOINT_ERROR');
+    const code = isErrorCode(envelope.error.code) ? envelope.error.code : 'ENDPOINT_ERROR';
+    return new AttacheError(code, envelope.error.message, { details: envelope.error.details ?? [] });
+  } catch {
+    return new AttacheError('ENDPOINT_ERROR', `endpoint answered HTTP ${res.status} without an error envelope`);
+  }
+}
+
+function transportError(err: Error, origin: string): AttacheError {
+  if (err instanceof AttacheError) return err;
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (TLS_ERRORS.has(code)) return new AttacheError('TLS_PIN_MISMATCH', `${origin} does not present a certificate of the pinned CA (${code})`, { cause: err });
+  return new AttacheError('ENDPOINT_UNREACHABLE', `cannot reach ${origin}: ${err.message}`, { cause: err });
+}

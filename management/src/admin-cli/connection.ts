@@ -1,0 +1,47 @@
+// Where the admin CLI finds the endpoint: <data dir>/admin.json (written by `serve`), or explicit --url/--token-file/--ca-file.
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { AttacheError } from '../../../common/errors.js';
+import type { AdminConnection } from './admin-client.js';
+
+/** Connection flags of the admin CLI. */
+export interface ConnectionFlags {
+  readonly dataDir?: string;
+  readonly url?: string;
+  readonly tokenFile?: string;
+  readonly caFile?: string;
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new AttacheError('CONFIG_INVALID', `cannot read ${what} ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Resolves flags (explicit flags win over admin.json) into a URL, the admin token and the pinned CA. */
+export async function resolveConnection(flags: ConnectionFlags): Promise<AdminConnection> {
+  let fromFile: { url?: unknown; caFile?: unknown; tokenFile?: unknown } = {};
+  let base = process.cwd();
+  if (flags.dataDir) {
+    const path = resolve(flags.dataDir, 'admin.json');
+    try {
+      fromFile = JSON.parse(await readText(path, 'admin config')) as typeof fromFile;
+    } catch (err) {
+      if (err instanceof AttacheError) throw err;
+      throw new AttacheError('CONFIG_INVALID', `${path} is not valid JSON`, { cause: err });
+    }
+    base = dirname(path);
+  }
+  const pick = (flag: string | undefined, stored: unknown, name: string): string => {
+    const value = flag ?? (typeof stored === 'string' ? stored : undefined);
+    if (!value) throw new AttacheError('CONFIG_INVALID', `no ${name}: pass --data-dir <dir> (of a running endpoint) or --${name}`);
+    return value;
+  };
+  const url = pick(flags.url, fromFile.url, 'url');
+  if (!url.startsWith('https://')) throw new AttacheError('CONFIG_INVALID', `endpoint URL ${url} must use https`);
+  const token = (await readText(resolve(base, pick(flags.tokenFile, fromFile.tokenFile, 'token-file')), 'token file')).trim();
+  const caPem = await readText(resolve(base, pick(flags.caFile, fromFile.caFile, 'ca-file')), 'CA file');
+  return { url, token, caPem };
+}

@@ -1,0 +1,25 @@
+// Plain-text tables for the admin CLI's human output.
+
+/** Renders rows as left-aligned columns under a header; empty lists print "(none)". */
+export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  if (rows.length === 0) return '(none)\n';
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return `${[line(headers), ...rows.map(line)].join('\n')}\n`;
+}
+
+/** Renders `key: value` lines with aligned values. */
+export function renderFields(fields: readonly (readonly [string, string])[]): string {
+  const width = Math.max(...fields.map(([k]) => k.length));
+  return `${fields.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`).join('\n')}\n`;
+}
+
+/** A setting value or anything else as short text. */
+export function show(value: unknown): string {
+  if (value === undefined || value === null) return '-';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

@@ -1,0 +1,91 @@
+// Human-readable renderings of admin API objects for the admin CLI (the --json flag prints the objects instead).
+import type { Device, DeviceStatus, Group, OnboardingPackage, PolicySummary } from '../../../policy-schemas/src/index.js';
+import { renderFields, renderTable, show } from './table.js';
+
+/** Policies, one per line. */
+export function policiesTable(policies: readonly PolicySummary[]): string {
+  return renderTable(
+    ['POLICY ID', 'NAME', 'KIND', 'VERSION', 'SETTINGS', 'UPDATED'],
+    policies.map((p) => [p.policyId, p.name, p.kind, String(p.latestVersion), String(Object.keys(p.settings).length), p.updatedAt]),
+  );
+}
+
+/** One policy with its settings. */
+export function policyDetails(p: PolicySummary): string {
+  const head = renderFields([
+    ['policy', p.policyId],
+    ['name', p.name],
+    ['kind', p.kind],
+    ['version', String(p.latestVersion)],
+    ...(p.description ? [['description', p.description] as const] : []),
+    ['created', p.createdAt],
+    ['updated', p.updatedAt],
+  ]);
+  return `${head}\n${renderTable(
+    ['SETTING', 'VALUE'],
+    Object.entries(p.settings).map(([k, v]) => [k, show(v)]),
+  )}`;
+}
+
+/** Groups, one per line. */
+export function groupsTable(groups: readonly Group[]): string {
+  return renderTable(
+    ['GROUP ID', 'NAME', 'MEMBERS', 'CREATED'],
+    groups.map((g) => [g.groupId, g.name, String(g.memberCount), g.createdAt]),
+  );
+}
+
+/** Devices, one per line (revoked devices say so in CONNECTED). */
+export function devicesTable(devices: readonly Device[]): string {
+  return renderTable(
+    ['DEVICE ID', 'HOSTNAME', 'PLATFORM', 'AGENT', 'CONNECTED', 'LAST SEEN', 'GROUPS'],
+    devices.map((d) => [
+      d.deviceId,
+      d.hostname,
+      d.platform,
+      d.agentVersion,
+      d.revoked ? 'revoked' : d.connected ? 'yes' : 'no',
+      d.lastSeenAt ?? 'never',
+      d.groups.join(', ') || '-',
+    ]),
+  );
+}
+
+/** One device's directory record. */
+export function deviceDetails(d: Device): string {
+  return renderFields([
+    ['device', d.deviceId],
+    ['hostname', d.hostname],
+    ['platform', `${d.platform} ${d.osVersion} (${d.arch})`],
+    ['agent', d.agentVersion],
+    ['enrolled', d.enrolledAt],
+    ['last seen', d.lastSeenAt ?? 'never'],
+    ['revoked', d.revoked ? 'yes' : 'no'],
+    ['connected', d.connected ? 'yes' : 'no'],
+    ['groups', d.groups.join(', ') || '-'],
+  ]);
+}
+
+/** Per-policy and per-setting status, like Intune's per-setting status view. */
+export function deviceStatusView(s: DeviceStatus): string {
+  const policies = renderTable(
+    ['POLICY ID', 'NAME', 'KIND', 'ASSIGNED', 'REPORTED', 'STATE'],
+    s.policies.map((p) => [p.policyId, p.name, p.kind, String(p.assignedVersion), p.reportedVersion === null ? '-' : String(p.reportedVersion), p.state]),
+  );
+  const settings = renderTable(
+    ['SETTING', 'STATE', 'DESIRED', 'OBSERVED', 'DETAIL'],
+    s.settings.map((x) => [x.settingId, x.state, show(x.desired), show(x.observed), [x.code, x.message].filter(Boolean).join(': ') || '-']),
+  );
+  return `device:      ${s.deviceId}\nlast report: ${s.lastReportAt ?? 'never'}\n\nPolicies\n${policies}\nSettings\n${settings}`;
+}
+
+/** Summary of a written onboarding package (never the token itself). */
+export function onboardingSummary(pkg: OnboardingPackage, file: string): string {
+  return renderFields([
+    ['written to', file],
+    ['endpoint', pkg.endpointUrl],
+    ['tenant', pkg.tenantId],
+    ['CA pin', pkg.caPin],
+    ['expires', pkg.expiresAt],
+  ]);
+}

@@ -1,0 +1,130 @@
+// The composition root of the management endpoint: data dir, store, PKI and secrets, push hub, HTTPS server.
+// main.ts (the CLI) and the integration tests both start the endpoint through startEndpoint.
+import type { AddressInfo } from 'node:net';
+import { hostname as osHostname } from 'node:os';
+import { resolve } from 'node:path';
+import { AttacheError } from '../../common/errors.js';
+import { type Clock, systemClock } from './clock.js';
+import { createHttpServer } from './http/server.js';
+import type { Logger } from './logging.js';
+import { type EndpointIdentity, loadOrCreateEndpointIdentity } from './pki/endpoint-identity.js';
+import { dataPath, ensureDataDir, writePrivateFile } from './pki/files.js';
+import { PushHub } from './push/push-hub.js';
+import type { ServiceContext } from './service/context.js';
+import { openSqliteStore } from './store/sqlite-store.js';
+
+/** Where and how to run the endpoint. */
+export interface EndpointOptions {
+  readonly dataDir: string;
+  /** Host to listen on (default 127.0.0.1). */
+  readonly listenHost?: string;
+  /** Port to listen on; 0 picks a free one (default 8443). */
+  readonly listenPort?: number;
+  /** The https URL devices use; default https://<listen host>:<actual port> (the machine name for a wildcard host). */
+  readonly publicUrl?: string;
+  /** Extra DNS names or IPs for the server certificate. */
+  readonly extraNames?: readonly string[];
+}
+
+/** Dependencies of the endpoint: a logger, and optionally a clock (tests). */
+export interface EndpointDeps {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+/** A running endpoint. */
+export interface RunningEndpoint {
+  /** Local URL of the listener (what admin.json points at). */
+  readonly url: string;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly port: number;
+  readonly identity: EndpointIdentity;
+  readonly context: ServiceContext;
+  /** Closes the push sockets, the server and the database. */
+  close(): Promise<void>;
+}
+
+/** Contents of <dataDir>/admin.json, read by the admin CLI. */
+export interface AdminConfigFile {
+  readonly url: string;
+  readonly caFile: string;
+  readonly tokenFile: string;
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Checks and normalises a public URL (https, no trailing slash). */
+export function normalisePublicUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new AttacheError('CONFIG_INVALID', `public URL ${url} is not a URL`);
+  }
+  if (parsed.protocol !== 'https:') throw new AttacheError('CONFIG_INVALID', `public URL ${url} must use https`);
+  return url.replace(/\/+$/, '');
+}
+
+/** Starts the endpoint: creates what is missing in the data dir, listens, and writes admin.json. */
+export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps): Promise<RunningEndpoint> {
+  const clock = deps.clock ?? systemClock;
+  const dataDir = resolve(options.dataDir);
+  const listenHost = options.listenHost ?? '127.0.0.1';
+  const wildcard = WILDCARD_HOSTS.has(listenHost);
+  const configuredPublicUrl = options.publicUrl === undefined ? undefined : normalisePublicUrl(options.publicUrl);
+  const extraNames = [...(options.extraNames ?? [])];
+  if (!wildcard) extraNames.push(listenHost);
+  if (configuredPublicUrl) extraNames.push(new URL(configuredPublicUrl).hostname.replace(/^\[|\]$/g, ''));
+
+  await ensureDataDir(dataDir);
+  const store = await openSqliteStore({ file: dataPath(dataDir, 'db') });
+  try {
+    const identity = await loadOrCreateEndpointIdentity({ dataDir, extraNames }, { store, clock, logger: deps.logger });
+    const hub = new PushHub({ logger: deps.logger });
+    let publicUrl = configuredPublicUrl ?? '';
+    const context: ServiceContext = {
+      store,
+      hub,
+      identity,
+      clock,
+      logger: deps.logger,
+      get publicUrl() {
+        return publicUrl;
+      },
+    };
+    const app = await createHttpServer({ tlsKeyPem: identity.serverKeyPem, tlsCertPem: identity.serverCertPem }, context);
+    await app.listen({ host: listenHost, port: options.listenPort ?? 8443 });
+    const port = (app.server.address() as AddressInfo).port;
+    const url = `https://${urlHost(wildcard ? '127.0.0.1' : listenHost)}:${port}`;
+    publicUrl ||= `https://${urlHost(wildcard ? osHostname() : listenHost)}:${port}`;
+    const adminConfig: AdminConfigFile = { url, caFile: dataPath(dataDir, 'caCert'), tokenFile: dataPath(dataDir, 'adminToken') };
+    await writePrivateFile(dataPath(dataDir, 'adminConfig'), `${JSON.stringify(adminConfig, null, 2)}\n`);
+    deps.logger.info('endpoint listening', { component: 'endpoint', url, publicUrl, dataDir, tenantId: identity.tenantId, caPin: identity.caPin });
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      publicUrl,
+      dataDir,
+      port,
+      identity,
+      context,
+      close: () => {
+        closing ??= (async () => {
+          await app.close();
+          await store.close();
+          deps.logger.info('endpoint stopped', { component: 'endpoint' });
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

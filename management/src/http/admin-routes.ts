@@ -1,0 +1,43 @@
+// Admin API routes (/v1/admin/*, behind the admin token): onboarding packages, policies, groups, assignments, devices.
+// Handlers only translate HTTP to service calls; decisions live in ../service/.
+import type { FastifyInstance } from 'fastify';
+import { AttacheError } from '../../../common/errors.js';
+import type { ServiceContext } from '../service/context.js';
+import { addGroupMember, createAssignment, createGroup, getDevice, getDeviceStatus, listDevices, requestSync, revokeDevice } from '../service/directory.js';
+import { createOnboardingPackage } from '../service/enrollment.js';
+import { createPolicy, policySummary, updatePolicy } from '../service/policies.js';
+
+type IdParams = { Params: { id: string } };
+
+/** Registers every admin route on `app`, the /v1/admin scope. */
+export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.post('/onboarding-packages', async (req, reply) => reply.code(201).send(await createOnboardingPackage(ctx, req.body)));
+
+  app.post('/policies', async (req, reply) => reply.code(201).send(await createPolicy(ctx, req.body)));
+  app.put<IdParams>('/policies/:id', async (req) => updatePolicy(ctx, req.params.id, req.body));
+  app.get('/policies', async () => ({ policies: (await ctx.store.listPolicies()).map(policySummary) }));
+  app.get<IdParams>('/policies/:id', async (req) => {
+    const record = await ctx.store.getPolicy(req.params.id);
+    if (!record) throw new AttacheError('NOT_FOUND', `policy ${req.params.id} does not exist`);
+    return policySummary(record);
+  });
+
+  app.post('/groups', async (req, reply) => reply.code(201).send(await createGroup(ctx, req.body)));
+  app.get('/groups', async () => ({ groups: await ctx.store.listGroups() }));
+  app.post<IdParams>('/groups/:id/members', async (req, reply) => {
+    await addGroupMember(ctx, req.params.id, req.body);
+    return reply.code(204).send();
+  });
+
+  app.post('/assignments', async (req, reply) => reply.code(201).send(await createAssignment(ctx, req.body)));
+  app.get('/assignments', async () => ({ assignments: await ctx.store.listAssignments() }));
+
+  app.get('/devices', async () => ({ devices: await listDevices(ctx) }));
+  app.get<IdParams>('/devices/:id', async (req) => getDevice(ctx, req.params.id));
+  app.get<IdParams>('/devices/:id/status', async (req) => getDeviceStatus(ctx, req.params.id));
+  app.post<IdParams>('/devices/:id/sync', async (req, reply) => reply.code(202).send(await requestSync(ctx, req.params.id)));
+  app.post<IdParams>('/devices/:id/revoke', async (req, reply) => {
+    await revokeDevice(ctx, req.params.id);
+    return reply.code(204).send();
+  });
+}

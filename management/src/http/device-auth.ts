@@ -1,0 +1,87 @@
+// Authentication of /v1/device/* requests (and the push upgrade) by Ed25519 request signatures, exactly as
+// docs/protocol.md "Request signing" specifies: known, unrevoked device; fresh time; unused nonce; valid signature.
+import type { FastifyRequest } from 'fastify';
+import { AttacheError } from '../../../common/errors.js';
+import { publicKeyFromRaw, requestSigningString, SIGNED_REQUEST_HEADERS, verifyBytes } from '../../../common/signing.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logging.js';
+import type { DeviceRecord, ManagementStore } from '../store/store.js';
+import { ReplayGuard } from './replay-guard.js';
+
+/** Allowed clock distance of a signed request (protocol: 300 s). */
+export const REQUEST_WINDOW_MS = 300_000;
+// lastSeenAt is written at most this often per device: one signed request per minute is "seen" enough.
+const TOUCH_INTERVAL_MS = 60_000;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TIME_RE = /^\d{1,16}$/;
+const NONCE_RE = /^[A-Za-z0-9_-]{22}$/;
+
+/** Dependencies of the device authenticator. */
+export interface DeviceAuthDeps {
+  readonly store: ManagementStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Verifies signed device requests and keeps the replay guard and the lastSeenAt throttle. */
+export class DeviceAuthenticator {
+  private readonly guard = new ReplayGuard({ windowMs: REQUEST_WINDOW_MS, maxEntries: 200_000 });
+  private readonly lastTouched = new Map<string, number>();
+
+  constructor(private readonly deps: DeviceAuthDeps) {}
+
+  /** A fastify preHandler: sets request.device or throws an AttacheError with the protocol's code. */
+  readonly preHandler = async (req: FastifyRequest): Promise<void> => {
+    req.device = await this.authenticate(req);
+  };
+
+  /** Checks one request. Order: identity, freshness, signature, then the nonce (only signed nonces are remembered). */
+  async authenticate(req: FastifyRequest): Promise<DeviceRecord> {
+    const deviceId = header(req, SIGNED_REQUEST_HEADERS.device);
+    if (!deviceId || !UUID_RE.test(deviceId)) throw new AttacheError('DEVICE_UNKNOWN', `missing or malformed ${SIGNED_REQUEST_HEADERS.device} header`);
+    const device = await this.deps.store.getDevice(deviceId.toLowerCase());
+    if (!device) throw new AttacheError('DEVICE_UNKNOWN', 'unknown device');
+    if (device.revoked) throw new AttacheError('DEVICE_REVOKED', 'this device was revoked; enroll again');
+
+    const now = this.deps.clock.now();
+    const time = header(req, SIGNED_REQUEST_HEADERS.time);
+    if (!time || !TIME_RE.test(time)) throw new AttacheError('REQUEST_EXPIRED', `missing or malformed ${SIGNED_REQUEST_HEADERS.time} header`);
+    if (Math.abs(now - Number(time)) > REQUEST_WINDOW_MS) {
+      throw new AttacheError('REQUEST_EXPIRED', 'request time is more than 300 s away from the endpoint clock', {
+        details: [{ path: 'serverTime', message: new Date(now).toISOString() }],
+      });
+    }
+
+    const nonce = header(req, SIGNED_REQUEST_HEADERS.nonce);
+    const signature = header(req, SIGNED_REQUEST_HEADERS.signature);
+    if (!nonce || !NONCE_RE.test(nonce) || !signature) throw new AttacheError('REQUEST_SIGNATURE_INVALID', 'missing or malformed signature headers');
+    // Verified before the nonce is remembered, so unsigned traffic cannot fill the replay guard.
+    const signed = requestSigningString({ method: req.method, path: req.url, deviceId, time, nonce, body: req.rawBody ?? '' });
+    if (!verifyBytes(publicKeyFromRaw(device.publicKey), signed, signature)) {
+      throw new AttacheError('REQUEST_SIGNATURE_INVALID', 'request signature does not verify with the device key');
+    }
+
+    const check = this.guard.check(device.deviceId, nonce, Number(time), now);
+    if (check === 'replayed') throw new AttacheError('REQUEST_REPLAYED', 'request nonce was already used');
+    if (check === 'full') throw new AttacheError('REQUEST_REPLAYED', 'too many recent requests; retry later');
+
+    await this.touch(device.deviceId, now);
+    return device;
+  }
+
+  private async touch(deviceId: string, now: number): Promise<void> {
+    const last = this.lastTouched.get(deviceId);
+    if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return;
+    this.lastTouched.set(deviceId, now);
+    try {
+      await this.deps.store.touchDevice(deviceId, new Date(now).toISOString());
+    } catch (err) {
+      this.deps.logger.warn('lastSeenAt update failed', { component: 'device-auth', deviceId, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// Device API routes: POST /v1/enroll (unsigned) and the signed /v1/device/policies and /v1/device/reports.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AttacheError } from '../../../common/errors.js';
+import type { PoliciesResponse } from '../../../policy-schemas/src/index.js';
+import type { ServiceContext } from '../service/context.js';
+import { acceptReport, assignedPolicies } from '../service/device-sync.js';
+import { enrollDevice } from '../service/enrollment.js';
+import type { DeviceRecord } from '../store/store.js';
+
+/** The authenticated device of a signed request (the device-auth preHandler has run). */
+export function signer(req: FastifyRequest): DeviceRecord {
+  if (!req.device) throw new AttacheError('INTERNAL', 'device route reached without authentication');
+  return req.device;
+}
+
+/** True when an If-None-Match header names `etag` (a list, weak validators and `*` are understood). */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((candidate) => {
+    const tag = candidate.trim().replace(/^W\//, '');
+    return tag === '*' || tag === etag;
+  });
+}
+
+/** POST /v1/enroll. */
+export function registerEnrollRoute(app: FastifyInstance, ctx: ServiceContext): void {
+  app.post('/v1/enroll', async (req, reply) => {
+    const response = await enrollDevice(ctx, req.body);
+    return reply.code(201).send(response);
+  });
+}
+
+/** GET /v1/device/policies and POST /v1/device/reports; `app` is the signed /v1/device scope. */
+export function registerDeviceRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.get('/policies', async (req, reply) => {
+    const device = signer(req);
+    const { etag, policies } = await assignedPolicies(ctx, device.deviceId);
+    reply.header('etag', etag);
+    if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
+    const body: PoliciesResponse = { deviceId: device.deviceId, etag, policies };
+    return reply.send(body);
+  });
+
+  app.post('/reports', async (req) => acceptReport(ctx, signer(req).deviceId, req.body));
+}

@@ -1,0 +1,101 @@
+// The HTTPS server of the endpoint (fastify 5): body parsing that keeps the exact bytes, one error envelope,
+// device routes behind request signatures, admin routes behind the admin token, and the push WebSocket.
+import './request-context.js';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { AttacheError } from '../../../common/errors.js';
+import { errorFields } from '../logging.js';
+import type { ServiceContext } from '../service/context.js';
+import { adminAuthHook } from './admin-auth.js';
+import { registerAdminRoutes } from './admin-routes.js';
+import { DeviceAuthenticator } from './device-auth.js';
+import { registerDeviceRoutes, registerEnrollRoute } from './device-routes.js';
+import { errorEnvelope, toClientError } from './error-envelope.js';
+import { registerPushRoute } from './push-route.js';
+
+/** Request bodies are limited to 1 MiB (docs/protocol.md, "Errors"). */
+export const BODY_LIMIT = 1024 * 1024;
+/** Push channel ping interval. */
+export const PING_INTERVAL_MS = 30_000;
+
+/** TLS material and limits of the server. */
+export interface HttpServerOptions {
+  readonly tlsKeyPem: string;
+  readonly tlsCertPem: string;
+  readonly bodyLimit?: number;
+}
+
+/** Builds the fastify instance with every route; the caller listens and closes it. */
+export async function createHttpServer(options: HttpServerOptions, ctx: ServiceContext): Promise<FastifyInstance> {
+  const log = ctx.logger.child({ component: 'http' });
+  const bodyLimit = options.bodyLimit ?? BODY_LIMIT;
+  const app = Fastify({
+    https: { key: options.tlsKeyPem, cert: options.tlsCertPem },
+    bodyLimit,
+    logger: false,
+    requestTimeout: 30_000,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  });
+
+  app.decorateRequest('rawBody', null);
+  app.decorateRequest('device', null);
+
+  // Bodies are read as bytes: request signatures hash exactly what was sent. Every schema check uses common/validation.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {
+    const bytes = body as Buffer;
+    req.rawBody = bytes;
+    if (bytes.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(bytes.toString('utf8')));
+    } catch {
+      done(new AttacheError('BODY_MALFORMED', 'request body is not valid JSON'), undefined);
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const clientError = toClientError(err);
+    if (clientError.code === 'INTERNAL') log.error('request failed', { method: req.method, url: req.url, ...errorFields(err), stack: (err as Error)?.stack });
+    else log.debug('request rejected', { method: req.method, url: req.url, code: clientError.code });
+    return reply.code(clientError.status).send(errorEnvelope(clientError));
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorEnvelope(new AttacheError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`))));
+  app.addHook('onResponse', async (req, reply) => {
+    log.debug('request', {
+      method: req.method,
+      url: req.url,
+      statusCode: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime),
+      deviceId: req.device?.deviceId,
+    });
+  });
+
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  registerEnrollRoute(app, ctx);
+  const deviceAuth = new DeviceAuthenticator({ store: ctx.store, clock: ctx.clock, logger: ctx.logger });
+  await app.register(
+    async (scope) => {
+      scope.addHook('preHandler', deviceAuth.preHandler);
+      registerDeviceRoutes(scope, ctx);
+      registerPushRoute(scope, ctx);
+    },
+    { prefix: '/v1/device' },
+  );
+  await app.register(
+    async (scope) => {
+      scope.addHook('onRequest', adminAuthHook(ctx.identity.adminTokenHash));
+      registerAdminRoutes(scope, ctx);
+    },
+    { prefix: '/v1/admin' },
+  );
+
+  const heartbeat = setInterval(() => ctx.hub.heartbeat(), PING_INTERVAL_MS);
+  heartbeat.unref();
+  app.addHook('preClose', async () => {
+    clearInterval(heartbeat);
+    ctx.hub.closeAll();
+  });
+  return app;
+}

@@ -1,0 +1,76 @@
+// CLI entry of the management endpoint: `attache-management serve --data-dir <dir> ...`. Prints one JSON line on
+// stdout once listening; logs JSON to stderr; SIGTERM/SIGINT close the server and the database and exit 0.
+import { Command, Option } from 'commander';
+import { toAttacheError } from '../../common/errors.js';
+import { startEndpoint } from './endpoint.js';
+import { parseListen } from './listen-address.js';
+import { createLogger, LOG_LEVELS, type LogLevel } from './logging.js';
+
+interface ServeOptions {
+  dataDir: string;
+  listen: { host: string; port: number };
+  publicUrl?: string;
+  san?: string[];
+  logLevel: LogLevel;
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const logger = createLogger(options.logLevel);
+  const endpoint = await startEndpoint(
+    {
+      dataDir: options.dataDir,
+      listenHost: options.listen.host,
+      listenPort: options.listen.port,
+      ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+      extraNames: options.san ?? [],
+    },
+    { logger },
+  ).catch((err: unknown) => {
+    const e = toAttacheError(err);
+    logger.error('endpoint failed to start', { component: 'endpoint', code: e.code, error: e.message });
+    throw err;
+  });
+  process.stdout.write(`${JSON.stringify({ event: 'listening', url: endpoint.url, dataDir: endpoint.dataDir })}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { component: 'endpoint', signal });
+    endpoint.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('shutdown failed', { component: 'endpoint', error: err instanceof Error ? err.message : String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+function buildProgram(): Command {
+  const program = new Command('attache-management').description('Attaché management endpoint').showHelpAfterError();
+  program
+    .command('serve')
+    .description('run the HTTPS endpoint (creates CA, keys and admin token on first start)')
+    .requiredOption('--data-dir <dir>', 'data directory (created 0700)')
+    .addOption(
+      new Option('--listen <host:port>', 'address to listen on (port 0 = any free port)')
+        .default(parseListen('127.0.0.1:8443'), '127.0.0.1:8443')
+        .argParser(parseListen),
+    )
+    .option('--public-url <url>', 'https URL devices use to reach this endpoint (default https://<listen host>:<port>)')
+    .option('--san <name...>', 'extra DNS names or IPs for the server certificate')
+    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
+    .action((opts: ServeOptions) => serve(opts));
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    const e = toAttacheError(err);
+    process.stderr.write(`error ${e.code}: ${e.message}\n`);
+    process.exit(1);
+  });

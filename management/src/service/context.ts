@@ -1,0 +1,17 @@
+// What every endpoint operation works with: the store, the push hub, the endpoint identity, the clock, the logger.
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logging.js';
+import type { EndpointIdentity } from '../pki/endpoint-identity.js';
+import type { PushHub } from '../push/push-hub.js';
+import type { ManagementStore } from '../store/store.js';
+
+/** Dependencies of the endpoint's operations, built once at start-up and passed to routes. */
+export interface ServiceContext {
+  readonly store: ManagementStore;
+  readonly hub: PushHub;
+  readonly identity: EndpointIdentity;
+  /** The https URL devices use to reach this endpoint; goes into onboarding packages. */
+  readonly publicUrl: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}

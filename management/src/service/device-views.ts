@@ -1,0 +1,51 @@
+// Pure views the admin API and the device API return: device records, per-device status, the policies etag.
+import { sha256Hex } from '../../../common/signing.js';
+import type { Device, DeviceStatus, SignedPolicy } from '../../../policy-schemas/src/index.js';
+import type { DeviceRecord, ReportedStatus } from '../store/store.js';
+
+/** The admin view of a device. */
+export function deviceView(record: DeviceRecord, groups: string[], connected: boolean): Device {
+  return {
+    deviceId: record.deviceId,
+    hostname: record.hostname,
+    platform: record.platform,
+    osVersion: record.osVersion,
+    arch: record.arch,
+    agentVersion: record.agentVersion,
+    enrolledAt: record.enrolledAt,
+    lastSeenAt: record.lastSeenAt,
+    revoked: record.revoked,
+    connected,
+    groups,
+  };
+}
+
+/**
+ * Status of one device: per assigned policy, `pending` until the device reports exactly the assigned (latest) version,
+ * then the state it reported; per setting, the latest statuses it reported.
+ */
+export function deviceStatus(deviceId: string, assigned: readonly SignedPolicy[], reported: ReportedStatus): DeviceStatus {
+  const reportedById = new Map(reported.policies.map((p) => [p.policyId, p]));
+  return {
+    deviceId,
+    lastReportAt: reported.lastReportAt,
+    policies: assigned.map(({ payload }) => {
+      const r = reportedById.get(payload.policyId);
+      return {
+        policyId: payload.policyId,
+        name: payload.name,
+        kind: payload.kind,
+        assignedVersion: payload.version,
+        reportedVersion: r?.version ?? null,
+        state: r && r.version === payload.version ? r.state : 'pending',
+      };
+    }),
+    settings: reported.settings,
+  };
+}
+
+/** ETag of a device's policy set: `"` + hex SHA-256 of the sorted `policyId:version` lines joined by `\n` + `"`. */
+export function policiesEtag(policies: readonly SignedPolicy[]): string {
+  const lines = policies.map((p) => `${p.payload.policyId}:${p.payload.version}`).sort();
+  return `"${sha256Hex(lines.join('\n'))}"`;
+}

@@ -1,0 +1,63 @@
+// Onboarding and enrollment: issuing onboarding packages (the one time a token is shown) and turning a token plus
+// a proof of key possession into a device record.
+import { randomUUID } from 'node:crypto';
+import { AttacheError } from '../../../common/errors.js';
+import { enrollmentProofString, publicKeyFromRaw, verifyBytes } from '../../../common/signing.js';
+import { validate } from '../../../common/validation.js';
+import { EnrollRequest, type EnrollResponse, OnboardingCreateRequest, OnboardingPackage } from '../../../policy-schemas/src/index.js';
+import { isoNow } from '../clock.js';
+import { ENROLLMENT_TOKEN_PREFIX, newSecretToken, tokenHash } from '../pki/tokens.js';
+import type { ServiceContext } from './context.js';
+
+/** Defaults of an onboarding package: valid one day, single use. */
+export const ONBOARDING_DEFAULTS = { expiresInMinutes: 1440, maxUses: 1 } as const;
+
+/** Creates an enrollment token and returns the full onboarding package (validated before the token is stored). */
+export async function createOnboardingPackage(ctx: ServiceContext, body: unknown): Promise<OnboardingPackage> {
+  const request = validate(OnboardingCreateRequest, body ?? {}, 'onboarding request');
+  const now = ctx.clock.now();
+  const token = newSecretToken(ENROLLMENT_TOKEN_PREFIX);
+  const issuedAt = new Date(now).toISOString();
+  const expiresAt = new Date(now + (request.expiresInMinutes ?? ONBOARDING_DEFAULTS.expiresInMinutes) * 60_000).toISOString();
+  const pkg = validate(
+    OnboardingPackage,
+    {
+      formatVersion: 1,
+      tenantId: ctx.identity.tenantId,
+      endpointUrl: ctx.publicUrl,
+      caCertificate: ctx.identity.caCertPem,
+      caPin: ctx.identity.caPin,
+      policySigningKey: { keyId: ctx.identity.policySigning.keyId, publicKey: ctx.identity.policySigning.publicKey },
+      enrollmentToken: token,
+      expiresAt,
+      issuedAt,
+    },
+    'onboarding package',
+    'INTERNAL',
+  );
+  await ctx.store.createEnrollmentToken({
+    tokenHash: tokenHash(token),
+    createdAt: issuedAt,
+    expiresAt,
+    maxUses: request.maxUses ?? ONBOARDING_DEFAULTS.maxUses,
+    ...(request.description === undefined ? {} : { description: request.description }),
+  });
+  ctx.logger.info('onboarding package created', { component: 'enrollment', expiresAt, maxUses: request.maxUses ?? ONBOARDING_DEFAULTS.maxUses });
+  return pkg;
+}
+
+/** Enrolls a device: checks the proof of possession, then uses the token and creates the device in one transaction. */
+export async function enrollDevice(ctx: ServiceContext, body: unknown): Promise<EnrollResponse> {
+  const request = validate(EnrollRequest, body, 'enroll request');
+  const proofOk = verifyBytes(publicKeyFromRaw(request.publicKey), enrollmentProofString(request.enrollmentToken, request.publicKey), request.proof);
+  if (!proofOk) throw new AttacheError('ENROLLMENT_PROOF_INVALID', 'the enrollment proof does not verify with the public key being registered');
+  const device = await ctx.store.enrollDevice({
+    tokenHash: tokenHash(request.enrollmentToken),
+    now: isoNow(ctx.clock),
+    deviceId: randomUUID(),
+    publicKey: request.publicKey,
+    facts: request.device,
+  });
+  ctx.logger.info('device enrolled', { component: 'enrollment', deviceId: device.deviceId, hostname: device.hostname, platform: device.platform });
+  return { deviceId: device.deviceId, tenantId: ctx.identity.tenantId, enrolledAt: device.enrolledAt };
+}

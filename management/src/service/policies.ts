@@ -1,0 +1,88 @@
+// Policy authoring: validate a document against the schema and the settings catalog, sign each immutable version,
+// and nudge the devices that receive it.
+import { randomUUID } from 'node:crypto';
+import { canonicalJson } from '../../../common/canonical-json.js';
+import { AttacheError } from '../../../common/errors.js';
+import { signBytes } from '../../../common/signing.js';
+import { validate, validatePolicySettings } from '../../../common/validation.js';
+import { PolicyDocument, type PolicyPayload, type PolicySummary, type SignedPolicy } from '../../../policy-schemas/src/index.js';
+import { isoNow } from '../clock.js';
+import type { PolicySigningKeys } from '../pki/endpoint-identity.js';
+import type { PolicyRecord } from '../store/store.js';
+import type { ServiceContext } from './context.js';
+
+/**
+ * Checks a policy document: its shape (SCHEMA_INVALID), then its settings against the catalog (POLICY_INVALID, the
+ * path names the setting). A shape error that lies entirely inside `settings` is a settings problem too.
+ */
+export function parsePolicyDocument(data: unknown, what = 'policy'): PolicyDocument {
+  let doc: PolicyDocument;
+  try {
+    doc = validate(PolicyDocument, data, what);
+  } catch (err) {
+    if (err instanceof AttacheError && err.details.length > 0 && err.details.every((d) => d.path.startsWith('/settings/'))) {
+      throw new AttacheError('POLICY_INVALID', err.message, { details: err.details });
+    }
+    throw err;
+  }
+  validatePolicySettings(doc, what);
+  return doc;
+}
+
+/** Signs a payload: Ed25519 over its canonical JSON with the policy-signing key. */
+export function signPolicy(payload: PolicyPayload, keys: PolicySigningKeys): SignedPolicy {
+  return { payload, keyId: keys.keyId, signature: signBytes(keys.privateKey, canonicalJson(payload)) };
+}
+
+/** The admin view of a policy: its latest version. */
+export function policySummary(record: PolicyRecord): PolicySummary {
+  const p = record.latest.payload;
+  return {
+    policyId: p.policyId,
+    name: p.name,
+    kind: p.kind,
+    ...(p.description === undefined ? {} : { description: p.description }),
+    latestVersion: p.version,
+    createdAt: record.createdAt,
+    updatedAt: p.createdAt,
+    settings: p.settings,
+  };
+}
+
+function buildPayload(ctx: ServiceContext, policyId: string, version: number, doc: PolicyDocument): PolicyPayload {
+  return {
+    policyId,
+    version,
+    tenantId: ctx.identity.tenantId,
+    name: doc.name,
+    kind: doc.kind,
+    ...(doc.description === undefined ? {} : { description: doc.description }),
+    settings: doc.settings,
+    createdAt: isoNow(ctx.clock),
+  };
+}
+
+/** Creates a policy (version 1) from an unvalidated document. */
+export async function createPolicy(ctx: ServiceContext, body: unknown): Promise<PolicySummary> {
+  const doc = parsePolicyDocument(body);
+  const signed = signPolicy(buildPayload(ctx, randomUUID(), 1, doc), ctx.identity.policySigning);
+  await ctx.store.createPolicy(signed);
+  ctx.logger.info('policy created', { component: 'policies', policyId: signed.payload.policyId, kind: doc.kind });
+  return policySummary({ policyId: signed.payload.policyId, createdAt: signed.payload.createdAt, latest: signed });
+}
+
+/** Issues the next version of a policy (the kind cannot change) and nudges every connected device that receives it. */
+export async function updatePolicy(ctx: ServiceContext, policyId: string, body: unknown): Promise<PolicySummary> {
+  const doc = parsePolicyDocument(body);
+  const current = await ctx.store.getPolicy(policyId);
+  if (!current) throw new AttacheError('NOT_FOUND', `policy ${policyId} does not exist`);
+  const latest = current.latest.payload;
+  if (doc.kind !== latest.kind) {
+    throw new AttacheError('CONFLICT', `policy ${policyId} is a ${latest.kind} policy; its kind cannot change to ${doc.kind}`);
+  }
+  const signed = signPolicy(buildPayload(ctx, policyId, latest.version + 1, doc), ctx.identity.policySigning);
+  await ctx.store.addPolicyVersion(signed);
+  const delivered = ctx.hub.nudge(await ctx.store.deviceIdsAssignedPolicy(policyId), 'policy-changed');
+  ctx.logger.info('policy updated', { component: 'policies', policyId, version: signed.payload.version, nudged: delivered });
+  return policySummary({ policyId, createdAt: current.createdAt, latest: signed });
+}

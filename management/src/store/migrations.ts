@@ -1,0 +1,126 @@
+// Schema migrations of the SQL store, in code (the endpoint is bundled to one file, so no migration folder to read).
+// Append new migrations; never edit one that has shipped. Names sort in the order they must run.
+import type { Kysely } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('meta')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('enrollment_tokens')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('description', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('max_uses', 'integer', (c) => c.notNull())
+      .addColumn('uses', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('revoked', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createTable('devices')
+      .addColumn('device_id', 'text', (c) => c.primaryKey())
+      .addColumn('public_key', 'text', (c) => c.notNull())
+      .addColumn('hostname', 'text', (c) => c.notNull())
+      .addColumn('platform', 'text', (c) => c.notNull())
+      .addColumn('os_version', 'text', (c) => c.notNull())
+      .addColumn('arch', 'text', (c) => c.notNull())
+      .addColumn('agent_version', 'text', (c) => c.notNull())
+      .addColumn('enrolled_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen_at', 'text')
+      .addColumn('revoked', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('last_report_at', 'text')
+      .addColumn('enrollment_token_hash', 'text', (c) => c.notNull().references('enrollment_tokens.token_hash'))
+      .execute();
+    await db.schema
+      .createTable('device_groups')
+      .addColumn('group_id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('group_members')
+      .addColumn('group_id', 'text', (c) => c.notNull().references('device_groups.group_id').onDelete('cascade'))
+      .addColumn('device_id', 'text', (c) => c.notNull().references('devices.device_id').onDelete('cascade'))
+      .addColumn('added_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'device_id'])
+      .execute();
+    await db.schema.createIndex('group_members_device').on('group_members').column('device_id').execute();
+    await db.schema
+      .createTable('policies')
+      .addColumn('policy_id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('latest_version', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('policy_versions')
+      .addColumn('policy_id', 'text', (c) => c.notNull().references('policies.policy_id'))
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('key_id', 'text', (c) => c.notNull())
+      .addColumn('signature', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('policy_versions_pk', ['policy_id', 'version'])
+      .execute();
+    await db.schema
+      .createTable('assignments')
+      .addColumn('assignment_id', 'text', (c) => c.primaryKey())
+      .addColumn('policy_id', 'text', (c) => c.notNull().references('policies.policy_id'))
+      .addColumn('group_id', 'text', (c) => c.notNull().references('device_groups.group_id'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('assignments_policy_group', ['policy_id', 'group_id'])
+      .execute();
+    await db.schema.createIndex('assignments_group').on('assignments').column('group_id').execute();
+    await db.schema
+      .createTable('reports')
+      .addColumn('report_id', 'text', (c) => c.primaryKey())
+      .addColumn('device_id', 'text', (c) => c.notNull().references('devices.device_id'))
+      .addColumn('generated_at', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('trigger', 'text', (c) => c.notNull())
+      .addColumn('duration_ms', 'integer', (c) => c.notNull())
+      .addColumn('stale', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('reports_device').on('reports').columns(['device_id', 'generated_at']).execute();
+    await db.schema
+      .createTable('setting_status')
+      .addColumn('device_id', 'text', (c) => c.notNull().references('devices.device_id'))
+      .addColumn('setting_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('policy_ids', 'text', (c) => c.notNull())
+      .addColumn('desired', 'text')
+      .addColumn('observed', 'text')
+      .addColumn('code', 'text')
+      .addColumn('message', 'text')
+      .addColumn('reported_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('setting_status_pk', ['device_id', 'setting_id'])
+      .execute();
+    await db.schema
+      .createTable('policy_status')
+      .addColumn('device_id', 'text', (c) => c.notNull().references('devices.device_id'))
+      .addColumn('policy_id', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('reported_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('policy_status_pk', ['device_id', 'policy_id'])
+      .execute();
+  },
+};
+
+/** Every migration, by name. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial': initial,
+};
+
+/** Feeds MIGRATIONS to kysely's Migrator. */
+export const inCodeMigrations: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+};

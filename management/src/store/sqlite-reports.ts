@@ -1,0 +1,62 @@
+// Status reports in the SQL store: idempotent by reportId, stale reports kept as history only, status replaced per sync.
+import type { Kysely } from 'kysely';
+import { AttacheError } from '../../../common/errors.js';
+import type { StatusReport } from '../../../policy-schemas/src/index.js';
+import type { Database } from './schema.js';
+import { chunks, normaliseTime, policyStatusFromRow, settingStatusFromRow, settingStatusToRow } from './sqlite-rows.js';
+import type { ReportedStatus, ReportOutcome } from './store.js';
+
+// 10 columns per setting_status row; SQLite allows 32766 bound parameters per statement.
+const INSERT_BATCH = 500;
+
+/** Stores one report in one transaction (see ManagementStore.recordReport). */
+export async function recordReport(db: Kysely<Database>, report: StatusReport, receivedAt: string): Promise<ReportOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const known = await trx.selectFrom('reports').select('reportId').where('reportId', '=', report.reportId).executeTakeFirst();
+    if (known) return { duplicate: true, stale: false };
+    const device = await trx.selectFrom('devices').select('lastReportAt').where('deviceId', '=', report.deviceId).executeTakeFirst();
+    if (!device) throw new AttacheError('DEVICE_UNKNOWN', `device ${report.deviceId} does not exist`);
+    const generatedAt = normaliseTime(report.generatedAt);
+    const stale = device.lastReportAt !== null && Date.parse(generatedAt) < Date.parse(device.lastReportAt);
+    await trx
+      .insertInto('reports')
+      .values({
+        reportId: report.reportId,
+        deviceId: report.deviceId,
+        generatedAt,
+        receivedAt,
+        trigger: report.trigger,
+        durationMs: report.durationMs,
+        stale: stale ? 1 : 0,
+      })
+      .execute();
+    if (stale) return { duplicate: false, stale: true };
+    // A report is the outcome of a whole sync: it replaces the device's status, so settings no longer managed disappear.
+    await trx.deleteFrom('settingStatus').where('deviceId', '=', report.deviceId).execute();
+    for (const batch of chunks(report.settings, INSERT_BATCH)) {
+      await trx
+        .insertInto('settingStatus')
+        .values(batch.map((s) => settingStatusToRow(report.deviceId, s, generatedAt)))
+        .onConflict((oc) => oc.columns(['deviceId', 'settingId']).doNothing())
+        .execute();
+    }
+    await trx.deleteFrom('policyStatus').where('deviceId', '=', report.deviceId).execute();
+    for (const batch of chunks(report.policies, INSERT_BATCH)) {
+      await trx
+        .insertInto('policyStatus')
+        .values(batch.map((p) => ({ deviceId: report.deviceId, ...p, reportedAt: generatedAt })))
+        .onConflict((oc) => oc.columns(['deviceId', 'policyId']).doNothing())
+        .execute();
+    }
+    await trx.updateTable('devices').set({ lastReportAt: generatedAt, agentVersion: report.agentVersion }).where('deviceId', '=', report.deviceId).execute();
+    return { duplicate: false, stale: false };
+  });
+}
+
+/** The status a device last reported, as stored. */
+export async function getReportedStatus(db: Kysely<Database>, deviceId: string): Promise<ReportedStatus> {
+  const device = await db.selectFrom('devices').select('lastReportAt').where('deviceId', '=', deviceId).executeTakeFirst();
+  const policies = await db.selectFrom('policyStatus').selectAll().where('deviceId', '=', deviceId).orderBy('policyId').execute();
+  const settings = await db.selectFrom('settingStatus').selectAll().where('deviceId', '=', deviceId).orderBy('settingId').execute();
+  return { lastReportAt: device?.lastReportAt ?? null, policies: policies.map(policyStatusFromRow), settings: settings.map(settingStatusFromRow) };
+}

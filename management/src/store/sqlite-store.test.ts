@@ -1,0 +1,165 @@
+// Tests of the SQLite ManagementStore: the enrollment transaction, report idempotency and staleness, policy versions.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AttacheError } from '../../../common/errors.js';
+import type { DeviceFacts, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import { openSqliteStore } from './sqlite-store.js';
+import type { ManagementStore } from './store.js';
+
+const FACTS: DeviceFacts = { hostname: 'ws-042', platform: 'windows', osVersion: '10.0.22631', arch: 'x64', agentVersion: '0.1.0' };
+const NOW = '2025-01-10T12:00:00.000Z';
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
+let dir: string;
+let store: ManagementStore;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'attache-store-'));
+  store = await openSqliteStore({ file: join(dir, 'db.sqlite') });
+});
+
+afterEach(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function addToken(tokenHash: string, opts: { maxUses?: number; expiresAt?: string } = {}): Promise<void> {
+  await store.createEnrollmentToken({ tokenHash, createdAt: NOW, expiresAt: opts.expiresAt ?? '2025-01-11T12:00:00.000Z', maxUses: opts.maxUses ?? 1 });
+}
+
+function enroll(tokenHash: string, now = NOW) {
+  return store.enrollDevice({ tokenHash, now, deviceId: randomUUID(), publicKey: KEY, facts: FACTS });
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof AttacheError) return err.code;
+    throw err;
+  }
+  return 'NO_ERROR';
+}
+
+function report(deviceId: string, generatedAt: string, state: 'succeeded' | 'error' = 'succeeded'): StatusReport {
+  return {
+    reportId: randomUUID(),
+    deviceId,
+    generatedAt,
+    agentVersion: '0.1.1',
+    trigger: 'push',
+    durationMs: 41,
+    policies: [],
+    settings: [{ settingId: 'defender.AllowRealtimeMonitoring', kind: 'antivirus', state, policyIds: [], desired: 1, observed: 1 }],
+  };
+}
+
+function policyVersion(policyId: string, version: number): SignedPolicy {
+  return {
+    payload: {
+      policyId,
+      version,
+      tenantId: randomUUID(),
+      name: `AV v${version}`,
+      kind: 'antivirus',
+      settings: { 'defender.AllowRealtimeMonitoring': 1 },
+      createdAt: NOW,
+    },
+    keyId: '0'.repeat(32),
+    signature: `${'A'.repeat(86)}==`,
+  };
+}
+
+describe('enrollment transaction', () => {
+  it('creates the device and counts the use', async () => {
+    await addToken('t1', { maxUses: 2 });
+    const device = await enroll('t1');
+    expect(device).toMatchObject({ ...FACTS, revoked: false, lastSeenAt: null, enrolledAt: NOW });
+    expect(await store.getDevice(device.deviceId)).toEqual(device);
+  });
+
+  it('refuses a second use of a single-use token and creates no second device', async () => {
+    await addToken('t1');
+    await enroll('t1');
+    expect(await codeOf(enroll('t1'))).toBe('ENROLLMENT_TOKEN_EXHAUSTED');
+    expect(await store.listDevices()).toHaveLength(1);
+  });
+
+  it('never lets concurrent enrollments exceed maxUses', async () => {
+    await addToken('t1', { maxUses: 3 });
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => enroll('t1')));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    expect(await store.listDevices()).toHaveLength(3);
+  });
+
+  it('refuses an expired token', async () => {
+    await addToken('t1', { expiresAt: '2025-01-10T11:59:59.000Z' });
+    expect(await codeOf(enroll('t1'))).toBe('ENROLLMENT_TOKEN_EXPIRED');
+    expect(await store.listDevices()).toHaveLength(0);
+  });
+
+  it('refuses an unknown token', async () => {
+    expect(await codeOf(enroll('nope'))).toBe('ENROLLMENT_TOKEN_INVALID');
+  });
+});
+
+describe('reports', () => {
+  it('applies a report, acknowledges a retry as duplicate and changes nothing', async () => {
+    await addToken('t1');
+    const { deviceId } = await enroll('t1');
+    const first = report(deviceId, '2025-01-10T12:01:00.000Z');
+    expect(await store.recordReport(first, NOW)).toEqual({ duplicate: false, stale: false });
+    const before = await store.getReportedStatus(deviceId);
+    expect(before.settings).toHaveLength(1);
+    expect(before.lastReportAt).toBe('2025-01-10T12:01:00.000Z');
+    expect((await store.getDevice(deviceId))?.agentVersion).toBe('0.1.1');
+
+    const retry = { ...first, settings: [{ ...first.settings[0], state: 'error' as const, settingId: 'defender.AllowRealtimeMonitoring' }] };
+    expect(await store.recordReport(retry as StatusReport, NOW)).toEqual({ duplicate: true, stale: false });
+    expect(await store.getReportedStatus(deviceId)).toEqual(before);
+  });
+
+  it('keeps an older report as history without overwriting newer status', async () => {
+    await addToken('t1');
+    const { deviceId } = await enroll('t1');
+    await store.recordReport(report(deviceId, '2025-01-10T12:05:00.000Z', 'succeeded'), NOW);
+    const older = report(deviceId, '2025-01-10T12:01:00.000Z', 'error');
+    expect(await store.recordReport(older, NOW)).toEqual({ duplicate: false, stale: true });
+    const status = await store.getReportedStatus(deviceId);
+    expect(status.settings[0]?.state).toBe('succeeded');
+    expect(status.lastReportAt).toBe('2025-01-10T12:05:00.000Z');
+    // The stale report is still known: a retry of it is a duplicate.
+    expect(await store.recordReport(older, NOW)).toEqual({ duplicate: true, stale: false });
+  });
+});
+
+describe('policies, groups, assignments', () => {
+  it('versions policies immutably and serves the latest assigned version to members', async () => {
+    await addToken('t1');
+    const { deviceId } = await enroll('t1');
+    const policyId = randomUUID();
+    await store.createPolicy(policyVersion(policyId, 1));
+    const group = await store.createGroup({ groupId: randomUUID(), name: 'Servers', createdAt: NOW });
+    expect(await codeOf(store.createGroup({ groupId: randomUUID(), name: 'Servers', createdAt: NOW }))).toBe('CONFLICT');
+    await store.addGroupMember(group.groupId, deviceId, NOW);
+    await store.addGroupMember(group.groupId, deviceId, NOW);
+    await store.createAssignment({ assignmentId: randomUUID(), policyId, groupId: group.groupId, createdAt: NOW });
+    expect(await codeOf(store.createAssignment({ assignmentId: randomUUID(), policyId, groupId: group.groupId, createdAt: NOW }))).toBe('CONFLICT');
+
+    expect(await codeOf(store.addPolicyVersion(policyVersion(policyId, 3)))).toBe('CONFLICT');
+    await store.addPolicyVersion(policyVersion(policyId, 2));
+    const served = await store.policiesForDevice(deviceId);
+    expect(served.map((p) => p.payload.version)).toEqual([2]);
+    expect(await store.deviceIdsAssignedPolicy(policyId)).toEqual([deviceId]);
+    expect((await store.getGroup(group.groupId))?.memberCount).toBe(1);
+    expect((await store.listDevices())[0]?.groups).toEqual(['Servers']);
+  });
+
+  it('keeps the tenant id once set', async () => {
+    expect(await store.initMeta('tenantId', 'a')).toBe('a');
+    expect(await store.initMeta('tenantId', 'b')).toBe('a');
+  });
+});

@@ -1,0 +1,292 @@
+// ManagementStore on SQLite (better-sqlite3 through kysely): one file `db.sqlite` in the data dir, WAL, in-code migrations.
+// kysely serialises all queries of the one connection, so a transaction here is never interleaved with another request.
+import { closeSync, openSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import { canonicalJson } from '../../../common/canonical-json.js';
+import { AttacheError } from '../../../common/errors.js';
+import type { Assignment, Group, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import { inCodeMigrations } from './migrations.js';
+import type { Database } from './schema.js';
+import { getReportedStatus, recordReport } from './sqlite-reports.js';
+import { deviceFromRow, isUniqueViolation, normaliseTime, signedPolicyFromRow } from './sqlite-rows.js';
+import type {
+  DeviceRecord,
+  DeviceWithGroups,
+  EnrollDeviceInput,
+  ManagementStore,
+  MetaKey,
+  NewEnrollmentToken,
+  PolicyRecord,
+  ReportedStatus,
+  ReportOutcome,
+} from './store.js';
+
+/** Where the SQLite file lives and how long a writer waits for a lock held by another process. */
+export interface SqliteStoreOptions {
+  readonly file: string;
+  readonly busyTimeoutMs?: number;
+}
+
+/** Opens (creating if needed) the SQLite database and migrates it to the latest schema. */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<ManagementStore> {
+  // Create the file 0600 first: SQLite gives its -wal and -shm files the same mode as the database.
+  closeSync(openSync(options.file, 'a', 0o600));
+  const raw = new BetterSqlite3(options.file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }), plugins: [new CamelCasePlugin()] });
+  const { error } = await new Migrator({ db, provider: inCodeMigrations }).migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return new SqliteManagementStore(db);
+}
+
+class SqliteManagementStore implements ManagementStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async getMeta(key: MetaKey): Promise<string | undefined> {
+    const row = await this.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+
+  async initMeta(key: MetaKey, value: string): Promise<string> {
+    await this.db
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    const stored = await this.getMeta(key);
+    if (stored === undefined) throw new Error(`meta ${key} missing after insert`);
+    return stored;
+  }
+
+  async setMeta(key: MetaKey, value: string): Promise<void> {
+    await this.db
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+
+  async createEnrollmentToken(token: NewEnrollmentToken): Promise<void> {
+    await this.db
+      .insertInto('enrollmentTokens')
+      .values({ ...token, description: token.description ?? null, uses: 0, revoked: 0 })
+      .execute();
+  }
+
+  async enrollDevice(input: EnrollDeviceInput): Promise<DeviceRecord> {
+    return this.db.transaction().execute(async (trx) => {
+      const token = await trx.selectFrom('enrollmentTokens').selectAll().where('tokenHash', '=', input.tokenHash).executeTakeFirst();
+      if (!token || token.revoked === 1) throw new AttacheError('ENROLLMENT_TOKEN_INVALID', 'enrollment token is unknown or revoked');
+      if (Date.parse(token.expiresAt) <= Date.parse(input.now)) throw new AttacheError('ENROLLMENT_TOKEN_EXPIRED', 'enrollment token has expired');
+      if (token.uses >= token.maxUses) throw new AttacheError('ENROLLMENT_TOKEN_EXHAUSTED', 'enrollment token has been used up');
+      // Conditional increment: stays correct even where transactions are not serialised (e.g. a PostgreSQL port).
+      const counted = await trx
+        .updateTable('enrollmentTokens')
+        .set((eb) => ({ uses: eb('uses', '+', 1) }))
+        .where('tokenHash', '=', input.tokenHash)
+        .where((eb) => eb('uses', '<', eb.ref('maxUses')))
+        .executeTakeFirst();
+      if (Number(counted.numUpdatedRows) !== 1) throw new AttacheError('ENROLLMENT_TOKEN_EXHAUSTED', 'enrollment token has been used up');
+      const row = {
+        deviceId: input.deviceId,
+        publicKey: input.publicKey,
+        ...input.facts,
+        enrolledAt: normaliseTime(input.now),
+        lastSeenAt: null,
+        revoked: 0,
+        lastReportAt: null,
+        enrollmentTokenHash: input.tokenHash,
+      };
+      await trx.insertInto('devices').values(row).execute();
+      return deviceFromRow(row);
+    });
+  }
+
+  async getDevice(deviceId: string): Promise<DeviceRecord | undefined> {
+    const row = await this.db.selectFrom('devices').selectAll().where('deviceId', '=', deviceId).executeTakeFirst();
+    return row ? deviceFromRow(row) : undefined;
+  }
+
+  async getDeviceGroups(deviceId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('groupMembers as gm')
+      .innerJoin('deviceGroups as g', 'g.groupId', 'gm.groupId')
+      .select('g.name')
+      .where('gm.deviceId', '=', deviceId)
+      .orderBy('g.name')
+      .execute();
+    return rows.map((r) => r.name);
+  }
+
+  async listDevices(): Promise<DeviceWithGroups[]> {
+    const devices = await this.db.selectFrom('devices').selectAll().orderBy('enrolledAt').orderBy('deviceId').execute();
+    const memberships = await this.db
+      .selectFrom('groupMembers as gm')
+      .innerJoin('deviceGroups as g', 'g.groupId', 'gm.groupId')
+      .select(['gm.deviceId', 'g.name'])
+      .orderBy('g.name')
+      .execute();
+    const byDevice = new Map<string, string[]>();
+    for (const m of memberships) byDevice.set(m.deviceId, [...(byDevice.get(m.deviceId) ?? []), m.name]);
+    return devices.map((row) => ({ ...deviceFromRow(row), groups: byDevice.get(row.deviceId) ?? [] }));
+  }
+
+  async touchDevice(deviceId: string, lastSeenAt: string): Promise<void> {
+    await this.db.updateTable('devices').set({ lastSeenAt }).where('deviceId', '=', deviceId).execute();
+  }
+
+  async revokeDevice(deviceId: string): Promise<boolean> {
+    const result = await this.db.updateTable('devices').set({ revoked: 1 }).where('deviceId', '=', deviceId).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async createGroup(group: { groupId: string; name: string; createdAt: string }): Promise<Group> {
+    try {
+      await this.db.insertInto('deviceGroups').values(group).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AttacheError('CONFLICT', `a group named "${group.name}" already exists`, { cause: err });
+      throw err;
+    }
+    return { ...group, memberCount: 0 };
+  }
+
+  private groupsQuery() {
+    return this.db
+      .selectFrom('deviceGroups as g')
+      .leftJoin('groupMembers as gm', 'gm.groupId', 'g.groupId')
+      .select(['g.groupId', 'g.name', 'g.createdAt', (eb) => eb.fn.count<number>('gm.deviceId').as('memberCount')])
+      .groupBy(['g.groupId', 'g.name', 'g.createdAt']);
+  }
+
+  async getGroup(groupId: string): Promise<Group | undefined> {
+    const row = await this.groupsQuery().where('g.groupId', '=', groupId).executeTakeFirst();
+    return row ? { ...row, memberCount: Number(row.memberCount) } : undefined;
+  }
+
+  async listGroups(): Promise<Group[]> {
+    const rows = await this.groupsQuery().orderBy('g.name').execute();
+    return rows.map((row) => ({ ...row, memberCount: Number(row.memberCount) }));
+  }
+
+  async addGroupMember(groupId: string, deviceId: string, addedAt: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const group = await trx.selectFrom('deviceGroups').select('groupId').where('groupId', '=', groupId).executeTakeFirst();
+      if (!group) throw new AttacheError('NOT_FOUND', `group ${groupId} does not exist`);
+      const device = await trx.selectFrom('devices').select('deviceId').where('deviceId', '=', deviceId).executeTakeFirst();
+      if (!device) throw new AttacheError('NOT_FOUND', `device ${deviceId} does not exist`);
+      await trx
+        .insertInto('groupMembers')
+        .values({ groupId, deviceId, addedAt })
+        .onConflict((oc) => oc.columns(['groupId', 'deviceId']).doNothing())
+        .execute();
+    });
+  }
+
+  async deviceIdsInGroup(groupId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('groupMembers').select('deviceId').where('groupId', '=', groupId).execute();
+    return rows.map((r) => r.deviceId);
+  }
+
+  async createPolicy(first: SignedPolicy): Promise<void> {
+    const p = first.payload;
+    if (p.version !== 1) throw new Error('createPolicy: first version must be 1');
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('policies').values({ policyId: p.policyId, name: p.name, kind: p.kind, createdAt: p.createdAt, latestVersion: 1 }).execute();
+      await trx.insertInto('policyVersions').values(versionRow(first)).execute();
+    });
+  }
+
+  async addPolicyVersion(next: SignedPolicy): Promise<void> {
+    const p = next.payload;
+    await this.db.transaction().execute(async (trx) => {
+      const current = await trx.selectFrom('policies').select('latestVersion').where('policyId', '=', p.policyId).executeTakeFirst();
+      if (!current) throw new AttacheError('NOT_FOUND', `policy ${p.policyId} does not exist`);
+      if (p.version !== current.latestVersion + 1) throw new AttacheError('CONFLICT', `policy ${p.policyId} changed concurrently; retry`);
+      await trx.insertInto('policyVersions').values(versionRow(next)).execute();
+      await trx.updateTable('policies').set({ name: p.name, latestVersion: p.version }).where('policyId', '=', p.policyId).execute();
+    });
+  }
+
+  private policiesQuery() {
+    return this.db
+      .selectFrom('policies as p')
+      .innerJoin('policyVersions as v', (join) => join.onRef('v.policyId', '=', 'p.policyId').onRef('v.version', '=', 'p.latestVersion'))
+      .select(['p.policyId', 'p.createdAt', 'v.payload', 'v.keyId', 'v.signature']);
+  }
+
+  async getPolicy(policyId: string): Promise<PolicyRecord | undefined> {
+    const row = await this.policiesQuery().where('p.policyId', '=', policyId).executeTakeFirst();
+    return row ? { policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row) } : undefined;
+  }
+
+  async listPolicies(): Promise<PolicyRecord[]> {
+    const rows = await this.policiesQuery().orderBy('p.createdAt').orderBy('p.policyId').execute();
+    return rows.map((row) => ({ policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row) }));
+  }
+
+  async createAssignment(assignment: Assignment): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const policy = await trx.selectFrom('policies').select('policyId').where('policyId', '=', assignment.policyId).executeTakeFirst();
+      if (!policy) throw new AttacheError('NOT_FOUND', `policy ${assignment.policyId} does not exist`);
+      const group = await trx.selectFrom('deviceGroups').select('groupId').where('groupId', '=', assignment.groupId).executeTakeFirst();
+      if (!group) throw new AttacheError('NOT_FOUND', `group ${assignment.groupId} does not exist`);
+      try {
+        await trx.insertInto('assignments').values(assignment).execute();
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AttacheError('CONFLICT', 'the policy is already assigned to this group', { cause: err });
+        throw err;
+      }
+    });
+  }
+
+  async listAssignments(): Promise<Assignment[]> {
+    return this.db.selectFrom('assignments').selectAll().orderBy('createdAt').orderBy('assignmentId').execute();
+  }
+
+  async deviceIdsAssignedPolicy(policyId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('assignments as a')
+      .innerJoin('groupMembers as gm', 'gm.groupId', 'a.groupId')
+      .select('gm.deviceId')
+      .distinct()
+      .where('a.policyId', '=', policyId)
+      .execute();
+    return rows.map((r) => r.deviceId);
+  }
+
+  async policiesForDevice(deviceId: string): Promise<SignedPolicy[]> {
+    const assigned = this.db
+      .selectFrom('assignments as a')
+      .innerJoin('groupMembers as gm', 'gm.groupId', 'a.groupId')
+      .select('a.policyId')
+      .where('gm.deviceId', '=', deviceId);
+    const rows = await this.policiesQuery().where('p.policyId', 'in', assigned).orderBy('p.policyId').execute();
+    return rows.map(signedPolicyFromRow);
+  }
+
+  recordReport(report: StatusReport, receivedAt: string): Promise<ReportOutcome> {
+    return recordReport(this.db, report, receivedAt);
+  }
+
+  getReportedStatus(deviceId: string): Promise<ReportedStatus> {
+    return getReportedStatus(this.db, deviceId);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+// The payload is stored as canonical JSON: exactly the bytes that were signed.
+function versionRow(policy: SignedPolicy) {
+  const p = policy.payload;
+  return { policyId: p.policyId, version: p.version, payload: canonicalJson(p), keyId: policy.keyId, signature: policy.signature, createdAt: p.createdAt };
+}

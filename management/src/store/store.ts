@@ -1,0 +1,116 @@
+// The storage boundary of the management endpoint: every read and write of durable state goes through ManagementStore.
+// Callers never see SQL; a PostgreSQL implementation can join by implementing this interface and passing the same contract tests.
+import type { Assignment, DeviceFacts, DeviceStatus, Group, PolicyStatus, ReportAck, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+
+/** Keys of the meta table (single-row facts about this endpoint). */
+export type MetaKey = 'tenantId' | 'adminTokenHash';
+
+/** A new enrollment token. Only the SHA-256 of the token is ever stored. */
+export interface NewEnrollmentToken {
+  readonly tokenHash: string;
+  readonly description?: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly maxUses: number;
+}
+
+/** A device as the directory stores it: the facts it stated at enrollment plus endpoint-side state. */
+export interface DeviceRecord extends DeviceFacts {
+  readonly deviceId: string;
+  /** Raw Ed25519 public key, base64. */
+  readonly publicKey: string;
+  readonly enrolledAt: string;
+  readonly lastSeenAt: string | null;
+  readonly revoked: boolean;
+  /** generatedAt of the newest report applied to the per-setting status. */
+  readonly lastReportAt: string | null;
+}
+
+/** A device with the names of the groups it belongs to (for listings). */
+export interface DeviceWithGroups extends DeviceRecord {
+  readonly groups: string[];
+}
+
+/** Input of the enrollment transaction: the hashed token and the device to create. */
+export interface EnrollDeviceInput {
+  readonly tokenHash: string;
+  /** The endpoint's clock, RFC 3339; decides token expiry and becomes enrolledAt. */
+  readonly now: string;
+  readonly deviceId: string;
+  readonly publicKey: string;
+  readonly facts: DeviceFacts;
+}
+
+/** A policy with its latest signed version. */
+export interface PolicyRecord {
+  readonly policyId: string;
+  readonly createdAt: string;
+  readonly latest: SignedPolicy;
+}
+
+/** One setting's latest reported status (the shape DeviceStatus carries). */
+export type StoredSettingStatus = DeviceStatus['settings'][number];
+
+/** What a device last reported, as stored: per policy and per setting. */
+export interface ReportedStatus {
+  readonly lastReportAt: string | null;
+  readonly policies: PolicyStatus[];
+  readonly settings: StoredSettingStatus[];
+}
+
+/** Outcome of storing a report (ReportAck without the id). */
+export type ReportOutcome = Omit<ReportAck, 'reportId'>;
+
+/**
+ * Durable state of the endpoint. Methods that can fail for a reason a client must see throw AttacheError with a stable
+ * code (CONFLICT, NOT_FOUND, ENROLLMENT_TOKEN_*); everything else is an internal error.
+ */
+export interface ManagementStore {
+  getMeta(key: MetaKey): Promise<string | undefined>;
+  /** Stores `value` unless the key already has one; returns the value now stored. */
+  initMeta(key: MetaKey, value: string): Promise<string>;
+  setMeta(key: MetaKey, value: string): Promise<void>;
+
+  createEnrollmentToken(token: NewEnrollmentToken): Promise<void>;
+  /** One transaction: checks the token, counts one use, creates the device. A single-use token never enrolls two devices. */
+  enrollDevice(input: EnrollDeviceInput): Promise<DeviceRecord>;
+
+  getDevice(deviceId: string): Promise<DeviceRecord | undefined>;
+  getDeviceGroups(deviceId: string): Promise<string[]>;
+  listDevices(): Promise<DeviceWithGroups[]>;
+  touchDevice(deviceId: string, lastSeenAt: string): Promise<void>;
+  /** Marks the device revoked; false when it does not exist. */
+  revokeDevice(deviceId: string): Promise<boolean>;
+
+  /** CONFLICT when the name exists. */
+  createGroup(group: { groupId: string; name: string; createdAt: string }): Promise<Group>;
+  getGroup(groupId: string): Promise<Group | undefined>;
+  listGroups(): Promise<Group[]>;
+  /** Idempotent. NOT_FOUND when the group or the device does not exist. */
+  addGroupMember(groupId: string, deviceId: string, addedAt: string): Promise<void>;
+  deviceIdsInGroup(groupId: string): Promise<string[]>;
+
+  /** Stores version 1 of a new policy. */
+  createPolicy(first: SignedPolicy): Promise<void>;
+  /** Stores the next version; CONFLICT unless it is exactly latest + 1 (a concurrent update won). Versions are immutable. */
+  addPolicyVersion(next: SignedPolicy): Promise<void>;
+  getPolicy(policyId: string): Promise<PolicyRecord | undefined>;
+  listPolicies(): Promise<PolicyRecord[]>;
+
+  /** CONFLICT when the pair exists, NOT_FOUND when the policy or group does not. */
+  createAssignment(assignment: Assignment): Promise<void>;
+  listAssignments(): Promise<Assignment[]>;
+  /** Devices that get the policy through any group. */
+  deviceIdsAssignedPolicy(policyId: string): Promise<string[]>;
+  /** Latest version of every policy assigned to the device through any of its groups, ordered by policyId. */
+  policiesForDevice(deviceId: string): Promise<SignedPolicy[]>;
+
+  /**
+   * One transaction. A known reportId changes nothing (`duplicate`). A report generated before the device's last applied
+   * report is kept in history without touching per-setting status (`stale`). Otherwise it replaces the device's status.
+   */
+  recordReport(report: StatusReport, receivedAt: string): Promise<ReportOutcome>;
+  getReportedStatus(deviceId: string): Promise<ReportedStatus>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+// Test support: a real endpoint on 127.0.0.1 (any free port) over HTTPS, in a temp data dir, with a settable clock.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OnboardingPackage, PolicySummary } from '../../../policy-schemas/src/index.js';
+import { type RunningEndpoint, startEndpoint } from '../endpoint.js';
+import { createSilentLogger } from '../logging.js';
+import { TestAdmin } from './admin-api.js';
+import { TestDevice } from './https-client.js';
+
+/** A started test endpoint and helpers around it. */
+export interface TestEndpoint {
+  readonly endpoint: RunningEndpoint;
+  readonly dir: string;
+  readonly ca: string;
+  readonly admin: TestAdmin;
+  /** Moves the endpoint's clock (not the test's) by `ms` from real time. */
+  setClockOffset(ms: number): void;
+  /** A new onboarding package. */
+  onboarding(request?: Record<string, unknown>): Promise<OnboardingPackage>;
+  /** A new, enrolled device. */
+  enrolledDevice(): Promise<TestDevice>;
+  /** Creates a policy, a group with `devices` and assigns the policy to it. */
+  assignedPolicy(devices: TestDevice[], settings?: Record<string, unknown>): Promise<{ policy: PolicySummary; groupId: string }>;
+  close(): Promise<void>;
+}
+
+/** Starts an endpoint for one test file. */
+export async function startTestEndpoint(): Promise<TestEndpoint> {
+  const dir = await mkdtemp(join(tmpdir(), 'attache-endpoint-'));
+  let offset = 0;
+  const endpoint = await startEndpoint(
+    { dataDir: dir, listenHost: '127.0.0.1', listenPort: 0 },
+    { logger: createSilentLogger(), clock: { now: () => Date.now() + offset } },
+  );
+  const ca = endpoint.identity.caCertPem;
+  const token = (await readFile(join(dir, 'admin.token'), 'utf8')).trim();
+  const admin = new TestAdmin(endpoint.url, ca, token);
+  let groups = 0;
+  const onboarding = (request: Record<string, unknown> = {}) => admin.ok<OnboardingPackage>('POST', '/onboarding-packages', request);
+  return {
+    endpoint,
+    dir,
+    ca,
+    admin,
+    setClockOffset: (ms) => {
+      offset = ms;
+    },
+    onboarding,
+    async enrolledDevice() {
+      const device = new TestDevice(endpoint.url, ca);
+      const res = await device.enroll((await onboarding()).enrollmentToken);
+      if (res.status !== 201) throw new Error(`enroll failed: ${JSON.stringify(res.body)}`);
+      return device;
+    },
+    async assignedPolicy(devices, settings = { 'defender.AllowRealtimeMonitoring': 1 }) {
+      const policy = await admin.ok<PolicySummary>('POST', '/policies', { name: 'AV baseline', kind: 'antivirus', settings });
+      const group = await admin.ok<{ groupId: string }>('POST', '/groups', { name: `group-${++groups}` });
+      for (const d of devices) await admin.ok('POST', `/groups/${group.groupId}/members`, { deviceId: d.deviceId });
+      await admin.ok('POST', '/assignments', { policyId: policy.policyId, groupId: group.groupId });
+      return { policy, groupId: group.groupId };
+    },
+    async close() {
+      await endpoint.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
