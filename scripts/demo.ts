@@ -53,9 +53,9 @@ async function run(): Promise<void> {
     say(`\nreported by the device ${Date.now() - assignedAt} ms after assignment; the endpoint's view:\n`);
     say(`${'POLICY'.padEnd(40)}VERSION  STATE`);
     for (const p of first.policies) say(`${p.name.padEnd(40)}${String(p.reportedVersion).padEnd(9)}${p.state}`);
-    say(`\n${'SETTING'.padEnd(48)}${'STATE'.padEnd(15)}${'DESIRED'.padEnd(18)}OBSERVED`);
+    say(`\n${'SETTING'.padEnd(48)}${'STATE'.padEnd(15)}${'DESIRED'.padEnd(22)}OBSERVED`);
     for (const s of first.settings)
-      say(`${s.settingId.padEnd(48)}${s.state.padEnd(15)}${JSON.stringify(s.desired ?? '').padEnd(18)}${JSON.stringify(s.observed ?? s.message ?? '')}`);
+      say(`${s.settingId.padEnd(48)}${s.state.padEnd(15)}${JSON.stringify(s.desired ?? '').padEnd(22)}${JSON.stringify(s.observed ?? s.message ?? '')}`);
 
     const changed = await policy('windows-antivirus-baseline.json');
     changed.settings['defender.PUAProtection'] = 2;

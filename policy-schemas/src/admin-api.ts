@@ -95,6 +95,8 @@ export const DeviceStatus = Type.Object(
   {
     deviceId: Uuid,
     lastReportAt: Type.Union([Timestamp, Type.Null()]),
+    /** Why the device's last sync kept its last good policy (e.g. POLICY_SIGNATURE_INVALID); null when it used fresh policy. */
+    lastSyncError: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false }), Type.Null()]),
     policies: Type.Array(DevicePolicyStatus),
     settings: Type.Array(Type.Object({ ...SettingStatus.properties, reportedAt: Timestamp }, { additionalProperties: false })),
   },

@@ -76,7 +76,8 @@ export function deviceStatusView(s: DeviceStatus): string {
     ['SETTING', 'STATE', 'DESIRED', 'OBSERVED', 'DETAIL'],
     s.settings.map((x) => [x.settingId, x.state, show(x.desired), show(x.observed), [x.code, x.message].filter(Boolean).join(': ') || '-']),
   );
-  return `device:      ${s.deviceId}\nlast report: ${s.lastReportAt ?? 'never'}\n\nPolicies\n${policies}\nSettings\n${settings}`;
+  const syncError = s.lastSyncError ? `\nsync error:  ${s.lastSyncError.code}: ${s.lastSyncError.message} (last good policy kept)` : '';
+  return `device:      ${s.deviceId}\nlast report: ${s.lastReportAt ?? 'never'}${syncError}\n\nPolicies\n${policies}\nSettings\n${settings}`;
 }
 
 /** Summary of a written onboarding package (never the token itself). */

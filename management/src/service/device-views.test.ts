@@ -19,6 +19,7 @@ describe('deviceStatus', () => {
   it('is pending until the device reports the assigned version, then shows the reported state', () => {
     const status = deviceStatus('d', [signed(P1, 2), signed(P2, 1)], {
       lastReportAt: '2025-01-01T00:00:00.000Z',
+      lastSyncError: null,
       policies: [
         { policyId: P1, version: 1, name: 'n', kind: 'antivirus', state: 'succeeded' },
         { policyId: P2, version: 1, name: 'n', kind: 'antivirus', state: 'error' },

@@ -29,6 +29,7 @@ export function deviceStatus(deviceId: string, assigned: readonly SignedPolicy[]
   return {
     deviceId,
     lastReportAt: reported.lastReportAt,
+    lastSyncError: reported.lastSyncError,
     policies: assigned.map(({ payload }) => {
       const r = reportedById.get(payload.policyId);
       return {

@@ -115,9 +115,17 @@ const initial: Migration = {
   },
 };
 
+/** Remembers why a device's last sync could not use fresh policy (endpoint unreachable, policy rejected). */
+const lastSyncError: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('devices').addColumn('last_sync_error', 'text').execute();
+  },
+};
+
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-last-sync-error': lastSyncError,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

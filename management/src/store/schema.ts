@@ -31,6 +31,8 @@ export interface DeviceTable {
   lastSeenAt: string | null;
   revoked: number;
   lastReportAt: string | null;
+  /** JSON {code, message} of the last report's syncError, null when the last sync used fresh policy. */
+  lastSyncError: string | null;
   enrollmentTokenHash: string;
 }
 

@@ -48,15 +48,18 @@ export async function recordReport(db: Kysely<Database>, report: StatusReport, r
         .onConflict((oc) => oc.columns(['deviceId', 'policyId']).doNothing())
         .execute();
     }
-    await trx.updateTable('devices').set({ lastReportAt: generatedAt, agentVersion: report.agentVersion }).where('deviceId', '=', report.deviceId).execute();
+    await trx.updateTable('devices').set({ lastReportAt: generatedAt, agentVersion: report.agentVersion, lastSyncError: report.syncError ? JSON.stringify(report.syncError) : null }).where('deviceId', '=', report.deviceId).execute();
     return { duplicate: false, stale: false };
   });
 }
 
 /** The status a device last reported, as stored. */
 export async function getReportedStatus(db: Kysely<Database>, deviceId: string): Promise<ReportedStatus> {
-  const device = await db.selectFrom('devices').select('lastReportAt').where('deviceId', '=', deviceId).executeTakeFirst();
+  const device = await db.selectFrom('devices').select(['lastReportAt', 'lastSyncError']).where('deviceId', '=', deviceId).executeTakeFirst();
   const policies = await db.selectFrom('policyStatus').selectAll().where('deviceId', '=', deviceId).orderBy('policyId').execute();
   const settings = await db.selectFrom('settingStatus').selectAll().where('deviceId', '=', deviceId).orderBy('settingId').execute();
-  return { lastReportAt: device?.lastReportAt ?? null, policies: policies.map(policyStatusFromRow), settings: settings.map(settingStatusFromRow) };
+  return {
+    lastReportAt: device?.lastReportAt ?? null,
+    lastSyncError: device?.lastSyncError ? (JSON.parse(device.lastSyncError) as { code: string; message: string }) : null,
+    policies: policies.map(policyStatusFromRow), settings: settings.map(settingStatusFromRow) };
 }

@@ -103,6 +103,7 @@ class SqliteManagementStore implements ManagementStore {
         lastSeenAt: null,
         revoked: 0,
         lastReportAt: null,
+        lastSyncError: null,
         enrollmentTokenHash: input.tokenHash,
       };
       await trx.insertInto('devices').values(row).execute();

@@ -54,6 +54,7 @@ export type StoredSettingStatus = DeviceStatus['settings'][number];
 /** What a device last reported, as stored: per policy and per setting. */
 export interface ReportedStatus {
   readonly lastReportAt: string | null;
+  readonly lastSyncError: { readonly code: string; readonly message: string } | null;
   readonly policies: PolicyStatus[];
   readonly settings: StoredSettingStatus[];
 }
