@@ -48,7 +48,11 @@ export async function recordReport(db: Kysely<Database>, report: StatusReport, r
         .onConflict((oc) => oc.columns(['deviceId', 'policyId']).doNothing())
         .execute();
     }
-    await trx.updateTable('devices').set({ lastReportAt: generatedAt, agentVersion: report.agentVersion, lastSyncError: report.syncError ? JSON.stringify(report.syncError) : null }).where('deviceId', '=', report.deviceId).execute();
+    await trx
+      .updateTable('devices')
+      .set({ lastReportAt: generatedAt, agentVersion: report.agentVersion, lastSyncError: report.syncError ? JSON.stringify(report.syncError) : null })
+      .where('deviceId', '=', report.deviceId)
+      .execute();
     return { duplicate: false, stale: false };
   });
 }
@@ -61,5 +65,7 @@ export async function getReportedStatus(db: Kysely<Database>, deviceId: string):
   return {
     lastReportAt: device?.lastReportAt ?? null,
     lastSyncError: device?.lastSyncError ? (JSON.parse(device.lastSyncError) as { code: string; message: string }) : null,
-    policies: policies.map(policyStatusFromRow), settings: settings.map(settingStatusFromRow) };
+    policies: policies.map(policyStatusFromRow),
+    settings: settings.map(settingStatusFromRow),
+  };
 }
