@@ -30,6 +30,11 @@ export const ERROR_CODES = {
   REQUEST_REPLAYED: { status: 401, retryable: true, description: 'The request nonce was already used.' },
   // Policy trust
   POLICY_SIGNATURE_INVALID: { status: 422, retryable: false, description: 'A policy signature does not verify with the pinned policy-signing key.' },
+  POLICY_DOWNGRADE: {
+    status: 422,
+    retryable: false,
+    description: 'A validly signed policy version is older than one this device already applied (replay or rollback).',
+  },
   POLICY_TENANT_MISMATCH: { status: 422, retryable: false, description: 'A policy was issued for another tenant.' },
   // Transport and local state
   TLS_PIN_MISMATCH: { status: 502, retryable: false, description: 'The endpoint certificate does not chain to the pinned CA.' },

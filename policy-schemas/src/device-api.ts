@@ -2,7 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PolicyStatus, SettingStatus, SyncTrigger } from './agent-config.js';
 import { SignedPolicy } from './policy.js';
-import { ErrorCodeString, Platform, PublicKey, Signature, Timestamp, Uuid } from './primitives.js';
+import { ErrorCodeString, Platform, PublicKey, SettingValue, Signature, Timestamp, Uuid } from './primitives.js';
 
 /** Facts a device states about itself at enrollment (the directory record's attributes). */
 export const DeviceFacts = Type.Object(
@@ -47,6 +47,26 @@ export const PoliciesResponse = Type.Object(
 );
 export type PoliciesResponse = Static<typeof PoliciesResponse>;
 
+/**
+ * Something the agent did or refused besides applying policy: restored a setting no policy manages any more (no
+ * tattooing), remediated drift (a tamper event), or rejected a policy (signature, schema, downgrade).
+ */
+export const SettingEvent = Type.Object(
+  {
+    type: Type.Union([Type.Literal('restored'), Type.Literal('remediated'), Type.Literal('rejected')]),
+    at: Timestamp,
+    settingId: Type.Optional(Type.String({ maxLength: 200 })),
+    policyId: Type.Optional(Uuid),
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+    before: Type.Optional(SettingValue),
+    after: Type.Optional(SettingValue),
+    code: Type.Optional(ErrorCodeString),
+    message: Type.Optional(Type.String({ maxLength: 2048 })),
+  },
+  { additionalProperties: false },
+);
+export type SettingEvent = Static<typeof SettingEvent>;
+
 /** POST /v1/device/reports: the per-setting outcome of one sync. Idempotent by reportId. */
 export const StatusReport = Type.Object(
   {
@@ -60,6 +80,8 @@ export const StatusReport = Type.Object(
     syncError: Type.Optional(Type.Object({ code: ErrorCodeString, message: Type.String({ maxLength: 2048 }) }, { additionalProperties: false })),
     policies: Type.Array(PolicyStatus, { maxItems: 500 }),
     settings: Type.Array(SettingStatus, { maxItems: 5000 }),
+    /** Events since the previous report (restores, drift remediations, rejections). */
+    events: Type.Optional(Type.Array(SettingEvent, { maxItems: 1000 })),
   },
   { additionalProperties: false, $id: 'urn:attache:status-report', title: 'Status report' },
 );

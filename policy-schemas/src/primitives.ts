@@ -28,12 +28,16 @@ export const SettingState = Type.Union(
 );
 export type SettingState = Static<typeof SettingState>;
 
-/** A setting value: a boolean, an integer, a string or a list of strings (list settings merge as a union). */
+/**
+ * A setting value: a boolean, an integer, a string, a list of strings, or a list of objects (firewall rules,
+ * indicators, exclusion entries; each item's shape comes from the setting's catalog entry). Lists merge as a union.
+ */
 export const SettingValue = Type.Union([
   Type.Boolean(),
   Type.Integer(),
   Type.String({ maxLength: 4096 }),
   Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 1000 }),
+  Type.Array(Type.Record(Type.String({ maxLength: 100 }), Type.Unknown()), { maxItems: 5000 }),
 ]);
 export type SettingValue = Static<typeof SettingValue>;
 

@@ -1,4 +1,5 @@
 // Diff of desired against observed values: the changes a provider must make. Pure and shared by every provider.
+import { canonicalJson } from '../../../common/canonical-json.js';
 import type { PolicyKind, SettingValue } from '../../../policy-schemas/src/index.js';
 import type { EffectiveSetting } from './effective.js';
 
@@ -10,12 +11,12 @@ export interface SettingChange {
   readonly to: SettingValue;
 }
 
-/** True when two setting values mean the same; lists compare as sets (devices do not keep our order). */
+/** True when two setting values mean the same; lists (of strings or objects) compare as sets: devices do not keep our order. */
 export function valuesEqual(a: SettingValue | undefined, b: SettingValue | undefined): boolean {
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) return false;
-    const left = [...a].sort();
-    const right = [...b].sort();
+    const left = a.map((item: unknown) => canonicalJson(item)).sort();
+    const right = b.map((item: unknown) => canonicalJson(item)).sort();
     return left.every((item, i) => item === right[i]);
   }
   return a === b;

@@ -39,7 +39,7 @@ export class SimulatedHost {
 
   read(settingId: string): SettingValue | undefined {
     const value = this.values.get(settingId);
-    return Array.isArray(value) ? [...value] : value;
+    return value === undefined ? undefined : structuredClone(value);
   }
 
   /** Writes a value as the OS would: may throw an injected fault, may be silently ignored under tamper protection. */
@@ -47,7 +47,7 @@ export class SimulatedHost {
     const failure = this.faults.failWrites.get(settingId);
     if (failure !== undefined) throw new Error(failure);
     if (this.faults.tamperProtection && settingById(settingId)?.tamperProtected) return;
-    this.values.set(settingId, Array.isArray(value) ? [...value] : value);
+    this.values.set(settingId, structuredClone(value));
   }
 
   /** Changes a value behind the agent's back (a local admin, malware): drift for the agent to find. */
