@@ -42,9 +42,11 @@ describe('validate', () => {
   });
 
   it('folds a union of literals into "must be one of ..."', () => {
-    const err = caught(() => validate(PolicyDocument, { ...antivirus, kind: 'edr' }, 'policy'));
-    expect(err.details).toEqual([{ path: '/kind', message: 'must be one of "antivirus", "firewall"' }]);
-    expect(err.message).toBe('policy is invalid: /kind must be one of "antivirus", "firewall"');
+    const err = caught(() => validate(PolicyDocument, { ...antivirus, kind: 'deviceControl' }, 'policy'));
+    const kinds =
+      '"antivirus", "antivirusExclusions", "defenderUpdate", "securityExperience", "firewall", "firewallRules", "edr", "asr", "linuxFirewall", "indicators"';
+    expect(err.details).toEqual([{ path: '/kind', message: `must be one of ${kinds}` }]);
+    expect(err.message).toBe(`policy is invalid: /kind must be one of ${kinds}`);
   });
 
   it('uses the code the caller asks for', () => {

@@ -33,11 +33,19 @@ export const RULES: readonly BoundaryRule[] = [
     rule: 'common/ imports policy-schemas/, node built-ins, ajv, ajv-formats and @sinclair/typebox only',
   },
   {
-    folder: 'agent/src/core/',
-    repo: ['agent/src/core/', 'policy-schemas/', 'common/errors.ts', 'common/canonical-json.ts'],
+    // Imported by the pure agent core, so it is held to the core's rule (the most specific entry wins over common/).
+    folder: 'common/policy-merge.ts',
+    repo: ['policy-schemas/', 'common/canonical-json.ts'],
     packages: ['@sinclair/typebox'],
     builtins: false,
-    rule: 'the core is pure: policy-schemas/, common/errors.ts, common/canonical-json.ts and itself, no node:*, no npm packages',
+    rule: 'the shared policy merge is pure: policy-schemas/ and common/canonical-json.ts only, no node:*, no npm packages',
+  },
+  {
+    folder: 'agent/src/core/',
+    repo: ['agent/src/core/', 'policy-schemas/', 'common/errors.ts', 'common/canonical-json.ts', 'common/policy-merge.ts'],
+    packages: ['@sinclair/typebox'],
+    builtins: false,
+    rule: 'the core is pure: policy-schemas/, common/errors.ts, common/canonical-json.ts, common/policy-merge.ts and itself, no node:*, no npm packages',
   },
   {
     folder: 'agent/',

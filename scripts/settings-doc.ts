@@ -3,7 +3,18 @@
 import { PLATFORMS, type Platform, POLICY_KINDS, type PolicyKind, SETTINGS, type SettingDefinition } from '../policy-schemas/src/index.js';
 
 const PLATFORM_NAMES: Record<Platform, string> = { windows: 'Windows', macos: 'macOS', linux: 'Linux' };
-const KIND_NAMES: Record<PolicyKind, string> = { antivirus: 'Antivirus', firewall: 'Firewall' };
+const KIND_NAMES: Record<PolicyKind, string> = {
+  antivirus: 'Antivirus',
+  antivirusExclusions: 'Antivirus exclusions',
+  defenderUpdate: 'Defender update controls',
+  securityExperience: 'Windows Security experience',
+  firewall: 'Firewall',
+  firewallRules: 'Firewall rules',
+  edr: 'Endpoint detection and response',
+  asr: 'Attack surface reduction',
+  linuxFirewall: 'Linux firewall',
+  indicators: 'Custom indicators',
+};
 const SOCKETFILTERFW = '/usr/libexec/ApplicationFirewall/socketfilterfw ';
 
 /** A table cell: pipes would end the cell even inside a code span (GFM), newlines would end the row. */
@@ -17,7 +28,8 @@ function code(value: unknown): string {
 }
 
 function allowedValues(s: SettingDefinition): string {
-  if (s.values) return s.values.map((v) => (v.label === String(v.value) ? code(v.value) : `${code(v.value)} ${v.label}`)).join('<br>');
+  const unset = s.unsetValue === undefined ? '' : `<br>${code(s.unsetValue)} never conflicts and yields to any other value`;
+  if (s.values) return s.values.map((v) => (v.label === String(v.value) ? code(v.value) : `${code(v.value)} ${v.label}`)).join('<br>') + unset;
   switch (s.type) {
     case 'boolean':
       return `${code(true)}, ${code(false)}`;
@@ -30,7 +42,46 @@ function allowedValues(s: SettingDefinition): string {
       return `text, at most 4096 characters${s.pattern ? `, matching ${code(s.pattern)}` : ''}`;
     case 'stringList':
       return `list of distinct non-empty strings (at most 1024 characters each), at most ${s.maxItems ?? 1000} items${s.pattern ? `, each matching ${code(s.pattern)}` : ''}`;
+    case 'objectList':
+      return objectListValues(s);
   }
+}
+
+type Schema = Record<string, unknown>;
+
+/** One item property in words: type, allowed values or range, and its description. */
+function fieldSummary(schema: Schema): string {
+  if (schema.const !== undefined) return `= ${code(schema.const)}`;
+  const parts: string[] = [];
+  if (Array.isArray(schema.enum)) parts.push(schema.enum.map(code).join(', '));
+  else if (schema.type === 'array') parts.push(`list of ${fieldSummary((schema.items ?? {}) as Schema)}`);
+  else if (schema.type === 'integer' && schema.minimum !== undefined) parts.push(`${code(schema.minimum)}–${code(schema.maximum)}`);
+  else parts.push(String(schema.type ?? 'any'));
+  if (schema.pattern !== undefined && schema.type === 'string') parts.push('formatted');
+  if (typeof schema.description === 'string') parts.push(`(${schema.description})`);
+  return parts.join(' ');
+}
+
+function fields(schema: Schema, skipConst = false): string {
+  const props = (schema.properties ?? {}) as Record<string, Schema>;
+  const required = new Set((schema.required ?? []) as string[]);
+  return Object.entries(props)
+    .filter(([, p]) => !(skipConst && p.const !== undefined))
+    .map(([name, p]) => `${code(name)}${required.has(name) ? '*' : ''}: ${fieldSummary(p)}`)
+    .join('<br>');
+}
+
+/** Object lists: the key, then each item field (`*` = required); per-variant fields for oneOf item schemas. */
+function objectListValues(s: SettingDefinition): string {
+  const schema = (s.itemSchema ?? {}) as Schema;
+  const head = `list of objects, at most ${s.maxItems ?? 1000}, merged by ${(s.itemKey ?? []).map(code).join(' + ')}; fields (* = required):`;
+  const variants = Array.isArray(schema.oneOf) ? (schema.oneOf as Schema[]) : [schema];
+  const body = variants.map((v) => {
+    const props = (v.properties ?? {}) as Record<string, Schema>;
+    const discriminator = Object.entries(props).find(([, p]) => p.const !== undefined);
+    return discriminator ? `**${code(discriminator[0])} = ${code(discriminator[1].const)}**<br>${fields(v, true)}` : fields(v);
+  });
+  return [head, ...body].join('<br>');
 }
 
 function defaults(s: SettingDefinition): string {

@@ -1,7 +1,66 @@
 // Bodies of the admin API (/v1/admin/*), used by the admin CLI and any other admin client.
 import { type Static, Type } from '@sinclair/typebox';
 import { SettingStatus } from './agent-config.js';
-import { Platform, PolicyKind, SettingState, Timestamp, Uuid } from './primitives.js';
+import { SettingEvent } from './device-api.js';
+import { PolicyDocument } from './policy.js';
+import { Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
+
+/** A device tag (Defender device tag, e.g. `MDE-Management`): letters, digits, `-`, `_`, `.`, spaces; 1–64 chars. */
+export const DeviceTag = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$', description: 'device tag' });
+
+/** POST /v1/admin/devices/:id/tags: tags to add and tags to remove (removal wins when both name a tag). */
+export const DeviceTagsRequest = Type.Object(
+  {
+    add: Type.Optional(Type.Array(DeviceTag, { maxItems: 50, uniqueItems: true })),
+    remove: Type.Optional(Type.Array(DeviceTag, { maxItems: 50, uniqueItems: true })),
+  },
+  { additionalProperties: false, $id: 'urn:attache:device-tags-request', title: 'Change device tags' },
+);
+export type DeviceTagsRequest = Static<typeof DeviceTagsRequest>;
+
+const Semver = Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+([-+][0-9A-Za-z.-]+)?$' });
+
+/** One condition of a dynamic group rule, evaluated against the device record. */
+export const DynamicRuleCondition = Type.Union([
+  Type.Object({ attribute: Type.Literal('platform'), equals: Platform }, { additionalProperties: false }),
+  Type.Object({ attribute: Type.Literal('osVersion'), startsWith: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+  Type.Object({ attribute: Type.Literal('tags'), contains: DeviceTag }, { additionalProperties: false }),
+  Type.Object(
+    {
+      attribute: Type.Literal('agentVersion'),
+      op: Type.Union([Type.Literal('>='), Type.Literal('>'), Type.Literal('<'), Type.Literal('<='), Type.Literal('==')]),
+      value: Semver,
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type DynamicRuleCondition = Static<typeof DynamicRuleCondition>;
+
+/** A dynamic group's membership rule: `all` conditions must hold, or `any` one of them. */
+const ruleProperties = {
+  match: Type.Union([Type.Literal('all'), Type.Literal('any')]),
+  conditions: Type.Array(DynamicRuleCondition, { minItems: 1, maxItems: 50 }),
+};
+export const DynamicGroupRule = Type.Object(ruleProperties, {
+  additionalProperties: false,
+  $id: 'urn:attache:dynamic-group-rule',
+  title: 'Dynamic group rule',
+});
+// Embedded copies carry no $id: Ajv registers nested ids and refuses the same id twice.
+const RuleBody = Type.Object(ruleProperties, { additionalProperties: false });
+const DocumentBody = Type.Object(PolicyDocument.properties, { additionalProperties: false });
+export type DynamicGroupRule = Static<typeof DynamicGroupRule>;
+
+/** PUT /v1/admin/groups/:id/rule: replaces a dynamic group's rule (membership is recomputed). */
+export const GroupRuleRequest = Type.Object(
+  { rule: RuleBody },
+  { additionalProperties: false, $id: 'urn:attache:group-rule-request', title: 'Change dynamic group rule' },
+);
+export type GroupRuleRequest = Static<typeof GroupRuleRequest>;
+
+/** Include or exclude: a device in an excluded group never gets the policy, whatever includes it (as Intune). */
+export const AssignmentMode = Type.Union([Type.Literal('include'), Type.Literal('exclude')]);
+export type AssignmentMode = Static<typeof AssignmentMode>;
 
 export const OnboardingCreateRequest = Type.Object(
   {
@@ -10,13 +69,19 @@ export const OnboardingCreateRequest = Type.Object(
     /** How many devices may enroll with it (1 = single use). */
     maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000 })),
     description: Type.Optional(Type.String({ maxLength: 200 })),
+    /** Tags every device enrolled with this package gets (e.g. `MDE-Management`). */
+    tags: Type.Optional(Type.Array(DeviceTag, { maxItems: 50, uniqueItems: true })),
   },
   { additionalProperties: false, $id: 'urn:attache:onboarding-create-request', title: 'Create onboarding package' },
 );
 export type OnboardingCreateRequest = Static<typeof OnboardingCreateRequest>;
 
 export const GroupCreateRequest = Type.Object(
-  { name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$' }) },
+  {
+    name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$' }),
+    /** Makes the group dynamic: members are exactly the devices the rule matches (no manual members). */
+    rule: Type.Optional(RuleBody),
+  },
   { additionalProperties: false, $id: 'urn:attache:group-create-request', title: 'Create group' },
 );
 export type GroupCreateRequest = Static<typeof GroupCreateRequest>;
@@ -28,19 +93,26 @@ export const GroupMemberRequest = Type.Object(
 export type GroupMemberRequest = Static<typeof GroupMemberRequest>;
 
 export const AssignmentCreateRequest = Type.Object(
-  { policyId: Uuid, groupId: Uuid },
+  { policyId: Uuid, groupId: Uuid, mode: Type.Optional(AssignmentMode) },
   { additionalProperties: false, $id: 'urn:attache:assignment-create-request', title: 'Assign policy to group' },
 );
 export type AssignmentCreateRequest = Static<typeof AssignmentCreateRequest>;
 
 export const Group = Type.Object(
-  { groupId: Uuid, name: Type.String(), createdAt: Timestamp, memberCount: Type.Integer({ minimum: 0 }) },
+  {
+    groupId: Uuid,
+    name: Type.String(),
+    createdAt: Timestamp,
+    memberCount: Type.Integer({ minimum: 0 }),
+    membership: Type.Union([Type.Literal('static'), Type.Literal('dynamic')]),
+    rule: Type.Optional(RuleBody),
+  },
   { additionalProperties: false, $id: 'urn:attache:group', title: 'Group' },
 );
 export type Group = Static<typeof Group>;
 
 export const Assignment = Type.Object(
-  { assignmentId: Uuid, policyId: Uuid, groupId: Uuid, createdAt: Timestamp },
+  { assignmentId: Uuid, policyId: Uuid, groupId: Uuid, mode: AssignmentMode, createdAt: Timestamp },
   { additionalProperties: false, $id: 'urn:attache:assignment', title: 'Assignment' },
 );
 export type Assignment = Static<typeof Assignment>;
@@ -73,6 +145,7 @@ export const Device = Type.Object(
     revoked: Type.Boolean(),
     connected: Type.Boolean(),
     groups: Type.Array(Type.String()),
+    tags: Type.Array(Type.String()),
   },
   { additionalProperties: false, $id: 'urn:attache:device', title: 'Device' },
 );
@@ -103,3 +176,103 @@ export const DeviceStatus = Type.Object(
   { $id: 'urn:attache:device-status', title: 'Device status' },
 );
 export type DeviceStatus = Static<typeof DeviceStatus>;
+
+const SettingCounts = Type.Object(
+  {
+    succeeded: Type.Integer({ minimum: 0 }),
+    error: Type.Integer({ minimum: 0 }),
+    conflict: Type.Integer({ minimum: 0 }),
+    notApplicable: Type.Integer({ minimum: 0 }),
+    pending: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+/** GET /v1/admin/policies/:id/status: the policy's report, as Intune's per-policy device and setting status. */
+export const PolicyStatusReport = Type.Object(
+  {
+    policyId: Uuid,
+    name: Type.String(),
+    kind: PolicyKind,
+    latestVersion: Type.Integer({ minimum: 1 }),
+    /** Devices by policy state. */
+    counts: SettingCounts,
+    devices: Type.Array(
+      Type.Object(
+        {
+          deviceId: Uuid,
+          hostname: Type.String(),
+          platform: Platform,
+          reportedVersion: Type.Union([Type.Integer(), Type.Null()]),
+          state: SettingState,
+          lastReportAt: Type.Union([Timestamp, Type.Null()]),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Per setting of the latest version: how many devices are in each state. */
+    settings: Type.Array(Type.Object({ settingId: Type.String(), ...SettingCounts.properties }, { additionalProperties: false })),
+  },
+  { additionalProperties: false, $id: 'urn:attache:policy-status-report', title: 'Policy status report' },
+);
+export type PolicyStatusReport = Static<typeof PolicyStatusReport>;
+
+/** GET /v1/admin/devices/:id/events: the device's reported events, newest first (the endpoint keeps the last 1000). */
+export const DeviceEvents = Type.Object(
+  {
+    deviceId: Uuid,
+    events: Type.Array(Type.Object({ ...SettingEvent.properties, reportId: Uuid, receivedAt: Timestamp }, { additionalProperties: false })),
+  },
+  { additionalProperties: false, $id: 'urn:attache:device-events', title: 'Device events' },
+);
+export type DeviceEvents = Static<typeof DeviceEvents>;
+
+/** POST /v1/admin/what-if: a proposed change, evaluated without storing or pushing anything. */
+export const WhatIfRequest = Type.Union(
+  [
+    Type.Object(
+      {
+        change: Type.Literal('createPolicy'),
+        document: DocumentBody,
+        /** Groups the new policy would be assigned to (a policy assigned nowhere affects no device). */
+        assignments: Type.Optional(
+          Type.Array(Type.Object({ groupId: Uuid, mode: Type.Optional(AssignmentMode) }, { additionalProperties: false }), { maxItems: 50 }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object({ change: Type.Literal('updatePolicy'), policyId: Uuid, document: DocumentBody }, { additionalProperties: false }),
+    Type.Object({ change: Type.Literal('deletePolicy'), policyId: Uuid }, { additionalProperties: false }),
+    Type.Object({ change: Type.Literal('addAssignment'), policyId: Uuid, groupId: Uuid, mode: Type.Optional(AssignmentMode) }, { additionalProperties: false }),
+    Type.Object({ change: Type.Literal('removeAssignment'), assignmentId: Uuid }, { additionalProperties: false }),
+  ],
+  { $id: 'urn:attache:what-if-request', title: 'What-if request' },
+);
+export type WhatIfRequest = Static<typeof WhatIfRequest>;
+
+/** What a proposed change would do to one device. */
+export const WhatIfDevice = Type.Object(
+  {
+    deviceId: Uuid,
+    hostname: Type.String(),
+    platform: Platform,
+    /** Settings whose desired value changes; `from` is the last observed value (else the current desired value, else null). */
+    changes: Type.Array(
+      Type.Object({ settingId: Type.String(), from: Type.Union([SettingValue, Type.Null()]), to: SettingValue }, { additionalProperties: false }),
+    ),
+    /** Settings that would become conflicts, with every policy that claims them. */
+    newConflicts: Type.Array(Type.Object({ settingId: Type.String(), policyIds: Type.Array(Uuid), reason: Type.String() }, { additionalProperties: false })),
+    /** Settings no policy would manage any more: the agent restores them. */
+    restored: Type.Array(Type.Object({ settingId: Type.String(), from: Type.Union([SettingValue, Type.Null()]) }, { additionalProperties: false })),
+    /** Settings that would be newly not applicable on this device. */
+    notApplicable: Type.Array(Type.Object({ settingId: Type.String(), reason: Type.String() }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type WhatIfDevice = Static<typeof WhatIfDevice>;
+
+export const WhatIfResponse = Type.Object(
+  { change: Type.String(), affectedDevices: Type.Integer({ minimum: 0 }), devices: Type.Array(WhatIfDevice) },
+  { additionalProperties: false, $id: 'urn:attache:what-if-response', title: 'What-if response' },
+);
+export type WhatIfResponse = Static<typeof WhatIfResponse>;

@@ -9,11 +9,52 @@ export const LogLevel = Type.Union([Type.Literal('error'), Type.Literal('warn'),
 export const HostConfig = Type.Union([
   Type.Object({ kind: Type.Literal('native') }, { additionalProperties: false }),
   Type.Object(
-    { kind: Type.Literal('simulated'), platform: Platform, hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })) },
+    {
+      kind: Type.Literal('simulated'),
+      platform: Platform,
+      hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+      /** The simulated OS store (urn:attache:simulated-host-state); default `<stateDir>/simulated-host.json`. */
+      stateFile: Type.Optional(Type.String({ minLength: 1 })),
+    },
     { additionalProperties: false },
   ),
 ]);
 export type HostConfig = Static<typeof HostConfig>;
+
+/** What a setting was before the agent first managed it, and the value the agent last enforced. */
+export const BaselineEntry = Type.Object(
+  {
+    kind: PolicyKind,
+    /** Pre-management value; omitted when the host had no value (restoring then removes ours). */
+    original: Type.Optional(SettingValue),
+    /** Last value the agent enforced and read back; a later difference is drift. */
+    applied: Type.Optional(SettingValue),
+    recordedAt: Timestamp,
+  },
+  { additionalProperties: false },
+);
+export type BaselineEntry = Static<typeof BaselineEntry>;
+
+/** baseline.json in the state dir: pre-management values of managed settings (no tattooing). */
+export const AgentBaseline = Type.Object(
+  { formatVersion: Type.Literal(1), settings: Type.Record(Type.String({ maxLength: 200 }), BaselineEntry) },
+  { additionalProperties: false, $id: 'urn:attache:agent-baseline', title: 'Agent baseline (baseline.json)' },
+);
+export type AgentBaseline = Static<typeof AgentBaseline>;
+
+/** applied-versions.json in the state dir: highest applied version per policy id (downgrade/replay protection). */
+export const AgentAppliedVersions = Type.Object(
+  { formatVersion: Type.Literal(1), versions: Type.Record(Type.String({ format: 'uuid' }), Type.Integer({ minimum: 1 })) },
+  { additionalProperties: false, $id: 'urn:attache:agent-applied-versions', title: 'Applied policy versions (applied-versions.json)' },
+);
+export type AgentAppliedVersions = Static<typeof AgentAppliedVersions>;
+
+/** The simulated host's OS store: every setting that has a value on the simulated device. */
+export const SimulatedHostState = Type.Object(
+  { formatVersion: Type.Literal(1), platform: Platform, values: Type.Record(Type.String({ maxLength: 200 }), SettingValue) },
+  { additionalProperties: false, $id: 'urn:attache:simulated-host-state', title: 'Simulated host state' },
+);
+export type SimulatedHostState = Static<typeof SimulatedHostState>;
 
 /** The agent configuration file (agent.json). Every field is optional; defaults are OS-conventional. */
 export const AgentConfig = Type.Object(
@@ -24,9 +65,19 @@ export const AgentConfig = Type.Object(
     /** Periodic check-in; MDE checks in every 90 minutes. Jitter spreads a fleet's check-ins. */
     checkinIntervalMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
     checkinJitterPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
+    /** How often managed settings are re-read locally to find and repair drift (default 15). */
+    driftCheckMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+    /** Overrides driftCheckMinutes with a finer period; meant for tests and demos. */
+    driftCheckSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
+    /** Also check for drift as soon as the OS reports a change to a managed store, where it can (default true). */
+    driftWatch: Type.Optional(Type.Boolean()),
     host: Type.Optional(HostConfig),
   },
-  { additionalProperties: false, $id: 'urn:attache:agent-config', title: 'Agent configuration file' },
+  {
+    additionalProperties: false,
+    $id: 'urn:attache:agent-config',
+    title: 'Agent configuration file',
+  },
 );
 export type AgentConfig = Static<typeof AgentConfig>;
 
@@ -76,6 +127,7 @@ export const SyncTrigger = Type.Union([
   Type.Literal('manual'),
   Type.Literal('enroll'),
   Type.Literal('reconnect'),
+  Type.Literal('drift'),
 ]);
 export type SyncTrigger = Static<typeof SyncTrigger>;
 

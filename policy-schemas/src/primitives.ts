@@ -15,11 +15,27 @@ export const Platform = Type.Union([Type.Literal('windows'), Type.Literal('macos
 export type Platform = Static<typeof Platform>;
 export const PLATFORMS: readonly Platform[] = ['windows', 'macos', 'linux'];
 
-export const PolicyKind = Type.Union([Type.Literal('antivirus'), Type.Literal('firewall')], {
-  description: 'Policy kind (Intune endpoint-security profile family)',
-});
-export type PolicyKind = Static<typeof PolicyKind>;
-export const POLICY_KINDS: readonly PolicyKind[] = ['antivirus', 'firewall'];
+/** Every policy kind, in catalog order (Intune endpoint-security profiles plus Attaché's own Linux firewall and indicators). */
+export const POLICY_KINDS = [
+  'antivirus',
+  'antivirusExclusions',
+  'defenderUpdate',
+  'securityExperience',
+  'firewall',
+  'firewallRules',
+  'edr',
+  'asr',
+  'linuxFirewall',
+  'indicators',
+] as const;
+
+export const PolicyKind = Type.Union(
+  POLICY_KINDS.map((kind) => Type.Literal(kind)),
+  {
+    description: 'Policy kind (Intune endpoint-security profile family)',
+  },
+);
+export type PolicyKind = (typeof POLICY_KINDS)[number];
 
 /** Per-setting status, as Intune reports it (Succeeded / Error / Conflict / Not applicable / Pending). */
 export const SettingState = Type.Union(

@@ -1,83 +1,42 @@
-// Antivirus settings: Defender Policy CSP (Windows) and mdatp managed-configuration keys (Linux, macOS).
-// Names, values and defaults from ../shared/reference/mde-domain.md §2.2 (Policy CSP) and §3.1/§3.3 (mdatp_managed.json,
-// com.microsoft.wdav). Ids are stable: add settings, never rename one.
+// Antivirus settings for Windows: Defender Policy CSP (defender.*) and Defender CSP configuration (defenderConfig.*),
+// mde-domain.md §2.2. The mdatp (Linux, macOS) keys are in antivirus-mdatp.ts. Ids are stable: add, never rename.
+
+import { MDATP_ANTIVIRUS_SETTINGS } from './antivirus-mdatp.js';
+import { choices, defender, defenderConfig, type EntryRest, switch01 } from './builders.js';
 import type { SettingDefinition } from './setting-definition.js';
 
-const CSP = './Device/Vendor/MSFT/Policy/Config/Defender/';
+const ALLOW = switch01('Not allowed', 'Allowed');
+const DISABLE = switch01('Enabled', 'Disabled');
 
-/** A Policy CSP 0/1 switch ("Allow…" settings: 1 = on). */
 function allow(name: string, title: string, def: 0 | 1, tamperProtected = false): SettingDefinition {
-  return {
-    id: `defender.${name}`,
-    kind: 'antivirus',
-    title,
-    description: `Policy CSP Defender/${name}.`,
-    platforms: ['windows'],
-    type: 'integer',
-    values: [
-      { value: 0, label: 'Not allowed' },
-      { value: 1, label: 'Allowed' },
-    ],
-    default: def,
-    source: CSP + name,
-    ...(tamperProtected ? { tamperProtected } : {}),
-  };
+  return defender('antivirus', name, { title, type: 'integer', values: ALLOW, default: def, ...(tamperProtected ? { tamperProtected } : {}) });
 }
 
 function choice(name: string, title: string, values: [number, string][], def: number): SettingDefinition {
-  return {
-    id: `defender.${name}`,
-    kind: 'antivirus',
-    title,
-    description: `Policy CSP Defender/${name}.`,
-    platforms: ['windows'],
-    type: 'integer',
-    values: values.map(([value, label]) => ({ value, label })),
-    default: def,
-    source: CSP + name,
-  };
+  return defender('antivirus', name, { title, type: 'integer', values: choices(values), default: def });
 }
 
 function range(name: string, title: string, minimum: number, maximum: number, def: number): SettingDefinition {
-  return {
-    id: `defender.${name}`,
-    kind: 'antivirus',
-    title,
-    description: `Policy CSP Defender/${name}.`,
-    platforms: ['windows'],
-    type: 'integer',
-    minimum,
-    maximum,
-    default: def,
-    source: CSP + name,
-  };
+  return defender('antivirus', name, { title, type: 'integer', minimum, maximum, default: def });
 }
 
 function list(name: string, title: string): SettingDefinition {
-  return {
-    id: `defender.${name}`,
-    kind: 'antivirus',
+  return defender('antivirus', name, {
     title,
     description: `Policy CSP Defender/${name} ('|'-delimited on the device). Lists from several policies merge as a union.`,
-    platforms: ['windows'],
     type: 'stringList',
     maxItems: 1000,
     default: [],
-    source: CSP + name,
-  };
+  });
 }
 
-/** An mdatp managed-configuration key shared by Linux and macOS (mdatp_managed.json / com.microsoft.wdav). */
-function mdatp(
-  key: string,
-  def: Omit<SettingDefinition, 'id' | 'kind' | 'platforms' | 'source' | 'description'> & { description?: string },
-): SettingDefinition {
-  return { description: `mdatp managed configuration key ${key}.`, ...def, id: `mdatp.${key}`, kind: 'antivirus', platforms: ['linux', 'macos'], source: key };
+function config(name: string, rest: EntryRest): SettingDefinition {
+  return defenderConfig('antivirus', name, rest);
 }
 
-function labels(...values: string[]) {
-  return values.map((value) => ({ value, label: value }));
-}
+/** Levels 1 Low, 2 Moderate, 4 High, 5 Severe; actions 2 Quarantine, 3 Remove, 6 Ignore (Policy CSP). */
+const THREAT_SEVERITY_ACTIONS = '^[1245]=[236](\\|[1245]=[236])*$';
+const UPDATE_SOURCE = '(InternalDefinitionUpdateServer|MicrosoftUpdateServer|MMPC|FileShares)';
 
 export const ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
   allow('AllowRealtimeMonitoring', 'Real-time monitoring', 1, true),
@@ -92,6 +51,10 @@ export const ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
   allow('AllowScanningNetworkFiles', 'Scan network files', 0),
   allow('AllowCloudProtection', 'Cloud-delivered protection (MAPS)', 1, true),
   allow('AllowUserUIAccess', 'User access to the Defender UI', 1),
+  {
+    ...allow('AllowIntrusionPreventionSystem', 'Network intrusion prevention (deprecated)', 1, true),
+    description: 'Policy CSP Defender/AllowIntrusionPreventionSystem. Deprecated; not supported through the MDE channel.',
+  },
   range('AvgCPULoadFactor', 'Average CPU load factor during scans (%)', 0, 100, 50),
   allow('CheckForSignaturesBeforeRunningScan', 'Check for signatures before running a scan', 0),
   choice(
@@ -107,24 +70,8 @@ export const ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
   ),
   range('CloudExtendedTimeout', 'Cloud extended timeout (seconds)', 0, 50, 0),
   range('DaysToRetainCleanedMalware', 'Days to keep quarantined malware (0 = forever)', 0, 90, 0),
-  choice(
-    'DisableCatchupFullScan',
-    'Catch-up full scan',
-    [
-      [0, 'Enabled'],
-      [1, 'Disabled'],
-    ],
-    1,
-  ),
-  choice(
-    'DisableCatchupQuickScan',
-    'Catch-up quick scan',
-    [
-      [0, 'Enabled'],
-      [1, 'Disabled'],
-    ],
-    1,
-  ),
+  defender('antivirus', 'DisableCatchupFullScan', { title: 'Catch-up full scan', type: 'integer', values: DISABLE, default: 1 }),
+  defender('antivirus', 'DisableCatchupQuickScan', { title: 'Catch-up quick scan', type: 'integer', values: DISABLE, default: 1 }),
   allow('EnableLowCPUPriority', 'Low CPU priority for scheduled scans', 0),
   choice(
     'EnableNetworkProtection',
@@ -148,6 +95,8 @@ export const ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
     ],
     0,
   ),
+  list('ControlledFolderAccessAllowedApplications', 'Controlled folder access: allowed applications'),
+  list('ControlledFolderAccessProtectedFolders', 'Controlled folder access: additional protected folders'),
   choice(
     'PUAProtection',
     'Potentially unwanted app protection',
@@ -196,6 +145,15 @@ export const ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
   range('ScheduleScanTime', 'Scheduled scan time (minutes after midnight)', 0, 1380, 120),
   range('ScheduleQuickScanTime', 'Daily quick scan time (minutes after midnight)', 0, 1380, 120),
   range('SignatureUpdateInterval', 'Security intelligence update interval (hours)', 0, 24, 8),
+  defender('antivirus', 'SignatureUpdateFallbackOrder', {
+    title: 'Security intelligence update sources, in fallback order',
+    description: "Policy CSP Defender/SignatureUpdateFallbackOrder: '|'-separated sources. Ordered, so it is a single value (conflicts, never merged).",
+    type: 'string',
+    pattern: `^${UPDATE_SOURCE}(\\|${UPDATE_SOURCE})*$`,
+    default: 'MicrosoftUpdateServer|MMPC',
+  }),
+  list('SignatureUpdateFileSharesSources', 'Security intelligence update file shares (UNC paths)'),
+  defender('antivirus', 'SecurityIntelligenceLocation', { title: 'Shared security intelligence location (VDI)', type: 'string', default: '' }),
   choice(
     'SubmitSamplesConsent',
     'Sample submission consent',
@@ -207,49 +165,68 @@ export const ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
     ],
     1,
   ),
-  list('ExcludedPaths', 'Excluded paths'),
-  list('ExcludedExtensions', 'Excluded file extensions'),
-  list('ExcludedProcesses', 'Excluded processes'),
+  defender('antivirus', 'ThreatSeverityDefaultAction', {
+    title: 'Default action per threat severity',
+    description:
+      "Policy CSP Defender/ThreatSeverityDefaultAction: '|'-separated level=action pairs; levels 1 Low, 2 Moderate, 4 High, 5 Severe; actions 2 Quarantine, 3 Remove, 6 Ignore.",
+    type: 'string',
+    pattern: THREAT_SEVERITY_ACTIONS,
+    default: '1=2|2=2|4=2|5=2',
+    tamperProtected: true,
+  }),
 
-  mdatp('antivirusEngine.enforcementLevel', {
-    title: 'Enforcement level',
-    type: 'string',
-    values: labels('real_time', 'on_demand', 'passive'),
-    default: 'passive',
-    platformDefaults: { macos: 'real_time' },
+  config('DisableLocalAdminMerge', {
+    title: 'Ignore local administrator lists (exclusions)',
+    type: 'integer',
+    values: switch01('Merge local lists', 'Do not merge'),
+    default: 0,
   }),
-  mdatp('antivirusEngine.behaviorMonitoring', {
-    title: 'Behavior monitoring',
-    type: 'string',
-    values: labels('disabled', 'enabled'),
-    default: 'disabled',
-    platformDefaults: { macos: 'enabled' },
+  config('AllowDatagramProcessingOnWinServer', {
+    title: 'Datagram processing on Windows Server',
+    type: 'integer',
+    values: switch01('Disabled', 'Enabled'),
+    default: 0,
   }),
-  mdatp('antivirusEngine.scanAfterDefinitionUpdate', { title: 'Scan after definition update', type: 'boolean', default: true }),
-  mdatp('antivirusEngine.scanArchives', { title: 'Scan archives (on-demand scans)', type: 'boolean', default: true }),
-  mdatp('antivirusEngine.maximumOnDemandScanThreads', { title: 'Maximum on-demand scan threads', type: 'integer', minimum: 1, maximum: 64, default: 2 }),
-  mdatp('antivirusEngine.exclusionsMergePolicy', { title: 'Exclusions merge policy', type: 'string', values: labels('merge', 'admin_only'), default: 'merge' }),
-  mdatp('antivirusEngine.enableFileHashComputation', { title: 'File hash computation', type: 'boolean', default: false }),
-  mdatp('antivirusEngine.scanResultsRetentionDays', { title: 'Scan results retention (days)', type: 'integer', minimum: 1, maximum: 180, default: 90 }),
-  mdatp('cloudService.enabled', { title: 'Cloud-delivered protection', type: 'boolean', default: true }),
-  mdatp('cloudService.diagnosticLevel', { title: 'Diagnostic data level', type: 'string', values: labels('optional', 'required'), default: 'required' }),
-  mdatp('cloudService.cloudBlockLevel', {
-    title: 'Cloud block level',
-    type: 'string',
-    values: labels('normal', 'moderate', 'high', 'high_plus', 'zero_tolerance'),
-    default: 'normal',
+  config('AllowNetworkProtectionDownLevel', {
+    title: 'Network protection on down-level OS',
+    type: 'integer',
+    values: switch01('Disabled', 'Enabled'),
+    default: 0,
   }),
-  mdatp('cloudService.automaticSampleSubmissionConsent', {
-    title: 'Automatic sample submission',
-    type: 'string',
-    values: labels('none', 'safe', 'all'),
-    default: 'safe',
+  config('AllowNetworkProtectionOnWinServer', {
+    title: 'Network protection on Windows Server',
+    type: 'integer',
+    values: switch01('Disabled', 'Enabled'),
+    default: 0,
   }),
-  mdatp('cloudService.automaticDefinitionUpdateEnabled', { title: 'Automatic security intelligence updates', type: 'boolean', default: true }),
-  mdatp('networkProtection.enforcementLevel', {
-    title: 'Network protection',
-    type: 'string',
-    values: labels('disabled', 'audit', 'block'),
-    default: 'disabled',
+  config('DisableDnsOverTcpParsing', { title: 'DNS over TCP parsing', type: 'integer', values: DISABLE, default: 0 }),
+  config('DisableHttpParsing', { title: 'HTTP parsing', type: 'integer', values: DISABLE, default: 0 }),
+  config('DisableSshParsing', { title: 'SSH parsing', type: 'integer', values: DISABLE, default: 0 }),
+  config('DisableTlsParsing', { title: 'TLS parsing', type: 'integer', values: DISABLE, default: 0 }),
+  config('RandomizeScheduleTaskTimes', { title: 'Randomize scheduled task times', type: 'integer', values: switch01('Disabled', 'Enabled'), default: 1 }),
+  config('SchedulerRandomizationTime', { title: 'Scheduler randomization window (hours)', type: 'integer', minimum: 1, maximum: 23, default: 4 }),
+  config('ArchiveMaxDepth', { title: 'Maximum archive depth scanned (0 = no limit)', type: 'integer', minimum: 0, maximum: 2147483647, default: 0 }),
+  config('ArchiveMaxSize', { title: 'Maximum archive size scanned (KB, 0 = no limit)', type: 'integer', minimum: 0, maximum: 2147483647, default: 0 }),
+  config('DisableCpuThrottleOnIdleScans', {
+    title: 'CPU throttling on idle scans',
+    type: 'integer',
+    values: switch01('Throttle', 'Do not throttle'),
+    default: 1,
   }),
+  config('EnableFileHashComputation', { title: 'File hash computation', type: 'integer', values: switch01('Disabled', 'Enabled'), default: 0 }),
+  config('HideExclusionsFromLocalAdmins', {
+    title: 'Hide exclusions from local administrators',
+    type: 'integer',
+    values: switch01('Visible', 'Hidden'),
+    default: 0,
+  }),
+  config('ScanOnlyIfIdleEnabled', { title: 'Scheduled scans only when idle', type: 'integer', values: switch01('Disabled', 'Enabled'), default: 1 }),
+  config('ThrottleForScheduledScanOnly', {
+    title: 'CPU throttle for scheduled scans only',
+    type: 'integer',
+    values: switch01('All scans', 'Scheduled scans only'),
+    default: 1,
+  }),
+
+  ...MDATP_ANTIVIRUS_SETTINGS,
 ];

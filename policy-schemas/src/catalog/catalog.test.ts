@@ -1,10 +1,11 @@
 // Invariants of the settings catalog: well-formed entries, defaults that satisfy their own value schema, and value
-// schemas that accept exactly the allowed values (property-based, fast-check).
+// schemas that accept exactly the allowed values (property-based, fast-check; object-list items are generated from
+// their own item schema, patterned strings from their pattern).
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PLATFORMS, POLICY_KINDS } from '../primitives.js';
-import { defaultFor, SETTINGS, type SettingDefinition, settingById, settingsOfKind, settingsSchemaOf, valueSchemaOf } from './index.js';
+import { defaultFor, type JsonSchema, SETTINGS, type SettingDefinition, settingById, settingsOfKind, settingsSchemaOf, valueSchemaOf } from './index.js';
 import { SettingDefinition as SettingDefinitionSchema } from './setting-definition.js';
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });
@@ -17,7 +18,58 @@ function accepts(setting: SettingDefinition, value: unknown): boolean {
   return fn(value);
 }
 
-/** Values the setting allows. Patterned strings are not generated: no catalog entry has a pattern yet (asserted below). */
+/** The pattern as Ajv compiles it (unicode mode). */
+function regex(pattern: string): RegExp {
+  return new RegExp(pattern, 'u');
+}
+
+/** Strings matching a pattern, within a length range. */
+function matching(pattern: string, minLength = 0, maxLength = 4096): fc.Arbitrary<string> {
+  return fc.stringMatching(regex(pattern)).filter((v) => [...v].length >= minLength && [...v].length <= maxLength);
+}
+
+/** Strings not matching a pattern; line breaks are mixed in so that permissive one-line patterns are still missed. */
+function mismatching(pattern: string): fc.Arbitrary<string> {
+  const candidates = fc.oneof(
+    fc.string(),
+    fc.tuple(fc.string(), fc.constantFrom('\n', '\r'), fc.string()).map((parts) => parts.join('')),
+  );
+  return candidates.filter((v) => !regex(pattern).test(v));
+}
+
+/**
+ * Values that a JSON Schema accepts, for the subset the catalog's item schemas use: oneOf, const, enum, boolean,
+ * integer ranges, strings (length, pattern), arrays (items, min/maxItems, uniqueItems) and closed objects.
+ */
+function arbitraryOf(schema: JsonSchema): fc.Arbitrary<unknown> {
+  if (Array.isArray(schema.oneOf)) return fc.oneof(...(schema.oneOf as JsonSchema[]).map(arbitraryOf));
+  if (schema.const !== undefined) return fc.constant(schema.const);
+  if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
+  const n = (key: string) => schema[key] as number | undefined;
+  switch (schema.type) {
+    case 'boolean':
+      return fc.boolean();
+    case 'integer':
+      return fc.integer({ min: n('minimum'), max: n('maximum') });
+    case 'string':
+      if (typeof schema.pattern === 'string') return matching(schema.pattern, n('minLength'), n('maxLength'));
+      return fc.string({ minLength: n('minLength') ?? 0, maxLength: Math.min(n('maxLength') ?? 40, 40) });
+    case 'array': {
+      const constraints = { minLength: n('minItems') ?? 0, maxLength: Math.min(n('maxItems') ?? 4, 4) };
+      const items = arbitraryOf((schema.items ?? {}) as JsonSchema);
+      return schema.uniqueItems ? fc.uniqueArray(items, { ...constraints, selector: (v) => JSON.stringify(v) }) : fc.array(items, constraints);
+    }
+    case 'object': {
+      const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+      const record = Object.fromEntries(Object.entries(properties).map(([k, p]) => [k, arbitraryOf(p)]));
+      // Spread: fc.record builds null-prototype objects, which JSON never yields.
+      return fc.record(record, { requiredKeys: (schema.required ?? []) as string[] }).map((v) => ({ ...v }));
+    }
+  }
+  throw new Error(`arbitraryOf: unsupported schema ${JSON.stringify(schema)}`);
+}
+
+/** Values the setting allows. */
 function allowedValues(s: SettingDefinition): fc.Arbitrary<unknown> {
   switch (s.type) {
     case 'boolean':
@@ -25,13 +77,75 @@ function allowedValues(s: SettingDefinition): fc.Arbitrary<unknown> {
     case 'integer':
       return s.values ? fc.constantFrom(...s.values.map((v) => v.value)) : fc.integer({ min: s.minimum, max: s.maximum });
     case 'string':
-      return s.values ? fc.constantFrom(...s.values.map((v) => v.value)) : fc.string({ maxLength: 4096 });
+      if (s.values) return fc.constantFrom(...s.values.map((v) => v.value));
+      return s.pattern ? matching(s.pattern) : fc.string({ maxLength: 4096 });
     case 'stringList': {
       const maxItems = s.maxItems ?? 1000; // kept small: long lists add run time, not coverage
-      return fc.uniqueArray(fc.string({ minLength: 1, maxLength: 1024 }), { maxLength: maxItems < 20 ? maxItems : 20 });
+      const item = s.pattern ? matching(s.pattern, 1, 1024) : fc.string({ minLength: 1, maxLength: 1024 });
+      return fc.uniqueArray(item, { maxLength: maxItems < 20 ? maxItems : 20 });
+    }
+    case 'objectList': {
+      const items = arbitraryOf(s.itemSchema ?? {});
+      return fc.uniqueArray(items, { maxLength: Math.min(s.maxItems ?? 1000, 6), selector: (v) => JSON.stringify(v) });
     }
   }
 }
+
+const RULE = { name: 'r' };
+const LINUX = { name: 'r', direction: 'in', action: 'accept', protocol: 'tcp' };
+/** Items each object-list setting must refuse: one broken field (or a field of another $type) per item. */
+const INVALID_ITEMS: Record<string, Record<string, unknown>[]> = {
+  'mdatp.antivirusEngine.threatTypeSettings': [{ key: 'other', value: 'block' }, { key: 'archive_bomb', value: 'quarantine' }, { key: 'archive_bomb' }],
+  'mdatp.antivirusEngine.exclusions': [
+    { $type: 'excludedPath', extension: '.log' },
+    { $type: 'excludedPath', path: 'relative/dir' },
+    { $type: 'excludedFileExtension', extension: '.log', path: '/x' },
+    { $type: 'excludedFileExtension', extension: 'a/b' },
+    { $type: 'excludedFileName' },
+    { $type: 'excludedFolder', path: '/x' },
+    { path: '/x' },
+  ],
+  'mdatp.tamperProtection.exclusions': [{ teamId: 'UBF8T346G9' }, { path: 'relative' }, { path: '/x', args: '--force' }],
+  'firewallRules.rules': [
+    { name: 'a/b' },
+    { ...RULE, localPortRanges: '65536' },
+    { ...RULE, localPortRanges: '100-' },
+    { ...RULE, remotePortRanges: '80,,81' },
+    { ...RULE, protocol: 256 },
+    { ...RULE, icmpTypesAndCodes: '*:4' },
+    { ...RULE, icmpTypesAndCodes: '3:256' },
+    { ...RULE, direction: 'in' },
+    { ...RULE, action: 2 },
+    { ...RULE, profiles: 8 },
+    { ...RULE, interfaceTypes: ['Ethernet'] },
+    { ...RULE, remoteAddressRanges: ['10.0.0.0/33'] },
+    { ...RULE, remoteAddressRanges: ['999.1.1.1'] },
+    { ...RULE, localAddressRanges: ['Internet'] },
+    { ...RULE, localAddressRanges: ['fe80:::1'] },
+    { direction: 'IN' },
+  ],
+  'linuxFirewall.rules': [
+    { ...LINUX, action: 'allow' },
+    { ...LINUX, protocol: 'sctp' },
+    { ...LINUX, direction: 'IN' },
+    { ...LINUX, remoteAddresses: ['10.0.0.0/40'] },
+    { ...LINUX, localPorts: '70000' },
+    { name: 'r', direction: 'in', action: 'accept' },
+  ],
+  'indicators.items': [
+    { type: 'fileSha256', value: 'abc', action: 'block' },
+    { type: 'fileSha1', value: 'a'.repeat(64), action: 'alert' },
+    { type: 'ipAddress', value: '10.0.0.0/8', action: 'block' },
+    { type: 'ipAddress', value: '256.1.1.1', action: 'block' },
+    { type: 'cidr', value: '10.0.0.1', action: 'block' },
+    { type: 'domain', value: '-bad-.com', action: 'block' },
+    { type: 'processName', value: '/usr/bin/x', action: 'block' },
+    { type: 'processPath', value: 'relative', action: 'block' },
+    { type: 'domain', value: 'example.com', action: 'quarantine' },
+    { type: 'domain', value: 'example.com', action: 'block', severity: 'critical' },
+    { type: 'url', value: 'https://example.com', action: 'block' },
+  ],
+};
 
 /** Values the setting must refuse: wrong JSON type always, plus out-of-set / out-of-range / malformed values per type. */
 function disallowedValues(s: SettingDefinition): fc.Arbitrary<unknown> {
@@ -41,12 +155,28 @@ function disallowedValues(s: SettingDefinition): fc.Arbitrary<unknown> {
     integer: fc.oneof(fc.boolean(), fc.string(), fc.constant(null), fc.double({ noInteger: true, noNaN: true, noDefaultInfinity: true })),
     string: fc.oneof(fc.boolean(), fc.integer(), fc.constant(null), fc.array(fc.string())),
     stringList: fc.oneof(fc.boolean(), fc.integer(), fc.string(), fc.constant(null), fc.array(fc.integer(), { minLength: 1 })),
+    objectList: fc.oneof(fc.boolean(), fc.integer(), fc.string(), fc.constant(null), fc.array(fc.oneof(fc.integer(), fc.string()), { minLength: 1 })),
   };
   const outside: fc.Arbitrary<unknown>[] = [];
   if (s.values) outside.push((s.type === 'integer' ? fc.integer() : fc.string()).map((v): unknown => v).filter((v) => !allowed.has(v)));
   if (s.type === 'integer' && s.minimum !== undefined) outside.push(fc.integer({ max: s.minimum - 1 }));
-  if (s.type === 'integer' && s.maximum !== undefined) outside.push(fc.integer({ min: s.maximum + 1 }));
+  // fc.integer stops at 2^31-1; beyond it a constant does.
+  if (s.type === 'integer' && s.maximum !== undefined) outside.push(s.maximum >= 0x7fffffff ? fc.constant(s.maximum + 1) : fc.integer({ min: s.maximum + 1 }));
   if (s.type === 'string' && !s.values) outside.push(fc.constant('x'.repeat(4097)));
+  if (s.pattern && s.type === 'string') outside.push(mismatching(s.pattern));
+  if (s.pattern && s.type === 'stringList')
+    outside.push(
+      mismatching(s.pattern)
+        .filter((v) => v !== '')
+        .map((v) => [v]),
+    );
+  if (s.type === 'objectList') {
+    const item = arbitraryOf(s.itemSchema ?? {}) as fc.Arbitrary<Record<string, unknown>>;
+    outside.push(fc.constant([{}]));
+    outside.push(item.map((v) => [{ ...v, zzUnknownField: 1 }]));
+    outside.push(item.map((v) => [v, structuredClone(v)])); // exact duplicates
+    outside.push(fc.constantFrom(...(INVALID_ITEMS[s.id] ?? [{}])).map((v) => [v]));
+  }
   if (s.type === 'stringList') {
     outside.push(fc.string({ minLength: 1 }).map((v) => [v, v])); // duplicates
     outside.push(fc.constant(['']));
@@ -88,8 +218,30 @@ describe('settings catalog', () => {
       }
       if (s.minimum !== undefined || s.maximum !== undefined) expect(s.type, `${s.id} range`).toBe('integer');
       if (s.minimum !== undefined && s.maximum !== undefined) expect(s.minimum, `${s.id} range`).toBeLessThanOrEqual(s.maximum);
-      if (s.maxItems !== undefined) expect(s.type, `${s.id} maxItems`).toBe('stringList');
-      expect(s.pattern, `${s.id}: pattern is not generated by the property test below; extend allowedValues first`).toBeUndefined();
+      if (s.maxItems !== undefined) expect(['stringList', 'objectList'], `${s.id} maxItems`).toContain(s.type);
+      if (s.pattern !== undefined) expect(['string', 'stringList'], `${s.id} pattern`).toContain(s.type);
+      if (s.pattern !== undefined) expect(s.values, `${s.id}: pattern and values together`).toBeUndefined();
+      const isObjectList = s.type === 'objectList';
+      for (const field of ['itemSchema', 'itemKey', 'itemExamples'] as const) expect(s[field] !== undefined, `${s.id} ${field}`).toBe(isObjectList);
+      if (s.unsetValue !== undefined) {
+        expect(
+          s.values?.map((v) => v.value),
+          `${s.id} unsetValue is one of its values`,
+        ).toContain(s.unsetValue);
+        expect(s.default, `${s.id}: an unmanaged setting defaults to its unset value`).toEqual(s.unsetValue);
+      }
+    }
+  });
+
+  it('gives object lists item keys their item schema declares, and examples it accepts', () => {
+    for (const s of SETTINGS.filter((x) => x.type === 'objectList')) {
+      const schema = s.itemSchema ?? {};
+      const variants = (Array.isArray(schema.oneOf) ? schema.oneOf : [schema]) as JsonSchema[];
+      const declared = new Set(variants.flatMap((v) => Object.keys((v.properties ?? {}) as object)));
+      for (const key of s.itemKey ?? []) expect(declared, `${s.id} itemKey ${key}`).toContain(key);
+      expect(accepts(s, s.itemExamples), `${s.id} examples ${JSON.stringify(valueValidators.get(s.id)?.errors)}`).toBe(true);
+      expect(INVALID_ITEMS[s.id]?.length, `${s.id} needs invalid items in INVALID_ITEMS`).toBeGreaterThan(0);
+      for (const item of INVALID_ITEMS[s.id] ?? []) expect(accepts(s, [item]), `${s.id} accepted ${JSON.stringify(item)}`).toBe(false);
     }
   });
 

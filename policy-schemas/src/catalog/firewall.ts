@@ -37,6 +37,19 @@ function profileSettings(profile: (typeof PROFILES)[number]): SettingDefinition[
     bool('Shielded', 'Shielded (block all inbound)', false),
     bool('DisableUnicastResponsesToMulticastBroadcast', 'Unicast responses to multicast/broadcast disabled', false),
     bool('DisableInboundNotifications', 'Inbound notifications disabled', false),
+    bool('AuthAppsAllowUserPrefMerge', 'Merge local authorized-application rules', true),
+    bool('GlobalPortsAllowUserPrefMerge', 'Merge local global-port rules', true),
+    {
+      ...bool('AllowLocalPolicyMerge', 'Merge local firewall rules', true),
+      description: `Firewall CSP ${profile}/AllowLocalPolicyMerge. Not supported through the MDE channel (2025 doc).`,
+    },
+    bool('AllowLocalIpsecPolicyMerge', 'Merge local IPsec rules', true),
+    bool('DisableStealthModeIpsecSecuredPacketExemption', 'No stealth-mode exemption for IPsec-secured packets', true),
+    bool('EnableLogDroppedPackets', 'Log dropped packets', false),
+    bool('EnableLogSuccessConnections', 'Log successful connections', false),
+    bool('EnableLogIgnoredRules', 'Log ignored rules', false),
+    { ...base('LogFilePath'), title: `Log file path (${profile})`, type: 'string', default: '%systemroot%\\system32\\LogFiles\\Firewall\\pfirewall.log' },
+    { ...base('LogMaxFileSize'), title: `Log file maximum size, KB (${profile})`, type: 'integer', minimum: 1, maximum: 32767, default: 1024 },
   ];
 }
 
@@ -83,6 +96,19 @@ export const FIREWALL_SETTINGS: readonly SettingDefinition[] = [
       { value: 1, label: 'Attempt' },
       { value: 2, label: 'Require' },
     ],
+    default: 0,
+  }),
+  global('IPsecExempt', 'IPsec exemptions (flags: 1 neighbor discovery, 2 ICMP, 4 router discovery, 8 DHCP)', {
+    type: 'integer',
+    minimum: 0,
+    maximum: 15,
+    default: 0,
+  }),
+  global('OpportunisticallyMatchAuthSetPerKM', 'Opportunistically match auth set per keying module', { type: 'boolean', default: false }),
+  global('EnablePacketQueue', 'Packet queuing (flags: 1 inbound encrypted, 2 forward after decryption)', {
+    type: 'integer',
+    minimum: 0,
+    maximum: 3,
     default: 0,
   }),
   ...PROFILES.flatMap(profileSettings),

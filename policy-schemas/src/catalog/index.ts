@@ -1,7 +1,15 @@
 // The settings catalog: every setting we manage, and the value schema each one implies.
 import type { Platform, PolicyKind, SettingValue } from '../primitives.js';
 import { ANTIVIRUS_SETTINGS } from './antivirus.js';
+import { ANTIVIRUS_EXCLUSIONS_SETTINGS } from './antivirus-exclusions.js';
+import { ASR_SETTINGS } from './asr.js';
+import { DEFENDER_UPDATE_SETTINGS } from './defender-update.js';
+import { EDR_SETTINGS } from './edr.js';
 import { FIREWALL_SETTINGS } from './firewall.js';
+import { FIREWALL_RULES_SETTINGS } from './firewall-rules.js';
+import { INDICATOR_SETTINGS } from './indicators.js';
+import { LINUX_FIREWALL_SETTINGS } from './linux-firewall.js';
+import { SECURITY_EXPERIENCE_SETTINGS } from './security-experience.js';
 import type { SettingDefinition } from './setting-definition.js';
 
 export type { SettingDefinition } from './setting-definition.js';
@@ -10,14 +18,27 @@ export type { SettingDefinition } from './setting-definition.js';
 export type JsonSchema = Record<string, unknown>;
 
 /** Every setting of every kind, in catalogue order. */
-export const SETTINGS: readonly SettingDefinition[] = [...ANTIVIRUS_SETTINGS, ...FIREWALL_SETTINGS];
+export const SETTINGS: readonly SettingDefinition[] = [
+  ...ANTIVIRUS_SETTINGS,
+  ...ANTIVIRUS_EXCLUSIONS_SETTINGS,
+  ...DEFENDER_UPDATE_SETTINGS,
+  ...SECURITY_EXPERIENCE_SETTINGS,
+  ...FIREWALL_SETTINGS,
+  ...FIREWALL_RULES_SETTINGS,
+  ...EDR_SETTINGS,
+  ...ASR_SETTINGS,
+  ...LINUX_FIREWALL_SETTINGS,
+  ...INDICATOR_SETTINGS,
+];
 
 const BY_ID = new Map(SETTINGS.map((s) => [s.id, s]));
 
+/** The catalog entry of a setting id, if this build knows it. */
 export function settingById(id: string): SettingDefinition | undefined {
   return BY_ID.get(id);
 }
 
+/** The settings of one policy kind, in catalog order. */
 export function settingsOfKind(kind: PolicyKind): SettingDefinition[] {
   return SETTINGS.filter((s) => s.kind === kind);
 }
@@ -54,6 +75,9 @@ export function valueSchemaOf(setting: SettingDefinition): JsonSchema {
         uniqueItems: true,
         ...meta,
       };
+    case 'objectList':
+      // uniqueItems drops exact duplicates; two items with the same itemKey but different content are a merge conflict.
+      return { type: 'array', items: setting.itemSchema ?? {}, maxItems: setting.maxItems ?? 1000, uniqueItems: true, ...meta };
   }
 }
 

@@ -1,0 +1,77 @@
+// Attack surface reduction rules (mde-domain.md §2.5): one setting per rule GUID, the ASR-only exclusions and the
+// per-rule exclusions. `notConfigured` (CSP 5) means "not managed": it never conflicts and loses to any other mode.
+import { choices, defender, POLICY_CSP_DEFENDER } from './builders.js';
+import type { SettingDefinition } from './setting-definition.js';
+
+/** The 19 ASR rules: GUID, Intune name, and whether the rule supports warn mode. */
+export const ASR_RULES: readonly (readonly [guid: string, name: string, warn: boolean])[] = [
+  ['56a863a9-875e-4185-98a7-b882c64b5ce5', 'Block abuse of exploited vulnerable signed drivers', true],
+  ['9e6c4e1f-7d60-472f-ba1a-a39ef669e4b2', 'Block credential stealing from the Windows local security authority subsystem', false],
+  ['e6db77e5-3df2-4cf1-b95a-636979351e5b', 'Block persistence through WMI event subscription', true],
+  ['7674ba52-37eb-4a4f-a9a1-f0f9a1619a2c', 'Block Adobe Reader from creating child processes', true],
+  ['d4f940ab-401b-4efc-aadc-ad5f3c50688a', 'Block all Office applications from creating child processes', true],
+  ['be9ba2d9-53ea-4cdc-84e5-9b1eeee46550', 'Block executable content from email client and webmail', true],
+  ['01443614-cd74-433a-b99e-2ecdc07bfc25', 'Block executable files from running unless they meet a prevalence, age, or trusted list criterion', true],
+  ['5beb7efe-fd9a-4556-801d-275e5ffc04cc', 'Block execution of potentially obfuscated scripts', true],
+  ['d3e037e1-3eb8-44c8-a917-57927947596d', 'Block JavaScript or VBScript from launching downloaded executable content', true],
+  ['3b576869-a4ec-4529-8536-b80a7769e899', 'Block Office applications from creating executable content', true],
+  ['75668c1f-73b5-4cf0-bb93-3ecf5cb7cc84', 'Block Office applications from injecting code into other processes', false],
+  ['26190899-1602-49e8-8b27-eb1d0a1ce869', 'Block Office communication application from creating child processes', true],
+  ['d1e49aac-8f56-4280-b9ba-993a6d77406c', 'Block process creations originating from PSExec and WMI commands', true],
+  ['33ddedf1-c6e0-47cb-833e-de6133960387', 'Block rebooting machine in Safe Mode', true],
+  ['b2b3f03d-6a65-4f7b-a9c7-1c7ef74a9ba4', 'Block untrusted and unsigned processes that run from USB', true],
+  ['c0033c00-d16d-4114-a5a0-dc9b3a7d2ceb', 'Block use of copied or impersonated system tools', true],
+  ['a8f5898e-1dc8-49a9-9878-85004b8a61e6', 'Block Webshell creation for Servers', true],
+  ['92e97fa1-2edf-4476-bdd6-9dd0b4dddc7b', 'Block Win32 API calls from Office macros', true],
+  ['c1db55ab-c21a-4637-bb3f-a12568109d35', 'Use advanced protection against ransomware', true],
+];
+
+/** Modes as strings, with the CSP number each one is written as on the device. */
+const MODES: readonly (readonly [string, string])[] = [
+  ['off', 'Off (0)'],
+  ['block', 'Block (1)'],
+  ['audit', 'Audit (2)'],
+  ['warn', 'Warn (6)'],
+  ['notConfigured', 'Not configured (5): not managed'],
+];
+
+function rule([guid, name, warn]: readonly [string, string, boolean]): SettingDefinition {
+  return {
+    id: `asr.${guid}`,
+    kind: 'asr',
+    title: name,
+    description: `ASR rule ${guid} (Policy CSP Defender/AttackSurfaceReductionRules GUID=mode pair).${warn ? '' : ' No warn mode for this rule.'}`,
+    platforms: ['windows'],
+    type: 'string',
+    values: choices(MODES.filter(([mode]) => warn || mode !== 'warn')),
+    unsetValue: 'notConfigured',
+    default: 'notConfigured',
+    source: `${POLICY_CSP_DEFENDER}AttackSurfaceReductionRules#${guid}`,
+  };
+}
+
+function perRuleExclusions([guid, name]: readonly [string, string, boolean]): SettingDefinition {
+  return {
+    id: `asrExclusions.${guid}`,
+    kind: 'asr',
+    title: `Exclusions: ${name}`,
+    description: `Files and folders excluded from ASR rule ${guid} only (Defender CSP Configuration/ASROnlyPerRuleExclusions). Merges as a union.`,
+    platforms: ['windows'],
+    type: 'stringList',
+    maxItems: 1000,
+    default: [],
+    source: `./Device/Vendor/MSFT/Defender/Configuration/ASROnlyPerRuleExclusions#${guid}`,
+  };
+}
+
+export const ASR_SETTINGS: readonly SettingDefinition[] = [
+  ...ASR_RULES.map(rule),
+  defender('asr', 'AttackSurfaceReductionOnlyExclusions', {
+    title: 'Exclusions from all ASR rules',
+    description: "Policy CSP Defender/AttackSurfaceReductionOnlyExclusions ('|'-delimited on the device). Merges as a union.",
+    type: 'stringList',
+    maxItems: 1000,
+    default: [],
+  }),
+  ...ASR_RULES.map(perRuleExclusions),
+];

@@ -1,0 +1,70 @@
+// Windows Firewall rules: one object-list setting, each item one ./Vendor/MSFT/Firewall/MdmStore/FirewallRules/<name>
+// node with the fields of mde-domain.md §2.4. Rules from several policies merge by name; the same name with different
+// content is a conflict.
+import { ICMP_TYPES_AND_CODES, LOCAL_ADDRESS_RANGE, PORT_RANGES, REMOTE_ADDRESS_RANGE } from './item-patterns.js';
+import type { SettingDefinition } from './setting-definition.js';
+
+const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength });
+const addressList = (pattern: string, description: string) => ({
+  type: 'array',
+  items: { type: 'string', pattern, description },
+  minItems: 1,
+  maxItems: 1000,
+  uniqueItems: true,
+});
+
+/** FW_PROFILE_TYPE bitmask: 1 Domain, 2 Private, 4 Public, 0x7FFFFFFF all. */
+const PROFILES = [1, 2, 3, 4, 5, 6, 7, 0x7fffffff];
+
+const FIREWALL_RULE = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/]+$', description: 'rule id (CSP node name); no "/"' },
+    description: text(1024),
+    enabled: { type: 'boolean' },
+    direction: { type: 'string', enum: ['IN', 'OUT'], description: 'default OUT' },
+    action: { type: 'integer', enum: [0, 1], description: '0 block, 1 allow (default)' },
+    protocol: { type: 'integer', minimum: 0, maximum: 255, description: 'IANA number (TCP 6, UDP 17, ICMPv4 1, ICMPv6 58); default all' },
+    localPortRanges: { type: 'string', maxLength: 4096, pattern: PORT_RANGES, description: 'ports 0–65535 and ranges, e.g. 100-120,200' },
+    remotePortRanges: { type: 'string', maxLength: 4096, pattern: PORT_RANGES, description: 'ports 0–65535 and ranges, e.g. 100-120,200' },
+    icmpTypesAndCodes: { type: 'string', maxLength: 4096, pattern: ICMP_TYPES_AND_CODES, description: 'type:code list, * = all, e.g. 3:4,8:*; *:4 is invalid' },
+    localAddressRanges: addressList(LOCAL_ADDRESS_RANGE, '*, IPv4/IPv6 address, subnet (prefix or mask), start-end'),
+    remoteAddressRanges: addressList(
+      REMOTE_ADDRESS_RANGE,
+      'as local, or Defaultgateway, DHCP, DNS, WINS, Intranet, RmtIntranet, Internet, Ply2Renders, LocalSubnet',
+    ),
+    profiles: { type: 'integer', enum: PROFILES, description: 'bitmask 1 Domain, 2 Private, 4 Public; 2147483647 all (default)' },
+    interfaceTypes: { type: 'array', items: { type: 'string', enum: ['RemoteAccess', 'Wireless', 'Lan'] }, minItems: 1, uniqueItems: true },
+    edgeTraversal: { type: 'boolean' },
+    localUserAuthorizationList: text(4096),
+    filePath: text(1024),
+    packageFamilyName: text(1024),
+    fqbn: text(1024),
+    serviceName: text(256),
+  },
+  required: ['name'],
+  additionalProperties: false,
+};
+
+export const FIREWALL_RULES_SETTINGS: readonly SettingDefinition[] = [
+  {
+    id: 'firewallRules.rules',
+    kind: 'firewallRules',
+    title: 'Windows Firewall rules',
+    description:
+      'Firewall CSP FirewallRules/<name>: one item per rule, identified by name. Filters within a rule are AND-ed; ports apply to TCP/UDP, ICMP codes to ICMP.',
+    platforms: ['windows'],
+    type: 'objectList',
+    itemSchema: FIREWALL_RULE,
+    itemKey: ['name'],
+    itemExamples: [
+      { name: 'Allow RDP from intranet', direction: 'IN', action: 1, protocol: 6, localPortRanges: '3389', remoteAddressRanges: ['Intranet'], profiles: 1 },
+      { name: 'Block SMB out', direction: 'OUT', action: 0, protocol: 6, remotePortRanges: '139,445', profiles: 0x7fffffff, enabled: true },
+      { name: 'Allow ping', direction: 'IN', action: 1, protocol: 1, icmpTypesAndCodes: '8:*', localAddressRanges: ['10.0.0.0/8', 'fe80::/64'] },
+      { name: 'Agent updates', direction: 'OUT', action: 1, filePath: 'C:\\Program Files\\Attache\\agent.exe', interfaceTypes: ['Lan', 'Wireless'] },
+    ],
+    maxItems: 1000,
+    default: [],
+    source: './Vendor/MSFT/Firewall/MdmStore/FirewallRules/',
+  },
+];

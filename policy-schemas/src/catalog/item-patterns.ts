@@ -1,0 +1,49 @@
+// Regular expressions (as JSON Schema `pattern` strings, no look-arounds) for network values inside object-list items:
+// ports and port ranges, ICMP type:code, IPv4/IPv6 addresses, prefixes, masks and ranges, firewall address keywords.
+// Firewall CSP formats from mde-domain.md §2.4; Linux firewall and indicator formats are Attaché's own.
+
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const H = '[0-9a-fA-F]{1,4}';
+const PORT = '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)';
+const ICMP_NUMBER = OCTET; // 0–255, same digits as an octet
+
+/** Dotted-quad IPv4 address. */
+export const IPV4 = `${OCTET}(\\.${OCTET}){3}`;
+/** IPv6 address in full or `::`-compressed form (no embedded IPv4). */
+export const IPV6 = [
+  `(${H}:){7}${H}`,
+  `(${H}:){1,7}:`,
+  `(${H}:){1,6}:${H}`,
+  `(${H}:){1,5}(:${H}){1,2}`,
+  `(${H}:){1,4}(:${H}){1,3}`,
+  `(${H}:){1,3}(:${H}){1,4}`,
+  `(${H}:){1,2}(:${H}){1,5}`,
+  `${H}:(:${H}){1,6}`,
+  `:((:${H}){1,7}|:)`,
+]
+  .map((alt) => `(${alt})`)
+  .join('|');
+const V4_PREFIX = '/(3[0-2]|[12]?[0-9])';
+const V6_PREFIX = '/(12[0-8]|1[01][0-9]|[1-9]?[0-9])';
+
+/** A single IPv4 or IPv6 address. */
+export const IP_ADDRESS = `^((${IPV4})|(${IPV6}))$`;
+/** An IPv4 or IPv6 network in CIDR notation; a bare address is a /32 or /128. */
+export const CIDR = `^((${IPV4})(${V4_PREFIX})?|(${IPV6})(${V6_PREFIX})?)$`;
+/** A CIDR network that must carry its prefix (indicators of type cidr). */
+export const CIDR_WITH_PREFIX = `^((${IPV4})${V4_PREFIX}|(${IPV6})${V6_PREFIX})$`;
+
+const LOCAL_ADDRESS = ['\\*', `(${IPV4})(${V4_PREFIX}|/(${IPV4}))?`, `(${IPV4})-(${IPV4})`, `(${IPV6})(${V6_PREFIX})?`, `(${IPV6})-(${IPV6})`];
+const REMOTE_KEYWORDS = ['Defaultgateway', 'DHCP', 'DNS', 'WINS', 'Intranet', 'RmtIntranet', 'Internet', 'Ply2Renders', 'LocalSubnet'];
+
+/** One LocalAddressRanges entry: `*`, an address, a subnet (prefix or mask) or a `start-end` range. */
+export const LOCAL_ADDRESS_RANGE = `^(${LOCAL_ADDRESS.map((a) => `(${a})`).join('|')})$`;
+/** One RemoteAddressRanges entry: as local, plus the Firewall CSP keywords. */
+export const REMOTE_ADDRESS_RANGE = `^(${[...LOCAL_ADDRESS, ...REMOTE_KEYWORDS].map((a) => `(${a})`).join('|')})$`;
+
+/** Comma list of ports and `start-end` ranges, each 0–65535 (e.g. `100-120,200,300-320`). */
+export const PORT_RANGES = `^${PORT}(-${PORT})?(,${PORT}(-${PORT})?)*$`;
+
+const ICMP_ENTRY = `(\\*(:\\*)?|${ICMP_NUMBER}(:(${ICMP_NUMBER}|\\*))?)`;
+/** Comma list of ICMP `type:code` entries, `*` for all; a wildcard type with a specific code (`*:4`) is invalid. */
+export const ICMP_TYPES_AND_CODES = `^${ICMP_ENTRY}(,${ICMP_ENTRY})*$`;
