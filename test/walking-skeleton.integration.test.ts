@@ -73,7 +73,7 @@ describe('walking skeleton', () => {
     expect(status.policies[0]).toMatchObject({ policyId: policy.policyId, assignedVersion: 1, reportedVersion: 1, state: 'succeeded' });
     const byId = Object.fromEntries(status.settings.map((s: any) => [s.settingId, s]));
     expect(byId['defender.PUAProtection']).toMatchObject({ state: 'succeeded', desired: 1, observed: 1 });
-    expect(byId['defender.ExcludedPaths']).toMatchObject({ state: 'succeeded', observed: ['C:\\BuildCache'] });
+    expect(byId['defender.CloudBlockLevel']).toMatchObject({ state: 'succeeded' });
     expect(byId['mdatp.antivirusEngine.enforcementLevel']).toMatchObject({ state: 'notApplicable', code: 'SETTING_NOT_APPLICABLE' });
 
     // The agent's own view agrees.

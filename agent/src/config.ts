@@ -13,6 +13,10 @@ export interface ResolvedConfig {
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly checkinIntervalMinutes: number;
   readonly checkinJitterPercent: number;
+  /** Period of the local drift check (driftCheckSeconds, else driftCheckMinutes, default 15 min). */
+  readonly driftCheckMs: number;
+  /** Check for drift when the host reports a change to a managed store (hosts that can watch), not only on the timer. */
+  readonly driftWatch: boolean;
   readonly host: HostConfig;
 }
 
@@ -26,6 +30,8 @@ export interface ConfigOverrides {
 /** MDE devices check in every 90 minutes (mde-domain.md §1.6); ±10 % jitter spreads a fleet. */
 export const DEFAULT_CHECKIN_MINUTES = 90;
 export const DEFAULT_JITTER_PERCENT = 10;
+/** Managed settings are re-read locally this often to find drift (tamper events). */
+export const DEFAULT_DRIFT_CHECK_MINUTES = 15;
 
 export async function loadConfig(overrides: ConfigOverrides): Promise<ResolvedConfig> {
   const defaults = defaultPaths();
@@ -56,6 +62,15 @@ export async function loadConfig(overrides: ConfigOverrides): Promise<ResolvedCo
     logLevel: overrides.logLevel ?? file.logLevel ?? 'info',
     checkinIntervalMinutes: file.checkinIntervalMinutes ?? DEFAULT_CHECKIN_MINUTES,
     checkinJitterPercent: file.checkinJitterPercent ?? DEFAULT_JITTER_PERCENT,
-    host: overrides.simulated ? { kind: 'simulated', platform: overrides.simulated } : (file.host ?? { kind: 'native' }),
+    driftCheckMs: file.driftCheckSeconds !== undefined ? file.driftCheckSeconds * 1000 : (file.driftCheckMinutes ?? DEFAULT_DRIFT_CHECK_MINUTES) * 60_000,
+    driftWatch: file.driftWatch ?? true,
+    host: simulatedOverride(file.host, overrides.simulated) ?? file.host ?? { kind: 'native' },
   };
+}
+
+/** `--simulated <platform>` wins over the file; a simulated host from the file keeps its name and state file. */
+function simulatedOverride(fromFile: HostConfig | undefined, platform: Platform | undefined): HostConfig | undefined {
+  if (!platform) return undefined;
+  if (fromFile?.kind === 'simulated') return { ...fromFile, platform };
+  return { kind: 'simulated', platform };
 }

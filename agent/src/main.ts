@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { toAttacheError } from '../../common/errors.js';
 import { PLATFORMS, type Platform } from '../../policy-schemas/src/index.js';
-import { renderOutcome } from './cli/render.js';
+import { dryRunPlan } from './cli/dry-run.js';
+import { renderOutcome, renderPlan } from './cli/render.js';
 import { type ConfigOverrides, loadConfig, type ResolvedConfig } from './config.js';
 import { callDaemon } from './daemon/control-client.js';
 import { startDaemon } from './daemon/daemon.js';
@@ -40,7 +41,7 @@ async function enrollCommand(opts: { package: string; caPin?: string; force?: bo
   const store = new StateStore(config.stateDir, { posixPermissions: posixPermissions() });
   const identity = await enroll(
     { onboardingPackage: data, expectedCaPin: opts.caPin, force: opts.force },
-    { store, host: selectHost(config.host), now: Date.now },
+    { store, host: selectHost(config.host, { stateDir: config.stateDir }), now: Date.now },
   );
   print(
     !!opts.json,
@@ -52,7 +53,7 @@ async function enrollCommand(opts: { package: string; caPin?: string; force?: bo
 async function runCommand(_opts: unknown, cmd: Command): Promise<void> {
   const config = await loadConfig(overrides(cmd));
   const logger = createLogger({ level: config.logLevel, logDir: config.logDir });
-  const daemon = await startDaemon(config, { host: selectHost(config.host), logger });
+  const daemon = await startDaemon(config, { host: selectHost(config.host, { stateDir: config.stateDir }), logger });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info('stopping', { signal });
@@ -86,8 +87,13 @@ async function statusCommand(opts: { json?: boolean }, cmd: Command): Promise<vo
   );
 }
 
-async function syncCommand(opts: { json?: boolean; timeout: string }, cmd: Command): Promise<void> {
+async function syncCommand(opts: { json?: boolean; timeout: string; dryRun?: boolean }, cmd: Command): Promise<void> {
   const config = await loadConfig(overrides(cmd));
+  if (opts.dryRun) {
+    const plan = await dryRunPlan(config, Number(opts.timeout) * 1000);
+    print(!!opts.json, plan, () => renderPlan(plan));
+    return;
+  }
   const answer = await callDaemon(controlAddress(config.stateDir), { command: 'sync' }, Number(opts.timeout) * 1000);
   if (!answer.ok) throw toAttacheError(new Error(`${answer.code}: ${answer.message}`));
   print(!!opts.json, answer.outcome, () => (answer.outcome ? renderOutcome(answer.outcome) : 'sync done'));
@@ -116,6 +122,7 @@ function main(): void {
     .command('sync')
     .description('ask the running daemon to sync now and print the result')
     .option('--json', 'machine-readable output')
+    .option('--dry-run', 'print what a sync would change (current → desired, conflicts, restores) and change nothing')
     .option('--timeout <seconds>', 'how long to wait', '120')
     .action(syncCommand);
   program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,5 +1,5 @@
-// Human-readable output of the agent CLI: a sync outcome as a per-setting table.
-import type { SyncOutcome } from '../../../policy-schemas/src/index.js';
+// Human-readable output of the agent CLI: a sync outcome as a per-setting table, a dry-run plan as current → desired.
+import type { SyncOutcome, SyncPlan } from '../../../policy-schemas/src/index.js';
 
 function show(value: unknown): string {
   return value === undefined ? '' : JSON.stringify(value);
@@ -16,5 +16,23 @@ export function renderOutcome(outcome: SyncOutcome): string {
     const detail = s.code ? `${s.code}: ${s.message ?? ''}` : '';
     lines.push(`${s.settingId.padEnd(56)}${s.state.padEnd(15)}${show(s.desired).slice(0, 15).padEnd(16)}${show(s.observed).slice(0, 15).padEnd(16)}${detail}`);
   }
+  return lines.join('\n');
+}
+
+/** Renders a dry-run plan: per setting current → desired, then conflicts, restores and what does not apply. */
+export function renderPlan(plan: SyncPlan): string {
+  const by = plan.computedBy === 'daemon' ? 'the running daemon' : 'this command (daemon not running)';
+  const changes = plan.settings.filter((s) => s.change).length;
+  const lines = [`dry run by ${by} at ${plan.generatedAt}: nothing was changed`];
+  if (plan.error) lines.push(`policy error: ${plan.error.code}: ${plan.error.message}`);
+  lines.push(`${plan.policies.length} policies, ${changes} change(s), ${plan.restores.length} restore(s), ${plan.conflicts.length} conflict(s)`, '');
+  for (const s of plan.settings) {
+    const mark = s.change ? 'change ' : 'ok     ';
+    lines.push(`${mark} ${s.settingId}: ${show(s.current) || '(none)'} → ${show(s.desired)}`);
+  }
+  for (const c of plan.conflicts) lines.push(`conflict ${c.settingId} (policies ${c.policyIds.join(', ')}): ${c.message}`);
+  for (const r of plan.restores)
+    lines.push(`restore ${r.settingId}: ${show(r.current) || '(none)'} → ${r.remove ? '(remove, OS default)' : show(r.restoreTo)}`);
+  for (const n of plan.notApplicable) lines.push(`notApplicable ${n.settingId}: ${n.message}`);
   return lines.join('\n');
 }

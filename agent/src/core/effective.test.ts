@@ -1,13 +1,15 @@
+// The merge of assigned policies into effective settings (common/policy-merge.ts via core/effective.ts), the plan and
+// the statuses. Property tests: order independence, idempotence under duplication, conflicts without values.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PolicyPayload, SettingValue } from '../../../policy-schemas/src/index.js';
+import type { PolicyKind, PolicyPayload, SettingValue } from '../../../policy-schemas/src/index.js';
 import { computeEffective } from './effective.js';
 import { policyStatuses, settingStatuses } from './outcome.js';
 import { planChanges, valuesEqual } from './plan.js';
 
 const TENANT = '00000000-0000-4000-8000-000000000000';
 let counter = 0;
-function policy(settings: Record<string, SettingValue>, kind: 'antivirus' | 'firewall' = 'antivirus', name = `p${++counter}`): PolicyPayload {
+function policy(settings: Record<string, SettingValue>, kind: PolicyKind = 'antivirus', name = `p${++counter}`): PolicyPayload {
   const id = `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
   return { policyId: id, version: 1, tenantId: TENANT, name, kind, settings, createdAt: '2026-11-22T00:00:00.000Z' };
 }
@@ -48,19 +50,115 @@ describe('computeEffective', () => {
     expect(computeEffective([p], 'linux')[0]).toMatchObject({ outcome: 'enforce', value: true });
   });
 
-  it('is independent of policy order (property)', () => {
-    const values = fc.constantFrom<SettingValue>(0, 1, 2);
+  it("lets an ASR rule's notConfigured yield to any other mode, and enforces it when all agree", () => {
+    const rule = 'asr.d4f940ab-401b-4efc-aadc-ad5f3c50688a';
+    const [unset, block, audit] = [policy({ [rule]: 'notConfigured' }, 'asr'), policy({ [rule]: 'block' }, 'asr'), policy({ [rule]: 'audit' }, 'asr')];
+    expect(computeEffective([unset, block], 'windows')[0]).toMatchObject({
+      outcome: 'enforce',
+      value: 'block',
+      policyIds: [unset.policyId, block.policyId].sort(),
+    });
+    expect(computeEffective([unset, policy({ [rule]: 'notConfigured' }, 'asr')], 'windows')[0]).toMatchObject({ outcome: 'enforce', value: 'notConfigured' });
+    expect(computeEffective([unset, block, audit], 'windows')[0]).toMatchObject({ outcome: 'conflict' });
+    // off is a real mode (mde-domain.md §2.5): it conflicts with block.
+    expect(computeEffective([policy({ [rule]: 'off' }, 'asr'), block], 'windows')[0]).toMatchObject({ outcome: 'conflict' });
+  });
+
+  it('merges object lists by item key, deduping identical items', () => {
+    const ssh = { name: 'ssh', direction: 'in', action: 'accept', protocol: 'tcp', localPorts: '22' };
+    const dns = { name: 'dns', direction: 'out', action: 'accept', protocol: 'udp', remotePorts: '53' };
+    const a = policy({ 'linuxFirewall.rules': [ssh] }, 'linuxFirewall');
+    const b = policy({ 'linuxFirewall.rules': [dns, { ...ssh }] }, 'linuxFirewall');
+    expect(computeEffective([a, b], 'linux')[0]).toMatchObject({ outcome: 'enforce', value: [dns, ssh], policyIds: [a.policyId, b.policyId].sort() });
+  });
+
+  it('reports an object-list conflict naming both policies when one key has different content', () => {
+    const a = policy({ 'firewallRules.rules': [{ name: 'RDP', direction: 'IN', action: 1 }] }, 'firewallRules', 'Servers');
+    const b = policy({ 'firewallRules.rules': [{ name: 'RDP', direction: 'IN', action: 0 }] }, 'firewallRules', 'Lockdown');
+    const [only] = computeEffective([a, b], 'windows');
+    expect(only?.outcome).toBe('conflict');
+    expect(only && 'value' in only).toBe(false);
+    expect(only?.outcome === 'conflict' && only.reason).toMatch(/item \["RDP"\] differs between "Lockdown" .* and "Servers"/);
+  });
+
+  it('keys mdatp exclusions by $type and target, so isDirectory differences conflict', () => {
+    const dir = { $type: 'excludedPath', path: '/srv', isDirectory: true };
+    const file = { $type: 'excludedPath', path: '/srv', isDirectory: false };
+    const ext = { $type: 'excludedFileExtension', extension: '.log' };
+    const k = 'antivirusExclusions';
+    expect(
+      computeEffective([policy({ 'mdatp.antivirusEngine.exclusions': [dir, ext] }, k), policy({ 'mdatp.antivirusEngine.exclusions': [ext] }, k)], 'linux')[0],
+    ).toMatchObject({
+      outcome: 'enforce',
+      value: [ext, dir],
+    });
+    expect(
+      computeEffective([policy({ 'mdatp.antivirusEngine.exclusions': [dir] }, k), policy({ 'mdatp.antivirusEngine.exclusions': [file] }, k)], 'macos')[0],
+    ).toMatchObject({
+      outcome: 'conflict',
+    });
+  });
+});
+
+const ASR_RULE = 'asr.be9ba2d9-53ea-4cdc-84e5-9b1eeee46550';
+/** Random policies over a few settings of every merge shape: scalar, unset-able scalar, string list, object list. */
+const policies = fc
+  .array(
+    fc.record(
+      {
+        'defender.PUAProtection': fc.constantFrom<SettingValue>(0, 1, 2),
+        [ASR_RULE]: fc.constantFrom<SettingValue>('notConfigured', 'notConfigured', 'block', 'audit'),
+        'defender.ExcludedPaths': fc.uniqueArray(fc.constantFrom('X:\\a', 'X:\\b', 'X:\\c')),
+        'firewallRules.rules': fc.uniqueArray(
+          fc.record({ name: fc.constantFrom('a', 'b', 'c', 'd'), action: fc.constantFrom(0, 1), direction: fc.constantFrom('IN', 'OUT') }),
+          { selector: (r) => r.name },
+        ),
+      },
+      { requiredKeys: [] },
+    ),
+    { minLength: 1, maxLength: 6 },
+  )
+  .map((sets) => sets.map((settings) => policy(settings as Record<string, SettingValue>)));
+
+describe('computeEffective properties', () => {
+  it('is independent of policy order', () => {
     fc.assert(
-      fc.property(fc.array(values, { minLength: 1, maxLength: 5 }), fc.array(fc.array(fc.constantFrom('X:\\a', 'X:\\b', 'X:\\c'))), (puas, lists) => {
-        const policies = [
-          ...puas.map((v) => policy({ 'defender.PUAProtection': v })),
-          ...lists.map((l) => policy({ 'defender.ExcludedPaths': [...new Set(l)] })),
-        ];
-        const forward = computeEffective(policies, 'windows');
-        const backward = computeEffective([...policies].reverse(), 'windows');
-        expect(backward).toEqual(forward);
-        // A conflict never carries a value to apply.
-        for (const s of forward) if (s.outcome === 'conflict') expect('value' in s).toBe(false);
+      fc.property(policies, (ps) => {
+        expect(computeEffective([...ps].reverse(), 'windows')).toEqual(computeEffective(ps, 'windows'));
+        const shuffled = [...ps].sort((x, y) => (x.policyId < y.policyId ? 1 : -1));
+        expect(computeEffective(shuffled, 'windows')).toEqual(computeEffective(ps, 'windows'));
+      }),
+    );
+  });
+
+  it('is idempotent: the same policies twice change nothing', () => {
+    fc.assert(
+      fc.property(policies, (ps) => {
+        expect(computeEffective([...ps, ...ps], 'windows')).toEqual(computeEffective(ps, 'windows'));
+      }),
+    );
+  });
+
+  it('never gives a conflict a value, and enforces only values some policy asked for', () => {
+    fc.assert(
+      fc.property(policies, (ps) => {
+        for (const s of computeEffective(ps, 'windows')) {
+          if (s.outcome === 'conflict') expect('value' in s).toBe(false);
+          if (s.outcome !== 'enforce' || Array.isArray(s.value)) continue;
+          expect(ps.map((p) => p.settings[s.settingId])).toContainEqual(s.value);
+        }
+      }),
+    );
+  });
+
+  it('agrees with itself under merging: merging the merged result back in changes nothing', () => {
+    fc.assert(
+      fc.property(policies, (ps) => {
+        const first = computeEffective(ps, 'windows');
+        const merged = Object.fromEntries(first.flatMap((s) => (s.outcome === 'enforce' ? [[s.settingId, s.value]] : [])));
+        const again = computeEffective([...ps, policy(merged)], 'windows');
+        const values = (xs: typeof first) => xs.map((s) => [s.settingId, s.outcome, s.outcome === 'enforce' ? s.value : null]);
+        expect(values(again)).toEqual(values(first));
       }),
     );
   });

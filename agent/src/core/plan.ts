@@ -3,12 +3,15 @@ import { canonicalJson } from '../../../common/canonical-json.js';
 import type { PolicyKind, SettingValue } from '../../../policy-schemas/src/index.js';
 import type { EffectiveSetting } from './effective.js';
 
-/** One change a provider is asked to make. `from` is what was observed (undefined: not set / unknown). */
+/**
+ * One change a provider is asked to make. `from` is what was observed (undefined: not set / unknown); `to`
+ * undefined means "remove our value" (the host had none before we managed it: the OS default applies again).
+ */
 export interface SettingChange {
   readonly settingId: string;
   readonly kind: PolicyKind;
   readonly from: SettingValue | undefined;
-  readonly to: SettingValue;
+  readonly to: SettingValue | undefined;
 }
 
 /** True when two setting values mean the same; lists (of strings or objects) compare as sets: devices do not keep our order. */

@@ -1,14 +1,18 @@
-// The daemon's local control channel: `agent sync` and `agent status` talk to it over a Unix socket / named pipe.
+// The daemon's local control channel: `agent sync [--dry-run]` and `agent status` talk to it over a Unix socket / named pipe.
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { toAttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
-import { ControlRequest, type ControlResponse, type SyncOutcome } from '../../../policy-schemas/src/index.js';
+import { ControlRequest, type ControlResponse, type SyncOutcome, type SyncPlan } from '../../../policy-schemas/src/index.js';
 
 const MAX_REQUEST_BYTES = 64 * 1024;
 
 export interface ControlHandlers {
   sync(): Promise<SyncOutcome>;
+  /** A local drift check now (no endpoint contact). */
+  driftCheck(): Promise<SyncOutcome>;
+  /** Dry run: what a sync would change; changes nothing. */
+  plan(): Promise<SyncPlan>;
 }
 
 /** Listens on `address`; the socket file is owner-only, so only root (the agent's user) can drive the daemon. */
@@ -49,8 +53,16 @@ async function answer(line: string, handlers: ControlHandlers): Promise<ControlR
       return { ok: false, code: 'MESSAGE_INVALID', message: 'control request is not JSON' };
     }
     const request = validate(ControlRequest, data, 'control request', 'MESSAGE_INVALID');
-    if (request.command === 'ping') return { ok: true, pid: process.pid };
-    return { ok: true, pid: process.pid, outcome: await handlers.sync() };
+    switch (request.command) {
+      case 'ping':
+        return { ok: true, pid: process.pid };
+      case 'plan':
+        return { ok: true, pid: process.pid, plan: await handlers.plan() };
+      case 'drift-check':
+        return { ok: true, pid: process.pid, outcome: await handlers.driftCheck() };
+      default:
+        return { ok: true, pid: process.pid, outcome: await handlers.sync() };
+    }
   } catch (err) {
     const e = toAttacheError(err);
     return { ok: false, code: e.code, message: e.message };

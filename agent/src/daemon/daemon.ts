@@ -7,11 +7,24 @@ import type { ResolvedConfig } from '../config.js';
 import type { Logger } from '../logging.js';
 import { type AgentHost, controlAddress, posixPermissions } from '../platform/index.js';
 import { StateStore } from '../state/state-store.js';
+import { buildPlan } from '../sync/preview.js';
 import { SyncEngine } from '../sync/sync-engine.js';
 import { EndpointClient } from '../transport/endpoint-client.js';
 import { PushClient } from '../transport/push-client.js';
 import { CheckinScheduler } from './checkin-scheduler.js';
 import { startControlServer } from './control-server.js';
+
+/** A burst of change notifications (an editor saving, our own apply) becomes one drift check after this quiet time. */
+const WATCH_SETTLE_MS = 500;
+
+function debounce(run: () => void, ms: number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, ms);
+    timer.unref();
+  };
+}
 
 export interface RunningDaemon {
   readonly engine: SyncEngine;
@@ -30,8 +43,11 @@ export async function startDaemon(config: ResolvedConfig, deps: { readonly host:
     credentials: { deviceId: identity.deviceId, privateKey: privateKeyFromPem(await store.readPrivateKeyPem()) },
   });
   const engine = new SyncEngine({ store, client, host, identity, now: Date.now, newId: randomUUID, logger: logger.child({ component: 'sync' }) });
-  const trigger = (kind: Parameters<SyncEngine['sync']>[0]) =>
-    engine.sync(kind).catch((err) => logger.error('sync failed', { trigger: kind, error: (err as Error).message }));
+  let stopping = false;
+  const trigger = async (kind: Parameters<SyncEngine['sync']>[0]) => {
+    if (stopping) return;
+    await engine.sync(kind).catch((err) => logger.error('sync failed', { trigger: kind, error: (err as Error).message }));
+  };
 
   const pushLog = logger.child({ component: 'push' });
   let connectedBefore = false;
@@ -54,7 +70,12 @@ export async function startDaemon(config: ResolvedConfig, deps: { readonly host:
   );
   let control: Server | undefined;
   try {
-    control = await startControlServer(controlAddress(config.stateDir), { sync: () => engine.sync('manual') }, { posix: posixPermissions() });
+    const handlers = {
+      sync: () => engine.sync('manual'),
+      driftCheck: () => engine.sync('drift'),
+      plan: () => buildPlan({ store, host, identity, now: Date.now, logger: logger.child({ component: 'plan' }) }, 'daemon'),
+    };
+    control = await startControlServer(controlAddress(config.stateDir), handlers, { posix: posixPermissions() });
   } catch (err) {
     client.close();
     throw new AttacheError('DAEMON_UNREACHABLE', `cannot open control channel ${controlAddress(config.stateDir)}: ${(err as Error).message}`, { cause: err });
@@ -64,15 +85,23 @@ export async function startDaemon(config: ResolvedConfig, deps: { readonly host:
     platform: host.platform,
     stateDir: config.stateDir,
     checkinMinutes: config.checkinIntervalMinutes,
+    driftCheckSeconds: config.driftCheckMs / 1000,
+    driftWatch: config.driftWatch && host.watchChanges !== undefined,
   });
   push.start();
   scheduler.start();
+  // Drift: managed settings are re-read locally; a drifted one is re-applied and reported at once.
+  const driftTimer = setInterval(() => void trigger('drift'), config.driftCheckMs);
+  const stopWatching = config.driftWatch && host.watchChanges ? host.watchChanges(debounce(() => void trigger('drift'), WATCH_SETTLE_MS)) : undefined;
   void trigger('startup');
 
   return {
     engine,
     async stop() {
+      stopping = true;
       scheduler.stop();
+      clearInterval(driftTimer);
+      stopWatching?.();
       push.stop();
       control?.close();
       await engine.idle();

@@ -1,6 +1,13 @@
 // An in-memory device of one platform (Windows, macOS or Linux): Defender and firewall state, with injectable faults.
 // A real implementation of host behaviour used by the demo, the tests and the fleet simulator, not a canned double.
-import { defaultFor, type Platform, SETTINGS, type SettingValue, settingById } from '../../../policy-schemas/src/index.js';
+// With a state file it behaves like an OS store others can edit: re-read before every observe, written after changes.
+import { watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { AttacheError } from '../../../common/errors.js';
+import { validate } from '../../../common/validation.js';
+import { defaultFor, type Platform, SETTINGS, type SettingValue, SimulatedHostState, settingById } from '../../../policy-schemas/src/index.js';
+import { writeFileAtomic } from '../state/atomic-file.js';
 
 /** Faults QA can inject into a simulated host. */
 export interface SimulatedFaults {
@@ -19,17 +26,67 @@ export class SimulatedHost {
   readonly osVersion: string;
   readonly arch = 'x64';
   readonly faults: SimulatedFaults = { failWrites: new Map(), tamperProtection: false };
+  /** JSON file holding the device's values (urn:attache:simulated-host-state); undefined: memory only. */
+  readonly stateFile: string | undefined;
   private readonly values = new Map<string, SettingValue>();
 
-  constructor(options: { platform: Platform; hostname: string }) {
+  constructor(options: { platform: Platform; hostname: string; stateFile?: string }) {
     this.platform = options.platform;
     this.hostname = options.hostname;
     this.osVersion = OS_VERSIONS[options.platform];
+    this.stateFile = options.stateFile;
     for (const setting of SETTINGS) {
       if (!setting.platforms.includes(this.platform)) continue;
-      const value = defaultFor(setting, this.platform);
+      const value = this.platformDefault(setting.id);
       if (value !== undefined) this.values.set(setting.id, value);
     }
+  }
+
+  /** Reloads the values from the state file, if there is one yet (someone may have changed them behind our back). */
+  async refresh(): Promise<void> {
+    if (!this.stateFile) return;
+    let text: string;
+    try {
+      text = await readFile(this.stateFile, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new AttacheError('STATE_CORRUPT', `simulated host state ${this.stateFile} is unreadable`, { cause: err });
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      throw new AttacheError('STATE_CORRUPT', `simulated host state ${this.stateFile} is not valid JSON`, { cause: err });
+    }
+    const state = validate(SimulatedHostState, data, `simulated host state ${this.stateFile}`, 'STATE_CORRUPT');
+    if (state.platform !== this.platform) {
+      throw new AttacheError('STATE_CORRUPT', `simulated host state ${this.stateFile} is for ${state.platform}, this host is ${this.platform}`);
+    }
+    this.values.clear();
+    for (const [id, value] of Object.entries(state.values)) this.values.set(id, value);
+  }
+
+  /** Writes the values to the state file (atomic, owner-only), as the OS would persist a changed setting. */
+  async persist(): Promise<void> {
+    if (!this.stateFile) return;
+    const values = Object.fromEntries([...this.values.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const state: SimulatedHostState = { formatVersion: 1, platform: this.platform, values };
+    await writeFileAtomic(this.stateFile, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  }
+
+  /**
+   * Calls `onChange` whenever the state file may have changed (it is replaced by rename, so the directory is watched);
+   * returns a function that stops watching. Like a registry or file-system notification, it can fire for our own writes.
+   */
+  watch(onChange: () => void): () => void {
+    if (!this.stateFile) return () => {};
+    const name = basename(this.stateFile);
+    const watcher = watch(dirname(this.stateFile), { persistent: false }, (_event, file) => {
+      if (file === null || file === name) onChange();
+    });
+    // A watch that breaks (directory removed) is not fatal: the periodic drift check still runs.
+    watcher.on('error', () => watcher.close());
+    return () => watcher.close();
   }
 
   /** True when this platform has the setting at all. */
@@ -50,7 +107,22 @@ export class SimulatedHost {
     this.values.set(settingId, structuredClone(value));
   }
 
-  /** Changes a value behind the agent's back (a local admin, malware): drift for the agent to find. */
+  /** Removes a managed value as the OS would when a policy goes away: the platform default applies again. */
+  remove(settingId: string): void {
+    const failure = this.faults.failWrites.get(settingId);
+    if (failure !== undefined) throw new Error(failure);
+    if (this.faults.tamperProtection && settingById(settingId)?.tamperProtected) return;
+    const value = this.platformDefault(settingId);
+    if (value === undefined) this.values.delete(settingId);
+    else this.values.set(settingId, value);
+  }
+
+  private platformDefault(settingId: string): SettingValue | undefined {
+    const setting = settingById(settingId);
+    return setting?.platforms.includes(this.platform) ? defaultFor(setting, this.platform) : undefined;
+  }
+
+  /** Changes a value behind the agent's back (a local admin, malware; in memory only: with a state file, edit the file instead): drift for the agent to find. */
   tamper(settingId: string, value: SettingValue): void {
     this.values.set(settingId, value);
   }

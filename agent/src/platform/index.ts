@@ -15,6 +15,11 @@ export interface AgentHost {
   readonly platform: Platform;
   readonly providers: readonly SettingsProvider[];
   facts(agentVersion: string): DeviceFacts;
+  /**
+   * Where the OS can notify changes to the stores the providers manage: calls `onChange` (perhaps spuriously, perhaps
+   * for the agent's own writes) and returns a function that stops watching. Absent when the host cannot watch.
+   */
+  watchChanges?(onChange: () => void): () => void;
   /** Present for simulated hosts: the device itself, so QA can inject faults. */
   readonly simulated?: SimulatedHost;
 }
@@ -33,14 +38,19 @@ export function nativePlatform(): Platform | undefined {
   }
 }
 
-/** Picks the real host for this OS, or a simulated one when the config asks for it. */
-export function selectHost(config: HostConfig | undefined): AgentHost {
+/**
+ * Picks the real host for this OS, or a simulated one when the config asks for it. A simulated host keeps its
+ * values in `stateFile`, by default `simulated-host.json` in the state dir (memory only when neither is given).
+ */
+export function selectHost(config: HostConfig | undefined, options: { readonly stateDir?: string } = {}): AgentHost {
   if (config?.kind === 'simulated') {
-    const host = new SimulatedHost({ platform: config.platform, hostname: config.hostname ?? `sim-${config.platform}-${hostname()}` });
+    const stateFile = config.stateFile ?? (options.stateDir ? join(options.stateDir, 'simulated-host.json') : undefined);
+    const host = new SimulatedHost({ platform: config.platform, hostname: config.hostname ?? `sim-${config.platform}-${hostname()}`, stateFile });
     return {
       platform: host.platform,
       providers: createSimulatedProviders(host),
       facts: (agentVersion) => ({ hostname: host.hostname, platform: host.platform, osVersion: host.osVersion, arch: host.arch, agentVersion }),
+      ...(host.stateFile ? { watchChanges: (onChange: () => void) => host.watch(onChange) } : {}),
       simulated: host,
     };
   }

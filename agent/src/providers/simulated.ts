@@ -16,18 +16,23 @@ class SimulatedProvider implements SettingsProvider {
   }
 
   async observe(settingIds: readonly string[]): Promise<Map<string, SettingValue | undefined>> {
+    await this.host.refresh();
     return new Map(settingIds.map((id) => [id, this.host.read(id)]));
   }
 
   async apply(changes: readonly SettingChange[]): Promise<ApplyResult[]> {
-    return changes.map((change): ApplyResult => {
+    await this.host.refresh();
+    const results = changes.map((change): ApplyResult => {
       try {
-        this.host.write(change.settingId, change.to);
+        if (change.to === undefined) this.host.remove(change.settingId);
+        else this.host.write(change.settingId, change.to);
         return { settingId: change.settingId, ok: true };
       } catch (err) {
         return { settingId: change.settingId, ok: false, code: 'SETTING_APPLY_FAILED', message: err instanceof Error ? err.message : String(err) };
       }
     });
+    if (changes.length > 0) await this.host.persist();
+    return results;
   }
 }
 

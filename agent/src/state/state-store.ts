@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
 import {
+  AgentAppliedVersions,
+  AgentBaseline,
   AgentIdentity,
   type AgentIdentity as AgentIdentityT,
   AgentPolicyCache,
+  type BaselineEntry,
   type SignedPolicy as SignedPolicyT,
   StatusReport,
   type StatusReport as StatusReportT,
@@ -15,7 +18,15 @@ import {
 } from '../../../policy-schemas/src/index.js';
 import { writeFileAtomic } from './atomic-file.js';
 
-const FILES = { identity: 'identity.json', key: 'device-key.pem', policies: 'policies.json', status: 'status.json', outbox: 'outbox' } as const;
+const FILES = {
+  identity: 'identity.json',
+  key: 'device-key.pem',
+  policies: 'policies.json',
+  status: 'status.json',
+  outbox: 'outbox',
+  baseline: 'baseline.json',
+  versions: 'applied-versions.json',
+} as const;
 
 /** Most reports kept while the endpoint is unreachable; the oldest go first (newer reports supersede them). */
 const OUTBOX_LIMIT = 500;
@@ -78,9 +89,35 @@ export class StateStore {
     await writeFileAtomic(join(this.dir, FILES.status), `${JSON.stringify(outcome, null, 2)}\n`, 0o600);
   }
 
-  /** Drops policies, status and queued reports (re-enrollment under a new identity). */
+  /** Pre-management values of managed settings, by setting id (empty when nothing was managed yet). */
+  async readBaseline(): Promise<Record<string, BaselineEntry>> {
+    const file = await this.readJson(FILES.baseline, (data) => validate(AgentBaseline, data, 'baseline.json', 'STATE_CORRUPT'));
+    return file?.settings ?? {};
+  }
+
+  async writeBaseline(settings: Readonly<Record<string, BaselineEntry>>): Promise<void> {
+    const body: AgentBaseline = { formatVersion: 1, settings: { ...settings } };
+    await writeFileAtomic(join(this.dir, FILES.baseline), `${JSON.stringify(body, null, 2)}\n`, 0o600);
+  }
+
+  /** Highest applied version per policy id. */
+  async readAppliedVersions(): Promise<Record<string, number>> {
+    const file = await this.readJson(FILES.versions, (data) => validate(AgentAppliedVersions, data, 'applied-versions.json', 'STATE_CORRUPT'));
+    return file?.versions ?? {};
+  }
+
+  async writeAppliedVersions(versions: Readonly<Record<string, number>>): Promise<void> {
+    const body: AgentAppliedVersions = { formatVersion: 1, versions: { ...versions } };
+    await writeFileAtomic(join(this.dir, FILES.versions), `${JSON.stringify(body, null, 2)}\n`, 0o600);
+  }
+
+  /**
+   * Drops policies, applied versions, status and queued reports (re-enrollment under a new identity). The baseline
+   * stays: the device's pre-management values do not change with its identity.
+   */
   async forgetDeviceState(): Promise<void> {
     await rm(join(this.dir, FILES.policies), { force: true });
+    await rm(join(this.dir, FILES.versions), { force: true });
     await rm(join(this.dir, FILES.status), { force: true });
     for (const name of await this.outboxNames()) await this.removeReport(name);
   }

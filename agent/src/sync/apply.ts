@@ -3,26 +3,37 @@
 import type { SettingValue } from '../../../policy-schemas/src/index.js';
 import type { EffectiveSetting } from '../core/effective.js';
 import type { ApplyEvidence } from '../core/outcome.js';
-import { planChanges } from '../core/plan.js';
+import { planChanges, type SettingChange } from '../core/plan.js';
 import type { SettingsProvider } from '../providers/provider.js';
 
+/** Evidence of one apply plus the changes that were attempted. */
+export interface ApplyReport extends ApplyEvidence {
+  readonly changes: readonly SettingChange[];
+}
+
+/** Called with a provider's observed values before it changes anything (the baseline is recorded durably here). */
+export type BeforeApply = (managed: readonly EffectiveSetting[], observed: ReadonlyMap<string, SettingValue | undefined>) => Promise<void>;
+
 /** Applies every enforceable setting through the provider of its kind and collects the evidence. */
-export async function applyEffective(effective: readonly EffectiveSetting[], providers: readonly SettingsProvider[]): Promise<ApplyEvidence> {
+export async function applyEffective(
+  effective: readonly EffectiveSetting[],
+  providers: readonly SettingsProvider[],
+  beforeApply: BeforeApply = async () => undefined,
+): Promise<ApplyReport> {
   const unsupported = new Map<string, string>();
   const failed = new Map<string, { code: string; message: string }>();
   const observedAfter = new Map<string, SettingValue | undefined>();
+  const changes: SettingChange[] = [];
   for (const provider of providers) {
-    const mine = effective.filter((s) => s.kind === provider.kind && s.outcome === 'enforce');
-    const supported = mine.filter((s) => {
-      const reason = provider.unsupportedReason(s.settingId);
-      if (reason !== undefined) unsupported.set(s.settingId, reason);
-      return reason === undefined;
-    });
+    const supported = supportedBy(provider, effective, unsupported);
     if (supported.length === 0) continue;
     const ids = supported.map((s) => s.settingId);
     try {
       const before = await provider.observe(ids);
-      const results = await provider.apply(planChanges(supported, before));
+      await beforeApply(supported, before);
+      const planned = planChanges(supported, before);
+      changes.push(...planned);
+      const results = await provider.apply(planned);
       for (const r of results) if (!r.ok) failed.set(r.settingId, { code: r.code, message: r.message });
       for (const [id, value] of await provider.observe(ids)) observedAfter.set(id, value);
     } catch (err) {
@@ -35,5 +46,15 @@ export async function applyEffective(effective: readonly EffectiveSetting[], pro
     if (setting.outcome === 'enforce' && !providers.some((p) => p.kind === setting.kind))
       unsupported.set(setting.settingId, `no ${setting.kind} provider on this host`);
   }
-  return { unsupported, failed, observedAfter };
+  return { unsupported, failed, observedAfter, changes };
+}
+
+/** The enforceable settings of the provider's kind it can handle; the others go to `unsupported` with the reason. */
+export function supportedBy(provider: SettingsProvider, effective: readonly EffectiveSetting[], unsupported: Map<string, string>): EffectiveSetting[] {
+  return effective.filter((s) => {
+    if (s.kind !== provider.kind || s.outcome !== 'enforce') return false;
+    const reason = provider.unsupportedReason(s.settingId);
+    if (reason !== undefined) unsupported.set(s.settingId, reason);
+    return reason === undefined;
+  });
 }

@@ -1,17 +1,19 @@
 // One sync: fetch assigned policies → verify → merge → apply → record → report. Runs one at a time; requests that
 // arrive during a run are coalesced into one follow-up run.
 import { canonicalJson } from '../../../common/canonical-json.js';
-import { type AttacheError, toAttacheError } from '../../../common/errors.js';
-import type { AgentIdentity, PolicyPayload, SignedPolicy, StatusReport, SyncOutcome, SyncTrigger } from '../../../policy-schemas/src/index.js';
+import { toAttacheError } from '../../../common/errors.js';
+import type { AgentIdentity, SettingEvent, StatusReport, SyncOutcome, SyncTrigger } from '../../../policy-schemas/src/index.js';
 import { computeEffective } from '../core/effective.js';
 import { policyStatuses, settingStatuses } from '../core/outcome.js';
+import { raiseFloor, type VersionFloor } from '../core/version-floor.js';
 import type { Logger } from '../logging.js';
 import type { AgentHost } from '../platform/index.js';
 import type { StateStore } from '../state/state-store.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
 import { AGENT_VERSION } from '../version.js';
-import { applyEffective } from './apply.js';
-import { verifyPolicies } from './verify.js';
+import { enforce } from './enforce.js';
+import { loadPolicySet } from './policy-source.js';
+import type { PolicyRejectedError } from './verify.js';
 
 export interface SyncEngineDeps {
   readonly store: StateStore;
@@ -28,18 +30,28 @@ export class SyncEngine {
   private queued: Promise<SyncOutcome> | undefined;
   private sequence = -1;
   private lastReportedDigest: string | undefined;
+  private lastRejection: string | undefined;
+  /** Trigger of the queued follow-up run; a full sync request upgrades a queued drift check. */
+  private queuedTrigger: SyncTrigger = 'manual';
 
   constructor(private readonly deps: SyncEngineDeps) {}
 
-  /** Runs a sync now, or once more after the one in progress (all requests made meanwhile share that run). */
+  /**
+   * Runs a sync now, or once more after the one in progress (all requests made meanwhile share that run).
+   * Trigger `drift` is a local drift check (no endpoint contact); any other trigger fetches policy first.
+   */
   sync(trigger: SyncTrigger): Promise<SyncOutcome> {
-    if (this.queued) return this.queued;
+    if (this.queued) {
+      if (this.queuedTrigger === 'drift') this.queuedTrigger = trigger;
+      return this.queued;
+    }
     if (this.running) {
+      this.queuedTrigger = trigger;
       this.queued = this.running
         .catch(() => undefined)
         .then(() => {
           this.queued = undefined;
-          return this.start(trigger);
+          return this.start(this.queuedTrigger);
         });
       return this.queued;
     }
@@ -81,28 +93,30 @@ export class SyncEngine {
   }
 
   private async runOnce(trigger: SyncTrigger): Promise<SyncOutcome> {
-    const { store, host, identity, logger } = this.deps;
+    const { store, host, logger } = this.deps;
     const started = this.deps.now();
-    const { signed, source, error } = await this.fetchPolicies();
-    let payloads: PolicyPayload[] = [];
-    let syncError: AttacheError | undefined = error;
-    try {
-      payloads = verifyPolicies(signed, { tenantId: identity.tenantId, signingKey: identity.policySigningKey });
-    } catch (err) {
-      syncError = toAttacheError(err, 'STATE_CORRUPT');
-      logger.error('cached policies failed verification; nothing enforced', { code: syncError.code, error: syncError.message });
+    const at = new Date(started).toISOString();
+    const floor = await this.readFloor();
+    // Drift checks work from the last good set: they never contact the endpoint.
+    const set = await loadPolicySet(this.deps, trigger === 'drift' ? 'cache' : 'fetch', floor);
+    const events = this.rejectionEvents(set.rejection, at);
+    const effective = computeEffective(set.payloads, host.platform);
+    const enforced = await enforce(effective, this.deps, { at, restore: set.trusted });
+    events.push(...enforced.events);
+    if (set.trusted) {
+      const raised = raiseFloor(floor, set.payloads);
+      if (canonicalJson(raised) !== canonicalJson(floor)) await store.writeAppliedVersions(raised);
     }
-    const effective = computeEffective(payloads, host.platform);
-    const evidence = await applyEffective(effective, host.providers);
-    const settings = settingStatuses(effective, evidence);
-    const policies = policyStatuses(payloads, settings);
+    const settings = settingStatuses(effective, enforced.evidence);
+    const policies = policyStatuses(set.payloads, settings);
     const finished = this.deps.now();
+    const syncError = set.error;
     const outcome: SyncOutcome = {
       formatVersion: 1,
-      startedAt: new Date(started).toISOString(),
+      startedAt: at,
       finishedAt: new Date(finished).toISOString(),
       trigger,
-      source,
+      source: set.source,
       ...(syncError ? { error: { code: syncError.code, message: syncError.message } } : {}),
       policies,
       settings,
@@ -110,47 +124,47 @@ export class SyncEngine {
     await store.writeStatus(outcome);
     logger.info('sync finished', {
       trigger,
-      source,
+      source: set.source,
       durationMs: finished - started,
       policies: policies.length,
       settings: settings.length,
       failed: settings.filter((s) => s.state === 'error').length,
+      events: events.length,
     });
-    await this.report(outcome, finished - started);
+    await this.report(outcome, finished - started, events);
     return outcome;
   }
 
-  /** Fresh policies from the endpoint, verified and cached; on any failure the last good set from disk. */
-  private async fetchPolicies(): Promise<{ signed: SignedPolicy[]; source: 'endpoint' | 'cache'; error?: AttacheError }> {
-    const { store, client, identity, logger } = this.deps;
-    let cached: Awaited<ReturnType<StateStore['readPolicies']>>;
+  private async readFloor(): Promise<VersionFloor> {
     try {
-      cached = await store.readPolicies();
+      return await this.deps.store.readAppliedVersions();
     } catch (err) {
-      logger.error('policy cache unreadable, ignoring it', { error: (err as Error).message });
-    }
-    try {
-      let result = await client.getPolicies(cached?.etag);
-      if (result.notModified) {
-        if (cached) return { signed: cached.policies, source: 'endpoint' };
-        result = await client.getPolicies(undefined);
-        if (result.notModified) throw new Error('endpoint answered 304 to an unconditional request');
-      }
-      // Verify before caching: a rejected set must never replace the last good one.
-      verifyPolicies(result.body.policies, { tenantId: identity.tenantId, signingKey: identity.policySigningKey });
-      await store.writePolicies({ etag: result.body.etag, policies: result.body.policies });
-      return { signed: result.body.policies, source: 'endpoint' };
-    } catch (err) {
-      const error = toAttacheError(err, 'ENDPOINT_ERROR');
-      logger.warn('using last good policies', { code: error.code, error: error.message });
-      return { signed: cached?.policies ?? [], source: 'cache', error };
+      // Without the floor a replay cannot be told from an update; refuse nothing new rather than everything.
+      this.deps.logger.error('applied versions unreadable, downgrade check limited to this run', { error: (err as Error).message });
+      return {};
     }
   }
 
-  /** Queues a report when something changed since the last one (idle devices stay quiet), then flushes the outbox. */
-  private async report(outcome: SyncOutcome, durationMs: number): Promise<void> {
+  /** One `rejected` event per distinct refusal: the same bad set fetched again at every check-in is reported once. */
+  private rejectionEvents(rejection: PolicyRejectedError | undefined, at: string): SettingEvent[] {
+    if (!rejection) {
+      this.lastRejection = undefined;
+      return [];
+    }
+    const key = canonicalJson({ code: rejection.code, ...rejection.policy, message: rejection.message });
+    if (key === this.lastRejection) return [];
+    this.lastRejection = key;
+    this.deps.logger.warn('policy rejected', { code: rejection.code, ...rejection.policy, error: rejection.message });
+    return [{ type: 'rejected', at, ...rejection.policy, code: rejection.code, message: rejection.message.slice(0, 2048) }];
+  }
+
+  /**
+   * Queues a report when something changed since the last one or something happened (events), then flushes the
+   * outbox at once: idle devices stay quiet, a drift repair or a rejection reaches the endpoint immediately.
+   */
+  private async report(outcome: SyncOutcome, durationMs: number, events: readonly SettingEvent[]): Promise<void> {
     const digest = canonicalJson({ policies: outcome.policies, settings: outcome.settings, error: outcome.error?.code });
-    if (digest !== this.lastReportedDigest) {
+    if (digest !== this.lastReportedDigest || events.length > 0) {
       if (this.sequence < 0) this.sequence = await this.deps.store.lastSequence();
       const report: StatusReport = {
         reportId: this.deps.newId(),
@@ -162,6 +176,7 @@ export class SyncEngine {
         ...(outcome.error ? { syncError: outcome.error } : {}),
         policies: outcome.policies,
         settings: outcome.settings,
+        ...(events.length > 0 ? { events: events.slice(0, 1000) } : {}),
       };
       await this.deps.store.enqueueReport(report, ++this.sequence);
       this.lastReportedDigest = digest;

@@ -1,0 +1,93 @@
+// Where a sync's policies come from: fresh from the endpoint (verified, downgrade-checked, then cached) or the last
+// good set from disk. A rejected set is never cached; the last good one stays in force.
+import { type AttacheError, toAttacheError } from '../../../common/errors.js';
+import type { AgentIdentity, PolicyPayload, SignedPolicy } from '../../../policy-schemas/src/index.js';
+import { findDowngrades, type VersionFloor } from '../core/version-floor.js';
+import type { Logger } from '../logging.js';
+import type { StateStore } from '../state/state-store.js';
+import type { EndpointClient } from '../transport/endpoint-client.js';
+import { PolicyRejectedError, verifyPolicies } from './verify.js';
+
+/** The policies one sync enforces and how far they can be trusted. */
+export interface PolicySet {
+  readonly payloads: PolicyPayload[];
+  readonly source: 'endpoint' | 'cache';
+  /** True when the set is what the endpoint assigned (fresh or last good) and verified: restores may follow from it. */
+  readonly trusted: boolean;
+  readonly error?: AttacheError;
+  /** Set when a fetched set was refused (signature, schema, tenant, catalog, downgrade). */
+  readonly rejection?: PolicyRejectedError;
+}
+
+export interface PolicySourceDeps {
+  readonly store: StateStore;
+  readonly client?: Pick<EndpointClient, 'getPolicies'>;
+  readonly identity: AgentIdentity;
+  readonly logger: Logger;
+}
+
+/** Verifies a signed set and refuses versions older than the ones already applied. */
+export function verifyAgainstFloor(signed: readonly unknown[], identity: AgentIdentity, floor: VersionFloor): PolicyPayload[] {
+  const payloads = verifyPolicies(signed, { tenantId: identity.tenantId, signingKey: identity.policySigningKey });
+  const [first] = findDowngrades(payloads, floor);
+  if (first) {
+    throw new PolicyRejectedError(
+      'POLICY_DOWNGRADE',
+      `policy "${first.name}" (${first.policyId}) v${first.version} is older than v${first.applied} already applied on this device`,
+      { policyId: first.policyId, version: first.version },
+    );
+  }
+  return payloads;
+}
+
+/** Loads the policy set: `fetch` asks the endpoint first; `cache` (drift checks, dry runs) never contacts it. */
+export async function loadPolicySet(deps: PolicySourceDeps, mode: 'fetch' | 'cache', floor: VersionFloor): Promise<PolicySet> {
+  const { store, logger, identity } = deps;
+  let cached: Awaited<ReturnType<StateStore['readPolicies']>>;
+  try {
+    cached = await store.readPolicies();
+  } catch (err) {
+    logger.error('policy cache unreadable, ignoring it', { error: (err as Error).message });
+  }
+  let signed: SignedPolicy[] = cached?.policies ?? [];
+  let source: PolicySet['source'] = 'cache';
+  let error: AttacheError | undefined;
+  let rejection: PolicyRejectedError | undefined;
+  if (mode === 'fetch' && deps.client) {
+    try {
+      signed = await fetchFresh(deps.client, store, identity, cached, floor);
+      source = 'endpoint';
+    } catch (err) {
+      error = toAttacheError(err, 'ENDPOINT_ERROR');
+      if (err instanceof PolicyRejectedError) rejection = err;
+      logger.warn('using last good policies', { code: error.code, error: error.message });
+    }
+  }
+  try {
+    const payloads = verifyAgainstFloor(signed, identity, floor);
+    return { payloads, source, trusted: source === 'endpoint' || cached !== undefined, ...(error ? { error } : {}), ...(rejection ? { rejection } : {}) };
+  } catch (err) {
+    const e = toAttacheError(err, 'STATE_CORRUPT');
+    logger.error('cached policies failed verification; nothing enforced', { code: e.code, error: e.message });
+    return { payloads: [], source, trusted: false, error: e, ...(rejection ? { rejection } : {}) };
+  }
+}
+
+async function fetchFresh(
+  client: Pick<EndpointClient, 'getPolicies'>,
+  store: StateStore,
+  identity: AgentIdentity,
+  cached: Awaited<ReturnType<StateStore['readPolicies']>>,
+  floor: VersionFloor,
+): Promise<SignedPolicy[]> {
+  let result = await client.getPolicies(cached?.etag);
+  if (result.notModified) {
+    if (cached) return cached.policies;
+    result = await client.getPolicies(undefined);
+    if (result.notModified) throw new Error('endpoint answered 304 to an unconditional request');
+  }
+  // Verify before caching: a rejected set must never replace the last good one.
+  verifyAgainstFloor(result.body.policies, identity, floor);
+  await store.writePolicies({ etag: result.body.etag, policies: result.body.policies });
+  return result.body.policies;
+}

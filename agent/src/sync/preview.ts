@@ -1,0 +1,59 @@
+// Dry run: what a sync would do with the last good policies on this host now. Reads state and observes the host;
+// writes nothing (no host change, no state file, no outbox).
+import { toAttacheError } from '../../../common/errors.js';
+import type { AgentIdentity, SettingValue, SyncPlan } from '../../../policy-schemas/src/index.js';
+import { planRestores } from '../core/baseline.js';
+import { computeEffective } from '../core/effective.js';
+import { previewPlan } from '../core/preview.js';
+import type { Logger } from '../logging.js';
+import type { AgentHost } from '../platform/index.js';
+import type { StateStore } from '../state/state-store.js';
+import { supportedBy } from './apply.js';
+import { readBaselineSafe } from './enforce.js';
+import { loadPolicySet } from './policy-source.js';
+
+export interface PreviewDeps {
+  readonly store: StateStore;
+  readonly host: AgentHost;
+  readonly identity: AgentIdentity;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+/** Computes the plan from the cached policies; `computedBy` says whether the daemon or the CLI did. */
+export async function buildPlan(deps: PreviewDeps, computedBy: SyncPlan['computedBy']): Promise<SyncPlan> {
+  const { store, host, logger } = deps;
+  let floor: Record<string, number> = {};
+  try {
+    floor = await store.readAppliedVersions();
+  } catch (err) {
+    logger.error('applied versions unreadable', { error: (err as Error).message });
+  }
+  const set = await loadPolicySet(deps, 'cache', floor);
+  const effective = computeEffective(set.payloads, host.platform);
+  const restores = set.trusted ? planRestores(effective, await readBaselineSafe(store, logger)) : [];
+  const observed = new Map<string, SettingValue | undefined>();
+  const unsupported = new Map<string, string>();
+  for (const provider of host.providers) {
+    const ids = [
+      ...supportedBy(provider, effective, unsupported).map((s) => s.settingId),
+      ...restores.filter((r) => r.kind === provider.kind).map((r) => r.settingId),
+    ];
+    if (ids.length === 0) continue;
+    try {
+      for (const [id, value] of await provider.observe(ids)) observed.set(id, value);
+    } catch (err) {
+      logger.warn('cannot observe settings for the plan', { kind: provider.kind, error: toAttacheError(err).message });
+    }
+  }
+  for (const s of effective)
+    if (s.outcome === 'enforce' && !host.providers.some((p) => p.kind === s.kind)) unsupported.set(s.settingId, `no ${s.kind} provider on this host`);
+  return {
+    formatVersion: 1,
+    generatedAt: new Date(deps.now()).toISOString(),
+    computedBy,
+    policies: set.payloads.map((p) => ({ policyId: p.policyId, version: p.version, name: p.name, kind: p.kind })),
+    ...previewPlan(effective, restores, { observed, unsupported }),
+    ...(set.error ? { error: { code: set.error.code, message: set.error.message } } : {}),
+  };
+}

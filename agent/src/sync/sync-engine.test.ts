@@ -1,0 +1,200 @@
+// SyncEngine in-process: real StateStore in a temp dir, a simulated host with a state file, and a tiny in-test
+// policy source (a fake of the endpoint at unit level) serving policies signed with a key made here.
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../common/canonical-json.js';
+import { generateEd25519KeyPair, keyIdOf, privateKeyFromPem, signBytes } from '../../../common/signing.js';
+import type { AgentIdentity, PolicyPayload, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import { silentLogger } from '../logging.js';
+import { selectHost } from '../platform/index.js';
+import { StateStore } from '../state/state-store.js';
+import { buildPlan } from './preview.js';
+import { SyncEngine } from './sync-engine.js';
+
+const TENANT = '11111111-1111-4111-8111-111111111111';
+const DEVICE = '55555555-5555-4555-8555-555555555555';
+const PID = '22222222-2222-4222-8222-222222222222';
+const NP = 'mdatp.networkProtection.enforcementLevel';
+const CLOUD = 'mdatp.cloudService.enabled';
+const keys = generateEd25519KeyPair();
+const identity: AgentIdentity = {
+  formatVersion: 1,
+  deviceId: DEVICE,
+  tenantId: TENANT,
+  endpointUrl: 'https://127.0.0.1:1',
+  caCertificate: 'unused',
+  policySigningKey: { keyId: keyIdOf(keys.publicKey), publicKey: keys.publicKey },
+  publicKey: keys.publicKey,
+  enrolledAt: '2026-11-22T00:00:00.000Z',
+};
+
+function signed(version: number, settings: PolicyPayload['settings'], pem = keys.privateKeyPem): SignedPolicy {
+  const payload: PolicyPayload = { policyId: PID, version, tenantId: TENANT, name: 'AV', kind: 'antivirus', settings, createdAt: '2026-11-22T00:00:00.000Z' };
+  return { payload, keyId: keyIdOf(keys.publicKey), signature: signBytes(privateKeyFromPem(pem), canonicalJson(payload)) };
+}
+
+let dir: string;
+let store: StateStore;
+let served: SignedPolicy[];
+let reports: StatusReport[];
+let fetches: number;
+let clock: number;
+
+function engineFor(host = selectHost({ kind: 'simulated', platform: 'linux', hostname: 'sim' }, { stateDir: dir })) {
+  const client = {
+    getPolicies: async () => {
+      fetches++;
+      return { notModified: false as const, body: { deviceId: DEVICE, etag: `"${String(fetches).padStart(64, '0')}"`, policies: served } };
+    },
+    postReport: async (r: StatusReport) => {
+      reports.push(r);
+      return { reportId: r.reportId, duplicate: false, stale: false };
+    },
+  };
+  let n = 0;
+  const engine = new SyncEngine({
+    store,
+    client,
+    host,
+    identity,
+    now: () => clock,
+    newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+    logger: silentLogger(),
+  });
+  return { engine, host };
+}
+
+const hostFile = () => join(dir, 'simulated-host.json');
+async function hostValues(): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(hostFile(), 'utf8')).values;
+}
+async function editHost(id: string, value: unknown): Promise<void> {
+  const state = JSON.parse(await readFile(hostFile(), 'utf8'));
+  state.values[id] = value;
+  await writeFile(hostFile(), JSON.stringify(state));
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'attache-engine-'));
+  store = new StateStore(dir);
+  await store.init();
+  served = [];
+  reports = [];
+  fetches = 0;
+  clock = Date.parse('2026-11-22T10:00:00.000Z');
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('SyncEngine: no tattooing', () => {
+  it('records the pre-management value and restores it with a restored event when the setting is dropped', async () => {
+    const { engine } = engineFor();
+    served = [signed(1, { [NP]: 'audit', [CLOUD]: false })];
+    await engine.sync('manual');
+    expect((await hostValues())[NP]).toBe('audit');
+    const baseline = await store.readBaseline();
+    expect(baseline[NP]).toMatchObject({ original: 'disabled', applied: 'audit' });
+    expect(baseline[CLOUD]).toMatchObject({ original: true, applied: false });
+
+    served = [signed(2, { [CLOUD]: false })];
+    clock += 1000;
+    const outcome = await engine.sync('push');
+    expect((await hostValues())[NP]).toBe('disabled');
+    expect(outcome.settings.map((s) => s.settingId)).toEqual([CLOUD]);
+    expect(Object.keys(await store.readBaseline())).toEqual([CLOUD]);
+    expect(reports.at(-1)?.events).toEqual([{ type: 'restored', at: '2026-11-22T10:00:01.000Z', settingId: NP, before: 'audit', after: 'disabled' }]);
+
+    // The policy unassigned altogether: everything goes back, the baseline is empty.
+    served = [];
+    await engine.sync('push');
+    expect((await hostValues())[CLOUD]).toBe(true);
+    expect(await store.readBaseline()).toEqual({});
+  });
+
+  it('leaves a setting in conflict unchanged and keeps its baseline', async () => {
+    const { engine } = engineFor();
+    served = [signed(1, { [NP]: 'audit' })];
+    await engine.sync('manual');
+    const other = signed(1, { [NP]: 'block' });
+    const otherPayload = { ...other.payload, policyId: '33333333-3333-4333-8333-333333333333', name: 'Other' };
+    served = [
+      signed(1, { [NP]: 'audit' }),
+      { ...other, payload: otherPayload, signature: signBytes(privateKeyFromPem(keys.privateKeyPem), canonicalJson(otherPayload)) },
+    ];
+    const outcome = await engine.sync('push');
+    expect(outcome.settings[0]).toMatchObject({ settingId: NP, state: 'conflict' });
+    expect((await hostValues())[NP]).toBe('audit');
+    expect((await store.readBaseline())[NP]).toMatchObject({ original: 'disabled' });
+  });
+});
+
+describe('SyncEngine: drift', () => {
+  it('re-applies a setting changed in the host store without contacting the endpoint and reports it at once', async () => {
+    const { engine } = engineFor();
+    served = [signed(1, { [NP]: 'audit' })];
+    await engine.sync('manual');
+    const before = { fetches, reports: reports.length };
+    await editHost(NP, 'disabled');
+    clock += 5000;
+    const outcome = await engine.sync('drift');
+    expect(fetches).toBe(before.fetches);
+    expect(outcome.source).toBe('cache');
+    expect((await hostValues())[NP]).toBe('audit');
+    expect(reports).toHaveLength(before.reports + 1);
+    expect(reports.at(-1)).toMatchObject({
+      trigger: 'drift',
+      events: [{ type: 'remediated', settingId: NP, before: 'disabled', after: 'audit', at: '2026-11-22T10:00:05.000Z' }],
+    });
+    // Nothing drifted: no report.
+    await engine.sync('drift');
+    expect(reports).toHaveLength(before.reports + 1);
+  });
+});
+
+describe('SyncEngine: downgrade and rejections', () => {
+  it('refuses a validly signed older version, keeps the last good set, and reports a rejected event once', async () => {
+    const { engine } = engineFor();
+    served = [signed(2, { [NP]: 'block' })];
+    await engine.sync('manual');
+    expect(await store.readAppliedVersions()).toEqual({ [PID]: 2 });
+    served = [signed(1, { [NP]: 'audit' })];
+    const outcome = await engine.sync('push');
+    expect(outcome).toMatchObject({ source: 'cache', error: { code: 'POLICY_DOWNGRADE' }, policies: [{ version: 2 }] });
+    expect((await hostValues())[NP]).toBe('block');
+    expect(reports.at(-1)?.events).toEqual([expect.objectContaining({ type: 'rejected', code: 'POLICY_DOWNGRADE', policyId: PID, version: 1 })]);
+    const cache = await store.readPolicies();
+    expect(cache?.policies.map((p) => p.payload.version)).toEqual([2]);
+    const count = reports.length;
+    await engine.sync('schedule');
+    expect(reports).toHaveLength(count); // same refusal, nothing new to say
+  });
+
+  it('reports a badly signed set as a rejected event naming the policy', async () => {
+    const { engine } = engineFor();
+    served = [signed(1, { [NP]: 'audit' }, generateEd25519KeyPair().privateKeyPem)];
+    const outcome = await engine.sync('manual');
+    expect(outcome.error?.code).toBe('POLICY_SIGNATURE_INVALID');
+    expect(reports.at(-1)?.events).toEqual([expect.objectContaining({ type: 'rejected', code: 'POLICY_SIGNATURE_INVALID', policyId: PID, version: 1 })]);
+  });
+});
+
+describe('dry run', () => {
+  it('shows current → desired and restores without writing the host, the state files or the outbox', async () => {
+    const { engine, host } = engineFor();
+    served = [signed(1, { [NP]: 'audit', [CLOUD]: false })];
+    await engine.sync('manual');
+    await editHost(CLOUD, true);
+    // The cached set now lacks NP (as if v2 had dropped it): the plan shows its restore.
+    await store.writePolicies({ etag: undefined, policies: [signed(2, { [CLOUD]: false })] });
+    const snapshot = async () =>
+      Promise.all([readdir(dir), readdir(join(dir, 'outbox')), readFile(hostFile(), 'utf8'), readFile(join(dir, 'baseline.json'), 'utf8')]);
+    const before = await snapshot();
+    const plan = await buildPlan({ store, host, identity, logger: silentLogger(), now: () => clock }, 'cli');
+    expect(plan.settings).toEqual([{ settingId: CLOUD, kind: 'antivirus', policyIds: [PID], current: true, desired: false, change: true }]);
+    expect(plan.restores).toEqual([{ settingId: NP, kind: 'antivirus', current: 'audit', restoreTo: 'disabled', remove: false }]);
+    expect(await snapshot()).toEqual(before);
+  });
+});
