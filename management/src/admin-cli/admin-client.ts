@@ -6,14 +6,22 @@ import { AttacheError, isErrorCode } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
 import {
   Assignment,
+  type AssignmentMode,
   Device,
+  DeviceEvents,
   DeviceStatus,
+  DeviceTagsRequest,
+  type DynamicGroupRule,
   ErrorResponse,
   Group,
+  GroupCreateRequest,
   OnboardingCreateRequest,
   OnboardingPackage,
   type PolicyDocument,
+  PolicyStatusReport,
   PolicySummary,
+  WhatIfRequest,
+  WhatIfResponse,
 } from '../../../policy-schemas/src/index.js';
 
 /** Where the endpoint is and how to authenticate to it. */
@@ -67,8 +75,9 @@ export class AdminClient {
   getPolicy(policyId: string): Promise<PolicySummary> {
     return this.call('GET', `/v1/admin/policies/${encodeURIComponent(policyId)}`).then((b) => validate(PolicySummary, b, 'policy', 'ENDPOINT_ERROR'));
   }
-  createGroup(name: string): Promise<Group> {
-    return this.call('POST', '/v1/admin/groups', { name }).then((b) => validate(Group, b, 'group', 'ENDPOINT_ERROR'));
+  createGroup(name: string, rule?: DynamicGroupRule): Promise<Group> {
+    const body = validate(GroupCreateRequest, { name, ...(rule ? { rule } : {}) }, 'group');
+    return this.call('POST', '/v1/admin/groups', body).then((b) => validate(Group, b, 'group', 'ENDPOINT_ERROR'));
   }
   listGroups(): Promise<Group[]> {
     return this.call('GET', '/v1/admin/groups').then(listOf('groups', Group));
@@ -76,8 +85,33 @@ export class AdminClient {
   async addGroupMember(groupId: string, deviceId: string): Promise<void> {
     await this.call('POST', `/v1/admin/groups/${encodeURIComponent(groupId)}/members`, { deviceId });
   }
-  createAssignment(policyId: string, groupId: string): Promise<Assignment> {
-    return this.call('POST', '/v1/admin/assignments', { policyId, groupId }).then((b) => validate(Assignment, b, 'assignment', 'ENDPOINT_ERROR'));
+  createAssignment(policyId: string, groupId: string, mode: AssignmentMode = 'include'): Promise<Assignment> {
+    return this.call('POST', '/v1/admin/assignments', { policyId, groupId, mode }).then((b) => validate(Assignment, b, 'assignment', 'ENDPOINT_ERROR'));
+  }
+  async removeAssignment(assignmentId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/assignments/${encodeURIComponent(assignmentId)}`);
+  }
+  async deletePolicy(policyId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/policies/${encodeURIComponent(policyId)}`);
+  }
+  getPolicyStatus(policyId: string): Promise<PolicyStatusReport> {
+    return this.call('GET', `/v1/admin/policies/${encodeURIComponent(policyId)}/status`).then((b) =>
+      validate(PolicyStatusReport, b, 'policy status', 'ENDPOINT_ERROR'),
+    );
+  }
+  getDeviceEvents(deviceId: string): Promise<DeviceEvents> {
+    return this.call('GET', `/v1/admin/devices/${encodeURIComponent(deviceId)}/events`).then((b) =>
+      validate(DeviceEvents, b, 'device events', 'ENDPOINT_ERROR'),
+    );
+  }
+  changeDeviceTags(deviceId: string, request: DeviceTagsRequest): Promise<Device> {
+    const body = validate(DeviceTagsRequest, request, 'device tags request');
+    return this.call('POST', `/v1/admin/devices/${encodeURIComponent(deviceId)}/tags`, body).then((b) => validate(Device, b, 'device', 'ENDPOINT_ERROR'));
+  }
+  whatIf(request: WhatIfRequest): Promise<WhatIfResponse> {
+    return this.call('POST', '/v1/admin/what-if', validate(WhatIfRequest, request, 'what-if request')).then((b) =>
+      validate(WhatIfResponse, b, 'what-if response', 'ENDPOINT_ERROR'),
+    );
   }
   listAssignments(): Promise<Assignment[]> {
     return this.call('GET', '/v1/admin/assignments').then(listOf('assignments', Assignment));

@@ -7,6 +7,7 @@ import { validate } from '../../../common/validation.js';
 import { OnboardingPackage } from '../../../policy-schemas/src/index.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 import { runAdminCli } from './cli.js';
+import { adminCliRunner } from './cli-runner.js';
 
 let t: TestEndpoint;
 
@@ -18,18 +19,7 @@ afterAll(async () => {
   await t.close();
 });
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runAdminCli(['--data-dir', t.dir, ...args], { stdout: (s) => (out += s), stderr: (s) => (err += s) });
-  return { code, out, err };
-}
-
-async function json<T>(...args: string[]): Promise<T> {
-  const res = await cli('--json', ...args);
-  if (res.code !== 0) throw new Error(`attache-admin ${args.join(' ')} failed: ${res.err}`);
-  return JSON.parse(res.out) as T;
-}
+const { cli, json } = adminCliRunner(() => t.dir);
 
 describe('attache-admin', () => {
   it('writes an onboarding package 0600', async () => {

@@ -7,6 +7,8 @@ import type { PolicyDocument } from '../../../policy-schemas/src/index.js';
 import { parsePolicyDocument } from '../service/policies.js';
 import { AdminClient } from './admin-client.js';
 import { type ConnectionFlags, resolveConnection } from './connection.js';
+import { registerImportCommand } from './import-command.js';
+import { registerTargetingCommands } from './targeting-commands.js';
 import { deviceDetails, deviceStatusView, devicesTable, groupsTable, onboardingSummary, policiesTable, policyDetails } from './views.js';
 
 /** Where the CLI writes (the process streams, or buffers in tests). */
@@ -150,9 +152,10 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
   program
     .command('assign <policyId> <group>')
     .description('assign a policy to a group (by group name or id)')
-    .action(async (policyId: string, nameOrId: string) => {
+    .option('--exclude', 'exclude the group instead (exclusion wins over inclusion)')
+    .action(async (policyId: string, nameOrId: string, opts: { exclude?: boolean }) => {
       const api = await client();
-      const assignment = await api.createAssignment(policyId, await resolveGroupId(api, nameOrId));
+      const assignment = await api.createAssignment(policyId, await resolveGroupId(api, nameOrId), opts.exclude ? 'exclude' : 'include');
       print(assignment, () => `policy ${policyId} assigned to group ${nameOrId} (assignment ${assignment.assignmentId})\n`);
     });
 
@@ -188,6 +191,9 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
     await api.revokeDevice(id);
     print({ deviceId: id, revoked: true }, () => `device ${id} revoked\n`);
   });
+
+  registerTargetingCommands({ program, policy, device, group, client, print, resolveGroupId, readPolicyFile });
+  registerImportCommand({ policy, client, print });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -3,9 +3,12 @@
 import type { FastifyInstance } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
 import type { ServiceContext } from '../service/context.js';
-import { addGroupMember, createAssignment, createGroup, getDevice, getDeviceStatus, listDevices, requestSync, revokeDevice } from '../service/directory.js';
+import { getDevice, getDeviceEvents, getDeviceStatus, listDevices, requestSync, revokeDevice } from '../service/directory.js';
 import { createOnboardingPackage } from '../service/enrollment.js';
-import { createPolicy, policySummary, updatePolicy } from '../service/policies.js';
+import { addGroupMember, changeDeviceTags, createAssignment, createGroup, removeAssignment, setGroupRule } from '../service/groups.js';
+import { createPolicy, deletePolicy, policySummary, updatePolicy } from '../service/policies.js';
+import { getPolicyStatus } from '../service/policy-status.js';
+import { whatIf } from '../service/what-if.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -21,9 +24,16 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
     if (!record) throw new AttacheError('NOT_FOUND', `policy ${req.params.id} does not exist`);
     return policySummary(record);
   });
+  app.delete<IdParams>('/policies/:id', async (req, reply) => {
+    await deletePolicy(ctx, req.params.id);
+    return reply.code(204).send();
+  });
+  app.get<IdParams>('/policies/:id/status', async (req) => getPolicyStatus(ctx, req.params.id));
+  app.post('/what-if', async (req) => whatIf(ctx, req.body));
 
   app.post('/groups', async (req, reply) => reply.code(201).send(await createGroup(ctx, req.body)));
   app.get('/groups', async () => ({ groups: await ctx.store.listGroups() }));
+  app.put<IdParams>('/groups/:id/rule', async (req) => setGroupRule(ctx, req.params.id, req.body));
   app.post<IdParams>('/groups/:id/members', async (req, reply) => {
     await addGroupMember(ctx, req.params.id, req.body);
     return reply.code(204).send();
@@ -31,10 +41,16 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
 
   app.post('/assignments', async (req, reply) => reply.code(201).send(await createAssignment(ctx, req.body)));
   app.get('/assignments', async () => ({ assignments: await ctx.store.listAssignments() }));
+  app.delete<IdParams>('/assignments/:id', async (req, reply) => {
+    await removeAssignment(ctx, req.params.id);
+    return reply.code(204).send();
+  });
 
   app.get('/devices', async () => ({ devices: await listDevices(ctx) }));
   app.get<IdParams>('/devices/:id', async (req) => getDevice(ctx, req.params.id));
   app.get<IdParams>('/devices/:id/status', async (req) => getDeviceStatus(ctx, req.params.id));
+  app.get<IdParams>('/devices/:id/events', async (req) => getDeviceEvents(ctx, req.params.id));
+  app.post<IdParams>('/devices/:id/tags', async (req) => changeDeviceTags(ctx, req.params.id, req.body));
   app.post<IdParams>('/devices/:id/sync', async (req, reply) => reply.code(202).send(await requestSync(ctx, req.params.id)));
   app.post<IdParams>('/devices/:id/revoke', async (req, reply) => {
     await revokeDevice(ctx, req.params.id);

@@ -5,6 +5,7 @@ import { type ReportAck, type SignedPolicy, StatusReport } from '../../../policy
 import { isoNow } from '../clock.js';
 import type { ServiceContext } from './context.js';
 import { policiesEtag } from './device-views.js';
+import { refreshDeviceMemberships } from './membership.js';
 
 /** The latest version of every policy assigned to the device, and the etag of that set. */
 export async function assignedPolicies(ctx: ServiceContext, deviceId: string): Promise<{ etag: string; policies: SignedPolicy[] }> {
@@ -14,6 +15,7 @@ export async function assignedPolicies(ctx: ServiceContext, deviceId: string): P
 
 /** Validates and stores a status report of the signing device; idempotent by reportId. */
 export async function acceptReport(ctx: ServiceContext, signerId: string, body: unknown): Promise<ReportAck> {
+  const before = await ctx.store.getDevice(signerId);
   const report = validate(StatusReport, body, 'status report');
   if (report.deviceId !== signerId) {
     throw new AttacheError('SCHEMA_INVALID', 'status report is invalid: /deviceId must be the signing device', {
@@ -21,6 +23,10 @@ export async function acceptReport(ctx: ServiceContext, signerId: string, body: 
     });
   }
   const outcome = await ctx.store.recordReport(report, isoNow(ctx.clock));
+  // A new agent version can move the device in or out of dynamic groups with agentVersion rules.
+  if (before && !outcome.duplicate && !outcome.stale && before.agentVersion !== report.agentVersion) {
+    await refreshDeviceMemberships(ctx, { ...before, agentVersion: report.agentVersion }, isoNow(ctx.clock));
+  }
   ctx.logger.info('report received', {
     component: 'reports',
     deviceId: signerId,

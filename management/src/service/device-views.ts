@@ -17,6 +17,7 @@ export function deviceView(record: DeviceRecord, groups: string[], connected: bo
     revoked: record.revoked,
     connected,
     groups,
+    tags: [...record.tags],
   };
 }
 

@@ -8,6 +8,8 @@ import { EnrollRequest, type EnrollResponse, OnboardingCreateRequest, Onboarding
 import { isoNow } from '../clock.js';
 import { ENROLLMENT_TOKEN_PREFIX, newSecretToken, tokenHash } from '../pki/tokens.js';
 import type { ServiceContext } from './context.js';
+import { refreshDeviceMemberships } from './membership.js';
+import { normaliseTags } from './targeting.js';
 
 /** Defaults of an onboarding package: valid one day, single use. */
 export const ONBOARDING_DEFAULTS = { expiresInMinutes: 1440, maxUses: 1 } as const;
@@ -41,6 +43,7 @@ export async function createOnboardingPackage(ctx: ServiceContext, body: unknown
     expiresAt,
     maxUses: request.maxUses ?? ONBOARDING_DEFAULTS.maxUses,
     ...(request.description === undefined ? {} : { description: request.description }),
+    tags: normaliseTags(request.tags ?? []),
   });
   ctx.logger.info('onboarding package created', { component: 'enrollment', expiresAt, maxUses: request.maxUses ?? ONBOARDING_DEFAULTS.maxUses });
   return pkg;
@@ -58,6 +61,8 @@ export async function enrollDevice(ctx: ServiceContext, body: unknown): Promise<
     publicKey: request.publicKey,
     facts: request.device,
   });
+  // A new device may match dynamic groups at once (its platform, its package's tags).
+  await refreshDeviceMemberships(ctx, device, device.enrolledAt);
   ctx.logger.info('device enrolled', { component: 'enrollment', deviceId: device.deviceId, hostname: device.hostname, platform: device.platform });
   return { deviceId: device.deviceId, tenantId: ctx.identity.tenantId, enrolledAt: device.enrolledAt };
 }

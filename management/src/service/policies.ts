@@ -10,6 +10,7 @@ import { isoNow } from '../clock.js';
 import type { PolicySigningKeys } from '../pki/endpoint-identity.js';
 import type { PolicyRecord } from '../store/store.js';
 import type { ServiceContext } from './context.js';
+import { nudgeAffected } from './membership.js';
 
 /**
  * Checks a policy document: its shape (SCHEMA_INVALID), then its settings against the catalog (POLICY_INVALID, the
@@ -85,4 +86,13 @@ export async function updatePolicy(ctx: ServiceContext, policyId: string, body: 
   const delivered = ctx.hub.nudge(await ctx.store.deviceIdsAssignedPolicy(policyId), 'policy-changed');
   ctx.logger.info('policy updated', { component: 'policies', policyId, version: signed.payload.version, nudged: delivered });
   return policySummary({ policyId, createdAt: current.createdAt, latest: signed });
+}
+
+/** Deletes a policy: its assignments go, its versions stay for history; devices that lose it are nudged. */
+export async function deletePolicy(ctx: ServiceContext, policyId: string): Promise<void> {
+  const nudged = await nudgeAffected(ctx, await ctx.store.deviceIdsAssignedPolicy(policyId), 'assignment-changed', async () => {
+    if (!(await ctx.store.deletePolicy(policyId, isoNow(ctx.clock)))) throw new AttacheError('NOT_FOUND', `policy ${policyId} does not exist`);
+    return undefined;
+  });
+  ctx.logger.info('policy deleted', { component: 'policies', policyId, nudged });
 }

@@ -122,10 +122,44 @@ const lastSyncError: Migration = {
   },
 };
 
+/**
+ * Intune-like targeting and event history: device tags (also on enrollment tokens, given at enrollment), dynamic
+ * groups (a JSON rule; NULL = static), include/exclude assignments, soft-deleted policies (versions stay for history)
+ * and the bounded per-device event log.
+ */
+const targetingAndEvents: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('devices')
+      .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
+    await db.schema
+      .alterTable('enrollment_tokens')
+      .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
+    await db.schema.alterTable('device_groups').addColumn('rule', 'text').execute();
+    await db.schema
+      .alterTable('assignments')
+      .addColumn('mode', 'text', (c) => c.notNull().defaultTo('include'))
+      .execute();
+    await db.schema.alterTable('policies').addColumn('deleted_at', 'text').execute();
+    await db.schema
+      .createTable('device_events')
+      .addColumn('event_id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('device_id', 'text', (c) => c.notNull().references('devices.device_id'))
+      .addColumn('report_id', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('event', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('device_events_device').on('device_events').columns(['device_id', 'event_id']).execute();
+  },
+};
+
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-last-sync-error': lastSyncError,
+  '0003-targeting-events': targetingAndEvents,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

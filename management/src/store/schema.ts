@@ -1,5 +1,6 @@
 // Table shapes of the SQL store as kysely sees them (camelCase here, snake_case in SQL via CamelCasePlugin).
 // Booleans are 0/1 integers and JSON values are TEXT so the same shapes fit SQLite and PostgreSQL.
+import type { Generated } from 'kysely';
 
 /** meta: single facts about this endpoint (tenant id, admin token hash). */
 export interface MetaTable {
@@ -16,6 +17,8 @@ export interface EnrollmentTokenTable {
   maxUses: number;
   uses: number;
   revoked: number;
+  /** JSON array of tags the enrolled devices get. */
+  tags: string;
 }
 
 /** devices: the directory record of each enrolled device. */
@@ -34,6 +37,8 @@ export interface DeviceTable {
   /** JSON {code, message} of the last report's syncError, null when the last sync used fresh policy. */
   lastSyncError: string | null;
   enrollmentTokenHash: string;
+  /** JSON array of device tags, sorted. */
+  tags: string;
 }
 
 /** device_groups: named groups ("groups" is an SQL keyword). */
@@ -41,6 +46,8 @@ export interface DeviceGroupTable {
   groupId: string;
   name: string;
   createdAt: string;
+  /** JSON DynamicGroupRule of a dynamic group; null for a static group. */
+  rule: string | null;
 }
 
 /** group_members: device ↔ group. */
@@ -57,6 +64,8 @@ export interface PolicyTable {
   kind: string;
   createdAt: string;
   latestVersion: number;
+  /** Set when the policy was deleted: hidden and unassigned, its versions kept for history. */
+  deletedAt: string | null;
 }
 
 /** Immutable: one row per issued version, payload stored as the exact canonical JSON that was signed. */
@@ -74,6 +83,8 @@ export interface AssignmentTable {
   assignmentId: string;
   policyId: string;
   groupId: string;
+  /** include | exclude. */
+  mode: string;
   createdAt: string;
 }
 
@@ -115,6 +126,16 @@ export interface PolicyStatusTable {
   reportedAt: string;
 }
 
+/** device_events: events devices reported (restored, remediated, rejected), the last 1000 per device. */
+export interface DeviceEventTable {
+  eventId: Generated<number>;
+  deviceId: string;
+  reportId: string;
+  receivedAt: string;
+  /** JSON SettingEvent. */
+  event: string;
+}
+
 /** The whole database, for Kysely<Database>. */
 export interface Database {
   meta: MetaTable;
@@ -128,4 +149,5 @@ export interface Database {
   reports: ReportTable;
   settingStatus: SettingStatusTable;
   policyStatus: PolicyStatusTable;
+  deviceEvents: DeviceEventTable;
 }

@@ -1,10 +1,10 @@
 // Status reports in the SQL store: idempotent by reportId, stale reports kept as history only, status replaced per sync.
 import type { Kysely } from 'kysely';
 import { AttacheError } from '../../../common/errors.js';
-import type { StatusReport } from '../../../policy-schemas/src/index.js';
+import type { SettingEvent, StatusReport } from '../../../policy-schemas/src/index.js';
 import type { Database } from './schema.js';
 import { chunks, normaliseTime, policyStatusFromRow, settingStatusFromRow, settingStatusToRow } from './sqlite-rows.js';
-import type { ReportedStatus, ReportOutcome } from './store.js';
+import { EVENTS_PER_DEVICE, type ReportedStatus, type ReportOutcome, type StoredDeviceEvent } from './store.js';
 
 // 10 columns per setting_status row; SQLite allows 32766 bound parameters per statement.
 const INSERT_BATCH = 500;
@@ -30,6 +30,8 @@ export async function recordReport(db: Kysely<Database>, report: StatusReport, r
         stale: stale ? 1 : 0,
       })
       .execute();
+    // Events are history: a stale report's events happened too, so they are kept.
+    await storeEvents(trx, report, receivedAt);
     if (stale) return { duplicate: false, stale: true };
     // A report is the outcome of a whole sync: it replaces the device's status, so settings no longer managed disappear.
     await trx.deleteFrom('settingStatus').where('deviceId', '=', report.deviceId).execute();
@@ -68,4 +70,23 @@ export async function getReportedStatus(db: Kysely<Database>, deviceId: string):
     policies: policies.map(policyStatusFromRow),
     settings: settings.map(settingStatusFromRow),
   };
+}
+
+async function storeEvents(db: Kysely<Database>, report: StatusReport, receivedAt: string): Promise<void> {
+  const events = report.events ?? [];
+  if (events.length === 0) return;
+  for (const batch of chunks(events, INSERT_BATCH)) {
+    await db
+      .insertInto('deviceEvents')
+      .values(batch.map((e) => ({ deviceId: report.deviceId, reportId: report.reportId, receivedAt, event: JSON.stringify(e) })))
+      .execute();
+  }
+  const keep = db.selectFrom('deviceEvents').select('eventId').where('deviceId', '=', report.deviceId).orderBy('eventId', 'desc').limit(EVENTS_PER_DEVICE);
+  await db.deleteFrom('deviceEvents').where('deviceId', '=', report.deviceId).where('eventId', 'not in', keep).execute();
+}
+
+/** The device's events, newest first. */
+export async function listDeviceEvents(db: Kysely<Database>, deviceId: string, limit: number): Promise<StoredDeviceEvent[]> {
+  const rows = await db.selectFrom('deviceEvents').selectAll().where('deviceId', '=', deviceId).orderBy('eventId', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ ...(JSON.parse(r.event) as SettingEvent), reportId: r.reportId, receivedAt: r.receivedAt }));
 }

@@ -17,6 +17,7 @@ export function deviceFromRow(row: DeviceTable): DeviceRecord {
     lastSeenAt: row.lastSeenAt,
     revoked: row.revoked === 1,
     lastReportAt: row.lastReportAt,
+    tags: JSON.parse(row.tags) as string[],
   };
 }
 

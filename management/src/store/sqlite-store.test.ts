@@ -146,8 +146,10 @@ describe('policies, groups, assignments', () => {
     expect(await codeOf(store.createGroup({ groupId: randomUUID(), name: 'Servers', createdAt: NOW }))).toBe('CONFLICT');
     await store.addGroupMember(group.groupId, deviceId, NOW);
     await store.addGroupMember(group.groupId, deviceId, NOW);
-    await store.createAssignment({ assignmentId: randomUUID(), policyId, groupId: group.groupId, createdAt: NOW });
-    expect(await codeOf(store.createAssignment({ assignmentId: randomUUID(), policyId, groupId: group.groupId, createdAt: NOW }))).toBe('CONFLICT');
+    await store.createAssignment({ assignmentId: randomUUID(), policyId, groupId: group.groupId, mode: 'include', createdAt: NOW });
+    expect(await codeOf(store.createAssignment({ assignmentId: randomUUID(), policyId, groupId: group.groupId, mode: 'include', createdAt: NOW }))).toBe(
+      'CONFLICT',
+    );
 
     expect(await codeOf(store.addPolicyVersion(policyVersion(policyId, 3)))).toBe('CONFLICT');
     await store.addPolicyVersion(policyVersion(policyId, 2));

@@ -6,14 +6,16 @@ import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError } from '../../../common/errors.js';
-import type { Assignment, Group, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import type { Assignment, DynamicGroupRule, Group, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
 import { inCodeMigrations } from './migrations.js';
 import type { Database } from './schema.js';
-import { getReportedStatus, recordReport } from './sqlite-reports.js';
-import { deviceFromRow, isUniqueViolation, normaliseTime, signedPolicyFromRow } from './sqlite-rows.js';
+import { getReportedStatus, listDeviceEvents, recordReport } from './sqlite-reports.js';
+import { deviceFromRow, normaliseTime, signedPolicyFromRow } from './sqlite-rows.js';
+import * as targeting from './sqlite-targeting.js';
 import type {
   DeviceRecord,
   DeviceWithGroups,
+  DynamicGroup,
   EnrollDeviceInput,
   ManagementStore,
   MetaKey,
@@ -21,6 +23,7 @@ import type {
   PolicyRecord,
   ReportedStatus,
   ReportOutcome,
+  StoredDeviceEvent,
 } from './store.js';
 
 /** Where the SQLite file lives and how long a writer waits for a lock held by another process. */
@@ -77,7 +80,7 @@ class SqliteManagementStore implements ManagementStore {
   async createEnrollmentToken(token: NewEnrollmentToken): Promise<void> {
     await this.db
       .insertInto('enrollmentTokens')
-      .values({ ...token, description: token.description ?? null, uses: 0, revoked: 0 })
+      .values({ ...token, description: token.description ?? null, uses: 0, revoked: 0, tags: JSON.stringify([...(token.tags ?? [])].sort()) })
       .execute();
   }
 
@@ -105,6 +108,7 @@ class SqliteManagementStore implements ManagementStore {
         lastReportAt: null,
         lastSyncError: null,
         enrollmentTokenHash: input.tokenHash,
+        tags: token.tags,
       };
       await trx.insertInto('devices').values(row).execute();
       return deviceFromRow(row);
@@ -144,51 +148,46 @@ class SqliteManagementStore implements ManagementStore {
     await this.db.updateTable('devices').set({ lastSeenAt }).where('deviceId', '=', deviceId).execute();
   }
 
+  async setDeviceTags(deviceId: string, tags: readonly string[]): Promise<boolean> {
+    const result = await this.db
+      .updateTable('devices')
+      .set({ tags: JSON.stringify([...tags].sort()) })
+      .where('deviceId', '=', deviceId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async revokeDevice(deviceId: string): Promise<boolean> {
     const result = await this.db.updateTable('devices').set({ revoked: 1 }).where('deviceId', '=', deviceId).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async createGroup(group: { groupId: string; name: string; createdAt: string }): Promise<Group> {
-    try {
-      await this.db.insertInto('deviceGroups').values(group).execute();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new AttacheError('CONFLICT', `a group named "${group.name}" already exists`, { cause: err });
-      throw err;
-    }
-    return { ...group, memberCount: 0 };
+  createGroup(group: { groupId: string; name: string; createdAt: string; rule?: DynamicGroupRule }): Promise<Group> {
+    return targeting.createGroup(this.db, group);
   }
-
-  private groupsQuery() {
-    return this.db
-      .selectFrom('deviceGroups as g')
-      .leftJoin('groupMembers as gm', 'gm.groupId', 'g.groupId')
-      .select(['g.groupId', 'g.name', 'g.createdAt', (eb) => eb.fn.count<number>('gm.deviceId').as('memberCount')])
-      .groupBy(['g.groupId', 'g.name', 'g.createdAt']);
+  getGroup(groupId: string): Promise<Group | undefined> {
+    return targeting.getGroup(this.db, groupId);
   }
-
-  async getGroup(groupId: string): Promise<Group | undefined> {
-    const row = await this.groupsQuery().where('g.groupId', '=', groupId).executeTakeFirst();
-    return row ? { ...row, memberCount: Number(row.memberCount) } : undefined;
+  listGroups(): Promise<Group[]> {
+    return targeting.listGroups(this.db);
   }
-
-  async listGroups(): Promise<Group[]> {
-    const rows = await this.groupsQuery().orderBy('g.name').execute();
-    return rows.map((row) => ({ ...row, memberCount: Number(row.memberCount) }));
+  setGroupRule(groupId: string, rule: DynamicGroupRule): Promise<void> {
+    return targeting.setGroupRule(this.db, groupId, rule);
   }
-
-  async addGroupMember(groupId: string, deviceId: string, addedAt: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const group = await trx.selectFrom('deviceGroups').select('groupId').where('groupId', '=', groupId).executeTakeFirst();
-      if (!group) throw new AttacheError('NOT_FOUND', `group ${groupId} does not exist`);
-      const device = await trx.selectFrom('devices').select('deviceId').where('deviceId', '=', deviceId).executeTakeFirst();
-      if (!device) throw new AttacheError('NOT_FOUND', `device ${deviceId} does not exist`);
-      await trx
-        .insertInto('groupMembers')
-        .values({ groupId, deviceId, addedAt })
-        .onConflict((oc) => oc.columns(['groupId', 'deviceId']).doNothing())
-        .execute();
-    });
+  listDynamicGroups(): Promise<DynamicGroup[]> {
+    return targeting.listDynamicGroups(this.db);
+  }
+  groupIdsOfDevice(deviceId: string): Promise<string[]> {
+    return targeting.groupIdsOfDevice(this.db, deviceId);
+  }
+  replaceDynamicMemberships(deviceId: string, groupIds: readonly string[], at: string): Promise<void> {
+    return targeting.replaceDynamicMemberships(this.db, deviceId, groupIds, at);
+  }
+  replaceGroupMembers(groupId: string, deviceIds: readonly string[], at: string): Promise<void> {
+    return targeting.replaceGroupMembers(this.db, groupId, deviceIds, at);
+  }
+  addGroupMember(groupId: string, deviceId: string, addedAt: string): Promise<void> {
+    return targeting.addGroupMember(this.db, groupId, deviceId, addedAt);
   }
 
   async deviceIdsInGroup(groupId: string): Promise<string[]> {
@@ -200,7 +199,10 @@ class SqliteManagementStore implements ManagementStore {
     const p = first.payload;
     if (p.version !== 1) throw new Error('createPolicy: first version must be 1');
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('policies').values({ policyId: p.policyId, name: p.name, kind: p.kind, createdAt: p.createdAt, latestVersion: 1 }).execute();
+      await trx
+        .insertInto('policies')
+        .values({ policyId: p.policyId, name: p.name, kind: p.kind, createdAt: p.createdAt, latestVersion: 1, deletedAt: null })
+        .execute();
       await trx.insertInto('policyVersions').values(versionRow(first)).execute();
     });
   }
@@ -208,7 +210,12 @@ class SqliteManagementStore implements ManagementStore {
   async addPolicyVersion(next: SignedPolicy): Promise<void> {
     const p = next.payload;
     await this.db.transaction().execute(async (trx) => {
-      const current = await trx.selectFrom('policies').select('latestVersion').where('policyId', '=', p.policyId).executeTakeFirst();
+      const current = await trx
+        .selectFrom('policies')
+        .select('latestVersion')
+        .where('policyId', '=', p.policyId)
+        .where('deletedAt', 'is', null)
+        .executeTakeFirst();
       if (!current) throw new AttacheError('NOT_FOUND', `policy ${p.policyId} does not exist`);
       if (p.version !== current.latestVersion + 1) throw new AttacheError('CONFLICT', `policy ${p.policyId} changed concurrently; retry`);
       await trx.insertInto('policyVersions').values(versionRow(next)).execute();
@@ -220,7 +227,8 @@ class SqliteManagementStore implements ManagementStore {
     return this.db
       .selectFrom('policies as p')
       .innerJoin('policyVersions as v', (join) => join.onRef('v.policyId', '=', 'p.policyId').onRef('v.version', '=', 'p.latestVersion'))
-      .select(['p.policyId', 'p.createdAt', 'v.payload', 'v.keyId', 'v.signature']);
+      .select(['p.policyId', 'p.createdAt', 'v.payload', 'v.keyId', 'v.signature'])
+      .where('p.deletedAt', 'is', null);
   }
 
   async getPolicy(policyId: string): Promise<PolicyRecord | undefined> {
@@ -233,43 +241,24 @@ class SqliteManagementStore implements ManagementStore {
     return rows.map((row) => ({ policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row) }));
   }
 
-  async createAssignment(assignment: Assignment): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const policy = await trx.selectFrom('policies').select('policyId').where('policyId', '=', assignment.policyId).executeTakeFirst();
-      if (!policy) throw new AttacheError('NOT_FOUND', `policy ${assignment.policyId} does not exist`);
-      const group = await trx.selectFrom('deviceGroups').select('groupId').where('groupId', '=', assignment.groupId).executeTakeFirst();
-      if (!group) throw new AttacheError('NOT_FOUND', `group ${assignment.groupId} does not exist`);
-      try {
-        await trx.insertInto('assignments').values(assignment).execute();
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new AttacheError('CONFLICT', 'the policy is already assigned to this group', { cause: err });
-        throw err;
-      }
-    });
+  createAssignment(assignment: Assignment): Promise<void> {
+    return targeting.createAssignment(this.db, assignment);
   }
-
-  async listAssignments(): Promise<Assignment[]> {
-    return this.db.selectFrom('assignments').selectAll().orderBy('createdAt').orderBy('assignmentId').execute();
+  listAssignments(): Promise<Assignment[]> {
+    return targeting.listAssignments(this.db);
   }
-
-  async deviceIdsAssignedPolicy(policyId: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('assignments as a')
-      .innerJoin('groupMembers as gm', 'gm.groupId', 'a.groupId')
-      .select('gm.deviceId')
-      .distinct()
-      .where('a.policyId', '=', policyId)
-      .execute();
-    return rows.map((r) => r.deviceId);
+  removeAssignment(assignmentId: string): Promise<Assignment | undefined> {
+    return targeting.removeAssignment(this.db, assignmentId);
+  }
+  deletePolicy(policyId: string, deletedAt: string): Promise<Assignment[] | undefined> {
+    return targeting.deletePolicy(this.db, policyId, deletedAt);
+  }
+  deviceIdsAssignedPolicy(policyId: string): Promise<string[]> {
+    return targeting.deviceIdsAssignedPolicy(this.db, policyId);
   }
 
   async policiesForDevice(deviceId: string): Promise<SignedPolicy[]> {
-    const assigned = this.db
-      .selectFrom('assignments as a')
-      .innerJoin('groupMembers as gm', 'gm.groupId', 'a.groupId')
-      .select('a.policyId')
-      .where('gm.deviceId', '=', deviceId);
-    const rows = await this.policiesQuery().where('p.policyId', 'in', assigned).orderBy('p.policyId').execute();
+    const rows = await this.policiesQuery().where('p.policyId', 'in', targeting.assignedPolicyIdsQuery(this.db, deviceId)).orderBy('p.policyId').execute();
     return rows.map(signedPolicyFromRow);
   }
 
@@ -279,6 +268,10 @@ class SqliteManagementStore implements ManagementStore {
 
   getReportedStatus(deviceId: string): Promise<ReportedStatus> {
     return getReportedStatus(this.db, deviceId);
+  }
+
+  listDeviceEvents(deviceId: string, limit: number): Promise<StoredDeviceEvent[]> {
+    return listDeviceEvents(this.db, deviceId, limit);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,17 @@
 // The storage boundary of the management endpoint: every read and write of durable state goes through ManagementStore.
 // Callers never see SQL; a PostgreSQL implementation can join by implementing this interface and passing the same contract tests.
-import type { Assignment, DeviceFacts, DeviceStatus, Group, PolicyStatus, ReportAck, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import type {
+  Assignment,
+  DeviceEvents,
+  DeviceFacts,
+  DeviceStatus,
+  DynamicGroupRule,
+  Group,
+  PolicyStatus,
+  ReportAck,
+  SignedPolicy,
+  StatusReport,
+} from '../../../policy-schemas/src/index.js';
 
 /** Keys of the meta table (single-row facts about this endpoint). */
 export type MetaKey = 'tenantId' | 'adminTokenHash';
@@ -12,6 +23,8 @@ export interface NewEnrollmentToken {
   readonly createdAt: string;
   readonly expiresAt: string;
   readonly maxUses: number;
+  /** Tags the devices enrolled with it get. */
+  readonly tags?: readonly string[];
 }
 
 /** A device as the directory stores it: the facts it stated at enrollment plus endpoint-side state. */
@@ -24,6 +37,8 @@ export interface DeviceRecord extends DeviceFacts {
   readonly revoked: boolean;
   /** generatedAt of the newest report applied to the per-setting status. */
   readonly lastReportAt: string | null;
+  /** Device tags, sorted. */
+  readonly tags: readonly string[];
 }
 
 /** A device with the names of the groups it belongs to (for listings). */
@@ -59,6 +74,18 @@ export interface ReportedStatus {
   readonly settings: StoredSettingStatus[];
 }
 
+/** A dynamic group and its rule. */
+export interface DynamicGroup {
+  readonly groupId: string;
+  readonly rule: DynamicGroupRule;
+}
+
+/** Events kept per device; older ones are dropped as new ones arrive. */
+export const EVENTS_PER_DEVICE = 1000;
+
+/** One stored device event (DeviceEvents item). */
+export type StoredDeviceEvent = DeviceEvents['events'][number];
+
 /** Outcome of storing a report (ReportAck without the id). */
 export type ReportOutcome = Omit<ReportAck, 'reportId'>;
 
@@ -83,11 +110,23 @@ export interface ManagementStore {
   /** Marks the device revoked; false when it does not exist. */
   revokeDevice(deviceId: string): Promise<boolean>;
 
-  /** CONFLICT when the name exists. */
-  createGroup(group: { groupId: string; name: string; createdAt: string }): Promise<Group>;
+  /** Replaces the device's tags; false when it does not exist. */
+  setDeviceTags(deviceId: string, tags: readonly string[]): Promise<boolean>;
+
+  /** CONFLICT when the name exists. A group with a rule is dynamic (members set only by replace*Memberships). */
+  createGroup(group: { groupId: string; name: string; createdAt: string; rule?: DynamicGroupRule }): Promise<Group>;
+  /** NOT_FOUND when the group does not exist, CONFLICT when it is static. */
+  setGroupRule(groupId: string, rule: DynamicGroupRule): Promise<void>;
+  listDynamicGroups(): Promise<DynamicGroup[]>;
+  /** Ids of every group the device is a member of. */
+  groupIdsOfDevice(deviceId: string): Promise<string[]>;
+  /** Makes the device a member of exactly `groupIds` among the dynamic groups (static memberships untouched). */
+  replaceDynamicMemberships(deviceId: string, groupIds: readonly string[], at: string): Promise<void>;
+  /** Makes `deviceIds` exactly the members of the group. */
+  replaceGroupMembers(groupId: string, deviceIds: readonly string[], at: string): Promise<void>;
   getGroup(groupId: string): Promise<Group | undefined>;
   listGroups(): Promise<Group[]>;
-  /** Idempotent. NOT_FOUND when the group or the device does not exist. */
+  /** Idempotent. NOT_FOUND when the group or the device does not exist, CONFLICT when the group is dynamic. */
   addGroupMember(groupId: string, deviceId: string, addedAt: string): Promise<void>;
   deviceIdsInGroup(groupId: string): Promise<string[]>;
 
@@ -95,15 +134,20 @@ export interface ManagementStore {
   createPolicy(first: SignedPolicy): Promise<void>;
   /** Stores the next version; CONFLICT unless it is exactly latest + 1 (a concurrent update won). Versions are immutable. */
   addPolicyVersion(next: SignedPolicy): Promise<void>;
+  /** Deleted policies are not returned. */
   getPolicy(policyId: string): Promise<PolicyRecord | undefined>;
   listPolicies(): Promise<PolicyRecord[]>;
+  /** Hides the policy and removes its assignments (returned); its versions stay. undefined when it does not exist. */
+  deletePolicy(policyId: string, deletedAt: string): Promise<Assignment[] | undefined>;
 
   /** CONFLICT when the pair exists, NOT_FOUND when the policy or group does not. */
   createAssignment(assignment: Assignment): Promise<void>;
   listAssignments(): Promise<Assignment[]>;
-  /** Devices that get the policy through any group. */
+  /** Removes one assignment and returns it; undefined when it does not exist. */
+  removeAssignment(assignmentId: string): Promise<Assignment | undefined>;
+  /** Devices that get the policy: included through a group and not excluded through any. */
   deviceIdsAssignedPolicy(policyId: string): Promise<string[]>;
-  /** Latest version of every policy assigned to the device through any of its groups, ordered by policyId. */
+  /** Latest version of every policy included for the device through its groups and excluded through none, by policyId. */
   policiesForDevice(deviceId: string): Promise<SignedPolicy[]>;
 
   /**
@@ -112,6 +156,8 @@ export interface ManagementStore {
    */
   recordReport(report: StatusReport, receivedAt: string): Promise<ReportOutcome>;
   getReportedStatus(deviceId: string): Promise<ReportedStatus>;
+  /** The device's stored events, newest first (at most `limit`). A report's events are stored unless it is a duplicate. */
+  listDeviceEvents(deviceId: string, limit: number): Promise<StoredDeviceEvent[]>;
 
   close(): Promise<void>;
 }

@@ -57,6 +57,8 @@ export class TestDevice {
   constructor(
     private readonly baseUrl: string,
     private readonly ca: string,
+    /** What the device states about itself at enrollment. */
+    readonly facts: DeviceFacts = TEST_FACTS,
   ) {
     const pair = generateKeyPairSync('ed25519');
     this.privateKey = pair.privateKey;
@@ -65,7 +67,7 @@ export class TestDevice {
 
   /** The enroll request body for `token`, with a valid proof unless `proofKey` is another key. */
   enrollBody(token: string, proofKey: KeyObject = this.privateKey): Record<string, unknown> {
-    return { enrollmentToken: token, publicKey: this.publicKey, proof: signBytes(proofKey, enrollmentProofString(token, this.publicKey)), device: TEST_FACTS };
+    return { enrollmentToken: token, publicKey: this.publicKey, proof: signBytes(proofKey, enrollmentProofString(token, this.publicKey)), device: this.facts };
   }
 
   async enroll(token: string): Promise<TestResponse> {

@@ -2,11 +2,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OnboardingPackage, PolicySummary } from '../../../policy-schemas/src/index.js';
+import type { DeviceFacts, OnboardingPackage, PolicySummary } from '../../../policy-schemas/src/index.js';
 import { type RunningEndpoint, startEndpoint } from '../endpoint.js';
 import { createSilentLogger } from '../logging.js';
 import { TestAdmin } from './admin-api.js';
-import { TestDevice } from './https-client.js';
+import { TEST_FACTS, TestDevice } from './https-client.js';
 
 /** A started test endpoint and helpers around it. */
 export interface TestEndpoint {
@@ -18,8 +18,8 @@ export interface TestEndpoint {
   setClockOffset(ms: number): void;
   /** A new onboarding package. */
   onboarding(request?: Record<string, unknown>): Promise<OnboardingPackage>;
-  /** A new, enrolled device. */
-  enrolledDevice(): Promise<TestDevice>;
+  /** A new, enrolled device (other facts, or an onboarding package with tags, when given). */
+  enrolledDevice(options?: { facts?: Partial<DeviceFacts>; tags?: string[] }): Promise<TestDevice>;
   /** Creates a policy, a group with `devices` and assigns the policy to it. */
   assignedPolicy(devices: TestDevice[], settings?: Record<string, unknown>): Promise<{ policy: PolicySummary; groupId: string }>;
   close(): Promise<void>;
@@ -47,9 +47,9 @@ export async function startTestEndpoint(): Promise<TestEndpoint> {
       offset = ms;
     },
     onboarding,
-    async enrolledDevice() {
-      const device = new TestDevice(endpoint.url, ca);
-      const res = await device.enroll((await onboarding()).enrollmentToken);
+    async enrolledDevice(options = {}) {
+      const device = new TestDevice(endpoint.url, ca, { ...TEST_FACTS, ...options.facts });
+      const res = await device.enroll((await onboarding(options.tags ? { tags: options.tags } : {})).enrollmentToken);
       if (res.status !== 201) throw new Error(`enroll failed: ${JSON.stringify(res.body)}`);
       return device;
     },

@@ -1,0 +1,193 @@
+// Integration test of targeting over the real admin API: dynamic groups (platform, tags from the onboarding package,
+// tag changes), include/exclude, delete policy and remove assignment with their nudges, per-policy status, events.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validate } from '../../../common/validation.js';
+import {
+  type Assignment,
+  Device,
+  DeviceEvents,
+  type Group,
+  PolicyStatusReport,
+  type PolicySummary,
+  ServerPushMessage,
+  type StatusReport,
+} from '../../../policy-schemas/src/index.js';
+import { errorCode, type TestDevice } from '../testing/https-client.js';
+import { TestPushClient } from '../testing/push-client.js';
+import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
+
+let t: TestEndpoint;
+beforeAll(async () => {
+  t = await startTestEndpoint();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function connect(device: TestDevice): Promise<TestPushClient> {
+  const client = await TestPushClient.open(t.endpoint.url, t.ca, device);
+  expect(await client.next()).toMatchObject({ type: 'hello' });
+  return client;
+}
+
+/** The next message, which must be a sync nudge with `reason`. */
+async function expectNudge(client: TestPushClient, reason: string): Promise<void> {
+  expect(validate(ServerPushMessage, await client.next(), 'push')).toMatchObject({ type: 'sync', reason });
+}
+
+/** Proves no nudge is queued: an admin sync request is the very next message. */
+async function expectNoNudge(client: TestPushClient, device: TestDevice): Promise<void> {
+  await t.admin.ok('POST', `/devices/${device.deviceId}/sync`);
+  await expectNudge(client, 'admin-request');
+}
+
+const assignedIds = async (device: TestDevice) =>
+  ((await device.get('/v1/device/policies')).body as { policies: { payload: { policyId: string } }[] }).policies.map((p) => p.payload.policyId).sort();
+
+const newPolicy = (settings: Record<string, unknown> = { 'defender.AllowRealtimeMonitoring': 1 }) =>
+  t.admin.ok<PolicySummary>('POST', '/policies', { name: `p-${randomUUID().slice(0, 8)}`, kind: 'antivirus', settings });
+
+describe('dynamic groups and tags', () => {
+  it('puts devices into dynamic groups from platform and onboarding tags, and re-evaluates on tag change', async () => {
+    const group = await t.admin.ok<Group>('POST', '/groups', {
+      name: 'mde-managed-windows',
+      rule: {
+        match: 'all',
+        conditions: [
+          { attribute: 'platform', equals: 'windows' },
+          { attribute: 'tags', contains: 'MDE-Management' },
+        ],
+      },
+    });
+    expect(group).toMatchObject({ membership: 'dynamic', memberCount: 0 });
+    const tagged = await t.enrolledDevice({ tags: ['MDE-Management'] });
+    const linux = await t.enrolledDevice({ facts: { platform: 'linux', osVersion: '6.8' }, tags: ['MDE-Management'] });
+    const plain = await t.enrolledDevice();
+    const policy = await newPolicy();
+    await t.admin.ok('POST', '/assignments', { policyId: policy.policyId, groupId: group.groupId });
+    expect(await assignedIds(tagged)).toEqual([policy.policyId]);
+    expect(await assignedIds(linux)).toEqual([]);
+    expect(await assignedIds(plain)).toEqual([]);
+    expect(validate(Device, await t.admin.ok('GET', `/devices/${tagged.deviceId}`), 'device').tags).toEqual(['MDE-Management']);
+
+    const client = await connect(plain);
+    const changed = validate(Device, await t.admin.ok('POST', `/devices/${plain.deviceId}/tags`, { add: ['MDE-Management'] }), 'device');
+    expect(changed.tags).toEqual(['MDE-Management']);
+    expect(changed.groups).toContain('mde-managed-windows');
+    await expectNudge(client, 'assignment-changed');
+    expect(await assignedIds(plain)).toEqual([policy.policyId]);
+
+    // Removing the tag takes the device out again; a no-op tag change does not nudge.
+    await t.admin.ok('POST', `/devices/${plain.deviceId}/tags`, { remove: ['mde-management'] });
+    await expectNudge(client, 'assignment-changed');
+    await t.admin.ok('POST', `/devices/${plain.deviceId}/tags`, { add: ['unrelated'] });
+    await expectNoNudge(client, plain);
+    expect(await assignedIds(plain)).toEqual([]);
+    client.close();
+
+    const res = await t.admin.call('POST', `/groups/${group.groupId}/members`, { deviceId: plain.deviceId });
+    expect([res.status, errorCode(res)]).toEqual([409, 'CONFLICT']);
+    const bad = await t.admin.call('POST', '/groups', { name: 'bad-rule', rule: { match: 'all', conditions: [{ attribute: 'ram', equals: 4 }] } });
+    expect([bad.status, errorCode(bad)]).toEqual([400, 'SCHEMA_INVALID']);
+  });
+
+  it('recomputes members when the rule changes and when a report carries a new agent version', async () => {
+    const device = await t.enrolledDevice({ facts: { agentVersion: '1.0.0' } });
+    const group = await t.admin.ok<Group>('POST', '/groups', {
+      name: 'old-agents',
+      rule: { match: 'all', conditions: [{ attribute: 'agentVersion', op: '<', value: '2.0.0' }] },
+    });
+    expect(group.memberCount).toBeGreaterThanOrEqual(1);
+    const policy = await newPolicy();
+    await t.admin.ok('POST', '/assignments', { policyId: policy.policyId, groupId: group.groupId });
+    expect(await assignedIds(device)).toEqual([policy.policyId]);
+
+    const report: StatusReport = {
+      reportId: randomUUID(),
+      deviceId: device.deviceId,
+      generatedAt: new Date().toISOString(),
+      agentVersion: '2.1.0',
+      trigger: 'schedule',
+      durationMs: 5,
+      policies: [],
+      settings: [],
+    };
+    expect((await device.post('/v1/device/reports', report)).status).toBe(200);
+    expect(await assignedIds(device)).toEqual([]);
+
+    await t.admin.ok('PUT', `/groups/${group.groupId}/rule`, { rule: { match: 'any', conditions: [{ attribute: 'agentVersion', op: '>=', value: '2.1.0' }] } });
+    expect(await assignedIds(device)).toEqual([policy.policyId]);
+  });
+});
+
+describe('include, exclude, unassign, delete', () => {
+  it('exclusion wins; removing the exclusion and deleting the policy nudge the device', async () => {
+    const device = await t.enrolledDevice();
+    const { policy, groupId } = await t.assignedPolicy([device]);
+    const excluded = await t.admin.ok<Group>('POST', '/groups', { name: `excluded-${randomUUID().slice(0, 8)}` });
+    await t.admin.ok('POST', `/groups/${excluded.groupId}/members`, { deviceId: device.deviceId });
+    const client = await connect(device);
+
+    const exclusion = await t.admin.ok<Assignment>('POST', '/assignments', { policyId: policy.policyId, groupId: excluded.groupId, mode: 'exclude' });
+    expect(exclusion.mode).toBe('exclude');
+    await expectNudge(client, 'assignment-changed');
+    expect(await assignedIds(device)).toEqual([]);
+
+    expect((await t.admin.call('DELETE', `/assignments/${exclusion.assignmentId}`)).status).toBe(204);
+    await expectNudge(client, 'assignment-changed');
+    expect(await assignedIds(device)).toEqual([policy.policyId]);
+    expect(errorCode(await t.admin.call('DELETE', `/assignments/${exclusion.assignmentId}`))).toBe('NOT_FOUND');
+
+    expect((await t.admin.call('DELETE', `/policies/${policy.policyId}`)).status).toBe(204);
+    await expectNudge(client, 'assignment-changed');
+    expect(await assignedIds(device)).toEqual([]);
+    expect(errorCode(await t.admin.call('GET', `/policies/${policy.policyId}`))).toBe('NOT_FOUND');
+    expect(errorCode(await t.admin.call('POST', '/assignments', { policyId: policy.policyId, groupId }))).toBe('NOT_FOUND');
+    const assignments = await t.admin.ok<{ assignments: Assignment[] }>('GET', '/assignments');
+    expect(assignments.assignments.some((a) => a.policyId === policy.policyId)).toBe(false);
+    client.close();
+  });
+});
+
+describe('policy status and device events', () => {
+  it('counts per-setting states and serves the events a report carried', async () => {
+    const [a, b] = [await t.enrolledDevice(), await t.enrolledDevice()];
+    const { policy } = await t.assignedPolicy([a, b], { 'defender.AllowRealtimeMonitoring': 1, 'defender.AllowCloudProtection': 1 });
+    const at = new Date().toISOString();
+    const report: StatusReport = {
+      reportId: randomUUID(),
+      deviceId: a.deviceId,
+      generatedAt: at,
+      agentVersion: '0.1.0',
+      trigger: 'push',
+      durationMs: 9,
+      policies: [{ policyId: policy.policyId, version: 1, name: policy.name, kind: 'antivirus', state: 'error' }],
+      settings: [
+        { settingId: 'defender.AllowRealtimeMonitoring', kind: 'antivirus', state: 'succeeded', policyIds: [policy.policyId], desired: 1, observed: 1 },
+        {
+          settingId: 'defender.AllowCloudProtection',
+          kind: 'antivirus',
+          state: 'error',
+          policyIds: [policy.policyId],
+          desired: 1,
+          observed: 0,
+          code: 'PROVIDER_FAILED',
+        },
+      ],
+      events: [{ type: 'remediated', at, settingId: 'defender.AllowRealtimeMonitoring', before: 0, after: 1 }],
+    };
+    expect((await a.post('/v1/device/reports', report)).status).toBe(200);
+
+    const status = validate(PolicyStatusReport, await t.admin.ok('GET', `/policies/${policy.policyId}/status`), 'policy status');
+    expect(status.counts).toMatchObject({ error: 1, pending: 1 });
+    expect(status.settings).toEqual([
+      { settingId: 'defender.AllowCloudProtection', succeeded: 0, error: 1, conflict: 0, notApplicable: 0, pending: 1 },
+      { settingId: 'defender.AllowRealtimeMonitoring', succeeded: 1, error: 0, conflict: 0, notApplicable: 0, pending: 1 },
+    ]);
+
+    const events = validate(DeviceEvents, await t.admin.ok('GET', `/devices/${a.deviceId}/events`), 'events');
+    expect(events.events).toEqual([{ ...report.events?.[0], reportId: report.reportId, receivedAt: expect.any(String) }]);
+    expect(errorCode(await t.admin.call('GET', `/devices/${randomUUID()}/events`))).toBe('NOT_FOUND');
+  });
+});

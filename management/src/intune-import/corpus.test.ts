@@ -1,0 +1,76 @@
+// Imports every real Intune export in ../shared/corpus/intune-exports/ (read at test time): nothing is silently dropped,
+// every produced document validates, and one line per file records the counts in the CI output.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validate, validatePolicySettings } from '../../../common/validation.js';
+import { PolicyDocument, settingById } from '../../../policy-schemas/src/index.js';
+import { countByReason, importIntunePolicy } from './import-policy.js';
+
+const CORPUS = resolve(process.cwd(), '../shared/corpus/intune-exports');
+const FILES = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+
+const GROUP_TYPES = /GroupSetting(Collection)?Instance$/;
+
+/** Counts value-bearing setting instances independently of the importer: every object with a settingDefinitionId that is not a group. */
+function countInstances(node: unknown): number {
+  if (Array.isArray(node)) return node.reduce((n: number, x) => n + countInstances(x), 0);
+  if (typeof node !== 'object' || node === null) return 0;
+  const o = node as Record<string, unknown>;
+  const self = typeof o.settingDefinitionId === 'string' && !GROUP_TYPES.test(String(o['@odata.type'])) ? 1 : 0;
+  return self + Object.values(o).reduce((n: number, x) => n + countInstances(x), 0);
+}
+
+describe('intune import over the real export corpus', () => {
+  it('finds the corpus', () => {
+    expect(FILES.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it.each(FILES)('%s: every instance is mapped or unmapped with a reason, every document validates', (file) => {
+    const text = readFileSync(join(CORPUS, file), 'utf8');
+    const result = importIntunePolicy(text);
+    const data = JSON.parse(text.replace(/^\uFEFF/, '')) as { settings?: unknown };
+    const expected = Array.isArray(data.settings) ? countInstances(data.settings) : 1;
+    expect(result.instances).toBe(expected);
+    expect(result.mapped.length + result.unmapped.length).toBe(expected);
+    for (const u of result.unmapped) {
+      expect(['outOfScope', 'unknown', 'deprecated', 'notInCatalog']).toContain(u.reason);
+      expect(u.detail.length).toBeGreaterThan(10);
+    }
+    for (const m of result.mapped) expect(settingById(m.settingId), m.settingId).toBeDefined();
+    for (const doc of result.documents) {
+      validate(PolicyDocument, doc, `${file} ${doc.kind}`);
+      validatePolicySettings(doc, `${file} ${doc.kind}`);
+    }
+    const mappedIds = new Set(result.mapped.map((m) => m.settingId));
+    const documentIds = new Set(result.documents.flatMap((d) => Object.keys(d.settings)));
+    expect([...documentIds].sort()).toEqual([...mappedIds].sort());
+    const reasons = Object.entries(countByReason(result.unmapped))
+      .filter(([, n]) => n > 0)
+      .map(([r, n]) => `${r} ${n}`)
+      .join(', ');
+    process.stdout.write(`intune-import: ${file}: mapped ${result.mapped.length}, unmapped ${result.unmapped.length} (by reason ${reasons || 'none'})\n`);
+  });
+
+  it('splits the ASR export into asr rules and controlled folder access (antivirus)', () => {
+    const file = FILES.find((f) => f.includes('ASR Rules (L2)'));
+    expect(file).toBeDefined();
+    const result = importIntunePolicy(readFileSync(join(CORPUS, file ?? ''), 'utf8'));
+    expect(result.documents.map((d) => d.kind)).toEqual(['antivirus', 'asr']);
+    const asr = result.documents.find((d) => d.kind === 'asr');
+    expect(asr?.settings['asr.7674ba52-37eb-4a4f-a9a1-f0f9a1619a2c']).toBe('block');
+    expect(asr?.settings['asr.5beb7efe-fd9a-4556-801d-275e5ffc04cc']).toBe('warn');
+    expect(result.documents[0]?.settings).toEqual({ 'defender.EnableControlledFolderAccess': 2 });
+  });
+
+  it('reports the compliance policy and the macOS device-preparation payloads as out of scope', () => {
+    const compliance = importIntunePolicy(readFileSync(join(CORPUS, FILES.find((f) => f.includes('Compliance')) ?? ''), 'utf8'));
+    expect(compliance.documents).toEqual([]);
+    expect(compliance.unmapped).toEqual([expect.objectContaining({ reason: 'outOfScope', settingDefinitionId: '#microsoft.graph.windows10CompliancePolicy' })]);
+    const mde = importIntunePolicy(readFileSync(join(CORPUS, FILES.find((f) => f.includes('MDE Configuration')) ?? ''), 'utf8'));
+    expect(mde.documents).toEqual([]);
+    expect(new Set(mde.unmapped.map((u) => u.reason))).toEqual(new Set(['outOfScope']));
+  });
+});

@@ -1,0 +1,99 @@
+// Decides, for one Intune setting instance, which catalog setting it becomes and with which value, or why it is not
+// imported. Interprets mapping-table.ts; checks every target id against the catalog at runtime. Pure.
+import { SETTINGS, type SettingDefinition, settingById } from '../../../policy-schemas/src/index.js';
+import { asrMode, choiceSuffix, convert } from './converters.js';
+import type { LeafInstance } from './graph-export.js';
+import {
+  ASR_PREFIX,
+  ASR_RULES,
+  type Converter,
+  EXACT,
+  FAMILIES,
+  SKIP_EXACT,
+  SKIP_PREFIXES,
+  THREAT_ACTIONS,
+  THREAT_SEVERITY_LEVELS,
+  THREAT_SEVERITY_PREFIX,
+  type UnmappedReason,
+} from './mapping-table.js';
+
+/** One leaf's fate. `item`: the value is one property of an objectList item; `fragment`: a `level=action` pair. */
+export type Resolution =
+  | {
+      readonly mapped: true;
+      readonly setting: SettingDefinition;
+      readonly value: unknown;
+      readonly item?: string;
+      readonly fragment?: 'threatSeverity';
+    }
+  | { readonly mapped: false; readonly reason: UnmappedReason; readonly detail: string; readonly settingId?: string };
+
+const skip = (reason: UnmappedReason, detail: string, settingId?: string): Resolution => ({
+  mapped: false,
+  reason,
+  detail,
+  ...(settingId ? { settingId } : {}),
+});
+
+/** Catalog ids by lower case, for CSP families whose Intune ids are lower-cased CSP names. */
+function catalogIdIgnoringCase(id: string): string | undefined {
+  const lower = id.toLowerCase();
+  return SETTINGS.find((s) => s.id.toLowerCase() === lower)?.id;
+}
+
+function target(settingId: string, leaf: LeafInstance, converter: Converter, extra: { item?: string } = {}): Resolution {
+  const setting = settingById(settingId);
+  if (!setting) return skip('notInCatalog', `maps to ${settingId}, which this catalog does not have (yet)`, settingId);
+  const converted = convert(leaf, converter, setting);
+  if (!converted.ok) return skip('unknown', `cannot convert the value for ${settingId}: ${converted.detail}`, settingId);
+  return { mapped: true, setting, value: converted.value, ...extra };
+}
+
+function asrRule(leaf: LeafInstance, rest: string): Resolution {
+  if (rest.endsWith('_perruleexclusions')) {
+    const guid = ASR_RULES[rest.slice(0, -'_perruleexclusions'.length)];
+    if (!guid) return skip('unknown', `per-rule exclusions of an ASR rule this table does not know ("${rest}")`);
+    return target(`asrExclusions.${guid}`, leaf, { type: 'list' });
+  }
+  const guid = ASR_RULES[rest];
+  if (!guid) return skip('unknown', `ASR rule "${rest}" is not in the rule table (mde-domain.md §2.5)`);
+  const settingId = `asr.${guid}`;
+  const setting = settingById(settingId);
+  if (!setting) return skip('notInCatalog', `maps to ${settingId}, which this catalog does not have (yet)`, settingId);
+  const mode = asrMode(leaf);
+  return mode.ok ? { mapped: true, setting, value: mode.value } : skip('unknown', mode.detail, settingId);
+}
+
+function threatSeverity(leaf: LeafInstance, rest: string): Resolution {
+  const settingId = 'defender.ThreatSeverityDefaultAction';
+  const level = THREAT_SEVERITY_LEVELS[rest];
+  if (level === undefined) return skip('unknown', `threat severity "${rest}" is not low, moderate, high or severe`, settingId);
+  const setting = settingById(settingId);
+  if (!setting) return skip('notInCatalog', `maps to ${settingId}, which this catalog does not have (yet)`, settingId);
+  const action = choiceSuffix(leaf) ?? '';
+  const code = THREAT_ACTIONS[action];
+  if (code === undefined) {
+    return skip('notInCatalog', `action "${action}" has no ${settingId} value in the catalog (only quarantine 2, remove 3, allow 6)`, settingId);
+  }
+  return { mapped: true, setting, value: `${level}=${code}`, fragment: 'threatSeverity' };
+}
+
+/** Resolves one leaf through the table: skips, exact rules, ASR, threat severity, CSP families, else unknown. */
+export function resolveLeaf(leaf: LeafInstance): Resolution {
+  const id = leaf.settingDefinitionId;
+  if (leaf.shape === 'unsupported') return skip('unknown', `setting instance type "${leaf.odataType}" is not supported by the importer`);
+  const skipped = SKIP_EXACT[id] ?? SKIP_PREFIXES.find((s) => id.startsWith(s.prefix));
+  if (skipped) return skip(skipped.reason, skipped.detail);
+  const exact = EXACT[id];
+  if (exact) return target(exact.settingId, leaf, exact.convert, exact.item ? { item: exact.item } : {});
+  if (id.startsWith(ASR_PREFIX)) return asrRule(leaf, id.slice(ASR_PREFIX.length));
+  if (id.startsWith(THREAT_SEVERITY_PREFIX)) return threatSeverity(leaf, id.slice(THREAT_SEVERITY_PREFIX.length));
+  const family = FAMILIES.find((f) => id.startsWith(f.prefix));
+  if (family) {
+    const name = id.slice(family.prefix.length);
+    const settingId = catalogIdIgnoringCase(`${family.idPrefix}${name}`);
+    if (!settingId) return skip('notInCatalog', `maps to ${family.idPrefix}<${name}> (any case), which this catalog does not have (yet)`);
+    return target(settingId, leaf, { type: 'byCatalog' });
+  }
+  return skip('unknown', 'no mapping rule for this settingDefinitionId');
+}

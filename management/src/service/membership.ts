@@ -1,0 +1,49 @@
+// Keeps dynamic group memberships true to their rules, and nudges exactly the devices whose assigned policy set a
+// change altered (Intune re-evaluates dynamic groups on attribute changes; the push hub tells the device at once).
+import type { SyncReason } from '../push/push-hub.js';
+import type { DeviceRecord } from '../store/store.js';
+import type { ServiceContext } from './context.js';
+import { policiesEtag } from './device-views.js';
+import { matchingGroups } from './targeting.js';
+
+/**
+ * Runs `change`, then nudges each of `candidates` (plus any ids `change` returns) whose assigned policy set differs
+ * from before. Returns how many nudges reached an open push channel.
+ */
+export async function nudgeAffected(
+  ctx: ServiceContext,
+  candidates: Iterable<string>,
+  reason: SyncReason,
+  change: () => Promise<Iterable<string> | undefined>,
+): Promise<number> {
+  const before = new Map<string, string>();
+  for (const id of new Set(candidates)) before.set(id, policiesEtag(await ctx.store.policiesForDevice(id)));
+  const more = (await change()) ?? [];
+  for (const id of more) if (!before.has(id)) before.set(id, policiesEtag([]));
+  const changed: string[] = [];
+  for (const [id, etag] of before) if (policiesEtag(await ctx.store.policiesForDevice(id)) !== etag) changed.push(id);
+  return changed.length === 0 ? 0 : ctx.hub.nudge(changed, reason);
+}
+
+/** Re-evaluates every dynamic group for one device (enrollment, tag change, new agent version) and nudges it if needed. */
+export async function refreshDeviceMemberships(ctx: ServiceContext, device: DeviceRecord, at: string): Promise<number> {
+  const groups = await ctx.store.listDynamicGroups();
+  const matched = matchingGroups(groups, device);
+  return nudgeAffected(ctx, [device.deviceId], 'assignment-changed', async () => {
+    await ctx.store.replaceDynamicMemberships(device.deviceId, matched, at);
+    return undefined;
+  });
+}
+
+/** Re-evaluates one dynamic group against every device (group created, rule changed) and nudges affected devices. */
+export async function refreshGroupMembers(ctx: ServiceContext, groupId: string, at: string): Promise<number> {
+  const rule = (await ctx.store.listDynamicGroups()).find((g) => g.groupId === groupId)?.rule;
+  if (!rule) return 0;
+  const devices = (await ctx.store.listDevices()).filter((d) => !d.revoked);
+  const members = devices.filter((d) => matchingGroups([{ groupId, rule }], d).length > 0).map((d) => d.deviceId);
+  const current = await ctx.store.deviceIdsInGroup(groupId);
+  return nudgeAffected(ctx, [...current, ...members], 'assignment-changed', async () => {
+    await ctx.store.replaceGroupMembers(groupId, members, at);
+    return undefined;
+  });
+}
