@@ -27,7 +27,8 @@ export function importView(result: ImportResult, created: readonly PolicySummary
     .join(', ');
   const docs = result.documents.map((d) => {
     const policy = created.find((c) => c.name === d.name);
-    return `  ${d.kind}: "${d.name}" (${Object.keys(d.settings).length} settings)${policy ? ` → policy ${policy.policyId}` : ''}`;
+    const n = Object.keys(d.settings).length;
+    return `  ${d.kind}: "${d.name}" (${n} ${n === 1 ? 'setting' : 'settings'})${policy ? ` → policy ${policy.policyId}` : ''}`;
   });
   const lines = [
     `Intune policy "${result.source.name}" (${result.source.odataType.replace('#microsoft.graph.', '') || 'unknown type'})`,

@@ -1,16 +1,25 @@
-// Imports every real Intune export in ../shared/corpus/intune-exports/ (read at test time): nothing is silently dropped,
-// every produced document validates, and one line per file records the counts in the CI output.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// Imports every real Intune export of the public corpus (read at test time, never copied into the repository: it is
+// GPL-3.0 test input): nothing is silently dropped, every produced document validates, and one line per file records
+// the counts in the CI output. The corpus is `$ATTACHE_INTUNE_CORPUS`, else `../shared/corpus/intune-exports` beside
+// the repository; where neither exists the suite is skipped and says so (the synthetic exports of
+// import-policy.test.ts still run).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { validate, validatePolicySettings } from '../../../common/validation.js';
 import { PolicyDocument, settingById } from '../../../policy-schemas/src/index.js';
 import { countByReason, importIntunePolicy } from './import-policy.js';
 
-const CORPUS = resolve(process.cwd(), '../shared/corpus/intune-exports');
-const FILES = readdirSync(CORPUS)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const CORPUS = process.env.ATTACHE_INTUNE_CORPUS ?? resolve(REPO_ROOT, '../shared/corpus/intune-exports');
+const PRESENT = existsSync(CORPUS);
+const FILES = PRESENT
+  ? readdirSync(CORPUS)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+  : [];
+if (!PRESENT) process.stdout.write(`intune-import: corpus not found at ${CORPUS}; set ATTACHE_INTUNE_CORPUS to run the corpus suite\n`);
 
 const GROUP_TYPES = /GroupSetting(Collection)?Instance$/;
 
@@ -23,7 +32,7 @@ function countInstances(node: unknown): number {
   return self + Object.values(o).reduce((n: number, x) => n + countInstances(x), 0);
 }
 
-describe('intune import over the real export corpus', () => {
+describe.skipIf(!PRESENT)('intune import over the real export corpus', () => {
   it('finds the corpus', () => {
     expect(FILES.length).toBeGreaterThanOrEqual(9);
   });

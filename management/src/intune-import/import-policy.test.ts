@@ -4,40 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../common/errors.js';
 import { choiceSuffix, choiceToBoolean, choiceToInteger } from './converters.js';
 import type { LeafInstance } from './graph-export.js';
+import { ASR_COLLECTION, choice, DEFENDER_CSP, GRAPH_SETTING, group, list, policy, simple } from './graph-fixtures.js';
 import { importIntunePolicy } from './import-policy.js';
 
-const G = '#microsoft.graph.deviceManagementConfiguration';
-const choice = (id: string, suffix: string, children: unknown[] = []) => ({
-  '@odata.type': `${G}ChoiceSettingInstance`,
-  settingDefinitionId: id,
-  choiceSettingValue: { value: `${id}_${suffix}`, children },
-});
-const simple = (id: string, value: string | number) => ({
-  '@odata.type': `${G}SimpleSettingInstance`,
-  settingDefinitionId: id,
-  simpleSettingValue: { '@odata.type': `${G}${typeof value === 'number' ? 'Integer' : 'String'}SettingValue`, value },
-});
-const list = (id: string, values: string[]) => ({
-  '@odata.type': `${G}SimpleSettingCollectionInstance`,
-  settingDefinitionId: id,
-  simpleSettingCollectionValue: values.map((value) => ({ '@odata.type': `${G}StringSettingValue`, value })),
-});
-const group = (id: string, items: unknown[][]) => ({
-  '@odata.type': `${G}GroupSettingCollectionInstance`,
-  settingDefinitionId: id,
-  groupSettingCollectionValue: items.map((children) => ({ children })),
-});
-const policy = (...instances: unknown[]) => ({
-  '@odata.type': '#microsoft.graph.deviceManagementConfigurationPolicy',
-  id: '11111111-2222-3333-4444-555555555555',
-  name: 'Test export',
-  platforms: 'windows10',
-  technologies: 'mdm,microsoftSense',
-  settings: instances.map((settingInstance, i) => ({ id: String(i), settingInstance })),
-});
-
-const DEF = 'device_vendor_msft_policy_config_defender_';
-const ASR = `${DEF}attacksurfacereductionrules`;
+const G = GRAPH_SETTING;
+const DEF = DEFENDER_CSP;
+const ASR = ASR_COLLECTION;
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
