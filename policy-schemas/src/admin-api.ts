@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { SettingStatus } from './agent-config.js';
 import { SettingEvent } from './device-api.js';
 import { PolicyDocument } from './policy.js';
-import { Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
+import { OsType, Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
 
 /** A device tag (Defender device tag, e.g. `MDE-Management`): letters, digits, `-`, `_`, `.`, spaces; 1–64 chars. */
 export const DeviceTag = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$', description: 'device tag' });
@@ -20,9 +20,19 @@ export type DeviceTagsRequest = Static<typeof DeviceTagsRequest>;
 
 const Semver = Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+([-+][0-9A-Za-z.-]+)?$' });
 
-/** One condition of a dynamic group rule, evaluated against the device record. */
+/**
+ * A device's OS as Intune targets it (device OS Windows / Windows Server / macOS / Linux): `windows` is a Windows
+ * client (platform windows, osType not `server`), `windowsServer` is platform windows with osType `server`.
+ */
+export const DeviceOs = Type.Union([Type.Literal('windows'), Type.Literal('windowsServer'), Type.Literal('macos'), Type.Literal('linux')], {
+  description: 'Device OS: Windows client, Windows Server, macOS or Linux',
+});
+export type DeviceOs = Static<typeof DeviceOs>;
+
+/** One condition of a dynamic group rule, evaluated against the device record. `platform` matches any Windows. */
 export const DynamicRuleCondition = Type.Union([
   Type.Object({ attribute: Type.Literal('platform'), equals: Platform }, { additionalProperties: false }),
+  Type.Object({ attribute: Type.Literal('os'), equals: DeviceOs }, { additionalProperties: false }),
   Type.Object({ attribute: Type.Literal('osVersion'), startsWith: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
   Type.Object({ attribute: Type.Literal('tags'), contains: DeviceTag }, { additionalProperties: false }),
   Type.Object(
@@ -138,6 +148,8 @@ export const Device = Type.Object(
     hostname: Type.String(),
     platform: Platform,
     osVersion: Type.String(),
+    /** As the device stated it at enrollment; absent when it did not (treated as `workstation` by rules). */
+    osType: Type.Optional(OsType),
     arch: Type.String(),
     agentVersion: Type.String(),
     enrolledAt: Timestamp,

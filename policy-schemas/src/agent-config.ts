@@ -1,7 +1,7 @@
 // Files the agent owns: its configuration, its identity, the last sync outcome.
 import { type Static, Type } from '@sinclair/typebox';
 import { PolicySigningKey, SignedPolicy } from './policy.js';
-import { Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
+import { OsType, Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
 
 export const LogLevel = Type.Union([Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug')]);
 
@@ -13,6 +13,8 @@ export const HostConfig = Type.Union([
       kind: Type.Literal('simulated'),
       platform: Platform,
       hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+      /** `server` simulates a server edition (with platform `windows`: Windows Server); reported in the device facts. */
+      osType: Type.Optional(OsType),
       /** The simulated OS store (urn:attache:simulated-host-state); default `<stateDir>/simulated-host.json`. */
       stateFile: Type.Optional(Type.String({ minLength: 1 })),
     },

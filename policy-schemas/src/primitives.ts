@@ -15,6 +15,15 @@ export const Platform = Type.Union([Type.Literal('windows'), Type.Literal('macos
 export type Platform = Static<typeof Platform>;
 export const PLATFORMS: readonly Platform[] = ['windows', 'macos', 'linux'];
 
+/**
+ * Client or server edition of the device's OS (Windows 11 Enterprise vs Windows Server 2022). Optional wherever a
+ * device states it: absent means `workstation`, so agents that predate it stay valid.
+ */
+export const OsType = Type.Union([Type.Literal('workstation'), Type.Literal('server')], {
+  description: 'Client (workstation) or server edition of the operating system',
+});
+export type OsType = Static<typeof OsType>;
+
 /** Every policy kind, in catalog order (Intune endpoint-security profiles plus Attaché's own Linux firewall and indicators). */
 export const POLICY_KINDS = [
   'antivirus',

@@ -6,7 +6,16 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
-import { defaultFor, type Platform, SETTINGS, type SettingValue, SimulatedHostState, settingById } from '../../../policy-schemas/src/index.js';
+import {
+  type DeviceFacts,
+  defaultFor,
+  type OsType,
+  type Platform,
+  SETTINGS,
+  type SettingValue,
+  SimulatedHostState,
+  settingById,
+} from '../../../policy-schemas/src/index.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
 
 /** Faults QA can inject into a simulated host. */
@@ -24,22 +33,33 @@ export class SimulatedHost {
   readonly platform: Platform;
   readonly hostname: string;
   readonly osVersion: string;
+  /** `server` simulates a server edition (Windows Server with platform windows); undefined: a client, stated as none. */
+  readonly osType: OsType | undefined;
   readonly arch = 'x64';
   readonly faults: SimulatedFaults = { failWrites: new Map(), tamperProtection: false };
   /** JSON file holding the device's values (urn:attache:simulated-host-state); undefined: memory only. */
   readonly stateFile: string | undefined;
   private readonly values = new Map<string, SettingValue>();
+  /** Text of the state file as this host last wrote it. */
+  private lastPersisted: string | undefined;
 
-  constructor(options: { platform: Platform; hostname: string; stateFile?: string }) {
+  constructor(options: { platform: Platform; hostname: string; stateFile?: string; osType?: OsType }) {
     this.platform = options.platform;
     this.hostname = options.hostname;
     this.osVersion = OS_VERSIONS[options.platform];
+    this.osType = options.osType;
     this.stateFile = options.stateFile;
     for (const setting of SETTINGS) {
       if (!setting.platforms.includes(this.platform)) continue;
       const value = this.platformDefault(setting.id);
       if (value !== undefined) this.values.set(setting.id, value);
     }
+  }
+
+  /** What the device states about itself at enrollment; osType only when it was given (absent = workstation). */
+  facts(agentVersion: string): DeviceFacts {
+    const { hostname, platform, osVersion, arch, osType } = this;
+    return { hostname, platform, osVersion, ...(osType ? { osType } : {}), arch, agentVersion };
   }
 
   /** Reloads the values from the state file, if there is one yet (someone may have changed them behind our back). */
@@ -71,18 +91,28 @@ export class SimulatedHost {
     if (!this.stateFile) return;
     const values = Object.fromEntries([...this.values.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     const state: SimulatedHostState = { formatVersion: 1, platform: this.platform, values };
-    await writeFileAtomic(this.stateFile, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+    const text = `${JSON.stringify(state, null, 2)}\n`;
+    this.lastPersisted = text;
+    await writeFileAtomic(this.stateFile, text, 0o600);
   }
 
   /**
    * Calls `onChange` whenever the state file may have changed (it is replaced by rename, so the directory is watched);
-   * returns a function that stops watching. Like a registry or file-system notification, it can fire for our own writes.
+   * returns a function that stops watching. Notifications for the host's own last write are dropped (the file holds
+   * exactly what it persisted), so an apply does not wake a drift check.
    */
   watch(onChange: () => void): () => void {
-    if (!this.stateFile) return () => {};
-    const name = basename(this.stateFile);
-    const watcher = watch(dirname(this.stateFile), { persistent: false }, (_event, file) => {
-      if (file === null || file === name) onChange();
+    const stateFile = this.stateFile;
+    if (!stateFile) return () => {};
+    const name = basename(stateFile);
+    const watcher = watch(dirname(stateFile), { persistent: false }, (_event, file) => {
+      if (file !== null && file !== name) return;
+      readFile(stateFile, 'utf8').then(
+        (text) => {
+          if (text !== this.lastPersisted) onChange();
+        },
+        () => onChange(),
+      );
     });
     // A watch that breaks (directory removed) is not fatal: the periodic drift check still runs.
     watcher.on('error', () => watcher.close());

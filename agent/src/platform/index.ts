@@ -1,9 +1,9 @@
 // The one place that decides which platform we run on and returns its host: providers, device facts, default paths.
 // No other module reads process.platform (scripts/check-boundaries.ts enforces it).
 import { createHash } from 'node:crypto';
-import { arch, hostname, release } from 'node:os';
+import { arch, hostname, release, version } from 'node:os';
 import { join } from 'node:path';
-import type { DeviceFacts, HostConfig, Platform } from '../../../policy-schemas/src/index.js';
+import type { DeviceFacts, HostConfig, OsType, Platform } from '../../../policy-schemas/src/index.js';
 import { POLICY_KINDS } from '../../../policy-schemas/src/index.js';
 import { SimulatedHost } from '../hosts/simulated-host.js';
 import type { SettingsProvider } from '../providers/provider.js';
@@ -45,11 +45,16 @@ export function nativePlatform(): Platform | undefined {
 export function selectHost(config: HostConfig | undefined, options: { readonly stateDir?: string } = {}): AgentHost {
   if (config?.kind === 'simulated') {
     const stateFile = config.stateFile ?? (options.stateDir ? join(options.stateDir, 'simulated-host.json') : undefined);
-    const host = new SimulatedHost({ platform: config.platform, hostname: config.hostname ?? `sim-${config.platform}-${hostname()}`, stateFile });
+    const host = new SimulatedHost({
+      platform: config.platform,
+      hostname: config.hostname ?? `sim-${config.platform}-${hostname()}`,
+      stateFile,
+      ...(config.osType ? { osType: config.osType } : {}),
+    });
     return {
       platform: host.platform,
       providers: createSimulatedProviders(host),
-      facts: (agentVersion) => ({ hostname: host.hostname, platform: host.platform, osVersion: host.osVersion, arch: host.arch, agentVersion }),
+      facts: (agentVersion) => host.facts(agentVersion),
       ...(host.stateFile ? { watchChanges: (onChange: () => void) => host.watch(onChange) } : {}),
       simulated: host,
     };
@@ -61,8 +66,22 @@ export function selectHost(config: HostConfig | undefined, options: { readonly s
   return {
     platform,
     providers,
-    facts: (agentVersion) => ({ hostname: hostname(), platform, osVersion: release(), arch: arch(), agentVersion }),
+    facts: (agentVersion) => {
+      const osType = nativeOsType(platform, version());
+      return { hostname: hostname(), platform, osVersion: release(), ...(osType ? { osType } : {}), arch: arch(), agentVersion };
+    },
   };
+}
+
+/**
+ * The OS edition the agent states at enrollment, from Node's `os.version()` (on Windows the registry ProductName, e.g.
+ * "Windows Server 2022 Datacenter" or "Windows 10 Enterprise"): `server` when it names a Server edition, else
+ * `workstation`. macOS and Linux state none: macOS has no server edition, and Linux has no reliable marker
+ * (`os.version()` is the kernel build string); the endpoint's `os` rule condition splits only Windows anyway.
+ */
+export function nativeOsType(platform: Platform, osVersionName: string): OsType | undefined {
+  if (platform !== 'windows') return undefined;
+  return osVersionName.includes('Server') ? 'server' : 'workstation';
 }
 
 /** OS-conventional locations of the agent's files. */

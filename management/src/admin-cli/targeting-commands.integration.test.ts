@@ -1,10 +1,11 @@
 // Integration test of the admin CLI's targeting commands against a real endpoint: what-if (policy-create,
-// policy-update, assign --exclude), policy status, device events and tags, assign --exclude, unassign, policy delete.
+// policy-update, assign --exclude), policy status, device events and tags, assign --exclude, unassign, policy delete,
+// and dynamic groups by device OS (group create-dynamic with an `os` condition).
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Assignment, DeviceEvents, PolicyStatusReport, PolicySummary, WhatIfResponse } from '../../../policy-schemas/src/index.js';
+import type { Assignment, Device, DeviceEvents, Group, PolicyStatusReport, PolicySummary, WhatIfResponse } from '../../../policy-schemas/src/index.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 import { adminCliRunner } from './cli-runner.js';
 
@@ -73,5 +74,26 @@ describe('attache-admin targeting commands', () => {
     expect(tagged.tags).toEqual(['Finance', 'MDE-Management']);
     await json('policy', 'delete', on.policyId);
     expect((await cli('policy', 'show', on.policyId)).err).toMatch(/^error NOT_FOUND: /);
+  });
+
+  it('creates a dynamic group on device OS from a rule file and shows the rule', async () => {
+    const server = await t.enrolledDevice({ facts: { hostname: 'srv-cli', osVersion: '10.0.20348', osType: 'server' } });
+    await t.enrolledDevice({ facts: { osType: 'workstation' } });
+    const file = join(t.dir, 'servers.json');
+    await writeFile(file, JSON.stringify({ match: 'all', conditions: [{ attribute: 'os', equals: 'windowsServer' }] }));
+
+    const human = await cli('group', 'create-dynamic', 'Windows servers', '--rule-file', file);
+    expect(human.code).toBe(0);
+    expect(human.out).toContain('rule: all of\n  os = windowsServer\n');
+    const group = (await json<{ groups: Group[] }>('group', 'list')).groups.find((g) => g.name === 'Windows servers');
+    expect(group).toMatchObject({ membership: 'dynamic', memberCount: 1, rule: { conditions: [{ attribute: 'os', equals: 'windowsServer' }] } });
+    const shown = await json<Device>('device', 'show', server.deviceId);
+    expect([shown.osType, shown.groups]).toEqual(['server', ['Windows servers']]);
+    expect((await cli('device', 'show', server.deviceId)).out).toMatch(/platform:\s+windows 10\.0\.20348 \(x64, server\)/);
+
+    await writeFile(file, JSON.stringify({ match: 'all', conditions: [{ attribute: 'os', equals: 'windows server' }] }));
+    const bad = await cli('group', 'create-dynamic', 'Bad', '--rule-file', file);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/^error SCHEMA_INVALID: /);
   });
 });

@@ -6,7 +6,7 @@ import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
 import { DynamicGroupRule, type PolicyDocument } from '../../../policy-schemas/src/index.js';
 import type { AdminClient } from './admin-client.js';
-import { deviceEventsView, policyStatusView, whatIfView } from './targeting-views.js';
+import { deviceEventsView, policyStatusView, ruleView, whatIfView } from './targeting-views.js';
 import { deviceDetails, groupsTable } from './views.js';
 
 /** What the commands need from cli.ts. */
@@ -128,9 +128,12 @@ export function registerTargetingCommands(d: TargetingCommandDeps): void {
   d.group
     .command('create-dynamic <name>')
     .description('create a dynamic group whose members are the devices a rule matches')
-    .requiredOption('--rule-file <file>', 'JSON rule (urn:attache:dynamic-group-rule)')
+    .requiredOption(
+      '--rule-file <file>',
+      'JSON rule (urn:attache:dynamic-group-rule), e.g. {"match":"all","conditions":[{"attribute":"os","equals":"windowsServer"}]}',
+    )
     .action(async (name: string, opts: { ruleFile: string }) => {
       const created = await (await d.client()).createGroup(name, await readRuleFile(opts.ruleFile));
-      d.print(created, () => groupsTable([created]));
+      d.print(created, () => `${groupsTable([created])}${created.rule ? ruleView(created.rule) : ''}`);
     });
 }

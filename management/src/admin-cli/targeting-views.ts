@@ -1,5 +1,5 @@
 // Human-readable renderings of the targeting, what-if, policy status and event answers for the admin CLI.
-import type { DeviceEvents, PolicyStatusReport, WhatIfResponse } from '../../../policy-schemas/src/index.js';
+import type { DeviceEvents, DynamicGroupRule, DynamicRuleCondition, PolicyStatusReport, WhatIfResponse } from '../../../policy-schemas/src/index.js';
 import { renderTable, show } from './table.js';
 
 /** Intune-style policy report: device states, then per-setting counts. */
@@ -45,4 +45,25 @@ export function whatIfView(r: WhatIfResponse): string {
     parts.push(`\n${d.hostname} (${d.deviceId}, ${d.platform})\n${renderTable(['EFFECT', 'SETTING', 'DETAIL'], rows)}`);
   }
   return parts.join('');
+}
+
+/** One rule condition in words, e.g. `os = windowsServer` or `tags contains MDE-Management`. */
+export function conditionText(c: DynamicRuleCondition): string {
+  switch (c.attribute) {
+    case 'platform':
+      return `platform = ${c.equals} (any edition)`;
+    case 'os':
+      return `os = ${c.equals}`;
+    case 'osVersion':
+      return `osVersion starts with ${JSON.stringify(c.startsWith)}`;
+    case 'tags':
+      return `tags contains ${c.contains}`;
+    case 'agentVersion':
+      return `agentVersion ${c.op} ${c.value}`;
+  }
+}
+
+/** A dynamic group's rule: whether all or any conditions must hold, then one condition per line. */
+export function ruleView(rule: DynamicGroupRule): string {
+  return `rule: ${rule.match === 'all' ? 'all of' : 'any of'}\n${rule.conditions.map((c) => `  ${conditionText(c)}\n`).join('')}`;
 }

@@ -56,7 +56,7 @@ export function deviceDetails(d: Device): string {
   return renderFields([
     ['device', d.deviceId],
     ['hostname', d.hostname],
-    ['platform', `${d.platform} ${d.osVersion} (${d.arch})`],
+    ['platform', `${d.platform} ${d.osVersion} (${d.arch}${d.osType ? `, ${d.osType}` : ''})`],
     ['agent', d.agentVersion],
     ['enrolled', d.enrolledAt],
     ['last seen', d.lastSeenAt ?? 'never'],

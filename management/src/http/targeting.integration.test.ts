@@ -1,5 +1,6 @@
-// Integration test of targeting over the real admin API: dynamic groups (platform, tags from the onboarding package,
-// tag changes), include/exclude, delete policy and remove assignment with their nudges, per-policy status, events.
+// Integration test of targeting over the real admin API: dynamic groups (platform, device OS incl. Windows Server, tags
+// from the onboarding package, tag changes), include/exclude, delete policy and remove assignment with their nudges,
+// per-policy status, events.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '../../../common/validation.js';
@@ -90,6 +91,49 @@ describe('dynamic groups and tags', () => {
     expect([res.status, errorCode(res)]).toEqual([409, 'CONFLICT']);
     const bad = await t.admin.call('POST', '/groups', { name: 'bad-rule', rule: { match: 'all', conditions: [{ attribute: 'ram', equals: 4 }] } });
     expect([bad.status, errorCode(bad)]).toEqual([400, 'SCHEMA_INVALID']);
+  });
+
+  it('tells Windows Server from Windows client with the os condition, as Intune device OS does', async () => {
+    // Created before the devices enroll: membership is evaluated at enrollment.
+    const servers = await t.admin.ok<Group>('POST', '/groups', {
+      name: 'windows-servers',
+      rule: { match: 'all', conditions: [{ attribute: 'os', equals: 'windowsServer' }] },
+    });
+    const tags = ['OsTargeting'];
+    const server = await t.enrolledDevice({ facts: { hostname: 'srv-01', osVersion: '10.0.20348', osType: 'server' }, tags });
+    const client = await t.enrolledDevice({ facts: { hostname: 'ws-01', osVersion: '10.0.22631', osType: 'workstation' }, tags });
+    const unstated = await t.enrolledDevice({ facts: { hostname: 'ws-old', osVersion: '10.0.19045' }, tags });
+    const linuxServer = await t.enrolledDevice({ facts: { platform: 'linux', osVersion: '6.8', osType: 'server' }, tags });
+    // Created after: membership is evaluated against every enrolled device (the tag keeps other tests' clients out).
+    const clients = await t.admin.ok<Group>('POST', '/groups', {
+      name: 'windows-clients',
+      rule: {
+        match: 'all',
+        conditions: [
+          { attribute: 'os', equals: 'windows' },
+          { attribute: 'tags', contains: 'OsTargeting' },
+        ],
+      },
+    });
+    const serverPolicy = await newPolicy();
+    const clientPolicy = await newPolicy({ 'defender.AllowCloudProtection': 1 });
+    await t.admin.ok('POST', '/assignments', { policyId: serverPolicy.policyId, groupId: servers.groupId });
+    await t.admin.ok('POST', '/assignments', { policyId: clientPolicy.policyId, groupId: clients.groupId });
+
+    expect(await assignedIds(server)).toEqual([serverPolicy.policyId]);
+    expect(await assignedIds(client)).toEqual([clientPolicy.policyId]);
+    expect(await assignedIds(unstated)).toEqual([clientPolicy.policyId]);
+    expect(await assignedIds(linuxServer)).toEqual([]);
+    expect((await t.admin.ok<{ groups: Group[] }>('GET', '/groups')).groups.find((g) => g.groupId === servers.groupId)?.memberCount).toBe(1);
+
+    const shown = validate(Device, await t.admin.ok('GET', `/devices/${server.deviceId}`), 'device');
+    expect([shown.osType, shown.groups]).toEqual(['server', ['windows-servers']]);
+    expect(validate(Device, await t.admin.ok('GET', `/devices/${unstated.deviceId}`), 'device')).not.toHaveProperty('osType');
+
+    const bad = await t.admin.call('POST', '/groups', { name: 'bad-os', rule: { match: 'all', conditions: [{ attribute: 'os', equals: 'server' }] } });
+    expect([bad.status, errorCode(bad)]).toEqual([400, 'SCHEMA_INVALID']);
+    const badFacts = await t.enrolledDevice({ facts: { osType: 'datacenter' as 'server' } }).catch((err: Error) => err.message);
+    expect(badFacts).toMatch(/enroll failed: .*SCHEMA_INVALID/);
   });
 
   it('recomputes members when the rule changes and when a report carries a new agent version', async () => {

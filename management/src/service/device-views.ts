@@ -10,6 +10,7 @@ export function deviceView(record: DeviceRecord, groups: string[], connected: bo
     hostname: record.hostname,
     platform: record.platform,
     osVersion: record.osVersion,
+    ...(record.osType === undefined ? {} : { osType: record.osType }),
     arch: record.arch,
     agentVersion: record.agentVersion,
     enrolledAt: record.enrolledAt,

@@ -61,7 +61,7 @@ export async function enrollDevice(ctx: ServiceContext, body: unknown): Promise<
     publicKey: request.publicKey,
     facts: request.device,
   });
-  // A new device may match dynamic groups at once (its platform, its package's tags).
+  // A new device may match dynamic groups at once (its platform and OS edition, its package's tags).
   await refreshDeviceMemberships(ctx, device, device.enrolledAt);
   ctx.logger.info('device enrolled', { component: 'enrollment', deviceId: device.deviceId, hostname: device.hostname, platform: device.platform });
   return { deviceId: device.deviceId, tenantId: ctx.identity.tenantId, enrolledAt: device.enrolledAt };

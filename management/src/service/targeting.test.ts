@@ -1,8 +1,18 @@
-// Unit tests of pure targeting: dynamic rule evaluation, semver order, and that exclusion always wins over inclusion.
+// Unit tests of pure targeting: dynamic rule evaluation (incl. Intune's device OS), semver order, and that exclusion
+// always wins over inclusion.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DynamicGroupRule } from '../../../policy-schemas/src/index.js';
-import { assignedPolicyIds, compareSemver, normaliseTags, type RuleSubject, ruleMatches, type TargetingAssignment } from './targeting.js';
+import type { DeviceOs, DynamicGroupRule } from '../../../policy-schemas/src/index.js';
+import {
+  assignedPolicyIds,
+  compareSemver,
+  conditionHolds,
+  deviceOs,
+  normaliseTags,
+  type RuleSubject,
+  ruleMatches,
+  type TargetingAssignment,
+} from './targeting.js';
 
 const WIN: RuleSubject = { platform: 'windows', osVersion: '10.0.20348', agentVersion: '1.4.0', tags: ['MDE-Management', 'Servers'] };
 
@@ -36,6 +46,55 @@ describe('ruleMatches', () => {
   it('never matches an agentVersion condition on a version that is not semver', () => {
     const rule: DynamicGroupRule = { match: 'all', conditions: [{ attribute: 'agentVersion', op: '<', value: '9.0.0' }] };
     expect(ruleMatches(rule, { ...WIN, agentVersion: 'dev' })).toBe(false);
+  });
+});
+
+describe('os condition (Intune device OS)', () => {
+  const SERVER: RuleSubject = { ...WIN, osType: 'server' };
+  const CLIENT: RuleSubject = { ...WIN, osVersion: '10.0.22631', osType: 'workstation' };
+  const UNSTATED: RuleSubject = { ...WIN, osVersion: '10.0.19045' };
+  const MAC: RuleSubject = { ...WIN, platform: 'macos', osVersion: '14.6.1' };
+  const LINUX: RuleSubject = { ...WIN, platform: 'linux', osVersion: '6.8.0', osType: 'server' };
+  const os = (equals: DeviceOs): DynamicGroupRule => ({ match: 'all', conditions: [{ attribute: 'os', equals }] });
+
+  it('tells Windows Server from Windows client; a device that states no osType is a client', () => {
+    const devices = { SERVER, CLIENT, UNSTATED, MAC, LINUX };
+    const matched = (equals: DeviceOs) =>
+      Object.entries(devices)
+        .filter(([, d]) => ruleMatches(os(equals), d))
+        .map(([name]) => name);
+    expect(matched('windows')).toEqual(['CLIENT', 'UNSTATED']);
+    expect(matched('windowsServer')).toEqual(['SERVER']);
+    expect(matched('macos')).toEqual(['MAC']);
+    // osType does not split Linux (or macOS): Intune has one Linux device OS.
+    expect(matched('linux')).toEqual(['LINUX']);
+    expect([SERVER, CLIENT, UNSTATED, MAC, LINUX].map(deviceOs)).toEqual(['windowsServer', 'windows', 'windows', 'macos', 'linux']);
+  });
+
+  it('leaves the platform condition matching every Windows device, server or not', () => {
+    const windows = { attribute: 'platform', equals: 'windows' } as const;
+    expect([SERVER, CLIENT, UNSTATED, MAC].map((d) => conditionHolds(windows, d))).toEqual([true, true, true, false]);
+  });
+
+  it('combines with other conditions under all/any', () => {
+    const taggedServers: DynamicGroupRule = {
+      match: 'all',
+      conditions: [
+        { attribute: 'os', equals: 'windowsServer' },
+        { attribute: 'tags', contains: 'MDE-Management' },
+      ],
+    };
+    expect(ruleMatches(taggedServers, SERVER)).toBe(true);
+    expect(ruleMatches(taggedServers, { ...SERVER, tags: [] })).toBe(false);
+    expect(ruleMatches(taggedServers, CLIENT)).toBe(false);
+    const serversOrMacs: DynamicGroupRule = {
+      match: 'any',
+      conditions: [
+        { attribute: 'os', equals: 'windowsServer' },
+        { attribute: 'os', equals: 'macos' },
+      ],
+    };
+    expect([SERVER, CLIENT, UNSTATED, MAC, LINUX].map((d) => ruleMatches(serversOrMacs, d))).toEqual([true, false, false, true, false]);
   });
 });
 

@@ -1,11 +1,13 @@
 // Intune-like targeting, pure: dynamic group rules evaluated on a device record, and a device's assigned policies as
 // the policies included through any of its groups minus those excluded through any of them (exclusion wins).
-import type { AssignmentMode, DynamicGroupRule, DynamicRuleCondition, Platform } from '../../../policy-schemas/src/index.js';
+import type { AssignmentMode, DeviceOs, DynamicGroupRule, DynamicRuleCondition, OsType, Platform } from '../../../policy-schemas/src/index.js';
 
 /** The device attributes a dynamic rule can look at. */
 export interface RuleSubject {
   readonly platform: Platform;
   readonly osVersion: string;
+  /** Absent for devices that did not state it: read as `workstation`. */
+  readonly osType?: OsType | undefined;
   readonly agentVersion: string;
   readonly tags: readonly string[];
 }
@@ -50,10 +52,23 @@ export function compareSemver(a: string, b: string): number {
   return comparePre(x.pre, y.pre);
 }
 
-function conditionHolds(condition: DynamicRuleCondition, device: RuleSubject): boolean {
+/**
+ * The device's OS as Intune's device-OS targeting sees it: on Windows the edition decides between `windows` (client)
+ * and `windowsServer`; macOS and Linux are one OS each whatever their osType.
+ */
+export function deviceOs(device: Pick<RuleSubject, 'platform' | 'osType'>): DeviceOs {
+  if (device.platform === 'windows') return device.osType === 'server' ? 'windowsServer' : 'windows';
+  return device.platform;
+}
+
+/** True when the device satisfies one condition of a rule. */
+export function conditionHolds(condition: DynamicRuleCondition, device: RuleSubject): boolean {
   switch (condition.attribute) {
     case 'platform':
+      // Any Windows, client or server; `os` tells them apart.
       return device.platform === condition.equals;
+    case 'os':
+      return deviceOs(device) === condition.equals;
     case 'osVersion':
       return device.osVersion.startsWith(condition.startsWith);
     case 'tags':

@@ -155,11 +155,22 @@ const targetingAndEvents: Migration = {
   },
 };
 
+/**
+ * The device's OS edition (workstation | server) for Intune's Windows vs Windows Server targeting. Nullable: devices
+ * enrolled before, and agents that do not state it, keep NULL, which rules read as workstation.
+ */
+const deviceOsType: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('devices').addColumn('os_type', 'text').execute();
+  },
+};
+
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-last-sync-error': lastSyncError,
   '0003-targeting-events': targetingAndEvents,
+  '0004-device-os-type': deviceOsType,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

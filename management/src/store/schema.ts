@@ -28,6 +28,8 @@ export interface DeviceTable {
   hostname: string;
   platform: string;
   osVersion: string;
+  /** workstation | server as the device stated it; null when it did not (older agents, macOS, Linux). */
+  osType: string | null;
   arch: string;
   agentVersion: string;
   enrolledAt: string;

@@ -1,9 +1,9 @@
 // Row <-> record mapping of the SQL store: JSON columns, 0/1 booleans, optional fields that are NULL in SQL.
-import type { Platform, PolicyKind, PolicyStatus, SettingState, SignedPolicy } from '../../../policy-schemas/src/index.js';
+import type { OsType, Platform, PolicyKind, PolicyStatus, SettingState, SignedPolicy } from '../../../policy-schemas/src/index.js';
 import type { DeviceTable, PolicyStatusTable, PolicyVersionTable, SettingStatusTable } from './schema.js';
 import type { DeviceRecord, StoredSettingStatus } from './store.js';
 
-/** A device row as a record. Platform strings were validated on the way in. */
+/** A device row as a record. Platform and OS type strings were validated on the way in; NULL osType is left absent. */
 export function deviceFromRow(row: DeviceTable): DeviceRecord {
   return {
     deviceId: row.deviceId,
@@ -11,6 +11,7 @@ export function deviceFromRow(row: DeviceTable): DeviceRecord {
     hostname: row.hostname,
     platform: row.platform as Platform,
     osVersion: row.osVersion,
+    ...(row.osType === null ? {} : { osType: row.osType as OsType }),
     arch: row.arch,
     agentVersion: row.agentVersion,
     enrolledAt: row.enrolledAt,

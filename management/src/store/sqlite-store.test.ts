@@ -3,9 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../common/errors.js';
 import type { DeviceFacts, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import { inCodeMigrations } from './migrations.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { ManagementStore } from './store.js';
 
@@ -30,8 +34,8 @@ async function addToken(tokenHash: string, opts: { maxUses?: number; expiresAt?:
   await store.createEnrollmentToken({ tokenHash, createdAt: NOW, expiresAt: opts.expiresAt ?? '2025-01-11T12:00:00.000Z', maxUses: opts.maxUses ?? 1 });
 }
 
-function enroll(tokenHash: string, now = NOW) {
-  return store.enrollDevice({ tokenHash, now, deviceId: randomUUID(), publicKey: KEY, facts: FACTS });
+function enroll(tokenHash: string, now = NOW, facts: DeviceFacts = FACTS) {
+  return store.enrollDevice({ tokenHash, now, deviceId: randomUUID(), publicKey: KEY, facts });
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -79,6 +83,41 @@ describe('enrollment transaction', () => {
     const device = await enroll('t1');
     expect(device).toMatchObject({ ...FACTS, revoked: false, lastSeenAt: null, enrolledAt: NOW });
     expect(await store.getDevice(device.deviceId)).toEqual(device);
+  });
+
+  it('keeps the OS type a device states, and none when it states none', async () => {
+    await addToken('t1', { maxUses: 3 });
+    const server = await enroll('t1', NOW, { ...FACTS, hostname: 'srv-01', osVersion: '10.0.20348', osType: 'server' });
+    const client = await enroll('t1', NOW, { ...FACTS, osType: 'workstation' });
+    const old = await enroll('t1');
+    expect(server.osType).toBe('server');
+    expect((await store.getDevice(server.deviceId))?.osType).toBe('server');
+    expect((await store.getDevice(client.deviceId))?.osType).toBe('workstation');
+    expect(await store.getDevice(old.deviceId)).not.toHaveProperty('osType');
+    const listed = new Map((await store.listDevices()).map((d) => [d.deviceId, d.osType]));
+    expect([listed.get(server.deviceId), listed.get(client.deviceId), listed.get(old.deviceId)]).toEqual(['server', 'workstation', undefined]);
+  });
+
+  it('migrates devices enrolled before OS types existed to none (read as workstation by rules)', async () => {
+    const file = join(dir, 'old.sqlite');
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+    expect((await new Migrator({ db, provider: inCodeMigrations }).migrateTo('0003-targeting-events')).error).toBeUndefined();
+    const old = new BetterSqlite3(file);
+    old.prepare("INSERT INTO enrollment_tokens (token_hash, created_at, expires_at, max_uses) VALUES ('t0', ?, ?, 1)").run(NOW, NOW);
+    old
+      .prepare(
+        "INSERT INTO devices (device_id, public_key, hostname, platform, os_version, arch, agent_version, enrolled_at, enrollment_token_hash) VALUES ('d0', ?, 'srv', 'windows', '10.0.20348', 'x64', '0.1.0', ?, 't0')",
+      )
+      .run(KEY, NOW);
+    old.close();
+    await db.destroy();
+    const migrated = await openSqliteStore({ file });
+    try {
+      expect(await migrated.getDevice('d0')).toMatchObject({ deviceId: 'd0', platform: 'windows', osVersion: '10.0.20348' });
+      expect(await migrated.getDevice('d0')).not.toHaveProperty('osType');
+    } finally {
+      await migrated.close();
+    }
   });
 
   it('refuses a second use of a single-use token and creates no second device', async () => {

@@ -102,6 +102,7 @@ class SqliteManagementStore implements ManagementStore {
         deviceId: input.deviceId,
         publicKey: input.publicKey,
         ...input.facts,
+        osType: input.facts.osType ?? null,
         enrolledAt: normaliseTime(input.now),
         lastSeenAt: null,
         revoked: 0,
