@@ -11,6 +11,11 @@ export type ApplyResult =
 /** Enforces the settings of one kind on one host: observe current values, apply a plan, say what it cannot do. */
 export interface SettingsProvider {
   readonly kind: PolicyKind;
+  /**
+   * Called before each sync or plan, before `unsupportedReason`: refreshes what that synchronous answer rests on
+   * (is nft / mdatp installed?). Must not throw for a missing tool; that is what `unsupportedReason` then says.
+   */
+  prepare?(): Promise<void>;
   /** Why this host cannot enforce the setting (e.g. "mdatp is not installed"), or undefined when it can. */
   unsupportedReason(settingId: string): string | undefined;
   /** Current values of the given settings; undefined where the host has no value. */

@@ -25,6 +25,8 @@ export async function applyEffective(
   const observedAfter = new Map<string, SettingValue | undefined>();
   const changes: SettingChange[] = [];
   for (const provider of providers) {
+    if (!effective.some((s) => s.kind === provider.kind)) continue;
+    await prepareQuietly(provider);
     const supported = supportedBy(provider, effective, unsupported);
     if (supported.length === 0) continue;
     const ids = supported.map((s) => s.settingId);
@@ -47,6 +49,15 @@ export async function applyEffective(
       unsupported.set(setting.settingId, `no ${setting.kind} provider on this host`);
   }
   return { unsupported, failed, observedAfter, changes };
+}
+
+/** Runs the provider's prepare hook; a failure only leaves its unsupportedReason answers as they were. */
+export async function prepareQuietly(provider: SettingsProvider): Promise<void> {
+  try {
+    await provider.prepare?.();
+  } catch {
+    // observe/apply will report the broken host per setting
+  }
 }
 
 /** The enforceable settings of the provider's kind it can handle; the others go to `unsupported` with the reason. */

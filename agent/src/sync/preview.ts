@@ -8,7 +8,7 @@ import { previewPlan } from '../core/preview.js';
 import type { Logger } from '../logging.js';
 import type { AgentHost } from '../platform/index.js';
 import type { StateStore } from '../state/state-store.js';
-import { supportedBy } from './apply.js';
+import { prepareQuietly, supportedBy } from './apply.js';
 import { readBaselineSafe } from './enforce.js';
 import { loadPolicySet } from './policy-source.js';
 
@@ -35,6 +35,7 @@ export async function buildPlan(deps: PreviewDeps, computedBy: SyncPlan['compute
   const observed = new Map<string, SettingValue | undefined>();
   const unsupported = new Map<string, string>();
   for (const provider of host.providers) {
+    await prepareQuietly(provider);
     const ids = [
       ...supportedBy(provider, effective, unsupported).map((s) => s.settingId),
       ...restores.filter((r) => r.kind === provider.kind).map((r) => r.settingId),

@@ -1,6 +1,6 @@
 // Files the agent manages on the OS (mdatp_managed.json, pf anchor files, …): read, atomic replace with owner and
 // mode, remove. The real store uses the file system; the memory store serves boundary tests and simulated hosts.
-import { chown, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../state/atomic-file.js';
 
 export interface WriteOptions {
@@ -20,6 +20,8 @@ export interface FileStore {
   remove(path: string): Promise<void>;
   /** Mode bits of the file, or undefined when it does not exist. */
   mode(path: string): Promise<number | undefined>;
+  /** Creates the directory (and missing parents) with this mode when it is missing; an existing one is left as it is. */
+  ensureDir?(path: string, mode: number): Promise<void>;
 }
 
 export class NodeFileStore implements FileStore {
@@ -41,6 +43,12 @@ export class NodeFileStore implements FileStore {
     await rm(path, { force: true });
   }
 
+  async ensureDir(path: string, mode: number): Promise<void> {
+    // mkdir's mode is filtered by the umask; set the leaf's mode explicitly when we created it.
+    const created = await mkdir(path, { recursive: true, mode });
+    if (created !== undefined) await chmod(path, mode);
+  }
+
   async mode(path: string): Promise<number | undefined> {
     try {
       return (await stat(path)).mode & 0o7777;
@@ -54,6 +62,8 @@ export class NodeFileStore implements FileStore {
 /** An in-memory file system: what a provider wrote, with the mode it asked for. */
 export class MemoryFileStore implements FileStore {
   readonly files = new Map<string, { data: string; mode: number }>();
+  /** Directories created through ensureDir, with their mode. */
+  readonly dirs = new Map<string, number>();
 
   async read(path: string): Promise<string | undefined> {
     return this.files.get(path)?.data;
@@ -69,5 +79,9 @@ export class MemoryFileStore implements FileStore {
 
   async mode(path: string): Promise<number | undefined> {
     return this.files.get(path)?.mode;
+  }
+
+  async ensureDir(path: string, mode: number): Promise<void> {
+    if (!this.dirs.has(path)) this.dirs.set(path, mode);
   }
 }
