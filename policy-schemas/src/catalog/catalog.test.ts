@@ -93,6 +93,7 @@ function allowedValues(s: SettingDefinition): fc.Arbitrary<unknown> {
 
 const RULE = { name: 'r' };
 const LINUX = { name: 'r', direction: 'in', action: 'accept', protocol: 'tcp' };
+const PF = { name: 'r', direction: 'in', action: 'pass', protocol: 'tcp' };
 /** Items each object-list setting must refuse: one broken field (or a field of another $type) per item. */
 const INVALID_ITEMS: Record<string, Record<string, unknown>[]> = {
   'mdatp.antivirusEngine.threatTypeSettings': [{ key: 'other', value: 'block' }, { key: 'archive_bomb', value: 'quarantine' }, { key: 'archive_bomb' }],
@@ -131,6 +132,18 @@ const INVALID_ITEMS: Record<string, Record<string, unknown>[]> = {
     { ...LINUX, remoteAddresses: ['10.0.0.0/40'] },
     { ...LINUX, localPorts: '70000' },
     { name: 'r', direction: 'in', action: 'accept' },
+  ],
+  'firewallRules.pfRules': [
+    { ...PF, name: 'a"b' },
+    { ...PF, name: 'x$(id)' },
+    { ...PF, name: 'line\nbreak' },
+    { ...PF, name: 'n'.repeat(56) },
+    { ...PF, action: 'accept' },
+    { ...PF, protocol: 'sctp' },
+    { ...PF, direction: 'IN' },
+    { ...PF, remoteAddresses: ['10.0.0.0/40'] },
+    { ...PF, localPorts: '70000' },
+    { name: 'r', direction: 'in', action: 'pass' },
   ],
   'indicators.items': [
     { type: 'fileSha256', value: 'abc', action: 'block' },

@@ -1,7 +1,8 @@
-// Windows Firewall rules: one object-list setting, each item one ./Vendor/MSFT/Firewall/MdmStore/FirewallRules/<name>
-// node with the fields of mde-domain.md §2.4. Rules from several policies merge by name; the same name with different
-// content is a conflict.
-import { ICMP_TYPES_AND_CODES, LOCAL_ADDRESS_RANGE, PORT_RANGES, REMOTE_ADDRESS_RANGE } from './item-patterns.js';
+// Firewall rules: on Windows one object-list setting, each item one ./Vendor/MSFT/Firewall/MdmStore/FirewallRules/<name>
+// node with the fields of mde-domain.md §2.4; on macOS Attaché's own pf rules in an anchor the agent owns (MDE has no
+// macOS firewall-rule profile). Rules from several policies merge by name; the same name with different content is a
+// conflict.
+import { CIDR, ICMP_TYPES_AND_CODES, LOCAL_ADDRESS_RANGE, PORT_RANGES, REMOTE_ADDRESS_RANGE } from './item-patterns.js';
 import type { SettingDefinition } from './setting-definition.js';
 
 const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength });
@@ -46,6 +47,45 @@ const FIREWALL_RULE = {
   additionalProperties: false,
 };
 
+/** The pf anchor the macOS rules live in (evaluated through `anchor "com.apple/*"` of the stock /etc/pf.conf). */
+export const PF_ANCHOR = 'com.apple/250.AttacheFirewall';
+
+/**
+ * One macOS pf rule. The name is rendered only inside the quoted label "attache:<name>": pf labels hold 63 bytes, and
+ * the pattern keeps out quotes, backslashes, `$` (pf expands macros in labels) and line breaks.
+ */
+const PF_RULE = {
+  type: 'object',
+  properties: {
+    name: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 55,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9 _.-]*$',
+      description: 'letters, digits, space, _ . -; at most 55 characters (the pf label is "attache:<name>")',
+    },
+    direction: { type: 'string', enum: ['in', 'out'] },
+    action: { type: 'string', enum: ['pass', 'block', 'blockReturn'], description: 'blockReturn answers TCP with RST and UDP with ICMP unreachable' },
+    protocol: { type: 'string', enum: ['tcp', 'udp', 'icmp', 'any'], description: 'icmp covers ICMP and ICMPv6' },
+    localPorts: {
+      type: 'string',
+      maxLength: 4096,
+      pattern: PORT_RANGES,
+      description: 'ports 0–65535 and ranges, e.g. 22,8000-8080; only with tcp, udp or any (any then means tcp and udp)',
+    },
+    remotePorts: { type: 'string', maxLength: 4096, pattern: PORT_RANGES, description: 'as localPorts' },
+    remoteAddresses: {
+      type: 'array',
+      items: { type: 'string', pattern: CIDR, description: 'IPv4/IPv6 address or CIDR network' },
+      minItems: 1,
+      maxItems: 1000,
+      uniqueItems: true,
+    },
+  },
+  required: ['name', 'direction', 'action', 'protocol'],
+  additionalProperties: false,
+};
+
 export const FIREWALL_RULES_SETTINGS: readonly SettingDefinition[] = [
   {
     id: 'firewallRules.rules',
@@ -66,5 +106,24 @@ export const FIREWALL_RULES_SETTINGS: readonly SettingDefinition[] = [
     maxItems: 1000,
     default: [],
     source: './Vendor/MSFT/Firewall/MdmStore/FirewallRules/',
+  },
+  {
+    id: 'firewallRules.pfRules',
+    kind: 'firewallRules',
+    title: 'macOS pf firewall rules',
+    description: `pf rules in the anchor ${PF_ANCHOR}, one item per rule, identified by name. Block rules are evaluated before pass rules and the first match wins (quick); ports apply to tcp/udp. The agent keeps pf enabled through its own pf reference while rules are loaded.`,
+    platforms: ['macos'],
+    type: 'objectList',
+    itemSchema: PF_RULE,
+    itemKey: ['name'],
+    itemExamples: [
+      { name: 'ssh from intranet', direction: 'in', action: 'pass', protocol: 'tcp', localPorts: '22', remoteAddresses: ['10.0.0.0/8', 'fd00::/8'] },
+      { name: 'block telnet', direction: 'out', action: 'blockReturn', protocol: 'tcp', remotePorts: '23' },
+      { name: 'block smb and netbios', direction: 'in', action: 'block', protocol: 'any', localPorts: '137-139,445' },
+      { name: 'ping', direction: 'in', action: 'pass', protocol: 'icmp' },
+    ],
+    maxItems: 1000,
+    default: [],
+    source: `pfctl -a ${PF_ANCHOR}`,
   },
 ];

@@ -70,13 +70,31 @@ function macFirewall(name: string, title: string, flag: string, def: boolean): S
     id: `macosFirewall.${name}`,
     kind: 'firewall',
     title,
-    description: `macOS application firewall, socketfilterfw ${flag}.`,
+    description: `macOS application firewall, socketfilterfw ${flag} (MDM payload com.apple.security.firewall ${name}).`,
     platforms: ['macos'],
     type: 'boolean',
     default: def,
     source: `/usr/libexec/ApplicationFirewall/socketfilterfw ${flag}`,
   };
 }
+
+/** How much the application firewall logs (socketfilterfw --setloggingopt; MDM payload key LoggingOption). */
+const MAC_LOGGING_OPTION: SettingDefinition = {
+  id: 'macosFirewall.LoggingOption',
+  kind: 'firewall',
+  title: 'Firewall logging detail',
+  description:
+    'macOS application firewall, socketfilterfw --setloggingopt (MDM payload com.apple.security.firewall LoggingOption). Takes effect while logging is on.',
+  platforms: ['macos'],
+  type: 'string',
+  values: [
+    { value: 'throttled', label: 'Throttled' },
+    { value: 'brief', label: 'Brief' },
+    { value: 'detail', label: 'Detail' },
+  ],
+  default: 'throttled',
+  source: '/usr/libexec/ApplicationFirewall/socketfilterfw --setloggingopt',
+};
 
 export const FIREWALL_SETTINGS: readonly SettingDefinition[] = [
   global('DisableStatefulFtp', 'Stateful FTP disabled', { type: 'boolean', default: false }),
@@ -115,4 +133,6 @@ export const FIREWALL_SETTINGS: readonly SettingDefinition[] = [
   macFirewall('EnableFirewall', 'Application firewall enabled', '--setglobalstate', false),
   macFirewall('BlockAllIncoming', 'Block all incoming connections', '--setblockall', false),
   macFirewall('EnableStealthMode', 'Stealth mode', '--setstealthmode', false),
+  macFirewall('EnableLogging', 'Firewall logging', '--setloggingmode', false),
+  MAC_LOGGING_OPTION,
 ];
