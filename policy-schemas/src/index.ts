@@ -9,6 +9,7 @@ import * as device from './device-api.js';
 import * as onboarding from './onboarding.js';
 import * as policy from './policy.js';
 import { ErrorResponse } from './primitives.js';
+import * as signals from './signals.js';
 
 export * from './admin-api.js';
 export * from './agent-config.js';
@@ -18,6 +19,7 @@ export * from './device-api.js';
 export * from './onboarding.js';
 export * from './policy.js';
 export * from './primitives.js';
+export * from './signals.js';
 
 /** Every top-level schema, each with a `$id`; the validator registers them all and json/ has one file per entry. */
 export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
@@ -42,6 +44,13 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   device.ReportAck,
   device.ServerPushMessage,
   device.AgentPushMessage,
+  signals.AlertReport,
+  signals.AlertReportAck,
+  signals.DeviceHealth,
+  signals.DeviceInventory,
+  signals.InventoryUpload,
+  signals.HealthUpload,
+  signals.AccessDecision,
   control.ControlRequest,
   control.ControlResponse,
   admin.DynamicGroupRule,
