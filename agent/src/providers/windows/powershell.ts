@@ -24,11 +24,12 @@ export function ps(name: string) {
 /** Windows PowerShell 5.1 ships the Defender and NetSecurity modules on every supported Windows. */
 export const POWERSHELL = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe';
 
-// Reads the input, runs the body with $in bound, writes {ok,result} or {ok:false,error} as one JSON line.
+// Reads the input, runs the body with $in bound, writes {ok,result} or {ok:false,error} as one JSON line. stdin is
+// decoded as UTF-8 explicitly: [Console]::In would use the OEM code page and mangle non-ASCII policy strings.
 const PRELUDE = `$ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 [Console]::OutputEncoding = [System.Text.Encoding]::UTF8
-$raw = [Console]::In.ReadToEnd()
+$raw = [System.IO.StreamReader]::new([Console]::OpenStandardInput(), [System.Text.UTF8Encoding]::new($false)).ReadToEnd()
 $in = if ($raw.Trim().Length -gt 0) { $raw | ConvertFrom-Json } else { $null }
 try {
   $result = & {
