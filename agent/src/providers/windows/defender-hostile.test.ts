@@ -1,0 +1,128 @@
+// Hostile values never become code: exclusion paths and process names full of PowerShell and cmd.exe metacharacters
+// travel only inside the stdin JSON (never in argv or script text) and come back unchanged; a NUL is refused with a
+// clear error before any command runs; separators that would split an item on the device are refused per setting.
+import { describe, expect, it } from 'vitest';
+import type { SettingChange } from '../../core/plan.js';
+import { DefenderEmulator, recordedRuns } from './defender-emulator.js';
+import { WindowsDefenderProvider } from './defender-provider.js';
+import { DEFENDER_SCRIPTS } from './defender-scripts.js';
+import { fullScript } from './powershell.js';
+
+const HOSTILE = [
+  'C:\\Data\\it\'s "quoted"',
+  'C:\\Data\\`whoami`',
+  'C:\\Data\\a;Remove-Item C:\\ -Recurse',
+  'C:\\Data\\a & calc.exe',
+  'C:\\Data\\a | Out-File C:\\pwned.txt',
+  'C:\\Data\\$(Invoke-WebRequest http://evil.example)',
+  '%SystemRoot%\\..\\..\\Users\\%USERNAME%',
+  'C:\\Data\\line1\nline2\r\nSet-MpPreference -DisableRealtimeMonitoring $true',
+  '..\\..\\Windows\\System32',
+  "'; Set-MpPreference -DisableRealtimeMonitoring $true; '",
+];
+
+const PROCESSES = ['C:\\Tools\\a"b.exe', 'C:\\Tools\\$env:TEMP.exe', 'C:\\Tools\\x`;y.exe', 'powershell.exe -enc AAAA'];
+
+function change(settingId: string, kind: SettingChange['kind'], to: SettingChange['to'], from: SettingChange['from'] = []): SettingChange {
+  return { settingId, kind, from, to };
+}
+
+describe('hostile values are inert data', () => {
+  it('exclusions with metacharacters reach Add-MpPreference only through the stdin JSON and read back unchanged', async () => {
+    const host = new DefenderEmulator();
+    const provider = new WindowsDefenderProvider('antivirusExclusions', { runner: host.runner });
+    const results = await provider.apply([
+      change('defender.ExcludedPaths', 'antivirusExclusions', HOSTILE),
+      change('defender.ExcludedProcesses', 'antivirusExclusions', PROCESSES),
+      change('defender.ExcludedExtensions', 'antivirusExclusions', ['.$(calc)', '.a;b']),
+    ]);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const seen = await provider.observe(['defender.ExcludedPaths', 'defender.ExcludedProcesses', 'defender.ExcludedExtensions']);
+    expect(seen.get('defender.ExcludedPaths')).toEqual(HOSTILE);
+    expect(seen.get('defender.ExcludedProcesses')).toEqual(PROCESSES);
+
+    const scripts = DEFENDER_SCRIPTS.map(fullScript);
+    for (const run of recordedRuns(host.runner)) {
+      expect(scripts).toContain(Buffer.from(run.spec.args[6] ?? '', 'base64').toString('utf16le'));
+      const argv = [run.spec.file, ...run.spec.args].join('\0');
+      for (const value of [...HOSTILE, ...PROCESSES]) {
+        expect(argv).not.toContain(value);
+        for (const script of scripts) expect(script).not.toContain(value);
+      }
+    }
+    const apply = recordedRuns(host.runner).find((r) => r.script === 'defender-apply');
+    expect(apply?.input).toMatchObject({ add: { ExclusionPath: HOSTILE, ExclusionProcess: PROCESSES } });
+    expect(apply?.spec.stdin).toBe(JSON.stringify(apply?.input));
+  });
+
+  it('the same holds for ASR exclusions, per-rule exclusions and the Windows Security contact strings', async () => {
+    const host = new DefenderEmulator();
+    const asr = new WindowsDefenderProvider('asr', { runner: host.runner });
+    const experience = new WindowsDefenderProvider('securityExperience', { runner: host.runner });
+    const perRule = 'asrExclusions.d4f940ab-401b-4efc-aadc-ad5f3c50688a';
+    expect(await asr.apply([change('defender.AttackSurfaceReductionOnlyExclusions', 'asr', HOSTILE.slice(0, 6)), change(perRule, 'asr', PROCESSES)])).toEqual([
+      { settingId: 'defender.AttackSurfaceReductionOnlyExclusions', ok: true },
+      { settingId: perRule, ok: true },
+    ]);
+    const company = 'Contoso"; Remove-Item -Recurse C:\\; $(calc) `& %TEMP%';
+    expect(await experience.apply([change('securityCenter.CompanyName', 'securityExperience', company, '')])).toEqual([
+      { settingId: 'securityCenter.CompanyName', ok: true },
+    ]);
+    expect((await asr.observe([perRule])).get(perRule)).toEqual(PROCESSES);
+    expect((await experience.observe(['securityCenter.CompanyName'])).get('securityCenter.CompanyName')).toBe(company);
+    for (const run of recordedRuns(host.runner)) {
+      const argv = run.spec.args.join('\0');
+      for (const value of [...HOSTILE, ...PROCESSES, company]) expect(argv).not.toContain(value);
+    }
+  });
+
+  it('a NUL is refused with a clear error before any command runs', async () => {
+    const host = new DefenderEmulator();
+    const provider = new WindowsDefenderProvider('antivirusExclusions', { runner: host.runner });
+    const results = await provider.apply([change('defender.ExcludedPaths', 'antivirusExclusions', ['C:\\Data\0.exe'])]);
+    expect(results).toEqual([
+      {
+        settingId: 'defender.ExcludedPaths',
+        ok: false,
+        code: 'SETTING_APPLY_FAILED',
+        message: 'defender.ExcludedPaths: the value contains a NUL character; refused before running any command',
+      },
+    ]);
+    expect(host.runner.calls).toHaveLength(0);
+
+    const experience = new WindowsDefenderProvider('securityExperience', { runner: host.runner });
+    const [result] = await experience.apply([change('securityCenter.URL', 'securityExperience', 'https://x.example/\0', '')]);
+    expect(result).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: expect.stringMatching(/NUL character/) });
+    expect(host.runner.calls).toHaveLength(0);
+  });
+
+  it('an item holding the separator the device uses to join items is refused for that setting only', async () => {
+    const host = new DefenderEmulator();
+    const av = new WindowsDefenderProvider('antivirus', { runner: host.runner });
+    const results = await av.apply([
+      change('defender.SignatureUpdateFileSharesSources', 'antivirus', ['\\\\fs1\\defs|\\\\evil\\share']),
+      change('defender.CloudBlockLevel', 'antivirus', 2, 0),
+    ]);
+    expect(results[0]).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: expect.stringMatching(/may not be empty or contain '\|'/) });
+    expect(results[1]).toEqual({ settingId: 'defender.CloudBlockLevel', ok: true });
+    const asr = new WindowsDefenderProvider('asr', { runner: host.runner });
+    const [perRule] = await asr.apply([change('asrExclusions.d4f940ab-401b-4efc-aadc-ad5f3c50688a', 'asr', ['C:\\a>C:\\b'])]);
+    expect(perRule).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: expect.stringMatching(/contain '>'/) });
+    const experience = new WindowsDefenderProvider('securityExperience', { runner: host.runner });
+    const [phone] = await experience.apply([change('securityCenter.Phone', 'securityExperience', '+1 555\r\n0100', '')]);
+    expect(phone).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: expect.stringMatching(/line break/) });
+    expect(recordedRuns(host.runner).map((r) => r.script)).toEqual(['defender-apply']);
+  });
+
+  it('a plan naming a parameter or key outside the allow-lists is refused as a whole (script contract, as emulated)', async () => {
+    const host = new DefenderEmulator();
+    const { runPowerShell } = await import('./powershell.js');
+    const { DEFENDER_APPLY } = await import('./defender-scripts.js');
+    const { emptyPlan } = await import('./defender-plan.js');
+    const plan = { ...emptyPlan(), mp: { 'DisableRealtimeMonitoring; calc': true } };
+    await expect(runPowerShell(host.runner, DEFENDER_APPLY, plan)).rejects.toThrow(/not in the allow-list/);
+    const reg = { ...emptyPlan(), registry: [{ key: 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\WinDefend', name: 'Start', type: 'DWord', value: 4 }] };
+    await expect(runPowerShell(host.runner, DEFENDER_APPLY, reg)).rejects.toThrow(/not in the allow-list/);
+    expect(host.preference.DisableRealtimeMonitoring).toBe(false);
+  });
+});

@@ -1,0 +1,186 @@
+// Value conversion between catalog (CSP) values and what the Defender cmdlets take and report, plus readers for the
+// shapes Windows PowerShell 5.1's ConvertTo-Json gives CIM values: enums as integers, booleans as true/false, a
+// DateTime as "\/Date(ms)\/", a TimeSpan as an object of Ticks/Hours/Minutes/TotalMinutes…, an empty list as null.
+import type { SettingValue } from '../../../../policy-schemas/src/index.js';
+import { ASR_ACTIONS, ASR_PER_RULE_KEY, type DefenderMapping, type MpCodec, THREAT_LEVELS } from './defender-mapping.js';
+
+/** A value the table cannot convert: reported as that setting's failure, nothing is run for it. */
+export class DefenderValueError extends Error {}
+
+/** What one observe run returned, indexed for decoding. */
+export interface DefenderObservation {
+  /** Get-MpPreference properties by name. */
+  readonly preference: Readonly<Record<string, unknown>>;
+  /** Registry values that exist, by `<key>\<name>`. */
+  readonly registry: ReadonlyMap<string, unknown>;
+  /** Get-MpComputerStatus.IsTamperProtected, when it was asked for. */
+  readonly tamperProtected?: boolean;
+}
+
+/** `<key>\<name>`: how registry values are indexed. */
+export function registryPath(key: string, name: string): string {
+  return `${key}\\${name}`;
+}
+
+function integer(value: SettingValue, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new DefenderValueError(`${what}: expected an integer, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function switch01(value: SettingValue, what: string): 0 | 1 {
+  const n = integer(value, what);
+  if (n !== 0 && n !== 1) throw new DefenderValueError(`${what}: expected 0 or 1, got ${n}`);
+  return n;
+}
+
+/** A catalog value as the Set-MpPreference parameter value (minutes stay a number: the script makes the DateTime). */
+export function encodeMp(codec: MpCodec, value: SettingValue, what: string): boolean | number | string {
+  switch (codec) {
+    case 'bool':
+      return switch01(value, what) === 1;
+    case 'inverted':
+      return switch01(value, what) === 0;
+    case 'maps':
+      return switch01(value, what) === 1 ? 2 : 0;
+    case 'int':
+      return integer(value, what);
+    case 'minutes': {
+      const n = integer(value, what);
+      if (n < 0 || n >= 1440) throw new DefenderValueError(`${what}: minutes after midnight must be 0–1439, got ${n}`);
+      return n;
+    }
+    case 'string':
+      if (typeof value !== 'string') throw new DefenderValueError(`${what}: expected a string, got ${JSON.stringify(value)}`);
+      return value;
+  }
+}
+
+/** A Get-MpPreference property as the catalog value; undefined when Defender does not report it in a known form. */
+export function decodeMp(codec: MpCodec, raw: unknown): SettingValue | undefined {
+  switch (codec) {
+    case 'bool':
+      return typeof raw === 'boolean' ? (raw ? 1 : 0) : undefined;
+    case 'inverted':
+      return typeof raw === 'boolean' ? (raw ? 0 : 1) : undefined;
+    case 'maps':
+      return typeof raw === 'number' ? (raw === 0 ? 0 : 1) : undefined;
+    case 'int':
+      return typeof raw === 'number' && Number.isInteger(raw) ? raw : undefined;
+    case 'minutes':
+      return psTimeOfDayMinutes(raw);
+    case 'string':
+      return raw === null ? '' : typeof raw === 'string' ? raw : undefined;
+  }
+}
+
+/** A string list property: null (nothing configured) is [], a lone string (older serializers) is one item. */
+export function psStringList(raw: unknown): string[] {
+  if (raw === null || raw === undefined) return [];
+  if (typeof raw === 'string') return [raw];
+  if (Array.isArray(raw)) return raw.filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+/** A number list property (e.g. AttackSurfaceReductionRules_Actions, a uint8[]). */
+export function psNumberList(raw: unknown): number[] {
+  if (typeof raw === 'number') return [raw];
+  if (Array.isArray(raw)) return raw.map((v) => (typeof v === 'number' ? v : Number.NaN));
+  return [];
+}
+
+/** Minutes after midnight of a time-of-day property: TimeSpan object, "hh:mm:ss" or "\/Date(ms)\/" (UTC). */
+export function psTimeOfDayMinutes(raw: unknown): number | undefined {
+  if (raw !== null && typeof raw === 'object') {
+    const ts = raw as Record<string, unknown>;
+    if (typeof ts.Ticks === 'number') return Math.round(ts.Ticks / 600_000_000) % 1440;
+    if (typeof ts.TotalMinutes === 'number') return Math.round(ts.TotalMinutes) % 1440;
+    return undefined;
+  }
+  if (typeof raw !== 'string') return undefined;
+  const hms = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(raw);
+  if (hms) return Number(hms[1]) * 60 + Number(hms[2]);
+  const ms = psDateMs(raw);
+  if (ms === undefined) return undefined;
+  const d = new Date(ms);
+  return d.getUTCHours() * 60 + d.getUTCMinutes();
+}
+
+/** Epoch milliseconds of a PowerShell 5.1 date ("\/Date(1700000000000)\/", the ETS {value, DateTime} wrapper) or ISO text. */
+export function psDateMs(raw: unknown): number | undefined {
+  if (raw !== null && typeof raw === 'object' && 'value' in raw) return psDateMs((raw as { value: unknown }).value);
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  const m = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/.exec(raw);
+  if (m) return Number(m[1]);
+  const parsed = Date.parse(raw);
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+/** "1=2|2=2|4=3|5=3" → cmdlet parameter → action; levels 1 Low, 2 Moderate, 4 High, 5 Severe. */
+export function encodeThreatActions(value: SettingValue, what: string): Map<string, number> {
+  if (typeof value !== 'string' || !/^[1245]=[236](\|[1245]=[236])*$/.test(value)) {
+    throw new DefenderValueError(`${what}: expected level=action pairs such as "1=2|2=2|4=3|5=3", got ${JSON.stringify(value)}`);
+  }
+  const byParam = new Map<string, number>();
+  for (const pair of value.split('|')) {
+    const [level, action] = pair.split('=').map(Number) as [number, number];
+    const param = THREAT_LEVELS.find(([l]) => l === level)?.[1] as string;
+    if (byParam.has(param)) throw new DefenderValueError(`${what}: level ${level} is given twice`);
+    byParam.set(param, action);
+  }
+  return byParam;
+}
+
+/** The configured level=action pairs in level order; undefined when every level is 0 ("as the security intelligence says"). */
+export function decodeThreatActions(preference: Readonly<Record<string, unknown>>): string | undefined {
+  const pairs = THREAT_LEVELS.flatMap(([level, param]) => {
+    const action = preference[param];
+    return typeof action === 'number' && action !== 0 ? [`${level}=${action}`] : [];
+  });
+  return pairs.length > 0 ? pairs.join('|') : undefined;
+}
+
+/** The catalog mode of an ASR rule from the Ids/Actions pair arrays; a rule that is not listed is not configured. */
+export function decodeAsrRule(preference: Readonly<Record<string, unknown>>, guid: string): string | undefined {
+  const ids = psStringList(preference.AttackSurfaceReductionRules_Ids).map((id) => id.toLowerCase());
+  const actions = psNumberList(preference.AttackSurfaceReductionRules_Actions);
+  const index = ids.indexOf(guid.toLowerCase());
+  if (index < 0) return 'notConfigured';
+  const action = actions[index];
+  return Object.keys(ASR_ACTIONS).find((mode) => ASR_ACTIONS[mode] === action);
+}
+
+/** The current value of one mapped setting in an observation. */
+export function decodeSetting(mapping: DefenderMapping, seen: DefenderObservation): SettingValue | undefined {
+  const pref = seen.preference;
+  switch (mapping.via) {
+    case 'mp':
+      return decodeMp(mapping.codec, pref[mapping.param]);
+    case 'mpList':
+      return psStringList(pref[mapping.param]);
+    case 'mpJoined': {
+      const raw = pref[mapping.param];
+      return typeof raw === 'string' ? raw.split('|').filter((s) => s !== '') : raw === null ? [] : undefined;
+    }
+    case 'threatActions':
+      return decodeThreatActions(pref);
+    case 'asrRule':
+      return decodeAsrRule(pref, mapping.guid);
+    case 'registry':
+      return decodeRegistry(mapping.codec, seen.registry.get(registryPath(mapping.key, mapping.name)));
+    case 'asrRuleExclusions': {
+      const raw = seen.registry.get(registryPath(ASR_PER_RULE_KEY, mapping.guid));
+      return typeof raw === 'string' ? raw.split('>').filter((s) => s !== '') : [];
+    }
+    case 'unsupported':
+      // Not enforceable, but still reported as it is (tamper protection: from Get-MpComputerStatus).
+      return mapping.status === undefined || seen.tamperProtected === undefined ? undefined : seen.tamperProtected ? 1 : 0;
+  }
+}
+
+/** A registry value: an absent DWORD is undefined (policy not configured); an absent string reads as ''. */
+function decodeRegistry(codec: 'dword' | 'invertedDword' | 'string', raw: unknown): SettingValue | undefined {
+  if (codec === 'string') return typeof raw === 'string' ? raw : raw === undefined ? '' : undefined;
+  if (typeof raw !== 'number') return undefined;
+  if (codec === 'dword') return raw;
+  return raw === 0 ? 1 : raw === 1 ? 0 : undefined;
+}
