@@ -4,11 +4,12 @@ import { createHash } from 'node:crypto';
 import { arch, hostname, release, version } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceFacts, HostConfig, OsType, Platform } from '../../../policy-schemas/src/index.js';
-import { POLICY_KINDS } from '../../../policy-schemas/src/index.js';
 import { SimulatedHost } from '../hosts/simulated-host.js';
+import { INDICATORS_FILE, IndicatorStoreProvider } from '../providers/indicators/indicator-store.js';
 import type { SettingsProvider } from '../providers/provider.js';
 import { createSimulatedProviders } from '../providers/simulated.js';
-import { UnavailableProvider } from '../providers/unavailable.js';
+import { NodeFileStore } from '../system/file-store.js';
+import { nativeProviders, watchedFiles, watchFiles } from './native-providers.js';
 
 /** Everything platform-specific the rest of the agent needs. */
 export interface AgentHost {
@@ -53,7 +54,7 @@ export function selectHost(config: HostConfig | undefined, options: { readonly s
     });
     return {
       platform: host.platform,
-      providers: createSimulatedProviders(host),
+      providers: simulatedProviders(host, options.stateDir),
       facts: (agentVersion) => host.facts(agentVersion),
       ...(host.stateFile ? { watchChanges: (onChange: () => void) => host.watch(onChange) } : {}),
       simulated: host,
@@ -61,11 +62,12 @@ export function selectHost(config: HostConfig | undefined, options: { readonly s
   }
   const platform = nativePlatform();
   if (!platform) throw new Error(`unsupported platform ${process.platform}`);
-  // Real OS providers arrive with the providers work (issue 4); until then each kind says so per setting.
-  const providers = POLICY_KINDS.map((kind) => new UnavailableProvider(kind, `no ${kind} provider for ${platform} in agent build`));
+  const stateDir = options.stateDir ?? defaultPaths().stateDir;
+  const watched = watchedFiles(platform);
   return {
     platform,
-    providers,
+    providers: nativeProviders(platform, stateDir),
+    ...(watched.length > 0 ? { watchChanges: (onChange: () => void) => watchFiles(watched, onChange) } : {}),
     facts: (agentVersion) => {
       const osType = nativeOsType(platform, version());
       return { hostname: hostname(), platform, osVersion: release(), ...(osType ? { osType } : {}), arch: arch(), agentVersion };
@@ -82,6 +84,17 @@ export function selectHost(config: HostConfig | undefined, options: { readonly s
 export function nativeOsType(platform: Platform, osVersionName: string): OsType | undefined {
   if (platform !== 'windows') return undefined;
   return osVersionName.includes('Server') ? 'server' : 'workstation';
+}
+
+/**
+ * The simulated host's providers; with a state dir, indicators go to the same owner-only file as on a real host, so
+ * on-device detection reads them the same way.
+ */
+function simulatedProviders(host: SimulatedHost, stateDir: string | undefined): SettingsProvider[] {
+  const providers = createSimulatedProviders(host);
+  if (!stateDir) return providers;
+  const indicators = new IndicatorStoreProvider({ path: join(stateDir, INDICATORS_FILE) }, { files: new NodeFileStore() });
+  return providers.map((p) => (p.kind === 'indicators' ? indicators : p));
 }
 
 /** OS-conventional locations of the agent's files. */
