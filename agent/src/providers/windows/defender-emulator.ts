@@ -63,6 +63,9 @@ export class DefenderEmulator {
     this.runner = new ScriptedCommandRunner((spec) => this.respond(spec));
   }
 
+  /** False emulates a Windows Server without the Defender feature. */
+  installed = true;
+
   private respond(spec: CommandSpec): Partial<CommandResult> {
     const script = defenderScriptOf(spec);
     try {
@@ -74,7 +77,9 @@ export class DefenderEmulator {
             ? this.observe(input)
             : script === 'defender-status'
               ? this.status
-              : undefined;
+              : script === 'defender-probe'
+                ? { module: this.installed, service: this.installed }
+                : undefined;
       if (script === undefined) return { code: 1, stderr: 'not a Defender script' };
       return { code: 0, stdout: `\uFEFF${JSON.stringify({ ok: true, result })}` };
     } catch (err) {

@@ -5,7 +5,7 @@ import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { DefenderEmulator, defenderScriptOf, readGolden, recordedRuns } from './defender-emulator.js';
-import { WindowsDefenderProvider } from './defender-provider.js';
+import { createWindowsDefenderProviders, DEFENDER_NOT_INSTALLED, WindowsDefenderProvider } from './defender-provider.js';
 import { applyPolicy, DEFENDER, expectOnePowerShellApply, expectReadBack } from './defender-test-support.js';
 
 describe('antivirus: a full policy', () => {
@@ -313,5 +313,24 @@ describe('unsupportedReason', () => {
     expect(av.unsupportedReason('mdatp.antivirusEngine.enforcementLevel')).toMatch(/does not apply to Windows/);
     expect(av.unsupportedReason('defender.ExcludedPaths')).toMatch(/antivirusExclusions setting, not antivirus/);
     expect(av.unsupportedReason('defender.NoSuchThing')).toMatch(/unknown setting/);
+  });
+});
+
+describe('Defender presence', () => {
+  it('reports every Defender setting notApplicable when the module and service are missing, after prepare', async () => {
+    const emulator = new DefenderEmulator();
+    emulator.installed = false;
+    const [antivirus] = createWindowsDefenderProviders({ runner: emulator.runner });
+    expect(antivirus?.unsupportedReason('defender.PUAProtection')).toBeUndefined();
+    await antivirus?.prepare?.();
+    expect(antivirus?.unsupportedReason('defender.PUAProtection')).toBe(DEFENDER_NOT_INSTALLED);
+  });
+
+  it('runs one probe for all six providers of a host', async () => {
+    const emulator = new DefenderEmulator();
+    const providers = createWindowsDefenderProviders({ runner: emulator.runner });
+    for (const p of providers) await p.prepare?.();
+    expect(emulator.runner.calls.length).toBe(1);
+    expect(providers[0]?.unsupportedReason('defender.PUAProtection')).toBeUndefined();
   });
 });

@@ -7,12 +7,50 @@ import type { CommandRunner } from '../../system/command-runner.js';
 import type { ApplyResult, SettingsProvider } from '../provider.js';
 import { ASR_PER_RULE_KEY, DEFENDER_KINDS, defenderMapping } from './defender-mapping.js';
 import { type DefenderApplyPlan, isEmptyPlan, planDefenderChanges } from './defender-plan.js';
-import { DEFENDER_APPLY, DEFENDER_OBSERVE } from './defender-scripts.js';
+import { DEFENDER_APPLY, DEFENDER_OBSERVE, DEFENDER_PROBE } from './defender-scripts.js';
 import { type DefenderObservation, decodeSetting, registryPath } from './defender-values.js';
 import { runPowerShell } from './powershell.js';
 
 export interface WindowsDefenderDeps {
   readonly runner: CommandRunner;
+  /** Shared by the providers of one host; created by the factory when absent. */
+  readonly presence?: DefenderPresence;
+}
+
+export const DEFENDER_NOT_INSTALLED = 'Microsoft Defender Antivirus is not installed (no Defender PowerShell module or WinDefend service)';
+
+/**
+ * Whether Defender exists on this host, checked at most every `ttlMs` (one PowerShell run shared by the six
+ * providers of a sync). An unreadable answer leaves it unknown: the providers then try and report what fails.
+ */
+export class DefenderPresence {
+  reason: string | undefined;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private pending: Promise<void> | undefined;
+
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly now: () => number = Date.now,
+    private readonly ttlMs = 10 * 60_000,
+  ) {}
+
+  check(): Promise<void> {
+    if (this.now() - this.checkedAt < this.ttlMs) return Promise.resolve();
+    this.pending ??= this.probe().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async probe(): Promise<void> {
+    try {
+      const result = (await runPowerShell(this.runner, DEFENDER_PROBE, null, 60_000)) as { module?: unknown; service?: unknown } | null;
+      this.reason = result && result.module === false && result.service === false ? DEFENDER_NOT_INSTALLED : undefined;
+      this.checkedAt = this.now();
+    } catch {
+      this.reason = undefined;
+    }
+  }
 }
 
 /** The observe script's input: which registry values to read, and whether to ask Get-MpComputerStatus. */
@@ -34,7 +72,12 @@ export class WindowsDefenderProvider implements SettingsProvider {
     if (setting.kind !== this.kind) return `${settingId} is a ${setting.kind} setting, not ${this.kind}`;
     const mapping = defenderMapping(settingId);
     if (!mapping) return `${settingId} does not apply to Windows (it is for ${setting.platforms.join(', ')})`;
-    return mapping.via === 'unsupported' ? mapping.reason : undefined;
+    if (mapping.via === 'unsupported') return mapping.reason;
+    return this.deps.presence?.reason;
+  }
+
+  async prepare(): Promise<void> {
+    await this.deps.presence?.check();
   }
 
   async observe(settingIds: readonly string[]): Promise<Map<string, SettingValue | undefined>> {
@@ -140,5 +183,6 @@ function asArray(value: unknown): unknown[] {
 
 /** One provider per Defender policy kind, all driving the same host through `deps.runner`. */
 export function createWindowsDefenderProviders(deps: WindowsDefenderDeps): SettingsProvider[] {
-  return DEFENDER_KINDS.map((kind) => new WindowsDefenderProvider(kind, deps));
+  const shared = { ...deps, presence: deps.presence ?? new DefenderPresence(deps.runner) };
+  return DEFENDER_KINDS.map((kind) => new WindowsDefenderProvider(kind, shared));
 }

@@ -203,5 +203,11 @@ foreach ($property in (Get-MpComputerStatus).CimInstanceProperties) { $status[$p
 $status
 `;
 
+/** Whether the Defender module and service exist (Windows Server without the Defender feature has neither). */
+export const DEFENDER_PROBE = ps('defender-probe')`
+$service = Get-Service -Name WinDefend -ErrorAction SilentlyContinue
+@{ module = [bool](Get-Module -ListAvailable -Name Defender); service = [bool]$service }
+`;
+
 /** The scripts, by name (boundary tests and the emulator identify a run by its decoded script text). */
-export const DEFENDER_SCRIPTS = [DEFENDER_APPLY, DEFENDER_OBSERVE, DEFENDER_STATUS] as const;
+export const DEFENDER_SCRIPTS = [DEFENDER_APPLY, DEFENDER_OBSERVE, DEFENDER_STATUS, DEFENDER_PROBE] as const;
