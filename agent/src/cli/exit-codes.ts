@@ -1,0 +1,20 @@
+// The agent's process exit codes (docs/install.md lists them): what monitoring and service managers branch on.
+import type { ErrorCode } from '../../../common/errors.js';
+
+export const EXIT = {
+  ok: 0,
+  /** Any other failure; stderr names the error code. */
+  error: 1,
+  /** `sync` ran, but the sync or at least one setting ended in error. */
+  syncErrors: 2,
+  /** Unknown command or option, or a bad option value (sysexits EX_USAGE). */
+  usage: 64,
+  /** Not configured: invalid config file or ATTACHE_* variable, or not enrolled (sysexits EX_CONFIG). Service
+   * definitions do not restart on it (systemd RestartPreventExitStatus=78). */
+  notConfigured: 78,
+} as const;
+
+/** Exit code for an error that ended a command. */
+export function exitCodeFor(code: ErrorCode): number {
+  return code === 'CONFIG_INVALID' || code === 'NOT_ENROLLED' ? EXIT.notConfigured : EXIT.error;
+}
