@@ -55,6 +55,11 @@ export const ERROR_CODES = {
     retryable: false,
     description: 'An Intune policy export is not valid JSON or not a Graph policy object the importer can read.',
   },
+  ACCESS_UNAUTHORIZED: {
+    status: 401,
+    retryable: false,
+    description: 'Missing, wrong or revoked access-service token (or admin token) on the access decision API.',
+  },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

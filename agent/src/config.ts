@@ -1,5 +1,7 @@
-// Agent configuration: the config file (validated) merged with command-line overrides and OS defaults.
+// Agent configuration: the config file (validated) merged with environment variables, command-line overrides and
+// OS defaults. Precedence: flag > ATTACHE_* environment variable > config file > OS default.
 import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { AttacheError } from '../../common/errors.js';
 import { validate } from '../../common/validation.js';
 import { AgentConfig, type AgentConfig as AgentConfigT, type HostConfig, type Platform } from '../../policy-schemas/src/index.js';
@@ -18,7 +20,32 @@ export interface ResolvedConfig {
   /** Check for drift when the host reports a change to a managed store (hosts that can watch), not only on the timer. */
   readonly driftWatch: boolean;
   readonly host: HostConfig;
+  /** Risk signals, health and inventory cadences and thresholds (agent-config schema documents each). */
+  readonly signals: SignalsConfig;
 }
+
+/** Cadences and thresholds of the risk signals engine, health and inventory, in milliseconds where they are times. */
+export interface SignalsConfig {
+  readonly riskCheckMs: number;
+  readonly healthCheckMs: number;
+  readonly inventoryIntervalMs: number;
+  readonly signatureMaxAgeHours: number;
+  readonly applyErrorSyncs: number;
+  readonly tamperAlertMs: number;
+  readonly hashMaxBytes: number;
+}
+
+/** Defaults of SignalsConfig (agent.json fields riskCheckSeconds, healthCheckSeconds, …). */
+export const DEFAULT_SIGNALS: SignalsConfig = {
+  riskCheckMs: 60_000,
+  healthCheckMs: 300_000,
+  inventoryIntervalMs: 24 * 3_600_000,
+  // Defender calls signatures out of date after 7 days (AVSignatureDue default), which Intune's compliance mirrors.
+  signatureMaxAgeHours: 168,
+  applyErrorSyncs: 3,
+  tamperAlertMs: 24 * 3_600_000,
+  hashMaxBytes: 256 * 1024 * 1024,
+};
 
 export interface ConfigOverrides {
   readonly configFile?: string;
@@ -33,16 +60,52 @@ export const DEFAULT_JITTER_PERCENT = 10;
 /** Managed settings are re-read locally this often to find drift (tamper events). */
 export const DEFAULT_DRIFT_CHECK_MINUTES = 15;
 
-export async function loadConfig(overrides: ConfigOverrides): Promise<ResolvedConfig> {
+/** The environment variables the agent reads (docs/install.md); service definitions set them. */
+export const CONFIG_ENV = {
+  configFile: 'ATTACHE_CONFIG',
+  stateDir: 'ATTACHE_STATE_DIR',
+  logDir: 'ATTACHE_LOG_DIR',
+  logLevel: 'ATTACHE_LOG_LEVEL',
+} as const;
+
+const LOG_LEVELS: readonly ResolvedConfig['logLevel'][] = ['error', 'warn', 'info', 'debug'];
+
+/** Values from the environment; a variable that is set must be valid (an empty one is an error, not "unset"). */
+export function envOverrides(env: Readonly<Record<string, string | undefined>>): {
+  configFile?: string;
+  stateDir?: string;
+  logDir?: string;
+  logLevel?: ResolvedConfig['logLevel'];
+} {
+  const out: ReturnType<typeof envOverrides> = {};
+  for (const key of ['configFile', 'stateDir', 'logDir'] as const) {
+    const value = env[CONFIG_ENV[key]];
+    if (value === undefined) continue;
+    // Services set these; a relative path would depend on the service manager's working directory.
+    if (!isAbsolute(value)) throw new AttacheError('CONFIG_INVALID', `${CONFIG_ENV[key]} must be an absolute path (got "${value}")`);
+    out[key] = value;
+  }
+  const level = env[CONFIG_ENV.logLevel];
+  if (level !== undefined) {
+    if (!LOG_LEVELS.includes(level as ResolvedConfig['logLevel']))
+      throw new AttacheError('CONFIG_INVALID', `${CONFIG_ENV.logLevel} must be one of ${LOG_LEVELS.join(', ')} (got "${level}")`);
+    out.logLevel = level as ResolvedConfig['logLevel'];
+  }
+  return out;
+}
+
+export async function loadConfig(overrides: ConfigOverrides, env: Readonly<Record<string, string | undefined>> = process.env): Promise<ResolvedConfig> {
   const defaults = defaultPaths();
-  const configFile = overrides.configFile ?? defaults.configFile;
+  const fromEnv = envOverrides(env);
+  const named = overrides.configFile ?? fromEnv.configFile;
+  const configFile = named ?? defaults.configFile;
   let file: AgentConfigT = {};
   let text: string | undefined;
   try {
     text = await readFile(configFile, 'utf8');
   } catch (err) {
     // A missing default config file is normal; a missing file the user named is an error.
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || overrides.configFile) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || named) {
       throw new AttacheError('CONFIG_INVALID', `cannot read config file ${configFile}: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -57,14 +120,28 @@ export async function loadConfig(overrides: ConfigOverrides): Promise<ResolvedCo
   }
   return {
     configFile,
-    stateDir: overrides.stateDir ?? file.stateDir ?? defaults.stateDir,
-    logDir: file.logDir,
-    logLevel: overrides.logLevel ?? file.logLevel ?? 'info',
+    stateDir: overrides.stateDir ?? fromEnv.stateDir ?? file.stateDir ?? defaults.stateDir,
+    logDir: fromEnv.logDir ?? file.logDir,
+    logLevel: overrides.logLevel ?? fromEnv.logLevel ?? file.logLevel ?? 'info',
     checkinIntervalMinutes: file.checkinIntervalMinutes ?? DEFAULT_CHECKIN_MINUTES,
     checkinJitterPercent: file.checkinJitterPercent ?? DEFAULT_JITTER_PERCENT,
     driftCheckMs: file.driftCheckSeconds !== undefined ? file.driftCheckSeconds * 1000 : (file.driftCheckMinutes ?? DEFAULT_DRIFT_CHECK_MINUTES) * 60_000,
     driftWatch: file.driftWatch ?? true,
     host: simulatedOverride(file.host, overrides.simulated) ?? file.host ?? { kind: 'native' },
+    signals: signalsConfig(file),
+  };
+}
+
+function signalsConfig(file: AgentConfigT): SignalsConfig {
+  const d = DEFAULT_SIGNALS;
+  return {
+    riskCheckMs: file.riskCheckSeconds !== undefined ? file.riskCheckSeconds * 1000 : d.riskCheckMs,
+    healthCheckMs: file.healthCheckSeconds !== undefined ? file.healthCheckSeconds * 1000 : d.healthCheckMs,
+    inventoryIntervalMs: file.inventoryIntervalHours !== undefined ? file.inventoryIntervalHours * 3_600_000 : d.inventoryIntervalMs,
+    signatureMaxAgeHours: file.signatureMaxAgeHours ?? d.signatureMaxAgeHours,
+    applyErrorSyncs: file.applyErrorSyncs ?? d.applyErrorSyncs,
+    tamperAlertMs: file.tamperAlertHours !== undefined ? file.tamperAlertHours * 3_600_000 : d.tamperAlertMs,
+    hashMaxBytes: file.hashMaxMegabytes !== undefined ? file.hashMaxMegabytes * 1024 * 1024 : d.hashMaxBytes,
   };
 }
 

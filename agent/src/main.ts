@@ -1,15 +1,17 @@
 // attache-agent: enroll | run | status | sync. Kept as `function main(){…}; main()` so it bundles to CommonJS (SEA).
 import { readFile } from 'node:fs/promises';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { toAttacheError } from '../../common/errors.js';
 import { PLATFORMS, type Platform } from '../../policy-schemas/src/index.js';
 import { dryRunPlan } from './cli/dry-run.js';
+import { EXIT, exitCodeFor } from './cli/exit-codes.js';
 import { renderOutcome, renderPlan } from './cli/render.js';
+import { renderRisk, riskSummary } from './cli/risk-status.js';
 import { type ConfigOverrides, loadConfig, type ResolvedConfig } from './config.js';
 import { callDaemon } from './daemon/control-client.js';
 import { startDaemon } from './daemon/daemon.js';
 import { enroll } from './enrollment/enroll.js';
-import { createLogger } from './logging.js';
+import { createLogger, runsUnderJournald } from './logging.js';
 import { controlAddress, posixPermissions, selectHost } from './platform/index.js';
 import { StateStore } from './state/state-store.js';
 import { AGENT_VERSION } from './version.js';
@@ -52,7 +54,12 @@ async function enrollCommand(opts: { package: string; caPin?: string; force?: bo
 
 async function runCommand(_opts: unknown, cmd: Command): Promise<void> {
   const config = await loadConfig(overrides(cmd));
-  const logger = createLogger({ level: config.logLevel, logDir: config.logDir });
+  const logger = createLogger({
+    level: config.logLevel,
+    logDir: config.logDir,
+    journald: runsUnderJournald(process.env),
+    stderrIsTty: process.stderr.isTTY === true,
+  });
   const daemon = await startDaemon(config, { host: selectHost(config.host, { stateDir: config.stateDir }), logger });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -61,6 +68,12 @@ async function runCommand(_opts: unknown, cmd: Command): Promise<void> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // The Windows service wrapper cannot send signals: it closes our stdin to ask for a graceful stop.
+    if (process.env.ATTACHE_STOP_ON_STDIN_EOF === '1') {
+      process.stdin.once('end', () => stop('stdin closed'));
+      process.stdin.once('error', () => stop('stdin closed'));
+      process.stdin.resume();
+    }
   });
 }
 
@@ -69,6 +82,7 @@ async function statusCommand(opts: { json?: boolean }, cmd: Command): Promise<vo
   const store = new StateStore(config.stateDir, { posixPermissions: posixPermissions() });
   const identity = await store.readIdentity();
   const outcome = await store.readStatus();
+  const signals = await store.readSignals().catch(() => undefined);
   const daemon = await callDaemon(controlAddress(config.stateDir), { command: 'ping' }, 2_000).catch(() => undefined);
   const running = daemon?.ok === true ? daemon.pid : null;
   const summary = {
@@ -77,12 +91,14 @@ async function statusCommand(opts: { json?: boolean }, cmd: Command): Promise<vo
     endpointUrl: identity?.endpointUrl ?? null,
     daemonPid: running,
     lastSync: outcome ?? null,
+    risk: signals ? riskSummary(signals) : null,
   };
   print(!!opts.json, summary, () =>
     [
       identity ? `device ${identity.deviceId} (tenant ${identity.tenantId}) at ${identity.endpointUrl}` : 'not enrolled',
       running ? `daemon running, pid ${running}` : 'daemon not running',
       outcome ? renderOutcome(outcome) : 'no sync yet',
+      signals ? renderRisk(riskSummary(signals)) : 'no risk check yet',
     ].join('\n'),
   );
 }
@@ -97,11 +113,12 @@ async function syncCommand(opts: { json?: boolean; timeout: string; dryRun?: boo
   const answer = await callDaemon(controlAddress(config.stateDir), { command: 'sync' }, Number(opts.timeout) * 1000);
   if (!answer.ok) throw toAttacheError(new Error(`${answer.code}: ${answer.message}`));
   print(!!opts.json, answer.outcome, () => (answer.outcome ? renderOutcome(answer.outcome) : 'sync done'));
-  if (answer.outcome?.error || answer.outcome?.settings.some((s) => s.state === 'error')) process.exitCode = 2;
+  if (answer.outcome?.error || answer.outcome?.settings.some((s) => s.state === 'error')) process.exitCode = EXIT.syncErrors;
 }
 
 function main(): void {
   const program = new Command('attache-agent')
+    .exitOverride()
     .version(AGENT_VERSION)
     .description('Attaché device agent: pulls signed security policy, applies it, reports per-setting status.')
     .option('--config <file>', 'agent configuration file (default: OS-conventional path)')
@@ -117,7 +134,11 @@ function main(): void {
     .option('--json', 'machine-readable output')
     .action(enrollCommand);
   program.command('run').description('run the agent daemon').action(runCommand);
-  program.command('status').description('show identity, daemon state and the last sync').option('--json', 'machine-readable output').action(statusCommand);
+  program
+    .command('status')
+    .description('show identity, daemon state, the last sync, risk level, active alerts and health')
+    .option('--json', 'machine-readable output')
+    .action(statusCommand);
   program
     .command('sync')
     .description('ask the running daemon to sync now and print the result')
@@ -126,10 +147,12 @@ function main(): void {
     .option('--timeout <seconds>', 'how long to wait', '120')
     .action(syncCommand);
   program.parseAsync(process.argv).catch((err: unknown) => {
+    // Commander has printed its own message (or the help/version it was asked for).
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
     const e = toAttacheError(err);
     process.stderr.write(`error ${e.code}: ${e.message}\n`);
     for (const d of e.details) process.stderr.write(`  ${d.path}: ${d.message}\n`);
-    process.exit(1);
+    process.exit(exitCodeFor(e.code));
   });
 }
 

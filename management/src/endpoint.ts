@@ -4,12 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
 import { AttacheError } from '../../common/errors.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock, systemTicker, type Ticker } from './clock.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logging.js';
 import { type EndpointIdentity, loadOrCreateEndpointIdentity } from './pki/endpoint-identity.js';
 import { dataPath, ensureDataDir, writePrivateFile } from './pki/files.js';
 import { PushHub } from './push/push-hub.js';
+import { AccessTokenRegistry } from './service/compliance/access-tokens.js';
+import { ComplianceService } from './service/compliance/compliance-service.js';
+import { startComplianceTimer } from './service/compliance/compliance-timer.js';
+import type { UnassignedState } from './service/compliance/evaluate.js';
 import type { ServiceContext } from './service/context.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 
@@ -24,12 +28,17 @@ export interface EndpointOptions {
   readonly publicUrl?: string;
   /** Extra DNS names or IPs for the server certificate. */
   readonly extraNames?: readonly string[];
+  /** "Mark devices with no compliance policy assigned as" (default compliant, as Intune). */
+  readonly unassignedCompliance?: UnassignedState;
+  /** How often the compliance timer re-evaluates devices whose state may have gone stale (default 60 s). */
+  readonly complianceIntervalMs?: number;
 }
 
-/** Dependencies of the endpoint: a logger, and optionally a clock (tests). */
+/** Dependencies of the endpoint: a logger, and optionally a clock and a ticker for the compliance timer (tests). */
 export interface EndpointDeps {
   readonly logger: Logger;
   readonly clock?: Clock;
+  readonly ticker?: Ticker;
 }
 
 /** A running endpoint. */
@@ -87,12 +96,22 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     const identity = await loadOrCreateEndpointIdentity({ dataDir, extraNames }, { store, clock, logger: deps.logger });
     const hub = new PushHub({ logger: deps.logger });
     let publicUrl = configuredPublicUrl ?? '';
+    const compliance = new ComplianceService(
+      { ...(options.unassignedCompliance ? { unassignedState: options.unassignedCompliance } : {}) },
+      { store, clock, logger: deps.logger },
+    );
+    const accessTokens = new AccessTokenRegistry(identity.adminTokenHash, { store, clock, logger: deps.logger });
+    await accessTokens.load();
+    // Settings may have changed and time has passed since the last run: every decision is fresh before we listen.
+    await compliance.evaluateAll('startup');
     const context: ServiceContext = {
       store,
       hub,
       identity,
       clock,
       logger: deps.logger,
+      compliance,
+      accessTokens,
       get publicUrl() {
         return publicUrl;
       },
@@ -104,6 +123,11 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     publicUrl ||= `https://${urlHost(wildcard ? osHostname() : listenHost)}:${port}`;
     const adminConfig: AdminConfigFile = { url, caFile: dataPath(dataDir, 'caCert'), tokenFile: dataPath(dataDir, 'adminToken') };
     await writePrivateFile(dataPath(dataDir, 'adminConfig'), `${JSON.stringify(adminConfig, null, 2)}\n`);
+    const stopTimer = startComplianceTimer(
+      compliance,
+      { ...(options.complianceIntervalMs === undefined ? {} : { intervalMs: options.complianceIntervalMs }) },
+      { ticker: deps.ticker ?? systemTicker, logger: deps.logger },
+    );
     deps.logger.info('endpoint listening', { component: 'endpoint', url, publicUrl, dataDir, tenantId: identity.tenantId, caPin: identity.caPin });
 
     let closing: Promise<void> | undefined;
@@ -117,6 +141,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       close: () => {
         closing ??= (async () => {
           await app.close();
+          await stopTimer();
           await store.close();
           deps.logger.info('endpoint stopped', { component: 'endpoint' });
         })();

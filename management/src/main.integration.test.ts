@@ -1,11 +1,12 @@
 // Integration test of the `serve` CLI as a real process: the one JSON "listening" line, admin.json, a working admin
-// API, exit 0 on SIGTERM, and a second start that reuses the CA, tenant and admin token.
+// API, exit 0 on SIGTERM, and a second start that reuses the CA, tenant and admin token; the compliance setting for
+// devices without a compliance policy, and the re-evaluation of every device (with stored transitions) at start-up.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCode, httpsRequest } from './testing/https-client.js';
+import { errorCode, httpsRequest, TestDevice } from './testing/https-client.js';
 
 const MAIN = resolve('management/src/main.ts');
 let dir: string;
@@ -24,8 +25,8 @@ interface Served {
   readonly extraStdout: () => string;
 }
 
-function serve(dataDir: string): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', 'warn'], {
+function serve(dataDir: string, extra: string[] = []): Promise<Served> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', 'warn', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -80,5 +81,34 @@ describe('attache-management serve', () => {
     const denied = await httpsRequest(second.line.url, ca, 'GET', '/v1/admin/devices', { headers: { authorization: 'Bearer wrong' } });
     expect(errorCode(denied)).toBe('ADMIN_UNAUTHORIZED');
     expect(await stop(second.child)).toBe(0);
+  });
+
+  it('marks devices without a compliance policy as --unassigned-compliance says, and re-evaluates every device at start', async () => {
+    const data = join(dir, 'compliance');
+    const first = await serve(data, ['--unassigned-compliance', 'noncompliant', '--compliance-check-seconds', '5']);
+    const ca = await readFile(join(data, 'ca.pem'), 'utf8');
+    const token = (await readFile(join(data, 'admin.token'), 'utf8')).trim();
+    const auth = { authorization: `Bearer ${token}` };
+    const pkg = await httpsRequest(first.line.url, ca, 'POST', '/v1/admin/onboarding-packages', {
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const device = new TestDevice(first.line.url, ca);
+    expect((await device.enroll((pkg.body as { enrollmentToken: string }).enrollmentToken)).status).toBe(201);
+    const decision = async (url: string) =>
+      (await httpsRequest(url, ca, 'GET', `/v1/access/devices/${device.deviceId}`, { headers: auth })).body as { decision: string; complianceState: string };
+    expect(await decision(first.line.url)).toMatchObject({ decision: 'block', complianceState: 'noncompliant' });
+    expect(await stop(first.child)).toBe(0);
+
+    const second = await serve(data);
+    expect(await decision(second.line.url)).toMatchObject({ decision: 'allow', complianceState: 'compliant' });
+    const view = await httpsRequest(second.line.url, ca, 'GET', `/v1/admin/devices/${device.deviceId}/compliance`, { headers: auth });
+    expect((view.body as { transitions: { from: string | null; to: string }[] }).transitions.map((x) => [x.from, x.to])).toEqual([
+      ['noncompliant', 'compliant'],
+      [null, 'noncompliant'],
+    ]);
+    expect(await stop(second.child)).toBe(0);
+    const bad = await serve(data, ['--unassigned-compliance', 'maybe']).catch((err: Error) => err.message);
+    expect(bad).toMatch(/exited with 1/);
   });
 });

@@ -1,6 +1,6 @@
 // CLI entry of the management endpoint: `attache-management serve --data-dir <dir> ...`. Prints one JSON line on
 // stdout once listening; logs JSON to stderr; SIGTERM/SIGINT close the server and the database and exit 0.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { toAttacheError } from '../../common/errors.js';
 import { startEndpoint } from './endpoint.js';
 import { parseListen } from './listen-address.js';
@@ -12,6 +12,14 @@ interface ServeOptions {
   publicUrl?: string;
   san?: string[];
   logLevel: LogLevel;
+  unassignedCompliance: 'compliant' | 'noncompliant';
+  complianceCheckSeconds?: number;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -23,6 +31,8 @@ async function serve(options: ServeOptions): Promise<void> {
       listenPort: options.listen.port,
       ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
       extraNames: options.san ?? [],
+      unassignedCompliance: options.unassignedCompliance,
+      ...(options.complianceCheckSeconds === undefined ? {} : { complianceIntervalMs: options.complianceCheckSeconds * 1000 }),
     },
     { logger },
   ).catch((err: unknown) => {
@@ -63,6 +73,12 @@ function buildProgram(): Command {
     .option('--public-url <url>', 'https URL devices use to reach this endpoint (default https://<listen host>:<port>)')
     .option('--san <name...>', 'extra DNS names or IPs for the server certificate')
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
+    .addOption(
+      new Option('--unassigned-compliance <state>', 'compliance state of devices with no compliance policy assigned (Intune default: compliant)')
+        .choices(['compliant', 'noncompliant'])
+        .default('compliant'),
+    )
+    .option('--compliance-check-seconds <n>', 're-evaluate devices whose compliance may have gone stale every n seconds (default 60)', positiveInt)
     .action((opts: ServeOptions) => serve(opts));
   return program;
 }

@@ -1,7 +1,9 @@
 // Files the agent owns: its configuration, its identity, the last sync outcome.
 import { type Static, Type } from '@sinclair/typebox';
+import { IP_ADDRESS } from './catalog/item-patterns.js';
 import { PolicySigningKey, SignedPolicy } from './policy.js';
 import { OsType, Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
+import { Alert, AlertSeverity, AntivirusHealth, FirewallHealth, RiskLevel } from './signals.js';
 
 export const LogLevel = Type.Union([Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug')]);
 
@@ -51,9 +53,69 @@ export const AgentAppliedVersions = Type.Object(
 );
 export type AgentAppliedVersions = Static<typeof AgentAppliedVersions>;
 
-/** The simulated host's OS store: every setting that has a value on the simulated device. */
+/** A process running on a simulated device (risk signals: indicator matching by hash, path and name). */
+export const SimulatedProcess = Type.Object(
+  {
+    pid: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    /** Full path of the executable. */
+    path: Type.String({ minLength: 1, maxLength: 1024 }),
+    sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
+    sha1: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{40}$' })),
+  },
+  { additionalProperties: false },
+);
+export type SimulatedProcess = Static<typeof SimulatedProcess>;
+
+/** An active network connection on a simulated device (indicator matching by remote IP / CIDR). */
+export const SimulatedConnection = Type.Object(
+  {
+    pid: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+    remoteAddress: Type.String({ pattern: IP_ADDRESS, maxLength: 64 }),
+    remotePort: Type.Integer({ minimum: 0, maximum: 65535 }),
+  },
+  { additionalProperties: false },
+);
+export type SimulatedConnection = Static<typeof SimulatedConnection>;
+
+/** An active antivirus detection on a simulated device (what Defender would list as an unremediated threat). */
+export const SimulatedDetection = Type.Object(
+  {
+    threatId: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    severity: AlertSeverity,
+    path: Type.Optional(Type.String({ maxLength: 1024 })),
+  },
+  { additionalProperties: false },
+);
+export type SimulatedDetection = Static<typeof SimulatedDetection>;
+
+/** Health of a simulated device where it differs from healthy (AV active, real-time protection on, fresh signatures, firewall on). */
+export const SimulatedHealth = Type.Object(
+  {
+    antivirusMode: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('passive'), Type.Literal('off')])),
+    realTimeProtection: Type.Optional(Type.Boolean()),
+    signatureAgeHours: Type.Optional(Type.Number({ minimum: 0, maximum: 1000000 })),
+    firewallEnabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type SimulatedHealth = Static<typeof SimulatedHealth>;
+
+/**
+ * The simulated host's OS store: every setting that has a value on the simulated device, and the device's risk
+ * signals (running processes, connections, AV detections, health) that tests and QA inject by editing the file.
+ */
 export const SimulatedHostState = Type.Object(
-  { formatVersion: Type.Literal(1), platform: Platform, values: Type.Record(Type.String({ maxLength: 200 }), SettingValue) },
+  {
+    formatVersion: Type.Literal(1),
+    platform: Platform,
+    values: Type.Record(Type.String({ maxLength: 200 }), SettingValue),
+    processes: Type.Optional(Type.Array(SimulatedProcess, { maxItems: 10000 })),
+    connections: Type.Optional(Type.Array(SimulatedConnection, { maxItems: 10000 })),
+    detections: Type.Optional(Type.Array(SimulatedDetection, { maxItems: 1000 })),
+    health: Type.Optional(SimulatedHealth),
+  },
   { additionalProperties: false, $id: 'urn:attache:simulated-host-state', title: 'Simulated host state' },
 );
 export type SimulatedHostState = Static<typeof SimulatedHostState>;
@@ -73,6 +135,20 @@ export const AgentConfig = Type.Object(
     driftCheckSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
     /** Also check for drift as soon as the OS reports a change to a managed store, where it can (default true). */
     driftWatch: Type.Optional(Type.Boolean()),
+    /** How often running processes and connections are matched against custom indicators (default 60). */
+    riskCheckSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
+    /** How often antivirus and firewall health and AV detections are read (default 300; also at every check-in). */
+    healthCheckSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
+    /** How often the inventory is collected (default 24); it is uploaded only when it changed. */
+    inventoryIntervalHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
+    /** Signatures older than this raise the `posture.signaturesOutOfDate` alert (default 168: Defender's 7 days). */
+    signatureMaxAgeHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 8760 })),
+    /** A setting failing to apply in this many consecutive syncs raises `posture.applyErrors` (default 3). */
+    applyErrorSyncs: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    /** A repaired drift (tamper event) stays an active alert this long after the last repair (default 24). */
+    tamperAlertHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
+    /** Executables larger than this are not hashed for file-hash indicators (default 256). */
+    hashMaxMegabytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 16384 })),
     host: Type.Optional(HostConfig),
   },
   {
@@ -156,3 +232,61 @@ export const AgentPolicyCache = Type.Object(
   { additionalProperties: false, $id: 'urn:attache:agent-policy-cache', title: 'Agent policy cache (policies.json)' },
 );
 export type AgentPolicyCache = Static<typeof AgentPolicyCache>;
+
+/** Which observation an alert comes from; an observation that failed keeps its alerts as they were. */
+export const AlertScope = Type.Union([
+  Type.Literal('health'),
+  Type.Literal('sync'),
+  Type.Literal('processes'),
+  Type.Literal('connections'),
+  Type.Literal('detections'),
+]);
+export type AlertScope = Static<typeof AlertScope>;
+
+/** One alert the agent tracks: the wire alert plus what the engine needs to keep it. */
+export const TrackedAlert = Type.Object(
+  {
+    scope: AlertScope,
+    alert: Alert,
+    /** Epoch ms of resolvedAt (resolved alerts are kept a day for `status` and then dropped). */
+    resolvedMs: Type.Optional(Type.Number()),
+  },
+  { additionalProperties: false },
+);
+export type TrackedAlert = Static<typeof TrackedAlert>;
+
+/** A repaired drift of one managed setting (tamper event), as the risk engine remembers it. */
+export const TamperRecord = Type.Object(
+  {
+    at: Timestamp,
+    ms: Type.Number(),
+    before: Type.Optional(Type.String({ maxLength: 2048 })),
+    after: Type.Optional(Type.String({ maxLength: 2048 })),
+  },
+  { additionalProperties: false },
+);
+export type TamperRecord = Static<typeof TamperRecord>;
+
+/**
+ * signals.json in the state dir: the risk engine's state (alerts, tamper records, apply-error streaks), the last
+ * health reading and what was last queued for the endpoint. `agent status` prints it.
+ */
+export const AgentSignalsState = Type.Object(
+  {
+    formatVersion: Type.Literal(1),
+    updatedAt: Timestamp,
+    riskLevel: RiskLevel,
+    alerts: Type.Array(TrackedAlert, { maxItems: 5000 }),
+    tamper: Type.Record(Type.String({ maxLength: 200 }), TamperRecord),
+    /** Consecutive syncs in which each setting failed to apply. */
+    applyErrors: Type.Record(Type.String({ maxLength: 200 }), Type.Integer({ minimum: 1 })),
+    health: Type.Optional(Type.Object({ collectedAt: Timestamp, antivirus: AntivirusHealth, firewall: FirewallHealth }, { additionalProperties: false })),
+    /** Digest of the last health queued for upload (changes only). */
+    healthDigest: Type.Optional(Type.String({ maxLength: 128 })),
+    /** Hash of the last inventory queued for upload. */
+    inventoryHash: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
+    inventoryCollectedAt: Type.Optional(Timestamp),
+  },
+  { additionalProperties: false, $id: 'urn:attache:agent-signals', title: 'Agent risk signals state (signals.json)' },
+);
+export type AgentSignalsState = Static<typeof AgentSignalsState>;

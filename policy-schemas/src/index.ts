@@ -10,6 +10,7 @@ import * as onboarding from './onboarding.js';
 import * as policy from './policy.js';
 import { ErrorResponse } from './primitives.js';
 import * as signals from './signals.js';
+import { SimulatorScenario } from './simulator-scenario.js';
 
 export * from './admin-api.js';
 export * from './agent-config.js';
@@ -20,6 +21,7 @@ export * from './onboarding.js';
 export * from './policy.js';
 export * from './primitives.js';
 export * from './signals.js';
+export * from './simulator-scenario.js';
 
 /** Every top-level schema, each with a `$id`; the validator registers them all and json/ has one file per entry. */
 export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
@@ -37,6 +39,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   agentFiles.AgentBaseline,
   agentFiles.AgentAppliedVersions,
   agentFiles.SimulatedHostState,
+  agentFiles.AgentSignalsState,
   device.EnrollRequest,
   device.EnrollResponse,
   device.PoliciesResponse,
@@ -53,6 +56,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   signals.AccessDecision,
   control.ControlRequest,
   control.ControlResponse,
+  SimulatorScenario,
   admin.DynamicGroupRule,
   admin.OnboardingCreateRequest,
   admin.GroupCreateRequest,
@@ -69,4 +73,16 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   admin.DeviceEvents,
   admin.WhatIfRequest,
   admin.WhatIfResponse,
+  admin.CompliancePolicyDocument,
+  admin.CompliancePolicy,
+  admin.ComplianceAssignmentRequest,
+  admin.ComplianceAssignment,
+  admin.DeviceCompliance,
+  admin.DeviceAlerts,
+  admin.DeviceHealthView,
+  admin.DeviceInventoryView,
+  admin.AccessTokenCreateRequest,
+  admin.AccessToken,
+  admin.AccessTokenCreated,
+  admin.ComplianceOverview,
 ];

@@ -1,4 +1,5 @@
-// The long-running agent: startup sync, periodic check-in, push-triggered syncs, control channel, graceful stop.
+// The long-running agent: startup sync, periodic check-in, push-triggered syncs, control channel, risk signals
+// (risk monitor + durable signal delivery), graceful stop.
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:net';
 import { AttacheError } from '../../../common/errors.js';
@@ -6,16 +7,25 @@ import { privateKeyFromPem } from '../../../common/signing.js';
 import type { ResolvedConfig } from '../config.js';
 import type { Logger } from '../logging.js';
 import { type AgentHost, controlAddress, posixPermissions } from '../platform/index.js';
+import { RiskMonitor } from '../risk/risk-monitor.js';
+import { SignalDelivery } from '../risk/signal-delivery.js';
+import { createSignalSources } from '../risk/sources.js';
 import { StateStore } from '../state/state-store.js';
 import { buildPlan } from '../sync/preview.js';
 import { SyncEngine } from '../sync/sync-engine.js';
 import { EndpointClient } from '../transport/endpoint-client.js';
 import { PushClient } from '../transport/push-client.js';
 import { CheckinScheduler } from './checkin-scheduler.js';
+import { systemClock } from './clock.js';
 import { startControlServer } from './control-server.js';
 
 /** A burst of change notifications (an editor saving, our own apply) becomes one drift check after this quiet time. */
 const WATCH_SETTLE_MS = 500;
+/**
+ * The same burst becomes one risk check after a shorter quiet time: a risk check only reads, and an alert should
+ * leave the device fast. A check that reads a half-written file keeps its alerts and the next notification re-checks.
+ */
+const RISK_SETTLE_MS = 100;
 
 function debounce(run: () => void, ms: number): () => void {
   let timer: NodeJS.Timeout | undefined;
@@ -28,6 +38,7 @@ function debounce(run: () => void, ms: number): () => void {
 
 export interface RunningDaemon {
   readonly engine: SyncEngine;
+  readonly monitor: RiskMonitor;
   stop(): Promise<void>;
 }
 
@@ -42,7 +53,42 @@ export async function startDaemon(config: ResolvedConfig, deps: { readonly host:
     caCertificate: identity.caCertificate,
     credentials: { deviceId: identity.deviceId, privateKey: privateKeyFromPem(await store.readPrivateKeyPem()) },
   });
-  const engine = new SyncEngine({ store, client, host, identity, now: Date.now, newId: randomUUID, logger: logger.child({ component: 'sync' }) });
+  const riskLog = logger.child({ component: 'risk' });
+  const delivery = new SignalDelivery({
+    store,
+    client,
+    clock: systemClock,
+    random: Math.random,
+    newId: randomUUID,
+    logger: logger.child({ component: 'signals' }),
+    onAlertsAcked: (ack) => riskLog.debug('alert report acknowledged', { reportId: ack.reportId, endpointRiskLevel: ack.riskLevel, duplicate: ack.duplicate }),
+  });
+  const sources = createSignalSources(host, {
+    stateDir: config.stateDir,
+    hashMaxBytes: config.signals.hashMaxBytes,
+    onInvalidIndicator: (message) => riskLog.warn('indicator skipped', { error: message }),
+  });
+  const monitor = new RiskMonitor(config.signals, {
+    store,
+    sources,
+    delivery,
+    deviceId: identity.deviceId,
+    clock: systemClock,
+    newId: randomUUID,
+    logger: riskLog,
+  });
+  await monitor.load();
+  await host.simulated?.ensureStateFile();
+  const engine = new SyncEngine({
+    store,
+    client,
+    host,
+    identity,
+    now: Date.now,
+    newId: randomUUID,
+    logger: logger.child({ component: 'sync' }),
+    onSynced: (outcome, events) => void monitor.onSync(outcome, events),
+  });
   let stopping = false;
   const trigger = async (kind: Parameters<SyncEngine['sync']>[0]) => {
     if (stopping) return;
@@ -60,7 +106,10 @@ export async function startDaemon(config: ResolvedConfig, deps: { readonly host:
       pushLog.info(`push channel ${state}`, detail ? { detail } : {});
       // Back after an outage: whatever was pushed meanwhile was missed, and queued reports can go now.
       if (state === 'connected' && connectedBefore) void trigger('reconnect');
-      if (state === 'connected') connectedBefore = true;
+      if (state === 'connected') {
+        connectedBefore = true;
+        void delivery.flush();
+      }
     },
     onInvalidMessage: (message) => pushLog.warn('push message ignored', { error: message }),
   });
@@ -87,16 +136,28 @@ export async function startDaemon(config: ResolvedConfig, deps: { readonly host:
     checkinMinutes: config.checkinIntervalMinutes,
     driftCheckSeconds: config.driftCheckMs / 1000,
     driftWatch: config.driftWatch && host.watchChanges !== undefined,
+    riskCheckSeconds: config.signals.riskCheckMs / 1000,
   });
   push.start();
   scheduler.start();
   // Drift: managed settings are re-read locally; a drifted one is re-applied and reported at once.
   const driftTimer = setInterval(() => void trigger('drift'), config.driftCheckMs);
-  const stopWatching = config.driftWatch && host.watchChanges ? host.watchChanges(debounce(() => void trigger('drift'), WATCH_SETTLE_MS)) : undefined;
+  // A change to a watched store is checked for drift and, at once, for risk signals (a simulated host's file
+  // holds injected processes, connections, detections and health too).
+  const driftSoon = debounce(() => void trigger('drift'), WATCH_SETTLE_MS);
+  const riskSoon = debounce(() => void monitor.check({ health: true }), RISK_SETTLE_MS);
+  const onHostChange = () => {
+    riskSoon();
+    driftSoon();
+  };
+  const stopWatching = config.driftWatch && host.watchChanges ? host.watchChanges(onHostChange) : undefined;
+  monitor.start();
+  void delivery.flush();
   void trigger('startup');
 
   return {
     engine,
+    monitor,
     async stop() {
       stopping = true;
       scheduler.stop();
@@ -105,6 +166,8 @@ export async function startDaemon(config: ResolvedConfig, deps: { readonly host:
       push.stop();
       control?.close();
       await engine.idle();
+      await monitor.stop();
+      await delivery.stop();
       client.close();
       logger.info('agent stopped');
     },

@@ -1,6 +1,8 @@
 // An in-memory device of one platform (Windows, macOS or Linux): Defender and firewall state, with injectable faults.
 // A real implementation of host behaviour used by the demo, the tests and the fleet simulator, not a canned double.
 // With a state file it behaves like an OS store others can edit: re-read before every observe, written after changes.
+// Besides setting values the file holds the device's risk signals (processes, connections, AV detections, health
+// overrides), which tests and QA inject by editing it; the agent's risk checks read them like an OS's process table.
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
@@ -13,10 +15,22 @@ import {
   type Platform,
   SETTINGS,
   type SettingValue,
+  type SimulatedConnection,
+  type SimulatedDetection,
+  type SimulatedHealth,
   SimulatedHostState,
+  type SimulatedProcess,
   settingById,
 } from '../../../policy-schemas/src/index.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
+
+/** What runs on a simulated device and how healthy it is; every list empty and health default unless injected. */
+export interface SimulatedSignals {
+  readonly processes: readonly SimulatedProcess[];
+  readonly connections: readonly SimulatedConnection[];
+  readonly detections: readonly SimulatedDetection[];
+  readonly health: SimulatedHealth;
+}
 
 /** Faults QA can inject into a simulated host. */
 export interface SimulatedFaults {
@@ -40,6 +54,8 @@ export class SimulatedHost {
   /** JSON file holding the device's values (urn:attache:simulated-host-state); undefined: memory only. */
   readonly stateFile: string | undefined;
   private readonly values = new Map<string, SettingValue>();
+  /** Injected risk signals (kept across persist: the agent writes values, QA writes signals). */
+  private signals: SimulatedSignals = { processes: [], connections: [], detections: [], health: {} };
   /** Text of the state file as this host last wrote it. */
   private lastPersisted: string | undefined;
 
@@ -84,13 +100,37 @@ export class SimulatedHost {
     }
     this.values.clear();
     for (const [id, value] of Object.entries(state.values)) this.values.set(id, value);
+    this.signals = { processes: state.processes ?? [], connections: state.connections ?? [], detections: state.detections ?? [], health: state.health ?? {} };
+  }
+
+  /**
+   * Creates the state file with the starting values when there is none yet, so tests and QA always have a file to
+   * edit (settings drift, injected risk signals) from the moment the agent runs.
+   */
+  async ensureStateFile(): Promise<void> {
+    if (!this.stateFile) return;
+    try {
+      await readFile(this.stateFile, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await this.persist();
+    }
   }
 
   /** Writes the values to the state file (atomic, owner-only), as the OS would persist a changed setting. */
   async persist(): Promise<void> {
     if (!this.stateFile) return;
     const values = Object.fromEntries([...this.values.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    const state: SimulatedHostState = { formatVersion: 1, platform: this.platform, values };
+    const { processes, connections, detections, health } = this.signals;
+    const state: SimulatedHostState = {
+      formatVersion: 1,
+      platform: this.platform,
+      values,
+      ...(processes.length > 0 ? { processes: [...processes] } : {}),
+      ...(connections.length > 0 ? { connections: [...connections] } : {}),
+      ...(detections.length > 0 ? { detections: [...detections] } : {}),
+      ...(Object.keys(health).length > 0 ? { health: { ...health } } : {}),
+    };
     const text = `${JSON.stringify(state, null, 2)}\n`;
     this.lastPersisted = text;
     await writeFileAtomic(this.stateFile, text, 0o600);
@@ -150,6 +190,16 @@ export class SimulatedHost {
   private platformDefault(settingId: string): SettingValue | undefined {
     const setting = settingById(settingId);
     return setting?.platforms.includes(this.platform) ? defaultFor(setting, this.platform) : undefined;
+  }
+
+  /** The injected risk signals as last read (call `refresh` first to see edits of the state file). */
+  get riskSignals(): Readonly<SimulatedSignals> {
+    return this.signals;
+  }
+
+  /** Replaces the risk signals (in memory; `persist` writes them). Used by block actions and tests. */
+  setRiskSignals(signals: Partial<SimulatedSignals>): void {
+    this.signals = { ...this.signals, ...signals };
   }
 
   /** Changes a value behind the agent's back (a local admin, malware; in memory only: with a state file, edit the file instead): drift for the agent to find. */

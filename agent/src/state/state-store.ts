@@ -1,5 +1,5 @@
-// The agent's state dir: identity, device key, last good policies, last sync outcome, and the report outbox.
-import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+// The agent's state dir: identity, device key, last good policies, last sync outcome, the report outbox, the risk
+// signals state and the outbox of signals (alert reports, health and inventory uploads).
 import { join } from 'node:path';
 import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
@@ -9,14 +9,22 @@ import {
   AgentIdentity,
   type AgentIdentity as AgentIdentityT,
   AgentPolicyCache,
+  AgentSignalsState,
+  type AgentSignalsState as AgentSignalsStateT,
+  AlertReport,
+  type AlertReport as AlertReportT,
   type BaselineEntry,
+  HealthUpload,
+  type HealthUpload as HealthUploadT,
+  InventoryUpload,
+  type InventoryUpload as InventoryUploadT,
   type SignedPolicy as SignedPolicyT,
   StatusReport,
   type StatusReport as StatusReportT,
   SyncOutcome,
   type SyncOutcome as SyncOutcomeT,
 } from '../../../policy-schemas/src/index.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { diskStateFiles, type StateFiles } from './state-files.js';
 
 const FILES = {
   identity: 'identity.json',
@@ -26,7 +34,20 @@ const FILES = {
   outbox: 'outbox',
   baseline: 'baseline.json',
   versions: 'applied-versions.json',
+  signals: 'signals.json',
+  signalsOutbox: 'signals-outbox',
 } as const;
+
+/** One queued message for the endpoint's signal routes, by kind (the file name carries the kind). */
+export type SignalMessage =
+  | { readonly kind: 'alerts'; readonly body: AlertReportT }
+  | { readonly kind: 'health'; readonly body: HealthUploadT }
+  | { readonly kind: 'inventory'; readonly body: InventoryUploadT };
+
+const SIGNAL_SCHEMAS = { alerts: AlertReport, health: HealthUpload, inventory: InventoryUpload } as const;
+const SIGNAL_FILE = /^(\d{16})-(alerts|health|inventory)-([0-9a-f-]{36})\.json$/;
+/** Kinds where only the newest message matters: queuing one drops the older ones of its kind. */
+const SUPERSEDED: ReadonlySet<SignalMessage['kind']> = new Set(['health', 'inventory']);
 
 /** Most reports kept while the endpoint is unreachable; the oldest go first (newer reports supersede them). */
 const OUTBOX_LIMIT = 500;
@@ -38,17 +59,24 @@ export interface CachedPolicies {
 }
 
 export class StateStore {
+  private readonly files: StateFiles;
+
+  /** `options.files` replaces the disk (the fleet simulator keeps thousands of state dirs in memory). */
   constructor(
     readonly dir: string,
-    private readonly options: { readonly posixPermissions: boolean } = { posixPermissions: true },
-  ) {}
+    private readonly options: { readonly posixPermissions: boolean; readonly files?: StateFiles } = { posixPermissions: true },
+  ) {
+    this.files = options.files ?? diskStateFiles;
+  }
 
   /** Creates the state dir and outbox, owner-only. */
   async init(): Promise<void> {
-    await mkdir(join(this.dir, FILES.outbox), { recursive: true, mode: 0o700 });
+    await this.files.mkdir(join(this.dir, FILES.outbox), { recursive: true, mode: 0o700 });
+    await this.files.mkdir(join(this.dir, FILES.signalsOutbox), { recursive: true, mode: 0o700 });
     if (this.options.posixPermissions) {
-      await chmod(this.dir, 0o700);
-      await chmod(join(this.dir, FILES.outbox), 0o700);
+      await this.files.chmod(this.dir, 0o700);
+      await this.files.chmod(join(this.dir, FILES.outbox), 0o700);
+      await this.files.chmod(join(this.dir, FILES.signalsOutbox), 0o700);
     }
   }
 
@@ -58,13 +86,13 @@ export class StateStore {
 
   async writeIdentity(identity: AgentIdentityT, privateKeyPem: string): Promise<void> {
     // Key first: an identity file must never exist without its key.
-    await writeFileAtomic(join(this.dir, FILES.key), privateKeyPem, 0o600);
-    await writeFileAtomic(join(this.dir, FILES.identity), `${JSON.stringify(identity, null, 2)}\n`, 0o600);
+    await this.files.writeFileAtomic(join(this.dir, FILES.key), privateKeyPem, 0o600);
+    await this.files.writeFileAtomic(join(this.dir, FILES.identity), `${JSON.stringify(identity, null, 2)}\n`, 0o600);
   }
 
   async readPrivateKeyPem(): Promise<string> {
     try {
-      return await readFile(join(this.dir, FILES.key), 'utf8');
+      return await this.files.readFile(join(this.dir, FILES.key), 'utf8');
     } catch (err) {
       throw new AttacheError('STATE_CORRUPT', `device key ${join(this.dir, FILES.key)} is unreadable`, { cause: err });
     }
@@ -78,7 +106,7 @@ export class StateStore {
 
   async writePolicies(cache: CachedPolicies): Promise<void> {
     const body = { formatVersion: 1, ...(cache.etag ? { etag: cache.etag } : {}), policies: cache.policies };
-    await writeFileAtomic(join(this.dir, FILES.policies), `${JSON.stringify(body)}\n`, 0o600);
+    await this.files.writeFileAtomic(join(this.dir, FILES.policies), `${JSON.stringify(body)}\n`, 0o600);
   }
 
   async readStatus(): Promise<SyncOutcomeT | undefined> {
@@ -86,7 +114,7 @@ export class StateStore {
   }
 
   async writeStatus(outcome: SyncOutcomeT): Promise<void> {
-    await writeFileAtomic(join(this.dir, FILES.status), `${JSON.stringify(outcome, null, 2)}\n`, 0o600);
+    await this.files.writeFileAtomic(join(this.dir, FILES.status), `${JSON.stringify(outcome, null, 2)}\n`, 0o600);
   }
 
   /** Pre-management values of managed settings, by setting id (empty when nothing was managed yet). */
@@ -97,7 +125,7 @@ export class StateStore {
 
   async writeBaseline(settings: Readonly<Record<string, BaselineEntry>>): Promise<void> {
     const body: AgentBaseline = { formatVersion: 1, settings: { ...settings } };
-    await writeFileAtomic(join(this.dir, FILES.baseline), `${JSON.stringify(body, null, 2)}\n`, 0o600);
+    await this.files.writeFileAtomic(join(this.dir, FILES.baseline), `${JSON.stringify(body, null, 2)}\n`, 0o600);
   }
 
   /** Highest applied version per policy id. */
@@ -108,7 +136,7 @@ export class StateStore {
 
   async writeAppliedVersions(versions: Readonly<Record<string, number>>): Promise<void> {
     const body: AgentAppliedVersions = { formatVersion: 1, versions: { ...versions } };
-    await writeFileAtomic(join(this.dir, FILES.versions), `${JSON.stringify(body, null, 2)}\n`, 0o600);
+    await this.files.writeFileAtomic(join(this.dir, FILES.versions), `${JSON.stringify(body, null, 2)}\n`, 0o600);
   }
 
   /**
@@ -116,16 +144,77 @@ export class StateStore {
    * stays: the device's pre-management values do not change with its identity.
    */
   async forgetDeviceState(): Promise<void> {
-    await rm(join(this.dir, FILES.policies), { force: true });
-    await rm(join(this.dir, FILES.versions), { force: true });
-    await rm(join(this.dir, FILES.status), { force: true });
+    await this.files.rm(join(this.dir, FILES.policies), { force: true });
+    await this.files.rm(join(this.dir, FILES.versions), { force: true });
+    await this.files.rm(join(this.dir, FILES.status), { force: true });
+    await this.files.rm(join(this.dir, FILES.signals), { force: true });
     for (const name of await this.outboxNames()) await this.removeReport(name);
+    for (const name of await this.signalNames()) await this.removeSignal(name);
+  }
+
+  /** The risk signals state (alerts, health, what was last uploaded); undefined before the first check. */
+  async readSignals(): Promise<AgentSignalsStateT | undefined> {
+    return this.readJson(FILES.signals, (data) => validate(AgentSignalsState, data, 'signals.json', 'STATE_CORRUPT'));
+  }
+
+  async writeSignals(state: AgentSignalsStateT): Promise<void> {
+    await this.files.writeFileAtomic(join(this.dir, FILES.signals), `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  }
+
+  /**
+   * Queues a signal message durably (until the endpoint acknowledges it). Health and inventory supersede older queued
+   * messages of their kind; alert reports are all kept, in order (each carries different transitions).
+   */
+  async enqueueSignal(message: SignalMessage, sequence: number, id: string): Promise<void> {
+    const name = `${String(sequence).padStart(16, '0')}-${message.kind}-${id}.json`;
+    // Checked before queuing: an invalid message would be dropped unsent when read back, silently.
+    validate(SIGNAL_SCHEMAS[message.kind], message.body, `${message.kind} message`);
+    await this.files.writeFileAtomic(join(this.dir, FILES.signalsOutbox, name), JSON.stringify(message.body), 0o600);
+    if (SUPERSEDED.has(message.kind)) {
+      for (const old of await this.signalNames()) if (old !== name && SIGNAL_FILE.exec(old)?.[2] === message.kind) await this.removeSignal(old);
+    }
+    const names = await this.signalNames();
+    for (const old of names.slice(0, Math.max(0, names.length - OUTBOX_LIMIT))) await this.removeSignal(old);
+  }
+
+  /** Queued signal messages, oldest first. Files that fail validation are dropped (they could never be sent). */
+  async pendingSignals(): Promise<{ name: string; message: SignalMessage }[]> {
+    const out: { name: string; message: SignalMessage }[] = [];
+    for (const name of await this.signalNames()) {
+      const kind = SIGNAL_FILE.exec(name)?.[2] as SignalMessage['kind'];
+      try {
+        const data = JSON.parse(await this.files.readFile(join(this.dir, FILES.signalsOutbox, name), 'utf8'));
+        const body = validate(SIGNAL_SCHEMAS[kind], data, `signals-outbox/${name}`, 'STATE_CORRUPT');
+        out.push({ name, message: { kind, body } as SignalMessage });
+      } catch {
+        await this.removeSignal(name);
+      }
+    }
+    return out;
+  }
+
+  async removeSignal(name: string): Promise<void> {
+    await this.files.rm(join(this.dir, FILES.signalsOutbox, name), { force: true });
+  }
+
+  /** Highest sequence number in the signals outbox, so a restarted agent keeps the order. */
+  async lastSignalSequence(): Promise<number> {
+    const last = (await this.signalNames()).at(-1);
+    return last ? Number.parseInt(last.slice(0, 16), 10) : 0;
+  }
+
+  private async signalNames(): Promise<string[]> {
+    try {
+      return (await this.files.readdir(join(this.dir, FILES.signalsOutbox))).filter((n) => SIGNAL_FILE.test(n)).sort();
+    } catch {
+      return [];
+    }
   }
 
   /** Queues a report durably; it stays until the endpoint acknowledges it. */
   async enqueueReport(report: StatusReportT, sequence: number): Promise<void> {
     const name = `${String(sequence).padStart(16, '0')}-${report.reportId}.json`;
-    await writeFileAtomic(join(this.dir, FILES.outbox, name), JSON.stringify(report), 0o600);
+    await this.files.writeFileAtomic(join(this.dir, FILES.outbox, name), JSON.stringify(report), 0o600);
     const names = await this.outboxNames();
     for (const old of names.slice(0, Math.max(0, names.length - OUTBOX_LIMIT))) await this.removeReport(old);
   }
@@ -135,7 +224,7 @@ export class StateStore {
     const out: { name: string; report: StatusReportT }[] = [];
     for (const name of await this.outboxNames()) {
       try {
-        const data = JSON.parse(await readFile(join(this.dir, FILES.outbox, name), 'utf8'));
+        const data = JSON.parse(await this.files.readFile(join(this.dir, FILES.outbox, name), 'utf8'));
         out.push({ name, report: validate(StatusReport, data, `outbox/${name}`, 'STATE_CORRUPT') });
       } catch {
         await this.removeReport(name);
@@ -145,7 +234,7 @@ export class StateStore {
   }
 
   async removeReport(name: string): Promise<void> {
-    await rm(join(this.dir, FILES.outbox, name), { force: true });
+    await this.files.rm(join(this.dir, FILES.outbox, name), { force: true });
   }
 
   /** Highest sequence number in the outbox, so a restarted agent keeps the order. */
@@ -157,7 +246,7 @@ export class StateStore {
 
   private async outboxNames(): Promise<string[]> {
     try {
-      return (await readdir(join(this.dir, FILES.outbox))).filter((n) => /^\d{16}-[0-9a-f-]{36}\.json$/.test(n)).sort();
+      return (await this.files.readdir(join(this.dir, FILES.outbox))).filter((n) => /^\d{16}-[0-9a-f-]{36}\.json$/.test(n)).sort();
     } catch {
       return [];
     }
@@ -166,7 +255,7 @@ export class StateStore {
   private async readJson<T>(name: string, check: (data: unknown) => T): Promise<T | undefined> {
     let text: string;
     try {
-      text = await readFile(join(this.dir, name), 'utf8');
+      text = await this.files.readFile(join(this.dir, name), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new AttacheError('STATE_CORRUPT', `${join(this.dir, name)} is unreadable`, { cause: err });

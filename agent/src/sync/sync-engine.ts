@@ -23,6 +23,8 @@ export interface SyncEngineDeps {
   readonly now: () => number;
   readonly newId: () => string;
   readonly logger: Logger;
+  /** Told about every finished sync and its events (the risk monitor: tamper events, persisting apply errors). */
+  readonly onSynced?: (outcome: SyncOutcome, events: readonly SettingEvent[]) => void;
 }
 
 export class SyncEngine {
@@ -132,6 +134,7 @@ export class SyncEngine {
       events: events.length,
     });
     await this.report(outcome, finished - started, events);
+    this.deps.onSynced?.(outcome, events);
     return outcome;
   }
 

@@ -5,10 +5,15 @@ import { AttacheError, isErrorCode } from '../../../common/errors.js';
 import { requestSigningString, SIGNED_REQUEST_HEADERS, signBytes } from '../../../common/signing.js';
 import { validate } from '../../../common/validation.js';
 import {
+  type AlertReport,
+  AlertReportAck,
+  type AlertReportAck as AlertReportAckT,
   type EnrollRequest as EnrollRequestT,
   EnrollResponse,
   type EnrollResponse as EnrollResponseT,
   ErrorResponse,
+  type HealthUpload,
+  type InventoryUpload,
   PoliciesResponse,
   type PoliciesResponse as PoliciesResponseT,
   ReportAck,
@@ -71,6 +76,22 @@ export class EndpointClient {
   async postReport(report: StatusReport): Promise<ReportAckT> {
     const res = await this.send('POST', '/v1/device/reports', report, {});
     return validate(ReportAck, res.json, 'report acknowledgement', 'ENDPOINT_ERROR');
+  }
+
+  /** POST /v1/device/alerts: alert transitions and the risk level; idempotent by reportId. */
+  async postAlerts(report: AlertReport): Promise<AlertReportAckT> {
+    const res = await this.send('POST', '/v1/device/alerts', report, {});
+    return validate(AlertReportAck, res.json, 'alert report acknowledgement', 'ENDPOINT_ERROR');
+  }
+
+  /** POST /v1/device/health (204). */
+  async postHealth(upload: HealthUpload): Promise<void> {
+    await this.send('POST', '/v1/device/health', upload, {});
+  }
+
+  /** POST /v1/device/inventory (204). */
+  async postInventory(upload: InventoryUpload): Promise<void> {
+    await this.send('POST', '/v1/device/inventory', upload, {});
   }
 
   /** Signed headers for a device request; the push client uses them for the WebSocket upgrade. */

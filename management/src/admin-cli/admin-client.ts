@@ -5,10 +5,22 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { AttacheError, isErrorCode } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
 import {
+  AccessDecision,
+  AccessToken,
+  AccessTokenCreated,
+  AccessTokenCreateRequest,
   Assignment,
   type AssignmentMode,
+  ComplianceAssignment,
+  ComplianceOverview,
+  CompliancePolicy,
+  CompliancePolicyDocument,
   Device,
+  DeviceAlerts,
+  DeviceCompliance,
   DeviceEvents,
+  DeviceHealthView,
+  DeviceInventoryView,
   DeviceStatus,
   DeviceTagsRequest,
   type DynamicGroupRule,
@@ -133,6 +145,67 @@ export class AdminClient {
   }
   async revokeDevice(deviceId: string): Promise<void> {
     await this.call('POST', `/v1/admin/devices/${encodeURIComponent(deviceId)}/revoke`);
+  }
+
+  // Signals, compliance and access (issue 5).
+  createCompliancePolicy(doc: CompliancePolicyDocument): Promise<CompliancePolicy> {
+    return this.typed('POST', '/v1/admin/compliance-policies', CompliancePolicy, validate(CompliancePolicyDocument, doc, 'compliance policy'));
+  }
+  updateCompliancePolicy(id: string, doc: CompliancePolicyDocument): Promise<CompliancePolicy> {
+    const body = validate(CompliancePolicyDocument, doc, 'compliance policy');
+    return this.typed('PUT', `/v1/admin/compliance-policies/${encodeURIComponent(id)}`, CompliancePolicy, body);
+  }
+  listCompliancePolicies(): Promise<CompliancePolicy[]> {
+    return this.call('GET', '/v1/admin/compliance-policies').then(listOf('compliancePolicies', CompliancePolicy));
+  }
+  getCompliancePolicy(id: string): Promise<CompliancePolicy> {
+    return this.typed('GET', `/v1/admin/compliance-policies/${encodeURIComponent(id)}`, CompliancePolicy);
+  }
+  async deleteCompliancePolicy(id: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/compliance-policies/${encodeURIComponent(id)}`);
+  }
+  assignCompliancePolicy(id: string, groupId: string, mode: AssignmentMode = 'include'): Promise<ComplianceAssignment> {
+    return this.typed('POST', `/v1/admin/compliance-policies/${encodeURIComponent(id)}/assignments`, ComplianceAssignment, { groupId, mode });
+  }
+  listComplianceAssignments(): Promise<ComplianceAssignment[]> {
+    return this.call('GET', '/v1/admin/compliance-assignments').then(listOf('assignments', ComplianceAssignment));
+  }
+  async removeComplianceAssignment(assignmentId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/compliance-assignments/${encodeURIComponent(assignmentId)}`);
+  }
+  getComplianceOverview(): Promise<ComplianceOverview> {
+    return this.typed('GET', '/v1/admin/compliance/devices', ComplianceOverview);
+  }
+  getDeviceAlerts(deviceId: string): Promise<DeviceAlerts> {
+    return this.typed('GET', `/v1/admin/devices/${encodeURIComponent(deviceId)}/alerts`, DeviceAlerts);
+  }
+  getDeviceHealth(deviceId: string): Promise<DeviceHealthView> {
+    return this.typed('GET', `/v1/admin/devices/${encodeURIComponent(deviceId)}/health`, DeviceHealthView);
+  }
+  getDeviceInventory(deviceId: string): Promise<DeviceInventoryView> {
+    return this.typed('GET', `/v1/admin/devices/${encodeURIComponent(deviceId)}/inventory`, DeviceInventoryView);
+  }
+  getDeviceCompliance(deviceId: string): Promise<DeviceCompliance> {
+    return this.typed('GET', `/v1/admin/devices/${encodeURIComponent(deviceId)}/compliance`, DeviceCompliance);
+  }
+  /** The access decision API (the admin token is accepted there as well as access-service tokens). */
+  getAccessDecision(deviceId: string): Promise<AccessDecision> {
+    return this.typed('GET', `/v1/access/devices/${encodeURIComponent(deviceId)}`, AccessDecision);
+  }
+  createAccessToken(description?: string): Promise<AccessTokenCreated> {
+    const body = validate(AccessTokenCreateRequest, description === undefined ? {} : { description }, 'access token request');
+    return this.typed('POST', '/v1/admin/access-tokens', AccessTokenCreated, body);
+  }
+  listAccessTokens(): Promise<AccessToken[]> {
+    return this.call('GET', '/v1/admin/access-tokens').then(listOf('accessTokens', AccessToken));
+  }
+  async revokeAccessToken(tokenId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/access-tokens/${encodeURIComponent(tokenId)}`);
+  }
+
+  /** One request whose answer is validated against `schema`. */
+  private async typed<T extends TSchema>(method: string, path: string, schema: T, body?: unknown): Promise<Static<T>> {
+    return validate(schema, await this.call(method, path, body), schema.title ?? 'answer', 'ENDPOINT_ERROR');
   }
 
   /** One request; 2xx answers return the parsed body (null when empty), others throw the server's error. */

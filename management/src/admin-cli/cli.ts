@@ -6,6 +6,7 @@ import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import type { PolicyDocument } from '../../../policy-schemas/src/index.js';
 import { parsePolicyDocument } from '../service/policies.js';
 import { AdminClient } from './admin-client.js';
+import { registerComplianceCommands } from './compliance-commands.js';
 import { type ConnectionFlags, resolveConnection } from './connection.js';
 import { registerImportCommand } from './import-command.js';
 import { registerTargetingCommands } from './targeting-commands.js';
@@ -194,6 +195,7 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
 
   registerTargetingCommands({ program, policy, device, group, client, print, resolveGroupId, readPolicyFile });
   registerImportCommand({ policy, client, print });
+  registerComplianceCommands({ program, device, client, print, resolveGroupId });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,17 +1,21 @@
 // The HTTPS server of the endpoint (fastify 5): body parsing that keeps the exact bytes, one error envelope,
-// device routes behind request signatures, admin routes behind the admin token, and the push WebSocket.
+// device routes behind request signatures, admin routes behind the admin token, the access decision API behind an
+// access-service (or admin) token, and the push WebSocket.
 import './request-context.js';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
 import { errorFields } from '../logging.js';
 import type { ServiceContext } from '../service/context.js';
+import { accessAuthHook, registerAccessRoutes } from './access-routes.js';
 import { adminAuthHook } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { registerComplianceAdminRoutes } from './compliance-admin-routes.js';
 import { DeviceAuthenticator } from './device-auth.js';
 import { registerDeviceRoutes, registerEnrollRoute } from './device-routes.js';
 import { errorEnvelope, toClientError } from './error-envelope.js';
 import { registerPushRoute } from './push-route.js';
+import { registerSignalRoutes } from './signal-routes.js';
 
 /** Request bodies are limited to 1 MiB (docs/protocol.md, "Errors"). */
 export const BODY_LIMIT = 1024 * 1024;
@@ -78,7 +82,12 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
   await app.register(
     async (scope) => {
       scope.addHook('preHandler', deviceAuth.preHandler);
+      // Any signed request is a check-in: a device noncompliant only for not checking in is re-evaluated at once.
+      scope.addHook('preHandler', async (req) => {
+        if (req.device) await ctx.compliance.onCheckin(req.device.deviceId);
+      });
       registerDeviceRoutes(scope, ctx);
+      registerSignalRoutes(scope, ctx);
       registerPushRoute(scope, ctx);
     },
     { prefix: '/v1/device' },
@@ -87,8 +96,16 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
     async (scope) => {
       scope.addHook('onRequest', adminAuthHook(ctx.identity.adminTokenHash));
       registerAdminRoutes(scope, ctx);
+      registerComplianceAdminRoutes(scope, ctx);
     },
     { prefix: '/v1/admin' },
+  );
+  await app.register(
+    async (scope) => {
+      scope.addHook('onRequest', accessAuthHook(ctx));
+      registerAccessRoutes(scope, ctx);
+    },
+    { prefix: '/v1/access' },
   );
 
   const heartbeat = setInterval(() => ctx.hub.heartbeat(), PING_INTERVAL_MS);

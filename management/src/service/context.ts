@@ -1,9 +1,12 @@
-// What every endpoint operation works with: the store, the push hub, the endpoint identity, the clock, the logger.
+// What every endpoint operation works with: the store, the push hub, the endpoint identity, the clock, the logger,
+// the compliance service and the access tokens.
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging.js';
 import type { EndpointIdentity } from '../pki/endpoint-identity.js';
 import type { PushHub } from '../push/push-hub.js';
 import type { ManagementStore } from '../store/store.js';
+import type { AccessTokenRegistry } from './compliance/access-tokens.js';
+import type { ComplianceService } from './compliance/compliance-service.js';
 
 /** Dependencies of the endpoint's operations, built once at start-up and passed to routes. */
 export interface ServiceContext {
@@ -14,4 +17,8 @@ export interface ServiceContext {
   readonly publicUrl: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Device compliance and the precomputed access decisions. */
+  readonly compliance: ComplianceService;
+  /** Tokens accepted by the access decision API (access-service tokens and the admin token). */
+  readonly accessTokens: AccessTokenRegistry;
 }

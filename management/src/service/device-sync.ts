@@ -27,6 +27,8 @@ export async function acceptReport(ctx: ServiceContext, signerId: string, body: 
   if (before && !outcome.duplicate && !outcome.stale && before.agentVersion !== report.agentVersion) {
     await refreshDeviceMemberships(ctx, { ...before, agentVersion: report.agentVersion }, isoNow(ctx.clock));
   }
+  // A status report is a check-in and may carry a new agent version (minAgentVersion): compliance is re-evaluated.
+  if (!outcome.duplicate && !outcome.stale) await ctx.compliance.evaluate(signerId, 'status');
   ctx.logger.info('report received', {
     component: 'reports',
     deviceId: signerId,

@@ -50,6 +50,8 @@ export async function requestSync(ctx: ServiceContext, deviceId: string): Promis
 /** Revokes a device: later requests get DEVICE_REVOKED and its push channel is closed now. */
 export async function revokeDevice(ctx: ServiceContext, deviceId: string): Promise<void> {
   if (!(await ctx.store.revokeDevice(deviceId))) throw new AttacheError('NOT_FOUND', `device ${deviceId} does not exist`);
+  // A revoked device is noncompliant: its access decision turns to block now.
+  await ctx.compliance.evaluate(deviceId, 'revocation');
   ctx.hub.disconnect(deviceId, PUSH_CLOSE.revoked, 'device revoked');
   ctx.logger.info('device revoked', { component: 'directory', deviceId });
 }

@@ -63,6 +63,8 @@ export async function enrollDevice(ctx: ServiceContext, body: unknown): Promise<
   });
   // A new device may match dynamic groups at once (its platform and OS edition, its package's tags).
   await refreshDeviceMemberships(ctx, device, device.enrolledAt);
+  // Its first compliance evaluation (unless joining groups already did it): the access decision exists from enrollment on.
+  if (!ctx.compliance.decision(device.deviceId)) await ctx.compliance.evaluate(device.deviceId, 'enrollment');
   ctx.logger.info('device enrolled', { component: 'enrollment', deviceId: device.deviceId, hostname: device.hostname, platform: device.platform });
   return { deviceId: device.deviceId, tenantId: ctx.identity.tenantId, enrolledAt: device.enrolledAt };
 }

@@ -44,6 +44,7 @@ export async function setGroupRule(ctx: ServiceContext, groupId: string, body: u
 export async function addGroupMember(ctx: ServiceContext, groupId: string, body: unknown): Promise<void> {
   const { deviceId } = validate(GroupMemberRequest, body, 'group member request');
   await ctx.store.addGroupMember(groupId, deviceId, isoNow(ctx.clock));
+  await ctx.compliance.evaluate(deviceId, 'membership');
   const nudged = ctx.hub.nudge([deviceId], 'assignment-changed');
   ctx.logger.info('group member added', { component: 'directory', groupId, deviceId, nudged });
 }

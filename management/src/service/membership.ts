@@ -25,14 +25,20 @@ export async function nudgeAffected(
   return changed.length === 0 ? 0 : ctx.hub.nudge(changed, reason);
 }
 
-/** Re-evaluates every dynamic group for one device (enrollment, tag change, new agent version) and nudges it if needed. */
+/**
+ * Re-evaluates every dynamic group for one device (enrollment, tag change, new agent version) and nudges it if needed.
+ * A device whose groups changed may have other compliance policies: its compliance is re-evaluated too.
+ */
 export async function refreshDeviceMemberships(ctx: ServiceContext, device: DeviceRecord, at: string): Promise<number> {
   const groups = await ctx.store.listDynamicGroups();
   const matched = matchingGroups(groups, device);
-  return nudgeAffected(ctx, [device.deviceId], 'assignment-changed', async () => {
+  const before = (await ctx.store.groupIdsOfDevice(device.deviceId)).join(',');
+  const nudged = await nudgeAffected(ctx, [device.deviceId], 'assignment-changed', async () => {
     await ctx.store.replaceDynamicMemberships(device.deviceId, matched, at);
     return undefined;
   });
+  if ((await ctx.store.groupIdsOfDevice(device.deviceId)).join(',') !== before) await ctx.compliance.evaluate(device.deviceId, 'membership');
+  return nudged;
 }
 
 /** Re-evaluates one dynamic group against every device (group created, rule changed) and nudges affected devices. */
@@ -42,8 +48,13 @@ export async function refreshGroupMembers(ctx: ServiceContext, groupId: string, 
   const devices = (await ctx.store.listDevices()).filter((d) => !d.revoked);
   const members = devices.filter((d) => matchingGroups([{ groupId, rule }], d).length > 0).map((d) => d.deviceId);
   const current = await ctx.store.deviceIdsInGroup(groupId);
-  return nudgeAffected(ctx, [...current, ...members], 'assignment-changed', async () => {
+  const nudged = await nudgeAffected(ctx, [...current, ...members], 'assignment-changed', async () => {
     await ctx.store.replaceGroupMembers(groupId, members, at);
     return undefined;
   });
+  // Devices that joined or left the group may have gained or lost compliance policies.
+  const was = new Set(current);
+  const now = new Set(members);
+  await ctx.compliance.evaluateMany([...current.filter((id) => !now.has(id)), ...members.filter((id) => !was.has(id))], 'membership');
+  return nudged;
 }

@@ -165,12 +165,118 @@ const deviceOsType: Migration = {
   },
 };
 
+/**
+ * Device signals and compliance (issue 5): alerts per device (upserted by alert id) with the alert-report history that
+ * makes reports idempotent, the latest health and inventory, compliance policies and their group assignments, each
+ * device's evaluated compliance state (with the time it must next be re-evaluated) and its state transitions, and the
+ * hashes of access-service tokens.
+ */
+const signalsAndCompliance: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('alert_reports')
+      .addColumn('report_id', 'text', (c) => c.primaryKey())
+      .addColumn('device_id', 'text', (c) => c.notNull().references('devices.device_id'))
+      .addColumn('generated_at', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('agent_risk_level', 'text', (c) => c.notNull())
+      .addColumn('alert_count', 'integer', (c) => c.notNull())
+      .addColumn('stale', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('alert_reports_device').on('alert_reports').columns(['device_id', 'generated_at']).execute();
+    await db.schema
+      .createTable('device_alerts')
+      .addColumn('device_id', 'text', (c) => c.notNull().references('devices.device_id'))
+      .addColumn('alert_id', 'text', (c) => c.notNull())
+      .addColumn('category', 'text', (c) => c.notNull())
+      .addColumn('severity', 'text', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('evidence', 'text', (c) => c.notNull())
+      .addColumn('first_seen', 'text', (c) => c.notNull())
+      .addColumn('last_seen', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('resolved_at', 'text')
+      .addColumn('action', 'text')
+      .addColumn('report_id', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('device_alerts_pk', ['device_id', 'alert_id'])
+      .execute();
+    await db.schema.createIndex('device_alerts_status').on('device_alerts').columns(['device_id', 'status']).execute();
+    await db.schema
+      .createTable('device_signals')
+      .addColumn('device_id', 'text', (c) => c.primaryKey().references('devices.device_id'))
+      .addColumn('health', 'text')
+      .addColumn('health_collected_at', 'text')
+      .addColumn('health_received_at', 'text')
+      .addColumn('inventory', 'text')
+      .addColumn('inventory_collected_at', 'text')
+      .addColumn('inventory_received_at', 'text')
+      .addColumn('last_alert_report_at', 'text')
+      .addColumn('last_alert_received_at', 'text')
+      .addColumn('agent_risk_level', 'text')
+      .execute();
+    await db.schema
+      .createTable('compliance_policies')
+      .addColumn('compliance_policy_id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('settings', 'text', (c) => c.notNull())
+      .addColumn('grace_period_hours', 'integer', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('deleted_at', 'text')
+      .execute();
+    await db.schema
+      .createTable('compliance_assignments')
+      .addColumn('assignment_id', 'text', (c) => c.primaryKey())
+      .addColumn('compliance_policy_id', 'text', (c) => c.notNull().references('compliance_policies.compliance_policy_id'))
+      .addColumn('group_id', 'text', (c) => c.notNull().references('device_groups.group_id'))
+      .addColumn('mode', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('compliance_assignments_policy_group', ['compliance_policy_id', 'group_id'])
+      .execute();
+    await db.schema.createIndex('compliance_assignments_group').on('compliance_assignments').column('group_id').execute();
+    await db.schema
+      .createTable('device_compliance')
+      .addColumn('device_id', 'text', (c) => c.primaryKey().references('devices.device_id'))
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('risk_level', 'text', (c) => c.notNull())
+      .addColumn('reasons', 'text', (c) => c.notNull())
+      .addColumn('policies', 'text', (c) => c.notNull())
+      .addColumn('evaluated_at', 'text', (c) => c.notNull())
+      .addColumn('evidence_at', 'text')
+      .addColumn('next_evaluation_at', 'text')
+      .execute();
+    await db.schema.createIndex('device_compliance_next').on('device_compliance').column('next_evaluation_at').execute();
+    await db.schema
+      .createTable('compliance_transitions')
+      .addColumn('transition_id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('device_id', 'text', (c) => c.notNull().references('devices.device_id'))
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('from_state', 'text')
+      .addColumn('to_state', 'text', (c) => c.notNull())
+      .addColumn('reasons', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('compliance_transitions_device').on('compliance_transitions').columns(['device_id', 'transition_id']).execute();
+    await db.schema
+      .createTable('access_tokens')
+      .addColumn('token_id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('description', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .execute();
+  },
+};
+
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-last-sync-error': lastSyncError,
   '0003-targeting-events': targetingAndEvents,
   '0004-device-os-type': deviceOsType,
+  '0005-signals-compliance': signalsAndCompliance,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

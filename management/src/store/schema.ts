@@ -138,6 +138,113 @@ export interface DeviceEventTable {
   event: string;
 }
 
+/** alert_reports: every accepted alert report (idempotency by report_id, history); stale ones changed no alert. */
+export interface AlertReportTable {
+  reportId: string;
+  deviceId: string;
+  generatedAt: string;
+  receivedAt: string;
+  /** The risk level the agent claimed. */
+  agentRiskLevel: string;
+  alertCount: number;
+  stale: number;
+}
+
+/** device_alerts: one row per device and alert id, upserted by the newest applied report. */
+export interface DeviceAlertTable {
+  deviceId: string;
+  alertId: string;
+  category: string;
+  severity: string;
+  title: string;
+  /** JSON evidence object. */
+  evidence: string;
+  firstSeen: string;
+  lastSeen: string;
+  /** active | resolved. */
+  status: string;
+  resolvedAt: string | null;
+  /** JSON AlertAction or null. */
+  action: string | null;
+  reportId: string;
+  receivedAt: string;
+}
+
+/** device_signals: the latest health and inventory of a device and where its alert reports stand. */
+export interface DeviceSignalsTable {
+  deviceId: string;
+  /** JSON DeviceHealth. */
+  health: string | null;
+  healthCollectedAt: string | null;
+  healthReceivedAt: string | null;
+  /** JSON DeviceInventory. */
+  inventory: string | null;
+  inventoryCollectedAt: string | null;
+  inventoryReceivedAt: string | null;
+  /** generatedAt of the newest applied alert report. */
+  lastAlertReportAt: string | null;
+  lastAlertReceivedAt: string | null;
+  agentRiskLevel: string | null;
+}
+
+/** compliance_policies: one row per policy (its current version); deleted ones are hidden. */
+export interface CompliancePolicyTable {
+  compliancePolicyId: string;
+  name: string;
+  description: string | null;
+  /** JSON ComplianceSettings. */
+  settings: string;
+  gracePeriodHours: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+/** compliance_assignments: compliance policy → group, include or exclude, unique per pair. */
+export interface ComplianceAssignmentTable {
+  assignmentId: string;
+  compliancePolicyId: string;
+  groupId: string;
+  mode: string;
+  createdAt: string;
+}
+
+/** device_compliance: the last evaluation of each device (the access decision is derived from it). */
+export interface DeviceComplianceTable {
+  deviceId: string;
+  state: string;
+  riskLevel: string;
+  /** JSON ComplianceReason[]. */
+  reasons: string;
+  /** JSON per-policy outcomes (with noncompliantSince, which the grace period counts from). */
+  policies: string;
+  evaluatedAt: string;
+  evidenceAt: string | null;
+  /** When time alone may change the state; the compliance timer re-evaluates the device then. */
+  nextEvaluationAt: string | null;
+}
+
+/** compliance_transitions: state changes per device, the last 200 kept. */
+export interface ComplianceTransitionTable {
+  transitionId: Generated<number>;
+  deviceId: string;
+  at: string;
+  fromState: string | null;
+  toState: string;
+  /** JSON string[]. */
+  reasons: string;
+}
+
+/** access_tokens: tokens of conditional-access gateways, SHA-256 only. */
+export interface AccessTokenTable {
+  tokenId: string;
+  tokenHash: string;
+  description: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
 /** The whole database, for Kysely<Database>. */
 export interface Database {
   meta: MetaTable;
@@ -152,4 +259,12 @@ export interface Database {
   settingStatus: SettingStatusTable;
   policyStatus: PolicyStatusTable;
   deviceEvents: DeviceEventTable;
+  alertReports: AlertReportTable;
+  deviceAlerts: DeviceAlertTable;
+  deviceSignals: DeviceSignalsTable;
+  compliancePolicies: CompliancePolicyTable;
+  complianceAssignments: ComplianceAssignmentTable;
+  deviceCompliance: DeviceComplianceTable;
+  complianceTransitions: ComplianceTransitionTable;
+  accessTokens: AccessTokenTable;
 }

@@ -9,6 +9,7 @@ import { AttacheError } from '../../../common/errors.js';
 import type { Assignment, DynamicGroupRule, Group, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
 import { inCodeMigrations } from './migrations.js';
 import type { Database } from './schema.js';
+import { SqliteComplianceStore } from './sqlite-compliance-store.js';
 import { getReportedStatus, listDeviceEvents, recordReport } from './sqlite-reports.js';
 import { deviceFromRow, normaliseTime, signedPolicyFromRow } from './sqlite-rows.js';
 import * as targeting from './sqlite-targeting.js';
@@ -50,9 +51,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mana
   return new SqliteManagementStore(db);
 }
 
-class SqliteManagementStore implements ManagementStore {
-  constructor(private readonly db: Kysely<Database>) {}
-
+// Signals, compliance and access tokens come from SqliteComplianceStore (sqlite-compliance-store.ts).
+class SqliteManagementStore extends SqliteComplianceStore implements ManagementStore {
   async getMeta(key: MetaKey): Promise<string | undefined> {
     const row = await this.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
     return row?.value;

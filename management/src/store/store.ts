@@ -12,6 +12,7 @@ import type {
   SignedPolicy,
   StatusReport,
 } from '../../../policy-schemas/src/index.js';
+import type { ComplianceStore } from './compliance-store.js';
 
 /** Keys of the meta table (single-row facts about this endpoint). */
 export type MetaKey = 'tenantId' | 'adminTokenHash';
@@ -93,7 +94,7 @@ export type ReportOutcome = Omit<ReportAck, 'reportId'>;
  * Durable state of the endpoint. Methods that can fail for a reason a client must see throw AttacheError with a stable
  * code (CONFLICT, NOT_FOUND, ENROLLMENT_TOKEN_*); everything else is an internal error.
  */
-export interface ManagementStore {
+export interface ManagementStore extends ComplianceStore {
   getMeta(key: MetaKey): Promise<string | undefined>;
   /** Stores `value` unless the key already has one; returns the value now stored. */
   initMeta(key: MetaKey, value: string): Promise<string>;

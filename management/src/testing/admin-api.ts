@@ -6,7 +6,8 @@ export class TestAdmin {
   constructor(
     private readonly baseUrl: string,
     private readonly ca: string,
-    private readonly token: string,
+    /** The admin token (also accepted by the access decision API). */
+    readonly token: string,
   ) {}
 
   call(method: string, path: string, body?: unknown, rawBody?: string | Buffer): Promise<TestResponse> {

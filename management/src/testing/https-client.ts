@@ -53,6 +53,8 @@ export class TestDevice {
   readonly privateKey: KeyObject;
   readonly publicKey: string;
   deviceId = '';
+  /** The device's clock for x-attache-time (the test endpoint gives its devices its own clock, as NTP would). */
+  now: () => number = Date.now;
 
   constructor(
     private readonly baseUrl: string,
@@ -82,7 +84,7 @@ export class TestDevice {
   /** Signed headers for one request; `override` replaces fields to build bad requests. */
   signedHeaders(method: string, path: string, body: string, override: { time?: string; nonce?: string; deviceId?: string } = {}): Record<string, string> {
     const deviceId = override.deviceId ?? this.deviceId;
-    const time = override.time ?? String(Date.now());
+    const time = override.time ?? String(this.now());
     const nonce = override.nonce ?? randomBytes(16).toString('base64url');
     const signature = signBytes(this.privateKey, requestSigningString({ method, path, deviceId, time, nonce, body }));
     return {

@@ -3,10 +3,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceFacts, OnboardingPackage, PolicySummary } from '../../../policy-schemas/src/index.js';
-import { type RunningEndpoint, startEndpoint } from '../endpoint.js';
+import { type EndpointOptions, type RunningEndpoint, startEndpoint } from '../endpoint.js';
 import { createSilentLogger } from '../logging.js';
 import { TestAdmin } from './admin-api.js';
 import { TEST_FACTS, TestDevice } from './https-client.js';
+import { ManualTicker } from './manual-ticker.js';
 
 /** A started test endpoint and helpers around it. */
 export interface TestEndpoint {
@@ -14,8 +15,12 @@ export interface TestEndpoint {
   readonly dir: string;
   readonly ca: string;
   readonly admin: TestAdmin;
-  /** Moves the endpoint's clock (not the test's) by `ms` from real time. */
+  /** Moves the endpoint's clock (and its test devices' clocks, not the test's) by `ms` from real time. */
   setClockOffset(ms: number): void;
+  /** The endpoint's clock. */
+  now(): number;
+  /** The compliance timer's ticker: `fire()` runs one tick and waits for it. */
+  readonly ticker: ManualTicker;
   /** A new onboarding package. */
   onboarding(request?: Record<string, unknown>): Promise<OnboardingPackage>;
   /** A new, enrolled device (other facts, or an onboarding package with tags, when given). */
@@ -25,13 +30,18 @@ export interface TestEndpoint {
   close(): Promise<void>;
 }
 
+/** Endpoint options a test may set (compliance settings). */
+export type TestEndpointOptions = Pick<EndpointOptions, 'unassignedCompliance' | 'complianceIntervalMs'>;
+
 /** Starts an endpoint for one test file. */
-export async function startTestEndpoint(): Promise<TestEndpoint> {
+export async function startTestEndpoint(options: TestEndpointOptions = {}): Promise<TestEndpoint> {
   const dir = await mkdtemp(join(tmpdir(), 'attache-endpoint-'));
   let offset = 0;
+  const now = () => Date.now() + offset;
+  const ticker = new ManualTicker();
   const endpoint = await startEndpoint(
-    { dataDir: dir, listenHost: '127.0.0.1', listenPort: 0 },
-    { logger: createSilentLogger(), clock: { now: () => Date.now() + offset } },
+    { ...options, dataDir: dir, listenHost: '127.0.0.1', listenPort: 0 },
+    { logger: createSilentLogger(), clock: { now }, ticker },
   );
   const ca = endpoint.identity.caCertPem;
   const token = (await readFile(join(dir, 'admin.token'), 'utf8')).trim();
@@ -46,9 +56,12 @@ export async function startTestEndpoint(): Promise<TestEndpoint> {
     setClockOffset: (ms) => {
       offset = ms;
     },
+    now,
+    ticker,
     onboarding,
     async enrolledDevice(options = {}) {
       const device = new TestDevice(endpoint.url, ca, { ...TEST_FACTS, ...options.facts });
+      device.now = now;
       const res = await device.enroll((await onboarding(options.tags ? { tags: options.tags } : {})).enrollmentToken);
       if (res.status !== 201) throw new Error(`enroll failed: ${JSON.stringify(res.body)}`);
       return device;

@@ -1,0 +1,78 @@
+// Risk signal sources of the real OS: health and detections through the command runner (argv only), processes and
+// connections through systeminformation, inventory through systeminformation and the disk-encryption probes.
+// `block` kills a process only after re-reading it and finding it still matches the indicator; dropping connections
+// is not supported (the firewall providers enforce policy tables and keep no runtime block list): reported as such.
+import type { AlertAction, DeviceFacts, Platform } from '../../../policy-schemas/src/index.js';
+import { matchProcesses, type ObservedConnection, type ObservedProcess, observationsNeeded, type RiskIndicator } from '../core/indicator-match.js';
+import { nativeHealthReader } from '../health/health-reader.js';
+import { collectNativeInventory } from '../inventory/collect.js';
+import type { CommandRunner } from '../system/command-runner.js';
+import type { FileStore } from '../system/file-store.js';
+import type { FileHasher } from './file-hasher.js';
+import { readRiskIndicators } from './indicator-source.js';
+import { listConnections, listProcesses, type ProcessApi } from './process-table.js';
+import { actionDetail, type SignalSources } from './signal-sources.js';
+import { readThreats } from './threats.js';
+
+export interface NativeSourcesDeps {
+  readonly platform: Platform;
+  readonly facts: () => DeviceFacts;
+  readonly runner: CommandRunner;
+  readonly files: FileStore;
+  readonly indicatorsPath: string;
+  readonly hasher: FileHasher;
+  readonly now: () => number;
+  /** The agent's own pid: never killed. */
+  readonly ownPid: number;
+  /** Sends the signal (process.kill in the agent). */
+  readonly kill: (pid: number) => void;
+  readonly processApi?: ProcessApi;
+  readonly onInvalidIndicator?: (message: string) => void;
+}
+
+export function createNativeSources(deps: NativeSourcesDeps): SignalSources {
+  const health = nativeHealthReader(deps.platform, { runner: deps.runner, now: deps.now });
+  const caseInsensitive = deps.platform === 'windows';
+  const table = { platform: deps.platform, hasher: deps.hasher, ...(deps.processApi ? { api: deps.processApi } : {}) };
+  return {
+    caseInsensitive,
+    indicators: () =>
+      readRiskIndicators({ files: deps.files, path: deps.indicatorsPath, ...(deps.onInvalidIndicator ? { onInvalid: deps.onInvalidIndicator } : {}) }),
+    health: () => health.read(),
+    detections: () => readThreats(deps.platform, deps.runner),
+    processes: (hashes) => listProcesses(table, hashes),
+    connections: () => listConnections(deps.processApi),
+    async killProcesses(indicator: RiskIndicator, processes: readonly ObservedProcess[]): Promise<AlertAction> {
+      // Re-read the table: a pid may have been reused by another program since the check listed it.
+      const needs = observationsNeeded([indicator]);
+      const current = new Map((await listProcesses(table, needs)).map((p) => [p.pid, p]));
+      const killed: number[] = [];
+      const problems: string[] = [];
+      for (const p of processes) {
+        const now = current.get(p.pid);
+        if (p.pid <= 1 || p.pid === deps.ownPid) problems.push(`pid ${p.pid}: refused (system or agent process)`);
+        else if (!now || now.path !== p.path || matchProcesses([indicator], [now], { caseInsensitive }).length === 0)
+          problems.push(`pid ${p.pid}: gone or no longer matching`);
+        else {
+          try {
+            deps.kill(p.pid);
+            killed.push(p.pid);
+          } catch (err) {
+            problems.push(`pid ${p.pid}: ${(err as Error).message}`);
+          }
+        }
+      }
+      const detail = [killed.length > 0 ? `killed pid ${killed.join(', ')}` : '', ...problems].filter(Boolean).join('; ');
+      return { type: 'killProcess', ok: problems.every((m) => m.includes('gone')), detail: actionDetail(detail) };
+    },
+    async blockConnections(_indicator: RiskIndicator, connections: readonly ObservedConnection[]): Promise<AlertAction> {
+      const peers = [...new Set(connections.map((c) => c.remoteAddress))].join(', ');
+      return {
+        type: 'blockConnection',
+        ok: false,
+        detail: actionDetail(`not supported on this host: the firewall provider keeps no runtime block list; connection to ${peers} only alerted`),
+      };
+    },
+    inventory: () => collectNativeInventory({ platform: deps.platform, facts: deps.facts(), runner: deps.runner }),
+  };
+}

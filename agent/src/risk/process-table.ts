@@ -1,0 +1,70 @@
+// The real OS's processes and connections (systeminformation), with each process's executable path — read from
+// /proc/<pid>/exe on Linux, because the command line's first word can be anything the process chose — and, where
+// file-hash indicators ask for them, the executable's hashes (FileHasher: size cap, cache).
+import { readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import si, { type Systeminformation as Si } from 'systeminformation';
+import type { Platform } from '../../../policy-schemas/src/index.js';
+import type { ObservedConnection, ObservedProcess } from '../core/indicator-match.js';
+import { parseIp } from '../core/ip-match.js';
+import type { FileHasher } from './file-hasher.js';
+
+/** The part of systeminformation used here (tests pass a fake). */
+export interface ProcessApi {
+  processes(): Promise<{ list: Partial<Si.ProcessesProcessData>[] }>;
+  networkConnections(): Promise<Partial<Si.NetworkConnectionsData>[]>;
+}
+
+export const systemProcesses: ProcessApi = { processes: () => si.processes(), networkConnections: () => si.networkConnections() };
+
+type Row = Partial<Si.ProcessesProcessData>;
+
+/** How each OS yields a process's executable path from systeminformation's row (path = folder on Linux/macOS). */
+const EXECUTABLE: Record<Platform, (row: Row) => Promise<string | undefined>> = {
+  linux: async (row) => {
+    try {
+      return (await readlink(`/proc/${row.pid}/exe`)).replace(/ \(deleted\)$/, '');
+    } catch {
+      // Not ours to read (another user's process without CAP_SYS_PTRACE) or already gone.
+      return row.path && row.command ? join(row.path, row.command) : undefined;
+    }
+  },
+  macos: async (row) => (row.path && row.command ? join(row.path, row.command) : undefined),
+  // Win32_Process.ExecutablePath: already the full path of the .exe.
+  windows: async (row) => row.path || undefined,
+};
+
+export interface ProcessTableDeps {
+  readonly platform: Platform;
+  readonly hasher: FileHasher;
+  readonly api?: ProcessApi;
+}
+
+/** Running processes; hashes only when asked (and never for a file above the hasher's cap). */
+export async function listProcesses(deps: ProcessTableDeps, hashes: { readonly sha256: boolean; readonly sha1: boolean }): Promise<ObservedProcess[]> {
+  const api = deps.api ?? systemProcesses;
+  const { list } = await api.processes();
+  const out: ObservedProcess[] = [];
+  for (const row of list) {
+    if (typeof row.pid !== 'number' || row.pid <= 0 || !row.name) continue;
+    const path = await EXECUTABLE[deps.platform](row);
+    const sums = path && (hashes.sha256 || hashes.sha1) ? await deps.hasher.hash(path, hashes) : undefined;
+    out.push({ pid: row.pid, name: row.name, ...(path ? { path } : {}), ...sums });
+  }
+  return out;
+}
+
+/** Connections with a real remote peer (listening sockets and wildcard peers are not connections). */
+export async function listConnections(api: ProcessApi = systemProcesses): Promise<ObservedConnection[]> {
+  const rows = await api.networkConnections();
+  const out: ObservedConnection[] = [];
+  for (const row of rows) {
+    const peer = row.peerAddress ?? '';
+    const port = Number(row.peerPort);
+    if (row.state === 'LISTEN' || !Number.isInteger(port) || port <= 0 || port > 65535) continue;
+    const ip = parseIp(peer);
+    if (!ip || ip.value === 0n) continue;
+    out.push({ remoteAddress: peer, remotePort: port, ...(typeof row.pid === 'number' && row.pid > 0 ? { pid: row.pid } : {}) });
+  }
+  return out;
+}

@@ -1,0 +1,141 @@
+// Delivery of risk signals to the endpoint: alert reports (POST /v1/device/alerts), health and inventory uploads.
+// Every message is queued durably first (state dir `signals-outbox/`), then sent at once; what fails is retried,
+// oldest first, with exponential backoff (1 s doubling to 5 min, jittered) until the endpoint acknowledges it. A
+// message the endpoint refuses for good (schema, identity) is dropped, since it would block every later one; a route
+// the endpoint does not have yet (NOT_FOUND, an older endpoint) is retried like an outage.
+import { toAttacheError } from '../../../common/errors.js';
+import type { AlertReportAck } from '../../../policy-schemas/src/index.js';
+import type { Clock, TimerHandle } from '../daemon/clock.js';
+import type { Logger } from '../logging.js';
+import type { SignalMessage, StateStore } from '../state/state-store.js';
+import type { EndpointClient } from '../transport/endpoint-client.js';
+
+export const RETRY_BASE_MS = 1_000;
+export const RETRY_MAX_MS = 5 * 60_000;
+
+export interface SignalDeliveryDeps {
+  readonly store: Pick<StateStore, 'enqueueSignal' | 'pendingSignals' | 'removeSignal' | 'lastSignalSequence'>;
+  readonly client: Pick<EndpointClient, 'postAlerts' | 'postHealth' | 'postInventory'>;
+  readonly clock: Clock;
+  /** In [0, 1): spreads retries of a fleet that lost the endpoint at the same moment. */
+  readonly random: () => number;
+  readonly newId: () => string;
+  readonly logger: Logger;
+  /** Called with each acknowledged alert report (the endpoint's view of the risk level). */
+  readonly onAlertsAcked?: (ack: AlertReportAck, report: SignalMessage & { kind: 'alerts' }) => void;
+}
+
+/** Delay before retry number `attempt` (1-based): base·2^(attempt-1), capped, times a jitter in [0.5, 1). */
+export function retryDelayMs(attempt: number, random: number): number {
+  const raw = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(30, attempt - 1));
+  return Math.round(raw * (0.5 + random / 2));
+}
+
+export class SignalDelivery {
+  private sequence = -1;
+  private flushing: Promise<number> | undefined;
+  private again = false;
+  private retryTimer: TimerHandle | undefined;
+  private failures = 0;
+  private stopped = false;
+  /** Last delivery error (for `agent status`); undefined after a success. */
+  lastError: string | undefined;
+
+  constructor(private readonly deps: SignalDeliveryDeps) {}
+
+  /** Queues the message durably, then tries to send everything queued. Resolves once it is on disk. */
+  async enqueue(message: SignalMessage): Promise<void> {
+    if (this.sequence < 0) this.sequence = await this.deps.store.lastSignalSequence();
+    await this.deps.store.enqueueSignal(message, ++this.sequence, this.deps.newId());
+    void this.flush();
+  }
+
+  /**
+   * Sends queued messages oldest first; stops at the first retryable failure and schedules a retry. Calls made while a
+   * flush runs make it go round once more. Resolves with how many messages are still queued.
+   */
+  flush(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
+    if (this.flushing) {
+      this.again = true;
+      return this.flushing;
+    }
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
+    const run = (async () => {
+      let left = 0;
+      do {
+        this.again = false;
+        left = await this.flushOnce();
+        // After a failure the retry timer takes over; messages queued meanwhile go with the retry.
+      } while (this.again && left === 0 && !this.stopped);
+      return left;
+    })();
+    this.flushing = run.finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  /** Waits for a flush in progress. */
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => undefined);
+  }
+
+  /** Stops retrying; what is queued stays on disk for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.retryTimer?.cancel();
+    await this.idle();
+  }
+
+  private async flushOnce(): Promise<number> {
+    const pending = await this.deps.store.pendingSignals();
+    for (const [index, { name, message }] of pending.entries()) {
+      if (this.stopped) return pending.length - index;
+      try {
+        await this.send(message);
+        await this.deps.store.removeSignal(name);
+        this.failures = 0;
+        this.lastError = undefined;
+      } catch (err) {
+        const e = toAttacheError(err);
+        if (e.retryable || e.code === 'NOT_FOUND') {
+          this.scheduleRetry(`${e.code}: ${e.message}`, pending.length - index);
+          return pending.length - index;
+        }
+        this.deps.logger.error('signal rejected by the endpoint, dropped', { kind: message.kind, code: e.code, error: e.message });
+        await this.deps.store.removeSignal(name);
+      }
+    }
+    return 0;
+  }
+
+  private async send(message: SignalMessage): Promise<void> {
+    switch (message.kind) {
+      case 'alerts': {
+        const ack = await this.deps.client.postAlerts(message.body);
+        this.deps.onAlertsAcked?.(ack, message);
+        return;
+      }
+      case 'health':
+        return this.deps.client.postHealth(message.body);
+      case 'inventory':
+        return this.deps.client.postInventory(message.body);
+    }
+  }
+
+  private scheduleRetry(error: string, queued: number): void {
+    this.failures++;
+    const delay = retryDelayMs(this.failures, this.deps.random());
+    // Logged at the first failure and then at every tenth, not at every retry of a long outage.
+    if (this.failures === 1 || this.failures % 10 === 0)
+      this.deps.logger.warn('signals queued for retry', { queued, retryInMs: delay, attempt: this.failures, error });
+    this.lastError = error;
+    this.retryTimer?.cancel();
+    this.retryTimer = this.deps.clock.setTimer(() => {
+      this.retryTimer = undefined;
+      void this.flush();
+    }, delay);
+  }
+}

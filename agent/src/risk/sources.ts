@@ -1,0 +1,38 @@
+// Picks the risk signal sources for the host the agent runs on: the simulated host's state file, or the real OS
+// (whose platform the host already carries: platform/ decided it).
+import { join } from 'node:path';
+import type { AgentHost } from '../platform/index.js';
+import { INDICATORS_FILE } from '../providers/indicators/indicator-store.js';
+import { NodeCommandRunner } from '../system/command-runner.js';
+import { NodeFileStore } from '../system/file-store.js';
+import { AGENT_VERSION } from '../version.js';
+import { FileHasher } from './file-hasher.js';
+import { createNativeSources } from './native-sources.js';
+import type { SignalSources } from './signal-sources.js';
+import { createSimulatedSources } from './simulated-sources.js';
+
+export interface SourceOptions {
+  readonly stateDir: string;
+  readonly hashMaxBytes: number;
+  readonly onInvalidIndicator?: (message: string) => void;
+}
+
+/** The sources of this host. */
+export function createSignalSources(host: AgentHost, options: SourceOptions): SignalSources {
+  const files = new NodeFileStore();
+  const indicatorsPath = join(options.stateDir, INDICATORS_FILE);
+  const invalid = options.onInvalidIndicator ? { onInvalidIndicator: options.onInvalidIndicator } : {};
+  if (host.simulated) return createSimulatedSources({ host: host.simulated, files, indicatorsPath, agentVersion: AGENT_VERSION, ...invalid });
+  return createNativeSources({
+    platform: host.platform,
+    facts: () => host.facts(AGENT_VERSION),
+    runner: new NodeCommandRunner(),
+    files,
+    indicatorsPath,
+    hasher: new FileHasher({ maxBytes: options.hashMaxBytes }),
+    now: Date.now,
+    ownPid: process.pid,
+    kill: (pid) => process.kill(pid, 'SIGKILL'),
+    ...invalid,
+  });
+}

@@ -1,0 +1,148 @@
+// Compliance setting checks, pure: each configured setting of a compliance policy against what the endpoint knows about
+// the device (risk from stored alerts, latest health, last contact, agent version) at time `now`. A check is
+// `compliant`, `noncompliant` or `unknown` (the evidence it needs is missing), and says when time alone would flip it.
+import type { Alert, ComplianceSettings, DeviceHealth, RiskLevel } from '../../../../policy-schemas/src/index.js';
+import { compareSemver } from '../targeting.js';
+import { riskWithin } from './risk.js';
+
+const HOUR_MS = 3_600_000;
+/** Signature age allowed when a policy requires signatures up to date without saying how old (hours). */
+export const DEFAULT_MAX_SIGNATURE_AGE_HOURS = 72;
+
+/** What the checks look at. Times are endpoint-clock instants; health ages are counted from when it was received. */
+export interface ComplianceFacts {
+  /** Unix ms. */
+  readonly now: number;
+  readonly agentVersion: string;
+  /** Last signed request of the device (or its enrollment when it made none yet), RFC 3339. */
+  readonly lastContactAt: string;
+  readonly riskLevel: RiskLevel;
+  /** The active alerts, highest severity first (named in reasons). */
+  readonly activeAlerts: readonly Pick<Alert, 'alertId' | 'severity' | 'title'>[];
+  readonly health: { readonly value: DeviceHealth; readonly receivedAt: string } | null;
+}
+
+/** A checked setting's value as reasons carry it. */
+export type CheckValue = string | number | boolean | null;
+
+/** The outcome of one setting on one device. */
+export interface SettingCheck {
+  readonly setting: keyof ComplianceSettings;
+  readonly result: 'compliant' | 'noncompliant' | 'unknown';
+  readonly expected: CheckValue;
+  readonly observed: CheckValue;
+  /** Why, without the policy name (the caller adds it). */
+  readonly message: string;
+  /** Unix ms at which the result changes if nothing else happens (a compliant check going stale). */
+  readonly changesAt?: number;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+function alertsText(alerts: ComplianceFacts['activeAlerts']): string {
+  const named = alerts.slice(0, 3).map((a) => `"${a.title}" (${a.severity})`);
+  const more = alerts.length > 3 ? ` and ${alerts.length - 3} more` : '';
+  return named.length === 0 ? '' : `; active alerts: ${named.join(', ')}${more}`;
+}
+
+function checkRisk(max: NonNullable<ComplianceSettings['maxRiskLevel']>, f: ComplianceFacts): SettingCheck {
+  const ok = riskWithin(f.riskLevel, max);
+  const message = ok ? `machine risk ${f.riskLevel} is within ${max}` : `machine risk ${f.riskLevel} is above the allowed ${max}${alertsText(f.activeAlerts)}`;
+  return { setting: 'maxRiskLevel', result: ok ? 'compliant' : 'noncompliant', expected: max, observed: f.riskLevel, message };
+}
+
+/** A required boolean health field (`true` required): on, off, or not known. */
+function checkOn(setting: 'requireRealTimeProtection' | 'requireFirewall', what: string, f: ComplianceFacts): SettingCheck {
+  const h = f.health?.value;
+  if (!h) return { setting, result: 'unknown', expected: true, observed: null, message: `${what} state unknown: the device has reported no health yet` };
+  const part = setting === 'requireFirewall' ? h.firewall : h.antivirus;
+  const value = setting === 'requireFirewall' ? h.firewall.enabled : h.antivirus.realTimeProtection;
+  const detail = part.detail ? ` (${part.detail})` : '';
+  if (value === null) return { setting, result: 'unknown', expected: true, observed: null, message: `${what} state unknown${detail}` };
+  if (value) return { setting, result: 'compliant', expected: true, observed: true, message: `${what} is on` };
+  const profiles =
+    setting === 'requireFirewall' && h.firewall.profiles
+      ? ` (off: ${Object.entries(h.firewall.profiles)
+          .filter(([, on]) => on === false)
+          .map(([p]) => p)
+          .join(', ')})`
+      : '';
+  return { setting, result: 'noncompliant', expected: true, observed: false, message: `${what} is off${profiles}${detail}` };
+}
+
+/**
+ * Signature age at `now`: the age the device reported plus the time since the endpoint received it (so device clock
+ * skew does not matter); else the time since `signatureUpdatedAt`; undefined when the device knows neither.
+ */
+export function signatureAgeHours(health: NonNullable<ComplianceFacts['health']>, now: number): { age: number; zeroAt: number } | undefined {
+  const av = health.value.antivirus;
+  if (typeof av.signatureAgeHours === 'number') {
+    const zeroAt = Date.parse(health.receivedAt) - av.signatureAgeHours * HOUR_MS;
+    return { age: (now - zeroAt) / HOUR_MS, zeroAt };
+  }
+  if (av.signatureUpdatedAt) {
+    const zeroAt = Date.parse(av.signatureUpdatedAt);
+    return { age: (now - zeroAt) / HOUR_MS, zeroAt };
+  }
+  return undefined;
+}
+
+function checkSignatures(maxHours: number, f: ComplianceFacts): SettingCheck {
+  const setting = 'requireSignaturesUpToDate';
+  if (!f.health)
+    return { setting, result: 'unknown', expected: maxHours, observed: null, message: 'signature age unknown: the device has reported no health yet' };
+  const age = signatureAgeHours(f.health, f.now);
+  if (!age) {
+    const detail = f.health.value.antivirus.detail ? ` (${f.health.value.antivirus.detail})` : '';
+    return { setting, result: 'unknown', expected: maxHours, observed: null, message: `signature age unknown${detail}` };
+  }
+  if (age.age > maxHours) {
+    return {
+      setting,
+      result: 'noncompliant',
+      expected: maxHours,
+      observed: round1(age.age),
+      message: `signatures are ${round1(age.age)} h old (allowed ${maxHours} h)`,
+    };
+  }
+  const changesAt = Math.floor(age.zeroAt + maxHours * HOUR_MS) + 1;
+  return { setting, result: 'compliant', expected: maxHours, observed: round1(age.age), message: `signatures are ${round1(age.age)} h old`, changesAt };
+}
+
+function checkCheckin(maxHours: number, f: ComplianceFacts): SettingCheck {
+  const setting = 'maxHoursSinceCheckin';
+  const last = Date.parse(f.lastContactAt);
+  const hours = round1((f.now - last) / HOUR_MS);
+  const deadline = last + maxHours * HOUR_MS;
+  if (f.now > deadline) {
+    return {
+      setting,
+      result: 'noncompliant',
+      expected: maxHours,
+      observed: hours,
+      message: `last check-in ${f.lastContactAt} is ${hours} h ago (allowed ${maxHours} h)`,
+    };
+  }
+  return { setting, result: 'compliant', expected: maxHours, observed: hours, message: `last check-in ${hours} h ago`, changesAt: deadline + 1 };
+}
+
+function checkAgentVersion(min: string, f: ComplianceFacts): SettingCheck {
+  const setting = 'minAgentVersion';
+  const c = compareSemver(f.agentVersion, min);
+  if (Number.isNaN(c))
+    return { setting, result: 'unknown', expected: min, observed: f.agentVersion, message: `agent version "${f.agentVersion}" is not semver` };
+  if (c < 0) return { setting, result: 'noncompliant', expected: min, observed: f.agentVersion, message: `agent ${f.agentVersion} is older than ${min}` };
+  return { setting, result: 'compliant', expected: min, observed: f.agentVersion, message: `agent ${f.agentVersion} is at least ${min}` };
+}
+
+/** Checks every configured setting of a policy (settings left out, or `require*: false`, are not configured). */
+export function checkSettings(settings: ComplianceSettings, facts: ComplianceFacts): SettingCheck[] {
+  const checks: SettingCheck[] = [];
+  if (settings.maxRiskLevel) checks.push(checkRisk(settings.maxRiskLevel, facts));
+  if (settings.requireRealTimeProtection) checks.push(checkOn('requireRealTimeProtection', 'real-time protection', facts));
+  if (settings.requireFirewall) checks.push(checkOn('requireFirewall', 'firewall', facts));
+  if (settings.requireSignaturesUpToDate) checks.push(checkSignatures(settings.maxSignatureAgeHours ?? DEFAULT_MAX_SIGNATURE_AGE_HOURS, facts));
+  if (settings.maxHoursSinceCheckin !== undefined) checks.push(checkCheckin(settings.maxHoursSinceCheckin, facts));
+  if (settings.minAgentVersion) checks.push(checkAgentVersion(settings.minAgentVersion, facts));
+  return checks;
+}

@@ -1,0 +1,118 @@
+// Tests of ComplianceService on a real SQLite store with a manual clock: evaluations of one device never interleave,
+// the timer path re-evaluates exactly the devices that are due, and decisions are served from memory.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSilentLogger } from '../../logging.js';
+import { openSqliteStore } from '../../store/sqlite-store.js';
+import type { ManagementStore } from '../../store/store.js';
+import { ManualTicker } from '../../testing/manual-ticker.js';
+import { ComplianceService } from './compliance-service.js';
+import { startComplianceTimer } from './compliance-timer.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.parse('2025-01-10T12:00:00.000Z');
+
+let dir: string;
+let store: ManagementStore;
+let now = T0;
+const clock = { now: () => now };
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'attache-compliance-'));
+  store = await openSqliteStore({ file: join(dir, 'db.sqlite') });
+  now = T0;
+  await store.createEnrollmentToken({ tokenHash: 't', createdAt: new Date(T0).toISOString(), expiresAt: '2030-01-01T00:00:00.000Z', maxUses: 100 });
+});
+
+afterEach(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function device(): Promise<string> {
+  const d = await store.enrollDevice({
+    tokenHash: 't',
+    now: new Date(now).toISOString(),
+    deviceId: randomUUID(),
+    publicKey: Buffer.alloc(32, 1).toString('base64'),
+    facts: { hostname: 'h', platform: 'linux', osVersion: '6.8', arch: 'x64', agentVersion: '1.0.0' },
+  });
+  return d.deviceId;
+}
+
+async function assign(deviceIds: string[], settings: Record<string, unknown>): Promise<void> {
+  const group = await store.createGroup({ groupId: randomUUID(), name: randomUUID(), createdAt: new Date(now).toISOString() });
+  for (const id of deviceIds) await store.addGroupMember(group.groupId, id, new Date(now).toISOString());
+  const policy = {
+    compliancePolicyId: randomUUID(),
+    name: 'P',
+    settings,
+    gracePeriodHours: 0,
+    version: 1,
+    createdAt: '2025-01-10T12:00:00.000Z',
+    updatedAt: '2025-01-10T12:00:00.000Z',
+  };
+  await store.createCompliancePolicy(policy);
+  await store.createComplianceAssignment({
+    assignmentId: randomUUID(),
+    compliancePolicyId: policy.compliancePolicyId,
+    groupId: group.groupId,
+    mode: 'include',
+    createdAt: policy.createdAt,
+  });
+}
+
+describe('ComplianceService', () => {
+  it('runs evaluations of one device one after another: concurrent calls record one transition', async () => {
+    const id = await device();
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger() });
+    expect(service.decision(id)).toBeUndefined();
+    await Promise.all(Array.from({ length: 5 }, () => service.evaluate(id, 'admin')));
+    expect(await store.listComplianceTransitions(id, 10)).toEqual([
+      { at: new Date(T0).toISOString(), from: null, to: 'compliant', reasons: [expect.any(String)] },
+    ]);
+    expect(service.decision(id)).toMatchObject({ deviceId: id, decision: 'allow' });
+    expect(JSON.parse(service.decisionJson(id) ?? '')).toEqual(service.decision(id));
+  });
+
+  it('the timer re-evaluates only devices that are due, at the injected time', async () => {
+    const quiet = await device();
+    const other = await device();
+    await assign([quiet], { maxHoursSinceCheckin: 4 });
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger() });
+    expect(await service.evaluateAll()).toBe(2);
+    const ticker = new ManualTicker();
+    const ticks: number[] = [];
+    const stop = startComplianceTimer(service, { intervalMs: 1000 }, { ticker, logger: createSilentLogger(), onTick: (n) => ticks.push(n) });
+    expect(ticker.intervals()).toEqual([1000]);
+
+    now = T0 + 4 * HOUR;
+    await ticker.fire();
+    expect(service.decision(quiet)?.decision).toBe('allow');
+    now = T0 + 4 * HOUR + 1;
+    await ticker.fire();
+    expect(service.decision(quiet)).toMatchObject({ decision: 'block', complianceState: 'noncompliant' });
+    expect(service.decision(other)?.evaluatedAt).toBe(new Date(T0).toISOString());
+    expect(ticks).toEqual([0, 1]);
+    await stop();
+    expect(ticker.intervals()).toEqual([]);
+  });
+
+  it('re-evaluates on check-in only a device that failed for not checking in', async () => {
+    const quiet = await device();
+    await assign([quiet], { maxHoursSinceCheckin: 1 });
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger() });
+    await service.evaluate(quiet, 'admin');
+    await service.onCheckin(quiet);
+    expect(service.decision(quiet)?.evaluatedAt).toBe(new Date(T0).toISOString());
+    now = T0 + 2 * HOUR;
+    await service.evaluateDue();
+    expect(service.decision(quiet)?.decision).toBe('block');
+    await store.touchDevice(quiet, new Date(now).toISOString());
+    await service.onCheckin(quiet);
+    expect(service.decision(quiet)).toMatchObject({ decision: 'allow', evaluatedAt: new Date(now).toISOString() });
+  });
+});

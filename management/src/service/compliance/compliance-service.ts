@@ -1,0 +1,172 @@
+// The one owner of device compliance state: evaluates a device from what the store holds (assigned compliance policies,
+// stored alerts, latest health, last contact), stores the result and its transition, and keeps every device's access
+// decision precomputed in memory so the access API answers with a map lookup. Evaluations of one device never overlap.
+import type { AccessDecision } from '../../../../policy-schemas/src/index.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../logging.js';
+import type { StoredComplianceState } from '../../store/compliance-store.js';
+import type { ManagementStore } from '../../store/store.js';
+import { accessDecision, evaluateDevice, type UnassignedState } from './evaluate.js';
+import { activeBySeverity, riskLevelOf } from './risk.js';
+
+/** Server settings of compliance. */
+export interface ComplianceOptions {
+  /** "Mark devices with no compliance policy assigned as" (default compliant, as Intune). */
+  readonly unassignedState?: UnassignedState;
+}
+
+/** Dependencies of the compliance service. */
+export interface ComplianceDeps {
+  readonly store: ManagementStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** What re-evaluated a device (logged with transitions). */
+export type EvaluationTrigger =
+  | 'startup'
+  | 'enrollment'
+  | 'alerts'
+  | 'health'
+  | 'inventory'
+  | 'status'
+  | 'checkin'
+  | 'membership'
+  | 'assignment'
+  | 'policy'
+  | 'revocation'
+  | 'timer'
+  | 'admin';
+
+interface CachedDecision {
+  readonly decision: AccessDecision;
+  /** The decision as the JSON body the access API sends. */
+  readonly json: string;
+  /** The device failed a maxHoursSinceCheckin requirement: its next signed request re-evaluates it. */
+  readonly staleCheckin: boolean;
+}
+
+const latest = (times: readonly (string | null | undefined)[]): string | null => {
+  const defined = times.filter((t): t is string => typeof t === 'string');
+  return defined.length === 0 ? null : defined.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));
+};
+
+/** Evaluates compliance and serves precomputed access decisions. */
+export class ComplianceService {
+  private readonly decisions = new Map<string, CachedDecision>();
+  private readonly running = new Map<string, Promise<StoredComplianceState | undefined>>();
+  private readonly log: Logger;
+  readonly unassignedState: UnassignedState;
+
+  constructor(
+    options: ComplianceOptions,
+    private readonly deps: ComplianceDeps,
+  ) {
+    this.unassignedState = options.unassignedState ?? 'compliant';
+    this.log = deps.logger.child({ component: 'compliance' });
+  }
+
+  /** Evaluates every device once (at start-up: settings may have changed and time has passed). Returns how many. */
+  async evaluateAll(trigger: EvaluationTrigger = 'startup'): Promise<number> {
+    const devices = await this.deps.store.listDevices();
+    for (const d of devices) await this.evaluate(d.deviceId, trigger);
+    return devices.length;
+  }
+
+  /** Re-evaluates the devices whose stored nextEvaluationAt has passed (the staleness timer). Returns how many. */
+  async evaluateDue(): Promise<number> {
+    const due = await this.deps.store.deviceIdsDueForEvaluation(new Date(this.deps.clock.now()).toISOString());
+    for (const id of due) await this.evaluate(id, 'timer');
+    return due.length;
+  }
+
+  /** Re-evaluates each device once. */
+  async evaluateMany(deviceIds: Iterable<string>, trigger: EvaluationTrigger): Promise<void> {
+    for (const id of new Set(deviceIds)) await this.evaluate(id, trigger);
+  }
+
+  /**
+   * Re-evaluates one device and updates its precomputed decision. Calls for the same device run one after another, so
+   * two reports arriving together cannot interleave their read-evaluate-write (the endpoint is one process).
+   */
+  evaluate(deviceId: string, trigger: EvaluationTrigger): Promise<StoredComplianceState | undefined> {
+    const before = this.running.get(deviceId) ?? Promise.resolve(undefined);
+    const next = before.catch(() => undefined).then(() => this.evaluateNow(deviceId, trigger));
+    this.running.set(deviceId, next);
+    const cleanup = () => {
+      if (this.running.get(deviceId) === next) this.running.delete(deviceId);
+    };
+    next.then(cleanup, cleanup);
+    return next;
+  }
+
+  /** A signed request arrived: re-evaluates only a device that was noncompliant for not checking in. */
+  async onCheckin(deviceId: string): Promise<void> {
+    if (this.decisions.get(deviceId)?.staleCheckin) await this.evaluate(deviceId, 'checkin');
+  }
+
+  /** The precomputed decision (undefined for a device never evaluated: unknown to the endpoint). */
+  decision(deviceId: string): AccessDecision | undefined {
+    return this.decisions.get(deviceId)?.decision;
+  }
+
+  /** The precomputed decision as a JSON body. */
+  decisionJson(deviceId: string): string | undefined {
+    return this.decisions.get(deviceId)?.json;
+  }
+
+  private async evaluateNow(deviceId: string, trigger: EvaluationTrigger): Promise<StoredComplianceState | undefined> {
+    const { store, clock } = this.deps;
+    const device = await store.getDevice(deviceId);
+    if (!device) {
+      this.decisions.delete(deviceId);
+      return undefined;
+    }
+    const [policies, alerts, signals, previous] = await Promise.all([
+      store.compliancePoliciesForDevice(deviceId),
+      store.listAlerts(deviceId),
+      store.getSignals(deviceId),
+      store.getComplianceState(deviceId),
+    ]);
+    const active = activeBySeverity(alerts);
+    const lastContactAt = device.lastSeenAt ?? device.enrolledAt;
+    const { state, transition } = evaluateDevice({
+      deviceId,
+      revoked: device.revoked,
+      facts: {
+        now: clock.now(),
+        agentVersion: device.agentVersion,
+        lastContactAt,
+        riskLevel: riskLevelOf(active),
+        activeAlerts: active,
+        health: signals.health,
+      },
+      policies,
+      previous,
+      unassignedState: this.unassignedState,
+      evidenceAt: latest([device.lastSeenAt, signals.lastAlertReceivedAt, signals.health?.receivedAt, signals.inventory?.receivedAt]),
+    });
+    await store.saveComplianceState(state, transition);
+    this.remember(state);
+    if (transition) {
+      this.log.info('compliance changed', {
+        deviceId,
+        trigger,
+        from: transition.from,
+        to: transition.to,
+        riskLevel: state.riskLevel,
+        reasons: transition.reasons,
+      });
+    }
+    return state;
+  }
+
+  private remember(state: StoredComplianceState): void {
+    const decision = accessDecision(state);
+    this.decisions.set(state.deviceId, {
+      decision,
+      json: JSON.stringify(decision),
+      staleCheckin: state.reasons.some((r) => r.setting === 'maxHoursSinceCheckin' && r.result !== 'unknown'),
+    });
+  }
+}

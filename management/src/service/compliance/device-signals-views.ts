@@ -1,0 +1,83 @@
+// What admins see of a device's signals and compliance: alerts with the risk level the endpoint computed, the latest
+// health and inventory, and the compliance state with reasons, per-policy results and transitions.
+import { AttacheError } from '../../../../common/errors.js';
+import type { ComplianceOverview, DeviceAlerts, DeviceCompliance, DeviceHealthView, DeviceInventoryView } from '../../../../policy-schemas/src/index.js';
+import type { ServiceContext } from '../context.js';
+import { requireDevice } from '../directory.js';
+import { accessDecision } from './evaluate.js';
+import { riskLevelOf } from './risk.js';
+
+/** Transitions shown per device. */
+export const TRANSITIONS_SHOWN = 50;
+
+/** GET /v1/admin/devices/:id/alerts. */
+export async function getDeviceAlerts(ctx: ServiceContext, deviceId: string): Promise<DeviceAlerts> {
+  await requireDevice(ctx, deviceId);
+  const [alerts, signals] = await Promise.all([ctx.store.listAlerts(deviceId), ctx.store.getSignals(deviceId)]);
+  return {
+    deviceId,
+    riskLevel: riskLevelOf(alerts),
+    agentRiskLevel: signals.agentRiskLevel,
+    lastAlertReportAt: signals.lastAlertReportAt,
+    activeCount: alerts.filter((a) => a.status === 'active').length,
+    alerts,
+  };
+}
+
+/** GET /v1/admin/devices/:id/health. */
+export async function getDeviceHealth(ctx: ServiceContext, deviceId: string): Promise<DeviceHealthView> {
+  await requireDevice(ctx, deviceId);
+  const { health } = await ctx.store.getSignals(deviceId);
+  return { deviceId, receivedAt: health?.receivedAt ?? null, health: health?.value ?? null };
+}
+
+/** GET /v1/admin/devices/:id/inventory. */
+export async function getDeviceInventory(ctx: ServiceContext, deviceId: string): Promise<DeviceInventoryView> {
+  await requireDevice(ctx, deviceId);
+  const { inventory } = await ctx.store.getSignals(deviceId);
+  return { deviceId, receivedAt: inventory?.receivedAt ?? null, inventory: inventory?.value ?? null };
+}
+
+/** GET /v1/admin/devices/:id/compliance (evaluates the device first if it never was). */
+export async function getDeviceCompliance(ctx: ServiceContext, deviceId: string): Promise<DeviceCompliance> {
+  await requireDevice(ctx, deviceId);
+  const state = (await ctx.store.getComplianceState(deviceId)) ?? (await ctx.compliance.evaluate(deviceId, 'admin'));
+  if (!state) throw new AttacheError('NOT_FOUND', `device ${deviceId} does not exist`);
+  const transitions = await ctx.store.listComplianceTransitions(deviceId, TRANSITIONS_SHOWN);
+  return {
+    deviceId,
+    state: state.state,
+    decision: accessDecision(state).decision,
+    riskLevel: state.riskLevel,
+    reasons: [...state.reasons],
+    policies: [...state.policies],
+    evaluatedAt: state.evaluatedAt,
+    evidenceAt: state.evidenceAt,
+    nextEvaluationAt: state.nextEvaluationAt,
+    transitions,
+  };
+}
+
+/** GET /v1/admin/compliance/devices: every device with its precomputed decision (no evaluation, no per-device query). */
+export async function getComplianceOverview(ctx: ServiceContext): Promise<ComplianceOverview> {
+  const devices = await ctx.store.listDevices();
+  return {
+    devices: devices.flatMap((d) => {
+      const decision = ctx.compliance.decision(d.deviceId);
+      if (!decision) return [];
+      const { complianceState, riskLevel, evaluatedAt, reasons } = decision;
+      return [
+        {
+          deviceId: d.deviceId,
+          hostname: d.hostname,
+          platform: d.platform,
+          decision: decision.decision,
+          complianceState,
+          riskLevel,
+          evaluatedAt,
+          firstReason: reasons[0] ?? null,
+        },
+      ];
+    }),
+  };
+}

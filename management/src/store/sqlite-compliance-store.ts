@@ -1,0 +1,90 @@
+// The ComplianceStore half of the SQLite store (signals, compliance, access tokens); SqliteManagementStore extends it.
+// Queries live in sqlite-signals.ts and sqlite-compliance.ts; this class only binds them to the database.
+import type { Kysely } from 'kysely';
+import type {
+  AlertReport,
+  ComplianceAssignment,
+  CompliancePolicy,
+  ComplianceTransition,
+  DeviceHealth,
+  DeviceInventory,
+} from '../../../policy-schemas/src/index.js';
+import type { AccessTokenRecord, AlertReportOutcome, ComplianceStore, DeviceSignals, StoredAlert, StoredComplianceState } from './compliance-store.js';
+import type { Database } from './schema.js';
+import * as compliance from './sqlite-compliance.js';
+import * as signals from './sqlite-signals.js';
+
+/** ComplianceStore on the SQL database. */
+export class SqliteComplianceStore implements ComplianceStore {
+  constructor(protected readonly db: Kysely<Database>) {}
+
+  recordAlertReport(report: AlertReport, receivedAt: string): Promise<AlertReportOutcome> {
+    return signals.recordAlertReport(this.db, report, receivedAt);
+  }
+  listAlerts(deviceId: string): Promise<StoredAlert[]> {
+    return signals.listAlerts(this.db, deviceId);
+  }
+  recordHealth(deviceId: string, health: DeviceHealth, receivedAt: string): Promise<boolean> {
+    return signals.recordHealth(this.db, deviceId, health, receivedAt);
+  }
+  recordInventory(deviceId: string, inventory: DeviceInventory, receivedAt: string): Promise<boolean> {
+    return signals.recordInventory(this.db, deviceId, inventory, receivedAt);
+  }
+  getSignals(deviceId: string): Promise<DeviceSignals> {
+    return signals.getSignals(this.db, deviceId);
+  }
+
+  createCompliancePolicy(policy: CompliancePolicy): Promise<void> {
+    return compliance.createCompliancePolicy(this.db, policy);
+  }
+  updateCompliancePolicy(policy: CompliancePolicy): Promise<void> {
+    return compliance.updateCompliancePolicy(this.db, policy);
+  }
+  getCompliancePolicy(compliancePolicyId: string): Promise<CompliancePolicy | undefined> {
+    return compliance.getCompliancePolicy(this.db, compliancePolicyId);
+  }
+  listCompliancePolicies(): Promise<CompliancePolicy[]> {
+    return compliance.listCompliancePolicies(this.db);
+  }
+  deleteCompliancePolicy(compliancePolicyId: string, deletedAt: string): Promise<ComplianceAssignment[] | undefined> {
+    return compliance.deleteCompliancePolicy(this.db, compliancePolicyId, deletedAt);
+  }
+  createComplianceAssignment(assignment: ComplianceAssignment): Promise<void> {
+    return compliance.createComplianceAssignment(this.db, assignment);
+  }
+  listComplianceAssignments(): Promise<ComplianceAssignment[]> {
+    return compliance.listComplianceAssignments(this.db);
+  }
+  removeComplianceAssignment(assignmentId: string): Promise<ComplianceAssignment | undefined> {
+    return compliance.removeComplianceAssignment(this.db, assignmentId);
+  }
+  compliancePoliciesForDevice(deviceId: string): Promise<CompliancePolicy[]> {
+    return compliance.compliancePoliciesForDevice(this.db, deviceId);
+  }
+
+  getComplianceState(deviceId: string): Promise<StoredComplianceState | undefined> {
+    return compliance.getComplianceState(this.db, deviceId);
+  }
+  listComplianceStates(): Promise<StoredComplianceState[]> {
+    return compliance.listComplianceStates(this.db);
+  }
+  saveComplianceState(state: StoredComplianceState, transition?: ComplianceTransition): Promise<void> {
+    return compliance.saveComplianceState(this.db, state, transition);
+  }
+  listComplianceTransitions(deviceId: string, limit: number): Promise<ComplianceTransition[]> {
+    return compliance.listComplianceTransitions(this.db, deviceId, limit);
+  }
+  deviceIdsDueForEvaluation(now: string): Promise<string[]> {
+    return compliance.deviceIdsDueForEvaluation(this.db, now);
+  }
+
+  createAccessToken(token: AccessTokenRecord): Promise<void> {
+    return compliance.createAccessToken(this.db, token);
+  }
+  listAccessTokens(): Promise<AccessTokenRecord[]> {
+    return compliance.listAccessTokens(this.db);
+  }
+  revokeAccessToken(tokenId: string, revokedAt: string): Promise<boolean> {
+    return compliance.revokeAccessToken(this.db, tokenId, revokedAt);
+  }
+}

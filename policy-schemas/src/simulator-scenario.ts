@@ -1,0 +1,203 @@
+// A fleet-simulator scenario (simulator/, `npm run simulate -- --scenario <file>`): the fleet, the admin actions and
+// faults on a timeline, and the expectations that decide pass or fail. QA writes these files; see simulator/README.md.
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { DeviceTag, DynamicGroupRule } from './admin-api.js';
+import { PolicyDocument } from './policy.js';
+import { OsType, Platform, SettingValue } from './primitives.js';
+
+// Embedded copies carry no $id (Ajv refuses the same $id twice).
+const Rule = Type.Object(DynamicGroupRule.properties, { additionalProperties: false });
+const Document = Type.Object(PolicyDocument.properties, { additionalProperties: false });
+
+const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$' });
+const Share = Type.Number({ minimum: 0, maximum: 1, description: 'fraction of the hosts (0–1), chosen by the scenario seed' });
+const Seconds = (max = 86_400) => Type.Number({ minimum: 0, maximum: max });
+/** Which hosts a fault hits: a share of the fleet, optionally of one platform only. */
+const Target = { share: Share, platform: Type.Optional(Platform) };
+/** Optional start time of a step, in seconds after the fleet is ready; without it the step follows the previous one. */
+const At = { at: Type.Optional(Seconds()), note: Type.Optional(Type.String({ maxLength: 200 })) };
+
+/** A policy document by file (relative to the repository root or the scenario file) or inline. */
+const PolicySource = {
+  file: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  document: Type.Optional(Document),
+};
+
+const step = <A extends string, T extends Record<string, TSchema>>(action: A, properties: T, description: string) =>
+  Type.Object({ action: Type.Literal(action), ...At, ...properties }, { additionalProperties: false, description });
+
+/** Admin actions: what an administrator does through the admin API. Latency is measured from each of them. */
+export const ScenarioAdminActions = [
+  step(
+    'createPolicy',
+    { policy: Name, ...PolicySource, assign: Type.Optional(Type.Array(Name, { maxItems: 20 })) },
+    'Create a policy (file or inline document; `policy` is the name later steps use) and optionally assign it to groups',
+  ),
+  step(
+    'updatePolicy',
+    { policy: Name, ...PolicySource, settings: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), SettingValue)) },
+    'New version of a policy: a whole document, or `settings` merged over the current ones',
+  ),
+  step(
+    'assignPolicy',
+    { policy: Name, group: Name, mode: Type.Optional(Type.Union([Type.Literal('include'), Type.Literal('exclude')])) },
+    'Assign a policy to a group',
+  ),
+  step('unassignPolicy', { policy: Name, group: Name }, 'Remove the assignments of a policy to a group'),
+  step('deletePolicy', { policy: Name }, 'Delete a policy (devices restore the settings it managed)'),
+  step('syncNow', { ...Target }, 'Press the admin "sync" button for a share of the devices'),
+];
+
+/** Faults: what goes wrong on the devices, the network or the endpoint. */
+export const ScenarioFaultActions = [
+  step(
+    'failWrites',
+    {
+      rates: Type.Record(Type.String({ maxLength: 200 }), Share, { description: 'setting id → share of hosts whose writes of it fail (0 clears)' }),
+      message: Type.Optional(Type.String({ maxLength: 200 })),
+    },
+    'Make writes of settings fail on a share of hosts (SETTING_APPLY_FAILED), until set to 0',
+  ),
+  step('slowApply', { ...Target, delayMs: Type.Integer({ minimum: 0, maximum: 600_000 }) }, 'Delay every apply on a share of hosts (0 clears)'),
+  step('drift', { ...Target, setting: Type.String({ maxLength: 200 }), value: SettingValue }, 'Change a setting behind the agent (local admin, malware)'),
+  step('crashHosts', { ...Target, downSeconds: Seconds(3600) }, 'Kill the agent of a share of hosts and start it again after downSeconds'),
+  step('partition', { ...Target, durationSeconds: Seconds(3600) }, 'Cut a share of hosts off the network for a duration'),
+  step(
+    'restartEndpoint',
+    { downSeconds: Seconds(600), signal: Type.Optional(Type.Union([Type.Literal('SIGTERM'), Type.Literal('SIGKILL')])) },
+    'Stop the management endpoint (graceful or killed) and start it again after downSeconds',
+  ),
+  step('clockSkew', { ...Target, seconds: Type.Number({ minimum: -864_000, maximum: 864_000 }) }, 'Set the clock offset of a share of hosts (0 clears)'),
+];
+
+/** Load and control steps. */
+export const ScenarioControlActions = [
+  step(
+    'checkinBurst',
+    { rounds: Type.Integer({ minimum: 1, maximum: 100 }), concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })) },
+    'Every host checks in `rounds` times back to back (endpoint check-in capacity)',
+  ),
+  step('wait', { seconds: Seconds() }, 'Do nothing for a while'),
+  step('waitConverged', { timeoutSeconds: Seconds(3600) }, 'Wait until every host applied every change so far (fails the run on timeout)'),
+];
+
+export const ScenarioStep = Type.Union([...ScenarioAdminActions, ...ScenarioFaultActions, ...ScenarioControlActions]);
+export type ScenarioStep = Static<typeof ScenarioStep>;
+
+const Percentile = Type.Number({ minimum: 1, maximum: 100 });
+
+/** What must hold at the end; each failed one is named and the command exits non-zero. */
+export const ScenarioExpectation = Type.Union([
+  Type.Object(
+    { type: Type.Literal('pushToApplied'), percentile: Percentile, maxMs: Type.Number({ minimum: 0 }) },
+    { additionalProperties: false, description: 'That percentile of admin-change → applied-report latencies is at most maxMs' },
+  ),
+  Type.Object({ type: Type.Literal('allEnrolled') }, { additionalProperties: false, description: 'Every host enrolled' }),
+  Type.Object(
+    { type: Type.Literal('converged') },
+    { additionalProperties: false, description: 'Every targeted host reported every change (new version applied, removed policy gone)' },
+  ),
+  Type.Object(
+    { type: Type.Literal('noReportLost') },
+    { additionalProperties: false, description: 'Every report an agent queued was acknowledged by the endpoint' },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('errorCount'),
+      code: Type.String({ pattern: '^[A-Z][A-Z0-9_]{2,63}$' }),
+      min: Type.Optional(Type.Integer({ minimum: 0 })),
+      max: Type.Optional(Type.Integer({ minimum: 0 })),
+    },
+    { additionalProperties: false, description: 'How often an error code was seen (bounds inclusive)' },
+  ),
+  Type.Object(
+    { type: Type.Literal('onlyErrorCodes'), codes: Type.Array(Type.String({ pattern: '^[A-Z][A-Z0-9_]{2,63}$' }), { maxItems: 50 }) },
+    { additionalProperties: false, description: 'No error code outside this list was seen' },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('eventsSeen'),
+      event: Type.Union([Type.Literal('remediated'), Type.Literal('restored'), Type.Literal('rejected')]),
+      min: Type.Integer({ minimum: 0 }),
+    },
+    { additionalProperties: false, description: 'At least `min` such events reached the endpoint' },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('minRate'),
+      metric: Type.Union([Type.Literal('enrollmentsPerSecond'), Type.Literal('checkinsPerSecond')]),
+      min: Type.Number({ minimum: 0 }),
+    },
+    { additionalProperties: false, description: 'A throughput measured during the run is at least `min`' },
+  ),
+  Type.Object(
+    { type: Type.Literal('pushConnected'), minShare: Share },
+    { additionalProperties: false, description: 'At the end, at least this share of the hosts has its push channel open' },
+  ),
+  Type.Object(
+    { type: Type.Literal('maxBytesPerHost'), bytes: Type.Integer({ minimum: 1 }) },
+    { additionalProperties: false, description: 'Simulator memory per idle host is at most this' },
+  ),
+  Type.Object(
+    { type: Type.Literal('maxEndpointRssMb'), mb: Type.Number({ minimum: 1 }) },
+    { additionalProperties: false, description: 'Peak endpoint resident memory is at most this' },
+  ),
+]);
+export type ScenarioExpectation = Static<typeof ScenarioExpectation>;
+
+/** A slice of the fleet: how many hosts of one platform, and the tags they enroll with. */
+export const ScenarioHosts = Type.Object(
+  {
+    platform: Platform,
+    count: Type.Integer({ minimum: 0, maximum: 100_000 }),
+    osType: Type.Optional(OsType),
+    tags: Type.Optional(Type.Array(DeviceTag, { maxItems: 20, uniqueItems: true })),
+  },
+  { additionalProperties: false },
+);
+
+export const SimulatorScenario = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    name: Name,
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    /** Seeds every random choice (which hosts a fault hits, jitter), so a run can be repeated. Default 1. */
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+    fleet: Type.Object(
+      {
+        hosts: Type.Array(ScenarioHosts, { minItems: 1, maxItems: 20 }),
+        /** Enrollments in flight at once across the fleet (default 64). Every host enrolls before any agent starts. */
+        enrollConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+        /** Agents started per second after enrollment (push channel + startup sync); default 0 = all at once. */
+        startPerSecond: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+        /** Periodic check-in (default 5400 = 90 min, as MDE) and its jitter in percent (default 10). */
+        checkinIntervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+        checkinJitterPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
+        /** Periodic local drift check; default none (a `drift` fault wakes the check as the OS change watch would). */
+        driftCheckSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+        /**
+         * `afterSync` (default) closes a host's HTTPS connection when its sync ends, as happens to a real agent whose
+         * next sync comes after the endpoint's keep-alive timeout; `keepAlive` keeps the agent's connection pool.
+         */
+        connections: Type.Optional(Type.Union([Type.Literal('afterSync'), Type.Literal('keepAlive')])),
+        /** Fleet processes (default: enough for ≤ 4,000 hosts each, at least one per core). */
+        processes: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+        /** Seconds to wait for every host to enroll and connect its push channel (default 300). */
+        readyTimeoutSeconds: Type.Optional(Seconds(3600)),
+      },
+      { additionalProperties: false },
+    ),
+    /** Dynamic groups created before enrollment. A group `all` (every platform) always exists. */
+    groups: Type.Optional(Type.Array(Type.Object({ name: Name, rule: Rule }, { additionalProperties: false }), { maxItems: 50 })),
+    /** Admin steps run before the fleet enrolls (e.g. policies the hosts get at their first sync); not measured. */
+    setup: Type.Optional(Type.Array(Type.Union([...ScenarioAdminActions]), { maxItems: 100 })),
+    timeline: Type.Array(ScenarioStep, { maxItems: 1000 }),
+    /** After the timeline: how long to wait for convergence and empty outboxes (default 60 s). */
+    settleSeconds: Type.Optional(Seconds(3600)),
+    /** After settling: measure idle CPU and memory of the fleet and the endpoint over this many seconds (default 0: skip). */
+    idleSeconds: Type.Optional(Seconds(3600)),
+    expectations: Type.Array(ScenarioExpectation, { maxItems: 100 }),
+  },
+  { additionalProperties: false, $id: 'urn:attache:simulator-scenario', title: 'Fleet simulator scenario' },
+);
+export type SimulatorScenario = Static<typeof SimulatorScenario>;
