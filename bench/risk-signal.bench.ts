@@ -4,10 +4,10 @@
 // resolution is acknowledged (risk none). N=20. Run: `npm run bench:risk-signal` (builds dist/ first).
 // Writes bench/results/risk-signal.json and prints a summary.
 import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { buildAll } from '../scripts/build.js';
 import { agentCommand, type Proc, removeDir, startAgent, startEndpoint, tempDir, waitFor } from '../test/harness.js';
+import { machine, type Stats, stats } from './stats.js';
 
 const REPETITIONS = 20;
 
@@ -40,12 +40,6 @@ async function logged(agent: Proc, since: number, what: string, match: (l: LogLi
     5,
   );
   return Date.parse(line.timestamp as string) - since;
-}
-
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((x, y) => x - y);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
-  return { median: at(0.5), p95: at(0.95), min: sorted[0] as number, max: sorted[sorted.length - 1] as number, samples };
 }
 
 async function main(): Promise<void> {
@@ -111,19 +105,13 @@ async function main(): Promise<void> {
         'matching process written into the simulated host file → alert report acknowledged by the endpoint (ackMs; detectMs: alert raised by the agent), and process removed → resolution acknowledged; real endpoint and agent processes on loopback, host change watch with its 0.1 s settle time',
       repetitions: REPETITIONS,
       at: new Date().toISOString(),
-      machine: {
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cores: cpus().length,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        kernel: release(),
-        node: process.version,
-      },
+      machine: machine(),
       results: Object.fromEntries(metrics.map((m) => [m, stats(runs.map((r) => r[m]))])),
     };
     await writeFile(join(import.meta.dirname, 'results', 'risk-signal.json'), `${JSON.stringify(result, null, 2)}\n`);
     console.log(`risk-signal: N=${REPETITIONS} (${result.machine.cpu}, ${result.machine.cores} cores)`);
     for (const m of metrics) {
-      const s = result.results[m] as ReturnType<typeof stats>;
+      const s = result.results[m] as Stats;
       console.log(`  ${m.padEnd(16)} median ${s.median} ms  p95 ${s.p95} ms  min ${s.min} ms  max ${s.max} ms`);
     }
   } finally {
