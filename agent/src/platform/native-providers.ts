@@ -34,7 +34,10 @@ export function nativeProviders(
   const real: SettingsProvider[] = [indicators];
   switch (platform) {
     case 'linux':
-      real.push(createLinuxFirewallProvider({ runner }), ...createLinuxMdatpProviders({ runner, files }));
+      real.push(
+        createLinuxFirewallProvider({ runner }, { notation: { files, path: join(stateDir, 'nftables-notation.json') } }),
+        ...createLinuxMdatpProviders({ runner, files }),
+      );
       break;
     case 'macos':
       real.push(

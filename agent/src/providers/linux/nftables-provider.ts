@@ -7,6 +7,7 @@ import { validatePolicySettings } from '../../../../common/validation.js';
 import type { PolicyKind, SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
 import { type CommandRunner, type CommandSpec, describeFailure } from '../../system/command-runner.js';
+import type { FileStore } from '../../system/file-store.js';
 import type { ApplyResult, SettingsProvider } from '../provider.js';
 import {
   DEFAULT_CONFIG,
@@ -30,6 +31,11 @@ export interface NftablesProviderOptions {
   readonly nftPath?: string;
   /** Per nft run (default 30 s). */
   readonly timeoutMs?: number;
+  /**
+   * Where the rules as the policy wrote them survive a restart (a file in the agent's state dir). Without it, after a
+   * restart a rule in non-canonical notation (`8080,22`) reads back canonical (`22,8080`) and is re-applied once.
+   */
+  readonly notation?: { readonly files: FileStore; readonly path: string };
 }
 
 const LIST_OUTPUT_LIMIT = 64 * 1024 * 1024; // 1000 rules of 1000 networks each stay far below this
@@ -47,7 +53,7 @@ export class NftablesFirewallProvider implements SettingsProvider {
   private appliedRules: readonly LinuxFirewallRule[] = [];
 
   constructor(
-    options: NftablesProviderOptions,
+    private readonly options: NftablesProviderOptions,
     private readonly deps: { readonly runner: CommandRunner },
   ) {
     this.nft = options.nftPath ?? 'nft';
@@ -72,6 +78,7 @@ export class NftablesFirewallProvider implements SettingsProvider {
   }
 
   async observe(settingIds: readonly string[]): Promise<Map<string, SettingValue | undefined>> {
+    await this.loadNotation();
     const reason = await this.probe();
     const observed = reason ? undefined : await this.read();
     const values = observed ? this.settingValues(observed) : undefined;
@@ -111,7 +118,26 @@ export class NftablesFirewallProvider implements SettingsProvider {
     const result = await this.deps.runner.run(spec);
     if (result.code !== 0 || result.timedOut) return `nft could not load table ${TABLE_FAMILY} ${TABLE_NAME}: ${describeFailure(spec, result)}`;
     this.appliedRules = config.rules;
+    const notation = this.options.notation;
+    // Best effort: losing it costs one re-apply after a restart, never a wrong verdict (sameRule guards its use).
+    await notation?.files.writeAtomic(notation.path, `${JSON.stringify(config.rules)}\n`, { mode: 0o600 }).catch(() => undefined);
     return undefined;
+  }
+
+  private notationLoaded = false;
+
+  /** Reads the remembered notation once, before the first observe. */
+  private async loadNotation(): Promise<void> {
+    const notation = this.options.notation;
+    if (this.notationLoaded || !notation) return;
+    this.notationLoaded = true;
+    try {
+      const text = await notation.files.read(notation.path);
+      const rules = text === undefined ? [] : (JSON.parse(text) as unknown);
+      if (this.appliedRules.length === 0 && Array.isArray(rules)) this.appliedRules = rules as LinuxFirewallRule[];
+    } catch {
+      // unreadable: fall back to canonical notation
+    }
   }
 
   /** The table as nft reports it; the defaults when it does not exist. Throws when nft fails otherwise. */

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NodeCommandRunner } from '../../system/command-runner.js';
+import { MemoryFileStore } from '../../system/file-store.js';
 import { describeProviderContract } from '../contract-suite.js';
 import { assertNetnsHost, NetnsPool } from './netns-harness.js';
 import { NetnsCommandRunner } from './netns-runner.js';
@@ -136,6 +137,26 @@ describe('linux firewall golden files (testdata/nftables-*)', () => {
       if (process.env.ATTACHE_RECORD_NFT === '1') writeFileSync(file, result.stderr);
       expect(result.code).toBe(1);
       expect(result.stderr).toBe(readFileSync(file, 'utf8'));
+    } finally {
+      await pool.delete(runner.namespace);
+    }
+  });
+});
+
+describe('linux firewall: rule notation across restarts', () => {
+  it('reads rules back in the notation the policy used, also in a new provider instance (agent restart)', async () => {
+    const runner = await namespace('attache-n');
+    try {
+      const notation = { files: new MemoryFileStore(), path: '/state/nftables-notation.json' };
+      const rule = { name: 'web', direction: 'in', action: 'accept', protocol: 'tcp', localPorts: '8080,22' };
+      const first = createLinuxFirewallProvider({ runner }, { notation });
+      expect(await first.apply([{ settingId: 'linuxFirewall.rules', kind: 'linuxFirewall', from: undefined, to: [rule] }])).toEqual([
+        { settingId: 'linuxFirewall.rules', ok: true },
+      ]);
+      const restarted = createLinuxFirewallProvider({ runner }, { notation });
+      expect((await restarted.observe(['linuxFirewall.rules'])).get('linuxFirewall.rules')).toEqual([rule]);
+      const forgetful = createLinuxFirewallProvider({ runner });
+      expect((await forgetful.observe(['linuxFirewall.rules'])).get('linuxFirewall.rules')).toEqual([{ ...rule, localPorts: '22,8080' }]);
     } finally {
       await pool.delete(runner.namespace);
     }
