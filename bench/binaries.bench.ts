@@ -11,22 +11,10 @@ import { parseArgs, promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { type BuiltBinary, buildBinaries } from '../scripts/build-binaries.js';
 import { ALL_TARGETS, binaryName, NODE_VERSION, type SeaTarget } from '../scripts/sea-targets.js';
+import { stats } from './stats.js';
 
 const run = promisify(execFile);
 const OUT = 'dist/bin';
-
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((x, y) => x - y);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
-  const round = (v: number) => Math.round(v * 10) / 10;
-  return {
-    median: round(at(0.5)),
-    p95: round(at(0.95)),
-    min: round(sorted[0] as number),
-    max: round(sorted[sorted.length - 1] as number),
-    samples: samples.map(round),
-  };
-}
 
 async function gzippedBytes(file: string): Promise<number> {
   let bytes = 0;

@@ -19,6 +19,7 @@ import {
 import { createLinuxFirewallProvider } from '../agent/src/providers/linux/nftables-provider.js';
 import { NodeCommandRunner } from '../agent/src/system/command-runner.js';
 import type { SettingValue } from '../policy-schemas/src/index.js';
+import { stats } from './stats.js';
 
 const REPETITIONS = 10;
 const RULES = 200;
@@ -62,19 +63,6 @@ const change = (field: (typeof FIREWALL_FIELDS)[number], to: SettingValue | unde
   from: undefined,
   to,
 });
-
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((x, y) => x - y);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
-  const round = (v: number) => Math.round(v * 10) / 10;
-  return {
-    median: round(at(0.5)),
-    p95: round(at(0.95)),
-    min: round(sorted[0] as number),
-    max: round(sorted[sorted.length - 1] as number),
-    samples: samples.map(round),
-  };
-}
 
 async function repetition(pool: NetnsPool, real: NodeCommandRunner) {
   const ns = await pool.create('attache-b');

@@ -9,11 +9,18 @@ export interface Stats {
   readonly samples: number[];
 }
 
-/** Median, p95 (nearest rank), min and max of the samples, which are kept for the record. */
+/** Median, p95 (nearest rank), min and max of the samples (kept for the record), rounded to 0.1. */
 export function stats(samples: number[]): Stats {
   const sorted = [...samples].sort((x, y) => x - y);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
-  return { median: at(0.5), p95: at(0.95), min: sorted[0] as number, max: sorted[sorted.length - 1] as number, samples };
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return {
+    median: round(at(0.5)),
+    p95: round(at(0.95)),
+    min: round(sorted[0] as number),
+    max: round(sorted[sorted.length - 1] as number),
+    samples: samples.map(round),
+  };
 }
 
 export function machine() {
