@@ -1,13 +1,14 @@
 // A fleet-simulator scenario (simulator/, `npm run simulate -- --scenario <file>`): the fleet, the admin actions and
 // faults on a timeline, and the expectations that decide pass or fail. QA writes these files; see simulator/README.md.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { DeviceTag, DynamicGroupRule } from './admin-api.js';
+import { CompliancePolicyDocument, DeviceTag, DynamicGroupRule } from './admin-api.js';
 import { PolicyDocument } from './policy.js';
 import { OsType, Platform, SettingValue } from './primitives.js';
 
 // Embedded copies carry no $id (Ajv refuses the same $id twice).
 const Rule = Type.Object(DynamicGroupRule.properties, { additionalProperties: false });
 const Document = Type.Object(PolicyDocument.properties, { additionalProperties: false });
+const ComplianceDocument = Type.Object(CompliancePolicyDocument.properties, { additionalProperties: false });
 
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$' });
 const Share = Type.Number({ minimum: 0, maximum: 1, description: 'fraction of the hosts (0–1), chosen by the scenario seed' });
@@ -46,6 +47,12 @@ export const ScenarioAdminActions = [
   step('unassignPolicy', { policy: Name, group: Name }, 'Remove the assignments of a policy to a group'),
   step('deletePolicy', { policy: Name }, 'Delete a policy (devices restore the settings it managed)'),
   step('syncNow', { ...Target }, 'Press the admin "sync" button for a share of the devices'),
+  step(
+    'createCompliancePolicy',
+    { policy: Name, document: ComplianceDocument, assign: Type.Optional(Type.Array(Name, { maxItems: 20 })) },
+    'Create a compliance policy and optionally assign it to groups (devices are evaluated by the endpoint)',
+  ),
+  step('deleteCompliancePolicy', { policy: Name }, 'Delete a compliance policy'),
 ];
 
 /** Faults: what goes wrong on the devices, the network or the endpoint. */
@@ -68,6 +75,16 @@ export const ScenarioFaultActions = [
     'Stop the management endpoint (graceful or killed) and start it again after downSeconds',
   ),
   step('clockSkew', { ...Target, seconds: Type.Number({ minimum: -864_000, maximum: 864_000 }) }, 'Set the clock offset of a share of hosts (0 clears)'),
+  step(
+    'injectThreat',
+    {
+      ...Target,
+      severity: Type.Optional(Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')])),
+      name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    },
+    'An antivirus detection on a share of hosts (needs fleet.signals): the agent raises an alert and its risk level',
+  ),
+  step('clearThreats', { ...Target }, 'Remove injected detections from a share of hosts (the agent resolves the alerts)'),
 ];
 
 /** Load and control steps. */
@@ -142,6 +159,24 @@ export const ScenarioExpectation = Type.Union([
     { type: Type.Literal('maxEndpointRssMb'), mb: Type.Number({ minimum: 1 }) },
     { additionalProperties: false, description: 'Peak endpoint resident memory is at most this' },
   ),
+  Type.Object(
+    {
+      type: Type.Literal('complianceState'),
+      state: Type.Union([Type.Literal('compliant'), Type.Literal('noncompliant'), Type.Literal('inGracePeriod'), Type.Literal('unknown')]),
+      minShare: Share,
+      maxShare: Type.Optional(Share),
+    },
+    { additionalProperties: false, description: "At the end, the share of hosts in this compliance state (the endpoint's overview) is within bounds" },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('riskLevel'),
+      level: Type.Union([Type.Literal('none'), Type.Literal('informational'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]),
+      minShare: Share,
+      maxShare: Type.Optional(Share),
+    },
+    { additionalProperties: false, description: "At the end, the share of hosts at this machine risk level (the endpoint's view) is within bounds" },
+  ),
 ]);
 export type ScenarioExpectation = Static<typeof ScenarioExpectation>;
 
@@ -180,6 +215,11 @@ export const SimulatorScenario = Type.Object(
          * next sync comes after the endpoint's keep-alive timeout; `keepAlive` keeps the agent's connection pool.
          */
         connections: Type.Optional(Type.Union([Type.Literal('afterSync'), Type.Literal('keepAlive')])),
+        /**
+         * Also run the agent's risk signals (RiskMonitor + SignalDelivery over the simulated host: alerts, health,
+         * inventory), as the daemon does; needed for injectThreat and risk/compliance expectations. Default false.
+         */
+        signals: Type.Optional(Type.Boolean()),
         /** Fleet processes (default: enough for ≤ 4,000 hosts each, at least one per core). */
         processes: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
         /** Seconds to wait for every host to enroll and connect its push channel (default 300). */

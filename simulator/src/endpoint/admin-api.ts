@@ -1,0 +1,135 @@
+// The simulator's admin: a small client of the admin API (docs/protocol.md "Admin API"), pinned to the endpoint's CA,
+// with one keep-alive connection pool. Non-2xx answers throw an AttacheError carrying the endpoint's code.
+import { Agent, request } from 'node:https';
+import { AttacheError, isErrorCode } from '../../../common/errors.js';
+import type {
+  Assignment,
+  ComplianceOverview,
+  CompliancePolicy,
+  CompliancePolicyDocument,
+  Device,
+  DynamicGroupRule,
+  Group,
+  OnboardingPackage,
+  PolicyDocument,
+  PolicyStatusReport,
+  PolicySummary,
+} from '../../../policy-schemas/src/index.js';
+
+/** Where the endpoint is and the admin's credentials. */
+export interface AdminConnection {
+  readonly url: string;
+  readonly token: string;
+  readonly caPem: string;
+}
+
+export class AdminApi {
+  private readonly agent: Agent;
+
+  constructor(private readonly connection: AdminConnection) {
+    this.agent = new Agent({ keepAlive: true, maxSockets: 8, ca: [connection.caPem] });
+  }
+
+  get url(): string {
+    return this.connection.url;
+  }
+
+  createOnboarding(body: { maxUses: number; tags?: string[]; description?: string; expiresInMinutes?: number }): Promise<OnboardingPackage> {
+    return this.call('POST', '/v1/admin/onboarding-packages', body) as Promise<OnboardingPackage>;
+  }
+
+  createGroup(name: string, rule: DynamicGroupRule): Promise<Group> {
+    return this.call('POST', '/v1/admin/groups', { name, rule }) as Promise<Group>;
+  }
+
+  async groups(): Promise<Group[]> {
+    return ((await this.call('GET', '/v1/admin/groups')) as { groups: Group[] }).groups;
+  }
+
+  createPolicy(document: PolicyDocument): Promise<PolicySummary> {
+    return this.call('POST', '/v1/admin/policies', document) as Promise<PolicySummary>;
+  }
+
+  updatePolicy(policyId: string, document: PolicyDocument): Promise<PolicySummary> {
+    return this.call('PUT', `/v1/admin/policies/${policyId}`, document) as Promise<PolicySummary>;
+  }
+
+  async deletePolicy(policyId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/policies/${policyId}`);
+  }
+
+  policyStatus(policyId: string): Promise<PolicyStatusReport> {
+    return this.call('GET', `/v1/admin/policies/${policyId}/status`) as Promise<PolicyStatusReport>;
+  }
+
+  assign(policyId: string, groupId: string, mode: 'include' | 'exclude' = 'include'): Promise<Assignment> {
+    return this.call('POST', '/v1/admin/assignments', { policyId, groupId, mode }) as Promise<Assignment>;
+  }
+
+  async assignments(): Promise<Assignment[]> {
+    return ((await this.call('GET', '/v1/admin/assignments')) as { assignments: Assignment[] }).assignments;
+  }
+
+  async unassign(assignmentId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/assignments/${assignmentId}`);
+  }
+
+  async devices(): Promise<Device[]> {
+    return ((await this.call('GET', '/v1/admin/devices')) as { devices: Device[] }).devices;
+  }
+
+  syncDevice(deviceId: string): Promise<{ delivered: boolean }> {
+    return this.call('POST', `/v1/admin/devices/${deviceId}/sync`) as Promise<{ delivered: boolean }>;
+  }
+
+  createCompliancePolicy(document: CompliancePolicyDocument): Promise<CompliancePolicy> {
+    return this.call('POST', '/v1/admin/compliance-policies', document) as Promise<CompliancePolicy>;
+  }
+
+  async assignCompliancePolicy(compliancePolicyId: string, groupId: string): Promise<void> {
+    await this.call('POST', `/v1/admin/compliance-policies/${compliancePolicyId}/assignments`, { groupId });
+  }
+
+  async deleteCompliancePolicy(compliancePolicyId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/compliance-policies/${compliancePolicyId}`);
+  }
+
+  complianceOverview(): Promise<ComplianceOverview> {
+    return this.call('GET', '/v1/admin/compliance/devices') as Promise<ComplianceOverview>;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** Any admin call; resolves with the parsed body (undefined when empty). */
+  call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const payload = body === undefined ? '' : JSON.stringify(body);
+    const headers: Record<string, string> = { authorization: `Bearer ${this.connection.token}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return new Promise((resolve, reject) => {
+      const req = request(new URL(path, this.connection.url), { method, headers, agent: this.agent, timeout: 120_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            return reject(new AttacheError('ENDPOINT_ERROR', `${method} ${path}: answer is not JSON (${res.statusCode})`));
+          }
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) return resolve(json);
+          const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+          const code = error?.code && isErrorCode(error.code) ? error.code : 'ENDPOINT_ERROR';
+          reject(new AttacheError(code, `${method} ${path}: ${status} ${error?.message ?? text.slice(0, 200)}`));
+        });
+      });
+      req.on('timeout', () => req.destroy(new AttacheError('ENDPOINT_UNREACHABLE', `${method} ${path}: no answer`)));
+      req.on('error', (err) => reject(err instanceof AttacheError ? err : new AttacheError('ENDPOINT_UNREACHABLE', `${method} ${path}: ${err.message}`)));
+      req.end(payload);
+    });
+  }
+}

@@ -1,0 +1,266 @@
+// Entry of one fleet process (forked by fleet.ts): runs its share of the simulated hosts, applies the faults and load
+// the coordinator sends, and streams counters and acknowledged reports back every 250 ms. Separate processes, not
+// threads: each has its own file-descriptor table, and thousands of TLS sockets need that on a 20,000-fd limit.
+import { silentLogger } from '../../../agent/src/logging.js';
+import { toAttacheError } from '../../../common/errors.js';
+import { nowMs, sleep } from '../clock.js';
+import { picked } from '../select.js';
+import type { AckRecord, BurstResult, FaultStep, FleetCommand, FleetEvent, FleetInit, FleetStats, FootprintResult } from './protocol.js';
+import { type HostSink, SimHost } from './sim-host.js';
+
+const FLUSH_MS = 250;
+
+type CounterName = Parameters<HostSink['count']>[0];
+
+class FleetProcess {
+  private hosts: SimHost[] = [];
+  private init: FleetInit | undefined;
+  private readonly counters: Record<CounterName, number> = {
+    checkins: 0,
+    notModified: 0,
+    syncs: 0,
+    reportsQueued: 0,
+    reportsAcked: 0,
+    pushConnects: 0,
+    pushDisconnects: 0,
+    alertsAcked: 0,
+    alertsDuplicate: 0,
+  };
+  private readonly errors: Record<string, number> = {};
+  /** The first message seen for each error code (the report shows one example per code). */
+  private readonly errorSamples: Record<string, string> = {};
+  private enrolled: [number, string, number, number][] = [];
+  private enrollFailed: [number, string][] = [];
+  private acks: AckRecord[] = [];
+  private enrolledCount = 0;
+  private baseline = { rss: 0, heap: 0 };
+  private readonly flushTimer: NodeJS.Timeout;
+
+  private readonly sink: HostSink = {
+    count: (name) => {
+      this.counters[name]++;
+    },
+    error: (code, message) => {
+      this.errors[code] = (this.errors[code] ?? 0) + 1;
+      this.errorSamples[code] ??= message.slice(0, 300);
+    },
+    ack: (record) => {
+      this.acks.push(record);
+    },
+  };
+
+  constructor() {
+    this.flushTimer = setInterval(() => this.flush(), FLUSH_MS);
+  }
+
+  async handle(message: FleetInit | FleetCommand): Promise<void> {
+    if (message.type === 'init') return this.start(message);
+    try {
+      const result = await this.run(message);
+      this.flush();
+      this.send({ type: 'reply', id: message.id, result });
+    } catch (err) {
+      this.send({ type: 'reply', id: message.id, error: (err as Error).stack ?? String(err) });
+    }
+    if (message.type === 'stop') {
+      clearInterval(this.flushTimer);
+      process.disconnect?.();
+    }
+  }
+
+  private start(init: FleetInit): void {
+    gc();
+    this.baseline = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed };
+    this.init = init;
+    const logger = silentLogger();
+    this.hosts = init.hosts.map((spec) => new SimHost(spec, init.behaviour, { sink: this.sink, logger }));
+  }
+
+  private run(command: FleetCommand): Promise<unknown> {
+    switch (command.type) {
+      case 'enroll':
+        return this.enrollAll(command.concurrency);
+      case 'start':
+        return this.startAll(command.perSecond);
+      case 'fault':
+        return Promise.resolve(this.fault(command.step, command.stepIndex));
+      case 'burst':
+        return this.burst(command.rounds, command.concurrency);
+      case 'measure':
+        return this.measure(command.idleSeconds);
+      case 'stop':
+        return Promise.all(this.hosts.map((h) => h.stop()));
+    }
+  }
+
+  private async enrollAll(concurrency: number): Promise<void> {
+    const packages = this.init?.packages ?? {};
+    await pool(this.hosts, concurrency, async (host) => {
+      const pkg = packages[host.spec.packageKey];
+      const started = nowMs();
+      try {
+        if (!pkg) throw new Error(`no onboarding package ${host.spec.packageKey}`);
+        const deviceId = await host.enroll(pkg);
+        this.enrolled.push([host.spec.index, deviceId, started, nowMs()]);
+        this.enrolledCount++;
+      } catch (err) {
+        const e = toAttacheError(err);
+        this.enrollFailed.push([host.spec.index, e.code]);
+        this.sink.error(e.code, e.message);
+      }
+    });
+  }
+
+  /** Starts every enrolled host (push channel + startup sync), at most `perSecond` a second (0: all at once). */
+  private async startAll(perSecond: number): Promise<void> {
+    const enrolled = this.hosts.filter((h) => h.deviceId !== undefined && !h.running);
+    const batch = perSecond > 0 ? Math.max(1, Math.round(perSecond / 10)) : enrolled.length;
+    for (let i = 0; i < enrolled.length; i += batch) {
+      for (const host of enrolled.slice(i, i + batch)) host.start();
+      if (perSecond > 0) await sleep(100);
+    }
+  }
+
+  /** Applies a fault to the hosts the seed picks; returns how many it touched. */
+  private fault(step: FaultStep, stepIndex: number): number {
+    const seed = this.init?.behaviour.seed ?? 1;
+    const chosen = (salt: number, share: number, platform?: string) =>
+      this.hosts.filter((h) => (!platform || h.spec.platform === platform) && picked(seed, salt, h.spec.index, share));
+    switch (step.action) {
+      case 'failWrites': {
+        let touched = 0;
+        for (const [k, [settingId, share]] of Object.entries(step.rates).entries()) {
+          for (const h of this.hosts) h.device.faults.failWrites.delete(settingId);
+          for (const h of chosen(stepIndex * 1000 + k, share)) {
+            if (!h.device.has(settingId)) continue;
+            h.device.faults.failWrites.set(settingId, step.message ?? `simulated write failure of ${settingId}`);
+            touched++;
+          }
+        }
+        return touched;
+      }
+      case 'slowApply':
+        return count(chosen(stepIndex, step.share, step.platform), (h) => {
+          h.slowApplyMs = step.delayMs;
+        });
+      case 'drift':
+        return chosen(stepIndex, step.share, step.platform).filter((h) => h.tamper(step.setting, step.value)).length;
+      case 'crashHosts':
+        return count(chosen(stepIndex, step.share, step.platform), (h) => {
+          if (!h.running) return;
+          h.crash();
+          setTimeout(() => h.start(), step.downSeconds * 1000);
+        });
+      case 'partition':
+        return count(chosen(stepIndex, step.share, step.platform), (h) => {
+          h.setPartitioned(true);
+          setTimeout(() => h.setPartitioned(false), step.durationSeconds * 1000);
+        });
+      case 'clockSkew':
+        return count(chosen(stepIndex, step.share, step.platform), (h) => {
+          h.skewMs = step.seconds * 1000;
+        });
+      case 'injectThreat':
+        return count(chosen(stepIndex, step.share, step.platform), (h) => {
+          h.setThreat({ severity: step.severity ?? 'high', name: step.name ?? 'Simulated:Threat' });
+        });
+      case 'clearThreats':
+        return count(chosen(stepIndex, step.share, step.platform), (h) => h.setThreat(undefined));
+    }
+  }
+
+  private async burst(rounds: number, concurrency: number): Promise<BurstResult> {
+    const before = { checkins: this.counters.checkins, errors: totalErrors(this.errors) };
+    const started = nowMs();
+    const running = this.hosts.filter((h) => h.running);
+    await pool(running, concurrency, async (host) => {
+      for (let r = 0; r < rounds; r++) await host.trigger('schedule');
+    });
+    return {
+      checkins: this.counters.checkins - before.checkins,
+      failed: totalErrors(this.errors) - before.errors,
+      started,
+      finished: nowMs(),
+    };
+  }
+
+  private async measure(idleSeconds: number): Promise<FootprintResult> {
+    gc();
+    const memory = process.memoryUsage();
+    const cpuBefore = process.cpuUsage();
+    const t0 = nowMs();
+    if (idleSeconds > 0) await sleep(idleSeconds * 1000);
+    const cpu = process.cpuUsage(cpuBefore);
+    return {
+      hosts: this.hosts.filter((h) => h.running).length,
+      baselineRss: this.baseline.rss,
+      rss: memory.rss,
+      baselineHeap: this.baseline.heap,
+      heapUsed: memory.heapUsed,
+      idleCpuMicros: cpu.user + cpu.system,
+      idleMs: nowMs() - t0,
+      stateChars: this.hosts.reduce((sum, h) => sum + h.stateChars, 0),
+    };
+  }
+
+  private stats(): FleetStats {
+    const cpu = process.cpuUsage();
+    return {
+      hosts: this.hosts.length,
+      enrolled: this.enrolledCount,
+      connected: this.hosts.reduce((n, h) => n + (h.connected ? 1 : 0), 0),
+      ...this.counters,
+      unacked: this.hosts.reduce((n, h) => n + h.unacked.size, 0),
+      errors: { ...this.errors },
+      errorSamples: { ...this.errorSamples },
+      rss: process.memoryUsage().rss,
+      cpuMicros: cpu.user + cpu.system,
+      at: nowMs(),
+    };
+  }
+
+  private flush(): void {
+    const batch: FleetEvent = { type: 'batch', enrolled: this.enrolled, enrollFailed: this.enrollFailed, acks: this.acks, stats: this.stats() };
+    this.enrolled = [];
+    this.enrollFailed = [];
+    this.acks = [];
+    this.send(batch);
+  }
+
+  private send(event: FleetEvent): void {
+    if (process.connected) process.send?.(event);
+  }
+}
+
+function count<T>(items: readonly T[], each: (item: T) => void): number {
+  for (const item of items) each(item);
+  return items.length;
+}
+
+function totalErrors(errors: Readonly<Record<string, number>>): number {
+  return Object.values(errors).reduce((a, b) => a + b, 0);
+}
+
+/** Runs `work` over the items with at most `limit` in flight. */
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      if (item !== undefined) await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/** A full collection when the process was started with --expose-gc (fleet.ts does), so footprints are comparable. */
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+const fleet = new FleetProcess();
+process.on('message', (message: FleetInit | FleetCommand) => {
+  void fleet.handle(message);
+});
+// The coordinator is gone: nothing left to report to.
+process.on('disconnect', () => process.exit(0));

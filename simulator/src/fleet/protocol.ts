@@ -1,0 +1,119 @@
+// Messages between the coordinator and its fleet processes (child_process IPC, structured clone). Times are Unix
+// milliseconds from nowMs(); hosts are named by their index in the whole fleet.
+import type { OnboardingPackage, OsType, Platform, ScenarioStep } from '../../../policy-schemas/src/index.js';
+
+/** One simulated device to run. */
+export interface HostSpec {
+  readonly index: number;
+  readonly platform: Platform;
+  readonly osType?: OsType;
+  readonly hostname: string;
+  /** Key into FleetInit.packages: the onboarding package this host enrolls with. */
+  readonly packageKey: string;
+}
+
+/** How every host of the fleet behaves. */
+export interface HostBehaviour {
+  readonly checkinSeconds: number;
+  readonly jitterPercent: number;
+  readonly driftCheckSeconds?: number;
+  readonly connections: 'afterSync' | 'keepAlive';
+  /** Run the agent's risk signals engine too (alerts, health, inventory). */
+  readonly signals: boolean;
+  readonly seed: number;
+}
+
+export interface FleetInit {
+  readonly type: 'init';
+  readonly hosts: readonly HostSpec[];
+  readonly packages: Readonly<Record<string, OnboardingPackage>>;
+  readonly behaviour: HostBehaviour;
+}
+
+/** A fault step as the fleet processes apply it (admin steps never reach them). */
+export type FaultStep = Extract<
+  ScenarioStep,
+  { action: 'failWrites' | 'slowApply' | 'drift' | 'crashHosts' | 'partition' | 'clockSkew' | 'injectThreat' | 'clearThreats' }
+>;
+
+export type FleetCommand =
+  | { readonly id: number; readonly type: 'enroll'; readonly concurrency: number }
+  | { readonly id: number; readonly type: 'start'; readonly perSecond: number }
+  | { readonly id: number; readonly type: 'fault'; readonly step: FaultStep; readonly stepIndex: number }
+  | { readonly id: number; readonly type: 'burst'; readonly rounds: number; readonly concurrency: number }
+  | { readonly id: number; readonly type: 'measure'; readonly idleSeconds: number }
+  | { readonly id: number; readonly type: 'stop' };
+
+/** One acknowledged report: when the endpoint acknowledged it and which policy versions it carried. */
+export interface AckRecord {
+  readonly host: number;
+  /** When the acknowledgement arrived. */
+  readonly t: number;
+  /** When the report was generated, on the real clock (the host's skew removed). */
+  readonly generated: number;
+  /** [policyId, version, state] of every policy in the report. */
+  readonly policies: readonly (readonly [string, number, string])[];
+  readonly events?: Readonly<Record<string, number>>;
+  readonly duplicate: boolean;
+}
+
+/** Cumulative counters of one fleet process. */
+export interface FleetStats {
+  readonly hosts: number;
+  readonly enrolled: number;
+  readonly connected: number;
+  readonly checkins: number;
+  readonly notModified: number;
+  readonly syncs: number;
+  readonly reportsQueued: number;
+  readonly reportsAcked: number;
+  /** Reports queued and not (yet) acknowledged, now. */
+  readonly unacked: number;
+  readonly pushConnects: number;
+  readonly pushDisconnects: number;
+  /** Alert reports acknowledged by the endpoint (signals runs), and those acknowledged as duplicates. */
+  readonly alertsAcked: number;
+  readonly alertsDuplicate: number;
+  readonly errors: Readonly<Record<string, number>>;
+  /** One message per error code, as first seen. */
+  readonly errorSamples: Readonly<Record<string, string>>;
+  readonly rss: number;
+  readonly cpuMicros: number;
+  /** When these counters were taken (the process's clock: rates use it, not the arrival time). */
+  readonly at: number;
+}
+
+export type FleetEvent =
+  | {
+      readonly type: 'batch';
+      /** [host, deviceId, started, finished] */
+      readonly enrolled: readonly (readonly [number, string, number, number])[];
+      /** [host, error code] */
+      readonly enrollFailed: readonly (readonly [number, string])[];
+      readonly acks: readonly AckRecord[];
+      readonly stats: FleetStats;
+    }
+  | { readonly type: 'reply'; readonly id: number; readonly result?: unknown; readonly error?: string };
+
+/** What `burst` answers. */
+export interface BurstResult {
+  readonly checkins: number;
+  readonly failed: number;
+  readonly started: number;
+  readonly finished: number;
+}
+
+/** What `measure` answers: the process's footprint with all its hosts idle. */
+export interface FootprintResult {
+  readonly hosts: number;
+  /** Resident memory before any host existed (modules loaded) and now, after a GC. */
+  readonly baselineRss: number;
+  readonly rss: number;
+  readonly baselineHeap: number;
+  readonly heapUsed: number;
+  /** CPU time used by the process over the idle window, in microseconds, and the window length. */
+  readonly idleCpuMicros: number;
+  readonly idleMs: number;
+  /** Characters held by the hosts' in-memory state dirs. */
+  readonly stateChars: number;
+}

@@ -1,0 +1,96 @@
+// `npm run simulate -- --scenario <file>`: runs a fleet scenario against a real endpoint, prints the summary, writes
+// results.json, report.html and PNG charts, and exits 1 naming every failed expectation (2: the run could not start).
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { toAttacheError } from '../../common/errors.js';
+import type { AdminConnection } from './endpoint/admin-api.js';
+import { REPO_ROOT } from './endpoint/endpoint-process.js';
+import { createProgress } from './report/progress.js';
+import { renderSummary } from './report/summary.js';
+import { writeReports } from './report/write-reports.js';
+import { runScenario } from './run/runner.js';
+import { loadScenario } from './scenario/load.js';
+
+interface CliOptions {
+  scenario: string;
+  out?: string;
+  url?: string;
+  adminToken?: string;
+  caFile?: string;
+  endpoint: 'source' | 'dist';
+  processes?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+function stamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+async function external(options: CliOptions): Promise<AdminConnection | undefined> {
+  if (!options.url) return undefined;
+  if (!options.adminToken || !options.caFile) throw new Error('--url needs --admin-token and --ca-file');
+  const token = options.adminToken.startsWith('@') ? (await readFile(options.adminToken.slice(1), 'utf8')).trim() : options.adminToken;
+  return { url: options.url, token, caPem: await readFile(options.caFile, 'utf8') };
+}
+
+async function simulate(options: CliOptions): Promise<number> {
+  const scenario = await loadScenario(options.scenario);
+  const connection = await external(options);
+  if (connection && [...scenario.setup, ...scenario.timeline].some((s) => s.action === 'restartEndpoint')) {
+    throw new Error('the scenario restarts the endpoint: run it without --url so the simulator starts the endpoint');
+  }
+  const outDir = resolve(options.out ?? join(REPO_ROOT, 'simulator', 'out', `${scenario.name}-${stamp(new Date())}`));
+  await mkdir(outDir, { recursive: true });
+  const progress = createProgress(process.stderr, { verbose: !!options.verbose });
+  // Ctrl-C / SIGTERM: stop the fleet and the endpoint the run started before exiting.
+  const abort = new AbortController();
+  const interrupt = () => abort.abort();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  const output = await runScenario({
+    scenario,
+    outDir,
+    endpoint: connection ? { kind: 'external', connection } : { kind: 'managed', build: options.endpoint },
+    ...(options.processes ? { processes: Number(options.processes) } : {}),
+    progress,
+    signal: abort.signal,
+  }).finally(() => progress.done());
+  const files = await writeReports(outDir, output);
+  if (options.json) process.stdout.write(`${JSON.stringify(output.results, null, 2)}\n`);
+  else process.stdout.write(`${renderSummary(output.results)}\nresults: ${files.results}\nreport:  ${files.html}\n`);
+  return output.results.passed ? 0 : 1;
+}
+
+function main(): void {
+  const program = new Command('attache-simulate')
+    .description('Run simulated hosts with the real agent core against a real management endpoint, and check expectations.')
+    .requiredOption('--scenario <file>', 'scenario JSON (urn:attache:simulator-scenario)')
+    .option('--out <dir>', 'where results.json, report.html and the PNG charts go (default simulator/out/<name>-<time>)')
+    .option('--url <url>', 'use a running endpoint instead of starting one (needs --admin-token and --ca-file)')
+    .option('--admin-token <token>', 'admin token of that endpoint, or @file')
+    .option('--ca-file <pem>', "that endpoint's CA certificate")
+    .addOption(
+      new Option('--endpoint <build>', 'run the started endpoint from TypeScript source or the dist/ bundle').choices(['source', 'dist']).default('source'),
+    )
+    .option('--processes <n>', 'fleet processes (default: from the scenario, else one per 4,000 hosts and at least one per core)')
+    .option('--json', 'print results.json instead of the summary')
+    .option('--verbose', 'print step notes even when stderr is not a terminal')
+    .showHelpAfterError();
+  program.action(async (options: CliOptions) => {
+    process.exitCode = await simulate(options);
+  });
+  program.parseAsync(process.argv).catch((err: unknown) => {
+    if ((err as Error).message === 'run interrupted') {
+      process.stderr.write('interrupted: fleet and endpoint stopped\n');
+      process.exit(130);
+    }
+    const e = toAttacheError(err);
+    process.stderr.write(`error ${e.code}: ${e.message}\n`);
+    for (const d of e.details) process.stderr.write(`  ${d.path}: ${d.message}\n`);
+    process.exit(2);
+  });
+}
+
+main();

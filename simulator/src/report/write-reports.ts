@@ -1,0 +1,28 @@
+// Writes a run's outputs into its directory: results.json, report.html (self-contained) and one PNG per chart.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunOutput } from '../run/runner.js';
+import { runCharts } from './chart.js';
+import { renderHtml } from './html.js';
+import { renderPng } from './raster-chart.js';
+
+export interface ReportFiles {
+  readonly results: string;
+  readonly html: string;
+  readonly pngs: readonly string[];
+}
+
+export async function writeReports(dir: string, output: RunOutput): Promise<ReportFiles> {
+  const results = join(dir, 'results.json');
+  await writeFile(results, `${JSON.stringify(output.results, null, 2)}\n`);
+  const charts = runCharts(output);
+  const html = join(dir, 'report.html');
+  await writeFile(html, renderHtml(output, charts));
+  const pngs: string[] = [];
+  for (const chart of charts) {
+    const file = join(dir, `${chart.id}.png`);
+    await writeFile(file, renderPng(chart));
+    pngs.push(file);
+  }
+  return { results, html, pngs };
+}

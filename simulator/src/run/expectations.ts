@@ -1,0 +1,115 @@
+// Decides each expectation of a scenario from the measured results. Pure: same results, same verdicts.
+import type { ScenarioExpectation } from '../../../policy-schemas/src/index.js';
+import { percentile } from '../stats.js';
+import type { ExpectationResult, RunResults } from './results.js';
+
+/** What the verdicts need beyond results.json. */
+export interface Evidence {
+  readonly latencies: readonly number[];
+  readonly pending: number;
+  readonly stragglers: readonly { host: number; change: string }[];
+  readonly hosts: number;
+}
+
+type Measured = Omit<RunResults, 'expectations' | 'passed'>;
+
+const share = (v: number) => `${Number((v * 100).toFixed(1))} %`;
+
+/** Short text of an expectation, as the failure message names it. */
+export function describeExpectation(e: ScenarioExpectation): string {
+  switch (e.type) {
+    case 'pushToApplied':
+      return `p${e.percentile} push-to-applied ≤ ${e.maxMs} ms`;
+    case 'allEnrolled':
+      return 'every host enrolled';
+    case 'converged':
+      return 'every host converged';
+    case 'noReportLost':
+      return 'no report lost';
+    case 'errorCount':
+      return `${e.code} seen ${e.min ?? 0}…${e.max ?? '∞'} times`;
+    case 'onlyErrorCodes':
+      return `only error codes ${e.codes.join(', ') || '(none)'}`;
+    case 'eventsSeen':
+      return `≥ ${e.min} ${e.event} events`;
+    case 'minRate':
+      return `${e.metric} ≥ ${e.min}`;
+    case 'pushConnected':
+      return `≥ ${(e.minShare * 100).toFixed(0)} % push-connected at the end`;
+    case 'maxBytesPerHost':
+      return `≤ ${e.bytes} bytes per simulated host`;
+    case 'maxEndpointRssMb':
+      return `endpoint RSS ≤ ${e.mb} MB`;
+    case 'complianceState':
+      return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts ${e.state}`;
+    case 'riskLevel':
+      return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts at risk ${e.level}`;
+  }
+}
+
+function verdict(e: ScenarioExpectation, m: Measured, ev: Evidence): { passed: boolean; detail: string } {
+  switch (e.type) {
+    case 'pushToApplied': {
+      const value = percentile(
+        [...ev.latencies].sort((a, b) => a - b),
+        e.percentile,
+      );
+      if (value === undefined) return { passed: false, detail: 'no change was applied, nothing measured' };
+      return { passed: value <= e.maxMs, detail: `measured ${value.toFixed(0)} ms over ${ev.latencies.length} samples` };
+    }
+    case 'allEnrolled':
+      return { passed: m.enrollment.enrolled === ev.hosts, detail: `${m.enrollment.enrolled}/${ev.hosts} enrolled, ${m.enrollment.failed} failed` };
+    case 'converged': {
+      const names = ev.stragglers.map((s) => `host ${s.host} (${s.change})`).join(', ');
+      return { passed: ev.pending === 0, detail: ev.pending === 0 ? 'all changes applied everywhere' : `${ev.pending} not applied, e.g. ${names}` };
+    }
+    case 'noReportLost':
+      return { passed: m.reports.lost === 0, detail: `${m.reports.queued} queued, ${m.reports.acked} acknowledged, ${m.reports.lost} unacknowledged` };
+    case 'errorCount': {
+      const n = m.errors[e.code] ?? 0;
+      return { passed: n >= (e.min ?? 0) && n <= (e.max ?? Number.POSITIVE_INFINITY), detail: `seen ${n} times` };
+    }
+    case 'onlyErrorCodes': {
+      const other = Object.keys(m.errors).filter((c) => !e.codes.includes(c));
+      return { passed: other.length === 0, detail: other.length === 0 ? 'none other' : `also seen: ${other.map((c) => `${c} ×${m.errors[c]}`).join(', ')}` };
+    }
+    case 'eventsSeen': {
+      const n = m.events[e.event] ?? 0;
+      return { passed: n >= e.min, detail: `seen ${n}` };
+    }
+    case 'minRate': {
+      const value = e.metric === 'enrollmentsPerSecond' ? m.enrollment.perSecond : m.checkins.perSecond;
+      if (value === undefined) return { passed: false, detail: 'not measured (a checkinBurst step measures check-ins/s)' };
+      return { passed: value >= e.min, detail: `measured ${value.toFixed(1)}/s` };
+    }
+    case 'pushConnected': {
+      const share = ev.hosts > 0 ? m.push.connectedAtEnd / ev.hosts : 0;
+      return { passed: share >= e.minShare, detail: `${m.push.connectedAtEnd}/${ev.hosts} connected` };
+    }
+    case 'maxBytesPerHost': {
+      const value = m.fleet.bytesPerHost;
+      if (value === undefined) return { passed: false, detail: 'not measured' };
+      return { passed: value <= e.bytes, detail: `measured ${Math.round(value)} bytes` };
+    }
+    case 'maxEndpointRssMb': {
+      const value = m.endpoint.peakRssMb;
+      if (value === undefined) return { passed: false, detail: 'not measured (endpoint not started by the simulator, or not Linux)' };
+      return { passed: value <= e.mb, detail: `peak ${value.toFixed(0)} MB` };
+    }
+    case 'complianceState':
+    case 'riskLevel': {
+      const counts = e.type === 'complianceState' ? m.compliance?.states : m.compliance?.riskLevels;
+      if (!counts) return { passed: false, detail: 'not measured (the endpoint has no compliance overview)' };
+      const n = counts[e.type === 'complianceState' ? e.state : e.level] ?? 0;
+      const s = ev.hosts > 0 ? n / ev.hosts : 0;
+      const detail = `${n}/${ev.hosts} (${Object.entries(counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`;
+      return { passed: s >= e.minShare && s <= (e.maxShare ?? 1), detail };
+    }
+  }
+}
+
+export function evaluateExpectations(expectations: readonly ScenarioExpectation[], measured: Measured, evidence: Evidence): ExpectationResult[] {
+  return expectations.map((e) => ({ expectation: describeExpectation(e), ...verdict(e, measured, evidence) }));
+}

@@ -1,0 +1,76 @@
+// The shape of results.json: everything a run measured, and the verdict of each expectation. The HTML report, the
+// PNG charts, the terminal summary and BENCHMARKS.md are all made from this.
+import type { Bucket, Summary } from '../stats.js';
+import type { ChangeResult } from './changes.js';
+
+/** One second of the run. Rates are per second over the preceding sample. */
+export interface TimelinePoint {
+  readonly t: number;
+  readonly enrolled: number;
+  readonly connected: number;
+  readonly checkinsPerSecond: number;
+  readonly reportsPerSecond: number;
+  /** (change, host) pairs not applied yet. */
+  readonly pending: number;
+  readonly unacked: number;
+  readonly endpointRssMb?: number;
+  readonly endpointCpuPercent?: number;
+  readonly fleetCpuPercent?: number;
+}
+
+export interface ExpectationResult {
+  readonly expectation: string;
+  readonly passed: boolean;
+  readonly detail: string;
+}
+
+export interface RunResults {
+  readonly scenario: { readonly name: string; readonly source: string; readonly seed: number; readonly hosts: number; readonly composition: string };
+  readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly memoryGb: number; readonly os: string; readonly node: string };
+  readonly startedAt: string;
+  readonly durationSeconds: number;
+  readonly phases: readonly { readonly name: string; readonly start: number; readonly end: number }[];
+  readonly enrollment: { readonly enrolled: number; readonly failed: number; readonly seconds: number; readonly perSecond: number };
+  readonly checkins: {
+    readonly total: number;
+    readonly notModified: number;
+    readonly bursts: readonly { readonly checkins: number; readonly failed: number; readonly seconds: number; readonly perSecond: number }[];
+    /** Best burst rate, when the scenario had a checkinBurst step. */
+    readonly perSecond?: number;
+  };
+  readonly pushToApplied: Summary & { readonly histogram: readonly Bucket[] };
+  readonly changes: readonly Omit<ChangeResult, 'curve'>[];
+  readonly reports: { readonly queued: number; readonly acked: number; readonly lost: number; readonly duplicates: number };
+  readonly syncs: number;
+  readonly errors: Readonly<Record<string, number>>;
+  /** One message per error code, as first seen. */
+  readonly errorSamples: Readonly<Record<string, string>>;
+  readonly events: Readonly<Record<string, number>>;
+  readonly push: { readonly connectedAtEnd: number; readonly connectedAtEndpoint?: number; readonly connects: number; readonly disconnects: number };
+  readonly endpoint: {
+    readonly managed: boolean;
+    readonly peakRssMb?: number;
+    readonly finalRssMb?: number;
+    readonly cpuSeconds?: number;
+    readonly meanCpuPercent?: number;
+    readonly idleCpuPercent?: number;
+  };
+  readonly fleet: {
+    readonly processes: number;
+    readonly bytesPerHost?: number;
+    readonly heapBytesPerHost?: number;
+    readonly stateBytesPerHost?: number;
+    /** Percent of one core per idle host, over `idleSeconds`. */
+    readonly idleCpuPercentPerHost?: number;
+    readonly idleSeconds: number;
+    readonly peakRssMb: number;
+  };
+  /** The endpoint's compliance overview of the fleet at the end: hosts per compliance state and per risk level. */
+  readonly compliance?: { readonly states: Readonly<Record<string, number>>; readonly riskLevels: Readonly<Record<string, number>> };
+  /** Alert reports the endpoint acknowledged (signals runs). */
+  readonly alerts: { readonly acked: number; readonly duplicates: number };
+  readonly timeline: readonly TimelinePoint[];
+  readonly expectations: readonly ExpectationResult[];
+  readonly problems: readonly string[];
+  readonly passed: boolean;
+}

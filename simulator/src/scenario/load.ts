@@ -1,0 +1,136 @@
+// Reads a scenario file: schema validation (urn:attache:simulator-scenario), policy files resolved and validated,
+// names cross-checked (a step may only use policies created before it and groups that exist), defaults filled in.
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { AttacheError } from '../../../common/errors.js';
+import { validate } from '../../../common/validation.js';
+import { PolicyDocument, type ScenarioStep, SimulatorScenario } from '../../../policy-schemas/src/index.js';
+import { REPO_ROOT } from '../endpoint/endpoint-process.js';
+
+/** The group every run creates: every platform. */
+export const ALL_GROUP = 'all';
+
+/** A scenario with defaults filled in and every policy document loaded. */
+export interface Scenario extends Omit<SimulatorScenario, 'setup' | 'fleet'> {
+  readonly seed: number;
+  readonly settleSeconds: number;
+  readonly idleSeconds: number;
+  readonly source: string;
+  readonly setup: ScenarioStep[];
+  /** Policy documents of `file` references, by the reference as written. */
+  readonly documents: ReadonlyMap<string, PolicyDocument>;
+  readonly fleet: SimulatorScenario['fleet'] & {
+    readonly enrollConcurrency: number;
+    readonly startPerSecond: number;
+    readonly checkinIntervalSeconds: number;
+    readonly checkinJitterPercent: number;
+    readonly connections: 'afterSync' | 'keepAlive';
+    readonly signals: boolean;
+    readonly readyTimeoutSeconds: number;
+  };
+}
+
+function invalid(source: string, message: string): AttacheError {
+  return new AttacheError('SCHEMA_INVALID', `scenario ${source} is invalid: ${message}`);
+}
+
+/** Loads and checks a scenario file. */
+export async function loadScenario(path: string): Promise<Scenario> {
+  const source = resolve(path);
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(source, 'utf8'));
+  } catch (err) {
+    throw new AttacheError('SCHEMA_INVALID', `cannot read scenario ${source}: ${(err as Error).message}`, { cause: err });
+  }
+  return checkScenario(validate(SimulatorScenario, data, `scenario ${source}`), source);
+}
+
+/** Semantic checks and defaults of a schema-valid scenario. */
+export async function checkScenario(raw: SimulatorScenario, source: string): Promise<Scenario> {
+  const documents = new Map<string, PolicyDocument>();
+  const groups = new Set([ALL_GROUP, ...(raw.groups ?? []).map((g) => g.name)]);
+  if (groups.size !== 1 + (raw.groups ?? []).length) throw invalid(source, 'group names must be unique and not "all"');
+  const policies = new Set<string>();
+  const compliancePolicies = new Set<string>();
+  const steps = [...(raw.setup ?? []), ...raw.timeline];
+  for (const [i, step] of steps.entries()) {
+    const where = i < (raw.setup ?? []).length ? `setup[${i}]` : `timeline[${i - (raw.setup ?? []).length}]`;
+    if ('file' in step && 'document' in step && step.file && step.document) throw invalid(source, `${where}: give "file" or "document", not both`);
+    if ('file' in step && step.file) documents.set(step.file, await loadDocument(step.file, source, where));
+    switch (step.action) {
+      case 'createPolicy':
+        if (policies.has(step.policy)) throw invalid(source, `${where}: policy "${step.policy}" is created twice`);
+        if (!step.file && !step.document) throw invalid(source, `${where}: createPolicy needs "file" or "document"`);
+        policies.add(step.policy);
+        for (const g of step.assign ?? []) if (!groups.has(g)) throw invalid(source, `${where}: unknown group "${g}"`);
+        break;
+      case 'updatePolicy':
+        if (!step.file && !step.document && !step.settings) throw invalid(source, `${where}: updatePolicy needs "file", "document" or "settings"`);
+        if (!policies.has(step.policy)) throw invalid(source, `${where}: policy "${step.policy}" is not created before this step`);
+        break;
+      case 'assignPolicy':
+      case 'unassignPolicy':
+        if (!groups.has(step.group)) throw invalid(source, `${where}: unknown group "${step.group}"`);
+        if (!policies.has(step.policy)) throw invalid(source, `${where}: policy "${step.policy}" is not created before this step`);
+        break;
+      case 'deletePolicy':
+        if (!policies.delete(step.policy)) throw invalid(source, `${where}: policy "${step.policy}" is not created before this step`);
+        break;
+      case 'createCompliancePolicy':
+        if (compliancePolicies.has(step.policy)) throw invalid(source, `${where}: compliance policy "${step.policy}" is created twice`);
+        compliancePolicies.add(step.policy);
+        for (const g of step.assign ?? []) if (!groups.has(g)) throw invalid(source, `${where}: unknown group "${g}"`);
+        break;
+      case 'deleteCompliancePolicy':
+        if (!compliancePolicies.delete(step.policy)) throw invalid(source, `${where}: compliance policy "${step.policy}" is not created before this step`);
+        break;
+      case 'injectThreat':
+      case 'clearThreats':
+        if (!raw.fleet.signals) throw invalid(source, `${where}: ${step.action} needs "fleet": { "signals": true }`);
+        break;
+      default:
+        break;
+    }
+  }
+  const hosts = raw.fleet.hosts.reduce((n, h) => n + h.count, 0);
+  if (hosts === 0) throw invalid(source, 'the fleet has no hosts');
+  return {
+    ...raw,
+    source,
+    seed: raw.seed ?? 1,
+    settleSeconds: raw.settleSeconds ?? 60,
+    idleSeconds: raw.idleSeconds ?? 0,
+    setup: raw.setup ?? [],
+    documents,
+    fleet: {
+      ...raw.fleet,
+      enrollConcurrency: raw.fleet.enrollConcurrency ?? 64,
+      startPerSecond: raw.fleet.startPerSecond ?? 0,
+      checkinIntervalSeconds: raw.fleet.checkinIntervalSeconds ?? 5400,
+      checkinJitterPercent: raw.fleet.checkinJitterPercent ?? 10,
+      connections: raw.fleet.connections ?? 'afterSync',
+      signals: raw.fleet.signals ?? false,
+      readyTimeoutSeconds: raw.fleet.readyTimeoutSeconds ?? 300,
+    },
+  };
+}
+
+/** A policy file, relative to the scenario file first, then to the repository root. */
+async function loadDocument(file: string, source: string, where: string): Promise<PolicyDocument> {
+  const candidates = isAbsolute(file) ? [file] : [resolve(dirname(source), file), resolve(REPO_ROOT, file)];
+  for (const candidate of candidates) {
+    let text: string;
+    try {
+      text = await readFile(candidate, 'utf8');
+    } catch {
+      continue;
+    }
+    try {
+      return validate(PolicyDocument, JSON.parse(text), `policy file ${candidate}`);
+    } catch (err) {
+      throw invalid(source, `${where}: ${(err as Error).message}`);
+    }
+  }
+  throw invalid(source, `${where}: policy file ${file} not found (looked in ${candidates.join(', ')})`);
+}
