@@ -206,6 +206,7 @@ export const SyncTrigger = Type.Union([
   Type.Literal('enroll'),
   Type.Literal('reconnect'),
   Type.Literal('drift'),
+  Type.Literal('retry'),
 ]);
 export type SyncTrigger = Static<typeof SyncTrigger>;
 

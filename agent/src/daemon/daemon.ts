@@ -18,6 +18,7 @@ import { PushClient } from '../transport/push-client.js';
 import { CheckinScheduler } from './checkin-scheduler.js';
 import { systemClock } from './clock.js';
 import { startControlServer } from './control-server.js';
+import { SyncRetry } from './sync-retry.js';
 
 /** A burst of change notifications (an editor saving, our own apply) becomes one drift check after this quiet time. */
 const WATCH_SETTLE_MS = 500;
@@ -90,9 +91,28 @@ export async function startDaemon(config: ResolvedConfig, deps: { readonly host:
     onSynced: (outcome, events) => void monitor.onSync(outcome, events),
   });
   let stopping = false;
+  // A sync that could not reach the endpoint is retried with backoff instead of waiting for the next check-in.
+  const retry = new SyncRetry(
+    {},
+    {
+      run: () => void trigger('retry'),
+      random: Math.random,
+      setTimer: (fn, ms) => {
+        const t = setTimeout(fn, ms);
+        t.unref();
+        return { cancel: () => clearTimeout(t) };
+      },
+    },
+  );
   const trigger = async (kind: Parameters<SyncEngine['sync']>[0]) => {
     if (stopping) return;
-    await engine.sync(kind).catch((err) => logger.error('sync failed', { trigger: kind, error: (err as Error).message }));
+    try {
+      const outcome = await engine.sync(kind);
+      // Drift checks do not contact the endpoint, so they say nothing about it.
+      if (kind !== 'drift' && !stopping) retry.observe(outcome.error?.code);
+    } catch (err) {
+      logger.error('sync failed', { trigger: kind, error: (err as Error).message });
+    }
   };
 
   const pushLog = logger.child({ component: 'push' });
@@ -160,6 +180,7 @@ export async function startDaemon(config: ResolvedConfig, deps: { readonly host:
     monitor,
     async stop() {
       stopping = true;
+      retry.cancel();
       scheduler.stop();
       clearInterval(driftTimer);
       stopWatching?.();
