@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_SIGNALS } from '../../../agent/src/config.js';
 import { nextCheckinDelayMs } from '../../../agent/src/core/schedule.js';
 import { systemClock } from '../../../agent/src/daemon/clock.js';
+import { SyncRetry } from '../../../agent/src/daemon/sync-retry.js';
 import { enroll } from '../../../agent/src/enrollment/enroll.js';
 import { SimulatedHost } from '../../../agent/src/hosts/simulated-host.js';
 import type { Logger } from '../../../agent/src/logging.js';
@@ -187,6 +188,7 @@ export class SimHost {
     rt.dead = true;
     this.runtime = undefined;
     for (const timer of rt.timers) clearTimeout(timer);
+    this.retry.cancel();
     clearInterval(this.driftTimer);
     rt.push?.stop();
     void rt.monitor?.stop();
@@ -200,6 +202,7 @@ export class SimHost {
     if (!rt) return;
     rt.push?.stop();
     for (const timer of rt.timers) clearTimeout(timer);
+    this.retry.cancel();
     clearInterval(this.driftTimer);
     await rt.engine.idle();
     await rt.monitor?.stop();
@@ -241,6 +244,30 @@ export class SimHost {
     if (rt?.monitor) this.after(rt, RISK_SETTLE_MS, () => void rt.monitor?.check({ health: true }));
   }
 
+  /** As the daemon does: a sync that could not reach the endpoint is retried with backoff (agent/src/daemon/sync-retry.ts). */
+  private readonly retry = new SyncRetry(
+    {},
+    {
+      run: () => void this.trigger('retry'),
+      random: Math.random,
+      setTimer: (fn, ms) => {
+        const rt = this.runtime;
+        if (!rt) return { cancel: () => undefined };
+        const timer = setTimeout(() => {
+          rt.timers.delete(timer);
+          if (!rt.dead) fn();
+        }, ms);
+        rt.timers.add(timer);
+        return {
+          cancel: () => {
+            clearTimeout(timer);
+            rt.timers.delete(timer);
+          },
+        };
+      },
+    },
+  );
+
   /** Runs one sync now (or joins the one in progress) and counts its outcome. */
   trigger(kind: SyncTrigger): Promise<void> {
     const rt = this.runtime;
@@ -248,6 +275,7 @@ export class SimHost {
     return rt.engine.sync(kind).then(
       (outcome) => {
         this.onOutcome(outcome);
+        if (kind !== 'drift' && !rt.dead) this.retry.observe(outcome.error?.code);
         if (this.behaviour.connections === 'afterSync') void rt.engine.idle().then(() => rt.transport.releaseIfIdle());
       },
       (err) => {
