@@ -2,7 +2,27 @@
 // read their plan from `$in` (JSON on stdin). Every parameter name, registry key and value name is checked against a
 // fixed allow-list in the script before it is splatted or used; values are only ever bound as data. The allow-lists
 // mirror the mapping table (defender-mapping.ts); a test keeps them equal.
-import { ps } from './powershell.js';
+import { ps, psJoin } from './powershell.js';
+
+/** The registry keys both scripts may touch ($keyAllowed), one constant shared by apply and observe. */
+const REGISTRY_KEY_ALLOW_LIST = ps('defender-registry-keys')`
+$keyAllowed = @('HKLM:\SOFTWARE\Policies\Microsoft\Windows Advanced Threat Protection',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Real-Time Protection',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Scan',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\ASROnlyPerRuleExclusions',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Account protection',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\App and Browser protection',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Device performance and health',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Device security',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Enterprise Customization',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Family options',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Firewall and network protection',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Notifications',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Systray',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Virus and threat protection')
+`;
 
 /**
  * Applies a DefenderApplyPlan (defender-plan.ts). Order: list removals, list additions, resets, scalars, ASR rules,
@@ -10,7 +30,10 @@ import { ps } from './powershell.js';
  * `{ errors: [{ step, message }] }` with the step keys of `stepKey`. A plan naming anything outside the allow-lists
  * is refused as a whole.
  */
-export const DEFENDER_APPLY = ps('defender-apply')`
+export const DEFENDER_APPLY = psJoin(
+  'defender-apply',
+  REGISTRY_KEY_ALLOW_LIST,
+  ps('defender-apply-body')`
 $mpAllowed = @('AllowDatagramProcessingOnWinServer', 'AllowNetworkProtectionDownLevel', 'AllowNetworkProtectionOnWinServer',
   'CheckForSignaturesBeforeRunningScan', 'CloudBlockLevel', 'CloudExtendedTimeout', 'DefinitionUpdatesChannel',
   'DisableArchiveScanning', 'DisableBehaviorMonitoring', 'DisableCatchupFullScan', 'DisableCatchupQuickScan',
@@ -28,22 +51,6 @@ $mpAllowed = @('AllowDatagramProcessingOnWinServer', 'AllowNetworkProtectionDown
 $listAllowed = @('AttackSurfaceReductionOnlyExclusions', 'ControlledFolderAccessAllowedApplications',
   'ControlledFolderAccessProtectedFolders', 'ExclusionExtension', 'ExclusionPath', 'ExclusionProcess')
 $timeParams = @('ScanScheduleQuickScanTime')
-$keyAllowed = @('HKLM:\SOFTWARE\Policies\Microsoft\Windows Advanced Threat Protection',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Real-Time Protection',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Scan',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\ASROnlyPerRuleExclusions',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Account protection',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\App and Browser protection',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Device performance and health',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Device security',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Enterprise Customization',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Family options',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Firewall and network protection',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Notifications',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Systray',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Virus and threat protection')
 $asrKey = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR'
 $asrPerRuleKey = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\ASROnlyPerRuleExclusions'
 $asrPerRuleFlag = 'ExploitGuard_ASR_ASROnlyPerRuleExclusions'
@@ -151,30 +158,18 @@ if ($in.syncAsrPerRuleFlag -eq $true) {
 }
 
 @{ errors = @($errors) }
-`;
+`,
+);
 
 /**
  * Reads Get-MpPreference (every CIM property, as ConvertTo-Json renders it), the requested registry values (those that
  * exist) and, when `$in.status` is true, Get-MpComputerStatus.IsTamperProtected.
  * Output: `{ preference: {…}, registry: [{ key, name, value }], status: { IsTamperProtected } | null }`.
  */
-export const DEFENDER_OBSERVE = ps('defender-observe')`
-$keyAllowed = @('HKLM:\SOFTWARE\Policies\Microsoft\Windows Advanced Threat Protection',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Real-Time Protection',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Scan',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\ASROnlyPerRuleExclusions',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Account protection',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\App and Browser protection',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Device performance and health',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Device security',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Enterprise Customization',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Family options',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Firewall and network protection',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Notifications',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Systray',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Virus and threat protection')
+export const DEFENDER_OBSERVE = psJoin(
+  'defender-observe',
+  REGISTRY_KEY_ALLOW_LIST,
+  ps('defender-observe-body')`
 $valueNamePattern = '^[A-Za-z0-9_-]{1,64}$'
 
 $preference = [ordered]@{}
@@ -194,7 +189,8 @@ $status = $null
 if ($in.status -eq $true) { $status = @{ IsTamperProtected = (Get-MpComputerStatus).IsTamperProtected } }
 
 @{ preference = $preference; registry = @($registry); status = $status }
-`;
+`,
+);
 
 /** Every Get-MpComputerStatus property, as ConvertTo-Json renders it (the same shape as the golden file). */
 export const DEFENDER_STATUS = ps('defender-status')`

@@ -1,7 +1,7 @@
 // The PowerShell boundary: constant scripts only, data on stdin, the exact process line, result and error parsing.
 import { describe, expect, it } from 'vitest';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
-import { fullScript, POWERSHELL, PowerShellError, powerShellCommand, ps, runPowerShell } from './powershell.js';
+import { fullScript, POWERSHELL, PowerShellError, powerShellCommand, ps, psJoin, runPowerShell } from './powershell.js';
 
 const ECHO = ps('echo')`$in`;
 
@@ -40,5 +40,12 @@ describe('runPowerShell', () => {
   it('describes a run that printed no JSON', async () => {
     const runner = new ScriptedCommandRunner(() => ({ code: null, spawnError: 'ENOENT: not found' }));
     await expect(runPowerShell(runner, ECHO, {})).rejects.toThrow(/cannot start/);
+  });
+});
+
+describe('psJoin', () => {
+  it('joins constant pieces in order under a new name', () => {
+    const joined = psJoin('both', ps('a')`$a = 1`, ps('b')`$b = 2`);
+    expect(joined).toEqual({ name: 'both', text: '$a = 1\n$b = 2' });
   });
 });

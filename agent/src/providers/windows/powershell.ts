@@ -21,6 +21,11 @@ export function ps(name: string) {
   };
 }
 
+/** One script from constant pieces in order (e.g. an allow-list shared by two scripts); still no runtime data. */
+export function psJoin(name: string, ...parts: readonly PowerShellScript[]): PowerShellScript {
+  return { name, text: parts.map((p) => p.text).join('\n') };
+}
+
 /** Windows PowerShell 5.1 ships the Defender and NetSecurity modules on every supported Windows. */
 export const POWERSHELL = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe';
 
