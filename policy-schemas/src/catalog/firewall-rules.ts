@@ -2,7 +2,7 @@
 // node with the fields of mde-domain.md §2.4; on macOS Attaché's own pf rules in an anchor the agent owns (MDE has no
 // macOS firewall-rule profile). Rules from several policies merge by name; the same name with different content is a
 // conflict.
-import { CIDR, ICMP_TYPES_AND_CODES, LOCAL_ADDRESS_RANGE, PORT_RANGES, REMOTE_ADDRESS_RANGE } from './item-patterns.js';
+import { ICMP_TYPES_AND_CODES, LOCAL_ADDRESS_RANGE, PORT_RANGES, REMOTE_ADDRESS_RANGE, REMOTE_CIDRS } from './item-patterns.js';
 import type { SettingDefinition } from './setting-definition.js';
 
 const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength });
@@ -74,13 +74,7 @@ const PF_RULE = {
       description: 'ports 0–65535 and ranges, e.g. 22,8000-8080; only with tcp, udp or any (any then means tcp and udp)',
     },
     remotePorts: { type: 'string', maxLength: 4096, pattern: PORT_RANGES, description: 'as localPorts' },
-    remoteAddresses: {
-      type: 'array',
-      items: { type: 'string', pattern: CIDR, description: 'IPv4/IPv6 address or CIDR network' },
-      minItems: 1,
-      maxItems: 1000,
-      uniqueItems: true,
-    },
+    remoteAddresses: REMOTE_CIDRS,
   },
   required: ['name', 'direction', 'action', 'protocol'],
   additionalProperties: false,

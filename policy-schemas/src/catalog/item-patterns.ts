@@ -47,3 +47,12 @@ export const PORT_RANGES = `^${PORT}(-${PORT})?(,${PORT}(-${PORT})?)*$`;
 const ICMP_ENTRY = `(\\*(:\\*)?|${ICMP_NUMBER}(:(${ICMP_NUMBER}|\\*))?)`;
 /** Comma list of ICMP `type:code` entries, `*` for all; a wildcard type with a specific code (`*:4`) is invalid. */
 export const ICMP_TYPES_AND_CODES = `^${ICMP_ENTRY}(,${ICMP_ENTRY})*$`;
+
+/** Item-schema property of the packet-filter rules (pf, nftables): remote IPv4/IPv6 addresses or networks. */
+export const REMOTE_CIDRS = {
+  type: 'array',
+  items: { type: 'string', pattern: CIDR, description: 'IPv4/IPv6 address or CIDR network' },
+  minItems: 1,
+  maxItems: 1000,
+  uniqueItems: true,
+};

@@ -1,6 +1,6 @@
 // Linux host firewall (nftables): Attaché's own model, since MDE has no Linux firewall profile (mde-domain.md §5.4).
 // Default chain policies, the two rules every sane host keeps (established, loopback), and named rules.
-import { CIDR, PORT_RANGES } from './item-patterns.js';
+import { PORT_RANGES, REMOTE_CIDRS } from './item-patterns.js';
 import type { SettingDefinition } from './setting-definition.js';
 
 const SOURCE = 'nftables table inet attache';
@@ -23,13 +23,7 @@ const LINUX_RULE = {
     protocol: { type: 'string', enum: ['tcp', 'udp', 'icmp', 'any'] },
     localPorts: { type: 'string', maxLength: 4096, pattern: PORT_RANGES, description: 'ports 0–65535 and ranges, e.g. 22,8000-8080' },
     remotePorts: { type: 'string', maxLength: 4096, pattern: PORT_RANGES, description: 'ports 0–65535 and ranges' },
-    remoteAddresses: {
-      type: 'array',
-      items: { type: 'string', pattern: CIDR, description: 'IPv4/IPv6 address or CIDR network' },
-      minItems: 1,
-      maxItems: 1000,
-      uniqueItems: true,
-    },
+    remoteAddresses: REMOTE_CIDRS,
   },
   required: ['name', 'direction', 'action', 'protocol'],
   additionalProperties: false,
