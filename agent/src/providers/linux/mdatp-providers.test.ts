@@ -298,6 +298,7 @@ describe('hostile values', () => {
       },
     ]);
     expect(await host.files.read(PATH)).toBeUndefined();
-    expect(host.mdatpCalls()).toEqual([['health', '--output', 'json']]);
+    // Refused before any command: not even the install probe ran (that happens in prepare(), before a sync).
+    expect(host.mdatpCalls()).toEqual([]);
   });
 });

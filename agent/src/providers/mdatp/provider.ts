@@ -234,8 +234,7 @@ function errorText(err: unknown): string {
 
 /** One provider per mdatp policy kind that has settings on the host's platform, all sharing the host. */
 export function createMdatpProviders(host: MdatpHost, kinds: readonly PolicyKind[]): MdatpProvider[] {
-  const providers = kinds.map((kind) => new MdatpProvider(kind, host)).filter((p) => p.settingIds.length > 0);
-  // Learn whether mdatp is installed before the first sync asks (unsupportedReason cannot wait).
-  void host.refreshSoon();
-  return providers;
+  // Whether mdatp is installed is learnt in prepare(), which the engine awaits before each sync or plan: creating the
+  // providers (also for `enroll` or `status`) runs nothing.
+  return kinds.map((kind) => new MdatpProvider(kind, host)).filter((p) => p.settingIds.length > 0);
 }
