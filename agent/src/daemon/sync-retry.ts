@@ -52,11 +52,6 @@ export class SyncRetry {
     }, delay);
   }
 
-  /** Consecutive failed syncs since the last one that reached the endpoint. */
-  get attempts(): number {
-    return this.attempt;
-  }
-
   cancel(): void {
     this.pending?.cancel();
     this.pending = undefined;
