@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { callDaemon } from '../agent/src/daemon/control-client.js';
+import { sleep, systemClock } from '../common/clock.js';
 import { buildAll } from '../scripts/build.js';
-import { sleep } from '../simulator/src/clock.js';
 import { AdminApi } from '../simulator/src/endpoint/admin-api.js';
 import { startManagedEndpoint } from '../simulator/src/endpoint/endpoint-process.js';
 import { procUsage } from '../simulator/src/endpoint/proc-usage.js';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 600 && firstReportMs === undefined; i++) {
       const status = (await admin.call('GET', `/v1/admin/devices/${enrolled.deviceId}/status`)) as { lastReportAt: string | null };
       if (status.lastReportAt) firstReportMs = performance.now() - t0;
-      else await sleep(25);
+      else await sleep(systemClock, 25);
     }
     const pid = daemon.pid ?? 0;
     const control = join(stateDir, 'control.sock');
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     const unchanged: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
       await admin.updatePolicy(avPolicy.policyId, { ...av, settings: { ...av.settings, 'mdatp.cloudService.enabled': i % 2 === 0 } });
-      await sleep(1500); // the push nudge's own sync runs first; then the timed one applies nothing new: wait it out
+      await sleep(systemClock, 1500); // the push nudge's own sync runs first; then the timed one applies nothing new: wait it out
       await admin.updatePolicy(avPolicy.policyId, { ...av, settings: { ...av.settings, 'mdatp.cloudService.enabled': i % 2 === 1 } });
       const a = performance.now();
       const answer = await callDaemon(control, { command: 'sync' }, 30_000);
@@ -88,11 +88,11 @@ async function main(): Promise<void> {
 
     // Idle: nothing to do but the push channel's pings; the check-in comes every 90 min. 30 s first for the heap to
     // settle after the syncs above.
-    await sleep(30_000);
+    await sleep(systemClock, 30_000);
     const before = procUsage(pid);
     const samples: number[] = [];
     for (let s = 0; s < IDLE_SECONDS; s++) {
-      await sleep(1000);
+      await sleep(systemClock, 1000);
       samples.push(procUsage(pid)?.rssBytes ?? 0);
     }
     const after = procUsage(pid);

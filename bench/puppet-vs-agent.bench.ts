@@ -32,10 +32,10 @@ import { SyncEngine } from '../agent/src/sync/sync-engine.js';
 import { NodeCommandRunner } from '../agent/src/system/command-runner.js';
 import { NodeFileStore } from '../agent/src/system/file-store.js';
 import { EndpointClient } from '../agent/src/transport/endpoint-client.js';
+import { sleep, systemClock } from '../common/clock.js';
 import { privateKeyFromPem } from '../common/signing.js';
 import { POLICY_KINDS, type PolicyDocument } from '../policy-schemas/src/index.js';
 import { buildAll } from '../scripts/build.js';
-import { sleep } from '../simulator/src/clock.js';
 import { AdminApi } from '../simulator/src/endpoint/admin-api.js';
 import { startManagedEndpoint } from '../simulator/src/endpoint/endpoint-process.js';
 import { procUsage } from '../simulator/src/endpoint/proc-usage.js';
@@ -162,9 +162,9 @@ async function puppetApply(work: string, ns: string): Promise<{ times: number[];
 
 /** Resident memory and CPU of a running process over the idle window. */
 async function idleOf(pid: number): Promise<{ rssMb?: number; cpuPercent?: number }> {
-  await sleep(20_000);
+  await sleep(systemClock, 20_000);
   const before = procUsage(pid);
-  await sleep(IDLE_SECONDS * 1000);
+  await sleep(systemClock, IDLE_SECONDS * 1000);
   const after = procUsage(pid);
   if (!before || !after) return {};
   return { rssMb: round(after.rssBytes / 2 ** 20), cpuPercent: round(((after.cpuMicros - before.cpuMicros) / 1e6 / IDLE_SECONDS) * 100, 3) };

@@ -44,6 +44,11 @@ export const ERROR_CODES = {
   NOT_ENROLLED: { status: 409, retryable: false, description: 'The agent has no device identity yet; run enroll first.' },
   ALREADY_ENROLLED: { status: 409, retryable: false, description: 'The agent already has a device identity; pass --force to replace it.' },
   DAEMON_UNREACHABLE: { status: 503, retryable: true, description: 'The agent daemon is not running or its control socket is not answering.' },
+  DAEMON_ALREADY_RUNNING: {
+    status: 409,
+    retryable: true,
+    description: 'Another agent daemon holds the state directory (its pid is named); only one may run per state dir.',
+  },
   CONFIG_INVALID: { status: 400, retryable: false, description: 'The agent or endpoint configuration file is invalid.' },
   // Per-setting apply outcomes (carried in reports, not thrown)
   SETTING_APPLY_FAILED: { status: 500, retryable: true, description: 'The provider failed to change a setting.' },

@@ -108,6 +108,20 @@ describe('walking skeleton', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ trigger: 'manual', source: 'endpoint' });
   });
 
+  it('a second daemon on the same state dir refuses, naming the first one pid, and leaves its control socket alone', async () => {
+    const before = JSON.parse((await agentCommand([...agentArgs, 'status', '--json'])).stdout);
+    expect(before.daemonPid).toBe(agent?.child.pid);
+    const second = startAgent(agentArgs);
+    const code = await second.stop();
+    expect(code, second.output()).toBe(75);
+    expect(second.output()).toContain('DAEMON_ALREADY_RUNNING');
+    expect(second.output()).toContain(`pid ${agent?.child.pid}`);
+    const after = JSON.parse((await agentCommand([...agentArgs, 'status', '--json'])).stdout);
+    expect(after.daemonPid).toBe(agent?.child.pid);
+    const r = await agentCommand([...agentArgs, 'sync', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
   it('keeps the last good policy and stays up when the device is revoked', async () => {
     await endpoint.admin.ok('POST', `/v1/admin/devices/${deviceId}/revoke`);
     const r = await agentCommand([...agentArgs, 'sync', '--json']);

@@ -3,8 +3,8 @@
 import type { AddressInfo } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
+import { type Clock, systemClock } from '../../common/clock.js';
 import { AttacheError } from '../../common/errors.js';
-import { type Clock, systemClock, systemTicker, type Ticker } from './clock.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logging.js';
 import { type EndpointIdentity, loadOrCreateEndpointIdentity } from './pki/endpoint-identity.js';
@@ -34,11 +34,10 @@ export interface EndpointOptions {
   readonly complianceIntervalMs?: number;
 }
 
-/** Dependencies of the endpoint: a logger, and optionally a clock and a ticker for the compliance timer (tests). */
+/** Dependencies of the endpoint: a logger, and optionally a clock (time and the compliance timer; tests pass a manual one). */
 export interface EndpointDeps {
   readonly logger: Logger;
   readonly clock?: Clock;
-  readonly ticker?: Ticker;
 }
 
 /** A running endpoint. */
@@ -126,7 +125,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     const stopTimer = startComplianceTimer(
       compliance,
       { ...(options.complianceIntervalMs === undefined ? {} : { intervalMs: options.complianceIntervalMs }) },
-      { ticker: deps.ticker ?? systemTicker, logger: deps.logger },
+      { clock, logger: deps.logger },
     );
     deps.logger.info('endpoint listening', { component: 'endpoint', url, publicUrl, dataDir, tenantId: identity.tenantId, caPin: identity.caPin });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { picked, seededRandom, unitHash } from './select.js';
+import { seededRandom } from '../../common/clock.js';
+import { picked, unitHash } from './select.js';
 
 describe('deterministic selection', () => {
   it('picks the same hosts for the same seed and step, and about the asked share', () => {

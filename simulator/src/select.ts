@@ -16,15 +16,3 @@ export function unitHash(seed: number, salt: number, index: number): number {
 export function picked(seed: number, salt: number, index: number, share: number): boolean {
   return share >= 1 || unitHash(seed, salt, index) < share;
 }
-
-/** A seeded pseudo-random generator in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}

@@ -12,9 +12,12 @@ export const EXIT = {
   /** Not configured: invalid config file or ATTACHE_* variable, or not enrolled (sysexits EX_CONFIG). Service
    * definitions do not restart on it (systemd RestartPreventExitStatus=78). */
   notConfigured: 78,
+  /** Another daemon holds the state dir (sysexits EX_TEMPFAIL): a service manager may retry, it takes over once the holder exits. */
+  alreadyRunning: 75,
 } as const;
 
 /** Exit code for an error that ended a command. */
 export function exitCodeFor(code: ErrorCode): number {
-  return code === 'CONFIG_INVALID' || code === 'NOT_ENROLLED' ? EXIT.notConfigured : EXIT.error;
+  if (code === 'CONFIG_INVALID' || code === 'NOT_ENROLLED') return EXIT.notConfigured;
+  return code === 'DAEMON_ALREADY_RUNNING' ? EXIT.alreadyRunning : EXIT.error;
 }

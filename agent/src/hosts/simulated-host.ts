@@ -58,6 +58,8 @@ export class SimulatedHost {
   private signals: SimulatedSignals = { processes: [], connections: [], detections: [], health: {} };
   /** Text of the state file as this host last wrote it. */
   private lastPersisted: string | undefined;
+  /** Watchers of a memory-only host (see watch()). */
+  private readonly listeners = new Set<() => void>();
 
   constructor(options: { platform: Platform; hostname: string; stateFile?: string; osType?: OsType }) {
     this.platform = options.platform;
@@ -143,7 +145,11 @@ export class SimulatedHost {
    */
   watch(onChange: () => void): () => void {
     const stateFile = this.stateFile;
-    if (!stateFile) return () => {};
+    if (!stateFile) {
+      // Memory only (the fleet simulator): tamper() and injectRiskSignals() are the outside changes to notify.
+      this.listeners.add(onChange);
+      return () => this.listeners.delete(onChange);
+    }
     const name = basename(stateFile);
     const watcher = watch(dirname(stateFile), { persistent: false }, (_event, file) => {
       if (file !== null && file !== name) return;
@@ -205,5 +211,16 @@ export class SimulatedHost {
   /** Changes a value behind the agent's back (a local admin, malware; in memory only: with a state file, edit the file instead): drift for the agent to find. */
   tamper(settingId: string, value: SettingValue): void {
     this.values.set(settingId, value);
+    this.notify();
+  }
+
+  /** Risk signals appearing on the device from outside (a detection, a process): replaces them and notifies watchers. */
+  injectRiskSignals(signals: Partial<SimulatedSignals>): void {
+    this.setRiskSignals(signals);
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
   }
 }

@@ -56,7 +56,7 @@ export function selectHost(config: HostConfig | undefined, options: { readonly s
       platform: host.platform,
       providers: simulatedProviders(host, options.stateDir),
       facts: (agentVersion) => host.facts(agentVersion),
-      ...(host.stateFile ? { watchChanges: (onChange: () => void) => host.watch(onChange) } : {}),
+      watchChanges: (onChange: () => void) => host.watch(onChange),
       simulated: host,
     };
   }

@@ -7,6 +7,7 @@
 // first-seen times and what was already uploaded.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../common/canonical-json.js';
+import type { Clock, TimerHandle } from '../../../common/clock.js';
 import type {
   AgentSignalsState,
   Alert,
@@ -20,7 +21,6 @@ import type {
 import type { SignalsConfig } from '../config.js';
 import { observationsNeeded, type RiskIndicator } from '../core/indicator-match.js';
 import { activeAlerts, EMPTY_RISK_STATE, evaluate, type Now, observeSync, type RiskConfig, type RiskState, recordActions } from '../core/risk-engine.js';
-import type { Clock, TimerHandle } from '../daemon/clock.js';
 import { healthDigest } from '../health/health-digest.js';
 import { finishInventory, inventoryHash } from '../inventory/collect.js';
 import type { Logger } from '../logging.js';

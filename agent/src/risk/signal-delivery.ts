@@ -3,9 +3,10 @@
 // oldest first, with exponential backoff (1 s doubling to 5 min, jittered) until the endpoint acknowledges it. A
 // message the endpoint refuses for good (schema, identity) is dropped, since it would block every later one; a route
 // the endpoint does not have yet (NOT_FOUND, an older endpoint) is retried like an outage.
+
+import type { Clock, TimerHandle } from '../../../common/clock.js';
 import { toAttacheError } from '../../../common/errors.js';
 import type { AlertReportAck } from '../../../policy-schemas/src/index.js';
-import type { Clock, TimerHandle } from '../daemon/clock.js';
 import type { Logger } from '../logging.js';
 import type { SignalMessage, StateStore } from '../state/state-store.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';

@@ -1,5 +1,6 @@
 // The push channel: a signed WebSocket to the endpoint that carries "sync now" nudges, reconnecting with backoff.
 import WebSocket from 'ws';
+import { type Clock, systemClock, type TimerHandle } from '../../../common/clock.js';
 import { validate } from '../../../common/validation.js';
 import { ServerPushMessage, type ServerPushMessage as ServerPushMessageT } from '../../../policy-schemas/src/index.js';
 import type { EndpointClient } from './endpoint-client.js';
@@ -20,14 +21,14 @@ export interface PushEvents {
 export class PushClient {
   private socket: WebSocket | undefined;
   private attempt = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
+  private watchdog: TimerHandle | undefined;
   private stopped = false;
 
   constructor(
-    private readonly client: EndpointClient,
+    private readonly client: Pick<EndpointClient, 'url' | 'signedHeaders' | 'tls'>,
     private readonly events: PushEvents,
-    private readonly deps: { readonly random: () => number } = { random: Math.random },
+    private readonly deps: { readonly clock: Clock } = { clock: systemClock },
   ) {}
 
   start(): void {
@@ -37,8 +38,8 @@ export class PushClient {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.watchdog);
+    this.timer?.cancel();
+    this.watchdog?.cancel();
     this.socket?.close(1000, 'agent stopping');
     this.socket = undefined;
   }
@@ -73,7 +74,7 @@ export class PushClient {
     });
     socket.on('error', (err) => this.events.onState('disconnected', err.message));
     socket.on('close', () => {
-      clearTimeout(this.watchdog);
+      this.watchdog?.cancel();
       if (this.socket === socket) this.socket = undefined;
       if (!this.stopped) this.scheduleReconnect();
     });
@@ -96,16 +97,15 @@ export class PushClient {
   }
 
   private feedWatchdog(socket: WebSocket): void {
-    clearTimeout(this.watchdog);
-    this.watchdog = setTimeout(() => socket.terminate(), DEAD_AFTER_MS);
-    this.watchdog.unref();
+    this.watchdog?.cancel();
+    this.watchdog = this.deps.clock.setTimer(() => socket.terminate(), DEAD_AFTER_MS);
   }
 
   // Exponential backoff with full jitter, so a fleet that lost the endpoint does not reconnect in step.
   private scheduleReconnect(): void {
     const ceiling = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** this.attempt);
     this.attempt++;
-    const delay = Math.max(MIN_BACKOFF_MS / 2, Math.floor(this.deps.random() * ceiling));
-    this.timer = setTimeout(() => this.connect(), delay);
+    const delay = Math.max(MIN_BACKOFF_MS / 2, Math.floor(this.deps.clock.random() * ceiling));
+    this.timer = this.deps.clock.setTimer(() => this.connect(), delay);
   }
 }

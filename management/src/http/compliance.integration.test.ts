@@ -254,14 +254,14 @@ describe('targeting, grace and staleness', () => {
 
     try {
       t.setClockOffset(2 * HOUR + 1000);
-      await t.ticker.fire();
+      await t.ticker.tick();
       expect(await access(device)).toMatchObject({ decision: 'block', complianceState: 'noncompliant' });
 
       const quiet = await t.enrolledDevice();
       await compliancePolicy({ maxHoursSinceCheckin: 24 }, await group([quiet]));
       expect((await access(quiet)).decision).toBe('allow');
       t.setClockOffset(2 * HOUR + 25 * HOUR);
-      await t.ticker.fire();
+      await t.ticker.tick();
       const stale = await access(quiet);
       expect(stale).toMatchObject({ decision: 'block', complianceState: 'noncompliant' });
       expect(stale.reasons[0]).toContain('maxHoursSinceCheckin');

@@ -1,9 +1,9 @@
 // Authentication of /v1/device/* requests (and the push upgrade) by Ed25519 request signatures, exactly as
 // docs/protocol.md "Request signing" specifies: known, unrevoked device; fresh time; unused nonce; valid signature.
 import type { FastifyRequest } from 'fastify';
+import type { Clock } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import { publicKeyFromRaw, requestSigningString, SIGNED_REQUEST_HEADERS, verifyBytes } from '../../../common/signing.js';
-import type { Clock } from '../clock.js';
 import type { Logger } from '../logging.js';
 import type { DeviceRecord, ManagementStore } from '../store/store.js';
 import { ReplayGuard } from './replay-guard.js';
@@ -19,7 +19,7 @@ const NONCE_RE = /^[A-Za-z0-9_-]{22}$/;
 /** Dependencies of the device authenticator. */
 export interface DeviceAuthDeps {
   readonly store: ManagementStore;
-  readonly clock: Clock;
+  readonly clock: Pick<Clock, 'now'>;
   readonly logger: Logger;
 }
 

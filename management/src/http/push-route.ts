@@ -4,10 +4,10 @@
 import type {} from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
+import { isoNow } from '../../../common/clock.js';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
 import { AgentPushMessage, type ServerPushMessage } from '../../../policy-schemas/src/index.js';
-import { isoNow } from '../clock.js';
 import type { ServiceContext } from '../service/context.js';
 import { signer } from './device-routes.js';
 

@@ -2,8 +2,8 @@
 // the admin token. Files live in the data dir (0700, secrets 0600); the tenant id and admin token hash live in the DB.
 import { createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
+import type { Clock } from '../../../common/clock.js';
 import { generateEd25519KeyPair, keyIdOf, privateKeyFromPem, rawPublicKey } from '../../../common/signing.js';
-import type { Clock } from '../clock.js';
 import type { Logger } from '../logging.js';
 import type { ManagementStore } from '../store/store.js';
 import { type CertificateAndKey, createCa, describeServerCertificate, issueServerCertificate, normaliseName } from './certificates.js';
@@ -42,7 +42,7 @@ export interface EndpointIdentityOptions {
 /** Dependencies of loadOrCreateEndpointIdentity. */
 export interface EndpointIdentityDeps {
   readonly store: ManagementStore;
-  readonly clock: Clock;
+  readonly clock: Pick<Clock, 'now'>;
   readonly logger: Logger;
 }
 

@@ -1,6 +1,6 @@
 // What every endpoint operation works with: the store, the push hub, the endpoint identity, the clock, the logger,
 // the compliance service and the access tokens.
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../../common/clock.js';
 import type { Logger } from '../logging.js';
 import type { EndpointIdentity } from '../pki/endpoint-identity.js';
 import type { PushHub } from '../push/push-hub.js';
@@ -15,7 +15,7 @@ export interface ServiceContext {
   readonly identity: EndpointIdentity;
   /** The https URL devices use to reach this endpoint; goes into onboarding packages. */
   readonly publicUrl: string;
-  readonly clock: Clock;
+  readonly clock: Pick<Clock, 'now'>;
   readonly logger: Logger;
   /** Device compliance and the precomputed access decisions. */
   readonly compliance: ComplianceService;

@@ -1,8 +1,9 @@
 // What a signed device asks for during a sync: its assigned policy set (with etag) and the acceptance of its report.
+
+import { isoNow } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
 import { type ReportAck, type SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
-import { isoNow } from '../clock.js';
 import type { ServiceContext } from './context.js';
 import { policiesEtag } from './device-views.js';
 import { refreshDeviceMemberships } from './membership.js';

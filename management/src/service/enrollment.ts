@@ -1,11 +1,11 @@
 // Onboarding and enrollment: issuing onboarding packages (the one time a token is shown) and turning a token plus
 // a proof of key possession into a device record.
 import { randomUUID } from 'node:crypto';
+import { isoNow } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import { enrollmentProofString, publicKeyFromRaw, verifyBytes } from '../../../common/signing.js';
 import { validate } from '../../../common/validation.js';
 import { EnrollRequest, type EnrollResponse, OnboardingCreateRequest, OnboardingPackage } from '../../../policy-schemas/src/index.js';
-import { isoNow } from '../clock.js';
 import { ENROLLMENT_TOKEN_PREFIX, newSecretToken, tokenHash } from '../pki/tokens.js';
 import type { ServiceContext } from './context.js';
 import { refreshDeviceMemberships } from './membership.js';

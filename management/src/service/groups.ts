@@ -1,6 +1,7 @@
 // Targeting as admins change it: static and dynamic groups, device tags, include/exclude assignments. Every change
 // that alters a device's assigned policy set nudges that device.
 import { randomUUID } from 'node:crypto';
+import { isoNow } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
 import {
@@ -13,7 +14,6 @@ import {
   GroupMemberRequest,
   GroupRuleRequest,
 } from '../../../policy-schemas/src/index.js';
-import { isoNow } from '../clock.js';
 import type { ServiceContext } from './context.js';
 import { getDevice } from './directory.js';
 import { nudgeAffected, refreshDeviceMemberships, refreshGroupMembers } from './membership.js';

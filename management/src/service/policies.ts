@@ -2,11 +2,11 @@
 // and nudge the devices that receive it.
 import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '../../../common/canonical-json.js';
+import { isoNow } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import { signBytes } from '../../../common/signing.js';
 import { validate, validatePolicySettings } from '../../../common/validation.js';
 import { PolicyDocument, type PolicyPayload, type PolicySummary, type SignedPolicy } from '../../../policy-schemas/src/index.js';
-import { isoNow } from '../clock.js';
 import type { PolicySigningKeys } from '../pki/endpoint-identity.js';
 import type { PolicyRecord } from '../store/store.js';
 import type { ServiceContext } from './context.js';

@@ -1,11 +1,11 @@
 // POST /v1/admin/what-if: applies a proposed change to an in-memory copy of policies and assignments and reports, per
 // device whose assigned set would change, what the merge would do. Nothing is stored, signed or pushed.
 import { randomUUID } from 'node:crypto';
+import { isoNow } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import { computeEffective } from '../../../common/policy-merge.js';
 import { validate } from '../../../common/validation.js';
 import { type PolicyPayload, type SettingValue, type WhatIfDevice, WhatIfRequest, type WhatIfResponse } from '../../../policy-schemas/src/index.js';
-import { isoNow } from '../clock.js';
 import type { ServiceContext } from './context.js';
 import { parsePolicyDocument } from './policies.js';
 import { assignedPolicyIds, type TargetingAssignment } from './targeting.js';

@@ -2,12 +2,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ManualClock } from '../../../common/testing/manual-clock.js';
 import type { DeviceFacts, OnboardingPackage, PolicySummary } from '../../../policy-schemas/src/index.js';
 import { type EndpointOptions, type RunningEndpoint, startEndpoint } from '../endpoint.js';
 import { createSilentLogger } from '../logging.js';
 import { TestAdmin } from './admin-api.js';
 import { TEST_FACTS, TestDevice } from './https-client.js';
-import { ManualTicker } from './manual-ticker.js';
 
 /** A started test endpoint and helpers around it. */
 export interface TestEndpoint {
@@ -19,8 +19,8 @@ export interface TestEndpoint {
   setClockOffset(ms: number): void;
   /** The endpoint's clock. */
   now(): number;
-  /** The compliance timer's ticker: `fire()` runs one tick and waits for it. */
-  readonly ticker: ManualTicker;
+  /** The endpoint's timers: `tick()` runs one compliance tick and waits for it. */
+  readonly ticker: ManualClock;
   /** A new onboarding package. */
   onboarding(request?: Record<string, unknown>): Promise<OnboardingPackage>;
   /** A new, enrolled device (other facts, or an onboarding package with tags, when given). */
@@ -37,12 +37,11 @@ export type TestEndpointOptions = Pick<EndpointOptions, 'unassignedCompliance' |
 export async function startTestEndpoint(options: TestEndpointOptions = {}): Promise<TestEndpoint> {
   const dir = await mkdtemp(join(tmpdir(), 'attache-endpoint-'));
   let offset = 0;
+  // Real time plus a settable offset; the compliance timer fires only when a test says so (`ticker.tick()`).
+  const ticker = new ManualClock();
   const now = () => Date.now() + offset;
-  const ticker = new ManualTicker();
-  const endpoint = await startEndpoint(
-    { ...options, dataDir: dir, listenHost: '127.0.0.1', listenPort: 0 },
-    { logger: createSilentLogger(), clock: { now }, ticker },
-  );
+  const clock = { now, setTimer: ticker.setTimer.bind(ticker), every: ticker.every.bind(ticker), random: ticker.random };
+  const endpoint = await startEndpoint({ ...options, dataDir: dir, listenHost: '127.0.0.1', listenPort: 0 }, { logger: createSilentLogger(), clock });
   const ca = endpoint.identity.caCertPem;
   const token = (await readFile(join(dir, 'admin.token'), 'utf8')).trim();
   const admin = new TestAdmin(endpoint.url, ca, token);

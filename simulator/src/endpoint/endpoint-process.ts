@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { sleep } from '../clock.js';
+import { sleep, systemClock } from '../../../common/clock.js';
 import type { AdminConnection } from './admin-api.js';
 import { type ProcUsage, procUsage } from './proc-usage.js';
 
@@ -54,7 +54,7 @@ export async function startManagedEndpoint(options: { dataDir: string; build: En
     usage: () => (child.pid ? procUsage(child.pid) : undefined),
     async restart(downMs, signal) {
       await stopChild(child, signal);
-      await sleep(downMs);
+      await sleep(systemClock, downMs);
       ({ child } = await spawnEndpoint(options, `127.0.0.1:${port}`, log));
     },
     async stop() {

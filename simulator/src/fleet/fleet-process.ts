@@ -2,8 +2,8 @@
 // the coordinator sends, and streams counters and acknowledged reports back every 250 ms. Separate processes, not
 // threads: each has its own file-descriptor table, and thousands of TLS sockets need that on a 20,000-fd limit.
 import { silentLogger } from '../../../agent/src/logging.js';
+import { sleep, systemClock } from '../../../common/clock.js';
 import { toAttacheError } from '../../../common/errors.js';
-import { nowMs, sleep } from '../clock.js';
 import { picked } from '../select.js';
 import type { AckRecord, BurstResult, FaultStep, FleetCommand, FleetEvent, FleetInit, FleetStats, FootprintResult } from './protocol.js';
 import { type HostSink, SimHost } from './sim-host.js';
@@ -97,11 +97,11 @@ class FleetProcess {
     const packages = this.init?.packages ?? {};
     await pool(this.hosts, concurrency, async (host) => {
       const pkg = packages[host.spec.packageKey];
-      const started = nowMs();
+      const started = systemClock.now();
       try {
         if (!pkg) throw new Error(`no onboarding package ${host.spec.packageKey}`);
         const deviceId = await host.enroll(pkg);
-        this.enrolled.push([host.spec.index, deviceId, started, nowMs()]);
+        this.enrolled.push([host.spec.index, deviceId, started, systemClock.now()]);
         this.enrolledCount++;
       } catch (err) {
         const e = toAttacheError(err);
@@ -117,7 +117,7 @@ class FleetProcess {
     const batch = perSecond > 0 ? Math.max(1, Math.round(perSecond / 10)) : enrolled.length;
     for (let i = 0; i < enrolled.length; i += batch) {
       for (const host of enrolled.slice(i, i + batch)) host.start();
-      if (perSecond > 0) await sleep(100);
+      if (perSecond > 0) await sleep(systemClock, 100);
     }
   }
 
@@ -171,7 +171,7 @@ class FleetProcess {
 
   private async burst(rounds: number, concurrency: number): Promise<BurstResult> {
     const before = { checkins: this.counters.checkins, errors: totalErrors(this.errors) };
-    const started = nowMs();
+    const started = systemClock.now();
     const running = this.hosts.filter((h) => h.running);
     await pool(running, concurrency, async (host) => {
       for (let r = 0; r < rounds; r++) await host.trigger('schedule');
@@ -180,7 +180,7 @@ class FleetProcess {
       checkins: this.counters.checkins - before.checkins,
       failed: totalErrors(this.errors) - before.errors,
       started,
-      finished: nowMs(),
+      finished: systemClock.now(),
     };
   }
 
@@ -188,8 +188,8 @@ class FleetProcess {
     gc();
     const memory = process.memoryUsage();
     const cpuBefore = process.cpuUsage();
-    const t0 = nowMs();
-    if (idleSeconds > 0) await sleep(idleSeconds * 1000);
+    const t0 = systemClock.now();
+    if (idleSeconds > 0) await sleep(systemClock, idleSeconds * 1000);
     const cpu = process.cpuUsage(cpuBefore);
     return {
       hosts: this.hosts.filter((h) => h.running).length,
@@ -198,7 +198,7 @@ class FleetProcess {
       baselineHeap: this.baseline.heap,
       heapUsed: memory.heapUsed,
       idleCpuMicros: cpu.user + cpu.system,
-      idleMs: nowMs() - t0,
+      idleMs: systemClock.now() - t0,
       stateChars: this.hosts.reduce((sum, h) => sum + h.stateChars, 0),
     };
   }
@@ -215,7 +215,7 @@ class FleetProcess {
       errorSamples: { ...this.errorSamples },
       rss: process.memoryUsage().rss,
       cpuMicros: cpu.user + cpu.system,
-      at: nowMs(),
+      at: systemClock.now(),
     };
   }
 

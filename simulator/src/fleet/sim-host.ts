@@ -1,28 +1,22 @@
-// One simulated device running the real agent core: enrollment (enrollment/enroll.ts), the sync engine
-// (sync/sync-engine.ts), the signed HTTPS client and the push WebSocket (transport/), against a SimulatedHost whose
-// state dir is in memory. It wires them as daemon/daemon.ts does (startup sync, push nudges, reconnect sync, jittered
-// check-in, drift checks), minus the control socket and log files, plus the faults a scenario injects.
-
+// One simulated device running the real agent: the real enrollment (enrollment/enroll.ts) and the same runtime the
+// daemon runs (runtime/agent-runtime.ts: sync engine, retry, push, check-in schedule, drift watch, risk monitor,
+// signal delivery) on a memory-only SimulatedHost, through the real signed HTTPS client behind a fault gate. What it
+// adds is only what a scenario injects: crashes, partitions, slow applies, clock skew, tamper and threats, and
+// counters for the fleet process. Its clock is the machine's plus the injected skew, with a seeded jitter source.
 import type { KeyObject } from 'node:crypto';
-import { randomUUID } from 'node:crypto';
 import { DEFAULT_SIGNALS } from '../../../agent/src/config.js';
-import { nextCheckinDelayMs } from '../../../agent/src/core/schedule.js';
-import { systemClock } from '../../../agent/src/daemon/clock.js';
-import { SyncRetry } from '../../../agent/src/daemon/sync-retry.js';
 import { enroll } from '../../../agent/src/enrollment/enroll.js';
 import { SimulatedHost } from '../../../agent/src/hosts/simulated-host.js';
 import type { Logger } from '../../../agent/src/logging.js';
 import type { AgentHost } from '../../../agent/src/platform/index.js';
 import { createSimulatedProviders } from '../../../agent/src/providers/simulated.js';
-import { RiskMonitor } from '../../../agent/src/risk/risk-monitor.js';
-import { SignalDelivery } from '../../../agent/src/risk/signal-delivery.js';
 import { createSimulatedSources } from '../../../agent/src/risk/simulated-sources.js';
+import { AgentRuntime } from '../../../agent/src/runtime/agent-runtime.js';
 import { MemoryStateFiles } from '../../../agent/src/state/state-files.js';
 import type { StateStore } from '../../../agent/src/state/state-store.js';
-import { SyncEngine } from '../../../agent/src/sync/sync-engine.js';
 import { MemoryFileStore } from '../../../agent/src/system/file-store.js';
-import { PushClient } from '../../../agent/src/transport/push-client.js';
 import { AGENT_VERSION } from '../../../agent/src/version.js';
+import { type Clock, seededRandom, skewedClock, systemClock, withRandom } from '../../../common/clock.js';
 import { toAttacheError } from '../../../common/errors.js';
 import { privateKeyFromPem } from '../../../common/signing.js';
 import type {
@@ -34,17 +28,11 @@ import type {
   SyncOutcome,
   SyncTrigger,
 } from '../../../policy-schemas/src/index.js';
-import { nowMs } from '../clock.js';
-import { seededRandom } from '../select.js';
 import { gatedFiles, HostStateStore } from './host-state.js';
 import { HostTransport } from './host-transport.js';
 import type { AckRecord, HostBehaviour, HostSpec } from './protocol.js';
 import { withApplyDelay } from './slow-providers.js';
 
-/** Change notifications become one drift check after this quiet time (daemon.ts WATCH_SETTLE_MS). */
-const WATCH_SETTLE_MS = 500;
-/** A change of the host's risk signals is checked after this quiet time (daemon.ts RISK_SETTLE_MS). */
-const RISK_SETTLE_MS = 100;
 /** After a partition heals, a host's push client reconnects within this (its backoff would have been running). */
 const HEAL_RECONNECT_MS = 1_000;
 
@@ -59,16 +47,19 @@ export interface HostSink {
 }
 
 /** One run of the agent process: dies with a crash, a new one starts on restart. */
-interface Runtime {
+interface Process {
   dead: boolean;
   readonly transport: HostTransport;
-  readonly engine: SyncEngine;
-  push: PushClient | undefined;
-  /** The risk signals engine and its durable delivery, when the fleet runs signals. */
-  readonly monitor: RiskMonitor | undefined;
-  readonly delivery: SignalDelivery | undefined;
-  connectedBefore: boolean;
-  timers: Set<NodeJS.Timeout>;
+  readonly runtime: AgentRuntime;
+}
+
+/** A version-4 UUID drawn from `random` (reproducible ids for a seeded host). */
+function uuidFrom(random: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 export class SimHost {
@@ -77,12 +68,13 @@ export class SimHost {
   private readonly files = new MemoryStateFiles();
   /** Files the risk sources read besides the state dir (the indicators list): memory too. */
   private readonly signalFiles = new MemoryFileStore();
-  private readonly random: () => number;
+  /** The host's clock: the machine's plus the injected skew; jitter from the host's own seeded stream. */
+  readonly clock: Clock;
+  private readonly newId: () => string;
   private identity: AgentIdentity | undefined;
   private privateKey: KeyObject | undefined;
-  private runtime: Runtime | undefined;
+  private process: Process | undefined;
   private lastOutcome: SyncOutcome | undefined;
-  private driftTimer: NodeJS.Timeout | undefined;
   /** Reports queued and not acknowledged yet. */
   readonly unacked = new Set<string>();
   skewMs = 0;
@@ -100,24 +92,32 @@ export class SimHost {
       platform: device.platform,
       providers: withApplyDelay(createSimulatedProviders(device), () => this.slowApplyMs),
       facts: (agentVersion) => device.facts(agentVersion),
+      watchChanges: (onChange) => device.watch(onChange),
       simulated: device,
     };
-    this.random = seededRandom((behaviour.seed ^ Math.imul(spec.index + 1, 0x9e3779b1)) >>> 0);
+    // Two streams from the scenario seed and the host index: jitter, and ids (so drawing an id never moves a delay).
+    const hostSeed = (behaviour.seed ^ Math.imul(spec.index + 1, 0x9e3779b1)) >>> 0;
+    const jitter = seededRandom(hostSeed);
+    this.newId = (
+      (ids) => () =>
+        uuidFrom(ids)
+    )(seededRandom(hostSeed ^ 0x5bd1e995));
+    this.clock = skewedClock(withRandom(systemClock, jitter), () => this.skewMs);
   }
 
-  /** The host's clock: the machine's plus the injected skew. */
-  readonly now = (): number => Date.now() + this.skewMs;
+  /** The host's time (skewed). */
+  readonly now = (): number => this.clock.now();
 
   get deviceId(): string | undefined {
     return this.identity?.deviceId;
   }
 
   get connected(): boolean {
-    return this.runtime?.push?.connected ?? false;
+    return this.process?.runtime.pushConnected ?? false;
   }
 
   get running(): boolean {
-    return this.runtime !== undefined;
+    return this.process !== undefined;
   }
 
   /** Characters held by the in-memory state dir. */
@@ -133,80 +133,85 @@ export class SimHost {
     return this.identity.deviceId;
   }
 
-  /** Starts the agent process: push channel, check-in schedule, drift timer, and a startup sync. */
+  /** Starts the agent process: the runtime's push channel, check-in schedule, drift checks, risk monitor and a startup sync. */
   start(): void {
     const { identity, privateKey } = this;
-    if (!identity || !privateKey || this.runtime) return;
-    let rt: Runtime | undefined;
-    const alive = () => rt !== undefined && !rt.dead;
+    if (!identity || !privateKey || this.process) return;
+    let proc: Process | undefined;
+    const alive = () => proc !== undefined && !proc.dead;
     const gate = {
       blocked: () => (!alive() ? 'agent process is gone (simulated crash)' : this.partitioned ? 'network unreachable (simulated partition)' : undefined),
       countErrors: () => alive(),
     };
+    const { sink, logger } = this.deps;
     const transport = new HostTransport({ identity, privateKey, now: this.now }, gate, {
       onCheckin: (notModified) => {
-        this.deps.sink.count('checkins');
-        if (notModified) this.deps.sink.count('notModified');
+        sink.count('checkins');
+        if (notModified) sink.count('notModified');
       },
-      onRequestError: (code, message) => this.deps.sink.error(code, message),
+      onRequestError: (code, message) => sink.error(code, message),
       onAck: (report, ack) => this.onAck(report, ack.duplicate),
     });
     const store = this.newStore(alive);
-    const { monitor, delivery } = this.behaviour.signals ? this.signals(store, transport, identity.deviceId) : { monitor: undefined, delivery: undefined };
-    const engine = new SyncEngine({
-      store,
-      client: transport,
-      host: this.agentHost,
-      identity,
-      now: this.now,
-      newId: randomUUID,
-      logger: this.deps.logger,
-      ...(monitor ? { onSynced: (outcome: SyncOutcome, events: Parameters<RiskMonitor['onSync']>[1]) => void monitor.onSync(outcome, events) } : {}),
-    });
-    rt = { dead: false, transport, engine, push: undefined, monitor, delivery, connectedBefore: false, timers: new Set() };
-    const started = rt;
-    if (monitor && delivery) {
-      void monitor.load().then(() => {
-        if (started.dead) return;
-        monitor.start();
-        void delivery.flush();
-      });
-    }
-    this.runtime = rt;
-    if (!this.partitioned) this.startPush(rt);
-    this.scheduleCheckin(rt);
-    if (this.behaviour.driftCheckSeconds) {
-      this.driftTimer = setInterval(() => void this.trigger('drift'), this.behaviour.driftCheckSeconds * 1000);
-    }
-    void this.trigger('startup');
+    const signals = this.behaviour.signals;
+    const runtime = new AgentRuntime(
+      {
+        checkinIntervalMinutes: this.behaviour.checkinSeconds / 60,
+        checkinJitterPercent: this.behaviour.jitterPercent,
+        ...(this.behaviour.driftCheckSeconds ? { driftCheckMs: this.behaviour.driftCheckSeconds * 1000 } : {}),
+        driftWatch: true,
+        ...(signals ? { signals: DEFAULT_SIGNALS } : {}),
+      },
+      {
+        store,
+        client: transport,
+        pushSigner: transport.signer(),
+        host: this.agentHost,
+        identity,
+        ...(signals ? { sources: this.sources() } : {}),
+        clock: this.clock,
+        newId: this.newId,
+        logger,
+        hooks: {
+          onSynced: (_trigger, outcome) => {
+            if (!alive()) return;
+            this.onOutcome(outcome);
+            if (this.behaviour.connections === 'afterSync') void runtime.engine.idle().then(() => transport.releaseIfIdle());
+          },
+          onSyncFailed: (_trigger, err) => {
+            if (!alive()) return;
+            const e = toAttacheError(err);
+            sink.error(e.code, e.message);
+          },
+          onPushState: (state) => {
+            if (state === 'connected') sink.count('pushConnects');
+          },
+          onPushInvalid: (message) => sink.error('MESSAGE_INVALID', message),
+          onAlertsAcked: (ack) => sink.count(ack.duplicate ? 'alertsDuplicate' : 'alertsAcked'),
+        },
+      },
+    );
+    proc = { dead: false, transport, runtime };
+    this.process = proc;
+    if (this.partitioned) runtime.pausePush();
+    void runtime.start();
   }
 
   /** Stops the agent process at once, as a crash or kill would: nothing it was doing reaches the endpoint or disk. */
   crash(): void {
-    const rt = this.runtime;
-    if (!rt) return;
-    rt.dead = true;
-    this.runtime = undefined;
-    for (const timer of rt.timers) clearTimeout(timer);
-    this.retry.cancel();
-    clearInterval(this.driftTimer);
-    rt.push?.stop();
-    void rt.monitor?.stop();
-    void rt.delivery?.stop();
-    rt.transport.close();
+    const proc = this.process;
+    if (!proc) return;
+    proc.dead = true;
+    this.process = undefined;
+    proc.runtime.kill();
+    proc.transport.close();
   }
 
   /** Graceful stop at the end of a run. */
   async stop(): Promise<void> {
-    const rt = this.runtime;
-    if (!rt) return;
-    rt.push?.stop();
-    for (const timer of rt.timers) clearTimeout(timer);
-    this.retry.cancel();
-    clearInterval(this.driftTimer);
-    await rt.engine.idle();
-    await rt.monitor?.stop();
-    await rt.delivery?.stop();
+    const proc = this.process;
+    if (!proc) return;
+    await proc.runtime.stop();
     this.crash();
   }
 
@@ -214,77 +219,34 @@ export class SimHost {
   setPartitioned(on: boolean): void {
     if (this.partitioned === on) return;
     this.partitioned = on;
-    const rt = this.runtime;
-    if (!rt) return;
+    const proc = this.process;
+    if (!proc) return;
     if (on) {
-      rt.push?.stop();
-      rt.push = undefined;
+      proc.runtime.pausePush();
       return;
     }
-    this.after(rt, this.random() * HEAL_RECONNECT_MS, () => {
-      if (!this.partitioned && !rt.push) this.startPush(rt);
-    });
+    this.clock.setTimer(() => {
+      if (!this.partitioned && !proc.dead) proc.runtime.resumePush();
+    }, this.clock.random() * HEAL_RECONNECT_MS);
   }
 
-  /** A local change behind the agent's back; the OS change watch wakes a drift check (daemon.ts debounce). */
+  /** A local change behind the agent's back; the device notifies the runtime's change watch (debounced drift check). */
   tamper(settingId: string, value: SettingValue): boolean {
     if (!this.device.has(settingId)) return false;
     this.device.tamper(settingId, value);
-    const rt = this.runtime;
-    if (rt) this.after(rt, WATCH_SETTLE_MS, () => void this.trigger('drift'));
     return true;
   }
 
-  /** An antivirus detection on the device (or none: `undefined` clears them); the agent's risk check sees it shortly. */
+  /** An antivirus detection on the device (or none: `undefined` clears them); the runtime's change watch checks risk shortly. */
   setThreat(threat: { severity: AlertSeverity; name: string } | undefined): void {
-    this.device.setRiskSignals({
+    this.device.injectRiskSignals({
       detections: threat ? [{ threatId: `sim-${threat.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`, name: threat.name, severity: threat.severity }] : [],
     });
-    const rt = this.runtime;
-    if (rt?.monitor) this.after(rt, RISK_SETTLE_MS, () => void rt.monitor?.check({ health: true }));
   }
 
-  /** As the daemon does: a sync that could not reach the endpoint is retried with backoff (agent/src/daemon/sync-retry.ts). */
-  private readonly retry = new SyncRetry(
-    {},
-    {
-      run: () => void this.trigger('retry'),
-      random: Math.random,
-      setTimer: (fn, ms) => {
-        const rt = this.runtime;
-        if (!rt) return { cancel: () => undefined };
-        const timer = setTimeout(() => {
-          rt.timers.delete(timer);
-          if (!rt.dead) fn();
-        }, ms);
-        rt.timers.add(timer);
-        return {
-          cancel: () => {
-            clearTimeout(timer);
-            rt.timers.delete(timer);
-          },
-        };
-      },
-    },
-  );
-
-  /** Runs one sync now (or joins the one in progress) and counts its outcome. */
-  trigger(kind: SyncTrigger): Promise<void> {
-    const rt = this.runtime;
-    if (!rt) return Promise.resolve();
-    return rt.engine.sync(kind).then(
-      (outcome) => {
-        this.onOutcome(outcome);
-        if (kind !== 'drift' && !rt.dead) this.retry.observe(outcome.error?.code);
-        if (this.behaviour.connections === 'afterSync') void rt.engine.idle().then(() => rt.transport.releaseIfIdle());
-      },
-      (err) => {
-        if (!rt.dead) {
-          const e = toAttacheError(err);
-          this.deps.sink.error(e.code, e.message);
-        }
-      },
-    );
+  /** Runs one sync now (or joins the one in progress); counting happens in the runtime's hooks. */
+  async trigger(kind: SyncTrigger): Promise<void> {
+    await this.process?.runtime.trigger(kind);
   }
 
   private newStore(alive: () => boolean): StateStore {
@@ -294,64 +256,13 @@ export class SimHost {
     });
   }
 
-  /** The daemon's risk wiring (daemon.ts): simulated sources, the monitor, and durable delivery through the gated transport. */
-  private signals(store: StateStore, transport: HostTransport, deviceId: string): { monitor: RiskMonitor; delivery: SignalDelivery } {
-    const { logger } = this.deps;
-    const delivery = new SignalDelivery({
-      store,
-      client: transport,
-      clock: systemClock,
-      random: this.random,
-      newId: randomUUID,
-      logger,
-      onAlertsAcked: (ack) => this.deps.sink.count(ack.duplicate ? 'alertsDuplicate' : 'alertsAcked'),
-    });
-    const sources = createSimulatedSources({
+  private sources() {
+    return createSimulatedSources({
       host: this.device,
       files: this.signalFiles,
       indicatorsPath: `/sim/${this.spec.index}/indicators.json`,
       agentVersion: AGENT_VERSION,
     });
-    const monitor = new RiskMonitor(DEFAULT_SIGNALS, { store, sources, delivery, deviceId, clock: systemClock, newId: randomUUID, logger });
-    return { monitor, delivery };
-  }
-
-  private startPush(rt: Runtime): void {
-    const push = new PushClient(
-      rt.transport.signer(),
-      {
-        onSync: () => void this.trigger('push'),
-        onState: (state) => {
-          if (state !== 'connected') return;
-          this.deps.sink.count('pushConnects');
-          // Back after an outage: nudges sent meanwhile were lost, and queued reports can go now (daemon.ts).
-          if (rt.connectedBefore) void this.trigger('reconnect');
-          rt.connectedBefore = true;
-          void rt.delivery?.flush();
-        },
-        onInvalidMessage: (message) => this.deps.sink.error('MESSAGE_INVALID', message),
-      },
-      { random: this.random },
-    );
-    rt.push = push;
-    push.start();
-  }
-
-  private scheduleCheckin(rt: Runtime): void {
-    const delay = nextCheckinDelayMs(this.behaviour.checkinSeconds / 60, this.behaviour.jitterPercent, this.random());
-    this.after(rt, delay, () => {
-      void this.trigger('schedule').finally(() => {
-        if (this.runtime === rt) this.scheduleCheckin(rt);
-      });
-    });
-  }
-
-  private after(rt: Runtime, ms: number, run: () => void): void {
-    const timer = setTimeout(() => {
-      rt.timers.delete(timer);
-      if (!rt.dead) run();
-    }, ms);
-    rt.timers.add(timer);
   }
 
   private onOutcome(outcome: SyncOutcome): void {
@@ -372,7 +283,7 @@ export class SimHost {
     for (const e of report.events ?? []) events[e.type] = (events[e.type] ?? 0) + 1;
     this.deps.sink.ack({
       host: this.spec.index,
-      t: nowMs(),
+      t: systemClock.now(),
       generated: Date.parse(report.generatedAt) - this.skewMs,
       policies: report.policies.map((p) => [p.policyId, p.version, p.state] as const),
       ...(report.events?.length ? { events } : {}),

@@ -1,7 +1,7 @@
 // Slow applies: wraps a host's providers so every apply waits first, as a busy or slow OS store would.
 import type { SettingChange } from '../../../agent/src/core/plan.js';
 import type { ApplyResult, SettingsProvider } from '../../../agent/src/providers/provider.js';
-import { sleep } from '../clock.js';
+import { sleep, systemClock } from '../../../common/clock.js';
 
 /** The providers with an apply delay read from `delayMs()` at each call (0: no delay). */
 export function withApplyDelay(providers: readonly SettingsProvider[], delayMs: () => number): SettingsProvider[] {
@@ -12,7 +12,7 @@ export function withApplyDelay(providers: readonly SettingsProvider[], delayMs: 
     observe: (settingIds: readonly string[]) => inner.observe(settingIds),
     async apply(changes: readonly SettingChange[]): Promise<ApplyResult[]> {
       const delay = changes.length > 0 ? delayMs() : 0;
-      if (delay > 0) await sleep(delay);
+      if (delay > 0) await sleep(systemClock, delay);
       return inner.apply(changes);
     },
   }));

@@ -3,8 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { join } from 'node:path';
+import { sleep, systemClock } from '../../../common/clock.js';
 import type { TargetingAssignment } from '../../../management/src/service/targeting.js';
-import { nowMs, sleep } from '../clock.js';
 import { AdminApi, type AdminConnection } from '../endpoint/admin-api.js';
 import { type EndpointBuild, type EndpointHandle, externalEndpoint, startManagedEndpoint } from '../endpoint/endpoint-process.js';
 import { Fleet } from '../fleet/fleet.js';
@@ -40,8 +40,8 @@ export interface RunOutput {
 
 export async function runScenario(options: RunOptions): Promise<RunOutput> {
   const { scenario, progress } = options;
-  const start = nowMs();
-  const since = () => (nowMs() - start) / 1000;
+  const start = systemClock.now();
+  const since = () => (systemClock.now() - start) / 1000;
   const phases: { name: string; start: number; end: number }[] = [];
   let phaseName = 'endpoint';
   const phase = (name: string) => {
@@ -88,11 +88,11 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     /** Waits for `work` unless the run is interrupted first (cleanup then happens in `finally`). */
     const untilAborted = <T>(work: Promise<T>): Promise<T> => Promise.race([work, interrupted]);
     const waitUntil = async (done: () => boolean, timeoutMs: number) => {
-      const deadline = nowMs() + timeoutMs;
+      const deadline = systemClock.now() + timeoutMs;
       while (!done()) {
         aborted();
-        if (nowMs() > deadline) return false;
-        await sleep(100, options.signal);
+        if (systemClock.now() > deadline) return false;
+        await sleep(systemClock, 100, options.signal);
       }
       return true;
     };
@@ -177,24 +177,24 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     }
 
     phase('timeline');
-    const t0 = nowMs();
+    const t0 = systemClock.now();
     for (const [i, step] of scenario.timeline.entries()) {
-      if (step.at !== undefined) await sleep(t0 + step.at * 1000 - nowMs(), options.signal);
+      if (step.at !== undefined) await sleep(systemClock, t0 + step.at * 1000 - systemClock.now(), options.signal);
       aborted();
       ctx.log(`step ${i}: ${step.action}${step.note ? ` (${step.note})` : ''}`);
       await untilAborted(steps.run(step, i));
     }
 
     phase('settle');
-    await sleep(ctx.faultsUntil - nowMs(), options.signal);
+    await sleep(systemClock, ctx.faultsUntil - systemClock.now(), options.signal);
     await waitUntil(converged, scenario.settleSeconds * 1000);
 
     phase('measure');
     const endpointBefore = endpoint.usage();
-    const tIdle = nowMs();
+    const tIdle = systemClock.now();
     const footprints = await untilAborted(runningFleet.broadcast<FootprintResult>({ type: 'measure', idleSeconds: scenario.idleSeconds }));
     const endpointAfter = endpoint.usage();
-    const idleMs = nowMs() - tIdle;
+    const idleMs = systemClock.now() - tIdle;
     const connectedAtEndpoint = (await api.devices().catch(() => [])).filter((d) => d.connected).length;
     const compliance = await complianceCounts(api, hostOfDevice);
     const final = runningFleet.stats();

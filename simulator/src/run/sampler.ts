@@ -1,6 +1,6 @@
 // Once a second: the fleet's counters, the endpoint's memory and CPU, and the convergence backlog, as one timeline
 // point (rates over the last second). Feeds the progress bar, the timeline chart and the endpoint summary.
-import { nowMs } from '../clock.js';
+import { systemClock } from '../../../common/clock.js';
 import type { EndpointHandle } from '../endpoint/endpoint-process.js';
 import type { ProcUsage } from '../endpoint/proc-usage.js';
 import type { Fleet } from '../fleet/fleet.js';
@@ -48,7 +48,7 @@ export class Sampler {
 
   private sample(): TimelinePoint {
     const { fleet, endpoint, tracker } = this.deps;
-    const t = nowMs();
+    const t = systemClock.now();
     const stats = fleet.stats();
     const usage = endpoint.usage();
     const pid = endpoint.pid;

@@ -1,9 +1,10 @@
 // What each scenario step does. Admin steps call the admin API and register the change they make (with the hosts it
 // reaches, from the endpoint's policy status before and after); fault steps go to the fleet processes or the endpoint
 // process. Adding an action = a schema entry in policy-schemas/src/simulator-scenario.ts + a case here.
+
+import { sleep, systemClock } from '../../../common/clock.js';
 import { assignedPolicyIds, type TargetingAssignment } from '../../../management/src/service/targeting.js';
 import type { PolicyDocument, ScenarioStep } from '../../../policy-schemas/src/index.js';
-import { nowMs, sleep } from '../clock.js';
 import type { AdminApi } from '../endpoint/admin-api.js';
 import type { EndpointHandle } from '../endpoint/endpoint-process.js';
 import type { Fleet } from '../fleet/fleet.js';
@@ -124,7 +125,7 @@ export class StepRunner {
       }
       case 'restartEndpoint': {
         const downMs = step.downSeconds * 1000;
-        ctx.faultsUntil = Math.max(ctx.faultsUntil, nowMs() + downMs);
+        ctx.faultsUntil = Math.max(ctx.faultsUntil, systemClock.now() + downMs);
         ctx.log(`endpoint restart (${step.signal ?? 'SIGTERM'}, down ${step.downSeconds} s)`);
         await ctx.endpoint.restart(downMs, step.signal ?? 'SIGTERM');
         return;
@@ -138,7 +139,7 @@ export class StepRunner {
       case 'injectThreat':
       case 'clearThreats': {
         const duration = step.action === 'partition' ? step.durationSeconds : step.action === 'crashHosts' ? step.downSeconds : 0;
-        ctx.faultsUntil = Math.max(ctx.faultsUntil, nowMs() + duration * 1000);
+        ctx.faultsUntil = Math.max(ctx.faultsUntil, systemClock.now() + duration * 1000);
         const touched = (await this.fleet().fault(step, index)).reduce((a, b) => a + b, 0);
         ctx.log(`${step.action}: ${touched} hosts`);
         return;
@@ -161,7 +162,7 @@ export class StepRunner {
         return;
       }
       case 'wait':
-        await sleep(step.seconds * 1000);
+        await sleep(systemClock, step.seconds * 1000);
         return;
       case 'waitConverged':
         if (!(await ctx.waitConverged(step.timeoutSeconds * 1000)))
@@ -180,7 +181,7 @@ export class StepRunner {
     const { ctx } = this;
     const before = this.holders(policy.policyId);
     const versionBefore = policy.version;
-    const record = ctx.tracker.begin(label, stepIndex, policy.policyId, nowMs());
+    const record = ctx.tracker.begin(label, stepIndex, policy.policyId, systemClock.now());
     await change();
     const after = this.holders(policy.policyId);
     const newVersion = policy.version > versionBefore;

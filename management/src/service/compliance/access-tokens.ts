@@ -2,10 +2,10 @@
 // authorize GET /v1/access/devices/:id and nothing else; the admin token is accepted there too. Valid hashes are kept
 // in memory so checking a token on the request path is one hash and one set lookup.
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../../../common/clock.js';
 import { AttacheError } from '../../../../common/errors.js';
 import { validate } from '../../../../common/validation.js';
 import { type AccessToken, AccessTokenCreated, AccessTokenCreateRequest } from '../../../../policy-schemas/src/index.js';
-import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logging.js';
 import { ACCESS_TOKEN_PREFIX, newSecretToken, tokenHash } from '../../pki/tokens.js';
 import type { AccessTokenRecord } from '../../store/compliance-store.js';
@@ -26,7 +26,7 @@ export class AccessTokenRegistry {
 
   constructor(
     private readonly adminTokenHash: string,
-    private readonly deps: { store: ManagementStore; clock: Clock; logger: Logger },
+    private readonly deps: { store: ManagementStore; clock: Pick<Clock, 'now'>; logger: Logger },
   ) {
     this.accepted.add(adminTokenHash);
   }

@@ -2,6 +2,7 @@
 // exclude, static or dynamic, through the same group membership as configuration policies). Every change re-evaluates
 // exactly the devices it can affect.
 import { randomUUID } from 'node:crypto';
+import { isoNow } from '../../../../common/clock.js';
 import { AttacheError } from '../../../../common/errors.js';
 import { validate } from '../../../../common/validation.js';
 import {
@@ -10,7 +11,6 @@ import {
   type CompliancePolicy,
   CompliancePolicyDocument,
 } from '../../../../policy-schemas/src/index.js';
-import { isoNow } from '../../clock.js';
 import type { ServiceContext } from '../context.js';
 
 function fromDocument(doc: CompliancePolicyDocument, id: string, version: number, createdAt: string, updatedAt: string): CompliancePolicy {

@@ -5,10 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../../common/testing/manual-clock.js';
 import { createSilentLogger } from '../../logging.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
 import type { ManagementStore } from '../../store/store.js';
-import { ManualTicker } from '../../testing/manual-ticker.js';
 import { ComplianceService } from './compliance-service.js';
 import { startComplianceTimer } from './compliance-timer.js';
 
@@ -84,16 +84,16 @@ describe('ComplianceService', () => {
     await assign([quiet], { maxHoursSinceCheckin: 4 });
     const service = new ComplianceService({}, { store, clock, logger: createSilentLogger() });
     expect(await service.evaluateAll()).toBe(2);
-    const ticker = new ManualTicker();
+    const ticker = new ManualClock(T0);
     const ticks: number[] = [];
-    const stop = startComplianceTimer(service, { intervalMs: 1000 }, { ticker, logger: createSilentLogger(), onTick: (n) => ticks.push(n) });
+    const stop = startComplianceTimer(service, { intervalMs: 1000 }, { clock: ticker, logger: createSilentLogger(), onTick: (n) => ticks.push(n) });
     expect(ticker.intervals()).toEqual([1000]);
 
     now = T0 + 4 * HOUR;
-    await ticker.fire();
+    await ticker.tick();
     expect(service.decision(quiet)?.decision).toBe('allow');
     now = T0 + 4 * HOUR + 1;
-    await ticker.fire();
+    await ticker.tick();
     expect(service.decision(quiet)).toMatchObject({ decision: 'block', complianceState: 'noncompliant' });
     expect(service.decision(other)?.evaluatedAt).toBe(new Date(T0).toISOString());
     expect(ticks).toEqual([0, 1]);

@@ -1,8 +1,9 @@
 // The one owner of device compliance state: evaluates a device from what the store holds (assigned compliance policies,
 // stored alerts, latest health, last contact), stores the result and its transition, and keeps every device's access
 // decision precomputed in memory so the access API answers with a map lookup. Evaluations of one device never overlap.
+
+import type { Clock } from '../../../../common/clock.js';
 import type { AccessDecision } from '../../../../policy-schemas/src/index.js';
-import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logging.js';
 import type { StoredComplianceState } from '../../store/compliance-store.js';
 import type { ManagementStore } from '../../store/store.js';
@@ -18,7 +19,7 @@ export interface ComplianceOptions {
 /** Dependencies of the compliance service. */
 export interface ComplianceDeps {
   readonly store: ManagementStore;
-  readonly clock: Clock;
+  readonly clock: Pick<Clock, 'now'>;
   readonly logger: Logger;
 }
 

@@ -1,6 +1,6 @@
 // The staleness timer: every interval it re-evaluates the devices whose compliance may have changed with time alone
 // (check-in deadline, signature age, end of a grace period). Ticks never overlap; a failed tick is logged once per tick.
-import type { Ticker } from '../../clock.js';
+import type { Clock } from '../../../../common/clock.js';
 import type { Logger } from '../../logging.js';
 import type { ComplianceService } from './compliance-service.js';
 
@@ -14,11 +14,11 @@ export const DEFAULT_COMPLIANCE_INTERVAL_MS = 60_000;
 export function startComplianceTimer(
   service: ComplianceService,
   options: { intervalMs?: number },
-  deps: { ticker: Ticker; logger: Logger; onTick?: (evaluated: number) => void },
+  deps: { clock: Pick<Clock, 'every'>; logger: Logger; onTick?: (evaluated: number) => void },
 ): () => Promise<void> {
   const log = deps.logger.child({ component: 'compliance-timer' });
   let inFlight: Promise<void> | undefined;
-  const cancel = deps.ticker.every(options.intervalMs ?? DEFAULT_COMPLIANCE_INTERVAL_MS, () => {
+  const timer = deps.clock.every(options.intervalMs ?? DEFAULT_COMPLIANCE_INTERVAL_MS, () => {
     if (inFlight) return inFlight;
     inFlight = service
       .evaluateDue()
@@ -37,7 +37,7 @@ export function startComplianceTimer(
     return inFlight;
   });
   return async () => {
-    cancel();
+    timer.cancel();
     await inFlight;
   };
 }

@@ -1,10 +1,11 @@
 // What devices upload beyond policy status: alert reports (idempotent by reportId; stale ones move nothing), health and
 // inventory (latest wins by collection time). Each accepted upload re-evaluates the device's compliance before the
 // answer, so the access decision has moved by the time the device hears back.
+
+import { isoNow } from '../../../../common/clock.js';
 import { AttacheError } from '../../../../common/errors.js';
 import { validate } from '../../../../common/validation.js';
 import { AlertReport, type AlertReportAck, HealthUpload, InventoryUpload } from '../../../../policy-schemas/src/index.js';
-import { isoNow } from '../../clock.js';
 import type { ServiceContext } from '../context.js';
 import { riskLevelOf } from './risk.js';
 

@@ -1,0 +1,51 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { acquireInstanceLock, LOCK_FILE, processIsAlive } from './instance-lock.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'attache-lock-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const deps = (pid: number, alive: readonly number[] = []) => ({ pid, isAlive: (p: number) => alive.includes(p), now: () => 0 });
+
+describe('instance lock', () => {
+  it('a second holder is refused with the first one pid; the first keeps its lock', async () => {
+    const first = await acquireInstanceLock(dir, deps(100));
+    await expect(acquireInstanceLock(dir, deps(200, [100]))).rejects.toMatchObject({
+      code: 'DAEMON_ALREADY_RUNNING',
+      message: expect.stringContaining('pid 100'),
+    });
+    expect(JSON.parse(await readFile(first.path, 'utf8'))).toMatchObject({ pid: 100 });
+    expect((await stat(first.path)).mode & 0o777).toBe(0o600);
+  });
+
+  it('release removes only a lock that still names this process', async () => {
+    const first = await acquireInstanceLock(dir, deps(100));
+    // Holder 100 died and 200 took over; a late release by 100 must not remove 200's lock.
+    const second = await acquireInstanceLock(dir, deps(200, []));
+    await first.release();
+    expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: 200 });
+    await second.release();
+    await expect(readFile(join(dir, LOCK_FILE), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('takes over a stale lock: dead holder, garbage content, or its own pid from an earlier life', async () => {
+    for (const content of ['{"pid":4242}', 'not json', '{"pid":-1}', '{"pid":300}']) {
+      await writeFile(join(dir, LOCK_FILE), content);
+      const lock = await acquireInstanceLock(dir, deps(300, [300]));
+      expect(JSON.parse(await readFile(lock.path, 'utf8'))).toMatchObject({ pid: 300 });
+      await lock.release();
+    }
+  });
+
+  it('processIsAlive tells this process from a pid that does not exist', () => {
+    expect(processIsAlive(process.pid)).toBe(true);
+    expect(processIsAlive(2 ** 22 + 12345)).toBe(false);
+  });
+});

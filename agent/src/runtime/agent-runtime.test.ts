@@ -1,0 +1,201 @@
+// The shared agent runtime on a manual clock: startup sync, jittered check-in, debounced change watch → one drift check,
+// retry after an unreachable endpoint, risk check on an injected detection, a stop that leaves no timer behind, and
+// the same seed giving the same timeline. The endpoint is a tiny in-test policy source (signed with a key made here).
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../common/canonical-json.js';
+import { AttacheError } from '../../../common/errors.js';
+import { generateEd25519KeyPair, keyIdOf, privateKeyFromPem, signBytes } from '../../../common/signing.js';
+import { ManualClock } from '../../../common/testing/manual-clock.js';
+import type { AgentIdentity, AlertReport, PolicyPayload, SignedPolicy, StatusReport, SyncTrigger } from '../../../policy-schemas/src/index.js';
+import { DEFAULT_SIGNALS } from '../config.js';
+import { nextCheckinDelayMs } from '../core/schedule.js';
+import { silentLogger } from '../logging.js';
+import { selectHost } from '../platform/index.js';
+import { createSimulatedSources } from '../risk/simulated-sources.js';
+import { MemoryStateFiles } from '../state/state-files.js';
+import { StateStore } from '../state/state-store.js';
+import { MemoryFileStore } from '../system/file-store.js';
+import { AgentRuntime, RISK_SETTLE_MS, WATCH_SETTLE_MS } from './agent-runtime.js';
+
+const TENANT = '11111111-1111-4111-8111-111111111111';
+const DEVICE = '55555555-5555-4555-8555-555555555555';
+const PID = '22222222-2222-4222-8222-222222222222';
+const NP = 'mdatp.networkProtection.enforcementLevel';
+const keys = generateEd25519KeyPair();
+const identity: AgentIdentity = {
+  formatVersion: 1,
+  deviceId: DEVICE,
+  tenantId: TENANT,
+  // Nothing listens on port 9 of loopback: the push channel's attempts fail fast and retry on the manual clock.
+  endpointUrl: 'https://127.0.0.1:9',
+  caCertificate: 'unused',
+  policySigningKey: { keyId: keyIdOf(keys.publicKey), publicKey: keys.publicKey },
+  publicKey: keys.publicKey,
+  enrolledAt: '2026-11-22T00:00:00.000Z',
+};
+const policy: SignedPolicy = (() => {
+  const payload: PolicyPayload = {
+    policyId: PID,
+    version: 1,
+    tenantId: TENANT,
+    name: 'AV',
+    kind: 'antivirus',
+    settings: { [NP]: 'block' },
+    createdAt: '2026-11-22T00:00:00.000Z',
+  };
+  return { payload, keyId: keyIdOf(keys.publicKey), signature: signBytes(privateKeyFromPem(keys.privateKeyPem), canonicalJson(payload)) };
+})();
+const HOUR = 3_600_000;
+
+function fixture(options: { seed?: number; signals?: boolean } = {}) {
+  const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'), { seed: options.seed ?? 7 });
+  const host = selectHost({ kind: 'simulated', platform: 'linux', hostname: 'sim' });
+  const store = new StateStore('/state', { posixPermissions: false, files: new MemoryStateFiles() });
+  const syncs: { at: number; trigger: SyncTrigger }[] = [];
+  const reports: StatusReport[] = [];
+  const alerts: AlertReport[] = [];
+  const endpoint = { down: false, fetches: 0 };
+  const client = {
+    getPolicies: async () => {
+      endpoint.fetches++;
+      if (endpoint.down) throw new AttacheError('ENDPOINT_UNREACHABLE', 'connection refused (test)');
+      return { notModified: false as const, body: { deviceId: DEVICE, etag: `"${String(endpoint.fetches).padStart(64, '0')}"`, policies: [policy] } };
+    },
+    postReport: async (r: StatusReport) => {
+      reports.push(r);
+      return { reportId: r.reportId, duplicate: false, stale: false };
+    },
+    postAlerts: async (r: AlertReport) => {
+      alerts.push(r);
+      return { reportId: r.reportId, duplicate: false, stale: false, riskLevel: r.riskLevel };
+    },
+    postHealth: async () => undefined,
+    postInventory: async () => undefined,
+  };
+  const pushSigner = { url: identity.endpointUrl, signedHeaders: () => ({}), tls: { ca: [] } } as never;
+  let n = 0;
+  const simulated = host.simulated;
+  if (!simulated) throw new Error('expected a simulated host');
+  const runtime = new AgentRuntime(
+    { checkinIntervalMinutes: 90, checkinJitterPercent: 10, driftWatch: true, ...(options.signals ? { signals: DEFAULT_SIGNALS } : {}) },
+    {
+      store,
+      client,
+      pushSigner,
+      host,
+      identity,
+      ...(options.signals
+        ? {
+            sources: createSimulatedSources({ host: simulated, files: new MemoryFileStore(), indicatorsPath: '/state/indicators.json', agentVersion: '1.0.0' }),
+          }
+        : {}),
+      clock,
+      newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+      logger: silentLogger(),
+      hooks: { onSynced: (trigger) => syncs.push({ at: clock.now(), trigger }) },
+    },
+  );
+  return { clock, host: simulated, store, runtime, syncs, reports, alerts, endpoint };
+}
+
+describe('AgentRuntime', () => {
+  it('syncs at startup, then checks in at the jittered interval drawn from the clock', async () => {
+    const f = fixture();
+    const t0 = f.clock.now();
+    await f.store.init();
+    await f.runtime.start();
+    await f.clock.advance(0);
+    expect(f.syncs.map((s) => s.trigger)).toEqual(['startup']);
+    expect(f.reports[0]?.policies[0]).toMatchObject({ policyId: PID, state: 'succeeded' });
+    const due = f.runtime.nextCheckinAt ?? 0;
+    // The first draw of a fresh clock with the same seed is the one the scheduler used.
+    expect(due - t0).toBe(nextCheckinDelayMs(90, 10, new ManualClock(0, { seed: 7 }).random()));
+    await f.clock.advance(due - f.clock.now() - 1);
+    expect(f.syncs).toHaveLength(1);
+    await f.clock.advance(1);
+    expect(f.syncs.map((s) => s.trigger)).toEqual(['startup', 'schedule']);
+    await f.runtime.stop();
+  });
+
+  it('turns a burst of changes on the host into one drift check after the settle time, which repairs the setting', async () => {
+    const f = fixture();
+    await f.store.init();
+    await f.runtime.start();
+    await f.clock.advance(0);
+    for (let i = 0; i < 5; i++) {
+      await f.clock.advance(100);
+      f.host.tamper(NP, 'audit');
+    }
+    await f.clock.advance(WATCH_SETTLE_MS - 1);
+    expect(f.syncs.map((s) => s.trigger)).toEqual(['startup']);
+    await f.clock.advance(1);
+    expect(f.syncs.map((s) => s.trigger)).toEqual(['startup', 'drift']);
+    expect(f.host.read(NP)).toBe('block');
+    expect(f.reports.at(-1)?.events?.map((e) => e.type)).toContain('remediated');
+    await f.runtime.stop();
+  });
+
+  it('retries a sync that could not reach the endpoint with backoff, and stops retrying once it succeeds', async () => {
+    const f = fixture();
+    f.endpoint.down = true;
+    await f.store.init();
+    await f.runtime.start();
+    await f.clock.advance(0);
+    expect(f.syncs.at(-1)?.trigger).toBe('startup');
+    await f.clock.advance(15_000);
+    expect(f.syncs.map((s) => s.trigger)).toEqual(['startup', 'retry']);
+    f.endpoint.down = false;
+    await f.clock.advance(30_000);
+    expect(f.syncs.map((s) => s.trigger)).toEqual(['startup', 'retry', 'retry']);
+    expect(f.reports.at(-1)?.policies[0]?.state).toBe('succeeded');
+    await f.clock.advance(HOUR);
+    expect(f.syncs.filter((s) => s.trigger === 'retry')).toHaveLength(2);
+    await f.runtime.stop();
+  });
+
+  it('checks risk shortly after a detection appears and delivers the alert', async () => {
+    const f = fixture({ signals: true });
+    await f.store.init();
+    await f.runtime.start();
+    await f.clock.advance(0);
+    const before = f.alerts.length;
+    f.host.injectRiskSignals({ detections: [{ threatId: 't-1', name: 'EICAR', severity: 'high' }] });
+    await f.clock.advance(RISK_SETTLE_MS);
+    const sent = f.alerts.slice(before);
+    expect(sent.flatMap((r) => r.alerts.map((a) => a.severity))).toContain('high');
+    expect(f.runtime.monitor?.snapshot.riskLevel).toBe('high');
+    await f.runtime.stop();
+  });
+
+  it('leaves no timer behind when stopped, and a killed runtime starts nothing new', async () => {
+    const f = fixture({ signals: true });
+    await f.store.init();
+    await f.runtime.start();
+    await f.clock.advance(0);
+    expect(f.clock.pendingTimers).toBeGreaterThan(0);
+    await f.runtime.stop();
+    expect(f.clock.pendingTimers).toBe(0);
+    const syncs = f.syncs.length;
+    f.host.tamper(NP, 'audit');
+    await f.clock.advance(2 * HOUR);
+    expect(f.syncs).toHaveLength(syncs);
+  });
+
+  it('replays the same timeline for the same seed, and another for another seed', async () => {
+    const timeline = async (seed: number) => {
+      const f = fixture({ seed });
+      f.endpoint.down = true;
+      await f.store.init();
+      await f.runtime.start();
+      await f.clock.advance(0);
+      await f.clock.advance(2 * HOUR);
+      f.endpoint.down = false;
+      await f.clock.advance(4 * HOUR);
+      await f.runtime.stop();
+      return f.syncs.map((s) => `${s.at}:${s.trigger}`);
+    };
+    const a = await timeline(11);
+    expect(await timeline(11)).toEqual(a);
+    expect(await timeline(12)).not.toEqual(a);
+  });
+});

@@ -1,0 +1,275 @@
+// The running agent, wired once for both its users: the daemon (agent/src/daemon/daemon.ts, a real or simulated host,
+// signed HTTPS) and every host of the fleet simulator (simulator/src/fleet/sim-host.ts, memory state, fault gates).
+// It owns the sync engine, sync retry, push channel, check-in schedule, drift timer and change watch, the risk monitor
+// and signal delivery, and their start and stop order. Everything effectful (store, transport, host, clock, ids,
+// logger) is passed in, so the simulator differs only in what it passes and in the hooks it listens to.
+import type { Clock, TimerHandle } from '../../../common/clock.js';
+import type { AgentIdentity, AlertReportAck, SyncOutcome, SyncTrigger } from '../../../policy-schemas/src/index.js';
+import type { SignalsConfig } from '../config.js';
+import type { Logger } from '../logging.js';
+import type { AgentHost } from '../platform/index.js';
+import { RiskMonitor } from '../risk/risk-monitor.js';
+import { SignalDelivery } from '../risk/signal-delivery.js';
+import type { SignalSources } from '../risk/signal-sources.js';
+import type { StateStore } from '../state/state-store.js';
+import { SyncEngine } from '../sync/sync-engine.js';
+import type { EndpointClient } from '../transport/endpoint-client.js';
+import { PushClient } from '../transport/push-client.js';
+import { CheckinScheduler } from './checkin-scheduler.js';
+import { SyncRetry, type SyncRetryOptions } from './sync-retry.js';
+
+/** A burst of change notifications (an editor saving, a tamper) becomes one drift check after this quiet time. */
+export const WATCH_SETTLE_MS = 500;
+/**
+ * The same burst becomes one risk check after a shorter quiet time: a risk check only reads, and an alert should
+ * leave the device fast. A check that reads a half-written file keeps its alerts and the next notification re-checks.
+ */
+export const RISK_SETTLE_MS = 100;
+
+export interface AgentRuntimeOptions {
+  readonly checkinIntervalMinutes: number;
+  readonly checkinJitterPercent: number;
+  /** Periodic local drift check; none when absent. */
+  readonly driftCheckMs?: number;
+  /** Check for drift and risk when the host reports a change of its stores. */
+  readonly driftWatch: boolean;
+  /** Risk signals, health and inventory; the runtime runs no risk monitor when absent (simulated fleets without signals). */
+  readonly signals?: SignalsConfig;
+  readonly retry?: SyncRetryOptions;
+}
+
+/** What the transport must offer: the sync engine's and signal delivery's calls. */
+export type AgentTransport = Pick<EndpointClient, 'getPolicies' | 'postReport' | 'postAlerts' | 'postHealth' | 'postInventory'>;
+
+/** What the embedding process wants to hear (counters, logs); none of it changes what the runtime does. */
+export interface RuntimeHooks {
+  /** Every finished sync (callers that joined one run share its outcome object). */
+  onSynced?(trigger: SyncTrigger, outcome: SyncOutcome): void;
+  /** A sync that threw (a broken invariant, not a refused policy or an unreachable endpoint). */
+  onSyncFailed?(trigger: SyncTrigger, error: unknown): void;
+  onPushState?(state: 'connected' | 'disconnected', detail?: string): void;
+  onPushInvalid?(message: string): void;
+  onAlertsAcked?(ack: AlertReportAck): void;
+}
+
+export interface AgentRuntimeDeps {
+  readonly store: StateStore;
+  readonly client: AgentTransport;
+  /** Signs the push channel's upgrade request and knows the endpoint's URL and CA. */
+  readonly pushSigner: Pick<EndpointClient, 'url' | 'signedHeaders' | 'tls'>;
+  readonly host: AgentHost;
+  readonly identity: AgentIdentity;
+  /** Where the risk monitor reads processes, connections, health; required with `options.signals`. */
+  readonly sources?: SignalSources;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly logger: Logger;
+  readonly hooks?: RuntimeHooks;
+}
+
+/** Runs `run` once after `ms` of quiet: each call restarts the wait. */
+function debounce(clock: Clock, run: () => void, ms: number): { (): void; cancel(): void } {
+  let timer: TimerHandle | undefined;
+  const call = () => {
+    timer?.cancel();
+    timer = clock.setTimer(run, ms);
+  };
+  call.cancel = () => timer?.cancel();
+  return call;
+}
+
+export class AgentRuntime {
+  readonly engine: SyncEngine;
+  readonly monitor: RiskMonitor | undefined;
+  readonly delivery: SignalDelivery | undefined;
+  private readonly retry: SyncRetry;
+  private readonly scheduler: CheckinScheduler;
+  private push: PushClient | undefined;
+  private pushPaused = false;
+  private connectedBefore = false;
+  private stopped = false;
+  private readonly timers: TimerHandle[] = [];
+  private readonly settle: { drift: ReturnType<typeof debounce>; risk: ReturnType<typeof debounce> };
+  private stopWatching: (() => void) | undefined;
+
+  constructor(
+    private readonly options: AgentRuntimeOptions,
+    private readonly deps: AgentRuntimeDeps,
+  ) {
+    const { store, client, clock, newId, logger, hooks } = deps;
+    const riskLog = logger.child({ component: 'risk' });
+    if (options.signals) {
+      if (!deps.sources) throw new Error('AgentRuntime: signals configured without signal sources');
+      this.delivery = new SignalDelivery({
+        store,
+        client,
+        clock,
+        random: clock.random,
+        newId,
+        logger: logger.child({ component: 'signals' }),
+        onAlertsAcked: (ack) => {
+          riskLog.debug('alert report acknowledged', { reportId: ack.reportId, endpointRiskLevel: ack.riskLevel, duplicate: ack.duplicate });
+          hooks?.onAlertsAcked?.(ack);
+        },
+      });
+      this.monitor = new RiskMonitor(options.signals, {
+        store,
+        sources: deps.sources,
+        delivery: this.delivery,
+        deviceId: deps.identity.deviceId,
+        clock,
+        newId,
+        logger: riskLog,
+      });
+    }
+    const monitor = this.monitor;
+    this.engine = new SyncEngine({
+      store,
+      client,
+      host: deps.host,
+      identity: deps.identity,
+      now: () => clock.now(),
+      newId,
+      logger: logger.child({ component: 'sync' }),
+      ...(monitor ? { onSynced: (outcome: SyncOutcome, events: Parameters<RiskMonitor['onSync']>[1]) => void monitor.onSync(outcome, events) } : {}),
+    });
+    // A sync that could not reach the endpoint is retried with backoff instead of waiting for the next check-in.
+    this.retry = new SyncRetry(options.retry ?? {}, {
+      run: () => void this.trigger('retry'),
+      random: clock.random,
+      setTimer: (fn, ms) => clock.setTimer(fn, ms),
+    });
+    this.scheduler = new CheckinScheduler(
+      { intervalMinutes: options.checkinIntervalMinutes, jitterPercent: options.checkinJitterPercent },
+      { run: () => this.trigger('schedule'), clock },
+    );
+    this.settle = {
+      drift: debounce(clock, () => void this.trigger('drift'), WATCH_SETTLE_MS),
+      risk: debounce(clock, () => void this.monitor?.check({ health: true }), RISK_SETTLE_MS),
+    };
+  }
+
+  /** Whether the push channel is open now. */
+  get pushConnected(): boolean {
+    return this.push?.connected ?? false;
+  }
+
+  /** When the next scheduled check-in is due (Unix ms). */
+  get nextCheckinAt(): number | undefined {
+    return this.scheduler.nextAt;
+  }
+
+  /** Starts everything in order: saved signals, push, schedule, drift timer and watch, risk checks, queued signals, a startup sync. */
+  async start(): Promise<void> {
+    await this.monitor?.load();
+    if (this.stopped) return;
+    const { options, deps } = this;
+    await deps.host.simulated?.ensureStateFile();
+    if (!this.pushPaused) this.startPush();
+    this.scheduler.start();
+    // Drift: managed settings are re-read locally; a drifted one is re-applied and reported at once.
+    if (options.driftCheckMs) this.timers.push(deps.clock.every(options.driftCheckMs, () => void this.trigger('drift')));
+    // A change to a watched store is checked for drift and, at once, for risk signals (a simulated host's store holds
+    // injected processes, connections, detections and health too).
+    if (options.driftWatch && deps.host.watchChanges) {
+      this.stopWatching = deps.host.watchChanges(() => {
+        this.settle.risk();
+        this.settle.drift();
+      });
+    }
+    this.monitor?.start();
+    void this.delivery?.flush();
+    void this.trigger('startup');
+  }
+
+  /** Runs one sync now (or joins the one in progress); resolves with its outcome, or undefined once stopped or when it threw. */
+  async trigger(kind: SyncTrigger): Promise<SyncOutcome | undefined> {
+    if (this.stopped) return undefined;
+    try {
+      const outcome = await this.engine.sync(kind);
+      // Drift checks do not contact the endpoint, so they say nothing about it.
+      if (kind !== 'drift' && !this.stopped) this.retry.observe(outcome.error?.code);
+      if (!this.stopped) this.deps.hooks?.onSynced?.(kind, outcome);
+      return outcome;
+    } catch (err) {
+      if (this.stopped) return undefined;
+      this.deps.logger.error('sync failed', { trigger: kind, error: (err as Error).message });
+      this.deps.hooks?.onSyncFailed?.(kind, err);
+      return undefined;
+    }
+  }
+
+  /**
+   * Closes the push channel and keeps it closed until `resumePush` (the simulator's network partition: a real outage
+   * shows as a disconnect the client retries; a simulated one spares the endpoint the refused attempts).
+   */
+  pausePush(): void {
+    this.pushPaused = true;
+    this.push?.stop();
+    this.push = undefined;
+  }
+
+  /** Opens the push channel again after `pausePush`; its first connection counts as a reconnect (a sync follows). */
+  resumePush(): void {
+    if (!this.pushPaused) return;
+    this.pushPaused = false;
+    if (!this.stopped) this.startPush();
+  }
+
+  /** Graceful stop: no new work, then waits for the sync, risk check and signal delivery in progress. */
+  async stop(): Promise<void> {
+    this.halt();
+    await this.engine.idle();
+    await this.monitor?.stop();
+    await this.delivery?.stop();
+  }
+
+  /** Stops at once, as a crash or kill would: timers and the channel go, work in progress is abandoned. */
+  kill(): void {
+    this.halt();
+    void this.monitor?.stop();
+    void this.delivery?.stop();
+  }
+
+  private halt(): void {
+    this.stopped = true;
+    this.retry.cancel();
+    this.scheduler.stop();
+    for (const timer of this.timers.splice(0)) timer.cancel();
+    this.settle.drift.cancel();
+    this.settle.risk.cancel();
+    this.stopWatching?.();
+    this.push?.stop();
+    this.push = undefined;
+  }
+
+  private startPush(): void {
+    const { deps } = this;
+    const pushLog = deps.logger.child({ component: 'push' });
+    const push = new PushClient(
+      deps.pushSigner,
+      {
+        onSync: (requestId, reason) => {
+          pushLog.info('sync requested by endpoint', { requestId, reason });
+          void this.trigger('push');
+        },
+        onState: (state, detail) => {
+          pushLog.info(`push channel ${state}`, detail ? { detail } : {});
+          deps.hooks?.onPushState?.(state, detail);
+          if (state !== 'connected') return;
+          // Back after an outage: whatever was pushed meanwhile was missed, and queued reports can go now.
+          if (this.connectedBefore) void this.trigger('reconnect');
+          this.connectedBefore = true;
+          void this.delivery?.flush();
+        },
+        onInvalidMessage: (message) => {
+          pushLog.warn('push message ignored', { error: message });
+          deps.hooks?.onPushInvalid?.(message);
+        },
+      },
+      { clock: deps.clock },
+    );
+    this.push = push;
+    push.start();
+  }
+}
