@@ -112,7 +112,7 @@ describe('walking skeleton', () => {
     const before = JSON.parse((await agentCommand([...agentArgs, 'status', '--json'])).stdout);
     expect(before.daemonPid).toBe(agent?.child.pid);
     const second = startAgent(agentArgs);
-    const code = await second.stop();
+    const code = await new Promise<number | null>((resolve) => second.child.once('exit', resolve));
     expect(code, second.output()).toBe(75);
     expect(second.output()).toContain('DAEMON_ALREADY_RUNNING');
     expect(second.output()).toContain(`pid ${agent?.child.pid}`);
