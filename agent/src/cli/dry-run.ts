@@ -1,5 +1,6 @@
 // `attache-agent sync --dry-run`: the plan from the running daemon, or computed here when it is not running.
 // Either way nothing is written: not the host, not the state files, not the outbox.
+import { systemClock } from '../../../common/clock.js';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import type { SyncPlan } from '../../../policy-schemas/src/index.js';
 import type { ResolvedConfig } from '../config.js';
@@ -25,5 +26,5 @@ export async function dryRunPlan(config: ResolvedConfig, timeoutMs: number): Pro
   if (!identity) throw new AttacheError('NOT_ENROLLED', `no device identity in ${config.stateDir}; run "attache-agent enroll --package <file>" first`);
   const logger = createLogger({ level: 'warn' });
   const host = selectHost(config.host, { stateDir: config.stateDir });
-  return buildPlan({ store, host, identity, logger, now: Date.now }, 'cli');
+  return buildPlan({ store, host, identity, logger, now: systemClock.now }, 'cli');
 }

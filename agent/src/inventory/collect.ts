@@ -2,9 +2,11 @@
 // a slow or failing call leaves its fields out instead of holding up the collection (toolchain.md §4: some facts
 // are empty in containers and VMs, and Windows/macOS shell out to slow tools). Never on the sync path; device
 // identity does not depend on any of it. `finishInventory` adds the hash that decides whether to upload.
+
 import { createHash } from 'node:crypto';
 import si, { type Systeminformation as Si } from 'systeminformation';
 import { canonicalJson } from '../../../common/canonical-json.js';
+import { systemClock, type TimerHandle } from '../../../common/clock.js';
 import type { DeviceFacts, DeviceInventory, Platform } from '../../../policy-schemas/src/index.js';
 import type { CommandRunner } from '../system/command-runner.js';
 import { readDiskEncryption } from './disk-encryption.js';
@@ -40,15 +42,14 @@ export function finishInventory(facts: InventoryFacts, collectedAt: string): Dev
 
 /** Resolves to the call's value, or undefined when it fails or takes longer than `ms` (the call is left to finish). */
 export async function within<T>(call: () => Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
+  let timer: TimerHandle | undefined;
   const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-    timer.unref();
+    timer = systemClock.setTimer(() => resolve(undefined), ms);
   });
   try {
     return await Promise.race([call().catch(() => undefined), timeout]);
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
   }
 }
 

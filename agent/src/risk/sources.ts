@@ -1,6 +1,8 @@
 // Picks the risk signal sources for the host the agent runs on: the simulated host's state file, or the real OS
 // (whose platform the host already carries: platform/ decided it).
+
 import { join } from 'node:path';
+import { systemClock } from '../../../common/clock.js';
 import type { AgentHost } from '../platform/index.js';
 import { INDICATORS_FILE } from '../providers/indicators/indicator-store.js';
 import { NodeCommandRunner } from '../system/command-runner.js';
@@ -30,7 +32,7 @@ export function createSignalSources(host: AgentHost, options: SourceOptions): Si
     files,
     indicatorsPath,
     hasher: new FileHasher({ maxBytes: options.hashMaxBytes }),
-    now: Date.now,
+    now: systemClock.now,
     ownPid: process.pid,
     kill: (pid) => process.kill(pid, 'SIGKILL'),
     ...invalid,

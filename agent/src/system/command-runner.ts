@@ -1,6 +1,8 @@
 // Running OS tools: an executable and an argument array, never a shell string. Policy data reaches a tool only as a
 // separate argv element or on stdin, so no quoting rule of any shell can turn it into code.
+
 import { spawn } from 'node:child_process';
+import { systemClock } from '../../../common/clock.js';
 
 export interface CommandSpec {
   /** Absolute path of the executable (or a bare name resolved through PATH by the OS, never by a shell). */
@@ -79,14 +81,14 @@ export class NodeCommandRunner implements CommandRunner {
       child.stderr.on('data', (c: Buffer) => {
         errBytes = collect(err, errBytes, c);
       });
-      const timer = setTimeout(() => {
+      const timer = systemClock.setTimer(() => {
         timedOut = true;
         child.kill('SIGKILL');
       }, spec.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       const finish = (code: number | null, spawnError?: string) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        timer.cancel();
         resolve({
           code,
           stdout: Buffer.concat(out).toString('utf8'),

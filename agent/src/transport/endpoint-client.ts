@@ -1,6 +1,8 @@
 // HTTPS client of the management endpoint: pinned to the onboarding CA, every device request signed with the device key.
+
 import { type KeyObject, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:https';
+import { systemClock } from '../../../common/clock.js';
 import { AttacheError, isErrorCode } from '../../../common/errors.js';
 import { requestSigningString, SIGNED_REQUEST_HEADERS, signBytes } from '../../../common/signing.js';
 import { validate } from '../../../common/validation.js';
@@ -55,7 +57,7 @@ export class EndpointClient {
 
   constructor(
     private readonly options: EndpointClientOptions,
-    private readonly deps: { readonly now: () => number } = { now: Date.now },
+    private readonly deps: { readonly now: () => number } = { now: systemClock.now },
   ) {
     this.base = new URL(options.endpointUrl);
     // Only the onboarding CA is trusted for the endpoint; the system store is not consulted.

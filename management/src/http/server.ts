@@ -1,6 +1,7 @@
 // The HTTPS server of the endpoint (fastify 5): body parsing that keeps the exact bytes, one error envelope,
 // device routes behind request signatures, admin routes behind the admin token, the access decision API behind an
 // access-service (or admin) token, and the push WebSocket.
+import { systemClock } from '../../../common/clock.js';
 import './request-context.js';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -108,10 +109,9 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
     { prefix: '/v1/access' },
   );
 
-  const heartbeat = setInterval(() => ctx.hub.heartbeat(), PING_INTERVAL_MS);
-  heartbeat.unref();
+  const heartbeat = systemClock.every(PING_INTERVAL_MS, () => ctx.hub.heartbeat());
   app.addHook('preClose', async () => {
-    clearInterval(heartbeat);
+    heartbeat.cancel();
     ctx.hub.closeAll();
   });
   return app;

@@ -1,6 +1,6 @@
 // Defender for Endpoint on Linux: the antivirus, antivirus-exclusion and EDR settings as keys of
 // /etc/opt/microsoft/mdatp/managed/mdatp_managed.json (mde-domain.md §3.1), root-only, observed through `mdatp health`.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep, systemClock } from '../../../../common/clock.js';
 import type { CommandRunner } from '../../system/command-runner.js';
 import type { FileStore } from '../../system/file-store.js';
 import { type ServiceControl, SystemdServiceControl } from '../../system/service-control.js';
@@ -56,7 +56,7 @@ export function createLinuxMdatpProviders(deps: LinuxMdatpDeps, options: LinuxMd
     runner: deps.runner,
     mdatpPath: options.mdatpPath ?? MDATP_PATHS.linux,
     restart: { settingIds: LINUX_MDATP_RESTART_SETTINGS, run: () => services.restart('mdatp') },
-    sleep: deps.sleep ?? ((ms) => sleep(ms)),
+    sleep: deps.sleep ?? ((ms) => sleep(systemClock, ms)),
     ...(options.verify ? { verify: options.verify } : {}),
   });
   return createMdatpProviders(host, MDATP_KINDS);

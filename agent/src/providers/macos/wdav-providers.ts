@@ -1,7 +1,7 @@
 // Defender for Endpoint on macOS: the antivirus, exclusion, EDR and tamper-protection settings as keys of the
 // com.microsoft.wdav managed preferences (/Library/Managed Preferences/com.microsoft.wdav.plist, mde-domain.md §3.3),
 // written as an XML property list, observed through `mdatp health`.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep, systemClock } from '../../../../common/clock.js';
 import type { CommandRunner } from '../../system/command-runner.js';
 import type { FileStore } from '../../system/file-store.js';
 import { MDATP_PATHS } from '../mdatp/cli.js';
@@ -79,7 +79,7 @@ export function createMacosMdatpProviders(deps: MacosMdatpDeps, options: MacosMd
     config,
     runner: deps.runner,
     mdatpPath: options.mdatpPath ?? MDATP_PATHS.macos,
-    sleep: deps.sleep ?? ((ms) => sleep(ms)),
+    sleep: deps.sleep ?? ((ms) => sleep(systemClock, ms)),
     ...(options.verify ? { verify: options.verify } : {}),
   });
   return createMdatpProviders(host, MDATP_KINDS);

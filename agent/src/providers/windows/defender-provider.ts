@@ -1,6 +1,7 @@
 // Windows Defender providers, one per policy kind (antivirus, exclusions, ASR, update channels, Windows Security
 // experience, EDR): observe and apply through the constant PowerShell scripts, with every value passed as JSON on
 // stdin. Which cmdlet parameter or registry value a setting uses is the mapping table's business (defender-mapping.ts).
+import { systemClock } from '../../../../common/clock.js';
 import { type PolicyKind, type SettingValue, settingById } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
 import type { CommandRunner } from '../../system/command-runner.js';
@@ -30,7 +31,7 @@ export class DefenderPresence {
 
   constructor(
     private readonly runner: CommandRunner,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock.now,
     private readonly ttlMs = 10 * 60_000,
   ) {}
 
