@@ -36,6 +36,17 @@ export const ERROR_CODES = {
     description: 'A validly signed policy version is older than one this device already applied (replay or rollback).',
   },
   POLICY_TENANT_MISMATCH: { status: 422, retryable: false, description: 'A policy was issued for another tenant.' },
+  POLICY_SET_INVALID: {
+    status: 422,
+    retryable: false,
+    description:
+      "A fetched policy set does not match its signed manifest (a policy withheld, added or of another version), the manifest's signature does not verify, or it names another device or tenant.",
+  },
+  POLICY_SET_DOWNGRADE: {
+    status: 422,
+    retryable: false,
+    description: 'A validly signed policy-set manifest is older than the set this device already applied (a replayed list).',
+  },
   // Transport and local state
   TLS_PIN_MISMATCH: { status: 502, retryable: false, description: 'The endpoint certificate does not chain to the pinned CA.' },
   ENDPOINT_UNREACHABLE: { status: 503, retryable: true, description: 'The management endpoint could not be reached.' },

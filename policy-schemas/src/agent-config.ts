@@ -1,7 +1,7 @@
 // Files the agent owns: its configuration, its identity, the last sync outcome.
 import { type Static, Type } from '@sinclair/typebox';
 import { IP_ADDRESS } from './catalog/item-patterns.js';
-import { PolicySigningKey, SignedPolicy } from './policy.js';
+import { ManifestEntry, PolicySigningKey, SignedPolicy, SignedPolicySetManifest } from './policy.js';
 import { OsType, Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
 import { Alert, AlertSeverity, AntivirusHealth, FirewallHealth, RiskLevel } from './signals.js';
 
@@ -52,6 +52,16 @@ export const AgentAppliedVersions = Type.Object(
   { additionalProperties: false, $id: 'urn:attache:agent-applied-versions', title: 'Applied policy versions (applied-versions.json)' },
 );
 export type AgentAppliedVersions = Static<typeof AgentAppliedVersions>;
+
+/**
+ * policy-set.json in the state dir: the highest policy-set version this device applied and its list. A fetched set
+ * with a lower version is a replay; the same version with another list is a forgery; both are refused.
+ */
+export const AgentPolicySetFloor = Type.Object(
+  { formatVersion: Type.Literal(1), setVersion: Type.Integer({ minimum: 1 }), policies: Type.Array(ManifestEntry, { maxItems: 500 }) },
+  { additionalProperties: false, $id: 'urn:attache:agent-policy-set-floor', title: 'Applied policy set version (policy-set.json)' },
+);
+export type AgentPolicySetFloor = Static<typeof AgentPolicySetFloor>;
 
 /** A process running on a simulated device (risk signals: indicator matching by hash, path and name). */
 export const SimulatedProcess = Type.Object(
@@ -229,7 +239,13 @@ export type SyncOutcome = Static<typeof SyncOutcome>;
 
 /** policies.json in the state dir: the last verified policy set and its etag. Verified again on every load. */
 export const AgentPolicyCache = Type.Object(
-  { formatVersion: Type.Literal(1), etag: Type.Optional(Type.String({ maxLength: 100 })), policies: Type.Array(SignedPolicy, { maxItems: 500 }) },
+  {
+    formatVersion: Type.Literal(1),
+    etag: Type.Optional(Type.String({ maxLength: 100 })),
+    /** The set's signed manifest (absent in caches written before manifests existed). */
+    manifest: Type.Optional(SignedPolicySetManifest),
+    policies: Type.Array(SignedPolicy, { maxItems: 500 }),
+  },
   { additionalProperties: false, $id: 'urn:attache:agent-policy-cache', title: 'Agent policy cache (policies.json)' },
 );
 export type AgentPolicyCache = Static<typeof AgentPolicyCache>;

@@ -1,7 +1,7 @@
 // Messages between an agent and the endpoint: enrollment, policy fetch, status report, push channel.
 import { type Static, Type } from '@sinclair/typebox';
 import { PolicyStatus, SettingStatus, SyncTrigger } from './agent-config.js';
-import { SignedPolicy } from './policy.js';
+import { SignedPolicy, SignedPolicySetManifest } from './policy.js';
 import { ErrorCodeString, OsType, Platform, PublicKey, SettingValue, Signature, Timestamp, Uuid } from './primitives.js';
 
 /** Facts a device states about itself at enrollment (the directory record's attributes). */
@@ -37,12 +37,13 @@ export const EnrollResponse = Type.Object(
 );
 export type EnrollResponse = Static<typeof EnrollResponse>;
 
-/** GET /v1/device/policies: every policy version assigned to the device, signed. */
+/** GET /v1/device/policies: every policy version assigned to the device, signed, and the signed manifest of the set. */
 export const PoliciesResponse = Type.Object(
   {
     deviceId: Uuid,
     /** Changes whenever the assigned set changes; sent back as If-None-Match. */
     etag: Type.String({ pattern: '^"[0-9a-f]{64}"$' }),
+    manifest: SignedPolicySetManifest,
     policies: Type.Array(SignedPolicy, { maxItems: 500 }),
   },
   { additionalProperties: false, $id: 'urn:attache:policies-response', title: 'Policies response' },

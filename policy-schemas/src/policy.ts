@@ -55,6 +55,37 @@ export const SignedPolicy = Type.Object(
 );
 export type SignedPolicy = Static<typeof SignedPolicy>;
 
+/** One policy of a device's set: which version of it the device must hold. */
+export const ManifestEntry = Type.Object({ policyId: Uuid, version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export type ManifestEntry = Static<typeof ManifestEntry>;
+
+/**
+ * The policy set of one device, signed by the endpoint with the policy-signing key: binds the list itself (not just
+ * each policy) to the device, so nobody between the endpoint's signing key and the agent can withhold a policy, add
+ * one, or replay an older list. `setVersion` grows by one whenever the device's set changes; the agent keeps the
+ * highest it applied as a floor.
+ */
+export const PolicySetManifest = Type.Object(
+  {
+    deviceId: Uuid,
+    tenantId: Uuid,
+    setVersion: Type.Integer({ minimum: 1 }),
+    /** When this set version was created (stays the same while the set does). */
+    issuedAt: Timestamp,
+    /** Every assigned policy with its current version, sorted by policy id. */
+    policies: Type.Array(ManifestEntry, { maxItems: 500 }),
+  },
+  { additionalProperties: false, $id: 'urn:attache:policy-set-manifest', title: 'Policy set manifest' },
+);
+export type PolicySetManifest = Static<typeof PolicySetManifest>;
+
+/** The manifest and an Ed25519 signature over its canonical JSON (same key as the policies). */
+export const SignedPolicySetManifest = Type.Object(
+  { payload: PolicySetManifest, keyId: Type.String({ pattern: '^[0-9a-f]{32}$' }), signature: Signature },
+  { additionalProperties: false, $id: 'urn:attache:signed-policy-set-manifest', title: 'Signed policy set manifest' },
+);
+export type SignedPolicySetManifest = Static<typeof SignedPolicySetManifest>;
+
 /** The policy-signing public key a device pins at onboarding. */
 export const PolicySigningKey = Type.Object({ keyId: Type.String({ pattern: '^[0-9a-f]{32}$' }), publicKey: PublicKey }, { additionalProperties: false });
 export type PolicySigningKey = Static<typeof PolicySigningKey>;

@@ -14,6 +14,7 @@ import { selectHost } from '../platform/index.js';
 import { createSimulatedSources } from '../risk/simulated-sources.js';
 import { MemoryStateFiles } from '../state/state-files.js';
 import { StateStore } from '../state/state-store.js';
+import { signedSetResponse } from '../sync/testing/signed-set.js';
 import { MemoryFileStore } from '../system/file-store.js';
 import { AgentRuntime, RISK_SETTLE_MS, WATCH_SETTLE_MS } from './agent-runtime.js';
 
@@ -59,7 +60,7 @@ function fixture(options: { seed?: number; signals?: boolean } = {}) {
     getPolicies: async () => {
       endpoint.fetches++;
       if (endpoint.down) throw new AttacheError('ENDPOINT_UNREACHABLE', 'connection refused (test)');
-      return { notModified: false as const, body: { deviceId: DEVICE, etag: `"${String(endpoint.fetches).padStart(64, '0')}"`, policies: [policy] } };
+      return { notModified: false as const, body: signedSetResponse(identity, 1, [policy], keys.privateKeyPem) };
     },
     postReport: async (r: StatusReport) => {
       reports.push(r);

@@ -9,6 +9,8 @@ import {
   AgentIdentity,
   type AgentIdentity as AgentIdentityT,
   AgentPolicyCache,
+  AgentPolicySetFloor,
+  type AgentPolicySetFloor as AgentPolicySetFloorT,
   AgentSignalsState,
   type AgentSignalsState as AgentSignalsStateT,
   AlertReport,
@@ -18,12 +20,14 @@ import {
   type HealthUpload as HealthUploadT,
   InventoryUpload,
   type InventoryUpload as InventoryUploadT,
+  type SignedPolicySetManifest,
   type SignedPolicy as SignedPolicyT,
   StatusReport,
   type StatusReport as StatusReportT,
   SyncOutcome,
   type SyncOutcome as SyncOutcomeT,
 } from '../../../policy-schemas/src/index.js';
+import type { SetFloor } from '../core/set-floor.js';
 import { diskStateFiles, type StateFiles } from './state-files.js';
 
 const FILES = {
@@ -34,6 +38,7 @@ const FILES = {
   outbox: 'outbox',
   baseline: 'baseline.json',
   versions: 'applied-versions.json',
+  setFloor: 'policy-set.json',
   signals: 'signals.json',
   signalsOutbox: 'signals-outbox',
 } as const;
@@ -56,6 +61,8 @@ const OUTBOX_LIMIT = 500;
 export interface CachedPolicies {
   readonly etag: string | undefined;
   readonly policies: SignedPolicyT[];
+  /** The set's signed manifest, as fetched (absent in caches from before manifests). */
+  readonly manifest?: SignedPolicySetManifest | undefined;
 }
 
 export class StateStore {
@@ -101,11 +108,16 @@ export class StateStore {
   /** Last verified policies; callers verify them again before use (the file could have been edited). */
   async readPolicies(): Promise<CachedPolicies | undefined> {
     const cache = await this.readJson(FILES.policies, (data) => validate(AgentPolicyCache, data, 'policies.json', 'STATE_CORRUPT'));
-    return cache && { etag: cache.etag, policies: cache.policies };
+    return cache && { etag: cache.etag, policies: cache.policies, ...(cache.manifest ? { manifest: cache.manifest } : {}) };
   }
 
   async writePolicies(cache: CachedPolicies): Promise<void> {
-    const body = { formatVersion: 1, ...(cache.etag ? { etag: cache.etag } : {}), policies: cache.policies };
+    const body = {
+      formatVersion: 1,
+      ...(cache.etag ? { etag: cache.etag } : {}),
+      ...(cache.manifest ? { manifest: cache.manifest } : {}),
+      policies: cache.policies,
+    };
     await this.files.writeFileAtomic(join(this.dir, FILES.policies), `${JSON.stringify(body)}\n`, 0o600);
   }
 
@@ -132,6 +144,17 @@ export class StateStore {
   async readAppliedVersions(): Promise<Record<string, number>> {
     const file = await this.readJson(FILES.versions, (data) => validate(AgentAppliedVersions, data, 'applied-versions.json', 'STATE_CORRUPT'));
     return file?.versions ?? {};
+  }
+
+  /** The highest policy-set version applied and its list (policy-set.json), undefined before the first manifest. */
+  async readSetFloor(): Promise<SetFloor | undefined> {
+    const file = await this.readJson(FILES.setFloor, (data) => validate(AgentPolicySetFloor, data, 'policy-set.json', 'STATE_CORRUPT'));
+    return file && { setVersion: file.setVersion, policies: file.policies };
+  }
+
+  async writeSetFloor(floor: SetFloor): Promise<void> {
+    const body: AgentPolicySetFloorT = { formatVersion: 1, setVersion: floor.setVersion, policies: [...floor.policies] };
+    await this.files.writeFileAtomic(join(this.dir, FILES.setFloor), `${JSON.stringify(body)}\n`, 0o600);
   }
 
   async writeAppliedVersions(versions: Readonly<Record<string, number>>): Promise<void> {

@@ -1,12 +1,13 @@
 // Where a sync's policies come from: fresh from the endpoint (verified, downgrade-checked, then cached) or the last
 // good set from disk. A rejected set is never cached; the last good one stays in force.
 import { type AttacheError, toAttacheError } from '../../../common/errors.js';
-import type { AgentIdentity, PolicyPayload, SignedPolicy } from '../../../policy-schemas/src/index.js';
+import type { AgentIdentity, PolicyPayload, PolicySetManifest, SignedPolicy } from '../../../policy-schemas/src/index.js';
+import type { SetFloor } from '../core/set-floor.js';
 import { findDowngrades, type VersionFloor } from '../core/version-floor.js';
 import type { Logger } from '../logging.js';
 import type { StateStore } from '../state/state-store.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
-import { PolicyRejectedError, verifyPolicies } from './verify.js';
+import { PolicyRejectedError, verifyManifest, verifyPolicies } from './verify.js';
 
 /** The policies one sync enforces and how far they can be trusted. */
 export interface PolicySet {
@@ -15,8 +16,10 @@ export interface PolicySet {
   /** True when the set is what the endpoint assigned (fresh or last good) and verified: restores may follow from it. */
   readonly trusted: boolean;
   readonly error?: AttacheError;
-  /** Set when a fetched set was refused (signature, schema, tenant, catalog, downgrade). */
+  /** Set when a fetched set was refused (signature, schema, tenant, catalog, downgrade, manifest). */
   readonly rejection?: PolicyRejectedError;
+  /** The set's verified manifest (absent only for a cache written before manifests existed). */
+  readonly manifest?: PolicySetManifest;
 }
 
 export interface PolicySourceDeps {
@@ -50,12 +53,15 @@ export async function loadPolicySet(deps: PolicySourceDeps, mode: 'fetch' | 'cac
     logger.error('policy cache unreadable, ignoring it', { error: (err as Error).message });
   }
   let signed: SignedPolicy[] = cached?.policies ?? [];
+  let signedManifest: unknown = cached?.manifest;
   let source: PolicySet['source'] = 'cache';
   let error: AttacheError | undefined;
   let rejection: PolicyRejectedError | undefined;
   if (mode === 'fetch' && deps.client) {
     try {
-      signed = await fetchFresh(deps.client, store, identity, cached, floor);
+      const fresh = await fetchFresh(deps.client, store, identity, cached, floor, await readSetFloor(deps));
+      signed = fresh.policies;
+      signedManifest = fresh.manifest;
       source = 'endpoint';
     } catch (err) {
       error = toAttacheError(err, 'ENDPOINT_ERROR');
@@ -65,11 +71,32 @@ export async function loadPolicySet(deps: PolicySourceDeps, mode: 'fetch' | 'cac
   }
   try {
     const payloads = verifyAgainstFloor(signed, identity, floor);
-    return { payloads, source, trusted: source === 'endpoint' || cached !== undefined, ...(error ? { error } : {}), ...(rejection ? { rejection } : {}) };
+    // The cached manifest was checked against the floor when it was fetched; here only that it still matches.
+    const manifest = signedManifest === undefined ? undefined : verifyManifest(signedManifest, payloads, trustOf(identity), undefined);
+    return {
+      payloads,
+      source,
+      trusted: source === 'endpoint' || cached !== undefined,
+      ...(manifest ? { manifest } : {}),
+      ...(error ? { error } : {}),
+      ...(rejection ? { rejection } : {}),
+    };
   } catch (err) {
     const e = toAttacheError(err, 'STATE_CORRUPT');
     logger.error('cached policies failed verification; nothing enforced', { code: e.code, error: e.message });
     return { payloads: [], source, trusted: false, error: e, ...(rejection ? { rejection } : {}) };
+  }
+}
+
+const trustOf = (identity: AgentIdentity) => ({ tenantId: identity.tenantId, signingKey: identity.policySigningKey, deviceId: identity.deviceId });
+
+/** The applied set's floor; unreadable counts as none (logged), as the policy version floor does. */
+async function readSetFloor(deps: PolicySourceDeps): Promise<SetFloor | undefined> {
+  try {
+    return await deps.store.readSetFloor();
+  } catch (err) {
+    deps.logger.error('applied policy set unreadable, set replay check limited to this run', { error: (err as Error).message });
+    return undefined;
   }
 }
 
@@ -79,15 +106,32 @@ async function fetchFresh(
   identity: AgentIdentity,
   cached: Awaited<ReturnType<StateStore['readPolicies']>>,
   floor: VersionFloor,
-): Promise<SignedPolicy[]> {
-  let result = await client.getPolicies(cached?.etag);
+  setFloor: SetFloor | undefined,
+): Promise<{ policies: SignedPolicy[]; manifest: unknown }> {
+  let result = await refusingMalformed(() => client.getPolicies(cached?.etag));
   if (result.notModified) {
-    if (cached) return cached.policies;
-    result = await client.getPolicies(undefined);
+    if (cached) return { policies: cached.policies, manifest: cached.manifest };
+    result = await refusingMalformed(() => client.getPolicies(undefined));
     if (result.notModified) throw new Error('endpoint answered 304 to an unconditional request');
   }
+  const { body } = result;
+  if (body.deviceId !== identity.deviceId) {
+    throw new PolicyRejectedError('POLICY_SET_INVALID', `the policies response is for device ${body.deviceId}, this device is ${identity.deviceId}`);
+  }
   // Verify before caching: a rejected set must never replace the last good one.
-  verifyAgainstFloor(result.body.policies, identity, floor);
-  await store.writePolicies({ etag: result.body.etag, policies: result.body.policies });
-  return result.body.policies;
+  const payloads = verifyAgainstFloor(body.policies, identity, floor);
+  verifyManifest(body.manifest, payloads, trustOf(identity), setFloor);
+  await store.writePolicies({ etag: body.etag, policies: body.policies, manifest: body.manifest });
+  return { policies: body.policies, manifest: body.manifest };
+}
+
+/** A response that fails its schema is a refused set (a `rejected` event, no retry storm), not an endpoint outage. */
+async function refusingMalformed<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const e = toAttacheError(err);
+    if (e.code === 'SCHEMA_INVALID') throw new PolicyRejectedError('SCHEMA_INVALID', e.message, {}, { cause: err, details: e.details });
+    throw err;
+  }
 }

@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { generateEd25519KeyPair, keyIdOf, privateKeyFromPem, signBytes } from '../../../common/signing.js';
-import type { AgentIdentity, PolicyPayload, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import type { AgentIdentity, PoliciesResponse, PolicyPayload, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
 import { silentLogger } from '../logging.js';
 import { selectHost } from '../platform/index.js';
 import { StateStore } from '../state/state-store.js';
 import { buildPlan } from './preview.js';
 import { SyncEngine } from './sync-engine.js';
+import { signedSetResponse } from './testing/signed-set.js';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const DEVICE = '55555555-5555-4555-8555-555555555555';
@@ -38,6 +39,8 @@ function signed(version: number, settings: PolicyPayload['settings'], pem = keys
 let dir: string;
 let store: StateStore;
 let served: SignedPolicy[];
+/** What the in-test endpoint answers for fetch number n (a test may tamper with it, as a proxy would). */
+let respond: (n: number) => PoliciesResponse;
 let reports: StatusReport[];
 let fetches: number;
 let clock: number;
@@ -46,7 +49,7 @@ function engineFor(host = selectHost({ kind: 'simulated', platform: 'linux', hos
   const client = {
     getPolicies: async () => {
       fetches++;
-      return { notModified: false as const, body: { deviceId: DEVICE, etag: `"${String(fetches).padStart(64, '0')}"`, policies: served } };
+      return { notModified: false as const, body: respond(fetches) };
     },
     postReport: async (r: StatusReport) => {
       reports.push(r);
@@ -81,6 +84,7 @@ beforeEach(async () => {
   store = new StateStore(dir);
   await store.init();
   served = [];
+  respond = (n) => signedSetResponse(identity, n, served, keys.privateKeyPem);
   reports = [];
   fetches = 0;
   clock = Date.parse('2026-11-22T10:00:00.000Z');
@@ -178,6 +182,84 @@ describe('SyncEngine: downgrade and rejections', () => {
     const outcome = await engine.sync('manual');
     expect(outcome.error?.code).toBe('POLICY_SIGNATURE_INVALID');
     expect(reports.at(-1)?.events).toEqual([expect.objectContaining({ type: 'rejected', code: 'POLICY_SIGNATURE_INVALID', policyId: PID, version: 1 })]);
+  });
+});
+
+describe('SyncEngine: the policy set is authenticated as a whole', () => {
+  const OTHER = '33333333-3333-4333-8333-333333333333';
+  function other(version: number, settings: PolicyPayload['settings']): SignedPolicy {
+    const payload: PolicyPayload = {
+      policyId: OTHER,
+      version,
+      tenantId: TENANT,
+      name: 'Cloud',
+      kind: 'antivirus',
+      settings,
+      createdAt: '2026-11-22T00:00:00.000Z',
+    };
+    return { payload, keyId: keyIdOf(keys.publicKey), signature: signBytes(privateKeyFromPem(keys.privateKeyPem), canonicalJson(payload)) };
+  }
+
+  async function applied() {
+    const { engine } = engineFor();
+    served = [signed(1, { [NP]: 'audit' }), other(1, { [CLOUD]: false })];
+    expect((await engine.sync('manual')).error).toBeUndefined();
+    return engine;
+  }
+
+  async function expectRefused(engine: SyncEngine, code: string) {
+    clock += 1000;
+    const outcome = await engine.sync('push');
+    expect(outcome.error?.code).toBe(code);
+    // Last good set kept: nothing un-applied, nothing restored, the cache unchanged.
+    expect(await hostValues()).toMatchObject({ [NP]: 'audit', [CLOUD]: false });
+    expect(reports.at(-1)?.events).toEqual([expect.objectContaining({ type: 'rejected', code })]);
+    expect((await store.readPolicies())?.policies).toHaveLength(2);
+  }
+
+  it('refuses a response that withholds a policy the manifest lists (a proxy dropping it)', async () => {
+    const engine = await applied();
+    respond = (n) => ({ ...signedSetResponse(identity, n, served, keys.privateKeyPem), policies: served.slice(0, 1) });
+    await expectRefused(engine, 'POLICY_SET_INVALID');
+    expect(reports.at(-1)?.events?.[0]?.message).toContain(`lists ${OTHER} v1 but the response does not carry it`);
+  });
+
+  it('refuses an empty list, an added policy, another device, a forged manifest and a missing manifest', async () => {
+    const engine = await applied();
+    const cases: ((n: number) => PoliciesResponse)[] = [
+      (n) => ({ ...signedSetResponse(identity, n, served, keys.privateKeyPem), policies: [] }),
+      (n) => ({ ...signedSetResponse(identity, n, served.slice(0, 1), keys.privateKeyPem), policies: served }),
+      (n) => signedSetResponse({ ...identity, deviceId: OTHER }, n, served, keys.privateKeyPem),
+      (n) => ({ ...signedSetResponse(identity, n, served, keys.privateKeyPem), deviceId: OTHER }),
+      (n) => signedSetResponse(identity, n, [], generateEd25519KeyPair().privateKeyPem),
+      (n) => {
+        const { manifest: _, ...rest } = signedSetResponse(identity, n, served, keys.privateKeyPem);
+        return rest as PoliciesResponse;
+      },
+    ];
+    for (const response of cases) {
+      respond = response;
+      await expectRefused(engine, 'POLICY_SET_INVALID');
+    }
+  });
+
+  it('refuses a replayed older set (version below the one applied) and a second list under the same version', async () => {
+    const engine = await applied();
+    clock += 1000;
+    served = [signed(1, { [NP]: 'audit' }), other(1, { [CLOUD]: false })];
+    respond = () => signedSetResponse(identity, 7, served, keys.privateKeyPem);
+    expect((await engine.sync('push')).error).toBeUndefined();
+    expect((await store.readSetFloor())?.setVersion).toBe(7);
+    // Replaying set v6 (which did not have the second policy) would make the device un-apply it.
+    respond = () => signedSetResponse(identity, 6, served.slice(0, 1), keys.privateKeyPem);
+    await expectRefused(engine, 'POLICY_SET_DOWNGRADE');
+    respond = () => signedSetResponse(identity, 7, served.slice(0, 1), keys.privateKeyPem);
+    await expectRefused(engine, 'POLICY_SET_INVALID');
+    // A real shrink comes as a newer set version and is applied, restoring the dropped setting.
+    respond = () => signedSetResponse(identity, 8, served.slice(0, 1), keys.privateKeyPem);
+    clock += 1000;
+    expect((await engine.sync('push')).error).toBeUndefined();
+    expect((await hostValues())[CLOUD]).toBe(true);
   });
 });
 

@@ -2,9 +2,10 @@
 // arrive during a run are coalesced into one follow-up run.
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { toAttacheError } from '../../../common/errors.js';
-import type { AgentIdentity, SettingEvent, StatusReport, SyncOutcome, SyncTrigger } from '../../../policy-schemas/src/index.js';
+import type { AgentIdentity, PolicySetManifest, SettingEvent, StatusReport, SyncOutcome, SyncTrigger } from '../../../policy-schemas/src/index.js';
 import { computeEffective } from '../core/effective.js';
 import { policyStatuses, settingStatuses } from '../core/outcome.js';
+import { sortedEntries } from '../core/set-floor.js';
 import { raiseFloor, type VersionFloor } from '../core/version-floor.js';
 import type { Logger } from '../logging.js';
 import type { AgentHost } from '../platform/index.js';
@@ -108,6 +109,8 @@ export class SyncEngine {
     if (set.trusted) {
       const raised = raiseFloor(floor, set.payloads);
       if (canonicalJson(raised) !== canonicalJson(floor)) await store.writeAppliedVersions(raised);
+      // A fresh set's manifest was checked against the set floor; raising it refuses any older list from now on.
+      if (set.source === 'endpoint' && set.manifest) await this.raiseSetFloor(set.manifest);
     }
     const settings = settingStatuses(effective, enforced.evidence);
     const policies = policyStatuses(set.payloads, settings);
@@ -136,6 +139,12 @@ export class SyncEngine {
     await this.report(outcome, finished - started, events);
     this.deps.onSynced?.(outcome, events);
     return outcome;
+  }
+
+  private async raiseSetFloor(manifest: PolicySetManifest): Promise<void> {
+    const current = await this.deps.store.readSetFloor().catch(() => undefined);
+    if (current && current.setVersion >= manifest.setVersion) return;
+    await this.deps.store.writeSetFloor({ setVersion: manifest.setVersion, policies: sortedEntries(manifest.policies) });
   }
 
   private async readFloor(): Promise<VersionFloor> {

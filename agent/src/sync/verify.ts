@@ -5,7 +5,8 @@ import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError, type ErrorCode, toAttacheError } from '../../../common/errors.js';
 import { publicKeyFromRaw, verifyBytes } from '../../../common/signing.js';
 import { validate, validatePolicySettings } from '../../../common/validation.js';
-import { type PolicyPayload, type PolicySigningKey, SignedPolicy } from '../../../policy-schemas/src/index.js';
+import { type PolicyPayload, type PolicySetManifest, type PolicySigningKey, SignedPolicy, SignedPolicySetManifest } from '../../../policy-schemas/src/index.js';
+import { checkSetFloor, manifestMismatch, type SetFloor } from '../core/set-floor.js';
 
 /** What a device trusts, from its onboarding package. */
 export interface PolicyTrust {
@@ -61,5 +62,51 @@ function verifyOne(item: unknown, index: number, key: ReturnType<typeof publicKe
   if (seen.has(payload.policyId)) throw new AttacheError('SCHEMA_INVALID', `${label}: policy delivered twice`);
   seen.add(payload.policyId);
   validatePolicySettings(payload, label);
+  return payload;
+}
+
+/**
+ * Verifies the signed manifest of a fetched set against the pinned key, this device and tenant, the policies actually
+ * delivered (exactly the listed ids and versions, nothing withheld or added) and the applied set's floor (no replayed
+ * or forged list). Throws a PolicyRejectedError; returns the manifest payload.
+ */
+export function verifyManifest(
+  signed: unknown,
+  delivered: readonly PolicyPayload[],
+  expect: PolicyTrust & { readonly deviceId: string },
+  floor: SetFloor | undefined,
+): PolicySetManifest {
+  let manifest: SignedPolicySetManifest;
+  try {
+    manifest = validate(SignedPolicySetManifest, signed, 'policy set manifest');
+  } catch (err) {
+    const e = toAttacheError(err);
+    throw new PolicyRejectedError('POLICY_SET_INVALID', e.message, {}, { cause: err, details: e.details });
+  }
+  const { payload } = manifest;
+  const label = `policy set manifest v${payload.setVersion}`;
+  const reject = (code: ErrorCode, message: string) => new PolicyRejectedError(code, `${label}: ${message}`);
+  if (manifest.keyId !== expect.signingKey.keyId || !verifyBytes(publicKeyFromRaw(expect.signingKey.publicKey), canonicalJson(payload), manifest.signature)) {
+    throw reject('POLICY_SET_INVALID', `signature does not verify with the pinned policy-signing key ${expect.signingKey.keyId}`);
+  }
+  if (payload.tenantId !== expect.tenantId)
+    throw reject('POLICY_SET_INVALID', `issued for tenant ${payload.tenantId}, this device belongs to ${expect.tenantId}`);
+  if (payload.deviceId !== expect.deviceId) throw reject('POLICY_SET_INVALID', `issued for device ${payload.deviceId}, this device is ${expect.deviceId}`);
+  const { missing, unexpected } = manifestMismatch(
+    payload.policies,
+    delivered.map((p) => ({ policyId: p.policyId, version: p.version })),
+  );
+  if (missing.length > 0 || unexpected.length > 0) {
+    const list = (entries: typeof missing) => entries.map((e) => `${e.policyId} v${e.version}`).join(', ');
+    const parts = [
+      missing.length > 0 ? `lists ${list(missing)} but the response does not carry it` : '',
+      unexpected.length > 0 ? `does not list ${list(unexpected)}` : '',
+    ];
+    throw reject('POLICY_SET_INVALID', `${parts.filter(Boolean).join('; ')} (a policy withheld or added on the way)`);
+  }
+  const problem = checkSetFloor(payload, floor);
+  if (problem?.kind === 'downgrade')
+    throw reject('POLICY_SET_DOWNGRADE', `older than set v${problem.applied} already applied on this device (a replayed list)`);
+  if (problem?.kind === 'equivocation') throw reject('POLICY_SET_INVALID', 'lists other policies than the set of the same version already applied');
   return payload;
 }

@@ -72,7 +72,8 @@ export class EndpointClient {
   async getPolicies(etag: string | undefined): Promise<PoliciesResult> {
     const res = await this.send('GET', '/v1/device/policies', undefined, etag ? { 'if-none-match': etag } : {});
     if (res.status === 304) return { notModified: true };
-    return { notModified: false, body: validate(PoliciesResponse, res.json, 'policies response', 'ENDPOINT_ERROR') };
+    // A body that fails its schema is refused as data (SCHEMA_INVALID, a rejected set), not retried as an outage.
+    return { notModified: false, body: validate(PoliciesResponse, res.json, 'policies response', 'SCHEMA_INVALID') };
   }
 
   async postReport(report: StatusReport): Promise<ReportAckT> {

@@ -34,10 +34,10 @@ export function registerEnrollRoute(app: FastifyInstance, ctx: ServiceContext): 
 export function registerDeviceRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get('/policies', async (req, reply) => {
     const device = signer(req);
-    const { etag, policies } = await assignedPolicies(ctx, device.deviceId);
+    const { etag, manifest, policies } = await assignedPolicies(ctx, device.deviceId);
     reply.header('etag', etag);
     if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
-    const body: PoliciesResponse = { deviceId: device.deviceId, etag, policies };
+    const body: PoliciesResponse = { deviceId: device.deviceId, etag, manifest, policies };
     return reply.send(body);
   });
 

@@ -1,17 +1,38 @@
 // What a signed device asks for during a sync: its assigned policy set (with etag) and the acceptance of its report.
 
+import { canonicalJson } from '../../../common/canonical-json.js';
 import { isoNow } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
+import { sha256Hex, signBytes } from '../../../common/signing.js';
 import { validate } from '../../../common/validation.js';
-import { type ReportAck, type SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import { type PolicySetManifest, type ReportAck, type SignedPolicy, type SignedPolicySetManifest, StatusReport } from '../../../policy-schemas/src/index.js';
 import type { ServiceContext } from './context.js';
-import { policiesEtag } from './device-views.js';
 import { refreshDeviceMemberships } from './membership.js';
 
-/** The latest version of every policy assigned to the device, and the etag of that set. */
-export async function assignedPolicies(ctx: ServiceContext, deviceId: string): Promise<{ etag: string; policies: SignedPolicy[] }> {
-  const policies = await ctx.store.policiesForDevice(deviceId);
-  return { etag: policiesEtag(policies), policies };
+/** What a device's fetch answers: the signed set, its signed manifest and the etag of that set version. */
+export interface DeviceSetView {
+  readonly etag: string;
+  readonly manifest: SignedPolicySetManifest;
+  readonly policies: SignedPolicy[];
+}
+
+/**
+ * The latest version of every policy assigned to the device, and the manifest that binds the list to the device:
+ * (device, tenant, set version, assigned ids and versions), signed with the policy-signing key. The manifest lists what
+ * is assigned even when a payload cannot be loaded, so the agent refuses an incomplete set instead of un-applying.
+ */
+export async function assignedPolicies(ctx: ServiceContext, deviceId: string): Promise<DeviceSetView> {
+  const set = await ctx.store.policySetForDevice(deviceId, isoNow(ctx.clock));
+  const payload: PolicySetManifest = {
+    deviceId,
+    tenantId: ctx.identity.tenantId,
+    setVersion: set.setVersion,
+    issuedAt: set.issuedAt,
+    policies: [...set.entries],
+  };
+  const keys = ctx.identity.policySigning;
+  const manifest = { payload, keyId: keys.keyId, signature: signBytes(keys.privateKey, canonicalJson(payload)) };
+  return { etag: `"${sha256Hex(`${set.setVersion}:${set.digest}`)}"`, manifest, policies: [...set.policies] };
 }
 
 /** Validates and stores a status report of the signing device; idempotent by reportId. */

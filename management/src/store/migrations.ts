@@ -270,6 +270,22 @@ const signalsAndCompliance: Migration = {
   },
 };
 
+/**
+ * Each device's policy-set version (issue 12): grows by one whenever the device's assigned set (policy ids and
+ * versions, digested) changes; the endpoint signs it into the set's manifest, the agent refuses older ones.
+ */
+const devicePolicySets: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('device_policy_sets')
+      .addColumn('device_id', 'text', (c) => c.primaryKey().references('devices.device_id'))
+      .addColumn('set_version', 'integer', (c) => c.notNull())
+      .addColumn('digest', 'text', (c) => c.notNull())
+      .addColumn('issued_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -277,6 +293,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-targeting-events': targetingAndEvents,
   '0004-device-os-type': deviceOsType,
   '0005-signals-compliance': signalsAndCompliance,
+  '0006-device-policy-sets': devicePolicySets,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

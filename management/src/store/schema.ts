@@ -80,6 +80,14 @@ export interface PolicyVersionTable {
   createdAt: string;
 }
 
+/** device_policy_sets: the device's current policy-set version and the digest of its (policy id, version) list. */
+export interface DevicePolicySetTable {
+  deviceId: string;
+  setVersion: number;
+  digest: string;
+  issuedAt: string;
+}
+
 /** assignments: policy → group, unique per pair. */
 export interface AssignmentTable {
   assignmentId: string;
@@ -254,6 +262,7 @@ export interface Database {
   groupMembers: GroupMemberTable;
   policies: PolicyTable;
   policyVersions: PolicyVersionTable;
+  devicePolicySets: DevicePolicySetTable;
   assignments: AssignmentTable;
   reports: ReportTable;
   settingStatus: SettingStatusTable;

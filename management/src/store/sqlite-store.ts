@@ -10,10 +10,12 @@ import type { Assignment, DynamicGroupRule, Group, SignedPolicy, StatusReport } 
 import { inCodeMigrations } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqliteComplianceStore } from './sqlite-compliance-store.js';
+import { policySetForDevice } from './sqlite-policy-sets.js';
 import { getReportedStatus, listDeviceEvents, recordReport } from './sqlite-reports.js';
 import { deviceFromRow, normaliseTime, signedPolicyFromRow } from './sqlite-rows.js';
 import * as targeting from './sqlite-targeting.js';
 import type {
+  DevicePolicySet,
   DeviceRecord,
   DeviceWithGroups,
   DynamicGroup,
@@ -261,6 +263,10 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
   async policiesForDevice(deviceId: string): Promise<SignedPolicy[]> {
     const rows = await this.policiesQuery().where('p.policyId', 'in', targeting.assignedPolicyIdsQuery(this.db, deviceId)).orderBy('p.policyId').execute();
     return rows.map(signedPolicyFromRow);
+  }
+
+  policySetForDevice(deviceId: string, now: string): Promise<DevicePolicySet> {
+    return policySetForDevice(this.db, deviceId, now);
   }
 
   recordReport(report: StatusReport, receivedAt: string): Promise<ReportOutcome> {

@@ -7,6 +7,7 @@ import type {
   DeviceStatus,
   DynamicGroupRule,
   Group,
+  ManifestEntry,
   PolicyStatus,
   ReportAck,
   SignedPolicy,
@@ -94,6 +95,15 @@ export type ReportOutcome = Omit<ReportAck, 'reportId'>;
  * Durable state of the endpoint. Methods that can fail for a reason a client must see throw AttacheError with a stable
  * code (CONFLICT, NOT_FOUND, ENROLLMENT_TOKEN_*); everything else is an internal error.
  */
+/** The device's current set: version, when that version was created, its list, and the payloads found for it. */
+export interface DevicePolicySet {
+  readonly setVersion: number;
+  readonly issuedAt: string;
+  readonly digest: string;
+  readonly entries: readonly ManifestEntry[];
+  readonly policies: readonly SignedPolicy[];
+}
+
 export interface ManagementStore extends ComplianceStore {
   getMeta(key: MetaKey): Promise<string | undefined>;
   /** Stores `value` unless the key already has one; returns the value now stored. */
@@ -150,6 +160,12 @@ export interface ManagementStore extends ComplianceStore {
   deviceIdsAssignedPolicy(policyId: string): Promise<string[]>;
   /** Latest version of every policy included for the device through its groups and excluded through none, by policyId. */
   policiesForDevice(deviceId: string): Promise<SignedPolicy[]>;
+  /**
+   * The device's set for a fetch, in one transaction: the assigned policies' ids and latest versions, its set version
+   * (advanced by one when that list differs from the last one stored; `now` becomes the new version's issue time) and
+   * the signed payloads found for it (a payload that cannot be loaded is missing here but still listed).
+   */
+  policySetForDevice(deviceId: string, now: string): Promise<DevicePolicySet>;
 
   /**
    * One transaction. A known reportId changes nothing (`duplicate`). A report generated before the device's last applied

@@ -1,0 +1,57 @@
+// A device's policy set as the endpoint signs it: the assigned policies' ids and latest versions (from the policies
+// and assignments tables, never from which payloads happen to load), the set version that grows whenever that list
+// changes, and the signed payloads to deliver, read in one transaction so the list and the payloads agree.
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { canonicalJson } from '../../../common/canonical-json.js';
+import type { ManifestEntry } from '../../../policy-schemas/src/index.js';
+import type { Database } from './schema.js';
+import { signedPolicyFromRow } from './sqlite-rows.js';
+import { assignedPolicyIdsQuery } from './sqlite-targeting.js';
+import type { DevicePolicySet } from './store.js';
+
+type Db = Kysely<Database>;
+
+/** How many times a lost compare-and-set on the set version is retried (two replicas advancing one device at once). */
+const CAS_ATTEMPTS = 5;
+
+export function policySetForDevice(db: Db, deviceId: string, now: string): Promise<DevicePolicySet> {
+  return db.transaction().execute(async (trx) => {
+    const assigned = trx.selectFrom('policies as p').where('p.deletedAt', 'is', null).where('p.policyId', 'in', assignedPolicyIdsQuery(trx, deviceId));
+    const entries: ManifestEntry[] = (await assigned.select(['p.policyId', 'p.latestVersion as version']).orderBy('p.policyId').execute()).map((r) => ({
+      policyId: r.policyId,
+      version: r.version,
+    }));
+    const rows = await assigned
+      .innerJoin('policyVersions as v', (join) => join.onRef('v.policyId', '=', 'p.policyId').onRef('v.version', '=', 'p.latestVersion'))
+      .select(['v.payload', 'v.keyId', 'v.signature'])
+      .orderBy('p.policyId')
+      .execute();
+    const digest = createHash('sha256').update(canonicalJson(entries)).digest('hex');
+    const set = await advance(trx, deviceId, digest, now);
+    return { ...set, digest, entries, policies: rows.map(signedPolicyFromRow) };
+  });
+}
+
+/** The stored version for this digest: unchanged when the list is the same, else the next version (compare-and-set). */
+async function advance(db: Db, deviceId: string, digest: string, now: string): Promise<{ setVersion: number; issuedAt: string }> {
+  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    const current = await db.selectFrom('devicePolicySets').selectAll().where('deviceId', '=', deviceId).executeTakeFirst();
+    if (current?.digest === digest) return { setVersion: current.setVersion, issuedAt: current.issuedAt };
+    if (!current) {
+      await db
+        .insertInto('devicePolicySets')
+        .values({ deviceId, setVersion: 1, digest, issuedAt: now })
+        .onConflict((oc) => oc.column('deviceId').doNothing())
+        .execute();
+      continue;
+    }
+    await db
+      .updateTable('devicePolicySets')
+      .set({ setVersion: current.setVersion + 1, digest, issuedAt: now })
+      .where('deviceId', '=', deviceId)
+      .where('setVersion', '=', current.setVersion)
+      .execute();
+  }
+  throw new Error(`policy set of device ${deviceId} kept changing under ${CAS_ATTEMPTS} attempts`);
+}
