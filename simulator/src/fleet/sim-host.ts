@@ -5,6 +5,7 @@
 
 import type { KeyObject } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_SIGNALS } from '../../../agent/src/config.js';
 import { nextCheckinDelayMs } from '../../../agent/src/core/schedule.js';
 import { systemClock } from '../../../agent/src/daemon/clock.js';
@@ -114,6 +115,11 @@ export class SimHost {
 
   get connected(): boolean {
     return this.runtime?.push?.connected ?? false;
+  }
+
+  /** What the agent's last sync ended with (its status.json), if it synced. */
+  get lastSync(): SyncOutcome | undefined {
+    return this.lastOutcome;
   }
 
   get running(): boolean {
@@ -226,9 +232,12 @@ export class SimHost {
     });
   }
 
-  /** A local change behind the agent's back; the OS change watch wakes a drift check (daemon.ts debounce). */
+  /**
+   * A local change behind the agent's back; the OS change watch wakes a drift check (daemon.ts debounce). False when
+   * nothing changed: the platform has no such setting, or it already holds that value.
+   */
   tamper(settingId: string, value: SettingValue): boolean {
-    if (!this.device.has(settingId)) return false;
+    if (!this.device.has(settingId) || isDeepStrictEqual(this.device.read(settingId), value)) return false;
     this.device.tamper(settingId, value);
     const rt = this.runtime;
     if (rt) this.after(rt, WATCH_SETTLE_MS, () => void this.trigger('drift'));
