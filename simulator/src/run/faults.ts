@@ -21,6 +21,8 @@ export interface FaultResult {
   /** False: the fault touched no host (fails the run unless `mayNotFire`). The endpoint restart always fires. */
   readonly fired: boolean;
   readonly mayNotFire: boolean;
+  /** Why this fault fails the run (it never fired and the step does not allow that). */
+  readonly problem?: string;
 }
 
 /** A fault step as run, before its hits are known. */
@@ -61,11 +63,11 @@ export function finishFaults(
   const faults = runs.map((run): FaultResult => {
     const hosts = run.endpoint ? [] : [...(hits.get(run.step) ?? [])];
     const fired = run.endpoint === true || hosts.length > 0;
+    let problem: string | undefined;
     if (!fired && !run.mayNotFire) {
       const why = run.targeted.length === 0 ? 'it was aimed at no host' : `aimed at ${run.targeted.length} hosts, it changed nothing on them`;
-      problems.push(
-        `timeline[${run.step}] (${run.action}${run.note ? `: ${run.note}` : ''}): the fault never fired (${why}); add "mayNotFire": true if that is expected`,
-      );
+      problem = `timeline[${run.step}] (${run.action}${run.note ? `: ${run.note}` : ''}): the fault never fired (${why}); add "mayNotFire": true if that is expected`;
+      problems.push(problem);
     }
     return {
       step: run.step,
@@ -77,6 +79,7 @@ export function finishFaults(
       deviceIds: hosts.flatMap((h) => deviceOfHost.get(h) ?? []),
       fired,
       mayNotFire: run.mayNotFire,
+      ...(problem ? { problem } : {}),
     };
   });
   return { faults, problems };
