@@ -31,6 +31,13 @@ function simulate(args: string[]): Promise<{ code: number | null; stdout: string
   });
 }
 
+/** Writes a scenario file into `dir` and returns its path. */
+async function writeScenario(dir: string, name: string, body: unknown): Promise<string> {
+  const file = join(dir, `${name}.json`);
+  await writeFile(file, JSON.stringify(body));
+  return file;
+}
+
 describe('fleet simulator smoke scenario', () => {
   it('runs 50 hosts with faults against a real endpoint and meets every expectation', { timeout: 120_000 }, async () => {
     out = await mkdtemp(join(tmpdir(), 'attache-sim-smoke-'));
@@ -69,17 +76,13 @@ describe('fleet simulator smoke scenario', () => {
   it('exits 1 and names the expectation that failed', { timeout: 120_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'attache-sim-fail-'));
     try {
-      const scenario = join(dir, 'fail.json');
-      await writeFile(
-        scenario,
-        JSON.stringify({
-          name: 'must-fail',
-          fleet: { hosts: [{ platform: 'linux', count: 3 }] },
-          timeline: [],
-          settleSeconds: 1,
-          expectations: [{ type: 'allEnrolled' }, { type: 'eventsSeen', event: 'restored', min: 1 }],
-        }),
-      );
+      const scenario = await writeScenario(dir, 'fail', {
+        name: 'must-fail',
+        fleet: { hosts: [{ platform: 'linux', count: 3 }] },
+        timeline: [],
+        settleSeconds: 1,
+        expectations: [{ type: 'allEnrolled' }, { type: 'eventsSeen', event: 'restored', min: 1 }],
+      });
       const run = await simulate(['--scenario', scenario, '--out', join(dir, 'out')]);
       expect(run.code, run.stderr).toBe(1);
       expect(run.stdout).toContain('PASS every host enrolled');
@@ -122,21 +125,17 @@ describe('fleet simulator smoke scenario', () => {
   it('fails the run when a fault never fired, naming the step', { timeout: 120_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'attache-sim-nofire-'));
     try {
-      const scenario = join(dir, 'nofire.json');
-      await writeFile(
-        scenario,
-        JSON.stringify({
-          name: 'never-fires',
-          fleet: { hosts: [{ platform: 'linux', count: 3 }] },
-          // No policy manages this setting: the agent never writes it, so the injected failure can never happen.
-          timeline: [
-            { action: 'failWrites', counts: { 'mdatp.antivirusEngine.scanArchives': 2 } },
-            { action: 'wait', seconds: 1 },
-          ],
-          settleSeconds: 1,
-          expectations: [{ type: 'allEnrolled' }],
-        }),
-      );
+      const scenario = await writeScenario(dir, 'nofire', {
+        name: 'never-fires',
+        fleet: { hosts: [{ platform: 'linux', count: 3 }] },
+        // No policy manages this setting: the agent never writes it, so the injected failure can never happen.
+        timeline: [
+          { action: 'failWrites', counts: { 'mdatp.antivirusEngine.scanArchives': 2 } },
+          { action: 'wait', seconds: 1 },
+        ],
+        settleSeconds: 1,
+        expectations: [{ type: 'allEnrolled' }],
+      });
       const run = await simulate(['--scenario', scenario, '--out', join(dir, 'out')]);
       expect(run.code, run.stderr).toBe(1);
       expect(run.stdout).toContain('PASS every host enrolled');
@@ -154,16 +153,12 @@ describe('fleet simulator smoke scenario', () => {
     expect(missing.stderr).toContain("required option '--scenario <file>' not specified");
     const dir = await mkdtemp(join(tmpdir(), 'attache-sim-bad-'));
     try {
-      const scenario = join(dir, 'typo.json');
-      await writeFile(
-        scenario,
-        JSON.stringify({
-          name: 'typo',
-          fleet: { hosts: [{ platform: 'windows', count: 2 }] },
-          timeline: [{ action: 'drift', share: 0.5, setting: 'defender.AllowRealtimeMonitorng', value: 0 }],
-          expectations: [],
-        }),
-      );
+      const scenario = await writeScenario(dir, 'typo', {
+        name: 'typo',
+        fleet: { hosts: [{ platform: 'windows', count: 2 }] },
+        timeline: [{ action: 'drift', share: 0.5, setting: 'defender.AllowRealtimeMonitorng', value: 0 }],
+        expectations: [],
+      });
       const typo = await simulate(['--scenario', scenario, '--out', join(dir, 'out')]);
       expect(typo.code).toBe(2);
       expect(typo.stderr).toContain('timeline[0] (drift): unknown setting id "defender.AllowRealtimeMonitorng" (not in the settings catalog)');
