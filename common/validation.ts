@@ -32,7 +32,9 @@ export function describeErrors(errors: readonly ErrorObject[] | null | undefined
   const out: ErrorDetail[] = [];
   for (const e of list) {
     const path = e.instancePath || '/';
-    if (e.keyword === 'const') continue;
+    // A tagged union's if/then (policy-schemas/src/tagged-union.ts) reports the branch's errors and then "must match
+    // the then schema": the branch's errors say it all.
+    if (e.keyword === 'const' || e.keyword === 'if') continue;
     if (e.keyword === 'anyOf' && constsByPath.has(e.instancePath)) {
       out.push({ path, message: `must be one of ${(constsByPath.get(e.instancePath) ?? []).map((v) => JSON.stringify(v)).join(', ')}` });
       continue;

@@ -1,8 +1,10 @@
 // CI smoke of the fleet simulator: the `simulate` command runs scenarios/smoke.json (50 hosts, apply failures, a
-// partition, an endpoint restart, drift) and scenarios/risk-compliance.json (signals engine on, threats injected)
-// against a real endpoint it starts, and every expectation must hold. No timing is asserted (that is bench/'s job).
+// partition, an endpoint restart, drift), scenarios/risk-compliance.json (signals engine on, threats injected) and
+// scenarios/qa-faults.json (exact fault counts, fault hits, per-host end state, per-policy status) against a real
+// endpoint it starts, and every expectation must hold; a fault that never fires fails the run; a scenario that cannot
+// run exits 2. No timing is asserted (that is bench/'s job).
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +29,13 @@ function simulate(args: string[]): Promise<{ code: number | null; stdout: string
     });
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Writes a scenario file into `dir` and returns its path. */
+async function writeScenario(dir: string, name: string, body: unknown): Promise<string> {
+  const file = join(dir, `${name}.json`);
+  await writeFile(file, JSON.stringify(body));
+  return file;
 }
 
 describe('fleet simulator smoke scenario', () => {
@@ -67,22 +76,92 @@ describe('fleet simulator smoke scenario', () => {
   it('exits 1 and names the expectation that failed', { timeout: 120_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'attache-sim-fail-'));
     try {
-      const scenario = join(dir, 'fail.json');
-      const { writeFile } = await import('node:fs/promises');
-      await writeFile(
-        scenario,
-        JSON.stringify({
-          name: 'must-fail',
-          fleet: { hosts: [{ platform: 'linux', count: 3 }] },
-          timeline: [],
-          settleSeconds: 1,
-          expectations: [{ type: 'allEnrolled' }, { type: 'eventsSeen', event: 'restored', min: 1 }],
-        }),
-      );
+      const scenario = await writeScenario(dir, 'fail', {
+        name: 'must-fail',
+        fleet: { hosts: [{ platform: 'linux', count: 3 }] },
+        timeline: [],
+        settleSeconds: 1,
+        expectations: [{ type: 'allEnrolled' }, { type: 'eventsSeen', event: 'restored', min: 1 }],
+      });
       const run = await simulate(['--scenario', scenario, '--out', join(dir, 'out')]);
       expect(run.code, run.stderr).toBe(1);
       expect(run.stdout).toContain('PASS every host enrolled');
       expect(run.stdout).toContain('RESULT: FAIL (≥ 1 restored events)');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts the hosts each fault touched and checks per-host end state and per-policy status', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'attache-sim-qa-'));
+    try {
+      const junit = join(dir, 'ci', 'simulator.xml');
+      const run = await simulate(['--scenario', join(REPO_ROOT, 'simulator', 'scenarios', 'qa-faults.json'), '--out', dir, '--junit', junit]);
+      const results = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as RunResults;
+      const failed = results.expectations.filter((e) => !e.passed).map((e) => `${e.expectation}: ${e.detail}`);
+      expect({ failed, problems: results.problems, code: run.code }, `${run.stdout}\n${run.stderr}`).toEqual({ failed: [], problems: [], code: 0 });
+      // failWrites on exactly 3 hosts: those 3 are the hosts whose write failed, and the failing hosts of the run.
+      const [failWrites, sameValue, drift] = results.faults;
+      expect(failWrites).toMatchObject({ action: 'failWrites', targeted: 3, fired: true });
+      expect(failWrites?.hosts).toHaveLength(3);
+      expect(results.failingHosts.map((h) => h.host)).toEqual(failWrites?.hosts);
+      expect(results.failingHosts.map((h) => h.deviceId)).toEqual(failWrites?.deviceIds);
+      expect(results.failingHosts[0]?.lastError.code).toBe('SETTING_APPLY_FAILED');
+      // A drift to the value already there touches nothing (allowed by mayNotFire); a real one touches its 2 hosts.
+      expect(sameValue).toMatchObject({ action: 'drift', targeted: 2, fired: false, hosts: [] });
+      expect(drift).toMatchObject({ action: 'drift', targeted: 2, fired: true });
+      expect(results.settingStates?.['defender.CloudExtendedTimeout']).toEqual({ succeeded: 7, error: 3 });
+      expect(results.policyStatus?.av?.counts).toMatchObject({ succeeded: 7, error: 3 });
+      const html = await readFile(join(dir, 'report.html'), 'utf8');
+      expect(html).toContain('Timeline: injected faults');
+      expect(html).toContain('Failing hosts (3)');
+      const xml = await readFile(junit, 'utf8');
+      expect(xml).toMatch(/<testsuite name="simulator.qa-faults" tests="11" failures="0" errors="0" skipped="1"/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails the run when a fault never fired, naming the step', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'attache-sim-nofire-'));
+    try {
+      const scenario = await writeScenario(dir, 'nofire', {
+        name: 'never-fires',
+        fleet: { hosts: [{ platform: 'linux', count: 3 }] },
+        // No policy manages this setting: the agent never writes it, so the injected failure can never happen.
+        timeline: [
+          { action: 'failWrites', counts: { 'mdatp.antivirusEngine.scanArchives': 2 } },
+          { action: 'wait', seconds: 1 },
+        ],
+        settleSeconds: 1,
+        expectations: [{ type: 'allEnrolled' }],
+      });
+      const run = await simulate(['--scenario', scenario, '--out', join(dir, 'out')]);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stdout).toContain('PASS every host enrolled');
+      expect(run.stdout).toContain('timeline[0] (failWrites): the fault never fired (aimed at 2 hosts, it changed nothing on them)');
+      const xml = await readFile(join(dir, 'out', 'junit.xml'), 'utf8');
+      expect(xml).toContain('failures="1"');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 when the run cannot start: no --scenario, or a scenario with a misspelt setting id', { timeout: 60_000 }, async () => {
+    const missing = await simulate([]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--scenario <file>' not specified");
+    const dir = await mkdtemp(join(tmpdir(), 'attache-sim-bad-'));
+    try {
+      const scenario = await writeScenario(dir, 'typo', {
+        name: 'typo',
+        fleet: { hosts: [{ platform: 'windows', count: 2 }] },
+        timeline: [{ action: 'drift', share: 0.5, setting: 'defender.AllowRealtimeMonitorng', value: 0 }],
+        expectations: [],
+      });
+      const typo = await simulate(['--scenario', scenario, '--out', join(dir, 'out')]);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toContain('timeline[0] (drift): unknown setting id "defender.AllowRealtimeMonitorng" (not in the settings catalog)');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -88,3 +88,4 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   admin.AccessTokenCreated,
   admin.ComplianceOverview,
 ];
+export { tagsOf } from './tagged-union.js';

@@ -3,7 +3,8 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { CompliancePolicyDocument, DeviceTag, DynamicGroupRule } from './admin-api.js';
 import { PolicyDocument } from './policy.js';
-import { OsType, Platform, SettingValue } from './primitives.js';
+import { OsType, Platform, SettingState, SettingValue } from './primitives.js';
+import { TaggedUnion } from './tagged-union.js';
 
 // Embedded copies carry no $id (Ajv refuses the same $id twice).
 const Rule = Type.Object(DynamicGroupRule.properties, { additionalProperties: false });
@@ -13,8 +14,16 @@ const ComplianceDocument = Type.Object(CompliancePolicyDocument.properties, { ad
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$' });
 const Share = Type.Number({ minimum: 0, maximum: 1, description: 'fraction of the hosts (0–1), chosen by the scenario seed' });
 const Seconds = (max = 86_400) => Type.Number({ minimum: 0, maximum: max });
-/** Which hosts a fault hits: a share of the fleet, optionally of one platform only. */
-const Target = { share: Share, platform: Type.Optional(Platform) };
+const HostCount = Type.Integer({ minimum: 0, maximum: 100_000, description: 'exact number of hosts, chosen by the scenario seed' });
+/**
+ * Which hosts a fault hits: `share` (round(share × eligible hosts)) or `count` of the eligible hosts (of `platform`
+ * when given), picked with the scenario seed. `mayNotFire`: the run does not fail when the fault touched no host.
+ */
+const Selection = { share: Type.Optional(Share), count: Type.Optional(HostCount), platform: Type.Optional(Platform) };
+const Target = {
+  ...Selection,
+  mayNotFire: Type.Optional(Type.Boolean({ description: 'the fault may touch no host without failing the run' })),
+};
 /** Optional start time of a step, in seconds after the fleet is ready; without it the step follows the previous one. */
 const At = { at: Type.Optional(Seconds()), note: Type.Optional(Type.String({ maxLength: 200 })) };
 
@@ -46,7 +55,7 @@ export const ScenarioAdminActions = [
   ),
   step('unassignPolicy', { policy: Name, group: Name }, 'Remove the assignments of a policy to a group'),
   step('deletePolicy', { policy: Name }, 'Delete a policy (devices restore the settings it managed)'),
-  step('syncNow', { ...Target }, 'Press the admin "sync" button for a share of the devices'),
+  step('syncNow', { ...Selection }, 'Press the admin "sync" button for a share or a count of the devices'),
   step(
     'createCompliancePolicy',
     { policy: Name, document: ComplianceDocument, assign: Type.Optional(Type.Array(Name, { maxItems: 20 })) },
@@ -60,10 +69,17 @@ export const ScenarioFaultActions = [
   step(
     'failWrites',
     {
-      rates: Type.Record(Type.String({ maxLength: 200 }), Share, { description: 'setting id → share of hosts whose writes of it fail (0 clears)' }),
+      rates: Type.Optional(
+        Type.Record(Type.String({ maxLength: 200 }), Share, { description: 'setting id → share of the hosts having it whose writes of it fail (0 clears)' }),
+      ),
+      counts: Type.Optional(
+        Type.Record(Type.String({ maxLength: 200 }), HostCount, { description: 'setting id → number of hosts whose writes of it fail (0 clears)' }),
+      ),
+      platform: Type.Optional(Platform),
       message: Type.Optional(Type.String({ maxLength: 200 })),
+      mayNotFire: Target.mayNotFire,
     },
-    'Make writes of settings fail on a share of hosts (SETTING_APPLY_FAILED), until set to 0',
+    'Make writes of settings fail on a share or a count of hosts (SETTING_APPLY_FAILED), until set to 0; fires when a write fails',
   ),
   step('slowApply', { ...Target, delayMs: Type.Integer({ minimum: 0, maximum: 600_000 }) }, 'Delay every apply on a share of hosts (0 clears)'),
   step('drift', { ...Target, setting: Type.String({ maxLength: 200 }), value: SettingValue }, 'Change a setting behind the agent (local admin, malware)'),
@@ -98,13 +114,13 @@ export const ScenarioControlActions = [
   step('waitConverged', { timeoutSeconds: Seconds(3600) }, 'Wait until every host applied every change so far (fails the run on timeout)'),
 ];
 
-export const ScenarioStep = Type.Union([...ScenarioAdminActions, ...ScenarioFaultActions, ...ScenarioControlActions]);
+export const ScenarioStep = TaggedUnion('action', [...ScenarioAdminActions, ...ScenarioFaultActions, ...ScenarioControlActions]);
 export type ScenarioStep = Static<typeof ScenarioStep>;
 
 const Percentile = Type.Number({ minimum: 1, maximum: 100 });
 
 /** What must hold at the end; each failed one is named and the command exits non-zero. */
-export const ScenarioExpectation = Type.Union([
+export const ScenarioExpectations = [
   Type.Object(
     { type: Type.Literal('pushToApplied'), percentile: Percentile, maxMs: Type.Number({ minimum: 0 }) },
     { additionalProperties: false, description: 'That percentile of admin-change → applied-report latencies is at most maxMs' },
@@ -177,7 +193,37 @@ export const ScenarioExpectation = Type.Union([
     },
     { additionalProperties: false, description: "At the end, the share of hosts at this machine risk level (the endpoint's view) is within bounds" },
   ),
-]);
+  Type.Object(
+    {
+      type: Type.Literal('hostsWithSettingState'),
+      setting: Type.String({ maxLength: 200 }),
+      state: SettingState,
+      minShare: Type.Optional(Share),
+      maxShare: Type.Optional(Share),
+      count: Type.Optional(HostCount),
+    },
+    {
+      additionalProperties: false,
+      description:
+        "At the end, per the agents' last sync: at least minShare (at most maxShare) of the hosts, or exactly `count`, have the setting in this state",
+    },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('policyStatus'),
+      policy: Name,
+      state: SettingState,
+      minShare: Type.Optional(Share),
+      maxShare: Type.Optional(Share),
+      count: Type.Optional(HostCount),
+    },
+    {
+      additionalProperties: false,
+      description: "At the end, per the endpoint's policy status report: at least minShare of the policy's devices, or exactly `count`, are in this state",
+    },
+  ),
+];
+export const ScenarioExpectation = TaggedUnion('type', ScenarioExpectations);
 export type ScenarioExpectation = Static<typeof ScenarioExpectation>;
 
 /** A slice of the fleet: how many hosts of one platform, and the tags they enroll with. */
@@ -230,7 +276,7 @@ export const SimulatorScenario = Type.Object(
     /** Dynamic groups created before enrollment. A group `all` (every platform) always exists. */
     groups: Type.Optional(Type.Array(Type.Object({ name: Name, rule: Rule }, { additionalProperties: false }), { maxItems: 50 })),
     /** Admin steps run before the fleet enrolls (e.g. policies the hosts get at their first sync); not measured. */
-    setup: Type.Optional(Type.Array(Type.Union([...ScenarioAdminActions]), { maxItems: 100 })),
+    setup: Type.Optional(Type.Array(TaggedUnion('action', ScenarioAdminActions), { maxItems: 100 })),
     timeline: Type.Array(ScenarioStep, { maxItems: 1000 }),
     /** After the timeline: how long to wait for convergence and empty outboxes (default 60 s). */
     settleSeconds: Type.Optional(Seconds(3600)),

@@ -1,8 +1,9 @@
 // `npm run simulate -- --scenario <file>`: runs a fleet scenario against a real endpoint, prints the summary, writes
-// results.json, report.html and PNG charts, and exits 1 naming every failed expectation (2: the run could not start).
-import { mkdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+// results.json, report.html, junit.xml and PNG charts. Exit 0: passed; 1: an expectation failed or a fault never
+// fired; 2: the run could not start (bad command line, invalid scenario, endpoint or fleet failure).
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
 import { toAttacheError } from '../../common/errors.js';
 import type { AdminConnection } from './endpoint/admin-api.js';
 import { REPO_ROOT } from './endpoint/endpoint-process.js';
@@ -22,6 +23,7 @@ interface CliOptions {
   processes?: string;
   json?: boolean;
   verbose?: boolean;
+  junit?: string;
 }
 
 function stamp(date: Date): string {
@@ -58,6 +60,10 @@ async function simulate(options: CliOptions): Promise<number> {
     signal: abort.signal,
   }).finally(() => progress.done());
   const files = await writeReports(outDir, output);
+  if (options.junit) {
+    await mkdir(dirname(resolve(options.junit)), { recursive: true });
+    await copyFile(files.junit, resolve(options.junit));
+  }
   if (options.json) process.stdout.write(`${JSON.stringify(output.results, null, 2)}\n`);
   else process.stdout.write(`${renderSummary(output.results)}\nresults: ${files.results}\nreport:  ${files.html}\n`);
   return output.results.passed ? 0 : 1;
@@ -75,13 +81,17 @@ function main(): void {
       new Option('--endpoint <build>', 'run the started endpoint from TypeScript source or the dist/ bundle').choices(['source', 'dist']).default('source'),
     )
     .option('--processes <n>', 'fleet processes (default: from the scenario, else one per 4,000 hosts and at least one per core)')
+    .option('--junit <file>', 'also write the JUnit XML report here (it is always in the output directory as junit.xml)')
     .option('--json', 'print results.json instead of the summary')
     .option('--verbose', 'print step notes even when stderr is not a terminal')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Commander would exit 1 on a bad command line, like a failed expectation: the catch below makes it 2.
+    .exitOverride();
   program.action(async (options: CliOptions) => {
     process.exitCode = await simulate(options);
   });
   program.parseAsync(process.argv).catch((err: unknown) => {
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
     if ((err as Error).message === 'run interrupted') {
       process.stderr.write('interrupted: fleet and endpoint stopped\n');
       process.exit(130);

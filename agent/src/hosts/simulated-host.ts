@@ -38,6 +38,8 @@ export interface SimulatedFaults {
   readonly failWrites: Map<string, string>;
   /** Windows tamper protection: while on, writes to tamper-protected Defender settings are silently ignored (as Defender does). */
   tamperProtection: boolean;
+  /** Called each time an injected write failure fires (the fleet simulator counts the hosts a fault really hit). */
+  onWriteFailed?: ((settingId: string) => void) | undefined;
 }
 
 const OS_VERSIONS: Record<Platform, string> = { windows: '10.0.22631', macos: '14.6.1', linux: '6.1.0-28-amd64' };
@@ -177,20 +179,25 @@ export class SimulatedHost {
 
   /** Writes a value as the OS would: may throw an injected fault, may be silently ignored under tamper protection. */
   write(settingId: string, value: SettingValue): void {
-    const failure = this.faults.failWrites.get(settingId);
-    if (failure !== undefined) throw new Error(failure);
+    this.failIfInjected(settingId);
     if (this.faults.tamperProtection && settingById(settingId)?.tamperProtected) return;
     this.values.set(settingId, structuredClone(value));
   }
 
   /** Removes a managed value as the OS would when a policy goes away: the platform default applies again. */
   remove(settingId: string): void {
-    const failure = this.faults.failWrites.get(settingId);
-    if (failure !== undefined) throw new Error(failure);
+    this.failIfInjected(settingId);
     if (this.faults.tamperProtection && settingById(settingId)?.tamperProtected) return;
     const value = this.platformDefault(settingId);
     if (value === undefined) this.values.delete(settingId);
     else this.values.set(settingId, value);
+  }
+
+  private failIfInjected(settingId: string): void {
+    const failure = this.faults.failWrites.get(settingId);
+    if (failure === undefined) return;
+    this.faults.onWriteFailed?.(settingId);
+    throw new Error(failure);
   }
 
   private platformDefault(settingId: string): SettingValue | undefined {

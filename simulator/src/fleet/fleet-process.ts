@@ -4,8 +4,8 @@
 import { silentLogger } from '../../../agent/src/logging.js';
 import { sleep, systemClock } from '../../../common/clock.js';
 import { toAttacheError } from '../../../common/errors.js';
-import { picked } from '../select.js';
-import type { AckRecord, BurstResult, FaultStep, FleetCommand, FleetEvent, FleetInit, FleetStats, FootprintResult } from './protocol.js';
+import { FaultInjector } from './fault-injector.js';
+import type { AckRecord, BurstResult, FleetCommand, FleetEvent, FleetInit, FleetStats, FootprintResult } from './protocol.js';
 import { type HostSink, SimHost } from './sim-host.js';
 
 const FLUSH_MS = 250;
@@ -15,6 +15,9 @@ type CounterName = Parameters<HostSink['count']>[0];
 class FleetProcess {
   private hosts: SimHost[] = [];
   private init: FleetInit | undefined;
+  private faults = new FaultInjector([]);
+  /** When the endpoint last acknowledged a report of each host (the failing-hosts table shows it). */
+  private readonly lastReportAt = new Map<number, number>();
   private readonly counters: Record<CounterName, number> = {
     checkins: 0,
     notModified: 0,
@@ -46,6 +49,7 @@ class FleetProcess {
     },
     ack: (record) => {
       this.acks.push(record);
+      this.lastReportAt.set(record.host, record.t);
     },
   };
 
@@ -74,6 +78,7 @@ class FleetProcess {
     this.init = init;
     const logger = silentLogger();
     this.hosts = init.hosts.map((spec) => new SimHost(spec, init.behaviour, { sink: this.sink, logger }));
+    this.faults = new FaultInjector(this.hosts);
   }
 
   private run(command: FleetCommand): Promise<unknown> {
@@ -83,7 +88,11 @@ class FleetProcess {
       case 'start':
         return this.startAll(command.perSecond);
       case 'fault':
-        return Promise.resolve(this.fault(command.step, command.stepIndex));
+        return Promise.resolve(this.faults.apply(command.step, command.stepIndex, command.targets));
+      case 'faultHits':
+        return Promise.resolve(this.faults.faultHits());
+      case 'endState':
+        return Promise.resolve(this.faults.endState(command.settings, this.lastReportAt));
       case 'burst':
         return this.burst(command.rounds, command.concurrency);
       case 'measure':
@@ -118,54 +127,6 @@ class FleetProcess {
     for (let i = 0; i < enrolled.length; i += batch) {
       for (const host of enrolled.slice(i, i + batch)) host.start();
       if (perSecond > 0) await sleep(systemClock, 100);
-    }
-  }
-
-  /** Applies a fault to the hosts the seed picks; returns how many it touched. */
-  private fault(step: FaultStep, stepIndex: number): number {
-    const seed = this.init?.behaviour.seed ?? 1;
-    const chosen = (salt: number, share: number, platform?: string) =>
-      this.hosts.filter((h) => (!platform || h.spec.platform === platform) && picked(seed, salt, h.spec.index, share));
-    switch (step.action) {
-      case 'failWrites': {
-        let touched = 0;
-        for (const [k, [settingId, share]] of Object.entries(step.rates).entries()) {
-          for (const h of this.hosts) h.device.faults.failWrites.delete(settingId);
-          for (const h of chosen(stepIndex * 1000 + k, share)) {
-            if (!h.device.has(settingId)) continue;
-            h.device.faults.failWrites.set(settingId, step.message ?? `simulated write failure of ${settingId}`);
-            touched++;
-          }
-        }
-        return touched;
-      }
-      case 'slowApply':
-        return count(chosen(stepIndex, step.share, step.platform), (h) => {
-          h.slowApplyMs = step.delayMs;
-        });
-      case 'drift':
-        return chosen(stepIndex, step.share, step.platform).filter((h) => h.tamper(step.setting, step.value)).length;
-      case 'crashHosts':
-        return count(chosen(stepIndex, step.share, step.platform), (h) => {
-          if (!h.running) return;
-          h.crash();
-          setTimeout(() => h.start(), step.downSeconds * 1000);
-        });
-      case 'partition':
-        return count(chosen(stepIndex, step.share, step.platform), (h) => {
-          h.setPartitioned(true);
-          setTimeout(() => h.setPartitioned(false), step.durationSeconds * 1000);
-        });
-      case 'clockSkew':
-        return count(chosen(stepIndex, step.share, step.platform), (h) => {
-          h.skewMs = step.seconds * 1000;
-        });
-      case 'injectThreat':
-        return count(chosen(stepIndex, step.share, step.platform), (h) => {
-          h.setThreat({ severity: step.severity ?? 'high', name: step.name ?? 'Simulated:Threat' });
-        });
-      case 'clearThreats':
-        return count(chosen(stepIndex, step.share, step.platform), (h) => h.setThreat(undefined));
     }
   }
 
@@ -230,11 +191,6 @@ class FleetProcess {
   private send(event: FleetEvent): void {
     if (process.connected) process.send?.(event);
   }
-}
-
-function count<T>(items: readonly T[], each: (item: T) => void): number {
-  for (const item of items) each(item);
-  return items.length;
 }
 
 function totalErrors(errors: Readonly<Record<string, number>>): number {

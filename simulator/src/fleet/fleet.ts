@@ -3,7 +3,20 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { OnboardingPackage } from '../../../policy-schemas/src/index.js';
-import type { AckRecord, FaultStep, FleetCommand, FleetEvent, FleetInit, FleetStats, HostBehaviour, HostSpec } from './protocol.js';
+import type {
+  AckRecord,
+  EndState,
+  FailingHost,
+  FaultHits,
+  FaultStep,
+  FaultTargets,
+  FleetCommand,
+  FleetEvent,
+  FleetInit,
+  FleetStats,
+  HostBehaviour,
+  HostSpec,
+} from './protocol.js';
 
 const ENTRY = fileURLToPath(new URL('./fleet-process.ts', import.meta.url));
 
@@ -93,8 +106,38 @@ export class Fleet {
     }));
   }
 
-  fault(step: FaultStep, stepIndex: number): Promise<number[]> {
-    return this.broadcast<number>({ type: 'fault', step, stepIndex });
+  /** Applies a fault step to its target hosts; resolves with the hosts it touched at once, sorted. */
+  async fault(step: FaultStep, stepIndex: number, targets: FaultTargets): Promise<number[]> {
+    const touched = await this.broadcast<number[]>({ type: 'fault', step, stepIndex, targets });
+    return touched.flat().sort((a, b) => a - b);
+  }
+
+  /** Per timeline step, the hosts its fault touched so far, over every process. */
+  async faultHits(): Promise<Map<number, number[]>> {
+    const merged = new Map<number, number[]>();
+    for (const hits of await this.broadcast<FaultHits>({ type: 'faultHits' })) {
+      for (const [step, hosts] of Object.entries(hits))
+        merged.set(
+          Number(step),
+          [...(merged.get(Number(step)) ?? []), ...hosts].sort((a, b) => a - b),
+        );
+    }
+    return merged;
+  }
+
+  /** The agents' end state over every process: hosts per (setting, state) and the failing hosts (by host index). */
+  async endState(settings: readonly string[]): Promise<EndState> {
+    const settingStates: Record<string, Record<string, number>> = {};
+    const failing: FailingHost[] = [];
+    for (const part of await this.broadcast<EndState>({ type: 'endState', settings })) {
+      for (const [id, states] of Object.entries(part.settingStates)) {
+        const into = settingStates[id] ?? {};
+        for (const [state, n] of Object.entries(states)) into[state] = (into[state] ?? 0) + n;
+        settingStates[id] = into;
+      }
+      failing.push(...part.failing);
+    }
+    return { settingStates, failing: failing.sort((a, b) => a.host - b.host) };
   }
 
   /** Counters summed over the processes, as last streamed. */

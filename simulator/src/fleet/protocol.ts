@@ -39,10 +39,41 @@ export type FaultStep = Extract<
 export type FleetCommand =
   | { readonly id: number; readonly type: 'enroll'; readonly concurrency: number }
   | { readonly id: number; readonly type: 'start'; readonly perSecond: number }
-  | { readonly id: number; readonly type: 'fault'; readonly step: FaultStep; readonly stepIndex: number }
+  | { readonly id: number; readonly type: 'fault'; readonly step: FaultStep; readonly stepIndex: number; readonly targets: FaultTargets }
+  | { readonly id: number; readonly type: 'faultHits' }
+  | { readonly id: number; readonly type: 'endState'; readonly settings: readonly string[] }
   | { readonly id: number; readonly type: 'burst'; readonly rounds: number; readonly concurrency: number }
   | { readonly id: number; readonly type: 'measure'; readonly idleSeconds: number }
   | { readonly id: number; readonly type: 'stop' };
+
+/**
+ * The hosts a fault step is aimed at, chosen by the coordinator over the whole fleet (exact share/count): `hosts`, or
+ * for failWrites the hosts per setting id. Each process acts on those of them it runs.
+ */
+export interface FaultTargets {
+  readonly hosts: readonly number[];
+  readonly bySetting?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** What `faultHits` answers: per timeline step index, the hosts its fault really touched (so far). */
+export type FaultHits = Readonly<Record<number, readonly number[]>>;
+
+/** A host whose agent's last sync ended in an error or with a setting in error. */
+export interface FailingHost {
+  readonly host: number;
+  readonly deviceId?: string;
+  readonly platform: Platform;
+  readonly lastError: { readonly code: string; readonly message: string };
+  /** When the endpoint last acknowledged a report of this host (Unix ms). */
+  readonly lastReportAt?: number;
+}
+
+/** What `endState` answers: hosts per (setting, state) in their agents' last sync, and the failing hosts. */
+export interface EndState {
+  /** setting id → state → hosts; a host whose last sync does not report the setting counts as `unreported`. */
+  readonly settingStates: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly failing: readonly FailingHost[];
+}
 
 /** One acknowledged report: when the endpoint acknowledged it and which policy versions it carried. */
 export interface AckRecord {

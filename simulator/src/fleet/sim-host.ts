@@ -4,6 +4,7 @@
 // adds is only what a scenario injects: crashes, partitions, slow applies, clock skew, tamper and threats, and
 // counters for the fleet process. Its clock is the machine's plus the injected skew, with a seeded jitter source.
 import type { KeyObject } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_SIGNALS } from '../../../agent/src/config.js';
 import { enroll } from '../../../agent/src/enrollment/enroll.js';
 import { SimulatedHost } from '../../../agent/src/hosts/simulated-host.js';
@@ -114,6 +115,11 @@ export class SimHost {
 
   get connected(): boolean {
     return this.process?.runtime.pushConnected ?? false;
+  }
+
+  /** What the agent's last sync ended with (its status.json), if it synced. */
+  get lastSync(): SyncOutcome | undefined {
+    return this.lastOutcome;
   }
 
   get running(): boolean {
@@ -230,9 +236,12 @@ export class SimHost {
     }, this.clock.random() * HEAL_RECONNECT_MS);
   }
 
-  /** A local change behind the agent's back; the device notifies the runtime's change watch (debounced drift check). */
+  /**
+   * A local change behind the agent's back; the device notifies the runtime's change watch (debounced drift check).
+   * False when nothing changed: the platform has no such setting, or it already holds that value.
+   */
   tamper(settingId: string, value: SettingValue): boolean {
-    if (!this.device.has(settingId)) return false;
+    if (!this.device.has(settingId) || isDeepStrictEqual(this.device.read(settingId), value)) return false;
     this.device.tamper(settingId, value);
     return true;
   }

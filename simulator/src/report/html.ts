@@ -1,5 +1,5 @@
-// The self-contained HTML report of a run: verdict, expectations, headline numbers, per-change latencies, errors by
-// code, and the charts as inline SVG. No script, no external file: it can be mailed or attached to a CI run.
+// The self-contained HTML report of a run: verdict, expectations, headline numbers, the timeline of changes and of
+// injected faults (with the hosts each touched), failing hosts, errors by code, and the charts as inline SVG. No script, no external file: it can be mailed or attached to a CI run.
 import type { RunOutput } from '../run/runner.js';
 import type { Chart } from './chart.js';
 import { renderSvg } from './svg.js';
@@ -80,6 +80,33 @@ export function renderHtml(output: RunOutput, charts: readonly Chart[]): string 
           ['code', 'count', 'example'],
           errors.map(([code, count]) => [esc(code), String(count), esc(r.errorSamples[code] ?? '')]),
         );
+  const faults =
+    r.faults.length === 0
+      ? '<p>no fault injected</p>'
+      : table(
+          ['at', 'step', 'fault', 'aimed at', 'touched', 'hosts touched'],
+          r.faults.map((f) => [
+            `t+${f.at.toFixed(1)} s`,
+            String(f.step),
+            esc(`${f.action}${f.note ? ` (${f.note})` : ''}`),
+            f.action === 'restartEndpoint' ? 'endpoint' : String(f.targeted),
+            f.fired ? String(f.hosts.length) : `<span class="${f.problem ? 'fail' : ''}">never fired${f.problem ? '' : ' (allowed)'}</span>`,
+            `<small>${esc(f.deviceIds.slice(0, 20).join(', '))}${f.deviceIds.length > 20 ? ` … ${f.deviceIds.length - 20} more` : ''}</small>`,
+          ]),
+        );
+  const failing =
+    r.failingHosts.length === 0
+      ? "<p>none: every agent's last sync succeeded</p>"
+      : `${table(
+          ['host', 'device id', 'platform', 'last error', 'last report'],
+          r.failingHosts.map((h) => [
+            String(h.host),
+            esc(h.deviceId ?? 'not enrolled'),
+            esc(h.platform),
+            esc(`${h.lastError.code}: ${h.lastError.message}`),
+            h.lastReportAt === undefined ? 'never' : esc(new Date(h.lastReportAt).toISOString()),
+          ]),
+        )}${r.failingHostCount > r.failingHosts.length ? `<p>… and ${r.failingHostCount - r.failingHosts.length} more</p>` : ''}`;
   const phases = r.phases.map((ph) => `${esc(ph.name)} ${ph.start.toFixed(1)}–${ph.end.toFixed(1)} s`).join(' · ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Attaché simulator: ${esc(r.scenario.name)}</title>
@@ -92,7 +119,9 @@ table{border-collapse:collapse;margin:8px 0 16px;width:100%}th,td{border-bottom:
 <p><small>${esc(r.scenario.source)} · seed ${r.scenario.seed} · started ${esc(r.startedAt)} · ${r.durationSeconds.toFixed(0)} s<br>${phases}</small></p>
 <h2>Expectations</h2>${expectations}
 <h2>Measurements</h2>${headline}
-<h2>Changes</h2>${changes}
+<h2>Timeline: changes</h2>${changes}
+<h2>Timeline: injected faults</h2>${faults}
+<h2>Failing hosts (${r.failingHostCount})</h2>${failing}
 <h2>Errors by code</h2>${errorTable}
 <h2>Charts</h2>
 ${charts.map(renderSvg).join('\n')}

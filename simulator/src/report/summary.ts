@@ -20,6 +20,15 @@ export function renderSummary(r: RunResults): string {
   lines.push(
     `  reports        ${r.reports.queued} queued, ${r.reports.acked} acknowledged, ${r.reports.lost} unacknowledged, ${r.reports.duplicates} duplicates`,
   );
+  for (const f of r.faults) {
+    const touched = f.action === 'restartEndpoint' ? 'endpoint' : f.fired ? `${f.hosts.length}/${f.targeted} hosts touched` : 'NEVER FIRED';
+    lines.push(`    t+${f.at.toFixed(1)}s fault ${f.action}${f.note ? ` (${f.note})` : ''}: ${touched}`);
+  }
+  if (r.failingHostCount > 0) {
+    lines.push(`  failing hosts  ${r.failingHostCount}`);
+    for (const h of r.failingHosts.slice(0, 5))
+      lines.push(`    host ${h.host} ${h.deviceId ?? ''} (${h.platform}): ${h.lastError.code} ${h.lastError.message}`);
+  }
   const errors = Object.entries(r.errors).sort(([, a], [, b]) => b - a);
   lines.push(`  errors         ${errors.length === 0 ? 'none' : errors.map(([code, n]) => `${code} ×${n}`).join(', ')}`);
   for (const [code] of errors) lines.push(`    ${code}: e.g. ${r.errorSamples[code] ?? ''}`);

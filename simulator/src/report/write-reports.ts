@@ -1,14 +1,17 @@
-// Writes a run's outputs into its directory: results.json, report.html (self-contained) and one PNG per chart.
+// Writes a run's outputs into its directory: results.json, report.html (self-contained), junit.xml (for CI) and one PNG
+// per chart.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunOutput } from '../run/runner.js';
 import { runCharts } from './chart.js';
 import { renderHtml } from './html.js';
+import { renderJunit } from './junit.js';
 import { renderPng } from './raster-chart.js';
 
 export interface ReportFiles {
   readonly results: string;
   readonly html: string;
+  readonly junit: string;
   readonly pngs: readonly string[];
 }
 
@@ -18,11 +21,13 @@ export async function writeReports(dir: string, output: RunOutput): Promise<Repo
   const charts = runCharts(output);
   const html = join(dir, 'report.html');
   await writeFile(html, renderHtml(output, charts));
+  const junit = join(dir, 'junit.xml');
+  await writeFile(junit, renderJunit(output.results));
   const pngs: string[] = [];
   for (const chart of charts) {
     const file = join(dir, `${chart.id}.png`);
     await writeFile(file, renderPng(chart));
     pngs.push(file);
   }
-  return { results, html, pngs };
+  return { results, html, junit, pngs };
 }

@@ -59,4 +59,34 @@ describe('expectations', () => {
     const [result] = evaluateExpectations([{ type: 'pushToApplied', percentile: 50, maxMs: 1 }], measured, { ...evidence, latencies: [] });
     expect(result).toMatchObject({ passed: false, detail: 'no change was applied, nothing measured' });
   });
+
+  it('decides per-host setting end states and per-policy status by share or exact count', () => {
+    const end = {
+      ...measured,
+      settingStates: { 'defender.CloudExtendedTimeout': { succeeded: 7, error: 3 } },
+      policyStatus: { av: { policyId: 'p1', devices: 8, counts: { succeeded: 6, error: 2, conflict: 0, notApplicable: 0, pending: 0 } } },
+    } as typeof measured;
+    const results = evaluateExpectations(
+      [
+        { type: 'hostsWithSettingState', setting: 'defender.CloudExtendedTimeout', state: 'error', count: 3 },
+        { type: 'hostsWithSettingState', setting: 'defender.CloudExtendedTimeout', state: 'error', count: 2 },
+        { type: 'hostsWithSettingState', setting: 'defender.CloudExtendedTimeout', state: 'succeeded', minShare: 0.7 },
+        { type: 'hostsWithSettingState', setting: 'defender.AllowRealtimeMonitoring', state: 'succeeded', minShare: 0.1 },
+        { type: 'policyStatus', policy: 'av', state: 'succeeded', minShare: 0.75, maxShare: 0.75 },
+        { type: 'policyStatus', policy: 'av', state: 'error', count: 3 },
+        { type: 'policyStatus', policy: 'gone', state: 'error', count: 0 },
+      ],
+      end,
+      evidence,
+    );
+    expect(results.map((r) => [r.expectation, r.passed, r.detail])).toEqual([
+      ['exactly 3 hosts with defender.CloudExtendedTimeout error', true, '3/10 (succeeded 7, error 3)'],
+      ['exactly 2 hosts with defender.CloudExtendedTimeout error', false, '3/10 (succeeded 7, error 3)'],
+      ['≥ 70 % of hosts with defender.CloudExtendedTimeout succeeded', true, '7/10 (succeeded 7, error 3)'],
+      ['≥ 10 % of hosts with defender.AllowRealtimeMonitoring succeeded', false, 'not measured (no end state of the fleet)'],
+      ['75 %…75 % of devices of policy av succeeded', true, '6/8 devices (succeeded 6, error 2, conflict 0, notApplicable 0, pending 0)'],
+      ['exactly 3 devices of policy av error', false, '2/8 devices (succeeded 6, error 2, conflict 0, notApplicable 0, pending 0)'],
+      ['exactly 0 devices of policy gone error', false, 'not measured (policy "gone" does not exist at the end)'],
+    ]);
+  });
 });

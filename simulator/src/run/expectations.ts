@@ -44,8 +44,31 @@ export function describeExpectation(e: ScenarioExpectation): string {
       return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts ${e.state}`;
     case 'riskLevel':
       return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts at risk ${e.level}`;
+    case 'hostsWithSettingState':
+      return `${bounds(e)} hosts with ${e.setting} ${e.state}`;
+    case 'policyStatus':
+      return `${bounds(e)} devices of policy ${e.policy} ${e.state}`;
   }
 }
+
+/** "exactly 3", "≥ 50 %", "10 %…20 %". */
+function bounds(e: { count?: number; minShare?: number; maxShare?: number }): string {
+  if (e.count !== undefined) return `exactly ${e.count}`;
+  if (e.maxShare === undefined) return `≥ ${share(e.minShare ?? 0)} of`;
+  return `${share(e.minShare ?? 0)}…${share(e.maxShare)} of`;
+}
+
+/** Whether `n` of `total` meets an exact count or share bounds. */
+function within(e: { count?: number; minShare?: number; maxShare?: number }, n: number, total: number): boolean {
+  if (e.count !== undefined) return n === e.count;
+  const s = total > 0 ? n / total : 0;
+  return s >= (e.minShare ?? 0) && s <= (e.maxShare ?? 1);
+}
+
+const listCounts = (counts: Readonly<Record<string, number>>) =>
+  Object.entries(counts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ') || 'none';
 
 function verdict(e: ScenarioExpectation, m: Measured, ev: Evidence): { passed: boolean; detail: string } {
   switch (e.type) {
@@ -102,10 +125,20 @@ function verdict(e: ScenarioExpectation, m: Measured, ev: Evidence): { passed: b
       if (!counts) return { passed: false, detail: 'not measured (the endpoint has no compliance overview)' };
       const n = counts[e.type === 'complianceState' ? e.state : e.level] ?? 0;
       const s = ev.hosts > 0 ? n / ev.hosts : 0;
-      const detail = `${n}/${ev.hosts} (${Object.entries(counts)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')})`;
+      const detail = `${n}/${ev.hosts} (${listCounts(counts)})`;
       return { passed: s >= e.minShare && s <= (e.maxShare ?? 1), detail };
+    }
+    case 'hostsWithSettingState': {
+      const counts = m.settingStates?.[e.setting];
+      if (!counts) return { passed: false, detail: 'not measured (no end state of the fleet)' };
+      const n = counts[e.state] ?? 0;
+      return { passed: within(e, n, ev.hosts), detail: `${n}/${ev.hosts} (${listCounts(counts)})` };
+    }
+    case 'policyStatus': {
+      const status = m.policyStatus?.[e.policy];
+      if (!status) return { passed: false, detail: `not measured (policy "${e.policy}" does not exist at the end)` };
+      const n = status.counts[e.state] ?? 0;
+      return { passed: within(e, n, status.devices), detail: `${n}/${status.devices} devices (${listCounts(status.counts)})` };
     }
   }
 }

@@ -1,7 +1,10 @@
 // The shape of results.json: everything a run measured, and the verdict of each expectation. The HTML report, the
 // PNG charts, the terminal summary and BENCHMARKS.md are all made from this.
+
+import type { FailingHost } from '../fleet/protocol.js';
 import type { Bucket, Summary } from '../stats.js';
 import type { ChangeResult } from './changes.js';
+import type { FaultResult } from './faults.js';
 
 /** One second of the run. Rates are per second over the preceding sample. */
 export interface TimelinePoint {
@@ -70,6 +73,16 @@ export interface RunResults {
   /** Alert reports the endpoint acknowledged (signals runs). */
   readonly alerts: { readonly acked: number; readonly duplicates: number };
   readonly timeline: readonly TimelinePoint[];
+  /** Every fault step of the timeline, with the hosts it really touched. */
+  readonly faults: readonly FaultResult[];
+  /** Hosts whose agent's last sync ended in an error or with a setting in error (at most FAILING_HOSTS_KEPT). */
+  readonly failingHosts: readonly FailingHost[];
+  /** How many hosts were failing in all (failingHosts may be cut short). */
+  readonly failingHostCount: number;
+  /** Per setting an expectation names: hosts per state in their agents' last sync (`unreported`: not in it). */
+  readonly settingStates?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Per policy (scenario name) an expectation names: the endpoint's status report, devices per state. */
+  readonly policyStatus?: Readonly<Record<string, { readonly policyId: string; readonly devices: number; readonly counts: Readonly<Record<string, number>> }>>;
   readonly expectations: readonly ExpectationResult[];
   readonly problems: readonly string[];
   readonly passed: boolean;

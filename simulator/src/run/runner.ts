@@ -13,7 +13,9 @@ import type { Progress } from '../report/progress.js';
 import type { Scenario } from '../scenario/load.js';
 import { histogram, summarize } from '../stats.js';
 import { type ChangeResult, ChangeTracker } from './changes.js';
+import { collectEndState } from './end-state.js';
 import { evaluateExpectations } from './expectations.js';
+import type { FaultRun } from './faults.js';
 import { createGroups, fleetHosts, groupMembership, onboardingPackages } from './fleet-setup.js';
 import { complianceCounts, footprint } from './measurements.js';
 import type { RunResults } from './results.js';
@@ -109,6 +111,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       hostOfDevice,
       deviceOfHost,
       bursts,
+      hosts,
+      faults: [] as FaultRun[],
+      since,
       faultsUntil: 0,
       problems,
       waitConverged: (timeoutMs: number) => waitUntil(converged, timeoutMs),
@@ -197,6 +202,15 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     const idleMs = systemClock.now() - tIdle;
     const connectedAtEndpoint = (await api.devices().catch(() => [])).filter((d) => d.connected).length;
     const compliance = await complianceCounts(api, hostOfDevice);
+    const { problems: faultProblems, ...end } = await collectEndState({
+      scenario,
+      fleet: runningFleet,
+      admin: api,
+      policyIds: steps.policyIds,
+      faults: ctx.faults,
+      deviceOfHost,
+    });
+    problems.push(...faultProblems);
     const final = runningFleet.stats();
     sampler.stop();
     phase('stop');
@@ -266,6 +280,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       ...(compliance ? { compliance } : {}),
       alerts: { acked: final.alertsAcked, duplicates: final.alertsDuplicate },
       timeline: sampler.points,
+      ...end,
       problems,
     };
     const expectations = evaluateExpectations(scenario.expectations, measured, {

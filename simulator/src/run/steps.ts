@@ -8,10 +8,11 @@ import type { PolicyDocument, ScenarioStep } from '../../../policy-schemas/src/i
 import type { AdminApi } from '../endpoint/admin-api.js';
 import type { EndpointHandle } from '../endpoint/endpoint-process.js';
 import type { Fleet } from '../fleet/fleet.js';
-import type { BurstResult } from '../fleet/protocol.js';
+import type { BurstResult, HostSpec } from '../fleet/protocol.js';
 import type { Scenario } from '../scenario/load.js';
-import { picked } from '../select.js';
+import { chooseHosts } from '../select.js';
 import type { ChangeTracker, Expectation } from './changes.js';
+import { type FaultRun, faultTargets } from './faults.js';
 
 /** A policy the scenario created, by its scenario name. */
 interface KnownPolicy {
@@ -35,6 +36,12 @@ export interface StepContext {
   readonly hostOfDevice: ReadonlyMap<string, number>;
   readonly deviceOfHost: ReadonlyMap<number, string>;
   readonly bursts: BurstResult[];
+  /** Every host of the fleet (fault targets are chosen among the enrolled ones). */
+  readonly hosts: readonly HostSpec[];
+  /** Fault steps as run, with the hosts they were aimed at (their hits are collected at the end). */
+  readonly faults: FaultRun[];
+  /** Seconds since the start of the run. */
+  readonly since: () => number;
   /** Time until which a fault is still in effect (partition, crash, endpoint down): settling waits for it. */
   faultsUntil: number;
   /** Fails the run (waitConverged timed out): recorded and reported. */
@@ -48,6 +55,11 @@ export class StepRunner {
   private readonly compliancePolicies = new Map<string, string>();
 
   constructor(private readonly ctx: StepContext) {}
+
+  /** Scenario policy name → policy id, for the policies that exist now. */
+  get policyIds(): ReadonlyMap<string, string> {
+    return new Map([...this.policies].map(([name, p]) => [name, p.policyId]));
+  }
 
   /** Runs one step; `index` is its position (the seed salt of the hosts it picks). */
   async run(step: ScenarioStep, index: number): Promise<void> {
@@ -102,8 +114,8 @@ export class StepRunner {
         return;
       }
       case 'syncNow': {
-        const seed = ctx.scenario.seed;
-        const devices = [...ctx.deviceOfHost].filter(([host]) => picked(seed, index, host, step.share)).map(([, id]) => id);
+        const enrolled = ctx.hosts.filter((h) => ctx.deviceOfHost.has(h.index) && (!step.platform || h.platform === step.platform)).map((h) => h.index);
+        const devices = chooseHosts(ctx.scenario.seed, index, enrolled, step).flatMap((host) => ctx.deviceOfHost.get(host) ?? []);
         let delivered = 0;
         for (const id of devices) if ((await ctx.admin.syncDevice(id)).delivered) delivered++;
         ctx.log(`sync requested for ${devices.length} devices, ${delivered} delivered`);
@@ -127,6 +139,7 @@ export class StepRunner {
         const downMs = step.downSeconds * 1000;
         ctx.faultsUntil = Math.max(ctx.faultsUntil, systemClock.now() + downMs);
         ctx.log(`endpoint restart (${step.signal ?? 'SIGTERM'}, down ${step.downSeconds} s)`);
+        ctx.faults.push({ step: index, action: step.action, at: ctx.since(), ...note(step), targeted: [], mayNotFire: false, endpoint: true });
         await ctx.endpoint.restart(downMs, step.signal ?? 'SIGTERM');
         return;
       }
@@ -140,8 +153,12 @@ export class StepRunner {
       case 'clearThreats': {
         const duration = step.action === 'partition' ? step.durationSeconds : step.action === 'crashHosts' ? step.downSeconds : 0;
         ctx.faultsUntil = Math.max(ctx.faultsUntil, systemClock.now() + duration * 1000);
-        const touched = (await this.fleet().fault(step, index)).reduce((a, b) => a + b, 0);
-        ctx.log(`${step.action}: ${touched} hosts`);
+        const enrolled = ctx.hosts.filter((h) => ctx.deviceOfHost.has(h.index));
+        const targets = faultTargets(step, index, ctx.scenario.seed, enrolled);
+        const at = ctx.since();
+        const touched = await this.fleet().fault(step, index, targets);
+        ctx.faults.push({ step: index, action: step.action, at, ...note(step), targeted: targets.hosts, mayNotFire: step.mayNotFire ?? false });
+        ctx.log(`${step.action}: aimed at ${targets.hosts.length} hosts, ${step.action === 'failWrites' ? 'armed on' : 'touched'} ${touched.length}`);
         return;
       }
       case 'checkinBurst': {
@@ -235,4 +252,8 @@ export class StepRunner {
     if (!fleet) throw new Error('fault steps need the fleet (not allowed in setup)');
     return fleet;
   }
+}
+
+function note(step: { note?: string | undefined }): { note?: string } {
+  return step.note ? { note: step.note } : {};
 }

@@ -73,4 +73,72 @@ describe('scenario loading', () => {
       /needs "fleet": \{ "signals": true \}/,
     );
   });
+
+  it('refuses a misspelt setting id, naming it (it would touch nothing and pass)', async () => {
+    const refused = async (step: unknown) => loadScenario(await scenarioFile({ ...base, timeline: [{ action: 'wait', seconds: 1 }, step] }));
+    await expect(refused({ action: 'failWrites', rates: { 'defender.CloudExtendedTimeot': 0.3 } })).rejects.toThrow(
+      /timeline\[1\] \(failWrites\): unknown setting id "defender\.CloudExtendedTimeot" \(not in the settings catalog\)/,
+    );
+    await expect(refused({ action: 'drift', share: 0.1, setting: 'defender.AllowRealtimeMonitorin', value: 0 })).rejects.toThrow(
+      /unknown setting id "defender\.AllowRealtimeMonitorin"/,
+    );
+    await expect(refused({ action: 'drift', count: 1, platform: 'linux', setting: 'defender.CloudExtendedTimeout', value: 0 })).rejects.toThrow(
+      /setting "defender\.CloudExtendedTimeout" does not exist on linux/,
+    );
+    await expect(
+      loadScenario(
+        await scenarioFile({
+          ...base,
+          expectations: [{ type: 'hostsWithSettingState', setting: 'no.such.setting', state: 'error', count: 1 }],
+        }),
+      ),
+    ).rejects.toThrow(/expectations\[0\] \(hostsWithSettingState\): unknown setting id "no\.such\.setting"/);
+    const ok = await loadScenario(await scenarioFile({ ...base, timeline: [{ action: 'failWrites', counts: { 'defender.CloudExtendedTimeout': 2 } }] }));
+    expect(ok.timeline).toHaveLength(1);
+  });
+
+  it('names a misspelt action or expectation type in one line, and a wrong field of a known action without the other branches', async () => {
+    const err = await loadScenario(
+      await scenarioFile({
+        ...base,
+        timeline: [
+          { action: 'wait', seconds: 1 },
+          { action: 'failWrite', rates: {} },
+        ],
+      }),
+    ).catch((e: Error) => e);
+    expect(err).toMatchObject({ code: 'SCHEMA_INVALID' });
+    expect((err as Error).message).toMatch(
+      /: timeline\[1\]\.action: unknown action "failWrite" \(expected one of: createPolicy, .*failWrites, .*waitConverged\)$/,
+    );
+    expect((err as Error).message.split('\n')).toHaveLength(1);
+    await expect(loadScenario(await scenarioFile({ ...base, expectations: [{ type: 'convergd' }] }))).rejects.toThrow(
+      /expectations\[0\]\.type: unknown expectation type "convergd" \(expected one of: pushToApplied, /,
+    );
+    const branch = (await loadScenario(await scenarioFile({ ...base, timeline: [{ action: 'partition', share: 0.5, durationSecs: 3 }] })).catch(
+      (e: unknown) => e,
+    )) as { details: { path: string; message: string }[] };
+    // The missing durationSeconds and the unknown property, and nothing from the 19 other actions.
+    expect(branch.details.map((d) => `${d.path} ${d.message}`).sort()).toEqual([
+      '/timeline/0 missing required property "durationSeconds"',
+      '/timeline/0 unknown property "durationSecs"',
+    ]);
+  });
+
+  it('wants "share" or "count" (not both) on targeted steps and on end-state expectations', async () => {
+    await expect(loadScenario(await scenarioFile({ ...base, timeline: [{ action: 'partition', share: 0.5, count: 2, durationSeconds: 1 }] }))).rejects.toThrow(
+      /timeline\[0\] \(partition\): give "share" or "count", not both/,
+    );
+    await expect(loadScenario(await scenarioFile({ ...base, timeline: [{ action: 'crashHosts', downSeconds: 1 }] }))).rejects.toThrow(
+      /needs "share" \(0–1\) or "count" \(hosts\)/,
+    );
+    await expect(
+      loadScenario(await scenarioFile({ ...base, expectations: [{ type: 'policyStatus', policy: 'av', state: 'succeeded', minShare: 1 }] })),
+    ).rejects.toThrow(/policy "av" is not created by the scenario/);
+    await expect(
+      loadScenario(
+        await scenarioFile({ ...base, expectations: [{ type: 'hostsWithSettingState', setting: 'defender.CloudExtendedTimeout', state: 'error' }] }),
+      ),
+    ).rejects.toThrow(/needs "minShare", "maxShare" or "count"/);
+  });
 });

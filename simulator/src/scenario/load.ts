@@ -6,6 +6,7 @@ import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
 import { PolicyDocument, type ScenarioStep, SimulatorScenario } from '../../../policy-schemas/src/index.js';
 import { REPO_ROOT } from '../endpoint/endpoint-process.js';
+import { expectationProblem, stepProblem, unknownTag } from './check-fields.js';
 
 /** The group every run creates: every platform. */
 export const ALL_GROUP = 'all';
@@ -43,6 +44,9 @@ export async function loadScenario(path: string): Promise<Scenario> {
   } catch (err) {
     throw new AttacheError('SCHEMA_INVALID', `cannot read scenario ${source}: ${(err as Error).message}`, { cause: err });
   }
+  // Tags first: a misspelt action or expectation type is one clear line, not the schema's view of it.
+  const tag = unknownTag(data);
+  if (tag) throw invalid(source, tag);
   return checkScenario(validate(SimulatorScenario, data, `scenario ${source}`), source);
 }
 
@@ -58,6 +62,8 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
     const where = i < (raw.setup ?? []).length ? `setup[${i}]` : `timeline[${i - (raw.setup ?? []).length}]`;
     if ('file' in step && 'document' in step && step.file && step.document) throw invalid(source, `${where}: give "file" or "document", not both`);
     if ('file' in step && step.file) documents.set(step.file, await loadDocument(step.file, source, where));
+    const problem = stepProblem(step);
+    if (problem) throw invalid(source, `${where} (${step.action}): ${problem}`);
     switch (step.action) {
       case 'createPolicy':
         if (policies.has(step.policy)) throw invalid(source, `${where}: policy "${step.policy}" is created twice`);
@@ -92,6 +98,11 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
       default:
         break;
     }
+  }
+  const created = new Set(steps.flatMap((s) => (s.action === 'createPolicy' ? [s.policy] : [])));
+  for (const [i, e] of raw.expectations.entries()) {
+    const problem = expectationProblem(e, created);
+    if (problem) throw invalid(source, `expectations[${i}] (${e.type}): ${problem}`);
   }
   const hosts = raw.fleet.hosts.reduce((n, h) => n + h.count, 0);
   if (hosts === 0) throw invalid(source, 'the fleet has no hosts');
