@@ -1,8 +1,10 @@
+// The state store on disk (modes, atomic writes, corrupt files, outbox order) and on the memory file store.
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../../policy-schemas/src/index.js';
+import { MemoryFileStore } from '../system/file-store.js';
 import { StateStore } from './state-store.js';
 
 let dir: string;
@@ -68,5 +70,37 @@ describe('StateStore', () => {
     expect(await again.lastSequence()).toBe(3);
     expect((await again.pendingReports()).map((p) => p.report.reportId)).toEqual([report(1).reportId, report(2).reportId]);
     expect(await again.lastSequence()).toBe(2);
+  });
+});
+
+describe('StateStore on MemoryFileStore', () => {
+  it('keeps the outbox order, removes acknowledged reports and forgets device state', async () => {
+    const files = new MemoryFileStore();
+    const store = new StateStore('/sim/1', { posixPermissions: true, files });
+    await store.init();
+    await store.enqueueReport(report(2), 2);
+    await store.enqueueReport(report(1), 1);
+    expect((await store.pendingReports()).map((p) => p.report.reportId)).toEqual([report(1).reportId, report(2).reportId]);
+    expect(await store.lastSequence()).toBe(2);
+    const [first] = await store.pendingReports();
+    await store.removeReport(first?.name ?? '');
+    expect((await store.pendingReports()).length).toBe(1);
+    await store.writeAppliedVersions({ '00000000-0000-4000-8000-000000000009': 3 });
+    await store.forgetDeviceState();
+    expect(await store.readAppliedVersions()).toEqual({});
+    expect(await store.pendingReports()).toEqual([]);
+  });
+
+  it('answers a missing file as absent and a corrupt one as STATE_CORRUPT, and keeps two stores apart', async () => {
+    const files = new MemoryFileStore();
+    const a = new StateStore('/sim/a', { posixPermissions: false, files });
+    const b = new StateStore('/sim/b', { posixPermissions: false, files });
+    await a.init();
+    await b.init();
+    expect(await a.readIdentity()).toBeUndefined();
+    await files.writeAtomic('/sim/a/status.json', '{not json');
+    await expect(a.readStatus()).rejects.toMatchObject({ code: 'STATE_CORRUPT' });
+    expect(await b.readStatus()).toBeUndefined();
+    expect(files.size).toBe('{not json'.length);
   });
 });

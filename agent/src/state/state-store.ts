@@ -24,7 +24,7 @@ import {
   SyncOutcome,
   type SyncOutcome as SyncOutcomeT,
 } from '../../../policy-schemas/src/index.js';
-import { diskStateFiles, type StateFiles } from './state-files.js';
+import { type FileStore, NodeFileStore } from '../system/file-store.js';
 
 const FILES = {
   identity: 'identity.json',
@@ -59,24 +59,24 @@ export interface CachedPolicies {
 }
 
 export class StateStore {
-  private readonly files: StateFiles;
+  private readonly files: FileStore;
 
   /** `options.files` replaces the disk (the fleet simulator keeps thousands of state dirs in memory). */
   constructor(
     readonly dir: string,
-    private readonly options: { readonly posixPermissions: boolean; readonly files?: StateFiles } = { posixPermissions: true },
+    private readonly options: { readonly posixPermissions: boolean; readonly files?: FileStore } = { posixPermissions: true },
   ) {
-    this.files = options.files ?? diskStateFiles;
+    this.files = options.files ?? new NodeFileStore();
   }
 
   /** Creates the state dir and outbox, owner-only. */
   async init(): Promise<void> {
-    await this.files.mkdir(join(this.dir, FILES.outbox), { recursive: true, mode: 0o700 });
-    await this.files.mkdir(join(this.dir, FILES.signalsOutbox), { recursive: true, mode: 0o700 });
+    await this.files.ensureDir(join(this.dir, FILES.outbox), 0o700);
+    await this.files.ensureDir(join(this.dir, FILES.signalsOutbox), 0o700);
     if (this.options.posixPermissions) {
-      await this.files.chmod(this.dir, 0o700);
-      await this.files.chmod(join(this.dir, FILES.outbox), 0o700);
-      await this.files.chmod(join(this.dir, FILES.signalsOutbox), 0o700);
+      await this.files.setMode(this.dir, 0o700);
+      await this.files.setMode(join(this.dir, FILES.outbox), 0o700);
+      await this.files.setMode(join(this.dir, FILES.signalsOutbox), 0o700);
     }
   }
 
@@ -86,16 +86,19 @@ export class StateStore {
 
   async writeIdentity(identity: AgentIdentityT, privateKeyPem: string): Promise<void> {
     // Key first: an identity file must never exist without its key.
-    await this.files.writeFileAtomic(join(this.dir, FILES.key), privateKeyPem, 0o600);
-    await this.files.writeFileAtomic(join(this.dir, FILES.identity), `${JSON.stringify(identity, null, 2)}\n`, 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.key), privateKeyPem, { mode: 0o600 });
+    await this.files.writeAtomic(join(this.dir, FILES.identity), `${JSON.stringify(identity, null, 2)}\n`, { mode: 0o600 });
   }
 
   async readPrivateKeyPem(): Promise<string> {
+    let pem: string | undefined;
     try {
-      return await this.files.readFile(join(this.dir, FILES.key), 'utf8');
+      pem = await this.files.read(join(this.dir, FILES.key));
     } catch (err) {
       throw new AttacheError('STATE_CORRUPT', `device key ${join(this.dir, FILES.key)} is unreadable`, { cause: err });
     }
+    if (pem === undefined) throw new AttacheError('STATE_CORRUPT', `device key ${join(this.dir, FILES.key)} is missing`);
+    return pem;
   }
 
   /** Last verified policies; callers verify them again before use (the file could have been edited). */
@@ -106,7 +109,7 @@ export class StateStore {
 
   async writePolicies(cache: CachedPolicies): Promise<void> {
     const body = { formatVersion: 1, ...(cache.etag ? { etag: cache.etag } : {}), policies: cache.policies };
-    await this.files.writeFileAtomic(join(this.dir, FILES.policies), `${JSON.stringify(body)}\n`, 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.policies), `${JSON.stringify(body)}\n`, { mode: 0o600 });
   }
 
   async readStatus(): Promise<SyncOutcomeT | undefined> {
@@ -114,7 +117,7 @@ export class StateStore {
   }
 
   async writeStatus(outcome: SyncOutcomeT): Promise<void> {
-    await this.files.writeFileAtomic(join(this.dir, FILES.status), `${JSON.stringify(outcome, null, 2)}\n`, 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.status), `${JSON.stringify(outcome, null, 2)}\n`, { mode: 0o600 });
   }
 
   /** Pre-management values of managed settings, by setting id (empty when nothing was managed yet). */
@@ -125,7 +128,7 @@ export class StateStore {
 
   async writeBaseline(settings: Readonly<Record<string, BaselineEntry>>): Promise<void> {
     const body: AgentBaseline = { formatVersion: 1, settings: { ...settings } };
-    await this.files.writeFileAtomic(join(this.dir, FILES.baseline), `${JSON.stringify(body, null, 2)}\n`, 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.baseline), `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
   }
 
   /** Highest applied version per policy id. */
@@ -136,7 +139,7 @@ export class StateStore {
 
   async writeAppliedVersions(versions: Readonly<Record<string, number>>): Promise<void> {
     const body: AgentAppliedVersions = { formatVersion: 1, versions: { ...versions } };
-    await this.files.writeFileAtomic(join(this.dir, FILES.versions), `${JSON.stringify(body, null, 2)}\n`, 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.versions), `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
   }
 
   /**
@@ -144,10 +147,10 @@ export class StateStore {
    * stays: the device's pre-management values do not change with its identity.
    */
   async forgetDeviceState(): Promise<void> {
-    await this.files.rm(join(this.dir, FILES.policies), { force: true });
-    await this.files.rm(join(this.dir, FILES.versions), { force: true });
-    await this.files.rm(join(this.dir, FILES.status), { force: true });
-    await this.files.rm(join(this.dir, FILES.signals), { force: true });
+    await this.files.remove(join(this.dir, FILES.policies));
+    await this.files.remove(join(this.dir, FILES.versions));
+    await this.files.remove(join(this.dir, FILES.status));
+    await this.files.remove(join(this.dir, FILES.signals));
     for (const name of await this.outboxNames()) await this.removeReport(name);
     for (const name of await this.signalNames()) await this.removeSignal(name);
   }
@@ -158,7 +161,7 @@ export class StateStore {
   }
 
   async writeSignals(state: AgentSignalsStateT): Promise<void> {
-    await this.files.writeFileAtomic(join(this.dir, FILES.signals), `${JSON.stringify(state, null, 2)}\n`, 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.signals), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   }
 
   /**
@@ -169,7 +172,7 @@ export class StateStore {
     const name = `${String(sequence).padStart(16, '0')}-${message.kind}-${id}.json`;
     // Checked before queuing: an invalid message would be dropped unsent when read back, silently.
     validate(SIGNAL_SCHEMAS[message.kind], message.body, `${message.kind} message`);
-    await this.files.writeFileAtomic(join(this.dir, FILES.signalsOutbox, name), JSON.stringify(message.body), 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.signalsOutbox, name), JSON.stringify(message.body), { mode: 0o600 });
     if (SUPERSEDED.has(message.kind)) {
       for (const old of await this.signalNames()) if (old !== name && SIGNAL_FILE.exec(old)?.[2] === message.kind) await this.removeSignal(old);
     }
@@ -183,7 +186,7 @@ export class StateStore {
     for (const name of await this.signalNames()) {
       const kind = SIGNAL_FILE.exec(name)?.[2] as SignalMessage['kind'];
       try {
-        const data = JSON.parse(await this.files.readFile(join(this.dir, FILES.signalsOutbox, name), 'utf8'));
+        const data = JSON.parse((await this.files.read(join(this.dir, FILES.signalsOutbox, name))) ?? '');
         const body = validate(SIGNAL_SCHEMAS[kind], data, `signals-outbox/${name}`, 'STATE_CORRUPT');
         out.push({ name, message: { kind, body } as SignalMessage });
       } catch {
@@ -194,7 +197,7 @@ export class StateStore {
   }
 
   async removeSignal(name: string): Promise<void> {
-    await this.files.rm(join(this.dir, FILES.signalsOutbox, name), { force: true });
+    await this.files.remove(join(this.dir, FILES.signalsOutbox, name));
   }
 
   /** Highest sequence number in the signals outbox, so a restarted agent keeps the order. */
@@ -205,7 +208,7 @@ export class StateStore {
 
   private async signalNames(): Promise<string[]> {
     try {
-      return (await this.files.readdir(join(this.dir, FILES.signalsOutbox))).filter((n) => SIGNAL_FILE.test(n)).sort();
+      return (await this.files.list(join(this.dir, FILES.signalsOutbox))).filter((n) => SIGNAL_FILE.test(n)).sort();
     } catch {
       return [];
     }
@@ -214,7 +217,7 @@ export class StateStore {
   /** Queues a report durably; it stays until the endpoint acknowledges it. */
   async enqueueReport(report: StatusReportT, sequence: number): Promise<void> {
     const name = `${String(sequence).padStart(16, '0')}-${report.reportId}.json`;
-    await this.files.writeFileAtomic(join(this.dir, FILES.outbox, name), JSON.stringify(report), 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.outbox, name), JSON.stringify(report), { mode: 0o600 });
     const names = await this.outboxNames();
     for (const old of names.slice(0, Math.max(0, names.length - OUTBOX_LIMIT))) await this.removeReport(old);
   }
@@ -224,7 +227,7 @@ export class StateStore {
     const out: { name: string; report: StatusReportT }[] = [];
     for (const name of await this.outboxNames()) {
       try {
-        const data = JSON.parse(await this.files.readFile(join(this.dir, FILES.outbox, name), 'utf8'));
+        const data = JSON.parse((await this.files.read(join(this.dir, FILES.outbox, name))) ?? '');
         out.push({ name, report: validate(StatusReport, data, `outbox/${name}`, 'STATE_CORRUPT') });
       } catch {
         await this.removeReport(name);
@@ -234,7 +237,7 @@ export class StateStore {
   }
 
   async removeReport(name: string): Promise<void> {
-    await this.files.rm(join(this.dir, FILES.outbox, name), { force: true });
+    await this.files.remove(join(this.dir, FILES.outbox, name));
   }
 
   /** Highest sequence number in the outbox, so a restarted agent keeps the order. */
@@ -246,20 +249,20 @@ export class StateStore {
 
   private async outboxNames(): Promise<string[]> {
     try {
-      return (await this.files.readdir(join(this.dir, FILES.outbox))).filter((n) => /^\d{16}-[0-9a-f-]{36}\.json$/.test(n)).sort();
+      return (await this.files.list(join(this.dir, FILES.outbox))).filter((n) => /^\d{16}-[0-9a-f-]{36}\.json$/.test(n)).sort();
     } catch {
       return [];
     }
   }
 
   private async readJson<T>(name: string, check: (data: unknown) => T): Promise<T | undefined> {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await this.files.readFile(join(this.dir, name), 'utf8');
+      text = await this.files.read(join(this.dir, name));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new AttacheError('STATE_CORRUPT', `${join(this.dir, name)} is unreadable`, { cause: err });
     }
+    if (text === undefined) return undefined;
     let data: unknown;
     try {
       data = JSON.parse(text);
