@@ -2,10 +2,12 @@
 // reconnect). Pure: the randomness is passed in as a `() => number` in [0, 1).
 //
 // Why equal jitter and not full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015): full jitter
-// (random·ceiling) spreads a fleet best but can draw a delay of ~0 ms, retrying at once a call that has just failed;
-// every caller here retries a whole endpoint round trip (or a TLS + WebSocket handshake), so each wants a floor. Equal
-// jitter (ceiling/2 + random·ceiling/2) keeps half the ceiling as that floor and still spreads a fleet over the other
-// half, which is what AWS measured as close to full jitter in total calls. The name says which one it is.
+// (random·ceiling) spreads a fleet best, and AWS found it did slightly less work than equal jitter and finished
+// sooner in its contention test; but it can draw a delay of ~0 ms, retrying at once a call that has just failed.
+// Every caller here retries a whole endpoint round trip (or a TLS + WebSocket handshake) of a device that cannot
+// reach the endpoint, so each wants a floor (the push client used to bolt one onto "full jitter"). Equal jitter
+// (ceiling/2 + random·ceiling/2) keeps half the ceiling as that floor and still spreads a fleet over the other half.
+// The function's name says which formula it is.
 
 /** Where the delays start and where they stop growing. */
 export interface BackoffPolicy {

@@ -1,8 +1,8 @@
 // Delivery of risk signals to the endpoint: alert reports (POST /v1/device/alerts), health and inventory uploads.
 // Every message is queued durably first (state dir `signals-outbox/`), then sent at once; what fails is retried,
-// oldest first, with exponential backoff (1 s doubling to 5 min, equal jitter: core/backoff.ts) until the endpoint acknowledges it. A
-// message the endpoint refuses for good (schema, identity) is dropped, since it would block every later one; a route
-// the endpoint does not have yet (NOT_FOUND, an older endpoint) is retried like an outage.
+// oldest first, with exponential backoff (1 s doubling to 5 min, equal jitter: core/backoff.ts) until the endpoint
+// acknowledges it. A message the endpoint refuses for good (schema, identity) is dropped, since it would block every
+// later one; a route the endpoint does not have yet (NOT_FOUND, an older endpoint) is retried like an outage.
 
 import type { Clock, TimerHandle } from '../../../common/clock.js';
 import { toAttacheError } from '../../../common/errors.js';

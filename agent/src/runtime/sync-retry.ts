@@ -1,6 +1,6 @@
 // Retrying a sync that could not reach the endpoint (down, overloaded, timed out): exponential backoff with equal
-// jitter (core/backoff.ts), so a fleet that lost its endpoint does not come back in lockstep, and the agent does not wait for the next
-// 90-minute check-in to pick up what it missed. Any later successful sync cancels the pending retry.
+// jitter (core/backoff.ts), so a fleet that lost its endpoint does not come back in lockstep, and the agent does not
+// wait for the next 90-minute check-in to pick up what it missed. Any later successful sync cancels the pending retry.
 import { ERROR_CODES, isErrorCode } from '../../../common/errors.js';
 import { equalJitterDelayMs } from '../core/backoff.js';
 
