@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { equalJitterDelayMs } from '../agent/src/core/backoff.js';
 import { silentLogger } from '../agent/src/logging.js';
-import { retryDelayMs, SignalDelivery } from '../agent/src/risk/signal-delivery.js';
+import { SIGNAL_RETRY_BACKOFF, SignalDelivery } from '../agent/src/risk/signal-delivery.js';
 import { StateStore } from '../agent/src/state/state-store.js';
 import { EndpointClient } from '../agent/src/transport/endpoint-client.js';
 import { generateEd25519KeyPair, privateKeyFromPem, publicKeyFromRaw, requestSigningString, verifyBytes } from '../common/signing.js';
@@ -160,9 +161,9 @@ describe('signal delivery', () => {
     await d.idle();
     expect(await queued()).toEqual(['alerts', 'health']);
     expect(d.lastError).toMatch(/^ENDPOINT_UNREACHABLE/);
-    // Each retry waits base·2^(n-1)·jitter: nothing happens before the delay is over.
+    // Each retry waits at least half of base·2^(n-1) (equal jitter): nothing happens before the delay is over.
     for (const attempt of [1, 2]) {
-      const delay = retryDelayMs(attempt, 0);
+      const delay = equalJitterDelayMs(attempt - 1, SIGNAL_RETRY_BACKOFF, () => 0);
       await clock.advance(delay - 1);
       await d.idle();
       expect(await queued()).toEqual(['alerts', 'health']);
@@ -170,7 +171,7 @@ describe('signal delivery', () => {
       await d.idle();
     }
     expect(await queued()).toEqual(['alerts', 'health']);
-    await clock.advance(retryDelayMs(3, 0));
+    await clock.advance(equalJitterDelayMs(2, SIGNAL_RETRY_BACKOFF, () => 0));
     await d.idle();
     expect(await queued()).toEqual([]);
     expect(received.every((r) => r.signed)).toBe(true);
@@ -185,7 +186,7 @@ describe('signal delivery', () => {
     await d.enqueue(report());
     await d.idle();
     expect(await queued()).toEqual(['alerts']);
-    await clock.advance(retryDelayMs(1, 0));
+    await clock.advance(equalJitterDelayMs(0, SIGNAL_RETRY_BACKOFF, () => 0));
     await d.idle();
     expect(await queued()).toEqual([]);
 

@@ -22,7 +22,7 @@ import {
   type SimulatedProcess,
   settingById,
 } from '../../../policy-schemas/src/index.js';
-import { writeFileAtomic } from '../state/atomic-file.js';
+import { writeFileAtomic } from '../system/file-store.js';
 
 /** What runs on a simulated device and how healthy it is; every list empty and health default unless injected. */
 export interface SimulatedSignals {

@@ -1,18 +1,19 @@
 // Delivery of risk signals to the endpoint: alert reports (POST /v1/device/alerts), health and inventory uploads.
 // Every message is queued durably first (state dir `signals-outbox/`), then sent at once; what fails is retried,
-// oldest first, with exponential backoff (1 s doubling to 5 min, jittered) until the endpoint acknowledges it. A
-// message the endpoint refuses for good (schema, identity) is dropped, since it would block every later one; a route
-// the endpoint does not have yet (NOT_FOUND, an older endpoint) is retried like an outage.
+// oldest first, with exponential backoff (1 s doubling to 5 min, equal jitter: core/backoff.ts) until the endpoint
+// acknowledges it. A message the endpoint refuses for good (schema, identity) is dropped, since it would block every
+// later one; a route the endpoint does not have yet (NOT_FOUND, an older endpoint) is retried like an outage.
 
 import type { Clock, TimerHandle } from '../../../common/clock.js';
 import { toAttacheError } from '../../../common/errors.js';
 import type { AlertReportAck } from '../../../policy-schemas/src/index.js';
+import { type BackoffPolicy, equalJitterDelayMs } from '../core/backoff.js';
 import type { Logger } from '../logging.js';
 import type { SignalMessage, StateStore } from '../state/state-store.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
 
-export const RETRY_BASE_MS = 1_000;
-export const RETRY_MAX_MS = 5 * 60_000;
+/** Retry delays of queued signals: 1 s doubling to 5 min. */
+export const SIGNAL_RETRY_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 5 * 60_000 };
 
 export interface SignalDeliveryDeps {
   readonly store: Pick<StateStore, 'enqueueSignal' | 'pendingSignals' | 'removeSignal' | 'lastSignalSequence'>;
@@ -24,12 +25,6 @@ export interface SignalDeliveryDeps {
   readonly logger: Logger;
   /** Called with each acknowledged alert report (the endpoint's view of the risk level). */
   readonly onAlertsAcked?: (ack: AlertReportAck, report: SignalMessage & { kind: 'alerts' }) => void;
-}
-
-/** Delay before retry number `attempt` (1-based): base·2^(attempt-1), capped, times a jitter in [0.5, 1). */
-export function retryDelayMs(attempt: number, random: number): number {
-  const raw = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(30, attempt - 1));
-  return Math.round(raw * (0.5 + random / 2));
 }
 
 export class SignalDelivery {
@@ -128,7 +123,7 @@ export class SignalDelivery {
 
   private scheduleRetry(error: string, queued: number): void {
     this.failures++;
-    const delay = retryDelayMs(this.failures, this.deps.random());
+    const delay = equalJitterDelayMs(this.failures - 1, SIGNAL_RETRY_BACKOFF, this.deps.random);
     // Logged at the first failure and then at every tenth, not at every retry of a long outage.
     if (this.failures === 1 || this.failures % 10 === 0)
       this.deps.logger.warn('signals queued for retry', { queued, retryInMs: delay, attempt: this.failures, error });

@@ -12,7 +12,6 @@ import { nextCheckinDelayMs } from '../core/schedule.js';
 import { silentLogger } from '../logging.js';
 import { selectHost } from '../platform/index.js';
 import { createSimulatedSources } from '../risk/simulated-sources.js';
-import { MemoryStateFiles } from '../state/state-files.js';
 import { StateStore } from '../state/state-store.js';
 import { signedSetResponse } from '../sync/testing/signed-set.js';
 import { MemoryFileStore } from '../system/file-store.js';
@@ -51,7 +50,7 @@ const HOUR = 3_600_000;
 function fixture(options: { seed?: number; signals?: boolean } = {}) {
   const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'), { seed: options.seed ?? 7 });
   const host = selectHost({ kind: 'simulated', platform: 'linux', hostname: 'sim' });
-  const store = new StateStore('/state', { posixPermissions: false, files: new MemoryStateFiles() });
+  const store = new StateStore('/state', { posixPermissions: false, files: new MemoryFileStore() });
   const syncs: { at: number; trigger: SyncTrigger }[] = [];
   const reports: StatusReport[] = [];
   const alerts: AlertReport[] = [];

@@ -1,6 +1,6 @@
 // Sync retry: backoff bounds, which errors are retried, one pending retry at a time, reset on success.
 import { describe, expect, it } from 'vitest';
-import { isRetryableSyncError, retryDelayMs, SyncRetry } from './sync-retry.js';
+import { isRetryableSyncError, SyncRetry } from './sync-retry.js';
 
 function harness(random = 1) {
   const timers: { fn: () => void; ms: number; cancelled: boolean }[] = [];
@@ -26,14 +26,6 @@ function harness(random = 1) {
   return { retry, timers, runs: () => runs };
 }
 
-describe('retryDelayMs', () => {
-  it('doubles from the base, caps at the maximum, and jitters within the upper half', () => {
-    expect([0, 1, 2, 3, 4].map((a) => retryDelayMs(a, 1, 1000, 8000))).toEqual([1000, 2000, 4000, 8000, 8000]);
-    expect(retryDelayMs(2, 0, 1000, 8000)).toBe(2000);
-    expect(retryDelayMs(100, 0.5)).toBeLessThanOrEqual(15 * 60_000);
-  });
-});
-
 describe('isRetryableSyncError', () => {
   it('retries unreachable or failing endpoints, not refused policies', () => {
     expect(isRetryableSyncError('ENDPOINT_UNREACHABLE')).toBe(true);
@@ -55,6 +47,15 @@ describe('SyncRetry', () => {
     expect(h.runs()).toBe(1);
     h.retry.observe('ENDPOINT_UNREACHABLE');
     expect(h.timers.map((t) => t.ms)).toEqual([1000, 2000]);
+  });
+
+  it('jitters each delay with equal jitter: half the ceiling at random 0', () => {
+    const h = harness(0);
+    for (let i = 0; i < 5; i++) {
+      h.retry.observe('ENDPOINT_UNREACHABLE');
+      h.timers.at(-1)?.fn();
+    }
+    expect(h.timers.map((t) => t.ms)).toEqual([500, 1000, 2000, 4000, 4000]);
   });
 
   it('cancels the pending retry and resets the backoff after a successful sync', () => {

@@ -1,7 +1,8 @@
-// Retrying a sync that could not reach the endpoint (down, overloaded, timed out): exponential backoff with full
-// jitter, so a fleet that lost its endpoint does not come back in lockstep, and the agent does not wait for the next
-// 90-minute check-in to pick up what it missed. Any later successful sync cancels the pending retry.
+// Retrying a sync that could not reach the endpoint (down, overloaded, timed out): exponential backoff with equal
+// jitter (core/backoff.ts), so a fleet that lost its endpoint does not come back in lockstep, and the agent does not
+// wait for the next 90-minute check-in to pick up what it missed. Any later successful sync cancels the pending retry.
 import { ERROR_CODES, isErrorCode } from '../../../common/errors.js';
+import { equalJitterDelayMs } from '../core/backoff.js';
 
 export interface SyncRetryOptions {
   /** First retry delay before jitter (default 15 s); doubles per failure. */
@@ -16,11 +17,8 @@ export interface SyncRetryDeps {
   readonly setTimer: (fn: () => void, ms: number) => { cancel(): void };
 }
 
-/** Delay before retry number `attempt` (0-based): between half and all of min(max, base · 2^attempt). */
-export function retryDelayMs(attempt: number, random: number, baseMs = 15_000, maxMs = 15 * 60_000): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
-  return Math.round(ceiling / 2 + (ceiling / 2) * random);
-}
+const DEFAULT_BASE_MS = 15_000;
+const DEFAULT_MAX_MS = 15 * 60_000;
 
 /** True when the sync's error means "try again later" (endpoint unreachable or erroring), not a refused policy. */
 export function isRetryableSyncError(code: string | undefined): boolean {
@@ -44,7 +42,8 @@ export class SyncRetry {
       return;
     }
     if (this.pending) return;
-    const delay = retryDelayMs(this.attempt, this.deps.random(), this.options.baseMs, this.options.maxMs);
+    const policy = { baseMs: this.options.baseMs ?? DEFAULT_BASE_MS, maxMs: this.options.maxMs ?? DEFAULT_MAX_MS };
+    const delay = equalJitterDelayMs(this.attempt, policy, this.deps.random);
     this.attempt += 1;
     this.pending = this.deps.setTimer(() => {
       this.pending = undefined;

@@ -1,8 +1,10 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+// The state store on disk (modes, atomic writes, corrupt files, outbox order) and on the memory file store.
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StatusReport } from '../../../policy-schemas/src/index.js';
+import type { HealthUpload, StatusReport } from '../../../policy-schemas/src/index.js';
+import { MemoryFileStore } from '../system/file-store.js';
 import { StateStore } from './state-store.js';
 
 let dir: string;
@@ -68,5 +70,75 @@ describe('StateStore', () => {
     expect(await again.lastSequence()).toBe(3);
     expect((await again.pendingReports()).map((p) => p.report.reportId)).toEqual([report(1).reportId, report(2).reportId]);
     expect(await again.lastSequence()).toBe(2);
+  });
+});
+
+describe('StateStore outboxes keep the layout of version 1', () => {
+  const health = (enabled: boolean): HealthUpload => ({
+    deviceId: '00000000-0000-4000-8000-000000000000',
+    health: {
+      collectedAt: '2026-12-01T00:00:00.000Z',
+      antivirus: { source: 'simulated', mode: 'active', realTimeProtection: true, tamperProtection: false },
+      firewall: { source: 'simulated', enabled },
+    },
+  });
+
+  it('reads files an earlier agent left in outbox/ and signals-outbox/, and writes the same names and contents', async () => {
+    // As version 1 wrote them: <16-digit sequence>-<report id>.json holding the report, and
+    // <16-digit sequence>-<kind>-<id>.json holding only the message body.
+    const id = '00000000-0000-4000-8000-00000000000a';
+    const store = new StateStore(dir);
+    await store.init();
+    await writeFile(join(dir, 'outbox', `${'0'.repeat(15)}7-${report(7).reportId}.json`), JSON.stringify(report(7)));
+    await writeFile(join(dir, 'signals-outbox', `${'0'.repeat(15)}5-health-${id}.json`), JSON.stringify(health(true)));
+    const upgraded = new StateStore(dir);
+    await upgraded.init();
+    expect(await upgraded.lastSequence()).toBe(7);
+    expect(await upgraded.lastSignalSequence()).toBe(5);
+    expect((await upgraded.pendingReports()).map((p) => p.report)).toEqual([report(7)]);
+    expect(await upgraded.pendingSignals()).toEqual([{ name: `${'0'.repeat(15)}5-health-${id}.json`, message: { kind: 'health', body: health(true) } }]);
+
+    await upgraded.enqueueReport(report(8), 8);
+    await upgraded.enqueueSignal({ kind: 'health', body: health(false) }, 6, id.replace('a', 'b'));
+    expect((await readdir(join(dir, 'outbox'))).sort()).toEqual([
+      `${'0'.repeat(15)}7-${report(7).reportId}.json`,
+      `${'0'.repeat(15)}8-${report(8).reportId}.json`,
+    ]);
+    // The newer health upload supersedes the queued one; the file holds the body only, as before.
+    const signalFiles = await readdir(join(dir, 'signals-outbox'));
+    expect(signalFiles).toEqual([`${'0'.repeat(15)}6-health-${id.replace('a', 'b')}.json`]);
+    expect(JSON.parse(await readFile(join(dir, 'signals-outbox', signalFiles[0] as string), 'utf8'))).toEqual(health(false));
+  });
+});
+
+describe('StateStore on MemoryFileStore', () => {
+  it('keeps the outbox order, removes acknowledged reports and forgets device state', async () => {
+    const files = new MemoryFileStore();
+    const store = new StateStore('/sim/1', { posixPermissions: true, files });
+    await store.init();
+    await store.enqueueReport(report(2), 2);
+    await store.enqueueReport(report(1), 1);
+    expect((await store.pendingReports()).map((p) => p.report.reportId)).toEqual([report(1).reportId, report(2).reportId]);
+    expect(await store.lastSequence()).toBe(2);
+    const [first] = await store.pendingReports();
+    await store.removeReport(first?.name ?? '');
+    expect((await store.pendingReports()).length).toBe(1);
+    await store.writeAppliedVersions({ '00000000-0000-4000-8000-000000000009': 3 });
+    await store.forgetDeviceState();
+    expect(await store.readAppliedVersions()).toEqual({});
+    expect(await store.pendingReports()).toEqual([]);
+  });
+
+  it('answers a missing file as absent and a corrupt one as STATE_CORRUPT, and keeps two stores apart', async () => {
+    const files = new MemoryFileStore();
+    const a = new StateStore('/sim/a', { posixPermissions: false, files });
+    const b = new StateStore('/sim/b', { posixPermissions: false, files });
+    await a.init();
+    await b.init();
+    expect(await a.readIdentity()).toBeUndefined();
+    await files.writeAtomic('/sim/a/status.json', '{not json');
+    await expect(a.readStatus()).rejects.toMatchObject({ code: 'STATE_CORRUPT' });
+    expect(await b.readStatus()).toBeUndefined();
+    expect(files.size).toBe('{not json'.length);
   });
 });

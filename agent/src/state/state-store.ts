@@ -28,7 +28,8 @@ import {
   type SyncOutcome as SyncOutcomeT,
 } from '../../../policy-schemas/src/index.js';
 import type { SetFloor } from '../core/set-floor.js';
-import { diskStateFiles, type StateFiles } from './state-files.js';
+import { type FileStore, NodeFileStore } from '../system/file-store.js';
+import { Outbox } from './outbox.js';
 
 const FILES = {
   identity: 'identity.json',
@@ -50,12 +51,18 @@ export type SignalMessage =
   | { readonly kind: 'inventory'; readonly body: InventoryUploadT };
 
 const SIGNAL_SCHEMAS = { alerts: AlertReport, health: HealthUpload, inventory: InventoryUpload } as const;
-const SIGNAL_FILE = /^(\d{16})-(alerts|health|inventory)-([0-9a-f-]{36})\.json$/;
+const UUID = /[0-9a-f-]{36}/;
+/** Signal file names carry the kind: `<sequence>-<kind>-<id>.json`. */
+const SIGNAL_TAG = new RegExp(`(?:alerts|health|inventory)-${UUID.source}`);
 /** Kinds where only the newest message matters: queuing one drops the older ones of its kind. */
 const SUPERSEDED: ReadonlySet<SignalMessage['kind']> = new Set(['health', 'inventory']);
 
-/** Most reports kept while the endpoint is unreachable; the oldest go first (newer reports supersede them). */
+/** Most messages kept per outbox while the endpoint is unreachable; the oldest go first (newer ones supersede them). */
 const OUTBOX_LIMIT = 500;
+
+function signalKind(tag: string | undefined): SignalMessage['kind'] {
+  return tag?.slice(0, tag.indexOf('-')) as SignalMessage['kind'];
+}
 
 /** The last verified policies and the etag they came with. */
 export interface CachedPolicies {
@@ -66,24 +73,50 @@ export interface CachedPolicies {
 }
 
 export class StateStore {
-  private readonly files: StateFiles;
+  private readonly files: FileStore;
+  private readonly reportsOutbox: Outbox<StatusReportT>;
+  private readonly signalsOutbox: Outbox<SignalMessage>;
 
   /** `options.files` replaces the disk (the fleet simulator keeps thousands of state dirs in memory). */
   constructor(
     readonly dir: string,
-    private readonly options: { readonly posixPermissions: boolean; readonly files?: StateFiles } = { posixPermissions: true },
+    private readonly options: { readonly posixPermissions: boolean; readonly files?: FileStore } = { posixPermissions: true },
   ) {
-    this.files = options.files ?? diskStateFiles;
+    this.files = options.files ?? new NodeFileStore();
+    this.reportsOutbox = new Outbox(
+      {
+        dir: join(dir, FILES.outbox),
+        tag: UUID,
+        limit: OUTBOX_LIMIT,
+        decode: (data, tag) => validate(StatusReport, data, `outbox/ report ${tag}`, 'STATE_CORRUPT'),
+      },
+      this.files,
+    );
+    this.signalsOutbox = new Outbox<SignalMessage>(
+      {
+        dir: join(dir, FILES.signalsOutbox),
+        tag: SIGNAL_TAG,
+        limit: OUTBOX_LIMIT,
+        // The file holds the body only; its name carries the kind (the layout of version 1, kept).
+        encode: (message) => message.body,
+        supersedes: (tag, oldTag) => SUPERSEDED.has(signalKind(tag)) && signalKind(oldTag) === signalKind(tag),
+        decode: (data, tag) => {
+          const kind = signalKind(tag);
+          return { kind, body: validate(SIGNAL_SCHEMAS[kind], data, `signals-outbox/ ${tag}`, 'STATE_CORRUPT') } as SignalMessage;
+        },
+      },
+      this.files,
+    );
   }
 
   /** Creates the state dir and outbox, owner-only. */
   async init(): Promise<void> {
-    await this.files.mkdir(join(this.dir, FILES.outbox), { recursive: true, mode: 0o700 });
-    await this.files.mkdir(join(this.dir, FILES.signalsOutbox), { recursive: true, mode: 0o700 });
+    await this.files.ensureDir(join(this.dir, FILES.outbox), 0o700);
+    await this.files.ensureDir(join(this.dir, FILES.signalsOutbox), 0o700);
     if (this.options.posixPermissions) {
-      await this.files.chmod(this.dir, 0o700);
-      await this.files.chmod(join(this.dir, FILES.outbox), 0o700);
-      await this.files.chmod(join(this.dir, FILES.signalsOutbox), 0o700);
+      await this.files.setMode(this.dir, 0o700);
+      await this.files.setMode(join(this.dir, FILES.outbox), 0o700);
+      await this.files.setMode(join(this.dir, FILES.signalsOutbox), 0o700);
     }
   }
 
@@ -93,16 +126,19 @@ export class StateStore {
 
   async writeIdentity(identity: AgentIdentityT, privateKeyPem: string): Promise<void> {
     // Key first: an identity file must never exist without its key.
-    await this.files.writeFileAtomic(join(this.dir, FILES.key), privateKeyPem, 0o600);
-    await this.files.writeFileAtomic(join(this.dir, FILES.identity), `${JSON.stringify(identity, null, 2)}\n`, 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.key), privateKeyPem, { mode: 0o600 });
+    await this.files.writeAtomic(join(this.dir, FILES.identity), `${JSON.stringify(identity, null, 2)}\n`, { mode: 0o600 });
   }
 
   async readPrivateKeyPem(): Promise<string> {
+    let pem: string | undefined;
     try {
-      return await this.files.readFile(join(this.dir, FILES.key), 'utf8');
+      pem = await this.files.read(join(this.dir, FILES.key));
     } catch (err) {
       throw new AttacheError('STATE_CORRUPT', `device key ${join(this.dir, FILES.key)} is unreadable`, { cause: err });
     }
+    if (pem === undefined) throw new AttacheError('STATE_CORRUPT', `device key ${join(this.dir, FILES.key)} is missing`);
+    return pem;
   }
 
   /** Last verified policies; callers verify them again before use (the file could have been edited). */
@@ -118,7 +154,7 @@ export class StateStore {
       ...(cache.manifest ? { manifest: cache.manifest } : {}),
       policies: cache.policies,
     };
-    await this.files.writeFileAtomic(join(this.dir, FILES.policies), `${JSON.stringify(body)}\n`, 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.policies), `${JSON.stringify(body)}\n`, { mode: 0o600 });
   }
 
   async readStatus(): Promise<SyncOutcomeT | undefined> {
@@ -126,7 +162,7 @@ export class StateStore {
   }
 
   async writeStatus(outcome: SyncOutcomeT): Promise<void> {
-    await this.files.writeFileAtomic(join(this.dir, FILES.status), `${JSON.stringify(outcome, null, 2)}\n`, 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.status), `${JSON.stringify(outcome, null, 2)}\n`, { mode: 0o600 });
   }
 
   /** Pre-management values of managed settings, by setting id (empty when nothing was managed yet). */
@@ -137,7 +173,7 @@ export class StateStore {
 
   async writeBaseline(settings: Readonly<Record<string, BaselineEntry>>): Promise<void> {
     const body: AgentBaseline = { formatVersion: 1, settings: { ...settings } };
-    await this.files.writeFileAtomic(join(this.dir, FILES.baseline), `${JSON.stringify(body, null, 2)}\n`, 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.baseline), `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
   }
 
   /** Highest applied version per policy id. */
@@ -154,12 +190,12 @@ export class StateStore {
 
   async writeSetFloor(floor: SetFloor): Promise<void> {
     const body: AgentPolicySetFloorT = { formatVersion: 1, setVersion: floor.setVersion, policies: [...floor.policies] };
-    await this.files.writeFileAtomic(join(this.dir, FILES.setFloor), `${JSON.stringify(body)}\n`, 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.setFloor), `${JSON.stringify(body)}\n`, { mode: 0o600 });
   }
 
   async writeAppliedVersions(versions: Readonly<Record<string, number>>): Promise<void> {
     const body: AgentAppliedVersions = { formatVersion: 1, versions: { ...versions } };
-    await this.files.writeFileAtomic(join(this.dir, FILES.versions), `${JSON.stringify(body, null, 2)}\n`, 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.versions), `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
   }
 
   /**
@@ -167,12 +203,12 @@ export class StateStore {
    * stays: the device's pre-management values do not change with its identity.
    */
   async forgetDeviceState(): Promise<void> {
-    await this.files.rm(join(this.dir, FILES.policies), { force: true });
-    await this.files.rm(join(this.dir, FILES.versions), { force: true });
-    await this.files.rm(join(this.dir, FILES.status), { force: true });
-    await this.files.rm(join(this.dir, FILES.signals), { force: true });
-    for (const name of await this.outboxNames()) await this.removeReport(name);
-    for (const name of await this.signalNames()) await this.removeSignal(name);
+    await this.files.remove(join(this.dir, FILES.policies));
+    await this.files.remove(join(this.dir, FILES.versions));
+    await this.files.remove(join(this.dir, FILES.status));
+    await this.files.remove(join(this.dir, FILES.signals));
+    await this.reportsOutbox.clear();
+    await this.signalsOutbox.clear();
   }
 
   /** The risk signals state (alerts, health, what was last uploaded); undefined before the first check. */
@@ -181,7 +217,7 @@ export class StateStore {
   }
 
   async writeSignals(state: AgentSignalsStateT): Promise<void> {
-    await this.files.writeFileAtomic(join(this.dir, FILES.signals), `${JSON.stringify(state, null, 2)}\n`, 0o600);
+    await this.files.writeAtomic(join(this.dir, FILES.signals), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   }
 
   /**
@@ -189,100 +225,52 @@ export class StateStore {
    * messages of their kind; alert reports are all kept, in order (each carries different transitions).
    */
   async enqueueSignal(message: SignalMessage, sequence: number, id: string): Promise<void> {
-    const name = `${String(sequence).padStart(16, '0')}-${message.kind}-${id}.json`;
     // Checked before queuing: an invalid message would be dropped unsent when read back, silently.
     validate(SIGNAL_SCHEMAS[message.kind], message.body, `${message.kind} message`);
-    await this.files.writeFileAtomic(join(this.dir, FILES.signalsOutbox, name), JSON.stringify(message.body), 0o600);
-    if (SUPERSEDED.has(message.kind)) {
-      for (const old of await this.signalNames()) if (old !== name && SIGNAL_FILE.exec(old)?.[2] === message.kind) await this.removeSignal(old);
-    }
-    const names = await this.signalNames();
-    for (const old of names.slice(0, Math.max(0, names.length - OUTBOX_LIMIT))) await this.removeSignal(old);
+    await this.signalsOutbox.enqueue(sequence, `${message.kind}-${id}`, message);
   }
 
   /** Queued signal messages, oldest first. Files that fail validation are dropped (they could never be sent). */
   async pendingSignals(): Promise<{ name: string; message: SignalMessage }[]> {
-    const out: { name: string; message: SignalMessage }[] = [];
-    for (const name of await this.signalNames()) {
-      const kind = SIGNAL_FILE.exec(name)?.[2] as SignalMessage['kind'];
-      try {
-        const data = JSON.parse(await this.files.readFile(join(this.dir, FILES.signalsOutbox, name), 'utf8'));
-        const body = validate(SIGNAL_SCHEMAS[kind], data, `signals-outbox/${name}`, 'STATE_CORRUPT');
-        out.push({ name, message: { kind, body } as SignalMessage });
-      } catch {
-        await this.removeSignal(name);
-      }
-    }
-    return out;
+    return this.signalsOutbox.pending();
   }
 
   async removeSignal(name: string): Promise<void> {
-    await this.files.rm(join(this.dir, FILES.signalsOutbox, name), { force: true });
+    await this.signalsOutbox.remove(name);
   }
 
   /** Highest sequence number in the signals outbox, so a restarted agent keeps the order. */
   async lastSignalSequence(): Promise<number> {
-    const last = (await this.signalNames()).at(-1);
-    return last ? Number.parseInt(last.slice(0, 16), 10) : 0;
-  }
-
-  private async signalNames(): Promise<string[]> {
-    try {
-      return (await this.files.readdir(join(this.dir, FILES.signalsOutbox))).filter((n) => SIGNAL_FILE.test(n)).sort();
-    } catch {
-      return [];
-    }
+    return this.signalsOutbox.lastSequence();
   }
 
   /** Queues a report durably; it stays until the endpoint acknowledges it. */
   async enqueueReport(report: StatusReportT, sequence: number): Promise<void> {
-    const name = `${String(sequence).padStart(16, '0')}-${report.reportId}.json`;
-    await this.files.writeFileAtomic(join(this.dir, FILES.outbox, name), JSON.stringify(report), 0o600);
-    const names = await this.outboxNames();
-    for (const old of names.slice(0, Math.max(0, names.length - OUTBOX_LIMIT))) await this.removeReport(old);
+    await this.reportsOutbox.enqueue(sequence, report.reportId, report);
   }
 
   /** Queued reports, oldest first. Unreadable files are dropped (they could never be sent). */
   async pendingReports(): Promise<{ name: string; report: StatusReportT }[]> {
-    const out: { name: string; report: StatusReportT }[] = [];
-    for (const name of await this.outboxNames()) {
-      try {
-        const data = JSON.parse(await this.files.readFile(join(this.dir, FILES.outbox, name), 'utf8'));
-        out.push({ name, report: validate(StatusReport, data, `outbox/${name}`, 'STATE_CORRUPT') });
-      } catch {
-        await this.removeReport(name);
-      }
-    }
-    return out;
+    return (await this.reportsOutbox.pending()).map(({ name, message }) => ({ name, report: message }));
   }
 
   async removeReport(name: string): Promise<void> {
-    await this.files.rm(join(this.dir, FILES.outbox, name), { force: true });
+    await this.reportsOutbox.remove(name);
   }
 
   /** Highest sequence number in the outbox, so a restarted agent keeps the order. */
   async lastSequence(): Promise<number> {
-    const names = await this.outboxNames();
-    const last = names.at(-1);
-    return last ? Number.parseInt(last.slice(0, 16), 10) : 0;
-  }
-
-  private async outboxNames(): Promise<string[]> {
-    try {
-      return (await this.files.readdir(join(this.dir, FILES.outbox))).filter((n) => /^\d{16}-[0-9a-f-]{36}\.json$/.test(n)).sort();
-    } catch {
-      return [];
-    }
+    return this.reportsOutbox.lastSequence();
   }
 
   private async readJson<T>(name: string, check: (data: unknown) => T): Promise<T | undefined> {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await this.files.readFile(join(this.dir, name), 'utf8');
+      text = await this.files.read(join(this.dir, name));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new AttacheError('STATE_CORRUPT', `${join(this.dir, name)} is unreadable`, { cause: err });
     }
+    if (text === undefined) return undefined;
     let data: unknown;
     try {
       data = JSON.parse(text);

@@ -1,7 +1,9 @@
-// Files the agent manages on the OS (mdatp_managed.json, pf anchor files, …): read, atomic replace with owner and
-// mode, remove. The real store uses the file system; the memory store serves boundary tests and simulated hosts.
-import { chmod, chown, mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { writeFileAtomic } from '../state/atomic-file.js';
+// The one file-system port of the agent: read, atomic replace with owner and mode, remove, list a directory, create a
+// directory. Used by the state store, the providers (mdatp_managed.json, pf anchor files, …) and the risk sources.
+// NodeFileStore is the disk; MemoryFileStore serves boundary tests, simulated hosts and the fleet simulator.
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 export interface WriteOptions {
   /** POSIX mode of the new file (default 0600); ignored on Windows, where the installer sets ACLs. */
@@ -18,10 +20,18 @@ export interface FileStore {
   writeAtomic(path: string, data: string, options?: WriteOptions): Promise<void>;
   /** Removes the file; absent is fine. */
   remove(path: string): Promise<void>;
-  /** Mode bits of the file, or undefined when it does not exist. */
+  /** Mode bits of the file or directory, or undefined when it does not exist. */
   mode(path: string): Promise<number | undefined>;
+  /** Sets the mode bits of an existing file or directory. */
+  setMode(path: string, mode: number): Promise<void>;
   /** Creates the directory (and missing parents) with this mode when it is missing; an existing one is left as it is. */
-  ensureDir?(path: string, mode: number): Promise<void>;
+  ensureDir(path: string, mode: number): Promise<void>;
+  /** Names of the entries directly in the directory, in no particular order; none when it does not exist. */
+  list(dir: string): Promise<string[]>;
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
 export class NodeFileStore implements FileStore {
@@ -29,7 +39,7 @@ export class NodeFileStore implements FileStore {
     try {
       return await readFile(path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }
@@ -49,17 +59,66 @@ export class NodeFileStore implements FileStore {
     if (created !== undefined) await chmod(path, mode);
   }
 
+  async setMode(path: string, mode: number): Promise<void> {
+    await chmod(path, mode);
+  }
+
   async mode(path: string): Promise<number | undefined> {
     try {
       return (await stat(path)).mode & 0o7777;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async list(dir: string): Promise<string[]> {
+    try {
+      return await readdir(dir);
+    } catch (err) {
+      if (isNotFound(err)) return [];
       throw err;
     }
   }
 }
 
-/** An in-memory file system: what a provider wrote, with the mode it asked for. */
+/** Replaces `path` with `data` atomically: temp file (mode set before any byte is written) + fsync + rename. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(tmp, 'wx', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDir(dirname(path));
+}
+
+// The rename is durable only once the directory entry is flushed; Windows cannot open directories, so skip there.
+async function syncDir(dir: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // best effort
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * An in-memory file system: what was written, with the mode it asked for. Writes are atomic by construction and do not
+ * need the parent directory to exist (a host's system directories are taken as present). Thousands of simulated
+ * agents' state dirs fit in one process this way, without thousands of fsyncs.
+ */
 export class MemoryFileStore implements FileStore {
   readonly files = new Map<string, { data: string; mode: number }>();
   /** Directories created through ensureDir, with their mode. */
@@ -78,10 +137,35 @@ export class MemoryFileStore implements FileStore {
   }
 
   async mode(path: string): Promise<number | undefined> {
-    return this.files.get(path)?.mode;
+    return this.files.get(path)?.mode ?? this.dirs.get(path);
+  }
+
+  async setMode(path: string, mode: number): Promise<void> {
+    const file = this.files.get(path);
+    if (file) file.mode = mode;
+    else if (this.dirs.has(path)) this.dirs.set(path, mode);
+    else throw Object.assign(new Error(`ENOENT: no such file or directory, chmod '${path}'`), { code: 'ENOENT', path });
   }
 
   async ensureDir(path: string, mode: number): Promise<void> {
+    // Missing parents are created too, as mkdir -p; only the leaf gets the mode asked for (as on disk).
+    for (let dir = dirname(path); !this.dirs.has(dir) && dir !== dirname(dir); dir = dirname(dir)) this.dirs.set(dir, 0o755);
     if (!this.dirs.has(path)) this.dirs.set(path, mode);
+  }
+
+  async list(dir: string): Promise<string[]> {
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    const names = new Set<string>();
+    for (const path of [...this.files.keys(), ...this.dirs.keys()]) {
+      if (path.startsWith(prefix) && path.length > prefix.length) names.add(path.slice(prefix.length).split('/')[0] as string);
+    }
+    return [...names];
+  }
+
+  /** Total characters held (a footprint measure for the fleet simulator). */
+  get size(): number {
+    let total = 0;
+    for (const { data } of this.files.values()) total += data.length;
+    return total;
   }
 }

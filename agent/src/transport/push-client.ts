@@ -3,11 +3,12 @@ import WebSocket from 'ws';
 import { type Clock, systemClock, type TimerHandle } from '../../../common/clock.js';
 import { validate } from '../../../common/validation.js';
 import { ServerPushMessage, type ServerPushMessage as ServerPushMessageT } from '../../../policy-schemas/src/index.js';
+import { type BackoffPolicy, equalJitterDelayMs } from '../core/backoff.js';
 import type { EndpointClient } from './endpoint-client.js';
 
 const PUSH_PATH = '/v1/device/push';
-const MIN_BACKOFF_MS = 1_000;
-const MAX_BACKOFF_MS = 5 * 60_000;
+/** Reconnect delays: 1 s doubling to 5 min. */
+const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 5 * 60_000 };
 // The endpoint pings every 30 s; silence for longer than this means the connection is dead.
 const DEAD_AFTER_MS = 75_000;
 
@@ -101,11 +102,10 @@ export class PushClient {
     this.watchdog = this.deps.clock.setTimer(() => socket.terminate(), DEAD_AFTER_MS);
   }
 
-  // Exponential backoff with full jitter, so a fleet that lost the endpoint does not reconnect in step.
+  // Exponential backoff with equal jitter, so a fleet that lost the endpoint does not reconnect in step.
   private scheduleReconnect(): void {
-    const ceiling = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** this.attempt);
+    const delay = equalJitterDelayMs(this.attempt, RECONNECT_BACKOFF, () => this.deps.clock.random());
     this.attempt++;
-    const delay = Math.max(MIN_BACKOFF_MS / 2, Math.floor(this.deps.clock.random() * ceiling));
     this.timer = this.deps.clock.setTimer(() => this.connect(), delay);
   }
 }

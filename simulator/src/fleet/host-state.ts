@@ -1,14 +1,14 @@
 // A simulated host's state dir: the agent's real StateStore over memory files, counting queued reports (to prove none
 // is lost), and refusing writes once the simulated agent process has crashed (a dead process writes nothing).
-import type { StateFiles } from '../../../agent/src/state/state-files.js';
 import { StateStore } from '../../../agent/src/state/state-store.js';
+import type { FileStore } from '../../../agent/src/system/file-store.js';
 import type { StatusReport } from '../../../policy-schemas/src/index.js';
 
 /** A state store that tells the host which reports it queued (to prove none is lost). */
 export class HostStateStore extends StateStore {
   constructor(
     dir: string,
-    files: StateFiles,
+    files: FileStore,
     private readonly onEnqueue: (reportId: string) => void,
   ) {
     super(dir, { posixPermissions: false, files });
@@ -21,22 +21,23 @@ export class HostStateStore extends StateStore {
 }
 
 /** The state dir as a crashed agent process sees it: nothing more is written once the process is gone. */
-export function gatedFiles(files: StateFiles, alive: () => boolean): StateFiles {
+export function gatedFiles(files: FileStore, alive: () => boolean): FileStore {
   const check = () => {
     if (!alive()) throw new Error('agent process is gone (simulated crash)');
   };
   return {
-    mkdir: (path, options) => files.mkdir(path, options),
-    chmod: (path, mode) => files.chmod(path, mode),
-    readFile: (path, encoding) => files.readFile(path, encoding),
-    readdir: (path) => files.readdir(path),
-    async writeFileAtomic(path, data, mode) {
+    ensureDir: (path, mode) => files.ensureDir(path, mode),
+    setMode: (path, mode) => files.setMode(path, mode),
+    mode: (path) => files.mode(path),
+    read: (path) => files.read(path),
+    list: (dir) => files.list(dir),
+    async writeAtomic(path, data, options) {
       check();
-      await files.writeFileAtomic(path, data, mode);
+      await files.writeAtomic(path, data, options);
     },
-    async rm(path, options) {
+    async remove(path) {
       check();
-      await files.rm(path, options);
+      await files.remove(path);
     },
   };
 }

@@ -13,7 +13,6 @@ import type { AgentHost } from '../../../agent/src/platform/index.js';
 import { createSimulatedProviders } from '../../../agent/src/providers/simulated.js';
 import { createSimulatedSources } from '../../../agent/src/risk/simulated-sources.js';
 import { AgentRuntime } from '../../../agent/src/runtime/agent-runtime.js';
-import { MemoryStateFiles } from '../../../agent/src/state/state-files.js';
 import type { StateStore } from '../../../agent/src/state/state-store.js';
 import { MemoryFileStore } from '../../../agent/src/system/file-store.js';
 import { AGENT_VERSION } from '../../../agent/src/version.js';
@@ -66,7 +65,7 @@ function uuidFrom(random: () => number): string {
 export class SimHost {
   readonly device: SimulatedHost;
   private readonly agentHost: AgentHost;
-  private readonly files = new MemoryStateFiles();
+  private readonly files = new MemoryFileStore();
   /** Files the risk sources read besides the state dir (the indicators list): memory too. */
   private readonly signalFiles = new MemoryFileStore();
   /** The host's clock: the machine's plus the injected skew; jitter from the host's own seeded stream. */

@@ -160,9 +160,14 @@ function addressIntervals(right: Json, family: Family): Interval[] | undefined {
   const out: Interval[] = [];
   for (const e of elements(right)) {
     try {
-      if (typeof e === 'string') out.push(parseNetwork(e).interval);
-      else if (isObj(e) && isObj(e.prefix)) out.push(parseNetwork(`${String(e.prefix.addr)}/${String(e.prefix.len)}`).interval);
-      else if (isObj(e) && Array.isArray(e.range)) {
+      // An element of the other family (nft prints IPv4-mapped IPv6 as ::ffff:a.b.c.d, which parses as IPv4) is not
+      // what the renderer writes: the rule is not ours.
+      const text = typeof e === 'string' ? e : isObj(e) && isObj(e.prefix) ? `${String(e.prefix.addr)}/${String(e.prefix.len)}` : undefined;
+      if (text !== undefined) {
+        const network = parseNetwork(text);
+        if (network.family !== family) return undefined;
+        out.push(network.interval);
+      } else if (isObj(e) && Array.isArray(e.range)) {
         const [a, b] = e.range.map((x) => (typeof x === 'string' ? parseAddress(x) : undefined));
         if (!a || !b || a.family !== family || b.family !== family) return undefined;
         out.push({ start: a.value, end: b.value });

@@ -6,24 +6,20 @@ import { PF_ANCHOR } from './pf.js';
 import { PfctlEmulator } from './pf-emulator.js';
 import { itemsFromRules, parseAnchorRules } from './pf-parse.js';
 import { atomKey, expandPfRule, normalizePfRule, type PfRule, PfRuleError, renderPfRule, renderPfRuleset } from './pf-render.js';
-import { formatNetwork, mergePorts, parseNetwork, parsePortList, policyPorts } from './pf-values.js';
+import { formatNetwork, mergePorts, parseNetwork, parsePortList, pfPort, policyPorts } from './pf-values.js';
 
 describe('pf values', () => {
-  it('parses addresses in any notation, clears host bits and prints them canonically', () => {
-    expect(formatNetwork(parseNetwork('10.1.2.3/8'))).toBe('10.0.0.0/8');
-    expect(formatNetwork(parseNetwork('10.1.2.3/32'))).toBe('10.1.2.3');
-    expect(formatNetwork(parseNetwork('2001:0DB8:0:0:0:0:0:1'))).toBe('2001:db8::1');
+  // The parsing rules themselves are core/net-address.ts's (tested there); here pf's family names and port syntax.
+  it('names families as pf does, with IPv4-mapped IPv6 in inet, and prints networks canonically', () => {
+    expect(parseNetwork('10.1.2.3/8')).toEqual({ family: 'inet', address: 0x0a000000n, prefix: 8 });
+    expect(parseNetwork('::ffff:10.0.0.1')).toEqual({ family: 'inet', address: 0x0a000001n, prefix: 32 });
     expect(formatNetwork(parseNetwork('2001:db8:0:1:0:0:0:0/64'))).toBe('2001:db8:0:1::/64');
-    expect(formatNetwork(parseNetwork('::'))).toBe('::');
-    expect(formatNetwork(parseNetwork('1:0:0:2:0:0:0:3'))).toBe('1:0:0:2::3');
-    expect(parseNetwork('::ffff:10.0.0.1')).toEqual(parseNetwork('::ffff:a00:1'));
-    for (const bad of ['10.0.0.256', '10.0.0.0/33', 'fe80:::1', '1:2:3:4:5:6:7:8:9', 'any', '10.0.0.0/8 }']) expect(() => parseNetwork(bad)).toThrow();
+    for (const bad of ['010.0.0.1', '10.0.0.0/33', 'any', '10.0.0.0/8 }']) expect(() => parseNetwork(bad)).toThrow();
   });
 
-  it('reduces port lists to sorted, joined ranges and refuses reversed ones', () => {
+  it('reduces port lists to sorted, joined ranges in the policy notation and writes pf ranges inclusive', () => {
     expect(policyPorts(mergePorts(parsePortList('445,137-139,138,140')))).toBe('137-140,445');
-    expect(() => parsePortList('90-80')).toThrow(/ends before/);
-    expect(() => parsePortList('65536')).toThrow(/outside/);
+    expect(parsePortList('22').map(pfPort)).toEqual(['22:22']);
   });
 });
 

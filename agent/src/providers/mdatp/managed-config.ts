@@ -97,7 +97,7 @@ export class ManagedConfigFile {
   private async store(doc: Dict): Promise<void> {
     const text = this.options.codec.serialize(doc);
     const dir = this.path.slice(0, Math.max(this.path.lastIndexOf('/'), 0)) || '/';
-    await this.files.ensureDir?.(dir, this.options.dirMode);
+    await this.files.ensureDir(dir, this.options.dirMode);
     await this.files.writeAtomic(this.path, text, this.options.write);
   }
 }

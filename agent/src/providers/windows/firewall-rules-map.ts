@@ -3,6 +3,7 @@
 // that says when an item and a rule mean the same thing although written differently ("8:*" vs "8", /8 vs mask).
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../../common/canonical-json.js';
+import { formatIpAddress, formatIpNetwork, tryParseIpAddress, tryParseIpNetwork } from '../../core/net-address.js';
 
 /** One firewallRules.rules item, as the catalog's item schema allows it. */
 export interface FirewallRuleItem {
@@ -200,31 +201,33 @@ export function itemFromRule(rule: ObservedRule): FirewallRuleItem {
   return item as unknown as FirewallRuleItem;
 }
 
-function compressIpv6(address: string): string {
-  try {
-    return new URL(`http://[${address}]`).hostname.slice(1, -1);
-  } catch {
-    return address.toLowerCase();
-  }
+/** An address in canonical text (core/net-address.ts rules); what is not one (a keyword Windows added) as it is. */
+function normalHost(host: string): string {
+  const ip = tryParseIpAddress(host);
+  return ip ? formatIpAddress(ip) : host.toLowerCase();
 }
 
-/** One address in a comparable form: IPv4 masks as prefix lengths, host prefixes dropped, IPv6 compressed, keywords by CSP name. */
+/** Prefix length of a dotted IPv4 mask (255.255.0.0 → 16); undefined when it is not one or not contiguous. */
+function maskBits(mask: string): number | undefined {
+  const ip = tryParseIpAddress(mask);
+  if (ip?.family !== 4) return undefined;
+  const hostPart = ~ip.value & 0xffffffffn;
+  if ((hostPart & (hostPart + 1n)) !== 0n) return undefined; // contiguous: the host part is 2^k − 1
+  return hostPart === 0n ? 32 : 32 - hostPart.toString(2).length;
+}
+
+/** One address in a comparable form: IPv4 masks as prefix lengths, host prefixes dropped, canonical text, keywords by CSP name. */
 function normalAddress(a: string): string {
   if (a === '*' || a.toLowerCase() === 'any') return '*';
   const keyword = REVERSE_KEYWORDS[a.toLowerCase()] ?? (ADDRESS_KEYWORDS[a] ? a : undefined);
   if (keyword) return keyword;
   if (a.includes('-')) return a.split('-').map(normalAddress).join('-');
   const [host = '', prefix] = a.split('/');
-  const ip = host.includes(':') ? compressIpv6(host) : host;
-  if (prefix === undefined) return ip;
-  let bits = prefix;
-  if (prefix.includes('.')) {
-    const n = prefix.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-    const ones = n.toString(2).replace(/0+$/, '');
-    if (!/^1*$/.test(ones)) return `${ip}/${prefix}`;
-    bits = String(ones.length);
-  }
-  return (host.includes(':') ? bits === '128' : bits === '32') ? ip : `${ip}/${bits}`;
+  if (prefix === undefined) return normalHost(host);
+  const bits = prefix.includes('.') ? maskBits(prefix) : prefix;
+  const network = bits === undefined ? undefined : tryParseIpNetwork(`${host}/${bits}`);
+  // Host bits do not change what a subnet matches, so 10.1.2.3/8 and 10.0.0.0/8 compare equal.
+  return network ? formatIpNetwork(network) : `${normalHost(host)}/${prefix}`;
 }
 
 const sortedOrNull = (values: readonly string[] | undefined) => (values === undefined ? null : [...new Set(values)].sort());

@@ -157,6 +157,20 @@ describe('Windows firewall rules provider: invocations', () => {
     expect(fw.rules.get(ruleId(RDP.name))?.LocalPort).toEqual(['3389']);
   });
 
+  it('compares addresses by the shared rules (core/net-address.ts): masks, host bits, IPv6 text, mapped IPv4', () => {
+    const item = (remoteAddressRanges: string[]) => ({ name: 'r', remoteAddressRanges });
+    const same = [
+      [['10.1.2.3/255.0.0.0'], ['10.0.0.0/8']],
+      [['2001:DB8:0:0::1'], ['2001:db8::1/128']],
+      [['::ffff:192.0.2.1'], ['192.0.2.1']],
+      [['192.0.2.1/32-192.0.2.9'], ['192.0.2.1-192.0.2.9']],
+    ];
+    for (const [a, b] of same) expect(ruleSignature(item(a as string[]))).toBe(ruleSignature(item(b as string[])));
+    // A leading zero is not read as 10 (nor as octal 8): the entry stays as written, unequal to both.
+    expect(ruleSignature(item(['010.0.0.1']))).not.toBe(ruleSignature(item(['10.0.0.1'])));
+    expect(ruleSignature(item(['10.0.0.0/255.0.255.0']))).not.toBe(ruleSignature(item(['10.0.0.0/16'])));
+  });
+
   it('stores only a new hint when an item is written differently but means the same', async () => {
     const fw = new EmulatedWindowsFirewall();
     const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
