@@ -1,13 +1,20 @@
-// Test runner configuration: unit tests beside the code, integration tests under test/.
+// Test runner configuration, two projects. `unit`: every *.test.ts beside the code, without the global set-up (the
+// fast inner loop, `npm run test:unit`). `integration`: the tests that need the bundles in dist/ or real OS tools, after
+// test/global-setup.ts has built dist/ and installed the tools. `vitest run` (part of `npm test`) runs both.
 import { defineConfig } from 'vitest/config';
+
+/** Tests that need dist/ or real OS tools (nft in network namespaces, package builders, real processes). */
+const INTEGRATION = ['**/*.integration.test.ts', 'agent/src/providers/linux/nftables.contract.test.ts'];
+const EXCLUDE = ['node_modules/**', 'dist/**'];
 
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'dist/**'],
     reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    globalSetup: ['./test/global-setup.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['**/*.test.ts'], exclude: [...EXCLUDE, ...INTEGRATION] } },
+      { extends: true, test: { name: 'integration', include: INTEGRATION, exclude: EXCLUDE, globalSetup: ['./test/global-setup.ts'] } },
+    ],
   },
 });

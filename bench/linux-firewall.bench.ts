@@ -6,8 +6,6 @@ import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { valuesEqual } from '../agent/src/core/plan.js';
-import { assertNetnsHost, NetnsPool } from '../agent/src/providers/linux/netns-harness.js';
-import { NetnsCommandRunner } from '../agent/src/providers/linux/netns-runner.js';
 import {
   DEFAULT_CONFIG,
   FIREWALL_FIELDS,
@@ -17,6 +15,8 @@ import {
   settingValueOf,
 } from '../agent/src/providers/linux/nftables-model.js';
 import { createLinuxFirewallProvider } from '../agent/src/providers/linux/nftables-provider.js';
+import { assertNetnsHost, NetnsPool } from '../agent/src/providers/linux/testing/netns-harness.js';
+import { NetnsCommandRunner } from '../agent/src/providers/linux/testing/netns-runner.js';
 import { NodeCommandRunner } from '../agent/src/system/command-runner.js';
 import type { SettingValue } from '../policy-schemas/src/index.js';
 import { stats } from './stats.js';

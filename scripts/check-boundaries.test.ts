@@ -14,7 +14,7 @@ function check(files: Record<string, string>): string[] {
 describe('check-boundaries: violations', () => {
   it('reports a core file importing node:fs', () => {
     const out = check({ 'agent/src/core/plan.ts': "// plan\nimport { readFileSync } from 'node:fs';\n" });
-    expect(out).toEqual([expect.stringMatching(/^agent\/src\/core\/plan\.ts:2: agent\/src\/core\/ must not import node:fs \(the core is pure/)]);
+    expect(out).toEqual([expect.stringMatching(/^agent\/src\/core\/plan\.ts:2: imports node:fs — agent\/src\/core\/: the core is pure/)]);
   });
 
   it('reports a core file importing an npm package, agent code or common/ beyond errors and canonical-json', () => {
@@ -26,11 +26,12 @@ describe('check-boundaries: violations', () => {
         "import { readFile } from 'fs/promises';",
       ].join('\n'),
     });
-    expect(out.map((l) => l.split(' (')[0])).toEqual([
-      'agent/src/core/plan.ts:1: agent/src/core/ must not import winston',
-      'agent/src/core/plan.ts:2: agent/src/core/ must not import agent/src/transport/endpoint-client.ts',
-      'agent/src/core/plan.ts:3: agent/src/core/ must not import common/validation.ts',
-      'agent/src/core/plan.ts:4: agent/src/core/ must not import fs/promises',
+    expect(out.map((l) => l.split(': the')[0]?.split(' (')[0])).toEqual([
+      'agent/src/core/plan.ts:1: imports winston — agent/src/core/',
+      'agent/src/core/plan.ts:2: imports agent/src/transport/endpoint-client.ts — agent/src/core/',
+      'agent/src/core/plan.ts:2: imports agent/src/transport/endpoint-client.ts — layering: core/ is in layer 1',
+      'agent/src/core/plan.ts:3: imports common/validation.ts — agent/src/core/',
+      'agent/src/core/plan.ts:4: imports fs/promises — agent/src/core/',
     ]);
   });
 
@@ -39,8 +40,8 @@ describe('check-boundaries: violations', () => {
       'agent/src/sync/sync-engine.ts': "import { x } from '../../../management/src/store/store.js';\nexport { y } from '../../../simulator/fleet.js';\n",
     });
     expect(out).toEqual([
-      expect.stringMatching(/^agent\/src\/sync\/sync-engine\.ts:1: agent\/ must not import management\/src\/store\/store\.ts \(/),
-      expect.stringMatching(/^agent\/src\/sync\/sync-engine\.ts:2: agent\/ must not import simulator\/fleet\.ts \(/),
+      expect.stringMatching(/^agent\/src\/sync\/sync-engine\.ts:1: imports management\/src\/store\/store\.ts — agent\/: /),
+      expect.stringMatching(/^agent\/src\/sync\/sync-engine\.ts:2: imports simulator\/fleet\.ts — agent\/: /),
     ]);
   });
 
@@ -52,8 +53,8 @@ describe('check-boundaries: violations', () => {
       ].join('\n'),
     });
     expect(out).toEqual([
-      expect.stringContaining('management/src/service/policies.ts:1: management/ must not import agent/src/core/plan.ts'),
-      expect.stringContaining('management/src/service/policies.ts:2: management/ must not import agent/src/version.ts'),
+      expect.stringContaining('management/src/service/policies.ts:1: imports agent/src/core/plan.ts — management/: '),
+      expect.stringContaining('management/src/service/policies.ts:2: imports agent/src/version.ts — management/: '),
     ]);
   });
 
@@ -63,10 +64,10 @@ describe('check-boundaries: violations', () => {
       'agent/src/sync/x.ts': "const { platform } = process;\nconst p = process['platform'];\nconst q = process?.platform;\n",
     });
     expect(out).toEqual([
-      'agent/src/providers/linux.ts:2: agent/ must not read process.platform (only agent/src/platform/ decides the platform)',
-      expect.stringContaining('agent/src/sync/x.ts:1: agent/ must not read process.platform'),
-      expect.stringContaining('agent/src/sync/x.ts:2: agent/ must not read process.platform'),
-      expect.stringContaining('agent/src/sync/x.ts:3: agent/ must not read process.platform'),
+      'agent/src/providers/linux.ts:2: reads process.platform — only agent/src/platform/ decides the platform',
+      expect.stringContaining('agent/src/sync/x.ts:1: reads process.platform — '),
+      expect.stringContaining('agent/src/sync/x.ts:2: reads process.platform — '),
+      expect.stringContaining('agent/src/sync/x.ts:3: reads process.platform — '),
     ]);
   });
 
@@ -75,16 +76,99 @@ describe('check-boundaries: violations', () => {
       'policy-schemas/src/policy.ts': "import { createHash } from 'node:crypto';\nimport { x } from '../../common/errors.js';\n",
       'common/validation.ts': "import { y } from '../agent/src/version.js';\nimport winston from 'winston';\n",
     });
-    expect(out.map((l) => l.split(' (')[0])).toEqual([
-      'common/validation.ts:1: common/ must not import agent/src/version.ts',
-      'common/validation.ts:2: common/ must not import winston',
-      'policy-schemas/src/policy.ts:1: policy-schemas/ must not import node:crypto',
-      'policy-schemas/src/policy.ts:2: policy-schemas/ must not import common/errors.ts',
+    expect(out.map((l) => l.split(': ').slice(0, 2).join(': '))).toEqual([
+      'common/validation.ts:1: imports agent/src/version.ts — common/',
+      'common/validation.ts:2: imports winston — common/',
+      'policy-schemas/src/policy.ts:1: imports node:crypto — policy-schemas/',
+      'policy-schemas/src/policy.ts:2: imports common/errors.ts — policy-schemas/',
     ]);
   });
 
   it('still applies folder rules to repo imports of test files', () => {
     expect(check({ 'agent/src/sync/x.test.ts': "import { s } from '../../../management/src/main.js';\n" })).toHaveLength(1);
+  });
+});
+
+describe('check-boundaries: test support', () => {
+  it('reports product code importing a testing/ folder or test/, in agent, management, common and the simulator', () => {
+    const out = check({
+      'agent/src/sync/apply.ts': "import { runContractSuite } from '../providers/testing/contract-suite.js';\n",
+      'agent/src/daemon/daemon.ts': "import type { Harness } from '../../../test/harness.js';\n",
+      'management/src/service/policies.ts': "const m = await import('../testing/test-endpoint.js');\n",
+      'simulator/src/fleet/sim-host.ts': "export { ManualClock } from '../../../common/testing/manual-clock.js';\n",
+    });
+    expect(out).toEqual([
+      'agent/src/daemon/daemon.ts:1: imports test/harness.ts — product code never imports test support (test/, testing/ folders); only tests, test support, bench/ and scripts/ do',
+      expect.stringContaining('agent/src/sync/apply.ts:1: imports agent/src/providers/testing/contract-suite.ts — product code never imports test support'),
+      expect.stringContaining(
+        'management/src/service/policies.ts:1: imports management/src/testing/test-endpoint.ts — product code never imports test support',
+      ),
+      expect.stringContaining('simulator/src/fleet/sim-host.ts:1: imports common/testing/manual-clock.ts — product code never imports test support'),
+    ]);
+  });
+
+  it('lets tests, test support, benchmarks and scripts import test support', () => {
+    const out = check({
+      'agent/src/providers/windows/firewall.test.ts': "import { EmulatedWindowsFirewall } from './testing/firewall-emulator.js';\n",
+      'agent/src/providers/mdatp/testing/test-host.ts':
+        "import { EmulatedMdatp } from './emulated-mdatp.js';\nimport { s } from '../../testing/sample-values.js';\n",
+      'management/src/testing/test-endpoint.ts': "import { ManualClock } from '../../../common/testing/manual-clock.js';\n",
+      'bench/linux-firewall.bench.ts': "import { netns } from '../agent/src/providers/linux/testing/netns-harness.js';\n",
+      'scripts/demo.ts': "import { startEndpoint } from '../test/harness.js';\n",
+    });
+    expect(out).toEqual([]);
+  });
+});
+
+describe('check-boundaries: layering', () => {
+  it('reports an upward import inside agent/src/, naming both files and the layers', () => {
+    const out = check({
+      'agent/src/risk/risk-monitor.ts': "import type { Clock } from '../daemon/clock.js';\nimport { plan } from '../core/plan.js';\n",
+      'agent/src/state/state-store.ts': "import { x } from '../sync/sync-engine.js';\n",
+    });
+    expect(out).toEqual([
+      'agent/src/risk/risk-monitor.ts:1: imports agent/src/daemon/clock.ts — layering: risk/ is in layer 5 (enrollment/, sync/, health/, inventory/, risk/) and may not import daemon/ in layer 7 (daemon/)',
+      expect.stringContaining('agent/src/state/state-store.ts:1: imports agent/src/sync/sync-engine.ts — layering: state/ is in layer 2'),
+    ]);
+  });
+
+  it('reports each import of a cycle between folders of one layer', () => {
+    const out = check({
+      'agent/src/sync/sync-engine.ts': "import { r } from '../risk/risk-monitor.js';\n",
+      'agent/src/risk/risk-monitor.ts': "import { h } from '../health/health.js';\n",
+      'agent/src/health/health.ts': "import { s } from '../sync/apply.js';\n",
+      'agent/src/inventory/collect.ts': "import { h } from '../health/health.js';\n",
+    });
+    expect(out).toEqual([
+      'agent/src/health/health.ts:1: imports agent/src/sync/apply.ts — layering: folder cycle health/ → sync/ → risk/ → health/ (folders of one layer may import each other, never in a cycle)',
+      expect.stringContaining('agent/src/risk/risk-monitor.ts:1: imports agent/src/health/health.ts — layering: folder cycle risk/ → health/ → sync/ → risk/'),
+      expect.stringContaining(
+        'agent/src/sync/sync-engine.ts:1: imports agent/src/risk/risk-monitor.ts — layering: folder cycle sync/ → risk/ → health/ → sync/',
+      ),
+    ]);
+  });
+
+  it('reports a folder missing from the layer table, and an upward import inside management/src/', () => {
+    const out = check({
+      'agent/src/gadgets/gadget.ts': "import { plan } from '../core/plan.js';\n",
+      'management/src/store/store.ts': "import { routes } from '../http/routes.js';\n",
+    });
+    expect(out).toEqual([
+      'agent/src/gadgets/gadget.ts:1: imports agent/src/core/plan.ts — layering: agent/src/gadgets/ is in no layer of agent/src/ (add it to scripts/layering.ts and ARCHITECTURE.md)',
+      'management/src/store/store.ts:1: imports management/src/http/routes.ts — layering: store/ is in layer 2 (store/) and may not import http/ in layer 5 (http/, admin-cli/)',
+    ]);
+  });
+
+  it('allows downward and same-folder imports, and leaves tests and test support out of the layering', () => {
+    const out = check({
+      'agent/src/main.ts': "import { run } from './cli/run.js';\nimport { VERSION } from './version.js';\n",
+      'agent/src/daemon/daemon.ts': "import { AgentRuntime } from '../runtime/agent-runtime.js';\nimport { x } from './instance-lock.js';\n",
+      'agent/src/sync/sync-engine.ts': "import { r } from '../risk/risk-monitor.js';\n",
+      'agent/src/state/state-store.test.ts': "import { Daemon } from '../daemon/daemon.js';\n",
+      'agent/src/providers/testing/contract-suite.ts': "import { AgentRuntime } from '../../runtime/agent-runtime.js';\n",
+      'management/src/http/server.ts': "import { s } from '../service/policies.js';\nimport { st } from '../store/store.js';\n",
+    });
+    expect(out).toEqual([]);
   });
 });
 

@@ -1,10 +1,12 @@
-// Part of `npm run lint`: enforces the import rules between folders (ARCHITECTURE.md, "Import rules") and that only
-// agent/src/platform/ reads process.platform. The rules are the data below; the checker is a pure function.
+// Part of `npm run lint`: enforces the import rules between folders (ARCHITECTURE.md, "Import rules"), that product
+// code never imports test support, the layer order inside agent/src/ and management/src/ (layering.ts), and that only
+// agent/src/platform/ reads process.platform. The rules are data; the checker is a pure function.
 import { type Dirent, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { extractImports, findProcessPlatformReads } from './import-scanner.js';
+import { extractImports, findProcessPlatformReads, type ImportRecord } from './import-scanner.js';
+import { checkLayering, LAYERINGS, type Layering, type ResolvedImport } from './layering.js';
 
 /** What files in one folder may import. Repo entries ending in `/` are folders, others single files. */
 export interface BoundaryRule {
@@ -75,6 +77,18 @@ export const RULES: readonly BoundaryRule[] = [
 export const TEST_FILE = /\.test\.ts$/;
 const TEST_FILE_EXTRA_REPO = ['test/'];
 
+/** Test support: the shared test folder and every `testing/` folder beside the code it supports. */
+export function isTestSupport(path: string): boolean {
+  return path.startsWith('test/') || /(^|\/)testing\//.test(path);
+}
+
+/** Product code: what ships or runs outside tests (not a test, not test support, not a benchmark or build script). */
+export function isProductFile(file: string): boolean {
+  return !TEST_FILE.test(file) && !isTestSupport(file) && !file.startsWith('bench/') && !file.startsWith('scripts/');
+}
+
+const TEST_SUPPORT_RULE = 'product code never imports test support (test/, testing/ folders); only tests, test support, bench/ and scripts/ do';
+
 /** The only folder that may read process.platform. */
 export const PLATFORM_FOLDER = 'agent/src/platform/';
 const PLATFORM_CHECKED = ['agent/'];
@@ -132,35 +146,53 @@ function targetName(target: Target): string {
   return target.kind === 'repo' ? target.path : target.name;
 }
 
-/** Checks one file's imports and process.platform reads. */
-export function checkFile(file: string, source: string, rules: readonly BoundaryRule[] = RULES): Violation[] {
+/** Checks one file's imports (folder rule, test support) and process.platform reads, given its extracted imports. */
+export function checkFile(file: string, source: string, imports: readonly ImportRecord[], rules: readonly BoundaryRule[] = RULES): Violation[] {
   const rule = ruleFor(file, rules);
   const isTest = TEST_FILE.test(file);
+  const product = isProductFile(file);
   const out: Violation[] = [];
-  if (rule) {
-    for (const record of extractImports(source)) {
-      const target = resolveSpecifier(file, record.specifier);
-      if (!allowed(rule, target, isTest)) {
-        out.push({ file, line: record.line, message: `${rule.folder} must not import ${targetName(target)} (${rule.rule})` });
-      }
-    }
+  for (const record of imports) {
+    const target = resolveSpecifier(file, record.specifier);
+    const what = `imports ${targetName(target)}`;
+    if (product && target.kind === 'repo' && isTestSupport(target.path)) out.push({ file, line: record.line, message: `${what} — ${TEST_SUPPORT_RULE}` });
+    else if (rule && !allowed(rule, target, isTest)) out.push({ file, line: record.line, message: `${what} — ${rule.folder}: ${rule.rule}` });
   }
   const platformChecked = PLATFORM_CHECKED.some((f) => file.startsWith(f)) && !file.startsWith(PLATFORM_FOLDER) && !isTest;
   if (platformChecked) {
     for (const line of findProcessPlatformReads(source)) {
-      out.push({ file, line, message: `${rule?.folder ?? 'agent/'} must not read process.platform (only ${PLATFORM_FOLDER} decides the platform)` });
+      out.push({ file, line, message: `reads process.platform — only ${PLATFORM_FOLDER} decides the platform` });
     }
   }
   return out;
 }
 
 /** Checks every file (repo-relative, `/`-separated) with `read` supplying its text. */
-export function checkBoundaries(files: readonly string[], read: (file: string) => string, rules: readonly BoundaryRule[] = RULES): BoundaryReport {
-  const violations = files.flatMap((file) => checkFile(file, read(file), rules));
-  violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+export function checkBoundaries(
+  files: readonly string[],
+  read: (file: string) => string,
+  rules: readonly BoundaryRule[] = RULES,
+  layerings: readonly Layering[] = LAYERINGS,
+): BoundaryReport {
+  const violations: Violation[] = [];
+  const productImports: ResolvedImport[] = [];
+  for (const file of files) {
+    const source = read(file);
+    const imports = extractImports(source);
+    violations.push(...checkFile(file, source, imports, rules));
+    if (!isProductFile(file)) continue;
+    for (const record of imports) {
+      const target = resolveSpecifier(file, record.specifier);
+      // An import of test support is reported above; the layering is about product folders only.
+      if (target.kind === 'repo' && !isTestSupport(target.path)) productImports.push({ file, line: record.line, target: target.path });
+    }
+  }
+  for (const v of checkLayering(productImports, layerings)) violations.push({ file: v.file, line: v.line, message: `imports ${v.target} — ${v.rule}` });
+  violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.message.localeCompare(b.message));
   return { filesChecked: files.length, violations };
 }
 
+/** One line per violation: `file:line: imports X — rule`. */
 export function formatViolation(v: Violation): string {
   return `${v.file}:${v.line}: ${v.message}`;
 }

@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertNetnsHost, NetnsPool } from '../agent/src/providers/linux/netns-harness.js';
+import { assertNetnsHost, NetnsPool } from '../agent/src/providers/linux/testing/netns-harness.js';
 import { NodeCommandRunner } from '../agent/src/system/command-runner.js';
 import { ROOT, removeDir, tempDir, waitFor } from './harness.js';
 

@@ -1,8 +1,8 @@
 // The provider contract against the simulated host, every kind on every platform that has settings of it.
 import { type Platform, POLICY_KINDS, SETTINGS } from '../../../policy-schemas/src/index.js';
 import { SimulatedHost } from '../hosts/simulated-host.js';
-import { describeProviderContract } from './contract-suite.js';
 import { createSimulatedProviders } from './simulated.js';
+import { describeProviderContract } from './testing/contract-suite.js';
 
 for (const platform of ['windows', 'macos', 'linux'] as const satisfies readonly Platform[]) {
   for (const kind of POLICY_KINDS) {

@@ -7,7 +7,7 @@ import { validate } from '../../../common/validation.js';
 import { OnboardingPackage } from '../../../policy-schemas/src/index.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 import { runAdminCli } from './cli.js';
-import { adminCliRunner } from './cli-runner.js';
+import { adminCliRunner } from './testing/cli-runner.js';
 
 let t: TestEndpoint;
 

@@ -17,7 +17,7 @@ import type {
   DeviceInventoryView,
 } from '../../../policy-schemas/src/index.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
-import { adminCliRunner } from './cli-runner.js';
+import { adminCliRunner } from './testing/cli-runner.js';
 
 let t: TestEndpoint;
 beforeAll(async () => {

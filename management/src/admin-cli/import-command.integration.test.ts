@@ -4,9 +4,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ASR_COLLECTION, choice, DEFENDER_CSP, group, policy } from '../intune-import/graph-fixtures.js';
+import { ASR_COLLECTION, choice, DEFENDER_CSP, group, policy } from '../intune-import/testing/graph-fixtures.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
-import { adminCliRunner } from './cli-runner.js';
+import { adminCliRunner } from './testing/cli-runner.js';
 
 let t: TestEndpoint;
 let ASR_EXPORT: string;

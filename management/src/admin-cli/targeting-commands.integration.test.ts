@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Assignment, Device, DeviceEvents, Group, PolicyStatusReport, PolicySummary, WhatIfResponse } from '../../../policy-schemas/src/index.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
-import { adminCliRunner } from './cli-runner.js';
+import { adminCliRunner } from './testing/cli-runner.js';
 
 let t: TestEndpoint;
 beforeAll(async () => {

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../common/errors.js';
 import { choiceSuffix, choiceToBoolean, choiceToInteger } from './converters.js';
 import type { LeafInstance } from './graph-export.js';
-import { ASR_COLLECTION, choice, DEFENDER_CSP, GRAPH_SETTING, group, list, policy, simple } from './graph-fixtures.js';
 import { importIntunePolicy } from './import-policy.js';
+import { ASR_COLLECTION, choice, DEFENDER_CSP, GRAPH_SETTING, group, list, policy, simple } from './testing/graph-fixtures.js';
 
 const G = GRAPH_SETTING;
 const DEF = DEFENDER_CSP;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NodeFileStore } from '../../system/file-store.js';
-import { describeProviderContract } from '../contract-suite.js';
+import { describeProviderContract } from '../testing/contract-suite.js';
 import { INDICATORS_FILE, IndicatorStoreProvider, readIndicators } from './indicator-store.js';
 
 for (const platform of ['windows', 'macos', 'linux'] as const) {

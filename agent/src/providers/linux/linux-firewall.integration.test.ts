@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { valuesEqual } from '../../core/plan.js';
 import { NodeCommandRunner } from '../../system/command-runner.js';
 import type { SettingsProvider } from '../provider.js';
-import { assertNetnsHost, NetnsPool } from './netns-harness.js';
-import { NetnsCommandRunner } from './netns-runner.js';
 import { DEFAULT_CONFIG, FIREWALL_FIELDS, type FirewallConfig, type LinuxFirewallRule, settingIdOf, settingValueOf } from './nftables-model.js';
 import { createLinuxFirewallProvider } from './nftables-provider.js';
+import { assertNetnsHost, NetnsPool } from './testing/netns-harness.js';
+import { NetnsCommandRunner } from './testing/netns-runner.js';
 
 const A_ADDRESS = '10.250.0.1';
 const B_ADDRESS = '10.250.0.2';

@@ -9,7 +9,7 @@ import type { ServiceControl } from '../../system/service-control.js';
 import { MDATP_NOT_INSTALLED } from '../mdatp/cli.js';
 import { JSON_CODEC } from '../mdatp/managed-config.js';
 import type { MdatpProvider } from '../mdatp/provider.js';
-import { type TestHost, testHost } from '../mdatp/test-host.js';
+import { type TestHost, testHost } from '../mdatp/testing/test-host.js';
 import { createLinuxMdatpProviders, LINUX_MDATP_MANAGED_PATH } from './mdatp-providers.js';
 
 const PATH = LINUX_MDATP_MANAGED_PATH;

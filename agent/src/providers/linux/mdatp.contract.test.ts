@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { NodeFileStore } from '../../system/file-store.js';
-import { describeProviderContract } from '../contract-suite.js';
-import { EmulatedMdatp } from '../mdatp/emulated-mdatp.js';
 import { JSON_CODEC, ManagedConfigFile } from '../mdatp/managed-config.js';
+import { EmulatedMdatp } from '../mdatp/testing/emulated-mdatp.js';
+import { describeProviderContract } from '../testing/contract-suite.js';
 import { createLinuxMdatpProviders } from './mdatp-providers.js';
 
 async function linuxHost() {

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FULL_CONFIG } from './nftables-fixtures.js';
 import { ruleFromNormalized, sameRule } from './nftables-model.js';
 import { parseNftJson } from './nftables-parse.js';
+import { FULL_CONFIG } from './testing/nftables-fixtures.js';
 
 const recorded = (name: string) => parseNftJson(readFileSync(join(import.meta.dirname, 'testdata', name), 'utf8'));
 

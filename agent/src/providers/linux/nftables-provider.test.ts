@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import { type SettingChange, valuesEqual } from '../../core/plan.js';
 import { type CommandResult, type CommandSpec, ScriptedCommandRunner } from '../../system/command-runner.js';
-import { FULL_CONFIG, HOSTILE } from './nftables-fixtures.js';
 import { DEFAULT_CONFIG, FIREWALL_FIELDS, type FirewallConfig, type FirewallField, ruleFromNormalized, settingIdOf, settingValueOf } from './nftables-model.js';
 import { parseNftJson } from './nftables-parse.js';
 import { createLinuxFirewallProvider, NFT_NOT_INSTALLED } from './nftables-provider.js';
 import { renderRemoval, renderTable } from './nftables-render.js';
+import { FULL_CONFIG, HOSTILE } from './testing/nftables-fixtures.js';
 
 const testdata = (name: string) => readFileSync(join(import.meta.dirname, 'testdata', name), 'utf8');
 const IDS = FIREWALL_FIELDS.map(settingIdOf);

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validatePolicySettings } from '../../../../common/validation.js';
-import { FULL_CONFIG, HOSTILE, MINIMAL_CONFIG } from './nftables-fixtures.js';
 import { DEFAULT_CONFIG, type LinuxFirewallRule, normalizeRule } from './nftables-model.js';
 import { renderRemoval, renderRule, renderTable } from './nftables-render.js';
+import { FULL_CONFIG, HOSTILE, MINIMAL_CONFIG } from './testing/nftables-fixtures.js';
 
 const golden = (name: string) => readFileSync(join(import.meta.dirname, 'testdata', name), 'utf8');
 const rule = (r: Partial<LinuxFirewallRule>): LinuxFirewallRule => ({ name: 'r', direction: 'in', action: 'accept', protocol: 'tcp', ...r });

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NodeCommandRunner } from '../../system/command-runner.js';
 import { MemoryFileStore } from '../../system/file-store.js';
-import { describeProviderContract } from '../contract-suite.js';
-import { assertNetnsHost, NetnsPool } from './netns-harness.js';
-import { NetnsCommandRunner } from './netns-runner.js';
-import { FULL_CONFIG, GOLDEN } from './nftables-fixtures.js';
+import { describeProviderContract } from '../testing/contract-suite.js';
 import { FIREWALL_FIELDS, settingIdOf, settingValueOf } from './nftables-model.js';
 import { createLinuxFirewallProvider } from './nftables-provider.js';
 import { renderTable } from './nftables-render.js';
+import { assertNetnsHost, NetnsPool } from './testing/netns-harness.js';
+import { NetnsCommandRunner } from './testing/netns-runner.js';
+import { FULL_CONFIG, GOLDEN } from './testing/nftables-fixtures.js';
 
 const TESTDATA = join(import.meta.dirname, 'testdata');
 const pool = new NetnsPool();

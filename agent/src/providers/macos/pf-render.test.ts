@@ -3,10 +3,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PF_ANCHOR } from './pf.js';
-import { PfctlEmulator } from './pf-emulator.js';
 import { itemsFromRules, parseAnchorRules } from './pf-parse.js';
 import { atomKey, expandPfRule, normalizePfRule, type PfRule, PfRuleError, renderPfRule, renderPfRuleset } from './pf-render.js';
 import { formatNetwork, mergePorts, parseNetwork, parsePortList, pfPort, policyPorts } from './pf-values.js';
+import { PfctlEmulator } from './testing/pf-emulator.js';
 
 describe('pf values', () => {
   // The parsing rules themselves are core/net-address.ts's (tested there); here pf's family names and port syntax.

@@ -1,7 +1,7 @@
 // The provider contract for macOS firewall rules, run against the real provider code over an emulated pfctl.
-import { describeProviderContract } from '../contract-suite.js';
+import { describeProviderContract } from '../testing/contract-suite.js';
 import { PF_SETTING_ID, PfRulesProvider } from './pf.js';
-import { PfctlEmulator } from './pf-emulator.js';
+import { PfctlEmulator } from './testing/pf-emulator.js';
 
 describeProviderContract({
   name: 'macos pf anchor (emulated pfctl)',

@@ -9,8 +9,8 @@ import { valuesEqual } from '../../core/plan.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { MemoryFileStore } from '../../system/file-store.js';
 import { FilePfTokenStore, MemoryPfTokenStore, PF_ANCHOR, PF_SETTING_ID, PFCTL, PfRulesProvider } from './pf.js';
-import { PfctlEmulator } from './pf-emulator.js';
 import { itemsFromRules, parseAnchorRules, parseEnableToken, parsePfStatus } from './pf-parse.js';
+import { PfctlEmulator } from './testing/pf-emulator.js';
 
 const golden = (name: string) => readFileSync(new URL(`./testdata/pf-${name}.txt`, import.meta.url), 'utf8');
 const EXAMPLES = settingById(PF_SETTING_ID)?.itemExamples as Record<string, unknown>[];

@@ -1,8 +1,8 @@
 // The provider contract for the macOS application firewall, run against the real provider code over an emulated
 // socketfilterfw (both wordings the parsers know).
-import { describeProviderContract } from '../contract-suite.js';
+import { describeProviderContract } from '../testing/contract-suite.js';
 import { SocketFilterFirewallProvider } from './socketfilterfw.js';
-import { SocketFilterEmulator, type SocketFilterWording } from './socketfilterfw-emulator.js';
+import { SocketFilterEmulator, type SocketFilterWording } from './testing/socketfilterfw-emulator.js';
 
 for (const wording of ['current', 'legacy'] as const satisfies readonly SocketFilterWording[]) {
   describeProviderContract({

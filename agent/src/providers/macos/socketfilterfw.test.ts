@@ -7,8 +7,8 @@ import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { SOCKETFILTERFW, SocketFilterFirewallProvider, unmanagedValue } from './socketfilterfw.js';
-import { SocketFilterEmulator } from './socketfilterfw-emulator.js';
 import { parseBlockAll, parseGlobalState, parseLoggingMode, parseLoggingOption, parseStealthMode, SocketFilterOutputError } from './socketfilterfw-parse.js';
+import { SocketFilterEmulator } from './testing/socketfilterfw-emulator.js';
 
 const golden = (name: string) => readFileSync(new URL(`./testdata/socketfilterfw-${name}.txt`, import.meta.url), 'utf8');
 const change = (settingId: string, to: SettingValue | undefined): SettingChange => ({ settingId, kind: 'firewall', from: undefined, to });

@@ -7,7 +7,7 @@ import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
 import { MDATP_NOT_INSTALLED } from '../mdatp/cli.js';
 import type { MdatpProvider } from '../mdatp/provider.js';
-import { testHost } from '../mdatp/test-host.js';
+import { testHost } from '../mdatp/testing/test-host.js';
 import { parsePlist } from './plist.js';
 import { createMacosMdatpProviders, MACOS_WDAV_MANAGED_PATH, PLIST_CODEC } from './wdav-providers.js';
 

@@ -2,9 +2,9 @@
 // memory file store and the emulated `mdatp health` reading it (this machine cannot run macOS).
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { MemoryFileStore } from '../../system/file-store.js';
-import { describeProviderContract } from '../contract-suite.js';
-import { EmulatedMdatp } from '../mdatp/emulated-mdatp.js';
 import { ManagedConfigFile } from '../mdatp/managed-config.js';
+import { EmulatedMdatp } from '../mdatp/testing/emulated-mdatp.js';
+import { describeProviderContract } from '../testing/contract-suite.js';
 import { createMacosMdatpProviders, MACOS_WDAV_MANAGED_PATH, PLIST_CODEC } from './wdav-providers.js';
 
 for (const kind of ['antivirus', 'antivirusExclusions', 'edr', 'securityExperience'] as const) {

@@ -3,10 +3,10 @@
 // clear error before any command runs; separators that would split an item on the device are refused per setting.
 import { describe, expect, it } from 'vitest';
 import type { SettingChange } from '../../core/plan.js';
-import { DefenderEmulator, recordedRuns } from './defender-emulator.js';
 import { WindowsDefenderProvider } from './defender-provider.js';
 import { DEFENDER_SCRIPTS } from './defender-scripts.js';
 import { fullScript } from './powershell.js';
+import { DefenderEmulator, recordedRuns } from './testing/defender-emulator.js';
 
 const HOSTILE = [
   'C:\\Data\\it\'s "quoted"',

@@ -2,8 +2,8 @@
 // policy, the exact PowerShell process (constant script, by name) and JSON plan on stdin; then what reads back.
 import { describe, expect, it } from 'vitest';
 import type { SettingValue } from '../../../../policy-schemas/src/index.js';
-import { DefenderEmulator, readGolden } from './defender-emulator.js';
-import { applyPolicy, CENTER, DEFENDER, expectOnePowerShellApply, expectReadBack, PER_RULE } from './defender-test-support.js';
+import { applyPolicy, CENTER, DEFENDER, expectOnePowerShellApply, expectReadBack, PER_RULE } from './testing/defender-apply.js';
+import { DefenderEmulator, readGolden } from './testing/defender-emulator.js';
 
 /** Every ASR rule with the mode this test gives it and the ASRRuleActionType number it must become. */
 const RULES: [guid: string, mode: string, action: number | 'removed'][] = [

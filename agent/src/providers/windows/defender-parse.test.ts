@@ -1,11 +1,11 @@
 // Parsing recorded Defender output (testdata/, Windows PowerShell 5.1 ConvertTo-Json): Get-MpPreference into catalog
 // values, Get-MpComputerStatus into health, and the value shapes PowerShell 5.1 produces.
 import { describe, expect, it } from 'vitest';
-import { DefenderEmulator, readGolden, recordedRuns } from './defender-emulator.js';
 import { parseMpComputerStatus, readDefenderHealth } from './defender-health.js';
 import { DEFENDER_KINDS, defenderSettingIds } from './defender-mapping.js';
 import { WindowsDefenderProvider } from './defender-provider.js';
 import { psDateMs, psStringList, psTimeOfDayMinutes } from './defender-values.js';
+import { DefenderEmulator, readGolden, recordedRuns } from './testing/defender-emulator.js';
 
 async function observeAll(preference: Record<string, unknown>) {
   const host = new DefenderEmulator({ preference });

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
-import { DefenderEmulator, defenderScriptOf, readGolden, recordedRuns } from './defender-emulator.js';
 import { createWindowsDefenderProviders, DEFENDER_NOT_INSTALLED, WindowsDefenderProvider } from './defender-provider.js';
-import { applyPolicy, DEFENDER, expectOnePowerShellApply, expectReadBack } from './defender-test-support.js';
+import { applyPolicy, DEFENDER, expectOnePowerShellApply, expectReadBack } from './testing/defender-apply.js';
+import { DefenderEmulator, defenderScriptOf, readGolden, recordedRuns } from './testing/defender-emulator.js';
 
 describe('antivirus: a full policy', () => {
   const policy: Record<string, SettingValue> = {

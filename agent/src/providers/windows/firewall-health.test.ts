@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
-import { EmulatedWindowsFirewall } from './firewall-emulator.js';
 import { parseFirewallProfiles, readFirewallHealth } from './firewall-health.js';
 import { FIREWALL_HEALTH } from './firewall-scripts.js';
 import { powerShellCommand } from './powershell.js';
+import { EmulatedWindowsFirewall } from './testing/firewall-emulator.js';
 
 const golden = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
 

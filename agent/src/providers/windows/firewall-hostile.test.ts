@@ -6,11 +6,11 @@ import { validatePolicySettings } from '../../../../common/validation.js';
 import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { WindowsFirewallProvider } from './firewall.js';
-import { EmulatedWindowsFirewall } from './firewall-emulator.js';
 import { FIREWALL_RULES_SETTING, WindowsFirewallRulesProvider } from './firewall-rules.js';
 import { type FirewallRuleItem, ruleId } from './firewall-rules-map.js';
 import { FIREWALL_RULES_APPLY, FIREWALL_SCRIPTS } from './firewall-scripts.js';
 import { fullScript } from './powershell.js';
+import { EmulatedWindowsFirewall } from './testing/firewall-emulator.js';
 
 const HOSTILE = [
   `"; Remove-NetFirewallRule -All; "`,

@@ -6,11 +6,11 @@ import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
 import { valuesEqual } from '../../core/plan.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
-import { EmulatedWindowsFirewall } from './firewall-emulator.js';
 import { FIREWALL_RULES_SETTING, planRules, WindowsFirewallRulesProvider } from './firewall-rules.js';
 import { type FirewallRuleItem, type ObservedRule, ruleId, ruleSignature } from './firewall-rules-map.js';
 import { FIREWALL_RULES_APPLY, FIREWALL_RULES_OBSERVE, RULE_GROUP } from './firewall-scripts.js';
 import { powerShellCommand } from './powershell.js';
+import { EmulatedWindowsFirewall } from './testing/firewall-emulator.js';
 
 const golden = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
 const rules = (to: FirewallRuleItem[] | undefined): SettingChange => ({

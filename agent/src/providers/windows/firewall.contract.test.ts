@@ -1,8 +1,8 @@
 // The provider contract for the Windows firewall and firewall rules providers, running the real provider code against
 // an emulated NetSecurity module (firewall-emulator.ts) that answers the exact scripts the providers send.
-import { describeProviderContract } from '../contract-suite.js';
+import { describeProviderContract } from '../testing/contract-suite.js';
 import { createWindowsFirewallProviders } from './firewall.js';
-import { EmulatedWindowsFirewall } from './firewall-emulator.js';
+import { EmulatedWindowsFirewall } from './testing/firewall-emulator.js';
 
 for (const kind of ['firewall', 'firewallRules'] as const) {
   describeProviderContract({

@@ -6,10 +6,10 @@ import { SETTINGS, type SettingValue } from '../../../../policy-schemas/src/inde
 import type { SettingChange } from '../../core/plan.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { createWindowsFirewallProviders, WindowsFirewallProvider } from './firewall.js';
-import { EmulatedWindowsFirewall } from './firewall-emulator.js';
 import { firewallMapping } from './firewall-profile-map.js';
 import { FIREWALL_APPLY, FIREWALL_OBSERVE, FIREWALL_RULES_APPLY, PROFILE_PARAMETERS, RULE_PARAMETERS, SETTING_PARAMETERS } from './firewall-scripts.js';
 import { powerShellCommand } from './powershell.js';
+import { EmulatedWindowsFirewall } from './testing/firewall-emulator.js';
 
 const golden = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
 const change = (settingId: string, to: SettingValue | undefined): SettingChange => ({ settingId, kind: 'firewall', from: undefined, to });

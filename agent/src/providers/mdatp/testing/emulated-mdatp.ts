@@ -1,10 +1,10 @@
 // A stand-in for the `mdatp` tool in boundary and contract tests (this machine has no Defender): answers
 // `mdatp health --output json` in the recorded JSON shape (linux/testdata/mdatp-health-*.json) with values derived
 // from the managed file, as mdatp does once it has read it. It can play "not installed" and "ignores a setting".
-import { defaultFor, type SettingValue, settingById } from '../../../../policy-schemas/src/index.js';
-import type { CommandResult, CommandSpec } from '../../system/command-runner.js';
-import type { ManagedConfigFile } from './managed-config.js';
-import { MDATP_SETTINGS } from './settings.js';
+import { defaultFor, type SettingValue, settingById } from '../../../../../policy-schemas/src/index.js';
+import type { CommandResult, CommandSpec } from '../../../system/command-runner.js';
+import type { ManagedConfigFile } from '../managed-config.js';
+import { MDATP_SETTINGS } from '../settings.js';
 
 export interface EmulatedMdatpOptions {
   readonly platform: 'linux' | 'macos';

@@ -3,17 +3,17 @@
 // capture. It reads only what the scripts read (the JSON plan on stdin) and behaves as the cmdlets do: lists come
 // back as null when empty, a removed preference returns to its default, an absent list item is not removed.
 import { readFileSync } from 'node:fs';
-import type { CommandResult, CommandSpec } from '../../system/command-runner.js';
-import { ScriptedCommandRunner } from '../../system/command-runner.js';
-import { ASR_KEY, ASR_PER_RULE_FLAG, ASR_PER_RULE_KEY, mpListParameters, mpParameters, registryKeys } from './defender-mapping.js';
-import type { DefenderApplyPlan } from './defender-plan.js';
-import { DEFENDER_SCRIPTS } from './defender-scripts.js';
-import { registryPath } from './defender-values.js';
-import { fullScript } from './powershell.js';
+import type { CommandResult, CommandSpec } from '../../../system/command-runner.js';
+import { ScriptedCommandRunner } from '../../../system/command-runner.js';
+import { ASR_KEY, ASR_PER_RULE_FLAG, ASR_PER_RULE_KEY, mpListParameters, mpParameters, registryKeys } from '../defender-mapping.js';
+import type { DefenderApplyPlan } from '../defender-plan.js';
+import { DEFENDER_SCRIPTS } from '../defender-scripts.js';
+import { registryPath } from '../defender-values.js';
+import { fullScript } from '../powershell.js';
 
 /** A golden file of testdata/ as parsed JSON, without the CIM metadata blocks ConvertTo-Json adds. */
 export function readGolden(name: string): Record<string, unknown> {
-  const parsed = JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  const parsed = JSON.parse(readFileSync(new URL(`../testdata/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
   return Object.fromEntries(Object.entries(parsed).filter(([key]) => !key.startsWith('Cim') && key !== 'PSComputerName'));
 }
 

@@ -2,9 +2,9 @@
 // tokens, anchors with their rules, and a small model of pfctl itself for the rule shapes the agent writes (lists
 // expanded one rule per combination, printed back the way `pfctl -s rules` prints them, pass-rule state defaults
 // added). Anything outside that shape is a syntax error, as it would be for a typo in real pf.
-import { type CommandResult, type CommandSpec, ScriptedCommandRunner } from '../../system/command-runner.js';
-import { PFCTL } from './pf.js';
-import { formatNetwork, type Network, parseNetwork } from './pf-values.js';
+import { type CommandResult, type CommandSpec, ScriptedCommandRunner } from '../../../system/command-runner.js';
+import { PFCTL } from '../pf.js';
+import { formatNetwork, type Network, parseNetwork } from '../pf-values.js';
 
 const NOTICES = 'No ALTQ support in kernel\nALTQ related functions disabled\n';
 

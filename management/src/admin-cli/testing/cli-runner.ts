@@ -1,5 +1,5 @@
 // Runs `attache-admin` in process against an endpoint's data dir, capturing its output: shared by the CLI's tests.
-import { runAdminCli } from './cli.js';
+import { runAdminCli } from '../cli.js';
 
 export interface CliResult {
   readonly code: number;

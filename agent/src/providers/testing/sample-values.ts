@@ -1,5 +1,5 @@
 // Valid example values for any catalog setting: the provider contract suite and the benchmarks apply them.
-import type { SettingDefinition, SettingValue } from '../../../policy-schemas/src/index.js';
+import type { SettingDefinition, SettingValue } from '../../../../policy-schemas/src/index.js';
 
 /** Example values for free-form string settings (no value list in the catalog). */
 const STRING_SAMPLES: Record<string, [string, string]> = {

@@ -2,10 +2,10 @@
 // OS profiles, the real Linux providers (nftables in a network namespace, mdatp_managed.json in a temp dir) and the
 // Windows/macOS providers over recorded tool behaviour. A provider that passes can be trusted by the sync engine.
 import { describe, expect, it } from 'vitest';
-import { validatePolicySettings } from '../../../common/validation.js';
-import { type Platform, type PolicyKind, SETTINGS, type SettingDefinition, type SettingValue } from '../../../policy-schemas/src/index.js';
-import { type SettingChange, valuesEqual } from '../core/plan.js';
-import type { SettingsProvider } from './provider.js';
+import { validatePolicySettings } from '../../../../common/validation.js';
+import { type Platform, type PolicyKind, SETTINGS, type SettingDefinition, type SettingValue } from '../../../../policy-schemas/src/index.js';
+import { type SettingChange, valuesEqual } from '../../core/plan.js';
+import type { SettingsProvider } from '../provider.js';
 import { sampleValues } from './sample-values.js';
 
 export interface ContractTarget {

@@ -1,8 +1,8 @@
 // An in-memory Windows Firewall that answers the firewall scripts through a ScriptedCommandRunner, the way the NetSecurity
 // cmdlets would (enum names, flag lists as "A, B", IPv4 prefixes printed as masks, protocol numbers as names), so the
 // contract suite runs the real provider code on Linux. Test support only: it emulates our scripts, it runs no PowerShell.
-import type { CommandResult, CommandSpec } from '../../system/command-runner.js';
-import { ScriptedCommandRunner } from '../../system/command-runner.js';
+import type { CommandResult, CommandSpec } from '../../../system/command-runner.js';
+import { ScriptedCommandRunner } from '../../../system/command-runner.js';
 import {
   FIREWALL_APPLY,
   FIREWALL_HEALTH,
@@ -14,8 +14,8 @@ import {
   RULE_LIST_PARAMETERS,
   RULE_PARAMETERS,
   SETTING_PARAMETERS,
-} from './firewall-scripts.js';
-import { fullScript, POWERSHELL, type PowerShellScript } from './powershell.js';
+} from '../firewall-scripts.js';
+import { fullScript, POWERSHELL, type PowerShellScript } from '../powershell.js';
 
 type Values = Record<string, string>;
 /** A rule as the emulator stores it: the observe script's fields. */

@@ -2,7 +2,7 @@
 // iproute2, nftables) and fails with a clear message when not, creates uniquely named namespaces, joins two with a
 // veth pair addressed only inside them, and deletes everything it created.
 import { randomBytes } from 'node:crypto';
-import { type CommandRunner, describeFailure, NodeCommandRunner } from '../../system/command-runner.js';
+import { type CommandRunner, describeFailure, NodeCommandRunner } from '../../../system/command-runner.js';
 import { NETNS_NAME } from './netns-runner.js';
 
 const IP = 'ip';

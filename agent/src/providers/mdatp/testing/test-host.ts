@@ -1,9 +1,9 @@
 // Test wiring shared by the Linux and macOS mdatp provider tests: a memory file store that records write options, the
 // emulated mdatp behind a ScriptedCommandRunner, and a sleep that only counts.
-import { ScriptedCommandRunner } from '../../system/command-runner.js';
-import { MemoryFileStore, type WriteOptions } from '../../system/file-store.js';
+import { ScriptedCommandRunner } from '../../../system/command-runner.js';
+import { MemoryFileStore, type WriteOptions } from '../../../system/file-store.js';
+import { type DocumentCodec, ManagedConfigFile } from '../managed-config.js';
 import { EmulatedMdatp, type EmulatedMdatpOptions } from './emulated-mdatp.js';
-import { type DocumentCodec, ManagedConfigFile } from './managed-config.js';
 
 /** A MemoryFileStore that also remembers the options of every write. */
 export class RecordingFileStore extends MemoryFileStore {

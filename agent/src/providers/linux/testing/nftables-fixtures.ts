@@ -1,6 +1,6 @@
 // Test support: the Linux firewall configurations behind the golden files in testdata/ (rendered nft text, and the
 // JSON the real nft printed after loading it). nftables.contract.test.ts re-records and compares them with real nft.
-import { DEFAULT_CONFIG, type FirewallConfig } from './nftables-model.js';
+import { DEFAULT_CONFIG, type FirewallConfig } from '../nftables-model.js';
 
 /** Every field in use: both chain policies, mixed-family addresses, each protocol, ports both ways, reject. */
 export const FULL_CONFIG: FirewallConfig = {

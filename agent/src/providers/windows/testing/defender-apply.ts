@@ -1,10 +1,10 @@
 // Shared helpers of the Defender boundary tests: apply a policy as the sync engine does and pin the PowerShell run.
 import { expect } from 'vitest';
-import type { PolicyKind, SettingValue } from '../../../../policy-schemas/src/index.js';
-import type { SettingChange } from '../../core/plan.js';
+import type { PolicyKind, SettingValue } from '../../../../../policy-schemas/src/index.js';
+import type { SettingChange } from '../../../core/plan.js';
+import { WindowsDefenderProvider } from '../defender-provider.js';
+import { POWERSHELL } from '../powershell.js';
 import { DefenderEmulator, recordedRuns } from './defender-emulator.js';
-import { WindowsDefenderProvider } from './defender-provider.js';
-import { POWERSHELL } from './powershell.js';
 
 export const DEFENDER = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender';
 export const CENTER = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender Security Center';

@@ -1,9 +1,9 @@
 // An in-memory socketfilterfw for boundary and contract tests (this machine has no macOS): it keeps the application
 // firewall's state, answers get/set commands with the wording of one macOS generation (the variants in testdata/),
 // can play an MDM-managed Mac that refuses changes, and records every call through a ScriptedCommandRunner.
-import { type CommandResult, type CommandSpec, ScriptedCommandRunner } from '../../system/command-runner.js';
-import { SOCKETFILTERFW } from './socketfilterfw.js';
-import { LOGGING_OPTIONS, type LoggingOption } from './socketfilterfw-parse.js';
+import { type CommandResult, type CommandSpec, ScriptedCommandRunner } from '../../../system/command-runner.js';
+import { SOCKETFILTERFW } from '../socketfilterfw.js';
+import { LOGGING_OPTIONS, type LoggingOption } from '../socketfilterfw-parse.js';
 
 /** `current`: macOS 13+ wording; `legacy`: the "Block all DISABLED!" / "Stealth mode enabled" generation. */
 export type SocketFilterWording = 'current' | 'legacy';
