@@ -71,6 +71,26 @@ describe('check-boundaries: violations', () => {
     ]);
   });
 
+  it('reports time, timers and randomness taken outside the injected clock', () => {
+    const out = check({
+      'agent/src/risk/x.ts': "const t = Date.now();\nsetTimeout(run, 5);\nconst r = Math.random();\nsocket.setTimeout(5, f);\n",
+      'management/src/service/y.ts': "import { setTimeout as sleep } from 'node:timers/promises';\nsetInterval(tick, 1000);\n",
+      'simulator/src/run/z.ts': 'setImmediate(go);\n',
+      'common/clock.ts': 'const n = Date.now();\nsetTimeout(run, 1);\n',
+      'agent/src/risk/x.test.ts': 'const t = Date.now();\n',
+      'common/testing/manual-clock.ts': 'setImmediate(go);\n',
+    });
+    expect(out.map((l) => l.split(': uses')[0])).toEqual([
+      'agent/src/risk/x.ts:1',
+      'agent/src/risk/x.ts:2',
+      'agent/src/risk/x.ts:3',
+      'management/src/service/y.ts:1',
+      'management/src/service/y.ts:2',
+      'simulator/src/run/z.ts:1',
+    ]);
+    expect(out[0]).toContain('take them from the injected Clock (common/clock.ts)');
+  });
+
   it('reports policy-schemas/ and common/ reaching outside their allowance', () => {
     const out = check({
       'policy-schemas/src/policy.ts': "import { createHash } from 'node:crypto';\nimport { x } from '../../common/errors.js';\n",

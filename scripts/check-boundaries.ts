@@ -5,7 +5,7 @@ import { type Dirent, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { extractImports, findProcessPlatformReads, type ImportRecord } from './import-scanner.js';
+import { extractImports, findProcessPlatformReads, findRawClockUses, type ImportRecord } from './import-scanner.js';
 import { checkLayering, LAYERINGS, type Layering, type ResolvedImport } from './layering.js';
 
 /** What files in one folder may import. Repo entries ending in `/` are folders, others single files. */
@@ -93,6 +93,11 @@ const TEST_SUPPORT_RULE = 'product code never imports test support (test/, testi
 export const PLATFORM_FOLDER = 'agent/src/platform/';
 const PLATFORM_CHECKED = ['agent/'];
 
+/** The one file that may read the machine's time, timers and randomness; every other product file takes a Clock. */
+export const CLOCK_FILE = 'common/clock.ts';
+const CLOCK_CHECKED = ['agent/', 'management/', 'common/', 'simulator/'];
+const CLOCK_RULE = `uses the runtime's time, timers or randomness — take them from the injected Clock (${CLOCK_FILE})`;
+
 /** The folders scanned by the CLI, relative to the repository root. */
 export const SCANNED_FOLDERS = ['agent', 'management', 'common', 'policy-schemas', 'simulator', 'test', 'scripts'];
 
@@ -163,6 +168,9 @@ export function checkFile(file: string, source: string, imports: readonly Import
     for (const line of findProcessPlatformReads(source)) {
       out.push({ file, line, message: `reads process.platform — only ${PLATFORM_FOLDER} decides the platform` });
     }
+  }
+  if (product && file !== CLOCK_FILE && CLOCK_CHECKED.some((f) => file.startsWith(f))) {
+    for (const line of findRawClockUses(source)) out.push({ file, line, message: CLOCK_RULE });
   }
   return out;
 }

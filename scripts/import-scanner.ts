@@ -185,3 +185,23 @@ function destructuresPlatform(tokens: readonly Token[], processIndex: number): b
   }
   return false;
 }
+
+const RAW_TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
+const RAW_TIME_MODULES = new Set(['node:timers', 'node:timers/promises', 'timers', 'timers/promises']);
+
+/**
+ * Lines that take time, timers or randomness from the runtime instead of the injected Clock: `Date.now`,
+ * `Math.random`, a bare `setTimeout`/`setInterval`/`setImmediate` call (a method such as `socket.setTimeout` is fine),
+ * or an import of node:timers.
+ */
+export function findRawClockUses(source: string): number[] {
+  const tokens = tokenize(source);
+  const lines = new Set<number>();
+  tokens.forEach((t, i) => {
+    const member = (object: string, property: string) => is(t, 'ident', object) && is(tokens[i + 1], 'punct', '.') && is(tokens[i + 2], 'ident', property);
+    if (member('Date', 'now') || member('Math', 'random')) lines.add(t.line);
+    if (t.kind === 'ident' && RAW_TIMERS.has(t.value) && !is(tokens[i - 1], 'punct', '.') && !is(tokens[i - 1], 'punct', '?.')) lines.add(t.line);
+    if (t.kind === 'string' && RAW_TIME_MODULES.has(t.value) && is(tokens[i - 1], 'ident', 'from')) lines.add(t.line);
+  });
+  return [...lines].sort((a, b) => a - b);
+}

@@ -1,6 +1,8 @@
 // attache-agent: enroll | run | status | sync. Kept as `function main(){…}; main()` so it bundles to CommonJS (SEA).
+
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
+import { systemClock } from '../../common/clock.js';
 import { toAttacheError } from '../../common/errors.js';
 import { PLATFORMS, type Platform } from '../../policy-schemas/src/index.js';
 import { dryRunPlan } from './cli/dry-run.js';
@@ -43,7 +45,7 @@ async function enrollCommand(opts: { package: string; caPin?: string; force?: bo
   const store = new StateStore(config.stateDir, { posixPermissions: posixPermissions() });
   const identity = await enroll(
     { onboardingPackage: data, expectedCaPin: opts.caPin, force: opts.force },
-    { store, host: selectHost(config.host, { stateDir: config.stateDir }), now: Date.now },
+    { store, host: selectHost(config.host, { stateDir: config.stateDir }), now: systemClock.now },
   );
   print(
     !!opts.json,

@@ -89,16 +89,16 @@ async function spawnEndpoint(
   child.stderr?.pipe(log, { end: false });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`endpoint did not start within 60 s (see ${log.path})`)), 60_000);
+    const timer = systemClock.setTimer(() => rej(new Error(`endpoint did not start within 60 s (see ${log.path})`)), 60_000);
     child.once('exit', (code) => {
-      clearTimeout(timer);
+      timer.cancel();
       rej(new Error(`endpoint exited with ${code} before listening (see ${log.path})`));
     });
     lines.on('line', (line) => {
       try {
         const event = JSON.parse(line) as { event?: string; url?: string };
         if (event.event === 'listening' && event.url) {
-          clearTimeout(timer);
+          timer.cancel();
           res(event.url);
         }
       } catch {
@@ -113,7 +113,7 @@ async function stopChild(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Pr
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const timer = systemClock.setTimer(() => child.kill('SIGKILL'), 15_000);
   await exited;
-  clearTimeout(timer);
+  timer.cancel();
 }

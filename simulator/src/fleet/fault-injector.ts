@@ -1,6 +1,7 @@
 // Applies the coordinator's fault steps to the hosts of one fleet process and records, per step, which hosts each
 // fault really touched (a write failed, a value changed, an agent crashed…), so a fault that never fired is reported.
 
+import { systemClock } from '../../../common/clock.js';
 import type { EndState, FailingHost, FaultHits, FaultStep, FaultTargets } from './protocol.js';
 import type { SimHost } from './sim-host.js';
 
@@ -12,7 +13,7 @@ export class FaultInjector {
 
   constructor(
     private readonly hosts: readonly SimHost[],
-    private readonly timers: { readonly after: (ms: number, run: () => void) => void } = { after: (ms, run) => setTimeout(run, ms) },
+    private readonly timers: { readonly after: (ms: number, run: () => void) => void } = { after: (ms, run) => void systemClock.setTimer(run, ms) },
   ) {
     this.byIndex = new Map(hosts.map((h) => [h.spec.index, h]));
     for (const h of hosts) {

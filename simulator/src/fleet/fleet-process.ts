@@ -2,7 +2,7 @@
 // the coordinator sends, and streams counters and acknowledged reports back every 250 ms. Separate processes, not
 // threads: each has its own file-descriptor table, and thousands of TLS sockets need that on a 20,000-fd limit.
 import { silentLogger } from '../../../agent/src/logging.js';
-import { sleep, systemClock } from '../../../common/clock.js';
+import { sleep, systemClock, type TimerHandle } from '../../../common/clock.js';
 import { toAttacheError } from '../../../common/errors.js';
 import { FaultInjector } from './fault-injector.js';
 import type { AckRecord, BurstResult, FleetCommand, FleetEvent, FleetInit, FleetStats, FootprintResult } from './protocol.js';
@@ -37,7 +37,7 @@ class FleetProcess {
   private acks: AckRecord[] = [];
   private enrolledCount = 0;
   private baseline = { rss: 0, heap: 0 };
-  private readonly flushTimer: NodeJS.Timeout;
+  private readonly flushTimer: TimerHandle;
 
   private readonly sink: HostSink = {
     count: (name) => {
@@ -54,7 +54,7 @@ class FleetProcess {
   };
 
   constructor() {
-    this.flushTimer = setInterval(() => this.flush(), FLUSH_MS);
+    this.flushTimer = systemClock.every(FLUSH_MS, () => this.flush());
   }
 
   async handle(message: FleetInit | FleetCommand): Promise<void> {
@@ -67,7 +67,7 @@ class FleetProcess {
       this.send({ type: 'reply', id: message.id, error: (err as Error).stack ?? String(err) });
     }
     if (message.type === 'stop') {
-      clearInterval(this.flushTimer);
+      this.flushTimer.cancel();
       process.disconnect?.();
     }
   }

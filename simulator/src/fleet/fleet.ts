@@ -1,7 +1,9 @@
 // The coordinator's handle on the fleet: forks the fleet processes, deals the hosts out round-robin, sends commands
 // to all of them and merges what they stream back.
+
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { sleep, systemClock } from '../../../common/clock.js';
 import type { OnboardingPackage } from '../../../policy-schemas/src/index.js';
 import type {
   AckRecord,
@@ -185,7 +187,7 @@ export class Fleet {
 
   async stop(): Promise<void> {
     const live = this.members.filter((m) => !m.exited);
-    await Promise.race([Promise.allSettled(live.map((m) => this.request(m, { type: 'stop' }))), new Promise((r) => setTimeout(r, 15_000).unref())]);
+    await Promise.race([Promise.allSettled(live.map((m) => this.request(m, { type: 'stop' }))), sleep(systemClock, 15_000)]);
     for (const m of live) {
       if (!m.exited) m.child.kill('SIGKILL');
     }

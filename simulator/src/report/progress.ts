@@ -1,5 +1,6 @@
 // The live progress line on a terminal (stderr): phase, a bar, and the fleet's state. Silent when stderr is not a
 // TTY (CI, pipes), where only the final summary is printed.
+import { systemClock } from '../../../common/clock.js';
 
 /** What the bar shows; `fraction` drives the bar. */
 export interface ProgressState {
@@ -24,8 +25,8 @@ export function createProgress(stream: NodeJS.WriteStream, options: { verbose: b
     let lastLine = 0;
     return {
       update: (state) => {
-        if (!options.verbose || Date.now() - lastLine < 10_000) return;
-        lastLine = Date.now();
+        if (!options.verbose || systemClock.now() - lastLine < 10_000) return;
+        lastLine = systemClock.now();
         stream.write(`  [${state.phase} ${(state.fraction * 100).toFixed(0)}%] ${state.detail}\n`);
       },
       note: (message) => {
@@ -35,13 +36,13 @@ export function createProgress(stream: NodeJS.WriteStream, options: { verbose: b
     };
   }
   let last = '';
-  const started = Date.now();
+  const started = systemClock.now();
   const clear = () => stream.write('\r\x1b[2K');
   return {
     update(state) {
       const filled = Math.round(Math.max(0, Math.min(1, state.fraction)) * WIDTH);
       const bar = `${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)}`;
-      const seconds = ((Date.now() - started) / 1000).toFixed(0).padStart(4);
+      const seconds = ((systemClock.now() - started) / 1000).toFixed(0).padStart(4);
       const line = `${seconds}s ${state.phase.padEnd(9)} ${bar} ${(state.fraction * 100).toFixed(0).padStart(3)}%  ${state.detail}`;
       const width = stream.columns ?? 120;
       last = line.slice(0, width - 1);

@@ -23,6 +23,10 @@ export async function writeReports(dir: string, output: RunOutput): Promise<Repo
   await writeFile(html, renderHtml(output, charts));
   const junit = join(dir, 'junit.xml');
   await writeFile(junit, renderJunit(output.results));
+  // One line per host: a run replayed with the same seed writes the same file.
+  if (output.hostSequences) {
+    await writeFile(join(dir, 'host-sequences.json'), `[\n${output.hostSequences.map((s) => JSON.stringify(s)).join(',\n')}\n]\n`);
+  }
   const pngs: string[] = [];
   for (const chart of charts) {
     const file = join(dir, `${chart.id}.png`);

@@ -17,6 +17,7 @@ import { collectEndState } from './end-state.js';
 import { evaluateExpectations } from './expectations.js';
 import type { FaultRun } from './faults.js';
 import { createGroups, fleetHosts, groupMembership, onboardingPackages } from './fleet-setup.js';
+import { HostSequences, type SequenceEntry } from './host-sequences.js';
 import { complianceCounts, footprint } from './measurements.js';
 import type { RunResults } from './results.js';
 import { Sampler } from './sampler.js';
@@ -38,6 +39,8 @@ export interface RunOptions {
 export interface RunOutput {
   readonly results: RunResults;
   readonly curves: readonly ChangeResult[];
+  /** What each host reported, in order, by host index (host-sequences.json). */
+  readonly hostSequences?: readonly (readonly SequenceEntry[])[];
 }
 
 export async function runScenario(options: RunOptions): Promise<RunOutput> {
@@ -67,6 +70,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     admin = api;
     const hosts = fleetHosts(scenario);
     const tracker = new ChangeTracker();
+    const sequences = new HostSequences();
     const hostOfDevice = new Map<string, number>();
     const deviceOfHost = new Map<number, string>();
     const enrollment = { first: Number.POSITIVE_INFINITY, last: 0, ok: 0, failed: 0 };
@@ -151,6 +155,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
         },
         onAck: (ack: AckRecord) => {
           tracker.onAck(ack);
+          sequences.onAck(ack);
           if (ack.duplicate) acks.duplicates++;
           else for (const [type, n] of Object.entries(ack.events ?? {})) acks.events[type] = (acks.events[type] ?? 0) + n;
         },
@@ -290,7 +295,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       hosts: hosts.length,
     });
     const passed = problems.length === 0 && expectations.every((e) => e.passed);
-    return { results: { ...measured, expectations, passed }, curves };
+    const policyNames = new Map([...steps.policyIds].map(([name, id]) => [id, name]));
+    return { results: { ...measured, expectations, passed }, curves, hostSequences: sequences.sequences(policyNames, hosts.length) };
   } finally {
     sampler?.stop();
     await fleet?.stop().catch(() => undefined);

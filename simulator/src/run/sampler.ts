@@ -1,6 +1,6 @@
 // Once a second: the fleet's counters, the endpoint's memory and CPU, and the convergence backlog, as one timeline
 // point (rates over the last second). Feeds the progress bar, the timeline chart and the endpoint summary.
-import { systemClock } from '../../../common/clock.js';
+import { systemClock, type TimerHandle } from '../../../common/clock.js';
 import type { EndpointHandle } from '../endpoint/endpoint-process.js';
 import type { ProcUsage } from '../endpoint/proc-usage.js';
 import type { Fleet } from '../fleet/fleet.js';
@@ -12,7 +12,7 @@ const MB = 1024 * 1024;
 
 export class Sampler {
   readonly points: TimelinePoint[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private previous: { t: number; checkins: number; acked: number; endpoint?: ProcUsage; endpointPid?: number } | undefined;
   private endpointPeakRss = 0;
   private endpointCpuMicros = 0;
@@ -22,11 +22,11 @@ export class Sampler {
   constructor(private readonly deps: { readonly fleet: Fleet; readonly endpoint: EndpointHandle; readonly tracker: ChangeTracker; readonly start: number }) {}
 
   start(onPoint: (point: TimelinePoint) => void): void {
-    this.timer = setInterval(() => onPoint(this.sample()), PERIOD_MS);
+    this.timer = systemClock.every(PERIOD_MS, () => onPoint(this.sample()));
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 
