@@ -73,7 +73,7 @@ describe('check-boundaries: violations', () => {
 
   it('reports time, timers and randomness taken outside the injected clock', () => {
     const out = check({
-      'agent/src/risk/x.ts': "const t = Date.now();\nsetTimeout(run, 5);\nconst r = Math.random();\nsocket.setTimeout(5, f);\n",
+      'agent/src/risk/x.ts': 'const t = Date.now();\nsetTimeout(run, 5);\nconst r = Math.random();\nsocket.setTimeout(5, f);\n',
       'management/src/service/y.ts': "import { setTimeout as sleep } from 'node:timers/promises';\nsetInterval(tick, 1000);\n",
       'simulator/src/run/z.ts': 'setImmediate(go);\n',
       'common/clock.ts': 'const n = Date.now();\nsetTimeout(run, 1);\n',

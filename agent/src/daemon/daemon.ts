@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:net';
 import { type Clock, systemClock } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
-import { privateKeyFromPem } from '../../../common/signing.js';
 import type { ResolvedConfig } from '../config.js';
 import type { Logger } from '../logging.js';
 import { type AgentHost, controlAddress, posixPermissions } from '../platform/index.js';
@@ -18,6 +17,7 @@ import type { SyncEngine } from '../sync/sync-engine.js';
 import { EndpointClient } from '../transport/endpoint-client.js';
 import { startControlServer } from './control-server.js';
 import { acquireInstanceLock, processIsAlive } from './instance-lock.js';
+import { loadIdentity } from './load-identity.js';
 
 export interface RunningDaemon {
   readonly engine: SyncEngine;
@@ -41,12 +41,11 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   let client: EndpointClient | undefined;
   let runtime: AgentRuntime | undefined;
   try {
-    const identity = await store.readIdentity();
-    if (!identity) throw new AttacheError('NOT_ENROLLED', `no device identity in ${config.stateDir}; run "attache-agent enroll --package <file>" first`);
+    const { identity, privateKey } = await loadIdentity(store, config.stateDir);
     client = new EndpointClient({
       endpointUrl: identity.endpointUrl,
       caCertificate: identity.caCertificate,
-      credentials: { deviceId: identity.deviceId, privateKey: privateKeyFromPem(await store.readPrivateKeyPem()) },
+      credentials: { deviceId: identity.deviceId, privateKey },
     });
     const riskLog = logger.child({ component: 'risk' });
     const sources = createSignalSources(host, {
