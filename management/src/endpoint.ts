@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
+import { sweepTempFiles, TEMP_SWEEP_AGE_MS } from '../../common/atomic-file.js';
 import { type Clock, systemClock } from '../../common/clock.js';
 import { AttacheError } from '../../common/errors.js';
 import { createHttpServer } from './http/server.js';
@@ -90,6 +91,9 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   if (configuredPublicUrl) extraNames.push(new URL(configuredPublicUrl).hostname.replace(/^\[|\]$/g, ''));
 
   await ensureDataDir(dataDir);
+  // A secret half-written when the endpoint was killed stays a temp file; nothing reads it, so it goes.
+  const swept = await sweepTempFiles(dataDir, { now: clock.now(), olderThanMs: TEMP_SWEEP_AGE_MS });
+  if (swept.length > 0) deps.logger.warn('stale temp files removed', { component: 'endpoint', dataDir, files: swept });
   const store = await openSqliteStore({ file: dataPath(dataDir, 'db') });
   try {
     const identity = await loadOrCreateEndpointIdentity({ dataDir, extraNames }, { store, clock, logger: deps.logger });

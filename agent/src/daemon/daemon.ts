@@ -3,6 +3,8 @@
 // serves the local control channel; a stop undoes it in reverse order.
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:net';
+import { join } from 'node:path';
+import { sweepTempFiles, TEMP_SWEEP_AGE_MS } from '../../../common/atomic-file.js';
 import { type Clock, systemClock } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import type { ResolvedConfig } from '../config.js';
@@ -41,6 +43,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   let client: EndpointClient | undefined;
   let runtime: AgentRuntime | undefined;
   try {
+    await sweepStateDir(config.stateDir, clock, logger);
     const { identity, privateKey } = await loadIdentity(store, config.stateDir);
     client = new EndpointClient({
       endpointUrl: identity.endpointUrl,
@@ -96,6 +99,14 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     client?.close();
     await lock.release();
     throw err;
+  }
+}
+
+/** Temp files a killed agent left mid-write in its state dir (only this daemon writes there: it holds the lock). */
+async function sweepStateDir(stateDir: string, clock: Clock, logger: Logger): Promise<void> {
+  for (const dir of [stateDir, join(stateDir, 'outbox'), join(stateDir, 'signals-outbox')]) {
+    const swept = await sweepTempFiles(dir, { now: clock.now(), olderThanMs: TEMP_SWEEP_AGE_MS });
+    if (swept.length > 0) logger.warn('stale temp files removed', { dir, files: swept });
   }
 }
 

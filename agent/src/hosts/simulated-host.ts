@@ -6,6 +6,7 @@
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { writeFileAtomic } from '../../../common/atomic-file.js';
 import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
 import {
@@ -22,7 +23,6 @@ import {
   type SimulatedProcess,
   settingById,
 } from '../../../policy-schemas/src/index.js';
-import { writeFileAtomic } from '../system/file-store.js';
 
 /** What runs on a simulated device and how healthy it is; every list empty and health default unless injected. */
 export interface SimulatedSignals {

@@ -1,9 +1,9 @@
 // The one file-system port of the agent: read, atomic replace with owner and mode, remove, list a directory, create a
 // directory. Used by the state store, the providers (mdatp_managed.json, pf anchor files, …) and the risk sources.
 // NodeFileStore is the disk; MemoryFileStore serves boundary tests, simulated hosts and the fleet simulator.
-import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, chown, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../../../common/atomic-file.js';
 
 export interface WriteOptions {
   /** POSIX mode of the new file (default 0600); ignored on Windows, where the installer sets ACLs. */
@@ -79,38 +79,6 @@ export class NodeFileStore implements FileStore {
       if (isNotFound(err)) return [];
       throw err;
     }
-  }
-}
-
-/** Replaces `path` with `data` atomically: temp file (mode set before any byte is written) + fsync + rename. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', mode);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await syncDir(dirname(path));
-}
-
-// The rename is durable only once the directory entry is flushed; Windows cannot open directories, so skip there.
-async function syncDir(dir: string): Promise<void> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // best effort
-  } finally {
-    await handle?.close();
   }
 }
 

@@ -1,7 +1,7 @@
 // The data dir: which file holds what, and how secrets are written (0600, atomically, the dir itself 0700).
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../../common/atomic-file.js';
 
 /** File names inside the data dir. */
 export const DATA_FILES = {
@@ -26,16 +26,9 @@ export async function ensureDataDir(dataDir: string): Promise<void> {
   if (process.platform !== 'win32') await chmod(dataDir, 0o700).catch(() => undefined);
 }
 
-/** Writes a file with mode 0600 via a temp file and rename, so a crash never leaves a half-written secret. */
-export async function writePrivateFile(path: string, data: string): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, data, { mode: 0o600, flag: 'wx' });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+/** Writes a file with mode 0600 via a temp file, fsync and rename, so a crash never leaves a half-written secret. */
+export function writePrivateFile(path: string, data: string): Promise<void> {
+  return writeFileAtomic(path, data, 0o600);
 }
 
 /** Contents of a file, or undefined when it does not exist. */
