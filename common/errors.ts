@@ -51,6 +51,12 @@ export const ERROR_CODES = {
   TLS_PIN_MISMATCH: { status: 502, retryable: false, description: 'The endpoint certificate does not chain to the pinned CA.' },
   ENDPOINT_UNREACHABLE: { status: 503, retryable: true, description: 'The management endpoint could not be reached.' },
   ENDPOINT_ERROR: { status: 502, retryable: true, description: 'The management endpoint answered with an unexpected error.' },
+  STATE_WRITE_FAILED: {
+    status: 507,
+    retryable: true,
+    description:
+      'The agent could not write its state directory (disk full, read-only file system, permissions); the last good policy stays in force and the sync is retried.',
+  },
   STATE_CORRUPT: { status: 500, retryable: false, description: 'A local state file is unreadable or fails validation.' },
   NOT_ENROLLED: { status: 409, retryable: false, description: 'The agent has no device identity yet; run enroll first.' },
   ALREADY_ENROLLED: { status: 409, retryable: false, description: 'The agent already has a device identity; pass --force to replace it.' },

@@ -38,6 +38,25 @@ async function writeScenario(dir: string, name: string, body: unknown): Promise<
   return file;
 }
 
+describe('fleet simulator chaos', () => {
+  it('agents killed mid-apply, a partition, the endpoint killed, full disks and apply failures: converged, zero reports lost', {
+    timeout: 180_000,
+  }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'attache-sim-chaos-'));
+    try {
+      const run = await simulate(['--scenario', join(REPO_ROOT, 'simulator', 'scenarios', 'chaos.json'), '--out', dir]);
+      const results = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as RunResults;
+      const failed = results.expectations.filter((e) => !e.passed).map((e) => `${e.expectation}: ${e.detail}`);
+      expect({ failed, problems: results.problems, code: run.code }, `${run.stdout}\n${run.stderr}`).toEqual({ failed: [], problems: [], code: 0 });
+      // Every fault fired, and the full disks reached the endpoint as STATE_WRITE_FAILED.
+      expect(results.faults?.every((f) => f.fired || f.mayNotFire)).toBe(true);
+      expect(results.errors.STATE_WRITE_FAILED).toBeGreaterThan(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('fleet simulator replay', () => {
   it('replays a scenario with the same seed: identical per-host event sequences', { timeout: 180_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'attache-sim-replay-'));

@@ -86,6 +86,11 @@ export const ScenarioFaultActions = [
   step('crashHosts', { ...Target, downSeconds: Seconds(3600) }, 'Kill the agent of a share of hosts and start it again after downSeconds'),
   step('partition', { ...Target, durationSeconds: Seconds(3600) }, 'Cut a share of hosts off the network for a duration'),
   step(
+    'diskFull',
+    { ...Target, durationSeconds: Seconds(3600) },
+    "Fill the disk of a share of hosts for a duration: every write of the agent's state dir fails with ENOSPC",
+  ),
+  step(
     'restartEndpoint',
     { downSeconds: Seconds(600), signal: Type.Optional(Type.Union([Type.Literal('SIGTERM'), Type.Literal('SIGKILL')])) },
     'Stop the management endpoint (graceful or killed) and start it again after downSeconds',

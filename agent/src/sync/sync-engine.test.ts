@@ -10,6 +10,7 @@ import type { AgentIdentity, PoliciesResponse, PolicyPayload, SignedPolicy, Stat
 import { silentLogger } from '../logging.js';
 import { selectHost } from '../platform/index.js';
 import { StateStore } from '../state/state-store.js';
+import { type FileStore, NodeFileStore } from '../system/file-store.js';
 import { buildPlan } from './preview.js';
 import { SyncEngine } from './sync-engine.js';
 import { signedSetResponse } from './testing/signed-set.js';
@@ -260,6 +261,42 @@ describe('SyncEngine: the policy set is authenticated as a whole', () => {
     clock += 1000;
     expect((await engine.sync('push')).error).toBeUndefined();
     expect((await hostValues())[CLOUD]).toBe(true);
+  });
+});
+
+describe('SyncEngine: a state dir that cannot be written', () => {
+  it('reports STATE_WRITE_FAILED with the last known statuses straight to the endpoint, and recovers when space is back', async () => {
+    const disk = new NodeFileStore();
+    let full = false;
+    const files: FileStore = {
+      read: (p) => disk.read(p),
+      remove: (p) => disk.remove(p),
+      mode: (p) => disk.mode(p),
+      setMode: (p, m) => disk.setMode(p, m),
+      ensureDir: (p, m) => disk.ensureDir(p, m),
+      list: (d) => disk.list(d),
+      async writeAtomic(path, data, options) {
+        if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        await disk.writeAtomic(path, data, options);
+      },
+    };
+    store = new StateStore(dir, { posixPermissions: true, files });
+    const { engine } = engineFor();
+    served = [signed(1, { [NP]: 'audit' })];
+    expect((await engine.sync('manual')).error).toBeUndefined();
+    full = true;
+    served = [signed(2, { [NP]: 'block' })];
+    clock += 1000;
+    const outcome = await engine.sync('push');
+    expect(outcome.error).toMatchObject({ code: 'STATE_WRITE_FAILED', message: expect.stringContaining('ENOSPC') });
+    const last = reports.at(-1);
+    expect(last?.syncError?.code).toBe('STATE_WRITE_FAILED');
+    expect(last?.policies[0]).toMatchObject({ policyId: PID, version: 1 });
+    full = false;
+    clock += 1000;
+    expect((await engine.sync('retry')).error).toBeUndefined();
+    expect(reports.at(-1)?.syncError).toBeUndefined();
+    expect(reports.at(-1)?.policies[0]).toMatchObject({ version: 2, state: 'succeeded' });
   });
 });
 

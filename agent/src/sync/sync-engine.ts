@@ -1,7 +1,7 @@
 // One sync: fetch assigned policies → verify → merge → apply → record → report. Runs one at a time; requests that
 // arrive during a run are coalesced into one follow-up run.
 import { canonicalJson } from '../../../common/canonical-json.js';
-import { toAttacheError } from '../../../common/errors.js';
+import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import type { AgentIdentity, PolicySetManifest, SettingEvent, StatusReport, SyncOutcome, SyncTrigger } from '../../../policy-schemas/src/index.js';
 import { computeEffective } from '../core/effective.js';
 import { policyStatuses, settingStatuses } from '../core/outcome.js';
@@ -62,7 +62,8 @@ export class SyncEngine {
   }
 
   private start(trigger: SyncTrigger): Promise<SyncOutcome> {
-    const run = this.runOnce(trigger);
+    const started = this.deps.now();
+    const run = this.runOnce(trigger).catch((err: unknown) => this.failed(trigger, err, started));
     this.running = run;
     run
       .finally(() => {
@@ -174,26 +175,74 @@ export class SyncEngine {
    * Queues a report when something changed since the last one or something happened (events), then flushes the
    * outbox at once: idle devices stay quiet, a drift repair or a rejection reaches the endpoint immediately.
    */
+  /**
+   * A sync that broke off (most often: the state dir cannot be written, e.g. a full disk) still tells the endpoint:
+   * the last known statuses with the error, sent directly since the outbox may be what failed. Best effort; the
+   * retry or the next check-in tries again.
+   */
+  private async failed(trigger: SyncTrigger, err: unknown, started: number): Promise<SyncOutcome> {
+    const error = syncFailure(err);
+    this.deps.logger.error('sync failed', { trigger, code: error.code, error: error.message });
+    const previous = await this.deps.store.readStatus().catch(() => undefined);
+    const finished = this.deps.now();
+    const outcome: SyncOutcome = {
+      formatVersion: 1,
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      trigger,
+      source: previous?.source ?? 'cache',
+      error: { code: error.code, message: error.message },
+      policies: previous?.policies ?? [],
+      settings: previous?.settings ?? [],
+    };
+    this.lastReportedDigest = undefined;
+    try {
+      await this.deps.client.postReport(this.statusReport(outcome, finished - started, []));
+    } catch (sendErr) {
+      this.deps.logger.warn('failure report not delivered', { error: (sendErr as Error).message });
+    }
+    this.deps.onSynced?.(outcome, []);
+    return outcome;
+  }
+
+  private statusReport(outcome: SyncOutcome, durationMs: number, events: readonly SettingEvent[]): StatusReport {
+    return {
+      reportId: this.deps.newId(),
+      deviceId: this.deps.identity.deviceId,
+      generatedAt: outcome.finishedAt,
+      agentVersion: AGENT_VERSION,
+      trigger: outcome.trigger,
+      durationMs,
+      ...(outcome.error ? { syncError: outcome.error } : {}),
+      policies: outcome.policies,
+      settings: outcome.settings,
+      ...(events.length > 0 ? { events: events.slice(0, 1000) } : {}),
+    };
+  }
+
   private async report(outcome: SyncOutcome, durationMs: number, events: readonly SettingEvent[]): Promise<void> {
-    const digest = canonicalJson({ policies: outcome.policies, settings: outcome.settings, error: outcome.error?.code });
+    // The message counts too: a second, different failure with the same code must reach the admin.
+    const digest = canonicalJson({ policies: outcome.policies, settings: outcome.settings, error: outcome.error });
     if (digest !== this.lastReportedDigest || events.length > 0) {
       if (this.sequence < 0) this.sequence = await this.deps.store.lastSequence();
-      const report: StatusReport = {
-        reportId: this.deps.newId(),
-        deviceId: this.deps.identity.deviceId,
-        generatedAt: outcome.finishedAt,
-        agentVersion: AGENT_VERSION,
-        trigger: outcome.trigger,
-        durationMs,
-        ...(outcome.error ? { syncError: outcome.error } : {}),
-        policies: outcome.policies,
-        settings: outcome.settings,
-        ...(events.length > 0 ? { events: events.slice(0, 1000) } : {}),
-      };
-      await this.deps.store.enqueueReport(report, ++this.sequence);
+      await this.deps.store.enqueueReport(this.statusReport(outcome, durationMs, events), ++this.sequence);
       this.lastReportedDigest = digest;
     }
     const remaining = await this.flushOutbox();
     if (remaining > 0) this.deps.logger.warn('reports queued for later delivery', { queued: remaining });
   }
+}
+
+/** File-system failures that mean "the state dir cannot be written" (the agent cannot heal them, the admin must know). */
+const WRITE_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'EMFILE', 'ENFILE']);
+
+/** The stable error of a sync that threw: a write failure of the state dir or a provider, or what the error says. */
+export function syncFailure(err: unknown): AttacheError {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const errno = (e as NodeJS.ErrnoException).code;
+    if (errno && WRITE_FAILURES.has(errno)) {
+      return new AttacheError('STATE_WRITE_FAILED', `cannot write: ${e.message} (the last good policy stays in force)`, { cause: err });
+    }
+  }
+  return toAttacheError(err);
 }

@@ -52,6 +52,15 @@ export class FaultInjector {
           this.timers.after(step.durationSeconds * 1000, () => h.setPartitioned(false));
           return true;
         });
+      case 'diskFull':
+        return touched((h) => {
+          if (h.diskFull) return false;
+          h.diskFull = true;
+          this.timers.after(step.durationSeconds * 1000, () => {
+            h.diskFull = false;
+          });
+          return true;
+        });
       case 'clockSkew':
         return touched((h) => changed(h.skewMs, step.seconds * 1000, (v) => (h.skewMs = v)));
       case 'injectThreat':

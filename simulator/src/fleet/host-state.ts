@@ -20,10 +20,16 @@ export class HostStateStore extends StateStore {
   }
 }
 
-/** The state dir as a crashed agent process sees it: nothing more is written once the process is gone. */
-export function gatedFiles(files: FileStore, alive: () => boolean): FileStore {
+/**
+ * The state dir as a crashed agent process sees it (nothing more is written once the process is gone) and as an agent
+ * on a full disk sees it (every write fails with ENOSPC, as fs does).
+ */
+export function gatedFiles(files: FileStore, alive: () => boolean, diskFull: () => boolean = () => false): FileStore {
   const check = () => {
     if (!alive()) throw new Error('agent process is gone (simulated crash)');
+  };
+  const space = () => {
+    if (diskFull()) throw Object.assign(new Error('ENOSPC: no space left on device, write (simulated full disk)'), { code: 'ENOSPC' });
   };
   return {
     ensureDir: (path, mode) => files.ensureDir(path, mode),
@@ -33,6 +39,7 @@ export function gatedFiles(files: FileStore, alive: () => boolean): FileStore {
     list: (dir) => files.list(dir),
     async writeAtomic(path, data, options) {
       check();
+      space();
       await files.writeAtomic(path, data, options);
     },
     async remove(path) {

@@ -33,7 +33,7 @@ export interface FleetInit {
 /** A fault step as the fleet processes apply it (admin steps never reach them). */
 export type FaultStep = Extract<
   ScenarioStep,
-  { action: 'failWrites' | 'slowApply' | 'drift' | 'crashHosts' | 'partition' | 'clockSkew' | 'injectThreat' | 'clearThreats' }
+  { action: 'failWrites' | 'slowApply' | 'drift' | 'crashHosts' | 'partition' | 'diskFull' | 'clockSkew' | 'injectThreat' | 'clearThreats' }
 >;
 
 export type FleetCommand =

@@ -80,6 +80,8 @@ export class SimHost {
   skewMs = 0;
   partitioned = false;
   slowApplyMs = 0;
+  /** While set, every write of the state dir fails with ENOSPC (a full disk). */
+  diskFull = false;
 
   constructor(
     readonly spec: HostSpec,
@@ -258,10 +260,14 @@ export class SimHost {
   }
 
   private newStore(alive: () => boolean): StateStore {
-    return new HostStateStore(`/sim/${this.spec.index}`, gatedFiles(this.files, alive), (reportId) => {
-      this.unacked.add(reportId);
-      this.deps.sink.count('reportsQueued');
-    });
+    return new HostStateStore(
+      `/sim/${this.spec.index}`,
+      gatedFiles(this.files, alive, () => this.diskFull),
+      (reportId) => {
+        this.unacked.add(reportId);
+        this.deps.sink.count('reportsQueued');
+      },
+    );
   }
 
   private sources() {
@@ -281,7 +287,8 @@ export class SimHost {
     for (const s of outcome.settings) if (s.state === 'error') this.deps.sink.error(s.code ?? 'SETTING_APPLY_FAILED', `${s.settingId}: ${s.message ?? ''}`);
     // Transport failures were counted by the transport; a refused policy set is counted here.
     const code = outcome.error?.code;
-    if (code && (code.startsWith('POLICY_') || code === 'STATE_CORRUPT')) this.deps.sink.error(code, outcome.error?.message ?? '');
+    if (code && (code.startsWith('POLICY_') || code === 'STATE_CORRUPT' || code === 'STATE_WRITE_FAILED'))
+      this.deps.sink.error(code, outcome.error?.message ?? '');
   }
 
   private onAck(report: StatusReport, duplicate: boolean): void {

@@ -148,10 +148,11 @@ export class StepRunner {
       case 'drift':
       case 'crashHosts':
       case 'partition':
+      case 'diskFull':
       case 'clockSkew':
       case 'injectThreat':
       case 'clearThreats': {
-        const duration = step.action === 'partition' ? step.durationSeconds : step.action === 'crashHosts' ? step.downSeconds : 0;
+        const duration = step.action === 'partition' || step.action === 'diskFull' ? step.durationSeconds : step.action === 'crashHosts' ? step.downSeconds : 0;
         ctx.faultsUntil = Math.max(ctx.faultsUntil, systemClock.now() + duration * 1000);
         const enrolled = ctx.hosts.filter((h) => ctx.deviceOfHost.has(h.index));
         const targets = faultTargets(step, index, ctx.scenario.seed, enrolled);

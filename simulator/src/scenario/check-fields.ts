@@ -77,6 +77,7 @@ export function stepProblem(step: ScenarioStep): string | undefined {
     case 'slowApply':
     case 'crashHosts':
     case 'partition':
+    case 'diskFull':
     case 'clockSkew':
     case 'injectThreat':
     case 'clearThreats':
