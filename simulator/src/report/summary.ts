@@ -54,11 +54,13 @@ export function renderSummary(r: RunResults): string {
   lines.push(
     r.passed
       ? 'RESULT: PASS'
-      : `RESULT: FAIL (${r.expectations
-          .filter((x) => !x.passed)
-          .map((x) => x.expectation)
-          .concat(r.problems)
-          .join('; ')})`,
+      : `RESULT: FAIL (${cell(
+          r.expectations
+            .filter((x) => !x.passed)
+            .map((x) => x.expectation)
+            .concat(r.problems)
+            .join('; '),
+        )})`,
   );
   return terminalText(lines.join('\n'));
 }
