@@ -95,3 +95,11 @@ describe('names', () => {
     expect(() => validate(PolicyDocument, { ...doc, name: 'Défense — Ω 日本' }, 'policy')).not.toThrow();
   });
 });
+
+describe('tag of the wrong JSON type', () => {
+  it('reports it at the tag', () => {
+    expect(message(() => validate(GroupCreateRequest, rule({ attribute: 5, equals: 'x' }), 'group'))).toBe(
+      'group is invalid: /rule/conditions/0/attribute must be string',
+    );
+  });
+});

@@ -42,7 +42,9 @@ function noBranchMessage(union: ErrorObject, ruled: readonly ErrorObject[]): Err
     return { ...union, instancePath: consts[0]?.instancePath ?? union.instancePath, keyword: 'union', message: `must be one of ${allowed.join(', ')}` };
   }
   const types = [...new Set(ruled.filter((e) => e.keyword === 'type').map((e) => String(e.params.type)))];
-  if (ruled.every((e) => e.keyword === 'type')) return { ...union, keyword: 'union', message: `must be ${types.join(' or ')}` };
+  if (ruled.every((e) => e.keyword === 'type')) {
+    return { ...union, instancePath: ruled[0]?.instancePath ?? union.instancePath, keyword: 'union', message: `must be ${types.join(' or ')}` };
+  }
   return union;
 }
 

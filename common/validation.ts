@@ -6,6 +6,9 @@ import { ALL_SCHEMAS, type PolicyDocument, type PolicyKind, policySettingsSchema
 import { AttacheError, type ErrorCode } from './errors.js';
 import { describeErrors } from './validation-errors.js';
 
+/** Re-exported for callers that knew it here; the wording lives in validation-errors.ts. */
+export { describeErrors };
+
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
 addFormats.default(ajv, ['uuid', 'date-time', 'uri']);
 for (const schema of ALL_SCHEMAS) ajv.addSchema(schema as object);
