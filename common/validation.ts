@@ -1,9 +1,13 @@
 // Schema validation shared by agent and endpoint: one Ajv (JSON Schema 2020-12) with every schema registered.
 import type { Static, TSchema } from '@sinclair/typebox';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { ALL_SCHEMAS, type PolicyDocument, type PolicyKind, policySettingsSchemaId } from '../policy-schemas/src/index.js';
-import { AttacheError, type ErrorCode, type ErrorDetail } from './errors.js';
+import { AttacheError, type ErrorCode } from './errors.js';
+import { describeErrors } from './validation-errors.js';
+
+/** Re-exported for callers that knew it here; the wording lives in validation-errors.ts. */
+export { describeErrors };
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
 addFormats.default(ajv, ['uuid', 'date-time', 'uri']);
@@ -19,42 +23,6 @@ function validatorFor(id: string): ValidateFunction {
     compiled.set(id, fn);
   }
   return fn;
-}
-
-/** Turns Ajv errors into short lines naming the JSON pointer and what is wrong there. */
-export function describeErrors(errors: readonly ErrorObject[] | null | undefined): ErrorDetail[] {
-  const list = errors ?? [];
-  // A union of literals fails as one `const` error per branch plus an `anyOf`: fold them into "must be one of".
-  const constsByPath = new Map<string, unknown[]>();
-  for (const e of list) {
-    if (e.keyword === 'const') constsByPath.set(e.instancePath, [...(constsByPath.get(e.instancePath) ?? []), e.params.allowedValue]);
-  }
-  const out: ErrorDetail[] = [];
-  for (const e of list) {
-    const path = e.instancePath || '/';
-    // A tagged union's if/then (policy-schemas/src/tagged-union.ts) reports the branch's errors and then "must match
-    // the then schema": the branch's errors say it all.
-    if (e.keyword === 'const' || e.keyword === 'if') continue;
-    if (e.keyword === 'anyOf' && constsByPath.has(e.instancePath)) {
-      out.push({ path, message: `must be one of ${(constsByPath.get(e.instancePath) ?? []).map((v) => JSON.stringify(v)).join(', ')}` });
-      continue;
-    }
-    out.push({ path, message: describeOne(e) });
-  }
-  return out.slice(0, 20);
-}
-
-function describeOne(e: ErrorObject): string {
-  switch (e.keyword) {
-    case 'additionalProperties':
-      return `unknown property "${String(e.params.additionalProperty)}"`;
-    case 'enum':
-      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'required':
-      return `missing required property "${String(e.params.missingProperty)}"`;
-    default:
-      return e.message ?? e.keyword;
-  }
 }
 
 /**

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { systemClock } from '../../common/clock.js';
 import { toAttacheError } from '../../common/errors.js';
+import { terminalCell, terminalText } from '../../common/terminal-text.js';
 import { PLATFORMS, type Platform } from '../../policy-schemas/src/index.js';
 import { dryRunPlan } from './cli/dry-run.js';
 import { EXIT, exitCodeFor } from './cli/exit-codes.js';
@@ -31,7 +32,7 @@ function overrides(cmd: Command): ConfigOverrides {
 }
 
 function print(json: boolean, value: unknown, human: () => string): void {
-  process.stdout.write(`${json ? JSON.stringify(value, null, 2) : human()}\n`);
+  process.stdout.write(`${json ? JSON.stringify(value, null, 2) : terminalText(human())}\n`);
 }
 
 async function enrollCommand(opts: { package: string; caPin?: string; force?: boolean; json?: boolean }, cmd: Command): Promise<void> {
@@ -152,8 +153,8 @@ function main(): void {
     // Commander has printed its own message (or the help/version it was asked for).
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
     const e = toAttacheError(err);
-    process.stderr.write(`error ${e.code}: ${e.message}\n`);
-    for (const d of e.details) process.stderr.write(`  ${d.path}: ${d.message}\n`);
+    process.stderr.write(`error ${e.code}: ${terminalCell(e.message)}\n`);
+    for (const d of e.details) process.stderr.write(`  ${terminalCell(d.path)}: ${terminalCell(d.message)}\n`);
     process.exit(exitCodeFor(e.code));
   });
 }

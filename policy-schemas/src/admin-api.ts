@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { SettingStatus } from './agent-config.js';
 import { SettingEvent } from './device-api.js';
 import { PolicyDocument } from './policy.js';
-import { OsType, Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
+import { DisplayName, OsType, Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
 import { Alert, ComplianceState, DeviceHealth, DeviceInventory, RiskLevel } from './signals.js';
 
 /** A device tag (Defender device tag, e.g. `MDE-Management`): letters, digits, `-`, `_`, `.`, spaces; 1–64 chars. */
@@ -317,7 +317,7 @@ export const ComplianceSettings = Type.Object(
 export type ComplianceSettings = Static<typeof ComplianceSettings>;
 
 const complianceDocumentProperties = {
-  name: Type.String({ minLength: 1, maxLength: 200 }),
+  name: DisplayName,
   description: Type.Optional(Type.String({ maxLength: 1000 })),
   settings: ComplianceSettings,
   /** Hours a device stays `inGracePeriod` (access allowed) after it first fails the policy; default 0 (Intune: "Immediately"). */

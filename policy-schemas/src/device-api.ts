@@ -2,12 +2,12 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PolicyStatus, SettingStatus, SyncTrigger } from './agent-config.js';
 import { SignedPolicy, SignedPolicySetManifest } from './policy.js';
-import { ErrorCodeString, OsType, Platform, PublicKey, SettingValue, Signature, Timestamp, Uuid } from './primitives.js';
+import { ErrorCodeString, Hostname, OsType, Platform, PublicKey, SettingValue, Signature, Timestamp, Uuid } from './primitives.js';
 
 /** Facts a device states about itself at enrollment (the directory record's attributes). */
 export const DeviceFacts = Type.Object(
   {
-    hostname: Type.String({ minLength: 1, maxLength: 253 }),
+    hostname: Hostname,
     platform: Platform,
     osVersion: Type.String({ maxLength: 200 }),
     /** `server` on a server edition (Windows Server); absent = `workstation` (older agents, and macOS/Linux agents, omit it). */

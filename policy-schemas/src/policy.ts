@@ -1,14 +1,14 @@
 // Policies: the document an admin writes, the immutable signed version the endpoint hands to devices.
 import { type Static, Type } from '@sinclair/typebox';
 import { settingsSchemaOf } from './catalog/index.js';
-import { POLICY_KINDS, PolicyKind, PublicKey, SettingValue, Signature, Timestamp, Uuid } from './primitives.js';
+import { DisplayName, POLICY_KINDS, PolicyKind, PublicKey, SettingValue, Signature, Timestamp, Uuid } from './primitives.js';
 
 const Settings = Type.Record(Type.String({ minLength: 1, maxLength: 200 }), SettingValue, { maxProperties: 500 });
 
 /** What an admin submits to create a policy or a new version of one. Settings are checked against the catalog too. */
 export const PolicyDocument = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: DisplayName,
     kind: PolicyKind,
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     settings: Settings,

@@ -9,6 +9,22 @@ export const PublicKey = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$', descript
 export const Signature = Type.String({ pattern: '^[A-Za-z0-9+/]{86}==$', description: 'Ed25519 signature, base64' });
 export const ShortText = Type.String({ minLength: 1, maxLength: 200 });
 
+/** No control (C0, DEL, C1), format (bidi embeddings/overrides/isolates, marks, zero-width, BOM, tags), line/paragraph
+ * separator or lone surrogate characters: the set `common/terminal-text.ts` escapes on output. */
+export const DISPLAY_NAME_PATTERN = '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}\\p{Cs}]*$';
+
+/** A name an admin gives an object (policy, compliance policy): 1–200 visible characters, see DISPLAY_NAME_PATTERN. */
+export const DisplayName = Type.String({ minLength: 1, maxLength: 200, pattern: DISPLAY_NAME_PATTERN });
+
+/**
+ * A device's hostname as it states it: dot-separated labels of 1–63 ASCII letters, digits, `-` or `_`, at most 253
+ * characters (RFC 1123, plus the `_` that Windows NetBIOS names and some Linux hosts carry). Internationalised names
+ * only in their ASCII (punycode, `xn--`) form, so a name cannot hide behind look-alike or invisible characters; the
+ * agent converts its own name before it states it.
+ */
+export const HOSTNAME_PATTERN = '^(?=.{1,253}$)[A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63})*$';
+export const Hostname = Type.String({ minLength: 1, maxLength: 253, pattern: HOSTNAME_PATTERN, description: 'hostname (ASCII, IDN as punycode)' });
+
 export const Platform = Type.Union([Type.Literal('windows'), Type.Literal('macos'), Type.Literal('linux')], {
   description: 'Operating system family of a device',
 });

@@ -1,7 +1,7 @@
 // What a device tells the endpoint about itself beyond policy status: inventory, health, and risk signals (alerts).
 // The endpoint turns them into a machine risk level, compliance state and an access decision (issue 5).
 import { type Static, Type } from '@sinclair/typebox';
-import { Platform, Timestamp, Uuid } from './primitives.js';
+import { Hostname, Platform, Timestamp, Uuid } from './primitives.js';
 
 /** MDE alert severities (mde-domain.md §4.1). */
 export const AlertSeverity = Type.Union([Type.Literal('informational'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]);
@@ -129,7 +129,7 @@ export const DeviceInventory = Type.Object(
     /** SHA-256 (hex) over the canonical JSON of everything below except collectedAt. */
     hash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
     agentVersion: Version,
-    hostname: Type.String({ maxLength: 253 }),
+    hostname: Hostname,
     os: Type.Object(
       {
         platform: Platform,

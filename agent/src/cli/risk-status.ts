@@ -1,4 +1,5 @@
 // `agent status`: the risk part — risk level, active alerts, health summary — from signals.json, as JSON and as text.
+import { terminalCell as cell } from '../../../common/terminal-text.js';
 import type { AgentSignalsState, Alert, RiskLevel } from '../../../policy-schemas/src/index.js';
 
 export interface RiskSummary {
@@ -58,14 +59,14 @@ export function renderRisk(summary: RiskSummary): string {
   if (h) {
     const age = h.antivirus.signatureAgeHours === null ? 'unknown' : `${h.antivirus.signatureAgeHours} h`;
     lines.push(
-      `antivirus: ${h.antivirus.source} ${h.antivirus.mode}, real-time protection ${onOff(h.antivirus.realTimeProtection)}, signatures ${age} old`,
-      `firewall: ${h.firewall.source} ${onOff(h.firewall.enabled)}`,
+      `antivirus: ${cell(h.antivirus.source)} ${cell(h.antivirus.mode)}, real-time protection ${onOff(h.antivirus.realTimeProtection)}, signatures ${age} old`,
+      `firewall: ${cell(h.firewall.source)} ${onOff(h.firewall.enabled)}`,
     );
   }
   if (summary.activeAlerts.length === 0) lines.push('no active alerts');
   for (const a of summary.activeAlerts) {
     const action = a.action ? ` [${a.action.type}${a.action.ok ? '' : ' failed'}]` : '';
-    lines.push(`${a.severity.padEnd(14)}${a.title}${action} (${a.alertId}, since ${a.firstSeen})`);
+    lines.push(`${a.severity.padEnd(14)}${cell(a.title)}${action} (${cell(a.alertId)}, since ${a.firstSeen})`);
   }
   return lines.join('\n');
 }

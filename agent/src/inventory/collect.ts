@@ -9,6 +9,7 @@ import { canonicalJson } from '../../../common/canonical-json.js';
 import { systemClock, type TimerHandle } from '../../../common/clock.js';
 import type { DeviceFacts, DeviceInventory, Platform } from '../../../policy-schemas/src/index.js';
 import type { CommandRunner } from '../system/command-runner.js';
+import { statedHostname } from '../system/hostname.js';
 import { readDiskEncryption } from './disk-encryption.js';
 
 /** Inventory without its collection time and hash: what the hash covers. */
@@ -105,7 +106,7 @@ export async function collectNativeInventory(deps: NativeInventoryDeps): Promise
   const cpuName = [cpu?.manufacturer, cpu?.brand].filter((p) => !!p?.trim()).join(' ');
   return {
     agentVersion: deps.facts.agentVersion,
-    hostname: (text(os?.hostname, 253) ?? deps.facts.hostname).slice(0, 253),
+    hostname: statedHostname(text(os?.hostname, 253) ?? deps.facts.hostname),
     os: defined({
       platform: deps.platform,
       distro: text(os?.distro, 200),

@@ -9,6 +9,7 @@ import { INDICATORS_FILE, IndicatorStoreProvider } from '../providers/indicators
 import type { SettingsProvider } from '../providers/provider.js';
 import { createSimulatedProviders } from '../providers/simulated.js';
 import { NodeFileStore } from '../system/file-store.js';
+import { statedHostname } from '../system/hostname.js';
 import { nativeProviders, watchedFiles, watchFiles } from './native-providers.js';
 
 /** Everything platform-specific the rest of the agent needs. */
@@ -48,7 +49,7 @@ export function selectHost(config: HostConfig | undefined, options: { readonly s
     const stateFile = config.stateFile ?? (options.stateDir ? join(options.stateDir, 'simulated-host.json') : undefined);
     const host = new SimulatedHost({
       platform: config.platform,
-      hostname: config.hostname ?? `sim-${config.platform}-${hostname()}`,
+      hostname: config.hostname ?? statedHostname(`sim-${config.platform}-${hostname()}`),
       stateFile,
       ...(config.osType ? { osType: config.osType } : {}),
     });
@@ -70,7 +71,7 @@ export function selectHost(config: HostConfig | undefined, options: { readonly s
     ...(watched.length > 0 ? { watchChanges: (onChange: () => void) => watchFiles(watched, onChange) } : {}),
     facts: (agentVersion) => {
       const osType = nativeOsType(platform, version());
-      return { hostname: hostname(), platform, osVersion: release(), ...(osType ? { osType } : {}), arch: arch(), agentVersion };
+      return { hostname: statedHostname(hostname()), platform, osVersion: release(), ...(osType ? { osType } : {}), arch: arch(), agentVersion };
     },
   };
 }

@@ -3,6 +3,7 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
+import { terminalCell, terminalText } from '../../../common/terminal-text.js';
 import type { PolicyDocument } from '../../../policy-schemas/src/index.js';
 import { parsePolicyDocument } from '../service/policies.js';
 import { AdminClient } from './admin-client.js';
@@ -61,7 +62,8 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
 
   const flags = () => program.opts<GlobalFlags>();
   const client = async () => new AdminClient(await resolveConnection(flags()));
-  const print = (value: unknown, human: () => string) => io.stdout(flags().json ? `${JSON.stringify(value, null, 2)}\n` : human());
+  // Human output is escaped once more at the sink (views escape each value; this catches any sentence that forgot).
+  const print = (value: unknown, human: () => string) => io.stdout(flags().json ? `${JSON.stringify(value, null, 2)}\n` : terminalText(human()));
   const resolveGroupId = async (api: AdminClient, nameOrId: string): Promise<string> => {
     const groups = await api.listGroups();
     const group = groups.find((g) => g.groupId === nameOrId.toLowerCase()) ?? groups.find((g) => g.name === nameOrId);
@@ -203,8 +205,8 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     const e = toAttacheError(err);
-    io.stderr(`error ${e.code}: ${e.message}\n`);
-    for (const d of e.details) io.stderr(`  ${d.path}: ${d.message}\n`);
+    io.stderr(`error ${e.code}: ${terminalCell(e.message)}\n`);
+    for (const d of e.details) io.stderr(`  ${terminalCell(d.path)}: ${terminalCell(d.message)}\n`);
     return 1;
   }
 }

@@ -1,4 +1,6 @@
 // Human-readable renderings of signals, compliance and access objects for the admin CLI (--json prints the objects).
+
+import { terminalCell } from '../../../common/terminal-text.js';
 import type {
   AccessDecision,
   AccessToken,
@@ -132,7 +134,7 @@ export function deviceComplianceView(c: DeviceCompliance): string {
     ['evidence', c.evidenceAt ?? '-'],
     ['next check', c.nextEvaluationAt ?? '-'],
   ]);
-  const reasons = c.reasons.length === 0 ? '(none)\n' : `${c.reasons.map((r) => `- [${r.result}] ${r.message}`).join('\n')}\n`;
+  const reasons = c.reasons.length === 0 ? '(none)\n' : `${c.reasons.map((r) => `- [${r.result}] ${terminalCell(r.message)}`).join('\n')}\n`;
   const policies = renderTable(
     ['POLICY ID', 'NAME', 'VERSION', 'STATE', 'NONCOMPLIANT SINCE', 'GRACE ENDS'],
     c.policies.map((p) => [p.compliancePolicyId, p.name, String(p.version), p.state, p.noncompliantSince ?? '-', p.graceEndsAt ?? '-']),
@@ -154,7 +156,7 @@ export function accessDecisionView(d: AccessDecision): string {
     ['evidence', d.evidenceAt ?? '-'],
     ['evaluated', d.evaluatedAt],
   ]);
-  return `${head}${d.reasons.map((r) => `- ${r}\n`).join('')}`;
+  return `${head}${d.reasons.map((r) => `- ${terminalCell(r)}\n`).join('')}`;
 }
 
 /** Access tokens, one per line (never the token). */

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
+import { terminalCell } from '../../../common/terminal-text.js';
 import type { PolicySummary } from '../../../policy-schemas/src/index.js';
 import { countByReason, type ImportResult, importIntunePolicy } from '../intune-import/import-policy.js';
 import type { AdminClient } from './admin-client.js';
@@ -28,10 +29,10 @@ export function importView(result: ImportResult, created: readonly PolicySummary
   const docs = result.documents.map((d) => {
     const policy = created.find((c) => c.name === d.name);
     const n = Object.keys(d.settings).length;
-    return `  ${d.kind}: "${d.name}" (${n} ${n === 1 ? 'setting' : 'settings'})${policy ? ` → policy ${policy.policyId}` : ''}`;
+    return `  ${d.kind}: "${terminalCell(d.name)}" (${n} ${n === 1 ? 'setting' : 'settings'})${policy ? ` → policy ${policy.policyId}` : ''}`;
   });
   const lines = [
-    `Intune policy "${result.source.name}" (${result.source.odataType.replace('#microsoft.graph.', '') || 'unknown type'})`,
+    `Intune policy "${terminalCell(result.source.name)}" (${terminalCell(result.source.odataType.replace('#microsoft.graph.', '')) || 'unknown type'})`,
     renderTable(['INTUNE SETTING', 'RESULT', 'SETTING', 'VALUE / REASON'], rows).trimEnd(),
     `mapped ${result.mapped.length}, unmapped ${result.unmapped.length}${reasons ? ` (${reasons})` : ''}`,
     result.documents.length === 0 ? 'no policy to create' : `${dryRun ? 'would create' : 'created'}:\n${docs.join('\n')}`,

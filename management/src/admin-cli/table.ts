@@ -1,21 +1,24 @@
-// Plain-text tables for the admin CLI's human output.
+// Plain-text tables for the admin CLI's human output. Every cell and field value goes through `terminalCell`: names,
+// hostnames and messages come from devices and imported files, and must not reach the terminal as control characters.
+import { terminalCell } from '../../../common/terminal-text.js';
 
 /** Renders rows as left-aligned columns under a header; empty lists print "(none)". */
 export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return '(none)\n';
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const cells = rows.map((r) => r.map(terminalCell));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
       .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
-  return `${[line(headers), ...rows.map(line)].join('\n')}\n`;
+  return `${[line(headers), ...cells.map(line)].join('\n')}\n`;
 }
 
 /** Renders `key: value` lines with aligned values. */
 export function renderFields(fields: readonly (readonly [string, string])[]): string {
   const width = Math.max(...fields.map(([k]) => k.length));
-  return `${fields.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`).join('\n')}\n`;
+  return `${fields.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${terminalCell(v)}`).join('\n')}\n`;
 }
 
 /** A setting value or anything else as short text. */

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AttacheError } from '../../../common/errors.js';
+import { terminalCell } from '../../../common/terminal-text.js';
 import { validate } from '../../../common/validation.js';
 import { DynamicGroupRule, type PolicyDocument } from '../../../policy-schemas/src/index.js';
 import type { AdminClient } from './admin-client.js';
@@ -122,7 +123,7 @@ export function registerTargetingCommands(d: TargetingCommandDeps): void {
         ...(opts.add ? { add: opts.add } : {}),
         ...(opts.remove ? { remove: opts.remove } : {}),
       });
-      d.print(found, () => `${deviceDetails(found)}tags:      ${found.tags.join(', ') || '-'}\n`);
+      d.print(found, () => `${deviceDetails(found)}tags:      ${terminalCell(found.tags.join(', ')) || '-'}\n`);
     });
 
   d.group

@@ -1,11 +1,13 @@
 // Human-readable renderings of the targeting, what-if, policy status and event answers for the admin CLI.
+
+import { terminalCell } from '../../../common/terminal-text.js';
 import type { DeviceEvents, DynamicGroupRule, DynamicRuleCondition, PolicyStatusReport, WhatIfResponse } from '../../../policy-schemas/src/index.js';
 import { renderTable, show } from './table.js';
 
 /** Intune-style policy report: device states, then per-setting counts. */
 export function policyStatusView(r: PolicyStatusReport): string {
   const c = r.counts;
-  const head = `policy:  ${r.policyId} (${r.name}, ${r.kind}, version ${r.latestVersion})\ndevices: ${c.succeeded} succeeded, ${c.error} error, ${c.conflict} conflict, ${c.notApplicable} not applicable, ${c.pending} pending\n`;
+  const head = `policy:  ${r.policyId} (${terminalCell(r.name)}, ${r.kind}, version ${r.latestVersion})\ndevices: ${c.succeeded} succeeded, ${c.error} error, ${c.conflict} conflict, ${c.notApplicable} not applicable, ${c.pending} pending\n`;
   const devices = renderTable(
     ['DEVICE ID', 'HOSTNAME', 'PLATFORM', 'REPORTED', 'STATE', 'LAST REPORT'],
     r.devices.map((d) => [
@@ -42,7 +44,7 @@ export function whatIfView(r: WhatIfResponse): string {
       ...d.restored.map((c) => ['restored', c.settingId, `${show(c.from)} → default`]),
       ...d.notApplicable.map((c) => ['not applicable', c.settingId, c.reason]),
     ];
-    parts.push(`\n${d.hostname} (${d.deviceId}, ${d.platform})\n${renderTable(['EFFECT', 'SETTING', 'DETAIL'], rows)}`);
+    parts.push(`\n${terminalCell(d.hostname)} (${d.deviceId}, ${d.platform})\n${renderTable(['EFFECT', 'SETTING', 'DETAIL'], rows)}`);
   }
   return parts.join('');
 }
@@ -57,7 +59,7 @@ export function conditionText(c: DynamicRuleCondition): string {
     case 'osVersion':
       return `osVersion starts with ${JSON.stringify(c.startsWith)}`;
     case 'tags':
-      return `tags contains ${c.contains}`;
+      return `tags contains ${terminalCell(c.contains)}`;
     case 'agentVersion':
       return `agentVersion ${c.op} ${c.value}`;
   }

@@ -1,4 +1,6 @@
 // Human-readable renderings of admin API objects for the admin CLI (the --json flag prints the objects instead).
+
+import { terminalCell } from '../../../common/terminal-text.js';
 import type { Device, DeviceStatus, Group, OnboardingPackage, PolicySummary } from '../../../policy-schemas/src/index.js';
 import { renderFields, renderTable, show } from './table.js';
 
@@ -76,7 +78,7 @@ export function deviceStatusView(s: DeviceStatus): string {
     ['SETTING', 'STATE', 'DESIRED', 'OBSERVED', 'DETAIL'],
     s.settings.map((x) => [x.settingId, x.state, show(x.desired), show(x.observed), [x.code, x.message].filter(Boolean).join(': ') || '-']),
   );
-  const syncError = s.lastSyncError ? `\nsync error:  ${s.lastSyncError.code}: ${s.lastSyncError.message} (last good policy kept)` : '';
+  const syncError = s.lastSyncError ? `\nsync error:  ${s.lastSyncError.code}: ${terminalCell(s.lastSyncError.message)} (last good policy kept)` : '';
   return `device:      ${s.deviceId}\nlast report: ${s.lastReportAt ?? 'never'}${syncError}\n\nPolicies\n${policies}\nSettings\n${settings}`;
 }
 

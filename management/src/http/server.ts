@@ -11,6 +11,7 @@ import type { ServiceContext } from '../service/context.js';
 import { accessAuthHook, registerAccessRoutes } from './access-routes.js';
 import { adminAuthHook } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { clientErrorHandler, frameworkErrors, requireHostHeader } from './client-errors.js';
 import { registerComplianceAdminRoutes } from './compliance-admin-routes.js';
 import { DeviceAuthenticator } from './device-auth.js';
 import { registerDeviceRoutes, registerEnrollRoute } from './device-routes.js';
@@ -35,13 +36,17 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
   const log = ctx.logger.child({ component: 'http' });
   const bodyLimit = options.bodyLimit ?? BODY_LIMIT;
   const app = Fastify({
-    https: { key: options.tlsKeyPem, cert: options.tlsCertPem },
+    // Node's own Host check answers without a body: requireHostHeader (client-errors.ts) answers with the envelope.
+    https: { key: options.tlsKeyPem, cert: options.tlsCertPem, requireHostHeader: false },
     bodyLimit,
     logger: false,
     requestTimeout: 30_000,
     forceCloseConnections: true,
     return503OnClosing: true,
+    clientErrorHandler,
+    frameworkErrors,
   });
+  app.addHook('onRequest', requireHostHeader);
 
   app.decorateRequest('rawBody', null);
   app.decorateRequest('device', null);

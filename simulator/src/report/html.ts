@@ -1,12 +1,9 @@
 // The self-contained HTML report of a run: verdict, expectations, headline numbers, the timeline of changes and of
 // injected faults (with the hosts each touched), failing hosts, errors by code, and the charts as inline SVG. No script, no external file: it can be mailed or attached to a CI run.
+import { htmlText as esc } from '../../../common/terminal-text.js';
 import type { RunOutput } from '../run/runner.js';
 import type { Chart } from './chart.js';
 import { renderSvg } from './svg.js';
-
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 const n = (v: number | undefined, digits = 0) => (v === undefined ? 'n/a' : v.toFixed(digits));
 

@@ -1,6 +1,8 @@
 // The live progress line on a terminal (stderr): phase, a bar, and the fleet's state. Silent when stderr is not a
-// TTY (CI, pipes), where only the final summary is printed.
+// TTY (CI, pipes), where only the final summary is printed. Details and notes (step labels, host errors) are escaped
+// with terminal-text.ts: only the bar's own cursor codes reach the terminal.
 import { systemClock } from '../../../common/clock.js';
+import { terminalCell, terminalText } from '../../../common/terminal-text.js';
 
 /** What the bar shows; `fraction` drives the bar. */
 export interface ProgressState {
@@ -27,10 +29,10 @@ export function createProgress(stream: NodeJS.WriteStream, options: { verbose: b
       update: (state) => {
         if (!options.verbose || systemClock.now() - lastLine < 10_000) return;
         lastLine = systemClock.now();
-        stream.write(`  [${state.phase} ${(state.fraction * 100).toFixed(0)}%] ${state.detail}\n`);
+        stream.write(`  [${state.phase} ${(state.fraction * 100).toFixed(0)}%] ${terminalCell(state.detail)}\n`);
       },
       note: (message) => {
-        if (options.verbose) stream.write(`${message}\n`);
+        if (options.verbose) stream.write(`${terminalText(message)}\n`);
       },
       done: () => {},
     };
@@ -43,7 +45,7 @@ export function createProgress(stream: NodeJS.WriteStream, options: { verbose: b
       const filled = Math.round(Math.max(0, Math.min(1, state.fraction)) * WIDTH);
       const bar = `${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)}`;
       const seconds = ((systemClock.now() - started) / 1000).toFixed(0).padStart(4);
-      const line = `${seconds}s ${state.phase.padEnd(9)} ${bar} ${(state.fraction * 100).toFixed(0).padStart(3)}%  ${state.detail}`;
+      const line = `${seconds}s ${state.phase.padEnd(9)} ${bar} ${(state.fraction * 100).toFixed(0).padStart(3)}%  ${terminalCell(state.detail)}`;
       const width = stream.columns ?? 120;
       last = line.slice(0, width - 1);
       clear();
@@ -51,7 +53,7 @@ export function createProgress(stream: NodeJS.WriteStream, options: { verbose: b
     },
     note(message) {
       clear();
-      stream.write(`${message}\n${last}`);
+      stream.write(`${terminalText(message)}\n${last}`);
     },
     done() {
       clear();

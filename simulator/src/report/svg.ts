@@ -1,13 +1,10 @@
 // Inline SVG of a chart for the HTML report: axes with ticks, lines or bars, phase marks, a legend.
+import { htmlText as esc } from '../../../common/terminal-text.js';
 import { axis, type Chart, tickLabel } from './chart.js';
 
 const W = 760;
 const H = 300;
 const M = { left: 60, right: 16, top: 30, bottom: 44 };
-
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** The chart as an `<svg>` element (no external references). */
 export function renderSvg(chart: Chart): string {
