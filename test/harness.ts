@@ -53,8 +53,8 @@ export interface Endpoint extends Proc {
 }
 
 /** Starts `attache-management serve` on a free loopback port and waits for its "listening" line. */
-export async function startEndpoint(dataDir: string): Promise<Endpoint> {
-  const child = spawn(process.execPath, [join(DIST, 'attache-management.cjs'), 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
+export async function startEndpoint(dataDir: string, extraArgs: readonly string[] = []): Promise<Endpoint> {
+  const child = spawn(process.execPath, [join(DIST, 'attache-management.cjs'), 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = track(child);
