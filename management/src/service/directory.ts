@@ -29,7 +29,7 @@ export async function getDevice(ctx: ServiceContext, deviceId: string): Promise<
 /** Per-policy and per-setting status of a device. */
 export async function getDeviceStatus(ctx: ServiceContext, deviceId: string): Promise<DeviceStatus> {
   await requireDevice(ctx, deviceId);
-  const [assigned, reported] = await Promise.all([ctx.store.policiesForDevice(deviceId), ctx.store.getReportedStatus(deviceId)]);
+  const [assigned, reported] = await Promise.all([ctx.store.policySetForDevice(deviceId), ctx.store.getReportedStatus(deviceId)]);
   return deviceStatus(deviceId, assigned, reported);
 }
 

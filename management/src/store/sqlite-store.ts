@@ -6,7 +6,7 @@ import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError } from '../../../common/errors.js';
-import type { Assignment, DynamicGroupRule, Group, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import type { Assignment, DynamicGroupRule, Group, PolicyKind, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
 import { inCodeMigrations } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqliteComplianceStore } from './sqlite-compliance-store.js';
@@ -16,16 +16,21 @@ import * as targeting from './sqlite-targeting.js';
 import type {
   DeviceRecord,
   DeviceWithGroups,
-  DynamicGroup,
+  DynamicGroupListing,
   EnrollDeviceInput,
+  GroupListing,
   ManagementStore,
   MetaKey,
   NewEnrollmentToken,
+  PolicyHead,
+  PolicyListing,
   PolicyRecord,
+  PolicySet,
   ReportedStatus,
   ReportOutcome,
   StoredDeviceEvent,
 } from './store.js';
+import { isolateRows, problemOf } from './stored-json.js';
 
 /** Where the SQLite file lives and how long a writer waits for a lock held by another process. */
 export interface SqliteStoreOptions {
@@ -169,13 +174,13 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
   getGroup(groupId: string): Promise<Group | undefined> {
     return targeting.getGroup(this.db, groupId);
   }
-  listGroups(): Promise<Group[]> {
+  listGroups(): Promise<GroupListing> {
     return targeting.listGroups(this.db);
   }
   setGroupRule(groupId: string, rule: DynamicGroupRule): Promise<void> {
     return targeting.setGroupRule(this.db, groupId, rule);
   }
-  listDynamicGroups(): Promise<DynamicGroup[]> {
+  listDynamicGroups(): Promise<DynamicGroupListing> {
     return targeting.listDynamicGroups(this.db);
   }
   groupIdsOfDevice(deviceId: string): Promise<string[]> {
@@ -228,7 +233,7 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
     return this.db
       .selectFrom('policies as p')
       .innerJoin('policyVersions as v', (join) => join.onRef('v.policyId', '=', 'p.policyId').onRef('v.version', '=', 'p.latestVersion'))
-      .select(['p.policyId', 'p.createdAt', 'v.payload', 'v.keyId', 'v.signature'])
+      .select(['p.policyId', 'p.name', 'p.kind', 'p.createdAt', 'p.latestVersion', 'v.version', 'v.payload', 'v.keyId', 'v.signature'])
       .where('p.deletedAt', 'is', null);
   }
 
@@ -237,9 +242,24 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
     return row ? { policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row) } : undefined;
   }
 
-  async listPolicies(): Promise<PolicyRecord[]> {
+  async getPolicyHead(policyId: string): Promise<PolicyHead | undefined> {
+    const row = await this.db
+      .selectFrom('policies')
+      .select(['policyId', 'name', 'kind', 'createdAt', 'latestVersion'])
+      .where('policyId', '=', policyId)
+      .where('deletedAt', 'is', null)
+      .executeTakeFirst();
+    return row ? policyHead(row) : undefined;
+  }
+
+  async listPolicies(): Promise<PolicyListing> {
     const rows = await this.policiesQuery().orderBy('p.createdAt').orderBy('p.policyId').execute();
-    return rows.map((row) => ({ policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row) }));
+    const { items, problems } = isolateRows(
+      rows,
+      (row) => ({ policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row) }),
+      (row) => ({ table: 'policy_versions', id: `${row.policyId}@${row.version}` }),
+    );
+    return { policies: items, problems };
   }
 
   createAssignment(assignment: Assignment): Promise<void> {
@@ -259,8 +279,22 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
   }
 
   async policiesForDevice(deviceId: string): Promise<SignedPolicy[]> {
+    return (await this.policySetForDevice(deviceId)).policies;
+  }
+
+  async policySetForDevice(deviceId: string): Promise<PolicySet> {
     const rows = await this.policiesQuery().where('p.policyId', 'in', targeting.assignedPolicyIdsQuery(this.db, deviceId)).orderBy('p.policyId').execute();
-    return rows.map(signedPolicyFromRow);
+    const policies: SignedPolicy[] = [];
+    const corrupt: PolicySet['corrupt'][number][] = [];
+    for (const row of rows) {
+      try {
+        policies.push(signedPolicyFromRow(row));
+      } catch (err) {
+        if (!(err instanceof AttacheError) || err.code !== 'STORE_CORRUPT') throw err;
+        corrupt.push({ ...policyHead(row), problem: problemOf(err, { table: 'policy_versions', id: `${row.policyId}@${row.version}` }) });
+      }
+    }
+    return { policies, corrupt };
   }
 
   recordReport(report: StatusReport, receivedAt: string): Promise<ReportOutcome> {
@@ -278,6 +312,10 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+function policyHead(row: { policyId: string; name: string; kind: string; createdAt: string; latestVersion: number }): PolicyHead {
+  return { policyId: row.policyId, name: row.name, kind: row.kind as PolicyKind, createdAt: row.createdAt, latestVersion: row.latestVersion };
 }
 
 // The payload is stored as canonical JSON: exactly the bytes that were signed.
