@@ -10,6 +10,7 @@ import type { Assignment, DynamicGroupRule, Group, PolicyKind, SignedPolicy, Sta
 import { inCodeMigrations } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqliteComplianceStore } from './sqlite-compliance-store.js';
+import { claimNonce, sweepNonces } from './sqlite-nonces.js';
 import { getReportedStatus, listDeviceEvents, recordReport } from './sqlite-reports.js';
 import { deviceFromRow, normaliseTime, signedPolicyFromRow } from './sqlite-rows.js';
 import * as targeting from './sqlite-targeting.js';
@@ -307,6 +308,14 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
 
   listDeviceEvents(deviceId: string, limit: number): Promise<StoredDeviceEvent[]> {
     return listDeviceEvents(this.db, deviceId, limit);
+  }
+
+  claimNonce(deviceId: string, nonce: string, expiresAtMs: number): Promise<boolean> {
+    return claimNonce(this.db, deviceId, nonce, expiresAtMs);
+  }
+
+  sweepNonces(nowMs: number, limit: number): Promise<number> {
+    return sweepNonces(this.db, nowMs, limit);
   }
 
   async close(): Promise<void> {

@@ -202,5 +202,13 @@ export interface ManagementStore extends ComplianceStore {
   /** The device's stored events, newest first (at most `limit`). A report's events are stored unless it is a duplicate. */
   listDeviceEvents(deviceId: string, limit: number): Promise<StoredDeviceEvent[]>;
 
+  /**
+   * Records a used request nonce of a device until `expiresAtMs`: one insert, refused by the unique key when the pair
+   * exists (false = replay), so replicas sharing the database refuse a replay too.
+   */
+  claimNonce(deviceId: string, nonce: string, expiresAtMs: number): Promise<boolean>;
+  /** Deletes nonces that expired before `nowMs` (at most `limit` rows); returns how many went. */
+  sweepNonces(nowMs: number, limit: number): Promise<number>;
+
   close(): Promise<void>;
 }
