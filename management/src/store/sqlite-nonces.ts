@@ -15,9 +15,20 @@ export async function claimNonce(db: Kysely<Database>, deviceId: string, nonce: 
   }
 }
 
-/** ManagementStore.sweepNonces: one bounded DELETE by the expiry index (the subquery keeps it portable to PostgreSQL). */
+/**
+ * ManagementStore.sweepNonces: finds the expiry of the `limit`-th oldest expired nonce, then deletes by the expiry
+ * index up to it (two indexed statements, portable to PostgreSQL; ties at the boundary may add a few rows).
+ */
 export async function sweepNonces(db: Kysely<Database>, nowMs: number, limit: number): Promise<number> {
-  const expired = db.selectFrom('requestNonces').select('nonce').where('expiresAt', '<', nowMs).orderBy('expiresAt').limit(limit);
-  const result = await db.deleteFrom('requestNonces').where('expiresAt', '<', nowMs).where('nonce', 'in', expired).executeTakeFirst();
+  const boundary = await db
+    .selectFrom('requestNonces')
+    .select('expiresAt')
+    .where('expiresAt', '<', nowMs)
+    .orderBy('expiresAt')
+    .offset(Math.max(0, limit - 1))
+    .limit(1)
+    .executeTakeFirst();
+  const before = boundary === undefined ? nowMs : Math.min(nowMs, Number(boundary.expiresAt) + 1);
+  const result = await db.deleteFrom('requestNonces').where('expiresAt', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
