@@ -1,11 +1,21 @@
 // Row isolation through the real HTTP API: a corrupt stored policy version (written straight into the database, as a
 // careless operator or a disk fault would) is reported as STORE_CORRUPT for that policy only, and can be repaired or deleted.
+
+import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '../../../common/validation.js';
-import { DeviceStatus, GroupList, PoliciesResponse, PolicyList, type PolicySummary } from '../../../policy-schemas/src/index.js';
+import {
+  AccessDecision,
+  type CompliancePolicy,
+  DeviceStatus,
+  GroupList,
+  PoliciesResponse,
+  PolicyList,
+  type PolicySummary,
+} from '../../../policy-schemas/src/index.js';
 import { dataPath } from '../pki/files.js';
-import { errorCode, type TestDevice } from '../testing/https-client.js';
+import { errorCode, httpsRequest, type TestDevice } from '../testing/https-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 
 let t: TestEndpoint;
@@ -111,5 +121,50 @@ describe('a corrupt stored group rule', () => {
     await t.enrolledDevice();
     await t.admin.ok('PUT', `/groups/${dynamic.groupId}/rule`, rule);
     expect(validate(GroupList, await t.admin.ok('GET', '/groups'), 'group list').problems).toEqual([]);
+  });
+});
+
+describe('a corrupt stored compliance policy', () => {
+  const decision = async (device: TestDevice) => {
+    const res = await httpsRequest(t.endpoint.url, t.ca, 'GET', `/v1/access/devices/${device.deviceId}`, {
+      headers: { authorization: `Bearer ${t.admin.token}` },
+    });
+    return validate(AccessDecision, res.body, 'access decision').decision;
+  };
+
+  it('is flagged, keeps the devices it covers at their last decision instead of dropping it, and is repaired by PUT', async () => {
+    const device = await t.enrolledDevice();
+    const group = await t.admin.ok<{ groupId: string }>('POST', '/groups', { name: `c-${randomUUID().slice(0, 8)}` });
+    await t.admin.ok('POST', `/groups/${group.groupId}/members`, { deviceId: device.deviceId });
+    const settings = { requireRealTimeProtection: true };
+    const policy = await t.admin.ok<CompliancePolicy>('POST', '/compliance-policies', { name: 'rtp', settings, gracePeriodHours: 0 });
+    await t.admin.ok('POST', `/compliance-policies/${policy.compliancePolicyId}/assignments`, { groupId: group.groupId });
+    expect(await decision(device)).toBe('block');
+
+    db.prepare('UPDATE compliance_policies SET settings = ? WHERE compliance_policy_id = ?').run(
+      '{"requireRealTimeProtection":NaN}',
+      policy.compliancePolicyId,
+    );
+    const list = await t.admin.ok<{ compliancePolicies: CompliancePolicy[]; problems: unknown[] }>('GET', '/compliance-policies');
+    expect(list.problems).toEqual([expect.objectContaining({ table: 'compliance_policies', id: policy.compliancePolicyId, code: 'STORE_CORRUPT' })]);
+    expect(errorCode(await t.admin.call('GET', `/compliance-policies/${policy.compliancePolicyId}`))).toBe('STORE_CORRUPT');
+
+    // A status report re-evaluates the device: it is accepted, and the device is not turned compliant by omission.
+    const report = {
+      reportId: randomUUID(),
+      deviceId: device.deviceId,
+      generatedAt: new Date().toISOString(),
+      agentVersion: '0.1.0',
+      trigger: 'push',
+      durationMs: 5,
+      policies: [],
+      settings: [],
+    };
+    expect((await device.post('/v1/device/reports', report)).status).toBe(200);
+    expect(await decision(device)).toBe('block');
+
+    await t.admin.ok('PUT', `/compliance-policies/${policy.compliancePolicyId}`, { name: 'rtp', settings: {}, gracePeriodHours: 0 });
+    expect((await t.admin.ok<{ problems: unknown[] }>('GET', '/compliance-policies')).problems).toEqual([]);
+    expect(await decision(device)).toBe('allow');
   });
 });

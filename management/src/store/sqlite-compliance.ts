@@ -15,7 +15,7 @@ import type {
 import { type AccessTokenRecord, type PolicyOutcome, type StoredComplianceState, TRANSITIONS_PER_DEVICE } from './compliance-store.js';
 import type { ComplianceAssignmentTable, CompliancePolicyTable, Database, DeviceComplianceTable } from './schema.js';
 import { isUniqueViolation } from './sqlite-rows.js';
-import { isolateRows, parseStoredJson } from './stored-json.js';
+import { isolateRows, parseStoredJson, type StoreProblem } from './stored-json.js';
 
 type Db = Kysely<Database>;
 
@@ -81,8 +81,18 @@ export async function getCompliancePolicy(db: Db, id: string): Promise<Complianc
   return row ? policyFromRow(row) : undefined;
 }
 
+/** ComplianceStore.getCompliancePolicyHead. */
+export async function getCompliancePolicyHead(db: Db, id: string): Promise<Pick<CompliancePolicy, 'compliancePolicyId' | 'version' | 'createdAt'> | undefined> {
+  return db
+    .selectFrom('compliancePolicies')
+    .select(['compliancePolicyId', 'version', 'createdAt'])
+    .where('compliancePolicyId', '=', id)
+    .where('deletedAt', 'is', null)
+    .executeTakeFirst();
+}
+
 /** ComplianceStore.listCompliancePolicies. */
-export async function listCompliancePolicies(db: Db): Promise<CompliancePolicy[]> {
+export async function listCompliancePolicies(db: Db): Promise<{ compliancePolicies: CompliancePolicy[]; problems: StoreProblem[] }> {
   const rows = await db
     .selectFrom('compliancePolicies')
     .selectAll()
@@ -90,7 +100,8 @@ export async function listCompliancePolicies(db: Db): Promise<CompliancePolicy[]
     .orderBy('createdAt')
     .orderBy('compliancePolicyId')
     .execute();
-  return isolateRows(rows, policyFromRow, (r) => ({ table: 'compliance_policies', id: r.compliancePolicyId })).items;
+  const { items, problems } = isolateRows(rows, policyFromRow, (r) => ({ table: 'compliance_policies', id: r.compliancePolicyId }));
+  return { compliancePolicies: items, problems };
 }
 
 /** ComplianceStore.deleteCompliancePolicy. */
@@ -160,7 +171,7 @@ export async function compliancePoliciesForDevice(db: Db, deviceId: string): Pro
     .where('compliancePolicyId', 'not in', byMode('exclude'))
     .orderBy('compliancePolicyId')
     .execute();
-  return isolateRows(rows, policyFromRow, (r) => ({ table: 'compliance_policies', id: r.compliancePolicyId })).items;
+  return rows.map(policyFromRow);
 }
 
 function stateRow(s: StoredComplianceState): DeviceComplianceTable {
