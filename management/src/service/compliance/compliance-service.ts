@@ -93,7 +93,7 @@ export class ComplianceService {
    */
   evaluate(deviceId: string, trigger: EvaluationTrigger): Promise<StoredComplianceState | undefined> {
     const before = this.running.get(deviceId) ?? Promise.resolve(undefined);
-    const next = before.catch(() => undefined).then(() => this.evaluateNow(deviceId, trigger));
+    const next = before.catch(() => undefined).then(() => this.evaluateNow(deviceId, trigger).catch((err: unknown) => this.corruptRow(deviceId, trigger, err)));
     this.running.set(deviceId, next);
     const cleanup = () => {
       if (this.running.get(deviceId) === next) this.running.delete(deviceId);
@@ -171,6 +171,14 @@ export class ComplianceService {
       });
     }
     return state;
+  }
+
+  // One device's corrupt stored row (signals, state) fails only that device's evaluation: its decision in memory stands
+  // (none after a restart: the access API then does not allow it), and start-up and the timer go on with the others.
+  private corruptRow(deviceId: string, trigger: EvaluationTrigger, err: unknown): undefined {
+    if (!(err instanceof AttacheError) || err.code !== 'STORE_CORRUPT') throw err;
+    this.log.error('compliance evaluation skipped', { deviceId, trigger, code: err.code, error: err.message });
+    return undefined;
   }
 
   private remember(state: StoredComplianceState): void {
