@@ -4,15 +4,15 @@ import { closeSync, openSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError } from '../../../common/errors.js';
-import type { Assignment, DynamicGroupRule, Group, PolicyKind, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import type { Assignment, DynamicGroupRule, Group, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
 import { inCodeMigrations } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqliteComplianceStore } from './sqlite-compliance-store.js';
 import { claimNonce, sweepNonces } from './sqlite-nonces.js';
+import * as policies from './sqlite-policies.js';
 import { getReportedStatus, listDeviceEvents, recordReport } from './sqlite-reports.js';
-import { deviceFromRow, normaliseTime, signedPolicyFromRow } from './sqlite-rows.js';
+import { deviceFromRow, normaliseTime } from './sqlite-rows.js';
 import * as targeting from './sqlite-targeting.js';
 import type {
   DeviceRecord,
@@ -31,7 +31,6 @@ import type {
   ReportOutcome,
   StoredDeviceEvent,
 } from './store.js';
-import { isolateRows, problemOf } from './stored-json.js';
 
 /** Where the SQLite file lives and how long a writer waits for a lock held by another process. */
 export interface SqliteStoreOptions {
@@ -202,65 +201,20 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
     return rows.map((r) => r.deviceId);
   }
 
-  async createPolicy(first: SignedPolicy): Promise<void> {
-    const p = first.payload;
-    if (p.version !== 1) throw new Error('createPolicy: first version must be 1');
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('policies')
-        .values({ policyId: p.policyId, name: p.name, kind: p.kind, createdAt: p.createdAt, latestVersion: 1, deletedAt: null })
-        .execute();
-      await trx.insertInto('policyVersions').values(versionRow(first)).execute();
-    });
+  createPolicy(first: SignedPolicy): Promise<void> {
+    return policies.createPolicy(this.db, first);
   }
-
-  async addPolicyVersion(next: SignedPolicy): Promise<void> {
-    const p = next.payload;
-    await this.db.transaction().execute(async (trx) => {
-      const current = await trx
-        .selectFrom('policies')
-        .select('latestVersion')
-        .where('policyId', '=', p.policyId)
-        .where('deletedAt', 'is', null)
-        .executeTakeFirst();
-      if (!current) throw new AttacheError('NOT_FOUND', `policy ${p.policyId} does not exist`);
-      if (p.version !== current.latestVersion + 1) throw new AttacheError('CONFLICT', `policy ${p.policyId} changed concurrently; retry`);
-      await trx.insertInto('policyVersions').values(versionRow(next)).execute();
-      await trx.updateTable('policies').set({ name: p.name, latestVersion: p.version }).where('policyId', '=', p.policyId).execute();
-    });
+  addPolicyVersion(next: SignedPolicy): Promise<void> {
+    return policies.addPolicyVersion(this.db, next);
   }
-
-  private policiesQuery() {
-    return this.db
-      .selectFrom('policies as p')
-      .innerJoin('policyVersions as v', (join) => join.onRef('v.policyId', '=', 'p.policyId').onRef('v.version', '=', 'p.latestVersion'))
-      .select(['p.policyId', 'p.name', 'p.kind', 'p.createdAt', 'p.latestVersion', 'v.version', 'v.payload', 'v.keyId', 'v.signature'])
-      .where('p.deletedAt', 'is', null);
+  getPolicy(policyId: string): Promise<PolicyRecord | undefined> {
+    return policies.getPolicy(this.db, policyId);
   }
-
-  async getPolicy(policyId: string): Promise<PolicyRecord | undefined> {
-    const row = await this.policiesQuery().where('p.policyId', '=', policyId).executeTakeFirst();
-    return row ? { policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row) } : undefined;
+  getPolicyHead(policyId: string): Promise<PolicyHead | undefined> {
+    return policies.getPolicyHead(this.db, policyId);
   }
-
-  async getPolicyHead(policyId: string): Promise<PolicyHead | undefined> {
-    const row = await this.db
-      .selectFrom('policies')
-      .select(['policyId', 'name', 'kind', 'createdAt', 'latestVersion'])
-      .where('policyId', '=', policyId)
-      .where('deletedAt', 'is', null)
-      .executeTakeFirst();
-    return row ? policyHead(row) : undefined;
-  }
-
-  async listPolicies(): Promise<PolicyListing> {
-    const rows = await this.policiesQuery().orderBy('p.createdAt').orderBy('p.policyId').execute();
-    const { items, problems } = isolateRows(
-      rows,
-      (row) => ({ policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row) }),
-      (row) => ({ table: 'policy_versions', id: `${row.policyId}@${row.version}` }),
-    );
-    return { policies: items, problems };
+  listPolicies(): Promise<PolicyListing> {
+    return policies.listPolicies(this.db);
   }
 
   createAssignment(assignment: Assignment): Promise<void> {
@@ -279,23 +233,11 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
     return targeting.deviceIdsAssignedPolicy(this.db, policyId);
   }
 
-  async policiesForDevice(deviceId: string): Promise<SignedPolicy[]> {
-    return (await this.policySetForDevice(deviceId)).policies;
+  policiesForDevice(deviceId: string): Promise<SignedPolicy[]> {
+    return policies.policiesForDevice(this.db, deviceId);
   }
-
-  async policySetForDevice(deviceId: string): Promise<PolicySet> {
-    const rows = await this.policiesQuery().where('p.policyId', 'in', targeting.assignedPolicyIdsQuery(this.db, deviceId)).orderBy('p.policyId').execute();
-    const policies: SignedPolicy[] = [];
-    const corrupt: PolicySet['corrupt'][number][] = [];
-    for (const row of rows) {
-      try {
-        policies.push(signedPolicyFromRow(row));
-      } catch (err) {
-        if (!(err instanceof AttacheError) || err.code !== 'STORE_CORRUPT') throw err;
-        corrupt.push({ ...policyHead(row), problem: problemOf(err, { table: 'policy_versions', id: `${row.policyId}@${row.version}` }) });
-      }
-    }
-    return { policies, corrupt };
+  policySetForDevice(deviceId: string): Promise<PolicySet> {
+    return policies.policySetForDevice(this.db, deviceId);
   }
 
   recordReport(report: StatusReport, receivedAt: string): Promise<ReportOutcome> {
@@ -321,14 +263,4 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
   async close(): Promise<void> {
     await this.db.destroy();
   }
-}
-
-function policyHead(row: { policyId: string; name: string; kind: string; createdAt: string; latestVersion: number }): PolicyHead {
-  return { policyId: row.policyId, name: row.name, kind: row.kind as PolicyKind, createdAt: row.createdAt, latestVersion: row.latestVersion };
-}
-
-// The payload is stored as canonical JSON: exactly the bytes that were signed.
-function versionRow(policy: SignedPolicy) {
-  const p = policy.payload;
-  return { policyId: p.policyId, version: p.version, payload: canonicalJson(p), keyId: policy.keyId, signature: policy.signature, createdAt: p.createdAt };
 }

@@ -65,7 +65,7 @@ export function parseStoredJson<T>(text: string, where: StoredRef): T {
 }
 
 /** A STORE_CORRUPT error as the problem entry of a list. */
-export function problemOf(err: AttacheError, where: StoredRef): StoreProblem {
+function problemOf(err: AttacheError, where: StoredRef): StoreProblem {
   return { table: where.table, id: where.id, code: 'STORE_CORRUPT', message: err.message };
 }
 
