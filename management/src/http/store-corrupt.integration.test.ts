@@ -168,3 +168,19 @@ describe('a corrupt stored compliance policy', () => {
     expect(await decision(device)).toBe('allow');
   });
 });
+
+describe('a corrupt stored device row', () => {
+  it('is left out of the device list and named, fails only that device, and can be revoked', async () => {
+    const fine = await t.enrolledDevice();
+    const broken = await t.enrolledDevice();
+    db.prepare('UPDATE devices SET tags = ? WHERE device_id = ?').run('["a",', broken.deviceId);
+    const list = await t.admin.ok<{ devices: { deviceId: string }[]; problems: unknown[] }>('GET', '/devices');
+    expect(list.devices.map((d) => d.deviceId)).toContain(fine.deviceId);
+    expect(list.devices.map((d) => d.deviceId)).not.toContain(broken.deviceId);
+    expect(list.problems).toEqual([expect.objectContaining({ table: 'devices', id: broken.deviceId, code: 'STORE_CORRUPT' })]);
+    expect(errorCode(await t.admin.call('GET', `/devices/${broken.deviceId}`))).toBe('STORE_CORRUPT');
+    expect(errorCode(await broken.get('/v1/device/policies'))).toBe('STORE_CORRUPT');
+    expect((await fine.get('/v1/device/policies')).status).toBe(200);
+    expect((await t.admin.call('POST', `/devices/${broken.deviceId}/revoke`)).status).toBe(204);
+  });
+});

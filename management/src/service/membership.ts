@@ -48,9 +48,15 @@ export async function refreshDeviceMemberships(ctx: ServiceContext, device: Devi
 export async function refreshGroupMembers(ctx: ServiceContext, groupId: string, at: string): Promise<number> {
   const rule = (await ctx.store.listDynamicGroups()).groups.find((g) => g.groupId === groupId)?.rule;
   if (!rule) return 0;
-  const devices = (await ctx.store.listDevices()).filter((d) => !d.revoked);
-  const members = devices.filter((d) => matchingGroups([{ groupId, rule }], d).length > 0).map((d) => d.deviceId);
+  const listing = await ctx.store.listDevices();
+  const devices = listing.devices.filter((d) => !d.revoked);
   const current = await ctx.store.deviceIdsInGroup(groupId);
+  // A device whose stored row is corrupt cannot be matched: it keeps its membership until the row is readable again.
+  const unreadable = new Set(listing.problems.map((p) => p.id));
+  const members = [
+    ...devices.filter((d) => matchingGroups([{ groupId, rule }], d).length > 0).map((d) => d.deviceId),
+    ...current.filter((id) => unreadable.has(id)),
+  ];
   const nudged = await nudgeAffected(ctx, [...current, ...members], 'assignment-changed', async () => {
     await ctx.store.replaceGroupMembers(groupId, members, at);
     return undefined;

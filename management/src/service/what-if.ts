@@ -88,7 +88,7 @@ export async function whatIf(ctx: ServiceContext, body: unknown): Promise<WhatIf
   await applyChange(ctx, request, proposed);
 
   const devices: WhatIfDevice[] = [];
-  for (const device of await ctx.store.listDevices()) {
+  for (const device of (await ctx.store.listDevices()).devices) {
     if (device.revoked) continue;
     const groupIds = await ctx.store.groupIdsOfDevice(device.deviceId);
     const before = payloadsOf(current, groupIds);

@@ -15,8 +15,8 @@ import { getReportedStatus, listDeviceEvents, recordReport } from './sqlite-repo
 import { deviceFromRow, normaliseTime } from './sqlite-rows.js';
 import * as targeting from './sqlite-targeting.js';
 import type {
+  DeviceListing,
   DeviceRecord,
-  DeviceWithGroups,
   DynamicGroupListing,
   EnrollDeviceInput,
   GroupListing,
@@ -31,6 +31,7 @@ import type {
   ReportOutcome,
   StoredDeviceEvent,
 } from './store.js';
+import { isolateRows } from './stored-json.js';
 
 /** Where the SQLite file lives and how long a writer waits for a lock held by another process. */
 export interface SqliteStoreOptions {
@@ -137,7 +138,7 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
     return rows.map((r) => r.name);
   }
 
-  async listDevices(): Promise<DeviceWithGroups[]> {
+  async listDevices(): Promise<DeviceListing> {
     const devices = await this.db.selectFrom('devices').selectAll().orderBy('enrolledAt').orderBy('deviceId').execute();
     const memberships = await this.db
       .selectFrom('groupMembers as gm')
@@ -147,7 +148,12 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
       .execute();
     const byDevice = new Map<string, string[]>();
     for (const m of memberships) byDevice.set(m.deviceId, [...(byDevice.get(m.deviceId) ?? []), m.name]);
-    return devices.map((row) => ({ ...deviceFromRow(row), groups: byDevice.get(row.deviceId) ?? [] }));
+    const { items, problems } = isolateRows(
+      devices,
+      (row) => ({ ...deviceFromRow(row), groups: byDevice.get(row.deviceId) ?? [] }),
+      (row) => ({ table: 'devices', id: row.deviceId }),
+    );
+    return { devices: items, problems };
   }
 
   async touchDevice(deviceId: string, lastSeenAt: string): Promise<void> {

@@ -49,6 +49,12 @@ export interface DeviceWithGroups extends DeviceRecord {
   readonly groups: string[];
 }
 
+/** Devices that could be read, and the device rows that are corrupt. */
+export interface DeviceListing {
+  readonly devices: DeviceWithGroups[];
+  readonly problems: StoreProblem[];
+}
+
 /** Input of the enrollment transaction: the hashed token and the device to create. */
 export interface EnrollDeviceInput {
   readonly tokenHash: string;
@@ -141,7 +147,8 @@ export interface ManagementStore extends ComplianceStore {
 
   getDevice(deviceId: string): Promise<DeviceRecord | undefined>;
   getDeviceGroups(deviceId: string): Promise<string[]>;
-  listDevices(): Promise<DeviceWithGroups[]>;
+  /** A device whose row is corrupt is left out and reported (getDevice gives STORE_CORRUPT for it). */
+  listDevices(): Promise<DeviceListing>;
   touchDevice(deviceId: string, lastSeenAt: string): Promise<void>;
   /** Marks the device revoked; false when it does not exist. */
   revokeDevice(deviceId: string): Promise<boolean>;

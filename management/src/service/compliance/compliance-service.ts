@@ -70,7 +70,7 @@ export class ComplianceService {
 
   /** Evaluates every device once (at start-up: settings may have changed and time has passed). Returns how many. */
   async evaluateAll(trigger: EvaluationTrigger = 'startup'): Promise<number> {
-    const devices = await this.deps.store.listDevices();
+    const { devices } = await this.deps.store.listDevices();
     for (const d of devices) await this.evaluate(d.deviceId, trigger);
     return devices.length;
   }
