@@ -1,7 +1,7 @@
 // Unit tests of the token buckets on a manual clock: burst, refill, Retry-After, the first-refusal flag, the key bound.
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../common/testing/manual-clock.js';
-import { EnrollmentLimiter, parseEnrollRateLimits, TokenBuckets } from './rate-limit.js';
+import { addressKey, EnrollmentLimiter, parseEnrollRateLimits, TokenBuckets } from './rate-limit.js';
 
 describe('TokenBuckets', () => {
   it('allows a burst, then refuses with the seconds until the next token, then refills', async () => {
@@ -42,6 +42,18 @@ describe('EnrollmentLimiter', () => {
     expect(limiter.take('10.0.0.1')).toMatchObject({ allowed: false, scope: 'address' });
     expect(limiter.take('10.0.0.2').allowed).toBe(true);
     expect(limiter.take('10.0.0.3')).toMatchObject({ allowed: false, scope: 'global' });
+  });
+});
+
+describe('addressKey', () => {
+  it('keys IPv4 (also IPv4-mapped) by address and IPv6 by its /64', () => {
+    expect(addressKey('192.0.2.7')).toBe('192.0.2.7');
+    expect(addressKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(addressKey('2001:db8:0:1:aaaa::1')).toBe('2001:db8:0:1::/64');
+    expect(addressKey('2001:0db8:0000:0001:ffff:ffff:ffff:ffff')).toBe('2001:db8:0:1::/64');
+    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
   });
 });
 

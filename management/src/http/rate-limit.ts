@@ -86,6 +86,25 @@ export const DEFAULT_ENROLL_RATE_LIMITS: EnrollRateLimits = {
   global: { burst: 200, perSecond: 20 },
 };
 
+/**
+ * The bucket key of a source address: an IPv4 address as is (also when IPv4-mapped), an IPv6 address by its /64, the
+ * smallest block one subscriber usually holds (so one host cannot rotate through its 2^64 addresses).
+ */
+export function addressKey(ip: string): string {
+  const bare = (ip.split('%')[0] ?? '').toLowerCase();
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(bare);
+  if (mapped) return mapped[1] as string;
+  if (!bare.includes(':')) return bare;
+  const [head = '', tail] = bare.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 /** The per-address bucket first (a refused address does not use up the global budget), then the global one. */
 export class EnrollmentLimiter {
   private readonly perAddress: TokenBuckets;
@@ -98,7 +117,7 @@ export class EnrollmentLimiter {
 
   /** The decision for one enrollment from `address`, and which limit refused it. */
   take(address: string): RateDecision & { readonly scope?: 'address' | 'global' } {
-    const byAddress = this.perAddress.take(address);
+    const byAddress = this.perAddress.take(addressKey(address));
     if (!byAddress.allowed) return { ...byAddress, scope: 'address' };
     const total = this.global.take('*');
     return total.allowed ? total : { ...total, scope: 'global' };
