@@ -59,7 +59,20 @@ async function pool<T>(items: readonly T[], limit: number, job: (item: T) => Pro
 async function startServer(dataDir: string): Promise<Server> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'management/src/main.ts', 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', 'warn'],
+    [
+      '--import',
+      'tsx',
+      'management/src/main.ts',
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'warn',
+      '--enroll-rate-limit',
+      'off',
+    ],
     { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> });
@@ -157,7 +170,7 @@ async function httpRun(t: Server, ids: readonly string[], total: number, connect
 /** In process on the same data dir: start-up (evaluates every device) and the precomputed decision lookup. */
 async function inProcessRun(dataDir: string, ids: readonly string[]) {
   const started = performance.now();
-  const endpoint = await startEndpoint({ dataDir, listenHost: '127.0.0.1', listenPort: 0 }, { logger: createSilentLogger() });
+  const endpoint = await startEndpoint({ dataDir, listenHost: '127.0.0.1', listenPort: 0, enrollRateLimits: false }, { logger: createSilentLogger() });
   const startupMs = Math.round(performance.now() - started);
   try {
     const compliance = endpoint.context.compliance;

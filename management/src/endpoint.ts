@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { sweepTempFiles, TEMP_SWEEP_AGE_MS } from '../../common/atomic-file.js';
 import { type Clock, systemClock } from '../../common/clock.js';
 import { AttacheError } from '../../common/errors.js';
+import type { EnrollRateLimits } from './http/rate-limit.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logging.js';
 import { type EndpointIdentity, loadOrCreateEndpointIdentity } from './pki/endpoint-identity.js';
@@ -33,6 +34,8 @@ export interface EndpointOptions {
   readonly unassignedCompliance?: UnassignedState;
   /** How often the compliance timer re-evaluates devices whose state may have gone stale (default 60 s). */
   readonly complianceIntervalMs?: number;
+  /** Enrollment rate limits per source address and in total (default DEFAULT_ENROLL_RATE_LIMITS); false: none. */
+  readonly enrollRateLimits?: EnrollRateLimits | false;
 }
 
 /** Dependencies of the endpoint: a logger, and optionally a clock (time and the compliance timer; tests pass a manual one). */
@@ -119,7 +122,14 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
         return publicUrl;
       },
     };
-    const app = await createHttpServer({ tlsKeyPem: identity.serverKeyPem, tlsCertPem: identity.serverCertPem }, context);
+    const app = await createHttpServer(
+      {
+        tlsKeyPem: identity.serverKeyPem,
+        tlsCertPem: identity.serverCertPem,
+        ...(options.enrollRateLimits === undefined ? {} : { enrollRateLimits: options.enrollRateLimits }),
+      },
+      context,
+    );
     await app.listen({ host: listenHost, port: options.listenPort ?? 8443 });
     const port = (app.server.address() as AddressInfo).port;
     const url = `https://${urlHost(wildcard ? '127.0.0.1' : listenHost)}:${port}`;

@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { toAttacheError } from '../../common/errors.js';
 import { startEndpoint } from './endpoint.js';
+import { type EnrollRateLimits, parseEnrollRateLimits } from './http/rate-limit.js';
 import { parseListen } from './listen-address.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from './logging.js';
 
@@ -14,6 +15,7 @@ interface ServeOptions {
   logLevel: LogLevel;
   unassignedCompliance: 'compliant' | 'noncompliant';
   complianceCheckSeconds?: number;
+  enrollRateLimit?: EnrollRateLimits | false;
 }
 
 function positiveInt(value: string): number {
@@ -33,6 +35,7 @@ async function serve(options: ServeOptions): Promise<void> {
       extraNames: options.san ?? [],
       unassignedCompliance: options.unassignedCompliance,
       ...(options.complianceCheckSeconds === undefined ? {} : { complianceIntervalMs: options.complianceCheckSeconds * 1000 }),
+      ...(options.enrollRateLimit === undefined ? {} : { enrollRateLimits: options.enrollRateLimit }),
     },
     { logger },
   ).catch((err: unknown) => {
@@ -79,6 +82,17 @@ function buildProgram(): Command {
         .default('compliant'),
     )
     .option('--compliance-check-seconds <n>', 're-evaluate devices whose compliance may have gone stale every n seconds (default 60)', positiveInt)
+    .option(
+      '--enroll-rate-limit <limits>',
+      'enrollment rate limit: "<per address per minute>,<total per second>" or "off" (default 20,20)',
+      (value: string) => {
+        try {
+          return parseEnrollRateLimits(value);
+        } catch (err) {
+          throw new InvalidArgumentError((err as Error).message);
+        }
+      },
+    )
     .action((opts: ServeOptions) => serve(opts));
   return program;
 }

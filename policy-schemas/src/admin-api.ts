@@ -143,6 +143,34 @@ export const PolicySummary = Type.Object(
 );
 export type PolicySummary = Static<typeof PolicySummary>;
 
+/** A stored row the endpoint could not read (STORE_CORRUPT): left out of a list and named here. */
+export const StoreProblem = Type.Object(
+  {
+    /** The database table of the row, e.g. `policy_versions`, `device_groups`. */
+    table: Type.String(),
+    /** The row: an object id (`<policyId>@<version>` for a policy version). */
+    id: Type.String(),
+    code: Type.Literal('STORE_CORRUPT'),
+    message: Type.String(),
+  },
+  { additionalProperties: false, $id: 'urn:attache:store-problem', title: 'Corrupt stored row' },
+);
+export type StoreProblem = Static<typeof StoreProblem>;
+
+/** GET /v1/admin/policies: every readable policy, and the policies whose latest stored version is corrupt. */
+export const PolicyList = Type.Object(
+  { policies: Type.Array(PolicySummary), problems: Type.Array(StoreProblem) },
+  { additionalProperties: false, $id: 'urn:attache:policy-list', title: 'Policy list' },
+);
+export type PolicyList = Static<typeof PolicyList>;
+
+/** GET /v1/admin/groups: every readable group, and the groups whose stored rule is corrupt. */
+export const GroupList = Type.Object(
+  { groups: Type.Array(Group), problems: Type.Array(StoreProblem) },
+  { additionalProperties: false, $id: 'urn:attache:group-list', title: 'Group list' },
+);
+export type GroupList = Static<typeof GroupList>;
+
 export const Device = Type.Object(
   {
     deviceId: Uuid,
@@ -173,6 +201,9 @@ export const DevicePolicyStatus = Type.Object(
     assignedVersion: Type.Integer(),
     reportedVersion: Type.Union([Type.Integer(), Type.Null()]),
     state: SettingState,
+    /** With state `error`: why, e.g. STORE_CORRUPT when the policy's stored version cannot be read (it is not served). */
+    code: Type.Optional(Type.String()),
+    message: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );

@@ -6,7 +6,7 @@ import type { ServiceContext } from '../service/context.js';
 import { getDevice, getDeviceEvents, getDeviceStatus, listDevices, requestSync, revokeDevice } from '../service/directory.js';
 import { createOnboardingPackage } from '../service/enrollment.js';
 import { addGroupMember, changeDeviceTags, createAssignment, createGroup, removeAssignment, setGroupRule } from '../service/groups.js';
-import { createPolicy, deletePolicy, policySummary, updatePolicy } from '../service/policies.js';
+import { createPolicy, deletePolicy, listPolicies, policySummary, updatePolicy } from '../service/policies.js';
 import { getPolicyStatus } from '../service/policy-status.js';
 import { whatIf } from '../service/what-if.js';
 
@@ -18,7 +18,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
 
   app.post('/policies', async (req, reply) => reply.code(201).send(await createPolicy(ctx, req.body)));
   app.put<IdParams>('/policies/:id', async (req) => updatePolicy(ctx, req.params.id, req.body));
-  app.get('/policies', async () => ({ policies: (await ctx.store.listPolicies()).map(policySummary) }));
+  app.get('/policies', async () => listPolicies(ctx));
   app.get<IdParams>('/policies/:id', async (req) => {
     const record = await ctx.store.getPolicy(req.params.id);
     if (!record) throw new AttacheError('NOT_FOUND', `policy ${req.params.id} does not exist`);
@@ -32,7 +32,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
   app.post('/what-if', async (req) => whatIf(ctx, req.body));
 
   app.post('/groups', async (req, reply) => reply.code(201).send(await createGroup(ctx, req.body)));
-  app.get('/groups', async () => ({ groups: await ctx.store.listGroups() }));
+  app.get('/groups', async () => ctx.store.listGroups());
   app.put<IdParams>('/groups/:id/rule', async (req) => setGroupRule(ctx, req.params.id, req.body));
   app.post<IdParams>('/groups/:id/members', async (req, reply) => {
     await addGroupMember(ctx, req.params.id, req.body);
@@ -46,7 +46,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
     return reply.code(204).send();
   });
 
-  app.get('/devices', async () => ({ devices: await listDevices(ctx) }));
+  app.get('/devices', async () => listDevices(ctx));
   app.get<IdParams>('/devices/:id', async (req) => getDevice(ctx, req.params.id));
   app.get<IdParams>('/devices/:id/status', async (req) => getDeviceStatus(ctx, req.params.id));
   app.get<IdParams>('/devices/:id/events', async (req) => getDeviceEvents(ctx, req.params.id));

@@ -23,7 +23,7 @@ type IdParams = { Params: { id: string } };
 /** Registers the compliance admin routes on `app`, the /v1/admin scope. */
 export function registerComplianceAdminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.post('/compliance-policies', async (req, reply) => reply.code(201).send(await createCompliancePolicy(ctx, req.body)));
-  app.get('/compliance-policies', async () => ({ compliancePolicies: await ctx.store.listCompliancePolicies() }));
+  app.get('/compliance-policies', async () => ctx.store.listCompliancePolicies());
   app.get<IdParams>('/compliance-policies/:id', async (req) => requireCompliancePolicy(ctx, req.params.id));
   app.put<IdParams>('/compliance-policies/:id', async (req) => updateCompliancePolicy(ctx, req.params.id, req.body));
   app.delete<IdParams>('/compliance-policies/:id', async (req, reply) => {

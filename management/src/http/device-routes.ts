@@ -1,4 +1,4 @@
-// Device API routes: POST /v1/enroll (unsigned) and the signed /v1/device/policies and /v1/device/reports.
+// Device API routes: POST /v1/enroll (unsigned, rate-limited) and the signed /v1/device/policies and /v1/device/reports.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
 import type { PoliciesResponse } from '../../../policy-schemas/src/index.js';
@@ -6,6 +6,8 @@ import type { ServiceContext } from '../service/context.js';
 import { acceptReport, assignedPolicies } from '../service/device-sync.js';
 import { enrollDevice } from '../service/enrollment.js';
 import type { DeviceRecord } from '../store/store.js';
+import { toClientError } from './error-envelope.js';
+import { DEFAULT_ENROLL_RATE_LIMITS, EnrollmentLimiter, type EnrollRateLimits } from './rate-limit.js';
 
 /** The authenticated device of a signed request (the device-auth preHandler has run). */
 export function signer(req: FastifyRequest): DeviceRecord {
@@ -22,12 +24,36 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
   });
 }
 
-/** POST /v1/enroll. */
-export function registerEnrollRoute(app: FastifyInstance, ctx: ServiceContext): void {
-  app.post('/v1/enroll', async (req, reply) => {
-    const response = await enrollDevice(ctx, req.body);
-    return reply.code(201).send(response);
-  });
+/**
+ * POST /v1/enroll, rate-limited per source address and in total before the body is read (RATE_LIMITED, 429 with
+ * Retry-After). Each failed enrollment is logged once with its code and source address, never the token; a run of
+ * refusals by the limiter is logged once when it starts.
+ */
+export function registerEnrollRoute(app: FastifyInstance, ctx: ServiceContext, limits: EnrollRateLimits | false = DEFAULT_ENROLL_RATE_LIMITS): void {
+  const limiter = limits === false ? undefined : new EnrollmentLimiter(limits, { clock: ctx.clock });
+  const log = ctx.logger.child({ component: 'enrollment' });
+  app.post(
+    '/v1/enroll',
+    {
+      onRequest: async (req, reply) => {
+        const decision = limiter?.take(req.ip);
+        if (!decision || decision.allowed) return;
+        if (decision.firstRefusal)
+          log.warn('enrollment rate limited', { sourceAddress: req.ip, scope: decision.scope, retryAfterSeconds: decision.retryAfterSeconds });
+        reply.header('retry-after', String(decision.retryAfterSeconds));
+        const what = decision.scope === 'address' ? 'from this address' : 'on this endpoint';
+        throw new AttacheError('RATE_LIMITED', `too many enrollments ${what}; retry after ${decision.retryAfterSeconds} s`);
+      },
+      onError: async (req, _reply, err) => {
+        const { code } = toClientError(err);
+        if (code !== 'RATE_LIMITED') log.warn('enrollment failed', { code, sourceAddress: req.ip });
+      },
+    },
+    async (req, reply) => {
+      const response = await enrollDevice(ctx, req.body);
+      return reply.code(201).send(response);
+    },
+  );
 }
 
 /** GET /v1/device/policies and POST /v1/device/reports; `app` is the signed /v1/device scope. */

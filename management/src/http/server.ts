@@ -17,6 +17,7 @@ import { DeviceAuthenticator } from './device-auth.js';
 import { registerDeviceRoutes, registerEnrollRoute } from './device-routes.js';
 import { errorEnvelope, toClientError } from './error-envelope.js';
 import { registerPushRoute } from './push-route.js';
+import type { EnrollRateLimits } from './rate-limit.js';
 import { registerSignalRoutes } from './signal-routes.js';
 
 /** Request bodies are limited to 1 MiB (docs/protocol.md, "Errors"). */
@@ -29,6 +30,8 @@ export interface HttpServerOptions {
   readonly tlsKeyPem: string;
   readonly tlsCertPem: string;
   readonly bodyLimit?: number;
+  /** Enrollment rate limits (default DEFAULT_ENROLL_RATE_LIMITS); false turns them off (simulator, benchmarks). */
+  readonly enrollRateLimits?: EnrollRateLimits | false;
 }
 
 /** Builds the fastify instance with every route; the caller listens and closes it. */
@@ -83,7 +86,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
-  registerEnrollRoute(app, ctx);
+  registerEnrollRoute(app, ctx, options.enrollRateLimits);
   const deviceAuth = new DeviceAuthenticator({ store: ctx.store, clock: ctx.clock, logger: ctx.logger });
   await app.register(
     async (scope) => {

@@ -17,15 +17,19 @@ function signed(policyId: string, version: number): SignedPolicy {
 
 describe('deviceStatus', () => {
   it('is pending until the device reports the assigned version, then shows the reported state', () => {
-    const status = deviceStatus('d', [signed(P1, 2), signed(P2, 1)], {
-      lastReportAt: '2025-01-01T00:00:00.000Z',
-      lastSyncError: null,
-      policies: [
-        { policyId: P1, version: 1, name: 'n', kind: 'antivirus', state: 'succeeded' },
-        { policyId: P2, version: 1, name: 'n', kind: 'antivirus', state: 'error' },
-      ],
-      settings: [],
-    });
+    const status = deviceStatus(
+      'd',
+      { policies: [signed(P1, 2), signed(P2, 1)], corrupt: [] },
+      {
+        lastReportAt: '2025-01-01T00:00:00.000Z',
+        lastSyncError: null,
+        policies: [
+          { policyId: P1, version: 1, name: 'n', kind: 'antivirus', state: 'succeeded' },
+          { policyId: P2, version: 1, name: 'n', kind: 'antivirus', state: 'error' },
+        ],
+        settings: [],
+      },
+    );
     expect(status.policies.map((p) => [p.policyId, p.reportedVersion, p.state])).toEqual([
       [P1, 1, 'pending'],
       [P2, 1, 'error'],

@@ -1,7 +1,7 @@
 // Pure views the admin API and the device API return: device records, per-device status, the policies etag.
 import { sha256Hex } from '../../../common/signing.js';
 import type { Device, DeviceStatus, SignedPolicy } from '../../../policy-schemas/src/index.js';
-import type { DeviceRecord, ReportedStatus } from '../store/store.js';
+import type { DeviceRecord, PolicySet, ReportedStatus } from '../store/store.js';
 
 /** The admin view of a device. */
 export function deviceView(record: DeviceRecord, groups: string[], connected: boolean): Device {
@@ -24,25 +24,39 @@ export function deviceView(record: DeviceRecord, groups: string[], connected: bo
 
 /**
  * Status of one device: per assigned policy, `pending` until the device reports exactly the assigned (latest) version,
- * then the state it reported; per setting, the latest statuses it reported.
+ * then the state it reported; an assigned policy whose stored version is corrupt (not served to the device) is `error`
+ * with STORE_CORRUPT. Per setting, the latest statuses it reported.
  */
-export function deviceStatus(deviceId: string, assigned: readonly SignedPolicy[], reported: ReportedStatus): DeviceStatus {
+export function deviceStatus(deviceId: string, assigned: PolicySet, reported: ReportedStatus): DeviceStatus {
   const reportedById = new Map(reported.policies.map((p) => [p.policyId, p]));
+  const corrupt: DeviceStatus['policies'] = assigned.corrupt.map((c) => ({
+    policyId: c.policyId,
+    name: c.name,
+    kind: c.kind,
+    assignedVersion: c.latestVersion,
+    reportedVersion: reportedById.get(c.policyId)?.version ?? null,
+    state: 'error',
+    code: c.problem.code,
+    message: c.problem.message,
+  }));
   return {
     deviceId,
     lastReportAt: reported.lastReportAt,
     lastSyncError: reported.lastSyncError,
-    policies: assigned.map(({ payload }) => {
-      const r = reportedById.get(payload.policyId);
-      return {
-        policyId: payload.policyId,
-        name: payload.name,
-        kind: payload.kind,
-        assignedVersion: payload.version,
-        reportedVersion: r?.version ?? null,
-        state: r && r.version === payload.version ? r.state : 'pending',
-      };
-    }),
+    policies: [
+      ...assigned.policies.map(({ payload }) => {
+        const r = reportedById.get(payload.policyId);
+        return {
+          policyId: payload.policyId,
+          name: payload.name,
+          kind: payload.kind,
+          assignedVersion: payload.version,
+          reportedVersion: r?.version ?? null,
+          state: r && r.version === payload.version ? r.state : 'pending',
+        };
+      }),
+      ...corrupt,
+    ].sort((a, b) => (a.policyId < b.policyId ? -1 : a.policyId > b.policyId ? 1 : 0)),
     settings: reported.settings,
   };
 }

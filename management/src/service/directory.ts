@@ -4,6 +4,7 @@ import { AttacheError } from '../../../common/errors.js';
 import type { Device, DeviceEvents, DeviceStatus } from '../../../policy-schemas/src/index.js';
 import { PUSH_CLOSE } from '../push/push-hub.js';
 import { type DeviceRecord, EVENTS_PER_DEVICE } from '../store/store.js';
+import type { StoreProblem } from '../store/stored-json.js';
 import type { ServiceContext } from './context.js';
 import { deviceStatus, deviceView } from './device-views.js';
 
@@ -14,10 +15,10 @@ export async function requireDevice(ctx: ServiceContext, deviceId: string): Prom
   return device;
 }
 
-/** Every device with its groups and whether its push channel is open. */
-export async function listDevices(ctx: ServiceContext): Promise<Device[]> {
-  const devices = await ctx.store.listDevices();
-  return devices.map((d) => deviceView(d, d.groups, ctx.hub.isConnected(d.deviceId)));
+/** Every readable device with its groups and whether its push channel is open, and the device rows that are corrupt. */
+export async function listDevices(ctx: ServiceContext): Promise<{ devices: Device[]; problems: StoreProblem[] }> {
+  const { devices, problems } = await ctx.store.listDevices();
+  return { devices: devices.map((d) => deviceView(d, d.groups, ctx.hub.isConnected(d.deviceId))), problems };
 }
 
 /** One device with its groups and push state; NOT_FOUND when unknown. */
@@ -29,7 +30,7 @@ export async function getDevice(ctx: ServiceContext, deviceId: string): Promise<
 /** Per-policy and per-setting status of a device. */
 export async function getDeviceStatus(ctx: ServiceContext, deviceId: string): Promise<DeviceStatus> {
   await requireDevice(ctx, deviceId);
-  const [assigned, reported] = await Promise.all([ctx.store.policiesForDevice(deviceId), ctx.store.getReportedStatus(deviceId)]);
+  const [assigned, reported] = await Promise.all([ctx.store.assignedPoliciesWithProblems(deviceId), ctx.store.getReportedStatus(deviceId)]);
   return deviceStatus(deviceId, assigned, reported);
 }
 

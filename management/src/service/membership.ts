@@ -30,9 +30,12 @@ export async function nudgeAffected(
  * A device whose groups changed may have other compliance policies: its compliance is re-evaluated too.
  */
 export async function refreshDeviceMemberships(ctx: ServiceContext, device: DeviceRecord, at: string): Promise<number> {
-  const groups = await ctx.store.listDynamicGroups();
-  const matched = matchingGroups(groups, device);
-  const before = (await ctx.store.groupIdsOfDevice(device.deviceId)).join(',');
+  const { groups, problems } = await ctx.store.listDynamicGroups();
+  const current = await ctx.store.groupIdsOfDevice(device.deviceId);
+  // A group whose stored rule is corrupt cannot be evaluated: the device keeps its membership until the rule is replaced.
+  const corrupt = new Set(problems.map((p) => p.id));
+  const matched = [...matchingGroups(groups, device), ...current.filter((id) => corrupt.has(id))];
+  const before = current.join(',');
   const nudged = await nudgeAffected(ctx, [device.deviceId], 'assignment-changed', async () => {
     await ctx.store.replaceDynamicMemberships(device.deviceId, matched, at);
     return undefined;
@@ -43,11 +46,17 @@ export async function refreshDeviceMemberships(ctx: ServiceContext, device: Devi
 
 /** Re-evaluates one dynamic group against every device (group created, rule changed) and nudges affected devices. */
 export async function refreshGroupMembers(ctx: ServiceContext, groupId: string, at: string): Promise<number> {
-  const rule = (await ctx.store.listDynamicGroups()).find((g) => g.groupId === groupId)?.rule;
+  const rule = (await ctx.store.listDynamicGroups()).groups.find((g) => g.groupId === groupId)?.rule;
   if (!rule) return 0;
-  const devices = (await ctx.store.listDevices()).filter((d) => !d.revoked);
-  const members = devices.filter((d) => matchingGroups([{ groupId, rule }], d).length > 0).map((d) => d.deviceId);
+  const listing = await ctx.store.listDevices();
+  const devices = listing.devices.filter((d) => !d.revoked);
   const current = await ctx.store.deviceIdsInGroup(groupId);
+  // A device whose stored row is corrupt cannot be matched: it keeps its membership until the row is readable again.
+  const unreadable = new Set(listing.problems.map((p) => p.id));
+  const members = [
+    ...devices.filter((d) => matchingGroups([{ groupId, rule }], d).length > 0).map((d) => d.deviceId),
+    ...current.filter((id) => unreadable.has(id)),
+  ];
   const nudged = await nudgeAffected(ctx, [...current, ...members], 'assignment-changed', async () => {
     await ctx.store.replaceGroupMembers(groupId, members, at);
     return undefined;

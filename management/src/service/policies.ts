@@ -6,7 +6,7 @@ import { isoNow } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import { signBytes } from '../../../common/signing.js';
 import { validate, validatePolicySettings } from '../../../common/validation.js';
-import { PolicyDocument, type PolicyPayload, type PolicySummary, type SignedPolicy } from '../../../policy-schemas/src/index.js';
+import { PolicyDocument, type PolicyList, type PolicyPayload, type PolicySummary, type SignedPolicy } from '../../../policy-schemas/src/index.js';
 import type { PolicySigningKeys } from '../pki/endpoint-identity.js';
 import type { PolicyRecord } from '../store/store.js';
 import type { ServiceContext } from './context.js';
@@ -72,20 +72,29 @@ export async function createPolicy(ctx: ServiceContext, body: unknown): Promise<
   return policySummary({ policyId: signed.payload.policyId, createdAt: signed.payload.createdAt, latest: signed });
 }
 
-/** Issues the next version of a policy (the kind cannot change) and nudges every connected device that receives it. */
+/**
+ * Issues the next version of a policy (the kind cannot change) and nudges every connected device that receives it.
+ * Reads only the policy row, never the latest version: this is also how a policy whose stored version is corrupt is repaired.
+ */
 export async function updatePolicy(ctx: ServiceContext, policyId: string, body: unknown): Promise<PolicySummary> {
   const doc = parsePolicyDocument(body);
-  const current = await ctx.store.getPolicy(policyId);
+  const current = await ctx.store.getPolicyHead(policyId);
   if (!current) throw new AttacheError('NOT_FOUND', `policy ${policyId} does not exist`);
-  const latest = current.latest.payload;
-  if (doc.kind !== latest.kind) {
-    throw new AttacheError('CONFLICT', `policy ${policyId} is a ${latest.kind} policy; its kind cannot change to ${doc.kind}`);
+  if (doc.kind !== current.kind) {
+    throw new AttacheError('CONFLICT', `policy ${policyId} is a ${current.kind} policy; its kind cannot change to ${doc.kind}`);
   }
-  const signed = signPolicy(buildPayload(ctx, policyId, latest.version + 1, doc), ctx.identity.policySigning);
+  const signed = signPolicy(buildPayload(ctx, policyId, current.latestVersion + 1, doc), ctx.identity.policySigning);
   await ctx.store.addPolicyVersion(signed);
   const delivered = ctx.hub.nudge(await ctx.store.deviceIdsAssignedPolicy(policyId), 'policy-changed');
   ctx.logger.info('policy updated', { component: 'policies', policyId, version: signed.payload.version, nudged: delivered });
   return policySummary({ policyId, createdAt: current.createdAt, latest: signed });
+}
+
+/** The admin list of policies; a policy whose latest stored version is corrupt is left out and named in `problems`. */
+export async function listPolicies(ctx: ServiceContext): Promise<PolicyList> {
+  const { policies, problems } = await ctx.store.listPolicies();
+  if (problems.length > 0) ctx.logger.warn('corrupt policies skipped', { component: 'policies', problems: problems.map((p) => p.id) });
+  return { policies: policies.map(policySummary), problems };
 }
 
 /** Deletes a policy: its assignments go, its versions stay for history; devices that lose it are nudged. */

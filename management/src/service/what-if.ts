@@ -80,14 +80,15 @@ const setKey = (policies: readonly PolicyPayload[]) => policies.map((p) => `${p.
 /** Evaluates a proposed change for every device whose assigned policy set it would alter. */
 export async function whatIf(ctx: ServiceContext, body: unknown): Promise<WhatIfResponse> {
   const request = validate(WhatIfRequest, body, 'what-if request');
-  const policies = await ctx.store.listPolicies();
+  // A policy whose stored version is corrupt is not served to devices either: it is absent before and after.
+  const { policies } = await ctx.store.listPolicies();
   const assignments = await ctx.store.listAssignments();
   const current: Model = { policies: new Map(policies.map((p) => [p.policyId, p.latest.payload])), assignments };
   const proposed: Model = { policies: new Map(current.policies), assignments: [...assignments] };
   await applyChange(ctx, request, proposed);
 
   const devices: WhatIfDevice[] = [];
-  for (const device of await ctx.store.listDevices()) {
+  for (const device of (await ctx.store.listDevices()).devices) {
     if (device.revoked) continue;
     const groupIds = await ctx.store.groupIdsOfDevice(device.deviceId);
     const before = payloadsOf(current, groupIds);

@@ -12,6 +12,7 @@ import type {
   DeviceInventory,
   RiskLevel,
 } from '../../../policy-schemas/src/index.js';
+import type { StoreProblem } from './stored-json.js';
 
 /** An alert as stored: the last applied observation of it and when the endpoint received that. */
 export interface StoredAlert extends Alert {
@@ -97,15 +98,22 @@ export interface ComplianceStore {
   createCompliancePolicy(policy: CompliancePolicy): Promise<void>;
   /** Replaces the policy with its next version; CONFLICT unless it is exactly current + 1, NOT_FOUND when deleted/unknown. */
   updateCompliancePolicy(policy: CompliancePolicy): Promise<void>;
+  /** STORE_CORRUPT when its stored settings cannot be read. */
   getCompliancePolicy(compliancePolicyId: string): Promise<CompliancePolicy | undefined>;
-  listCompliancePolicies(): Promise<CompliancePolicy[]>;
+  /** Id, version and creation time only (no JSON read): enough to write the next version of a corrupt policy. */
+  getCompliancePolicyHead(compliancePolicyId: string): Promise<Pick<CompliancePolicy, 'compliancePolicyId' | 'version' | 'createdAt'> | undefined>;
+  /** Corrupt rows are left out and reported as problems. */
+  listCompliancePolicies(): Promise<{ compliancePolicies: CompliancePolicy[]; problems: StoreProblem[] }>;
   /** Hides the policy and removes its assignments (returned); undefined when it does not exist. */
   deleteCompliancePolicy(compliancePolicyId: string, deletedAt: string): Promise<ComplianceAssignment[] | undefined>;
   /** CONFLICT when the pair exists, NOT_FOUND when the policy or group does not. */
   createComplianceAssignment(assignment: ComplianceAssignment): Promise<void>;
   listComplianceAssignments(): Promise<ComplianceAssignment[]>;
   removeComplianceAssignment(assignmentId: string): Promise<ComplianceAssignment | undefined>;
-  /** Compliance policies included for the device through any of its groups and excluded through none. */
+  /**
+   * Compliance policies included for the device through any of its groups and excluded through none. STORE_CORRUPT
+   * when one of them cannot be read: evaluating without it could turn the device compliant by omission.
+   */
   compliancePoliciesForDevice(deviceId: string): Promise<CompliancePolicy[]>;
 
   getComplianceState(deviceId: string): Promise<StoredComplianceState | undefined>;

@@ -286,6 +286,24 @@ const devicePolicySets: Migration = {
   },
 };
 
+/**
+ * Used nonces of signed device requests (issue 12): the store, not process memory, is the authority, so a captured
+ * request is refused after a restart and by every replica on the same database. The primary key makes "use a nonce"
+ * one insert that fails for a replay; expired rows are swept in batches by expires_at (epoch ms, hence bigint).
+ */
+const requestNonces: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('request_nonces')
+      .addColumn('device_id', 'text', (c) => c.notNull())
+      .addColumn('nonce', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('request_nonces_pk', ['device_id', 'nonce'])
+      .execute();
+    await db.schema.createIndex('request_nonces_expiry').on('request_nonces').column('expires_at').execute();
+  },
+};
+
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -294,6 +312,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-device-os-type': deviceOsType,
   '0005-signals-compliance': signalsAndCompliance,
   '0006-device-policy-sets': devicePolicySets,
+  '0007-request-nonces': requestNonces,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

@@ -254,6 +254,14 @@ export interface AccessTokenTable {
 }
 
 /** The whole database, for Kysely<Database>. */
+/** request_nonces: used nonces of signed device requests, until the request's time leaves the freshness window. */
+export interface RequestNonceTable {
+  deviceId: string;
+  nonce: string;
+  /** Epoch ms: request time + window; after it the time check refuses the request anyway. */
+  expiresAt: number;
+}
+
 export interface Database {
   meta: MetaTable;
   enrollmentTokens: EnrollmentTokenTable;
@@ -276,4 +284,5 @@ export interface Database {
   deviceCompliance: DeviceComplianceTable;
   complianceTransitions: ComplianceTransitionTable;
   accessTokens: AccessTokenTable;
+  requestNonces: RequestNonceTable;
 }

@@ -13,6 +13,7 @@ import type { AccessTokenRecord, AlertReportOutcome, ComplianceStore, DeviceSign
 import type { Database } from './schema.js';
 import * as compliance from './sqlite-compliance.js';
 import * as signals from './sqlite-signals.js';
+import type { StoreProblem } from './stored-json.js';
 
 /** ComplianceStore on the SQL database. */
 export class SqliteComplianceStore implements ComplianceStore {
@@ -43,7 +44,10 @@ export class SqliteComplianceStore implements ComplianceStore {
   getCompliancePolicy(compliancePolicyId: string): Promise<CompliancePolicy | undefined> {
     return compliance.getCompliancePolicy(this.db, compliancePolicyId);
   }
-  listCompliancePolicies(): Promise<CompliancePolicy[]> {
+  getCompliancePolicyHead(compliancePolicyId: string): Promise<Pick<CompliancePolicy, 'compliancePolicyId' | 'version' | 'createdAt'> | undefined> {
+    return compliance.getCompliancePolicyHead(this.db, compliancePolicyId);
+  }
+  listCompliancePolicies(): Promise<{ compliancePolicies: CompliancePolicy[]; problems: StoreProblem[] }> {
     return compliance.listCompliancePolicies(this.db);
   }
   deleteCompliancePolicy(compliancePolicyId: string, deletedAt: string): Promise<ComplianceAssignment[] | undefined> {

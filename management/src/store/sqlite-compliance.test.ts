@@ -193,7 +193,7 @@ describe('compliance policies and assignments', () => {
     const removed = await store.deleteCompliancePolicy(b.compliancePolicyId, NOW);
     expect(removed?.map((r) => r.groupId)).toEqual([all.groupId]);
     expect(await store.deleteCompliancePolicy(b.compliancePolicyId, NOW)).toBeUndefined();
-    expect((await store.listCompliancePolicies()).map((p) => p.compliancePolicyId)).toEqual([a.compliancePolicyId]);
+    expect((await store.listCompliancePolicies()).compliancePolicies.map((p) => p.compliancePolicyId)).toEqual([a.compliancePolicyId]);
     expect(await store.compliancePoliciesForDevice(other)).toEqual([]);
     expect(await codeOf(store.updateCompliancePolicy({ ...b, version: 2 }))).toBe('NOT_FOUND');
 

@@ -15,6 +15,7 @@ import type {
 import { type AccessTokenRecord, type PolicyOutcome, type StoredComplianceState, TRANSITIONS_PER_DEVICE } from './compliance-store.js';
 import type { ComplianceAssignmentTable, CompliancePolicyTable, Database, DeviceComplianceTable } from './schema.js';
 import { isUniqueViolation } from './sqlite-rows.js';
+import { isolateRows, parseStoredJson, type StoreProblem } from './stored-json.js';
 
 type Db = Kysely<Database>;
 
@@ -36,7 +37,7 @@ function policyFromRow(row: CompliancePolicyTable): CompliancePolicy {
     compliancePolicyId: row.compliancePolicyId,
     name: row.name,
     ...(row.description === null ? {} : { description: row.description }),
-    settings: JSON.parse(row.settings) as ComplianceSettings,
+    settings: parseStoredJson<ComplianceSettings>(row.settings, { table: 'compliance_policies', id: row.compliancePolicyId, column: 'settings' }),
     gracePeriodHours: row.gracePeriodHours,
     version: row.version,
     createdAt: row.createdAt,
@@ -80,8 +81,18 @@ export async function getCompliancePolicy(db: Db, id: string): Promise<Complianc
   return row ? policyFromRow(row) : undefined;
 }
 
+/** ComplianceStore.getCompliancePolicyHead. */
+export async function getCompliancePolicyHead(db: Db, id: string): Promise<Pick<CompliancePolicy, 'compliancePolicyId' | 'version' | 'createdAt'> | undefined> {
+  return db
+    .selectFrom('compliancePolicies')
+    .select(['compliancePolicyId', 'version', 'createdAt'])
+    .where('compliancePolicyId', '=', id)
+    .where('deletedAt', 'is', null)
+    .executeTakeFirst();
+}
+
 /** ComplianceStore.listCompliancePolicies. */
-export async function listCompliancePolicies(db: Db): Promise<CompliancePolicy[]> {
+export async function listCompliancePolicies(db: Db): Promise<{ compliancePolicies: CompliancePolicy[]; problems: StoreProblem[] }> {
   const rows = await db
     .selectFrom('compliancePolicies')
     .selectAll()
@@ -89,7 +100,8 @@ export async function listCompliancePolicies(db: Db): Promise<CompliancePolicy[]
     .orderBy('createdAt')
     .orderBy('compliancePolicyId')
     .execute();
-  return rows.map(policyFromRow);
+  const { items, problems } = isolateRows(rows, policyFromRow, (r) => ({ table: 'compliance_policies', id: r.compliancePolicyId }));
+  return { compliancePolicies: items, problems };
 }
 
 /** ComplianceStore.deleteCompliancePolicy. */
@@ -180,8 +192,8 @@ function stateFromRow(row: DeviceComplianceTable): StoredComplianceState {
     deviceId: row.deviceId,
     state: row.state as ComplianceState,
     riskLevel: row.riskLevel as RiskLevel,
-    reasons: JSON.parse(row.reasons) as ComplianceReason[],
-    policies: JSON.parse(row.policies) as PolicyOutcome[],
+    reasons: parseStoredJson<ComplianceReason[]>(row.reasons, { table: 'device_compliance', id: row.deviceId, column: 'reasons' }),
+    policies: parseStoredJson<PolicyOutcome[]>(row.policies, { table: 'device_compliance', id: row.deviceId, column: 'policies' }),
     evaluatedAt: row.evaluatedAt,
     evidenceAt: row.evidenceAt,
     nextEvaluationAt: row.nextEvaluationAt,
@@ -196,7 +208,8 @@ export async function getComplianceState(db: Db, deviceId: string): Promise<Stor
 
 /** ComplianceStore.listComplianceStates. */
 export async function listComplianceStates(db: Db): Promise<StoredComplianceState[]> {
-  return (await db.selectFrom('deviceCompliance').selectAll().orderBy('deviceId').execute()).map(stateFromRow);
+  const rows = await db.selectFrom('deviceCompliance').selectAll().orderBy('deviceId').execute();
+  return isolateRows(rows, stateFromRow, (r) => ({ table: 'device_compliance', id: r.deviceId })).items;
 }
 
 /** ComplianceStore.saveComplianceState. */
@@ -231,7 +244,7 @@ export async function listComplianceTransitions(db: Db, deviceId: string, limit:
     at: r.at,
     from: r.fromState as ComplianceState | null,
     to: r.toState as ComplianceState,
-    reasons: JSON.parse(r.reasons) as string[],
+    reasons: parseStoredJson<string[]>(r.reasons, { table: 'compliance_transitions', id: String(r.transitionId), column: 'reasons' }),
   }));
 }
 

@@ -9,6 +9,7 @@ import type { Database } from './schema.js';
 import { signedPolicyFromRow } from './sqlite-rows.js';
 import { assignedPolicyIdsQuery } from './sqlite-targeting.js';
 import type { DevicePolicySet } from './store.js';
+import { isolateRows } from './stored-json.js';
 
 type Db = Kysely<Database>;
 
@@ -24,12 +25,15 @@ export function policySetForDevice(db: Db, deviceId: string, now: string): Promi
     }));
     const rows = await assigned
       .innerJoin('policyVersions as v', (join) => join.onRef('v.policyId', '=', 'p.policyId').onRef('v.version', '=', 'p.latestVersion'))
-      .select(['v.payload', 'v.keyId', 'v.signature'])
+      .select(['v.policyId', 'v.version', 'v.payload', 'v.keyId', 'v.signature'])
       .orderBy('p.policyId')
       .execute();
     const digest = createHash('sha256').update(canonicalJson(entries)).digest('hex');
     const set = await advance(trx, deviceId, digest, now);
-    return { ...set, digest, entries, policies: rows.map(signedPolicyFromRow) };
+    // A payload that cannot be loaded stays listed in the manifest but is not served: the device refuses the
+    // incomplete set and keeps its last good one, and the admin's device status names the corrupt row.
+    const { items } = isolateRows(rows, signedPolicyFromRow, (row) => ({ table: 'policy_versions', id: `${row.policyId}@${row.version}` }));
+    return { ...set, digest, entries, policies: items };
   });
 }
 

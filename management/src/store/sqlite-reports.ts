@@ -5,6 +5,7 @@ import type { SettingEvent, StatusReport } from '../../../policy-schemas/src/ind
 import type { Database } from './schema.js';
 import { chunks, normaliseTime, policyStatusFromRow, settingStatusFromRow, settingStatusToRow } from './sqlite-rows.js';
 import { EVENTS_PER_DEVICE, type ReportedStatus, type ReportOutcome, type StoredDeviceEvent } from './store.js';
+import { isolateRows, parseStoredJson } from './stored-json.js';
 
 // 10 columns per setting_status row; SQLite allows 32766 bound parameters per statement.
 const INSERT_BATCH = 500;
@@ -66,7 +67,9 @@ export async function getReportedStatus(db: Kysely<Database>, deviceId: string):
   const settings = await db.selectFrom('settingStatus').selectAll().where('deviceId', '=', deviceId).orderBy('settingId').execute();
   return {
     lastReportAt: device?.lastReportAt ?? null,
-    lastSyncError: device?.lastSyncError ? (JSON.parse(device.lastSyncError) as { code: string; message: string }) : null,
+    lastSyncError: device?.lastSyncError
+      ? parseStoredJson<{ code: string; message: string }>(device.lastSyncError, { table: 'devices', id: deviceId, column: 'last_sync_error' })
+      : null,
     policies: policies.map(policyStatusFromRow),
     settings: settings.map(settingStatusFromRow),
   };
@@ -88,5 +91,10 @@ async function storeEvents(db: Kysely<Database>, report: StatusReport, receivedA
 /** The device's events, newest first. */
 export async function listDeviceEvents(db: Kysely<Database>, deviceId: string, limit: number): Promise<StoredDeviceEvent[]> {
   const rows = await db.selectFrom('deviceEvents').selectAll().where('deviceId', '=', deviceId).orderBy('eventId', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ ...(JSON.parse(r.event) as SettingEvent), reportId: r.reportId, receivedAt: r.receivedAt }));
+  const event = (r: (typeof rows)[number]) => parseStoredJson<SettingEvent>(r.event, { table: 'device_events', id: String(r.eventId), column: 'event' });
+  return isolateRows(
+    rows,
+    (r) => ({ ...event(r), reportId: r.reportId, receivedAt: r.receivedAt }),
+    (r) => ({ table: 'device_events', id: String(r.eventId) }),
+  ).items;
 }

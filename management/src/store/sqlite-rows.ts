@@ -2,6 +2,7 @@
 import type { OsType, Platform, PolicyKind, PolicyStatus, SettingState, SignedPolicy } from '../../../policy-schemas/src/index.js';
 import type { DeviceTable, PolicyStatusTable, PolicyVersionTable, SettingStatusTable } from './schema.js';
 import type { DeviceRecord, StoredSettingStatus } from './store.js';
+import { parseStoredJson, storeCorrupt } from './stored-json.js';
 
 /** A device row as a record. Platform and OS type strings were validated on the way in; NULL osType is left absent. */
 export function deviceFromRow(row: DeviceTable): DeviceRecord {
@@ -18,13 +19,30 @@ export function deviceFromRow(row: DeviceTable): DeviceRecord {
     lastSeenAt: row.lastSeenAt,
     revoked: row.revoked === 1,
     lastReportAt: row.lastReportAt,
-    tags: JSON.parse(row.tags) as string[],
+    tags: parseStoredJson<string[]>(row.tags, { table: 'devices', id: row.deviceId, column: 'tags' }),
   };
 }
 
-/** A stored policy version as the signed envelope devices receive (payload parsed from the exact bytes signed). */
-export function signedPolicyFromRow(row: Pick<PolicyVersionTable, 'payload' | 'keyId' | 'signature'>): SignedPolicy {
-  return { payload: JSON.parse(row.payload) as SignedPolicy['payload'], keyId: row.keyId, signature: row.signature };
+/**
+ * A stored policy version as the signed envelope devices receive (payload parsed from the exact bytes signed).
+ * STORE_CORRUPT when the payload does not parse or is not the payload of this row (id, version, the fields every reader
+ * uses); the full schema was checked when it was written and the device checks the signature.
+ */
+export function signedPolicyFromRow(row: Pick<PolicyVersionTable, 'policyId' | 'version' | 'payload' | 'keyId' | 'signature'>): SignedPolicy {
+  const where = { table: 'policy_versions', id: `${row.policyId}@${row.version}`, column: 'payload' };
+  const payload = parseStoredJson<Partial<SignedPolicy['payload']> | null>(row.payload, where);
+  const shapeError =
+    typeof payload !== 'object' || payload === null || Array.isArray(payload)
+      ? 'payload is not an object'
+      : payload.policyId !== row.policyId || payload.version !== row.version
+        ? 'payload names another policy or version'
+        : typeof payload.name !== 'string' || typeof payload.kind !== 'string' || typeof payload.createdAt !== 'string'
+          ? 'payload lacks name, kind or createdAt'
+          : typeof payload.settings !== 'object' || payload.settings === null || Array.isArray(payload.settings)
+            ? 'payload settings are not an object'
+            : undefined;
+  if (shapeError) throw storeCorrupt(where, shapeError);
+  return { payload: payload as SignedPolicy['payload'], keyId: row.keyId, signature: row.signature };
 }
 
 /** One reported setting status as a row of setting_status. */
@@ -45,13 +63,14 @@ export function settingStatusToRow(deviceId: string, s: Omit<StoredSettingStatus
 
 /** A setting_status row as the status DeviceStatus carries (NULL columns become absent fields). */
 export function settingStatusFromRow(row: SettingStatusTable): StoredSettingStatus {
+  const where = (column: string) => ({ table: 'setting_status', id: `${row.deviceId}/${row.settingId}`, column });
   return {
     settingId: row.settingId,
     kind: row.kind as PolicyKind,
     state: row.state as SettingState,
-    policyIds: JSON.parse(row.policyIds) as string[],
-    ...(row.desired === null ? {} : { desired: JSON.parse(row.desired) as StoredSettingStatus['desired'] }),
-    ...(row.observed === null ? {} : { observed: JSON.parse(row.observed) as StoredSettingStatus['observed'] }),
+    policyIds: parseStoredJson<string[]>(row.policyIds, where('policy_ids')),
+    ...(row.desired === null ? {} : { desired: parseStoredJson<StoredSettingStatus['desired']>(row.desired, where('desired')) }),
+    ...(row.observed === null ? {} : { observed: parseStoredJson<StoredSettingStatus['observed']>(row.observed, where('observed')) }),
     ...(row.code === null ? {} : { code: row.code }),
     ...(row.message === null ? {} : { message: row.message }),
     reportedAt: row.reportedAt,

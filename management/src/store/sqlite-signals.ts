@@ -6,6 +6,7 @@ import type { Alert, AlertAction, AlertReport, DeviceHealth, DeviceInventory, Ri
 import { type AlertReportOutcome, type DeviceSignals, RESOLVED_ALERTS_PER_DEVICE, type StoredAlert } from './compliance-store.js';
 import type { Database, DeviceAlertTable } from './schema.js';
 import { chunks, normaliseTime } from './sqlite-rows.js';
+import { isolateRows, parseStoredJson } from './stored-json.js';
 
 type Db = Kysely<Database>;
 
@@ -37,12 +38,14 @@ function alertFromRow(row: DeviceAlertTable): StoredAlert {
     category: row.category as Alert['category'],
     severity: row.severity as Alert['severity'],
     title: row.title,
-    evidence: JSON.parse(row.evidence) as Alert['evidence'],
+    evidence: parseStoredJson<Alert['evidence']>(row.evidence, { table: 'device_alerts', id: `${row.deviceId}/${row.alertId}`, column: 'evidence' }),
     firstSeen: row.firstSeen,
     lastSeen: row.lastSeen,
     status: row.status as Alert['status'],
     ...(row.resolvedAt === null ? {} : { resolvedAt: row.resolvedAt }),
-    ...(row.action === null ? {} : { action: JSON.parse(row.action) as AlertAction }),
+    ...(row.action === null
+      ? {}
+      : { action: parseStoredJson<AlertAction>(row.action, { table: 'device_alerts', id: `${row.deviceId}/${row.alertId}`, column: 'action' }) }),
     receivedAt: row.receivedAt,
   };
 }
@@ -151,7 +154,7 @@ export async function listAlerts(db: Db, deviceId: string): Promise<StoredAlert[
       b.lastSeen.localeCompare(a.lastSeen) ||
       a.alertId.localeCompare(b.alertId),
   );
-  return rows.map(alertFromRow);
+  return isolateRows(rows, alertFromRow, (r) => ({ table: 'device_alerts', id: `${r.deviceId}/${r.alertId}` })).items;
 }
 
 /** ComplianceStore.recordHealth. */
@@ -190,8 +193,17 @@ export async function recordInventory(db: Db, deviceId: string, inventory: Devic
 export async function getSignals(db: Db, deviceId: string): Promise<DeviceSignals> {
   const row = await db.selectFrom('deviceSignals').selectAll().where('deviceId', '=', deviceId).executeTakeFirst();
   return {
-    health: row?.health && row.healthReceivedAt ? { value: JSON.parse(row.health) as DeviceHealth, receivedAt: row.healthReceivedAt } : null,
-    inventory: row?.inventory && row.inventoryReceivedAt ? { value: JSON.parse(row.inventory) as DeviceInventory, receivedAt: row.inventoryReceivedAt } : null,
+    health:
+      row?.health && row.healthReceivedAt
+        ? { value: parseStoredJson<DeviceHealth>(row.health, { table: 'device_signals', id: deviceId, column: 'health' }), receivedAt: row.healthReceivedAt }
+        : null,
+    inventory:
+      row?.inventory && row.inventoryReceivedAt
+        ? {
+            value: parseStoredJson<DeviceInventory>(row.inventory, { table: 'device_signals', id: deviceId, column: 'inventory' }),
+            receivedAt: row.inventoryReceivedAt,
+          }
+        : null,
     lastAlertReportAt: row?.lastAlertReportAt ?? null,
     lastAlertReceivedAt: row?.lastAlertReceivedAt ?? null,
     agentRiskLevel: (row?.agentRiskLevel ?? null) as RiskLevel | null,

@@ -94,7 +94,7 @@ describe('enrollment transaction', () => {
     expect((await store.getDevice(server.deviceId))?.osType).toBe('server');
     expect((await store.getDevice(client.deviceId))?.osType).toBe('workstation');
     expect(await store.getDevice(old.deviceId)).not.toHaveProperty('osType');
-    const listed = new Map((await store.listDevices()).map((d) => [d.deviceId, d.osType]));
+    const listed = new Map((await store.listDevices()).devices.map((d) => [d.deviceId, d.osType]));
     expect([listed.get(server.deviceId), listed.get(client.deviceId), listed.get(old.deviceId)]).toEqual(['server', 'workstation', undefined]);
   });
 
@@ -124,20 +124,20 @@ describe('enrollment transaction', () => {
     await addToken('t1');
     await enroll('t1');
     expect(await codeOf(enroll('t1'))).toBe('ENROLLMENT_TOKEN_EXHAUSTED');
-    expect(await store.listDevices()).toHaveLength(1);
+    expect((await store.listDevices()).devices).toHaveLength(1);
   });
 
   it('never lets concurrent enrollments exceed maxUses', async () => {
     await addToken('t1', { maxUses: 3 });
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => enroll('t1')));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
-    expect(await store.listDevices()).toHaveLength(3);
+    expect((await store.listDevices()).devices).toHaveLength(3);
   });
 
   it('refuses an expired token', async () => {
     await addToken('t1', { expiresAt: '2025-01-10T11:59:59.000Z' });
     expect(await codeOf(enroll('t1'))).toBe('ENROLLMENT_TOKEN_EXPIRED');
-    expect(await store.listDevices()).toHaveLength(0);
+    expect((await store.listDevices()).devices).toHaveLength(0);
   });
 
   it('refuses an unknown token', async () => {
@@ -196,7 +196,7 @@ describe('policies, groups, assignments', () => {
     expect(served.map((p) => p.payload.version)).toEqual([2]);
     expect(await store.deviceIdsAssignedPolicy(policyId)).toEqual([deviceId]);
     expect((await store.getGroup(group.groupId))?.memberCount).toBe(1);
-    expect((await store.listDevices())[0]?.groups).toEqual(['Servers']);
+    expect((await store.listDevices()).devices[0]?.groups).toEqual(['Servers']);
   });
 
   it('keeps the tenant id once set', async () => {

@@ -4,30 +4,36 @@ import { closeSync, openSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError } from '../../../common/errors.js';
 import type { Assignment, DynamicGroupRule, Group, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
 import { inCodeMigrations } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqliteComplianceStore } from './sqlite-compliance-store.js';
+import { claimNonce, sweepNonces } from './sqlite-nonces.js';
+import * as policies from './sqlite-policies.js';
 import { policySetForDevice } from './sqlite-policy-sets.js';
 import { getReportedStatus, listDeviceEvents, recordReport } from './sqlite-reports.js';
-import { deviceFromRow, normaliseTime, signedPolicyFromRow } from './sqlite-rows.js';
+import { deviceFromRow, normaliseTime } from './sqlite-rows.js';
 import * as targeting from './sqlite-targeting.js';
 import type {
+  DeviceListing,
   DevicePolicySet,
   DeviceRecord,
-  DeviceWithGroups,
-  DynamicGroup,
+  DynamicGroupListing,
   EnrollDeviceInput,
+  GroupListing,
   ManagementStore,
   MetaKey,
   NewEnrollmentToken,
+  PolicyHead,
+  PolicyListing,
   PolicyRecord,
+  PolicySet,
   ReportedStatus,
   ReportOutcome,
   StoredDeviceEvent,
 } from './store.js';
+import { isolateRows } from './stored-json.js';
 
 /** Where the SQLite file lives and how long a writer waits for a lock held by another process. */
 export interface SqliteStoreOptions {
@@ -134,7 +140,7 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
     return rows.map((r) => r.name);
   }
 
-  async listDevices(): Promise<DeviceWithGroups[]> {
+  async listDevices(): Promise<DeviceListing> {
     const devices = await this.db.selectFrom('devices').selectAll().orderBy('enrolledAt').orderBy('deviceId').execute();
     const memberships = await this.db
       .selectFrom('groupMembers as gm')
@@ -144,7 +150,12 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
       .execute();
     const byDevice = new Map<string, string[]>();
     for (const m of memberships) byDevice.set(m.deviceId, [...(byDevice.get(m.deviceId) ?? []), m.name]);
-    return devices.map((row) => ({ ...deviceFromRow(row), groups: byDevice.get(row.deviceId) ?? [] }));
+    const { items, problems } = isolateRows(
+      devices,
+      (row) => ({ ...deviceFromRow(row), groups: byDevice.get(row.deviceId) ?? [] }),
+      (row) => ({ table: 'devices', id: row.deviceId }),
+    );
+    return { devices: items, problems };
   }
 
   async touchDevice(deviceId: string, lastSeenAt: string): Promise<void> {
@@ -171,13 +182,13 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
   getGroup(groupId: string): Promise<Group | undefined> {
     return targeting.getGroup(this.db, groupId);
   }
-  listGroups(): Promise<Group[]> {
+  listGroups(): Promise<GroupListing> {
     return targeting.listGroups(this.db);
   }
   setGroupRule(groupId: string, rule: DynamicGroupRule): Promise<void> {
     return targeting.setGroupRule(this.db, groupId, rule);
   }
-  listDynamicGroups(): Promise<DynamicGroup[]> {
+  listDynamicGroups(): Promise<DynamicGroupListing> {
     return targeting.listDynamicGroups(this.db);
   }
   groupIdsOfDevice(deviceId: string): Promise<string[]> {
@@ -198,50 +209,20 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
     return rows.map((r) => r.deviceId);
   }
 
-  async createPolicy(first: SignedPolicy): Promise<void> {
-    const p = first.payload;
-    if (p.version !== 1) throw new Error('createPolicy: first version must be 1');
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('policies')
-        .values({ policyId: p.policyId, name: p.name, kind: p.kind, createdAt: p.createdAt, latestVersion: 1, deletedAt: null })
-        .execute();
-      await trx.insertInto('policyVersions').values(versionRow(first)).execute();
-    });
+  createPolicy(first: SignedPolicy): Promise<void> {
+    return policies.createPolicy(this.db, first);
   }
-
-  async addPolicyVersion(next: SignedPolicy): Promise<void> {
-    const p = next.payload;
-    await this.db.transaction().execute(async (trx) => {
-      const current = await trx
-        .selectFrom('policies')
-        .select('latestVersion')
-        .where('policyId', '=', p.policyId)
-        .where('deletedAt', 'is', null)
-        .executeTakeFirst();
-      if (!current) throw new AttacheError('NOT_FOUND', `policy ${p.policyId} does not exist`);
-      if (p.version !== current.latestVersion + 1) throw new AttacheError('CONFLICT', `policy ${p.policyId} changed concurrently; retry`);
-      await trx.insertInto('policyVersions').values(versionRow(next)).execute();
-      await trx.updateTable('policies').set({ name: p.name, latestVersion: p.version }).where('policyId', '=', p.policyId).execute();
-    });
+  addPolicyVersion(next: SignedPolicy): Promise<void> {
+    return policies.addPolicyVersion(this.db, next);
   }
-
-  private policiesQuery() {
-    return this.db
-      .selectFrom('policies as p')
-      .innerJoin('policyVersions as v', (join) => join.onRef('v.policyId', '=', 'p.policyId').onRef('v.version', '=', 'p.latestVersion'))
-      .select(['p.policyId', 'p.createdAt', 'v.payload', 'v.keyId', 'v.signature'])
-      .where('p.deletedAt', 'is', null);
+  getPolicy(policyId: string): Promise<PolicyRecord | undefined> {
+    return policies.getPolicy(this.db, policyId);
   }
-
-  async getPolicy(policyId: string): Promise<PolicyRecord | undefined> {
-    const row = await this.policiesQuery().where('p.policyId', '=', policyId).executeTakeFirst();
-    return row ? { policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row) } : undefined;
+  getPolicyHead(policyId: string): Promise<PolicyHead | undefined> {
+    return policies.getPolicyHead(this.db, policyId);
   }
-
-  async listPolicies(): Promise<PolicyRecord[]> {
-    const rows = await this.policiesQuery().orderBy('p.createdAt').orderBy('p.policyId').execute();
-    return rows.map((row) => ({ policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row) }));
+  listPolicies(): Promise<PolicyListing> {
+    return policies.listPolicies(this.db);
   }
 
   createAssignment(assignment: Assignment): Promise<void> {
@@ -260,9 +241,11 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
     return targeting.deviceIdsAssignedPolicy(this.db, policyId);
   }
 
-  async policiesForDevice(deviceId: string): Promise<SignedPolicy[]> {
-    const rows = await this.policiesQuery().where('p.policyId', 'in', targeting.assignedPolicyIdsQuery(this.db, deviceId)).orderBy('p.policyId').execute();
-    return rows.map(signedPolicyFromRow);
+  policiesForDevice(deviceId: string): Promise<SignedPolicy[]> {
+    return policies.policiesForDevice(this.db, deviceId);
+  }
+  assignedPoliciesWithProblems(deviceId: string): Promise<PolicySet> {
+    return policies.assignedPoliciesWithProblems(this.db, deviceId);
   }
 
   policySetForDevice(deviceId: string, now: string): Promise<DevicePolicySet> {
@@ -281,13 +264,15 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
     return listDeviceEvents(this.db, deviceId, limit);
   }
 
+  claimNonce(deviceId: string, nonce: string, expiresAtMs: number): Promise<boolean> {
+    return claimNonce(this.db, deviceId, nonce, expiresAtMs);
+  }
+
+  sweepNonces(nowMs: number, limit: number): Promise<number> {
+    return sweepNonces(this.db, nowMs, limit);
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
-}
-
-// The payload is stored as canonical JSON: exactly the bytes that were signed.
-function versionRow(policy: SignedPolicy) {
-  const p = policy.payload;
-  return { policyId: p.policyId, version: p.version, payload: canonicalJson(p), keyId: policy.keyId, signature: policy.signature, createdAt: p.createdAt };
 }

@@ -5,7 +5,8 @@ import { AttacheError } from '../../../common/errors.js';
 import type { Assignment, AssignmentMode, DynamicGroupRule, Group } from '../../../policy-schemas/src/index.js';
 import type { Database } from './schema.js';
 import { isUniqueViolation } from './sqlite-rows.js';
-import type { DynamicGroup } from './store.js';
+import type { DynamicGroupListing, GroupListing } from './store.js';
+import { isolateRows, parseStoredJson } from './stored-json.js';
 
 type Db = Kysely<Database>;
 
@@ -19,7 +20,9 @@ interface GroupRow {
 
 function groupFromRow(row: GroupRow): Group {
   const base = { groupId: row.groupId, name: row.name, createdAt: row.createdAt, memberCount: Number(row.memberCount) };
-  return row.rule === null ? { ...base, membership: 'static' } : { ...base, membership: 'dynamic', rule: JSON.parse(row.rule) as DynamicGroupRule };
+  return row.rule === null
+    ? { ...base, membership: 'static' }
+    : { ...base, membership: 'dynamic', rule: parseStoredJson<DynamicGroupRule>(row.rule, { table: 'device_groups', id: row.groupId, column: 'rule' }) };
 }
 
 function groupsQuery(db: Db) {
@@ -49,8 +52,9 @@ export async function getGroup(db: Db, groupId: string): Promise<Group | undefin
 }
 
 /** ManagementStore.listGroups. */
-export async function listGroups(db: Db): Promise<Group[]> {
-  return (await groupsQuery(db).orderBy('g.name').execute()).map(groupFromRow);
+export async function listGroups(db: Db): Promise<GroupListing> {
+  const { items, problems } = isolateRows(await groupsQuery(db).orderBy('g.name').execute(), groupFromRow, (r) => ({ table: 'device_groups', id: r.groupId }));
+  return { groups: items, problems };
 }
 
 /** ManagementStore.setGroupRule. */
@@ -66,9 +70,15 @@ export async function setGroupRule(db: Db, groupId: string, rule: DynamicGroupRu
 }
 
 /** ManagementStore.listDynamicGroups. */
-export async function listDynamicGroups(db: Db): Promise<DynamicGroup[]> {
+export async function listDynamicGroups(db: Db): Promise<DynamicGroupListing> {
   const rows = await db.selectFrom('deviceGroups').select(['groupId', 'rule']).where('rule', 'is not', null).orderBy('groupId').execute();
-  return rows.map((r) => ({ groupId: r.groupId, rule: JSON.parse(r.rule as string) as DynamicGroupRule }));
+  const rule = (r: (typeof rows)[number]) => parseStoredJson<DynamicGroupRule>(r.rule as string, { table: 'device_groups', id: r.groupId, column: 'rule' });
+  const { items, problems } = isolateRows(
+    rows,
+    (r) => ({ groupId: r.groupId, rule: rule(r) }),
+    (r) => ({ table: 'device_groups', id: r.groupId }),
+  );
+  return { groups: items, problems };
 }
 
 /** ManagementStore.addGroupMember. */

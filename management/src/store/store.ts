@@ -8,12 +8,14 @@ import type {
   DynamicGroupRule,
   Group,
   ManifestEntry,
+  PolicyKind,
   PolicyStatus,
   ReportAck,
   SignedPolicy,
   StatusReport,
 } from '../../../policy-schemas/src/index.js';
 import type { ComplianceStore } from './compliance-store.js';
+import type { StoreProblem } from './stored-json.js';
 
 /** Keys of the meta table (single-row facts about this endpoint). */
 export type MetaKey = 'tenantId' | 'adminTokenHash';
@@ -46,6 +48,12 @@ export interface DeviceRecord extends DeviceFacts {
 /** A device with the names of the groups it belongs to (for listings). */
 export interface DeviceWithGroups extends DeviceRecord {
   readonly groups: string[];
+}
+
+/** Devices that could be read, and the device rows that are corrupt. */
+export interface DeviceListing {
+  readonly devices: DeviceWithGroups[];
+  readonly problems: StoreProblem[];
 }
 
 /** Input of the enrollment transaction: the hashed token and the device to create. */
@@ -82,6 +90,39 @@ export interface DynamicGroup {
   readonly rule: DynamicGroupRule;
 }
 
+/** Dynamic groups whose rule could be read, and the ones whose stored rule is corrupt. */
+export interface DynamicGroupListing {
+  readonly groups: DynamicGroup[];
+  readonly problems: StoreProblem[];
+}
+
+/** Groups that could be read, and the rows that are corrupt (left out, reported). */
+export interface GroupListing {
+  readonly groups: Group[];
+  readonly problems: StoreProblem[];
+}
+
+/** A policy as its `policies` row states it, without reading any version: enough to issue the next version or delete it. */
+export interface PolicyHead {
+  readonly policyId: string;
+  readonly name: string;
+  readonly kind: PolicyKind;
+  readonly createdAt: string;
+  readonly latestVersion: number;
+}
+
+/** Policies whose latest version could be read, and the ones whose stored version is corrupt (left out, reported). */
+export interface PolicyListing {
+  readonly policies: PolicyRecord[];
+  readonly problems: StoreProblem[];
+}
+
+/** A device's assigned policies: the readable latest versions, and the assigned policies whose latest version is corrupt. */
+export interface PolicySet {
+  readonly policies: SignedPolicy[];
+  readonly corrupt: (PolicyHead & { readonly problem: StoreProblem })[];
+}
+
 /** Events kept per device; older ones are dropped as new ones arrive. */
 export const EVENTS_PER_DEVICE = 1000;
 
@@ -116,7 +157,8 @@ export interface ManagementStore extends ComplianceStore {
 
   getDevice(deviceId: string): Promise<DeviceRecord | undefined>;
   getDeviceGroups(deviceId: string): Promise<string[]>;
-  listDevices(): Promise<DeviceWithGroups[]>;
+  /** A device whose row is corrupt is left out and reported (getDevice gives STORE_CORRUPT for it). */
+  listDevices(): Promise<DeviceListing>;
   touchDevice(deviceId: string, lastSeenAt: string): Promise<void>;
   /** Marks the device revoked; false when it does not exist. */
   revokeDevice(deviceId: string): Promise<boolean>;
@@ -128,7 +170,8 @@ export interface ManagementStore extends ComplianceStore {
   createGroup(group: { groupId: string; name: string; createdAt: string; rule?: DynamicGroupRule }): Promise<Group>;
   /** NOT_FOUND when the group does not exist, CONFLICT when it is static. */
   setGroupRule(groupId: string, rule: DynamicGroupRule): Promise<void>;
-  listDynamicGroups(): Promise<DynamicGroup[]>;
+  /** Corrupt rules are reported, not thrown. */
+  listDynamicGroups(): Promise<DynamicGroupListing>;
   /** Ids of every group the device is a member of. */
   groupIdsOfDevice(deviceId: string): Promise<string[]>;
   /** Makes the device a member of exactly `groupIds` among the dynamic groups (static memberships untouched). */
@@ -136,7 +179,8 @@ export interface ManagementStore extends ComplianceStore {
   /** Makes `deviceIds` exactly the members of the group. */
   replaceGroupMembers(groupId: string, deviceIds: readonly string[], at: string): Promise<void>;
   getGroup(groupId: string): Promise<Group | undefined>;
-  listGroups(): Promise<Group[]>;
+  /** Corrupt rows are left out and reported. STORE_CORRUPT from getGroup for such a row. */
+  listGroups(): Promise<GroupListing>;
   /** Idempotent. NOT_FOUND when the group or the device does not exist, CONFLICT when the group is dynamic. */
   addGroupMember(groupId: string, deviceId: string, addedAt: string): Promise<void>;
   deviceIdsInGroup(groupId: string): Promise<string[]>;
@@ -145,9 +189,12 @@ export interface ManagementStore extends ComplianceStore {
   createPolicy(first: SignedPolicy): Promise<void>;
   /** Stores the next version; CONFLICT unless it is exactly latest + 1 (a concurrent update won). Versions are immutable. */
   addPolicyVersion(next: SignedPolicy): Promise<void>;
-  /** Deleted policies are not returned. */
+  /** Deleted policies are not returned. STORE_CORRUPT when its latest version does not parse. */
   getPolicy(policyId: string): Promise<PolicyRecord | undefined>;
-  listPolicies(): Promise<PolicyRecord[]>;
+  /** The policy row alone (no version read): works for a policy whose latest version is corrupt. */
+  getPolicyHead(policyId: string): Promise<PolicyHead | undefined>;
+  /** Corrupt latest versions are left out and reported as problems. */
+  listPolicies(): Promise<PolicyListing>;
   /** Hides the policy and removes its assignments (returned); its versions stay. undefined when it does not exist. */
   deletePolicy(policyId: string, deletedAt: string): Promise<Assignment[] | undefined>;
 
@@ -158,7 +205,7 @@ export interface ManagementStore extends ComplianceStore {
   removeAssignment(assignmentId: string): Promise<Assignment | undefined>;
   /** Devices that get the policy: included through a group and not excluded through any. */
   deviceIdsAssignedPolicy(policyId: string): Promise<string[]>;
-  /** Latest version of every policy included for the device through its groups and excluded through none, by policyId. */
+  /** Latest version of every policy included for the device through its groups and excluded through none, by policyId (corrupt ones left out). */
   policiesForDevice(deviceId: string): Promise<SignedPolicy[]>;
   /**
    * The device's set for a fetch, in one transaction: the assigned policies' ids and latest versions, its set version
@@ -166,6 +213,8 @@ export interface ManagementStore extends ComplianceStore {
    * the signed payloads found for it (a payload that cannot be loaded is missing here but still listed).
    */
   policySetForDevice(deviceId: string, now: string): Promise<DevicePolicySet>;
+  /** The assigned policies that load, and those whose latest version is corrupt (the admin's device status). */
+  assignedPoliciesWithProblems(deviceId: string): Promise<PolicySet>;
 
   /**
    * One transaction. A known reportId changes nothing (`duplicate`). A report generated before the device's last applied
@@ -175,6 +224,14 @@ export interface ManagementStore extends ComplianceStore {
   getReportedStatus(deviceId: string): Promise<ReportedStatus>;
   /** The device's stored events, newest first (at most `limit`). A report's events are stored unless it is a duplicate. */
   listDeviceEvents(deviceId: string, limit: number): Promise<StoredDeviceEvent[]>;
+
+  /**
+   * Records a used request nonce of a device until `expiresAtMs`: one insert, refused by the unique key when the pair
+   * exists (false = replay), so replicas sharing the database refuse a replay too.
+   */
+  claimNonce(deviceId: string, nonce: string, expiresAtMs: number): Promise<boolean>;
+  /** Deletes nonces that expired before `nowMs` (at most `limit` rows); returns how many went. */
+  sweepNonces(nowMs: number, limit: number): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -82,10 +82,14 @@ async function spawnEndpoint(
   log: WriteStream,
 ): Promise<{ child: ChildProcess; url: string }> {
   const { args } = command(options.build);
-  const child = spawn(process.execPath, [...args, 'serve', '--data-dir', options.dataDir, '--listen', listen, '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: REPO_ROOT,
-  });
+  const child = spawn(
+    process.execPath,
+    [...args, 'serve', '--data-dir', options.dataDir, '--listen', listen, '--log-level', 'warn', '--enroll-rate-limit', 'off'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: REPO_ROOT,
+    },
+  );
   child.stderr?.pipe(log, { end: false });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const url = await new Promise<string>((res, rej) => {

@@ -54,7 +54,9 @@ export async function createCompliancePolicy(ctx: ServiceContext, body: unknown)
 /** Replaces a compliance policy with its next version and re-evaluates the devices it is assigned to. */
 export async function updateCompliancePolicy(ctx: ServiceContext, id: string, body: unknown): Promise<CompliancePolicy> {
   const doc = validate(CompliancePolicyDocument, body, 'compliance policy');
-  const current = await requireCompliancePolicy(ctx, id);
+  // The head only (no stored settings read), so this also repairs a policy whose stored settings are corrupt.
+  const current = await ctx.store.getCompliancePolicyHead(id);
+  if (!current) throw new AttacheError('NOT_FOUND', `compliance policy ${id} does not exist`);
   const policy = fromDocument(doc, id, current.version + 1, current.createdAt, isoNow(ctx.clock));
   await ctx.store.updateCompliancePolicy(policy);
   await ctx.compliance.evaluateMany(await devicesOfPolicy(ctx, id), 'policy');

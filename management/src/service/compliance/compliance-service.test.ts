@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../common/testing/manual-clock.js';
 import { createSilentLogger } from '../../logging.js';
@@ -114,5 +115,17 @@ describe('ComplianceService', () => {
     await store.touchDevice(quiet, new Date(now).toISOString());
     await service.onCheckin(quiet);
     expect(service.decision(quiet)).toMatchObject({ decision: 'allow', evaluatedAt: new Date(now).toISOString() });
+  });
+
+  it('evaluates every other device at start-up when one device has a corrupt stored row', async () => {
+    const broken = await device();
+    const fine = await device();
+    const raw = new BetterSqlite3(join(dir, 'db.sqlite'));
+    raw.prepare('INSERT INTO device_signals (device_id, health, health_collected_at, health_received_at) VALUES (?, ?, ?, ?)').run(broken, '{"x":', 'a', 'b');
+    raw.close();
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger() });
+    expect(await service.evaluateAll('startup')).toBe(2);
+    expect(service.decision(fine)?.decision).toBe('allow');
+    expect(service.decision(broken)).toBeUndefined();
   });
 });

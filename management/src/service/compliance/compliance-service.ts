@@ -3,6 +3,7 @@
 // decision precomputed in memory so the access API answers with a map lookup. Evaluations of one device never overlap.
 
 import type { Clock } from '../../../../common/clock.js';
+import { AttacheError } from '../../../../common/errors.js';
 import type { AccessDecision } from '../../../../policy-schemas/src/index.js';
 import type { Logger } from '../../logging.js';
 import type { StoredComplianceState } from '../../store/compliance-store.js';
@@ -69,7 +70,7 @@ export class ComplianceService {
 
   /** Evaluates every device once (at start-up: settings may have changed and time has passed). Returns how many. */
   async evaluateAll(trigger: EvaluationTrigger = 'startup'): Promise<number> {
-    const devices = await this.deps.store.listDevices();
+    const { devices } = await this.deps.store.listDevices();
     for (const d of devices) await this.evaluate(d.deviceId, trigger);
     return devices.length;
   }
@@ -92,7 +93,7 @@ export class ComplianceService {
    */
   evaluate(deviceId: string, trigger: EvaluationTrigger): Promise<StoredComplianceState | undefined> {
     const before = this.running.get(deviceId) ?? Promise.resolve(undefined);
-    const next = before.catch(() => undefined).then(() => this.evaluateNow(deviceId, trigger));
+    const next = before.catch(() => undefined).then(() => this.evaluateNow(deviceId, trigger).catch((err: unknown) => this.corruptRow(deviceId, trigger, err)));
     this.running.set(deviceId, next);
     const cleanup = () => {
       if (this.running.get(deviceId) === next) this.running.delete(deviceId);
@@ -123,12 +124,22 @@ export class ComplianceService {
       this.decisions.delete(deviceId);
       return undefined;
     }
-    const [policies, alerts, signals, previous] = await Promise.all([
-      store.compliancePoliciesForDevice(deviceId),
-      store.listAlerts(deviceId),
-      store.getSignals(deviceId),
-      store.getComplianceState(deviceId),
-    ]);
+    const previous = await store.getComplianceState(deviceId);
+    let policies: Awaited<ReturnType<typeof store.compliancePoliciesForDevice>> = [];
+    try {
+      policies = await store.compliancePoliciesForDevice(deviceId);
+    } catch (err) {
+      // A corrupt assigned compliance policy: evaluating without it could turn the device compliant by omission, so its
+      // last decision stands (none for a new device) until the policy is repaired or deleted, which re-evaluates it.
+      // A revoked device is blocked whatever its policies say, so it is evaluated anyway.
+      if (!(err instanceof AttacheError) || err.code !== 'STORE_CORRUPT') throw err;
+      this.log.error('compliance evaluation skipped', { deviceId, trigger, code: err.code, error: err.message });
+      if (!device.revoked) {
+        if (previous && !this.decisions.has(deviceId)) this.remember(previous);
+        return previous;
+      }
+    }
+    const [alerts, signals] = await Promise.all([store.listAlerts(deviceId), store.getSignals(deviceId)]);
     const active = activeBySeverity(alerts);
     const lastContactAt = device.lastSeenAt ?? device.enrolledAt;
     const { state, transition } = evaluateDevice({
@@ -160,6 +171,14 @@ export class ComplianceService {
       });
     }
     return state;
+  }
+
+  // One device's corrupt stored row (signals, state) fails only that device's evaluation: its decision in memory stands
+  // (none after a restart: the access API then does not allow it), and start-up and the timer go on with the others.
+  private corruptRow(deviceId: string, trigger: EvaluationTrigger, err: unknown): undefined {
+    if (!(err instanceof AttacheError) || err.code !== 'STORE_CORRUPT') throw err;
+    this.log.error('compliance evaluation skipped', { deviceId, trigger, code: err.code, error: err.message });
+    return undefined;
   }
 
   private remember(state: StoredComplianceState): void {

@@ -60,7 +60,7 @@ export async function getDeviceCompliance(ctx: ServiceContext, deviceId: string)
 
 /** GET /v1/admin/compliance/devices: every device with its precomputed decision (no evaluation, no per-device query). */
 export async function getComplianceOverview(ctx: ServiceContext): Promise<ComplianceOverview> {
-  const devices = await ctx.store.listDevices();
+  const { devices } = await ctx.store.listDevices();
   return {
     devices: devices.flatMap((d) => {
       const decision = ctx.compliance.decision(d.deviceId);
