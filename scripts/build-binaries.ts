@@ -60,7 +60,7 @@ export async function bundleAgent(outfile: string, entry = 'agent/src/main.ts'):
     outfile,
     ...BUNDLE_OPTIONS,
     metafile: true,
-    plugins: [noNativeHelpers],
+    plugins: [...BUNDLE_OPTIONS.plugins, noNativeHelpers],
   });
   const builtins = new Set(builtinModules);
   const external = Object.values(result.metafile.outputs)

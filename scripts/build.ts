@@ -1,10 +1,12 @@
 // Bundles the three programs into single CommonJS files under dist/ (the input of the SEA single-binary build).
 import { type BuildOptions, build } from 'esbuild';
+import { precompiledValidators } from './precompiled-validators.js';
 
 /**
  * Options every program bundle shares (dist/ and the SEA blob). Minified: the bundle's source stays in the heap as
  * one string, and a single non-Latin-1 character in a dependency's comment doubled it to a 5 MB two-byte string.
  * Names are kept so stack traces and error class names read the same; dist/ has source maps for the rest.
+ * Schema validators are precompiled (scripts/precompiled-validators.ts).
  */
 export const BUNDLE_OPTIONS = {
   bundle: true,
@@ -16,7 +18,8 @@ export const BUNDLE_OPTIONS = {
   charset: 'ascii',
   legalComments: 'none',
   logLevel: 'warning',
-} as const satisfies BuildOptions;
+  plugins: [precompiledValidators()],
+} satisfies BuildOptions;
 
 /** Entry point → output name. */
 export const PROGRAMS = {
