@@ -1,27 +1,18 @@
-// Schema validation shared by agent and endpoint: one Ajv (JSON Schema 2020-12) with every schema registered.
+// Schema validation shared by agent and endpoint (JSON Schema 2020-12, every schema of policy-schemas/): typed
+// results, errors with a stable code and readable details. The validators come from schema-validators.ts.
 import type { Static, TSchema } from '@sinclair/typebox';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import { ALL_SCHEMAS, type PolicyDocument, type PolicyKind, policySettingsSchemaId } from '../policy-schemas/src/index.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { type PolicyDocument, type PolicyKind, policySettingsSchemaId } from '../policy-schemas/src/index.js';
 import { AttacheError, type ErrorCode } from './errors.js';
+import { compiledValidator } from './schema-validators.js';
 import { describeErrors } from './validation-errors.js';
 
 /** Re-exported for callers that knew it here; the wording lives in validation-errors.ts. */
 export { describeErrors };
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-addFormats.default(ajv, ['uuid', 'date-time', 'uri']);
-for (const schema of ALL_SCHEMAS) ajv.addSchema(schema as object);
-
-const compiled = new Map<string, ValidateFunction>();
-
 function validatorFor(id: string): ValidateFunction {
-  let fn = compiled.get(id);
-  if (!fn) {
-    fn = ajv.getSchema(id);
-    if (!fn) throw new Error(`no schema registered with $id ${id}`);
-    compiled.set(id, fn);
-  }
+  const fn = compiledValidator(id);
+  if (!fn) throw new Error(`no schema registered with $id ${id}`);
   return fn;
 }
 

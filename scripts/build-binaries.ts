@@ -8,6 +8,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { build, type Plugin } from 'esbuild';
+import { BUNDLE_OPTIONS } from './build.js';
 import { buildWindowsService } from './build-win-service.js';
 import { ALL_TARGETS, baseBinary, binaryName, defaultCacheDir, NODE_VERSION, parseTargets, type SeaTarget, TARGETS } from './sea-targets.js';
 
@@ -57,13 +58,9 @@ export async function bundleAgent(outfile: string, entry = 'agent/src/main.ts'):
   const result = await build({
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    logLevel: 'warning',
+    ...BUNDLE_OPTIONS,
     metafile: true,
-    plugins: [noNativeHelpers],
+    plugins: [...BUNDLE_OPTIONS.plugins, noNativeHelpers],
   });
   const builtins = new Set(builtinModules);
   const external = Object.values(result.metafile.outputs)

@@ -1,5 +1,25 @@
 // Bundles the three programs into single CommonJS files under dist/ (the input of the SEA single-binary build).
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
+import { precompiledValidators } from './precompiled-validators.js';
+
+/**
+ * Options every program bundle shares (dist/ and the SEA blob). Minified: the bundle's source stays in the heap as
+ * one string, and a single non-Latin-1 character in a dependency's comment doubled it to a 5 MB two-byte string.
+ * Names are kept so stack traces and error class names read the same; dist/ has source maps for the rest.
+ * Schema validators are precompiled (scripts/precompiled-validators.ts).
+ */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  keepNames: true,
+  charset: 'ascii',
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [precompiledValidators()],
+} satisfies BuildOptions;
 
 /** Entry point → output name. */
 export const PROGRAMS = {
@@ -14,12 +34,8 @@ export async function buildAll(outdir = 'dist'): Promise<void> {
       build({
         entryPoints: [entry],
         outfile: `${outdir}/${out}`,
-        bundle: true,
-        platform: 'node',
-        target: 'node22',
-        format: 'cjs',
+        ...BUNDLE_OPTIONS,
         sourcemap: 'linked',
-        logLevel: 'warning',
         // Native addon (endpoint only) and ws's optional native helpers stay outside the bundle.
         external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
       }),

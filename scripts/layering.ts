@@ -12,7 +12,7 @@ export const LAYERINGS: readonly Layering[] = [
   {
     root: 'agent/src/',
     layers: [
-      ['core/', 'version.ts', 'logging.ts'], // pure decisions and leaf modules
+      ['core/', 'version.ts', 'logging.ts', 'v8-flags.ts'], // pure decisions and leaf modules
       ['state/', 'system/', 'hosts/'], // persistence, OS primitives, the simulated host
       ['providers/'], // enforcing settings
       ['platform/', 'config.ts', 'transport/'], // the one platform switch, configuration, the endpoint client

@@ -3,10 +3,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { createLogger, runsUnderJournald } from './logging.js';
+import { createLogger, logLine, runsUnderJournald, silentLogger } from './logging.js';
 
-/** winston's Console transport writes to the streams behind `console` (process.stdout/stderr in a plain process). */
-const streams = console as unknown as { _stdout: NodeJS.WriteStream; _stderr: NodeJS.WriteStream };
+const streams = { _stdout: process.stdout, _stderr: process.stderr };
 
 describe('runsUnderJournald', () => {
   it('is true when systemd set JOURNAL_STREAM or INVOCATION_ID, false otherwise', () => {
@@ -68,13 +67,35 @@ describe('createLogger with a log dir', () => {
         text = await readFile(join(dir, 'agent.log'), 'utf8').catch(() => '');
         if (!text.includes('\n')) await new Promise((r) => setTimeout(r, 20));
       }
-      logger.close();
       expect(err).not.toHaveBeenCalled();
       const line = JSON.parse(text.trim());
       expect(line).toMatchObject({ message: 'agent started', deviceId: 'd1', level: 'info' });
     } finally {
       err.mockRestore();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('log lines', () => {
+  it('sort keys at every depth, write errors as their message, survive cycles and bigints', () => {
+    const cyclic: Record<string, unknown> = { b: 1 };
+    cyclic.self = cyclic;
+    expect(logLine({ z: 1, a: { y: 2, x: [3n, new Error('boom')] }, c: cyclic })).toBe('{"a":{"x":["3","boom"],"y":2},"c":{"b":1,"self":"[Circular]"},"z":1}');
+  });
+
+  it('drop what is below the level, and a silent logger drops everything', () => {
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const logger = createLogger({ level: 'warn' }).child({ component: 'push' });
+      logger.info('push channel connected');
+      logger.debug('detail');
+      silentLogger().error('nothing');
+      logger.warn('push message ignored', { error: 'bad json' });
+      expect(err).toHaveBeenCalledTimes(1);
+      expect(JSON.parse(String(err.mock.calls[0]?.[0]))).toMatchObject({ component: 'push', level: 'warn', service: 'attache-agent', error: 'bad json' });
+    } finally {
+      err.mockRestore();
     }
   });
 });

@@ -1,5 +1,6 @@
 // attache-agent: enroll | run | status | sync. Kept as `function main(){…}; main()` so it bundles to CommonJS (SEA).
-
+// V8 flags first: they must be set before the other modules are compiled.
+import './v8-flags.js';
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { systemClock } from '../../common/clock.js';

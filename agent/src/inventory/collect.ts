@@ -4,13 +4,14 @@
 // identity does not depend on any of it. `finishInventory` adds the hash that decides whether to upload.
 
 import { createHash } from 'node:crypto';
-import si, { type Systeminformation as Si } from 'systeminformation';
+import type { Systeminformation as Si } from 'systeminformation';
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { systemClock, type TimerHandle } from '../../../common/clock.js';
 import type { DeviceFacts, DeviceInventory, Platform } from '../../../policy-schemas/src/index.js';
 import type { CommandRunner } from '../system/command-runner.js';
 import { statedHostname } from '../system/hostname.js';
 import { readDiskEncryption } from './disk-encryption.js';
+import { systemInformationModule as si } from './systeminformation.js';
 
 /** Inventory without its collection time and hash: what the hash covers. */
 export type InventoryFacts = Omit<DeviceInventory, 'collectedAt' | 'hash'>;
@@ -25,11 +26,11 @@ export interface SystemInfoApi {
 }
 
 export const systemInformation: SystemInfoApi = {
-  osInfo: () => si.osInfo(),
-  system: () => si.system(),
-  cpu: () => si.cpu(),
-  mem: () => si.mem(),
-  networkInterfaces: () => si.networkInterfaces(),
+  osInfo: async () => (await si()).osInfo(),
+  system: async () => (await si()).system(),
+  cpu: async () => (await si()).cpu(),
+  mem: async () => (await si()).mem(),
+  networkInterfaces: async () => (await si()).networkInterfaces(),
 };
 
 /** SHA-256 (hex) over the canonical JSON of the facts (DeviceInventory.hash). */

@@ -3,10 +3,11 @@
 // file-hash indicators ask for them, the executable's hashes (FileHasher: size cap, cache).
 import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import si, { type Systeminformation as Si } from 'systeminformation';
+import type { Systeminformation as Si } from 'systeminformation';
 import type { Platform } from '../../../policy-schemas/src/index.js';
 import type { ObservedConnection, ObservedProcess } from '../core/indicator-match.js';
 import { parseIp } from '../core/ip-match.js';
+import { systemInformationModule as si } from '../inventory/systeminformation.js';
 import type { FileHasher } from './file-hasher.js';
 
 /** The part of systeminformation used here (tests pass a fake). */
@@ -15,7 +16,10 @@ export interface ProcessApi {
   networkConnections(): Promise<Partial<Si.NetworkConnectionsData>[]>;
 }
 
-export const systemProcesses: ProcessApi = { processes: () => si.processes(), networkConnections: () => si.networkConnections() };
+export const systemProcesses: ProcessApi = {
+  processes: async () => (await si()).processes(),
+  networkConnections: async () => (await si()).networkConnections(),
+};
 
 type Row = Partial<Si.ProcessesProcessData>;
 

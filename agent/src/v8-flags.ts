@@ -1,0 +1,15 @@
+// V8 settings of the agent process, set before any other module loads (main.ts imports this first), so they apply to
+// dist/attache-agent.cjs and to the single executable alike (a Node 22 SEA cannot carry command-line flags).
+import { setFlagsFromString } from 'node:v8';
+
+/**
+ * JavaScript runs in the interpreter only: no optimizing (TurboFan, Maglev) or baseline (Sparkplug) compilers. The
+ * agent spends its life waiting on timers and sockets and its syncs are short; the compilers' code, their working
+ * memory and the code they produce were ~10 MB of its idle resident memory and ~10 MB of its peak during a sync
+ * (`npm run bench:agent-footprint`, BENCHMARKS.md). Not `--lite-mode`: set at run time it implies `--jitless`, and
+ * the first WebAssembly compile (undici's HTTP parser behind `fetch`) would then abort the process. The endpoint and
+ * the simulator keep the full JIT.
+ */
+export const AGENT_V8_FLAGS = '--no-opt --no-maglev --no-sparkplug --optimize-for-size';
+
+setFlagsFromString(AGENT_V8_FLAGS);
