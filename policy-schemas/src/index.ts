@@ -6,6 +6,7 @@ import * as agentFiles from './agent-config.js';
 import { SettingDefinition } from './catalog/setting-definition.js';
 import * as control from './control.js';
 import * as device from './device-api.js';
+import * as keyRotation from './key-rotation.js';
 import * as onboarding from './onboarding.js';
 import * as policy from './policy.js';
 import { ErrorResponse } from './primitives.js';
@@ -17,6 +18,7 @@ export * from './agent-config.js';
 export * from './catalog/index.js';
 export * from './control.js';
 export * from './device-api.js';
+export * from './key-rotation.js';
 export * from './onboarding.js';
 export * from './policy.js';
 export * from './primitives.js';
@@ -49,6 +51,13 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   device.ReportAck,
   device.ServerPushMessage,
   device.AgentPushMessage,
+  keyRotation.DeviceKeyRotationRequest,
+  keyRotation.DeviceKeyRotationResponse,
+  keyRotation.SignedSigningKeyAnnouncement,
+  keyRotation.AgentSigningKeys,
+  keyRotation.SigningKeyRotateRequest,
+  keyRotation.SigningKeyState,
+  keyRotation.DeviceKeyRotationMark,
   signals.AlertReport,
   signals.AlertReportAck,
   signals.DeviceHealth,

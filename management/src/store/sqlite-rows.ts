@@ -19,6 +19,7 @@ export function deviceFromRow(row: DeviceTable): DeviceRecord {
     revoked: row.revoked === 1,
     lastReportAt: row.lastReportAt,
     tags: JSON.parse(row.tags) as string[],
+    ...(row.keyRotationRequestedAt ? { keyRotationRequestedAt: row.keyRotationRequestedAt } : {}),
   };
 }
 

@@ -6,15 +6,17 @@ import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError } from '../../../common/errors.js';
-import type { Assignment, DynamicGroupRule, Group, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import type { Assignment, DynamicGroupRule, Group, SignedPolicy, SignedSigningKeyAnnouncement, StatusReport } from '../../../policy-schemas/src/index.js';
 import { inCodeMigrations } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqliteComplianceStore } from './sqlite-compliance-store.js';
+import * as keys from './sqlite-keys.js';
 import { policySetForDevice } from './sqlite-policy-sets.js';
 import { getReportedStatus, listDeviceEvents, recordReport } from './sqlite-reports.js';
 import { deviceFromRow, normaliseTime, signedPolicyFromRow } from './sqlite-rows.js';
 import * as targeting from './sqlite-targeting.js';
 import type {
+  DeviceKeyRotation,
   DevicePolicySet,
   DeviceRecord,
   DeviceWithGroups,
@@ -24,9 +26,12 @@ import type {
   MetaKey,
   NewEnrollmentToken,
   PolicyRecord,
+  PolicyResigner,
   ReportedStatus,
   ReportOutcome,
+  RetiredDeviceKey,
   StoredDeviceEvent,
+  StoredSigningKeyAnnouncement,
 } from './store.js';
 
 /** Where the SQLite file lives and how long a writer waits for a lock held by another process. */
@@ -112,6 +117,7 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
         lastSyncError: null,
         enrollmentTokenHash: input.tokenHash,
         tags: token.tags,
+        keyRotationRequestedAt: null,
       };
       await trx.insertInto('devices').values(row).execute();
       return deviceFromRow(row);
@@ -163,6 +169,25 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
   async revokeDevice(deviceId: string): Promise<boolean> {
     const result = await this.db.updateTable('devices').set({ revoked: 1 }).where('deviceId', '=', deviceId).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  rotateDeviceKey(input: DeviceKeyRotation): Promise<boolean> {
+    return keys.rotateDeviceKey(this.db, input);
+  }
+  requestDeviceKeyRotation(deviceId: string, requestedAt: string): Promise<boolean> {
+    return keys.requestDeviceKeyRotation(this.db, deviceId, requestedAt);
+  }
+  listRetiredDeviceKeys(deviceId: string): Promise<RetiredDeviceKey[]> {
+    return keys.listRetiredDeviceKeys(this.db, deviceId);
+  }
+  addSigningKeyAnnouncement(announcement: SignedSigningKeyAnnouncement): Promise<void> {
+    return keys.addSigningKeyAnnouncement(this.db, announcement);
+  }
+  listSigningKeyAnnouncements(): Promise<StoredSigningKeyAnnouncement[]> {
+    return keys.listSigningKeyAnnouncements(this.db);
+  }
+  activateSigningKey(keyId: string, activatedAt: string, resign: PolicyResigner): Promise<number> {
+    return keys.activateSigningKey(this.db, keyId, activatedAt, resign);
   }
 
   createGroup(group: { groupId: string; name: string; createdAt: string; rule?: DynamicGroupRule }): Promise<Group> {
