@@ -34,6 +34,8 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   policy.PolicyPayload,
   policy.SignedPolicy,
   policy.SignedPolicySetManifest,
+  // Before the schemas that embed it (policies response, signing key state): ajv registers an $id once.
+  keyRotation.SignedSigningKeyAnnouncement,
   onboarding.OnboardingPackage,
   agentFiles.AgentConfig,
   agentFiles.AgentIdentity,
@@ -53,7 +55,6 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   device.AgentPushMessage,
   keyRotation.DeviceKeyRotationRequest,
   keyRotation.DeviceKeyRotationResponse,
-  keyRotation.SignedSigningKeyAnnouncement,
   keyRotation.AgentSigningKeys,
   keyRotation.SigningKeyRotateRequest,
   keyRotation.SigningKeyState,
