@@ -35,7 +35,7 @@ const publicKeyOf = (privateKey: KeyObject) => rawPublicKey(createPublicKey(priv
 /** Rotates the device key and finishes interrupted rotations; one at a time. */
 export class DeviceKeyRotator {
   private identity: AgentIdentity;
-  private busy: Promise<DeviceKeyRotationResponse | undefined> | undefined;
+  private busy: Promise<void> | undefined;
 
   constructor(
     private readonly options: KeyRotationOptions,
@@ -71,10 +71,15 @@ export class DeviceKeyRotator {
   }
 
   private exclusive(run: () => Promise<DeviceKeyRotationResponse | undefined>): Promise<DeviceKeyRotationResponse | undefined> {
-    const previous = this.busy ?? Promise.resolve(undefined);
-    const next = previous.catch(() => undefined).then(run);
-    this.busy = next.finally(() => {
-      if (this.busy === next) this.busy = undefined;
+    const next = (this.busy ?? Promise.resolve()).then(run);
+    // The queue only orders the runs; each caller sees its own run's failure.
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.busy = settled;
+    void settled.then(() => {
+      if (this.busy === settled) this.busy = undefined;
     });
     return next;
   }
