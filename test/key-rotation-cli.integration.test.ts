@@ -1,0 +1,93 @@
+// Key rotation through the shipped processes: `attache-agent rotate-key` through a running daemon, an admin's
+// `attache-admin device rotate-key` reaching the daemon over push, and `attache-admin signing-key rotate --now`
+// followed by the daemon (its policies re-signed, still applied). The old device key is refused afterwards.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EndpointClient } from '../agent/src/transport/endpoint-client.js';
+import { keyIdOf, privateKeyFromPem } from '../common/signing.js';
+import { adminCliRunner } from '../management/src/admin-cli/testing/cli-runner.js';
+import { agentCommand, type Endpoint, type Proc, ROOT, removeDir, startAgent, startEndpoint, tempDir, waitFor } from './harness.js';
+
+let dir: string;
+let endpoint: Endpoint;
+let agent: Proc | undefined;
+
+beforeAll(async () => {
+  dir = await tempDir('keyrot-cli');
+  endpoint = await startEndpoint(join(dir, 'endpoint'));
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  await endpoint?.stop();
+  await removeDir(dir);
+});
+
+const stateFile = async (name: string) => readFile(join(dir, 'agent', name), 'utf8');
+const publicKey = async () => JSON.parse(await stateFile('identity.json')).publicKey as string;
+
+describe('key rotation through the CLIs', () => {
+  it('rotates the device key on command and on admin request, and follows a forced signing-key rotation', async () => {
+    const admin = endpoint.admin;
+    const { json } = adminCliRunner(() => endpoint.dataDir);
+    await writeFile(join(dir, 'agent.json'), JSON.stringify({ checkinIntervalMinutes: 1440 }));
+    const args = ['--config', join(dir, 'agent.json'), '--state-dir', join(dir, 'agent'), '--simulated', 'linux'];
+    await writeFile(join(dir, 'pkg.json'), JSON.stringify(await admin.ok('POST', '/v1/admin/onboarding-packages', {})));
+    const enrolled = await agentCommand([...args, 'enroll', '--package', join(dir, 'pkg.json'), '--json']);
+    expect(enrolled.code, enrolled.stderr).toBe(0);
+    const { deviceId, endpointUrl } = JSON.parse(enrolled.stdout);
+    agent = startAgent(args);
+    const group = await admin.ok('POST', '/v1/admin/groups', { name: 'linux' });
+    await admin.ok('POST', `/v1/admin/groups/${group.groupId}/members`, { deviceId });
+    const doc = JSON.parse(await readFile(join(ROOT, 'examples', 'policies', 'linux-antivirus.json'), 'utf8'));
+    const policy = await admin.ok('POST', '/v1/admin/policies', doc);
+    await admin.ok('POST', '/v1/admin/assignments', { policyId: policy.policyId, groupId: group.groupId });
+    const status = () => admin.ok('GET', `/v1/admin/devices/${deviceId}/status`);
+    await waitFor('v1 applied', async () => ((await status()).policies[0]?.state === 'succeeded' ? true : undefined), 30_000);
+    await waitFor('push connected', async () => ((await admin.ok('GET', `/v1/admin/devices/${deviceId}`)).connected ? true : undefined), 30_000);
+
+    // 1. On command, through the daemon.
+    const oldPem = await stateFile('device-key.pem');
+    const before = await publicKey();
+    const rotated = await agentCommand([...args, 'rotate-key', '--json']);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const result = JSON.parse(rotated.stdout);
+    expect(result.rotatedBy).toBe('daemon');
+    expect(keyIdOf(await publicKey())).toBe(result.keyId);
+    expect(await publicKey()).not.toBe(before);
+    const ca = JSON.parse(await readFile(join(dir, 'pkg.json'), 'utf8')).caCertificate;
+    const old = new EndpointClient({ endpointUrl, caCertificate: ca, credentials: { deviceId, privateKey: privateKeyFromPem(oldPem) } });
+    try {
+      await expect(old.getPolicies(undefined)).rejects.toMatchObject({ code: 'REQUEST_SIGNATURE_INVALID' });
+    } finally {
+      old.close();
+    }
+
+    // 2. On an admin's request: the push nudge makes the daemon fetch, see the request and rotate.
+    const second = await publicKey();
+    await waitFor('push reconnected', async () => ((await admin.ok('GET', `/v1/admin/devices/${deviceId}`)).connected ? true : undefined), 30_000);
+    const mark = await json<{ nudged: boolean }>('device', 'rotate-key', deviceId);
+    expect(mark.nudged).toBe(true);
+    await waitFor('key rotated on request', async () => ((await publicKey()) !== second ? true : undefined), 30_000);
+
+    // 3. A forced signing-key rotation: the daemon pins the new key from the announcement and keeps its policy applied.
+    await waitFor('push reconnected', async () => ((await admin.ok('GET', `/v1/admin/devices/${deviceId}`)).connected ? true : undefined), 30_000);
+    const announced = await json<{ payload: { newKeyId: string } }>('signing-key', 'rotate', '--now');
+    await waitFor('new signing key pinned', async () => {
+      const pins = JSON.parse(await stateFile('signing-keys.json').catch(() => '{"keys":[]}')).keys as { keyId: string }[];
+      return pins.length === 1 && pins[0]?.keyId === announced.payload.newKeyId ? true : undefined;
+    });
+    const shown = await json<{ activeKeyId: string }>('signing-key', 'show');
+    expect(shown.activeKeyId).toBe(announced.payload.newKeyId);
+    await admin.ok('PUT', `/v1/admin/policies/${policy.policyId}`, doc);
+    await waitFor(
+      'v2 applied with the new key',
+      async () => {
+        const s = await status();
+        return s.policies[0]?.reportedVersion === 2 && s.policies[0]?.state === 'succeeded' && !s.lastSyncError ? true : undefined;
+      },
+      30_000,
+    );
+  });
+});
