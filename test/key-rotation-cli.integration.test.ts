@@ -1,13 +1,24 @@
 // Key rotation through the shipped processes: `attache-agent rotate-key` through a running daemon, an admin's
 // `attache-admin device rotate-key` reaching the daemon over push, and `attache-admin signing-key rotate --now`
 // followed by the daemon (its policies re-signed, still applied). The old device key is refused afterwards.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointClient } from '../agent/src/transport/endpoint-client.js';
 import { keyIdOf, privateKeyFromPem } from '../common/signing.js';
 import { adminCliRunner } from '../management/src/admin-cli/testing/cli-runner.js';
-import { agentCommand, type Endpoint, type Proc, ROOT, removeDir, startAgent, startEndpoint, tempDir, waitFor } from './harness.js';
+import {
+  agentCommand,
+  assignLinuxAntivirus,
+  type Endpoint,
+  enrollSimulatedAgent,
+  type Proc,
+  removeDir,
+  startAgent,
+  startEndpoint,
+  tempDir,
+  waitFor,
+} from './harness.js';
 
 let dir: string;
 let endpoint: Endpoint;
@@ -31,18 +42,9 @@ describe('key rotation through the CLIs', () => {
   it('rotates the device key on command and on admin request, and follows a forced signing-key rotation', async () => {
     const admin = endpoint.admin;
     const { json } = adminCliRunner(() => endpoint.dataDir);
-    await writeFile(join(dir, 'agent.json'), JSON.stringify({ checkinIntervalMinutes: 1440 }));
-    const args = ['--config', join(dir, 'agent.json'), '--state-dir', join(dir, 'agent'), '--simulated', 'linux'];
-    await writeFile(join(dir, 'pkg.json'), JSON.stringify(await admin.ok('POST', '/v1/admin/onboarding-packages', {})));
-    const enrolled = await agentCommand([...args, 'enroll', '--package', join(dir, 'pkg.json'), '--json']);
-    expect(enrolled.code, enrolled.stderr).toBe(0);
-    const { deviceId, endpointUrl } = JSON.parse(enrolled.stdout);
+    const { args, deviceId, caCertificate } = await enrollSimulatedAgent(dir, endpoint);
     agent = startAgent(args);
-    const group = await admin.ok('POST', '/v1/admin/groups', { name: 'linux' });
-    await admin.ok('POST', `/v1/admin/groups/${group.groupId}/members`, { deviceId });
-    const doc = JSON.parse(await readFile(join(ROOT, 'examples', 'policies', 'linux-antivirus.json'), 'utf8'));
-    const policy = await admin.ok('POST', '/v1/admin/policies', doc);
-    await admin.ok('POST', '/v1/admin/assignments', { policyId: policy.policyId, groupId: group.groupId });
+    const { policy, doc } = await assignLinuxAntivirus(admin, deviceId);
     const status = () => admin.ok('GET', `/v1/admin/devices/${deviceId}/status`);
     await waitFor('v1 applied', async () => ((await status()).policies[0]?.state === 'succeeded' ? true : undefined), 30_000);
     await waitFor('push connected', async () => ((await admin.ok('GET', `/v1/admin/devices/${deviceId}`)).connected ? true : undefined), 30_000);
@@ -56,8 +58,7 @@ describe('key rotation through the CLIs', () => {
     expect(result.rotatedBy).toBe('daemon');
     expect(keyIdOf(await publicKey())).toBe(result.keyId);
     expect(await publicKey()).not.toBe(before);
-    const ca = JSON.parse(await readFile(join(dir, 'pkg.json'), 'utf8')).caCertificate;
-    const old = new EndpointClient({ endpointUrl, caCertificate: ca, credentials: { deviceId, privateKey: privateKeyFromPem(oldPem) } });
+    const old = new EndpointClient({ endpointUrl: endpoint.url, caCertificate, credentials: { deviceId, privateKey: privateKeyFromPem(oldPem) } });
     try {
       await expect(old.getPolicies(undefined)).rejects.toMatchObject({ code: 'REQUEST_SIGNATURE_INVALID' });
     } finally {
