@@ -11,6 +11,7 @@ import { DeviceKeyRotator, withKeyMaintenance } from '../agent/src/enrollment/ke
 import { silentLogger } from '../agent/src/logging.js';
 import { selectHost } from '../agent/src/platform/index.js';
 import { StateStore } from '../agent/src/state/state-store.js';
+import { loadPolicySet } from '../agent/src/sync/policy-source.js';
 import { SyncEngine } from '../agent/src/sync/sync-engine.js';
 import { EndpointClient } from '../agent/src/transport/endpoint-client.js';
 import { deviceKeyRotationProofString, generateEd25519KeyPair, keyIdOf, privateKeyFromPem, signBytes } from '../common/signing.js';
@@ -218,9 +219,9 @@ describe('policy-signing key rotation', () => {
   it('an online agent pins both keys during the overlap, verifies the re-signed set after the switch, drops the old key after', async () => {
     const online = await newAgent();
     const offline = await newAgent();
-    const policy = await assignTo([online.identity.deviceId, offline.identity.deviceId]);
-    expect((await online.sync()).error).toBeUndefined();
-    expect((await offline.sync()).error).toBeUndefined();
+    const sleeper = await newAgent();
+    const policy = await assignTo([online.identity.deviceId, offline.identity.deviceId, sleeper.identity.deviceId]);
+    for (const agent of [online, offline, sleeper]) expect((await agent.sync()).error).toBeUndefined();
     const oldKeyId = (await te.admin.ok<SigningKeyState>('GET', '/signing-key')).activeKeyId;
 
     const announced = await te.admin.ok<SignedSigningKeyAnnouncement>('POST', '/signing-key/rotate', { overlapHours: 1 });
@@ -230,6 +231,7 @@ describe('policy-signing key rotation', () => {
     expect(pinned?.map((k) => k.keyId)).toEqual([oldKeyId, announced.payload.newKeyId]);
     expect(pinned?.[0]?.notAfter).toBe(announced.payload.overlapUntil);
     expect((await online.store.readPolicies())?.policies[0]?.keyId).toBe(oldKeyId); // still signed with the old key
+    expect((await sleeper.sync()).error).toBeUndefined(); // pins both keys, then loses the network
 
     te.setClockOffset(HOUR + 1000);
     const switched = await online.sync();
@@ -248,6 +250,11 @@ describe('policy-signing key rotation', () => {
     expect(later.error).toBeUndefined();
     expect(later.policies[0]?.version).toBe(2);
     expect((await online.store.readSigningKeys())?.map((k) => k.keyId)).toEqual([announced.payload.newKeyId]);
+
+    // The sleeper, offline since the overlap began, keeps enforcing its cached set (signed with the now ended key).
+    const cachedSet = await loadPolicySet({ store: sleeper.store, identity: sleeper.identity, logger: silentLogger(), now: te.now }, 'cache', {});
+    expect(cachedSet.error).toBeUndefined();
+    expect(cachedSet.payloads).toHaveLength(1);
 
     // The agent offline during the whole overlap comes back and follows the chain from its old pin.
     expect(await offline.store.readSigningKeys()).toBeUndefined();
@@ -274,7 +281,6 @@ describe('policy-signing key rotation', () => {
     const attacker = generateEd25519KeyPair();
     cache.policies[0].keyId = keyIdOf(attacker.publicKey);
     await writeFile(join(agent.store.dir, 'policies.json'), JSON.stringify(cache));
-    const { loadPolicySet } = await import('../agent/src/sync/policy-source.js');
     const set = await loadPolicySet({ store: agent.store, identity: agent.identity, logger: silentLogger(), now: te.now }, 'cache', {});
     expect(set.error?.code).toBe('POLICY_SIGNATURE_INVALID');
   });

@@ -74,7 +74,9 @@ export async function loadPolicySet(deps: PolicySourceDeps, mode: 'fetch' | 'cac
     }
   }
   try {
-    const trust = trustOf(identity, pins, deps.now());
+    // Every pinned key, including one whose overlap ended: this set was accepted when it was fetched (a device offline
+    // across the end of an overlap keeps enforcing it); only fresh deliveries must use a key that is still current.
+    const trust = trustOf(identity, pins);
     const payloads = verifyAgainstFloor(signed, trust, floor);
     // The cached manifest was checked against the floor when it was fetched; here only that it still matches.
     const manifest = signedManifest === undefined ? undefined : verifyManifest(signedManifest, payloads, trust, undefined);
@@ -93,9 +95,10 @@ export async function loadPolicySet(deps: PolicySourceDeps, mode: 'fetch' | 'cac
   }
 }
 
-const trustOf = (identity: AgentIdentity, pins: readonly PinnedSigningKey[], nowMs: number) => ({
+/** What a set is verified against: the pins usable at `nowMs`, or all of them when no time is given. */
+const trustOf = (identity: AgentIdentity, pins: readonly PinnedSigningKey[], nowMs?: number) => ({
   tenantId: identity.tenantId,
-  signingKeys: usablePins(pins, nowMs),
+  signingKeys: nowMs === undefined ? pins.map((p) => ({ keyId: p.keyId, publicKey: p.publicKey })) : usablePins(pins, nowMs),
   deviceId: identity.deviceId,
 });
 
