@@ -1,11 +1,12 @@
 // Key rotation through the shipped processes: `attache-agent rotate-key` through a running daemon, an admin's
 // `attache-admin device rotate-key` reaching the daemon over push, and `attache-admin signing-key rotate --now`
-// followed by the daemon (its policies re-signed, still applied). The old device key is refused afterwards.
-import { readFile } from 'node:fs/promises';
+// followed by the daemon (its policies re-signed, still applied). The old device key is refused afterwards; a daemon
+// killed (-9) after the endpoint switched keys finishes the rotation when it starts again.
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointClient } from '../agent/src/transport/endpoint-client.js';
-import { keyIdOf, privateKeyFromPem } from '../common/signing.js';
+import { deviceKeyRotationProofString, generateEd25519KeyPair, keyIdOf, privateKeyFromPem, signBytes } from '../common/signing.js';
 import { adminCliRunner } from '../management/src/admin-cli/testing/cli-runner.js';
 import {
   agentCommand,
@@ -90,5 +91,31 @@ describe('key rotation through the CLIs', () => {
       },
       30_000,
     );
+
+    // 4. kill -9 mid-rotation: the new key is on disk and the endpoint switched to it, but the answer never arrived.
+    //    The restarted daemon is refused with the old key, confirms with the new one and carries on.
+    agent.child.kill('SIGKILL');
+    await agent.stop();
+    const next = generateEd25519KeyPair();
+    await writeFile(join(dir, 'agent', 'device-key.next.pem'), next.privateKeyPem, { mode: 0o600 });
+    const current = privateKeyFromPem(await stateFile('device-key.pem'));
+    const requestedAt = new Date().toISOString();
+    const proof = signBytes(
+      privateKeyFromPem(next.privateKeyPem),
+      deviceKeyRotationProofString({ deviceId, currentPublicKey: await publicKey(), newPublicKey: next.publicKey, requestedAt }),
+    );
+    const lost = new EndpointClient({ endpointUrl: endpoint.url, caCertificate, credentials: { deviceId, privateKey: current } });
+    try {
+      await lost.rotateDeviceKey({ publicKey: next.publicKey, requestedAt, proof });
+    } finally {
+      lost.close();
+    }
+    agent = startAgent(args);
+    await waitFor('rotation finished after the restart', async () => ((await publicKey()) === next.publicKey ? true : undefined), 30_000);
+    expect(await stateFile('device-key.pem')).toBe(next.privateKeyPem);
+    await expect(stateFile('device-key.next.pem')).rejects.toMatchObject({ code: 'ENOENT' });
+    const synced = await agentCommand([...args, 'sync', '--json']);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(JSON.parse(synced.stdout).error).toBeUndefined();
   });
 });
