@@ -34,6 +34,11 @@ export const ERROR_CODES = {
   DEVICE_UNKNOWN: { status: 401, retryable: false, description: 'The request names a device the endpoint does not know.' },
   DEVICE_REVOKED: { status: 403, retryable: false, description: 'The device was revoked by an admin; it must enroll again.' },
   REQUEST_SIGNATURE_INVALID: { status: 401, retryable: false, description: 'The request signature does not verify with the device key.' },
+  DEVICE_KEY_PROOF_INVALID: {
+    status: 400,
+    retryable: false,
+    description: 'A device-key rotation is not signed by the new key it registers, or its time is outside the allowed clock skew.',
+  },
   REQUEST_EXPIRED: { status: 401, retryable: true, description: 'The request timestamp is outside the allowed clock skew.' },
   REQUEST_REPLAYED: { status: 401, retryable: true, description: 'The request nonce was already used.' },
   // Policy trust

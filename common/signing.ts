@@ -86,3 +86,11 @@ export function requestSigningString(input: RequestSigningInput): string {
 export function enrollmentProofString(enrollmentToken: string, publicKey: string): string {
   return ['ATTACHE-ENROLL-V1', sha256Hex(enrollmentToken), publicKey].join('\n');
 }
+
+/**
+ * The exact string a device signs with its NEW key when rotating: binds the new key to this device, the key it
+ * replaces and the request time, so a captured proof cannot register the key elsewhere or later.
+ */
+export function deviceKeyRotationProofString(input: { deviceId: string; currentPublicKey: string; newPublicKey: string; requestedAt: string }): string {
+  return ['ATTACHE-KEY-ROTATE-V1', input.deviceId, input.currentPublicKey, input.newPublicKey, input.requestedAt].join('\n');
+}

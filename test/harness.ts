@@ -1,6 +1,6 @@
 // Test harness: real endpoint and agent processes (the bundles in dist/), an admin API client, bounded polling.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -162,4 +162,25 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** A simulated-linux agent enrolled with a fresh onboarding package: its CLI arguments and device identity. */
+export async function enrollSimulatedAgent(dir: string, endpoint: Endpoint): Promise<{ args: string[]; deviceId: string; caCertificate: string }> {
+  await writeFile(join(dir, 'agent.json'), JSON.stringify({ checkinIntervalMinutes: 1440 }));
+  const args = ['--config', join(dir, 'agent.json'), '--state-dir', join(dir, 'agent'), '--simulated', 'linux'];
+  const pkg = await endpoint.admin.ok('POST', '/v1/admin/onboarding-packages', {});
+  await writeFile(join(dir, 'pkg.json'), JSON.stringify(pkg));
+  const enrolled = await agentCommand([...args, 'enroll', '--package', join(dir, 'pkg.json'), '--json']);
+  if (enrolled.code !== 0) throw new Error(`enroll failed (${enrolled.code}): ${enrolled.stderr}`);
+  return { args, deviceId: JSON.parse(enrolled.stdout).deviceId, caCertificate: pkg.caCertificate };
+}
+
+/** Puts the device in a new group and assigns it examples/policies/linux-antivirus.json; returns the policy and document. */
+export async function assignLinuxAntivirus(admin: AdminApi, deviceId: string): Promise<{ policy: any; doc: unknown }> {
+  const group = await admin.ok('POST', '/v1/admin/groups', { name: 'linux' });
+  await admin.ok('POST', `/v1/admin/groups/${group.groupId}/members`, { deviceId });
+  const doc = JSON.parse(await readFile(join(ROOT, 'examples', 'policies', 'linux-antivirus.json'), 'utf8'));
+  const policy = await admin.ok('POST', '/v1/admin/policies', doc);
+  await admin.ok('POST', '/v1/admin/assignments', { policyId: policy.policyId, groupId: group.groupId });
+  return { policy, doc };
 }

@@ -1,10 +1,10 @@
 // A policy forged in the endpoint's database (no valid signature) reaches a real agent: nothing is applied, the last
 // good policy stays in force, the agent stays up, and the endpoint shows why.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentCommand, type Endpoint, type Proc, ROOT, removeDir, startAgent, startEndpoint, tempDir, waitFor } from './harness.js';
+import { assignLinuxAntivirus, type Endpoint, enrollSimulatedAgent, type Proc, removeDir, startAgent, startEndpoint, tempDir, waitFor } from './harness.js';
 
 let dir: string;
 let endpoint: Endpoint;
@@ -24,18 +24,9 @@ afterAll(async () => {
 describe('policy trust end to end', () => {
   it('rejects a forged policy version and keeps enforcing the last good one', async () => {
     const admin = endpoint.admin;
-    await writeFile(join(dir, 'agent.json'), JSON.stringify({ checkinIntervalMinutes: 1440 }));
-    const args = ['--config', join(dir, 'agent.json'), '--state-dir', join(dir, 'agent'), '--simulated', 'linux'];
-    await writeFile(join(dir, 'pkg.json'), JSON.stringify(await admin.ok('POST', '/v1/admin/onboarding-packages', {})));
-    const enrolled = await agentCommand([...args, 'enroll', '--package', join(dir, 'pkg.json'), '--json']);
-    expect(enrolled.code, enrolled.stderr).toBe(0);
-    const { deviceId } = JSON.parse(enrolled.stdout);
+    const { args, deviceId } = await enrollSimulatedAgent(dir, endpoint);
     agent = startAgent(args);
-    const group = await admin.ok('POST', '/v1/admin/groups', { name: 'linux' });
-    await admin.ok('POST', `/v1/admin/groups/${group.groupId}/members`, { deviceId });
-    const doc = JSON.parse(await readFile(join(ROOT, 'examples', 'policies', 'linux-antivirus.json'), 'utf8'));
-    const policy = await admin.ok('POST', '/v1/admin/policies', doc);
-    await admin.ok('POST', '/v1/admin/assignments', { policyId: policy.policyId, groupId: group.groupId });
+    const { policy } = await assignLinuxAntivirus(admin, deviceId);
     const status = () => admin.ok('GET', `/v1/admin/devices/${deviceId}/status`);
     await waitFor('v1 applied', async () => ((await status()).policies[0]?.state === 'succeeded' ? true : undefined), 30_000);
 

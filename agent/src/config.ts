@@ -14,6 +14,8 @@ export interface ResolvedConfig {
   readonly logDir: string | undefined;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly checkinIntervalMinutes: number;
+  /** Rotate the device key after this many days; 0 = only when asked. */
+  readonly deviceKeyRotationDays: number;
   readonly checkinJitterPercent: number;
   /** Period of the local drift check (driftCheckSeconds, else driftCheckMinutes, default 15 min). */
   readonly driftCheckMs: number;
@@ -56,6 +58,8 @@ export interface ConfigOverrides {
 
 /** MDE devices check in every 90 minutes (mde-domain.md §1.6); ±10 % jitter spreads a fleet. */
 export const DEFAULT_CHECKIN_MINUTES = 90;
+/** Rotate the device key after this many days by default (docs/protocol.md "Device-key rotation"). */
+export const DEFAULT_KEY_ROTATION_DAYS = 90;
 export const DEFAULT_JITTER_PERCENT = 10;
 /** Managed settings are re-read locally this often to find drift (tamper events). */
 export const DEFAULT_DRIFT_CHECK_MINUTES = 15;
@@ -124,6 +128,7 @@ export async function loadConfig(overrides: ConfigOverrides, env: Readonly<Recor
     logDir: fromEnv.logDir ?? file.logDir,
     logLevel: overrides.logLevel ?? fromEnv.logLevel ?? file.logLevel ?? 'info',
     checkinIntervalMinutes: file.checkinIntervalMinutes ?? DEFAULT_CHECKIN_MINUTES,
+    deviceKeyRotationDays: file.deviceKeyRotationDays ?? DEFAULT_KEY_ROTATION_DAYS,
     checkinJitterPercent: file.checkinJitterPercent ?? DEFAULT_JITTER_PERCENT,
     driftCheckMs: file.driftCheckSeconds !== undefined ? file.driftCheckSeconds * 1000 : (file.driftCheckMinutes ?? DEFAULT_DRIFT_CHECK_MINUTES) * 60_000,
     driftWatch: file.driftWatch ?? true,

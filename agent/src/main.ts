@@ -1,4 +1,4 @@
-// attache-agent: enroll | run | status | sync. Kept as `function main(){…}; main()` so it bundles to CommonJS (SEA).
+// attache-agent: enroll | run | status | sync | rotate-key. Kept as `function main(){…}; main()` so it bundles to CommonJS (SEA).
 // V8 flags first: they must be set before the other modules are compiled.
 import './v8-flags.js';
 import { readFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import { dryRunPlan } from './cli/dry-run.js';
 import { EXIT, exitCodeFor } from './cli/exit-codes.js';
 import { renderOutcome, renderPlan } from './cli/render.js';
 import { renderRisk, riskSummary } from './cli/risk-status.js';
+import { rotateDeviceKeyCommand } from './cli/rotate-key.js';
 import { type ConfigOverrides, loadConfig, type ResolvedConfig } from './config.js';
 import { callDaemon } from './daemon/control-client.js';
 import { startDaemon } from './daemon/daemon.js';
@@ -150,6 +151,15 @@ function main(): void {
     .option('--dry-run', 'print what a sync would change (current → desired, conflicts, restores) and change nothing')
     .option('--timeout <seconds>', 'how long to wait', '120')
     .action(syncCommand);
+  program
+    .command('rotate-key')
+    .description('replace the device key with a new one made on this device (through the daemon when it runs)')
+    .option('--json', 'machine-readable output')
+    .option('--timeout <seconds>', 'how long to wait', '60')
+    .action(async (opts: { json?: boolean; timeout: string }, cmd: Command) => {
+      const result = await rotateDeviceKeyCommand(await loadConfig(overrides(cmd)), Number(opts.timeout) * 1000);
+      print(!!opts.json, result, () => `device key rotated: now ${result.keyId} (by the ${result.rotatedBy})`);
+    });
   program.parseAsync(process.argv).catch((err: unknown) => {
     // Commander has printed its own message (or the help/version it was asked for).
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);

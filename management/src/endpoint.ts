@@ -11,6 +11,7 @@ import { createHttpServer } from './http/server.js';
 import type { Logger } from './logging.js';
 import { type EndpointIdentity, loadOrCreateEndpointIdentity } from './pki/endpoint-identity.js';
 import { dataPath, ensureDataDir, writePrivateFile } from './pki/files.js';
+import { PolicySigningKeyRing } from './pki/signing-key-ring.js';
 import { PushHub } from './push/push-hub.js';
 import { AccessTokenRegistry } from './service/compliance/access-tokens.js';
 import { ComplianceService } from './service/compliance/compliance-service.js';
@@ -100,6 +101,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   const store = await openSqliteStore({ file: dataPath(dataDir, 'db') });
   try {
     const identity = await loadOrCreateEndpointIdentity({ dataDir, extraNames }, { store, clock, logger: deps.logger });
+    const signingKeys = await PolicySigningKeyRing.load(dataDir, identity.policySigning, { store, logger: deps.logger });
     const hub = new PushHub({ logger: deps.logger });
     let publicUrl = configuredPublicUrl ?? '';
     const compliance = new ComplianceService(
@@ -114,6 +116,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       store,
       hub,
       identity,
+      signingKeys,
       clock,
       logger: deps.logger,
       compliance,

@@ -138,6 +138,8 @@ export const AgentConfig = Type.Object(
     logLevel: Type.Optional(LogLevel),
     /** Periodic check-in; MDE checks in every 90 minutes. Jitter spreads a fleet's check-ins. */
     checkinIntervalMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+    /** Rotate the device key when it is older than this many days (default 90; 0 = only on request). */
+    deviceKeyRotationDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })),
     checkinJitterPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
     /** How often managed settings are re-read locally to find and repair drift (default 15). */
     driftCheckMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
@@ -180,6 +182,8 @@ export const AgentIdentity = Type.Object(
     policySigningKey: PolicySigningKey,
     publicKey: Type.String({ minLength: 1 }),
     enrolledAt: Timestamp,
+    /** When the current device key was registered (a rotation); absent = at enrollment. */
+    deviceKeyCreatedAt: Type.Optional(Timestamp),
   },
   { additionalProperties: false, $id: 'urn:attache:agent-identity', title: 'Agent identity file' },
 );

@@ -8,7 +8,7 @@ import { PolicyKind, SettingValue, Timestamp, Uuid } from './primitives.js';
  * nothing); `drift-check`: re-read managed settings now and repair drift, without contacting the endpoint.
  */
 export const ControlRequest = Type.Object(
-  { command: Type.Union([Type.Literal('sync'), Type.Literal('ping'), Type.Literal('plan'), Type.Literal('drift-check')]) },
+  { command: Type.Union([Type.Literal('sync'), Type.Literal('ping'), Type.Literal('plan'), Type.Literal('drift-check'), Type.Literal('rotate-key')]) },
   { additionalProperties: false, $id: 'urn:attache:control-request', title: 'Control request' },
 );
 export type ControlRequest = Static<typeof ControlRequest>;
@@ -62,7 +62,14 @@ export type SyncPlan = Static<typeof SyncPlan>;
 export const ControlResponse = Type.Union(
   [
     Type.Object(
-      { ok: Type.Literal(true), pid: Type.Integer(), outcome: Type.Optional(SyncOutcome), plan: Type.Optional(SyncPlan) },
+      {
+        ok: Type.Literal(true),
+        pid: Type.Integer(),
+        outcome: Type.Optional(SyncOutcome),
+        plan: Type.Optional(SyncPlan),
+        /** `rotate-key`: the device key id now registered. */
+        keyId: Type.Optional(Type.String({ pattern: '^[0-9a-f]{32}$' })),
+      },
       { additionalProperties: false },
     ),
     Type.Object({ ok: Type.Literal(false), code: Type.String(), message: Type.String() }, { additionalProperties: false }),

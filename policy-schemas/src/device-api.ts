@@ -1,6 +1,7 @@
 // Messages between an agent and the endpoint: enrollment, policy fetch, status report, push channel.
 import { type Static, Type } from '@sinclair/typebox';
 import { PolicyStatus, SettingStatus, SyncTrigger } from './agent-config.js';
+import { SignedSigningKeyAnnouncement } from './key-rotation.js';
 import { SignedPolicy, SignedPolicySetManifest } from './policy.js';
 import { ErrorCodeString, Hostname, OsType, Platform, PublicKey, SettingValue, Signature, Timestamp, Uuid } from './primitives.js';
 
@@ -45,6 +46,10 @@ export const PoliciesResponse = Type.Object(
     etag: Type.String({ pattern: '^"[0-9a-f]{64}"$' }),
     manifest: SignedPolicySetManifest,
     policies: Type.Array(SignedPolicy, { maxItems: 500 }),
+    /** The policy-signing key chain, oldest first: each announcement signed by the key before it. */
+    signingKeys: Type.Optional(Type.Array(SignedSigningKeyAnnouncement, { maxItems: 50 })),
+    /** An admin asked this device to rotate its device key now. */
+    rotateDeviceKey: Type.Optional(Type.Literal(true)),
   },
   { additionalProperties: false, $id: 'urn:attache:policies-response', title: 'Policies response' },
 );
@@ -104,7 +109,7 @@ export const ServerPushMessage = Type.Union(
       {
         type: Type.Literal('sync'),
         requestId: Uuid,
-        reason: Type.Union([Type.Literal('policy-changed'), Type.Literal('assignment-changed'), Type.Literal('admin-request')]),
+        reason: Type.Union([Type.Literal('policy-changed'), Type.Literal('assignment-changed'), Type.Literal('admin-request'), Type.Literal('key-rotation')]),
       },
       { additionalProperties: false },
     ),

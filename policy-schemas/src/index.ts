@@ -6,6 +6,7 @@ import * as agentFiles from './agent-config.js';
 import { SettingDefinition } from './catalog/setting-definition.js';
 import * as control from './control.js';
 import * as device from './device-api.js';
+import * as keyRotation from './key-rotation.js';
 import * as onboarding from './onboarding.js';
 import * as policy from './policy.js';
 import { ErrorResponse } from './primitives.js';
@@ -17,6 +18,7 @@ export * from './agent-config.js';
 export * from './catalog/index.js';
 export * from './control.js';
 export * from './device-api.js';
+export * from './key-rotation.js';
 export * from './onboarding.js';
 export * from './policy.js';
 export * from './primitives.js';
@@ -32,6 +34,8 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   policy.PolicyPayload,
   policy.SignedPolicy,
   policy.SignedPolicySetManifest,
+  // Before the schemas that embed it (policies response, signing key state): ajv registers an $id once.
+  keyRotation.SignedSigningKeyAnnouncement,
   onboarding.OnboardingPackage,
   agentFiles.AgentConfig,
   agentFiles.AgentIdentity,
@@ -49,6 +53,12 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   device.ReportAck,
   device.ServerPushMessage,
   device.AgentPushMessage,
+  keyRotation.DeviceKeyRotationRequest,
+  keyRotation.DeviceKeyRotationResponse,
+  keyRotation.AgentSigningKeys,
+  keyRotation.SigningKeyRotateRequest,
+  keyRotation.SigningKeyState,
+  keyRotation.DeviceKeyRotationMark,
   signals.AlertReport,
   signals.AlertReportAck,
   signals.DeviceHealth,

@@ -13,6 +13,8 @@ export interface ControlHandlers {
   driftCheck(): Promise<SyncOutcome>;
   /** Dry run: what a sync would change; changes nothing. */
   plan(): Promise<SyncPlan>;
+  /** Rotates the device key now; answers the key id now registered. */
+  rotateKey(): Promise<string>;
 }
 
 /** Listens on `address`; the socket file is owner-only, so only root (the agent's user) can drive the daemon. */
@@ -58,6 +60,8 @@ async function answer(line: string, handlers: ControlHandlers): Promise<ControlR
         return { ok: true, pid: process.pid };
       case 'plan':
         return { ok: true, pid: process.pid, plan: await handlers.plan() };
+      case 'rotate-key':
+        return { ok: true, pid: process.pid, keyId: await handlers.rotateKey() };
       case 'drift-check':
         return { ok: true, pid: process.pid, outcome: await handlers.driftCheck() };
       default:

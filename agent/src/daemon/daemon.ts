@@ -6,8 +6,9 @@ import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { sweepTempFiles, TEMP_SWEEP_AGE_MS } from '../../../common/atomic-file.js';
 import { type Clock, systemClock } from '../../../common/clock.js';
-import { AttacheError } from '../../../common/errors.js';
+import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import type { ResolvedConfig } from '../config.js';
+import { DeviceKeyRotator, withKeyMaintenance } from '../enrollment/key-rotation.js';
 import type { Logger } from '../logging.js';
 import { type AgentHost, controlAddress, posixPermissions } from '../platform/index.js';
 import type { RiskMonitor } from '../risk/risk-monitor.js';
@@ -50,6 +51,14 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       caCertificate: identity.caCertificate,
       credentials: { deviceId: identity.deviceId, privateKey },
     });
+    const endpoint = client;
+    const rotator = new DeviceKeyRotator(
+      { rotateAfterDays: config.deviceKeyRotationDays },
+      { store, client: endpoint, identity, now: () => clock.now(), logger: logger.child({ component: 'device-key' }) },
+    );
+    // A rotation a crash interrupted is finished before the first request (the endpoint may accept only the new key).
+    await rotator.resume().catch((err: unknown) => logger.warn('device key rotation not finished yet', { error: toAttacheError(err).message }));
+    const transport = withKeyMaintenance(endpoint, rotator);
     const riskLog = logger.child({ component: 'risk' });
     const sources = createSignalSources(host, {
       stateDir: config.stateDir,
@@ -64,12 +73,13 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
         driftWatch: config.driftWatch,
         signals: config.signals,
       },
-      { store, client, pushSigner: client, host, identity, sources, clock, newId: randomUUID, logger },
+      { store, client: transport, pushSigner: endpoint, host, identity, sources, clock, newId: randomUUID, logger },
     );
     runtime = rt;
     const control = await openControl(config.stateDir, {
       sync: () => rt.engine.sync('manual'),
       driftCheck: () => rt.engine.sync('drift'),
+      rotateKey: async () => (await rotator.rotate()).keyId,
       plan: () => buildPlan({ store, host, identity, now: () => clock.now(), logger: logger.child({ component: 'plan' }) }, 'daemon'),
     });
     logger.info('agent started', {
@@ -82,7 +92,6 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       riskCheckSeconds: config.signals.riskCheckMs / 1000,
     });
     await rt.start();
-    const endpoint = client;
     return {
       engine: rt.engine,
       monitor: rt.monitor,

@@ -20,14 +20,19 @@ export async function loadIdentity(store: StateStore, stateDir: string): Promise
   if (!identity) throw new AttacheError('NOT_ENROLLED', `no device identity in ${stateDir}; run "attache-agent enroll --package <file>" first`);
   const keyFile = join(stateDir, 'device-key.pem');
   let privateKey: KeyObject;
+  let pem: string | undefined;
   try {
-    privateKey = privateKeyFromPem(await store.readPrivateKeyPem());
+    pem = await store.readPrivateKeyPem();
+    privateKey = privateKeyFromPem(pem);
   } catch (err) {
     const e = toAttacheError(err);
     const why = e.code === 'STATE_CORRUPT' ? e.message : `device key ${keyFile} is not a valid PEM private key (${e.message})`;
     throw new AttacheError('STATE_CORRUPT', `${why}; ${REMEDY}`, { cause: err });
   }
-  if (privateKey.asymmetricKeyType !== 'ed25519' || rawPublicKey(createPublicKey(privateKey)) !== identity.publicKey) {
+  // A device-key rotation interrupted after the key file was replaced but before identity.json was (the next file still
+  // holds that key): the rotation finishes it at start (enrollment/key-rotation.ts), so this pair is not corrupt.
+  const midRotation = pem !== undefined && (await store.readNextKeyPem().catch(() => undefined)) === pem;
+  if (privateKey.asymmetricKeyType !== 'ed25519' || (!midRotation && rawPublicKey(createPublicKey(privateKey)) !== identity.publicKey)) {
     throw new AttacheError('STATE_CORRUPT', `device key ${keyFile} does not belong to the identity in identity.json (device ${identity.deviceId}); ${REMEDY}`);
   }
   return { identity, privateKey };

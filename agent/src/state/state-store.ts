@@ -13,6 +13,8 @@ import {
   type AgentPolicySetFloor as AgentPolicySetFloorT,
   AgentSignalsState,
   type AgentSignalsState as AgentSignalsStateT,
+  AgentSigningKeys,
+  type AgentSigningKeys as AgentSigningKeysT,
   AlertReport,
   type AlertReport as AlertReportT,
   type BaselineEntry,
@@ -20,6 +22,7 @@ import {
   type HealthUpload as HealthUploadT,
   InventoryUpload,
   type InventoryUpload as InventoryUploadT,
+  type PinnedSigningKey,
   type SignedPolicySetManifest,
   type SignedPolicy as SignedPolicyT,
   StatusReport,
@@ -42,6 +45,8 @@ const FILES = {
   setFloor: 'policy-set.json',
   signals: 'signals.json',
   signalsOutbox: 'signals-outbox',
+  nextKey: 'device-key.next.pem',
+  signingKeys: 'signing-keys.json',
 } as const;
 
 /** One queued message for the endpoint's signal routes, by kind (the file name carries the kind). */
@@ -141,6 +146,40 @@ export class StateStore {
     return pem;
   }
 
+  /** The key generated for a device-key rotation the endpoint has not confirmed yet (device-key.next.pem). */
+  async readNextKeyPem(): Promise<string | undefined> {
+    return this.files.read(join(this.dir, FILES.nextKey));
+  }
+
+  async writeNextKey(privateKeyPem: string): Promise<void> {
+    await this.files.writeAtomic(join(this.dir, FILES.nextKey), privateKeyPem, { mode: 0o600 });
+  }
+
+  /**
+   * Makes the confirmed next key the device key. Each step is atomic and the order makes every crash recoverable:
+   * key file, then identity, then the next file goes (a next file equal to the key means "finish the promotion").
+   */
+  async promoteNextKey(privateKeyPem: string, identity: AgentIdentityT): Promise<void> {
+    await this.files.writeAtomic(join(this.dir, FILES.key), privateKeyPem, { mode: 0o600 });
+    await this.files.writeAtomic(join(this.dir, FILES.identity), `${JSON.stringify(identity, null, 2)}\n`, { mode: 0o600 });
+    await this.files.remove(join(this.dir, FILES.nextKey));
+  }
+
+  async removeNextKey(): Promise<void> {
+    await this.files.remove(join(this.dir, FILES.nextKey));
+  }
+
+  /** Pinned policy-signing keys after following the endpoint's key chain; undefined = only the onboarding pin. */
+  async readSigningKeys(): Promise<PinnedSigningKey[] | undefined> {
+    const file = await this.readJson(FILES.signingKeys, (data) => validate(AgentSigningKeys, data, 'signing-keys.json', 'STATE_CORRUPT'));
+    return file?.keys;
+  }
+
+  async writeSigningKeys(keys: readonly PinnedSigningKey[]): Promise<void> {
+    const body: AgentSigningKeysT = { formatVersion: 1, keys: [...keys] };
+    await this.files.writeAtomic(join(this.dir, FILES.signingKeys), `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
+  }
+
   /** Last verified policies; callers verify them again before use (the file could have been edited). */
   async readPolicies(): Promise<CachedPolicies | undefined> {
     const cache = await this.readJson(FILES.policies, (data) => validate(AgentPolicyCache, data, 'policies.json', 'STATE_CORRUPT'));
@@ -207,6 +246,8 @@ export class StateStore {
     await this.files.remove(join(this.dir, FILES.versions));
     await this.files.remove(join(this.dir, FILES.status));
     await this.files.remove(join(this.dir, FILES.signals));
+    await this.files.remove(join(this.dir, FILES.signingKeys));
+    await this.files.remove(join(this.dir, FILES.nextKey));
     await this.reportsOutbox.clear();
     await this.signalsOutbox.clear();
   }

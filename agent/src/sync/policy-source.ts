@@ -1,13 +1,14 @@
 // Where a sync's policies come from: fresh from the endpoint (verified, downgrade-checked, then cached) or the last
 // good set from disk. A rejected set is never cached; the last good one stays in force.
 import { type AttacheError, toAttacheError } from '../../../common/errors.js';
-import type { AgentIdentity, PolicyPayload, PolicySetManifest, SignedPolicy } from '../../../policy-schemas/src/index.js';
+import type { AgentIdentity, PinnedSigningKey, PoliciesResponse, PolicyPayload, PolicySetManifest, SignedPolicy } from '../../../policy-schemas/src/index.js';
 import type { SetFloor } from '../core/set-floor.js';
 import { findDowngrades, type VersionFloor } from '../core/version-floor.js';
 import type { Logger } from '../logging.js';
 import type { StateStore } from '../state/state-store.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
-import { PolicyRejectedError, verifyManifest, verifyPolicies } from './verify.js';
+import { followSigningKeyChain, usablePins } from './key-chain.js';
+import { PolicyRejectedError, type PolicyTrust, verifyManifest, verifyPolicies } from './verify.js';
 
 /** The policies one sync enforces and how far they can be trusted. */
 export interface PolicySet {
@@ -27,11 +28,12 @@ export interface PolicySourceDeps {
   readonly client?: Pick<EndpointClient, 'getPolicies'>;
   readonly identity: AgentIdentity;
   readonly logger: Logger;
+  readonly now: () => number;
 }
 
 /** Verifies a signed set and refuses versions older than the ones already applied. */
-export function verifyAgainstFloor(signed: readonly unknown[], identity: AgentIdentity, floor: VersionFloor): PolicyPayload[] {
-  const payloads = verifyPolicies(signed, { tenantId: identity.tenantId, signingKey: identity.policySigningKey });
+export function verifyAgainstFloor(signed: readonly unknown[], trust: PolicyTrust, floor: VersionFloor): PolicyPayload[] {
+  const payloads = verifyPolicies(signed, trust);
   const [first] = findDowngrades(payloads, floor);
   if (first) {
     throw new PolicyRejectedError(
@@ -57,9 +59,11 @@ export async function loadPolicySet(deps: PolicySourceDeps, mode: 'fetch' | 'cac
   let source: PolicySet['source'] = 'cache';
   let error: AttacheError | undefined;
   let rejection: PolicyRejectedError | undefined;
+  let pins = await readPins(deps);
   if (mode === 'fetch' && deps.client) {
     try {
-      const fresh = await fetchFresh(deps.client, store, identity, cached, floor, await readSetFloor(deps));
+      const fresh = await fetchFresh(deps, pins, cached, floor, await readSetFloor(deps));
+      pins = fresh.pins;
       signed = fresh.policies;
       signedManifest = fresh.manifest;
       source = 'endpoint';
@@ -70,9 +74,12 @@ export async function loadPolicySet(deps: PolicySourceDeps, mode: 'fetch' | 'cac
     }
   }
   try {
-    const payloads = verifyAgainstFloor(signed, identity, floor);
+    // Every pinned key, including one whose overlap ended: this set was accepted when it was fetched (a device offline
+    // across the end of an overlap keeps enforcing it); only fresh deliveries must use a key that is still current.
+    const trust = trustOf(identity, pins);
+    const payloads = verifyAgainstFloor(signed, trust, floor);
     // The cached manifest was checked against the floor when it was fetched; here only that it still matches.
-    const manifest = signedManifest === undefined ? undefined : verifyManifest(signedManifest, payloads, trustOf(identity), undefined);
+    const manifest = signedManifest === undefined ? undefined : verifyManifest(signedManifest, payloads, trust, undefined);
     return {
       payloads,
       source,
@@ -88,7 +95,33 @@ export async function loadPolicySet(deps: PolicySourceDeps, mode: 'fetch' | 'cac
   }
 }
 
-const trustOf = (identity: AgentIdentity) => ({ tenantId: identity.tenantId, signingKey: identity.policySigningKey, deviceId: identity.deviceId });
+/** What a set is verified against: the pins usable at `nowMs`, or all of them when no time is given. */
+const trustOf = (identity: AgentIdentity, pins: readonly PinnedSigningKey[], nowMs?: number) => ({
+  tenantId: identity.tenantId,
+  signingKeys: nowMs === undefined ? pins.map((p) => ({ keyId: p.keyId, publicKey: p.publicKey })) : usablePins(pins, nowMs),
+  deviceId: identity.deviceId,
+});
+
+/** The pinned signing keys: signing-keys.json once the device followed a chain, else the onboarding pin. */
+async function readPins(deps: PolicySourceDeps): Promise<PinnedSigningKey[]> {
+  try {
+    const pins = await deps.store.readSigningKeys();
+    if (pins) return pins;
+  } catch (err) {
+    deps.logger.error('pinned signing keys unreadable, using the onboarding pin', { error: (err as Error).message });
+  }
+  return [deps.identity.policySigningKey];
+}
+
+/** Follows the response's key chain from our pins; new pins are stored before anything is verified with them. */
+async function followChain(deps: PolicySourceDeps, pins: PinnedSigningKey[], body: PoliciesResponse): Promise<PinnedSigningKey[]> {
+  const followed = followSigningKeyChain(pins, body.signingKeys ?? [], deps.identity.tenantId, deps.now());
+  for (const reason of followed.skipped) deps.logger.warn('signing key announcement ignored', { error: reason });
+  if (!followed.changed) return pins;
+  await deps.store.writeSigningKeys(followed.pins);
+  deps.logger.info('pinned policy-signing keys changed', { keyIds: followed.pins.map((p) => p.keyId) });
+  return followed.pins;
+}
 
 /** The applied set's floor; unreadable counts as none (logged), as the policy version floor does. */
 async function readSetFloor(deps: PolicySourceDeps): Promise<SetFloor | undefined> {
@@ -101,16 +134,17 @@ async function readSetFloor(deps: PolicySourceDeps): Promise<SetFloor | undefine
 }
 
 async function fetchFresh(
-  client: Pick<EndpointClient, 'getPolicies'>,
-  store: StateStore,
-  identity: AgentIdentity,
+  deps: PolicySourceDeps,
+  pins: PinnedSigningKey[],
   cached: Awaited<ReturnType<StateStore['readPolicies']>>,
   floor: VersionFloor,
   setFloor: SetFloor | undefined,
-): Promise<{ policies: SignedPolicy[]; manifest: unknown }> {
+): Promise<{ policies: SignedPolicy[]; manifest: unknown; pins: PinnedSigningKey[] }> {
+  const { store, identity } = deps;
+  const client = deps.client as Pick<EndpointClient, 'getPolicies'>;
   let result = await refusingMalformed(() => client.getPolicies(cached?.etag));
   if (result.notModified) {
-    if (cached) return { policies: cached.policies, manifest: cached.manifest };
+    if (cached) return { policies: cached.policies, manifest: cached.manifest, pins };
     result = await refusingMalformed(() => client.getPolicies(undefined));
     if (result.notModified) throw new Error('endpoint answered 304 to an unconditional request');
   }
@@ -118,11 +152,13 @@ async function fetchFresh(
   if (body.deviceId !== identity.deviceId) {
     throw new PolicyRejectedError('POLICY_SET_INVALID', `the policies response is for device ${body.deviceId}, this device is ${identity.deviceId}`);
   }
+  const followed = await followChain(deps, pins, body);
   // Verify before caching: a rejected set must never replace the last good one.
-  const payloads = verifyAgainstFloor(body.policies, identity, floor);
-  verifyManifest(body.manifest, payloads, trustOf(identity), setFloor);
+  const trust = trustOf(identity, followed, deps.now());
+  const payloads = verifyAgainstFloor(body.policies, trust, floor);
+  verifyManifest(body.manifest, payloads, trust, setFloor);
   await store.writePolicies({ etag: body.etag, policies: body.policies, manifest: body.manifest });
-  return { policies: body.policies, manifest: body.manifest };
+  return { policies: body.policies, manifest: body.manifest, pins: followed };
 }
 
 /** A response that fails its schema is a refused set (a `rejected` event, no retry storm), not an endpoint outage. */

@@ -6,7 +6,7 @@ import { verifyPolicies } from './verify.js';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const keys = generateEd25519KeyPair();
-const trust = { tenantId: TENANT, signingKey: { keyId: keyIdOf(keys.publicKey), publicKey: keys.publicKey } };
+const trust = { tenantId: TENANT, signingKeys: [{ keyId: keyIdOf(keys.publicKey), publicKey: keys.publicKey }] };
 
 function sign(payload: PolicyPayload, pem = keys.privateKeyPem, publicKey = keys.publicKey): SignedPolicy {
   return { payload, keyId: keyIdOf(publicKey), signature: signBytes(privateKeyFromPem(pem), canonicalJson(payload)) };
@@ -35,7 +35,7 @@ describe('verifyPolicies', () => {
 
   it('rejects a policy signed by another key, even one that claims the pinned key id', () => {
     const other = generateEd25519KeyPair();
-    const forged = { ...sign(payload, other.privateKeyPem, other.publicKey), keyId: trust.signingKey.keyId };
+    const forged = { ...sign(payload, other.privateKeyPem, other.publicKey), keyId: trust.signingKeys[0]?.keyId ?? '' };
     expect(() => verifyPolicies([forged], trust)).toThrow(expect.objectContaining({ code: 'POLICY_SIGNATURE_INVALID' }));
   });
 

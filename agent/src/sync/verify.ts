@@ -8,11 +8,19 @@ import { validate, validatePolicySettings } from '../../../common/validation.js'
 import { type PolicyPayload, type PolicySetManifest, type PolicySigningKey, SignedPolicy, SignedPolicySetManifest } from '../../../policy-schemas/src/index.js';
 import { checkSetFloor, manifestMismatch, type SetFloor } from '../core/set-floor.js';
 
-/** What a device trusts, from its onboarding package. */
+/** What a device trusts: its tenant and the policy-signing keys usable now (the onboarding pin, then the key chain). */
 export interface PolicyTrust {
   readonly tenantId: string;
-  readonly signingKey: PolicySigningKey;
+  readonly signingKeys: readonly PolicySigningKey[];
 }
+
+/** True when `signature` over `payload` verifies with the pinned key named `keyId`. */
+function verifiesWithPin(trust: PolicyTrust, keyId: string, payload: unknown, signature: string): boolean {
+  const pin = trust.signingKeys.find((k) => k.keyId === keyId);
+  return pin !== undefined && verifyBytes(publicKeyFromRaw(pin.publicKey), canonicalJson(payload), signature);
+}
+
+const pinnedIds = (trust: PolicyTrust) => trust.signingKeys.map((k) => k.keyId).join(', ');
 
 /** A policy refused by the device (signature, schema, tenant, catalog, downgrade), naming it when it can. */
 export class PolicyRejectedError extends AttacheError {
@@ -36,11 +44,10 @@ function claimedIdentity(item: unknown): { policyId?: string; version?: number }
 
 /** Verifies every signed policy and returns their payloads; throws the first problem as a PolicyRejectedError. */
 export function verifyPolicies(signed: readonly unknown[], trust: PolicyTrust): PolicyPayload[] {
-  const key = publicKeyFromRaw(trust.signingKey.publicKey);
   const seen = new Set<string>();
   return signed.map((item, index) => {
     try {
-      return verifyOne(item, index, key, trust, seen);
+      return verifyOne(item, index, trust, seen);
     } catch (err) {
       if (err instanceof PolicyRejectedError) throw err;
       const e = toAttacheError(err);
@@ -49,12 +56,12 @@ export function verifyPolicies(signed: readonly unknown[], trust: PolicyTrust): 
   });
 }
 
-function verifyOne(item: unknown, index: number, key: ReturnType<typeof publicKeyFromRaw>, trust: PolicyTrust, seen: Set<string>): PolicyPayload {
+function verifyOne(item: unknown, index: number, trust: PolicyTrust, seen: Set<string>): PolicyPayload {
   const policy = validate(SignedPolicy, item, `policy #${index}`);
   const { payload } = policy;
   const label = `policy "${payload.name}" (${payload.policyId} v${payload.version})`;
-  if (policy.keyId !== trust.signingKey.keyId || !verifyBytes(key, canonicalJson(payload), policy.signature)) {
-    throw new AttacheError('POLICY_SIGNATURE_INVALID', `${label}: signature does not verify with the pinned policy-signing key ${trust.signingKey.keyId}`);
+  if (!verifiesWithPin(trust, policy.keyId, payload, policy.signature)) {
+    throw new AttacheError('POLICY_SIGNATURE_INVALID', `${label}: signature does not verify with a pinned policy-signing key (${pinnedIds(trust)})`);
   }
   if (payload.tenantId !== trust.tenantId) {
     throw new AttacheError('POLICY_TENANT_MISMATCH', `${label}: issued for tenant ${payload.tenantId}, this device belongs to ${trust.tenantId}`);
@@ -86,8 +93,8 @@ export function verifyManifest(
   const { payload } = manifest;
   const label = `policy set manifest v${payload.setVersion}`;
   const reject = (code: ErrorCode, message: string) => new PolicyRejectedError(code, `${label}: ${message}`);
-  if (manifest.keyId !== expect.signingKey.keyId || !verifyBytes(publicKeyFromRaw(expect.signingKey.publicKey), canonicalJson(payload), manifest.signature)) {
-    throw reject('POLICY_SET_INVALID', `signature does not verify with the pinned policy-signing key ${expect.signingKey.keyId}`);
+  if (!verifiesWithPin(expect, manifest.keyId, payload, manifest.signature)) {
+    throw reject('POLICY_SET_INVALID', `signature does not verify with a pinned policy-signing key (${pinnedIds(expect)})`);
   }
   if (payload.tenantId !== expect.tenantId)
     throw reject('POLICY_SET_INVALID', `issued for tenant ${payload.tenantId}, this device belongs to ${expect.tenantId}`);

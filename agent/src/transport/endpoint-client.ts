@@ -10,6 +10,9 @@ import {
   type AlertReport,
   AlertReportAck,
   type AlertReportAck as AlertReportAckT,
+  type DeviceKeyRotationRequest as DeviceKeyRotationRequestT,
+  DeviceKeyRotationResponse,
+  type DeviceKeyRotationResponse as DeviceKeyRotationResponseT,
   type EnrollRequest as EnrollRequestT,
   EnrollResponse,
   type EnrollResponse as EnrollResponseT,
@@ -54,12 +57,14 @@ export type PoliciesResult = { readonly notModified: true } | { readonly notModi
 export class EndpointClient {
   private readonly agent: Agent;
   private readonly base: URL;
+  private credentials: DeviceCredentials | undefined;
 
   constructor(
     private readonly options: EndpointClientOptions,
     private readonly deps: { readonly now: () => number } = { now: systemClock.now },
   ) {
     this.base = new URL(options.endpointUrl);
+    this.credentials = options.credentials;
     // Only the onboarding CA is trusted for the endpoint; the system store is not consulted.
     this.agent = new Agent({ keepAlive: true, maxSockets: 4, ca: [options.caCertificate] });
   }
@@ -97,9 +102,24 @@ export class EndpointClient {
     await this.send('POST', '/v1/device/inventory', upload, {});
   }
 
+  /**
+   * POST /v1/device/key: registers a new device key. Signed with `signWith` (the current key by default; a device
+   * that lost the answer confirms with the new key, which the endpoint answers the same).
+   */
+  async rotateDeviceKey(body: DeviceKeyRotationRequestT, signWith?: KeyObject): Promise<DeviceKeyRotationResponseT> {
+    const res = await this.send('POST', '/v1/device/key', body, {}, signWith);
+    return validate(DeviceKeyRotationResponse, res.json, 'device key rotation response', 'ENDPOINT_ERROR');
+  }
+
+  /** Signs every later request (and push upgrade) with `privateKey`: after a confirmed device-key rotation. */
+  useDeviceKey(privateKey: KeyObject): void {
+    if (!this.credentials) throw new AttacheError('NOT_ENROLLED', 'device key change without a device identity');
+    this.credentials = { deviceId: this.credentials.deviceId, privateKey };
+  }
+
   /** Signed headers for a device request; the push client uses them for the WebSocket upgrade. */
-  signedHeaders(method: string, path: string, body: string): Record<string, string> {
-    const credentials = this.options.credentials;
+  signedHeaders(method: string, path: string, body: string, signWith?: KeyObject): Record<string, string> {
+    const credentials = this.credentials;
     if (!credentials) throw new AttacheError('NOT_ENROLLED', 'device request without a device identity');
     const time = String(this.deps.now());
     const nonce = randomBytes(16).toString('base64url');
@@ -108,7 +128,7 @@ export class EndpointClient {
       [SIGNED_REQUEST_HEADERS.device]: credentials.deviceId,
       [SIGNED_REQUEST_HEADERS.time]: time,
       [SIGNED_REQUEST_HEADERS.nonce]: nonce,
-      [SIGNED_REQUEST_HEADERS.signature]: signBytes(credentials.privateKey, toSign),
+      [SIGNED_REQUEST_HEADERS.signature]: signBytes(signWith ?? credentials.privateKey, toSign),
     };
   }
 
@@ -125,9 +145,9 @@ export class EndpointClient {
     this.agent.destroy();
   }
 
-  private send(method: string, path: string, body: unknown, extra: Record<string, string>): Promise<{ status: number; json: unknown }> {
+  private send(method: string, path: string, body: unknown, extra: Record<string, string>, signWith?: KeyObject): Promise<{ status: number; json: unknown }> {
     const payload = body === undefined ? '' : JSON.stringify(body);
-    const signed = path.startsWith('/v1/device/') ? this.signedHeaders(method, path, payload) : {};
+    const signed = path.startsWith('/v1/device/') ? this.signedHeaders(method, path, payload, signWith) : {};
     const headers: Record<string, string> = { accept: 'application/json', ...signed, ...extra };
     if (body !== undefined) {
       headers['content-type'] = 'application/json';

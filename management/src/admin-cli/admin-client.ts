@@ -21,6 +21,7 @@ import {
   DeviceEvents,
   DeviceHealthView,
   DeviceInventoryView,
+  DeviceKeyRotationMark,
   DeviceStatus,
   DeviceTagsRequest,
   type DynamicGroupRule,
@@ -32,6 +33,9 @@ import {
   type PolicyDocument,
   PolicyStatusReport,
   PolicySummary,
+  SignedSigningKeyAnnouncement,
+  type SigningKeyRotateRequest,
+  SigningKeyState,
   WhatIfRequest,
   WhatIfResponse,
 } from '../../../policy-schemas/src/index.js';
@@ -145,6 +149,19 @@ export class AdminClient {
   }
   async revokeDevice(deviceId: string): Promise<void> {
     await this.call('POST', `/v1/admin/devices/${encodeURIComponent(deviceId)}/revoke`);
+  }
+
+  /** Asks the device to rotate its key (it does at its next fetch; nudged when connected). */
+  requestDeviceKeyRotation(deviceId: string): Promise<DeviceKeyRotationMark> {
+    return this.typed('POST', `/v1/admin/devices/${encodeURIComponent(deviceId)}/rotate-key`, DeviceKeyRotationMark);
+  }
+
+  getSigningKey(): Promise<SigningKeyState> {
+    return this.typed('GET', '/v1/admin/signing-key', SigningKeyState);
+  }
+
+  rotateSigningKey(request: SigningKeyRotateRequest): Promise<SignedSigningKeyAnnouncement> {
+    return this.typed('POST', '/v1/admin/signing-key/rotate', SignedSigningKeyAnnouncement, request);
   }
 
   // Signals, compliance and access (issue 5).

@@ -10,6 +10,7 @@ import { AdminClient } from './admin-client.js';
 import { registerComplianceCommands } from './compliance-commands.js';
 import { type ConnectionFlags, resolveConnection } from './connection.js';
 import { registerImportCommand } from './import-command.js';
+import { registerKeyCommands } from './key-commands.js';
 import { registerTargetingCommands } from './targeting-commands.js';
 import { deviceDetails, deviceStatusView, devicesTable, groupsTable, onboardingSummary, policiesTable, policyDetails } from './views.js';
 
@@ -198,6 +199,7 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
   registerTargetingCommands({ program, policy, device, group, client, print, resolveGroupId, readPolicyFile });
   registerImportCommand({ policy, client, print });
   registerComplianceCommands({ program, device, client, print, resolveGroupId });
+  registerKeyCommands({ program, device, client, print });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,8 +1,10 @@
-// Admin API routes (/v1/admin/*, behind the admin token): onboarding packages, policies, groups, assignments, devices.
+// Admin API routes (/v1/admin/*, behind the admin token): onboarding packages, policies, groups, assignments, devices,
+// key rotation.
 // Handlers only translate HTTP to service calls; decisions live in ../service/.
 import type { FastifyInstance } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
 import type { ServiceContext } from '../service/context.js';
+import { requestDeviceKeyRotation, rotateSigningKey, signingKeyState } from '../service/device-keys.js';
 import { getDevice, getDeviceEvents, getDeviceStatus, listDevices, requestSync, revokeDevice } from '../service/directory.js';
 import { createOnboardingPackage } from '../service/enrollment.js';
 import { addGroupMember, changeDeviceTags, createAssignment, createGroup, removeAssignment, setGroupRule } from '../service/groups.js';
@@ -56,4 +58,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
     await revokeDevice(ctx, req.params.id);
     return reply.code(204).send();
   });
+  app.post<IdParams>('/devices/:id/rotate-key', async (req, reply) => reply.code(202).send(await requestDeviceKeyRotation(ctx, req.params.id)));
+
+  app.get('/signing-key', async () => signingKeyState(ctx));
+  app.post('/signing-key/rotate', async (req, reply) => reply.code(201).send(await rotateSigningKey(ctx, req.body)));
 }

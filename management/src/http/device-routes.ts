@@ -1,8 +1,10 @@
-// Device API routes: POST /v1/enroll (unsigned, rate-limited) and the signed /v1/device/policies and /v1/device/reports.
+// Device API routes: POST /v1/enroll (unsigned, rate-limited) and the signed /v1/device/policies, /v1/device/reports and
+// /v1/device/key (device-key rotation).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
 import type { PoliciesResponse } from '../../../policy-schemas/src/index.js';
 import type { ServiceContext } from '../service/context.js';
+import { rotateOwnDeviceKey } from '../service/device-keys.js';
 import { acceptReport, assignedPolicies } from '../service/device-sync.js';
 import { enrollDevice } from '../service/enrollment.js';
 import type { DeviceRecord } from '../store/store.js';
@@ -60,12 +62,20 @@ export function registerEnrollRoute(app: FastifyInstance, ctx: ServiceContext, l
 export function registerDeviceRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get('/policies', async (req, reply) => {
     const device = signer(req);
-    const { etag, manifest, policies } = await assignedPolicies(ctx, device.deviceId);
+    const { etag, manifest, policies, signingKeys, rotateDeviceKey } = await assignedPolicies(ctx, device);
     reply.header('etag', etag);
     if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
-    const body: PoliciesResponse = { deviceId: device.deviceId, etag, manifest, policies };
+    const body: PoliciesResponse = {
+      deviceId: device.deviceId,
+      etag,
+      manifest,
+      policies,
+      ...(signingKeys.length > 0 ? { signingKeys } : {}),
+      ...(rotateDeviceKey ? { rotateDeviceKey: true } : {}),
+    };
     return reply.send(body);
   });
 
   app.post('/reports', async (req) => acceptReport(ctx, signer(req).deviceId, req.body));
+  app.post('/key', async (req) => rotateOwnDeviceKey(ctx, signer(req), req.body));
 }

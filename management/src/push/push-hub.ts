@@ -20,7 +20,7 @@ export interface PushSocket {
 const OPEN = 1;
 
 /** Close codes the endpoint uses (4000–4999 are application-defined). */
-export const PUSH_CLOSE = { replaced: 4001, revoked: 4003, shutdown: 1001 } as const;
+export const PUSH_CLOSE = { replaced: 4001, revoked: 4003, keyRotated: 4004, shutdown: 1001 } as const;
 
 interface Connection {
   readonly socket: PushSocket;

@@ -3,6 +3,7 @@
 import type { Clock } from '../../../common/clock.js';
 import type { Logger } from '../logging.js';
 import type { EndpointIdentity } from '../pki/endpoint-identity.js';
+import type { PolicySigningKeyRing } from '../pki/signing-key-ring.js';
 import type { PushHub } from '../push/push-hub.js';
 import type { ManagementStore } from '../store/store.js';
 import type { AccessTokenRegistry } from './compliance/access-tokens.js';
@@ -13,6 +14,8 @@ export interface ServiceContext {
   readonly store: ManagementStore;
   readonly hub: PushHub;
   readonly identity: EndpointIdentity;
+  /** The policy-signing keys: which one signs now, the announcement chain, rotation. */
+  readonly signingKeys: PolicySigningKeyRing;
   /** The https URL devices use to reach this endpoint; goes into onboarding packages. */
   readonly publicUrl: string;
   readonly clock: Pick<Clock, 'now'>;

@@ -29,7 +29,7 @@ export async function createOnboardingPackage(ctx: ServiceContext, body: unknown
       endpointUrl: ctx.publicUrl,
       caCertificate: ctx.identity.caCertPem,
       caPin: ctx.identity.caPin,
-      policySigningKey: { keyId: ctx.identity.policySigning.keyId, publicKey: ctx.identity.policySigning.publicKey },
+      policySigningKey: { keyId: ctx.signingKeys.active().keyId, publicKey: ctx.signingKeys.active().publicKey },
       enrollmentToken: token,
       expiresAt,
       issuedAt,

@@ -35,6 +35,12 @@ export function signPolicy(payload: PolicyPayload, keys: PolicySigningKeys): Sig
   return { payload, keyId: keys.keyId, signature: signBytes(keys.privateKey, canonicalJson(payload)) };
 }
 
+/** The key to sign with now (after switching to an announced key whose time has come). */
+async function activeSigningKey(ctx: ServiceContext): Promise<PolicySigningKeys> {
+  await ctx.signingKeys.advance(ctx.clock.now());
+  return ctx.signingKeys.active();
+}
+
 /** The admin view of a policy: its latest version. */
 export function policySummary(record: PolicyRecord): PolicySummary {
   const p = record.latest.payload;
@@ -66,7 +72,7 @@ function buildPayload(ctx: ServiceContext, policyId: string, version: number, do
 /** Creates a policy (version 1) from an unvalidated document. */
 export async function createPolicy(ctx: ServiceContext, body: unknown): Promise<PolicySummary> {
   const doc = parsePolicyDocument(body);
-  const signed = signPolicy(buildPayload(ctx, randomUUID(), 1, doc), ctx.identity.policySigning);
+  const signed = signPolicy(buildPayload(ctx, randomUUID(), 1, doc), await activeSigningKey(ctx));
   await ctx.store.createPolicy(signed);
   ctx.logger.info('policy created', { component: 'policies', policyId: signed.payload.policyId, kind: doc.kind });
   return policySummary({ policyId: signed.payload.policyId, createdAt: signed.payload.createdAt, latest: signed });
@@ -83,7 +89,7 @@ export async function updatePolicy(ctx: ServiceContext, policyId: string, body: 
   if (doc.kind !== current.kind) {
     throw new AttacheError('CONFLICT', `policy ${policyId} is a ${current.kind} policy; its kind cannot change to ${doc.kind}`);
   }
-  const signed = signPolicy(buildPayload(ctx, policyId, current.latestVersion + 1, doc), ctx.identity.policySigning);
+  const signed = signPolicy(buildPayload(ctx, policyId, current.latestVersion + 1, doc), await activeSigningKey(ctx));
   await ctx.store.addPolicyVersion(signed);
   const delivered = ctx.hub.nudge(await ctx.store.deviceIdsAssignedPolicy(policyId), 'policy-changed');
   ctx.logger.info('policy updated', { component: 'policies', policyId, version: signed.payload.version, nudged: delivered });

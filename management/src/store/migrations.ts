@@ -304,6 +304,32 @@ const requestNonces: Migration = {
   },
 };
 
+/**
+ * Key rotation (issue 12): a pending admin request to rotate a device's key, the device keys retired by rotation (kept
+ * for audit: fingerprint and when), and the chain of policy-signing key announcements (each signed by the key before).
+ */
+const keyRotation: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('devices').addColumn('key_rotation_requested_at', 'text').execute();
+    await db.schema
+      .createTable('device_key_history')
+      .addColumn('device_id', 'text', (c) => c.notNull().references('devices.device_id'))
+      .addColumn('key_id', 'text', (c) => c.notNull())
+      .addColumn('public_key', 'text', (c) => c.notNull())
+      .addColumn('retired_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('device_key_history_pk', ['device_id', 'key_id'])
+      .execute();
+    await db.schema
+      .createTable('signing_key_announcements')
+      .addColumn('new_key_id', 'text', (c) => c.primaryKey())
+      .addColumn('announced_at', 'text', (c) => c.notNull())
+      .addColumn('valid_from', 'text', (c) => c.notNull())
+      .addColumn('announcement', 'text', (c) => c.notNull())
+      .addColumn('activated_at', 'text')
+      .execute();
+  },
+};
+
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -313,6 +339,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-signals-compliance': signalsAndCompliance,
   '0006-device-policy-sets': devicePolicySets,
   '0007-request-nonces': requestNonces,
+  '0008-key-rotation': keyRotation,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

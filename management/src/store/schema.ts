@@ -41,6 +41,26 @@ export interface DeviceTable {
   enrollmentTokenHash: string;
   /** JSON array of device tags, sorted. */
   tags: string;
+  /** Set when an admin asked for a device-key rotation; cleared when the device rotates. */
+  keyRotationRequestedAt: string | null;
+}
+
+/** device_key_history: device keys retired by rotation (the old key is refused from then on). */
+export interface DeviceKeyHistoryTable {
+  deviceId: string;
+  keyId: string;
+  publicKey: string;
+  retiredAt: string;
+}
+
+/** signing_key_announcements: the policy-signing key chain; activatedAt is set when the endpoint switched to the key. */
+export interface SigningKeyAnnouncementTable {
+  newKeyId: string;
+  announcedAt: string;
+  validFrom: string;
+  /** JSON SignedSigningKeyAnnouncement, exactly as devices receive it. */
+  announcement: string;
+  activatedAt: string | null;
 }
 
 /** device_groups: named groups ("groups" is an SQL keyword). */
@@ -266,6 +286,8 @@ export interface Database {
   meta: MetaTable;
   enrollmentTokens: EnrollmentTokenTable;
   devices: DeviceTable;
+  deviceKeyHistory: DeviceKeyHistoryTable;
+  signingKeyAnnouncements: SigningKeyAnnouncementTable;
   deviceGroups: DeviceGroupTable;
   groupMembers: GroupMemberTable;
   policies: PolicyTable;

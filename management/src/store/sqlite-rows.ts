@@ -20,6 +20,7 @@ export function deviceFromRow(row: DeviceTable): DeviceRecord {
     revoked: row.revoked === 1,
     lastReportAt: row.lastReportAt,
     tags: parseStoredJson<string[]>(row.tags, { table: 'devices', id: row.deviceId, column: 'tags' }),
+    ...(row.keyRotationRequestedAt ? { keyRotationRequestedAt: row.keyRotationRequestedAt } : {}),
   };
 }
 

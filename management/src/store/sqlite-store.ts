@@ -5,10 +5,11 @@ import BetterSqlite3 from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { AttacheError } from '../../../common/errors.js';
-import type { Assignment, DynamicGroupRule, Group, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import type { Assignment, DynamicGroupRule, Group, SignedPolicy, SignedSigningKeyAnnouncement, StatusReport } from '../../../policy-schemas/src/index.js';
 import { inCodeMigrations } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqliteComplianceStore } from './sqlite-compliance-store.js';
+import * as keys from './sqlite-keys.js';
 import { claimNonce, sweepNonces } from './sqlite-nonces.js';
 import * as policies from './sqlite-policies.js';
 import { policySetForDevice } from './sqlite-policy-sets.js';
@@ -16,6 +17,7 @@ import { getReportedStatus, listDeviceEvents, recordReport } from './sqlite-repo
 import { deviceFromRow, normaliseTime } from './sqlite-rows.js';
 import * as targeting from './sqlite-targeting.js';
 import type {
+  DeviceKeyRotation,
   DeviceListing,
   DevicePolicySet,
   DeviceRecord,
@@ -28,10 +30,13 @@ import type {
   PolicyHead,
   PolicyListing,
   PolicyRecord,
+  PolicyResigner,
   PolicySet,
   ReportedStatus,
   ReportOutcome,
+  RetiredDeviceKey,
   StoredDeviceEvent,
+  StoredSigningKeyAnnouncement,
 } from './store.js';
 import { isolateRows } from './stored-json.js';
 
@@ -118,6 +123,7 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
         lastSyncError: null,
         enrollmentTokenHash: input.tokenHash,
         tags: token.tags,
+        keyRotationRequestedAt: null,
       };
       await trx.insertInto('devices').values(row).execute();
       return deviceFromRow(row);
@@ -174,6 +180,25 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
   async revokeDevice(deviceId: string): Promise<boolean> {
     const result = await this.db.updateTable('devices').set({ revoked: 1 }).where('deviceId', '=', deviceId).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  rotateDeviceKey(input: DeviceKeyRotation): Promise<boolean> {
+    return keys.rotateDeviceKey(this.db, input);
+  }
+  requestDeviceKeyRotation(deviceId: string, requestedAt: string): Promise<boolean> {
+    return keys.requestDeviceKeyRotation(this.db, deviceId, requestedAt);
+  }
+  listRetiredDeviceKeys(deviceId: string): Promise<RetiredDeviceKey[]> {
+    return keys.listRetiredDeviceKeys(this.db, deviceId);
+  }
+  addSigningKeyAnnouncement(announcement: SignedSigningKeyAnnouncement): Promise<void> {
+    return keys.addSigningKeyAnnouncement(this.db, announcement);
+  }
+  listSigningKeyAnnouncements(): Promise<StoredSigningKeyAnnouncement[]> {
+    return keys.listSigningKeyAnnouncements(this.db);
+  }
+  activateSigningKey(keyId: string, activatedAt: string, resign: PolicyResigner): Promise<number> {
+    return keys.activateSigningKey(this.db, keyId, activatedAt, resign);
   }
 
   createGroup(group: { groupId: string; name: string; createdAt: string; rule?: DynamicGroupRule }): Promise<Group> {

@@ -12,6 +12,7 @@ import type {
   PolicyStatus,
   ReportAck,
   SignedPolicy,
+  SignedSigningKeyAnnouncement,
   StatusReport,
 } from '../../../policy-schemas/src/index.js';
 import type { ComplianceStore } from './compliance-store.js';
@@ -43,7 +44,39 @@ export interface DeviceRecord extends DeviceFacts {
   readonly lastReportAt: string | null;
   /** Device tags, sorted. */
   readonly tags: readonly string[];
+  /** Set while an admin's request to rotate the device key is pending. */
+  readonly keyRotationRequestedAt?: string;
 }
+
+/** One device-key rotation: the key the request was signed with is replaced by the new one. */
+export interface DeviceKeyRotation {
+  readonly deviceId: string;
+  readonly currentPublicKey: string;
+  readonly newPublicKey: string;
+  readonly keyId: string;
+  readonly currentKeyId: string;
+  readonly rotatedAt: string;
+}
+
+/** A device key retired by rotation (audit: fingerprint and when). */
+export interface RetiredDeviceKey {
+  readonly keyId: string;
+  readonly publicKey: string;
+  readonly retiredAt: string;
+}
+
+/** A stored policy-signing key announcement and when the endpoint switched to its key (undefined: not yet). */
+export interface StoredSigningKeyAnnouncement {
+  readonly announcement: SignedSigningKeyAnnouncement;
+  readonly activatedAt?: string;
+}
+
+/** Re-signs one stored policy version (exact payload bytes); undefined leaves the row as it is (it did not verify). */
+export type PolicyResigner = (row: {
+  readonly payload: string;
+  readonly keyId: string;
+  readonly signature: string;
+}) => { readonly keyId: string; readonly signature: string } | undefined;
 
 /** A device with the names of the groups it belongs to (for listings). */
 export interface DeviceWithGroups extends DeviceRecord {
@@ -162,6 +195,22 @@ export interface ManagementStore extends ComplianceStore {
   touchDevice(deviceId: string, lastSeenAt: string): Promise<void>;
   /** Marks the device revoked; false when it does not exist. */
   revokeDevice(deviceId: string): Promise<boolean>;
+
+  /**
+   * One transaction: replaces the device key when the device still has `currentPublicKey` and is not revoked, records
+   * the old key as retired and clears a pending rotation request. False when the key was already replaced (a race).
+   */
+  rotateDeviceKey(input: DeviceKeyRotation): Promise<boolean>;
+  /** Marks an admin's rotation request; false when the device does not exist. */
+  requestDeviceKeyRotation(deviceId: string, requestedAt: string): Promise<boolean>;
+  /** Keys the device rotated away from, oldest first. */
+  listRetiredDeviceKeys(deviceId: string): Promise<RetiredDeviceKey[]>;
+  /** Appends an announcement to the signing-key chain (CONFLICT when its key was announced before). */
+  addSigningKeyAnnouncement(announcement: SignedSigningKeyAnnouncement): Promise<void>;
+  /** The chain, oldest first. */
+  listSigningKeyAnnouncements(): Promise<StoredSigningKeyAnnouncement[]>;
+  /** One transaction: re-signs every stored policy version with `resign` and marks the key active; returns rows re-signed. */
+  activateSigningKey(keyId: string, activatedAt: string, resign: PolicyResigner): Promise<number>;
 
   /** Replaces the device's tags; false when it does not exist. */
   setDeviceTags(deviceId: string, tags: readonly string[]): Promise<boolean>;

@@ -1,0 +1,89 @@
+// Key rotation in SQLite: device keys replaced by rotation (compare-and-set on the current key, the old one kept as
+// retired for audit) and the policy-signing key chain, whose activation re-signs every stored policy version at once.
+import type { Kysely } from 'kysely';
+import { AttacheError } from '../../../common/errors.js';
+import type { SignedSigningKeyAnnouncement } from '../../../policy-schemas/src/index.js';
+import type { Database } from './schema.js';
+import type { DeviceKeyRotation, PolicyResigner, RetiredDeviceKey, StoredSigningKeyAnnouncement } from './store.js';
+
+type Db = Kysely<Database>;
+
+export function rotateDeviceKey(db: Db, input: DeviceKeyRotation): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('devices')
+      .set({ publicKey: input.newPublicKey, keyRotationRequestedAt: null })
+      .where('deviceId', '=', input.deviceId)
+      .where('publicKey', '=', input.currentPublicKey)
+      .where('revoked', '=', 0)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) return false;
+    await trx
+      .insertInto('deviceKeyHistory')
+      .values({ deviceId: input.deviceId, keyId: input.currentKeyId, publicKey: input.currentPublicKey, retiredAt: input.rotatedAt })
+      .onConflict((oc) => oc.columns(['deviceId', 'keyId']).doNothing())
+      .execute();
+    return true;
+  });
+}
+
+export async function requestDeviceKeyRotation(db: Db, deviceId: string, requestedAt: string): Promise<boolean> {
+  const result = await db.updateTable('devices').set({ keyRotationRequestedAt: requestedAt }).where('deviceId', '=', deviceId).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function listRetiredDeviceKeys(db: Db, deviceId: string): Promise<RetiredDeviceKey[]> {
+  return db
+    .selectFrom('deviceKeyHistory')
+    .select(['keyId', 'publicKey', 'retiredAt'])
+    .where('deviceId', '=', deviceId)
+    .orderBy('retiredAt')
+    .orderBy('keyId')
+    .execute();
+}
+
+/** Reused keys would let a device accept an old announcement as new: every announced key id is new. */
+export async function addSigningKeyAnnouncement(db: Db, announcement: SignedSigningKeyAnnouncement): Promise<void> {
+  const { payload } = announcement;
+  const existing = await db.selectFrom('signingKeyAnnouncements').select('newKeyId').where('newKeyId', '=', payload.newKeyId).executeTakeFirst();
+  if (existing) throw new AttacheError('CONFLICT', `policy-signing key ${payload.newKeyId} was already announced`);
+  await db
+    .insertInto('signingKeyAnnouncements')
+    .values({
+      newKeyId: payload.newKeyId,
+      announcedAt: payload.announcedAt,
+      validFrom: payload.validFrom,
+      announcement: JSON.stringify(announcement),
+      activatedAt: null,
+    })
+    .execute();
+}
+
+export async function listSigningKeyAnnouncements(db: Db): Promise<StoredSigningKeyAnnouncement[]> {
+  const rows = await db.selectFrom('signingKeyAnnouncements').selectAll().orderBy('announcedAt').orderBy('validFrom').execute();
+  return rows.map((r) => ({
+    announcement: JSON.parse(r.announcement) as SignedSigningKeyAnnouncement,
+    ...(r.activatedAt ? { activatedAt: r.activatedAt } : {}),
+  }));
+}
+
+export function activateSigningKey(db: Db, keyId: string, activatedAt: string, resign: PolicyResigner): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx.selectFrom('policyVersions').select(['policyId', 'version', 'payload', 'keyId', 'signature']).execute();
+    let count = 0;
+    for (const row of rows) {
+      const signed = resign(row);
+      if (!signed) continue;
+      await trx
+        .updateTable('policyVersions')
+        .set({ keyId: signed.keyId, signature: signed.signature })
+        .where('policyId', '=', row.policyId)
+        .where('version', '=', row.version)
+        .execute();
+      count += 1;
+    }
+    const marked = await trx.updateTable('signingKeyAnnouncements').set({ activatedAt }).where('newKeyId', '=', keyId).executeTakeFirst();
+    if (Number(marked.numUpdatedRows) !== 1) throw new AttacheError('NOT_FOUND', `policy-signing key ${keyId} was never announced`);
+    return count;
+  });
+}
