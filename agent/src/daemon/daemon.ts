@@ -38,7 +38,7 @@ export interface DaemonDeps {
 export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Promise<RunningDaemon> {
   const { host, logger } = deps;
   const clock = deps.clock ?? systemClock;
-  const store = new StateStore(config.stateDir, { posixPermissions: posixPermissions() });
+  const store = new StateStore(config.stateDir, { posixPermissions: posixPermissions(), onProblem: (message, details) => logger.warn(message, details) });
   await store.init();
   const lock = await acquireInstanceLock(config.stateDir, { pid: process.pid, isAlive: processIsAlive, now: () => clock.now() });
   let client: EndpointClient | undefined;

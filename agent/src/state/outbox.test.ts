@@ -59,7 +59,7 @@ describe('Outbox', () => {
     expect((await box.pending()).map((q) => q.message.n)).toEqual([1, 3, 4]);
   });
 
-  it('drops files it cannot read back and ignores files that are not queued messages', async () => {
+  it('sets aside files it cannot read back and ignores files that are not queued messages', async () => {
     const files = new MemoryFileStore();
     const box = outbox(files);
     await box.enqueue(1, 'a-1', { n: 1 });
@@ -67,7 +67,14 @@ describe('Outbox', () => {
     await files.writeAtomic('/state/box/0000000000000003-b-3.json', '{"other":true}');
     await files.writeAtomic('/state/box/.3f2a.tmp', '{"n":7}');
     expect((await box.pending()).map((q) => q.message.n)).toEqual([1]);
-    expect((await files.list('/state/box')).sort()).toEqual(['.3f2a.tmp', '0000000000000001-a-1.json']);
+    expect((await files.list('/state/box')).sort()).toEqual([
+      '.3f2a.tmp',
+      '0000000000000001-a-1.json',
+      '0000000000000002-a-2.json.corrupt',
+      '0000000000000003-b-3.json.corrupt',
+    ]);
+    // Set aside once: the queue does not see them again.
+    expect((await box.pending()).map((q) => q.message.n)).toEqual([1]);
   });
 
   it('keeps the sequence across instances (a restarted agent) and starts at 0 when empty or missing', async () => {

@@ -17,8 +17,10 @@ export interface OutboxOptions<T> {
   readonly encode?: (message: T) => unknown;
   /** True when a newly queued message (`tag`) makes an older queued one (`oldTag`) pointless to send. */
   readonly supersedes?: (tag: string, oldTag: string) => boolean;
-  /** Checks a queued message read back; throwing drops the file (it could never be sent). */
+  /** Checks a queued message read back; throwing sets the file aside (it could never be sent). */
   readonly decode: (data: unknown, tag: string) => T;
+  /** Told about every file set aside as unreadable, with where it was kept and why (the state store logs it). */
+  readonly onCorrupt?: (name: string, keptAs: string, error: string) => void;
 }
 
 /** One queued message and the file name that acknowledges it. */
@@ -62,16 +64,24 @@ export class Outbox<T> {
     return name;
   }
 
-  /** Queued messages, oldest first. Files that cannot be read or decoded are removed (they could never be sent). */
+  /**
+   * Queued messages, oldest first. A file that cannot be read or decoded could never be sent: it is set aside as
+   * `<name>.corrupt` (out of the queue, kept for whoever investigates) and reported through `onCorrupt`.
+   */
   async pending(): Promise<Queued<T>[]> {
     const out: Queued<T>[] = [];
     for (const name of await this.names()) {
+      const path = join(this.options.dir, name);
+      let text: string | undefined;
       try {
-        const text = await this.files.read(join(this.options.dir, name));
+        text = await this.files.read(path);
         if (text === undefined) continue; // removed meanwhile (acknowledged)
         out.push({ name, message: this.options.decode(JSON.parse(text), this.tagOf(name) as string) });
-      } catch {
+      } catch (err) {
+        const keptAs = `${name}.corrupt`;
+        if (text !== undefined) await this.files.writeAtomic(join(this.options.dir, keptAs), text, { mode: 0o600 }).catch(() => undefined);
         await this.remove(name);
+        this.options.onCorrupt?.(name, keptAs, (err as Error).message);
       }
     }
     return out;

@@ -66,10 +66,27 @@ describe('StateStore', () => {
     await store.enqueueReport(report(1), 1);
     await store.enqueueReport(report(2), 2);
     await writeFile(join(dir, 'outbox', `${'0'.repeat(15)}3-00000000-0000-4000-8000-000000000003.json`), 'not json');
-    const again = new StateStore(dir);
+    const problems: [string, Record<string, string>][] = [];
+    const again = new StateStore(dir, { posixPermissions: true, onProblem: (message, details) => problems.push([message, details]) });
     expect(await again.lastSequence()).toBe(3);
     expect((await again.pendingReports()).map((p) => p.report.reportId)).toEqual([report(1).reportId, report(2).reportId]);
     expect(await again.lastSequence()).toBe(2);
+    // Not dropped silently: set aside beside the queue and reported.
+    const kept = `${'0'.repeat(15)}3-00000000-0000-4000-8000-000000000003.json.corrupt`;
+    expect(await readFile(join(dir, 'outbox', kept), 'utf8')).toBe('not json');
+    expect(problems).toEqual([['queued report unreadable, set aside', expect.objectContaining({ keptAs: kept, error: expect.stringContaining('JSON') })]]);
+  });
+
+  it('sets a corrupt state file aside under a dated name, never to be read again', async () => {
+    const store = new StateStore(dir);
+    await store.init();
+    await writeFile(join(dir, 'baseline.json'), '{"formatVersion":1,"settings":{"x":');
+    await expect(store.readBaseline()).rejects.toMatchObject({ code: 'STATE_CORRUPT' });
+    const keptAs = await store.setAside('baseline.json', Date.parse('2026-12-04T10:00:00.000Z'));
+    expect(keptAs).toBe('baseline.json.corrupt-2026-12-04T10-00-00-000Z');
+    expect(await readFile(join(dir, keptAs as string), 'utf8')).toContain('"settings"');
+    expect(await store.readBaseline()).toEqual({});
+    expect(await store.setAside('baseline.json', 0)).toBeUndefined();
   });
 });
 

@@ -82,10 +82,17 @@ export class StateStore {
   private readonly reportsOutbox: Outbox<StatusReportT>;
   private readonly signalsOutbox: Outbox<SignalMessage>;
 
-  /** `options.files` replaces the disk (the fleet simulator keeps thousands of state dirs in memory). */
+  /**
+   * `options.files` replaces the disk (the fleet simulator keeps thousands of state dirs in memory); `onProblem` hears
+   * about state it had to set aside (a corrupt queued message), so the daemon can log it.
+   */
   constructor(
     readonly dir: string,
-    private readonly options: { readonly posixPermissions: boolean; readonly files?: FileStore } = { posixPermissions: true },
+    private readonly options: {
+      readonly posixPermissions: boolean;
+      readonly files?: FileStore;
+      readonly onProblem?: (message: string, details: Record<string, string>) => void;
+    } = { posixPermissions: true },
   ) {
     this.files = options.files ?? new NodeFileStore();
     this.reportsOutbox = new Outbox(
@@ -94,6 +101,7 @@ export class StateStore {
         tag: UUID,
         limit: OUTBOX_LIMIT,
         decode: (data, tag) => validate(StatusReport, data, `outbox/ report ${tag}`, 'STATE_CORRUPT'),
+        onCorrupt: (name, keptAs, error) => this.problem('queued report unreadable, set aside', { file: join(FILES.outbox, name), keptAs, error }),
       },
       this.files,
     );
@@ -109,6 +117,7 @@ export class StateStore {
           const kind = signalKind(tag);
           return { kind, body: validate(SIGNAL_SCHEMAS[kind], data, `signals-outbox/ ${tag}`, 'STATE_CORRUPT') } as SignalMessage;
         },
+        onCorrupt: (name, keptAs, error) => this.problem('queued signal unreadable, set aside', { file: join(FILES.signalsOutbox, name), keptAs, error }),
       },
       this.files,
     );
@@ -208,6 +217,23 @@ export class StateStore {
   async readBaseline(): Promise<Record<string, BaselineEntry>> {
     const file = await this.readJson(FILES.baseline, (data) => validate(AgentBaseline, data, 'baseline.json', 'STATE_CORRUPT'));
     return file?.settings ?? {};
+  }
+
+  /**
+   * Sets a corrupt state file aside as `<name>.corrupt-<time>` (kept for recovery by hand, never read again) and
+   * returns that name; the caller starts afresh. Undefined when there was nothing to keep.
+   */
+  async setAside(name: string, at: number): Promise<string | undefined> {
+    const text = await this.files.read(join(this.dir, name)).catch(() => undefined);
+    if (text === undefined) return undefined;
+    const keptAs = `${name}.corrupt-${new Date(at).toISOString().replace(/[:.]/g, '-')}`;
+    await this.files.writeAtomic(join(this.dir, keptAs), text, { mode: 0o600 });
+    await this.files.remove(join(this.dir, name));
+    return keptAs;
+  }
+
+  private problem(message: string, details: Record<string, string>): void {
+    this.options.onProblem?.(message, details);
   }
 
   async writeBaseline(settings: Readonly<Record<string, BaselineEntry>>): Promise<void> {

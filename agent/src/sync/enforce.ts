@@ -17,12 +17,18 @@ export interface EnforceDeps {
   readonly logger: Logger;
 }
 
-/** Reads the baseline; a corrupt file is logged and treated as empty (what it held cannot be trusted). */
-export async function readBaselineSafe(store: StateStore, logger: Logger): Promise<Baseline> {
+/**
+ * Reads the baseline. A corrupt file cannot be trusted, but it holds the only record of pre-management values: it is
+ * set aside as `baseline.json.corrupt-<time>` for recovery by hand (never overwritten), logged naming that copy, and
+ * the agent starts a new baseline (settings still managed get their current value recorded at their next change).
+ */
+export async function readBaselineSafe(store: StateStore, logger: Logger, options: { readonly setAsideAt?: string }): Promise<Baseline> {
   try {
     return await store.readBaseline();
   } catch (err) {
-    logger.error('baseline unreadable, starting a new one', { error: (err as Error).message });
+    // A dry run writes nothing: it only says what it would do.
+    const keptAs = options.setAsideAt ? await store.setAside('baseline.json', Date.parse(options.setAsideAt)).catch(() => undefined) : undefined;
+    logger.error('baseline unreadable, set aside and starting a new one', { error: (err as Error).message, ...(keptAs ? { keptAs } : {}) });
     return {};
   }
 }
@@ -35,7 +41,7 @@ export async function enforce(
 ): Promise<{ evidence: ApplyReport; events: SettingEvent[] }> {
   const { store, host, logger } = deps;
   const { at } = options;
-  const prior = await readBaselineSafe(store, logger);
+  const prior = await readBaselineSafe(store, logger, { setAsideAt: options.at });
   let baseline = prior;
   const evidence = await applyEffective(effective, host.providers, async (managed, observed) => {
     const next = recordBaseline(baseline, managed, observed, at);

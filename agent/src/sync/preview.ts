@@ -31,7 +31,7 @@ export async function buildPlan(deps: PreviewDeps, computedBy: SyncPlan['compute
   }
   const set = await loadPolicySet(deps, 'cache', floor);
   const effective = computeEffective(set.payloads, host.platform);
-  const restores = set.trusted ? planRestores(effective, await readBaselineSafe(store, logger)) : [];
+  const restores = set.trusted ? planRestores(effective, await readBaselineSafe(store, logger, {})) : [];
   const observed = new Map<string, SettingValue | undefined>();
   const unsupported = new Map<string, string>();
   for (const provider of host.providers) {

@@ -264,6 +264,33 @@ describe('SyncEngine: the policy set is authenticated as a whole', () => {
   });
 });
 
+describe('SyncEngine: corrupt local state', () => {
+  it('sets a corrupt baseline.json aside instead of overwriting it, and keeps enforcing', async () => {
+    const { engine } = engineFor();
+    served = [signed(1, { [NP]: 'audit' })];
+    await engine.sync('manual');
+    await writeFile(join(dir, 'baseline.json'), 'garbage');
+    clock += 1000;
+    const outcome = await engine.sync('push');
+    expect(outcome.error).toBeUndefined();
+    const kept = (await readdir(dir)).filter((n) => n.startsWith('baseline.json.corrupt-'));
+    expect(kept).toHaveLength(1);
+    expect(await readFile(join(dir, kept[0] as string), 'utf8')).toBe('garbage');
+  });
+
+  it('reports a new sync error message with the same code (the admin sees the latest one)', async () => {
+    const { engine } = engineFor();
+    served = [signed(1, { [NP]: 'audit' }, generateEd25519KeyPair().privateKeyPem)];
+    await engine.sync('manual');
+    const first = reports.at(-1)?.syncError?.message;
+    served = [signed(2, { [NP]: 'audit' }, generateEd25519KeyPair().privateKeyPem)];
+    clock += 1000;
+    await engine.sync('push');
+    expect(reports.at(-1)?.syncError?.code).toBe('POLICY_SIGNATURE_INVALID');
+    expect(reports.at(-1)?.syncError?.message).not.toBe(first);
+  });
+});
+
 describe('SyncEngine: a state dir that cannot be written', () => {
   it('reports STATE_WRITE_FAILED with the last known statuses straight to the endpoint, and recovers when space is back', async () => {
     const disk = new NodeFileStore();
