@@ -3,7 +3,7 @@
 // script). Parsers are pure and strict: what they do not recognise is `unknown` with the reason, never a guess.
 import type { DeviceInventory, Platform } from '../../../policy-schemas/src/index.js';
 import { ps, runPowerShell } from '../providers/windows/powershell.js';
-import { type CommandRunner, describeFailure } from '../system/command-runner.js';
+import { type CommandRunner, describeFailure, parseToolJson } from '../system/command-runner.js';
 
 export type DiskEncryption = DeviceInventory['diskEncryption'];
 
@@ -41,7 +41,7 @@ function anyLuks(nodes: readonly LsblkNode[]): boolean {
 
 /** `lsblk -J -o NAME,TYPE,FSTYPE,MOUNTPOINT`: encrypted when the root filesystem has a `crypt` device above it. */
 export function parseLsblk(text: string): DiskEncryption {
-  const doc = JSON.parse(text) as { blockdevices?: unknown };
+  const doc = parseToolJson('lsblk -J', text) as { blockdevices?: unknown } | null;
   if (!Array.isArray(doc?.blockdevices)) return unknown('lsblk printed no blockdevices list');
   const devices = doc.blockdevices as LsblkNode[];
   const chain = pathToRoot(devices);
