@@ -30,8 +30,9 @@ function judge(err: unknown, accepted: readonly ErrorClass[], input: string): Er
 function describeInput(input: unknown): string {
   try {
     return typeof input === 'string' ? JSON.stringify(input) : (JSON.stringify(input) ?? String(input));
-  } catch {
-    return String(input);
+  } catch (err) {
+    // Deep nesting defeats JSON.stringify and String() alike.
+    return `(a ${Array.isArray(input) ? 'array' : typeof input} that cannot be shown: ${(err as Error).message})`;
   }
 }
 
