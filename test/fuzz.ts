@@ -24,6 +24,13 @@ function judge(err: unknown, accepted: readonly ErrorClass[], input: string): Er
   if (isCrash || !isAccepted) throw new Error(`crashed with ${err.name}: ${err.message} on input ${show}`, { cause: err });
   if (err.message.trim() === '') throw new Error(`${err.name} with an empty message on input ${show}`, { cause: err });
   if (err instanceof AttacheError && !isErrorCode(err.code)) throw new Error(`AttacheError with unknown code ${String(err.code)}`);
+  // A crash caught and re-thrown under a code (toAttacheError's INTERNAL, or any code with a TypeError as cause) is
+  // still a crash.
+  if (err instanceof AttacheError && err.code === 'INTERNAL') throw new Error(`INTERNAL error ${err.message} on input ${show}`, { cause: err });
+  for (let cause = err.cause; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof TypeError || cause instanceof RangeError)
+      throw new Error(`${err.name} caused by ${cause.name}: ${cause.message} on input ${show}`, { cause: err });
+  }
   return err;
 }
 

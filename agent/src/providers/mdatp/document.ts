@@ -11,24 +11,6 @@ export function isDict(value: unknown): value is Dict {
   return proto === Object.prototype || proto === null;
 }
 
-/** Deepest nesting a managed document may have (the property-list reader's limit too). */
-export const MAX_DOCUMENT_DEPTH = 64;
-
-/**
- * True when arrays or objects nest deeper than `limit` levels. Iterative: a hostile 10k-deep document would otherwise
- * overflow the stack of the first recursive walk (or of JSON.stringify when it is written back).
- */
-export function nestedDeeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  for (let next = stack.pop(); next; next = stack.pop()) {
-    const [node, depth] = next;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
 /**
  * Sets a key as an own property. Plain assignment of `__proto__` would replace the prototype instead of adding a key,
  * so a document that came from outside keeps such a key as the data it is.
