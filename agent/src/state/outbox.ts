@@ -1,6 +1,8 @@
 // A durable outbox: messages for the endpoint wait here, one JSON file each, until it acknowledges them. The state
 // store keeps two (status reports in `outbox/`, risk signals in `signals-outbox/`); both are this one class.
+
 import { join } from 'node:path';
+import { parseJsonText } from '../../../common/json-text.js';
 import type { FileStore } from '../system/file-store.js';
 
 export interface OutboxOptions<T> {
@@ -69,7 +71,7 @@ export class Outbox<T> {
       try {
         const text = await this.files.read(join(this.options.dir, name));
         if (text === undefined) continue; // removed meanwhile (acknowledged)
-        out.push({ name, message: this.options.decode(JSON.parse(text), this.tagOf(name) as string) });
+        out.push({ name, message: this.options.decode(parseJsonText(text, name, 'STATE_CORRUPT'), this.tagOf(name) as string) });
       } catch {
         await this.remove(name);
       }
