@@ -1,9 +1,11 @@
 // Valid samples of every wire message and state file, the seeds the fuzz tests mutate (test/fuzz.ts). Signed parts are
 // signed for real with a key made here, so a sample passes the agent's trust checks, not only the schema.
 import { readdirSync, readFileSync } from 'node:fs';
+import { caPinOf } from '../agent/src/enrollment/enroll.js';
 import { signedSetResponse } from '../agent/src/sync/testing/signed-set.js';
 import { canonicalJson } from '../common/canonical-json.js';
 import { generateEd25519KeyPair, keyIdOf, privateKeyFromPem, signBytes } from '../common/signing.js';
+import { createCa } from '../management/src/pki/certificates.js';
 import type {
   AgentIdentity,
   AlertReport,
@@ -156,4 +158,31 @@ export const STATE_FILES: Readonly<Record<string, unknown>> = {
     health: { collectedAt: AT, antivirus: HEALTH.antivirus, firewall: HEALTH.firewall },
     inventoryHash: 'b'.repeat(64),
   },
+};
+
+/** A valid onboarding package (a real CA made here, pinned), for the agent's package check. */
+export async function onboardingPackage(): Promise<Record<string, unknown>> {
+  const ca = await createCa('Attaché fuzz CA', new Date('2026-12-01T00:00:00Z'));
+  return {
+    formatVersion: 1,
+    tenantId: TENANT,
+    endpointUrl: 'https://endpoint.example.com:8443',
+    caCertificate: ca.certPem,
+    caPin: caPinOf(ca.certPem),
+    policySigningKey: IDENTITY.policySigningKey,
+    enrollmentToken: `att_enr_${'a'.repeat(43)}`,
+    expiresAt: '2027-01-01T00:00:00Z',
+    issuedAt: '2026-12-01T00:00:00Z',
+  };
+}
+
+/** An agent config file using every field. */
+export const AGENT_CONFIG = {
+  stateDir: '/var/lib/attache',
+  logDir: '/var/log/attache',
+  logLevel: 'warn',
+  checkinIntervalMinutes: 60,
+  checkinJitterPercent: 20,
+  driftCheckMinutes: 10,
+  driftWatch: false,
 };
