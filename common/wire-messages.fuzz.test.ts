@@ -24,7 +24,7 @@ import {
   ServerPushMessage,
   StatusReport,
 } from '../policy-schemas/src/index.js';
-import { clearOutcome, FUZZ_RUNS, hostileJson, hostileJsonText, pathologicalValues } from '../test/fuzz.js';
+import { clearOutcome, FUZZ_RUNS, fuzzRuns, hostileJson, hostileJsonText, pathologicalValues } from '../test/fuzz.js';
 import * as S from '../test/fuzz-samples.js';
 import { canonicalJson } from './canonical-json.js';
 import type { ErrorCode } from './errors.js';
@@ -89,7 +89,7 @@ describe('wire messages under fuzzing', () => {
   it.each(MESSAGES)('$name: mutated samples give the receiver’s error or the value', (m) => {
     fc.assert(
       fc.property(hostileJson(m.samples), (v) => checkMessage(m, v)),
-      { ...FUZZ_RUNS, numRuns: 60 },
+      fuzzRuns(60),
     );
   });
 
@@ -105,7 +105,7 @@ describe('wire messages under fuzzing', () => {
         if (out.ok) expect(typeof canonicalJson(out.value)).toBe('string');
         else expect((out.error as { code?: string }).code).toBe(m.code);
       }),
-      { ...FUZZ_RUNS, numRuns: 40 },
+      fuzzRuns(40),
     );
   });
 
@@ -125,7 +125,7 @@ describe('policy documents under fuzzing (admin submissions, what-if, scenario f
         const doc = clearOutcome((v: unknown) => validate(PolicyDocument, v, 'policy'), value);
         if (doc.ok) clearOutcome((d: typeof doc.value) => validatePolicySettings(d), doc.value);
       }),
-      { ...FUZZ_RUNS, numRuns: 300 },
+      fuzzRuns(300),
     );
   });
 });

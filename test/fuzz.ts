@@ -4,8 +4,18 @@
 import fc from 'fast-check';
 import { AttacheError, isErrorCode } from '../common/errors.js';
 
-/** Fixed seed and bounded runs: the whole fuzz set stays reproducible and within seconds. */
-export const FUZZ_RUNS = { seed: 1204, numRuns: 150 } as const;
+/**
+ * Fixed seed and bounded runs: the whole fuzz set stays reproducible and within seconds. For a longer exploratory run,
+ * ATTACHE_FUZZ_SEED and ATTACHE_FUZZ_SCALE (a multiplier of every run count) change them; a failure prints its seed
+ * and path, and the input that found it belongs in a named regression test.
+ */
+const SCALE = Number(process.env.ATTACHE_FUZZ_SCALE ?? '1') || 1;
+export const FUZZ_RUNS = { seed: Number(process.env.ATTACHE_FUZZ_SEED ?? '1204') || 1204, numRuns: Math.round(150 * SCALE) } as const;
+
+/** FUZZ_RUNS with another run count (for slower properties), scaled the same way. */
+export function fuzzRuns(numRuns: number): { readonly seed: number; readonly numRuns: number } {
+  return { seed: FUZZ_RUNS.seed, numRuns: Math.round(numRuns * SCALE) };
+}
 
 /** A class a parser documents as its refusal (AttacheError, PlistError, PfOutputError, …). */
 export type ErrorClass = abstract new (...args: any[]) => Error;
@@ -125,17 +135,23 @@ const HOSTILE_CHARS = [
 ];
 const hostileChunk = fc.oneof(fc.constantFrom(...HOSTILE_CHARS), fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 4 }));
 
+/**
+ * A position anywhere in a sample, uniformly (taken modulo the sample's length or path count). fc.double and fc.nat
+ * are biased toward their bounds, which kept every edit at the first few characters or keys of a sample.
+ */
+const uniform = fc.noBias(fc.nat());
+
 type Edit = { readonly at: number; readonly op: 'replace' | 'insert' | 'delete' | 'duplicate' | 'truncate'; readonly len: number; readonly chunk: string };
 
 const edit: fc.Arbitrary<Edit> = fc.record({
-  at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+  at: uniform,
   op: fc.constantFrom('replace', 'insert', 'delete', 'duplicate', 'truncate'),
   len: fc.integer({ min: 1, max: 16 }),
   chunk: hostileChunk,
 });
 
 function applyEdit(text: string, e: Edit): string {
-  const i = Math.floor(e.at * (text.length + 1));
+  const i = e.at % (text.length + 1);
   switch (e.op) {
     case 'replace':
       return text.slice(0, i) + e.chunk + text.slice(i + e.len);
@@ -251,7 +267,7 @@ function applyJsonEdit(root: unknown, e: JsonEdit): unknown {
   // Number and string edits aim at the leaves of that type: a port of 0.5 or a rule name with a NUL in it.
   const leaves = e.op === 'number' || e.op === 'string' ? leafPaths(all, root, e.op) : all;
   const paths = leaves.length > 0 ? leaves : all;
-  const path = paths[Math.floor(e.pick * paths.length)] ?? [];
+  const path = paths[e.pick % paths.length] ?? [];
   if (path.length === 0) return e.op === 'wrap' ? [root] : e.op === 'set' ? e.value : root;
   const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], root) as Record<string | number, unknown>;
   const key = path[path.length - 1] as string | number;
@@ -267,7 +283,7 @@ function applyJsonEdit(root: unknown, e: JsonEdit): unknown {
 }
 
 const jsonEdit: fc.Arbitrary<JsonEdit> = fc.record({
-  pick: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+  pick: uniform,
   op: fc.constantFrom('set', 'set', 'delete', 'add', 'wrap', 'number', 'string', 'string'),
   value: hostileValue,
   number: fc.oneof(fc.constantFrom(...EDGE_NUMBERS), fc.double(), fc.integer()),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearOutcome, clearOutcomeAsync, FUZZ_RUNS, hostileJson, hostileJsonText, pathologicalTexts, pathologicalValues } from '../../test/fuzz.js';
+import { clearOutcome, clearOutcomeAsync, FUZZ_RUNS, fuzzRuns, hostileJson, hostileJsonText, pathologicalTexts, pathologicalValues } from '../../test/fuzz.js';
 import * as S from '../../test/fuzz-samples.js';
 import { loadConfig } from './config.js';
 import { checkOnboardingPackage } from './enrollment/enroll.js';
@@ -47,7 +47,7 @@ describe('agent config file and onboarding package under fuzzing', () => {
   });
 
   it('mutated config files: CONFIG_INVALID naming the file, or a resolved config', async () => {
-    await fc.assert(fc.asyncProperty(hostileJsonText([S.AGENT_CONFIG]), checkConfig), { ...FUZZ_RUNS, numRuns: 80 });
+    await fc.assert(fc.asyncProperty(hostileJsonText([S.AGENT_CONFIG]), checkConfig), fuzzRuns(80));
   });
 
   it('pathological config files finish clearly', async () => {

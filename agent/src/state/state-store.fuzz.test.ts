@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../common/errors.js';
-import { clearOutcomeAsync, FUZZ_RUNS, hostileJsonText, pathologicalTexts } from '../../../test/fuzz.js';
+import { clearOutcomeAsync, FUZZ_RUNS, fuzzRuns, hostileJsonText, pathologicalTexts } from '../../../test/fuzz.js';
 import * as S from '../../../test/fuzz-samples.js';
 import { MemoryFileStore } from '../system/file-store.js';
 import { StateStore } from './state-store.js';
@@ -62,7 +62,7 @@ describe('state files under fuzzing', () => {
   it.each(Object.keys(READERS))('%s: mutated, STATE_CORRUPT naming the file or a valid value', async (name) => {
     await fc.assert(
       fc.asyncProperty(hostileJsonText([S.STATE_FILES[name]]), (text) => checkFile(name, text)),
-      { ...FUZZ_RUNS, numRuns: 60 },
+      fuzzRuns(60),
     );
   });
 

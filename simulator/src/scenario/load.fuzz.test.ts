@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearOutcomeAsync, FUZZ_RUNS, hostileJsonText, pathologicalTexts } from '../../../test/fuzz.js';
+import { clearOutcomeAsync, FUZZ_RUNS, fuzzRuns, hostileJsonText, pathologicalTexts } from '../../../test/fuzz.js';
 import { loadScenario } from './load.js';
 
 const SCENARIOS = new URL('../../scenarios/', import.meta.url);
@@ -45,7 +45,7 @@ describe('scenario loader under fuzzing', () => {
   it('mutated scenario files: SCHEMA_INVALID naming the file, or a loaded scenario', async () => {
     await fc.assert(
       fc.asyncProperty(hostileJsonText(samples), (text) => check(text)),
-      { ...FUZZ_RUNS, numRuns: 100 },
+      fuzzRuns(100),
     );
   });
 

@@ -7,7 +7,16 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type PolicyKind, settingsOfKind } from '../../../../policy-schemas/src/index.js';
-import { clearOutcome, clearOutcomeAsync, FUZZ_RUNS, hostileJson, hostileJsonText, pathologicalTexts, pathologicalValues } from '../../../../test/fuzz.js';
+import {
+  clearOutcome,
+  clearOutcomeAsync,
+  FUZZ_RUNS,
+  fuzzRuns,
+  hostileJson,
+  hostileJsonText,
+  pathologicalTexts,
+  pathologicalValues,
+} from '../../../../test/fuzz.js';
 import { parseBitLocker } from '../../inventory/disk-encryption.js';
 import { parseDefenderThreats } from '../../risk/threats.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
@@ -44,7 +53,7 @@ describe('PowerShell outputs under fuzzing', () => {
   it('Defender observe (Get-MpPreference, registry, Get-MpComputerStatus): clear error or values', async () => {
     await fc.assert(
       fc.asyncProperty(hostileJsonText(DEFENDER_OBSERVE), (stdout) => observeAll(DEFENDER, stdout)),
-      { ...FUZZ_RUNS, numRuns: 60 },
+      fuzzRuns(60),
     );
   });
 
@@ -98,5 +107,23 @@ describe('PowerShell outputs under fuzzing', () => {
     clearOutcome(parseFirewallProfiles, value, [Error]);
     clearOutcome(parseDefenderThreats, value, []);
     clearOutcome(parseBitLocker, value, []);
+  });
+});
+
+describe('PowerShell output regressions found by fuzzing', () => {
+  it.each([
+    ['Enabled', true],
+    ['Direction', ['Inbound']],
+    ['LocalUser', {}],
+    ['Protocol', {}],
+    ['Profile', null],
+  ])('a firewall rule whose %s is %j reads as a rule, not a TypeError from the map', async (field, value) => {
+    const doc = structuredClone(FIREWALL_OBSERVE[1]) as { result: { rules: Record<string, unknown>[] } };
+    (doc.result.rules[0] as Record<string, unknown>)[field] = value;
+    const [rules] = createWindowsFirewallProviders({ runner: new ScriptedCommandRunner(() => ({ stdout: JSON.stringify(doc) })) }).filter(
+      (p) => p.kind === 'firewallRules',
+    );
+    const observed = await (rules as SettingsProvider).observe(['firewallRules.rules']);
+    expect((observed.get('firewallRules.rules') as unknown[]).length).toBe(doc.result.rules.length);
   });
 });
