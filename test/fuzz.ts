@@ -268,17 +268,19 @@ function applyJsonEdit(root: unknown, e: JsonEdit): unknown {
   const leaves = e.op === 'number' || e.op === 'string' ? leafPaths(all, root, e.op) : all;
   const paths = leaves.length > 0 ? leaves : all;
   const path = paths[e.pick % paths.length] ?? [];
-  if (path.length === 0) return e.op === 'wrap' ? [root] : e.op === 'set' ? e.value : root;
+  if (path.length === 0) return e.op === 'wrap' ? [root] : e.op === 'set' ? structuredClone(e.value) : root;
   const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], root) as Record<string | number, unknown>;
   const key = path[path.length - 1] as string | number;
-  if (e.op === 'set') parent[key] = e.value;
-  else if (e.op === 'number') parent[key] = typeof parent[key] === 'number' ? e.number : e.value;
-  else if (e.op === 'string') parent[key] = typeof parent[key] === 'string' ? applyEdit(parent[key] as string, e.text) : e.value;
+  // A copy each time: the constants are shared between runs, and inserting one twice must not make a cycle.
+  const value = e.value !== null && typeof e.value === 'object' ? structuredClone(e.value) : e.value;
+  if (e.op === 'set') parent[key] = value;
+  else if (e.op === 'number') parent[key] = typeof parent[key] === 'number' ? e.number : value;
+  else if (e.op === 'string') parent[key] = typeof parent[key] === 'string' ? applyEdit(parent[key] as string, e.text) : value;
   else if (e.op === 'wrap') parent[key] = [parent[key]];
   else if (e.op === 'delete' && Array.isArray(parent)) parent.splice(key as number, 1);
   else if (e.op === 'delete') delete parent[key];
-  else if (Array.isArray(parent)) parent.push(e.value);
-  else Object.defineProperty(parent, e.key, { value: e.value, enumerable: true, writable: true, configurable: true });
+  else if (Array.isArray(parent)) parent.push(value);
+  else Object.defineProperty(parent, e.key, { value, enumerable: true, writable: true, configurable: true });
   return root;
 }
 
@@ -304,6 +306,24 @@ export function hostileJson(samples: readonly unknown[]): fc.Arbitrary<unknown> 
     { weight: 6, arbitrary: mutatedJson(samples) },
     { weight: 1, arbitrary: fc.anything({ maxDepth: 3 }) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
+  );
+}
+
+/**
+ * Values as a receiver sees them after JSON.parse: value-level edits round-tripped through JSON (no NaN, no undefined)
+ * and character-level edits of the text that still parse (1e999 becomes Infinity, duplicate keys collapse).
+ */
+export function receivedJson(samples: readonly unknown[]): fc.Arbitrary<unknown> {
+  const parsed = (text: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  };
+  return fc.oneof(
+    mutatedJson(samples).map((v) => parsed(JSON.stringify(v) ?? 'null')),
+    hostileText(samples.map((s) => JSON.stringify(s))).map(parsed),
   );
 }
 

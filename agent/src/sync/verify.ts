@@ -34,6 +34,18 @@ function claimedIdentity(item: unknown): { policyId?: string; version?: number }
   return { ...(policyId ? { policyId } : {}), ...(version ? { version } : {}) };
 }
 
+/**
+ * The canonical JSON a signature covers. A payload canonical JSON refuses (1e999 parses to Infinity inside a free-form
+ * rule object) was never signed by the endpoint: SCHEMA_INVALID, not an INTERNAL TypeError.
+ */
+function signedBytes(payload: unknown, label: string): string {
+  try {
+    return canonicalJson(payload);
+  } catch (err) {
+    throw new AttacheError('SCHEMA_INVALID', `${label}: not signable JSON (${(err as Error).message})`);
+  }
+}
+
 /** Verifies every signed policy and returns their payloads; throws the first problem as a PolicyRejectedError. */
 export function verifyPolicies(signed: readonly unknown[], trust: PolicyTrust): PolicyPayload[] {
   const key = publicKeyFromRaw(trust.signingKey.publicKey);
@@ -53,7 +65,7 @@ function verifyOne(item: unknown, index: number, key: ReturnType<typeof publicKe
   const policy = validate(SignedPolicy, item, `policy #${index}`);
   const { payload } = policy;
   const label = `policy "${payload.name}" (${payload.policyId} v${payload.version})`;
-  if (policy.keyId !== trust.signingKey.keyId || !verifyBytes(key, canonicalJson(payload), policy.signature)) {
+  if (policy.keyId !== trust.signingKey.keyId || !verifyBytes(key, signedBytes(payload, label), policy.signature)) {
     throw new AttacheError('POLICY_SIGNATURE_INVALID', `${label}: signature does not verify with the pinned policy-signing key ${trust.signingKey.keyId}`);
   }
   if (payload.tenantId !== trust.tenantId) {

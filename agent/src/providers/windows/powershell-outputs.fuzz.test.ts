@@ -126,4 +126,12 @@ describe('PowerShell output regressions found by fuzzing', () => {
     const observed = await (rules as SettingsProvider).observe(['firewallRules.rules']);
     expect((observed.get('firewallRules.rules') as unknown[]).length).toBe(doc.result.rules.length);
   });
+
+  it.each(['/Date(99999999999999999)/', { value: '/Date(-9999999999999999)/' }, { value: { value: '/Date(0)/' } }])(
+    'Get-MpComputerStatus with the date %j: no date, not a RangeError from toISOString',
+    (when) => {
+      const health = parseMpComputerStatus({ ...STATUS, AntivirusSignatureLastUpdated: when });
+      expect(health.signatureLastUpdated).toBeUndefined();
+    },
+  );
 });
