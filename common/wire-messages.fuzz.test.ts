@@ -24,7 +24,7 @@ import {
   ServerPushMessage,
   StatusReport,
 } from '../policy-schemas/src/index.js';
-import { clearOutcome, FUZZ_RUNS, fuzzRuns, hostileJsonText, pathologicalValues, receivedJson } from '../test/fuzz.js';
+import { clearOutcome, fuzzRuns, hostileJsonText, pathologicalValues, receivedJson } from '../test/fuzz.js';
 import * as S from '../test/fuzz-samples.js';
 import { canonicalJson } from './canonical-json.js';
 import type { ErrorCode } from './errors.js';
