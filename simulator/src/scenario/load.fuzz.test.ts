@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearOutcomeAsync, FUZZ_RUNS, fuzzRuns, hostileJsonText, pathologicalTexts } from '../../../test/fuzz.js';
+import { clearOutcomeAsync, fuzzRuns, hostileJsonText, pathologicalTexts } from '../../../test/fuzz.js';
 import { loadScenario } from './load.js';
 
 const SCENARIOS = new URL('../../scenarios/', import.meta.url);
