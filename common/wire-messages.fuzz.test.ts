@@ -13,6 +13,7 @@ import {
   AlertReport,
   AlertReportAck,
   ControlRequest,
+  ControlResponse,
   EnrollRequest,
   EnrollResponse,
   ErrorResponse,
@@ -61,6 +62,15 @@ const MESSAGES: readonly { name: string; schema: TSchema; samples: unknown[]; co
   },
   { name: 'agent push message', schema: AgentPushMessage, samples: [{ type: 'ack', requestId: UUID }], code: 'MESSAGE_INVALID' },
   { name: 'control request', schema: ControlRequest, samples: [{ command: 'sync' }, { command: 'plan' }], code: 'MESSAGE_INVALID' },
+  {
+    name: 'control response',
+    schema: ControlResponse,
+    samples: [
+      { ok: true, pid: 4242, outcome: S.SYNC_OUTCOME },
+      { ok: false, code: 'MESSAGE_INVALID', message: 'control request is not valid JSON' },
+    ],
+    code: 'MESSAGE_INVALID',
+  },
   {
     name: 'error response',
     schema: ErrorResponse,
