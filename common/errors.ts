@@ -13,7 +13,7 @@ export const ERROR_CODES = {
   SCHEMA_INVALID: { status: 400, retryable: false, description: 'A document or message does not match its JSON Schema.' },
   POLICY_INVALID: { status: 400, retryable: false, description: 'A policy names an unknown setting or a value outside its allowed values.' },
   BODY_TOO_LARGE: { status: 413, retryable: false, description: 'The request body exceeds the endpoint limit.' },
-  BODY_MALFORMED: { status: 400, retryable: false, description: 'The request body is not valid JSON.' },
+  BODY_MALFORMED: { status: 400, retryable: false, description: 'The request body is not valid JSON (or nests deeper than 64 levels).' },
   MESSAGE_INVALID: { status: 400, retryable: false, description: 'A WebSocket or control-channel message is malformed or of an unknown type.' },
   NOT_FOUND: { status: 404, retryable: false, description: 'The addressed object does not exist.' },
   CONFLICT: { status: 409, retryable: false, description: 'The object already exists or the change conflicts with current state.' },
