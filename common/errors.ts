@@ -13,7 +13,7 @@ export const ERROR_CODES = {
   SCHEMA_INVALID: { status: 400, retryable: false, description: 'A document or message does not match its JSON Schema.' },
   POLICY_INVALID: { status: 400, retryable: false, description: 'A policy names an unknown setting or a value outside its allowed values.' },
   BODY_TOO_LARGE: { status: 413, retryable: false, description: 'The request body exceeds the endpoint limit.' },
-  BODY_MALFORMED: { status: 400, retryable: false, description: 'The request body is not valid JSON.' },
+  BODY_MALFORMED: { status: 400, retryable: false, description: 'The request body is not valid JSON (or nests deeper than 64 levels).' },
   REQUEST_MALFORMED: {
     status: 400,
     retryable: false,

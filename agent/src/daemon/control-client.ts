@@ -1,6 +1,7 @@
 // Client side of the control channel, used by `agent sync` and `agent status`.
 import { connect } from 'node:net';
 import { AttacheError } from '../../../common/errors.js';
+import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
 import { type ControlRequest, ControlResponse, type ControlResponse as ControlResponseT } from '../../../policy-schemas/src/index.js';
 
@@ -22,7 +23,7 @@ export function callDaemon(address: string, request: ControlRequest, timeoutMs: 
     socket.on('error', (err) => fail(`agent daemon is not running (${address}: ${(err as NodeJS.ErrnoException).code ?? err.message})`, err));
     socket.on('end', () => {
       try {
-        resolve(validate(ControlResponse, JSON.parse(buffer), 'control response', 'MESSAGE_INVALID'));
+        resolve(validate(ControlResponse, parseJsonText(buffer, 'control response', 'MESSAGE_INVALID'), 'control response', 'MESSAGE_INVALID'));
       } catch (err) {
         reject(err);
       }

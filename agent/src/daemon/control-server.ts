@@ -2,6 +2,7 @@
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { toAttacheError } from '../../../common/errors.js';
+import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
 import { ControlRequest, type ControlResponse, type SyncOutcome, type SyncPlan } from '../../../policy-schemas/src/index.js';
 
@@ -48,13 +49,7 @@ function serve(socket: Socket, handlers: ControlHandlers): void {
 
 async function answer(line: string, handlers: ControlHandlers): Promise<ControlResponse> {
   try {
-    let data: unknown;
-    try {
-      data = JSON.parse(line);
-    } catch {
-      return { ok: false, code: 'MESSAGE_INVALID', message: 'control request is not JSON' };
-    }
-    const request = validate(ControlRequest, data, 'control request', 'MESSAGE_INVALID');
+    const request = validate(ControlRequest, parseJsonText(line, 'control request', 'MESSAGE_INVALID'), 'control request', 'MESSAGE_INVALID');
     switch (request.command) {
       case 'ping':
         return { ok: true, pid: process.pid };

@@ -4,6 +4,7 @@
 import type { FirewallHealth } from '../../../policy-schemas/src/index.js';
 import type { GlobalState } from '../providers/macos/socketfilterfw-parse.js';
 import type { FirewallProfileHealth } from '../providers/windows/firewall-health.js';
+import { parseToolJson } from '../system/command-runner.js';
 
 function detail(text: string): string {
   return text.length > 1024 ? `${text.slice(0, 1023)}…` : text;
@@ -38,7 +39,7 @@ export interface NftBaseChain {
 
 /** Base chains in the output of `nft -j list chains` (regular chains, without a hook, are skipped). */
 export function parseNftChains(text: string): NftBaseChain[] {
-  const doc = JSON.parse(text) as { nftables?: unknown };
+  const doc = parseToolJson('nft -j', text) as { nftables?: unknown } | null;
   if (!Array.isArray(doc?.nftables)) throw new Error('nft -j output has no "nftables" array');
   const out: NftBaseChain[] = [];
   for (const item of doc.nftables) {

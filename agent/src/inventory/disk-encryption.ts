@@ -3,7 +3,7 @@
 // script). Parsers are pure and strict: what they do not recognise is `unknown` with the reason, never a guess.
 import type { DeviceInventory, Platform } from '../../../policy-schemas/src/index.js';
 import { ps, runPowerShell } from '../providers/windows/powershell.js';
-import { type CommandRunner, describeFailure } from '../system/command-runner.js';
+import { type CommandRunner, describeFailure, parseToolJson } from '../system/command-runner.js';
 
 export type DiskEncryption = DeviceInventory['diskEncryption'];
 
@@ -21,35 +21,60 @@ interface LsblkNode {
 }
 
 function mountsRoot(node: LsblkNode): boolean {
-  return node.mountpoint === '/' || (node.mountpoints ?? []).includes('/');
+  return node.mountpoint === '/' || (Array.isArray(node.mountpoints) && node.mountpoints.includes('/'));
+}
+
+/** The device objects among `value` (lsblk's output is data from outside: anything else is skipped). */
+function nodesOf(value: unknown): LsblkNode[] {
+  return Array.isArray(value) ? value.filter((n): n is LsblkNode => typeof n === 'object' && n !== null && !Array.isArray(n)) : [];
+}
+
+type Visit = { readonly node: LsblkNode; readonly parent: Visit | undefined };
+
+/**
+ * Every device, depth first in lsblk's order, each with the chain above it. Iterative, so a hostile or broken
+ * 10k-deep tree cannot overflow the stack.
+ */
+function* walk(roots: readonly LsblkNode[]): Generator<Visit> {
+  const stack: Visit[] = [...roots].reverse().map((node) => ({ node, parent: undefined }));
+  for (let visit = stack.pop(); visit; visit = stack.pop()) {
+    yield visit;
+    const parent = visit;
+    stack.push(
+      ...nodesOf(visit.node.children)
+        .reverse()
+        .map((node) => ({ node, parent })),
+    );
+  }
 }
 
 /** The chain of nodes from a top-level device down to the one mounted at `/`, or undefined. */
-function pathToRoot(nodes: readonly LsblkNode[], trail: readonly LsblkNode[] = []): LsblkNode[] | undefined {
-  for (const node of nodes) {
-    const here = [...trail, node];
-    if (mountsRoot(node)) return here;
-    const below = pathToRoot(node.children ?? [], here);
-    if (below) return below;
+function pathToRoot(nodes: readonly LsblkNode[]): LsblkNode[] | undefined {
+  for (const visit of walk(nodes)) {
+    if (!mountsRoot(visit.node)) continue;
+    const chain: LsblkNode[] = [];
+    for (let v: Visit | undefined = visit; v; v = v.parent) chain.unshift(v.node);
+    return chain;
   }
   return undefined;
 }
 
 function anyLuks(nodes: readonly LsblkNode[]): boolean {
-  return nodes.some((n) => n.type === 'crypt' || n.fstype === 'crypto_LUKS' || anyLuks(n.children ?? []));
+  for (const { node } of walk(nodes)) if (node.type === 'crypt' || node.fstype === 'crypto_LUKS') return true;
+  return false;
 }
 
 /** `lsblk -J -o NAME,TYPE,FSTYPE,MOUNTPOINT`: encrypted when the root filesystem has a `crypt` device above it. */
 export function parseLsblk(text: string): DiskEncryption {
-  const doc = JSON.parse(text) as { blockdevices?: unknown };
+  const doc = parseToolJson('lsblk -J', text) as { blockdevices?: unknown } | null;
   if (!Array.isArray(doc?.blockdevices)) return unknown('lsblk printed no blockdevices list');
-  const devices = doc.blockdevices as LsblkNode[];
+  const devices = nodesOf(doc.blockdevices);
   const chain = pathToRoot(devices);
   if (chain) {
     const crypt = chain.find((n) => n.type === 'crypt');
     return crypt
-      ? { state: 'encrypted', method: 'luks', detail: `root filesystem on dm-crypt device ${crypt.name ?? '?'}` }
-      : { state: 'notEncrypted', detail: `root filesystem on ${chain.at(-1)?.name ?? '?'} without a dm-crypt device` };
+      ? { state: 'encrypted', method: 'luks', detail: `root filesystem on dm-crypt device ${String(crypt.name ?? '?')}` }
+      : { state: 'notEncrypted', detail: `root filesystem on ${String(chain.at(-1)?.name ?? '?')} without a dm-crypt device` };
   }
   // Containers mount an overlay as /, which lsblk does not list.
   return unknown(

@@ -6,7 +6,7 @@ import type { AlertSeverity, Platform } from '../../../policy-schemas/src/index.
 import type { ThreatDetection } from '../core/risk-findings.js';
 import { MDATP_PATHS } from '../providers/mdatp/cli.js';
 import { ps, runPowerShell } from '../providers/windows/powershell.js';
-import { type CommandRunner, describeFailure } from '../system/command-runner.js';
+import { type CommandRunner, describeFailure, parseToolJson } from '../system/command-runner.js';
 
 /** Constant script: Defender's threats and their detection states (times as ISO text, ids as strings). */
 export const DEFENDER_THREATS = ps('defender-threats')`
@@ -75,7 +75,7 @@ const REMEDIATED = /^(quarantined|removed|cleaned|allowed|blocked|remediated|res
 export function parseMdatpThreats(text: string): ThreatDetection[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
-  const doc = JSON.parse(trimmed) as unknown;
+  const doc = parseToolJson('mdatp threat list', trimmed);
   const items = Array.isArray(doc) ? list(doc) : list((doc as Record<string, unknown>)?.threats ?? (doc as Record<string, unknown>)?.value);
   const out: ThreatDetection[] = [];
   for (const item of items) {

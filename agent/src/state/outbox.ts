@@ -1,6 +1,8 @@
 // A durable outbox: messages for the endpoint wait here, one JSON file each, until it acknowledges them. The state
 // store keeps two (status reports in `outbox/`, risk signals in `signals-outbox/`); both are this one class.
+
 import { join } from 'node:path';
+import { parseJsonText } from '../../../common/json-text.js';
 import type { FileStore } from '../system/file-store.js';
 
 export interface OutboxOptions<T> {
@@ -76,7 +78,7 @@ export class Outbox<T> {
       try {
         text = await this.files.read(path);
         if (text === undefined) continue; // removed meanwhile (acknowledged)
-        out.push({ name, message: this.options.decode(JSON.parse(text), this.tagOf(name) as string) });
+        out.push({ name, message: this.options.decode(parseJsonText(text, name, 'STATE_CORRUPT'), this.tagOf(name) as string) });
       } catch (err) {
         const keptAs = `${name}.corrupt`;
         if (text !== undefined) await this.files.writeAtomic(join(this.options.dir, keptAs), text, { mode: 0o600 }).catch(() => undefined);

@@ -2,6 +2,7 @@
 // signals state and the outbox of signals (alert reports, health and inventory uploads).
 import { join } from 'node:path';
 import { AttacheError } from '../../../common/errors.js';
+import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
 import {
   AgentAppliedVersions,
@@ -338,12 +339,6 @@ export class StateStore {
       throw new AttacheError('STATE_CORRUPT', `${join(this.dir, name)} is unreadable`, { cause: err });
     }
     if (text === undefined) return undefined;
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (err) {
-      throw new AttacheError('STATE_CORRUPT', `${join(this.dir, name)} is not valid JSON`, { cause: err });
-    }
-    return check(data);
+    return check(parseJsonText(text, join(this.dir, name), 'STATE_CORRUPT'));
   }
 }

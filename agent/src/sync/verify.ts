@@ -15,9 +15,9 @@ export interface PolicyTrust {
 }
 
 /** True when `signature` over `payload` verifies with the pinned key named `keyId`. */
-function verifiesWithPin(trust: PolicyTrust, keyId: string, payload: unknown, signature: string): boolean {
+function verifiesWithPin(trust: PolicyTrust, keyId: string, payload: unknown, signature: string, label: string): boolean {
   const pin = trust.signingKeys.find((k) => k.keyId === keyId);
-  return pin !== undefined && verifyBytes(publicKeyFromRaw(pin.publicKey), canonicalJson(payload), signature);
+  return pin !== undefined && verifyBytes(publicKeyFromRaw(pin.publicKey), signedBytes(payload, label), signature);
 }
 
 const pinnedIds = (trust: PolicyTrust) => trust.signingKeys.map((k) => k.keyId).join(', ');
@@ -42,6 +42,18 @@ function claimedIdentity(item: unknown): { policyId?: string; version?: number }
   return { ...(policyId ? { policyId } : {}), ...(version ? { version } : {}) };
 }
 
+/**
+ * The canonical JSON a signature covers. A payload canonical JSON refuses (1e999 parses to Infinity inside a free-form
+ * rule object) was never signed by the endpoint: SCHEMA_INVALID, not an INTERNAL TypeError.
+ */
+function signedBytes(payload: unknown, label: string): string {
+  try {
+    return canonicalJson(payload);
+  } catch (err) {
+    throw new AttacheError('SCHEMA_INVALID', `${label}: not signable JSON (${(err as Error).message})`);
+  }
+}
+
 /** Verifies every signed policy and returns their payloads; throws the first problem as a PolicyRejectedError. */
 export function verifyPolicies(signed: readonly unknown[], trust: PolicyTrust): PolicyPayload[] {
   const seen = new Set<string>();
@@ -60,7 +72,7 @@ function verifyOne(item: unknown, index: number, trust: PolicyTrust, seen: Set<s
   const policy = validate(SignedPolicy, item, `policy #${index}`);
   const { payload } = policy;
   const label = `policy "${payload.name}" (${payload.policyId} v${payload.version})`;
-  if (!verifiesWithPin(trust, policy.keyId, payload, policy.signature)) {
+  if (!verifiesWithPin(trust, policy.keyId, payload, policy.signature, label)) {
     throw new AttacheError('POLICY_SIGNATURE_INVALID', `${label}: signature does not verify with a pinned policy-signing key (${pinnedIds(trust)})`);
   }
   if (payload.tenantId !== trust.tenantId) {
@@ -93,7 +105,7 @@ export function verifyManifest(
   const { payload } = manifest;
   const label = `policy set manifest v${payload.setVersion}`;
   const reject = (code: ErrorCode, message: string) => new PolicyRejectedError(code, `${label}: ${message}`);
-  if (!verifiesWithPin(expect, manifest.keyId, payload, manifest.signature)) {
+  if (!verifiesWithPin(expect, manifest.keyId, payload, manifest.signature, label)) {
     throw reject('POLICY_SET_INVALID', `signature does not verify with a pinned policy-signing key (${pinnedIds(expect)})`);
   }
   if (payload.tenantId !== expect.tenantId)

@@ -116,6 +116,18 @@ export function describeFailure(spec: Pick<CommandSpec, 'file' | 'args'>, result
   return `${what}: exit ${result.code}${detail ? `: ${detail}` : ''}`;
 }
 
+/**
+ * Parses a tool's JSON output (a leading BOM allowed); text that is not JSON throws an Error naming the tool and quoting
+ * the start of the output, never a bare SyntaxError.
+ */
+export function parseToolJson(what: string, text: string): unknown {
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new Error(`${what} did not print JSON (${(err as Error).message}): ${JSON.stringify(text.trim().slice(0, 200))}`, { cause: err });
+  }
+}
+
 /** A CommandRunner answered by a function: boundary tests record the exact argv and replay recorded tool output. */
 export class ScriptedCommandRunner implements CommandRunner {
   readonly calls: CommandSpec[] = [];

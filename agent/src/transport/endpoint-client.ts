@@ -4,6 +4,7 @@ import { type KeyObject, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:https';
 import { systemClock } from '../../../common/clock.js';
 import { AttacheError, isErrorCode } from '../../../common/errors.js';
+import { parseJsonText } from '../../../common/json-text.js';
 import { requestSigningString, SIGNED_REQUEST_HEADERS, signBytes } from '../../../common/signing.js';
 import { validate } from '../../../common/validation.js';
 import {
@@ -170,9 +171,9 @@ export class EndpointClient {
           if (status === 304) return resolve({ status, json: undefined });
           let json: unknown;
           try {
-            json = text.length > 0 ? JSON.parse(text) : undefined;
-          } catch {
-            return reject(new AttacheError('ENDPOINT_ERROR', `${method} ${path}: endpoint answered ${status} with a body that is not JSON`));
+            json = text.length > 0 ? parseJsonText(text, `${method} ${path}: the ${status} response body`, 'ENDPOINT_ERROR') : undefined;
+          } catch (err) {
+            return reject(err);
           }
           if (status >= 200 && status < 300) return resolve({ status, json });
           reject(errorFromResponse(status, json, method, path));

@@ -1,6 +1,7 @@
 // The push channel: a signed WebSocket to the endpoint that carries "sync now" nudges, reconnecting with backoff.
 import WebSocket from 'ws';
 import { type Clock, systemClock, type TimerHandle } from '../../../common/clock.js';
+import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
 import { ServerPushMessage, type ServerPushMessage as ServerPushMessageT } from '../../../policy-schemas/src/index.js';
 import { type BackoffPolicy, equalJitterDelayMs } from '../core/backoff.js';
@@ -84,7 +85,7 @@ export class PushClient {
   private handle(socket: WebSocket, text: string): void {
     let message: ServerPushMessageT;
     try {
-      message = validate(ServerPushMessage, JSON.parse(text), 'push message', 'MESSAGE_INVALID');
+      message = validate(ServerPushMessage, parseJsonText(text, 'push message', 'MESSAGE_INVALID'), 'push message', 'MESSAGE_INVALID');
     } catch (err) {
       this.events.onInvalidMessage((err as Error).message);
       return;

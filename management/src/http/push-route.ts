@@ -5,7 +5,8 @@ import type {} from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { isoNow } from '../../../common/clock.js';
-import { AttacheError, toAttacheError } from '../../../common/errors.js';
+import { toAttacheError } from '../../../common/errors.js';
+import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
 import { AgentPushMessage, type ServerPushMessage } from '../../../policy-schemas/src/index.js';
 import type { ServiceContext } from '../service/context.js';
@@ -23,13 +24,7 @@ function send(socket: WebSocket, message: ServerPushMessage): void {
 
 /** Parses one agent message; throws MESSAGE_INVALID. */
 export function parseAgentMessage(raw: string): AgentPushMessage {
-  let data: unknown;
-  try {
-    data = JSON.parse(raw);
-  } catch {
-    throw new AttacheError('MESSAGE_INVALID', 'push message is not valid JSON');
-  }
-  return validate(AgentPushMessage, data, 'push message', 'MESSAGE_INVALID');
+  return validate(AgentPushMessage, parseJsonText(raw, 'push message', 'MESSAGE_INVALID'), 'push message', 'MESSAGE_INVALID');
 }
 
 /** Registers the push route in the signed /v1/device scope (the preHandler authenticates the upgrade). */

@@ -6,6 +6,7 @@ import './request-context.js';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
+import { parseJsonText } from '../../../common/json-text.js';
 import { errorFields } from '../logging.js';
 import type { ServiceContext } from '../service/context.js';
 import { accessAuthHook, registerAccessRoutes } from './access-routes.js';
@@ -61,9 +62,9 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
     req.rawBody = bytes;
     if (bytes.length === 0) return done(null, undefined);
     try {
-      done(null, JSON.parse(bytes.toString('utf8')));
-    } catch {
-      done(new AttacheError('BODY_MALFORMED', 'request body is not valid JSON'), undefined);
+      done(null, parseJsonText(bytes.toString('utf8'), 'request body', 'BODY_MALFORMED'));
+    } catch (err) {
+      done(err as AttacheError, undefined);
     }
   });
 

@@ -28,6 +28,8 @@ export interface ParsedExport {
 }
 
 const GRAPH = '#microsoft.graph.deviceManagementConfiguration';
+/** Setting instances nest a few levels in real exports; far deeper is hostile and would overflow the recursion. */
+const MAX_INSTANCE_DEPTH = 64;
 
 function invalid(message: string): AttacheError {
   return new AttacheError('INTUNE_EXPORT_INVALID', message);
@@ -83,17 +85,18 @@ export function readExport(input: unknown): ParsedExport {
   return { ...base, kind: 'configurationPolicy', leaves };
 }
 
-function flatten(instance: Record<string, unknown>, where: string, groupItem: string, out: LeafInstance[]): void {
+function flatten(instance: Record<string, unknown>, where: string, groupItem: string, out: LeafInstance[], depth = 0): void {
   const id = instance.settingDefinitionId;
   const odataType = text(instance['@odata.type']);
   if (typeof id !== 'string' || id === '') throw invalid(`${where}: a setting instance has no "settingDefinitionId"`);
+  if (depth >= MAX_INSTANCE_DEPTH) throw invalid(`${where.slice(0, 200)}…: setting instances nested deeper than ${MAX_INSTANCE_DEPTH} levels`);
   const shape = odataType.startsWith(GRAPH) ? odataType.slice(GRAPH.length) : odataType;
   const leaf = (kind: LeafInstance['shape'], raw: LeafInstance['raw']) => out.push({ settingDefinitionId: id, shape: kind, raw, odataType, groupItem });
   const children = (list: unknown, itemPath: string) => {
     if (!Array.isArray(list)) return;
     for (const child of list) {
       if (!isObject(child)) throw invalid(`${where} (${id}): a child setting instance is not an object`);
-      flatten(child, `${where} > ${id}`, itemPath, out);
+      flatten(child, `${where} > ${id}`, itemPath, out, depth + 1);
     }
   };
   const value = (v: unknown, field: string): Record<string, unknown> => {

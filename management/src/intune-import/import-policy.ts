@@ -1,6 +1,6 @@
 // importIntunePolicy: one Intune policy export → Attaché policy documents (one per policy kind its settings fall in),
 // plus what was mapped and what was not, with a reason for every setting instance. Pure; nothing is silently dropped.
-import { AttacheError } from '../../../common/errors.js';
+import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { validate, validatePolicySettings } from '../../../common/validation.js';
 import { POLICY_KINDS, PolicyDocument, type PolicyKind, type SettingValue } from '../../../policy-schemas/src/index.js';
 import { type LeafInstance, type ParsedExport, readExport } from './graph-export.js';
@@ -145,9 +145,20 @@ function buildDocuments(parsed: ParsedExport, settings: ReadonlyMap<string, { ki
     const name = (kinds.length > 1 ? `${baseName} (${kind})` : baseName).slice(0, 200);
     const origin = `Imported from Intune policy ${parsed.id || '(no id)'}${parsed.templateDisplayName ? ` (${parsed.templateDisplayName})` : ''}.`;
     const description = (parsed.description ? `${origin} ${parsed.description}` : origin).slice(0, 2000);
-    const doc = validate(PolicyDocument, { name, kind, description, settings: byKind.get(kind) ?? {} }, `imported ${kind} policy`);
-    validatePolicySettings(doc, `imported ${kind} policy`);
-    return doc;
+    // What the export carries (its name, say, with control or bidi characters) may make a document the API would
+    // refuse: that is a fault of the export, named as such.
+    try {
+      const doc = validate(PolicyDocument, { name, kind, description, settings: byKind.get(kind) ?? {} }, `imported ${kind} policy`);
+      validatePolicySettings(doc, `imported ${kind} policy`);
+      return doc;
+    } catch (err) {
+      const e = toAttacheError(err);
+      if (e.code !== 'SCHEMA_INVALID') throw err;
+      throw new AttacheError('INTUNE_EXPORT_INVALID', `Intune export ${parsed.id || '(no id)'}: ${e.message}`, {
+        cause: err,
+        ...(e.details ? { details: e.details } : {}),
+      });
+    }
   });
 }
 

@@ -1,6 +1,8 @@
 // The indicators provider, every platform: MDE keeps custom indicators in the cloud and matches them in the sensor;
 // Attaché delivers them to the device, where the agent's own detection (issue 5: risk signals) matches processes,
 // files and connections against them. Enforcement here is the durable local list that detection reads.
+import { AttacheError } from '../../../../common/errors.js';
+import { parseJsonText } from '../../../../common/json-text.js';
 import { validatePolicySettings } from '../../../../common/validation.js';
 import type { PolicyKind, SettingValue as SettingValueT } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
@@ -24,13 +26,29 @@ interface StoredIndicators {
   readonly items: SettingValueT;
 }
 
+/**
+ * The stored list (undefined when none is managed); STATE_CORRUPT naming the file when it is not an indicators file.
+ * `strict` also checks every item against the catalog, as detection trusts them; observe does not, so an edited item
+ * reads as drift and is rewritten.
+ */
+async function readStored(files: FileStore, path: string, strict: boolean): Promise<SettingValueT | undefined> {
+  const text = await files.read(path);
+  if (text === undefined) return undefined;
+  const data = parseJsonText(text, path, 'STATE_CORRUPT') as Partial<StoredIndicators> | null;
+  if (data?.formatVersion !== 1 || !Array.isArray(data.items)) throw new AttacheError('STATE_CORRUPT', `${path}: not an indicators file`);
+  if (strict) {
+    try {
+      validatePolicySettings({ kind: 'indicators', settings: { [INDICATORS_SETTING]: data.items } }, path);
+    } catch (err) {
+      throw new AttacheError('STATE_CORRUPT', (err as Error).message, { cause: err });
+    }
+  }
+  return data.items;
+}
+
 /** Reads the device's indicator list (for detection); empty when none is managed. */
 export async function readIndicators(files: FileStore, path: string): Promise<Indicator[]> {
-  const text = await files.read(path);
-  if (text === undefined) return [];
-  const data = JSON.parse(text) as StoredIndicators;
-  if (data.formatVersion !== 1 || !Array.isArray(data.items)) throw new Error(`${path}: not an indicators file`);
-  return data.items as unknown as Indicator[];
+  return ((await readStored(files, path, true)) ?? []) as unknown as Indicator[];
 }
 
 export class IndicatorStoreProvider implements SettingsProvider {
@@ -47,8 +65,7 @@ export class IndicatorStoreProvider implements SettingsProvider {
   }
 
   async observe(settingIds: readonly string[]): Promise<Map<string, SettingValueT | undefined>> {
-    const text = await this.deps.files.read(this.options.path);
-    const items = text === undefined ? undefined : (JSON.parse(text) as StoredIndicators).items;
+    const items = await readStored(this.deps.files, this.options.path, false);
     return new Map(settingIds.map((id) => [id, id === INDICATORS_SETTING ? items : undefined]));
   }
 

@@ -1,6 +1,7 @@
 // Pure parser: the output of `nft -j list table inet attache` (nft 1.0.6 JSON schema 1) → what the table enforces, in
 // the terms of the Linux firewall settings. Rules are grouped back by their comment (the policy rule name); anything
 // in the table the renderer would not have written is reported as unrecognized, so drift inside our own table shows.
+import { parseToolJson } from '../../system/command-runner.js';
 import type { ChainPolicy, NormalizedRule } from './nftables-model.js';
 import { RULE_NAME, RULE_NAME_MAX } from './nftables-model.js';
 import { ESTABLISHED_COMMENT, LOOPBACK_COMMENT, TABLE_FAMILY, TABLE_NAME } from './nftables-render.js';
@@ -51,7 +52,7 @@ interface RulePart {
 
 /** Parses the JSON text; throws when it is not nft's JSON output. */
 export function parseNftJson(text: string): ObservedFirewall {
-  const doc = JSON.parse(text) as Json;
+  const doc = parseToolJson('nft -j', text);
   if (!isObj(doc) || !Array.isArray(doc.nftables)) throw new Error('nft -j output has no "nftables" array');
   const chains = new Map<ChainName, ChainState>();
   const unrecognized: string[] = [];
@@ -147,10 +148,11 @@ function isLoopback(expr: Json[], key: 'iif' | 'oif'): boolean {
 
 function portIntervals(right: Json): Interval[] | undefined {
   const out: Interval[] = [];
+  // Only a port nft can print (an integer 0–65535) is one the renderer wrote; BigInt() would throw on 0.5 or 1e400.
+  const port = (v: Json): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535;
   for (const e of elements(right)) {
-    if (typeof e === 'number') out.push({ start: BigInt(e), end: BigInt(e) });
-    else if (isObj(e) && Array.isArray(e.range) && typeof e.range[0] === 'number' && typeof e.range[1] === 'number')
-      out.push({ start: BigInt(e.range[0]), end: BigInt(e.range[1]) });
+    if (port(e)) out.push({ start: BigInt(e), end: BigInt(e) });
+    else if (isObj(e) && Array.isArray(e.range) && port(e.range[0]) && port(e.range[1])) out.push({ start: BigInt(e.range[0]), end: BigInt(e.range[1]) });
     else return undefined;
   }
   return mergeIntervals(out);

@@ -3,6 +3,7 @@
 // `nft -j list table inet attache`. No other table is read or written. Without our table the host behaves like the
 // catalog defaults (everything accepted), so an absent table reads as the defaults and a configuration equal to the
 // defaults deletes the table: removing every setting restores exactly the ruleset the host had.
+import { parseJsonText } from '../../../../common/json-text.js';
 import { validatePolicySettings } from '../../../../common/validation.js';
 import type { PolicyKind, SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
@@ -133,7 +134,9 @@ export class NftablesFirewallProvider implements SettingsProvider {
     this.notationLoaded = true;
     try {
       const text = await notation.files.read(notation.path);
-      const rules = text === undefined ? [] : (JSON.parse(text) as unknown);
+      const rules = text === undefined ? [] : parseJsonText(text, notation.path, 'STATE_CORRUPT');
+      // Only a list the catalog accepts as the rules setting is one this agent wrote; anything else is ignored.
+      validatePolicySettings({ kind: 'linuxFirewall', settings: { [settingIdOf('rules')]: rules as SettingValue } }, notation.path);
       if (this.appliedRules.length === 0 && Array.isArray(rules)) this.appliedRules = rules as LinuxFirewallRule[];
     } catch {
       // unreadable: fall back to canonical notation

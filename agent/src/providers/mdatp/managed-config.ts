@@ -1,6 +1,8 @@
 // The one managed-configuration file of a host (mdatp_managed.json on Linux, the com.microsoft.wdav managed preferences
 // on macOS): read-modify-write through a FileStore, atomic, with the file's owner and mode, serialised so the providers
 // of the four policy kinds that share it never interleave. Keys we do not manage pass through untouched.
+
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../../../common/json-text.js';
 import type { FileStore, WriteOptions } from '../../system/file-store.js';
 import { type Dict, isDict } from './document.js';
 
@@ -21,6 +23,7 @@ export const JSON_CODEC: DocumentCodec = {
   parse(text) {
     const doc: unknown = JSON.parse(text);
     if (!isDict(doc)) throw new Error('the top level is not a JSON object');
+    if (nestedDeeperThan(doc, MAX_JSON_DEPTH)) throw new Error(`nested deeper than ${MAX_JSON_DEPTH} levels`);
     return doc;
   },
   serialize: (doc) => `${JSON.stringify(doc, null, 2)}\n`,

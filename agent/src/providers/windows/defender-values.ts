@@ -107,12 +107,13 @@ export function psTimeOfDayMinutes(raw: unknown): number | undefined {
 
 /** Epoch milliseconds of a PowerShell 5.1 date ("\/Date(1700000000000)\/", the ETS {value, DateTime} wrapper) or ISO text. */
 export function psDateMs(raw: unknown): number | undefined {
-  if (raw !== null && typeof raw === 'object' && 'value' in raw) return psDateMs((raw as { value: unknown }).value);
-  if (typeof raw !== 'string' || raw === '') return undefined;
-  const m = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/.exec(raw);
-  if (m) return Number(m[1]);
-  const parsed = Date.parse(raw);
-  return Number.isNaN(parsed) ? undefined : parsed;
+  // A DateTime may come wrapped once as { value, DisplayHint, DateTime }; unwrapped once, never recursively on input.
+  const text = raw !== null && typeof raw === 'object' && 'value' in raw ? (raw as { value: unknown }).value : raw;
+  if (typeof text !== 'string' || text === '') return undefined;
+  const m = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/.exec(text);
+  const ms = m ? Number(m[1]) : Date.parse(text);
+  // No Date exists beyond ±8.64e15 ms: toISOString() would throw a RangeError on it.
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : undefined;
 }
 
 /** "1=2|2=2|4=3|5=3" → cmdlet parameter → action; levels 1 Low, 2 Moderate, 4 High, 5 Severe. */

@@ -1,6 +1,6 @@
 // Firewall health on Windows: per profile, is the firewall on and what are the default actions. Parses the JSON of
 // `Get-NetFirewallProfile | ConvertTo-Json` (PowerShell 5.1 prints enums as numbers) or of FIREWALL_HEALTH (names).
-import type { CommandRunner } from '../../system/command-runner.js';
+import { type CommandRunner, parseToolJson } from '../../system/command-runner.js';
 import type { FirewallProfileName } from './firewall-profile-map.js';
 import { FIREWALL_HEALTH } from './firewall-scripts.js';
 import { runPowerShell } from './powershell.js';
@@ -32,7 +32,7 @@ function action(raw: unknown): 'allow' | 'block' | undefined {
  * `{ profiles: [...] }`. Objects without a known Name are skipped; throws only when the text is not JSON of that shape.
  */
 export function parseFirewallProfiles(json: string | unknown): FirewallProfileHealth[] {
-  const data = typeof json === 'string' ? (JSON.parse(json.replace(/^\uFEFF/, '')) as unknown) : json;
+  const data = typeof json === 'string' ? parseToolJson('Get-NetFirewallProfile', json) : json;
   const wrapped = (data as { profiles?: unknown } | null)?.profiles;
   const rows = Array.isArray(wrapped) ? wrapped : Array.isArray(data) ? data : [data];
   if (rows.some((r) => typeof r !== 'object' || r === null)) throw new Error('firewall profiles: expected JSON objects');

@@ -75,6 +75,16 @@ function desiredItems(to: SettingValue | undefined): { items: FirewallRuleItem[]
   return problems.length > 0 ? { problem: `no rule changed: ${problems.join('; ')}` } : { items };
 }
 
+/** The fields Get-NetFirewallRule prints as lists; every other field is one value. */
+const LIST_FIELDS = new Set(['LocalPort', 'RemotePort', 'IcmpType', 'LocalAddress', 'RemoteAddress']);
+
+function ruleField(key: string, v: unknown): string | string[] | undefined {
+  const text = (x: unknown) => (typeof x === 'string' ? x : typeof x === 'number' ? String(x) : undefined);
+  if (!LIST_FIELDS.has(key) || !Array.isArray(v)) return text(v);
+  const items = v.map(text);
+  return items.every((x) => x !== undefined) ? (items as string[]) : undefined;
+}
+
 function parseRules(result: unknown): ObservedRule[] {
   const rules = (result as { rules?: unknown } | null)?.rules;
   if (!Array.isArray(rules)) throw new Error('firewall-rules-observe: unexpected output');
@@ -82,7 +92,12 @@ function parseRules(result: unknown): ObservedRule[] {
     .filter((r): r is ObservedRule => typeof r === 'object' && r !== null && typeof r.Name === 'string' && typeof r.DisplayName === 'string')
     .map((r) => {
       // Enum fields as names; a number (an enum PowerShell printed raw) becomes its digits, which the map also reads.
-      const fields = Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? String(v) : v]);
+      // Anything else that is not text (or a list of text) is not a value Get-NetFirewallRule prints: left out, so the
+      // rule reads as whatever its other fields say (drift) instead of the map throwing a TypeError on it.
+      const fields = Object.entries(r).flatMap(([k, v]) => {
+        const value = ruleField(k, v);
+        return value === undefined ? [] : [[k, value]];
+      });
       return Object.fromEntries(fields) as ObservedRule;
     });
 }
