@@ -19,7 +19,7 @@ import { buildPlan } from '../sync/preview.js';
 import type { SyncEngine } from '../sync/sync-engine.js';
 import { EndpointClient } from '../transport/endpoint-client.js';
 import { startControlServer } from './control-server.js';
-import { acquireInstanceLock, processIsAlive } from './instance-lock.js';
+import { acquireInstanceLock, currentBootId, processIsAlive } from './instance-lock.js';
 import { loadIdentity } from './load-identity.js';
 
 export interface RunningDaemon {
@@ -40,7 +40,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   const clock = deps.clock ?? systemClock;
   const store = new StateStore(config.stateDir, { posixPermissions: posixPermissions(), onProblem: (message, details) => logger.warn(message, details) });
   await store.init();
-  const lock = await acquireInstanceLock(config.stateDir, { pid: process.pid, isAlive: processIsAlive, now: () => clock.now() });
+  const lock = await acquireInstanceLock(config.stateDir, { pid: process.pid, isAlive: processIsAlive, now: () => clock.now(), bootId: await currentBootId() });
   let client: EndpointClient | undefined;
   let runtime: AgentRuntime | undefined;
   try {

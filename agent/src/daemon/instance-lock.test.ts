@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,6 +42,22 @@ describe('instance lock', () => {
       expect(JSON.parse(await readFile(lock.path, 'utf8'))).toMatchObject({ pid: 300 });
       await lock.release();
     }
+  });
+
+  it('of two daemons starting at the same moment exactly one gets the lock', async () => {
+    for (let round = 0; round < 20; round++) {
+      const results = await Promise.allSettled([acquireInstanceLock(dir, deps(100, [100, 200])), acquireInstanceLock(dir, deps(200, [100, 200]))]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) if (r.status === 'fulfilled') await r.value.release();
+      expect(await readdir(dir)).toEqual([]);
+    }
+  });
+
+  it('a lock from an earlier boot is stale even when its pid is alive again (pids are reused after a reboot)', async () => {
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 100, bootId: 'boot-1' }));
+    await expect(acquireInstanceLock(dir, { ...deps(300, [100]), bootId: 'boot-1' })).rejects.toMatchObject({ code: 'DAEMON_ALREADY_RUNNING' });
+    const lock = await acquireInstanceLock(dir, { ...deps(300, [100]), bootId: 'boot-2' });
+    expect(JSON.parse(await readFile(lock.path, 'utf8'))).toMatchObject({ pid: 300, bootId: 'boot-2' });
   });
 
   it('processIsAlive tells this process from a pid that does not exist', () => {

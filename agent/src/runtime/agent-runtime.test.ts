@@ -181,6 +181,30 @@ describe('AgentRuntime', () => {
     expect(f.syncs).toHaveLength(syncs);
   });
 
+  it('a pause and resume of the push channel, or a kill, while start() is still loading leaves one client or none', async () => {
+    const f = fixture({ signals: true });
+    await f.store.init();
+    const starting = f.runtime.start();
+    f.runtime.pausePush();
+    f.runtime.resumePush();
+    await starting;
+    await f.clock.advance(0);
+    await f.runtime.stop();
+    expect(f.clock.pendingTimers).toBe(0);
+    await f.clock.advance(2 * HOUR);
+    expect(f.clock.pendingTimers).toBe(0);
+
+    const g = fixture({ signals: true });
+    await g.store.init();
+    const started = g.runtime.start();
+    g.runtime.kill();
+    await started;
+    await g.clock.advance(2 * HOUR);
+    expect(g.clock.pendingTimers).toBe(0);
+    expect(g.syncs).toEqual([]);
+    expect(g.runtime.nextCheckinAt).toBeUndefined();
+  });
+
   it('replays the same timeline for the same seed, and another for another seed', async () => {
     const timeline = async (seed: number) => {
       const f = fixture({ seed });

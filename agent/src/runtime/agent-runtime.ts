@@ -86,6 +86,8 @@ export class AgentRuntime {
   private readonly scheduler: CheckinScheduler;
   private push: PushClient | undefined;
   private pushPaused = false;
+  /** Set once start() has reached the point where it opens the push channel and timers. */
+  private started = false;
   private connectedBefore = false;
   private stopped = false;
   private readonly timers: TimerHandle[] = [];
@@ -165,6 +167,9 @@ export class AgentRuntime {
     if (this.stopped) return;
     const { options, deps } = this;
     await deps.host.simulated?.ensureStateFile();
+    // A stop or kill during the awaits above wins: nothing may start after it.
+    if (this.stopped) return;
+    this.started = true;
     if (!this.pushPaused) this.startPush();
     this.scheduler.start();
     // Drift: managed settings are re-read locally; a drifted one is re-applied and reported at once.
@@ -213,7 +218,8 @@ export class AgentRuntime {
   resumePush(): void {
     if (!this.pushPaused) return;
     this.pushPaused = false;
-    if (!this.stopped) this.startPush();
+    // Before start() got that far, start() opens the channel itself.
+    if (this.started && !this.stopped) this.startPush();
   }
 
   /** Graceful stop: no new work, then waits for the sync, risk check and signal delivery in progress. */
@@ -245,6 +251,8 @@ export class AgentRuntime {
 
   private startPush(): void {
     const { deps } = this;
+    // Never two clients fighting over the device's channel.
+    this.push?.stop();
     const pushLog = deps.logger.child({ component: 'push' });
     const push = new PushClient(
       deps.pushSigner,

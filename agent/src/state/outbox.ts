@@ -77,11 +77,19 @@ export class Outbox<T> {
       let text: string | undefined;
       try {
         text = await this.files.read(path);
-        if (text === undefined) continue; // removed meanwhile (acknowledged)
+      } catch {
+        continue; // the read failed (EIO, EMFILE…), not the file: it stays queued for the next flush
+      }
+      if (text === undefined) continue; // removed meanwhile (acknowledged)
+      try {
         out.push({ name, message: this.options.decode(parseJsonText(text, name, 'STATE_CORRUPT'), this.tagOf(name) as string) });
       } catch (err) {
         const keptAs = `${name}.corrupt`;
-        if (text !== undefined) await this.files.writeAtomic(join(this.options.dir, keptAs), text, { mode: 0o600 }).catch(() => undefined);
+        try {
+          await this.files.writeAtomic(join(this.options.dir, keptAs), text, { mode: 0o600 });
+        } catch {
+          continue; // no copy, no removal: it is skipped until the copy can be made
+        }
         await this.remove(name);
         this.options.onCorrupt?.(name, keptAs, (err as Error).message);
       }

@@ -141,8 +141,11 @@ describe('StateStore on MemoryFileStore', () => {
     await store.removeReport(first?.name ?? '');
     expect((await store.pendingReports()).length).toBe(1);
     await store.writeAppliedVersions({ '00000000-0000-4000-8000-000000000009': 3 });
+    await store.writeSetFloor({ setVersion: 7, policies: [] });
     await store.forgetDeviceState();
     expect(await store.readAppliedVersions()).toEqual({});
+    // A re-enrolled device starts at set version 1: the old identity's floor would refuse every set.
+    expect(await store.readSetFloor()).toBeUndefined();
     expect(await store.pendingReports()).toEqual([]);
   });
 

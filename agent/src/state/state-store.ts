@@ -265,12 +265,14 @@ export class StateStore {
   }
 
   /**
-   * Drops policies, applied versions, status and queued reports (re-enrollment under a new identity). The baseline
+   * Drops policies, applied versions, the policy-set floor, status and queued reports (re-enrollment under a new identity). The baseline
    * stays: the device's pre-management values do not change with its identity.
    */
   async forgetDeviceState(): Promise<void> {
     await this.files.remove(join(this.dir, FILES.policies));
     await this.files.remove(join(this.dir, FILES.versions));
+    // The set floor belongs to the old device id: the new one's set versions start again at 1.
+    await this.files.remove(join(this.dir, FILES.setFloor));
     await this.files.remove(join(this.dir, FILES.status));
     await this.files.remove(join(this.dir, FILES.signals));
     await this.files.remove(join(this.dir, FILES.signingKeys));

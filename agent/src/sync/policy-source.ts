@@ -1,9 +1,10 @@
 // Where a sync's policies come from: fresh from the endpoint (verified, downgrade-checked, then cached) or the last
 // good set from disk. A rejected set is never cached; the last good one stays in force.
+import { canonicalJson } from '../../../common/canonical-json.js';
 import { type AttacheError, toAttacheError } from '../../../common/errors.js';
 import type { AgentIdentity, PinnedSigningKey, PoliciesResponse, PolicyPayload, PolicySetManifest, SignedPolicy } from '../../../policy-schemas/src/index.js';
-import type { SetFloor } from '../core/set-floor.js';
-import { findDowngrades, type VersionFloor } from '../core/version-floor.js';
+import { type SetFloor, sortedEntries } from '../core/set-floor.js';
+import { findDowngrades, raiseFloor, type VersionFloor } from '../core/version-floor.js';
 import type { Logger } from '../logging.js';
 import type { StateStore } from '../state/state-store.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
@@ -156,9 +157,39 @@ async function fetchFresh(
   // Verify before caching: a rejected set must never replace the last good one.
   const trust = trustOf(identity, followed, deps.now());
   const payloads = verifyAgainstFloor(body.policies, trust, floor);
-  verifyManifest(body.manifest, payloads, trust, setFloor);
+  // The floor is the higher of the applied set and the cached one: a cache written by a sync that died before it
+  // raised the floor still counts.
+  const manifest = verifyManifest(body.manifest, payloads, trust, higherFloor(setFloor, cachedSetFloor(cached)));
+  // Raise both floors as soon as the set is authenticated, before it is cached or applied: a crash or a full disk
+  // mid-apply must not leave a window in which the previous set could be replayed.
+  await raiseFloors(store, floor, payloads, manifest, setFloor);
   await store.writePolicies({ etag: body.etag, policies: body.policies, manifest: body.manifest });
   return { policies: body.policies, manifest: body.manifest, pins: followed };
+}
+
+/** The set floor a cached manifest implies (its version and list), when the cache has one that parses. */
+function cachedSetFloor(cached: Awaited<ReturnType<StateStore['readPolicies']>>): SetFloor | undefined {
+  const payload = cached?.manifest?.payload;
+  return payload ? { setVersion: payload.setVersion, policies: sortedEntries(payload.policies) } : undefined;
+}
+
+function higherFloor(a: SetFloor | undefined, b: SetFloor | undefined): SetFloor | undefined {
+  if (!a || !b) return a ?? b;
+  return b.setVersion > a.setVersion ? b : a;
+}
+
+async function raiseFloors(
+  store: StateStore,
+  floor: VersionFloor,
+  payloads: readonly PolicyPayload[],
+  manifest: PolicySetManifest,
+  setFloor: SetFloor | undefined,
+) {
+  const raised = raiseFloor(floor, payloads);
+  if (canonicalJson(raised) !== canonicalJson(floor)) await store.writeAppliedVersions(raised);
+  if (!setFloor || manifest.setVersion > setFloor.setVersion) {
+    await store.writeSetFloor({ setVersion: manifest.setVersion, policies: sortedEntries(manifest.policies) });
+  }
 }
 
 /** A response that fails its schema is a refused set (a `rejected` event, no retry storm), not an endpoint outage. */

@@ -264,6 +264,45 @@ describe('SyncEngine: the policy set is authenticated as a whole', () => {
   });
 });
 
+describe('SyncEngine: floors are raised when a set is authenticated, not after it is applied', () => {
+  it('a sync that dies mid-apply has already raised the set floor, so the previous set cannot be replayed after it', async () => {
+    const disk = new NodeFileStore();
+    let failBaseline = false;
+    const files: FileStore = {
+      read: (p) => disk.read(p),
+      remove: (p) => disk.remove(p),
+      mode: (p) => disk.mode(p),
+      setMode: (p, m) => disk.setMode(p, m),
+      ensureDir: (p, m) => disk.ensureDir(p, m),
+      list: (d) => disk.list(d),
+      async writeAtomic(path, data, options) {
+        if (failBaseline && path.endsWith('baseline.json')) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        await disk.writeAtomic(path, data, options);
+      },
+    };
+    store = new StateStore(dir, { posixPermissions: true, files });
+    const { engine } = engineFor();
+    const v1 = [signed(1, { [NP]: 'audit' })];
+    respond = () => signedSetResponse(identity, 4, v1, keys.privateKeyPem);
+    served = v1;
+    expect((await engine.sync('manual')).error).toBeUndefined();
+    failBaseline = true;
+    served = [signed(2, { [NP]: 'block', [CLOUD]: false })];
+    respond = () => signedSetResponse(identity, 5, served, keys.privateKeyPem);
+    clock += 1000;
+    expect((await engine.sync('push')).error?.code).toBe('STATE_WRITE_FAILED');
+    expect((await store.readSetFloor())?.setVersion).toBe(5);
+    expect(await store.readAppliedVersions()).toEqual({ [PID]: 2 });
+    failBaseline = false;
+    // An older signed set without the policy (as set v3 might have been): only the set floor can refuse it.
+    respond = () => signedSetResponse(identity, 3, [], keys.privateKeyPem);
+    clock += 1000;
+    expect((await engine.sync('push')).error?.code).toBe('POLICY_SET_DOWNGRADE');
+    respond = () => signedSetResponse(identity, 4, v1, keys.privateKeyPem);
+    expect((await engine.sync('push')).error?.code).toMatch(/DOWNGRADE/);
+  });
+});
+
 describe('SyncEngine: corrupt local state', () => {
   it('sets a corrupt baseline.json aside instead of overwriting it, and keeps enforcing', async () => {
     const { engine } = engineFor();

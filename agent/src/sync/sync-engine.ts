@@ -34,6 +34,8 @@ export class SyncEngine {
   private sequence = -1;
   private lastReportedDigest: string | undefined;
   private lastRejection: string | undefined;
+  /** The failure last reported by failed() (code and message); a successful report clears it. */
+  private lastFailureReported: string | undefined;
   /** Trigger of the queued follow-up run; a full sync request upgrades a queued drift check. */
   private queuedTrigger: SyncTrigger = 'manual';
 
@@ -196,10 +198,16 @@ export class SyncEngine {
       settings: previous?.settings ?? [],
     };
     this.lastReportedDigest = undefined;
-    try {
-      await this.deps.client.postReport(this.statusReport(outcome, finished - started, []));
-    } catch (sendErr) {
-      this.deps.logger.warn('failure report not delivered', { error: (sendErr as Error).message });
+    // Once per distinct failure, and never from a local drift check (which does not contact the endpoint): a fleet on
+    // full disks must not report at every drift timer.
+    const key = `${error.code}:${error.message}`;
+    if (trigger !== 'drift' && key !== this.lastFailureReported) {
+      try {
+        await this.deps.client.postReport(this.statusReport(outcome, finished - started, []));
+        this.lastFailureReported = key;
+      } catch (sendErr) {
+        this.deps.logger.warn('failure report not delivered', { error: (sendErr as Error).message });
+      }
     }
     this.deps.onSynced?.(outcome, []);
     return outcome;
@@ -226,6 +234,7 @@ export class SyncEngine {
     if (digest !== this.lastReportedDigest || events.length > 0) {
       if (this.sequence < 0) this.sequence = await this.deps.store.lastSequence();
       await this.deps.store.enqueueReport(this.statusReport(outcome, durationMs, events), ++this.sequence);
+      this.lastFailureReported = undefined;
       this.lastReportedDigest = digest;
     }
     const remaining = await this.flushOutbox();

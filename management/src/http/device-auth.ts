@@ -83,7 +83,8 @@ export class DeviceAuthenticator {
   private sweep(now: number): void {
     if (now < this.nextSweepAt) return;
     this.nextSweepAt = now + NONCE_SWEEP_INTERVAL_MS;
-    this.deps.store.sweepNonces(now, NONCE_SWEEP_BATCH).catch((err: unknown) => {
+    // One window of slack: a replica whose clock runs ahead must not delete nonces a lagging replica still accepts.
+    this.deps.store.sweepNonces(now - REQUEST_WINDOW_MS, NONCE_SWEEP_BATCH).catch((err: unknown) => {
       this.deps.logger.warn('nonce sweep failed', { component: 'device-auth', error: err instanceof Error ? err.message : String(err) });
     });
   }
