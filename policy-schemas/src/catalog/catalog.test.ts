@@ -51,6 +51,7 @@ const INVALID_ITEMS: Record<string, Record<string, unknown>[]> = {
     { ...RULE, packageFamilyName: 'Microsoft.WindowsCalculator_8wekyb3d8bbwe' },
     { ...RULE, fqbn: 'O=MICROSOFT CORPORATION, L=REDMOND, S=WASHINGTON, C=US' },
     { ...RULE, localPortRanges: '80' },
+    { ...RULE, protocol: 6, localPortRanges: '120-100' },
     { ...RULE, protocol: 1, remotePortRanges: '80' },
     { ...RULE, protocol: 6, icmpTypesAndCodes: '8:*' },
     { ...RULE, edgeTraversal: true, direction: 'OUT' },
@@ -73,6 +74,8 @@ const INVALID_ITEMS: Record<string, Record<string, unknown>[]> = {
   ],
   'linuxFirewall.rules': [
     { ...LINUX, action: 'allow' },
+    { ...LINUX, protocol: 'icmp', localPorts: '22' },
+    { ...LINUX, localPorts: '8080-80' },
     { ...LINUX, protocol: 'sctp' },
     { ...LINUX, direction: 'IN' },
     { ...LINUX, remoteAddresses: ['10.0.0.0/40'] },
@@ -81,6 +84,8 @@ const INVALID_ITEMS: Record<string, Record<string, unknown>[]> = {
   ],
   'firewallRules.pfRules': [
     { ...PF, name: 'a"b' },
+    { ...PF, protocol: 'icmp', remotePorts: '443' },
+    { ...PF, localPorts: '22,65530-65000' },
     { ...PF, name: 'x$(id)' },
     { ...PF, name: 'line\nbreak' },
     { ...PF, name: 'n'.repeat(56) },

@@ -2,6 +2,7 @@
 // node with the fields of mde-domain.md §2.4; on macOS Attaché's own pf rules in an anchor the agent owns (MDE has no
 // macOS firewall-rule profile). Rules from several policies merge by name; the same name with different content is a
 // conflict.
+import { whenPresent } from './builders.js';
 import { ICMP_TYPES_AND_CODES, LOCAL_ADDRESS_RANGE, PORT_RANGES, REMOTE_ADDRESS_RANGE, REMOTE_CIDRS } from './item-patterns.js';
 import type { SettingDefinition } from './setting-definition.js';
 import { describedPattern, TEXT_FORBIDDEN, textSchema } from './text.js';
@@ -13,15 +14,6 @@ const addressList = (pattern: string, description: string) => ({
   maxItems: 1000,
   uniqueItems: true,
 });
-
-/** If any of `fields` is present, the properties must match `then` (and be present). */
-function requires(fields: readonly string[], then: Record<string, unknown>) {
-  return {
-    if: { anyOf: fields.map((f) => ({ properties: { [f]: true }, required: [f] })) },
-    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword
-    then: { properties: then, required: Object.keys(then) },
-  };
-}
 
 /** FW_PROFILE_TYPE bitmask: 1 Domain, 2 Private, 4 Public, 0x7FFFFFFF all. */
 const PROFILES = [1, 2, 3, 4, 5, 6, 7, 0x7fffffff];
@@ -65,8 +57,8 @@ const FIREWALL_RULE = {
   additionalProperties: false,
   // Filters Windows refuses to combine (New-NetFirewallRule): refused at submission, with the field that is wrong.
   allOf: [
-    requires(['localPortRanges', 'remotePortRanges'], { protocol: { enum: [6, 17], description: 'ports need TCP (6) or UDP (17)' } }),
-    requires(['icmpTypesAndCodes'], { protocol: { enum: [1, 58], description: 'ICMP types need ICMPv4 (1) or ICMPv6 (58)' } }),
+    whenPresent(['localPortRanges', 'remotePortRanges'], { protocol: { enum: [6, 17], description: 'ports need TCP (6) or UDP (17)' } }),
+    whenPresent(['icmpTypesAndCodes'], { protocol: { enum: [1, 58], description: 'ICMP types need ICMPv4 (1) or ICMPv6 (58)' } }),
     {
       if: { properties: { edgeTraversal: { const: true } }, required: ['edgeTraversal'] },
       // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword
@@ -106,6 +98,7 @@ const PF_RULE = {
   },
   required: ['name', 'direction', 'action', 'protocol'],
   additionalProperties: false,
+  allOf: [whenPresent(['localPorts', 'remotePorts'], { protocol: { enum: ['tcp', 'udp', 'any'], description: 'ports need tcp, udp or any' } })],
 };
 
 export const FIREWALL_RULES_SETTINGS: readonly SettingDefinition[] = [

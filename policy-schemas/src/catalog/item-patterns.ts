@@ -1,10 +1,10 @@
-// Regular expressions (as JSON Schema `pattern` strings, no look-arounds) for network values inside object-list items:
+// Regular expressions (as JSON Schema `pattern` strings; only the port ranges need look-aheads and references) for network values inside object-list items:
 // ports and port ranges, ICMP type:code, IPv4/IPv6 addresses, prefixes, masks and ranges, firewall address keywords.
 // Firewall CSP formats from mde-domain.md §2.4; Linux firewall and indicator formats are Attaché's own.
 
 const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 const H = '[0-9a-fA-F]{1,4}';
-const PORT = '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)';
+const PORT = '(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)';
 const ICMP_NUMBER = OCTET; // 0–255, same digits as an octet
 
 /** Dotted-quad IPv4 address. */
@@ -41,8 +41,25 @@ export const LOCAL_ADDRESS_RANGE = `^(${LOCAL_ADDRESS.map((a) => `(${a})`).join(
 /** One RemoteAddressRanges entry: as local, plus the Firewall CSP keywords. */
 export const REMOTE_ADDRESS_RANGE = `^(${[...LOCAL_ADDRESS, ...REMOTE_KEYWORDS].map((a) => `(${a})`).join('|')})$`;
 
-/** Comma list of ports and `start-end` ranges, each 0–65535 (e.g. `100-120,200,300-320`). */
-export const PORT_RANGES = `^${PORT}(-${PORT})?(,${PORT}(-${PORT})?)*$`;
+const DIGITS = '[0-9]';
+const END = '(?=,|$)';
+const SAME_LENGTH = `(?=(?:${[1, 2, 3, 4, 5].map((n) => `${DIGITS}{${n}}-${DIGITS}{${n}}`).join('|')})${END})`;
+const SHORTER_FIRST = `(?:${[1, 2, 3, 4].map((n) => `${DIGITS}{${n}}-${DIGITS}{${n + 1},5}`).join('|')})`;
+
+/**
+ * One port or `start-end` range whose start is not after its end; uses capture groups `g` and `g + 1` (backreferences:
+ * same-length numbers compare as text, so equal prefixes are matched by reference and the first differing digit is
+ * compared). The look-ahead keeps both numbers within 0–65535 without leading zeros.
+ */
+function portRange(g: number): string {
+  const equal = `(${DIGITS}+)-\\${g}`;
+  const firstDigitLess = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((d) => `${d}${DIGITS}*-\\${g + 1}[${d + 1}-9]`).join('|');
+  const less = `${SAME_LENGTH}(${DIGITS}*)(?:${firstDigitLess})${DIGITS}*`;
+  return `(?=${PORT}(?:-${PORT})?${END})(?:${DIGITS}+|${SHORTER_FIRST}|${equal}|${less})${END}`;
+}
+
+/** Comma list of ports and `start-end` ranges, each 0–65535, start ≤ end (e.g. `100-120,200,300-320`). */
+export const PORT_RANGES = `^${portRange(1)}(?:,${portRange(3)})*$`;
 
 const ICMP_ENTRY = `(\\*(:\\*)?|${ICMP_NUMBER}(:(${ICMP_NUMBER}|\\*))?)`;
 /** Comma list of ICMP `type:code` entries, `*` for all; a wildcard type with a specific code (`*:4`) is invalid. */

@@ -30,6 +30,9 @@ export const PIPE_LIST_ITEM_PATTERN = textPattern('|', 'it separates items on th
 /** Items of an ASR per-rule exclusion list, stored '>'-delimited in one registry string. */
 export const ANGLE_LIST_ITEM_PATTERN = textPattern('>', 'it separates items on the device');
 
+/** Free text of at least one character (a value where empty means nothing, such as a log file path). */
+export const NON_EMPTY_TEXT_PATTERN = describedPattern(`^[^${TEXT_FORBIDDEN}]+$`, `must be non-empty, without ${FORBIDDEN_WORDS}`);
+
 /** A string schema of free text (1 to `maxLength` characters unless `minLength` says otherwise). */
 export function textSchema(maxLength: number, minLength = 1): Record<string, unknown> {
   return { type: 'string', minLength, maxLength, pattern: TEXT_PATTERN };
