@@ -3,9 +3,11 @@
 // endpoint-accepted value into a device-side failure. A platform reason (setting not mapped) is notApplicable, not this.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { validatePolicySettings } from '../../../common/validation.js';
 import { SETTINGS, type SettingDefinition, type SettingValue, settingById } from '../../../policy-schemas/src/index.js';
 import { allowedValues } from '../../../test/catalog-arbitrary.js';
 import type { SettingChange } from '../core/plan.js';
+import { SimulatedHost } from '../hosts/simulated-host.js';
 import { createLinuxMdatpProviders, LINUX_MDATP_MANAGED_PATH } from './linux/mdatp-providers.js';
 import { normalizeRules } from './linux/nftables-model.js';
 import { renderRule } from './linux/nftables-render.js';
@@ -13,6 +15,7 @@ import { normalizePfRule, renderPfRuleset } from './macos/pf-render.js';
 import { createMacosMdatpProviders, MACOS_WDAV_MANAGED_PATH, PLIST_CODEC } from './macos/wdav-providers.js';
 import { JSON_CODEC } from './mdatp/managed-config.js';
 import { testHost } from './mdatp/testing/test-host.js';
+import { createSimulatedProviders } from './simulated.js';
 import { defenderMapping } from './windows/defender-mapping.js';
 import { planDefenderChanges } from './windows/defender-plan.js';
 import { firewallMapping } from './windows/firewall-profile-map.js';
@@ -112,5 +115,29 @@ describe('providers accept every catalog-valid value', () => {
       }),
       { ...RUNS, numRuns: 150 },
     );
+  });
+});
+
+describe('the simulated host refuses what the catalog refuses', () => {
+  it.each([
+    ['windows', 'defender.SignatureUpdateFileSharesSources', ['\\\\srv\\defs|\\\\evil\\defs']],
+    ['windows', 'securityCenter.CompanyName', 'Contoso\r\nFAKE'],
+    ['windows', 'firewallRules.rules', [{ name: 'calc', packageFamilyName: 'Microsoft.WindowsCalculator_8wekyb3d8bbwe' }]],
+    ['linux', 'mdatp.edr.groupIds', 'a\u0000b'],
+  ] as const)("%s %s: POLICY_INVALID with the endpoint's message, the host untouched", async (platform, id, value) => {
+    const host = new SimulatedHost({ platform, hostname: 'parity' });
+    const s = setting(id);
+    const provider = createSimulatedProviders(host).find((p) => p.kind === s.kind);
+    if (!provider) throw new Error(`no ${s.kind} provider`);
+    const before = host.read(id);
+    let endpointMessage = '';
+    try {
+      validatePolicySettings({ kind: s.kind, settings: { [id]: value as SettingValue } }, id);
+    } catch (err) {
+      endpointMessage = (err as Error).message;
+    }
+    expect(endpointMessage).toMatch(new RegExp(`^${id.replace(/\./g, '\\.')} is invalid: /settings/`));
+    expect(await provider.apply([change(s, value as SettingValue)])).toEqual([{ settingId: id, ok: false, code: 'POLICY_INVALID', message: endpointMessage }]);
+    expect(host.read(id)).toEqual(before);
   });
 });

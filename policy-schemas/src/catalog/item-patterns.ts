@@ -2,6 +2,8 @@
 // ports and port ranges, ICMP type:code, IPv4/IPv6 addresses, prefixes, masks and ranges, firewall address keywords.
 // Firewall CSP formats from mde-domain.md §2.4; Linux firewall and indicator formats are Attaché's own.
 
+import { describedPattern } from './text.js';
+
 const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 const H = '[0-9a-fA-F]{1,4}';
 const PORT = '(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)';
@@ -59,7 +61,10 @@ function portRange(g: number): string {
 }
 
 /** Comma list of ports and `start-end` ranges, each 0–65535, start ≤ end (e.g. `100-120,200,300-320`). */
-export const PORT_RANGES = `^${portRange(1)}(?:,${portRange(3)})*$`;
+export const PORT_RANGES = describedPattern(
+  `^${portRange(1)}(?:,${portRange(3)})*$`,
+  'must be comma-separated ports 0–65535 or start-end ranges with start ≤ end, no leading zeros (e.g. 22,8000-8080)',
+);
 
 const ICMP_ENTRY = `(\\*(:\\*)?|${ICMP_NUMBER}(:(${ICMP_NUMBER}|\\*))?)`;
 /** Comma list of ICMP `type:code` entries, `*` for all; a wildcard type with a specific code (`*:4`) is invalid. */
