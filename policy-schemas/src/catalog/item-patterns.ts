@@ -29,19 +29,31 @@ const V4_PREFIX = '/(3[0-2]|[12]?[0-9])';
 const V6_PREFIX = '/(12[0-8]|1[01][0-9]|[1-9]?[0-9])';
 
 /** A single IPv4 or IPv6 address. */
-export const IP_ADDRESS = `^((${IPV4})|(${IPV6}))$`;
+export const IP_ADDRESS = describedPattern(`^((${IPV4})|(${IPV6}))$`, 'must be an IPv4 or IPv6 address');
 /** An IPv4 or IPv6 network in CIDR notation; a bare address is a /32 or /128. */
-export const CIDR = `^((${IPV4})(${V4_PREFIX})?|(${IPV6})(${V6_PREFIX})?)$`;
+export const CIDR = describedPattern(
+  `^((${IPV4})(${V4_PREFIX})?|(${IPV6})(${V6_PREFIX})?)$`,
+  'must be an IPv4 or IPv6 address or CIDR network (e.g. 10.0.0.0/8, fd00::/8)',
+);
 /** A CIDR network that must carry its prefix (indicators of type cidr). */
-export const CIDR_WITH_PREFIX = `^((${IPV4})${V4_PREFIX}|(${IPV6})${V6_PREFIX})$`;
+export const CIDR_WITH_PREFIX = describedPattern(
+  `^((${IPV4})${V4_PREFIX}|(${IPV6})${V6_PREFIX})$`,
+  'must be an IPv4 or IPv6 network with its prefix (e.g. 10.0.0.0/8)',
+);
 
 const LOCAL_ADDRESS = ['\\*', `(${IPV4})(${V4_PREFIX}|/(${IPV4}))?`, `(${IPV4})-(${IPV4})`, `(${IPV6})(${V6_PREFIX})?`, `(${IPV6})-(${IPV6})`];
 const REMOTE_KEYWORDS = ['Defaultgateway', 'DHCP', 'DNS', 'WINS', 'Intranet', 'RmtIntranet', 'Internet', 'Ply2Renders', 'LocalSubnet'];
 
 /** One LocalAddressRanges entry: `*`, an address, a subnet (prefix or mask) or a `start-end` range. */
-export const LOCAL_ADDRESS_RANGE = `^(${LOCAL_ADDRESS.map((a) => `(${a})`).join('|')})$`;
+export const LOCAL_ADDRESS_RANGE = describedPattern(
+  `^(${LOCAL_ADDRESS.map((a) => `(${a})`).join('|')})$`,
+  'must be *, an IPv4/IPv6 address, a subnet (prefix or mask) or a start-end range',
+);
 /** One RemoteAddressRanges entry: as local, plus the Firewall CSP keywords. */
-export const REMOTE_ADDRESS_RANGE = `^(${[...LOCAL_ADDRESS, ...REMOTE_KEYWORDS].map((a) => `(${a})`).join('|')})$`;
+export const REMOTE_ADDRESS_RANGE = describedPattern(
+  `^(${[...LOCAL_ADDRESS, ...REMOTE_KEYWORDS].map((a) => `(${a})`).join('|')})$`,
+  `must be *, an IPv4/IPv6 address, a subnet (prefix or mask), a start-end range or one of ${REMOTE_KEYWORDS.join(', ')}`,
+);
 
 const DIGITS = '[0-9]';
 const END = '(?=,|$)';
@@ -68,7 +80,10 @@ export const PORT_RANGES = describedPattern(
 
 const ICMP_ENTRY = `(\\*(:\\*)?|${ICMP_NUMBER}(:(${ICMP_NUMBER}|\\*))?)`;
 /** Comma list of ICMP `type:code` entries, `*` for all; a wildcard type with a specific code (`*:4`) is invalid. */
-export const ICMP_TYPES_AND_CODES = `^${ICMP_ENTRY}(,${ICMP_ENTRY})*$`;
+export const ICMP_TYPES_AND_CODES = describedPattern(
+  `^${ICMP_ENTRY}(,${ICMP_ENTRY})*$`,
+  'must be comma-separated ICMP type:code entries 0–255, * for all (e.g. 3:4,8:*; *:4 is invalid)',
+);
 
 /** Item-schema property of the packet-filter rules (pf, nftables): remote IPv4/IPv6 addresses or networks. */
 export const REMOTE_CIDRS = {
