@@ -75,8 +75,7 @@ function fieldSummary(schema: Schema | boolean): string {
   else if (schema.type === 'array') parts.push(`list of ${fieldSummary((schema.items ?? {}) as Schema)}`);
   else if (schema.type === 'integer' && schema.minimum !== undefined) parts.push(`${code(schema.minimum)}–${code(schema.maximum)}`);
   else parts.push(String(schema.type ?? 'any'));
-  if (typeof schema.pattern === 'string' && schema.type === 'string')
-    parts.push(schema.pattern === TEXT_PATTERN ? 'without control characters' : 'formatted');
+  if (typeof schema.pattern === 'string' && schema.type === 'string') parts.push(schema.pattern === TEXT_PATTERN ? 'without control characters' : 'formatted');
   if (typeof schema.description === 'string') parts.push(`(${schema.description})`);
   return parts.join(' ');
 }
