@@ -50,7 +50,7 @@ describe('union errors by the tag of the value', () => {
   it('reports a relative process path indicator against the processPath pattern, not SHA-256', () => {
     const settings = { 'indicators.items': [{ type: 'processPath', value: 'tools/nc.exe', action: 'block' }] };
     expect(message(() => validatePolicySettings({ kind: 'indicators', settings }))).toBe(
-      'policy is invalid: /settings/indicators.items/0/value must match pattern "^(/|[A-Za-z]:\\\\)[^\\n\\r]*$"',
+      'policy is invalid: /settings/indicators.items/0/value must be an absolute path (/… or C:\\…) without control characters',
     );
   });
 
@@ -70,7 +70,10 @@ describe('union errors by the tag of the value', () => {
     }
     expect(details).toEqual([
       { path: '/settings/mdatp.antivirusEngine.exclusions/0/path', message: 'must NOT have more than 1024 characters' },
-      { path: '/settings/mdatp.antivirusEngine.exclusions/1/extension', message: 'must match pattern "^\\.?[^./\\\\]+(\\.[^./\\\\]+)*$"' },
+      {
+        path: '/settings/mdatp.antivirusEngine.exclusions/1/extension',
+        message: 'must be a file extension (optional leading ".", no "/", "\\" or control characters)',
+      },
       {
         path: '/settings/mdatp.antivirusEngine.exclusions/2/$type',
         message: 'must be one of "excludedPath", "excludedFileExtension", "excludedFileName"',

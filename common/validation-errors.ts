@@ -2,7 +2,7 @@
 // its literal tag (`attribute`, `type`, `$type`) or by the JSON type of the value, so a too-long path is not reported
 // as "must be boolean". Kept apart from validation.ts (which sets Ajv up) so either can change alone.
 import type { ErrorObject } from 'ajv';
-import { DISPLAY_NAME_PATTERN, HOSTNAME_PATTERN } from '../policy-schemas/src/index.js';
+import { DISPLAY_NAME_PATTERN, HOSTNAME_PATTERN, textPatternMessage } from '../policy-schemas/src/index.js';
 import type { ErrorDetail } from './errors.js';
 
 /** Readable words for the patterns whose source text would say nothing to a reader. */
@@ -102,7 +102,10 @@ function describeOne(e: ErrorObject): string {
     case 'required':
       return `missing required property "${String(e.params.missingProperty)}"`;
     case 'pattern':
-      return PATTERN_MESSAGES[String(e.params.pattern)] ?? e.message ?? 'must match a pattern';
+      return PATTERN_MESSAGES[String(e.params.pattern)] ?? textPatternMessage(String(e.params.pattern)) ?? e.message ?? 'must match a pattern';
+    case 'false schema':
+      // A property the catalog lists only to refuse it (a CSP field no Attaché provider can enforce).
+      return 'is not supported: no Attaché provider can apply it';
     default:
       return e.message ?? e.keyword;
   }

@@ -1,6 +1,16 @@
 // Renders docs/settings.md, the human reference of the settings catalog, grouped by kind then platform.
 // Called by scripts/gen-schemas.ts; pure, so the staleness test can compare it with the file on disk.
-import { PLATFORMS, type Platform, POLICY_KINDS, type PolicyKind, SETTINGS, type SettingDefinition } from '../policy-schemas/src/index.js';
+import {
+  PLATFORMS,
+  type Platform,
+  POLICY_KINDS,
+  type PolicyKind,
+  SETTINGS,
+  type SettingDefinition,
+  TEXT_PATTERN,
+  textPatternMessage,
+  valueSchemaOf,
+} from '../policy-schemas/src/index.js';
 
 const PLATFORM_NAMES: Record<Platform, string> = { windows: 'Windows', macos: 'macOS', linux: 'Linux' };
 const KIND_NAMES: Record<PolicyKind, string> = {
@@ -39,9 +49,9 @@ function allowedValues(s: SettingDefinition): string {
       if (s.maximum !== undefined) return `≤ ${code(s.maximum)}`;
       return 'any integer';
     case 'string':
-      return `text, at most 4096 characters${s.pattern ? `, matching ${code(s.pattern)}` : ''}`;
+      return `text, at most 4096 characters, ${patternWords(String(valueSchemaOf(s).pattern))}`;
     case 'stringList':
-      return `list of distinct non-empty strings (at most 1024 characters each), at most ${s.maxItems ?? 1000} items${s.pattern ? `, each matching ${code(s.pattern)}` : ''}`;
+      return `list of distinct non-empty strings (at most 1024 characters each), at most ${s.maxItems ?? 1000} items, each ${patternWords(String((valueSchemaOf(s).items as Schema).pattern))}`;
     case 'objectList':
       return objectListValues(s);
   }
@@ -49,24 +59,32 @@ function allowedValues(s: SettingDefinition): string {
 
 type Schema = Record<string, unknown>;
 
+/** A pattern as its catalog wording (policy-schemas/src/catalog/text.ts) where it has one, else its source. */
+function patternWords(pattern: string): string {
+  if (pattern === TEXT_PATTERN) return 'no control characters';
+  return textPatternMessage(pattern) ?? `matching ${code(pattern)}`;
+}
+
 /** One item property in words: type, allowed values or range, and its description. */
-function fieldSummary(schema: Schema): string {
+function fieldSummary(schema: Schema | boolean): string {
+  if (schema === false) return 'refused: no Attaché provider can apply it';
+  if (typeof schema !== 'object') return 'any';
   if (schema.const !== undefined) return `= ${code(schema.const)}`;
   const parts: string[] = [];
   if (Array.isArray(schema.enum)) parts.push(schema.enum.map(code).join(', '));
   else if (schema.type === 'array') parts.push(`list of ${fieldSummary((schema.items ?? {}) as Schema)}`);
   else if (schema.type === 'integer' && schema.minimum !== undefined) parts.push(`${code(schema.minimum)}–${code(schema.maximum)}`);
   else parts.push(String(schema.type ?? 'any'));
-  if (schema.pattern !== undefined && schema.type === 'string') parts.push('formatted');
+  if (typeof schema.pattern === 'string' && schema.type === 'string') parts.push(schema.pattern === TEXT_PATTERN ? 'without control characters' : 'formatted');
   if (typeof schema.description === 'string') parts.push(`(${schema.description})`);
   return parts.join(' ');
 }
 
 function fields(schema: Schema, skipConst = false): string {
-  const props = (schema.properties ?? {}) as Record<string, Schema>;
+  const props = (schema.properties ?? {}) as Record<string, Schema | boolean>;
   const required = new Set((schema.required ?? []) as string[]);
   return Object.entries(props)
-    .filter(([, p]) => !(skipConst && p.const !== undefined))
+    .filter(([, p]) => !(skipConst && typeof p === 'object' && p.const !== undefined))
     .map(([name, p]) => `${code(name)}${required.has(name) ? '*' : ''}: ${fieldSummary(p)}`)
     .join('<br>');
 }
@@ -81,6 +99,14 @@ function objectListValues(s: SettingDefinition): string {
     const discriminator = Object.entries(props).find(([, p]) => p.const !== undefined);
     return discriminator ? `**${code(discriminator[0])} = ${code(discriminator[1].const)}**<br>${fields(v, true)}` : fields(v);
   });
+  // Conditions between fields (allOf of if/then): "when `a` or `b`: `protocol`*: 6, 17 (…)".
+  for (const c of (schema.allOf ?? []) as Schema[]) {
+    const cond = (c.if ?? {}) as Schema;
+    const when = Array.isArray(cond.anyOf) ? (cond.anyOf as Schema[]).flatMap((a) => (a.required ?? []) as string[]) : ((cond.required ?? []) as string[]);
+    const value = (f: string) => ((cond.properties as Record<string, Schema> | undefined)?.[f]?.const as unknown) ?? undefined;
+    const words = when.map((f) => (value(f) === undefined ? code(f) : `${code(f)} = ${code(value(f))}`)).join(' or ');
+    body.push(`**when ${words}:** ${fields((c.then ?? {}) as Schema)}`);
+  }
   return [head, ...body].join('<br>');
 }
 

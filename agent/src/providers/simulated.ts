@@ -3,6 +3,7 @@ import type { PolicyKind, SettingValue } from '../../../policy-schemas/src/index
 import { POLICY_KINDS } from '../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../core/plan.js';
 import type { SimulatedHost } from '../hosts/simulated-host.js';
+import { catalogRefusal } from './catalog-check.js';
 import type { ApplyResult, SettingsProvider } from './provider.js';
 
 class SimulatedProvider implements SettingsProvider {
@@ -23,6 +24,9 @@ class SimulatedProvider implements SettingsProvider {
   async apply(changes: readonly SettingChange[]): Promise<ApplyResult[]> {
     await this.host.refresh();
     const results = changes.map((change): ApplyResult => {
+      // As the real providers: a value the catalog refuses never reaches the host (the endpoint refused it too).
+      const refused = catalogRefusal(change);
+      if (refused) return refused;
       try {
         if (change.to === undefined) this.host.remove(change.settingId);
         else this.host.write(change.settingId, change.to);

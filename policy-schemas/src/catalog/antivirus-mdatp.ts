@@ -2,6 +2,7 @@
 // mde-domain.md §3.1 with the macOS differences of §3.3 (macOS-only keys have platforms ['macos']).
 import { type EntryRest, labels, mdatp } from './builders.js';
 import type { SettingDefinition } from './setting-definition.js';
+import { describedPattern, TEXT_FORBIDDEN } from './text.js';
 
 const ENABLED = labels('disabled', 'enabled');
 
@@ -103,7 +104,7 @@ export const MDATP_ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
   av('cloudService.proxy', {
     title: 'Proxy for cloud traffic (http://host:port/, empty = none)',
     type: 'string',
-    pattern: '^(https?://[^\\s/]+(:[0-9]{1,5})?/?)?$',
+    pattern: describedPattern(`^(https?://[^\\s/${TEXT_FORBIDDEN}]+(:[0-9]{1,5})?/?)?$`, 'must be empty or http(s)://host[:port][/]'),
     default: '',
   }),
   av('cloudService.definitionUpdateDue', { title: 'Days before definitions are out of date', type: 'integer', minimum: 1, maximum: 30, default: 7 }, ['macos']),

@@ -4,6 +4,7 @@
 import { MDATP_ANTIVIRUS_SETTINGS } from './antivirus-mdatp.js';
 import { choices, defender, defenderConfig, type EntryRest, switch01 } from './builders.js';
 import type { SettingDefinition } from './setting-definition.js';
+import { describedPattern, PIPE_LIST_ITEM_PATTERN } from './text.js';
 
 const ALLOW = switch01('Not allowed', 'Allowed');
 const DISABLE = switch01('Enabled', 'Disabled');
@@ -25,6 +26,7 @@ function list(name: string, title: string): SettingDefinition {
     title,
     description: `Policy CSP Defender/${name} ('|'-delimited on the device). Lists from several policies merge as a union.`,
     type: 'stringList',
+    pattern: PIPE_LIST_ITEM_PATTERN,
     maxItems: 1000,
     default: [],
   });
@@ -34,8 +36,22 @@ function config(name: string, rest: EntryRest): SettingDefinition {
   return defenderConfig('antivirus', name, rest);
 }
 
-/** Levels 1 Low, 2 Moderate, 4 High, 5 Severe; actions 2 Quarantine, 3 Remove, 6 Ignore (Policy CSP). */
-const THREAT_SEVERITY_ACTIONS = '^[1245]=[236](\\|[1245]=[236])*$';
+/**
+ * Levels 1 Low, 2 Moderate, 4 High, 5 Severe; actions 2 Quarantine, 3 Remove, 6 Ignore (Policy CSP). Each level at
+ * most once and in level order: the order the device reports them in, so a configured value reads back the same.
+ */
+const pair = (level: number) => `${level}=[236]`;
+const LEVELS = [1, 2, 4, 5];
+const THREAT_SEVERITY_ACTIONS = describedPattern(
+  `^(${LEVELS.map(
+    (first, i) =>
+      pair(first) +
+      LEVELS.slice(i + 1)
+        .map((l) => `(\\|${pair(l)})?`)
+        .join(''),
+  ).join('|')})$`,
+  'must be level=action pairs separated by "|", each level (1, 2, 4, 5) at most once and in that order, actions 2, 3 or 6 (e.g. "1=2|2=2|4=3|5=3")',
+);
 const UPDATE_SOURCE = '(InternalDefinitionUpdateServer|MicrosoftUpdateServer|MMPC|FileShares)';
 
 export const ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [

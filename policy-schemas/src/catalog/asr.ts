@@ -2,6 +2,7 @@
 // per-rule exclusions. `notConfigured` (CSP 5) means "not managed": it never conflicts and loses to any other mode.
 import { choices, defender, POLICY_CSP_DEFENDER } from './builders.js';
 import type { SettingDefinition } from './setting-definition.js';
+import { ANGLE_LIST_ITEM_PATTERN, PIPE_LIST_ITEM_PATTERN } from './text.js';
 
 /** The 19 ASR rules: GUID, Intune name, and whether the rule supports warn mode. */
 export const ASR_RULES: readonly (readonly [guid: string, name: string, warn: boolean])[] = [
@@ -58,6 +59,7 @@ function perRuleExclusions([guid, name]: readonly [string, string, boolean]): Se
     description: `Files and folders excluded from ASR rule ${guid} only (Defender CSP Configuration/ASROnlyPerRuleExclusions). Merges as a union.`,
     platforms: ['windows'],
     type: 'stringList',
+    pattern: ANGLE_LIST_ITEM_PATTERN,
     maxItems: 1000,
     default: [],
     source: `./Device/Vendor/MSFT/Defender/Configuration/ASROnlyPerRuleExclusions#${guid}`,
@@ -70,6 +72,7 @@ export const ASR_SETTINGS: readonly SettingDefinition[] = [
     title: 'Exclusions from all ASR rules',
     description: "Policy CSP Defender/AttackSurfaceReductionOnlyExclusions ('|'-delimited on the device). Merges as a union.",
     type: 'stringList',
+    pattern: PIPE_LIST_ITEM_PATTERN,
     maxItems: 1000,
     default: [],
   }),

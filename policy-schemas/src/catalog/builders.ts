@@ -48,3 +48,15 @@ export function defenderConfig(kind: PolicyKind, name: string, rest: EntryRest):
 export function mdatp(kind: PolicyKind, key: string, rest: EntryRest, platforms: SettingDefinition['platforms'] = ['linux', 'macos']): SettingDefinition {
   return { description: `mdatp managed configuration key ${key}.`, ...rest, id: `mdatp.${key}`, kind, platforms, source: key };
 }
+
+/**
+ * Item-schema condition: when any of `fields` is present, the properties in `then` must be present and match them
+ * (a JSON Schema if/then; strict mode wants each tested field named under `properties`).
+ */
+export function whenPresent(fields: readonly string[], then: Record<string, unknown>): Record<string, unknown> {
+  return {
+    if: { anyOf: fields.map((f) => ({ properties: { [f]: true }, required: [f] })) },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword
+    then: { properties: then, required: Object.keys(then) },
+  };
+}

@@ -4,6 +4,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { allowedValues, arbitraryOf, regex } from '../../../test/catalog-arbitrary.js';
 import { PLATFORMS, POLICY_KINDS } from '../primitives.js';
 import { defaultFor, type JsonSchema, SETTINGS, type SettingDefinition, settingById, settingsOfKind, settingsSchemaOf, valueSchemaOf } from './index.js';
 import { SettingDefinition as SettingDefinitionSchema } from './setting-definition.js';
@@ -18,16 +19,6 @@ function accepts(setting: SettingDefinition, value: unknown): boolean {
   return fn(value);
 }
 
-/** The pattern as Ajv compiles it (unicode mode). */
-function regex(pattern: string): RegExp {
-  return new RegExp(pattern, 'u');
-}
-
-/** Strings matching a pattern, within a length range. */
-function matching(pattern: string, minLength = 0, maxLength = 4096): fc.Arbitrary<string> {
-  return fc.stringMatching(regex(pattern)).filter((v) => [...v].length >= minLength && [...v].length <= maxLength);
-}
-
 /** Strings not matching a pattern; line breaks are mixed in so that permissive one-line patterns are still missed. */
 function mismatching(pattern: string): fc.Arbitrary<string> {
   const candidates = fc.oneof(
@@ -35,60 +26,6 @@ function mismatching(pattern: string): fc.Arbitrary<string> {
     fc.tuple(fc.string(), fc.constantFrom('\n', '\r'), fc.string()).map((parts) => parts.join('')),
   );
   return candidates.filter((v) => !regex(pattern).test(v));
-}
-
-/**
- * Values that a JSON Schema accepts, for the subset the catalog's item schemas use: oneOf, const, enum, boolean,
- * integer ranges, strings (length, pattern), arrays (items, min/maxItems, uniqueItems) and closed objects.
- */
-function arbitraryOf(schema: JsonSchema): fc.Arbitrary<unknown> {
-  if (Array.isArray(schema.oneOf)) return fc.oneof(...(schema.oneOf as JsonSchema[]).map(arbitraryOf));
-  if (schema.const !== undefined) return fc.constant(schema.const);
-  if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
-  const n = (key: string) => schema[key] as number | undefined;
-  switch (schema.type) {
-    case 'boolean':
-      return fc.boolean();
-    case 'integer':
-      return fc.integer({ min: n('minimum'), max: n('maximum') });
-    case 'string':
-      if (typeof schema.pattern === 'string') return matching(schema.pattern, n('minLength'), n('maxLength'));
-      return fc.string({ minLength: n('minLength') ?? 0, maxLength: Math.min(n('maxLength') ?? 40, 40) });
-    case 'array': {
-      const constraints = { minLength: n('minItems') ?? 0, maxLength: Math.min(n('maxItems') ?? 4, 4) };
-      const items = arbitraryOf((schema.items ?? {}) as JsonSchema);
-      return schema.uniqueItems ? fc.uniqueArray(items, { ...constraints, selector: (v) => JSON.stringify(v) }) : fc.array(items, constraints);
-    }
-    case 'object': {
-      const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-      const record = Object.fromEntries(Object.entries(properties).map(([k, p]) => [k, arbitraryOf(p)]));
-      // Spread: fc.record builds null-prototype objects, which JSON never yields.
-      return fc.record(record, { requiredKeys: (schema.required ?? []) as string[] }).map((v) => ({ ...v }));
-    }
-  }
-  throw new Error(`arbitraryOf: unsupported schema ${JSON.stringify(schema)}`);
-}
-
-/** Values the setting allows. */
-function allowedValues(s: SettingDefinition): fc.Arbitrary<unknown> {
-  switch (s.type) {
-    case 'boolean':
-      return fc.boolean();
-    case 'integer':
-      return s.values ? fc.constantFrom(...s.values.map((v) => v.value)) : fc.integer({ min: s.minimum, max: s.maximum });
-    case 'string':
-      if (s.values) return fc.constantFrom(...s.values.map((v) => v.value));
-      return s.pattern ? matching(s.pattern) : fc.string({ maxLength: 4096 });
-    case 'stringList': {
-      const maxItems = s.maxItems ?? 1000; // kept small: long lists add run time, not coverage
-      const item = s.pattern ? matching(s.pattern, 1, 1024) : fc.string({ minLength: 1, maxLength: 1024 });
-      return fc.uniqueArray(item, { maxLength: maxItems < 20 ? maxItems : 20 });
-    }
-    case 'objectList': {
-      const items = arbitraryOf(s.itemSchema ?? {});
-      return fc.uniqueArray(items, { maxLength: Math.min(s.maxItems ?? 1000, 6), selector: (v) => JSON.stringify(v) });
-    }
-  }
 }
 
 const RULE = { name: 'r' };
@@ -109,9 +46,19 @@ const INVALID_ITEMS: Record<string, Record<string, unknown>[]> = {
   'mdatp.tamperProtection.exclusions': [{ teamId: 'UBF8T346G9' }, { path: 'relative' }, { path: '/x', args: '--force' }],
   'firewallRules.rules': [
     { name: 'a/b' },
-    { ...RULE, localPortRanges: '65536' },
-    { ...RULE, localPortRanges: '100-' },
-    { ...RULE, remotePortRanges: '80,,81' },
+    { name: 'a\u0000b' },
+    { ...RULE, filePath: 'C:\\a\nb' },
+    { ...RULE, packageFamilyName: 'Microsoft.WindowsCalculator_8wekyb3d8bbwe' },
+    { ...RULE, fqbn: 'O=MICROSOFT CORPORATION, L=REDMOND, S=WASHINGTON, C=US' },
+    { ...RULE, localPortRanges: '80' },
+    { ...RULE, protocol: 6, localPortRanges: '120-100' },
+    { ...RULE, protocol: 1, remotePortRanges: '80' },
+    { ...RULE, protocol: 6, icmpTypesAndCodes: '8:*' },
+    { ...RULE, edgeTraversal: true, direction: 'OUT' },
+    { ...RULE, edgeTraversal: true },
+    { ...RULE, protocol: 6, localPortRanges: '65536' },
+    { ...RULE, protocol: 6, localPortRanges: '100-' },
+    { ...RULE, protocol: 17, remotePortRanges: '80,,81' },
     { ...RULE, protocol: 256 },
     { ...RULE, icmpTypesAndCodes: '*:4' },
     { ...RULE, icmpTypesAndCodes: '3:256' },
@@ -127,6 +74,8 @@ const INVALID_ITEMS: Record<string, Record<string, unknown>[]> = {
   ],
   'linuxFirewall.rules': [
     { ...LINUX, action: 'allow' },
+    { ...LINUX, protocol: 'icmp', localPorts: '22' },
+    { ...LINUX, localPorts: '8080-80' },
     { ...LINUX, protocol: 'sctp' },
     { ...LINUX, direction: 'IN' },
     { ...LINUX, remoteAddresses: ['10.0.0.0/40'] },
@@ -135,6 +84,8 @@ const INVALID_ITEMS: Record<string, Record<string, unknown>[]> = {
   ],
   'firewallRules.pfRules': [
     { ...PF, name: 'a"b' },
+    { ...PF, protocol: 'icmp', remotePorts: '443' },
+    { ...PF, localPorts: '22,65530-65000' },
     { ...PF, name: 'x$(id)' },
     { ...PF, name: 'line\nbreak' },
     { ...PF, name: 'n'.repeat(56) },

@@ -2,10 +2,11 @@
 // node with the fields of mde-domain.md §2.4; on macOS Attaché's own pf rules in an anchor the agent owns (MDE has no
 // macOS firewall-rule profile). Rules from several policies merge by name; the same name with different content is a
 // conflict.
+import { whenPresent } from './builders.js';
 import { ICMP_TYPES_AND_CODES, LOCAL_ADDRESS_RANGE, PORT_RANGES, REMOTE_ADDRESS_RANGE, REMOTE_CIDRS } from './item-patterns.js';
 import type { SettingDefinition } from './setting-definition.js';
+import { describedPattern, TEXT_FORBIDDEN, textSchema } from './text.js';
 
-const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength });
 const addressList = (pattern: string, description: string) => ({
   type: 'array',
   items: { type: 'string', pattern, description },
@@ -20,8 +21,14 @@ const PROFILES = [1, 2, 3, 4, 5, 6, 7, 0x7fffffff];
 const FIREWALL_RULE = {
   type: 'object',
   properties: {
-    name: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/]+$', description: 'rule id (CSP node name); no "/"' },
-    description: text(1024),
+    name: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      pattern: describedPattern(`^[^/${TEXT_FORBIDDEN}]+$`, 'must not contain "/" (it is a CSP node name) or control characters'),
+      description: 'rule id (CSP node name); no "/"',
+    },
+    description: textSchema(1024),
     enabled: { type: 'boolean' },
     direction: { type: 'string', enum: ['IN', 'OUT'], description: 'default OUT' },
     action: { type: 'integer', enum: [0, 1], description: '0 block, 1 allow (default)' },
@@ -37,14 +44,27 @@ const FIREWALL_RULE = {
     profiles: { type: 'integer', enum: PROFILES, description: 'bitmask 1 Domain, 2 Private, 4 Public; 2147483647 all (default)' },
     interfaceTypes: { type: 'array', items: { type: 'string', enum: ['RemoteAccess', 'Wireless', 'Lan'] }, minItems: 1, uniqueItems: true },
     edgeTraversal: { type: 'boolean' },
-    localUserAuthorizationList: text(4096),
-    filePath: text(1024),
-    packageFamilyName: text(1024),
-    fqbn: text(1024),
-    serviceName: text(256),
+    localUserAuthorizationList: textSchema(4096),
+    filePath: textSchema(1024),
+    // Firewall CSP app filters no Attaché provider can enforce: New-NetFirewallRule -Package takes an AppContainer SID,
+    // not a package family name, and NetSecurity has no fully-qualified-binary-name filter. Refused at submission
+    // (a `false` schema) rather than failing on every device later.
+    packageFamilyName: false,
+    fqbn: false,
+    serviceName: textSchema(256),
   },
   required: ['name'],
   additionalProperties: false,
+  // Filters Windows refuses to combine (New-NetFirewallRule): refused at submission, with the field that is wrong.
+  allOf: [
+    whenPresent(['localPortRanges', 'remotePortRanges'], { protocol: { enum: [6, 17], description: 'ports need TCP (6) or UDP (17)' } }),
+    whenPresent(['icmpTypesAndCodes'], { protocol: { enum: [1, 58], description: 'ICMP types need ICMPv4 (1) or ICMPv6 (58)' } }),
+    {
+      if: { properties: { edgeTraversal: { const: true } }, required: ['edgeTraversal'] },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword
+      then: { properties: { direction: { const: 'IN', description: 'edge traversal applies to inbound rules only' } }, required: ['direction'] },
+    },
+  ],
 };
 
 /** The pf anchor the macOS rules live in (evaluated through `anchor "com.apple/*"` of the stock /etc/pf.conf). */
@@ -78,6 +98,7 @@ const PF_RULE = {
   },
   required: ['name', 'direction', 'action', 'protocol'],
   additionalProperties: false,
+  allOf: [whenPresent(['localPorts', 'remotePorts'], { protocol: { enum: ['tcp', 'udp', 'any'], description: 'ports need tcp, udp or any' } })],
 };
 
 export const FIREWALL_RULES_SETTINGS: readonly SettingDefinition[] = [

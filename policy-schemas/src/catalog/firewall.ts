@@ -1,6 +1,7 @@
 // Firewall settings: Windows Firewall CSP (./Vendor/MSFT/Firewall/MdmStore, mde-domain.md §2.3) and the macOS
 // application firewall (socketfilterfw, mde-domain.md §5.3). Ids are stable: add settings, never rename one.
 import type { SettingDefinition } from './setting-definition.js';
+import { NON_EMPTY_TEXT_PATTERN } from './text.js';
 
 const STORE = './Vendor/MSFT/Firewall/MdmStore/';
 const PROFILES = ['DomainProfile', 'PrivateProfile', 'PublicProfile'] as const;
@@ -48,7 +49,13 @@ function profileSettings(profile: (typeof PROFILES)[number]): SettingDefinition[
     bool('EnableLogDroppedPackets', 'Log dropped packets', false),
     bool('EnableLogSuccessConnections', 'Log successful connections', false),
     bool('EnableLogIgnoredRules', 'Log ignored rules', false),
-    { ...base('LogFilePath'), title: `Log file path (${profile})`, type: 'string', default: '%systemroot%\\system32\\LogFiles\\Firewall\\pfirewall.log' },
+    {
+      ...base('LogFilePath'),
+      title: `Log file path (${profile})`,
+      type: 'string',
+      pattern: NON_EMPTY_TEXT_PATTERN,
+      default: '%systemroot%\\system32\\LogFiles\\Firewall\\pfirewall.log',
+    },
     { ...base('LogMaxFileSize'), title: `Log file maximum size, KB (${profile})`, type: 'integer', minimum: 1, maximum: 32767, default: 1024 },
   ];
 }

@@ -11,8 +11,10 @@ import { INDICATOR_SETTINGS } from './indicators.js';
 import { LINUX_FIREWALL_SETTINGS } from './linux-firewall.js';
 import { SECURITY_EXPERIENCE_SETTINGS } from './security-experience.js';
 import type { SettingDefinition } from './setting-definition.js';
+import { TEXT_PATTERN } from './text.js';
 
 export type { SettingDefinition } from './setting-definition.js';
+export { TEXT_FORBIDDEN, TEXT_PATTERN, textPatternMessage } from './text.js';
 
 /** A plain JSON Schema object (the catalog builds these from data, so they carry no static type). */
 export type JsonSchema = Record<string, unknown>;
@@ -48,7 +50,7 @@ export function defaultFor(setting: SettingDefinition, platform: Platform): Sett
   return setting.platformDefaults?.[platform] ?? setting.default;
 }
 
-/** JSON Schema (2020-12) for the values one setting accepts. */
+/** JSON Schema (2020-12) for the values one setting accepts. Free text without its own pattern gets TEXT_PATTERN (text.ts). */
 export function valueSchemaOf(setting: SettingDefinition): JsonSchema {
   const meta = { title: setting.title, description: `${setting.description} Platforms: ${setting.platforms.join(', ')}.` };
   switch (setting.type) {
@@ -66,11 +68,11 @@ export function valueSchemaOf(setting: SettingDefinition): JsonSchema {
     case 'string':
       return setting.values
         ? { type: 'string', enum: setting.values.map((v) => v.value), ...meta }
-        : { type: 'string', maxLength: 4096, ...(setting.pattern ? { pattern: setting.pattern } : {}), ...meta };
+        : { type: 'string', maxLength: 4096, pattern: setting.pattern ?? TEXT_PATTERN, ...meta };
     case 'stringList':
       return {
         type: 'array',
-        items: { type: 'string', minLength: 1, maxLength: 1024, ...(setting.pattern ? { pattern: setting.pattern } : {}) },
+        items: { type: 'string', minLength: 1, maxLength: 1024, pattern: setting.pattern ?? TEXT_PATTERN },
         maxItems: setting.maxItems ?? 1000,
         uniqueItems: true,
         ...meta,

@@ -2,12 +2,13 @@
 // Attaché's own device-side list (MDE keeps indicators in the cloud); the value format depends on the type.
 import { CIDR_WITH_PREFIX, IP_ADDRESS } from './item-patterns.js';
 import type { SettingDefinition } from './setting-definition.js';
+import { describedPattern, TEXT_FORBIDDEN, textSchema } from './text.js';
 
 const VALUE_PATTERNS: readonly (readonly [type: string, pattern: string])[] = [
   ['fileSha256', '^[0-9a-fA-F]{64}$'],
   ['fileSha1', '^[0-9a-fA-F]{40}$'],
-  ['processPath', '^(/|[A-Za-z]:\\\\)[^\\n\\r]*$'],
-  ['processName', '^[^/\\\\\\n\\r]+$'],
+  ['processPath', describedPattern(`^(/|[A-Za-z]:\\\\)[^${TEXT_FORBIDDEN}]*$`, 'must be an absolute path (/… or C:\\…) without control characters')],
+  ['processName', describedPattern(`^[^/\\\\${TEXT_FORBIDDEN}]+$`, 'must be a file name: no "/", "\\" or control characters')],
   ['ipAddress', IP_ADDRESS],
   ['cidr', CIDR_WITH_PREFIX],
   ['domain', '^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$'],
@@ -21,7 +22,7 @@ function branch([type, pattern]: readonly [string, string]) {
       value: { type: 'string', minLength: 1, maxLength: type === 'domain' ? 253 : 1024, pattern, description: `a ${type}` },
       action: { type: 'string', enum: ['alert', 'block'] },
       severity: { type: 'string', enum: ['informational', 'low', 'medium', 'high'] },
-      title: { type: 'string', minLength: 1, maxLength: 200 },
+      title: textSchema(200),
     },
     required: ['type', 'value', 'action'],
     additionalProperties: false,

@@ -1,5 +1,6 @@
 // Linux host firewall (nftables): Attaché's own model, since MDE has no Linux firewall profile (mde-domain.md §5.4).
 // Default chain policies, the two rules every sane host keeps (established, loopback), and named rules.
+import { whenPresent } from './builders.js';
 import { PORT_RANGES, REMOTE_CIDRS } from './item-patterns.js';
 import type { SettingDefinition } from './setting-definition.js';
 
@@ -27,6 +28,7 @@ const LINUX_RULE = {
   },
   required: ['name', 'direction', 'action', 'protocol'],
   additionalProperties: false,
+  allOf: [whenPresent(['localPorts', 'remotePorts'], { protocol: { enum: ['tcp', 'udp', 'any'], description: 'ports need tcp, udp or any' } })],
 };
 
 export const LINUX_FIREWALL_SETTINGS: readonly SettingDefinition[] = [

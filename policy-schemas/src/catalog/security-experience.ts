@@ -2,6 +2,7 @@
 // WindowsDefenderSecurityCenter UI policies and contact strings (mde-domain.md §2.2), and macOS tamper protection (§3.3).
 import { csp, defenderConfig, labels, mdatp, switch01 } from './builders.js';
 import type { SettingDefinition } from './setting-definition.js';
+import { ABSOLUTE_PATH, describedPattern, TEXT_FORBIDDEN, textSchema } from './text.js';
 
 const SECURITY_CENTER = './Device/Vendor/MSFT/Policy/Config/WindowsDefenderSecurityCenter/';
 
@@ -20,7 +21,7 @@ function contact(name: string, title: string, maxLength: number): SettingDefinit
     title,
     description: `Policy CSP WindowsDefenderSecurityCenter/${name}: shown on customized notifications and the Windows Security app.`,
     type: 'string',
-    pattern: `^[^\\n\\r]{0,${maxLength}}$`,
+    pattern: describedPattern(`^[^${TEXT_FORBIDDEN}]{0,${maxLength}}$`, `must be at most ${maxLength} characters without control characters or line breaks`),
     default: '',
   });
 }
@@ -28,10 +29,10 @@ function contact(name: string, title: string, maxLength: number): SettingDefinit
 const TP_EXCLUSION = {
   type: 'object',
   properties: {
-    path: { type: 'string', minLength: 2, maxLength: 1024, pattern: '^/' },
-    teamId: { type: 'string', minLength: 1, maxLength: 64 },
-    signingId: { type: 'string', minLength: 1, maxLength: 256 },
-    args: { type: 'array', items: { type: 'string', maxLength: 1024 }, maxItems: 100 },
+    path: { type: 'string', minLength: 2, maxLength: 1024, pattern: ABSOLUTE_PATH },
+    teamId: textSchema(64),
+    signingId: textSchema(256),
+    args: { type: 'array', items: textSchema(1024, 0), maxItems: 100 },
   },
   required: ['path'],
   additionalProperties: false,

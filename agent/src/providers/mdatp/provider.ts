@@ -1,10 +1,10 @@
 // The Defender for Endpoint provider of one policy kind on Linux or macOS. Values go into the host's managed
 // configuration file (shared by the kinds' providers through one MdatpHost); `mdatp health` says whether the product is
 // installed and, after a write, whether mdatp took the values it reports.
-import { validatePolicySettings } from '../../../../common/validation.js';
 import { type Platform, type PolicyKind, type SettingValue, settingById } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
 import type { CommandRunner } from '../../system/command-runner.js';
+import { catalogRefusal } from '../catalog-check.js';
 import type { ApplyResult, SettingsProvider } from '../provider.js';
 import { MDATP_NOT_INSTALLED, type MdatpHealthReading, readMdatpHealth } from './cli.js';
 import type { ManagedConfigFile } from './managed-config.js';
@@ -153,12 +153,7 @@ export class MdatpProvider implements SettingsProvider {
     if (nul !== undefined) {
       return { settingId: change.settingId, ok: false, code: 'POLICY_INVALID', message: `${change.settingId}: NUL character in ${nul}; mdatp cannot take it` };
     }
-    try {
-      validatePolicySettings({ kind: setting.definition.kind, settings: { [change.settingId]: change.to } }, change.settingId);
-      return undefined;
-    } catch (err) {
-      return { settingId: change.settingId, ok: false, code: 'POLICY_INVALID', message: errorText(err) };
-    }
+    return catalogRefusal({ ...change, kind: setting.definition.kind });
   }
 
   /** One read-modify-write for the batch; returns the ids whose value in the file changed. */

@@ -45,9 +45,11 @@ export function sampleValues(setting: SettingDefinition): [SettingValue, Setting
       }
       return undefined;
     }
-    case 'stringList':
-      if (setting.pattern) return undefined;
-      return [['C:\\Attache\\one'], ['/opt/attache/two', 'C:\\Attache\\three']];
+    case 'stringList': {
+      const lists: [string[], string[]] = [['C:\\Attache\\one'], ['/opt/attache/two', 'C:\\Attache\\three']];
+      const pattern = setting.pattern === undefined ? undefined : new RegExp(setting.pattern, 'u');
+      return pattern && !lists.flat().every((v) => pattern.test(v)) ? undefined : lists;
+    }
     case 'objectList': {
       const ex = setting.itemExamples;
       if (!ex || ex.length === 0) return undefined;

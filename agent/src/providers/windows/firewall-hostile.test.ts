@@ -19,7 +19,8 @@ const HOSTILE = [
   '`whoami` $(Stop-Computer -Force) ${env:PATH}',
   'a; b & c | d && e || f',
   '%COMSPEC% & calc.exe %TEMP%\\..\\..',
-  'line one\nline two\r\nInvoke-Expression "x"',
+  // Line separators the catalog allows (CR and LF it refuses, see below); PowerShell must still see one string.
+  'line one\u2028line two\u2029Invoke-Expression "x"',
   '@{ Name = 1 } -and $true',
   'Zugriff für Drucker ✓',
 ];
@@ -30,7 +31,7 @@ function hostileItems(): FirewallRuleItem[] {
     description: h,
     direction: 'OUT',
     action: 0,
-    filePath: `C:\\Program Files\\${h.replace(/\n|\r/g, ' ')}\\app.exe`,
+    filePath: `C:\\Program Files\\${h}\\app.exe`,
     serviceName: h.slice(0, 200),
     localUserAuthorizationList: h,
   }));
@@ -41,6 +42,15 @@ describe('hostile firewall rule values', () => {
     expect(() =>
       validatePolicySettings({ kind: 'firewallRules', settings: { [FIREWALL_RULES_SETTING]: hostileItems() as unknown as SettingValue } }, 'hostile'),
     ).not.toThrow();
+  });
+
+  it('line breaks, NUL and other control characters are refused by the catalog, as at the endpoint', () => {
+    for (const bad of ['a\nb', 'a\r\nb', 'a\u0000b', 'a\u001b[2Jb']) {
+      const settings = { [FIREWALL_RULES_SETTING]: [{ name: 'r', description: bad }] as unknown as SettingValue };
+      expect(() => validatePolicySettings({ kind: 'firewallRules', settings }, 'hostile')).toThrow(
+        /^hostile is invalid: \/settings\/firewallRules\.rules\/0\/description must not contain control characters/,
+      );
+    }
   });
 
   it('travel only in stdin JSON: never in the command line, never in the script text', async () => {
