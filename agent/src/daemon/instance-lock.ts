@@ -7,6 +7,7 @@
 import { open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AttacheError } from '../../../common/errors.js';
+import { isoTime } from '../../../common/iso-time.js';
 
 export const LOCK_FILE = 'agent.lock';
 
@@ -36,7 +37,7 @@ export function processIsAlive(pid: number): boolean {
 /** Takes the state dir's lock or throws DAEMON_ALREADY_RUNNING naming the holder's pid. */
 export async function acquireInstanceLock(stateDir: string, deps: LockDeps): Promise<InstanceLock> {
   const path = join(stateDir, LOCK_FILE);
-  const content = `${JSON.stringify({ pid: deps.pid, startedAt: new Date(deps.now()).toISOString() })}\n`;
+  const content = `${JSON.stringify({ pid: deps.pid, startedAt: isoTime(deps.now()) })}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const handle = await open(path, 'wx', 0o600);
