@@ -12,7 +12,8 @@ import { setFlagsFromString } from 'node:v8';
  *
  * `--bytecode-old-age=1`: bytecode of a function not run since the previous full GC is dropped at the next one (V8's
  * default waits 6 GCs, which an idle agent rarely reaches), so the start-up and sync code does not stay resident while
- * idle; a function run again is recompiled from source. ~2.5 MB less idle RSS.
+ * idle; a function run again is recompiled from source. ~2.5 MB less idle RSS after a few syncs, ~1 MB after the
+ * benchmark's ten (BENCHMARKS.md, agent footprint).
  */
 export const AGENT_V8_FLAGS = '--no-opt --no-maglev --no-sparkplug --optimize-for-size --bytecode-old-age=1';
 
