@@ -1,6 +1,7 @@
 // The one source of time, timers and jitter for the agent, the endpoint and the simulator. Everything that waits,
 // schedules or draws a random delay takes a Clock; production passes `systemClock`, tests a ManualClock
 // (common/testing/manual-clock.ts), the simulator a skewed clock with a seeded random per host.
+import { isoTime } from './iso-time.js';
 
 /** A scheduled callback that can be cancelled. */
 export interface TimerHandle {
@@ -73,7 +74,7 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
 
 /** RFC 3339 UTC string of the clock's current time. */
 export function isoNow(clock: Pick<Clock, 'now'>): string {
-  return new Date(clock.now()).toISOString();
+  return isoTime(clock.now());
 }
 
 /** A seeded pseudo-random generator in [0, 1) (mulberry32): the same seed gives the same sequence. */

@@ -4,6 +4,7 @@
 // here; only the rotated file goes through winston, loaded when a log dir is set, so the systemd agent never loads it.
 import { join } from 'node:path';
 import type winston from 'winston';
+import { isoTime } from '../../common/iso-time.js';
 
 /** Fields of one log line (camelCase, data not prose). */
 export type LogMeta = Readonly<Record<string, unknown>>;
@@ -84,7 +85,7 @@ class JsonLogger implements Logger {
 
 function consoleSink(stream: NodeJS.WritableStream, journald: boolean): Sink {
   return (level, message, meta) => {
-    const line = logLine({ ...DEFAULT_META, ...meta, level, message, timestamp: new Date().toISOString() });
+    const line = logLine({ ...DEFAULT_META, ...meta, level, message, timestamp: isoTime(new Date()) });
     stream.write(`${journald ? `<${JOURNAL_PRIORITY[level]}>` : ''}${line}\n`);
   };
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AttacheError } from '../../../common/errors.js';
+import { isoTime } from '../../../common/iso-time.js';
 
 export const LOCK_FILE = 'agent.lock';
 
@@ -44,7 +45,7 @@ export async function currentBootId(): Promise<string | undefined> {
 /** Takes the state dir's lock or throws DAEMON_ALREADY_RUNNING naming the holder's pid. */
 export async function acquireInstanceLock(stateDir: string, deps: LockDeps): Promise<InstanceLock> {
   const path = join(stateDir, LOCK_FILE);
-  const content = `${JSON.stringify({ pid: deps.pid, startedAt: new Date(deps.now()).toISOString(), ...(deps.bootId ? { bootId: deps.bootId } : {}) })}\n`;
+  const content = `${JSON.stringify({ pid: deps.pid, startedAt: isoTime(deps.now()), ...(deps.bootId ? { bootId: deps.bootId } : {}) })}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     // The lock appears with its content already in it (temp file, then a hard link that fails when the name exists),
     // so nobody can read it half-written and take it for stale.

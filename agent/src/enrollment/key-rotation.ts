@@ -1,7 +1,9 @@
 // Device-key rotation on the agent: a new key is generated here (never sent), kept as device-key.next.pem until the
 // endpoint confirms it, then promoted. Any crash leaves a state from which "try the old key, then the new one" finishes.
+
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
+import { isoTime } from '../../../common/iso-time.js';
 import { deviceKeyRotationProofString, generateEd25519KeyPair, keyIdOf, privateKeyFromPem, rawPublicKey, signBytes } from '../../../common/signing.js';
 import type { AgentIdentity, DeviceKeyRotationResponse } from '../../../policy-schemas/src/index.js';
 import type { Logger } from '../logging.js';
@@ -110,7 +112,7 @@ export class DeviceKeyRotator {
     const next = privateKeyFromPem(nextPem);
     if (currentPem === nextPem) return this.promote(nextPem, next, undefined); // crashed after the key file was replaced
     const current = privateKeyFromPem(currentPem);
-    const requestedAt = new Date(this.deps.now()).toISOString();
+    const requestedAt = isoTime(this.deps.now());
     const newPublicKey = publicKeyOf(next);
     const proof = signBytes(
       next,
@@ -139,7 +141,7 @@ export class DeviceKeyRotator {
   private async promote(nextPem: string, next: KeyObject, answer: DeviceKeyRotationResponse | undefined): Promise<DeviceKeyRotationResponse> {
     const publicKey = publicKeyOf(next);
     if (answer && answer.deviceId !== this.identity.deviceId) throw new AttacheError('ENDPOINT_ERROR', `endpoint answered for device ${answer.deviceId}`);
-    const rotatedAt = answer?.rotatedAt ?? new Date(this.deps.now()).toISOString();
+    const rotatedAt = answer?.rotatedAt ?? isoTime(this.deps.now());
     const identity: AgentIdentity = { ...this.identity, publicKey, deviceKeyCreatedAt: rotatedAt };
     await this.deps.store.promoteNextKey(nextPem, identity);
     this.identity = identity;

@@ -1,6 +1,8 @@
 // Antivirus health in the wire shape (DeviceHealth.antivirus) from what each OS's Defender says: `mdatp health` on
 // Linux and macOS (providers/mdatp), Get-MpComputerStatus on Windows (providers/windows/defender-health.ts).
 // Pure mappings; `nowMs` only turns an update time into an age. Fields a product does not report stay null/absent.
+
+import { isoTime as utcIso } from '../../../common/iso-time.js';
 import type { AntivirusHealth } from '../../../policy-schemas/src/index.js';
 import type { MdatpHealthReading } from '../providers/mdatp/cli.js';
 import type { DefenderHealth } from '../providers/windows/defender-health.js';
@@ -15,7 +17,7 @@ function version(v: string | undefined): string | undefined {
 function isoTime(text: string | undefined): string | undefined {
   if (!text) return undefined;
   const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  return Number.isNaN(ms) ? undefined : utcIso(ms);
 }
 
 function hoursSince(iso: string | undefined, nowMs: number): number | undefined {

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../common/canonical-json.js';
 import type { Clock, TimerHandle } from '../../../common/clock.js';
+import { isoTime } from '../../../common/iso-time.js';
 import type {
   AgentSignalsState,
   Alert,
@@ -165,7 +166,7 @@ export class RiskMonitor {
 
   private now(): Now {
     const ms = this.deps.clock.now();
-    return { ms, iso: new Date(ms).toISOString() };
+    return { ms, iso: isoTime(ms) };
   }
 
   /** Runs `run` every `ms` (re-armed when it fires: a slow run never shifts the period; checks coalesce anyway). */

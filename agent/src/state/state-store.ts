@@ -1,7 +1,9 @@
 // The agent's state dir: identity, device key, last good policies, last sync outcome, the report outbox, the risk
 // signals state and the outbox of signals (alert reports, health and inventory uploads).
+
 import { join } from 'node:path';
 import { AttacheError } from '../../../common/errors.js';
+import { isoTime } from '../../../common/iso-time.js';
 import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
 import {
@@ -227,7 +229,7 @@ export class StateStore {
   async setAside(name: string, at: number): Promise<string | undefined> {
     const text = await this.files.read(join(this.dir, name)).catch(() => undefined);
     if (text === undefined) return undefined;
-    const keptAs = `${name}.corrupt-${new Date(at).toISOString().replace(/[:.]/g, '-')}`;
+    const keptAs = `${name}.corrupt-${isoTime(at).replace(/[:.]/g, '-')}`;
     await this.files.writeAtomic(join(this.dir, keptAs), text, { mode: 0o600 });
     await this.files.remove(join(this.dir, name));
     return keptAs;

@@ -1,6 +1,7 @@
 // Dry run: what a sync would do with the last good policies on this host now. Reads state and observes the host;
 // writes nothing (no host change, no state file, no outbox).
 import { toAttacheError } from '../../../common/errors.js';
+import { isoTime } from '../../../common/iso-time.js';
 import type { AgentIdentity, SettingValue, SyncPlan } from '../../../policy-schemas/src/index.js';
 import { planRestores } from '../core/baseline.js';
 import { computeEffective } from '../core/effective.js';
@@ -51,7 +52,7 @@ export async function buildPlan(deps: PreviewDeps, computedBy: SyncPlan['compute
     if (s.outcome === 'enforce' && !host.providers.some((p) => p.kind === s.kind)) unsupported.set(s.settingId, `no ${s.kind} provider on this host`);
   return {
     formatVersion: 1,
-    generatedAt: new Date(deps.now()).toISOString(),
+    generatedAt: isoTime(deps.now()),
     computedBy,
     policies: set.payloads.map((p) => ({ policyId: p.policyId, version: p.version, name: p.name, kind: p.kind })),
     ...previewPlan(effective, restores, { observed, unsupported }),

@@ -2,6 +2,7 @@
 // arrive during a run are coalesced into one follow-up run.
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
+import { isoTime } from '../../../common/iso-time.js';
 import type { AgentIdentity, PolicySetManifest, SettingEvent, StatusReport, SyncOutcome, SyncTrigger } from '../../../policy-schemas/src/index.js';
 import { computeEffective } from '../core/effective.js';
 import { policyStatuses, settingStatuses } from '../core/outcome.js';
@@ -101,7 +102,7 @@ export class SyncEngine {
   private async runOnce(trigger: SyncTrigger): Promise<SyncOutcome> {
     const { store, host, logger } = this.deps;
     const started = this.deps.now();
-    const at = new Date(started).toISOString();
+    const at = isoTime(started);
     const floor = await this.readFloor();
     // Drift checks work from the last good set: they never contact the endpoint.
     const set = await loadPolicySet(this.deps, trigger === 'drift' ? 'cache' : 'fetch', floor);
@@ -122,7 +123,7 @@ export class SyncEngine {
     const outcome: SyncOutcome = {
       formatVersion: 1,
       startedAt: at,
-      finishedAt: new Date(finished).toISOString(),
+      finishedAt: isoTime(finished),
       trigger,
       source: set.source,
       ...(syncError ? { error: { code: syncError.code, message: syncError.message } } : {}),
@@ -189,8 +190,8 @@ export class SyncEngine {
     const finished = this.deps.now();
     const outcome: SyncOutcome = {
       formatVersion: 1,
-      startedAt: new Date(started).toISOString(),
-      finishedAt: new Date(finished).toISOString(),
+      startedAt: isoTime(started),
+      finishedAt: isoTime(finished),
       trigger,
       source: previous?.source ?? 'cache',
       error: { code: error.code, message: error.message },

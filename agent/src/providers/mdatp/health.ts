@@ -2,6 +2,7 @@
 // (`real_time_protection_enabled` → `realTimeProtectionEnabled`) and wraps configurable ones as
 // {value, isManaged, displayValue}; `definitionsStatus` is {"$type": "upToDate"}; times are epoch milliseconds as
 // strings. The parser also takes snake_case names and bare values, so either form yields the same snapshot.
+import { isoTime } from '../../../../common/iso-time.js';
 
 /** A device tag as mdatp reports it (GROUP is the only key policies set; other services add their own). */
 export interface MdatpTag {
@@ -92,7 +93,7 @@ function time(raw: Json, name: string): string | undefined {
   const v = field(raw, name)?.value;
   if (typeof v === 'number' || (typeof v === 'string' && /^[0-9]{10,16}$/.test(v))) {
     const d = new Date(Number(v));
-    return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+    return Number.isNaN(d.getTime()) ? undefined : isoTime(d);
   }
   return typeof v === 'string' && v !== '' ? v : undefined;
 }

@@ -1,6 +1,8 @@
 // Defender health on Windows: Get-MpComputerStatus read through a constant script and parsed into the fields the agent
 // reports (mde-domain.md §4.3, §5.1). The parser takes the JSON of `Get-MpComputerStatus | ConvertTo-Json` (Windows
 // PowerShell 5.1: DateTime as "\/Date(ms)\/", enums as integers, scan ages of 4294967295 when no scan ever ran).
+
+import { isoTime } from '../../../../common/iso-time.js';
 import type { CommandRunner } from '../../system/command-runner.js';
 import { DEFENDER_STATUS } from './defender-scripts.js';
 import { psDateMs } from './defender-values.js';
@@ -64,7 +66,7 @@ function str(raw: Record<string, unknown>, name: string): string | undefined {
 
 function date(raw: Record<string, unknown>, name: string): string | undefined {
   const ms = psDateMs(raw[name]);
-  return ms === undefined ? undefined : new Date(ms).toISOString();
+  return ms === undefined ? undefined : isoTime(ms);
 }
 
 function age(raw: Record<string, unknown>, name: string): number | undefined {
