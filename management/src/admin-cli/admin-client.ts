@@ -36,6 +36,7 @@ import {
   SignedSigningKeyAnnouncement,
   type SigningKeyRotateRequest,
   SigningKeyState,
+  StoreProblem,
   WhatIfRequest,
   WhatIfResponse,
 } from '../../../policy-schemas/src/index.js';
@@ -70,6 +71,20 @@ function listOf<T extends TSchema>(key: string, item: T) {
   };
 }
 
+/** A list answer's items and the stored rows the endpoint could not read (its `problems`, STORE_CORRUPT). */
+export interface Listing<T> {
+  readonly items: T[];
+  readonly problems: StoreProblem[];
+}
+
+function listingOf<T extends TSchema>(key: string, item: T) {
+  return (body: unknown): Listing<Static<T>> => {
+    const problems = (body as Record<string, unknown> | null)?.problems ?? [];
+    if (!Array.isArray(problems)) throw new AttacheError('ENDPOINT_ERROR', 'answer has a "problems" entry that is not a list');
+    return { items: listOf(key, item)(body), problems: problems.map((p, i) => validate(StoreProblem, p, `problems[${i}]`, 'ENDPOINT_ERROR')) };
+  };
+}
+
 /** Typed calls of the admin API. */
 export class AdminClient {
   constructor(private readonly connection: AdminConnection) {}
@@ -85,8 +100,8 @@ export class AdminClient {
   updatePolicy(policyId: string, doc: PolicyDocument): Promise<PolicySummary> {
     return this.call('PUT', `/v1/admin/policies/${encodeURIComponent(policyId)}`, doc).then((b) => validate(PolicySummary, b, 'policy', 'ENDPOINT_ERROR'));
   }
-  listPolicies(): Promise<PolicySummary[]> {
-    return this.call('GET', '/v1/admin/policies').then(listOf('policies', PolicySummary));
+  listPolicies(): Promise<Listing<PolicySummary>> {
+    return this.call('GET', '/v1/admin/policies').then(listingOf('policies', PolicySummary));
   }
   getPolicy(policyId: string): Promise<PolicySummary> {
     return this.call('GET', `/v1/admin/policies/${encodeURIComponent(policyId)}`).then((b) => validate(PolicySummary, b, 'policy', 'ENDPOINT_ERROR'));
@@ -95,8 +110,8 @@ export class AdminClient {
     const body = validate(GroupCreateRequest, { name, ...(rule ? { rule } : {}) }, 'group');
     return this.call('POST', '/v1/admin/groups', body).then((b) => validate(Group, b, 'group', 'ENDPOINT_ERROR'));
   }
-  listGroups(): Promise<Group[]> {
-    return this.call('GET', '/v1/admin/groups').then(listOf('groups', Group));
+  listGroups(): Promise<Listing<Group>> {
+    return this.call('GET', '/v1/admin/groups').then(listingOf('groups', Group));
   }
   async addGroupMember(groupId: string, deviceId: string): Promise<void> {
     await this.call('POST', `/v1/admin/groups/${encodeURIComponent(groupId)}/members`, { deviceId });
@@ -132,8 +147,8 @@ export class AdminClient {
   listAssignments(): Promise<Assignment[]> {
     return this.call('GET', '/v1/admin/assignments').then(listOf('assignments', Assignment));
   }
-  listDevices(): Promise<Device[]> {
-    return this.call('GET', '/v1/admin/devices').then(listOf('devices', Device));
+  listDevices(): Promise<Listing<Device>> {
+    return this.call('GET', '/v1/admin/devices').then(listingOf('devices', Device));
   }
   getDevice(deviceId: string): Promise<Device> {
     return this.call('GET', `/v1/admin/devices/${encodeURIComponent(deviceId)}`).then((b) => validate(Device, b, 'device', 'ENDPOINT_ERROR'));
@@ -172,8 +187,8 @@ export class AdminClient {
     const body = validate(CompliancePolicyDocument, doc, 'compliance policy');
     return this.typed('PUT', `/v1/admin/compliance-policies/${encodeURIComponent(id)}`, CompliancePolicy, body);
   }
-  listCompliancePolicies(): Promise<CompliancePolicy[]> {
-    return this.call('GET', '/v1/admin/compliance-policies').then(listOf('compliancePolicies', CompliancePolicy));
+  listCompliancePolicies(): Promise<Listing<CompliancePolicy>> {
+    return this.call('GET', '/v1/admin/compliance-policies').then(listingOf('compliancePolicies', CompliancePolicy));
   }
   getCompliancePolicy(id: string): Promise<CompliancePolicy> {
     return this.typed('GET', `/v1/admin/compliance-policies/${encodeURIComponent(id)}`, CompliancePolicy);

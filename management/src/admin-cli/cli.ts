@@ -12,7 +12,7 @@ import { type ConnectionFlags, resolveConnection } from './connection.js';
 import { registerImportCommand } from './import-command.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerTargetingCommands } from './targeting-commands.js';
-import { deviceDetails, deviceStatusView, devicesTable, groupsTable, onboardingSummary, policiesTable, policyDetails } from './views.js';
+import { deviceDetails, deviceStatusView, devicesTable, groupsTable, onboardingSummary, policiesTable, policyDetails, problemsFooter } from './views.js';
 
 /** Where the CLI writes (the process streams, or buffers in tests). */
 export interface CliIo {
@@ -66,7 +66,7 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
   // Human output is escaped once more at the sink (views escape each value; this catches any sentence that forgot).
   const print = (value: unknown, human: () => string) => io.stdout(flags().json ? `${JSON.stringify(value, null, 2)}\n` : terminalText(human()));
   const resolveGroupId = async (api: AdminClient, nameOrId: string): Promise<string> => {
-    const groups = await api.listGroups();
+    const groups = (await api.listGroups()).items;
     const group = groups.find((g) => g.groupId === nameOrId.toLowerCase()) ?? groups.find((g) => g.name === nameOrId);
     if (!group) throw new AttacheError('NOT_FOUND', `no group named or with id "${nameOrId}"`);
     return group.groupId;
@@ -117,8 +117,8 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
     .command('list')
     .description('list policies')
     .action(async () => {
-      const policies = await (await client()).listPolicies();
-      print({ policies }, () => policiesTable(policies));
+      const { items: policies, problems } = await (await client()).listPolicies();
+      print({ policies, problems }, () => policiesTable(policies) + problemsFooter(problems));
     });
   policy
     .command('show <policyId>')
@@ -140,8 +140,8 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
     .command('list')
     .description('list groups')
     .action(async () => {
-      const groups = await (await client()).listGroups();
-      print({ groups }, () => groupsTable(groups));
+      const { items: groups, problems } = await (await client()).listGroups();
+      print({ groups, problems }, () => groupsTable(groups) + problemsFooter(problems));
     });
   group
     .command('add-device <group> <deviceId>')
@@ -168,8 +168,8 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
     .command('list')
     .description('list devices')
     .action(async () => {
-      const devices = await (await client()).listDevices();
-      print({ devices }, () => devicesTable(devices));
+      const { items: devices, problems } = await (await client()).listDevices();
+      print({ devices, problems }, () => devicesTable(devices) + problemsFooter(problems));
     });
   const deviceCommand = (name: string, description: string, run: (api: AdminClient, id: string) => Promise<void>) =>
     device

@@ -18,6 +18,7 @@ import {
   deviceHealthView,
   deviceInventoryView,
 } from './compliance-views.js';
+import { problemsFooter } from './views.js';
 
 /** What the commands need from cli.ts. */
 export interface ComplianceCommandDeps {
@@ -99,8 +100,8 @@ function registerCompliancePolicyCommands(d: ComplianceCommandDeps): void {
     .command('list')
     .description('list compliance policies')
     .action(async () => {
-      const policies = await (await d.client()).listCompliancePolicies();
-      d.print({ compliancePolicies: policies }, () => compliancePoliciesTable(policies));
+      const { items: policies, problems } = await (await d.client()).listCompliancePolicies();
+      d.print({ compliancePolicies: policies, problems }, () => compliancePoliciesTable(policies) + problemsFooter(problems));
     });
   compliance
     .command('show <policyId>')

@@ -102,3 +102,21 @@ describe('stored hostile strings in the admin CLI', () => {
     expect(res.out).not.toContain('\x1b');
   });
 });
+
+describe('corrupt stored rows in the admin CLI', () => {
+  it('policy list names a policy whose stored version cannot be read, and what to do, in text and JSON', async () => {
+    const created = await t.admin.ok<{ policyId: string }>('POST', '/policies', {
+      name: 'Will break',
+      kind: 'antivirus',
+      settings: { 'defender.AllowRealtimeMonitoring': 1 },
+    });
+    tamper('UPDATE policy_versions SET payload = ? WHERE policy_id = ?', '{"truncated": ', created.policyId);
+    const text = await cli('policy', 'list');
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toContain('could not be read and is left out (repair with a new version, or delete)');
+    expect(text.out).toContain(`policy_versions ${created.policyId}@1`);
+    const json = JSON.parse((await cli('--json', 'policy', 'list')).out);
+    expect(json.problems).toEqual([expect.objectContaining({ table: 'policy_versions', id: `${created.policyId}@1`, code: 'STORE_CORRUPT' })]);
+    await t.admin.ok('DELETE', `/policies/${created.policyId}`);
+  });
+});

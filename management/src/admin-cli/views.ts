@@ -1,7 +1,7 @@
 // Human-readable renderings of admin API objects for the admin CLI (the --json flag prints the objects instead).
 
 import { terminalCell } from '../../../common/terminal-text.js';
-import type { Device, DeviceStatus, Group, OnboardingPackage, PolicySummary } from '../../../policy-schemas/src/index.js';
+import type { Device, DeviceStatus, Group, OnboardingPackage, PolicySummary, StoreProblem } from '../../../policy-schemas/src/index.js';
 import { renderFields, renderTable, show } from './table.js';
 
 /** Policies, one per line. */
@@ -91,4 +91,14 @@ export function onboardingSummary(pkg: OnboardingPackage, file: string): string 
     ['CA pin', pkg.caPin],
     ['expires', pkg.expiresAt],
   ]);
+}
+
+/**
+ * The stored rows a list left out because the endpoint could not read them (STORE_CORRUPT), with what to do; empty
+ * when there are none.
+ */
+export function problemsFooter(problems: readonly StoreProblem[]): string {
+  if (problems.length === 0) return '';
+  const lines = problems.map((p) => `  ${terminalCell(p.table)} ${terminalCell(p.id)}: ${terminalCell(p.message)}`);
+  return `\n${problems.length} stored ${problems.length === 1 ? 'row' : 'rows'} could not be read and ${problems.length === 1 ? 'is' : 'are'} left out (repair with a new version, or delete):\n${lines.join('\n')}\n`;
 }
