@@ -4,6 +4,7 @@ import type { TSchema } from '@sinclair/typebox';
 import * as admin from './admin-api.js';
 import * as agentFiles from './agent-config.js';
 import { SettingDefinition } from './catalog/setting-definition.js';
+import * as compliance from './compliance-api.js';
 import * as control from './control.js';
 import * as device from './device-api.js';
 import * as keyRotation from './key-rotation.js';
@@ -16,6 +17,7 @@ import { SimulatorScenario } from './simulator-scenario.js';
 export * from './admin-api.js';
 export * from './agent-config.js';
 export * from './catalog/index.js';
+export * from './compliance-api.js';
 export * from './control.js';
 export * from './device-api.js';
 export * from './key-rotation.js';
@@ -88,17 +90,17 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   admin.DeviceEvents,
   admin.WhatIfRequest,
   admin.WhatIfResponse,
-  admin.CompliancePolicyDocument,
-  admin.CompliancePolicy,
-  admin.ComplianceAssignmentRequest,
-  admin.ComplianceAssignment,
-  admin.DeviceCompliance,
-  admin.DeviceAlerts,
-  admin.DeviceHealthView,
-  admin.DeviceInventoryView,
-  admin.AccessTokenCreateRequest,
-  admin.AccessToken,
-  admin.AccessTokenCreated,
-  admin.ComplianceOverview,
+  compliance.CompliancePolicyDocument,
+  compliance.CompliancePolicy,
+  compliance.ComplianceAssignmentRequest,
+  compliance.ComplianceAssignment,
+  compliance.DeviceCompliance,
+  compliance.DeviceAlerts,
+  compliance.DeviceHealthView,
+  compliance.DeviceInventoryView,
+  compliance.AccessTokenCreateRequest,
+  compliance.AccessToken,
+  compliance.AccessTokenCreated,
+  compliance.ComplianceOverview,
 ];
 export { tagsOf } from './tagged-union.js';

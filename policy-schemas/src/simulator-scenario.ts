@@ -1,7 +1,8 @@
 // A fleet-simulator scenario (simulator/, `npm run simulate -- --scenario <file>`): the fleet, the admin actions and
 // faults on a timeline, and the expectations that decide pass or fail. QA writes these files; see simulator/README.md.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { CompliancePolicyDocument, DeviceTag, DynamicGroupRule } from './admin-api.js';
+import { DeviceTag, DynamicGroupRule } from './admin-api.js';
+import { CompliancePolicyDocument } from './compliance-api.js';
 import { PolicyDocument } from './policy.js';
 import { OsType, Platform, SettingState, SettingValue } from './primitives.js';
 import { TaggedUnion } from './tagged-union.js';
