@@ -144,3 +144,15 @@ export function toAttacheError(err: unknown, fallback: ErrorCode = 'INTERNAL'): 
   const message = err instanceof Error ? err.message : String(err);
   return new AttacheError(fallback, message, { cause: err });
 }
+
+/**
+ * The operating-system error (an errno code such as ENOSPC, and the error carrying it) behind `err`, following `cause`
+ * a few levels; undefined when the failure is not a failed system call (bad content, a refused request…).
+ */
+export function systemError(err: unknown): { readonly errno: string; readonly error: Error } | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const errno = (e as NodeJS.ErrnoException).code;
+    if (typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) return { errno, error: e };
+  }
+  return undefined;
+}

@@ -1,6 +1,7 @@
 // Enforcement with memory: records each managed setting's pre-management value before changing it, applies the
 // effective settings, recognises drift repairs, and restores what no policy manages any more (no tattooing).
 import { canonicalJson } from '../../../common/canonical-json.js';
+import { systemError } from '../../../common/errors.js';
 import type { SettingEvent } from '../../../policy-schemas/src/index.js';
 import { type Baseline, forgetBaseline, isDriftRepair, markEnforced, planRestores, recordBaseline } from '../core/baseline.js';
 import type { EffectiveSetting } from '../core/effective.js';
@@ -27,21 +28,12 @@ export async function readBaselineSafe(store: StateStore, logger: Logger, option
     return await store.readBaseline();
   } catch (err) {
     // A read that failed (EIO, EMFILE…) says nothing about the file: fail this sync and retry, never start afresh.
-    if (isIoFailure(err)) throw err;
+    if (systemError(err)) throw err;
     // A dry run writes nothing: it only says what it would do. A copy that cannot be made stops the sync too.
     const keptAs = options.setAsideAt ? await store.setAside('baseline.json', Date.parse(options.setAsideAt)) : undefined;
     logger.error('baseline unreadable, set aside and starting a new one', { error: (err as Error).message, ...(keptAs ? { keptAs } : {}) });
     return {};
   }
-}
-
-/** True when an error (or its cause) is the operating system failing an I/O call, not bad content. */
-function isIoFailure(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true;
-  }
-  return false;
 }
 
 /** Applies the effective settings; restores only when the policy set is trusted (never from a set we could not verify). */

@@ -70,6 +70,17 @@ function engineFor(host = selectHost({ kind: 'simulated', platform: 'linux', hos
   return { engine, host };
 }
 
+/** The disk, except that writes `full(path)` says yes to fail with ENOSPC, as on a full disk. */
+function diskFullWhen(full: (path: string) => boolean): FileStore {
+  const disk = new NodeFileStore();
+  return Object.assign(Object.create(disk) as FileStore, {
+    async writeAtomic(path: string, data: string, options?: Parameters<FileStore['writeAtomic']>[2]) {
+      if (full(path)) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      await disk.writeAtomic(path, data, options);
+    },
+  });
+}
+
 const hostFile = () => join(dir, 'simulated-host.json');
 async function hostValues(): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(hostFile(), 'utf8')).values;
@@ -266,21 +277,8 @@ describe('SyncEngine: the policy set is authenticated as a whole', () => {
 
 describe('SyncEngine: floors are raised when a set is authenticated, not after it is applied', () => {
   it('a sync that dies mid-apply has already raised the set floor, so the previous set cannot be replayed after it', async () => {
-    const disk = new NodeFileStore();
     let failBaseline = false;
-    const files: FileStore = {
-      read: (p) => disk.read(p),
-      remove: (p) => disk.remove(p),
-      mode: (p) => disk.mode(p),
-      setMode: (p, m) => disk.setMode(p, m),
-      ensureDir: (p, m) => disk.ensureDir(p, m),
-      list: (d) => disk.list(d),
-      async writeAtomic(path, data, options) {
-        if (failBaseline && path.endsWith('baseline.json')) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
-        await disk.writeAtomic(path, data, options);
-      },
-    };
-    store = new StateStore(dir, { posixPermissions: true, files });
+    store = new StateStore(dir, { posixPermissions: true, files: diskFullWhen((path) => failBaseline && path.endsWith('baseline.json')) });
     const { engine } = engineFor();
     const v1 = [signed(1, { [NP]: 'audit' })];
     respond = () => signedSetResponse(identity, 4, v1, keys.privateKeyPem);
@@ -332,21 +330,8 @@ describe('SyncEngine: corrupt local state', () => {
 
 describe('SyncEngine: a state dir that cannot be written', () => {
   it('reports STATE_WRITE_FAILED with the last known statuses straight to the endpoint, and recovers when space is back', async () => {
-    const disk = new NodeFileStore();
     let full = false;
-    const files: FileStore = {
-      read: (p) => disk.read(p),
-      remove: (p) => disk.remove(p),
-      mode: (p) => disk.mode(p),
-      setMode: (p, m) => disk.setMode(p, m),
-      ensureDir: (p, m) => disk.ensureDir(p, m),
-      list: (d) => disk.list(d),
-      async writeAtomic(path, data, options) {
-        if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-        await disk.writeAtomic(path, data, options);
-      },
-    };
-    store = new StateStore(dir, { posixPermissions: true, files });
+    store = new StateStore(dir, { posixPermissions: true, files: diskFullWhen(() => full) });
     const { engine } = engineFor();
     served = [signed(1, { [NP]: 'audit' })];
     expect((await engine.sync('manual')).error).toBeUndefined();

@@ -1,13 +1,12 @@
 // One sync: fetch assigned policies → verify → merge → apply → record → report. Runs one at a time; requests that
 // arrive during a run are coalesced into one follow-up run.
 import { canonicalJson } from '../../../common/canonical-json.js';
-import { AttacheError, toAttacheError } from '../../../common/errors.js';
+import { AttacheError, systemError, toAttacheError } from '../../../common/errors.js';
 import { isoTime } from '../../../common/iso-time.js';
-import type { AgentIdentity, PolicySetManifest, SettingEvent, StatusReport, SyncOutcome, SyncTrigger } from '../../../policy-schemas/src/index.js';
+import type { AgentIdentity, SettingEvent, StatusReport, SyncOutcome, SyncTrigger } from '../../../policy-schemas/src/index.js';
 import { computeEffective } from '../core/effective.js';
 import { policyStatuses, settingStatuses } from '../core/outcome.js';
-import { sortedEntries } from '../core/set-floor.js';
-import { raiseFloor, type VersionFloor } from '../core/version-floor.js';
+import type { VersionFloor } from '../core/version-floor.js';
 import type { Logger } from '../logging.js';
 import type { AgentHost } from '../platform/index.js';
 import type { StateStore } from '../state/state-store.js';
@@ -109,13 +108,8 @@ export class SyncEngine {
     const events = this.rejectionEvents(set.rejection, at);
     const effective = computeEffective(set.payloads, host.platform);
     const enforced = await enforce(effective, this.deps, { at, restore: set.trusted });
+    // Both floors (policy versions, set version) were raised when the set was authenticated (sync/policy-source.ts).
     events.push(...enforced.events);
-    if (set.trusted) {
-      const raised = raiseFloor(floor, set.payloads);
-      if (canonicalJson(raised) !== canonicalJson(floor)) await store.writeAppliedVersions(raised);
-      // A fresh set's manifest was checked against the set floor; raising it refuses any older list from now on.
-      if (set.source === 'endpoint' && set.manifest) await this.raiseSetFloor(set.manifest);
-    }
     const settings = settingStatuses(effective, enforced.evidence);
     const policies = policyStatuses(set.payloads, settings);
     const finished = this.deps.now();
@@ -143,12 +137,6 @@ export class SyncEngine {
     await this.report(outcome, finished - started, events);
     this.deps.onSynced?.(outcome, events);
     return outcome;
-  }
-
-  private async raiseSetFloor(manifest: PolicySetManifest): Promise<void> {
-    const current = await this.deps.store.readSetFloor().catch(() => undefined);
-    if (current && current.setVersion >= manifest.setVersion) return;
-    await this.deps.store.writeSetFloor({ setVersion: manifest.setVersion, policies: sortedEntries(manifest.policies) });
   }
 
   private async readFloor(): Promise<VersionFloor> {
@@ -248,11 +236,9 @@ const WRITE_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 
 
 /** The stable error of a sync that threw: a write failure of the state dir or a provider, or what the error says. */
 export function syncFailure(err: unknown): AttacheError {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const errno = (e as NodeJS.ErrnoException).code;
-    if (errno && WRITE_FAILURES.has(errno)) {
-      return new AttacheError('STATE_WRITE_FAILED', `cannot write: ${e.message} (the last good policy stays in force)`, { cause: err });
-    }
+  const system = systemError(err);
+  if (system && WRITE_FAILURES.has(system.errno)) {
+    return new AttacheError('STATE_WRITE_FAILED', `cannot write: ${system.error.message} (the last good policy stays in force)`, { cause: err });
   }
   return toAttacheError(err);
 }
