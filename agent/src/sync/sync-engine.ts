@@ -235,7 +235,7 @@ export class SyncEngine {
 const WRITE_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'EMFILE', 'ENFILE']);
 
 /** The stable error of a sync that threw: a write failure of the state dir or a provider, or what the error says. */
-export function syncFailure(err: unknown): AttacheError {
+function syncFailure(err: unknown): AttacheError {
   const system = systemError(err);
   if (system && WRITE_FAILURES.has(system.errno)) {
     return new AttacheError('STATE_WRITE_FAILED', `cannot write: ${system.error.message} (the last good policy stays in force)`, { cause: err });
