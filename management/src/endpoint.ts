@@ -18,6 +18,7 @@ import { ComplianceService } from './service/compliance/compliance-service.js';
 import { startComplianceTimer } from './service/compliance/compliance-timer.js';
 import type { UnassignedState } from './service/compliance/evaluate.js';
 import type { ServiceContext } from './service/context.js';
+import { DeviceSetViews } from './service/device-sets.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 
 /** Where and how to run the endpoint. */
@@ -115,6 +116,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     const context: ServiceContext = {
       store,
       hub,
+      sets: new DeviceSetViews({ store, signingKeys, identity, clock }),
       identity,
       signingKeys,
       clock,

@@ -2,9 +2,9 @@
 // /v1/device/key (device-key rotation).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
-import type { PoliciesResponse } from '../../../policy-schemas/src/index.js';
 import type { ServiceContext } from '../service/context.js';
 import { rotateOwnDeviceKey } from '../service/device-keys.js';
+import { policiesResponse } from '../service/device-sets.js';
 import { acceptReport, assignedPolicies } from '../service/device-sync.js';
 import { enrollDevice } from '../service/enrollment.js';
 import type { DeviceRecord } from '../store/store.js';
@@ -62,18 +62,10 @@ export function registerEnrollRoute(app: FastifyInstance, ctx: ServiceContext, l
 export function registerDeviceRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get('/policies', async (req, reply) => {
     const device = signer(req);
-    const { etag, manifest, policies, signingKeys, rotateDeviceKey } = await assignedPolicies(ctx, device);
-    reply.header('etag', etag);
-    if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
-    const body: PoliciesResponse = {
-      deviceId: device.deviceId,
-      etag,
-      manifest,
-      policies,
-      ...(signingKeys.length > 0 ? { signingKeys } : {}),
-      ...(rotateDeviceKey ? { rotateDeviceKey: true } : {}),
-    };
-    return reply.send(body);
+    const view = await assignedPolicies(ctx, device);
+    reply.header('etag', view.etag);
+    if (etagMatches(req.headers['if-none-match'], view.etag)) return reply.code(304).send();
+    return reply.send(policiesResponse(device.deviceId, view));
   });
 
   app.post('/reports', async (req) => acceptReport(ctx, signer(req).deviceId, req.body));

@@ -105,6 +105,13 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
   await app.register(
     async (scope) => {
       scope.addHook('onRequest', adminAuthHook(ctx.identity.adminTokenHash));
+      // Any admin write may change which policies devices get: cached sets are dropped before the handler runs and
+      // again once it answered, so a set computed from data the handler was changing is never kept.
+      const invalidate = async (req: { method: string }) => {
+        if (req.method !== 'GET' && req.method !== 'HEAD') ctx.sets.invalidateAll();
+      };
+      scope.addHook('preHandler', invalidate);
+      scope.addHook('onResponse', invalidate);
       registerAdminRoutes(scope, ctx);
       registerComplianceAdminRoutes(scope, ctx);
     },

@@ -8,6 +8,7 @@ import type { PushHub } from '../push/push-hub.js';
 import type { ManagementStore } from '../store/store.js';
 import type { AccessTokenRegistry } from './compliance/access-tokens.js';
 import type { ComplianceService } from './compliance/compliance-service.js';
+import type { DeviceSetViews } from './device-sets.js';
 
 /** Dependencies of the endpoint's operations, built once at start-up and passed to routes. */
 export interface ServiceContext {
@@ -22,6 +23,8 @@ export interface ServiceContext {
   readonly logger: Logger;
   /** Device compliance and the precomputed access decisions. */
   readonly compliance: ComplianceService;
+  /** Each device's signed policy set, computed once per change. */
+  readonly sets: DeviceSetViews;
   /** Tokens accepted by the access decision API (access-service tokens and the admin token). */
   readonly accessTokens: AccessTokenRegistry;
 }

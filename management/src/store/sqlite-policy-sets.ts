@@ -7,7 +7,7 @@ import { canonicalJson } from '../../../common/canonical-json.js';
 import type { ManifestEntry } from '../../../policy-schemas/src/index.js';
 import type { Database } from './schema.js';
 import { signedPolicyFromRow } from './sqlite-rows.js';
-import { assignedPolicyIdsQuery } from './sqlite-targeting.js';
+import { assignedPolicyIdsQuery, assignedPolicyPairs } from './sqlite-targeting.js';
 import type { DevicePolicySet } from './store.js';
 import { isolateRows } from './stored-json.js';
 
@@ -35,6 +35,56 @@ export function policySetForDevice(db: Db, deviceId: string, now: string): Promi
     const { items } = isolateRows(rows, signedPolicyFromRow, (row) => ({ table: 'policy_versions', id: `${row.policyId}@${row.version}` }));
     return { ...set, digest, entries, policies: items };
   });
+}
+
+/** Devices per statement of a batched set computation (SQLite's bound-parameter limit is 32,766). */
+const BATCH = 500;
+
+/**
+ * The sets of many devices at once (the push fan-out after a change): one query for the assigned pairs, one for the
+ * payloads of the distinct versions, one read and a write per changed set version, all in one transaction per batch
+ * of devices. Devices with the same list share one `entries` and one `policies` array.
+ */
+export async function policySetsForDevices(db: Db, deviceIds: readonly string[], now: string): Promise<Map<string, DevicePolicySet>> {
+  const out = new Map<string, DevicePolicySet>();
+  for (let i = 0; i < deviceIds.length; i += BATCH) {
+    const ids = deviceIds.slice(i, i + BATCH);
+    await db.transaction().execute(async (trx) => {
+      const byDevice = await assignedPolicyPairs(trx, ids);
+      const lists = new Map<string, { entries: ManifestEntry[]; digest: string }>();
+      const listOf = new Map<string, string>();
+      for (const deviceId of ids) {
+        const entries = byDevice.get(deviceId) ?? [];
+        const key = entries.map((e) => `${e.policyId}@${e.version}`).join(',');
+        if (!lists.has(key)) lists.set(key, { entries, digest: createHash('sha256').update(canonicalJson(entries)).digest('hex') });
+        listOf.set(deviceId, key);
+      }
+      const wanted = [...new Set([...lists.values()].flatMap((l) => l.entries.map((e) => e.policyId)))];
+      const rows =
+        wanted.length === 0
+          ? []
+          : await trx
+              .selectFrom('policies as p')
+              .innerJoin('policyVersions as v', (join) => join.onRef('v.policyId', '=', 'p.policyId').onRef('v.version', '=', 'p.latestVersion'))
+              .select(['v.policyId', 'v.version', 'v.payload', 'v.keyId', 'v.signature'])
+              .where('p.policyId', 'in', wanted)
+              .execute();
+      const { items } = isolateRows(rows, signedPolicyFromRow, (row) => ({ table: 'policy_versions', id: `${row.policyId}@${row.version}` }));
+      const loaded = new Map(items.map((p) => [`${p.payload.policyId}@${p.payload.version}`, p]));
+      const policiesOf = new Map([...lists].map(([key, l]) => [key, l.entries.flatMap((e) => loaded.get(`${e.policyId}@${e.version}`) ?? [])]));
+      const current = new Map(
+        (await trx.selectFrom('devicePolicySets').selectAll().where('deviceId', 'in', ids).execute()).map((r) => [r.deviceId, r] as const),
+      );
+      for (const deviceId of ids) {
+        const key = listOf.get(deviceId) as string;
+        const { entries, digest } = lists.get(key) as { entries: ManifestEntry[]; digest: string };
+        const row = current.get(deviceId);
+        const set = row?.digest === digest ? { setVersion: row.setVersion, issuedAt: row.issuedAt } : await advance(trx, deviceId, digest, now);
+        out.set(deviceId, { ...set, digest, entries, policies: policiesOf.get(key) ?? [] });
+      }
+    });
+  }
+  return out;
 }
 
 /** The stored version for this digest: unchanged when the list is the same, else the next version (compare-and-set). */

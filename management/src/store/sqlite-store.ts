@@ -12,7 +12,7 @@ import { SqliteComplianceStore } from './sqlite-compliance-store.js';
 import * as keys from './sqlite-keys.js';
 import { claimNonce, sweepNonces } from './sqlite-nonces.js';
 import * as policies from './sqlite-policies.js';
-import { policySetForDevice } from './sqlite-policy-sets.js';
+import { policySetForDevice, policySetsForDevices } from './sqlite-policy-sets.js';
 import { getReportedStatus, listDeviceEvents, recordReport } from './sqlite-reports.js';
 import { deviceFromRow, normaliseTime } from './sqlite-rows.js';
 import * as targeting from './sqlite-targeting.js';
@@ -133,6 +133,20 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
   async getDevice(deviceId: string): Promise<DeviceRecord | undefined> {
     const row = await this.db.selectFrom('devices').selectAll().where('deviceId', '=', deviceId).executeTakeFirst();
     return row ? deviceFromRow(row) : undefined;
+  }
+
+  async getDevices(deviceIds: readonly string[]): Promise<DeviceRecord[]> {
+    const out: DeviceRecord[] = [];
+    // SQLite's bound-parameter limit is 32,766: 500 ids per statement stays far below it.
+    for (let i = 0; i < deviceIds.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('devices')
+        .selectAll()
+        .where('deviceId', 'in', deviceIds.slice(i, i + 500))
+        .execute();
+      out.push(...isolateRows(rows, deviceFromRow, (row) => ({ table: 'devices', id: row.deviceId })).items);
+    }
+    return out;
   }
 
   async getDeviceGroups(deviceId: string): Promise<string[]> {
@@ -275,6 +289,10 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
 
   policySetForDevice(deviceId: string, now: string): Promise<DevicePolicySet> {
     return policySetForDevice(this.db, deviceId, now);
+  }
+
+  policySetsForDevices(deviceIds: readonly string[], now: string): Promise<Map<string, DevicePolicySet>> {
+    return policySetsForDevices(this.db, deviceIds, now);
   }
 
   recordReport(report: StatusReport, receivedAt: string): Promise<ReportOutcome> {

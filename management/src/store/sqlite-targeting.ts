@@ -2,7 +2,7 @@
 // and which devices get which policy (included through a group, excluded through none).
 import type { Kysely } from 'kysely';
 import { AttacheError } from '../../../common/errors.js';
-import type { Assignment, AssignmentMode, DynamicGroupRule, Group } from '../../../policy-schemas/src/index.js';
+import type { Assignment, AssignmentMode, DynamicGroupRule, Group, ManifestEntry } from '../../../policy-schemas/src/index.js';
 import type { Database } from './schema.js';
 import { isUniqueViolation } from './sqlite-rows.js';
 import type { DynamicGroupListing, GroupListing } from './store.js';
@@ -200,6 +200,31 @@ export async function deviceIdsAssignedPolicy(db: Db, policyId: string): Promise
   const excluded = policyIdsByMode(db, 'exclude').where('a.policyId', '=', policyId).clearSelect().select('gm.deviceId');
   const rows = await policyIdsByMode(db, 'include').where('a.policyId', '=', policyId).where('gm.deviceId', 'not in', excluded).execute();
   return [...new Set(rows.map((r) => r.deviceId))].sort();
+}
+
+/** For each of `deviceIds`: its assigned policies (id and latest version, sorted by id), as assignedPolicyIdsQuery decides. */
+export async function assignedPolicyPairs(db: Db, deviceIds: readonly string[]): Promise<Map<string, ManifestEntry[]>> {
+  const pairs = (mode: AssignmentMode) =>
+    policyIdsByMode(db, mode)
+      .innerJoin('policies as p', 'p.policyId', 'a.policyId')
+      .where('p.deletedAt', 'is', null)
+      .where('gm.deviceId', 'in', deviceIds)
+      .select('p.latestVersion as version')
+      .execute();
+  const [included, excluded] = await Promise.all([pairs('include'), pairs('exclude')]);
+  const out = new Map<string, ManifestEntry[]>();
+  const excludedKeys = new Set(excluded.map((r) => `${r.deviceId}:${r.policyId}`));
+  const seen = new Set<string>();
+  for (const r of included) {
+    const key = `${r.deviceId}:${r.policyId}`;
+    if (excludedKeys.has(key) || seen.has(key)) continue;
+    seen.add(key);
+    const list = out.get(r.deviceId) ?? [];
+    list.push({ policyId: r.policyId, version: r.version });
+    out.set(r.deviceId, list);
+  }
+  for (const list of out.values()) list.sort((a, b) => (a.policyId < b.policyId ? -1 : a.policyId > b.policyId ? 1 : 0));
+  return out;
 }
 
 /** Ids of the policies assigned to the device: included through a group, excluded through none. */

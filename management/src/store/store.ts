@@ -189,6 +189,8 @@ export interface ManagementStore extends ComplianceStore {
   enrollDevice(input: EnrollDeviceInput): Promise<DeviceRecord>;
 
   getDevice(deviceId: string): Promise<DeviceRecord | undefined>;
+  /** The devices of `deviceIds` that exist and load (a corrupt row is left out), in no particular order. */
+  getDevices(deviceIds: readonly string[]): Promise<DeviceRecord[]>;
   getDeviceGroups(deviceId: string): Promise<string[]>;
   /** A device whose row is corrupt is left out and reported (getDevice gives STORE_CORRUPT for it). */
   listDevices(): Promise<DeviceListing>;
@@ -262,6 +264,8 @@ export interface ManagementStore extends ComplianceStore {
    * the signed payloads found for it (a payload that cannot be loaded is missing here but still listed).
    */
   policySetForDevice(deviceId: string, now: string): Promise<DevicePolicySet>;
+  /** policySetForDevice for many devices at once (the push fan-out); devices with the same list share its arrays. */
+  policySetsForDevices(deviceIds: readonly string[], now: string): Promise<Map<string, DevicePolicySet>>;
   /** The assigned policies that load, and those whose latest version is corrupt (the admin's device status). */
   assignedPoliciesWithProblems(deviceId: string): Promise<PolicySet>;
 
