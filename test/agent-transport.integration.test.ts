@@ -63,6 +63,7 @@ describe('agent transport', () => {
     let connects = 0;
     const push = new PushClient(client, {
       onSync: (requestId) => syncs.push(requestId),
+      onPolicies: () => undefined,
       onState: (state) => {
         if (state === 'connected') connects++;
       },

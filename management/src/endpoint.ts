@@ -19,6 +19,7 @@ import { startComplianceTimer } from './service/compliance/compliance-timer.js';
 import type { UnassignedState } from './service/compliance/evaluate.js';
 import type { ServiceContext } from './service/context.js';
 import { DeviceSetViews } from './service/device-sets.js';
+import { SetDelivery } from './service/set-delivery.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 
 /** Where and how to run the endpoint. */
@@ -127,6 +128,8 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
         return publicUrl;
       },
     };
+    // Channel-2 devices get their changed sets over the push socket.
+    hub.useDeliverer(new SetDelivery(context).enqueue);
     const app = await createHttpServer(
       {
         tlsKeyPem: identity.serverKeyPem,

@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { PolicyStatus, SettingStatus, SyncTrigger } from './agent-config.js';
 import { SignedSigningKeyAnnouncement } from './key-rotation.js';
 import { SignedPolicy, SignedPolicySetManifest } from './policy.js';
-import { ErrorCodeString, Hostname, OsType, Platform, PublicKey, SettingValue, Signature, Timestamp, Uuid } from './primitives.js';
+import { ErrorCodeString, ErrorResponse, Hostname, OsType, Platform, PublicKey, SettingValue, Signature, Timestamp, Uuid } from './primitives.js';
 
 /** Facts a device states about itself at enrollment (the directory record's attributes). */
 export const DeviceFacts = Type.Object(
@@ -101,27 +101,71 @@ export const ReportAck = Type.Object(
 );
 export type ReportAck = Static<typeof ReportAck>;
 
+/** Why the endpoint asks a device to sync (or delivers its set). */
+export const SyncReason = Type.Union([
+  Type.Literal('policy-changed'),
+  Type.Literal('assignment-changed'),
+  Type.Literal('admin-request'),
+  Type.Literal('key-rotation'),
+]);
+export type SyncReason = Static<typeof SyncReason>;
+
+/** Version of the push channel an agent asks for with `?channel=2` on the upgrade: 2 carries sets and requests. */
+export const PUSH_CHANNEL_VERSION = 2;
+
+/** The device requests that travel over the push channel (version 2), named as EndpointClient's methods. */
+export const ChannelMethod = Type.Union([
+  Type.Literal('getPolicies'),
+  Type.Literal('postReport'),
+  Type.Literal('postAlerts'),
+  Type.Literal('postHealth'),
+  Type.Literal('postInventory'),
+]);
+export type ChannelMethod = Static<typeof ChannelMethod>;
+
 /** Endpoint → agent over the push WebSocket (GET /v1/device/push). */
 export const ServerPushMessage = Type.Union(
   [
-    Type.Object({ type: Type.Literal('hello'), deviceId: Uuid, serverTime: Timestamp }, { additionalProperties: false }),
     Type.Object(
-      {
-        type: Type.Literal('sync'),
-        requestId: Uuid,
-        reason: Type.Union([Type.Literal('policy-changed'), Type.Literal('assignment-changed'), Type.Literal('admin-request'), Type.Literal('key-rotation')]),
-      },
+      { type: Type.Literal('hello'), deviceId: Uuid, serverTime: Timestamp, channel: Type.Optional(Type.Literal(PUSH_CHANNEL_VERSION)) },
       { additionalProperties: false },
     ),
+    Type.Object({ type: Type.Literal('sync'), requestId: Uuid, reason: SyncReason }, { additionalProperties: false }),
     Type.Object({ type: Type.Literal('error'), code: ErrorCodeString, message: Type.String({ maxLength: 2048 }) }, { additionalProperties: false }),
+    /** Channel 2: the device's signed set, exactly as GET /v1/device/policies would answer it. */
+    Type.Object({ type: Type.Literal('policies'), requestId: Uuid, reason: SyncReason, body: PoliciesResponse }, { additionalProperties: false }),
+    /** Channel 2: the answer to a `request` (its `id`): `result` as the HTTP route's body, or the HTTP route's error. */
+    Type.Object(
+      { type: Type.Literal('response'), id: Uuid, result: Type.Optional(Type.Unknown()), error: Type.Optional(ErrorResponse.properties.error) },
+      { additionalProperties: false },
+    ),
   ],
   { $id: 'urn:attache:server-push-message', title: 'Push message, endpoint to agent' },
 );
 export type ServerPushMessage = Static<typeof ServerPushMessage>;
 
 /** Agent → endpoint over the push WebSocket. */
-export const AgentPushMessage = Type.Union([Type.Object({ type: Type.Literal('ack'), requestId: Uuid }, { additionalProperties: false })], {
-  $id: 'urn:attache:agent-push-message',
-  title: 'Push message, agent to endpoint',
-});
+export const AgentPushMessage = Type.Union(
+  [
+    Type.Object({ type: Type.Literal('ack'), requestId: Uuid }, { additionalProperties: false }),
+    /**
+     * Channel 2: one device request; `body` is what the HTTP route's body would be (validated by the same schema there),
+     * `etag` the If-None-Match of getPolicies. Answered by a `response` with the same id.
+     */
+    Type.Object(
+      {
+        type: Type.Literal('request'),
+        id: Uuid,
+        method: ChannelMethod,
+        etag: Type.Optional(Type.String({ pattern: '^"[0-9a-f]{64}"$' })),
+        body: Type.Optional(Type.Unknown()),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { $id: 'urn:attache:agent-push-message', title: 'Push message, agent to endpoint' },
+);
 export type AgentPushMessage = Static<typeof AgentPushMessage>;
+
+/** The `result` of a getPolicies request when the device's etag still matches (HTTP: 304). */
+export const NotModifiedResult = Type.Object({ notModified: Type.Literal(true) }, { additionalProperties: false });

@@ -13,6 +13,7 @@ import { SignalDelivery } from '../risk/signal-delivery.js';
 import type { SignalSources } from '../risk/signal-sources.js';
 import type { StateStore } from '../state/state-store.js';
 import { SyncEngine } from '../sync/sync-engine.js';
+import { type AgentTransport, ChannelTransport, type TransportHooks } from '../transport/channel-transport.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
 import { PushClient } from '../transport/push-client.js';
 import { CheckinScheduler } from './checkin-scheduler.js';
@@ -38,11 +39,8 @@ export interface AgentRuntimeOptions {
   readonly retry?: SyncRetryOptions;
 }
 
-/** What the transport must offer: the sync engine's and signal delivery's calls. */
-export type AgentTransport = Pick<EndpointClient, 'getPolicies' | 'postReport' | 'postAlerts' | 'postHealth' | 'postInventory'>;
-
 /** What the embedding process wants to hear (counters, logs); none of it changes what the runtime does. */
-export interface RuntimeHooks {
+export interface RuntimeHooks extends TransportHooks {
   /** Every finished sync (callers that joined one run share its outcome object). */
   onSynced?(trigger: SyncTrigger, outcome: SyncOutcome): void;
   /** A sync that threw (a broken invariant, not a refused policy or an unreachable endpoint). */
@@ -54,6 +52,7 @@ export interface RuntimeHooks {
 
 export interface AgentRuntimeDeps {
   readonly store: StateStore;
+  /** Signed HTTPS: used when the push channel is not open (or is an old endpoint's channel 1). */
   readonly client: AgentTransport;
   /** Signs the push channel's upgrade request and knows the endpoint's URL and CA. */
   readonly pushSigner: Pick<EndpointClient, 'url' | 'signedHeaders' | 'tls'>;
@@ -85,6 +84,8 @@ export class AgentRuntime {
   private readonly retry: SyncRetry;
   private readonly scheduler: CheckinScheduler;
   private push: PushClient | undefined;
+  /** Device requests over the push channel when it is open, over HTTPS otherwise. */
+  private readonly transport: ChannelTransport;
   private pushPaused = false;
   /** Set once start() has reached the point where it opens the push channel and timers. */
   private started = false;
@@ -98,7 +99,9 @@ export class AgentRuntime {
     private readonly options: AgentRuntimeOptions,
     private readonly deps: AgentRuntimeDeps,
   ) {
-    const { store, client, clock, newId, logger, hooks } = deps;
+    const { store, clock, newId, logger, hooks } = deps;
+    this.transport = new ChannelTransport(deps.client, () => this.push, hooks);
+    const client = this.transport;
     const riskLog = logger.child({ component: 'risk' });
     if (options.signals) {
       if (!deps.sources) throw new Error('AgentRuntime: signals configured without signal sources');
@@ -259,6 +262,11 @@ export class AgentRuntime {
       {
         onSync: (requestId, reason) => {
           pushLog.info('sync requested by endpoint', { requestId, reason });
+          void this.trigger('push');
+        },
+        onPolicies: (body, reason) => {
+          pushLog.info('policy set delivered by endpoint', { reason, setVersion: body.manifest.payload.setVersion });
+          this.transport.offer(body);
           void this.trigger('push');
         },
         onState: (state, detail) => {

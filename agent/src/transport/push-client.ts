@@ -1,22 +1,56 @@
-// The push channel: a signed WebSocket to the endpoint that carries "sync now" nudges, reconnecting with backoff.
+// The push channel: a signed WebSocket to the endpoint, reconnecting with backoff. Channel 2 (asked for with
+// `?channel=2`, confirmed by the endpoint's hello) carries the device's signed set when it changes and the device's
+// requests (check-in, reports, alerts, health, inventory) with their answers; channel 1 only "sync now" nudges.
+import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { type Clock, systemClock, type TimerHandle } from '../../../common/clock.js';
+import { AttacheError, isErrorCode } from '../../../common/errors.js';
 import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
-import { ServerPushMessage, type ServerPushMessage as ServerPushMessageT } from '../../../policy-schemas/src/index.js';
+import {
+  type ChannelMethod,
+  type PoliciesResponse,
+  PUSH_CHANNEL_VERSION,
+  ServerPushMessage,
+  type ServerPushMessage as ServerPushMessageT,
+} from '../../../policy-schemas/src/index.js';
 import { type BackoffPolicy, equalJitterDelayMs } from '../core/backoff.js';
 import type { EndpointClient } from './endpoint-client.js';
 
-const PUSH_PATH = '/v1/device/push';
+const PUSH_PATH = `/v1/device/push?channel=${PUSH_CHANNEL_VERSION}`;
 /** Reconnect delays: 1 s doubling to 5 min. */
 const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 5 * 60_000 };
+/**
+ * After an established connection drops (an endpoint restart drops every device at once), the first reconnect comes at
+ * a uniformly random time within this window, so a fleet does not reconnect in step.
+ */
+export const RECONNECT_SPREAD_MS = 5_000;
 // The endpoint pings every 30 s; silence for longer than this means the connection is dead.
 const DEAD_AFTER_MS = 75_000;
+/** A channel request not answered within this fails (and the caller falls back to HTTPS). */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** A set may be as large as an HTTPS policies response (16 MiB). */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024 + 64 * 1024;
 
 export interface PushEvents {
   onSync(requestId: string, reason: string): void;
+  /** Channel 2: the endpoint delivered the device's set (validated as a policies response; verified by the sync). */
+  onPolicies(body: PoliciesResponse, reason: string): void;
   onState(state: 'connected' | 'disconnected', detail?: string): void;
   onInvalidMessage(message: string): void;
+}
+
+/** A channel request whose answer cannot come: the socket is not open or closed first. The caller may use HTTPS. */
+export class ChannelUnavailableError extends AttacheError {
+  constructor(message: string) {
+    super('ENDPOINT_UNREACHABLE', message);
+  }
+}
+
+interface Pending {
+  resolve(result: unknown): void;
+  reject(err: Error): void;
+  timer: TimerHandle;
 }
 
 /** Keeps one push connection open until stopped. */
@@ -26,6 +60,11 @@ export class PushClient {
   private timer: TimerHandle | undefined;
   private watchdog: TimerHandle | undefined;
   private stopped = false;
+  /** Set once the endpoint's hello confirmed channel 2 on the open socket. */
+  private channel2 = false;
+  private readonly pending = new Map<string, Pending>();
+  /** The endpoint refused the last upgrade with Retry-After (503 at capacity, 429): the next attempt waits that long. */
+  private retryAfterMs = 0;
 
   constructor(
     private readonly client: Pick<EndpointClient, 'url' | 'signedHeaders' | 'tls'>,
@@ -44,10 +83,34 @@ export class PushClient {
     this.watchdog?.cancel();
     this.socket?.close(1000, 'agent stopping');
     this.socket = undefined;
+    this.failPending('push channel stopped');
   }
 
   get connected(): boolean {
     return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** True when requests can travel over the socket (open, and the endpoint speaks channel 2). */
+  get ready(): boolean {
+    return this.connected && this.channel2;
+  }
+
+  /** Sends one device request over the socket; resolves with the endpoint's `result`, rejects with its error. */
+  request(method: ChannelMethod, fields: { readonly body?: unknown; readonly etag?: string }): Promise<unknown> {
+    const socket = this.socket;
+    if (!socket || !this.ready) return Promise.reject(new ChannelUnavailableError('push channel is not open'));
+    const id = randomUUID();
+    return new Promise((resolve, reject) => {
+      const timer = this.deps.clock.setTimer(() => {
+        this.pending.delete(id);
+        reject(new ChannelUnavailableError(`${method}: no answer over the push channel within ${REQUEST_TIMEOUT_MS} ms`));
+      }, REQUEST_TIMEOUT_MS);
+      this.pending.set(id, { resolve, reject, timer });
+      socket.send(JSON.stringify({ type: 'request', id, method, ...fields }), (err) => {
+        if (!err) return;
+        this.settle(id)?.reject(new ChannelUnavailableError(`${method}: ${err.message}`));
+      });
+    });
   }
 
   private connect(): void {
@@ -56,11 +119,14 @@ export class PushClient {
     const socket = new WebSocket(url, {
       headers: this.client.signedHeaders('GET', PUSH_PATH, ''),
       ca: this.client.tls.ca,
-      maxPayload: 64 * 1024,
+      maxPayload: MAX_MESSAGE_BYTES,
       handshakeTimeout: 30_000,
+      perMessageDeflate: false,
     });
     this.socket = socket;
+    let opened = false;
     socket.on('open', () => {
+      opened = true;
       this.attempt = 0;
       this.feedWatchdog(socket);
       this.events.onState('connected');
@@ -71,14 +137,20 @@ export class PushClient {
       this.handle(socket, isBinary ? '' : data.toString());
     });
     socket.on('unexpected-response', (_req, res) => {
+      const seconds = Number(res.headers['retry-after']);
+      this.retryAfterMs = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 3600) * 1000 : 0;
       this.events.onState('disconnected', `upgrade refused with HTTP ${res.statusCode}`);
       socket.terminate();
     });
     socket.on('error', (err) => this.events.onState('disconnected', err.message));
     socket.on('close', () => {
       this.watchdog?.cancel();
-      if (this.socket === socket) this.socket = undefined;
-      if (!this.stopped) this.scheduleReconnect();
+      if (this.socket === socket) {
+        this.socket = undefined;
+        this.channel2 = false;
+        this.failPending('push channel closed before the answer');
+      }
+      if (!this.stopped) this.scheduleReconnect(opened);
     });
   }
 
@@ -88,14 +160,45 @@ export class PushClient {
       message = validate(ServerPushMessage, parseJsonText(text, 'push message', 'MESSAGE_INVALID'), 'push message', 'MESSAGE_INVALID');
     } catch (err) {
       this.events.onInvalidMessage((err as Error).message);
+      // A delivered set that fails its schema is fetched again by a sync, which refuses it as data and reports that.
+      if (/^\s*\{\s*"type"\s*:\s*"policies"/.test(text)) this.events.onSync('', 'policy-changed');
       return;
     }
-    if (message.type === 'sync') {
+    if (message.type === 'hello') {
+      this.channel2 = message.channel === PUSH_CHANNEL_VERSION;
+    } else if (message.type === 'sync') {
       socket.send(JSON.stringify({ type: 'ack', requestId: message.requestId }));
       this.events.onSync(message.requestId, message.reason);
-    } else if (message.type === 'error') {
+    } else if (message.type === 'policies') {
+      this.events.onPolicies(message.body, message.reason);
+    } else if (message.type === 'response') {
+      this.answer(message);
+    } else {
       this.events.onInvalidMessage(`endpoint says ${message.code}: ${message.message}`);
     }
+  }
+
+  private answer(message: Extract<ServerPushMessageT, { type: 'response' }>): void {
+    const pending = this.settle(message.id);
+    if (!pending) return;
+    if (!message.error) {
+      pending.resolve(message.result);
+      return;
+    }
+    const { code, message: text, details } = message.error;
+    pending.reject(isErrorCode(code) ? new AttacheError(code, text, { details: details ?? [] }) : new AttacheError('ENDPOINT_ERROR', `${code}: ${text}`));
+  }
+
+  private settle(id: string): Pending | undefined {
+    const pending = this.pending.get(id);
+    if (!pending) return undefined;
+    this.pending.delete(id);
+    pending.timer.cancel();
+    return pending;
+  }
+
+  private failPending(reason: string): void {
+    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(new ChannelUnavailableError(reason));
   }
 
   private feedWatchdog(socket: WebSocket): void {
@@ -103,9 +206,14 @@ export class PushClient {
     this.watchdog = this.deps.clock.setTimer(() => socket.terminate(), DEAD_AFTER_MS);
   }
 
-  // Exponential backoff with equal jitter, so a fleet that lost the endpoint does not reconnect in step.
-  private scheduleReconnect(): void {
-    const delay = equalJitterDelayMs(this.attempt, RECONNECT_BACKOFF, () => this.deps.clock.random());
+  // Exponential backoff with equal jitter, so a fleet that lost the endpoint does not reconnect in step; the first
+  // attempt after an established connection dropped is spread over RECONNECT_SPREAD_MS.
+  private scheduleReconnect(wasOpen: boolean): void {
+    const random = () => this.deps.clock.random();
+    const backoff = wasOpen ? random() * RECONNECT_SPREAD_MS : equalJitterDelayMs(this.attempt, RECONNECT_BACKOFF, random);
+    // Retry-After is a floor; the jitter on top keeps a refused fleet from coming back in step.
+    const delay = this.retryAfterMs > 0 ? this.retryAfterMs + random() * this.retryAfterMs * 0.5 : backoff;
+    this.retryAfterMs = 0;
     this.attempt++;
     this.timer = this.deps.clock.setTimer(() => this.connect(), delay);
   }

@@ -75,7 +75,7 @@ export class DeviceAuthenticator {
       throw new AttacheError('REQUEST_REPLAYED', 'request nonce was already used');
     }
 
-    await this.touch(device.deviceId, now);
+    await this.seen(device.deviceId, now);
     return device;
   }
 
@@ -89,7 +89,8 @@ export class DeviceAuthenticator {
     });
   }
 
-  private async touch(deviceId: string, now: number): Promise<void> {
+  /** Records that the device was seen (a signed request, or a request over its authenticated push channel). */
+  async seen(deviceId: string, now: number = this.deps.clock.now()): Promise<void> {
     const last = this.lastTouched.get(deviceId);
     if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return;
     this.lastTouched.set(deviceId, now);

@@ -85,7 +85,8 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
     });
   });
 
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // A channel-2 request carries what an HTTP body would (≤ bodyLimit) plus its envelope; a larger message closes the socket (1009).
+  await app.register(websocket, { options: { maxPayload: bodyLimit + 16 * 1024 } });
 
   registerEnrollRoute(app, ctx, options.enrollRateLimits);
   const deviceAuth = new DeviceAuthenticator({ store: ctx.store, clock: ctx.clock, logger: ctx.logger });
@@ -98,7 +99,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       });
       registerDeviceRoutes(scope, ctx);
       registerSignalRoutes(scope, ctx);
-      registerPushRoute(scope, ctx);
+      registerPushRoute(scope, ctx, deviceAuth);
     },
     { prefix: '/v1/device' },
   );

@@ -5,6 +5,7 @@ import { PUSH_CLOSE, PushHub, type PushSocket } from './push-hub.js';
 
 class FakeSocket implements PushSocket {
   readyState = 1;
+  bufferedAmount = 0;
   readonly sent: unknown[] = [];
   pings = 0;
   closedWith: number | undefined;

@@ -1,16 +1,18 @@
-// The push hub: which device has an open push WebSocket, and the nudges sent over it. It never sends policy, only
-// `sync` requests; the agent then runs a normal signed sync (docs/protocol.md, "GET /v1/device/push").
+// The push hub: which device has an open push WebSocket and which channel version it speaks. A change reaches a
+// channel-1 agent as a `sync` nudge (it then runs a signed HTTP sync) and a channel-2 agent through the delivery
+// (service/set-delivery.ts: its signed set over the socket). docs/protocol.md, "GET /v1/device/push".
 import { randomUUID } from 'node:crypto';
-import type { ServerPushMessage } from '../../../policy-schemas/src/index.js';
+import type { ServerPushMessage, SyncReason } from '../../../policy-schemas/src/index.js';
 import type { Logger } from '../logging.js';
 
-/** Why a device is asked to sync. */
-export type SyncReason = Extract<ServerPushMessage, { type: 'sync' }>['reason'];
+export type { SyncReason };
 
 /** The part of a `ws` WebSocket the hub uses (a fake implements it in tests). */
 export interface PushSocket {
   readonly readyState: number;
-  send(data: string): void;
+  /** Bytes queued for the peer and not yet written to the network. */
+  readonly bufferedAmount: number;
+  send(data: string | Buffer, options?: { fin?: boolean; binary?: boolean }): void;
   ping(): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
@@ -20,28 +22,50 @@ export interface PushSocket {
 const OPEN = 1;
 
 /** Close codes the endpoint uses (4000–4999 are application-defined). */
-export const PUSH_CLOSE = { replaced: 4001, revoked: 4003, keyRotated: 4004, shutdown: 1001 } as const;
+export const PUSH_CLOSE = { replaced: 4001, revoked: 4003, keyRotated: 4004, slowReader: 4008, shutdown: 1001 } as const;
+
+/**
+ * A socket with more than this queued and unwritten is a slow reader: it is dropped (it reconnects and syncs) rather
+ * than holding memory the other devices need. Several policy sets fit below it.
+ */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+/** Push channel versions: 1 carries `sync` nudges only, 2 also the signed set and the device's requests. */
+export type ChannelVersion = 1 | 2;
 
 interface Connection {
   readonly socket: PushSocket;
+  readonly channel: ChannelVersion;
   alive: boolean;
 }
+
+/** Delivers the sets of channel-2 devices (the endpoint's SetDelivery); the hub only says who and why. */
+export type SetDeliverer = (deviceIds: readonly string[], reason: SyncReason) => void;
 
 /** Maps deviceId → its one push socket. A newer connection of a device replaces (and closes) the older one. */
 export class PushHub {
   private readonly connections = new Map<string, Connection>();
   private readonly log: Logger;
+  private deliverer: SetDeliverer | undefined;
+  /** Device requests received over channel-2 sockets and not answered yet. */
+  private inFlight = 0;
+  private readonly belowWaiters: { limit: number; resolve: () => void }[] = [];
 
   constructor(deps: { logger: Logger }) {
     this.log = deps.logger.child({ component: 'push' });
   }
 
+  /** Sets who delivers channel-2 sets; without one, channel-2 devices get `sync` nudges like channel-1 ones. */
+  useDeliverer(deliverer: SetDeliverer): void {
+    this.deliverer = deliverer;
+  }
+
   /** Registers the device's socket, closing any older one. */
-  attach(deviceId: string, socket: PushSocket): void {
+  attach(deviceId: string, socket: PushSocket, channel: ChannelVersion = 1): void {
     const previous = this.connections.get(deviceId);
-    this.connections.set(deviceId, { socket, alive: true });
+    this.connections.set(deviceId, { socket, channel, alive: true });
     if (previous && previous.socket !== socket) previous.socket.close(PUSH_CLOSE.replaced, 'replaced by a newer connection');
-    this.log.info('push connected', { deviceId, replaced: previous !== undefined });
+    this.log.info('push connected', { deviceId, channel, replaced: previous !== undefined });
   }
 
   /** Forgets the socket when it closes; a no-op when a newer socket already replaced it. */
@@ -61,22 +85,62 @@ export class PushHub {
     return this.connections.get(deviceId)?.socket.readyState === OPEN;
   }
 
-  /** Sends a `sync` nudge to each connected device; returns how many were delivered to an open socket. */
+  /**
+   * Tells each connected device that its set changed: channel-2 devices through the deliverer (their set follows over
+   * the socket), the others with a `sync` nudge. Returns how many have an open socket.
+   */
   nudge(deviceIds: Iterable<string>, reason: SyncReason): number {
     let delivered = 0;
+    const sets: string[] = [];
     for (const deviceId of new Set(deviceIds)) {
       const conn = this.connections.get(deviceId);
       if (!conn || conn.socket.readyState !== OPEN) continue;
-      const message: ServerPushMessage = { type: 'sync', requestId: randomUUID(), reason };
-      try {
-        conn.socket.send(JSON.stringify(message));
-        delivered++;
-        this.log.debug('sync nudge sent', { deviceId, reason, requestId: message.requestId });
-      } catch (err) {
-        this.log.warn('sync nudge failed', { deviceId, error: err instanceof Error ? err.message : String(err) });
-      }
+      delivered++;
+      if (conn.channel === 2 && this.deliverer) sets.push(deviceId);
+      else this.sendSync(deviceId, reason);
     }
+    if (sets.length > 0) this.deliverer?.(sets, reason);
     return delivered;
+  }
+
+  /** Sends a `sync` nudge (channel 1, or a channel-2 device whose set could not be computed). */
+  sendSync(deviceId: string, reason: SyncReason): boolean {
+    const message: ServerPushMessage = { type: 'sync', requestId: randomUUID(), reason };
+    const sent = this.send(deviceId, [JSON.stringify(message)]);
+    if (sent) this.log.debug('sync nudge sent', { deviceId, reason, requestId: message.requestId });
+    return sent;
+  }
+
+  /**
+   * Sends one text message made of `parts` (WebSocket fragments: a part shared by many devices is sent as the same
+   * bytes to each). A slow reader is dropped instead. Returns whether the message was queued on an open socket.
+   */
+  send(deviceId: string, parts: readonly (string | Buffer)[]): boolean {
+    const conn = this.connections.get(deviceId);
+    if (!conn || conn.socket.readyState !== OPEN) return false;
+    if (!this.keepUp(deviceId, conn)) return false;
+    try {
+      for (const [i, part] of parts.entries()) conn.socket.send(part, { fin: i === parts.length - 1, binary: false });
+      return true;
+    } catch (err) {
+      this.log.warn('push send failed', { deviceId, error: err instanceof Error ? err.message : String(err) });
+      return false;
+    }
+  }
+
+  /** The channel version of the device's open socket, if it has one. */
+  channelOf(deviceId: string): ChannelVersion | undefined {
+    const conn = this.connections.get(deviceId);
+    return conn && conn.socket.readyState === OPEN ? conn.channel : undefined;
+  }
+
+  /** False (and the socket terminated) when the device does not read what it is sent. */
+  keepUp(deviceId: string, conn: { readonly socket: PushSocket } | undefined = this.connections.get(deviceId)): boolean {
+    if (!conn || conn.socket.bufferedAmount <= MAX_BUFFERED_BYTES) return true;
+    this.log.warn('push connection dropped: slow reader', { deviceId, bufferedBytes: conn.socket.bufferedAmount });
+    if (this.connections.get(deviceId) === conn) this.connections.delete(deviceId);
+    conn.socket.terminate();
+    return false;
   }
 
   /** Closes the device's socket (revocation). */
@@ -106,6 +170,35 @@ export class PushHub {
         // A socket that cannot be pinged is terminated at the next round.
       }
     }
+  }
+
+  /** Counts a channel request from its arrival to its answer; returns the function that ends it. */
+  requestStarted(): () => void {
+    this.inFlight++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.inFlight--;
+      for (let i = this.belowWaiters.length - 1; i >= 0; i--) {
+        const waiter = this.belowWaiters[i];
+        if (waiter && this.inFlight < waiter.limit) {
+          this.belowWaiters.splice(i, 1);
+          waiter.resolve();
+        }
+      }
+    };
+  }
+
+  /** Channel requests in progress. */
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** Resolves once fewer than `limit` channel requests are in progress (at once when already so). */
+  requestsBelow(limit: number): Promise<void> {
+    if (this.inFlight < limit) return Promise.resolve();
+    return new Promise((resolve) => this.belowWaiters.push({ limit, resolve }));
   }
 
   /** Number of open push connections. */

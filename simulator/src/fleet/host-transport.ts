@@ -8,11 +8,9 @@ import { EndpointClient, type PoliciesResult } from '../../../agent/src/transpor
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import type { AgentIdentity, AlertReport, AlertReportAck, HealthUpload, InventoryUpload, ReportAck, StatusReport } from '../../../policy-schemas/src/index.js';
 
-/** What the transport tells its host. */
+/** What the transport tells its host (check-ins and acknowledgements come from the runtime's hooks, for both paths). */
 export interface TransportEvents {
-  onCheckin(notModified: boolean): void;
   onRequestError(code: string, message: string): void;
-  onAck(report: StatusReport, ack: ReportAck): void;
 }
 
 /** Whether requests may pass right now. */
@@ -38,16 +36,12 @@ export class HostTransport {
     return this.newClient();
   }
 
-  async getPolicies(etag: string | undefined): Promise<PoliciesResult> {
-    const result = await this.request((client) => client.getPolicies(etag));
-    this.events.onCheckin(result.notModified);
-    return result;
+  getPolicies(etag: string | undefined): Promise<PoliciesResult> {
+    return this.request((client) => client.getPolicies(etag));
   }
 
-  async postReport(report: StatusReport): Promise<ReportAck> {
-    const ack = await this.request((client) => client.postReport(report));
-    this.events.onAck(report, ack);
-    return ack;
+  postReport(report: StatusReport): Promise<ReportAck> {
+    return this.request((client) => client.postReport(report));
   }
 
   postAlerts(report: AlertReport): Promise<AlertReportAck> {

@@ -152,12 +152,7 @@ export class SimHost {
     };
     const { sink, logger } = this.deps;
     const transport = new HostTransport({ identity, privateKey, now: this.now }, gate, {
-      onCheckin: (notModified) => {
-        sink.count('checkins');
-        if (notModified) sink.count('notModified');
-      },
       onRequestError: (code, message) => sink.error(code, message),
-      onAck: (report, ack) => this.onAck(report, ack.duplicate),
     });
     const store = this.newStore(alive);
     const signals = this.behaviour.signals;
@@ -180,6 +175,12 @@ export class SimHost {
         newId: this.newId,
         logger,
         hooks: {
+          // Check-ins and acknowledgements over either path (push channel or HTTPS).
+          onCheckin: (notModified) => {
+            sink.count('checkins');
+            if (notModified) sink.count('notModified');
+          },
+          onReportAcked: (report, ack) => this.onAck(report, ack.duplicate),
           onSynced: (_trigger, outcome) => {
             if (!alive()) return;
             this.onOutcome(outcome);

@@ -1,0 +1,130 @@
+// The agent's transport: each device request goes over the push channel when it is open and speaks channel 2, and
+// over signed HTTPS otherwise (or when the socket closes before the answer: every request is idempotent). A set the
+// endpoint delivered over the socket answers the next policy fetch without a round trip. Answers are validated by the
+// same schemas, with the same error codes, on both paths.
+import { validate } from '../../../common/validation.js';
+import {
+  type AlertReport,
+  AlertReportAck,
+  type AlertReportAck as AlertReportAckT,
+  type ChannelMethod,
+  type HealthUpload,
+  type InventoryUpload,
+  NotModifiedResult,
+  PoliciesResponse,
+  type PoliciesResponse as PoliciesResponseT,
+  ReportAck,
+  type ReportAck as ReportAckT,
+  type StatusReport,
+} from '../../../policy-schemas/src/index.js';
+import type { EndpointClient, PoliciesResult } from './endpoint-client.js';
+import { ChannelUnavailableError, type PushClient } from './push-client.js';
+
+/** The device requests of a sync and of signal delivery. */
+export type AgentTransport = Pick<EndpointClient, 'getPolicies' | 'postReport' | 'postAlerts' | 'postHealth' | 'postInventory'>;
+
+/** What the embedding process may count (the simulator); called for both paths. */
+export interface TransportHooks {
+  onCheckin?(notModified: boolean, via: 'channel' | 'https'): void;
+  onReportAcked?(report: StatusReport, ack: ReportAckT, via: 'channel' | 'https'): void;
+}
+
+export class ChannelTransport implements AgentTransport {
+  private delivered: PoliciesResponseT | undefined;
+  /** The highest set version any answer carried: a delivery older than that (overtaken by a fetch) is not used. */
+  private newestSetVersion = 0;
+
+  constructor(
+    private readonly https: AgentTransport,
+    private readonly channel: () => Pick<PushClient, 'ready' | 'request'> | undefined,
+    private readonly hooks: TransportHooks = {},
+  ) {}
+
+  /** Keeps a set the endpoint delivered over the socket for the next fetch (the newest delivery wins). */
+  offer(body: PoliciesResponseT): void {
+    if (body.manifest.payload.setVersion < this.newestSetVersion) return;
+    this.delivered = body;
+  }
+
+  async getPolicies(etag: string | undefined): Promise<PoliciesResult> {
+    const delivered = this.delivered;
+    this.delivered = undefined;
+    let result: PoliciesResult;
+    let via: 'channel' | 'https' = 'channel';
+    if (delivered && delivered.manifest.payload.setVersion >= this.newestSetVersion) {
+      result = delivered.etag === etag ? { notModified: true } : { notModified: false, body: delivered };
+    } else {
+      const answered = await this.send(
+        'getPolicies',
+        etag === undefined ? {} : { etag },
+        (raw): PoliciesResult =>
+          (raw as { notModified?: unknown } | null)?.notModified === true
+            ? (validate(NotModifiedResult, raw, 'policies response', 'SCHEMA_INVALID'), { notModified: true })
+            : { notModified: false, body: validate(PoliciesResponse, raw, 'policies response', 'SCHEMA_INVALID') },
+        () => this.https.getPolicies(etag),
+      );
+      result = answered.value;
+      via = answered.via;
+    }
+    if (!result.notModified) this.newestSetVersion = Math.max(this.newestSetVersion, result.body.manifest.payload.setVersion);
+    this.hooks.onCheckin?.(result.notModified, via);
+    return result;
+  }
+
+  async postReport(report: StatusReport): Promise<ReportAckT> {
+    const { value, via } = await this.send(
+      'postReport',
+      { body: report },
+      (raw) => validate(ReportAck, raw, 'report acknowledgement', 'ENDPOINT_ERROR'),
+      () => this.https.postReport(report),
+    );
+    this.hooks.onReportAcked?.(report, value, via);
+    return value;
+  }
+
+  async postAlerts(report: AlertReport): Promise<AlertReportAckT> {
+    const answered = await this.send(
+      'postAlerts',
+      { body: report },
+      (raw) => validate(AlertReportAck, raw, 'alert report acknowledgement', 'ENDPOINT_ERROR'),
+      () => this.https.postAlerts(report),
+    );
+    return answered.value;
+  }
+
+  async postHealth(upload: HealthUpload): Promise<void> {
+    await this.send(
+      'postHealth',
+      { body: upload },
+      () => undefined,
+      () => this.https.postHealth(upload),
+    );
+  }
+
+  async postInventory(upload: InventoryUpload): Promise<void> {
+    await this.send(
+      'postInventory',
+      { body: upload },
+      () => undefined,
+      () => this.https.postInventory(upload),
+    );
+  }
+
+  /** Over the socket when it is ready; over HTTPS when it is not, or when it closed before the answer. */
+  private async send<T>(
+    method: ChannelMethod,
+    fields: { readonly body?: unknown; readonly etag?: string },
+    parse: (raw: unknown) => T,
+    https: () => Promise<T>,
+  ): Promise<{ value: T; via: 'channel' | 'https' }> {
+    const channel = this.channel();
+    if (channel?.ready) {
+      try {
+        return { value: parse(await channel.request(method, fields)), via: 'channel' };
+      } catch (err) {
+        if (!(err instanceof ChannelUnavailableError)) throw err;
+      }
+    }
+    return { value: await https(), via: 'https' };
+  }
+}
