@@ -26,6 +26,7 @@ import {
   type ReportAck as ReportAckT,
   type StatusReport,
 } from '../../../policy-schemas/src/index.js';
+import { parseRetryAfterMs } from '../core/retry-after.js';
 
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 // Node's codes for a server certificate that does not chain to the pinned CA or does not match the host name.
@@ -176,7 +177,8 @@ export class EndpointClient {
             return reject(err);
           }
           if (status >= 200 && status < 300) return resolve({ status, json });
-          reject(errorFromResponse(status, json, method, path));
+          const retryAfter = res.headers['retry-after'];
+          reject(errorFromResponse(status, json, `${method} ${path}`, parseRetryAfterMs(retryAfter)));
         });
       });
       req.on('timeout', () =>
@@ -188,13 +190,19 @@ export class EndpointClient {
   }
 }
 
-function errorFromResponse(status: number, json: unknown, method: string, path: string): AttacheError {
+/**
+ * The error an endpoint's refusal stands for. A 503 or 429 without the error envelope (a proxy in front of a saturated
+ * endpoint) still means "busy" / "rate limited"; `retryAfterMs` is the Retry-After header, which a retry honours.
+ */
+function errorFromResponse(status: number, json: unknown, request: string, retryAfterMs: number | undefined): AttacheError {
+  const wait = retryAfterMs === undefined ? {} : { retryAfterMs };
   try {
     const body = validate(ErrorResponse, json, 'error response');
     const code = isErrorCode(body.error.code) ? body.error.code : 'ENDPOINT_ERROR';
-    return new AttacheError(code, body.error.message, { details: body.error.details ?? [], retryable: status >= 500 || undefined });
+    return new AttacheError(code, body.error.message, { details: body.error.details ?? [], retryable: status >= 500 || undefined, ...wait });
   } catch {
-    return new AttacheError('ENDPOINT_ERROR', `${method} ${path}: endpoint answered ${status}`, { retryable: status >= 500 });
+    const code = status === 503 ? 'ENDPOINT_BUSY' : status === 429 ? 'RATE_LIMITED' : 'ENDPOINT_ERROR';
+    return new AttacheError(code, `${request}: endpoint answered ${status}`, { retryable: status >= 500 || status === 429, ...wait });
   }
 }
 
