@@ -2,6 +2,7 @@
 
 import { type KeyObject, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { systemClock } from '../../../common/clock.js';
 import { AttacheError, isErrorCode } from '../../../common/errors.js';
 import { parseJsonText } from '../../../common/json-text.js';
@@ -41,6 +42,25 @@ const TLS_TRUST_ERRORS = new Set([
   'CERT_HAS_EXPIRED',
 ]);
 
+/**
+ * One TLS secure context per pinned CA for the whole process: parsing the CA and building its trust store once, not
+ * per client or per connection (a fleet simulator runs thousands of clients pinned to one CA). Given `ca`, the context
+ * trusts only that CA: the system store is never consulted.
+ */
+const secureContexts = new Map<string, SecureContext>();
+/** Distinct CAs kept; a process talks to one endpoint, so more only happens in tests. */
+const MAX_SECURE_CONTEXTS = 16;
+
+function pinnedSecureContext(caPem: string): SecureContext {
+  let context = secureContexts.get(caPem);
+  if (!context) {
+    context = createSecureContext({ ca: [caPem] });
+    if (secureContexts.size >= MAX_SECURE_CONTEXTS) secureContexts.delete(secureContexts.keys().next().value as string);
+    secureContexts.set(caPem, context);
+  }
+  return context;
+}
+
 /** The device identity used to sign requests. */
 export interface DeviceCredentials {
   readonly deviceId: string;
@@ -58,6 +78,7 @@ export type PoliciesResult = { readonly notModified: true } | { readonly notModi
 
 export class EndpointClient {
   private readonly agent: Agent;
+  private readonly secureContext: SecureContext;
   private readonly base: URL;
   private credentials: DeviceCredentials | undefined;
 
@@ -68,7 +89,8 @@ export class EndpointClient {
     this.base = new URL(options.endpointUrl);
     this.credentials = options.credentials;
     // Only the onboarding CA is trusted for the endpoint; the system store is not consulted.
-    this.agent = new Agent({ keepAlive: true, maxSockets: 4, ca: [options.caCertificate] });
+    this.secureContext = pinnedSecureContext(options.caCertificate);
+    this.agent = new Agent({ keepAlive: true, maxSockets: 4, secureContext: this.secureContext });
   }
 
   async enroll(body: EnrollRequestT): Promise<EnrollResponseT> {
@@ -134,9 +156,9 @@ export class EndpointClient {
     };
   }
 
-  /** The TLS options the push WebSocket must use (same pinned CA). */
-  get tls(): { readonly ca: string[] } {
-    return { ca: [this.options.caCertificate] };
+  /** The TLS options the push WebSocket must use: the same secure context, pinned to the onboarding CA. */
+  get tls(): { readonly secureContext: SecureContext } {
+    return { secureContext: this.secureContext };
   }
 
   get url(): URL {

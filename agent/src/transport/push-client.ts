@@ -55,7 +55,7 @@ export class PushClient {
     url.protocol = 'wss:';
     const socket = new WebSocket(url, {
       headers: this.client.signedHeaders('GET', PUSH_PATH, ''),
-      ca: this.client.tls.ca,
+      ...this.client.tls,
       maxPayload: 64 * 1024,
       handshakeTimeout: 30_000,
     });
