@@ -63,6 +63,7 @@ export const ERROR_CODES = {
   // Transport and local state
   TLS_PIN_MISMATCH: { status: 502, retryable: false, description: 'The endpoint certificate does not chain to the pinned CA.' },
   ENDPOINT_UNREACHABLE: { status: 503, retryable: true, description: 'The management endpoint could not be reached.' },
+  ENDPOINT_BUSY: { status: 503, retryable: true, description: 'The endpoint is at capacity; retry after the Retry-After header.' },
   ENDPOINT_ERROR: { status: 502, retryable: true, description: 'The management endpoint answered with an unexpected error.' },
   STATE_WRITE_FAILED: {
     status: 507,
@@ -113,18 +114,30 @@ export interface ErrorDetail {
   readonly message: string;
 }
 
+/** What an AttacheError may carry besides its code and message. */
+export interface AttacheErrorOptions {
+  readonly cause?: unknown;
+  readonly details?: readonly ErrorDetail[];
+  readonly retryable?: boolean;
+  /** The wait the other side asked for before a retry (a 429/503 Retry-After header), in ms. */
+  readonly retryAfterMs?: number;
+}
+
 /** The project's base error: a stable code, a retryable flag, optional details and the standard cause. */
 export class AttacheError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
   readonly details: readonly ErrorDetail[];
+  /** Set when the endpoint said how long to wait (Retry-After): a retry waits at least this long. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: readonly ErrorDetail[]; retryable?: boolean } = {}) {
+  constructor(code: ErrorCode, message: string, options: AttacheErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AttacheError';
     this.code = code;
     this.retryable = options.retryable ?? ERROR_CODES[code].retryable;
     this.details = options.details ?? [];
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   /** HTTP status used when this error is returned by the endpoint. */

@@ -96,4 +96,35 @@ describe('agent transport', () => {
       client.close();
     }
   });
+
+  it('refuses that endpoint on the push channel too, with the secure context shared by every client of the CA', async () => {
+    const credentials = { deviceId: DEVICE, privateKey: privateKeyFromPem(keys.privateKeyPem) };
+    const client = new EndpointClient({ endpointUrl: url, caCertificate: otherCa.certPem, credentials });
+    const second = new EndpointClient({ endpointUrl: url, caCertificate: otherCa.certPem, credentials });
+    const trusting = new EndpointClient({ endpointUrl: url, caCertificate: ca.certPem, credentials });
+    // One context per CA for the process, not one per client; another CA gets its own.
+    expect(second.tls.secureContext).toBe(client.tls.secureContext);
+    expect(trusting.tls.secureContext).not.toBe(client.tls.secureContext);
+    const states: string[] = [];
+    const before = upgrades.length;
+    const push = new PushClient(client, {
+      onSync: () => undefined,
+      onPolicies: () => undefined,
+      onState: (state, detail) => states.push(`${state}: ${detail ?? ''}`),
+      onInvalidMessage: () => undefined,
+    });
+    push.start();
+    try {
+      const refused = await waitFor('push refusal', async () => states[0]);
+      expect(refused).toMatch(/^disconnected: .*(self[- ]signed|unable to verify|certificate)/i);
+      expect(states.some((s) => s.startsWith('connected'))).toBe(false);
+      expect(upgrades.length).toBe(before);
+      // The same shared context still serves a client pinned to the right CA.
+      await expect(trusting.getPolicies(undefined)).rejects.toMatchObject({ code: 'ENDPOINT_ERROR', message: expect.stringContaining('answered 404') });
+      await expect(second.getPolicies(undefined)).rejects.toMatchObject({ code: 'TLS_PIN_MISMATCH' });
+    } finally {
+      push.stop();
+      for (const c of [client, second, trusting]) c.close();
+    }
+  });
 });

@@ -276,12 +276,14 @@ describe('policy-signing key rotation', () => {
     const pins = await agent.store.readSigningKeys();
     expect(pins?.map((k) => k.keyId)).toEqual([announced.payload.newKeyId]);
 
-    // A policies cache edited to carry a policy signed by a key announced by nobody fails verification.
+    // A policies cache edited to carry a policy signed by a key announced by nobody fails verification. The running
+    // agent serves its own state files from memory (state/file-memo.ts); the edit is read by the next agent start.
     const cache = JSON.parse(await readFile(join(agent.store.dir, 'policies.json'), 'utf8'));
     const attacker = generateEd25519KeyPair();
     cache.policies[0].keyId = keyIdOf(attacker.publicKey);
     await writeFile(join(agent.store.dir, 'policies.json'), JSON.stringify(cache));
-    const set = await loadPolicySet({ store: agent.store, identity: agent.identity, logger: silentLogger(), now: te.now }, 'cache', {});
+    const restarted = new StateStore(agent.store.dir, { posixPermissions: process.platform !== 'win32' });
+    const set = await loadPolicySet({ store: restarted, identity: agent.identity, logger: silentLogger(), now: te.now }, 'cache', {});
     expect(set.error?.code).toBe('POLICY_SIGNATURE_INVALID');
   });
 });

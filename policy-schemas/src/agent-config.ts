@@ -233,7 +233,17 @@ export const SyncOutcome = Type.Object(
     trigger: SyncTrigger,
     /** Whether fresh policies came from the endpoint, or the last good ones were re-applied offline. */
     source: Type.Union([Type.Literal('endpoint'), Type.Literal('cache')]),
-    error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false })),
+    error: Type.Optional(
+      Type.Object(
+        {
+          code: Type.String(),
+          message: Type.String(),
+          /** The wait the endpoint asked for (Retry-After on a 503 ENDPOINT_BUSY or a 429); the retry waits at least this. */
+          retryAfterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     policies: Type.Array(PolicyStatus),
     settings: Type.Array(SettingStatus),
   },

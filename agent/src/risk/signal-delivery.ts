@@ -1,13 +1,15 @@
 // Delivery of risk signals to the endpoint: alert reports (POST /v1/device/alerts), health and inventory uploads.
 // Every message is queued durably first (state dir `signals-outbox/`), then sent at once; what fails is retried,
-// oldest first, with exponential backoff (1 s doubling to 5 min, equal jitter: core/backoff.ts) until the endpoint
-// acknowledges it. A message the endpoint refuses for good (schema, identity) is dropped, since it would block every
-// later one; a route the endpoint does not have yet (NOT_FOUND, an older endpoint) is retried like an outage.
+// oldest first, with exponential backoff (1 s doubling to 5 min, equal jitter: core/backoff.ts; never sooner than
+// the Retry-After of a saturated endpoint) until the endpoint acknowledges it. A message the endpoint refuses for good
+// (schema, identity) is dropped, since it would block every later one; a route the endpoint does not have yet
+// (NOT_FOUND, an older endpoint) is retried like an outage.
 
 import type { Clock, TimerHandle } from '../../../common/clock.js';
 import { toAttacheError } from '../../../common/errors.js';
 import type { AlertReportAck } from '../../../policy-schemas/src/index.js';
 import { type BackoffPolicy, equalJitterDelayMs } from '../core/backoff.js';
+import { retryDelayMs } from '../core/retry-after.js';
 import type { Logger } from '../logging.js';
 import type { SignalMessage, StateStore } from '../state/state-store.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
@@ -97,7 +99,7 @@ export class SignalDelivery {
       } catch (err) {
         const e = toAttacheError(err);
         if (e.retryable || e.code === 'NOT_FOUND') {
-          this.scheduleRetry(`${e.code}: ${e.message}`, pending.length - index);
+          this.scheduleRetry(`${e.code}: ${e.message}`, pending.length - index, e.retryAfterMs);
           return pending.length - index;
         }
         this.deps.logger.error('signal rejected by the endpoint, dropped', { kind: message.kind, code: e.code, error: e.message });
@@ -121,9 +123,10 @@ export class SignalDelivery {
     }
   }
 
-  private scheduleRetry(error: string, queued: number): void {
+  /** Backoff, or at least the wait a saturated endpoint asked for (Retry-After), jittered. */
+  private scheduleRetry(error: string, queued: number, retryAfterMs: number | undefined): void {
     this.failures++;
-    const delay = equalJitterDelayMs(this.failures - 1, SIGNAL_RETRY_BACKOFF, this.deps.random);
+    const delay = retryDelayMs(equalJitterDelayMs(this.failures - 1, SIGNAL_RETRY_BACKOFF, this.deps.random), retryAfterMs, this.deps.random);
     // Logged at the first failure and then at every tenth, not at every retry of a long outage.
     if (this.failures === 1 || this.failures % 10 === 0)
       this.deps.logger.warn('signals queued for retry', { queued, retryInMs: delay, attempt: this.failures, error });

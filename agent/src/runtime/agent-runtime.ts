@@ -196,7 +196,7 @@ export class AgentRuntime {
     try {
       const outcome = await this.engine.sync(kind);
       // Drift checks do not contact the endpoint, so they say nothing about it.
-      if (kind !== 'drift' && !this.stopped) this.retry.observe(outcome.error?.code);
+      if (kind !== 'drift' && !this.stopped) this.retry.observe(outcome.error?.code, outcome.error?.retryAfterMs);
       if (!this.stopped) this.deps.hooks?.onSynced?.(kind, outcome);
       return outcome;
     } catch (err) {

@@ -67,6 +67,18 @@ describe('SyncRetry', () => {
     expect(h.timers[1]?.ms).toBe(1000);
   });
 
+  it('waits at least the Retry-After of a saturated endpoint, jittered, when it is longer than the backoff', () => {
+    const h = harness(0);
+    h.retry.observe('ENDPOINT_BUSY', 30_000);
+    expect(h.timers.map((t) => t.ms)).toEqual([30_000]);
+    h.timers[0]?.fn();
+    h.retry.observe('ENDPOINT_BUSY', 100);
+    expect(h.timers.map((t) => t.ms)).toEqual([30_000, 1000]);
+    const jittered = harness(1);
+    jittered.retry.observe('RATE_LIMITED', 30_000);
+    expect(jittered.timers.map((t) => t.ms)).toEqual([45_000]);
+  });
+
   it('does not retry a refused policy set', () => {
     const h = harness();
     h.retry.observe('POLICY_SIGNATURE_INVALID');

@@ -1,8 +1,10 @@
 // Retrying a sync that could not reach the endpoint (down, overloaded, timed out): exponential backoff with equal
 // jitter (core/backoff.ts), so a fleet that lost its endpoint does not come back in lockstep, and the agent does not
-// wait for the next 90-minute check-in to pick up what it missed. Any later successful sync cancels the pending retry.
+// wait for the next 90-minute check-in to pick up what it missed; a saturated endpoint's Retry-After is a floor on the
+// wait. Any later successful sync cancels the pending retry.
 import { ERROR_CODES, isErrorCode } from '../../../common/errors.js';
 import { equalJitterDelayMs } from '../core/backoff.js';
+import { retryDelayMs } from '../core/retry-after.js';
 
 export interface SyncRetryOptions {
   /** First retry delay before jitter (default 15 s); doubles per failure. */
@@ -34,8 +36,11 @@ export class SyncRetry {
     private readonly deps: SyncRetryDeps,
   ) {}
 
-  /** Feeds the outcome of a sync that contacted (or tried to contact) the endpoint. */
-  observe(errorCode: string | undefined): void {
+  /**
+   * Feeds the outcome of a sync that contacted (or tried to contact) the endpoint: its error code, and the wait the
+   * endpoint asked for (Retry-After), which the retry honours (plus jitter) even where the backoff is shorter.
+   */
+  observe(errorCode: string | undefined, retryAfterMs?: number): void {
     if (!isRetryableSyncError(errorCode)) {
       this.attempt = 0;
       this.cancel();
@@ -43,7 +48,7 @@ export class SyncRetry {
     }
     if (this.pending) return;
     const policy = { baseMs: this.options.baseMs ?? DEFAULT_BASE_MS, maxMs: this.options.maxMs ?? DEFAULT_MAX_MS };
-    const delay = equalJitterDelayMs(this.attempt, policy, this.deps.random);
+    const delay = retryDelayMs(equalJitterDelayMs(this.attempt, policy, this.deps.random), retryAfterMs, this.deps.random);
     this.attempt += 1;
     this.pending = this.deps.setTimer(() => {
       this.pending = undefined;

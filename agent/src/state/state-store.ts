@@ -35,6 +35,7 @@ import {
 } from '../../../policy-schemas/src/index.js';
 import type { SetFloor } from '../core/set-floor.js';
 import { type FileStore, NodeFileStore } from '../system/file-store.js';
+import { FileMemo } from './file-memo.js';
 import { Outbox } from './outbox.js';
 
 const FILES = {
@@ -51,6 +52,9 @@ const FILES = {
   nextKey: 'device-key.next.pem',
   signingKeys: 'signing-keys.json',
 } as const;
+
+/** Files every sync reads: served from memory after the first read or the agent's own write (state/file-memo.ts). */
+const REMEMBERED: ReadonlySet<string> = new Set([FILES.policies, FILES.versions, FILES.setFloor, FILES.signingKeys, FILES.status]);
 
 /** One queued message for the endpoint's signal routes, by kind (the file name carries the kind). */
 export type SignalMessage =
@@ -84,6 +88,7 @@ export class StateStore {
   private readonly files: FileStore;
   private readonly reportsOutbox: Outbox<StatusReportT>;
   private readonly signalsOutbox: Outbox<SignalMessage>;
+  private readonly memo = new FileMemo();
 
   /**
    * `options.files` replaces the disk (the fleet simulator keeps thousands of state dirs in memory); `onProblem` hears
@@ -189,7 +194,7 @@ export class StateStore {
 
   async writeSigningKeys(keys: readonly PinnedSigningKey[]): Promise<void> {
     const body: AgentSigningKeysT = { formatVersion: 1, keys: [...keys] };
-    await this.files.writeAtomic(join(this.dir, FILES.signingKeys), `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
+    await this.writeRemembered(FILES.signingKeys, `${JSON.stringify(body, null, 2)}\n`);
   }
 
   /** Last verified policies; callers verify them again before use (the file could have been edited). */
@@ -205,7 +210,7 @@ export class StateStore {
       ...(cache.manifest ? { manifest: cache.manifest } : {}),
       policies: cache.policies,
     };
-    await this.files.writeAtomic(join(this.dir, FILES.policies), `${JSON.stringify(body)}\n`, { mode: 0o600 });
+    await this.writeRemembered(FILES.policies, `${JSON.stringify(body)}\n`);
   }
 
   async readStatus(): Promise<SyncOutcomeT | undefined> {
@@ -213,7 +218,7 @@ export class StateStore {
   }
 
   async writeStatus(outcome: SyncOutcomeT): Promise<void> {
-    await this.files.writeAtomic(join(this.dir, FILES.status), `${JSON.stringify(outcome, null, 2)}\n`, { mode: 0o600 });
+    await this.writeRemembered(FILES.status, `${JSON.stringify(outcome, null, 2)}\n`);
   }
 
   /** Pre-management values of managed settings, by setting id (empty when nothing was managed yet). */
@@ -231,6 +236,7 @@ export class StateStore {
     if (text === undefined) return undefined;
     const keptAs = `${name}.corrupt-${isoTime(at).replace(/[:.]/g, '-')}`;
     await this.files.writeAtomic(join(this.dir, keptAs), text, { mode: 0o600 });
+    this.memo.forget(name);
     await this.files.remove(join(this.dir, name));
     return keptAs;
   }
@@ -258,12 +264,12 @@ export class StateStore {
 
   async writeSetFloor(floor: SetFloor): Promise<void> {
     const body: AgentPolicySetFloorT = { formatVersion: 1, setVersion: floor.setVersion, policies: [...floor.policies] };
-    await this.files.writeAtomic(join(this.dir, FILES.setFloor), `${JSON.stringify(body)}\n`, { mode: 0o600 });
+    await this.writeRemembered(FILES.setFloor, `${JSON.stringify(body)}\n`);
   }
 
   async writeAppliedVersions(versions: Readonly<Record<string, number>>): Promise<void> {
     const body: AgentAppliedVersions = { formatVersion: 1, versions: { ...versions } };
-    await this.files.writeAtomic(join(this.dir, FILES.versions), `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
+    await this.writeRemembered(FILES.versions, `${JSON.stringify(body, null, 2)}\n`);
   }
 
   /**
@@ -271,6 +277,7 @@ export class StateStore {
    * stays: the device's pre-management values do not change with its identity.
    */
   async forgetDeviceState(): Promise<void> {
+    for (const name of REMEMBERED) this.memo.forget(name);
     await this.files.remove(join(this.dir, FILES.policies));
     await this.files.remove(join(this.dir, FILES.versions));
     // The set floor belongs to the old device id: the new one's set versions start again at 1.
@@ -336,13 +343,22 @@ export class StateStore {
   }
 
   private async readJson<T>(name: string, check: (data: unknown) => T): Promise<T | undefined> {
-    let text: string | undefined;
-    try {
-      text = await this.files.read(join(this.dir, name));
-    } catch (err) {
-      throw new AttacheError('STATE_CORRUPT', `${join(this.dir, name)} is unreadable`, { cause: err });
-    }
-    if (text === undefined) return undefined;
-    return check(parseJsonText(text, join(this.dir, name), 'STATE_CORRUPT'));
+    const path = join(this.dir, name);
+    const load = async () => {
+      try {
+        return await this.files.read(path);
+      } catch (err) {
+        throw new AttacheError('STATE_CORRUPT', `${path} is unreadable`, { cause: err });
+      }
+    };
+    const checkText = (text: string) => check(parseJsonText(text, path, 'STATE_CORRUPT'));
+    if (REMEMBERED.has(name)) return this.memo.read(name, load, checkText);
+    const text = await load();
+    return text === undefined ? undefined : checkText(text);
+  }
+
+  /** Writes a file every sync reads; later reads are served from memory until the next write (state/file-memo.ts). */
+  private async writeRemembered(name: string, text: string): Promise<void> {
+    await this.memo.write(name, text, () => this.files.writeAtomic(join(this.dir, name), text, { mode: 0o600 }));
   }
 }

@@ -55,8 +55,8 @@ export async function loadPolicySet(deps: PolicySourceDeps, mode: 'fetch' | 'cac
   } catch (err) {
     logger.error('policy cache unreadable, ignoring it', { error: (err as Error).message });
   }
-  let signed: SignedPolicy[] = cached?.policies ?? [];
-  let signedManifest: unknown = cached?.manifest;
+  const signed: SignedPolicy[] = cached?.policies ?? [];
+  const signedManifest: unknown = cached?.manifest;
   let source: PolicySet['source'] = 'cache';
   let error: AttacheError | undefined;
   let rejection: PolicyRejectedError | undefined;
@@ -64,9 +64,10 @@ export async function loadPolicySet(deps: PolicySourceDeps, mode: 'fetch' | 'cac
   if (mode === 'fetch' && deps.client) {
     try {
       const fresh = await fetchFresh(deps, pins, cached, floor, await readSetFloor(deps));
+      // A new set was verified (against the stricter current pins and both floors) before it was cached: use it as is.
+      if (fresh.verified) return { payloads: fresh.verified.payloads, source: 'endpoint', trusted: true, manifest: fresh.verified.manifest };
+      // 304: the endpoint confirmed the cached set, which is verified below like any read from disk.
       pins = fresh.pins;
-      signed = fresh.policies;
-      signedManifest = fresh.manifest;
       source = 'endpoint';
     } catch (err) {
       error = toAttacheError(err, 'ENDPOINT_ERROR');
@@ -74,6 +75,7 @@ export async function loadPolicySet(deps: PolicySourceDeps, mode: 'fetch' | 'cac
       logger.warn('using last good policies', { code: error.code, error: error.message });
     }
   }
+  // Verified once per load: the cache is read back from disk (it could have been altered there).
   try {
     // Every pinned key, including one whose overlap ended: this set was accepted when it was fetched (a device offline
     // across the end of an overlap keeps enforcing it); only fresh deliveries must use a key that is still current.
@@ -134,18 +136,22 @@ async function readSetFloor(deps: PolicySourceDeps): Promise<SetFloor | undefine
   }
 }
 
+/**
+ * Asks the endpoint for the set. A new one is verified here (the only verification it gets this sync), its floors
+ * raised and cached; `verified` is absent when the endpoint answered 304 (the cached set stands).
+ */
 async function fetchFresh(
   deps: PolicySourceDeps,
   pins: PinnedSigningKey[],
   cached: Awaited<ReturnType<StateStore['readPolicies']>>,
   floor: VersionFloor,
   setFloor: SetFloor | undefined,
-): Promise<{ policies: SignedPolicy[]; manifest: unknown; pins: PinnedSigningKey[] }> {
+): Promise<{ verified?: { payloads: PolicyPayload[]; manifest: PolicySetManifest }; pins: PinnedSigningKey[] }> {
   const { store, identity } = deps;
   const client = deps.client as Pick<EndpointClient, 'getPolicies'>;
   let result = await refusingMalformed(() => client.getPolicies(cached?.etag));
   if (result.notModified) {
-    if (cached) return { policies: cached.policies, manifest: cached.manifest, pins };
+    if (cached) return { pins };
     result = await refusingMalformed(() => client.getPolicies(undefined));
     if (result.notModified) throw new Error('endpoint answered 304 to an unconditional request');
   }
@@ -164,7 +170,7 @@ async function fetchFresh(
   // mid-apply must not leave a window in which the previous set could be replayed.
   await raiseFloors(store, floor, payloads, manifest, setFloor);
   await store.writePolicies({ etag: body.etag, policies: body.policies, manifest: body.manifest });
-  return { policies: body.policies, manifest: body.manifest, pins: followed };
+  return { verified: { payloads, manifest }, pins: followed };
 }
 
 /** The set floor a cached manifest implies (its version and list), when the cache has one that parses. */

@@ -13,7 +13,7 @@ import { StateStore } from '../state/state-store.js';
 import { type FileStore, NodeFileStore } from '../system/file-store.js';
 import { buildPlan } from './preview.js';
 import { SyncEngine } from './sync-engine.js';
-import { signedSetResponse } from './testing/signed-set.js';
+import { signedSetResponse, testIdentity } from './testing/signed-set.js';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const DEVICE = '55555555-5555-4555-8555-555555555555';
@@ -21,16 +21,7 @@ const PID = '22222222-2222-4222-8222-222222222222';
 const NP = 'mdatp.networkProtection.enforcementLevel';
 const CLOUD = 'mdatp.cloudService.enabled';
 const keys = generateEd25519KeyPair();
-const identity: AgentIdentity = {
-  formatVersion: 1,
-  deviceId: DEVICE,
-  tenantId: TENANT,
-  endpointUrl: 'https://127.0.0.1:1',
-  caCertificate: 'unused',
-  policySigningKey: { keyId: keyIdOf(keys.publicKey), publicKey: keys.publicKey },
-  publicKey: keys.publicKey,
-  enrolledAt: '2026-11-22T00:00:00.000Z',
-};
+const identity: AgentIdentity = testIdentity(TENANT, DEVICE, keys.publicKey);
 
 function signed(version: number, settings: PolicyPayload['settings'], pem = keys.privateKeyPem): SignedPolicy {
   const payload: PolicyPayload = { policyId: PID, version, tenantId: TENANT, name: 'AV', kind: 'antivirus', settings, createdAt: '2026-11-22T00:00:00.000Z' };

@@ -120,7 +120,7 @@ export class SyncEngine {
       finishedAt: isoTime(finished),
       trigger,
       source: set.source,
-      ...(syncError ? { error: { code: syncError.code, message: syncError.message } } : {}),
+      ...(syncError ? { error: outcomeError(syncError) } : {}),
       policies,
       settings,
     };
@@ -182,7 +182,7 @@ export class SyncEngine {
       finishedAt: isoTime(finished),
       trigger,
       source: previous?.source ?? 'cache',
-      error: { code: error.code, message: error.message },
+      error: outcomeError(error),
       policies: previous?.policies ?? [],
       settings: previous?.settings ?? [],
     };
@@ -210,7 +210,7 @@ export class SyncEngine {
       agentVersion: AGENT_VERSION,
       trigger: outcome.trigger,
       durationMs,
-      ...(outcome.error ? { syncError: outcome.error } : {}),
+      ...(outcome.error ? { syncError: { code: outcome.error.code, message: outcome.error.message } } : {}),
       policies: outcome.policies,
       settings: outcome.settings,
       ...(events.length > 0 ? { events: events.slice(0, 1000) } : {}),
@@ -219,7 +219,8 @@ export class SyncEngine {
 
   private async report(outcome: SyncOutcome, durationMs: number, events: readonly SettingEvent[]): Promise<void> {
     // The message counts too: a second, different failure with the same code must reach the admin.
-    const digest = canonicalJson({ policies: outcome.policies, settings: outcome.settings, error: outcome.error });
+    const error = outcome.error && { code: outcome.error.code, message: outcome.error.message };
+    const digest = canonicalJson({ policies: outcome.policies, settings: outcome.settings, error });
     if (digest !== this.lastReportedDigest || events.length > 0) {
       if (this.sequence < 0) this.sequence = await this.deps.store.lastSequence();
       await this.deps.store.enqueueReport(this.statusReport(outcome, durationMs, events), ++this.sequence);
@@ -241,4 +242,9 @@ function syncFailure(err: unknown): AttacheError {
     return new AttacheError('STATE_WRITE_FAILED', `cannot write: ${system.error.message} (the last good policy stays in force)`, { cause: err });
   }
   return toAttacheError(err);
+}
+
+/** The outcome's error: code, message and the wait the endpoint asked for, if it did. */
+function outcomeError(error: AttacheError): NonNullable<SyncOutcome['error']> {
+  return { code: error.code, message: error.message, ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }) };
 }

@@ -2,6 +2,7 @@
 
 import { type KeyObject, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { systemClock } from '../../../common/clock.js';
 import { AttacheError, isErrorCode } from '../../../common/errors.js';
 import { parseJsonText } from '../../../common/json-text.js';
@@ -26,6 +27,7 @@ import {
   type ReportAck as ReportAckT,
   type StatusReport,
 } from '../../../policy-schemas/src/index.js';
+import { parseRetryAfterMs } from '../core/retry-after.js';
 
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 // Node's codes for a server certificate that does not chain to the pinned CA or does not match the host name.
@@ -39,6 +41,25 @@ const TLS_TRUST_ERRORS = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'CERT_HAS_EXPIRED',
 ]);
+
+/**
+ * One TLS secure context per pinned CA for the whole process: parsing the CA and building its trust store once, not
+ * per client or per connection (a fleet simulator runs thousands of clients pinned to one CA). Given `ca`, the context
+ * trusts only that CA: the system store is never consulted.
+ */
+const secureContexts = new Map<string, SecureContext>();
+/** Distinct CAs kept; a process talks to one endpoint, so more only happens in tests. */
+const MAX_SECURE_CONTEXTS = 16;
+
+function pinnedSecureContext(caPem: string): SecureContext {
+  let context = secureContexts.get(caPem);
+  if (!context) {
+    context = createSecureContext({ ca: [caPem] });
+    if (secureContexts.size >= MAX_SECURE_CONTEXTS) secureContexts.delete(secureContexts.keys().next().value as string);
+    secureContexts.set(caPem, context);
+  }
+  return context;
+}
 
 /** The device identity used to sign requests. */
 export interface DeviceCredentials {
@@ -57,6 +78,7 @@ export type PoliciesResult = { readonly notModified: true } | { readonly notModi
 
 export class EndpointClient {
   private readonly agent: Agent;
+  private readonly secureContext: SecureContext;
   private readonly base: URL;
   private credentials: DeviceCredentials | undefined;
 
@@ -67,7 +89,8 @@ export class EndpointClient {
     this.base = new URL(options.endpointUrl);
     this.credentials = options.credentials;
     // Only the onboarding CA is trusted for the endpoint; the system store is not consulted.
-    this.agent = new Agent({ keepAlive: true, maxSockets: 4, ca: [options.caCertificate] });
+    this.secureContext = pinnedSecureContext(options.caCertificate);
+    this.agent = new Agent({ keepAlive: true, maxSockets: 4, secureContext: this.secureContext });
   }
 
   async enroll(body: EnrollRequestT): Promise<EnrollResponseT> {
@@ -133,9 +156,9 @@ export class EndpointClient {
     };
   }
 
-  /** The TLS options the push WebSocket must use (same pinned CA). */
-  get tls(): { readonly ca: string[] } {
-    return { ca: [this.options.caCertificate] };
+  /** The TLS options the push WebSocket must use: the same secure context, pinned to the onboarding CA. */
+  get tls(): { readonly secureContext: SecureContext } {
+    return { secureContext: this.secureContext };
   }
 
   get url(): URL {
@@ -176,7 +199,8 @@ export class EndpointClient {
             return reject(err);
           }
           if (status >= 200 && status < 300) return resolve({ status, json });
-          reject(errorFromResponse(status, json, method, path));
+          const retryAfter = res.headers['retry-after'];
+          reject(errorFromResponse(status, json, `${method} ${path}`, parseRetryAfterMs(retryAfter)));
         });
       });
       req.on('timeout', () =>
@@ -188,13 +212,19 @@ export class EndpointClient {
   }
 }
 
-function errorFromResponse(status: number, json: unknown, method: string, path: string): AttacheError {
+/**
+ * The error an endpoint's refusal stands for. A 503 or 429 without the error envelope (a proxy in front of a saturated
+ * endpoint) still means "busy" / "rate limited"; `retryAfterMs` is the Retry-After header, which a retry honours.
+ */
+function errorFromResponse(status: number, json: unknown, request: string, retryAfterMs: number | undefined): AttacheError {
+  const wait = retryAfterMs === undefined ? {} : { retryAfterMs };
   try {
     const body = validate(ErrorResponse, json, 'error response');
     const code = isErrorCode(body.error.code) ? body.error.code : 'ENDPOINT_ERROR';
-    return new AttacheError(code, body.error.message, { details: body.error.details ?? [], retryable: status >= 500 || undefined });
+    return new AttacheError(code, body.error.message, { details: body.error.details ?? [], retryable: status >= 500 || undefined, ...wait });
   } catch {
-    return new AttacheError('ENDPOINT_ERROR', `${method} ${path}: endpoint answered ${status}`, { retryable: status >= 500 });
+    const code = status === 503 ? 'ENDPOINT_BUSY' : status === 429 ? 'RATE_LIMITED' : 'ENDPOINT_ERROR';
+    return new AttacheError(code, `${request}: endpoint answered ${status}`, { retryable: status >= 500 || status === 429, ...wait });
   }
 }
 

@@ -118,7 +118,7 @@ export class PushClient {
     url.protocol = 'wss:';
     const socket = new WebSocket(url, {
       headers: this.client.signedHeaders('GET', PUSH_PATH, ''),
-      ca: this.client.tls.ca,
+      ...this.client.tls,
       maxPayload: MAX_MESSAGE_BYTES,
       handshakeTimeout: 30_000,
       perMessageDeflate: false,

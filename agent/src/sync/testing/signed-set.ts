@@ -1,7 +1,7 @@
 // Test support: the body of a policy fetch as the endpoint builds it (signed policies plus the signed manifest of the
 // set), for in-test policy sources that stand in for the endpoint at unit level.
 import { canonicalJson } from '../../../../common/canonical-json.js';
-import { privateKeyFromPem, signBytes } from '../../../../common/signing.js';
+import { keyIdOf, privateKeyFromPem, signBytes } from '../../../../common/signing.js';
 import type { AgentIdentity, PoliciesResponse, SignedPolicy, SignedPolicySetManifest } from '../../../../policy-schemas/src/index.js';
 
 /** The manifest of `policies` for `identity` at `setVersion`, signed with `privateKeyPem` (the pinned key unless a test forges). */
@@ -23,5 +23,19 @@ export function signedSetResponse(identity: AgentIdentity, setVersion: number, p
     etag: `"${String(setVersion).padStart(64, '0')}"`,
     manifest: signedManifest(identity, setVersion, policies, privateKeyPem),
     policies: [...policies],
+  };
+}
+
+/** A device identity whose pinned policy-signing key (and device key) is `publicKey`, for unit-level policy sources. */
+export function testIdentity(tenantId: string, deviceId: string, publicKey: string): AgentIdentity {
+  return {
+    formatVersion: 1,
+    deviceId,
+    tenantId,
+    endpointUrl: 'https://127.0.0.1:1',
+    caCertificate: 'unused',
+    policySigningKey: { keyId: keyIdOf(publicKey), publicKey },
+    publicKey,
+    enrolledAt: '2026-11-22T00:00:00.000Z',
   };
 }

@@ -1,0 +1,97 @@
+// loadPolicySet verifies each set once per sync: a fresh set when it is fetched (not again before use), a cached set
+// when it is read back from disk. Counted at the signature check (every policy and the manifest is one check).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { canonicalJson } from '../../../common/canonical-json.js';
+import * as signing from '../../../common/signing.js';
+import type { AgentIdentity, PoliciesResponse, PolicyPayload, SignedPolicy } from '../../../policy-schemas/src/index.js';
+import { silentLogger } from '../logging.js';
+import { StateStore } from '../state/state-store.js';
+import { MemoryFileStore } from '../system/file-store.js';
+import { loadPolicySet } from './policy-source.js';
+import { signedSetResponse, testIdentity } from './testing/signed-set.js';
+
+vi.mock('../../../common/signing.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../../common/signing.js')>();
+  return { ...real, verifyBytes: vi.fn(real.verifyBytes) };
+});
+
+const TENANT = '11111111-1111-4111-8111-111111111111';
+const DEVICE = '55555555-5555-4555-8555-555555555555';
+const keys = signing.generateEd25519KeyPair();
+const identity: AgentIdentity = testIdentity(TENANT, DEVICE, keys.publicKey);
+
+function signed(policyId: string, version: number): SignedPolicy {
+  const payload: PolicyPayload = {
+    policyId,
+    version,
+    tenantId: TENANT,
+    name: 'AV',
+    kind: 'antivirus',
+    settings: { 'mdatp.cloudService.enabled': true },
+    createdAt: '2026-11-22T00:00:00.000Z',
+  };
+  return {
+    payload,
+    keyId: signing.keyIdOf(keys.publicKey),
+    signature: signing.signBytes(signing.privateKeyFromPem(keys.privateKeyPem), canonicalJson(payload)),
+  };
+}
+
+const verifications = vi.mocked(signing.verifyBytes);
+const set: PoliciesResponse = signedSetResponse(
+  identity,
+  1,
+  [signed('22222222-2222-4222-8222-222222222222', 1), signed('33333333-3333-4333-8333-333333333333', 2)],
+  keys.privateKeyPem,
+);
+/** Signature checks of one verification of `set`: its two policies and its manifest. */
+const ONE_VERIFICATION = 3;
+
+let store: StateStore;
+let answer: 'set' | 'not-modified';
+const client = {
+  getPolicies: async () => (answer === 'set' ? { notModified: false as const, body: set } : { notModified: true as const }),
+};
+const deps = () => ({ store, client, identity, logger: silentLogger(), now: () => Date.parse('2026-11-23T00:00:00.000Z') });
+
+beforeEach(async () => {
+  store = new StateStore('/state', { posixPermissions: false, files: new MemoryFileStore() });
+  await store.init();
+  answer = 'set';
+  verifications.mockClear();
+});
+afterEach(() => vi.clearAllMocks());
+
+describe('loadPolicySet verifies each set once', () => {
+  it('verifies a fetched set once, caches it and returns it', async () => {
+    const loaded = await loadPolicySet(deps(), 'fetch', {});
+    expect(loaded).toMatchObject({ source: 'endpoint', trusted: true });
+    expect(loaded.payloads.map((p) => p.version)).toEqual([1, 2]);
+    expect(loaded.manifest?.setVersion).toBe(1);
+    expect(verifications).toHaveBeenCalledTimes(ONE_VERIFICATION);
+    expect((await store.readPolicies())?.etag).toBe(set.etag);
+  });
+
+  it('verifies the cached set once when the endpoint answers 304 or is not asked', async () => {
+    await loadPolicySet(deps(), 'fetch', {});
+    answer = 'not-modified';
+    verifications.mockClear();
+    const confirmed = await loadPolicySet(deps(), 'fetch', {});
+    expect(confirmed).toMatchObject({ source: 'endpoint', trusted: true });
+    expect(verifications).toHaveBeenCalledTimes(ONE_VERIFICATION);
+    verifications.mockClear();
+    const cached = await loadPolicySet(deps(), 'cache', {});
+    expect(cached).toMatchObject({ source: 'cache', trusted: true });
+    expect(cached.payloads).toHaveLength(2);
+    expect(verifications).toHaveBeenCalledTimes(ONE_VERIFICATION);
+  });
+
+  it('still refuses a downgrade of a fetched set and keeps the last good one', async () => {
+    await loadPolicySet(deps(), 'fetch', {});
+    const loaded = await loadPolicySet(deps(), 'fetch', { '33333333-3333-4333-8333-333333333333': 3 });
+    expect(loaded.rejection?.code).toBe('POLICY_DOWNGRADE');
+    expect(loaded.error?.code).toBe('POLICY_DOWNGRADE');
+    // The last good set then fails the same floor: nothing is enforced rather than an older version.
+    expect(loaded.payloads).toEqual([]);
+  });
+});
