@@ -166,6 +166,3 @@ export const AgentPushMessage = Type.Union(
   { $id: 'urn:attache:agent-push-message', title: 'Push message, agent to endpoint' },
 );
 export type AgentPushMessage = Static<typeof AgentPushMessage>;
-
-/** The `result` of a getPolicies request when the device's etag still matches (HTTP: 304). */
-export const NotModifiedResult = Type.Object({ notModified: Type.Literal(true) }, { additionalProperties: false });

@@ -2,6 +2,7 @@
 // over signed HTTPS otherwise (or when the socket closes before the answer: every request is idempotent). A set the
 // endpoint delivered over the socket answers the next policy fetch without a round trip. Answers are validated by the
 // same schemas, with the same error codes, on both paths.
+import { isDeepStrictEqual } from 'node:util';
 import { validate } from '../../../common/validation.js';
 import {
   type AlertReport,
@@ -10,7 +11,6 @@ import {
   type ChannelMethod,
   type HealthUpload,
   type InventoryUpload,
-  NotModifiedResult,
   PoliciesResponse,
   type PoliciesResponse as PoliciesResponseT,
   ReportAck,
@@ -28,6 +28,9 @@ export interface TransportHooks {
   onCheckin?(notModified: boolean, via: 'channel' | 'https'): void;
   onReportAcked?(report: StatusReport, ack: ReportAckT, via: 'channel' | 'https'): void;
 }
+
+/** The `result` of a getPolicies request whose etag still matches (HTTPS: 304). */
+const NOT_MODIFIED = { notModified: true };
 
 export class ChannelTransport implements AgentTransport {
   private delivered: PoliciesResponseT | undefined;
@@ -58,8 +61,8 @@ export class ChannelTransport implements AgentTransport {
         'getPolicies',
         etag === undefined ? {} : { etag },
         (raw): PoliciesResult =>
-          (raw as { notModified?: unknown } | null)?.notModified === true
-            ? (validate(NotModifiedResult, raw, 'policies response', 'SCHEMA_INVALID'), { notModified: true })
+          isDeepStrictEqual(raw, NOT_MODIFIED)
+            ? { notModified: true }
             : { notModified: false, body: validate(PoliciesResponse, raw, 'policies response', 'SCHEMA_INVALID') },
         () => this.https.getPolicies(etag),
       );

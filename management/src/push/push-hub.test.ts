@@ -1,7 +1,7 @@
 // Unit tests of the push hub with fake sockets: replacement, nudges, heartbeat termination, revocation.
 import { describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../logging.js';
-import { PUSH_CLOSE, PushHub, type PushSocket } from './push-hub.js';
+import { MAX_BUFFERED_BYTES, PUSH_CLOSE, PushHub, type PushSocket } from './push-hub.js';
 
 class FakeSocket implements PushSocket {
   readyState = 1;
@@ -72,5 +72,53 @@ describe('PushHub', () => {
     hub.disconnect('a', PUSH_CLOSE.revoked, 'device revoked');
     expect(socket.closedWith).toBe(PUSH_CLOSE.revoked);
     expect(hub.nudge(['a'], 'admin-request')).toBe(0);
+  });
+
+  it('hands channel-2 devices to the deliverer and nudges channel-1 devices', () => {
+    const hub = newHub();
+    const delivered: [readonly string[], string][] = [];
+    hub.useDeliverer((ids, reason) => delivered.push([ids, reason]));
+    const old = new FakeSocket();
+    const current = new FakeSocket();
+    hub.attach('old', old, 1);
+    hub.attach('current', current, 2);
+    expect(hub.nudge(['old', 'current', 'gone'], 'policy-changed')).toBe(2);
+    expect(old.sent).toEqual([{ type: 'sync', requestId: expect.any(String), reason: 'policy-changed' }]);
+    expect(current.sent).toEqual([]);
+    expect(delivered).toEqual([[['current'], 'policy-changed']]);
+  });
+
+  it('sends a message in fragments, the last one final, and drops a slow reader instead', () => {
+    const hub = newHub();
+    const frames: { data: unknown; fin: boolean | undefined }[] = [];
+    const socket = new FakeSocket();
+    socket.send = (data: string | Buffer, options?: { fin?: boolean }) => void frames.push({ data, fin: options?.fin });
+    hub.attach('a', socket, 2);
+    const shared = Buffer.from('[]}}');
+    expect(hub.send('a', ['{"head":1', shared])).toBe(true);
+    expect(frames).toEqual([
+      { data: '{"head":1', fin: false },
+      { data: shared, fin: true },
+    ]);
+    socket.bufferedAmount = MAX_BUFFERED_BYTES + 1;
+    expect(hub.send('a', ['{}'])).toBe(false);
+    expect(socket.terminated).toBe(true);
+    expect(hub.isConnected('a')).toBe(false);
+    expect(frames).toHaveLength(2);
+  });
+
+  it('counts channel requests in flight and wakes waiters once below the limit', async () => {
+    const hub = newHub();
+    const ends = [hub.requestStarted(), hub.requestStarted()];
+    let woke = false;
+    const waiting = hub.requestsBelow(2).then(() => {
+      woke = true;
+    });
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    ends[0]?.();
+    ends[0]?.();
+    await waiting;
+    expect(hub.requestsInFlight).toBe(1);
   });
 });

@@ -18,9 +18,9 @@ export class TestPushClient {
     this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  /** Opens /v1/device/push signed by `device`; rejects with the HTTP status when the upgrade is refused. */
-  static open(baseUrl: string, ca: string, device: TestDevice, headers = device.signedHeaders('GET', '/v1/device/push', '')): Promise<TestPushClient> {
-    const socket = new WebSocket(`${baseUrl.replace(/^https/, 'wss')}/v1/device/push`, { ca, headers });
+  /** Opens /v1/device/push (or `path`, e.g. with `?channel=2`) signed by `device`; rejects with the HTTP status when the upgrade is refused. */
+  static open(baseUrl: string, ca: string, device: TestDevice, headers?: Record<string, string>, path = '/v1/device/push'): Promise<TestPushClient> {
+    const socket = new WebSocket(`${baseUrl.replace(/^https/, 'wss')}${path}`, { ca, headers: headers ?? device.signedHeaders('GET', path, '') });
     const client = new TestPushClient(socket);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(client));

@@ -1,0 +1,121 @@
+// Unit tests of the channel transport: which path a request takes, a delivered set answering the next fetch, an
+// overtaken delivery ignored, endpoint errors passed through and a lost socket falling back to HTTPS.
+import { describe, expect, it } from 'vitest';
+import { AttacheError } from '../../../common/errors.js';
+import type { PoliciesResponse, StatusReport } from '../../../policy-schemas/src/index.js';
+import { type AgentTransport, ChannelTransport } from './channel-transport.js';
+import { ChannelUnavailableError } from './push-client.js';
+
+const DEVICE = '11111111-1111-4111-8111-111111111111';
+const SIGNATURE = `${'A'.repeat(86)}==`;
+
+function body(setVersion: number, etag = `"${String(setVersion).padStart(64, '0')}"`): PoliciesResponse {
+  return {
+    deviceId: DEVICE,
+    etag,
+    manifest: {
+      payload: { deviceId: DEVICE, tenantId: DEVICE, setVersion, issuedAt: '2026-12-05T00:00:00.000Z', policies: [] },
+      keyId: 'a'.repeat(32),
+      signature: SIGNATURE,
+    },
+    policies: [],
+  };
+}
+
+const REPORT = { reportId: DEVICE, deviceId: DEVICE } as StatusReport;
+
+/** HTTPS that records what was asked and answers from `policies`. */
+function https(policies: PoliciesResponse) {
+  const calls: string[] = [];
+  const transport: AgentTransport = {
+    getPolicies: async (etag) => {
+      calls.push(`getPolicies ${etag ?? ''}`);
+      return etag === policies.etag ? { notModified: true } : { notModified: false, body: policies };
+    },
+    postReport: async (report) => {
+      calls.push('postReport');
+      return { reportId: report.reportId, duplicate: false, stale: false };
+    },
+    postAlerts: async () => {
+      throw new Error('unused');
+    },
+    postHealth: async () => undefined,
+    postInventory: async () => undefined,
+  };
+  return { calls, transport };
+}
+
+/** A channel that answers with `answer` (or throws it). */
+function channel(ready: boolean, answer: (method: string, fields: unknown) => unknown) {
+  const calls: string[] = [];
+  return {
+    calls,
+    channel: {
+      ready,
+      request: async (method: string, fields: unknown) => {
+        calls.push(method);
+        return answer(method, fields);
+      },
+    },
+  };
+}
+
+describe('ChannelTransport', () => {
+  it('uses the socket when it is ready and HTTPS when it is not', async () => {
+    const h = https(body(1));
+    const c = channel(true, (method) => (method === 'getPolicies' ? { notModified: true } : { reportId: DEVICE, duplicate: false, stale: false }));
+    const via: string[] = [];
+    let open = true;
+    const t = new ChannelTransport(h.transport, () => (open ? c.channel : undefined), { onCheckin: (_n, path) => via.push(path) });
+    expect(await t.getPolicies('"x"')).toEqual({ notModified: true });
+    expect(await t.postReport(REPORT)).toEqual({ reportId: DEVICE, duplicate: false, stale: false });
+    open = false;
+    expect(await t.getPolicies(undefined)).toEqual({ notModified: false, body: body(1) });
+    expect(c.calls).toEqual(['getPolicies', 'postReport']);
+    expect(h.calls).toEqual(['getPolicies ']);
+    expect(via).toEqual(['channel', 'https']);
+  });
+
+  it('answers the next fetch with a delivered set once, and ignores a delivery older than a fetched set', async () => {
+    const h = https(body(1));
+    const c = channel(true, () => body(5));
+    const t = new ChannelTransport(h.transport, () => c.channel);
+    t.offer(body(3));
+    expect(await t.getPolicies(undefined)).toEqual({ notModified: false, body: body(3) });
+    expect(await t.getPolicies(body(3).etag)).toEqual({ notModified: false, body: body(5) });
+    t.offer(body(4));
+    expect(await t.getPolicies(body(5).etag)).toEqual({ notModified: false, body: body(5) });
+    t.offer(body(5));
+    expect(await t.getPolicies(body(5).etag)).toEqual({ notModified: true });
+    expect(c.calls).toEqual(['getPolicies', 'getPolicies']);
+  });
+
+  it('passes endpoint errors through and refuses a malformed answer as a refused set', async () => {
+    const h = https(body(1));
+    const refusing = new ChannelTransport(
+      h.transport,
+      () =>
+        channel(true, () => {
+          throw new AttacheError('SCHEMA_INVALID', 'status report is invalid');
+        }).channel,
+    );
+    await expect(refusing.postReport(REPORT)).rejects.toMatchObject({ code: 'SCHEMA_INVALID' });
+    const malformed = new ChannelTransport(h.transport, () => channel(true, () => ({ deviceId: 'nope' })).channel);
+    await expect(malformed.getPolicies(undefined)).rejects.toMatchObject({ code: 'SCHEMA_INVALID' });
+    expect(h.calls).toEqual([]);
+  });
+
+  it('falls back to HTTPS when the socket closes before the answer', async () => {
+    const h = https(body(2));
+    const t = new ChannelTransport(
+      h.transport,
+      () =>
+        channel(true, () => {
+          throw new ChannelUnavailableError('push channel closed before the answer');
+        }).channel,
+    );
+    expect(await t.postReport(REPORT)).toEqual({ reportId: DEVICE, duplicate: false, stale: false });
+    expect(await t.getPolicies(undefined)).toEqual({ notModified: false, body: body(2) });
+    expect(h.calls).toEqual(['postReport', 'getPolicies ']);
+  });
+});
