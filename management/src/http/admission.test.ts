@@ -1,0 +1,128 @@
+// Unit tests of the admission controller on a manual clock and a settable capacity signal (no sockets, no sleeps).
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../common/testing/manual-clock.js';
+import { createSilentLogger } from '../logging.js';
+import {
+  AdmissionController,
+  type AdmissionDecision,
+  type AdmissionLimits,
+  admissionLimits,
+  DEFAULT_ADMISSION_LIMITS,
+  parseAdmissionLimits,
+} from './admission.js';
+
+function controller(limits: Partial<AdmissionLimits>, seed = 1) {
+  const load = { delayMs: 0, closed: false };
+  const probe = {
+    eventLoopDelayMs: () => load.delayMs,
+    close: () => {
+      load.closed = true;
+    },
+  };
+  const admission = new AdmissionController(limits, { clock: new ManualClock(0, { seed }), logger: createSilentLogger(), probe });
+  return { admission, load };
+}
+
+function admitted(decision: AdmissionDecision): () => void {
+  if (!decision.admitted) throw new Error(`refused: ${decision.reason}`);
+  return decision.release;
+}
+
+describe('AdmissionController', () => {
+  it('admits up to maxInFlight requests, refuses the next, and admits again once one is released', () => {
+    const { admission } = controller({ maxInFlight: 2 });
+    const first = admitted(admission.admit('request'));
+    admitted(admission.admit('request'));
+    const refused = admission.admit('request');
+    expect(refused).toMatchObject({ admitted: false, reason: 'inFlight' });
+    first();
+    first(); // a second release must not free a slot that another request holds
+    admitted(admission.admit('request'));
+    expect(admission.admit('request').admitted).toBe(false);
+    expect(admission.stats()).toMatchObject({ inFlight: 2, admitted: 3, refused: 2 });
+  });
+
+  it('counts upgrades apart from requests', () => {
+    const { admission } = controller({ maxInFlight: 1, maxInFlightUpgrades: 1 });
+    admitted(admission.admit('request'));
+    const upgrade = admitted(admission.admit('upgrade'));
+    expect(admission.admit('upgrade')).toMatchObject({ admitted: false, reason: 'inFlight' });
+    expect(admission.admit('request')).toMatchObject({ admitted: false, reason: 'inFlight' });
+    upgrade();
+    expect(admission.stats()).toMatchObject({ inFlight: 1, inFlightUpgrades: 0 });
+    admitted(admission.admit('upgrade'));
+  });
+
+  it('shrinks to saturatedInFlight while the event-loop delay is above the limit, and recovers when it falls', () => {
+    const { admission, load } = controller({ maxInFlight: 10, saturatedInFlight: 1, maxEventLoopDelayMs: 200 });
+    load.delayMs = 201;
+    admitted(admission.admit('request'));
+    expect(admission.admit('request')).toMatchObject({ admitted: false, reason: 'eventLoopDelay' });
+    expect(admission.admit('upgrade').admitted).toBe(true);
+    load.delayMs = 200;
+    admitted(admission.admit('request'));
+    expect(admission.stats().eventLoopDelayMs).toBe(200);
+  });
+
+  it('refuses everything while saturated when saturatedInFlight is 0', () => {
+    const { admission, load } = controller({ saturatedInFlight: 0 });
+    load.delayMs = 10_000;
+    expect(admission.admit('request')).toMatchObject({ admitted: false, reason: 'eventLoopDelay' });
+    expect(admission.admit('upgrade')).toMatchObject({ admitted: false, reason: 'eventLoopDelay' });
+  });
+
+  it('draws Retry-After in whole seconds across the configured window, so a refused herd is spread out', () => {
+    const { admission } = controller({ maxInFlight: 1, minRetryAfterSeconds: 2, maxRetryAfterSeconds: 6 });
+    admitted(admission.admit('request'));
+    const waits = Array.from({ length: 500 }, () => {
+      const d = admission.admit('request');
+      return d.admitted ? 0 : d.retryAfterSeconds;
+    });
+    for (const w of waits) expect(Number.isInteger(w) && w >= 2 && w <= 6, String(w)).toBe(true);
+    expect(new Set(waits)).toEqual(new Set([2, 3, 4, 5, 6]));
+  });
+
+  it('gives the same Retry-After sequence for the same seed (the jitter comes from the injected clock)', () => {
+    const draw = (seed: number) => {
+      const { admission } = controller({ maxInFlight: 1 }, seed);
+      admitted(admission.admit('request'));
+      return Array.from({ length: 20 }, () => {
+        const d = admission.admit('request');
+        return d.admitted ? 0 : d.retryAfterSeconds;
+      });
+    };
+    expect(draw(7)).toEqual(draw(7));
+    expect(draw(7)).not.toEqual(draw(8));
+  });
+
+  it('closes its probe', () => {
+    const { admission, load } = controller({});
+    admission.close();
+    expect(load.closed).toBe(true);
+  });
+});
+
+describe('admission limits', () => {
+  it('fills in the defaults', () => {
+    expect(admissionLimits()).toEqual(DEFAULT_ADMISSION_LIMITS);
+    expect(admissionLimits({ maxInFlight: 5 })).toEqual({ ...DEFAULT_ADMISSION_LIMITS, maxInFlight: 5 });
+  });
+
+  it.each([
+    [{ maxInFlight: 0 }, 'maxInFlight'],
+    [{ maxInFlightUpgrades: 1.5 }, 'maxInFlightUpgrades'],
+    [{ saturatedInFlight: -1 }, 'saturatedInFlight'],
+    [{ maxEventLoopDelayMs: Number.NaN }, 'maxEventLoopDelayMs'],
+    [{ sampleIntervalMs: 0 }, 'sampleIntervalMs'],
+    [{ minRetryAfterSeconds: 5, maxRetryAfterSeconds: 4 }, 'maxRetryAfterSeconds'],
+  ])('refuses %j naming %s', (limits, name) => {
+    expect(() => admissionLimits(limits)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(name) }));
+  });
+
+  it('parses the --admission option', () => {
+    expect(parseAdmissionLimits('off')).toBe(false);
+    expect(parseAdmissionLimits('100,20,300')).toEqual({ ...DEFAULT_ADMISSION_LIMITS, maxInFlight: 100, maxInFlightUpgrades: 20, maxEventLoopDelayMs: 300 });
+    expect(() => parseAdmissionLimits('100,20')).toThrow(/"100,20" must be "off"/);
+    expect(() => parseAdmissionLimits('0,20,300')).toThrow(/maxInFlight/);
+  });
+});
