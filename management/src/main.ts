@@ -105,7 +105,7 @@ function buildProgram(): Command {
     )
     .option(
       '--admission <limits>',
-      'device API admission control: "<requests>,<upgrades>,<event-loop delay ms>" in flight before 503 ENDPOINT_BUSY, or "off" (default 256,64,500)',
+      'device API admission control: "<requests>,<upgrades>,<event-loop delay ms>" in flight before 503 ENDPOINT_BUSY, or "off" (default 1024,256,1000)',
       optionParser(parseAdmissionLimits),
     )
     .option('--listen-backlog <n>', 'queue of connections the kernel holds before accept (default 4096, capped by net.core.somaxconn)', positiveInt)

@@ -10,15 +10,16 @@ import { errorCode, httpsRequest, TestDevice, type TestResponse } from '../testi
 import { TestPushClient } from '../testing/push-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 
+/** The event-loop delay the endpoint's admission control samples at each `t.ticker.tick()`. */
 const load = { delayMs: 0 };
 let t: TestEndpoint;
 let device: TestDevice;
 let adminToken: string;
 
 beforeAll(async () => {
-  const probe = { eventLoopDelayMs: () => load.delayMs, close: () => {} };
+  const probe = { sample: () => load.delayMs, close: () => {} };
   t = await startTestEndpoint(
-    { admission: { maxInFlight: 1, maxInFlightUpgrades: 1, saturatedInFlight: 0, maxEventLoopDelayMs: 500, minRetryAfterSeconds: 2, maxRetryAfterSeconds: 9 } },
+    { admission: { maxInFlight: 1, maxInFlightUpgrades: 1, minInFlight: 0, maxEventLoopDelayMs: 500, minRetryAfterSeconds: 2, maxRetryAfterSeconds: 9 } },
     { loadProbe: probe },
   );
   device = await t.enrolledDevice();
@@ -30,7 +31,6 @@ afterAll(async () => {
 });
 
 afterEach(() => {
-  load.delayMs = 0;
   vi.restoreAllMocks();
 });
 
@@ -130,6 +130,8 @@ describe('saturated by requests in flight', () => {
 describe('saturated event loop', () => {
   it('refuses device requests and the push upgrade with 503 ENDPOINT_BUSY and Retry-After, without touching the store', async () => {
     load.delayMs = 501;
+    await t.ticker.tick(); // one sampling window: the limits halve, to 0 (minInFlight 0)
+    expect(stats()).toMatchObject({ limit: 0, upgradeLimit: 0, eventLoopDelayMs: 501 });
     const spies = spyOnStore();
     expectBusy(await device.get('/v1/device/policies'));
     const refused = await TestPushClient.open(t.endpoint.url, t.ca, device).then(
@@ -153,7 +155,9 @@ describe('saturated event loop', () => {
 
     expect((await t.admin.ok<{ devices: unknown[] }>('GET', '/devices')).devices.length).toBeGreaterThan(0);
     await vi.waitFor(() => expect(stats()).toMatchObject({ inFlight: 0, inFlightUpgrades: 0 }));
-    load.delayMs = 500;
+    load.delayMs = 250; // at most half the limit: they grow back, by a quarter per window
+    for (let i = 0; i < 4; i++) await t.ticker.tick();
+    expect(stats()).toMatchObject({ limit: 1, upgradeLimit: 1 });
     expect((await device.get('/v1/device/policies')).status).toBe(200);
     const push = await TestPushClient.open(t.endpoint.url, t.ca, device);
     expect(await push.next()).toMatchObject({ type: 'hello' });

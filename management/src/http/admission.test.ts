@@ -14,17 +14,23 @@ import {
 function controller(limits: Partial<AdmissionLimits>, seed = 1) {
   const load = { delayMs: 0, closed: false };
   const probe = {
-    eventLoopDelayMs: () => load.delayMs,
+    sample: () => load.delayMs,
     close: () => {
       load.closed = true;
     },
   };
-  const admission = new AdmissionController(limits, { clock: new ManualClock(0, { seed }), logger: createSilentLogger(), probe });
-  return { admission, load };
+  const clock = new ManualClock(0, { seed });
+  const admission = new AdmissionController(limits, { clock, logger: createSilentLogger(), probe });
+  // One sampling window with `delayMs` of event-loop delay.
+  const window = async (delayMs: number) => {
+    load.delayMs = delayMs;
+    await clock.tick();
+  };
+  return { admission, load, clock, window };
 }
 
 function admitted(decision: AdmissionDecision): () => void {
-  if (!decision.admitted) throw new Error(`refused: ${decision.reason}`);
+  if (!decision.admitted) throw new Error('refused');
   return decision.release;
 }
 
@@ -33,8 +39,7 @@ describe('AdmissionController', () => {
     const { admission } = controller({ maxInFlight: 2 });
     const first = admitted(admission.admit('request'));
     admitted(admission.admit('request'));
-    const refused = admission.admit('request');
-    expect(refused).toMatchObject({ admitted: false, reason: 'inFlight' });
+    expect(admission.admit('request')).toMatchObject({ admitted: false, saturated: false });
     first();
     first(); // a second release must not free a slot that another request holds
     admitted(admission.admit('request'));
@@ -46,29 +51,42 @@ describe('AdmissionController', () => {
     const { admission } = controller({ maxInFlight: 1, maxInFlightUpgrades: 1 });
     admitted(admission.admit('request'));
     const upgrade = admitted(admission.admit('upgrade'));
-    expect(admission.admit('upgrade')).toMatchObject({ admitted: false, reason: 'inFlight' });
-    expect(admission.admit('request')).toMatchObject({ admitted: false, reason: 'inFlight' });
+    expect(admission.admit('upgrade').admitted).toBe(false);
+    expect(admission.admit('request').admitted).toBe(false);
     upgrade();
     expect(admission.stats()).toMatchObject({ inFlight: 1, inFlightUpgrades: 0 });
     admitted(admission.admit('upgrade'));
   });
 
-  it('shrinks to saturatedInFlight while the event-loop delay is above the limit, and recovers when it falls', () => {
-    const { admission, load } = controller({ maxInFlight: 10, saturatedInFlight: 1, maxEventLoopDelayMs: 200 });
-    load.delayMs = 201;
-    admitted(admission.admit('request'));
-    expect(admission.admit('request')).toMatchObject({ admitted: false, reason: 'eventLoopDelay' });
-    expect(admission.admit('upgrade').admitted).toBe(true);
-    load.delayMs = 200;
-    admitted(admission.admit('request'));
-    expect(admission.stats().eventLoopDelayMs).toBe(200);
+  it('samples the event-loop delay on the clock every sampleIntervalMs', () => {
+    const { clock } = controller({ sampleIntervalMs: 250 });
+    expect(clock.intervals()).toEqual([250]);
   });
 
-  it('refuses everything while saturated when saturatedInFlight is 0', () => {
-    const { admission, load } = controller({ saturatedInFlight: 0 });
-    load.delayMs = 10_000;
-    expect(admission.admit('request')).toMatchObject({ admitted: false, reason: 'eventLoopDelay' });
-    expect(admission.admit('upgrade')).toMatchObject({ admitted: false, reason: 'eventLoopDelay' });
+  it('halves the limits per saturated window down to minInFlight, and grows them back once the delay falls', async () => {
+    const { admission, window } = controller({ maxInFlight: 64, maxInFlightUpgrades: 8, minInFlight: 4, maxEventLoopDelayMs: 200 });
+    await window(201);
+    expect(admission.stats()).toMatchObject({ limit: 32, upgradeLimit: 4, eventLoopDelayMs: 201 });
+    for (let i = 0; i < 10; i++) await window(5_000);
+    expect(admission.stats()).toMatchObject({ limit: 4, upgradeLimit: 4 });
+    const held = Array.from({ length: 4 }, () => admitted(admission.admit('request')));
+    expect(admission.admit('request')).toMatchObject({ admitted: false, saturated: true });
+    // Between half the limit and the limit: hold steady.
+    await window(150);
+    expect(admission.stats().limit).toBe(4);
+    await window(100);
+    expect(admission.stats().limit).toBe(5);
+    admitted(admission.admit('request'));
+    for (let i = 0; i < 30; i++) await window(0);
+    expect(admission.stats()).toMatchObject({ limit: 64, upgradeLimit: 8 });
+    for (const release of held) release();
+  });
+
+  it('refuses everything once saturated when minInFlight is 0', async () => {
+    const { admission, window } = controller({ maxInFlight: 1, maxInFlightUpgrades: 1, minInFlight: 0 });
+    await window(10_000);
+    expect(admission.admit('request')).toMatchObject({ admitted: false, saturated: true });
+    expect(admission.admit('upgrade')).toMatchObject({ admitted: false, saturated: true });
   });
 
   it('draws Retry-After in whole seconds across the configured window, so a refused herd is spread out', () => {
@@ -95,10 +113,11 @@ describe('AdmissionController', () => {
     expect(draw(7)).not.toEqual(draw(8));
   });
 
-  it('closes its probe', () => {
-    const { admission, load } = controller({});
+  it('stops its timer and closes its probe', () => {
+    const { admission, load, clock } = controller({});
     admission.close();
     expect(load.closed).toBe(true);
+    expect(clock.pendingTimers).toBe(0);
   });
 });
 
@@ -111,7 +130,7 @@ describe('admission limits', () => {
   it.each([
     [{ maxInFlight: 0 }, 'maxInFlight'],
     [{ maxInFlightUpgrades: 1.5 }, 'maxInFlightUpgrades'],
-    [{ saturatedInFlight: -1 }, 'saturatedInFlight'],
+    [{ minInFlight: -1 }, 'minInFlight'],
     [{ maxEventLoopDelayMs: Number.NaN }, 'maxEventLoopDelayMs'],
     [{ sampleIntervalMs: 0 }, 'sampleIntervalMs'],
     [{ minRetryAfterSeconds: 5, maxRetryAfterSeconds: 4 }, 'maxRetryAfterSeconds'],

@@ -9,38 +9,43 @@ import type { Logger } from '../logging.js';
 
 /** Limits of the admission controller (docs/protocol.md "Endpoint at capacity"). */
 export interface AdmissionLimits {
-  /** Device HTTP requests between arrival and response; one more is refused. */
+  /** Device HTTP requests between arrival and response when the endpoint is healthy; one more is refused. */
   readonly maxInFlight: number;
   /** Push WebSocket upgrades between arrival and established socket (TLS done, signature checked, handshake sent). */
   readonly maxInFlightUpgrades: number;
-  /** Event-loop delay (p99 of the last sample window, ms) above which the endpoint counts as saturated. */
+  /** Event-loop delay (p99 of one sample window, ms) above which the in-flight limits are halved. */
   readonly maxEventLoopDelayMs: number;
-  /** While saturated, requests (and upgrades) are still admitted up to this many in flight, so work keeps moving. */
-  readonly saturatedInFlight: number;
+  /** The halved limits never go below this many in flight, so work keeps moving (0: a saturated endpoint refuses all). */
+  readonly minInFlight: number;
   /** Retry-After is drawn uniformly from the whole seconds minRetryAfterSeconds..maxRetryAfterSeconds. */
   readonly minRetryAfterSeconds: number;
   readonly maxRetryAfterSeconds: number;
-  /** How often the event-loop delay is sampled (ms). */
+  /** How often the event-loop delay is sampled and the limits adjusted (ms). */
   readonly sampleIntervalMs: number;
 }
 
 /**
- * Defaults for a 2-core endpoint: 256 requests (about 0.5 s of work at 2 ms each, far inside the agent's 30 s timeout),
- * 64 upgrades, saturated above 500 ms of event-loop delay (then 16 in flight), Retry-After 1–10 s, sampled every 500 ms.
+ * Defaults for a 2-core endpoint: 1,024 requests and 256 upgrades in flight (a few seconds of work at most, far inside
+ * the agent's 30 s timeout); above 1 s of event-loop delay the limits halve each 500 ms window down to 16, and grow
+ * back by a quarter per window once the delay is under half that; Retry-After 1–10 s.
  */
 export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
-  maxInFlight: 256,
-  maxInFlightUpgrades: 64,
-  maxEventLoopDelayMs: 500,
-  saturatedInFlight: 16,
+  maxInFlight: 1024,
+  maxInFlightUpgrades: 256,
+  maxEventLoopDelayMs: 1000,
+  minInFlight: 16,
   minRetryAfterSeconds: 1,
   maxRetryAfterSeconds: 10,
   sampleIntervalMs: 500,
 };
 
-/** The capacity signal: the event-loop delay of the last window, in ms. */
+// Multiplicative decrease when saturated, gentler increase when healthy (from 1/64 back to full in about 19 windows).
+const DECREASE = 0.5;
+const INCREASE = 1.25;
+
+/** The capacity signal: `sample()` returns the event-loop delay (ms) since the previous sample. */
 export interface LoadProbe {
-  eventLoopDelayMs(): number;
+  sample(): number;
   close(): void;
 }
 
@@ -50,14 +55,18 @@ export type AdmissionKind = 'request' | 'upgrade';
 /** Admitted (call `release` once when done; later calls do nothing), or refused with the seconds to wait. */
 export type AdmissionDecision =
   | { readonly admitted: true; readonly release: () => void }
-  | { readonly admitted: false; readonly retryAfterSeconds: number; readonly reason: 'inFlight' | 'eventLoopDelay' };
+  | { readonly admitted: false; readonly retryAfterSeconds: number; readonly saturated: boolean };
 
 /** Counters for operators, tests and benchmarks. */
 export interface AdmissionStats {
   readonly inFlight: number;
   readonly inFlightUpgrades: number;
+  /** The current limits (maxInFlight and maxInFlightUpgrades scaled down while the event loop is saturated). */
+  readonly limit: number;
+  readonly upgradeLimit: number;
   readonly admitted: number;
   readonly refused: number;
+  /** The last sampled event-loop delay. */
   readonly eventLoopDelayMs: number;
 }
 
@@ -65,18 +74,24 @@ export interface AdmissionStats {
 export interface AdmissionDeps {
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Default: eventLoopDelayProbe on `clock` every sampleIntervalMs. */
+  /** Default: eventLoopDelayProbe(). */
   readonly probe?: LoadProbe;
 }
 
-const INTEGER_LIMITS: readonly (keyof AdmissionLimits)[] = ['maxInFlight', 'maxInFlightUpgrades', 'saturatedInFlight', 'minRetryAfterSeconds'];
+const INTEGER_LIMITS: readonly (keyof AdmissionLimits)[] = [
+  'maxInFlight',
+  'maxInFlightUpgrades',
+  'minInFlight',
+  'minRetryAfterSeconds',
+  'maxRetryAfterSeconds',
+];
 
 /** The limits with defaults filled in; throws CONFIG_INVALID naming the first bad field. */
 export function admissionLimits(partial: Partial<AdmissionLimits> = {}): AdmissionLimits {
   const limits = { ...DEFAULT_ADMISSION_LIMITS, ...partial };
   for (const [name, value] of Object.entries(limits) as [keyof AdmissionLimits, number][]) {
-    const integer = INTEGER_LIMITS.includes(name) || name === 'maxRetryAfterSeconds';
-    const floor = name === 'saturatedInFlight' ? 0 : 1;
+    const integer = INTEGER_LIMITS.includes(name);
+    const floor = name === 'minInFlight' ? 0 : 1;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < floor || (integer && !Number.isInteger(value))) {
       throw new AttacheError('CONFIG_INVALID', `admission limit ${name} must be ${integer ? 'an integer' : 'a number'} >= ${floor}, got ${String(value)}`);
     }
@@ -105,30 +120,33 @@ export function parseAdmissionLimits(value: string): AdmissionLimits | false {
   }
 }
 
-/** Node's event-loop delay histogram, read and reset every `intervalMs` on `clock`: the p99 of each window. */
-export function eventLoopDelayProbe(clock: Clock, intervalMs: number): LoadProbe {
+/** Node's event-loop delay histogram (10 ms resolution): each sample is the p99 since the previous one. */
+export function eventLoopDelayProbe(): LoadProbe {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
-  let lastMs = 0;
-  const timer: TimerHandle = clock.every(intervalMs, () => {
-    lastMs = histogram.count > 0 ? histogram.percentile(99) / 1e6 : 0;
-    histogram.reset();
-  });
   return {
-    eventLoopDelayMs: () => lastMs,
-    close: () => {
-      timer.cancel();
-      histogram.disable();
+    sample: () => {
+      const ms = histogram.count > 0 ? histogram.percentile(99) / 1e6 : 0;
+      histogram.reset();
+      return ms;
     },
+    close: () => histogram.disable(),
   };
 }
 
-/** Counts in-flight device work and decides admission; logs a run of refusals once when it starts and once when it ends. */
+/**
+ * Counts in-flight device work and decides admission. The limits adapt to the event-loop delay sampled every
+ * sampleIntervalMs: halved while it is above maxEventLoopDelayMs, grown back while it is below half of it. A run of
+ * refusals is logged once when it starts and once when it ends.
+ */
 export class AdmissionController {
   readonly limits: AdmissionLimits;
   private readonly probe: LoadProbe;
   private readonly log: Logger;
+  private readonly timer: TimerHandle;
   private readonly inFlight = { request: 0, upgrade: 0 };
+  private scale = 1;
+  private delayMs = 0;
   private admitted = 0;
   private refused = 0;
   private refusedInRun = 0;
@@ -138,19 +156,16 @@ export class AdmissionController {
     private readonly deps: AdmissionDeps,
   ) {
     this.limits = admissionLimits(limits);
-    this.probe = deps.probe ?? eventLoopDelayProbe(deps.clock, this.limits.sampleIntervalMs);
+    this.probe = deps.probe ?? eventLoopDelayProbe();
     this.log = deps.logger.child({ component: 'admission' });
+    this.timer = deps.clock.every(this.limits.sampleIntervalMs, () => this.adjust(this.probe.sample()));
   }
 
   /** Admits one unit of `kind` or refuses it. */
   admit(kind: AdmissionKind): AdmissionDecision {
-    const delayMs = this.probe.eventLoopDelayMs();
-    const saturated = delayMs > this.limits.maxEventLoopDelayMs;
-    const cap = kind === 'request' ? this.limits.maxInFlight : this.limits.maxInFlightUpgrades;
-    const limit = saturated ? Math.min(cap, this.limits.saturatedInFlight) : cap;
-    if (this.inFlight[kind] >= limit) return this.refuse(kind, saturated ? 'eventLoopDelay' : 'inFlight', delayMs);
+    if (this.inFlight[kind] >= this.limitOf(kind)) return this.refuse(kind);
     if (this.refusedInRun > 0) {
-      this.log.info('endpoint accepting again', { refused: this.refusedInRun, eventLoopDelayMs: Math.round(delayMs) });
+      this.log.info('endpoint accepting again', { refused: this.refusedInRun, eventLoopDelayMs: Math.round(this.delayMs) });
       this.refusedInRun = 0;
     }
     this.inFlight[kind] += 1;
@@ -166,32 +181,53 @@ export class AdmissionController {
     };
   }
 
-  stats(): AdmissionStats {
-    const { request, upgrade } = this.inFlight;
-    return { inFlight: request, inFlightUpgrades: upgrade, admitted: this.admitted, refused: this.refused, eventLoopDelayMs: this.probe.eventLoopDelayMs() };
+  // One event-loop delay sample, from the sampling timer.
+  private adjust(delayMs: number): void {
+    this.delayMs = delayMs;
+    const before = this.limitOf('request');
+    // The scale stops where the request limit reaches minInFlight (or just below 1 for 0), so growth restarts from there.
+    const floor = Math.min(1, Math.max(this.limits.minInFlight, 0.5) / this.limits.maxInFlight);
+    if (delayMs > this.limits.maxEventLoopDelayMs) this.scale = Math.max(floor, this.scale * DECREASE);
+    else if (delayMs <= this.limits.maxEventLoopDelayMs / 2) this.scale = Math.min(1, this.scale * INCREASE);
+    const after = this.limitOf('request');
+    if (after !== before) this.log.debug('admission limit changed', { limit: after, eventLoopDelayMs: Math.round(delayMs) });
   }
 
-  /** Stops the sampling timer. */
+  stats(): AdmissionStats {
+    const { request, upgrade } = this.inFlight;
+    return {
+      inFlight: request,
+      inFlightUpgrades: upgrade,
+      limit: this.limitOf('request'),
+      upgradeLimit: this.limitOf('upgrade'),
+      admitted: this.admitted,
+      refused: this.refused,
+      eventLoopDelayMs: this.delayMs,
+    };
+  }
+
+  /** Stops the sampling timer and the probe. */
   close(): void {
+    this.timer.cancel();
     this.probe.close();
   }
 
-  private refuse(kind: AdmissionKind, reason: 'inFlight' | 'eventLoopDelay', delayMs: number): AdmissionDecision {
+  private limitOf(kind: AdmissionKind): number {
+    const cap = kind === 'request' ? this.limits.maxInFlight : this.limits.maxInFlightUpgrades;
+    return Math.max(Math.min(cap, this.limits.minInFlight), Math.floor(cap * this.scale));
+  }
+
+  private refuse(kind: AdmissionKind): AdmissionDecision {
     const { minRetryAfterSeconds: min, maxRetryAfterSeconds: max } = this.limits;
     // Jittered so a refused herd comes back spread over the window, not in step.
     const retryAfterSeconds = Math.min(max, min + Math.floor(this.deps.clock.random() * (max - min + 1)));
+    const saturated = this.scale < 1;
     if (this.refusedInRun === 0) {
-      this.log.warn('endpoint busy', {
-        kind,
-        reason,
-        inFlight: this.inFlight.request,
-        inFlightUpgrades: this.inFlight.upgrade,
-        eventLoopDelayMs: Math.round(delayMs),
-      });
+      this.log.warn('endpoint busy', { kind, saturated, ...this.stats(), eventLoopDelayMs: Math.round(this.delayMs) });
     }
     this.refusedInRun += 1;
     this.refused += 1;
-    return { admitted: false, retryAfterSeconds, reason };
+    return { admitted: false, retryAfterSeconds, saturated };
   }
 }
 
@@ -213,7 +249,8 @@ export function registerAdmission(app: FastifyInstance, controller: AdmissionCon
     const decision = controller.admit(kind);
     if (!decision.admitted) {
       reply.header('retry-after', String(decision.retryAfterSeconds));
-      const why = decision.reason === 'inFlight' ? `too many ${kind === 'upgrade' ? 'push upgrades' : 'device requests'} in flight` : 'event loop saturated';
+      const what = kind === 'upgrade' ? 'push upgrades' : 'device requests';
+      const why = decision.saturated ? `event loop saturated, limit of ${what} in flight lowered` : `too many ${what} in flight`;
       throw new AttacheError('ENDPOINT_BUSY', `endpoint at capacity (${why}); retry after ${decision.retryAfterSeconds} s`);
     }
     if (kind === 'upgrade') {
