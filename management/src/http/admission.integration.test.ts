@@ -1,10 +1,8 @@
 // Integration test of admission control over real loopback HTTPS: a saturated endpoint answers device requests and the
 // push upgrade with 503 ENDPOINT_BUSY + Retry-After before touching the store; below the limit nothing changes; the
 // admin and access APIs are never refused. Saturation is made by holding a request open or by the injected load probe.
-import { readFile } from 'node:fs/promises';
 import type { ClientRequest } from 'node:http';
 import { request } from 'node:https';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { errorCode, httpsRequest, TestDevice, type TestResponse } from '../testing/https-client.js';
 import { TestPushClient } from '../testing/push-client.js';
@@ -14,7 +12,6 @@ import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.j
 const load = { delayMs: 0 };
 let t: TestEndpoint;
 let device: TestDevice;
-let adminToken: string;
 
 beforeAll(async () => {
   const probe = { sample: () => load.delayMs, close: () => {} };
@@ -23,7 +20,6 @@ beforeAll(async () => {
     { loadProbe: probe },
   );
   device = await t.enrolledDevice();
-  adminToken = (await readFile(join(t.dir, 'admin.token'), 'utf8')).trim();
 });
 
 afterAll(async () => {
@@ -119,7 +115,7 @@ describe('saturated by requests in flight', () => {
     const held = await heldEnrollment();
     expect((await t.admin.ok<{ devices: unknown[] }>('GET', '/devices')).devices.length).toBeGreaterThan(0);
     const access = await httpsRequest(t.endpoint.url, t.ca, 'GET', `/v1/access/devices/${device.deviceId}`, {
-      headers: { authorization: `Bearer ${adminToken}` },
+      headers: { authorization: `Bearer ${t.admin.token}` },
     });
     expect(access.status).toBe(200);
     held.req.end(held.rest);

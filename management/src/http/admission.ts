@@ -193,6 +193,7 @@ export class AdmissionController {
     if (after !== before) this.log.debug('admission limit changed', { limit: after, eventLoopDelayMs: Math.round(delayMs) });
   }
 
+  /** The current counts, limits and last event-loop delay sample. */
   stats(): AdmissionStats {
     const { request, upgrade } = this.inFlight;
     return {
