@@ -30,7 +30,7 @@ export interface TestEndpoint {
   close(): Promise<void>;
 }
 
-/** Endpoint options a test may set (compliance settings, admission limits). */
+/** Endpoint options a test may set (compliance settings; admission limits: admission control is off unless given). */
 export type TestEndpointOptions = Pick<EndpointOptions, 'unassignedCompliance' | 'complianceIntervalMs' | 'admission'>;
 
 /** Starts an endpoint for one test file (with `deps.loadProbe`, admission control sees that capacity signal). */
@@ -41,7 +41,10 @@ export async function startTestEndpoint(options: TestEndpointOptions = {}, deps:
   const ticker = new ManualClock();
   const now = () => Date.now() + offset;
   const clock = { now, setTimer: ticker.setTimer.bind(ticker), every: ticker.every.bind(ticker), random: ticker.random };
-  const endpoint = await startEndpoint({ ...options, dataDir: dir, listenHost: '127.0.0.1', listenPort: 0 }, { ...deps, logger: createSilentLogger(), clock });
+  const endpoint = await startEndpoint(
+    { admission: false, ...options, dataDir: dir, listenHost: '127.0.0.1', listenPort: 0 },
+    { ...deps, logger: createSilentLogger(), clock },
+  );
   const ca = endpoint.identity.caCertPem;
   const token = (await readFile(join(dir, 'admin.token'), 'utf8')).trim();
   const admin = new TestAdmin(endpoint.url, ca, token);
