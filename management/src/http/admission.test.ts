@@ -1,5 +1,7 @@
 // Unit tests of the admission controller on a manual clock and a settable capacity signal (no sockets, no sleeps).
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import winston from 'winston';
 import { ManualClock } from '../../../common/testing/manual-clock.js';
 import { createSilentLogger } from '../logging.js';
 import {
@@ -11,7 +13,7 @@ import {
   parseAdmissionLimits,
 } from './admission.js';
 
-function controller(limits: Partial<AdmissionLimits>, seed = 1) {
+function controller(limits: Partial<AdmissionLimits>, seed = 1, logger = createSilentLogger()) {
   const load = { delayMs: 0, closed: false };
   const probe = {
     sample: () => load.delayMs,
@@ -20,7 +22,7 @@ function controller(limits: Partial<AdmissionLimits>, seed = 1) {
     },
   };
   const clock = new ManualClock(0, { seed });
-  const admission = new AdmissionController(limits, { clock, logger: createSilentLogger(), probe });
+  const admission = new AdmissionController(limits, { clock, logger, probe });
   // One sampling window with `delayMs` of event-loop delay.
   const window = async (delayMs: number) => {
     load.delayMs = delayMs;
@@ -111,6 +113,30 @@ describe('AdmissionController', () => {
     };
     expect(draw(7)).toEqual(draw(7));
     expect(draw(7)).not.toEqual(draw(8));
+  });
+
+  it('logs a run of refusals once when it starts and once when a window passes without one, not per refusal', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logger = winston.createLogger({ level: 'info', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
+    const { admission, window } = controller({ maxInFlight: 1 }, 1, logger);
+    let held = admitted(admission.admit('request'));
+    for (let i = 0; i < 6; i++) {
+      expect(admission.admit('request').admitted).toBe(false);
+      held();
+      held = admitted(admission.admit('request')); // oscillating at the limit is still one run
+    }
+    await window(0);
+    await window(0);
+    await new Promise((resolve) => setImmediate(resolve)); // winston writes to its stream asynchronously
+    expect(lines.map((l) => l.message)).toEqual(['endpoint busy', 'endpoint accepting again']);
+    expect(lines[0]).toMatchObject({ component: 'admission', kind: 'request', saturated: false, inFlight: 1, limit: 1 });
+    expect(lines[1]).toMatchObject({ refused: 6 });
   });
 
   it('stops its timer and closes its probe', () => {

@@ -137,7 +137,7 @@ export function eventLoopDelayProbe(): LoadProbe {
 /**
  * Counts in-flight device work and decides admission. The limits adapt to the event-loop delay sampled every
  * sampleIntervalMs: halved while it is above maxEventLoopDelayMs, grown back while it is below half of it. A run of
- * refusals is logged once when it starts and once when it ends.
+ * refusals is logged once when it starts and once when a sampling window passes without one (not per refusal).
  */
 export class AdmissionController {
   readonly limits: AdmissionLimits;
@@ -149,7 +149,9 @@ export class AdmissionController {
   private delayMs = 0;
   private admitted = 0;
   private refused = 0;
+  // A run of refusals starts with the first refusal and ends with the first sampling window without one.
   private refusedInRun = 0;
+  private refusedInWindow = 0;
 
   constructor(
     limits: Partial<AdmissionLimits>,
@@ -164,10 +166,6 @@ export class AdmissionController {
   /** Admits one unit of `kind` or refuses it. */
   admit(kind: AdmissionKind): AdmissionDecision {
     if (this.inFlight[kind] >= this.limitOf(kind)) return this.refuse(kind);
-    if (this.refusedInRun > 0) {
-      this.log.info('endpoint accepting again', { refused: this.refusedInRun, eventLoopDelayMs: Math.round(this.delayMs) });
-      this.refusedInRun = 0;
-    }
     this.inFlight[kind] += 1;
     this.admitted += 1;
     let released = false;
@@ -184,6 +182,11 @@ export class AdmissionController {
   // One event-loop delay sample, from the sampling timer.
   private adjust(delayMs: number): void {
     this.delayMs = delayMs;
+    if (this.refusedInRun > 0 && this.refusedInWindow === 0) {
+      this.log.info('endpoint accepting again', { refused: this.refusedInRun, eventLoopDelayMs: Math.round(delayMs) });
+      this.refusedInRun = 0;
+    }
+    this.refusedInWindow = 0;
     const before = this.limitOf('request');
     // The scale stops where the request limit reaches minInFlight (or just below 1 for 0), so growth restarts from there.
     const floor = Math.min(1, Math.max(this.limits.minInFlight, 0.5) / this.limits.maxInFlight);
@@ -227,6 +230,7 @@ export class AdmissionController {
       this.log.warn('endpoint busy', { kind, saturated, ...this.stats(), eventLoopDelayMs: Math.round(this.delayMs) });
     }
     this.refusedInRun += 1;
+    this.refusedInWindow += 1;
     this.refused += 1;
     return { admitted: false, retryAfterSeconds, saturated };
   }
