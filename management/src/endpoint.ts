@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { sweepTempFiles, TEMP_SWEEP_AGE_MS } from '../../common/atomic-file.js';
 import { type Clock, systemClock } from '../../common/clock.js';
 import { AttacheError } from '../../common/errors.js';
+import { AdmissionController, type AdmissionLimits, type LoadProbe } from './http/admission.js';
 import type { EnrollRateLimits } from './http/rate-limit.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logging.js';
@@ -39,12 +40,21 @@ export interface EndpointOptions {
   readonly complianceIntervalMs?: number;
   /** Enrollment rate limits per source address and in total (default DEFAULT_ENROLL_RATE_LIMITS); false: none. */
   readonly enrollRateLimits?: EnrollRateLimits | false;
+  /** Admission control of the device API (defaults DEFAULT_ADMISSION_LIMITS, http/admission.ts); false: none (tests). */
+  readonly admission?: Partial<AdmissionLimits> | false;
+  /** Length of the kernel's queue of not yet accepted connections (default 4096; Linux caps it at net.core.somaxconn). */
+  readonly listenBacklog?: number;
 }
+
+/** Default listen backlog: a burst of connects waits in the kernel instead of being refused (Node's default is 511). */
+export const DEFAULT_LISTEN_BACKLOG = 4096;
 
 /** Dependencies of the endpoint: a logger, and optionally a clock (time and the compliance timer; tests pass a manual one). */
 export interface EndpointDeps {
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** Capacity signal of admission control (default: the event-loop delay sampled on `clock`). */
+  readonly loadProbe?: LoadProbe;
 }
 
 /** A running endpoint. */
@@ -56,6 +66,8 @@ export interface RunningEndpoint {
   readonly port: number;
   readonly identity: EndpointIdentity;
   readonly context: ServiceContext;
+  /** Admission control of the device API; undefined when turned off. */
+  readonly admission: AdmissionController | undefined;
   /** Closes the push sockets, the server and the database. */
   close(): Promise<void>;
 }
@@ -100,7 +112,10 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   // A secret half-written when the endpoint was killed stays a temp file; nothing reads it, so it goes.
   const swept = await sweepTempFiles(dataDir, { now: clock.now(), olderThanMs: TEMP_SWEEP_AGE_MS });
   if (swept.length > 0) deps.logger.warn('stale temp files removed', { component: 'endpoint', dataDir, files: swept });
+  const backlog = options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG;
+  if (!Number.isInteger(backlog) || backlog < 1) throw new AttacheError('CONFIG_INVALID', `listen backlog must be a positive integer, got ${backlog}`);
   const store = await openSqliteStore({ file: dataPath(dataDir, 'db') });
+  let admission: AdmissionController | undefined;
   try {
     const identity = await loadOrCreateEndpointIdentity({ dataDir, extraNames }, { store, clock, logger: deps.logger });
     const signingKeys = await PolicySigningKeyRing.load(dataDir, identity.policySigning, { store, logger: deps.logger });
@@ -130,15 +145,20 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     };
     // Channel-2 devices get their changed sets over the push socket.
     hub.useDeliverer(new SetDelivery(context).enqueue);
+    admission =
+      options.admission === false
+        ? undefined
+        : new AdmissionController(options.admission ?? {}, { clock, logger: deps.logger, ...(deps.loadProbe ? { probe: deps.loadProbe } : {}) });
     const app = await createHttpServer(
       {
         tlsKeyPem: identity.serverKeyPem,
         tlsCertPem: identity.serverCertPem,
         ...(options.enrollRateLimits === undefined ? {} : { enrollRateLimits: options.enrollRateLimits }),
+        ...(admission ? { admission } : {}),
       },
       context,
     );
-    await app.listen({ host: listenHost, port: options.listenPort ?? 8443 });
+    await app.listen({ host: listenHost, port: options.listenPort ?? 8443, backlog });
     const port = (app.server.address() as AddressInfo).port;
     const url = `https://${urlHost(wildcard ? '127.0.0.1' : listenHost)}:${port}`;
     publicUrl ||= `https://${urlHost(wildcard ? osHostname() : listenHost)}:${port}`;
@@ -159,9 +179,11 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       port,
       identity,
       context,
+      admission,
       close: () => {
         closing ??= (async () => {
           await app.close();
+          admission?.close();
           await stopTimer();
           await store.close();
           deps.logger.info('endpoint stopped', { component: 'endpoint' });
@@ -170,6 +192,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       },
     };
   } catch (err) {
+    admission?.close();
     await store.close();
     throw err;
   }

@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { toAttacheError } from '../../common/errors.js';
 import { startEndpoint } from './endpoint.js';
+import { type AdmissionLimits, parseAdmissionLimits } from './http/admission.js';
 import { type EnrollRateLimits, parseEnrollRateLimits } from './http/rate-limit.js';
 import { parseListen } from './listen-address.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from './logging.js';
@@ -16,12 +17,25 @@ interface ServeOptions {
   unassignedCompliance: 'compliant' | 'noncompliant';
   complianceCheckSeconds?: number;
   enrollRateLimit?: EnrollRateLimits | false;
+  admission?: AdmissionLimits | false;
+  listenBacklog?: number;
 }
 
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
   return n;
+}
+
+/** A commander argument parser from a parser that throws an Error naming the bad value. */
+function optionParser<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -36,6 +50,8 @@ async function serve(options: ServeOptions): Promise<void> {
       unassignedCompliance: options.unassignedCompliance,
       ...(options.complianceCheckSeconds === undefined ? {} : { complianceIntervalMs: options.complianceCheckSeconds * 1000 }),
       ...(options.enrollRateLimit === undefined ? {} : { enrollRateLimits: options.enrollRateLimit }),
+      ...(options.admission === undefined ? {} : { admission: options.admission }),
+      ...(options.listenBacklog === undefined ? {} : { listenBacklog: options.listenBacklog }),
     },
     { logger },
   ).catch((err: unknown) => {
@@ -85,14 +101,14 @@ function buildProgram(): Command {
     .option(
       '--enroll-rate-limit <limits>',
       'enrollment rate limit: "<per address per minute>,<total per second>" or "off" (default 20,20)',
-      (value: string) => {
-        try {
-          return parseEnrollRateLimits(value);
-        } catch (err) {
-          throw new InvalidArgumentError((err as Error).message);
-        }
-      },
+      optionParser(parseEnrollRateLimits),
     )
+    .option(
+      '--admission <limits>',
+      'device API admission control: "<requests>,<upgrades>,<event-loop delay ms>" in flight before 503 ENDPOINT_BUSY, or "off" (default 1024,256,1000)',
+      optionParser(parseAdmissionLimits),
+    )
+    .option('--listen-backlog <n>', 'queue of connections the kernel holds before accept (default 4096, capped by net.core.somaxconn)', positiveInt)
     .action((opts: ServeOptions) => serve(opts));
   return program;
 }

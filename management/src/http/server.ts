@@ -12,6 +12,7 @@ import type { ServiceContext } from '../service/context.js';
 import { accessAuthHook, registerAccessRoutes } from './access-routes.js';
 import { adminAuthHook } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { type AdmissionController, registerAdmission } from './admission.js';
 import { clientErrorHandler, frameworkErrors, requireHostHeader } from './client-errors.js';
 import { registerComplianceAdminRoutes } from './compliance-admin-routes.js';
 import { DeviceAuthenticator } from './device-auth.js';
@@ -33,6 +34,8 @@ export interface HttpServerOptions {
   readonly bodyLimit?: number;
   /** Enrollment rate limits (default DEFAULT_ENROLL_RATE_LIMITS); false turns them off (simulator, benchmarks). */
   readonly enrollRateLimits?: EnrollRateLimits | false;
+  /** Admission control of the device API (admission.ts); none when absent (tests). */
+  readonly admission?: AdmissionController;
 }
 
 /** Builds the fastify instance with every route; the caller listens and closes it. */
@@ -87,6 +90,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
 
   // A channel-2 request carries what an HTTP body would (≤ bodyLimit) plus its envelope; a larger message closes the socket (1009).
   await app.register(websocket, { options: { maxPayload: bodyLimit + 16 * 1024 } });
+  if (options.admission) registerAdmission(app, options.admission);
 
   registerEnrollRoute(app, ctx, options.enrollRateLimits);
   const deviceAuth = new DeviceAuthenticator({ store: ctx.store, clock: ctx.clock, logger: ctx.logger });

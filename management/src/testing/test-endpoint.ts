@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../common/testing/manual-clock.js';
 import type { DeviceFacts, OnboardingPackage, PolicySummary } from '../../../policy-schemas/src/index.js';
-import { type EndpointOptions, type RunningEndpoint, startEndpoint } from '../endpoint.js';
+import { type EndpointDeps, type EndpointOptions, type RunningEndpoint, startEndpoint } from '../endpoint.js';
 import { createSilentLogger } from '../logging.js';
 import { TestAdmin } from './admin-api.js';
 import { TEST_FACTS, TestDevice } from './https-client.js';
@@ -30,18 +30,21 @@ export interface TestEndpoint {
   close(): Promise<void>;
 }
 
-/** Endpoint options a test may set (compliance settings). */
-export type TestEndpointOptions = Pick<EndpointOptions, 'unassignedCompliance' | 'complianceIntervalMs'>;
+/** Endpoint options a test may set (compliance settings; admission limits: admission control is off unless given). */
+export type TestEndpointOptions = Pick<EndpointOptions, 'unassignedCompliance' | 'complianceIntervalMs' | 'admission'>;
 
-/** Starts an endpoint for one test file. */
-export async function startTestEndpoint(options: TestEndpointOptions = {}): Promise<TestEndpoint> {
+/** Starts an endpoint for one test file (with `deps.loadProbe`, admission control sees that capacity signal). */
+export async function startTestEndpoint(options: TestEndpointOptions = {}, deps: Pick<EndpointDeps, 'loadProbe'> = {}): Promise<TestEndpoint> {
   const dir = await mkdtemp(join(tmpdir(), 'attache-endpoint-'));
   let offset = 0;
   // Real time plus a settable offset; the compliance timer fires only when a test says so (`ticker.tick()`).
   const ticker = new ManualClock();
   const now = () => Date.now() + offset;
   const clock = { now, setTimer: ticker.setTimer.bind(ticker), every: ticker.every.bind(ticker), random: ticker.random };
-  const endpoint = await startEndpoint({ ...options, dataDir: dir, listenHost: '127.0.0.1', listenPort: 0 }, { logger: createSilentLogger(), clock });
+  const endpoint = await startEndpoint(
+    { admission: false, ...options, dataDir: dir, listenHost: '127.0.0.1', listenPort: 0 },
+    { ...deps, logger: createSilentLogger(), clock },
+  );
   const ca = endpoint.identity.caCertPem;
   const token = (await readFile(join(dir, 'admin.token'), 'utf8')).trim();
   const admin = new TestAdmin(endpoint.url, ca, token);
