@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { EndpointClient } from '../agent/src/transport/endpoint-client.js';
+import { EndpointClient, pinnedContext } from '../agent/src/transport/endpoint-client.js';
 import { PushClient } from '../agent/src/transport/push-client.js';
 import { generateEd25519KeyPair, privateKeyFromPem, publicKeyFromRaw, requestSigningString, verifyBytes } from '../common/signing.js';
 import { type CertificateAndKey, createCa, issueServerCertificate } from '../management/src/pki/certificates.js';
@@ -93,6 +93,24 @@ describe('agent transport', () => {
       await expect(client.getPolicies(undefined)).rejects.toMatchObject({ code: 'TLS_PIN_MISMATCH' });
     } finally {
       client.close();
+    }
+  });
+
+  it('shares one TLS context per pinned CA without mixing the trust of two CAs', async () => {
+    expect(pinnedContext(ca.certPem)).toBe(pinnedContext(ca.certPem));
+    expect(pinnedContext(otherCa.certPem)).not.toBe(pinnedContext(ca.certPem));
+    const credentials = { deviceId: DEVICE, privateKey: privateKeyFromPem(keys.privateKeyPem) };
+    for (let round = 0; round < 2; round++) {
+      const good = new EndpointClient({ endpointUrl: url, caCertificate: ca.certPem, credentials });
+      const impostor = new EndpointClient({ endpointUrl: url, caCertificate: otherCa.certPem, credentials });
+      try {
+        // The test server answers 404 to everything: reaching it over TLS gives an endpoint error, not a trust failure.
+        await expect(good.getPolicies(undefined)).rejects.toMatchObject({ code: 'ENDPOINT_ERROR' });
+        await expect(impostor.getPolicies(undefined)).rejects.toMatchObject({ code: 'TLS_PIN_MISMATCH' });
+      } finally {
+        good.close();
+        impostor.close();
+      }
     }
   });
 });

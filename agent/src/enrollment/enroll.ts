@@ -2,7 +2,7 @@
 // and store the resulting directory identity. The private key never leaves the state dir.
 import { createHash, X509Certificate } from 'node:crypto';
 import { AttacheError } from '../../../common/errors.js';
-import { enrollmentProofString, generateEd25519KeyPair, privateKeyFromPem, signBytes } from '../../../common/signing.js';
+import { enrollmentProofString, generateEd25519KeyPair, signBytes } from '../../../common/signing.js';
 import { validate } from '../../../common/validation.js';
 import { type AgentIdentity, OnboardingPackage, type OnboardingPackage as OnboardingPackageT } from '../../../policy-schemas/src/index.js';
 import type { AgentHost } from '../platform/index.js';
@@ -48,7 +48,7 @@ export async function enroll(options: EnrollOptions, deps: { store: StateStore; 
     throw new AttacheError('ALREADY_ENROLLED', `already enrolled as device ${existing.deviceId}; pass --force to enroll again with a new identity`);
   }
   const keys = generateEd25519KeyPair();
-  const proof = signBytes(privateKeyFromPem(keys.privateKeyPem), enrollmentProofString(pkg.enrollmentToken, keys.publicKey));
+  const proof = signBytes(keys.privateKey, enrollmentProofString(pkg.enrollmentToken, keys.publicKey));
   const client = new EndpointClient({ endpointUrl: pkg.endpointUrl, caCertificate: pkg.caCertificate });
   try {
     const answer = await client.enroll({ enrollmentToken: pkg.enrollmentToken, publicKey: keys.publicKey, proof, device: deps.host.facts(AGENT_VERSION) });

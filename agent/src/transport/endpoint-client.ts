@@ -2,6 +2,7 @@
 
 import { type KeyObject, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { systemClock } from '../../../common/clock.js';
 import { AttacheError, isErrorCode } from '../../../common/errors.js';
 import { parseJsonText } from '../../../common/json-text.js';
@@ -40,6 +41,24 @@ const TLS_TRUST_ERRORS = new Set([
   'CERT_HAS_EXPIRED',
 ]);
 
+/** TLS contexts by pinned CA (a device has one or two; a simulated fleet one per endpoint). */
+const MAX_PINNED_CONTEXTS = 8;
+const pinnedContexts = new Map<string, SecureContext>();
+
+/**
+ * The TLS context trusting only `caPem`, built once per CA: building one parses the CA into a new trust store, a cost
+ * each new client would otherwise pay again (enrollment, a restarted transport, every host of a simulated fleet).
+ */
+export function pinnedContext(caPem: string): SecureContext {
+  let context = pinnedContexts.get(caPem);
+  if (!context) {
+    context = createSecureContext({ ca: [caPem] });
+    pinnedContexts.set(caPem, context);
+    if (pinnedContexts.size > MAX_PINNED_CONTEXTS) pinnedContexts.delete(pinnedContexts.keys().next().value as string);
+  }
+  return context;
+}
+
 /** The device identity used to sign requests. */
 export interface DeviceCredentials {
   readonly deviceId: string;
@@ -67,7 +86,7 @@ export class EndpointClient {
     this.base = new URL(options.endpointUrl);
     this.credentials = options.credentials;
     // Only the onboarding CA is trusted for the endpoint; the system store is not consulted.
-    this.agent = new Agent({ keepAlive: true, maxSockets: 4, ca: [options.caCertificate] });
+    this.agent = new Agent({ keepAlive: true, maxSockets: 4, ca: [options.caCertificate], secureContext: pinnedContext(options.caCertificate) });
   }
 
   async enroll(body: EnrollRequestT): Promise<EnrollResponseT> {
