@@ -18,9 +18,19 @@ export interface EnrollOptions {
   readonly force?: boolean;
 }
 
-/** The `sha256/<base64>` pin of a PEM certificate. */
+/** Pins already computed, by PEM: parsing the certificate is most of the cost, and a fleet host repeats it. */
+const MAX_KNOWN_PINS = 8;
+const knownPins = new Map<string, string>();
+
+/** The `sha256/<base64>` pin of a PEM certificate (throws for a PEM that is not a readable certificate). */
 export function caPinOf(pem: string): string {
-  return `sha256/${createHash('sha256').update(new X509Certificate(pem).raw).digest('base64')}`;
+  let pin = knownPins.get(pem);
+  if (pin === undefined) {
+    pin = `sha256/${createHash('sha256').update(new X509Certificate(pem).raw).digest('base64')}`;
+    knownPins.set(pem, pin);
+    if (knownPins.size > MAX_KNOWN_PINS) knownPins.delete(knownPins.keys().next().value as string);
+  }
+  return pin;
 }
 
 /** Checks the package without touching the network: schema, CA pin, expiry. */
