@@ -65,7 +65,7 @@ export async function enrollDevice(ctx: ServiceContext, body: unknown): Promise<
     dynamicGroups: (d) => matchingGroups(groups, d),
   });
   // Its first compliance evaluation, with its groups' compliance policies: the access decision exists from enrollment on.
-  await ctx.compliance.evaluate(device.deviceId, 'enrollment');
+  await ctx.compliance.evaluateEnrolled(device);
   ctx.logger.info('device enrolled', { component: 'enrollment', deviceId: device.deviceId, hostname: device.hostname, platform: device.platform });
   return { deviceId: device.deviceId, tenantId: ctx.identity.tenantId, enrolledAt: device.enrolledAt };
 }
