@@ -4,7 +4,7 @@
 // Run: `npm run build && npm run bench:enrollment [-- --devices 3000 --concurrency 128 --repeats 3 --cpu-prof <dir>]`.
 
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep, systemClock } from '../common/clock.js';
@@ -101,6 +101,8 @@ async function run(index: number) {
     // A round trip to every fleet process: their hosts are built before the clock starts.
     await fleet.faultHits();
     const sample = () => [endpoint.usage(), ...(fleet?.pids ?? []).map(procUsage)];
+    // The machine is shared: its 1-minute load average says how much of it the run had.
+    const loadBefore = loadavg()[0] ?? 0;
     const before = sample();
     const started = systemClock.now();
     await fleet.enroll(concurrency);
@@ -120,6 +122,7 @@ async function run(index: number) {
       endpointCpuCores: Number((endpointMs / 1000 / seconds).toFixed(2)),
       fleetCpuCores: Number((fleetMs / 1000 / seconds).toFixed(2)),
       endpointRssMb: Math.round((after[0]?.rssBytes ?? 0) / 2 ** 20),
+      loadAverage: [Number(loadBefore.toFixed(1)), Number((loadavg()[0] ?? 0).toFixed(1))],
     };
     process.stdout.write(`run ${index}: ${JSON.stringify(result)}\n`);
     return result;
@@ -147,6 +150,10 @@ const medians = {
     3,
   ),
 };
+// What this machine's cores could do were they all ours: the endpoint is one thread, the fleet shares the other cores.
+const cores = availableParallelism();
+const endpointMs = medians.endpointCpuMsPerEnrollment ?? 0;
+const cpuBoundCeilingPerSecond = Math.round(Math.min(1000 / endpointMs, (1000 * cores) / (endpointMs + (medians.fleetCpuMsPerEnrollment ?? 0))));
 const file = await writeResult('enrollment', {
   benchmark: 'enrollment',
   command: `npm run bench:enrollment -- --devices ${devices} --concurrency ${concurrency} --repeats ${repeats}`,
@@ -155,7 +162,7 @@ const file = await writeResult('enrollment', {
   devices,
   concurrency,
   fleetProcesses: availableParallelism(),
-  medians,
+  medians: { ...medians, cpuBoundCeilingPerSecond },
   runs,
 });
-process.stdout.write(`enrollment: ${JSON.stringify(medians)}\nwrote ${file}\n`);
+process.stdout.write(`enrollment: ${JSON.stringify({ ...medians, cpuBoundCeilingPerSecond })}\nwrote ${file}\n`);
