@@ -236,6 +236,7 @@ describe('compliance state', () => {
     const kept = await store.listComplianceTransitions(deviceId, 1000);
     expect(kept).toHaveLength(TRANSITIONS_PER_DEVICE);
     expect(kept[0]?.reasons).toEqual([String(TRANSITIONS_PER_DEVICE + 4)]);
+    expect(kept.at(-1)?.reasons).toEqual(['5']); // exactly the newest ones
     expect((await store.listComplianceStates()).map((s) => s.deviceId)).toEqual([deviceId]);
   });
 

@@ -233,13 +233,16 @@ export async function saveComplianceState(db: Db, state: StoredComplianceState, 
       .insertInto('complianceTransitions')
       .values({ deviceId, at: transition.at, fromState: transition.from, toState: transition.to, reasons: JSON.stringify(transition.reasons) })
       .execute();
-    const keep = trx
+    // The newest TRANSITIONS_PER_DEVICE stay: the first one beyond them (usually none) bounds what is deleted.
+    const beyond = await trx
       .selectFrom('complianceTransitions')
       .select('transitionId')
       .where('deviceId', '=', deviceId)
       .orderBy('transitionId', 'desc')
-      .limit(TRANSITIONS_PER_DEVICE);
-    await trx.deleteFrom('complianceTransitions').where('deviceId', '=', deviceId).where('transitionId', 'not in', keep).execute();
+      .limit(1)
+      .offset(TRANSITIONS_PER_DEVICE)
+      .executeTakeFirst();
+    if (beyond) await trx.deleteFrom('complianceTransitions').where('deviceId', '=', deviceId).where('transitionId', '<=', beyond.transitionId).execute();
   });
 }
 
