@@ -7,6 +7,8 @@ const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 /** A freshly generated key pair: the private key as PKCS#8 PEM (never leaves its owner), the public key raw, base64. */
 export interface Ed25519KeyPair {
   readonly privateKeyPem: string;
+  /** The same private key as a key object, for signing at once without parsing the PEM again. */
+  readonly privateKey: KeyObject;
   readonly publicKey: string;
 }
 
@@ -14,6 +16,7 @@ export function generateEd25519KeyPair(): Ed25519KeyPair {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   return {
     privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    privateKey,
     publicKey: rawPublicKey(publicKey),
   };
 }

@@ -2,7 +2,7 @@
 // and store the resulting directory identity. The private key never leaves the state dir.
 import { createHash, X509Certificate } from 'node:crypto';
 import { AttacheError } from '../../../common/errors.js';
-import { enrollmentProofString, generateEd25519KeyPair, privateKeyFromPem, signBytes } from '../../../common/signing.js';
+import { enrollmentProofString, generateEd25519KeyPair, signBytes } from '../../../common/signing.js';
 import { validate } from '../../../common/validation.js';
 import { type AgentIdentity, OnboardingPackage, type OnboardingPackage as OnboardingPackageT } from '../../../policy-schemas/src/index.js';
 import type { AgentHost } from '../platform/index.js';
@@ -18,9 +18,19 @@ export interface EnrollOptions {
   readonly force?: boolean;
 }
 
-/** The `sha256/<base64>` pin of a PEM certificate. */
+/** Pins already computed, by PEM: parsing the certificate is most of the cost, and a fleet host repeats it. */
+const MAX_KNOWN_PINS = 8;
+const knownPins = new Map<string, string>();
+
+/** The `sha256/<base64>` pin of a PEM certificate (throws for a PEM that is not a readable certificate). */
 export function caPinOf(pem: string): string {
-  return `sha256/${createHash('sha256').update(new X509Certificate(pem).raw).digest('base64')}`;
+  let pin = knownPins.get(pem);
+  if (pin === undefined) {
+    pin = `sha256/${createHash('sha256').update(new X509Certificate(pem).raw).digest('base64')}`;
+    knownPins.set(pem, pin);
+    if (knownPins.size > MAX_KNOWN_PINS) knownPins.delete(knownPins.keys().next().value as string);
+  }
+  return pin;
 }
 
 /** Checks the package without touching the network: schema, CA pin, expiry. */
@@ -48,7 +58,7 @@ export async function enroll(options: EnrollOptions, deps: { store: StateStore; 
     throw new AttacheError('ALREADY_ENROLLED', `already enrolled as device ${existing.deviceId}; pass --force to enroll again with a new identity`);
   }
   const keys = generateEd25519KeyPair();
-  const proof = signBytes(privateKeyFromPem(keys.privateKeyPem), enrollmentProofString(pkg.enrollmentToken, keys.publicKey));
+  const proof = signBytes(keys.privateKey, enrollmentProofString(pkg.enrollmentToken, keys.publicKey));
   const client = new EndpointClient({ endpointUrl: pkg.endpointUrl, caCertificate: pkg.caCertificate });
   try {
     const answer = await client.enroll({ enrollmentToken: pkg.enrollmentToken, publicKey: keys.publicKey, proof, device: deps.host.facts(AGENT_VERSION) });

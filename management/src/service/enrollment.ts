@@ -8,8 +8,7 @@ import { validate } from '../../../common/validation.js';
 import { EnrollRequest, type EnrollResponse, OnboardingCreateRequest, OnboardingPackage } from '../../../policy-schemas/src/index.js';
 import { ENROLLMENT_TOKEN_PREFIX, newSecretToken, tokenHash } from '../pki/tokens.js';
 import type { ServiceContext } from './context.js';
-import { refreshDeviceMemberships } from './membership.js';
-import { normaliseTags } from './targeting.js';
+import { matchingGroups, normaliseTags } from './targeting.js';
 
 /** Defaults of an onboarding package: valid one day, single use. */
 export const ONBOARDING_DEFAULTS = { expiresInMinutes: 1440, maxUses: 1 } as const;
@@ -54,17 +53,19 @@ export async function enrollDevice(ctx: ServiceContext, body: unknown): Promise<
   const request = validate(EnrollRequest, body, 'enroll request');
   const proofOk = verifyBytes(publicKeyFromRaw(request.publicKey), enrollmentProofString(request.enrollmentToken, request.publicKey), request.proof);
   if (!proofOk) throw new AttacheError('ENROLLMENT_PROOF_INVALID', 'the enrollment proof does not verify with the public key being registered');
+  // Dynamic groups are evaluated on what the device enrolls with (platform, OS edition, its package's tags) and joined
+  // in the enrollment's transaction. Nothing to nudge: a device that did not exist has no push channel yet.
+  const { groups } = await ctx.store.listDynamicGroups();
   const device = await ctx.store.enrollDevice({
     tokenHash: tokenHash(request.enrollmentToken),
     now: isoNow(ctx.clock),
     deviceId: randomUUID(),
     publicKey: request.publicKey,
     facts: request.device,
+    dynamicGroups: (d) => matchingGroups(groups, d),
   });
-  // A new device may match dynamic groups at once (its platform and OS edition, its package's tags).
-  await refreshDeviceMemberships(ctx, device, device.enrolledAt);
-  // Its first compliance evaluation (unless joining groups already did it): the access decision exists from enrollment on.
-  if (!ctx.compliance.decision(device.deviceId)) await ctx.compliance.evaluate(device.deviceId, 'enrollment');
+  // Its first compliance evaluation, with its groups' compliance policies: the access decision exists from enrollment on.
+  await ctx.compliance.evaluateEnrolled(device);
   ctx.logger.info('device enrolled', { component: 'enrollment', deviceId: device.deviceId, hostname: device.hostname, platform: device.platform });
   return { deviceId: device.deviceId, tenantId: ctx.identity.tenantId, enrolledAt: device.enrolledAt };
 }

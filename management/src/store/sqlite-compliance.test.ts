@@ -183,6 +183,7 @@ describe('compliance policies and assignments', () => {
     await assign(a.compliancePolicyId, all.groupId);
     await assign(b.compliancePolicyId, all.groupId);
     await assign(a.compliancePolicyId, kiosk.groupId, 'exclude');
+    await assign(b.compliancePolicyId, kiosk.groupId); // included through two groups: listed once
     expect(await codeOf(assign(a.compliancePolicyId, all.groupId))).toBe('CONFLICT');
     expect(await codeOf(assign(randomUUID(), all.groupId))).toBe('NOT_FOUND');
     expect(await codeOf(assign(a.compliancePolicyId, randomUUID()))).toBe('NOT_FOUND');
@@ -191,7 +192,7 @@ describe('compliance policies and assignments', () => {
     expect((await store.compliancePoliciesForDevice(other)).map((p) => p.name)).toEqual(['Other']);
 
     const removed = await store.deleteCompliancePolicy(b.compliancePolicyId, NOW);
-    expect(removed?.map((r) => r.groupId)).toEqual([all.groupId]);
+    expect(removed?.map((r) => r.groupId).sort()).toEqual([all.groupId, kiosk.groupId].sort());
     expect(await store.deleteCompliancePolicy(b.compliancePolicyId, NOW)).toBeUndefined();
     expect((await store.listCompliancePolicies()).compliancePolicies.map((p) => p.compliancePolicyId)).toEqual([a.compliancePolicyId]);
     expect(await store.compliancePoliciesForDevice(other)).toEqual([]);
@@ -235,6 +236,7 @@ describe('compliance state', () => {
     const kept = await store.listComplianceTransitions(deviceId, 1000);
     expect(kept).toHaveLength(TRANSITIONS_PER_DEVICE);
     expect(kept[0]?.reasons).toEqual([String(TRANSITIONS_PER_DEVICE + 4)]);
+    expect(kept.at(-1)?.reasons).toEqual(['5']); // exactly the newest ones
     expect((await store.listComplianceStates()).map((s) => s.deviceId)).toEqual([deviceId]);
   });
 

@@ -154,21 +154,27 @@ export async function removeComplianceAssignment(db: Db, assignmentId: string): 
   });
 }
 
-/** ComplianceStore.compliancePoliciesForDevice: included through a group of the device, excluded through none. */
+/**
+ * ComplianceStore.compliancePoliciesForDevice: included through a group of the device, excluded through none. The
+ * device's assignment links first (one join), then the policies only when some are included: most evaluations (a
+ * device in no group with a compliance policy) end after the first, and kysely builds two flat queries far faster
+ * than one with two nested subqueries.
+ */
 export async function compliancePoliciesForDevice(db: Db, deviceId: string): Promise<CompliancePolicy[]> {
-  const byMode = (mode: AssignmentMode) =>
-    db
-      .selectFrom('complianceAssignments as a')
-      .innerJoin('groupMembers as gm', 'gm.groupId', 'a.groupId')
-      .select('a.compliancePolicyId')
-      .where('a.mode', '=', mode)
-      .where('gm.deviceId', '=', deviceId);
+  const links = await db
+    .selectFrom('complianceAssignments as a')
+    .innerJoin('groupMembers as gm', 'gm.groupId', 'a.groupId')
+    .select(['a.compliancePolicyId', 'a.mode'])
+    .where('gm.deviceId', '=', deviceId)
+    .execute();
+  const excluded = new Set(links.filter((l) => l.mode === 'exclude').map((l) => l.compliancePolicyId));
+  const included = [...new Set(links.filter((l) => l.mode === 'include' && !excluded.has(l.compliancePolicyId)).map((l) => l.compliancePolicyId))];
+  if (included.length === 0) return [];
   const rows = await db
     .selectFrom('compliancePolicies')
     .selectAll()
     .where('deletedAt', 'is', null)
-    .where('compliancePolicyId', 'in', byMode('include'))
-    .where('compliancePolicyId', 'not in', byMode('exclude'))
+    .where('compliancePolicyId', 'in', included)
     .orderBy('compliancePolicyId')
     .execute();
   return rows.map(policyFromRow);
@@ -227,13 +233,16 @@ export async function saveComplianceState(db: Db, state: StoredComplianceState, 
       .insertInto('complianceTransitions')
       .values({ deviceId, at: transition.at, fromState: transition.from, toState: transition.to, reasons: JSON.stringify(transition.reasons) })
       .execute();
-    const keep = trx
+    // The newest TRANSITIONS_PER_DEVICE stay: the first one beyond them (usually none) bounds what is deleted.
+    const beyond = await trx
       .selectFrom('complianceTransitions')
       .select('transitionId')
       .where('deviceId', '=', deviceId)
       .orderBy('transitionId', 'desc')
-      .limit(TRANSITIONS_PER_DEVICE);
-    await trx.deleteFrom('complianceTransitions').where('deviceId', '=', deviceId).where('transitionId', 'not in', keep).execute();
+      .limit(1)
+      .offset(TRANSITIONS_PER_DEVICE)
+      .executeTakeFirst();
+    if (beyond) await trx.deleteFrom('complianceTransitions').where('deviceId', '=', deviceId).where('transitionId', '<=', beyond.transitionId).execute();
   });
 }
 

@@ -16,6 +16,7 @@ import { policySetForDevice, policySetsForDevices } from './sqlite-policy-sets.j
 import { getReportedStatus, listDeviceEvents, recordReport } from './sqlite-reports.js';
 import { deviceFromRow, normaliseTime } from './sqlite-rows.js';
 import * as targeting from './sqlite-targeting.js';
+import { withStatementCache } from './statement-cache.js';
 import type {
   DeviceKeyRotation,
   DeviceListing,
@@ -55,7 +56,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mana
   raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   raw.pragma('foreign_keys = ON');
   raw.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }), plugins: [new CamelCasePlugin()] });
   const { error } = await new Migrator({ db, provider: inCodeMigrations }).migrateToLatest();
   if (error) {
     await db.destroy();
@@ -126,7 +127,21 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
         keyRotationRequestedAt: null,
       };
       await trx.insertInto('devices').values(row).execute();
-      return deviceFromRow(row);
+      const device = deviceFromRow(row);
+      const groupIds = input.dynamicGroups?.(device) ?? [];
+      // Insert-select: a group deleted since the caller listed the groups is skipped, not a foreign-key failure.
+      if (groupIds.length > 0)
+        await trx
+          .insertInto('groupMembers')
+          .columns(['groupId', 'deviceId', 'addedAt'])
+          .expression((eb) =>
+            eb
+              .selectFrom('deviceGroups')
+              .select((s) => ['groupId', s.val(device.deviceId).as('deviceId'), s.val(device.enrolledAt).as('addedAt')])
+              .where('groupId', 'in', [...groupIds]),
+          )
+          .execute();
+      return device;
     });
   }
 

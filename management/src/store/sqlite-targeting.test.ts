@@ -8,7 +8,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeviceFacts, SettingEvent, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import type { DeviceFacts, DynamicGroupRule, SettingEvent, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
 import { inCodeMigrations } from './migrations.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { EVENTS_PER_DEVICE, type ManagementStore } from './store.js';
@@ -115,6 +115,34 @@ describe('targeting', () => {
     expect(await store.getPolicy(p1)).toBeUndefined();
     expect((await store.policiesForDevice(deviceId)).map((x) => x.payload.policyId)).toEqual([p2]);
     await expect(store.addPolicyVersion(policy(p1, 2))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('writes the dynamic groups chosen from the new device record in the enrollment transaction', async () => {
+    store = await openSqliteStore({ file: join(dir, 'db.sqlite') });
+    const s = store;
+    const rule: DynamicGroupRule = { match: 'all', conditions: [{ attribute: 'platform', equals: 'windows' }] };
+    const [a, b] = await Promise.all(['a', 'b'].map((name) => s.createGroup({ groupId: randomUUID(), name, createdAt: NOW, rule })));
+    const tokenHash = randomUUID();
+    await s.createEnrollmentToken({ tokenHash, createdAt: NOW, expiresAt: '2025-01-11T12:00:00.000Z', maxUses: 1, tags: ['Lab'] });
+    const seen: string[][] = [];
+    const gone = randomUUID(); // a group deleted since the caller listed them: skipped, not a foreign-key failure
+    const device = await s.enrollDevice({
+      tokenHash,
+      now: NOW,
+      deviceId: randomUUID(),
+      publicKey: KEY,
+      facts: FACTS,
+      dynamicGroups: (d) => {
+        seen.push([...d.tags]);
+        return [a?.groupId ?? '', b?.groupId ?? '', gone];
+      },
+    });
+    expect(seen).toEqual([['Lab']]);
+    expect(await s.groupIdsOfDevice(device.deviceId)).toEqual([a?.groupId, b?.groupId].sort());
+    // A used-up token enrolls nothing and joins nothing.
+    const again = s.enrollDevice({ tokenHash, now: NOW, deviceId: randomUUID(), publicKey: KEY, facts: FACTS, dynamicGroups: () => [a?.groupId ?? ''] });
+    await expect(again).rejects.toMatchObject({ code: 'ENROLLMENT_TOKEN_EXHAUSTED' });
+    expect(await s.deviceIdsInGroup(a?.groupId ?? '')).toEqual([device.deviceId]);
   });
 });
 

@@ -97,6 +97,11 @@ export interface EnrollDeviceInput {
   readonly deviceId: string;
   readonly publicKey: string;
   readonly facts: DeviceFacts;
+  /**
+   * The dynamic groups the new device joins, decided from its record (its tags come from the token): the members are
+   * written in the enrollment's transaction, so the device never exists without them.
+   */
+  readonly dynamicGroups?: (device: DeviceRecord) => readonly string[];
 }
 
 /** A policy with its latest signed version. */

@@ -5,7 +5,7 @@ import { AGENT_VERSION } from '../../../agent/src/version.js';
 import { normaliseTags, ruleMatches } from '../../../management/src/service/targeting.js';
 import type { DynamicGroupRule, OnboardingPackage, Platform } from '../../../policy-schemas/src/index.js';
 import type { AdminApi } from '../endpoint/admin-api.js';
-import type { HostSpec } from '../fleet/protocol.js';
+import type { HostBehaviour, HostSpec } from '../fleet/protocol.js';
 import { ALL_GROUP, type Scenario } from '../scenario/load.js';
 
 /** Hosts of the scenario, numbered, each with the onboarding package of its tag set. */
@@ -28,6 +28,18 @@ export function fleetHosts(scenario: Scenario): HostSpec[] {
 
 function packageKey(tags: readonly string[] | undefined): string {
   return JSON.stringify([...(tags ?? [])].sort());
+}
+
+/** How the scenario's agents behave (check-in schedule, connections, signals, seed), as the fleet processes take it. */
+export function hostBehaviour(scenario: Scenario): HostBehaviour {
+  return {
+    checkinSeconds: scenario.fleet.checkinIntervalSeconds,
+    jitterPercent: scenario.fleet.checkinJitterPercent,
+    ...(scenario.fleet.driftCheckSeconds ? { driftCheckSeconds: scenario.fleet.driftCheckSeconds } : {}),
+    connections: scenario.fleet.connections,
+    signals: scenario.fleet.signals,
+    seed: scenario.seed,
+  };
 }
 
 /** Which groups each host will be in: the endpoint's own rule evaluation on what the host enrolls with. */

@@ -16,7 +16,7 @@ import { type ChangeResult, ChangeTracker } from './changes.js';
 import { collectEndState } from './end-state.js';
 import { evaluateExpectations } from './expectations.js';
 import type { FaultRun } from './faults.js';
-import { createGroups, fleetHosts, groupMembership, onboardingPackages } from './fleet-setup.js';
+import { createGroups, fleetHosts, groupMembership, hostBehaviour, onboardingPackages } from './fleet-setup.js';
 import { HostSequences, type SequenceEntry } from './host-sequences.js';
 import { complianceCounts, footprint } from './measurements.js';
 import type { RunResults } from './results.js';
@@ -132,14 +132,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       {
         hosts,
         packages,
-        behaviour: {
-          checkinSeconds: scenario.fleet.checkinIntervalSeconds,
-          jitterPercent: scenario.fleet.checkinJitterPercent,
-          ...(scenario.fleet.driftCheckSeconds ? { driftCheckSeconds: scenario.fleet.driftCheckSeconds } : {}),
-          connections: scenario.fleet.connections,
-          signals: scenario.fleet.signals,
-          seed: scenario.seed,
-        },
+        behaviour: hostBehaviour(scenario),
         processes: options.processes ?? scenario.fleet.processes ?? Math.max(availableParallelism(), Math.ceil(hosts.length / HOSTS_PER_PROCESS)),
       },
       {

@@ -67,6 +67,23 @@ async function assign(deviceIds: string[], settings: Record<string, unknown>): P
 }
 
 describe('ComplianceService', () => {
+  it('evaluates a device enrolled just now from its record and policies as a full evaluation would', async () => {
+    const [enrolledNow, reference] = [await device(), await device()];
+    await assign([enrolledNow, reference], { minAgentVersion: '2.0.0' });
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger() });
+    const record = await store.getDevice(enrolledNow);
+    if (!record) throw new Error('device missing');
+    const fast = await service.evaluateEnrolled(record);
+    const full = await service.evaluate(reference, 'enrollment');
+    expect(fast).toEqual({ ...full, deviceId: enrolledNow });
+    expect(fast?.state).toBe('noncompliant');
+    expect(await store.getComplianceState(enrolledNow)).toEqual(fast);
+    expect(service.decision(enrolledNow)).toMatchObject({ deviceId: enrolledNow, decision: 'block' });
+    expect(await store.listComplianceTransitions(enrolledNow, 10)).toEqual([
+      { at: new Date(T0).toISOString(), from: null, to: 'noncompliant', reasons: [expect.any(String)] },
+    ]);
+  });
+
   it('runs evaluations of one device one after another: concurrent calls record one transition', async () => {
     const id = await device();
     const service = new ComplianceService({}, { store, clock, logger: createSilentLogger() });

@@ -6,8 +6,8 @@ import type { Clock } from '../../../../common/clock.js';
 import { AttacheError } from '../../../../common/errors.js';
 import type { AccessDecision } from '../../../../policy-schemas/src/index.js';
 import type { Logger } from '../../logging.js';
-import type { StoredComplianceState } from '../../store/compliance-store.js';
-import type { ManagementStore } from '../../store/store.js';
+import type { DeviceSignals, StoredComplianceState } from '../../store/compliance-store.js';
+import type { DeviceRecord, ManagementStore } from '../../store/store.js';
 import { accessDecision, evaluateDevice, type UnassignedState } from './evaluate.js';
 import { activeBySeverity, riskLevelOf } from './risk.js';
 
@@ -39,6 +39,9 @@ export type EvaluationTrigger =
   | 'revocation'
   | 'timer'
   | 'admin';
+
+/** What the store holds about a device no signed request has come from yet. */
+const NO_SIGNALS: DeviceSignals = { health: null, inventory: null, lastAlertReportAt: null, lastAlertReceivedAt: null, agentRiskLevel: null };
 
 interface CachedDecision {
   readonly decision: AccessDecision;
@@ -92,8 +95,23 @@ export class ComplianceService {
    * two reports arriving together cannot interleave their read-evaluate-write (the endpoint is one process).
    */
   evaluate(deviceId: string, trigger: EvaluationTrigger): Promise<StoredComplianceState | undefined> {
+    return this.serialised(deviceId, trigger);
+  }
+
+  /**
+   * The first evaluation of a device enrolled just now (its record in hand): nothing else can be stored about a device
+   * id created by this enrollment (no state, alerts or signals: those need requests signed as the device), so only its
+   * compliance policies are read.
+   */
+  evaluateEnrolled(device: DeviceRecord): Promise<StoredComplianceState | undefined> {
+    return this.serialised(device.deviceId, 'enrollment', device);
+  }
+
+  private serialised(deviceId: string, trigger: EvaluationTrigger, enrolled?: DeviceRecord): Promise<StoredComplianceState | undefined> {
     const before = this.running.get(deviceId) ?? Promise.resolve(undefined);
-    const next = before.catch(() => undefined).then(() => this.evaluateNow(deviceId, trigger).catch((err: unknown) => this.corruptRow(deviceId, trigger, err)));
+    const next = before
+      .catch(() => undefined)
+      .then(() => this.evaluateNow(deviceId, trigger, enrolled).catch((err: unknown) => this.corruptRow(deviceId, trigger, err)));
     this.running.set(deviceId, next);
     const cleanup = () => {
       if (this.running.get(deviceId) === next) this.running.delete(deviceId);
@@ -117,14 +135,14 @@ export class ComplianceService {
     return this.decisions.get(deviceId)?.json;
   }
 
-  private async evaluateNow(deviceId: string, trigger: EvaluationTrigger): Promise<StoredComplianceState | undefined> {
+  private async evaluateNow(deviceId: string, trigger: EvaluationTrigger, enrolled?: DeviceRecord): Promise<StoredComplianceState | undefined> {
     const { store, clock } = this.deps;
-    const device = await store.getDevice(deviceId);
+    const device = enrolled ?? (await store.getDevice(deviceId));
     if (!device) {
       this.decisions.delete(deviceId);
       return undefined;
     }
-    const previous = await store.getComplianceState(deviceId);
+    const previous = enrolled ? undefined : await store.getComplianceState(deviceId);
     let policies: Awaited<ReturnType<typeof store.compliancePoliciesForDevice>> = [];
     try {
       policies = await store.compliancePoliciesForDevice(deviceId);
@@ -139,7 +157,7 @@ export class ComplianceService {
         return previous;
       }
     }
-    const [alerts, signals] = await Promise.all([store.listAlerts(deviceId), store.getSignals(deviceId)]);
+    const [alerts, signals] = enrolled ? [[], NO_SIGNALS] : await Promise.all([store.listAlerts(deviceId), store.getSignals(deviceId)]);
     const active = activeBySeverity(alerts);
     const lastContactAt = device.lastSeenAt ?? device.enrolledAt;
     const { state, transition } = evaluateDevice({

@@ -1,0 +1,27 @@
+// The CA pin of an onboarding package: the SHA-256 of the certificate's DER, the same on every call (remembered per PEM,
+// also past the memory's bound), and an unreadable PEM refused every time, never remembered.
+import { createHash, X509Certificate } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { onboardingPackage } from '../../../test/fuzz-samples.js';
+import { caPinOf } from './enroll.js';
+
+const pems: string[] = [];
+beforeAll(async () => {
+  // Each sample package has a CA of its own.
+  for (let i = 0; i < 10; i++) pems.push((await onboardingPackage()).caCertificate as string);
+});
+
+const expected = (pem: string) => `sha256/${createHash('sha256').update(new X509Certificate(pem).raw).digest('base64')}`;
+
+describe('caPinOf', () => {
+  it('gives each certificate its own pin, again and again, past the bound of remembered pins', () => {
+    for (let round = 0; round < 3; round++) for (const pem of pems) expect(caPinOf(pem)).toBe(expected(pem));
+    expect(new Set(pems.map(caPinOf)).size).toBe(pems.length);
+  });
+
+  it('refuses a PEM that is not a readable certificate every time', () => {
+    const broken = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(() => caPinOf(broken)).toThrow();
+    expect(() => caPinOf(broken)).toThrow();
+  });
+});
