@@ -2,6 +2,7 @@
 // stdout once listening; logs JSON to stderr; SIGTERM/SIGINT close the server and the database and exit 0.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { toAttacheError } from '../../common/errors.js';
+import { installMemoryReport } from './debug-memory.js';
 import { startEndpoint } from './endpoint.js';
 import { type EnrollRateLimits, parseEnrollRateLimits } from './http/rate-limit.js';
 import { parseListen } from './listen-address.js';
@@ -16,6 +17,7 @@ interface ServeOptions {
   unassignedCompliance: 'compliant' | 'noncompliant';
   complianceCheckSeconds?: number;
   enrollRateLimit?: EnrollRateLimits | false;
+  debugMemoryFile?: string;
 }
 
 function positiveInt(value: string): number {
@@ -26,6 +28,7 @@ function positiveInt(value: string): number {
 
 async function serve(options: ServeOptions): Promise<void> {
   const logger = createLogger(options.logLevel);
+  if (options.debugMemoryFile) installMemoryReport(options.debugMemoryFile);
   const endpoint = await startEndpoint(
     {
       dataDir: options.dataDir,
@@ -93,6 +96,8 @@ function buildProgram(): Command {
         }
       },
     )
+    // Benchmarks only (bench/push-connections.bench.ts): hidden from --help.
+    .addOption(new Option('--debug-memory-file <path>', 'on SIGUSR2, write RSS and V8 heap figures to <path>').hideHelp())
     .action((opts: ServeOptions) => serve(opts));
   return program;
 }
