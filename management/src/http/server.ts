@@ -18,6 +18,7 @@ import { DeviceAuthenticator } from './device-auth.js';
 import { registerDeviceRoutes, registerEnrollRoute } from './device-routes.js';
 import { errorEnvelope, toClientError } from './error-envelope.js';
 import { registerPushRoute } from './push-route.js';
+import { PUSH_WS_OPTIONS, releaseUpgradeRequest } from './push-socket-memory.js';
 import type { EnrollRateLimits } from './rate-limit.js';
 import { registerSignalRoutes } from './signal-routes.js';
 
@@ -85,7 +86,8 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
     });
   });
 
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(websocket, { options: PUSH_WS_OPTIONS });
+  app.websocketServer.on('connection', releaseUpgradeRequest);
 
   registerEnrollRoute(app, ctx, options.enrollRateLimits);
   const deviceAuth = new DeviceAuthenticator({ store: ctx.store, clock: ctx.clock, logger: ctx.logger });
