@@ -2,6 +2,7 @@
 // stdout once listening; logs JSON to stderr; SIGTERM/SIGINT close the server and the database and exit 0.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { toAttacheError } from '../../common/errors.js';
+import { installMemoryReport } from './debug-memory.js';
 import { startEndpoint } from './endpoint.js';
 import { type AdmissionLimits, parseAdmissionLimits } from './http/admission.js';
 import { type EnrollRateLimits, parseEnrollRateLimits } from './http/rate-limit.js';
@@ -19,6 +20,7 @@ interface ServeOptions {
   enrollRateLimit?: EnrollRateLimits | false;
   admission?: AdmissionLimits | false;
   listenBacklog?: number;
+  debugMemoryFile?: string;
 }
 
 function positiveInt(value: string): number {
@@ -40,6 +42,7 @@ function optionParser<T>(parse: (value: string) => T): (value: string) => T {
 
 async function serve(options: ServeOptions): Promise<void> {
   const logger = createLogger(options.logLevel);
+  if (options.debugMemoryFile) installMemoryReport(options.debugMemoryFile);
   const endpoint = await startEndpoint(
     {
       dataDir: options.dataDir,
@@ -109,6 +112,8 @@ function buildProgram(): Command {
       optionParser(parseAdmissionLimits),
     )
     .option('--listen-backlog <n>', 'queue of connections the kernel holds before accept (default 4096, capped by net.core.somaxconn)', positiveInt)
+    // Benchmarks only (bench/push-connections.bench.ts): hidden from --help.
+    .addOption(new Option('--debug-memory-file <path>', 'on SIGUSR2, write RSS and V8 heap figures to <path>').hideHelp())
     .action((opts: ServeOptions) => serve(opts));
   return program;
 }

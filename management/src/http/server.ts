@@ -19,6 +19,7 @@ import { DeviceAuthenticator } from './device-auth.js';
 import { registerDeviceRoutes, registerEnrollRoute } from './device-routes.js';
 import { errorEnvelope, toClientError } from './error-envelope.js';
 import { registerPushRoute } from './push-route.js';
+import { PUSH_WS_OPTIONS, releaseUpgradeRequest } from './push-socket-memory.js';
 import type { EnrollRateLimits } from './rate-limit.js';
 import { registerSignalRoutes } from './signal-routes.js';
 
@@ -89,7 +90,8 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
   });
 
   // A channel-2 request carries what an HTTP body would (≤ bodyLimit) plus its envelope; a larger message closes the socket (1009).
-  await app.register(websocket, { options: { maxPayload: bodyLimit + 16 * 1024 } });
+  await app.register(websocket, { options: { ...PUSH_WS_OPTIONS, maxPayload: bodyLimit + 16 * 1024 } });
+  app.websocketServer.on('connection', releaseUpgradeRequest);
   if (options.admission) registerAdmission(app, options.admission);
 
   registerEnrollRoute(app, ctx, options.enrollRateLimits);

@@ -34,8 +34,20 @@ function command(build: EndpointBuild): { args: string[] } {
     : { args: ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'management', 'src', 'main.ts')] };
 }
 
+/** How to start a managed endpoint. */
+export interface ManagedEndpointOptions {
+  readonly dataDir: string;
+  readonly build: EndpointBuild;
+  /** Its warnings and errors go here. */
+  readonly logFile: string;
+  /** Extra node flags (benchmarks: `--expose-gc`, `--diagnostic-dir`, ...). */
+  readonly nodeArgs?: readonly string[];
+  /** Extra `serve` options (benchmarks: `--debug-memory-file`). */
+  readonly serveArgs?: readonly string[];
+}
+
 /** Starts a managed endpoint in `dataDir`; its warnings and errors go to `logFile`. */
-export async function startManagedEndpoint(options: { dataDir: string; build: EndpointBuild; logFile: string }): Promise<EndpointHandle> {
+export async function startManagedEndpoint(options: ManagedEndpointOptions): Promise<EndpointHandle> {
   const log = createWriteStream(options.logFile, { flags: 'a' });
   let { child, url } = await spawnEndpoint(options, '127.0.0.1:0', log);
   const port = new URL(url).port;
@@ -76,15 +88,24 @@ export function externalEndpoint(connection: AdminConnection): EndpointHandle {
   };
 }
 
-async function spawnEndpoint(
-  options: { dataDir: string; build: EndpointBuild },
-  listen: string,
-  log: WriteStream,
-): Promise<{ child: ChildProcess; url: string }> {
+async function spawnEndpoint(options: ManagedEndpointOptions, listen: string, log: WriteStream): Promise<{ child: ChildProcess; url: string }> {
   const { args } = command(options.build);
   const child = spawn(
     process.execPath,
-    [...args, 'serve', '--data-dir', options.dataDir, '--listen', listen, '--log-level', 'warn', '--enroll-rate-limit', 'off'],
+    [
+      ...(options.nodeArgs ?? []),
+      ...args,
+      'serve',
+      '--data-dir',
+      options.dataDir,
+      '--listen',
+      listen,
+      '--log-level',
+      'warn',
+      '--enroll-rate-limit',
+      'off',
+      ...(options.serveArgs ?? []),
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: REPO_ROOT,
