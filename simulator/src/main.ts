@@ -20,6 +20,7 @@ interface CliOptions {
   adminToken?: string;
   caFile?: string;
   endpoint: 'source' | 'dist';
+  endpointNodeArg?: string[];
   processes?: string;
   json?: boolean;
   verbose?: boolean;
@@ -54,7 +55,9 @@ async function simulate(options: CliOptions): Promise<number> {
   const output = await runScenario({
     scenario,
     outDir,
-    endpoint: connection ? { kind: 'external', connection } : { kind: 'managed', build: options.endpoint },
+    endpoint: connection
+      ? { kind: 'external', connection }
+      : { kind: 'managed', build: options.endpoint, ...(options.endpointNodeArg ? { nodeArgs: options.endpointNodeArg } : {}) },
     ...(options.processes ? { processes: Number(options.processes) } : {}),
     progress,
     signal: abort.signal,
@@ -79,6 +82,10 @@ function main(): void {
     .option('--ca-file <pem>', "that endpoint's CA certificate")
     .addOption(
       new Option('--endpoint <build>', 'run the started endpoint from TypeScript source or the dist/ bundle').choices(['source', 'dist']).default('source'),
+    )
+    .option(
+      '--endpoint-node-arg <arg...>',
+      'a node flag for the started endpoint, e.g. --endpoint-node-arg=--cpu-prof --endpoint-node-arg=--cpu-prof-dir=/tmp/prof (repeatable)',
     )
     .option('--processes <n>', 'fleet processes (default: from the scenario, else one per 4,000 hosts and at least one per core)')
     .option('--junit <file>', 'also write the JUnit XML report here (it is always in the output directory as junit.xml)')

@@ -72,15 +72,31 @@ export async function policySetsForDevices(db: Db, deviceIds: readonly string[],
       const { items } = isolateRows(rows, signedPolicyFromRow, (row) => ({ table: 'policy_versions', id: `${row.policyId}@${row.version}` }));
       const loaded = new Map(items.map((p) => [`${p.payload.policyId}@${p.payload.version}`, p]));
       const policiesOf = new Map([...lists].map(([key, l]) => [key, l.entries.flatMap((e) => loaded.get(`${e.policyId}@${e.version}`) ?? [])]));
-      const current = new Map(
+      // Set versions move per distinct list with two statements (not one read and write per device): devices without a
+      // row get version 1, devices whose stored digest differs move one version up. Each is a compare-and-set in itself.
+      for (const [key, { digest }] of lists) {
+        const members = ids.filter((id) => listOf.get(id) === key);
+        await trx
+          .insertInto('devicePolicySets')
+          .values(members.map((deviceId) => ({ deviceId, setVersion: 1, digest, issuedAt: now })))
+          .onConflict((oc) => oc.column('deviceId').doNothing())
+          .execute();
+        await trx
+          .updateTable('devicePolicySets')
+          .set((eb) => ({ setVersion: eb('setVersion', '+', 1), digest, issuedAt: now }))
+          .where('deviceId', 'in', members)
+          .where('digest', '!=', digest)
+          .execute();
+      }
+      const stored = new Map(
         (await trx.selectFrom('devicePolicySets').selectAll().where('deviceId', 'in', ids).execute()).map((r) => [r.deviceId, r] as const),
       );
       for (const deviceId of ids) {
         const key = listOf.get(deviceId) as string;
         const { entries, digest } = lists.get(key) as { entries: ManifestEntry[]; digest: string };
-        const row = current.get(deviceId);
-        const set = row?.digest === digest ? { setVersion: row.setVersion, issuedAt: row.issuedAt } : await advance(trx, deviceId, digest, now);
-        out.set(deviceId, { ...set, digest, entries, policies: policiesOf.get(key) ?? [] });
+        const row = stored.get(deviceId);
+        if (!row || row.digest !== digest) throw new Error(`policy set of device ${deviceId} did not advance`);
+        out.set(deviceId, { setVersion: row.setVersion, issuedAt: row.issuedAt, digest, entries, policies: policiesOf.get(key) ?? [] });
       }
     });
   }

@@ -28,7 +28,9 @@ const HOSTS_PER_PROCESS = 4_000;
 export interface RunOptions {
   readonly scenario: Scenario;
   readonly outDir: string;
-  readonly endpoint: { readonly kind: 'managed'; readonly build: EndpointBuild } | { readonly kind: 'external'; readonly connection: AdminConnection };
+  readonly endpoint:
+    | { readonly kind: 'managed'; readonly build: EndpointBuild; readonly nodeArgs?: readonly string[] }
+    | { readonly kind: 'external'; readonly connection: AdminConnection };
   readonly processes?: number;
   readonly progress: Progress;
   /** Aborts the run (Ctrl-C): waits end, the fleet and the endpoint are stopped, and runScenario rejects. */
@@ -64,7 +66,12 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
   try {
     endpoint =
       options.endpoint.kind === 'managed' && dataDir
-        ? await startManagedEndpoint({ dataDir, build: options.endpoint.build, logFile: join(options.outDir, 'endpoint.log') })
+        ? await startManagedEndpoint({
+            dataDir,
+            build: options.endpoint.build,
+            logFile: join(options.outDir, 'endpoint.log'),
+            ...(options.endpoint.nodeArgs ? { nodeArgs: options.endpoint.nodeArgs } : {}),
+          })
         : externalEndpoint((options.endpoint as { connection: AdminConnection }).connection);
     const api = new AdminApi(endpoint.connection);
     admin = api;
