@@ -34,6 +34,21 @@ export function publicKeyFromRaw(publicKey: string): KeyObject {
   return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 
+/** Keys verified again and again (an agent's pinned policy-signing keys): few, so a small map, oldest dropped first. */
+const PINNED_KEYS = 32;
+const pinnedKeys = new Map<string, KeyObject>();
+
+/** publicKeyFromRaw for a key that verifies many signatures (a pin): the KeyObject is built once, not per verify. */
+export function pinnedPublicKey(publicKey: string): KeyObject {
+  let key = pinnedKeys.get(publicKey);
+  if (!key) {
+    key = publicKeyFromRaw(publicKey);
+    if (pinnedKeys.size >= PINNED_KEYS) pinnedKeys.delete(pinnedKeys.keys().next().value as string);
+    pinnedKeys.set(publicKey, key);
+  }
+  return key;
+}
+
 export function privateKeyFromPem(pem: string): KeyObject {
   return createPrivateKey({ key: pem, format: 'pem' });
 }

@@ -265,7 +265,7 @@ export class AgentRuntime {
           void this.trigger('push');
         },
         onPolicies: (body, reason) => {
-          pushLog.info('policy set delivered by endpoint', { reason, setVersion: body.manifest.payload.setVersion });
+          pushLog.info('policy set delivered by endpoint', { reason });
           this.transport.offer(body);
           void this.trigger('push');
         },

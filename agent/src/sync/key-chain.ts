@@ -1,7 +1,7 @@
 // The policy-signing keys a device trusts, and how it follows the endpoint's key chain: a new key is pinned only from
 // an announcement signed by a key already pinned (old signs new), so a device offline for a whole overlap catches up.
 import { canonicalJson } from '../../../common/canonical-json.js';
-import { publicKeyFromRaw, verifyBytes } from '../../../common/signing.js';
+import { pinnedPublicKey, verifyBytes } from '../../../common/signing.js';
 import { validate } from '../../../common/validation.js';
 import { type PinnedSigningKey, type PolicySigningKey, SignedSigningKeyAnnouncement } from '../../../policy-schemas/src/index.js';
 
@@ -48,7 +48,7 @@ export function followSigningKeyChain(pins: readonly PinnedSigningKey[], chain: 
       skipped.push(`${label}: for tenant ${payload.tenantId}, this device belongs to ${tenantId}`);
       continue;
     }
-    if (!verifyBytes(publicKeyFromRaw(signer.publicKey), canonicalJson(payload), announcement.signature)) {
+    if (!verifyBytes(pinnedPublicKey(signer.publicKey), canonicalJson(payload), announcement.signature)) {
       skipped.push(`${label}: signature does not verify with key ${signer.keyId}`);
       continue;
     }

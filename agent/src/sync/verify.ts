@@ -3,7 +3,7 @@
 // what the admin assigned could leave the device in a state nobody chose.
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError, type ErrorCode, toAttacheError } from '../../../common/errors.js';
-import { publicKeyFromRaw, verifyBytes } from '../../../common/signing.js';
+import { pinnedPublicKey, verifyBytes } from '../../../common/signing.js';
 import { validate, validatePolicySettings } from '../../../common/validation.js';
 import { type PolicyPayload, type PolicySetManifest, type PolicySigningKey, SignedPolicy, SignedPolicySetManifest } from '../../../policy-schemas/src/index.js';
 import { checkSetFloor, manifestMismatch, type SetFloor } from '../core/set-floor.js';
@@ -17,7 +17,7 @@ export interface PolicyTrust {
 /** True when `signature` over `payload` verifies with the pinned key named `keyId`. */
 function verifiesWithPin(trust: PolicyTrust, keyId: string, payload: unknown, signature: string, label: string): boolean {
   const pin = trust.signingKeys.find((k) => k.keyId === keyId);
-  return pin !== undefined && verifyBytes(publicKeyFromRaw(pin.publicKey), signedBytes(payload, label), signature);
+  return pin !== undefined && verifyBytes(pinnedPublicKey(pin.publicKey), signedBytes(payload, label), signature);
 }
 
 const pinnedIds = (trust: PolicyTrust) => trust.signingKeys.map((k) => k.keyId).join(', ');

@@ -102,6 +102,9 @@ describe('ChannelTransport', () => {
     await expect(refusing.postReport(REPORT)).rejects.toMatchObject({ code: 'SCHEMA_INVALID' });
     const malformed = new ChannelTransport(h.transport, () => channel(true, () => ({ deviceId: 'nope' })).channel);
     await expect(malformed.getPolicies(undefined)).rejects.toMatchObject({ code: 'SCHEMA_INVALID' });
+    // A malformed delivery too: it is validated once, when the sync uses it.
+    malformed.offer({ ...body(9), manifest: 'forged' });
+    await expect(malformed.getPolicies(undefined)).rejects.toMatchObject({ code: 'SCHEMA_INVALID', message: expect.stringContaining('/manifest') });
     expect(h.calls).toEqual([]);
   });
 

@@ -33,7 +33,8 @@ export interface TransportHooks {
 const NOT_MODIFIED = { notModified: true };
 
 export class ChannelTransport implements AgentTransport {
-  private delivered: PoliciesResponseT | undefined;
+  /** A set delivered over the socket, not validated yet (getPolicies validates it as a fetched response). */
+  private delivered: unknown;
   /** The highest set version any answer carried: a delivery older than that (overtaken by a fetch) is not used. */
   private newestSetVersion = 0;
 
@@ -43,15 +44,16 @@ export class ChannelTransport implements AgentTransport {
     private readonly hooks: TransportHooks = {},
   ) {}
 
-  /** Keeps a set the endpoint delivered over the socket for the next fetch (the newest delivery wins). */
-  offer(body: PoliciesResponseT): void {
-    if (body.manifest.payload.setVersion < this.newestSetVersion) return;
+  /** Keeps a set the endpoint delivered over the socket for the next fetch (the latest delivery wins). */
+  offer(body: unknown): void {
     this.delivered = body;
   }
 
   async getPolicies(etag: string | undefined): Promise<PoliciesResult> {
-    const delivered = this.delivered;
+    const raw = this.delivered;
     this.delivered = undefined;
+    // A malformed delivery is refused as data (SCHEMA_INVALID: a rejected set, reported), as a malformed fetch is.
+    const delivered = raw === undefined ? undefined : validate(PoliciesResponse, raw, 'policies response', 'SCHEMA_INVALID');
     let result: PoliciesResult;
     let via: 'channel' | 'https' = 'channel';
     if (delivered && delivered.manifest.payload.setVersion >= this.newestSetVersion) {

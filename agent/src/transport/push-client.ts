@@ -9,7 +9,6 @@ import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
 import {
   type ChannelMethod,
-  type PoliciesResponse,
   PUSH_CHANNEL_VERSION,
   ServerPushMessage,
   type ServerPushMessage as ServerPushMessageT,
@@ -34,10 +33,29 @@ const MAX_MESSAGE_BYTES = 16 * 1024 * 1024 + 64 * 1024;
 
 export interface PushEvents {
   onSync(requestId: string, reason: string): void;
-  /** Channel 2: the endpoint delivered the device's set (validated as a policies response; verified by the sync). */
-  onPolicies(body: PoliciesResponse, reason: string): void;
+  /**
+   * Channel 2: the endpoint delivered the device's set. `body` is not validated here: the next sync validates it as a
+   * policies response (once, as a fetched one) and verifies it; a malformed one is refused there as data and reported.
+   */
+  onPolicies(body: unknown, reason: string): void;
   onState(state: 'connected' | 'disconnected', detail?: string): void;
   onInvalidMessage(message: string): void;
+}
+
+/** The reasons a set is delivered for (ServerPushMessage's `reason`). */
+const REASONS = new Set(['policy-changed', 'assignment-changed', 'admin-request', 'key-rotation']);
+
+/**
+ * A `policies` message, checked only as an envelope: its body is validated once, as a fetched policies response, by the
+ * sync that uses it (the schema is the same, checking it twice costs a fleet of agents CPU for nothing).
+ */
+function policiesDelivery(message: unknown): { body: unknown; reason: string } | undefined {
+  const m = message as { type?: unknown; requestId?: unknown; reason?: unknown; body?: unknown } | null;
+  if (m === null || typeof m !== 'object' || m.type !== 'policies') return undefined;
+  if (typeof m.requestId !== 'string' || typeof m.reason !== 'string' || !REASONS.has(m.reason) || m.body === undefined) {
+    throw new AttacheError('MESSAGE_INVALID', 'push message is invalid: a policies message needs requestId, a known reason and body');
+  }
+  return { body: m.body, reason: m.reason };
 }
 
 /** A channel request whose answer cannot come: the socket is not open or closed first. The caller may use HTTPS. */
@@ -157,11 +175,15 @@ export class PushClient {
   private handle(socket: WebSocket, text: string): void {
     let message: ServerPushMessageT;
     try {
-      message = validate(ServerPushMessage, parseJsonText(text, 'push message', 'MESSAGE_INVALID'), 'push message', 'MESSAGE_INVALID');
+      const parsed = parseJsonText(text, 'push message', 'MESSAGE_INVALID');
+      const delivery = policiesDelivery(parsed);
+      if (delivery) {
+        this.events.onPolicies(delivery.body, delivery.reason);
+        return;
+      }
+      message = validate(ServerPushMessage, parsed, 'push message', 'MESSAGE_INVALID');
     } catch (err) {
       this.events.onInvalidMessage((err as Error).message);
-      // A delivered set that fails its schema is fetched again by a sync, which refuses it as data and reports that.
-      if (/^\s*\{\s*"type"\s*:\s*"policies"/.test(text)) this.events.onSync('', 'policy-changed');
       return;
     }
     if (message.type === 'hello') {

@@ -59,7 +59,8 @@ export class Fleet {
     for (let p = 0; p < count; p++) {
       const hosts = options.hosts.filter((_, i) => i % count === p);
       const child = fork(ENTRY, [], {
-        execArgv: ['--import', 'tsx', '--expose-gc'],
+        // ATTACHE_SIM_FLEET_NODE_ARGS: extra node flags for the fleet processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
+        execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.ATTACHE_SIM_FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
         serialization: 'advanced',
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
@@ -188,13 +189,16 @@ export class Fleet {
   async stop(): Promise<void> {
     const live = this.members.filter((m) => !m.exited);
     await Promise.race([Promise.allSettled(live.map((m) => this.request(m, { type: 'stop' }))), sleep(systemClock, 15_000)]);
+    // Closing the channel lets a process exit on its own (writing a --cpu-prof profile); one that does not is killed.
+    for (const m of live) if (!m.exited && m.child.connected) m.child.disconnect();
+    await Promise.race([Promise.all(live.map((m) => (m.exited ? undefined : new Promise((res) => m.child.once('exit', res))))), sleep(systemClock, 5_000)]);
     for (const m of live) {
       if (!m.exited) m.child.kill('SIGKILL');
     }
   }
 
   private request<T>(member: Member, body: CommandBody): Promise<T> {
-    if (member.exited) return Promise.reject(new Error('fleet process is gone'));
+    if (member.exited || !member.child.connected) return Promise.reject(new Error('fleet process is gone'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       member.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
