@@ -43,6 +43,15 @@ export const systemClock: Clock = {
   random: () => Math.random(),
 };
 
+/**
+ * Resolves in the check phase of the current event-loop turn (setImmediate): after every I/O callback that was ready
+ * in this turn has run. Not a delay, an ordering: batching (management/src/store/group-commit.ts) uses it to gather
+ * the calls of requests that arrived together, which a microtask cannot do when the work beneath is synchronous.
+ */
+export function endOfTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** `base` shifted by `offsetMs()` (read at every call): a device whose clock is wrong. Timers still run in real time. */
 export function skewedClock(base: Clock, offsetMs: () => number): Clock {
   return {
