@@ -43,6 +43,16 @@ export const systemClock: Clock = {
   random: () => Math.random(),
 };
 
+/**
+ * Resolves in the check phase of the current event-loop turn (setImmediate): after every I/O callback that was ready
+ * in this turn has run. Not a delay, an ordering: batching (management/src/store/group-commit.ts) uses it to gather
+ * the calls of requests that arrived together, which a microtask cannot do when the work beneath is synchronous; long
+ * loops (management/src/service/set-delivery.ts) yield with it so sockets are served meanwhile.
+ */
+export function endOfTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** `base` shifted by `offsetMs()` (read at every call): a device whose clock is wrong. Timers still run in real time. */
 export function skewedClock(base: Clock, offsetMs: () => number): Clock {
   return {
@@ -87,9 +97,4 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
-}
-
-/** Resolves after pending I/O callbacks have run (setImmediate): long loops yield with it so sockets are served meanwhile. */
-export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,6 +1,7 @@
 // Authentication of /v1/device/* requests (and the push upgrade) by Ed25519 request signatures, exactly as
 // docs/protocol.md "Request signing" specifies: known, unrevoked device; fresh time; unused nonce; valid signature.
-// Used nonces live in the store (one insert per request), so replays are refused across restarts and replicas.
+// Used nonces live in the store (inserted on a unique key, batched across concurrent requests), so replays are refused
+// across restarts and replicas.
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';

@@ -2,7 +2,7 @@
 // store in one go, and each gets one `policies` message whose policy list is serialised once per distinct set and sent
 // as the same bytes to every device with that set. Paced by the endpoint's in-flight device requests.
 import { randomUUID } from 'node:crypto';
-import { nextTurn } from '../../../common/clock.js';
+import { endOfTurn } from '../../../common/clock.js';
 import type { SyncReason } from '../../../policy-schemas/src/index.js';
 import type { Logger } from '../logging.js';
 import type { PushHub } from '../push/push-hub.js';
@@ -42,7 +42,7 @@ export class SetDelivery {
 
   private async drain(): Promise<void> {
     // Let the admin request that caused this finish first: its writes are complete before sets are computed.
-    await nextTurn();
+    await endOfTurn();
     while (this.pending.size > 0) {
       await this.ctx.hub.requestsBelow(MAX_IN_FLIGHT_REQUESTS);
       const batch = [...this.pending].slice(0, DELIVERY_BATCH);
@@ -54,7 +54,7 @@ export class SetDelivery {
         this.log.warn('set delivery failed, nudging instead', { devices: batch.length, error: err instanceof Error ? err.message : String(err) });
         for (const [id, reason] of batch) this.ctx.hub.sendSync(id, reason);
       }
-      await nextTurn();
+      await endOfTurn();
     }
   }
 

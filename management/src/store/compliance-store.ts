@@ -79,10 +79,14 @@ export interface AccessTokenRecord {
   readonly revokedAt: string | null;
 }
 
-/** Signals, compliance and access tokens. Errors as ManagementStore (NOT_FOUND, CONFLICT as AttacheError). */
+/**
+ * Signals, compliance and access tokens. Errors as ManagementStore (NOT_FOUND, CONFLICT as AttacheError). The record*
+ * writes and saveComplianceState are atomic and resolve only once committed; the SQLite store group-commits those of
+ * concurrent devices (a savepoint each, so one's failure fails only its caller).
+ */
 export interface ComplianceStore {
   /**
-   * One transaction. A known reportId changes nothing (`duplicate`). A report generated before the device's newest
+   * Atomic. A known reportId changes nothing (`duplicate`). A report generated before the device's newest
    * applied alert report is kept as history only (`stale`): it changes no alert. Otherwise its alerts are upserted by
    * alertId and the device's claimed risk level is updated. DEVICE_UNKNOWN when the device does not exist.
    */

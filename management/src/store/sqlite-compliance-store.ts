@@ -12,24 +12,29 @@ import type {
 import type { AccessTokenRecord, AlertReportOutcome, ComplianceStore, DeviceSignals, StoredAlert, StoredComplianceState } from './compliance-store.js';
 import type { Database } from './schema.js';
 import * as compliance from './sqlite-compliance.js';
+import { DeviceWriteBatches } from './sqlite-device-writes.js';
 import * as signals from './sqlite-signals.js';
 import type { StoreProblem } from './stored-json.js';
 
-/** ComplianceStore on the SQL database. */
+/** ComplianceStore on the SQL database. What devices send is written through the group commit of `batches`. */
 export class SqliteComplianceStore implements ComplianceStore {
-  constructor(protected readonly db: Kysely<Database>) {}
+  protected readonly batches: DeviceWriteBatches;
+
+  constructor(protected readonly db: Kysely<Database>) {
+    this.batches = new DeviceWriteBatches(db);
+  }
 
   recordAlertReport(report: AlertReport, receivedAt: string): Promise<AlertReportOutcome> {
-    return signals.recordAlertReport(this.db, report, receivedAt);
+    return this.batches.commit((trx) => signals.recordAlertReport(trx, report, receivedAt));
   }
   listAlerts(deviceId: string): Promise<StoredAlert[]> {
     return signals.listAlerts(this.db, deviceId);
   }
   recordHealth(deviceId: string, health: DeviceHealth, receivedAt: string): Promise<boolean> {
-    return signals.recordHealth(this.db, deviceId, health, receivedAt);
+    return this.batches.commit((trx) => signals.recordHealth(trx, deviceId, health, receivedAt));
   }
   recordInventory(deviceId: string, inventory: DeviceInventory, receivedAt: string): Promise<boolean> {
-    return signals.recordInventory(this.db, deviceId, inventory, receivedAt);
+    return this.batches.commit((trx) => signals.recordInventory(trx, deviceId, inventory, receivedAt));
   }
   getSignals(deviceId: string): Promise<DeviceSignals> {
     return signals.getSignals(this.db, deviceId);
@@ -73,7 +78,7 @@ export class SqliteComplianceStore implements ComplianceStore {
     return compliance.listComplianceStates(this.db);
   }
   saveComplianceState(state: StoredComplianceState, transition?: ComplianceTransition): Promise<void> {
-    return compliance.saveComplianceState(this.db, state, transition);
+    return this.batches.commit((trx) => compliance.saveComplianceState(trx, state, transition));
   }
   listComplianceTransitions(deviceId: string, limit: number): Promise<ComplianceTransition[]> {
     return compliance.listComplianceTransitions(this.db, deviceId, limit);

@@ -218,32 +218,30 @@ export async function listComplianceStates(db: Db): Promise<StoredComplianceStat
   return isolateRows(rows, stateFromRow, (r) => ({ table: 'device_compliance', id: r.deviceId })).items;
 }
 
-/** ComplianceStore.saveComplianceState. */
-export async function saveComplianceState(db: Db, state: StoredComplianceState, transition?: ComplianceTransition): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const row = stateRow(state);
-    const { deviceId, ...changes } = row;
-    await trx
-      .insertInto('deviceCompliance')
-      .values(row)
-      .onConflict((oc) => oc.column('deviceId').doUpdateSet(changes))
-      .execute();
-    if (!transition) return;
-    await trx
-      .insertInto('complianceTransitions')
-      .values({ deviceId, at: transition.at, fromState: transition.from, toState: transition.to, reasons: JSON.stringify(transition.reasons) })
-      .execute();
-    // The newest TRANSITIONS_PER_DEVICE stay: the first one beyond them (usually none) bounds what is deleted.
-    const beyond = await trx
-      .selectFrom('complianceTransitions')
-      .select('transitionId')
-      .where('deviceId', '=', deviceId)
-      .orderBy('transitionId', 'desc')
-      .limit(1)
-      .offset(TRANSITIONS_PER_DEVICE)
-      .executeTakeFirst();
-    if (beyond) await trx.deleteFrom('complianceTransitions').where('deviceId', '=', deviceId).where('transitionId', '<=', beyond.transitionId).execute();
-  });
+/** ComplianceStore.saveComplianceState; runs inside the caller's transaction (a group commit's savepoint). */
+export async function saveComplianceState(trx: Db, state: StoredComplianceState, transition?: ComplianceTransition): Promise<void> {
+  const row = stateRow(state);
+  const { deviceId, ...changes } = row;
+  await trx
+    .insertInto('deviceCompliance')
+    .values(row)
+    .onConflict((oc) => oc.column('deviceId').doUpdateSet(changes))
+    .execute();
+  if (!transition) return;
+  await trx
+    .insertInto('complianceTransitions')
+    .values({ deviceId, at: transition.at, fromState: transition.from, toState: transition.to, reasons: JSON.stringify(transition.reasons) })
+    .execute();
+  // The newest TRANSITIONS_PER_DEVICE stay: the first one beyond them (usually none) bounds what is deleted.
+  const beyond = await trx
+    .selectFrom('complianceTransitions')
+    .select('transitionId')
+    .where('deviceId', '=', deviceId)
+    .orderBy('transitionId', 'desc')
+    .limit(1)
+    .offset(TRANSITIONS_PER_DEVICE)
+    .executeTakeFirst();
+  if (beyond) await trx.deleteFrom('complianceTransitions').where('deviceId', '=', deviceId).where('transitionId', '<=', beyond.transitionId).execute();
 }
 
 /** ComplianceStore.listComplianceTransitions. */

@@ -10,54 +10,52 @@ import { isolateRows, parseStoredJson } from './stored-json.js';
 // 10 columns per setting_status row; SQLite allows 32766 bound parameters per statement.
 const INSERT_BATCH = 500;
 
-/** Stores one report in one transaction (see ManagementStore.recordReport). */
-export async function recordReport(db: Kysely<Database>, report: StatusReport, receivedAt: string): Promise<ReportOutcome> {
-  return db.transaction().execute(async (trx) => {
-    const known = await trx.selectFrom('reports').select('reportId').where('reportId', '=', report.reportId).executeTakeFirst();
-    if (known) return { duplicate: true, stale: false };
-    const device = await trx.selectFrom('devices').select('lastReportAt').where('deviceId', '=', report.deviceId).executeTakeFirst();
-    if (!device) throw new AttacheError('DEVICE_UNKNOWN', `device ${report.deviceId} does not exist`);
-    const generatedAt = normaliseTime(report.generatedAt);
-    const stale = device.lastReportAt !== null && Date.parse(generatedAt) < Date.parse(device.lastReportAt);
+/** Stores one report (ManagementStore.recordReport); runs inside the caller's transaction (a group commit's savepoint). */
+export async function recordReport(trx: Kysely<Database>, report: StatusReport, receivedAt: string): Promise<ReportOutcome> {
+  const known = await trx.selectFrom('reports').select('reportId').where('reportId', '=', report.reportId).executeTakeFirst();
+  if (known) return { duplicate: true, stale: false };
+  const device = await trx.selectFrom('devices').select('lastReportAt').where('deviceId', '=', report.deviceId).executeTakeFirst();
+  if (!device) throw new AttacheError('DEVICE_UNKNOWN', `device ${report.deviceId} does not exist`);
+  const generatedAt = normaliseTime(report.generatedAt);
+  const stale = device.lastReportAt !== null && Date.parse(generatedAt) < Date.parse(device.lastReportAt);
+  await trx
+    .insertInto('reports')
+    .values({
+      reportId: report.reportId,
+      deviceId: report.deviceId,
+      generatedAt,
+      receivedAt,
+      trigger: report.trigger,
+      durationMs: report.durationMs,
+      stale: stale ? 1 : 0,
+    })
+    .execute();
+  // Events are history: a stale report's events happened too, so they are kept.
+  await storeEvents(trx, report, receivedAt);
+  if (stale) return { duplicate: false, stale: true };
+  // A report is the outcome of a whole sync: it replaces the device's status, so settings no longer managed disappear.
+  await trx.deleteFrom('settingStatus').where('deviceId', '=', report.deviceId).execute();
+  for (const batch of chunks(report.settings, INSERT_BATCH)) {
     await trx
-      .insertInto('reports')
-      .values({
-        reportId: report.reportId,
-        deviceId: report.deviceId,
-        generatedAt,
-        receivedAt,
-        trigger: report.trigger,
-        durationMs: report.durationMs,
-        stale: stale ? 1 : 0,
-      })
+      .insertInto('settingStatus')
+      .values(batch.map((s) => settingStatusToRow(report.deviceId, s, generatedAt)))
+      .onConflict((oc) => oc.columns(['deviceId', 'settingId']).doNothing())
       .execute();
-    // Events are history: a stale report's events happened too, so they are kept.
-    await storeEvents(trx, report, receivedAt);
-    if (stale) return { duplicate: false, stale: true };
-    // A report is the outcome of a whole sync: it replaces the device's status, so settings no longer managed disappear.
-    await trx.deleteFrom('settingStatus').where('deviceId', '=', report.deviceId).execute();
-    for (const batch of chunks(report.settings, INSERT_BATCH)) {
-      await trx
-        .insertInto('settingStatus')
-        .values(batch.map((s) => settingStatusToRow(report.deviceId, s, generatedAt)))
-        .onConflict((oc) => oc.columns(['deviceId', 'settingId']).doNothing())
-        .execute();
-    }
-    await trx.deleteFrom('policyStatus').where('deviceId', '=', report.deviceId).execute();
-    for (const batch of chunks(report.policies, INSERT_BATCH)) {
-      await trx
-        .insertInto('policyStatus')
-        .values(batch.map((p) => ({ deviceId: report.deviceId, ...p, reportedAt: generatedAt })))
-        .onConflict((oc) => oc.columns(['deviceId', 'policyId']).doNothing())
-        .execute();
-    }
+  }
+  await trx.deleteFrom('policyStatus').where('deviceId', '=', report.deviceId).execute();
+  for (const batch of chunks(report.policies, INSERT_BATCH)) {
     await trx
-      .updateTable('devices')
-      .set({ lastReportAt: generatedAt, agentVersion: report.agentVersion, lastSyncError: report.syncError ? JSON.stringify(report.syncError) : null })
-      .where('deviceId', '=', report.deviceId)
+      .insertInto('policyStatus')
+      .values(batch.map((p) => ({ deviceId: report.deviceId, ...p, reportedAt: generatedAt })))
+      .onConflict((oc) => oc.columns(['deviceId', 'policyId']).doNothing())
       .execute();
-    return { duplicate: false, stale: false };
-  });
+  }
+  await trx
+    .updateTable('devices')
+    .set({ lastReportAt: generatedAt, agentVersion: report.agentVersion, lastSyncError: report.syncError ? JSON.stringify(report.syncError) : null })
+    .where('deviceId', '=', report.deviceId)
+    .execute();
+  return { duplicate: false, stale: false };
 }
 
 /** The status a device last reported, as stored. */

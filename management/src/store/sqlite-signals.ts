@@ -75,59 +75,57 @@ async function requireDevice(db: Db, deviceId: string): Promise<void> {
   if (!device) throw new AttacheError('DEVICE_UNKNOWN', `device ${deviceId} does not exist`);
 }
 
-/** ComplianceStore.recordAlertReport. */
-export async function recordAlertReport(db: Db, report: AlertReport, receivedAt: string): Promise<AlertReportOutcome> {
-  return db.transaction().execute(async (trx) => {
-    const known = await trx.selectFrom('alertReports').select('reportId').where('reportId', '=', report.reportId).executeTakeFirst();
-    if (known) return { duplicate: true, stale: false };
-    await requireDevice(trx, report.deviceId);
-    await ensureSignalsRow(trx, report.deviceId);
-    const signals = await trx.selectFrom('deviceSignals').select('lastAlertReportAt').where('deviceId', '=', report.deviceId).executeTakeFirstOrThrow();
-    const generatedAt = normaliseTime(report.generatedAt);
-    const stale = signals.lastAlertReportAt !== null && Date.parse(generatedAt) < Date.parse(signals.lastAlertReportAt);
+/** ComplianceStore.recordAlertReport; runs inside the caller's transaction (a group commit's savepoint). */
+export async function recordAlertReport(trx: Db, report: AlertReport, receivedAt: string): Promise<AlertReportOutcome> {
+  const known = await trx.selectFrom('alertReports').select('reportId').where('reportId', '=', report.reportId).executeTakeFirst();
+  if (known) return { duplicate: true, stale: false };
+  await requireDevice(trx, report.deviceId);
+  await ensureSignalsRow(trx, report.deviceId);
+  const signals = await trx.selectFrom('deviceSignals').select('lastAlertReportAt').where('deviceId', '=', report.deviceId).executeTakeFirstOrThrow();
+  const generatedAt = normaliseTime(report.generatedAt);
+  const stale = signals.lastAlertReportAt !== null && Date.parse(generatedAt) < Date.parse(signals.lastAlertReportAt);
+  await trx
+    .insertInto('alertReports')
+    .values({
+      reportId: report.reportId,
+      deviceId: report.deviceId,
+      generatedAt,
+      receivedAt,
+      agentRiskLevel: report.riskLevel,
+      alertCount: report.alerts.length,
+      stale: stale ? 1 : 0,
+    })
+    .execute();
+  if (stale) return { duplicate: false, stale: true };
+  for (const batch of chunks(report.alerts, INSERT_BATCH)) {
+    const rows = batch.map((a) => alertRow(report.deviceId, a, report.reportId, receivedAt));
     await trx
-      .insertInto('alertReports')
-      .values({
-        reportId: report.reportId,
-        deviceId: report.deviceId,
-        generatedAt,
-        receivedAt,
-        agentRiskLevel: report.riskLevel,
-        alertCount: report.alerts.length,
-        stale: stale ? 1 : 0,
-      })
+      .insertInto('deviceAlerts')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['deviceId', 'alertId']).doUpdateSet((eb) => ({
+          category: eb.ref('excluded.category'),
+          severity: eb.ref('excluded.severity'),
+          title: eb.ref('excluded.title'),
+          evidence: eb.ref('excluded.evidence'),
+          firstSeen: eb.ref('excluded.firstSeen'),
+          lastSeen: eb.ref('excluded.lastSeen'),
+          status: eb.ref('excluded.status'),
+          resolvedAt: eb.ref('excluded.resolvedAt'),
+          action: eb.ref('excluded.action'),
+          reportId: eb.ref('excluded.reportId'),
+          receivedAt: eb.ref('excluded.receivedAt'),
+        })),
+      )
       .execute();
-    if (stale) return { duplicate: false, stale: true };
-    for (const batch of chunks(report.alerts, INSERT_BATCH)) {
-      const rows = batch.map((a) => alertRow(report.deviceId, a, report.reportId, receivedAt));
-      await trx
-        .insertInto('deviceAlerts')
-        .values(rows)
-        .onConflict((oc) =>
-          oc.columns(['deviceId', 'alertId']).doUpdateSet((eb) => ({
-            category: eb.ref('excluded.category'),
-            severity: eb.ref('excluded.severity'),
-            title: eb.ref('excluded.title'),
-            evidence: eb.ref('excluded.evidence'),
-            firstSeen: eb.ref('excluded.firstSeen'),
-            lastSeen: eb.ref('excluded.lastSeen'),
-            status: eb.ref('excluded.status'),
-            resolvedAt: eb.ref('excluded.resolvedAt'),
-            action: eb.ref('excluded.action'),
-            reportId: eb.ref('excluded.reportId'),
-            receivedAt: eb.ref('excluded.receivedAt'),
-          })),
-        )
-        .execute();
-    }
-    await trx
-      .updateTable('deviceSignals')
-      .set({ lastAlertReportAt: generatedAt, lastAlertReceivedAt: receivedAt, agentRiskLevel: report.riskLevel })
-      .where('deviceId', '=', report.deviceId)
-      .execute();
-    await trimResolved(trx, report.deviceId);
-    return { duplicate: false, stale: false };
-  });
+  }
+  await trx
+    .updateTable('deviceSignals')
+    .set({ lastAlertReportAt: generatedAt, lastAlertReceivedAt: receivedAt, agentRiskLevel: report.riskLevel })
+    .where('deviceId', '=', report.deviceId)
+    .execute();
+  await trimResolved(trx, report.deviceId);
+  return { duplicate: false, stale: false };
 }
 
 // Resolved alerts are history: keep the newest RESOLVED_ALERTS_PER_DEVICE. Active alerts are never dropped.
@@ -157,36 +155,32 @@ export async function listAlerts(db: Db, deviceId: string): Promise<StoredAlert[
   return isolateRows(rows, alertFromRow, (r) => ({ table: 'device_alerts', id: `${r.deviceId}/${r.alertId}` })).items;
 }
 
-/** ComplianceStore.recordHealth. */
-export async function recordHealth(db: Db, deviceId: string, health: DeviceHealth, receivedAt: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    await requireDevice(trx, deviceId);
-    await ensureSignalsRow(trx, deviceId);
-    const collectedAt = normaliseTime(health.collectedAt);
-    const result = await trx
-      .updateTable('deviceSignals')
-      .set({ health: JSON.stringify(health), healthCollectedAt: collectedAt, healthReceivedAt: receivedAt })
-      .where('deviceId', '=', deviceId)
-      .where((eb) => eb.or([eb('healthCollectedAt', 'is', null), eb('healthCollectedAt', '<=', collectedAt)]))
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
-  });
+/** ComplianceStore.recordHealth; runs inside the caller's transaction. */
+export async function recordHealth(trx: Db, deviceId: string, health: DeviceHealth, receivedAt: string): Promise<boolean> {
+  await requireDevice(trx, deviceId);
+  await ensureSignalsRow(trx, deviceId);
+  const collectedAt = normaliseTime(health.collectedAt);
+  const result = await trx
+    .updateTable('deviceSignals')
+    .set({ health: JSON.stringify(health), healthCollectedAt: collectedAt, healthReceivedAt: receivedAt })
+    .where('deviceId', '=', deviceId)
+    .where((eb) => eb.or([eb('healthCollectedAt', 'is', null), eb('healthCollectedAt', '<=', collectedAt)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
-/** ComplianceStore.recordInventory. */
-export async function recordInventory(db: Db, deviceId: string, inventory: DeviceInventory, receivedAt: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    await requireDevice(trx, deviceId);
-    await ensureSignalsRow(trx, deviceId);
-    const collectedAt = normaliseTime(inventory.collectedAt);
-    const result = await trx
-      .updateTable('deviceSignals')
-      .set({ inventory: JSON.stringify(inventory), inventoryCollectedAt: collectedAt, inventoryReceivedAt: receivedAt })
-      .where('deviceId', '=', deviceId)
-      .where((eb) => eb.or([eb('inventoryCollectedAt', 'is', null), eb('inventoryCollectedAt', '<=', collectedAt)]))
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
-  });
+/** ComplianceStore.recordInventory; runs inside the caller's transaction. */
+export async function recordInventory(trx: Db, deviceId: string, inventory: DeviceInventory, receivedAt: string): Promise<boolean> {
+  await requireDevice(trx, deviceId);
+  await ensureSignalsRow(trx, deviceId);
+  const collectedAt = normaliseTime(inventory.collectedAt);
+  const result = await trx
+    .updateTable('deviceSignals')
+    .set({ inventory: JSON.stringify(inventory), inventoryCollectedAt: collectedAt, inventoryReceivedAt: receivedAt })
+    .where('deviceId', '=', deviceId)
+    .where((eb) => eb.or([eb('inventoryCollectedAt', 'is', null), eb('inventoryCollectedAt', '<=', collectedAt)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** ComplianceStore.getSignals (all null for a device that sent none). */

@@ -1,5 +1,6 @@
 // ManagementStore on SQLite (better-sqlite3 through kysely): one file `db.sqlite` in the data dir, WAL, in-code migrations.
 // kysely serialises all queries of the one connection, so a transaction here is never interleaved with another request.
+// Statements are prepared once per SQL text (statement-cache.ts); device writes are batched (sqlite-device-writes.ts).
 import { closeSync, openSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
@@ -10,13 +11,13 @@ import { inCodeMigrations } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqliteComplianceStore } from './sqlite-compliance-store.js';
 import * as keys from './sqlite-keys.js';
-import { claimNonce, sweepNonces } from './sqlite-nonces.js';
+import { sweepNonces } from './sqlite-nonces.js';
 import * as policies from './sqlite-policies.js';
 import { policySetForDevice, policySetsForDevices } from './sqlite-policy-sets.js';
 import { getReportedStatus, listDeviceEvents, recordReport } from './sqlite-reports.js';
 import { deviceFromRow, normaliseTime } from './sqlite-rows.js';
 import * as targeting from './sqlite-targeting.js';
-import { withStatementCache } from './statement-cache.js';
+import { cachingDatabase } from './statement-cache.js';
 import type {
   DeviceKeyRotation,
   DeviceListing,
@@ -56,7 +57,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mana
   raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   raw.pragma('foreign_keys = ON');
   raw.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(raw) }), plugins: [new CamelCasePlugin()] });
   const { error } = await new Migrator({ db, provider: inCodeMigrations }).migrateToLatest();
   if (error) {
     await db.destroy();
@@ -193,8 +194,8 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
     return { devices: items, problems };
   }
 
-  async touchDevice(deviceId: string, lastSeenAt: string): Promise<void> {
-    await this.db.updateTable('devices').set({ lastSeenAt }).where('deviceId', '=', deviceId).execute();
+  touchDevice(deviceId: string, lastSeenAt: string): Promise<void> {
+    return this.batches.touchDevice(deviceId, lastSeenAt);
   }
 
   async setDeviceTags(deviceId: string, tags: readonly string[]): Promise<boolean> {
@@ -311,7 +312,7 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
   }
 
   recordReport(report: StatusReport, receivedAt: string): Promise<ReportOutcome> {
-    return recordReport(this.db, report, receivedAt);
+    return this.batches.commit((trx) => recordReport(trx, report, receivedAt));
   }
 
   getReportedStatus(deviceId: string): Promise<ReportedStatus> {
@@ -323,7 +324,7 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
   }
 
   claimNonce(deviceId: string, nonce: string, expiresAtMs: number): Promise<boolean> {
-    return claimNonce(this.db, deviceId, nonce, expiresAtMs);
+    return this.batches.claimNonce(deviceId, nonce, expiresAtMs);
   }
 
   sweepNonces(nowMs: number, limit: number): Promise<number> {
@@ -331,6 +332,7 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
   }
 
   async close(): Promise<void> {
+    await this.batches.close();
     await this.db.destroy();
   }
 }

@@ -1,79 +1,71 @@
-// The statement cache: one prepared statement per SQL text, least recently used dropped beyond the capacity, and a
-// store over it answering queries as before (repeated and interleaved statements, transactions).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Tests of the prepared-statement cache: one prepare per SQL text, least recently used dropped beyond capacity, and a
+// statement still being iterated never handed out twice.
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { withStatementCache } from './statement-cache.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cachingDatabase } from './statement-cache.js';
 
-let db: BetterSqlite3.Database | undefined;
-afterEach(() => {
-  if (db?.open) db.close();
+let raw: BetterSqlite3.Database;
+let prepared: string[];
+
+beforeEach(() => {
+  raw = new BetterSqlite3(':memory:');
+  raw.exec('create table t (n integer)');
+  raw.exec('insert into t values (1), (2), (3)');
+  prepared = [];
 });
 
-function counted(capacity?: number) {
-  db = new BetterSqlite3(':memory:');
-  const real = db;
-  const prepared: string[] = [];
-  const cache = withStatementCache(
-    {
-      close: () => real.close(),
-      prepare: (sql) => {
-        prepared.push(sql);
-        return real.prepare(sql);
-      },
+afterEach(() => {
+  if (raw.open) raw.close();
+});
+
+// The real database, with every prepare recorded.
+function counted() {
+  return {
+    prepare: (sql: string) => {
+      prepared.push(sql);
+      return raw.prepare(sql);
     },
-    capacity,
-  );
-  return { cache, prepared };
+    close: () => raw.close(),
+  };
 }
 
-describe('withStatementCache', () => {
-  it('prepares each SQL text once and returns the same statement again', () => {
-    const { cache, prepared } = counted();
-    const a = cache.prepare('select 1 as one');
-    const b = cache.prepare('select 1 as one');
-    expect(b).toBe(a);
-    expect(b.all([])).toEqual([{ one: 1 }]);
-    cache.prepare('select ? as two');
-    expect(prepared).toEqual(['select 1 as one', 'select ? as two']);
-    expect(cache.cached).toBe(2);
+describe('cachingDatabase', () => {
+  it('prepares each SQL text once and reuses the statement', () => {
+    const db = cachingDatabase(counted());
+    const a = db.prepare('select n from t where n > ?');
+    expect(a.all([1])).toEqual([{ n: 2 }, { n: 3 }]);
+    const again = db.prepare('select n from t where n > ?');
+    expect(again).toBe(a);
+    expect(again.all([2])).toEqual([{ n: 3 }]);
+    expect(db.prepare('insert into t values (?)').run([4]).changes).toBe(1);
+    expect(prepared).toEqual(['select n from t where n > ?', 'insert into t values (?)']);
   });
 
   it('drops the least recently used statement beyond its capacity', () => {
-    const { cache, prepared } = counted(2);
-    cache.prepare('select 1');
-    cache.prepare('select 2');
-    cache.prepare('select 1'); // 1 is now the most recent
-    cache.prepare('select 3'); // drops 2
-    expect(cache.cached).toBe(2);
-    cache.prepare('select 1');
-    expect(prepared).toEqual(['select 1', 'select 2', 'select 3']);
-    cache.prepare('select 2');
+    const db = cachingDatabase(counted(), 2);
+    db.prepare('select 1');
+    db.prepare('select 2');
+    db.prepare('select 1');
+    db.prepare('select 3');
+    expect(db.size).toBe(2);
+    db.prepare('select 1');
+    db.prepare('select 2');
     expect(prepared).toEqual(['select 1', 'select 2', 'select 3', 'select 2']);
   });
 
-  it('refuses a capacity that is not a positive integer', () => {
-    db = new BetterSqlite3(':memory:');
-    expect(() => withStatementCache(db as BetterSqlite3.Database, 0)).toThrow(/positive integer, got 0/);
+  it('gives a fresh statement while the cached one is being iterated', () => {
+    const db = cachingDatabase(counted());
+    const iterating = db.prepare('select n from t order by n').iterate([]);
+    expect(iterating.next().value).toEqual({ n: 1 });
+    expect(db.prepare('select n from t order by n').all([])).toHaveLength(3);
+    expect(iterating.next().value).toEqual({ n: 2 });
+    iterating.return?.();
+    expect(prepared).toHaveLength(2);
   });
 
-  it('keeps answering correctly across writes, parameters and a closed database', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'attache-stmt-cache-'));
-    try {
-      db = new BetterSqlite3(join(dir, 'db.sqlite'));
-      const cache = withStatementCache(db);
-      cache.prepare('create table t (k text primary key, v integer)').run([]);
-      for (let i = 0; i < 5; i++) cache.prepare('insert into t (k, v) values (?, ?)').run([`k${i}`, i]);
-      expect(cache.prepare('select v from t where k = ?').all(['k3'])).toEqual([{ v: 3 }]);
-      expect(cache.prepare('select v from t where k = ?').all(['k4'])).toEqual([{ v: 4 }]);
-      expect(cache.prepare('select count(*) as n from t').all([])).toEqual([{ n: 5 }]);
-      cache.close();
-      expect(cache.cached).toBe(0);
-      expect(db.open).toBe(false);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  it('closes the database and refuses a capacity that is not a positive integer', () => {
+    cachingDatabase(counted()).close();
+    expect(raw.open).toBe(false);
+    expect(() => cachingDatabase(counted(), 0)).toThrow('statement cache capacity must be a positive integer, got 0');
   });
 });

@@ -1,34 +1,55 @@
-// Prepared statements reused by SQL text: kysely's SQLite driver prepares every query it runs, and preparing (parse
-// and plan) cost more than running most of our queries. The cache is bounded (IN lists make many distinct texts).
+// Prepared-statement cache for the SQLite store: kysely's SqliteDialect calls `prepare(sql)` on every execution, and
+// preparing (parsing + planning) costs more than running the small indexed queries of the device path. This wraps the
+// better-sqlite3 database handed to the dialect so each SQL text is prepared once and reused (bounded LRU).
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
-/** How many distinct statements stay prepared; the least recently used is dropped beyond that. */
-export const STATEMENT_CACHE_SIZE = 512;
+/** Statements kept per connection: the store issues a few hundred distinct SQL texts at most (batch sizes included). */
+export const STATEMENT_CACHE_SIZE = 500;
 
-/** The database as kysely's SqliteDialect sees it, with `prepare` answered from a bounded LRU cache of statements. */
-export function withStatementCache(db: SqliteDatabase, capacity = STATEMENT_CACHE_SIZE): SqliteDatabase & { readonly cached: number } {
+/** What the cache needs of a better-sqlite3 statement: `busy` is true while an iterator over it is open. */
+interface CacheableStatement extends SqliteStatement {
+  readonly busy?: boolean;
+}
+
+interface PreparingDatabase {
+  prepare(sql: string): CacheableStatement;
+  close(): unknown;
+}
+
+/** The database as SqliteDialect sees it, preparing each SQL text once; `size` is for tests. */
+export interface CachingDatabase extends SqliteDatabase {
+  readonly size: number;
+}
+
+/**
+ * Wraps `db` so `prepare` returns the cached statement for a SQL text seen before (least recently used ones are dropped
+ * beyond `capacity`). A statement still being iterated (a streamed query) is not handed out twice: that call gets a
+ * fresh one. SQLite re-prepares a cached statement by itself when a migration changes the schema.
+ */
+export function cachingDatabase(db: PreparingDatabase, capacity = STATEMENT_CACHE_SIZE): CachingDatabase {
   if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`statement cache capacity must be a positive integer, got ${capacity}`);
-  // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
-  const statements = new Map<string, SqliteStatement>();
+  const cache = new Map<string, CacheableStatement>();
   return {
-    get cached() {
-      return statements.size;
-    },
-    close() {
-      statements.clear();
-      db.close();
-    },
-    prepare(sql) {
-      const hit = statements.get(sql);
-      if (hit) {
-        statements.delete(sql);
-        statements.set(sql, hit);
+    prepare(sql: string): SqliteStatement {
+      const hit = cache.get(sql);
+      if (hit !== undefined) {
+        if (hit.busy === true) return db.prepare(sql);
+        // Map keeps insertion order: re-inserting marks it most recently used.
+        cache.delete(sql);
+        cache.set(sql, hit);
         return hit;
       }
-      const statement = db.prepare(sql);
-      statements.set(sql, statement);
-      if (statements.size > capacity) statements.delete(statements.keys().next().value as string);
-      return statement;
+      const stmt = db.prepare(sql);
+      cache.set(sql, stmt);
+      if (cache.size > capacity) cache.delete(cache.keys().next().value as string);
+      return stmt;
+    },
+    close(): void {
+      cache.clear();
+      db.close();
+    },
+    get size() {
+      return cache.size;
     },
   };
 }

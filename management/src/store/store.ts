@@ -199,6 +199,7 @@ export interface ManagementStore extends ComplianceStore {
   getDeviceGroups(deviceId: string): Promise<string[]>;
   /** A device whose row is corrupt is left out and reported (getDevice gives STORE_CORRUPT for it). */
   listDevices(): Promise<DeviceListing>;
+  /** Sets lastSeenAt (concurrent calls may share one statement); an unknown device is no error. */
   touchDevice(deviceId: string, lastSeenAt: string): Promise<void>;
   /** Marks the device revoked; false when it does not exist. */
   revokeDevice(deviceId: string): Promise<boolean>;
@@ -275,7 +276,8 @@ export interface ManagementStore extends ComplianceStore {
   assignedPoliciesWithProblems(deviceId: string): Promise<PolicySet>;
 
   /**
-   * One transaction. A known reportId changes nothing (`duplicate`). A report generated before the device's last applied
+   * Atomic, and resolves only once committed (the SQLite store group-commits the reports of concurrent devices in one
+   * transaction, a savepoint each: one report's failure fails only its caller). A known reportId changes nothing (`duplicate`). A report generated before the device's last applied
    * report is kept in history without touching per-setting status (`stale`). Otherwise it replaces the device's status.
    */
   recordReport(report: StatusReport, receivedAt: string): Promise<ReportOutcome>;
@@ -284,8 +286,9 @@ export interface ManagementStore extends ComplianceStore {
   listDeviceEvents(deviceId: string, limit: number): Promise<StoredDeviceEvent[]>;
 
   /**
-   * Records a used request nonce of a device until `expiresAtMs`: one insert, refused by the unique key when the pair
-   * exists (false = replay), so replicas sharing the database refuse a replay too.
+   * Records a used request nonce of a device until `expiresAtMs`: an insert refused by the unique key when the pair
+   * exists (false = replay), so replicas sharing the database refuse a replay too. Concurrent claims may share one
+   * multi-row insert; the same pair claimed twice is fresh for the first claim only.
    */
   claimNonce(deviceId: string, nonce: string, expiresAtMs: number): Promise<boolean>;
   /** Deletes nonces that expired before `nowMs` (at most `limit` rows); returns how many went. */
