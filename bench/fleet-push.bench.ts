@@ -1,7 +1,7 @@
 // Benchmark: push-to-applied latency at 1,000 and 10,000 simulated hosts (simulator/scenarios/push-1k.json, ×3, and
 // push-10k.json, ×1: a 10,000-host run takes minutes), endpoint and fleet on this machine. From an admin's policy
 // change to the endpoint acknowledging each host's report of the new version.
-// Run: `npm run bench:fleet-push [-- --repeats 3 --repeats-10k 1 --only 1k|10k]` (the endpoint runs from dist/: `npm run
+// Run: `npm run bench:fleet-push [-- --repeats 3 --repeats-10k 1 --repeats-faults 1 --only 1k|10k|10k-faults]` (the endpoint runs from dist/: `npm run
 // build` first). Writes bench/results/fleet-push.json; with --only, the other size's entry already there is kept.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,11 +9,18 @@ import { parseArgs } from 'node:util';
 import { headline, keepChart, machine, med, ROOT, simulate, writeResult } from './fleet-runs.js';
 
 const { values } = parseArgs({
-  options: { repeats: { type: 'string', default: '3' }, 'repeats-10k': { type: 'string', default: '1' }, only: { type: 'string' } },
+  options: {
+    repeats: { type: 'string', default: '3' },
+    'repeats-10k': { type: 'string', default: '1' },
+    'repeats-faults': { type: 'string', default: '1' },
+    only: { type: 'string' },
+  },
 });
 const sizes = [
   { key: '1k', scenario: 'push-1k.json', repeats: Number(values.repeats) },
   { key: '10k', scenario: 'push-10k.json', repeats: Number(values['repeats-10k']) },
+  // Issue 13's fault run: 5 % of the hosts partitioned and the endpoint killed and restarted during the push.
+  { key: '10k-faults', scenario: 'push-10k-faults.json', repeats: Number(values['repeats-faults']) },
 ].filter((s) => !values.only || s.key === values.only);
 
 const previous = JSON.parse(await readFile(join(ROOT, 'bench', 'results', 'fleet-push.json'), 'utf8').catch(() => '{}')) as Record<string, unknown>;
@@ -39,6 +46,14 @@ for (const size of sizes) {
       p99Ms: med(runs.map((r) => r.pushToAppliedMs.p99)),
       maxMs: med(runs.map((r) => r.pushToAppliedMs.max)),
       endpointPeakRssMb: med(runs.map((r) => r.endpoint.peakRssMb)),
+      endpointCpuMsPerChange: med(
+        runs.flatMap((r) => r.cpuMsPerDeliveredChange.endpoint ?? []),
+        3,
+      ),
+      fleetCpuMsPerChange: med(
+        runs.flatMap((r) => r.cpuMsPerDeliveredChange.fleet ?? []),
+        3,
+      ),
       fleetBytesPerHost: med(runs.map((r) => r.fleet.bytesPerHost)),
     },
     runs,

@@ -58,6 +58,27 @@ export function rounded<T extends object>(summary: T): T {
 }
 
 /** The numbers of one run that the benchmarks report. */
+/**
+ * CPU per host reached by a change, endpoint and fleet apart: the CPU the timeline samples show from each change until
+ * the next one (at most 60 s), over the hosts it targeted; the median over the run's changes.
+ */
+function cpuPerChange(r: RunResults): { endpoint: number | undefined; fleet: number | undefined } {
+  const per = (key: 'endpointCpuPercent' | 'fleetCpuPercent') =>
+    r.changes.map((c, i) => {
+      const end = Math.min(r.changes[i + 1]?.at ?? Number.POSITIVE_INFINITY, c.at + 60);
+      let cpuSeconds = 0;
+      let previous = c.at;
+      for (const s of r.timeline) {
+        if (s.t <= c.at || s.t > end) continue;
+        cpuSeconds += ((s[key] ?? 0) / 100) * (s.t - previous);
+        previous = s.t;
+      }
+      return (cpuSeconds * 1000) / Math.max(1, c.targets);
+    });
+  const median = (values: number[]) => (values.length === 0 ? undefined : Number([...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]?.toFixed(3)));
+  return { endpoint: median(per('endpointCpuPercent')), fleet: median(per('fleetCpuPercent')) };
+}
+
 export function headline(r: RunResults) {
   const round = (v: number | undefined, d = 0) => (v === undefined ? undefined : Number(v.toFixed(d)));
   return {
@@ -76,6 +97,7 @@ export function headline(r: RunResults) {
       samples: r.pushToApplied.count,
     },
     perChangeP99Ms: r.changes.map((c) => round(c.latencyMs.p99)),
+    cpuMsPerDeliveredChange: cpuPerChange(r),
     connectedAtEnd: r.push.connectedAtEnd,
     connectedAtEndpoint: r.push.connectedAtEndpoint,
     reportsLost: r.reports.lost,

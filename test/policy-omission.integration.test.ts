@@ -42,6 +42,13 @@ async function hostValues(): Promise<Record<string, unknown>> {
 
 async function syncThrough(mode: string): Promise<{ code: number | null; outcome: any }> {
   await writeFile(modeFile(), mode);
+  // The proxy cuts the push channel in tampering modes: wait until the endpoint sees the device gone, so the sync runs
+  // over the (tampered) HTTPS path.
+  if (mode !== 'pass') {
+    await waitFor('push channel cut by the proxy', async () =>
+      (await endpoint.admin.ok('GET', `/v1/admin/devices/${deviceId}`)).connected ? undefined : true,
+    );
+  }
   const r = await agentCommand([...agentArgs, 'sync', '--json']);
   return { code: r.code, outcome: JSON.parse(r.stdout) };
 }

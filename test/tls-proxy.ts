@@ -3,7 +3,9 @@
 // forwards every request and the push WebSocket to the real endpoint and, as the mode file says, tampers with policy
 // fetches: `pass` (forward as is), `omit-one` (drop the first policy, keep the signed manifest), `empty` (no policies),
 // `replay-first` (answer with the first policies response it ever saw for the device). In tampering modes it strips
-// If-None-Match so the endpoint always answers with a body.
+// If-None-Match so the endpoint always answers with a body, and it cuts the push channel and refuses it (503): a set
+// that travels over the socket would otherwise pass untampered (the agent verifies both paths with the same code,
+// docs/protocol.md; this proxy only rewrites HTTP bodies).
 // Usage: node --import tsx test/tls-proxy.ts <listen port> <upstream URL> <endpoint data dir> <mode file>
 import { readFileSync } from 'node:fs';
 import { createServer, request } from 'node:https';
@@ -47,8 +49,27 @@ const server = createServer({ cert: readFileSync(`${dataDir}/server.pem`), key: 
   req.pipe(out);
 });
 
-// The push channel: the upgrade request is replayed to the endpoint byte for byte, then both sides are piped.
+// The push channel: the upgrade request is replayed to the endpoint byte for byte, then both sides are piped. While a
+// tampering mode is set the channel is cut and refused, so sets and check-ins take the (tampered) HTTPS path.
+const piped = new Set<{ destroy(): void }>();
+setInterval(() => {
+  if (mode() === 'pass') return;
+  for (const s of piped) s.destroy();
+  piped.clear();
+}, 50);
 server.on('upgrade', (req, socket, head) => {
+  if (mode() !== 'pass') {
+    socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    return;
+  }
+  const pair = {
+    destroy: () => {
+      socket.destroy();
+      up.destroy();
+    },
+  };
+  piped.add(pair);
+  socket.on('close', () => piped.delete(pair));
   const up = connect({ host: upstream.hostname, port: Number(upstream.port), ca, servername: upstream.hostname }, () => {
     const lines = [`${req.method} ${req.url} HTTP/1.1`];
     for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);

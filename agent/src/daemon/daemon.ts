@@ -8,7 +8,7 @@ import { sweepTempFiles, TEMP_SWEEP_AGE_MS } from '../../../common/atomic-file.j
 import { type Clock, systemClock } from '../../../common/clock.js';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import type { ResolvedConfig } from '../config.js';
-import { DeviceKeyRotator, withKeyMaintenance } from '../enrollment/key-rotation.js';
+import { DeviceKeyRotator } from '../enrollment/key-rotation.js';
 import type { Logger } from '../logging.js';
 import { type AgentHost, controlAddress, posixPermissions } from '../platform/index.js';
 import type { RiskMonitor } from '../risk/risk-monitor.js';
@@ -58,7 +58,6 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     );
     // A rotation a crash interrupted is finished before the first request (the endpoint may accept only the new key).
     await rotator.resume().catch((err: unknown) => logger.warn('device key rotation not finished yet', { error: toAttacheError(err).message }));
-    const transport = withKeyMaintenance(endpoint, rotator);
     const riskLog = logger.child({ component: 'risk' });
     const sources = createSignalSources(host, {
       stateDir: config.stateDir,
@@ -73,7 +72,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
         driftWatch: config.driftWatch,
         signals: config.signals,
       },
-      { store, client: transport, pushSigner: endpoint, host, identity, sources, clock, newId: randomUUID, logger },
+      { store, client: endpoint, pushSigner: endpoint, host, identity, sources, clock, newId: randomUUID, logger, keyMaintenance: rotator },
     );
     runtime = rt;
     const control = await openControl(config.stateDir, {

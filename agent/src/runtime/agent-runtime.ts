@@ -6,6 +6,7 @@
 import type { Clock, TimerHandle } from '../../../common/clock.js';
 import type { AgentIdentity, AlertReportAck, SyncOutcome, SyncTrigger } from '../../../policy-schemas/src/index.js';
 import type { SignalsConfig } from '../config.js';
+import { type DeviceKeyRotator, withKeyMaintenance } from '../enrollment/key-rotation.js';
 import type { Logger } from '../logging.js';
 import type { AgentHost } from '../platform/index.js';
 import { RiskMonitor } from '../risk/risk-monitor.js';
@@ -64,6 +65,11 @@ export interface AgentRuntimeDeps {
   readonly newId: () => string;
   readonly logger: Logger;
   readonly hooks?: RuntimeHooks;
+  /**
+   * Told after every policy fetch, over either path (the daemon's device-key rotator: it rotates when the answer
+   * carries an admin's request or the key is due, and finishes an interrupted rotation).
+   */
+  readonly keyMaintenance?: Pick<DeviceKeyRotator, 'maintain'>;
 }
 
 /** Runs `run` once after `ms` of quiet: each call restarts the wait. */
@@ -101,7 +107,7 @@ export class AgentRuntime {
   ) {
     const { store, clock, newId, logger, hooks } = deps;
     this.transport = new ChannelTransport(deps.client, () => this.push, hooks);
-    const client = this.transport;
+    const client = deps.keyMaintenance ? withKeyMaintenance(this.transport, deps.keyMaintenance) : this.transport;
     const riskLog = logger.child({ component: 'risk' });
     if (options.signals) {
       if (!deps.sources) throw new Error('AgentRuntime: signals configured without signal sources');
