@@ -75,7 +75,8 @@ export async function loadPolicySet(deps: PolicySourceDeps, mode: 'fetch' | 'cac
       logger.warn('using last good policies', { code: error.code, error: error.message });
     }
   }
-  // Verified once per load: the cache is read back from disk (it could have been altered there).
+  // Verified once per load: the cache is read from the state dir (served from memory while the agent runs, read from
+  // disk again after a restart, where it could have been altered).
   try {
     // Every pinned key, including one whose overlap ended: this set was accepted when it was fetched (a device offline
     // across the end of an overlap keeps enforcing it); only fresh deliveries must use a key that is still current.

@@ -101,6 +101,7 @@ export class PushClient {
     this.watchdog?.cancel();
     this.socket?.close(1000, 'agent stopping');
     this.socket = undefined;
+    this.channel2 = false;
     this.failPending('push channel stopped');
   }
 

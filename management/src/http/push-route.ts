@@ -11,16 +11,23 @@ import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
 import { AgentPushMessage, PUSH_CHANNEL_VERSION, type ServerPushMessage } from '../../../policy-schemas/src/index.js';
-import { PUSH_CLOSE } from '../push/push-hub.js';
+import { MAX_BUFFERED_BYTES, PUSH_CLOSE } from '../push/push-hub.js';
 import { acceptAlertReport, acceptHealth, acceptInventory } from '../service/compliance/signals.js';
 import type { ServiceContext } from '../service/context.js';
 import { policiesResponse } from '../service/device-sets.js';
 import { acceptReport, assignedPolicies } from '../service/device-sync.js';
+import type { DeviceRecord } from '../store/store.js';
 import type { DeviceAuthenticator } from './device-auth.js';
 import { etagMatches, signer } from './device-routes.js';
 import { errorEnvelope, toClientError } from './error-envelope.js';
 
 type Request = Extract<AgentPushMessage, { type: 'request' }>;
+
+/**
+ * Requests one socket may have in progress; beyond that a request is answered ENDPOINT_BUSY at once. Keeps one device
+ * from holding the endpoint's request budget (which paces set deliveries) or piling up answers it does not read.
+ */
+export const MAX_REQUESTS_PER_SOCKET = 32;
 
 function text(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
@@ -29,7 +36,23 @@ function text(data: RawData): string {
 }
 
 function send(socket: WebSocket, message: ServerPushMessage): void {
-  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+  if (socket.readyState !== socket.OPEN) return;
+  // A peer that does not read its answers is dropped, as the hub drops one that does not read its deliveries.
+  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    socket.terminate();
+    return;
+  }
+  socket.send(JSON.stringify(message));
+}
+
+/** The id of a request that failed its schema, when it has a readable one (its answer can then name it). */
+function requestIdOf(raw: string): string | undefined {
+  try {
+    const m = JSON.parse(raw) as { type?: unknown; id?: unknown } | null;
+    return m?.type === 'request' && typeof m.id === 'string' && /^[0-9a-f-]{36}$/i.test(m.id) ? m.id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Parses one agent message; throws MESSAGE_INVALID. */
@@ -43,11 +66,23 @@ export function requestedChannel(url: string): 1 | 2 {
   return query?.get('channel') === String(PUSH_CHANNEL_VERSION) ? 2 : 1;
 }
 
-/** Runs one channel request as its HTTP route would, from the device's current record (a revoked one is refused). */
-async function answer(ctx: ServiceContext, auth: DeviceAuthenticator, deviceId: string, request: Request): Promise<unknown> {
+/**
+ * Runs one channel request as its HTTP route would, from the device's current record: refused when the device was
+ * revoked or its key rotated since the upgrade was signed (the socket is then closed).
+ */
+async function answer(
+  ctx: ServiceContext,
+  auth: DeviceAuthenticator,
+  signer: Pick<DeviceRecord, 'deviceId' | 'publicKey'>,
+  request: Request,
+): Promise<unknown> {
+  const { deviceId } = signer;
   const device = await ctx.store.getDevice(deviceId);
   if (!device) throw new AttacheError('DEVICE_UNKNOWN', 'unknown device');
   if (device.revoked) throw new AttacheError('DEVICE_REVOKED', 'this device was revoked; enroll again');
+  if (device.publicKey !== signer.publicKey) {
+    throw new AttacheError('REQUEST_SIGNATURE_INVALID', 'the device key this channel was opened with was rotated; reconnect with the new key');
+  }
   await auth.seen(deviceId);
   await ctx.compliance.onCheckin(deviceId);
   switch (request.method) {
@@ -72,34 +107,50 @@ async function answer(ctx: ServiceContext, auth: DeviceAuthenticator, deviceId: 
 export function registerPushRoute(app: FastifyInstance, ctx: ServiceContext, auth: DeviceAuthenticator): void {
   const log = ctx.logger.child({ component: 'push' });
   app.get('/push', { websocket: true }, (socket, req) => {
-    const { deviceId } = signer(req);
+    // Only what the socket needs of the upgrade is kept (not the request): the device id and the key it was signed with.
+    const { deviceId, publicKey } = signer(req);
+    const upgradeSigner = { deviceId, publicKey };
     const channel = requestedChannel(req.url);
-    const refuse = (err: unknown) => {
+    let inProgress = 0;
+    const refuse = (raw: string, err: unknown) => {
       const e = toAttacheError(err, 'MESSAGE_INVALID');
       log.debug('push message rejected', { deviceId, message: e.message });
-      send(socket, { type: 'error', code: 'MESSAGE_INVALID', message: e.message.slice(0, 2048) });
+      const id = channel === 2 ? requestIdOf(raw) : undefined;
+      // A malformed request whose id can be read is answered as a request, so the agent does not wait for it.
+      if (id) send(socket, { type: 'response', id, error: { code: 'MESSAGE_INVALID', message: e.message.slice(0, 4096) } });
+      else send(socket, { type: 'error', code: 'MESSAGE_INVALID', message: e.message.slice(0, 2048) });
     };
     // Handlers first: messages that arrive while we register must not be dropped.
     socket.on('message', (data) => {
+      const raw = text(data);
       let message: AgentPushMessage;
       try {
-        message = parseAgentMessage(text(data));
+        message = parseAgentMessage(raw);
         if (message.type === 'request' && channel !== 2) throw new AttacheError('MESSAGE_INVALID', 'requests need push channel 2 (?channel=2)');
       } catch (err) {
-        return refuse(err);
+        return refuse(raw, err);
       }
       if (message.type === 'ack') return log.debug('sync acknowledged', { deviceId, requestId: message.requestId });
       const { id } = message;
+      if (inProgress >= MAX_REQUESTS_PER_SOCKET) {
+        const busy = new AttacheError('ENDPOINT_BUSY', `more than ${MAX_REQUESTS_PER_SOCKET} requests in progress on this channel; wait for their answers`);
+        return send(socket, { type: 'response', id, error: errorEnvelope(busy).error });
+      }
+      inProgress++;
       const done = ctx.hub.requestStarted();
-      answer(ctx, auth, deviceId, message)
+      answer(ctx, auth, upgradeSigner, message)
         .then((result) => send(socket, { type: 'response', id, result }))
         .catch((err: unknown) => {
           const e = toClientError(err);
           if (e.code === 'INTERNAL') log.error('push request failed', { deviceId, method: message.method, error: (err as Error)?.message });
           send(socket, { type: 'response', id, error: errorEnvelope(e).error });
           if (e.code === 'DEVICE_REVOKED' || e.code === 'DEVICE_UNKNOWN') socket.close(PUSH_CLOSE.revoked, e.code);
+          if (e.code === 'REQUEST_SIGNATURE_INVALID') socket.close(PUSH_CLOSE.keyRotated, 'device key rotated');
         })
-        .finally(done);
+        .finally(() => {
+          inProgress--;
+          done();
+        });
     });
     socket.on('pong', () => ctx.hub.markAlive(deviceId, socket));
     socket.on('close', () => ctx.hub.detach(deviceId, socket));

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { validate } from '../../../common/validation.js';
 import { ServerPushMessage } from '../../../policy-schemas/src/index.js';
+import { MAX_REQUESTS_PER_SOCKET } from '../http/push-route.js';
 import { errorCode, type TestDevice } from '../testing/https-client.js';
 import { TestPushClient } from '../testing/push-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
@@ -133,6 +134,57 @@ describe('push channel 2', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('answers a malformed request by its id, and refuses requests beyond the per-socket limit with ENDPOINT_BUSY', async () => {
+    const device = await t.enrolledDevice();
+    const client = await connect(device);
+    try {
+      const bad = await request(client, 'getPolicies', { etag: 'not an etag' });
+      expect(bad.error?.code).toBe('MESSAGE_INVALID');
+      // The store holds every request until released: the first MAX_REQUESTS_PER_SOCKET stay in progress.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const store = t.endpoint.context.store;
+      const getDevice = store.getDevice.bind(store);
+      const spy = vi.spyOn(store, 'getDevice').mockImplementation(async (id) => {
+        await held;
+        return getDevice(id);
+      });
+      try {
+        const ids = Array.from({ length: MAX_REQUESTS_PER_SOCKET + 5 }, () => randomUUID());
+        for (const id of ids) client.send(JSON.stringify({ type: 'request', id, method: 'getPolicies' }));
+        const early = await Promise.all(ids.slice(MAX_REQUESTS_PER_SOCKET).map(() => next(client)));
+        expect(early.map((a) => (a.type === 'response' ? a.error?.code : a.type))).toEqual(Array(5).fill('ENDPOINT_BUSY'));
+        release();
+        const rest = await Promise.all(ids.slice(0, MAX_REQUESTS_PER_SOCKET).map(() => next(client)));
+        expect(rest.every((a) => a.type === 'response' && a.result !== undefined)).toBe(true);
+      } finally {
+        release();
+        spy.mockRestore();
+      }
+    } finally {
+      client.close();
+    }
+  });
+
+  it('refuses requests on a socket opened with a key the device has since rotated', async () => {
+    const device = await t.enrolledDevice();
+    const client = await connect(device);
+    // The key changes behind the socket (as POST /v1/device/key does; here without its close, to show the check).
+    await t.endpoint.context.store.rotateDeviceKey({
+      deviceId: device.deviceId,
+      currentPublicKey: device.publicKey,
+      newPublicKey: Buffer.alloc(32, 9).toString('base64'),
+      keyId: 'f'.repeat(32),
+      currentKeyId: 'e'.repeat(32),
+      rotatedAt: new Date(t.now()).toISOString(),
+    });
+    const refused = await request(client, 'getPolicies');
+    expect(refused.error?.code).toBe('REQUEST_SIGNATURE_INVALID');
+    expect((await client.closed).code).toBe(PUSH_CLOSE.keyRotated);
   });
 
   it('closes the socket of a revoked device', async () => {

@@ -48,8 +48,11 @@ type Deps = Pick<ServiceContext, 'store' | 'signingKeys' | 'identity' | 'clock'>
 
 /**
  * The per-device set cache. Anything that can change which policies a device gets (an admin write, a membership change
- * from a report) calls invalidateAll or invalidate; a computation that overlapped an invalidation is not kept. The key
- * that signs and the chain are checked at every read, so a time-based key switch needs no invalidation.
+ * from a report) calls invalidateAll or invalidate; a computation that overlapped an invalidation is not kept; a device
+ * queued for delivery is invalidated when queued, so its delivered set is read after the change that queued it. The
+ * key that signs and the chain are checked at every read, so a time-based key switch needs no invalidation.
+ * The cache belongs to one endpoint process: replicas on one database (issue 14) must invalidate each other (the same
+ * notification channel as their nudges) before more than one may serve devices.
  */
 export class DeviceSetViews {
   private generation = 0;
@@ -63,10 +66,10 @@ export class DeviceSetViews {
     this.cache.clear();
   }
 
-  /** Forgets one device's set (its memberships or tags changed). */
-  invalidate(deviceId: string): void {
+  /** Forgets these devices' sets (their memberships changed, or their sets are about to be delivered). */
+  invalidate(...deviceIds: readonly string[]): void {
     this.generation++;
-    this.cache.delete(deviceId);
+    for (const id of deviceIds) this.cache.delete(id);
   }
 
   /** Number of devices with a cached set. */

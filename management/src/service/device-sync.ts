@@ -28,8 +28,11 @@ export async function acceptReport(ctx: ServiceContext, signerId: string, body: 
   if (before && !outcome.duplicate && !outcome.stale && before.agentVersion !== report.agentVersion) {
     await refreshDeviceMemberships(ctx, { ...before, agentVersion: report.agentVersion }, isoNow(ctx.clock));
   }
-  // A status report is a check-in and may carry a new agent version (minAgentVersion): compliance is re-evaluated.
-  if (!outcome.duplicate && !outcome.stale) await ctx.compliance.evaluate(signerId, 'status');
+  // What a status report can change for compliance is the agent version (minAgentVersion): re-evaluated when it moved.
+  // Its being a check-in is handled for every request (compliance.onCheckin re-evaluates a device that was
+  // noncompliant for not checking in), and time-based rules by the compliance timer: a report of the same agent
+  // version changes no input of the evaluation, so it is not evaluated again (issue 13: CPU per delivered change).
+  if (!outcome.duplicate && !outcome.stale && before?.agentVersion !== report.agentVersion) await ctx.compliance.evaluate(signerId, 'status');
   ctx.logger.info('report received', {
     component: 'reports',
     deviceId: signerId,

@@ -22,7 +22,7 @@ export async function nudgeAffected(
   for (const id of more) if (!before.has(id)) before.set(id, policiesEtag([]));
   const changed: string[] = [];
   for (const [id, etag] of before) if (policiesEtag(await ctx.store.policiesForDevice(id)) !== etag) changed.push(id);
-  for (const id of changed) ctx.sets.invalidate(id);
+  ctx.sets.invalidate(...changed);
   return changed.length === 0 ? 0 : ctx.hub.nudge(changed, reason);
 }
 

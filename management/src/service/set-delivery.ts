@@ -13,14 +13,16 @@ import type { DeviceSetView } from './device-sets.js';
 export const DELIVERY_BATCH = 256;
 /** Deliveries wait while more device requests than this (mostly the reports of delivered sets) are in progress. */
 export const MAX_IN_FLIGHT_REQUESTS = 2048;
-/** Distinct serialised policy lists kept (a fleet has few distinct sets; each entry is one list's JSON). */
+/** Distinct serialised policy lists kept (a fleet has few distinct sets), and at most this many bytes of them. */
 const SHARED_CACHE = 64;
+const SHARED_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** Queues devices whose set changed and delivers their sets; a device queued twice gets one delivery. */
 export class SetDelivery {
   private readonly pending = new Map<string, SyncReason>();
   private draining: Promise<void> | undefined;
   private readonly shared = new Map<string, Buffer>();
+  private sharedBytes = 0;
   private readonly log: Logger;
 
   constructor(private readonly ctx: ServiceContext & { readonly hub: PushHub }) {
@@ -29,6 +31,9 @@ export class SetDelivery {
 
   /** Queues the devices (the hub calls this from nudge). */
   readonly enqueue = (deviceIds: readonly string[], reason: SyncReason): void => {
+    // What the cache holds for them predates the change that queued them (a delivery or a check-in in flight may have
+    // computed it from the data being changed): their delivered sets are read anew.
+    this.ctx.sets.invalidate(...deviceIds);
     for (const id of deviceIds) this.pending.set(id, reason);
     this.draining ??= this.drain().finally(() => {
       this.draining = undefined;
@@ -94,7 +99,12 @@ export class SetDelivery {
       this.shared.delete(view.setKey);
     } else {
       bytes = Buffer.from(`${JSON.stringify(view.policies)}}}`, 'utf8');
-      if (this.shared.size >= SHARED_CACHE) this.shared.delete(this.shared.keys().next().value as string);
+      this.sharedBytes += bytes.length;
+      while (this.shared.size >= SHARED_CACHE || (this.sharedBytes > SHARED_CACHE_BYTES && this.shared.size > 0)) {
+        const [oldest, old] = this.shared.entries().next().value as [string, Buffer];
+        this.shared.delete(oldest);
+        this.sharedBytes -= old.length;
+      }
     }
     this.shared.set(view.setKey, bytes);
     return bytes;
