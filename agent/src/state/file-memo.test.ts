@@ -46,6 +46,23 @@ describe('StateStore memory of the files every sync reads', () => {
     expect(d.readsOf('policy-set.json')).toBe(1);
   });
 
+  it('serves the cached policy set it wrote without parsing it again, frozen', async () => {
+    const d = countingDisk();
+    const store = await storeOn(d.files);
+    const cache = { etag: `"${'a'.repeat(64)}"`, policies: [] };
+    await store.writePolicies(cache);
+    const read = await store.readPolicies();
+    expect(read).toEqual(cache);
+    expect(Object.isFrozen(read?.policies)).toBe(true);
+    expect(d.readsOf('policies.json')).toBe(0);
+    d.faults.full = true;
+    await expect(store.writePolicies({ ...cache, policies: [] })).rejects.toMatchObject({ code: 'ENOSPC' });
+    d.faults.full = false;
+    // The failed write forgot the old value; the next read goes to the disk, which still holds the first write.
+    expect(await store.readPolicies()).toEqual(cache);
+    expect(d.readsOf('policies.json')).toBe(1);
+  });
+
   it('keeps the old content after a write that failed (ENOSPC), in memory as on disk', async () => {
     const d = countingDisk();
     const store = await storeOn(d.files);

@@ -26,11 +26,17 @@ export class FileMemo {
     return value;
   }
 
-  /** Writes the file through `store`; remembered only when the write succeeded and no newer one began meanwhile. */
-  async write(name: string, text: string, store: () => Promise<void>): Promise<void> {
+  /**
+   * Writes the file through `store`; remembered only when the write succeeded and no newer one began meanwhile. With
+   * `value` (what `text` encodes, already checked by the writer: its own outcome, or a set it validated and verified)
+   * the next read is served without parsing and checking the text again; `value` is frozen from then on.
+   */
+  async write(name: string, text: string, store: () => Promise<void>, value?: unknown): Promise<void> {
     const generation = this.forget(name);
     await store();
-    if (this.generation(name) === generation) this.entries.set(name, { text });
+    if (this.generation(name) !== generation) return;
+    if (value === undefined) this.entries.set(name, { text });
+    else this.keep(name, value);
   }
 
   /** Forgets the file (before it is removed or replaced); returns its new generation. */

@@ -25,6 +25,29 @@ function outbox(files = new MemoryFileStore(), options: Partial<OutboxOptions<Ms
 }
 
 describe('Outbox', () => {
+  it('gives back what this process queued without decoding it again, but decodes a file changed on disk', async () => {
+    const files = new MemoryFileStore();
+    let decoded = 0;
+    const box = outbox(files, {
+      decode: (data) => {
+        decoded++;
+        if (typeof (data as Msg).n !== 'number') throw new Error('not a message');
+        return data as Msg;
+      },
+    });
+    const name = await box.enqueue(1, 'a-1', { n: 1 });
+    await box.enqueue(2, 'a-2', { n: 2 });
+    expect((await box.pending()).map((q) => q.message.n)).toEqual([1, 2]);
+    expect(decoded).toBe(0);
+    await files.writeAtomic(`/state/box/${name}`, JSON.stringify({ n: 7 }));
+    expect((await box.pending()).map((q) => q.message.n)).toEqual([7, 2]);
+    expect(decoded).toBe(1);
+    // Another process (a restarted agent) knows nothing it queued: it decodes every file.
+    const restarted = outbox(files, { decode: (data) => (decoded++, data as Msg) });
+    expect((await restarted.pending()).map((q) => q.message.n)).toEqual([7, 2]);
+    expect(decoded).toBe(3);
+  });
+
   it('gives queued messages back oldest first by sequence, whatever order they were written in', async () => {
     const box = outbox();
     await box.enqueue(10, 'a-10', { n: 10 });

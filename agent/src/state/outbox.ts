@@ -35,6 +35,11 @@ const SEQUENCE_DIGITS = 16;
 
 export class Outbox<T> {
   private readonly fileName: RegExp;
+  /**
+   * What this process queued, by file name: a file read back with exactly the text written is not parsed and decoded
+   * again (the agent flushes after every enqueue). A file changed on disk is decoded as any other.
+   */
+  private readonly written = new Map<string, { readonly text: string; readonly message: T }>();
 
   constructor(
     private readonly options: OutboxOptions<T>,
@@ -52,9 +57,10 @@ export class Outbox<T> {
       throw new RangeError(`outbox sequence must be a whole number of at most ${SEQUENCE_DIGITS} digits, got ${sequence}`);
     const name = `${String(sequence).padStart(SEQUENCE_DIGITS, '0')}-${tag}.json`;
     if (!this.fileName.test(name)) throw new RangeError(`outbox tag ${JSON.stringify(tag)} does not match ${this.options.tag.source}`);
-    await this.files.writeAtomic(join(this.options.dir, name), JSON.stringify(this.options.encode ? this.options.encode(message) : message), {
-      mode: 0o600,
-    });
+    const text = JSON.stringify(this.options.encode ? this.options.encode(message) : message);
+    this.written.delete(name);
+    await this.files.writeAtomic(join(this.options.dir, name), text, { mode: 0o600 });
+    this.written.set(name, { text, message });
     const supersedes = this.options.supersedes;
     let names = await this.names();
     if (supersedes) {
@@ -81,6 +87,11 @@ export class Outbox<T> {
         continue; // the read failed (EIO, EMFILE…), not the file: it stays queued for the next flush
       }
       if (text === undefined) continue; // removed meanwhile (acknowledged)
+      const mine = this.written.get(name);
+      if (mine?.text === text) {
+        out.push({ name, message: mine.message });
+        continue;
+      }
       try {
         out.push({ name, message: this.options.decode(parseJsonText(text, name, 'STATE_CORRUPT'), this.tagOf(name) as string) });
       } catch (err) {
@@ -99,6 +110,7 @@ export class Outbox<T> {
 
   /** Acknowledges (removes) a queued message; absent is fine. */
   async remove(name: string): Promise<void> {
+    this.written.delete(name);
     await this.files.remove(join(this.options.dir, name));
   }
 

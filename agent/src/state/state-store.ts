@@ -210,7 +210,8 @@ export class StateStore {
       ...(cache.manifest ? { manifest: cache.manifest } : {}),
       policies: cache.policies,
     };
-    await this.writeRemembered(FILES.policies, `${JSON.stringify(body)}\n`);
+    // The set was validated and verified before it is cached: the next read need not parse and check it again.
+    await this.writeRemembered(FILES.policies, `${JSON.stringify(body)}\n`, body);
   }
 
   async readStatus(): Promise<SyncOutcomeT | undefined> {
@@ -218,7 +219,7 @@ export class StateStore {
   }
 
   async writeStatus(outcome: SyncOutcomeT): Promise<void> {
-    await this.writeRemembered(FILES.status, `${JSON.stringify(outcome, null, 2)}\n`);
+    await this.writeRemembered(FILES.status, `${JSON.stringify(outcome, null, 2)}\n`, outcome);
   }
 
   /** Pre-management values of managed settings, by setting id (empty when nothing was managed yet). */
@@ -358,7 +359,7 @@ export class StateStore {
   }
 
   /** Writes a file every sync reads; later reads are served from memory until the next write (state/file-memo.ts). */
-  private async writeRemembered(name: string, text: string): Promise<void> {
-    await this.memo.write(name, text, () => this.files.writeAtomic(join(this.dir, name), text, { mode: 0o600 }));
+  private async writeRemembered(name: string, text: string, value?: unknown): Promise<void> {
+    await this.memo.write(name, text, () => this.files.writeAtomic(join(this.dir, name), text, { mode: 0o600 }), value);
   }
 }
