@@ -48,6 +48,7 @@ const set: PoliciesResponse = signedSetResponse(
 const ONE_VERIFICATION = 3;
 
 let store: StateStore;
+let files: MemoryFileStore;
 let answer: 'set' | 'not-modified';
 const client = {
   getPolicies: async () => (answer === 'set' ? { notModified: false as const, body: set } : { notModified: true as const }),
@@ -55,7 +56,8 @@ const client = {
 const deps = () => ({ store, client, identity, logger: silentLogger(), now: () => Date.parse('2026-11-23T00:00:00.000Z') });
 
 beforeEach(async () => {
-  store = new StateStore('/state', { posixPermissions: false, files: new MemoryFileStore() });
+  files = new MemoryFileStore();
+  store = new StateStore('/state', { posixPermissions: false, files });
   await store.init();
   answer = 'set';
   verifications.mockClear();
@@ -72,17 +74,25 @@ describe('loadPolicySet verifies each set once', () => {
     expect((await store.readPolicies())?.etag).toBe(set.etag);
   });
 
-  it('verifies the cached set once when the endpoint answers 304 or is not asked', async () => {
+  it('does not verify again the cached set it verified (304, cache load), but does after a restart, and checks the floor', async () => {
     await loadPolicySet(deps(), 'fetch', {});
     answer = 'not-modified';
     verifications.mockClear();
     const confirmed = await loadPolicySet(deps(), 'fetch', {});
     expect(confirmed).toMatchObject({ source: 'endpoint', trusted: true });
-    expect(verifications).toHaveBeenCalledTimes(ONE_VERIFICATION);
-    verifications.mockClear();
+    expect(confirmed.payloads).toHaveLength(2);
     const cached = await loadPolicySet(deps(), 'cache', {});
     expect(cached).toMatchObject({ source: 'cache', trusted: true });
     expect(cached.payloads).toHaveLength(2);
+    expect(verifications).not.toHaveBeenCalled();
+    // The version floor is checked every time, verified or not.
+    const raised = await loadPolicySet(deps(), 'cache', { '22222222-2222-4222-8222-222222222222': 5 });
+    expect(raised.error?.code).toBe('POLICY_DOWNGRADE');
+    // A restarted agent (a new state store over the same files) reads the set from disk and verifies it once.
+    store = new StateStore('/state', { posixPermissions: false, files });
+    await store.init();
+    const restarted = await loadPolicySet(deps(), 'cache', {});
+    expect(restarted.payloads).toHaveLength(2);
     expect(verifications).toHaveBeenCalledTimes(ONE_VERIFICATION);
   });
 

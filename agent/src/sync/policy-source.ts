@@ -34,7 +34,48 @@ export interface PolicySourceDeps {
 
 /** Verifies a signed set and refuses versions older than the ones already applied. */
 export function verifyAgainstFloor(signed: readonly unknown[], trust: PolicyTrust, floor: VersionFloor): PolicyPayload[] {
-  const payloads = verifyPolicies(signed, trust);
+  return refuseDowngrades(verifyPolicies(signed, trust), floor);
+}
+
+/**
+ * Sets this process verified, by the identity of their signed array: the state store serves the cached set from memory
+ * as one frozen value until it is replaced, so a check-in answered "not modified" or a drift check finds the very
+ * array it verified and need not check signatures and schemas again (the floor is checked every time). Only frozen
+ * arrays are kept (content cannot change under the same identity); the trust they were verified with is part of the key.
+ */
+const verifiedSets = new WeakMap<
+  object,
+  { readonly trust: string; readonly manifest: unknown; readonly payloads: PolicyPayload[]; readonly verified?: PolicySetManifest }
+>();
+
+const trustKey = (trust: ReturnType<typeof trustOf>) =>
+  `${trust.tenantId}|${trust.deviceId}|${trust.signingKeys.map((k) => `${k.keyId}:${k.publicKey}`).join(',')}`;
+
+function rememberVerified(
+  signed: readonly unknown[],
+  manifest: unknown,
+  trust: ReturnType<typeof trustOf>,
+  payloads: PolicyPayload[],
+  verified?: PolicySetManifest,
+) {
+  if (Object.isFrozen(signed)) verifiedSets.set(signed, { trust: trustKey(trust), manifest, payloads, ...(verified ? { verified } : {}) });
+}
+
+/** The cached set verified with `trust`: from verifiedSets when this process verified this very array, else checked now. */
+function verifiedCache(signed: readonly unknown[], signedManifest: unknown, trust: ReturnType<typeof trustOf>, floor: VersionFloor) {
+  const known = verifiedSets.get(signed);
+  if (known && known.manifest === signedManifest && known.trust === trustKey(trust)) {
+    return { payloads: refuseDowngrades(known.payloads, floor), manifest: known.verified };
+  }
+  const payloads = verifyAgainstFloor(signed, trust, floor);
+  // The cached manifest was checked against the floor when it was fetched; here only that it still matches.
+  const manifest = signedManifest === undefined ? undefined : verifyManifest(signedManifest, payloads, trust, undefined);
+  rememberVerified(signed, signedManifest, trust, payloads, manifest);
+  return { payloads, manifest };
+}
+
+/** Refuses versions older than the ones already applied (POLICY_DOWNGRADE, naming the first). */
+function refuseDowngrades(payloads: PolicyPayload[], floor: VersionFloor): PolicyPayload[] {
   const [first] = findDowngrades(payloads, floor);
   if (first) {
     throw new PolicyRejectedError(
@@ -80,10 +121,7 @@ export async function loadPolicySet(deps: PolicySourceDeps, mode: 'fetch' | 'cac
   try {
     // Every pinned key, including one whose overlap ended: this set was accepted when it was fetched (a device offline
     // across the end of an overlap keeps enforcing it); only fresh deliveries must use a key that is still current.
-    const trust = trustOf(identity, pins);
-    const payloads = verifyAgainstFloor(signed, trust, floor);
-    // The cached manifest was checked against the floor when it was fetched; here only that it still matches.
-    const manifest = signedManifest === undefined ? undefined : verifyManifest(signedManifest, payloads, trust, undefined);
+    const { payloads, manifest } = verifiedCache(signed, signedManifest, trustOf(identity, pins), floor);
     return {
       payloads,
       source,
@@ -171,6 +209,8 @@ async function fetchFresh(
   // mid-apply must not leave a window in which the previous set could be replayed.
   await raiseFloors(store, floor, payloads, manifest, setFloor);
   await store.writePolicies({ etag: body.etag, policies: body.policies, manifest: body.manifest });
+  // Verified with the pins usable now, so with all of them too (what a later load of the cache checks against).
+  rememberVerified(body.policies, body.manifest, trustOf(identity, followed), payloads, manifest);
   return { verified: { payloads, manifest }, pins: followed };
 }
 
