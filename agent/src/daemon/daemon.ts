@@ -13,7 +13,7 @@ import type { Logger } from '../logging.js';
 import { type AgentHost, controlAddress, posixPermissions } from '../platform/index.js';
 import type { RiskMonitor } from '../risk/risk-monitor.js';
 import { createSignalSources } from '../risk/sources.js';
-import { AgentRuntime } from '../runtime/agent-runtime.js';
+import { AgentRuntime, STARTUP_PUSH_WAIT_MS } from '../runtime/agent-runtime.js';
 import { StateStore } from '../state/state-store.js';
 import { buildPlan } from '../sync/preview.js';
 import type { SyncEngine } from '../sync/sync-engine.js';
@@ -71,6 +71,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
         driftCheckMs: config.driftCheckMs,
         driftWatch: config.driftWatch,
         signals: config.signals,
+        startupPushWaitMs: STARTUP_PUSH_WAIT_MS,
       },
       { store, client: endpoint, pushSigner: endpoint, host, identity, sources, clock, newId: randomUUID, logger, keyMaintenance: rotator },
     );

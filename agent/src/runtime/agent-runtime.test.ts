@@ -1,7 +1,10 @@
 // The shared agent runtime on a manual clock: startup sync, jittered check-in, debounced change watch → one drift check,
 // retry after an unreachable endpoint, risk check on an injected detection, a stop that leaves no timer behind, and
 // the same seed giving the same timeline. The endpoint is a tiny in-test policy source (signed with a key made here).
-import { describe, expect, it } from 'vitest';
+
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError } from '../../../common/errors.js';
 import { generateEd25519KeyPair, keyIdOf, privateKeyFromPem, signBytes } from '../../../common/signing.js';
@@ -47,7 +50,7 @@ const policy: SignedPolicy = (() => {
 })();
 const HOUR = 3_600_000;
 
-function fixture(options: { seed?: number; signals?: boolean } = {}) {
+function fixture(options: { seed?: number; signals?: boolean; startupPushWaitMs?: number; pushUrl?: string } = {}) {
   const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'), { seed: options.seed ?? 7 });
   const host = selectHost({ kind: 'simulated', platform: 'linux', hostname: 'sim' });
   const store = new StateStore('/state', { posixPermissions: false, files: new MemoryFileStore() });
@@ -72,12 +75,18 @@ function fixture(options: { seed?: number; signals?: boolean } = {}) {
     postHealth: async () => undefined,
     postInventory: async () => undefined,
   };
-  const pushSigner = { url: identity.endpointUrl, signedHeaders: () => ({}), tls: { ca: [] } } as never;
+  const pushSigner = { url: new URL(options.pushUrl ?? identity.endpointUrl), signedHeaders: () => ({}), tls: { ca: [] } } as never;
   let n = 0;
   const simulated = host.simulated;
   if (!simulated) throw new Error('expected a simulated host');
   const runtime = new AgentRuntime(
-    { checkinIntervalMinutes: 90, checkinJitterPercent: 10, driftWatch: true, ...(options.signals ? { signals: DEFAULT_SIGNALS } : {}) },
+    {
+      checkinIntervalMinutes: 90,
+      checkinJitterPercent: 10,
+      driftWatch: true,
+      ...(options.signals ? { signals: DEFAULT_SIGNALS } : {}),
+      ...(options.startupPushWaitMs ? { startupPushWaitMs: options.startupPushWaitMs } : {}),
+    },
     {
       store,
       client,
@@ -99,6 +108,31 @@ function fixture(options: { seed?: number; signals?: boolean } = {}) {
 }
 
 describe('AgentRuntime', () => {
+  it('lets the startup sync wait for the push channel: it runs once the channel fails, or when the wait runs out', async () => {
+    // The endpoint URL is a closed loopback port: the connection attempt fails at once and the sync follows it.
+    const refused = fixture({ startupPushWaitMs: 60_000 });
+    await refused.store.init();
+    await refused.runtime.start();
+    await vi.waitFor(() => expect(refused.syncs.map((s) => s.trigger)).toEqual(['startup']));
+    await refused.runtime.stop();
+    // An endpoint that accepts the connection and never answers: the sync runs when the wait runs out.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const held = fixture({ startupPushWaitMs: 2_000, pushUrl: `https://127.0.0.1:${port}` });
+      await held.store.init();
+      await held.runtime.start();
+      await held.clock.advance(1_999);
+      expect(held.syncs).toEqual([]);
+      await held.clock.advance(1);
+      await vi.waitFor(() => expect(held.syncs.map((s) => s.trigger)).toEqual(['startup']));
+      held.runtime.kill();
+    } finally {
+      silent.close();
+    }
+  });
+
   it('syncs at startup, then checks in at the jittered interval drawn from the clock', async () => {
     const f = fixture();
     const t0 = f.clock.now();

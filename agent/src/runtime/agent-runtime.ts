@@ -27,12 +27,20 @@ export const WATCH_SETTLE_MS = 500;
  * leave the device fast. A check that reads a half-written file keeps its alerts and the next notification re-checks.
  */
 export const RISK_SETTLE_MS = 100;
+/** How long the daemon's (and a simulated host's) startup sync waits for the push channel (startupPushWaitMs). */
+export const STARTUP_PUSH_WAIT_MS = 2_000;
 
 export interface AgentRuntimeOptions {
   readonly checkinIntervalMinutes: number;
   readonly checkinJitterPercent: number;
   /** Periodic local drift check; none when absent. */
   readonly driftCheckMs?: number;
+  /**
+   * The startup sync waits at most this long for the push channel (0: it runs at once, over HTTPS when the socket is
+   * not up yet). With the socket up it costs no TLS handshake of its own; a start that finds the endpoint unreachable
+   * syncs as soon as the connection attempt fails.
+   */
+  readonly startupPushWaitMs?: number;
   /** Check for drift and risk when the host reports a change of its stores. */
   readonly driftWatch: boolean;
   /** Risk signals, health and inventory; the runtime runs no risk monitor when absent (simulated fleets without signals). */
@@ -96,6 +104,8 @@ export class AgentRuntime {
   /** Set once start() has reached the point where it opens the push channel and timers. */
   private started = false;
   private connectedBefore = false;
+  /** Set while the startup sync waits for the push channel; called once it answered or failed. */
+  private pushSettled: (() => void) | undefined;
   private stopped = false;
   private readonly timers: TimerHandle[] = [];
   private readonly settle: { drift: ReturnType<typeof debounce>; risk: ReturnType<typeof debounce> };
@@ -193,7 +203,27 @@ export class AgentRuntime {
     }
     this.monitor?.start();
     void this.delivery?.flush();
-    void this.trigger('startup');
+    this.startupSync();
+  }
+
+  /** The startup sync: at once, or when the push channel answered (or failed, or the wait ran out), whichever is first. */
+  private startupSync(): void {
+    const wait = this.options.startupPushWaitMs ?? 0;
+    if (wait <= 0 || this.pushPaused) {
+      void this.trigger('startup');
+      return;
+    }
+    let done = false;
+    const run = () => {
+      if (done) return;
+      done = true;
+      this.pushSettled = undefined;
+      timer.cancel();
+      void this.trigger('startup');
+    };
+    this.pushSettled = run;
+    const timer = this.deps.clock.setTimer(run, wait);
+    this.timers.push(timer);
   }
 
   /** Runs one sync now (or joins the one in progress); resolves with its outcome, or undefined once stopped or when it threw. */
@@ -275,10 +305,14 @@ export class AgentRuntime {
           this.transport.offer(body);
           void this.trigger('push');
         },
+        onHello: () => this.pushSettled?.(),
         onState: (state, detail) => {
           pushLog.info(`push channel ${state}`, detail ? { detail } : {});
           deps.hooks?.onPushState?.(state, detail);
-          if (state !== 'connected') return;
+          if (state !== 'connected') {
+            this.pushSettled?.();
+            return;
+          }
           // Back after an outage: whatever was pushed meanwhile was missed, and queued reports can go now.
           if (this.connectedBefore) void this.trigger('reconnect');
           this.connectedBefore = true;

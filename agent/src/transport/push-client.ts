@@ -39,6 +39,8 @@ export interface PushEvents {
    */
   onPolicies(body: unknown, reason: string): void;
   onState(state: 'connected' | 'disconnected', detail?: string): void;
+  /** The endpoint's hello arrived: requests may use the socket now when `channel` is 2. */
+  onHello?(channel: 1 | 2): void;
   onInvalidMessage(message: string): void;
 }
 
@@ -189,6 +191,7 @@ export class PushClient {
     }
     if (message.type === 'hello') {
       this.channel2 = message.channel === PUSH_CHANNEL_VERSION;
+      this.events.onHello?.(this.channel2 ? 2 : 1);
     } else if (message.type === 'sync') {
       socket.send(JSON.stringify({ type: 'ack', requestId: message.requestId }));
       this.events.onSync(message.requestId, message.reason);

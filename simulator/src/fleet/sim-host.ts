@@ -12,7 +12,7 @@ import type { Logger } from '../../../agent/src/logging.js';
 import type { AgentHost } from '../../../agent/src/platform/index.js';
 import { createSimulatedProviders } from '../../../agent/src/providers/simulated.js';
 import { createSimulatedSources } from '../../../agent/src/risk/simulated-sources.js';
-import { AgentRuntime } from '../../../agent/src/runtime/agent-runtime.js';
+import { AgentRuntime, STARTUP_PUSH_WAIT_MS } from '../../../agent/src/runtime/agent-runtime.js';
 import type { StateStore } from '../../../agent/src/state/state-store.js';
 import { MemoryFileStore } from '../../../agent/src/system/file-store.js';
 import { AGENT_VERSION } from '../../../agent/src/version.js';
@@ -162,6 +162,7 @@ export class SimHost {
         checkinJitterPercent: this.behaviour.jitterPercent,
         ...(this.behaviour.driftCheckSeconds ? { driftCheckMs: this.behaviour.driftCheckSeconds * 1000 } : {}),
         driftWatch: true,
+        startupPushWaitMs: STARTUP_PUSH_WAIT_MS,
         ...(signals ? { signals: DEFAULT_SIGNALS } : {}),
       },
       {
