@@ -43,7 +43,12 @@ describe('Outbox', () => {
     expect((await box.pending()).map((q) => q.message.n)).toEqual([7, 2]);
     expect(decoded).toBe(1);
     // Another process (a restarted agent) knows nothing it queued: it decodes every file.
-    const restarted = outbox(files, { decode: (data) => (decoded++, data as Msg) });
+    const restarted = outbox(files, {
+      decode: (data) => {
+        decoded++;
+        return data as Msg;
+      },
+    });
     expect((await restarted.pending()).map((q) => q.message.n)).toEqual([7, 2]);
     expect(decoded).toBe(3);
   });

@@ -12,7 +12,6 @@ import {
   type HealthUpload,
   type InventoryUpload,
   PoliciesResponse,
-  type PoliciesResponse as PoliciesResponseT,
   ReportAck,
   type ReportAck as ReportAckT,
   type StatusReport,

@@ -12,6 +12,7 @@ import {
   PUSH_CHANNEL_VERSION,
   ServerPushMessage,
   type ServerPushMessage as ServerPushMessageT,
+  SyncReason,
 } from '../../../policy-schemas/src/index.js';
 import { type BackoffPolicy, equalJitterDelayMs } from '../core/backoff.js';
 import type { EndpointClient } from './endpoint-client.js';
@@ -44,8 +45,8 @@ export interface PushEvents {
   onInvalidMessage(message: string): void;
 }
 
-/** The reasons a set is delivered for (ServerPushMessage's `reason`). */
-const REASONS = new Set(['policy-changed', 'assignment-changed', 'admin-request', 'key-rotation']);
+/** The reasons a set is delivered for (the schema's SyncReason). */
+const REASONS = new Set<unknown>(SyncReason.anyOf.map((literal) => literal.const));
 
 /**
  * A `policies` message, checked only as an envelope: its body is validated once, as a fetched policies response, by the

@@ -11,7 +11,7 @@ import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
 import { AgentPushMessage, PUSH_CHANNEL_VERSION, type ServerPushMessage } from '../../../policy-schemas/src/index.js';
-import { MAX_BUFFERED_BYTES, PUSH_CLOSE } from '../push/push-hub.js';
+import { PUSH_CLOSE } from '../push/push-hub.js';
 import { acceptAlertReport, acceptHealth, acceptInventory } from '../service/compliance/signals.js';
 import type { ServiceContext } from '../service/context.js';
 import { policiesResponse } from '../service/device-sets.js';
@@ -36,13 +36,7 @@ function text(data: RawData): string {
 }
 
 function send(socket: WebSocket, message: ServerPushMessage): void {
-  if (socket.readyState !== socket.OPEN) return;
-  // A peer that does not read its answers is dropped, as the hub drops one that does not read its deliveries.
-  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-    socket.terminate();
-    return;
-  }
-  socket.send(JSON.stringify(message));
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
 }
 
 /** The id of a request that failed its schema, when it has a readable one (its answer can then name it). */
@@ -91,7 +85,7 @@ async function answer(
       return request.etag !== undefined && etagMatches(request.etag, view.etag) ? { notModified: true } : policiesResponse(deviceId, view);
     }
     case 'postReport':
-      return acceptReport(ctx, deviceId, request.body);
+      return acceptReport(ctx, deviceId, request.body, device);
     case 'postAlerts':
       return acceptAlertReport(ctx, deviceId, request.body);
     case 'postHealth':
@@ -112,13 +106,17 @@ export function registerPushRoute(app: FastifyInstance, ctx: ServiceContext, aut
     const upgradeSigner = { deviceId, publicKey };
     const channel = requestedChannel(req.url);
     let inProgress = 0;
+    // A peer that does not read its answers is dropped, as the hub drops one that does not read its deliveries.
+    const answerWith = (message: ServerPushMessage) => {
+      if (ctx.hub.keepUp(deviceId, { socket })) send(socket, message);
+    };
     const refuse = (raw: string, err: unknown) => {
       const e = toAttacheError(err, 'MESSAGE_INVALID');
       log.debug('push message rejected', { deviceId, message: e.message });
       const id = channel === 2 ? requestIdOf(raw) : undefined;
       // A malformed request whose id can be read is answered as a request, so the agent does not wait for it.
-      if (id) send(socket, { type: 'response', id, error: { code: 'MESSAGE_INVALID', message: e.message.slice(0, 4096) } });
-      else send(socket, { type: 'error', code: 'MESSAGE_INVALID', message: e.message.slice(0, 2048) });
+      if (id) answerWith({ type: 'response', id, error: { code: 'MESSAGE_INVALID', message: e.message.slice(0, 4096) } });
+      else answerWith({ type: 'error', code: 'MESSAGE_INVALID', message: e.message.slice(0, 2048) });
     };
     // Handlers first: messages that arrive while we register must not be dropped.
     socket.on('message', (data) => {
@@ -134,16 +132,16 @@ export function registerPushRoute(app: FastifyInstance, ctx: ServiceContext, aut
       const { id } = message;
       if (inProgress >= MAX_REQUESTS_PER_SOCKET) {
         const busy = new AttacheError('ENDPOINT_BUSY', `more than ${MAX_REQUESTS_PER_SOCKET} requests in progress on this channel; wait for their answers`);
-        return send(socket, { type: 'response', id, error: errorEnvelope(busy).error });
+        return answerWith({ type: 'response', id, error: errorEnvelope(busy).error });
       }
       inProgress++;
       const done = ctx.hub.requestStarted();
       answer(ctx, auth, upgradeSigner, message)
-        .then((result) => send(socket, { type: 'response', id, result }))
+        .then((result) => answerWith({ type: 'response', id, result }))
         .catch((err: unknown) => {
           const e = toClientError(err);
           if (e.code === 'INTERNAL') log.error('push request failed', { deviceId, method: message.method, error: (err as Error)?.message });
-          send(socket, { type: 'response', id, error: errorEnvelope(e).error });
+          answerWith({ type: 'response', id, error: errorEnvelope(e).error });
           if (e.code === 'DEVICE_REVOKED' || e.code === 'DEVICE_UNKNOWN') socket.close(PUSH_CLOSE.revoked, e.code);
           if (e.code === 'REQUEST_SIGNATURE_INVALID') socket.close(PUSH_CLOSE.keyRotated, 'device key rotated');
         })

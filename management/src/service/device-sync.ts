@@ -14,9 +14,10 @@ export function assignedPolicies(ctx: ServiceContext, device: DeviceRecord): Pro
   return ctx.sets.view(device);
 }
 
-/** Validates and stores a status report of the signing device; idempotent by reportId. */
-export async function acceptReport(ctx: ServiceContext, signerId: string, body: unknown): Promise<ReportAck> {
-  const before = await ctx.store.getDevice(signerId);
+/** Validates and stores a status report of the signing device (`signer`: its record, when the caller has read it); idempotent by reportId. */
+export async function acceptReport(ctx: ServiceContext, signerId: string, body: unknown, signer?: DeviceRecord): Promise<ReportAck> {
+  // The push channel has just read the device (its per-request revocation check): not read a second time.
+  const before = signer ?? (await ctx.store.getDevice(signerId));
   const report = validate(StatusReport, body, 'status report');
   if (report.deviceId !== signerId) {
     throw new AttacheError('SCHEMA_INVALID', 'status report is invalid: /deviceId must be the signing device', {

@@ -5,14 +5,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeviceFacts, SignedPolicy } from '../../../policy-schemas/src/index.js';
+import type { SignedPolicy } from '../../../policy-schemas/src/index.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { ManagementStore } from './store.js';
+import { enrolledDevice, storedPolicy } from './testing/store-fixtures.js';
 
-const FACTS: DeviceFacts = { hostname: 'ws-042', platform: 'windows', osVersion: '10.0.22631', arch: 'x64', agentVersion: '0.1.0' };
 const NOW = '2026-12-05T12:00:00.000Z';
 const LATER = '2026-12-05T13:00:00.000Z';
-const KEY = Buffer.alloc(32, 7).toString('base64');
 
 let dir: string;
 let store: ManagementStore;
@@ -26,19 +25,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function policy(policyId: string, version = 1): SignedPolicy {
-  return {
-    payload: { policyId, version, tenantId: policyId, name: 'p', kind: 'antivirus', settings: {}, createdAt: NOW },
-    keyId: '0'.repeat(32),
-    signature: `${'A'.repeat(86)}==`,
-  };
-}
-
-async function enrolled(): Promise<string> {
-  const tokenHash = randomUUID();
-  await store.createEnrollmentToken({ tokenHash, createdAt: NOW, expiresAt: LATER, maxUses: 1 });
-  return (await store.enrollDevice({ tokenHash, now: NOW, deviceId: randomUUID(), publicKey: KEY, facts: FACTS })).deviceId;
-}
+const policy = (policyId: string, version = 1): SignedPolicy => storedPolicy(policyId, version, NOW);
+const enrolled = (): Promise<string> => enrolledDevice(store, NOW);
 
 async function group(members: string[]): Promise<string> {
   const groupId = randomUUID();

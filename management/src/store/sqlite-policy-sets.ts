@@ -7,43 +7,28 @@ import { canonicalJson } from '../../../common/canonical-json.js';
 import type { ManifestEntry } from '../../../policy-schemas/src/index.js';
 import type { Database } from './schema.js';
 import { signedPolicyFromRow } from './sqlite-rows.js';
-import { assignedPolicyIdsQuery, assignedPolicyPairs } from './sqlite-targeting.js';
+import { assignedPolicyPairs } from './sqlite-targeting.js';
 import type { DevicePolicySet } from './store.js';
 import { isolateRows } from './stored-json.js';
 
 type Db = Kysely<Database>;
 
-/** How many times a lost compare-and-set on the set version is retried (two replicas advancing one device at once). */
-const CAS_ATTEMPTS = 5;
-
-export function policySetForDevice(db: Db, deviceId: string, now: string): Promise<DevicePolicySet> {
-  return db.transaction().execute(async (trx) => {
-    const assigned = trx.selectFrom('policies as p').where('p.deletedAt', 'is', null).where('p.policyId', 'in', assignedPolicyIdsQuery(trx, deviceId));
-    const entries: ManifestEntry[] = (await assigned.select(['p.policyId', 'p.latestVersion as version']).orderBy('p.policyId').execute()).map((r) => ({
-      policyId: r.policyId,
-      version: r.version,
-    }));
-    const rows = await assigned
-      .innerJoin('policyVersions as v', (join) => join.onRef('v.policyId', '=', 'p.policyId').onRef('v.version', '=', 'p.latestVersion'))
-      .select(['v.policyId', 'v.version', 'v.payload', 'v.keyId', 'v.signature'])
-      .orderBy('p.policyId')
-      .execute();
-    const digest = createHash('sha256').update(canonicalJson(entries)).digest('hex');
-    const set = await advance(trx, deviceId, digest, now);
-    // A payload that cannot be loaded stays listed in the manifest but is not served: the device refuses the
-    // incomplete set and keeps its last good one, and the admin's device status names the corrupt row.
-    const { items } = isolateRows(rows, signedPolicyFromRow, (row) => ({ table: 'policy_versions', id: `${row.policyId}@${row.version}` }));
-    return { ...set, digest, entries, policies: items };
-  });
+/** One device's set: the batched computation below for a batch of one (one mechanism for both). */
+export async function policySetForDevice(db: Db, deviceId: string, now: string): Promise<DevicePolicySet> {
+  const set = (await policySetsForDevices(db, [deviceId], now)).get(deviceId);
+  if (!set) throw new Error(`policy set of device ${deviceId} was not computed`);
+  return set;
 }
 
 /** Devices per statement of a batched set computation (SQLite's bound-parameter limit is 32,766). */
 const BATCH = 500;
 
 /**
- * The sets of many devices at once (the push fan-out after a change): one query for the assigned pairs, one for the
- * payloads of the distinct versions, one read and a write per changed set version, all in one transaction per batch
- * of devices. Devices with the same list share one `entries` and one `policies` array.
+ * The sets of many devices at once (the push fan-out after a change, or one device's fetch): one query for the
+ * assigned pairs, one for the payloads of the distinct versions, two statements per distinct list for the set
+ * versions, all in one transaction per batch of devices. Devices with the same list share one `entries` and one
+ * `policies` array. A payload that cannot be loaded stays listed in the manifest but is not served: the device refuses
+ * the incomplete set and keeps its last good one, and the admin's device status names the corrupt row.
  */
 export async function policySetsForDevices(db: Db, deviceIds: readonly string[], now: string): Promise<Map<string, DevicePolicySet>> {
   const out = new Map<string, DevicePolicySet>();
@@ -101,27 +86,4 @@ export async function policySetsForDevices(db: Db, deviceIds: readonly string[],
     });
   }
   return out;
-}
-
-/** The stored version for this digest: unchanged when the list is the same, else the next version (compare-and-set). */
-async function advance(db: Db, deviceId: string, digest: string, now: string): Promise<{ setVersion: number; issuedAt: string }> {
-  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-    const current = await db.selectFrom('devicePolicySets').selectAll().where('deviceId', '=', deviceId).executeTakeFirst();
-    if (current?.digest === digest) return { setVersion: current.setVersion, issuedAt: current.issuedAt };
-    if (!current) {
-      await db
-        .insertInto('devicePolicySets')
-        .values({ deviceId, setVersion: 1, digest, issuedAt: now })
-        .onConflict((oc) => oc.column('deviceId').doNothing())
-        .execute();
-      continue;
-    }
-    await db
-      .updateTable('devicePolicySets')
-      .set({ setVersion: current.setVersion + 1, digest, issuedAt: now })
-      .where('deviceId', '=', deviceId)
-      .where('setVersion', '=', current.setVersion)
-      .execute();
-  }
-  throw new Error(`policy set of device ${deviceId} kept changing under ${CAS_ATTEMPTS} attempts`);
 }

@@ -8,14 +8,13 @@ import BetterSqlite3 from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeviceFacts, DynamicGroupRule, SettingEvent, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import type { DynamicGroupRule, SettingEvent, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
 import { inCodeMigrations } from './migrations.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { EVENTS_PER_DEVICE, type ManagementStore } from './store.js';
+import { enrolledDevice, TEST_FACTS as FACTS, TEST_PUBLIC_KEY as KEY, storedPolicy } from './testing/store-fixtures.js';
 
-const FACTS: DeviceFacts = { hostname: 'ws-042', platform: 'windows', osVersion: '10.0.22631', arch: 'x64', agentVersion: '0.1.0' };
 const NOW = '2025-01-10T12:00:00.000Z';
-const KEY = Buffer.alloc(32, 7).toString('base64');
 
 let dir: string;
 let store: ManagementStore | undefined;
@@ -29,19 +28,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function policy(policyId: string, version = 1): SignedPolicy {
-  return {
-    payload: { policyId, version, tenantId: policyId, name: 'p', kind: 'antivirus', settings: {}, createdAt: NOW },
-    keyId: '0'.repeat(32),
-    signature: `${'A'.repeat(86)}==`,
-  };
-}
-
-async function enrolled(s: ManagementStore, tags: string[] = []): Promise<string> {
-  const tokenHash = randomUUID();
-  await s.createEnrollmentToken({ tokenHash, createdAt: NOW, expiresAt: '2025-01-11T12:00:00.000Z', maxUses: 1, tags });
-  return (await s.enrollDevice({ tokenHash, now: NOW, deviceId: randomUUID(), publicKey: KEY, facts: FACTS })).deviceId;
-}
+const policy = (policyId: string, version = 1): SignedPolicy => storedPolicy(policyId, version, NOW);
+const enrolled = (s: ManagementStore, tags: string[] = []): Promise<string> => enrolledDevice(s, NOW, tags);
 
 describe('migration 0003 on an existing database', () => {
   it('keeps devices and assignments, giving them no tags and include mode', async () => {

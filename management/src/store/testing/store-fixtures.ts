@@ -1,0 +1,25 @@
+// Test support for the store's tests: a device's facts and key, a signed policy version (its signature is not checked
+// by the store) and a device enrolled through a single-use token, at a given time.
+import { randomUUID } from 'node:crypto';
+import type { DeviceFacts, SignedPolicy } from '../../../../policy-schemas/src/index.js';
+import type { ManagementStore } from '../store.js';
+
+export const TEST_FACTS: DeviceFacts = { hostname: 'ws-042', platform: 'windows', osVersion: '10.0.22631', arch: 'x64', agentVersion: '0.1.0' };
+export const TEST_PUBLIC_KEY = Buffer.alloc(32, 7).toString('base64');
+
+/** Version `version` of policy `policyId`, created at `createdAt`. */
+export function storedPolicy(policyId: string, version: number, createdAt: string): SignedPolicy {
+  return {
+    payload: { policyId, version, tenantId: policyId, name: 'p', kind: 'antivirus', settings: {}, createdAt },
+    keyId: '0'.repeat(32),
+    signature: `${'A'.repeat(86)}==`,
+  };
+}
+
+/** A new device enrolled at `now` (its token valid for a day), with the token's `tags`; returns its id. */
+export async function enrolledDevice(store: ManagementStore, now: string, tags: string[] = []): Promise<string> {
+  const tokenHash = randomUUID();
+  const expiresAt = new Date(Date.parse(now) + 86_400_000).toISOString();
+  await store.createEnrollmentToken({ tokenHash, createdAt: now, expiresAt, maxUses: 1, tags });
+  return (await store.enrollDevice({ tokenHash, now, deviceId: randomUUID(), publicKey: TEST_PUBLIC_KEY, facts: TEST_FACTS })).deviceId;
+}
