@@ -30,8 +30,8 @@ async function rate(count: number, inFlight: number, op: (i: number) => Promise<
   return count / ((performance.now() - started) / 1000);
 }
 
-// A report as an agent sends it after a sync: every managed setting's outcome, its policies, one event. Time grows
-// with i so no report is stale.
+// A report as an agent sends it after a sync: every managed setting's outcome, its policies, one event; one setting
+// and the policy version change from one report to the next (a policy change). Time grows with i so no report is stale.
 function report(deviceId: string, i: number): StatusReport {
   const generatedAt = new Date(Date.UTC(2026, 0, 1) + i * 1_000).toISOString();
   return {
@@ -41,14 +41,14 @@ function report(deviceId: string, i: number): StatusReport {
     agentVersion: '0.1.0',
     trigger: 'push',
     durationMs: 40,
-    policies: [{ policyId: 'p-av', version: 3, name: 'AV', kind: 'antivirus', state: 'succeeded' }],
+    policies: [{ policyId: 'p-av', version: 1 + (i % 7), name: 'AV', kind: 'antivirus', state: 'succeeded' }],
     settings: Array.from({ length: SETTINGS_PER_REPORT }, (_, s) => ({
       settingId: `defender.Setting${s}`,
       kind: 'antivirus' as const,
       state: 'succeeded' as const,
       policyIds: ['p-av'],
-      desired: 1,
-      observed: 1,
+      desired: s === 0 ? i % 7 : 1,
+      observed: s === 0 ? i % 7 : 1,
     })),
     events: [{ type: 'remediated', at: generatedAt, settingId: 'defender.Setting0', before: 0, after: 1 }],
   };

@@ -2,7 +2,8 @@
 import type { Kysely } from 'kysely';
 import { AttacheError } from '../../../common/errors.js';
 import type { SettingEvent, StatusReport } from '../../../policy-schemas/src/index.js';
-import type { Database } from './schema.js';
+import { columnsOf, prepareQuery } from './prepared-queries.js';
+import type { Database, DeviceEventTable, PolicyStatusTable, ReportTable, SettingStatusTable } from './schema.js';
 import { chunks, normaliseTime, policyStatusFromRow, settingStatusFromRow, settingStatusToRow } from './sqlite-rows.js';
 import { EVENTS_PER_DEVICE, type ReportedStatus, type ReportOutcome, type StoredDeviceEvent } from './store.js';
 import { isolateRows, parseStoredJson } from './stored-json.js';
@@ -10,51 +11,136 @@ import { isolateRows, parseStoredJson } from './stored-json.js';
 // 10 columns per setting_status row; SQLite allows 32766 bound parameters per statement.
 const INSERT_BATCH = 500;
 
+// The columns a report can change (the key columns and reported_at aside).
+const SETTING_COLUMNS = ['kind', 'state', 'policyIds', 'desired', 'observed', 'code', 'message'] as const satisfies readonly (keyof SettingStatusTable)[];
+const POLICY_COLUMNS = ['version', 'name', 'kind', 'state'] as const satisfies readonly (keyof PolicyStatusTable)[];
+
+// A report that changes at most this many rows of a table writes them one prepared upsert each, else in batches.
+const ROW_BY_ROW = 8;
+
+type Db = Kysely<Database>;
+const knownReport = prepareQuery((db: Db, p: { reportId: string }) => db.selectFrom('reports').select('reportId').where('reportId', '=', p.reportId));
+const deviceReportAt = prepareQuery((db: Db, p: { deviceId: string }) => db.selectFrom('devices').select('lastReportAt').where('deviceId', '=', p.deviceId));
+const REPORT_COLUMNS = ['reportId', 'deviceId', 'generatedAt', 'receivedAt', 'trigger', 'durationMs', 'stale'] as const satisfies (keyof ReportTable)[];
+const insertReport = prepareQuery((db: Db, p: ReportTable) => db.insertInto('reports').values(columnsOf(p, REPORT_COLUMNS)));
+const insertEvent = prepareQuery((db: Db, p: Omit<DeviceEventTable, 'eventId'>) =>
+  db.insertInto('deviceEvents').values(columnsOf(p, ['deviceId', 'reportId', 'receivedAt', 'event'])),
+);
+const oldestKeptEvent = prepareQuery((db: Db, p: { deviceId: string }) =>
+  db
+    .selectFrom('deviceEvents')
+    .select('eventId')
+    .where('deviceId', '=', p.deviceId)
+    .orderBy('eventId', 'desc')
+    .limit(1)
+    .offset(EVENTS_PER_DEVICE - 1),
+);
+const trimEvents = prepareQuery((db: Db, p: { deviceId: string; before: number }) =>
+  db.deleteFrom('deviceEvents').where('deviceId', '=', p.deviceId).where('eventId', '<', p.before),
+);
+const storedSettingRows = prepareQuery((db: Db, p: { deviceId: string }) => db.selectFrom('settingStatus').selectAll().where('deviceId', '=', p.deviceId));
+const storedPolicyRows = prepareQuery((db: Db, p: { deviceId: string }) => db.selectFrom('policyStatus').selectAll().where('deviceId', '=', p.deviceId));
+const upsertSetting = prepareQuery((db: Db, p: SettingStatusTable) =>
+  upsertSettings(db, [columnsOf(p, ['deviceId', 'settingId', ...SETTING_COLUMNS, 'reportedAt'])]),
+);
+const upsertPolicy = prepareQuery((db: Db, p: PolicyStatusTable) =>
+  upsertPolicies(db, [columnsOf(p, ['deviceId', 'policyId', ...POLICY_COLUMNS, 'reportedAt'])]),
+);
+const deviceReported = prepareQuery((db: Db, p: { deviceId: string; lastReportAt: string; agentVersion: string; lastSyncError: string | null }) =>
+  db
+    .updateTable('devices')
+    .set({ lastReportAt: p.lastReportAt, agentVersion: p.agentVersion, lastSyncError: p.lastSyncError })
+    .where('deviceId', '=', p.deviceId),
+);
+
+function upsertSettings(db: Db, rows: SettingStatusTable[]) {
+  return db
+    .insertInto('settingStatus')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['deviceId', 'settingId']).doUpdateSet((eb) => ({
+        kind: eb.ref('excluded.kind'),
+        state: eb.ref('excluded.state'),
+        policyIds: eb.ref('excluded.policyIds'),
+        desired: eb.ref('excluded.desired'),
+        observed: eb.ref('excluded.observed'),
+        code: eb.ref('excluded.code'),
+        message: eb.ref('excluded.message'),
+        reportedAt: eb.ref('excluded.reportedAt'),
+      })),
+    );
+}
+
+function upsertPolicies(db: Db, rows: PolicyStatusTable[]) {
+  return db
+    .insertInto('policyStatus')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['deviceId', 'policyId']).doUpdateSet((eb) => ({
+        version: eb.ref('excluded.version'),
+        name: eb.ref('excluded.name'),
+        kind: eb.ref('excluded.kind'),
+        state: eb.ref('excluded.state'),
+        reportedAt: eb.ref('excluded.reportedAt'),
+      })),
+    );
+}
+
+/**
+ * What a report changes in one status table: rows whose `columns` differ from the stored row (or are new), and the
+ * keys of stored rows the report no longer has. A report repeating a key keeps its first row, as the insert did.
+ */
+export function rowDiff<R extends object>(
+  stored: readonly R[],
+  next: readonly R[],
+  key: (row: R) => string,
+  columns: readonly (keyof R)[],
+): { written: R[]; removed: string[] } {
+  const before = new Map(stored.map((r) => [key(r), r]));
+  const seen = new Set<string>();
+  const written: R[] = [];
+  for (const row of next) {
+    const k = key(row);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const old = before.get(k);
+    if (old === undefined || columns.some((c) => old[c] !== row[c])) written.push(row);
+  }
+  return { written, removed: [...before.keys()].filter((k) => !seen.has(k)) };
+}
+
 /** Stores one report (ManagementStore.recordReport); runs inside the caller's transaction (a group commit's savepoint). */
-export async function recordReport(trx: Kysely<Database>, report: StatusReport, receivedAt: string): Promise<ReportOutcome> {
-  const known = await trx.selectFrom('reports').select('reportId').where('reportId', '=', report.reportId).executeTakeFirst();
-  if (known) return { duplicate: true, stale: false };
-  const device = await trx.selectFrom('devices').select('lastReportAt').where('deviceId', '=', report.deviceId).executeTakeFirst();
-  if (!device) throw new AttacheError('DEVICE_UNKNOWN', `device ${report.deviceId} does not exist`);
+export async function recordReport(trx: Db, report: StatusReport, receivedAt: string): Promise<ReportOutcome> {
+  const { deviceId } = report;
+  if (await knownReport.first(trx, { reportId: report.reportId })) return { duplicate: true, stale: false };
+  const device = await deviceReportAt.first(trx, { deviceId });
+  if (!device) throw new AttacheError('DEVICE_UNKNOWN', `device ${deviceId} does not exist`);
   const generatedAt = normaliseTime(report.generatedAt);
   const stale = device.lastReportAt !== null && Date.parse(generatedAt) < Date.parse(device.lastReportAt);
-  await trx
-    .insertInto('reports')
-    .values({
-      reportId: report.reportId,
-      deviceId: report.deviceId,
-      generatedAt,
-      receivedAt,
-      trigger: report.trigger,
-      durationMs: report.durationMs,
-      stale: stale ? 1 : 0,
-    })
-    .execute();
+  const { reportId, trigger, durationMs } = report;
+  await insertReport.run(trx, { reportId, deviceId, generatedAt, receivedAt, trigger, durationMs, stale: stale ? 1 : 0 });
   // Events are history: a stale report's events happened too, so they are kept.
   await storeEvents(trx, report, receivedAt);
   if (stale) return { duplicate: false, stale: true };
   // A report is the outcome of a whole sync: it replaces the device's status, so settings no longer managed disappear.
-  await trx.deleteFrom('settingStatus').where('deviceId', '=', report.deviceId).execute();
-  for (const batch of chunks(report.settings, INSERT_BATCH)) {
-    await trx
-      .insertInto('settingStatus')
-      .values(batch.map((s) => settingStatusToRow(report.deviceId, s, generatedAt)))
-      .onConflict((oc) => oc.columns(['deviceId', 'settingId']).doNothing())
-      .execute();
+  // Written as a diff: a sync usually changes a setting or two, and rewriting every row was most of a report's cost.
+  // Unchanged rows keep their reported_at (when they last changed); the device's last_report_at confirms them all.
+  const settingRows = report.settings.map((s) => settingStatusToRow(deviceId, s, generatedAt));
+  const settings = rowDiff(await storedSettingRows.all(trx, { deviceId }), settingRows, (r) => r.settingId, SETTING_COLUMNS);
+  if (settings.removed.length > 0) {
+    await trx.deleteFrom('settingStatus').where('deviceId', '=', deviceId).where('settingId', 'in', settings.removed).execute();
   }
-  await trx.deleteFrom('policyStatus').where('deviceId', '=', report.deviceId).execute();
-  for (const batch of chunks(report.policies, INSERT_BATCH)) {
-    await trx
-      .insertInto('policyStatus')
-      .values(batch.map((p) => ({ deviceId: report.deviceId, ...p, reportedAt: generatedAt })))
-      .onConflict((oc) => oc.columns(['deviceId', 'policyId']).doNothing())
-      .execute();
+  if (settings.written.length <= ROW_BY_ROW) for (const row of settings.written) await upsertSetting.run(trx, row);
+  else for (const batch of chunks(settings.written, INSERT_BATCH)) await upsertSettings(trx, batch).execute();
+  const policyRows = report.policies.map((p) => ({ deviceId, ...p, reportedAt: generatedAt }));
+  const policies = rowDiff(await storedPolicyRows.all(trx, { deviceId }), policyRows, (r) => r.policyId, POLICY_COLUMNS);
+  if (policies.removed.length > 0) {
+    await trx.deleteFrom('policyStatus').where('deviceId', '=', deviceId).where('policyId', 'in', policies.removed).execute();
   }
-  await trx
-    .updateTable('devices')
-    .set({ lastReportAt: generatedAt, agentVersion: report.agentVersion, lastSyncError: report.syncError ? JSON.stringify(report.syncError) : null })
-    .where('deviceId', '=', report.deviceId)
-    .execute();
+  if (policies.written.length <= ROW_BY_ROW) for (const row of policies.written) await upsertPolicy.run(trx, row);
+  else for (const batch of chunks(policies.written, INSERT_BATCH)) await upsertPolicies(trx, batch).execute();
+  const lastSyncError = report.syncError ? JSON.stringify(report.syncError) : null;
+  await deviceReported.run(trx, { deviceId, lastReportAt: generatedAt, agentVersion: report.agentVersion, lastSyncError });
   return { duplicate: false, stale: false };
 }
 
@@ -69,21 +155,19 @@ export async function getReportedStatus(db: Kysely<Database>, deviceId: string):
       ? parseStoredJson<{ code: string; message: string }>(device.lastSyncError, { table: 'devices', id: deviceId, column: 'last_sync_error' })
       : null,
     policies: policies.map(policyStatusFromRow),
-    settings: settings.map(settingStatusFromRow),
+    // Every row is confirmed by the device's last report (rows the report did not change keep when they changed).
+    settings: settings.map((row) => ({ ...settingStatusFromRow(row), reportedAt: device?.lastReportAt ?? row.reportedAt })),
   };
 }
 
-async function storeEvents(db: Kysely<Database>, report: StatusReport, receivedAt: string): Promise<void> {
+async function storeEvents(db: Db, report: StatusReport, receivedAt: string): Promise<void> {
   const events = report.events ?? [];
   if (events.length === 0) return;
-  for (const batch of chunks(events, INSERT_BATCH)) {
-    await db
-      .insertInto('deviceEvents')
-      .values(batch.map((e) => ({ deviceId: report.deviceId, reportId: report.reportId, receivedAt, event: JSON.stringify(e) })))
-      .execute();
-  }
-  const keep = db.selectFrom('deviceEvents').select('eventId').where('deviceId', '=', report.deviceId).orderBy('eventId', 'desc').limit(EVENTS_PER_DEVICE);
-  await db.deleteFrom('deviceEvents').where('deviceId', '=', report.deviceId).where('eventId', 'not in', keep).execute();
+  const { deviceId, reportId } = report;
+  for (const e of events) await insertEvent.run(db, { deviceId, reportId, receivedAt, event: JSON.stringify(e) });
+  // Trim to the newest EVENTS_PER_DEVICE: one index seek to the oldest kept id, then a range delete (usually empty).
+  const oldestKept = await oldestKeptEvent.first(db, { deviceId });
+  if (oldestKept) await trimEvents.run(db, { deviceId, before: oldestKept.eventId });
 }
 
 /** The device's events, newest first. */

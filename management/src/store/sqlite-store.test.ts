@@ -161,6 +161,52 @@ describe('reports', () => {
     expect(await store.getReportedStatus(deviceId)).toEqual(before);
   });
 
+  it('replaces the status with each report: changed rows rewritten, new ones added, missing ones gone, all confirmed by the last report', async () => {
+    await addToken('t1');
+    const { deviceId } = await enroll('t1');
+    const setting = (settingId: string, desired: number, state: 'succeeded' | 'error' = 'succeeded'): StatusReport['settings'][number] => ({
+      settingId,
+      kind: 'antivirus',
+      state,
+      policyIds: ['p-av'],
+      desired,
+      observed: desired,
+    });
+    const policy = (policyId: string, version: number): StatusReport['policies'][number] => ({
+      policyId,
+      version,
+      name: policyId,
+      kind: 'antivirus',
+      state: 'succeeded',
+    });
+    await store.recordReport(
+      {
+        ...report(deviceId, '2025-01-10T12:01:00.000Z'),
+        policies: [policy('p-av', 1), policy('p-old', 4)],
+        settings: [setting('defender.A', 1), setting('defender.B', 2), setting('defender.Gone', 3)],
+      },
+      NOW,
+    );
+    await store.recordReport(
+      {
+        ...report(deviceId, '2025-01-10T12:02:00.000Z'),
+        policies: [policy('p-av', 2)],
+        // A repeated key keeps its first row, as before the diff.
+        settings: [setting('defender.A', 1), setting('defender.B', 5, 'error'), setting('defender.New', 7), setting('defender.New', 8)],
+      },
+      NOW,
+    );
+    const status = await store.getReportedStatus(deviceId);
+    expect(status.policies.map((p) => [p.policyId, p.version])).toEqual([['p-av', 2]]);
+    expect(status.settings.map((s) => [s.settingId, s.desired, s.state, s.reportedAt])).toEqual([
+      ['defender.A', 1, 'succeeded', '2025-01-10T12:02:00.000Z'],
+      ['defender.B', 5, 'error', '2025-01-10T12:02:00.000Z'],
+      ['defender.New', 7, 'succeeded', '2025-01-10T12:02:00.000Z'],
+    ]);
+    await store.recordReport({ ...report(deviceId, '2025-01-10T12:03:00.000Z'), policies: [], settings: [] }, NOW);
+    expect(await store.getReportedStatus(deviceId)).toMatchObject({ policies: [], settings: [], lastReportAt: '2025-01-10T12:03:00.000Z' });
+  });
+
   it('keeps an older report as history without overwriting newer status', async () => {
     await addToken('t1');
     const { deviceId } = await enroll('t1');
