@@ -8,6 +8,7 @@ import { Migrator } from 'kysely/migration';
 import { AttacheError } from '../../../common/errors.js';
 import type { Assignment, DynamicGroupRule, Group, SignedPolicy, SignedSigningKeyAnnouncement, StatusReport } from '../../../policy-schemas/src/index.js';
 import { inCodeMigrations } from './migrations.js';
+import { prepareQuery } from './prepared-queries.js';
 import type { Database } from './schema.js';
 import { SqliteComplianceStore } from './sqlite-compliance-store.js';
 import * as keys from './sqlite-keys.js';
@@ -41,6 +42,9 @@ import type {
   StoredSigningKeyAnnouncement,
 } from './store.js';
 import { isolateRows } from './stored-json.js';
+
+// Read on every device request (authentication, the push channel's per-request check): prepared once.
+const deviceById = prepareQuery((db: Kysely<Database>, p: { deviceId: string }) => db.selectFrom('devices').selectAll().where('deviceId', '=', p.deviceId));
 
 /** Where the SQLite file lives and how long a writer waits for a lock held by another process. */
 export interface SqliteStoreOptions {
@@ -147,7 +151,7 @@ class SqliteManagementStore extends SqliteComplianceStore implements ManagementS
   }
 
   async getDevice(deviceId: string): Promise<DeviceRecord | undefined> {
-    const row = await this.db.selectFrom('devices').selectAll().where('deviceId', '=', deviceId).executeTakeFirst();
+    const row = await deviceById.first(this.db, { deviceId });
     return row ? deviceFromRow(row) : undefined;
   }
 
