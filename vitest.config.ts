@@ -1,6 +1,6 @@
-// Test runner configuration, two projects. `unit`: every *.test.ts beside the code, without the global set-up (the
-// fast inner loop, `npm run test:unit`). `integration`: the tests that need the bundles in dist/ or real OS tools, after
-// test/global-setup.ts has built dist/ and installed the tools. `vitest run` (part of `npm test`) runs both.
+// Test runner configuration, two projects. `unit`: every *.test.ts beside the code, with only the OS tools installed
+// first (PostgreSQL for the store contract suite; the fast inner loop, `npm run test:unit`). `integration`: the tests
+// that need the bundles in dist/ or real OS tools, after test/global-setup.ts has built dist/ and installed the tools. `vitest run` (part of `npm test`) runs both.
 import { defineConfig } from 'vitest/config';
 
 /** Tests that need dist/ or real OS tools (nft in network namespaces, package builders, real processes). */
@@ -13,7 +13,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['**/*.test.ts'], exclude: [...EXCLUDE, ...INTEGRATION] } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['**/*.test.ts'], exclude: [...EXCLUDE, ...INTEGRATION], globalSetup: ['./test/system-tools-setup.ts'] },
+      },
       { extends: true, test: { name: 'integration', include: INTEGRATION, exclude: EXCLUDE, globalSetup: ['./test/global-setup.ts'] } },
     ],
   },

@@ -64,6 +64,11 @@ export const ERROR_CODES = {
   TLS_PIN_MISMATCH: { status: 502, retryable: false, description: 'The endpoint certificate does not chain to the pinned CA.' },
   ENDPOINT_UNREACHABLE: { status: 503, retryable: true, description: 'The management endpoint could not be reached.' },
   ENDPOINT_BUSY: { status: 503, retryable: true, description: 'The endpoint is at capacity; retry after the Retry-After header.' },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    retryable: true,
+    description: "The endpoint's database cannot be reached; nothing was stored. Retry after the Retry-After header.",
+  },
   ENDPOINT_ERROR: { status: 502, retryable: true, description: 'The management endpoint answered with an unexpected error.' },
   STATE_WRITE_FAILED: {
     status: 507,

@@ -1,7 +1,9 @@
-// The OS tools some tests drive for real (nftables in network namespaces, the package builders, systemd-analyze).
+// The OS tools some tests drive for real (nftables in network namespaces, the package builders, systemd-analyze, a
+// scratch PostgreSQL cluster for the store contract suite).
 // `npm test` installs the missing ones from Debian packages when it runs as root on Debian, so the README's test
 // command works on a fresh machine; elsewhere the tests that need a tool fail naming it.
 import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 
 /** Command → Debian package that provides it. */
 export const SYSTEM_TOOLS: Readonly<Record<string, string>> = {
@@ -9,9 +11,17 @@ export const SYSTEM_TOOLS: Readonly<Record<string, string>> = {
   rpmbuild: 'rpm',
   'dpkg-deb': 'dpkg',
   'systemd-analyze': 'systemd',
+  initdb: 'postgresql',
 };
 
+/** Debian keeps PostgreSQL's initdb off PATH, in /usr/lib/postgresql/<version>/bin. */
+function hasInitdb(): boolean {
+  const root = '/usr/lib/postgresql';
+  return existsSync(root) && readdirSync(root).some((v) => existsSync(`${root}/${v}/bin/initdb`));
+}
+
 function has(command: string): boolean {
+  if (command === 'initdb' && hasInitdb()) return true;
   try {
     execFileSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' });
     return true;

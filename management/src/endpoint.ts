@@ -21,7 +21,9 @@ import type { UnassignedState } from './service/compliance/evaluate.js';
 import type { ServiceContext } from './service/context.js';
 import { DeviceSetViews } from './service/device-sets.js';
 import { SetDelivery } from './service/set-delivery.js';
+import { openPostgresStore, redactedDatabaseUrl } from './store/postgres-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
+import type { ManagementStore } from './store/store.js';
 
 /** Where and how to run the endpoint. */
 export interface EndpointOptions {
@@ -44,6 +46,8 @@ export interface EndpointOptions {
   readonly admission?: Partial<AdmissionLimits> | false;
   /** Length of the kernel's queue of not yet accepted connections (default 4096; Linux caps it at net.core.somaxconn). */
   readonly listenBacklog?: number;
+  /** postgres:// URL of the database; absent: SQLite in the data dir (db.sqlite), the embedded default. */
+  readonly databaseUrl?: string;
 }
 
 /** Default listen backlog: a burst of connects waits in the kernel instead of being refused (Node's default is 511). */
@@ -97,6 +101,12 @@ export function normalisePublicUrl(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
+/** The store: PostgreSQL when a URL is given, else SQLite in the data dir. */
+function openStore(dataDir: string, databaseUrl: string | undefined): Promise<ManagementStore> {
+  if (databaseUrl === undefined || databaseUrl === '') return openSqliteStore({ file: dataPath(dataDir, 'db') });
+  return openPostgresStore({ url: databaseUrl });
+}
+
 /** Starts the endpoint: creates what is missing in the data dir, listens, and writes admin.json. */
 export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps): Promise<RunningEndpoint> {
   const clock = deps.clock ?? systemClock;
@@ -114,7 +124,8 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   if (swept.length > 0) deps.logger.warn('stale temp files removed', { component: 'endpoint', dataDir, files: swept });
   const backlog = options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG;
   if (!Number.isInteger(backlog) || backlog < 1) throw new AttacheError('CONFIG_INVALID', `listen backlog must be a positive integer, got ${backlog}`);
-  const store = await openSqliteStore({ file: dataPath(dataDir, 'db') });
+  const store = await openStore(dataDir, options.databaseUrl);
+  deps.logger.info('store opened', { component: 'endpoint', database: options.databaseUrl ? redactedDatabaseUrl(options.databaseUrl) : 'sqlite' });
   let admission: AdmissionController | undefined;
   try {
     const identity = await loadOrCreateEndpointIdentity({ dataDir, extraNames }, { store, clock, logger: deps.logger });

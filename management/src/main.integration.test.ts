@@ -1,11 +1,13 @@
 // Integration test of the `serve` CLI as a real process: the one JSON "listening" line, admin.json, a working admin
 // API, exit 0 on SIGTERM, and a second start that reuses the CA, tenant and admin token; the compliance setting for
-// devices without a compliance policy, and the re-evaluation of every device (with stored transitions) at start-up.
+// devices without a compliance policy, and the re-evaluation of every device (with stored transitions) at start-up;
+// `--database` / ATTACHE_DATABASE_URL on a scratch PostgreSQL, and exit 69 when that database cannot be reached.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ScratchPostgres, startScratchPostgres } from './store/testing/scratch-postgres.js';
 import { errorCode, httpsRequest, TestDevice } from './testing/https-client.js';
 
 const MAIN = resolve('management/src/main.ts');
@@ -25,9 +27,10 @@ interface Served {
   readonly extraStdout: () => string;
 }
 
-function serve(dataDir: string, extra: string[] = []): Promise<Served> {
+function serve(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<Served> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', 'warn', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let stdout = '';
   let stderr = '';
@@ -110,5 +113,65 @@ describe('attache-management serve', () => {
     expect(await stop(second.child)).toBe(0);
     const bad = await serve(data, ['--unassigned-compliance', 'maybe']).catch((err: Error) => err.message);
     expect(bad).toMatch(/exited with 1/);
+  });
+});
+
+describe('attache-management serve --database (PostgreSQL)', () => {
+  let cluster: ScratchPostgres | undefined;
+  beforeAll(async () => {
+    cluster = await startScratchPostgres();
+  });
+  afterAll(() => cluster?.stop());
+
+  it('keeps devices, policies and reports in PostgreSQL across restarts, from the flag or ATTACHE_DATABASE_URL; no SQLite file', async () => {
+    const url = await (cluster as ScratchPostgres).createDatabase();
+    const data = join(dir, 'pg');
+    const first = await serve(data, ['--database', url]);
+    const ca = await readFile(join(data, 'ca.pem'), 'utf8');
+    const auth = { authorization: `Bearer ${(await readFile(join(data, 'admin.token'), 'utf8')).trim()}` };
+    const json = { ...auth, 'content-type': 'application/json' };
+    const pkg = await httpsRequest(first.line.url, ca, 'POST', '/v1/admin/onboarding-packages', { headers: json, body: '{}' });
+    const device = new TestDevice(first.line.url, ca);
+    expect((await device.enroll((pkg.body as { enrollmentToken: string }).enrollmentToken)).status).toBe(201);
+    const policy = await readFile(resolve('examples/policies/windows-antivirus-baseline.json'), 'utf8');
+    const created = await httpsRequest(first.line.url, ca, 'POST', '/v1/admin/policies', { headers: json, body: policy });
+    expect(created.status).toBe(201);
+    const policyId = (created.body as { policyId: string }).policyId;
+    const group = await httpsRequest(first.line.url, ca, 'POST', '/v1/admin/groups', { headers: json, body: JSON.stringify({ name: 'Pilot' }) });
+    const groupId = (group.body as { groupId: string }).groupId;
+    const member = await httpsRequest(first.line.url, ca, 'POST', `/v1/admin/groups/${groupId}/members`, {
+      headers: json,
+      body: JSON.stringify({ deviceId: device.deviceId }),
+    });
+    expect(member.status, JSON.stringify(member.body)).toBeLessThan(300);
+    const assigned = await httpsRequest(first.line.url, ca, 'POST', '/v1/admin/assignments', { headers: json, body: JSON.stringify({ policyId, groupId }) });
+    expect(assigned.status, JSON.stringify(assigned.body)).toBe(201);
+    const served = await device.get('/v1/device/policies');
+    expect(served.status).toBe(200);
+    expect((served.body as { policies: { payload: { policyId: string } }[] }).policies.map((p) => p.payload.policyId)).toEqual([policyId]);
+    expect(await stop(first.child)).toBe(0);
+
+    const second = await serve(data, [], { ...process.env, ATTACHE_DATABASE_URL: url });
+    const listed = await httpsRequest(second.line.url, ca, 'GET', `/v1/admin/devices/${device.deviceId}`, { headers: auth });
+    expect(listed.body).toMatchObject({ deviceId: device.deviceId, platform: 'windows' });
+    const again = await httpsRequest(second.line.url, ca, 'GET', `/v1/admin/policies/${policyId}`, { headers: auth });
+    expect(again.status).toBe(200);
+    expect(await stop(second.child)).toBe(0);
+    await expect(stat(join(data, 'db.sqlite'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses to start when the database cannot be reached: exit 69, DATABASE_UNAVAILABLE naming the host, never the password', async () => {
+    // The cluster's port with a database that does not exist, and a port nothing listens on.
+    const port = (cluster as ScratchPostgres).port;
+    for (const url of [`postgres://postgres:s3cret@127.0.0.1:${port}/no_such_db`, 'postgres://attache:s3cret@127.0.0.1:1/attache']) {
+      const failed = await serve(join(dir, 'pg-down'), ['--database', url]).then(
+        () => 'started',
+        (err: Error) => err.message,
+      );
+      expect(failed).toMatch(/exited with 69/);
+      expect(failed).toContain('DATABASE_UNAVAILABLE');
+      expect(failed).toContain('127.0.0.1');
+      expect(failed).not.toContain('s3cret');
+    }
   });
 });

@@ -20,6 +20,7 @@ interface ServeOptions {
   enrollRateLimit?: EnrollRateLimits | false;
   admission?: AdmissionLimits | false;
   listenBacklog?: number;
+  database?: string;
   debugMemoryFile?: string;
 }
 
@@ -55,6 +56,7 @@ async function serve(options: ServeOptions): Promise<void> {
       ...(options.enrollRateLimit === undefined ? {} : { enrollRateLimits: options.enrollRateLimit }),
       ...(options.admission === undefined ? {} : { admission: options.admission }),
       ...(options.listenBacklog === undefined ? {} : { listenBacklog: options.listenBacklog }),
+      ...(options.database === undefined ? {} : { databaseUrl: options.database }),
     },
     { logger },
   ).catch((err: unknown) => {
@@ -79,6 +81,15 @@ async function serve(options: ServeOptions): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * Exit codes of `serve` (docs/deploy.md): 69 (sysexits EX_UNAVAILABLE) when the database cannot be reached, so a
+ * service manager retries; 78 (EX_CONFIG) for a configuration error, which a restart cannot fix; else 1.
+ */
+function exitCodeFor(code: string): number {
+  if (code === 'DATABASE_UNAVAILABLE') return 69;
+  return code === 'CONFIG_INVALID' ? 78 : 1;
 }
 
 function buildProgram(): Command {
@@ -111,6 +122,9 @@ function buildProgram(): Command {
       'device API admission control: "<requests>,<upgrades>,<event-loop delay ms>" in flight before 503 ENDPOINT_BUSY, or "off" (default 1024,256,1000)',
       optionParser(parseAdmissionLimits),
     )
+    .addOption(
+      new Option('--database <url>', 'PostgreSQL database, postgres://user@host:port/db (default: SQLite in the data dir)').env('ATTACHE_DATABASE_URL'),
+    )
     .option('--listen-backlog <n>', 'queue of connections the kernel holds before accept (default 4096, capped by net.core.somaxconn)', positiveInt)
     // Benchmarks only (bench/push-connections.bench.ts): hidden from --help.
     .addOption(new Option('--debug-memory-file <path>', 'on SIGUSR2, write RSS and V8 heap figures to <path>').hideHelp())
@@ -123,5 +137,5 @@ buildProgram()
   .catch((err: unknown) => {
     const e = toAttacheError(err);
     process.stderr.write(`error ${e.code}: ${e.message}\n`);
-    process.exit(1);
+    process.exit(exitCodeFor(e.code));
   });

@@ -10,9 +10,9 @@ import type { StatusReport } from '../../../policy-schemas/src/index.js';
 import { BatchQueue, GroupCommit, type Settled } from './group-commit.js';
 import { inCodeMigrations } from './migrations.js';
 import type { Database } from './schema.js';
-import { touchDevices } from './sqlite-device-writes.js';
-import { claimNonces } from './sqlite-nonces.js';
-import { recordReport } from './sqlite-reports.js';
+import { touchDevices } from './sql-device-writes.js';
+import { claimNonces } from './sql-nonces.js';
+import { recordReport } from './sql-reports.js';
 
 const NOW = '2026-01-10T12:00:00.000Z';
 

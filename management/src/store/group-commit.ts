@@ -4,6 +4,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { endOfTurn } from '../../../common/clock.js';
 import type { Database } from './schema.js';
+import { inTransaction, isRetryableConflict } from './transactions.js';
 
 /** The outcome of one item of a batch. */
 export type Settled<O> = { readonly ok: true; readonly value: O } | { readonly ok: false; readonly error: unknown };
@@ -98,7 +99,7 @@ export class GroupCommit {
 }
 
 async function commitEach(db: Kysely<Database>, works: readonly TransactionWork<unknown>[]): Promise<Settled<unknown>[]> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     // A lone write needs no savepoint: the transaction is its unit, and its failure rolls back only itself.
     if (works.length === 1) return [{ ok: true, value: await (works[0] as TransactionWork<unknown>)(trx) }];
     const outcomes: Settled<unknown>[] = [];
@@ -109,6 +110,8 @@ async function commitEach(db: Kysely<Database>, works: readonly TransactionWork<
         await sql`release savepoint group_item`.execute(trx);
         outcomes.push({ ok: true, value });
       } catch (error) {
+        // PostgreSQL aborted the whole transaction to keep it serializable: inTransaction runs the group again.
+        if (isRetryableConflict(error)) throw error;
         await sql`rollback to savepoint group_item`.execute(trx);
         await sql`release savepoint group_item`.execute(trx);
         outcomes.push({ ok: false, error });

@@ -1,7 +1,15 @@
 // Schema migrations of the SQL store, in code (the endpoint is bundled to one file, so no migration folder to read).
-// Append new migrations; never edit one that has shipped. Names sort in the order they must run.
-import type { Kysely } from 'kysely';
-import type { Migration, MigrationProvider } from 'kysely/migration';
+// Append new migrations; never change what one that has shipped does on SQLite. Names sort in the order they must run.
+// One definition for both dialects: kysely's schema builder writes each engine's DDL (autoId is the one difference).
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import type { Database } from './schema.js';
+import { isPostgres } from './transactions.js';
+
+/** An auto-numbered integer key: SQLite's AUTOINCREMENT (the DDL shipped), a PostgreSQL identity column. */
+function autoId(db: Kysely<unknown>): (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder {
+  return isPostgres(db) ? (c) => c.primaryKey().generatedByDefaultAsIdentity() : (c) => c.primaryKey().autoIncrement();
+}
 
 const initial: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -145,7 +153,7 @@ const targetingAndEvents: Migration = {
     await db.schema.alterTable('policies').addColumn('deleted_at', 'text').execute();
     await db.schema
       .createTable('device_events')
-      .addColumn('event_id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('event_id', 'integer', autoId(db))
       .addColumn('device_id', 'text', (c) => c.notNull().references('devices.device_id'))
       .addColumn('report_id', 'text', (c) => c.notNull())
       .addColumn('received_at', 'text', (c) => c.notNull())
@@ -251,7 +259,7 @@ const signalsAndCompliance: Migration = {
     await db.schema.createIndex('device_compliance_next').on('device_compliance').column('next_evaluation_at').execute();
     await db.schema
       .createTable('compliance_transitions')
-      .addColumn('transition_id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('transition_id', 'integer', autoId(db))
       .addColumn('device_id', 'text', (c) => c.notNull().references('devices.device_id'))
       .addColumn('at', 'text', (c) => c.notNull())
       .addColumn('from_state', 'text')
@@ -346,3 +354,15 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 export const inCodeMigrations: MigrationProvider = {
   getMigrations: async () => ({ ...MIGRATIONS }),
 };
+
+/** Migrates `db` to the latest schema (several processes at once are safe: kysely's Migrator takes a lock). */
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const { error } = await new Migrator({ db: db as unknown as Kysely<unknown>, provider: inCodeMigrations }).migrateToLatest();
+  if (error) throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+/** Names of the migrations this build knows that `db` has not run (empty when the schema is current). */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  const migrations = await new Migrator({ db: db as unknown as Kysely<unknown>, provider: inCodeMigrations }).getMigrations();
+  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}

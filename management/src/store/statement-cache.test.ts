@@ -63,6 +63,14 @@ describe('cachingDatabase', () => {
     expect(prepared).toHaveLength(2);
   });
 
+  it('opens transactions with BEGIN IMMEDIATE, so a second process waits for the write lock instead of failing', () => {
+    const db = cachingDatabase(counted());
+    db.prepare('begin').run([]);
+    expect(raw.inTransaction).toBe(true);
+    db.prepare('commit').run([]);
+    expect(prepared).toEqual(['begin immediate', 'commit']);
+  });
+
   it('closes the database and refuses a capacity that is not a positive integer', () => {
     cachingDatabase(counted()).close();
     expect(raw.open).toBe(false);

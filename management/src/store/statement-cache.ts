@@ -30,7 +30,11 @@ export function cachingDatabase(db: PreparingDatabase, capacity = STATEMENT_CACH
   if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`statement cache capacity must be a positive integer, got ${capacity}`);
   const cache = new Map<string, CacheableStatement>();
   return {
-    prepare(sql: string): SqliteStatement {
+    prepare(text: string): SqliteStatement {
+      // kysely opens transactions with a deferred BEGIN: a transaction that reads, then writes while another process
+      // wrote meanwhile fails with SQLITE_BUSY at once. BEGIN IMMEDIATE takes the write lock first, so the busy timeout
+      // applies and transactions of two processes on one file run one after the other (transactions.ts).
+      const sql = text === 'begin' ? 'begin immediate' : text;
       const hit = cache.get(sql);
       if (hit !== undefined) {
         if (hit.busy === true) return db.prepare(sql);

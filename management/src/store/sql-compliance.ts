@@ -14,8 +14,9 @@ import type {
 } from '../../../policy-schemas/src/index.js';
 import { type AccessTokenRecord, type PolicyOutcome, type StoredComplianceState, TRANSITIONS_PER_DEVICE } from './compliance-store.js';
 import type { ComplianceAssignmentTable, CompliancePolicyTable, Database, DeviceComplianceTable } from './schema.js';
-import { isUniqueViolation } from './sqlite-rows.js';
+import { isUniqueViolation } from './sql-rows.js';
 import { isolateRows, parseStoredJson, type StoreProblem } from './stored-json.js';
+import { inTransaction } from './transactions.js';
 
 type Db = Kysely<Database>;
 
@@ -60,7 +61,7 @@ export async function createCompliancePolicy(db: Db, policy: CompliancePolicy): 
 
 /** ComplianceStore.updateCompliancePolicy. */
 export async function updateCompliancePolicy(db: Db, policy: CompliancePolicy): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const current = await trx
       .selectFrom('compliancePolicies')
       .select('version')
@@ -106,7 +107,7 @@ export async function listCompliancePolicies(db: Db): Promise<{ compliancePolici
 
 /** ComplianceStore.deleteCompliancePolicy. */
 export async function deleteCompliancePolicy(db: Db, id: string, deletedAt: string): Promise<ComplianceAssignment[] | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const found = await trx
       .selectFrom('compliancePolicies')
       .select('compliancePolicyId')
@@ -123,7 +124,7 @@ export async function deleteCompliancePolicy(db: Db, id: string, deletedAt: stri
 
 /** ComplianceStore.createComplianceAssignment. */
 export async function createComplianceAssignment(db: Db, assignment: ComplianceAssignment): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     if (!(await getCompliancePolicy(trx, assignment.compliancePolicyId))) {
       throw new AttacheError('NOT_FOUND', `compliance policy ${assignment.compliancePolicyId} does not exist`);
     }
@@ -146,7 +147,7 @@ export async function listComplianceAssignments(db: Db): Promise<ComplianceAssig
 
 /** ComplianceStore.removeComplianceAssignment. */
 export async function removeComplianceAssignment(db: Db, assignmentId: string): Promise<ComplianceAssignment | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await trx.selectFrom('complianceAssignments').selectAll().where('assignmentId', '=', assignmentId).executeTakeFirst();
     if (!row) return undefined;
     await trx.deleteFrom('complianceAssignments').where('assignmentId', '=', assignmentId).execute();

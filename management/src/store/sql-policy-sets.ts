@@ -6,10 +6,11 @@ import type { Kysely } from 'kysely';
 import { canonicalJson } from '../../../common/canonical-json.js';
 import type { ManifestEntry } from '../../../policy-schemas/src/index.js';
 import type { Database } from './schema.js';
-import { signedPolicyFromRow } from './sqlite-rows.js';
-import { assignedPolicyPairs } from './sqlite-targeting.js';
+import { signedPolicyFromRow } from './sql-rows.js';
+import { assignedPolicyPairs } from './sql-targeting.js';
 import type { DevicePolicySet } from './store.js';
 import { isolateRows } from './stored-json.js';
+import { inTransaction } from './transactions.js';
 
 type Db = Kysely<Database>;
 
@@ -34,7 +35,7 @@ export async function policySetsForDevices(db: Db, deviceIds: readonly string[],
   const out = new Map<string, DevicePolicySet>();
   for (let i = 0; i < deviceIds.length; i += BATCH) {
     const ids = deviceIds.slice(i, i + BATCH);
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       const byDevice = await assignedPolicyPairs(trx, ids);
       const lists = new Map<string, { entries: ManifestEntry[]; digest: string }>();
       const listOf = new Map<string, string>();

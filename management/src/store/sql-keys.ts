@@ -5,11 +5,12 @@ import { AttacheError } from '../../../common/errors.js';
 import type { SignedSigningKeyAnnouncement } from '../../../policy-schemas/src/index.js';
 import type { Database } from './schema.js';
 import type { DeviceKeyRotation, PolicyResigner, RetiredDeviceKey, StoredSigningKeyAnnouncement } from './store.js';
+import { inTransaction } from './transactions.js';
 
 type Db = Kysely<Database>;
 
 export function rotateDeviceKey(db: Db, input: DeviceKeyRotation): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const updated = await trx
       .updateTable('devices')
       .set({ publicKey: input.newPublicKey, keyRotationRequestedAt: null })
@@ -68,7 +69,7 @@ export async function listSigningKeyAnnouncements(db: Db): Promise<StoredSigning
 }
 
 export function activateSigningKey(db: Db, keyId: string, activatedAt: string, resign: PolicyResigner): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const rows = await trx.selectFrom('policyVersions').select(['policyId', 'version', 'payload', 'keyId', 'signature']).execute();
     let count = 0;
     for (const row of rows) {

@@ -4,7 +4,7 @@ import { AttacheError } from '../../../common/errors.js';
 import type { SettingEvent, StatusReport } from '../../../policy-schemas/src/index.js';
 import { columnsOf, prepareQuery } from './prepared-queries.js';
 import type { Database, DeviceEventTable, PolicyStatusTable, ReportTable, SettingStatusTable } from './schema.js';
-import { chunks, normaliseTime, policyStatusFromRow, settingStatusFromRow, settingStatusToRow } from './sqlite-rows.js';
+import { chunks, normaliseTime, policyStatusFromRow, settingStatusFromRow, settingStatusToRow } from './sql-rows.js';
 import { EVENTS_PER_DEVICE, type ReportedStatus, type ReportOutcome, type StoredDeviceEvent } from './store.js';
 import { isolateRows, parseStoredJson } from './stored-json.js';
 

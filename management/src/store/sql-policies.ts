@@ -5,10 +5,11 @@ import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError } from '../../../common/errors.js';
 import type { PolicyKind, SignedPolicy } from '../../../policy-schemas/src/index.js';
 import type { Database } from './schema.js';
-import { signedPolicyFromRow } from './sqlite-rows.js';
-import { assignedPolicyIdsQuery } from './sqlite-targeting.js';
+import { isUniqueViolation, signedPolicyFromRow } from './sql-rows.js';
+import { assignedPolicyIdsQuery } from './sql-targeting.js';
 import type { PolicyHead, PolicyListing, PolicyRecord, PolicySet } from './store.js';
 import { isolateRows, type StoredRef } from './stored-json.js';
+import { inTransaction } from './transactions.js';
 
 type Db = Kysely<Database>;
 
@@ -16,11 +17,14 @@ type Db = Kysely<Database>;
 export async function createPolicy(db: Db, first: SignedPolicy): Promise<void> {
   const p = first.payload;
   if (p.version !== 1) throw new Error('createPolicy: first version must be 1');
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .insertInto('policies')
       .values({ policyId: p.policyId, name: p.name, kind: p.kind, createdAt: p.createdAt, latestVersion: 1, deletedAt: null })
-      .execute();
+      .execute()
+      .catch((err: unknown) => {
+        throw isUniqueViolation(err) ? new AttacheError('CONFLICT', `policy ${p.policyId} already exists`) : err;
+      });
     await trx.insertInto('policyVersions').values(versionRow(first)).execute();
   });
 }
@@ -28,7 +32,7 @@ export async function createPolicy(db: Db, first: SignedPolicy): Promise<void> {
 /** ManagementStore.addPolicyVersion. */
 export async function addPolicyVersion(db: Db, next: SignedPolicy): Promise<void> {
   const p = next.payload;
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const current = await trx
       .selectFrom('policies')
       .select('latestVersion')
@@ -37,7 +41,14 @@ export async function addPolicyVersion(db: Db, next: SignedPolicy): Promise<void
       .executeTakeFirst();
     if (!current) throw new AttacheError('NOT_FOUND', `policy ${p.policyId} does not exist`);
     if (p.version !== current.latestVersion + 1) throw new AttacheError('CONFLICT', `policy ${p.policyId} changed concurrently; retry`);
-    await trx.insertInto('policyVersions').values(versionRow(next)).execute();
+    // Another process may have added this version since the read (the row is the proof): CONFLICT, as above.
+    await trx
+      .insertInto('policyVersions')
+      .values(versionRow(next))
+      .execute()
+      .catch((err: unknown) => {
+        throw isUniqueViolation(err) ? new AttacheError('CONFLICT', `policy ${p.policyId} changed concurrently; retry`) : err;
+      });
     await trx.updateTable('policies').set({ name: p.name, latestVersion: p.version }).where('policyId', '=', p.policyId).execute();
   });
 }

@@ -1,5 +1,5 @@
-// The ComplianceStore half of the SQLite store (signals, compliance, access tokens); SqliteManagementStore extends it.
-// Queries live in sqlite-signals.ts and sqlite-compliance.ts; this class only binds them to the database.
+// The ComplianceStore half of the SQLite store (signals, compliance, access tokens); SqlManagementStore extends it.
+// Queries live in sql-signals.ts and sql-compliance.ts; this class only binds them to the database.
 import type { Kysely } from 'kysely';
 import type {
   AlertReport,
@@ -11,13 +11,13 @@ import type {
 } from '../../../policy-schemas/src/index.js';
 import type { AccessTokenRecord, AlertReportOutcome, ComplianceStore, DeviceSignals, StoredAlert, StoredComplianceState } from './compliance-store.js';
 import type { Database } from './schema.js';
-import * as compliance from './sqlite-compliance.js';
-import { DeviceWriteBatches } from './sqlite-device-writes.js';
-import * as signals from './sqlite-signals.js';
+import * as compliance from './sql-compliance.js';
+import { DeviceWriteBatches } from './sql-device-writes.js';
+import * as signals from './sql-signals.js';
 import type { StoreProblem } from './stored-json.js';
 
 /** ComplianceStore on the SQL database. What devices send is written through the group commit of `batches`. */
-export class SqliteComplianceStore implements ComplianceStore {
+export class SqlComplianceStore implements ComplianceStore {
   protected readonly batches: DeviceWriteBatches;
 
   constructor(protected readonly db: Kysely<Database>) {

@@ -5,7 +5,7 @@ import { AttacheError } from '../../../common/errors.js';
 import type { Alert, AlertAction, AlertReport, DeviceHealth, DeviceInventory, RiskLevel } from '../../../policy-schemas/src/index.js';
 import { type AlertReportOutcome, type DeviceSignals, RESOLVED_ALERTS_PER_DEVICE, type StoredAlert } from './compliance-store.js';
 import type { Database, DeviceAlertTable } from './schema.js';
-import { chunks, normaliseTime } from './sqlite-rows.js';
+import { chunks, normaliseTime } from './sql-rows.js';
 import { isolateRows, parseStoredJson } from './stored-json.js';
 
 type Db = Kysely<Database>;

@@ -90,10 +90,10 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** True for UNIQUE / PRIMARY KEY violations (better-sqlite3 error codes; PostgreSQL would be 23505). */
+/** True for UNIQUE / PRIMARY KEY violations (better-sqlite3's codes; PostgreSQL's SQLSTATE 23505 unique_violation). */
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
 
 /** RFC 3339 time normalised to toISOString() form, so stored times compare as strings and as instants alike. */

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Settled } from './group-commit.js';
 import type { Database } from './schema.js';
-import { chunks } from './sqlite-rows.js';
+import { chunks } from './sql-rows.js';
 
 /** One nonce claim: the pair and how long it must be remembered. */
 export interface NonceClaim {

@@ -4,9 +4,10 @@ import type { Kysely } from 'kysely';
 import { AttacheError } from '../../../common/errors.js';
 import type { Assignment, AssignmentMode, DynamicGroupRule, Group, ManifestEntry } from '../../../policy-schemas/src/index.js';
 import type { Database } from './schema.js';
-import { isUniqueViolation } from './sqlite-rows.js';
+import { isUniqueViolation } from './sql-rows.js';
 import type { DynamicGroupListing, GroupListing } from './store.js';
 import { isolateRows, parseStoredJson } from './stored-json.js';
+import { inTransaction } from './transactions.js';
 
 type Db = Kysely<Database>;
 
@@ -83,7 +84,7 @@ export async function listDynamicGroups(db: Db): Promise<DynamicGroupListing> {
 
 /** ManagementStore.addGroupMember. */
 export async function addGroupMember(db: Db, groupId: string, deviceId: string, addedAt: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const group = await trx.selectFrom('deviceGroups').select(['groupId', 'rule']).where('groupId', '=', groupId).executeTakeFirst();
     if (!group) throw new AttacheError('NOT_FOUND', `group ${groupId} does not exist`);
     if (group.rule !== null) throw new AttacheError('CONFLICT', `group ${groupId} is dynamic: its rule decides its members`);
@@ -105,7 +106,7 @@ export async function groupIdsOfDevice(db: Db, deviceId: string): Promise<string
 
 /** ManagementStore.replaceDynamicMemberships. */
 export async function replaceDynamicMemberships(db: Db, deviceId: string, groupIds: readonly string[], at: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const dynamic = trx.selectFrom('deviceGroups').select('groupId').where('rule', 'is not', null);
     await trx.deleteFrom('groupMembers').where('deviceId', '=', deviceId).where('groupId', 'in', dynamic).execute();
     if (groupIds.length === 0) return;
@@ -119,7 +120,7 @@ export async function replaceDynamicMemberships(db: Db, deviceId: string, groupI
 
 /** ManagementStore.replaceGroupMembers. */
 export async function replaceGroupMembers(db: Db, groupId: string, deviceIds: readonly string[], at: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const keep = new Set(deviceIds);
     const current = await trx.selectFrom('groupMembers').select('deviceId').where('groupId', '=', groupId).execute();
     const gone = current.map((r) => r.deviceId).filter((id) => !keep.has(id));
@@ -136,7 +137,7 @@ export async function replaceGroupMembers(db: Db, groupId: string, deviceIds: re
 
 /** ManagementStore.createAssignment. */
 export async function createAssignment(db: Db, assignment: Assignment): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const policy = await trx
       .selectFrom('policies')
       .select('policyId')
@@ -166,7 +167,7 @@ export async function listAssignments(db: Db): Promise<Assignment[]> {
 
 /** ManagementStore.removeAssignment. */
 export async function removeAssignment(db: Db, assignmentId: string): Promise<Assignment | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await trx.selectFrom('assignments').selectAll().where('assignmentId', '=', assignmentId).executeTakeFirst();
     if (!row) return undefined;
     await trx.deleteFrom('assignments').where('assignmentId', '=', assignmentId).execute();
@@ -176,7 +177,7 @@ export async function removeAssignment(db: Db, assignmentId: string): Promise<As
 
 /** ManagementStore.deletePolicy. */
 export async function deletePolicy(db: Db, policyId: string, deletedAt: string): Promise<Assignment[] | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const policy = await trx.selectFrom('policies').select('policyId').where('policyId', '=', policyId).where('deletedAt', 'is', null).executeTakeFirst();
     if (!policy) return undefined;
     const removed = await trx.selectFrom('assignments').selectAll().where('policyId', '=', policyId).execute();

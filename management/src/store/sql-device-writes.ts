@@ -3,7 +3,7 @@
 import { type Kysely, sql } from 'kysely';
 import { BatchQueue, GroupCommit, type Settled, type TransactionWork } from './group-commit.js';
 import type { Database } from './schema.js';
-import { claimNonces, NONCE_CLAIM_BATCH, type NonceClaim } from './sqlite-nonces.js';
+import { claimNonces, NONCE_CLAIM_BATCH, type NonceClaim } from './sql-nonces.js';
 
 /** lastSeenAt updates per statement: 3 bound parameters each. */
 const TOUCH_BATCH = 500;

@@ -1,0 +1,292 @@
+// Tests of the SQLite ManagementStore: the enrollment transaction, report idempotency and staleness, policy versions.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import { describe, expect, it } from 'vitest';
+import { AttacheError } from '../../../common/errors.js';
+import type { DeviceFacts, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
+import { inCodeMigrations } from './migrations.js';
+import { openSqliteStore } from './sqlite-store.js';
+import type { ManagementStore } from './store.js';
+import { freshStorePerTest, STORE_ENGINES } from './testing/store-engines.js';
+
+const FACTS: DeviceFacts = { hostname: 'ws-042', platform: 'windows', osVersion: '10.0.22631', arch: 'x64', agentVersion: '0.1.0' };
+const NOW = '2025-01-10T12:00:00.000Z';
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
+let store: ManagementStore;
+
+async function addToken(tokenHash: string, opts: { maxUses?: number; expiresAt?: string } = {}): Promise<void> {
+  await store.createEnrollmentToken({ tokenHash, createdAt: NOW, expiresAt: opts.expiresAt ?? '2025-01-11T12:00:00.000Z', maxUses: opts.maxUses ?? 1 });
+}
+
+function enroll(tokenHash: string, now = NOW, facts: DeviceFacts = FACTS) {
+  return store.enrollDevice({ tokenHash, now, deviceId: randomUUID(), publicKey: KEY, facts });
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof AttacheError) return err.code;
+    throw err;
+  }
+  return 'NO_ERROR';
+}
+
+function report(deviceId: string, generatedAt: string, state: 'succeeded' | 'error' = 'succeeded'): StatusReport {
+  return {
+    reportId: randomUUID(),
+    deviceId,
+    generatedAt,
+    agentVersion: '0.1.1',
+    trigger: 'push',
+    durationMs: 41,
+    policies: [],
+    settings: [{ settingId: 'defender.AllowRealtimeMonitoring', kind: 'antivirus', state, policyIds: [], desired: 1, observed: 1 }],
+  };
+}
+
+function policyVersion(policyId: string, version: number): SignedPolicy {
+  return {
+    payload: {
+      policyId,
+      version,
+      tenantId: randomUUID(),
+      name: `AV v${version}`,
+      kind: 'antivirus',
+      settings: { 'defender.AllowRealtimeMonitoring': 1 },
+      createdAt: NOW,
+    },
+    keyId: '0'.repeat(32),
+    signature: `${'A'.repeat(86)}==`,
+  };
+}
+
+describe.each(STORE_ENGINES)('%s store', (engineName) => {
+  const engine = freshStorePerTest(engineName, (s) => {
+    store = s;
+  });
+
+  describe('enrollment transaction', () => {
+    it('creates the device and counts the use', async () => {
+      await addToken('t1', { maxUses: 2 });
+      const device = await enroll('t1');
+      expect(device).toMatchObject({ ...FACTS, revoked: false, lastSeenAt: null, enrolledAt: NOW });
+      expect(await store.getDevice(device.deviceId)).toEqual(device);
+    });
+
+    it('keeps the OS type a device states, and none when it states none', async () => {
+      await addToken('t1', { maxUses: 3 });
+      const server = await enroll('t1', NOW, { ...FACTS, hostname: 'srv-01', osVersion: '10.0.20348', osType: 'server' });
+      const client = await enroll('t1', NOW, { ...FACTS, osType: 'workstation' });
+      const old = await enroll('t1');
+      expect(server.osType).toBe('server');
+      expect((await store.getDevice(server.deviceId))?.osType).toBe('server');
+      expect((await store.getDevice(client.deviceId))?.osType).toBe('workstation');
+      expect(await store.getDevice(old.deviceId)).not.toHaveProperty('osType');
+      const listed = new Map((await store.listDevices()).devices.map((d) => [d.deviceId, d.osType]));
+      expect([listed.get(server.deviceId), listed.get(client.deviceId), listed.get(old.deviceId)]).toEqual(['server', 'workstation', undefined]);
+    });
+
+    it.runIf(engineName === 'sqlite')('migrates devices enrolled before OS types existed to none (read as workstation by rules)', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'attache-old-'));
+      const file = join(dir, 'old.sqlite');
+      const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+      expect((await new Migrator({ db, provider: inCodeMigrations }).migrateTo('0003-targeting-events')).error).toBeUndefined();
+      const old = new BetterSqlite3(file);
+      old.prepare("INSERT INTO enrollment_tokens (token_hash, created_at, expires_at, max_uses) VALUES ('t0', ?, ?, 1)").run(NOW, NOW);
+      old
+        .prepare(
+          "INSERT INTO devices (device_id, public_key, hostname, platform, os_version, arch, agent_version, enrolled_at, enrollment_token_hash) VALUES ('d0', ?, 'srv', 'windows', '10.0.20348', 'x64', '0.1.0', ?, 't0')",
+        )
+        .run(KEY, NOW);
+      old.close();
+      await db.destroy();
+      const migrated = await openSqliteStore({ file });
+      try {
+        expect(await migrated.getDevice('d0')).toMatchObject({ deviceId: 'd0', platform: 'windows', osVersion: '10.0.20348' });
+        expect(await migrated.getDevice('d0')).not.toHaveProperty('osType');
+      } finally {
+        await migrated.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('refuses a second use of a single-use token and creates no second device', async () => {
+      await addToken('t1');
+      await enroll('t1');
+      expect(await codeOf(enroll('t1'))).toBe('ENROLLMENT_TOKEN_EXHAUSTED');
+      expect((await store.listDevices()).devices).toHaveLength(1);
+    });
+
+    it('never lets concurrent enrollments exceed maxUses', async () => {
+      await addToken('t1', { maxUses: 3 });
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => enroll('t1')));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+      expect((await store.listDevices()).devices).toHaveLength(3);
+    });
+
+    it('refuses an expired token', async () => {
+      await addToken('t1', { expiresAt: '2025-01-10T11:59:59.000Z' });
+      expect(await codeOf(enroll('t1'))).toBe('ENROLLMENT_TOKEN_EXPIRED');
+      expect((await store.listDevices()).devices).toHaveLength(0);
+    });
+
+    it('refuses an unknown token', async () => {
+      expect(await codeOf(enroll('nope'))).toBe('ENROLLMENT_TOKEN_INVALID');
+    });
+  });
+
+  describe('reports', () => {
+    it('applies a report, acknowledges a retry as duplicate and changes nothing', async () => {
+      await addToken('t1');
+      const { deviceId } = await enroll('t1');
+      const first = report(deviceId, '2025-01-10T12:01:00.000Z');
+      expect(await store.recordReport(first, NOW)).toEqual({ duplicate: false, stale: false });
+      const before = await store.getReportedStatus(deviceId);
+      expect(before.settings).toHaveLength(1);
+      expect(before.lastReportAt).toBe('2025-01-10T12:01:00.000Z');
+      expect((await store.getDevice(deviceId))?.agentVersion).toBe('0.1.1');
+
+      const retry = { ...first, settings: [{ ...first.settings[0], state: 'error' as const, settingId: 'defender.AllowRealtimeMonitoring' }] };
+      expect(await store.recordReport(retry as StatusReport, NOW)).toEqual({ duplicate: true, stale: false });
+      expect(await store.getReportedStatus(deviceId)).toEqual(before);
+    });
+
+    it('replaces the status with each report: changed rows rewritten, new ones added, missing ones gone, all confirmed by the last report', async () => {
+      await addToken('t1');
+      const { deviceId } = await enroll('t1');
+      const setting = (settingId: string, desired: number, state: 'succeeded' | 'error' = 'succeeded'): StatusReport['settings'][number] => ({
+        settingId,
+        kind: 'antivirus',
+        state,
+        policyIds: ['p-av'],
+        desired,
+        observed: desired,
+      });
+      const policy = (policyId: string, version: number): StatusReport['policies'][number] => ({
+        policyId,
+        version,
+        name: policyId,
+        kind: 'antivirus',
+        state: 'succeeded',
+      });
+      await store.recordReport(
+        {
+          ...report(deviceId, '2025-01-10T12:01:00.000Z'),
+          policies: [policy('p-av', 1), policy('p-old', 4)],
+          settings: [setting('defender.A', 1), setting('defender.B', 2), setting('defender.Gone', 3)],
+        },
+        NOW,
+      );
+      await store.recordReport(
+        {
+          ...report(deviceId, '2025-01-10T12:02:00.000Z'),
+          policies: [policy('p-av', 2)],
+          // A repeated key keeps its first row, as before the diff.
+          settings: [setting('defender.A', 1), setting('defender.B', 5, 'error'), setting('defender.New', 7), setting('defender.New', 8)],
+        },
+        NOW,
+      );
+      const status = await store.getReportedStatus(deviceId);
+      expect(status.policies.map((p) => [p.policyId, p.version])).toEqual([['p-av', 2]]);
+      expect(status.settings.map((s) => [s.settingId, s.desired, s.state, s.reportedAt])).toEqual([
+        ['defender.A', 1, 'succeeded', '2025-01-10T12:02:00.000Z'],
+        ['defender.B', 5, 'error', '2025-01-10T12:02:00.000Z'],
+        ['defender.New', 7, 'succeeded', '2025-01-10T12:02:00.000Z'],
+      ]);
+      await store.recordReport({ ...report(deviceId, '2025-01-10T12:03:00.000Z'), policies: [], settings: [] }, NOW);
+      expect(await store.getReportedStatus(deviceId)).toMatchObject({ policies: [], settings: [], lastReportAt: '2025-01-10T12:03:00.000Z' });
+    });
+
+    it('keeps an older report as history without overwriting newer status', async () => {
+      await addToken('t1');
+      const { deviceId } = await enroll('t1');
+      await store.recordReport(report(deviceId, '2025-01-10T12:05:00.000Z', 'succeeded'), NOW);
+      const older = report(deviceId, '2025-01-10T12:01:00.000Z', 'error');
+      expect(await store.recordReport(older, NOW)).toEqual({ duplicate: false, stale: true });
+      const status = await store.getReportedStatus(deviceId);
+      expect(status.settings[0]?.state).toBe('succeeded');
+      expect(status.lastReportAt).toBe('2025-01-10T12:05:00.000Z');
+      // The stale report is still known: a retry of it is a duplicate.
+      expect(await store.recordReport(older, NOW)).toEqual({ duplicate: true, stale: false });
+    });
+  });
+
+  // Replicas share a PostgreSQL database. (Two SQLite connections in one process would block each other's event loop:
+  // better-sqlite3 waits for a lock synchronously; SQLite mode is one endpoint process per data dir.)
+  describe.runIf(engineName === 'postgres')('two processes on one database (replicas)', () => {
+    it('lets one of two concurrent updates to a policy win; the other gets CONFLICT and no version is duplicated', async () => {
+      const [a, b] = await engine.openPair();
+      try {
+        const policyId = randomUUID();
+        await a.createPolicy(policyVersion(policyId, 1));
+        for (let version = 2; version <= 6; version++) {
+          const outcomes = await Promise.allSettled([
+            a.addPolicyVersion(policyVersion(policyId, version)),
+            b.addPolicyVersion(policyVersion(policyId, version)),
+          ]);
+          expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+          const lost = outcomes.find((o) => o.status === 'rejected');
+          expect((lost as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+        }
+        expect((await b.getPolicy(policyId))?.latest.payload.version).toBe(6);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('stores a report delivered to both at once once: the other answer is a duplicate', async () => {
+      const [a, b] = await engine.openPair();
+      try {
+        await a.createEnrollmentToken({ tokenHash: 'tp', createdAt: NOW, expiresAt: '2025-01-11T12:00:00.000Z', maxUses: 1 });
+        const { deviceId } = await a.enrollDevice({ tokenHash: 'tp', now: NOW, deviceId: randomUUID(), publicKey: KEY, facts: FACTS });
+        for (let i = 0; i < 5; i++) {
+          const sent = report(deviceId, `2025-01-10T12:0${i}:00.000Z`);
+          const outcomes = await Promise.all([a.recordReport(sent, NOW), b.recordReport(sent, NOW)]);
+          expect(outcomes.map((o) => o.duplicate).sort()).toEqual([false, true]);
+        }
+        expect((await b.getReportedStatus(deviceId)).lastReportAt).toBe('2025-01-10T12:04:00.000Z');
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+  });
+
+  describe('policies, groups, assignments', () => {
+    it('versions policies immutably and serves the latest assigned version to members', async () => {
+      await addToken('t1');
+      const { deviceId } = await enroll('t1');
+      const policyId = randomUUID();
+      await store.createPolicy(policyVersion(policyId, 1));
+      const group = await store.createGroup({ groupId: randomUUID(), name: 'Servers', createdAt: NOW });
+      expect(await codeOf(store.createGroup({ groupId: randomUUID(), name: 'Servers', createdAt: NOW }))).toBe('CONFLICT');
+      await store.addGroupMember(group.groupId, deviceId, NOW);
+      await store.addGroupMember(group.groupId, deviceId, NOW);
+      await store.createAssignment({ assignmentId: randomUUID(), policyId, groupId: group.groupId, mode: 'include', createdAt: NOW });
+      expect(await codeOf(store.createAssignment({ assignmentId: randomUUID(), policyId, groupId: group.groupId, mode: 'include', createdAt: NOW }))).toBe(
+        'CONFLICT',
+      );
+
+      expect(await codeOf(store.addPolicyVersion(policyVersion(policyId, 3)))).toBe('CONFLICT');
+      await store.addPolicyVersion(policyVersion(policyId, 2));
+      const served = await store.policiesForDevice(deviceId);
+      expect(served.map((p) => p.payload.version)).toEqual([2]);
+      expect(await store.deviceIdsAssignedPolicy(policyId)).toEqual([deviceId]);
+      expect((await store.getGroup(group.groupId))?.memberCount).toBe(1);
+      expect((await store.listDevices()).devices[0]?.groups).toEqual(['Servers']);
+    });
+
+    it('keeps the tenant id once set', async () => {
+      expect(await store.initMeta('tenantId', 'a')).toBe('a');
+      expect(await store.initMeta('tenantId', 'b')).toBe('a');
+    });
+  });
+});
