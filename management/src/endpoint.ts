@@ -14,6 +14,7 @@ import { type EndpointIdentity, loadOrCreateEndpointIdentity } from './pki/endpo
 import { dataPath, ensureDataDir, writePrivateFile } from './pki/files.js';
 import { PolicySigningKeyRing } from './pki/signing-key-ring.js';
 import { PushHub } from './push/push-hub.js';
+import { type Cluster, joinCluster, openCluster } from './service/cluster.js';
 import { AccessTokenRegistry } from './service/compliance/access-tokens.js';
 import { ComplianceService } from './service/compliance/compliance-service.js';
 import { startComplianceTimer } from './service/compliance/compliance-timer.js';
@@ -127,23 +128,28 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   const store = await openStore(dataDir, options.databaseUrl);
   deps.logger.info('store opened', { component: 'endpoint', database: options.databaseUrl ? redactedDatabaseUrl(options.databaseUrl) : 'sqlite' });
   let admission: AdmissionController | undefined;
+  let cluster: Cluster | undefined;
   try {
+    cluster = await openCluster(options.databaseUrl, { clock, logger: deps.logger });
+    const { bus, leadership } = cluster;
     const identity = await loadOrCreateEndpointIdentity({ dataDir, extraNames }, { store, clock, logger: deps.logger });
     const signingKeys = await PolicySigningKeyRing.load(dataDir, identity.policySigning, { store, logger: deps.logger });
-    const hub = new PushHub({ logger: deps.logger });
+    const hub = new PushHub({ logger: deps.logger, bus });
     let publicUrl = configuredPublicUrl ?? '';
     const compliance = new ComplianceService(
       { ...(options.unassignedCompliance ? { unassignedState: options.unassignedCompliance } : {}) },
-      { store, clock, logger: deps.logger },
+      { store, clock, logger: deps.logger, bus },
     );
     const accessTokens = new AccessTokenRegistry(identity.adminTokenHash, { store, clock, logger: deps.logger });
     await accessTokens.load();
-    // Settings may have changed and time has passed since the last run: every decision is fresh before we listen.
-    await compliance.evaluateAll('startup');
+    // Settings may have changed and time has passed since the last run: every decision is fresh before we listen. The
+    // leader evaluates; another replica joining takes the decisions the leader stored.
+    if (leadership.isLeader()) await compliance.evaluateAll('startup');
+    else await compliance.reload();
     const context: ServiceContext = {
       store,
       hub,
-      sets: new DeviceSetViews({ store, signingKeys, identity, clock }),
+      sets: new DeviceSetViews({ store, signingKeys, identity, clock, bus }),
       identity,
       signingKeys,
       clock,
@@ -156,6 +162,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     };
     // Channel-2 devices get their changed sets over the push socket.
     hub.useDeliverer(new SetDelivery(context).enqueue);
+    joinCluster(bus, { hub, sets: context.sets, compliance, logger: deps.logger });
     admission =
       options.admission === false
         ? undefined
@@ -175,10 +182,13 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     publicUrl ||= `https://${urlHost(wildcard ? osHostname() : listenHost)}:${port}`;
     const adminConfig: AdminConfigFile = { url, caFile: dataPath(dataDir, 'caCert'), tokenFile: dataPath(dataDir, 'adminToken') };
     await writePrivateFile(dataPath(dataDir, 'adminConfig'), `${JSON.stringify(adminConfig, null, 2)}\n`);
-    const stopTimer = startComplianceTimer(
-      compliance,
-      { ...(options.complianceIntervalMs === undefined ? {} : { intervalMs: options.complianceIntervalMs }) },
-      { clock, logger: deps.logger },
+    // One replica runs the staleness timer (the leader; another takes over when it dies).
+    leadership.whileLeader(() =>
+      startComplianceTimer(
+        compliance,
+        { ...(options.complianceIntervalMs === undefined ? {} : { intervalMs: options.complianceIntervalMs }) },
+        { clock, logger: deps.logger },
+      ),
     );
     deps.logger.info('endpoint listening', { component: 'endpoint', url, publicUrl, dataDir, tenantId: identity.tenantId, caPin: identity.caPin });
 
@@ -195,7 +205,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
         closing ??= (async () => {
           await app.close();
           admission?.close();
-          await stopTimer();
+          await cluster?.close();
           await store.close();
           deps.logger.info('endpoint stopped', { component: 'endpoint' });
         })();
@@ -204,6 +214,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     };
   } catch (err) {
     admission?.close();
+    await cluster?.close();
     await store.close();
     throw err;
   }

@@ -1,6 +1,8 @@
-// Unit tests of the push hub with fake sockets: replacement, nudges, heartbeat termination, revocation.
+// Unit tests of the push hub with fake sockets: replacement, nudges, heartbeat termination, revocation, and what it
+// tells the other replicas through the cluster bus.
 import { describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../logging.js';
+import type { ClusterBus, ClusterEvent } from './cluster-bus.js';
 import { MAX_BUFFERED_BYTES, PUSH_CLOSE, PushHub, type PushSocket } from './push-hub.js';
 
 class FakeSocket implements PushSocket {
@@ -28,7 +30,39 @@ class FakeSocket implements PushSocket {
 
 const newHub = () => new PushHub({ logger: createSilentLogger() });
 
+/** A bus that records what is published. */
+function recordingBus(): ClusterBus & { readonly published: ClusterEvent[] } {
+  const published: ClusterEvent[] = [];
+  return { replicaId: 'r1', published, publish: (e) => published.push(e), subscribe: () => undefined, close: async () => undefined };
+}
+
 describe('PushHub', () => {
+  it('tells the other replicas about the devices not connected here, and nudgeHere tells nobody', () => {
+    const bus = recordingBus();
+    const hub = new PushHub({ logger: createSilentLogger(), bus });
+    const a = new FakeSocket();
+    hub.attach('a', a);
+    expect(hub.nudge(['a', 'b', 'c'], 'assignment-changed')).toBe(1);
+    expect(bus.published).toEqual([{ type: 'nudge', deviceIds: ['b', 'c'], reason: 'assignment-changed' }]);
+    expect(hub.nudgeHere(['a', 'b'], 'policy-changed')).toBe(1);
+    expect(hub.nudge(['a'], 'policy-changed')).toBe(1);
+    expect(bus.published).toHaveLength(1);
+    expect(a.sent).toHaveLength(3);
+  });
+
+  it('closes a socket here, or asks the replicas when the device is not connected here', () => {
+    const bus = recordingBus();
+    const hub = new PushHub({ logger: createSilentLogger(), bus });
+    const a = new FakeSocket();
+    hub.attach('a', a);
+    hub.disconnect('a', PUSH_CLOSE.revoked, 'device revoked');
+    hub.disconnect('b', PUSH_CLOSE.keyRotated, 'device key rotated');
+    expect(a.closedWith).toBe(PUSH_CLOSE.revoked);
+    expect(bus.published).toEqual([{ type: 'disconnect', deviceId: 'b', code: PUSH_CLOSE.keyRotated, reason: 'device key rotated' }]);
+    expect(hub.disconnectHere('b', PUSH_CLOSE.revoked, 'x')).toBe(false);
+    expect(hub.connectedHere()).toEqual([]);
+  });
+
   it('nudges connected devices only and counts deliveries', () => {
     const hub = newHub();
     const a = new FakeSocket();

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerPushMessage, SyncReason } from '../../../policy-schemas/src/index.js';
 import type { Logger } from '../logging.js';
+import type { ClusterBus } from './cluster-bus.js';
 
 export type { SyncReason };
 
@@ -51,8 +52,12 @@ export class PushHub {
   private inFlight = 0;
   private readonly belowWaiters: { limit: number; resolve: () => void }[] = [];
 
-  constructor(deps: { logger: Logger }) {
+  private readonly bus: ClusterBus | undefined;
+
+  /** With a `bus`, nudges and disconnects also reach the devices connected to the other replicas. */
+  constructor(deps: { logger: Logger; bus?: ClusterBus }) {
     this.log = deps.logger.child({ component: 'push' });
+    this.bus = deps.bus;
   }
 
   /** Sets who delivers channel-2 sets; without one, channel-2 devices get `sync` nudges like channel-1 ones. */
@@ -90,11 +95,23 @@ export class PushHub {
    * the socket), the others with a `sync` nudge. Returns how many have an open socket.
    */
   nudge(deviceIds: Iterable<string>, reason: SyncReason): number {
+    const elsewhere: string[] = [];
+    const delivered = this.nudgeHere(deviceIds, reason, elsewhere);
+    // A device not connected here may be connected to another replica: that one delivers.
+    if (this.bus && elsewhere.length > 0) this.bus.publish({ type: 'nudge', deviceIds: elsewhere, reason });
+    return delivered;
+  }
+
+  /** nudge for the devices connected to this process only (another replica's nudge); `missing` collects the others. */
+  nudgeHere(deviceIds: Iterable<string>, reason: SyncReason, missing: string[] = []): number {
     let delivered = 0;
     const sets: string[] = [];
     for (const deviceId of new Set(deviceIds)) {
       const conn = this.connections.get(deviceId);
-      if (!conn || conn.socket.readyState !== OPEN) continue;
+      if (!conn || conn.socket.readyState !== OPEN) {
+        missing.push(deviceId);
+        continue;
+      }
       delivered++;
       if (conn.channel === 2 && this.deliverer) sets.push(deviceId);
       else this.sendSync(deviceId, reason);
@@ -143,12 +160,23 @@ export class PushHub {
     return false;
   }
 
-  /** Closes the device's socket (revocation). */
+  /** Closes the device's socket (revocation, key rotation), wherever it is connected. */
   disconnect(deviceId: string, code: number, reason: string): void {
+    if (!this.disconnectHere(deviceId, code, reason)) this.bus?.publish({ type: 'disconnect', deviceId, code, reason });
+  }
+
+  /** Closes the device's socket if it is connected to this process; whether it was. */
+  disconnectHere(deviceId: string, code: number, reason: string): boolean {
     const conn = this.connections.get(deviceId);
-    if (!conn) return;
+    if (!conn) return false;
     this.connections.delete(deviceId);
     conn.socket.close(code, reason);
+    return true;
+  }
+
+  /** The devices with an open socket to this process. */
+  connectedHere(): string[] {
+    return [...this.connections].filter(([, c]) => c.socket.readyState === OPEN).map(([id]) => id);
   }
 
   /**

@@ -10,6 +10,7 @@ import type {
   SignedPolicySetManifest,
   SignedSigningKeyAnnouncement,
 } from '../../../policy-schemas/src/index.js';
+import type { ClusterBus } from '../push/cluster-bus.js';
 import type { DevicePolicySet, DeviceRecord } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 
@@ -44,15 +45,15 @@ interface Cached {
   manifest?: { readonly keyId: string; readonly signed: SignedPolicySetManifest };
 }
 
-type Deps = Pick<ServiceContext, 'store' | 'signingKeys' | 'identity' | 'clock'>;
+type Deps = Pick<ServiceContext, 'store' | 'signingKeys' | 'identity' | 'clock'> & { readonly bus?: ClusterBus };
 
 /**
  * The per-device set cache. Anything that can change which policies a device gets (an admin write, a membership change
  * from a report) calls invalidateAll or invalidate; a computation that overlapped an invalidation is not kept; a device
  * queued for delivery is invalidated when queued, so its delivered set is read after the change that queued it. The
  * key that signs and the chain are checked at every read, so a time-based key switch needs no invalidation.
- * The cache belongs to one endpoint process: replicas on one database (issue 14) must invalidate each other (the same
- * notification channel as their nudges) before more than one may serve devices.
+ * Each endpoint process has its own cache: with a cluster bus, invalidateAll and invalidate are also published, and the
+ * other replicas apply them with forgetAll and forget (which do not publish).
  */
 export class DeviceSetViews {
   private generation = 0;
@@ -60,14 +61,26 @@ export class DeviceSetViews {
 
   constructor(private readonly deps: Deps) {}
 
-  /** Forgets every device's set (an admin changed policies, assignments, groups or keys). */
+  /** Forgets every device's set (an admin changed policies, assignments, groups or keys), in every replica. */
   invalidateAll(): void {
+    this.forgetAll();
+    this.deps.bus?.publish({ type: 'sets', deviceIds: 'all' });
+  }
+
+  /** Forgets these devices' sets (their memberships changed), in every replica. */
+  invalidate(...deviceIds: readonly string[]): void {
+    this.forget(...deviceIds);
+    if (deviceIds.length > 0) this.deps.bus?.publish({ type: 'sets', deviceIds });
+  }
+
+  /** invalidateAll in this process only (another replica's event, a gap in the bus). */
+  forgetAll(): void {
     this.generation++;
     this.cache.clear();
   }
 
-  /** Forgets these devices' sets (their memberships changed, or their sets are about to be delivered). */
-  invalidate(...deviceIds: readonly string[]): void {
+  /** invalidate in this process only (another replica's event; a device queued for delivery here). */
+  forget(...deviceIds: readonly string[]): void {
     this.generation++;
     for (const id of deviceIds) this.cache.delete(id);
   }

@@ -33,7 +33,7 @@ export class SetDelivery {
   readonly enqueue = (deviceIds: readonly string[], reason: SyncReason): void => {
     // What the cache holds for them predates the change that queued them (a delivery or a check-in in flight may have
     // computed it from the data being changed): their delivered sets are read anew.
-    this.ctx.sets.invalidate(...deviceIds);
+    this.ctx.sets.forget(...deviceIds);
     for (const id of deviceIds) this.pending.set(id, reason);
     this.draining ??= this.drain().finally(() => {
       this.draining = undefined;

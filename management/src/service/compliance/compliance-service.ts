@@ -6,6 +6,7 @@ import type { Clock } from '../../../../common/clock.js';
 import { AttacheError } from '../../../../common/errors.js';
 import type { AccessDecision } from '../../../../policy-schemas/src/index.js';
 import type { Logger } from '../../logging.js';
+import type { ClusterBus } from '../../push/cluster-bus.js';
 import type { DeviceSignals, StoredComplianceState } from '../../store/compliance-store.js';
 import type { DeviceRecord, ManagementStore } from '../../store/store.js';
 import { accessDecision, evaluateDevice, type UnassignedState } from './evaluate.js';
@@ -22,6 +23,8 @@ export interface ComplianceDeps {
   readonly store: ManagementStore;
   readonly clock: Pick<Clock, 'now'>;
   readonly logger: Logger;
+  /** Replicas: each saved state is announced, so the others reload their decision for that device (reload). */
+  readonly bus?: ClusterBus;
 }
 
 /** What re-evaluated a device (logged with transitions). */
@@ -125,6 +128,19 @@ export class ComplianceService {
     if (this.decisions.get(deviceId)?.staleCheckin) await this.evaluate(deviceId, 'checkin');
   }
 
+  /**
+   * Takes these devices' decisions from their stored states, without evaluating: another replica evaluated them (a
+   * cluster event), or events may have been missed (all devices, `undefined`).
+   */
+  async reload(deviceIds?: readonly string[]): Promise<void> {
+    const ids = deviceIds ?? (await this.deps.store.listDevices()).devices.map((d) => d.deviceId);
+    for (const id of ids) {
+      const state = await this.deps.store.getComplianceState(id).catch((err: unknown) => this.corruptRow(id, 'timer', err));
+      if (state) this.remember(state);
+      else this.decisions.delete(id);
+    }
+  }
+
   /** The precomputed decision (undefined for a device never evaluated: unknown to the endpoint). */
   decision(deviceId: string): AccessDecision | undefined {
     return this.decisions.get(deviceId)?.decision;
@@ -178,6 +194,7 @@ export class ComplianceService {
     });
     await store.saveComplianceState(state, transition);
     this.remember(state);
+    this.deps.bus?.publish({ type: 'compliance', deviceIds: [deviceId] });
     if (transition) {
       this.log.info('compliance changed', {
         deviceId,
