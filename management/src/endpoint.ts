@@ -73,6 +73,8 @@ export interface RunningEndpoint {
   readonly context: ServiceContext;
   /** Admission control of the device API; undefined when turned off. */
   readonly admission: AdmissionController | undefined;
+  /** Whether this process runs the periodic work of its replicas (always, on SQLite). */
+  isLeader(): boolean;
   /** Closes the push sockets, the server and the database. */
   close(): Promise<void>;
 }
@@ -201,6 +203,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       identity,
       context,
       admission,
+      isLeader: () => leadership.isLeader(),
       close: () => {
         closing ??= (async () => {
           await app.close();

@@ -1,5 +1,5 @@
 // Test support: a real endpoint on 127.0.0.1 (any free port) over HTTPS, in a temp data dir, with a settable clock.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../common/testing/manual-clock.js';
@@ -30,19 +30,27 @@ export interface TestEndpoint {
   close(): Promise<void>;
 }
 
-/** Endpoint options a test may set (compliance settings; admission limits: admission control is off unless given). */
-export type TestEndpointOptions = Pick<EndpointOptions, 'unassignedCompliance' | 'complianceIntervalMs' | 'admission'>;
+/**
+ * Endpoint options a test may set (compliance settings; admission limits: admission control is off unless given; a
+ * PostgreSQL database). `keysFrom`: start with a copy of that data dir (its CA, keys and admin token), as a replica
+ * provisioned with the same key material.
+ */
+export type TestEndpointOptions = Pick<EndpointOptions, 'unassignedCompliance' | 'complianceIntervalMs' | 'admission' | 'databaseUrl'> & {
+  readonly keysFrom?: string;
+};
 
 /** Starts an endpoint for one test file (with `deps.loadProbe`, admission control sees that capacity signal). */
 export async function startTestEndpoint(options: TestEndpointOptions = {}, deps: Pick<EndpointDeps, 'loadProbe'> = {}): Promise<TestEndpoint> {
   const dir = await mkdtemp(join(tmpdir(), 'attache-endpoint-'));
+  if (options.keysFrom) await cp(options.keysFrom, dir, { recursive: true });
   let offset = 0;
   // Real time plus a settable offset; the compliance timer fires only when a test says so (`ticker.tick()`).
   const ticker = new ManualClock();
   const now = () => Date.now() + offset;
   const clock = { now, setTimer: ticker.setTimer.bind(ticker), every: ticker.every.bind(ticker), random: ticker.random };
+  const { keysFrom: _, ...endpointOptions } = options;
   const endpoint = await startEndpoint(
-    { admission: false, ...options, dataDir: dir, listenHost: '127.0.0.1', listenPort: 0 },
+    { admission: false, ...endpointOptions, dataDir: dir, listenHost: '127.0.0.1', listenPort: 0 },
     { ...deps, logger: createSilentLogger(), clock },
   );
   const ca = endpoint.identity.caCertPem;
