@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleAgent, dropPeSignature } from './build-binaries.js';
+import { bundleForSea, dropPeSignature } from './build-binaries.js';
 
 const exec = promisify(execFile);
 let dir: string;
@@ -15,10 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-describe('bundleAgent', () => {
+describe('bundleForSea', () => {
   it('fails when the bundle would require a package from disk, naming it', async () => {
     await writeFile(join(dir, 'needs-disk.js'), "try { require('some-addon-not-installed'); } catch {}\n");
-    await expect(bundleAgent(join(dir, 'a.cjs'), join(dir, 'needs-disk.js'))).rejects.toThrow('some-addon-not-installed');
+    await expect(bundleForSea(join(dir, 'a.cjs'), join(dir, 'needs-disk.js'))).rejects.toThrow('some-addon-not-installed');
   });
 
   it('replaces the known optional native helpers by stubs that throw like a missing module', async () => {
@@ -26,7 +26,7 @@ describe('bundleAgent', () => {
       join(dir, 'optional.js'),
       "let n = 0; for (const m of ['bufferutil', 'macos-temperature-sensor']) { try { require(m); } catch { n++; } } console.log(n);\n",
     );
-    await bundleAgent(join(dir, 'b.cjs'), join(dir, 'optional.js'));
+    await bundleForSea(join(dir, 'b.cjs'), join(dir, 'optional.js'));
     expect((await exec(process.execPath, [join(dir, 'b.cjs')])).stdout.trim()).toBe('2');
   });
 });

@@ -1,15 +1,16 @@
-// `npm run build:binaries [-- --targets linux-x64,win-x64 --out dist/bin]`: the agent as a single executable per
-// target via Node SEA (bundle → blob → postject into each target's Node binary), see toolchain.md §3.
+// `npm run build:binaries [-- --programs agent,management --targets linux-x64,win-x64 --out dist/bin]`: the agent and
+// the management endpoint as single executables per target via Node SEA (bundle → blob → postject), toolchain.md §3.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { builtinModules, createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { createRequire, isBuiltin } from 'node:module';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 import { BUNDLE_OPTIONS } from './build.js';
 import { buildWindowsService } from './build-win-service.js';
+import { parsePrograms, SEA_PROGRAMS, type SeaProgram, type SeaProgramName } from './sea-programs.js';
 import { ALL_TARGETS, baseBinary, binaryName, defaultCacheDir, NODE_VERSION, parseTargets, type SeaTarget, TARGETS } from './sea-targets.js';
 
 const run = promisify(execFile);
@@ -21,6 +22,7 @@ const postject = createRequire(import.meta.url)('postject') as {
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 export interface BuiltBinary {
+  readonly program: string;
   readonly target: SeaTarget;
   readonly file: string;
   readonly bytes: number;
@@ -30,6 +32,8 @@ export interface BuiltBinary {
 }
 
 export interface BuildBinariesOptions {
+  /** Which program (default: the agent). */
+  readonly program?: SeaProgramName;
   readonly targets: readonly SeaTarget[];
   readonly outDir: string;
   readonly cacheDir?: string;
@@ -40,9 +44,10 @@ export interface BuildBinariesOptions {
  * Optional native addons that dependencies load inside try/catch: ws's bufferutil and utf-8-validate,
  * systeminformation's macOS temperature sensors (lib/cpu.js, lib/graphics.js). Inside an SEA such a require() prints
  * a warning; these stubs throw at once, which the callers treat as "not installed", so the executable stays free of
- * native addons and quiet. Any other module left to load from disk fails the build (bundleAgent).
+ * native addons and quiet; pg-native likewise (pg loads it only for `pg.native`, which the endpoint never uses). Any
+ * other module left to load from disk fails the build (bundleForSea).
  */
-export const OPTIONAL_NATIVE = ['bufferutil', 'utf-8-validate', 'osx-temperature-sensor', 'macos-temperature-sensor'] as const;
+export const OPTIONAL_NATIVE = ['bufferutil', 'utf-8-validate', 'osx-temperature-sensor', 'macos-temperature-sensor', 'pg-native'] as const;
 
 const noNativeHelpers: Plugin = {
   name: 'no-native-helpers',
@@ -53,20 +58,19 @@ const noNativeHelpers: Plugin = {
   },
 };
 
-/** Bundles the agent for the SEA and fails if anything but a Node built-in is left to load at run time. */
-export async function bundleAgent(outfile: string, entry = 'agent/src/main.ts'): Promise<void> {
+/** Bundles a program for the SEA and fails if anything but a Node built-in is left to load at run time. */
+export async function bundleForSea(outfile: string, entry: string, plugins: readonly Plugin[] = []): Promise<void> {
   const result = await build({
     entryPoints: [entry],
     outfile,
     ...BUNDLE_OPTIONS,
     metafile: true,
-    plugins: [...BUNDLE_OPTIONS.plugins, noNativeHelpers],
+    plugins: [...BUNDLE_OPTIONS.plugins, noNativeHelpers, ...plugins],
   });
-  const builtins = new Set(builtinModules);
   const external = Object.values(result.metafile.outputs)
     .flatMap((o) => o.imports)
-    .filter((i) => i.external && !builtins.has(i.path.replace(/^node:/, '')));
-  if (external.length) throw new Error(`agent bundle needs modules from disk (${external.map((i) => i.path).join(', ')}): an SEA can load only built-ins`);
+    .filter((i) => i.external && !isBuiltin(i.path));
+  if (external.length) throw new Error(`${entry} bundle needs modules from disk (${external.map((i) => i.path).join(', ')}): an SEA can load only built-ins`);
 }
 
 /**
@@ -105,10 +109,10 @@ async function hasCommand(cmd: string): Promise<boolean> {
   );
 }
 
-async function buildOne(target: SeaTarget, blob: Buffer, options: Required<BuildBinariesOptions>): Promise<BuiltBinary> {
+async function buildOne(program: SeaProgram, target: SeaTarget, blob: Buffer, options: Required<BuildBinariesOptions>): Promise<BuiltBinary> {
   const started = performance.now();
   const base = await baseBinary(target, options.cacheDir, options.log);
-  const file = join(options.outDir, binaryName(target));
+  const file = join(options.outDir, binaryName(target, program.name));
   const tmp = `${file}.tmp`;
   await copyFile(base, tmp);
   await chmod(tmp, 0o755);
@@ -132,39 +136,47 @@ async function buildOne(target: SeaTarget, blob: Buffer, options: Required<Build
   }
   await rename(tmp, file);
   const { size } = await stat(file);
-  options.log(`${binaryName(target)}: ${(size / 1e6).toFixed(1)} MB`);
-  return { target, file, bytes: size, sha256: await sha256Of(file), stripped, buildMs: Math.round(performance.now() - started) };
+  options.log(`${binaryName(target, program.name)}: ${(size / 1e6).toFixed(1)} MB`);
+  return { program: program.name, target, file, bytes: size, sha256: await sha256Of(file), stripped, buildMs: Math.round(performance.now() - started) };
 }
 
-/** Writes SHA256SUMS and manifest.json for every binary present in outDir (earlier runs' targets included). */
+/** Writes SHA256SUMS and manifest.json for every binary present in outDir (earlier runs' programs and targets too). */
 async function writeManifest(outDir: string, built: readonly BuiltBinary[]): Promise<void> {
   const manifestFile = join(outDir, 'manifest.json');
   const previous = JSON.parse(await readFile(manifestFile, 'utf8').catch(() => '{"binaries":[]}')) as { binaries: BuiltBinary[] };
-  const byTarget = new Map(previous.binaries.map((b) => [b.target, b]));
-  for (const b of built) byTarget.set(b.target, { ...b, file: binaryName(b.target) });
-  const binaries = ALL_TARGETS.flatMap((t) => byTarget.get(t) ?? []);
+  const byFile = new Map(previous.binaries.map((b) => [b.file, b]));
+  for (const b of built) byFile.set(basename(b.file), { ...b, file: basename(b.file) });
+  const binaries = [...byFile.values()].sort((x, y) => x.file.localeCompare(y.file));
   await writeFile(manifestFile, `${JSON.stringify({ nodeVersion: NODE_VERSION, binaries }, null, 2)}\n`);
-  await writeFile(join(outDir, 'SHA256SUMS'), binaries.map((b) => `${b.sha256}  ${binaryName(b.target)}\n`).join(''));
+  await writeFile(join(outDir, 'SHA256SUMS'), binaries.map((b) => `${b.sha256}  ${b.file}\n`).join(''));
 }
 
-/** Builds the agent executables for `targets` into `outDir`. */
+/** The SEA blob of a program for one target: its bundle plus the target's assets (none for the agent). */
+async function makeBlob(program: SeaProgram, target: SeaTarget, bundle: string, work: string): Promise<Buffer> {
+  const assets = program.assets(target);
+  const config = join(work, `${program.name}-${target}.json`);
+  const output = join(work, `${program.name}-${target}.blob`);
+  await writeFile(config, JSON.stringify({ main: bundle, output, disableExperimentalSEAWarning: true, assets }));
+  // Code cache and snapshots are specific to the V8 build and CPU that made them, so a blob carries neither.
+  await run(process.execPath, ['--experimental-sea-config', config], { env: { ...process.env, NODE_OPTIONS: '' } });
+  return readFile(output);
+}
+
+/** Builds one program's executables (the agent's by default) for `targets` into `outDir`. */
 export async function buildBinaries(opts: BuildBinariesOptions): Promise<BuiltBinary[]> {
-  const options: Required<BuildBinariesOptions> = { cacheDir: defaultCacheDir(), log: () => {}, ...opts };
+  const options: Required<BuildBinariesOptions> = { program: 'agent', cacheDir: defaultCacheDir(), log: () => {}, ...opts };
   if (process.version !== `v${NODE_VERSION}`) {
     throw new Error(`the SEA blob must be made by Node ${NODE_VERSION} (this is ${process.version}): run through npm run, which uses node_modules/.bin/node`);
   }
+  const program = SEA_PROGRAMS[options.program];
   const outDir = resolve(options.outDir);
-  const work = join(outDir, '.work');
+  const work = join(outDir, `.work-${program.name}`);
   await mkdir(work, { recursive: true });
-  await bundleAgent(join(work, 'attache-agent.cjs'));
-  const seaConfig = { main: join(work, 'attache-agent.cjs'), output: join(work, 'attache-agent.blob'), disableExperimentalSEAWarning: true };
-  await writeFile(join(work, 'sea-config.json'), JSON.stringify(seaConfig));
-  // Code cache and snapshots are specific to the V8 build and CPU that made them, so the one blob carries neither.
-  await run(process.execPath, ['--experimental-sea-config', join(work, 'sea-config.json')], { env: { ...process.env, NODE_OPTIONS: '' } });
-  const blob = await readFile(seaConfig.output);
+  const bundle = join(work, `${program.name}.cjs`);
+  await bundleForSea(bundle, program.entry, program.plugins);
   const built: BuiltBinary[] = [];
   // One at a time: postject holds the whole executable in WebAssembly memory (~130 MB each).
-  for (const target of options.targets) built.push(await buildOne(target, blob, { ...options, outDir }));
+  for (const target of options.targets) built.push(await buildOne(program, target, await makeBlob(program, target, bundle, work), { ...options, outDir }));
   await writeManifest(outDir, built);
   await rm(work, { recursive: true, force: true });
   return built;
@@ -172,14 +184,21 @@ export async function buildBinaries(opts: BuildBinariesOptions): Promise<BuiltBi
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { targets: { type: 'string', default: ALL_TARGETS.join(',') }, out: { type: 'string', default: 'dist/bin' }, cache: { type: 'string' } },
+    options: {
+      programs: { type: 'string', default: Object.keys(SEA_PROGRAMS).join(',') },
+      targets: { type: 'string', default: ALL_TARGETS.join(',') },
+      out: { type: 'string', default: 'dist/bin' },
+      cache: { type: 'string' },
+    },
   });
+  const programs = parsePrograms(values.programs);
   const targets = parseTargets(values.targets);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const started = performance.now();
-  await buildBinaries({ targets, outDir: values.out, ...(values.cache ? { cacheDir: values.cache } : {}), log });
+  for (const program of programs) await buildBinaries({ program, targets, outDir: values.out, ...(values.cache ? { cacheDir: values.cache } : {}), log });
   if (targets.includes('win-x64')) await buildWindowsService({ outDir: values.out, log });
-  log(`built ${targets.length} executable(s) into ${values.out} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const count = programs.length * targets.length;
+  log(`built ${count} executable(s) into ${values.out} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 if (process.argv[1]?.endsWith('build-binaries.ts')) {

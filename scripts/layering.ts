@@ -30,7 +30,7 @@ export const LAYERINGS: readonly Layering[] = [
       ['store/'],
       ['pki/', 'push/'],
       ['service/'],
-      ['http/', 'admin-cli/'],
+      ['http/', 'admin-cli/', 'backup/'],
       ['endpoint.ts'],
       ['main.ts'],
     ],

@@ -1,9 +1,10 @@
-// `npm run package:linux [-- --arch x64 --binary dist/bin/attache-agent-linux-x64 --formats deb,rpm,tar]`: the
-// .deb (dpkg-deb), .rpm (rpmbuild) and install.sh tarball of the agent from installers/linux/ (toolchain.md §6).
+// `npm run package:linux [-- --package attache-agent --arch x64 --binary dist/bin/attache-agent-linux-x64 --formats
+// deb,rpm,tar]`: the agent's .deb (dpkg-deb), .rpm (rpmbuild) and install.sh tarball, and the management endpoint's
+// .deb (`--package attache-management`), from installers/linux/ (toolchain.md §6).
 import { execFile } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -11,8 +12,54 @@ const LINUX = resolve('installers/linux');
 
 export type LinuxArch = 'x64' | 'arm64';
 export type LinuxFormat = 'deb' | 'rpm' | 'tar';
+export type LinuxPackageName = 'attache-agent' | 'attache-management';
+
+/** What goes into one package's .deb besides its executable (/usr/bin/<name>) and maintainer scripts. */
+interface DebSpec {
+  /** Folder with common.sh, postinst, prerm and postrm. */
+  readonly scriptsDir: string;
+  /** Files installed 0644: source → path in the package. */
+  readonly files: readonly (readonly [from: string, to: string])[];
+  readonly description: readonly string[];
+  /** Formats besides deb this package is built in. */
+  readonly otherFormats: readonly LinuxFormat[];
+}
+
+const MGMT = join(LINUX, 'management');
+
+const DEB_SPECS: Readonly<Record<LinuxPackageName, DebSpec>> = {
+  'attache-agent': {
+    scriptsDir: join(LINUX, 'scripts'),
+    files: [
+      [join(LINUX, 'attache-agent.service'), 'usr/lib/systemd/system/attache-agent.service'],
+      [join(LINUX, 'restart-backoff.conf'), 'usr/lib/attache/restart-backoff.conf'],
+    ],
+    description: [
+      'Attaché device agent (security settings management)',
+      ' Enrolls the device with its own identity, pulls signed security policies, applies',
+      ' them and reports per-setting status. Runs as the systemd service attache-agent.',
+    ],
+    otherFormats: ['rpm', 'tar'],
+  },
+  'attache-management': {
+    scriptsDir: join(MGMT, 'scripts'),
+    files: [
+      [join(MGMT, 'attache-management.service'), 'usr/lib/systemd/system/attache-management.service'],
+      [join(MGMT, 'attache-management.sysusers'), 'usr/lib/sysusers.d/attache-management.conf'],
+      [join(MGMT, 'env'), 'usr/share/attache-management/env'],
+    ],
+    description: [
+      'Attaché management endpoint',
+      ' The HTTPS endpoint devices enroll with and pull signed policies from, with its',
+      ' admin API. Runs as the systemd service attache-management, user attache-mgmt.',
+    ],
+    otherFormats: [],
+  },
+};
 
 export interface PackageLinuxOptions {
+  /** Which package (default: the agent). */
+  readonly package?: LinuxPackageName;
   readonly binary: string;
   readonly arch: LinuxArch;
   /** Package version (default: package.json's). */
@@ -26,45 +73,50 @@ export interface PackageLinuxOptions {
 const DEB_ARCH: Record<LinuxArch, string> = { x64: 'amd64', arm64: 'arm64' };
 const RPM_ARCH: Record<LinuxArch, string> = { x64: 'x86_64', arm64: 'aarch64' };
 
-/** A maintainer script: the shared functions, then the script body. */
-async function maintainerScript(body: string): Promise<string> {
-  const common = await readFile(join(LINUX, 'scripts/common.sh'), 'utf8');
-  const main = await readFile(join(LINUX, 'scripts', body), 'utf8');
+/**
+ * A maintainer script: the shared functions, then the script body. Another package's scripts (`dir`) get the agent's
+ * common.sh first (root detection, systemctl helpers) and their own common.sh after it.
+ */
+async function maintainerScript(body: string, dir = join(LINUX, 'scripts')): Promise<string> {
+  const agentCommon = await readFile(join(LINUX, 'scripts/common.sh'), 'utf8');
+  const common = dir === join(LINUX, 'scripts') ? agentCommon : `${agentCommon}\n${await readFile(join(dir, 'common.sh'), 'utf8')}`;
+  const main = await readFile(join(dir, body), 'utf8');
   return `#!/bin/sh\nset -e\n${common}\n${main}`;
 }
 
 async function buildDeb(o: Required<PackageLinuxOptions>, work: string): Promise<string> {
-  const root = join(work, 'deb');
+  const name = o.package;
+  const spec = DEB_SPECS[name];
+  const root = join(work, `deb-${name}`);
   await mkdir(join(root, 'DEBIAN'), { recursive: true });
   await mkdir(join(root, 'usr/bin'), { recursive: true });
-  await mkdir(join(root, 'usr/lib/systemd/system'), { recursive: true });
-  await mkdir(join(root, 'usr/lib/attache'), { recursive: true });
-  await copyFile(o.binary, join(root, 'usr/bin/attache-agent'));
-  await chmod(join(root, 'usr/bin/attache-agent'), 0o755);
-  await copyFile(join(LINUX, 'attache-agent.service'), join(root, 'usr/lib/systemd/system/attache-agent.service'));
-  await copyFile(join(LINUX, 'restart-backoff.conf'), join(root, 'usr/lib/attache/restart-backoff.conf'));
-  for (const f of ['usr/lib/systemd/system/attache-agent.service', 'usr/lib/attache/restart-backoff.conf']) await chmod(join(root, f), 0o644);
+  await copyFile(o.binary, join(root, 'usr/bin', name));
+  await chmod(join(root, 'usr/bin', name), 0o755);
+  for (const [from, to] of spec.files) {
+    await mkdir(dirname(join(root, to)), { recursive: true });
+    await copyFile(from, join(root, to));
+    await chmod(join(root, to), 0o644);
+  }
   const installedKb = Math.ceil((await stat(o.binary)).size / 1024) + 8;
   const control = [
-    'Package: attache-agent',
+    `Package: ${name}`,
     `Version: ${o.version}`,
     `Architecture: ${DEB_ARCH[o.arch]}`,
     'Maintainer: Attaché maintainers <attache@invalid>',
     'Section: admin',
     'Priority: optional',
-    // Node's official Linux builds need glibc 2.28 and the C++ runtime; nothing else (the agent bundle has no addon).
+    // Node's official Linux builds need glibc 2.28 and the C++ runtime; nothing else (the endpoint's SQLite addon is
+    // inside the executable and needs the same).
     'Depends: libc6 (>= 2.28), libstdc++6, libgcc-s1 | libgcc1',
     `Installed-Size: ${installedKb}`,
-    'Description: Attaché device agent (security settings management)',
-    ' Enrolls the device with its own identity, pulls signed security policies, applies',
-    ' them and reports per-setting status. Runs as the systemd service attache-agent.',
+    `Description: ${spec.description.join('\n')}`,
     '',
   ].join('\n');
   await writeFile(join(root, 'DEBIAN/control'), control);
   for (const script of ['postinst', 'prerm', 'postrm']) {
-    await writeFile(join(root, 'DEBIAN', script), await maintainerScript(script), { mode: 0o755 });
+    await writeFile(join(root, 'DEBIAN', script), await maintainerScript(script, spec.scriptsDir), { mode: 0o755 });
   }
-  const out = join(o.outDir, `attache-agent_${o.version}_${DEB_ARCH[o.arch]}.deb`);
+  const out = join(o.outDir, `${name}_${o.version}_${DEB_ARCH[o.arch]}.deb`);
   const level = o.debCompression === 'xz' ? ['-z6'] : [];
   await run('dpkg-deb', ['--root-owner-group', `-Z${o.debCompression}`, ...level, '--build', root, out]);
   return out;
@@ -129,7 +181,18 @@ async function buildTar(o: Required<PackageLinuxOptions>, work: string): Promise
 /** Builds the requested Linux packages; returns their paths. */
 export async function packageLinux(options: PackageLinuxOptions): Promise<string[]> {
   const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
-  const o: Required<PackageLinuxOptions> = { version: pkg.version, debCompression: 'xz', ...options, outDir: resolve(options.outDir) };
+  const o: Required<PackageLinuxOptions> = {
+    package: 'attache-agent',
+    version: pkg.version,
+    debCompression: 'xz',
+    ...options,
+    outDir: resolve(options.outDir),
+  };
+  const unsupported = o.formats.filter((f) => f !== 'deb' && !DEB_SPECS[o.package].otherFormats.includes(f));
+  if (unsupported.length)
+    throw new Error(
+      `${o.package} is packaged as deb${DEB_SPECS[o.package].otherFormats.map((f) => `, ${f}`).join('')} only (asked for ${unsupported.join(', ')})`,
+    );
   await mkdir(o.outDir, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'attache-pkg-'));
   try {
@@ -146,6 +209,7 @@ export async function packageLinux(options: PackageLinuxOptions): Promise<string
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      package: { type: 'string', default: 'attache-agent' },
       arch: { type: 'string', default: 'x64' },
       binary: { type: 'string' },
       version: { type: 'string' },
@@ -154,6 +218,8 @@ async function main(): Promise<void> {
       'deb-compression': { type: 'string', default: 'xz' },
     },
   });
+  const name = values.package;
+  if (name !== 'attache-agent' && name !== 'attache-management') throw new Error(`--package must be attache-agent or attache-management (got ${name})`);
   if (values.arch !== 'x64' && values.arch !== 'arm64') throw new Error(`--arch must be x64 or arm64 (got ${values.arch})`);
   const formats = values.formats.split(',').map((f) => f.trim());
   const bad = formats.filter((f) => !['deb', 'rpm', 'tar'].includes(f));
@@ -161,8 +227,9 @@ async function main(): Promise<void> {
   const compression = values['deb-compression'];
   if (compression !== 'xz' && compression !== 'zstd' && compression !== 'gzip') throw new Error(`--deb-compression must be xz, zstd or gzip`);
   const files = await packageLinux({
+    package: name,
     arch: values.arch,
-    binary: values.binary ?? `dist/bin/attache-agent-linux-${values.arch}`,
+    binary: values.binary ?? `dist/bin/${name}-linux-${values.arch}`,
     outDir: values.out,
     formats: formats as LinuxFormat[],
     debCompression: compression,

@@ -67,20 +67,25 @@ export const TARGETS: Readonly<Record<SeaTarget, TargetInfo>> = {
 
 export const ALL_TARGETS = Object.keys(TARGETS) as SeaTarget[];
 
-/** Parses a comma-separated target list; throws naming the unknown ones. */
-export function parseTargets(list: string): SeaTarget[] {
+/** Parses a comma-separated list of names out of `known`; throws naming the unknown ones (`what`: "target"…). */
+export function parseNames<T extends string>(list: string, known: readonly T[], what: string): T[] {
   const names = list
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const unknown = names.filter((n) => !(n in TARGETS));
-  if (unknown.length || names.length === 0) throw new Error(`unknown target(s) ${unknown.join(', ') || '(none)'}; known: ${ALL_TARGETS.join(', ')}`);
-  return [...new Set(names)] as SeaTarget[];
+  const unknown = names.filter((n) => !(known as readonly string[]).includes(n));
+  if (unknown.length || names.length === 0) throw new Error(`unknown ${what}(s) ${unknown.join(', ') || '(none)'}; known: ${known.join(', ')}`);
+  return [...new Set(names)] as T[];
 }
 
-/** File name of a target's executable. */
-export function binaryName(target: SeaTarget): string {
-  return `attache-agent-${target}${TARGETS[target].os === 'win' ? '.exe' : ''}`;
+/** Parses a comma-separated target list; throws naming the unknown ones. */
+export function parseTargets(list: string): SeaTarget[] {
+  return parseNames(list, ALL_TARGETS, 'target');
+}
+
+/** File name of a program's executable for a target (`program`: the base name, attache-agent by default). */
+export function binaryName(target: SeaTarget, program = 'attache-agent'): string {
+  return `${program}-${target}${TARGETS[target].os === 'win' ? '.exe' : ''}`;
 }
 
 /** Cache of extracted base binaries: $ATTACHE_NODE_CACHE, else ~/.cache/attache/node (survives fresh clones). */

@@ -52,9 +52,13 @@ export interface Endpoint extends Proc {
   readonly admin: AdminApi;
 }
 
+/** The management CLI from dist/ (tests that run the single executable pass its path instead). */
+export const MANAGEMENT_COMMAND: readonly string[] = [process.execPath, join(DIST, 'attache-management.cjs')];
+
 /** Starts `attache-management serve` on a free loopback port and waits for its "listening" line. */
-export async function startEndpoint(dataDir: string, extraArgs: readonly string[] = []): Promise<Endpoint> {
-  const child = spawn(process.execPath, [join(DIST, 'attache-management.cjs'), 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...extraArgs], {
+export async function startEndpoint(dataDir: string, extraArgs: readonly string[] = [], command = MANAGEMENT_COMMAND): Promise<Endpoint> {
+  const [program, ...programArgs] = command as [string, ...string[]];
+  const child = spawn(program, [...programArgs, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = track(child);

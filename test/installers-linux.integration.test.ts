@@ -1,16 +1,14 @@
 // The Linux installers with the real single executable: the unit verifies clean, the .deb and .rpm build, and the
 // .deb installs into a scratch root (dpkg --root, scripts chrootless with DPKG_ROOT: the real system and its
 // systemd are never touched), enrolls against a real endpoint, keeps its identity on upgrade, removes and purges.
-import { execFile } from 'node:child_process';
-import { chmod, cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBinaries } from '../scripts/build-binaries.js';
 import { packageLinux } from '../scripts/package-linux.js';
 import { type Endpoint, ROOT, removeDir, startEndpoint, tempDir } from './harness.js';
+import { dpkg, exists, modeOf, scratchRoot, sh, verifyUnit } from './linux-packaging.js';
 
-const exec = promisify(execFile);
 const UNIT = join(ROOT, 'installers/linux/attache-agent.service');
 
 let dir: string;
@@ -20,57 +18,8 @@ let deb1: string;
 let deb2: string;
 let rpm: string;
 
-/** Runs a command; never throws, so tests can assert on the exit code and the output. */
-async function sh(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-async function modeOf(path: string): Promise<string> {
-  return ((await stat(path)).mode & 0o7777).toString(8).padStart(4, '0');
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 async function onboardingPackage(file: string): Promise<void> {
   await writeFile(file, JSON.stringify(await endpoint.admin.ok('POST', '/v1/admin/onboarding-packages', { maxUses: 1, expiresInMinutes: 60 })));
-}
-
-/** A scratch root with an empty dpkg database. */
-async function scratchRoot(name: string): Promise<string> {
-  const root = join(dir, name);
-  await mkdir(join(root, 'var/lib/dpkg/info'), { recursive: true });
-  await mkdir(join(root, 'var/lib/dpkg/updates'), { recursive: true });
-  await mkdir(join(root, 'var/log'), { recursive: true });
-  await writeFile(join(root, 'var/lib/dpkg/status'), '');
-  return root;
-}
-
-/** dpkg on the scratch root; maintainer scripts run on the host with DPKG_ROOT set. Deps (libc…) are the host's. */
-function dpkg(root: string, ...args: string[]) {
-  return sh('dpkg', [`--root=${root}`, '--force-script-chrootless', '--force-depends', ...args]);
-}
-
-/** `systemd-analyze verify` of a unit in a staged root (ExecStart must exist there); toolchain.md §6. */
-async function verifyUnit(unitText: string, name: string): Promise<{ code: number; stderr: string }> {
-  const stage = join(dir, `verify-${name}`);
-  await mkdir(join(stage, 'usr/bin'), { recursive: true });
-  await cp('/usr/lib/systemd/system', join(stage, 'usr/lib/systemd/system'), { recursive: true, dereference: false });
-  await writeFile(join(stage, 'usr/bin/attache-agent'), '#!/bin/sh\n');
-  await chmod(join(stage, 'usr/bin/attache-agent'), 0o755);
-  await writeFile(join(stage, 'usr/lib/systemd/system/attache-agent.service'), unitText);
-  const r = await sh('systemd-analyze', ['verify', `--root=${stage}`, '/usr/lib/systemd/system/attache-agent.service']);
-  return { code: r.code, stderr: r.stderr.trim() };
 }
 
 beforeAll(async () => {
@@ -96,8 +45,8 @@ afterAll(async () => {
 describe('systemd unit', () => {
   it('passes systemd-analyze verify with no warnings, and the check does catch a misspelt key', async () => {
     const unit = await readFile(UNIT, 'utf8');
-    expect(await verifyUnit(unit, 'good')).toEqual({ code: 0, stderr: '' });
-    const broken = await verifyUnit(unit.replace('Restart=always', 'Restrat=always'), 'broken');
+    expect(await verifyUnit(dir, 'attache-agent', unit, 'good')).toEqual({ code: 0, stderr: '' });
+    const broken = await verifyUnit(dir, 'attache-agent', unit.replace('Restart=always', 'Restrat=always'), 'broken');
     expect(broken.stderr).toContain('Restrat');
   });
 
@@ -157,7 +106,7 @@ describe('.deb in a scratch root', () => {
   let identity: string;
 
   it('installs, creates the directories with their modes and enrolls from /etc/attache/onboarding.json', async () => {
-    root = await scratchRoot('deb-root');
+    root = await scratchRoot(dir, 'deb-root');
     await mkdir(join(root, 'etc/attache'), { recursive: true });
     await onboardingPackage(join(root, 'etc/attache/onboarding.json'));
     const r = await dpkg(root, '-i', deb1);

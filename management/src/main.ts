@@ -2,6 +2,7 @@
 // stdout once listening; logs JSON to stderr; SIGTERM/SIGINT close the server and the database and exit 0.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { toAttacheError } from '../../common/errors.js';
+import { registerBackupCommand } from './backup/command.js';
 import { installMemoryReport } from './debug-memory.js';
 import { startEndpoint } from './endpoint.js';
 import { type AdmissionLimits, parseAdmissionLimits } from './http/admission.js';
@@ -129,6 +130,7 @@ function buildProgram(): Command {
     // Benchmarks only (bench/push-connections.bench.ts): hidden from --help.
     .addOption(new Option('--debug-memory-file <path>', 'on SIGUSR2, write RSS and V8 heap figures to <path>').hideHelp())
     .action((opts: ServeOptions) => serve(opts));
+  registerBackupCommand(program);
   return program;
 }
 
