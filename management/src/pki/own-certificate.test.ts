@@ -1,7 +1,10 @@
 // The checks of an own TLS certificate at start: key, validity, names, serverAuth, and that the pinned root issued it.
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CertificateAndKey, createCa, issueServerCertificate } from './certificates.js';
 import type { EndpointIdentity } from './endpoint-identity.js';
@@ -9,6 +12,31 @@ import { checkOwnCertificate, loadOwnCertificate, withOwnCertificate } from './o
 import { caPinOf } from './pin.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
+const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
+
+/** A certificate certificates.ts does not make: an intermediate CA, or a leaf with a chosen extended key usage. */
+async function issue(issuer: CertificateAndKey, subject: string, options: { ca?: boolean; names?: string[]; eku?: string[] }): Promise<CertificateAndKey> {
+  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
+  const issuerKey = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decode(issuer.keyPem)[0] as ArrayBuffer, EC, false, ['sign']);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: '01',
+    subject: `CN=${subject}`,
+    issuer: new x509.X509Certificate(issuer.certPem).subject,
+    notBefore: new Date(NOW.getTime() - 60_000),
+    notAfter: new Date(NOW.getTime() + 86_400_000),
+    publicKey: keys.publicKey,
+    signingKey: issuerKey,
+    signingAlgorithm: SIGN,
+    extensions: [
+      new x509.BasicConstraintsExtension(options.ca ?? false, undefined, true),
+      ...(options.names ? [new x509.SubjectAlternativeNameExtension(options.names.map((value) => ({ type: 'dns' as const, value })))] : []),
+      ...(options.eku ? [new x509.ExtendedKeyUsageExtension(options.eku)] : []),
+    ],
+  });
+  const keyPem = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
+  return { certPem: cert.toString('pem'), keyPem };
+}
 const FILES = { certFile: 'server.pem', keyFile: 'server.key', caFile: 'ca.pem' };
 let ca: CertificateAndKey;
 let otherCa: CertificateAndKey;
@@ -53,6 +81,22 @@ describe('checkOwnCertificate', () => {
     expect(check({ caPem: server.certPem })).toThrow('the certificate in ca.pem is not a CA certificate');
     expect(check({ caPem: ca.certPem + otherCa.certPem })).toThrow('ca.pem must hold exactly one certificate, the root CA agents pin (it holds 2)');
     expect(check({ caPem: 'nothing' })).toThrow('ca.pem holds no PEM certificate');
+  });
+
+  it('follows intermediates after the server certificate to the root, and refuses an intermediate as the pinned CA', async () => {
+    const intermediate = await issue(ca, 'Operator Issuing CA', { ca: true });
+    const leaf = await issueServerCertificate(intermediate, ['attache.example.org'], NOW);
+    const fullChain = `${leaf.certPem}\n${intermediate.certPem}`;
+    expect(check({ certPem: fullChain, keyPem: leaf.keyPem })()).toBe(`${ca.certPem}\n`);
+    expect(check({ certPem: leaf.certPem, keyPem: leaf.keyPem })).toThrow('is not issued by the CA in ca.pem (directly or through intermediates');
+    expect(check({ certPem: fullChain, keyPem: leaf.keyPem, caPem: intermediate.certPem })).toThrow('the CA in ca.pem is not a self-signed root');
+  });
+
+  it('refuses a certificate whose extended key usage lacks serverAuth', async () => {
+    const client = await issue(ca, 'client', { names: ['attache.example.org'], eku: [x509.ExtendedKeyUsage.clientAuth] });
+    expect(check({ certPem: client.certPem, keyPem: client.keyPem })).toThrow(
+      'the certificate in server.pem is not for TLS servers (its extended key usage lacks serverAuth)',
+    );
   });
 
   it('refuses a certificate without names (the CA certificate itself as server certificate)', () => {
