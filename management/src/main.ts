@@ -29,6 +29,7 @@ function optionParser<T>(parse: (value: string) => T): (value: string) => T {
 async function serve(flags: ServeOptions): Promise<void> {
   const options = await resolveServeSettings(flags, process.env);
   const logger = createLogger(options.logLevel);
+  if (options.configFile) logger.info('configuration file read', { component: 'endpoint', configFile: options.configFile });
   if (flags.debugMemoryFile) installMemoryReport(flags.debugMemoryFile);
   const endpoint = await startEndpoint(
     {
@@ -92,7 +93,7 @@ function buildProgram(): Command {
     .option('--san <name...>', 'extra DNS names or IPs for the server certificate')
     .addOption(new Option('--log-level <level>', 'log level (default info)').choices([...LOG_LEVELS]))
     .addOption(
-      new Option('--unassigned-compliance <state>', 'compliance state of devices with no compliance policy assigned (default compliant, as Intune)').choices([
+      new Option('--unassigned-compliance <state>', 'compliance state of devices with no compliance policy assigned (Intune default: compliant)').choices([
         'compliant',
         'noncompliant',
       ]),
