@@ -124,7 +124,11 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   if (configuredPublicUrl) extraNames.push(new URL(configuredPublicUrl).hostname.replace(/^\[|\]$/g, ''));
 
   const own = options.ownCertificate
-    ? await loadOwnCertificate(options.ownCertificate, { publicUrl: configuredPublicUrl, extraNames: options.extraNames ?? [] }, new Date(clock.now()))
+    ? await loadOwnCertificate(
+        options.ownCertificate,
+        { publicUrl: configuredPublicUrl, extraNames: options.extraNames ?? [] },
+        { now: new Date(clock.now()), logger: deps.logger },
+      )
     : undefined;
   await ensureDataDir(dataDir);
   // A secret half-written when the endpoint was killed stays a temp file; nothing reads it, so it goes.

@@ -1,11 +1,12 @@
 // The checks of an own TLS certificate at start: key, validity, names, serverAuth, and that the pinned root issued it.
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { webcrypto, X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '../logging.js';
 import { type CertificateAndKey, createCa, issueServerCertificate } from './certificates.js';
 import type { EndpointIdentity } from './endpoint-identity.js';
 import { checkOwnCertificate, loadOwnCertificate, withOwnCertificate } from './own-certificate.js';
@@ -104,21 +105,44 @@ describe('checkOwnCertificate', () => {
   });
 });
 
+/** What loadOwnCertificate logged: [level, message, fields]. */
+function recordingLogger(): { logger: Logger; lines: [string, string, Record<string, unknown>][] } {
+  const lines: [string, string, Record<string, unknown>][] = [];
+  const at = (level: string) => (message: string, fields: Record<string, unknown>) => lines.push([level, message, fields]);
+  return { logger: { child: () => ({ info: at('info'), warn: at('warn') }) } as unknown as Logger, lines };
+}
+
 describe('loadOwnCertificate', () => {
-  it('reads the files, needs a public URL, and names a file it cannot read', async () => {
-    const files = { certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key'), caFile: join(dir, 'ca.pem') };
+  const files = { certFile: '', keyFile: '', caFile: '' };
+  beforeAll(async () => {
+    Object.assign(files, { certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key'), caFile: join(dir, 'ca.pem') });
     await writeFile(files.certFile, server.certPem);
     await writeFile(files.keyFile, server.keyPem);
     await writeFile(files.caFile, ca.certPem);
-    const own = await loadOwnCertificate(files, { publicUrl: 'https://attache.example.org:8443', extraNames: ['10.0.0.5'] }, NOW);
+  });
+
+  it('reads the files, needs a public URL, and names a file it cannot read', async () => {
+    const { logger, lines } = recordingLogger();
+    const deps = { now: NOW, logger };
+    const own = await loadOwnCertificate(files, { publicUrl: 'https://attache.example.org:8443', extraNames: ['10.0.0.5'] }, deps);
     expect(own).toEqual({ certPem: server.certPem, keyPem: server.keyPem, caPem: `${ca.certPem}\n`, caFile: files.caFile });
-    await expect(loadOwnCertificate(files, { publicUrl: undefined, extraNames: [] }, NOW)).rejects.toMatchObject({
+    expect(lines).toEqual([
+      ['info', 'own TLS certificate in use', expect.objectContaining({ names: ['attache.example.org', '10.0.0.5'], caPin: caPinOf(ca.certPem) })],
+    ]);
+    await expect(loadOwnCertificate(files, { publicUrl: undefined, extraNames: [] }, deps)).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
       message: expect.stringContaining('needs --public-url'),
     });
     await expect(
-      loadOwnCertificate({ ...files, keyFile: join(dir, 'missing.key') }, { publicUrl: 'https://attache.example.org', extraNames: [] }, NOW),
+      loadOwnCertificate({ ...files, keyFile: join(dir, 'missing.key') }, { publicUrl: 'https://attache.example.org', extraNames: [] }, deps),
     ).rejects.toThrow(`cannot read TLS key ${join(dir, 'missing.key')}`);
+  });
+
+  it('warns when the certificate expires within 30 days', async () => {
+    const { logger, lines } = recordingLogger();
+    const late = new Date(new Date(new X509Certificate(server.certPem).validTo).getTime() - 86_400_000);
+    await loadOwnCertificate(files, { publicUrl: 'https://attache.example.org', extraNames: [] }, { now: late, logger });
+    expect(lines.map(([level, message]) => `${level} ${message}`)).toEqual(['info own TLS certificate in use', 'warn own TLS certificate expires soon']);
   });
 
   it('puts the own certificate and its CA pin into the identity', () => {

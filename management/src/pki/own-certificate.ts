@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { AttacheError } from '../../../common/errors.js';
+import type { Logger } from '../logging.js';
 import type { EndpointIdentity } from './endpoint-identity.js';
 import { caPinOf } from './pin.js';
 
@@ -27,6 +28,8 @@ export interface OwnCertificate {
 }
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+// Warn at start when the certificate expires within this long: the endpoint cannot renew a certificate it did not issue.
+const EXPIRY_WARNING_MS = 30 * 86_400_000;
 const MAX_CHAIN = 10;
 
 const invalid = (message: string, cause?: unknown) => new AttacheError('CONFIG_INVALID', message, cause === undefined ? undefined : { cause });
@@ -127,8 +130,9 @@ export function checkOwnCertificate(pems: Omit<OwnCertificate, 'caFile'>, files:
 export async function loadOwnCertificate(
   files: OwnCertificateFiles,
   names: { readonly publicUrl: string | undefined; readonly extraNames: readonly string[] },
-  now: Date,
+  deps: { readonly now: Date; readonly logger: Logger },
 ): Promise<OwnCertificate> {
+  const now = deps.now;
   if (names.publicUrl === undefined) {
     throw invalid('your own TLS certificate needs --public-url: the name devices connect to, which the certificate must cover');
   }
@@ -139,6 +143,12 @@ export async function loadOwnCertificate(
     readPem(files.caFile, 'TLS CA certificate'),
   ]);
   const caCertPem = checkOwnCertificate({ certPem, keyPem, caPem }, files, covered, now);
+  const notAfter = new Date(new X509Certificate(certPem).validTo);
+  const log = deps.logger.child({ component: 'pki' });
+  log.info('own TLS certificate in use', { certFile: files.certFile, names: covered, notAfter: notAfter.toISOString(), caPin: caPinOf(caCertPem) });
+  if (notAfter.getTime() - now.getTime() < EXPIRY_WARNING_MS) {
+    log.warn('own TLS certificate expires soon', { certFile: files.certFile, notAfter: notAfter.toISOString() });
+  }
   return { certPem, keyPem, caPem: caCertPem, caFile: resolve(files.caFile) };
 }
 
