@@ -31,7 +31,7 @@ export const LAYERINGS: readonly Layering[] = [
       ['pki/', 'push/'],
       ['service/'],
       ['http/', 'admin-cli/', 'backup/'],
-      ['endpoint.ts'],
+      ['endpoint.ts', 'serve-config.ts'],
       ['main.ts'],
     ],
   },

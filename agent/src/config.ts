@@ -1,9 +1,8 @@
 // Agent configuration: the config file (validated) merged with environment variables, command-line overrides and
 // OS defaults. Precedence: flag > ATTACHE_* environment variable > config file > OS default.
-import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
+import { readConfigFile } from '../../common/config-file.js';
 import { AttacheError } from '../../common/errors.js';
-import { validate } from '../../common/validation.js';
 import { AgentConfig, type AgentConfig as AgentConfigT, type HostConfig, type Platform } from '../../policy-schemas/src/index.js';
 import { defaultPaths } from './platform/index.js';
 
@@ -103,25 +102,8 @@ export async function loadConfig(overrides: ConfigOverrides, env: Readonly<Recor
   const fromEnv = envOverrides(env);
   const named = overrides.configFile ?? fromEnv.configFile;
   const configFile = named ?? defaults.configFile;
-  let file: AgentConfigT = {};
-  let text: string | undefined;
-  try {
-    text = await readFile(configFile, 'utf8');
-  } catch (err) {
-    // A missing default config file is normal; a missing file the user named is an error.
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || named) {
-      throw new AttacheError('CONFIG_INVALID', `cannot read config file ${configFile}: ${(err as Error).message}`, { cause: err });
-    }
-  }
-  if (text !== undefined) {
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (err) {
-      throw new AttacheError('CONFIG_INVALID', `config file ${configFile} is not valid JSON: ${(err as Error).message}`, { cause: err });
-    }
-    file = validate(AgentConfig, data, `config file ${configFile}`, 'CONFIG_INVALID');
-  }
+  // A missing default config file is normal; a missing file the user named is an error.
+  const file: AgentConfigT = (await readConfigFile(configFile, AgentConfig, { optional: named === undefined })) ?? {};
   return {
     configFile,
     stateDir: overrides.stateDir ?? fromEnv.stateDir ?? file.stateDir ?? defaults.stateDir,

@@ -12,6 +12,7 @@ import { createHttpServer } from './http/server.js';
 import type { Logger } from './logging.js';
 import { type EndpointIdentity, loadOrCreateEndpointIdentity } from './pki/endpoint-identity.js';
 import { dataPath, ensureDataDir, writePrivateFile } from './pki/files.js';
+import { loadOwnCertificate, type OwnCertificateFiles, withOwnCertificate } from './pki/own-certificate.js';
 import { PolicySigningKeyRing } from './pki/signing-key-ring.js';
 import { PushHub } from './push/push-hub.js';
 import { type Cluster, joinCluster, openCluster } from './service/cluster.js';
@@ -49,6 +50,8 @@ export interface EndpointOptions {
   readonly listenBacklog?: number;
   /** postgres:// URL of the database; absent: SQLite in the data dir (db.sqlite), the embedded default. */
   readonly databaseUrl?: string;
+  /** The operator's own server certificate, key and root CA (pki/own-certificate.ts); absent: the endpoint's own CA. */
+  readonly ownCertificate?: OwnCertificateFiles;
 }
 
 /** Default listen backlog: a burst of connects waits in the kernel instead of being refused (Node's default is 511). */
@@ -84,6 +87,8 @@ export interface AdminConfigFile {
   readonly url: string;
   readonly caFile: string;
   readonly tokenFile: string;
+  /** With an own certificate: the name to check it against (it need not cover the local address in `url`). */
+  readonly serverName?: string;
 }
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
@@ -121,6 +126,13 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   if (!wildcard) extraNames.push(listenHost);
   if (configuredPublicUrl) extraNames.push(new URL(configuredPublicUrl).hostname.replace(/^\[|\]$/g, ''));
 
+  const own = options.ownCertificate
+    ? await loadOwnCertificate(
+        options.ownCertificate,
+        { publicUrl: configuredPublicUrl, extraNames: options.extraNames ?? [] },
+        { now: new Date(clock.now()), logger: deps.logger },
+      )
+    : undefined;
   await ensureDataDir(dataDir);
   // A secret half-written when the endpoint was killed stays a temp file; nothing reads it, so it goes.
   const swept = await sweepTempFiles(dataDir, { now: clock.now(), olderThanMs: TEMP_SWEEP_AGE_MS });
@@ -134,7 +146,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   try {
     cluster = await openCluster(options.databaseUrl, { clock, logger: deps.logger });
     const { bus, leadership } = cluster;
-    const identity = await loadOrCreateEndpointIdentity({ dataDir, extraNames }, { store, clock, logger: deps.logger });
+    const identity = withOwnCertificate(await loadOrCreateEndpointIdentity({ dataDir, extraNames }, { store, clock, logger: deps.logger }), own);
     const signingKeys = await PolicySigningKeyRing.load(dataDir, identity.policySigning, { store, logger: deps.logger });
     const hub = new PushHub({ logger: deps.logger, bus });
     let publicUrl = configuredPublicUrl ?? '';
@@ -182,7 +194,12 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     const port = (app.server.address() as AddressInfo).port;
     const url = `https://${urlHost(wildcard ? '127.0.0.1' : listenHost)}:${port}`;
     publicUrl ||= `https://${urlHost(wildcard ? osHostname() : listenHost)}:${port}`;
-    const adminConfig: AdminConfigFile = { url, caFile: dataPath(dataDir, 'caCert'), tokenFile: dataPath(dataDir, 'adminToken') };
+    const adminConfig: AdminConfigFile = {
+      url,
+      caFile: own?.caFile ?? dataPath(dataDir, 'caCert'),
+      tokenFile: dataPath(dataDir, 'adminToken'),
+      ...(own ? { serverName: new URL(publicUrl).hostname.replace(/^\[|\]$/g, '') } : {}),
+    };
     await writePrivateFile(dataPath(dataDir, 'adminConfig'), `${JSON.stringify(adminConfig, null, 2)}\n`);
     // One replica runs the staleness timer (the leader; another takes over when it dies).
     leadership.whileLeader(() =>

@@ -5,30 +5,15 @@ import { toAttacheError } from '../../common/errors.js';
 import { registerBackupCommand } from './backup/command.js';
 import { installMemoryReport } from './debug-memory.js';
 import { startEndpoint } from './endpoint.js';
-import { type AdmissionLimits, parseAdmissionLimits } from './http/admission.js';
-import { type EnrollRateLimits, parseEnrollRateLimits } from './http/rate-limit.js';
+import { parseAdmissionLimits } from './http/admission.js';
+import { parseEnrollRateLimits } from './http/rate-limit.js';
 import { parseListen } from './listen-address.js';
-import { createLogger, LOG_LEVELS, type LogLevel } from './logging.js';
+import { createLogger, LOG_LEVELS } from './logging.js';
+import { DEFAULT_LISTEN, parsePositiveInt, resolveServeSettings, type ServeFlags } from './serve-config.js';
 
-interface ServeOptions {
-  dataDir: string;
-  listen: { host: string; port: number };
-  publicUrl?: string;
-  san?: string[];
-  logLevel: LogLevel;
-  unassignedCompliance: 'compliant' | 'noncompliant';
-  complianceCheckSeconds?: number;
-  enrollRateLimit?: EnrollRateLimits | false;
-  admission?: AdmissionLimits | false;
-  listenBacklog?: number;
-  database?: string;
+/** The flags of `serve` (settings from flags, env and config file: serve-config.ts) and the benchmark-only one. */
+interface ServeOptions extends ServeFlags {
   debugMemoryFile?: string;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
 }
 
 /** A commander argument parser from a parser that throws an Error naming the bad value. */
@@ -42,9 +27,11 @@ function optionParser<T>(parse: (value: string) => T): (value: string) => T {
   };
 }
 
-async function serve(options: ServeOptions): Promise<void> {
+async function serve(flags: ServeOptions): Promise<void> {
+  const options = await resolveServeSettings(flags, process.env);
   const logger = createLogger(options.logLevel);
-  if (options.debugMemoryFile) installMemoryReport(options.debugMemoryFile);
+  if (options.configFile) logger.info('configuration file read', { component: 'endpoint', configFile: options.configFile });
+  if (flags.debugMemoryFile) installMemoryReport(flags.debugMemoryFile);
   const endpoint = await startEndpoint(
     {
       dataDir: options.dataDir,
@@ -57,7 +44,8 @@ async function serve(options: ServeOptions): Promise<void> {
       ...(options.enrollRateLimit === undefined ? {} : { enrollRateLimits: options.enrollRateLimit }),
       ...(options.admission === undefined ? {} : { admission: options.admission }),
       ...(options.listenBacklog === undefined ? {} : { listenBacklog: options.listenBacklog }),
-      ...(options.database === undefined ? {} : { databaseUrl: options.database }),
+      ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+      ...(options.tls === undefined ? {} : { ownCertificate: options.tls }),
     },
     { logger },
   ).catch((err: unknown) => {
@@ -98,21 +86,24 @@ function buildProgram(): Command {
   program
     .command('serve')
     .description('run the HTTPS endpoint (creates CA, keys and admin token on first start)')
-    .requiredOption('--data-dir <dir>', 'data directory (created 0700)')
-    .addOption(
-      new Option('--listen <host:port>', 'address to listen on (port 0 = any free port)')
-        .default(parseListen('127.0.0.1:8443'), '127.0.0.1:8443')
-        .argParser(parseListen),
-    )
+    // No commander defaults: a flag must be told from "not given" (flag > ATTACHE_* > config file > default).
+    .option('--config <file>', 'endpoint configuration file, JSON (also ATTACHE_CONFIG; docs/deploy.md "Configuration file")')
+    .option('--data-dir <dir>', 'data directory (created 0700); required here, in ATTACHE_DATA_DIR or in the config file')
+    .option('--listen <host:port>', `address to listen on (port 0 = any free port; default ${DEFAULT_LISTEN})`, parseListen)
     .option('--public-url <url>', 'https URL devices use to reach this endpoint (default https://<listen host>:<port>)')
     .option('--san <name...>', 'extra DNS names or IPs for the server certificate')
-    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
+    .addOption(new Option('--log-level <level>', 'log level (default info)').choices([...LOG_LEVELS]))
     .addOption(
-      new Option('--unassigned-compliance <state>', 'compliance state of devices with no compliance policy assigned (Intune default: compliant)')
-        .choices(['compliant', 'noncompliant'])
-        .default('compliant'),
+      new Option('--unassigned-compliance <state>', 'compliance state of devices with no compliance policy assigned (Intune default: compliant)').choices([
+        'compliant',
+        'noncompliant',
+      ]),
     )
-    .option('--compliance-check-seconds <n>', 're-evaluate devices whose compliance may have gone stale every n seconds (default 60)', positiveInt)
+    .option(
+      '--compliance-check-seconds <n>',
+      're-evaluate devices whose compliance may have gone stale every n seconds (default 60)',
+      optionParser(parsePositiveInt),
+    )
     .option(
       '--enroll-rate-limit <limits>',
       'enrollment rate limit: "<per address per minute>,<total per second>" or "off" (default 20,20)',
@@ -123,10 +114,16 @@ function buildProgram(): Command {
       'device API admission control: "<requests>,<upgrades>,<event-loop delay ms>" in flight before 503 ENDPOINT_BUSY, or "off" (default 1024,256,1000)',
       optionParser(parseAdmissionLimits),
     )
-    .addOption(
-      new Option('--database <url>', 'PostgreSQL database, postgres://user@host:port/db (default: SQLite in the data dir)').env('ATTACHE_DATABASE_URL'),
+    .option('--database <url>', 'PostgreSQL database, postgres://user@host:port/db (also ATTACHE_DATABASE_URL; default: SQLite in the data dir)')
+    .option('--database-url-file <file>', 'file holding the postgres:// URL, to keep its password out of the process list')
+    .option(
+      '--listen-backlog <n>',
+      'queue of connections the kernel holds before accept (default 4096, capped by net.core.somaxconn)',
+      optionParser(parsePositiveInt),
     )
-    .option('--listen-backlog <n>', 'queue of connections the kernel holds before accept (default 4096, capped by net.core.somaxconn)', positiveInt)
+    .option('--tls-cert <pem>', 'your own server certificate (leaf, then intermediates) instead of the endpoint-issued one; with --tls-key, --tls-ca')
+    .option('--tls-key <pem>', 'private key of --tls-cert')
+    .option('--tls-ca <pem>', 'root CA certificate of --tls-cert: agents pin it (onboarding packages carry it)')
     // Benchmarks only (bench/push-connections.bench.ts): hidden from --help.
     .addOption(new Option('--debug-memory-file <path>', 'on SIGUSR2, write RSS and V8 heap figures to <path>').hideHelp())
     .action((opts: ServeOptions) => serve(opts));

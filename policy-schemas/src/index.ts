@@ -7,6 +7,7 @@ import { SettingDefinition } from './catalog/setting-definition.js';
 import * as compliance from './compliance-api.js';
 import * as control from './control.js';
 import * as device from './device-api.js';
+import { EndpointConfig } from './endpoint-config.js';
 import * as keyRotation from './key-rotation.js';
 import * as onboarding from './onboarding.js';
 import * as policy from './policy.js';
@@ -20,6 +21,7 @@ export * from './catalog/index.js';
 export * from './compliance-api.js';
 export * from './control.js';
 export * from './device-api.js';
+export * from './endpoint-config.js';
 export * from './key-rotation.js';
 export * from './onboarding.js';
 export * from './policy.js';
@@ -40,6 +42,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   keyRotation.SignedSigningKeyAnnouncement,
   onboarding.OnboardingPackage,
   agentFiles.AgentConfig,
+  EndpointConfig,
   agentFiles.AgentIdentity,
   agentFiles.SyncOutcome,
   agentFiles.AgentPolicyCache,

@@ -1,6 +1,7 @@
 // HTTPS client of the admin API, pinned to the endpoint's own CA (system roots are not trusted). Every answer is
 // validated against its schema; error envelopes become AttacheErrors with the server's code.
 import { request } from 'node:https';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { AttacheError, isErrorCode } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
@@ -46,6 +47,8 @@ export interface AdminConnection {
   readonly url: string;
   readonly token: string;
   readonly caPem: string;
+  /** The name the server certificate must cover when it differs from the URL's host (admin.json, own certificate). */
+  readonly serverName?: string;
 }
 
 interface RawResponse {
@@ -256,6 +259,7 @@ export class AdminClient {
         {
           method,
           ca: this.connection.caPem,
+          ...(this.connection.serverName === undefined ? {} : { checkServerIdentity: serverIdentityCheck(this.connection.serverName) }),
           timeout: 30_000,
           headers: {
             authorization: `Bearer ${this.connection.token}`,
@@ -282,6 +286,11 @@ export class AdminClient {
       req.end(payload);
     });
   }
+}
+
+/** Checks the certificate against `name` instead of the URL's host (the local listener an own certificate need not cover). */
+function serverIdentityCheck(name: string): (host: string, cert: PeerCertificate) => Error | undefined {
+  return (_host, cert) => checkServerIdentity(name, cert);
 }
 
 function errorFromResponse(res: RawResponse): AttacheError {

@@ -22,7 +22,7 @@ async function readText(path: string, what: string): Promise<string> {
 
 /** Resolves flags (explicit flags win over admin.json) into a URL, the admin token and the pinned CA. */
 export async function resolveConnection(flags: ConnectionFlags): Promise<AdminConnection> {
-  let fromFile: { url?: unknown; caFile?: unknown; tokenFile?: unknown } = {};
+  let fromFile: { url?: unknown; caFile?: unknown; tokenFile?: unknown; serverName?: unknown } = {};
   let base = process.cwd();
   if (flags.dataDir) {
     const path = resolve(flags.dataDir, 'admin.json');
@@ -43,5 +43,7 @@ export async function resolveConnection(flags: ConnectionFlags): Promise<AdminCo
   if (!url.startsWith('https://')) throw new AttacheError('CONFIG_INVALID', `endpoint URL ${url} must use https`);
   const token = (await readText(resolve(base, pick(flags.tokenFile, fromFile.tokenFile, 'token-file')), 'token file')).trim();
   const caPem = await readText(resolve(base, pick(flags.caFile, fromFile.caFile, 'ca-file')), 'CA file');
-  return { url, token, caPem };
+  // An explicit --url is checked against its own host; admin.json's local URL against the own certificate's name.
+  const serverName = flags.url === undefined && typeof fromFile.serverName === 'string' ? fromFile.serverName : undefined;
+  return { url, token, caPem, ...(serverName === undefined ? {} : { serverName }) };
 }
