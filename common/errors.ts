@@ -64,6 +64,11 @@ export const ERROR_CODES = {
   TLS_PIN_MISMATCH: { status: 502, retryable: false, description: 'The endpoint certificate does not chain to the pinned CA.' },
   ENDPOINT_UNREACHABLE: { status: 503, retryable: true, description: 'The management endpoint could not be reached.' },
   ENDPOINT_BUSY: { status: 503, retryable: true, description: 'The endpoint is at capacity; retry after the Retry-After header.' },
+  KEY_ENCRYPTION_KEY_WRONG: {
+    status: 500,
+    retryable: false,
+    description: 'The key-encryption key given to the endpoint does not decrypt the keys stored in its database; nothing was changed.',
+  },
   DATABASE_UNAVAILABLE: {
     status: 503,
     retryable: true,

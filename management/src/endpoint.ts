@@ -12,6 +12,7 @@ import { createHttpServer } from './http/server.js';
 import type { Logger } from './logging.js';
 import { type EndpointIdentity, loadOrCreateEndpointIdentity } from './pki/endpoint-identity.js';
 import { dataPath, ensureDataDir, writePrivateFile } from './pki/files.js';
+import { DatabaseVault, FileVault, type KeyVault, readKeyEncryptionKey } from './pki/key-vault.js';
 import { loadOwnCertificate, type OwnCertificateFiles, withOwnCertificate } from './pki/own-certificate.js';
 import { PolicySigningKeyRing } from './pki/signing-key-ring.js';
 import { PushHub } from './push/push-hub.js';
@@ -50,6 +51,8 @@ export interface EndpointOptions {
   readonly listenBacklog?: number;
   /** postgres:// URL of the database; absent: SQLite in the data dir (db.sqlite), the embedded default. */
   readonly databaseUrl?: string;
+  /** With a database URL: the key-encryption key file sealing the CA and policy-signing keys in the database. */
+  readonly keyEncryptionKeyFile?: string;
   /** The operator's own server certificate, key and root CA (pki/own-certificate.ts); absent: the endpoint's own CA. */
   readonly ownCertificate?: OwnCertificateFiles;
 }
@@ -109,6 +112,11 @@ export function normalisePublicUrl(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
+function requiredKekFile(file: string | undefined): string {
+  if (file) return file;
+  throw new AttacheError('CONFIG_INVALID', "with a PostgreSQL database the endpoint's keys are kept in it, encrypted: a key-encryption key file is required");
+}
+
 /** The store: PostgreSQL when a URL is given, else SQLite in the data dir. */
 function openStore(dataDir: string, databaseUrl: string | undefined): Promise<ManagementStore> {
   if (databaseUrl === undefined || databaseUrl === '') return openSqliteStore({ file: dataPath(dataDir, 'db') });
@@ -139,15 +147,22 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   if (swept.length > 0) deps.logger.warn('stale temp files removed', { component: 'endpoint', dataDir, files: swept });
   const backlog = options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG;
   if (!Number.isInteger(backlog) || backlog < 1) throw new AttacheError('CONFIG_INVALID', `listen backlog must be a positive integer, got ${backlog}`);
+  // The key-encryption key is read first: a missing or malformed one stops the start before the database is touched.
+  const kek = options.databaseUrl ? await readKeyEncryptionKey(requiredKekFile(options.keyEncryptionKeyFile)) : undefined;
   const store = await openStore(dataDir, options.databaseUrl);
+  const vault: KeyVault = kek ? new DatabaseVault(store, kek, () => new Date(clock.now()).toISOString()) : new FileVault(dataDir);
   deps.logger.info('store opened', { component: 'endpoint', database: options.databaseUrl ? redactedDatabaseUrl(options.databaseUrl) : 'sqlite' });
   let admission: AdmissionController | undefined;
   let cluster: Cluster | undefined;
   try {
     cluster = await openCluster(options.databaseUrl, { clock, logger: deps.logger });
     const { bus, leadership } = cluster;
-    const identity = withOwnCertificate(await loadOrCreateEndpointIdentity({ dataDir, extraNames }, { store, clock, logger: deps.logger }), own);
-    const signingKeys = await PolicySigningKeyRing.load(dataDir, identity.policySigning, { store, logger: deps.logger });
+    const identity = withOwnCertificate(await loadOrCreateEndpointIdentity({ dataDir, extraNames, vault }, { store, clock, logger: deps.logger }), own);
+    const signingKeys = await PolicySigningKeyRing.load(vault, identity.policySigning, {
+      store,
+      logger: deps.logger,
+      onChange: () => bus.publish({ type: 'signingKeys' }),
+    });
     const hub = new PushHub({ logger: deps.logger, bus });
     let publicUrl = configuredPublicUrl ?? '';
     const compliance = new ComplianceService(
@@ -176,7 +191,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     };
     // Channel-2 devices get their changed sets over the push socket.
     hub.useDeliverer(new SetDelivery(context).enqueue);
-    joinCluster(bus, { hub, sets: context.sets, compliance, logger: deps.logger });
+    joinCluster(bus, { hub, sets: context.sets, compliance, signingKeys, logger: deps.logger });
     admission =
       options.admission === false
         ? undefined

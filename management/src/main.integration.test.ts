@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKekFile } from './pki/kek-command.js';
 import { type ScratchPostgres, startScratchPostgres } from './store/testing/scratch-postgres.js';
 import { errorCode, httpsRequest, TestDevice } from './testing/https-client.js';
 
@@ -126,7 +127,15 @@ describe('attache-management serve --database (PostgreSQL)', () => {
   it('keeps devices, policies and reports in PostgreSQL across restarts, from the flag or ATTACHE_DATABASE_URL; no SQLite file', async () => {
     const url = await (cluster as ScratchPostgres).createDatabase();
     const data = join(dir, 'pg');
-    const first = await serve(data, ['--database', url]);
+    const kek = join(dir, 'kek');
+    await generateKekFile(kek);
+    const missing = await serve(join(dir, 'pg-no-kek'), ['--database', url]).then(
+      () => 'started',
+      (err: Error) => err.message,
+    );
+    expect(missing).toMatch(/exited with 78/);
+    expect(missing).toContain('--key-encryption-key-file');
+    const first = await serve(data, ['--database', url, '--key-encryption-key-file', kek]);
     const ca = await readFile(join(data, 'ca.pem'), 'utf8');
     const auth = { authorization: `Bearer ${(await readFile(join(data, 'admin.token'), 'utf8')).trim()}` };
     const json = { ...auth, 'content-type': 'application/json' };
@@ -151,7 +160,7 @@ describe('attache-management serve --database (PostgreSQL)', () => {
     expect((served.body as { policies: { payload: { policyId: string } }[] }).policies.map((p) => p.payload.policyId)).toEqual([policyId]);
     expect(await stop(first.child)).toBe(0);
 
-    const second = await serve(data, [], { ...process.env, ATTACHE_DATABASE_URL: url });
+    const second = await serve(data, [], { ...process.env, ATTACHE_DATABASE_URL: url, ATTACHE_KEY_ENCRYPTION_KEY_FILE: kek });
     const listed = await httpsRequest(second.line.url, ca, 'GET', `/v1/admin/devices/${device.deviceId}`, { headers: auth });
     expect(listed.body).toMatchObject({ deviceId: device.deviceId, platform: 'windows' });
     const again = await httpsRequest(second.line.url, ca, 'GET', `/v1/admin/policies/${policyId}`, { headers: auth });
@@ -164,7 +173,7 @@ describe('attache-management serve --database (PostgreSQL)', () => {
     // The cluster's port with a database that does not exist, and a port nothing listens on.
     const port = (cluster as ScratchPostgres).port;
     for (const url of [`postgres://postgres:s3cret@127.0.0.1:${port}/no_such_db`, 'postgres://attache:s3cret@127.0.0.1:1/attache']) {
-      const failed = await serve(join(dir, 'pg-down'), ['--database', url]).then(
+      const failed = await serve(join(dir, 'pg-down'), ['--database', url, '--key-encryption-key-file', join(dir, 'kek')]).then(
         () => 'started',
         (err: Error) => err.message,
       );

@@ -9,6 +9,7 @@ import { parseAdmissionLimits } from './http/admission.js';
 import { parseEnrollRateLimits } from './http/rate-limit.js';
 import { parseListen } from './listen-address.js';
 import { createLogger, LOG_LEVELS } from './logging.js';
+import { registerKekCommands } from './pki/kek-command.js';
 import { DEFAULT_LISTEN, parsePositiveInt, resolveServeSettings, type ServeFlags } from './serve-config.js';
 
 /** The flags of `serve` (settings from flags, env and config file: serve-config.ts) and the benchmark-only one. */
@@ -46,6 +47,7 @@ async function serve(flags: ServeOptions): Promise<void> {
       ...(options.listenBacklog === undefined ? {} : { listenBacklog: options.listenBacklog }),
       ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
       ...(options.tls === undefined ? {} : { ownCertificate: options.tls }),
+      ...(options.keyEncryptionKeyFile === undefined ? {} : { keyEncryptionKeyFile: options.keyEncryptionKeyFile }),
     },
     { logger },
   ).catch((err: unknown) => {
@@ -78,7 +80,7 @@ async function serve(flags: ServeOptions): Promise<void> {
  */
 function exitCodeFor(code: string): number {
   if (code === 'DATABASE_UNAVAILABLE') return 69;
-  return code === 'CONFIG_INVALID' ? 78 : 1;
+  return code === 'CONFIG_INVALID' || code === 'KEY_ENCRYPTION_KEY_WRONG' ? 78 : 1;
 }
 
 function buildProgram(): Command {
@@ -117,6 +119,10 @@ function buildProgram(): Command {
     .option('--database <url>', 'PostgreSQL database, postgres://user@host:port/db (also ATTACHE_DATABASE_URL; default: SQLite in the data dir)')
     .option('--database-url-file <file>', 'file holding the postgres:// URL, to keep its password out of the process list')
     .option(
+      '--key-encryption-key-file <file>',
+      "with PostgreSQL: the key (base64 of 32 bytes) that encrypts the endpoint's keys in the database; the same file on every replica",
+    )
+    .option(
       '--listen-backlog <n>',
       'queue of connections the kernel holds before accept (default 4096, capped by net.core.somaxconn)',
       optionParser(parsePositiveInt),
@@ -128,6 +134,7 @@ function buildProgram(): Command {
     .addOption(new Option('--debug-memory-file <path>', 'on SIGUSR2, write RSS and V8 heap figures to <path>').hideHelp())
     .action((opts: ServeOptions) => serve(opts));
   registerBackupCommand(program);
+  registerKekCommands(program);
   return program;
 }
 

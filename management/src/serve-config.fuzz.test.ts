@@ -20,6 +20,7 @@ const SAMPLE = {
   admission: '1024,256,1000',
   listenBacklog: 4096,
   databaseUrlFile: 'database-url',
+  keyEncryptionKeyFile: 'kek',
   tlsCert: 'tls/server.pem',
   tlsKey: 'tls/server.key',
   tlsCa: 'tls/root.pem',
@@ -42,7 +43,9 @@ async function checkConfig(text: string): Promise<void> {
     expect(out.value.listenBacklog ?? 1).toBeGreaterThan(0);
   } else {
     expect(out.error).toMatchObject({ code: 'CONFIG_INVALID' });
-    expect(out.error.message).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|no data directory|database URL file|--tls-`));
+    expect(out.error.message).toMatch(
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|no data directory|database URL file|--tls-|key-encryption key`),
+    );
   }
 }
 

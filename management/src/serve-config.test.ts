@@ -20,6 +20,7 @@ const FILE = {
   admission: '10,5,500',
   listenBacklog: 128,
   databaseUrl: 'postgres://attache@db.example.org/attache',
+  keyEncryptionKeyFile: 'kek',
 };
 
 beforeAll(async () => {
@@ -63,7 +64,17 @@ describe('resolveServeSettings', () => {
       admission: { maxInFlight: 10, maxInFlightUpgrades: 5, maxEventLoopDelayMs: 500 },
       listenBacklog: 128,
       databaseUrl: 'postgres://attache@db.example.org/attache',
+      keyEncryptionKeyFile: join(dir, 'kek'),
     });
+  });
+
+  it('refuses a PostgreSQL database without a key-encryption key file, saying how to give one', async () => {
+    await expect(resolveServeSettings({ dataDir: 'd', database: 'postgres://a/b' }, {})).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('--key-encryption-key-file, set ATTACHE_KEY_ENCRYPTION_KEY_FILE or "keyEncryptionKeyFile"'),
+    });
+    const s = await resolveServeSettings({ dataDir: 'd', database: 'postgres://a/b' }, { ATTACHE_KEY_ENCRYPTION_KEY_FILE: '/etc/kek' });
+    expect(s.keyEncryptionKeyFile).toBe('/etc/kek');
   });
 
   it('takes variables over the file and flags over variables', async () => {
@@ -118,13 +129,14 @@ describe('resolveServeSettings', () => {
 
   it('reads the database URL from a file; the highest source giving a URL or a file wins; one source giving both is refused', async () => {
     const urlFile = join(dir, 'db-url');
-    expect((await resolveServeSettings({ dataDir: 'd', databaseUrlFile: urlFile }, { ATTACHE_DATABASE_URL: 'postgres://env/x' })).databaseUrl).toBe(
-      'postgres://attache:secret@db.example.org/attache',
-    );
+    expect(
+      (await resolveServeSettings({ dataDir: 'd', databaseUrlFile: urlFile, keyEncryptionKeyFile: 'k' }, { ATTACHE_DATABASE_URL: 'postgres://env/x' }))
+        .databaseUrl,
+    ).toBe('postgres://attache:secret@db.example.org/attache');
     expect((await resolveServeSettings({ config }, { ATTACHE_DATABASE_URL_FILE: urlFile })).databaseUrl).toBe(
       'postgres://attache:secret@db.example.org/attache',
     );
-    const relative = await writeConfig({ dataDir: 'd', databaseUrlFile: 'db-url' });
+    const relative = await writeConfig({ dataDir: 'd', databaseUrlFile: 'db-url', keyEncryptionKeyFile: 'kek' });
     expect((await resolveServeSettings({ config: relative }, {})).databaseUrl).toBe('postgres://attache:secret@db.example.org/attache');
     await expect(resolveServeSettings({ dataDir: 'd' }, { ATTACHE_DATABASE_URL: 'postgres://a/b', ATTACHE_DATABASE_URL_FILE: urlFile })).rejects.toThrow(
       'give one of ATTACHE_DATABASE_URL and ATTACHE_DATABASE_URL_FILE, not both',

@@ -30,6 +30,7 @@ export interface ServeFlags {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly tlsCa?: string;
+  readonly keyEncryptionKeyFile?: string;
 }
 
 /** The resolved settings; an absent optional one leaves the endpoint's own default (endpoint.ts). */
@@ -48,6 +49,8 @@ export interface ServeSettings {
   readonly databaseUrl?: string;
   /** Own TLS certificate files (pki/own-certificate.ts): all three or none. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+  /** The key-encryption key file (pki/key-vault.ts): required with a PostgreSQL database. */
+  readonly keyEncryptionKeyFile?: string;
 }
 
 /** The environment variable of each setting (and of the config file itself). */
@@ -68,6 +71,7 @@ export const SERVE_ENV = {
   tlsCert: 'ATTACHE_TLS_CERT',
   tlsKey: 'ATTACHE_TLS_KEY',
   tlsCa: 'ATTACHE_TLS_CA',
+  keyEncryptionKeyFile: 'ATTACHE_KEY_ENCRYPTION_KEY_FILE',
 } as const;
 
 /** Default of --listen. */
@@ -127,7 +131,7 @@ export async function resolveServeSettings(flags: ServeFlags, env: Env): Promise
   const filePath = (value: string) => resolve(base, value);
   const pick = <T>(flag: T | undefined, key: keyof typeof SERVE_ENV, parse: (value: string) => T, fileValue: T | undefined): T | undefined =>
     flag ?? fromEnv(env, key, parse) ?? fileValue;
-  const path = (flag: string | undefined, key: 'dataDir' | 'tlsCert' | 'tlsKey' | 'tlsCa') =>
+  const path = (flag: string | undefined, key: 'dataDir' | 'tlsCert' | 'tlsKey' | 'tlsCa' | 'keyEncryptionKeyFile') =>
     pick(flag, key, (v) => v, fromFile(configFile, key, file[key], filePath));
 
   const dataDir = path(flags.dataDir, 'dataDir');
@@ -144,6 +148,13 @@ export async function resolveServeSettings(flags: ServeFlags, env: Env): Promise
   const databaseUrl = await resolveDatabaseUrl(flags, env, { file, configFile, filePath });
   const listen = pick(flags.listen, 'listen', parseListen, fromFile(configFile, 'listen', file.listen, parseListen));
   const tls = ownCertificateFiles(path(flags.tlsCert, 'tlsCert'), path(flags.tlsKey, 'tlsKey'), path(flags.tlsCa, 'tlsCa'));
+  const keyEncryptionKeyFile = path(flags.keyEncryptionKeyFile, 'keyEncryptionKeyFile');
+  if (databaseUrl !== undefined && keyEncryptionKeyFile === undefined) {
+    throw new AttacheError(
+      'CONFIG_INVALID',
+      `with a PostgreSQL database the endpoint's keys are kept in it, encrypted: pass --key-encryption-key-file, set ${SERVE_ENV.keyEncryptionKeyFile} or "keyEncryptionKeyFile" in the config file (attache-management kek generate --out <file> makes one)`,
+    );
+  }
   if (dataDir === undefined) {
     throw new AttacheError('CONFIG_INVALID', `no data directory: pass --data-dir, set ${SERVE_ENV.dataDir} or "dataDir" in the config file`);
   }
@@ -162,6 +173,7 @@ export async function resolveServeSettings(flags: ServeFlags, env: Env): Promise
     ...(listenBacklog === undefined ? {} : { listenBacklog }),
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     ...(tls === undefined ? {} : { tls }),
+    ...(keyEncryptionKeyFile === undefined ? {} : { keyEncryptionKeyFile }),
   };
 }
 

@@ -31,6 +31,8 @@ export const EndpointConfig = Type.Object(
     databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', maxLength: 4096 })),
     /** A file holding the postgres:// URL (with its password), so the password is neither in this file nor in `ps`. */
     databaseUrlFile: Type.Optional(Path),
+    /** The key-encryption key file (base64 of 32 bytes) that seals the endpoint's keys in a PostgreSQL database. */
+    keyEncryptionKeyFile: Type.Optional(Path),
     /** PEM server certificate from your PKI (leaf first, then intermediates); needs tlsKey and tlsCa. */
     tlsCert: Type.Optional(Path),
     /** PEM private key of tlsCert. */

@@ -1,5 +1,7 @@
 // First start creates, later starts reuse: the CA and server certificate, the policy-signing key, the tenant id and
-// the admin token. Files live in the data dir (0700, secrets 0600); the tenant id and admin token hash live in the DB.
+// the admin token. The CA and policy-signing key live in the key vault (key-vault.ts: data-dir files, or the database
+// encrypted for replicas); the server certificate and admin token in the data dir (0700, secrets 0600); the tenant id
+// and admin token hash in the DB.
 import { createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import type { Clock } from '../../../common/clock.js';
@@ -8,6 +10,7 @@ import type { Logger } from '../logging.js';
 import type { ManagementStore } from '../store/store.js';
 import { type CertificateAndKey, createCa, describeServerCertificate, issueServerCertificate, normaliseName } from './certificates.js';
 import { dataPath, readIfExists, writePrivateFile } from './files.js';
+import { type CaEntry, FileVault, type KeyVault } from './key-vault.js';
 import { caPinOf } from './pin.js';
 import { ADMIN_TOKEN_PREFIX, newSecretToken, tokenHash } from './tokens.js';
 
@@ -33,10 +36,15 @@ export interface EndpointIdentity {
   readonly adminTokenHash: string;
 }
 
-/** Where the identity lives and which extra names the server certificate must cover. */
+/**
+ * Where the identity lives and which extra names the server certificate must cover. The CA and the policy-signing key
+ * are in `vault` (default: files in the data dir); the server certificate and its key are always this process's own,
+ * in its data dir, issued by that CA for this replica's names.
+ */
 export interface EndpointIdentityOptions {
   readonly dataDir: string;
   readonly extraNames?: readonly string[];
+  readonly vault?: KeyVault;
 }
 
 /** Dependencies of loadOrCreateEndpointIdentity. */
@@ -55,9 +63,14 @@ export function serverNames(extra: readonly string[] = []): string[] {
 export async function loadOrCreateEndpointIdentity(options: EndpointIdentityOptions, deps: EndpointIdentityDeps): Promise<EndpointIdentity> {
   const log = deps.logger.child({ component: 'pki' });
   const now = new Date(deps.clock.now());
-  const { ca, created: caCreated } = await loadOrCreateCa(options.dataDir, now, log);
+  const vault = options.vault ?? new FileVault(options.dataDir);
+  const { ca, created: caCreated } = await loadOrCreateCa(vault, now, log);
+  // The CA certificate is public: the admin CLI reads it from the data dir (admin.json caFile) whatever the vault.
+  if (!(vault instanceof FileVault) && (await readIfExists(dataPath(options.dataDir, 'caCert'))) !== ca.certPem) {
+    await writePrivateFile(dataPath(options.dataDir, 'caCert'), ca.certPem);
+  }
   const server = await loadOrIssueServerCert(options.dataDir, ca, serverNames(options.extraNames), caCreated, now, log);
-  const policySigning = await loadOrCreatePolicySigningKey(options.dataDir, log);
+  const policySigning = await loadOrCreatePolicySigningKey(vault, log);
   const tenantId = await deps.store.initMeta('tenantId', randomUUID());
   const adminTokenHash = await loadOrCreateAdminToken(options.dataDir, deps.store, log);
   return {
@@ -71,16 +84,17 @@ export async function loadOrCreateEndpointIdentity(options: EndpointIdentityOpti
   };
 }
 
-async function loadOrCreateCa(dataDir: string, now: Date, log: Logger): Promise<{ ca: CertificateAndKey; created: boolean }> {
-  const certPem = await readIfExists(dataPath(dataDir, 'caCert'));
-  const keyPem = await readIfExists(dataPath(dataDir, 'caKey'));
-  if (certPem && keyPem) return { ca: { certPem, keyPem }, created: false };
-  const ca = await createCa('Attache Management CA', now);
-  // Key first: a crash in between leaves no certificate, so the next start creates a fresh pair.
-  await writePrivateFile(dataPath(dataDir, 'caKey'), ca.keyPem);
-  await writePrivateFile(dataPath(dataDir, 'caCert'), ca.certPem);
-  log.info('ca created', { caPin: caPinOf(ca.certPem) });
-  return { ca, created: true };
+async function loadOrCreateCa(vault: KeyVault, now: Date, log: Logger): Promise<{ ca: CertificateAndKey; created: boolean }> {
+  let made: CertificateAndKey | undefined;
+  const stored = await vault.createOnce('ca', async () => {
+    made = await createCa('Attache Management CA', now);
+    return JSON.stringify({ certPem: made.certPem, keyPem: made.keyPem } satisfies CaEntry);
+  });
+  const ca = JSON.parse(stored) as CaEntry;
+  // Created here only when what is stored is what this process made (another replica may have been first).
+  const created = made !== undefined && made.certPem === ca.certPem;
+  if (created) log.info('ca created', { caPin: caPinOf(ca.certPem), in: vault.where });
+  return { ca: { certPem: ca.certPem, keyPem: ca.keyPem }, created };
 }
 
 async function loadOrIssueServerCert(
@@ -105,16 +119,15 @@ async function loadOrIssueServerCert(
   return server;
 }
 
-async function loadOrCreatePolicySigningKey(dataDir: string, log: Logger): Promise<PolicySigningKeys> {
-  const path = dataPath(dataDir, 'policySigningKey');
-  let pem = await readIfExists(path);
-  if (!pem) {
-    pem = generateEd25519KeyPair().privateKeyPem;
-    await writePrivateFile(path, pem);
-    log.info('policy-signing key created');
-  }
+async function loadOrCreatePolicySigningKey(vault: KeyVault, log: Logger): Promise<PolicySigningKeys> {
+  let created = false;
+  const pem = await vault.createOnce('policySigningKey', () => {
+    created = true;
+    return generateEd25519KeyPair().privateKeyPem;
+  });
   const privateKey = privateKeyFromPem(pem);
   const publicKey = rawPublicKey(createPublicKey(privateKey));
+  if (created) log.info('policy-signing key created', { in: vault.where });
   return { privateKey, publicKey, keyId: keyIdOf(publicKey) };
 }
 

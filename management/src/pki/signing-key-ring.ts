@@ -1,8 +1,7 @@
-// The policy-signing key ring: the onboarding (genesis) key, every key announced since (one private key file each in
-// <dataDir>/policy-signing-keys/), which one signs now, and the announcement chain devices follow (old key signs new).
+// The policy-signing key ring: the onboarding (genesis) key, every key announced since (each private key in the key
+// vault: <dataDir>/policy-signing-keys/ or the database), which one signs now, and the announcement chain devices
+// follow (old key signs new).
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError } from '../../../common/errors.js';
 import { generateEd25519KeyPair, keyIdOf, privateKeyFromPem, rawPublicKey, signBytes, verifyBytes } from '../../../common/signing.js';
@@ -10,7 +9,7 @@ import type { SignedPolicy, SignedSigningKeyAnnouncement, SigningKeyAnnouncement
 import type { Logger } from '../logging.js';
 import type { ManagementStore, StoredSigningKeyAnnouncement } from '../store/store.js';
 import type { PolicySigningKeys } from './endpoint-identity.js';
-import { readIfExists, writePrivateFile } from './files.js';
+import type { KeyVault } from './key-vault.js';
 
 const HOUR_MS = 3_600_000;
 /** Default overlap of a scheduled rotation. */
@@ -26,6 +25,8 @@ export interface RotationRequest {
 export interface SigningKeyRingDeps {
   readonly store: ManagementStore;
   readonly logger: Logger;
+  /** Called after this process announced or activated a key (replicas then reload theirs). */
+  readonly onChange?: () => void;
 }
 
 function keysFromPem(pem: string): PolicySigningKeys {
@@ -51,7 +52,7 @@ export class PolicySigningKeyRing {
   private switching: Promise<void> | undefined;
 
   private constructor(
-    private readonly dir: string,
+    private readonly vault: KeyVault,
     private readonly keys: Map<string, PolicySigningKeys>,
     genesisKeyId: string,
     chain: StoredSigningKeyAnnouncement[],
@@ -61,18 +62,35 @@ export class PolicySigningKeyRing {
     this.activeKeyId = [...chain].reverse().find((a) => a.activatedAt !== undefined)?.announcement.payload.newKeyId ?? genesisKeyId;
   }
 
-  /** Loads the genesis key and every announced key; an announced key without its file is a broken data dir. */
-  static async load(dataDir: string, genesis: PolicySigningKeys, deps: SigningKeyRingDeps): Promise<PolicySigningKeyRing> {
-    const dir = join(dataDir, 'policy-signing-keys');
+  /** Loads the genesis key and every announced key from `vault` (a data dir, or the database for replicas). */
+  static async load(vault: KeyVault, genesis: PolicySigningKeys, deps: SigningKeyRingDeps): Promise<PolicySigningKeyRing> {
     const keys = new Map([[genesis.keyId, genesis]]);
     const chain = await deps.store.listSigningKeyAnnouncements();
     for (const { announcement } of chain) {
       const keyId = announcement.payload.newKeyId;
-      const pem = await readIfExists(join(dir, `${keyId}.pem`));
-      if (!pem) throw new AttacheError('STATE_CORRUPT', `policy-signing key ${keyId} was announced but ${join(dir, `${keyId}.pem`)} is missing`);
+      const pem = await vault.read(`policySigningKeys/${keyId}`);
+      if (!pem) throw new AttacheError('STATE_CORRUPT', `policy-signing key ${keyId} was announced but is missing from ${vault.where}`);
       keys.set(keyId, keysFromPem(pem));
     }
-    return new PolicySigningKeyRing(dir, keys, genesis.keyId, chain, deps);
+    return new PolicySigningKeyRing(vault, keys, genesis.keyId, chain, deps);
+  }
+
+  /**
+   * Takes the announcements and keys another replica added or activated (a cluster event): the chain is re-read, new
+   * keys are loaded from the vault, and the active key follows the chain's last activated announcement.
+   */
+  async reload(): Promise<void> {
+    const chain = await this.deps.store.listSigningKeyAnnouncements();
+    for (const { announcement } of chain) {
+      const keyId = announcement.payload.newKeyId;
+      if (this.keys.has(keyId)) continue;
+      const pem = await this.vault.read(`policySigningKeys/${keyId}`);
+      if (!pem) throw new AttacheError('STATE_CORRUPT', `policy-signing key ${keyId} was announced but is missing from ${this.vault.where}`);
+      this.keys.set(keyId, keysFromPem(pem));
+    }
+    this.chain = chain;
+    const activated = chain.filter((a) => a.activatedAt !== undefined).at(-1);
+    if (activated) this.activeKeyId = activated.announcement.payload.newKeyId;
   }
 
   /** The key that signs policies and manifests now. */
@@ -112,8 +130,7 @@ export class PolicySigningKeyRing {
     }
     const pair = generateEd25519KeyPair();
     const next = keysFromPem(pair.privateKeyPem);
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await writePrivateFile(join(this.dir, `${next.keyId}.pem`), pair.privateKeyPem);
+    await this.vault.createOnce(`policySigningKeys/${next.keyId}`, () => pair.privateKeyPem);
     const signer = this.active();
     const payload: SigningKeyAnnouncementPayload = {
       tenantId,
@@ -128,6 +145,7 @@ export class PolicySigningKeyRing {
     this.keys.set(next.keyId, next);
     this.chain = await this.deps.store.listSigningKeyAnnouncements();
     this.deps.logger.info('policy-signing key announced', { component: 'pki', keyId: next.keyId, validFrom: payload.validFrom, now: !!request.now });
+    this.deps.onChange?.();
     await this.advance(nowMs);
     return announcement;
   }
@@ -171,6 +189,7 @@ export class PolicySigningKeyRing {
     this.chain = await this.deps.store.listSigningKeyAnnouncements();
     this.activeKeyId = keyId;
     this.deps.logger.info('policy-signing key activated', { component: 'pki', keyId, resigned });
+    this.deps.onChange?.();
   }
 }
 

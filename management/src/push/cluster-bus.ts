@@ -12,7 +12,9 @@ export type ClusterEvent =
   /** The replica holding the device's socket closes it (revoked, key rotated). */
   | { readonly type: 'disconnect'; readonly deviceId: string; readonly code: number; readonly reason: string }
   /** These devices' stored compliance states changed: replicas reload their precomputed decisions. */
-  | { readonly type: 'compliance'; readonly deviceIds: readonly string[] };
+  | { readonly type: 'compliance'; readonly deviceIds: readonly string[] }
+  /** A policy-signing key was announced or activated: replicas reload their key ring. */
+  | { readonly type: 'signingKeys' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REASONS: ReadonlySet<string> = new Set(SyncReason.anyOf.map((r) => r.const));
@@ -37,6 +39,8 @@ export function parseClusterEvent(value: unknown): ClusterEvent | undefined {
       return e.deviceIds === 'all' ? { type: 'sets', deviceIds: 'all' } : ids ? { type: 'sets', deviceIds: ids } : undefined;
     case 'compliance':
       return ids ? { type: 'compliance', deviceIds: ids } : undefined;
+    case 'signingKeys':
+      return Object.keys(e).length === 1 ? { type: 'signingKeys' } : undefined;
     case 'disconnect': {
       const { deviceId, code, reason } = e;
       const ok = typeof deviceId === 'string' && UUID.test(deviceId) && Number.isInteger(code) && (code as number) >= 4000 && (code as number) <= 4999;
@@ -73,7 +77,7 @@ export class LocalBus implements ClusterBus {
 
 /** Splits an event's device list into events of at most IDS_PER_EVENT ids (others pass unchanged). */
 export function splitEvent(event: ClusterEvent): ClusterEvent[] {
-  if (event.type === 'disconnect' || (event.type === 'sets' && event.deviceIds === 'all')) return [event];
+  if (event.type === 'disconnect' || event.type === 'signingKeys' || (event.type === 'sets' && event.deviceIds === 'all')) return [event];
   const ids = event.deviceIds as readonly string[];
   if (ids.length <= IDS_PER_EVENT) return [event];
   const out: ClusterEvent[] = [];

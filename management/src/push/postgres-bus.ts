@@ -64,7 +64,7 @@ export class PostgresBus implements ClusterBus {
    * each announced on its own): one NOTIFY per kind of event and up to IDS_PER_EVENT devices.
    */
   publish(event: ClusterEvent): void {
-    if (event.type === 'disconnect' || (event.type === 'sets' && event.deviceIds === 'all')) {
+    if (event.type === 'disconnect' || event.type === 'signingKeys' || (event.type === 'sets' && event.deviceIds === 'all')) {
       this.send(event);
       return;
     }

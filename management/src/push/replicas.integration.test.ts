@@ -1,9 +1,14 @@
-// Two endpoint replicas on one PostgreSQL database (a scratch cluster), provisioned with the same keys: a change made
-// through one reaches a device whose push socket is on the other (its set delivered there), a revocation made through
-// one closes the socket held by the other, and only one of them runs the compliance timer.
+// Two endpoint replicas on one PostgreSQL database (a scratch cluster), each with its own data dir and the same
+// key-encryption key: they share the CA and policy-signing key through the database; a change made through one reaches
+// a device whose push socket is on the other (its set delivered there), a revocation made through one closes the
+// socket held by the other, and only one of them runs the compliance timer. A wrong key-encryption key is refused.
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '../../../common/validation.js';
 import { ServerPushMessage } from '../../../policy-schemas/src/index.js';
+import { generateKekFile } from '../pki/kek-command.js';
 import { type ScratchPostgres, startScratchPostgres } from '../store/testing/scratch-postgres.js';
 import { TestPushClient } from '../testing/push-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
@@ -12,18 +17,25 @@ import { PUSH_CLOSE } from './push-hub.js';
 let cluster: ScratchPostgres;
 let a: TestEndpoint;
 let b: TestEndpoint;
+let kekDir: string;
+let databaseUrl: string;
+let keyEncryptionKeyFile: string;
 
 beforeAll(async () => {
   cluster = await startScratchPostgres();
-  const databaseUrl = await cluster.createDatabase();
-  a = await startTestEndpoint({ databaseUrl });
-  b = await startTestEndpoint({ databaseUrl, keysFrom: a.dir });
+  databaseUrl = await cluster.createDatabase();
+  kekDir = await mkdtemp(join(tmpdir(), 'attache-kek-'));
+  keyEncryptionKeyFile = join(kekDir, 'kek');
+  await generateKekFile(keyEncryptionKeyFile);
+  a = await startTestEndpoint({ databaseUrl, keyEncryptionKeyFile });
+  b = await startTestEndpoint({ databaseUrl, keyEncryptionKeyFile, adminTokenFile: join(a.dir, 'admin.token') });
 });
 
 afterAll(async () => {
   await b?.close();
   await a?.close();
   cluster?.stop();
+  await rm(kekDir, { recursive: true, force: true });
 });
 
 const next = async (client: TestPushClient): Promise<ServerPushMessage> => validate(ServerPushMessage, await client.next(), 'server push message');
@@ -40,9 +52,18 @@ async function deliveredVersions(client: TestPushClient, version: number): Promi
 }
 
 describe('replicas on one PostgreSQL database', () => {
-  it('share one tenant and CA; one leads (runs the compliance timer)', () => {
+  it('share one tenant, CA and policy-signing key through the database, never in plaintext; one leads', async () => {
     expect(b.endpoint.identity.tenantId).toBe(a.endpoint.identity.tenantId);
     expect(b.endpoint.identity.caPin).toBe(a.endpoint.identity.caPin);
+    expect(b.endpoint.identity.policySigning.keyId).toBe(a.endpoint.identity.policySigning.keyId);
+    // Each replica's data dir holds its own server certificate and the public CA certificate, not the shared keys.
+    for (const dir of [a.dir, b.dir]) {
+      await expect(stat(join(dir, 'ca-key.pem'))).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(stat(join(dir, 'policy-signing-key.pem'))).rejects.toMatchObject({ code: 'ENOENT' });
+    }
+    const secrets = await a.endpoint.context.store.listSecrets();
+    expect([...secrets.keys()]).toEqual(['ca', 'policySigningKey']);
+    for (const envelope of secrets.values()) expect(envelope).not.toContain('PRIVATE KEY');
     const leaders = [a, b].filter((r) => r.endpoint.isLeader());
     expect(leaders).toHaveLength(1);
   });
@@ -61,5 +82,28 @@ describe('replicas on one PostgreSQL database', () => {
 
     await a.admin.ok('POST', `/devices/${device.deviceId}/revoke`, {});
     expect((await client.closed).code).toBe(PUSH_CLOSE.revoked);
+  });
+
+  it('switches every replica to a policy-signing key rotated through one of them', async () => {
+    const before = b.endpoint.context.signingKeys.active().keyId;
+    await a.admin.ok('POST', '/signing-key/rotate', { now: true });
+    const rotated = a.endpoint.context.signingKeys.active().keyId;
+    expect(rotated).not.toBe(before);
+    const end = Date.now() + 10_000;
+    while (b.endpoint.context.signingKeys.active().keyId !== rotated && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(b.endpoint.context.signingKeys.active().keyId).toBe(rotated);
+    expect(b.endpoint.context.signingKeys.announcements()).toEqual(a.endpoint.context.signingKeys.announcements());
+  });
+
+  it('refuses to start with another key-encryption key, naming both key ids, and changes nothing', async () => {
+    const other = join(kekDir, 'other');
+    await generateKekFile(other);
+    const before = await a.endpoint.context.store.listSecrets();
+    const failed = await startTestEndpoint({ databaseUrl, keyEncryptionKeyFile: other, adminTokenFile: join(a.dir, 'admin.token') }).then(
+      (t) => t.close().then(() => 'started'),
+      (err: { code?: string; message: string }) => `${err.code}: ${err.message}`,
+    );
+    expect(failed).toMatch(/^KEY_ENCRYPTION_KEY_WRONG: .*encrypted with key-encryption key [0-9a-f]{16}; the key given is [0-9a-f]{16}/);
+    expect(await a.endpoint.context.store.listSecrets()).toEqual(before);
   });
 });

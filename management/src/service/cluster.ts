@@ -3,6 +3,7 @@
 // SQLite: one process, a bus with nobody on it, always the leader.
 import type { Clock } from '../../../common/clock.js';
 import type { Logger } from '../logging.js';
+import type { PolicySigningKeyRing } from '../pki/signing-key-ring.js';
 import { type ClusterBus, type ClusterEvent, LocalBus } from '../push/cluster-bus.js';
 import { PostgresBus } from '../push/postgres-bus.js';
 import type { PushHub } from '../push/push-hub.js';
@@ -38,6 +39,7 @@ export async function openCluster(databaseUrl: string | undefined, deps: { reado
 /** What the other replicas' events act on in this process. */
 export interface ClusterMembers {
   readonly hub: PushHub;
+  readonly signingKeys: PolicySigningKeyRing;
   readonly sets: DeviceSetViews;
   readonly compliance: ComplianceService;
   readonly logger: Logger;
@@ -58,6 +60,9 @@ export function applyClusterEvent(event: ClusterEvent, members: ClusterMembers):
       return undefined;
     case 'compliance':
       return members.compliance.reload(event.deviceIds);
+    case 'signingKeys':
+      // Which key signs decides every set's manifest: cached sets go with the old ring.
+      return members.signingKeys.reload().then(() => members.sets.forgetAll());
   }
 }
 
@@ -73,6 +78,7 @@ export function joinCluster(bus: ClusterBus, members: ClusterMembers): void {
     (event) => applyClusterEvent(event, members)?.catch(failed),
     () => {
       members.sets.forgetAll();
+      members.signingKeys.reload().catch(failed);
       members.compliance.reload().catch(failed);
       members.hub.nudgeHere(members.hub.connectedHere(), 'policy-changed');
     },

@@ -338,6 +338,18 @@ const keyRotation: Migration = {
   },
 };
 
+/** The key material replicas on one PostgreSQL database share, encrypted (pki/key-vault.ts). */
+const endpointSecrets: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('endpoint_secrets')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('envelope', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -348,6 +360,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-device-policy-sets': devicePolicySets,
   '0007-request-nonces': requestNonces,
   '0008-key-rotation': keyRotation,
+  '0009-endpoint-secrets': endpointSecrets,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

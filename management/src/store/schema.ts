@@ -8,6 +8,16 @@ export interface MetaTable {
   value: string;
 }
 
+/**
+ * endpoint_secrets: the key material replicas share (CA key and certificate, policy-signing keys), each value a JSON
+ * envelope encrypted with the operator's key-encryption key (pki/key-vault.ts); never plaintext.
+ */
+export interface EndpointSecretTable {
+  name: string;
+  envelope: string;
+  updatedAt: string;
+}
+
 /** enrollment_tokens: only the SHA-256 of each token, with its limits and use count. */
 export interface EnrollmentTokenTable {
   tokenHash: string;
@@ -284,6 +294,7 @@ export interface RequestNonceTable {
 
 export interface Database {
   meta: MetaTable;
+  endpointSecrets: EndpointSecretTable;
   enrollmentTokens: EnrollmentTokenTable;
   devices: DeviceTable;
   deviceKeyHistory: DeviceKeyHistoryTable;

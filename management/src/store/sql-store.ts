@@ -80,6 +80,35 @@ export class SqlManagementStore extends SqlComplianceStore implements Management
       .execute();
   }
 
+  async getSecret(name: string): Promise<string | undefined> {
+    return (await this.db.selectFrom('endpointSecrets').select('envelope').where('name', '=', name).executeTakeFirst())?.envelope;
+  }
+
+  async initSecret(name: string, envelope: string, at: string): Promise<string> {
+    await this.db
+      .insertInto('endpointSecrets')
+      .values({ name, envelope, updatedAt: at })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const stored = await this.getSecret(name);
+    if (stored === undefined) throw new Error(`secret ${name} missing after insert`);
+    return stored;
+  }
+
+  async replaceSecrets(envelopes: ReadonlyMap<string, string>, at: string): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      for (const [name, envelope] of envelopes) {
+        const updated = await trx.updateTable('endpointSecrets').set({ envelope, updatedAt: at }).where('name', '=', name).executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) throw new AttacheError('NOT_FOUND', `secret ${name} does not exist`);
+      }
+    });
+  }
+
+  async listSecrets(): Promise<Map<string, string>> {
+    const rows = await this.db.selectFrom('endpointSecrets').select(['name', 'envelope']).orderBy('name').execute();
+    return new Map(rows.map((r) => [r.name, r.envelope]));
+  }
+
   async createEnrollmentToken(token: NewEnrollmentToken): Promise<void> {
     await this.db
       .insertInto('enrollmentTokens')

@@ -188,6 +188,14 @@ export interface ManagementStore extends ComplianceStore {
   /** Stores `value` unless the key already has one; returns the value now stored. */
   initMeta(key: MetaKey, value: string): Promise<string>;
   setMeta(key: MetaKey, value: string): Promise<void>;
+  /** An encrypted secret's envelope (pki/key-vault.ts), or undefined. */
+  getSecret(name: string): Promise<string | undefined>;
+  /** Stores the envelope unless the name exists; returns the stored one (another replica's when it was first). */
+  initSecret(name: string, envelope: string, at: string): Promise<string>;
+  /** Replaces every given secret in one transaction (a key-encryption key rotation); NOT_FOUND names a missing one. */
+  replaceSecrets(envelopes: ReadonlyMap<string, string>, at: string): Promise<void>;
+  /** Every secret's name and envelope. */
+  listSecrets(): Promise<Map<string, string>>;
 
   createEnrollmentToken(token: NewEnrollmentToken): Promise<void>;
   /** One transaction: checks the token, counts one use, creates the device. A single-use token never enrolls two devices. */

@@ -1,5 +1,5 @@
 // Test support: a real endpoint on 127.0.0.1 (any free port) over HTTPS, in a temp data dir, with a settable clock.
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../common/testing/manual-clock.js';
@@ -32,29 +32,31 @@ export interface TestEndpoint {
 
 /**
  * Endpoint options a test may set (compliance settings; admission limits: admission control is off unless given; a
- * PostgreSQL database). `keysFrom`: start with a copy of that data dir (its CA, keys and admin token), as a replica
- * provisioned with the same key material.
+ * PostgreSQL database and its key-encryption key). `adminTokenFile`: the admin token written by the first replica of
+ * a database (later replicas find its hash in the database and write no token file).
  */
-export type TestEndpointOptions = Pick<EndpointOptions, 'unassignedCompliance' | 'complianceIntervalMs' | 'admission' | 'databaseUrl'> & {
-  readonly keysFrom?: string;
+export type TestEndpointOptions = Pick<
+  EndpointOptions,
+  'unassignedCompliance' | 'complianceIntervalMs' | 'admission' | 'databaseUrl' | 'keyEncryptionKeyFile'
+> & {
+  readonly adminTokenFile?: string;
 };
 
 /** Starts an endpoint for one test file (with `deps.loadProbe`, admission control sees that capacity signal). */
 export async function startTestEndpoint(options: TestEndpointOptions = {}, deps: Pick<EndpointDeps, 'loadProbe'> = {}): Promise<TestEndpoint> {
   const dir = await mkdtemp(join(tmpdir(), 'attache-endpoint-'));
-  if (options.keysFrom) await cp(options.keysFrom, dir, { recursive: true });
   let offset = 0;
   // Real time plus a settable offset; the compliance timer fires only when a test says so (`ticker.tick()`).
   const ticker = new ManualClock();
   const now = () => Date.now() + offset;
   const clock = { now, setTimer: ticker.setTimer.bind(ticker), every: ticker.every.bind(ticker), random: ticker.random };
-  const { keysFrom: _, ...endpointOptions } = options;
+  const { adminTokenFile, ...endpointOptions } = options;
   const endpoint = await startEndpoint(
     { admission: false, ...endpointOptions, dataDir: dir, listenHost: '127.0.0.1', listenPort: 0 },
     { ...deps, logger: createSilentLogger(), clock },
   );
   const ca = endpoint.identity.caCertPem;
-  const token = (await readFile(join(dir, 'admin.token'), 'utf8')).trim();
+  const token = (await readFile(adminTokenFile ?? join(dir, 'admin.token'), 'utf8')).trim();
   const admin = new TestAdmin(endpoint.url, ca, token);
   let groups = 0;
   const onboarding = (request: Record<string, unknown> = {}) => admin.ok<OnboardingPackage>('POST', '/onboarding-packages', request);
