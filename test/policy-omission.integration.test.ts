@@ -3,11 +3,10 @@
 // replays an older one. Each time the agent refuses the set, keeps every hardened setting, and the admin sees why.
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentCommand, type Endpoint, type Proc, ROOT, removeDir, startAgent, startEndpoint, tempDir, waitFor } from './harness.js';
+import { agentCommand, type Endpoint, freePort, type Proc, ROOT, removeDir, startAgent, startEndpoint, tempDir, waitFor } from './harness.js';
 
 let dir: string;
 let endpoint: Endpoint;
@@ -17,17 +16,6 @@ let agentArgs: string[];
 let deviceId: string;
 let groupId: string;
 const modeFile = () => join(dir, 'proxy-mode');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function policy(name: string): Promise<string> {
   const doc = JSON.parse(await readFile(join(ROOT, 'examples', 'policies', name), 'utf8'));

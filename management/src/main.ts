@@ -14,6 +14,7 @@ interface ServeOptions {
   listen: { host: string; port: number };
   publicUrl?: string;
   san?: string[];
+  alternateUrl: string[];
   logLevel: LogLevel;
   unassignedCompliance: 'compliant' | 'noncompliant';
   complianceCheckSeconds?: number;
@@ -51,6 +52,7 @@ async function serve(options: ServeOptions): Promise<void> {
       listenPort: options.listen.port,
       ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
       extraNames: options.san ?? [],
+      alternateUrls: options.alternateUrl,
       unassignedCompliance: options.unassignedCompliance,
       ...(options.complianceCheckSeconds === undefined ? {} : { complianceIntervalMs: options.complianceCheckSeconds * 1000 }),
       ...(options.enrollRateLimit === undefined ? {} : { enrollRateLimits: options.enrollRateLimit }),
@@ -104,6 +106,12 @@ function buildProgram(): Command {
         .argParser(parseListen),
     )
     .option('--public-url <url>', 'https URL devices use to reach this endpoint (default https://<listen host>:<port>)')
+    .option(
+      '--alternate-url <url>',
+      'another https URL of this deployment for onboarding packages (repeatable)',
+      (url: string, all: string[]) => [...all, url],
+      [],
+    )
     .option('--san <name...>', 'extra DNS names or IPs for the server certificate')
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
     .addOption(

@@ -30,8 +30,8 @@ export interface TestEndpoint {
   close(): Promise<void>;
 }
 
-/** Endpoint options a test may set (compliance settings; admission limits: admission control is off unless given). */
-export type TestEndpointOptions = Pick<EndpointOptions, 'unassignedCompliance' | 'complianceIntervalMs' | 'admission'>;
+/** Endpoint options a test may set (compliance settings; admission limits: admission control is off unless given; URLs). */
+export type TestEndpointOptions = Pick<EndpointOptions, 'unassignedCompliance' | 'complianceIntervalMs' | 'admission' | 'publicUrl' | 'alternateUrls'>;
 
 /** Starts an endpoint for one test file (with `deps.loadProbe`, admission control sees that capacity signal). */
 export async function startTestEndpoint(options: TestEndpointOptions = {}, deps: Pick<EndpointDeps, 'loadProbe'> = {}): Promise<TestEndpoint> {
