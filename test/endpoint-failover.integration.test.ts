@@ -1,9 +1,11 @@
 // Several endpoint URLs, end to end on loopback: the endpoint lists its alternate URLs in every onboarding package and
 // covers their hosts with its certificate; the agent's own enrollment, transport and sync code enroll and sync through
 // the second URL while the first is a closed port, the push socket follows, and both return to the first URL once it
-// listens (a TCP forwarder to the live endpoint: TLS end to end, as a load balancer in TCP mode).
+// listens (a TCP forwarder to the live endpoint: TLS end to end, as a load balancer in TCP mode). An HTTP error answer
+// (503 ENDPOINT_BUSY) keeps the agent where it is; a certificate from another CA moves it on.
 import { randomUUID, X509Certificate } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enroll } from '../agent/src/enrollment/enroll.js';
@@ -16,6 +18,7 @@ import { PushClient } from '../agent/src/transport/push-client.js';
 import { privateKeyFromPem } from '../common/signing.js';
 import { startEndpoint } from '../management/src/endpoint.js';
 import { createSilentLogger } from '../management/src/logging.js';
+import { createCa, issueServerCertificate } from '../management/src/pki/certificates.js';
 import type { TestDevice } from '../management/src/testing/https-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../management/src/testing/test-endpoint.js';
 import { freePort, removeDir, tempDir, waitFor } from './harness.js';
@@ -53,6 +56,43 @@ function forwarder(port: number, upstreamPort: number): Promise<{ server: Server
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve({ server, open }));
   });
+}
+
+/** An HTTPS server on loopback with `cert` that answers every request 503 with Retry-After (a busy endpoint). */
+async function busyServer(cert: { certPem: string; keyPem: string }): Promise<{ url: string; requests: () => number; close(): void }> {
+  let requests = 0;
+  const server = createHttpsServer({ cert: cert.certPem, key: cert.keyPem }, (_req, res) => {
+    requests++;
+    res.writeHead(503, { 'retry-after': '7', connection: 'close' }).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    close: () => server.close(),
+  };
+}
+
+/** An enrolled device's client over `urls` (the first preferred), with the test endpoint's CA. */
+async function deviceClient(urls: string[]): Promise<{ client: EndpointClient; policyCount: () => Promise<number> }> {
+  const store = new StateStore(join(dir, randomUUID()), { posixPermissions: process.platform !== 'win32' });
+  const host = selectHost({ kind: 'simulated', platform: 'linux', hostname: 'sim' });
+  const identity = await enroll({ onboardingPackage: await te.onboarding() }, { store, host, now: te.now });
+  const [endpointUrl = '', ...alternateEndpointUrls] = urls;
+  const client = new EndpointClient(
+    {
+      endpointUrl,
+      alternateEndpointUrls,
+      caCertificate: identity.caCertificate,
+      credentials: { deviceId: identity.deviceId, privateKey: privateKeyFromPem(await store.readPrivateKeyPem()) },
+    },
+    { now: te.now },
+  );
+  const policyCount = async () => {
+    const res = await client.getPolicies(undefined);
+    return res.notModified ? -1 : res.body.policies.length;
+  };
+  return { client, policyCount };
 }
 
 describe('an endpoint with alternate URLs', () => {
@@ -105,7 +145,15 @@ describe('an agent whose preferred URL is down', () => {
       { now: te.now },
     );
     const engine = new SyncEngine({ store, client, host, identity, now: te.now, newId: randomUUID, logger: silentLogger() });
-    const push = new PushClient(client, { onSync() {}, onPolicies() {}, onState() {}, onInvalidMessage() {} });
+    const opened: string[] = [];
+    const push = new PushClient(client, {
+      onSync() {},
+      onPolicies() {},
+      onState: (state) => {
+        if (state === 'connected') opened.push(client.url.origin);
+      },
+      onInvalidMessage() {},
+    });
     let back: Awaited<ReturnType<typeof forwarder>> | undefined;
     try {
       const viaSecond = await engine.sync('manual');
@@ -118,7 +166,9 @@ describe('an agent whose preferred URL is down', () => {
       back = await forwarder(firstPort, Number(new URL(second).port));
       await waitFor('back on the first URL', async () => client.url.origin === first || undefined, 10_000);
       const forwarded = back.open;
-      await waitFor('push channel open through the first URL', async () => (push.ready && forwarded.size > 0) || undefined, 10_000);
+      // The socket on the second URL was closed to follow, and opened again on the first (through the forwarder).
+      await waitFor('push channel open through the first URL', async () => (push.ready && opened.length === 2) || undefined, 10_000);
+      expect(opened).toEqual([new URL(second).origin, first]);
       const viaFirst = await engine.sync('manual');
       expect(viaFirst.error).toBeUndefined();
       expect(client.url.origin).toBe(first);
@@ -128,6 +178,47 @@ describe('an agent whose preferred URL is down', () => {
       client.close();
       back?.server.close();
       for (const socket of back?.open ?? []) socket.destroy();
+    }
+  });
+});
+
+describe('what moves the agent to the next URL', () => {
+  it('not an HTTP error answer: a busy endpoint (503, Retry-After) is reachable, the agent stays and waits', async () => {
+    const busy = await busyServer({ certPem: te.endpoint.identity.serverCertPem, keyPem: te.endpoint.identity.serverKeyPem });
+    const { client } = await deviceClient([busy.url, te.endpoint.url]);
+    try {
+      await expect(client.getPolicies(undefined)).rejects.toMatchObject({ code: 'ENDPOINT_BUSY', retryAfterMs: 7000 });
+      expect(busy.requests()).toBe(1);
+      expect(client.url.origin).toBe(busy.url);
+    } finally {
+      client.close();
+      busy.close();
+    }
+  });
+
+  it('a certificate that does not chain to the pinned CA: the request goes on to the next URL', async () => {
+    const impostorCa = await createCa('impostor CA', new Date());
+    const impostor = await busyServer(await issueServerCertificate(impostorCa, ['127.0.0.1'], new Date()));
+    const { client, policyCount } = await deviceClient([impostor.url, te.endpoint.url]);
+    try {
+      expect(await policyCount()).toBe(0);
+      expect(impostor.requests()).toBe(0);
+      expect(client.url.origin).toBe(te.endpoint.url);
+    } finally {
+      client.close();
+      impostor.close();
+    }
+  });
+
+  it('with every URL unreachable, one attempt per URL, then ENDPOINT_UNREACHABLE for the caller to back off', async () => {
+    const closed = [`https://127.0.0.1:${await freePort()}`, `https://127.0.0.1:${await freePort()}`];
+    const { client } = await deviceClient(closed);
+    try {
+      await expect(client.getPolicies(undefined)).rejects.toMatchObject({ code: 'ENDPOINT_UNREACHABLE' });
+      // Moved once per failed URL: around the list and back to the preferred one.
+      expect(client.url.origin).toBe(closed[0]);
+    } finally {
+      client.close();
     }
   });
 });

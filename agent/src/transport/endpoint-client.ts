@@ -233,8 +233,9 @@ export class EndpointClient {
       try {
         res = await this.sendTo(base, method, path, payload, headers);
       } catch (err) {
-        if (!isConnectionFailure(err) || attempt >= this.urls.all.length) throw err;
+        if (!isConnectionFailure(err)) throw err;
         this.urls.failed(base);
+        if (attempt >= this.urls.all.length) throw err;
         continue;
       }
       if (res.status === 304 || (res.status >= 200 && res.status < 300)) return { status: res.status, json: res.json };
