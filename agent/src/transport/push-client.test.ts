@@ -17,7 +17,11 @@ function steppedClock() {
     setTimer(run: () => unknown, ms: number) {
       const timer = { run, ms, live: true };
       timers.push(timer);
-      return { cancel: () => void (timer.live = false) };
+      return {
+        cancel: () => {
+          timer.live = false;
+        },
+      };
     },
   };
   /** Waits for the next timer the push client set after a refusal. */
