@@ -84,7 +84,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       sync: () => rt.engine.sync('manual'),
       driftCheck: () => rt.engine.sync('drift'),
       rotateKey: async () => (await rotator.rotate()).keyId,
-      endpointUrl: () => endpoint.url.href,
+      endpointUrl: () => endpoint.urls.currentAsWritten,
       plan: () => buildPlan({ store, host, identity, now: () => clock.now(), logger: logger.child({ component: 'plan' }) }, 'daemon'),
     });
     logger.info('agent started', {

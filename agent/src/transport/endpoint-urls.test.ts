@@ -34,6 +34,7 @@ describe('EndpointUrls', () => {
     expect(urls.onPreferred).toBe(true);
     urls.failed(urls.current);
     expect(urls.current.origin).toBe(B);
+    expect(urls.currentAsWritten).toBe(B);
     urls.failed(urls.current);
     expect(urls.current.origin).toBe(C);
     urls.failed(urls.current);

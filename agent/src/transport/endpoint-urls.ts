@@ -27,6 +27,8 @@ export interface EndpointUrlsDeps {
 /** The endpoint URLs of one deployment and the one the agent uses now. */
 export class EndpointUrls {
   readonly all: readonly URL[];
+  /** The URLs as the package wrote them (what `status` shows). */
+  private readonly written: readonly string[];
   private index = 0;
   private probeTimer: TimerHandle | undefined;
   private closed = false;
@@ -38,6 +40,7 @@ export class EndpointUrls {
     private readonly deps: EndpointUrlsDeps,
   ) {
     this.all = parseUrls(options.urls);
+    this.written = [...options.urls];
     this.retryMs = options.preferredRetryMs ?? PREFERRED_RETRY_MS;
     if (!(this.retryMs > 0)) throw new AttacheError('CONFIG_INVALID', `preferred URL retry must be > 0 ms, got ${this.retryMs}`);
   }
@@ -45,6 +48,11 @@ export class EndpointUrls {
   /** The URL requests and the push socket use now. */
   get current(): URL {
     return this.all[this.index] as URL;
+  }
+
+  /** The current URL as the package wrote it (no trailing slash added). */
+  get currentAsWritten(): string {
+    return this.written[this.index] as string;
   }
 
   get preferred(): URL {
