@@ -16,12 +16,13 @@ import { SyncEngine } from '../agent/src/sync/sync-engine.js';
 import { EndpointClient } from '../agent/src/transport/endpoint-client.js';
 import { PushClient } from '../agent/src/transport/push-client.js';
 import { privateKeyFromPem } from '../common/signing.js';
+import { onboardingSummary } from '../management/src/admin-cli/views.js';
 import { startEndpoint } from '../management/src/endpoint.js';
 import { createSilentLogger } from '../management/src/logging.js';
 import { createCa, issueServerCertificate } from '../management/src/pki/certificates.js';
 import type { TestDevice } from '../management/src/testing/https-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../management/src/testing/test-endpoint.js';
-import { freePort, removeDir, tempDir, waitFor } from './harness.js';
+import { freePort, removeDir, startEndpoint as startServeProcess, tempDir, waitFor } from './harness.js';
 
 let te: TestEndpoint;
 let dir: string;
@@ -105,11 +106,28 @@ describe('an endpoint with alternate URLs', () => {
       const pkg = await other.onboarding();
       expect(pkg.endpointUrl).toBe('https://attache.example.com:8443');
       expect(pkg.alternateEndpointUrls).toEqual(['https://replica-2.example.com:8443', 'https://[::1]:9443']);
+      // The admin CLI's summary of a written package shows them where it shows the endpoint.
+      expect(onboardingSummary(pkg, 'onboarding.json')).toMatch(/alternate URLs: +https:\/\/replica-2\.example\.com:8443, https:\/\/\[::1\]:9443\n/);
       const names = new X509Certificate(other.endpoint.identity.serverCertPem).subjectAltName ?? '';
       expect(names).toContain('DNS:replica-2.example.com');
       expect(names).toContain('IP Address:0:0:0:0:0:0:0:1');
     } finally {
       await other.close();
+    }
+  });
+
+  it('serve --alternate-url (repeatable) puts them in the packages it issues', async () => {
+    const served = await startServeProcess(join(dir, randomUUID()), [
+      '--alternate-url',
+      'https://replica-2.example.com:8443',
+      '--alternate-url',
+      'https://lb.example.com',
+    ]);
+    try {
+      const pkg = await served.admin.ok('POST', '/v1/admin/onboarding-packages', {});
+      expect(pkg.alternateEndpointUrls).toEqual(['https://replica-2.example.com:8443', 'https://lb.example.com']);
+    } finally {
+      await served.stop();
     }
   });
 
