@@ -10,20 +10,20 @@ import { createInterface } from 'node:readline';
 export const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
 
-export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `attache-${prefix}-`));
+/** A loopback port free a moment ago (listened on, then closed): nothing listens there until a test does. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
 }
 
-/** A loopback port free right now (for a process that must know its port before it listens, e.g. its public URL). */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const probe = createServer();
-    probe.once('error', rej);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => res(port));
-    });
-  });
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `attache-${prefix}-`));
 }
 
 export async function removeDir(dir: string): Promise<void> {

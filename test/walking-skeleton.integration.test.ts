@@ -79,7 +79,8 @@ describe('walking skeleton', () => {
     // The agent's own view agrees.
     const local = await agentCommand([...agentArgs, 'status', '--json']);
     const summary = JSON.parse(local.stdout);
-    expect(summary).toMatchObject({ enrolled: true, deviceId, daemonPid: agent.child.pid });
+    expect(summary).toMatchObject({ enrolled: true, deviceId, daemonPid: agent.child.pid, alternateEndpointUrls: [] });
+    expect(summary.currentEndpointUrl).toBe(summary.endpointUrl);
     expect(summary.lastSync.policies[0].state).toBe('succeeded');
   });
 

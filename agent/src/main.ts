@@ -94,6 +94,9 @@ async function statusCommand(opts: { json?: boolean }, cmd: Command): Promise<vo
     enrolled: !!identity,
     deviceId: identity?.deviceId ?? null,
     endpointUrl: identity?.endpointUrl ?? null,
+    alternateEndpointUrls: identity?.alternateEndpointUrls ?? [],
+    /** The URL the running daemon uses now: the preferred one, or an alternate after a failover. */
+    currentEndpointUrl: daemon?.ok === true ? (daemon.endpointUrl ?? null) : null,
     daemonPid: running,
     lastSync: outcome ?? null,
     risk: signals ? riskSummary(signals) : null,
@@ -101,7 +104,8 @@ async function statusCommand(opts: { json?: boolean }, cmd: Command): Promise<vo
   print(!!opts.json, summary, () =>
     [
       identity ? `device ${identity.deviceId} (tenant ${identity.tenantId}) at ${identity.endpointUrl}` : 'not enrolled',
-      running ? `daemon running, pid ${running}` : 'daemon not running',
+      ...(identity?.alternateEndpointUrls?.length ? [`alternate endpoint URLs: ${identity.alternateEndpointUrls.join(', ')}`] : []),
+      running ? `daemon running, pid ${running}${summary.currentEndpointUrl ? `, using ${summary.currentEndpointUrl}` : ''}` : 'daemon not running',
       outcome ? renderOutcome(outcome) : 'no sync yet',
       signals ? renderRisk(riskSummary(signals)) : 'no risk check yet',
     ].join('\n'),

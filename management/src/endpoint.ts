@@ -23,6 +23,7 @@ import { startComplianceTimer } from './service/compliance/compliance-timer.js';
 import type { UnassignedState } from './service/compliance/evaluate.js';
 import type { ServiceContext } from './service/context.js';
 import { DeviceSetViews } from './service/device-sets.js';
+import { checkAlternateUrls } from './service/enrollment.js';
 import { SetDelivery } from './service/set-delivery.js';
 import { openPostgresStore, redactedDatabaseUrl } from './store/postgres-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
@@ -37,6 +38,8 @@ export interface EndpointOptions {
   readonly listenPort?: number;
   /** The https URL devices use; default https://<listen host>:<actual port> (the machine name for a wildcard host). */
   readonly publicUrl?: string;
+  /** Other https URLs of this deployment (replicas, load balancer names): in every onboarding package, in the certificate. */
+  readonly alternateUrls?: readonly string[];
   /** Extra DNS names or IPs for the server certificate. */
   readonly extraNames?: readonly string[];
   /** "Mark devices with no compliance policy assigned as" (default compliant, as Intune). */
@@ -133,6 +136,8 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   const extraNames = [...(options.extraNames ?? [])];
   if (!wildcard) extraNames.push(listenHost);
   if (configuredPublicUrl) extraNames.push(new URL(configuredPublicUrl).hostname.replace(/^\[|\]$/g, ''));
+  const alternateUrls = checkAlternateUrls((options.alternateUrls ?? []).map(normalisePublicUrl), configuredPublicUrl);
+  for (const url of alternateUrls) extraNames.push(new URL(url).hostname.replace(/^\[|\]$/g, ''));
 
   const own = options.ownCertificate
     ? await loadOwnCertificate(
@@ -188,6 +193,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       get publicUrl() {
         return publicUrl;
       },
+      alternateUrls,
     };
     // Channel-2 devices get their changed sets over the push socket.
     hub.useDeliverer(new SetDelivery(context).enqueue);

@@ -40,6 +40,7 @@ async function serve(flags: ServeOptions): Promise<void> {
       listenPort: options.listen.port,
       ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
       extraNames: options.san ?? [],
+      alternateUrls: options.alternateUrls,
       unassignedCompliance: options.unassignedCompliance,
       ...(options.complianceCheckSeconds === undefined ? {} : { complianceIntervalMs: options.complianceCheckSeconds * 1000 }),
       ...(options.enrollRateLimit === undefined ? {} : { enrollRateLimits: options.enrollRateLimit }),
@@ -93,6 +94,11 @@ function buildProgram(): Command {
     .option('--data-dir <dir>', 'data directory (created 0700); required here, in ATTACHE_DATA_DIR or in the config file')
     .option('--listen <host:port>', `address to listen on (port 0 = any free port; default ${DEFAULT_LISTEN})`, parseListen)
     .option('--public-url <url>', 'https URL devices use to reach this endpoint (default https://<listen host>:<port>)')
+    .option(
+      '--alternate-url <url>',
+      'another https URL of this deployment for onboarding packages (repeatable; env ATTACHE_ALTERNATE_URLS, comma-separated)',
+      (url: string, all: string[] | undefined) => [...(all ?? []), url],
+    )
     .option('--san <name...>', 'extra DNS names or IPs for the server certificate')
     .addOption(new Option('--log-level <level>', 'log level (default info)').choices([...LOG_LEVELS]))
     .addOption(

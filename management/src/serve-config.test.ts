@@ -13,6 +13,7 @@ const FILE = {
   listen: '0.0.0.0:9443',
   publicUrl: 'https://attache.example.org',
   san: ['lb.example.org'],
+  alternateUrls: ['https://replica-2.example.org'],
   logLevel: 'warn',
   unassignedCompliance: 'noncompliant',
   complianceCheckSeconds: 30,
@@ -44,6 +45,7 @@ describe('resolveServeSettings', () => {
       dataDir: 'd',
       listen: { host: '127.0.0.1', port: 8443 },
       san: [],
+      alternateUrls: [],
       logLevel: 'info',
       unassignedCompliance: 'compliant',
     });
@@ -57,6 +59,7 @@ describe('resolveServeSettings', () => {
       listen: { host: '0.0.0.0', port: 9443 },
       publicUrl: 'https://attache.example.org',
       san: ['lb.example.org'],
+      alternateUrls: ['https://replica-2.example.org'],
       logLevel: 'warn',
       unassignedCompliance: 'noncompliant',
       complianceCheckSeconds: 30,

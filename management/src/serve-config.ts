@@ -19,6 +19,7 @@ export interface ServeFlags {
   readonly listen?: { host: string; port: number };
   readonly publicUrl?: string;
   readonly san?: string[];
+  readonly alternateUrl?: string[];
   readonly logLevel?: LogLevel;
   readonly unassignedCompliance?: Unassigned;
   readonly complianceCheckSeconds?: number;
@@ -40,6 +41,8 @@ export interface ServeSettings {
   readonly listen: { host: string; port: number };
   readonly publicUrl?: string;
   readonly san: string[];
+  /** Other https URLs of this deployment, listed in onboarding packages after the public URL. */
+  readonly alternateUrls: string[];
   readonly logLevel: LogLevel;
   readonly unassignedCompliance: Unassigned;
   readonly complianceCheckSeconds?: number;
@@ -60,6 +63,7 @@ export const SERVE_ENV = {
   listen: 'ATTACHE_LISTEN',
   publicUrl: 'ATTACHE_PUBLIC_URL',
   san: 'ATTACHE_SAN',
+  alternateUrls: 'ATTACHE_ALTERNATE_URLS',
   logLevel: 'ATTACHE_LOG_LEVEL',
   unassignedCompliance: 'ATTACHE_UNASSIGNED_COMPLIANCE',
   complianceCheckSeconds: 'ATTACHE_COMPLIANCE_CHECK_SECONDS',
@@ -164,6 +168,7 @@ export async function resolveServeSettings(flags: ServeFlags, env: Env): Promise
     listen: listen ?? parseListen(DEFAULT_LISTEN),
     ...(publicUrl === undefined ? {} : { publicUrl }),
     san: pick(flags.san, 'san', sanList, file.san) ?? [],
+    alternateUrls: pick(flags.alternateUrl?.length ? flags.alternateUrl : undefined, 'alternateUrls', sanList, file.alternateUrls) ?? [],
     logLevel: pick(flags.logLevel, 'logLevel', oneOf(LOG_LEVELS), file.logLevel) ?? 'info',
     unassignedCompliance:
       pick(flags.unassignedCompliance, 'unassignedCompliance', oneOf<Unassigned>(['compliant', 'noncompliant']), file.unassignedCompliance) ?? 'compliant',

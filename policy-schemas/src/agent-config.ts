@@ -1,6 +1,7 @@
 // Files the agent owns: its configuration, its identity, the last sync outcome.
 import { type Static, Type } from '@sinclair/typebox';
 import { IP_ADDRESS } from './catalog/item-patterns.js';
+import { AlternateEndpointUrls } from './onboarding.js';
 import { ManifestEntry, PolicySigningKey, SignedPolicy, SignedPolicySetManifest } from './policy.js';
 import { OsType, Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
 import { Alert, AlertSeverity, AntivirusHealth, FirewallHealth, RiskLevel } from './signals.js';
@@ -178,6 +179,8 @@ export const AgentIdentity = Type.Object(
     deviceId: Uuid,
     tenantId: Uuid,
     endpointUrl: Type.String({ minLength: 1 }),
+    /** The onboarding package's alternate endpoint URLs (failover order); absent in identities enrolled before them. */
+    alternateEndpointUrls: Type.Optional(AlternateEndpointUrls),
     caCertificate: Type.String({ minLength: 1 }),
     policySigningKey: PolicySigningKey,
     publicKey: Type.String({ minLength: 1 }),

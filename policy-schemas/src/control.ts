@@ -65,6 +65,8 @@ export const ControlResponse = Type.Union(
       {
         ok: Type.Literal(true),
         pid: Type.Integer(),
+        /** `ping`: the endpoint URL the daemon uses now (the preferred one or, after a failover, an alternate). */
+        endpointUrl: Type.Optional(Type.String({ maxLength: 2048 })),
         outcome: Type.Optional(SyncOutcome),
         plan: Type.Optional(SyncPlan),
         /** `rotate-key`: the device key id now registered. */

@@ -16,6 +16,8 @@ export const EndpointConfig = Type.Object(
     publicUrl: Type.Optional(Type.String({ pattern: '^https://', maxLength: 2048 })),
     /** Extra DNS names or IP addresses for the issued server certificate (or that your own certificate must cover). */
     san: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 100 })),
+    /** Other https URLs of this deployment (replicas, load balancers), listed in onboarding packages after publicUrl. */
+    alternateUrls: Type.Optional(Type.Array(Type.String({ pattern: '^https://', maxLength: 2048 }), { maxItems: 8, uniqueItems: true })),
     logLevel: Type.Optional(LogLevel),
     /** Compliance state of devices with no compliance policy assigned (default compliant, as Intune). */
     unassignedCompliance: Type.Optional(Type.Union([Type.Literal('compliant'), Type.Literal('noncompliant')])),

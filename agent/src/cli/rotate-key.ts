@@ -31,6 +31,7 @@ export async function rotateDeviceKeyCommand(config: ResolvedConfig, timeoutMs: 
   if (!identity) throw new AttacheError('NOT_ENROLLED', `no device identity in ${config.stateDir}; run "attache-agent enroll --package <file>" first`);
   const client = new EndpointClient({
     endpointUrl: identity.endpointUrl,
+    alternateEndpointUrls: identity.alternateEndpointUrls ?? [],
     caCertificate: identity.caCertificate,
     credentials: { deviceId: identity.deviceId, privateKey: privateKeyFromPem(await store.readPrivateKeyPem()) },
     timeoutMs,

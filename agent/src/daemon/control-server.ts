@@ -16,6 +16,8 @@ export interface ControlHandlers {
   plan(): Promise<SyncPlan>;
   /** Rotates the device key now; answers the key id now registered. */
   rotateKey(): Promise<string>;
+  /** The endpoint URL in use now (answered to `ping`, shown by `status`). */
+  endpointUrl?(): string;
 }
 
 /** Listens on `address`; the socket file is owner-only, so only root (the agent's user) can drive the daemon. */
@@ -52,7 +54,7 @@ async function answer(line: string, handlers: ControlHandlers): Promise<ControlR
     const request = validate(ControlRequest, parseJsonText(line, 'control request', 'MESSAGE_INVALID'), 'control request', 'MESSAGE_INVALID');
     switch (request.command) {
       case 'ping':
-        return { ok: true, pid: process.pid };
+        return { ok: true, pid: process.pid, ...(handlers.endpointUrl ? { endpointUrl: handlers.endpointUrl() } : {}) };
       case 'plan':
         return { ok: true, pid: process.pid, plan: await handlers.plan() };
       case 'rotate-key':

@@ -46,11 +46,15 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   try {
     await sweepStateDir(config.stateDir, clock, logger);
     const { identity, privateKey } = await loadIdentity(store, config.stateDir);
-    client = new EndpointClient({
-      endpointUrl: identity.endpointUrl,
-      caCertificate: identity.caCertificate,
-      credentials: { deviceId: identity.deviceId, privateKey },
-    });
+    client = new EndpointClient(
+      {
+        endpointUrl: identity.endpointUrl,
+        alternateEndpointUrls: identity.alternateEndpointUrls ?? [],
+        caCertificate: identity.caCertificate,
+        credentials: { deviceId: identity.deviceId, privateKey },
+      },
+      { clock },
+    );
     const endpoint = client;
     const rotator = new DeviceKeyRotator(
       { rotateAfterDays: config.deviceKeyRotationDays },
@@ -80,6 +84,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       sync: () => rt.engine.sync('manual'),
       driftCheck: () => rt.engine.sync('drift'),
       rotateKey: async () => (await rotator.rotate()).keyId,
+      endpointUrl: () => endpoint.urls.currentAsWritten,
       plan: () => buildPlan({ store, host, identity, now: () => clock.now(), logger: logger.child({ component: 'plan' }) }, 'daemon'),
     });
     logger.info('agent started', {

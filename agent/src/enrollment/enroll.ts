@@ -45,6 +45,11 @@ export function checkOnboardingPackage(data: unknown, now: number, expectedCaPin
   if (pin !== pkg.caPin) throw new AttacheError('TLS_PIN_MISMATCH', `onboarding package CA does not match its pin ${pkg.caPin}`);
   if (expectedCaPin !== undefined && expectedCaPin !== pin)
     throw new AttacheError('TLS_PIN_MISMATCH', `onboarding package CA ${pin} is not the expected ${expectedCaPin}`);
+  // The schema keeps the alternates unique; that they differ from the preferred URL needs both fields.
+  const preferred = new URL(pkg.endpointUrl).href;
+  const again = (pkg.alternateEndpointUrls ?? []).find((url) => new URL(url).href === preferred);
+  if (again !== undefined)
+    throw new AttacheError('SCHEMA_INVALID', `onboarding package is invalid: /alternateEndpointUrls lists the endpointUrl ${again} again`);
   if (Date.parse(pkg.expiresAt) <= now) throw new AttacheError('ENROLLMENT_TOKEN_EXPIRED', `onboarding package expired at ${pkg.expiresAt}`);
   return pkg;
 }
@@ -59,7 +64,9 @@ export async function enroll(options: EnrollOptions, deps: { store: StateStore; 
   }
   const keys = generateEd25519KeyPair();
   const proof = signBytes(keys.privateKey, enrollmentProofString(pkg.enrollmentToken, keys.publicKey));
-  const client = new EndpointClient({ endpointUrl: pkg.endpointUrl, caCertificate: pkg.caCertificate });
+  const alternates = pkg.alternateEndpointUrls ?? [];
+  // Tried in the package's order: an unreachable URL moves the request to the next one (EndpointClient).
+  const client = new EndpointClient({ endpointUrl: pkg.endpointUrl, alternateEndpointUrls: alternates, caCertificate: pkg.caCertificate });
   try {
     const answer = await client.enroll({ enrollmentToken: pkg.enrollmentToken, publicKey: keys.publicKey, proof, device: deps.host.facts(AGENT_VERSION) });
     if (answer.tenantId !== pkg.tenantId)
@@ -69,6 +76,7 @@ export async function enroll(options: EnrollOptions, deps: { store: StateStore; 
       deviceId: answer.deviceId,
       tenantId: answer.tenantId,
       endpointUrl: pkg.endpointUrl,
+      ...(alternates.length > 0 ? { alternateEndpointUrls: alternates } : {}),
       caCertificate: pkg.caCertificate,
       policySigningKey: pkg.policySigningKey,
       publicKey: keys.publicKey,

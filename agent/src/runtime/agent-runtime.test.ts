@@ -18,6 +18,7 @@ import { createSimulatedSources } from '../risk/simulated-sources.js';
 import { StateStore } from '../state/state-store.js';
 import { signedSetResponse } from '../sync/testing/signed-set.js';
 import { MemoryFileStore } from '../system/file-store.js';
+import { EndpointUrls } from '../transport/endpoint-urls.js';
 import { AgentRuntime, RISK_SETTLE_MS, WATCH_SETTLE_MS } from './agent-runtime.js';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
@@ -75,7 +76,8 @@ function fixture(options: { seed?: number; signals?: boolean; startupPushWaitMs?
     postHealth: async () => undefined,
     postInventory: async () => undefined,
   };
-  const pushSigner = { url: new URL(options.pushUrl ?? identity.endpointUrl), signedHeaders: () => ({}), tls: { ca: [] } } as never;
+  const urls = new EndpointUrls({ urls: [options.pushUrl ?? identity.endpointUrl] }, { clock });
+  const pushSigner = { urls, signedHeaders: () => ({}), tls: { ca: [] } } as never;
   let n = 0;
   const simulated = host.simulated;
   if (!simulated) throw new Error('expected a simulated host');

@@ -63,8 +63,8 @@ export interface AgentRuntimeDeps {
   readonly store: StateStore;
   /** Signed HTTPS: used when the push channel is not open (or is an old endpoint's channel 1). */
   readonly client: AgentTransport;
-  /** Signs the push channel's upgrade request and knows the endpoint's URL and CA. */
-  readonly pushSigner: Pick<EndpointClient, 'url' | 'signedHeaders' | 'tls'>;
+  /** Signs the push channel's upgrade request and knows the endpoint's URLs (the one in use: the push socket follows it) and CA. */
+  readonly pushSigner: Pick<EndpointClient, 'urls' | 'signedHeaders' | 'tls'>;
   readonly host: AgentHost;
   readonly identity: AgentIdentity;
   /** Where the risk monitor reads processes, connections, health; required with `options.signals`. */

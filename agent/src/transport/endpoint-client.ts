@@ -3,8 +3,8 @@
 import { type KeyObject, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:https';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { systemClock } from '../../../common/clock.js';
-import { AttacheError, isErrorCode } from '../../../common/errors.js';
+import { type Clock, systemClock } from '../../../common/clock.js';
+import { AttacheError } from '../../../common/errors.js';
 import { parseJsonText } from '../../../common/json-text.js';
 import { requestSigningString, SIGNED_REQUEST_HEADERS, signBytes } from '../../../common/signing.js';
 import { validate } from '../../../common/validation.js';
@@ -18,7 +18,6 @@ import {
   type EnrollRequest as EnrollRequestT,
   EnrollResponse,
   type EnrollResponse as EnrollResponseT,
-  ErrorResponse,
   type HealthUpload,
   type InventoryUpload,
   PoliciesResponse,
@@ -28,19 +27,10 @@ import {
   type StatusReport,
 } from '../../../policy-schemas/src/index.js';
 import { parseRetryAfterMs } from '../core/retry-after.js';
+import { errorFromResponse, isConnectionFailure, transportError } from './endpoint-errors.js';
+import { EndpointUrls } from './endpoint-urls.js';
 
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-// Node's codes for a server certificate that does not chain to the pinned CA or does not match the host name.
-const TLS_TRUST_ERRORS = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-]);
 
 /**
  * One TLS secure context per pinned CA for the whole process: parsing the CA and building its trust store once, not
@@ -68,7 +58,12 @@ export interface DeviceCredentials {
 }
 
 export interface EndpointClientOptions {
+  /** The preferred endpoint URL. */
   readonly endpointUrl: string;
+  /** Other URLs of the same deployment, tried in order when the current one cannot be reached (same pinned CA). */
+  readonly alternateEndpointUrls?: readonly string[];
+  /** Least time between probes of the preferred URL while on an alternate (default PREFERRED_RETRY_MS). */
+  readonly preferredRetryMs?: number;
   readonly caCertificate: string;
   readonly credentials?: DeviceCredentials;
   readonly timeoutMs?: number;
@@ -76,17 +71,35 @@ export interface EndpointClientOptions {
 
 export type PoliciesResult = { readonly notModified: true } | { readonly notModified: false; readonly body: PoliciesResponseT };
 
+/** What the client needs: the clock (timers and jitter of the return to the preferred URL) and the signing time. */
+export interface EndpointClientDeps {
+  /** Default systemClock. */
+  readonly clock?: Clock;
+  /** The time requests are signed with (default clock.now; the simulator passes a device's skewed time). */
+  readonly now?: () => number;
+}
+
 export class EndpointClient {
+  /** The endpoint's URLs and the one in use: shared with the push client, which follows it. */
+  readonly urls: EndpointUrls;
   private readonly agent: Agent;
   private readonly secureContext: SecureContext;
-  private readonly base: URL;
+  private readonly now: () => number;
   private credentials: DeviceCredentials | undefined;
 
   constructor(
     private readonly options: EndpointClientOptions,
-    private readonly deps: { readonly now: () => number } = { now: systemClock.now },
+    deps: EndpointClientDeps = {},
   ) {
-    this.base = new URL(options.endpointUrl);
+    const clock = deps.clock ?? systemClock;
+    this.now = deps.now ?? (() => clock.now());
+    this.urls = new EndpointUrls(
+      {
+        urls: [options.endpointUrl, ...(options.alternateEndpointUrls ?? [])],
+        ...(options.preferredRetryMs === undefined ? {} : { preferredRetryMs: options.preferredRetryMs }),
+      },
+      { clock, probe: (url) => this.probe(url) },
+    );
     this.credentials = options.credentials;
     // Only the onboarding CA is trusted for the endpoint; the system store is not consulted.
     this.secureContext = pinnedSecureContext(options.caCertificate);
@@ -145,7 +158,7 @@ export class EndpointClient {
   signedHeaders(method: string, path: string, body: string, signWith?: KeyObject): Record<string, string> {
     const credentials = this.credentials;
     if (!credentials) throw new AttacheError('NOT_ENROLLED', 'device request without a device identity');
-    const time = String(this.deps.now());
+    const time = String(this.now());
     const nonce = randomBytes(16).toString('base64url');
     const toSign = requestSigningString({ method, path, deviceId: credentials.deviceId, time, nonce, body });
     return {
@@ -161,25 +174,70 @@ export class EndpointClient {
     return { secureContext: this.secureContext };
   }
 
+  /** The URL in use now (the push socket connects there). */
   get url(): URL {
-    return this.base;
+    return this.urls.current;
   }
 
   close(): void {
+    this.urls.close();
     this.agent.destroy();
   }
 
-  private send(method: string, path: string, body: unknown, extra: Record<string, string>, signWith?: KeyObject): Promise<{ status: number; json: unknown }> {
+  /**
+   * Whether the endpoint at `url` answers: an unsigned GET /healthz over the pinned TLS context. Any HTTP answer below
+   * 500 counts (an endpoint without that route answers 404); a 5xx (a load balancer with no healthy backend) does not.
+   */
+  probe(url: URL): Promise<boolean> {
+    return this.sendTo(url, 'GET', '/healthz', '', { accept: 'application/json' }).then(
+      (res) => res.status < 500,
+      () => false,
+    );
+  }
+
+  /**
+   * One request, to the current URL; on a connection-level failure (refused, reset, timed out, TLS) to the next one,
+   * each URL at most once per request. An HTTP answer, even an error, comes from a reachable endpoint and is final.
+   * After a whole cycle failed the last failure is thrown: the caller's retry backs off (core/backoff.ts).
+   */
+  private async send(
+    method: string,
+    path: string,
+    body: unknown,
+    extra: Record<string, string>,
+    signWith?: KeyObject,
+  ): Promise<{ status: number; json: unknown }> {
     const payload = body === undefined ? '' : JSON.stringify(body);
-    const signed = path.startsWith('/v1/device/') ? this.signedHeaders(method, path, payload, signWith) : {};
-    const headers: Record<string, string> = { accept: 'application/json', ...signed, ...extra };
-    if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(payload));
+    for (let attempt = 1; ; attempt++) {
+      const base = this.urls.current;
+      // Signed afresh per attempt: a request that timed out may have reached a replica, whose nonce check would refuse
+      // the same nonce from another one.
+      const signed = path.startsWith('/v1/device/') ? this.signedHeaders(method, path, payload, signWith) : {};
+      const headers: Record<string, string> = { accept: 'application/json', ...signed, ...extra };
+      if (body !== undefined) {
+        headers['content-type'] = 'application/json';
+        headers['content-length'] = String(Buffer.byteLength(payload));
+      }
+      let res: Answer;
+      try {
+        res = await this.sendTo(base, method, path, payload, headers);
+      } catch (err) {
+        if (!isConnectionFailure(err)) throw err;
+        this.urls.failed(base);
+        if (attempt >= this.urls.all.length) throw err;
+        continue;
+      }
+      if (res.status === 304 || (res.status >= 200 && res.status < 300)) return { status: res.status, json: res.json };
+      throw errorFromResponse(res.status, res.json, `${method} ${path}`, res.retryAfterMs);
     }
-    const url = new URL(path, this.base);
+  }
+
+  /** One HTTP exchange with the endpoint at `base`: resolves with any answer, rejects when none came (or it was unreadable). */
+  private sendTo(base: URL, method: string, path: string, payload: string, headers: Record<string, string>): Promise<Answer> {
+    const url = new URL(path, base);
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {
-      const req = request(url, { method, headers, agent: this.agent, timeout: this.options.timeoutMs ?? 30_000 }, (res) => {
+      const req = request(url, { method, headers, agent: this.agent, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -191,46 +249,26 @@ export class EndpointClient {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           const text = Buffer.concat(chunks).toString('utf8');
-          if (status === 304) return resolve({ status, json: undefined });
-          let json: unknown;
+          const retryAfterMs = parseRetryAfterMs(res.headers['retry-after']);
+          if (status === 304) return resolve({ status, json: undefined, retryAfterMs });
           try {
-            json = text.length > 0 ? parseJsonText(text, `${method} ${path}: the ${status} response body`, 'ENDPOINT_ERROR') : undefined;
+            const json = text.length > 0 ? parseJsonText(text, `${method} ${path}: the ${status} response body`, 'ENDPOINT_ERROR') : undefined;
+            resolve({ status, json, retryAfterMs });
           } catch (err) {
-            return reject(err);
+            reject(err);
           }
-          if (status >= 200 && status < 300) return resolve({ status, json });
-          const retryAfter = res.headers['retry-after'];
-          reject(errorFromResponse(status, json, `${method} ${path}`, parseRetryAfterMs(retryAfter)));
         });
       });
-      req.on('timeout', () =>
-        req.destroy(new AttacheError('ENDPOINT_UNREACHABLE', `${method} ${path}: no answer within ${this.options.timeoutMs ?? 30_000} ms`)),
-      );
+      req.on('timeout', () => req.destroy(new AttacheError('ENDPOINT_UNREACHABLE', `${method} ${path}: no answer within ${timeoutMs} ms`)));
       req.on('error', (err) => reject(transportError(err, method, path)));
       req.end(payload);
     });
   }
 }
 
-/**
- * The error an endpoint's refusal stands for. A 503 or 429 without the error envelope (a proxy in front of a saturated
- * endpoint) still means "busy" / "rate limited"; `retryAfterMs` is the Retry-After header, which a retry honours.
- */
-function errorFromResponse(status: number, json: unknown, request: string, retryAfterMs: number | undefined): AttacheError {
-  const wait = retryAfterMs === undefined ? {} : { retryAfterMs };
-  try {
-    const body = validate(ErrorResponse, json, 'error response');
-    const code = isErrorCode(body.error.code) ? body.error.code : 'ENDPOINT_ERROR';
-    return new AttacheError(code, body.error.message, { details: body.error.details ?? [], retryable: status >= 500 || undefined, ...wait });
-  } catch {
-    const code = status === 503 ? 'ENDPOINT_BUSY' : status === 429 ? 'RATE_LIMITED' : 'ENDPOINT_ERROR';
-    return new AttacheError(code, `${request}: endpoint answered ${status}`, { retryable: status >= 500 || status === 429, ...wait });
-  }
-}
-
-function transportError(err: unknown, method: string, path: string): AttacheError {
-  if (err instanceof AttacheError) return err;
-  const code = (err as NodeJS.ErrnoException).code ?? '';
-  if (TLS_TRUST_ERRORS.has(code)) return new AttacheError('TLS_PIN_MISMATCH', `${method} ${path}: endpoint certificate rejected (${code})`, { cause: err });
-  return new AttacheError('ENDPOINT_UNREACHABLE', `${method} ${path}: ${(err as Error).message}`, { cause: err });
+/** An HTTP answer: status, parsed body, and the Retry-After wait when given. */
+interface Answer {
+  readonly status: number;
+  readonly json: unknown;
+  readonly retryAfterMs: number | undefined;
 }

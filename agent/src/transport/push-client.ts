@@ -86,20 +86,30 @@ export class PushClient {
   private readonly pending = new Map<string, Pending>();
   /** The endpoint refused the last upgrade with Retry-After (503 at capacity, 429): the next attempt waits that long. */
   private retryAfterMs = 0;
+  /** The URL the socket was opened to (client.urls.current at the time). */
+  private socketUrl: URL | undefined;
+  /** Connection attempts that reached no endpoint since the socket was last open: a whole cycle of URLs backs off. */
+  private unreached = 0;
+  /** Set when the socket is closed to follow a change of the current URL: the close reconnects at once. */
+  private moving = false;
+  private unfollow: (() => void) | undefined;
 
   constructor(
-    private readonly client: Pick<EndpointClient, 'url' | 'signedHeaders' | 'tls'>,
+    private readonly client: Pick<EndpointClient, 'urls' | 'signedHeaders' | 'tls'>,
     private readonly events: PushEvents,
     private readonly deps: { readonly clock: Clock } = { clock: systemClock },
   ) {}
 
   start(): void {
     this.stopped = false;
+    this.unfollow ??= this.client.urls.onChange((url) => this.follow(url));
     this.connect();
   }
 
   stop(): void {
     this.stopped = true;
+    this.unfollow?.();
+    this.unfollow = undefined;
     this.timer?.cancel();
     this.watchdog?.cancel();
     this.socket?.close(1000, 'agent stopping');
@@ -136,7 +146,9 @@ export class PushClient {
   }
 
   private connect(): void {
-    const url = new URL(PUSH_PATH, this.client.url);
+    const base = this.client.urls.current;
+    this.socketUrl = base;
+    const url = new URL(PUSH_PATH, base);
     url.protocol = 'wss:';
     const socket = new WebSocket(url, {
       headers: this.client.signedHeaders('GET', PUSH_PATH, ''),
@@ -147,9 +159,11 @@ export class PushClient {
     });
     this.socket = socket;
     let opened = false;
+    let answered = false;
     socket.on('open', () => {
       opened = true;
       this.attempt = 0;
+      this.unreached = 0;
       this.feedWatchdog(socket);
       this.events.onState('connected');
     });
@@ -159,6 +173,7 @@ export class PushClient {
       this.handle(socket, isBinary ? '' : data.toString());
     });
     socket.on('unexpected-response', (_req, res) => {
+      answered = true;
       const seconds = Number(res.headers['retry-after']);
       this.retryAfterMs = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 3600) * 1000 : 0;
       this.events.onState('disconnected', `upgrade refused with HTTP ${res.statusCode}`);
@@ -172,8 +187,38 @@ export class PushClient {
         this.channel2 = false;
         this.failPending('push channel closed before the answer');
       }
-      if (!this.stopped) this.scheduleReconnect(opened);
+      if (!this.stopped) this.afterClose(base, opened || answered, opened);
     });
+  }
+
+  /**
+   * Where and when to connect next. A URL that did not answer makes the next one current (EndpointUrls); it is tried at
+   * once until every URL failed in a row, then the backoff applies. An endpoint that answered (even refusing the
+   * upgrade) or a dropped open connection is retried on the same URL with the backoff.
+   */
+  private afterClose(base: URL, answered: boolean, wasOpen: boolean): void {
+    if (this.moving) {
+      this.moving = false;
+      this.timer = this.deps.clock.setTimer(() => this.connect(), 0);
+      return;
+    }
+    if (!answered) {
+      this.client.urls.failed(base);
+      this.unreached++;
+      if (this.unreached % this.client.urls.all.length !== 0) {
+        this.timer = this.deps.clock.setTimer(() => this.connect(), 0);
+        return;
+      }
+    }
+    this.scheduleReconnect(wasOpen);
+  }
+
+  /** The current URL changed (a failover on the HTTPS path, or back to the preferred one): the socket follows it. */
+  private follow(url: URL): void {
+    const socket = this.socket;
+    if (this.stopped || !socket || this.socketUrl?.href === url.href) return;
+    this.moving = true;
+    socket.terminate();
   }
 
   private handle(socket: WebSocket, text: string): void {

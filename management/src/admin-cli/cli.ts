@@ -89,8 +89,16 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
       if (!opts.out) return io.stdout(`${JSON.stringify(pkg, null, 2)}\n`);
       await writeFile(opts.out, `${JSON.stringify(pkg, null, 2)}\n`, { mode: 0o600 });
       await chmod(opts.out, 0o600);
-      print({ file: opts.out, endpointUrl: pkg.endpointUrl, tenantId: pkg.tenantId, caPin: pkg.caPin, expiresAt: pkg.expiresAt }, () =>
-        onboardingSummary(pkg, opts.out ?? ''),
+      print(
+        {
+          file: opts.out,
+          endpointUrl: pkg.endpointUrl,
+          alternateEndpointUrls: pkg.alternateEndpointUrls ?? [],
+          tenantId: pkg.tenantId,
+          caPin: pkg.caPin,
+          expiresAt: pkg.expiresAt,
+        },
+        () => onboardingSummary(pkg, opts.out ?? ''),
       );
     });
 

@@ -87,6 +87,7 @@ export function onboardingSummary(pkg: OnboardingPackage, file: string): string 
   return renderFields([
     ['written to', file],
     ['endpoint', pkg.endpointUrl],
+    ...(pkg.alternateEndpointUrls?.length ? [['alternate URLs', pkg.alternateEndpointUrls.join(', ')] as [string, string]] : []),
     ['tenant', pkg.tenantId],
     ['CA pin', pkg.caPin],
     ['expires', pkg.expiresAt],

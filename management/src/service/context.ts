@@ -19,6 +19,8 @@ export interface ServiceContext {
   readonly signingKeys: PolicySigningKeyRing;
   /** The https URL devices use to reach this endpoint; goes into onboarding packages. */
   readonly publicUrl: string;
+  /** Other https URLs of the same deployment (`serve --alternate-url`); listed after publicUrl in onboarding packages. */
+  readonly alternateUrls?: readonly string[];
   readonly clock: Pick<Clock, 'now'>;
   readonly logger: Logger;
   /** Device compliance and the precomputed access decisions. */

@@ -5,13 +5,34 @@ import { isoNow } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import { enrollmentProofString, publicKeyFromRaw, verifyBytes } from '../../../common/signing.js';
 import { validate } from '../../../common/validation.js';
-import { EnrollRequest, type EnrollResponse, OnboardingCreateRequest, OnboardingPackage } from '../../../policy-schemas/src/index.js';
+import {
+  EnrollRequest,
+  type EnrollResponse,
+  MAX_ALTERNATE_ENDPOINT_URLS,
+  OnboardingCreateRequest,
+  OnboardingPackage,
+} from '../../../policy-schemas/src/index.js';
 import { ENROLLMENT_TOKEN_PREFIX, newSecretToken, tokenHash } from '../pki/tokens.js';
 import type { ServiceContext } from './context.js';
 import { matchingGroups, normaliseTags } from './targeting.js';
 
 /** Defaults of an onboarding package: valid one day, single use. */
 export const ONBOARDING_DEFAULTS = { expiresInMinutes: 1440, maxUses: 1 } as const;
+
+/**
+ * Checks the endpoint's alternate URLs (`serve --alternate-url`, already normalised): at most
+ * MAX_ALTERNATE_ENDPOINT_URLS, none twice, none equal to the public URL. Returns them in the order given.
+ */
+export function checkAlternateUrls(urls: readonly string[], publicUrl: string | undefined): readonly string[] {
+  if (urls.length > MAX_ALTERNATE_ENDPOINT_URLS)
+    throw new AttacheError('CONFIG_INVALID', `at most ${MAX_ALTERNATE_ENDPOINT_URLS} alternate URLs, got ${urls.length}`);
+  const seen = new Set<string>(publicUrl === undefined ? [] : [publicUrl]);
+  for (const url of urls) {
+    if (seen.has(url)) throw new AttacheError('CONFIG_INVALID', `alternate URL ${url} is listed twice or is the public URL`);
+    seen.add(url);
+  }
+  return urls;
+}
 
 /** Creates an enrollment token and returns the full onboarding package (validated before the token is stored). */
 export async function createOnboardingPackage(ctx: ServiceContext, body: unknown): Promise<OnboardingPackage> {
@@ -26,6 +47,8 @@ export async function createOnboardingPackage(ctx: ServiceContext, body: unknown
       formatVersion: 1,
       tenantId: ctx.identity.tenantId,
       endpointUrl: ctx.publicUrl,
+      // After the public URL, in the order configured; a defaulted public URL equal to one of them is not repeated.
+      ...alternatesOf(ctx),
       caCertificate: ctx.identity.caCertPem,
       caPin: ctx.identity.caPin,
       policySigningKey: { keyId: ctx.signingKeys.active().keyId, publicKey: ctx.signingKeys.active().publicKey },
@@ -46,6 +69,11 @@ export async function createOnboardingPackage(ctx: ServiceContext, body: unknown
   });
   ctx.logger.info('onboarding package created', { component: 'enrollment', expiresAt, maxUses: request.maxUses ?? ONBOARDING_DEFAULTS.maxUses });
   return pkg;
+}
+
+function alternatesOf(ctx: ServiceContext): { alternateEndpointUrls?: string[] } {
+  const alternates = (ctx.alternateUrls ?? []).filter((url) => url !== ctx.publicUrl);
+  return alternates.length > 0 ? { alternateEndpointUrls: alternates } : {};
 }
 
 /** Enrolls a device: checks the proof of possession, then uses the token and creates the device in one transaction. */

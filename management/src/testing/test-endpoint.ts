@@ -32,12 +32,12 @@ export interface TestEndpoint {
 
 /**
  * Endpoint options a test may set (compliance settings; admission limits: admission control is off unless given; a
- * PostgreSQL database and its key-encryption key). `adminTokenFile`: the admin token written by the first replica of
+ * PostgreSQL database and its key-encryption key; URLs). `adminTokenFile`: the admin token written by the first replica of
  * a database (later replicas find its hash in the database and write no token file).
  */
 export type TestEndpointOptions = Pick<
   EndpointOptions,
-  'unassignedCompliance' | 'complianceIntervalMs' | 'admission' | 'databaseUrl' | 'keyEncryptionKeyFile'
+  'unassignedCompliance' | 'complianceIntervalMs' | 'admission' | 'databaseUrl' | 'keyEncryptionKeyFile' | 'publicUrl' | 'alternateUrls'
 > & {
   readonly adminTokenFile?: string;
 };

@@ -89,7 +89,12 @@ export class HostTransport {
   private newClient(): EndpointClient {
     const { identity, privateKey, now } = this.options;
     return new EndpointClient(
-      { endpointUrl: identity.endpointUrl, caCertificate: identity.caCertificate, credentials: { deviceId: identity.deviceId, privateKey } },
+      {
+        endpointUrl: identity.endpointUrl,
+        alternateEndpointUrls: identity.alternateEndpointUrls ?? [],
+        caCertificate: identity.caCertificate,
+        credentials: { deviceId: identity.deviceId, privateKey },
+      },
       { now },
     );
   }
