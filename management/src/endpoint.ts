@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { sweepTempFiles, TEMP_SWEEP_AGE_MS } from '../../common/atomic-file.js';
 import { type Clock, systemClock } from '../../common/clock.js';
 import { AttacheError } from '../../common/errors.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { AdmissionController, type AdmissionLimits, type LoadProbe } from './http/admission.js';
 import type { EnrollRateLimits } from './http/rate-limit.js';
 import { createHttpServer } from './http/server.js';
@@ -118,13 +119,17 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   if (!wildcard) extraNames.push(listenHost);
   if (configuredPublicUrl) extraNames.push(new URL(configuredPublicUrl).hostname.replace(/^\[|\]$/g, ''));
 
+  const backlog = options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG;
+  if (!Number.isInteger(backlog) || backlog < 1) throw new AttacheError('CONFIG_INVALID', `listen backlog must be a positive integer, got ${backlog}`);
   await ensureDataDir(dataDir);
+  const lock = await lockDataDir(dataDir, clock);
   // A secret half-written when the endpoint was killed stays a temp file; nothing reads it, so it goes.
   const swept = await sweepTempFiles(dataDir, { now: clock.now(), olderThanMs: TEMP_SWEEP_AGE_MS });
   if (swept.length > 0) deps.logger.warn('stale temp files removed', { component: 'endpoint', dataDir, files: swept });
-  const backlog = options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG;
-  if (!Number.isInteger(backlog) || backlog < 1) throw new AttacheError('CONFIG_INVALID', `listen backlog must be a positive integer, got ${backlog}`);
-  const store = await openStore(dataDir, options.databaseUrl);
+  const store = await openStore(dataDir, options.databaseUrl).catch(async (err: unknown) => {
+    await lock.release();
+    throw err;
+  });
   deps.logger.info('store opened', { component: 'endpoint', database: options.databaseUrl ? redactedDatabaseUrl(options.databaseUrl) : 'sqlite' });
   let admission: AdmissionController | undefined;
   try {
@@ -197,6 +202,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
           admission?.close();
           await stopTimer();
           await store.close();
+          await lock.release();
           deps.logger.info('endpoint stopped', { component: 'endpoint' });
         })();
         return closing;
@@ -205,6 +211,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   } catch (err) {
     admission?.close();
     await store.close();
+    await lock.release();
     throw err;
   }
 }

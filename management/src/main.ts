@@ -85,10 +85,12 @@ async function serve(options: ServeOptions): Promise<void> {
 
 /**
  * Exit codes of `serve` (docs/deploy.md): 69 (sysexits EX_UNAVAILABLE) when the database cannot be reached, so a
- * service manager retries; 78 (EX_CONFIG) for a configuration error, which a restart cannot fix; else 1.
+ * service manager retries; 75 (EX_TEMPFAIL, as the agent) when another `serve` holds the data dir; 78 (EX_CONFIG) for
+ * a configuration error, which a restart cannot fix; else 1.
  */
 function exitCodeFor(code: string): number {
   if (code === 'DATABASE_UNAVAILABLE') return 69;
+  if (code === 'DAEMON_ALREADY_RUNNING') return 75;
   return code === 'CONFIG_INVALID' ? 78 : 1;
 }
 
