@@ -2,6 +2,7 @@
 // stdout once listening; logs JSON to stderr; SIGTERM/SIGINT close the server and the database and exit 0.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { toAttacheError } from '../../common/errors.js';
+import { ATTACHE_VERSION } from '../../common/version.js';
 import { installMemoryReport } from './debug-memory.js';
 import { startEndpoint } from './endpoint.js';
 import { type AdmissionLimits, parseAdmissionLimits } from './http/admission.js';
@@ -95,7 +96,7 @@ function exitCodeFor(code: string): number {
 }
 
 function buildProgram(): Command {
-  const program = new Command('attache-management').description('Attaché management endpoint').showHelpAfterError();
+  const program = new Command('attache-management').description('Attaché management endpoint').version(ATTACHE_VERSION).showHelpAfterError();
   program
     .command('serve')
     .description('run the HTTPS endpoint (creates CA, keys and admin token on first start)')
