@@ -8,6 +8,7 @@ import { type Clock, systemClock } from '../../common/clock.js';
 import { AttacheError } from '../../common/errors.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { AdmissionController, type AdmissionLimits, type LoadProbe } from './http/admission.js';
+import { endpointMetrics, type MetricsListen, registerOpsRoutes } from './http/ops-routes.js';
 import type { EnrollRateLimits } from './http/rate-limit.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logging.js';
@@ -49,6 +50,8 @@ export interface EndpointOptions {
   readonly listenBacklog?: number;
   /** postgres:// URL of the database; absent: SQLite in the data dir (db.sqlite), the embedded default. */
   readonly databaseUrl?: string;
+  /** Where GET /metrics is served (http/ops-routes.ts); absent: no metrics. */
+  readonly metrics?: MetricsListen;
 }
 
 /** Default listen backlog: a burst of connects waits in the kernel instead of being refused (Node's default is 511). */
@@ -73,6 +76,8 @@ export interface RunningEndpoint {
   readonly context: ServiceContext;
   /** Admission control of the device API; undefined when turned off. */
   readonly admission: AdmissionController | undefined;
+  /** http://host:port/metrics of the separate metrics listener (`--metrics <host:port>`); undefined otherwise. */
+  readonly metricsUrl: string | undefined;
   /** Closes the push sockets, the server and the database. */
   close(): Promise<void>;
 }
@@ -160,20 +165,29 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       },
     };
     // Channel-2 devices get their changed sets over the push socket.
-    hub.useDeliverer(new SetDelivery(context).enqueue);
+    const delivery = new SetDelivery(context);
+    hub.useDeliverer(delivery.enqueue);
     admission =
       options.admission === false
         ? undefined
         : new AdmissionController(options.admission ?? {}, { clock, logger: deps.logger, ...(deps.loadProbe ? { probe: deps.loadProbe } : {}) });
+    const metrics = endpointMetrics(options.metrics, {
+      connectedDevices: () => hub.size,
+      store,
+      deliveryQueue: () => delivery.queued,
+      ...(admission ? { admission } : {}),
+    });
     const app = await createHttpServer(
       {
         tlsKeyPem: identity.serverKeyPem,
         tlsCertPem: identity.serverCertPem,
         ...(options.enrollRateLimits === undefined ? {} : { enrollRateLimits: options.enrollRateLimits }),
         ...(admission ? { admission } : {}),
+        ...(metrics ? { metrics } : {}),
       },
       context,
     );
+    const ops = await registerOpsRoutes(app, { listen: options.metrics, metrics }, { store, clock, logger: deps.logger });
     await app.listen({ host: listenHost, port: options.listenPort ?? 8443, backlog });
     const port = (app.server.address() as AddressInfo).port;
     const url = `https://${urlHost(wildcard ? '127.0.0.1' : listenHost)}:${port}`;
@@ -196,9 +210,11 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       identity,
       context,
       admission,
+      metricsUrl: ops.metricsUrl,
       close: () => {
         closing ??= (async () => {
           await app.close();
+          await ops.close();
           admission?.close();
           await stopTimer();
           await store.close();

@@ -6,6 +6,7 @@ import { ATTACHE_VERSION } from '../../common/version.js';
 import { installMemoryReport } from './debug-memory.js';
 import { startEndpoint } from './endpoint.js';
 import { type AdmissionLimits, parseAdmissionLimits } from './http/admission.js';
+import { type MetricsListen, parseMetricsListen } from './http/ops-routes.js';
 import { type EnrollRateLimits, parseEnrollRateLimits } from './http/rate-limit.js';
 import { parseListen } from './listen-address.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from './logging.js';
@@ -23,6 +24,7 @@ interface ServeOptions {
   listenBacklog?: number;
   database?: string;
   debugMemoryFile?: string;
+  metrics?: MetricsListen;
 }
 
 function positiveInt(value: string): number {
@@ -58,6 +60,7 @@ async function serve(options: ServeOptions): Promise<void> {
       ...(options.admission === undefined ? {} : { admission: options.admission }),
       ...(options.listenBacklog === undefined ? {} : { listenBacklog: options.listenBacklog }),
       ...(options.database === undefined ? {} : { databaseUrl: options.database }),
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     },
     { logger },
   ).catch((err: unknown) => {
@@ -65,7 +68,8 @@ async function serve(options: ServeOptions): Promise<void> {
     logger.error('endpoint failed to start', { component: 'endpoint', code: e.code, error: e.message });
     throw err;
   });
-  process.stdout.write(`${JSON.stringify({ event: 'listening', url: endpoint.url, dataDir: endpoint.dataDir })}\n`);
+  const listening = { event: 'listening', url: endpoint.url, dataDir: endpoint.dataDir, ...(endpoint.metricsUrl ? { metricsUrl: endpoint.metricsUrl } : {}) };
+  process.stdout.write(`${JSON.stringify(listening)}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -127,6 +131,11 @@ function buildProgram(): Command {
     )
     .addOption(
       new Option('--database <url>', 'PostgreSQL database, postgres://user@host:port/db (default: SQLite in the data dir)').env('ATTACHE_DATABASE_URL'),
+    )
+    .option(
+      '--metrics <where>',
+      'serve Prometheus GET /metrics: "on" (on the main listener) or <host:port> (own plain-HTTP listener, e.g. 127.0.0.1:9464); default off',
+      optionParser(parseMetricsListen),
     )
     .option('--listen-backlog <n>', 'queue of connections the kernel holds before accept (default 4096, capped by net.core.somaxconn)', positiveInt)
     // Benchmarks only (bench/push-connections.bench.ts): hidden from --help.
