@@ -31,7 +31,7 @@ export interface TestEndpoint {
 }
 
 /** Endpoint options a test may set (compliance settings; admission limits: admission control is off unless given). */
-export type TestEndpointOptions = Pick<EndpointOptions, 'unassignedCompliance' | 'complianceIntervalMs' | 'admission'>;
+export type TestEndpointOptions = Pick<EndpointOptions, 'unassignedCompliance' | 'complianceIntervalMs' | 'admission' | 'metrics'>;
 
 /** Starts an endpoint for one test file (with `deps.loadProbe`, admission control sees that capacity signal). */
 export async function startTestEndpoint(options: TestEndpointOptions = {}, deps: Pick<EndpointDeps, 'loadProbe'> = {}): Promise<TestEndpoint> {
