@@ -62,5 +62,12 @@ export async function registerOpsRoutes(
   const { port } = side.server.address() as AddressInfo;
   const metricsUrl = `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}/metrics`;
   deps.logger.info('metrics listening', { component: 'endpoint', url: metricsUrl });
-  return { metricsUrl, close: () => side.close() };
+  // Closed with the main server too, so an endpoint closed on any path does not leave this port open.
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= side.close();
+    return closing;
+  };
+  app.addHook('onClose', close);
+  return { metricsUrl, close };
 }
