@@ -124,13 +124,13 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   if (!wildcard) extraNames.push(listenHost);
   if (configuredPublicUrl) extraNames.push(new URL(configuredPublicUrl).hostname.replace(/^\[|\]$/g, ''));
 
-  const backlog = options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG;
-  if (!Number.isInteger(backlog) || backlog < 1) throw new AttacheError('CONFIG_INVALID', `listen backlog must be a positive integer, got ${backlog}`);
   await ensureDataDir(dataDir);
-  const lock = await lockDataDir(dataDir, clock);
   // A secret half-written when the endpoint was killed stays a temp file; nothing reads it, so it goes.
   const swept = await sweepTempFiles(dataDir, { now: clock.now(), olderThanMs: TEMP_SWEEP_AGE_MS });
   if (swept.length > 0) deps.logger.warn('stale temp files removed', { component: 'endpoint', dataDir, files: swept });
+  const backlog = options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG;
+  if (!Number.isInteger(backlog) || backlog < 1) throw new AttacheError('CONFIG_INVALID', `listen backlog must be a positive integer, got ${backlog}`);
+  const lock = await lockDataDir(dataDir, clock);
   const store = await openStore(dataDir, options.databaseUrl).catch(async (err: unknown) => {
     await lock.release();
     throw err;
