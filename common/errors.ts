@@ -88,7 +88,8 @@ export const ERROR_CODES = {
   DAEMON_ALREADY_RUNNING: {
     status: 409,
     retryable: true,
-    description: 'Another agent daemon holds the state directory (its pid is named); only one may run per state dir.',
+    description:
+      'Another agent daemon holds the state directory, or another `attache-management serve` the data directory (its pid is named); only one may run per directory.',
   },
   STORE_CORRUPT: {
     status: 500,

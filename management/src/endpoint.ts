@@ -6,7 +6,9 @@ import { resolve } from 'node:path';
 import { sweepTempFiles, TEMP_SWEEP_AGE_MS } from '../../common/atomic-file.js';
 import { type Clock, systemClock } from '../../common/clock.js';
 import { AttacheError } from '../../common/errors.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { AdmissionController, type AdmissionLimits, type LoadProbe } from './http/admission.js';
+import { endpointMetrics, type MetricsListen, registerOpsRoutes } from './http/ops-routes.js';
 import type { EnrollRateLimits } from './http/rate-limit.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logging.js';
@@ -58,6 +60,8 @@ export interface EndpointOptions {
   readonly keyEncryptionKeyFile?: string;
   /** The operator's own server certificate, key and root CA (pki/own-certificate.ts); absent: the endpoint's own CA. */
   readonly ownCertificate?: OwnCertificateFiles;
+  /** Where GET /metrics is served (http/ops-routes.ts); absent: no metrics. */
+  readonly metrics?: MetricsListen;
 }
 
 /** Default listen backlog: a burst of connects waits in the kernel instead of being refused (Node's default is 511). */
@@ -84,6 +88,8 @@ export interface RunningEndpoint {
   readonly admission: AdmissionController | undefined;
   /** Whether this process runs the periodic work of its replicas (always, on SQLite). */
   isLeader(): boolean;
+  /** http://host:port/metrics of the separate metrics listener (`--metrics <host:port>`); undefined otherwise. */
+  readonly metricsUrl: string | undefined;
   /** Closes the push sockets, the server and the database. */
   close(): Promise<void>;
 }
@@ -154,7 +160,11 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   if (!Number.isInteger(backlog) || backlog < 1) throw new AttacheError('CONFIG_INVALID', `listen backlog must be a positive integer, got ${backlog}`);
   // The key-encryption key is read first: a missing or malformed one stops the start before the database is touched.
   const kek = options.databaseUrl ? await readKeyEncryptionKey(requiredKekFile(options.keyEncryptionKeyFile)) : undefined;
-  const store = await openStore(dataDir, options.databaseUrl);
+  const lock = await lockDataDir(dataDir, clock);
+  const store = await openStore(dataDir, options.databaseUrl).catch(async (err: unknown) => {
+    await lock.release();
+    throw err;
+  });
   const vault: KeyVault = kek ? new DatabaseVault(store, kek, () => new Date(clock.now()).toISOString()) : new FileVault(dataDir);
   deps.logger.info('store opened', { component: 'endpoint', database: options.databaseUrl ? redactedDatabaseUrl(options.databaseUrl) : 'sqlite' });
   let admission: AdmissionController | undefined;
@@ -196,21 +206,30 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       alternateUrls,
     };
     // Channel-2 devices get their changed sets over the push socket.
-    hub.useDeliverer(new SetDelivery(context).enqueue);
+    const delivery = new SetDelivery(context);
+    hub.useDeliverer(delivery.enqueue);
     joinCluster(bus, { hub, sets: context.sets, compliance, signingKeys, logger: deps.logger });
     admission =
       options.admission === false
         ? undefined
         : new AdmissionController(options.admission ?? {}, { clock, logger: deps.logger, ...(deps.loadProbe ? { probe: deps.loadProbe } : {}) });
+    const metrics = endpointMetrics(options.metrics, {
+      connectedDevices: () => hub.size,
+      store,
+      deliveryQueue: () => delivery.queued,
+      ...(admission ? { admission } : {}),
+    });
     const app = await createHttpServer(
       {
         tlsKeyPem: identity.serverKeyPem,
         tlsCertPem: identity.serverCertPem,
         ...(options.enrollRateLimits === undefined ? {} : { enrollRateLimits: options.enrollRateLimits }),
         ...(admission ? { admission } : {}),
+        ...(metrics ? { metrics } : {}),
       },
       context,
     );
+    const ops = await registerOpsRoutes(app, { listen: options.metrics, metrics }, { store, clock, logger: deps.logger });
     await app.listen({ host: listenHost, port: options.listenPort ?? 8443, backlog });
     const port = (app.server.address() as AddressInfo).port;
     const url = `https://${urlHost(wildcard ? '127.0.0.1' : listenHost)}:${port}`;
@@ -242,12 +261,15 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       context,
       admission,
       isLeader: () => leadership.isLeader(),
+      metricsUrl: ops.metricsUrl,
       close: () => {
         closing ??= (async () => {
           await app.close();
+          await ops.close();
           admission?.close();
           await cluster?.close();
           await store.close();
+          await lock.release();
           deps.logger.info('endpoint stopped', { component: 'endpoint' });
         })();
         return closing;
@@ -257,6 +279,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     admission?.close();
     await cluster?.close();
     await store.close();
+    await lock.release();
     throw err;
   }
 }

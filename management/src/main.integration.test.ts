@@ -2,7 +2,6 @@
 // API, exit 0 on SIGTERM, and a second start that reuses the CA, tenant and admin token; the compliance setting for
 // devices without a compliance policy, and the re-evaluation of every device (with stored transitions) at start-up;
 // `--database` / ATTACHE_DATABASE_URL on a scratch PostgreSQL, and exit 69 when that database cannot be reached.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKekFile } from './pki/kek-command.js';
 import { type ScratchPostgres, startScratchPostgres } from './store/testing/scratch-postgres.js';
 import { errorCode, httpsRequest, TestDevice } from './testing/https-client.js';
+import { serve, stop } from './testing/serve-process.js';
 
-const MAIN = resolve('management/src/main.ts');
 let dir: string;
 
 beforeAll(async () => {
@@ -21,39 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-interface Served {
-  readonly child: ChildProcess;
-  readonly line: { event: string; url: string; dataDir: string };
-  readonly extraStdout: () => string;
-}
-
-function serve(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', 'warn', ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  return new Promise((resolvePromise, reject) => {
-    child.stdout?.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const newline = stdout.indexOf('\n');
-      if (newline >= 0) resolvePromise({ child, line: JSON.parse(stdout.slice(0, newline)), extraStdout: () => stdout.slice(newline + 1) });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code} before listening: ${stderr}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolvePromise) => {
-    child.once('exit', (code) => resolvePromise(code));
-    child.kill('SIGTERM');
-  });
-}
 
 describe('attache-management serve', () => {
   it('prints one listening line, writes admin.json, serves the admin API and exits 0 on SIGTERM; restarts reuse identity', async () => {

@@ -2,10 +2,12 @@
 // stdout once listening; logs JSON to stderr; SIGTERM/SIGINT close the server and the database and exit 0.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { toAttacheError } from '../../common/errors.js';
+import { ATTACHE_VERSION } from '../../common/version.js';
 import { registerBackupCommand } from './backup/command.js';
 import { installMemoryReport } from './debug-memory.js';
 import { startEndpoint } from './endpoint.js';
 import { parseAdmissionLimits } from './http/admission.js';
+import { parseMetricsListen } from './http/ops-routes.js';
 import { parseEnrollRateLimits } from './http/rate-limit.js';
 import { parseListen } from './listen-address.js';
 import { createLogger, LOG_LEVELS } from './logging.js';
@@ -49,6 +51,7 @@ async function serve(flags: ServeOptions): Promise<void> {
       ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
       ...(options.tls === undefined ? {} : { ownCertificate: options.tls }),
       ...(options.keyEncryptionKeyFile === undefined ? {} : { keyEncryptionKeyFile: options.keyEncryptionKeyFile }),
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     },
     { logger },
   ).catch((err: unknown) => {
@@ -56,7 +59,8 @@ async function serve(flags: ServeOptions): Promise<void> {
     logger.error('endpoint failed to start', { component: 'endpoint', code: e.code, error: e.message });
     throw err;
   });
-  process.stdout.write(`${JSON.stringify({ event: 'listening', url: endpoint.url, dataDir: endpoint.dataDir })}\n`);
+  const listening = { event: 'listening', url: endpoint.url, dataDir: endpoint.dataDir, ...(endpoint.metricsUrl ? { metricsUrl: endpoint.metricsUrl } : {}) };
+  process.stdout.write(`${JSON.stringify(listening)}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -77,15 +81,17 @@ async function serve(flags: ServeOptions): Promise<void> {
 
 /**
  * Exit codes of `serve` (docs/deploy.md): 69 (sysexits EX_UNAVAILABLE) when the database cannot be reached, so a
- * service manager retries; 78 (EX_CONFIG) for a configuration error, which a restart cannot fix; else 1.
+ * service manager retries; 75 (EX_TEMPFAIL, as the agent) when another `serve` holds the data dir; 78 (EX_CONFIG) for
+ * a configuration error, which a restart cannot fix; else 1.
  */
 function exitCodeFor(code: string): number {
   if (code === 'DATABASE_UNAVAILABLE') return 69;
+  if (code === 'DAEMON_ALREADY_RUNNING') return 75;
   return code === 'CONFIG_INVALID' || code === 'KEY_ENCRYPTION_KEY_WRONG' ? 78 : 1;
 }
 
 function buildProgram(): Command {
-  const program = new Command('attache-management').description('Attaché management endpoint').showHelpAfterError();
+  const program = new Command('attache-management').description('Attaché management endpoint').version(ATTACHE_VERSION).showHelpAfterError();
   program
     .command('serve')
     .description('run the HTTPS endpoint (creates CA, keys and admin token on first start)')
@@ -136,6 +142,11 @@ function buildProgram(): Command {
     .option('--tls-cert <pem>', 'your own server certificate (leaf, then intermediates) instead of the endpoint-issued one; with --tls-key, --tls-ca')
     .option('--tls-key <pem>', 'private key of --tls-cert')
     .option('--tls-ca <pem>', 'root CA certificate of --tls-cert: agents pin it (onboarding packages carry it)')
+    .option(
+      '--metrics <where>',
+      'serve Prometheus GET /metrics: "on" (on the main listener) or <host:port> (own plain-HTTP listener, e.g. 127.0.0.1:9464); default off',
+      optionParser(parseMetricsListen),
+    )
     // Benchmarks only (bench/push-connections.bench.ts): hidden from --help.
     .addOption(new Option('--debug-memory-file <path>', 'on SIGUSR2, write RSS and V8 heap figures to <path>').hideHelp())
     .action((opts: ServeOptions) => serve(opts));

@@ -1,11 +1,13 @@
 // The settings of `serve` from four sources: flag > ATTACHE_* environment variable > config file (--config or
 // ATTACHE_CONFIG, schema urn:attache:endpoint-config) > default, as the agent's config (docs/deploy.md).
+
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { readConfigFile } from '../../common/config-file.js';
 import { AttacheError } from '../../common/errors.js';
 import { EndpointConfig } from '../../policy-schemas/src/index.js';
 import { type AdmissionLimits, parseAdmissionLimits } from './http/admission.js';
+import { type MetricsListen, parseMetricsListen } from './http/ops-routes.js';
 import { type EnrollRateLimits, parseEnrollRateLimits } from './http/rate-limit.js';
 import { parseListen } from './listen-address.js';
 import { LOG_LEVELS, type LogLevel } from './logging.js';
@@ -32,6 +34,7 @@ export interface ServeFlags {
   readonly tlsKey?: string;
   readonly tlsCa?: string;
   readonly keyEncryptionKeyFile?: string;
+  readonly metrics?: MetricsListen;
 }
 
 /** The resolved settings; an absent optional one leaves the endpoint's own default (endpoint.ts). */
@@ -54,6 +57,8 @@ export interface ServeSettings {
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
   /** The key-encryption key file (pki/key-vault.ts): required with a PostgreSQL database. */
   readonly keyEncryptionKeyFile?: string;
+  /** Where GET /metrics is served (http/ops-routes.ts); absent: no metrics. */
+  readonly metrics?: MetricsListen;
 }
 
 /** The environment variable of each setting (and of the config file itself). */
@@ -76,6 +81,7 @@ export const SERVE_ENV = {
   tlsKey: 'ATTACHE_TLS_KEY',
   tlsCa: 'ATTACHE_TLS_CA',
   keyEncryptionKeyFile: 'ATTACHE_KEY_ENCRYPTION_KEY_FILE',
+  metrics: 'ATTACHE_METRICS',
 } as const;
 
 /** Default of --listen. */
@@ -153,6 +159,7 @@ export async function resolveServeSettings(flags: ServeFlags, env: Env): Promise
   const listen = pick(flags.listen, 'listen', parseListen, fromFile(configFile, 'listen', file.listen, parseListen));
   const tls = ownCertificateFiles(path(flags.tlsCert, 'tlsCert'), path(flags.tlsKey, 'tlsKey'), path(flags.tlsCa, 'tlsCa'));
   const keyEncryptionKeyFile = path(flags.keyEncryptionKeyFile, 'keyEncryptionKeyFile');
+  const metrics = pick(flags.metrics, 'metrics', parseMetricsListen, fromFile(configFile, 'metrics', file.metrics, parseMetricsListen));
   if (databaseUrl !== undefined && keyEncryptionKeyFile === undefined) {
     throw new AttacheError(
       'CONFIG_INVALID',
@@ -179,6 +186,7 @@ export async function resolveServeSettings(flags: ServeFlags, env: Env): Promise
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     ...(tls === undefined ? {} : { tls }),
     ...(keyEncryptionKeyFile === undefined ? {} : { keyEncryptionKeyFile }),
+    ...(metrics === undefined ? {} : { metrics }),
   };
 }
 

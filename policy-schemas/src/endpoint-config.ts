@@ -33,6 +33,8 @@ export const EndpointConfig = Type.Object(
     databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', maxLength: 4096 })),
     /** A file holding the postgres:// URL (with its password), so the password is neither in this file nor in `ps`. */
     databaseUrlFile: Type.Optional(Path),
+    /** Prometheus GET /metrics: "on" (the main listener) or "host:port" of its own plain-HTTP listener; absent: off. */
+    metrics: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
     /** The key-encryption key file (base64 of 32 bytes) that seals the endpoint's keys in a PostgreSQL database. */
     keyEncryptionKeyFile: Type.Optional(Path),
     /** PEM server certificate from your PKI (leaf first, then intermediates); needs tlsKey and tlsCa. */

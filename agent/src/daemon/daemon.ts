@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { sweepTempFiles, TEMP_SWEEP_AGE_MS } from '../../../common/atomic-file.js';
 import { type Clock, systemClock } from '../../../common/clock.js';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
+import { acquireInstanceLock, currentBootId, processIsAlive } from '../../../common/instance-lock.js';
 import type { ResolvedConfig } from '../config.js';
 import { DeviceKeyRotator } from '../enrollment/key-rotation.js';
 import type { Logger } from '../logging.js';
@@ -19,8 +20,10 @@ import { buildPlan } from '../sync/preview.js';
 import type { SyncEngine } from '../sync/sync-engine.js';
 import { EndpointClient } from '../transport/endpoint-client.js';
 import { startControlServer } from './control-server.js';
-import { acquireInstanceLock, currentBootId, processIsAlive } from './instance-lock.js';
 import { loadIdentity } from './load-identity.js';
+
+/** The state dir's lock file (common/instance-lock.ts): one daemon per state dir. */
+export const AGENT_LOCK_FILE = 'agent.lock';
 
 export interface RunningDaemon {
   readonly engine: SyncEngine;
@@ -40,7 +43,10 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
   const clock = deps.clock ?? systemClock;
   const store = new StateStore(config.stateDir, { posixPermissions: posixPermissions(), onProblem: (message, details) => logger.warn(message, details) });
   await store.init();
-  const lock = await acquireInstanceLock(config.stateDir, { pid: process.pid, isAlive: processIsAlive, now: () => clock.now(), bootId: await currentBootId() });
+  const lock = await acquireInstanceLock(
+    { dir: config.stateDir, file: AGENT_LOCK_FILE, program: 'attache-agent' },
+    { pid: process.pid, isAlive: processIsAlive, now: () => clock.now(), bootId: await currentBootId() },
+  );
   let client: EndpointClient | undefined;
   let runtime: AgentRuntime | undefined;
   try {

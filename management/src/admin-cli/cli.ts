@@ -4,6 +4,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { terminalCell, terminalText } from '../../../common/terminal-text.js';
+import { ATTACHE_VERSION } from '../../../common/version.js';
 import type { PolicyDocument } from '../../../policy-schemas/src/index.js';
 import { parsePolicyDocument } from '../service/policies.js';
 import { AdminClient } from './admin-client.js';
@@ -53,6 +54,7 @@ export async function readPolicyFile(file: string): Promise<PolicyDocument> {
 export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('attache-admin')
     .description('Administer an Attaché management endpoint')
+    .version(ATTACHE_VERSION)
     .option('--data-dir <dir>', 'data dir of the endpoint (reads admin.json there)')
     .option('--url <url>', 'endpoint URL (overrides admin.json)')
     .option('--token-file <file>', 'admin token file (overrides admin.json)')

@@ -236,8 +236,8 @@ export class AdmissionController {
   }
 }
 
-// The device API by route pattern (unknown paths are answered 404 without work, so they are not counted).
-const DEVICE_ROUTE = /^\/v1\/(?:device\/|enroll$)/;
+/** The device API by route pattern (unknown paths are answered 404 without work, so they are not counted; metrics.ts too). */
+export const DEVICE_ROUTE = /^\/v1\/(?:device\/|enroll$)/;
 
 /**
  * Adds the admission hook to `app` (register it after @fastify/websocket, whose onRequest hook marks upgrades).

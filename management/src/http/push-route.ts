@@ -97,8 +97,11 @@ async function answer(
   }
 }
 
+/** Told of each answered channel-2 request: its method, whether it succeeded, seconds from receipt to answer (metrics). */
+export type PushRequestObserver = (method: Request['method'], outcome: 'ok' | 'error', seconds: number) => void;
+
 /** Registers the push route in the signed /v1/device scope (the preHandler authenticates the upgrade). */
-export function registerPushRoute(app: FastifyInstance, ctx: ServiceContext, auth: DeviceAuthenticator): void {
+export function registerPushRoute(app: FastifyInstance, ctx: ServiceContext, auth: DeviceAuthenticator, observe?: PushRequestObserver): void {
   const log = ctx.logger.child({ component: 'push' });
   app.get('/push', { websocket: true }, (socket, req) => {
     // Only what the socket needs of the upgrade is kept (not the request): the device id and the key it was signed with.
@@ -136,8 +139,13 @@ export function registerPushRoute(app: FastifyInstance, ctx: ServiceContext, aut
       }
       inProgress++;
       const done = ctx.hub.requestStarted();
+      const receivedAt = ctx.clock.now();
+      let outcome: 'ok' | 'error' = 'error';
       answer(ctx, auth, upgradeSigner, message)
-        .then((result) => answerWith({ type: 'response', id, result }))
+        .then((result) => {
+          outcome = 'ok';
+          answerWith({ type: 'response', id, result });
+        })
         .catch((err: unknown) => {
           const e = toClientError(err);
           if (e.code === 'INTERNAL') log.error('push request failed', { deviceId, method: message.method, error: (err as Error)?.message });
@@ -148,6 +156,7 @@ export function registerPushRoute(app: FastifyInstance, ctx: ServiceContext, aut
         .finally(() => {
           inProgress--;
           done();
+          observe?.(message.method, outcome, (ctx.clock.now() - receivedAt) / 1000);
         });
     });
     socket.on('pong', () => ctx.hub.markAlive(deviceId, socket));

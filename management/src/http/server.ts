@@ -18,6 +18,7 @@ import { registerComplianceAdminRoutes } from './compliance-admin-routes.js';
 import { DeviceAuthenticator } from './device-auth.js';
 import { registerDeviceRoutes, registerEnrollRoute } from './device-routes.js';
 import { errorEnvelope, toClientError } from './error-envelope.js';
+import type { EndpointMetrics } from './metrics.js';
 import { registerPushRoute } from './push-route.js';
 import { PUSH_WS_OPTIONS, releaseUpgradeRequest } from './push-socket-memory.js';
 import type { EnrollRateLimits } from './rate-limit.js';
@@ -37,6 +38,8 @@ export interface HttpServerOptions {
   readonly enrollRateLimits?: EnrollRateLimits | false;
   /** Admission control of the device API (admission.ts); none when absent (tests). */
   readonly admission?: AdmissionController;
+  /** Device request and push channel metrics (metrics.ts); none when metrics are off. */
+  readonly metrics?: EndpointMetrics;
 }
 
 /** Builds the fastify instance with every route; the caller listens and closes it. */
@@ -93,6 +96,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
   await app.register(websocket, { options: { ...PUSH_WS_OPTIONS, maxPayload: bodyLimit + 16 * 1024 } });
   app.websocketServer.on('connection', releaseUpgradeRequest);
   if (options.admission) registerAdmission(app, options.admission);
+  options.metrics?.instrument(app);
 
   registerEnrollRoute(app, ctx, options.enrollRateLimits);
   const deviceAuth = new DeviceAuthenticator({ store: ctx.store, clock: ctx.clock, logger: ctx.logger });
@@ -105,7 +109,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       });
       registerDeviceRoutes(scope, ctx);
       registerSignalRoutes(scope, ctx);
-      registerPushRoute(scope, ctx, deviceAuth);
+      registerPushRoute(scope, ctx, deviceAuth, options.metrics?.pushRequestAnswered);
     },
     { prefix: '/v1/device' },
   );

@@ -40,6 +40,11 @@ export class SetDelivery {
     });
   };
 
+  /** Devices queued and not yet taken into a delivery batch (metrics). */
+  get queued(): number {
+    return this.pending.size;
+  }
+
   /** Resolves once everything queued so far was sent (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.draining) await this.draining;

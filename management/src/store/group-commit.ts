@@ -9,6 +9,13 @@ import { inTransaction, isRetryableConflict } from './transactions.js';
 /** The outcome of one item of a batch. */
 export type Settled<O> = { readonly ok: true; readonly value: O } | { readonly ok: false; readonly error: unknown };
 
+/** Counters of a queue for metrics: items waiting for a batch now, and batches and items run since start. */
+export interface BatchQueueStats {
+  readonly depth: number;
+  readonly batches: number;
+  readonly items: number;
+}
+
 /** Runs one batch; returns one outcome per item, in order. A rejection fails every item of the batch. */
 export type BatchRunner<I, O> = (items: readonly I[]) => Promise<readonly Settled<O>[]>;
 
@@ -27,6 +34,8 @@ export class BatchQueue<I, O> {
   private queue: Pending<I, O>[] = [];
   private running: Promise<void> | undefined;
   private closed = false;
+  private batches = 0;
+  private items = 0;
 
   constructor(
     private readonly options: { readonly maxBatch: number },
@@ -50,9 +59,16 @@ export class BatchQueue<I, O> {
     await this.running;
   }
 
+  /** Items waiting for their batch, and the batches and items taken so far (mean batch size = items / batches). */
+  stats(): BatchQueueStats {
+    return { depth: this.queue.length, batches: this.batches, items: this.items };
+  }
+
   private async drainQueue(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
+      this.batches += 1;
+      this.items += batch.length;
       let outcomes: readonly Settled<O>[];
       try {
         outcomes = await this.run(batch.map((p) => p.item));
@@ -95,6 +111,11 @@ export class GroupCommit {
 
   close(): Promise<void> {
     return this.queue.close();
+  }
+
+  /** The queue's counters (one item = one write, one batch = one transaction). */
+  stats(): BatchQueueStats {
+    return this.queue.stats();
   }
 }
 

@@ -63,5 +63,5 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await db.destroy();
     throw new AttacheError('DATABASE_UNAVAILABLE', `cannot reach the database at ${redactedDatabaseUrl(options.url)}: ${(err as Error).message}`);
   }
-  return migratedStore(db);
+  return migratedStore(db, () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
 }

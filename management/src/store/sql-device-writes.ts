@@ -4,6 +4,7 @@ import { type Kysely, sql } from 'kysely';
 import { BatchQueue, GroupCommit, type Settled, type TransactionWork } from './group-commit.js';
 import type { Database } from './schema.js';
 import { claimNonces, NONCE_CLAIM_BATCH, type NonceClaim } from './sql-nonces.js';
+import type { WriteQueueStats } from './store.js';
 
 /** lastSeenAt updates per statement: 3 bound parameters each. */
 const TOUCH_BATCH = 500;
@@ -38,6 +39,15 @@ export class DeviceWriteBatches {
   /** ManagementStore.touchDevice, batched with the touches of concurrent requests. */
   touchDevice(deviceId: string, lastSeenAt: string): Promise<void> {
     return this.touches.submit({ deviceId, lastSeenAt });
+  }
+
+  /** Depth and batch counters of each queue (ManagementStore.stats). */
+  stats(): WriteQueueStats[] {
+    return [
+      { queue: 'groupCommit', ...this.commits.stats() },
+      { queue: 'nonceClaims', ...this.nonces.stats() },
+      { queue: 'deviceTouches', ...this.touches.stats() },
+    ];
   }
 
   async close(): Promise<void> {

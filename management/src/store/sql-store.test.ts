@@ -4,12 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../common/errors.js';
 import type { DeviceFacts, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
-import { inCodeMigrations } from './migrations.js';
+import { inCodeMigrations, MIGRATIONS } from './migrations.js';
+import type { Database } from './schema.js';
+import { SqlManagementStore } from './sql-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { ManagementStore } from './store.js';
 import { freshStorePerTest, STORE_ENGINES } from './testing/store-engines.js';
@@ -256,6 +258,43 @@ describe.each(STORE_ENGINES)('%s store', (engineName) => {
       } finally {
         await a.close();
         await b.close();
+      }
+    });
+  });
+
+  describe('readiness and stats', () => {
+    it('is ready on a migrated database, and DATABASE_UNAVAILABLE once the database is gone', async () => {
+      expect(await store.checkReadiness()).toEqual({ pendingMigrations: [] });
+      const other = await engine.open();
+      await other.close();
+      expect(await codeOf(other.checkReadiness())).toBe('DATABASE_UNAVAILABLE');
+    });
+
+    it('counts the batches and items of the device-path queues; a pool only on PostgreSQL', async () => {
+      await addToken('t1', { maxUses: 3 });
+      const devices = await Promise.all([enroll('t1'), enroll('t1'), enroll('t1')]);
+      await Promise.all(devices.map((d) => store.touchDevice(d.deviceId, NOW)));
+      const stats = store.stats();
+      const touches = stats.writeQueues.find((q) => q.queue === 'deviceTouches');
+      expect(touches).toEqual({ queue: 'deviceTouches', depth: 0, batches: 1, items: 3 });
+      expect(stats.writeQueues.map((q) => q.queue).sort()).toEqual(['deviceTouches', 'groupCommit', 'nonceClaims']);
+      if (engineName === 'postgres') expect(stats.pool).toMatchObject({ total: expect.any(Number), idle: expect.any(Number), waiting: 0 });
+      else expect(stats.pool).toBeUndefined();
+    });
+
+    it.runIf(engineName === 'sqlite')('names the migrations a database has not run', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'attache-pending-'));
+      const db = new Kysely<Database>({
+        dialect: new SqliteDialect({ database: new BetterSqlite3(join(dir, 'db.sqlite')) }),
+        plugins: [new CamelCasePlugin()],
+      });
+      try {
+        const names = Object.keys(MIGRATIONS).sort();
+        expect((await new Migrator({ db: db as unknown as Kysely<unknown>, provider: inCodeMigrations }).migrateTo(names[0] as string)).error).toBeUndefined();
+        expect(await new SqlManagementStore(db).checkReadiness()).toEqual({ pendingMigrations: names.slice(1) });
+      } finally {
+        await db.destroy();
+        await rm(dir, { recursive: true, force: true });
       }
     });
   });

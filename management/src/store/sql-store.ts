@@ -12,6 +12,7 @@ import * as keys from './sql-keys.js';
 import { sweepNonces } from './sql-nonces.js';
 import * as policies from './sql-policies.js';
 import { policySetForDevice, policySetsForDevices } from './sql-policy-sets.js';
+import { checkReadiness } from './sql-readiness.js';
 import { getReportedStatus, listDeviceEvents, recordReport } from './sql-reports.js';
 import { deviceFromRow, normaliseTime } from './sql-rows.js';
 import * as targeting from './sql-targeting.js';
@@ -31,11 +32,14 @@ import type {
   PolicyRecord,
   PolicyResigner,
   PolicySet,
+  PoolStats,
   ReportedStatus,
   ReportOutcome,
   RetiredDeviceKey,
   StoredDeviceEvent,
   StoredSigningKeyAnnouncement,
+  StoreReadiness,
+  StoreStats,
 } from './store.js';
 import { isolateRows } from './stored-json.js';
 import { inTransaction } from './transactions.js';
@@ -43,19 +47,37 @@ import { inTransaction } from './transactions.js';
 // Read on every device request (authentication, the push channel's per-request check): prepared once.
 const deviceById = prepareQuery((db: Kysely<Database>, p: { deviceId: string }) => db.selectFrom('devices').selectAll().where('deviceId', '=', p.deviceId));
 
-/** Migrates `db` to the latest schema and returns the store on it; on failure the database is closed and the error thrown. */
-export async function migratedStore(db: Kysely<Database>): Promise<ManagementStore> {
+/**
+ * Migrates `db` to the latest schema and returns the store on it; on failure the database is closed and the error
+ * thrown. `pool` reads the connection pool's counters (PostgreSQL).
+ */
+export async function migratedStore(db: Kysely<Database>, pool?: () => PoolStats): Promise<ManagementStore> {
   try {
     await migrateToLatest(db);
   } catch (err) {
     await db.destroy();
     throw err;
   }
-  return new SqlManagementStore(db);
+  return new SqlManagementStore(db, pool);
 }
 
 // Signals, compliance and access tokens come from SqlComplianceStore (sql-compliance-store.ts).
 export class SqlManagementStore extends SqlComplianceStore implements ManagementStore {
+  constructor(
+    db: Kysely<Database>,
+    private readonly pool?: () => PoolStats,
+  ) {
+    super(db);
+  }
+
+  checkReadiness(): Promise<StoreReadiness> {
+    return checkReadiness(this.db);
+  }
+
+  stats(): StoreStats {
+    return { writeQueues: this.batches.stats(), ...(this.pool ? { pool: this.pool() } : {}) };
+  }
+
   async getMeta(key: MetaKey): Promise<string | undefined> {
     const row = await this.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
     return row?.value;

@@ -183,6 +183,33 @@ export interface DevicePolicySet {
   readonly policies: readonly SignedPolicy[];
 }
 
+/** What GET /readyz needs of the database: it answered, and these migrations of this build have not run on it. */
+export interface StoreReadiness {
+  readonly pendingMigrations: readonly string[];
+}
+
+/** One batching queue of the device path (sql-device-writes.ts): items waiting now, batches and items since start. */
+export interface WriteQueueStats {
+  readonly queue: 'groupCommit' | 'nonceClaims' | 'deviceTouches';
+  readonly depth: number;
+  readonly batches: number;
+  readonly items: number;
+}
+
+/** The connection pool (PostgreSQL): connections open, idle, and callers waiting for one. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
+/** Counters for metrics, read without touching the database. */
+export interface StoreStats {
+  readonly writeQueues: readonly WriteQueueStats[];
+  /** Absent on SQLite (one connection, no pool). */
+  readonly pool?: PoolStats;
+}
+
 export interface ManagementStore extends ComplianceStore {
   getMeta(key: MetaKey): Promise<string | undefined>;
   /** Stores `value` unless the key already has one; returns the value now stored. */
@@ -301,6 +328,11 @@ export interface ManagementStore extends ComplianceStore {
   claimNonce(deviceId: string, nonce: string, expiresAtMs: number): Promise<boolean>;
   /** Deletes nonces that expired before `nowMs` (at most `limit` rows); returns how many went. */
   sweepNonces(nowMs: number, limit: number): Promise<number>;
+
+  /** Runs a trivial query and lists the pending migrations; throws DATABASE_UNAVAILABLE when the database does not answer. */
+  checkReadiness(): Promise<StoreReadiness>;
+  /** Queue and pool counters, from memory (no query). */
+  stats(): StoreStats;
 
   close(): Promise<void>;
 }

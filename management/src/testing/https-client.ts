@@ -10,6 +10,8 @@ export interface TestResponse {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: unknown;
+  /** The body as received (for responses that are not JSON). */
+  readonly text: string;
 }
 
 /** One HTTPS request trusting only `ca`. Write errors after the server has answered (early 413) are ignored. */
@@ -32,7 +34,7 @@ export function httpsRequest(
         } catch {
           body = null;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text });
       });
     });
     req.on('error', reject);

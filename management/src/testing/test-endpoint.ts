@@ -37,7 +37,7 @@ export interface TestEndpoint {
  */
 export type TestEndpointOptions = Pick<
   EndpointOptions,
-  'unassignedCompliance' | 'complianceIntervalMs' | 'admission' | 'databaseUrl' | 'keyEncryptionKeyFile' | 'publicUrl' | 'alternateUrls'
+  'unassignedCompliance' | 'complianceIntervalMs' | 'admission' | 'databaseUrl' | 'keyEncryptionKeyFile' | 'publicUrl' | 'alternateUrls' | 'metrics'
 > & {
   readonly adminTokenFile?: string;
 };

@@ -1,5 +1,6 @@
-// One daemon per state dir. The lock is a file created exclusively (`agent.lock`, owner-only) holding the holder's
-// pid; a second `run` refuses naming that pid, and nobody removes a control socket or lock it does not own. A lock
+// One long-running process per directory (the agent's state dir, the endpoint's data dir). The lock is a file created
+// exclusively (owner-only) holding the holder's pid; a second process refuses naming that pid, and nobody removes a
+// control socket or lock it does not own. A lock
 // whose holder is gone (crash, kill -9, power loss) is taken over. Node has no flock(2), so this is the classic pid
 // file, written whole before its name appears (temp + link). A lock from an earlier boot is stale whatever its pid
 // (pids are reused after a reboot); the one race left is two daemons taking over the same stale lock within
@@ -7,10 +8,17 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AttacheError } from '../../../common/errors.js';
-import { isoTime } from '../../../common/iso-time.js';
+import { AttacheError } from './errors.js';
+import { isoTime } from './iso-time.js';
 
-export const LOCK_FILE = 'agent.lock';
+/** What is locked: `file` in `dir`, by which program (named in the refusal). */
+export interface LockTarget {
+  readonly dir: string;
+  /** Name of the lock file in `dir` (the agent: `agent.lock`; the endpoint: `endpoint.lock`). */
+  readonly file: string;
+  /** The program holding it, as the refusal names it (`attache-agent`, `attache-management serve`). */
+  readonly program: string;
+}
 
 /** A held lock; `release` removes it only while it still names this process. */
 export interface InstanceLock {
@@ -42,9 +50,9 @@ export async function currentBootId(): Promise<string | undefined> {
   return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => undefined))?.trim() || undefined;
 }
 
-/** Takes the state dir's lock or throws DAEMON_ALREADY_RUNNING naming the holder's pid. */
-export async function acquireInstanceLock(stateDir: string, deps: LockDeps): Promise<InstanceLock> {
-  const path = join(stateDir, LOCK_FILE);
+/** Takes the directory's lock or throws DAEMON_ALREADY_RUNNING naming the holder's pid. */
+export async function acquireInstanceLock(target: LockTarget, deps: LockDeps): Promise<InstanceLock> {
+  const path = join(target.dir, target.file);
   const content = `${JSON.stringify({ pid: deps.pid, startedAt: isoTime(deps.now()), ...(deps.bootId ? { bootId: deps.bootId } : {}) })}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     // The lock appears with its content already in it (temp file, then a hard link that fails when the name exists),
@@ -57,7 +65,7 @@ export async function acquireInstanceLock(stateDir: string, deps: LockDeps): Pro
     if (holder && holder.pid !== deps.pid && sameBoot && deps.isAlive(holder.pid)) {
       throw new AttacheError(
         'DAEMON_ALREADY_RUNNING',
-        `another attache-agent (pid ${holder.pid}) is running on ${stateDir}; stop it first (if no agent runs as pid ${holder.pid}, delete ${path})`,
+        `another ${target.program} (pid ${holder.pid}) is running on ${target.dir}; stop it first (if no ${target.program} runs as pid ${holder.pid}, delete ${path})`,
       );
     }
     // Stale: the holder is gone, from another boot, or the file is garbage. Remove exactly what we read, then race again.

@@ -2,7 +2,9 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireInstanceLock, LOCK_FILE, processIsAlive } from './instance-lock.js';
+import { acquireInstanceLock as acquire, type LockDeps, processIsAlive } from './instance-lock.js';
+
+const LOCK_FILE = 'agent.lock';
 
 let dir: string;
 beforeEach(async () => {
@@ -12,6 +14,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const acquireInstanceLock = (lockDir: string, lockDeps: LockDeps) => acquire({ dir: lockDir, file: LOCK_FILE, program: 'attache-agent' }, lockDeps);
 const deps = (pid: number, alive: readonly number[] = []) => ({ pid, isAlive: (p: number) => alive.includes(p), now: () => 0 });
 
 describe('instance lock', () => {
@@ -19,7 +22,7 @@ describe('instance lock', () => {
     const first = await acquireInstanceLock(dir, deps(100));
     await expect(acquireInstanceLock(dir, deps(200, [100]))).rejects.toMatchObject({
       code: 'DAEMON_ALREADY_RUNNING',
-      message: expect.stringContaining('pid 100'),
+      message: expect.stringContaining('another attache-agent (pid 100) is running on'),
     });
     expect(JSON.parse(await readFile(first.path, 'utf8'))).toMatchObject({ pid: 100 });
     expect((await stat(first.path)).mode & 0o777).toBe(0o600);
