@@ -38,13 +38,16 @@ export interface BackupManifest {
 const LIVE_FILE = new RegExp(`^(${DATA_FILES.db.replace('.', '\\.')}(-wal|-shm|-journal)?|\\.[0-9a-f]{12}\\.tmp|.*\\.lock)$`);
 
 /** The regular files of the data dir to archive (sorted, so two backups of one dir list the same order). */
-async function dataDirFiles(dataDir: string): Promise<string[]> {
+async function dataDirFiles(dataDir: string, postgres: boolean): Promise<string[]> {
   const entries = await readdir(dataDir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
     throw new AttacheError('CONFIG_INVALID', `cannot read the data dir ${dataDir}: ${err.code ?? err.message}`);
   });
   const names = entries.filter((e) => e.isFile() && !LIVE_FILE.test(e.name)).map((e) => e.name);
-  if (!names.includes(DATA_FILES.caKey)) {
-    throw new AttacheError('CONFIG_INVALID', `${dataDir} has no ${DATA_FILES.caKey}: it is not a management endpoint's data dir`);
+  // With PostgreSQL the CA key is in the database (sealed under the key-encryption key); the data dir has the CA
+  // certificate, this replica's server certificate and admin.json.
+  const marker = postgres ? DATA_FILES.caCert : DATA_FILES.caKey;
+  if (!names.includes(marker)) {
+    throw new AttacheError('CONFIG_INVALID', `${dataDir} has no ${marker}: it is not a management endpoint's data dir`);
   }
   return names.sort();
 }
@@ -91,8 +94,8 @@ export async function createBackup(options: BackupOptions, deps: { now: () => Da
     )
   )
     throw new AttacheError('CONFLICT', `${out} already exists: choose a new file name`);
-  const names = await dataDirFiles(dataDir);
   const postgres = options.databaseUrl !== undefined && options.databaseUrl !== '';
+  const names = await dataDirFiles(dataDir, postgres);
   // The database copy and the partial archive sit beside the output (the operator's chosen place), in a 0700 dir.
   const work = await mkdtemp(join(dirname(out), `.${basename(out)}-`));
   try {
