@@ -175,7 +175,7 @@ describe('check-boundaries: layering', () => {
     });
     expect(out).toEqual([
       'agent/src/gadgets/gadget.ts:1: imports agent/src/core/plan.ts — layering: agent/src/gadgets/ is in no layer of agent/src/ (add it to scripts/layering.ts and ARCHITECTURE.md)',
-      'management/src/store/store.ts:1: imports management/src/http/routes.ts — layering: store/ is in layer 2 (store/) and may not import http/ in layer 5 (http/, admin-cli/)',
+      'management/src/store/store.ts:1: imports management/src/http/routes.ts — layering: store/ is in layer 2 (store/) and may not import http/ in layer 5 (http/, admin-cli/, backup/)',
     ]);
   });
 

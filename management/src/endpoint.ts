@@ -26,6 +26,7 @@ import type { UnassignedState } from './service/compliance/evaluate.js';
 import type { ServiceContext } from './service/context.js';
 import { DeviceSetViews } from './service/device-sets.js';
 import { checkAlternateUrls } from './service/enrollment.js';
+import { PushPresence } from './service/presence.js';
 import { SetDelivery } from './service/set-delivery.js';
 import { openPostgresStore, redactedDatabaseUrl } from './store/postgres-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
@@ -63,6 +64,9 @@ export interface EndpointOptions {
   /** Where GET /metrics is served (http/ops-routes.ts); absent: no metrics. */
   readonly metrics?: MetricsListen;
 }
+
+/** How often the leader removes replicas gone for good from the presence tables. */
+const PRESENCE_SWEEP_MS = 60_000;
 
 /** Default listen backlog: a burst of connects waits in the kernel instead of being refused (Node's default is 511). */
 export const DEFAULT_LISTEN_BACKLOG = 4096;
@@ -169,6 +173,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   deps.logger.info('store opened', { component: 'endpoint', database: options.databaseUrl ? redactedDatabaseUrl(options.databaseUrl) : 'sqlite' });
   let admission: AdmissionController | undefined;
   let cluster: Cluster | undefined;
+  let presence: PushPresence | undefined;
   try {
     cluster = await openCluster(options.databaseUrl, { clock, logger: deps.logger });
     const { bus, leadership } = cluster;
@@ -190,9 +195,12 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     // leader evaluates; another replica joining takes the decisions the leader stored.
     if (leadership.isLeader()) await compliance.evaluateAll('startup');
     else await compliance.reload();
+    // Replicas: which devices are connected to which replica, for admins asking any of them.
+    presence = options.databaseUrl ? new PushPresence({ store, hub, clock, logger: deps.logger, replicaId: bus.replicaId }) : undefined;
     const context: ServiceContext = {
       store,
       hub,
+      ...(presence ? { presence } : {}),
       sets: new DeviceSetViews({ store, signingKeys, identity, clock, bus }),
       identity,
       signingKeys,
@@ -249,6 +257,14 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
         { clock, logger: deps.logger },
       ),
     );
+    if (presence) {
+      const p = presence;
+      await p.start();
+      leadership.whileLeader(() => {
+        const sweep = clock.every(PRESENCE_SWEEP_MS, () => p.sweep());
+        return async () => sweep.cancel();
+      });
+    }
     deps.logger.info('endpoint listening', { component: 'endpoint', url, publicUrl, dataDir, tenantId: identity.tenantId, caPin: identity.caPin });
 
     let closing: Promise<void> | undefined;
@@ -267,6 +283,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
           await app.close();
           await ops.close();
           admission?.close();
+          await presence?.close();
           await cluster?.close();
           await store.close();
           await lock.release();
@@ -277,6 +294,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     };
   } catch (err) {
     admission?.close();
+    await presence?.close();
     await cluster?.close();
     await store.close();
     await lock.release();

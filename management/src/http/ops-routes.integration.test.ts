@@ -2,11 +2,13 @@
 // PostgreSQL is stopped and 200 again once it is back, /metrics on its own listener after device traffic (no device id
 // in it), /metrics on the main listener with `--metrics on` (SQLite: no pool metrics), and the data-dir lock refusing
 // a second `serve` (exit 75, naming the first one's pid).
+
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { generateKekFile } from '../pki/kek-command.js';
 import { type ScratchPostgres, startScratchPostgres } from '../store/testing/scratch-postgres.js';
 import { TestAdmin } from '../testing/admin-api.js';
 import { httpsRequest, TestDevice } from '../testing/https-client.js';
@@ -58,7 +60,9 @@ async function deviceThatSynced(served: Served, dataDir: string): Promise<TestDe
 describe('operations routes of a serve process', () => {
   it('PostgreSQL: healthz, readyz 503 while the database is down and 200 once back, metrics on their own listener, one serve per data dir', async () => {
     const data = join(dir, 'pg');
-    const served = await serve(data, ['--database', await cluster.createDatabase(), '--metrics', '127.0.0.1:0']);
+    const kek = join(dir, 'kek');
+    await generateKekFile(kek);
+    const served = await serve(data, ['--database', await cluster.createDatabase(), '--key-encryption-key-file', kek, '--metrics', '127.0.0.1:0']);
     try {
       expect(await get(served, data, '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
       expect(await get(served, data, '/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
@@ -79,7 +83,7 @@ describe('operations routes of a serve process', () => {
       expect(scrape.text).not.toContain(device.deviceId);
       expect((await plainGet(metricsUrl.replace('/metrics', '/readyz'))).status).toBe(200);
 
-      const second = await serve(data, ['--database', cluster.url()]).then(
+      const second = await serve(data, ['--database', cluster.url(), '--key-encryption-key-file', kek]).then(
         (s) => stop(s.child).then(() => 'started'),
         (err: Error) => err.message,
       );
@@ -108,7 +112,7 @@ describe('operations routes of a serve process', () => {
       expect(await stop(served.child)).toBe(0);
     }
     // The lock went with the process: the data dir can be served again.
-    await stop((await serve(data, ['--database', cluster.url()])).child);
+    await stop((await serve(data, ['--database', cluster.url(), '--key-encryption-key-file', kek])).child);
   }, 90_000);
 
   it('SQLite with --metrics on: /metrics on the main listener, no pool metrics', async () => {

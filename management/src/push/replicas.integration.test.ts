@@ -84,6 +84,24 @@ describe('replicas on one PostgreSQL database', () => {
     expect((await client.closed).code).toBe(PUSH_CLOSE.revoked);
   });
 
+  it('tells an admin asking one replica that a device is connected to the other, and when it no longer is', async () => {
+    const device = await a.enrolledDevice();
+    const connected = async () => (await a.admin.ok<{ connected: boolean }>('GET', `/devices/${device.deviceId}`)).connected;
+    expect(await connected()).toBe(false);
+    const client = await TestPushClient.open(b.endpoint.url, b.ca, device, undefined, '/v1/device/push?channel=2');
+    expect(await next(client)).toMatchObject({ type: 'hello' });
+    await b.endpoint.context.presence?.sync();
+    expect(await connected()).toBe(true);
+    const listed = await a.admin.ok<{ devices: { deviceId: string; connected: boolean }[] }>('GET', '/devices');
+    expect(listed.devices.find((d) => d.deviceId === device.deviceId)?.connected).toBe(true);
+    client.close();
+    await client.closed;
+    const end = Date.now() + 5_000;
+    while (b.endpoint.context.hub.isConnected(device.deviceId) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await b.endpoint.context.presence?.sync();
+    expect(await connected()).toBe(false);
+  });
+
   it('switches every replica to a policy-signing key rotated through one of them', async () => {
     const before = b.endpoint.context.signingKeys.active().keyId;
     await a.admin.ok('POST', '/signing-key/rotate', { now: true });

@@ -1,5 +1,6 @@
 // What every endpoint operation works with: the store, the push hub, the endpoint identity, the clock, the logger,
 // the compliance service and the access tokens.
+
 import type { Clock } from '../../../common/clock.js';
 import type { Logger } from '../logging.js';
 import type { EndpointIdentity } from '../pki/endpoint-identity.js';
@@ -9,6 +10,7 @@ import type { ManagementStore } from '../store/store.js';
 import type { AccessTokenRegistry } from './compliance/access-tokens.js';
 import type { ComplianceService } from './compliance/compliance-service.js';
 import type { DeviceSetViews } from './device-sets.js';
+import type { PushPresence } from './presence.js';
 
 /** Dependencies of the endpoint's operations, built once at start-up and passed to routes. */
 export interface ServiceContext {
@@ -29,4 +31,6 @@ export interface ServiceContext {
   readonly sets: DeviceSetViews;
   /** Tokens accepted by the access decision API (access-service tokens and the admin token). */
   readonly accessTokens: AccessTokenRegistry;
+  /** Replicas: which devices are connected to any replica (absent: this process's hub is the whole truth). */
+  readonly presence?: PushPresence;
 }

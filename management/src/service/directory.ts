@@ -18,13 +18,23 @@ export async function requireDevice(ctx: ServiceContext, deviceId: string): Prom
 /** Every readable device with its groups and whether its push channel is open, and the device rows that are corrupt. */
 export async function listDevices(ctx: ServiceContext): Promise<{ devices: Device[]; problems: StoreProblem[] }> {
   const { devices, problems } = await ctx.store.listDevices();
-  return { devices: devices.map((d) => deviceView(d, d.groups, ctx.hub.isConnected(d.deviceId))), problems };
+  const connected = await connectedDevices(
+    ctx,
+    devices.map((d) => d.deviceId),
+  );
+  return { devices: devices.map((d) => deviceView(d, d.groups, connected.has(d.deviceId))), problems };
 }
 
 /** One device with its groups and push state; NOT_FOUND when unknown. */
 export async function getDevice(ctx: ServiceContext, deviceId: string): Promise<Device> {
   const device = await requireDevice(ctx, deviceId);
-  return deviceView(device, await ctx.store.getDeviceGroups(deviceId), ctx.hub.isConnected(deviceId));
+  return deviceView(device, await ctx.store.getDeviceGroups(deviceId), (await connectedDevices(ctx, [deviceId])).has(deviceId));
+}
+
+/** Of `deviceIds`, those with an open push socket to this replica or (replicas) to another. */
+async function connectedDevices(ctx: ServiceContext, deviceIds: readonly string[]): Promise<Set<string>> {
+  if (ctx.presence) return ctx.presence.connected(deviceIds);
+  return new Set(deviceIds.filter((id) => ctx.hub.isConnected(id)));
 }
 
 /** Per-policy and per-setting status of a device. */

@@ -350,6 +350,25 @@ const endpointSecrets: Migration = {
   },
 };
 
+/** Which replica holds which device's push socket, and which replicas are alive (service/presence.ts). */
+const pushPresence: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('replicas')
+      .addColumn('replica_id', 'text', (c) => c.primaryKey())
+      .addColumn('started_at', 'text', (c) => c.notNull())
+      .addColumn('seen_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('push_presence')
+      .addColumn('device_id', 'text', (c) => c.primaryKey())
+      .addColumn('replica_id', 'text', (c) => c.notNull())
+      .addColumn('since', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('push_presence_replica').on('push_presence').column('replica_id').execute();
+  },
+};
+
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -361,6 +380,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-request-nonces': requestNonces,
   '0008-key-rotation': keyRotation,
   '0009-endpoint-secrets': endpointSecrets,
+  '0010-push-presence': pushPresence,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

@@ -18,6 +18,20 @@ export interface EndpointSecretTable {
   updatedAt: string;
 }
 
+/** replicas: the endpoint processes on this database and when each last said it is alive (push presence). */
+export interface ReplicaTable {
+  replicaId: string;
+  startedAt: string;
+  seenAt: string;
+}
+
+/** push_presence: which replica holds each connected device's push socket (replicas only; SQLite needs none). */
+export interface PushPresenceTable {
+  deviceId: string;
+  replicaId: string;
+  since: string;
+}
+
 /** enrollment_tokens: only the SHA-256 of each token, with its limits and use count. */
 export interface EnrollmentTokenTable {
   tokenHash: string;
@@ -295,6 +309,8 @@ export interface RequestNonceTable {
 export interface Database {
   meta: MetaTable;
   endpointSecrets: EndpointSecretTable;
+  replicas: ReplicaTable;
+  pushPresence: PushPresenceTable;
   enrollmentTokens: EnrollmentTokenTable;
   devices: DeviceTable;
   deviceKeyHistory: DeviceKeyHistoryTable;

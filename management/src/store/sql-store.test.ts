@@ -299,6 +299,24 @@ describe.each(STORE_ENGINES)('%s store', (engineName) => {
     });
   });
 
+  describe('push presence (replicas)', () => {
+    it('keeps which replica holds each device, takes a device over, and ignores replicas not seen lately', async () => {
+      const [d1, d2, d3] = [randomUUID(), randomUUID(), randomUUID()];
+      await store.syncPresence('r1', [d1, d2], [], '2025-01-10T12:00:00.000Z');
+      await store.syncPresence('r2', [d3], [], '2025-01-10T12:00:00.000Z');
+      expect(await store.connectedElsewhere([d1, d2, d3], 'r2', '2025-01-10T11:59:50.000Z')).toEqual(new Set([d1, d2]));
+      // d2 reconnected to r2: r2 takes it over; r1 dropping it later removes nothing of r2's.
+      await store.syncPresence('r2', [d2], [], '2025-01-10T12:00:05.000Z');
+      await store.syncPresence('r1', [], [d2], '2025-01-10T12:00:06.000Z');
+      expect(await store.connectedElsewhere([d1, d2, d3], 'r3', '2025-01-10T11:59:50.000Z')).toEqual(new Set([d1, d2, d3]));
+      // r2 not seen since 12:00:05: gone for a reader asking about later.
+      expect(await store.connectedElsewhere([d1, d2, d3], 'r3', '2025-01-10T12:00:06.000Z')).toEqual(new Set([d1]));
+      expect(await store.dropReplicas({ notSeenSince: '2025-01-10T12:00:06.000Z' })).toBe(1);
+      expect(await store.dropReplicas(['r1'])).toBe(1);
+      expect(await store.connectedElsewhere([d1, d2, d3], 'r3', '2025-01-01T00:00:00.000Z')).toEqual(new Set());
+    });
+  });
+
   describe('policies, groups, assignments', () => {
     it('versions policies immutably and serves the latest assigned version to members', async () => {
       await addToken('t1');

@@ -12,6 +12,7 @@ import * as keys from './sql-keys.js';
 import { sweepNonces } from './sql-nonces.js';
 import * as policies from './sql-policies.js';
 import { policySetForDevice, policySetsForDevices } from './sql-policy-sets.js';
+import * as presence from './sql-presence.js';
 import { checkReadiness } from './sql-readiness.js';
 import { getReportedStatus, listDeviceEvents, recordReport } from './sql-reports.js';
 import { deviceFromRow, normaliseTime } from './sql-rows.js';
@@ -129,6 +130,18 @@ export class SqlManagementStore extends SqlComplianceStore implements Management
   async listSecrets(): Promise<Map<string, string>> {
     const rows = await this.db.selectFrom('endpointSecrets').select(['name', 'envelope']).orderBy('name').execute();
     return new Map(rows.map((r) => [r.name, r.envelope]));
+  }
+
+  syncPresence(replicaId: string, connected: readonly string[], disconnected: readonly string[], at: string): Promise<void> {
+    return presence.syncPresence(this.db, replicaId, connected, disconnected, at);
+  }
+
+  connectedElsewhere(deviceIds: readonly string[], except: string, aliveSince: string): Promise<Set<string>> {
+    return presence.connectedElsewhere(this.db, deviceIds, except, aliveSince);
+  }
+
+  dropReplicas(which: readonly string[] | { readonly notSeenSince: string }): Promise<number> {
+    return presence.dropReplicas(this.db, which);
   }
 
   async createEnrollmentToken(token: NewEnrollmentToken): Promise<void> {

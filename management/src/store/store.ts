@@ -224,6 +224,16 @@ export interface ManagementStore extends ComplianceStore {
   /** Every secret's name and envelope. */
   listSecrets(): Promise<Map<string, string>>;
 
+  /**
+   * Push presence of one replica, in one transaction: its heartbeat (`at`), the devices whose socket it now holds
+   * (taking them over from any other replica) and those it no longer holds (only its own rows go).
+   */
+  syncPresence(replicaId: string, connected: readonly string[], disconnected: readonly string[], at: string): Promise<void>;
+  /** Of `deviceIds`, those connected to a replica seen since `aliveSince` other than `except`. */
+  connectedElsewhere(deviceIds: readonly string[], except: string, aliveSince: string): Promise<Set<string>>;
+  /** Removes a replica and its presence (its clean shutdown, or the leader sweeping replicas not seen since `before`). */
+  dropReplicas(replicaIds: readonly string[] | { readonly notSeenSince: string }): Promise<number>;
+
   createEnrollmentToken(token: NewEnrollmentToken): Promise<void>;
   /** One transaction: checks the token, counts one use, creates the device. A single-use token never enrolls two devices. */
   enrollDevice(input: EnrollDeviceInput): Promise<DeviceRecord>;
