@@ -2,6 +2,7 @@
 // `{ error: { code, message, details? } }` with the code's HTTP status. Internal details never reach the client.
 import { AttacheError, type ErrorCode } from '../../../common/errors.js';
 import type { ErrorResponse } from '../../../policy-schemas/src/index.js';
+import { isDatabaseUnavailable } from '../store/transactions.js';
 
 // Fastify's own errors that clients can cause, mapped onto our stable codes.
 const FASTIFY_CODES: Readonly<Record<string, { code: ErrorCode; message: string }>> = {
@@ -22,6 +23,8 @@ export function toClientError(err: unknown): AttacheError {
   if (status === 413) return new AttacheError('BODY_TOO_LARGE', 'request body exceeds 1 MiB', { cause: err });
   if (status === 404) return new AttacheError('NOT_FOUND', 'not found', { cause: err });
   if (typeof status === 'number' && status >= 400 && status < 500) return new AttacheError('BODY_MALFORMED', 'malformed request', { cause: err });
+  if (isDatabaseUnavailable(err))
+    return new AttacheError('DATABASE_UNAVAILABLE', 'the database cannot be reached; nothing was stored, retry later', { cause: err });
   return new AttacheError('INTERNAL', 'internal error', { cause: err });
 }
 

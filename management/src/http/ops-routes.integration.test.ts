@@ -100,6 +100,11 @@ describe('operations routes of a serve process', () => {
           },
         );
         expect(await get(served, data, '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+        // A device request meanwhile: retryable, nothing stored, and told when to come back.
+        const refused = await device.get('/v1/device/policies');
+        expect(refused.status).toBe(503);
+        expect(refused.body).toMatchObject({ error: { code: 'DATABASE_UNAVAILABLE' } });
+        expect(refused.headers['retry-after']).toBe('5');
       } finally {
         cluster.resume();
       }

@@ -33,3 +33,22 @@ export async function inTransaction<T>(db: Kysely<Database>, work: (trx: Transac
     }
   }
 }
+
+/**
+ * True when `err` says the database could not be reached or went away (connection refused, reset, ended, a pool that
+ * could not connect, PostgreSQL shutting down or refusing connections: SQLSTATE classes 08 and 57P): nothing of the
+ * failed request was committed, and retrying later can succeed.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (
+      typeof code === 'string' &&
+      (/^08/.test(code) || /^57P0[123]$/.test(code) || /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH)$/.test(code))
+    ) {
+      return true;
+    }
+    if (/^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/.test(e.message)) return true;
+  }
+  return false;
+}
