@@ -2,7 +2,7 @@
 // key-encryption key: they share the CA and policy-signing key through the database; a change made through one reaches
 // a device whose push socket is on the other (its set delivered there), a revocation made through one closes the
 // socket held by the other, and only one of them runs the compliance timer. A wrong key-encryption key is refused.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { validate } from '../../../common/validation.js';
 import { ServerPushMessage } from '../../../policy-schemas/src/index.js';
 import { generateKekFile } from '../pki/kek-command.js';
 import { type ScratchPostgres, startScratchPostgres } from '../store/testing/scratch-postgres.js';
+import { httpsRequest } from '../testing/https-client.js';
 import { TestPushClient } from '../testing/push-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 import { PUSH_CLOSE } from './push-hub.js';
@@ -80,8 +81,20 @@ describe('replicas on one PostgreSQL database', () => {
     await a.admin.ok('PUT', `/policies/${policy.policyId}`, { name: 'AV baseline', kind: 'antivirus', settings: { 'defender.AllowRealtimeMonitoring': 0 } });
     expect(await deliveredVersions(client, 2)).toEqual([[policy.policyId, 2]]);
 
+    const token = (await readFile(join(a.dir, 'admin.token'), 'utf8')).trim();
+    const decision = async () =>
+      (
+        (await httpsRequest(b.endpoint.url, b.ca, 'GET', `/v1/access/devices/${device.deviceId}`, { headers: { authorization: `Bearer ${token}` } })).body as {
+          decision: string;
+        }
+      ).decision;
+    expect(await decision()).toBe('allow');
     await a.admin.ok('POST', `/devices/${device.deviceId}/revoke`, {});
     expect((await client.closed).code).toBe(PUSH_CLOSE.revoked);
+    // A evaluated the revoked device; B serves the decision A stored.
+    const end = Date.now() + 5_000;
+    while ((await decision()) !== 'block' && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(await decision()).toBe('block');
   });
 
   it('tells an admin asking one replica that a device is connected to the other, and when it no longer is', async () => {
@@ -92,6 +105,9 @@ describe('replicas on one PostgreSQL database', () => {
     expect(await next(client)).toMatchObject({ type: 'hello' });
     await b.endpoint.context.presence?.sync();
     expect(await connected()).toBe(true);
+    // "Sync now" through A reaches the socket on B, and A says so.
+    expect(await a.admin.ok('POST', `/devices/${device.deviceId}/sync`, {})).toEqual({ delivered: true });
+    expect(await next(client)).toMatchObject({ type: 'policies', reason: 'admin-request' });
     const listed = await a.admin.ok<{ devices: { deviceId: string; connected: boolean }[] }>('GET', '/devices');
     expect(listed.devices.find((d) => d.deviceId === device.deviceId)?.connected).toBe(true);
     client.close();

@@ -1,5 +1,6 @@
 // Key rotation as the endpoint performs it: a device replacing its own key (proved with both keys), an admin asking a
 // device to rotate, and the rotation of the policy-signing key (announced to devices, signed by the key it replaces).
+
 import { isoNow } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import { deviceKeyRotationProofString, keyIdOf, publicKeyFromRaw, verifyBytes } from '../../../common/signing.js';
@@ -16,6 +17,7 @@ import { PUSH_CLOSE } from '../push/push-hub.js';
 import type { DeviceRecord } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { requireDevice } from './directory.js';
+import { nudgeAnywhere } from './presence.js';
 
 /** Allowed clock distance of a rotation's requestedAt: the request-signing window (docs/protocol.md, 300 s). */
 const ROTATION_WINDOW_MS = 300_000;
@@ -68,7 +70,7 @@ export async function requestDeviceKeyRotation(ctx: ServiceContext, deviceId: st
   if (device.revoked) throw new AttacheError('CONFLICT', `device ${deviceId} is revoked; it cannot rotate its key`);
   const requestedAt = isoNow(ctx.clock);
   await ctx.store.requestDeviceKeyRotation(deviceId, requestedAt);
-  const nudged = ctx.hub.nudge([deviceId], 'key-rotation') === 1;
+  const nudged = (await nudgeAnywhere(ctx, [deviceId], 'key-rotation')) === 1;
   ctx.logger.info('device key rotation requested', { component: 'device-keys', deviceId, nudged });
   return { deviceId, requestedAt, nudged };
 }

@@ -1,5 +1,6 @@
 // The device directory as admins see and change it: device records, status, events, sync requests, revocation
 // (groups, tags and assignments are in groups.ts).
+
 import { AttacheError } from '../../../common/errors.js';
 import type { Device, DeviceEvents, DeviceStatus } from '../../../policy-schemas/src/index.js';
 import { PUSH_CLOSE } from '../push/push-hub.js';
@@ -7,6 +8,7 @@ import { type DeviceRecord, EVENTS_PER_DEVICE } from '../store/store.js';
 import type { StoreProblem } from '../store/stored-json.js';
 import type { ServiceContext } from './context.js';
 import { deviceStatus, deviceView } from './device-views.js';
+import { nudgeAnywhere } from './presence.js';
 
 /** The device record; NOT_FOUND when unknown. */
 export async function requireDevice(ctx: ServiceContext, deviceId: string): Promise<DeviceRecord> {
@@ -53,7 +55,7 @@ export async function getDeviceEvents(ctx: ServiceContext, deviceId: string, lim
 /** The "Policy sync" button: nudges the device; false when it has no open push channel. */
 export async function requestSync(ctx: ServiceContext, deviceId: string): Promise<{ delivered: boolean }> {
   await requireDevice(ctx, deviceId);
-  const delivered = ctx.hub.nudge([deviceId], 'admin-request') === 1;
+  const delivered = (await nudgeAnywhere(ctx, [deviceId], 'admin-request')) === 1;
   ctx.logger.info('sync requested', { component: 'directory', deviceId, delivered });
   return { delivered };
 }

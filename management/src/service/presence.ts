@@ -4,7 +4,7 @@
 // REPLICA_ALIVE_MS counts as gone (its rows are ignored, and the leader removes them after REPLICA_FORGET_MS).
 import type { Clock, TimerHandle } from '../../../common/clock.js';
 import type { Logger } from '../logging.js';
-import type { PushHub } from '../push/push-hub.js';
+import type { PushHub, SyncReason } from '../push/push-hub.js';
 import type { ManagementStore } from '../store/store.js';
 
 export const PRESENCE_SYNC_MS = 2_000;
@@ -80,4 +80,19 @@ export class PushPresence {
   private iso(offsetMs: number): string {
     return new Date(this.deps.clock.now() + offsetMs).toISOString();
   }
+}
+
+/**
+ * Nudges the devices wherever they are connected (the hub publishes to the other replicas) and returns how many have
+ * an open push socket on any replica (the admin's "delivered"/"nudged").
+ */
+export async function nudgeAnywhere(
+  ctx: { readonly hub: Pick<PushHub, 'nudge' | 'isConnected'>; readonly presence?: PushPresence },
+  deviceIds: readonly string[],
+  reason: SyncReason,
+): Promise<number> {
+  const here = ctx.hub.nudge(deviceIds, reason);
+  if (!ctx.presence) return here;
+  const elsewhere = deviceIds.filter((id) => !ctx.hub.isConnected(id));
+  return here + (elsewhere.length === 0 ? 0 : (await ctx.presence.connected(elsewhere)).size);
 }
