@@ -19,7 +19,7 @@ import { loadOwnCertificate, type OwnCertificateFiles, withOwnCertificate } from
 import { PolicySigningKeyRing } from './pki/signing-key-ring.js';
 import { PushHub } from './push/push-hub.js';
 import { type Cluster, joinCluster, openCluster } from './service/cluster.js';
-import { AccessTokenRegistry } from './service/compliance/access-tokens.js';
+import { ACCESS_TOKEN_REFRESH_MS, AccessTokenRegistry } from './service/compliance/access-tokens.js';
 import { ComplianceService } from './service/compliance/compliance-service.js';
 import { startComplianceTimer } from './service/compliance/compliance-timer.js';
 import type { UnassignedState } from './service/compliance/evaluate.js';
@@ -174,6 +174,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   let admission: AdmissionController | undefined;
   let cluster: Cluster | undefined;
   let presence: PushPresence | undefined;
+  const stopOnClose: (() => Promise<void>)[] = [];
   try {
     cluster = await openCluster(options.databaseUrl, { clock, logger: deps.logger });
     const { bus, leadership } = cluster;
@@ -260,6 +261,9 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     if (presence) {
       const p = presence;
       await p.start();
+      // Access tokens created or revoked through another replica (service/compliance/access-tokens.ts).
+      const refresh = clock.every(ACCESS_TOKEN_REFRESH_MS, () => accessTokens.refresh());
+      stopOnClose.push(async () => refresh.cancel());
       leadership.whileLeader(() => {
         const sweep = clock.every(PRESENCE_SWEEP_MS, () => p.sweep());
         return async () => sweep.cancel();
@@ -283,6 +287,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
           await app.close();
           await ops.close();
           admission?.close();
+          for (const stop of stopOnClose) await stop();
           await presence?.close();
           await cluster?.close();
           await store.close();

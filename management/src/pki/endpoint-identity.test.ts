@@ -1,14 +1,14 @@
 // Tests of the endpoint identity: first start creates CA, server certificate, keys and secrets with tight modes;
 // a second start reuses all of them; the server certificate chains to the CA and covers the expected names.
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../logging.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { ManagementStore } from '../store/store.js';
-import { SERVER_VALIDITY_DAYS } from './certificates.js';
+import { createCa, SERVER_VALIDITY_DAYS } from './certificates.js';
 import { type EndpointIdentity, loadOrCreateEndpointIdentity } from './endpoint-identity.js';
 import { dataPath, ensureDataDir } from './files.js';
 import { caPinOf } from './pin.js';
@@ -79,5 +79,18 @@ describe('endpoint identity', () => {
     expect(second.caPin).toBe(first.caPin);
     expect(second.serverCertPem).not.toBe(first.serverCertPem);
     expect(new X509Certificate(second.serverCertPem).checkHost('new.example.org')).toBe('new.example.org');
+  });
+
+  it('re-issues the server certificate when the CA in the vault is another one than the one that issued it', async () => {
+    const first = await load();
+    // Another CA in the vault (a data dir reused with another database's keys): the old certificate would fail every
+    // device. This process did not create that CA, so only the issuer check can notice.
+    const other = createCa('Other CA', new Date(NOW));
+    await writeFile(dataPath(dir, 'caKey'), (await other).keyPem);
+    await writeFile(dataPath(dir, 'caCert'), (await other).certPem);
+    const second = await load();
+    expect(second.caPin).not.toBe(first.caPin);
+    expect(second.serverCertPem).not.toBe(first.serverCertPem);
+    expect(new X509Certificate(second.serverCertPem).verify(new X509Certificate(second.caCertPem).publicKey)).toBe(true);
   });
 });

@@ -2,7 +2,8 @@
 // the admin token. The CA and policy-signing key live in the key vault (key-vault.ts: data-dir files, or the database
 // encrypted for replicas); the server certificate and admin token in the data dir (0700, secrets 0600); the tenant id
 // and admin token hash in the DB.
-import { createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
+import { createPublicKey, type KeyObject, randomUUID, X509Certificate } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import type { Clock } from '../../../common/clock.js';
 import { generateEd25519KeyPair, keyIdOf, privateKeyFromPem, rawPublicKey } from '../../../common/signing.js';
@@ -110,7 +111,9 @@ async function loadOrIssueServerCert(
   if (!force && certPem && keyPem) {
     const existing = describeServerCertificate(certPem);
     const coversNames = names.every((n) => existing.names.includes(n));
-    if (coversNames && existing.notAfter.getTime() - now.getTime() > RENEW_BEFORE_MS) return { certPem, keyPem };
+    // A data dir reused with another CA (a restored or switched database) keeps a certificate no device trusts.
+    const issuedByCa = new X509Certificate(certPem).verify(new X509Certificate(ca.certPem).publicKey);
+    if (coversNames && issuedByCa && existing.notAfter.getTime() - now.getTime() > RENEW_BEFORE_MS) return { certPem, keyPem };
   }
   const server = await issueServerCertificate(ca, names, now);
   await writePrivateFile(dataPath(dataDir, 'serverKey'), server.keyPem);
@@ -134,10 +137,16 @@ async function loadOrCreatePolicySigningKey(vault: KeyVault, log: Logger): Promi
 async function loadOrCreateAdminToken(dataDir: string, store: ManagementStore, log: Logger): Promise<string> {
   const existing = await store.getMeta('adminTokenHash');
   if (existing) return existing;
-  // File first, then the hash: a crash in between only means the next start makes (and writes) a new token.
+  // File first, then the hash: a crash in between only means the next start makes (and writes) a new token. Replicas
+  // starting together each write a token, and the first hash stored wins: the others remove their file.
   const token = newSecretToken(ADMIN_TOKEN_PREFIX);
   await writePrivateFile(dataPath(dataDir, 'adminToken'), `${token}\n`);
-  await store.setMeta('adminTokenHash', tokenHash(token));
+  const stored = await store.initMeta('adminTokenHash', tokenHash(token));
+  if (stored !== tokenHash(token)) {
+    await rm(dataPath(dataDir, 'adminToken'), { force: true });
+    log.info('admin token created by another replica: its token file is on that replica', {});
+    return stored;
+  }
   log.info('admin token created', { file: dataPath(dataDir, 'adminToken') });
-  return tokenHash(token);
+  return stored;
 }

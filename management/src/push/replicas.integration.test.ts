@@ -118,6 +118,19 @@ describe('replicas on one PostgreSQL database', () => {
     expect(await connected()).toBe(false);
   });
 
+  it('accepts on every replica an access token created through one, and refuses it everywhere once revoked', async () => {
+    const device = await a.enrolledDevice();
+    const created = await a.admin.ok<{ tokenId: string; token: string }>('POST', '/access-tokens', { description: 'gateway' });
+    const ask = async () =>
+      (await httpsRequest(b.endpoint.url, b.ca, 'GET', `/v1/access/devices/${device.deviceId}`, { headers: { authorization: `Bearer ${created.token}` } }))
+        .status;
+    await b.endpoint.context.accessTokens.refresh();
+    expect(await ask()).toBe(200);
+    await a.admin.ok('DELETE', `/access-tokens/${created.tokenId}`);
+    await b.endpoint.context.accessTokens.refresh();
+    expect(await ask()).toBe(401);
+  });
+
   it('switches every replica to a policy-signing key rotated through one of them', async () => {
     const before = b.endpoint.context.signingKeys.active().keyId;
     await a.admin.ok('POST', '/signing-key/rotate', { now: true });

@@ -1,6 +1,8 @@
 // Tokens of conditional-access gateways: created by an admin (shown once), stored as SHA-256 only, revocable. They
 // authorize GET /v1/access/devices/:id and nothing else; the admin token is accepted there too. Valid hashes are kept
-// in memory so checking a token on the request path is one hash and one set lookup.
+// in memory so checking a token on the request path is one hash and one set lookup; with replicas the set is re-read
+// from the store every ACCESS_TOKEN_REFRESH_MS (refresh), so a token created or revoked through another replica
+// takes effect here within that time.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../../../common/clock.js';
 import { AttacheError } from '../../../../common/errors.js';
@@ -20,9 +22,12 @@ function view(record: AccessTokenRecord): AccessToken {
   };
 }
 
+/** How often replicas re-read the accepted hashes (a revocation through another replica takes at most this long). */
+export const ACCESS_TOKEN_REFRESH_MS = 5_000;
+
 /** The access tokens, with an in-memory set of the hashes that are accepted. */
 export class AccessTokenRegistry {
-  private readonly accepted = new Set<string>();
+  private accepted = new Set<string>();
 
   constructor(
     private readonly adminTokenHash: string,
@@ -31,9 +36,18 @@ export class AccessTokenRegistry {
     this.accepted.add(adminTokenHash);
   }
 
-  /** Loads the hashes of unrevoked tokens (at start-up). */
+  /** Loads the hashes of unrevoked tokens (at start-up; `refresh` later, for replicas). */
   async load(): Promise<void> {
-    for (const t of await this.deps.store.listAccessTokens()) if (t.revokedAt === null) this.accepted.add(t.tokenHash);
+    const accepted = new Set([this.adminTokenHash]);
+    for (const t of await this.deps.store.listAccessTokens()) if (t.revokedAt === null) accepted.add(t.tokenHash);
+    this.accepted = accepted;
+  }
+
+  /** Re-reads the accepted hashes; a failed read keeps the current set (logged). */
+  async refresh(): Promise<void> {
+    await this.load().catch((err: unknown) => {
+      this.deps.logger.warn('access tokens not refreshed', { component: 'access', error: (err as Error).message });
+    });
   }
 
   /**
