@@ -14,7 +14,7 @@ import { createHttpServer } from './http/server.js';
 import type { Logger } from './logging.js';
 import { type EndpointIdentity, loadOrCreateEndpointIdentity } from './pki/endpoint-identity.js';
 import { dataPath, ensureDataDir, writePrivateFile } from './pki/files.js';
-import { DatabaseVault, FileVault, type KeyVault, readKeyEncryptionKey } from './pki/key-vault.js';
+import { checkSecrets, DatabaseVault, FileVault, type KeyVault, readKeyEncryptionKey } from './pki/key-vault.js';
 import { loadOwnCertificate, type OwnCertificateFiles, withOwnCertificate } from './pki/own-certificate.js';
 import { PolicySigningKeyRing } from './pki/signing-key-ring.js';
 import { PushHub } from './push/push-hub.js';
@@ -170,6 +170,15 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     throw err;
   });
   const vault: KeyVault = kek ? new DatabaseVault(store, kek, () => new Date(clock.now()).toISOString()) : new FileVault(dataDir);
+  // Every key in the database must open with this key-encryption key: one sealed under another (a rotation that
+  // raced a replica, a wrong file) is refused now, not when that key is first needed.
+  if (kek) {
+    await checkSecrets(store, kek).catch(async (err: unknown) => {
+      await store.close();
+      await lock.release();
+      throw err;
+    });
+  }
   deps.logger.info('store opened', { component: 'endpoint', database: options.databaseUrl ? redactedDatabaseUrl(options.databaseUrl) : 'sqlite' });
   let admission: AdmissionController | undefined;
   let cluster: Cluster | undefined;

@@ -1,7 +1,7 @@
 // CLI entry of the management endpoint: `attache-management serve --data-dir <dir> ...`. Prints one JSON line on
 // stdout once listening; logs JSON to stderr; SIGTERM/SIGINT close the server and the database and exit 0.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { toAttacheError } from '../../common/errors.js';
+import { AttacheError, toAttacheError } from '../../common/errors.js';
 import { ATTACHE_VERSION } from '../../common/version.js';
 import { registerBackupCommand } from './backup/command.js';
 import { installMemoryReport } from './debug-memory.js';
@@ -13,6 +13,7 @@ import { parseListen } from './listen-address.js';
 import { createLogger, LOG_LEVELS } from './logging.js';
 import { registerKekCommands } from './pki/kek-command.js';
 import { DEFAULT_LISTEN, parsePositiveInt, resolveServeSettings, type ServeFlags } from './serve-config.js';
+import { isDatabaseUnavailable } from './store/transactions.js';
 
 /** The flags of `serve` (settings from flags, env and config file: serve-config.ts) and the benchmark-only one. */
 interface ServeOptions extends ServeFlags {
@@ -158,7 +159,8 @@ function buildProgram(): Command {
 buildProgram()
   .parseAsync(process.argv)
   .catch((err: unknown) => {
-    const e = toAttacheError(err);
+    // A database lost after the store opened (the cluster bus, the lock connection) is as unavailable as one never reached.
+    const e = isDatabaseUnavailable(err) ? new AttacheError('DATABASE_UNAVAILABLE', (err as Error).message) : toAttacheError(err);
     process.stderr.write(`error ${e.code}: ${e.message}\n`);
     process.exit(exitCodeFor(e.code));
   });

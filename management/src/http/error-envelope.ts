@@ -24,7 +24,7 @@ export function toClientError(err: unknown): AttacheError {
   if (status === 404) return new AttacheError('NOT_FOUND', 'not found', { cause: err });
   if (typeof status === 'number' && status >= 400 && status < 500) return new AttacheError('BODY_MALFORMED', 'malformed request', { cause: err });
   if (isDatabaseUnavailable(err))
-    return new AttacheError('DATABASE_UNAVAILABLE', 'the database cannot be reached; nothing was stored, retry later', { cause: err });
+    return new AttacheError('DATABASE_UNAVAILABLE', 'the database cannot be reached; the request may not have been stored, retry later', { cause: err });
   return new AttacheError('INTERNAL', 'internal error', { cause: err });
 }
 

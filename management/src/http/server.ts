@@ -81,6 +81,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
     else log.debug('request rejected', { method: req.method, url: req.url, code: clientError.code });
     // The database will be back: agents (which honour Retry-After) come back in a few seconds, not at once.
     if (clientError.code === 'DATABASE_UNAVAILABLE') reply.header('retry-after', '5');
+    if (clientError.code === 'ENDPOINT_BUSY' && !reply.hasHeader('retry-after')) reply.header('retry-after', '2');
     return reply.code(clientError.status).send(errorEnvelope(clientError));
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send(errorEnvelope(new AttacheError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`))));

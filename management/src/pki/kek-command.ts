@@ -2,7 +2,7 @@
 // PostgreSQL database under a new one (docs/deploy.md, "Keys shared by replicas").
 import { constants } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { AttacheError } from '../../../common/errors.js';
 import { openPostgresStore } from '../store/postgres-store.js';
 import { newKeyEncryptionKeyFile, readKeyEncryptionKey, rewrapSecrets } from './key-vault.js';
@@ -31,7 +31,7 @@ export async function generateKekFile(out: string): Promise<void> {
 export async function rotateKek(databaseUrl: string, currentFile: string, nextFile: string): Promise<number> {
   const [current, next] = [await readKeyEncryptionKey(currentFile), await readKeyEncryptionKey(nextFile)];
   if (current.id === next.id) throw new AttacheError('CONFIG_INVALID', `${currentFile} and ${nextFile} hold the same key`);
-  const store = await openPostgresStore({ url: databaseUrl, poolSize: 1 });
+  const store = await openPostgresStore({ url: databaseUrl, poolSize: 1, migrate: false });
   try {
     return await rewrapSecrets(store, current, next, new Date().toISOString());
   } finally {
@@ -52,7 +52,7 @@ export function registerKekCommands(program: Command): void {
   kek
     .command('rotate')
     .description('re-encrypt the keys in the database under a new key-encryption key (one transaction), then restart each replica with it')
-    .requiredOption('--database <url>', 'postgres:// URL (or ATTACHE_DATABASE_URL)')
+    .addOption(new Option('--database <url>', 'postgres:// URL (or ATTACHE_DATABASE_URL)').env('ATTACHE_DATABASE_URL').makeOptionMandatory())
     .requiredOption('--current <file>', 'the key file the replicas use now')
     .requiredOption('--next <file>', 'the new key file (kek generate)')
     .action(async (opts: { database: string; current: string; next: string }) => {

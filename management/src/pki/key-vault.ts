@@ -175,16 +175,19 @@ export class DatabaseVault implements KeyVault {
 
 /**
  * Re-encrypts every secret of the database under `next` in one transaction (a key-encryption key rotation). Every
- * secret must open with `current` first: a wrong current key changes nothing. Returns how many were re-encrypted.
+ * secret must open with `current`: a wrong current key (or a secret sealed under a third key) changes nothing.
+ * Returns how many were re-encrypted.
  */
-export async function rewrapSecrets(
-  store: Pick<ManagementStore, 'listSecrets' | 'replaceSecrets'>,
+export function rewrapSecrets(
+  store: Pick<ManagementStore, 'transformSecrets'>,
   current: KeyEncryptionKey,
   next: KeyEncryptionKey,
   at: string,
 ): Promise<number> {
-  const sealed = await store.listSecrets();
-  const rewrapped = new Map([...sealed].map(([name, envelope]) => [name, seal(next, name, open(current, name, envelope))]));
-  await store.replaceSecrets(rewrapped, at);
-  return rewrapped.size;
+  return store.transformSecrets((name, envelope) => seal(next, name, open(current, name, envelope)), at);
+}
+
+/** Opens every secret in the database with `kek` (at start): a secret sealed under another key is refused, named. */
+export async function checkSecrets(store: Pick<ManagementStore, 'listSecrets'>, kek: KeyEncryptionKey): Promise<void> {
+  for (const [name, envelope] of await store.listSecrets()) open(kek, name, envelope);
 }

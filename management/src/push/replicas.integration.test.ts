@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '../../../common/validation.js';
 import { ServerPushMessage } from '../../../policy-schemas/src/index.js';
-import { generateKekFile } from '../pki/kek-command.js';
+import { generateKekFile, rotateKek } from '../pki/kek-command.js';
 import { type ScratchPostgres, startScratchPostgres } from '../store/testing/scratch-postgres.js';
 import { httpsRequest } from '../testing/https-client.js';
 import { TestPushClient } from '../testing/push-client.js';
@@ -125,6 +125,9 @@ describe('replicas on one PostgreSQL database', () => {
       (await httpsRequest(b.endpoint.url, b.ca, 'GET', `/v1/access/devices/${device.deviceId}`, { headers: { authorization: `Bearer ${created.token}` } }))
         .status;
     await b.endpoint.context.accessTokens.refresh();
+    // B knows the device's decision once A's evaluation at enrollment reached it over the bus.
+    const end = Date.now() + 5_000;
+    while ((await ask()) !== 200 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     expect(await ask()).toBe(200);
     await a.admin.ok('DELETE', `/access-tokens/${created.tokenId}`);
     await b.endpoint.context.accessTokens.refresh();
@@ -152,5 +155,20 @@ describe('replicas on one PostgreSQL database', () => {
     );
     expect(failed).toMatch(/^KEY_ENCRYPTION_KEY_WRONG: .*encrypted with key-encryption key [0-9a-f]{16}; the key given is [0-9a-f]{16}/);
     expect(await a.endpoint.context.store.listSecrets()).toEqual(before);
+  });
+
+  it('rotates the key-encryption key in one go: a replica starts with the new key, the old one is refused', async () => {
+    const next = join(kekDir, 'next');
+    await generateKekFile(next);
+    expect(await rotateKek(databaseUrl, keyEncryptionKeyFile, next)).toBe(3);
+    const c = await startTestEndpoint({ databaseUrl, keyEncryptionKeyFile: next, adminTokenFile: join(a.dir, 'admin.token') });
+    try {
+      expect(c.endpoint.identity.caPin).toBe(a.endpoint.identity.caPin);
+    } finally {
+      await c.close();
+    }
+    await expect(startTestEndpoint({ databaseUrl, keyEncryptionKeyFile, adminTokenFile: join(a.dir, 'admin.token') })).rejects.toMatchObject({
+      code: 'KEY_ENCRYPTION_KEY_WRONG',
+    });
   });
 });

@@ -4,8 +4,9 @@
 import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { AttacheError } from '../../../common/errors.js';
+import { pendingMigrations } from './migrations.js';
 import type { Database } from './schema.js';
-import { migratedStore } from './sql-store.js';
+import { migratedStore, SqlManagementStore } from './sql-store.js';
 import type { ManagementStore } from './store.js';
 
 /** Where the database is and how many connections this process may hold. */
@@ -16,6 +17,8 @@ export interface PostgresStoreOptions {
   readonly poolSize?: number;
   /** How long to wait for a connection at open before giving up (default 10 s). */
   readonly connectTimeoutMs?: number;
+  /** false: do not migrate (a tool working on a database its replicas run; it refuses a schema that is not current). */
+  readonly migrate?: boolean;
 }
 
 // count(*) and other bigint results arrive as strings from `pg`: the store's numbers fit a double, so parse them.
@@ -63,5 +66,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await db.destroy();
     throw new AttacheError('DATABASE_UNAVAILABLE', `cannot reach the database at ${redactedDatabaseUrl(options.url)}: ${(err as Error).message}`);
   }
-  return migratedStore(db, () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
+  const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+  if (options.migrate !== false) return migratedStore(db, poolStats);
+  const pending = await pendingMigrations(db).catch(async (err: unknown) => {
+    await db.destroy();
+    throw err;
+  });
+  if (pending.length > 0) {
+    await db.destroy();
+    throw new AttacheError('CONFIG_INVALID', `the database schema is not current (pending: ${pending.join(', ')}): start a replica of this version first`);
+  }
+  return new SqlManagementStore(db, poolStats);
 }

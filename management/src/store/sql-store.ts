@@ -118,12 +118,17 @@ export class SqlManagementStore extends SqlComplianceStore implements Management
     return stored;
   }
 
-  async replaceSecrets(envelopes: ReadonlyMap<string, string>, at: string): Promise<void> {
-    await inTransaction(this.db, async (trx) => {
-      for (const [name, envelope] of envelopes) {
-        const updated = await trx.updateTable('endpointSecrets').set({ envelope, updatedAt: at }).where('name', '=', name).executeTakeFirst();
-        if (Number(updated.numUpdatedRows) !== 1) throw new AttacheError('NOT_FOUND', `secret ${name} does not exist`);
+  transformSecrets(transform: (name: string, envelope: string) => string, at: string): Promise<number> {
+    return inTransaction(this.db, async (trx) => {
+      const rows = await trx.selectFrom('endpointSecrets').select(['name', 'envelope']).orderBy('name').execute();
+      for (const { name, envelope } of rows) {
+        await trx
+          .updateTable('endpointSecrets')
+          .set({ envelope: transform(name, envelope), updatedAt: at })
+          .where('name', '=', name)
+          .execute();
       }
+      return rows.length;
     });
   }
 

@@ -219,8 +219,11 @@ export interface ManagementStore extends ComplianceStore {
   getSecret(name: string): Promise<string | undefined>;
   /** Stores the envelope unless the name exists; returns the stored one (another replica's when it was first). */
   initSecret(name: string, envelope: string, at: string): Promise<string>;
-  /** Replaces every given secret in one transaction (a key-encryption key rotation); NOT_FOUND names a missing one. */
-  replaceSecrets(envelopes: ReadonlyMap<string, string>, at: string): Promise<void>;
+  /**
+   * Replaces every secret by `transform(name, envelope)` in one transaction that also reads them (a key-encryption key
+   * rotation: a secret added meanwhile by another replica is either transformed or waits). Returns how many.
+   */
+  transformSecrets(transform: (name: string, envelope: string) => string, at: string): Promise<number>;
   /** Every secret's name and envelope. */
   listSecrets(): Promise<Map<string, string>>;
 

@@ -2,6 +2,7 @@
 // by construction (one connection, kysely runs its queries in turn); PostgreSQL runs several at once on a pool, across
 // replicas too, so there every transaction is SERIALIZABLE and retried when PostgreSQL aborts it to keep that promise.
 import { type Kysely, PostgresAdapter, type Transaction } from 'kysely';
+import { AttacheError } from '../../../common/errors.js';
 import type { Database } from './schema.js';
 
 /** Attempts of a transaction PostgreSQL aborted for serialization or a deadlock before the error reaches the caller. */
@@ -29,7 +30,13 @@ export async function inTransaction<T>(db: Kysely<Database>, work: (trx: Transac
       return await db.transaction().setIsolationLevel('serializable').execute(work);
     } catch (err) {
       // The transaction that caused the abort has committed or rolled back by now: running again at once is right.
-      if (attempt >= TRANSACTION_ATTEMPTS || !isRetryableConflict(err)) throw err;
+      if (!isRetryableConflict(err)) throw err;
+      // Still conflicting after every attempt: a retryable answer (503 + Retry-After), never an internal error.
+      if (attempt >= TRANSACTION_ATTEMPTS) {
+        throw new AttacheError('ENDPOINT_BUSY', `the database kept aborting this write for conflicting ones (${TRANSACTION_ATTEMPTS} attempts); retry`, {
+          cause: err,
+        });
+      }
     }
   }
 }
