@@ -43,21 +43,34 @@ export async function listRetiredDeviceKeys(db: Db, deviceId: string): Promise<R
     .execute();
 }
 
-/** Reused keys would let a device accept an old announcement as new: every announced key id is new. */
+/**
+ * Reused keys would let a device accept an old announcement as new: every announced key id is new. The chain stays a
+ * line, also with replicas announcing at once: CONFLICT while another announcement is pending, or when this one does
+ * not follow the last activated key (read in the same transaction).
+ */
 export async function addSigningKeyAnnouncement(db: Db, announcement: SignedSigningKeyAnnouncement): Promise<void> {
   const { payload } = announcement;
-  const existing = await db.selectFrom('signingKeyAnnouncements').select('newKeyId').where('newKeyId', '=', payload.newKeyId).executeTakeFirst();
-  if (existing) throw new AttacheError('CONFLICT', `policy-signing key ${payload.newKeyId} was already announced`);
-  await db
-    .insertInto('signingKeyAnnouncements')
-    .values({
-      newKeyId: payload.newKeyId,
-      announcedAt: payload.announcedAt,
-      validFrom: payload.validFrom,
-      announcement: JSON.stringify(announcement),
-      activatedAt: null,
-    })
-    .execute();
+  await inTransaction(db, async (trx) => {
+    const rows = await trx.selectFrom('signingKeyAnnouncements').select(['newKeyId', 'activatedAt', 'announcement']).orderBy('announcedAt').execute();
+    if (rows.some((r) => r.newKeyId === payload.newKeyId)) throw new AttacheError('CONFLICT', `policy-signing key ${payload.newKeyId} was already announced`);
+    const pending = rows.find((r) => r.activatedAt === null);
+    if (pending) throw new AttacheError('CONFLICT', `policy-signing key ${pending.newKeyId} is already announced and not active yet`);
+    const lastActive = rows.at(-1);
+    const activeKeyId = lastActive ? (JSON.parse(lastActive.announcement) as SignedSigningKeyAnnouncement).payload.newKeyId : undefined;
+    if (activeKeyId !== undefined && payload.previousKeyId !== activeKeyId) {
+      throw new AttacheError('CONFLICT', `policy-signing key ${payload.newKeyId} follows ${payload.previousKeyId}, but ${activeKeyId} is active: retry`);
+    }
+    await trx
+      .insertInto('signingKeyAnnouncements')
+      .values({
+        newKeyId: payload.newKeyId,
+        announcedAt: payload.announcedAt,
+        validFrom: payload.validFrom,
+        announcement: JSON.stringify(announcement),
+        activatedAt: null,
+      })
+      .execute();
+  });
 }
 
 export async function listSigningKeyAnnouncements(db: Db): Promise<StoredSigningKeyAnnouncement[]> {

@@ -299,6 +299,35 @@ describe.each(STORE_ENGINES)('%s store', (engineName) => {
     });
   });
 
+  describe('policy-signing key chain', () => {
+    const announcement = (newKeyId: string, previousKeyId: string, at: string) => ({
+      payload: {
+        tenantId: randomUUID(),
+        previousKeyId,
+        newKeyId,
+        newPublicKey: KEY,
+        validFrom: at,
+        overlapUntil: at,
+        announcedAt: at,
+      },
+      keyId: previousKeyId,
+      signature: `${'A'.repeat(86)}==`,
+    });
+    const [genesis, k1, k2, k3] = ['0'.repeat(32), '1'.repeat(32), '2'.repeat(32), '3'.repeat(32)];
+
+    it('stays one line: one pending announcement at a time, each following the active key', async () => {
+      await store.addSigningKeyAnnouncement(announcement(k1, genesis, '2025-01-10T12:00:00.000Z'));
+      // A second replica announcing from the same key while k1 is pending: refused.
+      await expect(store.addSigningKeyAnnouncement(announcement(k2, genesis, '2025-01-10T12:00:01.000Z'))).rejects.toMatchObject({ code: 'CONFLICT' });
+      await store.activateSigningKey(k1, '2025-01-10T12:00:02.000Z', () => undefined);
+      // From a key that is no longer the active one: refused; from the active one: stored.
+      await expect(store.addSigningKeyAnnouncement(announcement(k2, genesis, '2025-01-10T12:00:03.000Z'))).rejects.toMatchObject({ code: 'CONFLICT' });
+      await store.addSigningKeyAnnouncement(announcement(k3, k1, '2025-01-10T12:00:04.000Z'));
+      await expect(store.addSigningKeyAnnouncement(announcement(k1, k3, '2025-01-10T12:00:05.000Z'))).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect((await store.listSigningKeyAnnouncements()).map((a) => a.announcement.payload.newKeyId)).toEqual([k1, k3]);
+    });
+  });
+
   describe('push presence (replicas)', () => {
     it('keeps which replica holds each device, takes a device over, and ignores replicas not seen lately', async () => {
       const [d1, d2, d3] = [randomUUID(), randomUUID(), randomUUID()];
