@@ -122,8 +122,12 @@ export interface ComplianceStore {
 
   getComplianceState(deviceId: string): Promise<StoredComplianceState | undefined>;
   listComplianceStates(): Promise<StoredComplianceState[]>;
-  /** Upserts the state and, in the same transaction, appends `transition` (when the state changed). */
-  saveComplianceState(state: StoredComplianceState, transition?: ComplianceTransition): Promise<void>;
+  /**
+   * Upserts the state and, in the same transaction, appends `transition` (when the state changed). With `basedOn` (the
+   * evaluatedAt of the stored state the evaluation started from, null for none) it is CONFLICT when another evaluation
+   * (another replica's) saved since: the caller evaluates again on fresh facts instead of overwriting newer ones.
+   */
+  saveComplianceState(state: StoredComplianceState, transition?: ComplianceTransition, basedOn?: string | null): Promise<void>;
   /** The device's transitions, newest first. */
   listComplianceTransitions(deviceId: string, limit: number): Promise<ComplianceTransition[]>;
   /** Devices whose nextEvaluationAt is at or before `now`. */

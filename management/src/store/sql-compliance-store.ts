@@ -77,8 +77,8 @@ export class SqlComplianceStore implements ComplianceStore {
   listComplianceStates(): Promise<StoredComplianceState[]> {
     return compliance.listComplianceStates(this.db);
   }
-  saveComplianceState(state: StoredComplianceState, transition?: ComplianceTransition): Promise<void> {
-    return this.batches.commit((trx) => compliance.saveComplianceState(trx, state, transition));
+  saveComplianceState(state: StoredComplianceState, transition?: ComplianceTransition, basedOn?: string | null): Promise<void> {
+    return this.batches.commit((trx) => compliance.saveComplianceState(trx, state, transition, basedOn));
   }
   listComplianceTransitions(deviceId: string, limit: number): Promise<ComplianceTransition[]> {
     return compliance.listComplianceTransitions(this.db, deviceId, limit);

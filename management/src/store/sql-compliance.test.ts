@@ -214,6 +214,21 @@ describe.each(STORE_ENGINES)('%s store', (engineName) => {
       nextEvaluationAt: next,
     });
 
+    it('saves conditionally on the state an evaluation started from: a concurrent save is CONFLICT and changes nothing', async () => {
+      const first = state(NOW, null);
+      await store.saveComplianceState(first, { at: NOW, from: null, to: 'compliant', reasons: [] }, null);
+      // Another replica's evaluation, also started from "no state": refused, the first one stands.
+      const late = state('2025-01-10T12:00:01.000Z', null, 'noncompliant');
+      await expect(store.saveComplianceState(late, { at: late.evaluatedAt, from: null, to: 'noncompliant', reasons: [] }, null)).rejects.toMatchObject({
+        code: 'CONFLICT',
+      });
+      expect(await store.getComplianceState(deviceId)).toEqual(first);
+      expect(await store.listComplianceTransitions(deviceId, 10)).toHaveLength(1);
+      // Evaluated again from what is stored: saved.
+      await store.saveComplianceState(late, { at: late.evaluatedAt, from: 'compliant', to: 'noncompliant', reasons: [] }, first.evaluatedAt);
+      expect((await store.getComplianceState(deviceId))?.state).toBe('noncompliant');
+    });
+
     it('upserts the state, appends transitions newest first and keeps only the last ones', async () => {
       expect(await store.getComplianceState(deviceId)).toBeUndefined();
       const first = state(NOW, '2025-01-11T12:00:00.000Z');

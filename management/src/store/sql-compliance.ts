@@ -220,9 +220,18 @@ export async function listComplianceStates(db: Db): Promise<StoredComplianceStat
 }
 
 /** ComplianceStore.saveComplianceState; runs inside the caller's transaction (a group commit's savepoint). */
-export async function saveComplianceState(trx: Db, state: StoredComplianceState, transition?: ComplianceTransition): Promise<void> {
+export async function saveComplianceState(trx: Db, state: StoredComplianceState, transition?: ComplianceTransition, basedOn?: string | null): Promise<void> {
   const row = stateRow(state);
   const { deviceId, ...changes } = row;
+  if (basedOn !== undefined) {
+    const stored = await trx.selectFrom('deviceCompliance').select('evaluatedAt').where('deviceId', '=', deviceId).executeTakeFirst();
+    if ((stored?.evaluatedAt ?? null) !== basedOn) {
+      throw new AttacheError(
+        'CONFLICT',
+        `compliance of device ${deviceId} was evaluated concurrently (stored ${stored?.evaluatedAt ?? 'none'}, expected ${basedOn ?? 'none'})`,
+      );
+    }
+  }
   await trx
     .insertInto('deviceCompliance')
     .values(row)

@@ -54,6 +54,9 @@ interface CachedDecision {
   readonly staleCheckin: boolean;
 }
 
+/** Evaluations of one device retried when another replica saved its state in between (CONFLICT from the store). */
+const EVALUATION_ATTEMPTS = 4;
+
 const latest = (times: readonly (string | null | undefined)[]): string | null => {
   const defined = times.filter((t): t is string => typeof t === 'string');
   return defined.length === 0 ? null : defined.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));
@@ -94,8 +97,9 @@ export class ComplianceService {
   }
 
   /**
-   * Re-evaluates one device and updates its precomputed decision. Calls for the same device run one after another, so
-   * two reports arriving together cannot interleave their read-evaluate-write (the endpoint is one process).
+   * Re-evaluates one device and updates its precomputed decision. Calls for the same device run one after another in
+   * this process, so two reports arriving together cannot interleave their read-evaluate-write; across replicas the
+   * save is conditional on the state the evaluation read (CONFLICT: evaluated again on fresh facts).
    */
   evaluate(deviceId: string, trigger: EvaluationTrigger): Promise<StoredComplianceState | undefined> {
     return this.serialised(deviceId, trigger);
@@ -111,10 +115,15 @@ export class ComplianceService {
   }
 
   private serialised(deviceId: string, trigger: EvaluationTrigger, enrolled?: DeviceRecord): Promise<StoredComplianceState | undefined> {
+    return this.inTurn(deviceId, () =>
+      this.evaluateAgainOnConflict(deviceId, trigger, enrolled).catch((err: unknown) => this.corruptRow(deviceId, trigger, err)),
+    );
+  }
+
+  /** Runs `work` after everything this process already started for the device (evaluations, reloads). */
+  private inTurn(deviceId: string, work: () => Promise<StoredComplianceState | undefined>): Promise<StoredComplianceState | undefined> {
     const before = this.running.get(deviceId) ?? Promise.resolve(undefined);
-    const next = before
-      .catch(() => undefined)
-      .then(() => this.evaluateNow(deviceId, trigger, enrolled).catch((err: unknown) => this.corruptRow(deviceId, trigger, err)));
+    const next = before.catch(() => undefined).then(work);
     this.running.set(deviceId, next);
     const cleanup = () => {
       if (this.running.get(deviceId) === next) this.running.delete(deviceId);
@@ -134,11 +143,15 @@ export class ComplianceService {
    */
   async reload(deviceIds?: readonly string[]): Promise<void> {
     const ids = deviceIds ?? (await this.deps.store.listDevices()).devices.map((d) => d.deviceId);
-    for (const id of ids) {
-      const state = await this.deps.store.getComplianceState(id).catch((err: unknown) => this.corruptRow(id, 'timer', err));
-      if (state) this.remember(state);
-      else this.decisions.delete(id);
-    }
+    // In line with this process's evaluations of the device: a reload that read an older row cannot land after them.
+    for (const id of ids) await this.inTurn(id, () => this.reloadOne(id));
+  }
+
+  private async reloadOne(deviceId: string): Promise<StoredComplianceState | undefined> {
+    const state = await this.deps.store.getComplianceState(deviceId).catch((err: unknown) => this.corruptRow(deviceId, 'timer', err));
+    if (state) this.remember(state);
+    else this.decisions.delete(deviceId);
+    return state;
   }
 
   /** The precomputed decision (undefined for a device never evaluated: unknown to the endpoint). */
@@ -149,6 +162,17 @@ export class ComplianceService {
   /** The precomputed decision as a JSON body. */
   decisionJson(deviceId: string): string | undefined {
     return this.decisions.get(deviceId)?.json;
+  }
+
+  /** evaluateNow, again on fresh facts when another replica saved the device's state meanwhile. */
+  private async evaluateAgainOnConflict(deviceId: string, trigger: EvaluationTrigger, enrolled?: DeviceRecord): Promise<StoredComplianceState | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.evaluateNow(deviceId, trigger, attempt === 1 ? enrolled : undefined);
+      } catch (err) {
+        if (!(err instanceof AttacheError) || err.code !== 'CONFLICT' || attempt >= EVALUATION_ATTEMPTS) throw err;
+      }
+    }
   }
 
   private async evaluateNow(deviceId: string, trigger: EvaluationTrigger, enrolled?: DeviceRecord): Promise<StoredComplianceState | undefined> {
@@ -192,7 +216,7 @@ export class ComplianceService {
       unassignedState: this.unassignedState,
       evidenceAt: latest([device.lastSeenAt, signals.lastAlertReceivedAt, signals.health?.receivedAt, signals.inventory?.receivedAt]),
     });
-    await store.saveComplianceState(state, transition);
+    await store.saveComplianceState(state, transition, previous?.evaluatedAt ?? null);
     this.remember(state);
     this.deps.bus?.publish({ type: 'compliance', deviceIds: [deviceId] });
     if (transition) {
