@@ -47,13 +47,13 @@ export class PushPresence {
   async connected(deviceIds: readonly string[]): Promise<Set<string>> {
     const here = deviceIds.filter((id) => this.deps.hub.isConnected(id));
     const rest = deviceIds.filter((id) => !this.deps.hub.isConnected(id));
-    const elsewhere = rest.length === 0 ? new Set<string>() : await this.deps.store.connectedElsewhere(rest, this.deps.replicaId, this.iso(-REPLICA_ALIVE_MS));
+    const elsewhere = rest.length === 0 ? new Set<string>() : await this.deps.store.connectedElsewhere(rest, this.deps.replicaId, REPLICA_ALIVE_MS);
     return new Set([...here, ...elsewhere]);
   }
 
   /** The leader's sweep: replicas gone for REPLICA_FORGET_MS are removed with their rows. */
   async sweep(): Promise<number> {
-    return this.deps.store.dropReplicas({ notSeenSince: this.iso(-REPLICA_FORGET_MS) });
+    return this.deps.store.dropReplicas({ notSeenForMs: REPLICA_FORGET_MS });
   }
 
   /** Stops writing and removes this replica's presence (a clean shutdown: its devices reconnect elsewhere). */
@@ -70,15 +70,13 @@ export class PushPresence {
     const connected = [...now].filter((id) => !this.synced.has(id));
     const disconnected = [...this.synced].filter((id) => !now.has(id));
     try {
-      await this.deps.store.syncPresence(this.deps.replicaId, connected, disconnected, this.iso(0));
+      const known = await this.deps.store.syncPresence(this.deps.replicaId, connected, disconnected);
+      // Not known (swept as gone, e.g. after a long pause): the rows written before are gone too; write them all.
+      if (!known && this.synced.size > 0) await this.deps.store.syncPresence(this.deps.replicaId, [...now], []);
       this.synced = now;
     } catch (err) {
       this.log.warn('presence not written, retrying', { error: (err as Error).message });
     }
-  }
-
-  private iso(offsetMs: number): string {
-    return new Date(this.deps.clock.now() + offsetMs).toISOString();
   }
 }
 

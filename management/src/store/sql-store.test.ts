@@ -329,20 +329,23 @@ describe.each(STORE_ENGINES)('%s store', (engineName) => {
   });
 
   describe('push presence (replicas)', () => {
-    it('keeps which replica holds each device, takes a device over, and ignores replicas not seen lately', async () => {
+    it('keeps which replica holds each device, takes a device over, and ignores replicas not seen lately (database time)', async () => {
       const [d1, d2, d3] = [randomUUID(), randomUUID(), randomUUID()];
-      await store.syncPresence('r1', [d1, d2], [], '2025-01-10T12:00:00.000Z');
-      await store.syncPresence('r2', [d3], [], '2025-01-10T12:00:00.000Z');
-      expect(await store.connectedElsewhere([d1, d2, d3], 'r2', '2025-01-10T11:59:50.000Z')).toEqual(new Set([d1, d2]));
+      expect(await store.syncPresence('r1', [d1, d2], [])).toBe(false);
+      expect(await store.syncPresence('r1', [], [])).toBe(true);
+      await store.syncPresence('r2', [d3], []);
+      expect(await store.connectedElsewhere([d1, d2, d3], 'r2', 60_000)).toEqual(new Set([d1, d2]));
       // d2 reconnected to r2: r2 takes it over; r1 dropping it later removes nothing of r2's.
-      await store.syncPresence('r2', [d2], [], '2025-01-10T12:00:05.000Z');
-      await store.syncPresence('r1', [], [d2], '2025-01-10T12:00:06.000Z');
-      expect(await store.connectedElsewhere([d1, d2, d3], 'r3', '2025-01-10T11:59:50.000Z')).toEqual(new Set([d1, d2, d3]));
-      // r2 not seen since 12:00:05: gone for a reader asking about later.
-      expect(await store.connectedElsewhere([d1, d2, d3], 'r3', '2025-01-10T12:00:06.000Z')).toEqual(new Set([d1]));
-      expect(await store.dropReplicas({ notSeenSince: '2025-01-10T12:00:06.000Z' })).toBe(1);
+      await store.syncPresence('r2', [d2], []);
+      await store.syncPresence('r1', [], [d2]);
+      expect(await store.connectedElsewhere([d1, d2, d3], 'r3', 60_000)).toEqual(new Set([d1, d2, d3]));
+      // Seen within the last 60 s, not within the next instant: a replica that stopped writing ages out.
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await store.connectedElsewhere([d1, d2, d3], 'r3', 1)).toEqual(new Set());
+      expect(await store.dropReplicas({ notSeenForMs: 1 })).toBe(2);
+      expect(await store.connectedElsewhere([d1, d2, d3], 'r3', 60_000)).toEqual(new Set());
+      expect(await store.syncPresence('r1', [d1], [])).toBe(false);
       expect(await store.dropReplicas(['r1'])).toBe(1);
-      expect(await store.connectedElsewhere([d1, d2, d3], 'r3', '2025-01-01T00:00:00.000Z')).toEqual(new Set());
     });
   });
 

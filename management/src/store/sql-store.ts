@@ -137,15 +137,15 @@ export class SqlManagementStore extends SqlComplianceStore implements Management
     return new Map(rows.map((r) => [r.name, r.envelope]));
   }
 
-  syncPresence(replicaId: string, connected: readonly string[], disconnected: readonly string[], at: string): Promise<void> {
-    return presence.syncPresence(this.db, replicaId, connected, disconnected, at);
+  syncPresence(replicaId: string, connected: readonly string[], disconnected: readonly string[]): Promise<boolean> {
+    return presence.syncPresence(this.db, replicaId, connected, disconnected);
   }
 
-  connectedElsewhere(deviceIds: readonly string[], except: string, aliveSince: string): Promise<Set<string>> {
-    return presence.connectedElsewhere(this.db, deviceIds, except, aliveSince);
+  connectedElsewhere(deviceIds: readonly string[], except: string, aliveMs: number): Promise<Set<string>> {
+    return presence.connectedElsewhere(this.db, deviceIds, except, aliveMs);
   }
 
-  dropReplicas(which: readonly string[] | { readonly notSeenSince: string }): Promise<number> {
+  dropReplicas(which: readonly string[] | { readonly notSeenForMs: number }): Promise<number> {
     return presence.dropReplicas(this.db, which);
   }
 

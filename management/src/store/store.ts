@@ -228,14 +228,15 @@ export interface ManagementStore extends ComplianceStore {
   listSecrets(): Promise<Map<string, string>>;
 
   /**
-   * Push presence of one replica, in one transaction: its heartbeat (`at`), the devices whose socket it now holds
-   * (taking them over from any other replica) and those it no longer holds (only its own rows go).
+   * Push presence of one replica, in one transaction: its heartbeat, the devices whose socket it now holds (taking
+   * them over from any other replica) and those it no longer holds (only its own rows go). Times are the database's.
+   * False when the replica was not known (first write, or swept as gone): the caller then writes all it holds.
    */
-  syncPresence(replicaId: string, connected: readonly string[], disconnected: readonly string[], at: string): Promise<void>;
-  /** Of `deviceIds`, those connected to a replica seen since `aliveSince` other than `except`. */
-  connectedElsewhere(deviceIds: readonly string[], except: string, aliveSince: string): Promise<Set<string>>;
-  /** Removes a replica and its presence (its clean shutdown, or the leader sweeping replicas not seen since `before`). */
-  dropReplicas(replicaIds: readonly string[] | { readonly notSeenSince: string }): Promise<number>;
+  syncPresence(replicaId: string, connected: readonly string[], disconnected: readonly string[]): Promise<boolean>;
+  /** Of `deviceIds`, those connected to a replica other than `except` seen within the last `aliveMs` (database time). */
+  connectedElsewhere(deviceIds: readonly string[], except: string, aliveMs: number): Promise<Set<string>>;
+  /** Removes replicas and their presence (a clean shutdown, or the leader sweeping replicas not seen for a while). */
+  dropReplicas(replicaIds: readonly string[] | { readonly notSeenForMs: number }): Promise<number>;
 
   createEnrollmentToken(token: NewEnrollmentToken): Promise<void>;
   /** One transaction: checks the token, counts one use, creates the device. A single-use token never enrolls two devices. */
