@@ -1,11 +1,12 @@
 // Tests of the replicas' bus and leadership on a real (scratch) PostgreSQL: events reach the other replicas and not
 // the publisher, ids of one turn travel together and split at IDS_PER_EVENT, foreign payloads are dropped, a lost
 // listening connection reconnects and reports the gap; exactly one leader, and another takes over when it goes.
+import { createHmac, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../common/clock.js';
+import { type Clock, systemClock } from '../../../common/clock.js';
 import { ManualClock } from '../../../common/testing/manual-clock.js';
-import { createSilentLogger } from '../logging.js';
+import { createSilentLogger, type Logger } from '../logging.js';
 import { PostgresLeadership, type Stop } from '../service/leadership.js';
 import { type ScratchPostgres, startScratchPostgres } from '../store/testing/scratch-postgres.js';
 import { type ClusterEvent, IDS_PER_EVENT } from './cluster-bus.js';
@@ -26,16 +27,29 @@ afterEach(async () => {
 
 const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
-async function bus(): Promise<{ bus: PostgresBus; events: ClusterEvent[]; gaps: number[] }> {
-  const b = await PostgresBus.connect(url, { clock: systemClock, logger: createSilentLogger() });
-  const events: ClusterEvent[] = [];
-  const gaps: number[] = [];
-  b.subscribe(
-    (e) => events.push(e),
-    () => gaps.push(Date.now()),
-  );
+const key = randomBytes(32);
+const signed = (origin: string, event: unknown, withKey = key) =>
+  JSON.stringify({ origin, event, mac: createHmac('sha256', withKey).update(JSON.stringify({ origin, event })).digest('hex') });
+
+interface TestBus {
+  bus: PostgresBus;
+  events: ClusterEvent[];
+  gaps: number[];
+}
+
+async function bus(options: { clock?: Clock; url?: string; subscribe?: boolean; logger?: Logger } = {}): Promise<TestBus> {
+  const b = await PostgresBus.connect(options.url ?? url, key, { clock: options.clock ?? systemClock, logger: options.logger ?? createSilentLogger() });
+  const t: TestBus = { bus: b, events: [], gaps: [] };
+  if (options.subscribe !== false) subscribe(t);
   closers.push(() => b.close());
-  return { bus: b, events, gaps };
+  return t;
+}
+
+function subscribe(t: TestBus): void {
+  t.bus.subscribe(
+    (e) => t.events.push(e),
+    () => t.gaps.push(Date.now()),
+  );
 }
 
 async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -87,11 +101,15 @@ describe('PostgresBus', () => {
     const b = await bus();
     const foreign = [
       'not json',
-      JSON.stringify({ origin: 'x', event: { type: 'nudge', deviceIds: ['not-a-uuid'], reason: 'policy-changed' } }),
-      JSON.stringify({ origin: 'x', event: { type: 'nudge', deviceIds: [id(1)], reason: 'because' } }),
-      JSON.stringify({ origin: 'x', event: { type: 'disconnect', deviceId: id(1), code: 1000, reason: 'x' } }),
-      JSON.stringify({ origin: 'x', event: { type: 'shell', command: 'rm -rf /' } }),
-      JSON.stringify({ origin: 'x', event: { type: 'sets', deviceIds: 'all' } }),
+      signed('x', { type: 'nudge', deviceIds: ['not-a-uuid'], reason: 'policy-changed' }),
+      signed('x', { type: 'nudge', deviceIds: [id(1)], reason: 'because' }),
+      signed('x', { type: 'disconnect', deviceId: id(1), code: 1000, reason: 'x' }),
+      signed('x', { type: 'shell', command: 'rm -rf /' }),
+      // Forged: well-formed events without a MAC, with a MAC under another key, with a MAC of another event.
+      JSON.stringify({ origin: 'x', event: { type: 'sets', deviceIds: [id(2)] } }),
+      signed('x', { type: 'sets', deviceIds: [id(3)] }, randomBytes(32)),
+      JSON.stringify({ ...JSON.parse(signed('x', { type: 'sets', deviceIds: [id(4)] })), event: { type: 'sets', deviceIds: [id(5)] } }),
+      signed('x', { type: 'sets', deviceIds: 'all' }),
     ];
     for (const payload of foreign) await sql('select pg_notify($1, $2)', [CLUSTER_CHANNEL, payload]);
     await until('the one valid event', () => b.events.length === 1);
