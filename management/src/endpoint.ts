@@ -185,7 +185,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   let presence: PushPresence | undefined;
   const stopOnClose: (() => Promise<void>)[] = [];
   try {
-    cluster = await openCluster(options.databaseUrl, { clock, logger: deps.logger });
+    cluster = await openCluster(options.databaseUrl, { clock, logger: deps.logger, kek });
     const { bus, leadership } = cluster;
     const identity = withOwnCertificate(await loadOrCreateEndpointIdentity({ dataDir, extraNames, vault }, { store, clock, logger: deps.logger }), own);
     const signingKeys = await PolicySigningKeyRing.load(vault, identity.policySigning, {

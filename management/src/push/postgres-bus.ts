@@ -1,7 +1,9 @@
 // The replicas' event bus on PostgreSQL LISTEN/NOTIFY: one listening connection per process, events published with
-// pg_notify (delivered to every listener after the publishing statement commits, in order per publisher). When the
-// listening connection drops, events may have been missed: the bus reconnects with backoff and reports the gap.
-import { randomUUID } from 'node:crypto';
+// pg_notify (delivered to every listener after the publishing statement commits, in order per publisher), each
+// authenticated with an HMAC under a key every replica derives from the key-encryption key. When the listening
+// connection drops, or goes silent (its own ping is not heard back), events may have been missed: the bus reconnects
+// with backoff and reports the gap.
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import pg from 'pg';
 import { type Clock, endOfTurn, type TimerHandle } from '../../../common/clock.js';
 import type { SyncReason } from '../../../policy-schemas/src/index.js';
@@ -12,51 +14,122 @@ import { type ClusterBus, type ClusterEvent, parseClusterEvent, splitEvent } fro
 export const CLUSTER_CHANNEL = 'attache_cluster';
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 15_000;
+/** How often the bus sends itself a ping, and how long its echo may take before the listener counts as dead. */
+export const PING_EVERY_MS = 15_000;
+export const PING_TIMEOUT_MS = 10_000;
+/** Events kept for a subscriber not yet subscribed (start-up); beyond that the subscriber gets a gap instead. */
+export const EARLY_EVENTS_MAX = 10_000;
+/** Dropped (unauthenticated or unknown) messages are counted and logged at most once a minute. */
+const DROPPED_LOG_EVERY_MS = 60_000;
+
+/** How long connecting may take (a black-holed host never answers), and waiting for a server's goodbye. */
+const CONNECT_TIMEOUT_MS = 10_000;
+export const END_TIMEOUT_MS = 2_000;
+
+/**
+ * Options of every cluster connection (bus and leadership): TCP keepalives so that a connection whose peer vanished
+ * without a FIN ends, and a bound on connecting.
+ */
+export function clusterConnection(url: string): pg.ClientConfig {
+  return { connectionString: url, keepAlive: true, keepAliveInitialDelayMillis: 10_000, connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
+}
+
+/** Whether `work` settled within `ms` on `clock` (the timer is armed before this returns its promise). */
+export async function within(clock: Clock, ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: TimerHandle | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = clock.setTimer(() => resolve(false), ms);
+  });
+  const settled = work.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    timer?.cancel();
+  }
+}
+
+/** Ends a client: waits END_TIMEOUT_MS at most for the server's goodbye (a black-holed host never sends one), then drops the socket. */
+export async function endClient(client: pg.Client, clock: Clock): Promise<void> {
+  if (!(await within(clock, END_TIMEOUT_MS, client.end()))) client.connection.stream.destroy();
+}
 
 interface Deps {
   readonly clock: Clock;
   readonly logger: Logger;
 }
 
-/** A bus message: the publishing replica and its event. */
+/** A bus message: the publishing replica, its event, and the MAC over both (hex HMAC-SHA256 of `{origin, event}`). */
 interface Envelope {
   readonly origin: string;
   readonly event: unknown;
+  readonly mac?: unknown;
+}
+
+/** The bus's own liveness probe (never delivered to a subscriber). */
+interface Ping {
+  readonly type: 'ping';
+  readonly n: number;
 }
 
 export class PostgresBus implements ClusterBus {
   readonly replicaId = randomUUID();
-  private readonly publisher: pg.Pool;
+  private publisher: Promise<pg.Client> | undefined;
   private listener: pg.Client | undefined;
-  private onEvent: (event: ClusterEvent) => void = () => undefined;
-  private onGap: () => void = () => undefined;
+  private subscriber: { onEvent: (event: ClusterEvent) => void; onGap: () => void } | undefined;
+  /** Events heard before subscribe(), and whether a gap happened (or the buffer overflowed) meanwhile. */
+  private early: ClusterEvent[] = [];
+  private earlyGap = false;
   private reconnectTimer: TimerHandle | undefined;
+  private readonly pingTimer: TimerHandle;
+  private pingDeadline: TimerHandle | undefined;
+  private pings = 0;
+  private awaitedPing: number | undefined;
+  private dropped = 0;
+  private droppedLoggedAt = Number.NEGATIVE_INFINITY;
   private failures = 0;
   private closed = false;
   private readonly log: Logger;
   private readonly pending = new Map<string, Set<string>>();
   private flushing: Promise<void> | undefined;
+  /** The events being sent, one after the other (one query at a time on the publishing connection keeps their order). */
+  private outbox: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly url: string,
+    private readonly key: Buffer,
     private readonly deps: Deps,
   ) {
-    // One connection: events leave in the order they were published.
-    this.publisher = new pg.Pool({ connectionString: url, max: 1 });
-    this.publisher.on('error', () => undefined);
     this.log = deps.logger.child({ component: 'cluster', replicaId: this.replicaId });
+    this.pingTimer = deps.clock.every(PING_EVERY_MS, () => this.ping());
   }
 
-  /** Connects the listening connection; throws when the database cannot be reached. */
-  static async connect(url: string, deps: Deps): Promise<PostgresBus> {
-    const bus = new PostgresBus(url, deps);
-    await bus.listen();
+  /**
+   * Connects the listening connection; throws when the database cannot be reached. `key` authenticates messages:
+   * every replica must have the same (derived from the key-encryption key: service/cluster.ts).
+   */
+  static async connect(url: string, key: Buffer, deps: Deps): Promise<PostgresBus> {
+    if (key.length < 32) throw new Error(`cluster bus key must be at least 32 bytes, got ${key.length}`);
+    const bus = new PostgresBus(url, key, deps);
+    try {
+      await bus.listen();
+    } catch (err) {
+      await bus.close();
+      throw err;
+    }
     return bus;
   }
 
+  /** Takes the events heard since connect() (start-up happens between the two), then a gap if some were lost. */
   subscribe(onEvent: (event: ClusterEvent) => void, onGap: () => void): void {
-    this.onEvent = onEvent;
-    this.onGap = onGap;
+    this.subscriber = { onEvent, onGap };
+    const [early, gap] = [this.early, this.earlyGap];
+    this.early = [];
+    this.earlyGap = false;
+    for (const event of early) onEvent(event);
+    if (gap) onGap();
   }
 
   /**
@@ -89,57 +162,188 @@ export class PostgresBus implements ClusterBus {
     }
   }
 
-  private send(event: ClusterEvent): void {
-    for (const part of splitEvent(event)) {
-      const payload = JSON.stringify({ origin: this.replicaId, event: part } satisfies Envelope);
-      this.publisher.query('select pg_notify($1, $2)', [CLUSTER_CHANNEL, payload]).catch((err: unknown) => {
-        // Not delivered: replicas whose caches it would have refreshed keep them until the next change; devices
-        // it would have nudged sync at their next check-in. Logged, as the admin asked for something not done at once.
-        this.log.warn('cluster event not published', { type: part.type, error: (err as Error).message });
-      });
+  private send(event: ClusterEvent | Ping): void {
+    for (const part of event.type === 'ping' ? [event] : splitEvent(event)) {
+      const payload = this.seal(part);
+      this.outbox = this.outbox.then(() => this.notify(payload));
     }
+  }
+
+  /**
+   * One retry on a fresh connection (the first failure is most often a connection that died since the last event).
+   * When that fails too, the receivers cannot know: their caches stay stale until their next event or gap; devices it
+   * would have nudged sync at their next check-in. Logged as an error: the admin asked for something not done at once.
+   */
+  private async notify(payload: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const client = await this.publisherClient();
+        await client.query('select pg_notify($1, $2)', [CLUSTER_CHANNEL, payload]);
+        return;
+      } catch (err) {
+        this.dropPublisher();
+        if (attempt >= 2 || this.closed) {
+          const type = (JSON.parse(payload) as Envelope & { event: { type: string } }).event.type;
+          this.log.error('cluster event not published', { type, error: (err as Error).message, attempts: attempt });
+          return;
+        }
+      }
+    }
+  }
+
+  /** The publishing connection: one, so events leave in the order they were published; connected on first use. */
+  private publisherClient(): Promise<pg.Client> {
+    if (this.publisher) return this.publisher;
+    const client = new pg.Client({ ...clusterConnection(this.url), query_timeout: PING_TIMEOUT_MS });
+    client.on('error', () => this.dropPublisher(client));
+    client.on('end', () => this.dropPublisher(client));
+    const connecting = client.connect().then(
+      () => client,
+      (err: unknown) => {
+        void endClient(client, this.deps.clock);
+        throw err;
+      },
+    );
+    this.publisher = connecting;
+    connecting.catch(() => {
+      if (this.publisher === connecting) this.publisher = undefined;
+    });
+    return connecting;
+  }
+
+  private dropPublisher(which?: pg.Client): void {
+    const publisher = this.publisher;
+    if (!publisher) return;
+    void publisher.then(
+      (client) => {
+        if (which && client !== which) return;
+        if (this.publisher === publisher) this.publisher = undefined;
+        void endClient(client, this.deps.clock);
+      },
+      () => undefined,
+    );
+  }
+
+  private seal(event: ClusterEvent | Ping): string {
+    return JSON.stringify({ origin: this.replicaId, event, mac: this.mac(this.replicaId, event) });
+  }
+
+  private mac(origin: unknown, event: unknown): string {
+    return createHmac('sha256', this.key).update(JSON.stringify({ origin, event })).digest('hex');
   }
 
   async close(): Promise<void> {
     await this.flushing;
     this.closed = true;
     this.reconnectTimer?.cancel();
+    this.pingTimer.cancel();
+    this.pingDeadline?.cancel();
+    // In-flight events get a moment to leave; a black-holed database does not hold the shutdown.
+    await within(this.deps.clock, PING_TIMEOUT_MS, this.outbox);
     const listener = this.listener;
     this.listener = undefined;
-    await Promise.allSettled([listener?.end(), this.publisher.end()]);
+    const publisher = this.publisher;
+    this.publisher = undefined;
+    await Promise.allSettled([listener && endClient(listener, this.deps.clock), publisher?.then((client) => endClient(client, this.deps.clock))]);
   }
 
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url });
+  /** Connects and listens; false when the bus was closed meanwhile (the new connection is ended, not kept). */
+  private async listen(): Promise<boolean> {
+    const client = new pg.Client(clusterConnection(this.url));
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
     client.on('notification', (msg) => this.received(msg.payload));
-    await client.connect();
-    await client.query(`LISTEN ${CLUSTER_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CLUSTER_CHANNEL}`);
+    } catch (err) {
+      await endClient(client, this.deps.clock);
+      throw err;
+    }
+    if (this.closed) {
+      await endClient(client, this.deps.clock);
+      return false;
+    }
     this.listener = client;
+    return true;
   }
 
   private received(payload: string | undefined): void {
+    if (this.closed) return;
+    const heard = this.open(payload);
+    if (typeof heard === 'string') this.drop(heard);
+    else if (heard === undefined) return;
+    else if (this.subscriber) this.subscriber.onEvent(heard);
+    else if (this.early.length < EARLY_EVENTS_MAX) this.early.push(heard);
+    else this.gap();
+  }
+
+  /** The other replicas' event in `payload`; undefined for what is not for the subscriber; why, when dropped. */
+  private open(payload: string | undefined): ClusterEvent | undefined | string {
     let envelope: Envelope;
     try {
       envelope = JSON.parse(payload ?? '') as Envelope;
     } catch {
-      this.log.warn('cluster event dropped: not JSON');
+      return 'not JSON';
+    }
+    if (!this.authentic(envelope)) return 'bad MAC';
+    const ping = envelope.event as Partial<Ping>;
+    if (ping?.type === 'ping') {
+      if (envelope.origin === this.replicaId && ping.n === this.awaitedPing) this.pingHeard();
+      return undefined;
+    }
+    if (envelope.origin === this.replicaId) return undefined;
+    return parseClusterEvent(envelope.event) ?? 'not a known event';
+  }
+
+  private authentic(envelope: Envelope): boolean {
+    if (typeof envelope !== 'object' || envelope === null || typeof envelope.mac !== 'string') return false;
+    const given = Buffer.from(envelope.mac, 'hex');
+    const expected = Buffer.from(this.mac(envelope.origin, envelope.event), 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  /** Counts a dropped message; logs the count at most once per DROPPED_LOG_EVERY_MS (anyone may NOTIFY). */
+  private drop(why: string): void {
+    this.dropped++;
+    const now = this.deps.clock.now();
+    if (now - this.droppedLoggedAt < DROPPED_LOG_EVERY_MS) return;
+    this.droppedLoggedAt = now;
+    this.log.warn('cluster messages dropped', { reason: why, dropped: this.dropped });
+    this.dropped = 0;
+  }
+
+  private gap(): void {
+    if (this.subscriber) {
+      this.subscriber.onGap();
       return;
     }
-    if (envelope?.origin === this.replicaId) return;
-    const event = parseClusterEvent(envelope?.event);
-    if (!event) {
-      this.log.warn('cluster event dropped: not a known event', { origin: String(envelope?.origin).slice(0, 64) });
-      return;
-    }
-    this.onEvent(event);
+    this.early = [];
+    this.earlyGap = true;
+  }
+
+  /** A listener whose TCP connection was silently dropped (NAT, firewall) hears nothing and reports no error. */
+  private ping(): void {
+    const listener = this.listener;
+    if (this.closed || !listener || this.awaitedPing !== undefined) return;
+    const n = ++this.pings;
+    this.awaitedPing = n;
+    this.pingDeadline = this.deps.clock.setTimer(() => {
+      if (this.awaitedPing === n) this.lost(listener, new Error('own ping not heard back'));
+    }, PING_TIMEOUT_MS);
+    this.send({ type: 'ping', n });
+  }
+
+  private pingHeard(): void {
+    this.awaitedPing = undefined;
+    this.pingDeadline?.cancel();
   }
 
   private lost(client: pg.Client, err: Error): void {
     if (this.closed || this.listener !== client) return;
     this.listener = undefined;
-    client.end().catch(() => undefined);
+    this.pingHeard();
+    void endClient(client, this.deps.clock);
     this.log.warn('cluster bus disconnected, reconnecting', { error: err.message });
     this.scheduleReconnect();
   }
@@ -150,15 +354,15 @@ export class PostgresBus implements ClusterBus {
     this.reconnectTimer = this.deps.clock.setTimer(async () => {
       if (this.closed) return;
       try {
-        await this.listen();
+        if (!(await this.listen())) return;
         this.failures = 0;
         this.log.info('cluster bus reconnected');
         // Whatever was published while we were away is lost: the subscriber refreshes what it caches.
-        this.onGap();
+        this.gap();
       } catch (err) {
         this.failures++;
         this.log.warn('cluster bus reconnect failed', { error: (err as Error).message, attempt: this.failures });
-        this.scheduleReconnect();
+        if (!this.closed) this.scheduleReconnect();
       }
     }, delay);
   }

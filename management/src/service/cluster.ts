@@ -1,8 +1,11 @@
 // Joins this endpoint process to its replicas: the cluster bus (push/cluster-bus.ts) carries their events to this
 // process's hub, set cache and compliance decisions; leadership (leadership.ts) says who runs the periodic work.
 // SQLite: one process, a bus with nobody on it, always the leader.
+import { hkdfSync } from 'node:crypto';
 import type { Clock } from '../../../common/clock.js';
+import { AttacheError } from '../../../common/errors.js';
 import type { Logger } from '../logging.js';
+import type { KeyEncryptionKey } from '../pki/key-vault.js';
 import type { PolicySigningKeyRing } from '../pki/signing-key-ring.js';
 import { type ClusterBus, type ClusterEvent, LocalBus } from '../push/cluster-bus.js';
 import { PostgresBus } from '../push/postgres-bus.js';
@@ -17,13 +20,25 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-/** The cluster of the database at `databaseUrl` (PostgreSQL), or of this process alone (no URL: SQLite). */
-export async function openCluster(databaseUrl: string | undefined, deps: { readonly clock: Clock; readonly logger: Logger }): Promise<Cluster> {
+/**
+ * The key that authenticates the bus's messages (any role that can connect to the database can NOTIFY): HKDF-SHA256
+ * of the key-encryption key, which every replica has, with its own label, so the KEK itself never keys anything else.
+ */
+export function clusterBusKey(kek: KeyEncryptionKey): Buffer {
+  return Buffer.from(hkdfSync('sha256', kek.key, Buffer.alloc(0), 'attache-cluster-bus', 32));
+}
+
+/** The cluster of the database at `databaseUrl` (PostgreSQL, whose replicas share `kek`), or of this process alone (no URL: SQLite). */
+export async function openCluster(
+  databaseUrl: string | undefined,
+  deps: { readonly clock: Clock; readonly logger: Logger; readonly kek: KeyEncryptionKey | undefined },
+): Promise<Cluster> {
   if (!databaseUrl) {
     const leadership = new SoleLeader();
     return { bus: new LocalBus('local'), leadership, close: () => leadership.close() };
   }
-  const bus = await PostgresBus.connect(databaseUrl, deps);
+  if (!deps.kek) throw new AttacheError('CONFIG_INVALID', 'replicas on PostgreSQL need the key-encryption key (it keys the cluster bus)');
+  const bus = await PostgresBus.connect(databaseUrl, clusterBusKey(deps.kek), deps);
   const leadership = new PostgresLeadership(databaseUrl, { ...deps, replicaId: bus.replicaId });
   await leadership.start();
   return {
