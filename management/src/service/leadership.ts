@@ -4,7 +4,7 @@
 import pg from 'pg';
 import type { Clock, TimerHandle } from '../../../common/clock.js';
 import type { Logger } from '../logging.js';
-import { clusterConnection, endClient, within } from '../push/postgres-bus.js';
+import { clusterConnection, endClient, within } from '../push/pg-connections.js';
 
 /** Stops what `start` started. */
 export type Stop = () => Promise<void>;
