@@ -100,8 +100,9 @@ export class PostgresBus implements ClusterBus {
   }
 
   /**
-   * Device ids published in one event-loop turn go out together (a compliance timer round re-evaluates many devices,
-   * each announced on its own): one NOTIFY per kind of event and up to IDS_PER_EVENT devices.
+   * Device ids published in one event-loop turn go out together (a group commit's batch of reports, a membership
+   * change reaching many devices): one NOTIFY per kind of event and up to IDS_PER_EVENT devices. Work that awaits the
+   * database between devices (the compliance timer evaluates one after another) publishes one event per device.
    */
   publish(event: ClusterEvent): void {
     if (event.type === 'disconnect' || event.type === 'signingKeys' || (event.type === 'sets' && event.deviceIds === 'all')) {
