@@ -31,7 +31,7 @@ export const LAYERINGS: readonly Layering[] = [
       ['pki/', 'push/'],
       ['service/'],
       ['http/', 'admin-cli/', 'backup/'],
-      ['endpoint.ts', 'serve-config.ts'],
+      ['endpoint.ts', 'serve-config.ts', 'endpoint-store.ts'],
       ['main.ts'],
     ],
   },

@@ -7,6 +7,7 @@ import { sweepTempFiles, TEMP_SWEEP_AGE_MS } from '../../common/atomic-file.js';
 import { type Clock, systemClock } from '../../common/clock.js';
 import { AttacheError } from '../../common/errors.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { openEndpointStore } from './endpoint-store.js';
 import { AdmissionController, type AdmissionLimits, type LoadProbe } from './http/admission.js';
 import { endpointMetrics, type MetricsListen, registerOpsRoutes } from './http/ops-routes.js';
 import type { EnrollRateLimits } from './http/rate-limit.js';
@@ -14,7 +15,6 @@ import { createHttpServer } from './http/server.js';
 import type { Logger } from './logging.js';
 import { type EndpointIdentity, loadOrCreateEndpointIdentity } from './pki/endpoint-identity.js';
 import { dataPath, ensureDataDir, writePrivateFile } from './pki/files.js';
-import { checkSecrets, DatabaseVault, FileVault, type KeyVault, readKeyEncryptionKey } from './pki/key-vault.js';
 import { loadOwnCertificate, type OwnCertificateFiles, withOwnCertificate } from './pki/own-certificate.js';
 import { PolicySigningKeyRing } from './pki/signing-key-ring.js';
 import { PushHub } from './push/push-hub.js';
@@ -28,9 +28,7 @@ import { DeviceSetViews } from './service/device-sets.js';
 import { checkAlternateUrls } from './service/enrollment.js';
 import { PushPresence } from './service/presence.js';
 import { SetDelivery } from './service/set-delivery.js';
-import { openPostgresStore, redactedDatabaseUrl } from './store/postgres-store.js';
-import { openSqliteStore } from './store/sqlite-store.js';
-import type { ManagementStore } from './store/store.js';
+import { redactedDatabaseUrl } from './store/postgres-store.js';
 
 /** Where and how to run the endpoint. */
 export interface EndpointOptions {
@@ -125,17 +123,6 @@ export function normalisePublicUrl(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-function requiredKekFile(file: string | undefined): string {
-  if (file) return file;
-  throw new AttacheError('CONFIG_INVALID', "with a PostgreSQL database the endpoint's keys are kept in it, encrypted: a key-encryption key file is required");
-}
-
-/** The store: PostgreSQL when a URL is given, else SQLite in the data dir. */
-function openStore(dataDir: string, databaseUrl: string | undefined): Promise<ManagementStore> {
-  if (databaseUrl === undefined || databaseUrl === '') return openSqliteStore({ file: dataPath(dataDir, 'db') });
-  return openPostgresStore({ url: databaseUrl });
-}
-
 /** Starts the endpoint: creates what is missing in the data dir, listens, and writes admin.json. */
 export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps): Promise<RunningEndpoint> {
   const clock = deps.clock ?? systemClock;
@@ -162,23 +149,11 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
   if (swept.length > 0) deps.logger.warn('stale temp files removed', { component: 'endpoint', dataDir, files: swept });
   const backlog = options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG;
   if (!Number.isInteger(backlog) || backlog < 1) throw new AttacheError('CONFIG_INVALID', `listen backlog must be a positive integer, got ${backlog}`);
-  // The key-encryption key is read first: a missing or malformed one stops the start before the database is touched.
-  const kek = options.databaseUrl ? await readKeyEncryptionKey(requiredKekFile(options.keyEncryptionKeyFile)) : undefined;
   const lock = await lockDataDir(dataDir, clock);
-  const store = await openStore(dataDir, options.databaseUrl).catch(async (err: unknown) => {
+  const { store, vault, kek } = await openEndpointStore(dataDir, options, clock).catch(async (err: unknown) => {
     await lock.release();
     throw err;
   });
-  const vault: KeyVault = kek ? new DatabaseVault(store, kek, () => new Date(clock.now()).toISOString()) : new FileVault(dataDir);
-  // Every key in the database must open with this key-encryption key: one sealed under another (a rotation that
-  // raced a replica, a wrong file) is refused now, not when that key is first needed.
-  if (kek) {
-    await checkSecrets(store, kek).catch(async (err: unknown) => {
-      await store.close();
-      await lock.release();
-      throw err;
-    });
-  }
   deps.logger.info('store opened', { component: 'endpoint', database: options.databaseUrl ? redactedDatabaseUrl(options.databaseUrl) : 'sqlite' });
   let admission: AdmissionController | undefined;
   let cluster: Cluster | undefined;

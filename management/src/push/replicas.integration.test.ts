@@ -2,12 +2,14 @@
 // key-encryption key: they share the CA and policy-signing key through the database; a change made through one reaches
 // a device whose push socket is on the other (its set delivered there), a revocation made through one closes the
 // socket held by the other, and only one of them runs the compliance timer. A wrong key-encryption key is refused.
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '../../../common/validation.js';
 import { ServerPushMessage } from '../../../policy-schemas/src/index.js';
+import { startEndpoint } from '../endpoint.js';
+import { createSilentLogger } from '../logging.js';
 import { generateKekFile, rotateKek } from '../pki/kek-command.js';
 import { type ScratchPostgres, startScratchPostgres } from '../store/testing/scratch-postgres.js';
 import { httpsRequest } from '../testing/https-client.js';
@@ -170,5 +172,19 @@ describe('replicas on one PostgreSQL database', () => {
     await expect(startTestEndpoint({ databaseUrl, keyEncryptionKeyFile, adminTokenFile: join(a.dir, 'admin.token') })).rejects.toMatchObject({
       code: 'KEY_ENCRYPTION_KEY_WRONG',
     });
+  });
+
+  it('refuses to start a data dir that ran on SQLite (its CA key) on a database without a CA, naming the file', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'attache-was-sqlite-'));
+    try {
+      await writeFile(join(dataDir, 'ca-key.pem'), 'a CA key devices pin');
+      const started = startEndpoint(
+        { dataDir, databaseUrl: await cluster.createDatabase(), keyEncryptionKeyFile, listenHost: '127.0.0.1', listenPort: 0, admission: false },
+        { logger: createSilentLogger() },
+      );
+      await expect(started).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining(join(dataDir, 'ca-key.pem')) });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
