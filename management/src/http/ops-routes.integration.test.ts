@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type ScratchPostgres, startScratchPostgres } from '../store/testing/scratch-postgres.js';
+import { type ScratchPostgres, startScratchPostgres } from '../store/scratch-postgres.js';
 import { TestAdmin } from '../testing/admin-api.js';
 import { httpsRequest, TestDevice } from '../testing/https-client.js';
 import { type Served, serve, stop } from '../testing/serve-process.js';

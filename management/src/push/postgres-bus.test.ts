@@ -7,7 +7,7 @@ import { systemClock } from '../../../common/clock.js';
 import { ManualClock } from '../../../common/testing/manual-clock.js';
 import { createSilentLogger } from '../logging.js';
 import { PostgresLeadership, type Stop } from '../service/leadership.js';
-import { type ScratchPostgres, startScratchPostgres } from '../store/testing/scratch-postgres.js';
+import { type ScratchPostgres, startScratchPostgres } from '../store/scratch-postgres.js';
 import { type ClusterEvent, IDS_PER_EVENT } from './cluster-bus.js';
 import { CLUSTER_CHANNEL, PostgresBus } from './postgres-bus.js';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '../../../common/validation.js';
 import { ServerPushMessage } from '../../../policy-schemas/src/index.js';
 import { generateKekFile } from '../pki/kek-command.js';
-import { type ScratchPostgres, startScratchPostgres } from '../store/testing/scratch-postgres.js';
+import { type ScratchPostgres, startScratchPostgres } from '../store/scratch-postgres.js';
 import { TestPushClient } from '../testing/push-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 import { PUSH_CLOSE } from './push-hub.js';
