@@ -24,6 +24,8 @@ export interface HaproxyOptions {
  * - `option httpchk GET /readyz` over `check-ssl verify none`: a replica whose database is gone (503) leaves the pool,
  *   not only one whose port is closed; `inter 1s fall 2 rise 2`: out within ~2 s, back after two good answers.
  *   `verify none` because the check only asks "ready?"; devices still verify the replica's certificate end to end.
+ * - `retries 3` + `option redispatch`: a connection refused by a replica that just died (before the checks mark it
+ *   down) is tried again on another replica instead of failing the device's request.
  * - `on-marked-down shutdown-sessions`: sockets to a replica marked down are closed at once, so agents reconnect.
  * - `timeout client/server 90s` > the endpoint's 30 s WebSocket ping (management/src/http/server.ts) plus slack, and
  *   `timeout tunnel 1h` once a connection carries data both ways, so idle push sockets are not cut by the balancer.
@@ -40,6 +42,8 @@ export function haproxyConfig(options: HaproxyOptions): string {
     '    timeout server 90s',
     '    timeout tunnel 1h',
     '    timeout check 2s',
+    '    retries 3',
+    '    option redispatch',
     '',
     'frontend attache',
     `    bind 127.0.0.1:${options.frontendPort}`,
