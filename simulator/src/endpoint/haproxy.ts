@@ -22,11 +22,16 @@ export interface HaproxyOptions {
  *   comes back after a crash would stay nearly empty while the survivor keeps every socket. leastconn sends the
  *   reconnects to the least loaded replica.
  * - `option httpchk GET /readyz` over `check-ssl verify none`: a replica whose database is gone (503) leaves the pool,
- *   not only one whose port is closed; `inter 1s fall 2 rise 2`: out within ~2 s, back after two good answers.
- *   `verify none` because the check only asks "ready?"; devices still verify the replica's certificate end to end.
+ *   not only one whose port is closed. `verify none` because the check only asks "ready?"; devices still verify the
+ *   replica's certificate end to end. `inter 2s fall 3 rise 2`, `timeout check 5s`: a busy replica (thousands of
+ *   agents reconnecting at once on 2 cores) can take more than a second for the check's TLS handshake (the handshake
+ *   is bounded by min(timeout connect, inter)); with `inter 1s fall 2` HAProxy marked the only healthy replica down
+ *   under that load, and the fleet never settled. A killed replica refuses connections at once, and redispatch
+ *   covers the ~6 s until it is marked down.
  * - `retries 3` + `option redispatch`: a connection refused by a replica that just died (before the checks mark it
  *   down) is tried again on another replica instead of failing the device's request.
- * - `on-marked-down shutdown-sessions`: sockets to a replica marked down are closed at once, so agents reconnect.
+ * - No `on-marked-down shutdown-sessions`: a dead replica's sockets close by themselves; a slow one marked down by
+ *   mistake keeps its push sockets instead of sending every agent into a reconnect storm.
  * - `timeout client/server 90s` > the endpoint's 30 s WebSocket ping (management/src/http/server.ts) plus slack, and
  *   `timeout tunnel 1h` once a connection carries data both ways, so idle push sockets are not cut by the balancer.
  */
@@ -41,7 +46,7 @@ export function haproxyConfig(options: HaproxyOptions): string {
     '    timeout client 90s',
     '    timeout server 90s',
     '    timeout tunnel 1h',
-    '    timeout check 2s',
+    '    timeout check 5s',
     '    retries 3',
     '    option redispatch',
     '',
@@ -53,7 +58,7 @@ export function haproxyConfig(options: HaproxyOptions): string {
     '    balance leastconn',
     '    option httpchk GET /readyz',
     '    http-check expect status 200',
-    '    default-server check check-ssl verify none inter 1s fall 2 rise 2 on-marked-down shutdown-sessions',
+    '    default-server check check-ssl verify none inter 2s fall 3 rise 2',
     ...options.backends.map((address, i) => `    server replica${i} ${address}`),
     '',
   ].join('\n');
