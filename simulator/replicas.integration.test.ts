@@ -2,7 +2,6 @@
 // PostgreSQL behind a real HAProxy, a policy change, replica 0 killed with SIGKILL 0.5 s later) on a database this
 // test owns; every expectation must hold, and the database afterwards has each row once. No timing is asserted here
 // beyond the scenario's own 30 s push-to-applied bound (bench/ measures speed).
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScratchPostgres, startScratchPostgres } from '../management/src/store/scratch-postgres.js';
 import { REPO_ROOT } from './src/endpoint/endpoint-process.js';
 import type { RunResults } from './src/run/results.js';
+import { simulate } from './testing/simulate-command.js';
 
 let cluster: ScratchPostgres;
 let out: string;
@@ -24,21 +24,6 @@ afterAll(async () => {
   cluster?.stop();
   if (out) await rm(out, { recursive: true, force: true });
 });
-
-function simulate(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'simulator', 'src', 'main.ts'), ...args], { cwd: REPO_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function query(url: string, sql: string): Promise<Record<string, string>[]> {
   const client = new pg.Client({ connectionString: url });
