@@ -50,9 +50,13 @@ function managedEndpoint(options: CliOptions, scenario: Scenario): { database: s
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16)
     throw new Error(`--replicas must be a whole number from 1 to 16 (got "${options.replicas}")`);
   if (replicas > 1 && database === 'sqlite') throw new Error('several endpoint replicas need PostgreSQL: add --endpoint-database postgres');
-  const kill = scenario.timeline.find((s) => s.action === 'killReplica');
-  if (kill && kill.action === 'killReplica' && kill.replica >= replicas) {
-    throw new Error(`the scenario kills replica ${kill.replica}: it needs at least ${kill.replica + 1} replicas and ${replicas} would run (--replicas)`);
+  for (const step of scenario.timeline) {
+    if (step.action !== 'killReplica') continue;
+    if (replicas < 2 || step.replica >= replicas) {
+      throw new Error(
+        `the scenario kills replica ${step.replica}: it needs at least ${Math.max(2, step.replica + 1)} replicas and ${replicas} would run (--replicas)`,
+      );
+    }
   }
   return { database, replicas };
 }
