@@ -33,6 +33,8 @@ export interface EndpointHandle {
   restart(downMs: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Replicas only: kills replica `index` with SIGKILL; when `restartAfterMs` is given, starts it again that much later. */
   killReplica?(index: number, restartAfterMs?: number): Promise<void>;
+  /** Replicas only: resolves once every restart a killReplica scheduled has happened (settling waits for it). */
+  restarted?(): Promise<void>;
   /** Each replica's process id and memory and CPU now (usage undefined while it is down), when there are several. */
   replicas?(): readonly EndpointProcess[];
   stop(): Promise<void>;

@@ -91,19 +91,23 @@ export async function startReplicaSet(options: ReplicaSetOptions): Promise<Endpo
       async restart(downMs, signal) {
         await Promise.all(replicas.map((r) => r.restart(downMs, signal)));
       },
+      async restarted() {
+        const failed = (await Promise.allSettled(restarts)).find((r) => r.status === 'rejected');
+        if (failed) throw new Error(`a killed replica did not start again: ${(failed as PromiseRejectedResult).reason}`);
+      },
       async killReplica(index, restartAfterMs) {
         const r = replica(index);
         if (down.has(index)) throw new Error(`replica ${index} is already down`);
         await r.kill('SIGKILL');
         down.add(index);
         if (restartAfterMs !== undefined) {
-          restarts.push(
-            sleep(systemClock, restartAfterMs)
-              .then(() => r.start())
-              .then(() => {
-                down.delete(index);
-              }),
-          );
+          const restart = sleep(systemClock, restartAfterMs)
+            .then(() => r.start())
+            .then(() => {
+              down.delete(index);
+            });
+          restart.catch(() => undefined);
+          restarts.push(restart);
         }
       },
       stop,

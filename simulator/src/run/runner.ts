@@ -198,6 +198,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
 
     phase('settle');
     await sleep(systemClock, ctx.faultsUntil - systemClock.now(), options.signal);
+    await untilAborted(endpoint.restarted?.() ?? Promise.resolve()).catch((err: Error) => problems.push(err.message));
     await waitUntil(converged, scenario.settleSeconds * 1000);
 
     phase('measure');
