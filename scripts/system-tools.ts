@@ -1,5 +1,5 @@
 // The OS tools some tests drive for real (nftables in network namespaces, the package builders, systemd-analyze, a
-// scratch PostgreSQL cluster for the store contract suite).
+// scratch PostgreSQL cluster for the store contract suite, HAProxy in front of the simulator's endpoint replicas).
 // `npm test` installs the missing ones from Debian packages when it runs as root on Debian, so the README's test
 // command works on a fresh machine; elsewhere the tests that need a tool fail naming it.
 import { execFileSync } from 'node:child_process';
@@ -12,6 +12,7 @@ export const SYSTEM_TOOLS: Readonly<Record<string, string>> = {
   'dpkg-deb': 'dpkg',
   'systemd-analyze': 'systemd',
   initdb: 'postgresql',
+  haproxy: 'haproxy',
 };
 
 /** Debian keeps PostgreSQL's initdb off PATH, in /usr/lib/postgresql/<version>/bin. */

@@ -3,33 +3,18 @@
 // scenarios/qa-faults.json (exact fault counts, fault hits, per-host end state, per-policy status) against a real
 // endpoint it starts, and every expectation must hold; a fault that never fires fails the run; a scenario that cannot
 // run exits 2. No timing is asserted (that is bench/'s job).
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './src/endpoint/endpoint-process.js';
 import type { RunResults } from './src/run/results.js';
+import { simulate } from './testing/simulate-command.js';
 
 let out: string | undefined;
 afterAll(async () => {
   if (out) await rm(out, { recursive: true, force: true });
 });
-
-function simulate(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'simulator', 'src', 'main.ts'), ...args], { cwd: REPO_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Writes a scenario file into `dir` and returns its path. */
 async function writeScenario(dir: string, name: string, body: unknown): Promise<string> {

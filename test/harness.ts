@@ -137,27 +137,33 @@ export class AdminApi {
   }
 }
 
-/** Runs one agent CLI command to completion. */
-export function agentCommand(args: readonly string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [join(DIST, 'attache-agent.cjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Collects a child's stdout and stderr as text; resolves with them and its exit code once it exits. */
+export function completion(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
       stdout += d.toString();
     });
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      rej(new Error(`agent ${args.join(' ')} timed out\n${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      res({ code, stdout, stderr });
-    });
+    child.on('exit', (code) => res({ code, stdout, stderr }));
   });
+}
+
+/** Runs one agent CLI command to completion. */
+export async function agentCommand(args: readonly string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(DIST, 'attache-agent.cjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const out = await completion(child);
+  clearTimeout(timer);
+  if (timedOut) throw new Error(`agent ${args.join(' ')} timed out\n${out.stderr}`);
+  return out;
 }
 
 /** Starts `attache-agent run` (the daemon) in the background. */

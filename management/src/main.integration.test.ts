@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKekFile } from './pki/kek-command.js';
-import { type ScratchPostgres, startScratchPostgres } from './store/testing/scratch-postgres.js';
+import { type ScratchPostgres, startScratchPostgres } from './store/scratch-postgres.js';
 import { errorCode, httpsRequest, TestDevice } from './testing/https-client.js';
 import { serve, stop } from './testing/serve-process.js';
 

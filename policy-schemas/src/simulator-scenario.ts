@@ -96,6 +96,11 @@ export const ScenarioFaultActions = [
     { downSeconds: Seconds(600), signal: Type.Optional(Type.Union([Type.Literal('SIGTERM'), Type.Literal('SIGKILL')])) },
     'Stop the management endpoint (graceful or killed) and start it again after downSeconds',
   ),
+  step(
+    'killReplica',
+    { replica: Type.Integer({ minimum: 0, maximum: 15 }), restartAfterSeconds: Type.Optional(Seconds(3600)) },
+    'Kill one endpoint replica with SIGKILL (needs endpoint.replicas ≥ 2); devices reconnect through HAProxy to the others; start it again after restartAfterSeconds when given',
+  ),
   step('clockSkew', { ...Target, seconds: Type.Number({ minimum: -864_000, maximum: 864_000 }) }, 'Set the clock offset of a share of hosts (0 clears)'),
   step(
     'injectThreat',
@@ -278,6 +283,20 @@ export const SimulatorScenario = Type.Object(
         readyTimeoutSeconds: Type.Optional(Seconds(3600)),
       },
       { additionalProperties: false },
+    ),
+    /**
+     * The endpoint the simulator starts (ignored with --url; the simulate command's --endpoint-database and --replicas
+     * override it): SQLite in its data dir (default), or PostgreSQL (a scratch cluster); `replicas` > 1 (PostgreSQL
+     * only) starts that many `serve` processes behind HAProxy.
+     */
+    endpoint: Type.Optional(
+      Type.Object(
+        {
+          database: Type.Optional(Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')])),
+          replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
+        },
+        { additionalProperties: false },
+      ),
     ),
     /** Dynamic groups created before enrollment. A group `all` (every platform) always exists. */
     groups: Type.Optional(Type.Array(Type.Object({ name: Name, rule: Rule }, { additionalProperties: false }), { maxItems: 50 })),

@@ -11,7 +11,7 @@ import { createProgress } from './report/progress.js';
 import { renderSummary } from './report/summary.js';
 import { writeReports } from './report/write-reports.js';
 import { runScenario } from './run/runner.js';
-import { loadScenario } from './scenario/load.js';
+import { loadScenario, type Scenario } from './scenario/load.js';
 
 interface CliOptions {
   scenario: string;
@@ -21,6 +21,8 @@ interface CliOptions {
   caFile?: string;
   endpoint: 'source' | 'dist';
   endpointNodeArg?: string[];
+  endpointDatabase?: string;
+  replicas?: string;
   processes?: string;
   json?: boolean;
   verbose?: boolean;
@@ -38,12 +40,34 @@ async function external(options: CliOptions): Promise<AdminConnection | undefine
   return { url: options.url, token, caPem: await readFile(options.caFile, 'utf8') };
 }
 
+/** The endpoint the simulator starts: the command line overrides the scenario's `endpoint`. */
+function managedEndpoint(options: CliOptions, scenario: Scenario): { database: string; replicas: number } {
+  const database = options.endpointDatabase ?? scenario.endpoint?.database ?? 'sqlite';
+  if (!['sqlite', 'postgres'].includes(database) && !/^postgres(ql)?:\/\//.test(database)) {
+    throw new Error(`--endpoint-database must be sqlite, postgres or a postgres:// URL (got "${database}")`);
+  }
+  const replicas = options.replicas === undefined ? (scenario.endpoint?.replicas ?? 1) : Number(options.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16)
+    throw new Error(`--replicas must be a whole number from 1 to 16 (got "${options.replicas}")`);
+  if (replicas > 1 && database === 'sqlite') throw new Error('several endpoint replicas need PostgreSQL: add --endpoint-database postgres');
+  for (const step of scenario.timeline) {
+    if (step.action !== 'killReplica') continue;
+    if (replicas < 2 || step.replica >= replicas) {
+      throw new Error(
+        `the scenario kills replica ${step.replica}: it needs at least ${Math.max(2, step.replica + 1)} replicas and ${replicas} would run (--replicas)`,
+      );
+    }
+  }
+  return { database, replicas };
+}
+
 async function simulate(options: CliOptions): Promise<number> {
   const scenario = await loadScenario(options.scenario);
   const connection = await external(options);
-  if (connection && [...scenario.setup, ...scenario.timeline].some((s) => s.action === 'restartEndpoint')) {
-    throw new Error('the scenario restarts the endpoint: run it without --url so the simulator starts the endpoint');
+  if (connection && [...scenario.setup, ...scenario.timeline].some((s) => s.action === 'restartEndpoint' || s.action === 'killReplica')) {
+    throw new Error('the scenario restarts the endpoint or kills a replica: run it without --url so the simulator starts the endpoint');
   }
+  const managed = connection ? undefined : managedEndpoint(options, scenario);
   const outDir = resolve(options.out ?? join(REPO_ROOT, 'simulator', 'out', `${scenario.name}-${stamp(new Date())}`));
   await mkdir(outDir, { recursive: true });
   const progress = createProgress(process.stderr, { verbose: !!options.verbose });
@@ -57,7 +81,7 @@ async function simulate(options: CliOptions): Promise<number> {
     outDir,
     endpoint: connection
       ? { kind: 'external', connection }
-      : { kind: 'managed', build: options.endpoint, ...(options.endpointNodeArg ? { nodeArgs: options.endpointNodeArg } : {}) },
+      : { kind: 'managed', build: options.endpoint, ...managed, ...(options.endpointNodeArg ? { nodeArgs: options.endpointNodeArg } : {}) },
     ...(options.processes ? { processes: Number(options.processes) } : {}),
     progress,
     signal: abort.signal,
@@ -87,6 +111,11 @@ function main(): void {
       '--endpoint-node-arg <arg...>',
       'a node flag for the started endpoint, e.g. --endpoint-node-arg=--cpu-prof --endpoint-node-arg=--cpu-prof-dir=/tmp/prof (repeatable)',
     )
+    .option(
+      '--endpoint-database <db>',
+      "the started endpoint's database: sqlite (default), postgres (a scratch PostgreSQL cluster, removed after the run) or the postgres:// URL of an empty database; overrides the scenario's endpoint.database",
+    )
+    .option('--replicas <n>', 'serve processes on that PostgreSQL database, behind HAProxy when more than one (default 1); overrides endpoint.replicas')
     .option('--processes <n>', 'fleet processes (default: from the scenario, else one per 4,000 hosts and at least one per core)')
     .option('--junit <file>', 'also write the JUnit XML report here (it is always in the output directory as junit.xml)')
     .option('--json', 'print results.json instead of the summary')

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateKekFile } from '../pki/kek-command.js';
-import { type ScratchPostgres, startScratchPostgres } from '../store/testing/scratch-postgres.js';
+import { type ScratchPostgres, startScratchPostgres } from '../store/scratch-postgres.js';
 import { TestAdmin } from '../testing/admin-api.js';
 import { httpsRequest, TestDevice } from '../testing/https-client.js';
 import { type Served, serve, stop } from '../testing/serve-process.js';

@@ -11,7 +11,7 @@ import { type Clock, systemClock } from '../../../common/clock.js';
 import { ManualClock } from '../../../common/testing/manual-clock.js';
 import { createSilentLogger, type Logger } from '../logging.js';
 import { LEADER_CHECK_TIMEOUT_MS, PostgresLeadership, type Stop } from '../service/leadership.js';
-import { type ScratchPostgres, startScratchPostgres } from '../store/testing/scratch-postgres.js';
+import { type ScratchPostgres, startScratchPostgres } from '../store/scratch-postgres.js';
 import { type ClusterEvent, IDS_PER_EVENT } from './cluster-bus.js';
 import { END_TIMEOUT_MS } from './pg-connections.js';
 import { CLUSTER_CHANNEL, EARLY_EVENTS_MAX, PING_EVERY_MS, PING_TIMEOUT_MS, PostgresBus } from './postgres-bus.js';

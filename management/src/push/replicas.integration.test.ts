@@ -11,7 +11,7 @@ import { ServerPushMessage } from '../../../policy-schemas/src/index.js';
 import { startEndpoint } from '../endpoint.js';
 import { createSilentLogger } from '../logging.js';
 import { generateKekFile, rotateKek } from '../pki/kek-command.js';
-import { type ScratchPostgres, startScratchPostgres } from '../store/testing/scratch-postgres.js';
+import { type ScratchPostgres, startScratchPostgres } from '../store/scratch-postgres.js';
 import { httpsRequest } from '../testing/https-client.js';
 import { TestPushClient } from '../testing/push-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';

@@ -244,6 +244,22 @@ describe.each(STORE_ENGINES)('%s store', (engineName) => {
       }
     });
 
+    it('counts every use of one token exactly when 200 enrollments arrive at once through both, and refuses those past maxUses', async () => {
+      const [a, b] = await engine.openPair();
+      try {
+        await a.createEnrollmentToken({ tokenHash: 'tf', createdAt: NOW, expiresAt: '2025-01-11T12:00:00.000Z', maxUses: 210 });
+        const enrollOn = (s: ManagementStore) => s.enrollDevice({ tokenHash: 'tf', now: NOW, deviceId: randomUUID(), publicKey: KEY, facts: FACTS });
+        const outcomes = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => enrollOn(i % 2 === 0 ? a : b)));
+        expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([]);
+        expect((await a.listDevices()).devices).toHaveLength(200);
+        const rest = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => enrollOn(i % 2 === 0 ? a : b)));
+        expect(rest.filter((o) => o.status === 'fulfilled')).toHaveLength(10);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
     it('stores a report delivered to both at once once: the other answer is a duplicate', async () => {
       const [a, b] = await engine.openPair();
       try {

@@ -157,50 +157,59 @@ export class SqlManagementStore extends SqlComplianceStore implements Management
   }
 
   async enrollDevice(input: EnrollDeviceInput): Promise<DeviceRecord> {
-    return inTransaction(this.db, async (trx) => {
-      const token = await trx.selectFrom('enrollmentTokens').selectAll().where('tokenHash', '=', input.tokenHash).executeTakeFirst();
-      if (!token || token.revoked === 1) throw new AttacheError('ENROLLMENT_TOKEN_INVALID', 'enrollment token is unknown or revoked');
-      if (Date.parse(token.expiresAt) <= Date.parse(input.now)) throw new AttacheError('ENROLLMENT_TOKEN_EXPIRED', 'enrollment token has expired');
-      if (token.uses >= token.maxUses) throw new AttacheError('ENROLLMENT_TOKEN_EXHAUSTED', 'enrollment token has been used up');
-      // Conditional increment: stays correct even where transactions are not serialised (e.g. a PostgreSQL port).
-      const counted = await trx
-        .updateTable('enrollmentTokens')
-        .set((eb) => ({ uses: eb('uses', '+', 1) }))
-        .where('tokenHash', '=', input.tokenHash)
-        .where((eb) => eb('uses', '<', eb.ref('maxUses')))
-        .executeTakeFirst();
-      if (Number(counted.numUpdatedRows) !== 1) throw new AttacheError('ENROLLMENT_TOKEN_EXHAUSTED', 'enrollment token has been used up');
-      const row = {
-        deviceId: input.deviceId,
-        publicKey: input.publicKey,
-        ...input.facts,
-        osType: input.facts.osType ?? null,
-        enrolledAt: normaliseTime(input.now),
-        lastSeenAt: null,
-        revoked: 0,
-        lastReportAt: null,
-        lastSyncError: null,
-        enrollmentTokenHash: input.tokenHash,
-        tags: token.tags,
-        keyRotationRequestedAt: null,
-      };
-      await trx.insertInto('devices').values(row).execute();
-      const device = deviceFromRow(row);
-      const groupIds = input.dynamicGroups?.(device) ?? [];
-      // Insert-select: a group deleted since the caller listed the groups is skipped, not a foreign-key failure.
-      if (groupIds.length > 0)
-        await trx
-          .insertInto('groupMembers')
-          .columns(['groupId', 'deviceId', 'addedAt'])
-          .expression((eb) =>
-            eb
-              .selectFrom('deviceGroups')
-              .select((s) => ['groupId', s.val(device.deviceId).as('deviceId'), s.val(device.enrolledAt).as('addedAt')])
-              .where('groupId', 'in', [...groupIds]),
-          )
-          .execute();
-      return device;
-    });
+    // READ COMMITTED on PostgreSQL: every enrollment of a fleet updates its token's row; serialized, enrollments at once
+    // (64 in the simulator, across replicas) abort each other faster than retries clear (seen as INTERNAL errors in
+    // simulator/scenarios/replicas-2k.json). The conditional increment below is what keeps `uses` correct.
+    return inTransaction(
+      this.db,
+      async (trx) => {
+        const token = await trx.selectFrom('enrollmentTokens').selectAll().where('tokenHash', '=', input.tokenHash).executeTakeFirst();
+        if (!token || token.revoked === 1) throw new AttacheError('ENROLLMENT_TOKEN_INVALID', 'enrollment token is unknown or revoked');
+        if (Date.parse(token.expiresAt) <= Date.parse(input.now)) throw new AttacheError('ENROLLMENT_TOKEN_EXPIRED', 'enrollment token has expired');
+        if (token.uses >= token.maxUses) throw new AttacheError('ENROLLMENT_TOKEN_EXHAUSTED', 'enrollment token has been used up');
+        // Conditional increment: stays correct without serialization (PostgreSQL re-checks the WHERE on the newest row
+        // after waiting for a concurrent enrollment's lock), and refuses a token revoked since it was read.
+        const counted = await trx
+          .updateTable('enrollmentTokens')
+          .set((eb) => ({ uses: eb('uses', '+', 1) }))
+          .where('tokenHash', '=', input.tokenHash)
+          .where('revoked', '=', 0)
+          .where((eb) => eb('uses', '<', eb.ref('maxUses')))
+          .executeTakeFirst();
+        if (Number(counted.numUpdatedRows) !== 1) throw new AttacheError('ENROLLMENT_TOKEN_EXHAUSTED', 'enrollment token has been used up');
+        const row = {
+          deviceId: input.deviceId,
+          publicKey: input.publicKey,
+          ...input.facts,
+          osType: input.facts.osType ?? null,
+          enrolledAt: normaliseTime(input.now),
+          lastSeenAt: null,
+          revoked: 0,
+          lastReportAt: null,
+          lastSyncError: null,
+          enrollmentTokenHash: input.tokenHash,
+          tags: token.tags,
+          keyRotationRequestedAt: null,
+        };
+        await trx.insertInto('devices').values(row).execute();
+        const device = deviceFromRow(row);
+        const groupIds = input.dynamicGroups?.(device) ?? [];
+        // Insert-select: a group deleted since the caller listed the groups is skipped, not a foreign-key failure.
+        if (groupIds.length > 0)
+          await trx
+            .insertInto('groupMembers')
+            .columns(['groupId', 'deviceId', 'addedAt'])
+            .expression((eb) =>
+              eb
+                .selectFrom('deviceGroups')
+                .select((s) => ['groupId', s.val(device.deviceId).as('deviceId'), s.val(device.enrolledAt).as('addedAt')])
+                .where('groupId', 'in', [...groupIds]),
+            )
+            .execute();
+        return device;
+      },
+      { isolation: 'read committed' },
+    );
   }
 
   async getDevice(deviceId: string): Promise<DeviceRecord | undefined> {

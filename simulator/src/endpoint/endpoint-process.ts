@@ -16,6 +16,12 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.u
 /** How to run the endpoint: from TypeScript source (tsx) or the shipped bundle (dist/, after `npm run build`). */
 export type EndpointBuild = 'source' | 'dist';
 
+/** One endpoint process now. */
+export interface EndpointProcess {
+  readonly pid: number | undefined;
+  readonly usage: ProcUsage | undefined;
+}
+
 export interface EndpointHandle {
   readonly connection: AdminConnection;
   readonly managed: boolean;
@@ -25,6 +31,12 @@ export interface EndpointHandle {
   usage(): ProcUsage | undefined;
   /** Stops the endpoint (signal), waits `downMs`, starts it again on the same port and data dir. */
   restart(downMs: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Replicas only: kills replica `index` with SIGKILL; when `restartAfterMs` is given, starts it again that much later. */
+  killReplica?(index: number, restartAfterMs?: number): Promise<void>;
+  /** Replicas only: resolves once every restart a killReplica scheduled has happened (settling waits for it). */
+  restarted?(): Promise<void>;
+  /** Each replica's process id and memory and CPU now (usage undefined while it is down), when there are several. */
+  replicas?(): readonly EndpointProcess[];
   stop(): Promise<void>;
 }
 
@@ -42,19 +54,32 @@ export interface ManagedEndpointOptions {
   readonly logFile: string;
   /** Extra node flags (benchmarks: `--expose-gc`, `--diagnostic-dir`, ...). */
   readonly nodeArgs?: readonly string[];
-  /** Extra `serve` options (benchmarks: `--debug-memory-file`). */
+  /** Extra `serve` options (benchmarks: `--debug-memory-file`; replicas: `--database`, `--public-url`). */
   readonly serveArgs?: readonly string[];
+  /** The admin token, when the data dir has no token file (a later replica on a shared database writes none). */
+  readonly adminToken?: string;
+}
+
+/** An endpoint process the simulator started: it can also be killed and started again separately (replicas). */
+export interface ManagedEndpoint extends EndpointHandle {
+  /** Stops the process with `signal` and waits for it to exit. */
+  kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts it again on the same port and data dir. */
+  start(): Promise<void>;
 }
 
 /** Starts a managed endpoint in `dataDir`; its warnings and errors go to `logFile`. */
-export async function startManagedEndpoint(options: ManagedEndpointOptions): Promise<EndpointHandle> {
+export async function startManagedEndpoint(options: ManagedEndpointOptions): Promise<ManagedEndpoint> {
   const log = createWriteStream(options.logFile, { flags: 'a' });
   let { child, url } = await spawnEndpoint(options, '127.0.0.1:0', log);
   const port = new URL(url).port;
+  const start = async () => {
+    ({ child } = await spawnEndpoint(options, `127.0.0.1:${port}`, log));
+  };
   const admin = JSON.parse(await readFile(join(options.dataDir, 'admin.json'), 'utf8')) as { url: string; caFile: string; tokenFile: string };
   const connection: AdminConnection = {
     url,
-    token: (await readFile(resolve(options.dataDir, admin.tokenFile), 'utf8')).trim(),
+    token: options.adminToken ?? (await readFile(resolve(options.dataDir, admin.tokenFile), 'utf8')).trim(),
     caPem: await readFile(resolve(options.dataDir, admin.caFile), 'utf8'),
   };
   return {
@@ -63,11 +88,13 @@ export async function startManagedEndpoint(options: ManagedEndpointOptions): Pro
     get pid() {
       return child.pid;
     },
-    usage: () => (child.pid ? procUsage(child.pid) : undefined),
+    usage: () => (child.pid && child.exitCode === null && child.signalCode === null ? procUsage(child.pid) : undefined),
+    kill: (signal) => stopChild(child, signal),
+    start,
     async restart(downMs, signal) {
       await stopChild(child, signal);
       await sleep(systemClock, downMs);
-      ({ child } = await spawnEndpoint(options, `127.0.0.1:${port}`, log));
+      await start();
     },
     async stop() {
       await stopChild(child, 'SIGTERM');

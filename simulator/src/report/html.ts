@@ -86,7 +86,7 @@ export function renderHtml(output: RunOutput, charts: readonly Chart[]): string 
             `t+${f.at.toFixed(1)} s`,
             String(f.step),
             esc(`${f.action}${f.note ? ` (${f.note})` : ''}`),
-            f.action === 'restartEndpoint' ? 'endpoint' : String(f.targeted),
+            f.action === 'restartEndpoint' || f.action === 'killReplica' ? 'endpoint' : String(f.targeted),
             f.fired ? String(f.hosts.length) : `<span class="${f.problem ? 'fail' : ''}">never fired${f.problem ? '' : ' (allowed)'}</span>`,
             `<small>${esc(f.deviceIds.slice(0, 20).join(', '))}${f.deviceIds.length > 20 ? ` … ${f.deviceIds.length - 20} more` : ''}</small>`,
           ]),

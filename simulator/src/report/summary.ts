@@ -24,7 +24,8 @@ export function renderSummary(r: RunResults): string {
     `  reports        ${r.reports.queued} queued, ${r.reports.acked} acknowledged, ${r.reports.lost} unacknowledged, ${r.reports.duplicates} duplicates`,
   );
   for (const f of r.faults) {
-    const touched = f.action === 'restartEndpoint' ? 'endpoint' : f.fired ? `${f.hosts.length}/${f.targeted} hosts touched` : 'NEVER FIRED';
+    const touched =
+      f.action === 'restartEndpoint' || f.action === 'killReplica' ? 'endpoint' : f.fired ? `${f.hosts.length}/${f.targeted} hosts touched` : 'NEVER FIRED';
     lines.push(`    t+${f.at.toFixed(1)}s fault ${f.action}${f.note ? ` (${cell(f.note)})` : ''}: ${touched}`);
   }
   if (r.failingHostCount > 0) {
@@ -53,6 +54,11 @@ export function renderSummary(r: RunResults): string {
       ? '  endpoint       not measured'
       : `  endpoint       RSS peak ${fmt(e.peakRssMb, 0, ' MB')}, final ${fmt(e.finalRssMb, 0, ' MB')}; CPU ${fmt(e.cpuSeconds, 1, ' s')} (mean ${fmt(e.meanCpuPercent, 0, ' %')} of a core${e.idleCpuPercent === undefined ? '' : `, idle ${fmt(e.idleCpuPercent, 2, ' %')}`})`,
   );
+  for (const [i, p] of (e.replicas ?? []).entries()) {
+    lines.push(
+      `    replica ${i}    RSS peak ${fmt(p.peakRssMb, 0, ' MB')}, final ${fmt(p.finalRssMb, 0, ' MB')}; CPU ${fmt(p.cpuSeconds, 1, ' s')} (mean ${fmt(p.meanCpuPercent, 0, ' %')} of a core)`,
+    );
+  }
   const f = r.fleet;
   const idle = f.idleCpuPercentPerHost === undefined ? '' : `, idle CPU ${fmt(f.idleCpuPercentPerHost, 4, ' %')} of a core per host over ${f.idleSeconds} s`;
   lines.push(

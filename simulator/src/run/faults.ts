@@ -33,7 +33,7 @@ export interface FaultRun {
   readonly note?: string;
   readonly targeted: readonly number[];
   readonly mayNotFire: boolean;
-  /** The endpoint restart: no host to count, it always happens. */
+  /** The endpoint restart or a replica kill: no host to count, it always happens. */
   readonly endpoint?: boolean;
 }
 

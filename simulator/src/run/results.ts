@@ -27,6 +27,14 @@ export interface ExpectationResult {
   readonly detail: string;
 }
 
+/** Memory and CPU of one endpoint process over the run. */
+export interface ProcessSummary {
+  readonly peakRssMb?: number;
+  readonly finalRssMb?: number;
+  readonly cpuSeconds?: number;
+  readonly meanCpuPercent?: number;
+}
+
 export interface RunResults {
   readonly scenario: { readonly name: string; readonly source: string; readonly seed: number; readonly hosts: number; readonly composition: string };
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly memoryGb: number; readonly os: string; readonly node: string };
@@ -57,6 +65,8 @@ export interface RunResults {
     readonly cpuSeconds?: number;
     readonly meanCpuPercent?: number;
     readonly idleCpuPercent?: number;
+    /** With several replicas: each one's figures (the ones above are their sum; peak RSS is the peak of the sum). */
+    readonly replicas?: readonly ProcessSummary[];
   };
   readonly fleet: {
     readonly processes: number;

@@ -7,6 +7,7 @@ import { sleep, systemClock } from '../../../common/clock.js';
 import type { TargetingAssignment } from '../../../management/src/service/targeting.js';
 import { AdminApi, type AdminConnection } from '../endpoint/admin-api.js';
 import { type EndpointBuild, type EndpointHandle, externalEndpoint, startManagedEndpoint } from '../endpoint/endpoint-process.js';
+import { startReplicaSet } from '../endpoint/replica-set.js';
 import { Fleet } from '../fleet/fleet.js';
 import type { AckRecord, BurstResult, FootprintResult } from '../fleet/protocol.js';
 import type { Progress } from '../report/progress.js';
@@ -29,7 +30,15 @@ export interface RunOptions {
   readonly scenario: Scenario;
   readonly outDir: string;
   readonly endpoint:
-    | { readonly kind: 'managed'; readonly build: EndpointBuild; readonly nodeArgs?: readonly string[] }
+    | {
+        readonly kind: 'managed';
+        readonly build: EndpointBuild;
+        readonly nodeArgs?: readonly string[];
+        /** `sqlite` (default: in the data dir), `postgres` (a scratch cluster) or the URL of an empty PostgreSQL database. */
+        readonly database?: string;
+        /** Serve processes on the PostgreSQL database; more than one run behind HAProxy (default 1). */
+        readonly replicas?: number;
+      }
     | { readonly kind: 'external'; readonly connection: AdminConnection };
   readonly processes?: number;
   readonly progress: Progress;
@@ -64,15 +73,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
   let fleet: Fleet | undefined;
   let sampler: Sampler | undefined;
   try {
-    endpoint =
-      options.endpoint.kind === 'managed' && dataDir
-        ? await startManagedEndpoint({
-            dataDir,
-            build: options.endpoint.build,
-            logFile: join(options.outDir, 'endpoint.log'),
-            ...(options.endpoint.nodeArgs ? { nodeArgs: options.endpoint.nodeArgs } : {}),
-          })
-        : externalEndpoint((options.endpoint as { connection: AdminConnection }).connection);
+    endpoint = await startEndpoint(options, dataDir);
     const api = new AdminApi(endpoint.connection);
     admin = api;
     const hosts = fleetHosts(scenario);
@@ -197,6 +198,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
 
     phase('settle');
     await sleep(systemClock, ctx.faultsUntil - systemClock.now(), options.signal);
+    await untilAborted(endpoint.restarted?.() ?? Promise.resolve()).catch((err: Error) => problems.push(err.message));
     await waitUntil(converged, scenario.settleSeconds * 1000);
 
     phase('measure');
@@ -304,6 +306,24 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     await endpoint?.stop().catch(() => undefined);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+async function startEndpoint(options: RunOptions, dataDir: string | undefined): Promise<EndpointHandle> {
+  const e = options.endpoint;
+  if (e.kind === 'external' || !dataDir) return externalEndpoint((e as { connection: AdminConnection }).connection);
+  const nodeArgs = e.nodeArgs ? { nodeArgs: e.nodeArgs } : {};
+  const database = e.database ?? 'sqlite';
+  if (database === 'sqlite' && (e.replicas ?? 1) === 1) {
+    return startManagedEndpoint({ dataDir, build: e.build, logFile: join(options.outDir, 'endpoint.log'), ...nodeArgs });
+  }
+  if (database === 'sqlite') throw new Error('several endpoint replicas need PostgreSQL (--endpoint-database postgres)');
+  return startReplicaSet({
+    replicas: e.replicas ?? 1,
+    build: e.build,
+    logDir: options.outDir,
+    ...(database === 'postgres' ? {} : { databaseUrl: database }),
+    ...nodeArgs,
+  });
 }
 
 function progressFraction(tracker: ChangeTracker): number {

@@ -143,6 +143,15 @@ export class StepRunner {
         await ctx.endpoint.restart(downMs, step.signal ?? 'SIGTERM');
         return;
       }
+      case 'killReplica': {
+        const restartMs = step.restartAfterSeconds === undefined ? undefined : step.restartAfterSeconds * 1000;
+        if (!ctx.endpoint.killReplica) throw new Error(`step ${index} (killReplica) needs endpoint replicas the simulator started (endpoint.replicas ≥ 2)`);
+        if (restartMs !== undefined) ctx.faultsUntil = Math.max(ctx.faultsUntil, systemClock.now() + restartMs);
+        ctx.log(`replica ${step.replica} killed (SIGKILL)${restartMs === undefined ? '' : `, back in ${step.restartAfterSeconds} s`}`);
+        ctx.faults.push({ step: index, action: step.action, at: ctx.since(), ...note(step), targeted: [], mayNotFire: false, endpoint: true });
+        await ctx.endpoint.killReplica(step.replica, restartMs);
+        return;
+      }
       case 'failWrites':
       case 'slowApply':
       case 'drift':

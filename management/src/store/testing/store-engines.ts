@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach } from 'vitest';
 import { openPostgresStore } from '../postgres-store.js';
+import { type ScratchPostgres, startScratchPostgres } from '../scratch-postgres.js';
 import { openSqliteStore } from '../sqlite-store.js';
 import type { ManagementStore } from '../store.js';
-import { type ScratchPostgres, startScratchPostgres } from './scratch-postgres.js';
 
 export const STORE_ENGINES = ['sqlite', 'postgres'] as const;
 export type StoreEngineName = (typeof STORE_ENGINES)[number];
