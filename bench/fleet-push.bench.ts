@@ -3,6 +3,8 @@
 // change to the endpoint acknowledging each host's report of the new version.
 // Run: `npm run bench:fleet-push [-- --repeats 3 --repeats-10k 1 --repeats-faults 1 --only 1k|10k|10k-faults]` (the endpoint runs from dist/: `npm run
 // build` first). Writes bench/results/fleet-push.json; with --only, the other size's entry already there is kept.
+// `--database postgres [--replicas 2]`: the endpoint on a scratch PostgreSQL (behind HAProxy with several replicas);
+// its entries are keyed `<size>-pg<replicas>` (e.g. 10k-pg2) beside the SQLite ones.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,8 +16,13 @@ const { values } = parseArgs({
     'repeats-10k': { type: 'string', default: '1' },
     'repeats-faults': { type: 'string', default: '1' },
     only: { type: 'string' },
+    database: { type: 'string', default: 'sqlite' },
+    replicas: { type: 'string', default: '1' },
   },
 });
+const postgres = values.database === 'postgres';
+const suffix = postgres ? `-pg${values.replicas}` : '';
+const endpointFlags = postgres ? ['--endpoint-database', 'postgres', '--replicas', String(values.replicas)] : [];
 const sizes = [
   { key: '1k', scenario: 'push-1k.json', repeats: Number(values.repeats) },
   { key: '10k', scenario: 'push-10k.json', repeats: Number(values['repeats-10k']) },
@@ -28,17 +35,17 @@ const out: Record<string, unknown> = { ...previous, benchmark: 'fleet-push', mac
 for (const size of sizes) {
   const runs = [];
   for (let i = 0; i < size.repeats; i++) {
-    const { results, dir } = await simulate(size.scenario, `push-${size.key}-${i + 1}`);
+    const { results, dir } = await simulate(size.scenario, `push-${size.key}${suffix}-${i + 1}`, endpointFlags);
     runs.push(headline(results));
-    if (i === 0) {
+    if (i === 0 && !postgres) {
       await keepChart(dir, 'latency', `bench-push-${size.key}-latency`);
       await keepChart(dir, 'convergence', `bench-push-${size.key}-convergence`);
       await keepChart(dir, 'cpu', `bench-push-${size.key}-cpu`);
       await keepChart(dir, 'memory', `bench-push-${size.key}-memory`);
     }
   }
-  out[size.key] = {
-    command: `npm run simulate -- --scenario simulator/scenarios/${size.scenario} --endpoint dist`,
+  out[`${size.key}${suffix}`] = {
+    command: `npm run simulate -- --scenario simulator/scenarios/${size.scenario} --endpoint dist${endpointFlags.length ? ` ${endpointFlags.join(' ')}` : ''}`,
     repeats: size.repeats,
     medians: {
       p50Ms: med(runs.map((r) => r.pushToAppliedMs.p50)),
@@ -58,6 +65,6 @@ for (const size of sizes) {
     },
     runs,
   };
-  process.stdout.write(`fleet-push ${size.key}: ${JSON.stringify((out[size.key] as { medians: unknown }).medians)}\n`);
+  process.stdout.write(`fleet-push ${size.key}${suffix}: ${JSON.stringify((out[`${size.key}${suffix}`] as { medians: unknown }).medians)}\n`);
 }
 process.stdout.write(`wrote ${await writeResult('fleet-push', out)}\n`);

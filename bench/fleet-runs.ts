@@ -12,12 +12,13 @@ export const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = join(ROOT, '.tmp', 'bench-fleet');
 
 /** Runs one scenario; resolves with its results whatever the verdict (a benchmark reports, it does not gate). */
-export async function simulate(scenario: string, label: string): Promise<{ results: RunResults; dir: string }> {
+/** Runs one scenario on the dist/ endpoint; `extra`: more simulator flags (e.g. --endpoint-database postgres --replicas 2). */
+export async function simulate(scenario: string, label: string, extra: readonly string[] = []): Promise<{ results: RunResults; dir: string }> {
   const dir = join(RUNS, label);
   await mkdir(dir, { recursive: true });
   const args = ['--import', 'tsx', join(ROOT, 'simulator', 'src', 'main.ts'), '--scenario', join(ROOT, 'simulator', 'scenarios', scenario), '--out', dir];
   const code = await new Promise<number | null>((res) => {
-    const child = spawn(process.execPath, [...args, '--endpoint', 'dist', '--verbose'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [...args, '--endpoint', 'dist', '--verbose', ...extra], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('exit', (c) => res(c));
   });
   if (code !== 0 && code !== 1) throw new Error(`simulator exited with ${code} on ${scenario}`);
