@@ -26,6 +26,8 @@ const endpointFlags = postgres ? ['--endpoint-database', 'postgres', '--replicas
 const sizes = [
   { key: '1k', scenario: 'push-1k.json', repeats: Number(values.repeats) },
   { key: '10k', scenario: 'push-10k.json', repeats: Number(values['repeats-10k']) },
+  // Issue 14's engine comparison at a size two replicas behind HAProxy fit in 20,000 descriptors: --only 5k.
+  { key: '5k', scenario: 'push-5k.json', repeats: values.only === '5k' ? Number(values['repeats-10k']) : 0 },
   // Issue 13's fault run: 5 % of the hosts partitioned and the endpoint killed and restarted during the push.
   { key: '10k-faults', scenario: 'push-10k-faults.json', repeats: Number(values['repeats-faults']) },
 ].filter((s) => !values.only || s.key === values.only);
