@@ -45,10 +45,11 @@ export class PushPresence {
 
   /** Of `deviceIds`, those connected here or to another live replica. */
   async connected(deviceIds: readonly string[]): Promise<Set<string>> {
-    const here = deviceIds.filter((id) => this.deps.hub.isConnected(id));
-    const rest = deviceIds.filter((id) => !this.deps.hub.isConnected(id));
-    const elsewhere = rest.length === 0 ? new Set<string>() : await this.deps.store.connectedElsewhere(rest, this.deps.replicaId, REPLICA_ALIVE_MS);
-    return new Set([...here, ...elsewhere]);
+    const here = new Set(deviceIds.filter((id) => this.deps.hub.isConnected(id)));
+    const rest = deviceIds.filter((id) => !here.has(id));
+    if (rest.length === 0) return here;
+    for (const id of await this.deps.store.connectedElsewhere(rest, this.deps.replicaId, REPLICA_ALIVE_MS)) here.add(id);
+    return here;
   }
 
   /** The leader's sweep: replicas gone for REPLICA_FORGET_MS are removed with their rows. */

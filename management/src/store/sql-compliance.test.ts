@@ -1,21 +1,18 @@
-// Tests of the SQLite store's signals and compliance part: alert reports (idempotent, stale ones change nothing, upsert
+// Tests of the SQL store's signals and compliance part, on SQLite and PostgreSQL: alert reports (idempotent, stale ones change nothing, upsert
 // by alertId), latest health/inventory, compliance policies and include/exclude assignments, state with bounded
 // transitions, the timer's due query, access tokens, and the migration of an existing database.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
-import { Migrator } from 'kysely/migration';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../common/errors.js';
 import type { Alert, AlertReport, CompliancePolicy, DeviceHealth, DeviceInventory } from '../../../policy-schemas/src/index.js';
 import { type StoredComplianceState, TRANSITIONS_PER_DEVICE } from './compliance-store.js';
-import { inCodeMigrations } from './migrations.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { ManagementStore } from './store.js';
 import { freshStorePerTest, STORE_ENGINES } from './testing/store-engines.js';
+import { oldSqliteWithDevice } from './testing/store-fixtures.js';
 
 const NOW = '2025-01-10T12:00:00.000Z';
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -276,17 +273,7 @@ describe.each(STORE_ENGINES)('%s store', (engineName) => {
   it.runIf(engineName === 'sqlite')('migrates a database of the previous schema, keeping its devices (no signals, no state yet)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'attache-old-'));
     const file = join(dir, 'old.sqlite');
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
-    expect((await new Migrator({ db, provider: inCodeMigrations }).migrateTo('0004-device-os-type')).error).toBeUndefined();
-    const old = new BetterSqlite3(file);
-    old.prepare("INSERT INTO enrollment_tokens (token_hash, created_at, expires_at, max_uses) VALUES ('t0', ?, ?, 1)").run(NOW, NOW);
-    old
-      .prepare(
-        "INSERT INTO devices (device_id, public_key, hostname, platform, os_version, arch, agent_version, enrolled_at, enrollment_token_hash) VALUES ('d0', ?, 'srv', 'linux', '6.8', 'x64', '0.1.0', ?, 't0')",
-      )
-      .run(KEY, NOW);
-    old.close();
-    await db.destroy();
+    await oldSqliteWithDevice(file, '0004-device-os-type', { platform: 'linux', osVersion: '6.8' }, NOW);
     const migrated = await openSqliteStore({ file });
     try {
       expect(await migrated.getDevice('d0')).toMatchObject({ hostname: 'srv' });

@@ -1,4 +1,5 @@
-// Tests of the SQLite ManagementStore: the enrollment transaction, report idempotency and staleness, policy versions.
+// Tests of the SQL ManagementStore on SQLite and PostgreSQL: the enrollment transaction, report idempotency and
+// staleness, policy versions, replica races, presence and the signing-key chain.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { SqlManagementStore } from './sql-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { ManagementStore } from './store.js';
 import { freshStorePerTest, STORE_ENGINES } from './testing/store-engines.js';
+import { oldSqliteWithDevice } from './testing/store-fixtures.js';
 
 const FACTS: DeviceFacts = { hostname: 'ws-042', platform: 'windows', osVersion: '10.0.22631', arch: 'x64', agentVersion: '0.1.0' };
 const NOW = '2025-01-10T12:00:00.000Z';
@@ -98,17 +100,7 @@ describe.each(STORE_ENGINES)('%s store', (engineName) => {
     it.runIf(engineName === 'sqlite')('migrates devices enrolled before OS types existed to none (read as workstation by rules)', async () => {
       const dir = await mkdtemp(join(tmpdir(), 'attache-old-'));
       const file = join(dir, 'old.sqlite');
-      const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
-      expect((await new Migrator({ db, provider: inCodeMigrations }).migrateTo('0003-targeting-events')).error).toBeUndefined();
-      const old = new BetterSqlite3(file);
-      old.prepare("INSERT INTO enrollment_tokens (token_hash, created_at, expires_at, max_uses) VALUES ('t0', ?, ?, 1)").run(NOW, NOW);
-      old
-        .prepare(
-          "INSERT INTO devices (device_id, public_key, hostname, platform, os_version, arch, agent_version, enrolled_at, enrollment_token_hash) VALUES ('d0', ?, 'srv', 'windows', '10.0.20348', 'x64', '0.1.0', ?, 't0')",
-        )
-        .run(KEY, NOW);
-      old.close();
-      await db.destroy();
+      await oldSqliteWithDevice(file, '0003-targeting-events', { platform: 'windows', osVersion: '10.0.20348' }, NOW);
       const migrated = await openSqliteStore({ file });
       try {
         expect(await migrated.getDevice('d0')).toMatchObject({ deviceId: 'd0', platform: 'windows', osVersion: '10.0.20348' });

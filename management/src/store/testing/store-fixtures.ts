@@ -1,7 +1,11 @@
 // Test support for the store's tests: a device's facts and key, a signed policy version (its signature is not checked
 // by the store) and a device enrolled through a single-use token, at a given time.
 import { randomUUID } from 'node:crypto';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import type { DeviceFacts, SignedPolicy } from '../../../../policy-schemas/src/index.js';
+import { inCodeMigrations } from '../migrations.js';
 import type { ManagementStore } from '../store.js';
 
 export const TEST_FACTS: DeviceFacts = { hostname: 'ws-042', platform: 'windows', osVersion: '10.0.22631', arch: 'x64', agentVersion: '0.1.0' };
@@ -22,4 +26,26 @@ export async function enrolledDevice(store: ManagementStore, now: string, tags: 
   const expiresAt = new Date(Date.parse(now) + 86_400_000).toISOString();
   await store.createEnrollmentToken({ tokenHash, createdAt: now, expiresAt, maxUses: 1, tags });
   return (await store.enrollDevice({ tokenHash, now, deviceId: randomUUID(), publicKey: TEST_PUBLIC_KEY, facts: TEST_FACTS })).deviceId;
+}
+
+/**
+ * A SQLite file at an older schema (migrated up to `migration` only) holding one token `t0` and one device `d0` with
+ * `platform` and `osVersion`, as an endpoint of that version left it: for the tests of the migrations after it.
+ */
+export async function oldSqliteWithDevice(file: string, migration: string, device: { platform: string; osVersion: string }, at: string): Promise<void> {
+  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+  const { error } = await new Migrator({ db, provider: inCodeMigrations }).migrateTo(migration);
+  await db.destroy();
+  if (error) throw error;
+  const old = new BetterSqlite3(file);
+  try {
+    old.prepare("INSERT INTO enrollment_tokens (token_hash, created_at, expires_at, max_uses) VALUES ('t0', ?, ?, 1)").run(at, at);
+    old
+      .prepare(
+        "INSERT INTO devices (device_id, public_key, hostname, platform, os_version, arch, agent_version, enrolled_at, enrollment_token_hash) VALUES ('d0', ?, 'srv', ?, ?, 'x64', '0.1.0', ?, 't0')",
+      )
+      .run(TEST_PUBLIC_KEY, device.platform, device.osVersion, at);
+  } finally {
+    old.close();
+  }
 }
