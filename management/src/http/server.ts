@@ -61,6 +61,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
 
   app.decorateRequest('rawBody', null);
   app.decorateRequest('device', null);
+  app.decorateRequest('admin', null);
 
   // Bodies are read as bytes: request signatures hash exactly what was sent. Every schema check uses common/validation.
   app.removeAllContentTypeParsers();
