@@ -1,8 +1,9 @@
 // `npm run gen`: writes policy-schemas/json/ (one JSON Schema 2020-12 file per schema, the settings catalog) and the
-// generated docs (docs/settings.md, docs/errors.md). `--check` writes nothing and exits 1 when a file is stale.
+// generated docs (docs/settings.md, docs/errors.md, docs/openapi.json). `--check` writes nothing and exits 1 when a file is stale.
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openApiJson } from '../management/src/http/openapi/document.js';
 import { ALL_SCHEMAS, SETTINGS } from '../policy-schemas/src/index.js';
 import { generateErrorsDoc } from './errors-doc.js';
 import { generateSettingsDoc } from './settings-doc.js';
@@ -58,7 +59,12 @@ export function generateSchemaFiles(): Map<string, string> {
 
 /** Every generated file, repo-relative path → content. Pure: the same sources always give the same bytes. */
 export function generateAll(): Map<string, string> {
-  return new Map([...generateSchemaFiles(), ['docs/settings.md', generateSettingsDoc()], ['docs/errors.md', generateErrorsDoc()]]);
+  return new Map([
+    ...generateSchemaFiles(),
+    ['docs/settings.md', generateSettingsDoc()],
+    ['docs/errors.md', generateErrorsDoc()],
+    ['docs/openapi.json', openApiJson()],
+  ]);
 }
 
 /** Emitted files in JSON_DIR that no longer correspond to a schema (a schema was removed or its $id renamed). */

@@ -19,6 +19,7 @@ import { DeviceAuthenticator } from './device-auth.js';
 import { registerDeviceRoutes, registerEnrollRoute } from './device-routes.js';
 import { errorEnvelope, toClientError } from './error-envelope.js';
 import type { EndpointMetrics } from './metrics.js';
+import { registerOpenApiRoute } from './openapi/openapi-route.js';
 import { registerPushRoute } from './push-route.js';
 import { PUSH_WS_OPTIONS, releaseUpgradeRequest } from './push-socket-memory.js';
 import type { EnrollRateLimits } from './rate-limit.js';
@@ -103,6 +104,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
   options.metrics?.instrument(app);
 
   registerEnrollRoute(app, ctx, options.enrollRateLimits);
+  registerOpenApiRoute(app);
   const deviceAuth = new DeviceAuthenticator({ store: ctx.store, clock: ctx.clock, logger: ctx.logger });
   await app.register(
     async (scope) => {
