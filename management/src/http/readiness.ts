@@ -3,14 +3,12 @@
 // costs the database at most one query per second.
 import type { Clock } from '../../../common/clock.js';
 import { toAttacheError } from '../../../common/errors.js';
+import type { ReadyzAnswer } from '../../../policy-schemas/src/index.js';
 import type { Logger } from '../logging.js';
 import type { StoreReadiness } from '../store/store.js';
 
-/** The answer of GET /readyz (200 when ready, else 503). */
-export type Readiness =
-  | { readonly status: 'ready' }
-  | { readonly status: 'not-ready'; readonly reason: 'DATABASE_UNAVAILABLE' }
-  | { readonly status: 'not-ready'; readonly reason: 'MIGRATIONS_PENDING'; readonly pendingMigrations: readonly string[] };
+/** The answer of GET /readyz (200 when ready, else 503); its schema is policy-schemas' ReadyzAnswer. */
+export type Readiness = ReadyzAnswer;
 
 /** How long the database may take to answer, and how long an answer is reused. */
 export interface ReadinessOptions {
@@ -52,7 +50,8 @@ export class ReadinessProbe {
     let answer: Readiness;
     try {
       const { pendingMigrations } = await this.withTimeout(this.deps.store.checkReadiness());
-      answer = pendingMigrations.length === 0 ? { status: 'ready' } : { status: 'not-ready', reason: 'MIGRATIONS_PENDING', pendingMigrations };
+      answer =
+        pendingMigrations.length === 0 ? { status: 'ready' } : { status: 'not-ready', reason: 'MIGRATIONS_PENDING', pendingMigrations: [...pendingMigrations] };
     } catch (err) {
       answer = { status: 'not-ready', reason: 'DATABASE_UNAVAILABLE' };
       if (this.last?.answer.status !== 'not-ready') this.log.warn('database not ready', { code: toAttacheError(err).code, error: toAttacheError(err).message });

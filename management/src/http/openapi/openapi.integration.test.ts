@@ -1,0 +1,177 @@
+// GET /v1/openapi.json on a real endpoint: served without credentials and cacheable, equal to docs/openapi.json, valid
+// OpenAPI 3.1; every route the server registers is documented and every documented route exists; and each documented
+// request body is the schema the route really validates with (its answer to a probe body names the same problems).
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttacheError } from '../../../../common/errors.js';
+import { ManualClock } from '../../../../common/testing/manual-clock.js';
+import { validateById } from '../../../../common/validation.js';
+import { httpsRequest } from '../../testing/https-client.js';
+import { startTestEndpoint, type TestEndpoint } from '../../testing/test-endpoint.js';
+import { errorEnvelope } from '../error-envelope.js';
+import { endpointMetrics, registerOpsRoutes } from '../ops-routes.js';
+import { createHttpServer } from '../server.js';
+import { OPENAPI_PATH } from './access-ops-route-docs.js';
+import { buildOpenApiDocument, parseRouteKey, ROUTE_DOCS } from './document.js';
+import { isResponseDoc, openApiPath } from './route-doc.js';
+
+const COMMITTED = fileURLToPath(new URL('../../../../docs/openapi.json', import.meta.url));
+const OTHER_ID = '00000000-0000-4000-8000-000000000000';
+
+let t: TestEndpoint;
+beforeAll(async () => {
+  t = await startTestEndpoint({ metrics: 'main' });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+/**
+ * The `METHOD /path` of every route on `app`, read from fastify's route tree (printRoutes without common prefixes:
+ * one node per line, indented 4 columns per level, `segment (METHOD, …)`). HEAD routes fastify adds for GET are left out.
+ */
+function registeredRoutes(app: FastifyInstance): string[] {
+  const stack: string[] = [];
+  const routes = new Set<string>();
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const marker = line.indexOf('── ');
+    if (marker < 0) continue;
+    const depth = (marker - 1) / 4;
+    const match = /^(\S+)(?: \(([A-Z, ]+)\))?$/.exec(line.slice(marker + 3).trim());
+    if (!match?.[1]) throw new Error(`unreadable route tree line: ${line}`);
+    stack.length = depth;
+    stack.push(match[1]);
+    const methods = (match[2] ?? '').split(', ').filter(Boolean);
+    for (const method of methods) if (method !== 'HEAD' || !methods.includes('GET')) routes.add(`${method} ${openApiPath(stack.join(''))}`);
+  }
+  return [...routes].sort();
+}
+
+/** Where an entry for `key` goes, and a skeleton of it. */
+function entryToAdd(key: string): string {
+  const { path } = parseRouteKey(key);
+  const [file, security] = path.startsWith('/v1/admin/')
+    ? ['admin-route-docs.ts', 'admin']
+    : /^\/v1\/(device\/|enroll$)/.test(path)
+      ? ['device-route-docs.ts', 'device']
+      : ['access-ops-route-docs.ts', path.startsWith('/v1/access/') ? 'access' : 'none'];
+  return `  management/src/http/openapi/${file}: '${key}': { summary: '…', tag: '…', security: '${security}', body: <request schema, if any>, responses: { 200: <answer schema> }, errors: [] },`;
+}
+
+/** The server endpoint.ts builds: createHttpServer and the operations routes, /metrics on the main listener. */
+async function realServer(): Promise<FastifyInstance> {
+  const { context: ctx, identity } = t.endpoint;
+  const metrics = endpointMetrics('main', { connectedDevices: () => 0, store: ctx.store, deliveryQueue: () => 0 });
+  const app = await createHttpServer({ tlsKeyPem: identity.serverKeyPem, tlsCertPem: identity.serverCertPem, ...(metrics ? { metrics } : {}) }, ctx);
+  await registerOpsRoutes(app, { listen: 'main', metrics }, { store: ctx.store, clock: new ManualClock(), logger: ctx.logger });
+  await app.ready();
+  return app;
+}
+
+describe('GET /v1/openapi.json', () => {
+  it('is served without credentials, cacheable, and is the committed docs/openapi.json', async () => {
+    const res = await httpsRequest(t.endpoint.url, t.ca, 'GET', OPENAPI_PATH);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['cache-control']).toBe('public, max-age=3600');
+    expect(res.text, 'docs/openapi.json is stale: run npm run gen').toBe(await readFile(COMMITTED, 'utf8'));
+    const etag = String(res.headers.etag);
+    const again = await httpsRequest(t.endpoint.url, t.ca, 'GET', OPENAPI_PATH, { headers: { 'if-none-match': etag } });
+    expect([again.status, again.text, again.headers.etag]).toEqual([304, '', etag]);
+  });
+
+  it('validates as OpenAPI 3.1', async () => {
+    const res = await httpsRequest(t.endpoint.url, t.ca, 'GET', OPENAPI_PATH);
+    const validator = new Validator();
+    const result = await validator.validate(res.text);
+    expect(result.errors ?? [], JSON.stringify(result.errors, null, 2)).toEqual([]);
+    expect([result.valid, validator.version]).toEqual([true, '3.1']);
+  });
+
+  it('documents every route the server registers, and only those', async () => {
+    const app = await realServer();
+    try {
+      const registered = registeredRoutes(app);
+      expect(registered.length).toBeGreaterThan(40);
+      const documented = Object.keys(ROUTE_DOCS);
+      const undocumented = registered.filter((key) => !documented.includes(key));
+      const gone = documented.filter((key) => !registered.includes(key));
+      expect(undocumented, `routes registered but not in the OpenAPI document; add one entry each:\n${undocumented.map(entryToAdd).join('\n')}\n`).toEqual([]);
+      expect(gone, `documented routes the server does not register; remove their entries:\n${gone.join('\n')}\n`).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+/** A body wrong in every property of `schema` (each one an array of arrays) plus one unknown property. */
+function probeBody(schema: { properties?: Record<string, unknown> } | undefined): Record<string, unknown> {
+  const body: Record<string, unknown> = { openapiProbe: true };
+  for (const name of Object.keys(schema?.properties ?? {})) body[name] = [[[]]];
+  return body;
+}
+
+describe('documented request bodies', () => {
+  it('are the schemas the routes validate with: each route answers a probe body with exactly the problems its documented schema finds', async () => {
+    const device = await t.enrolledDevice();
+    const components = (buildOpenApiDocument().components as { schemas: Record<string, { properties?: Record<string, unknown> }> }).schemas;
+    const mismatches: string[] = [];
+    let probed = 0;
+    for (const [key, route] of Object.entries(ROUTE_DOCS)) {
+      if (!route.body) continue;
+      const { method, path } = parseRouteKey(key);
+      const url = path.replace(/\{[^}]+\}/g, OTHER_ID);
+      const name = String(route.body.$id).replace('urn:attache:', '');
+      const body = probeBody(components[name.replace(/(^|-)(.)/g, (_m, _d, c: string) => c.toUpperCase())]);
+      let expected: unknown;
+      try {
+        validateById(String(route.body.$id), body, 'probe');
+        throw new Error(`${key}: the probe body is valid`);
+      } catch (err) {
+        if (!(err instanceof AttacheError)) throw err;
+        expected = errorEnvelope(err).error.details;
+      }
+      const res = url.startsWith('/v1/device/')
+        ? await device.post(url, body)
+        : url.startsWith('/v1/admin/')
+          ? await t.admin.call(method, url.slice('/v1/admin'.length), body)
+          : await httpsRequest(t.endpoint.url, t.ca, method, url, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const answer = (res.body as { error?: { code?: string; details?: unknown } } | null)?.error;
+      if (res.status !== 400 || answer?.code !== 'SCHEMA_INVALID' || JSON.stringify(answer.details) !== JSON.stringify(expected)) {
+        mismatches.push(`${key}: ${res.status} ${JSON.stringify(answer)} — the documented ${name} finds ${JSON.stringify(expected)}`);
+      }
+      probed++;
+    }
+    expect(probed).toBeGreaterThanOrEqual(20);
+    expect(mismatches, mismatches.join('\n')).toEqual([]);
+  });
+});
+
+describe('documented answers', () => {
+  it('are what the routes without parameters answer (each GET validates against its documented 200 schema)', async () => {
+    const device = await t.enrolledDevice();
+    await t.admin.ok('POST', '/access-tokens', { description: 'gateway' });
+    const checked: string[] = [];
+    for (const [key, route] of Object.entries(ROUTE_DOCS)) {
+      const { method, path } = parseRouteKey(key);
+      const answer = route.responses[200];
+      const schema = answer && (isResponseDoc(answer) ? answer.schema : answer);
+      if (method !== 'GET' || path.includes('{') || typeof schema?.$id !== 'string') continue;
+      const res = path.startsWith('/v1/admin/')
+        ? await t.admin.call('GET', path.slice('/v1/admin'.length))
+        : path.startsWith('/v1/device/')
+          ? await device.get(path)
+          : await httpsRequest(t.endpoint.url, t.ca, 'GET', path);
+      expect(res.status, key).toBe(200);
+      expect(() => validateById(String(schema.$id), res.body, key, 'INTERNAL'), JSON.stringify(res.body)).not.toThrow();
+      checked.push(key);
+    }
+    expect(checked).toEqual(
+      expect.arrayContaining(['GET /v1/admin/devices', 'GET /v1/admin/access-tokens', 'GET /v1/device/policies', 'GET /healthz', 'GET /readyz']),
+    );
+    expect(checked.length).toBeGreaterThanOrEqual(10);
+  });
+});
