@@ -12,7 +12,7 @@ export const ACCESS_OPS_ROUTE_DOCS: RouteDocs = {
     summary: "A device's precomputed access decision (conditional-access gateway)",
     tag: 'Access',
     security: 'access',
-    params: { id: 'The device id.' },
+    params: { id: { description: 'The device id (any case).', schema: { type: 'string' } } },
     responses: { 200: AccessDecision },
     errors: [],
   },

@@ -79,9 +79,12 @@ export function errorBodySchema(codes: readonly ErrorCode[]): Record<string, unk
   return { allOf: [schemaRef(registeredName(ErrorResponse)), { properties: { error: { properties: { code } } } }] };
 }
 
+/** The codes answered with a Retry-After header (server.ts, device-routes.ts, admission.ts). */
+const RETRY_AFTER_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['RATE_LIMITED', 'ENDPOINT_BUSY', 'DATABASE_UNAVAILABLE']);
+
 /** Whether an answer with this code tells the client when to retry. */
 export function hasRetryAfter(code: ErrorCode): boolean {
-  return code === 'RATE_LIMITED' || code === 'ENDPOINT_BUSY' || code === 'DATABASE_UNAVAILABLE';
+  return RETRY_AFTER_CODES.has(code);
 }
 
 /** components.responses: one per error code, named after it. */
@@ -138,13 +141,18 @@ export const SECURITY_SCHEMES = {
   },
 } as const;
 
+/** The console session; a write also needs the CSRF header. */
+function sessionRequirement(method: string): Record<string, never[]> {
+  return method === 'GET' || method === 'HEAD' ? { consoleSession: [] } : { consoleSession: [], csrfToken: [] };
+}
+
 /** The security requirement of each kind of route (alternatives; each object's schemes all apply). */
 export function securityRequirement(security: RouteSecurity, method: string): Record<string, never[]>[] {
   switch (security) {
-    case 'admin': {
-      const session: Record<string, never[]> = method === 'GET' || method === 'HEAD' ? { consoleSession: [] } : { consoleSession: [], csrfToken: [] };
-      return [{ adminToken: [] }, session];
-    }
+    case 'admin':
+      return [{ adminToken: [] }, sessionRequirement(method)];
+    case 'session':
+      return [sessionRequirement(method)];
     case 'device':
       return [{ deviceId: [], requestTime: [], requestNonce: [], deviceSignature: [] }];
     case 'access':
@@ -157,6 +165,7 @@ export function securityRequirement(security: RouteSecurity, method: string): Re
 /** Error codes every route of a kind of security can answer. */
 export const SECURITY_ERRORS: Readonly<Record<RouteSecurity, readonly ErrorCode[]>> = {
   admin: ['ADMIN_UNAUTHORIZED', 'DATABASE_UNAVAILABLE'],
+  session: ['ADMIN_UNAUTHORIZED', 'DATABASE_UNAVAILABLE'],
   device: ['DEVICE_UNKNOWN', 'DEVICE_REVOKED', 'REQUEST_SIGNATURE_INVALID', 'REQUEST_EXPIRED', 'REQUEST_REPLAYED', 'ENDPOINT_BUSY', 'DATABASE_UNAVAILABLE'],
   access: ['ACCESS_UNAUTHORIZED'],
   none: [],

@@ -100,7 +100,28 @@ describe('the OpenAPI document', () => {
     expect(() => parseRouteKey('FETCH /x')).toThrow(/not "METHOD \/path"/);
     expect(() => buildOpenApiDocument({ 'GET x': entry })).toThrow(/not "METHOD \/path"/);
     expect(() => buildOpenApiDocument({ 'GET /x': { ...entry, tag: 'Nope' } })).toThrow(/tag "Nope"/);
-    expect(() => buildOpenApiDocument({ 'GET /x/{id}': { ...entry, params: { other: 'o' } } })).toThrow(/params.other/);
+    expect(() => buildOpenApiDocument({ 'GET /x/{id}': { ...entry, params: { other: { description: 'o', schema: { type: 'string' } } } } })).toThrow(
+      /params.other/,
+    );
+    expect(() => buildOpenApiDocument({ 'GET /a-b': entry, 'GET /a/b': entry })).toThrow(/operationId getAB is taken/);
+  });
+
+  it('documents a console-session route, a non-UUID path parameter and an answer in several media types', () => {
+    const built = buildOpenApiDocument({
+      'DELETE /v1/session/{name}': {
+        summary: 'End a session',
+        tag: 'Operations',
+        security: 'session',
+        params: { name: { description: 'A name.', schema: { type: 'string', minLength: 1 } } },
+        responses: { 200: { description: 'Rows.', contentType: ['application/x-ndjson', 'text/csv'], schema: { type: 'string' } } },
+        errors: [],
+      },
+    });
+    const op = (built.paths as Record<string, Record<string, Json>>)['/v1/session/{name}']?.delete;
+    expect(op?.security).toEqual([{ consoleSession: [], csrfToken: [] }]);
+    expect(op?.parameters).toEqual([{ name: 'name', in: 'path', required: true, description: 'A name.', schema: { type: 'string', minLength: 1 } }]);
+    const ok = (op?.responses as Record<string, { content: Json }> | undefined)?.['200'];
+    expect(Object.keys(ok?.content ?? {})).toEqual(['application/x-ndjson', 'text/csv']);
   });
 
   it('is deterministic JSON with a final newline', () => {

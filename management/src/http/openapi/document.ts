@@ -17,7 +17,7 @@ import {
   toDocumentSchema,
 } from './components.js';
 import { DEVICE_ROUTE_DOCS } from './device-route-docs.js';
-import { isResponseDoc, type ResponseDoc, type RouteDoc, type RouteDocs, type SchemaObject } from './route-doc.js';
+import { isResponseDoc, type ParamDoc, type ResponseDoc, type RouteDoc, type RouteDocs, type SchemaObject } from './route-doc.js';
 
 /** Every documented route. A route registered on the server needs an entry in one of these files. */
 export const ROUTE_DOCS: RouteDocs = { ...DEVICE_ROUTE_DOCS, ...ADMIN_ROUTE_DOCS, ...ACCESS_OPS_ROUTE_DOCS };
@@ -47,7 +47,9 @@ function successResponse(answer: SchemaObject | ResponseDoc): Record<string, unk
   return {
     description: doc.description,
     ...(headers ? { headers } : {}),
-    ...(doc.schema ? { content: { [doc.contentType ?? 'application/json']: { schema: schemaOf(doc.schema) } } } : {}),
+    ...(doc.schema
+      ? { content: Object.fromEntries([doc.contentType ?? 'application/json'].flat().map((type) => [type, { schema: schemaOf(doc.schema as SchemaObject) }])) }
+      : {}),
   };
 }
 
@@ -91,24 +93,19 @@ function operationId(method: string, path: string): string {
   return [method.toLowerCase(), ...words.map((w) => w.charAt(0).toUpperCase() + w.slice(1))].join('');
 }
 
+const UUID_PARAM: ParamDoc = { description: 'The id of the object.', schema: { type: 'string', format: 'uuid' } };
+
+function parameter(name: string, where: 'path' | 'query', doc: ParamDoc): Record<string, unknown> {
+  return { name, in: where, required: where === 'path' || (doc.required ?? false), description: doc.description, schema: toDocumentSchema(doc.schema) };
+}
+
 function parameters(path: string, doc: RouteDoc): Record<string, unknown>[] {
   const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
   for (const name of Object.keys(doc.params ?? {})) if (!names.includes(name)) throw new Error(`route doc ${path}: params.${name} is not in the path`);
-  const pathParams = names.map((name) => ({
-    name,
-    in: 'path',
-    required: true,
-    description: doc.params?.[name] ?? 'The id of the object.',
-    schema: { type: 'string' },
-  }));
-  const queryParams = Object.entries(doc.query ?? {}).map(([name, q]) => ({
-    name,
-    in: 'query',
-    required: q.required ?? false,
-    description: q.description,
-    schema: toDocumentSchema(q.schema),
-  }));
-  return [...pathParams, ...queryParams];
+  return [
+    ...names.map((name) => parameter(name, 'path', doc.params?.[name] ?? UUID_PARAM)),
+    ...Object.entries(doc.query ?? {}).map(([name, q]) => parameter(name, 'query', q)),
+  ];
 }
 
 function operation(method: string, path: string, doc: RouteDoc): Record<string, unknown> {
@@ -162,11 +159,15 @@ function usedSchemas(all: Record<string, unknown>, roots: unknown): Record<strin
 /** The OpenAPI 3.1 document of `docs` (default: every documented route). */
 export function buildOpenApiDocument(docs: RouteDocs = ROUTE_DOCS): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const operationIds = new Set<string>();
   for (const [key, doc] of Object.entries(docs)) {
     const { method, path } = parseRouteKey(key);
     if (!API_TAGS.some((tag) => tag.name === doc.tag)) throw new Error(`route doc ${key}: tag "${doc.tag}" is not one of API_TAGS`);
+    const op = operation(method, path, doc);
+    if (operationIds.has(String(op.operationId))) throw new Error(`route doc ${key}: operationId ${String(op.operationId)} is taken`);
+    operationIds.add(String(op.operationId));
     paths[path] ??= {};
-    paths[path][method.toLowerCase()] = operation(method, path, doc);
+    paths[path][method.toLowerCase()] = op;
   }
   const parts = components();
   const schemas = usedSchemas(parts.schemas, [paths, parts.responses]);

@@ -15,6 +15,7 @@ import { errorEnvelope } from '../error-envelope.js';
 import { endpointMetrics, registerOpsRoutes } from '../ops-routes.js';
 import { createHttpServer } from '../server.js';
 import { OPENAPI_PATH } from './access-ops-route-docs.js';
+import { componentName } from './components.js';
 import { buildOpenApiDocument, parseRouteKey, ROUTE_DOCS } from './document.js';
 import { isResponseDoc, openApiPath } from './route-doc.js';
 
@@ -57,7 +58,7 @@ function entryToAdd(key: string): string {
     ? ['admin-route-docs.ts', 'admin']
     : /^\/v1\/(device\/|enroll$)/.test(path)
       ? ['device-route-docs.ts', 'device']
-      : ['access-ops-route-docs.ts', path.startsWith('/v1/access/') ? 'access' : 'none'];
+      : ['access-ops-route-docs.ts', path.startsWith('/v1/access/') ? 'access' : path.startsWith('/v1/session') ? 'session' : 'none'];
   return `  management/src/http/openapi/${file}: '${key}': { summary: '…', tag: '…', security: '${security}', body: <request schema, if any>, responses: { 200: <answer schema> }, errors: [] },`;
 }
 
@@ -124,8 +125,8 @@ describe('documented request bodies', () => {
       if (!route.body) continue;
       const { method, path } = parseRouteKey(key);
       const url = path.replace(/\{[^}]+\}/g, OTHER_ID);
-      const name = String(route.body.$id).replace('urn:attache:', '');
-      const body = probeBody(components[name.replace(/(^|-)(.)/g, (_m, _d, c: string) => c.toUpperCase())]);
+      const name = componentName(String(route.body.$id));
+      const body = probeBody(components[name]);
       let expected: unknown;
       try {
         validateById(String(route.body.$id), body, 'probe');

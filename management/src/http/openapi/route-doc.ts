@@ -5,22 +5,26 @@ import type { ErrorCode } from '../../../../common/errors.js';
 /** A JSON Schema: a TypeBox schema from policy-schemas/ (with `$id`: referenced as a component) or a small inline one. */
 export type SchemaObject = Readonly<Record<string, unknown>>;
 
-/** How a caller authenticates (components.ts SECURITY_SCHEMES); `none`: no credentials (enrollment carries a token in its body). */
-export type RouteSecurity = 'admin' | 'device' | 'access' | 'none';
+/**
+ * How a caller authenticates (components.ts SECURITY_SCHEMES): `admin` a bearer token or the console session, `session`
+ * the console session cookie only, `device` a signed request, `access` an access-service token; `none`: no credentials
+ * (enrollment carries its token in the body).
+ */
+export type RouteSecurity = 'admin' | 'session' | 'device' | 'access' | 'none';
 
 /** A response other than a JSON body described by a schema alone. */
 export interface ResponseDoc {
   readonly description: string;
   /** Body schema; absent: no body (204, 304, 101). */
   readonly schema?: SchemaObject;
-  /** Default application/json. */
-  readonly contentType?: string;
+  /** Media type(s) of the body, each with `schema` (default application/json). */
+  readonly contentType?: string | readonly string[];
   /** Response headers, name → description. */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** One query parameter. */
-export interface QueryParamDoc {
+/** One query or path parameter. */
+export interface ParamDoc {
   readonly description: string;
   readonly schema: SchemaObject;
   readonly required?: boolean;
@@ -35,9 +39,9 @@ export interface RouteDoc {
   readonly security: RouteSecurity;
   /** The request body schema: the SAME object the service validates with (one of ALL_SCHEMAS), never a copy. */
   readonly body?: SchemaObject;
-  readonly query?: Readonly<Record<string, QueryParamDoc>>;
-  /** Path parameter descriptions (default: the object's id). */
-  readonly params?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, ParamDoc>>;
+  /** Path parameters that are not an object's UUID (the default: `The id of the object.`, format uuid). */
+  readonly params?: Readonly<Record<string, ParamDoc>>;
   /** Success answers by status: a schema with `$id` (its JSON body; the description is its title) or a ResponseDoc. */
   readonly responses: Readonly<Record<number, SchemaObject | ResponseDoc>>;
   /**
