@@ -1,25 +1,12 @@
 // OpenAPI entries of the admin API (/v1/admin/*): one entry per route, keyed `METHOD /full/path/{param}`. A route added
-// to admin-routes.ts (or any /v1/admin file) gets its entry here; openapi.integration.test.ts names any route without one.
+// to admin-routes.ts gets its entry here (compliance routes: compliance-route-docs.ts; a new area: its own file, merged in
+// document.ts ROUTE_DOCS); openapi.integration.test.ts names any route without one.
 import {
-  AccessTokenCreated,
-  AccessTokenCreateRequest,
-  AccessTokenList,
   Assignment,
   AssignmentCreateRequest,
   AssignmentList,
-  ComplianceAssignment,
-  ComplianceAssignmentList,
-  ComplianceAssignmentRequest,
-  ComplianceOverview,
-  CompliancePolicy,
-  CompliancePolicyDocument,
-  CompliancePolicyList,
   Device,
-  DeviceAlerts,
-  DeviceCompliance,
   DeviceEvents,
-  DeviceHealthView,
-  DeviceInventoryView,
   DeviceKeyRotationMark,
   DeviceList,
   DeviceStatus,
@@ -44,9 +31,8 @@ import {
   WhatIfResponse,
 } from '../../../../policy-schemas/src/index.js';
 import { registeredName, schemaRef } from './components.js';
-import type { RouteDocs } from './route-doc.js';
+import { NO_CONTENT, type RouteDocs } from './route-doc.js';
 
-const NO_CONTENT = { 204: { description: 'Done; no body.' } };
 const admin = 'admin' as const;
 
 // A policy document's `settings` are also checked against the catalog schema of its kind (POLICY_INVALID).
@@ -190,29 +176,6 @@ export const ADMIN_ROUTE_DOCS: RouteDocs = {
     responses: { 202: DeviceKeyRotationMark },
     errors: [],
   },
-  'GET /v1/admin/devices/{id}/alerts': { summary: "The device's alerts", tag: 'Devices', security: admin, responses: { 200: DeviceAlerts }, errors: [] },
-  'GET /v1/admin/devices/{id}/health': {
-    summary: "The device's last health upload",
-    tag: 'Devices',
-    security: admin,
-    responses: { 200: DeviceHealthView },
-    errors: [],
-  },
-  'GET /v1/admin/devices/{id}/inventory': {
-    summary: "The device's last inventory upload",
-    tag: 'Devices',
-    security: admin,
-    responses: { 200: DeviceInventoryView },
-    errors: [],
-  },
-  'GET /v1/admin/devices/{id}/compliance': {
-    summary: "The device's compliance state, reasons and access decision",
-    tag: 'Devices',
-    security: admin,
-    responses: { 200: DeviceCompliance },
-    errors: [],
-  },
-
   'GET /v1/admin/signing-key': {
     summary: 'The policy-signing key state and announcement chain',
     tag: 'Signing keys',
@@ -227,95 +190,5 @@ export const ADMIN_ROUTE_DOCS: RouteDocs = {
     body: SigningKeyRotateRequest,
     responses: { 201: SignedSigningKeyAnnouncement },
     errors: ['CONFLICT'],
-  },
-
-  'POST /v1/admin/compliance-policies': {
-    summary: 'Create a compliance policy',
-    tag: 'Compliance',
-    security: admin,
-    body: CompliancePolicyDocument,
-    responses: { 201: CompliancePolicy },
-    errors: [],
-  },
-  'GET /v1/admin/compliance-policies': {
-    summary: 'List compliance policies',
-    tag: 'Compliance',
-    security: admin,
-    responses: { 200: CompliancePolicyList },
-    errors: [],
-  },
-  'GET /v1/admin/compliance-policies/{id}': {
-    summary: 'Get a compliance policy',
-    tag: 'Compliance',
-    security: admin,
-    responses: { 200: CompliancePolicy },
-    errors: [],
-  },
-  'PUT /v1/admin/compliance-policies/{id}': {
-    summary: 'Replace a compliance policy with its next version',
-    tag: 'Compliance',
-    security: admin,
-    body: CompliancePolicyDocument,
-    responses: { 200: CompliancePolicy },
-    errors: [],
-  },
-  'DELETE /v1/admin/compliance-policies/{id}': {
-    summary: 'Delete a compliance policy and its assignments',
-    tag: 'Compliance',
-    security: admin,
-    responses: NO_CONTENT,
-    errors: [],
-  },
-  'POST /v1/admin/compliance-policies/{id}/assignments': {
-    summary: 'Assign a compliance policy to a group',
-    tag: 'Compliance',
-    security: admin,
-    body: ComplianceAssignmentRequest,
-    responses: { 201: ComplianceAssignment },
-    errors: ['CONFLICT'],
-  },
-  'GET /v1/admin/compliance/devices': {
-    summary: "Every device's access decision and first reason (fleet overview)",
-    tag: 'Compliance',
-    security: admin,
-    responses: { 200: ComplianceOverview },
-    errors: [],
-  },
-  'GET /v1/admin/compliance-assignments': {
-    summary: 'List compliance policy assignments',
-    tag: 'Compliance',
-    security: admin,
-    responses: { 200: ComplianceAssignmentList },
-    errors: [],
-  },
-  'DELETE /v1/admin/compliance-assignments/{id}': {
-    summary: 'Remove a compliance assignment',
-    tag: 'Compliance',
-    security: admin,
-    responses: NO_CONTENT,
-    errors: [],
-  },
-
-  'POST /v1/admin/access-tokens': {
-    summary: 'Create an access-service token (shown once)',
-    tag: 'Access tokens',
-    security: admin,
-    body: AccessTokenCreateRequest,
-    responses: { 201: AccessTokenCreated },
-    errors: [],
-  },
-  'GET /v1/admin/access-tokens': {
-    summary: 'List access-service tokens',
-    tag: 'Access tokens',
-    security: admin,
-    responses: { 200: AccessTokenList },
-    errors: [],
-  },
-  'DELETE /v1/admin/access-tokens/{id}': {
-    summary: 'Revoke an access-service token',
-    tag: 'Access tokens',
-    security: admin,
-    responses: NO_CONTENT,
-    errors: [],
   },
 };

@@ -17,10 +17,9 @@ import {
   StatusReport,
 } from '../../../../policy-schemas/src/index.js';
 import { registeredName, schemaRef } from './components.js';
-import type { RouteDocs } from './route-doc.js';
+import { NO_CONTENT, type RouteDocs } from './route-doc.js';
 
 const device = 'device' as const;
-const ACCEPTED = { 204: { description: 'Stored; no body.' } };
 
 /** The device API. */
 export const DEVICE_ROUTE_DOCS: RouteDocs = {
@@ -68,8 +67,15 @@ export const DEVICE_ROUTE_DOCS: RouteDocs = {
     errors: ['DEVICE_KEY_PROOF_INVALID', 'CONFLICT'],
   },
   'POST /v1/device/alerts': { summary: 'Report alerts', tag: 'Device', security: device, body: AlertReport, responses: { 200: AlertReportAck }, errors: [] },
-  'POST /v1/device/health': { summary: 'Upload device health', tag: 'Device', security: device, body: HealthUpload, responses: ACCEPTED, errors: [] },
-  'POST /v1/device/inventory': { summary: 'Upload device inventory', tag: 'Device', security: device, body: InventoryUpload, responses: ACCEPTED, errors: [] },
+  'POST /v1/device/health': { summary: 'Upload device health', tag: 'Device', security: device, body: HealthUpload, responses: NO_CONTENT, errors: [] },
+  'POST /v1/device/inventory': {
+    summary: 'Upload device inventory',
+    tag: 'Device',
+    security: device,
+    body: InventoryUpload,
+    responses: NO_CONTENT,
+    errors: [],
+  },
   'GET /v1/device/access': {
     summary: "The device's own access decision",
     tag: 'Device',

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../../../common/errors.js';
 import { ALL_SCHEMAS, GroupCreateRequest } from '../../../../policy-schemas/src/index.js';
 import { componentName, registeredName, toDocumentSchema } from './components.js';
-import { buildOpenApiDocument, openApiJson, parseRouteKey, ROUTE_DOCS, routeErrors } from './document.js';
+import { buildOpenApiDocument, mergeRouteDocs, openApiJson, parseRouteKey, ROUTE_DOCS, routeErrors } from './document.js';
 
 type Json = Record<string, unknown>;
 const doc = buildOpenApiDocument();
@@ -104,6 +104,7 @@ describe('the OpenAPI document', () => {
       /params.other/,
     );
     expect(() => buildOpenApiDocument({ 'GET /a-b': entry, 'GET /a/b': entry })).toThrow(/operationId getAB is taken/);
+    expect(() => mergeRouteDocs({ 'GET /x': entry }, { 'GET /y': entry, 'GET /x': entry })).toThrow(/GET \/x is documented twice/);
   });
 
   it('documents a console-session route, a non-UUID path parameter and an answer in several media types', () => {

@@ -5,6 +5,7 @@ import { ERROR_CODES, type ErrorCode } from '../../../../common/errors.js';
 import { ATTACHE_VERSION } from '../../../../common/version.js';
 import { ACCESS_OPS_ROUTE_DOCS } from './access-ops-route-docs.js';
 import { ADMIN_ROUTE_DOCS } from './admin-route-docs.js';
+import { COMPLIANCE_ROUTE_DOCS } from './compliance-route-docs.js';
 import {
   API_TAGS,
   components,
@@ -19,8 +20,20 @@ import {
 import { DEVICE_ROUTE_DOCS } from './device-route-docs.js';
 import { isResponseDoc, type ParamDoc, type ResponseDoc, type RouteDoc, type RouteDocs, type SchemaObject } from './route-doc.js';
 
+/** The entries of several files as one; a route documented twice is an error (a spread would silently keep one). */
+export function mergeRouteDocs(...files: readonly RouteDocs[]): RouteDocs {
+  const out: Record<string, RouteDoc> = {};
+  for (const file of files) {
+    for (const [key, doc] of Object.entries(file)) {
+      if (key in out) throw new Error(`route ${key} is documented twice`);
+      out[key] = doc;
+    }
+  }
+  return out;
+}
+
 /** Every documented route. A route registered on the server needs an entry in one of these files. */
-export const ROUTE_DOCS: RouteDocs = { ...DEVICE_ROUTE_DOCS, ...ADMIN_ROUTE_DOCS, ...ACCESS_OPS_ROUTE_DOCS };
+export const ROUTE_DOCS: RouteDocs = mergeRouteDocs(DEVICE_ROUTE_DOCS, ADMIN_ROUTE_DOCS, COMPLIANCE_ROUTE_DOCS, ACCESS_OPS_ROUTE_DOCS);
 
 const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE'] as const;
 const BODY_ERRORS: readonly ErrorCode[] = ['SCHEMA_INVALID', 'BODY_MALFORMED', 'BODY_TOO_LARGE'];

@@ -59,7 +59,7 @@ function entryToAdd(key: string): string {
     : /^\/v1\/(device\/|enroll$)/.test(path)
       ? ['device-route-docs.ts', 'device']
       : ['access-ops-route-docs.ts', path.startsWith('/v1/access/') ? 'access' : path.startsWith('/v1/session') ? 'session' : 'none'];
-  return `  management/src/http/openapi/${file}: '${key}': { summary: '…', tag: '…', security: '${security}', body: <request schema, if any>, responses: { 200: <answer schema> }, errors: [] },`;
+  return `  management/src/http/openapi/${file} (or the *-route-docs.ts of its area): '${key}': { summary: '…', tag: '…', security: '${security}', body: <request schema, if any>, responses: { 200: <answer schema> }, errors: [] },`;
 }
 
 /** The server endpoint.ts builds: createHttpServer and the operations routes, /metrics on the main listener. */

@@ -56,6 +56,9 @@ export interface RouteDoc {
 /** Route docs keyed `METHOD /full/path/{param}` (OpenAPI path syntax, upper-case method). */
 export type RouteDocs = Readonly<Record<string, RouteDoc>>;
 
+/** The answer of a route that answers 204. */
+export const NO_CONTENT = { 204: { description: 'Done; no body.' } } as const;
+
 /** True for a ResponseDoc, false for a bare schema (a schema answered as is always has an `$id`). */
 export function isResponseDoc(value: SchemaObject | ResponseDoc): value is ResponseDoc {
   return typeof (value as { $id?: unknown }).$id !== 'string';
