@@ -189,3 +189,35 @@ describe('documented answers', () => {
     expect(checked.length).toBeGreaterThanOrEqual(20);
   });
 });
+
+describe('documented answers of writes', () => {
+  it('are what the admin write routes answer', async () => {
+    const device = await t.enrolledDevice();
+    const { policy, groupId } = await t.assignedPolicy([device]);
+    const compliance = await t.admin.ok<{ compliancePolicyId: string }>('POST', '/compliance-policies', { name: 'w', settings: { maxRiskLevel: 'low' } });
+    const other = await t.admin.ok<{ groupId: string }>('POST', '/groups', { name: 'other' });
+    const writes: [string, string, unknown][] = [
+      ['POST /v1/admin/onboarding-packages', '/onboarding-packages', { maxUses: 2 }],
+      ['POST /v1/admin/policies', '/policies', { name: 'w', kind: 'antivirus', settings: { 'defender.AllowRealtimeMonitoring': 1 } }],
+      ['PUT /v1/admin/policies/{id}', `/policies/${policy.policyId}`, { name: 'w2', kind: 'antivirus', settings: { 'defender.AllowRealtimeMonitoring': 0 } }],
+      ['POST /v1/admin/what-if', '/what-if', { change: 'deletePolicy', policyId: policy.policyId }],
+      ['POST /v1/admin/groups', '/groups', { name: 'written' }],
+      ['POST /v1/admin/assignments', '/assignments', { policyId: policy.policyId, groupId: other.groupId, mode: 'exclude' }],
+      ['POST /v1/admin/devices/{id}/tags', `/devices/${device.deviceId}/tags`, { add: ['MDE-Management'] }],
+      ['POST /v1/admin/devices/{id}/sync', `/devices/${device.deviceId}/sync`, undefined],
+      ['POST /v1/admin/devices/{id}/rotate-key', `/devices/${device.deviceId}/rotate-key`, undefined],
+      ['POST /v1/admin/compliance-policies/{id}/assignments', `/compliance-policies/${compliance.compliancePolicyId}/assignments`, { groupId }],
+      ['PUT /v1/admin/compliance-policies/{id}', `/compliance-policies/${compliance.compliancePolicyId}`, { name: 'w2', settings: {} }],
+      ['POST /v1/admin/access-tokens', '/access-tokens', {}],
+      ['POST /v1/admin/signing-key/rotate', '/signing-key/rotate', { overlapHours: 1 }],
+    ];
+    for (const [key, url, body] of writes) {
+      const route = ROUTE_DOCS[key];
+      const [status, answer] = Object.entries(route?.responses ?? {})[0] ?? [];
+      const schema = answer && (isResponseDoc(answer) ? answer.schema : answer);
+      const res = await t.admin.call(parseRouteKey(key).method, url, body);
+      expect(res.status, `${key}: ${res.text}`).toBe(Number(status));
+      expect(() => validateById(String(schema?.$id), res.body, key, 'INTERNAL'), `${key}: ${res.text}`).not.toThrow();
+    }
+  });
+});
