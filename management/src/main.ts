@@ -13,6 +13,7 @@ import { parseListen } from './listen-address.js';
 import { createLogger, LOG_LEVELS } from './logging.js';
 import { registerKekCommands } from './pki/kek-command.js';
 import { DEFAULT_LISTEN, parsePositiveInt, resolveServeSettings, type ServeFlags } from './serve-config.js';
+import { registerAdminResetCommand } from './service/identity/reset-command.js';
 import { isDatabaseUnavailable } from './store/transactions.js';
 
 /** The flags of `serve` (settings from flags, env and config file: serve-config.ts) and the benchmark-only one. */
@@ -153,6 +154,7 @@ function buildProgram(): Command {
     .action((opts: ServeOptions) => serve(opts));
   registerBackupCommand(program);
   registerKekCommands(program);
+  registerAdminResetCommand(program, () => createLogger('warn'));
   return program;
 }
 

@@ -42,6 +42,21 @@ export const AdminAccount = Type.Object(
 );
 export type AdminAccount = Static<typeof AdminAccount>;
 
+/** GET /v1/admin/me: the caller's account, how it authenticated and what its role allows. */
+export const AdminMe = Type.Object(
+  {
+    ...adminSummary,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    disabled: Type.Boolean(),
+    lockedUntil: OptionalTime,
+    authMethod: Type.Union([Type.Literal('apiToken'), Type.Literal('session')]),
+    permissions: Type.Array(Type.String()),
+  },
+  { additionalProperties: false, $id: 'urn:attache:admin-me', title: 'Current admin' },
+);
+export type AdminMe = Static<typeof AdminMe>;
+
 /** POST /v1/admin/admins. */
 export const AdminCreateRequest = Type.Object(
   {

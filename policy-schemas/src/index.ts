@@ -110,6 +110,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   identity.LoginRequest,
   identity.SessionInfo,
   identity.AdminAccount,
+  identity.AdminMe,
   identity.AdminCreateRequest,
   identity.AdminUpdateRequest,
   identity.PasswordSetRequest,

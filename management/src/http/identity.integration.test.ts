@@ -5,6 +5,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSilentLogger } from '../logging.js';
+import { adminReset } from '../service/identity/reset-command.js';
 import { ROUTE_PERMISSIONS } from '../service/identity/roles.js';
 import { TestAdmin } from '../testing/admin-api.js';
 import { errorCode, httpsRequest, type TestResponse } from '../testing/https-client.js';
@@ -255,5 +257,24 @@ describe('admin accounts', () => {
   it('refuses a short password and a username taken in another case', async () => {
     expect(errorCode(await t.admin.call('POST', '/admins', { username: 'short', role: 'readOnlyOperator', password: 'elevenchars' }))).toBe('SCHEMA_INVALID');
     expect(errorCode(await t.admin.call('POST', '/admins', { username: 'Admin', role: 'readOnlyOperator', password: 'twelve chars!' }))).toBe('CONFLICT');
+  });
+});
+
+describe('admin reset', () => {
+  it('gives the first Administrator a new password from the data dir and unlocks it', async () => {
+    // Later in the day: the per-address login budget this file spent is back.
+    t.setClockOffset(60 * 60_000);
+    const before = await bootstrapPassword();
+    for (let i = 0; i < 5; i++) await loginRaw('admin', 'wrong password here');
+    expect(errorCode(await loginRaw('admin', before))).toBe('LOGIN_LOCKED');
+    const result = await adminReset({ dataDir: t.dir }, createSilentLogger());
+    expect(result).toEqual({ event: 'admin-reset', username: 'admin', created: false, passwordFile: join(t.dir, 'admin-password') });
+    const after = await bootstrapPassword();
+    expect(after).not.toBe(before);
+    expect((await stat(result.passwordFile)).mode & 0o777).toBe(0o600);
+    expect(errorCode(await loginRaw('admin', before))).toBe('LOGIN_FAILED');
+    expect((await loginRaw('admin', after)).status).toBe(200);
+    expect((await t.admin.call('GET', '/me')).status).toBe(200);
+    t.setClockOffset(0);
   });
 });

@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { AttacheError } from '../../../../common/errors.js';
 import { validate } from '../../../../common/validation.js';
-import { type AdminAccount, AdminCreateRequest, AdminUpdateRequest, PasswordSetRequest } from '../../../../policy-schemas/src/index.js';
+import { type AdminAccount, AdminCreateRequest, type AdminMe, AdminUpdateRequest, PasswordSetRequest } from '../../../../policy-schemas/src/index.js';
 import type { AdminChanges, AdminRecord } from '../../store/admin-store.js';
 import type { AdminPrincipal } from '../admin-principal.js';
 import type { ServiceContext } from '../context.js';
 import { storedRole } from './authenticate.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { type Permission, ROLES, roleAllows } from './roles.js';
+import { ROLES, roleAllows } from './roles.js';
 
 type Ctx = Pick<ServiceContext, 'store' | 'clock' | 'logger'>;
 
@@ -64,7 +64,7 @@ export async function getAdminAccount(ctx: Ctx, adminId: string): Promise<AdminA
 }
 
 /** GET /v1/admin/me: the caller's account, how it authenticated and what its role allows. */
-export async function me(ctx: Ctx, principal: AdminPrincipal): Promise<AdminAccount & { authMethod: string; permissions: Permission[] }> {
+export async function me(ctx: Ctx, principal: AdminPrincipal): Promise<AdminMe> {
   return { ...(await getAdminAccount(ctx, principal.adminId)), authMethod: principal.authMethod, permissions: [...ROLES[principal.role].permissions] };
 }
 
