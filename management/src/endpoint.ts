@@ -27,6 +27,7 @@ import type { ServiceContext } from './service/context.js';
 import { DeviceSetViews } from './service/device-sets.js';
 import { checkAlternateUrls } from './service/enrollment.js';
 import { ensureBootstrapAdmin } from './service/identity/bootstrap.js';
+import { SESSION_SWEEP_MS, sweepExpiredSessions } from './service/identity/sessions.js';
 import { PushPresence } from './service/presence.js';
 import { SetDelivery } from './service/set-delivery.js';
 import { redactedDatabaseUrl } from './store/postgres-store.js';
@@ -165,10 +166,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     const { bus, leadership } = cluster;
     const identity = withOwnCertificate(await loadOrCreateEndpointIdentity({ dataDir, extraNames, vault }, { store, clock, logger: deps.logger }), own);
     // The first Administrator (admin.token is its bootstrap token): created once, its password written 0600.
-    await ensureBootstrapAdmin({ store, clock, logger: deps.logger }, async (password) => {
-      await writePrivateFile(dataPath(dataDir, 'adminPassword'), `${password}\n`);
-      return dataPath(dataDir, 'adminPassword');
-    });
+    await ensureBootstrapAdmin({ store, clock, logger: deps.logger }, dataDir);
     const signingKeys = await PolicySigningKeyRing.load(vault, identity.policySigning, {
       store,
       logger: deps.logger,
@@ -248,6 +246,10 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
         { clock, logger: deps.logger },
       ),
     );
+    leadership.whileLeader(() => {
+      const sweep = clock.every(SESSION_SWEEP_MS, () => sweepExpiredSessions({ store, clock, logger: deps.logger }));
+      return async () => sweep.cancel();
+    });
     if (presence) {
       const p = presence;
       await p.start();

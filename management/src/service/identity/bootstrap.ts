@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../../../common/clock.js';
 import type { Logger } from '../../logging.js';
+import { dataPath, writePrivateFile } from '../../pki/files.js';
 import type { AdminRecord } from '../../store/admin-store.js';
 import type { ManagementStore } from '../../store/store.js';
 import { hashPassword, randomPassword } from './passwords.js';
@@ -35,11 +36,18 @@ async function newAdministrator(deps: Deps, username: string, password: string):
   return record;
 }
 
+/** Writes an Administrator's new password 0600 to `<dataDir>/admin-password`; returns the path. */
+export async function writeAdminPasswordFile(dataDir: string, password: string): Promise<string> {
+  const file = dataPath(dataDir, 'adminPassword');
+  await writePrivateFile(file, `${password}\n`);
+  return file;
+}
+
 /**
  * Creates the bootstrap Administrator when none was ever made and links admin.token to it (meta bootstrapAdminId).
- * `writePassword` stores the password (0600) and returns where; only called when this process created the account.
+ * Only the process that created the account writes its password, to `<dataDir>/admin-password`.
  */
-export async function ensureBootstrapAdmin(deps: Deps, writePassword: (password: string) => Promise<string>): Promise<void> {
+export async function ensureBootstrapAdmin(deps: Deps, dataDir: string): Promise<void> {
   if ((await deps.store.getMeta('bootstrapAdminId')) !== undefined) return;
   let admin = await deps.store.getAdminByUsername(BOOTSTRAP_USERNAME);
   if (!admin) {
@@ -54,7 +62,7 @@ export async function ensureBootstrapAdmin(deps: Deps, writePassword: (password:
       createdHere = false;
     }
     if (createdHere) {
-      const file = await writePassword(password);
+      const file = await writeAdminPasswordFile(dataDir, password);
       deps.logger.info('first Administrator created: its password is in the file (read it once, then log in and change it)', {
         component: 'identity',
         username: BOOTSTRAP_USERNAME,

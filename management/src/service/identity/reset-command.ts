@@ -3,10 +3,10 @@
 import { type Command, Option } from 'commander';
 import { systemClock } from '../../../../common/clock.js';
 import type { Logger } from '../../logging.js';
-import { dataPath, ensureDataDir, writePrivateFile } from '../../pki/files.js';
+import { dataPath, ensureDataDir } from '../../pki/files.js';
 import { openPostgresStore } from '../../store/postgres-store.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
-import { resetAdministrator } from './bootstrap.js';
+import { resetAdministrator, writeAdminPasswordFile } from './bootstrap.js';
 
 /** What `admin reset` printed: where the new password is. */
 export interface AdminResetResult {
@@ -24,8 +24,7 @@ export async function adminReset(options: { dataDir: string; databaseUrl?: strin
     : await openSqliteStore({ file: dataPath(options.dataDir, 'db') });
   try {
     const outcome = await resetAdministrator({ store, clock: systemClock, logger }, options.username);
-    const passwordFile = dataPath(options.dataDir, 'adminPassword');
-    await writePrivateFile(passwordFile, `${outcome.password}\n`);
+    const passwordFile = await writeAdminPasswordFile(options.dataDir, outcome.password);
     return { event: 'admin-reset', username: outcome.username, created: outcome.created, passwordFile };
   } finally {
     await store.close();

@@ -134,3 +134,16 @@ export async function logout(
   const at = new Date(ctx.clock.now()).toISOString();
   recordSecurityEvent(ctx.logger, { action: 'session.logout', actor: principal, sourceAddress, at, outcome: 'success' });
 }
+
+/** How often the leader removes expired sessions (they are refused when presented anyway; this only frees rows). */
+export const SESSION_SWEEP_MS = 10 * 60_000;
+
+/** Deletes sessions past their idle or absolute expiry; a failure is logged and waits for the next sweep. */
+export async function sweepExpiredSessions(ctx: Ctx): Promise<void> {
+  try {
+    const removed = await ctx.store.sweepAdminSessions(new Date(ctx.clock.now()).toISOString());
+    if (removed > 0) ctx.logger.debug('expired console sessions removed', { component: 'identity', removed });
+  } catch (err) {
+    ctx.logger.warn('console session sweep failed', { component: 'identity', error: (err as Error).message });
+  }
+}
