@@ -57,17 +57,22 @@ export function adminAuthHook(auth: AdminAuthenticator): (req: FastifyRequest, r
 /** Routes acting on one device named by `:id` (every one under /devices/:id, whoever adds it). */
 const DEVICE_ROUTE_RE = /^\/v1\/admin\/devices\/:id(\/|$)/;
 
+/** The devices a request names: `:id` under /devices, any `:deviceId` parameter, a `deviceId` in a JSON body. */
+function namedDevices(req: FastifyRequest): string[] {
+  const params = (req.params ?? {}) as Record<string, unknown>;
+  const body = req.body as { deviceId?: unknown } | null | undefined;
+  const named = [DEVICE_ROUTE_RE.test(req.routeOptions.url ?? '') ? params.id : undefined, params.deviceId, body?.deviceId];
+  return named.filter((id): id is string => typeof id === 'string');
+}
+
 /**
- * A fastify preHandler (after the body is read): a scoped admin gets NOT_FOUND for a device outside its groups, on
- * every per-device route and when adding a device to a group. Listings filter through service/identity/scope.ts.
+ * A fastify preHandler (after the body is read): a scoped admin gets NOT_FOUND for a device outside its groups on
+ * every route that names one (per-device routes, group membership). Listings filter through service/identity/scope.ts.
  */
 export function adminScopeHook(ctx: ServiceContext): (req: FastifyRequest) => Promise<void> {
   return async (req) => {
     const scope = req.admin?.scopeGroupIds ?? null;
     if (scope === null) return;
-    const route = req.routeOptions.url ?? '';
-    if (DEVICE_ROUTE_RE.test(route)) await requireDeviceInScope(ctx, (req.params as { id: string }).id, scope);
-    const bodyDevice = (req.body as { deviceId?: unknown } | null | undefined)?.deviceId;
-    if (route === '/v1/admin/groups/:id/members' && typeof bodyDevice === 'string') await requireDeviceInScope(ctx, bodyDevice, scope);
+    for (const deviceId of namedDevices(req)) await requireDeviceInScope(ctx, deviceId, scope);
   };
 }

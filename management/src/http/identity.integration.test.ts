@@ -238,6 +238,10 @@ describe('scope tags', () => {
       const res = await api.call(method, `/devices/${outside.deviceId}${path}`);
       expect([path, res.status, errorCode(res)]).toEqual([path, 404, 'NOT_FOUND']);
     }
+    const other = await t.admin.ok<{ groupId: string }>('POST', '/groups', { name: 'scope-west' });
+    const add = await api.call('POST', `/groups/${other.groupId}/members`, { deviceId: outside.deviceId });
+    expect([add.status, errorCode(add)]).toEqual([404, 'NOT_FOUND']);
+    expect((await api.call('POST', `/groups/${other.groupId}/members`, { deviceId: inside.deviceId })).status).toBe(204);
     expect((await t.admin.call('GET', `/devices/${outside.deviceId}`)).status).toBe(200);
   });
 });
@@ -250,6 +254,10 @@ describe('admin accounts', () => {
     expect(errorCode(await t.admin.call('DELETE', `/admins/${self}`))).toBe('LAST_ADMINISTRATOR');
     const second = await adminWith('administrator');
     expect((await t.admin.call('PATCH', `/admins/${second.adminId}`, { role: 'readOnlyOperator' })).status).toBe(200);
+    expect((await t.admin.call('PATCH', `/admins/${second.adminId}`, { disabled: true })).status).toBe(200);
+    const disabled = await second.api.call('GET', '/me');
+    expect(JSON.stringify(disabled.body)).toContain('disabled');
+    expect(errorCode(await loginRaw(second.username, second.password))).toBe('LOGIN_FAILED');
     expect((await t.admin.call('DELETE', `/admins/${second.adminId}`)).status).toBe(204);
     expect(errorCode(await second.api.call('GET', '/me'))).toBe('ADMIN_UNAUTHORIZED');
   });

@@ -62,6 +62,11 @@ export interface AdminStore {
    * holds against concurrent changes.
    */
   updateAdmin(adminId: string, changes: AdminChanges, at: string, guard?: (current: AdminRecord, all: AdminRecord[]) => void): Promise<AdminRecord | undefined>;
+  /**
+   * Counts one failed login atomically (concurrent failures are all counted); at `threshold` the count restarts and
+   * the account is locked until `lockedUntil`. Answers the count after it, or `locked: true`; undefined when unknown.
+   */
+  recordFailedLogin(adminId: string, at: string, threshold: number, lockedUntil: string): Promise<{ failedLogins: number; locked: boolean } | undefined>;
   /** As updateAdmin's guard; false when the admin does not exist. */
   deleteAdmin(adminId: string, guard?: (current: AdminRecord, all: AdminRecord[]) => void): Promise<boolean>;
 

@@ -71,6 +71,14 @@ describe.each(STORE_ENGINES)('admin store on %s', (engine) => {
     expect(await store.updateAdmin('nobody', { disabled: true }, NOW)).toBeUndefined();
   });
 
+  it('counts concurrent failed logins without losing one and locks at the threshold', async () => {
+    const results = await Promise.all([1, 2, 3, 4].map(() => store.recordFailedLogin('a1', NOW, 5, '2026-01-10T12:15:00.000Z')));
+    expect(results.map((r) => r?.failedLogins).sort()).toEqual([1, 2, 3, 4]);
+    expect(await store.recordFailedLogin('a1', NOW, 5, '2026-01-10T12:15:00.000Z')).toEqual({ failedLogins: 0, locked: true });
+    expect(await store.getAdmin('a1')).toMatchObject({ failedLogins: 0, lockedUntil: '2026-01-10T12:15:00.000Z' });
+    expect(await store.recordFailedLogin('nobody', NOW, 5, NOW)).toBeUndefined();
+  });
+
   it('deletes an admin with its tokens and sessions', async () => {
     await store.createAdminApiToken({
       tokenId: 't1',

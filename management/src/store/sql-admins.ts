@@ -104,6 +104,28 @@ export async function updateAdmin(db: Db, adminId: string, changes: AdminChanges
   });
 }
 
+/** AdminStore.recordFailedLogin: read and write in one transaction (serial on SQLite, SERIALIZABLE with retries on PostgreSQL). */
+export async function recordFailedLogin(
+  db: Db,
+  adminId: string,
+  at: string,
+  threshold: number,
+  lockedUntil: string,
+): Promise<{ failedLogins: number; locked: boolean } | undefined> {
+  return inTransaction(db, async (trx) => {
+    const row = await trx.selectFrom('admins').select('failedLogins').where('adminId', '=', adminId).executeTakeFirst();
+    if (!row) return undefined;
+    const failedLogins = row.failedLogins + 1;
+    const locked = failedLogins >= threshold;
+    await trx
+      .updateTable('admins')
+      .set(locked ? { failedLogins: 0, lockedUntil, updatedAt: at } : { failedLogins, updatedAt: at })
+      .where('adminId', '=', adminId)
+      .execute();
+    return { failedLogins: locked ? 0 : failedLogins, locked };
+  });
+}
+
 /** AdminStore.deleteAdmin (tokens and sessions go with it: foreign keys cascade). */
 export async function deleteAdmin(db: Db, adminId: string, guard?: Guard): Promise<boolean> {
   return inTransaction(db, async (trx) => {

@@ -139,7 +139,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /v1/admin/api-tokens': 'self',
   'POST /v1/admin/api-tokens': 'self',
   'DELETE /v1/admin/api-tokens/:id': 'self',
-  // Other parts of issue 15 (contracts 5 and 6).
+  // Other parts of issue 15 (contracts 5 and 6, CLI parity); paths as planned, the lead checks them at merge.
+  'DELETE /v1/admin/onboarding-packages/:id': 'onboarding.write',
   'GET /v1/admin/audit': 'audit.read',
   'GET /v1/admin/audit/export': 'audit.read',
   'GET /v1/admin/audit/verify': 'audit.read',

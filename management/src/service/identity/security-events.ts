@@ -1,7 +1,7 @@
 // The one call site for security events of admin identity (logins, failed logins, lockouts, logouts). Until the audit
 // log is merged it only logs; the lead wires it to ctx.audit.record (issue 15 contract 5) here and nowhere else.
-import type { Logger } from '../../logging.js';
 import type { AdminRole } from '../admin-principal.js';
+import type { ServiceContext } from '../context.js';
 
 /** One security event, shaped like an audit entry (contract 5): actor, source, action, target, outcome. */
 export interface SecurityEvent {
@@ -17,7 +17,8 @@ export interface SecurityEvent {
 }
 
 /** Records a security event. TODO(issue 15 contract 5): also `ctx.audit.record(...)` once the audit part is merged. */
-export function recordSecurityEvent(logger: Logger, event: SecurityEvent): void {
+export function recordSecurityEvent(ctx: Pick<ServiceContext, 'logger'>, event: SecurityEvent): void {
+  const logger = ctx.logger;
   const fields = { component: 'identity', ...event, actor: event.actor?.username ?? null, adminId: event.actor?.adminId };
   if (event.outcome === 'success') logger.info(event.action, fields);
   else logger.warn(event.action, fields);

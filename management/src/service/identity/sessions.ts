@@ -56,7 +56,7 @@ export async function login(ctx: Ctx, body: unknown, sourceAddress: string, prev
   const admin = await ctx.store.getAdminByUsername(request.username);
   if (!admin) {
     await verifyPassword(request.password, await dummyPasswordHash());
-    recordSecurityEvent(ctx.logger, {
+    recordSecurityEvent(ctx, {
       action: 'session.loginFailed',
       actor: null,
       username: request.username,
@@ -69,7 +69,7 @@ export async function login(ctx: Ctx, body: unknown, sourceAddress: string, prev
   }
   const actor = { adminId: admin.adminId, username: admin.username, role: storedRole(admin) };
   if (admin.lockedUntil !== null && Date.parse(admin.lockedUntil) > now) {
-    recordSecurityEvent(ctx.logger, { action: 'session.loginFailed', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_LOCKED' });
+    recordSecurityEvent(ctx, { action: 'session.loginFailed', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_LOCKED' });
     throw lockedError(admin.lockedUntil, now);
   }
   if (!(await verifyPassword(request.password, admin.passwordHash)) || admin.disabled) {
@@ -88,7 +88,7 @@ export async function login(ctx: Ctx, body: unknown, sourceAddress: string, prev
     sourceAddress,
   };
   await ctx.store.createAdminSession(session);
-  recordSecurityEvent(ctx.logger, { action: 'session.login', actor, sourceAddress, at, outcome: 'success' });
+  recordSecurityEvent(ctx, { action: 'session.login', actor, sourceAddress, at, outcome: 'success' });
   return { info: sessionInfo(admin, session), sessionId };
 }
 
@@ -96,15 +96,11 @@ export async function login(ctx: Ctx, body: unknown, sourceAddress: string, prev
 async function failed(ctx: Ctx, admin: AdminRecord, sourceAddress: string, now: number): Promise<void> {
   const at = new Date(now).toISOString();
   const actor = { adminId: admin.adminId, username: admin.username, role: storedRole(admin) };
-  const failures = admin.failedLogins + 1;
-  recordSecurityEvent(ctx.logger, { action: 'session.loginFailed', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_FAILED' });
-  if (failures < LOCKOUT_THRESHOLD) {
-    await ctx.store.updateAdmin(admin.adminId, { failedLogins: failures }, at);
-    return;
-  }
+  recordSecurityEvent(ctx, { action: 'session.loginFailed', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_FAILED' });
   const lockedUntil = new Date(now + LOCKOUT_MS).toISOString();
-  await ctx.store.updateAdmin(admin.adminId, { failedLogins: 0, lockedUntil }, at);
-  recordSecurityEvent(ctx.logger, { action: 'session.lockout', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_LOCKED' });
+  const counted = await ctx.store.recordFailedLogin(admin.adminId, at, LOCKOUT_THRESHOLD, lockedUntil);
+  if (!counted?.locked) return;
+  recordSecurityEvent(ctx, { action: 'session.lockout', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_LOCKED' });
   throw lockedError(lockedUntil, now);
 }
 
@@ -132,7 +128,7 @@ export async function logout(
   });
   await ctx.store.deleteAdminSession(tokenHash(sessionId ?? ''));
   const at = new Date(ctx.clock.now()).toISOString();
-  recordSecurityEvent(ctx.logger, { action: 'session.logout', actor: principal, sourceAddress, at, outcome: 'success' });
+  recordSecurityEvent(ctx, { action: 'session.logout', actor: principal, sourceAddress, at, outcome: 'success' });
 }
 
 /** How often the leader removes expired sessions (they are refused when presented anyway; this only frees rows). */
