@@ -5,6 +5,7 @@ import type { Clock } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import type { ServiceContext } from '../service/context.js';
 import { type AdminAuthenticator, CSRF_HEADER, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from '../service/identity/authenticate.js';
+import { dummyPasswordHash } from '../service/identity/passwords.js';
 import { currentSession, login, logout } from '../service/identity/sessions.js';
 import { cookieValue, sessionCookie } from './admin-auth.js';
 import { type RateLimit, TokenBuckets } from './rate-limit.js';
@@ -30,6 +31,8 @@ function csrfOf(req: FastifyRequest): string | undefined {
 
 /** Registers /v1/session on `app` (the root: no admin hook; these routes authenticate themselves). */
 export function registerSessionRoutes(app: FastifyInstance, ctx: ServiceContext, auth: AdminAuthenticator, clock: Pick<Clock, 'now'> = ctx.clock): void {
+  // Made now, off the event loop: the first login for an unknown username then takes one hash, like any other.
+  dummyPasswordHash().catch((err: unknown) => ctx.logger.warn('dummy password hash failed', { component: 'identity', error: (err as Error).message }));
   const byAddress = new TokenBuckets(LOGIN_RATE_LIMITS.perAddress, { clock });
   const byUsername = new TokenBuckets(LOGIN_RATE_LIMITS.perUsername, { clock });
 
