@@ -27,7 +27,6 @@ import type { ServiceContext } from './service/context.js';
 import { DeviceSetViews } from './service/device-sets.js';
 import { checkAlternateUrls } from './service/enrollment.js';
 import { ensureBootstrapAdmin } from './service/identity/bootstrap.js';
-import { SESSION_SWEEP_MS, sweepExpiredSessions } from './service/identity/sessions.js';
 import { PushPresence } from './service/presence.js';
 import { SetDelivery } from './service/set-delivery.js';
 import { redactedDatabaseUrl } from './store/postgres-store.js';
@@ -246,10 +245,6 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
         { clock, logger: deps.logger },
       ),
     );
-    leadership.whileLeader(() => {
-      const sweep = clock.every(SESSION_SWEEP_MS, () => sweepExpiredSessions({ store, clock, logger: deps.logger }));
-      return async () => sweep.cancel();
-    });
     if (presence) {
       const p = presence;
       await p.start();

@@ -96,7 +96,7 @@ function buildProgram(): Command {
   const program = new Command('attache-management').description('Attaché management endpoint').version(ATTACHE_VERSION).showHelpAfterError();
   program
     .command('serve')
-    .description('run the HTTPS endpoint (creates CA, keys and admin token on first start)')
+    .description('run the HTTPS endpoint (creates CA, keys, admin token and the first Administrator on first start)')
     // No commander defaults: a flag must be told from "not given" (flag > ATTACHE_* > config file > default).
     .option('--config <file>', 'endpoint configuration file, JSON (also ATTACHE_CONFIG; docs/deploy.md "Configuration file")')
     .option('--data-dir <dir>', 'data directory (created 0700); required here, in ATTACHE_DATA_DIR or in the config file')

@@ -14,7 +14,7 @@ export interface IdentityCommandDeps {
   readonly client: () => Promise<AdminClient>;
   readonly print: (value: unknown, human: () => string) => void;
   readonly resolveGroupId: (api: AdminClient, nameOrId: string) => Promise<string>;
-  /** Reads all of stdin (for `--password-file -`). */
+  /** Reads all of stdin (for `--password-file -`); default: the process's stdin. */
   readonly readStdin?: () => Promise<string>;
 }
 
@@ -63,11 +63,17 @@ function positiveDays(value: string): number {
   return n;
 }
 
+async function processStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** A password from a file (first line) or stdin (`-`). */
 async function readPassword(d: IdentityCommandDeps, file: string): Promise<string> {
   let text: string;
   try {
-    text = file === '-' ? await (d.readStdin ?? (() => Promise.reject(new Error('stdin is not available'))))() : await readFile(file, 'utf8');
+    text = file === '-' ? await (d.readStdin ?? processStdin)() : await readFile(file, 'utf8');
   } catch (err) {
     throw new AttacheError('CONFIG_INVALID', `cannot read a password from ${file === '-' ? 'stdin' : file}: ${(err as Error).message}`, { cause: err });
   }

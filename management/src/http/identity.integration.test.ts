@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../logging.js';
+import { tokenHash } from '../pki/tokens.js';
 import { adminReset } from '../service/identity/reset-command.js';
 import { ROUTE_PERMISSIONS } from '../service/identity/roles.js';
 import { TestAdmin } from '../testing/admin-api.js';
@@ -124,6 +125,19 @@ describe('console login', () => {
     expect([old.status, errorCode(old)]).toEqual([401, 'ADMIN_UNAUTHORIZED']);
     const planted = await login('admin', await bootstrapPassword(), 'attache_session=planted-by-an-attacker');
     expect(planted.cookie).not.toBe('attache_session=planted-by-an-attacker');
+  });
+
+  it('removes expired sessions from the store at the next login', async () => {
+    const old = await login('admin', await bootstrapPassword());
+    const oldHash = tokenHash(old.cookie.split('=')[1] as string);
+    expect(await t.endpoint.context.store.getAdminSession(oldHash)).toBeDefined();
+    t.setClockOffset(13 * 3_600_000);
+    try {
+      await login('admin', await bootstrapPassword());
+      expect(await t.endpoint.context.store.getAdminSession(oldHash)).toBeUndefined();
+    } finally {
+      t.setClockOffset(0);
+    }
   });
 
   it('refuses a cookie write without the CSRF header and changes nothing', async () => {

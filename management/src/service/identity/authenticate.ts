@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../../../common/clock.js';
 import { AttacheError } from '../../../../common/errors.js';
 import { tokenHash } from '../../pki/tokens.js';
-import type { AdminRecord } from '../../store/admin-store.js';
+import type { AdminRecord, AdminSessionRecord } from '../../store/admin-store.js';
 import type { ManagementStore } from '../../store/store.js';
 import { ADMIN_ROLES, type AdminPrincipal, type AdminRole } from '../admin-principal.js';
 
@@ -112,7 +112,7 @@ export class AdminAuthenticator {
   }
 
   /** The live session of a cookie value and its admin (sliding its idle expiry at most once a minute), or 401. */
-  async session(sessionId: string) {
+  async session(sessionId: string): Promise<{ session: AdminSessionRecord; admin: AdminRecord }> {
     const sessionHash = tokenHash(sessionId);
     const session = await this.deps.store.getAdminSession(sessionHash);
     if (!session) throw unauthorized('unknown or ended console session: log in again');

@@ -88,6 +88,7 @@ export async function login(ctx: Ctx, body: unknown, sourceAddress: string, prev
     sourceAddress,
   };
   await ctx.store.createAdminSession(session);
+  await sweepExpiredSessions(ctx);
   recordSecurityEvent(ctx, { action: 'session.login', actor, sourceAddress, at, outcome: 'success' });
   return { info: sessionInfo(admin, session), sessionId };
 }
@@ -131,11 +132,12 @@ export async function logout(
   recordSecurityEvent(ctx, { action: 'session.logout', actor: principal, sourceAddress, at, outcome: 'success' });
 }
 
-/** How often the leader removes expired sessions (they are refused when presented anyway; this only frees rows). */
-export const SESSION_SWEEP_MS = 10 * 60_000;
-
-/** Deletes sessions past their idle or absolute expiry; a failure is logged and waits for the next sweep. */
-export async function sweepExpiredSessions(ctx: Ctx): Promise<void> {
+/**
+ * Deletes sessions past their idle or absolute expiry (they are refused when presented anyway; this frees their rows).
+ * Run at each login, the only way sessions are made, so the table holds at most the last 12 h of logins and no timer
+ * is needed. A failure is logged and left to the next login.
+ */
+async function sweepExpiredSessions(ctx: Ctx): Promise<void> {
   try {
     const removed = await ctx.store.sweepAdminSessions(new Date(ctx.clock.now()).toISOString());
     if (removed > 0) ctx.logger.debug('expired console sessions removed', { component: 'identity', removed });
