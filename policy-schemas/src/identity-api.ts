@@ -123,3 +123,24 @@ export const ApiTokenCreated = Type.Object(
   { additionalProperties: false, $id: 'urn:attache:api-token-created', title: 'Created API token' },
 );
 export type ApiTokenCreated = Static<typeof ApiTokenCreated>;
+
+/** GET /v1/admin/admins. */
+export const AdminList = Type.Object(
+  { admins: Type.Array(AdminAccount) },
+  { additionalProperties: false, $id: 'urn:attache:admin-list', title: 'Admin accounts' },
+);
+export type AdminList = Static<typeof AdminList>;
+
+/** GET /v1/admin/roles. */
+export const AdminRoleList = Type.Object(
+  { roles: Type.Array(AdminRoleInfo) },
+  { additionalProperties: false, $id: 'urn:attache:admin-role-list', title: 'Admin roles' },
+);
+export type AdminRoleList = Static<typeof AdminRoleList>;
+
+/** GET /v1/admin/api-tokens. */
+export const ApiTokenList = Type.Object(
+  { apiTokens: Type.Array(ApiToken) },
+  { additionalProperties: false, $id: 'urn:attache:api-token-list', title: 'API tokens' },
+);
+export type ApiTokenList = Static<typeof ApiTokenList>;

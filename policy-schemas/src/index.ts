@@ -118,5 +118,8 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   identity.ApiTokenCreateRequest,
   identity.ApiToken,
   identity.ApiTokenCreated,
+  identity.AdminList,
+  identity.AdminRoleList,
+  identity.ApiTokenList,
 ];
 export { tagsOf } from './tagged-union.js';
