@@ -101,6 +101,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       statusCode: reply.statusCode,
       durationMs: Math.round(reply.elapsedTime),
       deviceId: req.device?.deviceId,
+      adminId: req.admin?.adminId,
     });
   });
 
