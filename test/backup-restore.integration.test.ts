@@ -59,6 +59,7 @@ describe('backup of a running endpoint and restore on a fresh machine', () => {
       [
         'SHA256SUMS',
         'backup.json',
+        'data/admin-password',
         'data/admin.json',
         'data/admin.token',
         'data/ca-key.pem',

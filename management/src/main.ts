@@ -13,6 +13,7 @@ import { parseListen } from './listen-address.js';
 import { createLogger, LOG_LEVELS } from './logging.js';
 import { registerKekCommands } from './pki/kek-command.js';
 import { DEFAULT_LISTEN, parsePositiveInt, resolveServeSettings, type ServeFlags } from './serve-config.js';
+import { registerAdminResetCommand } from './service/identity/reset-command.js';
 import { isDatabaseUnavailable } from './store/transactions.js';
 
 /** The flags of `serve` (settings from flags, env and config file: serve-config.ts) and the benchmark-only one. */
@@ -95,7 +96,7 @@ function buildProgram(): Command {
   const program = new Command('attache-management').description('Attaché management endpoint').version(ATTACHE_VERSION).showHelpAfterError();
   program
     .command('serve')
-    .description('run the HTTPS endpoint (creates CA, keys and admin token on first start)')
+    .description('run the HTTPS endpoint (creates CA, keys, admin token and the first Administrator on first start)')
     // No commander defaults: a flag must be told from "not given" (flag > ATTACHE_* > config file > default).
     .option('--config <file>', 'endpoint configuration file, JSON (also ATTACHE_CONFIG; docs/deploy.md "Configuration file")')
     .option('--data-dir <dir>', 'data directory (created 0700); required here, in ATTACHE_DATA_DIR or in the config file')
@@ -153,6 +154,7 @@ function buildProgram(): Command {
     .action((opts: ServeOptions) => serve(opts));
   registerBackupCommand(program);
   registerKekCommands(program);
+  registerAdminResetCommand(program, () => createLogger('warn'));
   return program;
 }
 

@@ -9,6 +9,7 @@ import * as compliance from './compliance-api.js';
 import * as control from './control.js';
 import * as device from './device-api.js';
 import { EndpointConfig } from './endpoint-config.js';
+import * as identity from './identity-api.js';
 import * as keyRotation from './key-rotation.js';
 import * as onboarding from './onboarding.js';
 import * as policy from './policy.js';
@@ -24,6 +25,7 @@ export * from './compliance-api.js';
 export * from './control.js';
 export * from './device-api.js';
 export * from './endpoint-config.js';
+export * from './identity-api.js';
 export * from './key-rotation.js';
 export * from './onboarding.js';
 export * from './policy.js';
@@ -115,5 +117,19 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   answers.SyncRequested,
   answers.HealthzAnswer,
   answers.ReadyzAnswer,
+  identity.LoginRequest,
+  identity.SessionInfo,
+  identity.AdminAccount,
+  identity.AdminMe,
+  identity.AdminCreateRequest,
+  identity.AdminUpdateRequest,
+  identity.PasswordSetRequest,
+  identity.AdminRoleInfo,
+  identity.ApiTokenCreateRequest,
+  identity.ApiToken,
+  identity.ApiTokenCreated,
+  identity.AdminList,
+  identity.AdminRoleList,
+  identity.ApiTokenList,
 ];
 export { tagsOf } from './tagged-union.js';

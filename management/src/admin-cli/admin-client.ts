@@ -10,6 +10,13 @@ import {
   AccessToken,
   AccessTokenCreated,
   AccessTokenCreateRequest,
+  AdminAccount,
+  type AdminCreateRequest,
+  AdminMe,
+  AdminRoleInfo,
+  type AdminUpdateRequest,
+  ApiToken,
+  ApiTokenCreated,
   Assignment,
   type AssignmentMode,
   ComplianceAssignment,
@@ -236,6 +243,44 @@ export class AdminClient {
   }
   async revokeAccessToken(tokenId: string): Promise<void> {
     await this.call('DELETE', `/v1/admin/access-tokens/${encodeURIComponent(tokenId)}`);
+  }
+
+  // Admin identity (issue 15): the caller, admin accounts, roles, personal API tokens.
+  whoami(): Promise<AdminMe> {
+    return this.typed('GET', '/v1/admin/me', AdminMe);
+  }
+  listAdmins(): Promise<AdminAccount[]> {
+    return this.call('GET', '/v1/admin/admins').then(listOf('admins', AdminAccount));
+  }
+  getAdmin(adminId: string): Promise<AdminAccount> {
+    return this.typed('GET', `/v1/admin/admins/${encodeURIComponent(adminId)}`, AdminAccount);
+  }
+  createAdmin(request: AdminCreateRequest): Promise<AdminAccount> {
+    return this.typed('POST', '/v1/admin/admins', AdminAccount, request);
+  }
+  updateAdmin(adminId: string, changes: AdminUpdateRequest): Promise<AdminAccount> {
+    return this.typed('PATCH', `/v1/admin/admins/${encodeURIComponent(adminId)}`, AdminAccount, changes);
+  }
+  async deleteAdmin(adminId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/admins/${encodeURIComponent(adminId)}`);
+  }
+  async setAdminPassword(adminId: string, password: string, currentPassword?: string): Promise<void> {
+    await this.call('PUT', `/v1/admin/admins/${encodeURIComponent(adminId)}/password`, {
+      password,
+      ...(currentPassword === undefined ? {} : { currentPassword }),
+    });
+  }
+  listRoles(): Promise<AdminRoleInfo[]> {
+    return this.call('GET', '/v1/admin/roles').then(listOf('roles', AdminRoleInfo));
+  }
+  listApiTokens(): Promise<ApiToken[]> {
+    return this.call('GET', '/v1/admin/api-tokens').then(listOf('apiTokens', ApiToken));
+  }
+  createApiToken(name: string, expiresInDays?: number): Promise<ApiTokenCreated> {
+    return this.typed('POST', '/v1/admin/api-tokens', ApiTokenCreated, { name, ...(expiresInDays === undefined ? {} : { expiresInDays }) });
+  }
+  async revokeApiToken(tokenId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/api-tokens/${encodeURIComponent(tokenId)}`);
   }
 
   /** One request whose answer is validated against `schema`. */

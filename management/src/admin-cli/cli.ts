@@ -10,6 +10,7 @@ import { parsePolicyDocument } from '../service/policies.js';
 import { AdminClient } from './admin-client.js';
 import { registerComplianceCommands } from './compliance-commands.js';
 import { type ConnectionFlags, resolveConnection } from './connection.js';
+import { registerIdentityCommands } from './identity-commands.js';
 import { registerImportCommand } from './import-command.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerTargetingCommands } from './targeting-commands.js';
@@ -210,6 +211,7 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
   registerImportCommand({ policy, client, print });
   registerComplianceCommands({ program, device, client, print, resolveGroupId });
   registerKeyCommands({ program, device, client, print });
+  registerIdentityCommands({ program, client, print, resolveGroupId });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,0 +1,60 @@
+// Tests of the built-in roles and route permissions: what each role may do, deny by default, and 403 messages that
+// name the missing permission.
+import { describe, expect, it } from 'vitest';
+import { AttacheError } from '../../../../common/errors.js';
+import { ADMIN_ROLES, type AdminRole } from '../admin-principal.js';
+import { authorizeRoute, PERMISSIONS, ROLES, ROUTE_PERMISSIONS, roleAllows, routePermission } from './roles.js';
+
+function refusal(role: AdminRole, method: string, route: string): string | undefined {
+  try {
+    authorizeRoute({ role }, method, route);
+    return undefined;
+  } catch (err) {
+    expect(err).toBeInstanceOf(AttacheError);
+    expect((err as AttacheError).code).toBe('ADMIN_FORBIDDEN');
+    return (err as AttacheError).message;
+  }
+}
+
+describe('roles', () => {
+  it('defines every built-in role, and the Administrator has every permission', () => {
+    expect(Object.keys(ROLES)).toEqual([...ADMIN_ROLES]);
+    for (const p of PERMISSIONS) expect(roleAllows('administrator', p)).toBe(true);
+  });
+
+  it('maps only known permissions', () => {
+    for (const p of Object.values(ROUTE_PERMISSIONS)) expect(PERMISSIONS).toContain(p);
+  });
+
+  it('lets a Read Only Operator use GET routes only', () => {
+    for (const [key, permission] of Object.entries(ROUTE_PERMISSIONS)) {
+      const method = key.split(' ')[0] as string;
+      const allowed = roleAllows('readOnlyOperator', permission);
+      if (method !== 'GET' && permission !== 'self') expect([key, allowed]).toEqual([key, false]);
+    }
+    expect(refusal('readOnlyOperator', 'GET', '/v1/admin/devices/:id')).toBeUndefined();
+  });
+
+  it('lets a Help Desk Operator sync and rotate device keys but change no policy, assignment or group', () => {
+    expect(refusal('helpDeskOperator', 'POST', '/v1/admin/devices/:id/sync')).toBeUndefined();
+    expect(refusal('helpDeskOperator', 'POST', '/v1/admin/devices/:id/rotate-key')).toBeUndefined();
+    expect(refusal('helpDeskOperator', 'POST', '/v1/admin/policies')).toContain('policies.write');
+    expect(refusal('helpDeskOperator', 'POST', '/v1/admin/assignments')).toContain('assignments.write');
+    expect(refusal('helpDeskOperator', 'PUT', '/v1/admin/groups/:id/rule')).toContain('groups.write');
+    expect(refusal('helpDeskOperator', 'POST', '/v1/admin/devices/:id/revoke')).toContain('devices.revoke');
+  });
+
+  it('lets an Endpoint Security Manager change policy but not admins, onboarding or the signing key', () => {
+    expect(refusal('endpointSecurityManager', 'POST', '/v1/admin/policies')).toBeUndefined();
+    expect(refusal('endpointSecurityManager', 'POST', '/v1/admin/what-if')).toBeUndefined();
+    expect(refusal('endpointSecurityManager', 'POST', '/v1/admin/admins')).toContain('admins.write');
+    expect(refusal('endpointSecurityManager', 'POST', '/v1/admin/onboarding-packages')).toContain('onboarding.write');
+    expect(refusal('endpointSecurityManager', 'POST', '/v1/admin/signing-key/rotate')).toContain('signingKey.rotate');
+  });
+
+  it('reserves an unmapped route to the Administrator and treats HEAD as GET', () => {
+    expect(refusal('administrator', 'POST', '/v1/admin/something-new')).toBeUndefined();
+    expect(refusal('endpointSecurityManager', 'POST', '/v1/admin/something-new')).toContain('reserved to the Administrator');
+    expect(routePermission('HEAD', '/v1/admin/devices')).toBe('devices.read');
+  });
+});
