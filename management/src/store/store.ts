@@ -15,6 +15,7 @@ import type {
   SignedSigningKeyAnnouncement,
   StatusReport,
 } from '../../../policy-schemas/src/index.js';
+import type { AuditStore } from './audit-store.js';
 import type { ComplianceStore } from './compliance-store.js';
 import type { StoreProblem } from './stored-json.js';
 
@@ -210,7 +211,7 @@ export interface StoreStats {
   readonly pool?: PoolStats;
 }
 
-export interface ManagementStore extends ComplianceStore {
+export interface ManagementStore extends ComplianceStore, AuditStore {
   getMeta(key: MetaKey): Promise<string | undefined>;
   /** Stores `value` unless the key already has one; returns the value now stored. */
   initMeta(key: MetaKey, value: string): Promise<string>;
