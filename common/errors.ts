@@ -114,6 +114,18 @@ export const ERROR_CODES = {
     retryable: false,
     description: 'Missing, wrong or revoked access-service token (or admin token) on the access decision API.',
   },
+  AUDIT_WRITE_FAILED: {
+    status: 500,
+    retryable: true,
+    description:
+      'An admin request was handled but its audit entry could not be written (the endpoint logged the entry); check the database. Admin writes are refused with AUDIT_UNAVAILABLE until the audit log can be written.',
+  },
+  AUDIT_UNAVAILABLE: {
+    status: 503,
+    retryable: true,
+    description:
+      'The audit log could not be written a moment ago, so admin changes are refused (fail closed); nothing was changed. Retry after the Retry-After header.',
+  },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

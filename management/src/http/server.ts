@@ -13,6 +13,8 @@ import { accessAuthHook, registerAccessRoutes } from './access-routes.js';
 import { adminAuthHook } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { type AdmissionController, registerAdmission } from './admission.js';
+import { registerAuditHooks } from './audit-hooks.js';
+import { registerAuditRoutes } from './audit-routes.js';
 import { clientErrorHandler, frameworkErrors, requireHostHeader } from './client-errors.js';
 import { registerComplianceAdminRoutes } from './compliance-admin-routes.js';
 import { DeviceAuthenticator } from './device-auth.js';
@@ -120,6 +122,8 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
   await app.register(
     async (scope) => {
       scope.addHook('onRequest', adminAuthHook(ctx.identity.adminTokenHash));
+      // After authentication: every admin write is recorded, with its actor (audit-hooks.ts).
+      registerAuditHooks(scope, ctx);
       // Any admin write may change which policies devices get: cached sets are dropped before the handler runs and
       // again once it answered, so a set computed from data the handler was changing is never kept.
       const invalidate = async (req: { method: string }) => {
@@ -129,6 +133,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       scope.addHook('onResponse', invalidate);
       registerAdminRoutes(scope, ctx);
       registerComplianceAdminRoutes(scope, ctx);
+      registerAuditRoutes(scope, ctx);
     },
     { prefix: '/v1/admin' },
   );

@@ -9,8 +9,7 @@ export const AUDIT_GENESIS_HASH = '0'.repeat(64);
 
 /** SHA-256 hex over the canonical JSON of every field of `record` but `hash`. */
 export function auditRecordHash(record: Omit<AuditRecord, 'hash'>): string {
-  const { seq, at, actorId, actorUsername, actorRole, sourceAddress, action, targetType, targetId, outcome, errorCode, before, after, prevHash } =
-    record;
+  const { seq, at, actorId, actorUsername, actorRole, sourceAddress, action, targetType, targetId, outcome, errorCode, before, after, prevHash } = record;
   const hashed = { seq, at, actorId, actorUsername, actorRole, sourceAddress, action, targetType, targetId, outcome, errorCode, before, after, prevHash };
   return createHash('sha256').update(canonicalJson(hashed), 'utf8').digest('hex');
 }

@@ -76,7 +76,11 @@ describe.each(STORE_ENGINES)('%s store', (engineName) => {
       // Re-hashing the changed entry moves the break to the next link.
       const [changed] = await store.auditChain(2, 1);
       const { auditRecordHash } = await import('./audit-chain.js');
-      await rawDb(store).updateTable('auditLog').set({ hash: auditRecordHash(changed as NonNullable<typeof changed>) }).where('seq', '=', 3).execute();
+      await rawDb(store)
+        .updateTable('auditLog')
+        .set({ hash: auditRecordHash(changed as NonNullable<typeof changed>) })
+        .where('seq', '=', 3)
+        .execute();
       expect((await verifyAuditChain(store)).broken).toMatchObject({ seq: 4, problem: expect.stringMatching(/prevHash/) });
       await rawDb(store).deleteFrom('auditLog').where('seq', '=', 2).execute();
       expect((await verifyAuditChain(store)).broken).toMatchObject({ seq: 3, problem: expect.stringMatching(/entry 2 is missing/) });

@@ -42,9 +42,7 @@ export async function listAudit(db: Kysely<Database>, filter: AuditFilter): Prom
     // A prefix is compared with substr, not LIKE (SQLite's LIKE ignores case; `_` and `%` would need escaping) nor a
     // range (a PostgreSQL database collation may order punctuation unlike byte order).
     const action = filter.action;
-    query = action.endsWith('.')
-      ? query.where(sql<string>`substr(action, 1, ${action.length})`, '=', action)
-      : query.where('action', '=', action);
+    query = action.endsWith('.') ? query.where(sql<string>`substr(action, 1, ${action.length})`, '=', action) : query.where('action', '=', action);
   }
   if (filter.targetType !== undefined) query = query.where('targetType', '=', filter.targetType);
   if (filter.targetId !== undefined) query = query.where('targetId', '=', filter.targetId);
