@@ -126,6 +126,11 @@ export const ERROR_CODES = {
     description:
       'The audit log could not be written a moment ago, so admin changes are refused (fail closed); nothing was changed. Retry after the Retry-After header.',
   },
+  AUDIT_CHAIN_BROKEN: {
+    status: 500,
+    retryable: false,
+    description: "The audit log's hash chain does not verify: an entry was changed or removed outside the endpoint (the message names the first broken entry).",
+  },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
