@@ -134,6 +134,7 @@ describe('audit log', () => {
 
   it('fails closed: an unwritable audit log answers AUDIT_WRITE_FAILED, then refuses writes until it can be written', async () => {
     const store = t.endpoint.context.store;
+    const token = await t.admin.ok<{ tokenId: string }>('POST', '/access-tokens', {});
     const append = store.appendAudit.bind(store);
     store.appendAudit = async () => {
       throw new Error('disk full');
@@ -142,6 +143,11 @@ describe('audit log', () => {
       const failed = await t.admin.call('POST', '/groups', { name: 'unaudited' });
       expect(failed.status).toBe(500);
       expect(errorCode(failed)).toBe('AUDIT_WRITE_FAILED');
+      // A 204 answer is replaced too (an envelope with a body).
+      t.setClockOffset(6_000);
+      const revoked = await t.admin.call('DELETE', `/access-tokens/${token.tokenId}`);
+      expect(revoked.status).toBe(500);
+      expect(errorCode(revoked)).toBe('AUDIT_WRITE_FAILED');
       const refused = await t.admin.call('POST', '/groups', { name: 'refused' });
       expect(refused.status).toBe(503);
       expect(errorCode(refused)).toBe('AUDIT_UNAVAILABLE');
@@ -153,7 +159,7 @@ describe('audit log', () => {
     } finally {
       store.appendAudit = append;
     }
-    t.setClockOffset(6_000);
+    t.setClockOffset(12_000);
     await t.admin.ok('POST', '/groups', { name: 'audited again' });
     expect((await page('?action=group.create&limit=1')).entries[0]?.after).toMatchObject({ name: 'audited again' });
     t.setClockOffset(0);
