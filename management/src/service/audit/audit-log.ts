@@ -41,7 +41,7 @@ export const AUDIT_PAGE_DEFAULT = 100;
 export const AUDIT_PAGE_MAX = 500;
 /** A before/after value larger than this (canonical JSON characters) is replaced by a note of its size. */
 export const AUDIT_SNAPSHOT_MAX_CHARS = 256 * 1024;
-/** After a failed write, admin writes are refused this long before one is let through to try again. */
+/** After a failed write, admin writes are refused this long before they may try again. */
 export const AUDIT_RETRY_AFTER_MS = 5_000;
 /** Entries read per query while exporting. */
 const EXPORT_PAGE = 500;
@@ -60,8 +60,7 @@ export class AuditLog {
 
   /**
    * Appends one entry. On failure the entry (without before/after) is logged at error level and AUDIT_WRITE_FAILED is
-   * thrown; until a write succeeds again, assertWritable refuses admin writes (one is let through every
-   * AUDIT_RETRY_AFTER_MS to try).
+   * thrown, and assertWritable refuses admin writes for AUDIT_RETRY_AFTER_MS after it (then they may try again).
    */
   async record(event: AuditEvent): Promise<AuditEntry> {
     const at = event.at ?? isoTime(this.deps.clock.now());
