@@ -11,12 +11,14 @@ import { ServerPushMessage } from '../../../policy-schemas/src/index.js';
 import { startEndpoint } from '../endpoint.js';
 import { createSilentLogger } from '../logging.js';
 import { generateKekFile, rotateKek } from '../pki/kek-command.js';
-import { type ScratchPostgres, startScratchPostgres } from '../store/scratch-postgres.js';
+import type { ScratchPostgres } from '../store/scratch-postgres.js';
 import { httpsRequest } from '../testing/https-client.js';
 import { TestPushClient } from '../testing/push-client.js';
+import { type ReplicaPair, startReplicaPair } from '../testing/replica-pair.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 import { PUSH_CLOSE } from './push-hub.js';
 
+let pair: ReplicaPair;
 let cluster: ScratchPostgres;
 let a: TestEndpoint;
 let b: TestEndpoint;
@@ -25,21 +27,11 @@ let databaseUrl: string;
 let keyEncryptionKeyFile: string;
 
 beforeAll(async () => {
-  cluster = await startScratchPostgres();
-  databaseUrl = await cluster.createDatabase();
-  kekDir = await mkdtemp(join(tmpdir(), 'attache-kek-'));
-  keyEncryptionKeyFile = join(kekDir, 'kek');
-  await generateKekFile(keyEncryptionKeyFile);
-  a = await startTestEndpoint({ databaseUrl, keyEncryptionKeyFile });
-  b = await startTestEndpoint({ databaseUrl, keyEncryptionKeyFile, adminTokenFile: join(a.dir, 'admin.token') });
+  pair = await startReplicaPair();
+  ({ cluster, a, b, kekDir, databaseUrl, keyEncryptionKeyFile } = pair);
 });
 
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-  cluster?.stop();
-  await rm(kekDir, { recursive: true, force: true });
-});
+afterAll(() => pair?.close());
 
 const next = async (client: TestPushClient): Promise<ServerPushMessage> => validate(ServerPushMessage, await client.next(), 'server push message');
 
