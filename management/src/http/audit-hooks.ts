@@ -58,7 +58,8 @@ export function registerAuditHooks(scope: FastifyInstance, ctx: ServiceContext):
     }
     const params = (req.params ?? {}) as Record<string, string | undefined>;
     const targetId = route.targetId === 'param' ? (params.id ?? null) : null;
-    const before = hasSnapshot(route.targetType) && route.targetId === 'param' ? await loadSnapshot(ctx, route.targetType, targetId) : null;
+    // A create has no target yet (null, no read); the signing-key state needs no id.
+    const before = hasSnapshot(route.targetType) ? await loadSnapshot(ctx, route.targetType, targetId) : null;
     pending.set(req, {
       action: route.action,
       targetType: route.targetType,

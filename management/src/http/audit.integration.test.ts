@@ -128,6 +128,15 @@ describe('audit log', () => {
     expect(rows).toHaveLength(entries.length + 2);
   });
 
+  it('records a signing key rotation with the key state before and after', async () => {
+    const announcement = await t.admin.ok<{ payload: { newKeyId: string } }>('POST', '/signing-key/rotate', { overlapHours: 1 });
+    const [entry] = (await page('?action=signingKey.rotate')).entries;
+    expect(entry?.target).toEqual({ type: 'signingKey', id: announcement.payload.newKeyId });
+    expect(entry?.before).not.toHaveProperty('pending');
+    expect(entry?.after).toMatchObject({ pending: { keyId: announcement.payload.newKeyId } });
+    expect(JSON.stringify(entry)).not.toMatch(/PRIVATE KEY/);
+  });
+
   it('verifies the chain', async () => {
     const res = await t.admin.ok<{ ok: boolean; entries: number; headSeq: number }>('GET', '/audit/verify');
     expect(res.ok).toBe(true);
