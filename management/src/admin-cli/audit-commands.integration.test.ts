@@ -1,6 +1,6 @@
 // Integration test of `attache-admin audit …` against a real endpoint: list with filters and paging, export to a file
 // and to stdout, verify (and a chain broken with raw SQL exits non-zero naming the entry), hostile strings escaped.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,18 @@ describe('attache-admin audit', () => {
   it('verifies the chain, and names the first entry changed behind the endpoint', async () => {
     const intact = await json<AuditVerification>('audit', 'verify');
     expect(intact).toMatchObject({ ok: true });
+    // The same chain verified offline from an export, and an export edited afterwards.
+    const exported = join(t.dir, 'verify.jsonl');
+    expect((await cli('audit', 'export', '--out', exported)).code).toBe(0);
+    expect(await json<AuditVerification>('audit', 'verify', '--file', exported)).toEqual(intact);
+    const lines = (await readFile(exported, 'utf8')).trimEnd().split('\n');
+    const edited = lines.map((line) => JSON.parse(line)).map((e) => (e.seq === 3 ? { ...e, sourceAddress: '10.6.6.6' } : e));
+    await writeFile(exported, `${edited.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    const offline = await cli('audit', 'verify', '--file', exported);
+    expect(offline.code).not.toBe(0);
+    expect(offline.err).toMatch(/broken at entry 3: the entry does not match its hash/);
+    await writeFile(exported, '{"seq":1}\n');
+    expect((await cli('audit', 'verify', '--file', exported)).err).toMatch(/error SCHEMA_INVALID: .*verify.jsonl line 1/);
     const db = (t.endpoint.context.store as unknown as { db: Kysely<Database> }).db;
     await db.updateTable('auditLog').set({ sourceAddress: '10.6.6.6' }).where('seq', '=', 2).execute();
     const broken = await cli('audit', 'verify');

@@ -1,12 +1,16 @@
 // Admin CLI commands of the audit log: `audit list` (filters, paging), `audit export` (JSON lines or CSV, to a file or
 // stdout) and `audit verify` (the endpoint walks the hash chain; a broken chain exits non-zero). Registered by cli.ts.
 import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { systemClock } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import { isoTime } from '../../../common/iso-time.js';
-import type { AuditEntry, AuditQuery, AuditVerification } from '../../../policy-schemas/src/index.js';
+import { parseJsonText } from '../../../common/json-text.js';
+import { validate } from '../../../common/validation.js';
+import { AuditEntry, type AuditQuery, type AuditVerification } from '../../../policy-schemas/src/index.js';
+import { auditVerificationOf, verifyAuditEntries } from '../store/audit-chain.js';
 import type { AdminClient } from './admin-client.js';
 import { renderFields, renderTable } from './table.js';
 
@@ -101,6 +105,22 @@ function verificationView(v: AuditVerification): string {
   ]);
 }
 
+/** Verifies a JSON lines export offline (store/audit-chain.ts), answering as the endpoint's verify does. */
+export async function verifyExportFile(file: string): Promise<AuditVerification> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new AttacheError('CONFIG_INVALID', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const entries = text
+    .split('\n')
+    .map((line, i) => ({ line, n: i + 1 }))
+    .filter(({ line }) => line.trim() !== '')
+    .map(({ line, n }) => validate(AuditEntry, parseJsonText(line, `${file} line ${n}`, 'SCHEMA_INVALID'), `${file} line ${n}`));
+  return auditVerificationOf(verifyAuditEntries(entries));
+}
+
 /** Registers `audit list|export|verify` on the program. */
 export function registerAuditCommands(d: AuditCommandDeps): void {
   const now = d.now ?? (() => systemClock.now());
@@ -127,8 +147,9 @@ export function registerAuditCommands(d: AuditCommandDeps): void {
   audit
     .command('verify')
     .description('walk the hash chain; exits non-zero and names the first broken entry when it does not verify')
-    .action(async () => {
-      const result = await (await d.client()).verifyAudit();
+    .option('--file <export.jsonl>', 'verify an unfiltered JSON lines export here, without asking the endpoint')
+    .action(async (flags: { file?: string }) => {
+      const result = flags.file ? await verifyExportFile(flags.file) : await (await d.client()).verifyAudit();
       d.print(result, () => verificationView(result));
       if (!result.ok) {
         throw new AttacheError('AUDIT_CHAIN_BROKEN', `the audit chain is broken at entry ${result.firstBrokenSeq}: ${result.problem ?? 'unknown problem'}`);

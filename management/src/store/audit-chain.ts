@@ -2,6 +2,7 @@
 // prevHash included, so changing, removing or reordering any entry breaks every link after it (docs/audit.md).
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../common/canonical-json.js';
+import type { AuditEntry, AuditVerification } from '../../../policy-schemas/src/index.js';
 import type { AuditRecord, AuditStore } from './audit-store.js';
 
 /** prevHash of the first entry. */
@@ -42,21 +43,83 @@ export interface ChainVerification {
 /** Entries read per query while walking. */
 const WALK_PAGE = 1000;
 
+/** A chain walk in progress: feed it the entries in seq order; it stops at the first break. */
+class ChainWalk {
+  private previous: AuditRecord | undefined;
+  private entries = 0;
+  private broken: ChainBreak | undefined;
+
+  /** Checks the next entries; false once the chain is broken (later entries are not looked at). */
+  add(records: Iterable<AuditRecord>): boolean {
+    for (const record of records) {
+      this.broken = checkChainLink(this.previous, record);
+      if (this.broken) return false;
+      this.previous = record;
+      this.entries++;
+    }
+    return true;
+  }
+
+  get seq(): number {
+    return this.previous?.seq ?? 0;
+  }
+
+  result(): ChainVerification {
+    const head = this.previous ? { head: { seq: this.previous.seq, hash: this.previous.hash } } : {};
+    return { entries: this.entries, ...head, ...(this.broken ? { broken: this.broken } : {}) };
+  }
+}
+
 /**
  * Walks the chain from its first entry and stops at the first entry that breaks it. Removing the newest entries leaves a
  * shorter chain that still verifies: compare `head` with a head recorded elsewhere (docs/audit.md).
  */
 export async function verifyAuditChain(store: Pick<AuditStore, 'auditChain'>): Promise<ChainVerification> {
-  let previous: AuditRecord | undefined;
-  let entries = 0;
+  const walk = new ChainWalk();
   for (;;) {
-    const page = await store.auditChain(previous?.seq ?? 0, WALK_PAGE);
-    for (const record of page) {
-      const broken = checkChainLink(previous, record);
-      if (broken) return { entries, ...(previous ? { head: { seq: previous.seq, hash: previous.hash } } : {}), broken };
-      previous = record;
-      entries++;
-    }
-    if (page.length < WALK_PAGE) return { entries, ...(previous ? { head: { seq: previous.seq, hash: previous.hash } } : {}) };
+    const page = await store.auditChain(walk.seq, WALK_PAGE);
+    if (!walk.add(page) || page.length < WALK_PAGE) return walk.result();
   }
+}
+
+/**
+ * Verifies exported entries (JSON lines of an unfiltered export, any order) offline: the same walk from entry 1, so a
+ * filtered or partial export reports its first missing entry.
+ */
+export function verifyAuditEntries(entries: readonly AuditEntry[]): ChainVerification {
+  const walk = new ChainWalk();
+  walk.add([...entries].sort((x, y) => x.seq - y.seq).map(auditRecordOfEntry));
+  return walk.result();
+}
+
+/** The stored row an entry was answered from (the inverse of the API's view): what its hash covers. */
+export function auditRecordOfEntry(entry: AuditEntry): AuditRecord {
+  const text = (value: unknown) => (value === null || value === undefined ? null : canonicalJson(value));
+  return {
+    seq: entry.seq,
+    at: entry.at,
+    actorId: entry.actor?.adminId ?? null,
+    actorUsername: entry.actor?.username ?? null,
+    actorRole: entry.actor?.role ?? null,
+    sourceAddress: entry.sourceAddress,
+    action: entry.action,
+    targetType: entry.target?.type ?? null,
+    targetId: entry.target?.id ?? null,
+    outcome: entry.outcome,
+    errorCode: entry.errorCode,
+    before: text(entry.before),
+    after: text(entry.after),
+    prevHash: entry.prevHash,
+    hash: entry.hash,
+  };
+}
+
+/** A walk's outcome as the API answers it (`GET /v1/admin/audit/verify`). */
+export function auditVerificationOf(walked: ChainVerification): AuditVerification {
+  return {
+    ok: walked.broken === undefined,
+    entries: walked.entries,
+    ...(walked.broken ? { firstBrokenSeq: walked.broken.seq, problem: walked.broken.problem } : {}),
+    ...(walked.head ? { headSeq: walked.head.seq, headHash: walked.head.hash } : {}),
+  };
 }

@@ -17,7 +17,7 @@ import {
   type AuditVerification,
 } from '../../../../policy-schemas/src/index.js';
 import { errorFields, type Logger } from '../../logging.js';
-import { verifyAuditChain } from '../../store/audit-chain.js';
+import { auditVerificationOf, verifyAuditChain } from '../../store/audit-chain.js';
 import type { AuditFilter, AuditRecord, AuditStore } from '../../store/audit-store.js';
 import { parseStoredJson } from '../../store/stored-json.js';
 import { redactSecrets } from './audit-redaction.js';
@@ -121,13 +121,7 @@ export class AuditLog {
 
   /** GET /v1/admin/audit/verify: walks the chain from its first entry. */
   async verify(): Promise<AuditVerification> {
-    const walked = await verifyAuditChain(this.deps.store);
-    return {
-      ok: walked.broken === undefined,
-      entries: walked.entries,
-      ...(walked.broken ? { firstBrokenSeq: walked.broken.seq, problem: walked.broken.problem } : {}),
-      ...(walked.head ? { headSeq: walked.head.seq, headHash: walked.head.hash } : {}),
-    };
+    return auditVerificationOf(await verifyAuditChain(this.deps.store));
   }
 }
 
