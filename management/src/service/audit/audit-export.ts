@@ -1,6 +1,7 @@
 // The audit export formats: JSON lines (one AuditEntry per line, exactly as the API answers it: verifiable) and CSV
 // (RFC 4180, one row per entry, before/after as JSON text) with a guard against spreadsheet formula injection.
 import type { AuditEntry } from '../../../../policy-schemas/src/index.js';
+import { auditRecordOfEntry } from '../../store/audit-chain.js';
 
 export type AuditExportFormat = 'jsonl' | 'csv';
 
@@ -39,27 +40,10 @@ export function auditCsvHeader(): string {
   return `${AUDIT_CSV_COLUMNS.join(',')}\r\n`;
 }
 
-/** One entry as a CSV line. */
+/** One entry as a CSV line: the columns of the row its hash covers (before/after as canonical JSON text). */
 export function auditCsvLine(entry: AuditEntry): string {
-  const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
-  const cells: Record<(typeof AUDIT_CSV_COLUMNS)[number], string | number | null> = {
-    seq: entry.seq,
-    at: entry.at,
-    actorId: entry.actor?.adminId ?? null,
-    actorUsername: entry.actor?.username ?? null,
-    actorRole: entry.actor?.role ?? null,
-    sourceAddress: entry.sourceAddress,
-    action: entry.action,
-    targetType: entry.target?.type ?? null,
-    targetId: entry.target?.id ?? null,
-    outcome: entry.outcome,
-    errorCode: entry.errorCode,
-    before: json(entry.before),
-    after: json(entry.after),
-    prevHash: entry.prevHash,
-    hash: entry.hash,
-  };
-  return `${AUDIT_CSV_COLUMNS.map((column) => csvCell(cells[column])).join(',')}\r\n`;
+  const record = auditRecordOfEntry(entry);
+  return `${AUDIT_CSV_COLUMNS.map((column) => csvCell(record[column])).join(',')}\r\n`;
 }
 
 /** The export's text, chunk by chunk (a header first for CSV), from the entries as they are read. */
