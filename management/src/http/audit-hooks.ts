@@ -20,9 +20,8 @@ interface PendingEntry {
   readonly before: unknown;
 }
 
-/** The route pattern of `req` relative to /v1/admin (`/policies/:id`). */
-export function adminRouteOf(req: FastifyRequest): string {
-  const url = req.routeOptions.url ?? '';
+/** A route pattern relative to /v1/admin (`/policies/:id`), as AUDITED_ROUTES names it. */
+function adminRoute(url: string): string {
   return url.startsWith(ADMIN_PREFIX) ? url.slice(ADMIN_PREFIX.length) : url;
 }
 
@@ -40,7 +39,7 @@ export function registerAuditHooks(scope: FastifyInstance, ctx: ServiceContext):
 
   // A write route without a name in AUDITED_ROUTES is still recorded (as "<METHOD> <route>"), but said at start-up.
   scope.addHook('onRoute', (route) => {
-    const url = route.url.startsWith(ADMIN_PREFIX) ? route.url.slice(ADMIN_PREFIX.length) : route.url;
+    const url = adminRoute(route.url);
     for (const method of [route.method].flat()) {
       if (!isRead(method) && !AUDITED_ROUTES[`${method} ${url}`]) log.warn('admin write route has no audit action', { route: `${method} ${url}` });
     }
@@ -48,7 +47,7 @@ export function registerAuditHooks(scope: FastifyInstance, ctx: ServiceContext):
 
   scope.addHook('onRequest', async (req, reply) => {
     if (isRead(req.method)) return;
-    const route = auditedRoute(req.method, adminRouteOf(req));
+    const route = auditedRoute(req.method, adminRoute(req.routeOptions.url ?? ''));
     if ('readOnly' in route) return;
     try {
       ctx.audit.assertWritable();
