@@ -132,6 +132,23 @@ export const ERROR_CODES = {
     description: 'The account is locked after repeated failed logins; retry after the Retry-After header (or an Administrator unlocks it).',
   },
   LAST_ADMINISTRATOR: { status: 409, retryable: false, description: 'The change would leave no enabled Administrator account.' },
+  AUDIT_WRITE_FAILED: {
+    status: 500,
+    retryable: true,
+    description:
+      'An admin request was handled but its audit entry could not be written (the endpoint logged the entry); check the database. Admin writes are refused with AUDIT_UNAVAILABLE until the audit log can be written.',
+  },
+  AUDIT_UNAVAILABLE: {
+    status: 503,
+    retryable: true,
+    description:
+      'The audit log could not be written a moment ago, so admin changes are refused (fail closed); nothing was changed. Retry after the Retry-After header.',
+  },
+  AUDIT_CHAIN_BROKEN: {
+    status: 500,
+    retryable: false,
+    description: "The audit log's hash chain does not verify: an entry was changed or removed outside the endpoint (the message names the first broken entry).",
+  },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -18,6 +18,7 @@ import { dataPath, ensureDataDir, writePrivateFile } from './pki/files.js';
 import { loadOwnCertificate, type OwnCertificateFiles, withOwnCertificate } from './pki/own-certificate.js';
 import { PolicySigningKeyRing } from './pki/signing-key-ring.js';
 import { PushHub } from './push/push-hub.js';
+import { AuditLog } from './service/audit/audit-log.js';
 import { type Cluster, joinCluster, openCluster } from './service/cluster.js';
 import { ACCESS_TOKEN_REFRESH_MS, AccessTokenRegistry } from './service/compliance/access-tokens.js';
 import { ComplianceService } from './service/compliance/compliance-service.js';
@@ -196,6 +197,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       logger: deps.logger,
       compliance,
       accessTokens,
+      audit: new AuditLog({ store, clock, logger: deps.logger }),
       get publicUrl() {
         return publicUrl;
       },

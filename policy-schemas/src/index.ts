@@ -4,6 +4,7 @@ import type { TSchema } from '@sinclair/typebox';
 import * as admin from './admin-api.js';
 import * as agentFiles from './agent-config.js';
 import * as answers from './api-answers.js';
+import * as audit from './audit-api.js';
 import { SettingDefinition } from './catalog/setting-definition.js';
 import * as compliance from './compliance-api.js';
 import * as control from './control.js';
@@ -20,6 +21,7 @@ import { SimulatorScenario } from './simulator-scenario.js';
 export * from './admin-api.js';
 export * from './agent-config.js';
 export * from './api-answers.js';
+export * from './audit-api.js';
 export * from './catalog/index.js';
 export * from './compliance-api.js';
 export * from './control.js';
@@ -131,5 +133,9 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   identity.AdminList,
   identity.AdminRoleList,
   identity.ApiTokenList,
+  audit.AuditEntry,
+  audit.AuditPage,
+  audit.AuditVerification,
+  audit.AuditQuery,
 ];
 export { tagsOf } from './tagged-union.js';

@@ -1,6 +1,7 @@
 // HTTPS client of the admin API, pinned to the endpoint's own CA (system roots are not trusted). Every answer is
 // validated against its schema; error envelopes become AttacheErrors with the server's code.
-import { request } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { type RequestOptions, request } from 'node:https';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { AttacheError, isErrorCode } from '../../../common/errors.js';
@@ -19,6 +20,9 @@ import {
   ApiTokenCreated,
   Assignment,
   type AssignmentMode,
+  AuditPage,
+  type AuditQuery,
+  AuditVerification,
   ComplianceAssignment,
   ComplianceOverview,
   CompliancePolicy,
@@ -282,6 +286,34 @@ export class AdminClient {
   async revokeApiToken(tokenId: string): Promise<void> {
     await this.call('DELETE', `/v1/admin/api-tokens/${encodeURIComponent(tokenId)}`);
   }
+  /** GET /v1/admin/audit: one page of audit entries, newest first. */
+  listAudit(query: AuditQuery): Promise<AuditPage> {
+    return this.typed('GET', `/v1/admin/audit${queryString(query)}`, AuditPage);
+  }
+  /** GET /v1/admin/audit/export: the export's body as it streams in (the caller writes it out). */
+  async exportAudit(query: AuditQuery & { format: 'jsonl' | 'csv' }): Promise<IncomingMessage> {
+    const path = `/v1/admin/audit/export${queryString(query)}`;
+    const url = new URL(path, this.connection.url);
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(url, this.requestOptions('GET'), resolve);
+      req.on('timeout', () => req.destroy(new AttacheError('ENDPOINT_UNREACHABLE', `no answer from ${url.origin} within 30 s`)));
+      req.on('error', (err) => reject(transportError(err, url.origin)));
+      req.end();
+    });
+    if (res.statusCode === 200) return res;
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {}
+    throw errorFromResponse({ status: res.statusCode ?? 0, body });
+  }
+  /** GET /v1/admin/audit/verify: the hash chain walked by the endpoint. */
+  verifyAudit(): Promise<AuditVerification> {
+    return this.typed('GET', '/v1/admin/audit/verify', AuditVerification);
+  }
 
   /** One request whose answer is validated against `schema`. */
   private async typed<T extends TSchema>(method: string, path: string, schema: T, body?: unknown): Promise<Static<T>> {
@@ -295,23 +327,24 @@ export class AdminClient {
     throw errorFromResponse(res);
   }
 
+  /** The pinned CA, the server name, the timeout and the admin token of every request. */
+  private requestOptions(method: string, headers: Record<string, string> = {}): RequestOptions {
+    return {
+      method,
+      ca: this.connection.caPem,
+      ...(this.connection.serverName === undefined ? {} : { checkServerIdentity: serverIdentityCheck(this.connection.serverName) }),
+      timeout: 30_000,
+      headers: { authorization: `Bearer ${this.connection.token}`, accept: 'application/json', ...headers },
+    };
+  }
+
   private send(method: string, path: string, body?: unknown): Promise<RawResponse> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
     const url = new URL(path, this.connection.url);
     return new Promise((resolve, reject) => {
       const req = request(
         url,
-        {
-          method,
-          ca: this.connection.caPem,
-          ...(this.connection.serverName === undefined ? {} : { checkServerIdentity: serverIdentityCheck(this.connection.serverName) }),
-          timeout: 30_000,
-          headers: {
-            authorization: `Bearer ${this.connection.token}`,
-            accept: 'application/json',
-            ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
-          },
-        },
+        this.requestOptions(method, payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -331,6 +364,14 @@ export class AdminClient {
       req.end(payload);
     });
   }
+}
+
+/** `?a=1&b=2` of the defined values of `query` (empty when none). */
+function queryString(query: Readonly<Record<string, string | number | undefined>>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }
 
 /** Checks the certificate against `name` instead of the URL's host (the local listener an own certificate need not cover). */

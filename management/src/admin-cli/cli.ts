@@ -8,6 +8,7 @@ import { ATTACHE_VERSION } from '../../../common/version.js';
 import type { PolicyDocument } from '../../../policy-schemas/src/index.js';
 import { parsePolicyDocument } from '../service/policies.js';
 import { AdminClient } from './admin-client.js';
+import { registerAuditCommands } from './audit-commands.js';
 import { registerComplianceCommands } from './compliance-commands.js';
 import { type ConnectionFlags, resolveConnection } from './connection.js';
 import { registerIdentityCommands } from './identity-commands.js';
@@ -212,6 +213,7 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
   registerComplianceCommands({ program, device, client, print, resolveGroupId });
   registerKeyCommands({ program, device, client, print });
   registerIdentityCommands({ program, client, print, resolveGroupId });
+  registerAuditCommands({ program, client, print, write: io.stdout });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -44,14 +44,21 @@ export function credentialsOf(req: FastifyRequest) {
   };
 }
 
-/** A fastify onRequest hook: sets req.admin or answers 401 / 403 (CSRF_FAILED, ADMIN_FORBIDDEN naming the permission). */
+/** A fastify onRequest hook: sets req.admin or answers 401 (or 403 CSRF_FAILED for a session write without its token). */
 export function adminAuthHook(auth: AdminAuthenticator): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
   return async (req) => {
     req.admin = await auth.authenticate(credentialsOf(req));
-    // An unknown path has no route pattern: it gets the 404 of the not-found handler, not a 403.
-    const route = req.routeOptions.url;
-    if (route !== undefined) authorizeRoute(req.admin, req.method, route);
   };
+}
+
+/**
+ * A fastify onRequest hook after adminAuthHook (and after the audit hooks, so a refused write is recorded): answers 403
+ * ADMIN_FORBIDDEN naming the permission unless the admin's role grants what the route needs.
+ */
+export async function adminAuthorizeHook(req: FastifyRequest): Promise<void> {
+  // An unknown path has no route pattern: it gets the 404 of the not-found handler, not a 403.
+  const route = req.routeOptions.url;
+  if (route !== undefined && req.admin) authorizeRoute(req.admin, req.method, route);
 }
 
 /** Routes acting on one device named by `:id` (every one under /devices/:id, whoever adds it). */

@@ -11,9 +11,11 @@ import { errorFields } from '../logging.js';
 import type { ServiceContext } from '../service/context.js';
 import { AdminAuthenticator } from '../service/identity/authenticate.js';
 import { accessAuthHook, registerAccessRoutes } from './access-routes.js';
-import { adminAuthHook, adminScopeHook } from './admin-auth.js';
+import { adminAuthHook, adminAuthorizeHook, adminScopeHook } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { type AdmissionController, registerAdmission } from './admission.js';
+import { registerAuditHooks } from './audit-hooks.js';
+import { registerAuditRoutes } from './audit-routes.js';
 import { clientErrorHandler, frameworkErrors, requireHostHeader } from './client-errors.js';
 import { registerComplianceAdminRoutes } from './compliance-admin-routes.js';
 import { DeviceAuthenticator } from './device-auth.js';
@@ -133,6 +135,10 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
   await app.register(
     async (scope) => {
       scope.addHook('onRequest', adminAuthHook(adminAuth));
+      // After authentication, before authorization: every admin write is recorded with its actor, including one the
+      // admin's role refuses (audit-hooks.ts).
+      registerAuditHooks(scope, ctx);
+      scope.addHook('onRequest', adminAuthorizeHook);
       scope.addHook('preHandler', adminScopeHook(ctx));
       // Any admin write may change which policies devices get: cached sets are dropped before the handler runs and
       // again once it answered, so a set computed from data the handler was changing is never kept.
@@ -144,6 +150,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       registerAdminRoutes(scope, ctx);
       registerComplianceAdminRoutes(scope, ctx);
       registerIdentityRoutes(scope, ctx);
+      registerAuditRoutes(scope, ctx);
     },
     { prefix: '/v1/admin' },
   );

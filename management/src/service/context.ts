@@ -7,6 +7,7 @@ import type { EndpointIdentity } from '../pki/endpoint-identity.js';
 import type { PolicySigningKeyRing } from '../pki/signing-key-ring.js';
 import type { PushHub } from '../push/push-hub.js';
 import type { ManagementStore } from '../store/store.js';
+import type { AuditLog } from './audit/audit-log.js';
 import type { AccessTokenRegistry } from './compliance/access-tokens.js';
 import type { ComplianceService } from './compliance/compliance-service.js';
 import type { DeviceSetViews } from './device-sets.js';
@@ -33,4 +34,6 @@ export interface ServiceContext {
   readonly accessTokens: AccessTokenRegistry;
   /** Replicas: which devices are connected to any replica (absent: this process's hub is the whole truth). */
   readonly presence?: PushPresence;
+  /** The admin audit log: every admin write is recorded through it (service/audit/). */
+  readonly audit: AuditLog;
 }

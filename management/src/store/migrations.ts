@@ -413,6 +413,33 @@ const admins: Migration = {
   },
 };
 
+/** The admin audit log (sql-audit.ts): append-only, each row hashing the one before; indexes for the API's filters. */
+const auditLog: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('audit_log')
+      .addColumn('seq', 'integer', (c) => c.primaryKey())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text')
+      .addColumn('actor_username', 'text')
+      .addColumn('actor_role', 'text')
+      .addColumn('source_address', 'text')
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('target_type', 'text')
+      .addColumn('target_id', 'text')
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('error_code', 'text')
+      .addColumn('before', 'text')
+      .addColumn('after', 'text')
+      .addColumn('prev_hash', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
+    await db.schema.createIndex('audit_log_action').on('audit_log').column('action').execute();
+    await db.schema.createIndex('audit_log_target').on('audit_log').columns(['target_type', 'target_id']).execute();
+  },
+};
+
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -426,6 +453,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-endpoint-secrets': endpointSecrets,
   '0010-push-presence': pushPresence,
   '0011-admins': admins,
+  '0012-audit': auditLog,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

@@ -346,6 +346,28 @@ export interface RequestNonceTable {
   expiresAt: number;
 }
 
+/**
+ * audit_log: the append-only, hash-chained admin audit log (sql-audit.ts). `seq` is assigned by the appender (head + 1)
+ * under a lock, never by the database, so the chain has no gaps; before/after are canonical JSON text or null.
+ */
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actorId: string | null;
+  actorUsername: string | null;
+  actorRole: string | null;
+  sourceAddress: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  outcome: string;
+  errorCode: string | null;
+  before: string | null;
+  after: string | null;
+  prevHash: string;
+  hash: string;
+}
+
 export interface Database {
   meta: MetaTable;
   endpointSecrets: EndpointSecretTable;
@@ -377,4 +399,5 @@ export interface Database {
   admins: AdminTable;
   adminApiTokens: AdminApiTokenTable;
   adminSessions: AdminSessionTable;
+  auditLog: AuditLogTable;
 }

@@ -4,9 +4,11 @@
 import type { Kysely } from 'kysely';
 import { AttacheError } from '../../../common/errors.js';
 import type { Assignment, DynamicGroupRule, Group, SignedPolicy, SignedSigningKeyAnnouncement, StatusReport } from '../../../policy-schemas/src/index.js';
+import type { AuditFilter, AuditRecord, NewAuditRecord } from './audit-store.js';
 import { migrateToLatest } from './migrations.js';
 import { prepareQuery } from './prepared-queries.js';
 import type { Database } from './schema.js';
+import * as audit from './sql-audit.js';
 import { SqlComplianceStore } from './sql-compliance-store.js';
 import * as keys from './sql-keys.js';
 import { sweepNonces } from './sql-nonces.js';
@@ -395,6 +397,17 @@ export class SqlManagementStore extends SqlComplianceStore implements Management
 
   sweepNonces(nowMs: number, limit: number): Promise<number> {
     return sweepNonces(this.db, nowMs, limit);
+  }
+
+  // The audit log (sql-audit.ts): append and read only.
+  appendAudit(entry: NewAuditRecord): Promise<AuditRecord> {
+    return audit.appendAudit(this.db, entry);
+  }
+  listAudit(filter: AuditFilter): Promise<AuditRecord[]> {
+    return audit.listAudit(this.db, filter);
+  }
+  auditChain(afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    return audit.auditChain(this.db, afterSeq, limit);
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,7 @@ import type {
   StatusReport,
 } from '../../../policy-schemas/src/index.js';
 import type { AdminStore } from './admin-store.js';
+import type { AuditStore } from './audit-store.js';
 import type { ComplianceStore } from './compliance-store.js';
 import type { StoreProblem } from './stored-json.js';
 
@@ -211,7 +212,7 @@ export interface StoreStats {
   readonly pool?: PoolStats;
 }
 
-export interface ManagementStore extends ComplianceStore, AdminStore {
+export interface ManagementStore extends ComplianceStore, AdminStore, AuditStore {
   getMeta(key: MetaKey): Promise<string | undefined>;
   /** Stores `value` unless the key already has one; returns the value now stored. */
   initMeta(key: MetaKey, value: string): Promise<string>;

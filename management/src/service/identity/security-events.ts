@@ -1,5 +1,5 @@
-// The one call site for security events of admin identity (logins, failed logins, lockouts, logouts). Until the audit
-// log is merged it only logs; the lead wires it to ctx.audit.record (issue 15 contract 5) here and nowhere else.
+// The one call site for security events of admin identity (logins, failed logins, lockouts, logouts): each is logged
+// and recorded in the audit log (docs/audit.md), failing closed like every other audited action.
 import type { AdminRole } from '../admin-principal.js';
 import type { ServiceContext } from '../context.js';
 
@@ -16,10 +16,23 @@ export interface SecurityEvent {
   readonly errorCode?: string;
 }
 
-/** Records a security event. TODO(issue 15 contract 5): also `ctx.audit.record(...)` once the audit part is merged. */
-export function recordSecurityEvent(ctx: Pick<ServiceContext, 'logger'>, event: SecurityEvent): void {
+/**
+ * Logs a security event and appends it to the audit log (target: the admin account, or for an unknown username none,
+ * with the username tried as `after`). An audit failure propagates: a login that cannot be audited is refused.
+ */
+export async function recordSecurityEvent(ctx: Pick<ServiceContext, 'logger' | 'audit'>, event: SecurityEvent): Promise<void> {
   const logger = ctx.logger;
   const fields = { component: 'identity', ...event, actor: event.actor?.username ?? null, adminId: event.actor?.adminId };
   if (event.outcome === 'success') logger.info(event.action, fields);
   else logger.warn(event.action, fields);
+  await ctx.audit.record({
+    actor: event.actor ? { adminId: event.actor.adminId, username: event.actor.username, role: event.actor.role } : null,
+    sourceAddress: event.sourceAddress,
+    at: event.at,
+    action: event.action,
+    target: event.actor ? { type: 'admin', id: event.actor.adminId } : null,
+    outcome: event.outcome,
+    errorCode: event.errorCode ?? null,
+    after: event.username === undefined ? null : { username: event.username },
+  });
 }

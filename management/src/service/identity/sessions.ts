@@ -16,7 +16,7 @@ export const LOCKOUT_THRESHOLD = 5;
 export const LOCKOUT_MS = 15 * 60_000;
 const LOGIN_FAILED_MESSAGE = 'wrong username or password';
 
-type Ctx = Pick<ServiceContext, 'store' | 'clock' | 'logger'>;
+type Ctx = Pick<ServiceContext, 'store' | 'clock' | 'logger' | 'audit'>;
 
 /** A login that succeeded: the answer body and the cookie value (the session id, never stored). */
 export interface LoginOutcome {
@@ -56,7 +56,7 @@ export async function login(ctx: Ctx, body: unknown, sourceAddress: string, prev
   const admin = await ctx.store.getAdminByUsername(request.username);
   if (!admin) {
     await verifyPassword(request.password, await dummyPasswordHash());
-    recordSecurityEvent(ctx, {
+    await recordSecurityEvent(ctx, {
       action: 'session.loginFailed',
       actor: null,
       username: request.username,
@@ -69,7 +69,7 @@ export async function login(ctx: Ctx, body: unknown, sourceAddress: string, prev
   }
   const actor = { adminId: admin.adminId, username: admin.username, role: storedRole(admin) };
   if (admin.lockedUntil !== null && Date.parse(admin.lockedUntil) > now) {
-    recordSecurityEvent(ctx, { action: 'session.loginFailed', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_LOCKED' });
+    await recordSecurityEvent(ctx, { action: 'session.loginFailed', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_LOCKED' });
     throw lockedError(admin.lockedUntil, now);
   }
   if (!(await verifyPassword(request.password, admin.passwordHash)) || admin.disabled) {
@@ -89,7 +89,7 @@ export async function login(ctx: Ctx, body: unknown, sourceAddress: string, prev
   };
   await ctx.store.createAdminSession(session);
   await sweepExpiredSessions(ctx);
-  recordSecurityEvent(ctx, { action: 'session.login', actor, sourceAddress, at, outcome: 'success' });
+  await recordSecurityEvent(ctx, { action: 'session.login', actor, sourceAddress, at, outcome: 'success' });
   return { info: sessionInfo(admin, session), sessionId };
 }
 
@@ -97,11 +97,11 @@ export async function login(ctx: Ctx, body: unknown, sourceAddress: string, prev
 async function failed(ctx: Ctx, admin: AdminRecord, sourceAddress: string, now: number): Promise<void> {
   const at = new Date(now).toISOString();
   const actor = { adminId: admin.adminId, username: admin.username, role: storedRole(admin) };
-  recordSecurityEvent(ctx, { action: 'session.loginFailed', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_FAILED' });
+  await recordSecurityEvent(ctx, { action: 'session.loginFailed', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_FAILED' });
   const lockedUntil = new Date(now + LOCKOUT_MS).toISOString();
   const counted = await ctx.store.recordFailedLogin(admin.adminId, at, LOCKOUT_THRESHOLD, lockedUntil);
   if (!counted?.locked) return;
-  recordSecurityEvent(ctx, { action: 'session.lockout', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_LOCKED' });
+  await recordSecurityEvent(ctx, { action: 'session.lockout', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_LOCKED' });
   throw lockedError(lockedUntil, now);
 }
 
@@ -129,7 +129,7 @@ export async function logout(
   });
   await ctx.store.deleteAdminSession(tokenHash(sessionId ?? ''));
   const at = new Date(ctx.clock.now()).toISOString();
-  recordSecurityEvent(ctx, { action: 'session.logout', actor: principal, sourceAddress, at, outcome: 'success' });
+  await recordSecurityEvent(ctx, { action: 'session.logout', actor: principal, sourceAddress, at, outcome: 'success' });
 }
 
 /**

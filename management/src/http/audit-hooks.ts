@@ -1,0 +1,119 @@
+// Records every admin write in the audit log: before the handler runs, the target's state is read (and writes are
+// refused while the audit log cannot be written); once the answer is ready and before it is sent, the entry is appended
+// with the outcome and the state after. When that append fails the admin gets AUDIT_WRITE_FAILED instead of the answer.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AttacheError } from '../../../common/errors.js';
+import { auditActorOf } from '../service/audit/audit-actor.js';
+import { hasSnapshot, loadSnapshot } from '../service/audit/audit-snapshots.js';
+import type { ServiceContext } from '../service/context.js';
+import { AUDITED_ROUTES, answerField, auditedRoute } from './audit-actions.js';
+import { errorEnvelope } from './error-envelope.js';
+
+/** The prefix the admin routes are registered under (server.ts). */
+const ADMIN_PREFIX = '/v1/admin';
+
+interface PendingEntry {
+  readonly action: string;
+  readonly targetType: string;
+  readonly targetId: string | null;
+  readonly answerIdField: string | undefined;
+  readonly before: unknown;
+}
+
+/** A route pattern relative to /v1/admin (`/policies/:id`), as AUDITED_ROUTES names it. */
+function adminRoute(url: string): string {
+  return url.startsWith(ADMIN_PREFIX) ? url.slice(ADMIN_PREFIX.length) : url;
+}
+
+function isRead(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+}
+
+/**
+ * Adds the audit hooks to the /v1/admin scope. Register after the authentication hook: a request that fails
+ * authentication is not recorded here (the identity part records failed logins).
+ */
+export function registerAuditHooks(scope: FastifyInstance, ctx: ServiceContext): void {
+  const pending = new WeakMap<FastifyRequest, PendingEntry>();
+  const log = ctx.logger.child({ component: 'audit' });
+
+  // A write route without a name in AUDITED_ROUTES is still recorded (as "<METHOD> <route>"), but said at start-up.
+  scope.addHook('onRoute', (route) => {
+    const url = adminRoute(route.url);
+    for (const method of [route.method].flat()) {
+      if (!isRead(method) && !AUDITED_ROUTES[`${method} ${url}`]) log.warn('admin write route has no audit action', { route: `${method} ${url}` });
+    }
+  });
+
+  scope.addHook('onRequest', async (req, reply) => {
+    if (isRead(req.method)) return;
+    const route = auditedRoute(req.method, adminRoute(req.routeOptions.url ?? ''));
+    if ('readOnly' in route) return;
+    try {
+      ctx.audit.assertWritable();
+    } catch (err) {
+      if (err instanceof AttacheError && err.retryAfterMs !== undefined) reply.header('retry-after', String(Math.ceil(err.retryAfterMs / 1000)));
+      throw err;
+    }
+    const params = (req.params ?? {}) as Record<string, string | undefined>;
+    const targetId = route.targetId === 'param' ? (params.id ?? null) : null;
+    // A create has no target yet (null, no read); the signing-key state needs no id.
+    const before = hasSnapshot(route.targetType) ? await loadSnapshot(ctx, route.targetType, targetId) : null;
+    pending.set(req, {
+      action: route.action,
+      targetType: route.targetType,
+      targetId,
+      answerIdField: typeof route.targetId === 'object' ? route.targetId.answer : undefined,
+      before,
+    });
+  });
+
+  scope.addHook('onSend', async (req, reply, payload) => {
+    const entry = pending.get(req);
+    if (!entry) return payload;
+    pending.delete(req);
+    const body = jsonOf(payload);
+    const failed = reply.statusCode >= 400;
+    const targetId = entry.targetId ?? (entry.answerIdField && !failed ? answerField(body, entry.answerIdField) : null);
+    try {
+      await ctx.audit.record({
+        actor: auditActorOf(req.admin),
+        sourceAddress: req.ip,
+        action: entry.action,
+        target: { type: entry.targetType, id: targetId },
+        outcome: failed ? 'failure' : 'success',
+        errorCode: failed ? (answerField(body, 'error.code') ?? 'INTERNAL') : null,
+        before: entry.before,
+        // A rejected request changed nothing: no after. Otherwise the target as it is now, or the answer (secrets
+        // removed by record) for targets the audit cannot read back (onboarding packages, admin accounts).
+        after: failed ? null : await stateAfter(ctx, entry.targetType, targetId, body),
+      });
+    } catch (err) {
+      return replaceAnswer(reply, err);
+    }
+    return payload;
+  });
+}
+
+async function stateAfter(ctx: ServiceContext, targetType: string, targetId: string | null, body: unknown): Promise<unknown> {
+  if (hasSnapshot(targetType)) return loadSnapshot(ctx, targetType, targetId);
+  return body ?? null;
+}
+
+// The answer is not sent when its audit entry could not be written: the admin sees the failure, not a success.
+function replaceAnswer(reply: FastifyReply, err: unknown): string {
+  const error = err instanceof AttacheError ? err : new AttacheError('AUDIT_WRITE_FAILED', 'the audit log could not be written', { cause: err });
+  reply.code(error.status);
+  reply.header('content-type', 'application/json; charset=utf-8');
+  return JSON.stringify(errorEnvelope(error));
+}
+
+function jsonOf(payload: unknown): unknown {
+  const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : undefined;
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
