@@ -115,6 +115,11 @@ export const ERROR_CODES = {
     description: 'Missing, wrong or revoked access-service token (or admin token) on the access decision API.',
   },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
+  USAGE_INVALID: {
+    status: 400,
+    retryable: false,
+    description: 'A command line names an unknown command or option, misses an argument or gives a bad option value (exit code 64).',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

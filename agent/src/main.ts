@@ -8,7 +8,7 @@ import { toAttacheError } from '../../common/errors.js';
 import { terminalCell, terminalText } from '../../common/terminal-text.js';
 import { PLATFORMS, type Platform } from '../../policy-schemas/src/index.js';
 import { dryRunPlan } from './cli/dry-run.js';
-import { EXIT, exitCodeFor } from './cli/exit-codes.js';
+import { EXIT, exitCodeFor, exitCodesHelp } from './cli/exit-codes.js';
 import { renderOutcome, renderPlan } from './cli/render.js';
 import { renderRisk, riskSummary } from './cli/risk-status.js';
 import { rotateDeviceKeyCommand } from './cli/rotate-key.js';
@@ -133,7 +133,8 @@ function main(): void {
     .option('--config <file>', 'agent configuration file (default: OS-conventional path)')
     .option('--state-dir <dir>', 'state directory (identity, device key, policies, outbox)')
     .addOption(new Option('--simulated <platform>', 'apply settings to an in-memory simulated host of this platform').choices([...PLATFORMS]))
-    .addOption(new Option('--log-level <level>').choices(['error', 'warn', 'info', 'debug']));
+    .addOption(new Option('--log-level <level>').choices(['error', 'warn', 'info', 'debug']))
+    .addHelpText('after', exitCodesHelp(['2   sync: the sync or at least one setting ended in error']));
   program
     .command('enroll')
     .description('enroll this device with an onboarding package')

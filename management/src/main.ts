@@ -1,7 +1,8 @@
 // CLI entry of the management endpoint: `attache-management serve --data-dir <dir> ...`. Prints one JSON line on
 // stdout once listening; logs JSON to stderr; SIGTERM/SIGINT close the server and the database and exit 0.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AttacheError, toAttacheError } from '../../common/errors.js';
+import { EXIT, exitCodeFor, exitCodesHelp } from '../../common/exit-codes.js';
 import { ATTACHE_VERSION } from '../../common/version.js';
 import { registerBackupCommand } from './backup/command.js';
 import { installMemoryReport } from './debug-memory.js';
@@ -80,19 +81,15 @@ async function serve(flags: ServeOptions): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-/**
- * Exit codes of `serve` (docs/deploy.md): 69 (sysexits EX_UNAVAILABLE) when the database cannot be reached, so a
- * service manager retries; 75 (EX_TEMPFAIL, as the agent) when another `serve` holds the data dir; 78 (EX_CONFIG) for
- * a configuration error, which a restart cannot fix; else 1.
- */
-function exitCodeFor(code: string): number {
-  if (code === 'DATABASE_UNAVAILABLE') return 69;
-  if (code === 'DAEMON_ALREADY_RUNNING') return 75;
-  return code === 'CONFIG_INVALID' || code === 'KEY_ENCRYPTION_KEY_WRONG' ? 78 : 1;
-}
-
 function buildProgram(): Command {
-  const program = new Command('attache-management').description('Attaché management endpoint').version(ATTACHE_VERSION).showHelpAfterError();
+  // Exit codes (docs/deploy.md, docs/errors.md): the shared contract; for `serve` 69 means the database cannot be
+  // reached (a service manager retries), 75 another `serve` holds the data dir, 78 a configuration a restart cannot fix.
+  const program = new Command('attache-management')
+    .description('Attaché management endpoint')
+    .version(ATTACHE_VERSION)
+    .showHelpAfterError()
+    .addHelpText('after', exitCodesHelp())
+    .exitOverride();
   program
     .command('serve')
     .description('run the HTTPS endpoint (creates CA, keys and admin token on first start)')
@@ -159,6 +156,8 @@ function buildProgram(): Command {
 buildProgram()
   .parseAsync(process.argv)
   .catch((err: unknown) => {
+    // Commander printed its own message (or the help or version asked for); subcommands inherit exitOverride.
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
     // A database lost after the store opened (the cluster bus, the lock connection) is as unavailable as one never reached.
     const e = isDatabaseUnavailable(err) ? new AttacheError('DATABASE_UNAVAILABLE', (err as Error).message) : toAttacheError(err);
     process.stderr.write(`error ${e.code}: ${e.message}\n`);
