@@ -10,6 +10,7 @@ import * as device from './device-api.js';
 import { EndpointConfig } from './endpoint-config.js';
 import * as keyRotation from './key-rotation.js';
 import * as onboarding from './onboarding.js';
+import * as onboardingAdmin from './onboarding-admin-api.js';
 import * as policy from './policy.js';
 import { ErrorResponse } from './primitives.js';
 import * as signals from './signals.js';
@@ -24,6 +25,7 @@ export * from './device-api.js';
 export * from './endpoint-config.js';
 export * from './key-rotation.js';
 export * from './onboarding.js';
+export * from './onboarding-admin-api.js';
 export * from './policy.js';
 export * from './primitives.js';
 export * from './signals.js';
@@ -105,5 +107,8 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   compliance.AccessToken,
   compliance.AccessTokenCreated,
   compliance.ComplianceOverview,
+  onboardingAdmin.OnboardingPackageInfo,
+  onboardingAdmin.OnboardingPackageList,
+  onboardingAdmin.GroupDeleted,
 ];
 export { tagsOf } from './tagged-union.js';
