@@ -29,8 +29,12 @@ import {
   ErrorResponse,
   Group,
   GroupCreateRequest,
+  GroupDeleted,
+  GroupRuleRequest,
   OnboardingCreateRequest,
   OnboardingPackage,
+  OnboardingPackageInfo,
+  OnboardingPackageList,
   type PolicyDocument,
   PolicyStatusReport,
   PolicySummary,
@@ -236,6 +240,26 @@ export class AdminClient {
   }
   async revokeAccessToken(tokenId: string): Promise<void> {
     await this.call('DELETE', `/v1/admin/access-tokens/${encodeURIComponent(tokenId)}`);
+  }
+
+  // Removals and onboarding packages as objects (issue 15).
+  listOnboardingPackages(): Promise<OnboardingPackageInfo[]> {
+    return this.typed('GET', '/v1/admin/onboarding-packages', OnboardingPackageList).then((l) => l.onboardingPackages);
+  }
+  revokeOnboardingPackage(id: string): Promise<OnboardingPackageInfo> {
+    return this.typed('POST', `/v1/admin/onboarding-packages/${encodeURIComponent(id)}/revoke`, OnboardingPackageInfo);
+  }
+  deleteGroup(groupId: string, force: boolean): Promise<GroupDeleted> {
+    return this.typed('DELETE', `/v1/admin/groups/${encodeURIComponent(groupId)}${force ? '?force=true' : ''}`, GroupDeleted);
+  }
+  async removeGroupMember(groupId: string, deviceId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/groups/${encodeURIComponent(groupId)}/members/${encodeURIComponent(deviceId)}`);
+  }
+  setGroupRule(groupId: string, rule: DynamicGroupRule): Promise<Group> {
+    return this.typed('PUT', `/v1/admin/groups/${encodeURIComponent(groupId)}/rule`, Group, validate(GroupRuleRequest, { rule }, 'group rule'));
+  }
+  async deleteDevice(deviceId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/devices/${encodeURIComponent(deviceId)}`);
   }
 
   /** One request whose answer is validated against `schema`. */
