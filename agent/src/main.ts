@@ -55,6 +55,18 @@ async function enrollCommand(opts: { package: string; caPin?: string; force?: bo
     { deviceId: identity.deviceId, tenantId: identity.tenantId, endpointUrl: identity.endpointUrl },
     () => `enrolled as device ${identity.deviceId} in tenant ${identity.tenantId}`,
   );
+  if (!opts.json) process.stderr.write(enrolledHint(cmd));
+}
+
+/** The next step after enrolling, with the flags this enrollment used (stderr; never under --json). */
+function enrolledHint(cmd: Command): string {
+  const o = cmd.optsWithGlobals<GlobalOptions>();
+  const flags = [o.config ? `--config ${o.config}` : '', o.stateDir ? `--state-dir ${o.stateDir}` : '', o.simulated ? `--simulated ${o.simulated}` : '']
+    .filter(Boolean)
+    .join(' ');
+  const self = `attache-agent${flags ? ` ${flags}` : ''}`;
+  return terminalText(`next: start the daemon, which keeps running (its own terminal, or a service): ${self} run
+then \`${self} status\` here, and \`attache-admin device list\` on the admin side, show it\n`);
 }
 
 async function runCommand(_opts: unknown, cmd: Command): Promise<void> {

@@ -63,6 +63,8 @@ async function serve(flags: ServeOptions): Promise<void> {
   });
   const listening = { event: 'listening', url: endpoint.url, dataDir: endpoint.dataDir, ...(endpoint.metricsUrl ? { metricsUrl: endpoint.metricsUrl } : {}) };
   process.stdout.write(`${JSON.stringify(listening)}\n`);
+  // For a person at a terminal only: stderr otherwise carries JSON logs, which a plain sentence would break.
+  if (process.stderr.isTTY) process.stderr.write(servingHint(endpoint.dataDir));
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -79,6 +81,14 @@ async function serve(flags: ServeOptions): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** The next step after `serve` started: it keeps running, so the admin commands go in another terminal. */
+function servingHint(dataDir: string): string {
+  return `next: serve keeps running here; in another terminal
+  npm run admin -- --data-dir ${dataDir} onboarding create --out /tmp/attache-try/onboarding.json   # or attache-admin
+  npm run admin -- --data-dir ${dataDir} device list
+`;
 }
 
 function buildProgram(): Command {
