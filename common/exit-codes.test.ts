@@ -34,7 +34,7 @@ describe('exitCodeFor', () => {
   });
 
   it('lists every exit code once in the help epilogue', () => {
-    const help = exitCodesHelp(['2   the run ended with errors']);
+    const help = exitCodesHelp({ 2: 'the run ended with errors' });
     for (const n of Object.values(EXIT)) expect(help.match(new RegExp(`^  ${n} `, 'gm'))?.length, String(n)).toBe(1);
   });
 });

@@ -55,21 +55,24 @@ export function exitCodeFor(code: ErrorCode): number {
   return OVERRIDES[code] ?? byStatus(info.status, info.retryable);
 }
 
-/** What each exit code means, one line each: the --help epilogue of every executable. */
-export function exitCodesHelp(extra: readonly string[] = []): string {
-  return [
-    '',
-    'Exit codes (docs/errors.md):',
-    '  0   success',
-    '  1   refused by current state (NOT_FOUND, CONFLICT, ...) or another failure',
-    ...extra.map((line) => `  ${line}`),
-    '  64  usage: unknown command or option, bad option value',
-    '  65  invalid input (file, document, request)',
-    '  69  endpoint, database or daemon unavailable',
-    '  70  internal error',
-    '  73  cannot write state',
-    '  75  temporary failure: retry later',
-    '  77  not authenticated or not permitted',
-    '  78  configuration error, not enrolled, corrupt state',
-  ].join('\n');
+const MEANINGS: Readonly<Record<number, string>> = {
+  [EXIT.ok]: 'success',
+  [EXIT.error]: 'refused by current state (NOT_FOUND, CONFLICT, ...) or another failure',
+  [EXIT.usage]: 'usage: unknown command or option, bad option value',
+  [EXIT.dataErr]: 'invalid input (file, document, request)',
+  [EXIT.unavailable]: 'endpoint, database or daemon unavailable',
+  [EXIT.software]: 'internal error',
+  [EXIT.cantCreate]: 'cannot write state',
+  [EXIT.tempFail]: 'temporary failure: retry later',
+  [EXIT.noPerm]: 'not authenticated or not permitted',
+  [EXIT.config]: 'configuration error, not enrolled, corrupt state',
+};
+
+/** What each exit code means, one line each: the --help epilogue of every executable (`own` adds or rewords codes). */
+export function exitCodesHelp(own: Readonly<Record<number, string>> = {}): string {
+  const lines = Object.entries({ ...MEANINGS, ...own })
+    .map(([code, meaning]) => [Number(code), meaning] as const)
+    .sort(([a], [b]) => a - b)
+    .map(([code, meaning]) => `  ${String(code).padEnd(4)}${meaning}`);
+  return ['', 'Exit codes (docs/errors.md):', ...lines].join('\n');
 }

@@ -146,7 +146,7 @@ function main(): void {
     .option('--state-dir <dir>', 'state directory (identity, device key, policies, outbox)')
     .addOption(new Option('--simulated <platform>', 'apply settings to an in-memory simulated host of this platform').choices([...PLATFORMS]))
     .addOption(new Option('--log-level <level>').choices(['error', 'warn', 'info', 'debug']))
-    .addHelpText('after', exitCodesHelp(['2   sync: the sync or at least one setting ended in error']));
+    .addHelpText('after', exitCodesHelp({ 2: 'sync: the sync or at least one setting ended in error' }));
   program
     .command('enroll')
     .description('enroll this device with an onboarding package')

@@ -124,7 +124,7 @@ function main(): void {
     .option('--verbose', 'print step notes even when stderr is not a terminal')
     .version(ATTACHE_VERSION)
     .showHelpAfterError()
-    .addHelpText('after', exitCodesHelp(['1   an expectation failed, a fault never fired or the fleet was not ready']))
+    .addHelpText('after', exitCodesHelp({ 1: 'an expectation failed, a fault never fired or the fleet was not ready' }))
     // Commander would exit 1 on a bad command line, like a failed expectation: the catch below makes it 64.
     .exitOverride();
   program.action(async (options: CliOptions) => {

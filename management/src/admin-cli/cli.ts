@@ -37,8 +37,7 @@ const EPILOGUE = `
 Connection: --data-dir <dir> reads <dir>/admin.json (written by \`serve\`); or a profile in the environment:
   ${PROFILE_ENV.url}, ${PROFILE_ENV.tokenFile}, ${PROFILE_ENV.caFile} (flags override them).
 ${exitCodesHelp()}
-Errors print once on stderr: \`error CODE: message\`, or with --json {"error":{"code","message","details"}}.
-`;
+Errors print once on stderr: \`error CODE: message\`, or with --json {"error":{"code","message","details"}}.`;
 
 /** Reads and checks a policy file: JSON, then PolicyDocument, then the settings catalog (the error names the setting). */
 export async function readPolicyFile(file: string): Promise<PolicyDocument> {
