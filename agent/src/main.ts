@@ -66,7 +66,7 @@ function enrolledHint(cmd: Command): string {
     .join(' ');
   const self = `attache-agent${flags ? ` ${flags}` : ''}`;
   return terminalText(`next: start the daemon, which keeps running (its own terminal, or a service): ${self} run
-then \`${self} status\` here, and \`attache-admin device list\` on the admin side, show it\n`);
+(from a clone: npm run agent -- ${flags ? `${flags} ` : ''}run); then \`attache-admin device list\` on the admin side shows the device\n`);
 }
 
 async function runCommand(_opts: unknown, cmd: Command): Promise<void> {
