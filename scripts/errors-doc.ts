@@ -30,7 +30,7 @@ const EXIT_CODES_SECTION = [
   '| 78 | configuration error, not enrolled, corrupt local state: a restart cannot fix it | `CONFIG_INVALID`, `NOT_ENROLLED`, `STATE_CORRUPT`, `KEY_ENCRYPTION_KEY_WRONG` |',
   '',
   'Errors are printed once, on stderr: `error CODE: message` and one indented line per detail. With `--json`',
-  '(`attache-admin`) the error is one JSON object on stderr instead,',
+  '(`attache-admin`, and `attache-agent` / `attache-simulate` commands that take it) the error is one JSON object on stderr instead,',
   '`{"error":{"code","message","details"}}` (the shape of the endpoint\'s `ErrorResponse`); stdout carries results only.',
 ];
 

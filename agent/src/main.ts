@@ -4,8 +4,9 @@ import './v8-flags.js';
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { systemClock } from '../../common/clock.js';
+import { errorOutput, wantsJson } from '../../common/error-output.js';
 import { toAttacheError } from '../../common/errors.js';
-import { terminalCell, terminalText } from '../../common/terminal-text.js';
+import { terminalText } from '../../common/terminal-text.js';
 import { PLATFORMS, type Platform } from '../../policy-schemas/src/index.js';
 import { dryRunPlan } from './cli/dry-run.js';
 import { EXIT, exitCodeFor, exitCodesHelp } from './cli/exit-codes.js';
@@ -181,8 +182,7 @@ function main(): void {
     // Commander has printed its own message (or the help/version it was asked for).
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
     const e = toAttacheError(err);
-    process.stderr.write(`error ${e.code}: ${terminalCell(e.message)}\n`);
-    for (const d of e.details) process.stderr.write(`  ${terminalCell(d.path)}: ${terminalCell(d.message)}\n`);
+    process.stderr.write(errorOutput(e, wantsJson(process.argv)));
     process.exit(exitCodeFor(e.code));
   });
 }

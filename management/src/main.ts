@@ -1,6 +1,7 @@
 // CLI entry of the management endpoint: `attache-management serve --data-dir <dir> ...`. Prints one JSON line on
 // stdout once listening; logs JSON to stderr; SIGTERM/SIGINT close the server and the database and exit 0.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { errorOutput } from '../../common/error-output.js';
 import { AttacheError, toAttacheError } from '../../common/errors.js';
 import { EXIT, exitCodeFor, exitCodesHelp } from '../../common/exit-codes.js';
 import { ATTACHE_VERSION } from '../../common/version.js';
@@ -170,6 +171,6 @@ buildProgram()
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
     // A database lost after the store opened (the cluster bus, the lock connection) is as unavailable as one never reached.
     const e = isDatabaseUnavailable(err) ? new AttacheError('DATABASE_UNAVAILABLE', (err as Error).message) : toAttacheError(err);
-    process.stderr.write(`error ${e.code}: ${e.message}\n`);
+    process.stderr.write(errorOutput(e, false));
     process.exit(exitCodeFor(e.code));
   });

@@ -4,6 +4,7 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { errorOutput, wantsJson } from '../../common/error-output.js';
 import { toAttacheError } from '../../common/errors.js';
 import { EXIT, exitCodeFor, exitCodesHelp } from '../../common/exit-codes.js';
 import { ATTACHE_VERSION } from '../../common/version.js';
@@ -137,8 +138,7 @@ function main(): void {
       process.exit(130);
     }
     const e = toAttacheError(err);
-    process.stderr.write(`error ${e.code}: ${e.message}\n`);
-    for (const d of e.details) process.stderr.write(`  ${d.path}: ${d.message}\n`);
+    process.stderr.write(errorOutput(e, wantsJson(process.argv)));
     process.exit(exitCodeFor(e.code));
   });
 }

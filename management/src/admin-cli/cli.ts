@@ -3,6 +3,7 @@
 // under --json) and exit with the shared code of common/exit-codes.ts (docs/errors.md).
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import { wantsJson } from '../../../common/error-output.js';
 import { AttacheError } from '../../../common/errors.js';
 import { exitCodesHelp } from '../../../common/exit-codes.js';
 import { terminalText } from '../../../common/terminal-text.js';
@@ -10,7 +11,7 @@ import { ATTACHE_VERSION } from '../../../common/version.js';
 import type { PolicyDocument } from '../../../policy-schemas/src/index.js';
 import { parsePolicyDocument } from '../service/policies.js';
 import { AdminClient } from './admin-client.js';
-import { reportError, type UsageCapture, wantsJson } from './cli-errors.js';
+import { reportError, type UsageCapture } from './cli-errors.js';
 import { completionScript, SHELLS } from './completion.js';
 import { registerComplianceCommands } from './compliance-commands.js';
 import { type ConnectionFlags, PROFILE_ENV, resolveConnection } from './connection.js';
