@@ -118,6 +118,23 @@ describe('attache-admin onboarding', () => {
     expect([unknown.code, unknown.err]).toEqual([1, expect.stringMatching(/^error NOT_FOUND: /)]);
   });
 
+  it('lists a package past its expiry as expired and a used-up one as exhausted', async () => {
+    const short = await json<{ id: string }>('onboarding', 'create', '--expires-in-minutes', '1', '--out', join(t.dir, 'short.json'));
+    const single = await json<{ id: string; file: string }>('onboarding', 'create', '--out', join(t.dir, 'single.json'));
+    const device = new TestDevice(t.endpoint.url, t.ca);
+    device.now = () => t.now();
+    expect((await device.enroll(validate(OnboardingPackage, JSON.parse(await readFile(single.file, 'utf8')), 'package').enrollmentToken)).status).toBe(201);
+    t.setClockOffset(2 * 60_000);
+    try {
+      const states = new Map(
+        (await json<{ onboardingPackages: { id: string; state: string }[] }>('onboarding', 'list')).onboardingPackages.map((p) => [p.id, p.state]),
+      );
+      expect([states.get(short.id), states.get(single.id)]).toEqual(['expired', 'exhausted']);
+    } finally {
+      t.setClockOffset(0);
+    }
+  });
+
   it('prints no hint under --json', async () => {
     const res = await cli('--json', 'onboarding', 'create', '--out', join(t.dir, 'quiet.json'));
     expect([res.code, res.err]).toEqual([0, '']);
