@@ -38,16 +38,42 @@ describe.each(STORE_ENGINES)('%s store removals', (engineName) => {
     const assignmentId = randomUUID();
     await store.createAssignment({ assignmentId, policyId, groupId: group.groupId, mode: 'exclude', createdAt: NOW });
 
+    const compliancePolicyId = randomUUID();
+    await store.createCompliancePolicy({
+      compliancePolicyId,
+      name: 'c',
+      settings: { maxRiskLevel: 'low' },
+      gracePeriodHours: 0,
+      version: 1,
+      createdAt: NOW,
+      updatedAt: NOW,
+    });
+    const complianceAssignmentId = randomUUID();
+    await store.createComplianceAssignment({
+      assignmentId: complianceAssignmentId,
+      compliancePolicyId,
+      groupId: group.groupId,
+      mode: 'include',
+      createdAt: NOW,
+    });
+
     const refused = await store.deleteGroup(group.groupId, false).catch((err: unknown) => err);
-    expect(refused).toMatchObject({ code: 'CONFLICT', details: [{ path: `assignment ${assignmentId}`, message: `excludes policy ${policyId}` }] });
+    expect(refused).toMatchObject({
+      code: 'CONFLICT',
+      details: [
+        { path: `assignment ${assignmentId}`, message: `excludes policy ${policyId}` },
+        { path: `compliance assignment ${complianceAssignmentId}`, message: `includes compliance policy ${compliancePolicyId}` },
+      ],
+    });
     expect((refused as Error).message).toContain(`group "laptops" is still targeted by assignment ${assignmentId}`);
     expect(await store.getGroup(group.groupId)).toMatchObject({ memberCount: 1 });
 
     const deleted = await store.deleteGroup(group.groupId, true);
-    expect(deleted).toMatchObject({ groupId: group.groupId, members: [deviceId], removedComplianceAssignments: [] });
+    expect(deleted).toMatchObject({ groupId: group.groupId, members: [deviceId], removedComplianceAssignments: [complianceAssignmentId] });
     expect(deleted?.removedAssignments.map((a) => a.assignmentId)).toEqual([assignmentId]);
     expect(await store.getGroup(group.groupId)).toBeUndefined();
     expect(await store.listAssignments()).toEqual([]);
+    expect(await store.listComplianceAssignments()).toEqual([]);
     expect(await store.getDeviceGroups(deviceId)).toEqual([]);
     expect(await store.deleteGroup(group.groupId, true)).toBeUndefined();
   });
