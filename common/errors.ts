@@ -150,6 +150,11 @@ export const ERROR_CODES = {
     description: "The audit log's hash chain does not verify: an entry was changed or removed outside the endpoint (the message names the first broken entry).",
   },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
+  USAGE_INVALID: {
+    status: 400,
+    retryable: false,
+    description: 'A command line names an unknown command or option, misses an argument or gives a bad option value (exit code 64).',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -68,7 +68,9 @@ describe('validatePolicySettings', () => {
 
   it('rejects a setting of another kind as unknown for this kind', () => {
     const err = caught(() => validatePolicySettings({ kind: 'firewall', settings: { 'defender.AllowRealtimeMonitoring': 1 } }));
-    expect(err.details).toEqual([{ path: '/settings', message: 'unknown firewall setting "defender.AllowRealtimeMonitoring"' }]);
+    expect(err.details).toEqual([
+      { path: '/settings', message: 'unknown firewall setting "defender.AllowRealtimeMonitoring": this setting belongs to kind antivirus' },
+    ]);
   });
 
   it('names the setting path for an out-of-range integer', () => {

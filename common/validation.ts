@@ -5,6 +5,7 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { type PolicyDocument, type PolicyKind, policySettingsSchemaId } from '../policy-schemas/src/index.js';
 import { AttacheError, type ErrorCode } from './errors.js';
 import { compiledValidator } from './schema-validators.js';
+import { withSettingHint } from './setting-suggestions.js';
 import { describeErrors } from './validation-errors.js';
 
 /** Re-exported for callers that knew it here; the wording lives in validation-errors.ts. */
@@ -40,7 +41,7 @@ export function validatePolicySettings(doc: Pick<PolicyDocument, 'kind' | 'setti
   if (fn(doc.settings)) return;
   const details = describeErrors(fn.errors).map((d) => ({
     path: `/settings${d.path === '/' ? '' : d.path}`,
-    message: d.message.replace(/^unknown property/, `unknown ${doc.kind} setting`),
+    message: withSettingHint(doc.kind as PolicyKind, d.message.replace(/^unknown property/, `unknown ${doc.kind} setting`)),
   }));
   const first = details[0];
   throw new AttacheError('POLICY_INVALID', `${what} is invalid: ${first ? `${first.path} ${first.message}` : 'settings mismatch'}`, { details });

@@ -71,7 +71,14 @@ async function run(): Promise<void> {
     if (keep) say(`kept ${dir}`);
     else await removeDir(dir);
   }
+  say(NEXT_STEPS);
 }
+
+// The next step after the demo: the same flow by hand, in scratch paths outside the sources (README "Try it by hand").
+const NEXT_STEPS = `
+next: try it by hand (README "Try it by hand"); the endpoint and the agent daemon keep running, each in its own terminal:
+  npm run management -- serve --data-dir /tmp/attache-try/srv --listen 127.0.0.1:8443
+  npm run admin -- --data-dir /tmp/attache-try/srv onboarding create --out /tmp/attache-try/onboarding.json`;
 
 run().catch((err) => {
   process.stderr.write(`demo failed: ${(err as Error).message}\n`);

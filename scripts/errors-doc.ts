@@ -1,14 +1,42 @@
 // Renders docs/errors.md, the reference of stable error codes, from ERROR_CODES in common/errors.ts.
 // Called by scripts/gen-schemas.ts; pure, so the staleness test can compare it with the file on disk.
-import { ERROR_CODES, type ErrorCodeInfo } from '../common/errors.js';
+import { ERROR_CODES, type ErrorCode, type ErrorCodeInfo } from '../common/errors.js';
+import { exitCodeFor } from '../common/exit-codes.js';
 
-function row(code: string, info: ErrorCodeInfo): string {
-  return `| \`${code}\` | ${info.status} | ${info.retryable ? 'yes' : 'no'} | ${info.description.replaceAll('|', '\\|')} |`;
+function row(code: ErrorCode, info: ErrorCodeInfo): string {
+  return `| \`${code}\` | ${info.status} | ${exitCodeFor(code)} | ${info.retryable ? 'yes' : 'no'} | ${info.description.replaceAll('|', '\\|')} |`;
 }
+
+const EXIT_CODES_SECTION = [
+  '',
+  '## Exit codes',
+  '',
+  'One contract for the four executables (`exitCodeFor` in `common/exit-codes.ts`; sysexits.h names). The code follows',
+  'from the error code: by its HTTP status, except `CONFIG_INVALID`, `NOT_ENROLLED`, `STATE_CORRUPT` and',
+  '`KEY_ENCRYPTION_KEY_WRONG` (78) and `DAEMON_ALREADY_RUNNING` (75).',
+  '',
+  '| Exit code | Meaning | Error codes |',
+  '|---|---|---|',
+  '| 0 | success | |',
+  '| 1 | refused by current state: the object does not exist or the change conflicts (a script can test for absence); any failure without a better code | 404, 409 (`NOT_FOUND`, `CONFLICT`, `ALREADY_ENROLLED`) |',
+  '| 2 | `attache-agent sync`: the sync or a setting ended in error; `attache-simulate`: an expectation failed | |',
+  '| 64 | usage: unknown command or option, missing argument, bad option value | `USAGE_INVALID` (a command line) |',
+  '| 65 | invalid input: a file, document or request that does not validate (the message names where) | other 4xx (`SCHEMA_INVALID`, `POLICY_INVALID`, …) |',
+  '| 69 | unavailable: the endpoint, its database or the agent daemon cannot be reached or answered unexpectedly | 502, 503 (`ENDPOINT_UNREACHABLE`, `DATABASE_UNAVAILABLE`, `TLS_PIN_MISMATCH`, …) |',
+  '| 70 | internal error | other 5xx (`INTERNAL`, `STORE_CORRUPT`) |',
+  '| 73 | cannot write state | 507 (`STATE_WRITE_FAILED`) |',
+  '| 75 | temporary failure, retry later | 408, 429, retryable 401 (`RATE_LIMITED`, `REQUEST_EXPIRED`), `DAEMON_ALREADY_RUNNING` |',
+  '| 77 | not authenticated or not permitted | 401, 403 (`ADMIN_UNAUTHORIZED`, `ENROLLMENT_TOKEN_*`, `DEVICE_REVOKED`) |',
+  '| 78 | configuration error, not enrolled, corrupt local state: a restart cannot fix it | `CONFIG_INVALID`, `NOT_ENROLLED`, `STATE_CORRUPT`, `KEY_ENCRYPTION_KEY_WRONG` |',
+  '',
+  'Errors are printed once, on stderr: `error CODE: message` and one indented line per detail. With `--json`',
+  '(`attache-admin`, and `attache-agent` / `attache-simulate` commands that take it) the error is one JSON object on stderr instead,',
+  '`{"error":{"code","message","details"}}` (the shape of the endpoint\'s `ErrorResponse`); stdout carries results only.',
+];
 
 /** The whole docs/errors.md. */
 export function generateErrorsDoc(): string {
-  const entries = Object.entries(ERROR_CODES) as [string, ErrorCodeInfo][];
+  const entries = Object.entries(ERROR_CODES) as [ErrorCode, ErrorCodeInfo][];
   const lines = [
     '# Error codes',
     '',
@@ -18,11 +46,14 @@ export function generateErrorsDoc(): string {
     'Every error Attaché raises, returns or reports carries one of these stable codes. Codes are part of the protocol:',
     'they are added, never renamed or reused. The endpoint answers with the listed HTTP status and an `ErrorResponse`',
     'body (`urn:attache:error-response`); per-setting outcomes carry the code in the status report instead.',
-    '**Retryable** says whether the same request can succeed later without anyone changing anything.',
+    '**Retryable** says whether the same request can succeed later without anyone changing anything. **Exit code** is',
+    'what every executable (`attache-agent`, `attache-admin`, `attache-management`, `attache-simulate`) exits with when',
+    'a command ends with that error (`common/exit-codes.ts`, below).',
     '',
-    '| Code | HTTP status | Retryable | Description |',
-    '|---|---|---|---|',
+    '| Code | HTTP status | Exit code | Retryable | Description |',
+    '|---|---|---|---|---|',
     ...entries.map(([code, info]) => row(code, info)),
+    ...EXIT_CODES_SECTION,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -173,9 +173,9 @@ describe('fleet simulator smoke scenario', () => {
     }
   });
 
-  it('exits 2 when the run cannot start: no --scenario, or a scenario with a misspelt setting id', { timeout: 60_000 }, async () => {
+  it('exits 64 without --scenario and 65 for a scenario with a misspelt setting id (common/exit-codes.ts)', { timeout: 60_000 }, async () => {
     const missing = await simulate([]);
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(64);
     expect(missing.stderr).toContain("required option '--scenario <file>' not specified");
     const dir = await mkdtemp(join(tmpdir(), 'attache-sim-bad-'));
     try {
@@ -186,7 +186,7 @@ describe('fleet simulator smoke scenario', () => {
         expectations: [],
       });
       const typo = await simulate(['--scenario', scenario, '--out', join(dir, 'out')]);
-      expect(typo.code).toBe(2);
+      expect(typo.code).toBe(65);
       expect(typo.stderr).toContain('timeline[0] (drift): unknown setting id "defender.AllowRealtimeMonitorng" (not in the settings catalog)');
     } finally {
       await rm(dir, { recursive: true, force: true });

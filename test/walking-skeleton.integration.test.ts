@@ -50,7 +50,7 @@ describe('walking skeleton', () => {
 
     // The same single-use token cannot enroll a second device.
     const again = await agentCommand(['--state-dir', join(dir, 'second'), '--simulated', 'linux', 'enroll', '--package', join(dir, 'onboarding.json')]);
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(77); // not permitted (common/exit-codes.ts)
     expect(again.stderr).toContain('ENROLLMENT_TOKEN_EXHAUSTED');
   });
 

@@ -4,11 +4,12 @@ import './v8-flags.js';
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { systemClock } from '../../common/clock.js';
+import { errorOutput, wantsJson } from '../../common/error-output.js';
 import { toAttacheError } from '../../common/errors.js';
-import { terminalCell, terminalText } from '../../common/terminal-text.js';
+import { terminalText } from '../../common/terminal-text.js';
 import { PLATFORMS, type Platform } from '../../policy-schemas/src/index.js';
 import { dryRunPlan } from './cli/dry-run.js';
-import { EXIT, exitCodeFor } from './cli/exit-codes.js';
+import { EXIT, exitCodeFor, exitCodesHelp } from './cli/exit-codes.js';
 import { renderOutcome, renderPlan } from './cli/render.js';
 import { renderRisk, riskSummary } from './cli/risk-status.js';
 import { rotateDeviceKeyCommand } from './cli/rotate-key.js';
@@ -55,6 +56,18 @@ async function enrollCommand(opts: { package: string; caPin?: string; force?: bo
     { deviceId: identity.deviceId, tenantId: identity.tenantId, endpointUrl: identity.endpointUrl },
     () => `enrolled as device ${identity.deviceId} in tenant ${identity.tenantId}`,
   );
+  if (!opts.json) process.stderr.write(enrolledHint(cmd));
+}
+
+/** The next step after enrolling, with the flags this enrollment used (stderr; never under --json). */
+function enrolledHint(cmd: Command): string {
+  const o = cmd.optsWithGlobals<GlobalOptions>();
+  const flags = [o.config ? `--config ${o.config}` : '', o.stateDir ? `--state-dir ${o.stateDir}` : '', o.simulated ? `--simulated ${o.simulated}` : '']
+    .filter(Boolean)
+    .join(' ');
+  const self = `attache-agent${flags ? ` ${flags}` : ''}`;
+  return terminalText(`next: start the daemon, which keeps running (its own terminal, or a service): ${self} run
+(from a clone: npm run agent -- ${flags ? `${flags} ` : ''}run); then \`attache-admin device list\` on the admin side shows the device\n`);
 }
 
 async function runCommand(_opts: unknown, cmd: Command): Promise<void> {
@@ -133,7 +146,8 @@ function main(): void {
     .option('--config <file>', 'agent configuration file (default: OS-conventional path)')
     .option('--state-dir <dir>', 'state directory (identity, device key, policies, outbox)')
     .addOption(new Option('--simulated <platform>', 'apply settings to an in-memory simulated host of this platform').choices([...PLATFORMS]))
-    .addOption(new Option('--log-level <level>').choices(['error', 'warn', 'info', 'debug']));
+    .addOption(new Option('--log-level <level>').choices(['error', 'warn', 'info', 'debug']))
+    .addHelpText('after', exitCodesHelp({ 2: 'sync: the sync or at least one setting ended in error' }));
   program
     .command('enroll')
     .description('enroll this device with an onboarding package')
@@ -168,8 +182,7 @@ function main(): void {
     // Commander has printed its own message (or the help/version it was asked for).
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
     const e = toAttacheError(err);
-    process.stderr.write(`error ${e.code}: ${terminalCell(e.message)}\n`);
-    for (const d of e.details) process.stderr.write(`  ${terminalCell(d.path)}: ${terminalCell(d.message)}\n`);
+    process.stderr.write(errorOutput(e, wantsJson(process.argv)));
     process.exit(exitCodeFor(e.code));
   });
 }

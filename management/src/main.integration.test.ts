@@ -79,7 +79,7 @@ describe('attache-management serve', () => {
     ]);
     expect(await stop(second.child)).toBe(0);
     const bad = await serve(data, ['--unassigned-compliance', 'maybe']).catch((err: Error) => err.message);
-    expect(bad).toMatch(/exited with 1/);
+    expect(bad).toMatch(/exited with 64/); // usage (common/exit-codes.ts)
   });
 });
 

@@ -1,7 +1,9 @@
 // CLI entry of the management endpoint: `attache-management serve --data-dir <dir> ...`. Prints one JSON line on
 // stdout once listening; logs JSON to stderr; SIGTERM/SIGINT close the server and the database and exit 0.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { errorOutput } from '../../common/error-output.js';
 import { AttacheError, toAttacheError } from '../../common/errors.js';
+import { EXIT, exitCodeFor, exitCodesHelp } from '../../common/exit-codes.js';
 import { ATTACHE_VERSION } from '../../common/version.js';
 import { registerBackupCommand } from './backup/command.js';
 import { installMemoryReport } from './debug-memory.js';
@@ -63,6 +65,8 @@ async function serve(flags: ServeOptions): Promise<void> {
   });
   const listening = { event: 'listening', url: endpoint.url, dataDir: endpoint.dataDir, ...(endpoint.metricsUrl ? { metricsUrl: endpoint.metricsUrl } : {}) };
   process.stdout.write(`${JSON.stringify(listening)}\n`);
+  // For a person at a terminal only: stderr otherwise carries JSON logs, which a plain sentence would break.
+  if (process.stderr.isTTY) process.stderr.write(servingHint(endpoint.dataDir));
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -81,19 +85,23 @@ async function serve(flags: ServeOptions): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-/**
- * Exit codes of `serve` (docs/deploy.md): 69 (sysexits EX_UNAVAILABLE) when the database cannot be reached, so a
- * service manager retries; 75 (EX_TEMPFAIL, as the agent) when another `serve` holds the data dir; 78 (EX_CONFIG) for
- * a configuration error, which a restart cannot fix; else 1.
- */
-function exitCodeFor(code: string): number {
-  if (code === 'DATABASE_UNAVAILABLE') return 69;
-  if (code === 'DAEMON_ALREADY_RUNNING') return 75;
-  return code === 'CONFIG_INVALID' || code === 'KEY_ENCRYPTION_KEY_WRONG' ? 78 : 1;
+/** The next step after `serve` started: it keeps running, so the admin commands go in another terminal. */
+function servingHint(dataDir: string): string {
+  return `next: serve keeps running here; in another terminal
+  npm run admin -- --data-dir ${dataDir} onboarding create --out /tmp/attache-try/onboarding.json   # or attache-admin
+  npm run admin -- --data-dir ${dataDir} device list
+`;
 }
 
 function buildProgram(): Command {
-  const program = new Command('attache-management').description('Attaché management endpoint').version(ATTACHE_VERSION).showHelpAfterError();
+  // Exit codes (docs/deploy.md, docs/errors.md): the shared contract; for `serve` 69 means the database cannot be
+  // reached (a service manager retries), 75 another `serve` holds the data dir, 78 a configuration a restart cannot fix.
+  const program = new Command('attache-management')
+    .description('Attaché management endpoint')
+    .version(ATTACHE_VERSION)
+    .showHelpAfterError()
+    .addHelpText('after', exitCodesHelp())
+    .exitOverride();
   program
     .command('serve')
     .description('run the HTTPS endpoint (creates CA, keys, admin token and the first Administrator on first start)')
@@ -161,8 +169,10 @@ function buildProgram(): Command {
 buildProgram()
   .parseAsync(process.argv)
   .catch((err: unknown) => {
+    // Commander printed its own message (or the help or version asked for); subcommands inherit exitOverride.
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
     // A database lost after the store opened (the cluster bus, the lock connection) is as unavailable as one never reached.
     const e = isDatabaseUnavailable(err) ? new AttacheError('DATABASE_UNAVAILABLE', (err as Error).message) : toAttacheError(err);
-    process.stderr.write(`error ${e.code}: ${e.message}\n`);
+    process.stderr.write(errorOutput(e, false));
     process.exit(exitCodeFor(e.code));
   });

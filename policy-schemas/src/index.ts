@@ -13,6 +13,7 @@ import { EndpointConfig } from './endpoint-config.js';
 import * as identity from './identity-api.js';
 import * as keyRotation from './key-rotation.js';
 import * as onboarding from './onboarding.js';
+import * as onboardingAdmin from './onboarding-admin-api.js';
 import * as policy from './policy.js';
 import { ErrorResponse } from './primitives.js';
 import * as signals from './signals.js';
@@ -30,6 +31,7 @@ export * from './endpoint-config.js';
 export * from './identity-api.js';
 export * from './key-rotation.js';
 export * from './onboarding.js';
+export * from './onboarding-admin-api.js';
 export * from './policy.js';
 export * from './primitives.js';
 export * from './signals.js';
@@ -137,5 +139,8 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   audit.AuditPage,
   audit.AuditVerification,
   audit.AuditQuery,
+  onboardingAdmin.OnboardingPackageInfo,
+  onboardingAdmin.OnboardingPackageList,
+  onboardingAdmin.GroupDeleted,
 ];
 export { tagsOf } from './tagged-union.js';

@@ -1,10 +1,13 @@
 // `npm run simulate -- --scenario <file>`: runs a fleet scenario against a real endpoint, prints the summary, writes
 // results.json, report.html, junit.xml and PNG charts. Exit 0: passed; 1: an expectation failed or a fault never
-// fired; 2: the run could not start (bad command line, invalid scenario, endpoint or fleet failure).
+// fired; the run could not start: the shared codes of common/exit-codes.ts (64 command line, 65 invalid scenario, …).
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { errorOutput, wantsJson } from '../../common/error-output.js';
 import { toAttacheError } from '../../common/errors.js';
+import { EXIT, exitCodeFor, exitCodesHelp } from '../../common/exit-codes.js';
+import { ATTACHE_VERSION } from '../../common/version.js';
 import type { AdminConnection } from './endpoint/admin-api.js';
 import { REPO_ROOT } from './endpoint/endpoint-process.js';
 import { createProgress } from './report/progress.js';
@@ -120,22 +123,23 @@ function main(): void {
     .option('--junit <file>', 'also write the JUnit XML report here (it is always in the output directory as junit.xml)')
     .option('--json', 'print results.json instead of the summary')
     .option('--verbose', 'print step notes even when stderr is not a terminal')
+    .version(ATTACHE_VERSION)
     .showHelpAfterError()
-    // Commander would exit 1 on a bad command line, like a failed expectation: the catch below makes it 2.
+    .addHelpText('after', exitCodesHelp({ 1: 'an expectation failed, a fault never fired or the fleet was not ready' }))
+    // Commander would exit 1 on a bad command line, like a failed expectation: the catch below makes it 64.
     .exitOverride();
   program.action(async (options: CliOptions) => {
     process.exitCode = await simulate(options);
   });
   program.parseAsync(process.argv).catch((err: unknown) => {
-    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
     if ((err as Error).message === 'run interrupted') {
       process.stderr.write('interrupted: fleet and endpoint stopped\n');
       process.exit(130);
     }
     const e = toAttacheError(err);
-    process.stderr.write(`error ${e.code}: ${e.message}\n`);
-    for (const d of e.details) process.stderr.write(`  ${d.path}: ${d.message}\n`);
-    process.exit(2);
+    process.stderr.write(errorOutput(e, wantsJson(process.argv)));
+    process.exit(exitCodeFor(e.code));
   });
 }
 

@@ -40,8 +40,12 @@ import {
   ErrorResponse,
   Group,
   GroupCreateRequest,
+  GroupDeleted,
+  GroupRuleRequest,
   OnboardingCreateRequest,
   OnboardingPackage,
+  OnboardingPackageInfo,
+  OnboardingPackageList,
   type PolicyDocument,
   PolicyStatusReport,
   PolicySummary,
@@ -313,6 +317,25 @@ export class AdminClient {
   /** GET /v1/admin/audit/verify: the hash chain walked by the endpoint. */
   verifyAudit(): Promise<AuditVerification> {
     return this.typed('GET', '/v1/admin/audit/verify', AuditVerification);
+  }
+  // Removals and onboarding packages as objects (issue 15).
+  listOnboardingPackages(): Promise<OnboardingPackageInfo[]> {
+    return this.typed('GET', '/v1/admin/onboarding-packages', OnboardingPackageList).then((l) => l.onboardingPackages);
+  }
+  revokeOnboardingPackage(id: string): Promise<OnboardingPackageInfo> {
+    return this.typed('POST', `/v1/admin/onboarding-packages/${encodeURIComponent(id)}/revoke`, OnboardingPackageInfo);
+  }
+  deleteGroup(groupId: string, force: boolean): Promise<GroupDeleted> {
+    return this.typed('DELETE', `/v1/admin/groups/${encodeURIComponent(groupId)}${force ? '?force=true' : ''}`, GroupDeleted);
+  }
+  async removeGroupMember(groupId: string, deviceId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/groups/${encodeURIComponent(groupId)}/members/${encodeURIComponent(deviceId)}`);
+  }
+  setGroupRule(groupId: string, rule: DynamicGroupRule): Promise<Group> {
+    return this.typed('PUT', `/v1/admin/groups/${encodeURIComponent(groupId)}/rule`, Group, validate(GroupRuleRequest, { rule }, 'group rule'));
+  }
+  async deleteDevice(deviceId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/devices/${encodeURIComponent(deviceId)}`);
   }
 
   /** One request whose answer is validated against `schema`. */

@@ -63,13 +63,13 @@ describe('attache-admin', () => {
         err += s;
       },
     });
-    expect(code).toBe(1);
+    expect(code).toBe(65);
     expect(err).toContain('error POLICY_INVALID');
     expect(err).toContain('/settings/defender.AllowRealtimeMonitoring');
     expect(await json('policy', 'list')).toEqual(before);
   });
 
-  it('prints server errors as `error CODE: message` and exits 1', async () => {
+  it('prints server errors as `error CODE: message` and exits 1 for a conflict (docs/errors.md, exit codes)', async () => {
     await json('group', 'create', 'Dupes');
     const res = await cli('group', 'create', 'Dupes');
     expect(res.code).toBe(1);

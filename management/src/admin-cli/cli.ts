@@ -1,21 +1,28 @@
 // The admin CLI `attache-admin`: commands over the admin API. Policy files are checked locally against the schema and
-// the settings catalog before any request. Errors print `error CODE: message` (+ details) on stderr and exit 1.
-import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { AttacheError, toAttacheError } from '../../../common/errors.js';
-import { terminalCell, terminalText } from '../../../common/terminal-text.js';
+// the settings catalog before any request. Errors print once on stderr (`error CODE: message`, or the JSON envelope
+// under --json) and exit with the shared code of common/exit-codes.ts (docs/errors.md).
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { wantsJson } from '../../../common/error-output.js';
+import { AttacheError } from '../../../common/errors.js';
+import { exitCodesHelp } from '../../../common/exit-codes.js';
+import { terminalText } from '../../../common/terminal-text.js';
 import { ATTACHE_VERSION } from '../../../common/version.js';
 import type { PolicyDocument } from '../../../policy-schemas/src/index.js';
 import { parsePolicyDocument } from '../service/policies.js';
 import { AdminClient } from './admin-client.js';
 import { registerAuditCommands } from './audit-commands.js';
+import { reportError, type UsageCapture } from './cli-errors.js';
+import { completionScript, SHELLS } from './completion.js';
 import { registerComplianceCommands } from './compliance-commands.js';
-import { type ConnectionFlags, resolveConnection } from './connection.js';
+import { type ConnectionFlags, PROFILE_ENV, resolveConnection } from './connection.js';
+import { assignmentListing, registerDirectoryCommands } from './directory-commands.js';
 import { registerIdentityCommands } from './identity-commands.js';
 import { registerImportCommand } from './import-command.js';
 import { registerKeyCommands } from './key-commands.js';
+import { registerOnboardingCommands } from './onboarding-commands.js';
 import { registerTargetingCommands } from './targeting-commands.js';
-import { deviceDetails, deviceStatusView, devicesTable, groupsTable, onboardingSummary, policiesTable, policyDetails, problemsFooter } from './views.js';
+import { deviceDetails, deviceStatusView, devicesTable, groupsTable, policiesTable, policyDetails, problemsFooter } from './views.js';
 
 /** Where the CLI writes (the process streams, or buffers in tests). */
 export interface CliIo {
@@ -29,11 +36,11 @@ interface GlobalFlags extends ConnectionFlags {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
+const EPILOGUE = `
+Connection: --data-dir <dir> reads <dir>/admin.json (written by \`serve\`); or a profile in the environment:
+  ${PROFILE_ENV.url}, ${PROFILE_ENV.tokenFile}, ${PROFILE_ENV.caFile} (flags override them).
+${exitCodesHelp()}
+Errors print once on stderr: \`error CODE: message\`, or with --json {"error":{"code","message","details"}}.`;
 
 /** Reads and checks a policy file: JSON, then PolicyDocument, then the settings catalog (the error names the setting). */
 export async function readPolicyFile(file: string): Promise<PolicyDocument> {
@@ -53,22 +60,36 @@ export async function readPolicyFile(file: string): Promise<PolicyDocument> {
 }
 
 /** Runs the admin CLI with `argv` (without node and script); resolves to the exit code. */
-export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runAdminCli(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const json = wantsJson(argv);
+  const usage: UsageCapture = {};
   const program = new Command('attache-admin')
     .description('Administer an Attaché management endpoint')
     .version(ATTACHE_VERSION)
     .option('--data-dir <dir>', 'data dir of the endpoint (reads admin.json there)')
-    .option('--url <url>', 'endpoint URL (overrides admin.json)')
-    .option('--token-file <file>', 'admin token file (overrides admin.json)')
-    .option('--ca-file <file>', 'CA certificate to pin (overrides admin.json)')
-    .option('--json', 'machine-readable JSON output')
+    .option('--url <url>', `endpoint URL (overrides ${PROFILE_ENV.url} and admin.json)`)
+    .option('--token-file <file>', `admin token file (overrides ${PROFILE_ENV.tokenFile} and admin.json)`)
+    .option('--ca-file <file>', `CA certificate to pin (overrides ${PROFILE_ENV.caFile} and admin.json)`)
+    .option('--json', 'machine-readable JSON output (errors too, on stderr)')
+    .addHelpText('after', EPILOGUE)
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // Under --json commander's message becomes the JSON error (printed once, by reportError).
+      outputError: (text, write) => {
+        if (json) usage.message = text;
+        else write(text);
+      },
+    });
 
   const flags = () => program.opts<GlobalFlags>();
-  const client = async () => new AdminClient(await resolveConnection(flags()));
+  const client = async () => new AdminClient(await resolveConnection(flags(), env));
   // Human output is escaped once more at the sink (views escape each value; this catches any sentence that forgot).
   const print = (value: unknown, human: () => string) => io.stdout(flags().json ? `${JSON.stringify(value, null, 2)}\n` : terminalText(human()));
+  const hint = (text: string) => {
+    if (!flags().json) io.stderr(terminalText(text));
+  };
   const resolveGroupId = async (api: AdminClient, nameOrId: string): Promise<string> => {
     const groups = (await api.listGroups()).items;
     const group = groups.find((g) => g.groupId === nameOrId.toLowerCase()) ?? groups.find((g) => g.name === nameOrId);
@@ -76,35 +97,7 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
     return group.groupId;
   };
 
-  const onboarding = program.command('onboarding').description('onboarding packages (enrollment tokens)');
-  onboarding
-    .command('create')
-    .description('create an onboarding package (the only time its token is shown)')
-    .option('--expires-in-minutes <n>', 'token lifetime in minutes (default 1440)', positiveInt)
-    .option('--max-uses <n>', 'devices that may enroll with it (default 1)', positiveInt)
-    .option('--description <text>', 'note stored with the token')
-    .option('--out <file>', 'write the package to this file (mode 0600) instead of stdout')
-    .action(async (opts: { expiresInMinutes?: number; maxUses?: number; description?: string; out?: string }) => {
-      const pkg = await (await client()).createOnboardingPackage({
-        ...(opts.expiresInMinutes === undefined ? {} : { expiresInMinutes: opts.expiresInMinutes }),
-        ...(opts.maxUses === undefined ? {} : { maxUses: opts.maxUses }),
-        ...(opts.description === undefined ? {} : { description: opts.description }),
-      });
-      if (!opts.out) return io.stdout(`${JSON.stringify(pkg, null, 2)}\n`);
-      await writeFile(opts.out, `${JSON.stringify(pkg, null, 2)}\n`, { mode: 0o600 });
-      await chmod(opts.out, 0o600);
-      print(
-        {
-          file: opts.out,
-          endpointUrl: pkg.endpointUrl,
-          alternateEndpointUrls: pkg.alternateEndpointUrls ?? [],
-          tenantId: pkg.tenantId,
-          caPin: pkg.caPin,
-          expiresAt: pkg.expiresAt,
-        },
-        () => onboardingSummary(pkg, opts.out ?? ''),
-      );
-    });
+  registerOnboardingCommands({ program, client, print, stdout: io.stdout, hint });
 
   const policy = program.command('policy').description('policies');
   policy
@@ -126,6 +119,16 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
       print(updated, () => policyDetails(updated));
     });
   policy
+    .command('validate <file>')
+    .description('check a policy document offline (schema and settings catalog, as the endpoint would); no endpoint needed')
+    .action(async (file: string) => {
+      const doc = await readPolicyFile(file);
+      print(
+        { file, valid: true, kind: doc.kind, settings: Object.keys(doc.settings).length },
+        () => `${file}: valid ${doc.kind} policy, ${Object.keys(doc.settings).length} settings\n`,
+      );
+    });
+  policy
     .command('list')
     .description('list policies')
     .action(async () => {
@@ -134,10 +137,12 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
     });
   policy
     .command('show <policyId>')
-    .description('show the latest version of a policy')
+    .description('show the latest version of a policy and its assignments')
     .action(async (policyId: string) => {
-      const found = await (await client()).getPolicy(policyId);
-      print(found, () => policyDetails(found));
+      const api = await client();
+      const found = await api.getPolicy(policyId);
+      const listing = await assignmentListing(api, found.policyId);
+      print({ ...found, assignments: listing.assignments }, () => `${policyDetails(found)}\nAssignments\n${listing.table()}`);
     });
 
   const group = program.command('group').description('device groups');
@@ -203,26 +208,32 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
     const result = await api.syncDevice(id);
     print(result, () => (result.delivered ? `sync request delivered to ${id}\n` : `device ${id} is not connected; it syncs at its next check-in\n`));
   });
-  deviceCommand('revoke', 'revoke a device (it must enroll again)', async (api, id) => {
+  deviceCommand('revoke', 'revoke a device (its record stays; it is refused with DEVICE_REVOKED and must enroll again)', async (api, id) => {
     await api.revokeDevice(id);
     print({ deviceId: id, revoked: true }, () => `device ${id} revoked\n`);
   });
+  deviceCommand('delete', 'delete a device and everything stored about it (the endpoint forgets it: its key can no longer sign)', async (api, id) => {
+    await api.deleteDevice(id);
+    print({ deviceId: id, deleted: true }, () => `device ${id} deleted\n`);
+  });
 
   registerTargetingCommands({ program, policy, device, group, client, print, resolveGroupId, readPolicyFile });
+  registerDirectoryCommands({ program, group, client, print, resolveGroupId });
   registerImportCommand({ policy, client, print });
   registerComplianceCommands({ program, device, client, print, resolveGroupId });
   registerKeyCommands({ program, device, client, print });
   registerIdentityCommands({ program, client, print, resolveGroupId });
   registerAuditCommands({ program, client, print, write: io.stdout });
+  // Last: the script covers every command registered above.
+  program
+    .command('completion <shell>')
+    .description(`print a shell completion script (${SHELLS.join(', ')}), e.g. \`source <(attache-admin completion bash)\``)
+    .action((shell: string) => io.stdout(completionScript(program, shell)));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
-    const e = toAttacheError(err);
-    io.stderr(`error ${e.code}: ${terminalCell(e.message)}\n`);
-    for (const d of e.details) io.stderr(`  ${terminalCell(d.path)}: ${terminalCell(d.message)}\n`);
-    return 1;
+    return reportError(err, json, usage, io.stderr);
   }
 }

@@ -137,7 +137,7 @@ describe('attache-admin signals, compliance and access', () => {
     const bad = join(t.dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ name: 'x', settings: { maxRiskLevel: 'severe' } }));
     const res = await cli('compliance', 'create', '--file', bad);
-    expect(res.code).toBe(1);
+    expect(res.code).toBe(65);
     expect(res.err).toMatch(/^error SCHEMA_INVALID: .*\/settings\/maxRiskLevel/);
     expect((await json<{ compliancePolicies: unknown[] }>('compliance', 'list')).compliancePolicies).toEqual([]);
     expect((await cli('access', 'check', 'not-a-device')).err).toMatch(/^error NOT_FOUND: /);

@@ -49,12 +49,12 @@ describe('attache-admin policy import', () => {
 
   it('names unreadable and malformed exports with a stable code', async () => {
     const missing = await cli('policy', 'import', '--file', join(t.dir, 'nope.json'));
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(78);
     expect(missing.err).toMatch(/^error CONFIG_INVALID: cannot read/);
     const bad = join(t.dir, 'bad.json');
     await writeFile(bad, '\uFEFF{"@odata.type":"#microsoft.graph.deviceManagementConfigurationPolicy"}');
     const malformed = await cli('policy', 'import', '--file', bad, '--dry-run');
-    expect(malformed.code).toBe(1);
+    expect(malformed.code).toBe(65);
     expect(malformed.err).toMatch(/^error INTUNE_EXPORT_INVALID: .*bad\.json: the Intune export has no "settings" array/);
   });
 });

@@ -22,7 +22,8 @@ export interface TargetingCommandDeps {
   readonly readPolicyFile: (file: string) => Promise<PolicyDocument>;
 }
 
-async function readRuleFile(file: string): Promise<DynamicGroupRule> {
+/** Reads a JSON dynamic-group rule file (urn:attache:dynamic-group-rule). */
+export async function readRuleFile(file: string): Promise<DynamicGroupRule> {
   let data: unknown;
   try {
     data = JSON.parse(await readFile(file, 'utf8'));

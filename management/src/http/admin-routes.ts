@@ -5,18 +5,39 @@ import type { FastifyInstance } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
 import type { ServiceContext } from '../service/context.js';
 import { requestDeviceKeyRotation, rotateSigningKey, signingKeyState } from '../service/device-keys.js';
-import { getDevice, getDeviceEvents, getDeviceStatus, listDevices, requestSync, revokeDevice } from '../service/directory.js';
+import { deleteDevice, getDevice, getDeviceEvents, getDeviceStatus, listDevices, requestSync, revokeDevice } from '../service/directory.js';
 import { createOnboardingPackage } from '../service/enrollment.js';
-import { addGroupMember, changeDeviceTags, createAssignment, createGroup, removeAssignment, setGroupRule } from '../service/groups.js';
+import {
+  addGroupMember,
+  changeDeviceTags,
+  createAssignment,
+  createGroup,
+  deleteGroup,
+  removeAssignment,
+  removeGroupMember,
+  setGroupRule,
+} from '../service/groups.js';
+import { listOnboardingPackages, revokeOnboardingPackage } from '../service/onboarding-packages.js';
 import { createPolicy, deletePolicy, listPolicies, policySummary, updatePolicy } from '../service/policies.js';
 import { getPolicyStatus } from '../service/policy-status.js';
 import { whatIf } from '../service/what-if.js';
 
 type IdParams = { Params: { id: string } };
+type MemberParams = { Params: { id: string; deviceId: string } };
+type ForceQuery = { Params: { id: string }; Querystring: { force?: string } };
+
+/** `?force=true` (or `1`); anything else but absent or `false`/`0` is refused, so a typo never forces. */
+function forceFlag(value: string | undefined): boolean {
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new AttacheError('SCHEMA_INVALID', `query parameter force must be true or false, got "${value}"`);
+}
 
 /** Registers every admin route on `app`, the /v1/admin scope. */
 export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.post('/onboarding-packages', async (req, reply) => reply.code(201).send(await createOnboardingPackage(ctx, req.body)));
+  app.get('/onboarding-packages', async () => listOnboardingPackages(ctx));
+  app.post<IdParams>('/onboarding-packages/:id/revoke', async (req) => revokeOnboardingPackage(ctx, req.params.id));
 
   app.post('/policies', async (req, reply) => reply.code(201).send(await createPolicy(ctx, req.body)));
   app.put<IdParams>('/policies/:id', async (req) => updatePolicy(ctx, req.params.id, req.body));
@@ -40,6 +61,11 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
     await addGroupMember(ctx, req.params.id, req.body);
     return reply.code(204).send();
   });
+  app.delete<ForceQuery>('/groups/:id', async (req) => deleteGroup(ctx, req.params.id, forceFlag(req.query.force)));
+  app.delete<MemberParams>('/groups/:id/members/:deviceId', async (req, reply) => {
+    await removeGroupMember(ctx, req.params.id, req.params.deviceId);
+    return reply.code(204).send();
+  });
 
   app.post('/assignments', async (req, reply) => reply.code(201).send(await createAssignment(ctx, req.body)));
   app.get('/assignments', async () => ({ assignments: await ctx.store.listAssignments() }));
@@ -56,6 +82,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
   app.post<IdParams>('/devices/:id/sync', async (req, reply) => reply.code(202).send(await requestSync(ctx, req.params.id)));
   app.post<IdParams>('/devices/:id/revoke', async (req, reply) => {
     await revokeDevice(ctx, req.params.id);
+    return reply.code(204).send();
+  });
+  app.delete<IdParams>('/devices/:id', async (req, reply) => {
+    await deleteDevice(ctx, req.params.id);
     return reply.code(204).send();
   });
   app.post<IdParams>('/devices/:id/rotate-key', async (req, reply) => reply.code(202).send(await requestDeviceKeyRotation(ctx, req.params.id)));

@@ -14,6 +14,7 @@ const answer = (field: string) => ({ answer: field });
 /** `METHOD /route` (as registered under /v1/admin) → its audit. Keep in the order of docs/audit.md's action list. */
 export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'POST /onboarding-packages': { action: 'onboardingPackage.create', targetType: 'onboardingPackage', targetId: 'none' },
+  'POST /onboarding-packages/:id/revoke': { action: 'onboardingPackage.revoke', targetType: 'onboardingPackage', targetId: param },
 
   'POST /policies': { action: 'policy.create', targetType: 'policy', targetId: answer('policyId') },
   'PUT /policies/:id': { action: 'policy.update', targetType: 'policy', targetId: param },

@@ -1,6 +1,6 @@
 // Integration test of targeting over the real admin API: dynamic groups (platform, device OS incl. Windows Server, tags
 // from the onboarding package, tag changes), include/exclude, delete policy and remove assignment with their nudges,
-// per-policy status, events.
+// per-policy status, events; removals (member, group, device) with their nudges.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '../../../common/validation.js';
@@ -14,7 +14,7 @@ import {
   ServerPushMessage,
   type StatusReport,
 } from '../../../policy-schemas/src/index.js';
-import { errorCode, type TestDevice } from '../testing/https-client.js';
+import { errorCode, httpsRequest, type TestDevice } from '../testing/https-client.js';
 import { TestPushClient } from '../testing/push-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 
@@ -233,5 +233,56 @@ describe('policy status and device events', () => {
     const events = validate(DeviceEvents, await t.admin.ok('GET', `/devices/${a.deviceId}/events`), 'events');
     expect(events.events).toEqual([{ ...report.events?.[0], reportId: report.reportId, receivedAt: expect.any(String) }]);
     expect(errorCode(await t.admin.call('GET', `/devices/${randomUUID()}/events`))).toBe('NOT_FOUND');
+  });
+});
+
+describe('removals', () => {
+  it('removing a member and deleting a targeted group nudge the device; a refused delete changes nothing and nudges nobody', async () => {
+    const device = await t.enrolledDevice();
+    const push = await connect(device);
+    const policy = await newPolicy();
+    const group = await t.admin.ok<Group>('POST', '/groups', { name: `g-${randomUUID().slice(0, 8)}` });
+    await t.admin.ok('POST', `/groups/${group.groupId}/members`, { deviceId: device.deviceId });
+    await expectNudge(push, 'assignment-changed');
+    const assignment = await t.admin.ok<Assignment>('POST', '/assignments', { policyId: policy.policyId, groupId: group.groupId });
+    await expectNudge(push, 'assignment-changed');
+    expect(await assignedIds(device)).toEqual([policy.policyId]);
+
+    expect((await t.admin.call('DELETE', `/groups/${group.groupId}/members/${device.deviceId}`)).status).toBe(204);
+    await expectNudge(push, 'assignment-changed');
+    expect(await assignedIds(device)).toEqual([]);
+    // Not a member any more: no error, no nudge.
+    expect((await t.admin.call('DELETE', `/groups/${group.groupId}/members/${device.deviceId}`)).status).toBe(204);
+    await expectNoNudge(push, device);
+
+    await t.admin.ok('POST', `/groups/${group.groupId}/members`, { deviceId: device.deviceId });
+    await expectNudge(push, 'assignment-changed');
+    const refused = await t.admin.call('DELETE', `/groups/${group.groupId}`);
+    expect([refused.status, errorCode(refused)]).toEqual([409, 'CONFLICT']);
+    expect(JSON.stringify(refused.body)).toContain(assignment.assignmentId);
+    expect((await t.admin.call('DELETE', `/groups/${group.groupId}?force=maybe`)).status).toBe(400);
+    await expectNoNudge(push, device);
+    expect(await assignedIds(device)).toEqual([policy.policyId]);
+
+    const deleted = await t.admin.ok<{ removedAssignments: string[] }>('DELETE', `/groups/${group.groupId}?force=true`);
+    expect(deleted.removedAssignments).toEqual([assignment.assignmentId]);
+    await expectNudge(push, 'assignment-changed');
+    expect(await assignedIds(device)).toEqual([]);
+    expect(errorCode(await t.admin.call('DELETE', `/groups/${group.groupId}`))).toBe('NOT_FOUND');
+    push.close();
+  });
+
+  it('deleting a device closes its push channel and forgets it: its requests and the access API no longer know it', async () => {
+    const device = await t.enrolledDevice();
+    const push = await connect(device);
+    const access = () =>
+      httpsRequest(t.endpoint.url, t.ca, 'GET', `/v1/access/devices/${device.deviceId}`, { headers: { authorization: `Bearer ${t.admin.token}` } });
+    expect((await access()).status).toBe(200);
+    expect((await t.admin.call('DELETE', `/devices/${device.deviceId}`)).status).toBe(204);
+    expect((await push.closed).reason).toBe('device deleted');
+    expect(errorCode(await device.get('/v1/device/policies'))).toBe('DEVICE_UNKNOWN');
+    expect(errorCode(await access())).toBe('NOT_FOUND');
+    expect(errorCode(await t.admin.call('GET', `/devices/${device.deviceId}`))).toBe('NOT_FOUND');
+    expect(errorCode(await t.admin.call('DELETE', `/devices/${device.deviceId}`))).toBe('NOT_FOUND');
   });
 });

@@ -1,7 +1,8 @@
 // Two endpoint replicas on one PostgreSQL database (a scratch cluster), each with its own data dir and the same
 // key-encryption key: they share the CA and policy-signing key through the database; a change made through one reaches
 // a device whose push socket is on the other (its set delivered there), a revocation made through one closes the
-// socket held by the other, and only one of them runs the compliance timer. A wrong key-encryption key is refused.
+// socket held by the other (as does a deletion, which also drops the device's access decision there), and only one of
+// them runs the compliance timer. A wrong key-encryption key is refused.
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +92,23 @@ describe('replicas on one PostgreSQL database', () => {
     const end = Date.now() + 5_000;
     while ((await decision()) !== 'block' && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     expect(await decision()).toBe('block');
+  });
+
+  it('forgets on every replica a device deleted through one: its socket on the other closes, its decision goes', async () => {
+    const device = await a.enrolledDevice();
+    const client = await TestPushClient.open(b.endpoint.url, b.ca, device, undefined, '/v1/device/push?channel=2');
+    expect(await next(client)).toMatchObject({ type: 'hello' });
+    const token = (await readFile(join(a.dir, 'admin.token'), 'utf8')).trim();
+    const ask = async () =>
+      (await httpsRequest(b.endpoint.url, b.ca, 'GET', `/v1/access/devices/${device.deviceId}`, { headers: { authorization: `Bearer ${token}` } })).status;
+    let end = Date.now() + 5_000;
+    while ((await ask()) !== 200 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(await ask()).toBe(200);
+    expect((await a.admin.call('DELETE', `/devices/${device.deviceId}`)).status).toBe(204);
+    expect(await client.closed).toEqual({ code: PUSH_CLOSE.revoked, reason: 'device deleted' });
+    end = Date.now() + 5_000;
+    while ((await ask()) !== 404 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(await ask()).toBe(404);
   });
 
   it('tells an admin asking one replica that a device is connected to the other, and when it no longer is', async () => {

@@ -74,3 +74,16 @@ export async function revokeDevice(ctx: ServiceContext, deviceId: string): Promi
   ctx.hub.disconnect(deviceId, PUSH_CLOSE.revoked, 'device revoked');
   ctx.logger.info('device revoked', { component: 'directory', deviceId });
 }
+
+/**
+ * Deletes a device and every row about it (revoked or not). Unlike revoke, which keeps the record and answers the
+ * device DEVICE_REVOKED, the endpoint forgets it: its key can no longer sign anything (DEVICE_UNKNOWN), its cached set
+ * and access decision go on every replica, and its push channel is closed now.
+ */
+export async function deleteDevice(ctx: ServiceContext, deviceId: string): Promise<void> {
+  if (!(await ctx.store.deleteDevice(deviceId))) throw new AttacheError('NOT_FOUND', `device ${deviceId} does not exist`);
+  ctx.sets.invalidate(deviceId);
+  await ctx.compliance.forget(deviceId);
+  ctx.hub.disconnect(deviceId, PUSH_CLOSE.revoked, 'device deleted');
+  ctx.logger.info('device deleted', { component: 'directory', deviceId });
+}

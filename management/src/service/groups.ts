@@ -11,6 +11,7 @@ import {
   DeviceTagsRequest,
   type Group,
   GroupCreateRequest,
+  type GroupDeleted,
   GroupMemberRequest,
   GroupRuleRequest,
 } from '../../../policy-schemas/src/index.js';
@@ -83,4 +84,33 @@ export async function removeAssignment(ctx: ServiceContext, assignmentId: string
     return undefined;
   });
   ctx.logger.info('assignment removed', { component: 'directory', assignmentId, nudged });
+}
+
+/**
+ * Deletes a group. While assignments (configuration or compliance) target it: CONFLICT naming them, unless `force`,
+ * which removes them with it. Its former members are nudged when their set changed and their compliance re-evaluated.
+ */
+export async function deleteGroup(ctx: ServiceContext, groupId: string, force: boolean): Promise<GroupDeleted> {
+  let deleted: Awaited<ReturnType<typeof ctx.store.deleteGroup>>;
+  const nudged = await nudgeAffected(ctx, await ctx.store.deviceIdsInGroup(groupId), 'assignment-changed', async () => {
+    deleted = await ctx.store.deleteGroup(groupId, force);
+    if (!deleted) throw new AttacheError('NOT_FOUND', `group ${groupId} does not exist`);
+    return deleted.members;
+  });
+  if (!deleted) throw new AttacheError('NOT_FOUND', `group ${groupId} does not exist`);
+  await ctx.compliance.evaluateMany(deleted.members, 'membership');
+  const removedAssignments = deleted.removedAssignments.map((a) => a.assignmentId);
+  ctx.logger.info('group deleted', { component: 'directory', groupId, assignments: removedAssignments.length, nudged });
+  return { groupId, removedAssignments, removedComplianceAssignments: [...deleted.removedComplianceAssignments] };
+}
+
+/** Takes a device out of a static group (no error when it was not a member), nudging it when its set changed. */
+export async function removeGroupMember(ctx: ServiceContext, groupId: string, deviceId: string): Promise<void> {
+  let removed = false;
+  const nudged = await nudgeAffected(ctx, [deviceId], 'assignment-changed', async () => {
+    removed = await ctx.store.removeGroupMember(groupId, deviceId);
+    return undefined;
+  });
+  if (removed) await ctx.compliance.evaluate(deviceId, 'membership');
+  ctx.logger.info('group member removed', { component: 'directory', groupId, deviceId, removed, nudged });
 }

@@ -13,6 +13,7 @@ import type { Database } from './schema.js';
 import { touchDevices } from './sql-device-writes.js';
 import { claimNonces } from './sql-nonces.js';
 import { recordReport } from './sql-reports.js';
+import { oneSettingReport } from './testing/store-fixtures.js';
 
 const NOW = '2026-01-10T12:00:00.000Z';
 
@@ -117,18 +118,7 @@ describe('GroupCommit on SQLite', () => {
     return deviceId;
   }
 
-  function report(deviceId: string, reportId: string = randomUUID()): StatusReport {
-    return {
-      reportId,
-      deviceId,
-      generatedAt: NOW,
-      agentVersion: '0.1.1',
-      trigger: 'push',
-      durationMs: 5,
-      policies: [],
-      settings: [{ settingId: 'defender.AllowRealtimeMonitoring', kind: 'antivirus', state: 'succeeded', policyIds: [], desired: 1, observed: 1 }],
-    };
-  }
+  const report = (deviceId: string, reportId?: string): StatusReport => oneSettingReport(deviceId, NOW, reportId);
 
   const count = (verb: string) => statements.filter((s) => s === verb).length;
   const storedReports = async () => (await db.selectFrom('reports').select('reportId').execute()).length;

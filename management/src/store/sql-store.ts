@@ -16,16 +16,19 @@ import * as policies from './sql-policies.js';
 import { policySetForDevice, policySetsForDevices } from './sql-policy-sets.js';
 import * as presence from './sql-presence.js';
 import { checkReadiness } from './sql-readiness.js';
+import * as removals from './sql-removals.js';
 import { getReportedStatus, listDeviceEvents, recordReport } from './sql-reports.js';
 import { deviceFromRow, normaliseTime } from './sql-rows.js';
 import * as targeting from './sql-targeting.js';
 import type {
+  DeletedGroup,
   DeviceKeyRotation,
   DeviceListing,
   DevicePolicySet,
   DeviceRecord,
   DynamicGroupListing,
   EnrollDeviceInput,
+  EnrollmentTokenRecord,
   GroupListing,
   ManagementStore,
   MetaKey,
@@ -413,5 +416,21 @@ export class SqlManagementStore extends SqlComplianceStore implements Management
   async close(): Promise<void> {
     await this.batches.close();
     await this.db.destroy();
+  }
+
+  deleteGroup(groupId: string, force: boolean): Promise<DeletedGroup | undefined> {
+    return removals.deleteGroup(this.db, groupId, force);
+  }
+  removeGroupMember(groupId: string, deviceId: string): Promise<boolean> {
+    return removals.removeGroupMember(this.db, groupId, deviceId);
+  }
+  deleteDevice(deviceId: string): Promise<boolean> {
+    return removals.deleteDevice(this.db, deviceId);
+  }
+  listEnrollmentTokens(): Promise<EnrollmentTokenRecord[]> {
+    return removals.listEnrollmentTokens(this.db);
+  }
+  revokeEnrollmentToken(tokenHash: string): Promise<boolean> {
+    return removals.revokeEnrollmentToken(this.db, tokenHash);
   }
 }

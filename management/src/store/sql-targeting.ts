@@ -82,14 +82,19 @@ export async function listDynamicGroups(db: Db): Promise<DynamicGroupListing> {
   return { groups: items, problems };
 }
 
+/** In a membership change: NOT_FOUND for an unknown group or device, CONFLICT for a dynamic group (its rule decides). */
+export async function requireStaticGroupAndDevice(trx: Db, groupId: string, deviceId: string): Promise<void> {
+  const group = await trx.selectFrom('deviceGroups').select(['groupId', 'rule']).where('groupId', '=', groupId).executeTakeFirst();
+  if (!group) throw new AttacheError('NOT_FOUND', `group ${groupId} does not exist`);
+  if (group.rule !== null) throw new AttacheError('CONFLICT', `group ${groupId} is dynamic: its rule decides its members`);
+  const device = await trx.selectFrom('devices').select('deviceId').where('deviceId', '=', deviceId).executeTakeFirst();
+  if (!device) throw new AttacheError('NOT_FOUND', `device ${deviceId} does not exist`);
+}
+
 /** ManagementStore.addGroupMember. */
 export async function addGroupMember(db: Db, groupId: string, deviceId: string, addedAt: string): Promise<void> {
   await inTransaction(db, async (trx) => {
-    const group = await trx.selectFrom('deviceGroups').select(['groupId', 'rule']).where('groupId', '=', groupId).executeTakeFirst();
-    if (!group) throw new AttacheError('NOT_FOUND', `group ${groupId} does not exist`);
-    if (group.rule !== null) throw new AttacheError('CONFLICT', `group ${groupId} is dynamic: its rule decides its members`);
-    const device = await trx.selectFrom('devices').select('deviceId').where('deviceId', '=', deviceId).executeTakeFirst();
-    if (!device) throw new AttacheError('NOT_FOUND', `device ${deviceId} does not exist`);
+    await requireStaticGroupAndDevice(trx, groupId, deviceId);
     await trx
       .insertInto('groupMembers')
       .values({ groupId, deviceId, addedAt })
@@ -156,7 +161,8 @@ export async function createAssignment(db: Db, assignment: Assignment): Promise<
   });
 }
 
-function assignmentFromRow(row: Database['assignments']): Assignment {
+/** An assignments row as the API shape. */
+export function assignmentFromRow(row: Database['assignments']): Assignment {
   return { ...row, mode: row.mode as AssignmentMode };
 }
 

@@ -34,6 +34,26 @@ export interface NewEnrollmentToken {
   readonly tags?: readonly string[];
 }
 
+/** A stored enrollment token as listed (the hash is the endpoint's own key; the API shows only its short id). */
+export interface EnrollmentTokenRecord {
+  readonly tokenHash: string;
+  readonly description: string | null;
+  readonly tags: readonly string[];
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly uses: number;
+  readonly maxUses: number;
+  readonly revoked: boolean;
+}
+
+/** What deleting a group removed: its members (to nudge) and the assignments that targeted it. */
+export interface DeletedGroup {
+  readonly groupId: string;
+  readonly members: readonly string[];
+  readonly removedAssignments: readonly Assignment[];
+  readonly removedComplianceAssignments: readonly string[];
+}
+
 /** A device as the directory stores it: the facts it stated at enrollment plus endpoint-side state. */
 export interface DeviceRecord extends DeviceFacts {
   readonly deviceId: string;
@@ -351,4 +371,19 @@ export interface ManagementStore extends ComplianceStore, AdminStore, AuditStore
   stats(): StoreStats;
 
   close(): Promise<void>;
+
+  // Removals (sql-removals.ts).
+  /**
+   * Deletes a group with its memberships. CONFLICT naming them while (compliance) assignments target it, unless
+   * `force`: then those go in the same transaction. undefined when the group does not exist.
+   */
+  deleteGroup(groupId: string, force: boolean): Promise<DeletedGroup | undefined>;
+  /** Takes a device out of a static group; false when it was not a member. NOT_FOUND for an unknown group or device, CONFLICT for a dynamic group. */
+  removeGroupMember(groupId: string, deviceId: string): Promise<boolean>;
+  /** Deletes the device and every row about it (status, events, alerts, compliance, nonces, keys…); false when unknown. */
+  deleteDevice(deviceId: string): Promise<boolean>;
+  /** Every enrollment token, newest first. */
+  listEnrollmentTokens(): Promise<EnrollmentTokenRecord[]>;
+  /** Marks the token revoked (enrollment refuses it from then on); false when it does not exist. */
+  revokeEnrollmentToken(tokenHash: string): Promise<boolean>;
 }

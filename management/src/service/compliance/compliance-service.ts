@@ -154,6 +154,18 @@ export class ComplianceService {
     return state;
   }
 
+  /**
+   * A deleted device: its decision goes, in line with this process's evaluations of it, and (replicas) every other
+   * replica reloads it and finds no stored state.
+   */
+  async forget(deviceId: string): Promise<void> {
+    await this.inTurn(deviceId, async () => {
+      this.decisions.delete(deviceId);
+      return undefined;
+    });
+    this.deps.bus?.publish({ type: 'compliance', deviceIds: [deviceId] });
+  }
+
   /** The precomputed decision (undefined for a device never evaluated: unknown to the endpoint). */
   decision(deviceId: string): AccessDecision | undefined {
     return this.decisions.get(deviceId)?.decision;

@@ -9,6 +9,7 @@ export const PERMISSIONS = [
   'devices.sync',
   'devices.rotateKey',
   'devices.revoke',
+  'devices.delete',
   'devices.tag',
   'policies.read',
   'policies.write',
@@ -108,6 +109,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'POST /v1/admin/devices/:id/tags': 'devices.tag',
   'POST /v1/admin/devices/:id/sync': 'devices.sync',
   'POST /v1/admin/devices/:id/revoke': 'devices.revoke',
+  // Forgetting a device and its history is the Administrator's alone (an Endpoint Security Manager revokes).
+  'DELETE /v1/admin/devices/:id': 'devices.delete',
   'POST /v1/admin/devices/:id/rotate-key': 'devices.rotateKey',
   'GET /v1/admin/signing-key': 'signingKey.read',
   'POST /v1/admin/signing-key/rotate': 'signingKey.rotate',
@@ -140,7 +143,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'POST /v1/admin/api-tokens': 'self',
   'DELETE /v1/admin/api-tokens/:id': 'self',
   // Other parts of issue 15 (contracts 5 and 6, CLI parity); paths as planned, the lead checks them at merge.
-  'DELETE /v1/admin/onboarding-packages/:id': 'onboarding.write',
+  'POST /v1/admin/onboarding-packages/:id/revoke': 'onboarding.write',
   'GET /v1/admin/audit': 'audit.read',
   'GET /v1/admin/audit/export': 'audit.read',
   'GET /v1/admin/audit/verify': 'audit.read',

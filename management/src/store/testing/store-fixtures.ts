@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import type { DeviceFacts, SignedPolicy } from '../../../../policy-schemas/src/index.js';
+import type { DeviceFacts, SignedPolicy, StatusReport } from '../../../../policy-schemas/src/index.js';
 import { inCodeMigrations } from '../migrations.js';
 import type { ManagementStore } from '../store.js';
 
@@ -17,6 +17,20 @@ export function storedPolicy(policyId: string, version: number, createdAt: strin
     payload: { policyId, version, tenantId: policyId, name: 'p', kind: 'antivirus', settings: {}, createdAt },
     keyId: '0'.repeat(32),
     signature: `${'A'.repeat(86)}==`,
+  };
+}
+
+/** A status report of one succeeded setting, generated at `generatedAt`. */
+export function oneSettingReport(deviceId: string, generatedAt: string, reportId: string = randomUUID()): StatusReport {
+  return {
+    reportId,
+    deviceId,
+    generatedAt,
+    agentVersion: '0.1.1',
+    trigger: 'push',
+    durationMs: 5,
+    policies: [],
+    settings: [{ settingId: 'defender.AllowRealtimeMonitoring', kind: 'antivirus', state: 'succeeded', policyIds: [], desired: 1, observed: 1 }],
   };
 }
 
