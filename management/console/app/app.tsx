@@ -1,0 +1,141 @@
+// The console shell: restores the session (GET /v1/session) or shows the sign-in page, then the header with the main
+// navigation, the theme toggle and sign-out, and the page of the current hash route. Focus moves to the page on
+// navigation so keyboard and screen-reader users land on its heading.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { describeError } from './api.js';
+import { AdminsPage } from './pages/admins.js';
+import { AuditPage } from './pages/audit.js';
+import { CompliancePage } from './pages/compliance.js';
+import { DashboardPage } from './pages/dashboard.js';
+import { DevicePage } from './pages/device.js';
+import { DevicesPage } from './pages/devices.js';
+import { GroupsPage } from './pages/groups.js';
+import { LoginPage } from './pages/login.js';
+import { OnboardingPage } from './pages/onboarding.js';
+import { PoliciesPage } from './pages/policies.js';
+import { PolicyEditor } from './pages/policy-editor.js';
+import { PolicyStatusPage } from './pages/policy-status.js';
+import { TokensPage } from './pages/tokens.js';
+import { href, type Route, useRoute } from './router.js';
+import { abilitiesOf, currentSession, logout, type Session } from './session.js';
+import { applyTheme, storedTheme, type Theme } from './theme.js';
+import { LiveRegion, Loading } from './ui.js';
+
+const NAV: readonly [string, string][] = [
+  ['dashboard', 'Dashboard'],
+  ['devices', 'Devices'],
+  ['policies', 'Policies'],
+  ['groups', 'Groups'],
+  ['compliance', 'Compliance'],
+  ['onboarding', 'Onboarding'],
+  ['tokens', 'Tokens'],
+  ['admins', 'Admins'],
+  ['audit', 'Audit log'],
+];
+
+function Page({ route, session }: { route: Route; session: Session }) {
+  const can = abilitiesOf(session.admin.role);
+  const [section = 'dashboard', id, sub] = route.parts;
+  switch (section) {
+    case 'devices':
+      return id ? <DevicePage deviceId={id} can={can} /> : <DevicesPage query={route.query} />;
+    case 'policies':
+      if (id === 'new') return <PolicyEditor policyId={null} can={can} />;
+      if (id && sub === 'status') return <PolicyStatusPage policyId={id} />;
+      return id ? <PolicyEditor policyId={id} can={can} /> : <PoliciesPage can={can} />;
+    case 'groups':
+      return <GroupsPage can={can} />;
+    case 'compliance':
+      return <CompliancePage can={can} />;
+    case 'onboarding':
+      return <OnboardingPage can={can} />;
+    case 'tokens':
+      return <TokensPage can={can} session={session} />;
+    case 'admins':
+      return <AdminsPage can={can} />;
+    case 'audit':
+      return <AuditPage query={route.query} />;
+    default:
+      return <DashboardPage />;
+  }
+}
+
+function ThemeToggle() {
+  const [theme, setTheme] = useState<Theme>(storedTheme);
+  useEffect(() => applyTheme(theme), [theme]);
+  return (
+    <label class="theme">
+      Theme{' '}
+      <select value={theme} onChange={(e) => setTheme(e.currentTarget.value as Theme)}>
+        <option value="system">System</option>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
+    </label>
+  );
+}
+
+function Shell({ session, onLogout }: { session: Session; onLogout: () => void }) {
+  const route = useRoute();
+  const main = useRef<HTMLElement>(null);
+  const section = route.parts[0] ?? 'dashboard';
+  useEffect(() => {
+    main.current?.focus();
+  }, [route.parts.join('/')]);
+  return (
+    <>
+      <button type="button" class="skip" onClick={() => main.current?.focus()}>
+        Skip to content
+      </button>
+      <header class="top">
+        <span class="brand">Attaché</span>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map(([key, label]) => (
+              <li key={key}>
+                <a href={href(key)} aria-current={section === key ? 'page' : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="who">
+          <ThemeToggle />
+          <span>
+            {session.admin.displayName || session.admin.username} <span class="muted">({session.admin.role})</span>
+          </span>
+          <button type="button" onClick={onLogout}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        <Page route={route} session={session} />
+      </main>
+      <footer class="bottom">
+        <LiveRegion />
+      </footer>
+    </>
+  );
+}
+
+export function App() {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    currentSession().then(setSession, (err) => setError(describeError(err)));
+  }, []);
+  if (error)
+    return (
+      <main id="main">
+        <p role="alert">{error}</p>
+      </main>
+    );
+  if (session === undefined) return <Loading what="session" />;
+  if (session === null) return <LoginPage onLogin={setSession} />;
+  const signOut = () => {
+    logout().finally(() => setSession(null));
+  };
+  return <Shell session={session} onLogout={signOut} />;
+}

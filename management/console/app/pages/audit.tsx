@@ -1,0 +1,123 @@
+// Audit log (contract 5): entries filtered by time, actor, action and target, paged by cursor; export links (JSON
+// lines, CSV) with the same filters; "Verify chain" walks the tamper-evident hash chain on the endpoint.
+import { useState } from 'preact/hooks';
+import { api, withQuery } from '../api.js';
+import { itemsOf } from '../download.js';
+import { useLoad } from '../hooks.js';
+import { href, navigate } from '../router.js';
+import { ErrorText, formatTime, formatValue, Loading } from '../ui.js';
+
+interface AuditEntry {
+  readonly entryId?: string;
+  readonly seq?: number;
+  readonly at: string;
+  readonly actor: { adminId?: string; username?: string; role?: string | null } | null;
+  readonly sourceAddress?: string;
+  readonly action: string;
+  readonly target?: { type: string; id: string } | null;
+  readonly outcome: string | { result?: string; status?: string; code?: string };
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+const FILTERS = [
+  ['from', 'From (ISO time)'],
+  ['to', 'To (ISO time)'],
+  ['actor', 'Actor'],
+  ['action', 'Action'],
+  ['targetType', 'Target type'],
+  ['targetId', 'Target id'],
+] as const;
+
+const outcomeText = (o: AuditEntry['outcome']) => (typeof o === 'string' ? o : [o.result ?? o.status, o.code].filter(Boolean).join(' '));
+
+export function AuditPage({ query }: { query: URLSearchParams }) {
+  const q = Object.fromEntries(FILTERS.map(([k]) => [k, query.get(k) ?? ''])) as Record<string, string>;
+  const cursor = query.get('cursor') ?? undefined;
+  const [draft, setDraft] = useState(q);
+  const [verify, setVerify] = useState<string>();
+  const page = useLoad(
+    () =>
+      api<unknown>('GET', withQuery('/v1/admin/audit', { ...q, cursor, limit: 100 })).then((b) => ({
+        entries: itemsOf<AuditEntry>(b, ['entries', 'audit']),
+        next: (b as { nextCursor?: string | null }).nextCursor ?? null,
+      })),
+    [query.toString()],
+  );
+  const runVerify = async () => {
+    try {
+      const r = await api<Record<string, unknown>>('GET', '/v1/admin/audit/verify');
+      setVerify(`Chain check: ${JSON.stringify(r)}`);
+    } catch (err) {
+      setVerify(`Chain check failed: ${(err as Error).message}`);
+    }
+  };
+  return (
+    <section aria-labelledby="audit-h">
+      <h1 id="audit-h">Audit log</h1>
+      <form
+        class="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          navigate(href('audit', draft));
+        }}
+        aria-label="Audit filters"
+      >
+        {FILTERS.map(([k, label]) => (
+          <span key={k}>
+            <label for={`au-${k}`}>{label}</label>
+            <input id={`au-${k}`} value={draft[k]} onInput={(e) => setDraft({ ...draft, [k]: e.currentTarget.value })} />
+          </span>
+        ))}
+        <button type="submit">Filter</button>
+      </form>
+      <p>
+        Export: <a href={withQuery('/v1/admin/audit/export', { ...q, format: 'jsonl' })}>JSON lines</a> ·{' '}
+        <a href={withQuery('/v1/admin/audit/export', { ...q, format: 'csv' })}>CSV</a> ·{' '}
+        <button type="button" onClick={runVerify}>
+          Verify chain
+        </button>
+      </p>
+      {verify && <p role="status">{verify}</p>}
+      {page.loading && <Loading what="the audit log" />}
+      <ErrorText error={page.error} />
+      {page.data && (
+        <div class="table-wrap">
+          <table data-testid="audit">
+            <caption class="sr-only">Audit entries, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.data.entries.map((e, i) => (
+                <tr key={e.entryId ?? e.seq ?? i}>
+                  <td>{formatTime(e.at)}</td>
+                  <td>
+                    {e.actor?.username ?? 'anonymous'} <span class="muted">{e.actor?.role ?? ''}</span> <span class="muted">{e.sourceAddress ?? ''}</span>
+                  </td>
+                  <td>
+                    <code>{e.action}</code>
+                  </td>
+                  <td>{e.target ? `${e.target.type} ${e.target.id}` : '—'}</td>
+                  <td>{outcomeText(e.outcome)}</td>
+                  <td class="change">
+                    {e.before !== undefined && e.before !== null && <div>before {formatValue(e.before)}</div>}
+                    {e.after !== undefined && e.after !== null && <div>after {formatValue(e.after)}</div>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {page.data?.next && <a href={href('audit', { ...q, cursor: page.data.next })}>Older entries</a>}
+    </section>
+  );
+}
