@@ -26,7 +26,11 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, retryable: false, description: 'The addressed object does not exist.' },
   CONFLICT: { status: 409, retryable: false, description: 'The object already exists or the change conflicts with current state.' },
   // Authentication and identity
-  ADMIN_UNAUTHORIZED: { status: 401, retryable: false, description: 'Missing or wrong admin token.' },
+  ADMIN_UNAUTHORIZED: {
+    status: 401,
+    retryable: false,
+    description: 'Missing, unknown, expired or revoked admin credentials (token or console session); the message says which.',
+  },
   ENROLLMENT_TOKEN_INVALID: { status: 401, retryable: false, description: 'The enrollment token is unknown or was revoked.' },
   ENROLLMENT_TOKEN_EXPIRED: { status: 401, retryable: false, description: 'The enrollment token is past its expiry time.' },
   ENROLLMENT_TOKEN_EXHAUSTED: { status: 401, retryable: false, description: 'The enrollment token has already been used as many times as allowed.' },
@@ -114,6 +118,20 @@ export const ERROR_CODES = {
     retryable: false,
     description: 'Missing, wrong or revoked access-service token (or admin token) on the access decision API.',
   },
+  // Admin identity (docs/admin.md)
+  ADMIN_FORBIDDEN: { status: 403, retryable: false, description: "The admin's role lacks the permission the request needs (the message names it)." },
+  CSRF_FAILED: {
+    status: 403,
+    retryable: false,
+    description: 'A console-session request that changes something lacks the x-csrf-token header matching its session.',
+  },
+  LOGIN_FAILED: { status: 401, retryable: false, description: 'Wrong username or password (the same answer for both).' },
+  LOGIN_LOCKED: {
+    status: 429,
+    retryable: true,
+    description: 'The account is locked after repeated failed logins; retry after the Retry-After header (or an Administrator unlocks it).',
+  },
+  LAST_ADMINISTRATOR: { status: 409, retryable: false, description: 'The change would leave no enabled Administrator account.' },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

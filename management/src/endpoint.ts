@@ -26,6 +26,7 @@ import type { UnassignedState } from './service/compliance/evaluate.js';
 import type { ServiceContext } from './service/context.js';
 import { DeviceSetViews } from './service/device-sets.js';
 import { checkAlternateUrls } from './service/enrollment.js';
+import { ensureBootstrapAdmin } from './service/identity/bootstrap.js';
 import { PushPresence } from './service/presence.js';
 import { SetDelivery } from './service/set-delivery.js';
 import { redactedDatabaseUrl } from './store/postgres-store.js';
@@ -163,6 +164,11 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     cluster = await openCluster(options.databaseUrl, { clock, logger: deps.logger, kek });
     const { bus, leadership } = cluster;
     const identity = withOwnCertificate(await loadOrCreateEndpointIdentity({ dataDir, extraNames, vault }, { store, clock, logger: deps.logger }), own);
+    // The first Administrator (admin.token is its bootstrap token): created once, its password written 0600.
+    await ensureBootstrapAdmin({ store, clock, logger: deps.logger }, async (password) => {
+      await writePrivateFile(dataPath(dataDir, 'adminPassword'), `${password}\n`);
+      return dataPath(dataDir, 'adminPassword');
+    });
     const signingKeys = await PolicySigningKeyRing.load(vault, identity.policySigning, {
       store,
       logger: deps.logger,

@@ -8,6 +8,7 @@ import * as compliance from './compliance-api.js';
 import * as control from './control.js';
 import * as device from './device-api.js';
 import { EndpointConfig } from './endpoint-config.js';
+import * as identity from './identity-api.js';
 import * as keyRotation from './key-rotation.js';
 import * as onboarding from './onboarding.js';
 import * as policy from './policy.js';
@@ -22,6 +23,7 @@ export * from './compliance-api.js';
 export * from './control.js';
 export * from './device-api.js';
 export * from './endpoint-config.js';
+export * from './identity-api.js';
 export * from './key-rotation.js';
 export * from './onboarding.js';
 export * from './policy.js';
@@ -105,5 +107,15 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   compliance.AccessToken,
   compliance.AccessTokenCreated,
   compliance.ComplianceOverview,
+  identity.LoginRequest,
+  identity.SessionInfo,
+  identity.AdminAccount,
+  identity.AdminCreateRequest,
+  identity.AdminUpdateRequest,
+  identity.PasswordSetRequest,
+  identity.AdminRoleInfo,
+  identity.ApiTokenCreateRequest,
+  identity.ApiToken,
+  identity.ApiTokenCreated,
 ];
 export { tagsOf } from './tagged-union.js';

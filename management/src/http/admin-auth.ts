@@ -1,20 +1,73 @@
-// Authentication of /v1/admin/*: `Authorization: Bearer <admin token>`, compared by SHA-256 in constant time.
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+// Authentication and authorization of /v1/admin/*: a bearer token (admin.token or a personal API token) or the console
+// session cookie (+ x-csrf-token on writes) becomes req.admin; then the route's permission (service/identity/roles.ts)
+// is checked against the admin's role, and a scoped admin reaches only devices in its groups.
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
+import type { ServiceContext } from '../service/context.js';
+import { type AdminAuthenticator, CSRF_HEADER, SESSION_COOKIE } from '../service/identity/authenticate.js';
+import { authorizeRoute } from '../service/identity/roles.js';
+import { requireDeviceInScope } from '../service/identity/scope.js';
 
 const BEARER_RE = /^Bearer ([!-~]{1,512})$/i;
+const COOKIE_VALUE_RE = /^[A-Za-z0-9_-]{1,128}$/;
 
-/** A fastify onRequest hook accepting only the admin token whose SHA-256 hex is `adminTokenHash`. */
-export function adminAuthHook(adminTokenHash: string): (req: FastifyRequest) => Promise<void> {
-  const expected = Buffer.from(adminTokenHash, 'hex');
-  return async (req) => {
-    const match = BEARER_RE.exec(req.headers.authorization ?? '');
-    const presented = createHash('sha256')
-      .update(match?.[1] ?? '', 'utf8')
-      .digest();
-    if (!match || presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-      throw new AttacheError('ADMIN_UNAUTHORIZED', 'missing or wrong admin token');
+/** The value of cookie `name` in a Cookie header (the first one; malformed values count as absent). */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      const value = part.slice(eq + 1).trim();
+      return COOKIE_VALUE_RE.test(value) ? value : undefined;
     }
+  }
+  return undefined;
+}
+
+/** The session cookie as Set-Cookie: HttpOnly, Secure, SameSite=Strict, Path=/ (contract 1); empty value + Max-Age=0 clears it. */
+export function sessionCookie(value: string, maxAgeSeconds: number): string {
+  return `${SESSION_COOKIE}=${value}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
+}
+
+/** The credentials a request presents, for AdminAuthenticator. */
+export function credentialsOf(req: FastifyRequest) {
+  const authorization = req.headers.authorization;
+  const match = BEARER_RE.exec(authorization ?? '');
+  if (authorization !== undefined && !match) throw new AttacheError('ADMIN_UNAUTHORIZED', 'the Authorization header is not "Bearer <token>"');
+  const sessionId = cookieValue(req.headers.cookie, SESSION_COOKIE);
+  const csrf = req.headers[CSRF_HEADER];
+  return {
+    ...(match?.[1] === undefined ? {} : { bearer: match[1] }),
+    ...(sessionId === undefined ? {} : { sessionId }),
+    ...(typeof csrf === 'string' ? { csrfToken: csrf } : {}),
+    method: req.method,
+    sourceAddress: req.ip,
+  };
+}
+
+/** A fastify onRequest hook: sets req.admin or answers 401 / 403 (CSRF_FAILED, ADMIN_FORBIDDEN naming the permission). */
+export function adminAuthHook(auth: AdminAuthenticator): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  return async (req) => {
+    req.admin = await auth.authenticate(credentialsOf(req));
+    // An unknown path has no route pattern: it gets the 404 of the not-found handler, not a 403.
+    const route = req.routeOptions.url;
+    if (route !== undefined) authorizeRoute(req.admin, req.method, route);
+  };
+}
+
+/** Routes acting on one device named by `:id` (every one under /devices/:id, whoever adds it). */
+const DEVICE_ROUTE_RE = /^\/v1\/admin\/devices\/:id(\/|$)/;
+
+/**
+ * A fastify preHandler (after the body is read): a scoped admin gets NOT_FOUND for a device outside its groups, on
+ * every per-device route and when adding a device to a group. Listings filter through service/identity/scope.ts.
+ */
+export function adminScopeHook(ctx: ServiceContext): (req: FastifyRequest) => Promise<void> {
+  return async (req) => {
+    const scope = req.admin?.scopeGroupIds ?? null;
+    if (scope === null) return;
+    const route = req.routeOptions.url ?? '';
+    if (DEVICE_ROUTE_RE.test(route)) await requireDeviceInScope(ctx, (req.params as { id: string }).id, scope);
+    const bodyDevice = (req.body as { deviceId?: unknown } | null | undefined)?.deviceId;
+    if (route === '/v1/admin/groups/:id/members' && typeof bodyDevice === 'string') await requireDeviceInScope(ctx, bodyDevice, scope);
   };
 }

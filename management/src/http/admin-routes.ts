@@ -48,7 +48,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
     return reply.code(204).send();
   });
 
-  app.get('/devices', async () => listDevices(ctx));
+  app.get('/devices', async (req) => listDevices(ctx, req.admin?.scopeGroupIds));
   app.get<IdParams>('/devices/:id', async (req) => getDevice(ctx, req.params.id));
   app.get<IdParams>('/devices/:id/status', async (req) => getDeviceStatus(ctx, req.params.id));
   app.get<IdParams>('/devices/:id/events', async (req) => getDeviceEvents(ctx, req.params.id));

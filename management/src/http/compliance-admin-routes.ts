@@ -33,7 +33,7 @@ export function registerComplianceAdminRoutes(app: FastifyInstance, ctx: Service
   app.post<IdParams>('/compliance-policies/:id/assignments', async (req, reply) =>
     reply.code(201).send(await assignCompliancePolicy(ctx, req.params.id, req.body)),
   );
-  app.get('/compliance/devices', async () => getComplianceOverview(ctx));
+  app.get('/compliance/devices', async (req) => getComplianceOverview(ctx, req.admin?.scopeGroupIds));
   app.get('/compliance-assignments', async () => ({ assignments: await ctx.store.listComplianceAssignments() }));
   app.delete<IdParams>('/compliance-assignments/:id', async (req, reply) => {
     await unassignCompliancePolicy(ctx, req.params.id);

@@ -4,13 +4,14 @@
 import { systemClock } from '../../../common/clock.js';
 import './request-context.js';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
 import { parseJsonText } from '../../../common/json-text.js';
 import { errorFields } from '../logging.js';
 import type { ServiceContext } from '../service/context.js';
+import { AdminAuthenticator } from '../service/identity/authenticate.js';
 import { accessAuthHook, registerAccessRoutes } from './access-routes.js';
-import { adminAuthHook } from './admin-auth.js';
+import { adminAuthHook, adminScopeHook } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { type AdmissionController, registerAdmission } from './admission.js';
 import { clientErrorHandler, frameworkErrors, requireHostHeader } from './client-errors.js';
@@ -19,10 +20,12 @@ import { registerConsoleRoutes } from './console-routes.js';
 import { DeviceAuthenticator } from './device-auth.js';
 import { registerDeviceRoutes, registerEnrollRoute } from './device-routes.js';
 import { errorEnvelope, toClientError } from './error-envelope.js';
+import { registerIdentityRoutes } from './identity-routes.js';
 import type { EndpointMetrics } from './metrics.js';
 import { registerPushRoute } from './push-route.js';
 import { PUSH_WS_OPTIONS, releaseUpgradeRequest } from './push-socket-memory.js';
 import type { EnrollRateLimits } from './rate-limit.js';
+import { registerSessionRoutes } from './session-routes.js';
 import { registerSignalRoutes } from './signal-routes.js';
 
 /** Request bodies are limited to 1 MiB (docs/protocol.md, "Errors"). */
@@ -41,6 +44,8 @@ export interface HttpServerOptions {
   readonly admission?: AdmissionController;
   /** Device request and push channel metrics (metrics.ts); none when metrics are off. */
   readonly metrics?: EndpointMetrics;
+  /** Called for every route as it is registered (tests: every admin route has a permission). */
+  readonly onRoute?: (route: RouteOptions) => void;
 }
 
 /** Builds the fastify instance with every route; the caller listens and closes it. */
@@ -59,6 +64,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
     frameworkErrors,
   });
   app.addHook('onRequest', requireHostHeader);
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
 
   app.decorateRequest('rawBody', null);
   app.decorateRequest('device', null);
@@ -84,6 +90,8 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
     // The database will be back: agents (which honour Retry-After) come back in a few seconds, not at once.
     if (clientError.code === 'DATABASE_UNAVAILABLE') reply.header('retry-after', '5');
     if (clientError.code === 'ENDPOINT_BUSY' && !reply.hasHeader('retry-after')) reply.header('retry-after', '2');
+    if (clientError.retryAfterMs !== undefined && !reply.hasHeader('retry-after'))
+      reply.header('retry-after', String(Math.ceil(clientError.retryAfterMs / 1000)));
     return reply.code(clientError.status).send(errorEnvelope(clientError));
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send(errorEnvelope(new AttacheError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`))));
@@ -118,9 +126,12 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
     },
     { prefix: '/v1/device' },
   );
+  const adminAuth = new AdminAuthenticator({ store: ctx.store, clock: ctx.clock, adminTokenHash: ctx.identity.adminTokenHash });
+  registerSessionRoutes(app, ctx, adminAuth);
   await app.register(
     async (scope) => {
-      scope.addHook('onRequest', adminAuthHook(ctx.identity.adminTokenHash));
+      scope.addHook('onRequest', adminAuthHook(adminAuth));
+      scope.addHook('preHandler', adminScopeHook(ctx));
       // Any admin write may change which policies devices get: cached sets are dropped before the handler runs and
       // again once it answered, so a set computed from data the handler was changing is never kept.
       const invalidate = async (req: { method: string }) => {
@@ -130,6 +141,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       scope.addHook('onResponse', invalidate);
       registerAdminRoutes(scope, ctx);
       registerComplianceAdminRoutes(scope, ctx);
+      registerIdentityRoutes(scope, ctx);
     },
     { prefix: '/v1/admin' },
   );

@@ -13,6 +13,7 @@ export const DATA_FILES = {
   policySigningKey: 'policy-signing-key.pem',
   adminToken: 'admin.token',
   adminConfig: 'admin.json',
+  adminPassword: 'admin-password',
 } as const;
 
 /** Absolute path of one data-dir file. */

@@ -8,6 +8,7 @@ import { type DeviceRecord, EVENTS_PER_DEVICE } from '../store/store.js';
 import type { StoreProblem } from '../store/stored-json.js';
 import type { ServiceContext } from './context.js';
 import { deviceStatus, deviceView } from './device-views.js';
+import { type DeviceScope, devicesInScope } from './identity/scope.js';
 import { nudgeAnywhere } from './presence.js';
 
 /** The device record; NOT_FOUND when unknown. */
@@ -17,9 +18,14 @@ export async function requireDevice(ctx: ServiceContext, deviceId: string): Prom
   return device;
 }
 
-/** Every readable device with its groups and whether its push channel is open, and the device rows that are corrupt. */
-export async function listDevices(ctx: ServiceContext): Promise<{ devices: Device[]; problems: StoreProblem[] }> {
-  const { devices, problems } = await ctx.store.listDevices();
+/**
+ * Every readable device (of a scoped admin: in its groups) with its groups and whether its push channel is open, and
+ * the device rows that are corrupt.
+ */
+export async function listDevices(ctx: ServiceContext, scope?: DeviceScope): Promise<{ devices: Device[]; problems: StoreProblem[] }> {
+  const listing = await ctx.store.listDevices();
+  const devices = await devicesInScope(ctx, listing.devices, scope);
+  const problems = scope ? [] : listing.problems;
   const connected = await connectedDevices(
     ctx,
     devices.map((d) => d.deviceId),

@@ -369,6 +369,50 @@ const pushPresence: Migration = {
   },
 };
 
+/** Named admin accounts, their personal API tokens and console sessions (issue 15, store/admin-store.ts). */
+const admins: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('admins')
+      .addColumn('admin_id', 'text', (c) => c.primaryKey())
+      .addColumn('username', 'text', (c) => c.notNull())
+      .addColumn('username_key', 'text', (c) => c.notNull().unique())
+      .addColumn('display_name', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('scope_group_ids', 'text')
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('locked_until', 'text')
+      .execute();
+    await db.schema
+      .createTable('admin_api_tokens')
+      .addColumn('token_id', 'text', (c) => c.primaryKey())
+      .addColumn('admin_id', 'text', (c) => c.notNull().references('admins.admin_id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .addColumn('last_used_at', 'text')
+      .execute();
+    await db.schema.createIndex('admin_api_tokens_admin').on('admin_api_tokens').column('admin_id').execute();
+    await db.schema
+      .createTable('admin_sessions')
+      .addColumn('session_hash', 'text', (c) => c.primaryKey())
+      .addColumn('admin_id', 'text', (c) => c.notNull().references('admins.admin_id').onDelete('cascade'))
+      .addColumn('csrf_token', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('absolute_expires_at', 'text', (c) => c.notNull())
+      .addColumn('source_address', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('admin_sessions_admin').on('admin_sessions').column('admin_id').execute();
+  },
+};
+
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -381,6 +425,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-key-rotation': keyRotation,
   '0009-endpoint-secrets': endpointSecrets,
   '0010-push-presence': pushPresence,
+  '0011-admins': admins,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

@@ -297,6 +297,46 @@ export interface AccessTokenTable {
   revokedAt: string | null;
 }
 
+/** admins: named admin accounts (store/admin-store.ts). usernameKey = lower-case username, unique. */
+export interface AdminTable {
+  adminId: string;
+  username: string;
+  usernameKey: string;
+  displayName: string;
+  role: string;
+  /** JSON string[] or null (every device). */
+  scopeGroupIds: string | null;
+  passwordHash: string;
+  createdAt: string;
+  updatedAt: string;
+  disabled: number;
+  failedLogins: number;
+  lockedUntil: string | null;
+}
+
+/** admin_api_tokens: personal API tokens of admins, SHA-256 only. */
+export interface AdminApiTokenTable {
+  tokenId: string;
+  adminId: string;
+  name: string;
+  tokenHash: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** admin_sessions: console sessions, keyed by the SHA-256 of the cookie value. */
+export interface AdminSessionTable {
+  sessionHash: string;
+  adminId: string;
+  csrfToken: string;
+  createdAt: string;
+  expiresAt: string;
+  absoluteExpiresAt: string;
+  sourceAddress: string;
+}
+
 /** The whole database, for Kysely<Database>. */
 /** request_nonces: used nonces of signed device requests, until the request's time leaves the freshness window. */
 export interface RequestNonceTable {
@@ -334,4 +374,7 @@ export interface Database {
   complianceTransitions: ComplianceTransitionTable;
   accessTokens: AccessTokenTable;
   requestNonces: RequestNonceTable;
+  admins: AdminTable;
+  adminApiTokens: AdminApiTokenTable;
+  adminSessions: AdminSessionTable;
 }

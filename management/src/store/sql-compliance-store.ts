@@ -11,16 +11,18 @@ import type {
 } from '../../../policy-schemas/src/index.js';
 import type { AccessTokenRecord, AlertReportOutcome, ComplianceStore, DeviceSignals, StoredAlert, StoredComplianceState } from './compliance-store.js';
 import type { Database } from './schema.js';
+import { SqlAdminStore } from './sql-admin-store.js';
 import * as compliance from './sql-compliance.js';
 import { DeviceWriteBatches } from './sql-device-writes.js';
 import * as signals from './sql-signals.js';
 import type { StoreProblem } from './stored-json.js';
 
 /** ComplianceStore on the SQL database. What devices send is written through the group commit of `batches`. */
-export class SqlComplianceStore implements ComplianceStore {
+export class SqlComplianceStore extends SqlAdminStore implements ComplianceStore {
   protected readonly batches: DeviceWriteBatches;
 
-  constructor(protected readonly db: Kysely<Database>) {
+  constructor(db: Kysely<Database>) {
+    super(db);
     this.batches = new DeviceWriteBatches(db);
   }
 

@@ -15,11 +15,12 @@ import type {
   SignedSigningKeyAnnouncement,
   StatusReport,
 } from '../../../policy-schemas/src/index.js';
+import type { AdminStore } from './admin-store.js';
 import type { ComplianceStore } from './compliance-store.js';
 import type { StoreProblem } from './stored-json.js';
 
 /** Keys of the meta table (single-row facts about this endpoint). */
-export type MetaKey = 'tenantId' | 'adminTokenHash';
+export type MetaKey = 'tenantId' | 'adminTokenHash' | 'bootstrapAdminId';
 
 /** A new enrollment token. Only the SHA-256 of the token is ever stored. */
 export interface NewEnrollmentToken {
@@ -210,7 +211,7 @@ export interface StoreStats {
   readonly pool?: PoolStats;
 }
 
-export interface ManagementStore extends ComplianceStore {
+export interface ManagementStore extends ComplianceStore, AdminStore {
   getMeta(key: MetaKey): Promise<string | undefined>;
   /** Stores `value` unless the key already has one; returns the value now stored. */
   initMeta(key: MetaKey, value: string): Promise<string>;

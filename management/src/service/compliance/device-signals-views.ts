@@ -4,6 +4,7 @@ import { AttacheError } from '../../../../common/errors.js';
 import type { ComplianceOverview, DeviceAlerts, DeviceCompliance, DeviceHealthView, DeviceInventoryView } from '../../../../policy-schemas/src/index.js';
 import type { ServiceContext } from '../context.js';
 import { requireDevice } from '../directory.js';
+import { type DeviceScope, devicesInScope } from '../identity/scope.js';
 import { accessDecision } from './evaluate.js';
 import { riskLevelOf } from './risk.js';
 
@@ -59,8 +60,8 @@ export async function getDeviceCompliance(ctx: ServiceContext, deviceId: string)
 }
 
 /** GET /v1/admin/compliance/devices: every device with its precomputed decision (no evaluation, no per-device query). */
-export async function getComplianceOverview(ctx: ServiceContext): Promise<ComplianceOverview> {
-  const { devices } = await ctx.store.listDevices();
+export async function getComplianceOverview(ctx: ServiceContext, scope?: DeviceScope): Promise<ComplianceOverview> {
+  const devices = await devicesInScope(ctx, (await ctx.store.listDevices()).devices, scope);
   return {
     devices: devices.flatMap((d) => {
       const decision = ctx.compliance.decision(d.deviceId);

@@ -1,0 +1,259 @@
+// Admin identity over real HTTPS on loopback: console login (ok, wrong, locked, session fixation, CSRF, logout), roles
+// (help desk, read-only), personal API tokens (expired, revoked), scope tags, last-Administrator protection, and the
+// admin.token still working as the bootstrap Administrator. Every admin route has a permission.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RouteOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTE_PERMISSIONS } from '../service/identity/roles.js';
+import { TestAdmin } from '../testing/admin-api.js';
+import { errorCode, httpsRequest, type TestResponse } from '../testing/https-client.js';
+import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
+import { createHttpServer } from './server.js';
+
+let t: TestEndpoint;
+
+beforeAll(async () => {
+  t = await startTestEndpoint();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+interface Session {
+  readonly cookie: string;
+  readonly csrf: string;
+}
+
+function loginRaw(username: string, password: string, cookie?: string): Promise<TestResponse> {
+  return httpsRequest(t.endpoint.url, t.ca, 'POST', '/v1/session', {
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify({ username, password }),
+  });
+}
+
+async function login(username: string, password: string, cookie?: string): Promise<Session> {
+  const res = await loginRaw(username, password, cookie);
+  if (res.status !== 200) throw new Error(`login ${username} → ${res.status} ${res.text}`);
+  const setCookie = String(res.headers['set-cookie']);
+  return { cookie: setCookie.split(';')[0] as string, csrf: (res.body as { csrfToken: string }).csrfToken };
+}
+
+function withSession(s: Session, method: string, path: string, body?: unknown, csrf = true): Promise<TestResponse> {
+  return httpsRequest(t.endpoint.url, t.ca, method, path, {
+    headers: { cookie: s.cookie, ...(csrf ? { 'x-csrf-token': s.csrf } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+async function bootstrapPassword(): Promise<string> {
+  return (await readFile(join(t.dir, 'admin-password'), 'utf8')).trim();
+}
+
+let accounts = 0;
+/** A new admin account with `role` (and scope) and a personal API token of it. */
+async function adminWith(role: string, scopeGroupIds?: string[]): Promise<{ adminId: string; username: string; password: string; api: TestAdmin }> {
+  const username = `user${++accounts}-${role}`;
+  const password = `correct horse ${accounts} battery`;
+  const { adminId } = await t.admin.ok<{ adminId: string }>('POST', '/admins', { username, role, password, ...(scopeGroupIds ? { scopeGroupIds } : {}) });
+  const session = await login(username, password);
+  const created = await withSession(session, 'POST', '/v1/admin/api-tokens', { name: 'tests' });
+  expect(created.status).toBe(201);
+  return { adminId, username, password, api: new TestAdmin(t.endpoint.url, t.ca, (created.body as { token: string }).token) };
+}
+
+describe('bootstrap and the admin token', () => {
+  it('keeps admin.token working as the first Administrator, whose password is in a 0600 file', async () => {
+    expect(await t.admin.ok('GET', '/me')).toMatchObject({ username: 'admin', role: 'administrator', authMethod: 'apiToken' });
+    expect((await t.admin.call('GET', '/devices')).status).toBe(200);
+    expect((await stat(join(t.dir, 'admin-password'))).mode & 0o777).toBe(0o600);
+    expect((await bootstrapPassword()).length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('answers 401 naming why for a missing, unknown or malformed credential', async () => {
+    const none = await httpsRequest(t.endpoint.url, t.ca, 'GET', '/v1/admin/devices');
+    expect([none.status, errorCode(none)]).toEqual([401, 'ADMIN_UNAUTHORIZED']);
+    expect(JSON.stringify(none.body)).toContain('no admin credentials');
+    const unknown = await new TestAdmin(t.endpoint.url, t.ca, 'atp_nope').call('GET', '/devices');
+    expect(JSON.stringify(unknown.body)).toContain('unknown admin token');
+  });
+});
+
+describe('console login', () => {
+  it('logs in with a Secure, HttpOnly, SameSite=Strict cookie and answers who is logged in', async () => {
+    const res = await loginRaw('ADMIN', await bootstrapPassword());
+    expect(res.status).toBe(200);
+    expect(String(res.headers['set-cookie'])).toMatch(/^attache_session=[A-Za-z0-9_-]{43}; HttpOnly; Secure; SameSite=Strict; Path=\//);
+    const body = res.body as { admin: { username: string; role: string }; csrfToken: string; expiresAt: string };
+    expect(body.admin).toMatchObject({ username: 'admin', role: 'administrator', scopeGroupIds: null });
+    const cookie = String(res.headers['set-cookie']).split(';')[0] as string;
+    const current = await httpsRequest(t.endpoint.url, t.ca, 'GET', '/v1/session', { headers: { cookie } });
+    expect(current.body).toMatchObject({ admin: { username: 'admin' }, csrfToken: body.csrfToken });
+  });
+
+  it('answers a wrong password and an unknown user alike', async () => {
+    const wrong = await loginRaw('admin', 'not the password at all');
+    const unknown = await loginRaw('nobody-here', 'not the password at all');
+    expect([wrong.status, errorCode(wrong)]).toEqual([401, 'LOGIN_FAILED']);
+    expect(unknown.body).toEqual(wrong.body);
+  });
+
+  it('locks an account after 5 failures for 15 minutes, even for the right password', async () => {
+    const { username, password } = await adminWith('readOnlyOperator');
+    const codes: (string | undefined)[] = [];
+    for (let i = 0; i < 5; i++) codes.push(errorCode(await loginRaw(username, 'wrong password here')));
+    expect(codes).toEqual(['LOGIN_FAILED', 'LOGIN_FAILED', 'LOGIN_FAILED', 'LOGIN_FAILED', 'LOGIN_LOCKED']);
+    const locked = await loginRaw(username, password);
+    expect([locked.status, errorCode(locked)]).toEqual([429, 'LOGIN_LOCKED']);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(800);
+    t.setClockOffset(16 * 60_000);
+    try {
+      expect((await loginRaw(username, password)).status).toBe(200);
+    } finally {
+      t.setClockOffset(0);
+    }
+  });
+
+  it('gives a new session id at each login and ends the one the browser still had (fixation)', async () => {
+    const first = await login('admin', await bootstrapPassword());
+    const second = await login('admin', await bootstrapPassword(), first.cookie);
+    expect(second.cookie).not.toBe(first.cookie);
+    const old = await httpsRequest(t.endpoint.url, t.ca, 'GET', '/v1/session', { headers: { cookie: first.cookie } });
+    expect([old.status, errorCode(old)]).toEqual([401, 'ADMIN_UNAUTHORIZED']);
+    const planted = await login('admin', await bootstrapPassword(), 'attache_session=planted-by-an-attacker');
+    expect(planted.cookie).not.toBe('attache_session=planted-by-an-attacker');
+  });
+
+  it('refuses a cookie write without the CSRF header and changes nothing', async () => {
+    const s = await login('admin', await bootstrapPassword());
+    const refused = await withSession(s, 'POST', '/v1/admin/groups', { name: 'csrf-victim' }, false);
+    expect([refused.status, errorCode(refused)]).toEqual([403, 'CSRF_FAILED']);
+    const wrong = await withSession({ ...s, csrf: 'x'.repeat(43) }, 'POST', '/v1/admin/groups', { name: 'csrf-victim' });
+    expect(errorCode(wrong)).toBe('CSRF_FAILED');
+    const { groups } = await t.admin.ok<{ groups: { name: string }[] }>('GET', '/groups');
+    expect(groups.map((g) => g.name)).not.toContain('csrf-victim');
+    expect((await withSession(s, 'POST', '/v1/admin/groups', { name: 'csrf-ok' })).status).toBe(201);
+  });
+
+  it('logs out (with the CSRF header) and the cookie no longer works', async () => {
+    const s = await login('admin', await bootstrapPassword());
+    expect(errorCode(await withSession(s, 'DELETE', '/v1/session', undefined, false))).toBe('CSRF_FAILED');
+    const out = await withSession(s, 'DELETE', '/v1/session');
+    expect(out.status).toBe(204);
+    expect(String(out.headers['set-cookie'])).toContain('Max-Age=0');
+    expect((await withSession(s, 'GET', '/v1/admin/devices')).status).toBe(401);
+  });
+});
+
+describe('roles', () => {
+  it('lets a Help Desk Operator sync a device but not create a policy', async () => {
+    const device = await t.enrolledDevice();
+    const { api } = await adminWith('helpDeskOperator');
+    const policy = await api.call('POST', '/policies', { name: 'p', kind: 'antivirus', settings: {} });
+    expect([policy.status, errorCode(policy)]).toEqual([403, 'ADMIN_FORBIDDEN']);
+    expect(JSON.stringify(policy.body)).toContain('policies.write');
+    expect((await api.call('POST', `/devices/${device.deviceId}/sync`)).status).toBe(202);
+    expect((await api.call('POST', '/groups', { name: 'helpdesk-group' })).status).toBe(403);
+  });
+
+  it('lets a Read Only Operator GET and nothing else', async () => {
+    const device = await t.enrolledDevice();
+    const { api } = await adminWith('readOnlyOperator');
+    expect((await api.call('GET', '/devices')).status).toBe(200);
+    expect((await api.call('GET', `/devices/${device.deviceId}/status`)).status).toBe(200);
+    expect((await api.call('GET', '/roles')).status).toBe(200);
+    expect(errorCode(await api.call('POST', `/devices/${device.deviceId}/sync`))).toBe('ADMIN_FORBIDDEN');
+    expect(errorCode(await api.call('GET', '/admins'))).toBe('ADMIN_FORBIDDEN');
+  });
+
+  it('lists every role with its permissions', async () => {
+    const { roles } = await t.admin.ok<{ roles: { role: string; permissions: string[] }[] }>('GET', '/roles');
+    expect(roles.map((r) => r.role)).toEqual(['administrator', 'endpointSecurityManager', 'helpDeskOperator', 'readOnlyOperator']);
+    expect(roles.find((r) => r.role === 'helpDeskOperator')?.permissions).toContain('devices.sync');
+  });
+
+  it('maps every registered admin route to a permission', async () => {
+    const routes: string[] = [];
+    const app = await createHttpServer(
+      {
+        tlsKeyPem: t.endpoint.identity.serverKeyPem,
+        tlsCertPem: t.endpoint.identity.serverCertPem,
+        onRoute: (r: RouteOptions) => {
+          for (const m of [r.method].flat()) if (r.url.startsWith('/v1/admin/') && m !== 'HEAD') routes.push(`${m} ${r.url}`);
+        },
+      },
+      t.endpoint.context,
+    );
+    await app.close();
+    expect(routes.length).toBeGreaterThan(40);
+    expect(routes.filter((r) => !(r in ROUTE_PERMISSIONS))).toEqual([]);
+  });
+});
+
+describe('API tokens', () => {
+  it('refuses an expired token and a revoked one, saying which', async () => {
+    const s = await login('admin', await bootstrapPassword());
+    const created = (await withSession(s, 'POST', '/v1/admin/api-tokens', { name: 'short', expiresInDays: 1 })).body as { tokenId: string; token: string };
+    const api = new TestAdmin(t.endpoint.url, t.ca, created.token);
+    expect((await api.call('GET', '/devices')).status).toBe(200);
+    t.setClockOffset(2 * 86_400_000);
+    try {
+      const expired = await api.call('GET', '/devices');
+      expect([expired.status, errorCode(expired)]).toEqual([401, 'ADMIN_UNAUTHORIZED']);
+      expect(JSON.stringify(expired.body)).toContain('expired');
+    } finally {
+      t.setClockOffset(0);
+    }
+    const listed = await t.admin.ok<{ apiTokens: { tokenId: string; lastUsedAt: string | null }[] }>('GET', '/api-tokens');
+    expect(listed.apiTokens.find((k) => k.tokenId === created.tokenId)?.lastUsedAt).not.toBeNull();
+    expect((await t.admin.call('DELETE', `/api-tokens/${created.tokenId}`)).status).toBe(204);
+    const revoked = await api.call('GET', '/devices');
+    expect(JSON.stringify(revoked.body)).toContain('revoked');
+  });
+
+  it('refuses token lifetimes over a year', async () => {
+    expect(errorCode(await t.admin.call('POST', '/api-tokens', { name: 'forever', expiresInDays: 366 }))).toBe('SCHEMA_INVALID');
+  });
+});
+
+describe('scope tags', () => {
+  it('shows a scoped admin only the devices of its groups and answers 404 for others', async () => {
+    const inside = await t.enrolledDevice();
+    const outside = await t.enrolledDevice();
+    const group = await t.admin.ok<{ groupId: string }>('POST', '/groups', { name: 'scope-east' });
+    await t.admin.ok('POST', `/groups/${group.groupId}/members`, { deviceId: inside.deviceId });
+    const { api } = await adminWith('endpointSecurityManager', [group.groupId]);
+    const { devices } = await api.ok<{ devices: { deviceId: string }[] }>('GET', '/devices');
+    expect(devices.map((d) => d.deviceId)).toEqual([inside.deviceId]);
+    expect((await api.call('GET', `/devices/${inside.deviceId}`)).status).toBe(200);
+    for (const [method, path] of [
+      ['GET', ''],
+      ['GET', '/status'],
+      ['GET', '/compliance'],
+      ['POST', '/sync'],
+      ['POST', '/revoke'],
+    ] as const) {
+      const res = await api.call(method, `/devices/${outside.deviceId}${path}`);
+      expect([path, res.status, errorCode(res)]).toEqual([path, 404, 'NOT_FOUND']);
+    }
+    expect((await t.admin.call('GET', `/devices/${outside.deviceId}`)).status).toBe(200);
+  });
+});
+
+describe('admin accounts', () => {
+  it('never removes or demotes the last enabled Administrator', async () => {
+    const { adminId: self } = await t.admin.ok<{ adminId: string }>('GET', '/me');
+    expect(errorCode(await t.admin.call('PATCH', `/admins/${self}`, { role: 'readOnlyOperator' }))).toBe('LAST_ADMINISTRATOR');
+    expect(errorCode(await t.admin.call('PATCH', `/admins/${self}`, { disabled: true }))).toBe('LAST_ADMINISTRATOR');
+    expect(errorCode(await t.admin.call('DELETE', `/admins/${self}`))).toBe('LAST_ADMINISTRATOR');
+    const second = await adminWith('administrator');
+    expect((await t.admin.call('PATCH', `/admins/${second.adminId}`, { role: 'readOnlyOperator' })).status).toBe(200);
+    expect((await t.admin.call('DELETE', `/admins/${second.adminId}`)).status).toBe(204);
+    expect(errorCode(await second.api.call('GET', '/me'))).toBe('ADMIN_UNAUTHORIZED');
+  });
+
+  it('refuses a short password and a username taken in another case', async () => {
+    expect(errorCode(await t.admin.call('POST', '/admins', { username: 'short', role: 'readOnlyOperator', password: 'elevenchars' }))).toBe('SCHEMA_INVALID');
+    expect(errorCode(await t.admin.call('POST', '/admins', { username: 'Admin', role: 'readOnlyOperator', password: 'twelve chars!' }))).toBe('CONFLICT');
+  });
+});

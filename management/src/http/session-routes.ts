@@ -1,0 +1,64 @@
+// Console login (/v1/session, contract 2): POST logs in (rate-limited per source address and per username before the
+// password is checked), GET says who is logged in, DELETE logs out. The session lives in the attache_session cookie.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Clock } from '../../../common/clock.js';
+import { AttacheError } from '../../../common/errors.js';
+import type { ServiceContext } from '../service/context.js';
+import { type AdminAuthenticator, CSRF_HEADER, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from '../service/identity/authenticate.js';
+import { currentSession, login, logout } from '../service/identity/sessions.js';
+import { cookieValue, sessionCookie } from './admin-auth.js';
+import { type RateLimit, TokenBuckets } from './rate-limit.js';
+
+/**
+ * Login attempts: per source address 20 at once then one every 3 s; per username (known or not) 10 at once then one
+ * every 6 s. The account lockout (5 failures, service/identity/sessions.ts) stops guessing one password sooner.
+ */
+export const LOGIN_RATE_LIMITS: { readonly perAddress: RateLimit; readonly perUsername: RateLimit } = {
+  perAddress: { burst: 20, perSecond: 1 / 3 },
+  perUsername: { burst: 10, perSecond: 1 / 6 },
+};
+
+function usernameOf(body: unknown): string {
+  const name = (body as { username?: unknown } | null)?.username;
+  return typeof name === 'string' ? name.slice(0, 64).toLowerCase() : '';
+}
+
+function csrfOf(req: FastifyRequest): string | undefined {
+  const value = req.headers[CSRF_HEADER];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Registers /v1/session on `app` (the root: no admin hook; these routes authenticate themselves). */
+export function registerSessionRoutes(app: FastifyInstance, ctx: ServiceContext, auth: AdminAuthenticator, clock: Pick<Clock, 'now'> = ctx.clock): void {
+  const byAddress = new TokenBuckets(LOGIN_RATE_LIMITS.perAddress, { clock });
+  const byUsername = new TokenBuckets(LOGIN_RATE_LIMITS.perUsername, { clock });
+
+  app.post('/v1/session', async (req, reply) => {
+    for (const [buckets, key, what] of [
+      [byAddress, req.ip, 'from this address'],
+      [byUsername, usernameOf(req.body), 'for this username'],
+    ] as const) {
+      const decision = buckets.take(key);
+      if (!decision.allowed) {
+        reply.header('retry-after', String(decision.retryAfterSeconds));
+        throw new AttacheError('RATE_LIMITED', `too many login attempts ${what}; retry after ${decision.retryAfterSeconds} s`);
+      }
+    }
+    const outcome = await login(ctx, req.body, req.ip, cookieValue(req.headers.cookie, SESSION_COOKIE));
+    // The browser keeps the cookie for the absolute lifetime; the endpoint enforces the sliding idle expiry.
+    reply.header('set-cookie', sessionCookie(outcome.sessionId, SESSION_ABSOLUTE_MS / 1000));
+    reply.header('cache-control', 'no-store');
+    return outcome.info;
+  });
+
+  app.get('/v1/session', async (req, reply) => {
+    reply.header('cache-control', 'no-store');
+    return currentSession(auth, cookieValue(req.headers.cookie, SESSION_COOKIE));
+  });
+
+  app.delete('/v1/session', async (req, reply) => {
+    await logout(ctx, auth, cookieValue(req.headers.cookie, SESSION_COOKIE), csrfOf(req), req.ip);
+    reply.header('set-cookie', sessionCookie('', 0));
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,171 @@
+// Built-in admin roles modelled on Intune's, the permissions each grants, and the permission every /v1/admin route
+// needs (by method + route pattern). Deny by default: a route missing from ROUTE_PERMISSIONS is Administrator-only.
+import { AttacheError } from '../../../../common/errors.js';
+import type { AdminPrincipal, AdminRole } from '../admin-principal.js';
+
+/** Everything an admin may be allowed to do; each route needs exactly one. */
+export const PERMISSIONS = [
+  'devices.read',
+  'devices.sync',
+  'devices.rotateKey',
+  'devices.revoke',
+  'devices.tag',
+  'policies.read',
+  'policies.write',
+  'assignments.write',
+  'groups.write',
+  'whatIf.run',
+  'compliancePolicies.write',
+  'onboarding.write',
+  'signingKey.read',
+  'signingKey.rotate',
+  'accessTokens.read',
+  'accessTokens.write',
+  'audit.read',
+  'admins.read',
+  'admins.write',
+  'roles.read',
+  'self',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** What every role may read (Intune's Read Only Operator: view everything, change nothing). */
+const READ: readonly Permission[] = ['devices.read', 'policies.read', 'signingKey.read', 'accessTokens.read', 'audit.read', 'roles.read', 'self'];
+
+/** A built-in role: its name as shown, what it is for, and its permissions. */
+export interface RoleDefinition {
+  readonly role: AdminRole;
+  readonly displayName: string;
+  readonly description: string;
+  readonly permissions: readonly Permission[];
+}
+
+export const ROLES: Readonly<Record<AdminRole, RoleDefinition>> = {
+  administrator: {
+    role: 'administrator',
+    displayName: 'Administrator',
+    description: 'Everything, including admin accounts and roles, the policy-signing key, onboarding and access tokens.',
+    permissions: PERMISSIONS,
+  },
+  endpointSecurityManager: {
+    role: 'endpointSecurityManager',
+    displayName: 'Endpoint Security Manager',
+    description: 'Policies, compliance policies, assignments, groups, what-if and every device action; reads everything device-side.',
+    permissions: [
+      ...READ,
+      'policies.write',
+      'compliancePolicies.write',
+      'assignments.write',
+      'groups.write',
+      'whatIf.run',
+      'devices.sync',
+      'devices.rotateKey',
+      'devices.revoke',
+      'devices.tag',
+    ],
+  },
+  helpDeskOperator: {
+    role: 'helpDeskOperator',
+    displayName: 'Help Desk Operator',
+    description: 'Reads everything and runs device actions that do not change policy: sync and device key rotation.',
+    permissions: [...READ, 'devices.sync', 'devices.rotateKey'],
+  },
+  readOnlyOperator: {
+    role: 'readOnlyOperator',
+    displayName: 'Read Only Operator',
+    description: 'Reads everything; changes nothing.',
+    permissions: READ,
+  },
+};
+
+/**
+ * The permission of each admin route, keyed `METHOD /v1/admin/pattern` (fastify's routeOptions.url). Routes of other
+ * parts of issue 15 (audit, dashboard, catalog) are listed ahead so they are not Administrator-only by accident.
+ */
+export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
+  'POST /v1/admin/onboarding-packages': 'onboarding.write',
+  'GET /v1/admin/onboarding-packages': 'onboarding.write',
+  'POST /v1/admin/policies': 'policies.write',
+  'PUT /v1/admin/policies/:id': 'policies.write',
+  'DELETE /v1/admin/policies/:id': 'policies.write',
+  'GET /v1/admin/policies': 'policies.read',
+  'GET /v1/admin/policies/:id': 'policies.read',
+  'GET /v1/admin/policies/:id/status': 'policies.read',
+  'POST /v1/admin/what-if': 'whatIf.run',
+  'POST /v1/admin/groups': 'groups.write',
+  'GET /v1/admin/groups': 'policies.read',
+  'PUT /v1/admin/groups/:id/rule': 'groups.write',
+  'POST /v1/admin/groups/:id/members': 'groups.write',
+  'DELETE /v1/admin/groups/:id': 'groups.write',
+  'DELETE /v1/admin/groups/:id/members/:deviceId': 'groups.write',
+  'POST /v1/admin/assignments': 'assignments.write',
+  'GET /v1/admin/assignments': 'policies.read',
+  'DELETE /v1/admin/assignments/:id': 'assignments.write',
+  'GET /v1/admin/devices': 'devices.read',
+  'GET /v1/admin/devices/:id': 'devices.read',
+  'GET /v1/admin/devices/:id/status': 'devices.read',
+  'GET /v1/admin/devices/:id/events': 'devices.read',
+  'POST /v1/admin/devices/:id/tags': 'devices.tag',
+  'POST /v1/admin/devices/:id/sync': 'devices.sync',
+  'POST /v1/admin/devices/:id/revoke': 'devices.revoke',
+  'POST /v1/admin/devices/:id/rotate-key': 'devices.rotateKey',
+  'GET /v1/admin/signing-key': 'signingKey.read',
+  'POST /v1/admin/signing-key/rotate': 'signingKey.rotate',
+  'POST /v1/admin/compliance-policies': 'compliancePolicies.write',
+  'GET /v1/admin/compliance-policies': 'policies.read',
+  'GET /v1/admin/compliance-policies/:id': 'policies.read',
+  'PUT /v1/admin/compliance-policies/:id': 'compliancePolicies.write',
+  'DELETE /v1/admin/compliance-policies/:id': 'compliancePolicies.write',
+  'POST /v1/admin/compliance-policies/:id/assignments': 'assignments.write',
+  'GET /v1/admin/compliance/devices': 'devices.read',
+  'GET /v1/admin/compliance-assignments': 'policies.read',
+  'DELETE /v1/admin/compliance-assignments/:id': 'assignments.write',
+  'POST /v1/admin/access-tokens': 'accessTokens.write',
+  'GET /v1/admin/access-tokens': 'accessTokens.read',
+  'DELETE /v1/admin/access-tokens/:id': 'accessTokens.write',
+  'GET /v1/admin/devices/:id/alerts': 'devices.read',
+  'GET /v1/admin/devices/:id/health': 'devices.read',
+  'GET /v1/admin/devices/:id/inventory': 'devices.read',
+  'GET /v1/admin/devices/:id/compliance': 'devices.read',
+  // Identity (this part): every admin sees itself, its own API tokens, the roles; accounts are Administrator-only.
+  'GET /v1/admin/me': 'self',
+  'GET /v1/admin/roles': 'roles.read',
+  'GET /v1/admin/admins': 'admins.read',
+  'POST /v1/admin/admins': 'admins.write',
+  'GET /v1/admin/admins/:id': 'admins.read',
+  'PATCH /v1/admin/admins/:id': 'admins.write',
+  'DELETE /v1/admin/admins/:id': 'admins.write',
+  'PUT /v1/admin/admins/:id/password': 'self',
+  'GET /v1/admin/api-tokens': 'self',
+  'POST /v1/admin/api-tokens': 'self',
+  'DELETE /v1/admin/api-tokens/:id': 'self',
+  // Other parts of issue 15 (contracts 5 and 6).
+  'GET /v1/admin/audit': 'audit.read',
+  'GET /v1/admin/audit/export': 'audit.read',
+  'GET /v1/admin/audit/verify': 'audit.read',
+  'GET /v1/admin/dashboard': 'devices.read',
+  'GET /v1/admin/catalog': 'policies.read',
+};
+
+/** The permission `METHOD route` needs; undefined for a route nobody mapped (Administrator-only). HEAD counts as GET. */
+export function routePermission(method: string, route: string): Permission | undefined {
+  const m = method === 'HEAD' ? 'GET' : method;
+  return ROUTE_PERMISSIONS[`${m} ${route}`];
+}
+
+/** Whether `role` grants `permission`. */
+export function roleAllows(role: AdminRole, permission: Permission): boolean {
+  return ROLES[role].permissions.includes(permission);
+}
+
+/** ADMIN_FORBIDDEN naming the permission unless the admin's role grants what the route needs. */
+export function authorizeRoute(admin: Pick<AdminPrincipal, 'role'>, method: string, route: string): void {
+  const permission = routePermission(method, route);
+  if (permission === undefined) {
+    if (admin.role === 'administrator') return;
+    throw new AttacheError('ADMIN_FORBIDDEN', `${method} ${route} is reserved to the Administrator role (no permission is mapped to it)`);
+  }
+  if (!roleAllows(admin.role, permission)) {
+    throw new AttacheError('ADMIN_FORBIDDEN', `the ${ROLES[admin.role].displayName} role lacks the permission ${permission} (${method} ${route})`);
+  }
+}
