@@ -4,7 +4,7 @@
 // from the device, a Help Desk operator refused by UI and API, and a hostname carrying markup shown as text.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Endpoint, enrollSimulatedAgent, type Proc, removeDir, startAgent, startEndpoint, tempDir, waitFor } from '../../test/harness.js';
 import { findChromium, launchBrowser, newContext, signIn } from './testing/browser.js';
@@ -25,6 +25,29 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
   let groupId: string;
   let browser: Browser;
   let admin: BrowserContext;
+  const contexts: BrowserContext[] = [];
+
+  /** A fresh browser context (no session cookie yet), closed after the file. */
+  async function freshContext(): Promise<BrowserContext> {
+    const context = await newContext(browser);
+    context.setDefaultTimeout(10_000);
+    contexts.push(context);
+    return context;
+  }
+
+  /** A page signed in as `username` in its own context. */
+  async function signedIn(username: string): Promise<Page> {
+    await ensureAccounts();
+    return signIn(await freshContext(), endpoint.url, username, PASSWORD);
+  }
+
+  /** Fails with the page's error text when `selector` does not show because the page reported an error instead. */
+  async function expectShown(page: Page, selector: string): Promise<void> {
+    await page.locator(`${selector}, [role=alert]`).first().waitFor();
+    const alert = page.getByRole('alert');
+    if ((await alert.count()) > 0 && (await page.locator(selector).count()) === 0)
+      throw new Error(`the page shows an error instead of ${selector}: ${await alert.first().innerText()}`);
+  }
   let policyId: string | undefined;
   let accounts: Promise<void> | undefined;
 
@@ -54,10 +77,11 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     groupId = (await endpoint.admin.ok('POST', '/v1/admin/groups', { name: 'console-devices' })).groupId;
     await endpoint.admin.ok('POST', `/v1/admin/groups/${groupId}/members`, { deviceId });
     browser = await launchBrowser((chromiumFound as { path: string }).path);
-    admin = await newContext(browser);
+    admin = await freshContext();
   }, 90_000);
 
   afterAll(async () => {
+    for (const c of contexts) await c.close();
     await browser?.close();
     await agent?.stop();
     await endpoint?.stop();
@@ -119,15 +143,14 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Wrong username or password.');
     await page.close();
-    const signedIn = await signIn(admin, endpoint.url, 'alice', PASSWORD);
-    await expect.poll(() => signedIn.locator('.who').textContent()).toContain('administrator');
-    await signedIn.close();
+    const alice = await signedIn('alice');
+    await expect.poll(() => alice.locator('.who').textContent()).toContain('administrator');
   });
 
   it('creates a policy through the catalog form: validation error, fix, what-if, save, assign', async () => {
-    await ensureAccounts();
-    const page = await signIn(admin, endpoint.url, 'alice', PASSWORD);
+    const page = await signedIn('alice');
     await page.goto(`${endpoint.url}/#/policies/new`);
+    await expectShown(page, '#p-name');
     await page.getByLabel('Name', { exact: true }).fill('Console AV');
     await page.getByLabel('Kind').selectOption('antivirus');
     const field = page.locator(`fieldset[data-setting="${SETTING}"]`);
@@ -155,7 +178,7 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     await page.getByRole('button', { name: 'Assign' }).click();
     await expect.poll(() => page.getByTestId('assignments').textContent()).toContain('include console-devices');
     await page.close();
-  });
+  }, 90_000);
 
   it('shows `succeeded` per setting once the simulated device reports', async () => {
     expect(policyId, 'the policy of the previous test').toBeDefined();
@@ -167,19 +190,17 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
       },
       30_000,
     );
-    const page = await signIn(admin, endpoint.url, 'alice', PASSWORD);
+    const page = await signedIn('alice');
     await page.goto(`${endpoint.url}/#/devices/${deviceId}`);
     const row = page.locator(`tr[data-setting="${SETTING}"]`);
     await expect.poll(() => row.textContent()).toContain('succeeded');
     expect(await row.textContent()).toContain('4');
     await page.close();
-  });
+  }, 60_000);
 
   it('gives a Help Desk operator no policy write controls, and the API answers 403', async () => {
-    await ensureAccounts();
     expect(policyId, 'the policy of the earlier test').toBeDefined();
-    const context = await newContext(browser);
-    const page = await signIn(context, endpoint.url, 'hank', PASSWORD);
+    const page = await signedIn('hank');
     await page.goto(`${endpoint.url}/#/policies`);
     await page.getByRole('heading', { name: 'Policies', level: 1 }).waitFor();
     await expect.poll(() => page.getByRole('link', { name: 'Console AV' }).count()).toBe(1);
@@ -200,7 +221,6 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     })()`);
     expect(answer).toEqual({ status: 403, code: 'ADMIN_FORBIDDEN' });
     expect((await endpoint.admin.ok('GET', `/v1/admin/policies/${policyId}`)).name).toBe('Console AV');
-    await context.close();
   });
 
   it('shows a hostname containing markup as text, and no dialog opens', async () => {
@@ -211,7 +231,7 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     } finally {
       db.close();
     }
-    const page = await signIn(admin, endpoint.url, 'alice', PASSWORD);
+    const page = await signedIn('alice');
     const dialogs: string[] = [];
     page.on('dialog', (d) => {
       dialogs.push(d.message());

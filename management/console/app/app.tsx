@@ -3,6 +3,7 @@
 // navigation so keyboard and screen-reader users land on its heading.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeError } from './api.js';
+import { useLoad } from './hooks.js';
 import { AdminsPage } from './pages/admins.js';
 import { AuditPage } from './pages/audit.js';
 import { CompliancePage } from './pages/compliance.js';
@@ -17,9 +18,9 @@ import { PolicyEditor } from './pages/policy-editor.js';
 import { PolicyStatusPage } from './pages/policy-status.js';
 import { TokensPage } from './pages/tokens.js';
 import { href, type Route, useRoute } from './router.js';
-import { abilitiesOf, currentSession, logout, type Session } from './session.js';
+import { type Abilities, abilitiesOf, currentSession, loadPermissions, logout, type Session } from './session.js';
 import { applyTheme, storedTheme, type Theme } from './theme.js';
-import { LiveRegion, Loading } from './ui.js';
+import { ErrorText, LiveRegion, Loading } from './ui.js';
 
 const NAV: readonly [string, string][] = [
   ['dashboard', 'Dashboard'],
@@ -33,8 +34,7 @@ const NAV: readonly [string, string][] = [
   ['audit', 'Audit log'],
 ];
 
-function Page({ route, session }: { route: Route; session: Session }) {
-  const can = abilitiesOf(session.admin.role);
+function Page({ route, session, can }: { route: Route; session: Session; can: Abilities }) {
   const [section = 'dashboard', id, sub] = route.parts;
   switch (section) {
     case 'devices':
@@ -79,6 +79,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
   const route = useRoute();
   const main = useRef<HTMLElement>(null);
   const section = route.parts[0] ?? 'dashboard';
+  const permissions = useLoad(loadPermissions, [session.admin.adminId]);
   useEffect(() => {
     main.current?.focus();
   }, [route.parts.join('/')]);
@@ -111,7 +112,8 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        <Page route={route} session={session} />
+        <ErrorText error={permissions.error} />
+        {permissions.data ? <Page route={route} session={session} can={abilitiesOf(permissions.data)} /> : <Loading what="your permissions" />}
       </main>
       <footer class="bottom">
         <LiveRegion />

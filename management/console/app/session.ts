@@ -16,25 +16,42 @@ export interface Session {
   readonly expiresAt: string;
 }
 
-/** What a role may change, mirroring the built-in roles (management/src/service/admin-principal.ts). */
+/**
+ * Which controls to show, from the permissions GET /v1/admin/me lists for the signed-in role (service/identity/roles.ts).
+ * The API decides every request all the same: a control shown by mistake gets 403 ADMIN_FORBIDDEN.
+ */
 export interface Abilities {
   readonly editPolicy: boolean;
-  readonly deviceActions: boolean;
+  readonly whatIf: boolean;
+  readonly assign: boolean;
+  readonly editGroups: boolean;
+  readonly editCompliance: boolean;
+  readonly sync: boolean;
+  readonly revoke: boolean;
   readonly manageAdmins: boolean;
   readonly manageEnrollment: boolean;
+  readonly manageAccessTokens: boolean;
 }
 
-export function abilitiesOf(role: string): Abilities {
-  switch (role) {
-    case 'administrator':
-      return { editPolicy: true, deviceActions: true, manageAdmins: true, manageEnrollment: true };
-    case 'endpointSecurityManager':
-      return { editPolicy: true, deviceActions: true, manageAdmins: false, manageEnrollment: true };
-    case 'helpDeskOperator':
-      return { editPolicy: false, deviceActions: true, manageAdmins: false, manageEnrollment: false };
-    default:
-      return { editPolicy: false, deviceActions: false, manageAdmins: false, manageEnrollment: false };
-  }
+export function abilitiesOf(permissions: readonly string[]): Abilities {
+  const has = (p: string) => permissions.includes(p);
+  return {
+    editPolicy: has('policies.write'),
+    whatIf: has('whatIf.run'),
+    assign: has('assignments.write'),
+    editGroups: has('groups.write'),
+    editCompliance: has('compliancePolicies.write'),
+    sync: has('devices.sync'),
+    revoke: has('devices.revoke'),
+    manageAdmins: has('admins.write'),
+    manageEnrollment: has('onboarding.write'),
+    manageAccessTokens: has('accessTokens.write'),
+  };
+}
+
+/** The signed-in admin's permissions (GET /v1/admin/me). */
+export async function loadPermissions(): Promise<string[]> {
+  return (await api<{ permissions: string[] }>('GET', '/v1/admin/me')).permissions;
 }
 
 function adopt(session: Session): Session {

@@ -3,6 +3,9 @@
 export type {
   AccessToken,
   AccessTokenCreated,
+  AdminAccount,
+  AdminRoleInfo,
+  ApiToken,
   Assignment,
   CompliancePolicy,
   Device,

@@ -2,34 +2,17 @@
 // change a role, delete; the built-in roles with their permissions.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { itemsOf } from '../download.js';
 import { useLoad } from '../hooks.js';
 import type { Abilities } from '../session.js';
+import type { AdminAccount, AdminRoleInfo } from '../types.js';
 import { announce, ConfirmAction, ErrorText, Field, Loading } from '../ui.js';
 
-interface AdminRow {
-  readonly adminId: string;
-  readonly username: string;
-  readonly displayName?: string;
-  readonly role: string;
-  readonly scopeGroupIds?: readonly string[] | null;
-  readonly lockedUntil?: string | null;
-}
-interface RoleRow {
-  readonly role?: string;
-  readonly name?: string;
-  readonly description?: string;
-  readonly permissions: readonly string[];
-}
-
-const roleName = (r: RoleRow) => r.role ?? r.name ?? '?';
-
 export function AdminsPage({ can }: { can: Abilities }) {
-  const admins = useLoad(() => api<unknown>('GET', '/v1/admin/admins').then((b) => itemsOf<AdminRow>(b, ['admins'])), []);
-  const roles = useLoad(() => api<unknown>('GET', '/v1/admin/roles').then((b) => itemsOf<RoleRow>(b, ['roles'])), []);
+  const admins = useLoad(() => api<{ admins: AdminAccount[] }>('GET', '/v1/admin/admins').then((b) => b.admins), []);
+  const roles = useLoad(() => api<{ roles: AdminRoleInfo[] }>('GET', '/v1/admin/roles').then((b) => b.roles), []);
   const [form, setForm] = useState({ username: '', displayName: '', role: 'readOnlyOperator', password: '' });
   const [error, setError] = useState<unknown>();
-  const roleNames = roles.data?.map(roleName) ?? ['administrator', 'endpointSecurityManager', 'helpDeskOperator', 'readOnlyOperator'];
+  const roleNames = roles.data?.map((r) => r.role) ?? ['administrator', 'endpointSecurityManager', 'helpDeskOperator', 'readOnlyOperator'];
   const act = async (fn: () => Promise<void>) => {
     setError(undefined);
     try {
@@ -123,10 +106,10 @@ export function AdminsPage({ can }: { can: Abilities }) {
       <ErrorText error={roles.error} />
       <dl>
         {roles.data?.map((r) => (
-          <div key={roleName(r)}>
-            <dt>{roleName(r)}</dt>
+          <div key={r.role}>
+            <dt>{r.displayName}</dt>
             <dd>
-              {r.description ?? ''} {r.permissions.join(', ')}
+              {r.description} Permissions: {r.permissions.join(', ')}
             </dd>
           </div>
         ))}

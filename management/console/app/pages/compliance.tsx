@@ -88,7 +88,7 @@ export function CompliancePage({ can }: { can: Abilities }) {
   return (
     <section aria-labelledby="compliance-page-h">
       <h1 id="compliance-page-h">Compliance</h1>
-      {can.editPolicy && <NewCompliancePolicy onCreated={policies.reload} />}
+      {can.editCompliance && <NewCompliancePolicy onCreated={policies.reload} />}
       {policies.loading && <Loading what="compliance policies" />}
       <ErrorText error={policies.error ?? error} />
       <ul class="cards">
@@ -98,7 +98,7 @@ export function CompliancePage({ can }: { can: Abilities }) {
             <p>
               version {p.version}, grace {p.gracePeriodHours} h: <code>{JSON.stringify(p.settings)}</code>
             </p>
-            {can.editPolicy && groups.data && groups.data.groups.length > 0 && (
+            {can.assign && groups.data && groups.data.groups.length > 0 && (
               <div class="row">
                 <label for={`ca-${p.compliancePolicyId}`}>Assign to</label>
                 <select id={`ca-${p.compliancePolicyId}`} onChange={(e) => e.currentTarget.value && assign(p.compliancePolicyId, e.currentTarget.value)}>
@@ -111,7 +111,7 @@ export function CompliancePage({ can }: { can: Abilities }) {
                 </select>
               </div>
             )}
-            {can.editPolicy && (
+            {can.editCompliance && (
               <ConfirmAction
                 label="Delete"
                 question={`Delete compliance policy ${p.name}?`}

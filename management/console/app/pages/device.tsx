@@ -139,12 +139,14 @@ export function DevicePage({ deviceId, can }: { deviceId: string; can: Abilities
           <dd>{d.revoked ? 'revoked' : 'active'}</dd>
         </dl>
       )}
-      {d && !d.revoked && can.deviceActions && (
+      {d && !d.revoked && (can.sync || can.revoke) && (
         <div class="actions">
-          <button type="button" onClick={sync}>
-            Sync now
-          </button>{' '}
-          <ConfirmAction label="Revoke" question={`Revoke ${d.hostname}? It can no longer sync and must enroll again.`} onConfirm={revoke} />
+          {can.sync && (
+            <button type="button" onClick={sync}>
+              Sync now
+            </button>
+          )}{' '}
+          {can.revoke && <ConfirmAction label="Revoke" question={`Revoke ${d.hostname}? It can no longer sync and must enroll again.`} onConfirm={revoke} />}
         </div>
       )}
       <section aria-labelledby="compliance-h">

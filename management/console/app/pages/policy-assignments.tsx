@@ -52,7 +52,7 @@ export function PolicyAssignments({ policyId, can }: { policyId: string; can: Ab
           {mine.map((a) => (
             <li key={a.assignmentId}>
               {a.mode} {groupName(a.groupId)}{' '}
-              {can.editPolicy && (
+              {can.assign && (
                 <button type="button" onClick={() => remove(a)}>
                   Remove<span class="sr-only"> assignment to {groupName(a.groupId)}</span>
                 </button>
@@ -61,7 +61,7 @@ export function PolicyAssignments({ policyId, can }: { policyId: string; can: Ab
           ))}
         </ul>
       )}
-      {can.editPolicy && groups.data && groups.data.groups.length > 0 && (
+      {can.assign && groups.data && groups.data.groups.length > 0 && (
         <fieldset class="row">
           <legend>Add assignment</legend>
           <label for="a-group">Group</label>
@@ -91,9 +91,11 @@ export function PolicyAssignments({ policyId, can }: { policyId: string; can: Ab
             <option value="include">include</option>
             <option value="exclude">exclude</option>
           </select>
-          <button type="button" onClick={whatIf}>
-            What-if
-          </button>
+          {can.whatIf && (
+            <button type="button" onClick={whatIf}>
+              What-if
+            </button>
+          )}
           <button type="button" class="primary" onClick={assign}>
             Assign
           </button>

@@ -2,22 +2,10 @@
 // the access tokens of conditional-access gateways. A token's secret is shown once, at creation.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { itemsOf } from '../download.js';
 import { useLoad } from '../hooks.js';
 import type { Abilities, Session } from '../session.js';
-import type { AccessToken } from '../types.js';
+import type { AccessToken, ApiToken } from '../types.js';
 import { announce, ConfirmAction, ErrorText, Field, formatTime, Loading } from '../ui.js';
-
-interface ApiToken {
-  readonly tokenId: string;
-  readonly description?: string;
-  readonly adminId?: string;
-  readonly username?: string;
-  readonly createdAt: string;
-  readonly expiresAt?: string | null;
-  readonly lastUsedAt?: string | null;
-  readonly revokedAt?: string | null;
-}
 
 function Secret({ token }: { token: string | null }) {
   if (!token) return null;
@@ -29,7 +17,9 @@ function Secret({ token }: { token: string | null }) {
   );
 }
 
-function TokenCreator({ path, label, withExpiry, onCreated }: { path: string; label: string; withExpiry: boolean; onCreated: () => void }) {
+/** `textField`: what the token's text is called on the wire (`name` for API tokens, `description` for access tokens). */
+function TokenCreator(props: { path: string; label: string; textField: 'name' | 'description'; withExpiry: boolean; onCreated: () => void }) {
+  const { path, label, textField, withExpiry, onCreated } = props;
   const [description, setDescription] = useState('');
   const [days, setDays] = useState('90');
   const [secret, setSecret] = useState<string | null>(null);
@@ -38,7 +28,7 @@ function TokenCreator({ path, label, withExpiry, onCreated }: { path: string; la
   const submit = async (e: Event) => {
     e.preventDefault();
     try {
-      const body = { ...(description ? { description } : {}), ...(withExpiry ? { expiresInDays: Number(days) } : {}) };
+      const body = { ...(description ? { [textField]: description } : {}), ...(withExpiry ? { expiresInDays: Number(days) } : {}) };
       const created = await api<{ token: string }>('POST', path, body);
       setSecret(created.token);
       setError(undefined);
@@ -50,7 +40,7 @@ function TokenCreator({ path, label, withExpiry, onCreated }: { path: string; la
   };
   return (
     <form onSubmit={submit} aria-label={`New ${label}`} class="card">
-      <Field id={`${id}-desc`} label="Description">
+      <Field id={`${id}-desc`} label={textField === 'name' ? 'Name' : 'Description'}>
         <input id={`${id}-desc`} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
       </Field>
       {withExpiry && (
@@ -66,21 +56,21 @@ function TokenCreator({ path, label, withExpiry, onCreated }: { path: string; la
 }
 
 export function TokensPage({ can, session }: { can: Abilities; session: Session }) {
-  const apiTokens = useLoad(() => api<unknown>('GET', '/v1/admin/api-tokens').then((b) => itemsOf<ApiToken>(b, ['tokens', 'apiTokens'])), []);
+  const apiTokens = useLoad(() => api<{ apiTokens: ApiToken[] }>('GET', '/v1/admin/api-tokens').then((b) => b.apiTokens), []);
   const access = useLoad(() => api<{ accessTokens: AccessToken[] }>('GET', '/v1/admin/access-tokens'), []);
   return (
     <section aria-labelledby="tokens-h">
       <h1 id="tokens-h">Tokens</h1>
       <h2>Personal API tokens</h2>
       <p class="hint">For the CLI and automation, acting as {session.admin.username} with the same role.</p>
-      <TokenCreator path="/v1/admin/api-tokens" label="API token" withExpiry onCreated={apiTokens.reload} />
+      <TokenCreator path="/v1/admin/api-tokens" label="API token" textField="name" withExpiry onCreated={apiTokens.reload} />
       {apiTokens.loading && <Loading what="API tokens" />}
       <ErrorText error={apiTokens.error} />
       <ul>
         {apiTokens.data?.map((t) => (
           <li key={t.tokenId}>
-            <code>{t.tokenId}</code> {t.description ?? ''} {t.username ? `(${t.username})` : ''} expires {formatTime(t.expiresAt ?? null)}, last used{' '}
-            {formatTime(t.lastUsedAt ?? null)} {t.revokedAt ? `revoked ${formatTime(t.revokedAt)}` : ''}
+            <code>{t.tokenId}</code> {t.name} expires {formatTime(t.expiresAt)}, last used {formatTime(t.lastUsedAt)}{' '}
+            {t.revokedAt ? `revoked ${formatTime(t.revokedAt)}` : ''}
             {!t.revokedAt && (
               <ConfirmAction
                 label="Revoke"
@@ -95,13 +85,15 @@ export function TokensPage({ can, session }: { can: Abilities; session: Session 
         ))}
       </ul>
       <h2>Access tokens (conditional-access gateways)</h2>
-      {can.editPolicy && <TokenCreator path="/v1/admin/access-tokens" label="access token" withExpiry={false} onCreated={access.reload} />}
+      {can.manageAccessTokens && (
+        <TokenCreator path="/v1/admin/access-tokens" label="access token" textField="description" withExpiry={false} onCreated={access.reload} />
+      )}
       <ErrorText error={access.error} />
       <ul>
         {access.data?.accessTokens.map((t) => (
           <li key={t.tokenId}>
             <code>{t.tokenId}</code> {t.description ?? ''} created {formatTime(t.createdAt)} {t.revokedAt ? `revoked ${formatTime(t.revokedAt)}` : ''}
-            {can.editPolicy && !t.revokedAt && (
+            {can.manageAccessTokens && !t.revokedAt && (
               <ConfirmAction
                 label="Revoke"
                 question="Revoke this access token? The gateway using it gets 401."
