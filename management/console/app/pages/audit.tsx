@@ -2,22 +2,30 @@
 // lines, CSV) with the same filters; "Verify chain" walks the tamper-evident hash chain on the endpoint.
 import { useState } from 'preact/hooks';
 import { api, withQuery } from '../api.js';
-import { itemsOf } from '../download.js';
 import { useLoad } from '../hooks.js';
 import { href, navigate } from '../router.js';
-import { ErrorText, formatTime, formatValue, Loading } from '../ui.js';
+import { Badge, ErrorText, formatTime, formatValue, Loading } from '../ui.js';
 
+/** One entry as GET /v1/admin/audit answers it (urn:attache:audit-entry, contract 5). */
 interface AuditEntry {
-  readonly entryId?: string;
-  readonly seq?: number;
+  readonly seq: number;
   readonly at: string;
-  readonly actor: { adminId?: string; username?: string; role?: string | null } | null;
-  readonly sourceAddress?: string;
+  readonly actor: { adminId: string; username: string; role: string } | null;
+  readonly sourceAddress: string | null;
   readonly action: string;
-  readonly target?: { type: string; id: string } | null;
-  readonly outcome: string | { result?: string; status?: string; code?: string };
-  readonly before?: unknown;
-  readonly after?: unknown;
+  readonly target: { type: string; id: string | null } | null;
+  readonly outcome: 'success' | 'failure';
+  readonly errorCode: string | null;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/** GET /v1/admin/audit/verify. */
+interface AuditVerification {
+  readonly ok: boolean;
+  readonly entries: number;
+  readonly firstBrokenSeq?: number;
+  readonly problem?: string;
 }
 
 const FILTERS = [
@@ -29,25 +37,19 @@ const FILTERS = [
   ['targetId', 'Target id'],
 ] as const;
 
-const outcomeText = (o: AuditEntry['outcome']) => (typeof o === 'string' ? o : [o.result ?? o.status, o.code].filter(Boolean).join(' '));
-
 export function AuditPage({ query }: { query: URLSearchParams }) {
   const q = Object.fromEntries(FILTERS.map(([k]) => [k, query.get(k) ?? ''])) as Record<string, string>;
   const cursor = query.get('cursor') ?? undefined;
   const [draft, setDraft] = useState(q);
   const [verify, setVerify] = useState<string>();
   const page = useLoad(
-    () =>
-      api<unknown>('GET', withQuery('/v1/admin/audit', { ...q, cursor, limit: 100 })).then((b) => ({
-        entries: itemsOf<AuditEntry>(b, ['entries', 'audit']),
-        next: (b as { nextCursor?: string | null }).nextCursor ?? null,
-      })),
+    () => api<{ entries: AuditEntry[]; nextCursor?: string }>('GET', withQuery('/v1/admin/audit', { ...q, cursor, limit: 100 })),
     [query.toString()],
   );
   const runVerify = async () => {
     try {
-      const r = await api<Record<string, unknown>>('GET', '/v1/admin/audit/verify');
-      setVerify(`Chain check: ${JSON.stringify(r)}`);
+      const r = await api<AuditVerification>('GET', '/v1/admin/audit/verify');
+      setVerify(r.ok ? `Chain intact: ${r.entries} entries verified.` : `Chain broken at entry ${r.firstBrokenSeq}: ${r.problem}`);
     } catch (err) {
       setVerify(`Chain check failed: ${(err as Error).message}`);
     }
@@ -96,8 +98,8 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
               </tr>
             </thead>
             <tbody>
-              {page.data.entries.map((e, i) => (
-                <tr key={e.entryId ?? e.seq ?? i}>
+              {page.data.entries.map((e) => (
+                <tr key={e.seq}>
                   <td>{formatTime(e.at)}</td>
                   <td>
                     {e.actor?.username ?? 'anonymous'} <span class="muted">{e.actor?.role ?? ''}</span> <span class="muted">{e.sourceAddress ?? ''}</span>
@@ -105,8 +107,10 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
                   <td>
                     <code>{e.action}</code>
                   </td>
-                  <td>{e.target ? `${e.target.type} ${e.target.id}` : '—'}</td>
-                  <td>{outcomeText(e.outcome)}</td>
+                  <td>{e.target ? `${e.target.type} ${e.target.id ?? ''}` : '—'}</td>
+                  <td>
+                    <Badge value={e.outcome} /> {e.errorCode ?? ''}
+                  </td>
                   <td class="change">
                     {e.before !== undefined && e.before !== null && <div>before {formatValue(e.before)}</div>}
                     {e.after !== undefined && e.after !== null && <div>after {formatValue(e.after)}</div>}
@@ -117,7 +121,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
           </table>
         </div>
       )}
-      {page.data?.next && <a href={href('audit', { ...q, cursor: page.data.next })}>Older entries</a>}
+      {page.data?.nextCursor && <a href={href('audit', { ...q, cursor: page.data.nextCursor })}>Older entries</a>}
     </section>
   );
 }

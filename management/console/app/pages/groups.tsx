@@ -75,7 +75,7 @@ function GroupRow({ group, can, reload }: { group: Group; can: Abilities; reload
       {can.editGroups && (
         <ConfirmAction
           label="Delete group"
-          question={`Delete ${group.name}? Its assignments go with it.`}
+          question={`Delete ${group.name}? A group still assigned to a policy is refused, naming the assignments to remove first.`}
           onConfirm={() =>
             act(async () => {
               await api('DELETE', `/v1/admin/groups/${gid}`);

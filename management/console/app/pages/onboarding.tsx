@@ -2,30 +2,27 @@
 // enrollment token inside is shown only then); list the packages and revoke one (the CLI's onboarding list/revoke).
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { downloadJson, itemsOf } from '../download.js';
+import { downloadJson } from '../download.js';
 import { useLoad } from '../hooks.js';
 import type { Abilities } from '../session.js';
 import type { OnboardingPackage } from '../types.js';
-import { announce, ConfirmAction, ErrorText, Field, formatTime, Loading } from '../ui.js';
+import { announce, Badge, ConfirmAction, ErrorText, Field, formatTime, Loading } from '../ui.js';
 
-interface PackageRow {
-  readonly tokenId?: string;
-  readonly packageId?: string;
-  readonly id?: string;
-  readonly description?: string;
-  readonly tags?: readonly string[];
-  readonly maxUses?: number;
-  readonly uses?: number;
-  readonly expiresAt?: string;
-  readonly revokedAt?: string | null;
+/** One package as GET /v1/admin/onboarding-packages lists it (urn:attache:onboarding-package-info): never the token. */
+interface PackageInfo {
+  readonly id: string;
+  readonly description: string | null;
+  readonly tags: readonly string[];
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly uses: number;
+  readonly maxUses: number;
+  readonly revoked: boolean;
+  readonly state: 'active' | 'expired' | 'exhausted' | 'revoked';
 }
-const idOf = (p: PackageRow) => p.tokenId ?? p.packageId ?? p.id ?? '';
 
 export function OnboardingPage({ can }: { can: Abilities }) {
-  const list = useLoad(
-    () => api<unknown>('GET', '/v1/admin/onboarding-packages').then((b) => itemsOf<PackageRow>(b, ['packages', 'onboardingPackages', 'tokens'])),
-    [],
-  );
+  const list = useLoad(() => api<{ onboardingPackages: PackageInfo[] }>('GET', '/v1/admin/onboarding-packages').then((b) => b.onboardingPackages), []);
   const [tags, setTags] = useState('');
   const [maxUses, setMaxUses] = useState('1');
   const [minutes, setMinutes] = useState('1440');
@@ -89,15 +86,15 @@ export function OnboardingPage({ can }: { can: Abilities }) {
       <ErrorText error={list.error} />
       <ul>
         {list.data?.map((p) => (
-          <li key={idOf(p)}>
-            <code>{idOf(p)}</code> {p.description ?? ''} {p.tags?.length ? `tags ${p.tags.join(', ')}` : ''} uses {p.uses ?? '?'}/{p.maxUses ?? '?'}, expires{' '}
-            {formatTime(p.expiresAt)} {p.revokedAt ? `(revoked ${formatTime(p.revokedAt)})` : ''}
-            {can.manageEnrollment && !p.revokedAt && (
+          <li key={p.id}>
+            <code>{p.id}</code> <Badge value={p.state} /> {p.description ?? ''} {p.tags.length ? `tags ${p.tags.join(', ')}` : ''} uses {p.uses}/{p.maxUses},
+            expires {formatTime(p.expiresAt)}
+            {can.manageEnrollment && p.state === 'active' && (
               <ConfirmAction
                 label="Revoke"
                 question="Revoke this package? Devices can no longer enroll with it."
                 onConfirm={async () => {
-                  await api('DELETE', `/v1/admin/onboarding-packages/${encodeURIComponent(idOf(p))}`);
+                  await api('POST', `/v1/admin/onboarding-packages/${encodeURIComponent(p.id)}/revoke`);
                   list.reload();
                 }}
               />
