@@ -20,10 +20,12 @@ const SECTIONS: readonly { title: string; keys: readonly string[]; filter?: stri
   { title: 'Risk level', keys: ['riskLevel', 'risk'], filter: 'riskLevel' },
   { title: 'Last check-in', keys: ['lastCheckIn', 'lastCheckin', 'checkIn'] },
   { title: 'Policy status', keys: ['policyStatus', 'policies'], filter: 'policyStatus' },
+  { title: 'Platform', keys: ['platform'], filter: 'platform' },
 ];
 
 export function DashboardPage() {
   const dash = useLoad(() => api<Record<string, unknown>>('GET', '/v1/admin/dashboard'), []);
+  const totals = dash.data?.totals as { devices: number; active: number; connected: number; revoked: number } | undefined;
   return (
     <section aria-labelledby="dash-h">
       <h1 id="dash-h">Dashboard</h1>
@@ -31,7 +33,11 @@ export function DashboardPage() {
       <ErrorText error={dash.error} />
       {dash.data && (
         <>
-          {typeof dash.data.total === 'number' && <p>{dash.data.total} devices</p>}
+          {totals && (
+            <p>
+              {totals.devices} devices: {totals.active} active, {totals.connected} connected now, {totals.revoked} revoked.
+            </p>
+          )}
           <div class="charts">
             {SECTIONS.map((s) => {
               const key = s.keys.find((k) => dash.data?.[k] !== undefined);

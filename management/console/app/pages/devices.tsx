@@ -11,16 +11,17 @@ import { Badge, ErrorText, formatTime, Loading } from '../ui.js';
 const PAGE_SIZE = 50;
 const FILTERS: readonly { key: string; label: string; options: readonly string[] }[] = [
   { key: 'platform', label: 'Platform', options: ['windows', 'macos', 'linux'] },
-  { key: 'complianceState', label: 'Compliance', options: ['compliant', 'noncompliant', 'inGracePeriod', 'unknown', 'notEvaluated'] },
+  { key: 'complianceState', label: 'Compliance', options: ['compliant', 'noncompliant', 'inGracePeriod', 'unknown'] },
   { key: 'riskLevel', label: 'Risk level', options: ['none', 'informational', 'low', 'medium', 'high'] },
-  { key: 'policyStatus', label: 'Policy status', options: ['succeeded', 'error', 'conflict', 'notApplicable', 'pending'] },
+  { key: 'policyStatus', label: 'Policy status', options: ['succeeded', 'error', 'conflict', 'pending', 'notApplicable', 'none'] },
   { key: 'connected', label: 'Connected', options: ['true', 'false'] },
 ];
 const COLUMNS: readonly { key: string; label: string; sortable: boolean }[] = [
   { key: 'hostname', label: 'Hostname', sortable: true },
-  { key: 'platform', label: 'Platform', sortable: true },
+  { key: 'platform', label: 'Platform', sortable: false },
   { key: 'complianceState', label: 'Compliance', sortable: true },
   { key: 'riskLevel', label: 'Risk', sortable: true },
+  { key: 'policyStatus', label: 'Policies', sortable: false },
   { key: 'lastSeenAt', label: 'Last check-in', sortable: true },
   { key: 'connected', label: 'Connected', sortable: false },
 ];
@@ -107,6 +108,9 @@ export function DevicesPage({ query }: { query: URLSearchParams }) {
                     </td>
                     <td>
                       <Badge value={d.riskLevel} />
+                    </td>
+                    <td>
+                      <Badge value={d.policyStatus} />
                     </td>
                     <td>{formatTime(d.lastSeenAt)}</td>
                     <td>{d.connected ? 'yes' : 'no'}</td>
