@@ -173,9 +173,9 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
 
     await page.getByLabel('Group').selectOption(groupId);
     await page.getByLabel('Mode').selectOption('include');
-    await page.getByRole('button', { name: 'What-if' }).click();
+    await page.getByRole('button', { name: 'What-if', exact: true }).click();
     await expect.poll(() => page.getByTestId('what-if').last().textContent()).toContain('1 device(s) affected');
-    await page.getByRole('button', { name: 'Assign' }).click();
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
     await expect.poll(() => page.getByTestId('assignments').textContent()).toContain('include console-devices');
     await page.close();
   }, 90_000);
@@ -203,7 +203,7 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     const page = await signedIn('hank');
     await page.goto(`${endpoint.url}/#/policies`);
     await page.getByRole('heading', { name: 'Policies', level: 1 }).waitFor();
-    await expect.poll(() => page.getByRole('link', { name: 'Console AV' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('link', { name: 'Console AV', exact: true }).count()).toBe(1);
     expect(await page.getByRole('link', { name: 'New policy' }).count()).toBe(0);
     await page.goto(`${endpoint.url}/#/policies/${policyId}`);
     await expect.poll(() => page.getByText('Your role can view policies but not change them.').count()).toBe(1);
