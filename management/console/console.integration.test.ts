@@ -2,6 +2,7 @@
 // (the dist/ bundle, which embeds the console) and a real simulated agent: security headers and CSP, sign-in, a
 // policy created through the catalog form (validation error, fix, what-if, save, assign), per-setting `succeeded`
 // from the device, a Help Desk operator refused by UI and API, and a hostname carrying markup shown as text.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -14,6 +15,7 @@ const missing = 'missing' in chromiumFound ? chromiumFound.missing : null;
 if (missing) process.stderr.write(`console browser tests skipped: ${missing}\n`);
 
 const PASSWORD = 'correct horse battery staple 42';
+const AUDIT_MERGED = existsSync(new URL('../src/http/audit-routes.ts', import.meta.url));
 const SETTING = 'mdatp.antivirusEngine.maximumOnDemandScanThreads';
 const MARKUP = '<img src=x onerror=alert(1)>';
 
@@ -246,5 +248,23 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     await page.close();
   });
 
-  it.todo('every step above appears in the audit log (GET /v1/admin/audit and the Audit log page; needs the audit API of branch wt-audit)');
+  // The audit API (contract 5) is another branch: until it is merged this step is a todo. Once audit-routes.ts is in,
+  // the guard always picks `it` (the lead may then drop AUDIT_MERGED).
+  (AUDIT_MERGED ? it : it.todo)('shows every step above in the audit log (API and the Audit log page)', async () => {
+    expect(policyId, 'the policy of the earlier test').toBeDefined();
+    const { entries } = await endpoint.admin.ok('GET', '/v1/admin/audit?limit=500');
+    const steps = entries.map((e: { action: string; actor: { username: string } | null; outcome: string; errorCode: string | null }) =>
+      [e.action, e.actor?.username ?? null, e.outcome, e.errorCode].join(' '),
+    );
+    expect(steps).toContain('policy.create alice success ');
+    expect(steps).toContain('assignment.create alice success ');
+    expect(steps).toContain('policy.update hank failure ADMIN_FORBIDDEN');
+    const page = await signedIn('alice');
+    await page.goto(`${endpoint.url}/#/audit?targetId=${policyId}`);
+    const table = page.getByTestId('audit');
+    await expect.poll(() => table.textContent()).toContain('policy.create');
+    expect(await table.textContent()).toContain('alice');
+    expect(await table.textContent()).toContain('hank');
+    await page.close();
+  });
 });
