@@ -47,11 +47,12 @@ async function main(): Promise<void> {
     await shot('#/dashboard', 'console-dashboard.png', () => page.locator('.chart svg').first().waitFor());
     await shot(`#/devices/${deviceId}`, 'console-device.png', () => page.locator(`tr[data-setting="${SETTING}"]`).waitFor());
     await shot(`#/policies/${policy.policyId}`, 'console-policy-what-if.png', async () => {
+      await page.getByLabel('Find a setting').fill('scan');
       const value = page.locator(`fieldset[data-setting="${SETTING}"]`).getByLabel(/value$/);
       await value.fill('8');
       await page.getByRole('button', { name: 'Preview changes (what-if)' }).click();
       await page.getByTestId('what-if').waitFor();
-      await page.locator('#preview-h').scrollIntoViewIfNeeded();
+      await page.locator('#preview-h').evaluate((el) => el.scrollIntoView({ block: 'center' }));
     });
     await shot('#/audit', 'console-audit.png', () => page.locator('[data-testid=audit], [role=alert]').first().waitFor());
   } finally {

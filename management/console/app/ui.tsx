@@ -15,7 +15,14 @@ export function announce(message: string): void {
 export function LiveRegion() {
   const [message, setMessage] = useState('');
   useEffect(() => {
-    announcer = setMessage;
+    // Shown for 10 s (screen readers have read it by then), so an old result does not cover the next page.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    announcer = (m) => {
+      setMessage(m);
+      clearTimeout(timer);
+      timer = setTimeout(() => setMessage(''), 10_000);
+    };
+    return () => clearTimeout(timer);
   }, []);
   return (
     <div class="live" role="status" aria-live="polite" data-testid="live">

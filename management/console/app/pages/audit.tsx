@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, withQuery } from '../api.js';
 import { useLoad } from '../hooks.js';
 import { href, navigate } from '../router.js';
-import { Badge, ErrorText, formatTime, formatValue, Loading } from '../ui.js';
+import { Badge, ErrorText, formatTime, Loading } from '../ui.js';
 
 /** One entry as GET /v1/admin/audit answers it (urn:attache:audit-entry, contract 5). */
 interface AuditEntry {
@@ -36,6 +36,19 @@ const FILTERS = [
   ['targetType', 'Target type'],
   ['targetId', 'Target id'],
 ] as const;
+
+/** Before and after, folded: a policy's whole document would crowd the table. */
+function ChangeDetails({ before, after }: { before: unknown; after: unknown }) {
+  if ((before === null || before === undefined) && (after === null || after === undefined)) return <>—</>;
+  const parts = [before !== null && before !== undefined ? 'before' : '', after !== null && after !== undefined ? 'after' : ''].filter(Boolean);
+  return (
+    <details>
+      <summary>{parts.join(' / ')}</summary>
+      {parts.includes('before') && <pre>before {JSON.stringify(before, null, 2)}</pre>}
+      {parts.includes('after') && <pre>after {JSON.stringify(after, null, 2)}</pre>}
+    </details>
+  );
+}
 
 export function AuditPage({ query }: { query: URLSearchParams }) {
   const q = Object.fromEntries(FILTERS.map(([k]) => [k, query.get(k) ?? ''])) as Record<string, string>;
@@ -100,7 +113,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
             <tbody>
               {page.data.entries.map((e) => (
                 <tr key={e.seq}>
-                  <td>{formatTime(e.at)}</td>
+                  <td class="nowrap">{formatTime(e.at)}</td>
                   <td>
                     {e.actor?.username ?? 'anonymous'} <span class="muted">{e.actor?.role ?? ''}</span> <span class="muted">{e.sourceAddress ?? ''}</span>
                   </td>
@@ -112,8 +125,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
                     <Badge value={e.outcome} /> {e.errorCode ?? ''}
                   </td>
                   <td class="change">
-                    {e.before !== undefined && e.before !== null && <div>before {formatValue(e.before)}</div>}
-                    {e.after !== undefined && e.after !== null && <div>after {formatValue(e.after)}</div>}
+                    <ChangeDetails before={e.before} after={e.after} />
                   </td>
                 </tr>
               ))}

@@ -2,7 +2,7 @@
 // POST /v1/admin/what-if: the endpoint's validation messages appear beside their fields, or the diff against the
 // current version and the what-if result appear, and only then can the previewed document be saved. Existing
 // policies also get their include/exclude assignments here.
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api.js';
 import { type CatalogSetting, fieldErrors, fromText, loadCatalog, toText } from '../catalog.js';
 import { diffPolicy, type PolicyDoc } from '../diff.js';
@@ -44,6 +44,12 @@ function Editor({ policy, catalog, can }: { policy: PolicySummary | null; catalo
   const [failure, setFailure] = useState<unknown>();
   const [preview, setPreview] = useState<{ json: string; doc: PolicyDoc; result: WhatIfResponse } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [filter, setFilter] = useState('');
+  const previewHeading = useRef<HTMLHeadingElement>(null);
+  // The preview appears below a long form: bring it into view and move the focus to it.
+  useEffect(() => {
+    if (preview) previewHeading.current?.focus();
+  }, [preview]);
   const kinds = useMemo(() => [...new Set(catalog.map((s) => s.kind))], [catalog]);
   const readOnly = !can.editPolicy;
   const update = (change: Partial<FormState>) => setForm((f) => ({ ...f, ...change }));
@@ -96,7 +102,10 @@ function Editor({ policy, catalog, can }: { policy: PolicySummary | null; catalo
   } catch {
     stale = true;
   }
-  const settings = catalog.filter((s) => s.kind === form.kind);
+  const needle = filter.trim().toLowerCase();
+  const settings = catalog.filter(
+    (s) => s.kind === form.kind && (!needle || `${s.title} ${s.id} ${s.description}`.toLowerCase().includes(needle) || form.texts[s.id] !== undefined),
+  );
   return (
     <>
       <form onSubmit={runPreview} aria-label="Policy" noValidate>
@@ -122,6 +131,9 @@ function Editor({ policy, catalog, can }: { policy: PolicySummary | null; catalo
           </select>
         </Field>
         <h2>Settings</h2>
+        <Field id="p-filter" label="Find a setting" hint="Filters by name, id or description; configured settings always show.">
+          <input id="p-filter" type="search" value={filter} aria-describedby="p-filter-hint" onInput={(e) => setFilter(e.currentTarget.value)} />
+        </Field>
         {settings.map((s) => (
           <SettingField
             key={s.id}
@@ -146,7 +158,9 @@ function Editor({ policy, catalog, can }: { policy: PolicySummary | null; catalo
       </form>
       {preview && (
         <section aria-labelledby="preview-h" class="card">
-          <h2 id="preview-h">Before saving</h2>
+          <h2 id="preview-h" ref={previewHeading} tabIndex={-1}>
+            Before saving
+          </h2>
           <h3>Changes</h3>
           <DiffView lines={diffPolicy(current, preview.doc)} />
           <h3>What-if</h3>
