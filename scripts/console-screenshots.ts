@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     );
     const page = await signIn(await newContext(browser), endpoint.url, 'alice', PASSWORD);
     const shot = async (hash: string, file: string, ready: () => Promise<unknown>) => {
+      // A reload per shot: the status line of the previous step does not cover this one.
       await page.goto(`${endpoint.url}/${hash}`);
+      await page.reload();
       await ready();
       await page.waitForTimeout(300);
       await page.screenshot({ path: join(OUT, file) });
