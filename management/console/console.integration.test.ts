@@ -149,6 +149,33 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     await expect.poll(() => alice.locator('.who').textContent()).toContain('administrator');
   });
 
+  it('works with the keyboard only, on a phone, and in dark', async () => {
+    await ensureAccounts();
+    const context = await freshContext();
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${endpoint.url}/`);
+    await page.getByLabel('Username').focus();
+    await page.keyboard.type('alice');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    // Tab from the top of the page to the Devices link and follow it.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    for (let i = 0; i < 10 && (await page.evaluate('document.activeElement.textContent')) !== 'Devices'; i++) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
+    expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).not.toBe('none');
+    // Nothing wider than the phone but the tables' own scroll boxes.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.getByLabel('Theme').selectOption('dark');
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(13, 17, 23)');
+    await page.getByLabel('Theme').selectOption('light');
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(255, 255, 255)');
+  });
+
   it('creates a policy through the catalog form: validation error, fix, what-if, save, assign', async () => {
     const page = await signedIn('alice');
     await page.goto(`${endpoint.url}/#/policies/new`);
