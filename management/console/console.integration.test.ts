@@ -170,9 +170,9 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     // Nothing wider than the phone but the tables' own scroll boxes.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.getByLabel('Theme').selectOption('dark');
-    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(13, 17, 23)');
+    await expect.poll(() => page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(13, 17, 23)');
     await page.getByLabel('Theme').selectOption('light');
-    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(255, 255, 255)');
+    await expect.poll(() => page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(255, 255, 255)');
   });
 
   it('creates a policy through the catalog form: validation error, fix, what-if, save, assign', async () => {
