@@ -59,6 +59,7 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
       for (const [username, role] of [
         ['alice', 'administrator'],
         ['hank', 'helpDeskOperator'],
+        ['lou', 'readOnlyOperator'],
       ] as const) {
         const r = await endpoint.admin.call('POST', '/v1/admin/admins', { username, displayName: username, role, password: PASSWORD });
         if (r.status !== 201 && r.status !== 200)
@@ -147,6 +148,24 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     await page.close();
     const alice = await signedIn('alice');
     await expect.poll(() => alice.locator('.who').textContent()).toContain('administrator');
+  });
+
+  it('says when an account is locked after repeated wrong passwords, and until when', async () => {
+    await ensureAccounts();
+    const page = await (await freshContext()).newPage();
+    await page.goto(`${endpoint.url}/`);
+    await page.getByLabel('Username').fill('lou');
+    let status = 0;
+    for (let i = 0; i < 8 && status !== 429; i++) {
+      await page.getByLabel('Password').fill(`wrong password ${i}`);
+      const answer = page.waitForResponse((r) => r.url().endsWith('/v1/session') && r.request().method() === 'POST');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      status = (await answer).status();
+    }
+    expect(status).toBe(429);
+    await expect.poll(() => page.locator('[data-code]').getAttribute('data-code')).toBe('LOGIN_LOCKED');
+    expect(await page.getByRole('alert').innerText()).toMatch(/this account is locked until .+ \(\d+ s\)/);
+    await page.close();
   });
 
   it('works with the keyboard only, on a phone, and in dark', async () => {

@@ -8,6 +8,7 @@ import { describedBy, ErrorText, Field } from '../ui.js';
 function loginMessage(err: unknown): string | null {
   if (!(err instanceof ApiError)) return null;
   if (err.code === 'LOGIN_FAILED') return 'Wrong username or password.';
+  if (err.code === 'RATE_LIMITED') return `Too many sign-in attempts: try again in ${err.retryAfter ?? 'a few'} s.`;
   if (err.code === 'LOGIN_LOCKED') {
     const at = err.retryAfter ? new Date(Date.now() + err.retryAfter * 1000).toLocaleTimeString() : null;
     return `Too many failed sign-ins: this account is locked${at ? ` until ${at} (${err.retryAfter} s)` : ''}.`;
