@@ -22,16 +22,17 @@ import { type Abilities, abilitiesOf, currentSession, loadPermissions, logout, t
 import { applyTheme, storedTheme, type Theme } from './theme.js';
 import { ErrorText, LiveRegion, Loading } from './ui.js';
 
-const NAV: readonly [string, string][] = [
-  ['dashboard', 'Dashboard'],
-  ['devices', 'Devices'],
-  ['policies', 'Policies'],
-  ['groups', 'Groups'],
-  ['compliance', 'Compliance'],
-  ['onboarding', 'Onboarding'],
-  ['tokens', 'Tokens'],
-  ['admins', 'Admins'],
-  ['audit', 'Audit log'],
+/** The main navigation: section, label, and whether the role may open it (the API lists onboarding and admins only to those who manage them). */
+const NAV: readonly [string, string, (can: Abilities) => boolean][] = [
+  ['dashboard', 'Dashboard', () => true],
+  ['devices', 'Devices', () => true],
+  ['policies', 'Policies', () => true],
+  ['groups', 'Groups', () => true],
+  ['compliance', 'Compliance', () => true],
+  ['onboarding', 'Onboarding', (can) => can.manageEnrollment],
+  ['tokens', 'Tokens', () => true],
+  ['admins', 'Admins', (can) => can.readAdmins],
+  ['audit', 'Audit log', () => true],
 ];
 
 function Page({ route, session, can }: { route: Route; session: Session; can: Abilities }) {
@@ -80,6 +81,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
   const main = useRef<HTMLElement>(null);
   const section = route.parts[0] ?? 'dashboard';
   const permissions = useLoad(loadPermissions, [session.admin.adminId]);
+  const can = permissions.data ? abilitiesOf(permissions.data) : undefined;
   useEffect(() => {
     main.current?.focus();
   }, [route.parts.join('/')]);
@@ -92,7 +94,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
         <span class="brand">Attaché</span>
         <nav aria-label="Main">
           <ul>
-            {NAV.map(([key, label]) => (
+            {NAV.filter(([, , allowed]) => !can || allowed(can)).map(([key, label]) => (
               <li key={key}>
                 <a href={href(key)} aria-current={section === key ? 'page' : undefined}>
                   {label}
@@ -113,7 +115,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
       </header>
       <main id="main" ref={main} tabIndex={-1}>
         <ErrorText error={permissions.error} />
-        {permissions.data ? <Page route={route} session={session} can={abilitiesOf(permissions.data)} /> : <Loading what="your permissions" />}
+        {can ? <Page route={route} session={session} can={can} /> : <Loading what="your permissions" />}
       </main>
       <footer class="bottom">
         <LiveRegion />

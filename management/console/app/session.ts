@@ -29,6 +29,7 @@ export interface Abilities {
   readonly sync: boolean;
   readonly revoke: boolean;
   readonly manageAdmins: boolean;
+  readonly readAdmins: boolean;
   readonly manageEnrollment: boolean;
   readonly manageAccessTokens: boolean;
 }
@@ -44,6 +45,7 @@ export function abilitiesOf(permissions: readonly string[]): Abilities {
     sync: has('devices.sync'),
     revoke: has('devices.revoke'),
     manageAdmins: has('admins.write'),
+    readAdmins: has('admins.read'),
     manageEnrollment: has('onboarding.write'),
     manageAccessTokens: has('accessTokens.write'),
   };
