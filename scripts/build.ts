@@ -1,12 +1,14 @@
 // Bundles the three programs into single CommonJS files under dist/ (the input of the SEA single-binary build).
 import { type BuildOptions, build } from 'esbuild';
+import { embeddedConsole, writeConsole } from './build-console.js';
 import { precompiledValidators } from './precompiled-validators.js';
 
 /**
  * Options every program bundle shares (dist/ and the SEA blob). Minified: the bundle's source stays in the heap as
  * one string, and a single non-Latin-1 character in a dependency's comment doubled it to a 5 MB two-byte string.
  * Names are kept so stack traces and error class names read the same; dist/ has source maps for the rest.
- * Schema validators are precompiled (scripts/precompiled-validators.ts).
+ * Schema validators are precompiled (scripts/precompiled-validators.ts); the endpoint embeds the web console
+ * (scripts/build-console.ts).
  */
 export const BUNDLE_OPTIONS = {
   bundle: true,
@@ -18,7 +20,7 @@ export const BUNDLE_OPTIONS = {
   charset: 'ascii',
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [precompiledValidators()],
+  plugins: [precompiledValidators(), embeddedConsole()],
 } satisfies BuildOptions;
 
 /** Entry point → output name. */
@@ -29,6 +31,8 @@ export const PROGRAMS = {
 } as const;
 
 export async function buildAll(outdir = 'dist'): Promise<void> {
+  // dist/console/ serves the console when the endpoint runs from source (tsx, the tests); the bundles embed their own.
+  await writeConsole(`${outdir}/console`);
   await Promise.all(
     Object.entries(PROGRAMS).map(([entry, out]) =>
       build({

@@ -91,6 +91,18 @@ describe('check-boundaries: violations', () => {
     expect(out[0]).toContain('take them from the injected Clock (common/clock.ts)');
   });
 
+  it('holds the browser console to preact and policy-schemas/, outside the clock rule', () => {
+    const out = check({
+      'management/console/app/pages/x.tsx':
+        "import { useState } from 'preact/hooks';\nimport type { Device } from '../../../../policy-schemas/src/index.js';\nimport { readFileSync } from 'node:fs';\nimport { h } from 'react';\nimport { x } from '../../../src/service/x.js';\nconst t = Date.now();\n",
+    });
+    expect(out.map((l) => l.split(' — ')[0])).toEqual([
+      'management/console/app/pages/x.tsx:3: imports node:fs',
+      'management/console/app/pages/x.tsx:4: imports react',
+      'management/console/app/pages/x.tsx:5: imports management/src/service/x.ts',
+    ]);
+  });
+
   it('reports policy-schemas/ and common/ reaching outside their allowance', () => {
     const out = check({
       'policy-schemas/src/policy.ts': "import { createHash } from 'node:crypto';\nimport { x } from '../../common/errors.js';\n",

@@ -1,5 +1,6 @@
 // The OS tools some tests drive for real (nftables in network namespaces, the package builders, systemd-analyze, a
-// scratch PostgreSQL cluster for the store contract suite, HAProxy in front of the simulator's endpoint replicas).
+// scratch PostgreSQL cluster for the store contract suite, HAProxy in front of the simulator's endpoint replicas,
+// chromium for the web console's browser tests).
 // `npm test` installs the missing ones from Debian packages when it runs as root on Debian, so the README's test
 // command works on a fresh machine; elsewhere the tests that need a tool fail naming it.
 import { execFileSync } from 'node:child_process';
@@ -13,6 +14,7 @@ export const SYSTEM_TOOLS: Readonly<Record<string, string>> = {
   'systemd-analyze': 'systemd',
   initdb: 'postgresql',
   haproxy: 'haproxy',
+  chromium: 'chromium',
 };
 
 /** Debian keeps PostgreSQL's initdb off PATH, in /usr/lib/postgresql/<version>/bin. */

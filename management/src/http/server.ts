@@ -18,6 +18,7 @@ import { registerAuditHooks } from './audit-hooks.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { clientErrorHandler, frameworkErrors, requireHostHeader } from './client-errors.js';
 import { registerComplianceAdminRoutes } from './compliance-admin-routes.js';
+import { registerConsoleRoutes } from './console-routes.js';
 import { DeviceAuthenticator } from './device-auth.js';
 import { registerDeviceRoutes, registerEnrollRoute } from './device-routes.js';
 import { errorEnvelope, toClientError } from './error-envelope.js';
@@ -161,6 +162,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
     },
     { prefix: '/v1/access' },
   );
+  registerConsoleRoutes(app);
 
   const heartbeat = systemClock.every(PING_INTERVAL_MS, () => ctx.hub.heartbeat());
   app.addHook('preClose', async () => {

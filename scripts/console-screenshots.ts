@@ -1,0 +1,71 @@
+// `npx node --import tsx scripts/console-screenshots.ts` (after `npm run build`): regenerates the console screenshots
+// in docs/img/ (dashboard, device page, policy editor with what-if, audit log) at 1280×800 in the light theme, from a
+// scratch endpoint, one simulated Linux agent and Debian's chromium. Run by hand when the console changes; not a test.
+import { join } from 'node:path';
+import { findChromium, launchBrowser, newContext, signIn } from '../management/console/testing/browser.js';
+import { enrollSimulatedAgent, removeDir, startAgent, startEndpoint, tempDir, waitFor } from '../test/harness.js';
+
+const OUT = join(import.meta.dirname, '..', 'docs', 'img');
+const PASSWORD = 'screenshots only 1234';
+const SETTING = 'mdatp.antivirusEngine.maximumOnDemandScanThreads';
+
+async function main(): Promise<void> {
+  const chromium = findChromium();
+  if ('missing' in chromium) throw new Error(chromium.missing);
+  const dir = await tempDir('console-shots');
+  const endpoint = await startEndpoint(join(dir, 'endpoint'));
+  const { args, deviceId } = await enrollSimulatedAgent(dir, endpoint);
+  const agent = startAgent(args);
+  const browser = await launchBrowser(chromium.path);
+  try {
+    const api = endpoint.admin;
+    await api.ok('POST', '/v1/admin/admins', { username: 'alice', displayName: 'Alice Admin', role: 'administrator', password: PASSWORD });
+    const group = await api.ok('POST', '/v1/admin/groups', { name: 'linux-servers' });
+    await api.ok('POST', `/v1/admin/groups/${group.groupId}/members`, { deviceId });
+    const policy = await api.ok('POST', '/v1/admin/policies', {
+      name: 'Linux AV baseline',
+      kind: 'antivirus',
+      description: 'Real-time protection and scan threads for Linux servers',
+      settings: { [SETTING]: 2, 'mdatp.antivirusEngine.scanFileModifyPermissions': true },
+    });
+    await api.ok('POST', '/v1/admin/assignments', { policyId: policy.policyId, groupId: group.groupId });
+    await api.ok('POST', '/v1/admin/compliance-policies', { name: 'Low risk only', settings: { maxRiskLevel: 'low' } });
+    await waitFor(
+      'the device to report the policy',
+      async () =>
+        (await api.ok('GET', `/v1/admin/devices/${deviceId}/status`)).settings.some((s: { state: string }) => s.state === 'succeeded') ? true : undefined,
+      60_000,
+    );
+    const page = await signIn(await newContext(browser), endpoint.url, 'alice', PASSWORD);
+    const shot = async (hash: string, file: string, ready: () => Promise<unknown>) => {
+      // A reload per shot: the status line of the previous step does not cover this one.
+      await page.goto(`${endpoint.url}/${hash}`);
+      await page.reload();
+      await ready();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(OUT, file) });
+      process.stdout.write(`docs/img/${file}\n`);
+    };
+    await shot('#/dashboard', 'console-dashboard.png', () => page.locator('.chart svg').first().waitFor());
+    await shot(`#/devices/${deviceId}`, 'console-device.png', () => page.locator(`tr[data-setting="${SETTING}"]`).waitFor());
+    await shot(`#/policies/${policy.policyId}`, 'console-policy-what-if.png', async () => {
+      await page.getByLabel('Find a setting').fill('scan');
+      const value = page.locator(`fieldset[data-setting="${SETTING}"]`).getByLabel(/value$/);
+      await value.fill('8');
+      await page.getByRole('button', { name: 'Preview changes (what-if)' }).click();
+      await page.getByTestId('what-if').waitFor();
+      await page.locator('#preview-h').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    });
+    await shot('#/audit', 'console-audit.png', () => page.locator('[data-testid=audit], [role=alert]').first().waitFor());
+  } finally {
+    await browser.close();
+    await agent.stop();
+    await endpoint.stop();
+    await removeDir(dir);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
