@@ -1,5 +1,6 @@
-// The batched writes of the device path on the SQL store: one group commit for what devices send (reports, alert
-// reports, health, inventory), one multi-row statement for the nonces of concurrent requests and one for lastSeenAt.
+// The batched writes of the device path on the SQL store: group commits for what devices send (reports, health and
+// inventory at READ COMMITTED; alert reports and compliance decisions SERIALIZABLE), one multi-row statement for the
+// nonces of concurrent requests and one for lastSeenAt.
 import { type Kysely, sql } from 'kysely';
 import { BatchQueue, GroupCommit, type Settled, type TransactionWork } from './group-commit.js';
 import type { Database } from './schema.js';
@@ -17,18 +18,39 @@ interface DeviceTouch {
 /** The store's batching queues; close() settles everything queued before the database may close. */
 export class DeviceWriteBatches {
   private readonly commits: GroupCommit;
+  private readonly serializableCommits: GroupCommit;
   private readonly nonces: BatchQueue<NonceClaim, boolean>;
   private readonly touches: BatchQueue<DeviceTouch, void>;
 
   constructor(db: Kysely<Database>) {
-    this.commits = new GroupCommit(db);
+    // Why two isolation levels (PostgreSQL; SQLite runs every transaction alone anyway). SERIALIZABLE tracks what every
+    // transaction read; a group of up to 256 reports reads rows of hundreds of devices, so PostgreSQL soon promotes
+    // its predicate locks to whole tables, and two replicas' groups then abort each other although no device is in
+    // both (measured: the 5,000-host two-replica start-up, BENCHMARKS.md). A write submitted through `commit` is instead
+    // safe at READ COMMITTED by itself, because everything it decides on is either a row lock it holds or a condition
+    // PostgreSQL re-checks on the newest row version when it writes: a report locks its device's row first (SELECT
+    // … FOR UPDATE), so reports of one device run one after another across replicas and each reads the statuses the
+    // previous one committed; its report id is inserted with ON CONFLICT DO NOTHING, so a report delivered to two
+    // replicas is stored once (the second waits for the first's commit and sees a duplicate); health and inventory are
+    // conditional UPDATEs on the collection time. Writes that decide on what they read without such a lock (an alert
+    // report's stale check, a compliance decision compared with the one it started from) stay SERIALIZABLE.
+    this.commits = new GroupCommit(db, { isolation: 'read committed' });
+    this.serializableCommits = new GroupCommit(db);
     this.nonces = new BatchQueue({ maxBatch: NONCE_CLAIM_BATCH }, (claims) => claimNonces(db, claims));
     this.touches = new BatchQueue({ maxBatch: TOUCH_BATCH }, (touches) => touchDevices(db, touches));
   }
 
-  /** A device write in the next group transaction (see GroupCommit). */
+  /**
+   * A device write in the next READ COMMITTED group transaction (see GroupCommit): only for a write that locks or
+   * conditionally writes the rows it decides on (the constructor's comment says why).
+   */
   commit<O>(work: TransactionWork<O>): Promise<O> {
     return this.commits.submit(work);
+  }
+
+  /** A device write in the next SERIALIZABLE group transaction: for writes that decide on rows they do not lock. */
+  commitSerializable<O>(work: TransactionWork<O>): Promise<O> {
+    return this.serializableCommits.submit(work);
   }
 
   /** ManagementStore.claimNonce, batched with the claims of concurrent requests. */
@@ -45,13 +67,14 @@ export class DeviceWriteBatches {
   stats(): WriteQueueStats[] {
     return [
       { queue: 'groupCommit', ...this.commits.stats() },
+      { queue: 'serializableCommit', ...this.serializableCommits.stats() },
       { queue: 'nonceClaims', ...this.nonces.stats() },
       { queue: 'deviceTouches', ...this.touches.stats() },
     ];
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.commits.close(), this.nonces.close(), this.touches.close()]);
+    await Promise.all([this.commits.close(), this.serializableCommits.close(), this.nonces.close(), this.touches.close()]);
   }
 }
 
