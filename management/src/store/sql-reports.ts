@@ -57,11 +57,23 @@ const upsertSetting = prepareQuery((db: Db, p: SettingStatusTable) =>
 const upsertPolicy = prepareQuery((db: Db, p: PolicyStatusTable) =>
   upsertPolicies(db, [columnsOf(p, ['deviceId', 'policyId', ...POLICY_COLUMNS, 'reportedAt'])]),
 );
-const deviceReported = prepareQuery((db: Db, p: { deviceId: string; lastReportAt: string; agentVersion: string; lastSyncError: string | null }) =>
-  db
-    .updateTable('devices')
-    .set({ lastReportAt: p.lastReportAt, agentVersion: p.agentVersion, lastSyncError: p.lastSyncError })
-    .where('deviceId', '=', p.deviceId),
+// A report is a request of the device: it sets lastSeenAt too (never backwards), since a touch skips a row it holds.
+const deviceReported = prepareQuery(
+  (db: Db, p: { deviceId: string; lastReportAt: string; agentVersion: string; lastSyncError: string | null; receivedAt: string }) =>
+    db
+      .updateTable('devices')
+      .set((eb) => ({
+        lastReportAt: p.lastReportAt,
+        agentVersion: p.agentVersion,
+        lastSyncError: p.lastSyncError,
+        lastSeenAt: eb
+          .case()
+          .when(eb.or([eb('lastSeenAt', 'is', null), eb('lastSeenAt', '<', p.receivedAt)]))
+          .then(p.receivedAt)
+          .else(eb.ref('lastSeenAt'))
+          .end(),
+      }))
+      .where('deviceId', '=', p.deviceId),
 );
 
 function upsertSettings(db: Db, rows: SettingStatusTable[]) {
@@ -156,7 +168,7 @@ export async function recordReport(trx: Db, report: StatusReport, receivedAt: st
   if (policies.written.length <= ROW_BY_ROW) for (const row of policies.written) await upsertPolicy.run(trx, row);
   else for (const batch of chunks(policies.written, INSERT_BATCH)) await upsertPolicies(trx, batch).execute();
   const lastSyncError = report.syncError ? JSON.stringify(report.syncError) : null;
-  await deviceReported.run(trx, { deviceId, lastReportAt: generatedAt, agentVersion: report.agentVersion, lastSyncError });
+  await deviceReported.run(trx, { deviceId, lastReportAt: generatedAt, agentVersion: report.agentVersion, lastSyncError, receivedAt });
   return { duplicate: false, stale: false };
 }
 
