@@ -78,7 +78,7 @@ export class SqlComplianceStore implements ComplianceStore {
     return compliance.listComplianceStates(this.db);
   }
   saveComplianceState(state: StoredComplianceState, transition?: ComplianceTransition, basedOn?: string | null): Promise<void> {
-    return this.batches.commitSerializable((trx) => compliance.saveComplianceState(trx, state, transition, basedOn));
+    return this.batches.commit((trx) => compliance.saveComplianceState(trx, state, transition, basedOn));
   }
   listComplianceTransitions(deviceId: string, limit: number): Promise<ComplianceTransition[]> {
     return compliance.listComplianceTransitions(this.db, deviceId, limit);

@@ -1,6 +1,6 @@
-// The batched writes of the device path on the SQL store: group commits for what devices send (reports, health and
-// inventory at READ COMMITTED; alert reports and compliance decisions SERIALIZABLE), one multi-row statement for the
-// nonces of concurrent requests and one for lastSeenAt.
+// The batched writes of the device path on the SQL store: group commits for what devices send and what it decides
+// (reports, health, inventory and compliance decisions at READ COMMITTED; alert reports SERIALIZABLE), one multi-row
+// statement for the nonces of concurrent requests and one for lastSeenAt.
 import { type Kysely, sql } from 'kysely';
 import { BatchQueue, GroupCommit, type Settled, type TransactionWork } from './group-commit.js';
 import type { Database } from './schema.js';
@@ -33,8 +33,9 @@ export class DeviceWriteBatches {
     // … FOR UPDATE), so reports of one device run one after another across replicas and each reads the statuses the
     // previous one committed; its report id is inserted with ON CONFLICT DO NOTHING, so a report delivered to two
     // replicas is stored once (the second waits for the first's commit and sees a duplicate); health and inventory are
-    // conditional UPDATEs on the collection time. Writes that decide on what they read without such a lock (an alert
-    // report's stale check, a compliance decision compared with the one it started from) stay SERIALIZABLE.
+    // conditional UPDATEs on the collection time; a compliance decision is written only where the stored one is still
+    // the one it started from, a condition of the write itself (sql-compliance.ts). A write that decides on what it
+    // read without such a lock or condition (an alert report's stale check) stays SERIALIZABLE.
     this.commits = new GroupCommit(db, { isolation: 'read committed' });
     this.serializableCommits = new GroupCommit(db);
     this.nonces = new BatchQueue({ maxBatch: NONCE_CLAIM_BATCH }, (claims) => claimNonces(db, claims));
