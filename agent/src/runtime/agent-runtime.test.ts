@@ -58,7 +58,13 @@ function fixture(options: { seed?: number; signals?: boolean; startupPushWaitMs?
   const syncs: { at: number; trigger: SyncTrigger }[] = [];
   const reports: StatusReport[] = [];
   const alerts: AlertReport[] = [];
-  const endpoint = { down: false, fetches: 0 };
+  // refuseReports: every report is answered with this error (a busy endpoint), reportAttempts counts them all.
+  const endpoint: { down: boolean; fetches: number; refuseReports: AttacheError | undefined; reportAttempts: number } = {
+    down: false,
+    fetches: 0,
+    refuseReports: undefined,
+    reportAttempts: 0,
+  };
   const client = {
     getPolicies: async () => {
       endpoint.fetches++;
@@ -66,6 +72,8 @@ function fixture(options: { seed?: number; signals?: boolean; startupPushWaitMs?
       return { notModified: false as const, body: signedSetResponse(identity, 1, [policy], keys.privateKeyPem) };
     },
     postReport: async (r: StatusReport) => {
+      endpoint.reportAttempts++;
+      if (endpoint.refuseReports) throw endpoint.refuseReports;
       reports.push(r);
       return { reportId: r.reportId, duplicate: false, stale: false };
     },
@@ -187,6 +195,53 @@ describe('AgentRuntime', () => {
     await f.clock.advance(HOUR);
     expect(f.syncs.filter((s) => s.trigger === 'retry')).toHaveLength(2);
     await f.runtime.stop();
+  });
+
+  it('sends a report a busy endpoint refused again after its Retry-After, with backoff, without a sync, until delivered', async () => {
+    const f = fixture();
+    f.endpoint.refuseReports = new AttacheError('ENDPOINT_BUSY', 'busy (test)', { retryAfterMs: 30_000 });
+    await f.store.init();
+    await f.runtime.start();
+    await f.clock.advance(0);
+    expect(f.syncs.map((s) => s.trigger)).toEqual(['startup']);
+    expect(f.endpoint.reportAttempts).toBe(1);
+    // Retry-After is the floor: nothing before 30 s; then at most half of it again as jitter.
+    await f.clock.advance(29_999);
+    expect(f.endpoint.reportAttempts).toBe(1);
+    await f.clock.advance(15_001);
+    expect(f.endpoint.reportAttempts).toBe(2);
+    // Without a Retry-After the backoff alone applies: the second retry's ceiling is 30 s.
+    f.endpoint.refuseReports = new AttacheError('DATABASE_UNAVAILABLE', 'database down (test)');
+    await f.clock.advance(45_000);
+    expect(f.endpoint.reportAttempts).toBe(3);
+    await f.clock.advance(60_000);
+    expect(f.endpoint.reportAttempts).toBe(4);
+    f.endpoint.refuseReports = undefined;
+    await f.clock.advance(120_000);
+    expect(f.endpoint.reportAttempts).toBe(5);
+    expect(f.reports).toHaveLength(1);
+    expect(f.reports[0]?.policies[0]?.state).toBe('succeeded');
+    // Delivered: the retry stops, and no sync was needed for any of it.
+    await f.clock.advance(HOUR);
+    expect(f.endpoint.reportAttempts).toBe(5);
+    expect(f.syncs.map((s) => s.trigger)).toEqual(['startup']);
+    await f.runtime.stop();
+  });
+
+  it('cancels a pending outbox retry on stop and on kill', async () => {
+    for (const end of ['stop', 'kill'] as const) {
+      const f = fixture();
+      f.endpoint.refuseReports = new AttacheError('RATE_LIMITED', 'slow down (test)', { retryAfterMs: 5_000 });
+      await f.store.init();
+      await f.runtime.start();
+      await f.clock.advance(0);
+      expect(f.endpoint.reportAttempts).toBe(1);
+      if (end === 'stop') await f.runtime.stop();
+      else f.runtime.kill();
+      expect(f.clock.pendingTimers).toBe(0);
+      await f.clock.advance(2 * HOUR);
+      expect(f.endpoint.reportAttempts).toBe(1);
+    }
   });
 
   it('checks risk shortly after a detection appears and delivers the alert', async () => {

@@ -1,6 +1,6 @@
 // The running agent, wired once for both its users: the daemon (agent/src/daemon/daemon.ts, a real or simulated host,
 // signed HTTPS) and every host of the fleet simulator (simulator/src/fleet/sim-host.ts, memory state, fault gates).
-// It owns the sync engine, sync retry, push channel, check-in schedule, drift timer and change watch, the risk monitor
+// It owns the sync engine, sync and outbox retry, push channel, check-in schedule, drift timer and change watch, the risk monitor
 // and signal delivery, and their start and stop order. Everything effectful (store, transport, host, clock, ids,
 // logger) is passed in, so the simulator differs only in what it passes and in the hooks it listens to.
 import type { Clock, TimerHandle } from '../../../common/clock.js';
@@ -13,12 +13,12 @@ import { RiskMonitor } from '../risk/risk-monitor.js';
 import { SignalDelivery } from '../risk/signal-delivery.js';
 import type { SignalSources } from '../risk/signal-sources.js';
 import type { StateStore } from '../state/state-store.js';
-import { SyncEngine } from '../sync/sync-engine.js';
+import { type OutboxResult, SyncEngine } from '../sync/sync-engine.js';
 import { type AgentTransport, ChannelTransport, type TransportHooks } from '../transport/channel-transport.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
 import { PushClient } from '../transport/push-client.js';
 import { CheckinScheduler } from './checkin-scheduler.js';
-import { SyncRetry, type SyncRetryOptions } from './sync-retry.js';
+import { isRetryableSyncError, SyncRetry, type SyncRetryOptions } from './sync-retry.js';
 
 /** A burst of change notifications (an editor saving, a tamper) becomes one drift check after this quiet time. */
 export const WATCH_SETTLE_MS = 500;
@@ -96,6 +96,7 @@ export class AgentRuntime {
   readonly monitor: RiskMonitor | undefined;
   readonly delivery: SignalDelivery | undefined;
   private readonly retry: SyncRetry;
+  private readonly outboxRetry: SyncRetry;
   private readonly scheduler: CheckinScheduler;
   private push: PushClient | undefined;
   /** Device requests over the push channel when it is open, over HTTPS otherwise. */
@@ -153,10 +154,18 @@ export class AgentRuntime {
       newId,
       logger: logger.child({ component: 'sync' }),
       ...(monitor ? { onSynced: (outcome: SyncOutcome, events: Parameters<RiskMonitor['onSync']>[1]) => void monitor.onSync(outcome, events) } : {}),
+      onOutboxFlushed: (result) => this.outboxFlushed(result),
     });
     // A sync that could not reach the endpoint is retried with backoff instead of waiting for the next check-in.
     this.retry = new SyncRetry(options.retry ?? {}, {
       run: () => void this.trigger('retry'),
+      random: clock.random,
+      setTimer: (fn, ms) => clock.setTimer(fn, ms),
+    });
+    // A report the endpoint could not take (busy, rate limited, database down, unreachable) after a sync that itself
+    // went through is sent again on the same backoff, without a sync: otherwise it would wait for the next check-in.
+    this.outboxRetry = new SyncRetry(options.retry ?? {}, {
+      run: () => void this.retryOutbox(),
       random: clock.random,
       setTimer: (fn, ms) => clock.setTimer(fn, ms),
     });
@@ -232,7 +241,11 @@ export class AgentRuntime {
     try {
       const outcome = await this.engine.sync(kind);
       // Drift checks do not contact the endpoint, so they say nothing about it.
-      if (kind !== 'drift' && !this.stopped) this.retry.observe(outcome.error?.code, outcome.error?.retryAfterMs);
+      if (kind !== 'drift' && !this.stopped) {
+        this.retry.observe(outcome.error?.code, outcome.error?.retryAfterMs);
+        // The sync retry flushes the outbox too: one retry timer per device, not two hitting a struggling endpoint.
+        if (isRetryableSyncError(outcome.error?.code)) this.outboxRetry.cancel();
+      }
       if (!this.stopped) this.deps.hooks?.onSynced?.(kind, outcome);
       return outcome;
     } catch (err) {
@@ -240,6 +253,22 @@ export class AgentRuntime {
       this.deps.logger.error('sync failed', { trigger: kind, error: (err as Error).message });
       this.deps.hooks?.onSyncFailed?.(kind, err);
       return undefined;
+    }
+  }
+
+  /** Schedules (or cancels, once the outbox is empty) the next delivery attempt of queued reports. */
+  private outboxFlushed(result: OutboxResult): void {
+    if (this.stopped) return;
+    this.outboxRetry.observe(result.remaining > 0 ? result.error?.code : undefined, result.error?.retryAfterMs);
+  }
+
+  private async retryOutbox(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.engine.flushOutbox();
+    } catch (err) {
+      // The outbox could not be read (state dir): the next sync reports that failure and flushes again.
+      this.deps.logger.error('outbox retry failed', { error: (err as Error).message });
     }
   }
 
@@ -279,6 +308,7 @@ export class AgentRuntime {
   private halt(): void {
     this.stopped = true;
     this.retry.cancel();
+    this.outboxRetry.cancel();
     this.scheduler.stop();
     for (const timer of this.timers.splice(0)) timer.cancel();
     this.settle.drift.cancel();

@@ -1,7 +1,7 @@
 // Retrying a sync that could not reach the endpoint (down, overloaded, timed out): exponential backoff with equal
 // jitter (core/backoff.ts), so a fleet that lost its endpoint does not come back in lockstep, and the agent does not
 // wait for the next 90-minute check-in to pick up what it missed; a saturated endpoint's Retry-After is a floor on the
-// wait. Any later successful sync cancels the pending retry.
+// wait. Any later successful sync cancels the pending retry. The runtime runs a second one for the report outbox.
 import { ERROR_CODES, isErrorCode } from '../../../common/errors.js';
 import { equalJitterDelayMs } from '../core/backoff.js';
 import { retryDelayMs } from '../core/retry-after.js';

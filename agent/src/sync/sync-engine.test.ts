@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../common/canonical-json.js';
+import { AttacheError } from '../../../common/errors.js';
 import { generateEd25519KeyPair, keyIdOf, privateKeyFromPem, signBytes } from '../../../common/signing.js';
 import type { AgentIdentity, PoliciesResponse, PolicyPayload, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
 import { silentLogger } from '../logging.js';
@@ -12,7 +13,7 @@ import { selectHost } from '../platform/index.js';
 import { StateStore } from '../state/state-store.js';
 import { type FileStore, NodeFileStore } from '../system/file-store.js';
 import { buildPlan } from './preview.js';
-import { SyncEngine } from './sync-engine.js';
+import { type OutboxResult, SyncEngine } from './sync-engine.js';
 import { signedSetResponse, testIdentity } from './testing/signed-set.js';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
@@ -36,6 +37,9 @@ let respond: (n: number) => PoliciesResponse;
 let reports: StatusReport[];
 let fetches: number;
 let clock: number;
+/** When set, the in-test endpoint refuses every report with this error (a busy endpoint: 503 + Retry-After). */
+let refuseReports: AttacheError | undefined;
+let flushed: OutboxResult[];
 
 function engineFor(host = selectHost({ kind: 'simulated', platform: 'linux', hostname: 'sim' }, { stateDir: dir })) {
   const client = {
@@ -44,6 +48,7 @@ function engineFor(host = selectHost({ kind: 'simulated', platform: 'linux', hos
       return { notModified: false as const, body: respond(fetches) };
     },
     postReport: async (r: StatusReport) => {
+      if (refuseReports) throw refuseReports;
       reports.push(r);
       return { reportId: r.reportId, duplicate: false, stale: false };
     },
@@ -57,6 +62,7 @@ function engineFor(host = selectHost({ kind: 'simulated', platform: 'linux', hos
     now: () => clock,
     newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
     logger: silentLogger(),
+    onOutboxFlushed: (result) => flushed.push(result),
   });
   return { engine, host };
 }
@@ -90,6 +96,8 @@ beforeEach(async () => {
   respond = (n) => signedSetResponse(identity, n, served, keys.privateKeyPem);
   reports = [];
   fetches = 0;
+  refuseReports = undefined;
+  flushed = [];
   clock = Date.parse('2026-11-22T10:00:00.000Z');
 });
 afterEach(async () => {
@@ -289,6 +297,25 @@ describe('SyncEngine: floors are raised when a set is authenticated, not after i
     expect((await engine.sync('push')).error?.code).toBe('POLICY_SET_DOWNGRADE');
     respond = () => signedSetResponse(identity, 4, v1, keys.privateKeyPem);
     expect((await engine.sync('push')).error?.code).toMatch(/DOWNGRADE/);
+  });
+});
+
+describe('SyncEngine: the outbox', () => {
+  it('keeps a report a busy endpoint refused and says why; flushes asked for at once post it once', async () => {
+    served = [signed(1, { [NP]: 'block' })];
+    const { engine } = engineFor();
+    refuseReports = new AttacheError('ENDPOINT_BUSY', 'busy (test)', { retryAfterMs: 2_000 });
+    const outcome = await engine.sync('startup');
+    expect(outcome.error).toBeUndefined();
+    expect(reports).toEqual([]);
+    expect(flushed).toHaveLength(1);
+    expect(flushed[0]).toMatchObject({ remaining: 1, error: { code: 'ENDPOINT_BUSY', retryAfterMs: 2_000 } });
+    refuseReports = undefined;
+    const results = await Promise.all([engine.flushOutbox(), engine.flushOutbox()]);
+    expect(results).toEqual([{ remaining: 0 }, { remaining: 0 }]);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.policies[0]).toMatchObject({ policyId: PID, state: 'succeeded' });
+    expect(await store.pendingReports()).toEqual([]);
   });
 });
 

@@ -26,6 +26,14 @@ export interface SyncEngineDeps {
   readonly logger: Logger;
   /** Told about every finished sync and its events (the risk monitor: tamper events, persisting apply errors). */
   readonly onSynced?: (outcome: SyncOutcome, events: readonly SettingEvent[]) => void;
+  /** Told after every outbox flush what stayed queued and why (the runtime's outbox retry). */
+  readonly onOutboxFlushed?: (result: OutboxResult) => void;
+}
+
+/** What an outbox flush left: how many reports stay queued, and the retryable error that stopped it (when some do). */
+export interface OutboxResult {
+  readonly remaining: number;
+  readonly error?: AttacheError;
 }
 
 export class SyncEngine {
@@ -38,6 +46,8 @@ export class SyncEngine {
   private lastFailureReported: string | undefined;
   /** Trigger of the queued follow-up run; a full sync request upgrades a queued drift check. */
   private queuedTrigger: SyncTrigger = 'manual';
+  /** The flush in progress: flushes run one after another, so a report is never posted twice at once. */
+  private flushing: Promise<OutboxResult> | undefined;
 
   constructor(private readonly deps: SyncEngineDeps) {}
 
@@ -77,25 +87,44 @@ export class SyncEngine {
 
   /** Waits for the sync in progress, if any (graceful stop). */
   async idle(): Promise<void> {
-    while (this.running || this.queued) await (this.queued ?? this.running)?.catch(() => undefined);
+    while (this.running || this.queued || this.flushing) await (this.queued ?? this.running ?? this.flushing)?.catch(() => undefined);
   }
 
-  /** Sends queued reports oldest first; stops at the first failure (they stay queued). Returns how many remain. */
-  async flushOutbox(): Promise<number> {
+  /**
+   * Sends queued reports oldest first; stops at the first retryable failure (they stay queued). A flush asked for while
+   * one runs starts after it (it may have to send a report queued meanwhile). Tells `onOutboxFlushed` the result.
+   */
+  flushOutbox(): Promise<OutboxResult> {
+    const run = (this.flushing ?? Promise.resolve()).catch(() => undefined).then(() => this.flushOnce());
+    this.flushing = run;
+    run
+      .finally(() => {
+        if (this.flushing === run) this.flushing = undefined;
+      })
+      .catch(() => undefined);
+    return run;
+  }
+
+  private async flushOnce(): Promise<OutboxResult> {
     const pending = await this.deps.store.pendingReports();
+    let result: OutboxResult = { remaining: 0 };
     for (const [index, { name, report }] of pending.entries()) {
       try {
         await this.deps.client.postReport(report);
         await this.deps.store.removeReport(name);
       } catch (err) {
         const e = toAttacheError(err);
-        if (e.retryable) return pending.length - index;
+        if (e.retryable) {
+          result = { remaining: pending.length - index, error: e };
+          break;
+        }
         // The endpoint refused this report for good (schema, identity): keeping it would block every later one.
         this.deps.logger.error('report rejected, dropped', { reportId: report.reportId, code: e.code, error: e.message });
         await this.deps.store.removeReport(name);
       }
     }
-    return 0;
+    this.deps.onOutboxFlushed?.(result);
+    return result;
   }
 
   private async runOnce(trigger: SyncTrigger): Promise<SyncOutcome> {
@@ -227,8 +256,8 @@ export class SyncEngine {
       this.lastFailureReported = undefined;
       this.lastReportedDigest = digest;
     }
-    const remaining = await this.flushOutbox();
-    if (remaining > 0) this.deps.logger.warn('reports queued for later delivery', { queued: remaining });
+    const flushed = await this.flushOutbox();
+    if (flushed.remaining > 0) this.deps.logger.warn('reports queued for later delivery', { queued: flushed.remaining, code: flushed.error?.code });
   }
 }
 

@@ -159,7 +159,7 @@ function registerSourceGauges(registers: Registry[], sources: MetricSources): vo
 function perQueue(registers: Registry[], store: MetricSources['store']): void {
   new Gauge({
     name: 'attache_store_write_queue_depth',
-    help: 'Device-path writes waiting for their batch, by queue (groupCommit, nonceClaims, deviceTouches)',
+    help: 'Device-path writes waiting for their batch, by queue (groupCommit, serializableCommit, nonceClaims, deviceTouches)',
     labelNames: ['queue'],
     registers,
     collect() {

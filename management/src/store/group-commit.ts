@@ -4,7 +4,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { endOfTurn } from '../../../common/clock.js';
 import type { Database } from './schema.js';
-import { inTransaction, isRetryableConflict } from './transactions.js';
+import { inTransaction, isRetryableConflict, type TransactionOptions } from './transactions.js';
 
 /** The outcome of one item of a batch. */
 export type Settled<O> = { readonly ok: true; readonly value: O } | { readonly ok: false; readonly error: unknown };
@@ -100,8 +100,10 @@ export const GROUP_COMMIT_BATCH = 256;
 export class GroupCommit {
   private readonly queue: BatchQueue<TransactionWork<unknown>, unknown>;
 
-  constructor(db: Kysely<Database>, options: { readonly maxBatch?: number } = {}) {
-    this.queue = new BatchQueue({ maxBatch: options.maxBatch ?? GROUP_COMMIT_BATCH }, (works) => commitEach(db, works));
+  /** `isolation`: the group transaction's on PostgreSQL (default serializable; see TransactionOptions). */
+  constructor(db: Kysely<Database>, options: { readonly maxBatch?: number; readonly isolation?: TransactionOptions['isolation'] } = {}) {
+    const isolation = options.isolation === undefined ? {} : { isolation: options.isolation };
+    this.queue = new BatchQueue({ maxBatch: options.maxBatch ?? GROUP_COMMIT_BATCH }, (works) => commitEach(db, works, isolation));
   }
 
   /** Runs `work` in the next group transaction; resolves with its result after that transaction committed. */
@@ -119,25 +121,29 @@ export class GroupCommit {
   }
 }
 
-async function commitEach(db: Kysely<Database>, works: readonly TransactionWork<unknown>[]): Promise<Settled<unknown>[]> {
-  return inTransaction(db, async (trx) => {
-    // A lone write needs no savepoint: the transaction is its unit, and its failure rolls back only itself.
-    if (works.length === 1) return [{ ok: true, value: await (works[0] as TransactionWork<unknown>)(trx) }];
-    const outcomes: Settled<unknown>[] = [];
-    for (const work of works) {
-      await sql`savepoint group_item`.execute(trx);
-      try {
-        const value = await work(trx);
-        await sql`release savepoint group_item`.execute(trx);
-        outcomes.push({ ok: true, value });
-      } catch (error) {
-        // PostgreSQL aborted the whole transaction to keep it serializable: inTransaction runs the group again.
-        if (isRetryableConflict(error)) throw error;
-        await sql`rollback to savepoint group_item`.execute(trx);
-        await sql`release savepoint group_item`.execute(trx);
-        outcomes.push({ ok: false, error });
+async function commitEach(db: Kysely<Database>, works: readonly TransactionWork<unknown>[], options: TransactionOptions): Promise<Settled<unknown>[]> {
+  return inTransaction(
+    db,
+    async (trx) => {
+      // A lone write needs no savepoint: the transaction is its unit, and its failure rolls back only itself.
+      if (works.length === 1) return [{ ok: true, value: await (works[0] as TransactionWork<unknown>)(trx) }];
+      const outcomes: Settled<unknown>[] = [];
+      for (const work of works) {
+        await sql`savepoint group_item`.execute(trx);
+        try {
+          const value = await work(trx);
+          await sql`release savepoint group_item`.execute(trx);
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          // PostgreSQL aborted the whole transaction (serialization failure, deadlock): inTransaction runs the group again.
+          if (isRetryableConflict(error)) throw error;
+          await sql`rollback to savepoint group_item`.execute(trx);
+          await sql`release savepoint group_item`.execute(trx);
+          outcomes.push({ ok: false, error });
+        }
       }
-    }
-    return outcomes;
-  });
+      return outcomes;
+    },
+    options,
+  );
 }

@@ -27,7 +27,7 @@ export class SqlComplianceStore extends SqlAdminStore implements ComplianceStore
   }
 
   recordAlertReport(report: AlertReport, receivedAt: string): Promise<AlertReportOutcome> {
-    return this.batches.commit((trx) => signals.recordAlertReport(trx, report, receivedAt));
+    return this.batches.commitSerializable((trx) => signals.recordAlertReport(trx, report, receivedAt));
   }
   listAlerts(deviceId: string): Promise<StoredAlert[]> {
     return signals.listAlerts(this.db, deviceId);

@@ -94,7 +94,7 @@ function compliancePolicy(version = 1, overrides: Partial<CompliancePolicy> = {}
 }
 
 describe.each(STORE_ENGINES)('%s store', (engineName) => {
-  freshStorePerTest(engineName, (s) => {
+  const engine = freshStorePerTest(engineName, (s) => {
     store = s;
   });
   beforeEach(async () => {
@@ -224,6 +224,33 @@ describe.each(STORE_ENGINES)('%s store', (engineName) => {
       // Evaluated again from what is stored: saved.
       await store.saveComplianceState(late, { at: late.evaluatedAt, from: 'compliant', to: 'noncompliant', reasons: [] }, first.evaluatedAt);
       expect((await store.getComplianceState(deviceId))?.state).toBe('noncompliant');
+    });
+
+    it.runIf(engineName === 'postgres')('lets one of two replicas saving from the same stored state win; the other gets CONFLICT', async () => {
+      const [a, b] = await engine.openPair();
+      try {
+        await a.createEnrollmentToken({ tokenHash: 'tr', createdAt: NOW, expiresAt: '2025-01-11T12:00:00.000Z', maxUses: 1 });
+        const facts = { hostname: 'ws-2', platform: 'linux', osVersion: '6.8', arch: 'x64', agentVersion: '0.1.0' } as const;
+        const { deviceId: id } = await a.enrollDevice({ tokenHash: 'tr', now: NOW, deviceId: randomUUID(), publicKey: KEY, facts });
+        let basedOn: string | null = null;
+        for (let i = 0; i < 4; i++) {
+          const [sa, sb] = [`2025-01-10T12:0${i}:00.000Z`, `2025-01-10T12:0${i}:30.000Z`].map((at) => ({ ...state(at, null), deviceId: id }));
+          const transition = (s: StoredComplianceState) => ({ at: s.evaluatedAt, from: null, to: s.state, reasons: [] });
+          const outcomes = await Promise.allSettled([
+            a.saveComplianceState(sa as StoredComplianceState, transition(sa as StoredComplianceState), basedOn),
+            b.saveComplianceState(sb as StoredComplianceState, transition(sb as StoredComplianceState), basedOn),
+          ]);
+          expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+          expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+          const stored = await b.getComplianceState(id);
+          expect([sa?.evaluatedAt, sb?.evaluatedAt]).toContain(stored?.evaluatedAt);
+          basedOn = stored?.evaluatedAt ?? null;
+          expect(await a.listComplianceTransitions(id, 10)).toHaveLength(i + 1);
+        }
+      } finally {
+        await a.close();
+        await b.close();
+      }
     });
 
     it('upserts the state, appends transitions newest first and keeps only the last ones', async () => {

@@ -223,20 +223,40 @@ export async function listComplianceStates(db: Db): Promise<StoredComplianceStat
 export async function saveComplianceState(trx: Db, state: StoredComplianceState, transition?: ComplianceTransition, basedOn?: string | null): Promise<void> {
   const row = stateRow(state);
   const { deviceId, ...changes } = row;
-  if (basedOn !== undefined) {
-    const stored = await trx.selectFrom('deviceCompliance').select('evaluatedAt').where('deviceId', '=', deviceId).executeTakeFirst();
-    if ((stored?.evaluatedAt ?? null) !== basedOn) {
-      throw new AttacheError(
-        'CONFLICT',
-        `compliance of device ${deviceId} was evaluated concurrently (stored ${stored?.evaluatedAt ?? 'none'}, expected ${basedOn ?? 'none'})`,
-      );
-    }
+  // The comparison with `basedOn` is the write's own condition, so it holds at READ COMMITTED across replicas (the
+  // group commit's isolation, sql-device-writes.ts): an insert that finds a row (ON CONFLICT DO NOTHING waits for a
+  // concurrent uncommitted one) or an UPDATE whose WHERE PostgreSQL re-checks on the newest row version writes nothing.
+  // Either write leaves the device's row locked until the commit, so its transitions below are written one save at a time.
+  let written = true;
+  if (basedOn === null) {
+    const result = await trx
+      .insertInto('deviceCompliance')
+      .values(row)
+      .onConflict((oc) => oc.column('deviceId').doNothing())
+      .executeTakeFirst();
+    written = Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+  } else if (basedOn !== undefined) {
+    const result = await trx
+      .updateTable('deviceCompliance')
+      .set(changes)
+      .where('deviceId', '=', deviceId)
+      .where('evaluatedAt', '=', basedOn)
+      .executeTakeFirst();
+    written = Number(result.numUpdatedRows) === 1;
+  } else {
+    await trx
+      .insertInto('deviceCompliance')
+      .values(row)
+      .onConflict((oc) => oc.column('deviceId').doUpdateSet(changes))
+      .execute();
   }
-  await trx
-    .insertInto('deviceCompliance')
-    .values(row)
-    .onConflict((oc) => oc.column('deviceId').doUpdateSet(changes))
-    .execute();
+  if (!written) {
+    const stored = await trx.selectFrom('deviceCompliance').select('evaluatedAt').where('deviceId', '=', deviceId).executeTakeFirst();
+    throw new AttacheError(
+      'CONFLICT',
+      `compliance of device ${deviceId} was evaluated concurrently (stored ${stored?.evaluatedAt ?? 'none'}, expected ${basedOn ?? 'none'})`,
+    );
+  }
   if (!transition) return;
   await trx
     .insertInto('complianceTransitions')

@@ -1,7 +1,8 @@
 // Tests of the store's batched device writes through ManagementStore: concurrent reports, alert reports, health and
 // inventory all acknowledged with their own outcome; concurrent nonce claims (a replay refused, nothing else); and
-// lastSeenAt of concurrent requests.
+// lastSeenAt of concurrent requests (a report sets it too; a touch does not wait for a row another transaction holds).
 import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DeviceHealth, DeviceInventory, StatusReport } from '../../../policy-schemas/src/index.js';
 import type { ManagementStore } from './store.js';
@@ -43,7 +44,7 @@ function health(collectedAt: string): DeviceHealth {
 }
 
 describe.each(STORE_ENGINES)('%s store', (engineName) => {
-  freshStorePerTest(engineName, (s) => {
+  const engine = freshStorePerTest(engineName, (s) => {
     store = s;
   });
   beforeEach(async () => {
@@ -118,6 +119,34 @@ describe.each(STORE_ENGINES)('%s store', (engineName) => {
       ]);
       const seen = await Promise.all([a, b, c].map(async (d) => (await store.getDevice(d as string))?.lastSeenAt));
       expect(seen).toEqual(['2026-01-10T12:03:00.000Z', '2026-01-10T12:02:00.000Z', null]);
+    });
+
+    it('sets lastSeenAt from a report as well, never backwards', async () => {
+      const [d] = (await devices(1)) as [string];
+      await store.touchDevice(d, '2026-01-10T12:10:00.000Z');
+      await store.recordReport(report(d, '2026-01-10T12:04:00.000Z'), '2026-01-10T12:05:00.000Z');
+      expect((await store.getDevice(d))?.lastSeenAt).toBe('2026-01-10T12:10:00.000Z');
+      await store.recordReport(report(d, '2026-01-10T12:19:00.000Z'), '2026-01-10T12:20:00.000Z');
+      expect((await store.getDevice(d))?.lastSeenAt).toBe('2026-01-10T12:20:00.000Z');
+    });
+
+    it.runIf(engineName === 'postgres')('does not wait for a device row another transaction holds: its touch is skipped, the others written', async () => {
+      const [held, free] = (await devices(2)) as [string, string];
+      const other = new pg.Client({ connectionString: engine.lastUrl() });
+      await other.connect();
+      try {
+        await other.query('begin');
+        await other.query('select device_id from devices where device_id = $1 for update', [held]);
+        // Without SKIP LOCKED this waits for the other transaction, which only ends after it.
+        await Promise.all([store.touchDevice(held, '2026-01-10T12:01:00.000Z'), store.touchDevice(free, '2026-01-10T12:01:00.000Z')]);
+        expect((await store.getDevice(held))?.lastSeenAt).toBeNull();
+        expect((await store.getDevice(free))?.lastSeenAt).toBe('2026-01-10T12:01:00.000Z');
+        await other.query('commit');
+        await store.touchDevice(held, '2026-01-10T12:02:00.000Z');
+        expect((await store.getDevice(held))?.lastSeenAt).toBe('2026-01-10T12:02:00.000Z');
+      } finally {
+        await other.end();
+      }
     });
   });
 });

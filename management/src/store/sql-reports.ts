@@ -7,6 +7,7 @@ import type { Database, DeviceEventTable, PolicyStatusTable, ReportTable, Settin
 import { chunks, normaliseTime, policyStatusFromRow, settingStatusFromRow, settingStatusToRow } from './sql-rows.js';
 import { EVENTS_PER_DEVICE, type ReportedStatus, type ReportOutcome, type StoredDeviceEvent } from './store.js';
 import { isolateRows, parseStoredJson } from './stored-json.js';
+import { isPostgres } from './transactions.js';
 
 // 10 columns per setting_status row; SQLite allows 32766 bound parameters per statement.
 const INSERT_BATCH = 500;
@@ -21,8 +22,18 @@ const ROW_BY_ROW = 8;
 type Db = Kysely<Database>;
 const knownReport = prepareQuery((db: Db, p: { reportId: string }) => db.selectFrom('reports').select('reportId').where('reportId', '=', p.reportId));
 const deviceReportAt = prepareQuery((db: Db, p: { deviceId: string }) => db.selectFrom('devices').select('lastReportAt').where('deviceId', '=', p.deviceId));
+// PostgreSQL: the device's row lock orders its reports across replicas (SQLite runs one transaction at a time anyway).
+const lockedDeviceReportAt = prepareQuery((db: Db, p: { deviceId: string }) =>
+  db.selectFrom('devices').select('lastReportAt').where('deviceId', '=', p.deviceId).forUpdate(),
+);
 const REPORT_COLUMNS = ['reportId', 'deviceId', 'generatedAt', 'receivedAt', 'trigger', 'durationMs', 'stale'] as const satisfies (keyof ReportTable)[];
-const insertReport = prepareQuery((db: Db, p: ReportTable) => db.insertInto('reports').values(columnsOf(p, REPORT_COLUMNS)));
+// A report id already stored (by another replica since the check above) inserts nothing: the report is a duplicate.
+const insertReport = prepareQuery((db: Db, p: ReportTable) =>
+  db
+    .insertInto('reports')
+    .values(columnsOf(p, REPORT_COLUMNS))
+    .onConflict((oc) => oc.column('reportId').doNothing()),
+);
 const insertEvent = prepareQuery((db: Db, p: Omit<DeviceEventTable, 'eventId'>) =>
   db.insertInto('deviceEvents').values(columnsOf(p, ['deviceId', 'reportId', 'receivedAt', 'event'])),
 );
@@ -46,11 +57,23 @@ const upsertSetting = prepareQuery((db: Db, p: SettingStatusTable) =>
 const upsertPolicy = prepareQuery((db: Db, p: PolicyStatusTable) =>
   upsertPolicies(db, [columnsOf(p, ['deviceId', 'policyId', ...POLICY_COLUMNS, 'reportedAt'])]),
 );
-const deviceReported = prepareQuery((db: Db, p: { deviceId: string; lastReportAt: string; agentVersion: string; lastSyncError: string | null }) =>
-  db
-    .updateTable('devices')
-    .set({ lastReportAt: p.lastReportAt, agentVersion: p.agentVersion, lastSyncError: p.lastSyncError })
-    .where('deviceId', '=', p.deviceId),
+// A report is a request of the device: it sets lastSeenAt too (never backwards), since a touch skips a row it holds.
+const deviceReported = prepareQuery(
+  (db: Db, p: { deviceId: string; lastReportAt: string; agentVersion: string; lastSyncError: string | null; receivedAt: string }) =>
+    db
+      .updateTable('devices')
+      .set((eb) => ({
+        lastReportAt: p.lastReportAt,
+        agentVersion: p.agentVersion,
+        lastSyncError: p.lastSyncError,
+        lastSeenAt: eb
+          .case()
+          .when(eb.or([eb('lastSeenAt', 'is', null), eb('lastSeenAt', '<', p.receivedAt)]))
+          .then(p.receivedAt)
+          .else(eb.ref('lastSeenAt'))
+          .end(),
+      }))
+      .where('deviceId', '=', p.deviceId),
 );
 
 function upsertSettings(db: Db, rows: SettingStatusTable[]) {
@@ -109,16 +132,21 @@ export function rowDiff<R extends object>(
   return { written, removed: [...before.keys()].filter((k) => !seen.has(k)) };
 }
 
-/** Stores one report (ManagementStore.recordReport); runs inside the caller's transaction (a group commit's savepoint). */
+/**
+ * Stores one report (ManagementStore.recordReport); runs inside the caller's transaction (a group commit's savepoint).
+ * Safe at READ COMMITTED on PostgreSQL (sql-device-writes.ts): the device's row is locked before anything is decided,
+ * and each statement after the lock reads what the device's previous report committed.
+ */
 export async function recordReport(trx: Db, report: StatusReport, receivedAt: string): Promise<ReportOutcome> {
   const { deviceId } = report;
   if (await knownReport.first(trx, { reportId: report.reportId })) return { duplicate: true, stale: false };
-  const device = await deviceReportAt.first(trx, { deviceId });
+  const device = await (isPostgres(trx) ? lockedDeviceReportAt : deviceReportAt).first(trx, { deviceId });
   if (!device) throw new AttacheError('DEVICE_UNKNOWN', `device ${deviceId} does not exist`);
   const generatedAt = normaliseTime(report.generatedAt);
   const stale = device.lastReportAt !== null && Date.parse(generatedAt) < Date.parse(device.lastReportAt);
   const { reportId, trigger, durationMs } = report;
-  await insertReport.run(trx, { reportId, deviceId, generatedAt, receivedAt, trigger, durationMs, stale: stale ? 1 : 0 });
+  const inserted = await insertReport.run(trx, { reportId, deviceId, generatedAt, receivedAt, trigger, durationMs, stale: stale ? 1 : 0 });
+  if (inserted.numAffectedRows === 0n) return { duplicate: true, stale: false };
   // Events are history: a stale report's events happened too, so they are kept.
   await storeEvents(trx, report, receivedAt);
   if (stale) return { duplicate: false, stale: true };
@@ -140,7 +168,7 @@ export async function recordReport(trx: Db, report: StatusReport, receivedAt: st
   if (policies.written.length <= ROW_BY_ROW) for (const row of policies.written) await upsertPolicy.run(trx, row);
   else for (const batch of chunks(policies.written, INSERT_BATCH)) await upsertPolicies(trx, batch).execute();
   const lastSyncError = report.syncError ? JSON.stringify(report.syncError) : null;
-  await deviceReported.run(trx, { deviceId, lastReportAt: generatedAt, agentVersion: report.agentVersion, lastSyncError });
+  await deviceReported.run(trx, { deviceId, lastReportAt: generatedAt, agentVersion: report.agentVersion, lastSyncError, receivedAt });
   return { duplicate: false, stale: false };
 }
 

@@ -268,6 +268,28 @@ describe.each(STORE_ENGINES)('%s store', (engineName) => {
         await b.close();
       }
     });
+
+    it('orders two reports of one device that reach both at once: the newer one is the status, whatever commits first', async () => {
+      const [a, b] = await engine.openPair();
+      try {
+        await a.createEnrollmentToken({ tokenHash: 'to', createdAt: NOW, expiresAt: '2025-01-11T12:00:00.000Z', maxUses: 1 });
+        const { deviceId } = await a.enrollDevice({ tokenHash: 'to', now: NOW, deviceId: randomUUID(), publicKey: KEY, facts: FACTS });
+        for (let i = 0; i < 5; i++) {
+          const older = report(deviceId, `2025-01-10T12:0${i}:00.000Z`, i % 2 === 0 ? 'error' : 'succeeded');
+          const newer = report(deviceId, `2025-01-10T12:0${i}:30.000Z`, i % 2 === 0 ? 'succeeded' : 'error');
+          // Alternate which replica gets which, so either may take the device's row first.
+          const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
+          const outcomes = await Promise.all([first.recordReport(older, NOW), second.recordReport(newer, NOW)]);
+          expect(outcomes.every((o) => !o.duplicate)).toBe(true);
+          const status = await a.getReportedStatus(deviceId);
+          expect(status.lastReportAt).toBe(newer.generatedAt);
+          expect(status.settings.map((x) => x.state)).toEqual([newer.settings[0]?.state]);
+        }
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
   });
 
   describe('readiness and stats', () => {
@@ -285,7 +307,7 @@ describe.each(STORE_ENGINES)('%s store', (engineName) => {
       const stats = store.stats();
       const touches = stats.writeQueues.find((q) => q.queue === 'deviceTouches');
       expect(touches).toEqual({ queue: 'deviceTouches', depth: 0, batches: 1, items: 3 });
-      expect(stats.writeQueues.map((q) => q.queue).sort()).toEqual(['deviceTouches', 'groupCommit', 'nonceClaims']);
+      expect(stats.writeQueues.map((q) => q.queue).sort()).toEqual(['deviceTouches', 'groupCommit', 'nonceClaims', 'serializableCommit']);
       if (engineName === 'postgres') expect(stats.pool).toMatchObject({ total: expect.any(Number), idle: expect.any(Number), waiting: 0 });
       else expect(stats.pool).toBeUndefined();
     });

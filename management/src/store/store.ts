@@ -212,7 +212,7 @@ export interface StoreReadiness {
 
 /** One batching queue of the device path (sql-device-writes.ts): items waiting now, batches and items since start. */
 export interface WriteQueueStats {
-  readonly queue: 'groupCommit' | 'nonceClaims' | 'deviceTouches';
+  readonly queue: 'groupCommit' | 'serializableCommit' | 'nonceClaims' | 'deviceTouches';
   readonly depth: number;
   readonly batches: number;
   readonly items: number;

@@ -18,12 +18,15 @@ export interface StoreEngine {
   open(): Promise<ManagementStore>;
   /** Two stores on one new database, as two endpoint processes (replicas) would open it. */
   openPair(): Promise<[ManagementStore, ManagementStore]>;
+  /** PostgreSQL: the URL of the database opened last (a test's own connection to it: a lock held from outside). */
+  lastUrl(): string | undefined;
   dispose(): Promise<void>;
 }
 
 export function storeEngine(name: StoreEngineName): StoreEngine {
   const dirs: string[] = [];
   let cluster: Promise<ScratchPostgres> | undefined;
+  let lastUrl: string | undefined;
   const newDatabase = async (): Promise<() => Promise<ManagementStore>> => {
     if (name === 'sqlite') {
       const dir = await mkdtemp(join(tmpdir(), 'attache-store-'));
@@ -32,6 +35,7 @@ export function storeEngine(name: StoreEngineName): StoreEngine {
     }
     cluster ??= startScratchPostgres();
     const url = await (await cluster).createDatabase();
+    lastUrl = url;
     return () => openPostgresStore({ url, poolSize: 4 });
   };
   return {
@@ -44,6 +48,7 @@ export function storeEngine(name: StoreEngineName): StoreEngine {
       const first = await open();
       return [first, await open()];
     },
+    lastUrl: () => lastUrl,
     async dispose() {
       for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
       if (cluster) (await cluster).stop();
