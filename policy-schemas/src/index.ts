@@ -5,6 +5,7 @@ import * as admin from './admin-api.js';
 import * as agentFiles from './agent-config.js';
 import { SettingDefinition } from './catalog/setting-definition.js';
 import * as compliance from './compliance-api.js';
+import * as consoleApi from './console-api.js';
 import * as control from './control.js';
 import * as device from './device-api.js';
 import { EndpointConfig } from './endpoint-config.js';
@@ -19,6 +20,7 @@ export * from './admin-api.js';
 export * from './agent-config.js';
 export * from './catalog/index.js';
 export * from './compliance-api.js';
+export * from './console-api.js';
 export * from './control.js';
 export * from './device-api.js';
 export * from './endpoint-config.js';
@@ -93,6 +95,10 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   admin.DeviceEvents,
   admin.WhatIfRequest,
   admin.WhatIfResponse,
+  consoleApi.DevicePage,
+  consoleApi.Dashboard,
+  consoleApi.SettingsCatalog,
+  consoleApi.PolicySettingDevices,
   compliance.CompliancePolicyDocument,
   compliance.CompliancePolicy,
   compliance.ComplianceAssignmentRequest,

@@ -16,6 +16,7 @@ import type {
   StatusReport,
 } from '../../../policy-schemas/src/index.js';
 import type { ComplianceStore } from './compliance-store.js';
+import type { DashboardQuery, DeviceCounts, DeviceQuery, DeviceQueryPage } from './device-query.js';
 import type { StoreProblem } from './stored-json.js';
 
 /** Keys of the meta table (single-row facts about this endpoint). */
@@ -248,6 +249,10 @@ export interface ManagementStore extends ComplianceStore {
   getDeviceGroups(deviceId: string): Promise<string[]>;
   /** A device whose row is corrupt is left out and reported (getDevice gives STORE_CORRUPT for it). */
   listDevices(): Promise<DeviceListing>;
+  /** One page of the filtered, sorted device list (keyset after `query.after`) and the number of matches (console). */
+  queryDevices(query: DeviceQuery): Promise<DeviceQueryPage>;
+  /** Device counts by compliance, risk, platform, check-in and policy state, aggregated in the database (dashboard). */
+  deviceDashboard(query: DashboardQuery): Promise<DeviceCounts>;
   /** Sets lastSeenAt (concurrent calls may share one statement); an unknown device is no error. */
   touchDevice(deviceId: string, lastSeenAt: string): Promise<void>;
   /** Marks the device revoked; false when it does not exist. */

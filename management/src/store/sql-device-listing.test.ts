@@ -1,0 +1,176 @@
+// Contract tests of the console's device listing and dashboard on both engines: filters, scope, literal search,
+// keyset pages that neither skip nor repeat a device when others are enrolled meanwhile, and the aggregate counts.
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { DeviceFacts, StatusReport } from '../../../policy-schemas/src/index.js';
+import type { DeviceQuery } from './device-query.js';
+import { containsPattern } from './sql-device-listing.js';
+import type { ManagementStore } from './store.js';
+import { freshStorePerTest, STORE_ENGINES } from './testing/store-engines.js';
+import { storedPolicy, TEST_FACTS, TEST_PUBLIC_KEY } from './testing/store-fixtures.js';
+
+const NOW = '2025-01-10T12:00:00.000Z';
+const ALL: DeviceQuery = { sort: 'hostname', order: 'asc', limit: 100 };
+
+async function enroll(store: ManagementStore, facts: Partial<DeviceFacts>, tags: string[] = []): Promise<string> {
+  const tokenHash = randomUUID();
+  await store.createEnrollmentToken({ tokenHash, createdAt: NOW, expiresAt: '2025-01-11T12:00:00.000Z', maxUses: 1, tags });
+  const device = await store.enrollDevice({ tokenHash, now: NOW, deviceId: randomUUID(), publicKey: TEST_PUBLIC_KEY, facts: { ...TEST_FACTS, ...facts } });
+  return device.deviceId;
+}
+
+function policyReport(deviceId: string, policyId: string, version: number, state: 'succeeded' | 'error' | 'conflict'): StatusReport {
+  return {
+    reportId: randomUUID(),
+    deviceId,
+    generatedAt: '2025-01-10T12:05:00.000Z',
+    agentVersion: '0.1.1',
+    trigger: 'push',
+    durationMs: 5,
+    policies: [{ policyId, version, name: 'p', kind: 'antivirus', state }],
+    settings: [],
+  };
+}
+
+const hostnames = (devices: readonly { hostname: string }[]): string[] => devices.map((d) => d.hostname);
+
+describe.each(STORE_ENGINES)('device listing on %s', (engineName) => {
+  let store: ManagementStore;
+  freshStorePerTest(engineName, (s) => {
+    store = s;
+  });
+
+  it('filters by platform, compliance state, risk level and search, counting all matches', async () => {
+    const a = await enroll(store, { hostname: 'Alpha-01', platform: 'windows' }, ['finance']);
+    const b = await enroll(store, { hostname: 'beta-02', platform: 'linux' });
+    await enroll(store, { hostname: 'gamma_03', platform: 'macos' });
+    const evaluated = { reasons: [], policies: [], evaluatedAt: NOW, evidenceAt: null, nextEvaluationAt: null };
+    await store.saveComplianceState({ deviceId: a, state: 'noncompliant', riskLevel: 'high', ...evaluated });
+    await store.saveComplianceState({ deviceId: b, state: 'compliant', riskLevel: 'low', ...evaluated });
+
+    expect(hostnames((await store.queryDevices(ALL)).devices)).toEqual(['Alpha-01', 'beta-02', 'gamma_03']);
+    expect(hostnames((await store.queryDevices({ ...ALL, platform: 'linux' })).devices)).toEqual(['beta-02']);
+    expect(hostnames((await store.queryDevices({ ...ALL, complianceState: 'unknown' })).devices)).toEqual(['gamma_03']);
+    expect(hostnames((await store.queryDevices({ ...ALL, riskLevel: 'high' })).devices)).toEqual(['Alpha-01']);
+    expect(hostnames((await store.queryDevices({ ...ALL, search: 'ALPHA' })).devices)).toEqual(['Alpha-01']);
+    expect(hostnames((await store.queryDevices({ ...ALL, search: 'financ' })).devices)).toEqual(['Alpha-01']);
+    expect(hostnames((await store.queryDevices({ ...ALL, search: b.slice(0, 8).toUpperCase() })).devices)).toEqual(['beta-02']);
+    // LIKE wildcards match themselves only: `_` is not "any character", `%` not "anything".
+    expect(hostnames((await store.queryDevices({ ...ALL, search: 'a_0' })).devices)).toEqual(['gamma_03']);
+    expect((await store.queryDevices({ ...ALL, search: '%' })).total).toBe(0);
+    const page = await store.queryDevices({ ...ALL, complianceState: 'compliant' });
+    expect(page).toMatchObject({ total: 1, nextKey: null });
+    expect(page.devices[0]).toMatchObject({ hostname: 'beta-02', complianceState: 'compliant', riskLevel: 'low', policyStatus: 'none' });
+  });
+
+  it('sorts by compliance state and risk level by severity, both orders', async () => {
+    const ids = [await enroll(store, { hostname: 'h1' }), await enroll(store, { hostname: 'h2' }), await enroll(store, { hostname: 'h3' })];
+    const evaluated = { reasons: [], policies: [], evaluatedAt: NOW, evidenceAt: null, nextEvaluationAt: null };
+    await store.saveComplianceState({ deviceId: ids[0] as string, state: 'noncompliant', riskLevel: 'medium', ...evaluated });
+    await store.saveComplianceState({ deviceId: ids[1] as string, state: 'compliant', riskLevel: 'high', ...evaluated });
+    expect(hostnames((await store.queryDevices({ ...ALL, sort: 'complianceState' })).devices)).toEqual(['h2', 'h1', 'h3']);
+    expect(hostnames((await store.queryDevices({ ...ALL, sort: 'riskLevel', order: 'desc' })).devices)).toEqual(['h2', 'h1', 'h3']);
+  });
+
+  it('pages by keyset: no device skipped or repeated while devices are enrolled between pages', async () => {
+    for (let i = 0; i < 25; i++) await enroll(store, { hostname: `host-${String(i).padStart(2, '0')}` });
+    const seen: string[] = [];
+    let after: DeviceQuery['after'];
+    let pages = 0;
+    do {
+      const page = await store.queryDevices({ ...ALL, sort: 'hostname', order: 'desc', limit: 10, after });
+      seen.push(...hostnames(page.devices));
+      after = page.nextKey ?? undefined;
+      // Concurrent enrollments: one sorting before the position (never seen), one after it (seen once).
+      if (pages++ === 0) await enroll(store, { hostname: 'host-99' });
+      if (pages === 1) await enroll(store, { hostname: 'host-00a' });
+    } while (after);
+    const expected = [...Array.from({ length: 25 }, (_, i) => `host-${String(i).padStart(2, '0')}`), 'host-00a'].sort().reverse();
+    expect(seen).toEqual(expected);
+    expect(pages).toBe(3);
+  });
+
+  it('keeps to the scope groups: an empty scope sees nothing, null sees all', async () => {
+    const a = await enroll(store, { hostname: 'in-scope' });
+    await enroll(store, { hostname: 'outside' });
+    await store.createGroup({ groupId: 'g-scope', name: 'scope', createdAt: NOW });
+    await store.addGroupMember('g-scope', a, NOW);
+    expect(hostnames((await store.queryDevices({ ...ALL, scopeGroupIds: ['g-scope'] })).devices)).toEqual(['in-scope']);
+    expect((await store.queryDevices({ ...ALL, scopeGroupIds: [] })).total).toBe(0);
+    expect((await store.queryDevices({ ...ALL, scopeGroupIds: null })).total).toBe(2);
+    const counts = await store.deviceDashboard({ scopeGroupIds: ['g-scope'], connected: { here: [] }, hourAgo: NOW, dayAgo: NOW, weekAgo: NOW });
+    expect(counts.total).toBe(1);
+  });
+
+  it('derives the policy state from assignments and reports: pending until the latest version, worst state wins', async () => {
+    const a = await enroll(store, { hostname: 'a' });
+    const b = await enroll(store, { hostname: 'b' });
+    const c = await enroll(store, { hostname: 'c' });
+    const excluded = await enroll(store, { hostname: 'excluded' });
+    const [p1, p2] = [randomUUID(), randomUUID()];
+    await store.createPolicy(storedPolicy(p1, 1, NOW));
+    await store.createPolicy(storedPolicy(p2, 1, NOW));
+    await store.addPolicyVersion(storedPolicy(p2, 2, NOW));
+    await store.createGroup({ groupId: 'g-all', name: 'all', createdAt: NOW });
+    await store.createGroup({ groupId: 'g-ex', name: 'ex', createdAt: NOW });
+    for (const id of [a, b, c, excluded]) await store.addGroupMember('g-all', id, NOW);
+    await store.addGroupMember('g-ex', excluded, NOW);
+    for (const policyId of [p1, p2]) await store.createAssignment({ assignmentId: randomUUID(), policyId, groupId: 'g-all', mode: 'include', createdAt: NOW });
+    await store.createAssignment({ assignmentId: randomUUID(), policyId: p1, groupId: 'g-ex', mode: 'exclude', createdAt: NOW });
+
+    const both = (d: string, s1: 'succeeded' | 'error', v2: number, s2: 'succeeded' | 'conflict'): StatusReport => ({
+      ...policyReport(d, p1, 1, s1),
+      policies: [...policyReport(d, p1, 1, s1).policies, ...policyReport(d, p2, v2, s2).policies],
+    });
+    await store.recordReport(both(a, 'succeeded', 2, 'succeeded'), NOW);
+    await store.recordReport(both(b, 'succeeded', 1, 'succeeded'), NOW); // p2 at an old version: pending
+    await store.recordReport(both(c, 'error', 2, 'conflict'), NOW);
+    await store.recordReport(policyReport(excluded, p2, 2, 'succeeded'), NOW); // p1 excluded: only p2 counts
+
+    const states = Object.fromEntries((await store.queryDevices(ALL)).devices.map((d) => [d.hostname, d.policyStatus]));
+    expect(states).toEqual({ a: 'succeeded', b: 'pending', c: 'error', excluded: 'succeeded' });
+    expect(hostnames((await store.queryDevices({ ...ALL, policyStatus: 'succeeded' })).devices)).toEqual(['a', 'excluded']);
+    const counts = await store.deviceDashboard({ connected: { here: [] }, hourAgo: NOW, dayAgo: NOW, weekAgo: NOW });
+    expect(counts.policyStatus).toEqual({ succeeded: 2, pending: 1, error: 1 });
+  });
+
+  it('counts the dashboard by every dimension, revoked devices in totals only, connected from the given ids', async () => {
+    const recent = await enroll(store, { hostname: 'recent', platform: 'linux' });
+    const today = await enroll(store, { hostname: 'today' });
+    const old = await enroll(store, { hostname: 'old' });
+    const gone = await enroll(store, { hostname: 'gone' });
+    await enroll(store, { hostname: 'never', platform: 'macos' });
+    await store.touchDevice(recent, '2025-01-10T11:30:00.000Z');
+    await store.touchDevice(today, '2025-01-10T01:00:00.000Z');
+    await store.touchDevice(old, '2024-12-01T00:00:00.000Z');
+    await store.revokeDevice(gone);
+    const evaluated = { reasons: [], policies: [], evaluatedAt: NOW, evidenceAt: null, nextEvaluationAt: null };
+    await store.saveComplianceState({ deviceId: recent, state: 'compliant', riskLevel: 'none', ...evaluated });
+    await store.saveComplianceState({ deviceId: old, state: 'noncompliant', riskLevel: 'high', ...evaluated });
+    const counts = await store.deviceDashboard({
+      connected: { here: [recent, 'not-a-device'] },
+      hourAgo: '2025-01-10T11:00:00.000Z',
+      dayAgo: '2025-01-09T12:00:00.000Z',
+      weekAgo: '2025-01-03T12:00:00.000Z',
+    });
+    expect(counts).toEqual({
+      total: 5,
+      revoked: 1,
+      connected: 1,
+      complianceState: { compliant: 1, noncompliant: 1, unknown: 2 },
+      riskLevel: { none: 3, high: 1 },
+      platform: { linux: 1, windows: 2, macos: 1 },
+      lastCheckIn: { lastHour: 1, lastDay: 1, older: 1, never: 1 },
+      policyStatus: { none: 4 },
+    });
+    const connected = await store.queryDevices({ ...ALL, connected: { value: true, devices: { here: [recent] } } });
+    expect(hostnames(connected.devices)).toEqual(['recent']);
+    expect((await store.queryDevices({ ...ALL, connected: { value: false, devices: { here: [recent] } } })).total).toBe(4);
+  });
+});
+
+describe('containsPattern', () => {
+  it('escapes LIKE wildcards and the escape character, lower-cases the term', () => {
+    expect(containsPattern('A%b_c\\d')).toBe('%a\\%b\\_c\\\\d%');
+  });
+});

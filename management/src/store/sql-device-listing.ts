@@ -1,0 +1,214 @@
+// The console's device listing and dashboard in SQL, the same statements on SQLite and PostgreSQL: filters, a keyset
+// page (sort value + device id, never OFFSET), the count of matches, and the dashboard as one GROUP BY over small enums.
+import { type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import type { ComplianceState, DevicePolicyState, DeviceSortField, RiskLevel } from '../../../policy-schemas/src/index.js';
+import type { ConnectedDevices, DashboardQuery, DeviceCounts, DeviceFilters, DeviceListRow, DeviceQuery, DeviceQueryPage } from './device-query.js';
+import type { Database, DeviceTable } from './schema.js';
+import { dbNow } from './sql-presence.js';
+import { deviceFromRow } from './sql-rows.js';
+import { isolateRows } from './stored-json.js';
+import { isPostgres } from './transactions.js';
+
+type Db = Kysely<Database>;
+type Filtered = SelectQueryBuilder<Database & { d: DeviceTable; dc: Database['deviceCompliance'] }, 'd' | 'dc', object>;
+
+// Ranks the policy-state subquery computes (its maximum over the device's assigned policies is the worst state).
+const POLICY_RANK: Readonly<Record<DevicePolicyState, number>> = { none: 0, notApplicable: 1, succeeded: 2, pending: 3, conflict: 4, error: 5 };
+const POLICY_BY_RANK = Object.fromEntries(Object.entries(POLICY_RANK).map(([k, v]) => [v, k])) as Record<number, DevicePolicyState>;
+
+const complianceState = sql<string>`coalesce(dc.state, 'unknown')`;
+const riskLevel = sql<string>`coalesce(dc.risk_level, 'none')`;
+
+/**
+ * The device's worst policy state. An assigned policy = not deleted, included through one of the device's groups and
+ * excluded through none (as deviceIdsAssignedPolicy); pending until the device reports its latest version.
+ */
+const policyRank = sql<number>`(select coalesce(max(case when ps.version = p.latest_version then
+    case ps.state when 'error' then 5 when 'conflict' then 4 when 'pending' then 3 when 'succeeded' then 2 else 1 end
+  else 3 end), 0)
+  from policies p left join policy_status ps on ps.device_id = d.device_id and ps.policy_id = p.policy_id
+  where p.deleted_at is null
+    and exists (select 1 from assignments a join group_members gm on gm.group_id = a.group_id
+      where a.policy_id = p.policy_id and a.mode = 'include' and gm.device_id = d.device_id)
+    and not exists (select 1 from assignments a join group_members gm on gm.group_id = a.group_id
+      where a.policy_id = p.policy_id and a.mode = 'exclude' and gm.device_id = d.device_id))`;
+
+/** Sort expressions; the indexes of migration 0011-device-listing are on exactly these. Ranks order enums by severity. */
+const SORT_KEY: Readonly<Record<DeviceSortField, { expr: RawBuilder<string | number>; numeric: boolean }>> = {
+  hostname: { expr: sql`lower(d.hostname)`, numeric: false },
+  lastSeenAt: { expr: sql`coalesce(d.last_seen_at, '')`, numeric: false },
+  enrolledAt: { expr: sql`d.enrolled_at`, numeric: false },
+  complianceState: {
+    expr: sql`case coalesce(dc.state, 'unknown') when 'compliant' then 0 when 'inGracePeriod' then 1 when 'noncompliant' then 2 else 3 end`,
+    numeric: true,
+  },
+  riskLevel: {
+    expr: sql`case coalesce(dc.risk_level, 'none') when 'none' then 0 when 'informational' then 1 when 'low' then 2 when 'medium' then 3 else 4 end`,
+    numeric: true,
+  },
+};
+
+/** True when the sort field's keys are numbers (cursor values are checked against it). */
+export function sortKeyIsNumeric(sort: DeviceSortField): boolean {
+  return SORT_KEY[sort].numeric;
+}
+
+/** `term` as a LIKE pattern matching it literally anywhere (escape character `\`). */
+export function containsPattern(term: string): string {
+  return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Whether d is connected: listed as here (a JSON array bound once, not one parameter per id) or on a live replica. */
+function isConnected(db: Db, c: ConnectedDevices): RawBuilder<SqlBool> {
+  const ids = JSON.stringify(c.here);
+  const here = isPostgres(db)
+    ? sql<SqlBool>`d.device_id in (select jsonb_array_elements_text(cast(${ids} as jsonb)))`
+    : sql<SqlBool>`d.device_id in (select value from json_each(${ids}))`;
+  if (!c.elsewhere) return here;
+  return sql<SqlBool>`(${here} or exists (select 1 from push_presence pp join replicas r on r.replica_id = pp.replica_id
+    where pp.device_id = d.device_id and pp.replica_id <> ${c.elsewhere.except} and r.seen_at >= ${dbNow(db, -c.elsewhere.aliveMs)}))`;
+}
+
+/** devices d (with its compliance row dc) narrowed to the scope and filters. */
+function filtered(db: Db, f: DeviceFilters): Filtered {
+  let q = db.selectFrom('devices as d').leftJoin('deviceCompliance as dc', 'dc.deviceId', 'd.deviceId') as unknown as Filtered;
+  if (f.scopeGroupIds) {
+    const groups = f.scopeGroupIds;
+    q =
+      groups.length === 0
+        ? q.where(sql<SqlBool>`1 = 0`)
+        : q.where('d.deviceId', 'in', db.selectFrom('groupMembers').select('deviceId').where('groupId', 'in', groups));
+  }
+  if (f.search) {
+    const like = containsPattern(f.search);
+    q = q.where(
+      sql<SqlBool>`(lower(d.hostname) like ${like} escape '\\' or lower(d.device_id) like ${like} escape '\\' or lower(d.tags) like ${like} escape '\\')`,
+    );
+  }
+  if (f.platform) q = q.where('d.platform', '=', f.platform);
+  if (f.complianceState) q = q.where(complianceState, '=', f.complianceState);
+  if (f.riskLevel) q = q.where(riskLevel, '=', f.riskLevel);
+  if (f.policyStatus) q = q.where(policyRank, '=', POLICY_RANK[f.policyStatus]);
+  if (f.connected) {
+    const connected = isConnected(db, f.connected.devices);
+    q = q.where(f.connected.value ? connected : sql<SqlBool>`not ${connected}`);
+  }
+  return q;
+}
+
+/** ManagementStore.queryDevices: one page after `query.after`, its devices' groups, and the number of matches. */
+export async function queryDevices(db: Db, query: DeviceQuery): Promise<DeviceQueryPage> {
+  const key = SORT_KEY[query.sort];
+  const base = filtered(db, query);
+  const { count } = (await base.select(sql<number | string>`count(*)`.as('count')).executeTakeFirstOrThrow()) as { count: number | string };
+  let page = base;
+  if (query.after) {
+    const value = key.numeric ? sql`cast(${query.after.value} as integer)` : sql`cast(${query.after.value} as text)`;
+    const beyond: Expression<SqlBool> =
+      query.order === 'asc'
+        ? sql<SqlBool>`(${key.expr}, d.device_id) > (${value}, ${query.after.deviceId})`
+        : sql<SqlBool>`(${key.expr}, d.device_id) < (${value}, ${query.after.deviceId})`;
+    page = page.where(beyond);
+  }
+  const rows = await page
+    .selectAll('d')
+    .select([complianceState.as('complianceState'), riskLevel.as('riskLevel'), policyRank.as('policyRank'), key.expr.as('sortKey')])
+    .orderBy(key.expr, query.order)
+    .orderBy('d.deviceId', query.order)
+    .limit(query.limit + 1)
+    .execute();
+  const more = rows.length > query.limit;
+  const shown = rows.slice(0, query.limit) as unknown as (DeviceTable & {
+    complianceState: string;
+    riskLevel: string;
+    policyRank: number | string;
+    sortKey: string | number;
+  })[];
+  const groups = await groupNames(
+    db,
+    shown.map((r) => r.deviceId),
+  );
+  const { items, problems } = isolateRows(
+    shown,
+    (row): DeviceListRow => ({
+      ...deviceFromRow(row),
+      groups: groups.get(row.deviceId) ?? [],
+      complianceState: row.complianceState as ComplianceState,
+      riskLevel: row.riskLevel as RiskLevel,
+      policyStatus: POLICY_BY_RANK[Number(row.policyRank)] ?? 'none',
+    }),
+    (row) => ({ table: 'devices', id: row.deviceId }),
+  );
+  const last = shown.at(-1);
+  const nextKey = more && last ? { value: key.numeric ? Number(last.sortKey) : String(last.sortKey), deviceId: last.deviceId } : null;
+  return { devices: items, problems, total: Number(count), nextKey };
+}
+
+/** Group names of each device, sorted by name. */
+async function groupNames(db: Db, deviceIds: readonly string[]): Promise<Map<string, string[]>> {
+  const byDevice = new Map<string, string[]>();
+  if (deviceIds.length === 0) return byDevice;
+  const rows = await db
+    .selectFrom('groupMembers as gm')
+    .innerJoin('deviceGroups as g', 'g.groupId', 'gm.groupId')
+    .select(['gm.deviceId', 'g.name'])
+    .where('gm.deviceId', 'in', deviceIds)
+    .orderBy('g.name')
+    .execute();
+  for (const m of rows) byDevice.set(m.deviceId, [...(byDevice.get(m.deviceId) ?? []), m.name]);
+  return byDevice;
+}
+
+/**
+ * ManagementStore.deviceDashboard: one GROUP BY over every dimension the dashboard shows (its rows are bounded by the
+ * product of small enums, not by the number of devices), folded into counts here.
+ */
+export async function deviceDashboard(db: Db, query: DashboardQuery): Promise<DeviceCounts> {
+  const bucket = sql<string>`case when d.last_seen_at is null then 'never' when d.last_seen_at >= ${query.hourAgo} then 'lastHour'
+    when d.last_seen_at >= ${query.dayAgo} then 'lastDay' when d.last_seen_at >= ${query.weekAgo} then 'lastWeek' else 'older' end`;
+  const connected = sql<number>`case when ${isConnected(db, query.connected)} then 1 else 0 end`;
+  // Per device its dimensions, then GROUP BY their names (PostgreSQL would not match a parameterised expression).
+  const perDevice = filtered(db, { scopeGroupIds: query.scopeGroupIds ?? null }).select([
+    'd.revoked as revoked',
+    'd.platform as platform',
+    complianceState.as('complianceState'),
+    riskLevel.as('riskLevel'),
+    bucket.as('bucket'),
+    policyRank.as('policyRank'),
+    connected.as('connected'),
+  ]);
+  const dims = ['revoked', 'platform', 'complianceState', 'riskLevel', 'bucket', 'policyRank', 'connected'] as const;
+  const rows = await db
+    .selectFrom(perDevice.as('x'))
+    .select([...dims.map((c) => sql.ref(`x.${c}`).as(c)), sql<number | string>`count(*)`.as('count')])
+    .groupBy(dims.map((c) => sql.ref(`x.${c}`)))
+    .execute();
+  const counts = { total: 0, revoked: 0, connected: 0, complianceState: {}, riskLevel: {}, platform: {}, lastCheckIn: {}, policyStatus: {} };
+  const add = (into: Record<string, number>, k: string, n: number): void => {
+    into[k] = (into[k] ?? 0) + n;
+  };
+  for (const row of rows as unknown as {
+    revoked: number;
+    platform: string;
+    complianceState: string;
+    riskLevel: string;
+    bucket: string;
+    policyRank: number | string;
+    connected: number | string;
+    count: number | string;
+  }[]) {
+    const n = Number(row.count);
+    counts.total += n;
+    if (Number(row.connected) === 1) counts.connected += n;
+    if (Number(row.revoked) === 1) {
+      counts.revoked += n;
+      continue;
+    }
+    add(counts.complianceState, row.complianceState, n);
+    add(counts.riskLevel, row.riskLevel, n);
+    add(counts.platform, row.platform, n);
+    add(counts.lastCheckIn, row.bucket, n);
+    add(counts.policyStatus, POLICY_BY_RANK[Number(row.policyRank)] ?? 'none', n);
+  }
+  return counts;
+}

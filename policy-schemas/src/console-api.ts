@@ -1,0 +1,113 @@
+// Answers of the console's read API: the paged device list (GET /v1/admin/devices with a query), the dashboard
+// counts (GET /v1/admin/dashboard) and the settings catalog for policy forms (GET /v1/admin/catalog).
+import { type Static, Type } from '@sinclair/typebox';
+import { Device, StoreProblem } from './admin-api.js';
+import { SettingDefinition } from './catalog/setting-definition.js';
+import { Platform, PolicyKind, SettingState, Timestamp, Uuid } from './primitives.js';
+import { ComplianceState, RiskLevel } from './signals.js';
+
+/** Fields the device list sorts by. */
+export const DEVICE_SORT_FIELDS = ['hostname', 'lastSeenAt', 'enrolledAt', 'complianceState', 'riskLevel'] as const;
+export type DeviceSortField = (typeof DEVICE_SORT_FIELDS)[number];
+
+/**
+ * A device's overall policy state: the worst state over the policies assigned to it (error > conflict > pending >
+ * succeeded > notApplicable; an assigned policy counts as pending until the device reports its latest version);
+ * `none` when no policy is assigned.
+ */
+export const DEVICE_POLICY_STATES = ['error', 'conflict', 'pending', 'succeeded', 'notApplicable', 'none'] as const;
+export type DevicePolicyState = (typeof DEVICE_POLICY_STATES)[number];
+export const DevicePolicyStateSchema = Type.Union(
+  DEVICE_POLICY_STATES.map((s) => Type.Literal(s)),
+  { description: 'Worst state over the policies assigned to the device; none when no policy is assigned' },
+);
+
+/** Last check-in buckets of the dashboard. */
+export const CHECK_IN_BUCKETS = ['lastHour', 'lastDay', 'lastWeek', 'older', 'never'] as const;
+export type CheckInBucket = (typeof CHECK_IN_BUCKETS)[number];
+
+const Count = Type.Integer({ minimum: 0 });
+const countsOf = <K extends string>(keys: readonly K[]) =>
+  Type.Object(Object.fromEntries(keys.map((k) => [k, Count])) as Record<K, typeof Count>, { additionalProperties: false });
+
+/** One device of a paged listing: the admin view plus its compliance state, risk level and overall policy state. */
+export const DeviceListItem = Type.Object(
+  {
+    ...Device.properties,
+    /** `unknown` until the device was first evaluated. */
+    complianceState: ComplianceState,
+    /** `none` until the device was first evaluated. */
+    riskLevel: RiskLevel,
+    policyStatus: DevicePolicyStateSchema,
+  },
+  { additionalProperties: false },
+);
+export type DeviceListItem = Static<typeof DeviceListItem>;
+
+/** GET /v1/admin/devices with any query parameter: one page, the number of matching devices and the next page's cursor. */
+export const DevicePage = Type.Object(
+  {
+    devices: Type.Array(DeviceListItem),
+    /** Devices matching the filters (all pages). */
+    total: Count,
+    /** Opaque; pass as `cursor` for the next page. Null on the last page. */
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+    problems: Type.Array(StoreProblem),
+  },
+  { additionalProperties: false, $id: 'urn:attache:device-page', title: 'Device page' },
+);
+export type DevicePage = Static<typeof DevicePage>;
+
+/** GET /v1/admin/dashboard: device counts (in the admin's scope). Breakdowns count devices that are not revoked. */
+export const Dashboard = Type.Object(
+  {
+    generatedAt: Timestamp,
+    totals: Type.Object({ devices: Count, active: Count, revoked: Count, connected: Count }, { additionalProperties: false }),
+    complianceState: countsOf(['compliant', 'noncompliant', 'inGracePeriod', 'unknown'] as const),
+    riskLevel: countsOf(['none', 'informational', 'low', 'medium', 'high'] as const),
+    platform: countsOf(['windows', 'macos', 'linux'] as const),
+    /** By lastSeenAt: within the last hour, day, week, older, or never seen since enrollment. */
+    lastCheckIn: countsOf(CHECK_IN_BUCKETS),
+    policyStatus: countsOf(DEVICE_POLICY_STATES),
+  },
+  { additionalProperties: false, $id: 'urn:attache:dashboard', title: 'Dashboard' },
+);
+export type Dashboard = Static<typeof Dashboard>;
+
+/** GET /v1/admin/catalog: every managed setting, grouped by policy kind, for policy forms. */
+export const SettingsCatalog = Type.Object(
+  {
+    kinds: Type.Array(
+      Type.Object(
+        {
+          kind: PolicyKind,
+          /** Platforms at least one setting of the kind applies to. */
+          platforms: Type.Array(Platform),
+          settings: Type.Array(SettingDefinition),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, $id: 'urn:attache:settings-catalog', title: 'Settings catalog' },
+);
+export type SettingsCatalog = Static<typeof SettingsCatalog>;
+
+/** GET /v1/admin/policies/:id/status?setting=…&state=…: the devices with one setting of the policy in one state. */
+export const PolicySettingDevices = Type.Object(
+  {
+    policyId: Uuid,
+    settingId: Type.String(),
+    state: SettingState,
+    total: Count,
+    devices: Type.Array(
+      Type.Object(
+        { deviceId: Uuid, hostname: Type.String(), platform: Platform, lastReportAt: Type.Union([Timestamp, Type.Null()]) },
+        { additionalProperties: false },
+      ),
+    ),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false, $id: 'urn:attache:policy-setting-devices', title: 'Devices of one policy setting in one state' },
+);
+export type PolicySettingDevices = Static<typeof PolicySettingDevices>;
