@@ -3,8 +3,13 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Device, StoreProblem } from './admin-api.js';
 import { SettingDefinition } from './catalog/setting-definition.js';
-import { Platform, PolicyKind, SettingState, Timestamp, Uuid } from './primitives.js';
+import { PLATFORMS, Platform, PolicyKind, SettingState, Timestamp, Uuid } from './primitives.js';
 import { ComplianceState, RiskLevel } from './signals.js';
+
+/** Every compliance state and risk level, in the order of their unions (filters and dashboard keys). */
+export const COMPLIANCE_STATES: readonly ComplianceState[] = ComplianceState.anyOf.map((s) => s.const);
+export const RISK_LEVELS: readonly RiskLevel[] = RiskLevel.anyOf.map((s) => s.const);
+export const SETTING_STATES: readonly SettingState[] = SettingState.anyOf.map((s) => s.const);
 
 /** Fields the device list sorts by. */
 export const DEVICE_SORT_FIELDS = ['hostname', 'lastSeenAt', 'enrolledAt', 'complianceState', 'riskLevel'] as const;
@@ -63,9 +68,9 @@ export const Dashboard = Type.Object(
   {
     generatedAt: Timestamp,
     totals: Type.Object({ devices: Count, active: Count, revoked: Count, connected: Count }, { additionalProperties: false }),
-    complianceState: countsOf(['compliant', 'noncompliant', 'inGracePeriod', 'unknown'] as const),
-    riskLevel: countsOf(['none', 'informational', 'low', 'medium', 'high'] as const),
-    platform: countsOf(['windows', 'macos', 'linux'] as const),
+    complianceState: countsOf(COMPLIANCE_STATES),
+    riskLevel: countsOf(RISK_LEVELS),
+    platform: countsOf(PLATFORMS),
     /** By lastSeenAt: within the last hour, day, week, older, or never seen since enrollment. */
     lastCheckIn: countsOf(CHECK_IN_BUCKETS),
     policyStatus: countsOf(DEVICE_POLICY_STATES),

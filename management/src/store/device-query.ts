@@ -1,6 +1,6 @@
 // The device listing and dashboard as the store answers them (ManagementStore.queryDevices / deviceDashboard): the
 // filters, sort and keyset position the service decided, and the rows and counts computed in SQL.
-import type { ComplianceState, DevicePolicyState, DeviceSortField, Platform, RiskLevel } from '../../../policy-schemas/src/index.js';
+import type { ComplianceState, DevicePolicyState, DeviceSortField, Platform, RiskLevel, SettingState } from '../../../policy-schemas/src/index.js';
 import type { DeviceWithGroups } from './store.js';
 import type { StoreProblem } from './stored-json.js';
 
@@ -77,4 +77,23 @@ export interface DeviceCounts {
   readonly platform: Readonly<Record<string, number>>;
   readonly lastCheckIn: Readonly<Record<string, number>>;
   readonly policyStatus: Readonly<Record<string, number>>;
+}
+
+/** Sort fields whose keys are numbers (severity ranks); the others sort by text. Cursors carry a key of that type. */
+export const NUMERIC_SORT_FIELDS: ReadonlySet<DeviceSortField> = new Set<DeviceSortField>(['complianceState', 'riskLevel']);
+
+/** The devices of one policy setting in one state (the per-policy report's drill-down), a page after `afterDeviceId`. */
+export interface PolicySettingQuery extends DeviceScope {
+  readonly policyId: string;
+  readonly latestVersion: number;
+  readonly settingId: string;
+  readonly state: SettingState;
+  readonly limit: number;
+  readonly afterDeviceId?: string;
+}
+
+export interface PolicySettingPage {
+  readonly devices: { deviceId: string; hostname: string; platform: Platform; lastReportAt: string | null }[];
+  readonly total: number;
+  readonly nextDeviceId: string | null;
 }

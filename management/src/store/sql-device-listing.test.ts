@@ -134,6 +134,42 @@ describe.each(STORE_ENGINES)('device listing on %s', (engineName) => {
     expect(counts.policyStatus).toEqual({ succeeded: 2, pending: 1, error: 1 });
   });
 
+  it('drills down from a policy setting to its devices in one state, paged by device id', async () => {
+    const policyId = randomUUID();
+    await store.createPolicy(storedPolicy(policyId, 1, NOW));
+    await store.createGroup({ groupId: 'g', name: 'g', createdAt: NOW });
+    await store.createAssignment({ assignmentId: randomUUID(), policyId, groupId: 'g', mode: 'include', createdAt: NOW });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = await enroll(store, { hostname: `d${i}` });
+      ids.push(id);
+      await store.addGroupMember('g', id, NOW);
+    }
+    const setting = (state: 'succeeded' | 'error', policyIds: string[]): StatusReport['settings'][number] => ({
+      settingId: 'defender.AllowRealtimeMonitoring',
+      kind: 'antivirus',
+      state,
+      policyIds,
+      desired: 1,
+      observed: 1,
+    });
+    const [d0, d1, d2, d3, d4] = ids as [string, string, string, string, string];
+    for (const d of [d0, d1]) await store.recordReport({ ...policyReport(d, policyId, 1, 'succeeded'), settings: [setting('succeeded', [policyId])] }, NOW);
+    await store.recordReport({ ...policyReport(d2, policyId, 1, 'error'), settings: [setting('error', [policyId])] }, NOW);
+    // The setting row names another policy only: pending for this one.
+    await store.recordReport({ ...policyReport(d3, policyId, 1, 'succeeded'), settings: [setting('succeeded', ['other'])] }, NOW);
+    await store.revokeDevice(d4);
+    const base = { policyId, latestVersion: 1, settingId: 'defender.AllowRealtimeMonitoring', limit: 1 };
+    const first = await store.policySettingDevices({ ...base, state: 'succeeded' });
+    expect(first.total).toBe(2);
+    const second = await store.policySettingDevices({ ...base, state: 'succeeded', afterDeviceId: first.nextDeviceId ?? undefined });
+    expect([...first.devices, ...second.devices].map((d) => d.deviceId)).toEqual([d0, d1].sort());
+    expect(second.nextDeviceId).toBeNull();
+    expect((await store.policySettingDevices({ ...base, state: 'error', limit: 10 })).devices.map((d) => d.hostname)).toEqual(['d2']);
+    expect((await store.policySettingDevices({ ...base, state: 'pending', limit: 10 })).devices.map((d) => d.hostname)).toEqual(['d3']);
+    expect((await store.policySettingDevices({ ...base, state: 'error', limit: 10, scopeGroupIds: [] })).total).toBe(0);
+  });
+
   it('counts the dashboard by every dimension, revoked devices in totals only, connected from the given ids', async () => {
     const recent = await enroll(store, { hostname: 'recent', platform: 'linux' });
     const today = await enroll(store, { hostname: 'today' });

@@ -1,8 +1,19 @@
 // The console's device listing and dashboard in SQL, the same statements on SQLite and PostgreSQL: filters, a keyset
 // page (sort value + device id, never OFFSET), the count of matches, and the dashboard as one GROUP BY over small enums.
 import { type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
-import type { ComplianceState, DevicePolicyState, DeviceSortField, RiskLevel } from '../../../policy-schemas/src/index.js';
-import type { ConnectedDevices, DashboardQuery, DeviceCounts, DeviceFilters, DeviceListRow, DeviceQuery, DeviceQueryPage } from './device-query.js';
+import type { ComplianceState, DevicePolicyState, DeviceSortField, Platform, RiskLevel } from '../../../policy-schemas/src/index.js';
+import {
+  type ConnectedDevices,
+  type DashboardQuery,
+  type DeviceCounts,
+  type DeviceFilters,
+  type DeviceListRow,
+  type DeviceQuery,
+  type DeviceQueryPage,
+  NUMERIC_SORT_FIELDS,
+  type PolicySettingPage,
+  type PolicySettingQuery,
+} from './device-query.js';
 import type { Database, DeviceTable } from './schema.js';
 import { dbNow } from './sql-presence.js';
 import { deviceFromRow } from './sql-rows.js';
@@ -34,28 +45,22 @@ const policyRank = sql<number>`(select coalesce(max(case when ps.version = p.lat
       where a.policy_id = p.policy_id and a.mode = 'exclude' and gm.device_id = d.device_id))`;
 
 /** Sort expressions; the indexes of migration 0011-device-listing are on exactly these. Ranks order enums by severity. */
-const SORT_KEY: Readonly<Record<DeviceSortField, { expr: RawBuilder<string | number>; numeric: boolean }>> = {
-  hostname: { expr: sql`lower(d.hostname)`, numeric: false },
-  lastSeenAt: { expr: sql`coalesce(d.last_seen_at, '')`, numeric: false },
-  enrolledAt: { expr: sql`d.enrolled_at`, numeric: false },
-  complianceState: {
-    expr: sql`case coalesce(dc.state, 'unknown') when 'compliant' then 0 when 'inGracePeriod' then 1 when 'noncompliant' then 2 else 3 end`,
-    numeric: true,
-  },
-  riskLevel: {
-    expr: sql`case coalesce(dc.risk_level, 'none') when 'none' then 0 when 'informational' then 1 when 'low' then 2 when 'medium' then 3 else 4 end`,
-    numeric: true,
-  },
+const SORT_KEY: Readonly<Record<DeviceSortField, RawBuilder<string | number>>> = {
+  hostname: sql`lower(d.hostname)`,
+  lastSeenAt: sql`coalesce(d.last_seen_at, '')`,
+  enrolledAt: sql`d.enrolled_at`,
+  complianceState: sql`case coalesce(dc.state, 'unknown') when 'compliant' then 0 when 'inGracePeriod' then 1 when 'noncompliant' then 2 else 3 end`,
+  riskLevel: sql`case coalesce(dc.risk_level, 'none') when 'none' then 0 when 'informational' then 1 when 'low' then 2 when 'medium' then 3 else 4 end`,
 };
 
-/** True when the sort field's keys are numbers (cursor values are checked against it). */
-export function sortKeyIsNumeric(sort: DeviceSortField): boolean {
-  return SORT_KEY[sort].numeric;
+/** `term` as a LIKE pattern matching it literally anywhere (escape character `\`). */
+function likeLiteral(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** `term` as a LIKE pattern matching it literally anywhere (escape character `\`). */
+/** `term` lower-cased as a LIKE pattern matching it literally anywhere (compared with lower(column)). */
 export function containsPattern(term: string): string {
-  return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return likeLiteral(term.toLowerCase());
 }
 
 /** Whether d is connected: listed as here (a JSON array bound once, not one parameter per id) or on a live replica. */
@@ -69,16 +74,18 @@ function isConnected(db: Db, c: ConnectedDevices): RawBuilder<SqlBool> {
     where pp.device_id = d.device_id and pp.replica_id <> ${c.elsewhere.except} and r.seen_at >= ${dbNow(db, -c.elsewhere.aliveMs)}))`;
 }
 
+/** d is in one of the scope groups (none: false); undefined when the scope is every device. */
+function inScope(db: Db, scopeGroupIds: readonly string[] | null | undefined): Expression<SqlBool> | undefined {
+  if (!scopeGroupIds) return undefined;
+  if (scopeGroupIds.length === 0) return sql<SqlBool>`1 = 0`;
+  return sql<SqlBool>`d.device_id in (${db.selectFrom('groupMembers').select('deviceId').where('groupId', 'in', scopeGroupIds)})`;
+}
+
 /** devices d (with its compliance row dc) narrowed to the scope and filters. */
 function filtered(db: Db, f: DeviceFilters): Filtered {
   let q = db.selectFrom('devices as d').leftJoin('deviceCompliance as dc', 'dc.deviceId', 'd.deviceId') as unknown as Filtered;
-  if (f.scopeGroupIds) {
-    const groups = f.scopeGroupIds;
-    q =
-      groups.length === 0
-        ? q.where(sql<SqlBool>`1 = 0`)
-        : q.where('d.deviceId', 'in', db.selectFrom('groupMembers').select('deviceId').where('groupId', 'in', groups));
-  }
+  const scope = inScope(db, f.scopeGroupIds);
+  if (scope) q = q.where(scope);
   if (f.search) {
     const like = containsPattern(f.search);
     q = q.where(
@@ -98,7 +105,7 @@ function filtered(db: Db, f: DeviceFilters): Filtered {
 
 /** ManagementStore.queryDevices: one page after `query.after`, its devices' groups, and the number of matches. */
 export async function queryDevices(db: Db, query: DeviceQuery): Promise<DeviceQueryPage> {
-  const key = SORT_KEY[query.sort];
+  const key = { expr: SORT_KEY[query.sort], numeric: NUMERIC_SORT_FIELDS.has(query.sort) };
   const base = filtered(db, query);
   const { count } = (await base.select(sql<number | string>`count(*)`.as('count')).executeTakeFirstOrThrow()) as { count: number | string };
   let page = base;
@@ -211,4 +218,36 @@ export async function deviceDashboard(db: Db, query: DashboardQuery): Promise<De
     add(counts.policyStatus, POLICY_BY_RANK[Number(row.policyRank)] ?? 'none', n);
   }
   return counts;
+}
+
+/**
+ * ManagementStore.policySettingDevices: the devices the policy is assigned to (not revoked, in scope) whose state for
+ * one setting is `state`, as policy-status.ts counts it: the setting row naming the policy once the device reports
+ * the latest version, else pending. Keyset by device id.
+ */
+export async function policySettingDevices(db: Db, q: PolicySettingQuery): Promise<PolicySettingPage> {
+  const assigned = sql<SqlBool>`d.device_id in (select gm.device_id from group_members gm join assignments a on a.group_id = gm.group_id
+      where a.policy_id = ${q.policyId} and a.mode = 'include')
+    and not exists (select 1 from group_members gm join assignments a on a.group_id = gm.group_id
+      where a.policy_id = ${q.policyId} and a.mode = 'exclude' and gm.device_id = d.device_id)`;
+  const state = sql<string>`case when ps.version = ${q.latestVersion} then coalesce((select ss.state from setting_status ss
+    where ss.device_id = d.device_id and ss.setting_id = ${q.settingId} and ss.policy_ids like ${likeLiteral(JSON.stringify(q.policyId))} escape '\\'), 'pending')
+    else 'pending' end`;
+  let inner = db
+    .selectFrom('devices as d')
+    .leftJoin('policyStatus as ps', (j) => j.onRef('ps.deviceId', '=', 'd.deviceId').on('ps.policyId', '=', q.policyId))
+    .select(['d.deviceId as deviceId', 'd.hostname as hostname', 'd.platform as platform', 'd.lastReportAt as lastReportAt', state.as('state')])
+    .where('d.revoked', '=', 0)
+    .where(assigned);
+  const scope = inScope(db, q.scopeGroupIds);
+  if (scope) inner = inner.where(scope);
+  const matching = db.selectFrom(inner.as('x')).where('x.state', '=', q.state);
+  const { count } = (await matching.select(sql<number | string>`count(*)`.as('count')).executeTakeFirstOrThrow()) as { count: number | string };
+  const rows = await (q.afterDeviceId === undefined ? matching : matching.where('x.deviceId', '>', q.afterDeviceId))
+    .select(['x.deviceId', 'x.hostname', 'x.platform', 'x.lastReportAt'])
+    .orderBy('x.deviceId')
+    .limit(q.limit + 1)
+    .execute();
+  const devices = rows.slice(0, q.limit).map((r) => ({ ...r, platform: r.platform as Platform }));
+  return { devices, total: Number(count), nextDeviceId: rows.length > q.limit ? (devices.at(-1)?.deviceId ?? null) : null };
 }

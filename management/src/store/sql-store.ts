@@ -4,12 +4,12 @@
 import type { Kysely } from 'kysely';
 import { AttacheError } from '../../../common/errors.js';
 import type { Assignment, DynamicGroupRule, Group, SignedPolicy, SignedSigningKeyAnnouncement, StatusReport } from '../../../policy-schemas/src/index.js';
-import type { DashboardQuery, DeviceCounts, DeviceQuery, DeviceQueryPage } from './device-query.js';
+import type { DashboardQuery, DeviceCounts, DeviceQuery, DeviceQueryPage, PolicySettingPage, PolicySettingQuery } from './device-query.js';
 import { migrateToLatest } from './migrations.js';
 import { prepareQuery } from './prepared-queries.js';
 import type { Database } from './schema.js';
 import { SqlComplianceStore } from './sql-compliance-store.js';
-import { deviceDashboard, queryDevices } from './sql-device-listing.js';
+import { deviceDashboard, policySettingDevices, queryDevices } from './sql-device-listing.js';
 import * as keys from './sql-keys.js';
 import { sweepNonces } from './sql-nonces.js';
 import * as policies from './sql-policies.js';
@@ -268,6 +268,10 @@ export class SqlManagementStore extends SqlComplianceStore implements Management
 
   deviceDashboard(query: DashboardQuery): Promise<DeviceCounts> {
     return deviceDashboard(this.db, query);
+  }
+
+  policySettingDevices(query: PolicySettingQuery): Promise<PolicySettingPage> {
+    return policySettingDevices(this.db, query);
   }
 
   touchDevice(deviceId: string, lastSeenAt: string): Promise<void> {

@@ -16,7 +16,7 @@ import type {
   StatusReport,
 } from '../../../policy-schemas/src/index.js';
 import type { ComplianceStore } from './compliance-store.js';
-import type { DashboardQuery, DeviceCounts, DeviceQuery, DeviceQueryPage } from './device-query.js';
+import type { DashboardQuery, DeviceCounts, DeviceQuery, DeviceQueryPage, PolicySettingPage, PolicySettingQuery } from './device-query.js';
 import type { StoreProblem } from './stored-json.js';
 
 /** Keys of the meta table (single-row facts about this endpoint). */
@@ -253,6 +253,8 @@ export interface ManagementStore extends ComplianceStore {
   queryDevices(query: DeviceQuery): Promise<DeviceQueryPage>;
   /** Device counts by compliance, risk, platform, check-in and policy state, aggregated in the database (dashboard). */
   deviceDashboard(query: DashboardQuery): Promise<DeviceCounts>;
+  /** The per-policy report's drill-down: devices assigned the policy whose state for one setting is the one asked. */
+  policySettingDevices(query: PolicySettingQuery): Promise<PolicySettingPage>;
   /** Sets lastSeenAt (concurrent calls may share one statement); an unknown device is no error. */
   touchDevice(deviceId: string, lastSeenAt: string): Promise<void>;
   /** Marks the device revoked; false when it does not exist. */
