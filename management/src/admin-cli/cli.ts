@@ -10,10 +10,11 @@ import { parsePolicyDocument } from '../service/policies.js';
 import { AdminClient } from './admin-client.js';
 import { registerComplianceCommands } from './compliance-commands.js';
 import { type ConnectionFlags, resolveConnection } from './connection.js';
+import { registerConsoleCommands } from './console-commands.js';
 import { registerImportCommand } from './import-command.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerTargetingCommands } from './targeting-commands.js';
-import { deviceDetails, deviceStatusView, devicesTable, groupsTable, onboardingSummary, policiesTable, policyDetails, problemsFooter } from './views.js';
+import { deviceDetails, deviceStatusView, groupsTable, onboardingSummary, policiesTable, policyDetails, problemsFooter } from './views.js';
 
 /** Where the CLI writes (the process streams, or buffers in tests). */
 export interface CliIo {
@@ -174,13 +175,7 @@ export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<n
     });
 
   const device = program.command('device').description('enrolled devices');
-  device
-    .command('list')
-    .description('list devices')
-    .action(async () => {
-      const { items: devices, problems } = await (await client()).listDevices();
-      print({ devices, problems }, () => devicesTable(devices) + problemsFooter(problems));
-    });
+  registerConsoleCommands({ program, device, client, print, positiveInt });
   const deviceCommand = (name: string, description: string, run: (api: AdminClient, id: string) => Promise<void>) =>
     device
       .command(`${name} <deviceId>`)
