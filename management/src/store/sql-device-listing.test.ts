@@ -129,9 +129,16 @@ describe.each(STORE_ENGINES)('device listing on %s', (engineName) => {
 
     const states = Object.fromEntries((await store.queryDevices(ALL)).devices.map((d) => [d.hostname, d.policyStatus]));
     expect(states).toEqual({ a: 'succeeded', b: 'pending', c: 'error', excluded: 'succeeded' });
-    expect(hostnames((await store.queryDevices({ ...ALL, policyStatus: 'succeeded' })).devices)).toEqual(['a', 'excluded']);
+    await enroll(store, { hostname: 'unassigned' });
+    const listed = (await store.queryDevices(ALL)).devices;
+    expect(Object.fromEntries(listed.map((d) => [d.hostname, d.policyStatus]))).toEqual({ ...states, unassigned: 'none' });
+    // The filter and the dashboard use the set-based form: they agree with the per-row form on every state.
+    for (const state of ['succeeded', 'pending', 'error', 'none', 'conflict'] as const) {
+      const expected = listed.filter((d) => d.policyStatus === state).map((d) => d.hostname);
+      expect(hostnames((await store.queryDevices({ ...ALL, policyStatus: state })).devices)).toEqual(expected);
+    }
     const counts = await store.deviceDashboard({ connected: { here: [] }, hourAgo: NOW, dayAgo: NOW, weekAgo: NOW });
-    expect(counts.policyStatus).toEqual({ succeeded: 2, pending: 1, error: 1 });
+    expect(counts.policyStatus).toEqual({ succeeded: 2, pending: 1, error: 1, none: 1 });
   });
 
   it('drills down from a policy setting to its devices in one state, paged by device id', async () => {

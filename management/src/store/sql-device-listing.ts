@@ -21,6 +21,8 @@ import { isolateRows } from './stored-json.js';
 import { isPostgres } from './transactions.js';
 
 type Db = Kysely<Database>;
+// biome-ignore lint/suspicious/noExplicitAny: a query joined with a raw derived table has no static column types.
+type Loose = SelectQueryBuilder<any, any, object>;
 type Filtered = SelectQueryBuilder<Database & { d: DeviceTable; dc: Database['deviceCompliance'] }, 'd' | 'dc', object>;
 
 // Ranks the policy-state subquery computes (its maximum over the device's assigned policies is the worst state).
@@ -30,19 +32,35 @@ const POLICY_BY_RANK = Object.fromEntries(Object.entries(POLICY_RANK).map(([k, v
 const complianceState = sql<string>`coalesce(dc.state, 'unknown')`;
 const riskLevel = sql<string>`coalesce(dc.risk_level, 'none')`;
 
-/**
- * The device's worst policy state. An assigned policy = not deleted, included through one of the device's groups and
- * excluded through none (as deviceIdsAssignedPolicy); pending until the device reports its latest version.
- */
-const policyRank = sql<number>`(select coalesce(max(case when ps.version = p.latest_version then
+// The worst state of one assigned policy on device `d`/`ip`: pending until the device reports its latest version.
+const RANK_OF_REPORT = sql`case when ps.version = p.latest_version then
     case ps.state when 'error' then 5 when 'conflict' then 4 when 'pending' then 3 when 'succeeded' then 2 else 1 end
-  else 3 end), 0)
+  else 3 end`;
+
+/**
+ * The device's worst policy state, for the rows of one page (a correlated subquery, evaluated per shown row). An
+ * assigned policy = not deleted, included through one of the device's groups and excluded through none.
+ */
+const policyRank = sql<number>`(select coalesce(max(${RANK_OF_REPORT}), 0)
   from policies p left join policy_status ps on ps.device_id = d.device_id and ps.policy_id = p.policy_id
   where p.deleted_at is null
     and exists (select 1 from assignments a join group_members gm on gm.group_id = a.group_id
       where a.policy_id = p.policy_id and a.mode = 'include' and gm.device_id = d.device_id)
     and not exists (select 1 from assignments a join group_members gm on gm.group_id = a.group_id
       where a.policy_id = p.policy_id and a.mode = 'exclude' and gm.device_id = d.device_id))`;
+
+/**
+ * The same ranks for every device at once (a device with no assigned policy has no row: none), set-based so the
+ * filter and the dashboard do not run the correlated form 10,000 times. sql-device-listing.test.ts checks both agree.
+ */
+const POLICY_RANKS = sql`(select ip.device_id, max(${RANK_OF_REPORT}) as policy_rank
+  from (select distinct gm.device_id, a.policy_id from group_members gm
+      join assignments a on a.group_id = gm.group_id and a.mode = 'include') ip
+    join policies p on p.policy_id = ip.policy_id and p.deleted_at is null
+    left join policy_status ps on ps.device_id = ip.device_id and ps.policy_id = ip.policy_id
+  where not exists (select 1 from assignments a join group_members gm on gm.group_id = a.group_id
+    where a.policy_id = ip.policy_id and a.mode = 'exclude' and gm.device_id = ip.device_id)
+  group by ip.device_id)`;
 
 /** Sort expressions; the indexes of migration 0011-device-listing are on exactly these. Ranks order enums by severity. */
 const SORT_KEY: Readonly<Record<DeviceSortField, RawBuilder<string | number>>> = {
@@ -95,7 +113,14 @@ function filtered(db: Db, f: DeviceFilters): Filtered {
   if (f.platform) q = q.where('d.platform', '=', f.platform);
   if (f.complianceState) q = q.where(complianceState, '=', f.complianceState);
   if (f.riskLevel) q = q.where(riskLevel, '=', f.riskLevel);
-  if (f.policyStatus) q = q.where(policyRank, '=', POLICY_RANK[f.policyStatus]);
+  if (f.policyStatus) {
+    const rank = POLICY_RANK[f.policyStatus];
+    q = q.where(
+      rank === 0
+        ? sql<SqlBool>`d.device_id not in (select pr.device_id from ${POLICY_RANKS} pr)`
+        : sql<SqlBool>`d.device_id in (select pr.device_id from ${POLICY_RANKS} pr where pr.policy_rank = ${rank})`,
+    );
+  }
   if (f.connected) {
     const connected = isConnected(db, f.connected.devices);
     q = q.where(f.connected.value ? connected : sql<SqlBool>`not ${connected}`);
@@ -175,15 +200,18 @@ export async function deviceDashboard(db: Db, query: DashboardQuery): Promise<De
     when d.last_seen_at >= ${query.dayAgo} then 'lastDay' when d.last_seen_at >= ${query.weekAgo} then 'lastWeek' else 'older' end`;
   const connected = sql<number>`case when ${isConnected(db, query.connected)} then 1 else 0 end`;
   // Per device its dimensions, then GROUP BY their names (PostgreSQL would not match a parameterised expression).
-  const perDevice = filtered(db, { scopeGroupIds: query.scopeGroupIds ?? null }).select([
-    'd.revoked as revoked',
-    'd.platform as platform',
-    complianceState.as('complianceState'),
-    riskLevel.as('riskLevel'),
-    bucket.as('bucket'),
-    policyRank.as('policyRank'),
-    connected.as('connected'),
-  ]);
+  // The derived table is raw SQL, so kysely cannot type its columns: the join is typed loosely.
+  const perDevice = (filtered(db, { scopeGroupIds: query.scopeGroupIds ?? null }) as unknown as Loose)
+    .leftJoin(sql`${POLICY_RANKS}`.as('pr'), 'pr.deviceId', 'd.deviceId')
+    .select([
+      'd.revoked as revoked',
+      'd.platform as platform',
+      complianceState.as('complianceState'),
+      riskLevel.as('riskLevel'),
+      bucket.as('bucket'),
+      sql<number>`coalesce(pr.policy_rank, 0)`.as('policyRank'),
+      connected.as('connected'),
+    ]);
   const dims = ['revoked', 'platform', 'complianceState', 'riskLevel', 'bucket', 'policyRank', 'connected'] as const;
   const rows = await db
     .selectFrom(perDevice.as('x'))
