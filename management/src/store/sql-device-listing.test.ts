@@ -117,6 +117,10 @@ describe.each(STORE_ENGINES)('device listing on %s', (engineName) => {
     await store.addGroupMember('g-ex', excluded, NOW);
     for (const policyId of [p1, p2]) await store.createAssignment({ assignmentId: randomUUID(), policyId, groupId: 'g-all', mode: 'include', createdAt: NOW });
     await store.createAssignment({ assignmentId: randomUUID(), policyId: p1, groupId: 'g-ex', mode: 'exclude', createdAt: NOW });
+    // Device a gets p2 through a second group too: still one device, one state.
+    await store.createGroup({ groupId: 'g-dup', name: 'dup', createdAt: NOW });
+    await store.addGroupMember('g-dup', a, NOW);
+    await store.createAssignment({ assignmentId: randomUUID(), policyId: p2, groupId: 'g-dup', mode: 'include', createdAt: NOW });
 
     const both = (d: string, s1: 'succeeded' | 'error', v2: number, s2: 'succeeded' | 'conflict'): StatusReport => ({
       ...policyReport(d, p1, 1, s1),

@@ -51,10 +51,11 @@ const policyRank = sql<number>`(select coalesce(max(${RANK_OF_REPORT}), 0)
 
 /**
  * The same ranks for every device at once (a device with no assigned policy has no row: none), set-based so the
- * filter and the dashboard do not run the correlated form 10,000 times. sql-device-listing.test.ts checks both agree.
+ * filter and the dashboard do not run the correlated form 10,000 times (a pair included through two groups appears
+ * twice: no DISTINCT needed under max). sql-device-listing.test.ts checks both forms agree.
  */
 const POLICY_RANKS = sql`(select ip.device_id, max(${RANK_OF_REPORT}) as policy_rank
-  from (select distinct gm.device_id, a.policy_id from group_members gm
+  from (select gm.device_id, a.policy_id from group_members gm
       join assignments a on a.group_id = gm.group_id and a.mode = 'include') ip
     join policies p on p.policy_id = ip.policy_id and p.deleted_at is null
     left join policy_status ps on ps.device_id = ip.device_id and ps.policy_id = ip.policy_id
