@@ -35,6 +35,45 @@ const Count = Type.Integer({ minimum: 0 });
 const countsOf = <K extends string>(keys: readonly K[]) =>
   Type.Object(Object.fromEntries(keys.map((k) => [k, Count])) as Record<K, typeof Count>, { additionalProperties: false });
 
+/**
+ * The query string of GET /v1/admin/devices (all optional; with none the answer is the original unpaged listing).
+ * The endpoint checks it by hand to name the wrong parameter (service/device-list-query.ts); this is its documentation
+ * for OpenAPI and the list of parameters the endpoint accepts.
+ */
+export const DeviceListQuery = Type.Object(
+  {
+    search: Type.Optional(
+      Type.String({ maxLength: 200, description: 'Case-insensitive substring of hostname, device id or a tag (literal: % and _ are no wildcards)' }),
+    ),
+    platform: Type.Optional(Platform),
+    complianceState: Type.Optional(ComplianceState),
+    riskLevel: Type.Optional(RiskLevel),
+    policyStatus: Type.Optional(DevicePolicyStateSchema),
+    connected: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+    sort: Type.Optional(
+      Type.Union(
+        DEVICE_SORT_FIELDS.map((f) => Type.Literal(f)),
+        { default: 'hostname' },
+      ),
+    ),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' })),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'Page size 1–500, default 100' })),
+    cursor: Type.Optional(Type.String({ maxLength: 1024, description: 'nextCursor of the previous page, with the same sort and order' })),
+  },
+  { additionalProperties: false, $id: 'urn:attache:device-list-query', title: 'Device list query' },
+);
+
+/** The query string of GET /v1/admin/policies/:id/status for the drill-down to devices (setting and state together). */
+export const PolicySettingQuery = Type.Object(
+  {
+    setting: Type.Optional(Type.String({ maxLength: 200, description: 'A setting id of the latest version' })),
+    state: Type.Optional(SettingState),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'Page size 1–500, default 100' })),
+    cursor: Type.Optional(Type.String({ maxLength: 1024 })),
+  },
+  { additionalProperties: false, $id: 'urn:attache:policy-setting-query', title: 'Policy setting drill-down query' },
+);
+
 /** One device of a paged listing: the admin view plus its compliance state, risk level and overall policy state. */
 export const DeviceListItem = Type.Object(
   {

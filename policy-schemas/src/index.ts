@@ -95,6 +95,8 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   admin.DeviceEvents,
   admin.WhatIfRequest,
   admin.WhatIfResponse,
+  consoleApi.DeviceListQuery,
+  consoleApi.PolicySettingQuery,
   consoleApi.DevicePage,
   consoleApi.Dashboard,
   consoleApi.SettingsCatalog,

@@ -1,5 +1,7 @@
 // The device list's query parsing and cursor: defaults, no query = old answer, errors naming the parameter.
 import { describe, expect, it } from 'vitest';
+import { validate } from '../../../common/validation.js';
+import { DeviceListQuery } from '../../../policy-schemas/src/index.js';
 import { decodeDeviceCursor, encodeDeviceCursor, parseDeviceListQuery } from './device-list-query.js';
 
 const codeAndMessage = (f: () => unknown): string => {
@@ -22,6 +24,23 @@ describe('parseDeviceListQuery', () => {
       connected: false,
       riskLevel: 'high',
     });
+  });
+
+  it('accepts exactly what the published query schema describes', () => {
+    const query = {
+      search: 'ws',
+      platform: 'linux',
+      complianceState: 'unknown',
+      riskLevel: 'low',
+      policyStatus: 'none',
+      connected: 'true',
+      sort: 'lastSeenAt',
+      order: 'desc',
+      limit: '500',
+    };
+    expect(parseDeviceListQuery(validate(DeviceListQuery, query, 'query'))).toMatchObject({ sort: 'lastSeenAt', order: 'desc', limit: 500, connected: true });
+    expect(codeAndMessage(() => validate(DeviceListQuery, { colour: 'red' }, 'query'))).toMatch(/^SCHEMA_INVALID/);
+    expect(codeAndMessage(() => parseDeviceListQuery({ colour: 'red' }))).toMatch(/^QUERY_INVALID: unknown query parameter "colour"; known: search, platform/);
   });
 
   it('names the parameter that is wrong', () => {

@@ -5,6 +5,7 @@ import {
   COMPLIANCE_STATES,
   DEVICE_POLICY_STATES,
   DEVICE_SORT_FIELDS,
+  DeviceListQuery,
   type DevicePolicyState,
   type DeviceSortField,
   PLATFORMS,
@@ -19,10 +20,17 @@ const MAX_SEARCH = 200;
 /** The listing a query asks for, before the scope and the connected devices are known. */
 export type DeviceListRequest = Omit<DeviceQuery, 'connected' | 'scopeGroupIds'> & { readonly connected?: boolean };
 
-const PARAMS = ['search', 'platform', 'complianceState', 'riskLevel', 'policyStatus', 'connected', 'sort', 'order', 'limit', 'cursor'] as const;
+// The parameters the published query schema lists (policy-schemas console-api.ts): one list for both.
+const PARAMS = Object.keys(DeviceListQuery.properties);
 
 export function queryInvalid(message: string): AttacheError {
   return new AttacheError('QUERY_INVALID', message);
+}
+
+/** QUERY_INVALID naming the first parameter of `query` that is not one of `known`. */
+export function refuseUnknown(query: Readonly<Record<string, unknown>>, known: readonly string[]): void {
+  const unknown = Object.keys(query).find((n) => !known.includes(n));
+  if (unknown !== undefined) throw queryInvalid(`unknown query parameter ${JSON.stringify(unknown.slice(0, 64))}; known: ${known.join(', ')}`);
 }
 
 /** The single string value of a query parameter, undefined when absent; QUERY_INVALID when repeated. */
@@ -56,8 +64,7 @@ export function pageSize(value: string | undefined): number {
 export function parseDeviceListQuery(query: Readonly<Record<string, unknown>>): DeviceListRequest | undefined {
   const names = Object.keys(query);
   if (names.length === 0) return undefined;
-  const unknown = names.find((n) => !(PARAMS as readonly string[]).includes(n));
-  if (unknown !== undefined) throw queryInvalid(`unknown query parameter ${JSON.stringify(unknown.slice(0, 64))}; known: ${PARAMS.join(', ')}`);
+  refuseUnknown(query, PARAMS);
   const search = single(query, 'search')?.trim();
   if (search !== undefined && search.length > MAX_SEARCH) throw queryInvalid(`query parameter search must be at most ${MAX_SEARCH} characters`);
   const sort = oneOf('sort', single(query, 'sort'), DEVICE_SORT_FIELDS) ?? 'hostname';

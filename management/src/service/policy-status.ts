@@ -4,13 +4,14 @@ import { AttacheError } from '../../../common/errors.js';
 import {
   type PolicyPayload,
   type PolicySettingDevices,
+  PolicySettingQuery,
   type PolicyStatusReport,
   SETTING_STATES,
   type SettingState,
 } from '../../../policy-schemas/src/index.js';
 import type { DeviceRecord, ReportedStatus } from '../store/store.js';
 import type { ServiceContext } from './context.js';
-import { oneOf, pageSize, queryInvalid, single } from './device-list-query.js';
+import { oneOf, pageSize, queryInvalid, refuseUnknown, single } from './device-list-query.js';
 
 type Counts = PolicyStatusReport['counts'];
 
@@ -75,8 +76,7 @@ export async function getPolicySettingDevices(
   scopeGroupIds: readonly string[] | null,
 ): Promise<PolicySettingDevices | undefined> {
   if (Object.keys(query).length === 0) return undefined;
-  const unknown = Object.keys(query).find((k) => !['setting', 'state', 'limit', 'cursor'].includes(k));
-  if (unknown !== undefined) throw queryInvalid(`unknown query parameter ${JSON.stringify(unknown.slice(0, 64))}; known: setting, state, limit, cursor`);
+  refuseUnknown(query, Object.keys(PolicySettingQuery.properties));
   const settingId = single(query, 'setting');
   const state = oneOf<SettingState>('state', single(query, 'state'), SETTING_STATES);
   if (settingId === undefined || state === undefined) throw queryInvalid('query parameters setting and state go together: give both');
