@@ -214,6 +214,21 @@ describe.each(STORE_ENGINES)('device listing on %s', (engineName) => {
     expect(hostnames(connected.devices)).toEqual(['recent']);
     expect((await store.queryDevices({ ...ALL, connected: { value: false, devices: { here: [recent] } } })).total).toBe(4);
   });
+
+  it('counts a device connected to another live replica (push_presence) as connected', async () => {
+    const here = await enroll(store, { hostname: 'here' });
+    const there = await enroll(store, { hostname: 'there' });
+    await enroll(store, { hostname: 'nowhere' });
+    await store.syncPresence('r2', [there], []);
+    const devices = { here: [here], elsewhere: { except: 'r1', aliveMs: 60_000 } };
+    expect(hostnames((await store.queryDevices({ ...ALL, connected: { value: true, devices } })).devices)).toEqual(['here', 'there']);
+    expect(hostnames((await store.queryDevices({ ...ALL, connected: { value: false, devices } })).devices)).toEqual(['nowhere']);
+    // Its own rows are this replica's to know (the hub): the presence of replica r2 seen from r2 is not "elsewhere".
+    const fromR2 = { here: [], elsewhere: { except: 'r2', aliveMs: 60_000 } };
+    expect((await store.queryDevices({ ...ALL, connected: { value: true, devices: fromR2 } })).total).toBe(0);
+    const counts = await store.deviceDashboard({ connected: devices, hourAgo: NOW, dayAgo: NOW, weekAgo: NOW });
+    expect(counts.connected).toBe(2);
+  });
 });
 
 describe('containsPattern', () => {
