@@ -58,6 +58,10 @@ describe.each(STORE_ENGINES)('device listing on %s', (engineName) => {
     // LIKE wildcards match themselves only: `_` is not "any character", `%` not "anything".
     expect(hostnames((await store.queryDevices({ ...ALL, search: 'a_0' })).devices)).toEqual(['gamma_03']);
     expect((await store.queryDevices({ ...ALL, search: '%' })).total).toBe(0);
+    // The tags' JSON syntax is not searchable: a device with two tags does not match `","`.
+    await store.setDeviceTags(b, ['one', 'two']);
+    expect((await store.queryDevices({ ...ALL, search: '","' })).total).toBe(0);
+    expect(hostnames((await store.queryDevices({ ...ALL, search: 'TWO' })).devices)).toEqual(['beta-02']);
     const page = await store.queryDevices({ ...ALL, complianceState: 'compliant' });
     expect(page).toMatchObject({ total: 1, nextKey: null });
     expect(page.devices[0]).toMatchObject({ hostname: 'beta-02', complianceState: 'compliant', riskLevel: 'low', policyStatus: 'none' });

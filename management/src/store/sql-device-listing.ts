@@ -107,9 +107,10 @@ function filtered(db: Db, f: DeviceFilters): Filtered {
   if (scope) q = q.where(scope);
   if (f.search) {
     const like = containsPattern(f.search);
-    q = q.where(
-      sql<SqlBool>`(lower(d.hostname) like ${like} escape '\\' or lower(d.device_id) like ${like} escape '\\' or lower(d.tags) like ${like} escape '\\')`,
-    );
+    // Tags are stored as a JSON array; a tag has none of `"`, `,`, `[`, `]` (DeviceTag), so a term with one of them
+    // could only match the JSON syntax, never a tag.
+    const inTags = /[",[\]]/.test(f.search) ? sql<SqlBool>`1 = 0` : sql<SqlBool>`lower(d.tags) like ${like} escape '\\'`;
+    q = q.where(sql<SqlBool>`(lower(d.hostname) like ${like} escape '\\' or lower(d.device_id) like ${like} escape '\\' or ${inTags})`);
   }
   if (f.platform) q = q.where('d.platform', '=', f.platform);
   if (f.complianceState) q = q.where(complianceState, '=', f.complianceState);
