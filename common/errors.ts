@@ -23,6 +23,11 @@ export const ERROR_CODES = {
   HEADERS_TOO_LARGE: { status: 431, retryable: false, description: 'The request line and headers exceed the endpoint limit (16 KiB).' },
   REQUEST_TIMEOUT: { status: 408, retryable: true, description: 'The request did not arrive completely within the endpoint time limit.' },
   MESSAGE_INVALID: { status: 400, retryable: false, description: 'A WebSocket or control-channel message is malformed or of an unknown type.' },
+  QUERY_INVALID: {
+    status: 400,
+    retryable: false,
+    description: 'A query parameter is unknown, repeated or has a value outside its allowed values (the message names it).',
+  },
   NOT_FOUND: { status: 404, retryable: false, description: 'The addressed object does not exist.' },
   CONFLICT: { status: 409, retryable: false, description: 'The object already exists or the change conflicts with current state.' },
   // Authentication and identity

@@ -7,6 +7,7 @@ import * as answers from './api-answers.js';
 import * as audit from './audit-api.js';
 import { SettingDefinition } from './catalog/setting-definition.js';
 import * as compliance from './compliance-api.js';
+import * as consoleApi from './console-api.js';
 import * as control from './control.js';
 import * as device from './device-api.js';
 import { EndpointConfig } from './endpoint-config.js';
@@ -25,6 +26,7 @@ export * from './api-answers.js';
 export * from './audit-api.js';
 export * from './catalog/index.js';
 export * from './compliance-api.js';
+export * from './console-api.js';
 export * from './control.js';
 export * from './device-api.js';
 export * from './endpoint-config.js';
@@ -101,6 +103,12 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   admin.DeviceEvents,
   admin.WhatIfRequest,
   admin.WhatIfResponse,
+  consoleApi.DeviceListQuery,
+  consoleApi.PolicySettingQuery,
+  consoleApi.DevicePage,
+  consoleApi.Dashboard,
+  consoleApi.SettingsCatalog,
+  consoleApi.PolicySettingDevices,
   compliance.CompliancePolicyDocument,
   compliance.CompliancePolicy,
   compliance.ComplianceAssignmentRequest,

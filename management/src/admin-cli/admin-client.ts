@@ -27,6 +27,7 @@ import {
   ComplianceOverview,
   CompliancePolicy,
   CompliancePolicyDocument,
+  Dashboard,
   Device,
   DeviceAlerts,
   DeviceCompliance,
@@ -34,6 +35,7 @@ import {
   DeviceHealthView,
   DeviceInventoryView,
   DeviceKeyRotationMark,
+  DevicePage,
   DeviceStatus,
   DeviceTagsRequest,
   type DynamicGroupRule,
@@ -49,6 +51,7 @@ import {
   type PolicyDocument,
   PolicyStatusReport,
   PolicySummary,
+  SettingsCatalog,
   SignedSigningKeyAnnouncement,
   type SigningKeyRotateRequest,
   SigningKeyState,
@@ -336,6 +339,16 @@ export class AdminClient {
   }
   async deleteDevice(deviceId: string): Promise<void> {
     await this.call('DELETE', `/v1/admin/devices/${encodeURIComponent(deviceId)}`);
+  }
+  /** One page of the device list (GET /v1/admin/devices with a query; values as the query string carries them). */
+  listDevicePage(query: Readonly<Record<string, string>>): Promise<DevicePage> {
+    return this.typed('GET', `/v1/admin/devices?${new URLSearchParams(query as Record<string, string>).toString()}`, DevicePage);
+  }
+  getDashboard(): Promise<Dashboard> {
+    return this.typed('GET', '/v1/admin/dashboard', Dashboard);
+  }
+  getSettingsCatalog(): Promise<SettingsCatalog> {
+    return this.typed('GET', '/v1/admin/catalog', SettingsCatalog);
   }
 
   /** One request whose answer is validated against `schema`. */

@@ -73,7 +73,7 @@ function withFilters(command: Command, now: () => number): Command {
     .option('--target <target>', 'type:id, a type (policy) or an id');
 }
 
-function positiveInt(value: string): number {
+function pageSize(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 500) throw new InvalidArgumentError('expected an integer from 1 to 500');
   return n;
@@ -126,7 +126,7 @@ export function registerAuditCommands(d: AuditCommandDeps): void {
   const now = d.now ?? (() => systemClock.now());
   const audit = d.program.command('audit').description('the admin audit log (who changed what, when)');
   withFilters(audit.command('list').description('audit entries, newest first'), now)
-    .option('--limit <n>', 'entries per page (1-500)', positiveInt, 50)
+    .option('--limit <n>', 'entries per page (1-500)', pageSize, 50)
     .option('--cursor <cursor>', 'continue after a previous page (its "next page" cursor)')
     .action(async (flags: FilterFlags & { limit: number; cursor?: string }) => {
       const page = await (await d.client()).listAudit({ ...queryOf(flags), limit: flags.limit, ...(flags.cursor ? { cursor: flags.cursor } : {}) });

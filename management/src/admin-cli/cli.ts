@@ -16,13 +16,14 @@ import { reportError, type UsageCapture } from './cli-errors.js';
 import { completionScript, SHELLS } from './completion.js';
 import { registerComplianceCommands } from './compliance-commands.js';
 import { type ConnectionFlags, PROFILE_ENV, resolveConnection } from './connection.js';
+import { registerConsoleCommands } from './console-commands.js';
 import { assignmentListing, registerDirectoryCommands } from './directory-commands.js';
 import { registerIdentityCommands } from './identity-commands.js';
 import { registerImportCommand } from './import-command.js';
 import { registerKeyCommands } from './key-commands.js';
-import { registerOnboardingCommands } from './onboarding-commands.js';
+import { positiveInt, registerOnboardingCommands } from './onboarding-commands.js';
 import { registerTargetingCommands } from './targeting-commands.js';
-import { deviceDetails, deviceStatusView, devicesTable, groupsTable, policiesTable, policyDetails, problemsFooter } from './views.js';
+import { deviceDetails, deviceStatusView, groupsTable, policiesTable, policyDetails, problemsFooter } from './views.js';
 
 /** Where the CLI writes (the process streams, or buffers in tests). */
 export interface CliIo {
@@ -181,13 +182,7 @@ export async function runAdminCli(argv: readonly string[], io: CliIo, env: NodeJ
     });
 
   const device = program.command('device').description('enrolled devices');
-  device
-    .command('list')
-    .description('list devices')
-    .action(async () => {
-      const { items: devices, problems } = await (await client()).listDevices();
-      print({ devices, problems }, () => devicesTable(devices) + problemsFooter(problems));
-    });
+  registerConsoleCommands({ program, device, client, print, positiveInt });
   const deviceCommand = (name: string, description: string, run: (api: AdminClient, id: string) => Promise<void>) =>
     device
       .command(`${name} <deviceId>`)

@@ -1,10 +1,13 @@
 // Admin API routes (/v1/admin/*, behind the admin token): onboarding packages, policies, groups, assignments, devices,
 // key rotation.
 // Handlers only translate HTTP to service calls; decisions live in ../service/.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
+import { settingsCatalog } from '../service/catalog.js';
 import type { ServiceContext } from '../service/context.js';
 import { requestDeviceKeyRotation, rotateSigningKey, signingKeyState } from '../service/device-keys.js';
+import { parseDeviceListQuery } from '../service/device-list-query.js';
+import { getDashboard, listDevicePage } from '../service/device-listing.js';
 import { deleteDevice, getDevice, getDeviceEvents, getDeviceStatus, listDevices, requestSync, revokeDevice } from '../service/directory.js';
 import { createOnboardingPackage } from '../service/enrollment.js';
 import {
@@ -19,7 +22,7 @@ import {
 } from '../service/groups.js';
 import { listOnboardingPackages, revokeOnboardingPackage } from '../service/onboarding-packages.js';
 import { createPolicy, deletePolicy, listPolicies, policySummary, updatePolicy } from '../service/policies.js';
-import { getPolicyStatus } from '../service/policy-status.js';
+import { getPolicySettingDevices, getPolicyStatus } from '../service/policy-status.js';
 import { whatIf } from '../service/what-if.js';
 
 type IdParams = { Params: { id: string } };
@@ -32,6 +35,9 @@ function forceFlag(value: string | undefined): boolean {
   if (value === 'true' || value === '1') return true;
   throw new AttacheError('SCHEMA_INVALID', `query parameter force must be true or false, got "${value}"`);
 }
+
+/** The requesting admin's scope groups (null = every device, also before named admins exist). */
+const scopeOf = (req: FastifyRequest): readonly string[] | null => req.admin?.scopeGroupIds ?? null;
 
 /** Registers every admin route on `app`, the /v1/admin scope. */
 export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
@@ -51,7 +57,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
     await deletePolicy(ctx, req.params.id);
     return reply.code(204).send();
   });
-  app.get<IdParams>('/policies/:id/status', async (req) => getPolicyStatus(ctx, req.params.id));
+  app.get<IdParams & { Querystring: Record<string, unknown> }>(
+    '/policies/:id/status',
+    async (req) => (await getPolicySettingDevices(ctx, req.params.id, req.query, scopeOf(req))) ?? getPolicyStatus(ctx, req.params.id),
+  );
   app.post('/what-if', async (req) => whatIf(ctx, req.body));
 
   app.post('/groups', async (req, reply) => reply.code(201).send(await createGroup(ctx, req.body)));
@@ -74,7 +83,12 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
     return reply.code(204).send();
   });
 
-  app.get('/devices', async (req) => listDevices(ctx, req.admin?.scopeGroupIds));
+  app.get<{ Querystring: Record<string, unknown> }>('/devices', async (req) => {
+    const request = parseDeviceListQuery(req.query);
+    return request ? listDevicePage(ctx, request, scopeOf(req)) : listDevices(ctx, scopeOf(req));
+  });
+  app.get('/dashboard', async (req) => getDashboard(ctx, scopeOf(req)));
+  app.get('/catalog', async () => settingsCatalog());
   app.get<IdParams>('/devices/:id', async (req) => getDevice(ctx, req.params.id));
   app.get<IdParams>('/devices/:id/status', async (req) => getDeviceStatus(ctx, req.params.id));
   app.get<IdParams>('/devices/:id/events', async (req) => getDeviceEvents(ctx, req.params.id));

@@ -40,7 +40,7 @@ export async function getDevice(ctx: ServiceContext, deviceId: string): Promise<
 }
 
 /** Of `deviceIds`, those with an open push socket to this replica or (replicas) to another. */
-async function connectedDevices(ctx: ServiceContext, deviceIds: readonly string[]): Promise<Set<string>> {
+export async function connectedDevices(ctx: ServiceContext, deviceIds: readonly string[]): Promise<Set<string>> {
   if (ctx.presence) return ctx.presence.connected(deviceIds);
   return new Set(deviceIds.filter((id) => ctx.hub.isConnected(id)));
 }

@@ -1,9 +1,17 @@
 // GET /v1/admin/policies/:id/status: Intune's per-policy report. Per device its state (`pending` until it reports the
 // latest version) and per setting of the latest version how many devices are succeeded / error / conflict / n.a. / pending.
 import { AttacheError } from '../../../common/errors.js';
-import type { PolicyPayload, PolicyStatusReport, SettingState } from '../../../policy-schemas/src/index.js';
+import {
+  type PolicyPayload,
+  type PolicySettingDevices,
+  PolicySettingQuery,
+  type PolicyStatusReport,
+  SETTING_STATES,
+  type SettingState,
+} from '../../../policy-schemas/src/index.js';
 import type { DeviceRecord, ReportedStatus } from '../store/store.js';
 import type { ServiceContext } from './context.js';
+import { oneOf, pageSize, queryInvalid, refuseUnknown, single } from './device-list-query.js';
 
 type Counts = PolicyStatusReport['counts'];
 
@@ -54,4 +62,51 @@ export async function getPolicyStatus(ctx: ServiceContext, policyId: string): Pr
     if (device && !device.revoked) devices.push({ device, reported: await ctx.store.getReportedStatus(deviceId) });
   }
   return policyStatusReport(record.latest.payload, devices);
+}
+
+/**
+ * The drill-down of the report (query `setting` and `state`, optional `limit` and `cursor`): the devices in the admin's
+ * scope whose state for that setting of the latest version is `state`, paged by device id. Undefined when the query
+ * has neither `setting` nor `state` (the whole report is asked for).
+ */
+export async function getPolicySettingDevices(
+  ctx: ServiceContext,
+  policyId: string,
+  query: Readonly<Record<string, unknown>>,
+  scopeGroupIds: readonly string[] | null,
+): Promise<PolicySettingDevices | undefined> {
+  if (Object.keys(query).length === 0) return undefined;
+  refuseUnknown(query, Object.keys(PolicySettingQuery.properties));
+  const settingId = single(query, 'setting');
+  const state = oneOf<SettingState>('state', single(query, 'state'), SETTING_STATES);
+  if (settingId === undefined || state === undefined) throw queryInvalid('query parameters setting and state go together: give both');
+  const record = await ctx.store.getPolicy(policyId);
+  if (!record) throw new AttacheError('NOT_FOUND', `policy ${policyId} does not exist`);
+  const { payload } = record.latest;
+  if (!(settingId in payload.settings))
+    throw queryInvalid(
+      `query parameter setting: ${JSON.stringify(settingId.slice(0, 128))} is not a setting of version ${payload.version} of policy ${policyId}`,
+    );
+  const cursor = single(query, 'cursor');
+  const afterDeviceId = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : undefined;
+  if (afterDeviceId !== undefined && (cursor !== Buffer.from(afterDeviceId).toString('base64url') || afterDeviceId.length > 128)) {
+    throw queryInvalid('query parameter cursor is not a cursor this endpoint issued; pass the nextCursor of the previous page unchanged');
+  }
+  const page = await ctx.store.policySettingDevices({
+    policyId,
+    latestVersion: payload.version,
+    settingId,
+    state,
+    limit: pageSize(single(query, 'limit')),
+    afterDeviceId,
+    scopeGroupIds,
+  });
+  return {
+    policyId,
+    settingId,
+    state,
+    total: page.total,
+    devices: page.devices,
+    nextCursor: page.nextDeviceId === null ? null : Buffer.from(page.nextDeviceId).toString('base64url'),
+  };
 }

@@ -52,6 +52,11 @@ export class PushPresence {
     return here;
   }
 
+  /** How the store tells devices connected to another live replica (the console's connected filter and counts). */
+  elsewhere(): { readonly except: string; readonly aliveMs: number } {
+    return { except: this.deps.replicaId, aliveMs: REPLICA_ALIVE_MS };
+  }
+
   /** The leader's sweep: replicas gone for REPLICA_FORGET_MS are removed with their rows. */
   async sweep(): Promise<number> {
     return this.deps.store.dropReplicas({ notSeenForMs: REPLICA_FORGET_MS });

@@ -1,7 +1,7 @@
 // Schema migrations of the SQL store, in code (the endpoint is bundled to one file, so no migration folder to read).
 // Append new migrations; never change what one that has shipped does on SQLite. Names sort in the order they must run.
 // One definition for both dialects: kysely's schema builder writes each engine's DDL (autoId is the one difference).
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import { type ColumnDefinitionBuilder, type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import type { Database } from './schema.js';
 import { isPostgres } from './transactions.js';
@@ -440,6 +440,19 @@ const auditLog: Migration = {
   },
 };
 
+/**
+ * Indexes of the console's device listing (sql-device-listing.ts): one per sort key with the device id as tie-breaker
+ * (the keyset), on exactly the sort expressions, and assignments by policy for the policy-state subquery.
+ */
+const deviceListing: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.createIndex('devices_hostname_key').on('devices').expression(sql`lower(hostname), device_id`).execute();
+    await db.schema.createIndex('devices_last_seen_key').on('devices').expression(sql`coalesce(last_seen_at, ''), device_id`).execute();
+    await db.schema.createIndex('devices_enrolled_key').on('devices').columns(['enrolled_at', 'device_id']).execute();
+    await db.schema.createIndex('assignments_policy').on('assignments').columns(['policy_id', 'mode', 'group_id']).execute();
+  },
+};
+
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -454,6 +467,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010-push-presence': pushPresence,
   '0011-admins': admins,
   '0012-audit': auditLog,
+  '0013-device-listing': deviceListing,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

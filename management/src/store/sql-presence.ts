@@ -9,7 +9,7 @@ import { inTransaction, isPostgres } from './transactions.js';
  * The database server's time as stored times are written (toISOString form): replicas' clocks may disagree, so
  * heartbeats are written and judged by one clock, the database's.
  */
-function dbNow(db: Db, offsetMs = 0): RawBuilder<string> {
+export function dbNow(db: Db, offsetMs = 0): RawBuilder<string> {
   const seconds = offsetMs / 1000;
   return isPostgres(db)
     ? sql<string>`to_char((now() + make_interval(secs => ${seconds})) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`

@@ -5,11 +5,13 @@ import type { Kysely } from 'kysely';
 import { AttacheError } from '../../../common/errors.js';
 import type { Assignment, DynamicGroupRule, Group, SignedPolicy, SignedSigningKeyAnnouncement, StatusReport } from '../../../policy-schemas/src/index.js';
 import type { AuditFilter, AuditRecord, NewAuditRecord } from './audit-store.js';
+import type { DashboardQuery, DeviceCounts, DeviceQuery, DeviceQueryPage, PolicySettingPage, PolicySettingQuery } from './device-query.js';
 import { migrateToLatest } from './migrations.js';
 import { prepareQuery } from './prepared-queries.js';
 import type { Database } from './schema.js';
 import * as audit from './sql-audit.js';
 import { SqlComplianceStore } from './sql-compliance-store.js';
+import { deviceDashboard, policySettingDevices, queryDevices } from './sql-device-listing.js';
 import * as keys from './sql-keys.js';
 import { sweepNonces } from './sql-nonces.js';
 import * as policies from './sql-policies.js';
@@ -263,6 +265,18 @@ export class SqlManagementStore extends SqlComplianceStore implements Management
       (row) => ({ table: 'devices', id: row.deviceId }),
     );
     return { devices: items, problems };
+  }
+
+  queryDevices(query: DeviceQuery): Promise<DeviceQueryPage> {
+    return queryDevices(this.db, query);
+  }
+
+  deviceDashboard(query: DashboardQuery): Promise<DeviceCounts> {
+    return deviceDashboard(this.db, query);
+  }
+
+  policySettingDevices(query: PolicySettingQuery): Promise<PolicySettingPage> {
+    return policySettingDevices(this.db, query);
   }
 
   touchDevice(deviceId: string, lastSeenAt: string): Promise<void> {

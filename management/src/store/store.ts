@@ -18,6 +18,7 @@ import type {
 import type { AdminStore } from './admin-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { ComplianceStore } from './compliance-store.js';
+import type { DashboardQuery, DeviceCounts, DeviceQuery, DeviceQueryPage, PolicySettingPage, PolicySettingQuery } from './device-query.js';
 import type { StoreProblem } from './stored-json.js';
 
 /** Keys of the meta table (single-row facts about this endpoint). */
@@ -270,6 +271,12 @@ export interface ManagementStore extends ComplianceStore, AdminStore, AuditStore
   getDeviceGroups(deviceId: string): Promise<string[]>;
   /** A device whose row is corrupt is left out and reported (getDevice gives STORE_CORRUPT for it). */
   listDevices(): Promise<DeviceListing>;
+  /** One page of the filtered, sorted device list (keyset after `query.after`) and the number of matches (console). */
+  queryDevices(query: DeviceQuery): Promise<DeviceQueryPage>;
+  /** Device counts by compliance, risk, platform, check-in and policy state, aggregated in the database (dashboard). */
+  deviceDashboard(query: DashboardQuery): Promise<DeviceCounts>;
+  /** The per-policy report's drill-down: devices assigned the policy whose state for one setting is the one asked. */
+  policySettingDevices(query: PolicySettingQuery): Promise<PolicySettingPage>;
   /** Sets lastSeenAt (concurrent calls may share one statement); an unknown device is no error. */
   touchDevice(deviceId: string, lastSeenAt: string): Promise<void>;
   /** Marks the device revoked; false when it does not exist. */
