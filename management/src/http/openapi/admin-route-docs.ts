@@ -1,28 +1,38 @@
-// OpenAPI entries of the admin API (/v1/admin/*): one entry per route, keyed `METHOD /full/path/{param}`. A route added
-// to admin-routes.ts gets its entry here (compliance routes: compliance-route-docs.ts; a new area: its own file, merged in
+// OpenAPI entries of the admin API (/v1/admin/*) of admin-routes.ts, the console read API included: one entry per route,
+// keyed `METHOD /full/path/{param}` (compliance routes: compliance-route-docs.ts; a new area: its own file, merged in
 // document.ts ROUTE_DOCS); openapi.integration.test.ts names any route without one.
 import {
   Assignment,
   AssignmentCreateRequest,
   AssignmentList,
+  Dashboard,
   Device,
   DeviceEvents,
   DeviceKeyRotationMark,
   DeviceList,
+  DeviceListQuery,
+  DevicePage,
   DeviceStatus,
   DeviceTagsRequest,
   Group,
   GroupCreateRequest,
+  GroupDeleted,
   GroupList,
   GroupMemberRequest,
   GroupRuleRequest,
   OnboardingCreateRequest,
   OnboardingPackage,
+  OnboardingPackageId,
+  OnboardingPackageInfo,
+  OnboardingPackageList,
   PolicyDocument,
   PolicyList,
+  PolicySettingDevices,
+  PolicySettingQuery,
   PolicySettingsSchemas,
   PolicyStatusReport,
   PolicySummary,
+  SettingsCatalog,
   SignedSigningKeyAnnouncement,
   SigningKeyRotateRequest,
   SigningKeyState,
@@ -55,6 +65,21 @@ export const ADMIN_ROUTE_DOCS: RouteDocs = {
     responses: { 201: OnboardingPackage },
     errors: [],
   },
+  'GET /v1/admin/onboarding-packages': {
+    summary: 'List onboarding packages, newest first (limits and use, never the token)',
+    tag: 'Onboarding',
+    security: admin,
+    responses: { 200: OnboardingPackageList },
+    errors: [],
+  },
+  'POST /v1/admin/onboarding-packages/{id}/revoke': {
+    summary: 'Revoke an onboarding package: its token enrolls no more devices',
+    tag: 'Onboarding',
+    security: admin,
+    params: { id: { description: "The package's short id (start of its token's SHA-256).", schema: OnboardingPackageId } },
+    responses: { 200: OnboardingPackageInfo },
+    errors: ['CONFLICT'],
+  },
 
   'POST /v1/admin/policies': {
     summary: 'Create a policy (version 1)',
@@ -78,11 +103,22 @@ export const ADMIN_ROUTE_DOCS: RouteDocs = {
   },
   'DELETE /v1/admin/policies/{id}': { summary: 'Delete a policy and its assignments', tag: 'Policies', security: admin, responses: NO_CONTENT, errors: [] },
   'GET /v1/admin/policies/{id}/status': {
-    summary: 'Per-device and per-setting status of a policy',
+    summary: 'Per-device and per-setting status of a policy, or the devices with one setting in one state',
+    description: 'Without a query: the whole report (PolicyStatusReport). With `setting` and `state`: one page of those devices (PolicySettingDevices).',
     tag: 'Policies',
     security: admin,
-    responses: { 200: PolicyStatusReport },
-    errors: ['STORE_CORRUPT'],
+    querySchema: PolicySettingQuery,
+    responses: {
+      200: { description: 'The report, or with a query one page of devices.', schema: { oneOf: [PolicyStatusReport, PolicySettingDevices] } },
+    },
+    errors: ['QUERY_INVALID', 'STORE_CORRUPT'],
+  },
+  'GET /v1/admin/catalog': {
+    summary: 'The settings catalog for policy forms: per kind, each setting with its type, allowed values, default and platforms',
+    tag: 'Policies',
+    security: admin,
+    responses: { 200: SettingsCatalog },
+    errors: [],
   },
   'POST /v1/admin/what-if': {
     summary: 'What a proposed change would do to each device (nothing is stored)',
@@ -119,6 +155,27 @@ export const ADMIN_ROUTE_DOCS: RouteDocs = {
     responses: NO_CONTENT,
     errors: ['CONFLICT'],
   },
+  'DELETE /v1/admin/groups/{id}': {
+    summary: 'Delete a group; with force=true also the assignments that target it',
+    tag: 'Groups',
+    security: admin,
+    query: {
+      force: {
+        description: 'true (or 1): remove the assignments that target the group with it; absent or false: CONFLICT while any does.',
+        schema: { type: 'string', enum: ['true', 'false', '1', '0'] },
+      },
+    },
+    responses: { 200: GroupDeleted },
+    errors: ['SCHEMA_INVALID', 'CONFLICT'],
+  },
+  'DELETE /v1/admin/groups/{id}/members/{deviceId}': {
+    summary: 'Take a device out of a static group (no error when it was not a member)',
+    tag: 'Groups',
+    security: admin,
+    params: { deviceId: { description: 'The device id.', schema: { type: 'string', format: 'uuid' } } },
+    responses: NO_CONTENT,
+    errors: [],
+  },
 
   'POST /v1/admin/assignments': {
     summary: 'Assign a policy to a group (include or exclude)',
@@ -131,7 +188,22 @@ export const ADMIN_ROUTE_DOCS: RouteDocs = {
   'GET /v1/admin/assignments': { summary: 'List policy assignments', tag: 'Assignments', security: admin, responses: { 200: AssignmentList }, errors: [] },
   'DELETE /v1/admin/assignments/{id}': { summary: 'Remove a policy assignment', tag: 'Assignments', security: admin, responses: NO_CONTENT, errors: [] },
 
-  'GET /v1/admin/devices': { summary: 'List devices', tag: 'Devices', security: admin, responses: { 200: DeviceList }, errors: [] },
+  'GET /v1/admin/devices': {
+    summary: 'List devices; with any query parameter, one filtered and sorted page',
+    description: 'Without a query: every device (DeviceList, the original answer). With any parameter: one page (DevicePage) with total and nextCursor.',
+    tag: 'Devices',
+    security: admin,
+    querySchema: DeviceListQuery,
+    responses: { 200: { description: 'Every device, or with a query one page.', schema: { oneOf: [DeviceList, DevicePage] } } },
+    errors: ['QUERY_INVALID'],
+  },
+  'GET /v1/admin/dashboard': {
+    summary: 'Device counts by compliance state, risk level, platform, last check-in and policy status',
+    tag: 'Devices',
+    security: admin,
+    responses: { 200: Dashboard },
+    errors: [],
+  },
   'GET /v1/admin/devices/{id}': { summary: 'Get a device', tag: 'Devices', security: admin, responses: { 200: Device }, errors: [] },
   'GET /v1/admin/devices/{id}/status': {
     summary: 'Per-policy and per-setting status of a device',
@@ -164,6 +236,13 @@ export const ADMIN_ROUTE_DOCS: RouteDocs = {
   },
   'POST /v1/admin/devices/{id}/revoke': {
     summary: 'Revoke a device (it must enroll again)',
+    tag: 'Devices',
+    security: admin,
+    responses: NO_CONTENT,
+    errors: [],
+  },
+  'DELETE /v1/admin/devices/{id}': {
+    summary: 'Forget a device and its history (revoke keeps the record)',
     tag: 'Devices',
     security: admin,
     responses: NO_CONTENT,

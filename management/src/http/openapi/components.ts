@@ -79,8 +79,14 @@ export function errorBodySchema(codes: readonly ErrorCode[]): Record<string, unk
   return { allOf: [schemaRef(registeredName(ErrorResponse)), { properties: { error: { properties: { code } } } }] };
 }
 
-/** The codes answered with a Retry-After header (server.ts, device-routes.ts, admission.ts). */
-const RETRY_AFTER_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['RATE_LIMITED', 'ENDPOINT_BUSY', 'DATABASE_UNAVAILABLE']);
+/** The codes answered with a Retry-After header (server.ts, device-routes.ts, admission.ts, session-routes.ts, audit-hooks.ts). */
+const RETRY_AFTER_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'RATE_LIMITED',
+  'ENDPOINT_BUSY',
+  'DATABASE_UNAVAILABLE',
+  'LOGIN_LOCKED',
+  'AUDIT_UNAVAILABLE',
+]);
 
 /** Whether an answer with this code tells the client when to retry. */
 export function hasRetryAfter(code: ErrorCode): boolean {
@@ -141,9 +147,12 @@ export const SECURITY_SCHEMES = {
   },
 } as const;
 
+// A console-session request other than GET/HEAD without its x-csrf-token is refused (service/identity/authenticate.ts).
+const isRead = (method: string) => method === 'GET' || method === 'HEAD';
+
 /** The console session; a write also needs the CSRF header. */
 function sessionRequirement(method: string): Record<string, never[]> {
-  return method === 'GET' || method === 'HEAD' ? { consoleSession: [] } : { consoleSession: [], csrfToken: [] };
+  return isRead(method) ? { consoleSession: [] } : { consoleSession: [], csrfToken: [] };
 }
 
 /** The security requirement of each kind of route (alternatives; each object's schemes all apply). */
@@ -162,17 +171,25 @@ export function securityRequirement(security: RouteSecurity, method: string): Re
   }
 }
 
-/** Error codes every route of a kind of security can answer. */
-export const SECURITY_ERRORS: Readonly<Record<RouteSecurity, readonly ErrorCode[]>> = {
-  admin: ['ADMIN_UNAUTHORIZED', 'DATABASE_UNAVAILABLE'],
-  session: ['ADMIN_UNAUTHORIZED', 'DATABASE_UNAVAILABLE'],
+/** Error codes every route of a kind of security can answer (STORE_CORRUPT: a stored admin with an unknown role). */
+const SECURITY_ERRORS: Readonly<Record<RouteSecurity, readonly ErrorCode[]>> = {
+  admin: ['ADMIN_UNAUTHORIZED', 'ADMIN_FORBIDDEN', 'STORE_CORRUPT', 'DATABASE_UNAVAILABLE'],
+  session: ['ADMIN_UNAUTHORIZED', 'STORE_CORRUPT', 'DATABASE_UNAVAILABLE'],
   device: ['DEVICE_UNKNOWN', 'DEVICE_REVOKED', 'REQUEST_SIGNATURE_INVALID', 'REQUEST_EXPIRED', 'REQUEST_REPLAYED', 'ENDPOINT_BUSY', 'DATABASE_UNAVAILABLE'],
   access: ['ACCESS_UNAUTHORIZED'],
   none: [],
 };
 
+/** The error codes the authentication of `method` with `security` can answer: a cookie write also CSRF_FAILED. */
+export function securityErrors(security: RouteSecurity, method: string): readonly ErrorCode[] {
+  const cookie = security === 'admin' || security === 'session';
+  return cookie && !isRead(method) ? [...SECURITY_ERRORS[security], 'CSRF_FAILED'] : SECURITY_ERRORS[security];
+}
+
 /** The tags, in the order a reader meets them. */
 export const API_TAGS: readonly { name: string; description: string }[] = [
+  { name: 'Session', description: 'Console login and logout: the attache_session cookie and its CSRF token.' },
+  { name: 'Admins', description: 'The calling admin, admin accounts, their roles and personal API tokens.' },
   { name: 'Enrollment', description: 'A device joins with an onboarding package.' },
   { name: 'Device', description: 'Signed requests of an enrolled device: policy, reports, signals, key rotation, push channel.' },
   { name: 'Onboarding', description: 'Onboarding packages (enrollment tokens).' },
@@ -183,6 +200,8 @@ export const API_TAGS: readonly { name: string; description: string }[] = [
   { name: 'Compliance', description: 'Compliance policies, their assignments and the fleet overview.' },
   { name: 'Access tokens', description: 'Tokens of conditional-access gateways.' },
   { name: 'Signing keys', description: 'The policy-signing key and its rotation.' },
+  { name: 'Audit', description: 'The hash-chained audit log of admin actions: listing, export, verification.' },
+  { name: 'Console', description: 'The web console: its page and its content-hashed assets (no credentials; it calls the admin API).' },
   { name: 'Access', description: 'The access decision API of a conditional-access gateway.' },
   { name: 'Operations', description: 'Liveness, readiness, metrics, this document.' },
 ];

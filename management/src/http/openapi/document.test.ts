@@ -76,8 +76,15 @@ describe('the OpenAPI document', () => {
     const unauthorized = JSON.stringify(enroll['401']);
     for (const code of ['ENROLLMENT_TOKEN_INVALID', 'ENROLLMENT_TOKEN_EXPIRED', 'ENROLLMENT_TOKEN_EXHAUSTED']) expect(unauthorized).toContain(code);
     const policy = paths['/v1/admin/policies/{id}']?.put;
-    expect(Object.keys(policy?.responses ?? {})).toEqual(['200', '400', '401', '404', '409', '413', '500', '503']);
-    expect(routeErrors('/v1/admin/policies/{id}', ROUTE_DOCS['PUT /v1/admin/policies/{id}'] ?? ({} as never))).toContain('NOT_FOUND');
+    expect(Object.keys(policy?.responses ?? {})).toEqual(['200', '400', '401', '403', '404', '409', '413', '500', '503']);
+    const put = routeErrors('PUT', '/v1/admin/policies/{id}', ROUTE_DOCS['PUT /v1/admin/policies/{id}'] ?? ({} as never));
+    expect(put).toEqual(expect.arrayContaining(['NOT_FOUND', 'ADMIN_FORBIDDEN', 'CSRF_FAILED', 'AUDIT_UNAVAILABLE', 'AUDIT_WRITE_FAILED']));
+    // A read needs no CSRF token and records no audit entry.
+    const get = routeErrors('GET', '/v1/admin/policies/{id}', ROUTE_DOCS['GET /v1/admin/policies/{id}'] ?? ({} as never));
+    expect(get).toContain('ADMIN_FORBIDDEN');
+    expect(get.filter((code) => ['CSRF_FAILED', 'AUDIT_UNAVAILABLE', 'AUDIT_WRITE_FAILED'].includes(code))).toEqual([]);
+    const locked = paths['/v1/session']?.post?.responses['429'] as { headers?: Json; description?: string } | undefined;
+    expect([locked?.description, locked?.headers?.['Retry-After']]).toEqual([expect.stringContaining('LOGIN_LOCKED'), expect.anything()]);
   });
 
   it('describes each request body by the schema object the endpoint validates with (identity, not a copy)', () => {

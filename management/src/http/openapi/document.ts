@@ -4,7 +4,9 @@
 import { ERROR_CODES, type ErrorCode } from '../../../../common/errors.js';
 import { ATTACHE_VERSION } from '../../../../common/version.js';
 import { ACCESS_OPS_ROUTE_DOCS } from './access-ops-route-docs.js';
+import { adminAuditErrors, adminExtensions, adminNote, isAdminPath } from './admin-operation.js';
 import { ADMIN_ROUTE_DOCS } from './admin-route-docs.js';
+import { AUDIT_ROUTE_DOCS } from './audit-route-docs.js';
 import { COMPLIANCE_ROUTE_DOCS } from './compliance-route-docs.js';
 import {
   API_TAGS,
@@ -12,12 +14,14 @@ import {
   errorBodySchema,
   hasRetryAfter,
   registeredName,
-  SECURITY_ERRORS,
   schemaRef,
+  securityErrors,
   securityRequirement,
   toDocumentSchema,
 } from './components.js';
+import { CONSOLE_ROUTE_DOCS } from './console-route-docs.js';
 import { DEVICE_ROUTE_DOCS } from './device-route-docs.js';
+import { IDENTITY_ROUTE_DOCS } from './identity-route-docs.js';
 import { isResponseDoc, type ParamDoc, type ResponseDoc, type RouteDoc, type RouteDocs, type SchemaObject } from './route-doc.js';
 
 /** The entries of several files as one; a route documented twice is an error (a spread would silently keep one). */
@@ -33,7 +37,15 @@ export function mergeRouteDocs(...files: readonly RouteDocs[]): RouteDocs {
 }
 
 /** Every documented route. A route registered on the server needs an entry in one of these files. */
-export const ROUTE_DOCS: RouteDocs = mergeRouteDocs(DEVICE_ROUTE_DOCS, ADMIN_ROUTE_DOCS, COMPLIANCE_ROUTE_DOCS, ACCESS_OPS_ROUTE_DOCS);
+export const ROUTE_DOCS: RouteDocs = mergeRouteDocs(
+  DEVICE_ROUTE_DOCS,
+  ADMIN_ROUTE_DOCS,
+  COMPLIANCE_ROUTE_DOCS,
+  IDENTITY_ROUTE_DOCS,
+  AUDIT_ROUTE_DOCS,
+  CONSOLE_ROUTE_DOCS,
+  ACCESS_OPS_ROUTE_DOCS,
+);
 
 const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE'] as const;
 const BODY_ERRORS: readonly ErrorCode[] = ['SCHEMA_INVALID', 'BODY_MALFORMED', 'BODY_TOO_LARGE'];
@@ -66,9 +78,10 @@ function successResponse(answer: SchemaObject | ResponseDoc): Record<string, unk
   };
 }
 
-/** Every error code the route can answer, in catalogue order. */
-export function routeErrors(path: string, doc: RouteDoc): ErrorCode[] {
-  const codes = new Set<ErrorCode>([...SECURITY_ERRORS[doc.security], ...doc.errors, 'INTERNAL']);
+/** Every error code `METHOD path` can answer, in catalogue order. */
+export function routeErrors(method: string, path: string, doc: RouteDoc): ErrorCode[] {
+  const codes = new Set<ErrorCode>([...securityErrors(doc.security, method), ...doc.errors, 'INTERNAL']);
+  if (isAdminPath(path)) for (const code of adminAuditErrors(method, path)) codes.add(code);
   if (doc.body) for (const code of BODY_ERRORS) codes.add(code);
   if (path.includes('{')) codes.add('NOT_FOUND');
   return (Object.keys(ERROR_CODES) as ErrorCode[]).filter((code) => codes.has(code));
@@ -112,12 +125,27 @@ function parameter(name: string, where: 'path' | 'query', doc: ParamDoc): Record
   return { name, in: where, required: where === 'path' || (doc.required ?? false), description: doc.description, schema: toDocumentSchema(doc.schema) };
 }
 
+/** The query parameters of a query schema: one per property, required as the schema says. */
+function queryParams(schema: SchemaObject): Record<string, ParamDoc> {
+  const name = registeredName(schema);
+  const required = (schema.required ?? []) as readonly string[];
+  const properties = (schema.properties ?? {}) as Record<string, SchemaObject>;
+  return Object.fromEntries(
+    Object.entries(properties).map(([key, property]) => [
+      key,
+      { description: String(property.description ?? `See ${name}.`), schema: property, required: required.includes(key) },
+    ]),
+  );
+}
+
 function parameters(path: string, doc: RouteDoc): Record<string, unknown>[] {
   const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
   for (const name of Object.keys(doc.params ?? {})) if (!names.includes(name)) throw new Error(`route doc ${path}: params.${name} is not in the path`);
+  if (doc.query && doc.querySchema) throw new Error(`route doc ${path}: give query or querySchema, not both`);
+  const query = doc.querySchema ? queryParams(doc.querySchema) : (doc.query ?? {});
   return [
     ...names.map((name) => parameter(name, 'path', doc.params?.[name] ?? UUID_PARAM)),
-    ...Object.entries(doc.query ?? {}).map(([name, q]) => parameter(name, 'query', q)),
+    ...Object.entries(query).map(([name, q]) => parameter(name, 'query', q)),
   ];
 }
 
@@ -125,24 +153,30 @@ function operation(method: string, path: string, doc: RouteDoc): Record<string, 
   const params = parameters(path, doc);
   const responses: Record<string, unknown> = {};
   for (const [status, answer] of Object.entries(doc.responses)) responses[status] = successResponse(answer);
-  Object.assign(responses, errorResponses(routeErrors(path, doc)));
+  Object.assign(responses, errorResponses(routeErrors(method, path, doc)));
+  const admin = isAdminPath(path);
+  const description = [doc.description, admin ? adminNote(method, path) : undefined].filter(Boolean).join(' ');
   return {
     operationId: operationId(method, path),
     summary: doc.summary,
-    ...(doc.description ? { description: doc.description } : {}),
+    ...(description ? { description } : {}),
     tags: [doc.tag],
     security: securityRequirement(doc.security, method),
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(registeredName(doc.body)) } } } } : {}),
     responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),
+    ...(doc.querySchema ? { 'x-attache-query-schema': schemaRef(registeredName(doc.querySchema)) } : {}),
+    ...(admin ? adminExtensions(method, path) : {}),
     ...(doc.extensions ?? {}),
   };
 }
 
-const DESCRIPTION = `The admin, device and access APIs of the Attaché management endpoint, generated from the TypeBox schemas in \
+const DESCRIPTION = `The admin, console, device and access APIs of the Attaché management endpoint, generated from the TypeBox schemas in \
 policy-schemas/ that the endpoint validates requests with (one source of truth; docs/api.md). Every error answer is the \
 envelope ErrorResponse with a stable code (components.schemas.ErrorCode, docs/errors.md). Besides the codes each operation \
-lists, any request can be refused before routing with REQUEST_MALFORMED, URI_TOO_LONG, HEADERS_TOO_LARGE or REQUEST_TIMEOUT.`;
+lists, any request can be refused before routing with REQUEST_MALFORMED, URI_TOO_LONG, HEADERS_TOO_LARGE or REQUEST_TIMEOUT. \
+Each /v1/admin operation names the permission it needs (x-attache-permission) and, when it records one, its audit action \
+(x-attache-audit-action).`;
 
 /** The component schema names `value` references (`#/components/schemas/<name>`), directly. */
 function schemaRefsIn(value: unknown, into: Set<string>): Set<string> {

@@ -1,4 +1,4 @@
-// What the OpenAPI document says about one route: the entry type of admin-route-docs.ts and device-route-docs.ts.
+// What the OpenAPI document says about one route: the entry type of the *-route-docs.ts files.
 // Documenting a route is one entry keyed `METHOD /full/path/{param}`; document.ts turns the entries into `paths`.
 import type { ErrorCode } from '../../../../common/errors.js';
 
@@ -40,13 +40,19 @@ export interface RouteDoc {
   /** The request body schema: the SAME object the service validates with (one of ALL_SCHEMAS), never a copy. */
   readonly body?: SchemaObject;
   readonly query?: Readonly<Record<string, ParamDoc>>;
+  /**
+   * The query string's schema: the SAME object the route checks its query with (one of ALL_SCHEMAS); each property is a
+   * query parameter and the operation names the component (`x-attache-query-schema`). Not together with `query`.
+   */
+  readonly querySchema?: SchemaObject;
   /** Path parameters that are not an object's UUID (the default: `The id of the object.`, format uuid). */
   readonly params?: Readonly<Record<string, ParamDoc>>;
   /** Success answers by status: a schema with `$id` (its JSON body; the description is its title) or a ResponseDoc. */
   readonly responses: Readonly<Record<number, SchemaObject | ResponseDoc>>;
   /**
-   * Error codes this route answers besides those every route of its security answers (SECURITY_ERRORS), those of a body
-   * (SCHEMA_INVALID, BODY_MALFORMED, BODY_TOO_LARGE), NOT_FOUND for a path with a parameter, and INTERNAL.
+   * Error codes this route answers besides those every route of its security answers (components.ts securityErrors),
+   * those of a body (SCHEMA_INVALID, BODY_MALFORMED, BODY_TOO_LARGE), NOT_FOUND for a path with a parameter, the audit
+   * codes of an audited admin write (admin-operation.ts), and INTERNAL.
    */
   readonly errors: readonly ErrorCode[];
   /** Vendor extensions of the operation (`x-…`), e.g. the WebSocket messages of the push route. */
