@@ -75,16 +75,16 @@ describe('two endpoint replicas behind HAProxy', () => {
     expect(Number(reports?.ids)).toBe(Number(reports?.n));
   });
 
-  it('exits 2 naming the problem: replicas on SQLite, a bad database, a kill of a replica that would not run', { timeout: 60_000 }, async () => {
+  it('exits 64 (usage) naming the problem: replicas on SQLite, a bad database, a kill of a replica that would not run', { timeout: 60_000 }, async () => {
     const scenario = join(REPO_ROOT, 'simulator', 'scenarios', 'replicas-2k.json');
     const sqlite = await simulate(['--scenario', scenario, '--endpoint-database', 'sqlite', '--out', join(out, 'bad')]);
-    expect([sqlite.code, sqlite.stderr]).toEqual([2, expect.stringContaining('several endpoint replicas need PostgreSQL')]);
+    expect([sqlite.code, sqlite.stderr]).toEqual([64, expect.stringContaining('several endpoint replicas need PostgreSQL')]);
     const mysql = await simulate(['--scenario', scenario, '--endpoint-database', 'mysql://x', '--out', join(out, 'bad')]);
     expect([mysql.code, mysql.stderr]).toEqual([
-      2,
+      64,
       expect.stringContaining('--endpoint-database must be sqlite, postgres or a postgres:// URL (got "mysql://x")'),
     ]);
     const one = await simulate(['--scenario', scenario, '--replicas', '1', '--out', join(out, 'bad')]);
-    expect([one.code, one.stderr]).toEqual([2, expect.stringContaining('the scenario kills replica 0: it needs at least 2 replicas and 1 would run')]);
+    expect([one.code, one.stderr]).toEqual([64, expect.stringContaining('the scenario kills replica 0: it needs at least 2 replicas and 1 would run')]);
   });
 });

@@ -2,7 +2,7 @@
 // partition, an endpoint restart, drift), scenarios/risk-compliance.json (signals engine on, threats injected) and
 // scenarios/qa-faults.json (exact fault counts, fault hits, per-host end state, per-policy status) against a real
 // endpoint it starts, and every expectation must hold; a fault that never fires fails the run; a scenario that cannot
-// run exits 2. No timing is asserted (that is bench/'s job).
+// run exits 64 (bad command line) or 65 (invalid scenario). No timing is asserted (that is bench/'s job).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

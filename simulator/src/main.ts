@@ -5,7 +5,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { errorOutput, wantsJson } from '../../common/error-output.js';
-import { toAttacheError } from '../../common/errors.js';
+import { AttacheError, toAttacheError } from '../../common/errors.js';
 import { EXIT, exitCodeFor, exitCodesHelp } from '../../common/exit-codes.js';
 import { ATTACHE_VERSION } from '../../common/version.js';
 import type { AdminConnection } from './endpoint/admin-api.js';
@@ -38,7 +38,7 @@ function stamp(date: Date): string {
 
 async function external(options: CliOptions): Promise<AdminConnection | undefined> {
   if (!options.url) return undefined;
-  if (!options.adminToken || !options.caFile) throw new Error('--url needs --admin-token and --ca-file');
+  if (!options.adminToken || !options.caFile) throw new AttacheError('USAGE_INVALID', '--url needs --admin-token and --ca-file');
   const token = options.adminToken.startsWith('@') ? (await readFile(options.adminToken.slice(1), 'utf8')).trim() : options.adminToken;
   return { url: options.url, token, caPem: await readFile(options.caFile, 'utf8') };
 }
@@ -47,16 +47,18 @@ async function external(options: CliOptions): Promise<AdminConnection | undefine
 function managedEndpoint(options: CliOptions, scenario: Scenario): { database: string; replicas: number } {
   const database = options.endpointDatabase ?? scenario.endpoint?.database ?? 'sqlite';
   if (!['sqlite', 'postgres'].includes(database) && !/^postgres(ql)?:\/\//.test(database)) {
-    throw new Error(`--endpoint-database must be sqlite, postgres or a postgres:// URL (got "${database}")`);
+    throw new AttacheError('USAGE_INVALID', `--endpoint-database must be sqlite, postgres or a postgres:// URL (got "${database}")`);
   }
   const replicas = options.replicas === undefined ? (scenario.endpoint?.replicas ?? 1) : Number(options.replicas);
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16)
-    throw new Error(`--replicas must be a whole number from 1 to 16 (got "${options.replicas}")`);
-  if (replicas > 1 && database === 'sqlite') throw new Error('several endpoint replicas need PostgreSQL: add --endpoint-database postgres');
+    throw new AttacheError('USAGE_INVALID', `--replicas must be a whole number from 1 to 16 (got "${options.replicas}")`);
+  if (replicas > 1 && database === 'sqlite')
+    throw new AttacheError('USAGE_INVALID', 'several endpoint replicas need PostgreSQL: add --endpoint-database postgres');
   for (const step of scenario.timeline) {
     if (step.action !== 'killReplica') continue;
     if (replicas < 2 || step.replica >= replicas) {
-      throw new Error(
+      throw new AttacheError(
+        'USAGE_INVALID',
         `the scenario kills replica ${step.replica}: it needs at least ${Math.max(2, step.replica + 1)} replicas and ${replicas} would run (--replicas)`,
       );
     }
