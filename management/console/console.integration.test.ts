@@ -1,8 +1,8 @@
 // The web console in a real browser (Debian's chromium, headless, through playwright-core) against a real endpoint
 // (the dist/ bundle, which embeds the console) and a real simulated agent: security headers and CSP, sign-in, a
 // policy created through the catalog form (validation error, fix, what-if, save, assign), per-setting `succeeded`
-// from the device, a Help Desk operator refused by UI and API, a hostname carrying markup shown as text, and every
-// step (failed logins and the refused write included) in the audit log.
+// from the device, a Help Desk operator refused by UI and API, a hostname carrying markup shown as text, a dynamic
+// rule's live member preview, and every step (failed logins and the refused write included) in the audit log.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -290,6 +290,40 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     await expect.poll(() => page.getByRole('link', { name: MARKUP }).count()).toBe(1);
     expect(await page.locator('main img').count()).toBe(0);
     expect(dialogs).toEqual([]);
+    await page.close();
+  });
+
+  it("previews a dynamic rule's members live as the rule changes, with the endpoint's errors beside the condition", async () => {
+    const page = await signedIn('alice');
+    await page.goto(`${endpoint.url}/#/groups`);
+    await page.getByLabel('Dynamic (members by rule)').check();
+    const preview = page.getByTestId('rule-preview');
+    const count = page.getByTestId('rule-preview-count');
+    // The first condition is `platform equals windows`: the simulated device runs Linux.
+    await expect.poll(() => count.textContent()).toBe('0 device(s) match');
+    await page.getByLabel('Condition 1 value').selectOption('linux');
+    await expect.poll(() => count.textContent()).toBe('1 device(s) match');
+    expect(await preview.locator(`a[href="#/devices/${deviceId}"]`).count()).toBe(1);
+
+    // Every OS the editor offers is one the endpoint accepts (`windows` is a Windows client).
+    await page.getByLabel('Condition 1 attribute').selectOption('os');
+    const condition = page.locator('fieldset.rule li').first();
+    for (const os of ['windows', 'windowsServer', 'macos', 'linux']) {
+      await page.getByLabel('Condition 1 value').selectOption(os);
+      await expect.poll(() => count.textContent()).toBe(`${os === 'linux' ? 1 : 0} device(s) match`);
+      expect(await condition.locator('.field-error').count()).toBe(0);
+    }
+
+    await page.getByLabel('Condition 1 attribute').selectOption('tags');
+    await expect.poll(() => condition.locator('.field-error').textContent()).toMatch(/^Condition 1: must match pattern/);
+    expect(await page.getByLabel('Condition 1 value').getAttribute('aria-invalid')).toBe('true');
+    expect(await count.count()).toBe(0);
+    await page.getByLabel('Condition 1 value').fill('no-such-tag');
+    await expect.poll(() => count.textContent()).toBe('0 device(s) match');
+    expect(await condition.locator('.field-error').count()).toBe(0);
+
+    // Nothing was saved by previewing.
+    expect((await endpoint.admin.ok('GET', '/v1/admin/groups')).groups.map((g: { name: string }) => g.name)).toEqual(['console-devices']);
     await page.close();
   });
 
