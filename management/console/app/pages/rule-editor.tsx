@@ -67,7 +67,7 @@ export function RuleEditor({ rule, onChange, idPrefix }: { rule: Rule; onChange:
           const error = conditionError(preview.details, i);
           const invalid = error ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {};
           return (
-            <li key={i} class={error ? 'row field-invalid' : 'row'}>
+            <li key={i} class="row">
               <label for={`${id}-attr`} class="sr-only">
                 Condition {i + 1} attribute
               </label>
