@@ -4,17 +4,14 @@
 // Each device has a compliance row, 20 setting and 5 policy status rows; 10 groups, 5 assigned policies.
 // Writes bench/results/device-listing.json and prints a summary. Bounded: 60 timed runs per query and engine.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeviceQuery } from '../management/src/store/device-query.js';
-import { openPostgresStore } from '../management/src/store/postgres-store.js';
-import { postgresBinDir, startScratchPostgres } from '../management/src/store/scratch-postgres.js';
-import { openSqliteStore } from '../management/src/store/sqlite-store.js';
 import type { ManagementStore } from '../management/src/store/store.js';
 import { storedPolicy, TEST_PUBLIC_KEY } from '../management/src/store/testing/store-fixtures.js';
 import type { Platform, RiskLevel, StatusReport } from '../policy-schemas/src/index.js';
-import { machine, quantile, stats } from './stats.js';
+import { machine } from './stats.js';
+import { onStoreEngines, timed } from './store-engines.js';
 
 const DEVICES = 10_000;
 const RUNS = 60;
@@ -77,22 +74,6 @@ function report(deviceId: string, policyIds: readonly string[], i: number): Stat
   };
 }
 
-async function timed(run: () => Promise<unknown>): Promise<ReturnType<typeof summary>> {
-  await run(); // warm-up (statement preparation, caches)
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    await run();
-    samples.push(performance.now() - started);
-  }
-  return summary(samples);
-}
-
-function summary(samples: number[]) {
-  const { median, p95, min, max } = stats(samples);
-  return { p50Ms: median, p99Ms: Math.round(quantile(samples, 0.99) * 10) / 10, p95Ms: p95, minMs: min, maxMs: max };
-}
-
 async function measure(store: ManagementStore) {
   const first: DeviceQuery = { sort: 'hostname', order: 'asc', limit: 100 };
   // The cursor of the page starting at device 9,000: walked once with full pages, as a client paging would.
@@ -103,46 +84,24 @@ async function measure(store: ManagementStore) {
   const dashboard = { scopeGroupIds: null, connected: { here: [] }, hourAgo: iso(NOW - 3.6e6), dayAgo: iso(NOW - 8.64e7), weekAgo: iso(NOW - 6.048e8) };
   return {
     matches: counts,
-    firstPage: await timed(() => store.queryDevices(first)),
-    deepPage: await timed(() => store.queryDevices({ ...first, after })),
-    filteredSortedPage: await timed(() => store.queryDevices(filtered)),
-    searchPage: await timed(() => store.queryDevices({ ...first, search: 'host-12' })),
-    policyStatusFilterPage: await timed(() => store.queryDevices({ ...first, policyStatus: 'error' })),
-    scopedPage: await timed(() => store.queryDevices({ ...first, scopeGroupIds: ['group-1', 'group-2'] })),
-    dashboard: await timed(() => store.deviceDashboard(dashboard)),
+    firstPage: await timed(RUNS, () => store.queryDevices(first)),
+    deepPage: await timed(RUNS, () => store.queryDevices({ ...first, after })),
+    filteredSortedPage: await timed(RUNS, () => store.queryDevices(filtered)),
+    searchPage: await timed(RUNS, () => store.queryDevices({ ...first, search: 'host-12' })),
+    policyStatusFilterPage: await timed(RUNS, () => store.queryDevices({ ...first, policyStatus: 'error' })),
+    scopedPage: await timed(RUNS, () => store.queryDevices({ ...first, scopeGroupIds: ['group-1', 'group-2'] })),
+    dashboard: await timed(RUNS, () => store.deviceDashboard(dashboard)),
   };
 }
 
-async function onEngine(name: string, open: () => Promise<ManagementStore>) {
-  const store = await open();
-  try {
+async function main(): Promise<void> {
+  const engines = await onStoreEngines('listing', async (store, name) => {
     const started = performance.now();
     await populate(store);
     const populateSeconds = Math.round((performance.now() - started) / 100) / 10;
     process.stdout.write(`${name}: ${DEVICES} devices populated in ${populateSeconds} s\n`);
     return { populateSeconds, ...(await measure(store)) };
-  } finally {
-    await store.close();
-  }
-}
-
-async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'attache-listing-bench-'));
-  const engines: Record<string, unknown> = {};
-  try {
-    engines.sqlite = await onEngine('sqlite', () => openSqliteStore({ file: join(dir, 'db.sqlite') }));
-    if (postgresBinDir()) {
-      const cluster = await startScratchPostgres();
-      try {
-        const url = await cluster.createDatabase();
-        engines.postgres = await onEngine('postgres', () => openPostgresStore({ url, poolSize: 4 }));
-      } finally {
-        cluster.stop();
-      }
-    } else engines.postgres = 'skipped: PostgreSQL is not installed';
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
   const result = { benchmark: 'device-listing', machine: machine(), devices: DEVICES, runsPerQuery: RUNS, pageSize: 100, engines };
   await writeFile(join(import.meta.dirname, 'results', 'device-listing.json'), `${JSON.stringify(result, null, 2)}\n`);
   for (const [name, r] of Object.entries(engines)) {

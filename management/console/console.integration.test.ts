@@ -1,8 +1,8 @@
 // The web console in a real browser (Debian's chromium, headless, through playwright-core) against a real endpoint
 // (the dist/ bundle, which embeds the console) and a real simulated agent: security headers and CSP, sign-in, a
 // policy created through the catalog form (validation error, fix, what-if, save, assign), per-setting `succeeded`
-// from the device, a Help Desk operator refused by UI and API, and a hostname carrying markup shown as text.
-import { existsSync } from 'node:fs';
+// from the device, a Help Desk operator refused by UI and API, a hostname carrying markup shown as text, a dynamic
+// rule's live member preview, and every step (failed logins and the refused write included) in the audit log.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -15,7 +15,6 @@ const missing = 'missing' in chromiumFound ? chromiumFound.missing : null;
 if (missing) process.stderr.write(`console browser tests skipped: ${missing}\n`);
 
 const PASSWORD = 'correct horse battery staple 42';
-const AUDIT_MERGED = existsSync(new URL('../src/http/audit-routes.ts', import.meta.url));
 const SETTING = 'mdatp.antivirusEngine.maximumOnDemandScanThreads';
 const MARKUP = '<img src=x onerror=alert(1)>';
 
@@ -294,18 +293,52 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     await page.close();
   });
 
-  // The audit API (contract 5) is another branch: until it is merged this step is a todo. Once audit-routes.ts is in,
-  // the guard always picks `it` (the lead may then drop AUDIT_MERGED).
-  (AUDIT_MERGED ? it : it.todo)('shows every step above in the audit log (API and the Audit log page)', async () => {
+  it("previews a dynamic rule's members live as the rule changes, with the endpoint's errors beside the condition", async () => {
+    const page = await signedIn('alice');
+    await page.goto(`${endpoint.url}/#/groups`);
+    await page.getByLabel('Dynamic (members by rule)').check();
+    const preview = page.getByTestId('rule-preview');
+    const count = page.getByTestId('rule-preview-count');
+    // The first condition is `platform equals windows`: the simulated device runs Linux.
+    await expect.poll(() => count.textContent()).toBe('0 device(s) match');
+    await page.getByLabel('Condition 1 value').selectOption('linux');
+    await expect.poll(() => count.textContent()).toBe('1 device(s) match');
+    expect(await preview.locator(`a[href="#/devices/${deviceId}"]`).count()).toBe(1);
+
+    // Every OS the editor offers is one the endpoint accepts (`windows` is a Windows client).
+    await page.getByLabel('Condition 1 attribute').selectOption('os');
+    const condition = page.locator('fieldset.rule li').first();
+    for (const os of ['windows', 'windowsServer', 'macos', 'linux']) {
+      await page.getByLabel('Condition 1 value').selectOption(os);
+      await expect.poll(() => count.textContent()).toBe(`${os === 'linux' ? 1 : 0} device(s) match`);
+      expect(await condition.locator('.field-error').count()).toBe(0);
+    }
+
+    await page.getByLabel('Condition 1 attribute').selectOption('tags');
+    await expect.poll(() => condition.locator('.field-error').textContent()).toMatch(/^Condition 1: must match pattern/);
+    expect(await page.getByLabel('Condition 1 value').getAttribute('aria-invalid')).toBe('true');
+    expect(await count.count()).toBe(0);
+    await page.getByLabel('Condition 1 value').fill('no-such-tag');
+    await expect.poll(() => count.textContent()).toBe('0 device(s) match');
+    expect(await condition.locator('.field-error').count()).toBe(0);
+
+    // Nothing was saved by previewing.
+    expect((await endpoint.admin.ok('GET', '/v1/admin/groups')).groups.map((g: { name: string }) => g.name)).toEqual(['console-devices']);
+    await page.close();
+  });
+
+  it('shows every step above in the audit log (API and the Audit log page)', async () => {
     expect(policyId, 'the policy of the earlier test').toBeDefined();
     const { entries } = await endpoint.admin.ok('GET', '/v1/admin/audit?limit=500');
     const steps = entries.map((e: { action: string; actor: { username: string } | null; outcome: string; errorCode: string | null }) =>
       [e.action, e.actor?.username ?? null, e.outcome, e.errorCode].join(' '),
     );
+    expect(steps).toContain('session.login alice success ');
+    expect(steps, "alice's wrong password").toContain('session.loginFailed alice failure LOGIN_FAILED');
+    expect(steps, "lou's account locked by repeated wrong passwords").toContain('session.lockout lou failure LOGIN_LOCKED');
     expect(steps).toContain('policy.create alice success ');
     expect(steps).toContain('assignment.create alice success ');
-    // A refused write is a step too. In a trial merge of identity + audit the permission check answered 403 before
-    // audit-hooks.ts saw the request, so nothing was recorded: the hooks' order is for the merge to settle.
+    // A refused write is a step too: authorization runs after the audit hook has seen the request.
     expect(steps, "the Help Desk operator's refused policy change is audited").toContain('policy.update hank failure ADMIN_FORBIDDEN');
     const page = await signedIn('alice');
     await page.goto(`${endpoint.url}/#/audit?targetId=${policyId}`);
@@ -313,6 +346,9 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     await expect.poll(() => table.textContent()).toContain('policy.create');
     expect(await table.textContent()).toContain('alice');
     expect(await table.textContent()).toContain('hank');
+    await page.goto(`${endpoint.url}/#/audit?action=session.loginFailed`);
+    await expect.poll(() => table.textContent()).toContain('LOGIN_FAILED');
+    expect(await table.textContent()).toContain('alice');
     await page.close();
   });
 });

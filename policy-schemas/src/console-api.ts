@@ -1,5 +1,6 @@
 // Answers of the console's read API: the paged device list (GET /v1/admin/devices with a query), the dashboard
-// counts (GET /v1/admin/dashboard) and the settings catalog for policy forms (GET /v1/admin/catalog).
+// counts (GET /v1/admin/dashboard), the settings catalog for policy forms (GET /v1/admin/catalog) and the dynamic
+// group rule preview (POST /v1/admin/groups/preview).
 import { type Static, Type } from '@sinclair/typebox';
 import { Device, StoreProblem } from './admin-api.js';
 import { SettingDefinition } from './catalog/setting-definition.js';
@@ -155,3 +156,30 @@ export const PolicySettingDevices = Type.Object(
   { additionalProperties: false, $id: 'urn:attache:policy-setting-devices', title: 'Devices of one policy setting in one state' },
 );
 export type PolicySettingDevices = Static<typeof PolicySettingDevices>;
+
+/** The query string of POST /v1/admin/groups/preview (the body is urn:attache:group-rule-request): the page asked for. */
+export const GroupPreviewQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'Page size 1–500, default 100' })),
+    cursor: Type.Optional(Type.String({ maxLength: 1024, description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false, $id: 'urn:attache:group-preview-query', title: 'Group rule preview query' },
+);
+
+/**
+ * POST /v1/admin/groups/preview: the devices in the admin's scope a dynamic rule would make members now (not revoked),
+ * by hostname, one page at a time, and how many there are. Nothing is stored.
+ */
+export const GroupRulePreview = Type.Object(
+  {
+    devices: Type.Array(Device),
+    /** Devices the rule matches (all pages). */
+    total: Count,
+    /** Opaque; pass as `cursor` for the next page. Null on the last page. */
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+    /** Device rows that could not be read, so could not be matched (an unscoped admin only). */
+    problems: Type.Array(StoreProblem),
+  },
+  { additionalProperties: false, $id: 'urn:attache:group-rule-preview', title: 'Group rule preview' },
+);
+export type GroupRulePreview = Static<typeof GroupRulePreview>;

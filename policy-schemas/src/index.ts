@@ -109,6 +109,8 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   consoleApi.Dashboard,
   consoleApi.SettingsCatalog,
   consoleApi.PolicySettingDevices,
+  consoleApi.GroupPreviewQuery,
+  consoleApi.GroupRulePreview,
   compliance.CompliancePolicyDocument,
   compliance.CompliancePolicy,
   compliance.ComplianceAssignmentRequest,

@@ -16,6 +16,7 @@ export type {
   DeviceInventoryView,
   DeviceStatus,
   Group,
+  GroupRulePreview,
   OnboardingPackage,
   PolicyStatusReport,
   PolicySummary,

@@ -43,6 +43,7 @@ import {
   Group,
   GroupCreateRequest,
   GroupDeleted,
+  GroupRulePreview,
   GroupRuleRequest,
   OnboardingCreateRequest,
   OnboardingPackage,
@@ -343,6 +344,11 @@ export class AdminClient {
   /** One page of the device list (GET /v1/admin/devices with a query; values as the query string carries them). */
   listDevicePage(query: Readonly<Record<string, string>>): Promise<DevicePage> {
     return this.typed('GET', `/v1/admin/devices?${new URLSearchParams(query as Record<string, string>).toString()}`, DevicePage);
+  }
+  /** One page of the devices a dynamic rule would match now (POST /v1/admin/groups/preview; `limit`, `cursor`). */
+  previewGroupRule(rule: DynamicGroupRule, query: Readonly<Record<string, string>>): Promise<GroupRulePreview> {
+    const path = `/v1/admin/groups/preview?${new URLSearchParams(query as Record<string, string>).toString()}`;
+    return this.typed('POST', path, GroupRulePreview, validate(GroupRuleRequest, { rule }, 'group rule'));
   }
   getDashboard(): Promise<Dashboard> {
     return this.typed('GET', '/v1/admin/dashboard', Dashboard);

@@ -213,7 +213,7 @@ export async function runAdminCli(argv: readonly string[], io: CliIo, env: NodeJ
   });
 
   registerTargetingCommands({ program, policy, device, group, client, print, resolveGroupId, readPolicyFile });
-  registerDirectoryCommands({ program, group, client, print, resolveGroupId });
+  registerDirectoryCommands({ program, group, client, print, resolveGroupId, positiveInt });
   registerImportCommand({ policy, client, print });
   registerComplianceCommands({ program, device, client, print, resolveGroupId });
   registerKeyCommands({ program, device, client, print });

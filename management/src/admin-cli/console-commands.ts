@@ -1,5 +1,6 @@
 // Admin CLI commands over the console's read API: `device list` with search, filters, sort and paging (all pages by
-// default, at most --limit devices otherwise) and `dashboard` (device counts). Registered by cli.ts.
+// default, at most --limit devices otherwise) and `dashboard` (device counts). Registered by cli.ts; allPages also
+// serves `group preview-rule`.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   COMPLIANCE_STATES,
@@ -54,15 +55,23 @@ export function deviceListQuery(flags: ListFlags): Record<string, string> {
   return Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-/** Every page (or the first `limit` devices) of the listing asked for. */
-async function allPages(api: AdminClient, query: Record<string, string>, limit: number | undefined) {
-  const devices: DeviceListItem[] = [];
+/** One page of a paged device answer (the device list, the group rule preview). */
+interface DevicePageOf<T> {
+  readonly devices: readonly T[];
+  readonly problems: readonly StoreProblem[];
+  readonly total: number;
+  readonly nextCursor: string | null;
+}
+
+/** Every page (or the first `limit` devices) of a paged device answer; `fetch` asks for one page (query values). */
+export async function allPages<T>(fetch: (page: Record<string, string>) => Promise<DevicePageOf<T>>, limit: number | undefined) {
+  const devices: T[] = [];
   const problems: StoreProblem[] = [];
   let cursor: string | null = null;
   let total = 0;
   do {
     const size = Math.min(PAGE, (limit ?? Number.POSITIVE_INFINITY) - devices.length);
-    const page = await api.listDevicePage({ ...query, limit: String(size), ...(cursor ? { cursor } : {}) });
+    const page: DevicePageOf<T> = await fetch({ limit: String(size), ...(cursor ? { cursor } : {}) });
     devices.push(...page.devices);
     problems.push(...page.problems);
     total = page.total;
@@ -96,7 +105,7 @@ export function registerConsoleCommands(d: ConsoleCommandDeps): void {
         d.print({ devices, problems }, () => devicesTable(devices) + problemsFooter(problems));
         return;
       }
-      const result = await allPages(api, query, flags.limit);
+      const result = await allPages<DeviceListItem>((page) => api.listDevicePage({ ...query, ...page }), flags.limit);
       d.print(result, () => {
         const more = result.total > result.devices.length ? `${result.devices.length} of ${result.total} devices shown\n` : '';
         return deviceItemsTable(result.devices) + more + problemsFooter(result.problems);

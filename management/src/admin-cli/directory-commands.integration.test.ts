@@ -1,5 +1,5 @@
 // The admin CLI's listing and removal commands through the real CLI against a real endpoint: assignment list and
-// policy show, group delete (refused, then forced) / remove-device / set-rule, device delete (the device is forgotten),
+// policy show, group delete (refused, then forced) / remove-device / set-rule / preview-rule, device delete (the device is forgotten),
 // onboarding create --tag / list / revoke (never the token).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -73,6 +73,27 @@ describe('attache-admin assignments and groups', () => {
     expect(updated.memberCount).toBe(1);
     const dynamic = await cli('group', 'remove-device', 'Kiosks', device.deviceId);
     expect([dynamic.code, dynamic.err]).toEqual([1, expect.stringContaining('error CONFLICT: ')]);
+  });
+
+  it('previews the devices a rule would match (every page, or --limit); a bad rule is refused naming the condition', async () => {
+    const devices: TestDevice[] = [];
+    for (let i = 0; i < 3; i++) devices.push(await t.enrolledDevice({ facts: { hostname: `preview-${i}` }, tags: ['Preview-CLI'] }));
+    const rule = join(t.dir, 'preview-rule.json');
+    await writeFile(rule, JSON.stringify({ match: 'all', conditions: [{ attribute: 'tags', contains: 'preview-cli' }] }));
+    const all = await json<{ devices: { deviceId: string }[]; total: number }>('group', 'preview-rule', '--rule-file', rule);
+    expect(all.total).toBe(3);
+    expect(all.devices.map((d) => d.deviceId).sort()).toEqual(devices.map((d) => d.deviceId).sort());
+    const limited = await json<{ devices: unknown[]; total: number }>('group', 'preview-rule', '--rule-file', rule, '--limit', '2');
+    expect([limited.devices.length, limited.total]).toEqual([2, 3]);
+    const table = await cli('group', 'preview-rule', '--rule-file', rule, '--limit', '1');
+    expect(table.out).toContain('tags contains preview-cli');
+    expect(table.out).toContain('3 device(s) match (1 shown)');
+    expect(table.out).toMatch(/DEVICE ID\s+HOSTNAME[^\n]*\n\S+\s+preview-0\s/);
+
+    await writeFile(rule, JSON.stringify({ match: 'all', conditions: [{ attribute: 'osVersion', startsWith: '' }] }));
+    const bad = await cli('group', 'preview-rule', '--rule-file', rule);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain('/conditions/0/startsWith');
   });
 });
 

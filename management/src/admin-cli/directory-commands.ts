@@ -1,11 +1,13 @@
-// Admin CLI commands that list and remove targeting objects: `assignment list`, `group delete|remove-device|set-rule`.
+// Admin CLI commands that list and remove targeting objects: `assignment list`, `group delete|remove-device|set-rule`,
+// and `group preview-rule` (which devices a rule would match, before it is saved).
 // Registered by cli.ts on its command tree; the shared helpers come in as dependencies.
 import type { Command } from 'commander';
 import type { AdminClient } from './admin-client.js';
+import { allPages } from './console-commands.js';
 import { assignmentsTable, groupDeletedView } from './directory-views.js';
 import { readRuleFile } from './targeting-commands.js';
 import { ruleView } from './targeting-views.js';
-import { groupsTable } from './views.js';
+import { devicesTable, groupsTable, problemsFooter } from './views.js';
 
 /** What the commands need from cli.ts. */
 export interface DirectoryCommandDeps {
@@ -14,6 +16,8 @@ export interface DirectoryCommandDeps {
   readonly client: () => Promise<AdminClient>;
   readonly print: (value: unknown, human: () => string) => void;
   readonly resolveGroupId: (api: AdminClient, nameOrId: string) => Promise<string>;
+  /** cli.ts's parser of positive integer option values. */
+  readonly positiveInt: (value: string) => number;
 }
 
 /** Every assignment (optionally of one policy) with policy and group names for the table. */
@@ -64,5 +68,19 @@ export function registerDirectoryCommands(d: DirectoryCommandDeps): void {
       const api = await d.client();
       const updated = await api.setGroupRule(await d.resolveGroupId(api, nameOrId), rule);
       d.print(updated, () => `${groupsTable([updated])}${updated.rule ? ruleView(updated.rule) : ''}`);
+    });
+  d.group
+    .command('preview-rule')
+    .description('list the devices a dynamic rule would match now (in your scope), without saving it')
+    .requiredOption('--rule-file <file>', 'JSON rule (urn:attache:dynamic-group-rule), as set-rule and create-dynamic take it')
+    .option('--limit <n>', 'at most this many devices', d.positiveInt)
+    .action(async (opts: { ruleFile: string; limit?: number }) => {
+      const rule = await readRuleFile(opts.ruleFile);
+      const api = await d.client();
+      const result = await allPages((page) => api.previewGroupRule(rule, page), opts.limit);
+      d.print(result, () => {
+        const shown = result.total > result.devices.length ? ` (${result.devices.length} shown)` : '';
+        return `${ruleView(rule)}${result.total} device(s) match${shown}\n${devicesTable(result.devices)}${problemsFooter(result.problems)}`;
+      });
     });
 }

@@ -10,6 +10,7 @@ import { parseDeviceListQuery } from '../service/device-list-query.js';
 import { getDashboard, listDevicePage } from '../service/device-listing.js';
 import { deleteDevice, getDevice, getDeviceEvents, getDeviceStatus, listDevices, requestSync, revokeDevice } from '../service/directory.js';
 import { createOnboardingPackage } from '../service/enrollment.js';
+import { previewGroupRule } from '../service/group-preview.js';
 import {
   addGroupMember,
   changeDeviceTags,
@@ -66,6 +67,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
   app.post('/groups', async (req, reply) => reply.code(201).send(await createGroup(ctx, req.body)));
   app.get('/groups', async () => ctx.store.listGroups());
   app.put<IdParams>('/groups/:id/rule', async (req) => setGroupRule(ctx, req.params.id, req.body));
+  app.post<{ Querystring: Record<string, unknown> }>('/groups/preview', async (req) => previewGroupRule(ctx, req.body, req.query, scopeOf(req)));
   app.post<IdParams>('/groups/:id/members', async (req, reply) => {
     await addGroupMember(ctx, req.params.id, req.body);
     return reply.code(204).send();

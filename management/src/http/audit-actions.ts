@@ -23,6 +23,7 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
 
   'POST /groups': { action: 'group.create', targetType: 'group', targetId: answer('groupId') },
   'PUT /groups/:id/rule': { action: 'group.setRule', targetType: 'group', targetId: param },
+  'POST /groups/preview': { readOnly: true },
   'POST /groups/:id/members': { action: 'group.addMember', targetType: 'group', targetId: param },
   'DELETE /groups/:id': { action: 'group.delete', targetType: 'group', targetId: param },
   'DELETE /groups/:id/members/:deviceId': { action: 'group.removeMember', targetType: 'group', targetId: param },

@@ -1,10 +1,19 @@
 // Keeps dynamic group memberships true to their rules, and nudges exactly the devices whose assigned policy set a
 // change altered (Intune re-evaluates dynamic groups on attribute changes; the push hub tells the device at once).
+import type { DynamicGroupRule } from '../../../policy-schemas/src/index.js';
 import type { SyncReason } from '../push/push-hub.js';
 import type { DeviceRecord } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { policiesEtag } from './device-views.js';
-import { matchingGroups } from './targeting.js';
+import { matchingGroups, ruleMatches } from './targeting.js';
+
+/**
+ * Of `devices`, those a dynamic group with `rule` has as members: not revoked, and matching the rule. The one answer to
+ * "who is in it", shared by the membership refresh and the rule preview (group-preview.ts).
+ */
+export function ruleMembers<T extends DeviceRecord>(devices: readonly T[], rule: DynamicGroupRule): T[] {
+  return devices.filter((d) => !d.revoked && ruleMatches(rule, d));
+}
 
 /**
  * Runs `change`, then nudges each of `candidates` (plus any ids `change` returns) whose assigned policy set differs
@@ -50,14 +59,10 @@ export async function refreshGroupMembers(ctx: ServiceContext, groupId: string, 
   const rule = (await ctx.store.listDynamicGroups()).groups.find((g) => g.groupId === groupId)?.rule;
   if (!rule) return 0;
   const listing = await ctx.store.listDevices();
-  const devices = listing.devices.filter((d) => !d.revoked);
   const current = await ctx.store.deviceIdsInGroup(groupId);
   // A device whose stored row is corrupt cannot be matched: it keeps its membership until the row is readable again.
   const unreadable = new Set(listing.problems.map((p) => p.id));
-  const members = [
-    ...devices.filter((d) => matchingGroups([{ groupId, rule }], d).length > 0).map((d) => d.deviceId),
-    ...current.filter((id) => unreadable.has(id)),
-  ];
+  const members = [...ruleMembers(listing.devices, rule).map((d) => d.deviceId), ...current.filter((id) => unreadable.has(id))];
   const nudged = await nudgeAffected(ctx, [...current, ...members], 'assignment-changed', async () => {
     await ctx.store.replaceGroupMembers(groupId, members, at);
     return undefined;

@@ -1,5 +1,7 @@
 // The dynamic group rule editor: match all/any of a list of conditions (platform, os, osVersion prefix, tag,
-// agent version comparison), each a labelled row that can be added and removed with the keyboard.
+// agent version comparison), each a labelled row that can be added and removed with the keyboard; beside it the live
+// member preview (rule-preview.tsx), with the endpoint's validation messages on their conditions.
+import { conditionError, RulePreviewView, useRulePreview } from './rule-preview.js';
 
 export interface RuleCondition {
   attribute: 'platform' | 'os' | 'osVersion' | 'tags' | 'agentVersion';
@@ -24,7 +26,8 @@ const ATTRIBUTES: readonly [RuleCondition['attribute'], string][] = [
 ];
 const CHOICES: Partial<Record<RuleCondition['attribute'], readonly string[]>> = {
   platform: ['windows', 'macos', 'linux'],
-  os: ['windowsClient', 'windowsServer', 'macos', 'linux'],
+  // Intune's device OS (urn:attache:dynamic-group-rule): `windows` is a Windows client, `windowsServer` a server.
+  os: ['windows', 'windowsServer', 'macos', 'linux'],
 };
 
 /** A fresh condition of an attribute, with its first choice filled in. */
@@ -47,6 +50,7 @@ const valueKey = (c: RuleCondition) =>
 
 export function RuleEditor({ rule, onChange, idPrefix }: { rule: Rule; onChange: (r: Rule) => void; idPrefix: string }) {
   const set = (i: number, c: RuleCondition) => onChange({ ...rule, conditions: rule.conditions.map((x, j) => (j === i ? c : x)) });
+  const preview = useRulePreview(rule);
   return (
     <fieldset class="rule">
       <legend>Membership rule</legend>
@@ -60,6 +64,8 @@ export function RuleEditor({ rule, onChange, idPrefix }: { rule: Rule; onChange:
           const id = `${idPrefix}-c${i}`;
           const key = valueKey(c);
           const choices = CHOICES[c.attribute];
+          const error = conditionError(preview.details, i);
+          const invalid = error ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {};
           return (
             <li key={i} class="row">
               <label for={`${id}-attr`} class="sr-only">
@@ -90,7 +96,7 @@ export function RuleEditor({ rule, onChange, idPrefix }: { rule: Rule; onChange:
                 Condition {i + 1} value
               </label>
               {choices ? (
-                <select id={`${id}-value`} value={c[key]} onChange={(e) => set(i, { ...c, [key]: e.currentTarget.value })}>
+                <select id={`${id}-value`} value={c[key]} onChange={(e) => set(i, { ...c, [key]: e.currentTarget.value })} {...invalid}>
                   {choices.map((v) => (
                     <option key={v} value={v}>
                       {v}
@@ -98,7 +104,7 @@ export function RuleEditor({ rule, onChange, idPrefix }: { rule: Rule; onChange:
                   ))}
                 </select>
               ) : (
-                <input id={`${id}-value`} value={c[key]} onInput={(e) => set(i, { ...c, [key]: e.currentTarget.value })} />
+                <input id={`${id}-value`} value={c[key]} onInput={(e) => set(i, { ...c, [key]: e.currentTarget.value })} {...invalid} />
               )}
               <button
                 type="button"
@@ -107,6 +113,11 @@ export function RuleEditor({ rule, onChange, idPrefix }: { rule: Rule; onChange:
               >
                 Remove<span class="sr-only"> condition {i + 1}</span>
               </button>
+              {error && (
+                <p class="field-error" id={`${id}-error`}>
+                  Condition {i + 1}: {error}
+                </p>
+              )}
             </li>
           );
         })}
@@ -114,10 +125,7 @@ export function RuleEditor({ rule, onChange, idPrefix }: { rule: Rule; onChange:
       <button type="button" onClick={() => onChange({ ...rule, conditions: [...rule.conditions, conditionOf('platform')] })}>
         Add condition
       </button>
-      <p class="hint">
-        Live member preview: the endpoint has no rule-preview route yet (what-if evaluates policy and assignment changes only), so members are shown once the
-        rule is saved.
-      </p>
+      <RulePreviewView preview={preview} />
     </fieldset>
   );
 }

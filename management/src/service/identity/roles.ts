@@ -96,6 +96,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'POST /v1/admin/groups': 'groups.write',
   'GET /v1/admin/groups': 'policies.read',
   'PUT /v1/admin/groups/:id/rule': 'groups.write',
+  // The rule editor's live preview: for those who edit rules (a scan of every device per call, on arbitrary input).
+  'POST /v1/admin/groups/preview': 'groups.write',
   'POST /v1/admin/groups/:id/members': 'groups.write',
   'DELETE /v1/admin/groups/:id': 'groups.write',
   'DELETE /v1/admin/groups/:id/members/:deviceId': 'groups.write',
