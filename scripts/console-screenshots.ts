@@ -1,9 +1,11 @@
 // `npx node --import tsx scripts/console-screenshots.ts` (after `npm run build`): regenerates the console screenshots
 // in docs/img/ (dashboard, device page, policy editor with what-if, audit log) at 1280×800 in the light theme, from a
 // scratch endpoint, one simulated Linux agent and Debian's chromium. Run by hand when the console changes; not a test.
+
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findChromium, launchBrowser, newContext, signIn } from '../management/console/testing/browser.js';
-import { enrollSimulatedAgent, removeDir, startAgent, startEndpoint, tempDir, waitFor } from '../test/harness.js';
+import { agentCommand, type Endpoint, enrollSimulatedAgent, removeDir, startAgent, startEndpoint, tempDir, waitFor } from '../test/harness.js';
 
 const OUT = join(import.meta.dirname, '..', 'docs', 'img');
 const PASSWORD = 'screenshots only 1234';
@@ -17,6 +19,7 @@ async function main(): Promise<void> {
   const { args, deviceId } = await enrollSimulatedAgent(dir, endpoint);
   const agent = startAgent(args);
   const browser = await launchBrowser(chromium.path);
+  const fleet: Array<ReturnType<typeof startAgent>> = [];
   try {
     const api = endpoint.admin;
     await api.ok('POST', '/v1/admin/admins', { username: 'alice', displayName: 'Alice Admin', role: 'administrator', password: PASSWORD });
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
     });
     await api.ok('POST', '/v1/admin/assignments', { policyId: policy.policyId, groupId: group.groupId });
     await api.ok('POST', '/v1/admin/compliance-policies', { name: 'Low risk only', settings: { maxRiskLevel: 'low' } });
+    fleet.push(...(await enrollFleet(dir, endpoint)));
     await waitFor(
       'the device to report the policy',
       async () =>
@@ -60,9 +64,30 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await agent.stop();
+    await Promise.all(fleet.map((a) => a.stop()));
     await endpoint.stop();
     await removeDir(dir);
   }
+}
+
+/** A few more simulated devices of every platform, each enrolled and running, so the charts have something to show. */
+async function enrollFleet(dir: string, endpoint: Endpoint): Promise<Array<ReturnType<typeof startAgent>>> {
+  const platforms = ['windows', 'windows', 'windows', 'windows', 'macos', 'macos', 'macos', 'linux', 'linux'] as const;
+  const pkg = await endpoint.admin.ok('POST', '/v1/admin/onboarding-packages', { maxUses: platforms.length });
+  await writeFile(join(dir, 'fleet-pkg.json'), JSON.stringify(pkg));
+  const agents: Array<ReturnType<typeof startAgent>> = [];
+  for (const [i, platform] of platforms.entries()) {
+    const args = ['--state-dir', join(dir, `fleet-${i}`), '--simulated', platform];
+    const run = await agentCommand([...args, 'enroll', '--package', join(dir, 'fleet-pkg.json')]);
+    if (run.code !== 0) throw new Error(`enroll ${platform} failed (${run.code}): ${run.stderr}`);
+    agents.push(startAgent(args));
+  }
+  await waitFor(
+    'every device to check in',
+    async () => ((await endpoint.admin.ok('GET', '/v1/admin/devices')).devices.every((d: { lastSeenAt: string | null }) => d.lastSeenAt) ? true : undefined),
+    60_000,
+  );
+  return agents;
 }
 
 main().catch((err) => {
