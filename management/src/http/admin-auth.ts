@@ -5,8 +5,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
 import type { ServiceContext } from '../service/context.js';
 import { type AdminAuthenticator, CSRF_HEADER, SESSION_COOKIE } from '../service/identity/authenticate.js';
-import { authorizeRoute } from '../service/identity/roles.js';
-import { requireDeviceInScope } from '../service/identity/scope.js';
+import { authorizeRoute, type ScopeCheck, scopeCheckOf } from '../service/identity/roles.js';
+import { requireDeviceInScope, requireGroupsInScope } from '../service/identity/scope.js';
 
 const BEARER_RE = /^Bearer ([!-~]{1,512})$/i;
 const COOKIE_VALUE_RE = /^[A-Za-z0-9_-]{1,128}$/;
@@ -72,14 +72,43 @@ function namedDevices(req: FastifyRequest): string[] {
   return named.filter((id): id is string => typeof id === 'string');
 }
 
+/** The groups a scope-safe write touches (SCOPE_SAFE_WRITES in service/identity/roles.ts). */
+async function namedGroups(ctx: ServiceContext, req: FastifyRequest, check: ScopeCheck | undefined): Promise<string[]> {
+  const params = (req.params ?? {}) as Record<string, unknown>;
+  const id = typeof params.id === 'string' ? params.id : '';
+  const body = (req.body ?? {}) as { groupId?: unknown; assignments?: unknown };
+  switch (check) {
+    case 'group':
+      return [id];
+    case 'bodyGroups': {
+      const listed = Array.isArray(body.assignments) ? body.assignments.map((a) => (a as { groupId?: unknown } | null)?.groupId) : [];
+      return [body.groupId, ...listed].filter((g): g is string => typeof g === 'string');
+    }
+    case 'assignment': {
+      const found = (await ctx.store.listAssignments()).find((a) => a.assignmentId === id);
+      return found ? [found.groupId] : [];
+    }
+    case 'complianceAssignment': {
+      const found = (await ctx.store.listComplianceAssignments()).find((a) => a.assignmentId === id);
+      return found ? [found.groupId] : [];
+    }
+    default:
+      return [];
+  }
+}
+
 /**
  * A fastify preHandler (after the body is read): a scoped admin gets NOT_FOUND for a device outside its groups on
- * every route that names one (per-device routes, group membership). Listings filter through service/identity/scope.ts.
+ * every route that names one (per-device routes, group membership), and ADMIN_FORBIDDEN for a write touching a group
+ * outside its scope (group membership, assignments, what-if). Listings filter through service/identity/scope.ts.
  */
 export function adminScopeHook(ctx: ServiceContext): (req: FastifyRequest) => Promise<void> {
   return async (req) => {
-    const scope = req.admin?.scopeGroupIds ?? null;
-    if (scope === null) return;
+    const admin = req.admin;
+    const scope = admin?.scopeGroupIds ?? null;
+    if (!admin || scope === null) return;
+    const check = scopeCheckOf(admin, req.method, req.routeOptions.url ?? '');
+    requireGroupsInScope(await namedGroups(ctx, req, check), scope);
     for (const deviceId of namedDevices(req)) await requireDeviceInScope(ctx, deviceId, scope);
   };
 }

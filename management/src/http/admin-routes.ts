@@ -59,9 +59,9 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
   });
   app.get<IdParams & { Querystring: Record<string, unknown> }>(
     '/policies/:id/status',
-    async (req) => (await getPolicySettingDevices(ctx, req.params.id, req.query, scopeOf(req))) ?? getPolicyStatus(ctx, req.params.id),
+    async (req) => (await getPolicySettingDevices(ctx, req.params.id, req.query, scopeOf(req))) ?? getPolicyStatus(ctx, req.params.id, scopeOf(req)),
   );
-  app.post('/what-if', async (req) => whatIf(ctx, req.body));
+  app.post('/what-if', async (req) => whatIf(ctx, req.body, scopeOf(req)));
 
   app.post('/groups', async (req, reply) => reply.code(201).send(await createGroup(ctx, req.body)));
   app.get('/groups', async () => ctx.store.listGroups());

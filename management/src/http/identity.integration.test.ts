@@ -9,8 +9,9 @@ import { createSilentLogger } from '../logging.js';
 import { tokenHash } from '../pki/tokens.js';
 import { adminReset } from '../service/identity/reset-command.js';
 import { ROUTE_PERMISSIONS } from '../service/identity/roles.js';
+import { adminAccount, login as loginOn, loginRaw as loginRawOn, type TestSession, withSession as withSessionOn } from '../testing/admin-accounts.js';
 import { TestAdmin } from '../testing/admin-api.js';
-import { errorCode, httpsRequest, type TestResponse } from '../testing/https-client.js';
+import { errorCode, httpsRequest } from '../testing/https-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 import { createHttpServer } from './server.js';
 
@@ -23,46 +24,14 @@ afterAll(async () => {
   await t?.close();
 });
 
-interface Session {
-  readonly cookie: string;
-  readonly csrf: string;
-}
-
-function loginRaw(username: string, password: string, cookie?: string): Promise<TestResponse> {
-  return httpsRequest(t.endpoint.url, t.ca, 'POST', '/v1/session', {
-    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
-    body: JSON.stringify({ username, password }),
-  });
-}
-
-async function login(username: string, password: string, cookie?: string): Promise<Session> {
-  const res = await loginRaw(username, password, cookie);
-  if (res.status !== 200) throw new Error(`login ${username} → ${res.status} ${res.text}`);
-  const setCookie = String(res.headers['set-cookie']);
-  return { cookie: setCookie.split(';')[0] as string, csrf: (res.body as { csrfToken: string }).csrfToken };
-}
-
-function withSession(s: Session, method: string, path: string, body?: unknown, csrf = true): Promise<TestResponse> {
-  return httpsRequest(t.endpoint.url, t.ca, method, path, {
-    headers: { cookie: s.cookie, ...(csrf ? { 'x-csrf-token': s.csrf } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
+type Session = TestSession;
+const loginRaw = (username: string, password: string, cookie?: string) => loginRawOn(t, username, password, cookie);
+const login = (username: string, password: string, cookie?: string) => loginOn(t, username, password, cookie);
+const withSession = (s: Session, method: string, path: string, body?: unknown, csrf = true) => withSessionOn(t, s, method, path, body, csrf);
+const adminWith = (role: string, scopeGroupIds?: string[]) => adminAccount(t, role, scopeGroupIds);
 
 async function bootstrapPassword(): Promise<string> {
   return (await readFile(join(t.dir, 'admin-password'), 'utf8')).trim();
-}
-
-let accounts = 0;
-/** A new admin account with `role` (and scope) and a personal API token of it. */
-async function adminWith(role: string, scopeGroupIds?: string[]): Promise<{ adminId: string; username: string; password: string; api: TestAdmin }> {
-  const username = `user${++accounts}-${role}`;
-  const password = `correct horse ${accounts} battery`;
-  const { adminId } = await t.admin.ok<{ adminId: string }>('POST', '/admins', { username, role, password, ...(scopeGroupIds ? { scopeGroupIds } : {}) });
-  const session = await login(username, password);
-  const created = await withSession(session, 'POST', '/v1/admin/api-tokens', { name: 'tests' });
-  expect(created.status).toBe(201);
-  return { adminId, username, password, api: new TestAdmin(t.endpoint.url, t.ca, (created.body as { token: string }).token) };
 }
 
 describe('bootstrap and the admin token', () => {
@@ -253,9 +222,11 @@ describe('scope tags', () => {
       expect([path, res.status, errorCode(res)]).toEqual([path, 404, 'NOT_FOUND']);
     }
     const other = await t.admin.ok<{ groupId: string }>('POST', '/groups', { name: 'scope-west' });
-    const add = await api.call('POST', `/groups/${other.groupId}/members`, { deviceId: outside.deviceId });
+    const add = await api.call('POST', `/groups/${group.groupId}/members`, { deviceId: outside.deviceId });
     expect([add.status, errorCode(add)]).toEqual([404, 'NOT_FOUND']);
-    expect((await api.call('POST', `/groups/${other.groupId}/members`, { deviceId: inside.deviceId })).status).toBe(204);
+    const otherGroup = await api.call('POST', `/groups/${other.groupId}/members`, { deviceId: inside.deviceId });
+    expect([otherGroup.status, errorCode(otherGroup)]).toEqual([403, 'ADMIN_FORBIDDEN']);
+    expect((await api.call('POST', `/groups/${group.groupId}/members`, { deviceId: inside.deviceId })).status).toBe(204);
     expect((await t.admin.call('GET', `/devices/${outside.deviceId}`)).status).toBe(200);
   });
 });
