@@ -12,7 +12,7 @@ import { type RateLimit, TokenBuckets } from './rate-limit.js';
 
 /**
  * Login attempts: per source address 20 at once then one every 3 s; per username (known or not) 10 at once then one
- * every 6 s. The account lockout (5 failures, service/identity/sessions.ts) stops guessing one password sooner.
+ * every 6 s. The account lockout (5 failures, service/identity/password-attempts.ts) stops guessing one password sooner.
  */
 export const LOGIN_RATE_LIMITS: { readonly perAddress: RateLimit; readonly perUsername: RateLimit } = {
   perAddress: { burst: 20, perSecond: 1 / 3 },

@@ -8,7 +8,8 @@ import type { AdminChanges, AdminRecord } from '../../store/admin-store.js';
 import type { AdminPrincipal } from '../admin-principal.js';
 import type { ServiceContext } from '../context.js';
 import { storedRole } from './authenticate.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { checkPasswordAttempt } from './password-attempts.js';
+import { hashPassword } from './passwords.js';
 import { ROLES, roleAllows } from './roles.js';
 
 type Ctx = Pick<ServiceContext, 'store' | 'clock' | 'logger'>;
@@ -123,7 +124,13 @@ export async function deleteAdminAccount(ctx: Ctx, adminId: string): Promise<voi
  * PUT /v1/admin/admins/:id/password. One's own needs the current password; another's needs admins.write. Unlocks the
  * account and ends its console sessions.
  */
-export async function setAdminPassword(ctx: Ctx, principal: AdminPrincipal, adminId: string, body: unknown): Promise<void> {
+export async function setAdminPassword(
+  ctx: Ctx & Pick<ServiceContext, 'audit'>,
+  principal: AdminPrincipal,
+  adminId: string,
+  body: unknown,
+  sourceAddress: string,
+): Promise<void> {
   const request = validate(PasswordSetRequest, body ?? {}, 'password change');
   const own = principal.adminId === adminId;
   if (!own && !roleAllows(principal.role, 'admins.write')) {
@@ -131,7 +138,9 @@ export async function setAdminPassword(ctx: Ctx, principal: AdminPrincipal, admi
   }
   const admin = own || roleAllows(principal.role, 'admins.read') ? await requireAdmin(ctx, adminId) : undefined;
   if (!admin) throw new AttacheError('NOT_FOUND', `admin ${adminId} does not exist`);
-  if (own && !(request.currentPassword !== undefined && (await verifyPassword(request.currentPassword, admin.passwordHash)))) {
+  // A wrong current password counts as a failed login (same counter and lockout): a stolen API token or session
+  // cannot be used to guess it.
+  if (own && !(request.currentPassword !== undefined && (await checkPasswordAttempt(ctx, admin, request.currentPassword, sourceAddress)))) {
     throw new AttacheError('LOGIN_FAILED', 'changing your own password needs your current password (currentPassword), and it is wrong or missing');
   }
   const at = new Date(ctx.clock.now()).toISOString();

@@ -1,0 +1,45 @@
+// The account lockout over real HTTPS on loopback: parallel wrong guesses cannot check more passwords than the
+// threshold, and a wrong current password when changing one's own password counts against the same lockout.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCKOUT_THRESHOLD } from '../service/identity/password-attempts.js';
+import { adminAccount, loginRaw } from '../testing/admin-accounts.js';
+import { errorCode } from '../testing/https-client.js';
+import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
+
+let t: TestEndpoint;
+
+beforeAll(async () => {
+  t = await startTestEndpoint();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('account lockout', () => {
+  it('checks at most the threshold of parallel wrong guesses, then locks the account', async () => {
+    const account = await adminAccount(t, 'readOnlyOperator');
+    // 8 guesses: with the login of adminAccount and the last one, the per-username rate limit (burst 10) lets all through.
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => loginRaw(t, account.username, `wrong guess number ${i}`)));
+    const codes = answers.map(errorCode);
+    expect(codes.filter((c) => c === 'LOGIN_FAILED').length).toBeLessThanOrEqual(LOCKOUT_THRESHOLD - 1);
+    expect(codes.filter((c) => c !== 'LOGIN_FAILED' && c !== 'LOGIN_LOCKED')).toEqual([]);
+    const right = await loginRaw(t, account.username, account.password);
+    expect([right.status, errorCode(right)]).toEqual([429, 'LOGIN_LOCKED']);
+    expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('counts a wrong current password of a password change as a failed login', async () => {
+    const account = await adminAccount(t, 'helpDeskOperator');
+    const change = (currentPassword: string) =>
+      account.api.call('PUT', `/admins/${account.adminId}/password`, { currentPassword, password: 'a brand new password' });
+    for (let i = 1; i < LOCKOUT_THRESHOLD; i++) expect(errorCode(await change(`wrong current ${i}`))).toBe('LOGIN_FAILED');
+    expect(errorCode(await change('wrong current again'))).toBe('LOGIN_LOCKED');
+    expect(errorCode(await change(account.password))).toBe('LOGIN_LOCKED');
+    expect(errorCode(await loginRaw(t, account.username, account.password))).toBe('LOGIN_LOCKED');
+    // Past the lockout the right current password works and resets the count.
+    t.setClockOffset(16 * 60_000);
+    expect((await change(account.password)).status).toBe(204);
+    expect((await loginRaw(t, account.username, 'a brand new password')).status).toBe(200);
+    t.setClockOffset(0);
+  });
+});
