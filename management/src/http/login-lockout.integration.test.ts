@@ -1,7 +1,10 @@
-// The account lockout over real HTTPS on loopback: parallel wrong guesses cannot check more passwords than the
-// threshold, and a wrong current password when changing one's own password counts against the same lockout.
+// Failed logins over real HTTPS on loopback: parallel wrong guesses cannot check more passwords than the threshold, a
+// wrong current password when changing one's own password counts against the same lockout, and an unknown username
+// typed at login (perhaps a password) is kept in the audit log only as a digest.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditPage } from '../../../policy-schemas/src/index.js';
 import { LOCKOUT_THRESHOLD } from '../service/identity/password-attempts.js';
+import { usernameDigest } from '../service/identity/security-events.js';
 import { adminAccount, loginRaw } from '../testing/admin-accounts.js';
 import { errorCode } from '../testing/https-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
@@ -41,5 +44,19 @@ describe('account lockout', () => {
     expect((await change(account.password)).status).toBe(204);
     expect((await loginRaw(t, account.username, 'a brand new password')).status).toBe(200);
     t.setClockOffset(0);
+  });
+});
+
+describe('failed logins in the audit log', () => {
+  it('stores only a digest of an unknown username', async () => {
+    const typed = 'Tr0ub4dor&3-typed-in-the-wrong-field';
+    expect(errorCode(await loginRaw(t, typed, 'whatever password'))).toBe('LOGIN_FAILED');
+    const { entries } = await t.admin.ok<AuditPage>('GET', '/audit?action=session.loginFailed&limit=100');
+    const anonymous = entries.filter((e) => e.actor === null);
+    expect(anonymous.at(0)?.after).toEqual({ usernameSha256: usernameDigest(typed) });
+    expect(usernameDigest(typed)).toMatch(/^[0-9a-f]{16}$/);
+    expect(JSON.stringify(entries)).not.toContain('Tr0ub4dor');
+    const exported = await t.admin.call('GET', '/audit/export?format=jsonl');
+    expect(exported.text).not.toContain('Tr0ub4dor');
   });
 });
