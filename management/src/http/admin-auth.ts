@@ -11,16 +11,28 @@ import { requireDeviceInScope, requireGroupsInScope } from '../service/identity/
 const BEARER_RE = /^Bearer ([!-~]{1,512})$/i;
 const COOKIE_VALUE_RE = /^[A-Za-z0-9_-]{1,128}$/;
 
-/** The value of cookie `name` in a Cookie header (the first one; malformed values count as absent). */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
+/** Every value of cookie `name` in a Cookie header, in order (malformed values count as absent). */
+export function cookieValues(header: string | undefined, name: string): string[] {
+  const values: string[] = [];
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) {
       const value = part.slice(eq + 1).trim();
-      return COOKIE_VALUE_RE.test(value) ? value : undefined;
+      if (COOKIE_VALUE_RE.test(value)) values.push(value);
     }
   }
-  return undefined;
+  return values;
+}
+
+/**
+ * The value of cookie `name` in a Cookie header; ADMIN_UNAUTHORIZED when it is sent more than once (one of them was
+ * set by someone else: the endpoint does not guess which is the real session).
+ */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  const values = cookieValues(header, name);
+  if (values.length > 1)
+    throw new AttacheError('ADMIN_UNAUTHORIZED', `the ${name} cookie was sent ${values.length} times; clear the site's cookies and log in again`);
+  return values[0];
 }
 
 /** The session cookie as Set-Cookie: HttpOnly, Secure, SameSite=Strict, Path=/ (contract 1); empty value + Max-Age=0 clears it. */

@@ -55,7 +55,7 @@ describe('console login', () => {
   it('logs in with a Secure, HttpOnly, SameSite=Strict cookie and answers who is logged in', async () => {
     const res = await loginRaw('ADMIN', await bootstrapPassword());
     expect(res.status).toBe(200);
-    expect(String(res.headers['set-cookie'])).toMatch(/^attache_session=[A-Za-z0-9_-]{43}; HttpOnly; Secure; SameSite=Strict; Path=\//);
+    expect(String(res.headers['set-cookie'])).toMatch(/^__Host-attache_session=[A-Za-z0-9_-]{43}; HttpOnly; Secure; SameSite=Strict; Path=\//);
     const body = res.body as { admin: { username: string; role: string }; csrfToken: string; expiresAt: string };
     expect(body.admin).toMatchObject({ username: 'admin', role: 'administrator', scopeGroupIds: null });
     const cookie = String(res.headers['set-cookie']).split(';')[0] as string;
@@ -92,8 +92,13 @@ describe('console login', () => {
     expect(second.cookie).not.toBe(first.cookie);
     const old = await httpsRequest(t.endpoint.url, t.ca, 'GET', '/v1/session', { headers: { cookie: first.cookie } });
     expect([old.status, errorCode(old)]).toEqual([401, 'ADMIN_UNAUTHORIZED']);
-    const planted = await login('admin', await bootstrapPassword(), 'attache_session=planted-by-an-attacker');
-    expect(planted.cookie).not.toBe('attache_session=planted-by-an-attacker');
+    const planted = await login('admin', await bootstrapPassword(), '__Host-attache_session=planted-by-an-attacker');
+    expect(planted.cookie).not.toBe('__Host-attache_session=planted-by-an-attacker');
+    const doubled = await httpsRequest(t.endpoint.url, t.ca, 'GET', '/v1/admin/me', {
+      headers: { cookie: `${planted.cookie}; __Host-attache_session=second-one`, 'x-csrf-token': planted.csrf },
+    });
+    expect([doubled.status, errorCode(doubled)]).toEqual([401, 'ADMIN_UNAUTHORIZED']);
+    expect((await withSession(planted, 'GET', '/v1/admin/me')).status).toBe(200);
   });
 
   it('removes expired sessions from the store at the next login', async () => {

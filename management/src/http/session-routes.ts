@@ -1,5 +1,5 @@
 // Console login (/v1/session, contract 2): POST logs in (rate-limited per source address and per username before the
-// password is checked), GET says who is logged in, DELETE logs out. The session lives in the attache_session cookie.
+// password is checked), GET says who is logged in, DELETE logs out. The session lives in the __Host-attache_session cookie.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
@@ -7,7 +7,7 @@ import type { ServiceContext } from '../service/context.js';
 import { type AdminAuthenticator, CSRF_HEADER, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from '../service/identity/authenticate.js';
 import { dummyPasswordHash } from '../service/identity/passwords.js';
 import { currentSession, login, logout } from '../service/identity/sessions.js';
-import { cookieValue, sessionCookie } from './admin-auth.js';
+import { cookieValue, cookieValues, sessionCookie } from './admin-auth.js';
 import { type RateLimit, TokenBuckets } from './rate-limit.js';
 
 /**
@@ -47,7 +47,8 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServiceContext,
         throw new AttacheError('RATE_LIMITED', `too many login attempts ${what}; retry after ${decision.retryAfterSeconds} s`);
       }
     }
-    const outcome = await login(ctx, req.body, req.ip, cookieValue(req.headers.cookie, SESSION_COOKIE));
+    // Every session cookie sent is ended, however many: a login is how a browser gets out of a duplicate cookie.
+    const outcome = await login(ctx, req.body, req.ip, cookieValues(req.headers.cookie, SESSION_COOKIE));
     // The browser keeps the cookie for the absolute lifetime; the endpoint enforces the sliding idle expiry.
     reply.header('set-cookie', sessionCookie(outcome.sessionId, SESSION_ABSOLUTE_MS / 1000));
     reply.header('cache-control', 'no-store');

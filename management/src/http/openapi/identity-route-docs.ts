@@ -25,7 +25,7 @@ const SESSION_AUDIT = 'Recorded in the audit log (session.login, session.loginFa
 /** The identity API. */
 export const IDENTITY_ROUTE_DOCS: RouteDocs = {
   'POST /v1/session': {
-    summary: 'Log in to the console: sets the attache_session cookie and answers the CSRF token writes must carry',
+    summary: 'Log in to the console: sets the __Host-attache_session cookie and answers the CSRF token writes must carry',
     description: `Rate-limited per source address and per username; ${LOCKOUT_THRESHOLD} failed logins in a row lock the account for \
 ${LOCKOUT_MS / 60_000} minutes. ${SESSION_AUDIT}`,
     tag: 'Session',

@@ -38,14 +38,14 @@ export function sessionInfo(admin: AdminRecord, session: Pick<AdminSessionRecord
 }
 
 /**
- * Checks the password and opens a session. `previousSessionId` (a cookie the browser still sent) is ended: a session
+ * Checks the password and opens a session. `previousSessionIds` (cookies the browser still sent) are ended: a session
  * id planted before login never becomes an authenticated one (session fixation).
  */
-export async function login(ctx: Ctx, body: unknown, sourceAddress: string, previousSessionId?: string): Promise<LoginOutcome> {
+export async function login(ctx: Ctx, body: unknown, sourceAddress: string, previousSessionIds: readonly string[] = []): Promise<LoginOutcome> {
   const request = validate(LoginRequest, body ?? {}, 'login request');
   const now = ctx.clock.now();
   const at = new Date(now).toISOString();
-  if (previousSessionId !== undefined) await ctx.store.deleteAdminSession(tokenHash(previousSessionId));
+  for (const previous of previousSessionIds) await ctx.store.deleteAdminSession(tokenHash(previous));
   const admin = await ctx.store.getAdminByUsername(request.username);
   if (!admin) {
     await verifyPassword(request.password, await dummyPasswordHash());
