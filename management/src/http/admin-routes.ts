@@ -33,7 +33,7 @@ type ForceQuery = { Params: { id: string }; Querystring: { force?: string } };
 function forceFlag(value: string | undefined): boolean {
   if (value === undefined || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1') return true;
-  throw new AttacheError('SCHEMA_INVALID', `query parameter force must be true or false, got "${value}"`);
+  throw new AttacheError('QUERY_INVALID', `query parameter force must be true or false, got "${value}"`);
 }
 
 /** The requesting admin's scope groups (null = every device, also before named admins exist). */
