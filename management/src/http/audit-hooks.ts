@@ -91,7 +91,7 @@ export function registerAuditHooks(scope: FastifyInstance, ctx: ServiceContext):
         // read of its target through the audit log, so only the attempt itself is kept.
         before: errorCode !== null && REFUSALS.has(errorCode as string) ? null : entry.before,
         // A rejected request changed nothing: no after. Otherwise the target as it is now, or the answer (secrets
-        // removed by record) for targets the audit cannot read back (onboarding packages, admin accounts).
+        // removed by record) for targets the audit cannot read back (onboarding packages).
         after: failed ? null : await stateAfter(ctx, entry.targetType, targetId, body),
       });
     } catch (err) {
