@@ -1,6 +1,6 @@
 // Failed logins over real HTTPS on loopback: parallel wrong guesses cannot check more passwords than the threshold, a
 // wrong current password when changing one's own password counts against the same lockout, and an unknown username
-// typed at login (perhaps a password) is kept in the audit log only as a digest.
+// typed at login (perhaps a password) is kept in the audit log only as a digest and locks like an account.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditPage } from '../../../policy-schemas/src/index.js';
 import { LOCKOUT_THRESHOLD } from '../service/identity/password-attempts.js';
@@ -44,6 +44,25 @@ describe('account lockout', () => {
     expect((await change(account.password)).status).toBe(204);
     expect((await loginRaw(t, account.username, 'a brand new password')).status).toBe(200);
     t.setClockOffset(0);
+  });
+});
+
+describe('unknown usernames', () => {
+  it('answer like an account: LOGIN_FAILED, then LOGIN_LOCKED at the threshold and after', async () => {
+    // Later: the per-address login budget spent above is back.
+    t.setClockOffset(60 * 60_000);
+    const account = await adminAccount(t, 'readOnlyOperator');
+    const answers = async (username: string) => {
+      const codes: (string | undefined)[] = [];
+      for (let i = 0; i <= LOCKOUT_THRESHOLD; i++) codes.push(errorCode(await loginRaw(t, username, `wrong guess ${i}`)));
+      return codes;
+    };
+    const real = await answers(account.username);
+    expect(real.at(-1)).toBe('LOGIN_LOCKED');
+    expect(await answers('nobody-by-this-name')).toEqual(real);
+    const locked = await loginRaw(t, 'NOBODY-by-this-name', 'another guess');
+    expect([locked.status, errorCode(locked)]).toEqual([429, 'LOGIN_LOCKED']);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
   });
 });
 

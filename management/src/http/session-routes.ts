@@ -5,6 +5,7 @@ import type { Clock } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import type { ServiceContext } from '../service/context.js';
 import { type AdminAuthenticator, CSRF_HEADER, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from '../service/identity/authenticate.js';
+import { UnknownUsernameLockout } from '../service/identity/password-attempts.js';
 import { dummyPasswordHash } from '../service/identity/passwords.js';
 import { currentSession, login, logout } from '../service/identity/sessions.js';
 import { cookieValue, cookieValues, sessionCookie } from './admin-auth.js';
@@ -35,6 +36,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServiceContext,
   dummyPasswordHash().catch((err: unknown) => ctx.logger.warn('dummy password hash failed', { component: 'identity', error: (err as Error).message }));
   const byAddress = new TokenBuckets(LOGIN_RATE_LIMITS.perAddress, { clock });
   const byUsername = new TokenBuckets(LOGIN_RATE_LIMITS.perUsername, { clock });
+  const unknownNames = new UnknownUsernameLockout(clock);
 
   app.post('/v1/session', async (req, reply) => {
     for (const [buckets, key, what] of [
@@ -48,7 +50,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServiceContext,
       }
     }
     // Every session cookie sent is ended, however many: a login is how a browser gets out of a duplicate cookie.
-    const outcome = await login(ctx, req.body, req.ip, cookieValues(req.headers.cookie, SESSION_COOKIE));
+    const outcome = await login(ctx, req.body, req.ip, cookieValues(req.headers.cookie, SESSION_COOKIE), unknownNames);
     // The browser keeps the cookie for the absolute lifetime; the endpoint enforces the sliding idle expiry.
     reply.header('set-cookie', sessionCookie(outcome.sessionId, SESSION_ABSOLUTE_MS / 1000));
     reply.header('cache-control', 'no-store');

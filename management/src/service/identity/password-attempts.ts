@@ -46,3 +46,44 @@ export async function checkPasswordAttempt(ctx: Ctx, admin: AdminRecord, passwor
   await recordSecurityEvent(ctx, { action: 'session.lockout', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_LOCKED' });
   throw lockedError(lockedUntil, now);
 }
+
+/**
+ * The lockout of usernames that have no account, so that only real accounts answering LOGIN_LOCKED does not tell which
+ * usernames exist: failures per (lower-cased) name, locked for LOCKOUT_MS at LOCKOUT_THRESHOLD like an account. Kept in
+ * memory per replica, at most `maxNames` names (the oldest forgotten first).
+ */
+export class UnknownUsernameLockout {
+  private readonly names = new Map<string, { failures: number; lockedUntil: number | null }>();
+
+  constructor(
+    private readonly clock: { now(): number },
+    private readonly maxNames = 10_000,
+  ) {}
+
+  /** LOGIN_LOCKED (as for an account) while `username` is locked. */
+  assertNotLocked(username: string): void {
+    const entry = this.names.get(keyOf(username));
+    const now = this.clock.now();
+    if (entry?.lockedUntil != null && entry.lockedUntil > now) throw lockedError(new Date(entry.lockedUntil).toISOString(), now);
+  }
+
+  /** Counts a failed login for `username`; the LOCKOUT_THRESHOLD-th locks it and throws LOGIN_LOCKED. */
+  countFailure(username: string): void {
+    const key = keyOf(username);
+    const now = this.clock.now();
+    const current = this.names.get(key);
+    const failures = (current?.lockedUntil != null && current.lockedUntil <= now ? 0 : (current?.failures ?? 0)) + 1;
+    this.names.delete(key);
+    if (failures < LOCKOUT_THRESHOLD) {
+      this.names.set(key, { failures, lockedUntil: null });
+    } else {
+      this.names.set(key, { failures: 0, lockedUntil: now + LOCKOUT_MS });
+    }
+    if (this.names.size > this.maxNames) this.names.delete(this.names.keys().next().value as string);
+    if (failures >= LOCKOUT_THRESHOLD) throw lockedError(new Date(now + LOCKOUT_MS).toISOString(), now);
+  }
+}
+
+function keyOf(username: string): string {
+  return username.normalize('NFC').toLowerCase();
+}

@@ -8,7 +8,7 @@ import { tokenHash } from '../../pki/tokens.js';
 import type { AdminRecord, AdminSessionRecord } from '../../store/admin-store.js';
 import type { ServiceContext } from '../context.js';
 import { type AdminAuthenticator, principalOf, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, storedRole } from './authenticate.js';
-import { checkPasswordAttempt } from './password-attempts.js';
+import { checkPasswordAttempt, type UnknownUsernameLockout } from './password-attempts.js';
 import { dummyPasswordHash, verifyPassword } from './passwords.js';
 import { recordSecurityEvent } from './security-events.js';
 
@@ -41,23 +41,30 @@ export function sessionInfo(admin: AdminRecord, session: Pick<AdminSessionRecord
  * Checks the password and opens a session. `previousSessionIds` (cookies the browser still sent) are ended: a session
  * id planted before login never becomes an authenticated one (session fixation).
  */
-export async function login(ctx: Ctx, body: unknown, sourceAddress: string, previousSessionIds: readonly string[] = []): Promise<LoginOutcome> {
+export async function login(
+  ctx: Ctx,
+  body: unknown,
+  sourceAddress: string,
+  previousSessionIds: readonly string[],
+  unknownNames: UnknownUsernameLockout,
+): Promise<LoginOutcome> {
   const request = validate(LoginRequest, body ?? {}, 'login request');
   const now = ctx.clock.now();
   const at = new Date(now).toISOString();
   for (const previous of previousSessionIds) await ctx.store.deleteAdminSession(tokenHash(previous));
   const admin = await ctx.store.getAdminByUsername(request.username);
   if (!admin) {
+    // An unknown username answers as an account would: LOGIN_FAILED, and LOGIN_LOCKED past the threshold.
+    const failed = { action: 'session.loginFailed', actor: null, username: request.username, sourceAddress, at, outcome: 'failure' } as const;
+    try {
+      unknownNames.assertNotLocked(request.username);
+    } catch (err) {
+      await recordSecurityEvent(ctx, { ...failed, errorCode: 'LOGIN_LOCKED' });
+      throw err;
+    }
     await verifyPassword(request.password, await dummyPasswordHash());
-    await recordSecurityEvent(ctx, {
-      action: 'session.loginFailed',
-      actor: null,
-      username: request.username,
-      sourceAddress,
-      at,
-      outcome: 'failure',
-      errorCode: 'LOGIN_FAILED',
-    });
+    await recordSecurityEvent(ctx, { ...failed, errorCode: 'LOGIN_FAILED' });
+    unknownNames.countFailure(request.username);
     throw new AttacheError('LOGIN_FAILED', LOGIN_FAILED_MESSAGE);
   }
   const actor = { adminId: admin.adminId, username: admin.username, role: storedRole(admin) };
