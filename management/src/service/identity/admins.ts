@@ -7,6 +7,7 @@ import { type AdminAccount, AdminCreateRequest, type AdminMe, AdminUpdateRequest
 import type { AdminChanges, AdminRecord } from '../../store/admin-store.js';
 import type { AdminPrincipal } from '../admin-principal.js';
 import type { ServiceContext } from '../context.js';
+import { revokeAllApiTokens } from './api-tokens.js';
 import { storedRole } from './authenticate.js';
 import { checkPasswordAttempt } from './password-attempts.js';
 import { hashPassword } from './passwords.js';
@@ -91,7 +92,7 @@ export async function createAdminAccount(ctx: Ctx, body: unknown): Promise<Admin
   return accountView(record);
 }
 
-/** PATCH: role, display name, scope, disabled. Enabling also unlocks; disabling ends the admin's sessions. */
+/** PATCH: role, display name, scope, disabled. Enabling also unlocks; disabling ends the admin's sessions and revokes its API tokens. */
 export async function updateAdminAccount(ctx: Ctx, adminId: string, body: unknown): Promise<AdminAccount> {
   const request = validate(AdminUpdateRequest, body ?? {}, 'admin account change');
   await requireGroups(ctx, request.scopeGroupIds);
@@ -110,7 +111,10 @@ export async function updateAdminAccount(ctx: Ctx, adminId: string, body: unknow
     keepsAnAdministrator((c) => ({ ...c, ...changes })),
   );
   if (!updated) throw new AttacheError('NOT_FOUND', `admin ${adminId} does not exist`);
-  if (request.disabled === true) await ctx.store.deleteAdminSessions(adminId);
+  if (request.disabled === true) {
+    await ctx.store.deleteAdminSessions(adminId);
+    await revokeAllApiTokens(ctx.store, adminId, at);
+  }
   ctx.logger.info('admin account changed', { component: 'identity', adminId, fields: Object.keys(changes) });
   return accountView(updated);
 }
@@ -122,7 +126,7 @@ export async function deleteAdminAccount(ctx: Ctx, adminId: string): Promise<voi
 
 /**
  * PUT /v1/admin/admins/:id/password. One's own needs the current password; another's needs admins.write. Unlocks the
- * account and ends its console sessions.
+ * account and ends its console sessions; set by another admin, it also revokes the account's API tokens.
  */
 export async function setAdminPassword(
   ctx: Ctx & Pick<ServiceContext, 'audit'>,
@@ -146,5 +150,7 @@ export async function setAdminPassword(
   const at = new Date(ctx.clock.now()).toISOString();
   await ctx.store.updateAdmin(adminId, { passwordHash: await hashPassword(request.password), failedLogins: 0, lockedUntil: null }, at);
   await ctx.store.deleteAdminSessions(adminId);
+  // Set by someone else (recovery of an account that may be compromised): its API tokens go too.
+  if (!own) await revokeAllApiTokens(ctx.store, adminId, at);
   ctx.logger.info('admin password set', { component: 'identity', adminId, by: principal.adminId });
 }

@@ -68,3 +68,19 @@ export async function revokeApiToken(ctx: Ctx, principal: AdminPrincipal, tokenI
   }
   ctx.logger.info('API token revoked', { component: 'identity', tokenId, by: principal.adminId });
 }
+
+/**
+ * Revokes every live API token of an admin (its password was set by someone else or reset, or it was disabled: a
+ * token made before must not outlive that, nor come back when the account is enabled again). Answers how many.
+ */
+export async function revokeAllApiTokens(
+  store: Pick<ServiceContext['store'], 'listAdminApiTokens' | 'revokeAdminApiToken'>,
+  adminId: string,
+  at: string,
+): Promise<number> {
+  let revoked = 0;
+  for (const token of await store.listAdminApiTokens(adminId)) {
+    if (token.revokedAt === null && (await store.revokeAdminApiToken(token.tokenId, at))) revoked++;
+  }
+  return revoked;
+}
