@@ -246,7 +246,7 @@ describe('admin accounts', () => {
     expect((await t.admin.call('PATCH', `/admins/${second.adminId}`, { role: 'readOnlyOperator' })).status).toBe(200);
     expect((await t.admin.call('PATCH', `/admins/${second.adminId}`, { disabled: true })).status).toBe(200);
     const disabled = await second.api.call('GET', '/me');
-    expect(JSON.stringify(disabled.body)).toContain('disabled');
+    expect(JSON.stringify(disabled.body)).toContain('revoked');
     expect(errorCode(await loginRaw(second.username, second.password))).toBe('LOGIN_FAILED');
     expect((await t.admin.call('DELETE', `/admins/${second.adminId}`)).status).toBe(204);
     expect(errorCode(await second.api.call('GET', '/me'))).toBe('ADMIN_UNAUTHORIZED');
