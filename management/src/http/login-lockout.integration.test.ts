@@ -1,9 +1,11 @@
 // Failed logins over real HTTPS on loopback: parallel wrong guesses cannot check more passwords than the threshold, a
 // wrong current password when changing one's own password counts against the same lockout, and an unknown username
 // typed at login (perhaps a password) is kept in the audit log only as a digest and locks like an account.
+import { scryptSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditPage } from '../../../policy-schemas/src/index.js';
 import { LOCKOUT_THRESHOLD } from '../service/identity/password-attempts.js';
+import { SCRYPT_PARAMS } from '../service/identity/passwords.js';
 import { usernameDigest } from '../service/identity/security-events.js';
 import { adminAccount, loginRaw } from '../testing/admin-accounts.js';
 import { errorCode } from '../testing/https-client.js';
@@ -77,5 +79,24 @@ describe('failed logins in the audit log', () => {
     expect(JSON.stringify(entries)).not.toContain('Tr0ub4dor');
     const exported = await t.admin.call('GET', '/audit/export?format=jsonl');
     expect(exported.text).not.toContain('Tr0ub4dor');
+  });
+});
+
+describe('password hash cost', () => {
+  it('re-hashes a password of an older, cheaper cost at the next login', async () => {
+    t.setClockOffset(2 * 60 * 60_000);
+    const account = await adminAccount(t, 'readOnlyOperator');
+    const { store } = t.endpoint.context;
+    const salt = Buffer.alloc(16, 7);
+    const key = scryptSync(account.password, salt, 32, { N: 1024, r: 8, p: 1 });
+    await store.updateAdmin(
+      account.adminId,
+      { passwordHash: `scrypt$1024$8$1$${salt.toString('base64url')}$${key.toString('base64url')}` },
+      new Date().toISOString(),
+    );
+    expect((await loginRaw(t, account.username, account.password)).status).toBe(200);
+    const hash = (await store.getAdmin(account.adminId))?.passwordHash ?? '';
+    expect(hash.startsWith(`scrypt$${SCRYPT_PARAMS.N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS.p}$`)).toBe(true);
+    expect((await loginRaw(t, account.username, account.password)).status).toBe(200);
   });
 });

@@ -4,7 +4,7 @@ import { AttacheError } from '../../../../common/errors.js';
 import type { AdminRecord } from '../../store/admin-store.js';
 import type { ServiceContext } from '../context.js';
 import { storedRole } from './authenticate.js';
-import { verifyPassword } from './passwords.js';
+import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { recordSecurityEvent } from './security-events.js';
 
 /** Failed password attempts in a row that lock an account, and for how long. */
@@ -36,7 +36,9 @@ export async function checkPasswordAttempt(ctx: Ctx, admin: AdminRecord, passwor
     throw lockedError(until, now);
   }
   if ((await verifyPassword(password, admin.passwordHash)) && !admin.disabled) {
-    await ctx.store.updateAdmin(admin.adminId, { failedLogins: 0, lockedUntil: null }, at);
+    // A hash of an older, cheaper cost is replaced while the password is at hand.
+    const rehash = needsRehash(admin.passwordHash) ? { passwordHash: await hashPassword(password) } : {};
+    await ctx.store.updateAdmin(admin.adminId, { failedLogins: 0, lockedUntil: null, ...rehash }, at);
     return true;
   }
   await recordSecurityEvent(ctx, { action: 'session.loginFailed', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_FAILED' });
