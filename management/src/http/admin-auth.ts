@@ -110,6 +110,19 @@ async function namedGroups(ctx: ServiceContext, req: FastifyRequest, check: Scop
 }
 
 /**
+ * A `self` write of a scoped admin names its own account or one of its own API tokens: a scoped Administrator setting
+ * another admin's password (and logging in as it) would leave its scope.
+ */
+async function requireOwn(ctx: ServiceContext, req: FastifyRequest, adminId: string): Promise<void> {
+  const id = ((req.params ?? {}) as { id?: unknown }).id;
+  if (typeof id !== 'string') return;
+  const own = (req.routeOptions.url ?? '').startsWith('/v1/admin/api-tokens/')
+    ? (await ctx.store.listAdminApiTokens(adminId)).some((t) => t.tokenId === id)
+    : id === adminId;
+  if (!own) throw new AttacheError('ADMIN_FORBIDDEN', 'scoped admins may only change their own password and API tokens');
+}
+
+/**
  * A fastify preHandler (after the body is read): a scoped admin gets NOT_FOUND for a device outside its groups on
  * every route that names one (per-device routes, group membership), and ADMIN_FORBIDDEN for a write touching a group
  * outside its scope (group membership, assignments, what-if). Listings filter through service/identity/scope.ts.
@@ -120,6 +133,7 @@ export function adminScopeHook(ctx: ServiceContext): (req: FastifyRequest) => Pr
     const scope = admin?.scopeGroupIds ?? null;
     if (!admin || scope === null) return;
     const check = scopeCheckOf(admin, req.method, req.routeOptions.url ?? '');
+    if (check === 'self') await requireOwn(ctx, req, admin.adminId);
     requireGroupsInScope(await namedGroups(ctx, req, check), scope);
     for (const deviceId of namedDevices(req)) await requireDeviceInScope(ctx, deviceId, scope);
   };

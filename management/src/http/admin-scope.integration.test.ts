@@ -78,6 +78,23 @@ describe('scoped admin writes', () => {
     expect((await scoped.api.call('POST', path, { groupId: groupA })).status).toBe(201);
   });
 
+  it('lets a scoped Administrator change only its own password and API tokens', async () => {
+    const scopedAdministrator = await adminAccount(t, 'administrator', [groupA]);
+    const { adminId: bootstrapId } = await t.admin.ok<{ adminId: string }>('GET', '/me');
+    const takeover = await scopedAdministrator.api.call('PUT', `/admins/${bootstrapId}/password`, { password: 'taken over by a scoped admin' });
+    expect(refused(takeover)).toEqual([403, 'ADMIN_FORBIDDEN']);
+    const others = await t.admin.ok<{ tokenId: string }>('POST', '/api-tokens', { name: 'not yours' });
+    expect(refused(await scopedAdministrator.api.call('DELETE', `/api-tokens/${others.tokenId}`))).toEqual([403, 'ADMIN_FORBIDDEN']);
+    expect(refused(await scopedAdministrator.api.call('POST', '/admins', { username: 'wider', role: 'administrator', password: 'a long password!' }))).toEqual([
+      403,
+      'ADMIN_FORBIDDEN',
+    ]);
+    const own = await scopedAdministrator.api.ok<{ tokenId: string }>('POST', '/api-tokens', { name: 'mine' });
+    expect((await scopedAdministrator.api.call('DELETE', `/api-tokens/${own.tokenId}`)).status).toBe(204);
+    const change = { currentPassword: scopedAdministrator.password, password: 'my own new password' };
+    expect((await scopedAdministrator.api.call('PUT', `/admins/${scopedAdministrator.adminId}/password`, change)).status).toBe(204);
+  });
+
   it('keeps no before state of a refused write in the audit log', async () => {
     expect((await scoped.api.call('PUT', `/policies/${policyId}`, { name: 'x', kind: 'antivirus', settings: {} })).status).toBe(403);
     const { entries } = await t.admin.ok<AuditPage>('GET', `/audit?targetId=${policyId}&limit=1`);

@@ -159,7 +159,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
  * - `group`: also the group `:id` (/groups/:id/…), which must be one of the admin's scope groups;
  * - `bodyGroups`: the group(s) of the body (`groupId`, `assignments[].groupId`), each a scope group;
  * - `assignment` / `complianceAssignment`: the assignment `:id`, whose group must be a scope group;
- * - `self`: the admin's own password and API tokens.
+ * - `self`: the admin's own password and API tokens (`:id` must be its own account or one of its own tokens).
  */
 export type ScopeCheck = 'devices' | 'group' | 'bodyGroups' | 'assignment' | 'complianceAssignment' | 'self';
 export const SCOPE_SAFE_WRITES: Readonly<Record<string, ScopeCheck>> = {
