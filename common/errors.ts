@@ -106,7 +106,12 @@ export const ERROR_CODES = {
     description:
       'A row in the endpoint database does not parse or has the wrong shape; the error names the table and id. Repair it by writing a new version, or delete it.',
   },
-  RATE_LIMITED: { status: 429, retryable: true, description: 'Too many requests from this address (or in total); retry after the Retry-After header.' },
+  RATE_LIMITED: {
+    status: 429,
+    retryable: true,
+    description:
+      'Too many requests (from this address, for this username, or in total), or an audit export or verification of this admin still running; retry after the Retry-After header.',
+  },
   CONFIG_INVALID: { status: 400, retryable: false, description: 'The agent or endpoint configuration file is invalid.' },
   // Per-setting apply outcomes (carried in reports, not thrown)
   SETTING_APPLY_FAILED: { status: 500, retryable: true, description: 'The provider failed to change a setting.' },

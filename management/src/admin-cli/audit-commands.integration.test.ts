@@ -1,6 +1,6 @@
 // Integration test of `attache-admin audit …` against a real endpoint: list with filters and paging, export to a file
 // and to stdout, verify (and a chain broken with raw SQL exits non-zero naming the entry), hostile strings escaped.
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,13 @@ describe('attache-admin audit', () => {
     expect(lines.length).toBeGreaterThanOrEqual(5);
     expect(JSON.parse(lines[0] ?? '')).toHaveProperty('hash');
     expect((await stat(out)).mode & 0o777).toBe(0o600);
+    // An existing, world-readable file is made 0600 too (open's mode only applies to a new file).
+    const existing = join(t.dir, 'existing-audit.jsonl');
+    await writeFile(existing, 'old\n', { mode: 0o644 });
+    await chmod(existing, 0o644);
+    expect((await cli('audit', 'export', '--format', 'jsonl', '--out', existing)).code).toBe(0);
+    expect((await stat(existing)).mode & 0o777).toBe(0o600);
+    expect(await readFile(existing, 'utf8')).not.toContain('old');
     const csv = await cli('audit', 'export', '--format', 'csv', '--action', 'policy.');
     expect(csv.code).toBe(0);
     expect(csv.out.split('\r\n')[0]).toMatch(/^seq,at,actorId,/);

@@ -1,7 +1,6 @@
 // Admin CLI commands of the audit log: `audit list` (filters, paging), `audit export` (JSON lines or CSV, to a file or
 // stdout) and `audit verify` (the endpoint walks the hash chain; a broken chain exits non-zero). Registered by cli.ts.
-import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { systemClock } from '../../../common/clock.js';
@@ -134,11 +133,19 @@ export function registerAuditCommands(d: AuditCommandDeps): void {
     });
   withFilters(audit.command('export').description('every matching entry, newest first, as JSON lines or CSV'), now)
     .addOption(new Option('--format <format>', 'jsonl (verifiable) or csv (spreadsheets)').choices(['jsonl', 'csv']).default('jsonl'))
-    .option('--out <file>', 'write to this file (created 0600) instead of stdout')
+    .option('--out <file>', 'write to this file (0600, also when it exists) instead of stdout')
     .action(async (flags: FilterFlags & { format: 'jsonl' | 'csv'; out?: string }) => {
       const body = await (await d.client()).exportAudit({ ...queryOf(flags), format: flags.format });
       if (flags.out) {
-        await pipeline(body, createWriteStream(flags.out, { mode: 0o600 }));
+        // The mode of open() applies only to a new file: an existing one is made 0600 through its descriptor first.
+        const file = await open(flags.out, 'w', 0o600);
+        try {
+          await file.chmod(0o600);
+        } catch (err) {
+          await file.close();
+          throw err;
+        }
+        await pipeline(body, file.createWriteStream());
         return;
       }
       // The export goes out as the endpoint wrote it (--json changes nothing): JSON lines and CSV are escaped formats.

@@ -34,7 +34,7 @@ type ForceQuery = { Params: { id: string }; Querystring: { force?: string } };
 function forceFlag(value: string | undefined): boolean {
   if (value === undefined || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1') return true;
-  throw new AttacheError('SCHEMA_INVALID', `query parameter force must be true or false, got "${value}"`);
+  throw new AttacheError('QUERY_INVALID', `query parameter force must be true or false, got "${value}"`);
 }
 
 /** The requesting admin's scope groups (null = every device, also before named admins exist). */
@@ -60,9 +60,9 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
   });
   app.get<IdParams & { Querystring: Record<string, unknown> }>(
     '/policies/:id/status',
-    async (req) => (await getPolicySettingDevices(ctx, req.params.id, req.query, scopeOf(req))) ?? getPolicyStatus(ctx, req.params.id),
+    async (req) => (await getPolicySettingDevices(ctx, req.params.id, req.query, scopeOf(req))) ?? getPolicyStatus(ctx, req.params.id, scopeOf(req)),
   );
-  app.post('/what-if', async (req) => whatIf(ctx, req.body));
+  app.post('/what-if', async (req) => whatIf(ctx, req.body, scopeOf(req)));
 
   app.post('/groups', async (req, reply) => reply.code(201).send(await createGroup(ctx, req.body)));
   app.get('/groups', async () => ctx.store.listGroups());

@@ -25,6 +25,9 @@ function adminRoute(url: string): string {
   return url.startsWith(ADMIN_PREFIX) ? url.slice(ADMIN_PREFIX.length) : url;
 }
 
+/** Answers meaning the admin may not see or touch the target. */
+const REFUSALS: ReadonlySet<string> = new Set(['ADMIN_FORBIDDEN', 'NOT_FOUND', 'CSRF_FAILED']);
+
 function isRead(method: string): boolean {
   return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
 }
@@ -74,6 +77,7 @@ export function registerAuditHooks(scope: FastifyInstance, ctx: ServiceContext):
     pending.delete(req);
     const body = jsonOf(payload);
     const failed = reply.statusCode >= 400;
+    const errorCode = failed ? (answerField(body, 'error.code') ?? 'INTERNAL') : null;
     const targetId = entry.targetId ?? (entry.answerIdField && !failed ? answerField(body, entry.answerIdField) : null);
     try {
       await ctx.audit.record({
@@ -82,10 +86,12 @@ export function registerAuditHooks(scope: FastifyInstance, ctx: ServiceContext):
         action: entry.action,
         target: { type: entry.targetType, id: targetId },
         outcome: failed ? 'failure' : 'success',
-        errorCode: failed ? (answerField(body, 'error.code') ?? 'INTERNAL') : null,
-        before: entry.before,
+        errorCode,
+        // The before state was read ahead of authorization: a refused or out-of-scope attempt must not turn into a
+        // read of its target through the audit log, so only the attempt itself is kept.
+        before: errorCode !== null && REFUSALS.has(errorCode as string) ? null : entry.before,
         // A rejected request changed nothing: no after. Otherwise the target as it is now, or the answer (secrets
-        // removed by record) for targets the audit cannot read back (onboarding packages, admin accounts).
+        // removed by record) for targets the audit cannot read back (onboarding packages).
         after: failed ? null : await stateAfter(ctx, entry.targetType, targetId, body),
       });
     } catch (err) {

@@ -95,6 +95,24 @@ describe('audit log', () => {
     expect((await page('?action=accessToken.revoke')).entries[0]).toMatchObject({ before: { revokedAt: null }, after: { revokedAt: expect.any(String) } });
   });
 
+  it('records admin accounts and personal API tokens with before and after, never a password hash or token', async () => {
+    const created = await t.admin.ok<{ adminId: string }>('POST', '/admins', {
+      username: 'audited',
+      role: 'readOnlyOperator',
+      password: 'a long enough password',
+    });
+    await t.admin.ok('PATCH', `/admins/${created.adminId}`, { displayName: 'Audited Person' });
+    const updated = (await page(`?action=admin.update&targetId=${created.adminId}`)).entries[0];
+    expect(updated).toMatchObject({ before: { username: 'audited', displayName: 'audited' }, after: { displayName: 'Audited Person' } });
+    const token = await t.admin.ok<{ tokenId: string; token: string }>('POST', '/api-tokens', { name: 'audited token' });
+    await t.admin.ok('DELETE', `/api-tokens/${token.tokenId}`);
+    const revoked = (await page(`?action=apiToken.revoke&targetId=${token.tokenId}`)).entries[0];
+    expect(revoked).toMatchObject({ before: { name: 'audited token', revokedAt: null }, after: { revokedAt: expect.any(String) } });
+    const exported = (await t.admin.call('GET', '/audit/export?format=jsonl')).text;
+    expect(exported).not.toContain(token.token);
+    expect(exported).not.toContain('scrypt$');
+  });
+
   it('pages newest first with a cursor, and refuses a bad query naming the field', async () => {
     for (let i = 0; i < 3; i++) await t.admin.ok('POST', '/groups', { name: `paging-${i}` });
     const first = await page('?action=group.create&limit=2');
@@ -105,7 +123,8 @@ describe('audit log', () => {
     for (const query of ['?limit=501', '?from=yesterday', '?cursor=abc', '?colour=red']) {
       const res = await t.admin.call('GET', `/audit${query}`);
       expect(res.status, query).toBe(400);
-      expect(errorCode(res)).toBe('SCHEMA_INVALID');
+      expect(errorCode(res)).toBe('QUERY_INVALID');
+      expect(errorCode(await t.admin.call('GET', `/audit/export${query}`))).toBe('QUERY_INVALID');
     }
     const since = await page(`?from=${encodeURIComponent(new Date(t.now() + 60_000).toISOString())}`);
     expect(since.entries).toEqual([]);

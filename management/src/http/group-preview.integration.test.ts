@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '../../../common/validation.js';
 import { type DynamicGroupRule, type Group, GroupRulePreview } from '../../../policy-schemas/src/index.js';
-import { adminAccounts } from '../testing/admin-accounts.js';
+import { adminAccount } from '../testing/admin-accounts.js';
 import type { TestAdmin } from '../testing/admin-api.js';
 import { errorCode, type TestDevice } from '../testing/https-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
@@ -17,8 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-const { adminWith } = adminAccounts(() => t);
 
 /** The preview's answer, checked against its schema. */
 async function preview(api: TestAdmin, rule: DynamicGroupRule, query = ''): Promise<GroupRulePreview> {
@@ -97,13 +95,13 @@ describe('dynamic group rule preview', () => {
     const scope = await t.admin.ok<Group>('POST', '/groups', { name: `${tag}-scope` });
     await t.admin.ok('POST', `/groups/${scope.groupId}/members`, { deviceId: devices[1]?.deviceId });
     const rule: DynamicGroupRule = { match: 'all', conditions: [{ attribute: 'tags', contains: tag }] };
-    const manager = await adminWith('endpointSecurityManager', [scope.groupId]);
+    const manager = await adminAccount(t, 'endpointSecurityManager', [scope.groupId]);
     const scoped = await preview(manager.api, rule);
     expect(scoped.devices.map((d) => d.deviceId)).toEqual([devices[1]?.deviceId]);
     expect(scoped.total).toBe(1);
     expect((await preview(t.admin, rule)).total).toBe(3);
 
-    const helpDesk = await adminWith('helpDeskOperator');
+    const helpDesk = await adminAccount(t, 'helpDeskOperator');
     const refused = await helpDesk.api.call('POST', '/groups/preview', { rule });
     expect([refused.status, errorCode(refused)]).toEqual([403, 'ADMIN_FORBIDDEN']);
     expect(JSON.stringify(refused.body)).toContain('groups.write');

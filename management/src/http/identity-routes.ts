@@ -37,7 +37,7 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServiceContext
     return reply.code(204).send();
   });
   app.put<IdParams>('/admins/:id/password', async (req, reply) => {
-    await setAdminPassword(ctx, principal(req), req.params.id, req.body);
+    await setAdminPassword(ctx, principal(req), req.params.id, req.body, req.ip);
     return reply.code(204).send();
   });
 

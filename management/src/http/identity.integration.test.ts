@@ -9,7 +9,7 @@ import { createSilentLogger } from '../logging.js';
 import { tokenHash } from '../pki/tokens.js';
 import { adminReset } from '../service/identity/reset-command.js';
 import { ROUTE_PERMISSIONS } from '../service/identity/roles.js';
-import { adminAccounts } from '../testing/admin-accounts.js';
+import { adminAccount, login as loginOn, loginRaw as loginRawOn, type TestSession, withSession as withSessionOn } from '../testing/admin-accounts.js';
 import { TestAdmin } from '../testing/admin-api.js';
 import { errorCode, httpsRequest } from '../testing/https-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
@@ -24,7 +24,11 @@ afterAll(async () => {
   await t?.close();
 });
 
-const { loginRaw, login, withSession, adminWith } = adminAccounts(() => t);
+type Session = TestSession;
+const loginRaw = (username: string, password: string, cookie?: string) => loginRawOn(t, username, password, cookie);
+const login = (username: string, password: string, cookie?: string) => loginOn(t, username, password, cookie);
+const withSession = (s: Session, method: string, path: string, body?: unknown, csrf = true) => withSessionOn(t, s, method, path, body, csrf);
+const adminWith = (role: string, scopeGroupIds?: string[]) => adminAccount(t, role, scopeGroupIds);
 
 async function bootstrapPassword(): Promise<string> {
   return (await readFile(join(t.dir, 'admin-password'), 'utf8')).trim();
@@ -51,7 +55,7 @@ describe('console login', () => {
   it('logs in with a Secure, HttpOnly, SameSite=Strict cookie and answers who is logged in', async () => {
     const res = await loginRaw('ADMIN', await bootstrapPassword());
     expect(res.status).toBe(200);
-    expect(String(res.headers['set-cookie'])).toMatch(/^attache_session=[A-Za-z0-9_-]{43}; HttpOnly; Secure; SameSite=Strict; Path=\//);
+    expect(String(res.headers['set-cookie'])).toMatch(/^__Host-attache_session=[A-Za-z0-9_-]{43}; HttpOnly; Secure; SameSite=Strict; Path=\//);
     const body = res.body as { admin: { username: string; role: string }; csrfToken: string; expiresAt: string };
     expect(body.admin).toMatchObject({ username: 'admin', role: 'administrator', scopeGroupIds: null });
     const cookie = String(res.headers['set-cookie']).split(';')[0] as string;
@@ -88,8 +92,13 @@ describe('console login', () => {
     expect(second.cookie).not.toBe(first.cookie);
     const old = await httpsRequest(t.endpoint.url, t.ca, 'GET', '/v1/session', { headers: { cookie: first.cookie } });
     expect([old.status, errorCode(old)]).toEqual([401, 'ADMIN_UNAUTHORIZED']);
-    const planted = await login('admin', await bootstrapPassword(), 'attache_session=planted-by-an-attacker');
-    expect(planted.cookie).not.toBe('attache_session=planted-by-an-attacker');
+    const planted = await login('admin', await bootstrapPassword(), '__Host-attache_session=planted-by-an-attacker');
+    expect(planted.cookie).not.toBe('__Host-attache_session=planted-by-an-attacker');
+    const doubled = await httpsRequest(t.endpoint.url, t.ca, 'GET', '/v1/admin/me', {
+      headers: { cookie: `${planted.cookie}; __Host-attache_session=second-one`, 'x-csrf-token': planted.csrf },
+    });
+    expect([doubled.status, errorCode(doubled)]).toEqual([401, 'ADMIN_UNAUTHORIZED']);
+    expect((await withSession(planted, 'GET', '/v1/admin/me')).status).toBe(200);
   });
 
   it('removes expired sessions from the store at the next login', async () => {
@@ -218,9 +227,11 @@ describe('scope tags', () => {
       expect([path, res.status, errorCode(res)]).toEqual([path, 404, 'NOT_FOUND']);
     }
     const other = await t.admin.ok<{ groupId: string }>('POST', '/groups', { name: 'scope-west' });
-    const add = await api.call('POST', `/groups/${other.groupId}/members`, { deviceId: outside.deviceId });
+    const add = await api.call('POST', `/groups/${group.groupId}/members`, { deviceId: outside.deviceId });
     expect([add.status, errorCode(add)]).toEqual([404, 'NOT_FOUND']);
-    expect((await api.call('POST', `/groups/${other.groupId}/members`, { deviceId: inside.deviceId })).status).toBe(204);
+    const otherGroup = await api.call('POST', `/groups/${other.groupId}/members`, { deviceId: inside.deviceId });
+    expect([otherGroup.status, errorCode(otherGroup)]).toEqual([403, 'ADMIN_FORBIDDEN']);
+    expect((await api.call('POST', `/groups/${group.groupId}/members`, { deviceId: inside.deviceId })).status).toBe(204);
     expect((await t.admin.call('GET', `/devices/${outside.deviceId}`)).status).toBe(200);
   });
 });
@@ -235,7 +246,7 @@ describe('admin accounts', () => {
     expect((await t.admin.call('PATCH', `/admins/${second.adminId}`, { role: 'readOnlyOperator' })).status).toBe(200);
     expect((await t.admin.call('PATCH', `/admins/${second.adminId}`, { disabled: true })).status).toBe(200);
     const disabled = await second.api.call('GET', '/me');
-    expect(JSON.stringify(disabled.body)).toContain('disabled');
+    expect(JSON.stringify(disabled.body)).toContain('revoked');
     expect(errorCode(await loginRaw(second.username, second.password))).toBe('LOGIN_FAILED');
     expect((await t.admin.call('DELETE', `/admins/${second.adminId}`)).status).toBe(204);
     expect(errorCode(await second.api.call('GET', '/me'))).toBe('ADMIN_UNAUTHORIZED');

@@ -1,18 +1,19 @@
 // Console login (/v1/session, contract 2): POST logs in (rate-limited per source address and per username before the
-// password is checked), GET says who is logged in, DELETE logs out. The session lives in the attache_session cookie.
+// password is checked), GET says who is logged in, DELETE logs out. The session lives in the __Host-attache_session cookie.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import type { ServiceContext } from '../service/context.js';
 import { type AdminAuthenticator, CSRF_HEADER, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from '../service/identity/authenticate.js';
+import { UnknownUsernameLockout } from '../service/identity/password-attempts.js';
 import { dummyPasswordHash } from '../service/identity/passwords.js';
 import { currentSession, login, logout } from '../service/identity/sessions.js';
-import { cookieValue, sessionCookie } from './admin-auth.js';
+import { cookieValue, cookieValues, sessionCookie } from './admin-auth.js';
 import { type RateLimit, TokenBuckets } from './rate-limit.js';
 
 /**
  * Login attempts: per source address 20 at once then one every 3 s; per username (known or not) 10 at once then one
- * every 6 s. The account lockout (5 failures, service/identity/sessions.ts) stops guessing one password sooner.
+ * every 6 s. The account lockout (5 failures, service/identity/password-attempts.ts) stops guessing one password sooner.
  */
 export const LOGIN_RATE_LIMITS: { readonly perAddress: RateLimit; readonly perUsername: RateLimit } = {
   perAddress: { burst: 20, perSecond: 1 / 3 },
@@ -35,6 +36,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServiceContext,
   dummyPasswordHash().catch((err: unknown) => ctx.logger.warn('dummy password hash failed', { component: 'identity', error: (err as Error).message }));
   const byAddress = new TokenBuckets(LOGIN_RATE_LIMITS.perAddress, { clock });
   const byUsername = new TokenBuckets(LOGIN_RATE_LIMITS.perUsername, { clock });
+  const unknownNames = new UnknownUsernameLockout(clock);
 
   app.post('/v1/session', async (req, reply) => {
     for (const [buckets, key, what] of [
@@ -47,7 +49,8 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServiceContext,
         throw new AttacheError('RATE_LIMITED', `too many login attempts ${what}; retry after ${decision.retryAfterSeconds} s`);
       }
     }
-    const outcome = await login(ctx, req.body, req.ip, cookieValue(req.headers.cookie, SESSION_COOKIE));
+    // Every session cookie sent is ended, however many: a login is how a browser gets out of a duplicate cookie.
+    const outcome = await login(ctx, req.body, req.ip, cookieValues(req.headers.cookie, SESSION_COOKIE), unknownNames);
     // The browser keeps the cookie for the absolute lifetime; the endpoint enforces the sliding idle expiry.
     reply.header('set-cookie', sessionCookie(outcome.sessionId, SESSION_ABSOLUTE_MS / 1000));
     reply.header('cache-control', 'no-store');

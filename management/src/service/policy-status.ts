@@ -12,6 +12,7 @@ import {
 import type { DeviceRecord, ReportedStatus } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { oneOf, pageSize, queryInvalid, refuseUnknown, single } from './device-list-query.js';
+import { type DeviceScope, inScope, scopeGroupNames } from './identity/scope.js';
 
 type Counts = PolicyStatusReport['counts'];
 
@@ -52,12 +53,17 @@ export function policyStatusReport(policy: PolicyPayload, devices: readonly { de
   };
 }
 
-/** The status report of a policy over the devices it is assigned to; NOT_FOUND when the policy does not exist. */
-export async function getPolicyStatus(ctx: ServiceContext, policyId: string): Promise<PolicyStatusReport> {
+/**
+ * The status report of a policy over the devices it is assigned to that are in the admin's scope (null = all);
+ * NOT_FOUND when the policy does not exist.
+ */
+export async function getPolicyStatus(ctx: ServiceContext, policyId: string, scope: DeviceScope): Promise<PolicyStatusReport> {
   const record = await ctx.store.getPolicy(policyId);
   if (!record) throw new AttacheError('NOT_FOUND', `policy ${policyId} does not exist`);
+  const names = await scopeGroupNames(ctx, scope);
   const devices: { device: DeviceRecord; reported: ReportedStatus }[] = [];
   for (const deviceId of await ctx.store.deviceIdsAssignedPolicy(policyId)) {
+    if (names !== null && !inScope(names, await ctx.store.getDeviceGroups(deviceId))) continue;
     const device = await ctx.store.getDevice(deviceId);
     if (device && !device.revoked) devices.push({ device, reported: await ctx.store.getReportedStatus(deviceId) });
   }

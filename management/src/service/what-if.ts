@@ -7,6 +7,7 @@ import { computeEffective } from '../../../common/policy-merge.js';
 import { validate } from '../../../common/validation.js';
 import { type PolicyPayload, type SettingValue, type WhatIfDevice, WhatIfRequest, type WhatIfResponse } from '../../../policy-schemas/src/index.js';
 import type { ServiceContext } from './context.js';
+import { type DeviceScope, inScope, scopeGroupNames } from './identity/scope.js';
 import { parsePolicyDocument } from './policies.js';
 import { assignedPolicyIds, type TargetingAssignment } from './targeting.js';
 import { diffEffective } from './what-if-diff.js';
@@ -77,8 +78,8 @@ function payloadsOf(model: Model, groupIds: readonly string[]): PolicyPayload[] 
 
 const setKey = (policies: readonly PolicyPayload[]) => policies.map((p) => `${p.policyId}:${p.version}`).join(',');
 
-/** Evaluates a proposed change for every device whose assigned policy set it would alter. */
-export async function whatIf(ctx: ServiceContext, body: unknown): Promise<WhatIfResponse> {
+/** Evaluates a proposed change for every device in the admin's scope (null = all) whose assigned policy set it would alter. */
+export async function whatIf(ctx: ServiceContext, body: unknown, scope: DeviceScope): Promise<WhatIfResponse> {
   const request = validate(WhatIfRequest, body, 'what-if request');
   // A policy whose stored version is corrupt is not served to devices either: it is absent before and after.
   const { policies } = await ctx.store.listPolicies();
@@ -87,9 +88,11 @@ export async function whatIf(ctx: ServiceContext, body: unknown): Promise<WhatIf
   const proposed: Model = { policies: new Map(current.policies), assignments: [...assignments] };
   await applyChange(ctx, request, proposed);
 
+  const names = await scopeGroupNames(ctx, scope);
   const devices: WhatIfDevice[] = [];
   for (const device of (await ctx.store.listDevices()).devices) {
     if (device.revoked) continue;
+    if (names !== null && !inScope(names, await ctx.store.getDeviceGroups(device.deviceId))) continue;
     const groupIds = await ctx.store.groupIdsOfDevice(device.deviceId);
     const before = payloadsOf(current, groupIds);
     const after = payloadsOf(proposed, groupIds);

@@ -63,10 +63,12 @@ export interface AdminStore {
    */
   updateAdmin(adminId: string, changes: AdminChanges, at: string, guard?: (current: AdminRecord, all: AdminRecord[]) => void): Promise<AdminRecord | undefined>;
   /**
-   * Counts one failed login atomically (concurrent failures are all counted); at `threshold` the count restarts and
-   * the account is locked until `lockedUntil`. Answers the count after it, or `locked: true`; undefined when unknown.
+   * Reserves one password attempt before the password is checked, atomically (concurrent attempts each get their own
+   * count): unless the account is locked at `at` or already has `threshold` attempts counted, adds one to failedLogins
+   * and answers the count after it (the caller resets it on success and locks the account when a failure reaches the
+   * threshold). Undefined when the attempt is refused or the admin is unknown.
    */
-  recordFailedLogin(adminId: string, at: string, threshold: number, lockedUntil: string): Promise<{ failedLogins: number; locked: boolean } | undefined>;
+  reserveLoginAttempt(adminId: string, at: string, threshold: number): Promise<number | undefined>;
   /** As updateAdmin's guard; false when the admin does not exist. */
   deleteAdmin(adminId: string, guard?: (current: AdminRecord, all: AdminRecord[]) => void): Promise<boolean>;
 

@@ -26,8 +26,8 @@ export class SqlAdminStore implements AdminStore {
   updateAdmin(adminId: string, changes: AdminChanges, at: string, guard?: Guard): Promise<AdminRecord | undefined> {
     return admins.updateAdmin(this.db, adminId, changes, at, guard);
   }
-  recordFailedLogin(adminId: string, at: string, threshold: number, lockedUntil: string): Promise<{ failedLogins: number; locked: boolean } | undefined> {
-    return admins.recordFailedLogin(this.db, adminId, at, threshold, lockedUntil);
+  reserveLoginAttempt(adminId: string, at: string, threshold: number): Promise<number | undefined> {
+    return admins.reserveLoginAttempt(this.db, adminId, at, threshold);
   }
   deleteAdmin(adminId: string, guard?: Guard): Promise<boolean> {
     return admins.deleteAdmin(this.db, adminId, guard);

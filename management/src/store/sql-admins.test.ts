@@ -71,12 +71,15 @@ describe.each(STORE_ENGINES)('admin store on %s', (engine) => {
     expect(await store.updateAdmin('nobody', { disabled: true }, NOW)).toBeUndefined();
   });
 
-  it('counts concurrent failed logins without losing one and locks at the threshold', async () => {
-    const results = await Promise.all([1, 2, 3, 4].map(() => store.recordFailedLogin('a1', NOW, 5, '2026-01-10T12:15:00.000Z')));
-    expect(results.map((r) => r?.failedLogins).sort()).toEqual([1, 2, 3, 4]);
-    expect(await store.recordFailedLogin('a1', NOW, 5, '2026-01-10T12:15:00.000Z')).toEqual({ failedLogins: 0, locked: true });
-    expect(await store.getAdmin('a1')).toMatchObject({ failedLogins: 0, lockedUntil: '2026-01-10T12:15:00.000Z' });
-    expect(await store.recordFailedLogin('nobody', NOW, 5, NOW)).toBeUndefined();
+  it('reserves concurrent password attempts without losing one and never past the threshold or a lock', async () => {
+    const results = await Promise.all(Array.from({ length: 10 }, () => store.reserveLoginAttempt('a1', NOW, 5)));
+    expect(results.filter((r) => r !== undefined).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(results.filter((r) => r === undefined)).toHaveLength(5);
+    expect(await store.getAdmin('a1')).toMatchObject({ failedLogins: 5 });
+    await store.updateAdmin('a1', { failedLogins: 0, lockedUntil: '2026-01-10T12:15:00.000Z' }, NOW);
+    expect(await store.reserveLoginAttempt('a1', NOW, 5)).toBeUndefined();
+    expect(await store.reserveLoginAttempt('a1', '2026-01-10T12:15:00.000Z', 5)).toBe(1);
+    expect(await store.reserveLoginAttempt('nobody', NOW, 5)).toBeUndefined();
   });
 
   it('deletes an admin with its tokens and sessions', async () => {

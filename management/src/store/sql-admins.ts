@@ -104,26 +104,20 @@ export async function updateAdmin(db: Db, adminId: string, changes: AdminChanges
   });
 }
 
-/** AdminStore.recordFailedLogin: read and write in one transaction (serial on SQLite, SERIALIZABLE with retries on PostgreSQL). */
-export async function recordFailedLogin(
-  db: Db,
-  adminId: string,
-  at: string,
-  threshold: number,
-  lockedUntil: string,
-): Promise<{ failedLogins: number; locked: boolean } | undefined> {
-  return inTransaction(db, async (trx) => {
-    const row = await trx.selectFrom('admins').select('failedLogins').where('adminId', '=', adminId).executeTakeFirst();
-    if (!row) return undefined;
-    const failedLogins = row.failedLogins + 1;
-    const locked = failedLogins >= threshold;
-    await trx
-      .updateTable('admins')
-      .set(locked ? { failedLogins: 0, lockedUntil, updatedAt: at } : { failedLogins, updatedAt: at })
-      .where('adminId', '=', adminId)
-      .execute();
-    return { failedLogins: locked ? 0 : failedLogins, locked };
-  });
+/**
+ * AdminStore.reserveLoginAttempt: one conditional UPDATE … RETURNING, so concurrent attempts on either engine each get
+ * their own count and none passes a lock or the threshold.
+ */
+export async function reserveLoginAttempt(db: Db, adminId: string, at: string, threshold: number): Promise<number | undefined> {
+  const row = await db
+    .updateTable('admins')
+    .set((eb) => ({ failedLogins: eb('failedLogins', '+', 1), updatedAt: at }))
+    .where('adminId', '=', adminId)
+    .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<=', at)]))
+    .where('failedLogins', '<', threshold)
+    .returning('failedLogins')
+    .executeTakeFirst();
+  return row?.failedLogins;
 }
 
 /** AdminStore.deleteAdmin (tokens and sessions go with it: foreign keys cascade). */

@@ -6,7 +6,13 @@ import { AUDITED_ROUTES } from '../audit-actions.js';
 import { adminNote, fastifyPath } from './admin-operation.js';
 import { buildOpenApiDocument, parseRouteKey, ROUTE_DOCS } from './document.js';
 
-type Operation = { 'x-attache-permission'?: string; 'x-attache-audit-action'?: string; description?: string; responses: Record<string, unknown> };
+type Operation = {
+  'x-attache-permission'?: string;
+  'x-attache-audit-action'?: string;
+  'x-attache-scoped-admins'?: string;
+  description?: string;
+  responses: Record<string, unknown>;
+};
 const paths = buildOpenApiDocument().paths as Record<string, Record<string, Operation>>;
 
 /** Every admin operation of the document, as `METHOD /path` and the operation. */
@@ -48,12 +54,24 @@ describe('admin operations in the OpenAPI document', () => {
     expect(paths['/v1/admin/policies/{id}']?.put?.['x-attache-audit-action']).toBe('policy.update');
   });
 
+  it('says what scoped admins get: tenant-wide writes and the audit log refused, scope-safe writes checked', () => {
+    expect(paths['/v1/admin/policies']?.post?.['x-attache-scoped-admins']).toBe('refused');
+    expect(paths['/v1/admin/groups/{id}/rule']?.put?.['x-attache-scoped-admins']).toBe('refused');
+    expect(paths['/v1/admin/audit']?.get?.['x-attache-scoped-admins']).toBe('refused');
+    expect(paths['/v1/admin/assignments']?.post?.['x-attache-scoped-admins']).toBe('bodyGroups');
+    expect(paths['/v1/admin/assignments']?.post?.description).toContain('Scoped admins: only within their scope');
+    expect(paths['/v1/admin/devices']?.get?.['x-attache-scoped-admins']).toBeUndefined();
+  });
+
   it('shows a route nobody mapped as unmapped (Administrator only), and an unmapped write as recorded under its route', () => {
     const built = buildOpenApiDocument({ 'POST /v1/admin/nowhere/{id}': { summary: 's', tag: 'Devices', security: 'admin', responses: {}, errors: [] } });
     const op = (built.paths as Record<string, Record<string, Operation>>)['/v1/admin/nowhere/{id}']?.post;
     expect(op?.['x-attache-permission']).toBeUndefined();
     expect(op?.['x-attache-audit-action']).toBe('POST /nowhere/:id');
-    expect(adminNote('POST', '/v1/admin/nowhere/{id}')).toMatch(/^Administrator only .*recorded in the audit log as `POST \/nowhere\/:id`\.$/);
+    expect(adminNote('POST', '/v1/admin/nowhere/{id}')).toMatch(
+      /^Administrator only .*recorded in the audit log as `POST \/nowhere\/:id`\. Refused to scoped admins\.$/,
+    );
+    expect(op?.['x-attache-scoped-admins']).toBe('refused');
   });
 
   it('needs no CSRF token or audit entry for a read, and a session cookie write needs the CSRF header', () => {

@@ -2,7 +2,7 @@
 // the permission it needs (ROUTE_PERMISSIONS, service/identity/roles.ts) and the audit action it records with the
 // errors of the audit hooks (AUDITED_ROUTES, ../audit-actions.ts). Nothing here is copied, so the two cannot drift.
 import type { ErrorCode } from '../../../../common/errors.js';
-import { type Permission, routePermission } from '../../service/identity/roles.js';
+import { type Permission, routePermission, scopeRule } from '../../service/identity/roles.js';
 import { auditedRoute } from '../audit-actions.js';
 
 /** The prefix of the admin API (server.ts registers its routes under it). */
@@ -38,11 +38,24 @@ export function adminAuditErrors(method: string, path: string): readonly ErrorCo
   return adminAuditAction(method, path) === undefined ? [] : ['AUDIT_UNAVAILABLE', 'AUDIT_WRITE_FAILED'];
 }
 
-/** The vendor extensions of an admin operation: `x-attache-permission` and, when it records one, `x-attache-audit-action`. */
+/** What scoped admins get (SCOPE_SAFE_WRITES, service/identity/roles.ts): `refused`, a scope check, or undefined for a read. */
+export function adminScopeRule(method: string, path: string): string | undefined {
+  return scopeRule(method, fastifyPath(path));
+}
+
+/**
+ * The vendor extensions of an admin operation: `x-attache-permission`, when it records one `x-attache-audit-action`,
+ * and for writes and refused reads `x-attache-scoped-admins` (what a scoped admin gets).
+ */
 export function adminExtensions(method: string, path: string): Record<`x-${string}`, string> {
   const permission = adminPermission(method, path);
   const action = adminAuditAction(method, path);
-  return { ...(permission ? { 'x-attache-permission': permission } : {}), ...(action ? { 'x-attache-audit-action': action } : {}) };
+  const scoped = adminScopeRule(method, path);
+  return {
+    ...(permission ? { 'x-attache-permission': permission } : {}),
+    ...(action ? { 'x-attache-audit-action': action } : {}),
+    ...(scoped ? { 'x-attache-scoped-admins': scoped } : {}),
+  };
 }
 
 /** One sentence for the operation's description (OpenAPI viewers hide `x-` extensions). */
@@ -50,5 +63,7 @@ export function adminNote(method: string, path: string): string {
   const permission = adminPermission(method, path);
   const action = adminAuditAction(method, path);
   const needs = permission ? `Needs the permission \`${permission}\`` : 'Administrator only (no permission is mapped to it)';
-  return `${needs}${action ? `; recorded in the audit log as \`${action}\`` : ''}.`;
+  const scoped = adminScopeRule(method, path);
+  const scope = scoped === undefined ? '' : scoped === 'refused' ? ' Refused to scoped admins.' : ' Scoped admins: only within their scope groups and devices.';
+  return `${needs}${action ? `; recorded in the audit log as \`${action}\`` : ''}.${scope}`;
 }

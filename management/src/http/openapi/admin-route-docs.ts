@@ -178,7 +178,7 @@ export const ADMIN_ROUTE_DOCS: RouteDocs = {
       },
     },
     responses: { 200: GroupDeleted },
-    errors: ['SCHEMA_INVALID', 'CONFLICT'],
+    errors: ['QUERY_INVALID', 'CONFLICT'],
   },
   'DELETE /v1/admin/groups/{id}/members/{deviceId}': {
     summary: 'Take a device out of a static group (no error when it was not a member)',

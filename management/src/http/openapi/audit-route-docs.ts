@@ -5,7 +5,9 @@ import type { RouteDocs } from './route-doc.js';
 
 const admin = 'admin' as const;
 
-/** The audit API. A query that does not match AuditQuery is SCHEMA_INVALID (service/audit/audit-log.ts parseAuditQuery). */
+/** The audit API. A query that does not match AuditQuery is QUERY_INVALID (service/audit/audit-log.ts parseAuditQuery). */
+const ONE_WALK = 'Each admin may have one export or verification in flight (per replica); another answers RATE_LIMITED with Retry-After.';
+
 export const AUDIT_ROUTE_DOCS: RouteDocs = {
   'GET /v1/admin/audit': {
     summary: 'A page of audit log entries, newest first (filters combined with AND; nextCursor for older ones)',
@@ -13,7 +15,7 @@ export const AUDIT_ROUTE_DOCS: RouteDocs = {
     security: admin,
     querySchema: AuditQuery,
     responses: { 200: AuditPage },
-    errors: ['SCHEMA_INVALID'],
+    errors: ['QUERY_INVALID'],
   },
   'GET /v1/admin/audit/export': {
     summary: 'Every matching entry, streamed as JSON lines (default) or CSV; limit and cursor are ignored',
@@ -28,13 +30,15 @@ export const AUDIT_ROUTE_DOCS: RouteDocs = {
         headers: { 'Content-Disposition': 'attachment; filename="attache-audit-<UTC time>.<jsonl|csv>"' },
       },
     },
-    errors: ['SCHEMA_INVALID'],
+    description: ONE_WALK,
+    errors: ['QUERY_INVALID', 'RATE_LIMITED'],
   },
   'GET /v1/admin/audit/verify': {
     summary: "Walk the audit log's hash chain from its first entry and say where it breaks, if it does",
     tag: 'Audit',
     security: admin,
     responses: { 200: AuditVerification },
-    errors: [],
+    description: ONE_WALK,
+    errors: ['RATE_LIMITED'],
   },
 };

@@ -121,7 +121,7 @@ export const SECURITY_SCHEMES = {
   consoleSession: {
     type: 'apiKey',
     in: 'cookie',
-    name: 'attache_session',
+    name: '__Host-attache_session',
     description:
       'The console session cookie set by POST /v1/session (HttpOnly, Secure, SameSite=Strict). Requests other than GET and HEAD also need csrfToken.',
   },
@@ -188,7 +188,7 @@ export function securityErrors(security: RouteSecurity, method: string): readonl
 
 /** The tags, in the order a reader meets them. */
 export const API_TAGS: readonly { name: string; description: string }[] = [
-  { name: 'Session', description: 'Console login and logout: the attache_session cookie and its CSRF token.' },
+  { name: 'Session', description: 'Console login and logout: the __Host-attache_session cookie and its CSRF token.' },
   { name: 'Admins', description: 'The calling admin, admin accounts, their roles and personal API tokens.' },
   { name: 'Enrollment', description: 'A device joins with an onboarding package.' },
   { name: 'Device', description: 'Signed requests of an enrolled device: policy, reports, signals, key rotation, push channel.' },

@@ -15,7 +15,7 @@ import {
   SessionInfo,
 } from '../../../../policy-schemas/src/index.js';
 import { SESSION_ABSOLUTE_MS } from '../../service/identity/authenticate.js';
-import { LOCKOUT_MS, LOCKOUT_THRESHOLD } from '../../service/identity/sessions.js';
+import { LOCKOUT_MS, LOCKOUT_THRESHOLD } from '../../service/identity/password-attempts.js';
 import { sessionCookie } from '../admin-auth.js';
 import { NO_CONTENT, type RouteDocs } from './route-doc.js';
 
@@ -25,7 +25,7 @@ const SESSION_AUDIT = 'Recorded in the audit log (session.login, session.loginFa
 /** The identity API. */
 export const IDENTITY_ROUTE_DOCS: RouteDocs = {
   'POST /v1/session': {
-    summary: 'Log in to the console: sets the attache_session cookie and answers the CSRF token writes must carry',
+    summary: 'Log in to the console: sets the __Host-attache_session cookie and answers the CSRF token writes must carry',
     description: `Rate-limited per source address and per username; ${LOCKOUT_THRESHOLD} failed logins in a row lock the account for \
 ${LOCKOUT_MS / 60_000} minutes. ${SESSION_AUDIT}`,
     tag: 'Session',
@@ -90,11 +90,13 @@ ${LOCKOUT_MS / 60_000} minutes. ${SESSION_AUDIT}`,
   },
   'PUT /v1/admin/admins/{id}/password': {
     summary: "Set an admin's password (one's own needs currentPassword; another's needs admins.write); ends its sessions",
+    description: `A wrong currentPassword counts as a failed login: ${LOCKOUT_THRESHOLD} in a row lock the account for \
+${LOCKOUT_MS / 60_000} minutes (LOGIN_LOCKED).`,
     tag: 'Admins',
     security: admin,
     body: PasswordSetRequest,
     responses: NO_CONTENT,
-    errors: ['LOGIN_FAILED'],
+    errors: ['LOGIN_FAILED', 'LOGIN_LOCKED'],
   },
   'GET /v1/admin/roles': {
     summary: 'The built-in roles, each with its permissions',

@@ -74,8 +74,8 @@ describe('AuditLog', () => {
   });
 
   it('refuses a bad query naming the parameter', async () => {
-    await expect(audit.list({ limit: '0' })).rejects.toMatchObject({ code: 'SCHEMA_INVALID', message: expect.stringMatching(/limit/) });
-    await expect(audit.list({ action: 'x', extra: '1' })).rejects.toMatchObject({ code: 'SCHEMA_INVALID' });
+    await expect(audit.list({ limit: '0' })).rejects.toMatchObject({ code: 'QUERY_INVALID', message: expect.stringMatching(/limit/) });
+    await expect(audit.list({ action: 'x', extra: '1' })).rejects.toMatchObject({ code: 'QUERY_INVALID' });
   });
 
   it('fails closed: a failed append is logged and thrown, and writes are refused until the retry time', async () => {

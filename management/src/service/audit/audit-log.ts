@@ -130,7 +130,7 @@ export function parseAuditQuery(query: unknown): { filter: AuditFilter; format?:
   const raw = { ...((query ?? {}) as Record<string, unknown>) };
   // Query values arrive as text; the schema's integer is checked on the number.
   if (typeof raw.limit === 'string' && /^[0-9]{1,6}$/.test(raw.limit)) raw.limit = Number(raw.limit);
-  const q = validate(AuditQuery, raw, 'audit query');
+  const q = validate(AuditQuery, raw, 'audit query', 'QUERY_INVALID');
   const time = (value: string | undefined) => (value === undefined ? undefined : isoTime(Date.parse(value)));
   const from = time(q.from);
   const to = time(q.to);

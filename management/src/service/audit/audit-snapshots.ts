@@ -6,6 +6,8 @@ import { requireCompliancePolicy } from '../compliance/compliance-policies.js';
 import type { ServiceContext } from '../context.js';
 import { signingKeyState } from '../device-keys.js';
 import { getDevice } from '../directory.js';
+import { accountView } from '../identity/admins.js';
+import { apiTokenView } from '../identity/api-tokens.js';
 import { policySummary } from '../policies.js';
 
 /** Members a group snapshot lists (memberCount says how many there are in all). */
@@ -32,6 +34,14 @@ const LOADERS = {
   compliancePolicy: (ctx, id) => requireCompliancePolicy(ctx, id),
   complianceAssignment: async (ctx, id) => (await ctx.store.listComplianceAssignments()).find((a) => a.assignmentId === id) ?? null,
   accessToken: async (ctx, id) => (await ctx.accessTokens.list()).find((t) => t.tokenId === id) ?? null,
+  admin: async (ctx, id) => {
+    const admin = await ctx.store.getAdmin(id);
+    return admin ? accountView(admin) : null;
+  },
+  apiToken: async (ctx, id) => {
+    const token = (await ctx.store.listAdminApiTokens()).find((t) => t.tokenId === id);
+    return token ? apiTokenView(token) : null;
+  },
   // One state for the whole endpoint: the id (the announced key) does not narrow it.
   signingKey: (ctx) => signingKeyState(ctx),
 } satisfies Record<string, Loader>;

@@ -7,8 +7,10 @@ import { type AdminAccount, AdminCreateRequest, type AdminMe, AdminUpdateRequest
 import type { AdminChanges, AdminRecord } from '../../store/admin-store.js';
 import type { AdminPrincipal } from '../admin-principal.js';
 import type { ServiceContext } from '../context.js';
+import { revokeAllApiTokens } from './api-tokens.js';
 import { storedRole } from './authenticate.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { checkPasswordAttempt } from './password-attempts.js';
+import { hashPassword } from './passwords.js';
 import { ROLES, roleAllows } from './roles.js';
 
 type Ctx = Pick<ServiceContext, 'store' | 'clock' | 'logger'>;
@@ -90,7 +92,7 @@ export async function createAdminAccount(ctx: Ctx, body: unknown): Promise<Admin
   return accountView(record);
 }
 
-/** PATCH: role, display name, scope, disabled. Enabling also unlocks; disabling ends the admin's sessions. */
+/** PATCH: role, display name, scope, disabled. Enabling also unlocks; disabling ends the admin's sessions and revokes its API tokens. */
 export async function updateAdminAccount(ctx: Ctx, adminId: string, body: unknown): Promise<AdminAccount> {
   const request = validate(AdminUpdateRequest, body ?? {}, 'admin account change');
   await requireGroups(ctx, request.scopeGroupIds);
@@ -109,7 +111,10 @@ export async function updateAdminAccount(ctx: Ctx, adminId: string, body: unknow
     keepsAnAdministrator((c) => ({ ...c, ...changes })),
   );
   if (!updated) throw new AttacheError('NOT_FOUND', `admin ${adminId} does not exist`);
-  if (request.disabled === true) await ctx.store.deleteAdminSessions(adminId);
+  if (request.disabled === true) {
+    await ctx.store.deleteAdminSessions(adminId);
+    await revokeAllApiTokens(ctx.store, adminId, at);
+  }
   ctx.logger.info('admin account changed', { component: 'identity', adminId, fields: Object.keys(changes) });
   return accountView(updated);
 }
@@ -121,9 +126,15 @@ export async function deleteAdminAccount(ctx: Ctx, adminId: string): Promise<voi
 
 /**
  * PUT /v1/admin/admins/:id/password. One's own needs the current password; another's needs admins.write. Unlocks the
- * account and ends its console sessions.
+ * account and ends its console sessions; set by another admin, it also revokes the account's API tokens.
  */
-export async function setAdminPassword(ctx: Ctx, principal: AdminPrincipal, adminId: string, body: unknown): Promise<void> {
+export async function setAdminPassword(
+  ctx: Ctx & Pick<ServiceContext, 'audit'>,
+  principal: AdminPrincipal,
+  adminId: string,
+  body: unknown,
+  sourceAddress: string,
+): Promise<void> {
   const request = validate(PasswordSetRequest, body ?? {}, 'password change');
   const own = principal.adminId === adminId;
   if (!own && !roleAllows(principal.role, 'admins.write')) {
@@ -131,11 +142,15 @@ export async function setAdminPassword(ctx: Ctx, principal: AdminPrincipal, admi
   }
   const admin = own || roleAllows(principal.role, 'admins.read') ? await requireAdmin(ctx, adminId) : undefined;
   if (!admin) throw new AttacheError('NOT_FOUND', `admin ${adminId} does not exist`);
-  if (own && !(request.currentPassword !== undefined && (await verifyPassword(request.currentPassword, admin.passwordHash)))) {
+  // A wrong current password counts as a failed login (same counter and lockout): a stolen API token or session
+  // cannot be used to guess it.
+  if (own && !(request.currentPassword !== undefined && (await checkPasswordAttempt(ctx, admin, request.currentPassword, sourceAddress)))) {
     throw new AttacheError('LOGIN_FAILED', 'changing your own password needs your current password (currentPassword), and it is wrong or missing');
   }
   const at = new Date(ctx.clock.now()).toISOString();
   await ctx.store.updateAdmin(adminId, { passwordHash: await hashPassword(request.password), failedLogins: 0, lockedUntil: null }, at);
   await ctx.store.deleteAdminSessions(adminId);
+  // Set by someone else (recovery of an account that may be compromised): its API tokens go too.
+  if (!own) await revokeAllApiTokens(ctx.store, adminId, at);
   ctx.logger.info('admin password set', { component: 'identity', adminId, by: principal.adminId });
 }

@@ -17,7 +17,8 @@ type Ctx = Pick<ServiceContext, 'store' | 'clock' | 'logger'>;
 /** Lifetime of a token when the request names none. */
 export const DEFAULT_API_TOKEN_DAYS = 90;
 
-function view(r: AdminApiTokenRecord): ApiToken {
+/** A personal API token as the API shows it (never the token or its hash). */
+export function apiTokenView(r: AdminApiTokenRecord): ApiToken {
   return {
     tokenId: r.tokenId,
     adminId: r.adminId,
@@ -50,12 +51,12 @@ export async function createApiToken(ctx: Ctx, principal: AdminPrincipal, body: 
   };
   await ctx.store.createAdminApiToken(record);
   ctx.logger.info('API token created', { component: 'identity', tokenId: record.tokenId, adminId: principal.adminId });
-  return validate(ApiTokenCreated, { ...view(record), token }, 'API token', 'INTERNAL');
+  return validate(ApiTokenCreated, { ...apiTokenView(record), token }, 'API token', 'INTERNAL');
 }
 
 export async function listApiTokens(ctx: Ctx, principal: AdminPrincipal): Promise<{ apiTokens: ApiToken[] }> {
   const records = await ctx.store.listAdminApiTokens(seesAll(principal) ? undefined : principal.adminId);
-  return { apiTokens: records.map(view) };
+  return { apiTokens: records.map(apiTokenView) };
 }
 
 /** Revokes at once; NOT_FOUND when unknown, already revoked, or another admin's (unless Administrator). */
@@ -66,4 +67,20 @@ export async function revokeApiToken(ctx: Ctx, principal: AdminPrincipal, tokenI
     throw new AttacheError('NOT_FOUND', `API token ${tokenId} does not exist or is already revoked`);
   }
   ctx.logger.info('API token revoked', { component: 'identity', tokenId, by: principal.adminId });
+}
+
+/**
+ * Revokes every live API token of an admin (its password was set by someone else or reset, or it was disabled: a
+ * token made before must not outlive that, nor come back when the account is enabled again). Answers how many.
+ */
+export async function revokeAllApiTokens(
+  store: Pick<ServiceContext['store'], 'listAdminApiTokens' | 'revokeAdminApiToken'>,
+  adminId: string,
+  at: string,
+): Promise<number> {
+  let revoked = 0;
+  for (const token of await store.listAdminApiTokens(adminId)) {
+    if (token.revokedAt === null && (await store.revokeAdminApiToken(token.tokenId, at))) revoked++;
+  }
+  return revoked;
 }

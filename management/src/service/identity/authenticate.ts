@@ -9,7 +9,7 @@ import type { ManagementStore } from '../../store/store.js';
 import { ADMIN_ROLES, type AdminPrincipal, type AdminRole } from '../admin-principal.js';
 
 /** Name of the console session cookie (contract 1). */
-export const SESSION_COOKIE = 'attache_session';
+export const SESSION_COOKIE = '__Host-attache_session';
 /** Header carrying the session's CSRF token on writes. */
 export const CSRF_HEADER = 'x-csrf-token';
 /** Prefix of personal API tokens. */

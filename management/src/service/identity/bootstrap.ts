@@ -6,6 +6,7 @@ import type { Logger } from '../../logging.js';
 import { dataPath, writePrivateFile } from '../../pki/files.js';
 import type { AdminRecord } from '../../store/admin-store.js';
 import type { ManagementStore } from '../../store/store.js';
+import { revokeAllApiTokens } from './api-tokens.js';
 import { hashPassword, randomPassword } from './passwords.js';
 
 /** Username of the account `serve` creates. */
@@ -82,7 +83,7 @@ export interface ResetOutcome {
 
 /**
  * Gives an Administrator a new random password: `username`, else the bootstrap account, else `admin` — made an enabled,
- * unlocked Administrator with its sessions ended; created when it does not exist.
+ * unlocked Administrator with its sessions ended and its API tokens revoked; created when it does not exist.
  */
 export async function resetAdministrator(deps: Deps, username?: string): Promise<ResetOutcome> {
   const password = randomPassword();
@@ -103,5 +104,6 @@ export async function resetAdministrator(deps: Deps, username?: string): Promise
     at,
   );
   await deps.store.deleteAdminSessions(target.adminId);
+  await revokeAllApiTokens(deps.store, target.adminId, at);
   return { username: target.username, password, created: false };
 }

@@ -2,7 +2,7 @@
 // are malformed or carry absurd parameters matching nothing.
 import { scryptSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashPassword, randomPassword, SCRYPT_PARAMS, verifyPassword } from './passwords.js';
+import { hashPassword, needsRehash, randomPassword, SCRYPT_PARAMS, verifyPassword } from './passwords.js';
 
 describe('passwords', () => {
   it('verifies the password it hashed and nothing else, with a new salt each time', async () => {
@@ -20,6 +20,9 @@ describe('passwords', () => {
     const cheap = `scrypt$1024$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`;
     expect(await verifyPassword('pw pw pw pw pw', cheap)).toBe(true);
     expect(await verifyPassword('pw pw pw pw pX', cheap)).toBe(false);
+    expect(needsRehash(cheap)).toBe(true);
+    expect(needsRehash(await hashPassword('pw pw pw pw pw'))).toBe(false);
+    expect(SCRYPT_PARAMS).toEqual({ N: 2 ** 17, r: 8, p: 1 });
   });
 
   it('matches nothing with a malformed hash or absurd parameters', async () => {

@@ -6,12 +6,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
+import { systemClock } from '../../../../common/clock.js';
 import { createSilentLogger } from '../../logging.js';
 import { openPostgresStore } from '../../store/postgres-store.js';
 import { startScratchPostgres } from '../../store/scratch-postgres.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
+import { AuditLog } from '../audit/audit-log.js';
 import { verifyPassword } from './passwords.js';
-import { adminReset } from './reset-command.js';
+import { adminReset, OFFLINE_RESET_SOURCE } from './reset-command.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -33,6 +35,16 @@ it('creates an Administrator with a new password in <data-dir>/admin-password', 
     expect(admin).toMatchObject({ role: 'administrator', disabled: false, lockedUntil: null });
     expect(await verifyPassword((await readFile(printed.passwordFile, 'utf8')).trim(), admin?.passwordHash ?? '')).toBe(true);
     expect(await store.getMeta('bootstrapAdminId')).toBe(admin?.adminId);
+    const { entries } = await new AuditLog({ store, clock: systemClock, logger: createSilentLogger() }).list({ action: 'admin.reset' });
+    expect(entries).toEqual([
+      expect.objectContaining({
+        actor: null,
+        sourceAddress: OFFLINE_RESET_SOURCE,
+        target: { type: 'admin', id: admin?.adminId },
+        outcome: 'success',
+        after: expect.objectContaining({ username: 'admin', role: 'administrator', created: true }),
+      }),
+    ]);
   } finally {
     await store.close();
   }

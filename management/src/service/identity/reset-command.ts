@@ -6,7 +6,12 @@ import type { Logger } from '../../logging.js';
 import { dataPath, ensureDataDir } from '../../pki/files.js';
 import { openPostgresStore } from '../../store/postgres-store.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { accountView } from './admins.js';
 import { resetAdministrator, writeAdminPasswordFile } from './bootstrap.js';
+
+/** The audit entry's source address of an offline reset. */
+export const OFFLINE_RESET_SOURCE = 'offline reset';
 
 /** What `admin reset` printed: where the new password is. */
 export interface AdminResetResult {
@@ -16,7 +21,10 @@ export interface AdminResetResult {
   readonly passwordFile: string;
 }
 
-/** Gives an Administrator a new random password (unlocked, enabled), written 0600 to `<dataDir>/admin-password`. */
+/**
+ * Gives an Administrator a new random password (unlocked, enabled), written 0600 to `<dataDir>/admin-password`, and
+ * records `admin.reset` in the audit log (actor null, source address "offline reset").
+ */
 export async function adminReset(options: { dataDir: string; databaseUrl?: string; username?: string }, logger: Logger): Promise<AdminResetResult> {
   await ensureDataDir(options.dataDir);
   const store = options.databaseUrl
@@ -24,6 +32,18 @@ export async function adminReset(options: { dataDir: string; databaseUrl?: strin
     : await openSqliteStore({ file: dataPath(options.dataDir, 'db') });
   try {
     const outcome = await resetAdministrator({ store, clock: systemClock, logger }, options.username);
+    // Recorded like any change of an account, with no actor: whoever runs this has the host, not an admin login.
+    const admin = await store.getAdminByUsername(outcome.username);
+    await new AuditLog({ store, clock: systemClock, logger }).record({
+      actor: null,
+      sourceAddress: OFFLINE_RESET_SOURCE,
+      action: 'admin.reset',
+      target: { type: 'admin', id: admin?.adminId ?? null },
+      outcome: 'success',
+      before: null,
+      after: admin ? { ...accountView(admin), created: outcome.created } : null,
+    });
+    // Written only once the reset is in the audit log: an unrecorded reset fails without handing out the password.
     const passwordFile = await writeAdminPasswordFile(options.dataDir, outcome.password);
     return { event: 'admin-reset', username: outcome.username, created: outcome.created, passwordFile };
   } finally {

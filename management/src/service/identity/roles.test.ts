@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../../common/errors.js';
 import { ADMIN_ROLES, type AdminRole } from '../admin-principal.js';
-import { authorizeRoute, PERMISSIONS, ROLES, ROUTE_PERMISSIONS, roleAllows, routePermission } from './roles.js';
+import { authorizeRoute, PERMISSIONS, ROLES, ROUTE_PERMISSIONS, roleAllows, routePermission, SCOPE_SAFE_WRITES } from './roles.js';
 
-function refusal(role: AdminRole, method: string, route: string): string | undefined {
+function refusal(role: AdminRole, method: string, route: string, scopeGroupIds: readonly string[] | null = null): string | undefined {
   try {
-    authorizeRoute({ role }, method, route);
+    authorizeRoute({ role, scopeGroupIds }, method, route);
     return undefined;
   } catch (err) {
     expect(err).toBeInstanceOf(AttacheError);
@@ -56,5 +56,30 @@ describe('roles', () => {
     expect(refusal('administrator', 'POST', '/v1/admin/something-new')).toBeUndefined();
     expect(refusal('endpointSecurityManager', 'POST', '/v1/admin/something-new')).toContain('reserved to the Administrator');
     expect(routePermission('HEAD', '/v1/admin/devices')).toBe('devices.read');
+  });
+
+  it('refuses tenant-wide writes and the audit log to a scoped admin, and allows the scope-safe writes', () => {
+    const scope = ['00000000-0000-4000-8000-000000000001'];
+    for (const [method, route] of [
+      ['POST', '/v1/admin/policies'],
+      ['PUT', '/v1/admin/policies/:id'],
+      ['DELETE', '/v1/admin/policies/:id'],
+      ['POST', '/v1/admin/compliance-policies'],
+      ['PUT', '/v1/admin/compliance-policies/:id'],
+      ['DELETE', '/v1/admin/compliance-policies/:id'],
+      ['POST', '/v1/admin/groups'],
+      ['PUT', '/v1/admin/groups/:id/rule'],
+      ['DELETE', '/v1/admin/groups/:id'],
+    ] as const) {
+      expect([route, refusal('endpointSecurityManager', method, route, scope)]).toEqual([route, expect.stringContaining('scoped admins may not')]);
+      expect(refusal('endpointSecurityManager', method, route)).toBeUndefined();
+    }
+    expect(refusal('readOnlyOperator', 'GET', '/v1/admin/audit', scope)).toContain('scoped admins may not use audit.read');
+    expect(refusal('readOnlyOperator', 'GET', '/v1/admin/devices', scope)).toBeUndefined();
+    for (const key of Object.keys(SCOPE_SAFE_WRITES)) {
+      const [method, route] = key.split(' ') as [string, string];
+      expect(ROUTE_PERMISSIONS[key]).toBeDefined();
+      expect([key, refusal('administrator', method, route, scope)]).toEqual([key, undefined]);
+    }
   });
 });

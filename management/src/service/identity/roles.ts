@@ -153,6 +153,67 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /v1/admin/catalog': 'policies.read',
 };
 
+/**
+ * What a scoped admin (scopeGroupIds not null) must show to make a write: the writes not listed here (policy and
+ * compliance policy create/update/delete, group create/rule/delete, onboarding, keys, accounts, …) change the whole
+ * tenant and are refused to scoped admins (deny by default). Every listed write names what http/admin-auth.ts checks:
+ * - `devices`: only the devices it names (`:id` under /devices, `:deviceId`, body `deviceId`), which must be in scope;
+ * - `group`: also the group `:id` (/groups/:id/…), which must be one of the admin's scope groups;
+ * - `bodyGroups`: the group(s) of the body (`groupId`, `assignments[].groupId`), each a scope group;
+ * - `assignment` / `complianceAssignment`: the assignment `:id`, whose group must be a scope group;
+ * - `self`: the admin's own password and API tokens (`:id` must be its own account or one of its own tokens).
+ */
+export type ScopeCheck = 'devices' | 'group' | 'bodyGroups' | 'assignment' | 'complianceAssignment' | 'self';
+export const SCOPE_SAFE_WRITES: Readonly<Record<string, ScopeCheck>> = {
+  'POST /v1/admin/devices/:id/tags': 'devices',
+  'POST /v1/admin/devices/:id/sync': 'devices',
+  'POST /v1/admin/devices/:id/revoke': 'devices',
+  'POST /v1/admin/devices/:id/rotate-key': 'devices',
+  'DELETE /v1/admin/devices/:id': 'devices',
+  'POST /v1/admin/groups/:id/members': 'group',
+  'DELETE /v1/admin/groups/:id/members/:deviceId': 'group',
+  'POST /v1/admin/assignments': 'bodyGroups',
+  'DELETE /v1/admin/assignments/:id': 'assignment',
+  'POST /v1/admin/compliance-policies/:id/assignments': 'bodyGroups',
+  'DELETE /v1/admin/compliance-assignments/:id': 'complianceAssignment',
+  // A what-if stores nothing; its answer lists only devices in scope (service/what-if.ts).
+  'POST /v1/admin/what-if': 'bodyGroups',
+  // A rule preview stores nothing; its answer lists only devices in scope (service/membership.ts ruleMembers + scope).
+  'POST /v1/admin/groups/preview': 'bodyGroups',
+  'PUT /v1/admin/admins/:id/password': 'self',
+  'POST /v1/admin/api-tokens': 'self',
+  'DELETE /v1/admin/api-tokens/:id': 'self',
+};
+
+/** Reads refused to scoped admins: their answers show devices and groups outside any scope. */
+const UNSCOPED_ONLY_READS: ReadonlySet<Permission> = new Set<Permission>(['audit.read']);
+
+/** What scoped admins get on `METHOD route`: refused, the scope check of a scope-safe write, or undefined (a read). */
+export function scopeRule(method: string, route: string): ScopeCheck | 'refused' | undefined {
+  if (method === 'GET' || method === 'HEAD') {
+    const permission = routePermission(method, route);
+    return permission !== undefined && UNSCOPED_ONLY_READS.has(permission) ? 'refused' : undefined;
+  }
+  return SCOPE_SAFE_WRITES[`${method} ${route}`] ?? 'refused';
+}
+
+/**
+ * For a scoped admin, what the request must show (SCOPE_SAFE_WRITES) or ADMIN_FORBIDDEN for a tenant-wide write or an
+ * unscoped-only read; undefined for an unscoped admin or a read needing nothing more.
+ */
+export function scopeCheckOf(admin: Pick<AdminPrincipal, 'scopeGroupIds'>, method: string, route: string): ScopeCheck | undefined {
+  if (admin.scopeGroupIds === null) return undefined;
+  const rule = scopeRule(method, route);
+  if (rule !== 'refused') return rule;
+  if (method === 'GET' || method === 'HEAD') {
+    throw new AttacheError(
+      'ADMIN_FORBIDDEN',
+      `scoped admins may not use ${routePermission(method, route)} (${method} ${route}): its entries show devices outside any scope`,
+    );
+  }
+  throw new AttacheError('ADMIN_FORBIDDEN', `scoped admins may not make tenant-wide changes (${method} ${route}); ask an unscoped admin`);
+}
+
 /** The permission `METHOD route` needs; undefined for a route nobody mapped (Administrator-only). HEAD counts as GET. */
 export function routePermission(method: string, route: string): Permission | undefined {
   const m = method === 'HEAD' ? 'GET' : method;
@@ -165,7 +226,12 @@ export function roleAllows(role: AdminRole, permission: Permission): boolean {
 }
 
 /** ADMIN_FORBIDDEN naming the permission unless the admin's role grants what the route needs. */
-export function authorizeRoute(admin: Pick<AdminPrincipal, 'role'>, method: string, route: string): void {
+export function authorizeRoute(admin: Pick<AdminPrincipal, 'role' | 'scopeGroupIds'>, method: string, route: string): void {
+  authorizeRole(admin, method, route);
+  scopeCheckOf(admin, method, route);
+}
+
+function authorizeRole(admin: Pick<AdminPrincipal, 'role'>, method: string, route: string): void {
   const permission = routePermission(method, route);
   if (permission === undefined) {
     if (admin.role === 'administrator') return;

@@ -35,3 +35,12 @@ export async function requireDeviceInScope(ctx: Pick<ServiceContext, 'store'>, d
   if (names === null) return;
   if (!inScope(names, await ctx.store.getDeviceGroups(deviceId))) throw new AttacheError('NOT_FOUND', `device ${deviceId} does not exist`);
 }
+
+/** ADMIN_FORBIDDEN unless every group is one of the scope's groups (null = unscoped). */
+export function requireGroupsInScope(groupIds: readonly string[], scope: DeviceScope | undefined): void {
+  if (scope === null || scope === undefined) return;
+  const outside = groupIds.filter((g) => !scope.includes(g));
+  if (outside.length > 0) {
+    throw new AttacheError('ADMIN_FORBIDDEN', `scoped admins may only change groups in their scope; outside it: group ${[...new Set(outside)].join(', ')}`);
+  }
+}

@@ -8,12 +8,10 @@ import { tokenHash } from '../../pki/tokens.js';
 import type { AdminRecord, AdminSessionRecord } from '../../store/admin-store.js';
 import type { ServiceContext } from '../context.js';
 import { type AdminAuthenticator, principalOf, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, storedRole } from './authenticate.js';
+import { checkPasswordAttempt, type UnknownUsernameLockout } from './password-attempts.js';
 import { dummyPasswordHash, verifyPassword } from './passwords.js';
 import { recordSecurityEvent } from './security-events.js';
 
-/** Failed logins in a row that lock an account, and for how long. */
-export const LOCKOUT_THRESHOLD = 5;
-export const LOCKOUT_MS = 15 * 60_000;
 const LOGIN_FAILED_MESSAGE = 'wrong username or password';
 
 type Ctx = Pick<ServiceContext, 'store' | 'clock' | 'logger' | 'audit'>;
@@ -39,44 +37,38 @@ export function sessionInfo(admin: AdminRecord, session: Pick<AdminSessionRecord
   };
 }
 
-function lockedError(lockedUntil: string, now: number): AttacheError {
-  const retryAfterMs = Math.max(1000, Date.parse(lockedUntil) - now);
-  return new AttacheError('LOGIN_LOCKED', `account locked after ${LOCKOUT_THRESHOLD} failed logins until ${lockedUntil}`, { retryAfterMs });
-}
-
 /**
- * Checks the password and opens a session. `previousSessionId` (a cookie the browser still sent) is ended: a session
+ * Checks the password and opens a session. `previousSessionIds` (cookies the browser still sent) are ended: a session
  * id planted before login never becomes an authenticated one (session fixation).
  */
-export async function login(ctx: Ctx, body: unknown, sourceAddress: string, previousSessionId?: string): Promise<LoginOutcome> {
+export async function login(
+  ctx: Ctx,
+  body: unknown,
+  sourceAddress: string,
+  previousSessionIds: readonly string[],
+  unknownNames: UnknownUsernameLockout,
+): Promise<LoginOutcome> {
   const request = validate(LoginRequest, body ?? {}, 'login request');
   const now = ctx.clock.now();
   const at = new Date(now).toISOString();
-  if (previousSessionId !== undefined) await ctx.store.deleteAdminSession(tokenHash(previousSessionId));
+  for (const previous of previousSessionIds) await ctx.store.deleteAdminSession(tokenHash(previous));
   const admin = await ctx.store.getAdminByUsername(request.username);
   if (!admin) {
+    // An unknown username answers as an account would: LOGIN_FAILED, and LOGIN_LOCKED past the threshold.
+    const failed = { action: 'session.loginFailed', actor: null, username: request.username, sourceAddress, at, outcome: 'failure' } as const;
+    try {
+      unknownNames.assertNotLocked(request.username);
+    } catch (err) {
+      await recordSecurityEvent(ctx, { ...failed, errorCode: 'LOGIN_LOCKED' });
+      throw err;
+    }
     await verifyPassword(request.password, await dummyPasswordHash());
-    await recordSecurityEvent(ctx, {
-      action: 'session.loginFailed',
-      actor: null,
-      username: request.username,
-      sourceAddress,
-      at,
-      outcome: 'failure',
-      errorCode: 'LOGIN_FAILED',
-    });
+    await recordSecurityEvent(ctx, { ...failed, errorCode: 'LOGIN_FAILED' });
+    unknownNames.countFailure(request.username);
     throw new AttacheError('LOGIN_FAILED', LOGIN_FAILED_MESSAGE);
   }
   const actor = { adminId: admin.adminId, username: admin.username, role: storedRole(admin) };
-  if (admin.lockedUntil !== null && Date.parse(admin.lockedUntil) > now) {
-    await recordSecurityEvent(ctx, { action: 'session.loginFailed', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_LOCKED' });
-    throw lockedError(admin.lockedUntil, now);
-  }
-  if (!(await verifyPassword(request.password, admin.passwordHash)) || admin.disabled) {
-    await failed(ctx, admin, sourceAddress, now);
-    throw new AttacheError('LOGIN_FAILED', LOGIN_FAILED_MESSAGE);
-  }
-  if (admin.failedLogins !== 0 || admin.lockedUntil !== null) await ctx.store.updateAdmin(admin.adminId, { failedLogins: 0, lockedUntil: null }, at);
+  if (!(await checkPasswordAttempt(ctx, admin, request.password, sourceAddress))) throw new AttacheError('LOGIN_FAILED', LOGIN_FAILED_MESSAGE);
   const sessionId = randomBytes(32).toString('base64url');
   const session: AdminSessionRecord = {
     sessionHash: tokenHash(sessionId),
@@ -91,18 +83,6 @@ export async function login(ctx: Ctx, body: unknown, sourceAddress: string, prev
   await sweepExpiredSessions(ctx);
   await recordSecurityEvent(ctx, { action: 'session.login', actor, sourceAddress, at, outcome: 'success' });
   return { info: sessionInfo(admin, session), sessionId };
-}
-
-/** Counts a failed login; the LOCKOUT_THRESHOLD-th locks the account (and answers LOGIN_LOCKED). */
-async function failed(ctx: Ctx, admin: AdminRecord, sourceAddress: string, now: number): Promise<void> {
-  const at = new Date(now).toISOString();
-  const actor = { adminId: admin.adminId, username: admin.username, role: storedRole(admin) };
-  await recordSecurityEvent(ctx, { action: 'session.loginFailed', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_FAILED' });
-  const lockedUntil = new Date(now + LOCKOUT_MS).toISOString();
-  const counted = await ctx.store.recordFailedLogin(admin.adminId, at, LOCKOUT_THRESHOLD, lockedUntil);
-  if (!counted?.locked) return;
-  await recordSecurityEvent(ctx, { action: 'session.lockout', actor, sourceAddress, at, outcome: 'failure', errorCode: 'LOGIN_LOCKED' });
-  throw lockedError(lockedUntil, now);
 }
 
 /** The body of GET /v1/session for a cookie; 401 when it names no live session. */
