@@ -11,6 +11,12 @@ export function PoliciesPage({ can }: { can: Abilities }) {
   return (
     <section aria-labelledby="policies-h">
       <h1 id="policies-h">Policies</h1>
+      {can.scopeGroupIds !== null && !can.editPolicy && (
+        <p class="muted" role="note">
+          Your account is scoped to groups {can.scopeGroupIds.join(', ')}: policies are read-only for you
+          {can.assign ? ' (you may assign them to those groups)' : ''}.
+        </p>
+      )}
       {can.editPolicy && (
         <p>
           <a class="button primary" href={href('policies', 'new')}>
