@@ -285,13 +285,14 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     await page.goto(`${endpoint.url}/#/policies`);
     await page.getByRole('heading', { name: 'Policies', level: 1 }).waitFor();
     await expect.poll(() => page.getByRole('link', { name: 'Console AV', exact: true }).count()).toBe(1);
-    await expect.poll(() => page.getByRole('note').innerText()).toContain(`scoped to groups ${groupId}: policies are read-only for you`);
+    await expect.poll(() => page.getByRole('note').innerText()).toContain('scoped to groups console-devices: policies are read-only for you');
     expect(await page.getByRole('link', { name: 'New policy' }).count()).toBe(0);
     const nav = page.getByRole('navigation', { name: 'Main' });
     expect(await nav.getByRole('link', { name: 'Policies' }).count()).toBe(1);
     expect(await nav.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
     await page.goto(`${endpoint.url}/#/policies/${policyId}`);
     await page.locator(`fieldset[data-setting="${SETTING}"]`).waitFor();
+    await expect.poll(() => page.getByRole('note').innerText()).toContain('policies are read-only for you');
     expect(await page.getByRole('button', { name: /Preview changes|Save policy|Delete/ }).count()).toBe(0);
     expect(await page.getByLabel('Name', { exact: true }).isDisabled()).toBe(true);
     await page.goto(`${endpoint.url}/#/groups`);
