@@ -1,7 +1,8 @@
 // The web console in a real browser (Debian's chromium, headless, through playwright-core) against a real endpoint
 // (the dist/ bundle, which embeds the console) and a real simulated agent: security headers and CSP, sign-in, a
 // policy created through the catalog form (validation error, fix, what-if, save, assign), per-setting `succeeded`
-// from the device, a Help Desk operator refused by UI and API, a hostname carrying markup shown as text, a dynamic
+// from the device, a Help Desk operator refused by UI and API, a group-scoped Endpoint Security Manager shown no
+// policy writes or audit log but Sync on its device, a hostname carrying markup shown as text, a dynamic
 // rule's live member preview, and every step (failed logins and the refused write included) in the audit log.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -268,6 +269,39 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     })()`);
     expect(answer).toEqual({ status: 403, code: 'ADMIN_FORBIDDEN' });
     expect((await endpoint.admin.ok('GET', `/v1/admin/policies/${policyId}`)).name).toBe('Console AV');
+  });
+
+  it('gives a group-scoped Endpoint Security Manager no policy writes and no audit log, but Sync on a device in scope', async () => {
+    expect(policyId, 'the policy of the earlier test').toBeDefined();
+    await ensureAccounts();
+    await endpoint.admin.ok('POST', '/v1/admin/admins', {
+      username: 'esme',
+      displayName: 'esme',
+      role: 'endpointSecurityManager',
+      password: PASSWORD,
+      scopeGroupIds: [groupId],
+    });
+    const page = await signedIn('esme');
+    await page.goto(`${endpoint.url}/#/policies`);
+    await page.getByRole('heading', { name: 'Policies', level: 1 }).waitFor();
+    await expect.poll(() => page.getByRole('link', { name: 'Console AV', exact: true }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('note').innerText()).toContain('scoped to groups console-devices: policies are read-only for you');
+    expect(await page.getByRole('link', { name: 'New policy' }).count()).toBe(0);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link', { name: 'Policies' }).count()).toBe(1);
+    expect(await nav.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+    await page.goto(`${endpoint.url}/#/policies/${policyId}`);
+    await page.locator(`fieldset[data-setting="${SETTING}"]`).waitFor();
+    await expect.poll(() => page.getByRole('note').innerText()).toContain('policies are read-only for you');
+    expect(await page.getByRole('button', { name: /Preview changes|Save policy|Delete/ }).count()).toBe(0);
+    expect(await page.getByLabel('Name', { exact: true }).isDisabled()).toBe(true);
+    await page.goto(`${endpoint.url}/#/groups`);
+    await page.getByRole('heading', { name: 'console-devices' }).waitFor();
+    expect(await page.getByRole('form', { name: 'New group' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Delete group|Edit rule/ }).count()).toBe(0);
+    await page.goto(`${endpoint.url}/#/devices/${deviceId}`);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toMatch(/^Sync (requested|queued)/);
   });
 
   it('shows a hostname containing markup as text, and no dialog opens', async () => {

@@ -52,6 +52,9 @@ export const AdminMe = Type.Object(
     lockedUntil: OptionalTime,
     authMethod: Type.Union([Type.Literal('apiToken'), Type.Literal('session')]),
     permissions: Type.Array(Type.String()),
+    allowedRoutes: Type.Array(Type.String(), {
+      description: "Every `METHOD /v1/admin/route` this admin may call: its role's permissions, minus what its group scope refuses",
+    }),
   },
   { additionalProperties: false, $id: 'urn:attache:admin-me', title: 'Current admin' },
 );

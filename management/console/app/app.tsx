@@ -18,7 +18,7 @@ import { PolicyEditor } from './pages/policy-editor.js';
 import { PolicyStatusPage } from './pages/policy-status.js';
 import { TokensPage } from './pages/tokens.js';
 import { href, type Route, useRoute } from './router.js';
-import { type Abilities, abilitiesOf, currentSession, loadPermissions, logout, type Session } from './session.js';
+import { type Abilities, abilitiesOf, currentSession, loadMe, logout, type Session } from './session.js';
 import { applyTheme, storedTheme, type Theme } from './theme.js';
 import { ErrorText, LiveRegion, Loading } from './ui.js';
 
@@ -32,7 +32,7 @@ const NAV: readonly [string, string, (can: Abilities) => boolean][] = [
   ['onboarding', 'Onboarding', (can) => can.manageEnrollment],
   ['tokens', 'Tokens', () => true],
   ['admins', 'Admins', (can) => can.readAdmins],
-  ['audit', 'Audit log', () => true],
+  ['audit', 'Audit log', (can) => can.readAudit],
 ];
 
 function Page({ route, session, can }: { route: Route; session: Session; can: Abilities }) {
@@ -80,7 +80,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
   const route = useRoute();
   const main = useRef<HTMLElement>(null);
   const section = route.parts[0] ?? 'dashboard';
-  const permissions = useLoad(loadPermissions, [session.admin.adminId]);
+  const permissions = useLoad(loadMe, [session.admin.adminId]);
   const can = permissions.data ? abilitiesOf(permissions.data) : undefined;
   useEffect(() => {
     main.current?.focus();

@@ -17,14 +17,18 @@ export interface Session {
 }
 
 /**
- * Which controls to show, from the permissions GET /v1/admin/me lists for the signed-in role (service/identity/roles.ts).
+ * Which controls to show, from the routes GET /v1/admin/me lists as allowed for the signed-in admin: its role's
+ * permissions minus what its group scope refuses, computed by the server (service/identity/roles.ts allowedRoutes).
  * The API decides every request all the same: a control shown by mistake gets 403 ADMIN_FORBIDDEN.
  */
 export interface Abilities {
   readonly editPolicy: boolean;
   readonly whatIf: boolean;
   readonly assign: boolean;
-  readonly editGroups: boolean;
+  readonly createGroups: boolean;
+  readonly editGroupRules: boolean;
+  readonly deleteGroups: boolean;
+  readonly editGroupMembers: boolean;
   readonly editCompliance: boolean;
   readonly sync: boolean;
   readonly revoke: boolean;
@@ -32,28 +36,42 @@ export interface Abilities {
   readonly readAdmins: boolean;
   readonly manageEnrollment: boolean;
   readonly manageAccessTokens: boolean;
+  readonly readAudit: boolean;
+  /** The groups a scoped admin is limited to; null for an unscoped admin. */
+  readonly scopeGroupIds: readonly string[] | null;
 }
 
-export function abilitiesOf(permissions: readonly string[]): Abilities {
-  const has = (p: string) => permissions.includes(p);
+/** The part of GET /v1/admin/me the console reads. */
+export interface AdminMe {
+  readonly allowedRoutes: readonly string[];
+  readonly scopeGroupIds: readonly string[] | null;
+}
+
+export function abilitiesOf(me: AdminMe): Abilities {
+  const may = (route: string) => me.allowedRoutes.includes(route);
   return {
-    editPolicy: has('policies.write'),
-    whatIf: has('whatIf.run'),
-    assign: has('assignments.write'),
-    editGroups: has('groups.write'),
-    editCompliance: has('compliancePolicies.write'),
-    sync: has('devices.sync'),
-    revoke: has('devices.revoke'),
-    manageAdmins: has('admins.write'),
-    readAdmins: has('admins.read'),
-    manageEnrollment: has('onboarding.write'),
-    manageAccessTokens: has('accessTokens.write'),
+    editPolicy: may('PUT /v1/admin/policies/:id'),
+    whatIf: may('POST /v1/admin/what-if'),
+    assign: may('POST /v1/admin/assignments'),
+    createGroups: may('POST /v1/admin/groups'),
+    editGroupRules: may('PUT /v1/admin/groups/:id/rule'),
+    deleteGroups: may('DELETE /v1/admin/groups/:id'),
+    editGroupMembers: may('POST /v1/admin/groups/:id/members'),
+    editCompliance: may('PUT /v1/admin/compliance-policies/:id'),
+    sync: may('POST /v1/admin/devices/:id/sync'),
+    revoke: may('POST /v1/admin/devices/:id/revoke'),
+    manageAdmins: may('POST /v1/admin/admins'),
+    readAdmins: may('GET /v1/admin/admins'),
+    manageEnrollment: may('POST /v1/admin/onboarding-packages'),
+    manageAccessTokens: may('POST /v1/admin/access-tokens'),
+    readAudit: may('GET /v1/admin/audit'),
+    scopeGroupIds: me.scopeGroupIds,
   };
 }
 
-/** The signed-in admin's permissions (GET /v1/admin/me). */
-export async function loadPermissions(): Promise<string[]> {
-  return (await api<{ permissions: string[] }>('GET', '/v1/admin/me')).permissions;
+/** What the signed-in admin may do (GET /v1/admin/me). */
+export async function loadMe(): Promise<AdminMe> {
+  return api<AdminMe>('GET', '/v1/admin/me');
 }
 
 function adopt(session: Session): Session {

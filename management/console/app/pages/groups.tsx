@@ -33,7 +33,7 @@ function GroupRow({ group, can, reload }: { group: Group; can: Abilities; reload
       <p>
         {group.membership}, {group.memberCount} member(s) {group.rule && <code>{ruleText(group.rule)}</code>}
       </p>
-      {can.editGroups && group.membership === 'dynamic' && !rule && (
+      {can.editGroupRules && group.membership === 'dynamic' && !rule && (
         <button type="button" onClick={() => setRule((group.rule as Rule | undefined) ?? NEW_RULE)}>
           Edit rule
         </button>
@@ -56,7 +56,7 @@ function GroupRow({ group, can, reload }: { group: Group; can: Abilities; reload
           </button>
         </>
       )}
-      {can.editGroups && group.membership === 'static' && (
+      {can.editGroupMembers && (can.scopeGroupIds?.includes(group.groupId) ?? true) && group.membership === 'static' && (
         <form
           class="row"
           onSubmit={(e) => {
@@ -72,7 +72,7 @@ function GroupRow({ group, can, reload }: { group: Group; can: Abilities; reload
           <button type="submit">Add</button>
         </form>
       )}
-      {can.editGroups && (
+      {can.deleteGroups && (
         <ConfirmAction
           label="Delete group"
           question={`Delete ${group.name}? A group still assigned to a policy is refused, naming the assignments to remove first.`}
@@ -110,7 +110,7 @@ export function GroupsPage({ can }: { can: Abilities }) {
   return (
     <section aria-labelledby="groups-h">
       <h1 id="groups-h">Groups</h1>
-      {can.editGroups && (
+      {can.createGroups && (
         <form class="card" onSubmit={create} aria-label="New group">
           <h2>New group</h2>
           <Field id="g-name" label="Name">

@@ -3,14 +3,29 @@ import { api } from '../api.js';
 import { useLoad } from '../hooks.js';
 import { href } from '../router.js';
 import type { Abilities } from '../session.js';
-import type { PolicySummary } from '../types.js';
+import type { Group, PolicySummary } from '../types.js';
 import { ErrorText, formatTime, Loading } from '../ui.js';
+
+/** Why policies are read-only here: the role, or (for a scoped admin) the groups its account is limited to, by name. */
+export function ReadOnlyNote({ can }: { can: Abilities }) {
+  const scope = can.scopeGroupIds;
+  const groups = useLoad(async () => (scope ? (await api<{ groups: Group[] }>('GET', '/v1/admin/groups')).groups : []), [scope?.join()]);
+  if (!scope) return <p class="muted">Your role can view policies but not change them.</p>;
+  const names = scope.map((id) => groups.data?.find((g) => g.groupId === id)?.name ?? id);
+  return (
+    <p class="muted" role="note">
+      Your account is scoped to groups {names.join(', ')}: policies are read-only for you
+      {can.assign ? ' (you may assign them to those groups)' : ''}.
+    </p>
+  );
+}
 
 export function PoliciesPage({ can }: { can: Abilities }) {
   const list = useLoad(() => api<{ policies: PolicySummary[] }>('GET', '/v1/admin/policies'), []);
   return (
     <section aria-labelledby="policies-h">
       <h1 id="policies-h">Policies</h1>
+      {!can.editPolicy && <ReadOnlyNote can={can} />}
       {can.editPolicy && (
         <p>
           <a class="button primary" href={href('policies', 'new')}>

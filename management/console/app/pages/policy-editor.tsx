@@ -11,6 +11,7 @@ import { href, navigate } from '../router.js';
 import type { Abilities } from '../session.js';
 import type { PolicySummary, WhatIfResponse } from '../types.js';
 import { announce, describedBy, ErrorText, Field, Loading } from '../ui.js';
+import { ReadOnlyNote } from './policies.js';
 import { PolicyAssignments } from './policy-assignments.js';
 import { SettingField } from './setting-field.js';
 import { DiffView, WhatIfView } from './what-if-view.js';
@@ -200,7 +201,7 @@ export function PolicyEditor({ policyId, can }: { policyId: string | null; can: 
         {title}
         {policy.data && <span class="muted"> version {policy.data.latestVersion}</span>}
       </h1>
-      {!can.editPolicy && <p class="muted">Your role can view policies but not change them.</p>}
+      {!can.editPolicy && <ReadOnlyNote can={can} />}
       {(catalog.loading || policy.loading) && <Loading what="the settings catalog" />}
       <ErrorText error={catalog.error ?? policy.error} />
       {catalog.data && !policy.loading && policy.data !== undefined && (

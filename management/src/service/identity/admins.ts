@@ -11,7 +11,7 @@ import { revokeAllApiTokens } from './api-tokens.js';
 import { storedRole } from './authenticate.js';
 import { checkPasswordAttempt } from './password-attempts.js';
 import { hashPassword } from './passwords.js';
-import { ROLES, roleAllows } from './roles.js';
+import { allowedRoutes, ROLES, roleAllows } from './roles.js';
 
 type Ctx = Pick<ServiceContext, 'store' | 'clock' | 'logger'>;
 
@@ -67,7 +67,12 @@ export async function getAdminAccount(ctx: Ctx, adminId: string): Promise<AdminA
 
 /** GET /v1/admin/me: the caller's account, how it authenticated and what its role allows. */
 export async function me(ctx: Ctx, principal: AdminPrincipal): Promise<AdminMe> {
-  return { ...(await getAdminAccount(ctx, principal.adminId)), authMethod: principal.authMethod, permissions: [...ROLES[principal.role].permissions] };
+  return {
+    ...(await getAdminAccount(ctx, principal.adminId)),
+    authMethod: principal.authMethod,
+    permissions: [...ROLES[principal.role].permissions],
+    allowedRoutes: allowedRoutes(principal),
+  };
 }
 
 export async function createAdminAccount(ctx: Ctx, body: unknown): Promise<AdminAccount> {

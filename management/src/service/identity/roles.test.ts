@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../../common/errors.js';
 import { ADMIN_ROLES, type AdminRole } from '../admin-principal.js';
-import { authorizeRoute, PERMISSIONS, ROLES, ROUTE_PERMISSIONS, roleAllows, routePermission, SCOPE_SAFE_WRITES } from './roles.js';
+import { allowedRoutes, authorizeRoute, PERMISSIONS, ROLES, ROUTE_PERMISSIONS, roleAllows, routePermission, SCOPE_SAFE_WRITES } from './roles.js';
 
 function refusal(role: AdminRole, method: string, route: string, scopeGroupIds: readonly string[] | null = null): string | undefined {
   try {
@@ -81,5 +81,18 @@ describe('roles', () => {
       expect(ROUTE_PERMISSIONS[key]).toBeDefined();
       expect([key, refusal('administrator', method, route, scope)]).toEqual([key, undefined]);
     }
+  });
+
+  it('lists the routes an admin may call: role permissions, minus what its scope refuses', () => {
+    const scope = ['00000000-0000-4000-8000-000000000001'];
+    const unscoped = allowedRoutes({ role: 'endpointSecurityManager', scopeGroupIds: null });
+    const scoped = allowedRoutes({ role: 'endpointSecurityManager', scopeGroupIds: scope });
+    expect(unscoped).toEqual(expect.arrayContaining(['PUT /v1/admin/policies/:id', 'POST /v1/admin/groups', 'GET /v1/admin/audit']));
+    expect(unscoped).not.toContain('POST /v1/admin/admins');
+    expect(scoped).toEqual(expect.arrayContaining(['POST /v1/admin/devices/:id/sync', 'POST /v1/admin/assignments', 'GET /v1/admin/policies']));
+    for (const key of ['POST /v1/admin/policies', 'PUT /v1/admin/policies/:id', 'POST /v1/admin/groups', 'GET /v1/admin/audit']) {
+      expect(scoped).not.toContain(key);
+    }
+    expect(allowedRoutes({ role: 'administrator', scopeGroupIds: null })).toEqual(Object.keys(ROUTE_PERMISSIONS));
   });
 });

@@ -231,6 +231,22 @@ export function authorizeRoute(admin: Pick<AdminPrincipal, 'role' | 'scopeGroupI
   scopeCheckOf(admin, method, route);
 }
 
+/**
+ * Every `METHOD route` of ROUTE_PERMISSIONS this admin may call (role permissions and the scope rule), for GET
+ * /v1/admin/me: the console shows only these controls. Scope-safe writes still check their targets per request.
+ */
+export function allowedRoutes(admin: Pick<AdminPrincipal, 'role' | 'scopeGroupIds'>): string[] {
+  return Object.keys(ROUTE_PERMISSIONS).filter((key) => {
+    const [method = '', route = ''] = key.split(' ');
+    try {
+      authorizeRoute(admin, method, route);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 function authorizeRole(admin: Pick<AdminPrincipal, 'role'>, method: string, route: string): void {
   const permission = routePermission(method, route);
   if (permission === undefined) {
