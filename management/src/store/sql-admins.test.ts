@@ -3,7 +3,7 @@
 // sessions (idle expiry capped at the absolute one, sweep).
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../common/errors.js';
-import type { AdminRecord, AdminSessionRecord } from './admin-store.js';
+import type { AdminApiTokenRecord, AdminRecord, AdminSessionRecord } from './admin-store.js';
 import type { ManagementStore } from './store.js';
 import { freshStorePerTest, STORE_ENGINES } from './testing/store-engines.js';
 
@@ -35,6 +35,10 @@ function session(sessionHash: string, adminId: string): AdminSessionRecord {
     absoluteExpiresAt: '2026-01-11T00:00:00.000Z',
     sourceAddress: '127.0.0.1',
   };
+}
+
+function apiToken(tokenId: string, adminId: string, tokenHash: string): AdminApiTokenRecord {
+  return { tokenId, adminId, name: 'ci', tokenHash, createdAt: NOW, expiresAt: '2026-06-01T00:00:00.000Z', revokedAt: null, lastUsedAt: null };
 }
 
 describe.each(STORE_ENGINES)('admin store on %s', (engine) => {
@@ -83,16 +87,7 @@ describe.each(STORE_ENGINES)('admin store on %s', (engine) => {
   });
 
   it('deletes an admin with its tokens and sessions', async () => {
-    await store.createAdminApiToken({
-      tokenId: 't1',
-      adminId: 'a1',
-      name: 'ci',
-      tokenHash: 'h1',
-      createdAt: NOW,
-      expiresAt: '2026-06-01T00:00:00.000Z',
-      revokedAt: null,
-      lastUsedAt: null,
-    });
+    await store.createAdminApiToken(apiToken('t1', 'a1', 'h1'));
     await store.createAdminSession(session('s1', 'a1'));
     expect(await store.deleteAdmin('a1')).toBe(true);
     expect(await store.getAdminApiTokenByHash('h1')).toBeUndefined();
@@ -101,16 +96,7 @@ describe.each(STORE_ENGINES)('admin store on %s', (engine) => {
   });
 
   it('revokes a token once and records its use at most once a minute', async () => {
-    await store.createAdminApiToken({
-      tokenId: 't1',
-      adminId: 'a1',
-      name: 'ci',
-      tokenHash: 'h1',
-      createdAt: NOW,
-      expiresAt: '2026-06-01T00:00:00.000Z',
-      revokedAt: null,
-      lastUsedAt: null,
-    });
+    await store.createAdminApiToken(apiToken('t1', 'a1', 'h1'));
     await store.touchAdminApiToken('t1', '2026-01-10T12:00:10.000Z', '2026-01-10T11:59:10.000Z');
     await store.touchAdminApiToken('t1', '2026-01-10T12:00:40.000Z', '2026-01-10T11:59:40.000Z');
     expect((await store.getAdminApiTokenByHash('h1'))?.lastUsedAt).toBe('2026-01-10T12:00:10.000Z');
