@@ -71,6 +71,19 @@ export function auditedRoute(method: string, route: string): AuditedRoute {
   return { action: `${method} ${route}`, targetType: route.split('/')[1] || 'endpoint', targetId: route.includes('/:id') ? param : 'none' };
 }
 
+/** The prefix the admin routes are registered under (server.ts). */
+const ADMIN_PREFIX = '/v1/admin';
+
+/** A route pattern relative to /v1/admin (`/policies/:id`), as AUDITED_ROUTES names it. */
+export function adminRoute(url: string): string {
+  return url.startsWith(ADMIN_PREFIX) ? url.slice(ADMIN_PREFIX.length) : url;
+}
+
+/** Whether `METHOD url` (a full /v1/admin route pattern) is a POST that changes nothing, such as a what-if. */
+export function isReadOnlyWrite(method: string, url: string): boolean {
+  return 'readOnly' in auditedRoute(method, adminRoute(url));
+}
+
 /** The value at a dotted `path` of a JSON answer, when it is a string. */
 export function answerField(body: unknown, path: string): string | null {
   let value: unknown = body;

@@ -6,11 +6,8 @@ import { AttacheError } from '../../../common/errors.js';
 import { auditActorOf } from '../service/audit/audit-actor.js';
 import { hasSnapshot, loadSnapshot } from '../service/audit/audit-snapshots.js';
 import type { ServiceContext } from '../service/context.js';
-import { AUDITED_ROUTES, answerField, auditedRoute } from './audit-actions.js';
+import { AUDITED_ROUTES, adminRoute, answerField, auditedRoute } from './audit-actions.js';
 import { errorEnvelope } from './error-envelope.js';
-
-/** The prefix the admin routes are registered under (server.ts). */
-const ADMIN_PREFIX = '/v1/admin';
 
 interface PendingEntry {
   readonly action: string;
@@ -18,11 +15,6 @@ interface PendingEntry {
   readonly targetId: string | null;
   readonly answerIdField: string | undefined;
   readonly before: unknown;
-}
-
-/** A route pattern relative to /v1/admin (`/policies/:id`), as AUDITED_ROUTES names it. */
-function adminRoute(url: string): string {
-  return url.startsWith(ADMIN_PREFIX) ? url.slice(ADMIN_PREFIX.length) : url;
 }
 
 /** Answers meaning the admin may not see or touch the target. */

@@ -4,7 +4,7 @@
 import { systemClock } from '../../../common/clock.js';
 import './request-context.js';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type RouteOptions } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
 import { parseJsonText } from '../../../common/json-text.js';
 import { errorFields } from '../logging.js';
@@ -14,6 +14,7 @@ import { accessAuthHook, registerAccessRoutes } from './access-routes.js';
 import { adminAuthHook, adminAuthorizeHook, adminScopeHook } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { type AdmissionController, registerAdmission } from './admission.js';
+import { isReadOnlyWrite } from './audit-actions.js';
 import { registerAuditHooks } from './audit-hooks.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { clientErrorHandler, frameworkErrors, requireHostHeader } from './client-errors.js';
@@ -142,9 +143,11 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       scope.addHook('onRequest', adminAuthorizeHook);
       scope.addHook('preHandler', adminScopeHook(ctx));
       // Any admin write may change which policies devices get: cached sets are dropped before the handler runs and
-      // again once it answered, so a set computed from data the handler was changing is never kept.
-      const invalidate = async (req: { method: string }) => {
-        if (req.method !== 'GET' && req.method !== 'HEAD') ctx.sets.invalidateAll();
+      // again once it answered, so a set computed from data the handler was changing is never kept. A POST that changes
+      // nothing (what-if, rule preview) keeps them: every device's set would otherwise be recomputed for a preview.
+      const invalidate = async (req: FastifyRequest) => {
+        if (req.method === 'GET' || req.method === 'HEAD' || isReadOnlyWrite(req.method, req.routeOptions.url ?? '')) return;
+        ctx.sets.invalidateAll();
       };
       scope.addHook('preHandler', invalidate);
       scope.addHook('onResponse', invalidate);

@@ -107,4 +107,18 @@ describe('what-if', () => {
     expect(errorCode(await t.admin.call('POST', '/what-if', { change: 'addAssignment', policyId: randomUUID(), groupId: group.groupId }))).toBe('NOT_FOUND');
     expect(errorCode(await t.admin.call('POST', '/what-if', { change: 'launch' }))).toBe('SCHEMA_INVALID');
   });
+
+  it('keeps the cached policy sets through a what-if and a rule preview (they change nothing); a real write drops them', async () => {
+    const device = await t.enrolledDevice();
+    const { policy } = await t.assignedPolicy([device], { 'defender.AllowRealtimeMonitoring': 1 });
+    await device.get('/v1/device/policies');
+    const sets = t.endpoint.context.sets;
+    const cached = sets.size;
+    expect(cached).toBeGreaterThan(0);
+    await t.admin.ok('POST', '/what-if', { change: 'deletePolicy', policyId: policy.policyId });
+    await t.admin.ok('POST', '/groups/preview', { rule: { match: 'all', conditions: [{ attribute: 'platform', equals: 'windows' }] } });
+    expect(sets.size).toBe(cached);
+    await t.admin.ok('POST', '/groups', { name: 'wi-drops-sets' });
+    expect(sets.size).toBe(0);
+  });
 });
