@@ -1,6 +1,7 @@
-// Records every admin write in the audit log: before the handler runs, the target's state is read (and writes are
-// refused while the audit log cannot be written); once the answer is ready and before it is sent, the entry is appended
-// with the outcome and the state after. When that append fails the admin gets AUDIT_WRITE_FAILED instead of the answer.
+// Records every admin write in the audit log: as the request arrives the attempt is noted (and writes are refused while
+// the audit log cannot be written); once the admin is authorized for the target, its state is read; once the answer is
+// ready and before it is sent, the entry is appended with the outcome and the state after. When that append fails the
+// admin gets AUDIT_WRITE_FAILED instead of the answer.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
 import { auditActorOf } from '../service/audit/audit-actor.js';
@@ -14,11 +15,9 @@ interface PendingEntry {
   readonly targetType: string;
   readonly targetId: string | null;
   readonly answerIdField: string | undefined;
-  readonly before: unknown;
+  /** The target's state, read only once the admin passed authorization and scope (null until then, or for a create). */
+  before: unknown;
 }
-
-/** Answers meaning the admin may not see or touch the target. */
-const REFUSALS: ReadonlySet<string> = new Set(['ADMIN_FORBIDDEN', 'NOT_FOUND', 'CSRF_FAILED']);
 
 function isRead(method: string): boolean {
   return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
@@ -28,7 +27,7 @@ function isRead(method: string): boolean {
  * Adds the audit hooks to the /v1/admin scope. Register after the authentication hook: a request that fails
  * authentication is not recorded here (the identity part records failed logins).
  */
-export function registerAuditHooks(scope: FastifyInstance, ctx: ServiceContext): void {
+export function registerAuditHooks(scope: FastifyInstance, ctx: ServiceContext): { readBeforeState: (req: FastifyRequest) => Promise<void> } {
   const pending = new WeakMap<FastifyRequest, PendingEntry>();
   const log = ctx.logger.child({ component: 'audit' });
 
@@ -51,15 +50,12 @@ export function registerAuditHooks(scope: FastifyInstance, ctx: ServiceContext):
       throw err;
     }
     const params = (req.params ?? {}) as Record<string, string | undefined>;
-    const targetId = route.targetId === 'param' ? (params.id ?? null) : null;
-    // A create has no target yet (null, no read); the signing-key state needs no id.
-    const before = hasSnapshot(route.targetType) ? await loadSnapshot(ctx, route.targetType, targetId) : null;
     pending.set(req, {
       action: route.action,
       targetType: route.targetType,
-      targetId,
+      targetId: route.targetId === 'param' ? (params.id ?? null) : null,
       answerIdField: typeof route.targetId === 'object' ? route.targetId.answer : undefined,
-      before,
+      before: null,
     });
   });
 
@@ -79,9 +75,7 @@ export function registerAuditHooks(scope: FastifyInstance, ctx: ServiceContext):
         target: { type: entry.targetType, id: targetId },
         outcome: failed ? 'failure' : 'success',
         errorCode,
-        // The before state was read ahead of authorization: a refused or out-of-scope attempt must not turn into a
-        // read of its target through the audit log, so only the attempt itself is kept.
-        before: errorCode !== null && REFUSALS.has(errorCode as string) ? null : entry.before,
+        before: entry.before,
         // A rejected request changed nothing: no after. Otherwise the target as it is now, or the answer (secrets
         // removed by record) for targets the audit cannot read back (onboarding packages).
         after: failed ? null : await stateAfter(ctx, entry.targetType, targetId, body),
@@ -91,6 +85,14 @@ export function registerAuditHooks(scope: FastifyInstance, ctx: ServiceContext):
     }
     return payload;
   });
+
+  // A preHandler the caller adds after authorization and the scope check: a refused or out-of-scope attempt never gets
+  // here, so it cannot turn into a read of its target through the audit log. A create has no target yet (no read).
+  const readBeforeState = async (req: FastifyRequest): Promise<void> => {
+    const entry = pending.get(req);
+    if (entry && hasSnapshot(entry.targetType)) entry.before = await loadSnapshot(ctx, entry.targetType, entry.targetId);
+  };
+  return { readBeforeState };
 }
 
 async function stateAfter(ctx: ServiceContext, targetType: string, targetId: string | null, body: unknown): Promise<unknown> {

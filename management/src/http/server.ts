@@ -139,9 +139,10 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       scope.addHook('onRequest', adminAuthHook(adminAuth));
       // After authentication, before authorization: every admin write is recorded with its actor, including one the
       // admin's role refuses (audit-hooks.ts).
-      registerAuditHooks(scope, ctx);
+      const audit = registerAuditHooks(scope, ctx);
       scope.addHook('onRequest', adminAuthorizeHook);
       scope.addHook('preHandler', adminScopeHook(ctx));
+      scope.addHook('preHandler', audit.readBeforeState);
       // Any admin write may change which policies devices get: cached sets are dropped before the handler runs and
       // again once it answered, so a set computed from data the handler was changing is never kept. A POST that changes
       // nothing (what-if, rule preview) keeps them: every device's set would otherwise be recomputed for a preview.
