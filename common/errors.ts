@@ -118,6 +118,11 @@ export const ERROR_CODES = {
   SETTING_NOT_ENFORCED: { status: 500, retryable: true, description: 'The setting was applied but reading it back shows another value.' },
   SETTING_NOT_APPLICABLE: { status: 422, retryable: false, description: 'The setting does not exist on this platform or this host has no mechanism for it.' },
   SETTING_CONFLICT: { status: 409, retryable: false, description: 'Two assigned policies set the same setting to different values.' },
+  SETTING_OVERRIDDEN: {
+    status: 409,
+    retryable: true,
+    description: 'Another manager on the device (Group Policy, another MDM) imposes a different value for the setting, and its value wins.',
+  },
   INTUNE_EXPORT_INVALID: {
     status: 400,
     retryable: false,

@@ -198,6 +198,28 @@ describe('planChanges and statuses', () => {
     expect(policyStatuses([p], statuses)[0]?.state).toBe('error');
   });
 
+  it('reports a setting another manager overrides as conflict naming it, and one it sets to our value as succeeded', () => {
+    const p = policy({ 'defender.PUAProtection': 1, 'defender.AllowEmailScanning': 1 });
+    const statuses = settingStatuses(computeEffective([p], 'windows'), {
+      unsupported: new Map(),
+      failed: new Map(),
+      observedAfter: new Map<string, SettingValue | undefined>([
+        ['defender.PUAProtection', 0],
+        ['defender.AllowEmailScanning', 1],
+      ]),
+      overridden: new Map([
+        ['defender.PUAProtection', { source: "Group Policy 'Contoso AV'", effective: 0 }],
+        ['defender.AllowEmailScanning', { source: 'Group Policy', effective: 1 }],
+      ]),
+    });
+    expect(statuses.map((s) => [s.settingId, s.state, s.code])).toEqual([
+      ['defender.AllowEmailScanning', 'succeeded', undefined],
+      ['defender.PUAProtection', 'conflict', 'SETTING_OVERRIDDEN'],
+    ]);
+    expect(statuses[1]?.message).toBe("Group Policy 'Contoso AV' sets this setting and wins over this policy (in effect: 0)");
+    expect(policyStatuses([p], statuses)[0]?.state).toBe('conflict');
+  });
+
   it('calls a policy notApplicable only when none of its settings applies', () => {
     const p = policy({ 'mdatp.cloudService.enabled': true });
     const statuses = settingStatuses(computeEffective([p], 'windows'), { unsupported: new Map(), failed: new Map(), observedAfter: new Map() });

@@ -3,6 +3,14 @@ import type { PolicyPayload, PolicyStatus, SettingState, SettingStatus, SettingV
 import type { EffectiveSetting } from './effective.js';
 import { valuesEqual } from './plan.js';
 
+/** Another manager on the host imposes its own value for a setting and wins over ours (Group Policy over MDM policy). */
+export interface SettingOverride {
+  /** Who imposes it, as an admin would name it: "Group Policy 'Contoso AV baseline'", "Group Policy". */
+  readonly source: string;
+  /** The value in effect, when the host says. */
+  readonly effective?: SettingValue;
+}
+
 /** What happened on the host during one apply, keyed by setting id. */
 export interface ApplyEvidence {
   /** Settings the host cannot enforce, with the reason (no mechanism on this OS, product not installed…). */
@@ -11,6 +19,8 @@ export interface ApplyEvidence {
   readonly failed: ReadonlyMap<string, { readonly code: string; readonly message: string }>;
   /** Values read back after applying. */
   readonly observedAfter: ReadonlyMap<string, SettingValue | undefined>;
+  /** Settings another manager on the host overrides (Group Policy over MDM), with who and the value in effect. */
+  readonly overridden?: ReadonlyMap<string, SettingOverride>;
 }
 
 /** One status per effective setting. A setting is `succeeded` only when the read-back value equals the desired one. */
@@ -25,6 +35,16 @@ export function settingStatuses(effective: readonly EffectiveSetting[], evidence
     const withValues = observed === undefined ? { ...base, desired: setting.value } : { ...base, desired: setting.value, observed };
     const failure = evidence.failed.get(setting.settingId);
     if (failure) return { ...withValues, state: 'error', code: failure.code, message: failure.message };
+    const override = evidence.overridden?.get(setting.settingId);
+    if (override && !valuesEqual(observed, setting.value)) {
+      const effective = override.effective === undefined ? '' : ` (in effect: ${JSON.stringify(override.effective)})`;
+      return {
+        ...withValues,
+        state: 'conflict',
+        code: 'SETTING_OVERRIDDEN',
+        message: `${override.source} sets this setting and wins over this policy${effective}`,
+      };
+    }
     if (!valuesEqual(observed, setting.value)) {
       return { ...withValues, state: 'error', code: 'SETTING_NOT_ENFORCED', message: 'value read back after applying differs from the policy value' };
     }

@@ -1,6 +1,7 @@
 // The provider interface: one per settings area (antivirus, firewall, …), one implementation per OS plus simulated.
 import type { ErrorCode } from '../../../common/errors.js';
 import type { PolicyKind, SettingValue } from '../../../policy-schemas/src/index.js';
+import type { SettingOverride } from '../core/outcome.js';
 import type { SettingChange } from '../core/plan.js';
 
 /** Outcome of one change. A failed setting is data reported upstream, never an exception. */
@@ -22,4 +23,9 @@ export interface SettingsProvider {
   observe(settingIds: readonly string[]): Promise<Map<string, SettingValue | undefined>>;
   /** Applies the changes and returns one result per change, in order. */
   apply(changes: readonly SettingChange[]): Promise<ApplyResult[]>;
+  /**
+   * Settings of the last `observe` that another manager overrides, keyed by setting id. Providers whose host has no
+   * precedence above theirs leave it out.
+   */
+  overrides?(): ReadonlyMap<string, SettingOverride>;
 }

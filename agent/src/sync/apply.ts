@@ -2,7 +2,7 @@
 // decisions (core/effective) and the verdicts (core/outcome) stay pure.
 import type { SettingValue } from '../../../policy-schemas/src/index.js';
 import type { EffectiveSetting } from '../core/effective.js';
-import type { ApplyEvidence } from '../core/outcome.js';
+import type { ApplyEvidence, SettingOverride } from '../core/outcome.js';
 import { planChanges, type SettingChange } from '../core/plan.js';
 import type { SettingsProvider } from '../providers/provider.js';
 
@@ -23,6 +23,7 @@ export async function applyEffective(
   const unsupported = new Map<string, string>();
   const failed = new Map<string, { code: string; message: string }>();
   const observedAfter = new Map<string, SettingValue | undefined>();
+  const overridden = new Map<string, SettingOverride>();
   const changes: SettingChange[] = [];
   for (const provider of providers) {
     if (!effective.some((s) => s.kind === provider.kind)) continue;
@@ -38,6 +39,7 @@ export async function applyEffective(
       const results = await provider.apply(planned);
       for (const r of results) if (!r.ok) failed.set(r.settingId, { code: r.code, message: r.message });
       for (const [id, value] of await provider.observe(ids)) observedAfter.set(id, value);
+      for (const [id, override] of provider.overrides?.() ?? []) if (ids.includes(id)) overridden.set(id, override);
     } catch (err) {
       // A provider that throws is a bug or a broken host; every setting it owns is reported, none silently lost.
       const message = `${provider.kind} provider failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -48,7 +50,7 @@ export async function applyEffective(
     if (setting.outcome === 'enforce' && !providers.some((p) => p.kind === setting.kind))
       unsupported.set(setting.settingId, `no ${setting.kind} provider on this host`);
   }
-  return { unsupported, failed, observedAfter, changes };
+  return { unsupported, failed, observedAfter, overridden, changes };
 }
 
 /** Runs the provider's prepare hook; a failure only leaves its unsupportedReason answers as they were. */
