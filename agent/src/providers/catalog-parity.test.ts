@@ -141,3 +141,39 @@ describe('the simulated host refuses what the catalog refuses', () => {
     expect(host.read(id)).toEqual(before);
   });
 });
+
+describe('simulated hosts carry the Linux/macOS Defender settings at their documented defaults', () => {
+  it.each([
+    ['linux', 'mdatp.antivirusEngine.unmonitoredFilesystems', ['cifs', 'fuse', 'nfs', 'nfs4', 'smb']],
+    ['linux', 'mdatp.cloudService.diagnosticLevel', 'required'],
+    ['macos', 'mdatp.cloudService.diagnosticLevel', 'optional'],
+    ['linux', 'mdatp.networkProtection.disableIcmpInspection', true],
+    ['linux', 'mdatp.exclusionSettings.exclusions', []],
+    ['linux', 'mdatp.exclusionSettings.mergePolicy', 'merge'],
+    ['macos', 'mdatp.features.systemExtensions', 'enabled'],
+    ['macos', 'mdatp.edr.earlyPreview', false],
+  ] as const)('%s %s starts at %j, and a policy value reads back', async (platform, id, initial) => {
+    const host = new SimulatedHost({ platform, hostname: 'defaults' });
+    expect(host.read(id)).toEqual(initial);
+    const s = setting(id);
+    const provider = createSimulatedProviders(host).find((p) => p.kind === s.kind);
+    const [value] = await fc.sample(
+      allowedValues(s).filter((v) => JSON.stringify(v) !== JSON.stringify(initial)),
+      { seed: 3, numRuns: 1 },
+    );
+    expect(await provider?.apply([change(s, value as SettingValue)])).toEqual([{ settingId: id, ok: true }]);
+    expect((await provider?.observe([id]))?.get(id)).toEqual(value);
+  });
+
+  it.each([
+    ['macos', 'mdatp.networkProtection.disableIcmpInspection'],
+    ['macos', 'mdatp.exclusionSettings.exclusions'],
+    ['linux', 'mdatp.features.systemExtensions'],
+    ['linux', 'mdatp.edr.earlyPreview'],
+  ] as const)('%s has no %s (the documentation names it for the other platform only)', (platform, id) => {
+    const host = new SimulatedHost({ platform, hostname: 'absent' });
+    const provider = createSimulatedProviders(host).find((p) => p.kind === setting(id).kind);
+    expect(host.has(id)).toBe(false);
+    expect(provider?.unsupportedReason(id)).toBe(`simulated ${platform} host has no such setting`);
+  });
+});

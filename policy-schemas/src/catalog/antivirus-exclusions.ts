@@ -23,7 +23,7 @@ const EXTENSION = describedPattern(
 
 const TYPE = (name: string) => ({ type: 'string', const: name });
 /** One mdatp exclusion; the fields allowed depend on `$type`. Paths are absolute; `*` and `?` are wildcards. */
-const EXCLUSION = {
+export const MDATP_EXCLUSION = {
   oneOf: [
     {
       type: 'object',
@@ -61,7 +61,7 @@ export const ANTIVIRUS_EXCLUSIONS_SETTINGS: readonly SettingDefinition[] = [
     title: 'Antivirus exclusions',
     description: 'mdatp managed configuration key antivirusEngine.exclusions: entries of $type excludedPath, excludedFileExtension or excludedFileName.',
     type: 'objectList',
-    itemSchema: EXCLUSION,
+    itemSchema: MDATP_EXCLUSION,
     itemKey: ['$type', 'path', 'extension', 'name'],
     itemExamples: [
       { $type: 'excludedPath', path: '/var/lib/build', isDirectory: true },

@@ -1,5 +1,7 @@
 // Antivirus settings for Linux and macOS: mdatp managed configuration keys (mdatp_managed.json, com.microsoft.wdav),
 // mde-domain.md §3.1 with the macOS differences of §3.3 (macOS-only keys have platforms ['macos']).
+// Source: https://learn.microsoft.com/defender-endpoint/linux-preferences
+// Source: https://learn.microsoft.com/defender-endpoint/mac-preferences
 import { type EntryRest, labels, mdatp } from './builders.js';
 import type { SettingDefinition } from './setting-definition.js';
 import { describedPattern, TEXT_FORBIDDEN } from './text.js';
@@ -26,8 +28,14 @@ const THREAT_TYPE_SETTING = {
 };
 
 export const MDATP_ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
+  // Intune names this key apart from networkProtection.enforcementLevel (the same plist key name in another
+  // dictionary): macOS settings catalog com.apple.managedclient.preferences_enforcementlevel_antivirusengine
+  // (_0 passive, _1 on_demand, _2 real_time); the Linux/macOS profiles' "antivirusengine_enforcementLevel".
+  // Source: https://microsoft.github.io/Microsoft365DSC/resources/intune/IntuneAntivirusPolicyMacOS
   av('antivirusEngine.enforcementLevel', {
     title: 'Enforcement level',
+    description:
+      'mdatp managed configuration key antivirusEngine.enforcementLevel (Intune: "Enforcement level" under Antivirus engine; macOS settings catalog id com.apple.managedclient.preferences_enforcementlevel_antivirusengine).',
     type: 'string',
     values: labels('real_time', 'on_demand', 'passive'),
     default: 'passive',
@@ -48,9 +56,19 @@ export const MDATP_ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
     { title: 'Real-time scanning of noexec mounts', type: 'string', values: labels('unmute', 'mute'), default: 'unmute' },
     ['linux'],
   ),
+  // The documented default list: cifs, fuse, nfs, nfs4 and smb are unmonitored by real-time protection (monitoring of
+  // cifs, nfs4 and smb is in preview); an empty list monitors them all. Older revisions named only NFS and Fuse.
+  // Source: https://learn.microsoft.com/defender-endpoint/linux-preferences#unmonitor-filesystems
   av(
     'antivirusEngine.unmonitoredFilesystems',
-    { title: 'Unmonitored file systems (NFS and Fuse are unmonitored by default)', type: 'stringList', maxItems: 100, default: [] },
+    {
+      title: 'File systems real-time protection does not monitor',
+      description:
+        "mdatp managed configuration key antivirusEngine.unmonitoredFilesystems. Default: cifs, fuse, nfs, nfs4, smb unmonitored; mdatp takes only file systems on Microsoft's permitted list.",
+      type: 'stringList',
+      maxItems: 100,
+      default: ['cifs', 'fuse', 'nfs', 'nfs4', 'smb'],
+    },
     ['linux'],
   ),
   av('antivirusEngine.enableFileHashComputation', { title: 'File hash computation', type: 'boolean', default: false }),
@@ -87,7 +105,16 @@ export const MDATP_ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
   av('antivirusEngine.scanFileModifyOwnership', { title: 'Scan on file ownership changes', type: 'boolean', default: false }, ['linux']),
   av('antivirusEngine.scanNetworkSocketEvent', { title: 'Scan network socket events', type: 'boolean', default: false }, ['linux']),
   av('cloudService.enabled', { title: 'Cloud-delivered protection', type: 'boolean', default: true }),
-  av('cloudService.diagnosticLevel', { title: 'Diagnostic data level', type: 'string', values: labels('optional', 'required'), default: 'required' }),
+  // Linux: the JSON column says required is the default (the portal column says optional); macOS: optional.
+  // Source: https://learn.microsoft.com/defender-endpoint/linux-preferences#diagnostic-collection-level
+  // Source: https://learn.microsoft.com/defender-endpoint/mac-preferences#diagnostic-collection-level
+  av('cloudService.diagnosticLevel', {
+    title: 'Diagnostic data level',
+    type: 'string',
+    values: labels('optional', 'required'),
+    default: 'required',
+    platformDefaults: { macos: 'optional' },
+  }),
   av('cloudService.cloudBlockLevel', {
     title: 'Cloud block level',
     type: 'string',
@@ -123,8 +150,35 @@ export const MDATP_ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
   feature('supplementarySensorConfigurations.enablePseudofsCalls', 'Pseudo file system calls'),
   feature('supplementarySensorConfigurations.enableEbpfModuleLoadEvents', 'eBPF module load events'),
   feature('sendLowfiEvents', 'Low-fidelity events'),
-  av('networkProtection.enforcementLevel', { title: 'Network protection', type: 'string', values: labels('disabled', 'audit', 'block'), default: 'disabled' }),
-  av('networkProtection.disableIcmpInspection', { title: 'ICMP inspection disabled', type: 'boolean', default: true }),
+  // Intune's bare "…_enforcementlevel" on macOS (com.apple.managedclient.preferences_enforcementlevel: _0 disabled,
+  // _1 audit, _2 block) is this key; the Linux profile calls it "networkprotection_enforcementLevel".
+  // Source: https://microsoft.github.io/Microsoft365DSC/resources/intune/IntuneAntivirusPolicyMacOS
+  av('networkProtection.enforcementLevel', {
+    title: 'Network protection',
+    description:
+      'mdatp managed configuration key networkProtection.enforcementLevel (macOS settings catalog id com.apple.managedclient.preferences_enforcementlevel, without a suffix).',
+    type: 'string',
+    values: labels('disabled', 'audit', 'block'),
+    default: 'disabled',
+  }),
+  // Documented for Linux only (mac-preferences has no networkProtection inspection keys).
+  // Source: https://learn.microsoft.com/defender-endpoint/linux-preferences#configure-icmp-inspection
+  av('networkProtection.disableIcmpInspection', { title: 'ICMP inspection disabled', type: 'boolean', default: true }, ['linux']),
+  // macOS settings catalog com.apple.managedclient.preferences_systemextensions (category Features). Defender for
+  // Endpoint on current macOS runs on system extensions only (kernel extensions ended with Big Sur), hence the default.
+  // Source: https://learn.microsoft.com/defender-endpoint/mac-sysext-policies
+  av(
+    'features.systemExtensions',
+    {
+      title: 'Use system extensions',
+      description:
+        'mdatp managed configuration key features.systemExtensions (macOS settings catalog com.apple.managedclient.preferences_systemextensions). The extensions themselves still need an MDM system-extension and full-disk-access profile.',
+      type: 'string',
+      values: ENABLED,
+      default: 'enabled',
+    },
+    ['macos'],
+  ),
   av('userInterface.hideStatusMenuIcon', { title: 'Hide the status menu icon', type: 'boolean', default: false }, ['macos']),
   av('userInterface.userInitiatedFeedback', { title: 'User-initiated feedback', type: 'string', values: ENABLED, default: 'enabled' }, ['macos']),
   av('userInterface.consumerExperience', { title: 'Consumer experience', type: 'string', values: ENABLED, default: 'enabled' }, ['macos']),

@@ -43,6 +43,16 @@ const INVALID_ITEMS: Record<string, Record<string, unknown>[]> = {
     { $type: 'excludedFolder', path: '/x' },
     { path: '/x' },
   ],
+  'mdatp.exclusionSettings.exclusions': [
+    { $type: 'excludedPath', path: '/home/*/git' },
+    { $type: 'excludedPath', path: '/opt/app?', scopes: ['global'] },
+    { $type: 'excludedFileExtension', extension: '.pdf' },
+    { $type: 'excludedFileExtension', extension: '.pdf', scopes: ['epp', 'global'] },
+    { $type: 'excludedFileName', name: 'cat' },
+    { $type: 'excludedPath', path: '/x', scopes: ['edr'] },
+    { $type: 'excludedPath', path: '/x', scopes: [] },
+    { $type: 'excludedPath', path: 'relative', scopes: ['epp'] },
+  ],
   'mdatp.tamperProtection.exclusions': [{ teamId: 'UBF8T346G9' }, { path: 'relative' }, { path: '/x', args: '--force' }],
   'firewallRules.rules': [
     { name: 'a/b' },

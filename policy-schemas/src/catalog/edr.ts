@@ -1,6 +1,7 @@
 // Endpoint detection and response (Intune "Endpoint detection and response", mde-domain.md §2.6 and §3.1):
-// Windows sample sharing, Linux/macOS device tags (key GROUP) and group ids.
+// Windows sample sharing, Linux/macOS device tag (key GROUP), group ids, macOS early preview, Linux global exclusions.
 import { csp, mdatp, switch01 } from './builders.js';
+import { MDATP_GLOBAL_EXCLUSION_SETTINGS } from './mdatp-global-exclusions.js';
 import type { SettingDefinition } from './setting-definition.js';
 
 export const EDR_SETTINGS: readonly SettingDefinition[] = [
@@ -11,12 +12,24 @@ export const EDR_SETTINGS: readonly SettingDefinition[] = [
     values: switch01('None', 'All'),
     default: 1,
   }),
+  // One GROUP tag: "Only one value per tag type can be set" and GROUP is the only supported key; Intune's Linux and
+  // macOS EDR profiles offer a single tag (tags_item_key 0 = GROUP, tags_item_value).
+  // Source: https://learn.microsoft.com/defender-endpoint/mac-preferences#device-tags
+  // Source: https://learn.microsoft.com/defender-endpoint/linux-preferences#add-tag-or-group-id-to-the-configuration-profile
+  // Source: https://microsoft.github.io/Microsoft365DSC/resources/intune/IntuneEndpointDetectionAndResponsePolicyLinux
   mdatp('edr', 'edr.tags', {
-    title: 'Device tags (GROUP)',
-    description: 'mdatp managed configuration key edr.tags: the values of {key: "GROUP", value} entries (GROUP is the only supported key).',
+    title: 'Device tag (GROUP)',
+    description:
+      'mdatp managed configuration key edr.tags: the value of the one {key: "GROUP", value} entry (GROUP is the only supported key, one value per key); entries other services add under other keys are kept.',
     type: 'stringList',
-    maxItems: 100,
+    maxItems: 1,
     default: [],
   }),
   mdatp('edr', 'edr.groupIds', { title: 'EDR group ids', type: 'string', default: '' }),
+  // macOS settings catalog com.apple.managedclient.preferences_earlypreview (category EDR, _true/_false); the same
+  // switch as `mdatp edr early-preview enabled|disabled`, shown by mdatp health as edr_early_preview_enabled (off
+  // unless turned on). Linux documents only the command, no managed key, so it is macOS-only here.
+  // Source: https://learn.microsoft.com/defender-endpoint/mac-resources#configuring-from-the-command-line
+  mdatp('edr', 'edr.earlyPreview', { title: 'EDR early preview features', type: 'boolean', default: false }, ['macos']),
+  ...MDATP_GLOBAL_EXCLUSION_SETTINGS,
 ];

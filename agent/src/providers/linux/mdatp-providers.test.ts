@@ -59,7 +59,20 @@ const POLICY = {
     ),
     set('mdatp.antivirusEngine.exclusionsMergePolicy', 'admin_only', 'antivirusExclusions'),
   ],
-  edr: [set('mdatp.edr.tags', ['finance', 'paw'], 'edr'), set('mdatp.edr.groupIds', 'finance-servers', 'edr')],
+  edr: [
+    set('mdatp.edr.tags', ['finance'], 'edr'),
+    set('mdatp.edr.groupIds', 'finance-servers', 'edr'),
+    set(
+      'mdatp.exclusionSettings.exclusions',
+      [
+        { $type: 'excludedPath', path: '/opt/backup', isDirectory: true },
+        { $type: 'excludedFileName', name: '/usr/bin/rsync', scopes: ['global'] },
+        { $type: 'excludedFileExtension', extension: '.pdf', scopes: ['epp'] },
+      ],
+      'edr',
+    ),
+    set('mdatp.exclusionSettings.mergePolicy', 'admin_only', 'edr'),
+  ],
 };
 
 describe('createLinuxMdatpProviders', () => {
@@ -275,11 +288,32 @@ describe('hostile values', () => {
       for (const part of [call.file, ...call.args, call.stdin ?? '']) for (const h of HOSTILE) expect(part).not.toContain(h);
   });
 
+  it('owns only the Linux keys: macOS-only ones are not applicable with the reason', () => {
+    const { av, edr } = setup();
+    expect(av.unsupportedReason('mdatp.features.systemExtensions')).toBe('mdatp.features.systemExtensions does not apply to Linux (macOS only)');
+    expect(edr.unsupportedReason('mdatp.edr.earlyPreview')).toBe('mdatp.edr.earlyPreview does not apply to Linux (macOS only)');
+    expect(edr.unsupportedReason('mdatp.exclusionSettings.exclusions')).toBeUndefined();
+    expect(av.unsupportedReason('mdatp.networkProtection.disableIcmpInspection')).toBeUndefined();
+  });
+
+  it('refuses global exclusions mdatp does not take globally (wildcards, extensions, process names), writing nothing', async () => {
+    const { host, edr } = setup();
+    for (const item of [
+      { $type: 'excludedPath', path: '/home/*/git' },
+      { $type: 'excludedFileExtension', extension: '.pdf', scopes: ['global'] },
+      { $type: 'excludedFileName', name: 'cat' },
+    ]) {
+      const [result] = await edr.apply([set('mdatp.exclusionSettings.exclusions', [item], 'edr')]);
+      expect(result, JSON.stringify(item)).toMatchObject({ ok: false, code: 'POLICY_INVALID' });
+    }
+    expect(await host.files.read(PATH)).toBeUndefined();
+  });
+
   it('a NUL or a value outside the catalog is refused with a clear error and nothing is written', async () => {
     const { host, exclusions, edr } = setup();
     const results = [
       ...(await exclusions.apply([set('mdatp.antivirusEngine.exclusions', [{ $type: 'excludedFileName', name: 'evil\0.sh' }], 'antivirusExclusions')])),
-      ...(await edr.apply([set('mdatp.edr.tags', ['ok', 'b\0d'], 'edr'), set('mdatp.edr.groupIds', 42, 'edr')])),
+      ...(await edr.apply([set('mdatp.edr.tags', ['b\0d'], 'edr'), set('mdatp.edr.groupIds', 42, 'edr')])),
     ];
     expect(results).toEqual([
       {
@@ -288,7 +322,7 @@ describe('hostile values', () => {
         code: 'POLICY_INVALID',
         message: 'mdatp.antivirusEngine.exclusions: NUL character in [0].name; mdatp cannot take it',
       },
-      { settingId: 'mdatp.edr.tags', ok: false, code: 'POLICY_INVALID', message: 'mdatp.edr.tags: NUL character in [1]; mdatp cannot take it' },
+      { settingId: 'mdatp.edr.tags', ok: false, code: 'POLICY_INVALID', message: 'mdatp.edr.tags: NUL character in [0]; mdatp cannot take it' },
       {
         settingId: 'mdatp.edr.groupIds',
         ok: false,

@@ -75,10 +75,12 @@ describe('createMacosMdatpProviders', () => {
           set('mdatp.cloudService.definitionUpdatesInterval', 3600),
           set('mdatp.cloudService.automaticSampleSubmission', false),
           set('mdatp.userInterface.consumerExperience', 'disabled'),
+          set('mdatp.features.systemExtensions', 'enabled'),
         ],
       ],
       [exclusions, [set('mdatp.antivirusEngine.exclusions', [{ $type: 'excludedFileName', name: 'java' }], 'antivirusExclusions')]],
-      [edr, [set('mdatp.edr.tags', ['paw'], 'edr')]],
+      // earlyPreview is verified: the emulated health prints edr_early_preview_enabled from the file.
+      [edr, [set('mdatp.edr.tags', ['paw'], 'edr'), set('mdatp.edr.earlyPreview', true, 'edr')]],
       [
         experience,
         [
@@ -139,6 +141,32 @@ describe('createMacosMdatpProviders', () => {
       },
     ]);
     expect(host.sleeps).toEqual([250]);
+  });
+
+  it('verifies EDR early preview through mdatp health, and refuses a second GROUP tag', async () => {
+    const { host, edr } = setup({ ignored: new Set(['mdatp.edr.earlyPreview']) });
+    expect(await edr.apply([set('mdatp.edr.earlyPreview', true, 'edr')])).toEqual([
+      {
+        settingId: 'mdatp.edr.earlyPreview',
+        ok: false,
+        code: 'SETTING_NOT_ENFORCED',
+        message: 'mdatp health reports edr_early_preview_enabled=false, expected true for true',
+      },
+    ]);
+    // "Only one value per tag type can be set" (mac-preferences): the catalog's limit, refused before any write.
+    const [twoTags] = await edr.apply([set('mdatp.edr.tags', ['paw', 'finance'], 'edr')]);
+    expect(twoTags).toMatchObject({ ok: false, code: 'POLICY_INVALID', message: expect.stringMatching(/must NOT have more than 1 items/) });
+    expect(parsePlist((await host.files.read(PATH)) ?? '')).toEqual({ edr: { earlyPreview: true } });
+  });
+
+  it('owns only the macOS keys: Linux-only ones are not applicable with the reason', () => {
+    const { av, edr } = setup();
+    expect(av.unsupportedReason('mdatp.networkProtection.disableIcmpInspection')).toBe(
+      'mdatp.networkProtection.disableIcmpInspection does not apply to macOS (Linux only)',
+    );
+    expect(edr.unsupportedReason('mdatp.exclusionSettings.exclusions')).toBe('mdatp.exclusionSettings.exclusions does not apply to macOS (Linux only)');
+    expect(av.unsupportedReason('mdatp.features.systemExtensions')).toBeUndefined();
+    expect(edr.unsupportedReason('mdatp.edr.earlyPreview')).toBeUndefined();
   });
 
   it('says mdatp is not installed', async () => {

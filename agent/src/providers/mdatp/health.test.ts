@@ -73,6 +73,8 @@ describe('parseMdatpHealth', () => {
       tamperProtection: 'block',
       realTimeProtectionSubsystem: 'endpoint_security_extension',
       edrDeviceTags: [{ key: 'GROUP', value: 'paw' }],
+      // Printed as the word "disabled", not a boolean.
+      edrEarlyPreviewEnabled: false,
     });
     const bad = parseMdatpHealth(golden('macos/testdata/wdav-health-unhealthy.json'));
     expect(bad).toMatchObject({ healthy: false, healthIssues: ['no Full Disk Access', 'definitions out of date'], definitionsStatus: 'updating' });
@@ -96,6 +98,18 @@ describe('parseMdatpHealth', () => {
       edrDeviceTags: [{ key: 'GROUP', value: 'x' }],
       managedFields: [],
     });
+  });
+
+  it('reads the early-preview switch as a boolean or an enabled/disabled word, and nothing else', () => {
+    const early = (value: unknown) => parseMdatpHealth(JSON.stringify({ healthy: true, edr_early_preview_enabled: value })).edrEarlyPreviewEnabled;
+    expect([early('Enabled'), early('disabled'), early(true), early(false), early('maybe'), early(1)]).toEqual([
+      true,
+      false,
+      true,
+      false,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('refuses output that is not a health object', () => {
@@ -146,5 +160,11 @@ describe('healthDisagreement', () => {
       'mdatp health reports edr_device_tags=["finance"], expected ["finance","paw"] for ["finance","paw"]',
     );
     expect(healthDisagreement('mdatp.cloudService.enabled', false, h)).toMatch(/cloud_enabled=true, expected false/);
+  });
+
+  it('checks macOS early preview against edr_early_preview_enabled', () => {
+    const mac = parseMdatpHealth(golden('macos/testdata/wdav-health-healthy.json'));
+    expect(healthDisagreement('mdatp.edr.earlyPreview', false, mac)).toBeUndefined();
+    expect(healthDisagreement('mdatp.edr.earlyPreview', true, mac)).toBe('mdatp health reports edr_early_preview_enabled=false, expected true for true');
   });
 });

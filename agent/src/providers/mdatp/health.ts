@@ -42,6 +42,8 @@ export interface MdatpHealth {
   readonly edrDeviceTags?: readonly MdatpTag[];
   readonly edrGroupIds?: string;
   readonly edrMachineId?: string;
+  /** `mdatp edr early-preview` / managed edr.earlyPreview (documented field edr_early_preview_enabled). */
+  readonly edrEarlyPreviewEnabled?: boolean;
   /** macOS (and recent Linux): `disabled` | `audit` | `block`. */
   readonly tamperProtection?: string;
   readonly releaseRing?: string;
@@ -71,6 +73,14 @@ function field(raw: Json, name: string): { value: unknown; managed: boolean } | 
 function bool(raw: Json, name: string): boolean | undefined {
   const v = field(raw, name)?.value;
   return typeof v === 'boolean' ? v : undefined;
+}
+
+/** A switch mdatp prints as a boolean or as the word enabled/disabled (any case: edrEarlyPreviewEnabled is "disabled"). */
+function onOff(raw: Json, name: string): boolean | undefined {
+  const v = field(raw, name)?.value;
+  if (typeof v === 'boolean') return v;
+  const word = typeof v === 'string' ? v.toLowerCase() : undefined;
+  return word === 'enabled' ? true : word === 'disabled' ? false : undefined;
 }
 
 function str(raw: Json, name: string): string | undefined {
@@ -131,6 +141,7 @@ const MANAGEABLE = [
   'networkProtectionEnforcementLevel',
   'edrDeviceTags',
   'edrGroupIds',
+  'edrEarlyPreviewEnabled',
   'tamperProtection',
 ] as const;
 
@@ -177,6 +188,7 @@ export function parseMdatpHealth(text: string): MdatpHealth {
     edrDeviceTags: tags(r),
     edrGroupIds: str(r, 'edrGroupIds'),
     edrMachineId: str(r, 'edrMachineId'),
+    edrEarlyPreviewEnabled: onOff(r, 'edrEarlyPreviewEnabled'),
     tamperProtection: str(r, 'tamperProtection'),
     releaseRing: str(r, 'releaseRing'),
     conflictingApplications: strings(r, 'conflictingApplications'),

@@ -28,6 +28,7 @@ const CHECKS: Readonly<Record<string, readonly HealthCheck[]>> = {
   'mdatp.cloudService.automaticDefinitionUpdateEnabled': [direct('automatic_definition_update_enabled', (h) => h.automaticDefinitionUpdateEnabled)],
   'mdatp.networkProtection.enforcementLevel': [direct('network_protection_enforcement_level', (h) => h.networkProtectionEnforcementLevel)],
   'mdatp.edr.groupIds': [direct('edr_group_ids', (h) => h.edrGroupIds)],
+  'mdatp.edr.earlyPreview': [direct('edr_early_preview_enabled', (h) => h.edrEarlyPreviewEnabled)],
   'mdatp.edr.tags': [
     {
       field: 'edr_device_tags',

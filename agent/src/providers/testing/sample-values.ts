@@ -21,7 +21,7 @@ const STRING_SAMPLES: Record<string, [string, string]> = {
 const LIST_SAMPLES: Record<string, [string[], string[]]> = {
   'mdatp.antivirusEngine.unmonitoredFilesystems': [['nfs'], ['nfs', 'fuse']],
   'mdatp.antivirusEngine.disallowedThreatActions': [['allow'], ['allow', 'restore']],
-  'mdatp.edr.tags': [['finance'], ['finance', 'paw']],
+  'mdatp.edr.tags': [['finance'], ['paw']],
 };
 
 /** Two different valid values for a setting, or undefined when the suite cannot invent one. */

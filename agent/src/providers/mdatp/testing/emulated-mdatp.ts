@@ -75,7 +75,13 @@ export class EmulatedMdatp {
       networkProtectionEnforcementLevel: wrap(value('mdatp.networkProtection.enforcementLevel')),
       passiveModeEnabled: wrap({ value: level.value === 'passive', managed: level.managed }),
       realTimeProtectionEnabled: wrap({ value: level.value === 'real_time', managed: level.managed }),
-      ...(this.options.platform === 'macos' ? { tamperProtection: wrap(value('mdatp.tamperProtection.enforcementLevel')) } : {}),
+      ...(this.options.platform === 'macos'
+        ? {
+            tamperProtection: wrap(value('mdatp.tamperProtection.enforcementLevel')),
+            // Printed as a word, as in the recorded outputs (testdata/wdav-health-healthy.json).
+            edrEarlyPreviewEnabled: wrap({ ...value('mdatp.edr.earlyPreview'), value: value('mdatp.edr.earlyPreview').value ? 'enabled' : 'disabled' }),
+          }
+        : {}),
     };
   }
 }
