@@ -1,5 +1,6 @@
 // Firewall settings: Windows Firewall CSP (./Vendor/MSFT/Firewall/MdmStore, mde-domain.md §2.3) and the macOS
-// application firewall (socketfilterfw, mde-domain.md §5.3). Ids are stable: add settings, never rename one.
+// application firewall (socketfilterfw, macos-firewall.ts). Ids are stable: add settings, never rename one.
+import { MACOS_FIREWALL_SETTINGS } from './macos-firewall.js';
 import type { SettingDefinition } from './setting-definition.js';
 import { NON_EMPTY_TEXT_PATTERN } from './text.js';
 
@@ -72,37 +73,6 @@ function global(name: string, title: string, rest: Partial<SettingDefinition> & 
   };
 }
 
-function macFirewall(name: string, title: string, flag: string, def: boolean): SettingDefinition {
-  return {
-    id: `macosFirewall.${name}`,
-    kind: 'firewall',
-    title,
-    description: `macOS application firewall, socketfilterfw ${flag} (MDM payload com.apple.security.firewall ${name}).`,
-    platforms: ['macos'],
-    type: 'boolean',
-    default: def,
-    source: `/usr/libexec/ApplicationFirewall/socketfilterfw ${flag}`,
-  };
-}
-
-/** How much the application firewall logs (socketfilterfw --setloggingopt; MDM payload key LoggingOption). */
-const MAC_LOGGING_OPTION: SettingDefinition = {
-  id: 'macosFirewall.LoggingOption',
-  kind: 'firewall',
-  title: 'Firewall logging detail',
-  description:
-    'macOS application firewall, socketfilterfw --setloggingopt (MDM payload com.apple.security.firewall LoggingOption). Takes effect while logging is on.',
-  platforms: ['macos'],
-  type: 'string',
-  values: [
-    { value: 'throttled', label: 'Throttled' },
-    { value: 'brief', label: 'Brief' },
-    { value: 'detail', label: 'Detail' },
-  ],
-  default: 'throttled',
-  source: '/usr/libexec/ApplicationFirewall/socketfilterfw --setloggingopt',
-};
-
 export const FIREWALL_SETTINGS: readonly SettingDefinition[] = [
   global('DisableStatefulFtp', 'Stateful FTP disabled', { type: 'boolean', default: false }),
   global('SaIdleTime', 'Security association idle time (seconds)', { type: 'integer', minimum: 300, maximum: 3600, default: 300 }),
@@ -137,9 +107,5 @@ export const FIREWALL_SETTINGS: readonly SettingDefinition[] = [
     default: 0,
   }),
   ...PROFILES.flatMap(profileSettings),
-  macFirewall('EnableFirewall', 'Application firewall enabled', '--setglobalstate', false),
-  macFirewall('BlockAllIncoming', 'Block all incoming connections', '--setblockall', false),
-  macFirewall('EnableStealthMode', 'Stealth mode', '--setstealthmode', false),
-  macFirewall('EnableLogging', 'Firewall logging', '--setloggingmode', false),
-  MAC_LOGGING_OPTION,
+  ...MACOS_FIREWALL_SETTINGS,
 ];

@@ -3,13 +3,21 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { clearOutcome, FUZZ_RUNS, hostileText, pathologicalTexts } from '../../../../test/fuzz.js';
-import { parseBlockAll, parseGlobalState, parseLoggingMode, parseLoggingOption, parseStealthMode, SocketFilterOutputError } from './socketfilterfw-parse.js';
+import {
+  parseAllowSigned,
+  parseBlockAll,
+  parseGlobalState,
+  parseLoggingMode,
+  parseLoggingOption,
+  parseStealthMode,
+  SocketFilterOutputError,
+} from './socketfilterfw-parse.js';
 
 const DIR = new URL('testdata/', import.meta.url);
 const SAMPLES = readdirSync(DIR)
   .filter((f) => f.startsWith('socketfilterfw-'))
   .map((f) => readFileSync(new URL(f, DIR), 'utf8'));
-const PARSERS = [parseGlobalState, parseBlockAll, parseStealthMode, parseLoggingMode, parseLoggingOption];
+const PARSERS = [parseGlobalState, parseBlockAll, parseStealthMode, parseLoggingMode, parseLoggingOption, parseAllowSigned];
 
 function check(text: string): void {
   for (const parse of PARSERS) clearOutcome(parse as (t: string) => unknown, text, [SocketFilterOutputError]);

@@ -96,3 +96,34 @@ export function parseLoggingOption(output: string): LoggingOption {
   if (!m) return unknown('--getloggingopt', line);
   return (m[1] as string).toLowerCase() as LoggingOption;
 }
+
+/** The two "automatically allow signed software" switches (MDM payload keys AllowSigned and AllowSignedApp). */
+export interface AllowSigned {
+  /** Built-in (Apple-signed) software may receive incoming connections. */
+  readonly builtIn: boolean;
+  /** Downloaded software with a valid signature may receive incoming connections. */
+  readonly downloaded: boolean;
+}
+
+/**
+ * `--getallowsigned`: two lines, "Automatically allow built-in signed software ENABLED." and "Automatically allow
+ * downloaded signed software DISABLED." (current); older releases "… signed built-in software ENABLED" without the
+ * period. Both lines must be there, once each.
+ */
+export function parseAllowSigned(output: string): AllowSigned {
+  if (MANAGED_REFUSAL.test(output)) throw new SocketFilterOutputError('socketfilterfw --getallowsigned: the firewall is managed by a configuration profile');
+  const lines = output
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  const found: { builtIn?: boolean; downloaded?: boolean } = {};
+  for (const line of lines) {
+    const m = /^Automatically allow (built-in signed|signed built-in|downloaded signed) software (ENABLED|DISABLED)\.?$/i.exec(line);
+    const which = m ? ((m[1] as string).toLowerCase().startsWith('downloaded') ? 'downloaded' : 'builtIn') : undefined;
+    if (!m || which === undefined || found[which] !== undefined) return unknown('--getallowsigned', line);
+    found[which] = (m[2] as string).toLowerCase() === 'enabled';
+  }
+  if (found.builtIn === undefined || found.downloaded === undefined)
+    throw new SocketFilterOutputError(`socketfilterfw --getallowsigned: unexpected output ${quoted(output)}`);
+  return { builtIn: found.builtIn, downloaded: found.downloaded };
+}

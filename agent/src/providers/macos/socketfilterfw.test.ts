@@ -7,8 +7,16 @@ import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { SOCKETFILTERFW, SocketFilterFirewallProvider, unmanagedValue } from './socketfilterfw.js';
-import { parseBlockAll, parseGlobalState, parseLoggingMode, parseLoggingOption, parseStealthMode, SocketFilterOutputError } from './socketfilterfw-parse.js';
-import { SocketFilterEmulator } from './testing/socketfilterfw-emulator.js';
+import {
+  parseAllowSigned,
+  parseBlockAll,
+  parseGlobalState,
+  parseLoggingMode,
+  parseLoggingOption,
+  parseStealthMode,
+  SocketFilterOutputError,
+} from './socketfilterfw-parse.js';
+import { MAC_DEFAULTS, SocketFilterEmulator } from './testing/socketfilterfw-emulator.js';
 
 const golden = (name: string) => readFileSync(new URL(`./testdata/socketfilterfw-${name}.txt`, import.meta.url), 'utf8');
 const change = (settingId: string, to: SettingValue | undefined): SettingChange => ({ settingId, kind: 'firewall', from: undefined, to });
@@ -49,6 +57,11 @@ describe('socketfilterfw output parsers (golden files)', () => {
     expect(parseLoggingOption(golden('getloggingopt-detail'))).toBe('detail');
   });
 
+  it('reads both signed-software switches from --getallowsigned, in either wording', () => {
+    expect(parseAllowSigned(golden('getallowsigned-current'))).toEqual({ builtIn: true, downloaded: false });
+    expect(parseAllowSigned(golden('getallowsigned-legacy'))).toEqual({ builtIn: true, downloaded: true });
+  });
+
   it.each([
     ['empty output', () => parseGlobalState('')],
     ['words and number disagree', () => parseGlobalState('Firewall is enabled. (State = 0)')],
@@ -61,6 +74,13 @@ describe('socketfilterfw output parsers (golden files)', () => {
     ['stealth answered by the global state', () => parseStealthMode(golden('getglobalstate-enabled'))],
     ['logging option outside the list', () => parseLoggingOption('Log Option is verbose')],
     ['the managed refusal', () => parseStealthMode(golden('managed'))],
+    ['allow signed, one line missing', () => parseAllowSigned('Automatically allow built-in signed software ENABLED.')],
+    ['allow signed, a line twice', () => parseAllowSigned(`${golden('getallowsigned-current')}Automatically allow downloaded signed software ENABLED.`)],
+    [
+      'allow signed, unknown word',
+      () => parseAllowSigned('Automatically allow built-in signed software MAYBE.\nAutomatically allow downloaded signed software ENABLED.'),
+    ],
+    ['allow signed, the managed refusal', () => parseAllowSigned(golden('managed'))],
   ])('refuses to guess: %s', (_name, parse) => {
     expect(parse).toThrow(SocketFilterOutputError);
   });
@@ -92,13 +112,23 @@ describe('SocketFilterFirewallProvider at the boundary', () => {
       ['--setloggingmode', 'on'],
       ['--getloggingmode'],
     ]);
-    expect(mac.state).toEqual({ globalState: 1, blockAll: true, stealth: true, logging: true, loggingOption: 'detail' });
+    expect(mac.state).toEqual({
+      globalState: 1,
+      blockAll: true,
+      stealth: true,
+      logging: true,
+      loggingOption: 'detail',
+      allowSigned: true,
+      allowSignedApp: true,
+    });
     const seen = await provider.observe(changes.map((c) => c.settingId));
     expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(changes.map((c) => [c.settingId, c.to])));
   });
 
   it('restores the documented macOS defaults when a setting is removed, turning the firewall off last', async () => {
-    const mac = new SocketFilterEmulator({ state: { globalState: 1, blockAll: true, stealth: true, logging: true, loggingOption: 'brief' } });
+    const mac = new SocketFilterEmulator({
+      state: { globalState: 1, blockAll: true, stealth: true, logging: true, loggingOption: 'brief', allowSigned: false, allowSignedApp: false },
+    });
     const provider = new SocketFilterFirewallProvider({ runner: mac.runner });
     const ids = [
       'macosFirewall.EnableFirewall',
@@ -106,17 +136,37 @@ describe('SocketFilterFirewallProvider at the boundary', () => {
       'macosFirewall.EnableStealthMode',
       'macosFirewall.EnableLogging',
       'macosFirewall.LoggingOption',
+      'macosFirewall.AllowSigned',
+      'macosFirewall.AllowSignedApp',
     ];
     expect((await provider.apply(ids.map((id) => change(id, undefined)))).every((r) => r.ok)).toBe(true);
-    expect(mac.state).toEqual({ globalState: 0, blockAll: false, stealth: false, logging: false, loggingOption: 'throttled' });
+    // A fresh Mac's state (MAC_DEFAULTS); the catalog defaults that lead there are pinned below.
+    expect(mac.state).toEqual(MAC_DEFAULTS);
     expect(mac.argv.filter((a) => a[0]?.startsWith('--set')).map((a) => a[0])).toEqual([
       '--setblockall',
       '--setstealthmode',
       '--setloggingmode',
       '--setloggingopt',
+      '--setallowsigned',
+      '--setallowsignedapp',
       '--setglobalstate',
     ]);
-    expect(ids.map(unmanagedValue)).toEqual([false, false, false, false, 'throttled']);
+    expect(ids.map(unmanagedValue)).toEqual([false, false, false, false, 'throttled', true, true]);
+  });
+
+  it('sets each signed-software switch with its own flag and reads it back from its own line', async () => {
+    const mac = new SocketFilterEmulator();
+    const provider = new SocketFilterFirewallProvider({ runner: mac.runner });
+    const changes = [change('macosFirewall.AllowSignedApp', false), change('macosFirewall.AllowSigned', false)];
+    expect(await provider.apply(changes)).toEqual(changes.map((c) => ({ settingId: c.settingId, ok: true })));
+    expect(mac.argv).toEqual([['--setallowsignedapp', 'off'], ['--getallowsigned'], ['--setallowsigned', 'off'], ['--getallowsigned']]);
+    expect([mac.state.allowSigned, mac.state.allowSignedApp]).toEqual([false, false]);
+    // Only the downloaded-software switch back on: the built-in one stays off.
+    await provider.apply([change('macosFirewall.AllowSignedApp', true)]);
+    expect(Object.fromEntries(await provider.observe(['macosFirewall.AllowSigned', 'macosFirewall.AllowSignedApp']))).toEqual({
+      'macosFirewall.AllowSigned': false,
+      'macosFirewall.AllowSignedApp': true,
+    });
   });
 
   it('reads the older wording of socketfilterfw the same way', async () => {

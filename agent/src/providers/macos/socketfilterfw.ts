@@ -10,6 +10,7 @@ import type { ApplyResult, SettingsProvider } from '../provider.js';
 import {
   LOGGING_OPTIONS,
   MANAGED_REFUSAL,
+  parseAllowSigned,
   parseBlockAll,
   parseGlobalState,
   parseLoggingMode,
@@ -47,6 +48,14 @@ const SETTINGS: Readonly<Record<string, FirewallSetting>> = {
     parse: parseLoggingOption,
     argument: (v) => (typeof v === 'string' && (LOGGING_OPTIONS as readonly string[]).includes(v) ? v : undefined),
   },
+  // One getter prints both switches; each setting reads its own line.
+  'macosFirewall.AllowSigned': { get: '--getallowsigned', set: '--setallowsigned', parse: (o) => parseAllowSigned(o).builtIn, argument: onOff },
+  'macosFirewall.AllowSignedApp': {
+    get: '--getallowsigned',
+    set: '--setallowsignedapp',
+    parse: (o) => parseAllowSigned(o).downloaded,
+    argument: onOff,
+  },
 };
 
 const ENABLE = 'macosFirewall.EnableFirewall';
@@ -56,7 +65,7 @@ export const SOCKETFILTERFW_SETTING_IDS: readonly string[] = Object.keys(SETTING
 
 /**
  * The value a removed setting goes back to: the catalog default, which is the macOS default (firewall, block all,
- * stealth mode and logging off; logging level throttled). The engine restores a recorded pre-management value itself,
+ * stealth mode and logging off; logging level throttled; signed software allowed). The engine restores a recorded pre-management value itself,
  * so this applies only where none was recorded.
  */
 export function unmanagedValue(settingId: string): SettingValue {

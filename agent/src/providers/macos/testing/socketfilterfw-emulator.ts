@@ -14,10 +14,20 @@ export interface SocketFilterState {
   stealth: boolean;
   logging: boolean;
   loggingOption: LoggingOption;
+  allowSigned: boolean;
+  allowSignedApp: boolean;
 }
 
-/** A fresh Mac: everything off, logging throttled. */
-export const MAC_DEFAULTS: Readonly<SocketFilterState> = { globalState: 0, blockAll: false, stealth: false, logging: false, loggingOption: 'throttled' };
+/** A fresh Mac: everything off, logging throttled, signed software allowed. */
+export const MAC_DEFAULTS: Readonly<SocketFilterState> = {
+  globalState: 0,
+  blockAll: false,
+  stealth: false,
+  logging: false,
+  loggingOption: 'throttled',
+  allowSigned: true,
+  allowSignedApp: true,
+};
 
 const MANAGED = 'Firewall settings cannot be modified from command line on managed Mac computers.\n';
 
@@ -54,6 +64,12 @@ export class SocketFilterEmulator {
         return `Log mode is ${s.logging ? 'on' : 'off'} \n`;
       case '--getloggingopt':
         return `Log Option is ${s.loggingOption} \n`;
+      case '--getallowsigned': {
+        const word = (on: boolean) => (on ? 'ENABLED' : 'DISABLED');
+        if (legacy)
+          return `Automatically allow signed built-in software ${word(s.allowSigned)}\nAutomatically allow downloaded signed software ${word(s.allowSignedApp)}\n`;
+        return `Automatically allow built-in signed software ${word(s.allowSigned)}.\nAutomatically allow downloaded signed software ${word(s.allowSignedApp)}.\n`;
+      }
       default:
         return undefined;
     }
@@ -80,6 +96,14 @@ export class SocketFilterEmulator {
         if (on === undefined) return undefined;
         s.logging = on;
         return '--getloggingmode';
+      case '--setallowsigned':
+        if (on === undefined) return undefined;
+        s.allowSigned = on;
+        return '--getallowsigned';
+      case '--setallowsignedapp':
+        if (on === undefined) return undefined;
+        s.allowSignedApp = on;
+        return '--getallowsigned';
       case '--setloggingopt':
         if (!(LOGGING_OPTIONS as readonly (string | undefined)[]).includes(value)) return undefined;
         s.loggingOption = value as LoggingOption;
