@@ -164,8 +164,11 @@ export const MDATP_ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
   // Documented for Linux only (mac-preferences has no networkProtection inspection keys).
   // Source: https://learn.microsoft.com/defender-endpoint/linux-preferences#configure-icmp-inspection
   av('networkProtection.disableIcmpInspection', { title: 'ICMP inspection disabled', type: 'boolean', default: true }, ['linux']),
-  // macOS settings catalog com.apple.managedclient.preferences_systemextensions (category Features). Defender for
-  // Endpoint on current macOS runs on system extensions only (kernel extensions ended with Big Sur), hence the default.
+  // macOS settings catalog com.apple.managedclient.preferences_systemextensions (category Features; seen in the
+  // OpenIntuneBaseline macOS export). Defender for Endpoint uses system extensions instead of kernel extensions from
+  // macOS 10.15.4; mdatp health then reports real_time_protection_subsystem endpoint_security_extension. Current
+  // macOS runs Defender on system extensions only, hence the default (the preferences page states none).
+  // Source: https://learn.microsoft.com/defender-endpoint/mac-sysext-preview
   // Source: https://learn.microsoft.com/defender-endpoint/mac-sysext-policies
   av(
     'features.systemExtensions',

@@ -26,10 +26,12 @@ export const EDR_SETTINGS: readonly SettingDefinition[] = [
     default: [],
   }),
   mdatp('edr', 'edr.groupIds', { title: 'EDR group ids', type: 'string', default: '' }),
-  // macOS settings catalog com.apple.managedclient.preferences_earlypreview (category EDR, _true/_false); the same
-  // switch as `mdatp edr early-preview enabled|disabled`, shown by mdatp health as edr_early_preview_enabled (off
-  // unless turned on). Linux documents only the command, no managed key, so it is macOS-only here.
-  // Source: https://learn.microsoft.com/defender-endpoint/mac-resources#configuring-from-the-command-line
+  // macOS settings catalog com.apple.managedclient.preferences_earlypreview (category EDR, _true/_false; seen in the
+  // OpenIntuneBaseline macOS export). The same switch as `mdatp edr early-preview enabled|disabled`, which mdatp health
+  // shows as edr_early_preview_enabled (off unless turned on). No preferences page documents a managed key for
+  // Linux, so it is macOS-only here.
+  // Source: https://learn.microsoft.com/defender-endpoint/linux-resources#configure-from-the-command-line
+  // Source: https://learn.microsoft.com/defender-endpoint/health-status
   mdatp('edr', 'edr.earlyPreview', { title: 'EDR early preview features', type: 'boolean', default: false }, ['macos']),
   ...MDATP_GLOBAL_EXCLUSION_SETTINGS,
 ];

@@ -143,6 +143,19 @@ describe('createMacosMdatpProviders', () => {
     expect(host.sleeps).toEqual([250]);
   });
 
+  it('reports a system-extensions value not enforced while the real-time subsystem says otherwise', async () => {
+    const { av } = setup({ ignored: new Set(['mdatp.features.systemExtensions']) });
+    // The emulated mdatp keeps its default (enabled → endpoint_security_extension); the policy asks for disabled.
+    expect(await av.apply([set('mdatp.features.systemExtensions', 'disabled')])).toEqual([
+      {
+        settingId: 'mdatp.features.systemExtensions',
+        ok: false,
+        code: 'SETTING_NOT_ENFORCED',
+        message: 'mdatp health reports real_time_protection_subsystem="endpoint_security_extension", expected "kernel_extension" for "disabled"',
+      },
+    ]);
+  });
+
   it('verifies EDR early preview through mdatp health, and refuses a second GROUP tag', async () => {
     const { host, edr } = setup({ ignored: new Set(['mdatp.edr.earlyPreview']) });
     expect(await edr.apply([set('mdatp.edr.earlyPreview', true, 'edr')])).toEqual([

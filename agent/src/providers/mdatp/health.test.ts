@@ -167,4 +167,14 @@ describe('healthDisagreement', () => {
     expect(healthDisagreement('mdatp.edr.earlyPreview', false, mac)).toBeUndefined();
     expect(healthDisagreement('mdatp.edr.earlyPreview', true, mac)).toBe('mdatp health reports edr_early_preview_enabled=false, expected true for true');
   });
+
+  it('checks macOS system extensions against the real-time protection subsystem, and only its two known values', () => {
+    const mac = parseMdatpHealth(golden('macos/testdata/wdav-health-healthy.json'));
+    expect(healthDisagreement('mdatp.features.systemExtensions', 'enabled', mac)).toBeUndefined();
+    expect(healthDisagreement('mdatp.features.systemExtensions', 'disabled', mac)).toBe(
+      'mdatp health reports real_time_protection_subsystem="endpoint_security_extension", expected "kernel_extension" for "disabled"',
+    );
+    // "fanotify" (Linux) or "unavailable" says nothing about system extensions.
+    expect(healthDisagreement('mdatp.features.systemExtensions', 'disabled', h)).toBeUndefined();
+  });
 });

@@ -29,6 +29,18 @@ const CHECKS: Readonly<Record<string, readonly HealthCheck[]>> = {
   'mdatp.networkProtection.enforcementLevel': [direct('network_protection_enforcement_level', (h) => h.networkProtectionEnforcementLevel)],
   'mdatp.edr.groupIds': [direct('edr_group_ids', (h) => h.edrGroupIds)],
   'mdatp.edr.earlyPreview': [direct('edr_early_preview_enabled', (h) => h.edrEarlyPreviewEnabled)],
+  // With system extensions the subsystem is endpoint_security_extension, without kernel_extension (mac-sysext-preview);
+  // any other reading (unavailable while real-time protection is off) cannot contradict the setting.
+  'mdatp.features.systemExtensions': [
+    {
+      field: 'real_time_protection_subsystem',
+      expected: (v) => (v === 'enabled' ? 'endpoint_security_extension' : 'kernel_extension'),
+      actual: (h) =>
+        h.realTimeProtectionSubsystem === 'endpoint_security_extension' || h.realTimeProtectionSubsystem === 'kernel_extension'
+          ? h.realTimeProtectionSubsystem
+          : undefined,
+    },
+  ],
   'mdatp.edr.tags': [
     {
       field: 'edr_device_tags',

@@ -78,6 +78,7 @@ export class EmulatedMdatp {
       ...(this.options.platform === 'macos'
         ? {
             tamperProtection: wrap(value('mdatp.tamperProtection.enforcementLevel')),
+            realTimeProtectionSubsystem: value('mdatp.features.systemExtensions').value === 'enabled' ? 'endpoint_security_extension' : 'kernel_extension',
             // Printed as a word, as in the recorded outputs (testdata/wdav-health-healthy.json).
             edrEarlyPreviewEnabled: wrap({ ...value('mdatp.edr.earlyPreview'), value: value('mdatp.edr.earlyPreview').value ? 'enabled' : 'disabled' }),
           }
