@@ -16,7 +16,8 @@ const GLOBAL_PATH = describedPattern(
 
 /** Scope lists that include global (the documented values are epp and global; absent means global). */
 const WITH_GLOBAL = { type: 'array', enum: [['global'], ['epp', 'global'], ['global', 'epp']] };
-const EPP_ONLY = { type: 'array', const: ['epp'] };
+// An enum of one (not const): the settings doc shows enums, while a const reads as the item's discriminator there.
+const EPP_ONLY = { type: 'array', enum: [['epp']] };
 
 type Variant = { properties: Record<string, unknown>; required: string[] } & Record<string, unknown>;
 
