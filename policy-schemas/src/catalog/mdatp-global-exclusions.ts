@@ -63,7 +63,8 @@ export const MDATP_GLOBAL_EXCLUSION_SETTINGS: readonly SettingDefinition[] = [
         { $type: 'excludedFileExtension', extension: '.pdf', scopes: ['epp'] },
         { $type: 'excludedFileName', name: 'cat', scopes: ['epp'] },
       ],
-      // Intune's group collection for these items allows 600 (settingDefinition maximumCount).
+      // 600: the maximumCount of Intune's linux_mdatp_managed_exclusionsettings_exclusions collection as Microsoft365DSC's
+      // tests mirror its setting definition (not checked against Graph itself); mdatp documents no limit.
       maxItems: 600,
       default: [],
     },
