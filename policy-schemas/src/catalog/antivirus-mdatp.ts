@@ -149,7 +149,21 @@ export const MDATP_ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
   feature('supplementarySensorConfigurations.enableProcessCalls', 'Process calls'),
   feature('supplementarySensorConfigurations.enablePseudofsCalls', 'Pseudo file system calls'),
   feature('supplementarySensorConfigurations.enableEbpfModuleLoadEvents', 'eBPF module load events'),
-  feature('sendLowfiEvents', 'Low-fidelity events'),
+  // The id stays (ids are never renamed) but the key is features.supplementarySensorConfigurations.sendLowfiEvents:
+  // so both of Microsoft's JSON examples place it (linux-preferences "Full configuration profile example", and the
+  // Linux pen-testing/BAS guidance of 05/2026); only the 2024 page's heading levels suggested features.sendLowfiEvents.
+  // Source: https://learn.microsoft.com/defender-endpoint/linux-preferences#full-configuration-profile-example
+  {
+    ...feature('sendLowfiEvents', 'Low-fidelity events (suspicious antivirus events reported to EDR)'),
+    description: 'mdatp managed configuration key features.supplementarySensorConfigurations.sendLowfiEvents.',
+    source: 'features.supplementarySensorConfigurations.sendLowfiEvents',
+  },
+  // Documented Linux features keys Intune's profiles do not offer; both sit directly under features in Microsoft's
+  // Linux pen-testing/BAS guidance example (the preferences page's headings nest the cache under the sensor section).
+  // Source: https://learn.microsoft.com/defender-endpoint/linux-preferences#remediate-infected-file-feature
+  feature('remediateInfectedFile', 'Remediate processes that open or load an infected file (real-time protection)'),
+  // Source: https://learn.microsoft.com/defender-endpoint/linux-preferences#enable-antivirus-engine-cache
+  feature('enableAntivirusEngineCache', 'Antivirus engine cache of scanned events'),
   // Intune's bare "…_enforcementlevel" on macOS (com.apple.managedclient.preferences_enforcementlevel: _0 disabled,
   // _1 audit, _2 block) is this key; the Linux profile calls it "networkprotection_enforcementLevel".
   // Source: https://microsoft.github.io/Microsoft365DSC/resources/intune/IntuneAntivirusPolicyMacOS

@@ -296,6 +296,19 @@ describe('hostile values', () => {
     expect(av.unsupportedReason('mdatp.networkProtection.disableIcmpInspection')).toBeUndefined();
   });
 
+  it("writes the sensor and feature switches where Microsoft's JSON examples put them", async () => {
+    const { host, av } = setup();
+    const changes = [
+      set('mdatp.features.sendLowfiEvents', 'enabled'),
+      set('mdatp.features.remediateInfectedFile', 'enabled'),
+      set('mdatp.features.enableAntivirusEngineCache', 'enabled'),
+    ];
+    expect(await av.apply(changes)).toEqual(changes.map((c) => ({ settingId: c.settingId, ok: true })));
+    expect(await fileJson(host)).toEqual({
+      features: { supplementarySensorConfigurations: { sendLowfiEvents: 'enabled' }, remediateInfectedFile: 'enabled', enableAntivirusEngineCache: 'enabled' },
+    });
+  });
+
   it('refuses global exclusions mdatp does not take globally (wildcards, extensions, process names), writing nothing', async () => {
     const { host, edr } = setup();
     for (const item of [
