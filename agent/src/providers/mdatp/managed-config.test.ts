@@ -137,3 +137,23 @@ describe('findNul', () => {
     expect(findNul([{ path: '/fine', args: ['--x'] }])).toBeUndefined();
   });
 });
+
+describe('a setting that moved', () => {
+  const lowfi = setting('mdatp.features.sendLowfiEvents');
+
+  it('drops the key an earlier version wrote when the setting is written or removed, and says the document changed', () => {
+    const doc: Record<string, unknown> = { features: { sendLowfiEvents: 'enabled', moduleLoad: 'enabled' } };
+    expect(lowfi.read(doc)).toBeUndefined();
+    expect(lowfi.write(doc, 'enabled')).toBe(true);
+    expect(doc).toEqual({ features: { moduleLoad: 'enabled', supplementarySensorConfigurations: { sendLowfiEvents: 'enabled' } } });
+    // Already in place: nothing to do.
+    expect(lowfi.write(doc, 'enabled')).toBe(false);
+    // An old key that reappears beside the new one is dropped even though the value is unchanged.
+    (doc.features as Record<string, unknown>).sendLowfiEvents = 'disabled';
+    expect(lowfi.write(doc, 'enabled')).toBe(true);
+    expect(lowfi.write(doc, undefined)).toBe(true);
+    expect(doc).toEqual({ features: { moduleLoad: 'enabled' } });
+    expect(lowfi.write({ features: { sendLowfiEvents: 'enabled' } }, undefined)).toBe(true);
+    expect(lowfi.write({}, undefined)).toBe(false);
+  });
+});

@@ -35,16 +35,26 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * Key paths earlier agent versions wrote a setting to. Writing or removing the setting removes them too, so a key in
+ * a place mdatp may still read never outlives the policy (sendLowfiEvents moved into supplementarySensorConfigurations).
+ */
+const LEGACY_PATHS: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  'mdatp.features.sendLowfiEvents': [['features', 'sendLowfiEvents']],
+};
+
 function plainSetting(definition: SettingDefinition): MdatpSetting {
   const path = definition.source.split('.');
+  const legacy = LEGACY_PATHS[definition.id] ?? [];
   return {
     definition,
     path,
     read: (doc) => asSettingValue(getPath(doc, path)),
     write(doc, value) {
-      if (value === undefined) return removePath(doc, path);
+      const dropped = legacy.map((old) => removePath(doc, old)).includes(true);
+      if (value === undefined) return removePath(doc, path) || dropped;
       const before = getPath(doc, path);
-      if (before !== undefined && sameJson(before, value)) return false;
+      if (before !== undefined && sameJson(before, value)) return dropped;
       // A copy: the document must not share arrays or objects with the caller's policy values.
       setPath(doc, path, structuredClone(value));
       return true;
