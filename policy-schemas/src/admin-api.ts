@@ -193,6 +193,12 @@ export const Device = Type.Object(
 );
 export type Device = Static<typeof Device>;
 
+/** Intune's numeric code for the setting's `code`, where Microsoft documents one (policy-schemas/src/intune-codes.ts). */
+const IntuneCodeFields = {
+  intuneCode: Type.Optional(Type.Integer({ description: "Intune's per-setting code (signed decimal, as Intune's reports show it)" })),
+  intuneHex: Type.Optional(Type.String({ pattern: '^0x[0-9A-F]{8}$', description: 'The same code as unsigned 32-bit hex, e.g. 0x87D1FDE8' })),
+};
+
 /** Per-policy status of one device: `pending` until the device reports the assigned version. */
 export const DevicePolicyStatus = Type.Object(
   {
@@ -216,7 +222,7 @@ export const DeviceStatus = Type.Object(
     /** Why the device's last sync kept its last good policy (e.g. POLICY_SIGNATURE_INVALID); null when it used fresh policy. */
     lastSyncError: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false }), Type.Null()]),
     policies: Type.Array(DevicePolicyStatus),
-    settings: Type.Array(Type.Object({ ...SettingStatus.properties, reportedAt: Timestamp }, { additionalProperties: false })),
+    settings: Type.Array(Type.Object({ ...SettingStatus.properties, ...IntuneCodeFields, reportedAt: Timestamp }, { additionalProperties: false })),
   },
   { $id: 'urn:attache:device-status', title: 'Device status' },
 );

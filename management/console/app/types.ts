@@ -10,6 +10,7 @@ export type {
   ApiToken,
   Assignment,
   CompliancePolicy,
+  ComplianceState,
   Device,
   DeviceAlerts,
   DeviceCompliance,

@@ -76,6 +76,24 @@ describe.each(STORE_ENGINES)('device listing on %s', (engineName) => {
     expect(hostnames((await store.queryDevices({ ...ALL, sort: 'riskLevel', order: 'desc' })).devices)).toEqual(['h2', 'h1', 'h3']);
   });
 
+  it("filters and sorts by Intune's conflict and error states, and counts them", async () => {
+    const names = ['c-unknown', 'c-error', 'c-noncompliant', 'c-conflict', 'c-compliant', 'c-grace'];
+    const ids = new Map<string, string>();
+    for (const name of names) ids.set(name, await enroll(store, { hostname: name }));
+    const evaluated = { reasons: [], policies: [], evaluatedAt: NOW, evidenceAt: null, nextEvaluationAt: null };
+    for (const state of ['error', 'noncompliant', 'conflict', 'compliant', 'inGracePeriod'] as const) {
+      const name = state === 'inGracePeriod' ? 'c-grace' : `c-${state}`;
+      await store.saveComplianceState({ deviceId: ids.get(name) as string, state, riskLevel: 'none', ...evaluated });
+    }
+    expect(hostnames((await store.queryDevices({ ...ALL, complianceState: 'conflict' })).devices)).toEqual(['c-conflict']);
+    expect(hostnames((await store.queryDevices({ ...ALL, complianceState: 'error' })).devices)).toEqual(['c-error']);
+    const bySeverity = ['c-compliant', 'c-grace', 'c-conflict', 'c-noncompliant', 'c-error', 'c-unknown'];
+    expect(hostnames((await store.queryDevices({ ...ALL, sort: 'complianceState' })).devices)).toEqual(bySeverity);
+    expect(hostnames((await store.queryDevices({ ...ALL, sort: 'complianceState', order: 'desc' })).devices)).toEqual([...bySeverity].reverse());
+    const counts = await store.deviceDashboard({ connected: { here: [] }, hourAgo: NOW, dayAgo: NOW, weekAgo: NOW });
+    expect(counts.complianceState).toEqual({ compliant: 1, inGracePeriod: 1, conflict: 1, noncompliant: 1, error: 1, unknown: 1 });
+  });
+
   it('pages by keyset: no device skipped or repeated while devices are enrolled between pages', async () => {
     for (let i = 0; i < 25; i++) await enroll(store, { hostname: `host-${String(i).padStart(2, '0')}` });
     const seen: string[] = [];

@@ -68,7 +68,8 @@ const SORT_KEY: Readonly<Record<DeviceSortField, RawBuilder<string | number>>> =
   hostname: sql`lower(d.hostname)`,
   lastSeenAt: sql`coalesce(d.last_seen_at, '')`,
   enrolledAt: sql`d.enrolled_at`,
-  complianceState: sql`case coalesce(dc.state, 'unknown') when 'compliant' then 0 when 'inGracePeriod' then 1 when 'noncompliant' then 2 else 3 end`,
+  // unknown (also: never evaluated) sorts after every evaluated state, as before conflict and error existed.
+  complianceState: sql`case coalesce(dc.state, 'unknown') when 'compliant' then 0 when 'inGracePeriod' then 1 when 'conflict' then 2 when 'noncompliant' then 3 when 'error' then 4 else 5 end`,
   riskLevel: sql`case coalesce(dc.risk_level, 'none') when 'none' then 0 when 'informational' then 1 when 'low' then 2 when 'medium' then 3 else 4 end`,
 };
 
