@@ -3,6 +3,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { SettingStatus } from './agent-config.js';
 import { SettingEvent } from './device-api.js';
+import { IntuneCodeFields } from './intune-codes.js';
 import { PolicyDocument } from './policy.js';
 import { OsType, Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
 
@@ -192,12 +193,6 @@ export const Device = Type.Object(
   { additionalProperties: false, $id: 'urn:attache:device', title: 'Device' },
 );
 export type Device = Static<typeof Device>;
-
-/** Intune's numeric code for the setting's `code`, where Microsoft documents one (policy-schemas/src/intune-codes.ts). */
-const IntuneCodeFields = {
-  intuneCode: Type.Optional(Type.Integer({ description: "Intune's per-setting code (signed decimal, as Intune's reports show it)" })),
-  intuneHex: Type.Optional(Type.String({ pattern: '^0x[0-9A-F]{8}$', description: 'The same code as unsigned 32-bit hex, e.g. 0x87D1FDE8' })),
-};
 
 /** Per-policy status of one device: `pending` until the device reports the assigned version. */
 export const DevicePolicyStatus = Type.Object(

@@ -1,5 +1,6 @@
 // Intune's numeric per-setting codes next to ours, so an Intune runbook can be followed: the one table that says which
 // code Intune's per-setting report shows for each outcome we report, and only codes Microsoft documents (none otherwise).
+import { Type } from '@sinclair/typebox';
 /** A documented Intune (ConfigMgr CI) status code: signed decimal as the Intune reports show it, and Microsoft's text. */
 export interface IntuneCode {
   readonly code: number;
@@ -47,3 +48,9 @@ export function intuneCodeOf(code: string | undefined): { readonly intuneCode: n
   if (entry.code === null) return undefined;
   return { intuneCode: entry.code, intuneHex: intuneHex(entry.code) };
 }
+
+/** The fields an API answer carries beside a per-setting `code`: Intune's code where Microsoft documents one. */
+export const IntuneCodeFields = {
+  intuneCode: Type.Optional(Type.Integer({ description: "Intune's per-setting code (signed decimal, as Intune's reports show it)" })),
+  intuneHex: Type.Optional(Type.String({ pattern: '^0x[0-9A-F]{8}$', description: 'The same code as unsigned 32-bit hex, e.g. 0x87D1FDE8' })),
+};

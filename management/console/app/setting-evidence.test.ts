@@ -18,7 +18,13 @@ describe('settingEvidence', () => {
   });
 
   it('shows our code alone where Intune documents none, and a dash when there is nothing', () => {
-    expect(settingEvidence({ ...base, state: 'conflict', code: 'SETTING_CONFLICT', message: 'two policies' })).toBe('SETTING_CONFLICT: two policies');
-    expect(settingEvidence({ ...base, state: 'succeeded' })).toBe('—');
+    const conflict: Reported = { ...base, state: 'conflict', code: 'SETTING_CONFLICT', message: 'two policies' };
+    expect(settingEvidence(conflict)).toBe('SETTING_CONFLICT: two policies');
+    const succeeded: Reported = { ...base, state: 'succeeded' };
+    expect(settingEvidence(succeeded)).toBe('—');
+    // A drill-down row of the policy status page carries the same fields.
+    expect(settingEvidence({ code: 'SETTING_OVERRIDDEN', intuneCode: -2016281106, intuneHex: '0x87D1FDEE' })).toBe(
+      'SETTING_OVERRIDDEN (Intune 0x87D1FDEE = -2016281106)',
+    );
   });
 });

@@ -3,7 +3,7 @@
 import type { DeviceStatus } from './types.js';
 
 /** `SETTING_NOT_ENFORCED (Intune 0x87D1FDE8 = -2016281112): message`, or `—` when the status carries neither. */
-export function settingEvidence(s: DeviceStatus['settings'][number]): string {
+export function settingEvidence(s: Pick<DeviceStatus['settings'][number], 'code' | 'intuneCode' | 'intuneHex' | 'message'>): string {
   const intune = s.intuneHex === undefined ? '' : ` (Intune ${s.intuneHex} = ${s.intuneCode})`;
   const code = s.code === undefined ? undefined : `${s.code}${intune}`;
   return [code, s.message].filter(Boolean).join(': ') || '—';

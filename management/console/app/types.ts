@@ -22,6 +22,7 @@ export type {
   Group,
   GroupRulePreview,
   OnboardingPackage,
+  PolicySettingDevices,
   PolicyStatusReport,
   PolicySummary,
   WhatIfResponse,

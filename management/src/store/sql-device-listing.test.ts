@@ -185,6 +185,7 @@ describe.each(STORE_ENGINES)('device listing on %s', (engineName) => {
       policyIds,
       desired: 1,
       observed: 1,
+      ...(state === 'error' ? { code: 'SETTING_NOT_ENFORCED', message: 'read back 0' } : {}),
     });
     const [d0, d1, d2, d3, d4] = ids as [string, string, string, string, string];
     for (const d of [d0, d1]) await store.recordReport({ ...policyReport(d, policyId, 1, 'succeeded'), settings: [setting('succeeded', [policyId])] }, NOW);
@@ -198,8 +199,10 @@ describe.each(STORE_ENGINES)('device listing on %s', (engineName) => {
     const second = await store.policySettingDevices({ ...base, state: 'succeeded', afterDeviceId: first.nextDeviceId ?? undefined });
     expect([...first.devices, ...second.devices].map((d) => d.deviceId)).toEqual([d0, d1].sort());
     expect(second.nextDeviceId).toBeNull();
-    expect((await store.policySettingDevices({ ...base, state: 'error', limit: 10 })).devices.map((d) => d.hostname)).toEqual(['d2']);
-    expect((await store.policySettingDevices({ ...base, state: 'pending', limit: 10 })).devices.map((d) => d.hostname)).toEqual(['d3']);
+    const errors = await store.policySettingDevices({ ...base, state: 'error', limit: 10 });
+    expect(errors.devices.map((d) => [d.hostname, d.code])).toEqual([['d2', 'SETTING_NOT_ENFORCED']]);
+    expect(first.devices[0]?.code).toBeNull();
+    expect((await store.policySettingDevices({ ...base, state: 'pending', limit: 10 })).devices.map((d) => [d.hostname, d.code])).toEqual([['d3', null]]);
     expect((await store.policySettingDevices({ ...base, state: 'error', limit: 10, scopeGroupIds: [] })).total).toBe(0);
   });
 
