@@ -1,9 +1,16 @@
 // Unit tests of compliance evaluation: one table row per setting and outcome, combining policies, the grace period and
 // staleness driven by a manual clock (each evaluation feeds the next, as the service stores and reloads them).
 import { describe, expect, it } from 'vitest';
-import type { CompliancePolicy, ComplianceSettings, ComplianceState, DeviceHealth } from '../../../../policy-schemas/src/index.js';
+import {
+  type CompliancePolicy,
+  type ComplianceSettings,
+  type ComplianceState,
+  type DeviceHealth,
+  SETTINGS,
+  settingById,
+} from '../../../../policy-schemas/src/index.js';
 import type { StoredComplianceState } from '../../store/compliance-store.js';
-import { type ComplianceFacts, DEFAULT_MAX_SIGNATURE_AGE_HOURS } from './checks.js';
+import { type ComplianceFacts, DEFAULT_MAX_SIGNATURE_AGE_HOURS, isBehindCheck } from './checks.js';
 import { accessDecision, type DeviceEvaluationInput, evaluateDevice } from './evaluate.js';
 
 const HOUR = 3_600_000;
@@ -227,6 +234,32 @@ describe('combining', () => {
     expect(state.state).toBe('error');
     expect(state.reasons[0]).toMatchObject({ setting: 'requireSignaturesUpToDate', result: 'error', observed: null });
     expect(state.reasons[0]?.message).toContain('cannot be evaluated');
+  });
+
+  it('a check that throws on malformed evidence is an error naming the failure', () => {
+    const malformed = { value: { collectedAt: iso(T0), firewall: health().firewall } as unknown as DeviceHealth, receivedAt: iso(T0) };
+    const state = evaluate({ requireRealTimeProtection: true }, facts({ health: malformed }));
+    expect(state.state).toBe('error');
+    expect(state.reasons[0]?.message).toMatch(/requireRealTimeProtection: evaluation failed: /);
+    expect(accessDecision(state).decision).toBe('block');
+  });
+
+  it('the settings a check rests on are catalog settings (a rename would silently end conflict detection)', () => {
+    const behind = [
+      'defender.AllowRealtimeMonitoring',
+      'defender.AllowOnAccessProtection',
+      'mdatp.antivirusEngine.enforcementLevel',
+      'firewall.domainProfile.EnableFirewall',
+      'firewall.privateProfile.EnableFirewall',
+      'firewall.publicProfile.EnableFirewall',
+      'macosFirewall.EnableFirewall',
+    ];
+    for (const id of behind) {
+      expect(settingById(id), id).toBeDefined();
+      expect(isBehindCheck(id), id).toBe(true);
+    }
+    expect(SETTINGS.filter((s) => isBehindCheck(s.id)).map((s) => s.id)).toEqual(expect.arrayContaining(behind));
+    expect(SETTINGS.filter((s) => isBehindCheck(s.id))).toHaveLength(behind.length);
   });
 
   it('a device without a compliance policy takes the server setting (default compliant, as Intune)', () => {
