@@ -180,6 +180,24 @@ describe('ComplianceService', () => {
     expect(service.decision(id)?.evaluatedAt).toBe(new Date(T0 + 2).toISOString());
   });
 
+  it('a corrupt stored status loses only the conflict evidence: the device is still evaluated, and still blocked', async () => {
+    const id = await device();
+    await assign([id], { requireFirewall: true });
+    const at = new Date(T0).toISOString();
+    const off = {
+      collectedAt: at,
+      antivirus: { source: 'simulated' as const, mode: 'active' as const, realTimeProtection: true, tamperProtection: true },
+      firewall: { source: 'simulated' as const, enabled: false },
+    };
+    await store.recordHealth(id, off, at);
+    const raw = new BetterSqlite3(join(dir, 'db.sqlite'));
+    raw.prepare('UPDATE devices SET last_sync_error = ? WHERE device_id = ?').run('{"x":', id);
+    raw.close();
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger() });
+    await service.evaluate(id, 'health');
+    expect(service.decision(id)).toMatchObject({ decision: 'block', complianceState: 'noncompliant' });
+  });
+
   it('evaluates every other device at start-up when one device has a corrupt stored row', async () => {
     const broken = await device();
     const fine = await device();

@@ -266,10 +266,16 @@ export class ComplianceService {
     return undefined;
   }
 
-  // The device's reported settings in conflict that a compliance check rests on (checks.ts names them).
+  // The device's reported settings in conflict that a compliance check rests on (checks.ts names them). A corrupt
+  // status row only loses that evidence: a check it could turn into `conflict` is not met anyway, so access is not
+  // granted either way (noncompliant or unknown instead of conflict).
   private async settingConflicts(deviceId: string): Promise<SettingConflict[]> {
-    const reported = await this.deps.store.getReportedStatus(deviceId);
-    return reported.settings
+    const reported = await this.deps.store.getReportedStatus(deviceId).catch((err: unknown) => {
+      if (!(err instanceof AttacheError) || err.code !== 'STORE_CORRUPT') throw err;
+      this.log.error('reported setting status unreadable for compliance', { deviceId, code: err.code, error: err.message });
+      return undefined;
+    });
+    return (reported?.settings ?? [])
       .filter((s) => s.state === 'conflict' && isBehindCheck(s.settingId))
       .map((s) => ({ settingId: s.settingId, code: s.code, message: s.message }));
   }
