@@ -68,6 +68,20 @@ async function assign(deviceIds: string[], settings: Record<string, unknown>): P
   });
 }
 
+/** Stores a health upload received at T0 with real-time protection and the firewall on or off. */
+async function reportHealth(deviceId: string, on: { realTimeProtection: boolean; firewall: boolean }): Promise<void> {
+  const at = new Date(T0).toISOString();
+  await store.recordHealth(
+    deviceId,
+    {
+      collectedAt: at,
+      antivirus: { source: 'simulated', mode: 'active', realTimeProtection: on.realTimeProtection, tamperProtection: true },
+      firewall: { source: 'simulated', enabled: on.firewall },
+    },
+    at,
+  );
+}
+
 describe('ComplianceService', () => {
   it('evaluates a device enrolled just now from its record and policies as a full evaluation would', async () => {
     const [enrolledNow, reference] = [await device(), await device()];
@@ -140,12 +154,7 @@ describe('ComplianceService', () => {
     const id = await device();
     await assign([id], { requireRealTimeProtection: true });
     const at = new Date(T0).toISOString();
-    const rtpOff = {
-      collectedAt: at,
-      antivirus: { source: 'simulated' as const, mode: 'active' as const, realTimeProtection: false, tamperProtection: true },
-      firewall: { source: 'simulated' as const, enabled: true },
-    };
-    await store.recordHealth(id, rtpOff, at);
+    await reportHealth(id, { realTimeProtection: false, firewall: true });
     const service = new ComplianceService({}, { store, clock, logger: createSilentLogger() });
     await service.evaluate(id, 'health');
     expect(service.decision(id)).toMatchObject({ decision: 'block', complianceState: 'noncompliant' });
@@ -183,13 +192,7 @@ describe('ComplianceService', () => {
   it('a corrupt stored status loses only the conflict evidence: the device is still evaluated, and still blocked', async () => {
     const id = await device();
     await assign([id], { requireFirewall: true });
-    const at = new Date(T0).toISOString();
-    const off = {
-      collectedAt: at,
-      antivirus: { source: 'simulated' as const, mode: 'active' as const, realTimeProtection: true, tamperProtection: true },
-      firewall: { source: 'simulated' as const, enabled: false },
-    };
-    await store.recordHealth(id, off, at);
+    await reportHealth(id, { realTimeProtection: true, firewall: false });
     const raw = new BetterSqlite3(join(dir, 'db.sqlite'));
     raw.prepare('UPDATE devices SET last_sync_error = ? WHERE device_id = ?').run('{"x":', id);
     raw.close();
