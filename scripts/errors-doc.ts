@@ -2,9 +2,18 @@
 // Called by scripts/gen-schemas.ts; pure, so the staleness test can compare it with the file on disk.
 import { ERROR_CODES, type ErrorCode, type ErrorCodeInfo } from '../common/errors.js';
 import { exitCodeFor } from '../common/exit-codes.js';
+import { INTUNE_SETTING_CODES, intuneHex, type SettingCode } from '../policy-schemas/src/index.js';
+
+// Intune's per-setting code beside a per-setting code of ours (policy-schemas/src/intune-codes.ts), else empty.
+function intuneCell(code: ErrorCode): string {
+  if (!Object.hasOwn(INTUNE_SETTING_CODES, code)) return '';
+  const entry = INTUNE_SETTING_CODES[code as SettingCode];
+  return entry.code === null ? `none (${entry.why})` : `\`${intuneHex(entry.code)}\` (${entry.code}) ${entry.message}`;
+}
 
 function row(code: ErrorCode, info: ErrorCodeInfo): string {
-  return `| \`${code}\` | ${info.status} | ${exitCodeFor(code)} | ${info.retryable ? 'yes' : 'no'} | ${info.description.replaceAll('|', '\\|')} |`;
+  const cells = [`\`${code}\``, info.status, exitCodeFor(code), info.retryable ? 'yes' : 'no', info.description, intuneCell(code)];
+  return `| ${cells.map((c) => String(c).replaceAll('|', '\\|')).join(' | ')} |`;
 }
 
 const EXIT_CODES_SECTION = [
@@ -48,10 +57,15 @@ export function generateErrorsDoc(): string {
     'body (`urn:attache:error-response`); per-setting outcomes carry the code in the status report instead.',
     '**Retryable** says whether the same request can succeed later without anyone changing anything. **Exit code** is',
     'what every executable (`attache-agent`, `attache-admin`, `attache-management`, `attache-simulate`) exits with when',
-    'a command ends with that error (`common/exit-codes.ts`, below).',
+    'a command ends with that error (`common/exit-codes.ts`, below). **Intune code** is, for a per-setting code, the',
+    "code Intune's per-setting reports show for the same outcome (signed decimal as in the reports, hex as in the",
+    'runbooks), only where Microsoft documents one (Company resource access, common errors:',
+    'https://learn.microsoft.com/troubleshoot/mem/intune/general/troubleshoot-company-resource-access-problems); the',
+    'device status (`GET /v1/admin/devices/:id/status`) carries it as `intuneCode` / `intuneHex`, and the CLI and console',
+    'show it beside ours (`policy-schemas/src/intune-codes.ts`).',
     '',
-    '| Code | HTTP status | Exit code | Retryable | Description |',
-    '|---|---|---|---|---|',
+    '| Code | HTTP status | Exit code | Retryable | Description | Intune code |',
+    '|---|---|---|---|---|---|',
     ...entries.map(([code, info]) => row(code, info)),
     ...EXIT_CODES_SECTION,
   ];

@@ -3,6 +3,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { SettingStatus } from './agent-config.js';
 import { SettingEvent } from './device-api.js';
+import { IntuneCodeFields } from './intune-codes.js';
 import { PolicyDocument } from './policy.js';
 import { OsType, Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
 
@@ -216,7 +217,7 @@ export const DeviceStatus = Type.Object(
     /** Why the device's last sync kept its last good policy (e.g. POLICY_SIGNATURE_INVALID); null when it used fresh policy. */
     lastSyncError: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false }), Type.Null()]),
     policies: Type.Array(DevicePolicyStatus),
-    settings: Type.Array(Type.Object({ ...SettingStatus.properties, reportedAt: Timestamp }, { additionalProperties: false })),
+    settings: Type.Array(Type.Object({ ...SettingStatus.properties, ...IntuneCodeFields, reportedAt: Timestamp }, { additionalProperties: false })),
   },
   { $id: 'urn:attache:device-status', title: 'Device status' },
 );

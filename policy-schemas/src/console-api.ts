@@ -4,6 +4,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Device, StoreProblem } from './admin-api.js';
 import { SettingDefinition } from './catalog/setting-definition.js';
+import { IntuneCodeFields } from './intune-codes.js';
 import { PLATFORMS, Platform, PolicyKind, SettingState, Timestamp, Uuid } from './primitives.js';
 import { ComplianceState, RiskLevel } from './signals.js';
 
@@ -147,7 +148,15 @@ export const PolicySettingDevices = Type.Object(
     total: Count,
     devices: Type.Array(
       Type.Object(
-        { deviceId: Uuid, hostname: Type.String(), platform: Platform, lastReportAt: Type.Union([Timestamp, Type.Null()]) },
+        {
+          deviceId: Uuid,
+          hostname: Type.String(),
+          platform: Platform,
+          lastReportAt: Type.Union([Timestamp, Type.Null()]),
+          /** The code the device reported for the setting (absent when none, e.g. succeeded or pending). */
+          code: Type.Optional(Type.String()),
+          ...IntuneCodeFields,
+        },
         { additionalProperties: false },
       ),
     ),

@@ -31,6 +31,7 @@ export * from './control.js';
 export * from './device-api.js';
 export * from './endpoint-config.js';
 export * from './identity-api.js';
+export * from './intune-codes.js';
 export * from './key-rotation.js';
 export * from './onboarding.js';
 export * from './onboarding-admin-api.js';

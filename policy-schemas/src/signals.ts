@@ -191,8 +191,20 @@ export const HealthUpload = Type.Object(
 );
 export type HealthUpload = Static<typeof HealthUpload>;
 
-/** Compliance states as Intune names them. */
-export const ComplianceState = Type.Union([Type.Literal('compliant'), Type.Literal('noncompliant'), Type.Literal('inGracePeriod'), Type.Literal('unknown')]);
+/**
+ * Compliance states as Intune names them (Graph complianceState, without configManager: no co-management here).
+ * `conflict`: a check the device fails because another manager overrides the setting it needs; `error`: a check could
+ * not be evaluated. Only `compliant` and `inGracePeriod` allow access.
+ * Source: https://learn.microsoft.com/graph/api/resources/intune-devices-compliancestate
+ */
+export const ComplianceState = Type.Union([
+  Type.Literal('compliant'),
+  Type.Literal('noncompliant'),
+  Type.Literal('inGracePeriod'),
+  Type.Literal('unknown'),
+  Type.Literal('conflict'),
+  Type.Literal('error'),
+]);
 export type ComplianceState = Static<typeof ComplianceState>;
 
 /**

@@ -5,6 +5,7 @@ import { DeviceTag, DynamicGroupRule } from './admin-api.js';
 import { CompliancePolicyDocument } from './compliance-api.js';
 import { PolicyDocument } from './policy.js';
 import { OsType, Platform, SettingState, SettingValue } from './primitives.js';
+import { ComplianceState } from './signals.js';
 import { TaggedUnion } from './tagged-union.js';
 
 // Embedded copies carry no $id (Ajv refuses the same $id twice).
@@ -189,7 +190,7 @@ export const ScenarioExpectations = [
   Type.Object(
     {
       type: Type.Literal('complianceState'),
-      state: Type.Union([Type.Literal('compliant'), Type.Literal('noncompliant'), Type.Literal('inGracePeriod'), Type.Literal('unknown')]),
+      state: ComplianceState,
       minShare: Share,
       maxShare: Type.Optional(Share),
     },

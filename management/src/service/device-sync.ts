@@ -29,11 +29,13 @@ export async function acceptReport(ctx: ServiceContext, signerId: string, body: 
   if (before && !outcome.duplicate && !outcome.stale && before.agentVersion !== report.agentVersion) {
     await refreshDeviceMemberships(ctx, { ...before, agentVersion: report.agentVersion }, isoNow(ctx.clock));
   }
-  // What a status report can change for compliance is the agent version (minAgentVersion): re-evaluated when it moved.
+  // What a status report can change for compliance is the agent version (minAgentVersion): re-evaluated when it moved;
+  // and a conflict on a setting a compliance check rests on (onReport re-evaluates only when one is reported or ends).
   // Its being a check-in is handled for every request (compliance.onCheckin re-evaluates a device that was
-  // noncompliant for not checking in), and time-based rules by the compliance timer: a report of the same agent
-  // version changes no input of the evaluation, so it is not evaluated again (issue 13: CPU per delivered change).
+  // noncompliant for not checking in), and time-based rules by the compliance timer: any other report changes no input
+  // of the evaluation, so it is not evaluated again (issue 13: CPU per delivered change).
   if (!outcome.duplicate && !outcome.stale && before?.agentVersion !== report.agentVersion) await ctx.compliance.evaluate(signerId, 'status');
+  else if (!outcome.duplicate && !outcome.stale) await ctx.compliance.onReport(signerId, report.settings);
   ctx.logger.info('report received', {
     component: 'reports',
     deviceId: signerId,

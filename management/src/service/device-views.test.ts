@@ -1,4 +1,5 @@
-// Unit tests of the pure views: per-policy `pending` until the assigned version is reported, and the policies etag.
+// Unit tests of the pure views: per-policy `pending` until the assigned version is reported, Intune's code beside
+// ours on reported settings, and the policies etag.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { SignedPolicy } from '../../../policy-schemas/src/index.js';
@@ -34,6 +35,28 @@ describe('deviceStatus', () => {
       [P1, 1, 'pending'],
       [P2, 1, 'error'],
     ]);
+  });
+
+  it("puts Intune's code beside ours on each reported setting that has one", () => {
+    const reportedAt = '2025-01-01T00:00:00.000Z';
+    const setting = { kind: 'antivirus' as const, policyIds: [P1], reportedAt };
+    const status = deviceStatus(
+      'd',
+      { policies: [], corrupt: [] },
+      {
+        lastReportAt: reportedAt,
+        lastSyncError: null,
+        policies: [],
+        settings: [
+          { ...setting, settingId: 'a', state: 'conflict', code: 'SETTING_OVERRIDDEN', message: "Group Policy 'X' wins" },
+          { ...setting, settingId: 'b', state: 'conflict', code: 'SETTING_CONFLICT' },
+          { ...setting, settingId: 'c', state: 'succeeded' },
+        ],
+      },
+    );
+    expect(status.settings[0]).toMatchObject({ code: 'SETTING_OVERRIDDEN', intuneCode: -2016281106, intuneHex: '0x87D1FDEE' });
+    expect(status.settings[1]).not.toHaveProperty('intuneCode');
+    expect(status.settings[2]).toEqual({ ...setting, settingId: 'c', state: 'succeeded' });
   });
 });
 

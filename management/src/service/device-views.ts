@@ -1,6 +1,6 @@
 // Pure views the admin API and the device API return: device records, per-device status, the policies etag.
 import { sha256Hex } from '../../../common/signing.js';
-import type { Device, DeviceStatus, SignedPolicy } from '../../../policy-schemas/src/index.js';
+import { type Device, type DeviceStatus, intuneCodeOf, type SignedPolicy } from '../../../policy-schemas/src/index.js';
 import type { DeviceRecord, PolicySet, ReportedStatus } from '../store/store.js';
 
 /** The admin view of a device. */
@@ -57,7 +57,8 @@ export function deviceStatus(deviceId: string, assigned: PolicySet, reported: Re
       }),
       ...corrupt,
     ].sort((a, b) => (a.policyId < b.policyId ? -1 : a.policyId > b.policyId ? 1 : 0)),
-    settings: reported.settings,
+    // Intune's code beside ours (where Microsoft documents one), so an Intune runbook for the setting can be followed.
+    settings: reported.settings.map((s) => ({ ...s, ...intuneCodeOf(s.code) })),
   };
 }
 

@@ -2,6 +2,7 @@
 // latest version) and per setting of the latest version how many devices are succeeded / error / conflict / n.a. / pending.
 import { AttacheError } from '../../../common/errors.js';
 import {
+  intuneCodeOf,
   type PolicyPayload,
   type PolicySettingDevices,
   PolicySettingQuery,
@@ -112,7 +113,8 @@ export async function getPolicySettingDevices(
     settingId,
     state,
     total: page.total,
-    devices: page.devices,
+    // The device's code for the setting, with Intune's beside it (policy-schemas/src/intune-codes.ts).
+    devices: page.devices.map(({ code, ...d }) => (code === null ? d : { ...d, code, ...intuneCodeOf(code) })),
     nextCursor: page.nextDeviceId === null ? null : Buffer.from(page.nextDeviceId).toString('base64url'),
   };
 }

@@ -93,7 +93,8 @@ export interface PolicySettingQuery extends DeviceScope {
 }
 
 export interface PolicySettingPage {
-  readonly devices: { deviceId: string; hostname: string; platform: Platform; lastReportAt: string | null }[];
+  /** `code`: what the device reported for the setting (null when it reported none, or the version is not yet reported). */
+  readonly devices: { deviceId: string; hostname: string; platform: Platform; lastReportAt: string | null; code: string | null }[];
   readonly total: number;
   readonly nextDeviceId: string | null;
 }

@@ -76,6 +76,24 @@ describe.each(STORE_ENGINES)('device listing on %s', (engineName) => {
     expect(hostnames((await store.queryDevices({ ...ALL, sort: 'riskLevel', order: 'desc' })).devices)).toEqual(['h2', 'h1', 'h3']);
   });
 
+  it("filters and sorts by Intune's conflict and error states, and counts them", async () => {
+    const names = ['c-unknown', 'c-error', 'c-noncompliant', 'c-conflict', 'c-compliant', 'c-grace'];
+    const ids = new Map<string, string>();
+    for (const name of names) ids.set(name, await enroll(store, { hostname: name }));
+    const evaluated = { reasons: [], policies: [], evaluatedAt: NOW, evidenceAt: null, nextEvaluationAt: null };
+    for (const state of ['error', 'noncompliant', 'conflict', 'compliant', 'inGracePeriod'] as const) {
+      const name = state === 'inGracePeriod' ? 'c-grace' : `c-${state}`;
+      await store.saveComplianceState({ deviceId: ids.get(name) as string, state, riskLevel: 'none', ...evaluated });
+    }
+    expect(hostnames((await store.queryDevices({ ...ALL, complianceState: 'conflict' })).devices)).toEqual(['c-conflict']);
+    expect(hostnames((await store.queryDevices({ ...ALL, complianceState: 'error' })).devices)).toEqual(['c-error']);
+    const bySeverity = ['c-compliant', 'c-grace', 'c-conflict', 'c-noncompliant', 'c-error', 'c-unknown'];
+    expect(hostnames((await store.queryDevices({ ...ALL, sort: 'complianceState' })).devices)).toEqual(bySeverity);
+    expect(hostnames((await store.queryDevices({ ...ALL, sort: 'complianceState', order: 'desc' })).devices)).toEqual([...bySeverity].reverse());
+    const counts = await store.deviceDashboard({ connected: { here: [] }, hourAgo: NOW, dayAgo: NOW, weekAgo: NOW });
+    expect(counts.complianceState).toEqual({ compliant: 1, inGracePeriod: 1, conflict: 1, noncompliant: 1, error: 1, unknown: 1 });
+  });
+
   it('pages by keyset: no device skipped or repeated while devices are enrolled between pages', async () => {
     for (let i = 0; i < 25; i++) await enroll(store, { hostname: `host-${String(i).padStart(2, '0')}` });
     const seen: string[] = [];
@@ -167,6 +185,7 @@ describe.each(STORE_ENGINES)('device listing on %s', (engineName) => {
       policyIds,
       desired: 1,
       observed: 1,
+      ...(state === 'error' ? { code: 'SETTING_NOT_ENFORCED', message: 'read back 0' } : {}),
     });
     const [d0, d1, d2, d3, d4] = ids as [string, string, string, string, string];
     for (const d of [d0, d1]) await store.recordReport({ ...policyReport(d, policyId, 1, 'succeeded'), settings: [setting('succeeded', [policyId])] }, NOW);
@@ -180,8 +199,10 @@ describe.each(STORE_ENGINES)('device listing on %s', (engineName) => {
     const second = await store.policySettingDevices({ ...base, state: 'succeeded', afterDeviceId: first.nextDeviceId ?? undefined });
     expect([...first.devices, ...second.devices].map((d) => d.deviceId)).toEqual([d0, d1].sort());
     expect(second.nextDeviceId).toBeNull();
-    expect((await store.policySettingDevices({ ...base, state: 'error', limit: 10 })).devices.map((d) => d.hostname)).toEqual(['d2']);
-    expect((await store.policySettingDevices({ ...base, state: 'pending', limit: 10 })).devices.map((d) => d.hostname)).toEqual(['d3']);
+    const errors = await store.policySettingDevices({ ...base, state: 'error', limit: 10 });
+    expect(errors.devices.map((d) => [d.hostname, d.code])).toEqual([['d2', 'SETTING_NOT_ENFORCED']]);
+    expect(first.devices[0]?.code).toBeNull();
+    expect((await store.policySettingDevices({ ...base, state: 'pending', limit: 10 })).devices.map((d) => [d.hostname, d.code])).toEqual([['d3', null]]);
     expect((await store.policySettingDevices({ ...base, state: 'error', limit: 10, scopeGroupIds: [] })).total).toBe(0);
   });
 

@@ -68,7 +68,8 @@ const SORT_KEY: Readonly<Record<DeviceSortField, RawBuilder<string | number>>> =
   hostname: sql`lower(d.hostname)`,
   lastSeenAt: sql`coalesce(d.last_seen_at, '')`,
   enrolledAt: sql`d.enrolled_at`,
-  complianceState: sql`case coalesce(dc.state, 'unknown') when 'compliant' then 0 when 'inGracePeriod' then 1 when 'noncompliant' then 2 else 3 end`,
+  // unknown (also: never evaluated) sorts after every evaluated state, as before conflict and error existed.
+  complianceState: sql`case coalesce(dc.state, 'unknown') when 'compliant' then 0 when 'inGracePeriod' then 1 when 'conflict' then 2 when 'noncompliant' then 3 when 'error' then 4 else 5 end`,
   riskLevel: sql`case coalesce(dc.risk_level, 'none') when 'none' then 0 when 'informational' then 1 when 'low' then 2 when 'medium' then 3 else 4 end`,
 };
 
@@ -260,13 +261,15 @@ export async function policySettingDevices(db: Db, q: PolicySettingQuery): Promi
       where a.policy_id = ${q.policyId} and a.mode = 'include')
     and not exists (select 1 from group_members gm join assignments a on a.group_id = gm.group_id
       where a.policy_id = ${q.policyId} and a.mode = 'exclude' and gm.device_id = d.device_id)`;
-  const state = sql<string>`case when ps.version = ${q.latestVersion} then coalesce((select ss.state from setting_status ss
-    where ss.device_id = d.device_id and ss.setting_id = ${q.settingId} and ss.policy_ids like ${likeLiteral(JSON.stringify(q.policyId))} escape '\\'), 'pending')
-    else 'pending' end`;
+  // One column of the device's status row for this setting that names the policy, once it reports the latest version.
+  const reported = (column: 'state' | 'code') => sql`case when ps.version = ${q.latestVersion} then (select ${sql.ref(`ss.${column}`)} from setting_status ss
+    where ss.device_id = d.device_id and ss.setting_id = ${q.settingId} and ss.policy_ids like ${likeLiteral(JSON.stringify(q.policyId))} escape '\\') end`;
+  const state = sql<string>`coalesce(${reported('state')}, 'pending')`;
   let inner = db
     .selectFrom('devices as d')
     .leftJoin('policyStatus as ps', (j) => j.onRef('ps.deviceId', '=', 'd.deviceId').on('ps.policyId', '=', q.policyId))
     .select(['d.deviceId as deviceId', 'd.hostname as hostname', 'd.platform as platform', 'd.lastReportAt as lastReportAt', state.as('state')])
+    .select(sql<string | null>`${reported('code')}`.as('code'))
     .where('d.revoked', '=', 0)
     .where(assigned);
   const scope = inScope(db, q.scopeGroupIds);
@@ -274,7 +277,7 @@ export async function policySettingDevices(db: Db, q: PolicySettingQuery): Promi
   const matching = db.selectFrom(inner.as('x')).where('x.state', '=', q.state);
   const { count } = (await matching.select(sql<number | string>`count(*)`.as('count')).executeTakeFirstOrThrow()) as { count: number | string };
   const rows = await (q.afterDeviceId === undefined ? matching : matching.where('x.deviceId', '>', q.afterDeviceId))
-    .select(['x.deviceId', 'x.hostname', 'x.platform', 'x.lastReportAt'])
+    .select(['x.deviceId', 'x.hostname', 'x.platform', 'x.lastReportAt', 'x.code'])
     .orderBy('x.deviceId')
     .limit(q.limit + 1)
     .execute();

@@ -5,6 +5,7 @@ import { api } from '../api.js';
 import { useLoad } from '../hooks.js';
 import { href, navigate } from '../router.js';
 import type { Abilities } from '../session.js';
+import { settingEvidence } from '../setting-evidence.js';
 import type { Device, DeviceAlerts, DeviceCompliance, DeviceEvents, DeviceHealthView, DeviceInventoryView, DeviceStatus } from '../types.js';
 import { announce, Badge, ConfirmAction, ErrorText, formatTime, formatValue, Loading } from '../ui.js';
 import { DeviceSignals } from './device-signals.js';
@@ -37,7 +38,7 @@ function SettingsTable({ status }: { status: DeviceStatus }) {
               </td>
               <td>{formatValue(s.desired)}</td>
               <td>{formatValue(s.observed)}</td>
-              <td>{[s.code, s.message].filter(Boolean).join(': ') || '—'}</td>
+              <td>{settingEvidence(s)}</td>
             </tr>
           ))}
         </tbody>

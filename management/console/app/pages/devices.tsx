@@ -5,13 +5,22 @@ import { useState } from 'preact/hooks';
 import { api, withQuery } from '../api.js';
 import { useLoad } from '../hooks.js';
 import { href, navigate } from '../router.js';
-import type { DevicePage } from '../types.js';
+import type { ComplianceState, DevicePage } from '../types.js';
 import { Badge, ErrorText, formatTime, Loading } from '../ui.js';
 
 const PAGE_SIZE = 50;
+// Every compliance state (the Record makes a state added to the schema a compile error here until it is listed).
+const COMPLIANCE_STATES: Readonly<Record<ComplianceState, true>> = {
+  compliant: true,
+  inGracePeriod: true,
+  unknown: true,
+  conflict: true,
+  noncompliant: true,
+  error: true,
+};
 const FILTERS: readonly { key: string; label: string; options: readonly string[] }[] = [
   { key: 'platform', label: 'Platform', options: ['windows', 'macos', 'linux'] },
-  { key: 'complianceState', label: 'Compliance', options: ['compliant', 'noncompliant', 'inGracePeriod', 'unknown'] },
+  { key: 'complianceState', label: 'Compliance', options: Object.keys(COMPLIANCE_STATES) },
   { key: 'riskLevel', label: 'Risk level', options: ['none', 'informational', 'low', 'medium', 'high'] },
   { key: 'policyStatus', label: 'Policy status', options: ['succeeded', 'error', 'conflict', 'pending', 'notApplicable', 'none'] },
   { key: 'connected', label: 'Connected', options: ['true', 'false'] },

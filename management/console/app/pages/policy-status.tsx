@@ -5,16 +5,13 @@ import { api, withQuery } from '../api.js';
 import { BarChart } from '../chart.js';
 import { useLoad } from '../hooks.js';
 import { href } from '../router.js';
-import type { PolicyStatusReport } from '../types.js';
+import { settingEvidence } from '../setting-evidence.js';
+import type { PolicySettingDevices, PolicyStatusReport } from '../types.js';
 import { Badge, ErrorText, formatTime, Loading } from '../ui.js';
 
 const STATES = ['succeeded', 'error', 'conflict', 'notApplicable', 'pending'] as const;
 
-interface SettingDevicesAnswer {
-  readonly total: number;
-  readonly devices: readonly { deviceId: string; hostname: string; platform: string; lastReportAt: string | null }[];
-  readonly nextCursor: string | null;
-}
+type SettingDevicesAnswer = PolicySettingDevices;
 
 /** The drill-down: devices with one setting of the policy in one state (GET …/status?setting=&state=, contract 6). */
 function SettingDevices({ policyId, setting, state }: { policyId: string; setting: string; state: string }) {
@@ -33,6 +30,7 @@ function SettingDevices({ policyId, setting, state }: { policyId: string; settin
         {list.data?.devices.map((d) => (
           <li key={d.deviceId}>
             <a href={href('devices', d.deviceId)}>{d.hostname}</a> ({d.platform}), reported {formatTime(d.lastReportAt)}
+            {d.code ? `: ${settingEvidence(d)}` : ''}
           </li>
         ))}
       </ul>

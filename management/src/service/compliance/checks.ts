@@ -1,6 +1,7 @@
 // Compliance setting checks, pure: each configured setting of a compliance policy against what the endpoint knows about
-// the device (risk from stored alerts, latest health, last contact, agent version) at time `now`. A check is
-// `compliant`, `noncompliant` or `unknown` (the evidence it needs is missing), and says when time alone would flip it.
+// the device (risk from stored alerts, latest health, last contact, agent version, settings reported in conflict) at time
+// `now`. A check is `compliant`, `noncompliant`, `unknown` (evidence missing), `conflict` (not met because another
+// manager or policy wins the setting behind it) or `error` (could not be evaluated), and says when time alone flips it.
 import type { Alert, ComplianceSettings, DeviceHealth, RiskLevel } from '../../../../policy-schemas/src/index.js';
 import { compareSemver } from '../targeting.js';
 import { riskWithin } from './risk.js';
@@ -20,6 +21,15 @@ export interface ComplianceFacts {
   /** The active alerts, highest severity first (named in reasons). */
   readonly activeAlerts: readonly Pick<Alert, 'alertId' | 'severity' | 'title'>[];
   readonly health: { readonly value: DeviceHealth; readonly receivedAt: string } | null;
+  /** Settings the device last reported in state `conflict` (SETTING_OVERRIDDEN: Group Policy wins; SETTING_CONFLICT). */
+  readonly settingConflicts: readonly SettingConflict[];
+}
+
+/** A setting the device reported in conflict, with the device's message (who wins). */
+export interface SettingConflict {
+  readonly settingId: string;
+  readonly code?: string | undefined;
+  readonly message?: string | undefined;
 }
 
 /** A checked setting's value as reasons carry it. */
@@ -28,7 +38,7 @@ export type CheckValue = string | number | boolean | null;
 /** The outcome of one setting on one device. */
 export interface SettingCheck {
   readonly setting: keyof ComplianceSettings;
-  readonly result: 'compliant' | 'noncompliant' | 'unknown';
+  readonly result: 'compliant' | 'noncompliant' | 'unknown' | 'conflict' | 'error';
   readonly expected: CheckValue;
   readonly observed: CheckValue;
   /** Why, without the policy name (the caller adds it). */
@@ -130,19 +140,68 @@ function checkAgentVersion(min: string, f: ComplianceFacts): SettingCheck {
   const setting = 'minAgentVersion';
   const c = compareSemver(f.agentVersion, min);
   if (Number.isNaN(c))
-    return { setting, result: 'unknown', expected: min, observed: f.agentVersion, message: `agent version "${f.agentVersion}" is not semver` };
+    return { setting, result: 'error', expected: min, observed: f.agentVersion, message: `agent version "${f.agentVersion}" is not semver: cannot compare` };
   if (c < 0) return { setting, result: 'noncompliant', expected: min, observed: f.agentVersion, message: `agent ${f.agentVersion} is older than ${min}` };
   return { setting, result: 'compliant', expected: min, observed: f.agentVersion, message: `agent ${f.agentVersion} is at least ${min}` };
+}
+
+/**
+ * The security settings whose value a check observes: when the check is not met and the device reports one of them in
+ * conflict (another manager, e.g. a GPO, wins; or two assigned policies disagree), the compliance policy and that other
+ * manager contradict each other and only an administrator can resolve it: Intune's "Conflict" ("Two settings are applied
+ * to the same device, and Intune can't sort out the conflict. An administrator should review.").
+ * Source: https://learn.microsoft.com/mem/intune/protect/compliance-policy-monitor (View status of device policies)
+ */
+const SETTINGS_BEHIND: Readonly<Partial<Record<keyof ComplianceSettings, RegExp>>> = {
+  requireRealTimeProtection: /^(defender\.AllowRealtimeMonitoring|defender\.AllowOnAccessProtection|mdatp\.antivirusEngine\.enforcementLevel)$/,
+  requireFirewall: /^(firewall\.(domain|private|public)Profile\.EnableFirewall|macosFirewall\.EnableFirewall)$/,
+};
+
+/** True when a setting's status is evidence for a compliance check (a report with it in conflict re-evaluates the device). */
+export function isBehindCheck(settingId: string): boolean {
+  return Object.values(SETTINGS_BEHIND).some((re) => re.test(settingId));
+}
+
+/** True when a policy has a check that rests on a reported setting status (the evaluation then reads the device's report). */
+export function needsSettingStatus(settings: ComplianceSettings): boolean {
+  return (Object.keys(SETTINGS_BEHIND) as (keyof ComplianceSettings)[]).some((k) => Boolean(settings[k]));
+}
+
+function withConflict(check: SettingCheck, conflicts: readonly SettingConflict[]): SettingCheck {
+  if (check.result !== 'noncompliant' && check.result !== 'unknown') return check;
+  const behind = SETTINGS_BEHIND[check.setting];
+  const conflict = behind && conflicts.find((c) => behind.test(c.settingId));
+  if (!conflict) return check;
+  const why = [conflict.code, conflict.message].filter(Boolean).join(': ');
+  return { ...check, result: 'conflict', message: `${check.message}; the device reports ${conflict.settingId} in conflict${why ? ` (${why})` : ''}` };
+}
+
+// A check that throws is an `error`, never a silent pass: the device is not granted access on a check nobody evaluated.
+function guarded(setting: keyof ComplianceSettings, expected: CheckValue, run: () => SettingCheck): SettingCheck {
+  try {
+    const check = run();
+    if (check.observed !== null && typeof check.observed === 'number' && !Number.isFinite(check.observed)) {
+      return { setting, result: 'error', expected, observed: null, message: 'the evidence cannot be evaluated (not a finite number)' };
+    }
+    return check;
+  } catch (err) {
+    return { setting, result: 'error', expected, observed: null, message: `evaluation failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }
 
 /** Checks every configured setting of a policy (settings left out, or `require*: false`, are not configured). */
 export function checkSettings(settings: ComplianceSettings, facts: ComplianceFacts): SettingCheck[] {
   const checks: SettingCheck[] = [];
-  if (settings.maxRiskLevel) checks.push(checkRisk(settings.maxRiskLevel, facts));
-  if (settings.requireRealTimeProtection) checks.push(checkOn('requireRealTimeProtection', 'real-time protection', facts));
-  if (settings.requireFirewall) checks.push(checkOn('requireFirewall', 'firewall', facts));
-  if (settings.requireSignaturesUpToDate) checks.push(checkSignatures(settings.maxSignatureAgeHours ?? DEFAULT_MAX_SIGNATURE_AGE_HOURS, facts));
-  if (settings.maxHoursSinceCheckin !== undefined) checks.push(checkCheckin(settings.maxHoursSinceCheckin, facts));
-  if (settings.minAgentVersion) checks.push(checkAgentVersion(settings.minAgentVersion, facts));
-  return checks;
+  const { maxRiskLevel, maxHoursSinceCheckin, minAgentVersion } = settings;
+  if (maxRiskLevel) checks.push(guarded('maxRiskLevel', maxRiskLevel, () => checkRisk(maxRiskLevel, facts)));
+  if (settings.requireRealTimeProtection)
+    checks.push(guarded('requireRealTimeProtection', true, () => checkOn('requireRealTimeProtection', 'real-time protection', facts)));
+  if (settings.requireFirewall) checks.push(guarded('requireFirewall', true, () => checkOn('requireFirewall', 'firewall', facts)));
+  if (settings.requireSignaturesUpToDate) {
+    const max = settings.maxSignatureAgeHours ?? DEFAULT_MAX_SIGNATURE_AGE_HOURS;
+    checks.push(guarded('requireSignaturesUpToDate', max, () => checkSignatures(max, facts)));
+  }
+  if (maxHoursSinceCheckin !== undefined) checks.push(guarded('maxHoursSinceCheckin', maxHoursSinceCheckin, () => checkCheckin(maxHoursSinceCheckin, facts)));
+  if (minAgentVersion) checks.push(guarded('minAgentVersion', minAgentVersion, () => checkAgentVersion(minAgentVersion, facts)));
+  return checks.map((c) => withConflict(c, facts.settingConflicts));
 }

@@ -1,5 +1,6 @@
 // Tests of ComplianceService on a real SQLite store with a manual clock: evaluations of one device never interleave,
-// the timer path re-evaluates exactly the devices that are due, and decisions are served from memory.
+// the timer path re-evaluates exactly the devices that are due, reported setting conflicts reach the evaluation, and
+// decisions are served from memory.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../common/testing/manual-clock.js';
+import type { StatusReport } from '../../../../policy-schemas/src/index.js';
 import { createSilentLogger } from '../../logging.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
 import type { ManagementStore } from '../../store/store.js';
@@ -64,6 +66,20 @@ async function assign(deviceIds: string[], settings: Record<string, unknown>): P
     mode: 'include',
     createdAt: policy.createdAt,
   });
+}
+
+/** Stores a health upload received at T0 with real-time protection and the firewall on or off. */
+async function reportHealth(deviceId: string, on: { realTimeProtection: boolean; firewall: boolean }): Promise<void> {
+  const at = new Date(T0).toISOString();
+  await store.recordHealth(
+    deviceId,
+    {
+      collectedAt: at,
+      antivirus: { source: 'simulated', mode: 'active', realTimeProtection: on.realTimeProtection, tamperProtection: true },
+      firewall: { source: 'simulated', enabled: on.firewall },
+    },
+    at,
+  );
 }
 
 describe('ComplianceService', () => {
@@ -132,6 +148,57 @@ describe('ComplianceService', () => {
     await store.touchDevice(quiet, new Date(now).toISOString());
     await service.onCheckin(quiet);
     expect(service.decision(quiet)).toMatchObject({ decision: 'allow', evaluatedAt: new Date(now).toISOString() });
+  });
+
+  it('a setting reported in conflict behind a failing check makes the device conflict (blocked); a report ending it re-evaluates', async () => {
+    const id = await device();
+    await assign([id], { requireRealTimeProtection: true });
+    const at = new Date(T0).toISOString();
+    await reportHealth(id, { realTimeProtection: false, firewall: true });
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger() });
+    await service.evaluate(id, 'health');
+    expect(service.decision(id)).toMatchObject({ decision: 'block', complianceState: 'noncompliant' });
+
+    const rtp = { settingId: 'defender.AllowRealtimeMonitoring', kind: 'antivirus' as const, policyIds: [randomUUID()], desired: 1, observed: 0 };
+    const report = (setting: Record<string, unknown>) => ({
+      reportId: randomUUID(),
+      deviceId: id,
+      generatedAt: at,
+      agentVersion: '1.0.0',
+      trigger: 'push' as const,
+      durationMs: 1,
+      policies: [],
+      settings: [{ ...rtp, ...setting }] as StatusReport['settings'],
+    });
+    const overridden = report({ state: 'conflict', code: 'SETTING_OVERRIDDEN', message: "Group Policy 'Workstations' sets this setting and wins" });
+    await store.recordReport(overridden, at);
+    now = T0 + 1;
+    await service.onReport(id, overridden.settings);
+    expect(service.decision(id)).toMatchObject({ decision: 'block', complianceState: 'conflict' });
+    expect(service.decision(id)?.reasons[0]).toContain("Group Policy 'Workstations'");
+
+    // The GPO goes: the next report ends the conflict and re-evaluates (the device is still off: noncompliant).
+    const notEnforced = report({ state: 'error', code: 'SETTING_NOT_ENFORCED' });
+    await store.recordReport(notEnforced, at);
+    now = T0 + 2;
+    await service.onReport(id, notEnforced.settings);
+    expect(service.decision(id)).toMatchObject({ complianceState: 'noncompliant', evaluatedAt: new Date(T0 + 2).toISOString() });
+    // A report that neither reports nor ends a conflict is no input: not evaluated again.
+    now = T0 + 3;
+    await service.onReport(id, notEnforced.settings);
+    expect(service.decision(id)?.evaluatedAt).toBe(new Date(T0 + 2).toISOString());
+  });
+
+  it('a corrupt stored status loses only the conflict evidence: the device is still evaluated, and still blocked', async () => {
+    const id = await device();
+    await assign([id], { requireFirewall: true });
+    await reportHealth(id, { realTimeProtection: true, firewall: false });
+    const raw = new BetterSqlite3(join(dir, 'db.sqlite'));
+    raw.prepare('UPDATE devices SET last_sync_error = ? WHERE device_id = ?').run('{"x":', id);
+    raw.close();
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger() });
+    await service.evaluate(id, 'health');
+    expect(service.decision(id)).toMatchObject({ decision: 'block', complianceState: 'noncompliant' });
   });
 
   it('evaluates every other device at start-up when one device has a corrupt stored row', async () => {

@@ -1,5 +1,5 @@
 // The one owner of device compliance state: evaluates a device from what the store holds (assigned compliance policies,
-// stored alerts, latest health, last contact), stores the result and its transition, and keeps every device's access
+// stored alerts, latest health, last contact, settings reported in conflict), stores the result and its transition, and keeps every device's access
 // decision precomputed in memory so the access API answers with a map lookup. Evaluations of one device never overlap.
 
 import type { Clock } from '../../../../common/clock.js';
@@ -9,6 +9,7 @@ import type { Logger } from '../../logging.js';
 import type { ClusterBus } from '../../push/cluster-bus.js';
 import type { DeviceSignals, StoredComplianceState } from '../../store/compliance-store.js';
 import type { DeviceRecord, ManagementStore } from '../../store/store.js';
+import { isBehindCheck, needsSettingStatus, type SettingConflict } from './checks.js';
 import { accessDecision, evaluateDevice, type UnassignedState } from './evaluate.js';
 import { activeBySeverity, riskLevelOf } from './risk.js';
 
@@ -52,6 +53,8 @@ interface CachedDecision {
   readonly json: string;
   /** The device failed a maxHoursSinceCheckin requirement: its next signed request re-evaluates it. */
   readonly staleCheckin: boolean;
+  /** A check is in conflict with a setting the device reported: its next report re-evaluates it (the conflict may end). */
+  readonly settingConflict: boolean;
 }
 
 /** Evaluations of one device retried when another replica saved its state in between (CONFLICT from the store). */
@@ -138,6 +141,15 @@ export class ComplianceService {
   }
 
   /**
+   * A status report was stored: re-evaluates the device only when it reports a setting a check rests on in conflict,
+   * or when its decision rests on such a conflict (which this report may have ended); other reports change no input.
+   */
+  async onReport(deviceId: string, settings: readonly { readonly settingId: string; readonly state: string }[]): Promise<void> {
+    const reported = settings.some((s) => s.state === 'conflict' && isBehindCheck(s.settingId));
+    if (reported || this.decisions.get(deviceId)?.settingConflict) await this.evaluate(deviceId, 'status');
+  }
+
+  /**
    * Takes these devices' decisions from their stored states, without evaluating: another replica evaluated them (a
    * cluster event), or events may have been missed (all devices, `undefined`).
    */
@@ -210,6 +222,7 @@ export class ComplianceService {
       }
     }
     const [alerts, signals] = enrolled ? [[], NO_SIGNALS] : await Promise.all([store.listAlerts(deviceId), store.getSignals(deviceId)]);
+    const settingConflicts = enrolled || !policies.some((p) => needsSettingStatus(p.settings)) ? [] : await this.settingConflicts(deviceId);
     const active = activeBySeverity(alerts);
     const lastContactAt = device.lastSeenAt ?? device.enrolledAt;
     const { state, transition } = evaluateDevice({
@@ -222,6 +235,7 @@ export class ComplianceService {
         riskLevel: riskLevelOf(active),
         activeAlerts: active,
         health: signals.health,
+        settingConflicts,
       },
       policies,
       previous,
@@ -252,12 +266,27 @@ export class ComplianceService {
     return undefined;
   }
 
+  // The device's reported settings in conflict that a compliance check rests on (checks.ts names them). A corrupt
+  // status row only loses that evidence: a check it could turn into `conflict` is not met anyway, so access is not
+  // granted either way (noncompliant or unknown instead of conflict).
+  private async settingConflicts(deviceId: string): Promise<SettingConflict[]> {
+    const reported = await this.deps.store.getReportedStatus(deviceId).catch((err: unknown) => {
+      if (!(err instanceof AttacheError) || err.code !== 'STORE_CORRUPT') throw err;
+      this.log.error('reported setting status unreadable for compliance', { deviceId, code: err.code, error: err.message });
+      return undefined;
+    });
+    return (reported?.settings ?? [])
+      .filter((s) => s.state === 'conflict' && isBehindCheck(s.settingId))
+      .map((s) => ({ settingId: s.settingId, code: s.code, message: s.message }));
+  }
+
   private remember(state: StoredComplianceState): void {
     const decision = accessDecision(state);
     this.decisions.set(state.deviceId, {
       decision,
       json: JSON.stringify(decision),
       staleCheckin: state.reasons.some((r) => r.setting === 'maxHoursSinceCheckin' && r.result !== 'unknown'),
+      settingConflict: state.reasons.some((r) => r.result === 'conflict'),
     });
   }
 }

@@ -1,9 +1,16 @@
 // Unit tests of compliance evaluation: one table row per setting and outcome, combining policies, the grace period and
 // staleness driven by a manual clock (each evaluation feeds the next, as the service stores and reloads them).
 import { describe, expect, it } from 'vitest';
-import type { CompliancePolicy, ComplianceSettings, DeviceHealth } from '../../../../policy-schemas/src/index.js';
+import {
+  type CompliancePolicy,
+  type ComplianceSettings,
+  type ComplianceState,
+  type DeviceHealth,
+  SETTINGS,
+  settingById,
+} from '../../../../policy-schemas/src/index.js';
 import type { StoredComplianceState } from '../../store/compliance-store.js';
-import { type ComplianceFacts, DEFAULT_MAX_SIGNATURE_AGE_HOURS } from './checks.js';
+import { type ComplianceFacts, DEFAULT_MAX_SIGNATURE_AGE_HOURS, isBehindCheck } from './checks.js';
 import { accessDecision, type DeviceEvaluationInput, evaluateDevice } from './evaluate.js';
 
 const HOUR = 3_600_000;
@@ -36,6 +43,7 @@ function facts(overrides: Partial<ComplianceFacts> = {}): ComplianceFacts {
     riskLevel: 'none',
     activeAlerts: [],
     health: { value: health(), receivedAt: iso(T0) },
+    settingConflicts: [],
     ...overrides,
   };
 }
@@ -58,11 +66,18 @@ function input(policies: CompliancePolicy[], f: ComplianceFacts, previous?: Stor
   return { deviceId: DEVICE, revoked: false, facts: f, policies, previous, unassignedState: 'compliant', evidenceAt: f.lastContactAt };
 }
 
+const GPO_RTP = {
+  settingId: 'defender.AllowRealtimeMonitoring',
+  code: 'SETTING_OVERRIDDEN',
+  message: "Group Policy 'Workstations' sets this setting and wins over this policy (in effect: 0)",
+};
+const POLICIES_FIREWALL = { settingId: 'firewall.publicProfile.EnableFirewall', code: 'SETTING_CONFLICT', message: 'two assigned policies disagree' };
+
 const evaluate = (settings: ComplianceSettings, f: ComplianceFacts) => evaluateDevice(input([policy(settings)], f)).state;
 
 describe('one setting at a time', () => {
   const highAlert = { alertId: 'indicator.x', severity: 'high' as const, title: 'Process matches indicator' };
-  const rows: [string, ComplianceSettings, Partial<ComplianceFacts>, 'compliant' | 'noncompliant' | 'unknown', unknown][] = [
+  const rows: [string, ComplianceSettings, Partial<ComplianceFacts>, ComplianceState, unknown][] = [
     ['risk none within clear', { maxRiskLevel: 'clear' }, {}, 'compliant', undefined],
     ['informational alert breaks clear', { maxRiskLevel: 'clear' }, { riskLevel: 'informational' }, 'noncompliant', 'informational'],
     ['low within low', { maxRiskLevel: 'low' }, { riskLevel: 'low' }, 'compliant', undefined],
@@ -108,7 +123,30 @@ describe('one setting at a time', () => {
     ['checked in 25 h ago', { maxHoursSinceCheckin: 24 }, { lastContactAt: iso(T0 - 25 * HOUR) }, 'noncompliant', 25],
     ['agent new enough', { minAgentVersion: '1.2.0' }, {}, 'compliant', undefined],
     ['agent too old', { minAgentVersion: '1.10.0' }, { agentVersion: '1.9.3' }, 'noncompliant', '1.9.3'],
-    ['agent version not semver', { minAgentVersion: '1.0.0' }, { agentVersion: 'dev' }, 'unknown', 'dev'],
+    ['agent version not semver', { minAgentVersion: '1.0.0' }, { agentVersion: 'dev' }, 'error', 'dev'],
+    ['last contact unreadable', { maxHoursSinceCheckin: 24 }, { lastContactAt: 'garbled' }, 'error', null],
+    [
+      'RTP off, the device reports a GPO overriding it',
+      { requireRealTimeProtection: true },
+      { health: { value: health({ rtp: false }), receivedAt: iso(T0) }, settingConflicts: [GPO_RTP] },
+      'conflict',
+      false,
+    ],
+    [
+      'firewall not known, two assigned policies disagree on it',
+      { requireFirewall: true },
+      { health: { value: health({ firewall: null }), receivedAt: iso(T0) }, settingConflicts: [POLICIES_FIREWALL] },
+      'conflict',
+      null,
+    ],
+    ['RTP on: a conflict reported on it does not matter', { requireRealTimeProtection: true }, { settingConflicts: [GPO_RTP] }, 'compliant', undefined],
+    [
+      'firewall off: a conflict on an unrelated setting does not make it a conflict',
+      { requireFirewall: true },
+      { health: { value: health({ firewall: false }), receivedAt: iso(T0) }, settingConflicts: [GPO_RTP] },
+      'noncompliant',
+      false,
+    ],
   ];
   for (const [name, settings, f, expected, observed] of rows) {
     it(`${name} → ${expected}`, () => {
@@ -155,6 +193,73 @@ describe('combining', () => {
     expect(accessDecision(unknown).decision).toBe('block');
     const compliant = evaluateDevice(input([policy({ requireFirewall: true })], facts())).state;
     expect(accessDecision(compliant)).toMatchObject({ decision: 'allow', complianceState: 'compliant', reasons: [] });
+  });
+
+  it('conflict and error never allow access; error outranks noncompliant, which outranks conflict, which outranks unknown', () => {
+    const rtp = policy({ requireRealTimeProtection: true }, 0, 'RTP');
+    const version = policy({ minAgentVersion: '1.0.0' }, 0, 'Version');
+    const firewall = policy({ requireFirewall: true }, 0, 'Firewall');
+    const conflicted = facts({ health: { value: health({ rtp: false, firewall: null }), receivedAt: iso(T0) }, settingConflicts: [GPO_RTP] });
+    const conflict = evaluateDevice(input([rtp, firewall], conflicted)).state;
+    expect(conflict.policies.map((p) => p.state)).toEqual(['conflict', 'unknown']);
+    expect(conflict.state).toBe('conflict');
+    expect(conflict.reasons[0]?.message).toContain(
+      "the device reports defender.AllowRealtimeMonitoring in conflict (SETTING_OVERRIDDEN: Group Policy 'Workstations'",
+    );
+    expect(accessDecision(conflict)).toMatchObject({ decision: 'block', complianceState: 'conflict' });
+
+    const failing = policy({ maxRiskLevel: 'clear' }, 0, 'Risk');
+    const worse = evaluateDevice(input([rtp, failing], facts({ ...conflicted, riskLevel: 'low' }))).state;
+    expect(worse.state).toBe('noncompliant');
+
+    const error = evaluateDevice(input([rtp, failing, version], facts({ ...conflicted, riskLevel: 'low', agentVersion: 'dev' }))).state;
+    expect(error.policies.map((p) => p.state)).toEqual(['conflict', 'noncompliant', 'error']);
+    expect(error.state).toBe('error');
+    expect(error.reasons.at(-1)).toMatchObject({ setting: 'minAgentVersion', result: 'error', policyName: 'Version' });
+    expect(accessDecision(error)).toMatchObject({ decision: 'block', complianceState: 'error' });
+  });
+
+  it('a grace period does not cover a conflict or an error (Intune: grace does not apply to a setting in Error)', () => {
+    const graceful = policy({ maxRiskLevel: 'clear', requireRealTimeProtection: true, minAgentVersion: '1.0.0' }, 48);
+    const inGrace = evaluateDevice(input([graceful], facts({ riskLevel: 'low' }))).state;
+    expect(inGrace.state).toBe('inGracePeriod');
+    const conflicted = facts({ riskLevel: 'low', health: { value: health({ rtp: false }), receivedAt: iso(T0) }, settingConflicts: [GPO_RTP] });
+    expect(evaluateDevice(input([graceful], conflicted)).state.state).toBe('conflict');
+    expect(evaluateDevice(input([graceful], facts({ riskLevel: 'low', agentVersion: 'x' }))).state.state).toBe('error');
+  });
+
+  it('a check that cannot evaluate its evidence is an error, never a pass', () => {
+    const garbled = { value: health({ signatureAgeHours: null, signatureUpdatedAt: 'not a time' }), receivedAt: iso(T0) };
+    const state = evaluate({ requireSignaturesUpToDate: true }, facts({ health: garbled }));
+    expect(state.state).toBe('error');
+    expect(state.reasons[0]).toMatchObject({ setting: 'requireSignaturesUpToDate', result: 'error', observed: null });
+    expect(state.reasons[0]?.message).toContain('cannot be evaluated');
+  });
+
+  it('a check that throws on malformed evidence is an error naming the failure', () => {
+    const malformed = { value: { collectedAt: iso(T0), firewall: health().firewall } as unknown as DeviceHealth, receivedAt: iso(T0) };
+    const state = evaluate({ requireRealTimeProtection: true }, facts({ health: malformed }));
+    expect(state.state).toBe('error');
+    expect(state.reasons[0]?.message).toMatch(/requireRealTimeProtection: evaluation failed: /);
+    expect(accessDecision(state).decision).toBe('block');
+  });
+
+  it('the settings a check rests on are catalog settings (a rename would silently end conflict detection)', () => {
+    const behind = [
+      'defender.AllowRealtimeMonitoring',
+      'defender.AllowOnAccessProtection',
+      'mdatp.antivirusEngine.enforcementLevel',
+      'firewall.domainProfile.EnableFirewall',
+      'firewall.privateProfile.EnableFirewall',
+      'firewall.publicProfile.EnableFirewall',
+      'macosFirewall.EnableFirewall',
+    ];
+    for (const id of behind) {
+      expect(settingById(id), id).toBeDefined();
+      expect(isBehindCheck(id), id).toBe(true);
+    }
+    expect(SETTINGS.filter((s) => isBehindCheck(s.id)).map((s) => s.id)).toEqual(expect.arrayContaining(behind));
+    expect(SETTINGS.filter((s) => isBehindCheck(s.id))).toHaveLength(behind.length);
   });
 
   it('a device without a compliance policy takes the server setting (default compliant, as Intune)', () => {

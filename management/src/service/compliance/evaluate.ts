@@ -1,9 +1,10 @@
 // Device compliance, pure: every assigned compliance policy's checks combined into one state with reasons, the grace
 // period counted from when the endpoint first saw a policy fail, the transition (if the state changed), when time alone
-// will change the result, and the access decision derived from the state (allow iff compliant or in grace).
+// will change the result, and the access decision derived from the state (allow iff compliant or in grace; conflict
+// and error never allow).
 import type { AccessDecision, CompliancePolicy, ComplianceReason, ComplianceState, ComplianceTransition } from '../../../../policy-schemas/src/index.js';
 import type { PolicyOutcome, StoredComplianceState } from '../../store/compliance-store.js';
-import { type ComplianceFacts, checkSettings } from './checks.js';
+import { type ComplianceFacts, checkSettings, type SettingCheck } from './checks.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -30,8 +31,11 @@ export interface DeviceEvaluation {
   readonly transition?: ComplianceTransition;
 }
 
-// When several policies disagree the worst wins; unknown blocks access, so it ranks above a grace period.
-const STATE_RANK: Readonly<Record<ComplianceState, number>> = { compliant: 0, inGracePeriod: 1, unknown: 2, noncompliant: 3 };
+// When several policies disagree the worst wins (Intune: "the highest severity level of all the policies"; Error above
+// NonCompliant). unknown blocks access, so it ranks above a grace period; conflict (an administrator must resolve it)
+// ranks below noncompliant (the device must act) and error, which Intune ranks highest.
+// Source: https://learn.microsoft.com/mem/intune/protect/compliance-policy-monitor
+const STATE_RANK: Readonly<Record<ComplianceState, number>> = { compliant: 0, inGracePeriod: 1, unknown: 2, conflict: 3, noncompliant: 4, error: 5 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const minDefined = (values: readonly (number | undefined)[]) => {
@@ -46,26 +50,36 @@ export function evaluatePolicy(
   previous: PolicyOutcome | undefined,
 ): { outcome: PolicyOutcome; reasons: ComplianceReason[]; changesAt: number | undefined } {
   const checks = checkSettings(policy.settings, facts);
-  const failing = checks.some((c) => c.result === 'noncompliant');
+  const has = (result: SettingCheck['result']) => checks.some((c) => c.result === result);
+  const failing = has('noncompliant');
   const since = failing ? (previous?.noncompliantSince ?? iso(facts.now)) : null;
   const graceEnd = since === null ? undefined : Date.parse(since) + policy.gracePeriodHours * HOUR_MS;
   const inGrace = graceEnd !== undefined && facts.now < graceEnd;
   let state: ComplianceState = 'compliant';
-  if (failing) state = inGrace ? 'inGracePeriod' : 'noncompliant';
-  else if (checks.some((c) => c.result === 'unknown')) state = 'unknown';
+  // Intune: "Grace periods don't apply to compliance policies with a setting in an Error state"; nor to a conflict
+  // here: only an administrator can end it, so waiting gains nothing.
+  if (has('error')) state = 'error';
+  else if (failing && !inGrace) state = 'noncompliant';
+  else if (has('conflict')) state = 'conflict';
+  else if (failing) state = 'inGracePeriod';
+  else if (has('unknown')) state = 'unknown';
   const prefix = `compliance policy "${policy.name}": `;
   const graceNote = inGrace && graceEnd !== undefined ? ` (in grace period until ${iso(graceEnd)})` : '';
-  const reasons: ComplianceReason[] = checks
-    .filter((c) => c.result !== 'compliant')
-    .map((c) => ({
-      compliancePolicyId: policy.compliancePolicyId,
-      policyName: policy.name,
-      setting: c.setting,
-      result: c.result === 'unknown' ? 'unknown' : inGrace ? 'inGracePeriod' : 'noncompliant',
-      expected: c.expected,
-      observed: c.observed,
-      message: `${prefix}${c.setting}: ${c.message}${c.result === 'noncompliant' ? graceNote : ''}`.slice(0, 1024),
-    }));
+  const reasons = checks.flatMap((c): ComplianceReason[] =>
+    c.result === 'compliant'
+      ? []
+      : [
+          {
+            compliancePolicyId: policy.compliancePolicyId,
+            policyName: policy.name,
+            setting: c.setting,
+            result: c.result !== 'noncompliant' ? c.result : inGrace ? 'inGracePeriod' : 'noncompliant',
+            expected: c.expected,
+            observed: c.observed,
+            message: `${prefix}${c.setting}: ${c.message}${c.result === 'noncompliant' ? graceNote : ''}`.slice(0, 1024),
+          },
+        ],
+  );
   const outcome: PolicyOutcome = {
     compliancePolicyId: policy.compliancePolicyId,
     name: policy.name,
@@ -118,7 +132,7 @@ export function evaluateDevice(input: DeviceEvaluationInput): DeviceEvaluation {
   return { state: stored, transition: { at: stored.evaluatedAt, from, to: state, reasons: reasons.map((r) => r.message) } };
 }
 
-/** Access is allowed iff the device is compliant or in its grace period; unknown and noncompliant are blocked. */
+/** Access is allowed iff the device is compliant or in its grace period; unknown, conflict, noncompliant and error are blocked. */
 export function accessDecision(state: StoredComplianceState): AccessDecision {
   return {
     deviceId: state.deviceId,
