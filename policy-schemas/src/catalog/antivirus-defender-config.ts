@@ -3,7 +3,7 @@
 // security-intelligence update schedule, asynchronous inspection and the brute-force / remote-encryption blocks.
 import { choices, defenderConfig, type EntryRest, switch01, weekdays } from './builders.js';
 import type { SettingDefinition } from './setting-definition.js';
-import { PIPE_LIST_ITEM_PATTERN } from './text.js';
+import { describedPattern, PIPE_LIST_ITEM_PATTERN } from './text.js';
 
 // Every value, range and default below is the Defender CSP's (auto-generated from the DDF, ms.date 11/27/2024).
 // Source: https://learn.microsoft.com/windows/client-management/mdm/defender-csp
@@ -31,6 +31,15 @@ const AGGRESSIVENESS = choices([
   [1, 'Medium: cloud aggregation, above 99%'],
   [2, 'High: client intelligence and context, above 90%'],
 ]);
+
+/** The DDF's own pattern for one ExcludedIpAddresses item (an IPv4 or IPv6 address, no prefix). */
+const IP_ADDRESS = describedPattern(
+  '^(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$' +
+    '|^(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}$|^(?:[0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}$|^(?:[0-9a-fA-F]{1,4}:){1,5}(?::[0-9a-fA-F]{1,4}){1,2}$' +
+    '|^(?:[0-9a-fA-F]{1,4}:){1,4}(?::[0-9a-fA-F]{1,4}){1,3}$|^(?:[0-9a-fA-F]{1,4}:){1,3}(?::[0-9a-fA-F]{1,4}){1,4}$' +
+    '|^(?:[0-9a-fA-F]{1,4}:){1,2}(?::[0-9a-fA-F]{1,4}){1,5}$|^[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){1,6}$|^::1$|^::$',
+  'must be an IPv4 or IPv6 address (the Defender CSP ExcludedIpAddresses pattern)',
+);
 
 function blockFeature(feature: 'BruteForceProtection' | 'RemoteEncryptionProtection', label: string): SettingDefinition[] {
   return [
@@ -97,5 +106,38 @@ export const DEFENDER_CONFIG_ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = 
     default: 0,
   }),
   ...blockFeature('BruteForceProtection', 'Brute-force protection'),
+  block('BruteForceProtection', 'BruteForceProtectionLocalNetworkBlocking', {
+    title: 'Brute-force protection: block local network addresses',
+    description:
+      'Defender CSP Configuration/BehavioralNetworkBlocks/BruteForceProtection/BruteForceProtectionPlugins/BruteForceProtectionLocalNetworkBlocking.',
+    type: 'integer',
+    values: switch01('Not blocked', 'Blocked'),
+    default: 0,
+  }),
+  block('BruteForceProtection', 'BruteForceProtectionSkipLearningPeriod', {
+    title: 'Brute-force protection: skip the 2-week learning period',
+    description: 'Defender CSP Configuration/BehavioralNetworkBlocks/BruteForceProtection/BruteForceProtectionPlugins/BruteForceProtectionSkipLearningPeriod.',
+    type: 'integer',
+    values: switch01('Learn for 2 weeks first', 'Block immediately'),
+    default: 0,
+  }),
   ...blockFeature('RemoteEncryptionProtection', 'Remote encryption protection'),
+  config('NetworkProtectionReputationMode', {
+    title: 'Network protection reputation engine',
+    type: 'integer',
+    values: choices([
+      [0, 'Standard reputation engine'],
+      [1, 'ESP reputation engine'],
+    ]),
+    default: 0,
+  }),
+  config('ExcludedIpAddresses', {
+    title: 'IP addresses excluded from network inspection',
+    description:
+      "Defender CSP Configuration/ExcludedIpAddresses ('|'-delimited on the device): no wdnisdrv packet inspection for these addresses. Merges as a union.",
+    type: 'stringList',
+    pattern: IP_ADDRESS,
+    maxItems: 1000,
+    default: [],
+  }),
 ];

@@ -267,6 +267,9 @@ describe('settings catalog', () => {
     expect(accepts(tag, 'x'.repeat(200))).toBe(true);
     expect(accepts(tag, 'x'.repeat(201))).toBe(false);
     expect(accepts(tag, 'a\nb')).toBe(false);
+    const ips = setting('defenderConfig.ExcludedIpAddresses');
+    expect(accepts(ips, ['10.0.0.5', 'fe80::1', '::1'])).toBe(true);
+    for (const bad of ['10.0.0.0/8', '256.1.1.1', 'host.example']) expect(accepts(ips, [bad]), bad).toBe(false);
     const days = setting('defenderConfig.DaysUntilAggressiveCatchupQuickScan');
     expect([accepts(days, 6), accepts(days, 7), accepts(days, 60), accepts(days, 61)]).toEqual([false, true, true, false]);
   });

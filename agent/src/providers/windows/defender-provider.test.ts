@@ -64,6 +64,8 @@ describe('antivirus: a full policy', () => {
     'defenderConfig.HideExclusionsFromLocalAdmins': 1,
     'defenderConfig.ScanOnlyIfIdleEnabled': 1,
     'defenderConfig.ThrottleForScheduledScanOnly': 1,
+    'defenderConfig.ExcludedIpAddresses': ['10.0.0.5', 'fe80::1'],
+    'defenderConfig.NetworkProtectionReputationMode': 1,
   };
 
   it('writes the MDM store for Policy CSP nodes, the Policies key for Defender CSP nodes, and preferences only where marked', async () => {
@@ -88,7 +90,21 @@ describe('antivirus: a full policy', () => {
       DisableSshParsing: true,
       DisableTlsParsing: false,
       DisableCpuThrottleOnIdleScans: true,
+      NetworkProtectionReputationMode: 1,
     });
+    expect(plan.registry.find((r) => r.step === 'defenderConfig.ExcludedIpAddresses')?.ops).toEqual([
+      {
+        op: 'values',
+        key: `${DEFENDER}\\Exclusions\\IpAddresses`,
+        set: [
+          { name: '10.0.0.5', data: '0' },
+          { name: 'fe80::1', data: '0' },
+        ],
+        exact: true,
+        flagKey: `${DEFENDER}\\Exclusions`,
+        flag: 'Exclusions_IpAddresses',
+      },
+    ]);
     expectReadBack(policy, after, ['defender.AllowIntrusionPreventionSystem']);
     for (const s of statuses) if (s.settingId !== 'defender.AllowIntrusionPreventionSystem') expect(s.state, `${s.settingId}: ${s.message}`).toBe('succeeded');
   });

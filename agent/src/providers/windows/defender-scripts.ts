@@ -21,6 +21,7 @@ $keyAllowed = @('HKLM:\SOFTWARE\Policies\Microsoft\Windows Advanced Threat Prote
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Virus and threat protection',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Exclusions',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Exclusions\Extensions',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Exclusions\IpAddresses',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Exclusions\Paths',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Exclusions\Processes',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\MpEngine',
@@ -95,9 +96,10 @@ export const DEFENDER_APPLY = psJoin(
   ps('defender-apply-body')`
 $mpAllowed = @('AllowDatagramProcessingOnWinServer', 'AllowNetworkProtectionDownLevel',
   'AllowSwitchToAsyncInspection', 'BruteForceProtectionAggressiveness', 'BruteForceProtectionConfiguredState',
-  'BruteForceProtectionMaxBlockTime', 'DisableCpuThrottleOnIdleScans', 'DisableDnsOverTcpParsing',
-  'DisableHttpParsing', 'DisableSshParsing', 'DisableTlsParsing', 'OobeEnableRtpAndSigUpdate',
-  'QuickScanIncludeExclusions', 'RemoteEncryptionProtectionAggressiveness',
+  'BruteForceProtectionLocalNetworkBlocking', 'BruteForceProtectionMaxBlockTime',
+  'BruteForceProtectionSkipLearningPeriod', 'DisableCpuThrottleOnIdleScans', 'DisableDnsOverTcpParsing',
+  'DisableHttpParsing', 'DisableSshParsing', 'DisableTlsParsing', 'NetworkProtectionReputationMode',
+  'OobeEnableRtpAndSigUpdate', 'QuickScanIncludeExclusions', 'RemoteEncryptionProtectionAggressiveness',
   'RemoteEncryptionProtectionConfiguredState', 'RemoteEncryptionProtectionMaxBlockTime')
 $listAllowed = @('BruteForceProtectionExclusions', 'RemoteEncryptionProtectionExclusions')
 $guidPattern = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'

@@ -201,6 +201,10 @@ export const DEFENDER_TABLE: Readonly<Record<string, DefenderMapping>> = {
   'defenderConfig.RemoteEncryptionProtectionAggressiveness': preference('RemoteEncryptionProtectionAggressiveness', 'int'),
   'defenderConfig.RemoteEncryptionProtectionMaxBlockTime': preference('RemoteEncryptionProtectionMaxBlockTime', 'int'),
   'defenderConfig.RemoteEncryptionProtectionExclusions': preference('RemoteEncryptionProtectionExclusions', 'list', LIST_MERGE_NOTE),
+  'defenderConfig.BruteForceProtectionLocalNetworkBlocking': preference('BruteForceProtectionLocalNetworkBlocking', 'bool'),
+  'defenderConfig.BruteForceProtectionSkipLearningPeriod': preference('BruteForceProtectionSkipLearningPeriod', 'bool'),
+  'defenderConfig.NetworkProtectionReputationMode': preference('NetworkProtectionReputationMode', 'int'),
+  'defenderConfig.ExcludedIpAddresses': config(list(EXCLUSIONS, 'IpAddresses', 'Exclusions_IpAddresses'), { kind: 'list', param: 'ExclusionIpAddress' }),
 
   // antivirusExclusions
   'defender.ExcludedPaths': defender('ExcludedPaths', list(EXCLUSIONS, 'Paths', 'Exclusions_Paths'), { kind: 'list', param: 'ExclusionPath' }),
