@@ -187,6 +187,33 @@ describe('failures are per setting', () => {
     expect(host.bridge.Defender).toBeNull();
   });
 
+  it('reads the golden apply output: each reported step fails only the settings that own it', async () => {
+    const golden = (await import('./testdata/defender-apply-errors.json', { with: { type: 'json' } })).default;
+    const runner = new ScriptedCommandRunner(() => ({ code: 0, stdout: JSON.stringify(golden) }));
+    const av = new WindowsDefenderProvider('antivirus', { runner });
+    const results = await av.apply([
+      { settingId: 'defenderConfig.ArchiveMaxDepth', kind: 'antivirus', from: 0, to: 3 },
+      { settingId: 'defenderConfig.DisableSshParsing', kind: 'antivirus', from: 0, to: 1 },
+      { settingId: 'defender.PUAProtection', kind: 'antivirus', from: 0, to: 1 },
+    ]);
+    expect(results.map((r) => (r.ok ? 'ok' : r.message))).toEqual([
+      'defenderConfig.ArchiveMaxDepth: Requested registry access is not allowed.',
+      'mp:DisableSshParsing: Operation failed with the following error: 0x%1!x!',
+      'ok',
+    ]);
+    // One bridge property holds every ASR rule, and one Set-CimInstance writes the class: its failure fails each rule of
+    // the change (and any other property of that instance), not the per-rule exclusions kept under the Policies key.
+    const host = new DefenderEmulator();
+    host.failSteps.set('asrRules', 'Access denied (the WMI bridge requires the SYSTEM account)');
+    const asr = new WindowsDefenderProvider('asr', { runner: host.runner });
+    const rules = await asr.apply([
+      { settingId: 'asr.be9ba2d9-53ea-4cdc-84e5-9b1eeee46550', kind: 'asr', from: 'notConfigured', to: 'block' },
+      { settingId: 'asr.d4f940ab-401b-4efc-aadc-ad5f3c50688a', kind: 'asr', from: 'notConfigured', to: 'audit' },
+      { settingId: 'asrExclusions.be9ba2d9-53ea-4cdc-84e5-9b1eeee46550', kind: 'asr', from: [], to: ['C:\\CI'] },
+    ]);
+    expect(rules.map((r) => r.ok)).toEqual([false, false, true]);
+  });
+
   it('a PowerShell run that fails as a whole fails every planned setting with its message, and is no exception', async () => {
     const host = new DefenderEmulator();
     const runner = new ScriptedCommandRunner(() => ({ code: 1, stdout: '{"ok":false,"error":"The term \'Set-MpPreference\' is not recognized"}' }));
