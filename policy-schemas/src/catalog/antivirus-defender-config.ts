@@ -63,7 +63,23 @@ function blockFeature(feature: 'BruteForceProtection' | 'RemoteEncryptionProtect
   ];
 }
 
+/** Defender CSP 0/1 switches whose 1 turns a feature off (DDF: "1 … is disabled", "0 (Default) … is enabled"). */
+const OFF_SWITCHES: readonly (readonly [name: string, title: string])[] = [
+  ['DisableDnsParsing', 'Network protection: DNS parsing'],
+  ['DisableFtpParsing', 'Network protection: FTP parsing'],
+  ['DisableSmtpParsing', 'Network protection: SMTP parsing'],
+  ['DisableRdpParsing', 'Network protection: RDP parsing'],
+  ['DisableQuicParsing', 'Network protection: QUIC parsing'],
+  ['DisableInboundConnectionFiltering', 'Network protection: inbound connection filtering'],
+  ['DisableDatagramProcessing', 'Network protection: UDP (datagram) inspection'],
+  ['DisableNetworkProtectionPerfTelemetry', 'Network protection: performance telemetry'],
+  ['DisableCacheMaintenance', 'Cache maintenance (idle task)'],
+  ['DisableCoreServiceECSIntegration', 'Defender core service: Experimentation and Configuration Service (ECS)'],
+  ['DisableCoreServiceTelemetry', 'Defender core service: OneDsCollector telemetry'],
+];
+
 export const DEFENDER_CONFIG_ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
+  ...OFF_SWITCHES.map(([name, title]) => config(name, { title, type: 'integer', values: switch01('Enabled', 'Disabled'), default: 0 })),
   // DDF range [7-60], default 30 (Intune's text also offers 0 = off: the import maps 0 to "not configured", which the
   // DDF describes as "aggressive quick scans will be disabled").
   config('DaysUntilAggressiveCatchupQuickScan', {

@@ -25,6 +25,7 @@ $keyAllowed = @('HKLM:\SOFTWARE\Policies\Microsoft\Windows Advanced Threat Prote
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Exclusions\Paths',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Exclusions\Processes',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\MpEngine',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\NIS',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Quarantine',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Real-Time Protection',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Scan',
@@ -97,9 +98,12 @@ export const DEFENDER_APPLY = psJoin(
 $mpAllowed = @('AllowDatagramProcessingOnWinServer', 'AllowNetworkProtectionDownLevel',
   'AllowSwitchToAsyncInspection', 'BruteForceProtectionAggressiveness', 'BruteForceProtectionConfiguredState',
   'BruteForceProtectionLocalNetworkBlocking', 'BruteForceProtectionMaxBlockTime',
-  'BruteForceProtectionSkipLearningPeriod', 'DisableCpuThrottleOnIdleScans', 'DisableDnsOverTcpParsing',
-  'DisableHttpParsing', 'DisableSshParsing', 'DisableTlsParsing', 'NetworkProtectionReputationMode',
-  'OobeEnableRtpAndSigUpdate', 'QuickScanIncludeExclusions', 'RemoteEncryptionProtectionAggressiveness',
+  'BruteForceProtectionSkipLearningPeriod', 'DisableCacheMaintenance', 'DisableCoreServiceECSIntegration',
+  'DisableCoreServiceTelemetry', 'DisableCpuThrottleOnIdleScans', 'DisableDnsOverTcpParsing', 'DisableDnsParsing',
+  'DisableFtpParsing', 'DisableHttpParsing', 'DisableInboundConnectionFiltering',
+  'DisableNetworkProtectionPerfTelemetry', 'DisableQuicParsing', 'DisableRdpParsing', 'DisableSmtpParsing',
+  'DisableSshParsing', 'DisableTlsParsing', 'NetworkProtectionReputationMode', 'OobeEnableRtpAndSigUpdate',
+  'QuickScanIncludeExclusions', 'RemoteEncryptionProtectionAggressiveness',
   'RemoteEncryptionProtectionConfiguredState', 'RemoteEncryptionProtectionMaxBlockTime')
 $listAllowed = @('BruteForceProtectionExclusions', 'RemoteEncryptionProtectionExclusions')
 $guidPattern = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'

@@ -3,6 +3,8 @@
 // node names); registry: the Defender and Windows Security ADMX values (research §3); effective: Get-MpPreference.
 // Source: https://learn.microsoft.com/windows/win32/dmwmibridgeprov/mdm-policy-config01-defender02
 // Source: https://learn.microsoft.com/defender-endpoint/troubleshoot-microsoft-defender-antivirus-settings (Policy location)
+// Source: https://github.com/microsoft/defender-updatecontrols WindowsDefender.admx (2022-10-07): every Windows Defender
+// registry value and list below was checked against it; the Security Center and ATP values come from their own ADMX.
 import type { BridgeClass, DefenderMapping, EffectiveRead, MpCodec, PolicyRegistry, RegistryCodec } from './defender-mapping.js';
 import { ATP_KEY, SECURITY_CENTER_KEY, DEFENDER_POLICY_KEY as WD } from './defender-registry.js';
 
@@ -204,6 +206,23 @@ export const DEFENDER_TABLE: Readonly<Record<string, DefenderMapping>> = {
   'defenderConfig.BruteForceProtectionLocalNetworkBlocking': preference('BruteForceProtectionLocalNetworkBlocking', 'bool'),
   'defenderConfig.BruteForceProtectionSkipLearningPeriod': preference('BruteForceProtectionSkipLearningPeriod', 'bool'),
   'defenderConfig.NetworkProtectionReputationMode': preference('NetworkProtectionReputationMode', 'int'),
+  ...Object.fromEntries(
+    [
+      'DisableDnsParsing',
+      'DisableFtpParsing',
+      'DisableSmtpParsing',
+      'DisableRdpParsing',
+      'DisableQuicParsing',
+      'DisableInboundConnectionFiltering',
+      'DisableNetworkProtectionPerfTelemetry',
+      'DisableCacheMaintenance',
+      'DisableCoreServiceECSIntegration',
+      'DisableCoreServiceTelemetry',
+    ].map((name) => [`defenderConfig.${name}`, preference(name, 'bool')]),
+  ),
+  // The 2022 Defender ADMX has these two (NIS\DisableDatagramProcessing, MpEngine\DisableGradualRelease).
+  'defenderConfig.DisableDatagramProcessing': config(value(`${WD}\\NIS`, 'DisableDatagramProcessing'), mp('DisableDatagramProcessing', 'bool')),
+  'defenderConfig.DisableGradualRelease': config(value(MPENGINE, 'DisableGradualRelease'), mp('DisableGradualRelease', 'bool')),
   'defenderConfig.ExcludedIpAddresses': config(list(EXCLUSIONS, 'IpAddresses', 'Exclusions_IpAddresses'), { kind: 'list', param: 'ExclusionIpAddress' }),
 
   // antivirusExclusions
