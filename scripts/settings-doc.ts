@@ -1,5 +1,7 @@
 // Renders docs/settings.md, the human reference of the settings catalog, grouped by kind then platform.
 // Called by scripts/gen-schemas.ts; pure, so the staleness test can compare it with the file on disk.
+
+import { allDefenderMappings } from '../agent/src/providers/windows/defender-mapping.js';
 import {
   PLATFORMS,
   type Platform,
@@ -154,6 +156,37 @@ function kindSection(kind: PolicyKind): string[] {
   return out;
 }
 
+/**
+ * Windows Defender settings the agent cannot write at policy level (issue 16, D1), from the Windows mapping table:
+ * local preferences (no MDM bridge property and no policy registry value) and settings with no local write path.
+ */
+function windowsPolicyGaps(): string[] {
+  const mappings = allDefenderMappings();
+  const preference = mappings.flatMap(([id, m]) =>
+    m.via === 'preference' ? [`| ${code(id)} | ${code(`Set-MpPreference -${m.param}`)} | ${cell(m.reason)} |`] : [],
+  );
+  const none = mappings.flatMap(([id, m]) => (m.via === 'unsupported' ? [`| ${code(id)} | ${cell(m.reason)} |`] : []));
+  return [
+    '## Windows: settings not written at policy level',
+    '',
+    'The Windows agent writes Defender settings to the MDM store (WMI bridge), else to the documented policy registry value',
+    '(`agent/src/providers/windows/defender-settings.md`). These have neither: **local preference: no policy path**. Defender',
+    'ranks a local preference below every Group Policy, MDM or Configuration Manager value, and ignores local lists while',
+    '`defenderConfig.DisableLocalAdminMerge` is 1.',
+    '',
+    '| setting | written with | reason |',
+    '|---|---|---|',
+    ...preference,
+    '',
+    'No local write path at all (reported `notApplicable` with this reason):',
+    '',
+    '| setting | reason |',
+    '|---|---|',
+    ...none,
+    '',
+  ];
+}
+
 /** The whole docs/settings.md. */
 export function generateSettingsDoc(): string {
   const lines = [
@@ -171,6 +204,7 @@ export function generateSettingsDoc(): string {
     '- **Tamper-protected**: Defender ignores policy changes to the setting while tamper protection is on.',
     '',
     ...POLICY_KINDS.flatMap(kindSection),
+    ...windowsPolicyGaps(),
   ];
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { arch, hostname, release, version } from 'node:os';
 import { join } from 'node:path';
-import type { DeviceFacts, HostConfig, OsType, Platform } from '../../../policy-schemas/src/index.js';
+import type { DeviceFacts, HostConfig, Platform } from '../../../policy-schemas/src/index.js';
 import { SimulatedHost } from '../hosts/simulated-host.js';
 import { INDICATORS_FILE, IndicatorStoreProvider } from '../providers/indicators/indicator-store.js';
 import type { SettingsProvider } from '../providers/provider.js';
@@ -11,6 +11,9 @@ import { createSimulatedProviders } from '../providers/simulated.js';
 import { NodeFileStore } from '../system/file-store.js';
 import { statedHostname } from '../system/hostname.js';
 import { nativeProviders, watchedFiles, watchFiles } from './native-providers.js';
+import { nativeOsType } from './os-type.js';
+
+export { nativeOsType } from './os-type.js';
 
 /** Everything platform-specific the rest of the agent needs. */
 export interface AgentHost {
@@ -74,17 +77,6 @@ export function selectHost(config: HostConfig | undefined, options: { readonly s
       return { hostname: statedHostname(hostname()), platform, osVersion: release(), ...(osType ? { osType } : {}), arch: arch(), agentVersion };
     },
   };
-}
-
-/**
- * The OS edition the agent states at enrollment, from Node's `os.version()` (on Windows the registry ProductName, e.g.
- * "Windows Server 2022 Datacenter" or "Windows 10 Enterprise"): `server` when it names a Server edition, else
- * `workstation`. macOS and Linux state none: macOS has no server edition, and Linux has no reliable marker
- * (`os.version()` is the kernel build string); the endpoint's `os` rule condition splits only Windows anyway.
- */
-export function nativeOsType(platform: Platform, osVersionName: string): OsType | undefined {
-  if (platform !== 'windows') return undefined;
-  return osVersionName.includes('Server') ? 'server' : 'workstation';
 }
 
 /**

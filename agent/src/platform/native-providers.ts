@@ -1,5 +1,6 @@
 // The real providers of each OS, and what the OS lets the agent watch for drift. Only platform/ imports this file.
 import { watch } from 'node:fs';
+import { version } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { type Platform, POLICY_KINDS } from '../../../policy-schemas/src/index.js';
 import { INDICATORS_FILE, IndicatorStoreProvider } from '../providers/indicators/indicator-store.js';
@@ -14,6 +15,7 @@ import { createWindowsDefenderProviders } from '../providers/windows/defender-pr
 import { createWindowsFirewallProviders } from '../providers/windows/firewall.js';
 import { type CommandRunner, NodeCommandRunner } from '../system/command-runner.js';
 import { type FileStore, NodeFileStore } from '../system/file-store.js';
+import { nativeOsType } from './os-type.js';
 
 export interface NativeDeps {
   readonly runner: CommandRunner;
@@ -46,7 +48,10 @@ export function nativeProviders(
       );
       break;
     case 'windows':
-      real.push(...createWindowsDefenderProviders({ runner }), ...createWindowsFirewallProviders({ runner }));
+      real.push(
+        ...createWindowsDefenderProviders({ runner, osType: nativeOsType('windows', version()) ?? 'workstation' }),
+        ...createWindowsFirewallProviders({ runner }),
+      );
       break;
   }
   const byKind = new Map(real.map((p) => [p.kind, p]));

@@ -1,8 +1,9 @@
 // Antivirus settings for Windows: Defender Policy CSP (defender.*) and Defender CSP configuration (defenderConfig.*),
 // mde-domain.md §2.2. The mdatp (Linux, macOS) keys are in antivirus-mdatp.ts. Ids are stable: add, never rename.
 
+import { DEFENDER_CONFIG_ANTIVIRUS_SETTINGS } from './antivirus-defender-config.js';
 import { MDATP_ANTIVIRUS_SETTINGS } from './antivirus-mdatp.js';
-import { choices, defender, defenderConfig, type EntryRest, switch01 } from './builders.js';
+import { choices, defender, defenderConfig, type EntryRest, switch01, weekdays } from './builders.js';
 import type { SettingDefinition } from './setting-definition.js';
 import { describedPattern, PIPE_LIST_ITEM_PATTERN } from './text.js';
 
@@ -37,10 +38,13 @@ function config(name: string, rest: EntryRest): SettingDefinition {
 }
 
 /**
- * Levels 1 Low, 2 Moderate, 4 High, 5 Severe; actions 2 Quarantine, 3 Remove, 6 Ignore (Policy CSP). Each level at
- * most once and in level order: the order the device reports them in, so a configured value reads back the same.
+ * Levels 1 Low, 2 Moderate, 4 High, 5 Severe; actions as Intune's Antivirus profile offers them per level: 1 Clean,
+ * 2 Quarantine, 3 Remove, 6 Allow (Ignore), 8 User defined, 10 Block — the ThreatAction numbers of Set-MpPreference.
+ * Each level at most once and in level order: the order the device reports them in, so a value reads back the same.
  */
-const pair = (level: number) => `${level}=[236]`;
+// Source: https://learn.microsoft.com/windows/client-management/mdm/policy-csp-defender#threatseveritydefaultaction
+// Source: https://learn.microsoft.com/powershell/module/defender/set-mppreference (ThreatAction: 1 Clean … 10 Block)
+const pair = (level: number) => `${level}=(10|[12368])`;
 const LEVELS = [1, 2, 4, 5];
 const THREAT_SEVERITY_ACTIONS = describedPattern(
   `^(${LEVELS.map(
@@ -50,7 +54,7 @@ const THREAT_SEVERITY_ACTIONS = describedPattern(
         .map((l) => `(\\|${pair(l)})?`)
         .join(''),
   ).join('|')})$`,
-  'must be level=action pairs separated by "|", each level (1, 2, 4, 5) at most once and in that order, actions 2, 3 or 6 (e.g. "1=2|2=2|4=3|5=3")',
+  'must be level=action pairs separated by "|", each level (1, 2, 4, 5) at most once and in that order, actions 1, 2, 3, 6, 8 or 10 (e.g. "1=2|2=2|4=3|5=3")',
 );
 const UPDATE_SOURCE = '(InternalDefinitionUpdateServer|MicrosoftUpdateServer|MMPC|FileShares)';
 
@@ -142,22 +146,7 @@ export const ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
     ],
     1,
   ),
-  choice(
-    'ScheduleScanDay',
-    'Scheduled scan day',
-    [
-      [0, 'Every day'],
-      [1, 'Sunday'],
-      [2, 'Monday'],
-      [3, 'Tuesday'],
-      [4, 'Wednesday'],
-      [5, 'Thursday'],
-      [6, 'Friday'],
-      [7, 'Saturday'],
-      [8, 'No scheduled scan'],
-    ],
-    0,
-  ),
+  defender('antivirus', 'ScheduleScanDay', { title: 'Scheduled scan day', type: 'integer', values: weekdays('Every day', 'No scheduled scan'), default: 0 }),
   range('ScheduleScanTime', 'Scheduled scan time (minutes after midnight)', 0, 1380, 120),
   range('ScheduleQuickScanTime', 'Daily quick scan time (minutes after midnight)', 0, 1380, 120),
   range('SignatureUpdateInterval', 'Security intelligence update interval (hours)', 0, 24, 8),
@@ -184,10 +173,9 @@ export const ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
   defender('antivirus', 'ThreatSeverityDefaultAction', {
     title: 'Default action per threat severity',
     description:
-      "Policy CSP Defender/ThreatSeverityDefaultAction: '|'-separated level=action pairs; levels 1 Low, 2 Moderate, 4 High, 5 Severe; actions 2 Quarantine, 3 Remove, 6 Ignore.",
+      "Policy CSP Defender/ThreatSeverityDefaultAction: '|'-separated level=action pairs; levels 1 Low, 2 Moderate, 4 High, 5 Severe; actions 1 Clean, 2 Quarantine, 3 Remove, 6 Allow, 8 User defined, 10 Block. No default: a level left out takes the action the security intelligence update recommends.",
     type: 'string',
     pattern: THREAT_SEVERITY_ACTIONS,
-    default: '1=2|2=2|4=2|5=2',
     tamperProtected: true,
   }),
 
@@ -209,11 +197,16 @@ export const ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
     values: switch01('Disabled', 'Enabled'),
     default: 0,
   }),
+  // The default is the Defender CSP's (DDF "Default Value 1", 11/2024). Defender itself reports network protection off
+  // on a fresh Windows Server until this is set, which is why the network-protection article tells admins to set it.
+  // Source: https://learn.microsoft.com/windows/client-management/mdm/defender-csp#configurationallownetworkprotectiononwinserver
   config('AllowNetworkProtectionOnWinServer', {
     title: 'Network protection on Windows Server',
+    description:
+      'Defender CSP Configuration/AllowNetworkProtectionOnWinServer (0: EnableNetworkProtection is ignored on Windows Server). Default as the CSP DDF states.',
     type: 'integer',
     values: switch01('Disabled', 'Enabled'),
-    default: 0,
+    default: 1,
   }),
   config('DisableDnsOverTcpParsing', { title: 'DNS over TCP parsing', type: 'integer', values: DISABLE, default: 0 }),
   config('DisableHttpParsing', { title: 'HTTP parsing', type: 'integer', values: DISABLE, default: 0 }),
@@ -221,8 +214,10 @@ export const ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
   config('DisableTlsParsing', { title: 'TLS parsing', type: 'integer', values: DISABLE, default: 0 }),
   config('RandomizeScheduleTaskTimes', { title: 'Randomize scheduled task times', type: 'integer', values: switch01('Disabled', 'Enabled'), default: 1 }),
   config('SchedulerRandomizationTime', { title: 'Scheduler randomization window (hours)', type: 'integer', minimum: 1, maximum: 23, default: 4 }),
-  config('ArchiveMaxDepth', { title: 'Maximum archive depth scanned (0 = no limit)', type: 'integer', minimum: 0, maximum: 2147483647, default: 0 }),
-  config('ArchiveMaxSize', { title: 'Maximum archive size scanned (KB, 0 = no limit)', type: 'integer', minimum: 0, maximum: 2147483647, default: 0 }),
+  // Range [0-4294967295] (an unsigned DWORD). Source: https://learn.microsoft.com/windows/client-management/mdm/defender-csp#configurationarchivemaxdepth
+  config('ArchiveMaxDepth', { title: 'Maximum archive depth scanned (0 = no limit)', type: 'integer', minimum: 0, maximum: 4294967295, default: 0 }),
+  // Source: https://learn.microsoft.com/windows/client-management/mdm/defender-csp#configurationarchivemaxsize
+  config('ArchiveMaxSize', { title: 'Maximum archive size scanned (KB, 0 = no limit)', type: 'integer', minimum: 0, maximum: 4294967295, default: 0 }),
   config('DisableCpuThrottleOnIdleScans', {
     title: 'CPU throttling on idle scans',
     type: 'integer',
@@ -243,6 +238,7 @@ export const ANTIVIRUS_SETTINGS: readonly SettingDefinition[] = [
     values: switch01('All scans', 'Scheduled scans only'),
     default: 1,
   }),
+  ...DEFENDER_CONFIG_ANTIVIRUS_SETTINGS,
 
   ...MDATP_ANTIVIRUS_SETTINGS,
 ];

@@ -29,6 +29,12 @@ export function switch01(off: string, on: string): NonNullable<SettingDefinition
   ]);
 }
 
+/** The Defender schedule-day enum: 0 every day, 1 Sunday … 7 Saturday, 8 never (with the CSP's labels for 0 and 8). */
+export function weekdays(everyDay: string, never: string): NonNullable<SettingDefinition['values']> {
+  const days = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+  return choices([[0, everyDay], ...days.map((day, i): [number, string] => [i + 1, day]), [8, never]]);
+}
+
 /** A Windows CSP node: id `<prefix>.<name>`, Windows only. */
 export function csp(kind: PolicyKind, prefix: string, path: string, name: string, rest: EntryRest): SettingDefinition {
   return { description: `CSP node ${path}${name}.`, ...rest, id: `${prefix}.${name}`, kind, platforms: ['windows'], source: path + name };

@@ -6,7 +6,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allowedValues, arbitraryOf, regex } from '../../../test/catalog-arbitrary.js';
 import { PLATFORMS, POLICY_KINDS } from '../primitives.js';
-import { defaultFor, type JsonSchema, SETTINGS, type SettingDefinition, settingById, settingsOfKind, settingsSchemaOf, valueSchemaOf } from './index.js';
+import {
+  asrRuleEdition,
+  defaultFor,
+  type JsonSchema,
+  SETTINGS,
+  type SettingDefinition,
+  settingById,
+  settingsOfKind,
+  settingsSchemaOf,
+  valueSchemaOf,
+} from './index.js';
 import { SettingDefinition as SettingDefinitionSchema } from './setting-definition.js';
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });
@@ -26,6 +36,15 @@ function mismatching(pattern: string): fc.Arbitrary<string> {
     fc.tuple(fc.string(), fc.constantFrom('\n', '\r'), fc.string()).map((parts) => parts.join('')),
   );
   return candidates.filter((v) => !regex(pattern).test(v));
+}
+
+/** Settings whose Microsoft source documents no default (the CSP's ThreatSeverityDefaultAction has no DDF default). */
+const NO_DOCUMENTED_DEFAULT = ['defender.ThreatSeverityDefaultAction'];
+
+function setting(id: string): SettingDefinition {
+  const found = settingById(id);
+  if (!found) throw new Error(`no setting ${id}`);
+  return found;
 }
 
 const RULE = { name: 'r' };
@@ -219,14 +238,50 @@ describe('settings catalog', () => {
     }
   });
 
-  it('gives every setting a default that its own value schema accepts, on every platform', () => {
+  it('gives every setting a default that its own value schema accepts, on every platform (none where the source documents none)', () => {
     for (const s of SETTINGS) {
+      if (NO_DOCUMENTED_DEFAULT.includes(s.id)) {
+        expect(s.default, `${s.id}: the source documents no default, the catalog must not invent one`).toBeUndefined();
+        continue;
+      }
       expect(s.default, `${s.id} has no default`).toBeDefined();
       for (const platform of s.platforms) {
         const value = defaultFor(s, platform);
         expect(accepts(s, value), `${s.id} default on ${platform}: ${JSON.stringify(value)}`).toBe(true);
       }
     }
+  });
+
+  it('Windows Defender corrections of issue 16 (each against its Microsoft source)', () => {
+    const threat = setting('defender.ThreatSeverityDefaultAction');
+    for (const ok of ['1=1|2=2|4=3|5=6', '1=8', '5=10', '2=2|4=10']) expect(accepts(threat, ok), ok).toBe(true);
+    for (const bad of ['1=4', '1=9', '3=2', '5=2|1=2', '1=2|1=3', '1=100', '']) expect(accepts(threat, bad), bad).toBe(false);
+    expect(setting('defenderConfig.TamperProtection').default).toBe(0);
+    expect(setting('defenderConfig.AllowNetworkProtectionOnWinServer').default).toBe(1);
+    for (const id of ['defenderConfig.ArchiveMaxDepth', 'defenderConfig.ArchiveMaxSize']) {
+      expect(accepts(setting(id), 4294967295), id).toBe(true);
+      expect(accepts(setting(id), 4294967296), id).toBe(false);
+    }
+    // Intune offers no warn mode for these ASR rules; the WMI rule takes no per-rule exclusions.
+    for (const guid of ['d3e037e1-3eb8-44c8-a917-57927947596d', 'e6db77e5-3df2-4cf1-b95a-636979351e5b', 'c1db55ab-c21a-4637-bb3f-a12568109d35']) {
+      expect(accepts(setting(`asr.${guid}`), 'warn'), guid).toBe(false);
+      expect(accepts(setting(`asr.${guid}`), 'block'), guid).toBe(true);
+    }
+    expect(accepts(setting('asr.01443614-cd74-433a-b99e-2ecdc07bfc25'), 'warn')).toBe(true);
+    expect(settingById('asrExclusions.e6db77e5-3df2-4cf1-b95a-636979351e5b')).toBeUndefined();
+    expect(settingById('asrExclusions.d3e037e1-3eb8-44c8-a917-57927947596d')).toBeDefined();
+    expect(asrRuleEdition('asr.a8f5898e-1dc8-49a9-9878-85004b8a61e6')).toBe('server');
+    expect(asrRuleEdition('asrExclusions.92e97fa1-2edf-4476-bdd6-9dd0b4dddc7b')).toBe('workstation');
+    expect(asrRuleEdition('asr.d3e037e1-3eb8-44c8-a917-57927947596d')).toBeUndefined();
+    const tag = setting('edr.DeviceTagGroup');
+    expect(accepts(tag, 'x'.repeat(200))).toBe(true);
+    expect(accepts(tag, 'x'.repeat(201))).toBe(false);
+    expect(accepts(tag, 'a\nb')).toBe(false);
+    const ips = setting('defenderConfig.ExcludedIpAddresses');
+    expect(accepts(ips, ['10.0.0.5', 'fe80::1', '::1'])).toBe(true);
+    for (const bad of ['10.0.0.0/8', '256.1.1.1', 'host.example']) expect(accepts(ips, [bad]), bad).toBe(false);
+    const days = setting('defenderConfig.DaysUntilAggressiveCatchupQuickScan');
+    expect([accepts(days, 6), accepts(days, 7), accepts(days, 60), accepts(days, 61)]).toEqual([false, true, true, false]);
   });
 
   it('finds settings by id and kind', () => {

@@ -25,6 +25,13 @@ export const DEFENDER_UPDATE_SETTINGS: readonly SettingDefinition[] = [
     ]),
     default: 0,
   }),
+  // Source: https://learn.microsoft.com/windows/client-management/mdm/defender-csp#configurationdisablegradualrelease
+  defenderConfig('defenderUpdate', 'DisableGradualRelease', {
+    title: 'Gradual release of Defender updates',
+    type: 'integer',
+    values: switch01('Enabled (gradual rollout)', 'Disabled'),
+    default: 0,
+  }),
   defenderConfig('defenderUpdate', 'MeteredConnectionUpdates', {
     title: 'Updates over metered connections',
     type: 'integer',

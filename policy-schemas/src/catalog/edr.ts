@@ -1,8 +1,10 @@
 // Endpoint detection and response (Intune "Endpoint detection and response", mde-domain.md §2.6 and §3.1):
-// Windows sample sharing, Linux/macOS device tag (key GROUP), group ids, macOS early preview, Linux global exclusions.
+// Windows sample sharing and device tag, Linux/macOS device tag (key GROUP), group ids, macOS early preview, Linux
+// global exclusions.
 import { csp, mdatp, switch01 } from './builders.js';
 import { MDATP_GLOBAL_EXCLUSION_SETTINGS } from './mdatp-global-exclusions.js';
 import type { SettingDefinition } from './setting-definition.js';
+import { describedPattern, TEXT_FORBIDDEN } from './text.js';
 
 export const EDR_SETTINGS: readonly SettingDefinition[] = [
   csp('edr', 'edr', './Device/Vendor/MSFT/WindowsAdvancedThreatProtection/Configuration/', 'SampleSharing', {
@@ -12,6 +14,21 @@ export const EDR_SETTINGS: readonly SettingDefinition[] = [
     values: switch01('None', 'All'),
     default: 1,
   }),
+  // The Windows device tag is a registry value, not a CSP node: "HKLM\SOFTWARE\Policies\Microsoft\Windows Advanced
+  // Threat Protection\DeviceTagging", value Group (REG_SZ); "the device tag can be up to 200 characters".
+  // Source: https://learn.microsoft.com/defender-endpoint/machine-tags#add-device-tags-by-setting-a-registry-key-value
+  {
+    id: 'edr.DeviceTagGroup',
+    kind: 'edr',
+    title: 'Device tag (Windows)',
+    description:
+      'Defender for Endpoint device tag: registry value DeviceTagging\\Group under the Windows Advanced Threat Protection policy key (REG_SZ, at most 200 characters).',
+    platforms: ['windows'],
+    type: 'string',
+    pattern: describedPattern(`^[^${TEXT_FORBIDDEN}]{0,200}$`, 'must be at most 200 characters without control characters or line breaks'),
+    default: '',
+    source: 'HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows Advanced Threat Protection\\DeviceTagging\\Group',
+  },
   // One GROUP tag: "Only one value per tag type can be set" and GROUP is the only supported key; Intune's Linux and
   // macOS EDR profiles offer a single tag (tags_item_key 0 = GROUP, tags_item_value).
   // Source: https://learn.microsoft.com/defender-endpoint/mac-preferences#device-tags

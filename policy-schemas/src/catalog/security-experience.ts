@@ -39,11 +39,18 @@ const TP_EXCLUSION = {
 };
 
 export const SECURITY_EXPERIENCE_SETTINGS: readonly SettingDefinition[] = [
+  // Intune's Windows Security Experience profile offers On/Off (Graph windowsDefenderTamperProtectionOptions). On the
+  // device the CSP value is a signed blob ("Format chr … The data type is a Signed blob", DDF default 0) that only
+  // Microsoft's services produce, so the Windows provider reports it and never writes it.
+  // Source: https://learn.microsoft.com/windows/client-management/mdm/defender-csp#configurationtamperprotection
+  // Source: https://learn.microsoft.com/graph/api/resources/intune-deviceconfig-windowsdefendertamperprotectionoptions
   defenderConfig('securityExperience', 'TamperProtection', {
     title: 'Tamper protection',
+    description:
+      'Defender CSP Configuration/TamperProtection: Intune turns On/Off into a signed blob only Microsoft can produce; the agent reports the state (Get-MpComputerStatus IsTamperProtected) and cannot set it.',
     type: 'integer',
     values: switch01('Off', 'On'),
-    default: 1,
+    default: 0,
   }),
   ui('DisableAccountProtectionUI', 'Hide the Account protection area'),
   ui('DisableAppBrowserUI', 'Hide the App and browser control area'),
@@ -57,6 +64,12 @@ export const SECURITY_EXPERIENCE_SETTINGS: readonly SettingDefinition[] = [
   ui('DisableVirusUI', 'Hide the Virus and threat protection area'),
   ui('HideRansomwareDataRecovery', 'Hide ransomware data recovery'),
   ui('HideWindowsSecurityNotificationAreaControl', 'Hide the notification area icon'),
+  // Nodes Intune's Windows Security Experience profile offers that the first catalog lacked (issue 16, D5).
+  // Source: https://learn.microsoft.com/windows/client-management/mdm/policy-csp-windowsdefendersecuritycenter
+  ui('DisableNotifications', 'Suppress all Windows Security notifications'),
+  ui('DisallowExploitProtectionOverride', 'Prevent users from changing exploit protection settings'),
+  ui('HideSecureBoot', 'Hide the Secure boot area'),
+  ui('HideTPMTroubleshooting', 'Hide TPM troubleshooting'),
   ui('EnableCustomizedToasts', 'Show the contact information on notifications'),
   ui('EnableInAppCustomization', 'Show the contact information in the app'),
   contact('CompanyName', 'IT contact: company name', 200),

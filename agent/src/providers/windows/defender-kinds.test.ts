@@ -1,17 +1,21 @@
 // Boundary tests of the Windows Defender providers for asr, defenderUpdate, securityExperience and edr: for a full
-// policy, the exact PowerShell process (constant script, by name) and JSON plan on stdin; then what reads back.
+// policy, the exact JSON plan the constant apply script gets on stdin (MDM bridge writes with their Policies-key
+// fallback, registry-only values); then what reads back and the status the core derives from it.
 import { describe, expect, it } from 'vitest';
 import type { SettingValue } from '../../../../policy-schemas/src/index.js';
+import type { DefenderApplyPlan } from './defender-plan.js';
 import { applyPolicy, CENTER, DEFENDER, expectOnePowerShellApply, expectReadBack, PER_RULE } from './testing/defender-apply.js';
-import { DefenderEmulator, readGolden } from './testing/defender-emulator.js';
 
-/** Every ASR rule with the mode this test gives it and the ASRRuleActionType number it must become. */
-const RULES: [guid: string, mode: string, action: number | 'removed'][] = [
+const ATP = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Advanced Threat Protection';
+const ASR = `${DEFENDER}\\Windows Defender Exploit Guard\\ASR`;
+
+/** Every ASR rule with the mode this test gives it and the ASRRuleActionType number it must become (null: removed). */
+const RULES: [guid: string, mode: string, action: number | null][] = [
   ['56a863a9-875e-4185-98a7-b882c64b5ce5', 'block', 1],
   ['9e6c4e1f-7d60-472f-ba1a-a39ef669e4b2', 'block', 1],
   ['e6db77e5-3df2-4cf1-b95a-636979351e5b', 'block', 1],
   ['7674ba52-37eb-4a4f-a9a1-f0f9a1619a2c', 'audit', 2],
-  ['d4f940ab-401b-4efc-aadc-ad5f3c50688a', 'notConfigured', 'removed'],
+  ['d4f940ab-401b-4efc-aadc-ad5f3c50688a', 'notConfigured', null],
   ['be9ba2d9-53ea-4cdc-84e5-9b1eeee46550', 'off', 0],
   ['01443614-cd74-433a-b99e-2ecdc07bfc25', 'audit', 2],
   ['5beb7efe-fd9a-4556-801d-275e5ffc04cc', 'warn', 6],
@@ -29,151 +33,142 @@ const RULES: [guid: string, mode: string, action: number | 'removed'][] = [
 ];
 
 describe('asr: a full policy', () => {
-  it('adds or updates each rule with its action, drops not-configured rules and writes per-rule exclusions', async () => {
+  it('merges every rule into AttackSurfaceReductionRules in one bridge write and writes per-rule exclusions as policy values', async () => {
     const policy: Record<string, SettingValue> = Object.fromEntries(RULES.map(([guid, mode]) => [`asr.${guid}`, mode]));
     policy['defender.AttackSurfaceReductionOnlyExclusions'] = ['C:\\Tools\\build.exe', 'C:\\CI'];
     policy['asrExclusions.d3e037e1-3eb8-44c8-a917-57927947596d'] = ['C:\\Scripts\\deploy.js', '%ProgramFiles%\\LOB\\app.exe'];
     policy['asrExclusions.56a863a9-875e-4185-98a7-b882c64b5ce5'] = [];
-    const host = new DefenderEmulator({ preference: readGolden('defender-mppreference-managed.json') });
-    const { results, after, runs } = await applyPolicy('asr', policy, host);
+    const { host, after, runs, statuses } = await applyPolicy('asr', policy);
     expect(runs[0]?.input).toEqual({
-      registry: [
-        { key: PER_RULE, name: 'd3e037e1-3eb8-44c8-a917-57927947596d' },
-        { key: PER_RULE, name: '56a863a9-875e-4185-98a7-b882c64b5ce5' },
-      ],
+      registry: [],
+      subkeys: [`${ASR}\\Rules`, `${ASR}\\ASROnlyExclusions`, PER_RULE],
+      bridge: ['Defender'],
+      rsop: true,
       status: false,
     });
-    expect(expectOnePowerShellApply(runs)).toEqual({
-      add: { AttackSurfaceReductionOnlyExclusions: ['C:\\CI'] },
-      remove: {},
-      reset: [],
-      mp: {},
-      asr: {
-        set: RULES.filter(([, , action]) => action !== 'removed').map(([id, , action]) => ({ id, action })),
-        remove: ['d4f940ab-401b-4efc-aadc-ad5f3c50688a'],
+    const plan = expectOnePowerShellApply(runs) as DefenderApplyPlan;
+    expect(plan.bridge.map((b) => b.property)).toEqual(['AttackSurfaceReductionOnlyExclusions', 'AttackSurfaceReductionRules']);
+    expect(plan.bridge[1]?.merge).toEqual(RULES.map(([guid, , action]) => ({ guid, action })));
+    expect(plan.registry).toEqual([
+      {
+        step: 'asrExclusions.d3e037e1-3eb8-44c8-a917-57927947596d',
+        ops: [
+          {
+            op: 'values',
+            key: PER_RULE,
+            set: [{ name: 'd3e037e1-3eb8-44c8-a917-57927947596d', data: 'C:\\Scripts\\deploy.js>%ProgramFiles%\\LOB\\app.exe' }],
+            exact: false,
+            flagKey: ASR,
+            flag: 'ExploitGuard_ASR_ASROnlyPerRuleExclusions',
+          },
+        ],
       },
-      registry: [
-        { key: PER_RULE, name: 'd3e037e1-3eb8-44c8-a917-57927947596d', type: 'String', value: 'C:\\Scripts\\deploy.js>%ProgramFiles%\\LOB\\app.exe' },
-        { key: PER_RULE, name: '56a863a9-875e-4185-98a7-b882c64b5ce5', delete: true },
-      ],
-      syncAsrPerRuleFlag: true,
-    });
-    expect(results.every((r) => r.ok)).toBe(true);
+      {
+        step: 'asrExclusions.56a863a9-875e-4185-98a7-b882c64b5ce5',
+        ops: [
+          {
+            op: 'values',
+            key: PER_RULE,
+            set: [{ name: '56a863a9-875e-4185-98a7-b882c64b5ce5', data: null }],
+            exact: false,
+            flagKey: ASR,
+            flag: 'ExploitGuard_ASR_ASROnlyPerRuleExclusions',
+          },
+        ],
+      },
+    ]);
+    expect(host.bridge.Defender?.AttackSurfaceReductionRules).toBe(
+      RULES.filter(([, , a]) => a !== null)
+        .map(([g, , a]) => `${g}=${a}`)
+        .join('|'),
+    );
+    expect(host.read(ASR, 'ExploitGuard_ASR_ASROnlyPerRuleExclusions')?.value).toBe(1);
     expectReadBack(policy, after);
-    expect(host.registry.get(`${DEFENDER}\\Windows Defender Exploit Guard\\ASR\\ExploitGuard_ASR_ASROnlyPerRuleExclusions`)).toEqual({
-      type: 'DWord',
-      value: 1,
-    });
+    for (const s of statuses) expect(s.state, s.settingId).toBe('succeeded');
   });
 });
 
 describe('defenderUpdate: a full policy', () => {
-  it('sets the update channels through Set-MpPreference', async () => {
+  it('writes the update rings and metered updates as Policies-key values (no bridge class for the Defender CSP)', async () => {
     const policy = {
       'defenderConfig.EngineUpdatesChannel': 3,
-      'defenderConfig.PlatformUpdatesChannel': 4,
-      'defenderConfig.SecurityIntelligenceUpdatesChannel': 5,
+      'defenderConfig.PlatformUpdatesChannel': 5,
+      'defenderConfig.SecurityIntelligenceUpdatesChannel': 4,
       'defenderConfig.MeteredConnectionUpdates': 1,
     };
-    const { results, after, runs } = await applyPolicy('defenderUpdate', policy);
-    expect(expectOnePowerShellApply(runs)).toEqual({
-      add: {},
-      remove: {},
-      reset: [],
-      mp: { EngineUpdatesChannel: 3, PlatformUpdatesChannel: 4, DefinitionUpdatesChannel: 5, MeteredConnectionUpdates: true },
-      asr: { set: [], remove: [] },
-      registry: [],
-      syncAsrPerRuleFlag: false,
-    });
-    expect(results.every((r) => r.ok)).toBe(true);
+    const { after, runs, statuses } = await applyPolicy('defenderUpdate', policy);
+    const plan = expectOnePowerShellApply(runs) as DefenderApplyPlan;
+    expect(plan.bridge).toEqual([]);
+    expect(plan.registry.map((r) => r.ops[0])).toEqual([
+      { op: 'set', key: DEFENDER, name: 'EngineRing', type: 'DWord', value: 3 },
+      { op: 'set', key: DEFENDER, name: 'PlatformRing', type: 'DWord', value: 5 },
+      { op: 'set', key: DEFENDER, name: 'SignaturesRing', type: 'DWord', value: 4 },
+      { op: 'set', key: `${DEFENDER}\\Signature Updates`, name: 'MeteredConnectionUpdates', type: 'DWord', value: 1 },
+    ]);
     expectReadBack(policy, after);
+    for (const s of statuses) expect(s.state, s.settingId).toBe('succeeded');
   });
 });
 
 describe('securityExperience: a full policy', () => {
-  it('writes the Windows Security policy values; tamper protection and macOS settings are not applicable', async () => {
+  it('writes the WindowsDefenderSecurityCenter bridge; tamper protection and macOS settings are not applicable', async () => {
     const policy: Record<string, SettingValue> = {
       'defenderConfig.TamperProtection': 1,
       'securityCenter.DisableAccountProtectionUI': 1,
-      'securityCenter.DisableAppBrowserUI': 0,
-      'securityCenter.DisableClearTpmButton': 1,
-      'securityCenter.DisableDeviceSecurityUI': 0,
-      'securityCenter.DisableFamilyUI': 1,
-      'securityCenter.DisableHealthUI': 0,
-      'securityCenter.DisableNetworkUI': 0,
-      'securityCenter.DisableEnhancedNotifications': 1,
-      'securityCenter.DisableTpmFirmwareUpdateWarning': 1,
-      'securityCenter.DisableVirusUI': 0,
-      'securityCenter.HideRansomwareDataRecovery': 1,
-      'securityCenter.HideWindowsSecurityNotificationAreaControl': 1,
-      'securityCenter.EnableCustomizedToasts': 1,
-      'securityCenter.EnableInAppCustomization': 1,
+      'securityCenter.DisableNotifications': 1,
+      'securityCenter.DisallowExploitProtectionOverride': 1,
+      'securityCenter.HideSecureBoot': 1,
+      'securityCenter.HideTPMTroubleshooting': 1,
       'securityCenter.CompanyName': 'Contoso',
-      'securityCenter.Email': 'help@contoso.example',
       'securityCenter.Phone': '',
-      'securityCenter.URL': 'https://help.contoso.example',
       'mdatp.tamperProtection.enforcementLevel': 'block',
     };
-    const { results, after, runs } = await applyPolicy('securityExperience', policy);
-    expect(runs[0]?.input).toMatchObject({ status: true });
-    const dword = (area: string, name: string, value: number) => ({ key: `${CENTER}\\${area}`, name, type: 'DWord', value });
-    const text = (name: string, value: string) => ({ key: `${CENTER}\\Enterprise Customization`, name, type: 'String', value });
-    expect(expectOnePowerShellApply(runs)).toEqual({
-      add: {},
-      remove: {},
-      reset: [],
-      mp: {},
-      asr: { set: [], remove: [] },
-      registry: [
-        dword('Account protection', 'UILockdown', 1),
-        dword('App and Browser protection', 'UILockdown', 0),
-        dword('Device security', 'DisableClearTpmButton', 1),
-        dword('Device security', 'UILockdown', 0),
-        dword('Family options', 'UILockdown', 1),
-        dword('Device performance and health', 'UILockdown', 0),
-        dword('Firewall and network protection', 'UILockdown', 0),
-        dword('Notifications', 'DisableEnhancedNotifications', 1),
-        dword('Device security', 'DisableTpmFirmwareUpdateWarning', 1),
-        dword('Virus and threat protection', 'UILockdown', 0),
-        dword('Virus and threat protection', 'HideRansomwareRecovery', 1),
-        dword('Systray', 'HideSystray', 1),
-        dword('Enterprise Customization', 'EnableForToasts', 1),
-        dword('Enterprise Customization', 'EnableInApp', 1),
-        text('CompanyName', 'Contoso'),
-        text('Email', 'help@contoso.example'),
-        { key: `${CENTER}\\Enterprise Customization`, name: 'Phone', delete: true },
-        text('Url', 'https://help.contoso.example'),
-      ],
-      syncAsrPerRuleFlag: false,
-    });
-    for (const r of results) {
-      if (r.settingId === 'defenderConfig.TamperProtection' || r.settingId.startsWith('mdatp.'))
-        expect(r, r.settingId).toMatchObject({ ok: false, code: 'SETTING_NOT_APPLICABLE' });
-      else expect(r, r.settingId).toEqual({ settingId: r.settingId, ok: true });
-    }
+    const { host, after, runs, statuses } = await applyPolicy('securityExperience', policy);
+    expect(runs[0]?.input).toMatchObject({ status: true, bridge: ['WindowsDefenderSecurityCenter'] });
+    const plan = expectOnePowerShellApply(runs) as DefenderApplyPlan;
+    expect(plan.bridge.map((b) => [b.property, b.value])).toEqual([
+      ['DisableAccountProtectionUI', 1],
+      ['DisableNotifications', 1],
+      ['DisallowExploitProtectionOverride', 1],
+      ['HideSecureBoot', 1],
+      ['HideTPMTroubleshooting', 1],
+      ['CompanyName', 'Contoso'],
+      ['Phone', null],
+    ]);
+    expect(plan.bridge[4]?.fallback).toEqual([{ op: 'set', key: `${CENTER}\\Device security`, name: 'HideTPMTroubleshooting', type: 'DWord', value: 1 }]);
+    expect(host.bridge.WindowsDefenderSecurityCenter).toMatchObject({ InstanceID: 'WindowsDefenderSecurityCenter', HideTPMTroubleshooting: 1 });
+    const state = Object.fromEntries(statuses.map((s) => [s.settingId, s.state]));
+    expect(state['defenderConfig.TamperProtection']).toBe('notApplicable');
+    expect(state['mdatp.tamperProtection.enforcementLevel']).toBe('notApplicable');
     expectReadBack(policy, after, ['mdatp.tamperProtection.enforcementLevel']);
   });
 });
 
 describe('edr: a full policy', () => {
-  it('writes AllowSampleCollection; mdatp tags do not apply to Windows', async () => {
-    const policy = { 'edr.SampleSharing': 0, 'mdatp.edr.tags': ['finance'] };
-    const { results, after, runs } = await applyPolicy('edr', policy);
+  it('writes AllowSampleCollection and the device tag as policy values; mdatp tags do not apply to Windows', async () => {
+    const policy = { 'edr.SampleSharing': 0, 'edr.DeviceTagGroup': 'Finance-EU', 'mdatp.edr.tags': ['finance'] };
+    const { after, runs, statuses } = await applyPolicy('edr', policy);
     expect(runs[0]?.input).toEqual({
-      registry: [{ key: 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Advanced Threat Protection', name: 'AllowSampleCollection' }],
+      registry: [
+        { key: ATP, name: 'AllowSampleCollection' },
+        { key: `${ATP}\\DeviceTagging`, name: 'Group' },
+      ],
+      subkeys: [],
+      bridge: [],
+      rsop: true,
       status: false,
     });
-    expect(expectOnePowerShellApply(runs)).toEqual({
-      add: {},
-      remove: {},
-      reset: [],
-      mp: {},
-      asr: { set: [], remove: [] },
-      registry: [{ key: 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Advanced Threat Protection', name: 'AllowSampleCollection', type: 'DWord', value: 0 }],
-      syncAsrPerRuleFlag: false,
-    });
-    expect(results).toEqual([{ settingId: 'edr.SampleSharing', ok: true }, expect.objectContaining({ ok: false, code: 'SETTING_NOT_APPLICABLE' })]);
+    const plan = expectOnePowerShellApply(runs) as DefenderApplyPlan;
+    expect(plan.registry).toEqual([
+      { step: 'edr.SampleSharing', ops: [{ op: 'set', key: ATP, name: 'AllowSampleCollection', type: 'DWord', value: 0 }] },
+      { step: 'edr.DeviceTagGroup', ops: [{ op: 'set', key: `${ATP}\\DeviceTagging`, name: 'Group', type: 'String', value: 'Finance-EU' }] },
+    ]);
+    expect(after.get('edr.DeviceTagGroup')).toBe('Finance-EU');
     expect(after.get('edr.SampleSharing')).toBe(0);
-    expect(after.get('mdatp.edr.tags')).toBeUndefined();
+    expect(Object.fromEntries(statuses.map((s) => [s.settingId, s.state]))).toEqual({
+      'edr.SampleSharing': 'succeeded',
+      'edr.DeviceTagGroup': 'succeeded',
+      'mdatp.edr.tags': 'notApplicable',
+    });
   });
 });

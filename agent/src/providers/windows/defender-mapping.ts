@@ -1,9 +1,11 @@
-// The Windows Defender mapping table (pure data): for every Windows setting of the Defender kinds, how it is applied
-// and read back — a Set-/Add-/Remove-MpPreference parameter, the ASR rule arrays, or a Group Policy registry value —
-// and what "remove" means for it. Sources: mde-domain.md §2.2, §2.5, §2.6, §5.1 and the CSP/ADMX pages cited there.
-import { type PolicyKind, SETTINGS, settingById } from '../../../../policy-schemas/src/index.js';
+// The Windows Defender mapping (pure data, issue 16 decision D1): for every Windows setting of the Defender kinds,
+// where the policy is written — the local MDM store through the WMI bridge, else the documented policy registry
+// location, else (marked, listed in docs) a local preference — and where its effective value is read back.
+import { type AsrRuleEdition, asrRuleEdition, type PolicyKind, SETTINGS, settingById } from '../../../../policy-schemas/src/index.js';
+import { ASR_KEY, ASR_PER_RULE_KEY, ASR_RULES_SUBKEY, THREAT_ACTIONS_SUBKEY, THREATS_KEY } from './defender-registry.js';
+import { DEFENDER_TABLE } from './defender-table.js';
 
-/** How a CSP value becomes a Set-MpPreference value and back. */
+/** How a CSP value becomes a Set-MpPreference value and back (effective read-back and preference-only writes). */
 export type MpCodec =
   /** CSP 1 ↔ $true (e.g. DisableCatchupFullScan, MeteredConnectionUpdates). */
   | 'bool'
@@ -17,37 +19,63 @@ export type MpCodec =
   /** Minutes after midnight ↔ a time of day (the cmdlet takes a DateTime, Get-MpPreference reports a TimeSpan). */
   | 'minutes';
 
-/** Registry value type and CSP conversion. */
-export type RegistryCodec = 'dword' | 'invertedDword' | 'string';
+/** The two MDM WMI bridge classes (root\cimv2\mdm\dmmap) this provider writes; the key is the bridge InstanceID. */
+export type BridgeClass = 'Defender' | 'WindowsDefenderSecurityCenter';
+
+/** How a CSP value is stored in one policy registry value. */
+export type RegistryCodec = 'dword' | 'invertedDword' | 'maps' | 'string' | 'joined';
+
+/** Where a setting lives under the Policies key (the ADMX location Group Policy and MDE security settings management use). */
+export type PolicyRegistry =
+  /** One value. `dword` is an unsigned 32-bit number stored as REG_DWORD; `joined` is a '|'-separated REG_SZ list. */
+  | { readonly kind: 'value'; readonly key: string; readonly name: string; readonly codec: RegistryCodec }
+  /** An ADMX list: the items are the value names of `<key>\<subkey>` (data "0"); `<key>\<flag>` = 1 while it has any. */
+  | { readonly kind: 'list'; readonly key: string; readonly subkey: string; readonly flag: string }
+  /** Threats\ThreatSeverityDefaultAction: value name = level, data = action; flag Threats_ThreatSeverityDefaultAction. */
+  | { readonly kind: 'threatActions' }
+  /** ASR\Rules: value name = rule GUID, data = mode number; flag ExploitGuard_ASR_Rules. */
+  | { readonly kind: 'asrRule'; readonly guid: string }
+  /** ASR\ASROnlyPerRuleExclusions: value name = rule GUID, data = items joined with '>'. */
+  | { readonly kind: 'asrRuleExclusions'; readonly guid: string };
+
+/** Where Get-MpPreference reports the effective value (absent: only the policy stores say what is in force). */
+export type EffectiveRead =
+  | { readonly kind: 'mp'; readonly param: string; readonly codec: MpCodec }
+  | { readonly kind: 'list'; readonly param: string }
+  | { readonly kind: 'joined'; readonly param: string }
+  | { readonly kind: 'threatActions' }
+  | { readonly kind: 'asrRule'; readonly guid: string };
 
 export type DefenderMapping =
-  /** Scalar preference: Set-MpPreference -<param>; removed with the switch Remove-MpPreference -<param> (Defender default again). */
-  | { readonly via: 'mp'; readonly param: string; readonly codec: MpCodec }
-  /** String list preference: Add-/Remove-MpPreference -<param> of exactly the items that differ. */
-  | { readonly via: 'mpList'; readonly param: string }
-  /** A list the cmdlet takes as one '|'-separated string (Set-MpPreference -<param> "a|b"); removed with the switch. */
-  | { readonly via: 'mpJoined'; readonly param: string }
-  /** ThreatSeverityDefaultAction "1=2|2=2|4=3|5=3" ↔ Low/Moderate/High/SevereThreatDefaultAction. */
-  | { readonly via: 'threatActions' }
-  /** One ASR rule in the -AttackSurfaceReductionRules_Ids/_Actions pair arrays. */
-  | { readonly via: 'asrRule'; readonly guid: string }
-  /** A Group Policy registry value (New-ItemProperty); removed by deleting the value (policy not configured). */
-  | { readonly via: 'registry'; readonly key: string; readonly name: string; readonly codec: RegistryCodec }
-  /** ASR per-rule exclusions: REG_SZ named after the rule GUID, items joined with '>' (GPO format). */
-  | { readonly via: 'asrRuleExclusions'; readonly guid: string }
+  /**
+   * Policy level: the bridge property when this build's class has it (discovered at run time), else `registry`.
+   * `edition`: the OS edition the setting exists on (ASR rules limited to clients or servers).
+   */
+  | {
+      readonly via: 'policy';
+      readonly bridge?: { readonly cls: BridgeClass; readonly property: string };
+      readonly registry: PolicyRegistry;
+      readonly effective?: EffectiveRead;
+      readonly edition?: AsrRuleEdition;
+    }
+  /** No policy path exists: a local preference (Set-/Add-/Remove-MpPreference), listed in docs/settings.md with `reason`. */
+  | { readonly via: 'preference'; readonly param: string; readonly codec: MpCodec | 'list'; readonly reason: string }
   /** No local write path on Windows: notApplicable with this reason; `status` names a Get-MpComputerStatus field to report. */
   | { readonly via: 'unsupported'; readonly reason: string; readonly status?: 'IsTamperProtected' };
 
-/** Group Policy keys this provider writes; the apply and observe scripts refuse any other key (same list, by value). */
-export const DEFENDER_POLICY_KEY = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender';
-export const REAL_TIME_PROTECTION_KEY = `${DEFENDER_POLICY_KEY}\\Real-Time Protection`;
-export const SCAN_KEY = `${DEFENDER_POLICY_KEY}\\Scan`;
-export const ASR_KEY = `${DEFENDER_POLICY_KEY}\\Windows Defender Exploit Guard\\ASR`;
-export const ASR_PER_RULE_KEY = `${ASR_KEY}\\ASROnlyPerRuleExclusions`;
-/** Set to 1 while the per-rule list has values, like gpedit's "Enabled" (name by analogy with ExploitGuard_ASR_ASROnlyExclusions). */
-export const ASR_PER_RULE_FLAG = 'ExploitGuard_ASR_ASROnlyPerRuleExclusions';
-export const SECURITY_CENTER_KEY = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender Security Center';
-export const ATP_KEY = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Advanced Threat Protection';
+export {
+  ASR_KEY,
+  ASR_PER_RULE_FLAG,
+  ASR_PER_RULE_KEY,
+  ASR_RULES_FLAG,
+  ASR_RULES_SUBKEY,
+  ATP_KEY,
+  DEFENDER_POLICY_KEY,
+  SECURITY_CENTER_KEY,
+  THREAT_ACTIONS_FLAG,
+  THREAT_ACTIONS_SUBKEY,
+  THREATS_KEY,
+} from './defender-registry.js';
 
 /** ASR modes as the catalog spells them ↔ the ASRRuleActionType numbers (mde-domain.md §2.5). */
 export const ASR_ACTIONS: Readonly<Record<string, number>> = { off: 0, block: 1, audit: 2, notConfigured: 5, warn: 6 };
@@ -60,120 +88,6 @@ export const THREAT_LEVELS: readonly (readonly [level: number, param: string])[]
   [5, 'SevereThreatDefaultAction'],
 ];
 
-const mp = (param: string, codec: MpCodec): DefenderMapping => ({ via: 'mp', param, codec });
-const list = (param: string): DefenderMapping => ({ via: 'mpList', param });
-const reg = (key: string, name: string, codec: RegistryCodec = 'dword'): DefenderMapping => ({ via: 'registry', key, name, codec });
-const ui = (area: string, name = 'UILockdown'): DefenderMapping => reg(`${SECURITY_CENTER_KEY}\\${area}`, name);
-const contact = (name: string): DefenderMapping => reg(`${SECURITY_CENTER_KEY}\\Enterprise Customization`, name, 'string');
-
-const TAMPER_PROTECTION_REASON =
-  'tamper protection can only be turned on or off from Microsoft Intune, Configuration Manager tenant attach, the Microsoft Defender portal ' +
-  'or the Windows Security app; Windows has no local programmatic way to change it (Set-MpPreference -DisableTamperProtection is reserved for Microsoft)';
-
-/** Settings with one fixed mapping, by catalog id. ASR rules and per-rule exclusions are derived from their GUIDs below. */
-const FIXED: Readonly<Record<string, DefenderMapping>> = {
-  // Policy CSP Defender/* (antivirus)
-  'defender.AllowRealtimeMonitoring': mp('DisableRealtimeMonitoring', 'inverted'),
-  'defender.AllowOnAccessProtection': reg(REAL_TIME_PROTECTION_KEY, 'DisableOnAccessProtection', 'invertedDword'),
-  'defender.AllowBehaviorMonitoring': mp('DisableBehaviorMonitoring', 'inverted'),
-  'defender.AllowIOAVProtection': mp('DisableIOAVProtection', 'inverted'),
-  'defender.AllowScriptScanning': mp('DisableScriptScanning', 'inverted'),
-  'defender.AllowArchiveScanning': mp('DisableArchiveScanning', 'inverted'),
-  'defender.AllowEmailScanning': mp('DisableEmailScanning', 'inverted'),
-  'defender.AllowFullScanOnMappedNetworkDrives': mp('DisableScanningMappedNetworkDrivesForFullScan', 'inverted'),
-  'defender.AllowFullScanRemovableDriveScanning': mp('DisableRemovableDriveScanning', 'inverted'),
-  'defender.AllowScanningNetworkFiles': mp('DisableScanningNetworkFiles', 'inverted'),
-  'defender.AllowCloudProtection': mp('MAPSReporting', 'maps'),
-  'defender.AllowUserUIAccess': mp('UILockdown', 'inverted'),
-  'defender.AllowIntrusionPreventionSystem': {
-    via: 'unsupported',
-    reason:
-      'AllowIntrusionPreventionSystem is deprecated: current Defender platforms no longer report DisableIntrusionPreventionSystem in Get-MpPreference, so it can be neither enforced nor verified',
-  },
-  'defender.AvgCPULoadFactor': mp('ScanAvgCPULoadFactor', 'int'),
-  'defender.CheckForSignaturesBeforeRunningScan': mp('CheckForSignaturesBeforeRunningScan', 'bool'),
-  'defender.CloudBlockLevel': mp('CloudBlockLevel', 'int'),
-  'defender.CloudExtendedTimeout': mp('CloudExtendedTimeout', 'int'),
-  'defender.DaysToRetainCleanedMalware': mp('QuarantinePurgeItemsAfterDelay', 'int'),
-  'defender.DisableCatchupFullScan': mp('DisableCatchupFullScan', 'bool'),
-  'defender.DisableCatchupQuickScan': mp('DisableCatchupQuickScan', 'bool'),
-  'defender.EnableLowCPUPriority': mp('EnableLowCpuPriority', 'bool'),
-  'defender.EnableNetworkProtection': mp('EnableNetworkProtection', 'int'),
-  'defender.EnableControlledFolderAccess': mp('EnableControlledFolderAccess', 'int'),
-  'defender.ControlledFolderAccessAllowedApplications': list('ControlledFolderAccessAllowedApplications'),
-  'defender.ControlledFolderAccessProtectedFolders': list('ControlledFolderAccessProtectedFolders'),
-  'defender.PUAProtection': mp('PUAProtection', 'int'),
-  'defender.RealTimeScanDirection': mp('RealTimeScanDirection', 'int'),
-  'defender.ScanParameter': mp('ScanParameters', 'int'),
-  'defender.ScheduleScanDay': mp('ScanScheduleDay', 'int'),
-  // ScanScheduleOffset is the minutes-after-midnight form of the weekly scan time (Set-MpPreference doc, 2024).
-  'defender.ScheduleScanTime': mp('ScanScheduleOffset', 'int'),
-  'defender.ScheduleQuickScanTime': mp('ScanScheduleQuickScanTime', 'minutes'),
-  'defender.SignatureUpdateInterval': mp('SignatureUpdateInterval', 'int'),
-  'defender.SignatureUpdateFallbackOrder': mp('SignatureFallbackOrder', 'string'),
-  'defender.SignatureUpdateFileSharesSources': { via: 'mpJoined', param: 'SignatureDefinitionUpdateFileSharesSources' },
-  'defender.SecurityIntelligenceLocation': mp('SharedSignaturesPath', 'string'),
-  'defender.SubmitSamplesConsent': mp('SubmitSamplesConsent', 'int'),
-  'defender.ThreatSeverityDefaultAction': { via: 'threatActions' },
-
-  // Defender CSP Configuration/* (antivirus)
-  'defenderConfig.DisableLocalAdminMerge': reg(DEFENDER_POLICY_KEY, 'DisableLocalAdminMerge'),
-  'defenderConfig.AllowDatagramProcessingOnWinServer': mp('AllowDatagramProcessingOnWinServer', 'bool'),
-  'defenderConfig.AllowNetworkProtectionDownLevel': mp('AllowNetworkProtectionDownLevel', 'bool'),
-  'defenderConfig.AllowNetworkProtectionOnWinServer': mp('AllowNetworkProtectionOnWinServer', 'bool'),
-  'defenderConfig.DisableDnsOverTcpParsing': mp('DisableDnsOverTcpParsing', 'bool'),
-  'defenderConfig.DisableHttpParsing': mp('DisableHttpParsing', 'bool'),
-  'defenderConfig.DisableSshParsing': mp('DisableSshParsing', 'bool'),
-  'defenderConfig.DisableTlsParsing': mp('DisableTlsParsing', 'bool'),
-  'defenderConfig.RandomizeScheduleTaskTimes': mp('RandomizeScheduleTaskTimes', 'bool'),
-  'defenderConfig.SchedulerRandomizationTime': mp('SchedulerRandomizationTime', 'int'),
-  'defenderConfig.ArchiveMaxDepth': reg(SCAN_KEY, 'ArchiveMaxDepth'),
-  'defenderConfig.ArchiveMaxSize': reg(SCAN_KEY, 'ArchiveMaxSize'),
-  'defenderConfig.DisableCpuThrottleOnIdleScans': mp('DisableCpuThrottleOnIdleScans', 'bool'),
-  'defenderConfig.EnableFileHashComputation': mp('EnableFileHashComputation', 'bool'),
-  'defenderConfig.HideExclusionsFromLocalAdmins': reg(DEFENDER_POLICY_KEY, 'HideExclusionsFromLocalAdmins'),
-  'defenderConfig.ScanOnlyIfIdleEnabled': mp('ScanOnlyIfIdleEnabled', 'bool'),
-  'defenderConfig.ThrottleForScheduledScanOnly': mp('ThrottleForScheduledScanOnly', 'bool'),
-
-  // antivirusExclusions
-  'defender.ExcludedPaths': list('ExclusionPath'),
-  'defender.ExcludedExtensions': list('ExclusionExtension'),
-  'defender.ExcludedProcesses': list('ExclusionProcess'),
-
-  // asr
-  'defender.AttackSurfaceReductionOnlyExclusions': list('AttackSurfaceReductionOnlyExclusions'),
-
-  // defenderUpdate
-  'defenderConfig.EngineUpdatesChannel': mp('EngineUpdatesChannel', 'int'),
-  'defenderConfig.PlatformUpdatesChannel': mp('PlatformUpdatesChannel', 'int'),
-  'defenderConfig.SecurityIntelligenceUpdatesChannel': mp('DefinitionUpdatesChannel', 'int'),
-  'defenderConfig.MeteredConnectionUpdates': mp('MeteredConnectionUpdates', 'bool'),
-
-  // securityExperience: WindowsDefenderSecurityCenter ADMX registry values (policy-csp-windowsdefendersecuritycenter)
-  'defenderConfig.TamperProtection': { via: 'unsupported', reason: TAMPER_PROTECTION_REASON, status: 'IsTamperProtected' },
-  'securityCenter.DisableAccountProtectionUI': ui('Account protection'),
-  'securityCenter.DisableAppBrowserUI': ui('App and Browser protection'),
-  'securityCenter.DisableClearTpmButton': ui('Device security', 'DisableClearTpmButton'),
-  'securityCenter.DisableDeviceSecurityUI': ui('Device security'),
-  'securityCenter.DisableFamilyUI': ui('Family options'),
-  'securityCenter.DisableHealthUI': ui('Device performance and health'),
-  'securityCenter.DisableNetworkUI': ui('Firewall and network protection'),
-  'securityCenter.DisableEnhancedNotifications': ui('Notifications', 'DisableEnhancedNotifications'),
-  'securityCenter.DisableTpmFirmwareUpdateWarning': ui('Device security', 'DisableTpmFirmwareUpdateWarning'),
-  'securityCenter.DisableVirusUI': ui('Virus and threat protection'),
-  'securityCenter.HideRansomwareDataRecovery': ui('Virus and threat protection', 'HideRansomwareRecovery'),
-  'securityCenter.HideWindowsSecurityNotificationAreaControl': ui('Systray', 'HideSystray'),
-  'securityCenter.EnableCustomizedToasts': ui('Enterprise Customization', 'EnableForToasts'),
-  'securityCenter.EnableInAppCustomization': ui('Enterprise Customization', 'EnableInApp'),
-  'securityCenter.CompanyName': contact('CompanyName'),
-  'securityCenter.Email': contact('Email'),
-  'securityCenter.Phone': contact('Phone'),
-  'securityCenter.URL': contact('Url'),
-
-  // edr: onboarding documentation, "Configure sample collection settings"
-  'edr.SampleSharing': reg(ATP_KEY, 'AllowSampleCollection'),
-};
-
 /** The policy kinds this provider family serves. */
 export const DEFENDER_KINDS: readonly PolicyKind[] = ['antivirus', 'antivirusExclusions', 'asr', 'defenderUpdate', 'securityExperience', 'edr'];
 
@@ -183,11 +97,23 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export function defenderMapping(settingId: string): DefenderMapping | undefined {
   const setting = settingById(settingId);
   if (!setting?.platforms.includes('windows') || !DEFENDER_KINDS.includes(setting.kind)) return undefined;
-  const fixed = FIXED[settingId];
+  const fixed = DEFENDER_TABLE[settingId];
   if (fixed) return fixed;
   const [prefix, guid] = settingId.split(/\.(.*)/s);
-  if (guid && GUID.test(guid) && prefix === 'asr') return { via: 'asrRule', guid };
-  if (guid && GUID.test(guid) && prefix === 'asrExclusions') return { via: 'asrRuleExclusions', guid };
+  if (!guid || !GUID.test(guid)) return undefined;
+  const edition = asrRuleEdition(settingId);
+  const limited = edition ? { edition } : {};
+  if (prefix === 'asr') {
+    return {
+      via: 'policy',
+      bridge: { cls: 'Defender', property: 'AttackSurfaceReductionRules' },
+      registry: { kind: 'asrRule', guid },
+      effective: { kind: 'asrRule', guid },
+      ...limited,
+    };
+  }
+  // Per-rule exclusions: Defender CSP Configuration/ASROnlyPerRuleExclusions has no bridge property.
+  if (prefix === 'asrExclusions') return { via: 'policy', registry: { kind: 'asrRuleExclusions', guid }, ...limited };
   return undefined;
 }
 
@@ -196,25 +122,50 @@ export function defenderSettingIds(kind: PolicyKind): string[] {
   return SETTINGS.filter((s) => s.kind === kind && s.platforms.includes('windows')).map((s) => s.id);
 }
 
-/** Set-MpPreference parameters of the table (the apply script's allow-list must be exactly these). */
-export function mpParameters(): string[] {
-  const params = allMappings().flatMap((m) =>
-    m.via === 'mp' || m.via === 'mpJoined' ? [m.param] : m.via === 'threatActions' ? THREAT_LEVELS.map(([, p]) => p) : [],
+/** Every mapped Windows Defender setting id with its mapping, in catalog order. */
+export function allDefenderMappings(): [string, DefenderMapping][] {
+  return DEFENDER_KINDS.flatMap((kind) =>
+    defenderSettingIds(kind).flatMap((id): [string, DefenderMapping][] => {
+      const m = defenderMapping(id);
+      return m ? [[id, m]] : [];
+    }),
   );
-  return [...new Set(params)].sort();
 }
 
-/** Add-/Remove-MpPreference list parameters of the table (the apply script's list allow-list). */
-export function mpListParameters(): string[] {
-  return [...new Set(allMappings().flatMap((m) => (m.via === 'mpList' ? [m.param] : [])))].sort();
+/** The registry keys a policy location reads or writes (value key, list subkey, flag key). */
+export function policyKeys(registry: PolicyRegistry): string[] {
+  switch (registry.kind) {
+    case 'value':
+      return [registry.key];
+    case 'list':
+      return [registry.key, `${registry.key}\\${registry.subkey}`];
+    case 'threatActions':
+      return [THREATS_KEY, THREAT_ACTIONS_SUBKEY];
+    case 'asrRule':
+      return [ASR_KEY, ASR_RULES_SUBKEY];
+    case 'asrRuleExclusions':
+      return [ASR_KEY, ASR_PER_RULE_KEY];
+  }
 }
 
 /** Registry keys of the table (the scripts' key allow-list). */
 export function registryKeys(): string[] {
-  const keys = allMappings().flatMap((m) => (m.via === 'registry' ? [m.key] : m.via === 'asrRuleExclusions' ? [ASR_PER_RULE_KEY, ASR_KEY] : []));
+  const keys = allDefenderMappings().flatMap(([, m]) => (m.via === 'policy' ? policyKeys(m.registry) : []));
   return [...new Set(keys)].sort();
 }
 
-function allMappings(): DefenderMapping[] {
-  return DEFENDER_KINDS.flatMap((kind) => defenderSettingIds(kind).flatMap((id) => defenderMapping(id) ?? []));
+/** Bridge properties of the table by class (the apply script's property allow-list). */
+export function bridgeProperties(cls: BridgeClass): string[] {
+  const props = allDefenderMappings().flatMap(([, m]) => (m.via === 'policy' && m.bridge?.cls === cls ? [m.bridge.property] : []));
+  return [...new Set(props)].sort();
+}
+
+/** Set-MpPreference scalar parameters of the preference-only settings (the apply script's allow-list). */
+export function mpParameters(): string[] {
+  return [...new Set(allDefenderMappings().flatMap(([, m]) => (m.via === 'preference' && m.codec !== 'list' ? [m.param] : [])))].sort();
+}
+
+/** Add-/Remove-MpPreference list parameters of the preference-only settings. */
+export function mpListParameters(): string[] {
+  return [...new Set(allDefenderMappings().flatMap(([, m]) => (m.via === 'preference' && m.codec === 'list' ? [m.param] : [])))].sort();
 }

@@ -1,82 +1,92 @@
-// Turns setting changes into the one JSON plan the Defender apply script executes (pure). Every step of the plan is
-// owned by one setting, so an error the script reports for a step becomes that setting's failure. Values that cannot
-// be applied safely (NUL, a separator inside a list item, a wrong type) fail here, before any command runs.
+// Turns setting changes into the one JSON plan the Defender apply script executes (pure). Policy-level settings become
+// a bridge write (MDM store) carrying its Policies-key fallback, which the script uses when this build's bridge class
+// lacks the property; preference-only settings become Set-/Add-/Remove-MpPreference steps. Every step is owned by
+// settings, so an error the script reports becomes their failure. Values that cannot be carried safely fail here.
 import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
 import type { ApplyResult } from '../provider.js';
-import { ASR_ACTIONS, ASR_PER_RULE_KEY, type DefenderMapping, defenderMapping, THREAT_LEVELS } from './defender-mapping.js';
-import { DefenderValueError, encodeMp, encodeThreatActions } from './defender-values.js';
+import {
+  ASR_ACTIONS,
+  ASR_KEY,
+  ASR_PER_RULE_FLAG,
+  ASR_PER_RULE_KEY,
+  ASR_RULES_FLAG,
+  ASR_RULES_SUBKEY,
+  type BridgeClass,
+  type DefenderMapping,
+  defenderMapping,
+  type PolicyRegistry,
+  THREAT_ACTIONS_FLAG,
+  THREAT_ACTIONS_SUBKEY,
+  THREATS_KEY,
+} from './defender-mapping.js';
+import { DefenderValueError, encodeMp, threatActionPairs } from './defender-values.js';
 
-export interface RegistryWrite {
-  readonly key: string;
-  readonly name: string;
-  readonly type: 'DWord' | 'String';
-  readonly value: number | string;
-}
-export interface RegistryDelete {
-  readonly key: string;
-  readonly name: string;
-  readonly delete: true;
+/** One Policies-key operation; `values` makes a list subkey hold `set` (exactly, when `exact`) and syncs its flag. */
+export type RegistryOp =
+  | { readonly op: 'set'; readonly key: string; readonly name: string; readonly type: 'DWord' | 'String'; readonly value: number | string }
+  | { readonly op: 'delete'; readonly key: string; readonly name: string }
+  | {
+      readonly op: 'values';
+      readonly key: string;
+      /** Value name → data (null deletes). Pairs, not an object: ConvertFrom-Json refuses keys differing only in case. */
+      readonly set: { readonly name: string; readonly data: string | null }[];
+      readonly exact: boolean;
+      readonly flagKey: string;
+      readonly flag: string;
+    };
+
+/** A bridge property write (null clears it); `merge` updates GUID=n pairs of the property instead of replacing it. */
+export interface BridgeWrite {
+  readonly cls: BridgeClass;
+  readonly property: string;
+  readonly value?: number | string | null;
+  readonly merge?: { readonly guid: string; readonly action: number | null }[];
+  readonly step: string;
+  /** What to do instead when this build's bridge class has no such property. */
+  readonly fallback: RegistryOp[];
 }
 
-/** The apply script's input (`$in`). Parameter names and keys come from the mapping table only. */
+/** The apply script's input (`$in`). Classes, properties, keys and parameters come from the mapping table only. */
 export interface DefenderApplyPlan {
-  /** Add-MpPreference -<param> <items>. */
-  add: Record<string, string[]>;
-  /** Remove-MpPreference -<param> <items> (the script skips items that are not present). */
-  remove: Record<string, string[]>;
-  /** Remove-MpPreference -<param> (switch): back to the Defender default. */
-  reset: string[];
-  /** Set-MpPreference @mp. */
-  mp: Record<string, boolean | number | string>;
-  /** Add-MpPreference -AttackSurfaceReductionRules_Ids/_Actions (adds or updates); Remove-MpPreference by id. */
-  asr: { set: { id: string; action: number }[]; remove: string[] };
-  /** Group Policy values written with New-ItemProperty or deleted with Remove-ItemProperty, in order. */
-  registry: (RegistryWrite | RegistryDelete)[];
-  /** After the registry steps, set or delete the ASR per-rule exclusions' enabled flag. */
-  syncAsrPerRuleFlag: boolean;
+  bridge: BridgeWrite[];
+  registry: { step: string; ops: RegistryOp[] }[];
+  preference: { mp: Record<string, boolean | number | string>; reset: string[]; add: Record<string, string[]>; remove: Record<string, string[]> };
 }
 
-/** A plan, which setting owns each step key the script may report, and the changes that failed before running. */
+/** A plan, which settings own each step key the script may report, and the changes that failed before running. */
 export interface DefenderPlanResult {
   readonly plan: DefenderApplyPlan;
-  readonly owners: ReadonlyMap<string, string>;
+  readonly owners: ReadonlyMap<string, readonly string[]>;
   readonly failures: ReadonlyMap<string, ApplyResult>;
 }
 
-/** Step keys, as the apply script reports them in `errors[].step`. */
-export const stepKey = {
-  mp: (param: string) => `mp:${param}`,
-  reset: (param: string) => `reset:${param}`,
-  add: (param: string) => `add:${param}`,
-  remove: (param: string) => `remove:${param}`,
-  asr: (guid: string) => `asr:${guid}`,
-  registry: (key: string, name: string) => `reg:${key}\\${name}`,
-  asrPerRuleFlag: () => 'asrPerRuleFlag',
-};
+/** The step of the merged ASR rule write (one bridge property holds every rule). */
+export const ASR_RULES_STEP = 'asrRules';
 
 /** An empty plan. */
 export function emptyPlan(): DefenderApplyPlan {
-  return { add: {}, remove: {}, reset: [], mp: {}, asr: { set: [], remove: [] }, registry: [], syncAsrPerRuleFlag: false };
+  return { bridge: [], registry: [], preference: { mp: {}, reset: [], add: {}, remove: {} } };
 }
 
 /** True when the plan asks for nothing. */
 export function isEmptyPlan(plan: DefenderApplyPlan): boolean {
-  return (
-    Object.keys(plan.add).length + Object.keys(plan.remove).length + plan.reset.length + Object.keys(plan.mp).length === 0 &&
-    plan.asr.set.length + plan.asr.remove.length + plan.registry.length === 0 &&
-    !plan.syncAsrPerRuleFlag
-  );
+  const p = plan.preference;
+  return plan.bridge.length + plan.registry.length + p.reset.length + Object.keys(p.mp).length + Object.keys(p.add).length + Object.keys(p.remove).length === 0;
 }
 
+type PolicyMapping = Extract<DefenderMapping, { via: 'policy' }>;
+
 /**
- * Builds the plan. `current` gives the device's list for list changes whose `from` is not a list (the provider reads
- * it first); list changes add and remove exactly the items that differ, so items outside the diff are never touched.
+ * Builds the plan. `current` gives the device's list for preference-list changes whose `from` is not a list (the
+ * provider reads it first); those add and remove exactly the items that differ. Policy values replace the whole value.
  */
 export function planDefenderChanges(changes: readonly SettingChange[], current: ReadonlyMap<string, SettingValue | undefined> = new Map()): DefenderPlanResult {
   const plan = emptyPlan();
-  const owners = new Map<string, string>();
+  const owners = new Map<string, string[]>();
+  const own = (step: string, id: string) => owners.set(step, [...(owners.get(step) ?? []), id]);
   const failures = new Map<string, ApplyResult>();
+  const asr: Record<string, number | null> = {};
   for (const change of changes) {
     const { settingId } = change;
     const mapping = defenderMapping(settingId);
@@ -87,14 +97,31 @@ export function planDefenderChanges(changes: readonly SettingChange[], current: 
     }
     try {
       rejectNul(change.to, settingId);
-      const from = Array.isArray(change.from) ? change.from : current.get(settingId);
-      addChange(plan, mapping, change, from, (step) => owners.set(step, settingId));
+      if (mapping.via === 'preference') addPreference(plan, mapping, change, Array.isArray(change.from) ? change.from : current.get(settingId), own);
+      else if (mapping.registry.kind === 'asrRule') {
+        asr[mapping.registry.guid] = asrAction(change.to, settingId);
+        own(ASR_RULES_STEP, settingId);
+      } else addPolicy(plan, mapping, change);
+      if (mapping.via === 'policy' && mapping.registry.kind !== 'asrRule') own(settingId, settingId);
     } catch (err) {
       if (!(err instanceof DefenderValueError)) throw err;
       failures.set(settingId, { settingId, ok: false, code: 'SETTING_APPLY_FAILED', message: err.message });
     }
   }
+  if (Object.keys(asr).length > 0) {
+    const merge = Object.entries(asr).map(([guid, action]) => ({ guid, action }));
+    const set = merge.map(({ guid, action }) => ({ name: guid, data: action === null ? null : String(action) }));
+    const fallback: RegistryOp[] = [{ op: 'values', key: ASR_RULES_SUBKEY, set, exact: false, flagKey: ASR_KEY, flag: ASR_RULES_FLAG }];
+    plan.bridge.push({ cls: 'Defender', property: 'AttackSurfaceReductionRules', merge, step: ASR_RULES_STEP, fallback });
+  }
   return { plan, owners, failures };
+}
+
+/** Not configured means "not managed": the rule leaves the policy instead of being stored as 5. */
+function asrAction(to: SettingValue | undefined, what: string): number | null {
+  const action = to === undefined ? ASR_ACTIONS.notConfigured : typeof to === 'string' ? ASR_ACTIONS[to] : undefined;
+  if (action === undefined) throw new DefenderValueError(`${what}: unknown ASR mode ${JSON.stringify(to)}`);
+  return action === ASR_ACTIONS.notConfigured ? null : action;
 }
 
 function rejectNul(value: SettingValue | undefined, settingId: string): void {
@@ -116,106 +143,104 @@ function noSeparator(items: readonly string[], separator: string, what: string):
     throw new DefenderValueError(`${what}: an item may not be empty or contain '${separator}' (it separates items on the device): ${JSON.stringify(bad)}`);
 }
 
-function addChange(
-  plan: DefenderApplyPlan,
-  mapping: Exclude<DefenderMapping, { via: 'unsupported' }>,
-  change: SettingChange,
-  from: SettingValue | undefined,
-  own: (step: string) => void,
-): void {
+function addPolicy(plan: DefenderApplyPlan, mapping: PolicyMapping, change: SettingChange): void {
   const { settingId: what, to } = change;
-  switch (mapping.via) {
-    case 'mp':
-      if (to === undefined || (mapping.codec === 'string' && to === '')) reset(plan, mapping.param, own);
-      else {
-        plan.mp[mapping.param] = encodeMp(mapping.codec, to, what);
-        own(stepKey.mp(mapping.param));
-      }
-      return;
-    case 'mpJoined': {
+  const ops = registryOps(mapping.registry, to, what);
+  if (!mapping.bridge) {
+    plan.registry.push({ step: what, ops });
+    return;
+  }
+  plan.bridge.push({ cls: mapping.bridge.cls, property: mapping.bridge.property, value: bridgeValue(mapping.registry, to, what), step: what, fallback: ops });
+}
+
+/** The CSP value as the bridge property holds it: numbers and strings as they are, lists '|'-joined; null clears. */
+function bridgeValue(registry: PolicyRegistry, to: SettingValue | undefined, what: string): number | string | null {
+  if (to === undefined) return null;
+  if (Array.isArray(to)) {
+    const items = stringList(to, what);
+    return items.length === 0 ? null : items.join('|');
+  }
+  if (registry.kind === 'value' && registry.codec === 'string' && to === '') return null;
+  if (typeof to !== 'number' && typeof to !== 'string') throw new DefenderValueError(`${what}: expected a number or a string, got ${JSON.stringify(to)}`);
+  return to;
+}
+
+function registryOps(registry: PolicyRegistry, to: SettingValue | undefined, what: string): RegistryOp[] {
+  switch (registry.kind) {
+    case 'value':
+      return [valueOp(registry, to, what)];
+    case 'list': {
       const items = stringList(to, what);
       noSeparator(items, '|', what);
-      if (items.length === 0) reset(plan, mapping.param, own);
-      else {
-        plan.mp[mapping.param] = items.join('|');
-        own(stepKey.mp(mapping.param));
-      }
-      return;
-    }
-    case 'mpList': {
-      const want = stringList(to, what);
-      const have = stringList(from, what);
-      const removing = have.filter((item) => !want.includes(item));
-      const adding = [...new Set(want.filter((item) => !have.includes(item)))];
-      if (removing.length > 0) {
-        plan.remove[mapping.param] = removing;
-        own(stepKey.remove(mapping.param));
-      }
-      if (adding.length > 0) {
-        plan.add[mapping.param] = adding;
-        own(stepKey.add(mapping.param));
-      }
-      return;
+      const set = [...new Set(items)].map((name) => ({ name, data: '0' }));
+      return [{ op: 'values', key: `${registry.key}\\${registry.subkey}`, set, exact: true, flagKey: registry.key, flag: registry.flag }];
     }
     case 'threatActions': {
-      const actions = to === undefined ? new Map<string, number>() : encodeThreatActions(to, what);
-      for (const [, param] of THREAT_LEVELS) {
-        const action = actions.get(param);
-        if (action === undefined) reset(plan, param, own);
-        else {
-          plan.mp[param] = action;
-          own(stepKey.mp(param));
-        }
-      }
-      return;
+      const pairs = to === undefined ? new Map<number, number>() : threatActionPairs(to, what);
+      const set = [...pairs].map(([level, action]) => ({ name: String(level), data: String(action) }));
+      return [{ op: 'values', key: THREAT_ACTIONS_SUBKEY, set, exact: true, flagKey: THREATS_KEY, flag: THREAT_ACTIONS_FLAG }];
     }
-    case 'asrRule': {
-      const action = to === undefined ? ASR_ACTIONS.notConfigured : typeof to === 'string' ? ASR_ACTIONS[to] : undefined;
-      if (action === undefined) throw new DefenderValueError(`${what}: unknown ASR mode ${JSON.stringify(to)}`);
-      // Not configured means "not managed": the rule leaves the list instead of being stored as 5.
-      if (action === ASR_ACTIONS.notConfigured) plan.asr.remove.push(mapping.guid);
-      else plan.asr.set.push({ id: mapping.guid, action });
-      own(stepKey.asr(mapping.guid));
-      return;
-    }
-    case 'registry':
-      plan.registry.push(registryStep(mapping, to, what));
-      own(stepKey.registry(mapping.key, mapping.name));
-      return;
+    case 'asrRule':
+      throw new Error('ASR rules are planned together');
     case 'asrRuleExclusions': {
       const items = stringList(to, what);
       noSeparator(items, '>', what);
-      plan.registry.push(
-        items.length === 0
-          ? { key: ASR_PER_RULE_KEY, name: mapping.guid, delete: true }
-          : { key: ASR_PER_RULE_KEY, name: mapping.guid, type: 'String', value: items.join('>') },
-      );
-      plan.syncAsrPerRuleFlag = true;
-      own(stepKey.registry(ASR_PER_RULE_KEY, mapping.guid));
-      own(stepKey.asrPerRuleFlag());
-      return;
+      const set = [{ name: registry.guid, data: items.length === 0 ? null : items.join('>') }];
+      return [{ op: 'values', key: ASR_PER_RULE_KEY, set, exact: false, flagKey: ASR_KEY, flag: ASR_PER_RULE_FLAG }];
     }
   }
 }
 
-function reset(plan: DefenderApplyPlan, param: string, own: (step: string) => void): void {
-  if (!plan.reset.includes(param)) plan.reset.push(param);
-  own(stepKey.reset(param));
+function valueOp(registry: Extract<PolicyRegistry, { kind: 'value' }>, to: SettingValue | undefined, what: string): RegistryOp {
+  const { key, name, codec } = registry;
+  if (to === undefined || (codec === 'string' && to === '') || (codec === 'joined' && Array.isArray(to) && to.length === 0)) return { op: 'delete', key, name };
+  if (codec === 'string') {
+    if (typeof to !== 'string') throw new DefenderValueError(`${what}: expected a string, got ${JSON.stringify(to)}`);
+    return { op: 'set', key, name, type: 'String', value: to };
+  }
+  if (codec === 'joined') {
+    const items = stringList(to, what);
+    noSeparator(items, '|', what);
+    return { op: 'set', key, name, type: 'String', value: items.join('|') };
+  }
+  // REG_DWORD is unsigned 32-bit: 0 … 4294967295 (the script stores values above 2^31-1 by their bit pattern).
+  if (typeof to !== 'number' || !Number.isInteger(to) || to < 0 || to > 0xffffffff)
+    throw new DefenderValueError(`${what}: expected a DWORD, got ${JSON.stringify(to)}`);
+  if (codec === 'dword') return { op: 'set', key, name, type: 'DWord', value: to };
+  if (to !== 0 && to !== 1) throw new DefenderValueError(`${what}: expected 0 or 1, got ${to}`);
+  return { op: 'set', key, name, type: 'DWord', value: codec === 'maps' ? to * 2 : 1 - to };
 }
 
-function registryStep(mapping: Extract<DefenderMapping, { via: 'registry' }>, to: SettingValue | undefined, what: string): RegistryWrite | RegistryDelete {
-  const { key, name } = mapping;
-  if (to === undefined || (mapping.codec === 'string' && to === '')) return { key, name, delete: true };
-  if (mapping.codec === 'string') {
-    if (typeof to !== 'string') throw new DefenderValueError(`${what}: expected a string, got ${JSON.stringify(to)}`);
-    if (/[\r\n]/.test(to)) throw new DefenderValueError(`${what}: a line break is not allowed in this registry string`);
-    return { key, name, type: 'String', value: to };
+function addPreference(
+  plan: DefenderApplyPlan,
+  mapping: Extract<DefenderMapping, { via: 'preference' }>,
+  change: SettingChange,
+  from: SettingValue | undefined,
+  own: (step: string, id: string) => void,
+): void {
+  const { settingId: what, to } = change;
+  const { param } = mapping;
+  const pref = plan.preference;
+  if (mapping.codec !== 'list') {
+    if (to === undefined) {
+      pref.reset.push(param);
+      own(`reset:${param}`, what);
+    } else {
+      pref.mp[param] = encodeMp(mapping.codec, to, what);
+      own(`mp:${param}`, what);
+    }
+    return;
   }
-  if (typeof to !== 'number' || !Number.isInteger(to) || to < 0 || to > 0x7fffffff)
-    throw new DefenderValueError(`${what}: expected a DWORD, got ${JSON.stringify(to)}`);
-  if (mapping.codec === 'invertedDword') {
-    if (to !== 0 && to !== 1) throw new DefenderValueError(`${what}: expected 0 or 1, got ${to}`);
-    return { key, name, type: 'DWord', value: 1 - to };
+  const want = stringList(to, what);
+  const have = stringList(from, what);
+  const removing = have.filter((item) => !want.includes(item));
+  const adding = [...new Set(want.filter((item) => !have.includes(item)))];
+  if (removing.length > 0) {
+    pref.remove[param] = removing;
+    own(`remove:${param}`, what);
   }
-  return { key, name, type: 'DWord', value: to };
+  if (adding.length > 0) {
+    pref.add[param] = adding;
+    own(`add:${param}`, what);
+  }
 }

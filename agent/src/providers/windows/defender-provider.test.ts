@@ -2,11 +2,11 @@
 // PowerShell process (constant script, by name) and the exact JSON plan it gets on stdin; then what reads back.
 import { describe, expect, it } from 'vitest';
 import type { SettingValue } from '../../../../policy-schemas/src/index.js';
-import type { SettingChange } from '../../core/plan.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
+import type { DefenderApplyPlan } from './defender-plan.js';
 import { createWindowsDefenderProviders, DEFENDER_NOT_INSTALLED, WindowsDefenderProvider } from './defender-provider.js';
 import { applyPolicy, DEFENDER, expectOnePowerShellApply, expectReadBack } from './testing/defender-apply.js';
-import { DefenderEmulator, defenderScriptOf, readGolden, recordedRuns } from './testing/defender-emulator.js';
+import { DefenderEmulator, defenderScriptOf, recordedRuns } from './testing/defender-emulator.js';
 
 describe('antivirus: a full policy', () => {
   const policy: Record<string, SettingValue> = {
@@ -64,195 +64,154 @@ describe('antivirus: a full policy', () => {
     'defenderConfig.HideExclusionsFromLocalAdmins': 1,
     'defenderConfig.ScanOnlyIfIdleEnabled': 1,
     'defenderConfig.ThrottleForScheduledScanOnly': 1,
+    'defenderConfig.ExcludedIpAddresses': ['10.0.0.5', 'fe80::1'],
+    'defenderConfig.NetworkProtectionReputationMode': 1,
   };
 
-  it('runs Set-MpPreference with converted values, list additions and policy registry values, all on stdin', async () => {
-    const { results, after, runs } = await applyPolicy('antivirus', policy);
-    expect(runs[0]?.input).toEqual({
-      registry: [
-        { key: `${DEFENDER}\\Real-Time Protection`, name: 'DisableOnAccessProtection' },
-        { key: DEFENDER, name: 'DisableLocalAdminMerge' },
-        { key: `${DEFENDER}\\Scan`, name: 'ArchiveMaxDepth' },
-        { key: `${DEFENDER}\\Scan`, name: 'ArchiveMaxSize' },
-        { key: DEFENDER, name: 'HideExclusionsFromLocalAdmins' },
-      ],
-      status: false,
+  it('writes the MDM store for Policy CSP nodes, the Policies key for Defender CSP nodes, and preferences only where marked', async () => {
+    const { results, after, runs, statuses } = await applyPolicy('antivirus', policy);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    const plan = expectOnePowerShellApply(runs) as DefenderApplyPlan;
+    expect(plan.bridge.find((b) => b.property === 'AllowRealtimeMonitoring')).toMatchObject({ cls: 'Defender', value: 1 });
+    expect(plan.bridge.find((b) => b.property === 'AVGCPULoadFactor')).toMatchObject({
+      value: 30,
+      fallback: [{ op: 'set', key: `${DEFENDER}\\Scan`, name: 'AvgCPULoadFactor', type: 'DWord', value: 30 }],
     });
-    expect(expectOnePowerShellApply(runs)).toEqual({
-      add: {
-        ControlledFolderAccessAllowedApplications: ['C:\\Program Files\\Backup\\agent.exe'],
-        ControlledFolderAccessProtectedFolders: ['D:\\Finance'],
-      },
-      remove: {},
-      reset: [],
-      mp: {
-        DisableRealtimeMonitoring: false,
-        DisableBehaviorMonitoring: false,
-        DisableIOAVProtection: false,
-        DisableScriptScanning: false,
-        DisableArchiveScanning: false,
-        DisableEmailScanning: false,
-        DisableScanningMappedNetworkDrivesForFullScan: true,
-        DisableRemovableDriveScanning: false,
-        DisableScanningNetworkFiles: false,
-        MAPSReporting: 2,
-        UILockdown: true,
-        ScanAvgCPULoadFactor: 30,
-        CheckForSignaturesBeforeRunningScan: true,
-        CloudBlockLevel: 4,
-        CloudExtendedTimeout: 50,
-        QuarantinePurgeItemsAfterDelay: 30,
-        DisableCatchupFullScan: false,
-        DisableCatchupQuickScan: false,
-        EnableLowCpuPriority: true,
-        EnableNetworkProtection: 1,
-        EnableControlledFolderAccess: 2,
-        PUAProtection: 1,
-        RealTimeScanDirection: 0,
-        ScanParameters: 2,
-        ScanScheduleDay: 4,
-        ScanScheduleOffset: 180,
-        ScanScheduleQuickScanTime: 720,
-        SignatureUpdateInterval: 4,
-        SignatureFallbackOrder: 'InternalDefinitionUpdateServer|MicrosoftUpdateServer|MMPC',
-        SignatureDefinitionUpdateFileSharesSources: '\\\\fs1\\defs|\\\\fs2\\defs',
-        SharedSignaturesPath: '\\\\vdi-store\\defs',
-        SubmitSamplesConsent: 3,
-        LowThreatDefaultAction: 2,
-        ModerateThreatDefaultAction: 2,
-        HighThreatDefaultAction: 3,
-        SevereThreatDefaultAction: 3,
-        AllowDatagramProcessingOnWinServer: false,
-        AllowNetworkProtectionDownLevel: false,
-        AllowNetworkProtectionOnWinServer: true,
-        DisableDnsOverTcpParsing: false,
-        DisableHttpParsing: false,
-        DisableSshParsing: true,
-        DisableTlsParsing: false,
-        RandomizeScheduleTaskTimes: true,
-        SchedulerRandomizationTime: 6,
-        DisableCpuThrottleOnIdleScans: true,
-        EnableFileHashComputation: true,
-        ScanOnlyIfIdleEnabled: true,
-        ThrottleForScheduledScanOnly: true,
-      },
-      asr: { set: [], remove: [] },
-      registry: [
-        { key: `${DEFENDER}\\Real-Time Protection`, name: 'DisableOnAccessProtection', type: 'DWord', value: 1 },
-        { key: DEFENDER, name: 'DisableLocalAdminMerge', type: 'DWord', value: 1 },
-        { key: `${DEFENDER}\\Scan`, name: 'ArchiveMaxDepth', type: 'DWord', value: 8 },
-        { key: `${DEFENDER}\\Scan`, name: 'ArchiveMaxSize', type: 'DWord', value: 0 },
-        { key: DEFENDER, name: 'HideExclusionsFromLocalAdmins', type: 'DWord', value: 1 },
-      ],
-      syncAsrPerRuleFlag: false,
+    expect(plan.bridge.find((b) => b.property === 'SignatureUpdateFileSharesSources')).toMatchObject({ value: '\\\\fs1\\defs|\\\\fs2\\defs' });
+    expect(plan.registry.find((r) => r.step === 'defenderConfig.DisableLocalAdminMerge')).toEqual({
+      step: 'defenderConfig.DisableLocalAdminMerge',
+      ops: [{ op: 'set', key: DEFENDER, name: 'DisableLocalAdminMerge', type: 'DWord', value: 1 }],
     });
-    for (const r of results) {
-      if (r.settingId === 'defender.AllowIntrusionPreventionSystem') expect(r).toMatchObject({ ok: false, code: 'SETTING_NOT_APPLICABLE' });
-      else expect(r, r.settingId).toEqual({ settingId: r.settingId, ok: true });
-    }
+    expect(plan.preference.mp).toEqual({
+      AllowDatagramProcessingOnWinServer: false,
+      AllowNetworkProtectionDownLevel: false,
+      DisableDnsOverTcpParsing: false,
+      DisableHttpParsing: false,
+      DisableSshParsing: true,
+      DisableTlsParsing: false,
+      DisableCpuThrottleOnIdleScans: true,
+      NetworkProtectionReputationMode: 1,
+    });
+    expect(plan.registry.find((r) => r.step === 'defenderConfig.ExcludedIpAddresses')?.ops).toEqual([
+      {
+        op: 'values',
+        key: `${DEFENDER}\\Exclusions\\IpAddresses`,
+        set: [
+          { name: '10.0.0.5', data: '0' },
+          { name: 'fe80::1', data: '0' },
+        ],
+        exact: true,
+        flagKey: `${DEFENDER}\\Exclusions`,
+        flag: 'Exclusions_IpAddresses',
+      },
+    ]);
     expectReadBack(policy, after, ['defender.AllowIntrusionPreventionSystem']);
+    for (const s of statuses) if (s.settingId !== 'defender.AllowIntrusionPreventionSystem') expect(s.state, `${s.settingId}: ${s.message}`).toBe('succeeded');
   });
 
-  it('removing values resets preferences, removes only the items it was given and deletes policy values', async () => {
-    const host = new DefenderEmulator({ preference: readGolden('defender-mppreference-managed.json') });
-    host.registry.set(`${DEFENDER}\\Scan\\ArchiveMaxDepth`, { type: 'DWord', value: 8 });
+  it('stopping management clears the bridge property ($null), deletes the policy value and resets the preference', async () => {
+    const { host } = await applyPolicy('antivirus', policy);
     const provider = new WindowsDefenderProvider('antivirus', { runner: host.runner });
-    const remove = (settingId: string, from: SettingValue): SettingChange => ({ settingId, kind: 'antivirus', from, to: undefined });
-    const results = await provider.apply([
-      remove('defender.AllowRealtimeMonitoring', 0),
-      remove('defender.ThreatSeverityDefaultAction', '1=2|2=2|4=3|5=3'),
-      remove('defender.ControlledFolderAccessProtectedFolders', ['D:\\Finance']),
-      remove('defender.SignatureUpdateFileSharesSources', ['\\\\fs1\\defs', '\\\\fs2\\defs']),
-      remove('defenderConfig.ArchiveMaxDepth', 8),
-    ]);
+    const ids = [
+      'defender.PUAProtection',
+      'defenderConfig.ArchiveMaxDepth',
+      'defenderConfig.DisableSshParsing',
+      'defender.ControlledFolderAccessProtectedFolders',
+    ];
+    const results = await provider.apply(ids.map((settingId) => ({ settingId, kind: 'antivirus', from: policy[settingId], to: undefined })));
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(recordedRuns(host.runner).map((r) => [r.script, r.input])).toEqual([
-      [
-        'defender-apply',
-        {
-          add: {},
-          remove: { ControlledFolderAccessProtectedFolders: ['D:\\Finance'] },
-          reset: [
-            'DisableRealtimeMonitoring',
-            'LowThreatDefaultAction',
-            'ModerateThreatDefaultAction',
-            'HighThreatDefaultAction',
-            'SevereThreatDefaultAction',
-            'SignatureDefinitionUpdateFileSharesSources',
-          ],
-          mp: {},
-          asr: { set: [], remove: [] },
-          registry: [{ key: `${DEFENDER}\\Scan`, name: 'ArchiveMaxDepth', delete: true }],
-          syncAsrPerRuleFlag: false,
-        },
-      ],
+    const plan = recordedRuns(host.runner).at(-1)?.input as DefenderApplyPlan;
+    expect(plan.bridge.map((b) => [b.property, b.value])).toEqual([
+      ['PUAProtection', null],
+      ['ControlledFolderAccessProtectedFolders', null],
     ]);
-    const after = await provider.observe(['defender.AllowRealtimeMonitoring', 'defender.ThreatSeverityDefaultAction', 'defenderConfig.ArchiveMaxDepth']);
-    expect(Object.fromEntries(after)).toEqual({
-      'defender.AllowRealtimeMonitoring': 1,
-      'defender.ThreatSeverityDefaultAction': undefined,
-      'defenderConfig.ArchiveMaxDepth': undefined,
-    });
+    expect(plan.registry).toEqual([{ step: 'defenderConfig.ArchiveMaxDepth', ops: [{ op: 'delete', key: `${DEFENDER}\\Scan`, name: 'ArchiveMaxDepth' }] }]);
+    expect(plan.preference.reset).toEqual(['DisableSshParsing']);
+    const after = await provider.observe(ids);
+    expect(after.get('defender.PUAProtection')).toBe(0);
+    expect(after.get('defenderConfig.ArchiveMaxDepth')).toBeUndefined();
+    expect(after.get('defender.ControlledFolderAccessProtectedFolders')).toEqual([]);
   });
 });
 
 describe('antivirusExclusions: a full policy', () => {
-  it('adds and removes exactly the items that differ from the device list', async () => {
-    const policy = {
-      'defender.ExcludedPaths': ['C:\\Build', 'E:\\VMs'],
-      'defender.ExcludedExtensions': ['.log', 'tmp'],
-      'defender.ExcludedProcesses': ['C:\\Tools\\scanner.exe'],
-    };
-    const host = new DefenderEmulator({ preference: readGolden('defender-mppreference-managed.json') });
-    const { results, after, runs } = await applyPolicy('antivirusExclusions', policy, host);
-    expect(runs[0]?.input).toEqual({ registry: [], status: false });
-    expect(expectOnePowerShellApply(runs)).toEqual({
-      add: { ExclusionPath: ['E:\\VMs'], ExclusionExtension: ['tmp'], ExclusionProcess: ['C:\\Tools\\scanner.exe'] },
-      remove: { ExclusionPath: ['D:\\Data\\cache'] },
-      reset: [],
-      mp: {},
-      asr: { set: [], remove: [] },
-      registry: [],
-      syncAsrPerRuleFlag: false,
-    });
-    expect(results.every((r) => r.ok)).toBe(true);
-    expectReadBack(policy, after);
-  });
-
-  it('reads the device list first when the caller does not know it, and says why mdatp exclusions do not apply', async () => {
-    const host = new DefenderEmulator({ preference: readGolden('defender-mppreference-managed.json') });
-    const provider = new WindowsDefenderProvider('antivirusExclusions', { runner: host.runner });
-    const results = await provider.apply([
-      { settingId: 'defender.ExcludedPaths', kind: 'antivirusExclusions', from: undefined, to: ['C:\\Build'] },
-      { settingId: 'mdatp.antivirusEngine.exclusions', kind: 'antivirusExclusions', from: undefined, to: [] },
-    ]);
-    expect(results[0]).toEqual({ settingId: 'defender.ExcludedPaths', ok: true });
-    expect(results[1]).toMatchObject({ ok: false, code: 'SETTING_NOT_APPLICABLE', message: expect.stringMatching(/linux, macos/) });
-    const runs = recordedRuns(host.runner);
-    expect(runs.map((r) => r.script)).toEqual(['defender-observe', 'defender-apply']);
-    const input = runs[1]?.input as { remove?: unknown; add?: unknown } | undefined;
-    expect([input?.remove, input?.add]).toEqual([{ ExclusionPath: ['D:\\Data\\cache'] }, {}]);
+  it('replaces the whole policy list in the MDM store; mdatp exclusions do not apply to Windows', async () => {
+    const host = new DefenderEmulator();
+    const first = await applyPolicy(
+      'antivirusExclusions',
+      { 'defender.ExcludedPaths': ['C:\\Build', 'D:\\Cache'], 'defender.ExcludedProcesses': ['build.exe'] },
+      host,
+    );
+    expect(first.results.every((r) => r.ok)).toBe(true);
+    const second = await applyPolicy(
+      'antivirusExclusions',
+      { 'defender.ExcludedPaths': ['C:\\Build'], 'mdatp.antivirusEngine.exclusions': [{ $type: 'excludedFileExtension', extension: '.log' }] },
+      host,
+    );
+    expect(host.bridge.Defender?.ExcludedPaths).toBe('C:\\Build');
+    expect(second.after.get('defender.ExcludedPaths')).toEqual(['C:\\Build']);
+    expect(second.statuses.find((s) => s.settingId === 'mdatp.antivirusEngine.exclusions')).toMatchObject({ state: 'notApplicable' });
   });
 });
 
 describe('failures are per setting', () => {
   it('a failing cmdlet step fails only the setting that owns it', async () => {
     const host = new DefenderEmulator();
-    host.failSteps.set('mp:DisableRealtimeMonitoring', 'Operation failed with the following error: 0x800106ba');
+    host.failSteps.set('defenderConfig.ArchiveMaxDepth', 'Requested registry access is not allowed.');
     const provider = new WindowsDefenderProvider('antivirus', { runner: host.runner });
     const results = await provider.apply([
-      { settingId: 'defender.AllowRealtimeMonitoring', kind: 'antivirus', from: 1, to: 0 },
+      { settingId: 'defenderConfig.ArchiveMaxDepth', kind: 'antivirus', from: 0, to: 4 },
       { settingId: 'defender.CloudBlockLevel', kind: 'antivirus', from: 0, to: 2 },
     ]);
     expect(results).toEqual([
       {
-        settingId: 'defender.AllowRealtimeMonitoring',
+        settingId: 'defenderConfig.ArchiveMaxDepth',
         ok: false,
         code: 'SETTING_APPLY_FAILED',
-        message: 'mp:DisableRealtimeMonitoring: Operation failed with the following error: 0x800106ba',
+        message: 'defenderConfig.ArchiveMaxDepth: Requested registry access is not allowed.',
       },
       { settingId: 'defender.CloudBlockLevel', ok: true },
     ]);
+  });
+
+  it('a failing bridge write fails every setting written to that class instance, and no other', async () => {
+    const host = new DefenderEmulator();
+    host.failSteps.set('defender.PUAProtection', 'Access denied (run as SYSTEM)');
+    const provider = new WindowsDefenderProvider('antivirus', { runner: host.runner });
+    const results = await provider.apply([
+      { settingId: 'defender.PUAProtection', kind: 'antivirus', from: 0, to: 1 },
+      { settingId: 'defender.CloudBlockLevel', kind: 'antivirus', from: 0, to: 2 },
+      { settingId: 'defenderConfig.ArchiveMaxSize', kind: 'antivirus', from: 0, to: 10 },
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([false, false, true]);
+    expect(host.bridge.Defender).toBeNull();
+  });
+
+  it('reads the golden apply output: each reported step fails only the settings that own it', async () => {
+    const golden = (await import('./testdata/defender-apply-errors.json', { with: { type: 'json' } })).default;
+    const runner = new ScriptedCommandRunner(() => ({ code: 0, stdout: JSON.stringify(golden) }));
+    const av = new WindowsDefenderProvider('antivirus', { runner });
+    const results = await av.apply([
+      { settingId: 'defenderConfig.ArchiveMaxDepth', kind: 'antivirus', from: 0, to: 3 },
+      { settingId: 'defenderConfig.DisableSshParsing', kind: 'antivirus', from: 0, to: 1 },
+      { settingId: 'defender.PUAProtection', kind: 'antivirus', from: 0, to: 1 },
+    ]);
+    expect(results.map((r) => (r.ok ? 'ok' : r.message))).toEqual([
+      'defenderConfig.ArchiveMaxDepth: Requested registry access is not allowed.',
+      'mp:DisableSshParsing: Operation failed with the following error: 0x%1!x!',
+      'ok',
+    ]);
+    // One bridge property holds every ASR rule, and one Set-CimInstance writes the class: its failure fails each rule of
+    // the change (and any other property of that instance), not the per-rule exclusions kept under the Policies key.
+    const host = new DefenderEmulator();
+    host.failSteps.set('asrRules', 'Access denied (the WMI bridge requires the SYSTEM account)');
+    const asr = new WindowsDefenderProvider('asr', { runner: host.runner });
+    const rules = await asr.apply([
+      { settingId: 'asr.be9ba2d9-53ea-4cdc-84e5-9b1eeee46550', kind: 'asr', from: 'notConfigured', to: 'block' },
+      { settingId: 'asr.d4f940ab-401b-4efc-aadc-ad5f3c50688a', kind: 'asr', from: 'notConfigured', to: 'audit' },
+      { settingId: 'asrExclusions.be9ba2d9-53ea-4cdc-84e5-9b1eeee46550', kind: 'asr', from: [], to: ['C:\\CI'] },
+    ]);
+    expect(rules.map((r) => r.ok)).toEqual([false, false, true]);
   });
 
   it('a PowerShell run that fails as a whole fails every planned setting with its message, and is no exception', async () => {
@@ -278,11 +237,13 @@ describe('failures are per setting', () => {
     const runner = new ScriptedCommandRunner((spec) =>
       defenderScriptOf(spec) === 'defender-observe' ? { code: 1, stdout: '{"ok":false,"error":"Access is denied."}' } : host.runner.run(spec),
     );
-    const provider = new WindowsDefenderProvider('antivirusExclusions', { runner });
-    const results = await provider.apply([{ settingId: 'defender.ExcludedPaths', kind: 'antivirusExclusions', from: undefined, to: ['C:\\Build'] }]);
+    const provider = new WindowsDefenderProvider('antivirus', { runner });
+    const results = await provider.apply([
+      { settingId: 'defenderConfig.BruteForceProtectionExclusions', kind: 'antivirus', from: undefined, to: ['10.0.0.5'] },
+    ]);
     expect(results).toEqual([
       {
-        settingId: 'defender.ExcludedPaths',
+        settingId: 'defenderConfig.BruteForceProtectionExclusions',
         ok: false,
         code: 'SETTING_APPLY_FAILED',
         message: 'cannot read the current list: defender-observe: Access is denied.',

@@ -1,21 +1,25 @@
 // Windows Defender providers, one per policy kind (antivirus, exclusions, ASR, update channels, Windows Security
-// experience, EDR): observe and apply through the constant PowerShell scripts, with every value passed as JSON on
-// stdin. Which cmdlet parameter or registry value a setting uses is the mapping table's business (defender-mapping.ts).
+// experience, EDR): policy-level writes (MDM store, else the Policies key, else a marked local preference) and read-back
+// of every store through the constant PowerShell scripts, values as JSON on stdin (defender-mapping.ts says where).
 import { systemClock } from '../../../../common/clock.js';
-import { type PolicyKind, type SettingValue, settingById } from '../../../../policy-schemas/src/index.js';
+import { type OsType, type PolicyKind, type SettingValue, settingById } from '../../../../policy-schemas/src/index.js';
+import type { SettingOverride } from '../../core/outcome.js';
 import type { SettingChange } from '../../core/plan.js';
 import type { CommandRunner } from '../../system/command-runner.js';
 import type { ApplyResult, SettingsProvider } from '../provider.js';
-import { ASR_PER_RULE_KEY, DEFENDER_KINDS, defenderMapping } from './defender-mapping.js';
+import { DEFENDER_KINDS, type DefenderMapping, defenderMapping } from './defender-mapping.js';
 import { type DefenderApplyPlan, isEmptyPlan, planDefenderChanges } from './defender-plan.js';
+import { asArray, type DefenderObserveRequest, observeRequest, parseObservation } from './defender-read.js';
 import { DEFENDER_APPLY, DEFENDER_OBSERVE, DEFENDER_PROBE } from './defender-scripts.js';
-import { type DefenderObservation, decodeSetting, registryPath } from './defender-values.js';
+import { type DefenderObservation, decodeEffective, observedPolicyValue, policyOverride } from './defender-store.js';
 import { runPowerShell } from './powershell.js';
 
 export interface WindowsDefenderDeps {
   readonly runner: CommandRunner;
   /** Shared by the providers of one host; created by the factory when absent. */
   readonly presence?: DefenderPresence;
+  /** The OS edition the agent states in its inventory (nativeOsType): ASR rules limited to one edition use it. */
+  readonly osType?: OsType;
 }
 
 export const DEFENDER_NOT_INSTALLED = 'Microsoft Defender Antivirus is not installed (no Defender PowerShell module or WinDefend service)';
@@ -54,14 +58,10 @@ export class DefenderPresence {
   }
 }
 
-/** The observe script's input: which registry values to read, and whether to ask Get-MpComputerStatus. */
-export interface DefenderObserveRequest {
-  readonly registry: { readonly key: string; readonly name: string }[];
-  readonly status: boolean;
-}
-
 /** Enforces the Windows settings of one Defender policy kind. */
 export class WindowsDefenderProvider implements SettingsProvider {
+  private lastOverrides = new Map<string, SettingOverride>();
+
   constructor(
     readonly kind: PolicyKind,
     private readonly deps: WindowsDefenderDeps,
@@ -74,7 +74,7 @@ export class WindowsDefenderProvider implements SettingsProvider {
     const mapping = defenderMapping(settingId);
     if (!mapping) return `${settingId} does not apply to Windows (it is for ${setting.platforms.join(', ')})`;
     if (mapping.via === 'unsupported') return mapping.reason;
-    return this.deps.presence?.reason;
+    return editionReason(mapping, this.deps.osType) ?? this.deps.presence?.reason;
   }
 
   async prepare(): Promise<void> {
@@ -84,12 +84,25 @@ export class WindowsDefenderProvider implements SettingsProvider {
   async observe(settingIds: readonly string[]): Promise<Map<string, SettingValue | undefined>> {
     const mine = settingIds.filter((id) => defenderMapping(id) !== undefined && settingById(id)?.kind === this.kind);
     const seen = mine.length > 0 ? await this.read(mine) : undefined;
-    return new Map(
-      settingIds.map((id) => {
+    const overrides = new Map<string, SettingOverride>();
+    const values = new Map(
+      settingIds.map((id): [string, SettingValue | undefined] => {
         const mapping = mine.includes(id) ? defenderMapping(id) : undefined;
-        return [id, mapping && seen ? decodeSetting(mapping, seen) : undefined];
+        if (!mapping || !seen) return [id, undefined];
+        if (mapping.via === 'policy') {
+          const override = policyOverride(mapping, seen);
+          if (override) overrides.set(id, override);
+          return [id, observedPolicyValue(mapping, seen)];
+        }
+        return [id, observedOther(mapping, seen)];
       }),
     );
+    this.lastOverrides = overrides;
+    return values;
+  }
+
+  overrides(): ReadonlyMap<string, SettingOverride> {
+    return this.lastOverrides;
   }
 
   async apply(changes: readonly SettingChange[]): Promise<ApplyResult[]> {
@@ -117,16 +130,16 @@ export class WindowsDefenderProvider implements SettingsProvider {
   }
 
   /** Runs the apply script; the errors it reports, by owning setting (all planned settings when the run itself failed). */
-  private async run(plan: DefenderApplyPlan, owners: ReadonlyMap<string, string>): Promise<Map<string, string[]>> {
+  private async run(plan: DefenderApplyPlan, owners: ReadonlyMap<string, readonly string[]>): Promise<Map<string, string[]>> {
     const errors = new Map<string, string[]>();
-    const everyone = new Set(owners.values());
+    const everyone = new Set([...owners.values()].flat());
     try {
       const result = (await runPowerShell(this.deps.runner, DEFENDER_APPLY, plan)) as { errors?: unknown } | null;
       for (const e of asArray(result?.errors)) {
         const { step, message } = (e ?? {}) as { step?: unknown; message?: unknown };
         const owner = typeof step === 'string' ? owners.get(step) : undefined;
         const text = `${String(step)}: ${typeof message === 'string' ? message : 'failed'}`;
-        for (const id of owner ? [owner] : everyone) errors.set(id, [...(errors.get(id) ?? []), text]);
+        for (const id of owner ?? everyone) errors.set(id, [...(errors.get(id) ?? []), text]);
       }
     } catch (err) {
       for (const id of everyone) errors.set(id, [err instanceof Error ? err.message : String(err)]);
@@ -135,11 +148,16 @@ export class WindowsDefenderProvider implements SettingsProvider {
   }
 
   /**
-   * The device's lists for list changes whose `from` is unknown, so only the items that differ are touched. When they
-   * cannot be read, those changes fail (noted in `unread`) rather than guessing what to remove.
+   * The device's local lists for preference-list changes whose `from` is unknown, so only the items that differ are
+   * touched. When they cannot be read, those changes fail (noted in `unread`) rather than guessing what to remove.
    */
   private async currentLists(changes: readonly SettingChange[], unread: Map<string, string>): Promise<Map<string, SettingValue | undefined>> {
-    const unknown = changes.filter((c) => defenderMapping(c.settingId)?.via === 'mpList' && !Array.isArray(c.from)).map((c) => c.settingId);
+    const unknown = changes
+      .filter((c) => {
+        const m = defenderMapping(c.settingId);
+        return m?.via === 'preference' && m.codec === 'list' && !Array.isArray(c.from);
+      })
+      .map((c) => c.settingId);
     if (unknown.length === 0) return new Map();
     try {
       return await this.observe(unknown);
@@ -150,36 +168,26 @@ export class WindowsDefenderProvider implements SettingsProvider {
   }
 
   private async read(settingIds: readonly string[]): Promise<DefenderObservation> {
-    const request = observeRequest(settingIds);
-    const result = (await runPowerShell(this.deps.runner, DEFENDER_OBSERVE, request)) as Record<string, unknown> | null;
-    if (!result || typeof result.preference !== 'object' || result.preference === null) throw new Error('defender-observe: Get-MpPreference returned nothing');
-    const registry = new Map<string, unknown>();
-    for (const entry of asArray(result.registry)) {
-      const { key, name, value } = (entry ?? {}) as { key?: unknown; name?: unknown; value?: unknown };
-      if (typeof key === 'string' && typeof name === 'string') registry.set(registryPath(key, name), value);
-    }
-    const status = result.status as { IsTamperProtected?: unknown } | null | undefined;
-    const tamperProtected = typeof status?.IsTamperProtected === 'boolean' ? status.IsTamperProtected : undefined;
-    return { preference: result.preference as Record<string, unknown>, registry, ...(tamperProtected === undefined ? {} : { tamperProtected }) };
+    const request: DefenderObserveRequest = observeRequest(settingIds);
+    return parseObservation(await runPowerShell(this.deps.runner, DEFENDER_OBSERVE, request));
   }
 }
 
-/** What the observe script must read for these settings (registry values in table order, no duplicates). */
-export function observeRequest(settingIds: readonly string[]): DefenderObserveRequest {
-  const registry = new Map<string, { key: string; name: string }>();
-  let status = false;
-  for (const id of settingIds) {
-    const m = defenderMapping(id);
-    if (m?.via === 'registry') registry.set(registryPath(m.key, m.name), { key: m.key, name: m.name });
-    if (m?.via === 'asrRuleExclusions') registry.set(registryPath(ASR_PER_RULE_KEY, m.guid), { key: ASR_PER_RULE_KEY, name: m.guid });
-    if (m?.via === 'unsupported' && m.status !== undefined) status = true;
-  }
-  return { registry: [...registry.values()], status };
+/** Why an ASR rule limited to one OS edition does not apply here (ASR rules reference, OS support table). */
+function editionReason(mapping: DefenderMapping, osType: OsType | undefined): string | undefined {
+  if (mapping.via !== 'policy' || mapping.edition === undefined || osType === undefined || mapping.edition === osType) return undefined;
+  const where = mapping.edition === 'server' ? 'Windows Server only' : 'Windows 10/11 clients only';
+  return `this ASR rule exists on ${where} (ASR rules reference, operating system support); this device is a ${osType === 'server' ? 'Windows Server' : 'Windows client'}`;
 }
 
-/** PowerShell 5.1 may render a one-element array as the element itself. */
-function asArray(value: unknown): unknown[] {
-  return value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
+/** A preference-only setting reads its local preference; an unsupported one reports tamper protection where it can. */
+function observedOther(mapping: Exclude<DefenderMapping, { via: 'policy' }>, seen: DefenderObservation): SettingValue | undefined {
+  if (mapping.via === 'preference') {
+    const read =
+      mapping.codec === 'list' ? ({ kind: 'list', param: mapping.param } as const) : ({ kind: 'mp', param: mapping.param, codec: mapping.codec } as const);
+    return decodeEffective(read, seen.preference);
+  }
+  return mapping.status === undefined || seen.tamperProtected === undefined ? undefined : seen.tamperProtected ? 1 : 0;
 }
 
 /** One provider per Defender policy kind, all driving the same host through `deps.runner`. */

@@ -1,18 +1,8 @@
 // The constant Defender scripts: their allow-lists are exactly the mapping table's names (so the table cannot ask for
-// a parameter the script refuses, and the script accepts nothing the table does not use), and they hold no construct
-// that could turn data into code.
+// a class, property, key or parameter the script refuses, and the script accepts nothing the table does not use), and
+// they hold no construct that could turn data into code.
 import { describe, expect, it } from 'vitest';
-import {
-  ASR_KEY,
-  ASR_PER_RULE_FLAG,
-  ASR_PER_RULE_KEY,
-  DEFENDER_KINDS,
-  defenderMapping,
-  defenderSettingIds,
-  mpListParameters,
-  mpParameters,
-  registryKeys,
-} from './defender-mapping.js';
+import { allDefenderMappings, bridgeProperties, mpListParameters, mpParameters, registryKeys } from './defender-mapping.js';
 import { DEFENDER_APPLY, DEFENDER_OBSERVE, DEFENDER_SCRIPTS } from './defender-scripts.js';
 
 /** The quoted items of `$name = @('a', 'b', …)` in a script. */
@@ -22,30 +12,30 @@ function allowList(text: string, name: string): string[] {
   return [...(m[1] as string).matchAll(/'([^']*)'/g)].map((x) => x[1] as string).sort();
 }
 
-function literal(text: string, name: string): string | undefined {
-  return new RegExp(`\\$${name} = '([^']*)'`).exec(text)?.[1];
-}
-
 describe('Defender script allow-lists', () => {
-  it('the apply script accepts exactly the table parameters and list parameters', () => {
+  it('both scripts accept exactly the table registry keys and bridge properties', () => {
+    for (const script of [DEFENDER_APPLY, DEFENDER_OBSERVE]) {
+      expect(allowList(script.text, 'keyAllowed')).toEqual(registryKeys());
+      expect(allowList(script.text, 'defenderProperties')).toEqual(bridgeProperties('Defender'));
+      expect(allowList(script.text, 'securityCenterProperties')).toEqual(bridgeProperties('WindowsDefenderSecurityCenter'));
+    }
+  });
+
+  it('the apply script accepts exactly the preference-only parameters of the table', () => {
     expect(allowList(DEFENDER_APPLY.text, 'mpAllowed')).toEqual(mpParameters());
     expect(allowList(DEFENDER_APPLY.text, 'listAllowed')).toEqual(mpListParameters());
   });
 
-  it('time-of-day parameters are exactly the table entries converted from minutes', () => {
-    const minutes = DEFENDER_KINDS.flatMap((k) => defenderSettingIds(k)).flatMap((id) => {
-      const m = defenderMapping(id);
-      return m?.via === 'mp' && m.codec === 'minutes' ? [m.param] : [];
-    });
-    expect(allowList(DEFENDER_APPLY.text, 'timeParams')).toEqual(minutes.sort());
+  it('no preference-only setting needs a value conversion the script does not make (time of day)', () => {
+    for (const [id, m] of allDefenderMappings()) if (m.via === 'preference') expect(m.codec, id).not.toBe('minutes');
   });
 
-  it('both scripts accept exactly the table registry keys', () => {
-    expect(allowList(DEFENDER_APPLY.text, 'keyAllowed')).toEqual(registryKeys());
-    expect(allowList(DEFENDER_OBSERVE.text, 'keyAllowed')).toEqual(registryKeys());
-    expect(literal(DEFENDER_APPLY.text, 'asrKey')).toBe(ASR_KEY);
-    expect(literal(DEFENDER_APPLY.text, 'asrPerRuleKey')).toBe(ASR_PER_RULE_KEY);
-    expect(literal(DEFENDER_APPLY.text, 'asrPerRuleFlag')).toBe(ASR_PER_RULE_FLAG);
+  it('writes the MDM bridge classes and reads their result twins, keyed by the documented InstanceID/ParentID', () => {
+    expect(DEFENDER_APPLY.text).toContain("'Defender' = 'MDM_Policy_Config01_Defender02'");
+    expect(DEFENDER_APPLY.text).toContain("'WindowsDefenderSecurityCenter' = 'MDM_Policy_Config01_WindowsDefenderSecurityCenter02'");
+    expect(DEFENDER_OBSERVE.text).toContain("'Defender' = 'MDM_Policy_Result01_Defender02'");
+    expect(DEFENDER_APPLY.text).toContain(`"ParentID='./Vendor/MSFT/Policy/Config' and InstanceID='Defender'"`);
+    expect(DEFENDER_OBSERVE.text).toContain('RSOP_RegistryPolicySetting');
   });
 });
 
@@ -55,16 +45,18 @@ describe('Defender scripts hold no way to run data', () => {
       expect(script.text).not.toMatch(
         /Invoke-Expression|\biex\b|ScriptBlock\]::Create|NewScriptBlock|Start-Process|Invoke-Command|Add-Type|cmd(\.exe)?\s|&\s*\$/i,
       );
-      // No dot-sourcing or call operator at the start of a statement.
       expect(script.text).not.toMatch(/^\s*[.&]\s/m);
       expect(script.text).not.toContain('`');
+      // Registry value names are data (exclusion paths hold wildcards): only the literal .NET API touches them.
+      expect(script.text).not.toMatch(/(New|Set|Remove)-ItemProperty/);
     });
   }
 
   it('the apply script refuses any name before it changes anything', () => {
     const text = DEFENDER_APPLY.text;
-    const firstChange = text.search(/(Set|Add|Remove)-MpPreference|New-ItemProperty|Remove-ItemProperty/);
-    const lastCheck = text.lastIndexOf('Assert-Allowed ([string]$r.key)');
+    const body = text.slice(text.indexOf('# Validate every name first'));
+    const firstChange = body.search(/Invoke-RegistryOp \$op|New-CimInstance|Set-CimInstance|(Set|Add|Remove)-MpPreference/);
+    const lastCheck = body.lastIndexOf("Assert-Allowed $name $mpAllowed 'parameter'");
     expect(lastCheck).toBeGreaterThan(0);
     expect(firstChange).toBeGreaterThan(lastCheck);
   });

@@ -1,17 +1,14 @@
-// The constant PowerShell scripts of the Windows Defender providers (module Defender, Windows PowerShell 5.1). They
-// read their plan from `$in` (JSON on stdin). Every parameter name, registry key and value name is checked against a
-// fixed allow-list in the script before it is splatted or used; values are only ever bound as data. The allow-lists
-// mirror the mapping table (defender-mapping.ts); a test keeps them equal.
+// The constant PowerShell scripts of the Windows Defender providers (Windows PowerShell 5.1, run as SYSTEM by the agent
+// service). They read their plan from `$in` (JSON on stdin). Every bridge class and property, registry key, value name
+// and cmdlet parameter is checked against fixed allow-lists in the script before it is used; values are only ever
+// bound as data. The allow-lists mirror the mapping table (defender-mapping.ts); a test keeps them equal.
 import { ps, psJoin } from './powershell.js';
 
-/** The registry keys both scripts may touch ($keyAllowed), one constant shared by apply and observe. */
-const REGISTRY_KEY_ALLOW_LIST = ps('defender-registry-keys')`
+/** Allow-lists shared by apply and observe: registry keys, the two bridge classes and their properties. */
+const ALLOW_LISTS = ps('defender-allow-lists')`
 $keyAllowed = @('HKLM:\SOFTWARE\Policies\Microsoft\Windows Advanced Threat Protection',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Advanced Threat Protection\DeviceTagging',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Real-Time Protection',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Scan',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\ASROnlyPerRuleExclusions',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Account protection',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\App and Browser protection',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Device performance and health',
@@ -21,89 +18,225 @@ $keyAllowed = @('HKLM:\SOFTWARE\Policies\Microsoft\Windows Advanced Threat Prote
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Firewall and network protection',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Notifications',
   'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Systray',
-  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Virus and threat protection')
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender Security Center\Virus and threat protection',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Exclusions',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Exclusions\Extensions',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Exclusions\IpAddresses',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Exclusions\Paths',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Exclusions\Processes',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\MpEngine',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\NIS',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Quarantine',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Real-Time Protection',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Scan',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Signature Updates',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Spynet',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Threats',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Threats\ThreatSeverityDefaultAction',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\UX Configuration',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\ASROnlyExclusions',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\ASROnlyPerRuleExclusions',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\Rules',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\Controlled Folder Access',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\Controlled Folder Access\AllowedApplications',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\Controlled Folder Access\ProtectedFolders',
+  'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\Network Protection')
+$defenderProperties = @('AVGCPULoadFactor', 'AllowArchiveScanning', 'AllowBehaviorMonitoring',
+  'AllowCloudProtection', 'AllowEmailScanning', 'AllowFullScanOnMappedNetworkDrives',
+  'AllowFullScanRemovableDriveScanning', 'AllowIOAVProtection', 'AllowOnAccessProtection', 'AllowRealtimeMonitoring',
+  'AllowScanningNetworkFiles', 'AllowScriptScanning', 'AllowUserUIAccess', 'AttackSurfaceReductionOnlyExclusions',
+  'AttackSurfaceReductionRules', 'CheckForSignaturesBeforeRunningScan', 'CloudBlockLevel', 'CloudExtendedTimeout',
+  'ControlledFolderAccessAllowedApplications', 'ControlledFolderAccessProtectedFolders',
+  'DaysToRetainCleanedMalware', 'DisableCatchupFullScan', 'DisableCatchupQuickScan', 'EnableControlledFolderAccess',
+  'EnableLowCPUPriority', 'EnableNetworkProtection', 'ExcludedExtensions', 'ExcludedPaths', 'ExcludedProcesses',
+  'PUAProtection', 'RealTimeScanDirection', 'ScanParameter', 'ScheduleQuickScanTime', 'ScheduleScanDay',
+  'ScheduleScanTime', 'SecurityIntelligenceLocation', 'SignatureUpdateFallbackOrder',
+  'SignatureUpdateFileSharesSources', 'SignatureUpdateInterval', 'SubmitSamplesConsent',
+  'ThreatSeverityDefaultAction')
+$securityCenterProperties = @('CompanyName', 'DisableAccountProtectionUI', 'DisableAppBrowserUI',
+  'DisableClearTpmButton', 'DisableDeviceSecurityUI', 'DisableEnhancedNotifications', 'DisableFamilyUI',
+  'DisableHealthUI', 'DisableNetworkUI', 'DisableNotifications', 'DisableTpmFirmwareUpdateWarning', 'DisableVirusUI',
+  'DisallowExploitProtectionOverride', 'Email', 'EnableCustomizedToasts', 'EnableInAppCustomization',
+  'HideRansomwareDataRecovery', 'HideSecureBoot', 'HideTPMTroubleshooting',
+  'HideWindowsSecurityNotificationAreaControl', 'Phone', 'URL')
+$bridgeClasses = @('Defender', 'WindowsDefenderSecurityCenter')
+$bridgeNamespace = 'root\cimv2\mdm\dmmap'
+$configClass = @{ 'Defender' = 'MDM_Policy_Config01_Defender02'; 'WindowsDefenderSecurityCenter' = 'MDM_Policy_Config01_WindowsDefenderSecurityCenter02' }
+$resultClass = @{ 'Defender' = 'MDM_Policy_Result01_Defender02'; 'WindowsDefenderSecurityCenter' = 'MDM_Policy_Result01_WindowsDefenderSecurityCenter02' }
+$configFilter = @{ 'Defender' = "ParentID='./Vendor/MSFT/Policy/Config' and InstanceID='Defender'";
+  'WindowsDefenderSecurityCenter' = "ParentID='./Vendor/MSFT/Policy/Config' and InstanceID='WindowsDefenderSecurityCenter'" }
+$resultFilter = @{ 'Defender' = "ParentID='./Vendor/MSFT/Policy/Result' and InstanceID='Defender'";
+  'WindowsDefenderSecurityCenter' = "ParentID='./Vendor/MSFT/Policy/Result' and InstanceID='WindowsDefenderSecurityCenter'" }
+$bridgeAllowed = @{ 'Defender' = $defenderProperties; 'WindowsDefenderSecurityCenter' = $securityCenterProperties }
+$valueNamePattern = '^[A-Za-z0-9_-]{1,64}$'
+function Get-Names($object) { if ($null -eq $object) { return @() }; return @($object.PSObject.Properties | ForEach-Object { $_.Name }) }
+function Assert-Key([string]$key) { if ($keyAllowed -cnotcontains $key) { throw ('refusing registry key ' + $key + ': not in the allow-list') } }
+function Assert-Class([string]$cls) { if ($bridgeClasses -cnotcontains $cls) { throw ('refusing bridge class ' + $cls + ': not in the allow-list') } }
+# The .NET registry API takes names literally (the *-ItemProperty cmdlets would expand wildcards in exclusion paths).
+function Open-PolicyKey([string]$key, [bool]$create) {
+  $sub = $key.Substring(6)
+  if ($create) { return [Microsoft.Win32.Registry]::LocalMachine.CreateSubKey($sub) }
+  return [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey($sub, $true)
+}
+function Get-BridgeProperties([string]$cls) {
+  try { return @((Get-CimClass -Namespace $bridgeNamespace -ClassName $configClass[$cls] -ErrorAction Stop).CimClassProperties | ForEach-Object { $_.Name }) }
+  catch { return @() }
+}
 `;
 
 /**
- * Applies a DefenderApplyPlan (defender-plan.ts). Order: list removals, list additions, resets, scalars, ASR rules,
- * registry values, the ASR per-rule flag. A failing step is recorded and the rest still runs; the output is
- * `{ errors: [{ step, message }] }` with the step keys of `stepKey`. A plan naming anything outside the allow-lists
- * is refused as a whole.
+ * Applies a DefenderApplyPlan (defender-plan.ts). Order: bridge writes per class (one New-/Set-CimInstance each; a
+ * property this build's class lacks runs its registry fallback instead), registry-only settings, then local
+ * preferences. A failing step is recorded and the rest still runs; the output is `{ errors: [{ step, message }] }`.
+ * A plan naming anything outside the allow-lists is refused as a whole before anything changes.
  */
 export const DEFENDER_APPLY = psJoin(
   'defender-apply',
-  REGISTRY_KEY_ALLOW_LIST,
+  ALLOW_LISTS,
   ps('defender-apply-body')`
-$mpAllowed = @('AllowDatagramProcessingOnWinServer', 'AllowNetworkProtectionDownLevel', 'AllowNetworkProtectionOnWinServer',
-  'CheckForSignaturesBeforeRunningScan', 'CloudBlockLevel', 'CloudExtendedTimeout', 'DefinitionUpdatesChannel',
-  'DisableArchiveScanning', 'DisableBehaviorMonitoring', 'DisableCatchupFullScan', 'DisableCatchupQuickScan',
-  'DisableCpuThrottleOnIdleScans', 'DisableDnsOverTcpParsing', 'DisableEmailScanning', 'DisableHttpParsing',
-  'DisableIOAVProtection', 'DisableRealtimeMonitoring', 'DisableRemovableDriveScanning',
-  'DisableScanningMappedNetworkDrivesForFullScan', 'DisableScanningNetworkFiles', 'DisableScriptScanning',
-  'DisableSshParsing', 'DisableTlsParsing', 'EnableControlledFolderAccess', 'EnableFileHashComputation',
-  'EnableLowCpuPriority', 'EnableNetworkProtection', 'EngineUpdatesChannel', 'HighThreatDefaultAction',
-  'LowThreatDefaultAction', 'MAPSReporting', 'MeteredConnectionUpdates', 'ModerateThreatDefaultAction', 'PUAProtection',
-  'PlatformUpdatesChannel', 'QuarantinePurgeItemsAfterDelay', 'RandomizeScheduleTaskTimes', 'RealTimeScanDirection',
-  'ScanAvgCPULoadFactor', 'ScanOnlyIfIdleEnabled', 'ScanParameters', 'ScanScheduleDay', 'ScanScheduleOffset',
-  'ScanScheduleQuickScanTime', 'SchedulerRandomizationTime', 'SevereThreatDefaultAction', 'SharedSignaturesPath',
-  'SignatureDefinitionUpdateFileSharesSources', 'SignatureFallbackOrder', 'SignatureUpdateInterval',
-  'SubmitSamplesConsent', 'ThrottleForScheduledScanOnly', 'UILockdown')
-$listAllowed = @('AttackSurfaceReductionOnlyExclusions', 'ControlledFolderAccessAllowedApplications',
-  'ControlledFolderAccessProtectedFolders', 'ExclusionExtension', 'ExclusionPath', 'ExclusionProcess')
-$timeParams = @('ScanScheduleQuickScanTime')
-$asrKey = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR'
-$asrPerRuleKey = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\ASROnlyPerRuleExclusions'
-$asrPerRuleFlag = 'ExploitGuard_ASR_ASROnlyPerRuleExclusions'
+$mpAllowed = @('AllowDatagramProcessingOnWinServer', 'AllowNetworkProtectionDownLevel',
+  'AllowSwitchToAsyncInspection', 'BruteForceProtectionAggressiveness', 'BruteForceProtectionConfiguredState',
+  'BruteForceProtectionLocalNetworkBlocking', 'BruteForceProtectionMaxBlockTime',
+  'BruteForceProtectionSkipLearningPeriod', 'DisableCacheMaintenance', 'DisableCoreServiceECSIntegration',
+  'DisableCoreServiceTelemetry', 'DisableCpuThrottleOnIdleScans', 'DisableDnsOverTcpParsing', 'DisableDnsParsing',
+  'DisableFtpParsing', 'DisableHttpParsing', 'DisableInboundConnectionFiltering',
+  'DisableNetworkProtectionPerfTelemetry', 'DisableQuicParsing', 'DisableRdpParsing', 'DisableSmtpParsing',
+  'DisableSshParsing', 'DisableTlsParsing', 'NetworkProtectionReputationMode', 'OobeEnableRtpAndSigUpdate',
+  'QuickScanIncludeExclusions', 'RemoteEncryptionProtectionAggressiveness',
+  'RemoteEncryptionProtectionConfiguredState', 'RemoteEncryptionProtectionMaxBlockTime')
+$listAllowed = @('BruteForceProtectionExclusions', 'RemoteEncryptionProtectionExclusions')
 $guidPattern = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-$valueNamePattern = '^[A-Za-z0-9_-]{1,64}$'
 $errors = New-Object System.Collections.ArrayList
-
 function Add-StepError([string]$step, $record) { [void]$errors.Add(@{ step = $step; message = $record.Exception.Message }) }
-function Get-Names($object) { if ($null -eq $object) { return @() }; return @($object.PSObject.Properties | ForEach-Object { $_.Name }) }
 function Assert-Allowed([string]$name, $allowed, [string]$what) {
   if ($allowed -cnotcontains $name) { throw ('refusing ' + $what + ' ' + $name + ': not in the allow-list') }
 }
-function Test-Value([string]$key, [string]$name) { return $null -ne (Get-ItemProperty -LiteralPath $key -Name $name -ErrorAction SilentlyContinue) }
+function Assert-Op($op) {
+  Assert-Key ([string]$op.key)
+  if ($op.op -ceq 'values') {
+    Assert-Key ([string]$op.flagKey)
+    if ([string]$op.flag -cnotmatch $valueNamePattern) { throw 'refusing a flag value name outside [A-Za-z0-9_-]' }
+    foreach ($item in @($op.set | Where-Object { $null -ne $_ })) { if ([string]$item.name -eq '') { throw 'refusing an empty value name' } }
+  } elseif (($op.op -ceq 'set') -or ($op.op -ceq 'delete')) {
+    if ([string]$op.name -cnotmatch $valueNamePattern) { throw 'refusing a registry value name outside [A-Za-z0-9_-]' }
+  } else { throw 'refusing an unknown registry operation' }
+}
+function Invoke-RegistryOp($op) {
+  if ($op.op -ceq 'set') {
+    $k = Open-PolicyKey ([string]$op.key) $true
+    try {
+      # REG_DWORD is unsigned: 0..4294967295 is stored by its bit pattern (SetValue takes a signed Int32).
+      if ($op.type -ceq 'DWord') { $k.SetValue([string]$op.name, [BitConverter]::ToInt32([BitConverter]::GetBytes([uint32]$op.value), 0), [Microsoft.Win32.RegistryValueKind]::DWord) }
+      elseif ($op.type -ceq 'String') { $k.SetValue([string]$op.name, [string]$op.value, [Microsoft.Win32.RegistryValueKind]::String) }
+      else { throw 'unknown registry value type' }
+    } finally { $k.Close() }
+  } elseif ($op.op -ceq 'delete') {
+    $k = Open-PolicyKey ([string]$op.key) $false
+    if ($null -ne $k) { try { $k.DeleteValue([string]$op.name, $false) } finally { $k.Close() } }
+  } else {
+    $k = Open-PolicyKey ([string]$op.key) $true
+    try {
+      $items = @($op.set | Where-Object { $null -ne $_ })
+      $names = @($items | ForEach-Object { [string]$_.name })
+      if ($op.exact -eq $true) { foreach ($present in @($k.GetValueNames())) { if ($names -notcontains $present) { $k.DeleteValue($present, $false) } } }
+      foreach ($item in $items) {
+        if ($null -eq $item.data) { $k.DeleteValue([string]$item.name, $false) }
+        else { $k.SetValue([string]$item.name, [string]$item.data, [Microsoft.Win32.RegistryValueKind]::String) }
+      }
+      $left = @($k.GetValueNames() | Where-Object { $_ -ne '' }).Count
+    } finally { $k.Close() }
+    # The ADMX list is enabled (flag 1) while it holds values; the flag goes with the last one.
+    $f = Open-PolicyKey ([string]$op.flagKey) $true
+    try {
+      if ($left -gt 0) { $f.SetValue([string]$op.flag, 1, [Microsoft.Win32.RegistryValueKind]::DWord) } else { $f.DeleteValue([string]$op.flag, $false) }
+    } finally { $f.Close() }
+  }
+}
+function Merge-AsrRules($current, $merge) {
+  $pairs = [ordered]@{}
+  foreach ($pair in @(([string]$current) -split '\|')) {
+    $kv = @($pair -split '=', 2)
+    if ($kv.Count -eq 2 -and $kv[0].Trim() -ne '') { $pairs[$kv[0].Trim().ToLowerInvariant()] = $kv[1].Trim() }
+  }
+  foreach ($m in @($merge | Where-Object { $null -ne $_ })) {
+    $guid = ([string]$m.guid).ToLowerInvariant()
+    if ($null -eq $m.action) { $pairs.Remove($guid) } else { $pairs[$guid] = [string][int]$m.action }
+  }
+  if ($pairs.Count -eq 0) { return $null }
+  return (@($pairs.Keys | ForEach-Object { $_ + '=' + $pairs[$_] }) -join '|')
+}
 
 # Validate every name first, so a plan naming anything else changes nothing.
-foreach ($name in @(Get-Names $in.remove) + @(Get-Names $in.add)) { Assert-Allowed $name $listAllowed 'list parameter' }
-foreach ($name in @($in.reset | Where-Object { $null -ne $_ }) + @(Get-Names $in.mp)) { Assert-Allowed $name $mpAllowed 'parameter' }
-foreach ($id in @($in.asr.set | Where-Object { $null -ne $_ } | ForEach-Object { $_.id }) + @($in.asr.remove | Where-Object { $null -ne $_ })) {
-  if ([string]$id -cnotmatch $guidPattern) { throw 'refusing an ASR rule id that is not a GUID' }
+foreach ($b in @($in.bridge | Where-Object { $null -ne $_ })) {
+  Assert-Class ([string]$b.cls)
+  Assert-Allowed ([string]$b.property) $bridgeAllowed[[string]$b.cls] 'bridge property'
+  foreach ($m in @($b.merge | Where-Object { $null -ne $_ })) { if ([string]$m.guid -cnotmatch $guidPattern) { throw 'refusing an ASR rule id that is not a GUID' } }
+  foreach ($op in @($b.fallback | Where-Object { $null -ne $_ })) { Assert-Op $op }
 }
+foreach ($r in @($in.registry | Where-Object { $null -ne $_ })) { foreach ($op in @($r.ops | Where-Object { $null -ne $_ })) { Assert-Op $op } }
+foreach ($name in @(Get-Names $in.preference.remove) + @(Get-Names $in.preference.add)) { Assert-Allowed $name $listAllowed 'list parameter' }
+foreach ($name in @($in.preference.reset | Where-Object { $null -ne $_ }) + @(Get-Names $in.preference.mp)) { Assert-Allowed $name $mpAllowed 'parameter' }
+
+# 1. The MDM store through the WMI bridge, one instance per class: created when absent, else modified.
+foreach ($cls in $bridgeClasses) {
+  $entries = @($in.bridge | Where-Object { $null -ne $_ -and $_.cls -ceq $cls })
+  if ($entries.Count -eq 0) { continue }
+  $available = @(Get-BridgeProperties $cls)
+  $instance = $null
+  if ($available.Count -gt 0) { $instance = Get-CimInstance -Namespace $bridgeNamespace -ClassName $configClass[$cls] -Filter $configFilter[$cls] -ErrorAction SilentlyContinue }
+  $values = [ordered]@{}
+  $steps = @()
+  foreach ($e in $entries) {
+    $property = [string]$e.property
+    if ($available -cnotcontains $property) {
+      try { foreach ($op in @($e.fallback | Where-Object { $null -ne $_ })) { Invoke-RegistryOp $op } } catch { Add-StepError ([string]$e.step) $_ }
+      continue
+    }
+    $value = $e.value
+    if ($null -ne $e.merge) { $current = $null; if ($null -ne $instance) { $current = $instance.$property }; $value = Merge-AsrRules $current $e.merge }
+    if ($value -is [long]) { $value = [int]$value }
+    $values[$property] = $value
+    $steps += [string]$e.step
+  }
+  if ($values.Count -eq 0) { continue }
+  try {
+    if ($null -eq $instance) {
+      $bag = @{ ParentID = './Vendor/MSFT/Policy/Config'; InstanceID = $cls }
+      foreach ($p in @($values.Keys)) { if ($null -ne $values[$p]) { $bag[$p] = $values[$p] } }
+      New-CimInstance -Namespace $bridgeNamespace -ClassName $configClass[$cls] -Property $bag -ErrorAction Stop | Out-Null
+    } else {
+      foreach ($p in @($values.Keys)) { $instance.$p = $values[$p] }
+      Set-CimInstance -CimInstance $instance -ErrorAction Stop
+    }
+  } catch { foreach ($s in $steps) { Add-StepError $s $_ } }
+}
+
+# 2. Settings whose only policy location is the Policies key.
 foreach ($r in @($in.registry | Where-Object { $null -ne $_ })) {
-  Assert-Allowed ([string]$r.key) $keyAllowed 'registry key'
-  if ([string]$r.name -cnotmatch $valueNamePattern) { throw 'refusing a registry value name outside [A-Za-z0-9_-]' }
+  try { foreach ($op in @($r.ops | Where-Object { $null -ne $_ })) { Invoke-RegistryOp $op } } catch { Add-StepError ([string]$r.step) $_ }
 }
 
+# 3. Local preferences (settings with no policy path). Remove-MpPreference errors on items that are not there.
+$pref = $in.preference
 $current = Get-MpPreference
-
-# 1. List items. Remove-MpPreference reports an error for an item that is not there, so only present items go.
-foreach ($name in @(Get-Names $in.remove)) {
+foreach ($name in @(Get-Names $pref.remove)) {
   $present = @($current.$name | Where-Object { $null -ne $_ })
-  $items = @($in.remove.$name | Where-Object { $present -contains $_ })
+  $items = @($pref.remove.$name | Where-Object { $present -contains $_ })
   if ($items.Count -eq 0) { continue }
   $splat = @{ $name = [string[]]$items }
   try { Remove-MpPreference @splat -Force } catch { Add-StepError ('remove:' + $name) $_ }
 }
-foreach ($name in @(Get-Names $in.add)) {
-  $splat = @{ $name = [string[]]@($in.add.$name) }
+foreach ($name in @(Get-Names $pref.add)) {
+  $splat = @{ $name = [string[]]@($pref.add.$name) }
   try { Add-MpPreference @splat -Force } catch { Add-StepError ('add:' + $name) $_ }
 }
-
-# 2. Scalars back to the Defender default (switch parameters of Remove-MpPreference).
-foreach ($name in @($in.reset | Where-Object { $null -ne $_ })) {
+foreach ($name in @($pref.reset | Where-Object { $null -ne $_ })) {
   $splat = @{ $name = $true }
   try { Remove-MpPreference @splat -Force } catch { Add-StepError ('reset:' + $name) $_ }
 }
-
-# 3. Scalars in one Set-MpPreference call; if it fails, one call per parameter so each error names its setting.
 $set = @{}
-foreach ($name in @(Get-Names $in.mp)) {
-  $value = $in.mp.$name
-  if ($timeParams -ccontains $name) { $value = [datetime]::Today.AddMinutes([double]$value) }
-  $set[$name] = $value
-}
+foreach ($name in @(Get-Names $pref.mp)) { $set[$name] = $pref.mp.$name }
 if ($set.Count -gt 0) {
   try { Set-MpPreference @set -Force } catch {
     foreach ($name in @($set.Keys)) {
@@ -113,82 +246,74 @@ if ($set.Count -gt 0) {
   }
 }
 
-# 4. ASR rules: Add-MpPreference adds a rule or updates its action; Remove-MpPreference drops rules that are present.
-$ids = @($in.asr.set | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_.id })
-$actions = @($in.asr.set | Where-Object { $null -ne $_ } | ForEach-Object { [int]$_.action })
-if ($ids.Count -gt 0) {
-  try { Add-MpPreference -AttackSurfaceReductionRules_Ids $ids -AttackSurfaceReductionRules_Actions $actions -Force } catch {
-    for ($i = 0; $i -lt $ids.Count; $i++) {
-      try { Add-MpPreference -AttackSurfaceReductionRules_Ids $ids[$i] -AttackSurfaceReductionRules_Actions $actions[$i] -Force } catch { Add-StepError ('asr:' + $ids[$i]) $_ }
-    }
-  }
-}
-$presentRules = @($current.AttackSurfaceReductionRules_Ids | Where-Object { $null -ne $_ })
-foreach ($id in @($in.asr.remove | Where-Object { $presentRules -contains $_ })) {
-  try { Remove-MpPreference -AttackSurfaceReductionRules_Ids ([string]$id) -Force } catch { Add-StepError ('asr:' + $id) $_ }
-}
-
-# 5. Group Policy registry values.
-foreach ($r in @($in.registry | Where-Object { $null -ne $_ })) {
-  $key = [string]$r.key
-  $name = [string]$r.name
-  try {
-    if ($r.delete -eq $true) {
-      if (Test-Value $key $name) { Remove-ItemProperty -LiteralPath $key -Name $name }
-    } else {
-      if (-not (Test-Path -LiteralPath $key)) { New-Item -Path $key -Force | Out-Null }
-      if ($r.type -ceq 'DWord') { New-ItemProperty -LiteralPath $key -Name $name -PropertyType DWord -Value ([int]$r.value) -Force | Out-Null }
-      elseif ($r.type -ceq 'String') { New-ItemProperty -LiteralPath $key -Name $name -PropertyType String -Value ([string]$r.value) -Force | Out-Null }
-      else { throw 'unknown registry value type' }
-    }
-  } catch { Add-StepError ('reg:' + $key + '\' + $name) $_ }
-}
-
-# 6. The per-rule exclusion list is enabled (flag 1) while it holds values, and the flag goes when it is empty.
-if ($in.syncAsrPerRuleFlag -eq $true) {
-  try {
-    $names = @()
-    if (Test-Path -LiteralPath $asrPerRuleKey) { $names = @((Get-Item -LiteralPath $asrPerRuleKey).Property | Where-Object { $_ }) }
-    if ($names.Count -gt 0) {
-      New-ItemProperty -LiteralPath $asrKey -Name $asrPerRuleFlag -PropertyType DWord -Value 1 -Force | Out-Null
-    } elseif (Test-Value $asrKey $asrPerRuleFlag) {
-      Remove-ItemProperty -LiteralPath $asrKey -Name $asrPerRuleFlag
-    }
-  } catch { Add-StepError 'asrPerRuleFlag' $_ }
-}
-
 @{ errors = @($errors) }
 `,
 );
 
 /**
- * Reads Get-MpPreference (every CIM property, as ConvertTo-Json renders it), the requested registry values (those that
- * exist) and, when `$in.status` is true, Get-MpComputerStatus.IsTamperProtected.
- * Output: `{ preference: {…}, registry: [{ key, name, value }], status: { IsTamperProtected } | null }`.
+ * Reads the three stores and the effective state: Get-MpPreference (every CIM property), the requested Policies-key
+ * values and list subkeys, per requested bridge class its properties on this build and the MDM result instance's
+ * values, RSoP's Group Policy owners of allow-listed Policies keys, and (if asked) IsTamperProtected. Output:
+ * `{ preference, registry: [{key,name,value}], subkeys: [{key, values: [{name,data}]}], bridge: [{cls, properties,
+ * values}], rsop: [{key,name,gpo}], status }`.
  */
 export const DEFENDER_OBSERVE = psJoin(
   'defender-observe',
-  REGISTRY_KEY_ALLOW_LIST,
+  ALLOW_LISTS,
   ps('defender-observe-body')`
-$valueNamePattern = '^[A-Za-z0-9_-]{1,64}$'
-
 $preference = [ordered]@{}
 foreach ($property in (Get-MpPreference).CimInstanceProperties) { $preference[$property.Name] = $property.Value }
 
 $registry = New-Object System.Collections.ArrayList
 foreach ($r in @($in.registry | Where-Object { $null -ne $_ })) {
-  $key = [string]$r.key
-  $name = [string]$r.name
-  if ($keyAllowed -cnotcontains $key) { throw ('refusing registry key ' + $key + ': not in the allow-list') }
-  if ($name -cnotmatch $valueNamePattern) { throw 'refusing a registry value name outside [A-Za-z0-9_-]' }
-  $item = Get-ItemProperty -LiteralPath $key -Name $name -ErrorAction SilentlyContinue
-  if ($null -ne $item) { [void]$registry.Add(@{ key = $key; name = $name; value = $item.$name }) }
+  Assert-Key ([string]$r.key)
+  if ([string]$r.name -cnotmatch $valueNamePattern) { throw 'refusing a registry value name outside [A-Za-z0-9_-]' }
+  $k = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey(([string]$r.key).Substring(6))
+  if ($null -eq $k) { continue }
+  try { $v = $k.GetValue([string]$r.name) } finally { $k.Close() }
+  if ($null -ne $v) { [void]$registry.Add(@{ key = [string]$r.key; name = [string]$r.name; value = $v }) }
+}
+
+$subkeys = New-Object System.Collections.ArrayList
+foreach ($key in @($in.subkeys | Where-Object { $null -ne $_ })) {
+  Assert-Key ([string]$key)
+  $k = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey(([string]$key).Substring(6))
+  if ($null -eq $k) { continue }
+  try { $values = @($k.GetValueNames() | Where-Object { $_ -ne '' } | ForEach-Object { @{ name = $_; data = $k.GetValue($_) } }) } finally { $k.Close() }
+  [void]$subkeys.Add(@{ key = [string]$key; values = $values })
+}
+
+$bridge = New-Object System.Collections.ArrayList
+foreach ($cls in @($in.bridge | Where-Object { $null -ne $_ })) {
+  Assert-Class ([string]$cls)
+  $available = @(Get-BridgeProperties ([string]$cls))
+  $values = @{}
+  if ($available.Count -gt 0) {
+    $result = Get-CimInstance -Namespace $bridgeNamespace -ClassName $resultClass[[string]$cls] -Filter $resultFilter[[string]$cls] -ErrorAction SilentlyContinue
+    if ($null -ne $result) { foreach ($p in $available) { if ($p -cne 'InstanceID' -and $p -cne 'ParentID' -and $null -ne $result.$p) { $values[$p] = $result.$p } } }
+  }
+  [void]$bridge.Add(@{ cls = [string]$cls; properties = $available; values = $values })
+}
+
+# RSoP names the GPO that set each Policies value (precedence 1 = the winning GPO). No RSoP data: no GPO.
+$rsop = New-Object System.Collections.ArrayList
+if ($in.rsop -eq $true) {
+  try {
+    $gpos = @{}
+    foreach ($g in @(Get-CimInstance -Namespace 'root\rsop\computer' -ClassName RSOP_GPO -ErrorAction Stop)) { $gpos[[string]$g.id] = [string]$g.name }
+    foreach ($s in @(Get-CimInstance -Namespace 'root\rsop\computer' -ClassName RSOP_RegistryPolicySetting -ErrorAction Stop)) {
+      if ($s.precedence -ne 1) { continue }
+      $full = 'HKLM:\' + [string]$s.registryKey
+      $key = @($keyAllowed | Where-Object { $_ -eq $full }) | Select-Object -First 1
+      if ($null -ne $key) { [void]$rsop.Add(@{ key = $key; name = [string]$s.valueName; gpo = $gpos[[string]$s.GPOID] }) }
+    }
+  } catch { }
 }
 
 $status = $null
 if ($in.status -eq $true) { $status = @{ IsTamperProtected = (Get-MpComputerStatus).IsTamperProtected } }
 
-@{ preference = $preference; registry = @($registry); status = $status }
+@{ preference = $preference; registry = @($registry); subkeys = @($subkeys); bridge = @($bridge); rsop = @($rsop); status = $status }
 `,
 );
 

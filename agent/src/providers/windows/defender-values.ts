@@ -2,25 +2,10 @@
 // shapes Windows PowerShell 5.1's ConvertTo-Json gives CIM values: enums as integers, booleans as true/false, a
 // DateTime as "\/Date(ms)\/", a TimeSpan as an object of Ticks/Hours/Minutes/TotalMinutes…, an empty list as null.
 import type { SettingValue } from '../../../../policy-schemas/src/index.js';
-import { ASR_ACTIONS, ASR_PER_RULE_KEY, type DefenderMapping, type MpCodec, THREAT_LEVELS } from './defender-mapping.js';
+import { ASR_ACTIONS, type MpCodec, THREAT_LEVELS } from './defender-mapping.js';
 
 /** A value the table cannot convert: reported as that setting's failure, nothing is run for it. */
 export class DefenderValueError extends Error {}
-
-/** What one observe run returned, indexed for decoding. */
-export interface DefenderObservation {
-  /** Get-MpPreference properties by name. */
-  readonly preference: Readonly<Record<string, unknown>>;
-  /** Registry values that exist, by `<key>\<name>`. */
-  readonly registry: ReadonlyMap<string, unknown>;
-  /** Get-MpComputerStatus.IsTamperProtected, when it was asked for. */
-  readonly tamperProtected?: boolean;
-}
-
-/** `<key>\<name>`: how registry values are indexed. */
-export function registryPath(key: string, name: string): string {
-  return `${key}\\${name}`;
-}
 
 function integer(value: SettingValue, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new DefenderValueError(`${what}: expected an integer, got ${JSON.stringify(value)}`);
@@ -116,19 +101,27 @@ export function psDateMs(raw: unknown): number | undefined {
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : undefined;
 }
 
-/** "1=2|2=2|4=3|5=3" → cmdlet parameter → action; levels 1 Low, 2 Moderate, 4 High, 5 Severe. */
-export function encodeThreatActions(value: SettingValue, what: string): Map<string, number> {
-  if (typeof value !== 'string' || !/^[1245]=[236](\|[1245]=[236])*$/.test(value)) {
+/**
+ * "1=2|2=2|4=3|5=3" → level → action (levels 1 Low, 2 Moderate, 4 High, 5 Severe; actions 1, 2, 3, 6, 8, 10 as the
+ * catalog allows). The plan and the emulator parse the CSP string with this one function.
+ */
+export function threatActionPairs(value: SettingValue, what: string): Map<number, number> {
+  if (typeof value !== 'string' || !/^[1245]=(10|[12368])(\|[1245]=(10|[12368]))*$/.test(value)) {
     throw new DefenderValueError(`${what}: expected level=action pairs such as "1=2|2=2|4=3|5=3", got ${JSON.stringify(value)}`);
   }
-  const byParam = new Map<string, number>();
+  const byLevel = new Map<number, number>();
   for (const pair of value.split('|')) {
     const [level, action] = pair.split('=').map(Number) as [number, number];
-    const param = THREAT_LEVELS.find(([l]) => l === level)?.[1] as string;
-    if (byParam.has(param)) throw new DefenderValueError(`${what}: level ${level} is given twice`);
-    byParam.set(param, action);
+    if (byLevel.has(level)) throw new DefenderValueError(`${what}: level ${level} is given twice`);
+    byLevel.set(level, action);
   }
-  return byParam;
+  return byLevel;
+}
+
+/** Level → action pairs as the CSP string, in level order; undefined when there are none. */
+export function threatActionString(byLevel: ReadonlyMap<number, number>): string | undefined {
+  const pairs = THREAT_LEVELS.flatMap(([level]) => (byLevel.has(level) ? [`${level}=${byLevel.get(level)}`] : []));
+  return pairs.length > 0 ? pairs.join('|') : undefined;
 }
 
 /** The configured level=action pairs in level order; undefined when every level is 0 ("as the security intelligence says"). */
@@ -148,40 +141,4 @@ export function decodeAsrRule(preference: Readonly<Record<string, unknown>>, gui
   if (index < 0) return 'notConfigured';
   const action = actions[index];
   return Object.keys(ASR_ACTIONS).find((mode) => ASR_ACTIONS[mode] === action);
-}
-
-/** The current value of one mapped setting in an observation. */
-export function decodeSetting(mapping: DefenderMapping, seen: DefenderObservation): SettingValue | undefined {
-  const pref = seen.preference;
-  switch (mapping.via) {
-    case 'mp':
-      return decodeMp(mapping.codec, pref[mapping.param]);
-    case 'mpList':
-      return psStringList(pref[mapping.param]);
-    case 'mpJoined': {
-      const raw = pref[mapping.param];
-      return typeof raw === 'string' ? raw.split('|').filter((s) => s !== '') : raw === null ? [] : undefined;
-    }
-    case 'threatActions':
-      return decodeThreatActions(pref);
-    case 'asrRule':
-      return decodeAsrRule(pref, mapping.guid);
-    case 'registry':
-      return decodeRegistry(mapping.codec, seen.registry.get(registryPath(mapping.key, mapping.name)));
-    case 'asrRuleExclusions': {
-      const raw = seen.registry.get(registryPath(ASR_PER_RULE_KEY, mapping.guid));
-      return typeof raw === 'string' ? raw.split('>').filter((s) => s !== '') : [];
-    }
-    case 'unsupported':
-      // Not enforceable, but still reported as it is (tamper protection: from Get-MpComputerStatus).
-      return mapping.status === undefined || seen.tamperProtected === undefined ? undefined : seen.tamperProtected ? 1 : 0;
-  }
-}
-
-/** A registry value: an absent DWORD is undefined (policy not configured); an absent string reads as ''. */
-function decodeRegistry(codec: 'dword' | 'invertedDword' | 'string', raw: unknown): SettingValue | undefined {
-  if (codec === 'string') return typeof raw === 'string' ? raw : raw === undefined ? '' : undefined;
-  if (typeof raw !== 'number') return undefined;
-  if (codec === 'dword') return raw;
-  return raw === 0 ? 1 : raw === 1 ? 0 : undefined;
 }

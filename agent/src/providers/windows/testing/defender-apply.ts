@@ -1,6 +1,8 @@
-// Shared helpers of the Defender boundary tests: apply a policy as the sync engine does and pin the PowerShell run.
+// Shared helpers of the Defender boundary tests: apply a policy as the sync engine does (observe, apply, observe, then
+// the provider's overrides), turn that into per-setting statuses with the core's rules, and pin the PowerShell runs.
 import { expect } from 'vitest';
-import type { PolicyKind, SettingValue } from '../../../../../policy-schemas/src/index.js';
+import type { OsType, PolicyKind, SettingValue } from '../../../../../policy-schemas/src/index.js';
+import { settingStatuses } from '../../../core/outcome.js';
 import type { SettingChange } from '../../../core/plan.js';
 import { WindowsDefenderProvider } from '../defender-provider.js';
 import { POWERSHELL } from '../powershell.js';
@@ -11,14 +13,25 @@ export const CENTER = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender Se
 export const PER_RULE = `${DEFENDER}\\Windows Defender Exploit Guard\\ASR\\ASROnlyPerRuleExclusions`;
 
 /** Applies a policy the way the sync engine does: observe, then one change per setting from the observed value. */
-export async function applyPolicy(kind: PolicyKind, policy: Record<string, SettingValue>, host = new DefenderEmulator()) {
-  const provider = new WindowsDefenderProvider(kind, { runner: host.runner });
+export async function applyPolicy(kind: PolicyKind, policy: Record<string, SettingValue>, host = new DefenderEmulator(), osType?: OsType) {
+  const provider = new WindowsDefenderProvider(kind, { runner: host.runner, ...(osType ? { osType } : {}) });
   const ids = Object.keys(policy);
+  const supported = ids.filter((id) => provider.unsupportedReason(id) === undefined);
   const before = await provider.observe(ids);
   const changes: SettingChange[] = ids.map((settingId) => ({ settingId, kind, from: before.get(settingId), to: policy[settingId] }));
-  const results = await provider.apply(changes);
+  const results = await provider.apply(changes.filter((c) => supported.includes(c.settingId)));
   const after = await provider.observe(ids);
-  return { host, provider, results, after, runs: recordedRuns(host.runner) };
+  const overrides = provider.overrides();
+  const statuses = settingStatuses(
+    ids.map((settingId) => ({ settingId, kind, policyIds: ['p1'], outcome: 'enforce' as const, value: policy[settingId] as SettingValue })),
+    {
+      unsupported: new Map(ids.flatMap((id) => (supported.includes(id) ? [] : [[id, provider.unsupportedReason(id) as string] as const]))),
+      failed: new Map(results.flatMap((r) => (r.ok ? [] : [[r.settingId, { code: r.code, message: r.message }] as const]))),
+      observedAfter: after,
+      overridden: overrides,
+    },
+  );
+  return { host, provider, results, after, overrides, statuses, runs: recordedRuns(host.runner) };
 }
 
 export function expectOnePowerShellApply(runs: ReturnType<typeof recordedRuns>) {

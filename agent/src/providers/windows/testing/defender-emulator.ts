@@ -1,15 +1,16 @@
-// A test double for a Windows device's Defender: answers the three constant Defender scripts (identified by their exact
-// encoded text) from an in-memory MpPreference and Group Policy registry, starting from the golden Get-MpPreference
-// capture. It reads only what the scripts read (the JSON plan on stdin) and behaves as the cmdlets do: lists come
-// back as null when empty, a removed preference returns to its default, an absent list item is not removed.
+// A test double for a Windows device's Defender: answers the constant Defender scripts (identified by their exact
+// encoded text) from three in-memory stores — the Policies key (GPO-owned values, and values others wrote), the MDM
+// store behind the WMI bridge, local preferences — and derives Get-MpPreference from them (defender-stores.ts). It
+// reads only what the scripts read (the JSON on stdin) and refuses what the scripts' allow-lists refuse.
 import { readFileSync } from 'node:fs';
 import type { CommandResult, CommandSpec } from '../../../system/command-runner.js';
 import { ScriptedCommandRunner } from '../../../system/command-runner.js';
-import { ASR_KEY, ASR_PER_RULE_FLAG, ASR_PER_RULE_KEY, mpListParameters, mpParameters, registryKeys } from '../defender-mapping.js';
-import type { DefenderApplyPlan } from '../defender-plan.js';
+import { type BridgeClass, bridgeProperties, mpListParameters, mpParameters, registryKeys } from '../defender-mapping.js';
+import type { DefenderApplyPlan, RegistryOp } from '../defender-plan.js';
+import type { DefenderObserveRequest } from '../defender-read.js';
 import { DEFENDER_SCRIPTS } from '../defender-scripts.js';
-import { registryPath } from '../defender-values.js';
 import { fullScript } from '../powershell.js';
+import { EmulatedRegistry, effectivePreference, mergeAsrRules, type RegistryEntry, storeObservation } from './defender-stores.js';
 
 /** A golden file of testdata/ as parsed JSON, without the CIM metadata blocks ConvertTo-Json adds. */
 export function readGolden(name: string): Record<string, unknown> {
@@ -24,78 +25,121 @@ export function defenderScriptOf(spec: Pick<CommandSpec, 'args'>): string | unde
   return DEFENDER_SCRIPTS.find((s) => fullScript(s) === text)?.name;
 }
 
-/** TimeSpan as Windows PowerShell 5.1 serializes it. */
-function timeSpan(minutes: number): Record<string, number> {
-  const m = Math.round(minutes) % 1440;
-  return {
-    Ticks: m * 600_000_000,
-    Days: 0,
-    Hours: Math.floor(m / 60),
-    Milliseconds: 0,
-    Minutes: m % 60,
-    Seconds: 0,
-    TotalDays: m / 1440,
-    TotalHours: m / 60,
-    TotalMilliseconds: m * 60_000,
-    TotalMinutes: m,
-    TotalSeconds: m * 60,
-  };
-}
-
 const same = (a: unknown, b: unknown) => typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === null || v === undefined ? [] : [v]);
+const CLASSES: readonly BridgeClass[] = ['Defender', 'WindowsDefenderSecurityCenter'];
+const KEYS = ['InstanceID', 'ParentID'];
 
 /** An emulated Defender host; `runner` is the CommandRunner to give the providers. */
 export class DefenderEmulator {
-  readonly preference: Record<string, unknown>;
+  /** Local preferences (Set-/Add-MpPreference), starting from the golden capture of a fresh install. */
+  readonly local: Record<string, unknown>;
   readonly status: Record<string, unknown>;
-  /** Group Policy values by `<key>\<name>`. */
-  readonly registry = new Map<string, { type: 'DWord' | 'String'; value: number | string }>();
-  /** Step keys whose cmdlet fails, with the error Windows would give (e.g. tamper protection, access denied). */
+  /** Policies-key values written by a GPO (each names it); GP refresh keeps them over anything else. */
+  readonly gpo = new EmulatedRegistry();
+  /** Policies-key values written by anyone else (the agent's fallback path, a script). */
+  readonly policies = new EmulatedRegistry();
+  /** MDM store: the bridge class instance per class (null: none yet); the result class reports the same values. */
+  readonly bridge: Record<BridgeClass, Record<string, unknown> | null> = { Defender: null, WindowsDefenderSecurityCenter: null };
+  /** The properties this build's bridge classes have (an older build lacks newer ones; [] = no bridge class). */
+  readonly bridgeProperties: Record<BridgeClass, string[]> = {
+    Defender: [...KEYS, ...bridgeProperties('Defender')],
+    WindowsDefenderSecurityCenter: [...KEYS, ...bridgeProperties('WindowsDefenderSecurityCenter')],
+  };
+  /** Get-MpPreference values Defender keeps whatever the stores say (tamper protection, a manager outside them). */
+  readonly pinned: Record<string, unknown> = {};
+  /** Step keys whose operation fails, with the error Windows would give (e.g. access denied). */
   readonly failSteps = new Map<string, string>();
   readonly runner: ScriptedCommandRunner;
+  /** False emulates a Windows Server without the Defender feature. */
+  installed = true;
   private readonly defaults: Record<string, unknown>;
 
   constructor(options: { preference?: Record<string, unknown>; status?: Record<string, unknown> } = {}) {
     this.defaults = readGolden('defender-mppreference.json');
-    this.preference = structuredClone(options.preference ?? this.defaults);
+    this.local = structuredClone(options.preference ?? this.defaults);
     this.status = structuredClone(options.status ?? readGolden('defender-mpcomputerstatus.json'));
     this.runner = new ScriptedCommandRunner((spec) => this.respond(spec));
   }
 
-  /** False emulates a Windows Server without the Defender feature. */
-  installed = true;
+  /** A GPO setting a Policies-key value (as gpupdate would). */
+  setGpo(gpo: string, key: string, name: string, type: 'DWord' | 'String', value: number | string): void {
+    this.gpo.set(key, { name, type, value, gpo });
+  }
+
+  /** A Policies-key value as Windows reads it: the GPO's wins. */
+  read(key: string, name: string): RegistryEntry | undefined {
+    return this.gpo.get(key, name) ?? this.policies.get(key, name);
+  }
+
+  /** All values of a Policies-key subkey (GPO and others write into the same key). */
+  subkey(key: string): RegistryEntry[] {
+    const byName = new Map(this.policies.values(key).map((e) => [e.name.toLowerCase(), e]));
+    for (const e of this.gpo.values(key)) byName.set(e.name.toLowerCase(), e);
+    return [...byName.values()];
+  }
+
+  /** Get-MpPreference: the effective values. */
+  preference(): Record<string, unknown> {
+    const stores = storeObservation(
+      (k, n) => this.read(k, n),
+      (k) => this.subkey(k),
+      this.bridge,
+      this.bridgeProperties,
+    );
+    return { ...effectivePreference(this.local, stores), ...this.pinned };
+  }
 
   private respond(spec: CommandSpec): Partial<CommandResult> {
     const script = defenderScriptOf(spec);
+    if (script === undefined) return { code: 1, stderr: 'not a Defender script' };
     try {
       const input = JSON.parse(spec.stdin ?? 'null') as Record<string, unknown>;
       const result =
         script === 'defender-apply'
           ? this.apply(input as unknown as DefenderApplyPlan)
           : script === 'defender-observe'
-            ? this.observe(input)
+            ? this.observe(input as unknown as DefenderObserveRequest)
             : script === 'defender-status'
               ? this.status
-              : script === 'defender-probe'
-                ? { module: this.installed, service: this.installed }
-                : undefined;
-      if (script === undefined) return { code: 1, stderr: 'not a Defender script' };
+              : { module: this.installed, service: this.installed };
       return { code: 0, stdout: `\uFEFF${JSON.stringify({ ok: true, result })}` };
     } catch (err) {
       return { code: 1, stdout: JSON.stringify({ ok: false, error: (err as Error).message }) };
     }
   }
 
-  private observe(input: Record<string, unknown>): unknown {
-    const registry = [];
-    for (const r of list(input.registry) as { key: string; name: string }[]) {
-      if (!registryKeys().includes(r.key)) throw new Error(`refusing registry key ${r.key}: not in the allow-list`);
-      const v = this.registry.get(registryPath(r.key, r.name));
-      if (v) registry.push({ key: r.key, name: r.name, value: v.value });
-    }
+  private assertKey(key: string): void {
+    if (!registryKeys().includes(key)) throw new Error(`refusing registry key ${key}: not in the allow-list`);
+  }
+
+  private observe(input: DefenderObserveRequest): unknown {
+    const registry = list(input.registry).flatMap((r) => {
+      const { key, name } = r as { key: string; name: string };
+      this.assertKey(key);
+      const entry = this.read(key, name);
+      return entry ? [{ key, name, value: entry.value }] : [];
+    });
+    const subkeys = list(input.subkeys).flatMap((key) => {
+      this.assertKey(key as string);
+      const values = this.subkey(key as string);
+      return values.length > 0 ? [{ key, values: values.map((e) => ({ name: e.name, data: e.value })) }] : [];
+    });
+    const bridge = list(input.bridge).map((cls) => {
+      if (!CLASSES.includes(cls as BridgeClass)) throw new Error(`refusing bridge class ${String(cls)}: not in the allow-list`);
+      const c = cls as BridgeClass;
+      const values = Object.fromEntries(Object.entries(this.bridge[c] ?? {}).filter(([k, v]) => !KEYS.includes(k) && v !== null));
+      return { cls: c, properties: this.bridgeProperties[c], values: this.bridgeProperties[c].length > 0 ? values : {} };
+    });
+    const rsop =
+      input.rsop === true
+        ? [...this.gpo.keys.keys()].flatMap((lowerKey) => {
+            const key = registryKeys().find((k) => k.toLowerCase() === lowerKey);
+            return key ? this.gpo.values(key).map((e) => ({ key, name: e.name, gpo: e.gpo })) : [];
+          })
+        : [];
     const status = input.status === true ? { IsTamperProtected: this.status.IsTamperProtected } : null;
-    return { preference: structuredClone(this.preference), registry, status };
+    return { preference: this.preference(), registry, subkeys, bridge, rsop, status };
   }
 
   private apply(plan: DefenderApplyPlan): unknown {
@@ -106,85 +150,97 @@ export class DefenderEmulator {
       if (failure === undefined) action();
       else errors.push({ step: key, message: failure });
     };
-    const current = structuredClone(this.preference);
-    for (const [name, items] of Object.entries(plan.remove)) {
+    for (const cls of CLASSES) {
+      const entries = plan.bridge.filter((b) => b.cls === cls);
+      const available = this.bridgeProperties[cls];
+      const values: Record<string, unknown> = {};
+      for (const e of entries) {
+        if (!available.includes(e.property))
+          step(e.step, () => {
+            for (const op of e.fallback) this.registryOp(op);
+          });
+        else values[e.property] = e.merge ? mergeAsrRules(this.bridge[cls]?.[e.property], e.merge) : e.value;
+      }
+      const steps = entries.filter((e) => available.includes(e.property)).map((e) => e.step);
+      if (steps.length === 0) continue;
+      const failure = steps.map((s) => this.failSteps.get(s)).find((f) => f !== undefined);
+      if (failure !== undefined) for (const s of steps) errors.push({ step: s, message: failure });
+      else this.bridge[cls] = { ParentID: './Vendor/MSFT/Policy/Config', InstanceID: cls, ...this.bridge[cls], ...values };
+    }
+    for (const r of plan.registry) {
+      step(r.step, () => {
+        for (const op of r.ops) this.registryOp(op);
+      });
+    }
+    this.applyPreference(plan.preference, step);
+    return { errors };
+  }
+
+  private registryOp(op: RegistryOp): void {
+    if (op.op === 'set') this.policies.set(op.key, { name: op.name, type: op.type, value: op.value });
+    else if (op.op === 'delete') this.policies.delete(op.key, op.name);
+    else {
+      const names = op.set.map((i) => i.name.toLowerCase());
+      if (op.exact) for (const e of this.policies.values(op.key)) if (!names.includes(e.name.toLowerCase())) this.policies.delete(op.key, e.name);
+      for (const { name, data } of op.set) {
+        if (data === null) this.policies.delete(op.key, name);
+        else this.policies.set(op.key, { name, type: 'String', value: data });
+      }
+      if (this.subkey(op.key).length > 0) this.policies.set(op.flagKey, { name: op.flag, type: 'DWord', value: 1 });
+      else this.policies.delete(op.flagKey, op.flag);
+    }
+  }
+
+  private applyPreference(pref: DefenderApplyPlan['preference'], step: (key: string, action: () => void) => void): void {
+    const current = structuredClone(this.local);
+    for (const [name, items] of Object.entries(pref.remove)) {
       const present = items.filter((item) => list(current[name]).some((p) => same(p, item)));
       if (present.length > 0)
         step(`remove:${name}`, () =>
           this.setList(
             name,
-            list(this.preference[name]).filter((p) => !present.some((i) => same(p, i))),
+            list(this.local[name]).filter((p) => !present.some((i) => same(p, i))),
           ),
         );
     }
-    for (const [name, items] of Object.entries(plan.add)) {
+    for (const [name, items] of Object.entries(pref.add)) {
       step(`add:${name}`, () => {
-        const have = list(this.preference[name]);
+        const have = list(this.local[name]);
         this.setList(name, [...have, ...items.filter((i) => !have.some((p) => same(p, i)))]);
       });
     }
-    for (const name of plan.reset) step(`reset:${name}`, () => (this.preference[name] = structuredClone(this.defaults[name] ?? null)));
-    for (const [name, value] of Object.entries(plan.mp)) {
-      step(`mp:${name}`, () => (this.preference[name] = name === 'ScanScheduleQuickScanTime' ? timeSpan(Number(value)) : value));
-    }
-    for (const { id, action } of plan.asr.set) step(`asr:${id}`, () => this.setAsr(id, action));
-    const presentRules = list(current.AttackSurfaceReductionRules_Ids);
-    for (const id of plan.asr.remove) if (presentRules.some((p) => same(p, id))) step(`asr:${id}`, () => this.setAsr(id, undefined));
-    for (const r of plan.registry) {
-      step(`reg:${r.key}\\${r.name}`, () => {
-        if ('delete' in r) this.registry.delete(registryPath(r.key, r.name));
-        else this.registry.set(registryPath(r.key, r.name), { type: r.type, value: r.value });
-      });
-    }
-    if (plan.syncAsrPerRuleFlag) {
-      step('asrPerRuleFlag', () => {
-        const any = [...this.registry.keys()].some((k) => k.startsWith(`${ASR_PER_RULE_KEY}\\`));
-        if (any) this.registry.set(registryPath(ASR_KEY, ASR_PER_RULE_FLAG), { type: 'DWord', value: 1 });
-        else this.registry.delete(registryPath(ASR_KEY, ASR_PER_RULE_FLAG));
-      });
-    }
-    return { errors };
+    for (const name of pref.reset) step(`reset:${name}`, () => (this.local[name] = structuredClone(this.defaults[name] ?? null)));
+    for (const [name, value] of Object.entries(pref.mp)) step(`mp:${name}`, () => (this.local[name] = value));
   }
 
   /** The script's allow-list checks: a plan naming anything else is refused before anything changes. */
   private validate(plan: DefenderApplyPlan): void {
-    for (const name of [...Object.keys(plan.remove), ...Object.keys(plan.add)]) {
+    const ops = [...plan.bridge.flatMap((b) => b.fallback), ...plan.registry.flatMap((r) => r.ops)];
+    for (const b of plan.bridge) {
+      if (!CLASSES.includes(b.cls)) throw new Error(`refusing bridge class ${b.cls}: not in the allow-list`);
+      if (!bridgeProperties(b.cls).includes(b.property)) throw new Error(`refusing bridge property ${b.property}: not in the allow-list`);
+      for (const m of b.merge ?? [])
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(m.guid)) throw new Error('refusing an ASR rule id that is not a GUID');
+    }
+    for (const op of ops) {
+      this.assertKey(op.key);
+      if (op.op === 'values') this.assertKey(op.flagKey);
+      else if (!/^[A-Za-z0-9_-]{1,64}$/.test(op.name)) throw new Error('refusing a registry value name outside [A-Za-z0-9_-]');
+    }
+    for (const name of [...Object.keys(plan.preference.remove), ...Object.keys(plan.preference.add)]) {
       if (!mpListParameters().includes(name)) throw new Error(`refusing list parameter ${name}: not in the allow-list`);
     }
-    for (const name of [...plan.reset, ...Object.keys(plan.mp)]) {
+    for (const name of [...plan.preference.reset, ...Object.keys(plan.preference.mp)]) {
       if (!mpParameters().includes(name)) throw new Error(`refusing parameter ${name}: not in the allow-list`);
-    }
-    for (const id of [...plan.asr.set.map((r) => r.id), ...plan.asr.remove]) {
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) throw new Error('refusing an ASR rule id that is not a GUID');
-    }
-    for (const r of plan.registry) {
-      if (!registryKeys().includes(r.key)) throw new Error(`refusing registry key ${r.key}: not in the allow-list`);
-      if (!/^[A-Za-z0-9_-]{1,64}$/.test(r.name)) throw new Error('refusing a registry value name outside [A-Za-z0-9_-]');
     }
   }
 
   private setList(name: string, items: unknown[]): void {
-    this.preference[name] = items.length > 0 ? items : null;
-  }
-
-  private setAsr(id: string, action: number | undefined): void {
-    const ids = list(this.preference.AttackSurfaceReductionRules_Ids) as string[];
-    const actions = list(this.preference.AttackSurfaceReductionRules_Actions) as number[];
-    const index = ids.findIndex((p) => same(p, id));
-    if (index >= 0) {
-      ids.splice(index, 1);
-      actions.splice(index, 1);
-    }
-    if (action !== undefined) {
-      ids.push(id);
-      actions.push(action);
-    }
-    this.setList('AttackSurfaceReductionRules_Ids', ids);
-    this.setList('AttackSurfaceReductionRules_Actions', actions);
+    this.local[name] = items.length > 0 ? items : null;
   }
 }
 
-/** The runs a ScriptedCommandRunner recorded: which Defender script, and the JSON plan it was given on stdin. */
+/** The runs a ScriptedCommandRunner recorded: which Defender script, and the JSON it was given on stdin. */
 export function recordedRuns(runner: ScriptedCommandRunner): { script: string | undefined; input: unknown; spec: CommandSpec }[] {
   return runner.calls.map((spec) => ({ script: defenderScriptOf(spec), input: JSON.parse(spec.stdin ?? 'null') as unknown, spec }));
 }
