@@ -29,22 +29,46 @@ const FIREWALL_RULE = {
       description: 'rule id (CSP node name); no "/"',
     },
     description: textSchema(1024),
-    enabled: { type: 'boolean' },
+    // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenameenabled
+    // ("If not specified - a new rule is disabled by default.")
+    enabled: { type: 'boolean', description: 'default false: a rule without enabled is created disabled (Firewall CSP default)' },
     direction: { type: 'string', enum: ['IN', 'OUT'], description: 'default OUT' },
     action: { type: 'integer', enum: [0, 1], description: '0 block, 1 allow (default)' },
     protocol: { type: 'integer', minimum: 0, maximum: 255, description: 'IANA number (TCP 6, UDP 17, ICMPv4 1, ICMPv6 58); default all' },
     localPortRanges: { type: 'string', maxLength: 4096, pattern: PORT_RANGES, description: 'ports 0–65535 and ranges, e.g. 100-120,200' },
     remotePortRanges: { type: 'string', maxLength: 4096, pattern: PORT_RANGES, description: 'ports 0–65535 and ranges, e.g. 100-120,200' },
-    icmpTypesAndCodes: { type: 'string', maxLength: 4096, pattern: ICMP_TYPES_AND_CODES, description: 'type:code list, * = all, e.g. 3:4,8:*; *:4 is invalid' },
+    // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenameicmptypesandcodes
+    // ("*:4" and "*:*" are invalid; the protocol must be 1 or 58 — the allOf below).
+    icmpTypesAndCodes: {
+      type: 'string',
+      maxLength: 4096,
+      pattern: ICMP_TYPES_AND_CODES,
+      description: 'type:code list, * alone = all, e.g. 3:4,8:*; *:4 and *:* are invalid; needs protocol 1 or 58',
+    },
     localAddressRanges: addressList(LOCAL_ADDRESS_RANGE, '*, IPv4/IPv6 address, subnet (prefix or mask), start-end'),
     remoteAddressRanges: addressList(
       REMOTE_ADDRESS_RANGE,
       'as local, or Defaultgateway, DHCP, DNS, WINS, Intranet, RmtIntranet, Internet, Ply2Renders, LocalSubnet',
     ),
     profiles: { type: 'integer', enum: PROFILES, description: 'bitmask 1 Domain, 2 Private, 4 Public; 2147483647 all (default)' },
-    interfaceTypes: { type: 'array', items: { type: 'string', enum: ['RemoteAccess', 'Wireless', 'Lan'] }, minItems: 1, uniqueItems: true },
+    // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenameinterfacetypes
+    // ("Acceptable values are "RemoteAccess", "Wireless", "Lan", "MBB", and "All""; default All). "All" stands alone.
+    interfaceTypes: {
+      oneOf: [
+        { const: ['All'], description: 'all interface types (the default)' },
+        {
+          type: 'array',
+          items: { type: 'string', enum: ['RemoteAccess', 'Wireless', 'Lan', 'MBB'] },
+          minItems: 1,
+          uniqueItems: true,
+          description: 'RemoteAccess, Wireless, Lan, MBB (mobile broadband); ["All"] alone for all',
+        },
+      ],
+    },
     edgeTraversal: { type: 'boolean' },
-    localUserAuthorizationList: textSchema(4096),
+    // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenamelocaluserauthorizedlist
+    // (node LocalUserAuthorizedList, an SDDL string; the bridge class MDM_Firewall_FirewallRules02_01 has the same name).
+    localUserAuthorizedList: textSchema(4096),
     filePath: textSchema(1024),
     // Firewall CSP app filters no Attaché provider can enforce: New-NetFirewallRule -Package takes an AppContainer SID,
     // not a package family name, and NetSecurity has no fully-qualified-binary-name filter. Refused at submission
@@ -107,16 +131,32 @@ export const FIREWALL_RULES_SETTINGS: readonly SettingDefinition[] = [
     kind: 'firewallRules',
     title: 'Windows Firewall rules',
     description:
-      'Firewall CSP FirewallRules/<name>: one item per rule, identified by name. Filters within a rule are AND-ed; ports apply to TCP/UDP, ICMP codes to ICMP.',
+      'Firewall CSP FirewallRules/<name>: one item per rule, identified by name. Filters within a rule are AND-ed; ports apply to TCP/UDP, ICMP codes to ICMP (protocol 1 or 58). A rule without enabled is disabled (the CSP default); the rules live in the MDM store, so a Group Policy AllowLocalPolicyMerge=false does not switch them off.',
     platforms: ['windows'],
     type: 'objectList',
     itemSchema: FIREWALL_RULE,
     itemKey: ['name'],
     itemExamples: [
-      { name: 'Allow RDP from intranet', direction: 'IN', action: 1, protocol: 6, localPortRanges: '3389', remoteAddressRanges: ['Intranet'], profiles: 1 },
+      {
+        name: 'Allow RDP from intranet',
+        direction: 'IN',
+        action: 1,
+        protocol: 6,
+        localPortRanges: '3389',
+        remoteAddressRanges: ['Intranet'],
+        profiles: 1,
+        enabled: true,
+      },
       { name: 'Block SMB out', direction: 'OUT', action: 0, protocol: 6, remotePortRanges: '139,445', profiles: 0x7fffffff, enabled: true },
-      { name: 'Allow ping', direction: 'IN', action: 1, protocol: 1, icmpTypesAndCodes: '8:*', localAddressRanges: ['10.0.0.0/8', 'fe80::/64'] },
-      { name: 'Agent updates', direction: 'OUT', action: 1, filePath: 'C:\\Program Files\\Attache\\agent.exe', interfaceTypes: ['Lan', 'Wireless'] },
+      { name: 'Allow ping', direction: 'IN', action: 1, protocol: 1, icmpTypesAndCodes: '8:*', localAddressRanges: ['10.0.0.0/8', 'fe80::/64'], enabled: true },
+      {
+        name: 'Agent updates',
+        direction: 'OUT',
+        action: 1,
+        filePath: 'C:\\Program Files\\Attache\\agent.exe',
+        interfaceTypes: ['Lan', 'Wireless', 'MBB'],
+        enabled: true,
+      },
     ],
     maxItems: 1000,
     default: [],

@@ -1,4 +1,5 @@
-// Firewall settings: Windows Firewall CSP (./Vendor/MSFT/Firewall/MdmStore, mde-domain.md §2.3) and the macOS
+// Firewall settings: Windows Firewall CSP (./Vendor/MSFT/Firewall/MdmStore, mde-domain.md §2.3; merge law per value:
+// Group Policy wins if configured, else the MDM store, else the local store — firewall-csp LogMaxFileSize) and the macOS
 // application firewall (socketfilterfw, mde-domain.md §5.3). Ids are stable: add settings, never rename one.
 import type { SettingDefinition } from './setting-definition.js';
 import { NON_EMPTY_TEXT_PATTERN } from './text.js';
@@ -34,6 +35,8 @@ function profileSettings(profile: (typeof PROFILES)[number]): SettingDefinition[
     bool('EnableFirewall', 'Firewall enabled', true),
     action('DefaultInboundAction', 'Default inbound action', 1),
     action('DefaultOutboundAction', 'Default outbound action', 0),
+    // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstoredomainprofiledisablestealthmode
+    // Enforced through the MDM bridge (MDM_Firewall_<Profile>Profile02.DisableStealthMode): NetSecurity has no parameter for it.
     bool('DisableStealthMode', 'Stealth mode disabled', false),
     bool('Shielded', 'Shielded (block all inbound)', false),
     bool('DisableUnicastResponsesToMulticastBroadcast', 'Unicast responses to multicast/broadcast disabled', false),
@@ -56,7 +59,18 @@ function profileSettings(profile: (typeof PROFILES)[number]): SettingDefinition[
       pattern: NON_EMPTY_TEXT_PATTERN,
       default: '%systemroot%\\system32\\LogFiles\\Firewall\\pfirewall.log',
     },
-    { ...base('LogMaxFileSize'), title: `Log file maximum size, KB (${profile})`, type: 'integer', minimum: 1, maximum: 32767, default: 1024 },
+    // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstoredomainprofilelogmaxfilesize
+    // (Range [0-4294967295], Default 1024, Windows 11 22H2 / 10.0.22621 and later; the same in Intune's setting definition
+    // vendor_msft_firewall_mdmstore_domainprofile_logmaxfilesize, minimumSupportedVersion 10.0.22621).
+    {
+      ...base('LogMaxFileSize'),
+      title: `Log file maximum size, KB (${profile})`,
+      description: `Firewall CSP ${profile}/LogMaxFileSize, in KB. Windows 11 22H2 (10.0.22621) and later; older builds report it not applicable.`,
+      type: 'integer',
+      minimum: 0,
+      maximum: 4294967295,
+      default: 1024,
+    },
   ];
 }
 

@@ -37,9 +37,10 @@ describe('parseFirewallProfiles', () => {
 });
 
 describe('readFirewallHealth', () => {
-  it('runs the constant health script and parses its output', async () => {
+  it('runs the constant health script and parses its output (the effective ActiveStore: a GPO value wins)', async () => {
     const fw = new EmulatedWindowsFirewall();
-    if (fw.profiles.Public) fw.profiles.Public.Enabled = 'False';
+    fw.mdm.set('PublicProfile', { EnableFirewall: true });
+    if (fw.gpo.profiles.Public) fw.gpo.profiles.Public.Enabled = 'False';
     const health = await readFirewallHealth(fw.runner);
     expect(health.map((h) => [h.profile, h.enabled])).toEqual([
       ['Domain', true],
