@@ -86,6 +86,29 @@ function global(name: string, title: string, rest: Partial<SettingDefinition> & 
   };
 }
 
+// Source: https://learn.microsoft.com/windows/client-management/mdm/policy-csp-audit#objectaccess_auditfilteringplatformconnection
+// (and #objectaccess_auditfilteringplatformpacketdrop): 0 Off/None (default), 1 Success, 2 Failure, 3 Success+Failure.
+// Intune's Windows Firewall profile carries both under "Auditing" (settingDefinitionIds
+// device_vendor_msft_policy_config_audit_objectaccess_auditfilteringplatform{connection,packetdrop}).
+function audit(name: string, title: string, subcategory: string): SettingDefinition {
+  return {
+    id: `firewall.audit.${name}`,
+    kind: 'firewall',
+    title,
+    description: `Policy CSP Audit/${name}: advanced audit policy subcategory ${subcategory} (firewall events in the Security log).`,
+    platforms: ['windows'],
+    type: 'integer',
+    values: [
+      { value: 0, label: 'Off/None' },
+      { value: 1, label: 'Success' },
+      { value: 2, label: 'Failure' },
+      { value: 3, label: 'Success+Failure' },
+    ],
+    default: 0,
+    source: `./Device/Vendor/MSFT/Policy/Config/Audit/${name}`,
+  };
+}
+
 function macFirewall(name: string, title: string, flag: string, def: boolean): SettingDefinition {
   return {
     id: `macosFirewall.${name}`,
@@ -151,6 +174,8 @@ export const FIREWALL_SETTINGS: readonly SettingDefinition[] = [
     default: 0,
   }),
   ...PROFILES.flatMap(profileSettings),
+  audit('ObjectAccess_AuditFilteringPlatformConnection', 'Audit Filtering Platform Connection', 'Filtering Platform Connection'),
+  audit('ObjectAccess_AuditFilteringPlatformPacketDrop', 'Audit Filtering Platform Packet Drop', 'Filtering Platform Packet Drop'),
   macFirewall('EnableFirewall', 'Application firewall enabled', '--setglobalstate', false),
   macFirewall('BlockAllIncoming', 'Block all incoming connections', '--setblockall', false),
   macFirewall('EnableStealthMode', 'Stealth mode', '--setstealthmode', false),

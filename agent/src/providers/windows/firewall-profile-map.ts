@@ -29,6 +29,8 @@ export interface FirewallMapping {
   readonly default: SettingValue;
   /** A Group Policy registry value (HKLM\SOFTWARE\Policies\Microsoft\WindowsFirewall\<Profile>) for settings NetSecurity hides. */
   readonly gpoValue?: string;
+  /** Read back from the effective advanced audit policy (auditpol) instead of NetSecurity. */
+  readonly audit?: true;
 }
 
 const NOT_CONFIGURED = 'notconfigured';
@@ -205,10 +207,17 @@ const GLOBAL_ENTRIES: Record<string, Entry> = {
   },
 };
 
+// Policy CSP Audit nodes Intune's Windows Firewall profile carries ("Auditing"): 0 off, 1 success, 2 failure, 3 both.
+const AUDIT_ENTRIES: Record<string, Entry> = {
+  ObjectAccess_AuditFilteringPlatformConnection: { accepts: intIn(0, 3), default: 0, audit: true },
+  ObjectAccess_AuditFilteringPlatformPacketDrop: { accepts: intIn(0, 3), default: 0, audit: true },
+};
+
 const PROFILE_SCOPES: Record<string, FirewallInstance> = { domainProfile: 'DomainProfile', privateProfile: 'PrivateProfile', publicProfile: 'PublicProfile' };
 
 const MAPPINGS = new Map<string, FirewallMapping>([
   ...Object.entries(GLOBAL_ENTRIES).map(([property, e]) => [`firewall.global.${property}`, { ...e, instance: 'Global' as const, property }] as const),
+  ...Object.entries(AUDIT_ENTRIES).map(([property, e]) => [`firewall.audit.${property}`, { ...e, instance: 'Audit' as const, property }] as const),
   ...Object.entries(PROFILE_SCOPES).flatMap(([scope, instance]) =>
     Object.entries(profileEntries()).map(([property, e]) => [`firewall.${scope}.${property}`, { ...e, instance, property }] as const),
   ),
@@ -216,7 +225,7 @@ const MAPPINGS = new Map<string, FirewallMapping>([
 
 /** The NetSecurity profile name of a bridge profile instance (DomainProfile → Domain). */
 export function netProfileName(instance: FirewallInstance): FirewallProfileName | undefined {
-  return instance === 'Global' ? undefined : (instance.replace('Profile', '') as FirewallProfileName);
+  return instance.endsWith('Profile') ? (instance.replace('Profile', '') as FirewallProfileName) : undefined;
 }
 
 /** The mapping of a catalog setting id, or the reason this host cannot enforce it. */

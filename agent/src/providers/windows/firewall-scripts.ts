@@ -7,12 +7,16 @@ import { ps, psJoin } from './powershell.js';
 export const MDM_NAMESPACE = 'root\\cimv2\\mdm\\dmmap';
 export const MDM_STORE = './Vendor/MSFT/Firewall/MdmStore';
 
+/** ParentID of the Policy CSP area instances (the Audit area of Intune's Windows Firewall profile). */
+export const POLICY_CONFIG = './Vendor/MSFT/Policy/Config';
+
 /** Bridge instance (InstanceID = CSP node name) → class. Mirrors `$fwClasses` below. */
 export const FIREWALL_CLASSES = {
   Global: 'MDM_Firewall_Global02',
   DomainProfile: 'MDM_Firewall_DomainProfile02',
   PrivateProfile: 'MDM_Firewall_PrivateProfile02',
   PublicProfile: 'MDM_Firewall_PublicProfile02',
+  Audit: 'MDM_Policy_Config01_Audit02',
 } as const;
 export type FirewallInstance = keyof typeof FIREWALL_CLASSES;
 
@@ -26,6 +30,15 @@ export const GLOBAL_PROPERTIES = [
   'OpportunisticallyMatchAuthSetPerKM',
   'EnablePacketQueue',
 ] as const;
+
+/**
+ * Policy CSP Audit nodes of Intune's Windows Firewall profile (mirrors `$fwAuditProps`), with the advanced-audit
+ * subcategory GUID whose effective setting `auditpol /backup` reports (mirrors `$auditGuids`).
+ */
+export const AUDIT_SUBCATEGORIES = {
+  ObjectAccess_AuditFilteringPlatformConnection: '{0CCE9226-69AE-11D9-BED3-505054503030}',
+  ObjectAccess_AuditFilteringPlatformPacketDrop: '{0CCE9225-69AE-11D9-BED3-505054503030}',
+} as const;
 
 /** Writable MDM_Firewall_<Profile>Profile02 properties the agent manages (mirrors `$fwProfileProps`). */
 export const PROFILE_PROPERTIES = [
@@ -85,14 +98,16 @@ export const GPO_REGISTRY_VALUES = ['DisableStealthMode'] as const;
 const LISTS = ps('firewall-lists')`
 $fwNs = 'root\cimv2\mdm\dmmap'
 $fwStore = './Vendor/MSFT/Firewall/MdmStore'
-$fwInstances = @('Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile')
-$fwClasses = @{ Global = 'MDM_Firewall_Global02'; DomainProfile = 'MDM_Firewall_DomainProfile02'; PrivateProfile = 'MDM_Firewall_PrivateProfile02'; PublicProfile = 'MDM_Firewall_PublicProfile02' }
+$fwInstances = @('Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile', 'Audit')
+$fwClasses = @{ Global = 'MDM_Firewall_Global02'; DomainProfile = 'MDM_Firewall_DomainProfile02'; PrivateProfile = 'MDM_Firewall_PrivateProfile02'; PublicProfile = 'MDM_Firewall_PublicProfile02'; Audit = 'MDM_Policy_Config01_Audit02' }
+$fwAuditProps = @('ObjectAccess_AuditFilteringPlatformConnection', 'ObjectAccess_AuditFilteringPlatformPacketDrop')
 $fwGlobalProps = @('DisableStatefulFtp', 'SaIdleTime', 'PresharedKeyEncoding', 'IPsecExempt', 'CRLcheck', 'OpportunisticallyMatchAuthSetPerKM', 'EnablePacketQueue')
 $fwProfileProps = @('EnableFirewall', 'DisableStealthMode', 'Shielded', 'DisableUnicastResponsesToMulticastBroadcast', 'DisableInboundNotifications', 'AuthAppsAllowUserPrefMerge', 'GlobalPortsAllowUserPrefMerge', 'AllowLocalPolicyMerge', 'AllowLocalIpsecPolicyMerge', 'DefaultOutboundAction', 'DefaultInboundAction', 'DisableStealthModeIpsecSecuredPacketExemption', 'EnableLogDroppedPackets', 'EnableLogSuccessConnections', 'EnableLogIgnoredRules', 'LogFilePath', 'LogMaxFileSize')
-function Get-FwAllowed($i) { if ($i -ceq 'Global') { $fwGlobalProps } else { $fwProfileProps } }
+function Get-FwAllowed($i) { if ($i -ceq 'Global') { $fwGlobalProps } elseif ($i -ceq 'Audit') { $fwAuditProps } else { $fwProfileProps } }
+function Get-FwParent($i) { if ($i -ceq 'Audit') { './Vendor/MSFT/Policy/Config' } else { $fwStore } }
 function Get-FwClass($i) { Get-CimClass -Namespace $fwNs -ClassName $fwClasses[$i] -ErrorAction SilentlyContinue }
 function Get-FwInstance($i) {
-  Get-CimInstance -Namespace $fwNs -ClassName $fwClasses[$i] -Filter ("InstanceID='" + $i + "' and ParentID='" + $fwStore + "'") -ErrorAction SilentlyContinue
+  Get-CimInstance -Namespace $fwNs -ClassName $fwClasses[$i] -Filter ("InstanceID='" + $i + "' and ParentID='" + (Get-FwParent $i) + "'") -ErrorAction SilentlyContinue
 }
 `;
 
@@ -116,7 +131,8 @@ $out
 
 /**
  * Output: `{ mdm: { <instance>: { <property>: value|null } | null }, active: { profiles, settings }, gpo: { profiles,
- * settings, registry: { <Profile>: { DisableStealthMode } } } }`. NetSecurity values are strings (enum names).
+ * settings, registry: { <Profile>: { DisableStealthMode } } }, audit: { <Audit property>: 0-3 } }`. NetSecurity values
+ * are strings (enum names); audit values are the effective advanced audit policy.
  */
 export const FIREWALL_OBSERVE = psJoin(
   'firewall-observe',
@@ -154,7 +170,21 @@ foreach ($profile in @('DomainProfile', 'PrivateProfile', 'PublicProfile')) {
   $registry[$profile] = $r
 }
 $gpo['registry'] = $registry
-@{ mdm = $mdm; active = (Get-Store 'ActiveStore'); gpo = $gpo }
+# Effective advanced audit policy: auditpol /backup writes the numeric Setting Value (0-3, locale-independent); a
+# subcategory it does not list is not audited (0).
+$auditGuids = @{ ObjectAccess_AuditFilteringPlatformConnection = '{0CCE9226-69AE-11D9-BED3-505054503030}'; ObjectAccess_AuditFilteringPlatformPacketDrop = '{0CCE9225-69AE-11D9-BED3-505054503030}' }
+$audit = [ordered]@{}
+$tmp = [System.IO.Path]::GetTempFileName()
+try {
+  & "$env:SystemRoot\System32\auditpol.exe" /backup ('/file:' + $tmp) | Out-Null
+  if ($LASTEXITCODE -ne 0) { throw ('auditpol /backup failed with exit code ' + $LASTEXITCODE) }
+  $rows = @(Import-Csv -Path $tmp)
+  foreach ($n in $fwAuditProps) {
+    $row = $rows | Where-Object { [string]$_.'Subcategory GUID' -eq $auditGuids[$n] } | Select-Object -First 1
+    if ($null -eq $row) { $audit[$n] = 0 } else { $audit[$n] = [int]$row.'Setting Value' }
+  }
+} finally { Remove-Item -LiteralPath $tmp -ErrorAction SilentlyContinue }
+@{ mdm = $mdm; active = (Get-Store 'ActiveStore'); gpo = $gpo; audit = $audit }
 `,
 );
 
@@ -196,7 +226,7 @@ foreach ($step in $in.instances) {
     }
     $inst = Get-FwInstance $i
     if ($null -eq $inst) {
-      $new = @{ InstanceID = $i; ParentID = $fwStore }
+      $new = @{ InstanceID = $i; ParentID = (Get-FwParent $i) }
       foreach ($k in $props.Keys) { if ($null -ne $props[$k]) { $new[$k] = $props[$k] } }
       if ($new.Count -gt 2) { New-CimInstance -Namespace $fwNs -ClassName $fwClasses[$i] -Property $new -ErrorAction Stop | Out-Null }
     } else {

@@ -10,6 +10,7 @@ import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { createWindowsFirewallProviders, WindowsFirewallProvider } from './firewall.js';
 import { firewallMapping } from './firewall-profile-map.js';
 import {
+  AUDIT_SUBCATEGORIES,
   FIREWALL_APPLY,
   FIREWALL_BRIDGE,
   FIREWALL_OBSERVE,
@@ -55,10 +56,12 @@ const GLOBAL_POLICY: Record<string, SettingValue> = {
   OpportunisticallyMatchAuthSetPerKM: true,
   EnablePacketQueue: 3,
 };
+const AUDIT_POLICY: Record<string, SettingValue> = { ObjectAccess_AuditFilteringPlatformConnection: 2, ObjectAccess_AuditFilteringPlatformPacketDrop: 3 };
 const PROFILE_SCOPES = ['domainProfile', 'privateProfile', 'publicProfile'];
 const FULL_POLICY: SettingChange[] = [
   ...PROFILE_SCOPES.flatMap((scope) => Object.entries(PROFILE_POLICY).map(([n, v]) => change(`firewall.${scope}.${n}`, v))),
   ...Object.entries(GLOBAL_POLICY).map(([n, v]) => change(`firewall.global.${n}`, v)),
+  ...Object.entries(AUDIT_POLICY).map(([n, v]) => change(`firewall.audit.${n}`, v)),
 ];
 
 function ok(result: unknown = { results: [] }) {
@@ -67,7 +70,7 @@ function ok(result: unknown = { results: [] }) {
 
 describe('Windows firewall provider: apply through the MDM bridge', () => {
   it('runs one constant script with the whole policy as stdin JSON: the CSP values, one bridge instance each', async () => {
-    const runner = ok({ results: ['Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile'].map((instance) => ({ instance, error: null })) });
+    const runner = ok({ results: ['Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile', 'Audit'].map((instance) => ({ instance, error: null })) });
     const results = await new WindowsFirewallProvider({ runner }).apply(FULL_POLICY);
     expect(results.every((r) => r.ok)).toBe(true);
     expect(results.map((r) => r.settingId)).toEqual(FULL_POLICY.map((c) => c.settingId));
@@ -78,6 +81,7 @@ describe('Windows firewall provider: apply through the MDM bridge', () => {
         { instance: 'DomainProfile', values: PROFILE_POLICY },
         { instance: 'PrivateProfile', values: PROFILE_POLICY },
         { instance: 'PublicProfile', values: PROFILE_POLICY },
+        { instance: 'Audit', values: AUDIT_POLICY },
       ],
     };
     expect(runner.calls).toEqual([powerShellCommand(FIREWALL_APPLY, expectedInput)]);
@@ -162,6 +166,8 @@ describe('Windows firewall provider: read-back', () => {
       'firewall.publicProfile.DisableStealthMode',
       'firewall.global.IPsecExempt',
       'firewall.global.OpportunisticallyMatchAuthSetPerKM',
+      'firewall.audit.ObjectAccess_AuditFilteringPlatformConnection',
+      'firewall.audit.ObjectAccess_AuditFilteringPlatformPacketDrop',
       'macosFirewall.EnableFirewall',
     ];
     expect(Object.fromEntries(await provider.observe(ids))).toEqual({
@@ -175,6 +181,8 @@ describe('Windows firewall provider: read-back', () => {
       'firewall.publicProfile.DisableStealthMode': false, // nothing configured: the CSP default
       'firewall.global.IPsecExempt': 9,
       'firewall.global.OpportunisticallyMatchAuthSetPerKM': true,
+      'firewall.audit.ObjectAccess_AuditFilteringPlatformConnection': 2, // effective (auditpol), as the MDM store says
+      'firewall.audit.ObjectAccess_AuditFilteringPlatformPacketDrop': 1, // effective: set by another manager, not MDM
       'macosFirewall.EnableFirewall': undefined,
     });
     expect(Object.fromEntries(provider.overrides())).toEqual({
@@ -235,6 +243,19 @@ describe('Windows firewall stores (emulated): Group Policy > MDM > local', () =>
     expect((await provider.observe([id])).get(id)).toBe(false);
   });
 
+  it('firewall auditing goes to the Policy CSP Audit bridge instance and reads back as the effective audit policy', async () => {
+    const fw = new EmulatedWindowsFirewall();
+    fw.localAudit.ObjectAccess_AuditFilteringPlatformPacketDrop = 1;
+    const provider = new WindowsFirewallProvider({ runner: fw.runner });
+    const ids = ['firewall.audit.ObjectAccess_AuditFilteringPlatformConnection', 'firewall.audit.ObjectAccess_AuditFilteringPlatformPacketDrop'];
+    expect(Object.fromEntries(await provider.observe(ids))).toEqual({ [ids[0] as string]: 0, [ids[1] as string]: 1 });
+    await provider.apply(ids.map((id) => change(id, 2)));
+    expect(fw.mdm.get('Audit')).toEqual({ ObjectAccess_AuditFilteringPlatformConnection: 2, ObjectAccess_AuditFilteringPlatformPacketDrop: 2 });
+    expect([...(await provider.observe(ids)).values()]).toEqual([2, 2]);
+    await provider.apply(ids.map((id) => change(id, undefined)));
+    expect([...(await provider.observe(ids)).values()]).toEqual([0, 1]);
+  });
+
   it('a local-store value is overridden by ours (MDM beats local), and stop managing brings it back', async () => {
     const fw = new EmulatedWindowsFirewall();
     const provider = new WindowsFirewallProvider({ runner: fw.runner });
@@ -251,18 +272,20 @@ describe('Windows firewall mapping', () => {
   it('maps every Windows firewall catalog setting to a bridge property', () => {
     const windows = SETTINGS.filter((s) => s.kind === 'firewall' && s.platforms.includes('windows'));
     expect(windows.filter((s) => 'reason' in firewallMapping(s.id))).toEqual([]);
-    expect(windows.length).toBe(3 * 17 + 7);
+    expect(windows.length).toBe(3 * 17 + 7 + 2);
   });
 
   it('keeps the scripts’ allow-lists identical to the property tables', () => {
     const allowList = (text: string, variable: string) => {
       const line = text.split('\n').find((l) => l.startsWith(`$${variable} = @(`)) ?? '';
-      return [...line.matchAll(/'([A-Za-z]+)'/g)].map((m) => m[1]);
+      return [...line.matchAll(/'([A-Za-z_]+)'/g)].map((m) => m[1]);
     };
     for (const script of [FIREWALL_BRIDGE, FIREWALL_OBSERVE, FIREWALL_APPLY]) {
       expect(allowList(script.text, 'fwGlobalProps')).toEqual([...GLOBAL_PROPERTIES]);
       expect(allowList(script.text, 'fwProfileProps')).toEqual([...PROFILE_PROPERTIES]);
+      expect(allowList(script.text, 'fwAuditProps')).toEqual(Object.keys(AUDIT_SUBCATEGORIES));
     }
+    for (const [property, guid] of Object.entries(AUDIT_SUBCATEGORIES)) expect(FIREWALL_OBSERVE.text).toContain(`${property} = '${guid}'`);
     expect(allowList(FIREWALL_OBSERVE.text, 'netProfileProps')).toEqual([...NET_PROFILE_PROPERTIES]);
     expect(allowList(FIREWALL_OBSERVE.text, 'netSettingProps')).toEqual([...NET_SETTING_PROPERTIES]);
     for (const script of [FIREWALL_BRIDGE, FIREWALL_OBSERVE, FIREWALL_APPLY])

@@ -11,7 +11,7 @@ import { WindowsFirewallRulesProvider } from './firewall-rules.js';
 import { FIREWALL_APPLY, FIREWALL_BRIDGE, FIREWALL_CLASSES, FIREWALL_OBSERVE, type FirewallInstance } from './firewall-scripts.js';
 import { runPowerShell } from './powershell.js';
 
-const INSTANCE_ORDER: readonly FirewallInstance[] = ['Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile'];
+const INSTANCE_ORDER: readonly FirewallInstance[] = ['Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile', 'Audit'];
 /** Who wins over the MDM store per the Firewall CSP merge law. */
 export const GROUP_POLICY = 'Group Policy';
 
@@ -27,6 +27,8 @@ interface Observed {
   readonly mdm: Partial<Record<FirewallInstance, Values | null>>;
   readonly active: NetStore;
   readonly gpo: NetStore & { readonly registry: Record<string, Values> };
+  /** Effective advanced audit policy per Audit property (0-3). */
+  readonly audit: Values;
 }
 
 const isRecord = (v: unknown): v is Values => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -41,7 +43,8 @@ function netStore(raw: unknown, what: string): NetStore {
 function parseObserved(result: unknown): Observed {
   if (!isRecord(result) || !isRecord(result.mdm) || !isRecord(result.gpo)) throw new Error('firewall-observe: unexpected output');
   const registry = isRecord(result.gpo.registry) ? (result.gpo.registry as Record<string, Values>) : {};
-  return { mdm: result.mdm as Observed['mdm'], active: netStore(result.active, 'ActiveStore'), gpo: { ...netStore(result.gpo, 'RSOP'), registry } };
+  const audit = isRecord(result.audit) ? result.audit : {};
+  return { mdm: result.mdm as Observed['mdm'], active: netStore(result.active, 'ActiveStore'), gpo: { ...netStore(result.gpo, 'RSOP'), registry }, audit };
 }
 
 /** A raw MDM / registry value as the CSP value of a mapping (booleans may come as 0/1 DWORDs). */
@@ -77,9 +80,8 @@ export class WindowsFirewallProvider implements SettingsProvider {
     const { instance, property } = m.mapping;
     if (!this.classes) return undefined; // not learned yet: apply reports a missing class or property per setting
     const props = this.classes[instance];
-    if (!props) return `this Windows build has no MDM bridge class ${FIREWALL_CLASSES[instance]} (Firewall CSP ${instance})`;
-    if (!(property in props))
-      return `this Windows build's ${FIREWALL_CLASSES[instance]} has no ${property} property (the Firewall CSP node needs a newer Windows)`;
+    if (!props) return `this Windows build has no MDM bridge class ${FIREWALL_CLASSES[instance]} (CSP node ${instance})`;
+    if (!(property in props)) return `this Windows build's ${FIREWALL_CLASSES[instance]} has no ${property} property (the CSP node needs a newer Windows)`;
     return undefined;
   }
 
@@ -114,6 +116,8 @@ export class WindowsFirewallProvider implements SettingsProvider {
       const gpoRaw = netValues(state.gpo, m)?.[m.net.parameter];
       return isConfigured(gpoRaw) ? { value, override: override(m.net.fromParameter(gpoRaw)) } : { value };
     }
+    // Advanced audit policy: the effective value; which manager set it (GPO audit.csv, local auditpol) is not read.
+    if (m.audit) return { value: cspValue(m, state.audit[m.property]) };
     const mdm = state.mdm[m.instance];
     const gpoRaw = m.gpoValue ? state.gpo.registry[m.instance]?.[m.gpoValue] : undefined;
     const gpo = cspValue(m, gpoRaw);

@@ -5,6 +5,7 @@ import type { CommandResult, CommandSpec } from '../../../system/command-runner.
 import { ScriptedCommandRunner } from '../../../system/command-runner.js';
 import { FIREWALL_RULES_APPLY, FIREWALL_RULES_OBSERVE } from '../firewall-rules-scripts.js';
 import {
+  AUDIT_SUBCATEGORIES,
   FIREWALL_APPLY,
   FIREWALL_BRIDGE,
   FIREWALL_CLASSES,
@@ -71,6 +72,7 @@ function cimType(property: string): string {
   if (property === 'LogFilePath') return 'String';
   if (property === 'LogMaxFileSize') return 'UInt32';
   const ints = ['DefaultInboundAction', 'DefaultOutboundAction', 'SaIdleTime', 'PresharedKeyEncoding', 'CRLcheck', 'IPsecExempt', 'EnablePacketQueue'];
+  if (property in AUDIT_SUBCATEGORIES) return 'SInt32';
   return ints.includes(property) ? 'SInt32' : 'Boolean';
 }
 
@@ -87,6 +89,8 @@ export class EmulatedWindowsFirewall {
     settings: notConfigured(NET_SETTING_PROPERTIES),
     registry: Object.fromEntries(PROFILES.map((p) => [`${p}Profile`, {}])) as Record<string, Record<string, number>>,
   };
+  /** Advanced audit policy set locally (auditpol), by Audit property; the MDM value wins over it. */
+  readonly localAudit: Record<string, number> = {};
   /** MDM store bridge instances by InstanceID (absent = no instance); CSP property names and values. */
   readonly mdm = new Map<FirewallInstance, MdmValues>();
   /** Bridge properties this build lacks, by instance (e.g. LogMaxFileSize before Windows 11 22H2); a missing class: `null`. */
@@ -104,6 +108,12 @@ export class EmulatedWindowsFirewall {
 
   activeSettings(): Values {
     return this.merge(this.local.settings, this.mdm.get('Global') ?? {}, this.gpo.settings);
+  }
+
+  /** The effective advanced audit policy of the two subcategories (what auditpol reports). */
+  effectiveAudit(): Record<string, number> {
+    const mdm = this.mdm.get('Audit') ?? {};
+    return Object.fromEntries(Object.keys(AUDIT_SUBCATEGORIES).map((p) => [p, typeof mdm[p] === 'number' ? (mdm[p] as number) : (this.localAudit[p] ?? 0)]));
   }
 
   private merge(local: Values, mdm: MdmValues, gpo: Values): Values {
@@ -149,7 +159,7 @@ export class EmulatedWindowsFirewall {
   private classProperties(instance: FirewallInstance): string[] | null {
     const missing = this.missing.get(instance);
     if (missing === null) return null;
-    const all: readonly string[] = instance === 'Global' ? GLOBAL_PROPERTIES : PROFILE_PROPERTIES;
+    const all: readonly string[] = instance === 'Global' ? GLOBAL_PROPERTIES : instance === 'Audit' ? Object.keys(AUDIT_SUBCATEGORIES) : PROFILE_PROPERTIES;
     return all.filter((p) => !missing?.includes(p));
   }
 
@@ -170,7 +180,7 @@ export class EmulatedWindowsFirewall {
       case FIREWALL_OBSERVE: {
         const mdm = Object.fromEntries(INSTANCES.map((i) => [i, this.shape(i, (p) => this.mdm.get(i)?.[p] ?? null)]));
         const gpo = { ...this.netStore((p) => ({ ...this.gpo.profiles[p] }), { ...this.gpo.settings }), registry: this.gpo.registry };
-        return { mdm, active: this.netStore((p) => this.activeProfile(p), this.activeSettings()), gpo };
+        return { mdm, active: this.netStore((p) => this.activeProfile(p), this.activeSettings()), gpo, audit: this.effectiveAudit() };
       }
       case FIREWALL_HEALTH:
         return {
