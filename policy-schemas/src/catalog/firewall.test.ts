@@ -1,6 +1,6 @@
 // The Windows Firewall catalog corrections against the Firewall CSP (issue 16): the real node name
-// LocalUserAuthorizedList, InterfaceTypes with MBB and All, ICMP entries without "*:*", LogMaxFileSize's CSP range, and a
-// rule without `enabled` documented as disabled. Each case is a value the endpoint must accept or refuse.
+// LocalUserAuthorizedList, InterfaceTypes with MBB and All, ICMP entries without "*:*", LogMaxFileSize's CSP range, a
+// rule without `enabled` documented as disabled, and the profile's audit / TLS settings. Values the endpoint accepts or refuses.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { settingById, valueSchemaOf } from './index.js';
@@ -40,6 +40,18 @@ describe('Windows Firewall catalog (Firewall CSP)', () => {
     const schema = settingById('firewallRules.rules')?.itemSchema as { properties: { enabled: { description: string } } };
     expect(schema.properties.enabled.description).toMatch(/default false/);
     expect(settingById('firewallRules.rules')?.description).toMatch(/without enabled is disabled/);
+  });
+
+  it('models the Auditing and TLS network-detection settings of Intune’s Windows Firewall profile', () => {
+    const connection = validator('firewall.audit.ObjectAccess_AuditFilteringPlatformConnection');
+    for (const v of [0, 1, 2, 3]) expect(connection(v)).toBe(true);
+    expect(connection(4)).toBe(false);
+    const endpoints = validator('firewall.networkListManager.AllowedTlsAuthenticationEndpoints');
+    expect(endpoints(['https://nls.corp.contoso.example', 'https://nls2.corp.contoso.example/probe'])).toBe(true);
+    for (const bad of ['http://nls.corp.contoso.example', 'https://a b', 'https://a\uF000https://b', 'nls.corp']) expect(endpoints([bad]), bad).toBe(false);
+    const name = validator('firewall.networkListManager.ConfiguredTLSAuthenticationNetworkName');
+    expect(name('corp.contoso.example')).toBe(true);
+    expect(name('a\nb')).toBe(false);
   });
 
   it('takes LogMaxFileSize over the CSP range 0–4294967295, default 1024', () => {

@@ -2,7 +2,7 @@
 // Group Policy wins if configured, else the MDM store, else the local store — firewall-csp LogMaxFileSize) and the macOS
 // application firewall (socketfilterfw, mde-domain.md §5.3). Ids are stable: add settings, never rename one.
 import type { SettingDefinition } from './setting-definition.js';
-import { NON_EMPTY_TEXT_PATTERN } from './text.js';
+import { describedPattern, NON_EMPTY_TEXT_PATTERN, TEXT_FORBIDDEN } from './text.js';
 
 const STORE = './Vendor/MSFT/Firewall/MdmStore/';
 const PROFILES = ['DomainProfile', 'PrivateProfile', 'PublicProfile'] as const;
@@ -109,6 +109,41 @@ function audit(name: string, title: string, subcategory: string): SettingDefinit
   };
 }
 
+// Source: https://learn.microsoft.com/windows/client-management/mdm/policy-csp-networklistmanager ("the list of URLs
+// (separated by Unicode character 0xF000)"; the network name is the one a VPN's trusted network detection expects).
+// Intune's Windows Firewall profile offers both (domain network detection by TLS for the Domain profile).
+const NLM = './Device/Vendor/MSFT/Policy/Config/NetworkListManager/';
+const NLM_SETTINGS: readonly SettingDefinition[] = [
+  {
+    id: 'firewall.networkListManager.AllowedTlsAuthenticationEndpoints',
+    kind: 'firewall',
+    title: 'TLS endpoints that authenticate the domain network',
+    description:
+      'Policy CSP NetworkListManager/AllowedTlsAuthenticationEndpoints: HTTPS endpoints reachable only inside the enterprise network; when one answers over trusted TLS the network counts as authenticated (domain profile).',
+    platforms: ['windows'],
+    type: 'stringList',
+    pattern: describedPattern(
+      `^https://[^${TEXT_FORBIDDEN}\\s\\uF000]{1,2040}$`,
+      'must be an https:// URL without spaces, control characters or U+F000 (it separates the endpoints on the device)',
+    ),
+    maxItems: 100,
+    default: [],
+    source: `${NLM}AllowedTlsAuthenticationEndpoints`,
+  },
+  {
+    id: 'firewall.networkListManager.ConfiguredTLSAuthenticationNetworkName',
+    kind: 'firewall',
+    title: 'Name of the TLS-authenticated network',
+    description:
+      'Policy CSP NetworkListManager/ConfiguredTLSAuthenticationNetworkName: the name given to the network authenticated by one of the TLS endpoints (for an Always On VPN profile, its trusted-network DNS suffix). Empty: not configured.',
+    platforms: ['windows'],
+    type: 'string',
+    pattern: describedPattern(`^[^${TEXT_FORBIDDEN}]{0,256}$`, 'must be at most 256 characters without control characters or line breaks'),
+    default: '',
+    source: `${NLM}ConfiguredTLSAuthenticationNetworkName`,
+  },
+];
+
 function macFirewall(name: string, title: string, flag: string, def: boolean): SettingDefinition {
   return {
     id: `macosFirewall.${name}`,
@@ -176,6 +211,7 @@ export const FIREWALL_SETTINGS: readonly SettingDefinition[] = [
   ...PROFILES.flatMap(profileSettings),
   audit('ObjectAccess_AuditFilteringPlatformConnection', 'Audit Filtering Platform Connection', 'Filtering Platform Connection'),
   audit('ObjectAccess_AuditFilteringPlatformPacketDrop', 'Audit Filtering Platform Packet Drop', 'Filtering Platform Packet Drop'),
+  ...NLM_SETTINGS,
   macFirewall('EnableFirewall', 'Application firewall enabled', '--setglobalstate', false),
   macFirewall('BlockAllIncoming', 'Block all incoming connections', '--setblockall', false),
   macFirewall('EnableStealthMode', 'Stealth mode', '--setstealthmode', false),

@@ -31,6 +31,10 @@ export interface FirewallMapping {
   readonly gpoValue?: string;
   /** Read back from the effective advanced audit policy (auditpol) instead of NetSecurity. */
   readonly audit?: true;
+  /** CSP value → bridge property value (null clears it), where they differ (a list joined with U+F000). */
+  toBridge?(value: SettingValue): string | null;
+  /** Bridge property value → CSP value, where they differ. */
+  fromBridge?(raw: unknown): SettingValue | undefined;
 }
 
 const NOT_CONFIGURED = 'notconfigured';
@@ -213,11 +217,34 @@ const AUDIT_ENTRIES: Record<string, Entry> = {
   ObjectAccess_AuditFilteringPlatformPacketDrop: { accepts: intIn(0, 3), default: 0, audit: true },
 };
 
+/** NetworkListManager's endpoint list separator (Policy CSP NetworkListManager). */
+const NLM_SEPARATOR = '\uF000';
+const isText = (v: SettingValue) => typeof v === 'string' && !v.includes('\0') && !v.includes(NLM_SEPARATOR);
+// Policy CSP NetworkListManager nodes of the same profile: no effective reader, so the MDM value reads back; an empty
+// value is "not configured" and clears the node.
+const NLM_ENTRIES: Record<string, Entry> = {
+  AllowedTlsAuthenticationEndpoints: {
+    accepts: (v) => Array.isArray(v) && v.every((e) => typeof e === 'string' && isText(e) && e !== ''),
+    default: [],
+    toBridge: (v) => ((v as string[]).length === 0 ? null : (v as string[]).join(NLM_SEPARATOR)),
+    fromBridge: (raw) => (raw === null || raw === '' ? [] : typeof raw === 'string' ? raw.split(NLM_SEPARATOR) : undefined),
+  },
+  ConfiguredTLSAuthenticationNetworkName: {
+    accepts: isText,
+    default: '',
+    toBridge: (v) => (v === '' ? null : (v as string)),
+    fromBridge: (raw) => (raw === null ? '' : typeof raw === 'string' ? raw : undefined),
+  },
+};
+
 const PROFILE_SCOPES: Record<string, FirewallInstance> = { domainProfile: 'DomainProfile', privateProfile: 'PrivateProfile', publicProfile: 'PublicProfile' };
 
 const MAPPINGS = new Map<string, FirewallMapping>([
   ...Object.entries(GLOBAL_ENTRIES).map(([property, e]) => [`firewall.global.${property}`, { ...e, instance: 'Global' as const, property }] as const),
   ...Object.entries(AUDIT_ENTRIES).map(([property, e]) => [`firewall.audit.${property}`, { ...e, instance: 'Audit' as const, property }] as const),
+  ...Object.entries(NLM_ENTRIES).map(
+    ([property, e]) => [`firewall.networkListManager.${property}`, { ...e, instance: 'NetworkListManager' as const, property }] as const,
+  ),
   ...Object.entries(PROFILE_SCOPES).flatMap(([scope, instance]) =>
     Object.entries(profileEntries()).map(([property, e]) => [`firewall.${scope}.${property}`, { ...e, instance, property }] as const),
   ),

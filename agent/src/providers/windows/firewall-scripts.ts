@@ -17,7 +17,11 @@ export const FIREWALL_CLASSES = {
   PrivateProfile: 'MDM_Firewall_PrivateProfile02',
   PublicProfile: 'MDM_Firewall_PublicProfile02',
   Audit: 'MDM_Policy_Config01_Audit02',
+  NetworkListManager: 'MDM_Policy_Config01_NetworkListManager02',
 } as const;
+
+/** Policy CSP NetworkListManager nodes of Intune's Windows Firewall profile (mirrors `$fwNlmProps`). */
+export const NLM_PROPERTIES = ['AllowedTlsAuthenticationEndpoints', 'ConfiguredTLSAuthenticationNetworkName'] as const;
 export type FirewallInstance = keyof typeof FIREWALL_CLASSES;
 
 /** Writable MDM_Firewall_Global02 properties the agent manages (mirrors `$fwGlobalProps`). */
@@ -98,13 +102,16 @@ export const GPO_REGISTRY_VALUES = ['DisableStealthMode'] as const;
 const LISTS = ps('firewall-lists')`
 $fwNs = 'root\cimv2\mdm\dmmap'
 $fwStore = './Vendor/MSFT/Firewall/MdmStore'
-$fwInstances = @('Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile', 'Audit')
-$fwClasses = @{ Global = 'MDM_Firewall_Global02'; DomainProfile = 'MDM_Firewall_DomainProfile02'; PrivateProfile = 'MDM_Firewall_PrivateProfile02'; PublicProfile = 'MDM_Firewall_PublicProfile02'; Audit = 'MDM_Policy_Config01_Audit02' }
+$fwInstances = @('Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile', 'Audit', 'NetworkListManager')
+$fwClasses = @{ Global = 'MDM_Firewall_Global02'; DomainProfile = 'MDM_Firewall_DomainProfile02'; PrivateProfile = 'MDM_Firewall_PrivateProfile02'; PublicProfile = 'MDM_Firewall_PublicProfile02'; Audit = 'MDM_Policy_Config01_Audit02'; NetworkListManager = 'MDM_Policy_Config01_NetworkListManager02' }
+$fwNlmProps = @('AllowedTlsAuthenticationEndpoints', 'ConfiguredTLSAuthenticationNetworkName')
 $fwAuditProps = @('ObjectAccess_AuditFilteringPlatformConnection', 'ObjectAccess_AuditFilteringPlatformPacketDrop')
 $fwGlobalProps = @('DisableStatefulFtp', 'SaIdleTime', 'PresharedKeyEncoding', 'IPsecExempt', 'CRLcheck', 'OpportunisticallyMatchAuthSetPerKM', 'EnablePacketQueue')
 $fwProfileProps = @('EnableFirewall', 'DisableStealthMode', 'Shielded', 'DisableUnicastResponsesToMulticastBroadcast', 'DisableInboundNotifications', 'AuthAppsAllowUserPrefMerge', 'GlobalPortsAllowUserPrefMerge', 'AllowLocalPolicyMerge', 'AllowLocalIpsecPolicyMerge', 'DefaultOutboundAction', 'DefaultInboundAction', 'DisableStealthModeIpsecSecuredPacketExemption', 'EnableLogDroppedPackets', 'EnableLogSuccessConnections', 'EnableLogIgnoredRules', 'LogFilePath', 'LogMaxFileSize')
-function Get-FwAllowed($i) { if ($i -ceq 'Global') { $fwGlobalProps } elseif ($i -ceq 'Audit') { $fwAuditProps } else { $fwProfileProps } }
-function Get-FwParent($i) { if ($i -ceq 'Audit') { './Vendor/MSFT/Policy/Config' } else { $fwStore } }
+function Get-FwAllowed($i) {
+  if ($i -ceq 'Global') { $fwGlobalProps } elseif ($i -ceq 'Audit') { $fwAuditProps } elseif ($i -ceq 'NetworkListManager') { $fwNlmProps } else { $fwProfileProps }
+}
+function Get-FwParent($i) { if ($i -ceq 'Audit' -or $i -ceq 'NetworkListManager') { './Vendor/MSFT/Policy/Config' } else { $fwStore } }
 function Get-FwClass($i) { Get-CimClass -Namespace $fwNs -ClassName $fwClasses[$i] -ErrorAction SilentlyContinue }
 function Get-FwInstance($i) {
   Get-CimInstance -Namespace $fwNs -ClassName $fwClasses[$i] -Filter ("InstanceID='" + $i + "' and ParentID='" + (Get-FwParent $i) + "'") -ErrorAction SilentlyContinue

@@ -19,6 +19,7 @@ import {
   MDM_STORE,
   NET_PROFILE_PROPERTIES,
   NET_SETTING_PROPERTIES,
+  NLM_PROPERTIES,
   PROFILE_PROPERTIES,
 } from './firewall-scripts.js';
 import { powerShellCommand } from './powershell.js';
@@ -120,6 +121,9 @@ describe('Windows firewall provider: apply through the MDM bridge', () => {
     expect(runner.calls).toEqual([powerShellCommand(FIREWALL_BRIDGE, null)]);
     expect(provider.unsupportedReason('firewall.domainProfile.LogMaxFileSize')).toMatch(/MDM_Firewall_DomainProfile02 has no LogMaxFileSize property/);
     expect(provider.unsupportedReason('firewall.domainProfile.DisableStealthMode')).toBeUndefined();
+    expect(provider.unsupportedReason('firewall.networkListManager.AllowedTlsAuthenticationEndpoints')).toMatch(
+      /no MDM bridge class MDM_Policy_Config01_NetworkListManager02/,
+    );
     const [r] = await provider.apply([change('firewall.publicProfile.LogMaxFileSize', 2048)]);
     expect(r).toMatchObject({ ok: false, code: 'SETTING_NOT_APPLICABLE' });
     expect(runner.calls).toHaveLength(1);
@@ -168,6 +172,8 @@ describe('Windows firewall provider: read-back', () => {
       'firewall.global.OpportunisticallyMatchAuthSetPerKM',
       'firewall.audit.ObjectAccess_AuditFilteringPlatformConnection',
       'firewall.audit.ObjectAccess_AuditFilteringPlatformPacketDrop',
+      'firewall.networkListManager.AllowedTlsAuthenticationEndpoints',
+      'firewall.networkListManager.ConfiguredTLSAuthenticationNetworkName',
       'macosFirewall.EnableFirewall',
     ];
     expect(Object.fromEntries(await provider.observe(ids))).toEqual({
@@ -183,6 +189,8 @@ describe('Windows firewall provider: read-back', () => {
       'firewall.global.OpportunisticallyMatchAuthSetPerKM': true,
       'firewall.audit.ObjectAccess_AuditFilteringPlatformConnection': 2, // effective (auditpol), as the MDM store says
       'firewall.audit.ObjectAccess_AuditFilteringPlatformPacketDrop': 1, // effective: set by another manager, not MDM
+      'firewall.networkListManager.AllowedTlsAuthenticationEndpoints': ['https://nls.corp.contoso.example', 'https://nls2.corp.contoso.example'],
+      'firewall.networkListManager.ConfiguredTLSAuthenticationNetworkName': '', // unset: not configured
       'macosFirewall.EnableFirewall': undefined,
     });
     expect(Object.fromEntries(provider.overrides())).toEqual({
@@ -256,6 +264,29 @@ describe('Windows firewall stores (emulated): Group Policy > MDM > local', () =>
     expect([...(await provider.observe(ids)).values()]).toEqual([0, 1]);
   });
 
+  it('TLS network detection endpoints travel as one U+F000-joined string (Policy CSP NetworkListManager) and read back as the list', async () => {
+    const fw = new EmulatedWindowsFirewall();
+    const provider = new WindowsFirewallProvider({ runner: fw.runner });
+    const list = 'firewall.networkListManager.AllowedTlsAuthenticationEndpoints';
+    const name = 'firewall.networkListManager.ConfiguredTLSAuthenticationNetworkName';
+    const endpoints = ['https://nls.corp.contoso.example', 'https://nls2.corp.contoso.example/probe'];
+    expect(await provider.apply([change(list, endpoints), change(name, 'corp.contoso.example')])).toEqual([
+      { settingId: list, ok: true },
+      { settingId: name, ok: true },
+    ]);
+    expect(fw.mdm.get('NetworkListManager')).toEqual({
+      AllowedTlsAuthenticationEndpoints: 'https://nls.corp.contoso.example\uF000https://nls2.corp.contoso.example/probe',
+      ConfiguredTLSAuthenticationNetworkName: 'corp.contoso.example',
+    });
+    expect(Object.fromEntries(await provider.observe([list, name]))).toEqual({ [list]: endpoints, [name]: 'corp.contoso.example' });
+    // Empty = not configured: the node is cleared, and an unset node reads as empty.
+    await provider.apply([change(list, []), change(name, undefined)]);
+    expect(fw.mdm.get('NetworkListManager')).toEqual({ AllowedTlsAuthenticationEndpoints: null, ConfiguredTLSAuthenticationNetworkName: null });
+    expect(Object.fromEntries(await provider.observe([list, name]))).toEqual({ [list]: [], [name]: '' });
+    const [bad] = await provider.apply([change(list, ['https://a\uF000https://b'])]);
+    expect(bad).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED' });
+  });
+
   it('a local-store value is overridden by ours (MDM beats local), and stop managing brings it back', async () => {
     const fw = new EmulatedWindowsFirewall();
     const provider = new WindowsFirewallProvider({ runner: fw.runner });
@@ -272,7 +303,7 @@ describe('Windows firewall mapping', () => {
   it('maps every Windows firewall catalog setting to a bridge property', () => {
     const windows = SETTINGS.filter((s) => s.kind === 'firewall' && s.platforms.includes('windows'));
     expect(windows.filter((s) => 'reason' in firewallMapping(s.id))).toEqual([]);
-    expect(windows.length).toBe(3 * 17 + 7 + 2);
+    expect(windows.length).toBe(3 * 17 + 7 + 2 + 2);
   });
 
   it('keeps the scripts’ allow-lists identical to the property tables', () => {
@@ -284,6 +315,7 @@ describe('Windows firewall mapping', () => {
       expect(allowList(script.text, 'fwGlobalProps')).toEqual([...GLOBAL_PROPERTIES]);
       expect(allowList(script.text, 'fwProfileProps')).toEqual([...PROFILE_PROPERTIES]);
       expect(allowList(script.text, 'fwAuditProps')).toEqual(Object.keys(AUDIT_SUBCATEGORIES));
+      expect(allowList(script.text, 'fwNlmProps')).toEqual([...NLM_PROPERTIES]);
     }
     for (const [property, guid] of Object.entries(AUDIT_SUBCATEGORIES)) expect(FIREWALL_OBSERVE.text).toContain(`${property} = '${guid}'`);
     expect(allowList(FIREWALL_OBSERVE.text, 'netProfileProps')).toEqual([...NET_PROFILE_PROPERTIES]);

@@ -11,7 +11,7 @@ import { WindowsFirewallRulesProvider } from './firewall-rules.js';
 import { FIREWALL_APPLY, FIREWALL_BRIDGE, FIREWALL_CLASSES, FIREWALL_OBSERVE, type FirewallInstance } from './firewall-scripts.js';
 import { runPowerShell } from './powershell.js';
 
-const INSTANCE_ORDER: readonly FirewallInstance[] = ['Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile', 'Audit'];
+const INSTANCE_ORDER: readonly FirewallInstance[] = ['Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile', 'Audit', 'NetworkListManager'];
 /** Who wins over the MDM store per the Firewall CSP merge law. */
 export const GROUP_POLICY = 'Group Policy';
 
@@ -49,6 +49,7 @@ function parseObserved(result: unknown): Observed {
 
 /** A raw MDM / registry value as the CSP value of a mapping (booleans may come as 0/1 DWORDs). */
 function cspValue(m: FirewallMapping, raw: unknown): SettingValue | undefined {
+  if (m.fromBridge && raw !== undefined) return m.fromBridge(raw);
   if (raw === null || raw === undefined) return undefined;
   if (typeof m.default === 'boolean') return typeof raw === 'boolean' ? raw : raw === 1 ? true : raw === 0 ? false : undefined;
   return typeof raw === 'number' || typeof raw === 'string' ? raw : undefined;
@@ -142,7 +143,9 @@ export class WindowsFirewallProvider implements SettingsProvider {
         results.set(index, { settingId, ok: false, code: 'SETTING_APPLY_FAILED', message });
       } else {
         const step = steps.get(m.mapping.instance) ?? { values: {}, changes: [] };
-        step.values[m.mapping.property] = change.to ?? null; // null clears the MDM value: the local store applies again
+        // null clears the MDM value: the local store applies again.
+        const to = change.to === undefined ? null : m.mapping.toBridge ? m.mapping.toBridge(change.to) : change.to;
+        step.values[m.mapping.property] = to;
         step.changes.push(index);
         steps.set(m.mapping.instance, step);
       }

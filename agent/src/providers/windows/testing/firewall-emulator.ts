@@ -15,6 +15,7 @@ import {
   GLOBAL_PROPERTIES,
   NET_PROFILE_PROPERTIES,
   NET_SETTING_PROPERTIES,
+  NLM_PROPERTIES,
   PROFILE_PROPERTIES,
 } from '../firewall-scripts.js';
 import { fullScript, POWERSHELL, type PowerShellScript } from '../powershell.js';
@@ -69,7 +70,7 @@ const MDM_TO_NET: Record<string, [string, (v: never) => string]> = {
 
 /** The bridge's CIM types (documented MOF: booleans, sint32, strings; LogMaxFileSize as uint32 on current builds). */
 function cimType(property: string): string {
-  if (property === 'LogFilePath') return 'String';
+  if (property === 'LogFilePath' || (NLM_PROPERTIES as readonly string[]).includes(property)) return 'String';
   if (property === 'LogMaxFileSize') return 'UInt32';
   const ints = ['DefaultInboundAction', 'DefaultOutboundAction', 'SaIdleTime', 'PresharedKeyEncoding', 'CRLcheck', 'IPsecExempt', 'EnablePacketQueue'];
   if (property in AUDIT_SUBCATEGORIES) return 'SInt32';
@@ -159,7 +160,8 @@ export class EmulatedWindowsFirewall {
   private classProperties(instance: FirewallInstance): string[] | null {
     const missing = this.missing.get(instance);
     if (missing === null) return null;
-    const all: readonly string[] = instance === 'Global' ? GLOBAL_PROPERTIES : instance === 'Audit' ? Object.keys(AUDIT_SUBCATEGORIES) : PROFILE_PROPERTIES;
+    const lists: Record<string, readonly string[]> = { Global: GLOBAL_PROPERTIES, Audit: Object.keys(AUDIT_SUBCATEGORIES), NetworkListManager: NLM_PROPERTIES };
+    const all = lists[instance] ?? PROFILE_PROPERTIES;
     return all.filter((p) => !missing?.includes(p));
   }
 
