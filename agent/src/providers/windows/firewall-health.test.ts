@@ -50,6 +50,15 @@ describe('readFirewallHealth', () => {
     expect(fw.runner.calls).toEqual([powerShellCommand(FIREWALL_HEALTH, null, 60_000)]);
   });
 
+  it('parses the golden stdout of the health script (ActiveStore, names)', async () => {
+    const runner = new ScriptedCommandRunner(() => ({ stdout: golden('firewall-health-output.json') }));
+    expect(await readFirewallHealth(runner)).toEqual([
+      { profile: 'Domain', enabled: true, defaultInboundAction: 'block', defaultOutboundAction: 'allow' },
+      { profile: 'Private', enabled: true, defaultInboundAction: 'block', defaultOutboundAction: 'allow' },
+      { profile: 'Public', enabled: false, defaultInboundAction: 'allow', defaultOutboundAction: 'allow' },
+    ]);
+  });
+
   it('throws the script error', async () => {
     const runner = new ScriptedCommandRunner(() => ({ code: 1, stdout: '{"ok":false,"error":"Access is denied."}' }));
     await expect(readFirewallHealth(runner)).rejects.toThrow('firewall-health: Access is denied.');

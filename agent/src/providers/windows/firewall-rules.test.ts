@@ -1,10 +1,8 @@
 // Boundary tests of the Windows Firewall rules provider: exact invocations for a policy (MDM bridge instances on
-// stdin), other managers' rules left alone, only differing items replaced, exact read-back of golden output, the
-// one-time removal of the old local-store rules, and rules staying in force under a GPO AllowLocalPolicyMerge=false.
+// stdin), other managers' rules left alone, only differing items replaced, exact read-back of golden output; upgrade
+// and store merge in firewall-rules-stores.test.ts.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { SettingValue } from '../../../../policy-schemas/src/index.js';
-import type { SettingChange } from '../../core/plan.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { FIREWALL_RULES_SETTING, planRules, WindowsFirewallRulesProvider } from './firewall-rules.js';
 import { type FirewallRuleItem, itemFromRule, ruleId, ruleInstance } from './firewall-rules-map.js';
@@ -19,15 +17,9 @@ import {
 } from './firewall-rules-scripts.js';
 import { powerShellCommand } from './powershell.js';
 import { EmulatedWindowsFirewall } from './testing/firewall-emulator.js';
+import { observeRules, rulesChange as rules } from './testing/firewall-rules-fixtures.js';
 
 const golden = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
-const rules = (to: FirewallRuleItem[] | undefined): SettingChange => ({
-  settingId: FIREWALL_RULES_SETTING,
-  kind: 'firewallRules',
-  from: undefined,
-  to: to as unknown as SettingValue,
-});
-const observeRules = async (provider: WindowsFirewallRulesProvider) => (await provider.observe([FIREWALL_RULES_SETTING])).get(FIREWALL_RULES_SETTING);
 
 const RDP: FirewallRuleItem = {
   name: 'Allow RDP from intranet',
@@ -65,7 +57,7 @@ const AGENT: FirewallRuleItem = {
 };
 
 /** A rule the agent of an earlier version wrote to the local store (group Attaché). */
-const legacyRule = (name: string) => ({ Name: ruleId(name), DisplayName: name, Group: LEGACY_RULE_GROUP, Profile: 'Any' as const });
+const _legacyRule = (name: string) => ({ Name: ruleId(name), DisplayName: name, Group: LEGACY_RULE_GROUP, Profile: 'Any' as const });
 
 describe('Windows firewall rules provider: invocations', () => {
   it('reads the MDM store, then creates each rule as bridge instances built verbatim from the item', async () => {
@@ -203,56 +195,6 @@ describe('Windows firewall rules provider: invocations', () => {
   });
 });
 
-describe('Windows firewall rules: stores and upgrade', () => {
-  it('removes the rules an earlier agent wrote to the local store once, with their hints, and nothing else', async () => {
-    const fw = new EmulatedWindowsFirewall();
-    fw.rules.local.push(legacyRule(RDP.name), legacyRule('Old rule'));
-    fw.rules.legacyHints.set(ruleId(RDP.name), '{}');
-    const foreign = fw.foreignRules();
-    const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
-    await provider.apply([rules([RDP])]);
-    expect(JSON.parse(fw.runner.calls[1]?.stdin ?? '')).toMatchObject({ removeLegacy: true, remove: [] });
-    expect(fw.rules.local.filter((r) => r.Group === LEGACY_RULE_GROUP)).toEqual([]);
-    expect(fw.rules.legacyHints.size).toBe(0);
-    expect(fw.foreignRules()).toBe(foreign);
-    // No duplicate: the one agent RDP rule in force is the MDM one (the admin's own rule of that name is not ours).
-    expect(
-      fw.rules
-        .activeRules()
-        .filter((r) => r.Name === ruleId(RDP.name))
-        .map((r) => r.Source),
-    ).toEqual(['MDM']);
-    fw.runner.calls.length = 0;
-    await provider.apply([rules([RDP])]);
-    expect(fw.runner.calls).toHaveLength(1); // once: nothing left to migrate, nothing to change
-  });
-
-  it('an upgrade whose policy has no rules still removes the old local-store rules', async () => {
-    const fw = new EmulatedWindowsFirewall();
-    fw.rules.local.push(legacyRule('Old rule'));
-    const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
-    expect(await provider.apply([rules([])])).toEqual([{ settingId: FIREWALL_RULES_SETTING, ok: true }]);
-    expect(fw.rules.local.some((r) => r.Group === LEGACY_RULE_GROUP)).toBe(false);
-  });
-
-  it('a GPO AllowLocalPolicyMerge=false drops local-store rules but the agent’s MDM rules stay in force', async () => {
-    const fw = new EmulatedWindowsFirewall();
-    const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
-    await provider.apply([rules([RDP, SMB])]);
-    for (const p of ['Domain', 'Private', 'Public']) if (fw.gpo.profiles[p]) (fw.gpo.profiles[p] as Record<string, string>).AllowLocalFirewallRules = 'False';
-    const active = fw.rules.activeRules();
-    expect(active.filter((r) => r.Source === 'Local')).toEqual([]);
-    expect(active.filter((r) => r.Source === 'MDM').map((r) => r.DisplayName)).toEqual(['Intune: allow VPN client', RDP.name, SMB.name]);
-    expect(await observeRules(provider)).toEqual([RDP, SMB]);
-  });
-
-  it('a rule in the MDM store that is not in force is not reported, so the setting reads as not enforced', async () => {
-    const runner = new ScriptedCommandRunner(() => ({ stdout: golden('firewall-rules-observe-output.json') }));
-    const seen = (await observeRules(new WindowsFirewallRulesProvider({ runner }))) as unknown as FirewallRuleItem[];
-    expect(seen.map((i) => i.name)).toEqual(['Allow RDP from intranet', 'Block SMB out', 'Allow ping', 'Agent updates']);
-  });
-});
-
 describe('Windows firewall rules: read-back of recorded output', () => {
   it('maps the bridge instances and their App/Action children back to the exact CSP items', async () => {
     const runner = new ScriptedCommandRunner(() => ({ stdout: golden('firewall-rules-observe-output.json') }));
@@ -284,6 +226,22 @@ describe('Windows firewall rules: read-back of recorded output', () => {
       golden2,
     );
     expect(plan).toEqual({ removeLegacy: true, remove: [], create: [] });
+  });
+
+  it('reports the failed operations of golden apply output by rule name', async () => {
+    const runner = new ScriptedCommandRunner((spec) => ({
+      stdout:
+        spec.args.at(-1) === powerShellCommand(FIREWALL_RULES_OBSERVE, null).args.at(-1)
+          ? JSON.stringify({ ok: true, result: { rules: [], active: [], legacy: 1 } })
+          : golden('firewall-rules-apply-output.json'),
+    }));
+    const [r] = await new WindowsFirewallRulesProvider({ runner }).apply([rules([RDP, PING])]);
+    expect(r).toEqual({
+      settingId: FIREWALL_RULES_SETTING,
+      ok: false,
+      code: 'SETTING_APPLY_FAILED',
+      message: 'firewall rules not fully applied: create "Allow ping": A general error occurred that is not covered by a more specific error code.',
+    });
   });
 
   it('keeps the scripts’ property lists identical to the table', () => {

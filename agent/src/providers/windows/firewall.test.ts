@@ -1,10 +1,9 @@
 // Boundary tests of the Windows Firewall profile provider: the exact PowerShell invocation (constant script + stdin
 // JSON of MDM bridge values) for a full policy, "stop managing" clearing MDM values, the read-back of golden output
-// (effective ActiveStore value, Group Policy overrides), and the three-store emulator (GPO > MDM > local).
+// (effective ActiveStore value, Group Policy overrides) and the allow-lists; the store merge is in firewall-stores.test.ts.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS, type SettingValue } from '../../../../policy-schemas/src/index.js';
-import { settingStatuses } from '../../core/outcome.js';
 import type { SettingChange } from '../../core/plan.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { createWindowsFirewallProviders, WindowsFirewallProvider } from './firewall.js';
@@ -145,6 +144,23 @@ describe('Windows firewall provider: apply through the MDM bridge', () => {
     expect(fw.mdm.has('PublicProfile')).toBe(false);
   });
 
+  it('reports the bridge error of golden apply output on the settings of that instance only', async () => {
+    const runner = new ScriptedCommandRunner(() => ({ stdout: golden('firewall-apply-output.json') }));
+    const results = await new WindowsFirewallProvider({ runner }).apply([
+      change('firewall.global.SaIdleTime', 600),
+      change('firewall.domainProfile.Shielded', true),
+    ]);
+    expect(results).toEqual([
+      { settingId: 'firewall.global.SaIdleTime', ok: true },
+      {
+        settingId: 'firewall.domainProfile.Shielded',
+        ok: false,
+        code: 'SETTING_APPLY_FAILED',
+        message: 'MDM_Firewall_DomainProfile02 (DomainProfile): A general error occurred that is not covered by a more specific error code.',
+      },
+    ]);
+  });
+
   it('refuses a log size above 2147483647 where this build types the property as signed 32-bit', async () => {
     const runner = ok({ DomainProfile: { LogMaxFileSize: 'SInt32' } });
     const provider = new WindowsFirewallProvider({ runner });
@@ -206,96 +222,6 @@ describe('Windows firewall provider: read-back', () => {
       ['macosFirewall.EnableFirewall', undefined],
     ]);
     expect(runner.calls).toHaveLength(0);
-  });
-});
-
-describe('Windows firewall stores (emulated): Group Policy > MDM > local', () => {
-  const status = (id: string, desired: SettingValue, observed: SettingValue | undefined, provider: WindowsFirewallProvider) =>
-    settingStatuses([{ settingId: id, kind: 'firewall', policyIds: ['p'], outcome: 'enforce', value: desired }], {
-      unsupported: new Map(),
-      failed: new Map(),
-      observedAfter: new Map([[id, observed]]),
-      overridden: provider.overrides(),
-    })[0];
-
-  it('a GPO DefaultInboundAction that differs from ours is a conflict naming Group Policy, not a success or a bare error', async () => {
-    const fw = new EmulatedWindowsFirewall();
-    const provider = new WindowsFirewallProvider({ runner: fw.runner });
-    const id = 'firewall.publicProfile.DefaultInboundAction';
-    if (fw.gpo.profiles.Public) fw.gpo.profiles.Public.DefaultInboundAction = 'Allow';
-    expect(await provider.apply([change(id, 1)])).toEqual([{ settingId: id, ok: true }]);
-    expect(fw.mdm.get('PublicProfile')).toEqual({ DefaultInboundAction: 1 }); // ours is in the MDM store…
-    const seen = (await provider.observe([id])).get(id);
-    expect(seen).toBe(0); // …but the GPO's value is in force
-    expect(status(id, 1, seen, provider)).toMatchObject({
-      state: 'conflict',
-      code: 'SETTING_OVERRIDDEN',
-      message: 'Group Policy sets this setting and wins over this policy (in effect: 0)',
-    });
-    // The same value from the GPO is no conflict.
-    expect(status(id, 0, seen, provider)).toMatchObject({ state: 'succeeded' });
-  });
-
-  it('stealth mode is enforced through the bridge and read back from the MDM store', async () => {
-    const fw = new EmulatedWindowsFirewall();
-    const provider = new WindowsFirewallProvider({ runner: fw.runner });
-    await provider.prepare();
-    const id = 'firewall.domainProfile.DisableStealthMode';
-    expect(provider.unsupportedReason(id)).toBeUndefined();
-    expect((await provider.observe([id])).get(id)).toBe(false);
-    expect(await provider.apply([change(id, true)])).toEqual([{ settingId: id, ok: true }]);
-    expect(fw.mdm.get('DomainProfile')?.DisableStealthMode).toBe(true);
-    expect((await provider.observe([id])).get(id)).toBe(true);
-    expect(provider.overrides().size).toBe(0);
-    await provider.apply([change(id, undefined)]);
-    expect((await provider.observe([id])).get(id)).toBe(false);
-  });
-
-  it('firewall auditing goes to the Policy CSP Audit bridge instance and reads back as the effective audit policy', async () => {
-    const fw = new EmulatedWindowsFirewall();
-    fw.localAudit.ObjectAccess_AuditFilteringPlatformPacketDrop = 1;
-    const provider = new WindowsFirewallProvider({ runner: fw.runner });
-    const ids = ['firewall.audit.ObjectAccess_AuditFilteringPlatformConnection', 'firewall.audit.ObjectAccess_AuditFilteringPlatformPacketDrop'];
-    expect(Object.fromEntries(await provider.observe(ids))).toEqual({ [ids[0] as string]: 0, [ids[1] as string]: 1 });
-    await provider.apply(ids.map((id) => change(id, 2)));
-    expect(fw.mdm.get('Audit')).toEqual({ ObjectAccess_AuditFilteringPlatformConnection: 2, ObjectAccess_AuditFilteringPlatformPacketDrop: 2 });
-    expect([...(await provider.observe(ids)).values()]).toEqual([2, 2]);
-    await provider.apply(ids.map((id) => change(id, undefined)));
-    expect([...(await provider.observe(ids)).values()]).toEqual([0, 1]);
-  });
-
-  it('TLS network detection endpoints travel as one U+F000-joined string (Policy CSP NetworkListManager) and read back as the list', async () => {
-    const fw = new EmulatedWindowsFirewall();
-    const provider = new WindowsFirewallProvider({ runner: fw.runner });
-    const list = 'firewall.networkListManager.AllowedTlsAuthenticationEndpoints';
-    const name = 'firewall.networkListManager.ConfiguredTLSAuthenticationNetworkName';
-    const endpoints = ['https://nls.corp.contoso.example', 'https://nls2.corp.contoso.example/probe'];
-    expect(await provider.apply([change(list, endpoints), change(name, 'corp.contoso.example')])).toEqual([
-      { settingId: list, ok: true },
-      { settingId: name, ok: true },
-    ]);
-    expect(fw.mdm.get('NetworkListManager')).toEqual({
-      AllowedTlsAuthenticationEndpoints: 'https://nls.corp.contoso.example\uF000https://nls2.corp.contoso.example/probe',
-      ConfiguredTLSAuthenticationNetworkName: 'corp.contoso.example',
-    });
-    expect(Object.fromEntries(await provider.observe([list, name]))).toEqual({ [list]: endpoints, [name]: 'corp.contoso.example' });
-    // Empty = not configured: the node is cleared, and an unset node reads as empty.
-    await provider.apply([change(list, []), change(name, undefined)]);
-    expect(fw.mdm.get('NetworkListManager')).toEqual({ AllowedTlsAuthenticationEndpoints: null, ConfiguredTLSAuthenticationNetworkName: null });
-    expect(Object.fromEntries(await provider.observe([list, name]))).toEqual({ [list]: [], [name]: '' });
-    const [bad] = await provider.apply([change(list, ['https://a\uF000https://b'])]);
-    expect(bad).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED' });
-  });
-
-  it('a local-store value is overridden by ours (MDM beats local), and stop managing brings it back', async () => {
-    const fw = new EmulatedWindowsFirewall();
-    const provider = new WindowsFirewallProvider({ runner: fw.runner });
-    if (fw.local.profiles.Domain) fw.local.profiles.Domain.LogMaxSizeKilobytes = '8192';
-    const id = 'firewall.domainProfile.LogMaxFileSize';
-    await provider.apply([change(id, 65536)]);
-    expect((await provider.observe([id])).get(id)).toBe(65536);
-    await provider.apply([change(id, undefined)]);
-    expect((await provider.observe([id])).get(id)).toBe(8192);
   });
 });
 
