@@ -60,6 +60,15 @@ describe('Windows firewall rules: stores and upgrade', () => {
     expect(await observeRules(provider)).toEqual([RDP, SMB]);
   });
 
+  it('our own AllowLocalPolicyMerge=false (MDM store) also drops local-store rules, never the agent’s MDM rules', async () => {
+    const fw = new EmulatedWindowsFirewall();
+    const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
+    await provider.apply([rules([RDP])]);
+    for (const p of ['DomainProfile', 'PrivateProfile', 'PublicProfile'] as const) fw.mdm.set(p, { AllowLocalPolicyMerge: false });
+    expect(fw.rules.activeRules().map((r) => r.Source)).toEqual(['MDM', 'MDM']);
+    expect(await observeRules(provider)).toEqual([RDP]);
+  });
+
   it('a rule in the MDM store that is not in force is not reported, so the setting reads as not enforced', async () => {
     const runner = new ScriptedCommandRunner(() => ({ stdout: golden('firewall-rules-observe-output.json') }));
     const seen = (await observeRules(new WindowsFirewallRulesProvider({ runner }))) as unknown as FirewallRuleItem[];

@@ -181,7 +181,7 @@ $gpo['registry'] = $registry
 # subcategory it does not list is not audited (0).
 $auditGuids = @{ ObjectAccess_AuditFilteringPlatformConnection = '{0CCE9226-69AE-11D9-BED3-505054503030}'; ObjectAccess_AuditFilteringPlatformPacketDrop = '{0CCE9225-69AE-11D9-BED3-505054503030}' }
 $audit = [ordered]@{}
-$tmp = [System.IO.Path]::GetTempFileName()
+$tmp = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), [System.IO.Path]::GetRandomFileName() + '.csv')
 try {
   & "$env:SystemRoot\System32\auditpol.exe" /backup ('/file:' + $tmp) | Out-Null
   if ($LASTEXITCODE -ne 0) { throw ('auditpol /backup failed with exit code ' + $LASTEXITCODE) }

@@ -132,9 +132,13 @@ export class EmulatedWindowsFirewall {
     return this.rules.foreign();
   }
 
-  /** Local-store rules count per profile unless the GPO store says AllowLocalFirewallRules=False (merge law: GPO only). */
+  /**
+   * Local-store rules count per profile unless the effective AllowLocalPolicyMerge is false. The CSP says its merge
+   * law is "always the GroupPolicyRSoPStore"; Intune's MDM value is reported to work too, so the effective (merged)
+   * value decides here — either way a GPO false drops local rules, and MDM rules are never affected.
+   */
   private localMergeAllowed(): Record<string, boolean> {
-    return Object.fromEntries(PROFILES.map((p) => [p, this.gpo.profiles[p]?.AllowLocalFirewallRules !== 'False']));
+    return Object.fromEntries(PROFILES.map((p) => [p, this.activeProfile(p).AllowLocalFirewallRules !== 'False']));
   }
 
   private answer(spec: CommandSpec): Partial<CommandResult> {
