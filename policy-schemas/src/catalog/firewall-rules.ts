@@ -54,15 +54,14 @@ const FIREWALL_RULE = {
     // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenameinterfacetypes
     // ("Acceptable values are "RemoteAccess", "Wireless", "Lan", "MBB", and "All""; default All). "All" stands alone.
     interfaceTypes: {
+      type: 'array',
+      items: { type: 'string', enum: ['RemoteAccess', 'Wireless', 'Lan', 'MBB', 'All'] },
+      minItems: 1,
+      uniqueItems: true,
+      description: 'MBB = mobile broadband; "All" only alone; default all',
       oneOf: [
-        { const: ['All'], description: 'all interface types (the default)' },
-        {
-          type: 'array',
-          items: { type: 'string', enum: ['RemoteAccess', 'Wireless', 'Lan', 'MBB'] },
-          minItems: 1,
-          uniqueItems: true,
-          description: 'RemoteAccess, Wireless, Lan, MBB (mobile broadband); ["All"] alone for all',
-        },
+        { const: ['All'] },
+        { type: 'array', items: { type: 'string', enum: ['RemoteAccess', 'Wireless', 'Lan', 'MBB'] }, minItems: 1, uniqueItems: true },
       ],
     },
     edgeTraversal: { type: 'boolean' },
