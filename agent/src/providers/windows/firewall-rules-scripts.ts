@@ -56,7 +56,7 @@ function Get-Legacy {
 /**
  * Output: `{ rules: [{ InstanceID, <rule properties>, App: {…}|null, Action: { Type }|null }], active: [{ Name,
  * DisplayName, Enabled }], legacy: <count> }`: the agent's MDM rules with their children, the MDM-sourced rules of the
- * ActiveStore (in force), and how many rules the old agent left in the local store.
+ * ActiveStore (in force), and how many leftovers the pre-MDM agent left (local-store rules, plus 1 for its hint key).
  */
 export const FIREWALL_RULES_OBSERVE = psJoin(
   'firewall-rules-observe',
@@ -79,7 +79,10 @@ foreach ($r in Get-Rules) {
 $active = @(Get-NetFirewallRule -PolicyStore ActiveStore -PolicyStoreSourceType MDM -ErrorAction SilentlyContinue | ForEach-Object {
   [ordered]@{ Name = [string]$_.Name; DisplayName = [string]$_.DisplayName; Enabled = [string]$_.Enabled }
 })
-@{ rules = @($out); active = $active; legacy = (Get-Legacy).Count }
+$legacy = (Get-Legacy).Count
+$hintKey = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey('SOFTWARE\Attache\FirewallRules')
+if ($null -ne $hintKey) { $hintKey.Close(); $legacy++ }
+@{ rules = @($out); active = $active; legacy = $legacy }
 `,
 );
 

@@ -22,12 +22,14 @@ describe('Windows firewall rules: stores and upgrade', () => {
     const fw = new EmulatedWindowsFirewall();
     fw.rules.local.push(legacyRule(RDP.name), legacyRule('Old rule'));
     fw.rules.legacyHints.set(ruleId(RDP.name), '{}');
+    fw.rules.legacyHintKey = true;
     const foreign = fw.foreignRules();
     const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
     await provider.apply([rules([RDP])]);
     expect(JSON.parse(fw.runner.calls[1]?.stdin ?? '')).toMatchObject({ removeLegacy: true, remove: [] });
     expect(fw.rules.local.filter((r) => r.Group === LEGACY_RULE_GROUP)).toEqual([]);
     expect(fw.rules.legacyHints.size).toBe(0);
+    expect(fw.rules.legacyHintKey).toBe(false);
     expect(fw.foreignRules()).toBe(foreign);
     // No duplicate: the one agent RDP rule in force is the MDM one (the admin's own rule of that name is not ours).
     expect(
@@ -39,6 +41,15 @@ describe('Windows firewall rules: stores and upgrade', () => {
     fw.runner.calls.length = 0;
     await provider.apply([rules([RDP])]);
     expect(fw.runner.calls).toHaveLength(1); // once: nothing left to migrate, nothing to change
+  });
+
+  it('a hint key the old agent left without rules is removed too', async () => {
+    const fw = new EmulatedWindowsFirewall();
+    fw.rules.legacyHintKey = true;
+    const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
+    await provider.apply([rules([])]);
+    expect(JSON.parse(fw.runner.calls[1]?.stdin ?? '')).toEqual({ removeLegacy: true, remove: [], create: [] });
+    expect(fw.rules.legacyHintKey).toBe(false);
   });
 
   it('an upgrade whose policy has no rules still removes the old local-store rules', async () => {

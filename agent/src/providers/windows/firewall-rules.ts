@@ -25,7 +25,7 @@ export interface ObservedRules {
   readonly rules: ObservedRule[];
   /** Names and display names of the MDM-sourced rules in force (ActiveStore). */
   readonly active: { readonly Name: string; readonly DisplayName: string }[];
-  /** Rules the pre-MDM agent left in the local store (group Attaché). */
+  /** Leftovers of the pre-MDM agent: its local-store rules (group Attaché), plus 1 for its registry hint key. */
   readonly legacy: number;
 }
 

@@ -60,8 +60,9 @@ export class EmulatedRuleStore {
   ];
   /** Group Policy rules (RSOP). */
   readonly gpo: PlainRule[] = [];
-  /** HKLM\SOFTWARE\Attache\FirewallRules values the pre-MDM agent kept. */
+  /** HKLM\SOFTWARE\Attache\FirewallRules values the pre-MDM agent kept; the key exists while `legacyHintKey` is true. */
   readonly legacyHints = new Map<string, string>();
+  legacyHintKey = false;
 
   constructor(private readonly localMergeAllowed: () => Record<string, boolean>) {}
 
@@ -98,7 +99,7 @@ export class EmulatedRuleStore {
     const active = this.activeRules()
       .filter((r) => r.Source === 'MDM')
       .map(({ Name, DisplayName }) => ({ Name, DisplayName, Enabled: String(this.mdm.get(Name)?.rule.Enabled === true ? 'True' : 'False') }));
-    return { rules, active, legacy: this.local.filter((r) => this.isLegacy(r)).length };
+    return { rules, active, legacy: this.local.filter((r) => this.isLegacy(r)).length + (this.legacyHintKey ? 1 : 0) };
   }
 
   apply(input: Record<string, unknown>): { op: string; name: string; error: string | null }[] {
@@ -115,6 +116,7 @@ export class EmulatedRuleStore {
       attempt('migrate', LEGACY_RULE_GROUP, () => {
         for (let i = this.local.length - 1; i >= 0; i--) if (this.isLegacy(this.local[i] as PlainRule)) this.local.splice(i, 1);
         this.legacyHints.clear();
+        this.legacyHintKey = false;
       });
     const ours = (id: string) => RULE_ID_PATTERN.test(id) && this.mdm.has(id);
     for (const id of (input.remove ?? []) as string[])
