@@ -138,8 +138,8 @@ $out
 
 /**
  * Output: `{ mdm: { <instance>: { <property>: value|null } | null }, active: { profiles, settings }, gpo: { profiles,
- * settings, registry: { <Profile>: { DisableStealthMode } } }, audit: { <Audit property>: 0-3 } }`. NetSecurity values
- * are strings (enum names); audit values are the effective advanced audit policy.
+ * settings, registry: { <Profile>: { DisableStealthMode } } }, audit: { <Audit property>: 0-3|null }, auditError }`.
+ * NetSecurity values are strings (enum names); audit values are the effective advanced audit policy.
  */
 export const FIREWALL_OBSERVE = psJoin(
   'firewall-observe',
@@ -178,9 +178,12 @@ foreach ($profile in @('DomainProfile', 'PrivateProfile', 'PublicProfile')) {
 }
 $gpo['registry'] = $registry
 # Effective advanced audit policy: auditpol /backup writes the numeric Setting Value (0-3, locale-independent); a
-# subcategory it does not list is not audited (0).
+# subcategory it does not list is not audited (0). If auditpol fails, the audit values stay null (read as unknown:
+# those settings report not enforced) and auditError says why; the firewall values are still reported.
 $auditGuids = @{ ObjectAccess_AuditFilteringPlatformConnection = '{0CCE9226-69AE-11D9-BED3-505054503030}'; ObjectAccess_AuditFilteringPlatformPacketDrop = '{0CCE9225-69AE-11D9-BED3-505054503030}' }
 $audit = [ordered]@{}
+foreach ($n in $fwAuditProps) { $audit[$n] = $null }
+$auditError = $null
 $tmp = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), [System.IO.Path]::GetRandomFileName() + '.csv')
 try {
   & "$env:SystemRoot\System32\auditpol.exe" /backup ('/file:' + $tmp) | Out-Null
@@ -190,8 +193,8 @@ try {
     $row = $rows | Where-Object { [string]$_.'Subcategory GUID' -eq $auditGuids[$n] } | Select-Object -First 1
     if ($null -eq $row) { $audit[$n] = 0 } else { $audit[$n] = [int]$row.'Setting Value' }
   }
-} finally { Remove-Item -LiteralPath $tmp -ErrorAction SilentlyContinue }
-@{ mdm = $mdm; active = (Get-Store 'ActiveStore'); gpo = $gpo; audit = $audit }
+} catch { $auditError = $_.Exception.Message } finally { Remove-Item -LiteralPath $tmp -ErrorAction SilentlyContinue }
+@{ mdm = $mdm; active = (Get-Store 'ActiveStore'); gpo = $gpo; audit = $audit; auditError = $auditError }
 `,
 );
 

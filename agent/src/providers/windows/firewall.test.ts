@@ -216,6 +216,15 @@ describe('Windows firewall provider: read-back', () => {
     expect(runner.calls).toEqual([powerShellCommand(FIREWALL_OBSERVE, null)]);
   });
 
+  it('a failed auditpol leaves only the audit settings unknown', async () => {
+    const doc = JSON.parse(golden('firewall-observe-output.json'));
+    doc.result.audit = { ObjectAccess_AuditFilteringPlatformConnection: null, ObjectAccess_AuditFilteringPlatformPacketDrop: null };
+    doc.result.auditError = 'auditpol /backup failed with exit code 87';
+    const runner = new ScriptedCommandRunner(() => ({ stdout: JSON.stringify(doc) }));
+    const ids = ['firewall.audit.ObjectAccess_AuditFilteringPlatformConnection', 'firewall.domainProfile.Shielded'];
+    expect([...(await new WindowsFirewallProvider({ runner }).observe(ids)).values()]).toEqual([undefined, true]);
+  });
+
   it('runs nothing when asked only for settings it cannot read', async () => {
     const runner = ok();
     expect([...(await new WindowsFirewallProvider({ runner }).observe(['macosFirewall.EnableFirewall']))]).toEqual([

@@ -186,7 +186,7 @@ export class EmulatedWindowsFirewall {
       case FIREWALL_OBSERVE: {
         const mdm = Object.fromEntries(INSTANCES.map((i) => [i, this.shape(i, (p) => this.mdm.get(i)?.[p] ?? null)]));
         const gpo = { ...this.netStore((p) => ({ ...this.gpo.profiles[p] }), { ...this.gpo.settings }), registry: this.gpo.registry };
-        return { mdm, active: this.netStore((p) => this.activeProfile(p), this.activeSettings()), gpo, audit: this.effectiveAudit() };
+        return { mdm, active: this.netStore((p) => this.activeProfile(p), this.activeSettings()), gpo, audit: this.effectiveAudit(), auditError: null };
       }
       case FIREWALL_HEALTH:
         return {
