@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import { settingStatuses } from '../../core/outcome.js';
 import type { SettingChange } from '../../core/plan.js';
+import { applyEffective } from '../../sync/apply.js';
 import { WindowsFirewallProvider } from './firewall.js';
 import { EmulatedWindowsFirewall } from './testing/firewall-emulator.js';
 
@@ -35,6 +36,24 @@ describe('Windows firewall stores (emulated): Group Policy > MDM > local', () =>
     });
     // The same value from the GPO is no conflict.
     expect(status(id, 0, seen, provider)).toMatchObject({ state: 'succeeded' });
+  });
+
+  it('through a whole sync (prepare, observe, apply, read back, overrides): GPO wins → conflict, stealth mode → succeeded', async () => {
+    const fw = new EmulatedWindowsFirewall();
+    if (fw.gpo.profiles.Domain) fw.gpo.profiles.Domain.DefaultInboundAction = 'Allow';
+    fw.missing.set('PublicProfile', ['LogMaxFileSize']); // a build before Windows 11 22H2
+    const wanted: [string, SettingValue][] = [
+      ['firewall.domainProfile.DefaultInboundAction', 1],
+      ['firewall.domainProfile.DisableStealthMode', true],
+      ['firewall.publicProfile.LogMaxFileSize', 65536],
+    ];
+    const effective = wanted.map(([settingId, value]) => ({ settingId, kind: 'firewall' as const, policyIds: ['p'], outcome: 'enforce' as const, value }));
+    const report = await applyEffective(effective, [new WindowsFirewallProvider({ runner: fw.runner })]);
+    expect(settingStatuses(effective, report).map((s) => [s.settingId, s.state, s.code])).toEqual([
+      ['firewall.domainProfile.DefaultInboundAction', 'conflict', 'SETTING_OVERRIDDEN'],
+      ['firewall.domainProfile.DisableStealthMode', 'succeeded', undefined],
+      ['firewall.publicProfile.LogMaxFileSize', 'notApplicable', 'SETTING_NOT_APPLICABLE'],
+    ]);
   });
 
   it('stealth mode is enforced through the bridge and read back from the MDM store', async () => {
