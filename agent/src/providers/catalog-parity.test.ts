@@ -123,7 +123,7 @@ describe('the simulated host refuses what the catalog refuses', () => {
   it.each([
     ['windows', 'defender.SignatureUpdateFileSharesSources', ['\\\\srv\\defs|\\\\evil\\defs']],
     ['windows', 'securityCenter.CompanyName', 'Contoso\r\nFAKE'],
-    ['windows', 'firewallRules.rules', [{ name: 'calc', packageFamilyName: 'Microsoft.WindowsCalculator_8wekyb3d8bbwe' }]],
+    ['windows', 'firewallRules.rules', [{ name: 'ping', protocol: 1, icmpTypesAndCodes: '*:*' }]],
     ['linux', 'mdatp.edr.groupIds', 'a\u0000b'],
   ] as const)("%s %s: POLICY_INVALID with the endpoint's message, the host untouched", async (platform, id, value) => {
     const host = new SimulatedHost({ platform, hostname: 'parity' });

@@ -68,12 +68,11 @@ const FIREWALL_RULE = {
     // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenamelocaluserauthorizedlist
     // (node LocalUserAuthorizedList, an SDDL string; the bridge class MDM_Firewall_FirewallRules02_01 has the same name).
     localUserAuthorizedList: textSchema(4096),
+    // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenameapp
+    // (App: "Specified based on the intersection of" PackageFamilyName, FilePath, FQBN and ServiceName — all may combine).
     filePath: textSchema(1024),
-    // Firewall CSP app filters no Attaché provider can enforce: New-NetFirewallRule -Package takes an AppContainer SID,
-    // not a package family name, and NetSecurity has no fully-qualified-binary-name filter. Refused at submission
-    // (a `false` schema) rather than failing on every device later.
-    packageFamilyName: false,
-    fqbn: false,
+    packageFamilyName: textSchema(256),
+    fqbn: textSchema(1024),
     serviceName: textSchema(256),
   },
   required: ['name'],

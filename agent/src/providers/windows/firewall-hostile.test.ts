@@ -34,6 +34,8 @@ function hostileItems(): FirewallRuleItem[] {
     action: 0,
     filePath: `C:\\Program Files\\${h}\\app.exe`,
     serviceName: h.slice(0, 200),
+    packageFamilyName: h.slice(0, 200),
+    fqbn: `O=${h}, C=US`,
     localUserAuthorizedList: h,
     enabled: true,
   }));
@@ -79,7 +81,7 @@ describe('hostile firewall rule values', () => {
     for (const item of items) {
       const node = fw.rules.mdm.get(ruleId(item.name));
       expect(node?.rule).toMatchObject({ Name: item.name, Description: item.description, LocalUserAuthorizedList: item.localUserAuthorizedList });
-      expect(node?.app).toEqual({ FilePath: item.filePath, ServiceName: item.serviceName });
+      expect(node?.app).toEqual({ FilePath: item.filePath, ServiceName: item.serviceName, PackageFamilyName: item.packageFamilyName, Fqbn: item.fqbn });
       expect(plan.create.every((c: { InstanceID: string }) => /^Attache-[0-9a-f]{32}$/.test(c.InstanceID))).toBe(true);
     }
     const seen = (await provider.observe([FIREWALL_RULES_SETTING])).get(FIREWALL_RULES_SETTING);

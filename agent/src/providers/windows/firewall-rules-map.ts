@@ -112,8 +112,6 @@ export function ruleProblem(item: FirewallRuleItem): string | undefined {
   const strings = Object.values(item).flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((s) => typeof s === 'string') : []));
   if (strings.some((s) => s.includes('\0'))) return 'contains a NUL character';
   if (item.name.includes('/')) return 'a rule name must not contain "/"';
-  if (item.packageFamilyName !== undefined) return 'packageFamilyName is not accepted by the catalog yet';
-  if (item.fqbn !== undefined) return 'fqbn is not accepted by the catalog yet';
   const tcpUdp = item.protocol === 6 || item.protocol === 17;
   if ((item.localPortRanges !== undefined || item.remotePortRanges !== undefined) && !tcpUdp) return 'port ranges need protocol 6 (TCP) or 17 (UDP)';
   if (item.icmpTypesAndCodes !== undefined) {
