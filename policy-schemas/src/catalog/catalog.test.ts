@@ -67,6 +67,8 @@ const INVALID_ITEMS: Record<string, Record<string, unknown>[]> = {
     { ...RULE, interfaceTypes: ['All', 'Lan'] },
     { ...RULE, interfaceTypes: ['MobileBroadband'] },
     { ...RULE, localUserAuthorizationList: 'O:LSD:(A;;CC;;;S-1-5-18)' },
+    { ...RULE, policyAppId: 'tag with space' },
+    { ...RULE, policyAppId: 'Contoso.Browsers', serviceName: 'wuauserv' },
     { ...RULE, icmpTypesAndCodes: '3:256' },
     { ...RULE, direction: 'in' },
     { ...RULE, action: 2 },

@@ -25,8 +25,8 @@ const FIREWALL_RULE = {
       type: 'string',
       minLength: 1,
       maxLength: 255,
-      pattern: describedPattern(`^[^/${TEXT_FORBIDDEN}]+$`, 'must not contain "/" (it is a CSP node name) or control characters'),
-      description: 'rule id (CSP node name); no "/"',
+      pattern: describedPattern(`^[^/${TEXT_FORBIDDEN}]+$`, 'must not contain "/" or control characters'),
+      description: 'the rule\'s name (CSP Name; the rule node name is derived from it); no "/"',
     },
     description: textSchema(1024),
     // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenameenabled
@@ -74,13 +74,33 @@ const FIREWALL_RULE = {
     packageFamilyName: textSchema(256),
     fqbn: textSchema(1024),
     serviceName: textSchema(256),
+    // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenamepolicyappid
+    // ("Specifies one WDAC tag", regular expression ^[A-Za-z0-9_.:/]+$, "A PolicyAppId and ServiceName can't be specified
+    // in the same rule"; Windows 10 22H2 KB5025297 / Windows 11 and later). Intune's Firewall Rules profile: "Policy App Id".
+    policyAppId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 256,
+      pattern: describedPattern('^[A-Za-z0-9_.:/]+$', 'must be one App Control (WDAC) AppId tag: letters, digits, _ . : /'),
+      description: 'one App Control (WDAC) AppId tag; not together with serviceName',
+    },
   },
   required: ['name'],
   additionalProperties: false,
-  // Filters Windows refuses to combine (New-NetFirewallRule): refused at submission, with the field that is wrong.
+  // Filters the Firewall CSP refuses to combine: refused at submission, with the field that is wrong.
   allOf: [
     whenPresent(['localPortRanges', 'remotePortRanges'], { protocol: { enum: [6, 17], description: 'ports need TCP (6) or UDP (17)' } }),
     whenPresent(['icmpTypesAndCodes'], { protocol: { enum: [1, 58], description: 'ICMP types need ICMPv4 (1) or ICMPv6 (58)' } }),
+    {
+      // The CSP refuses PolicyAppId and ServiceName in one rule: with policyAppId, serviceName must be left out.
+      if: { properties: { policyAppId: true }, required: ['policyAppId'] },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword
+      then: {
+        properties: {
+          serviceName: { type: 'string', pattern: describedPattern('^$', 'must be left out when policyAppId is set (the CSP refuses both in one rule)') },
+        },
+      },
+    },
     {
       if: { properties: { edgeTraversal: { const: true } }, required: ['edgeTraversal'] },
       // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword

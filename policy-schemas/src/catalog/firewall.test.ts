@@ -36,6 +36,13 @@ describe('Windows Firewall catalog (Firewall CSP)', () => {
     expect(rule({ icmpTypesAndCodes: '8' })).toBe(false);
   });
 
+  it('takes one App Control AppId tag (policyAppId), never together with serviceName', () => {
+    expect(rule({ policyAppId: 'Contoso.Browsers:v2/edge_1' })).toBe(true);
+    expect(rule({ policyAppId: 'Contoso Browsers' })).toBe(false);
+    expect(rule({ policyAppId: 'Contoso.Browsers', serviceName: 'wuauserv' })).toBe(false);
+    expect(rule({ policyAppId: 'Contoso.Browsers', filePath: 'C:\\a.exe' })).toBe(true);
+  });
+
   it('documents that a rule without enabled is disabled (the CSP default)', () => {
     const schema = settingById('firewallRules.rules')?.itemSchema as { properties: { enabled: { description: string } } };
     expect(schema.properties.enabled.description).toMatch(/default false/);

@@ -25,6 +25,7 @@ export interface FirewallRuleItem {
   readonly packageFamilyName?: string;
   readonly fqbn?: string;
   readonly serviceName?: string;
+  readonly policyAppId?: string;
 }
 
 type RuleProperty = keyof typeof RULE_PROPERTY_TYPES;
@@ -66,6 +67,7 @@ const RULE_FIELDS: readonly (readonly [keyof FirewallRuleItem, RuleProperty, 'li
   ['interfaceTypes', 'InterfaceTypes', 'list'],
   ['edgeTraversal', 'EdgeTraversal'],
   ['localUserAuthorizedList', 'LocalUserAuthorizedList'],
+  ['policyAppId', 'PolicyAppId'],
 ];
 const APP_FIELDS: readonly (readonly [keyof FirewallRuleItem, AppProperty])[] = [
   ['filePath', 'FilePath'],
@@ -120,5 +122,6 @@ export function ruleProblem(item: FirewallRuleItem): string | undefined {
   }
   if (item.interfaceTypes?.includes('All') && item.interfaceTypes.length > 1) return 'interfaceTypes: "All" must stand alone';
   if (item.edgeTraversal === true && item.direction !== 'IN') return 'edgeTraversal applies to inbound (IN) rules only';
+  if (item.policyAppId !== undefined && item.serviceName !== undefined) return 'policyAppId and serviceName cannot be combined';
   return undefined;
 }

@@ -28,6 +28,7 @@ export const RULE_PROPERTIES = {
   InterfaceTypes: 'string',
   EdgeTraversal: 'boolean',
   LocalUserAuthorizedList: 'string',
+  PolicyAppId: 'string',
 } as const;
 /** MDM_Firewall_App04 properties (mirrors `$appProps`); MDM_Firewall_Action04 has one, Type (0 block, 1 allow). */
 export const APP_PROPERTIES = ['FilePath', 'ServiceName', 'PackageFamilyName', 'Fqbn'] as const;
@@ -36,7 +37,7 @@ const LISTS = ps('firewall-rules-lists')`
 $fwNs = 'root\cimv2\mdm\dmmap'
 $parent = './Vendor/MSFT/Firewall/MdmStore/FirewallRules'
 $idPattern = '^Attache-[0-9a-f]{32}$'
-$ruleProps = @('Name', 'Description', 'Enabled', 'Direction', 'Protocol', 'LocalPortRanges', 'RemotePortRanges', 'IcmpTypesAndCodes', 'LocalAddressRanges', 'RemoteAddressRanges', 'Profiles', 'InterfaceTypes', 'EdgeTraversal', 'LocalUserAuthorizedList')
+$ruleProps = @('Name', 'Description', 'Enabled', 'Direction', 'Protocol', 'LocalPortRanges', 'RemotePortRanges', 'IcmpTypesAndCodes', 'LocalAddressRanges', 'RemoteAddressRanges', 'Profiles', 'InterfaceTypes', 'EdgeTraversal', 'LocalUserAuthorizedList', 'PolicyAppId')
 $ruleInts = @('Protocol', 'Profiles')
 $ruleBools = @('Enabled', 'EdgeTraversal')
 $appProps = @('FilePath', 'ServiceName', 'PackageFamilyName', 'Fqbn')

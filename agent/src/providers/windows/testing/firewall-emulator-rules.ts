@@ -41,6 +41,7 @@ function checkRule(rule: Record<string, unknown>): void {
     )
       throw new Error('The parameter is incorrect. (IcmpTypesAndCodes)');
   }
+  if (rule.PolicyAppId !== undefined && !/^[A-Za-z0-9_.:/]+$/.test(String(rule.PolicyAppId))) throw new Error('The parameter is incorrect. (PolicyAppId)');
   if (typeof rule.InterfaceTypes === 'string') {
     const types = rule.InterfaceTypes.split(',');
     if (types.some((t) => !INTERFACE_TYPES.includes(t)) || (types.includes('All') && types.length > 1))
@@ -134,6 +135,7 @@ export class EmulatedRuleStore {
         if (!RULE_ID_PATTERN.test(String(c.InstanceID))) throw new Error('not an agent rule id');
         if (this.mdm.has(c.InstanceID)) throw new Error('the rule already exists');
         checkRule(c.Rule ?? {});
+        if (c.Rule?.PolicyAppId !== undefined && c.App?.ServiceName !== undefined) throw new Error('PolicyAppId and ServiceName cannot be combined');
         for (const [k, v] of Object.entries(c.App ?? {}))
           if (!APP_PROPERTIES.includes(k) || typeof v !== 'string') throw new Error(`property not allowed: ${k}`);
         if (c.Action !== null && c.Action !== undefined && c.Action.Type !== 0 && c.Action.Type !== 1) throw new Error('Action.Type must be 0 or 1');
