@@ -48,7 +48,7 @@ const FIREWALL_RULE = {
     localAddressRanges: addressList(LOCAL_ADDRESS_RANGE, '*, IPv4/IPv6 address, subnet (prefix or mask), start-end'),
     remoteAddressRanges: addressList(
       REMOTE_ADDRESS_RANGE,
-      'as local, or Defaultgateway, DHCP, DNS, WINS, Intranet, RmtIntranet, Internet, Ply2Renders, LocalSubnet',
+      'as local, or Defaultgateway, DHCP, DNS, WINS, Intranet, RemoteCorpNetwork (RmtIntranet), Internet, PlayToRenderers (Ply2Renders), LocalSubnet',
     ),
     profiles: { type: 'integer', enum: PROFILES, description: 'bitmask 1 Domain, 2 Private, 4 Public; 2147483647 all (default)' },
     // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenameinterfacetypes

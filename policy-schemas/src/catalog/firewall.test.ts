@@ -36,6 +36,12 @@ describe('Windows Firewall catalog (Firewall CSP)', () => {
     expect(rule({ icmpTypesAndCodes: '8' })).toBe(false);
   });
 
+  it('takes the remote address keywords of the current CSP page and the older spellings', () => {
+    for (const k of ['RemoteCorpNetwork', 'RmtIntranet', 'PlayToRenderers', 'Ply2Renders', 'LocalSubnet'])
+      expect(rule({ remoteAddressRanges: [k] }), k).toBe(true);
+    expect(rule({ remoteAddressRanges: ['CorpNetwork'] })).toBe(false);
+  });
+
   it('takes one App Control AppId tag (policyAppId), never together with serviceName', () => {
     expect(rule({ policyAppId: 'Contoso.Browsers:v2/edge_1' })).toBe(true);
     expect(rule({ policyAppId: 'Contoso Browsers' })).toBe(false);

@@ -42,7 +42,22 @@ export const CIDR_WITH_PREFIX = describedPattern(
 );
 
 const LOCAL_ADDRESS = ['\\*', `(${IPV4})(${V4_PREFIX}|/(${IPV4}))?`, `(${IPV4})-(${IPV4})`, `(${IPV6})(${V6_PREFIX})?`, `(${IPV6})-(${IPV6})`];
-const REMOTE_KEYWORDS = ['Defaultgateway', 'DHCP', 'DNS', 'WINS', 'Intranet', 'RmtIntranet', 'Internet', 'Ply2Renders', 'LocalSubnet'];
+// Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenameremoteaddressranges
+// (current page: "RemoteCorpNetwork", "PlayToRenderers"; the 2017–2022 page and MS-GPFAS's rule grammar: "RmtIntranet",
+// "Ply2Renders" — both spellings accepted).
+const REMOTE_KEYWORDS = [
+  'Defaultgateway',
+  'DHCP',
+  'DNS',
+  'WINS',
+  'Intranet',
+  'RmtIntranet',
+  'RemoteCorpNetwork',
+  'Internet',
+  'Ply2Renders',
+  'PlayToRenderers',
+  'LocalSubnet',
+];
 
 /** One LocalAddressRanges entry: `*`, an address, a subnet (prefix or mask) or a `start-end` range. */
 export const LOCAL_ADDRESS_RANGE = describedPattern(
