@@ -19,7 +19,7 @@ import { createSimulatedProviders } from './simulated.js';
 import { defenderMapping } from './windows/defender-mapping.js';
 import { planDefenderChanges } from './windows/defender-plan.js';
 import { firewallMapping } from './windows/firewall-profile-map.js';
-import { type FirewallRuleItem, ruleParameters, ruleProblem } from './windows/firewall-rules-map.js';
+import { type FirewallRuleItem, itemFromRule, ruleInstance, ruleProblem } from './windows/firewall-rules-map.js';
 
 const RUNS = { seed: 12, numRuns: 300 };
 
@@ -53,24 +53,25 @@ describe('providers accept every catalog-valid value', () => {
     );
   });
 
-  it('Windows Firewall profiles: every catalog-valid value has a NetSecurity parameter value', () => {
+  it('Windows Firewall profiles: every catalog-valid value is accepted for its MDM bridge property', () => {
     const mapped = SETTINGS.filter((s) => 'mapping' in firewallMapping(s.id));
     expect(mapped.length).toBeGreaterThan(10);
     fc.assert(
       fc.property(catalogValues(mapped), ([s, value]) => {
         const found = firewallMapping(s.id);
-        expect('mapping' in found && found.mapping.toParameter(value), `${s.id} = ${JSON.stringify(value)}`).toBeTypeOf('string');
+        expect('mapping' in found && found.mapping.accepts(value), `${s.id} = ${JSON.stringify(value)}`).toBe(true);
       }),
       RUNS,
     );
   });
 
-  it('Windows Firewall rules: every catalog-valid rule can be made with New-NetFirewallRule', () => {
+  it('Windows Firewall rules: every catalog-valid rule is written to the MDM bridge and reads back as the same item', () => {
     fc.assert(
       fc.property(allowedValues(setting('firewallRules.rules')), (items) => {
         for (const item of items as FirewallRuleItem[]) {
           expect(ruleProblem(item), JSON.stringify(item)).toBeUndefined();
-          expect(ruleParameters(item).DisplayName).toBe(item.name);
+          const { InstanceID, Rule, App, Action } = ruleInstance(item);
+          expect(itemFromRule({ InstanceID, ...Rule, App, Action })).toEqual(item);
         }
       }),
       RUNS,
@@ -122,7 +123,7 @@ describe('the simulated host refuses what the catalog refuses', () => {
   it.each([
     ['windows', 'defender.SignatureUpdateFileSharesSources', ['\\\\srv\\defs|\\\\evil\\defs']],
     ['windows', 'securityCenter.CompanyName', 'Contoso\r\nFAKE'],
-    ['windows', 'firewallRules.rules', [{ name: 'calc', packageFamilyName: 'Microsoft.WindowsCalculator_8wekyb3d8bbwe' }]],
+    ['windows', 'firewallRules.rules', [{ name: 'ping', protocol: 1, icmpTypesAndCodes: '*:*' }]],
     ['linux', 'mdatp.edr.groupIds', 'a\u0000b'],
   ] as const)("%s %s: POLICY_INVALID with the endpoint's message, the host untouched", async (platform, id, value) => {
     const host = new SimulatedHost({ platform, hostname: 'parity' });

@@ -42,7 +42,22 @@ export const CIDR_WITH_PREFIX = describedPattern(
 );
 
 const LOCAL_ADDRESS = ['\\*', `(${IPV4})(${V4_PREFIX}|/(${IPV4}))?`, `(${IPV4})-(${IPV4})`, `(${IPV6})(${V6_PREFIX})?`, `(${IPV6})-(${IPV6})`];
-const REMOTE_KEYWORDS = ['Defaultgateway', 'DHCP', 'DNS', 'WINS', 'Intranet', 'RmtIntranet', 'Internet', 'Ply2Renders', 'LocalSubnet'];
+// Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenameremoteaddressranges
+// (current page: "RemoteCorpNetwork", "PlayToRenderers"; the 2017–2022 page and MS-GPFAS's rule grammar: "RmtIntranet",
+// "Ply2Renders" — both spellings accepted).
+const REMOTE_KEYWORDS = [
+  'Defaultgateway',
+  'DHCP',
+  'DNS',
+  'WINS',
+  'Intranet',
+  'RmtIntranet',
+  'RemoteCorpNetwork',
+  'Internet',
+  'Ply2Renders',
+  'PlayToRenderers',
+  'LocalSubnet',
+];
 
 /** One LocalAddressRanges entry: `*`, an address, a subnet (prefix or mask) or a `start-end` range. */
 export const LOCAL_ADDRESS_RANGE = describedPattern(
@@ -78,11 +93,13 @@ export const PORT_RANGES = describedPattern(
   'must be comma-separated ports 0–65535 or start-end ranges with start ≤ end, no leading zeros (e.g. 22,8000-8080)',
 );
 
-const ICMP_ENTRY = `(\\*(:\\*)?|${ICMP_NUMBER}(:(${ICMP_NUMBER}|\\*))?)`;
-/** Comma list of ICMP `type:code` entries, `*` for all; a wildcard type with a specific code (`*:4`) is invalid. */
+// Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenameicmptypesandcodes
+// ("To specify all ICMP types and codes, use the "*" character"; "examples such as "*:4" or "*:*" are invalid").
+const ICMP_ENTRY = `(\\*|${ICMP_NUMBER}(:(${ICMP_NUMBER}|\\*))?)`;
+/** Comma list of ICMP `type:code` entries, `*` for all; a wildcard type with any code (`*:4`, `*:*`) is invalid. */
 export const ICMP_TYPES_AND_CODES = describedPattern(
   `^${ICMP_ENTRY}(,${ICMP_ENTRY})*$`,
-  'must be comma-separated ICMP type:code entries 0–255, * for all (e.g. 3:4,8:*; *:4 is invalid)',
+  'must be comma-separated ICMP type:code entries 0–255, * alone for all (e.g. 3:4,8:*; *:4 and *:* are invalid)',
 );
 
 /** Item-schema property of the packet-filter rules (pf, nftables): remote IPv4/IPv6 addresses or networks. */

@@ -37,9 +37,10 @@ describe('parseFirewallProfiles', () => {
 });
 
 describe('readFirewallHealth', () => {
-  it('runs the constant health script and parses its output', async () => {
+  it('runs the constant health script and parses its output (the effective ActiveStore: a GPO value wins)', async () => {
     const fw = new EmulatedWindowsFirewall();
-    if (fw.profiles.Public) fw.profiles.Public.Enabled = 'False';
+    fw.mdm.set('PublicProfile', { EnableFirewall: true });
+    if (fw.gpo.profiles.Public) fw.gpo.profiles.Public.Enabled = 'False';
     const health = await readFirewallHealth(fw.runner);
     expect(health.map((h) => [h.profile, h.enabled])).toEqual([
       ['Domain', true],
@@ -47,6 +48,15 @@ describe('readFirewallHealth', () => {
       ['Public', false],
     ]);
     expect(fw.runner.calls).toEqual([powerShellCommand(FIREWALL_HEALTH, null, 60_000)]);
+  });
+
+  it('parses the golden stdout of the health script (ActiveStore, names)', async () => {
+    const runner = new ScriptedCommandRunner(() => ({ stdout: golden('firewall-health-output.json') }));
+    expect(await readFirewallHealth(runner)).toEqual([
+      { profile: 'Domain', enabled: true, defaultInboundAction: 'block', defaultOutboundAction: 'allow' },
+      { profile: 'Private', enabled: true, defaultInboundAction: 'block', defaultOutboundAction: 'allow' },
+      { profile: 'Public', enabled: false, defaultInboundAction: 'allow', defaultOutboundAction: 'allow' },
+    ]);
   });
 
   it('throws the script error', async () => {

@@ -1,5 +1,5 @@
-// Hostile values in firewall rules and profile settings: rule names, descriptions and program paths with quotes,
-// backticks, ; & | $() %VAR% and newlines pass the catalog schema and must reach Windows only as JSON data on stdin;
+// Hostile values in firewall rules and profile settings: rule names, descriptions, SDDL and program paths with quotes,
+// backticks, ; & | $() %VAR% and newlines pass the catalog schema and must reach the MDM bridge only as JSON on stdin;
 // NUL is refused with a clear error before anything runs; "/" in a rule name is refused by the schema.
 import { describe, expect, it } from 'vitest';
 import { validatePolicySettings } from '../../../../common/validation.js';
@@ -8,7 +8,8 @@ import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { WindowsFirewallProvider } from './firewall.js';
 import { FIREWALL_RULES_SETTING, WindowsFirewallRulesProvider } from './firewall-rules.js';
 import { type FirewallRuleItem, ruleId } from './firewall-rules-map.js';
-import { FIREWALL_RULES_APPLY, FIREWALL_SCRIPTS } from './firewall-scripts.js';
+import { FIREWALL_RULES_APPLY, FIREWALL_RULES_SCRIPTS } from './firewall-rules-scripts.js';
+import { FIREWALL_APPLY, FIREWALL_BRIDGE, FIREWALL_HEALTH, FIREWALL_OBSERVE } from './firewall-scripts.js';
 import { fullScript } from './powershell.js';
 import { EmulatedWindowsFirewall } from './testing/firewall-emulator.js';
 
@@ -33,7 +34,10 @@ function hostileItems(): FirewallRuleItem[] {
     action: 0,
     filePath: `C:\\Program Files\\${h}\\app.exe`,
     serviceName: h.slice(0, 200),
-    localUserAuthorizationList: h,
+    packageFamilyName: h.slice(0, 200),
+    fqbn: `O=${h}, C=US`,
+    localUserAuthorizedList: h,
+    enabled: true,
   }));
 }
 
@@ -61,7 +65,7 @@ describe('hostile firewall rule values', () => {
       { settingId: FIREWALL_RULES_SETTING, kind: 'firewallRules', from: undefined, to: items as unknown as SettingValue },
     ]);
     expect(result).toEqual({ settingId: FIREWALL_RULES_SETTING, ok: true });
-    const scripts = FIREWALL_SCRIPTS.map((s) => s.text).join('\n');
+    const scripts = [...FIREWALL_RULES_SCRIPTS, FIREWALL_APPLY, FIREWALL_BRIDGE, FIREWALL_HEALTH, FIREWALL_OBSERVE].map((s) => s.text).join('\n');
     for (const call of fw.runner.calls) {
       const commandLine = call.args.join(' ');
       for (const h of HOSTILE) {
@@ -71,12 +75,14 @@ describe('hostile firewall rule values', () => {
     }
     // The apply call's stdin carries every value verbatim as JSON strings.
     const plan = JSON.parse(fw.runner.calls[1]?.stdin ?? '');
-    expect(plan.create.map((c: { Parameters: { DisplayName: string } }) => c.Parameters.DisplayName)).toEqual(items.map((i) => i.name));
-    // Windows stores them as given, and they read back as the same items.
+    expect(plan.create.map((c: { Rule: { Name: string } }) => c.Rule.Name)).toEqual(items.map((i) => i.name));
+    // The bridge stores them as given under a node name derived from the name (never the name itself), and they read
+    // back as the same items.
     for (const item of items) {
-      const rule = fw.rules.get(ruleId(item.name));
-      expect(rule).toMatchObject({ DisplayName: item.name, Description: item.description, Program: item.filePath, Service: item.serviceName });
-      expect(rule?.Name).toMatch(/^Attache-[0-9a-f]{32}$/);
+      const node = fw.rules.mdm.get(ruleId(item.name));
+      expect(node?.rule).toMatchObject({ Name: item.name, Description: item.description, LocalUserAuthorizedList: item.localUserAuthorizedList });
+      expect(node?.app).toEqual({ FilePath: item.filePath, ServiceName: item.serviceName, PackageFamilyName: item.packageFamilyName, Fqbn: item.fqbn });
+      expect(plan.create.every((c: { InstanceID: string }) => /^Attache-[0-9a-f]{32}$/.test(c.InstanceID))).toBe(true);
     }
     const seen = (await provider.observe([FIREWALL_RULES_SETTING])).get(FIREWALL_RULES_SETTING);
     expect(seen).toEqual(items);
@@ -89,7 +95,7 @@ describe('hostile firewall rule values', () => {
   });
 
   it('refuses a NUL byte with a clear error before running anything', async () => {
-    const runner = new ScriptedCommandRunner(() => ({ stdout: '{"ok":true,"result":{"rules":[]}}' }));
+    const runner = new ScriptedCommandRunner(() => ({ stdout: '{"ok":true,"result":{"rules":[],"active":[],"legacy":0}}' }));
     const provider = new WindowsFirewallRulesProvider({ runner });
     for (const item of [
       { name: 'evil\0name' },
@@ -119,9 +125,10 @@ describe('hostile firewall profile values', () => {
     ]);
     expect(r).toMatchObject({ ok: true });
     expect(fw.runner.calls[0]?.args.join(' ')).not.toContain(path);
-    expect(JSON.parse(fw.runner.calls[0]?.stdin ?? '')).toEqual({ steps: [{ target: 'Domain', parameters: { LogFileName: path } }] });
-    expect(fw.profiles.Domain?.LogFileName).toBe(path);
-    expect(fw.profiles.Private?.Enabled).toBe('True');
+    expect(JSON.parse(fw.runner.calls[0]?.stdin ?? '')).toEqual({ instances: [{ instance: 'DomainProfile', values: { LogFilePath: path } }] });
+    expect(fw.mdm.get('DomainProfile')).toEqual({ LogFilePath: path });
+    expect(fw.activeProfile('Domain').LogFileName).toBe(path);
+    expect(fw.mdm.has('PrivateProfile')).toBe(false);
   });
 
   it('a NUL in a log path is refused before running anything', async () => {

@@ -1,32 +1,34 @@
-// Boundary tests of the Windows Firewall rules provider: exact invocations for a policy, rules outside the agent's
-// group left alone, only differing items re-created, read-back of recorded output, and restart without false drift.
+// Boundary tests of the Windows Firewall rules provider: exact invocations for a policy (MDM bridge instances on
+// stdin), other managers' rules left alone, only differing items replaced, exact read-back of golden output; upgrade
+// and store merge in firewall-rules-stores.test.ts.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { SettingValue } from '../../../../policy-schemas/src/index.js';
-import type { SettingChange } from '../../core/plan.js';
-import { valuesEqual } from '../../core/plan.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { FIREWALL_RULES_SETTING, planRules, WindowsFirewallRulesProvider } from './firewall-rules.js';
-import { type FirewallRuleItem, type ObservedRule, ruleId, ruleSignature } from './firewall-rules-map.js';
-import { FIREWALL_RULES_APPLY, FIREWALL_RULES_OBSERVE, RULE_GROUP } from './firewall-scripts.js';
+import { type FirewallRuleItem, itemFromRule, ruleId, ruleInstance } from './firewall-rules-map.js';
+import {
+  FIREWALL_RULES_APPLY,
+  FIREWALL_RULES_OBSERVE,
+  LEGACY_HINT_KEY,
+  LEGACY_RULE_GROUP,
+  RULE_ID_PATTERN,
+  RULE_PROPERTIES,
+  RULES_PARENT,
+} from './firewall-rules-scripts.js';
 import { powerShellCommand } from './powershell.js';
 import { EmulatedWindowsFirewall } from './testing/firewall-emulator.js';
+import { observeRules, rulesChange as rules } from './testing/firewall-rules-fixtures.js';
 
 const golden = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
-const rules = (to: FirewallRuleItem[] | undefined): SettingChange => ({
-  settingId: FIREWALL_RULES_SETTING,
-  kind: 'firewallRules',
-  from: undefined,
-  to: to as unknown as SettingValue,
-});
 
 const RDP: FirewallRuleItem = {
   name: 'Allow RDP from intranet',
+  enabled: true,
   direction: 'IN',
   action: 1,
   protocol: 6,
   localPortRanges: '3389',
-  remoteAddressRanges: ['Intranet'],
+  remoteAddressRanges: ['Intranet', '10.0.0.0/8'],
   profiles: 1,
 };
 const PING: FirewallRuleItem = {
@@ -46,156 +48,130 @@ const SMB: FirewallRuleItem = {
   profiles: 0x7fffffff,
   enabled: true,
 };
+const AGENT: FirewallRuleItem = {
+  name: 'Agent updates',
+  enabled: true,
+  interfaceTypes: ['Lan', 'Wireless', 'MBB'],
+  localUserAuthorizedList: 'O:LSD:(A;;CC;;;S-1-5-18)',
+  filePath: 'C:\\Program Files\\Attache\\agent.exe',
+};
+
+/** A rule the agent of an earlier version wrote to the local store (group Attaché). */
+const _legacyRule = (name: string) => ({ Name: ruleId(name), DisplayName: name, Group: LEGACY_RULE_GROUP, Profile: 'Any' as const });
 
 describe('Windows firewall rules provider: invocations', () => {
-  it('reads the group, then creates each rule with parameters from the item and its exact JSON as hint', async () => {
+  it('reads the MDM store, then creates each rule as bridge instances built verbatim from the item', async () => {
     const fw = new EmulatedWindowsFirewall();
     const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
-    const [result] = await provider.apply([rules([RDP, PING])]);
-    expect(result).toEqual({ settingId: FIREWALL_RULES_SETTING, ok: true });
-    expect(fw.runner.calls).toEqual([
-      powerShellCommand(FIREWALL_RULES_OBSERVE, null, 300_000),
-      powerShellCommand(
-        FIREWALL_RULES_APPLY,
+    expect(await provider.apply([rules([RDP, AGENT])])).toEqual([{ settingId: FIREWALL_RULES_SETTING, ok: true }]);
+    // Written by hand from the Firewall CSP node names (mde-domain.md §2.4); absent fields stay unset (CSP defaults).
+    const plan = {
+      removeLegacy: false,
+      remove: [],
+      create: [
         {
-          remove: [],
-          enable: [],
-          create: [
-            {
-              Parameters: {
-                Name: 'Attache-6de305df96477de910724091b0e55535',
-                DisplayName: 'Allow RDP from intranet',
-                Enabled: 'True',
-                Direction: 'Inbound',
-                Action: 'Allow',
-                Protocol: '6',
-                LocalPort: ['3389'],
-                RemoteAddress: ['Intranet'],
-                Profile: 'Domain',
-              },
-              Hint: '{"action":1,"direction":"IN","localPortRanges":"3389","name":"Allow RDP from intranet","profiles":1,"protocol":6,"remoteAddressRanges":["Intranet"]}',
-            },
-            {
-              Parameters: {
-                Name: ruleId('Allow ping'),
-                DisplayName: 'Allow ping',
-                Enabled: 'True',
-                Direction: 'Inbound',
-                Action: 'Allow',
-                Protocol: '1',
-                IcmpType: ['8'],
-                LocalAddress: ['10.0.0.0/8', 'fe80::/64'],
-                Profile: 'Any',
-              },
-              Hint: '{"action":1,"direction":"IN","icmpTypesAndCodes":"8:*","localAddressRanges":["10.0.0.0/8","fe80::/64"],"name":"Allow ping","protocol":1}',
-            },
-          ],
-          hint: [],
+          InstanceID: 'Attache-6de305df96477de910724091b0e55535',
+          Rule: {
+            Name: 'Allow RDP from intranet',
+            Enabled: true,
+            Direction: 'IN',
+            Protocol: 6,
+            LocalPortRanges: '3389',
+            RemoteAddressRanges: 'Intranet,10.0.0.0/8',
+            Profiles: 1,
+          },
+          App: null,
+          Action: { Type: 1 },
         },
-        600_000,
-      ),
-    ]);
+        {
+          InstanceID: ruleId('Agent updates'),
+          Rule: { Name: 'Agent updates', Enabled: true, InterfaceTypes: 'Lan,Wireless,MBB', LocalUserAuthorizedList: 'O:LSD:(A;;CC;;;S-1-5-18)' },
+          App: { FilePath: 'C:\\Program Files\\Attache\\agent.exe' },
+          Action: null,
+        },
+      ],
+    };
+    expect(fw.runner.calls).toEqual([powerShellCommand(FIREWALL_RULES_OBSERVE, null, 300_000), powerShellCommand(FIREWALL_RULES_APPLY, plan, 600_000)]);
   });
 
-  it('derives a stable rule id from the item name only', () => {
+  it('a rule without enabled is created without Enabled: the CSP default, disabled — never enabled by the agent', () => {
+    expect(ruleInstance(PING).Rule).not.toHaveProperty('Enabled');
+    expect(itemFromRule({ InstanceID: ruleId(PING.name), ...ruleInstance(PING).Rule, Action: { Type: 1 } })).toEqual(PING);
+    // The script adds the App/Action children before it switches an enabled rule on.
+    const text = FIREWALL_RULES_APPLY.text;
+    expect(text.indexOf("$rule['Enabled'] = $false")).toBeLessThan(text.indexOf("'MDM_Firewall_Action04' -Property"));
+    expect(text.indexOf("'MDM_Firewall_Action04' -Property")).toBeLessThan(text.indexOf("$created.CimInstanceProperties['Enabled'].Value = $true"));
+  });
+
+  it('derives a stable node name from the item name only', () => {
     expect(ruleId('Allow RDP from intranet')).toBe(ruleId('Allow RDP from intranet'));
     expect(ruleId('Allow RDP from intranet')).not.toBe(ruleId('allow RDP from intranet'));
     expect(ruleId('x')).toMatch(/^Attache-[0-9a-f]{32}$/);
   });
 
-  it('re-creates only the items that changed, toggles Enabled in place, and removes items no longer wanted', async () => {
+  it('replaces only the items that changed and removes items no longer wanted', async () => {
     const fw = new EmulatedWindowsFirewall();
     const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
     await provider.apply([rules([RDP, PING, SMB])]);
     fw.runner.calls.length = 0;
     await provider.apply([rules([RDP, { ...PING, localAddressRanges: ['10.0.0.0/8'] }, { ...SMB, enabled: false }])]);
-    expect(fw.runner.calls).toHaveLength(2);
     const plan = JSON.parse(fw.runner.calls[1]?.stdin ?? '');
-    expect(plan.remove).toEqual([ruleId('Allow ping')]);
-    expect(plan.create.map((c: { Parameters: { DisplayName: string } }) => c.Parameters.DisplayName)).toEqual(['Allow ping']);
-    expect(plan.enable).toEqual([{ Name: ruleId('Block SMB out'), Enabled: 'False', Hint: expect.stringContaining('"enabled":false') }]);
-    expect(plan.hint).toEqual([]);
+    expect(plan.remove).toEqual([ruleId('Allow ping'), ruleId('Block SMB out')]);
+    expect(plan.create.map((c: { Rule: { Name: string } }) => c.Rule.Name)).toEqual(['Allow ping', 'Block SMB out']);
     fw.runner.calls.length = 0;
     await provider.apply([rules([RDP])]);
     expect(JSON.parse(fw.runner.calls[1]?.stdin ?? '').remove.sort()).toEqual([ruleId('Allow ping'), ruleId('Block SMB out')].sort());
   });
 
-  it('never reads, changes or removes a rule outside its group, even one with the same display name', async () => {
+  it('never changes another manager’s rule (Intune’s MDM rule, local and GPO rules), even one with the same display name', async () => {
     const fw = new EmulatedWindowsFirewall();
     const before = fw.foreignRules();
     expect(before).toContain('"DisplayName":"Allow RDP from intranet"');
+    expect(before).toContain('Intune: allow VPN client');
     const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
     await provider.apply([rules([RDP, PING, SMB])]);
     await provider.apply([rules([{ ...RDP, enabled: false }])]);
     await provider.apply([rules(undefined)]);
     expect(fw.foreignRules()).toBe(before);
-    expect((await provider.observe([FIREWALL_RULES_SETTING])).get(FIREWALL_RULES_SETTING)).toEqual([]);
-    expect([...fw.rules.values()].filter((r) => r.Group === RULE_GROUP)).toEqual([]);
-    expect(fw.hints.size).toBe(0);
+    expect(await observeRules(provider)).toEqual([]);
   });
 
   it('reads back the exact items after a restart, without re-applying anything', async () => {
     const fw = new EmulatedWindowsFirewall();
-    await new WindowsFirewallRulesProvider({ runner: fw.runner }).apply([rules([RDP, PING, SMB])]);
+    await new WindowsFirewallRulesProvider({ runner: fw.runner }).apply([rules([RDP, PING, SMB, AGENT])]);
     const restarted = new WindowsFirewallRulesProvider({ runner: fw.runner });
-    const seen = (await restarted.observe([FIREWALL_RULES_SETTING])).get(FIREWALL_RULES_SETTING);
-    expect(valuesEqual(seen, [RDP, PING, SMB] as unknown as SettingValue)).toBe(true);
+    expect(await observeRules(restarted)).toEqual([RDP, PING, SMB, AGENT]);
     fw.runner.calls.length = 0;
-    expect(await restarted.apply([rules([RDP, PING, SMB])])).toEqual([{ settingId: FIREWALL_RULES_SETTING, ok: true }]);
+    expect(await restarted.apply([rules([RDP, PING, SMB, AGENT])])).toEqual([{ settingId: FIREWALL_RULES_SETTING, ok: true }]);
     expect(fw.runner.calls.map((c) => c.args.at(-1))).toEqual([powerShellCommand(FIREWALL_RULES_OBSERVE, null).args.at(-1)]);
   });
 
-  it('reports what Windows enforces when a rule was changed behind its back (the hint does not mask drift)', async () => {
+  it('reports a rule changed behind its back as it is, and puts it back', async () => {
     const fw = new EmulatedWindowsFirewall();
     const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
     await provider.apply([rules([RDP])]);
-    const rule = fw.rules.get(ruleId(RDP.name));
-    if (rule) rule.LocalPort = ['3390'];
-    const seen = (await provider.observe([FIREWALL_RULES_SETTING])).get(FIREWALL_RULES_SETTING) as unknown as FirewallRuleItem[];
-    expect(seen).toEqual([{ ...RDP, localPortRanges: '3390' }]);
+    const node = fw.rules.mdm.get(ruleId(RDP.name));
+    if (node) node.rule.LocalPortRanges = '3390';
+    expect(await observeRules(provider)).toEqual([{ ...RDP, localPortRanges: '3390' }]);
     await provider.apply([rules([RDP])]);
-    expect(fw.rules.get(ruleId(RDP.name))?.LocalPort).toEqual(['3389']);
+    expect(fw.rules.mdm.get(ruleId(RDP.name))?.rule.LocalPortRanges).toBe('3389');
   });
 
-  it('compares addresses by the shared rules (core/net-address.ts): masks, host bits, IPv6 text, mapped IPv4', () => {
-    const item = (remoteAddressRanges: string[]) => ({ name: 'r', remoteAddressRanges });
-    const same = [
-      [['10.1.2.3/255.0.0.0'], ['10.0.0.0/8']],
-      [['2001:DB8:0:0::1'], ['2001:db8::1/128']],
-      [['::ffff:192.0.2.1'], ['192.0.2.1']],
-      [['192.0.2.1/32-192.0.2.9'], ['192.0.2.1-192.0.2.9']],
-    ];
-    for (const [a, b] of same) expect(ruleSignature(item(a as string[]))).toBe(ruleSignature(item(b as string[])));
-    // A leading zero is not read as 10 (nor as octal 8): the entry stays as written, unequal to both.
-    expect(ruleSignature(item(['010.0.0.1']))).not.toBe(ruleSignature(item(['10.0.0.1'])));
-    expect(ruleSignature(item(['10.0.0.0/255.0.255.0']))).not.toBe(ruleSignature(item(['10.0.0.0/16'])));
-  });
-
-  it('stores only a new hint when an item is written differently but means the same', async () => {
-    const fw = new EmulatedWindowsFirewall();
-    const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
-    await provider.apply([rules([SMB])]);
-    const plain = { name: SMB.name, action: 0 as const, protocol: 6, remotePortRanges: '445,139' };
-    expect(ruleSignature(plain)).toBe(ruleSignature(SMB));
-    fw.runner.calls.length = 0;
-    await provider.apply([rules([plain])]);
-    const plan = JSON.parse(fw.runner.calls[1]?.stdin ?? '');
-    expect(plan).toMatchObject({ remove: [], enable: [], create: [], hint: [{ Name: ruleId(SMB.name) }] });
-    expect((await provider.observe([FIREWALL_RULES_SETTING])).get(FIREWALL_RULES_SETTING)).toEqual([plain]);
-  });
-
-  it('refuses the whole list, changing nothing, when an item cannot be expressed with New-NetFirewallRule', async () => {
-    const runner = new ScriptedCommandRunner(() => ({ stdout: '{"ok":true,"result":{"rules":[]}}' }));
-    const provider = new WindowsFirewallRulesProvider({ runner });
-    const results = await provider.apply([
-      rules([RDP, { name: 'Calculator', packageFamilyName: 'Microsoft.WindowsCalculator_8wekyb3d8bbwe' }]),
+  it('refuses the whole list, changing nothing, when an item cannot be written to the Firewall CSP', async () => {
+    const runner = new ScriptedCommandRunner(() => ({ stdout: '{"ok":true,"result":{"rules":[],"active":[],"legacy":0}}' }));
+    const results = await new WindowsFirewallRulesProvider({ runner }).apply([
       rules([{ name: 'Ports without protocol', localPortRanges: '80' }]),
       rules([{ name: 'Edge out', direction: 'OUT', edgeTraversal: true }]),
+      rules([{ name: 'Any ICMP code', protocol: 1, icmpTypesAndCodes: '*:*' }]),
+      rules([{ name: 'ICMP on TCP', protocol: 6, icmpTypesAndCodes: '8' }]),
+      rules([{ name: 'All and Lan', interfaceTypes: ['All', 'Lan'] }]),
     ]);
     expect(results.map((r) => (r.ok ? 'ok' : r.message))).toEqual([
-      expect.stringMatching(/^no rule changed: rule "Calculator": packageFamilyName has no NetSecurity equivalent/),
       'no rule changed: rule "Ports without protocol": port ranges need protocol 6 (TCP) or 17 (UDP)',
       'no rule changed: rule "Edge out": edgeTraversal applies to inbound (IN) rules only',
+      'no rule changed: rule "Any ICMP code": icmpTypesAndCodes: "*:<code>" and "*:*" are invalid (use "*" alone)',
+      'no rule changed: rule "ICMP on TCP": icmpTypesAndCodes needs protocol 1 (ICMPv4) or 58 (ICMPv6)',
+      'no rule changed: rule "All and Lan": interfaceTypes: "All" must stand alone',
     ]);
     expect(runner.calls).toHaveLength(0);
   });
@@ -206,7 +182,7 @@ describe('Windows firewall rules provider: invocations', () => {
         ok: true,
         result:
           spec.args.at(-1) === powerShellCommand(FIREWALL_RULES_OBSERVE, null).args.at(-1)
-            ? { rules: [] }
+            ? { rules: [], active: [], legacy: 0 }
             : { results: [{ op: 'create', name: ruleId(RDP.name), error: 'Access is denied.' }] },
       }),
     }));
@@ -220,46 +196,61 @@ describe('Windows firewall rules provider: invocations', () => {
 });
 
 describe('Windows firewall rules: read-back of recorded output', () => {
-  it('maps Get-NetFirewallRule + filter output (Windows spelling) back to CSP items', async () => {
+  it('maps the bridge instances and their App/Action children back to the exact CSP items', async () => {
     const runner = new ScriptedCommandRunner(() => ({ stdout: golden('firewall-rules-observe-output.json') }));
-    const seen = (await new WindowsFirewallRulesProvider({ runner }).observe([FIREWALL_RULES_SETTING])).get(FIREWALL_RULES_SETTING);
-    expect(seen).toEqual([
-      RDP, // from the stored hint
+    expect(await observeRules(new WindowsFirewallRulesProvider({ runner }))).toEqual([
+      RDP,
       {
-        name: 'Allow ping',
-        direction: 'IN',
-        action: 1,
-        protocol: 1,
-        icmpTypesAndCodes: '8',
-        localAddressRanges: ['10.0.0.0/255.0.0.0', 'fe80::/64'],
-        profiles: 3,
-      },
-      { name: 'Block SMB out', description: 'Lateral movement', enabled: false, direction: 'OUT', action: 0, protocol: 6, remotePortRanges: '139,445' },
-      {
-        name: 'Agent updates',
+        name: 'Block SMB out',
+        description: 'no SMB to the internet',
+        enabled: true,
         direction: 'OUT',
-        action: 1,
-        remoteAddressRanges: ['Defaultgateway', 'RmtIntranet', '192.168.1.10-192.168.1.20'],
-        interfaceTypes: ['Lan', 'Wireless'],
-        localUserAuthorizationList: 'O:LSD:(A;;CC;;;S-1-5-18)',
-        filePath: 'C:\\Program Files\\Attache\\agent.exe',
-        serviceName: 'wuauserv',
+        action: 0,
+        protocol: 6,
+        remotePortRanges: '139,445',
+        profiles: 2147483647,
       },
-      { name: 'Teredo in', direction: 'IN', action: 1, protocol: 17, localPortRanges: '3544', profiles: 4, edgeTraversal: true },
+      PING,
+      AGENT,
     ]);
-    // Windows' spelling of "Allow ping" (8, mask) means the CSP item's (8:*, /8): no re-creation is planned for it.
-    const observed = (JSON.parse(golden('firewall-rules-observe-output.json')) as { result: { rules: ObservedRule[] } }).result.rules;
+    const golden2 = JSON.parse(golden('firewall-rules-observe-output.json')).result;
+    // Nothing to do for the same items; the old local-store rules are due for removal.
     const plan = planRules(
-      [{ ...PING, profiles: 3 }],
-      observed.filter((r) => r.DisplayName === 'Allow ping'),
+      [
+        RDP,
+        PING,
+        AGENT,
+        { ...SMB, description: 'no SMB to the internet' },
+        { name: 'Not in force', enabled: true, direction: 'OUT', protocol: 17, remotePortRanges: '53' },
+      ],
+      golden2,
     );
-    expect(plan).toMatchObject({ remove: [], enable: [], create: [], hint: [{ Name: ruleId('Allow ping') }] });
+    expect(plan).toEqual({ removeLegacy: true, remove: [], create: [] });
   });
 
-  it('reads enums PowerShell printed as numbers (Enabled False=2, Direction Inbound=1, Action Block=4)', async () => {
-    const raw = { Name: ruleId('n'), DisplayName: 'n', Enabled: 2, Direction: 1, Action: 4, Profile: 'Any', Protocol: 'TCP', LocalPort: '22' };
-    const runner = new ScriptedCommandRunner(() => ({ stdout: JSON.stringify({ ok: true, result: { rules: [raw] } }) }));
-    const seen = (await new WindowsFirewallRulesProvider({ runner }).observe([FIREWALL_RULES_SETTING])).get(FIREWALL_RULES_SETTING);
-    expect(seen).toEqual([{ name: 'n', enabled: false, direction: 'IN', action: 0, protocol: 6, localPortRanges: '22' }]);
+  it('reports the failed operations of golden apply output by rule name', async () => {
+    const runner = new ScriptedCommandRunner((spec) => ({
+      stdout:
+        spec.args.at(-1) === powerShellCommand(FIREWALL_RULES_OBSERVE, null).args.at(-1)
+          ? JSON.stringify({ ok: true, result: { rules: [], active: [], legacy: 1 } })
+          : golden('firewall-rules-apply-output.json'),
+    }));
+    const [r] = await new WindowsFirewallRulesProvider({ runner }).apply([rules([RDP, PING])]);
+    expect(r).toEqual({
+      settingId: FIREWALL_RULES_SETTING,
+      ok: false,
+      code: 'SETTING_APPLY_FAILED',
+      message: 'firewall rules not fully applied: create "Allow ping": A general error occurred that is not covered by a more specific error code.',
+    });
+  });
+
+  it('keeps the scripts’ property lists identical to the table', () => {
+    const line = FIREWALL_RULES_APPLY.text.split('\n').find((l) => l.startsWith('$ruleProps = @(')) ?? '';
+    expect([...line.matchAll(/'([A-Za-z]+)'/g)].map((m) => m[1])).toEqual(Object.keys(RULE_PROPERTIES));
+    expect(FIREWALL_RULES_APPLY.text).not.toMatch(/New-NetFirewallRule|Set-NetFirewallRule/);
+    expect(FIREWALL_RULES_APPLY.text).toContain(`$parent = '${RULES_PARENT}'`);
+    expect(FIREWALL_RULES_APPLY.text).toContain(`$idPattern = '${RULE_ID_PATTERN.source}'`);
+    expect(FIREWALL_RULES_APPLY.text).toContain(`DeleteSubKeyTree('${LEGACY_HINT_KEY}', $false)`);
+    expect(FIREWALL_RULES_APPLY.text).toContain(`-Group '${LEGACY_RULE_GROUP}' -PolicyStore PersistentStore`);
   });
 });

@@ -1,65 +1,51 @@
-// Windows Firewall rules provider (policy kind firewallRules): the items of firewallRules.rules become rules in the
-// group the agent owns (RULE_GROUP), one rule per item, -Name derived from the item key. Only items that differ from
-// what is there are re-created; rules outside the group are never read, changed or removed.
+// Windows Firewall rules provider (policy kind firewallRules): each item of firewallRules.rules is one Firewall CSP
+// MdmStore/FirewallRules node written through the MDM bridge, node name derived from the item key. MDM-store rules are
+// not "local store" rules, so a Group Policy AllowLocalPolicyMerge=false does not switch them off (firewall-csp).
 import { canonicalJson } from '../../../../common/canonical-json.js';
 import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
 import type { CommandRunner } from '../../system/command-runner.js';
 import type { ApplyResult, SettingsProvider } from '../provider.js';
-import {
-  type FirewallRuleItem,
-  itemFromRule,
-  type ObservedRule,
-  type RuleParameters,
-  reportedItem,
-  ruleId,
-  ruleParameters,
-  ruleProblem,
-  ruleSignature,
-} from './firewall-rules-map.js';
-import { FIREWALL_RULES_APPLY, FIREWALL_RULES_OBSERVE } from './firewall-scripts.js';
+import { type FirewallRuleItem, itemFromRule, type ObservedRule, type RuleInstance, ruleId, ruleInstance, ruleProblem } from './firewall-rules-map.js';
+import { FIREWALL_RULES_APPLY, FIREWALL_RULES_OBSERVE, RULE_ID_PATTERN } from './firewall-rules-scripts.js';
 import { runPowerShell } from './powershell.js';
 
 export const FIREWALL_RULES_SETTING = 'firewallRules.rules';
 
-/** What FIREWALL_RULES_APPLY is asked to do, in its order: remove, enable/disable, create, store hints. */
+/** What FIREWALL_RULES_APPLY is asked to do, in its order: remove the old local-store rules, remove, create. */
 export interface RulesPlan {
+  readonly removeLegacy: boolean;
   readonly remove: string[];
-  readonly enable: { Name: string; Enabled: 'True' | 'False'; Hint: string }[];
-  readonly create: { Parameters: RuleParameters; Hint: string }[];
-  readonly hint: { Name: string; Hint: string }[];
+  readonly create: RuleInstance[];
 }
 
-/** The operations that turn the observed rules of the group into the desired items (pure; exported for tests). */
-export function planRules(desired: readonly FirewallRuleItem[], observed: readonly ObservedRule[]): RulesPlan {
-  const plan: RulesPlan = { remove: [], enable: [], create: [], hint: [] };
+/** What FIREWALL_RULES_OBSERVE reports, parsed. */
+export interface ObservedRules {
+  /** The agent's rule instances in the MDM store. */
+  readonly rules: ObservedRule[];
+  /** Names and display names of the MDM-sourced rules in force (ActiveStore). */
+  readonly active: { readonly Name: string; readonly DisplayName: string }[];
+  /** Leftovers of the pre-MDM agent: its local-store rules (group Attaché), plus 1 for its registry hint key. */
+  readonly legacy: number;
+}
+
+/** The operations that turn the agent's MDM rules into the desired items (pure; exported for tests). */
+export function planRules(desired: readonly FirewallRuleItem[], observed: ObservedRules): RulesPlan {
+  const plan: RulesPlan = { removeLegacy: observed.legacy > 0, remove: [], create: [] };
   const wanted = new Map(desired.map((item) => [ruleId(item.name), item]));
-  const present = new Map(observed.map((rule) => [rule.Name, rule]));
-  for (const rule of observed) if (!wanted.has(rule.Name)) plan.remove.push(rule.Name);
+  const present = new Map(observed.rules.map((rule) => [rule.InstanceID, rule]));
+  for (const rule of observed.rules) if (!wanted.has(rule.InstanceID)) plan.remove.push(rule.InstanceID);
   for (const [id, item] of wanted) {
-    const hint = canonicalJson(item);
     const rule = present.get(id);
-    if (!rule) {
-      plan.create.push({ Parameters: ruleParameters(item), Hint: hint });
-      continue;
-    }
-    const current = itemFromRule(rule);
-    const want = ruleSignature(item);
-    if (ruleSignature(current) === want) {
-      if (rule.Hint !== hint) plan.hint.push({ Name: id, Hint: hint });
-    } else if (ruleSignature({ ...current, enabled: item.enabled !== false }) === want) {
-      plan.enable.push({ Name: id, Enabled: item.enabled === false ? 'False' : 'True', Hint: hint });
-    } else {
-      plan.remove.push(id);
-      plan.create.push({ Parameters: ruleParameters(item), Hint: hint });
-    }
+    if (rule && canonicalJson(itemFromRule(rule)) === canonicalJson(item)) continue;
+    // A changed rule is replaced whole: the CSP's defaults (disabled, allow) then hold for every field left out.
+    if (rule) plan.remove.push(id);
+    plan.create.push(ruleInstance(item));
   }
   return plan;
 }
 
-function isEmpty(plan: RulesPlan): boolean {
-  return plan.remove.length + plan.enable.length + plan.create.length + plan.hint.length === 0;
-}
+const isEmpty = (plan: RulesPlan) => !plan.removeLegacy && plan.remove.length + plan.create.length === 0;
 
 /** Desired items from a change, or the reason they cannot be enforced (nothing is changed then). */
 function desiredItems(to: SettingValue | undefined): { items: FirewallRuleItem[] } | { problem: string } {
@@ -75,31 +61,16 @@ function desiredItems(to: SettingValue | undefined): { items: FirewallRuleItem[]
   return problems.length > 0 ? { problem: `no rule changed: ${problems.join('; ')}` } : { items };
 }
 
-/** The fields Get-NetFirewallRule prints as lists; every other field is one value. */
-const LIST_FIELDS = new Set(['LocalPort', 'RemotePort', 'IcmpType', 'LocalAddress', 'RemoteAddress']);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function ruleField(key: string, v: unknown): string | string[] | undefined {
-  const text = (x: unknown) => (typeof x === 'string' ? x : typeof x === 'number' ? String(x) : undefined);
-  if (!LIST_FIELDS.has(key) || !Array.isArray(v)) return text(v);
-  const items = v.map(text);
-  return items.every((x) => x !== undefined) ? (items as string[]) : undefined;
-}
-
-function parseRules(result: unknown): ObservedRule[] {
-  const rules = (result as { rules?: unknown } | null)?.rules;
-  if (!Array.isArray(rules)) throw new Error('firewall-rules-observe: unexpected output');
-  return rules
-    .filter((r): r is ObservedRule => typeof r === 'object' && r !== null && typeof r.Name === 'string' && typeof r.DisplayName === 'string')
-    .map((r) => {
-      // Enum fields as names; a number (an enum PowerShell printed raw) becomes its digits, which the map also reads.
-      // Anything else that is not text (or a list of text) is not a value Get-NetFirewallRule prints: left out, so the
-      // rule reads as whatever its other fields say (drift) instead of the map throwing a TypeError on it.
-      const fields = Object.entries(r).flatMap(([k, v]) => {
-        const value = ruleField(k, v);
-        return value === undefined ? [] : [[k, value]];
-      });
-      return Object.fromEntries(fields) as ObservedRule;
-    });
+function parseRules(result: unknown): ObservedRules {
+  if (!isRecord(result) || !Array.isArray(result.rules)) throw new Error('firewall-rules-observe: unexpected output');
+  // Only the agent's node names; anything else is not ours to report or change.
+  const rules = result.rules.filter((r): r is ObservedRule => isRecord(r) && typeof r.InstanceID === 'string' && RULE_ID_PATTERN.test(r.InstanceID));
+  const active = (Array.isArray(result.active) ? result.active : [result.active]).filter(
+    (a): a is ObservedRules['active'][number] => isRecord(a) && typeof a.Name === 'string' && typeof a.DisplayName === 'string',
+  );
+  return { rules, active, legacy: typeof result.legacy === 'number' ? result.legacy : 0 };
 }
 
 export class WindowsFirewallRulesProvider implements SettingsProvider {
@@ -111,10 +82,22 @@ export class WindowsFirewallRulesProvider implements SettingsProvider {
     return settingId === FIREWALL_RULES_SETTING ? undefined : `${settingId} is not a Windows Firewall rules setting`;
   }
 
+  /**
+   * The items whose MDM rule is in force: a rule in the MDM store that the ActiveStore does not list (by node name, or
+   * by display name = the item name) is left out, so the setting reads as not enforced instead of claimed.
+   */
   async observe(settingIds: readonly string[]): Promise<Map<string, SettingValue | undefined>> {
     const out = new Map<string, SettingValue | undefined>(settingIds.map((id) => [id, undefined]));
     if (!settingIds.includes(FIREWALL_RULES_SETTING)) return out;
-    const items = (await this.readRules()).map(reportedItem);
+    const observed = await this.readRules();
+    const names = new Set(observed.active.map((a) => a.Name));
+    const displayNames = new Set(observed.active.map((a) => a.DisplayName));
+    const items = observed.rules.flatMap((rule) => {
+      const item = itemFromRule(rule);
+      // A node without a name (changed behind our back) is no item; the setting then reads as drifted and is rewritten.
+      if (typeof item.name !== 'string') return [];
+      return names.has(rule.InstanceID) || displayNames.has(item.name) ? [item] : [];
+    });
     out.set(FIREWALL_RULES_SETTING, items as unknown as SettingValue);
     return out;
   }
@@ -144,7 +127,7 @@ export class WindowsFirewallRulesProvider implements SettingsProvider {
     }
   }
 
-  private async readRules(): Promise<ObservedRule[]> {
+  private async readRules(): Promise<ObservedRules> {
     return parseRules(await runPowerShell(this.deps.runner, FIREWALL_RULES_OBSERVE, null, 300_000));
   }
 }

@@ -1,17 +1,72 @@
-// The constant PowerShell scripts of the Windows Firewall providers (NetSecurity module, PowerShell 5.1). Each reads
-// its plan from `$in` (JSON on stdin); parameter NAMES are checked against a fixed allow-list inside the script and
-// splatted, values are bound only as data. Enum values are returned as their names (`[string]`), never as numbers.
-import { ps } from './powershell.js';
+// The constant PowerShell scripts of the Windows Firewall profile provider: the MDM store through the local MDM WMI
+// bridge (root\cimv2\mdm\dmmap, MDM_Firewall_* classes, run as SYSTEM), effective state from NetSecurity's ActiveStore,
+// Group Policy from its RSOP store. Values come only as JSON on stdin; class and property names are allow-listed here.
+import { ps, psJoin } from './powershell.js';
 
-/** The rule group the agent owns: every rule it creates carries it, and it never touches a rule outside it. */
-export const RULE_GROUP = 'Attaché';
-/** The store the agent writes and reads: the local persistent policy (not a GPO, not the MDM store). */
-export const POLICY_STORE = 'PersistentStore';
-/** Registry key (HKLM) where the rules script keeps, per rule id, the exact item JSON it last wrote. */
-export const HINT_KEY = 'SOFTWARE\\Attache\\FirewallRules';
+/** WMI namespace of the MDM bridge and the Firewall CSP's MdmStore node (ParentID of the profile/global instances). */
+export const MDM_NAMESPACE = 'root\\cimv2\\mdm\\dmmap';
+export const MDM_STORE = './Vendor/MSFT/Firewall/MdmStore';
 
-/** Parameters of Set-NetFirewallProfile the apply script accepts (mirrors `$profileAllowed` below). */
-export const PROFILE_PARAMETERS = [
+/** ParentID of the Policy CSP area instances (the Audit area of Intune's Windows Firewall profile). */
+export const POLICY_CONFIG = './Vendor/MSFT/Policy/Config';
+
+/** Bridge instance (InstanceID = CSP node name) → class. Mirrors `$fwClasses` below. */
+export const FIREWALL_CLASSES = {
+  Global: 'MDM_Firewall_Global02',
+  DomainProfile: 'MDM_Firewall_DomainProfile02',
+  PrivateProfile: 'MDM_Firewall_PrivateProfile02',
+  PublicProfile: 'MDM_Firewall_PublicProfile02',
+  Audit: 'MDM_Policy_Config01_Audit02',
+  NetworkListManager: 'MDM_Policy_Config01_NetworkListManager02',
+} as const;
+
+/** Policy CSP NetworkListManager nodes of Intune's Windows Firewall profile (mirrors `$fwNlmProps`). */
+export const NLM_PROPERTIES = ['AllowedTlsAuthenticationEndpoints', 'ConfiguredTLSAuthenticationNetworkName'] as const;
+export type FirewallInstance = keyof typeof FIREWALL_CLASSES;
+
+/** Writable MDM_Firewall_Global02 properties the agent manages (mirrors `$fwGlobalProps`). */
+export const GLOBAL_PROPERTIES = [
+  'DisableStatefulFtp',
+  'SaIdleTime',
+  'PresharedKeyEncoding',
+  'IPsecExempt',
+  'CRLcheck',
+  'OpportunisticallyMatchAuthSetPerKM',
+  'EnablePacketQueue',
+] as const;
+
+/**
+ * Policy CSP Audit nodes of Intune's Windows Firewall profile (mirrors `$fwAuditProps`), with the advanced-audit
+ * subcategory GUID whose effective setting `auditpol /backup` reports (mirrors `$auditGuids`).
+ */
+export const AUDIT_SUBCATEGORIES = {
+  ObjectAccess_AuditFilteringPlatformConnection: '{0CCE9226-69AE-11D9-BED3-505054503030}',
+  ObjectAccess_AuditFilteringPlatformPacketDrop: '{0CCE9225-69AE-11D9-BED3-505054503030}',
+} as const;
+
+/** Writable MDM_Firewall_<Profile>Profile02 properties the agent manages (mirrors `$fwProfileProps`). */
+export const PROFILE_PROPERTIES = [
+  'EnableFirewall',
+  'DisableStealthMode',
+  'Shielded',
+  'DisableUnicastResponsesToMulticastBroadcast',
+  'DisableInboundNotifications',
+  'AuthAppsAllowUserPrefMerge',
+  'GlobalPortsAllowUserPrefMerge',
+  'AllowLocalPolicyMerge',
+  'AllowLocalIpsecPolicyMerge',
+  'DefaultOutboundAction',
+  'DefaultInboundAction',
+  'DisableStealthModeIpsecSecuredPacketExemption',
+  'EnableLogDroppedPackets',
+  'EnableLogSuccessConnections',
+  'EnableLogIgnoredRules',
+  'LogFilePath',
+  'LogMaxFileSize',
+] as const;
+
+/** Get-NetFirewallProfile properties read from ActiveStore and RSOP (mirrors `$netProfileProps`). */
+export const NET_PROFILE_PROPERTIES = [
   'Enabled',
   'DefaultInboundAction',
   'DefaultOutboundAction',
@@ -30,8 +85,8 @@ export const PROFILE_PARAMETERS = [
   'LogIgnored',
 ] as const;
 
-/** Parameters of Set-NetFirewallSetting the apply script accepts (mirrors `$settingAllowed` below). */
-export const SETTING_PARAMETERS = [
+/** Get-NetFirewallSetting properties read from ActiveStore and RSOP (mirrors `$netSettingProps`). */
+export const NET_SETTING_PROPERTIES = [
   'EnableStatefulFtp',
   'MaxSAIdleTimeSeconds',
   'KeyEncoding',
@@ -40,190 +95,160 @@ export const SETTING_PARAMETERS = [
   'EnablePacketQueuing',
 ] as const;
 
-/** Parameters of New-NetFirewallRule the rules script accepts (mirrors `$ruleAllowed` below). */
-export const RULE_PARAMETERS = [
-  'Name',
-  'DisplayName',
-  'Description',
-  'Enabled',
-  'Direction',
-  'Action',
-  'Protocol',
-  'LocalPort',
-  'RemotePort',
-  'IcmpType',
-  'LocalAddress',
-  'RemoteAddress',
-  'Profile',
-  'InterfaceType',
-  'EdgeTraversalPolicy',
-  'LocalUser',
-  'Program',
-  'Service',
-] as const;
+/** Group Policy registry values NetSecurity does not show, read under HKLM\SOFTWARE\Policies\Microsoft\WindowsFirewall\<Profile>. */
+export const GPO_REGISTRY_VALUES = ['DisableStealthMode'] as const;
 
-/** Rule parameters that take a string array. */
-export const RULE_LIST_PARAMETERS = ['LocalPort', 'RemotePort', 'IcmpType', 'LocalAddress', 'RemoteAddress'] as const;
+// The allow-lists every firewall profile script starts with (one copy, joined in front of each script).
+const LISTS = ps('firewall-lists')`
+$fwNs = 'root\cimv2\mdm\dmmap'
+$fwStore = './Vendor/MSFT/Firewall/MdmStore'
+$fwInstances = @('Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile', 'Audit', 'NetworkListManager')
+$fwClasses = @{ Global = 'MDM_Firewall_Global02'; DomainProfile = 'MDM_Firewall_DomainProfile02'; PrivateProfile = 'MDM_Firewall_PrivateProfile02'; PublicProfile = 'MDM_Firewall_PublicProfile02'; Audit = 'MDM_Policy_Config01_Audit02'; NetworkListManager = 'MDM_Policy_Config01_NetworkListManager02' }
+$fwNlmProps = @('AllowedTlsAuthenticationEndpoints', 'ConfiguredTLSAuthenticationNetworkName')
+$fwAuditProps = @('ObjectAccess_AuditFilteringPlatformConnection', 'ObjectAccess_AuditFilteringPlatformPacketDrop')
+$fwGlobalProps = @('DisableStatefulFtp', 'SaIdleTime', 'PresharedKeyEncoding', 'IPsecExempt', 'CRLcheck', 'OpportunisticallyMatchAuthSetPerKM', 'EnablePacketQueue')
+$fwProfileProps = @('EnableFirewall', 'DisableStealthMode', 'Shielded', 'DisableUnicastResponsesToMulticastBroadcast', 'DisableInboundNotifications', 'AuthAppsAllowUserPrefMerge', 'GlobalPortsAllowUserPrefMerge', 'AllowLocalPolicyMerge', 'AllowLocalIpsecPolicyMerge', 'DefaultOutboundAction', 'DefaultInboundAction', 'DisableStealthModeIpsecSecuredPacketExemption', 'EnableLogDroppedPackets', 'EnableLogSuccessConnections', 'EnableLogIgnoredRules', 'LogFilePath', 'LogMaxFileSize')
+function Get-FwAllowed($i) {
+  if ($i -ceq 'Global') { $fwGlobalProps } elseif ($i -ceq 'Audit') { $fwAuditProps } elseif ($i -ceq 'NetworkListManager') { $fwNlmProps } else { $fwProfileProps }
+}
+function Get-FwParent($i) { if ($i -ceq 'Audit' -or $i -ceq 'NetworkListManager') { './Vendor/MSFT/Policy/Config' } else { $fwStore } }
+function Get-FwClass($i) { Get-CimClass -Namespace $fwNs -ClassName $fwClasses[$i] -ErrorAction SilentlyContinue }
+function Get-FwInstance($i) {
+  Get-CimInstance -Namespace $fwNs -ClassName $fwClasses[$i] -Filter ("InstanceID='" + $i + "' and ParentID='" + (Get-FwParent $i) + "'") -ErrorAction SilentlyContinue
+}
+`;
 
-/** Output: `{ profiles: [{ Name, <PROFILE_PARAMETERS>… }], settings: { <SETTING_PARAMETERS>… } }`, all strings or null. */
-export const FIREWALL_OBSERVE = ps('firewall-observe')`
-$profileProps = @('Enabled', 'DefaultInboundAction', 'DefaultOutboundAction', 'AllowInboundRules', 'AllowLocalFirewallRules', 'AllowLocalIPsecRules', 'AllowUserApps', 'AllowUserPorts', 'AllowUnicastResponseToMulticast', 'NotifyOnListen', 'EnableStealthModeForIPsec', 'LogFileName', 'LogMaxSizeKilobytes', 'LogAllowed', 'LogBlocked', 'LogIgnored')
-$settingProps = @('EnableStatefulFtp', 'MaxSAIdleTimeSeconds', 'KeyEncoding', 'CertValidationLevel', 'Exemptions', 'EnablePacketQueuing')
+/** Output: `{ <instance>: { <property>: <CimType name> } | null }` — what this build's bridge classes offer (null: class absent). */
+export const FIREWALL_BRIDGE = psJoin(
+  'firewall-bridge',
+  LISTS,
+  ps('firewall-bridge')`
+$out = [ordered]@{}
+foreach ($i in $fwInstances) {
+  $c = Get-FwClass $i
+  if ($null -eq $c) { $out[$i] = $null; continue }
+  $allowed = Get-FwAllowed $i
+  $props = [ordered]@{}
+  foreach ($p in $c.CimClassProperties) { if ($allowed -ccontains [string]$p.Name) { $props[[string]$p.Name] = [string]$p.CimType } }
+  $out[$i] = $props
+}
+$out
+`,
+);
+
+/**
+ * Output: `{ mdm: { <instance>: { <property>: value|null } | null }, active: { profiles, settings }, gpo: { profiles,
+ * settings, registry: { <Profile>: { DisableStealthMode } } }, audit: { <Audit property>: 0-3|null }, auditError }`.
+ * NetSecurity values are strings (enum names); audit values are the effective advanced audit policy.
+ */
+export const FIREWALL_OBSERVE = psJoin(
+  'firewall-observe',
+  LISTS,
+  ps('firewall-observe')`
+$netProfileProps = @('Enabled', 'DefaultInboundAction', 'DefaultOutboundAction', 'AllowInboundRules', 'AllowLocalFirewallRules', 'AllowLocalIPsecRules', 'AllowUserApps', 'AllowUserPorts', 'AllowUnicastResponseToMulticast', 'NotifyOnListen', 'EnableStealthModeForIPsec', 'LogFileName', 'LogMaxSizeKilobytes', 'LogAllowed', 'LogBlocked', 'LogIgnored')
+$netSettingProps = @('EnableStatefulFtp', 'MaxSAIdleTimeSeconds', 'KeyEncoding', 'CertValidationLevel', 'Exemptions', 'EnablePacketQueuing')
+$gpoValues = @('DisableStealthMode')
 function ConvertTo-Plain($obj, $names) {
   $o = [ordered]@{}
   foreach ($n in $names) { $v = $obj.$n; if ($null -eq $v) { $o[$n] = $null } else { $o[$n] = [string]$v } }
   $o
 }
-$profiles = @(Get-NetFirewallProfile -PolicyStore PersistentStore | ForEach-Object { $p = ConvertTo-Plain $_ $profileProps; $p['Name'] = [string]$_.Name; $p })
-$settings = ConvertTo-Plain (Get-NetFirewallSetting -PolicyStore PersistentStore) $settingProps
-@{ profiles = $profiles; settings = $settings }
-`;
+function Get-Store($store) {
+  $profiles = @(Get-NetFirewallProfile -PolicyStore $store | ForEach-Object { $p = ConvertTo-Plain $_ $netProfileProps; $p['Name'] = [string]$_.Name; $p })
+  @{ profiles = $profiles; settings = (ConvertTo-Plain (Get-NetFirewallSetting -PolicyStore $store) $netSettingProps) }
+}
+$mdm = [ordered]@{}
+foreach ($i in $fwInstances) {
+  $c = Get-FwClass $i
+  if ($null -eq $c) { $mdm[$i] = $null; continue }
+  $have = @($c.CimClassProperties | ForEach-Object { [string]$_.Name })
+  $inst = Get-FwInstance $i
+  $o = [ordered]@{}
+  foreach ($n in (Get-FwAllowed $i)) { if ($have -ccontains $n) { if ($null -eq $inst) { $o[$n] = $null } else { $o[$n] = $inst.$n } } }
+  $mdm[$i] = $o
+}
+$gpo = Get-Store 'RSOP'
+$registry = [ordered]@{}
+foreach ($profile in @('DomainProfile', 'PrivateProfile', 'PublicProfile')) {
+  $r = [ordered]@{}
+  $key = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey('SOFTWARE\Policies\Microsoft\WindowsFirewall\' + $profile)
+  foreach ($n in $gpoValues) { if ($null -eq $key) { $r[$n] = $null } else { $r[$n] = $key.GetValue($n) } }
+  if ($null -ne $key) { $key.Close() }
+  $registry[$profile] = $r
+}
+$gpo['registry'] = $registry
+# Effective advanced audit policy: auditpol /backup writes the numeric Setting Value (0-3, locale-independent); a
+# subcategory it does not list is not audited (0). If auditpol fails, the audit values stay null (read as unknown:
+# those settings report not enforced) and auditError says why; the firewall values are still reported.
+$auditGuids = @{ ObjectAccess_AuditFilteringPlatformConnection = '{0CCE9226-69AE-11D9-BED3-505054503030}'; ObjectAccess_AuditFilteringPlatformPacketDrop = '{0CCE9225-69AE-11D9-BED3-505054503030}' }
+$audit = [ordered]@{}
+foreach ($n in $fwAuditProps) { $audit[$n] = $null }
+$auditError = $null
+$tmp = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), [System.IO.Path]::GetRandomFileName() + '.csv')
+try {
+  & "$env:SystemRoot\System32\auditpol.exe" /backup ('/file:' + $tmp) | Out-Null
+  if ($LASTEXITCODE -ne 0) { throw ('auditpol /backup failed with exit code ' + $LASTEXITCODE) }
+  $rows = @(Import-Csv -Path $tmp)
+  foreach ($n in $fwAuditProps) {
+    $row = $rows | Where-Object { [string]$_.'Subcategory GUID' -eq $auditGuids[$n] } | Select-Object -First 1
+    if ($null -eq $row) { $audit[$n] = 0 } else { $audit[$n] = [int]$row.'Setting Value' }
+  }
+} catch { $auditError = $_.Exception.Message } finally { Remove-Item -LiteralPath $tmp -ErrorAction SilentlyContinue }
+@{ mdm = $mdm; active = (Get-Store 'ActiveStore'); gpo = $gpo; audit = $audit; auditError = $auditError }
+`,
+);
 
 /**
- * Input: `{ steps: [{ target: 'Domain'|'Private'|'Public'|'Global', parameters: { <name>: <string> } }] }`.
- * Output: `{ results: [{ target, error }] }`, one per step; a failed step does not stop the others.
+ * Input: `{ instances: [{ instance, values: { <property>: value|null } }] }` (null clears the MDM value). Creates the
+ * instance when absent, else sets the properties; each value is converted to the property's CIM type first.
+ * Output: `{ results: [{ instance, error }] }`, one per instance; a failed instance does not stop the others.
  */
-export const FIREWALL_APPLY = ps('firewall-apply')`
-$profileAllowed = @('Enabled', 'DefaultInboundAction', 'DefaultOutboundAction', 'AllowInboundRules', 'AllowLocalFirewallRules', 'AllowLocalIPsecRules', 'AllowUserApps', 'AllowUserPorts', 'AllowUnicastResponseToMulticast', 'NotifyOnListen', 'EnableStealthModeForIPsec', 'LogFileName', 'LogMaxSizeKilobytes', 'LogAllowed', 'LogBlocked', 'LogIgnored')
-$settingAllowed = @('EnableStatefulFtp', 'MaxSAIdleTimeSeconds', 'KeyEncoding', 'CertValidationLevel', 'Exemptions', 'EnablePacketQueuing')
-$profileNames = @('Domain', 'Private', 'Public')
+export const FIREWALL_APPLY = psJoin(
+  'firewall-apply',
+  LISTS,
+  ps('firewall-apply')`
+function ConvertTo-Cim($v, $type, $name) {
+  if ($null -eq $v) { return $null }
+  switch -CaseSensitive ($type) {
+    'Boolean' { if ($v -isnot [bool]) { throw ($name + ' must be true or false') }; return [bool]$v }
+    'SInt32' { if (-not ($v -is [int] -or $v -is [long]) -or $v -lt [int32]::MinValue -or $v -gt [int32]::MaxValue) { throw ($name + ' is out of range for this build (signed 32-bit)') }; return [int32]$v }
+    'UInt32' { if (-not ($v -is [int] -or $v -is [long]) -or $v -lt 0 -or $v -gt [uint32]::MaxValue) { throw ($name + ' is out of range (unsigned 32-bit)') }; return [uint32]$v }
+    'String' { if ($v -isnot [string]) { throw ($name + ' must be a string') }; return [string]$v }
+    default { throw ($name + ' has an unsupported CIM type ' + $type) }
+  }
+}
 $results = New-Object System.Collections.ArrayList
-foreach ($step in $in.steps) {
-  $target = [string]$step.target
+foreach ($step in $in.instances) {
+  $i = [string]$step.instance
   $err = $null
   try {
-    $splat = @{ PolicyStore = 'PersistentStore'; ErrorAction = 'Stop' }
-    if ($target -ceq 'Global') { $allowed = $settingAllowed }
-    elseif ($profileNames -ccontains $target) { $allowed = $profileAllowed; $splat['Name'] = $target }
-    else { throw 'unknown firewall target' }
-    foreach ($p in $step.parameters.PSObject.Properties) {
-      if ($allowed -cnotcontains $p.Name) { throw ('parameter not allowed: ' + $p.Name) }
-      $splat[$p.Name] = [string]$p.Value
+    if ($fwInstances -cnotcontains $i) { throw 'unknown firewall instance' }
+    $c = Get-FwClass $i
+    if ($null -eq $c) { throw ('this Windows build has no MDM bridge class ' + $fwClasses[$i]) }
+    $types = @{}
+    foreach ($p in $c.CimClassProperties) { $types[[string]$p.Name] = [string]$p.CimType }
+    $allowed = Get-FwAllowed $i
+    $props = [ordered]@{}
+    foreach ($p in $step.values.PSObject.Properties) {
+      if ($allowed -cnotcontains $p.Name) { throw ('property not allowed: ' + $p.Name) }
+      if (-not $types.ContainsKey($p.Name)) { throw ('this Windows build has no ' + $p.Name + ' in ' + $fwClasses[$i]) }
+      $props[$p.Name] = ConvertTo-Cim $p.Value $types[$p.Name] $p.Name
     }
-    if ($target -ceq 'Global') { Set-NetFirewallSetting @splat } else { Set-NetFirewallProfile @splat }
+    $inst = Get-FwInstance $i
+    if ($null -eq $inst) {
+      $new = @{ InstanceID = $i; ParentID = (Get-FwParent $i) }
+      foreach ($k in $props.Keys) { if ($null -ne $props[$k]) { $new[$k] = $props[$k] } }
+      if ($new.Count -gt 2) { New-CimInstance -Namespace $fwNs -ClassName $fwClasses[$i] -Property $new -ErrorAction Stop | Out-Null }
+    } else {
+      foreach ($k in $props.Keys) { $inst.CimInstanceProperties[$k].Value = $props[$k] }
+      Set-CimInstance -CimInstance $inst -ErrorAction Stop
+    }
   } catch { $err = $_.Exception.Message }
-  [void]$results.Add(@{ target = $target; error = $err })
+  [void]$results.Add(@{ instance = $i; error = $err })
 }
 @{ results = @($results) }
-`;
-
-/**
- * Output: `{ rules: [{ Name, DisplayName, Description, Group, Enabled, Direction, Action, Profile, EdgeTraversalPolicy,
- * Protocol, LocalPort[], RemotePort[], IcmpType[], LocalAddress[], RemoteAddress[], Program, Service, InterfaceType,
- * LocalUser, Hint }] }` for the rules of the agent's group only, filters joined by InstanceID. `Hint` is the item JSON
- * the agent stored for the rule (HINT_KEY), so an item written another way than Windows prints it reads back as written.
- */
-export const FIREWALL_RULES_OBSERVE = ps('firewall-rules-observe')`
-$group = 'Attaché'
-$rules = @(Get-NetFirewallRule -Group $group -PolicyStore PersistentStore -ErrorAction SilentlyContinue -ErrorVariable getErrors)
-foreach ($e in $getErrors) { if ([string]$e.CategoryInfo.Category -ne 'ObjectNotFound') { throw $e } }
-function Get-Index($filters) { $h = @{}; foreach ($f in @($filters)) { $h[[string]$f.InstanceID] = $f }; $h }
-function Get-Strings($v) { ,@(@($v) | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_ }) }
-$ports = @{}; $addresses = @{}; $apps = @{}; $services = @{}; $types = @{}; $security = @{}
-if ($rules.Count -gt 0) {
-  $ports = Get-Index ($rules | Get-NetFirewallPortFilter)
-  $addresses = Get-Index ($rules | Get-NetFirewallAddressFilter)
-  $apps = Get-Index ($rules | Get-NetFirewallApplicationFilter)
-  $services = Get-Index ($rules | Get-NetFirewallServiceFilter)
-  $types = Get-Index ($rules | Get-NetFirewallInterfaceTypeFilter)
-  $security = Get-Index ($rules | Get-NetFirewallSecurityFilter)
-}
-$hints = @{}
-$hintKey = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey('SOFTWARE\Attache\FirewallRules')
-if ($null -ne $hintKey) {
-  foreach ($n in $hintKey.GetValueNames()) { $hints[$n] = [string]$hintKey.GetValue($n) }
-  $hintKey.Close()
-}
-$out = New-Object System.Collections.ArrayList
-foreach ($r in $rules) {
-  $id = [string]$r.InstanceID
-  $description = $null
-  if ($null -ne $r.Description) { $description = [string]$r.Description }
-  [void]$out.Add([ordered]@{
-    Name = [string]$r.Name; DisplayName = [string]$r.DisplayName; Description = $description; Group = [string]$r.Group
-    Enabled = [string]$r.Enabled; Direction = [string]$r.Direction; Action = [string]$r.Action; Profile = [string]$r.Profile
-    EdgeTraversalPolicy = [string]$r.EdgeTraversalPolicy
-    Protocol = [string]$ports[$id].Protocol; LocalPort = Get-Strings $ports[$id].LocalPort; RemotePort = Get-Strings $ports[$id].RemotePort
-    IcmpType = Get-Strings $ports[$id].IcmpType
-    LocalAddress = Get-Strings $addresses[$id].LocalAddress; RemoteAddress = Get-Strings $addresses[$id].RemoteAddress
-    Program = [string]$apps[$id].Program; Service = [string]$services[$id].Service
-    InterfaceType = [string]$types[$id].InterfaceType; LocalUser = [string]$security[$id].LocalUser
-    Hint = $hints[[string]$r.Name]
-  })
-}
-@{ rules = @($out) }
-`;
-
-/**
- * Input: `{ remove: [Name], enable: [{ Name, Enabled, Hint }], create: [{ Parameters: { <RULE_PARAMETERS>… }, Hint }],
- * hint: [{ Name, Hint }] }`, run in that order. Only rules found in the agent's group are removed or changed; a created
- * rule gets the group and must carry an agent rule id. Hints of rules that no longer exist are dropped.
- * Output: `{ results: [{ op, name, error }] }`, one per operation; a failed operation does not stop the others.
- */
-export const FIREWALL_RULES_APPLY = ps('firewall-rules-apply')`
-$group = 'Attaché'
-$ruleAllowed = @('Name', 'DisplayName', 'Description', 'Enabled', 'Direction', 'Action', 'Protocol', 'LocalPort', 'RemotePort', 'IcmpType', 'LocalAddress', 'RemoteAddress', 'Profile', 'InterfaceType', 'EdgeTraversalPolicy', 'LocalUser', 'Program', 'Service')
-$ruleLists = @('LocalPort', 'RemotePort', 'IcmpType', 'LocalAddress', 'RemoteAddress')
-$rules = @(Get-NetFirewallRule -Group $group -PolicyStore PersistentStore -ErrorAction SilentlyContinue -ErrorVariable getErrors)
-foreach ($e in $getErrors) { if ([string]$e.CategoryInfo.Category -ne 'ObjectNotFound') { throw $e } }
-$ours = @{}
-foreach ($r in $rules) { $ours[[string]$r.Name] = $r }
-$hintKey = [Microsoft.Win32.Registry]::LocalMachine.CreateSubKey('SOFTWARE\Attache\FirewallRules')
-$results = New-Object System.Collections.ArrayList
-function Add-Result($op, $name, $err) { [void]$results.Add(@{ op = $op; name = $name; error = $err }) }
-function Assert-Ours($name) { if (-not $ours.ContainsKey($name)) { throw 'no such rule in the agent group' } }
-foreach ($item in $in.remove) {
-  $name = [string]$item
-  $err = $null
-  try {
-    Assert-Ours $name
-    $ours[$name] | Remove-NetFirewallRule -ErrorAction Stop
-    $ours.Remove($name)
-    $hintKey.DeleteValue($name, $false)
-  } catch { $err = $_.Exception.Message }
-  Add-Result 'remove' $name $err
-}
-foreach ($item in $in.enable) {
-  $name = [string]$item.Name
-  $err = $null
-  try {
-    Assert-Ours $name
-    $enabled = [string]$item.Enabled
-    if (@('True', 'False') -cnotcontains $enabled) { throw 'Enabled must be True or False' }
-    $ours[$name] | Set-NetFirewallRule -Enabled $enabled -ErrorAction Stop
-    $hintKey.SetValue($name, [string]$item.Hint, [Microsoft.Win32.RegistryValueKind]::String)
-  } catch { $err = $_.Exception.Message }
-  Add-Result 'enable' $name $err
-}
-foreach ($item in $in.create) {
-  $name = [string]$item.Parameters.Name
-  $err = $null
-  try {
-    if ($name -cnotmatch '^Attache-[0-9a-f]{32}$') { throw 'not an agent rule id' }
-    if ($ours.ContainsKey($name)) { throw 'the rule already exists' }
-    $splat = @{ Group = $group; PolicyStore = 'PersistentStore'; ErrorAction = 'Stop' }
-    foreach ($p in $item.Parameters.PSObject.Properties) {
-      if ($ruleAllowed -cnotcontains $p.Name) { throw ('parameter not allowed: ' + $p.Name) }
-      if ($ruleLists -ccontains $p.Name) { $splat[$p.Name] = [string[]]@($p.Value) } else { $splat[$p.Name] = [string]$p.Value }
-    }
-    $ours[$name] = New-NetFirewallRule @splat
-    $hintKey.SetValue($name, [string]$item.Hint, [Microsoft.Win32.RegistryValueKind]::String)
-  } catch { $err = $_.Exception.Message }
-  Add-Result 'create' $name $err
-}
-foreach ($item in $in.hint) {
-  $name = [string]$item.Name
-  $err = $null
-  try {
-    Assert-Ours $name
-    $hintKey.SetValue($name, [string]$item.Hint, [Microsoft.Win32.RegistryValueKind]::String)
-  } catch { $err = $_.Exception.Message }
-  Add-Result 'hint' $name $err
-}
-foreach ($n in $hintKey.GetValueNames()) { if (-not $ours.ContainsKey($n)) { $hintKey.DeleteValue($n, $false) } }
-$hintKey.Close()
-@{ results = @($results) }
-`;
+`,
+);
 
 /** Effective profile state for health: `{ profiles: [{ Name, Enabled, DefaultInboundAction, DefaultOutboundAction }] }`. */
 export const FIREWALL_HEALTH = ps('firewall-health')`
@@ -232,6 +257,3 @@ $profiles = @(Get-NetFirewallProfile -PolicyStore ActiveStore | ForEach-Object {
 })
 @{ profiles = $profiles }
 `;
-
-/** Every firewall script, for the emulator and the allow-list test. */
-export const FIREWALL_SCRIPTS = [FIREWALL_OBSERVE, FIREWALL_APPLY, FIREWALL_RULES_OBSERVE, FIREWALL_RULES_APPLY, FIREWALL_HEALTH] as const;

@@ -1,5 +1,6 @@
 // Boundary tests of the Windows Firewall profile provider: the exact PowerShell invocation (constant script + stdin
-// JSON) for a full policy, what "stop managing" writes, per-profile failures, and the observe parser on golden output.
+// JSON of MDM bridge values) for a full policy, "stop managing" clearing MDM values, the read-back of golden output
+// (effective ActiveStore value, Group Policy overrides) and the allow-lists; the store merge is in firewall-stores.test.ts.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS, type SettingValue } from '../../../../policy-schemas/src/index.js';
@@ -7,18 +8,31 @@ import type { SettingChange } from '../../core/plan.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
 import { createWindowsFirewallProviders, WindowsFirewallProvider } from './firewall.js';
 import { firewallMapping } from './firewall-profile-map.js';
-import { FIREWALL_APPLY, FIREWALL_OBSERVE, FIREWALL_RULES_APPLY, PROFILE_PARAMETERS, RULE_PARAMETERS, SETTING_PARAMETERS } from './firewall-scripts.js';
+import {
+  AUDIT_SUBCATEGORIES,
+  FIREWALL_APPLY,
+  FIREWALL_BRIDGE,
+  FIREWALL_OBSERVE,
+  GLOBAL_PROPERTIES,
+  MDM_NAMESPACE,
+  MDM_STORE,
+  NET_PROFILE_PROPERTIES,
+  NET_SETTING_PROPERTIES,
+  NLM_PROPERTIES,
+  PROFILE_PROPERTIES,
+} from './firewall-scripts.js';
 import { powerShellCommand } from './powershell.js';
 import { EmulatedWindowsFirewall } from './testing/firewall-emulator.js';
 
 const golden = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
 const change = (settingId: string, to: SettingValue | undefined): SettingChange => ({ settingId, kind: 'firewall', from: undefined, to });
 
-/** A policy setting every Windows firewall setting: the same values on all three profiles. */
+/** A policy setting every Windows firewall profile setting: the same values on all three profiles. */
 const PROFILE_POLICY: Record<string, SettingValue> = {
   EnableFirewall: true,
   DefaultInboundAction: 1,
   DefaultOutboundAction: 0,
+  DisableStealthMode: true,
   Shielded: true,
   DisableUnicastResponsesToMulticastBroadcast: true,
   DisableInboundNotifications: true,
@@ -31,7 +45,7 @@ const PROFILE_POLICY: Record<string, SettingValue> = {
   EnableLogSuccessConnections: false,
   EnableLogIgnoredRules: true,
   LogFilePath: '%systemroot%\\system32\\LogFiles\\Firewall\\domain.log',
-  LogMaxFileSize: 16384,
+  LogMaxFileSize: 65536,
 };
 const GLOBAL_POLICY: Record<string, SettingValue> = {
   DisableStatefulFtp: true,
@@ -39,247 +53,212 @@ const GLOBAL_POLICY: Record<string, SettingValue> = {
   PresharedKeyEncoding: 1,
   CRLcheck: 2,
   IPsecExempt: 9,
+  OpportunisticallyMatchAuthSetPerKM: true,
   EnablePacketQueue: 3,
 };
+const AUDIT_POLICY: Record<string, SettingValue> = { ObjectAccess_AuditFilteringPlatformConnection: 2, ObjectAccess_AuditFilteringPlatformPacketDrop: 3 };
 const PROFILE_SCOPES = ['domainProfile', 'privateProfile', 'publicProfile'];
 const FULL_POLICY: SettingChange[] = [
   ...PROFILE_SCOPES.flatMap((scope) => Object.entries(PROFILE_POLICY).map(([n, v]) => change(`firewall.${scope}.${n}`, v))),
   ...Object.entries(GLOBAL_POLICY).map(([n, v]) => change(`firewall.global.${n}`, v)),
+  ...Object.entries(AUDIT_POLICY).map(([n, v]) => change(`firewall.audit.${n}`, v)),
 ];
-/** What Set-NetFirewallProfile receives for PROFILE_POLICY, written out by hand from mde-domain.md §2.3/§5.2. */
-const PROFILE_PARAMETERS_EXPECTED = {
-  Enabled: 'True',
-  DefaultInboundAction: 'Block',
-  DefaultOutboundAction: 'Allow',
-  AllowInboundRules: 'False',
-  AllowUnicastResponseToMulticast: 'False',
-  NotifyOnListen: 'False',
-  AllowUserApps: 'False',
-  AllowUserPorts: 'False',
-  AllowLocalFirewallRules: 'False',
-  AllowLocalIPsecRules: 'True',
-  EnableStealthModeForIPsec: 'True',
-  LogBlocked: 'True',
-  LogAllowed: 'False',
-  LogIgnored: 'True',
-  LogFileName: '%systemroot%\\system32\\LogFiles\\Firewall\\domain.log',
-  LogMaxSizeKilobytes: '16384',
-};
 
 function ok(result: unknown = { results: [] }) {
   return new ScriptedCommandRunner(() => ({ stdout: JSON.stringify({ ok: true, result }) }));
 }
 
-describe('Windows firewall provider: apply', () => {
-  it('runs one constant script with the whole policy as stdin JSON, one step per profile and one global', async () => {
-    const runner = ok({
-      results: ['Domain', 'Private', 'Public', 'Global'].map((target) => ({ target, error: null })),
-    });
+describe('Windows firewall provider: apply through the MDM bridge', () => {
+  it('runs one constant script with the whole policy as stdin JSON: the CSP values, one bridge instance each', async () => {
+    const runner = ok({ results: ['Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile', 'Audit'].map((instance) => ({ instance, error: null })) });
     const results = await new WindowsFirewallProvider({ runner }).apply(FULL_POLICY);
     expect(results.every((r) => r.ok)).toBe(true);
     expect(results.map((r) => r.settingId)).toEqual(FULL_POLICY.map((c) => c.settingId));
+    // Written by hand: the bridge property is the CSP node and takes the CSP value unchanged (stealth mode included).
     const expectedInput = {
-      steps: [
-        { target: 'Domain', parameters: PROFILE_PARAMETERS_EXPECTED },
-        { target: 'Private', parameters: PROFILE_PARAMETERS_EXPECTED },
-        { target: 'Public', parameters: PROFILE_PARAMETERS_EXPECTED },
-        {
-          target: 'Global',
-          parameters: {
-            EnableStatefulFtp: 'False',
-            MaxSAIdleTimeSeconds: '600',
-            KeyEncoding: 'UTF8',
-            CertValidationLevel: 'RequireCrlCheck',
-            Exemptions: 'NeighborDiscovery,Dhcp',
-            EnablePacketQueuing: 'Inbound,Forward',
-          },
-        },
+      instances: [
+        { instance: 'Global', values: GLOBAL_POLICY },
+        { instance: 'DomainProfile', values: PROFILE_POLICY },
+        { instance: 'PrivateProfile', values: PROFILE_POLICY },
+        { instance: 'PublicProfile', values: PROFILE_POLICY },
+        { instance: 'Audit', values: AUDIT_POLICY },
       ],
     };
     expect(runner.calls).toEqual([powerShellCommand(FIREWALL_APPLY, expectedInput)]);
   });
 
-  it('writes NotConfigured, or the documented default where a parameter has none, when a setting is no longer managed', async () => {
-    const runner = ok({
-      results: [
-        { target: 'Public', error: null },
-        { target: 'Global', error: null },
-      ],
-    });
-    const ids = [
-      'firewall.publicProfile.EnableFirewall',
-      'firewall.publicProfile.LogFilePath',
-      'firewall.publicProfile.LogMaxFileSize',
-      'firewall.global.SaIdleTime',
-      'firewall.global.IPsecExempt',
-    ];
-    await new WindowsFirewallProvider({ runner }).apply(ids.map((id) => change(id, undefined)));
+  it('clears the MDM value (null) when a setting is no longer managed, so the local store applies again', async () => {
+    const runner = ok({ results: [{ instance: 'PublicProfile', error: null }] });
+    await new WindowsFirewallProvider({ runner }).apply([
+      change('firewall.publicProfile.EnableFirewall', undefined),
+      change('firewall.publicProfile.LogMaxFileSize', undefined),
+    ]);
     expect(JSON.parse(runner.calls[0]?.stdin ?? '')).toEqual({
-      steps: [
-        {
-          target: 'Public',
-          parameters: { Enabled: 'NotConfigured', LogFileName: '%systemroot%\\system32\\LogFiles\\Firewall\\pfirewall.log', LogMaxSizeKilobytes: '4096' },
-        },
-        { target: 'Global', parameters: { MaxSAIdleTimeSeconds: '300', Exemptions: 'NotConfigured' } },
-      ],
+      instances: [{ instance: 'PublicProfile', values: { EnableFirewall: null, LogMaxFileSize: null } }],
     });
   });
 
-  it('rejects an invalid value without running anything, and says what it cannot enforce', async () => {
+  it('rejects an invalid value without running anything', async () => {
     const runner = ok();
-    const provider = new WindowsFirewallProvider({ runner });
-    const results = await provider.apply([
+    const results = await new WindowsFirewallProvider({ runner }).apply([
       change('firewall.domainProfile.DefaultInboundAction', 7),
-      change('firewall.domainProfile.DisableStealthMode', true),
       change('firewall.global.SaIdleTime', 10),
     ]);
     expect(results).toEqual([
       expect.objectContaining({ ok: false, code: 'SETTING_APPLY_FAILED', message: '7 is not a valid value' }),
-      expect.objectContaining({ ok: false, code: 'SETTING_NOT_APPLICABLE', message: expect.stringMatching(/no parameter for stealth mode/) }),
       expect.objectContaining({ ok: false, code: 'SETTING_APPLY_FAILED' }),
     ]);
     expect(runner.calls).toHaveLength(0);
   });
 
-  it('fails only the settings of the cmdlet call that failed', async () => {
-    const fw = new EmulatedWindowsFirewall();
-    const provider = new WindowsFirewallProvider({ runner: fw.runner });
-    const results = await provider.apply([
-      change('firewall.domainProfile.EnableFirewall', false),
-      change('firewall.privateProfile.LogFilePath', ''), // empty: rejected by the provider, not sent
-      change('firewall.privateProfile.LogMaxFileSize', 2048),
-    ]);
-    expect(results.map((r) => r.ok)).toEqual([true, false, true]);
-    expect(fw.profiles.Domain?.Enabled).toBe('False');
-    fw.failNext.set(FIREWALL_APPLY.name, 'Access is denied.');
-    const denied = await provider.apply([change('firewall.publicProfile.EnableFirewall', false)]);
-    expect(denied[0]).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: 'firewall-apply: Access is denied.' });
-    expect(fw.profiles.Public?.Enabled).toBe('True');
+  it('after prepare, names the bridge properties this build lacks (LogMaxFileSize before Windows 11 22H2) as not applicable', async () => {
+    const runner = new ScriptedCommandRunner(() => ({ stdout: golden('firewall-bridge-output-win10.json') }));
+    const provider = new WindowsFirewallProvider({ runner });
+    expect(provider.unsupportedReason('firewall.domainProfile.LogMaxFileSize')).toBeUndefined();
+    await provider.prepare();
+    await provider.prepare(); // learned once
+    expect(runner.calls).toEqual([powerShellCommand(FIREWALL_BRIDGE, null)]);
+    expect(provider.unsupportedReason('firewall.domainProfile.LogMaxFileSize')).toMatch(/MDM_Firewall_DomainProfile02 has no LogMaxFileSize property/);
+    expect(provider.unsupportedReason('firewall.domainProfile.DisableStealthMode')).toBeUndefined();
+    expect(provider.unsupportedReason('firewall.networkListManager.AllowedTlsAuthenticationEndpoints')).toMatch(
+      /no MDM bridge class MDM_Policy_Config01_NetworkListManager02/,
+    );
+    const [r] = await provider.apply([change('firewall.publicProfile.LogMaxFileSize', 2048)]);
+    expect(r).toMatchObject({ ok: false, code: 'SETTING_NOT_APPLICABLE' });
+    expect(runner.calls).toHaveLength(1);
   });
 
-  it('reports the cmdlet error per profile step', async () => {
-    const runner = ok({ results: [{ target: 'Domain', error: 'The parameter is incorrect.' }] });
-    const [r] = await new WindowsFirewallProvider({ runner }).apply([change('firewall.domainProfile.LogMaxFileSize', 100)]);
-    expect(r).toEqual({
-      settingId: 'firewall.domainProfile.LogMaxFileSize',
-      ok: false,
-      code: 'SETTING_APPLY_FAILED',
-      message: 'Set-NetFirewallProfile -Name Domain failed: The parameter is incorrect.',
+  it('fails only the settings of the instance that failed; a run failure fails them all', async () => {
+    const fw = new EmulatedWindowsFirewall();
+    fw.missing.set('PrivateProfile', ['LogMaxFileSize']); // a build without the node: the whole instance write is refused
+    const provider = new WindowsFirewallProvider({ runner: fw.runner });
+    const results = await provider.apply([change('firewall.domainProfile.EnableFirewall', false), change('firewall.privateProfile.LogMaxFileSize', 2048)]);
+    expect(results.map((r) => r.ok)).toEqual([true, false]);
+    expect(results[1]).toMatchObject({
+      message: expect.stringMatching(/^MDM_Firewall_PrivateProfile02 \(PrivateProfile\): this Windows build has no LogMaxFileSize/),
     });
+    expect(fw.mdm.get('DomainProfile')).toEqual({ EnableFirewall: false });
+    fw.failNext.set(FIREWALL_APPLY.name, 'Access denied');
+    const denied = await provider.apply([change('firewall.publicProfile.EnableFirewall', false)]);
+    expect(denied[0]).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: 'firewall-apply: Access denied' });
+    expect(fw.mdm.has('PublicProfile')).toBe(false);
+  });
+
+  it('reports the bridge error of golden apply output on the settings of that instance only', async () => {
+    const runner = new ScriptedCommandRunner(() => ({ stdout: golden('firewall-apply-output.json') }));
+    const results = await new WindowsFirewallProvider({ runner }).apply([
+      change('firewall.global.SaIdleTime', 600),
+      change('firewall.domainProfile.Shielded', true),
+    ]);
+    expect(results).toEqual([
+      { settingId: 'firewall.global.SaIdleTime', ok: true },
+      {
+        settingId: 'firewall.domainProfile.Shielded',
+        ok: false,
+        code: 'SETTING_APPLY_FAILED',
+        message: 'MDM_Firewall_DomainProfile02 (DomainProfile): A general error occurred that is not covered by a more specific error code.',
+      },
+    ]);
+  });
+
+  it('refuses a log size above 2147483647 where this build types the property as signed 32-bit', async () => {
+    const runner = ok({ DomainProfile: { LogMaxFileSize: 'SInt32' } });
+    const provider = new WindowsFirewallProvider({ runner });
+    await provider.prepare();
+    const [r] = await provider.apply([change('firewall.domainProfile.LogMaxFileSize', 4294967295)]);
+    expect(r).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: expect.stringMatching(/signed 32-bit integer: 4294967295 cannot be written/) });
+    expect(runner.calls).toHaveLength(1);
   });
 });
 
-describe('Windows firewall provider: observe', () => {
-  it('maps recorded Get-NetFirewallProfile/-Setting output back to CSP values (NotConfigured → the Windows default)', async () => {
+describe('Windows firewall provider: read-back', () => {
+  it('reads the effective ActiveStore values of golden output and reports what Group Policy overrides', async () => {
     const runner = new ScriptedCommandRunner(() => ({ stdout: golden('firewall-observe-output.json') }));
     const provider = new WindowsFirewallProvider({ runner });
     const ids = [
-      'firewall.domainProfile.EnableFirewall',
-      'firewall.domainProfile.DefaultInboundAction',
-      'firewall.domainProfile.DefaultOutboundAction',
       'firewall.domainProfile.Shielded',
-      'firewall.domainProfile.DisableInboundNotifications',
-      'firewall.domainProfile.EnableLogDroppedPackets',
       'firewall.domainProfile.LogFilePath',
       'firewall.domainProfile.LogMaxFileSize',
-      'firewall.domainProfile.DisableStealthModeIpsecSecuredPacketExemption',
-      'firewall.privateProfile.DefaultInboundAction',
-      'firewall.privateProfile.AllowLocalPolicyMerge',
-      'firewall.publicProfile.EnableFirewall',
-      'firewall.publicProfile.AllowLocalPolicyMerge',
-      'firewall.global.DisableStatefulFtp',
-      'firewall.global.SaIdleTime',
-      'firewall.global.PresharedKeyEncoding',
-      'firewall.global.CRLcheck',
-      'firewall.global.IPsecExempt',
-      'firewall.global.EnablePacketQueue',
       'firewall.domainProfile.DisableStealthMode',
+      'firewall.privateProfile.DisableStealthMode',
+      'firewall.privateProfile.DefaultInboundAction',
+      'firewall.publicProfile.DefaultInboundAction',
+      'firewall.publicProfile.DisableStealthMode',
+      'firewall.global.IPsecExempt',
+      'firewall.global.OpportunisticallyMatchAuthSetPerKM',
+      'firewall.audit.ObjectAccess_AuditFilteringPlatformConnection',
+      'firewall.audit.ObjectAccess_AuditFilteringPlatformPacketDrop',
+      'firewall.networkListManager.AllowedTlsAuthenticationEndpoints',
+      'firewall.networkListManager.ConfiguredTLSAuthenticationNetworkName',
       'macosFirewall.EnableFirewall',
     ];
-    const seen = await provider.observe(ids);
-    expect(Object.fromEntries(seen)).toEqual({
-      'firewall.domainProfile.EnableFirewall': true,
-      'firewall.domainProfile.DefaultInboundAction': 1,
-      'firewall.domainProfile.DefaultOutboundAction': 0,
+    expect(Object.fromEntries(await provider.observe(ids))).toEqual({
       'firewall.domainProfile.Shielded': true,
-      'firewall.domainProfile.DisableInboundNotifications': true,
-      'firewall.domainProfile.EnableLogDroppedPackets': true,
       'firewall.domainProfile.LogFilePath': 'D:\\logs\\fw-domain.log',
       'firewall.domainProfile.LogMaxFileSize': 16384,
-      'firewall.domainProfile.DisableStealthModeIpsecSecuredPacketExemption': true,
+      'firewall.domainProfile.DisableStealthMode': true, // MDM value: NetSecurity has no stealth-mode property
+      'firewall.privateProfile.DisableStealthMode': true, // the GPO registry value 1 wins over MDM (unset)
       'firewall.privateProfile.DefaultInboundAction': 1, // NotConfigured: Windows blocks inbound
-      'firewall.privateProfile.AllowLocalPolicyMerge': true, // NotConfigured: local rules merge
-      'firewall.publicProfile.EnableFirewall': false,
-      'firewall.publicProfile.AllowLocalPolicyMerge': false,
-      'firewall.global.DisableStatefulFtp': true,
-      'firewall.global.SaIdleTime': 300,
-      'firewall.global.PresharedKeyEncoding': 1,
-      'firewall.global.CRLcheck': 1,
+      'firewall.publicProfile.DefaultInboundAction': 0, // the GPO's Allow, in effect
+      'firewall.publicProfile.DisableStealthMode': false, // nothing configured: the CSP default
       'firewall.global.IPsecExempt': 9,
-      'firewall.global.EnablePacketQueue': 0,
-      'firewall.domainProfile.DisableStealthMode': undefined,
+      'firewall.global.OpportunisticallyMatchAuthSetPerKM': true,
+      'firewall.audit.ObjectAccess_AuditFilteringPlatformConnection': 2, // effective (auditpol), as the MDM store says
+      'firewall.audit.ObjectAccess_AuditFilteringPlatformPacketDrop': 1, // effective: set by another manager, not MDM
+      'firewall.networkListManager.AllowedTlsAuthenticationEndpoints': ['https://nls.corp.contoso.example', 'https://nls2.corp.contoso.example'],
+      'firewall.networkListManager.ConfiguredTLSAuthenticationNetworkName': '', // unset: not configured
       'macosFirewall.EnableFirewall': undefined,
+    });
+    expect(Object.fromEntries(provider.overrides())).toEqual({
+      'firewall.publicProfile.DefaultInboundAction': { source: 'Group Policy', effective: 0 },
+      'firewall.privateProfile.DisableStealthMode': { source: 'Group Policy', effective: true },
     });
     expect(runner.calls).toEqual([powerShellCommand(FIREWALL_OBSERVE, null)]);
   });
 
-  it('reads the integers PowerShell 5.1 prints for raw Get-NetFirewallProfile output (GpoBoolean, Action)', () => {
-    const [domain] = JSON.parse(golden('firewall-get-netfirewallprofile-persistent.json')) as Record<string, unknown>[];
-    const read = (id: string) => {
-      const m = firewallMapping(id);
-      if (!('mapping' in m)) throw new Error(m.reason);
-      return m.mapping.fromParameter(domain?.[m.mapping.parameter]);
-    };
-    expect(read('firewall.domainProfile.EnableFirewall')).toBe(true); // 1
-    expect(read('firewall.domainProfile.DefaultInboundAction')).toBe(1); // 0 NotConfigured: the default, block
-    expect(read('firewall.domainProfile.Shielded')).toBe(false); // 2 NotConfigured: the default, rules apply
-    expect(read('firewall.domainProfile.DefaultOutboundAction')).toBe(0); // 0 NotConfigured: the default, allow
-    expect(read('firewall.domainProfile.EnableLogDroppedPackets')).toBe(false); // 0
-    expect(read('firewall.domainProfile.LogMaxFileSize')).toBe(4096);
+  it('a failed auditpol leaves only the audit settings unknown', async () => {
+    const doc = JSON.parse(golden('firewall-observe-output.json'));
+    doc.result.audit = { ObjectAccess_AuditFilteringPlatformConnection: null, ObjectAccess_AuditFilteringPlatformPacketDrop: null };
+    doc.result.auditError = 'auditpol /backup failed with exit code 87';
+    const runner = new ScriptedCommandRunner(() => ({ stdout: JSON.stringify(doc) }));
+    const ids = ['firewall.audit.ObjectAccess_AuditFilteringPlatformConnection', 'firewall.domainProfile.Shielded'];
+    expect([...(await new WindowsFirewallProvider({ runner }).observe(ids)).values()]).toEqual([undefined, true]);
   });
 
   it('runs nothing when asked only for settings it cannot read', async () => {
     const runner = ok();
-    const seen = await new WindowsFirewallProvider({ runner }).observe(['macosFirewall.EnableFirewall']);
-    expect([...seen]).toEqual([['macosFirewall.EnableFirewall', undefined]]);
+    expect([...(await new WindowsFirewallProvider({ runner }).observe(['macosFirewall.EnableFirewall']))]).toEqual([
+      ['macosFirewall.EnableFirewall', undefined],
+    ]);
     expect(runner.calls).toHaveLength(0);
   });
 });
 
 describe('Windows firewall mapping', () => {
-  it('maps every Windows firewall catalog setting or names why it cannot', () => {
+  it('maps every Windows firewall catalog setting to a bridge property', () => {
     const windows = SETTINGS.filter((s) => s.kind === 'firewall' && s.platforms.includes('windows'));
-    const unsupported = windows.filter((s) => 'reason' in firewallMapping(s.id)).map((s) => s.id.split('.').pop());
-    expect(new Set(unsupported)).toEqual(new Set(['DisableStealthMode', 'OpportunisticallyMatchAuthSetPerKM']));
-    expect(windows.length - unsupported.length).toBe(3 * 16 + 6);
+    expect(windows.filter((s) => 'reason' in firewallMapping(s.id))).toEqual([]);
+    expect(windows.length).toBe(3 * 17 + 7 + 2 + 2);
   });
 
-  it('reads NotConfigured as the Windows default, and a missing value as unknown', () => {
-    const read = (id: string, raw: unknown) => {
-      const m = firewallMapping(id);
-      return 'mapping' in m ? m.mapping.fromParameter(raw) : m.reason;
-    };
-    expect(read('firewall.publicProfile.Shielded', 'NotConfigured')).toBe(false);
-    expect(read('firewall.publicProfile.Shielded', 'False')).toBe(true);
-    expect(read('firewall.publicProfile.Shielded', null)).toBeUndefined();
-    expect(read('firewall.publicProfile.Shielded', 'Maybe')).toBeUndefined();
-    expect(read('firewall.global.IPsecExempt', 'NeighborDiscovery, Icmp')).toBe(3);
-    expect(read('firewall.global.IPsecExempt', 'None')).toBe(0);
-    expect(read('firewall.global.IPsecExempt', null)).toBeUndefined();
-    expect(read('firewall.global.PresharedKeyEncoding', 'UTF16')).toBe(0);
-    expect(read('firewall.domainProfile.LogFilePath', 'NotConfigured')).toBe('%systemroot%\\system32\\LogFiles\\Firewall\\pfirewall.log');
-    expect(read('firewall.domainProfile.LogFilePath', null)).toBeUndefined();
-  });
-
-  it('keeps the scripts’ allow-lists identical to the parameter tables', () => {
+  it('keeps the scripts’ allow-lists identical to the property tables', () => {
     const allowList = (text: string, variable: string) => {
       const line = text.split('\n').find((l) => l.startsWith(`$${variable} = @(`)) ?? '';
-      return [...line.matchAll(/'([A-Za-z]+)'/g)].map((m) => m[1]);
+      return [...line.matchAll(/'([A-Za-z_]+)'/g)].map((m) => m[1]);
     };
-    expect(allowList(FIREWALL_APPLY.text, 'profileAllowed')).toEqual([...PROFILE_PARAMETERS]);
-    expect(allowList(FIREWALL_APPLY.text, 'settingAllowed')).toEqual([...SETTING_PARAMETERS]);
-    expect(allowList(FIREWALL_OBSERVE.text, 'profileProps')).toEqual([...PROFILE_PARAMETERS]);
-    expect(allowList(FIREWALL_RULES_APPLY.text, 'ruleAllowed')).toEqual([...RULE_PARAMETERS]);
+    for (const script of [FIREWALL_BRIDGE, FIREWALL_OBSERVE, FIREWALL_APPLY]) {
+      expect(allowList(script.text, 'fwGlobalProps')).toEqual([...GLOBAL_PROPERTIES]);
+      expect(allowList(script.text, 'fwProfileProps')).toEqual([...PROFILE_PROPERTIES]);
+      expect(allowList(script.text, 'fwAuditProps')).toEqual(Object.keys(AUDIT_SUBCATEGORIES));
+      expect(allowList(script.text, 'fwNlmProps')).toEqual([...NLM_PROPERTIES]);
+    }
+    for (const [property, guid] of Object.entries(AUDIT_SUBCATEGORIES)) expect(FIREWALL_OBSERVE.text).toContain(`${property} = '${guid}'`);
+    expect(allowList(FIREWALL_OBSERVE.text, 'netProfileProps')).toEqual([...NET_PROFILE_PROPERTIES]);
+    expect(allowList(FIREWALL_OBSERVE.text, 'netSettingProps')).toEqual([...NET_SETTING_PROPERTIES]);
+    for (const script of [FIREWALL_BRIDGE, FIREWALL_OBSERVE, FIREWALL_APPLY])
+      expect(script.text).toContain(`$fwNs = '${MDM_NAMESPACE}'\n$fwStore = '${MDM_STORE}'`);
+    // The apply script writes only through the bridge: no NetSecurity setter, no local store.
+    expect(FIREWALL_APPLY.text).not.toMatch(/Set-NetFirewall|PersistentStore/);
   });
 
   it('the factory returns one provider per kind', () => {

@@ -1,45 +1,94 @@
-// Windows Firewall provider (policy kind firewall): profile settings through Set-NetFirewallProfile, global settings
-// through Set-NetFirewallSetting, both in the local PersistentStore; read back with Get-NetFirewallProfile/-Setting.
-// One script run observes everything; one run applies a batch, one cmdlet call per profile (and one for global).
+// Windows Firewall provider (policy kind firewall): profile and global settings are written to the Firewall CSP's MDM
+// store through the MDM WMI bridge (MDM_Firewall_Global02 / _<Profile>Profile02), read back as the effective value
+// (ActiveStore), and a Group Policy value that wins (RSOP store, merge law GPO > MDM > local) is reported by overrides().
 import type { SettingValue } from '../../../../policy-schemas/src/index.js';
+import type { SettingOverride } from '../../core/outcome.js';
 import type { SettingChange } from '../../core/plan.js';
 import type { CommandRunner } from '../../system/command-runner.js';
 import type { ApplyResult, SettingsProvider } from '../provider.js';
-import { type FirewallTarget, firewallMapping, type ParameterMapping } from './firewall-profile-map.js';
+import { type FirewallMapping, firewallMapping, isConfigured, netProfileName } from './firewall-profile-map.js';
 import { WindowsFirewallRulesProvider } from './firewall-rules.js';
-import { FIREWALL_APPLY, FIREWALL_OBSERVE } from './firewall-scripts.js';
+import { FIREWALL_APPLY, FIREWALL_BRIDGE, FIREWALL_CLASSES, FIREWALL_OBSERVE, type FirewallInstance } from './firewall-scripts.js';
 import { runPowerShell } from './powershell.js';
 
-const TARGET_ORDER: readonly FirewallTarget[] = ['Domain', 'Private', 'Public', 'Global'];
+const INSTANCE_ORDER: readonly FirewallInstance[] = ['Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile', 'Audit', 'NetworkListManager'];
+/** Who wins over the MDM store per the Firewall CSP merge law. */
+export const GROUP_POLICY = 'Group Policy';
 
-/** One cmdlet call of FIREWALL_APPLY. */
-export interface FirewallStep {
-  readonly target: FirewallTarget;
-  readonly parameters: Record<string, string>;
+type Values = Record<string, unknown>;
+/** The bridge's class shapes on this build: instance → property → CIM type; null = the class is absent. */
+export type BridgeClasses = Partial<Record<FirewallInstance, Record<string, string> | null>>;
+interface NetStore {
+  readonly profiles: Map<string, Values>;
+  readonly settings: Values;
+}
+/** What FIREWALL_OBSERVE prints, parsed. */
+interface Observed {
+  readonly mdm: Partial<Record<FirewallInstance, Values | null>>;
+  readonly active: NetStore;
+  readonly gpo: NetStore & { readonly registry: Record<string, Values> };
+  /** Effective advanced audit policy per Audit property (0-3). */
+  readonly audit: Values;
 }
 
-type Observed = { readonly profiles: Map<string, Record<string, unknown>>; readonly settings: Record<string, unknown> };
+const isRecord = (v: unknown): v is Values => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function netStore(raw: unknown, what: string): NetStore {
+  if (!isRecord(raw) || !Array.isArray(raw.profiles) || !isRecord(raw.settings)) throw new Error(`firewall-observe: unexpected ${what} output`);
+  const profiles = new Map<string, Values>();
+  for (const p of raw.profiles) if (isRecord(p) && typeof p.Name === 'string') profiles.set(p.Name, p);
+  return { profiles, settings: raw.settings };
+}
 
 function parseObserved(result: unknown): Observed {
-  const r = result as { profiles?: unknown; settings?: unknown } | null;
-  if (!r || !Array.isArray(r.profiles) || typeof r.settings !== 'object' || r.settings === null) throw new Error('firewall-observe: unexpected output');
-  const profiles = new Map<string, Record<string, unknown>>();
-  for (const p of r.profiles as Record<string, unknown>[]) if (typeof p?.Name === 'string') profiles.set(p.Name, p);
-  return { profiles, settings: r.settings as Record<string, unknown> };
+  if (!isRecord(result) || !isRecord(result.mdm) || !isRecord(result.gpo)) throw new Error('firewall-observe: unexpected output');
+  const registry = isRecord(result.gpo.registry) ? (result.gpo.registry as Record<string, Values>) : {};
+  const audit = isRecord(result.audit) ? result.audit : {};
+  return { mdm: result.mdm as Observed['mdm'], active: netStore(result.active, 'ActiveStore'), gpo: { ...netStore(result.gpo, 'RSOP'), registry }, audit };
+}
+
+/** A raw MDM / registry value as the CSP value of a mapping (booleans may come as 0/1 DWORDs). */
+function cspValue(m: FirewallMapping, raw: unknown): SettingValue | undefined {
+  if (m.fromBridge && raw !== undefined) return m.fromBridge(raw);
+  if (raw === null || raw === undefined) return undefined;
+  if (typeof m.default === 'boolean') return typeof raw === 'boolean' ? raw : raw === 1 ? true : raw === 0 ? false : undefined;
+  return typeof raw === 'number' || typeof raw === 'string' ? raw : undefined;
+}
+
+/** The NetSecurity source (ActiveStore or RSOP) values of a mapping's profile or of the global settings. */
+function netValues(store: NetStore, m: FirewallMapping): Values | undefined {
+  const profile = netProfileName(m.instance);
+  return profile ? store.profiles.get(profile) : store.settings;
 }
 
 export class WindowsFirewallProvider implements SettingsProvider {
   readonly kind = 'firewall' as const;
+  private classes: BridgeClasses | undefined;
+  private lastOverrides = new Map<string, SettingOverride>();
 
   constructor(private readonly deps: { readonly runner: CommandRunner }) {}
 
+  /** Learns once which bridge classes and properties this Windows build has (they change only with a feature update). */
+  async prepare(): Promise<void> {
+    if (this.classes) return;
+    const result = await runPowerShell(this.deps.runner, FIREWALL_BRIDGE, null);
+    if (isRecord(result)) this.classes = result as BridgeClasses;
+  }
+
   unsupportedReason(settingId: string): string | undefined {
     const m = firewallMapping(settingId);
-    return 'reason' in m ? m.reason : undefined;
+    if ('reason' in m) return m.reason;
+    const { instance, property } = m.mapping;
+    if (!this.classes) return undefined; // not learned yet: apply reports a missing class or property per setting
+    const props = this.classes[instance];
+    if (!props) return `this Windows build has no MDM bridge class ${FIREWALL_CLASSES[instance]} (CSP node ${instance})`;
+    if (!(property in props)) return `this Windows build's ${FIREWALL_CLASSES[instance]} has no ${property} property (the CSP node needs a newer Windows)`;
+    return undefined;
   }
 
   async observe(settingIds: readonly string[]): Promise<Map<string, SettingValue | undefined>> {
     const out = new Map<string, SettingValue | undefined>(settingIds.map((id) => [id, undefined]));
+    this.lastOverrides = new Map();
     const mapped = settingIds.flatMap((id) => {
       const m = firewallMapping(id);
       return 'mapping' in m ? [[id, m.mapping] as const] : [];
@@ -47,38 +96,69 @@ export class WindowsFirewallProvider implements SettingsProvider {
     if (mapped.length === 0) return out;
     const state = parseObserved(await runPowerShell(this.deps.runner, FIREWALL_OBSERVE, null));
     for (const [id, m] of mapped) {
-      const source = m.target === 'Global' ? state.settings : state.profiles.get(m.target);
-      out.set(id, source ? m.fromParameter(source[m.parameter]) : undefined);
+      const { value, override } = this.read(state, m);
+      out.set(id, value);
+      if (override) this.lastOverrides.set(id, override);
     }
     return out;
   }
 
+  /** Settings of the last observe that Group Policy configures (it wins over the MDM store), with the value it imposes. */
+  overrides(): ReadonlyMap<string, SettingOverride> {
+    return this.lastOverrides;
+  }
+
+  /** Effective value (ActiveStore, or the merge law over the stores where NetSecurity hides the setting) and any GPO override. */
+  private read(state: Observed, m: FirewallMapping): { value: SettingValue | undefined; override?: SettingOverride } {
+    const override = (effective: SettingValue | undefined): SettingOverride =>
+      effective === undefined ? { source: GROUP_POLICY } : { source: GROUP_POLICY, effective };
+    if (m.net) {
+      const value = m.net.fromParameter(netValues(state.active, m)?.[m.net.parameter]);
+      const gpoRaw = netValues(state.gpo, m)?.[m.net.parameter];
+      return isConfigured(gpoRaw) ? { value, override: override(m.net.fromParameter(gpoRaw)) } : { value };
+    }
+    // Advanced audit policy: the effective value; which manager set it (GPO audit.csv, local auditpol) is not read.
+    if (m.audit) return { value: cspValue(m, state.audit[m.property]) };
+    const mdm = state.mdm[m.instance];
+    const gpoRaw = m.gpoValue ? state.gpo.registry[m.instance]?.[m.gpoValue] : undefined;
+    const gpo = cspValue(m, gpoRaw);
+    if (gpo !== undefined) return { value: gpo, override: override(gpo) };
+    if (!isRecord(mdm) || !(m.property in mdm)) return { value: undefined };
+    return { value: cspValue(m, mdm[m.property]) ?? m.default };
+  }
+
   async apply(changes: readonly SettingChange[]): Promise<ApplyResult[]> {
     const results = new Map<number, ApplyResult>();
-    const steps = new Map<FirewallTarget, { parameters: Record<string, string>; changes: number[] }>();
+    const steps = new Map<FirewallInstance, { values: Record<string, SettingValue | null>; changes: number[] }>();
     for (const [index, change] of changes.entries()) {
       const { settingId } = change;
       const m = firewallMapping(settingId);
-      const value = 'mapping' in m ? parameterValue(m.mapping, change.to) : undefined;
-      if (!('mapping' in m)) results.set(index, { settingId, ok: false, code: 'SETTING_NOT_APPLICABLE', message: m.reason });
-      else if (value === undefined)
+      const reason = this.unsupportedReason(settingId);
+      if (!('mapping' in m) || reason !== undefined) {
+        results.set(index, { settingId, ok: false, code: 'SETTING_NOT_APPLICABLE', message: reason ?? 'not a firewall setting' });
+      } else if (change.to !== undefined && !m.mapping.accepts(change.to)) {
         results.set(index, { settingId, ok: false, code: 'SETTING_APPLY_FAILED', message: `${JSON.stringify(change.to)} is not a valid value` });
-      else {
-        const step = steps.get(m.mapping.target) ?? { parameters: {}, changes: [] };
-        step.parameters[m.mapping.parameter] = value;
+      } else if (change.to !== undefined && this.classes?.[m.mapping.instance]?.[m.mapping.property] === 'SInt32' && (change.to as number) > 2147483647) {
+        const message = `this Windows build's ${FIREWALL_CLASSES[m.mapping.instance]}.${m.mapping.property} is a signed 32-bit integer: ${change.to} cannot be written`;
+        results.set(index, { settingId, ok: false, code: 'SETTING_APPLY_FAILED', message });
+      } else {
+        const step = steps.get(m.mapping.instance) ?? { values: {}, changes: [] };
+        // null clears the MDM value: the local store applies again.
+        const to = change.to === undefined ? null : m.mapping.toBridge ? m.mapping.toBridge(change.to) : change.to;
+        step.values[m.mapping.property] = to;
         step.changes.push(index);
-        steps.set(m.mapping.target, step);
+        steps.set(m.mapping.instance, step);
       }
     }
-    const plan = TARGET_ORDER.flatMap((target) => {
-      const step = steps.get(target);
-      return step ? [{ target, parameters: step.parameters }] : [];
+    const plan = INSTANCE_ORDER.flatMap((instance) => {
+      const step = steps.get(instance);
+      return step ? [{ instance, values: step.values }] : [];
     });
     if (plan.length > 0) {
       const errors = await this.run(plan);
-      for (const { target } of plan) {
-        const error = errors.get(target);
-        for (const index of steps.get(target)?.changes ?? []) {
+      for (const { instance } of plan) {
+        const error = errors.get(instance);
+        for (const index of steps.get(instance)?.changes ?? []) {
           const settingId = changes[index]?.settingId ?? '';
           results.set(index, error === undefined ? { settingId, ok: true } : { settingId, ok: false, code: 'SETTING_APPLY_FAILED', message: error });
         }
@@ -87,31 +167,22 @@ export class WindowsFirewallProvider implements SettingsProvider {
     return changes.map((_, index) => results.get(index) as ApplyResult);
   }
 
-  /** Runs the plan; returns the error per failed target (every target fails with the same message if the run does). */
-  private async run(plan: readonly FirewallStep[]): Promise<Map<FirewallTarget, string>> {
-    const errors = new Map<FirewallTarget, string>();
+  /** Runs the plan; returns the error per failed instance (every instance fails with the same message if the run does). */
+  private async run(plan: readonly { instance: FirewallInstance; values: Values }[]): Promise<Map<FirewallInstance, string>> {
+    const errors = new Map<FirewallInstance, string>();
     try {
-      const result = (await runPowerShell(this.deps.runner, FIREWALL_APPLY, { steps: plan })) as { results?: unknown } | null;
-      const rows = Array.isArray(result?.results) ? (result.results as { target?: unknown; error?: unknown }[]) : undefined;
-      for (const { target } of plan) {
-        const row = rows?.find((r) => r?.target === target);
-        if (!row) errors.set(target, `firewall-apply: no result for ${target}`);
-        else if (typeof row.error === 'string' && row.error !== '') errors.set(target, `${cmdletFor(target)} failed: ${row.error}`);
+      const result = (await runPowerShell(this.deps.runner, FIREWALL_APPLY, { instances: plan })) as { results?: unknown } | null;
+      const rows = Array.isArray(result?.results) ? (result.results as { instance?: unknown; error?: unknown }[]) : undefined;
+      for (const { instance } of plan) {
+        const row = rows?.find((r) => r?.instance === instance);
+        if (!row) errors.set(instance, `firewall-apply: no result for ${instance}`);
+        else if (typeof row.error === 'string' && row.error !== '') errors.set(instance, `${FIREWALL_CLASSES[instance]} (${instance}): ${row.error}`);
       }
     } catch (err) {
-      for (const { target } of plan) errors.set(target, err instanceof Error ? err.message : String(err));
+      for (const { instance } of plan) errors.set(instance, err instanceof Error ? err.message : String(err));
     }
     return errors;
   }
-}
-
-function cmdletFor(target: FirewallTarget): string {
-  return target === 'Global' ? 'Set-NetFirewallSetting' : `Set-NetFirewallProfile -Name ${target}`;
-}
-
-/** The parameter value for a change: the mapped value, or the "stop managing" value when `to` is undefined. */
-function parameterValue(mapping: ParameterMapping, to: SettingValue | undefined): string | undefined {
-  return to === undefined ? mapping.removeValue : mapping.toParameter(to);
 }
 
 /** The firewall (profiles + global) and firewallRules providers of a Windows host. */

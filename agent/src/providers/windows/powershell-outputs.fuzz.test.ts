@@ -1,6 +1,6 @@
 // Fuzz: everything read back from PowerShell. The stdout of the observe scripts (runPowerShell's envelope, then
-// Get-MpPreference + registry + Get-MpComputerStatus, Get-NetFirewallProfile + global settings, Get-NetFirewallRule with
-// its hints) is replayed mutated through the real providers' observe(); the parsed results of Get-MpComputerStatus,
+// Get-MpPreference + registry + Get-MpComputerStatus, the firewall's MDM bridge instances + ActiveStore + RSOP, the
+// rule instances) is replayed mutated through the real providers' observe(); the parsed results of Get-MpComputerStatus,
 // Get-NetFirewallProfile, the threat list and Get-BitLockerVolume go through their parsers. A clear Error naming the
 // script, or values that serialise as JSON; never a TypeError.
 import { readFileSync } from 'node:fs';
@@ -57,7 +57,7 @@ describe('PowerShell outputs under fuzzing', () => {
     );
   });
 
-  it('firewall observe (Get-NetFirewallProfile, global settings, Get-NetFirewallRule with hints): clear error or values', async () => {
+  it('firewall observe (Get-NetFirewallProfile, global settings, MDM bridge instances, ActiveStore, RSOP): clear error or values', async () => {
     await fc.assert(
       fc.asyncProperty(hostileJsonText(FIREWALL_OBSERVE), (stdout) => observeAll(FIREWALL, stdout)),
       FUZZ_RUNS,
@@ -112,11 +112,13 @@ describe('PowerShell outputs under fuzzing', () => {
 
 describe('PowerShell output regressions found by fuzzing', () => {
   it.each([
-    ['Enabled', true],
-    ['Direction', ['Inbound']],
-    ['LocalUser', {}],
+    ['Enabled', 'True'],
+    ['Direction', ['IN']],
+    ['LocalUserAuthorizedList', {}],
     ['Protocol', {}],
-    ['Profile', null],
+    ['Profiles', null],
+    ['App', 'C:\\x.exe'],
+    ['Action', { Type: 'Block' }],
   ])('a firewall rule whose %s is %j reads as a rule, not a TypeError from the map', async (field, value) => {
     const doc = structuredClone(FIREWALL_OBSERVE[1]) as { result: { rules: Record<string, unknown>[] } };
     (doc.result.rules[0] as Record<string, unknown>)[field] = value;
@@ -124,7 +126,8 @@ describe('PowerShell output regressions found by fuzzing', () => {
       (p) => p.kind === 'firewallRules',
     );
     const observed = await (rules as SettingsProvider).observe(['firewallRules.rules']);
-    expect((observed.get('firewallRules.rules') as unknown[]).length).toBe(doc.result.rules.length);
+    // Every rule in force (the golden's fifth is not) reads as a rule.
+    expect((observed.get('firewallRules.rules') as unknown[]).length).toBe(doc.result.rules.length - 1);
   });
 
   it.each(['/Date(99999999999999999)/', { value: '/Date(-9999999999999999)/' }, { value: { value: '/Date(0)/' } }])(

@@ -1,49 +1,35 @@
-// An in-memory Windows Firewall that answers the firewall scripts through a ScriptedCommandRunner, the way the NetSecurity
-// cmdlets would (enum names, flag lists as "A, B", IPv4 prefixes printed as masks, protocol numbers as names), so the
-// contract suite runs the real provider code on Linux. Test support only: it emulates our scripts, it runs no PowerShell.
+// An in-memory Windows Firewall with its three stores — Group Policy (RSOP), the MDM store behind the WMI bridge, the
+// local store — merged into the ActiveStore by the Firewall CSP's law (GPO > MDM > local per value; a GPO
+// AllowLocalPolicyMerge=false drops local-store rules, not MDM rules). Answers our scripts; test support only.
 import type { CommandResult, CommandSpec } from '../../../system/command-runner.js';
 import { ScriptedCommandRunner } from '../../../system/command-runner.js';
+import { FIREWALL_RULES_APPLY, FIREWALL_RULES_OBSERVE } from '../firewall-rules-scripts.js';
 import {
+  AUDIT_SUBCATEGORIES,
   FIREWALL_APPLY,
+  FIREWALL_BRIDGE,
+  FIREWALL_CLASSES,
   FIREWALL_HEALTH,
   FIREWALL_OBSERVE,
-  FIREWALL_RULES_APPLY,
-  FIREWALL_RULES_OBSERVE,
-  PROFILE_PARAMETERS,
-  RULE_GROUP,
-  RULE_LIST_PARAMETERS,
-  RULE_PARAMETERS,
-  SETTING_PARAMETERS,
+  type FirewallInstance,
+  GLOBAL_PROPERTIES,
+  NET_PROFILE_PROPERTIES,
+  NET_SETTING_PROPERTIES,
+  NLM_PROPERTIES,
+  PROFILE_PROPERTIES,
 } from '../firewall-scripts.js';
 import { fullScript, POWERSHELL, type PowerShellScript } from '../powershell.js';
+import { EmulatedRuleStore } from './firewall-emulator-rules.js';
 
 type Values = Record<string, string>;
-/** A rule as the emulator stores it: the observe script's fields. */
-export type EmulatedRule = Record<string, string | string[] | null>;
-
-const GPO = ['True', 'False', 'NotConfigured'];
-const ACTION = ['Allow', 'Block', 'NotConfigured'];
-const PARAMETER_VALUES: Record<string, readonly string[] | 'text' | readonly [number, number]> = {
-  DefaultInboundAction: ACTION,
-  DefaultOutboundAction: ACTION,
-  LogFileName: 'text',
-  LogMaxSizeKilobytes: [1, 32767],
-  MaxSAIdleTimeSeconds: [300, 3600],
-  KeyEncoding: ['UTF16', 'UTF8', 'NotConfigured'],
-  CertValidationLevel: ['None', 'AttemptCrlCheck', 'RequireCrlCheck', 'NotConfigured'],
-};
-const FLAGS: Record<string, readonly string[]> = {
-  Exemptions: ['NeighborDiscovery', 'Icmp', 'RouterDiscovery', 'Dhcp'],
-  EnablePacketQueuing: ['Inbound', 'Forward'],
-  Profile: ['Domain', 'Private', 'Public'],
-  InterfaceType: ['Wired', 'Wireless', 'RemoteAccess'],
-};
+type MdmValues = Record<string, string | number | boolean | null>;
+const PROFILES = ['Domain', 'Private', 'Public'] as const;
+const INSTANCES = Object.keys(FIREWALL_CLASSES) as FirewallInstance[];
 
 /** A fresh local store as `Get-NetFirewallProfile -PolicyStore PersistentStore` shows it on Windows 11. */
 function freshProfile(): Values {
-  const v: Values = Object.fromEntries(PROFILE_PARAMETERS.map((p) => [p, 'NotConfigured']));
   return {
-    ...v,
+    ...Object.fromEntries(NET_PROFILE_PROPERTIES.map((p) => [p, 'NotConfigured'])),
     Enabled: 'True',
     NotifyOnListen: 'True',
     LogAllowed: 'False',
@@ -52,138 +38,107 @@ function freshProfile(): Values {
     LogMaxSizeKilobytes: '4096',
   };
 }
+const notConfigured = (names: readonly string[]): Values => Object.fromEntries(names.map((n) => [n, 'NotConfigured']));
 
-/** Normalises a [Flags] value the way .NET prints it ("Domain, Public"), or throws like the parameter binder. */
-function flagValue(parameter: string, value: string, zero: string): string {
-  const names = FLAGS[parameter] ?? [];
-  if (value === 'NotConfigured' && parameter !== 'Profile' && parameter !== 'InterfaceType') return value;
-  const parts = value.split(',').map((p) => p.trim());
-  const bad = parts.find((p) => p !== zero && !names.includes(p));
-  if (bad !== undefined) throw new Error(`Cannot convert value "${value}" to type ${parameter}`);
-  const set = names.filter((n) => parts.includes(n));
-  return set.length === 0 ? zero : set.join(', ');
-}
-
-function checkValue(parameter: string, value: string): string {
-  if (value.includes('\0')) throw new Error(`The parameter ${parameter} is incorrect`);
-  if (FLAGS[parameter]) return flagValue(parameter, value, 'None');
-  const allowed = PARAMETER_VALUES[parameter] ?? GPO;
-  if (allowed === 'text') {
-    if (value === '') throw new Error(`Cannot bind argument to parameter '${parameter}' because it is an empty string.`);
-    return value;
-  }
-  if (typeof allowed[0] === 'number') {
-    const [min, max] = allowed as readonly [number, number];
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new Error(`The parameter ${parameter} is out of range`);
-    return String(Number(value));
-  }
-  if (!(allowed as readonly string[]).includes(value)) throw new Error(`Cannot convert value "${value}" to type ${parameter}`);
-  return value;
-}
-
-const PROTOCOLS: Record<string, string> = {
-  '6': 'TCP',
-  '17': 'UDP',
-  '1': 'ICMPv4',
-  '58': 'ICMPv6',
-  tcp: 'TCP',
-  udp: 'UDP',
-  icmpv4: 'ICMPv4',
-  icmpv6: 'ICMPv6',
-  any: 'Any',
+const tf = (b: boolean) => (b ? 'True' : 'False');
+const flagNames = (v: number, names: readonly string[]) => names.filter((_, i) => (v & (1 << i)) !== 0).join(', ') || 'None';
+/** How the firewall shows an MDM-store value in NetSecurity terms (written independently of the provider's map). */
+const MDM_TO_NET: Record<string, [string, (v: never) => string]> = {
+  EnableFirewall: ['Enabled', (v: boolean) => tf(v)],
+  DefaultInboundAction: ['DefaultInboundAction', (v: number) => (v === 0 ? 'Allow' : 'Block')],
+  DefaultOutboundAction: ['DefaultOutboundAction', (v: number) => (v === 0 ? 'Allow' : 'Block')],
+  Shielded: ['AllowInboundRules', (v: boolean) => tf(!v)],
+  DisableUnicastResponsesToMulticastBroadcast: ['AllowUnicastResponseToMulticast', (v: boolean) => tf(!v)],
+  DisableInboundNotifications: ['NotifyOnListen', (v: boolean) => tf(!v)],
+  AuthAppsAllowUserPrefMerge: ['AllowUserApps', (v: boolean) => tf(v)],
+  GlobalPortsAllowUserPrefMerge: ['AllowUserPorts', (v: boolean) => tf(v)],
+  AllowLocalPolicyMerge: ['AllowLocalFirewallRules', (v: boolean) => tf(v)],
+  AllowLocalIpsecPolicyMerge: ['AllowLocalIPsecRules', (v: boolean) => tf(v)],
+  DisableStealthModeIpsecSecuredPacketExemption: ['EnableStealthModeForIPsec', (v: boolean) => tf(v)],
+  EnableLogDroppedPackets: ['LogBlocked', (v: boolean) => tf(v)],
+  EnableLogSuccessConnections: ['LogAllowed', (v: boolean) => tf(v)],
+  EnableLogIgnoredRules: ['LogIgnored', (v: boolean) => tf(v)],
+  LogFilePath: ['LogFileName', (v: string) => v],
+  LogMaxFileSize: ['LogMaxSizeKilobytes', (v: number) => String(v)],
+  DisableStatefulFtp: ['EnableStatefulFtp', (v: boolean) => tf(!v)],
+  SaIdleTime: ['MaxSAIdleTimeSeconds', (v: number) => String(v)],
+  PresharedKeyEncoding: ['KeyEncoding', (v: number) => (v === 0 ? 'UTF16' : 'UTF8')],
+  CRLcheck: ['CertValidationLevel', (v: number) => ['None', 'AttemptCrlCheck', 'RequireCrlCheck'][v] ?? 'None'],
+  IPsecExempt: ['Exemptions', (v: number) => flagNames(v, ['NeighborDiscovery', 'Icmp', 'RouterDiscovery', 'Dhcp'])],
+  EnablePacketQueue: ['EnablePacketQueuing', (v: number) => flagNames(v, ['Inbound', 'Forward'])],
 };
 
-/** IPv4 prefixes come back as masks ("10.0.0.0/255.0.0.0"), as Get-NetFirewallAddressFilter prints them. */
-function printedAddress(a: string): string {
-  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(a);
-  if (!m) return a;
-  const bits = Number(m[2]);
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return bits === 32 ? (m[1] ?? a) : `${m[1]}/${[24, 16, 8, 0].map((s) => (mask >>> s) & 255).join('.')}`;
-}
-
-/** Builds the stored rule from New-NetFirewallRule parameters, rejecting what the cmdlet rejects. */
-function newRule(p: Record<string, string | string[]>): EmulatedRule {
-  const one = (k: string) => (typeof p[k] === 'string' ? (p[k] as string) : undefined);
-  const many = (k: string) => (Array.isArray(p[k]) ? (p[k] as string[]) : undefined);
-  for (const v of Object.values(p).flat()) if (v.includes('\0')) throw new Error('The parameter is incorrect.');
-  const displayName = one('DisplayName');
-  if (!displayName) throw new Error("Cannot validate argument on parameter 'DisplayName'");
-  const enabled = one('Enabled') ?? 'True';
-  if (!['True', 'False'].includes(enabled)) throw new Error(`Cannot convert value "${enabled}" to type Enabled`);
-  const direction = one('Direction') ?? 'Inbound';
-  if (!['Inbound', 'Outbound'].includes(direction)) throw new Error(`Cannot convert value "${direction}" to type Direction`);
-  const action = one('Action') ?? 'Allow';
-  if (!['Allow', 'Block'].includes(action)) throw new Error(`Cannot convert value "${action}" to type Action`);
-  const rawProtocol = one('Protocol') ?? 'Any';
-  const protocol = PROTOCOLS[rawProtocol.toLowerCase()] ?? (/^\d{1,3}$/.test(rawProtocol) && Number(rawProtocol) <= 255 ? rawProtocol : undefined);
-  if (!protocol) throw new Error(`The parameter Protocol is incorrect: ${rawProtocol}`);
-  if ((many('LocalPort') || many('RemotePort')) && protocol !== 'TCP' && protocol !== 'UDP')
-    throw new Error('The port filter requires the TCP or UDP protocol.');
-  if (many('IcmpType') && protocol !== 'ICMPv4' && protocol !== 'ICMPv6') throw new Error('The ICMP type filter requires an ICMP protocol.');
-  const edge = one('EdgeTraversalPolicy') ?? 'Block';
-  if (edge === 'Allow' && direction !== 'Inbound') throw new Error('Edge traversal is only valid for inbound rules.');
-  return {
-    Name: one('Name') ?? '',
-    DisplayName: displayName,
-    Description: one('Description') ?? null,
-    Group: one('Group') ?? '',
-    Enabled: enabled,
-    Direction: direction,
-    Action: action,
-    Profile: flagValue('Profile', one('Profile') ?? 'Any', 'Any'),
-    EdgeTraversalPolicy: edge,
-    Protocol: protocol,
-    LocalPort: many('LocalPort') ?? ['Any'],
-    RemotePort: many('RemotePort') ?? ['Any'],
-    IcmpType: many('IcmpType') ?? ['Any'],
-    LocalAddress: (many('LocalAddress') ?? ['Any']).map(printedAddress),
-    RemoteAddress: (many('RemoteAddress') ?? ['Any']).map(printedAddress),
-    Program: one('Program') ?? 'Any',
-    Service: one('Service') ?? 'Any',
-    InterfaceType: flagValue('InterfaceType', one('InterfaceType') ?? 'Any', 'Any'),
-    LocalUser: one('LocalUser') ?? 'Any',
-  };
+/** The bridge's CIM types (documented MOF: booleans, sint32, strings; LogMaxFileSize as uint32 on current builds). */
+function cimType(property: string): string {
+  if (property === 'LogFilePath' || (NLM_PROPERTIES as readonly string[]).includes(property)) return 'String';
+  if (property === 'LogMaxFileSize') return 'UInt32';
+  const ints = ['DefaultInboundAction', 'DefaultOutboundAction', 'SaIdleTime', 'PresharedKeyEncoding', 'CRLcheck', 'IPsecExempt', 'EnablePacketQueue'];
+  if (property in AUDIT_SUBCATEGORIES) return 'SInt32';
+  return ints.includes(property) ? 'SInt32' : 'Boolean';
 }
 
 /** The emulated host: state plus a runner that answers exactly our scripts. */
 export class EmulatedWindowsFirewall {
-  readonly profiles: Record<string, Values> = { Domain: freshProfile(), Private: freshProfile(), Public: freshProfile() };
-  readonly settings: Values = {
-    EnableStatefulFtp: 'NotConfigured',
-    MaxSAIdleTimeSeconds: '300',
-    KeyEncoding: 'NotConfigured',
-    CertValidationLevel: 'NotConfigured',
-    Exemptions: 'NotConfigured',
-    EnablePacketQueuing: 'NotConfigured',
+  /** Local store (PersistentStore), NetSecurity names. */
+  readonly local = {
+    profiles: Object.fromEntries(PROFILES.map((p) => [p, freshProfile()])) as Record<string, Values>,
+    settings: notConfigured(NET_SETTING_PROPERTIES),
   };
-  /** Rules of the local store by Name; starts with rules that are not the agent's, which must survive everything. */
-  readonly rules = new Map<string, EmulatedRule>();
-  /** HKLM\SOFTWARE\Attache\FirewallRules values. */
-  readonly hints = new Map<string, string>();
+  /** Group Policy (RSOP) store, NetSecurity names, plus the Policies registry values NetSecurity does not show. */
+  readonly gpo = {
+    profiles: Object.fromEntries(PROFILES.map((p) => [p, notConfigured(NET_PROFILE_PROPERTIES)])) as Record<string, Values>,
+    settings: notConfigured(NET_SETTING_PROPERTIES),
+    registry: Object.fromEntries(PROFILES.map((p) => [`${p}Profile`, {}])) as Record<string, Record<string, number>>,
+  };
+  /** Advanced audit policy set locally (auditpol), by Audit property; the MDM value wins over it. */
+  readonly localAudit: Record<string, number> = {};
+  /** MDM store bridge instances by InstanceID (absent = no instance); CSP property names and values. */
+  readonly mdm = new Map<FirewallInstance, MdmValues>();
+  /** Bridge properties this build lacks, by instance (e.g. LogMaxFileSize before Windows 11 22H2); a missing class: `null`. */
+  readonly missing = new Map<FirewallInstance, string[] | null>();
+  readonly rules = new EmulatedRuleStore(() => this.localMergeAllowed());
   /** Error message the next run of a script (by name) fails with, as a terminating error would. */
   readonly failNext = new Map<string, string>();
   readonly runner = new ScriptedCommandRunner((spec) => this.answer(spec));
 
-  constructor() {
-    for (const rule of [
-      {
-        Name: 'RemoteDesktop-UserMode-In-TCP',
-        DisplayName: 'Remote Desktop - User Mode (TCP-In)',
-        Group: '@FirewallAPI.dll,-28752',
-        Protocol: '6',
-        LocalPort: ['3389'],
-      },
-      { Name: '{5c3f2e1a-8b1d-4f7e-9a0c-2d6e4b7f1a93}', DisplayName: 'Allow RDP from intranet', Group: '', Protocol: '6', LocalPort: ['3389'] },
-    ]) {
-      const { Name, DisplayName, Group, Protocol, LocalPort } = rule;
-      this.rules.set(Name, newRule({ Name, DisplayName, Group, Protocol, LocalPort, Direction: 'Inbound' }));
-    }
+  /** The effective profile (ActiveStore): per value GPO if configured, else the MDM store, else the local store. */
+  activeProfile(profile: string): Values {
+    const mdm = this.mdm.get(`${profile}Profile` as FirewallInstance) ?? {};
+    return this.merge(this.local.profiles[profile] ?? {}, mdm, this.gpo.profiles[profile] ?? {});
   }
 
-  /** Rules outside the agent's group, as a comparable snapshot. */
+  activeSettings(): Values {
+    return this.merge(this.local.settings, this.mdm.get('Global') ?? {}, this.gpo.settings);
+  }
+
+  /** The effective advanced audit policy of the two subcategories (what auditpol reports). */
+  effectiveAudit(): Record<string, number> {
+    const mdm = this.mdm.get('Audit') ?? {};
+    return Object.fromEntries(Object.keys(AUDIT_SUBCATEGORIES).map((p) => [p, typeof mdm[p] === 'number' ? (mdm[p] as number) : (this.localAudit[p] ?? 0)]));
+  }
+
+  private merge(local: Values, mdm: MdmValues, gpo: Values): Values {
+    const out = { ...local };
+    for (const [property, value] of Object.entries(mdm)) {
+      const net = MDM_TO_NET[property];
+      if (net && value !== null) out[net[0]] = net[1](value as never);
+    }
+    for (const [name, value] of Object.entries(gpo)) if (value !== 'NotConfigured') out[name] = value;
+    return out;
+  }
+
+  /** Rules outside the agent's (and the legacy group), as a comparable snapshot. */
   foreignRules(): string {
-    return JSON.stringify([...this.rules.values()].filter((r) => r.Group !== RULE_GROUP));
+    return this.rules.foreign();
+  }
+
+  /**
+   * Local-store rules count per profile unless the effective AllowLocalPolicyMerge is false. The CSP says its merge
+   * law is "always the GroupPolicyRSoPStore"; Intune's MDM value is reported to work too, so the effective (merged)
+   * value decides here — either way a GPO false drops local rules, and MDM rules are never affected.
+   */
+  private localMergeAllowed(): Record<string, boolean> {
+    return Object.fromEntries(PROFILES.map((p) => [p, this.activeProfile(p).AllowLocalFirewallRules !== 'False']));
   }
 
   private answer(spec: CommandSpec): Partial<CommandResult> {
@@ -194,115 +149,87 @@ export class EmulatedWindowsFirewall {
       return { code: 1, stdout: JSON.stringify({ ok: false, error: fail }) };
     }
     const input = JSON.parse(spec.stdin ?? 'null') as Record<string, unknown> | null;
-    const result = this.run(script, input ?? {});
-    return { stdout: JSON.stringify({ ok: true, result }) };
+    return { stdout: JSON.stringify({ ok: true, result: this.run(script, input ?? {}) }) };
   }
 
   private identify(spec: CommandSpec): PowerShellScript {
     if (spec.file !== POWERSHELL) throw new Error(`emulator: unexpected executable ${spec.file}`);
     const text = Buffer.from(spec.args[spec.args.length - 1] ?? '', 'base64').toString('utf16le');
-    const script = [FIREWALL_OBSERVE, FIREWALL_APPLY, FIREWALL_RULES_OBSERVE, FIREWALL_RULES_APPLY, FIREWALL_HEALTH].find((s) => fullScript(s) === text);
+    const scripts = [FIREWALL_BRIDGE, FIREWALL_OBSERVE, FIREWALL_APPLY, FIREWALL_RULES_OBSERVE, FIREWALL_RULES_APPLY, FIREWALL_HEALTH];
+    const script = scripts.find((s) => fullScript(s) === text);
     if (!script) throw new Error('emulator: not one of the firewall scripts');
     return script;
   }
 
+  private classProperties(instance: FirewallInstance): string[] | null {
+    const missing = this.missing.get(instance);
+    if (missing === null) return null;
+    const lists: Record<string, readonly string[]> = { Global: GLOBAL_PROPERTIES, Audit: Object.keys(AUDIT_SUBCATEGORIES), NetworkListManager: NLM_PROPERTIES };
+    const all = lists[instance] ?? PROFILE_PROPERTIES;
+    return all.filter((p) => !missing?.includes(p));
+  }
+
+  /** `{ property: value }` over the properties the class has on this build; null when the class is absent. */
+  private shape(instance: FirewallInstance, value: (property: string) => unknown): Record<string, unknown> | null {
+    const props = this.classProperties(instance);
+    return props ? Object.fromEntries(props.map((p) => [p, value(p)])) : null;
+  }
+
+  private netStore(profiles: (p: string) => Values, settings: Values) {
+    return { profiles: PROFILES.map((Name) => ({ ...profiles(Name), Name })), settings };
+  }
+
   private run(script: PowerShellScript, input: Record<string, unknown>): unknown {
     switch (script) {
-      case FIREWALL_OBSERVE:
-        return { profiles: Object.entries(this.profiles).map(([Name, v]) => ({ ...v, Name })), settings: { ...this.settings } };
+      case FIREWALL_BRIDGE:
+        return Object.fromEntries(INSTANCES.map((i) => [i, this.shape(i, cimType)]));
+      case FIREWALL_OBSERVE: {
+        const mdm = Object.fromEntries(INSTANCES.map((i) => [i, this.shape(i, (p) => this.mdm.get(i)?.[p] ?? null)]));
+        const gpo = { ...this.netStore((p) => ({ ...this.gpo.profiles[p] }), { ...this.gpo.settings }), registry: this.gpo.registry };
+        return { mdm, active: this.netStore((p) => this.activeProfile(p), this.activeSettings()), gpo, audit: this.effectiveAudit(), auditError: null };
+      }
       case FIREWALL_HEALTH:
         return {
-          profiles: Object.entries(this.profiles).map(([Name, v]) => ({
-            Name,
-            Enabled: v.Enabled,
-            DefaultInboundAction: v.DefaultInboundAction,
-            DefaultOutboundAction: v.DefaultOutboundAction,
-          })),
+          profiles: PROFILES.map((Name) => {
+            const { Enabled, DefaultInboundAction, DefaultOutboundAction } = this.activeProfile(Name);
+            return { Name, Enabled, DefaultInboundAction, DefaultOutboundAction };
+          }),
         };
       case FIREWALL_APPLY:
-        return { results: ((input.steps ?? []) as { target: string; parameters: Values }[]).map((s) => ({ target: s.target, error: this.setStep(s) })) };
+        return {
+          results: ((input.instances ?? []) as { instance: string; values: MdmValues }[]).map((s) => ({ instance: s.instance, error: this.setInstance(s) })),
+        };
       case FIREWALL_RULES_OBSERVE:
-        return { rules: this.ours().map((r) => ({ ...r, Hint: this.hints.get(String(r.Name)) ?? null })) };
+        return this.rules.observe();
       default:
-        return { results: this.applyRules(input) };
+        return { results: this.rules.apply(input) };
     }
   }
 
-  private setStep(step: { target: string; parameters: Values }): string | null {
+  /** One bridge write: create or set; a property the class lacks, a wrong type or range fails the whole instance. */
+  private setInstance(step: { instance: string; values: MdmValues }): string | null {
     try {
-      const global = step.target === 'Global';
-      const store = global ? this.settings : this.profiles[step.target];
-      if (!store) throw new Error('unknown firewall target');
-      const allowed: readonly string[] = global ? SETTING_PARAMETERS : PROFILE_PARAMETERS;
-      const next = { ...store };
-      for (const [name, value] of Object.entries(step.parameters)) {
-        if (!allowed.includes(name)) throw new Error(`parameter not allowed: ${name}`);
-        next[name] = checkValue(name, String(value));
+      const instance = step.instance as FirewallInstance;
+      if (!INSTANCES.includes(instance)) throw new Error('unknown firewall instance');
+      const props = this.classProperties(instance);
+      if (!props) throw new Error(`this Windows build has no MDM bridge class ${FIREWALL_CLASSES[instance]}`);
+      const next = { ...(this.mdm.get(instance) ?? {}) };
+      for (const [name, value] of Object.entries(step.values)) {
+        if (!props.includes(name)) throw new Error(`this Windows build has no ${name} in ${FIREWALL_CLASSES[instance]}`);
+        const type = cimType(name);
+        const ok =
+          value === null ||
+          (type === 'Boolean' && typeof value === 'boolean') ||
+          (type === 'String' && typeof value === 'string' && value !== '' && !value.includes('\0')) ||
+          (type === 'SInt32' && Number.isInteger(value) && (value as number) >= -2147483648 && (value as number) <= 2147483647) ||
+          (type === 'UInt32' && Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 4294967295);
+        if (!ok) throw new Error(`The parameter is incorrect. (${name})`);
+        next[name] = value;
       }
-      Object.assign(store, next); // a cmdlet call applies all its parameters or none
+      if (Object.values(next).some((v) => v !== null) || this.mdm.has(instance)) this.mdm.set(instance, next); // all-or-nothing
       return null;
     } catch (err) {
       return (err as Error).message;
     }
-  }
-
-  private ours(): EmulatedRule[] {
-    return [...this.rules.values()].filter((r) => r.Group === RULE_GROUP);
-  }
-
-  private applyRules(input: Record<string, unknown>): { op: string; name: string; error: string | null }[] {
-    const ours = new Set(this.ours().map((r) => String(r.Name)));
-    const results: { op: string; name: string; error: string | null }[] = [];
-    const attempt = (op: string, name: string, fn: () => void) => {
-      try {
-        fn();
-        results.push({ op, name, error: null });
-      } catch (err) {
-        results.push({ op, name, error: (err as Error).message });
-      }
-    };
-    const mustBeOurs = (name: string) => {
-      if (!ours.has(name)) throw new Error('no such rule in the agent group');
-    };
-    for (const name of (input.remove ?? []) as string[])
-      attempt('remove', name, () => {
-        mustBeOurs(name);
-        this.rules.delete(name);
-        ours.delete(name);
-        this.hints.delete(name);
-      });
-    for (const e of (input.enable ?? []) as { Name: string; Enabled: string; Hint: string }[])
-      attempt('enable', e.Name, () => {
-        mustBeOurs(e.Name);
-        if (!['True', 'False'].includes(e.Enabled)) throw new Error('Enabled must be True or False');
-        const rule = this.rules.get(e.Name);
-        if (rule) rule.Enabled = e.Enabled;
-        this.hints.set(e.Name, String(e.Hint));
-      });
-    for (const c of (input.create ?? []) as { Parameters: Record<string, string | string[]>; Hint: string }[])
-      attempt('create', String(c.Parameters.Name), () => this.create(c.Parameters, c.Hint, ours));
-    for (const h of (input.hint ?? []) as { Name: string; Hint: string }[])
-      attempt('hint', h.Name, () => {
-        mustBeOurs(h.Name);
-        this.hints.set(h.Name, String(h.Hint));
-      });
-    for (const name of [...this.hints.keys()]) if (!ours.has(name)) this.hints.delete(name);
-    return results;
-  }
-
-  private create(parameters: Record<string, string | string[]>, hint: string, ours: Set<string>): void {
-    const name = String(parameters.Name);
-    if (!/^Attache-[0-9a-f]{32}$/.test(name)) throw new Error('not an agent rule id');
-    if (ours.has(name)) throw new Error('the rule already exists');
-    const splat: Record<string, string | string[]> = { Group: RULE_GROUP };
-    for (const [k, v] of Object.entries(parameters)) {
-      if (!(RULE_PARAMETERS as readonly string[]).includes(k)) throw new Error(`parameter not allowed: ${k}`);
-      splat[k] = (RULE_LIST_PARAMETERS as readonly string[]).includes(k) ? (Array.isArray(v) ? v.map(String) : [String(v)]) : String(v);
-    }
-    // The store holds one rule per Name: a rule of another owner with this Name makes New-NetFirewallRule fail.
-    if (this.rules.has(name)) throw new Error(`Cannot create a file when that file already exists.`);
-    this.rules.set(name, newRule(splat));
-    ours.add(name);
-    this.hints.set(name, String(hint));
   }
 }
