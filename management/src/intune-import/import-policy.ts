@@ -87,15 +87,17 @@ function assemble(
     if (first.fragment === 'threatSeverity') {
       value = [...parts.map((p) => String(p.value))].sort().join('|');
     } else if (first.item !== undefined) {
-      value = objectItems(parts);
+      const built = objectItems(settingId, parts, unmapped);
+      value = built.value;
+      used = built.used;
     } else {
       value = first.value;
-      used = [first];
-      for (const extra of rest) {
+      used = [first, ...rest.filter((extra) => sameValue(extra.value, first.value))];
+      for (const extra of rest.filter((e) => !sameValue(e.value, first.value))) {
         unmapped.push({
           settingDefinitionId: extra.leaf.settingDefinitionId,
           reason: 'unknown',
-          detail: `${settingId} is set more than once; the first value is kept`,
+          detail: `${settingId} is set twice with different values (${JSON.stringify(first.value)} and ${JSON.stringify(extra.value)}); the first is kept`,
           settingId,
         });
       }
@@ -111,15 +113,39 @@ function assemble(
   return { settings, mapped };
 }
 
-/** Object-list items: one object per enclosing group-collection item, properties from its children. */
-function objectItems(parts: readonly Mapped[]): Record<string, unknown>[] {
+/** The same value given twice (two instances, or one Intune id and its alias) is one value, not a conflict. */
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Object-list items: one object per enclosing group-collection item, properties from its children. A property given
+ * twice with different values keeps the first (the other is reported). A firewall rule without `enabled` is disabled
+ * (the Firewall CSP default), said explicitly. Intune's device tags ({key: GROUP, value}) become our list of values.
+ */
+function objectItems(settingId: string, parts: readonly Mapped[], unmapped: UnmappedSetting[]): { value: unknown; used: Mapped[] } {
   const items = new Map<string, Record<string, unknown>>();
+  const used: Mapped[] = [];
   for (const p of parts) {
     const item = items.get(p.leaf.groupItem) ?? {};
-    item[p.item ?? 'value'] = p.value;
+    const property = p.item ?? 'value';
+    if (property in item && !sameValue(item[property], p.value)) {
+      unmapped.push({
+        settingDefinitionId: p.leaf.settingDefinitionId,
+        reason: 'unknown',
+        detail: `${settingId} item property ${property} is given twice with different values (${JSON.stringify(item[property])} and ${JSON.stringify(p.value)}); the first is kept`,
+        settingId,
+      });
+      continue;
+    }
+    item[property] = p.value;
     items.set(p.leaf.groupItem, item);
+    used.push(p);
   }
-  return [...items.values()];
+  const list = [...items.values()];
+  if (settingId === 'firewallRules.rules') for (const rule of list) rule.enabled ??= false;
+  if (parts[0]?.setting.type === 'stringList') return { value: list.map((i) => (i.key === undefined || i.key === 'GROUP' ? i.value : undefined)), used };
+  return { value: list, used };
 }
 
 /** Why the catalog rejects `value` for `settingId` (its value schema), or undefined when it accepts it. */

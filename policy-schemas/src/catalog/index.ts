@@ -13,6 +13,7 @@ import { SECURITY_EXPERIENCE_SETTINGS } from './security-experience.js';
 import type { SettingDefinition } from './setting-definition.js';
 import { TEXT_PATTERN } from './text.js';
 
+export * from './intune-sources.js';
 export type { SettingDefinition } from './setting-definition.js';
 export { TEXT_FORBIDDEN, TEXT_PATTERN, textPatternMessage } from './text.js';
 
