@@ -182,6 +182,21 @@ describe('Windows firewall rules (MdmStore/FirewallRules/{name})', () => {
     ]);
   });
 
+  it('reports the rule nodes the catalog does not model, with the reason', () => {
+    const r = importIntunePolicy(
+      policyFor(
+        'windows10',
+        'mdm',
+        group(R, [[simple(`${R}_name`, 'A'), list(`${R}_remoteaddressdynamickeywords`, ['kw-1']), simple(`${R}_policyappid`, 'tag')]]),
+      ),
+    );
+    expect(r.unmapped.map((u) => [u.settingDefinitionId, u.reason])).toEqual([
+      [`${R}_remoteaddressdynamickeywords`, 'notInCatalog'],
+      [`${R}_policyappid`, 'notInCatalog'],
+    ]);
+    expect(r.documents[0]?.settings['firewallRules.rules']).toEqual([{ name: 'A', enabled: false }]);
+  });
+
   it('keeps one value when the rule id and name agree, and reports a real clash', () => {
     const one = importIntunePolicy(policyFor('windows10', 'mdm', group(R, [[simple(`${R}_name`, 'A'), simple(`${R}_firewallrulename`, 'A')]])));
     expect(one.unmapped).toEqual([]);

@@ -109,6 +109,16 @@ describe('importIntunePolicy', () => {
     expect(r.unmapped).toEqual([expect.objectContaining({ settingDefinitionId: `${t}_lowseveritythreats`, reason: 'notInCatalog' })]);
   });
 
+  it('takes the same value given twice as one value, and reports two different values (the first is kept)', () => {
+    const same = importIntunePolicy(policy(choice(`${DEF}allowrealtimemonitoring`, '1'), choice(`${DEF}allowrealtimemonitoring`, '1')));
+    expect(same.unmapped).toEqual([]);
+    expect(same.mapped).toHaveLength(2);
+    expect(same.documents[0]?.settings).toEqual({ 'defender.AllowRealtimeMonitoring': 1 });
+    const clash = importIntunePolicy(policy(choice(`${DEF}allowrealtimemonitoring`, '1'), choice(`${DEF}allowrealtimemonitoring`, '0')));
+    expect(clash.documents[0]?.settings).toEqual({ 'defender.AllowRealtimeMonitoring': 1 });
+    expect(clash.unmapped).toEqual([expect.objectContaining({ reason: 'unknown', detail: expect.stringMatching(/set twice with different values \(1 and 0\)/) })]);
+  });
+
   it('marks channel-unsupported settings deprecated/outOfScope and unknown ids unknown, with the reason', () => {
     const r = importIntunePolicy(
       policy(

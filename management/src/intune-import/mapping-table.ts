@@ -23,7 +23,7 @@ export type Converter =
 
 /** A setting or prefix knowingly not imported, with the reason shown to the admin. */
 export interface SkipRule {
-  readonly reason: Exclude<UnmappedReason, 'notInCatalog'>;
+  readonly reason: UnmappedReason;
   readonly detail: string;
 }
 
@@ -109,6 +109,27 @@ export const SKIP_PREFIXES: readonly (SkipRule & { readonly prefix: string })[] 
     prefix: 'device_vendor_msft_windowsadvancedthreatprotection_offboarding',
     reason: 'outOfScope',
     detail: 'EDR offboarding blob: device preparation, not a security setting',
+  },
+  {
+    prefix: 'device_vendor_msft_policy_config_networklistmanager_',
+    reason: 'notInCatalog',
+    detail: 'NetworkListManager TLS authentication endpoints (Windows Firewall profile) are not modelled: the catalog has no setting for them',
+  },
+  {
+    prefix: `${RULE}policyappid`,
+    reason: 'notInCatalog',
+    detail: 'firewall rule PolicyAppId (App Control tagging) is not modelled: the catalog has no rule property for it',
+  },
+  {
+    prefix: `${RULE}remoteaddressdynamickeywords`,
+    reason: 'notInCatalog',
+    detail: 'firewall rule RemoteAddressDynamicKeywords (reusable settings in Intune) are not modelled: the catalog has no rule property for them',
+  },
+  {
+    prefix: 'com.apple.security.firewall_applications',
+    reason: 'notInCatalog',
+    detail:
+      'macOS application firewall Applications [{BundleID, Allowed}] is not modelled: socketfilterfw works on app paths and needs a bundle-id → path lookup',
   },
   { prefix: 'com.apple.webcontent-filter', reason: 'outOfScope', detail: 'macOS content filter payload (Defender network extension), not a Defender setting' },
 ];
