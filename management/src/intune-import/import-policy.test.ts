@@ -116,7 +116,9 @@ describe('importIntunePolicy', () => {
     expect(same.documents[0]?.settings).toEqual({ 'defender.AllowRealtimeMonitoring': 1 });
     const clash = importIntunePolicy(policy(choice(`${DEF}allowrealtimemonitoring`, '1'), choice(`${DEF}allowrealtimemonitoring`, '0')));
     expect(clash.documents[0]?.settings).toEqual({ 'defender.AllowRealtimeMonitoring': 1 });
-    expect(clash.unmapped).toEqual([expect.objectContaining({ reason: 'unknown', detail: expect.stringMatching(/set twice with different values \(1 and 0\)/) })]);
+    expect(clash.unmapped).toEqual([
+      expect.objectContaining({ reason: 'unknown', detail: expect.stringMatching(/set twice with different values \(1 and 0\)/) }),
+    ]);
   });
 
   it('marks channel-unsupported settings deprecated/outOfScope and unknown ids unknown, with the reason', () => {
