@@ -130,6 +130,47 @@ describe('macOS com.microsoft.wdav preferences', () => {
   });
 });
 
+describe('ids other helpers add in issue 16 (D5: pass once the lead merges their catalog entries)', () => {
+  it('maps macOS early preview and system extensions, Linux global exclusions and the Windows device tag', () => {
+    const ex = `${L}exclusionsettings_exclusions`;
+    const m = mac(choice(`${M}earlypreview`, 'false'), choice(`${M}systemextensions`, '0'));
+    expect(m.unmapped).toEqual([]);
+    expect(m.documents.find((d) => d.kind === 'edr')?.settings).toEqual({ 'mdatp.edr.earlyPreview': false });
+    expect(m.documents.find((d) => d.kind === 'antivirus')?.settings).toEqual({ 'mdatp.features.systemExtensions': 'enabled' });
+    const l = linux(group(ex, [[choice(`${ex}_item_$type`, '0', [simple(`${ex}_item_path`, '/opt/app'), choice(`${ex}_item_isdirectory`, 'true')])]]));
+    expect(l.unmapped).toEqual([]);
+    expect(l.documents[0]?.settings['mdatp.exclusionSettings.exclusions']).toEqual([{ $type: 'excludedPath', path: '/opt/app', isDirectory: true }]);
+    const w = importIntunePolicy(
+      policyFor('windows10', 'mdm,microsoftSense', simple('device_vendor_msft_windowsadvancedthreatprotection_devicetagging_group', 'Finance')),
+    );
+    expect(w.documents[0]?.settings).toEqual({ 'edr.DeviceTagGroup': 'Finance' });
+  });
+
+  it('maps the firewall template’s audit settings, the macOS signed-app switches and the rule’s LocalUserAuthorizedList', () => {
+    const audit = 'device_vendor_msft_policy_config_audit_objectaccess_';
+    const w = importIntunePolicy(
+      policyFor(
+        'windows10',
+        'mdm,microsoftSense',
+        choice(`${audit}auditfilteringplatformconnection`, '2'),
+        choice(`${audit}auditfilteringplatformpacketdrop`, '3'),
+        choice(`${audit}somethingelse`, '1'),
+        group(R, [[simple(`${R}_name`, 'Admins only'), simple(`${R}_localuserauthorizedlist`, 'O:LSD:(A;;CC;;;BA)')]]),
+      ),
+    );
+    expect(w.unmapped.map((u) => u.reason)).toEqual(['outOfScope']);
+    expect(w.documents.find((d) => d.kind === 'firewall')?.settings).toEqual({
+      'firewall.audit.ObjectAccess_AuditFilteringPlatformConnection': 2,
+      'firewall.audit.ObjectAccess_AuditFilteringPlatformPacketDrop': 3,
+    });
+    expect(w.documents.find((d) => d.kind === 'firewallRules')?.settings['firewallRules.rules']).toEqual([
+      { name: 'Admins only', localUserAuthorizedList: 'O:LSD:(A;;CC;;;BA)', enabled: false },
+    ]);
+    const m = mac(choice('com.apple.security.firewall_allowsigned', 'true'), choice('com.apple.security.firewall_allowsignedapp', 'false'));
+    expect(m.documents[0]?.settings).toEqual({ 'macosFirewall.AllowSigned': true, 'macosFirewall.AllowSignedApp': false });
+  });
+});
+
 describe('Windows firewall rules (MdmStore/FirewallRules/{name})', () => {
   it('builds one rule per group item, with profiles as a bitmask and a rule without enabled disabled', () => {
     const r = importIntunePolicy(

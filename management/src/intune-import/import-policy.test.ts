@@ -98,15 +98,15 @@ describe('importIntunePolicy', () => {
     expect(r.documents[1]?.settings).toEqual({ 'defender.ExcludedPaths': ['C:\\Temp', 'D:\\Build'] });
   });
 
-  it('combines threat severity children into one level=action string and reports actions the catalog cannot hold', () => {
+  it('combines threat severity children into one level=action string with Intune’s action numbers', () => {
     const t = `${DEF}threatseveritydefaultaction`;
     const r = importIntunePolicy(
       policy(
         group(t, [[choice(`${t}_severethreats`, 'remove'), choice(`${t}_lowseveritythreats`, 'block'), choice(`${t}_highseveritythreats`, 'quarantine')]]),
       ),
     );
-    expect(r.documents[0]?.settings).toEqual({ 'defender.ThreatSeverityDefaultAction': '4=2|5=3' });
-    expect(r.unmapped).toEqual([expect.objectContaining({ settingDefinitionId: `${t}_lowseveritythreats`, reason: 'notInCatalog' })]);
+    expect(r.documents[0]?.settings).toEqual({ 'defender.ThreatSeverityDefaultAction': '1=10|4=2|5=3' });
+    expect(r.unmapped).toEqual([]);
   });
 
   it('takes the same value given twice as one value, and reports two different values (the first is kept)', () => {

@@ -74,7 +74,7 @@ export const SKIP_PREFIXES: readonly (SkipRule & { readonly prefix: string })[] 
   {
     prefix: 'device_vendor_msft_policy_config_audit_',
     reason: 'outOfScope',
-    detail: 'Windows audit policy (Audit CSP) is not a Defender or Firewall CSP setting; Attaché does not manage it',
+    detail: 'Windows audit policy (Audit CSP) other than the Windows Firewall template’s two filtering-platform settings; Attaché does not manage it',
   },
   {
     prefix: 'vendor_msft_firewall_mdmstore_hypervvmsettings',
@@ -113,7 +113,7 @@ export const SKIP_PREFIXES: readonly (SkipRule & { readonly prefix: string })[] 
   {
     prefix: 'device_vendor_msft_policy_config_networklistmanager_',
     reason: 'notInCatalog',
-    detail: 'NetworkListManager TLS authentication endpoints (Windows Firewall profile) are not modelled: the catalog has no setting for them',
+    detail: 'a NetworkListManager setting other than the Windows Firewall profile’s two TLS network-detection settings: the catalog has no setting for it',
   },
   {
     prefix: `${RULE}policyappid`,
@@ -144,8 +144,11 @@ export const THREAT_SEVERITY_LEVELS: Readonly<Record<string, number>> = {
   highseveritythreats: 4,
   severethreats: 5,
 };
-/** Intune actions our catalog can express today (CSP 2 Quarantine, 3 Remove, 6 Ignore/allow); clean, block, userdefined are not. */
-export const THREAT_ACTIONS: Readonly<Record<string, number>> = { quarantine: 2, remove: 3, allow: 6 };
+/**
+ * Intune's actions per level → the CSP action numbers (Set-MpPreference ThreatAction enum: 1 Clean, 2 Quarantine,
+ * 3 Remove, 6 Allow, 8 UserDefined, 10 Block; research §1.4/§1.4b, Microsoft365DSC ValueMap).
+ */
+export const THREAT_ACTIONS: Readonly<Record<string, number>> = { clean: 1, quarantine: 2, remove: 3, allow: 6, userdefined: 8, block: 10 };
 
 const options = (...values: string[]): Converter => ({ type: 'options', options: values });
 const MERGE = options('merge', 'admin_only');
@@ -208,6 +211,15 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   [`${LINUX}antivirusengine_exclusions_item_extension`]: { type: 'simple' },
   [`${LINUX}antivirusengine_exclusions_item_name`]: { type: 'simple' },
   [`${LINUX}edr_tags_item_key`]: TAG_KEY,
+  // Ids other helpers add in issue 16 (D5). systemExtensions: enabled/disabled in the manifest's usual order (the
+  // index order is UNCONFIRMED; the corpus sets _0, the OpenIntuneBaseline intent being "enabled").
+  [`${MAC}systemextensions`]: SWITCH,
+  [`${LINUX}exclusionsettings_exclusions_item_$type`]: options('excludedPath', 'excludedFileName'),
+  [`${LINUX}exclusionsettings_exclusions_item_path`]: { type: 'simple' },
+  [`${LINUX}exclusionsettings_exclusions_item_isdirectory`]: { type: 'bool' },
+  [`${LINUX}exclusionsettings_exclusions_item_name`]: { type: 'simple' },
+  device_vendor_msft_policy_config_audit_objectaccess_auditfilteringplatformconnection: { type: 'integer' },
+  device_vendor_msft_policy_config_audit_objectaccess_auditfilteringplatformpacketdrop: { type: 'integer' },
   [`${LINUX}edr_tags_item_value`]: { type: 'simple' },
   // Windows Firewall Rules (Firewall CSP MdmStore/FirewallRules/{name}/…; Intune option ids end in the CSP value).
   [`${RULE}name`]: { type: 'simple' },

@@ -73,16 +73,19 @@ function threatSeverity(leaf: LeafInstance, rest: string): Resolution {
   return { mapped: true, setting, value: `${level}=${code}`, fragment: 'threatSeverity' };
 }
 
-/** Resolves one leaf: skips, ASR, threat severity, exact ids (intune-sources), CSP families, else unknown. */
+/** Resolves one leaf: exact skips, exact ids (intune-sources), family skips, ASR, threat severity, CSP families, else unknown. */
 export function resolveLeaf(leaf: LeafInstance): Resolution {
   const id = leaf.settingDefinitionId;
   if (leaf.shape === 'unsupported') return skip('unknown', `setting instance type "${leaf.odataType}" is not supported by the importer`);
-  const skipped = SKIP_EXACT[id] ?? SKIP_PREFIXES.find((s) => id.startsWith(s.prefix));
+  const skippedExact = SKIP_EXACT[id];
+  if (skippedExact) return skip(skippedExact.reason, skippedExact.detail);
+  // An id the table names wins over a skipped family (the two firewall audit settings inside the skipped Audit CSP).
+  const exact = INTUNE_SETTING_IDS[id];
+  if (exact) return target(exact.settingId, leaf, CONVERTERS[id] ?? { type: 'byCatalog' }, exact.item ? { item: exact.item } : {});
+  const skipped = SKIP_PREFIXES.find((s) => id.startsWith(s.prefix));
   if (skipped) return skip(skipped.reason, skipped.detail);
   if (id.startsWith(`${ASR_COLLECTION_ID}_`)) return asrRule(leaf, id.slice(ASR_COLLECTION_ID.length + 1));
   if (id.startsWith(`${THREAT_SEVERITY_GROUP_ID}_`)) return threatSeverity(leaf, id.slice(THREAT_SEVERITY_GROUP_ID.length + 1));
-  const exact = INTUNE_SETTING_IDS[id];
-  if (exact) return target(exact.settingId, leaf, CONVERTERS[id] ?? { type: 'byCatalog' }, exact.item ? { item: exact.item } : {});
   const family = INTUNE_FAMILIES.find((f) => id.startsWith(f.prefix));
   if (family) {
     const name = id.slice(family.prefix.length);

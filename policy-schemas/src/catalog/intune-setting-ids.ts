@@ -109,6 +109,22 @@ export const INTUNE_SETTING_IDS: Readonly<Record<string, IntuneSettingTarget>> =
   [`${RULE}app_packagefamilyname`]: to('firewallRules.rules', 'packageFamilyName'),
   [`${RULE}app_fqbn`]: to('firewallRules.rules', 'fqbn'),
   [`${RULE}app_servicename`]: to('firewallRules.rules', 'serviceName'),
+  // Ids other helpers add in issue 16 (D5, /work/notes/issue16-ids.md): these map once the lead merges their catalog entries.
+  [`${MAC}earlypreview`]: to('mdatp.edr.earlyPreview'),
+  [`${MAC}systemextensions`]: to('mdatp.features.systemExtensions'),
+  // Linux "Microsoft Defender Global Exclusions (AV+EDR)" (EDR profile); Intune writes no scopes: global exclusions.
+  ...items(`${LINUX}exclusionsettings_exclusions`, 'mdatp.exclusionSettings.exclusions', ['$type', 'path', 'isDirectory', 'name']),
+  device_vendor_msft_windowsadvancedthreatprotection_devicetagging_group: to('edr.DeviceTagGroup'),
+  [`${MAC_FIREWALL}allowsigned`]: to('macosFirewall.AllowSigned'),
+  [`${MAC_FIREWALL}allowsignedapp`]: to('macosFirewall.AllowSignedApp'),
+  // Windows Firewall template's domain-network TLS detection (Policy CSP NetworkListManager).
+  device_vendor_msft_policy_config_networklistmanager_allowedtlsauthenticationendpoints: to('firewall.networkListManager.AllowedTlsAuthenticationEndpoints'),
+  device_vendor_msft_policy_config_networklistmanager_configuredtlsauthenticationnetworkname: to(
+    'firewall.networkListManager.ConfiguredTLSAuthenticationNetworkName',
+  ),
+  // Windows Firewall template "Auditing" (Audit CSP ObjectAccess_AuditFilteringPlatform*; 0 off, 1 success, 2 failure, 3 both).
+  device_vendor_msft_policy_config_audit_objectaccess_auditfilteringplatformconnection: to('firewall.audit.ObjectAccess_AuditFilteringPlatformConnection'),
+  device_vendor_msft_policy_config_audit_objectaccess_auditfilteringplatformpacketdrop: to('firewall.audit.ObjectAccess_AuditFilteringPlatformPacketDrop'),
 };
 
 const NOT_IN_LINUX_PROFILE =
@@ -137,6 +153,9 @@ export const NO_INTUNE_COUNTERPART: Readonly<Record<string, string>> = {
   'linuxFirewall.allowEstablished': ATTACHE_ONLY,
   'linuxFirewall.allowLoopback': ATTACHE_ONLY,
   'linuxFirewall.rules': ATTACHE_ONLY,
+  'mdatp.exclusionSettings.mergePolicy': 'a documented mdatp_managed.json key the Intune global-exclusions profile does not offer; set it in an Attaché policy',
+  'mdatp.features.remediateInfectedFile': NOT_IN_LINUX_PROFILE,
+  'mdatp.features.enableAntivirusEngineCache': NOT_IN_LINUX_PROFILE,
   'indicators.items':
     'custom indicators are managed in the Microsoft Defender portal (Settings › Endpoints › Indicators) or its API, not through Intune profiles',
 };
