@@ -124,6 +124,11 @@ describe('macOS com.microsoft.wdav preferences', () => {
     expect(r.unmapped).toEqual([expect.objectContaining({ reason: 'notInCatalog', settingDefinitionId: `${fw}applications_item_bundleid` })]);
   });
 
+  it('reports the deprecated real-time and passive switches as deprecated', () => {
+    const r = mac(choice(`${M}enablerealtimeprotection`, 'true'), choice(`${M}passivemode`, 'false'));
+    expect(r.unmapped.map((u) => u.reason)).toEqual(['deprecated', 'deprecated']);
+  });
+
   it('reports device-preparation payloads as out of scope', () => {
     const r = mac(choice('com.apple.tcc.configuration-profile-policy_services_systempolicyallfiles', '0'), choice('com.apple.system-extension-policy_x', '0'));
     expect(r.unmapped.map((u) => u.reason)).toEqual(['outOfScope', 'outOfScope']);

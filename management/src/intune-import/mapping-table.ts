@@ -58,6 +58,14 @@ export const SKIP_EXACT: Readonly<Record<string, SkipRule>> = {
     reason: 'outOfScope',
     detail: 'EDR onboarding package type: Attaché devices onboard with their own enrollment package, not an MDE onboarding blob',
   },
+  [`${MAC}enablerealtimeprotection`]: {
+    reason: 'deprecated',
+    detail: 'com.microsoft.wdav enableRealTimeProtection is deprecated (macOS); antivirusEngine.enforcementLevel replaces it',
+  },
+  [`${MAC}passivemode`]: {
+    reason: 'deprecated',
+    detail: 'com.microsoft.wdav passiveMode is deprecated (macOS); antivirusEngine.enforcementLevel replaces it',
+  },
   // Real-time protection and passive mode of the Linux profile: Intune marks both "(deprecated)"; enforcementLevel replaces them.
   [`${LINUX}antivirusengine_enablerealtimeprotection`]: {
     reason: 'deprecated',
