@@ -128,6 +128,16 @@ export const ERROR_CODES = {
     retryable: false,
     description: 'An Intune policy export is not valid JSON or not a Graph policy object the importer can read.',
   },
+  IMPORT_INCOMPLETE: {
+    status: 422,
+    retryable: false,
+    description: 'An import run with --strict would drop at least one setting (unmapped, with its reason); nothing was created.',
+  },
+  INPUT_UNREADABLE: {
+    status: 400,
+    retryable: false,
+    description: 'An input file named on the command line does not exist or cannot be read (the message names it and the reason).',
+  },
   ACCESS_UNAUTHORIZED: {
     status: 401,
     retryable: false,

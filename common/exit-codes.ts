@@ -13,6 +13,8 @@ export const EXIT = {
   usage: 64,
   /** EX_DATAERR: the input (a file, a document, a request) is invalid; the message names what is wrong. */
   dataErr: 65,
+  /** EX_NOINPUT: an input file does not exist or cannot be read. */
+  noInput: 66,
   /** EX_UNAVAILABLE: the endpoint, its database or the daemon cannot be reached (or answered unexpectedly); retry later. */
   unavailable: 69,
   /** EX_SOFTWARE: an internal error (a bug, a corrupt stored row). */
@@ -35,6 +37,7 @@ const OVERRIDES: Partial<Record<ErrorCode, number>> = {
   KEY_ENCRYPTION_KEY_WRONG: EXIT.config,
   DAEMON_ALREADY_RUNNING: EXIT.tempFail,
   USAGE_INVALID: EXIT.usage,
+  INPUT_UNREADABLE: EXIT.noInput,
 };
 
 /** By HTTP status: a code added to the catalogue later gets an exit code without touching this file. */
@@ -60,6 +63,7 @@ const MEANINGS: Readonly<Record<number, string>> = {
   [EXIT.error]: 'refused by current state (NOT_FOUND, CONFLICT, ...) or another failure',
   [EXIT.usage]: 'usage: unknown command or option, bad option value',
   [EXIT.dataErr]: 'invalid input (file, document, request)',
+  [EXIT.noInput]: 'an input file does not exist or cannot be read',
   [EXIT.unavailable]: 'endpoint, database or daemon unavailable',
   [EXIT.software]: 'internal error',
   [EXIT.cantCreate]: 'cannot write state',

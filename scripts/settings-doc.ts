@@ -3,6 +3,7 @@
 
 import { allDefenderMappings } from '../agent/src/providers/windows/defender-mapping.js';
 import {
+  intuneSourceOf,
   PLATFORMS,
   type Platform,
   POLICY_KINDS,
@@ -129,15 +130,27 @@ function source(s: SettingDefinition): string {
   return code(s.source);
 }
 
+/** The Intune profile(s) and settingDefinitionId(s) a setting comes from (intune-sources.ts), or why there is none. */
+function intune(s: SettingDefinition): [string, string] {
+  const src = intuneSourceOf(s);
+  if (!src) return ['—', '—'];
+  if (src.kind === 'none') return ['none', `no Intune counterpart: ${src.why}`];
+  return [src.profiles.join('<br>'), src.settingDefinitionIds.map(code).join('<br>')];
+}
+
 function platformSetKey(platforms: readonly Platform[]): string {
   return PLATFORMS.filter((p) => platforms.includes(p)).join(',');
 }
 
 function table(settings: readonly SettingDefinition[]): string[] {
   const rows = settings.map((s) =>
-    [`${code(s.id)}<br>${s.title}`, s.type, allowedValues(s), defaults(s), source(s), s.tamperProtected ? 'yes' : ''].map(cell).join(' | '),
+    [`${code(s.id)}<br>${s.title}`, s.type, allowedValues(s), defaults(s), source(s), s.tamperProtected ? 'yes' : '', ...intune(s)].map(cell).join(' | '),
   );
-  return ['| Setting | Type | Allowed values | Default | Device-side source | Tamper-protected |', '|---|---|---|---|---|---|', ...rows.map((r) => `| ${r} |`)];
+  return [
+    '| Setting | Type | Allowed values | Default | Device-side source | Tamper-protected | Intune profile | Intune setting id |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r} |`),
+  ];
 }
 
 /** The settings of one kind, split by the exact set of platforms they apply to, groups in catalog order. */
@@ -202,6 +215,9 @@ export function generateSettingsDoc(): string {
     '- **Device-side source**: where the agent reads and writes the setting — a Windows CSP node, an mdatp managed',
     '  configuration key (`mdatp_managed.json` on Linux, `com.microsoft.wdav` on macOS) or a `socketfilterfw` flag.',
     '- **Tamper-protected**: Defender ignores policy changes to the setting while tamper protection is on.',
+    '- **Intune profile / Intune setting id**: the Intune profile and Microsoft Graph `settingDefinitionId` the setting comes',
+    '  from (`policy-schemas/src/catalog/intune-sources.ts`, the table `attache-admin policy import` maps with), or why',
+    '  Intune has no counterpart. `{firewallrulename}` is literal: Intune names each rule inside one group collection.',
     '',
     ...POLICY_KINDS.flatMap(kindSection),
     ...windowsPolicyGaps(),

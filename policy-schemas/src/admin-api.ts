@@ -130,12 +130,43 @@ export const Assignment = Type.Object(
 );
 export type Assignment = Static<typeof Assignment>;
 
+/**
+ * Where a policy came from when it was not authored here: the Intune policy `attache-admin policy import` produced it
+ * from (issue 16). A re-import updates the policies whose source has the same Intune id and kind instead of adding new
+ * ones. Not part of the signed payload: devices never see it.
+ */
+export const PolicySource = Type.Object(
+  {
+    system: Type.Literal('intune'),
+    /** The Intune (Graph) policy id. */
+    id: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Type.String({ maxLength: 1000 }),
+    description: Type.Optional(Type.String({ maxLength: 4000 })),
+    /** Graph type, e.g. `#microsoft.graph.deviceManagementConfigurationPolicy`. */
+    odataType: Type.Optional(Type.String({ maxLength: 200 })),
+    /** Endpoint-security template name or family, when the export names one. */
+    template: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false, $id: 'urn:attache:policy-source', title: 'Policy source' },
+);
+export type PolicySource = Static<typeof PolicySource>;
+const SourceBody = Type.Object(PolicySource.properties, { additionalProperties: false });
+
+/** POST /v1/admin/policies and PUT /v1/admin/policies/:id: a policy document, optionally with where it came from. */
+export const PolicyRequest = Type.Object(
+  { ...PolicyDocument.properties, source: Type.Optional(SourceBody) },
+  { additionalProperties: false, $id: 'urn:attache:policy-request', title: 'Create or update a policy' },
+);
+export type PolicyRequest = Static<typeof PolicyRequest>;
+
 export const PolicySummary = Type.Object(
   {
     policyId: Uuid,
     name: Type.String(),
     kind: PolicyKind,
     description: Type.Optional(Type.String()),
+    /** Absent for a policy authored here; kept across versions until a request gives another. */
+    source: Type.Optional(SourceBody),
     latestVersion: Type.Integer({ minimum: 1 }),
     createdAt: Timestamp,
     updatedAt: Timestamp,

@@ -92,6 +92,8 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   admin.AssignmentCreateRequest,
   admin.Group,
   admin.Assignment,
+  admin.PolicySource,
+  admin.PolicyRequest,
   admin.PolicySummary,
   admin.StoreProblem,
   admin.PolicyList,

@@ -50,6 +50,7 @@ import {
   OnboardingPackageInfo,
   OnboardingPackageList,
   type PolicyDocument,
+  type PolicySource,
   PolicyStatusReport,
   PolicySummary,
   SettingsCatalog,
@@ -116,11 +117,14 @@ export class AdminClient {
       validate(OnboardingPackage, b, 'onboarding package', 'ENDPOINT_ERROR'),
     );
   }
-  createPolicy(doc: PolicyDocument): Promise<PolicySummary> {
-    return this.call('POST', '/v1/admin/policies', doc).then((b) => validate(PolicySummary, b, 'policy', 'ENDPOINT_ERROR'));
+  /** `source`: the Intune policy an import made the document from (kept on the policy, not signed). */
+  createPolicy(doc: PolicyDocument, source?: PolicySource): Promise<PolicySummary> {
+    return this.call('POST', '/v1/admin/policies', source ? { ...doc, source } : doc).then((b) => validate(PolicySummary, b, 'policy', 'ENDPOINT_ERROR'));
   }
-  updatePolicy(policyId: string, doc: PolicyDocument): Promise<PolicySummary> {
-    return this.call('PUT', `/v1/admin/policies/${encodeURIComponent(policyId)}`, doc).then((b) => validate(PolicySummary, b, 'policy', 'ENDPOINT_ERROR'));
+  updatePolicy(policyId: string, doc: PolicyDocument, source?: PolicySource): Promise<PolicySummary> {
+    return this.call('PUT', `/v1/admin/policies/${encodeURIComponent(policyId)}`, source ? { ...doc, source } : doc).then((b) =>
+      validate(PolicySummary, b, 'policy', 'ENDPOINT_ERROR'),
+    );
   }
   listPolicies(): Promise<Listing<PolicySummary>> {
     return this.call('GET', '/v1/admin/policies').then(listingOf('policies', PolicySummary));

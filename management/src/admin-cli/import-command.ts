@@ -1,12 +1,13 @@
-// `attache-admin policy import --file <export.json> [--dry-run]`: maps an Intune policy export onto our policy kinds,
-// prints what was mapped and what was not (with reasons), and unless --dry-run creates the policies.
+// `attache-admin policy import --file <export.json> [--dry-run] [--strict]`: maps an Intune export (configuration,
+// endpoint-security or compliance policy) onto our policies, shows the mapping (before contacting the endpoint), then
+// creates the policies — or updates those a previous import of the same Intune policy created.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { terminalCell } from '../../../common/terminal-text.js';
-import type { PolicySummary } from '../../../policy-schemas/src/index.js';
 import { countByReason, type ImportResult, importIntunePolicy } from '../intune-import/import-policy.js';
 import type { AdminClient } from './admin-client.js';
+import { type ApplyOutcome, applyImport } from './import-apply.js';
 import { renderTable, show } from './table.js';
 
 /** What the command needs from cli.ts. */
@@ -14,73 +15,98 @@ export interface ImportCommandDeps {
   readonly policy: Command;
   readonly client: () => Promise<AdminClient>;
   readonly print: (value: unknown, human: () => string) => void;
+  /** Human output written at once (nothing under --json): the mapping, before the endpoint is contacted. */
+  readonly progress: (text: string) => void;
 }
 
-/** The human view: one row per mapped or unmapped setting instance, then the totals and documents. */
-export function importView(result: ImportResult, created: readonly PolicySummary[], dryRun: boolean): string {
+function reasonsText(result: ImportResult): string {
+  return Object.entries(countByReason(result.unmapped))
+    .filter(([, n]) => n > 0)
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ');
+}
+
+/** The mapping: one row per mapped or unmapped setting instance, the totals and what the import produces. */
+export function mappingView(result: ImportResult): string {
   const rows = [
     ...result.mapped.map((m) => [m.settingDefinitionId, 'mapped', m.settingId, show(m.value)]),
     ...result.unmapped.map((u) => [u.settingDefinitionId, u.reason, u.settingId ?? '-', u.detail]),
   ];
-  const reasons = Object.entries(countByReason(result.unmapped))
-    .filter(([, n]) => n > 0)
-    .map(([r, n]) => `${r} ${n}`)
-    .join(', ');
-  const docs = result.documents.map((d) => {
-    const policy = created.find((c) => c.name === d.name);
-    const n = Object.keys(d.settings).length;
-    return `  ${d.kind}: "${terminalCell(d.name)}" (${n} ${n === 1 ? 'setting' : 'settings'})${policy ? ` → policy ${policy.policyId}` : ''}`;
-  });
-  const lines = [
-    `Intune policy "${terminalCell(result.source.name)}" (${terminalCell(result.source.odataType.replace('#microsoft.graph.', '')) || 'unknown type'})`,
+  const reasons = reasonsText(result);
+  const produced = [
+    ...result.documents.map((d) => `  ${d.kind}: "${terminalCell(d.name)}" (${count(Object.keys(d.settings).length)})`),
+    ...result.compliancePolicies.map((c) => `  compliance: "${terminalCell(c.name)}" (${count(Object.keys(c.settings).length)})`),
+  ];
+  const s = result.source;
+  return [
+    `Intune policy "${terminalCell(s.name)}" (${terminalCell(s.id) || 'no id'}, ${terminalCell(s.odataType.replace('#microsoft.graph.', '')) || 'unknown type'})`,
     renderTable(['INTUNE SETTING', 'RESULT', 'SETTING', 'VALUE / REASON'], rows).trimEnd(),
     `mapped ${result.mapped.length}, unmapped ${result.unmapped.length}${reasons ? ` (${reasons})` : ''}`,
-    result.documents.length === 0 ? 'no policy to create' : `${dryRun ? 'would create' : 'created'}:\n${docs.join('\n')}`,
-  ];
-  return `${lines.join('\n')}\n`;
+    produced.length === 0 ? 'nothing to create' : `produces:\n${produced.join('\n')}`,
+    '',
+  ].join('\n');
+}
+
+const count = (n: number) => `${n} ${n === 1 ? 'setting' : 'settings'}`;
+
+/** What was done (or, on a dry run, would be done) on the endpoint. */
+export function outcomeView(result: ImportResult, outcome: ApplyOutcome | undefined): string {
+  if (!outcome) {
+    return result.documents.length + result.compliancePolicies.length === 0
+      ? ''
+      : 'dry run: would create these, or update the ones a previous import of this Intune policy created\n';
+  }
+  const lines = outcome.applied.map(
+    (a) =>
+      `${a.action} ${a.kind}: "${terminalCell(a.name)}" (${count(a.settings)}) → ${a.kind === 'compliance' ? 'compliance policy' : 'policy'} ${a.id} v${a.version}`,
+  );
+  for (const l of outcome.leftAlone)
+    lines.push(`left as is: ${l.kind} policy ${l.policyId} "${terminalCell(l.name)}" (this export no longer has ${l.kind} settings)`);
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 async function readExportFile(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    throw new AttacheError('CONFIG_INVALID', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    throw new AttacheError('INPUT_UNREADABLE', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
 }
 
-/** Creates the documents one by one; a failure names the document and the policies already created. */
-async function createAll(api: AdminClient, result: ImportResult): Promise<PolicySummary[]> {
-  const created: PolicySummary[] = [];
-  for (const doc of result.documents) {
-    try {
-      created.push(await api.createPolicy(doc));
-    } catch (err) {
-      const e = toAttacheError(err);
-      const done = created.length ? ` (already created: ${created.map((c) => c.policyId).join(', ')})` : '';
-      throw new AttacheError(e.code, `creating the ${doc.kind} policy "${doc.name}" failed: ${e.message}${done}`, { cause: err, details: e.details });
-    }
+function importFile(file: string, text: string): ImportResult {
+  try {
+    return importIntunePolicy(text);
+  } catch (err) {
+    const e = toAttacheError(err);
+    throw new AttacheError(e.code, `${file}: ${e.message}`, { cause: err, details: e.details });
   }
-  return created;
 }
 
 /** Adds `policy import` to the CLI. */
 export function registerImportCommand(d: ImportCommandDeps): void {
   d.policy
     .command('import')
-    .description('import an Intune policy export (Graph JSON): show the mapping, then create the policies')
-    .requiredOption('--file <file>', 'Intune export (deviceManagementConfigurationPolicy JSON with settings)')
-    .option('--dry-run', 'only show what would be created')
-    .action(async (opts: { file: string; dryRun?: boolean }) => {
-      const text = await readExportFile(opts.file);
-      let result: ImportResult;
-      try {
-        result = importIntunePolicy(text);
-      } catch (err) {
-        const e = toAttacheError(err);
-        throw new AttacheError(e.code, `${opts.file}: ${e.message}`, { cause: err, details: e.details });
-      }
+    .description(
+      'import an Intune export (Graph JSON: settings-catalog / endpoint-security policy, or Windows/macOS compliance policy): show the mapping, then create the policies, or update those a previous import of the same Intune policy created',
+    )
+    .requiredOption('--file <file>', 'Intune export (deviceManagementConfigurationPolicy with settings, or a deviceCompliancePolicy)')
+    .option('--dry-run', 'only show the mapping and what would be created')
+    .option('--strict', 'create nothing when any setting instance would be dropped (unmapped, whatever the reason)')
+    .action(async (opts: { file: string; dryRun?: boolean; strict?: boolean }) => {
+      const result = importFile(opts.file, await readExportFile(opts.file));
       const dryRun = opts.dryRun === true;
-      const created = dryRun || result.documents.length === 0 ? [] : await createAll(await d.client(), result);
-      d.print({ ...result, dryRun, created }, () => importView(result, created, dryRun));
+      d.progress(mappingView(result));
+      if (opts.strict && result.unmapped.length > 0) {
+        throw new AttacheError(
+          'IMPORT_INCOMPLETE',
+          `--strict: ${result.unmapped.length} of ${result.instances} setting instances would be dropped (${reasonsText(result)}); nothing was created`,
+          { details: result.unmapped.map((u) => ({ path: u.settingDefinitionId, message: `${u.reason}: ${u.detail}` })) },
+        );
+      }
+      const nothing = result.documents.length + result.compliancePolicies.length === 0;
+      const outcome = dryRun || nothing ? undefined : await applyImport(await d.client(), result);
+      d.print({ ...result, dryRun, strict: opts.strict === true, applied: outcome?.applied ?? [], leftAlone: outcome?.leftAlone ?? [] }, () =>
+        outcomeView(result, outcome),
+      );
     });
 }

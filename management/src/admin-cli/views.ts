@@ -12,6 +12,22 @@ export function policiesTable(policies: readonly PolicySummary[]): string {
   );
 }
 
+/**
+ * Policies imported from Intune, one unit per Intune policy (an Intune policy can produce one policy per kind):
+ * the Intune name and id, then each policy it produced. Empty when none was imported.
+ */
+export function intuneSourcesSection(policies: readonly PolicySummary[]): string {
+  const bySource = new Map<string, PolicySummary[]>();
+  for (const p of policies) if (p.source) bySource.set(p.source.id, [...(bySource.get(p.source.id) ?? []), p]);
+  if (bySource.size === 0) return '';
+  const blocks = [...bySource.values()].map((members) => {
+    const s = members[0]?.source;
+    const rows = members.map((p) => `  ${p.kind}: ${p.policyId} "${terminalCell(p.name)}" v${p.latestVersion}`);
+    return [`Intune policy "${terminalCell(s?.name ?? '')}" (${terminalCell(s?.id ?? '')})`, ...rows].join('\n');
+  });
+  return `\nImported from Intune\n${blocks.join('\n')}\n`;
+}
+
 /** One policy with its settings. */
 export function policyDetails(p: PolicySummary): string {
   const head = renderFields([
@@ -20,6 +36,13 @@ export function policyDetails(p: PolicySummary): string {
     ['kind', p.kind],
     ['version', String(p.latestVersion)],
     ...(p.description ? [['description', p.description] as const] : []),
+    ...(p.source
+      ? ([
+          ['intune policy', `${p.source.name} (${p.source.id})`],
+          ...(p.source.template ? [['intune template', p.source.template] as const] : []),
+          ...(p.source.description ? [['intune description', p.source.description] as const] : []),
+        ] as const)
+      : []),
     ['created', p.createdAt],
     ['updated', p.updatedAt],
   ]);

@@ -39,12 +39,45 @@ export function asrMode(leaf: LeafInstance): Converted {
   return ok(suffix);
 }
 
-/** `_<n>` → options[n]. */
+/** `_<n>` → options[n]; a suffix that is one of the options (case-insensitive) is that option. */
 export function choiceToOption(leaf: LeafInstance, options: readonly string[]): Converted {
+  const suffix = choiceSuffix(leaf)?.toLowerCase();
+  const named = options.find((o) => o.toLowerCase() === suffix);
+  if (named !== undefined) return ok(named);
   const n = choiceToInteger(leaf);
-  if (!n.ok) return n;
+  if (!n.ok) return fail(`choice value "${String(leaf.raw)}" is neither _<index> nor one of ${options.join(', ')}`);
   const option = options[n.value as number];
   return option === undefined ? fail(`choice index ${String(n.value)} is not one of the ${options.length} known options`) : ok(option);
+}
+
+/** The option suffixes of a choice collection (`<id>_<suffix>` each). */
+function collectionSuffixes(leaf: LeafInstance): string[] | undefined {
+  if (leaf.shape !== 'choiceCollection' || !Array.isArray(leaf.raw)) return undefined;
+  const suffixes = leaf.raw.map((raw) => choiceSuffix({ settingDefinitionId: leaf.settingDefinitionId, raw }));
+  return suffixes.every((s): s is string => s !== undefined) ? suffixes : undefined;
+}
+
+/** A choice collection of `_<flag>` options → their sum (firewall rule profiles 1 Domain, 2 Private, 4 Public). */
+export function choiceFlags(leaf: LeafInstance): Converted {
+  const suffixes = collectionSuffixes(leaf);
+  if (!suffixes?.every((s) => /^\d+$/.test(s))) return fail(`expected a choice collection of _<number> options, got ${leaf.shape}`);
+  return ok([...new Set(suffixes.map(Number))].reduce((sum, n) => sum | n, 0));
+}
+
+/** A choice collection → the mapped value of each option suffix. */
+export function choiceList(leaf: LeafInstance, options: Readonly<Record<string, string>>): Converted {
+  const suffixes = collectionSuffixes(leaf);
+  if (!suffixes) return fail(`expected a choice collection, got ${leaf.shape}`);
+  const unknown = suffixes.filter((s) => options[s] === undefined);
+  if (unknown.length > 0) return fail(`option(s) ${unknown.join(', ')} are not ${Object.keys(options).join(', ')}`);
+  return ok([...new Set(suffixes.map((s) => options[s]))]);
+}
+
+/** A simple value or a simple collection, joined with commas. */
+export function joined(leaf: LeafInstance): Converted {
+  if (leaf.shape === 'simple') return simpleValue(leaf).ok ? ok(String(leaf.raw)) : fail('simple setting without a value');
+  const list = stringList(leaf);
+  return list.ok ? ok((list.value as string[]).join(',')) : list;
 }
 
 /** A simple setting's value as is (integer or string). */
@@ -73,8 +106,16 @@ export function convert(leaf: LeafInstance, converter: Converter, setting: Setti
     }
     case 'simple':
       return simpleValue(leaf);
+    case 'integer':
+      return leaf.shape === 'simple' ? simpleValue(leaf) : choiceToInteger(leaf);
     case 'list':
       return stringList(leaf);
+    case 'joined':
+      return joined(leaf);
+    case 'flags':
+      return choiceFlags(leaf);
+    case 'choiceList':
+      return choiceList(leaf, converter.options);
     case 'byCatalog':
       return byCatalogType(leaf, setting);
   }
@@ -88,8 +129,10 @@ function byCatalogType(leaf: LeafInstance, setting: SettingDefinition | undefine
   if (setting.type === 'boolean') return choiceToBoolean(leaf);
   if (setting.type === 'integer') return choiceToInteger(leaf);
   if (setting.type === 'string' && setting.values) {
-    const suffix = choiceSuffix(leaf);
-    return suffix === undefined ? fail(`choice value "${String(leaf.raw)}" has no option suffix`) : ok(suffix);
+    // Only an option named by its value: an index would need Intune's option order, which the catalog does not know.
+    const suffix = choiceSuffix(leaf)?.toLowerCase();
+    const named = setting.values.find((v) => String(v.value).toLowerCase() === suffix);
+    return named ? ok(named.value) : fail(`choice value "${String(leaf.raw)}" names none of ${setting.values.map((v) => v.value).join(', ')}`);
   }
   return fail(`a choice cannot become a ${setting.type} setting`);
 }

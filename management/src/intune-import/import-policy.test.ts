@@ -98,15 +98,27 @@ describe('importIntunePolicy', () => {
     expect(r.documents[1]?.settings).toEqual({ 'defender.ExcludedPaths': ['C:\\Temp', 'D:\\Build'] });
   });
 
-  it('combines threat severity children into one level=action string and reports actions the catalog cannot hold', () => {
+  it('combines threat severity children into one level=action string with Intune’s action numbers', () => {
     const t = `${DEF}threatseveritydefaultaction`;
     const r = importIntunePolicy(
       policy(
         group(t, [[choice(`${t}_severethreats`, 'remove'), choice(`${t}_lowseveritythreats`, 'block'), choice(`${t}_highseveritythreats`, 'quarantine')]]),
       ),
     );
-    expect(r.documents[0]?.settings).toEqual({ 'defender.ThreatSeverityDefaultAction': '4=2|5=3' });
-    expect(r.unmapped).toEqual([expect.objectContaining({ settingDefinitionId: `${t}_lowseveritythreats`, reason: 'notInCatalog' })]);
+    expect(r.documents[0]?.settings).toEqual({ 'defender.ThreatSeverityDefaultAction': '1=10|4=2|5=3' });
+    expect(r.unmapped).toEqual([]);
+  });
+
+  it('takes the same value given twice as one value, and reports two different values (the first is kept)', () => {
+    const same = importIntunePolicy(policy(choice(`${DEF}allowrealtimemonitoring`, '1'), choice(`${DEF}allowrealtimemonitoring`, '1')));
+    expect(same.unmapped).toEqual([]);
+    expect(same.mapped).toHaveLength(2);
+    expect(same.documents[0]?.settings).toEqual({ 'defender.AllowRealtimeMonitoring': 1 });
+    const clash = importIntunePolicy(policy(choice(`${DEF}allowrealtimemonitoring`, '1'), choice(`${DEF}allowrealtimemonitoring`, '0')));
+    expect(clash.documents[0]?.settings).toEqual({ 'defender.AllowRealtimeMonitoring': 1 });
+    expect(clash.unmapped).toEqual([
+      expect.objectContaining({ reason: 'unknown', detail: expect.stringMatching(/set twice with different values \(1 and 0\)/) }),
+    ]);
   });
 
   it('marks channel-unsupported settings deprecated/outOfScope and unknown ids unknown, with the reason', () => {

@@ -2,8 +2,9 @@
 // plus what was mapped and what was not, with a reason for every setting instance. Pure; nothing is silently dropped.
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { validate, validatePolicySettings } from '../../../common/validation.js';
-import { POLICY_KINDS, PolicyDocument, type PolicyKind, type SettingValue } from '../../../policy-schemas/src/index.js';
-import { type LeafInstance, type ParsedExport, readExport } from './graph-export.js';
+import { type CompliancePolicyDocument, POLICY_KINDS, PolicyDocument, type PolicyKind, type SettingValue } from '../../../policy-schemas/src/index.js';
+import { COMPLIANCE_TYPES, importCompliancePolicy } from './compliance-import.js';
+import { type LeafInstance, type ParsedExport, parseExportText, readExport } from './graph-export.js';
 import type { UnmappedReason } from './mapping-table.js';
 import { type Resolution, resolveLeaf } from './resolve-leaf.js';
 
@@ -23,10 +24,22 @@ export interface UnmappedSetting {
   readonly settingId?: string;
 }
 
+/** The Intune policy an import came from. */
+export interface IntuneSourceInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly odataType: string;
+  readonly platforms: string;
+  readonly template: string;
+}
+
 /** The result of importing one export. `instances` = mapped + unmapped, always. */
 export interface ImportResult {
-  readonly source: { readonly id: string; readonly name: string; readonly odataType: string; readonly platforms: string; readonly template: string };
+  readonly source: IntuneSourceInfo;
   readonly documents: PolicyDocument[];
+  /** Compliance policies (from a windows10CompliancePolicy / macOSCompliancePolicy export). */
+  readonly compliancePolicies: CompliancePolicyDocument[];
   readonly mapped: MappedSetting[];
   readonly unmapped: UnmappedSetting[];
   readonly instances: number;
@@ -36,16 +49,21 @@ type Mapped = Extract<Resolution, { mapped: true }> & { readonly leaf: LeafInsta
 
 /** Imports a Graph export (text, BOM allowed, or parsed JSON). Throws INTUNE_EXPORT_INVALID for malformed input. */
 export function importIntunePolicy(exportJson: unknown): ImportResult {
-  const parsed = readExport(exportJson);
+  const data = parseExportText(exportJson);
+  const parsed = readExport(data);
   const source = {
     id: parsed.id,
     name: parsed.name,
+    description: parsed.description,
     odataType: parsed.odataType,
     platforms: parsed.platforms,
     template: parsed.templateDisplayName || parsed.templateFamily,
   };
+  if (parsed.kind === 'other' && (COMPLIANCE_TYPES as readonly string[]).includes(parsed.odataType)) {
+    return complianceResult(source, data as Record<string, unknown>);
+  }
   if (parsed.kind === 'other') {
-    return { source, documents: [], mapped: [], unmapped: [wholeExportSkipped(parsed)], instances: 1 };
+    return { source, documents: [], compliancePolicies: [], mapped: [], unmapped: [wholeExportSkipped(parsed)], instances: 1 };
   }
   const unmapped: UnmappedSetting[] = [];
   const resolved: Mapped[] = [];
@@ -59,14 +77,26 @@ export function importIntunePolicy(exportJson: unknown): ImportResult {
       unmapped.push({ settingDefinitionId: leaf.settingDefinitionId, reason: r.reason, detail: r.detail, ...(r.settingId ? { settingId: r.settingId } : {}) });
   }
   const { settings, mapped } = assemble(resolved, unmapped);
-  return { source, documents: buildDocuments(parsed, settings), mapped, unmapped, instances: parsed.leaves.length };
+  return { source, documents: buildDocuments(parsed, settings), compliancePolicies: [], mapped, unmapped, instances: parsed.leaves.length };
+}
+
+/** A compliance export: each configured property mapped (to `compliance.<setting>`) or unmapped with its reason. */
+function complianceResult(source: IntuneSourceInfo, data: Record<string, unknown>): ImportResult {
+  const { document, properties } = importCompliancePolicy(data);
+  const mapped: MappedSetting[] = [];
+  const unmapped: UnmappedSetting[] = [];
+  for (const p of properties) {
+    if (p.setting) mapped.push({ settingDefinitionId: p.property, settingId: `compliance.${p.setting}`, value: p.value });
+    else unmapped.push({ settingDefinitionId: p.property, reason: p.reason ?? 'unknown', detail: p.detail ?? 'not mapped' });
+  }
+  return { source, documents: [], compliancePolicies: document ? [document] : [], mapped, unmapped, instances: properties.length };
 }
 
 function wholeExportSkipped(parsed: ParsedExport): UnmappedSetting {
   const type = parsed.odataType.replace('#microsoft.graph.', '');
   const detail = /CompliancePolicy$/i.test(type)
-    ? `${type} is a compliance policy: Intune evaluates it, it is not a security setting delivered to devices, and Attaché has no compliance policies`
-    : `${type} is not a settings-catalog / endpoint-security policy (deviceManagementConfigurationPolicy); only those are imported`;
+    ? `${type} is a compliance policy for a platform Attaché does not manage (Windows and macOS compliance policies are imported)`
+    : `${type} is not a settings-catalog / endpoint-security policy (deviceManagementConfigurationPolicy) or a Windows/macOS compliance policy`;
   return { settingDefinitionId: parsed.odataType, reason: 'outOfScope', detail };
 }
 
@@ -87,15 +117,17 @@ function assemble(
     if (first.fragment === 'threatSeverity') {
       value = [...parts.map((p) => String(p.value))].sort().join('|');
     } else if (first.item !== undefined) {
-      value = objectItems(parts);
+      const built = objectItems(settingId, parts, unmapped);
+      value = built.value;
+      used = built.used;
     } else {
       value = first.value;
-      used = [first];
-      for (const extra of rest) {
+      used = [first, ...rest.filter((extra) => sameValue(extra.value, first.value))];
+      for (const extra of rest.filter((e) => !sameValue(e.value, first.value))) {
         unmapped.push({
           settingDefinitionId: extra.leaf.settingDefinitionId,
           reason: 'unknown',
-          detail: `${settingId} is set more than once; the first value is kept`,
+          detail: `${settingId} is set twice with different values (${JSON.stringify(first.value)} and ${JSON.stringify(extra.value)}); the first is kept`,
           settingId,
         });
       }
@@ -111,15 +143,39 @@ function assemble(
   return { settings, mapped };
 }
 
-/** Object-list items: one object per enclosing group-collection item, properties from its children. */
-function objectItems(parts: readonly Mapped[]): Record<string, unknown>[] {
+/** The same value given twice (two instances, or one Intune id and its alias) is one value, not a conflict. */
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Object-list items: one object per enclosing group-collection item, properties from its children. A property given
+ * twice with different values keeps the first (the other is reported). A firewall rule without `enabled` is disabled
+ * (the Firewall CSP default), said explicitly. Intune's device tags ({key: GROUP, value}) become our list of values.
+ */
+function objectItems(settingId: string, parts: readonly Mapped[], unmapped: UnmappedSetting[]): { value: unknown; used: Mapped[] } {
   const items = new Map<string, Record<string, unknown>>();
+  const used: Mapped[] = [];
   for (const p of parts) {
     const item = items.get(p.leaf.groupItem) ?? {};
-    item[p.item ?? 'value'] = p.value;
+    const property = p.item ?? 'value';
+    if (property in item && !sameValue(item[property], p.value)) {
+      unmapped.push({
+        settingDefinitionId: p.leaf.settingDefinitionId,
+        reason: 'unknown',
+        detail: `${settingId} item property ${property} is given twice with different values (${JSON.stringify(item[property])} and ${JSON.stringify(p.value)}); the first is kept`,
+        settingId,
+      });
+      continue;
+    }
+    item[property] = p.value;
     items.set(p.leaf.groupItem, item);
+    used.push(p);
   }
-  return [...items.values()];
+  const list = [...items.values()];
+  if (settingId === 'firewallRules.rules') for (const rule of list) rule.enabled ??= false;
+  if (parts[0]?.setting.type === 'stringList') return { value: list.map((i) => (i.key === undefined || i.key === 'GROUP' ? i.value : undefined)), used };
+  return { value: list, used };
 }
 
 /** Why the catalog rejects `value` for `settingId` (its value schema), or undefined when it accepts it. */

@@ -1,5 +1,5 @@
-// The Intune → Attaché mapping table, kept as data: which settingDefinitionIds map to which catalog setting ids, with
-// which value converter, and which are knowingly not imported (and why). import-policy.ts interprets it.
+// The Intune import's own data: settings knowingly not imported (and why) and how Intune values become ours (converters
+// by settingDefinitionId). Which catalog setting an Intune id becomes is policy-schemas' intune-sources.ts (one table).
 
 /** Why an Intune setting was not imported. */
 export type UnmappedReason = 'outOfScope' | 'unknown' | 'deprecated' | 'notInCatalog';
@@ -8,32 +8,29 @@ export type UnmappedReason = 'outOfScope' | 'unknown' | 'deprecated' | 'notInCat
 export type Converter =
   | { readonly type: 'byCatalog' }
   | { readonly type: 'bool' }
+  /** `_<n>` → options[n], or a suffix that is itself one of the options (Intune names some options by value). */
   | { readonly type: 'options'; readonly options: readonly string[] }
-  | { readonly type: 'optionMap'; readonly options: Readonly<Record<string, number>> }
+  | { readonly type: 'optionMap'; readonly options: Readonly<Record<string, number | string>> }
   | { readonly type: 'simple' }
-  | { readonly type: 'list' };
-
-/** A setting mapped one to one (macOS preference keys, specials). `item`: the value is one property of an objectList item. */
-export interface ExactRule {
-  readonly settingId: string;
-  readonly convert: Converter;
-  readonly item?: string;
-}
-
-/** A CSP family: `<prefix><name lowercased>` ↔ the catalog id `<idPrefix><Name>` (matched case-insensitively). */
-export interface FamilyRule {
-  readonly prefix: string;
-  readonly idPrefix: string;
-}
+  | { readonly type: 'integer' }
+  | { readonly type: 'list' }
+  /** A simple value or a simple collection, joined with commas (port ranges, ICMP types). */
+  | { readonly type: 'joined' }
+  /** A choice collection of `_<flag>` options, summed into one bitmask. */
+  | { readonly type: 'flags' }
+  /** A choice collection, each option suffix mapped to a value. */
+  | { readonly type: 'choiceList'; readonly options: Readonly<Record<string, string>> };
 
 /** A setting or prefix knowingly not imported, with the reason shown to the admin. */
 export interface SkipRule {
-  readonly reason: Exclude<UnmappedReason, 'notInCatalog'>;
+  readonly reason: UnmappedReason;
   readonly detail: string;
 }
 
 const POLICY_DEFENDER = 'device_vendor_msft_policy_config_defender_';
 const MAC = 'com.apple.managedclient.preferences_';
+const LINUX = 'linux_mdatp_managed_';
+const RULE = 'vendor_msft_firewall_mdmstore_firewallrules_{firewallrulename}_';
 
 /** Settings not imported, by exact settingDefinitionId (mde-domain.md §1.8, §2.2, §2.3, §2.6). */
 export const SKIP_EXACT: Readonly<Record<string, SkipRule>> = {
@@ -61,17 +58,22 @@ export const SKIP_EXACT: Readonly<Record<string, SkipRule>> = {
     reason: 'outOfScope',
     detail: 'EDR onboarding package type: Attaché devices onboard with their own enrollment package, not an MDE onboarding blob',
   },
-  [`${MAC}enforcementlevel_antivirusengine`]: {
-    reason: 'unknown',
-    detail: 'the order of Intune options for antivirusEngine.enforcementLevel is not in our reference; set mdatp.antivirusEngine.enforcementLevel by hand',
+  [`${MAC}enablerealtimeprotection`]: {
+    reason: 'deprecated',
+    detail: 'com.microsoft.wdav enableRealTimeProtection is deprecated (macOS); antivirusEngine.enforcementLevel replaces it',
   },
-  [`${MAC}enforcementlevel`]: {
-    reason: 'unknown',
-    detail: 'Intune key "enforcementlevel" without a section suffix is ambiguous (network protection or antivirus engine); set it by hand',
+  [`${MAC}passivemode`]: {
+    reason: 'deprecated',
+    detail: 'com.microsoft.wdav passiveMode is deprecated (macOS); antivirusEngine.enforcementLevel replaces it',
   },
-  [`${MAC}diagnosticlevel`]: {
-    reason: 'unknown',
-    detail: 'the order of Intune options for cloudService.diagnosticLevel is not in our reference; set mdatp.cloudService.diagnosticLevel by hand',
+  // Real-time protection and passive mode of the Linux profile: Intune marks both "(deprecated)"; enforcementLevel replaces them.
+  [`${LINUX}antivirusengine_enablerealtimeprotection`]: {
+    reason: 'deprecated',
+    detail: 'Intune marks "Enable real-time protection" deprecated (Linux); antivirusEngine.enforcementLevel replaces it',
+  },
+  [`${LINUX}antivirusengine_passivemode`]: {
+    reason: 'deprecated',
+    detail: 'Intune marks "Enable passive mode" deprecated (Linux); antivirusEngine.enforcementLevel replaces it',
   },
 };
 
@@ -80,7 +82,7 @@ export const SKIP_PREFIXES: readonly (SkipRule & { readonly prefix: string })[] 
   {
     prefix: 'device_vendor_msft_policy_config_audit_',
     reason: 'outOfScope',
-    detail: 'Windows audit policy (Audit CSP) is not a Defender or Firewall CSP setting; Attaché does not manage it',
+    detail: 'Windows audit policy (Audit CSP) other than the Windows Firewall template’s two filtering-platform settings; Attaché does not manage it',
   },
   {
     prefix: 'vendor_msft_firewall_mdmstore_hypervvmsettings',
@@ -106,121 +108,149 @@ export const SKIP_PREFIXES: readonly (SkipRule & { readonly prefix: string })[] 
   { prefix: 'com.apple.tcc.', reason: 'outOfScope', detail: 'macOS privacy (TCC/PPPC) payload granting Defender access, not a Defender setting' },
   { prefix: 'com.apple.system-extension-policy', reason: 'outOfScope', detail: 'macOS system extension approval payload, not a Defender setting' },
   { prefix: 'com.apple.notificationsettings', reason: 'outOfScope', detail: 'macOS notification payload, not a Defender setting' },
+  {
+    prefix: 'device_vendor_msft_windowsadvancedthreatprotection_onboarding',
+    reason: 'outOfScope',
+    detail: 'EDR onboarding blob: Attaché devices onboard with their own enrollment package, not an MDE onboarding blob',
+  },
+  {
+    prefix: 'device_vendor_msft_windowsadvancedthreatprotection_offboarding',
+    reason: 'outOfScope',
+    detail: 'EDR offboarding blob: device preparation, not a security setting',
+  },
+  {
+    prefix: 'device_vendor_msft_policy_config_networklistmanager_',
+    reason: 'notInCatalog',
+    detail: 'a NetworkListManager setting other than the Windows Firewall profile’s two TLS network-detection settings: the catalog has no setting for it',
+  },
+  {
+    prefix: `${RULE}policyappid`,
+    reason: 'notInCatalog',
+    detail: 'firewall rule PolicyAppId (App Control tagging) is not modelled: the catalog has no rule property for it',
+  },
+  {
+    prefix: `${RULE}remoteaddressdynamickeywords`,
+    reason: 'notInCatalog',
+    detail: 'firewall rule RemoteAddressDynamicKeywords (reusable settings in Intune) are not modelled: the catalog has no rule property for them',
+  },
+  {
+    prefix: 'com.apple.security.firewall_applications',
+    reason: 'notInCatalog',
+    detail:
+      'macOS application firewall Applications [{BundleID, Allowed}] is not modelled: socketfilterfw works on app paths and needs a bundle-id → path lookup',
+  },
   { prefix: 'com.apple.webcontent-filter', reason: 'outOfScope', detail: 'macOS content filter payload (Defender network extension), not a Defender setting' },
 ];
 
-/** Windows CSP families. `defender` ids are tried after the ASR and threat-severity specials. */
-export const FAMILIES: readonly FamilyRule[] = [
-  { prefix: POLICY_DEFENDER, idPrefix: 'defender.' },
-  { prefix: 'device_vendor_msft_defender_configuration_', idPrefix: 'defenderConfig.' },
-  { prefix: 'vendor_msft_defender_configuration_', idPrefix: 'defenderConfig.' },
-  { prefix: 'device_vendor_msft_policy_config_windowsdefendersecuritycenter_', idPrefix: 'securityCenter.' },
-  { prefix: 'vendor_msft_firewall_mdmstore_global_', idPrefix: 'firewall.global.' },
-  { prefix: 'vendor_msft_firewall_mdmstore_domainprofile_', idPrefix: 'firewall.domainProfile.' },
-  { prefix: 'vendor_msft_firewall_mdmstore_privateprofile_', idPrefix: 'firewall.privateProfile.' },
-  { prefix: 'vendor_msft_firewall_mdmstore_publicprofile_', idPrefix: 'firewall.publicProfile.' },
-  { prefix: 'device_vendor_msft_windowsadvancedthreatprotection_configuration_', idPrefix: 'edr.' },
-];
-
-/** The ASR grouped collection and its per-rule children: `<ASR_PREFIX><rule name>` → `asr.<guid>`. */
-export const ASR_PREFIX = `${POLICY_DEFENDER}attacksurfacereductionrules_`;
-
-/** Intune ASR rule names → rule GUIDs (mde-domain.md §2.5). */
-export const ASR_RULES: Readonly<Record<string, string>> = {
-  blockabuseofexploitedvulnerablesigneddrivers: '56a863a9-875e-4185-98a7-b882c64b5ce5',
-  blockcredentialstealingfromwindowslocalsecurityauthoritysubsystem: '9e6c4e1f-7d60-472f-ba1a-a39ef669e4b2',
-  blockpersistencethroughwmieventsubscription: 'e6db77e5-3df2-4cf1-b95a-636979351e5b',
-  blockadobereaderfromcreatingchildprocesses: '7674ba52-37eb-4a4f-a9a1-f0f9a1619a2c',
-  blockallofficeapplicationsfromcreatingchildprocesses: 'd4f940ab-401b-4efc-aadc-ad5f3c50688a',
-  blockexecutablecontentfromemailclientandwebmail: 'be9ba2d9-53ea-4cdc-84e5-9b1eeee46550',
-  blockexecutablefilesrunningunlesstheymeetprevalenceagetrustedlistcriterion: '01443614-cd74-433a-b99e-2ecdc07bfc25',
-  blockexecutionofpotentiallyobfuscatedscripts: '5beb7efe-fd9a-4556-801d-275e5ffc04cc',
-  blockjavascriptorvbscriptfromlaunchingdownloadedexecutablecontent: 'd3e037e1-3eb8-44c8-a917-57927947596d',
-  blockofficeapplicationsfromcreatingexecutablecontent: '3b576869-a4ec-4529-8536-b80a7769e899',
-  blockofficeapplicationsfrominjectingcodeintootherprocesses: '75668c1f-73b5-4cf0-bb93-3ecf5cb7cc84',
-  blockofficecommunicationappfromcreatingchildprocesses: '26190899-1602-49e8-8b27-eb1d0a1ce869',
-  blockprocesscreationsfrompsexecandwmicommands: 'd1e49aac-8f56-4280-b9ba-993a6d77406c',
-  blockrebootingmachineinsafemode: '33ddedf1-c6e0-47cb-833e-de6133960387',
-  blockuntrustedunsignedprocessesthatrunfromusb: 'b2b3f03d-6a65-4f7b-a9c7-1c7ef74a9ba4',
-  blockuseofcopiedorimpersonatedsystemtools: 'c0033c00-d16d-4114-a5a0-dc9b3a7d2ceb',
-  blockwebshellcreationforservers: 'a8f5898e-1dc8-49a9-9878-85004b8a61e6',
-  blockwin32apicallsfromofficemacros: '92e97fa1-2edf-4476-bdd6-9dd0b4dddc7b',
-  useadvancedprotectionagainstransomware: 'c1db55ab-c21a-4637-bb3f-a12568109d35',
-};
-
-/** Intune ASR choice suffixes; they are already our values. */
+/** ASR rule choice suffixes; they are already our values. */
 export const ASR_MODES: readonly string[] = ['off', 'block', 'audit', 'warn'];
 
-/** The ThreatSeverityDefaultAction group: child name → CSP level (1 Low, 2 Moderate, 4 High, 5 Severe). */
-export const THREAT_SEVERITY_PREFIX = `${POLICY_DEFENDER}threatseveritydefaultaction_`;
+/** ThreatSeverityDefaultAction children → CSP level (1 Low, 2 Moderate, 4 High, 5 Severe). */
 export const THREAT_SEVERITY_LEVELS: Readonly<Record<string, number>> = {
   lowseveritythreats: 1,
   moderateseveritythreats: 2,
   highseveritythreats: 4,
   severethreats: 5,
 };
-/** Intune actions our catalog can express (CSP 2 Quarantine, 3 Remove, 6 Ignore/allow); clean, block, userdefined are not. */
-export const THREAT_ACTIONS: Readonly<Record<string, number>> = { quarantine: 2, remove: 3, allow: 6 };
+/**
+ * Intune's actions per level → the CSP action numbers (Set-MpPreference ThreatAction enum: 1 Clean, 2 Quarantine,
+ * 3 Remove, 6 Allow, 8 UserDefined, 10 Block; research §1.4/§1.4b, Microsoft365DSC ValueMap).
+ */
+export const THREAT_ACTIONS: Readonly<Record<string, number>> = { clean: 1, quarantine: 2, remove: 3, allow: 6, userdefined: 8, block: 10 };
 
-const SWITCH = { type: 'options', options: ['enabled', 'disabled'] } as const;
-const MERGE = { type: 'options', options: ['merge', 'admin_only'] } as const;
+const options = (...values: string[]): Converter => ({ type: 'options', options: values });
+const MERGE = options('merge', 'admin_only');
+const SWITCH = options('enabled', 'disabled');
+const ENFORCEMENT = options('disabled', 'audit', 'block');
+const THREAT_TYPE = options('potentially_unwanted_application', 'archive_bomb');
+const THREAT_TYPE_ACTION = options('audit', 'block', 'off');
+const EXCLUSION_TYPE = options('excludedPath', 'excludedFileExtension', 'excludedFileName');
+const TAG_KEY = options('GROUP');
 
 /**
- * One-to-one rules. Windows specials, then macOS `com.apple.managedclient.preferences_*` keys → com.microsoft.wdav
- * (mdatp.*). Choice indexes of macOS options follow the order the com.microsoft.wdav reference lists the values in
- * (mde-domain.md §3.1/§3.3); baselines set tamperProtection to `_2`, i.e. block, which fits that order.
+ * How each Intune id's value becomes ours, where the catalog type alone (`byCatalog`) cannot tell. Option orders:
+ * macOS follows the com.microsoft.wdav manifest Intune's macOS catalog is built from (github.com/microsoft/mdatp-xplat
+ * macos/schema/schema.json: enforcementLevel ["passive","on_demand","real_time"], diagnosticLevel ["optional","required"],
+ * networkProtection/tamperProtection ["disabled","audit","block"], …); Linux follows Intune's Linux profile (Microsoft365DSC
+ * IntuneAntivirusPolicyLinux: enforcementLevel 0 Realtime, 1 OnDemand, 2 Passive; nonExecMountPolicy 0 unmute, 1 mute).
  */
-export const EXACT: Readonly<Record<string, ExactRule>> = {
+export const CONVERTERS: Readonly<Record<string, Converter>> = {
   // Intune labels option 0 "On" and 1 "Off"; the CSP node is 1 = on (every public baseline that enables it uses _0).
-  vendor_msft_defender_configuration_tamperprotection_options: {
-    settingId: 'defenderConfig.TamperProtection',
-    convert: { type: 'optionMap', options: { '0': 1, '1': 0 } },
+  vendor_msft_defender_configuration_tamperprotection_options: { type: 'optionMap', options: { '0': 1, '1': 0 } },
+  [`${MAC}enforcementlevel_antivirusengine`]: options('passive', 'on_demand', 'real_time'),
+  [`${MAC}enforcementlevel`]: ENFORCEMENT,
+  [`${MAC}enforcementlevel_tamperprotection`]: ENFORCEMENT,
+  [`${MAC}diagnosticlevel`]: options('optional', 'required'),
+  [`${MAC}exclusionsmergepolicy`]: MERGE,
+  [`${MAC}threattypesettingsmergepolicy`]: MERGE,
+  [`${MAC}behaviormonitoring`]: options('disabled', 'enabled'),
+  [`${MAC}cloudblocklevel`]: options('normal', 'moderate', 'high', 'high_plus', 'zero_tolerance'),
+  [`${MAC}automaticsamplesubmissionconsent`]: options('none', 'safe', 'all'),
+  [`${MAC}consumerexperience`]: SWITCH,
+  [`${MAC}userinitiatedfeedback`]: SWITCH,
+  [`${MAC}threattypesettings_item_key`]: THREAT_TYPE,
+  [`${MAC}threattypesettings_item_value`]: THREAT_TYPE_ACTION,
+  [`${MAC}exclusions_item_$type`]: EXCLUSION_TYPE,
+  [`${MAC}exclusions_item_path`]: { type: 'simple' },
+  [`${MAC}exclusions_item_isdirectory`]: { type: 'bool' },
+  [`${MAC}exclusions_item_extension`]: { type: 'simple' },
+  [`${MAC}exclusions_item_name`]: { type: 'simple' },
+  [`${MAC}exclusions_item_path_tamperprotection`]: { type: 'simple' },
+  [`${MAC}exclusions_item_signingid_tamperprotection`]: { type: 'simple' },
+  [`${MAC}exclusions_item_teamid_tamperprotection`]: { type: 'simple' },
+  [`${MAC}exclusions_item_args_tamperprotection`]: { type: 'list' },
+  [`${MAC}tags_item_key`]: TAG_KEY,
+  [`${MAC}tags_item_value`]: { type: 'simple' },
+  'com.apple.security.firewall_loggingoption': options('throttled', 'brief', 'detail'),
+  [`${LINUX}antivirusengine_enforcementlevel`]: options('real_time', 'on_demand', 'passive'),
+  [`${LINUX}networkprotection_enforcementlevel`]: ENFORCEMENT,
+  [`${LINUX}antivirusengine_nonexecmountpolicy`]: options('unmute', 'mute'),
+  [`${LINUX}cloudservice_diagnosticlevel`]: options('optional', 'required'),
+  [`${LINUX}antivirusengine_exclusionsmergepolicy`]: MERGE,
+  [`${LINUX}antivirusengine_threattypesettingsmergepolicy`]: MERGE,
+  [`${LINUX}antivirusengine_behaviormonitoring`]: options('disabled', 'enabled'),
+  [`${LINUX}cloudservice_cloudblocklevel`]: options('normal', 'moderate', 'high', 'high_plus', 'zero_tolerance'),
+  [`${LINUX}cloudservice_automaticsamplesubmissionconsent`]: options('none', 'safe', 'all'),
+  [`${LINUX}antivirusengine_threattypesettings_item_key`]: THREAT_TYPE,
+  [`${LINUX}antivirusengine_threattypesettings_item_value`]: THREAT_TYPE_ACTION,
+  [`${LINUX}antivirusengine_exclusions_item_$type`]: EXCLUSION_TYPE,
+  [`${LINUX}antivirusengine_exclusions_item_path`]: { type: 'simple' },
+  [`${LINUX}antivirusengine_exclusions_item_isdirectory`]: { type: 'bool' },
+  [`${LINUX}antivirusengine_exclusions_item_extension`]: { type: 'simple' },
+  [`${LINUX}antivirusengine_exclusions_item_name`]: { type: 'simple' },
+  [`${LINUX}edr_tags_item_key`]: TAG_KEY,
+  // Ids other helpers add in issue 16 (D5). systemExtensions: enabled/disabled in the manifest's usual order (the
+  // index order is UNCONFIRMED; the corpus sets _0, the OpenIntuneBaseline intent being "enabled").
+  [`${MAC}systemextensions`]: SWITCH,
+  [`${LINUX}exclusionsettings_exclusions_item_$type`]: options('excludedPath', 'excludedFileName'),
+  [`${LINUX}exclusionsettings_exclusions_item_path`]: { type: 'simple' },
+  [`${LINUX}exclusionsettings_exclusions_item_isdirectory`]: { type: 'bool' },
+  [`${LINUX}exclusionsettings_exclusions_item_name`]: { type: 'simple' },
+  device_vendor_msft_policy_config_audit_objectaccess_auditfilteringplatformconnection: { type: 'integer' },
+  device_vendor_msft_policy_config_audit_objectaccess_auditfilteringplatformpacketdrop: { type: 'integer' },
+  [`${LINUX}edr_tags_item_value`]: { type: 'simple' },
+  // Windows Firewall Rules (Firewall CSP MdmStore/FirewallRules/{name}/…; Intune option ids end in the CSP value).
+  [`${RULE}name`]: { type: 'simple' },
+  [`${RULE}firewallrulename`]: { type: 'simple' },
+  [`${RULE}description`]: { type: 'simple' },
+  [`${RULE}enabled`]: { type: 'bool' },
+  [`${RULE}direction`]: { type: 'optionMap', options: { in: 'IN', out: 'OUT' } },
+  [`${RULE}action_type`]: { type: 'integer' },
+  [`${RULE}protocol`]: { type: 'simple' },
+  [`${RULE}localportranges`]: { type: 'joined' },
+  [`${RULE}remoteportranges`]: { type: 'joined' },
+  [`${RULE}icmptypesandcodes`]: { type: 'joined' },
+  [`${RULE}localaddressranges`]: { type: 'list' },
+  [`${RULE}remoteaddressranges`]: { type: 'list' },
+  [`${RULE}profiles`]: { type: 'flags' },
+  [`${RULE}interfacetypes`]: {
+    type: 'choiceList',
+    options: { lan: 'Lan', remoteaccess: 'RemoteAccess', wireless: 'Wireless', mobilebroadband: 'MBB', all: 'All' },
   },
-  [`${MAC}disallowedthreatactions`]: { settingId: 'mdatp.antivirusEngine.disallowedThreatActions', convert: { type: 'list' } },
-  [`${MAC}exclusionsmergepolicy`]: { settingId: 'mdatp.antivirusEngine.exclusionsMergePolicy', convert: MERGE },
-  [`${MAC}scanafterdefinitionupdate`]: { settingId: 'mdatp.antivirusEngine.scanAfterDefinitionUpdate', convert: { type: 'bool' } },
-  [`${MAC}scanarchives`]: { settingId: 'mdatp.antivirusEngine.scanArchives', convert: { type: 'bool' } },
-  [`${MAC}maximumondemandscanthreads`]: { settingId: 'mdatp.antivirusEngine.maximumOnDemandScanThreads', convert: { type: 'simple' } },
-  [`${MAC}enablefilehashcomputation`]: { settingId: 'mdatp.antivirusEngine.enableFileHashComputation', convert: { type: 'bool' } },
-  [`${MAC}allowedthreats`]: { settingId: 'mdatp.antivirusEngine.allowedThreats', convert: { type: 'list' } },
-  [`${MAC}threattypesettings_item_key`]: {
-    settingId: 'mdatp.antivirusEngine.threatTypeSettings',
-    item: 'key',
-    convert: { type: 'options', options: ['potentially_unwanted_application', 'archive_bomb'] },
-  },
-  [`${MAC}threattypesettings_item_value`]: {
-    settingId: 'mdatp.antivirusEngine.threatTypeSettings',
-    item: 'value',
-    convert: { type: 'options', options: ['audit', 'block', 'off'] },
-  },
-  [`${MAC}threattypesettingsmergepolicy`]: { settingId: 'mdatp.antivirusEngine.threatTypeSettingsMergePolicy', convert: MERGE },
-  [`${MAC}behaviormonitoring`]: { settingId: 'mdatp.antivirusEngine.behaviorMonitoring', convert: { type: 'options', options: ['disabled', 'enabled'] } },
-  [`${MAC}enabled`]: { settingId: 'mdatp.cloudService.enabled', convert: { type: 'bool' } },
-  [`${MAC}cloudblocklevel`]: {
-    settingId: 'mdatp.cloudService.cloudBlockLevel',
-    convert: { type: 'options', options: ['normal', 'moderate', 'high', 'high_plus', 'zero_tolerance'] },
-  },
-  [`${MAC}automaticsamplesubmission`]: { settingId: 'mdatp.cloudService.automaticSampleSubmission', convert: { type: 'bool' } },
-  [`${MAC}automaticsamplesubmissionconsent`]: {
-    settingId: 'mdatp.cloudService.automaticSampleSubmissionConsent',
-    convert: { type: 'options', options: ['none', 'safe', 'all'] },
-  },
-  [`${MAC}automaticdefinitionupdateenabled`]: { settingId: 'mdatp.cloudService.automaticDefinitionUpdateEnabled', convert: { type: 'bool' } },
-  [`${MAC}definitionupdatedue`]: { settingId: 'mdatp.cloudService.definitionUpdateDue', convert: { type: 'simple' } },
-  [`${MAC}definitionupdatesinterval`]: { settingId: 'mdatp.cloudService.definitionUpdatesInterval', convert: { type: 'simple' } },
-  [`${MAC}proxy`]: { settingId: 'mdatp.cloudService.proxy', convert: { type: 'simple' } },
-  [`${MAC}earlypreview`]: { settingId: 'mdatp.edr.earlyPreview', convert: { type: 'bool' } },
-  [`${MAC}systemextensions`]: { settingId: 'mdatp.features.systemExtensions', convert: SWITCH },
-  [`${MAC}groupids`]: { settingId: 'mdatp.edr.groupIds', convert: { type: 'simple' } },
-  [`${MAC}enforcementlevel_tamperprotection`]: {
-    settingId: 'mdatp.tamperProtection.enforcementLevel',
-    convert: { type: 'options', options: ['disabled', 'audit', 'block'] },
-  },
-  [`${MAC}exclusions_item_path_tamperprotection`]: { settingId: 'mdatp.tamperProtection.exclusions', item: 'path', convert: { type: 'simple' } },
-  [`${MAC}exclusions_item_signingid_tamperprotection`]: { settingId: 'mdatp.tamperProtection.exclusions', item: 'signingId', convert: { type: 'simple' } },
-  [`${MAC}exclusions_item_teamid_tamperprotection`]: { settingId: 'mdatp.tamperProtection.exclusions', item: 'teamId', convert: { type: 'simple' } },
-  [`${MAC}exclusions_item_args_tamperprotection`]: { settingId: 'mdatp.tamperProtection.exclusions', item: 'args', convert: { type: 'list' } },
-  [`${MAC}consumerexperience`]: { settingId: 'mdatp.userInterface.consumerExperience', convert: SWITCH },
-  [`${MAC}userinitiatedfeedback`]: { settingId: 'mdatp.userInterface.userInitiatedFeedback', convert: SWITCH },
-  [`${MAC}hidestatusmenuicon`]: { settingId: 'mdatp.userInterface.hideStatusMenuIcon', convert: { type: 'bool' } },
+  [`${RULE}edgetraversal`]: { type: 'bool' },
+  [`${RULE}localuserauthorizedlist`]: { type: 'simple' },
+  [`${RULE}app_filepath`]: { type: 'simple' },
+  [`${RULE}app_packagefamilyname`]: { type: 'simple' },
+  [`${RULE}app_fqbn`]: { type: 'simple' },
+  [`${RULE}app_servicename`]: { type: 'simple' },
 };

@@ -1,21 +1,19 @@
 // Decides, for one Intune setting instance, which catalog setting it becomes and with which value, or why it is not
-// imported. Interprets mapping-table.ts; checks every target id against the catalog at runtime. Pure.
-import { SETTINGS, type SettingDefinition, settingById } from '../../../policy-schemas/src/index.js';
+// imported. Which catalog id an Intune id becomes comes from policy-schemas' intune-sources.ts (the same table
+// docs/settings.md shows); how its value converts comes from mapping-table.ts. Checks every target against the catalog. Pure.
+import {
+  ASR_COLLECTION_ID,
+  INTUNE_ASR_RULES,
+  INTUNE_FAMILIES,
+  INTUNE_SETTING_IDS,
+  SETTINGS,
+  type SettingDefinition,
+  settingById,
+  THREAT_SEVERITY_GROUP_ID,
+} from '../../../policy-schemas/src/index.js';
 import { asrMode, choiceSuffix, convert } from './converters.js';
 import type { LeafInstance } from './graph-export.js';
-import {
-  ASR_PREFIX,
-  ASR_RULES,
-  type Converter,
-  EXACT,
-  FAMILIES,
-  SKIP_EXACT,
-  SKIP_PREFIXES,
-  THREAT_ACTIONS,
-  THREAT_SEVERITY_LEVELS,
-  THREAT_SEVERITY_PREFIX,
-  type UnmappedReason,
-} from './mapping-table.js';
+import { CONVERTERS, type Converter, SKIP_EXACT, SKIP_PREFIXES, THREAT_ACTIONS, THREAT_SEVERITY_LEVELS, type UnmappedReason } from './mapping-table.js';
 
 /** One leaf's fate. `item`: the value is one property of an objectList item; `fragment`: a `level=action` pair. */
 export type Resolution =
@@ -36,10 +34,7 @@ const skip = (reason: UnmappedReason, detail: string, settingId?: string): Resol
 });
 
 /** Catalog ids by lower case, for CSP families whose Intune ids are lower-cased CSP names. */
-function catalogIdIgnoringCase(id: string): string | undefined {
-  const lower = id.toLowerCase();
-  return SETTINGS.find((s) => s.id.toLowerCase() === lower)?.id;
-}
+const ID_BY_LOWER = new Map(SETTINGS.map((s) => [s.id.toLowerCase(), s.id]));
 
 function target(settingId: string, leaf: LeafInstance, converter: Converter, extra: { item?: string } = {}): Resolution {
   const setting = settingById(settingId);
@@ -51,11 +46,11 @@ function target(settingId: string, leaf: LeafInstance, converter: Converter, ext
 
 function asrRule(leaf: LeafInstance, rest: string): Resolution {
   if (rest.endsWith('_perruleexclusions')) {
-    const guid = ASR_RULES[rest.slice(0, -'_perruleexclusions'.length)];
+    const guid = INTUNE_ASR_RULES[rest.slice(0, -'_perruleexclusions'.length)];
     if (!guid) return skip('unknown', `per-rule exclusions of an ASR rule this table does not know ("${rest}")`);
     return target(`asrExclusions.${guid}`, leaf, { type: 'list' });
   }
-  const guid = ASR_RULES[rest];
+  const guid = INTUNE_ASR_RULES[rest];
   if (!guid) return skip('unknown', `ASR rule "${rest}" is not in the rule table (mde-domain.md §2.5)`);
   const settingId = `asr.${guid}`;
   const setting = settingById(settingId);
@@ -73,27 +68,33 @@ function threatSeverity(leaf: LeafInstance, rest: string): Resolution {
   const action = choiceSuffix(leaf) ?? '';
   const code = THREAT_ACTIONS[action];
   if (code === undefined) {
-    return skip('notInCatalog', `action "${action}" has no ${settingId} value in the catalog (only quarantine 2, remove 3, allow 6)`, settingId);
+    return skip('notInCatalog', `action "${action}" has no ${settingId} value in the catalog (only ${Object.keys(THREAT_ACTIONS).join(', ')})`, settingId);
   }
   return { mapped: true, setting, value: `${level}=${code}`, fragment: 'threatSeverity' };
 }
 
-/** Resolves one leaf through the table: skips, exact rules, ASR, threat severity, CSP families, else unknown. */
+/** Resolves one leaf: exact skips, exact ids (intune-sources), family skips, ASR, threat severity, CSP families, else unknown. */
 export function resolveLeaf(leaf: LeafInstance): Resolution {
   const id = leaf.settingDefinitionId;
   if (leaf.shape === 'unsupported') return skip('unknown', `setting instance type "${leaf.odataType}" is not supported by the importer`);
-  const skipped = SKIP_EXACT[id] ?? SKIP_PREFIXES.find((s) => id.startsWith(s.prefix));
+  const skippedExact = SKIP_EXACT[id];
+  if (skippedExact) return skip(skippedExact.reason, skippedExact.detail);
+  // An id the table names wins over a skipped family (the two firewall audit settings inside the skipped Audit CSP).
+  const exact = INTUNE_SETTING_IDS[id];
+  if (exact) return target(exact.settingId, leaf, CONVERTERS[id] ?? { type: 'byCatalog' }, exact.item ? { item: exact.item } : {});
+  const skipped = SKIP_PREFIXES.find((s) => id.startsWith(s.prefix));
   if (skipped) return skip(skipped.reason, skipped.detail);
-  const exact = EXACT[id];
-  if (exact) return target(exact.settingId, leaf, exact.convert, exact.item ? { item: exact.item } : {});
-  if (id.startsWith(ASR_PREFIX)) return asrRule(leaf, id.slice(ASR_PREFIX.length));
-  if (id.startsWith(THREAT_SEVERITY_PREFIX)) return threatSeverity(leaf, id.slice(THREAT_SEVERITY_PREFIX.length));
-  const family = FAMILIES.find((f) => id.startsWith(f.prefix));
+  if (id.startsWith(`${ASR_COLLECTION_ID}_`)) return asrRule(leaf, id.slice(ASR_COLLECTION_ID.length + 1));
+  if (id.startsWith(`${THREAT_SEVERITY_GROUP_ID}_`)) return threatSeverity(leaf, id.slice(THREAT_SEVERITY_GROUP_ID.length + 1));
+  const family = INTUNE_FAMILIES.find((f) => id.startsWith(f.prefix));
   if (family) {
     const name = id.slice(family.prefix.length);
-    const settingId = catalogIdIgnoringCase(`${family.idPrefix}${name}`);
+    const settingId = ID_BY_LOWER.get(`${family.idPrefix}${name}`.toLowerCase());
     if (!settingId) return skip('notInCatalog', `maps to ${family.idPrefix}<${name}> (any case), which this catalog does not have (yet)`);
-    return target(settingId, leaf, { type: 'byCatalog' });
+    return target(settingId, leaf, CONVERTERS[id] ?? { type: 'byCatalog' });
+  }
+  if (id.startsWith('com.apple.security.firewall_')) {
+    return skip('notInCatalog', 'a macOS application firewall key the catalog has no setting for (macosFirewall.* covers the switches only)');
   }
   return skip('unknown', 'no mapping rule for this settingDefinitionId');
 }

@@ -1,33 +1,53 @@
 // Policy authoring: validate a document against the schema and the settings catalog, sign each immutable version,
 // and nudge the devices that receive it.
 import { randomUUID } from 'node:crypto';
+import type { TSchema } from '@sinclair/typebox';
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { isoNow } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import { signBytes } from '../../../common/signing.js';
 import { validate, validatePolicySettings } from '../../../common/validation.js';
-import { PolicyDocument, type PolicyList, type PolicyPayload, type PolicySummary, type SignedPolicy } from '../../../policy-schemas/src/index.js';
+import {
+  PolicyDocument,
+  type PolicyList,
+  type PolicyPayload,
+  PolicyRequest,
+  type PolicySource,
+  type PolicySummary,
+  type SignedPolicy,
+} from '../../../policy-schemas/src/index.js';
 import type { PolicySigningKeys } from '../pki/endpoint-identity.js';
 import type { PolicyRecord } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { nudgeAffected } from './membership.js';
 
-/**
- * Checks a policy document: its shape (SCHEMA_INVALID), then its settings against the catalog (POLICY_INVALID, the
- * path names the setting). A shape error that lies entirely inside `settings` is a settings problem too.
- */
-export function parsePolicyDocument(data: unknown, what = 'policy'): PolicyDocument {
-  let doc: PolicyDocument;
+/** Validates `data` against `schema`; a shape error that lies entirely inside `settings` is POLICY_INVALID. */
+function checkShape<T>(schema: TSchema, data: unknown, what: string): T {
   try {
-    doc = validate(PolicyDocument, data, what);
+    return validate(schema, data, what) as T;
   } catch (err) {
     if (err instanceof AttacheError && err.details.length > 0 && err.details.every((d) => d.path.startsWith('/settings/'))) {
       throw new AttacheError('POLICY_INVALID', err.message, { details: err.details });
     }
     throw err;
   }
+}
+
+/**
+ * Checks a policy document: its shape (SCHEMA_INVALID), then its settings against the catalog (POLICY_INVALID, the
+ * path names the setting). A shape error that lies entirely inside `settings` is a settings problem too.
+ */
+export function parsePolicyDocument(data: unknown, what = 'policy'): PolicyDocument {
+  const doc = checkShape<PolicyDocument>(PolicyDocument, data, what);
   validatePolicySettings(doc, what);
   return doc;
+}
+
+/** A create/update request (PolicyRequest): the document, and `source` when an import says where it came from. */
+export function parsePolicyRequest(data: unknown): { doc: PolicyDocument; source?: PolicySource } {
+  const { source, ...doc } = checkShape<PolicyRequest>(PolicyRequest, data, 'policy');
+  validatePolicySettings(doc, 'policy');
+  return source ? { doc, source } : { doc };
 }
 
 /** Signs a payload: Ed25519 over its canonical JSON with the policy-signing key. */
@@ -49,6 +69,7 @@ export function policySummary(record: PolicyRecord): PolicySummary {
     name: p.name,
     kind: p.kind,
     ...(p.description === undefined ? {} : { description: p.description }),
+    ...(record.source ? { source: record.source } : {}),
     latestVersion: p.version,
     createdAt: record.createdAt,
     updatedAt: p.createdAt,
@@ -71,11 +92,11 @@ function buildPayload(ctx: ServiceContext, policyId: string, version: number, do
 
 /** Creates a policy (version 1) from an unvalidated document. */
 export async function createPolicy(ctx: ServiceContext, body: unknown): Promise<PolicySummary> {
-  const doc = parsePolicyDocument(body);
+  const { doc, source } = parsePolicyRequest(body);
   const signed = signPolicy(buildPayload(ctx, randomUUID(), 1, doc), await activeSigningKey(ctx));
-  await ctx.store.createPolicy(signed);
+  await ctx.store.createPolicy(signed, source);
   ctx.logger.info('policy created', { component: 'policies', policyId: signed.payload.policyId, kind: doc.kind });
-  return policySummary({ policyId: signed.payload.policyId, createdAt: signed.payload.createdAt, latest: signed });
+  return policySummary({ policyId: signed.payload.policyId, createdAt: signed.payload.createdAt, latest: signed, ...(source ? { source } : {}) });
 }
 
 /**
@@ -83,17 +104,18 @@ export async function createPolicy(ctx: ServiceContext, body: unknown): Promise<
  * Reads only the policy row, never the latest version: this is also how a policy whose stored version is corrupt is repaired.
  */
 export async function updatePolicy(ctx: ServiceContext, policyId: string, body: unknown): Promise<PolicySummary> {
-  const doc = parsePolicyDocument(body);
+  const { doc, source } = parsePolicyRequest(body);
   const current = await ctx.store.getPolicyHead(policyId);
   if (!current) throw new AttacheError('NOT_FOUND', `policy ${policyId} does not exist`);
   if (doc.kind !== current.kind) {
     throw new AttacheError('CONFLICT', `policy ${policyId} is a ${current.kind} policy; its kind cannot change to ${doc.kind}`);
   }
   const signed = signPolicy(buildPayload(ctx, policyId, current.latestVersion + 1, doc), await activeSigningKey(ctx));
-  await ctx.store.addPolicyVersion(signed);
+  await ctx.store.addPolicyVersion(signed, source);
   const delivered = ctx.hub.nudge(await ctx.store.deviceIdsAssignedPolicy(policyId), 'policy-changed');
   ctx.logger.info('policy updated', { component: 'policies', policyId, version: signed.payload.version, nudged: delivered });
-  return policySummary({ policyId, createdAt: current.createdAt, latest: signed });
+  const kept = source ?? (await ctx.store.getPolicy(policyId))?.source;
+  return policySummary({ policyId, createdAt: current.createdAt, latest: signed, ...(kept ? { source: kept } : {}) });
 }
 
 /** The admin list of policies; a policy whose latest stored version is corrupt is left out and named in `problems`. */

@@ -453,6 +453,16 @@ const deviceListing: Migration = {
   },
 };
 
+/**
+ * Where a policy came from (issue 16): the Intune policy an import produced it from, as JSON (PolicySource), so a
+ * re-import updates it instead of adding a duplicate and the admin sees the Intune name, id and description. NULL: authored here.
+ */
+const policySource: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('policies').addColumn('source', 'text').execute();
+  },
+};
+
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -468,6 +478,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-admins': admins,
   '0012-audit': auditLog,
   '0013-device-listing': deviceListing,
+  '0014-policy-source': policySource,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

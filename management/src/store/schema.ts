@@ -112,6 +112,8 @@ export interface PolicyTable {
   latestVersion: number;
   /** Set when the policy was deleted: hidden and unassigned, its versions kept for history. */
   deletedAt: string | null;
+  /** JSON PolicySource: the Intune policy it was imported from (migration 0014); NULL when authored here. */
+  source: string | null;
 }
 
 /** Immutable: one row per issued version, payload stored as the exact canonical JSON that was signed. */

@@ -3,24 +3,25 @@
 import type { Kysely } from 'kysely';
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError } from '../../../common/errors.js';
-import type { PolicyKind, SignedPolicy } from '../../../policy-schemas/src/index.js';
+import { validate } from '../../../common/validation.js';
+import { type PolicyKind, PolicySource, type SignedPolicy } from '../../../policy-schemas/src/index.js';
 import type { Database } from './schema.js';
 import { isUniqueViolation, signedPolicyFromRow } from './sql-rows.js';
 import { assignedPolicyIdsQuery } from './sql-targeting.js';
 import type { PolicyHead, PolicyListing, PolicyRecord, PolicySet } from './store.js';
-import { isolateRows, type StoredRef } from './stored-json.js';
+import { isolateRows, parseStoredJson, type StoredRef, storeCorrupt } from './stored-json.js';
 import { inTransaction } from './transactions.js';
 
 type Db = Kysely<Database>;
 
 /** ManagementStore.createPolicy. */
-export async function createPolicy(db: Db, first: SignedPolicy): Promise<void> {
+export async function createPolicy(db: Db, first: SignedPolicy, source?: PolicySource): Promise<void> {
   const p = first.payload;
   if (p.version !== 1) throw new Error('createPolicy: first version must be 1');
   await inTransaction(db, async (trx) => {
     await trx
       .insertInto('policies')
-      .values({ policyId: p.policyId, name: p.name, kind: p.kind, createdAt: p.createdAt, latestVersion: 1, deletedAt: null })
+      .values({ policyId: p.policyId, name: p.name, kind: p.kind, createdAt: p.createdAt, latestVersion: 1, deletedAt: null, source: sourceText(source) })
       .execute()
       .catch((err: unknown) => {
         throw isUniqueViolation(err) ? new AttacheError('CONFLICT', `policy ${p.policyId} already exists`) : err;
@@ -30,7 +31,7 @@ export async function createPolicy(db: Db, first: SignedPolicy): Promise<void> {
 }
 
 /** ManagementStore.addPolicyVersion. */
-export async function addPolicyVersion(db: Db, next: SignedPolicy): Promise<void> {
+export async function addPolicyVersion(db: Db, next: SignedPolicy, source?: PolicySource): Promise<void> {
   const p = next.payload;
   await inTransaction(db, async (trx) => {
     const current = await trx
@@ -49,7 +50,11 @@ export async function addPolicyVersion(db: Db, next: SignedPolicy): Promise<void
       .catch((err: unknown) => {
         throw isUniqueViolation(err) ? new AttacheError('CONFLICT', `policy ${p.policyId} changed concurrently; retry`) : err;
       });
-    await trx.updateTable('policies').set({ name: p.name, latestVersion: p.version }).where('policyId', '=', p.policyId).execute();
+    await trx
+      .updateTable('policies')
+      .set({ name: p.name, latestVersion: p.version, ...(source ? { source: sourceText(source) } : {}) })
+      .where('policyId', '=', p.policyId)
+      .execute();
   });
 }
 
@@ -57,14 +62,14 @@ function policiesQuery(db: Db) {
   return db
     .selectFrom('policies as p')
     .innerJoin('policyVersions as v', (join) => join.onRef('v.policyId', '=', 'p.policyId').onRef('v.version', '=', 'p.latestVersion'))
-    .select(['p.policyId', 'p.name', 'p.kind', 'p.createdAt', 'p.latestVersion', 'v.version', 'v.payload', 'v.keyId', 'v.signature'])
+    .select(['p.policyId', 'p.name', 'p.kind', 'p.createdAt', 'p.latestVersion', 'p.source', 'v.version', 'v.payload', 'v.keyId', 'v.signature'])
     .where('p.deletedAt', 'is', null);
 }
 
 /** ManagementStore.getPolicy. */
 export async function getPolicy(db: Db, policyId: string): Promise<PolicyRecord | undefined> {
   const row = await policiesQuery(db).where('p.policyId', '=', policyId).executeTakeFirst();
-  return row ? { policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row) } : undefined;
+  return row ? policyRecord(row) : undefined;
 }
 
 /** ManagementStore.getPolicyHead. */
@@ -81,7 +86,7 @@ export async function getPolicyHead(db: Db, policyId: string): Promise<PolicyHea
 /** ManagementStore.listPolicies. */
 export async function listPolicies(db: Db): Promise<PolicyListing> {
   const rows = await policiesQuery(db).orderBy('p.createdAt').orderBy('p.policyId').execute();
-  const { items, problems } = isolateRows(rows, (row) => ({ policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row) }), versionRef);
+  const { items, problems } = isolateRows(rows, policyRecord, versionRef);
   return { policies: items, problems };
 }
 
@@ -100,6 +105,28 @@ export async function assignedPoliciesWithProblems(db: Db, deviceId: string): Pr
     return row ? [{ ...policyHead(row), problem }] : [];
   });
   return { policies: items, corrupt };
+}
+
+type PolicyRow = Parameters<typeof signedPolicyFromRow>[0] & { policyId: string; createdAt: string; source: string | null };
+
+function policyRecord(row: PolicyRow): PolicyRecord {
+  const source = sourceFromRow(row);
+  return { policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row), ...(source ? { source } : {}) };
+}
+
+function sourceText(source: PolicySource | undefined): string | null {
+  return source ? JSON.stringify(source) : null;
+}
+
+/** The stored source (written by this module from a validated PolicySource); STORE_CORRUPT when it no longer is one. */
+function sourceFromRow(row: { policyId: string; source: string | null }): PolicySource | undefined {
+  if (row.source === null) return undefined;
+  const where = { table: 'policies', id: row.policyId, column: 'source' };
+  try {
+    return validate(PolicySource, parseStoredJson<unknown>(row.source, where), 'stored policy source');
+  } catch (err) {
+    throw storeCorrupt(where, (err as Error).message);
+  }
 }
 
 // Where a policy version lives, as STORE_CORRUPT names it.

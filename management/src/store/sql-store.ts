@@ -3,7 +3,15 @@
 // device path are prepared once (prepared-queries.ts); device writes are batched (sql-device-writes.ts).
 import type { Kysely } from 'kysely';
 import { AttacheError } from '../../../common/errors.js';
-import type { Assignment, DynamicGroupRule, Group, SignedPolicy, SignedSigningKeyAnnouncement, StatusReport } from '../../../policy-schemas/src/index.js';
+import type {
+  Assignment,
+  DynamicGroupRule,
+  Group,
+  PolicySource,
+  SignedPolicy,
+  SignedSigningKeyAnnouncement,
+  StatusReport,
+} from '../../../policy-schemas/src/index.js';
 import type { AuditFilter, AuditRecord, NewAuditRecord } from './audit-store.js';
 import type { DashboardQuery, DeviceCounts, DeviceQuery, DeviceQueryPage, PolicySettingPage, PolicySettingQuery } from './device-query.js';
 import { migrateToLatest } from './migrations.js';
@@ -349,11 +357,11 @@ export class SqlManagementStore extends SqlComplianceStore implements Management
     return rows.map((r) => r.deviceId);
   }
 
-  createPolicy(first: SignedPolicy): Promise<void> {
-    return policies.createPolicy(this.db, first);
+  createPolicy(first: SignedPolicy, source?: PolicySource): Promise<void> {
+    return policies.createPolicy(this.db, first, source);
   }
-  addPolicyVersion(next: SignedPolicy): Promise<void> {
-    return policies.addPolicyVersion(this.db, next);
+  addPolicyVersion(next: SignedPolicy, source?: PolicySource): Promise<void> {
+    return policies.addPolicyVersion(this.db, next, source);
   }
   getPolicy(policyId: string): Promise<PolicyRecord | undefined> {
     return policies.getPolicy(this.db, policyId);

@@ -9,6 +9,7 @@ import type {
   Group,
   ManifestEntry,
   PolicyKind,
+  PolicySource,
   PolicyStatus,
   ReportAck,
   SignedPolicy,
@@ -132,6 +133,8 @@ export interface PolicyRecord {
   readonly policyId: string;
   readonly createdAt: string;
   readonly latest: SignedPolicy;
+  /** The Intune policy it was imported from (not signed, not sent to devices); absent when authored here. */
+  readonly source?: PolicySource;
 }
 
 /** One setting's latest reported status (the shape DeviceStatus carries). */
@@ -320,10 +323,13 @@ export interface ManagementStore extends ComplianceStore, AdminStore, AuditStore
   addGroupMember(groupId: string, deviceId: string, addedAt: string): Promise<void>;
   deviceIdsInGroup(groupId: string): Promise<string[]>;
 
-  /** Stores version 1 of a new policy. */
-  createPolicy(first: SignedPolicy): Promise<void>;
-  /** Stores the next version; CONFLICT unless it is exactly latest + 1 (a concurrent update won). Versions are immutable. */
-  addPolicyVersion(next: SignedPolicy): Promise<void>;
+  /** Stores version 1 of a new policy, with where it came from when it was imported. */
+  createPolicy(first: SignedPolicy, source?: PolicySource): Promise<void>;
+  /**
+   * Stores the next version; CONFLICT unless it is exactly latest + 1 (a concurrent update won). Versions are immutable.
+   * A given source replaces the stored one; without one the stored source stays.
+   */
+  addPolicyVersion(next: SignedPolicy, source?: PolicySource): Promise<void>;
   /** Deleted policies are not returned. STORE_CORRUPT when its latest version does not parse. */
   getPolicy(policyId: string): Promise<PolicyRecord | undefined>;
   /** The policy row alone (no version read): works for a policy whose latest version is corrupt. */
