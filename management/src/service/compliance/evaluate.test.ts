@@ -322,6 +322,35 @@ describe('over time (manual clock)', () => {
     expect(step(facts({ ...high, now: T0 + 27 * HOUR })).state.state).toBe('inGracePeriod');
   });
 
+  it('a conflict, an error or missing evidence between two failures never restarts the grace period', () => {
+    const off = { value: health({ rtp: false }), receivedAt: iso(T0) };
+    const conflictStep = timeline([policy({ requireRealTimeProtection: true }, 48)]);
+    expect(conflictStep(facts({ health: off })).state.state).toBe('inGracePeriod');
+    expect(conflictStep(facts({ health: off, now: T0 + 49 * HOUR })).state.state).toBe('noncompliant');
+    const conflict = conflictStep(facts({ health: off, now: T0 + 50 * HOUR, settingConflicts: [GPO_RTP] })).state;
+    expect(conflict.state).toBe('conflict');
+    expect(conflict.policies[0]?.noncompliantSince).toBe(iso(T0));
+    const unknown = conflictStep(facts({ health: null, now: T0 + 50 * HOUR })).state;
+    expect(unknown.state).toBe('unknown');
+    expect(unknown.policies[0]?.noncompliantSince).toBe(iso(T0));
+    const again = conflictStep(facts({ health: off, now: T0 + 51 * HOUR })).state;
+    expect(again.state).toBe('noncompliant');
+    expect(accessDecision(again).decision).toBe('block');
+
+    const errorStep = timeline([policy({ minAgentVersion: '2.0.0' }, 48)]);
+    errorStep(facts({ agentVersion: '1.0.0' }));
+    expect(errorStep(facts({ agentVersion: '1.0.0', now: T0 + 49 * HOUR })).state.state).toBe('noncompliant');
+    const error = errorStep(facts({ agentVersion: 'dev', now: T0 + 50 * HOUR })).state;
+    expect(error.state).toBe('error');
+    expect(error.policies[0]?.noncompliantSince).toBe(iso(T0));
+    const back = errorStep(facts({ agentVersion: '1.0.0', now: T0 + 51 * HOUR })).state;
+    expect(back.state).toBe('noncompliant');
+    expect(accessDecision(back).decision).toBe('block');
+    // Passing clears it: the next failure has a grace period of its own.
+    expect(errorStep(facts({ agentVersion: '2.0.0', now: T0 + 52 * HOUR })).state.policies[0]?.noncompliantSince).toBeNull();
+    expect(errorStep(facts({ agentVersion: '1.0.0', now: T0 + 53 * HOUR })).state.state).toBe('inGracePeriod');
+  });
+
   it('without a grace period a failure is noncompliant at once', () => {
     const step = timeline([policy({ maxRiskLevel: 'clear' })]);
     step(facts());

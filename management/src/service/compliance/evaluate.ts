@@ -52,7 +52,10 @@ export function evaluatePolicy(
   const checks = checkSettings(policy.settings, facts);
   const has = (result: SettingCheck['result']) => checks.some((c) => c.result === result);
   const failing = has('noncompliant');
-  const since = failing ? (previous?.noncompliantSince ?? iso(facts.now)) : null;
+  // Only a policy that passes clears the grace clock: a conflict, an error or missing evidence (all device-reported)
+  // keeps it, so alternating them with a failure can never buy a fresh grace period.
+  const passes = checks.every((c) => c.result === 'compliant');
+  const since = passes ? null : (previous?.noncompliantSince ?? (failing ? iso(facts.now) : null));
   const graceEnd = since === null ? undefined : Date.parse(since) + policy.gracePeriodHours * HOUR_MS;
   const inGrace = graceEnd !== undefined && facts.now < graceEnd;
   let state: ComplianceState = 'compliant';
