@@ -225,7 +225,12 @@ describe('combining', () => {
     expect(inGrace.state).toBe('inGracePeriod');
     const conflicted = facts({ riskLevel: 'low', health: { value: health({ rtp: false }), receivedAt: iso(T0) }, settingConflicts: [GPO_RTP] });
     expect(evaluateDevice(input([graceful], conflicted)).state.state).toBe('conflict');
-    expect(evaluateDevice(input([graceful], facts({ riskLevel: 'low', agentVersion: 'x' }))).state.state).toBe('error');
+    const error = evaluateDevice(input([graceful], facts({ riskLevel: 'low', agentVersion: 'x' }))).state;
+    expect(error.state).toBe('error');
+    // Its failing check is reported as failing, not as covered by a grace period the policy does not have.
+    expect(error.reasons.find((r) => r.setting === 'maxRiskLevel')).toMatchObject({ result: 'noncompliant' });
+    expect(error.reasons.map((r) => r.message).join('\n')).not.toContain('grace period');
+    expect(error.policies[0]?.graceEndsAt).toBeNull();
   });
 
   it('a check that cannot evaluate its evidence is an error, never a pass', () => {
