@@ -5,7 +5,7 @@ import { canonicalJson } from '../../../common/canonical-json.js';
 import { isoNow } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import { signBytes } from '../../../common/signing.js';
-import { validate, validatePolicySettings } from '../../../common/validation.js';
+import { validate, validatePolicySettings, validateSettingLimits } from '../../../common/validation.js';
 import { PolicyDocument, type PolicyList, type PolicyPayload, type PolicySummary, type SignedPolicy } from '../../../policy-schemas/src/index.js';
 import type { PolicySigningKeys } from '../pki/endpoint-identity.js';
 import type { PolicyRecord } from '../store/store.js';
@@ -27,6 +27,7 @@ export function parsePolicyDocument(data: unknown, what = 'policy'): PolicyDocum
     throw err;
   }
   validatePolicySettings(doc, what);
+  validateSettingLimits(doc, what);
   return doc;
 }
 

@@ -168,7 +168,7 @@ describe('createMacosMdatpProviders', () => {
     ]);
     // "Only one value per tag type can be set" (mac-preferences): the catalog's limit, refused before any write.
     const [twoTags] = await edr.apply([set('mdatp.edr.tags', ['paw', 'finance'], 'edr')]);
-    expect(twoTags).toMatchObject({ ok: false, code: 'POLICY_INVALID', message: expect.stringMatching(/must NOT have more than 1 items/) });
+    expect(twoTags).toMatchObject({ ok: false, code: 'POLICY_INVALID', message: expect.stringMatching(/accepts one value only/) });
     expect(parsePlist((await host.files.read(PATH)) ?? '')).toEqual({ edr: { earlyPreview: true } });
   });
 
