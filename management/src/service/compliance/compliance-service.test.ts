@@ -82,6 +82,11 @@ async function reportHealth(deviceId: string, on: { realTimeProtection: boolean;
   );
 }
 
+/** An empty status report of the device (settings filled in by the caller). */
+function statusReport(deviceId: string, at: string): StatusReport {
+  return { reportId: randomUUID(), deviceId, generatedAt: at, agentVersion: '1.0.0', trigger: 'push', durationMs: 1, policies: [], settings: [] };
+}
+
 describe('ComplianceService', () => {
   it('evaluates a device enrolled just now from its record and policies as a full evaluation would', async () => {
     const [enrolledNow, reference] = [await device(), await device()];
@@ -160,16 +165,7 @@ describe('ComplianceService', () => {
     expect(service.decision(id)).toMatchObject({ decision: 'block', complianceState: 'noncompliant' });
 
     const rtp = { settingId: 'defender.AllowRealtimeMonitoring', kind: 'antivirus' as const, policyIds: [randomUUID()], desired: 1, observed: 0 };
-    const report = (setting: Record<string, unknown>) => ({
-      reportId: randomUUID(),
-      deviceId: id,
-      generatedAt: at,
-      agentVersion: '1.0.0',
-      trigger: 'push' as const,
-      durationMs: 1,
-      policies: [],
-      settings: [{ ...rtp, ...setting }] as StatusReport['settings'],
-    });
+    const report = (setting: Record<string, unknown>) => ({ ...statusReport(id, at), settings: [{ ...rtp, ...setting }] as StatusReport['settings'] });
     const overridden = report({ state: 'conflict', code: 'SETTING_OVERRIDDEN', message: "Group Policy 'Workstations' sets this setting and wins" });
     await store.recordReport(overridden, at);
     now = T0 + 1;
@@ -189,7 +185,51 @@ describe('ComplianceService', () => {
     expect(service.decision(id)?.evaluatedAt).toBe(new Date(T0 + 2).toISOString());
   });
 
-  it('a corrupt stored status loses only the conflict evidence: the device is still evaluated, and still blocked', async () => {
+  it('re-evaluates only when the reported conflicts change, and never when no assigned policy rests on reported status', async () => {
+    const [watched, unwatched] = [await device(), await device()];
+    await assign([watched], { requireFirewall: true });
+    await assign([unwatched], { maxRiskLevel: 'high' });
+    await reportHealth(watched, { realTimeProtection: true, firewall: false });
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger() });
+    await service.evaluateAll('startup');
+    const at = new Date(T0).toISOString();
+    const gpo = { code: 'SETTING_OVERRIDDEN', message: "Group Policy 'Domain firewall' sets this setting and wins" };
+    const firewall = {
+      settingId: 'firewall.domainProfile.EnableFirewall',
+      kind: 'firewall' as const,
+      policyIds: [randomUUID()],
+      desired: true,
+      observed: false,
+    };
+    const send = async (deviceId: string, settings: Record<string, unknown>[], t: number) => {
+      const r = { ...statusReport(deviceId, at), settings: settings as StatusReport['settings'] };
+      await store.recordReport(r, at);
+      now = t;
+      await service.onReport(deviceId, r.settings);
+    };
+    const evaluatedAt = (id: string) => service.decision(id)?.evaluatedAt;
+
+    await send(watched, [{ ...firewall, state: 'conflict', ...gpo }], T0 + 1);
+    expect(service.decision(watched)).toMatchObject({ complianceState: 'conflict', evaluatedAt: new Date(T0 + 1).toISOString() });
+    // The same conflict again (every report of a GPO-managed device): no evaluation.
+    await send(watched, [{ ...firewall, state: 'conflict', ...gpo }], T0 + 2);
+    expect(evaluatedAt(watched)).toBe(new Date(T0 + 1).toISOString());
+    // Another winner is another input.
+    await send(watched, [{ ...firewall, state: 'conflict', code: 'SETTING_CONFLICT', message: 'two assigned policies disagree' }], T0 + 3);
+    expect(evaluatedAt(watched)).toBe(new Date(T0 + 3).toISOString());
+    // No compliance policy of this device reads setting status: its conflicts are no input.
+    await send(unwatched, [{ ...firewall, state: 'conflict', ...gpo }], T0 + 4);
+    expect(evaluatedAt(unwatched)).toBe(new Date(T0).toISOString());
+
+    // A decision reloaded from the store (another replica evaluated it) is evaluated once, then remembered.
+    await service.reload([watched]);
+    await send(watched, [{ ...firewall, state: 'conflict', code: 'SETTING_CONFLICT', message: 'two assigned policies disagree' }], T0 + 5);
+    expect(evaluatedAt(watched)).toBe(new Date(T0 + 5).toISOString());
+    await send(watched, [{ ...firewall, state: 'conflict', code: 'SETTING_CONFLICT', message: 'two assigned policies disagree' }], T0 + 6);
+    expect(evaluatedAt(watched)).toBe(new Date(T0 + 5).toISOString());
+  });
+
+  it('a corrupt stored status row does not stop the evaluation: the device is still evaluated, and still blocked', async () => {
     const id = await device();
     await assign([id], { requireFirewall: true });
     await reportHealth(id, { realTimeProtection: true, firewall: false });
