@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../common/testing/manual-clock.js';
-import type { StatusReport } from '../../../../policy-schemas/src/index.js';
+import type { ComplianceSettings, StatusReport } from '../../../../policy-schemas/src/index.js';
 import { createSilentLogger } from '../../logging.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
 import type { ManagementStore } from '../../store/store.js';
+import { assignCompliancePolicy } from '../../store/testing/store-fixtures.js';
 import { ComplianceService } from './compliance-service.js';
 import { startComplianceTimer } from './compliance-timer.js';
 
@@ -46,26 +47,8 @@ async function device(): Promise<string> {
   return d.deviceId;
 }
 
-async function assign(deviceIds: string[], settings: Record<string, unknown>): Promise<void> {
-  const group = await store.createGroup({ groupId: randomUUID(), name: randomUUID(), createdAt: new Date(now).toISOString() });
-  for (const id of deviceIds) await store.addGroupMember(group.groupId, id, new Date(now).toISOString());
-  const policy = {
-    compliancePolicyId: randomUUID(),
-    name: 'P',
-    settings,
-    gracePeriodHours: 0,
-    version: 1,
-    createdAt: '2025-01-10T12:00:00.000Z',
-    updatedAt: '2025-01-10T12:00:00.000Z',
-  };
-  await store.createCompliancePolicy(policy);
-  await store.createComplianceAssignment({
-    assignmentId: randomUUID(),
-    compliancePolicyId: policy.compliancePolicyId,
-    groupId: group.groupId,
-    mode: 'include',
-    createdAt: policy.createdAt,
-  });
+function assign(deviceIds: string[], settings: ComplianceSettings): Promise<void> {
+  return assignCompliancePolicy(store, deviceIds, settings, new Date(now).toISOString());
 }
 
 /** Stores a health upload received at T0 with real-time protection and the firewall on or off. */
