@@ -10,8 +10,9 @@ import {
   settingById,
 } from '../../../../policy-schemas/src/index.js';
 import type { StoredComplianceState } from '../../store/compliance-store.js';
+import { COMPLIANCE_LIST_ORDER } from '../../store/sql-device-listing.js';
 import { type ComplianceFacts, DEFAULT_MAX_SIGNATURE_AGE_HOURS, isBehindCheck } from './checks.js';
-import { accessDecision, type DeviceEvaluationInput, evaluateDevice } from './evaluate.js';
+import { accessDecision, type DeviceEvaluationInput, evaluateDevice, STATE_RANK } from './evaluate.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2025-01-10T12:00:00.000Z');
@@ -217,6 +218,12 @@ describe('combining', () => {
     expect(error.state).toBe('error');
     expect(error.reasons.at(-1)).toMatchObject({ setting: 'minAgentVersion', result: 'error', policyName: 'Version' });
     expect(accessDecision(error)).toMatchObject({ decision: 'block', complianceState: 'error' });
+  });
+
+  it('the device list sorts by the same severity, except unknown (also: never evaluated) last', () => {
+    const bySeverity = (Object.keys(STATE_RANK) as ComplianceState[]).sort((a, b) => STATE_RANK[a] - STATE_RANK[b]);
+    expect(COMPLIANCE_LIST_ORDER.filter((s) => s !== 'unknown')).toEqual(bySeverity.filter((s) => s !== 'unknown'));
+    expect(COMPLIANCE_LIST_ORDER.at(-1)).toBe('unknown');
   });
 
   it('a grace period does not cover a conflict or an error (Intune: grace does not apply to a setting in Error)', () => {

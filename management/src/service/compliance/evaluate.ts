@@ -36,7 +36,7 @@ export interface DeviceEvaluation {
 // choice: unknown blocks access here, so it ranks above a grace period; conflict (an administrator must resolve it)
 // ranks below noncompliant (the device must act) and error.
 // Source: https://learn.microsoft.com/mem/intune/protect/device-compliance-get-started (Assign a resulting compliance policy status)
-const STATE_RANK: Readonly<Record<ComplianceState, number>> = { compliant: 0, inGracePeriod: 1, unknown: 2, conflict: 3, noncompliant: 4, error: 5 };
+export const STATE_RANK: Readonly<Record<ComplianceState, number>> = { compliant: 0, inGracePeriod: 1, unknown: 2, conflict: 3, noncompliant: 4, error: 5 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const minDefined = (values: readonly (number | undefined)[]) => {
