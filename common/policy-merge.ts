@@ -55,7 +55,7 @@ function decide(settingId: string, claims: readonly Claim[], platform: Platform)
 function mergeValues(definition: SettingDefinition, claims: readonly Claim[]): Decision {
   switch (definition.type) {
     case 'stringList':
-      return mergeStringList(claims);
+      return definition.singleItem ? mergeSingleItem(definition, claims) : mergeStringList(claims);
     case 'objectList':
       return mergeObjectList(definition, claims);
     default:
@@ -67,6 +67,12 @@ function mergeStringList(claims: readonly Claim[]): Decision {
   const union = new Set<string>();
   for (const claim of claims) for (const item of asArray(claim.value)) if (typeof item === 'string') union.add(item);
   return { outcome: 'enforce', value: [...union].sort(compare) };
+}
+
+/** One-item lists ("one value per tag type") merge like a scalar: an empty list yields, two different items conflict. */
+function mergeSingleItem(definition: SettingDefinition, claims: readonly Claim[]): Decision {
+  const naming = claims.filter((c) => asArray(c.value).length > 0);
+  return mergeScalar(definition, naming.length > 0 ? naming : claims);
 }
 
 /** Scalars: the setting's unsetValue ("not configured") yields to any other value; two other values conflict. */

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyDocument } from '../policy-schemas/src/index.js';
 import { AttacheError } from './errors.js';
-import { validate, validateById, validatePolicySettings } from './validation.js';
+import { validate, validateById, validatePolicySettings, validateSettingLimits } from './validation.js';
 
 const antivirus = {
   name: 'Baseline AV',
@@ -103,5 +103,18 @@ describe('validatePolicySettings', () => {
     );
     expect(err.details.map((d) => d.path).sort()).toEqual(['/settings', '/settings/defender.AvgCPULoadFactor']);
     expect(err.message).toMatch(/^policy "AV" is invalid: \/settings/);
+  });
+});
+
+describe('validateSettingLimits', () => {
+  it('refuses a second GROUP tag at submission, naming the setting, while the stored shape still verifies', () => {
+    const edr = { kind: 'edr' as const, settings: { 'mdatp.edr.tags': ['finance', 'paw'] } };
+    // A policy signed before the limit existed keeps verifying (stored, cached): only submission and apply refuse it.
+    expect(() => validatePolicySettings(edr)).not.toThrow();
+    const err = caught(() => validateSettingLimits(edr, 'policy "EDR"'));
+    expect(err.code).toBe('POLICY_INVALID');
+    expect(err.message).toBe('policy "EDR" is invalid: /settings/mdatp.edr.tags accepts one value only (one value per tag type), got 2');
+    expect(err.details).toEqual([{ path: '/settings/mdatp.edr.tags', message: 'accepts one value only (one value per tag type), got 2' }]);
+    expect(() => validateSettingLimits({ settings: { 'mdatp.edr.tags': ['finance'], 'defender.ExcludedPaths': ['C:\\a', 'C:\\b'] } })).not.toThrow();
   });
 });

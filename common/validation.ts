@@ -2,7 +2,7 @@
 // results, errors with a stable code and readable details. The validators come from schema-validators.ts.
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { type PolicyDocument, type PolicyKind, policySettingsSchemaId } from '../policy-schemas/src/index.js';
+import { type PolicyDocument, type PolicyKind, policySettingsSchemaId, settingById } from '../policy-schemas/src/index.js';
 import { AttacheError, type ErrorCode } from './errors.js';
 import { compiledValidator } from './schema-validators.js';
 import { withSettingHint } from './setting-suggestions.js';
@@ -45,4 +45,18 @@ export function validatePolicySettings(doc: Pick<PolicyDocument, 'kind' | 'setti
   }));
   const first = details[0];
   throw new AttacheError('POLICY_INVALID', `${what} is invalid: ${first ? `${first.path} ${first.message}` : 'settings mismatch'}`, { details });
+}
+
+/**
+ * The limits a policy must meet when it is submitted or applied, beyond the shape its value schema accepts (a stored or
+ * cached policy signed before a limit existed still verifies): a `singleItem` list names at most one item.
+ * Throws POLICY_INVALID whose path names the setting.
+ */
+export function validateSettingLimits(doc: Pick<PolicyDocument, 'settings'>, what = 'policy'): void {
+  for (const [settingId, value] of Object.entries(doc.settings)) {
+    if (settingById(settingId)?.singleItem !== true || !Array.isArray(value) || value.length <= 1) continue;
+    const path = `/settings/${settingId}`;
+    const message = `accepts one value only (one value per tag type), got ${value.length}`;
+    throw new AttacheError('POLICY_INVALID', `${what} is invalid: ${path} ${message}`, { details: [{ path, message }] });
+  }
 }

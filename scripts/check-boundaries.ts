@@ -69,7 +69,7 @@ export const RULES: readonly BoundaryRule[] = [
     repo: ['management/console/app/', 'policy-schemas/'],
     packages: ['preact'],
     builtins: false,
-    rule: 'the console runs in the browser: preact, policy-schemas/ (types) and itself; no node built-ins, no other package',
+    rule: 'the console runs in the browser: preact, policy-schemas/ (types, and the dependency-free setting-evidence.ts) and itself; no node built-ins, no other package',
   },
   // Harnesses that drive both sides: anything goes.
   { folder: 'simulator/', repo: 'any', packages: 'any', builtins: true, rule: 'unrestricted' },

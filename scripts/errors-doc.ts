@@ -8,7 +8,8 @@ import { INTUNE_SETTING_CODES, intuneHex, type SettingCode } from '../policy-sch
 function intuneCell(code: ErrorCode): string {
   if (!Object.hasOwn(INTUNE_SETTING_CODES, code)) return '';
   const entry = INTUNE_SETTING_CODES[code as SettingCode];
-  return entry.code === null ? `none (${entry.why})` : `\`${intuneHex(entry.code)}\` (${entry.code}) ${entry.message}`;
+  if (entry.code === null) return `none (${entry.why})`;
+  return `\`${intuneHex(entry.code)}\` (${entry.code}) ${entry.message}${'note' in entry && entry.note ? ` (${entry.note})` : ''}`;
 }
 
 function row(code: ErrorCode, info: ErrorCodeInfo): string {

@@ -54,7 +54,7 @@ function allowedValues(s: SettingDefinition): string {
     case 'string':
       return `text, at most 4096 characters, ${patternWords(String(valueSchemaOf(s).pattern))}`;
     case 'stringList':
-      return `list of distinct non-empty strings (at most 1024 characters each), at most ${s.maxItems ?? 1000} items, each ${patternWords(String((valueSchemaOf(s).items as Schema).pattern))}`;
+      return `list of distinct non-empty strings (at most 1024 characters each), ${s.singleItem ? 'one item per policy (different items from two policies conflict)' : `at most ${s.maxItems ?? 1000} items`}, each ${patternWords(String((valueSchemaOf(s).items as Schema).pattern))}`;
     case 'objectList':
       return objectListValues(s);
   }

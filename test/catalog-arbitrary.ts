@@ -101,7 +101,8 @@ export function allowedValues(s: SettingDefinition): fc.Arbitrary<unknown> {
       return matching(String(valueSchemaOf(s).pattern));
     }
     case 'stringList': {
-      const maxItems = s.maxItems ?? 1000;
+      // A singleItem list accepts more in its value schema (policies signed before the limit) than a policy may name.
+      const maxItems = s.singleItem ? 1 : (s.maxItems ?? 1000);
       const item = matching(String((valueSchemaOf(s).items as JsonSchema).pattern), 1, 1024);
       return fc.uniqueArray(item, { maxLength: maxItems < 20 ? maxItems : 20 });
     }

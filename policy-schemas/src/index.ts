@@ -37,6 +37,7 @@ export * from './onboarding.js';
 export * from './onboarding-admin-api.js';
 export * from './policy.js';
 export * from './primitives.js';
+export * from './setting-evidence.js';
 export * from './signals.js';
 export * from './simulator-scenario.js';
 

@@ -5,6 +5,8 @@ import { Type } from '@sinclair/typebox';
 export interface IntuneCode {
   readonly code: number;
   readonly message: string;
+  /** Where the mapping is our reading of Microsoft's text rather than its words: the reasoning (docs/errors.md shows it). */
+  readonly note?: string;
 }
 
 // Source (every code below): "Company resource access (common errors)",
@@ -28,7 +30,10 @@ export const INTUNE_SETTING_CODES: Readonly<Record<SettingCode, IntuneCode | { r
   SETTING_NOT_ENFORCED: REMEDIATION_FAILED,
   SETTING_NOT_APPLICABLE: NOT_APPLICABLE,
   // Another manager (Group Policy) wins: our value lost the conflict on the device.
-  SETTING_OVERRIDDEN: LOST_CONFLICT,
+  SETTING_OVERRIDDEN: {
+    ...LOST_CONFLICT,
+    note: "our reading: Intune uses it for a setting that lost conflict resolution to another assignment; a GPO override is our value losing to a higher-precedence manager on the device (Intune itself cannot see a GPO and would show Remediation failed). Two of our policies disagreeing get no code: neither wins, as in Intune's Conflict state",
+  },
   // Two assigned policies disagree: Intune shows the state "Conflict" and applies neither; no numeric code is documented.
   SETTING_CONFLICT: { code: null, why: 'Intune reports the state Conflict for it; Microsoft documents no numeric code' },
 };

@@ -44,6 +44,17 @@ describe('computeEffective', () => {
     expect(computeEffective([a, b], 'windows')[0]).toMatchObject({ outcome: 'enforce', value: ['C:\\a', 'C:\\b', 'C:\\c'] });
   });
 
+  it('merges a one-value list (the GROUP tag) like a scalar: different tags conflict, an empty list yields', () => {
+    const [finance, paw] = [policy({ 'mdatp.edr.tags': ['finance'] }, 'edr', 'Finance'), policy({ 'mdatp.edr.tags': ['paw'] }, 'edr', 'PAW')];
+    const [both] = computeEffective([finance, paw], 'linux');
+    expect(both).toMatchObject({ outcome: 'conflict', reason: expect.stringContaining('"Finance"') });
+    expect(both?.outcome === 'conflict' && both.reason).toContain('"PAW"');
+    const again = policy({ 'mdatp.edr.tags': ['finance'] }, 'edr');
+    const none = policy({ 'mdatp.edr.tags': [] }, 'edr');
+    expect(computeEffective([finance, again, none], 'linux')[0]).toMatchObject({ outcome: 'enforce', value: ['finance'] });
+    expect(computeEffective([none], 'linux')[0]).toMatchObject({ outcome: 'enforce', value: [] });
+  });
+
   it('marks settings of another platform notApplicable with the reason', () => {
     const p = policy({ 'mdatp.cloudService.enabled': true });
     expect(computeEffective([p], 'windows')[0]).toMatchObject({ outcome: 'notApplicable', reason: 'applies to linux, macos, not windows' });

@@ -1,6 +1,6 @@
 // The catalog's value check as a provider result: a change whose value the settings catalog refuses fails with
 // POLICY_INVALID and the same message the endpoint gave at submission (one validator for a value everywhere).
-import { validatePolicySettings } from '../../../common/validation.js';
+import { validatePolicySettings, validateSettingLimits } from '../../../common/validation.js';
 import type { SettingChange } from '../core/plan.js';
 import type { ApplyResult } from './provider.js';
 
@@ -8,7 +8,9 @@ import type { ApplyResult } from './provider.js';
 export function catalogRefusal(change: SettingChange): ApplyResult | undefined {
   if (change.to === undefined) return undefined;
   try {
-    validatePolicySettings({ kind: change.kind, settings: { [change.settingId]: change.to } }, change.settingId);
+    const doc = { kind: change.kind, settings: { [change.settingId]: change.to } };
+    validatePolicySettings(doc, change.settingId);
+    validateSettingLimits(doc, change.settingId);
     return undefined;
   } catch (err) {
     return { settingId: change.settingId, ok: false, code: 'POLICY_INVALID', message: err instanceof Error ? err.message : String(err) };

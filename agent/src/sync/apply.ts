@@ -4,6 +4,7 @@ import type { SettingValue } from '../../../policy-schemas/src/index.js';
 import type { EffectiveSetting } from '../core/effective.js';
 import type { ApplyEvidence, SettingOverride } from '../core/outcome.js';
 import { planChanges, type SettingChange } from '../core/plan.js';
+import { catalogRefusal } from '../providers/catalog-check.js';
 import type { SettingsProvider } from '../providers/provider.js';
 
 /** Evidence of one apply plus the changes that were attempted. */
@@ -36,7 +37,14 @@ export async function applyEffective(
       await beforeApply(supported, before);
       const planned = planChanges(supported, before);
       changes.push(...planned);
-      const results = await provider.apply(planned);
+      // The catalog checks every value before any provider sees it (a cached set's values are checked here only): a
+      // refused one fails alone and the device keeps what it has.
+      const refused = new Set<string>();
+      for (const r of planned.flatMap((c) => catalogRefusal(c) ?? [])) {
+        if (!r.ok) failed.set(r.settingId, { code: r.code, message: r.message });
+        refused.add(r.settingId);
+      }
+      const results = await provider.apply(planned.filter((c) => !refused.has(c.settingId)));
       for (const r of results) if (!r.ok) failed.set(r.settingId, { code: r.code, message: r.message });
       for (const [id, value] of await provider.observe(ids)) observedAfter.set(id, value);
       for (const [id, override] of provider.overrides?.() ?? []) if (ids.includes(id)) overridden.set(id, override);

@@ -20,14 +20,14 @@ const DEVICE = '55555555-5555-4555-8555-555555555555';
 const keys = signing.generateEd25519KeyPair();
 const identity: AgentIdentity = testIdentity(TENANT, DEVICE, keys.publicKey);
 
-function signed(policyId: string, version: number): SignedPolicy {
+function signed(policyId: string, version: number, settings: PolicyPayload['settings'] = { 'mdatp.cloudService.enabled': true }): SignedPolicy {
   const payload: PolicyPayload = {
     policyId,
     version,
     tenantId: TENANT,
     name: 'AV',
     kind: 'antivirus',
-    settings: { 'mdatp.cloudService.enabled': true },
+    settings,
     createdAt: '2026-11-22T00:00:00.000Z',
   };
   return {
@@ -103,5 +103,28 @@ describe('loadPolicySet verifies each set once', () => {
     expect(loaded.error?.code).toBe('POLICY_DOWNGRADE');
     // The last good set then fails the same floor: nothing is enforced rather than an older version.
     expect(loaded.payloads).toEqual([]);
+  });
+});
+
+describe('a catalog narrowed since the set was cached', () => {
+  // A value the catalog of the agent that fetched the set accepted and this agent's refuses (here: out of range).
+  const narrowed = signed('44444444-4444-4444-8444-444444444444', 1, { 'mdatp.antivirusEngine.enforcementLevel': 'stricter_than_ever' });
+  const good = signed('22222222-2222-4222-8222-222222222222', 1);
+
+  it('keeps the whole cached set (its values are checked per setting at apply), while a fetched set with it is rejected', async () => {
+    const accepted = signedSetResponse(identity, 1, [good, narrowed], keys.privateKeyPem);
+    await store.writePolicies({ etag: accepted.etag, policies: accepted.policies, manifest: accepted.manifest });
+    const cached = await loadPolicySet(deps(), 'cache', {});
+    expect(cached).toMatchObject({ source: 'cache', trusted: true });
+    expect(cached.error).toBeUndefined();
+    expect(cached.payloads.map((p) => p.policyId)).toEqual([good.payload.policyId, narrowed.payload.policyId]);
+
+    const fresh = signedSetResponse(identity, 2, [good, narrowed], keys.privateKeyPem);
+    const fetched = await loadPolicySet({ ...deps(), client: { getPolicies: async () => ({ notModified: false as const, body: fresh }) } }, 'fetch', {});
+    expect(fetched.rejection?.code).toBe('POLICY_INVALID');
+    expect(fetched.rejection?.message).toContain('mdatp.antivirusEngine.enforcementLevel');
+    // The last good set is still enforced.
+    expect(fetched).toMatchObject({ source: 'cache', trusted: true });
+    expect(fetched.payloads).toHaveLength(2);
   });
 });

@@ -9,7 +9,7 @@ import type { Logger } from '../logging.js';
 import type { StateStore } from '../state/state-store.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
 import { followSigningKeyChain, usablePins } from './key-chain.js';
-import { PolicyRejectedError, type PolicyTrust, verifyManifest, verifyPolicies } from './verify.js';
+import { PolicyRejectedError, type PolicyTrust, type ValueCheck, verifyManifest, verifyPolicies } from './verify.js';
 
 /** The policies one sync enforces and how far they can be trusted. */
 export interface PolicySet {
@@ -33,8 +33,8 @@ export interface PolicySourceDeps {
 }
 
 /** Verifies a signed set and refuses versions older than the ones already applied. */
-export function verifyAgainstFloor(signed: readonly unknown[], trust: PolicyTrust, floor: VersionFloor): PolicyPayload[] {
-  return refuseDowngrades(verifyPolicies(signed, trust), floor);
+export function verifyAgainstFloor(signed: readonly unknown[], trust: PolicyTrust, floor: VersionFloor, values: ValueCheck = 'verify'): PolicyPayload[] {
+  return refuseDowngrades(verifyPolicies(signed, trust, values), floor);
 }
 
 /**
@@ -67,7 +67,9 @@ function verifiedCache(signed: readonly unknown[], signedManifest: unknown, trus
   if (known && known.manifest === signedManifest && known.trust === trustKey(trust)) {
     return { payloads: refuseDowngrades(known.payloads, floor), manifest: known.verified };
   }
-  const payloads = verifyAgainstFloor(signed, trust, floor);
+  // Values at apply: this agent's catalog may be narrower than the one that accepted the set (an upgrade); a setting
+  // it refuses fails alone (POLICY_INVALID) instead of the whole last good set.
+  const payloads = verifyAgainstFloor(signed, trust, floor, 'apply');
   // The cached manifest was checked against the floor when it was fetched; here only that it still matches.
   const manifest = signedManifest === undefined ? undefined : verifyManifest(signedManifest, payloads, trust, undefined);
   rememberVerified(signed, signedManifest, trust, payloads, manifest);

@@ -1,6 +1,7 @@
 // Policy trust: a policy is used only if its signature verifies with the pinned key, it is for our tenant,
-// and it passes the schema and the settings catalog. One bad policy rejects the whole set: applying part of
-// what the admin assigned could leave the device in a state nobody chose.
+// and it passes the schema and the settings catalog. One bad policy rejects the whole fetched set: applying part of
+// what the admin assigned could leave the device in a state nobody chose. The cached set was accepted when fetched:
+// its values are checked per setting at apply, so a catalog an agent upgrade narrowed refuses only those settings.
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError, type ErrorCode, toAttacheError } from '../../../common/errors.js';
 import { pinnedPublicKey, verifyBytes } from '../../../common/signing.js';
@@ -54,12 +55,19 @@ function signedBytes(payload: unknown, label: string): string {
   }
 }
 
+/**
+ * Where a policy's setting values are checked against this agent's catalog: `verify` (a fetched set: one refused
+ * value rejects the set) or `apply` (the cached set, accepted when it was fetched: sync/apply.ts refuses a value this
+ * catalog no longer accepts for that setting only, keeping what the device has).
+ */
+export type ValueCheck = 'verify' | 'apply';
+
 /** Verifies every signed policy and returns their payloads; throws the first problem as a PolicyRejectedError. */
-export function verifyPolicies(signed: readonly unknown[], trust: PolicyTrust): PolicyPayload[] {
+export function verifyPolicies(signed: readonly unknown[], trust: PolicyTrust, values: ValueCheck = 'verify'): PolicyPayload[] {
   const seen = new Set<string>();
   return signed.map((item, index) => {
     try {
-      return verifyOne(item, index, trust, seen);
+      return verifyOne(item, index, trust, seen, values);
     } catch (err) {
       if (err instanceof PolicyRejectedError) throw err;
       const e = toAttacheError(err);
@@ -68,7 +76,7 @@ export function verifyPolicies(signed: readonly unknown[], trust: PolicyTrust): 
   });
 }
 
-function verifyOne(item: unknown, index: number, trust: PolicyTrust, seen: Set<string>): PolicyPayload {
+function verifyOne(item: unknown, index: number, trust: PolicyTrust, seen: Set<string>, values: ValueCheck): PolicyPayload {
   const policy = validate(SignedPolicy, item, `policy #${index}`);
   const { payload } = policy;
   const label = `policy "${payload.name}" (${payload.policyId} v${payload.version})`;
@@ -80,7 +88,7 @@ function verifyOne(item: unknown, index: number, trust: PolicyTrust, seen: Set<s
   }
   if (seen.has(payload.policyId)) throw new AttacheError('SCHEMA_INVALID', `${label}: policy delivered twice`);
   seen.add(payload.policyId);
-  validatePolicySettings(payload, label);
+  if (values === 'verify') validatePolicySettings(payload, label);
   return payload;
 }
 

@@ -1,5 +1,5 @@
-// The wire types the console reads, from the same TypeBox schemas the endpoint validates with (type-only: nothing of
-// policy-schemas/ is bundled into the browser code).
+// The wire types the console reads, from the same TypeBox schemas the endpoint validates with (type-only: of
+// policy-schemas/ only the dependency-free setting-evidence.ts is bundled into the browser code).
 import type { DevicePage } from '../../../policy-schemas/src/index.js';
 
 export type {

@@ -24,7 +24,7 @@ describe('deviceStatusView', () => {
         { ...setting, settingId: 'defender.AllowBehaviorMonitoring', state: 'succeeded' },
       ],
     });
-    expect(text).toContain('SETTING_NOT_ENFORCED (Intune 0x87D1FDE8): read back 0');
+    expect(text).toContain('SETTING_NOT_ENFORCED (Intune 0x87D1FDE8 = -2016281112): read back 0');
     expect(text).toContain('SETTING_CONFLICT: two policies');
     expect(text).not.toContain('SETTING_CONFLICT (Intune');
   });

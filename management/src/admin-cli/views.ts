@@ -1,7 +1,15 @@
 // Human-readable renderings of admin API objects for the admin CLI (the --json flag prints the objects instead).
 
 import { terminalCell } from '../../../common/terminal-text.js';
-import type { Device, DeviceStatus, Group, OnboardingPackage, PolicySummary, StoreProblem } from '../../../policy-schemas/src/index.js';
+import {
+  type Device,
+  type DeviceStatus,
+  type Group,
+  type OnboardingPackage,
+  type PolicySummary,
+  type StoreProblem,
+  settingEvidence,
+} from '../../../policy-schemas/src/index.js';
 import { renderFields, renderTable, show } from './table.js';
 
 /** Policies, one per line. */
@@ -91,12 +99,6 @@ export function deviceDetails(d: Device): string {
   ]);
 }
 
-/** `SETTING_NOT_ENFORCED (Intune 0x87D1FDE8): message`: our code, Intune's beside it where it has one, and why. */
-function settingDetail(x: DeviceStatus['settings'][number]): string {
-  const code = x.code && x.intuneHex ? `${x.code} (Intune ${x.intuneHex})` : x.code;
-  return [code, x.message].filter(Boolean).join(': ') || '-';
-}
-
 /** Per-policy and per-setting status, like Intune's per-setting status view. */
 export function deviceStatusView(s: DeviceStatus): string {
   const policies = renderTable(
@@ -105,7 +107,7 @@ export function deviceStatusView(s: DeviceStatus): string {
   );
   const settings = renderTable(
     ['SETTING', 'STATE', 'DESIRED', 'OBSERVED', 'DETAIL'],
-    s.settings.map((x) => [x.settingId, x.state, show(x.desired), show(x.observed), settingDetail(x)]),
+    s.settings.map((x) => [x.settingId, x.state, show(x.desired), show(x.observed), settingEvidence(x) || '-']),
   );
   const syncError = s.lastSyncError ? `\nsync error:  ${s.lastSyncError.code}: ${terminalCell(s.lastSyncError.message)} (last good policy kept)` : '';
   return `device:      ${s.deviceId}\nlast report: ${s.lastReportAt ?? 'never'}${syncError}\n\nPolicies\n${policies}\nSettings\n${settings}`;

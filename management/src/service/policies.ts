@@ -6,7 +6,7 @@ import { canonicalJson } from '../../../common/canonical-json.js';
 import { isoNow } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import { signBytes } from '../../../common/signing.js';
-import { validate, validatePolicySettings } from '../../../common/validation.js';
+import { validate, validatePolicySettings, validateSettingLimits } from '../../../common/validation.js';
 import {
   PolicyDocument,
   type PolicyList,
@@ -40,6 +40,7 @@ function checkShape<T>(schema: TSchema, data: unknown, what: string): T {
 export function parsePolicyDocument(data: unknown, what = 'policy'): PolicyDocument {
   const doc = checkShape<PolicyDocument>(PolicyDocument, data, what);
   validatePolicySettings(doc, what);
+  validateSettingLimits(doc, what);
   return doc;
 }
 

@@ -63,13 +63,29 @@ const POLICY_RANKS = sql`(select ip.device_id, max(${RANK_OF_REPORT}) as policy_
     where a.policy_id = ip.policy_id and a.mode = 'exclude' and gm.device_id = ip.device_id)
   group by ip.device_id)`;
 
+/**
+ * The order `sort=complianceState` lists states in: by severity as evaluate.ts ranks a device's policies, except that
+ * unknown (also: never evaluated) comes after every evaluated state, as before conflict and error existed.
+ */
+export const COMPLIANCE_LIST_ORDER = [
+  'compliant',
+  'inGracePeriod',
+  'conflict',
+  'noncompliant',
+  'error',
+  'unknown',
+] as const satisfies readonly ComplianceState[];
+const complianceRank = sql<number>`case coalesce(dc.state, 'unknown') ${sql.join(
+  COMPLIANCE_LIST_ORDER.slice(0, -1).map((state, rank) => sql`when ${sql.lit(state)} then ${sql.lit(rank)}`),
+  sql` `,
+)} else ${sql.lit(COMPLIANCE_LIST_ORDER.length - 1)} end`;
+
 /** Sort expressions; the indexes of migration 0011-device-listing are on exactly these. Ranks order enums by severity. */
 const SORT_KEY: Readonly<Record<DeviceSortField, RawBuilder<string | number>>> = {
   hostname: sql`lower(d.hostname)`,
   lastSeenAt: sql`coalesce(d.last_seen_at, '')`,
   enrolledAt: sql`d.enrolled_at`,
-  // unknown (also: never evaluated) sorts after every evaluated state, as before conflict and error existed.
-  complianceState: sql`case coalesce(dc.state, 'unknown') when 'compliant' then 0 when 'inGracePeriod' then 1 when 'conflict' then 2 when 'noncompliant' then 3 when 'error' then 4 else 5 end`,
+  complianceState: complianceRank,
   riskLevel: sql`case coalesce(dc.risk_level, 'none') when 'none' then 0 when 'informational' then 1 when 'low' then 2 when 'medium' then 3 else 4 end`,
 };
 

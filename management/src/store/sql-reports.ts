@@ -5,7 +5,7 @@ import type { SettingEvent, StatusReport } from '../../../policy-schemas/src/ind
 import { columnsOf, prepareQuery } from './prepared-queries.js';
 import type { Database, DeviceEventTable, PolicyStatusTable, ReportTable, SettingStatusTable } from './schema.js';
 import { chunks, normaliseTime, policyStatusFromRow, settingStatusFromRow, settingStatusToRow } from './sql-rows.js';
-import { EVENTS_PER_DEVICE, type ReportedStatus, type ReportOutcome, type StoredDeviceEvent } from './store.js';
+import { EVENTS_PER_DEVICE, type ReportedConflict, type ReportedStatus, type ReportOutcome, type StoredDeviceEvent } from './store.js';
 import { isolateRows, parseStoredJson } from './stored-json.js';
 import { isPostgres } from './transactions.js';
 
@@ -170,6 +170,19 @@ export async function recordReport(trx: Db, report: StatusReport, receivedAt: st
   const lastSyncError = report.syncError ? JSON.stringify(report.syncError) : null;
   await deviceReported.run(trx, { deviceId, lastReportAt: generatedAt, agentVersion: report.agentVersion, lastSyncError, receivedAt });
   return { duplicate: false, stale: false };
+}
+
+/** The settings among `settingIds` the device last reported in conflict (primary key range; no JSON column parsed). */
+export async function reportedConflicts(db: Kysely<Database>, deviceId: string, settingIds: readonly string[]): Promise<ReportedConflict[]> {
+  if (settingIds.length === 0) return [];
+  return db
+    .selectFrom('settingStatus')
+    .select(['settingId', 'code', 'message'])
+    .where('deviceId', '=', deviceId)
+    .where('settingId', 'in', [...settingIds])
+    .where('state', '=', 'conflict')
+    .orderBy('settingId')
+    .execute();
 }
 
 /** The status a device last reported, as stored. */

@@ -27,7 +27,7 @@ import { policySetForDevice, policySetsForDevices } from './sql-policy-sets.js';
 import * as presence from './sql-presence.js';
 import { checkReadiness } from './sql-readiness.js';
 import * as removals from './sql-removals.js';
-import { getReportedStatus, listDeviceEvents, recordReport } from './sql-reports.js';
+import { getReportedStatus, listDeviceEvents, recordReport, reportedConflicts } from './sql-reports.js';
 import { deviceFromRow, normaliseTime } from './sql-rows.js';
 import * as targeting from './sql-targeting.js';
 import type {
@@ -49,6 +49,7 @@ import type {
   PolicyResigner,
   PolicySet,
   PoolStats,
+  ReportedConflict,
   ReportedStatus,
   ReportOutcome,
   RetiredDeviceKey,
@@ -410,6 +411,10 @@ export class SqlManagementStore extends SqlComplianceStore implements Management
 
   getReportedStatus(deviceId: string): Promise<ReportedStatus> {
     return getReportedStatus(this.db, deviceId);
+  }
+
+  reportedConflicts(deviceId: string, settingIds: readonly string[]): Promise<ReportedConflict[]> {
+    return reportedConflicts(this.db, deviceId, settingIds);
   }
 
   listDeviceEvents(deviceId: string, limit: number): Promise<StoredDeviceEvent[]> {

@@ -141,6 +141,13 @@ export interface PolicyRecord {
 export type StoredSettingStatus = DeviceStatus['settings'][number];
 
 /** What a device last reported, as stored: per policy and per setting. */
+/** A setting a device reports in conflict: who wins it, as the device said. */
+export interface ReportedConflict {
+  readonly settingId: string;
+  readonly code: string | null;
+  readonly message: string | null;
+}
+
 export interface ReportedStatus {
   readonly lastReportAt: string | null;
   readonly lastSyncError: { readonly code: string; readonly message: string } | null;
@@ -366,6 +373,8 @@ export interface ManagementStore extends ComplianceStore, AdminStore, AuditStore
    */
   recordReport(report: StatusReport, receivedAt: string): Promise<ReportOutcome>;
   getReportedStatus(deviceId: string): Promise<ReportedStatus>;
+  /** The settings among `settingIds` the device last reported in state conflict, sorted by id (one index range read). */
+  reportedConflicts(deviceId: string, settingIds: readonly string[]): Promise<ReportedConflict[]>;
   /** The device's stored events, newest first (at most `limit`). A report's events are stored unless it is a duplicate. */
   listDeviceEvents(deviceId: string, limit: number): Promise<StoredDeviceEvent[]>;
 

@@ -71,6 +71,14 @@ const INVALID_ITEMS: Record<string, Record<string, unknown>[]> = {
     { $type: 'excludedPath', path: '/x', scopes: ['edr'] },
     { $type: 'excludedPath', path: '/x', scopes: [] },
     { $type: 'excludedPath', path: 'relative', scopes: ['epp'] },
+    // The root in any spelling, and paths that are not normalised (a global exclusion also blinds EDR).
+    ...['/', '//', '/.', '/..', '/./', '/tmp/..', '/tmp/../etc', '/tmp/.', '/tmp//x', '/tmp/', '/opt/backup/'].map((path) => ({
+      $type: 'excludedPath',
+      path,
+      scopes: ['global'],
+    })),
+    { $type: 'excludedPath', path: '//' },
+    { $type: 'excludedFileName', name: '/usr/bin/../bin/rsync', scopes: ['global'] },
   ],
   'mdatp.tamperProtection.exclusions': [{ teamId: 'UBF8T346G9' }, { path: 'relative' }, { path: '/x', args: '--force' }],
   'firewallRules.rules': [
@@ -317,5 +325,14 @@ describe('settings catalog', () => {
   it('value schemas reject values outside the allowed ones', () => {
     const pairs = fc.constantFrom(...SETTINGS).chain((s) => disallowedValues(s).map((value) => [s, value] as const));
     fc.assert(fc.property(pairs, ([s, value]) => !accepts(s, value)));
+  });
+});
+
+describe('global exclusion paths', () => {
+  it('accept normalised absolute paths, dot-names included', () => {
+    const s = settingById('mdatp.exclusionSettings.exclusions') as SettingDefinition;
+    for (const path of ['/opt/backup', '/a', '/home/.cache', '/srv/...', '/srv/..x', '/srv/x..', '/srv/a.b/c']) {
+      expect(accepts(s, [{ $type: 'excludedPath', path, scopes: ['global'] }]), path).toBe(true);
+    }
   });
 });

@@ -30,7 +30,8 @@ export const EDR_SETTINGS: readonly SettingDefinition[] = [
     source: 'HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows Advanced Threat Protection\\DeviceTagging\\Group',
   },
   // One GROUP tag: "Only one value per tag type can be set" and GROUP is the only supported key; Intune's Linux and
-  // macOS EDR profiles offer a single tag (tags_item_key 0 = GROUP, tags_item_value).
+  // macOS EDR profiles offer a single tag (tags_item_key 0 = GROUP, tags_item_value). singleItem, not maxItems 1: the
+  // value schema keeps the shape policies were signed with (up to 100), so a stored or cached one still verifies.
   // Source: https://learn.microsoft.com/defender-endpoint/mac-preferences#device-tags
   // Source: https://learn.microsoft.com/defender-endpoint/linux-preferences#add-tag-or-group-id-to-the-configuration-profile
   // Source: https://microsoft.github.io/Microsoft365DSC/resources/intune/IntuneEndpointDetectionAndResponsePolicyLinux
@@ -39,7 +40,8 @@ export const EDR_SETTINGS: readonly SettingDefinition[] = [
     description:
       'mdatp managed configuration key edr.tags: the value of the one {key: "GROUP", value} entry (GROUP is the only supported key, one value per key); entries other services add under other keys are kept.',
     type: 'stringList',
-    maxItems: 1,
+    maxItems: 100,
+    singleItem: true,
     default: [],
   }),
   mdatp('edr', 'edr.groupIds', { title: 'EDR group ids', type: 'string', default: '' }),

@@ -8,10 +8,15 @@ import { labels, mdatp } from './builders.js';
 import type { SettingDefinition } from './setting-definition.js';
 import { describedPattern, TEXT_FORBIDDEN } from './text.js';
 
+// One path segment other than "." and "..": a global exclusion removes the area from antivirus, behaviour monitoring
+// and EDR, so the root may not slip through as "//", "/." or "/tmp/.." (no look-ahead: test values are generated from it).
+const NAME = `[^/*?${TEXT_FORBIDDEN}]`;
+const SEGMENT = `(?:[^./*?${TEXT_FORBIDDEN}]${NAME}*|\\.[^./*?${TEXT_FORBIDDEN}]${NAME}*|\\.\\.${NAME}+)`;
+
 /** A path of a global-scope exclusion: absolute, and "Wildcards aren't supported if the exclusion has a global scope". */
 const GLOBAL_PATH = describedPattern(
-  `^/[^*?${TEXT_FORBIDDEN}]*$`,
-  'must be an absolute path without wildcards (* or ?) for a global-scope exclusion, and without control characters',
+  `^(?:/${SEGMENT})+$`,
+  'must be a normalised absolute path other than the root (no empty, "." or ".." segment, no trailing "/") without wildcards (* or ?) for a global-scope exclusion, and without control characters',
 );
 
 /** Scope lists that include global (the documented values are epp and global; absent means global). */
@@ -52,7 +57,7 @@ export const MDATP_GLOBAL_EXCLUSION_SETTINGS: readonly SettingDefinition[] = [
     {
       title: 'Global exclusions (antivirus and EDR)',
       description:
-        'mdatp managed configuration key exclusionSettings.exclusions (Defender for Endpoint 101.24092.0001 or later): items of $type excludedPath, excludedFileName or excludedFileExtension with optional scopes epp/global (absent = global). Global items exclude from antivirus, behaviour monitoring and EDR; they take absolute paths without wildcards and no extensions.',
+        'mdatp managed configuration key exclusionSettings.exclusions (Defender for Endpoint 101.24092.0001 or later): items of $type excludedPath, excludedFileName or excludedFileExtension with optional scopes epp/global (absent = global). Global items exclude from antivirus, behaviour monitoring and EDR; they take normalised absolute paths other than the root (no empty, . or .. segment, no trailing /) without wildcards, and no extensions.',
       type: 'objectList',
       itemSchema: GLOBAL_EXCLUSION,
       itemKey: ['$type', 'path', 'extension', 'name', 'scopes'],

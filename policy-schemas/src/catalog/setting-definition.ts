@@ -31,6 +31,12 @@ export const SettingDefinition = Type.Object(
     /** ECMAScript (unicode) pattern a string value, or each item of a string list, must match. */
     pattern: Type.Optional(Type.String()),
     maxItems: Type.Optional(Type.Integer({ minimum: 1 })),
+    /**
+     * stringList only: a policy may name one item ("only one value per tag type"). Enforced when a policy is submitted
+     * and when a device applies it, not by the value schema (maxItems), so a policy signed before the limit existed
+     * still verifies (the device refuses only this setting); two policies naming different items conflict.
+     */
+    singleItem: Type.Optional(Type.Literal(true)),
     /** objectList only: JSON Schema 2020-12 of one item (no $id, no $ref). */
     itemSchema: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     /** objectList only: the properties that identify an item; policies merge items by this key. */

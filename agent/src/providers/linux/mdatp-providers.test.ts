@@ -322,6 +322,22 @@ describe('hostile values', () => {
     expect(await host.files.read(PATH)).toBeUndefined();
   });
 
+  it('a second GROUP tag (a policy signed before the one-tag limit) is refused for that setting only; the last good tag stays', async () => {
+    const { host, edr } = setup();
+    expect(await edr.apply([set('mdatp.edr.tags', ['finance'], 'edr')])).toEqual([{ settingId: 'mdatp.edr.tags', ok: true }]);
+    const results = await edr.apply([set('mdatp.edr.tags', ['finance', 'paw'], 'edr'), set('mdatp.edr.groupIds', 'finance-servers', 'edr')]);
+    expect(results).toEqual([
+      {
+        settingId: 'mdatp.edr.tags',
+        ok: false,
+        code: 'POLICY_INVALID',
+        message: 'mdatp.edr.tags is invalid: /settings/mdatp.edr.tags accepts one value only (one value per tag type), got 2',
+      },
+      { settingId: 'mdatp.edr.groupIds', ok: true },
+    ]);
+    expect(await fileJson(host)).toMatchObject({ edr: { tags: [{ key: 'GROUP', value: 'finance' }], groupIds: 'finance-servers' } });
+  });
+
   it('a NUL or a value outside the catalog is refused with a clear error and nothing is written', async () => {
     const { host, exclusions, edr } = setup();
     const results = [

@@ -60,6 +60,21 @@ const FOREIGN = `<?xml version="1.0" encoding="UTF-8"?>
 `;
 
 describe('createMacosMdatpProviders', () => {
+  it('drops the key of a setting that no longer applies on macOS (written by an earlier agent) at the next write of its kind', async () => {
+    const { host, av, edr } = setup();
+    const earlier = FOREIGN.replace(
+      '<key>userInterface</key>',
+      '<key>networkProtection</key>\n\t<dict>\n\t\t<key>disableIcmpInspection</key>\n\t\t<true/>\n\t</dict>\n\t<key>userInterface</key>',
+    );
+    await host.files.writeAtomic(PATH, earlier);
+    const keys = async () => Object.keys(PLIST_CODEC.parse((await host.files.read(PATH)) ?? '') as object);
+    // Another kind's write leaves it (not that provider's setting).
+    await edr.apply([set('mdatp.edr.groupIds', 'finance', 'edr')]);
+    expect(await keys()).toContain('networkProtection');
+    expect(await av.apply([set('mdatp.antivirusEngine.scanArchives', true)])).toEqual([{ settingId: 'mdatp.antivirusEngine.scanArchives', ok: true }]);
+    expect(await keys()).toEqual(['PayloadUUID', 'antivirusEngine', 'userInterface', 'otherVendor', 'edr']);
+  });
+
   it('returns one provider per kind with macOS mdatp settings', () => {
     expect(setup().providers.map((p) => p.kind)).toEqual(['antivirus', 'antivirusExclusions', 'edr', 'securityExperience']);
   });
@@ -168,7 +183,7 @@ describe('createMacosMdatpProviders', () => {
     ]);
     // "Only one value per tag type can be set" (mac-preferences): the catalog's limit, refused before any write.
     const [twoTags] = await edr.apply([set('mdatp.edr.tags', ['paw', 'finance'], 'edr')]);
-    expect(twoTags).toMatchObject({ ok: false, code: 'POLICY_INVALID', message: expect.stringMatching(/must NOT have more than 1 items/) });
+    expect(twoTags).toMatchObject({ ok: false, code: 'POLICY_INVALID', message: expect.stringMatching(/accepts one value only/) });
     expect(parsePlist((await host.files.read(PATH)) ?? '')).toEqual({ edr: { earlyPreview: true } });
   });
 

@@ -8,7 +8,7 @@ import { catalogRefusal } from '../catalog-check.js';
 import type { ApplyResult, SettingsProvider } from '../provider.js';
 import { MDATP_NOT_INSTALLED, type MdatpHealthReading, readMdatpHealth } from './cli.js';
 import type { ManagedConfigFile } from './managed-config.js';
-import { findNul, type MdatpSetting, mdatpSettingsOf } from './settings.js';
+import { dropRetired, findNul, type MdatpSetting, mdatpSettingsOf } from './settings.js';
 import { healthDisagreement, isVerifiable } from './verify.js';
 
 /** How long to wait for mdatp to pick up a written value before calling it not enforced. */
@@ -169,7 +169,8 @@ export class MdatpProvider implements SettingsProvider {
             results[p.index] = fail(p, 'SETTING_APPLY_FAILED', `${this.host.config.path}: ${errorText(err)}`);
           }
         }
-        return { changed: changed.size > 0, result: undefined };
+        const retired = dropRetired(doc, this.kind, this.host.platform);
+        return { changed: changed.size > 0 || retired, result: undefined };
       });
     } catch (err) {
       for (const p of pending) results[p.index] ??= fail(p, 'SETTING_APPLY_FAILED', errorText(err));

@@ -1,7 +1,7 @@
 // Which catalog settings live in the mdatp managed configuration, where (the key path is the catalog `source`), and how
 // a setting value converts to and from what the file holds. Only `edr.tags` differs in shape: the policy holds the
 // GROUP tag values, the file holds [{key: "GROUP", value}] and may hold other keys' entries, which are kept.
-import { type Platform, type PolicyKind, SETTINGS, type SettingDefinition, type SettingValue } from '../../../../policy-schemas/src/index.js';
+import { type Platform, type PolicyKind, SETTINGS, type SettingDefinition, type SettingValue, settingById } from '../../../../policy-schemas/src/index.js';
 import { type Dict, getPath, isDict, removePath, setPath } from './document.js';
 
 /** Reads and writes one setting in a managed-configuration document. */
@@ -42,6 +42,24 @@ function sameJson(a: unknown, b: unknown): boolean {
 const LEGACY_PATHS: Readonly<Record<string, readonly (readonly string[])[]>> = {
   'mdatp.features.sendLowfiEvents': [['features', 'sendLowfiEvents']],
 };
+
+/**
+ * Settings that no longer apply on a platform where earlier agent versions wrote them (disableIcmpInspection is
+ * documented for Linux only). No provider there owns them any more, so their keys are dropped at the next write of a
+ * setting of the same kind, and never outlive the change.
+ */
+const RETIRED_ON: Readonly<Partial<Record<Platform, readonly string[]>>> = {
+  macos: ['mdatp.networkProtection.disableIcmpInspection'],
+};
+
+/** Removes the keys of settings of `kind` retired on `platform` (RETIRED_ON); returns whether the document changed. */
+export function dropRetired(doc: Dict, kind: PolicyKind, platform: Platform): boolean {
+  const paths = (RETIRED_ON[platform] ?? []).flatMap((id) => {
+    const definition = settingById(id);
+    return definition && definition.kind === kind && !definition.platforms.includes(platform) ? [definition.source.split('.')] : [];
+  });
+  return paths.map((path) => removePath(doc, path)).includes(true);
+}
 
 function plainSetting(definition: SettingDefinition): MdatpSetting {
   const path = definition.source.split('.');

@@ -1,11 +1,12 @@
 // One device: identity, compliance with its reasons, per-setting status (desired, observed, the agent's evidence
 // message, events), alerts, health and inventory; "Sync now" and "Revoke" (with a confirmation) for roles with device
 // actions. Everything the device reported is rendered as text.
+
+import { settingEvidence } from '../../../../policy-schemas/src/setting-evidence.js';
 import { api } from '../api.js';
 import { useLoad } from '../hooks.js';
 import { href, navigate } from '../router.js';
 import type { Abilities } from '../session.js';
-import { settingEvidence } from '../setting-evidence.js';
 import type { Device, DeviceAlerts, DeviceCompliance, DeviceEvents, DeviceHealthView, DeviceInventoryView, DeviceStatus } from '../types.js';
 import { announce, Badge, ConfirmAction, ErrorText, formatTime, formatValue, Loading } from '../ui.js';
 import { DeviceSignals } from './device-signals.js';
@@ -38,7 +39,7 @@ function SettingsTable({ status }: { status: DeviceStatus }) {
               </td>
               <td>{formatValue(s.desired)}</td>
               <td>{formatValue(s.observed)}</td>
-              <td>{settingEvidence(s)}</td>
+              <td>{settingEvidence(s) || '—'}</td>
             </tr>
           ))}
         </tbody>

@@ -1,11 +1,11 @@
 // One policy's status (GET /v1/admin/policies/:id/status): devices by state as a chart, per-setting counts, and the
 // devices in each state with links to their device pages (the drill-down).
 import { useState } from 'preact/hooks';
+import { settingEvidence } from '../../../../policy-schemas/src/setting-evidence.js';
 import { api, withQuery } from '../api.js';
 import { BarChart } from '../chart.js';
 import { useLoad } from '../hooks.js';
 import { href } from '../router.js';
-import { settingEvidence } from '../setting-evidence.js';
 import type { PolicySettingDevices, PolicyStatusReport } from '../types.js';
 import { Badge, ErrorText, formatTime, Loading } from '../ui.js';
 

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../common/testing/manual-clock.js';
-import type { StatusReport } from '../../../../policy-schemas/src/index.js';
+import type { ComplianceSettings, StatusReport } from '../../../../policy-schemas/src/index.js';
 import { createSilentLogger } from '../../logging.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
 import type { ManagementStore } from '../../store/store.js';
+import { assignCompliancePolicy } from '../../store/testing/store-fixtures.js';
 import { ComplianceService } from './compliance-service.js';
 import { startComplianceTimer } from './compliance-timer.js';
 
@@ -46,26 +47,8 @@ async function device(): Promise<string> {
   return d.deviceId;
 }
 
-async function assign(deviceIds: string[], settings: Record<string, unknown>): Promise<void> {
-  const group = await store.createGroup({ groupId: randomUUID(), name: randomUUID(), createdAt: new Date(now).toISOString() });
-  for (const id of deviceIds) await store.addGroupMember(group.groupId, id, new Date(now).toISOString());
-  const policy = {
-    compliancePolicyId: randomUUID(),
-    name: 'P',
-    settings,
-    gracePeriodHours: 0,
-    version: 1,
-    createdAt: '2025-01-10T12:00:00.000Z',
-    updatedAt: '2025-01-10T12:00:00.000Z',
-  };
-  await store.createCompliancePolicy(policy);
-  await store.createComplianceAssignment({
-    assignmentId: randomUUID(),
-    compliancePolicyId: policy.compliancePolicyId,
-    groupId: group.groupId,
-    mode: 'include',
-    createdAt: policy.createdAt,
-  });
+function assign(deviceIds: string[], settings: ComplianceSettings): Promise<void> {
+  return assignCompliancePolicy(store, deviceIds, settings, new Date(now).toISOString());
 }
 
 /** Stores a health upload received at T0 with real-time protection and the firewall on or off. */
@@ -80,6 +63,11 @@ async function reportHealth(deviceId: string, on: { realTimeProtection: boolean;
     },
     at,
   );
+}
+
+/** An empty status report of the device (settings filled in by the caller). */
+function statusReport(deviceId: string, at: string): StatusReport {
+  return { reportId: randomUUID(), deviceId, generatedAt: at, agentVersion: '1.0.0', trigger: 'push', durationMs: 1, policies: [], settings: [] };
 }
 
 describe('ComplianceService', () => {
@@ -160,16 +148,7 @@ describe('ComplianceService', () => {
     expect(service.decision(id)).toMatchObject({ decision: 'block', complianceState: 'noncompliant' });
 
     const rtp = { settingId: 'defender.AllowRealtimeMonitoring', kind: 'antivirus' as const, policyIds: [randomUUID()], desired: 1, observed: 0 };
-    const report = (setting: Record<string, unknown>) => ({
-      reportId: randomUUID(),
-      deviceId: id,
-      generatedAt: at,
-      agentVersion: '1.0.0',
-      trigger: 'push' as const,
-      durationMs: 1,
-      policies: [],
-      settings: [{ ...rtp, ...setting }] as StatusReport['settings'],
-    });
+    const report = (setting: Record<string, unknown>) => ({ ...statusReport(id, at), settings: [{ ...rtp, ...setting }] as StatusReport['settings'] });
     const overridden = report({ state: 'conflict', code: 'SETTING_OVERRIDDEN', message: "Group Policy 'Workstations' sets this setting and wins" });
     await store.recordReport(overridden, at);
     now = T0 + 1;
@@ -189,7 +168,51 @@ describe('ComplianceService', () => {
     expect(service.decision(id)?.evaluatedAt).toBe(new Date(T0 + 2).toISOString());
   });
 
-  it('a corrupt stored status loses only the conflict evidence: the device is still evaluated, and still blocked', async () => {
+  it('re-evaluates only when the reported conflicts change, and never when no assigned policy rests on reported status', async () => {
+    const [watched, unwatched] = [await device(), await device()];
+    await assign([watched], { requireFirewall: true });
+    await assign([unwatched], { maxRiskLevel: 'high' });
+    await reportHealth(watched, { realTimeProtection: true, firewall: false });
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger() });
+    await service.evaluateAll('startup');
+    const at = new Date(T0).toISOString();
+    const gpo = { code: 'SETTING_OVERRIDDEN', message: "Group Policy 'Domain firewall' sets this setting and wins" };
+    const firewall = {
+      settingId: 'firewall.domainProfile.EnableFirewall',
+      kind: 'firewall' as const,
+      policyIds: [randomUUID()],
+      desired: true,
+      observed: false,
+    };
+    const send = async (deviceId: string, settings: Record<string, unknown>[], t: number) => {
+      const r = { ...statusReport(deviceId, at), settings: settings as StatusReport['settings'] };
+      await store.recordReport(r, at);
+      now = t;
+      await service.onReport(deviceId, r.settings);
+    };
+    const evaluatedAt = (id: string) => service.decision(id)?.evaluatedAt;
+
+    await send(watched, [{ ...firewall, state: 'conflict', ...gpo }], T0 + 1);
+    expect(service.decision(watched)).toMatchObject({ complianceState: 'conflict', evaluatedAt: new Date(T0 + 1).toISOString() });
+    // The same conflict again (every report of a GPO-managed device): no evaluation.
+    await send(watched, [{ ...firewall, state: 'conflict', ...gpo }], T0 + 2);
+    expect(evaluatedAt(watched)).toBe(new Date(T0 + 1).toISOString());
+    // Another winner is another input.
+    await send(watched, [{ ...firewall, state: 'conflict', code: 'SETTING_CONFLICT', message: 'two assigned policies disagree' }], T0 + 3);
+    expect(evaluatedAt(watched)).toBe(new Date(T0 + 3).toISOString());
+    // No compliance policy of this device reads setting status: its conflicts are no input.
+    await send(unwatched, [{ ...firewall, state: 'conflict', ...gpo }], T0 + 4);
+    expect(evaluatedAt(unwatched)).toBe(new Date(T0).toISOString());
+
+    // A decision reloaded from the store (another replica evaluated it) is evaluated once, then remembered.
+    await service.reload([watched]);
+    await send(watched, [{ ...firewall, state: 'conflict', code: 'SETTING_CONFLICT', message: 'two assigned policies disagree' }], T0 + 5);
+    expect(evaluatedAt(watched)).toBe(new Date(T0 + 5).toISOString());
+    await send(watched, [{ ...firewall, state: 'conflict', code: 'SETTING_CONFLICT', message: 'two assigned policies disagree' }], T0 + 6);
+    expect(evaluatedAt(watched)).toBe(new Date(T0 + 5).toISOString());
+  });
+
+  it('a corrupt stored status row does not stop the evaluation: the device is still evaluated, and still blocked', async () => {
     const id = await device();
     await assign([id], { requireFirewall: true });
     await reportHealth(id, { realTimeProtection: true, firewall: false });

@@ -4,12 +4,12 @@
 
 import type { Clock } from '../../../../common/clock.js';
 import { AttacheError } from '../../../../common/errors.js';
-import type { AccessDecision } from '../../../../policy-schemas/src/index.js';
+import { type AccessDecision, SETTINGS } from '../../../../policy-schemas/src/index.js';
 import type { Logger } from '../../logging.js';
 import type { ClusterBus } from '../../push/cluster-bus.js';
 import type { DeviceSignals, StoredComplianceState } from '../../store/compliance-store.js';
 import type { DeviceRecord, ManagementStore } from '../../store/store.js';
-import { isBehindCheck, needsSettingStatus, type SettingConflict } from './checks.js';
+import { isBehindCheck, needsSettingStatus } from './checks.js';
 import { accessDecision, evaluateDevice, type UnassignedState } from './evaluate.js';
 import { activeBySeverity, riskLevelOf } from './risk.js';
 
@@ -55,6 +55,23 @@ interface CachedDecision {
   readonly staleCheckin: boolean;
   /** A check is in conflict with a setting the device reported: its next report re-evaluates it (the conflict may end). */
   readonly settingConflict: boolean;
+  /**
+   * What this process's last evaluation knew of reported status (absent for a decision reloaded from the store): whether
+   * an assigned compliance policy rests on it, and the key of the conflicts it read. A report re-evaluates only when
+   * that key changes.
+   */
+  readonly status?: { readonly read: boolean; readonly conflicts: string };
+}
+
+/** The catalog settings a compliance check rests on (checks.ts): the only status rows an evaluation reads. */
+const BEHIND_CHECK_IDS = SETTINGS.filter((s) => isBehindCheck(s.id)).map((s) => s.id);
+
+type ConflictLike = { readonly settingId: string; readonly code?: string | null; readonly message?: string | null };
+
+/** One key for a set of behind-check conflicts (order, and absent vs null, aside). */
+function conflictKey(conflicts: readonly ConflictLike[]): string {
+  const rows = conflicts.map((c) => [c.settingId, c.code ?? null, c.message ?? null] as const);
+  return JSON.stringify(rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Evaluations of one device retried when another replica saved its state in between (CONFLICT from the store). */
@@ -141,12 +158,18 @@ export class ComplianceService {
   }
 
   /**
-   * A status report was stored: re-evaluates the device only when it reports a setting a check rests on in conflict,
-   * or when its decision rests on such a conflict (which this report may have ended); other reports change no input.
+   * A status report was stored (it replaces the device's status): re-evaluates the device only when the settings a
+   * check rests on that it reports in conflict differ from those the last evaluation read, and never when no assigned
+   * compliance policy rests on reported status. A decision reloaded from the store (no such memory) is re-evaluated
+   * when the report has such a conflict or the decision rests on one. Other reports change no input.
    */
-  async onReport(deviceId: string, settings: readonly { readonly settingId: string; readonly state: string }[]): Promise<void> {
-    const reported = settings.some((s) => s.state === 'conflict' && isBehindCheck(s.settingId));
-    if (reported || this.decisions.get(deviceId)?.settingConflict) await this.evaluate(deviceId, 'status');
+  async onReport(deviceId: string, settings: readonly (ConflictLike & { readonly state: string })[]): Promise<void> {
+    const cached = this.decisions.get(deviceId);
+    const conflicts = settings.filter((s) => s.state === 'conflict' && isBehindCheck(s.settingId));
+    const changed = cached?.status
+      ? cached.status.read && cached.status.conflicts !== conflictKey(conflicts)
+      : conflicts.length > 0 || cached?.settingConflict === true;
+    if (changed) await this.evaluate(deviceId, 'status');
   }
 
   /**
@@ -222,7 +245,8 @@ export class ComplianceService {
       }
     }
     const [alerts, signals] = enrolled ? [[], NO_SIGNALS] : await Promise.all([store.listAlerts(deviceId), store.getSignals(deviceId)]);
-    const settingConflicts = enrolled || !policies.some((p) => needsSettingStatus(p.settings)) ? [] : await this.settingConflicts(deviceId);
+    const readsStatus = policies.some((p) => needsSettingStatus(p.settings));
+    const settingConflicts = enrolled || !readsStatus ? [] : await this.deps.store.reportedConflicts(deviceId, BEHIND_CHECK_IDS);
     const active = activeBySeverity(alerts);
     const lastContactAt = device.lastSeenAt ?? device.enrolledAt;
     const { state, transition } = evaluateDevice({
@@ -235,7 +259,7 @@ export class ComplianceService {
         riskLevel: riskLevelOf(active),
         activeAlerts: active,
         health: signals.health,
-        settingConflicts,
+        settingConflicts: settingConflicts.map((c) => ({ settingId: c.settingId, code: c.code ?? undefined, message: c.message ?? undefined })),
       },
       policies,
       previous,
@@ -243,7 +267,7 @@ export class ComplianceService {
       evidenceAt: latest([device.lastSeenAt, signals.lastAlertReceivedAt, signals.health?.receivedAt, signals.inventory?.receivedAt]),
     });
     await store.saveComplianceState(state, transition, previous?.evaluatedAt ?? null);
-    this.remember(state);
+    this.remember(state, { read: readsStatus, conflicts: conflictKey(settingConflicts) });
     this.deps.bus?.publish({ type: 'compliance', deviceIds: [deviceId] });
     if (transition) {
       this.log.info('compliance changed', {
@@ -266,27 +290,14 @@ export class ComplianceService {
     return undefined;
   }
 
-  // The device's reported settings in conflict that a compliance check rests on (checks.ts names them). A corrupt
-  // status row only loses that evidence: a check it could turn into `conflict` is not met anyway, so access is not
-  // granted either way (noncompliant or unknown instead of conflict).
-  private async settingConflicts(deviceId: string): Promise<SettingConflict[]> {
-    const reported = await this.deps.store.getReportedStatus(deviceId).catch((err: unknown) => {
-      if (!(err instanceof AttacheError) || err.code !== 'STORE_CORRUPT') throw err;
-      this.log.error('reported setting status unreadable for compliance', { deviceId, code: err.code, error: err.message });
-      return undefined;
-    });
-    return (reported?.settings ?? [])
-      .filter((s) => s.state === 'conflict' && isBehindCheck(s.settingId))
-      .map((s) => ({ settingId: s.settingId, code: s.code, message: s.message }));
-  }
-
-  private remember(state: StoredComplianceState): void {
+  private remember(state: StoredComplianceState, status?: CachedDecision['status']): void {
     const decision = accessDecision(state);
     this.decisions.set(state.deviceId, {
       decision,
       json: JSON.stringify(decision),
       staleCheckin: state.reasons.some((r) => r.setting === 'maxHoursSinceCheckin' && r.result !== 'unknown'),
       settingConflict: state.reasons.some((r) => r.result === 'conflict'),
+      ...(status ? { status } : {}),
     });
   }
 }

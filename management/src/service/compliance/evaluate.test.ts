@@ -10,8 +10,9 @@ import {
   settingById,
 } from '../../../../policy-schemas/src/index.js';
 import type { StoredComplianceState } from '../../store/compliance-store.js';
+import { COMPLIANCE_LIST_ORDER } from '../../store/sql-device-listing.js';
 import { type ComplianceFacts, DEFAULT_MAX_SIGNATURE_AGE_HOURS, isBehindCheck } from './checks.js';
-import { accessDecision, type DeviceEvaluationInput, evaluateDevice } from './evaluate.js';
+import { accessDecision, type DeviceEvaluationInput, evaluateDevice, STATE_RANK } from './evaluate.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2025-01-10T12:00:00.000Z');
@@ -219,13 +220,24 @@ describe('combining', () => {
     expect(accessDecision(error)).toMatchObject({ decision: 'block', complianceState: 'error' });
   });
 
+  it('the device list sorts by the same severity, except unknown (also: never evaluated) last', () => {
+    const bySeverity = (Object.keys(STATE_RANK) as ComplianceState[]).sort((a, b) => STATE_RANK[a] - STATE_RANK[b]);
+    expect(COMPLIANCE_LIST_ORDER.filter((s) => s !== 'unknown')).toEqual(bySeverity.filter((s) => s !== 'unknown'));
+    expect(COMPLIANCE_LIST_ORDER.at(-1)).toBe('unknown');
+  });
+
   it('a grace period does not cover a conflict or an error (Intune: grace does not apply to a setting in Error)', () => {
     const graceful = policy({ maxRiskLevel: 'clear', requireRealTimeProtection: true, minAgentVersion: '1.0.0' }, 48);
     const inGrace = evaluateDevice(input([graceful], facts({ riskLevel: 'low' }))).state;
     expect(inGrace.state).toBe('inGracePeriod');
     const conflicted = facts({ riskLevel: 'low', health: { value: health({ rtp: false }), receivedAt: iso(T0) }, settingConflicts: [GPO_RTP] });
     expect(evaluateDevice(input([graceful], conflicted)).state.state).toBe('conflict');
-    expect(evaluateDevice(input([graceful], facts({ riskLevel: 'low', agentVersion: 'x' }))).state.state).toBe('error');
+    const error = evaluateDevice(input([graceful], facts({ riskLevel: 'low', agentVersion: 'x' }))).state;
+    expect(error.state).toBe('error');
+    // Its failing check is reported as failing, not as covered by a grace period the policy does not have.
+    expect(error.reasons.find((r) => r.setting === 'maxRiskLevel')).toMatchObject({ result: 'noncompliant' });
+    expect(error.reasons.map((r) => r.message).join('\n')).not.toContain('grace period');
+    expect(error.policies[0]?.graceEndsAt).toBeNull();
   });
 
   it('a check that cannot evaluate its evidence is an error, never a pass', () => {
@@ -320,6 +332,35 @@ describe('over time (manual clock)', () => {
     // Resolving the alert makes it compliant and resets the clock: a new failure gets a new grace period.
     expect(step(facts({ now: T0 + 26 * HOUR })).state.policies[0]?.noncompliantSince).toBeNull();
     expect(step(facts({ ...high, now: T0 + 27 * HOUR })).state.state).toBe('inGracePeriod');
+  });
+
+  it('a conflict, an error or missing evidence between two failures never restarts the grace period', () => {
+    const off = { value: health({ rtp: false }), receivedAt: iso(T0) };
+    const conflictStep = timeline([policy({ requireRealTimeProtection: true }, 48)]);
+    expect(conflictStep(facts({ health: off })).state.state).toBe('inGracePeriod');
+    expect(conflictStep(facts({ health: off, now: T0 + 49 * HOUR })).state.state).toBe('noncompliant');
+    const conflict = conflictStep(facts({ health: off, now: T0 + 50 * HOUR, settingConflicts: [GPO_RTP] })).state;
+    expect(conflict.state).toBe('conflict');
+    expect(conflict.policies[0]?.noncompliantSince).toBe(iso(T0));
+    const unknown = conflictStep(facts({ health: null, now: T0 + 50 * HOUR })).state;
+    expect(unknown.state).toBe('unknown');
+    expect(unknown.policies[0]?.noncompliantSince).toBe(iso(T0));
+    const again = conflictStep(facts({ health: off, now: T0 + 51 * HOUR })).state;
+    expect(again.state).toBe('noncompliant');
+    expect(accessDecision(again).decision).toBe('block');
+
+    const errorStep = timeline([policy({ minAgentVersion: '2.0.0' }, 48)]);
+    errorStep(facts({ agentVersion: '1.0.0' }));
+    expect(errorStep(facts({ agentVersion: '1.0.0', now: T0 + 49 * HOUR })).state.state).toBe('noncompliant');
+    const error = errorStep(facts({ agentVersion: 'dev', now: T0 + 50 * HOUR })).state;
+    expect(error.state).toBe('error');
+    expect(error.policies[0]?.noncompliantSince).toBe(iso(T0));
+    const back = errorStep(facts({ agentVersion: '1.0.0', now: T0 + 51 * HOUR })).state;
+    expect(back.state).toBe('noncompliant');
+    expect(accessDecision(back).decision).toBe('block');
+    // Passing clears it: the next failure has a grace period of its own.
+    expect(errorStep(facts({ agentVersion: '2.0.0', now: T0 + 52 * HOUR })).state.policies[0]?.noncompliantSince).toBeNull();
+    expect(errorStep(facts({ agentVersion: '1.0.0', now: T0 + 53 * HOUR })).state.state).toBe('inGracePeriod');
   });
 
   it('without a grace period a failure is noncompliant at once', () => {

@@ -31,11 +31,12 @@ export interface DeviceEvaluation {
   readonly transition?: ComplianceTransition;
 }
 
-// When several policies disagree the worst wins (Intune: "the highest severity level of all the policies"; Error above
-// NonCompliant). unknown blocks access, so it ranks above a grace period; conflict (an administrator must resolve it)
-// ranks below noncompliant (the device must act) and error, which Intune ranks highest.
-// Source: https://learn.microsoft.com/mem/intune/protect/compliance-policy-monitor
-const STATE_RANK: Readonly<Record<ComplianceState, number>> = { compliant: 0, inGracePeriod: 1, unknown: 2, conflict: 3, noncompliant: 4, error: 5 };
+// When several policies disagree the worst wins (Intune: "the highest severity level of all the policies", with Error
+// highest and NonCompliant next). Intune's table has no Conflict row and ranks Unknown lowest; both differences are our
+// choice: unknown blocks access here, so it ranks above a grace period; conflict (an administrator must resolve it)
+// ranks below noncompliant (the device must act) and error.
+// Source: https://learn.microsoft.com/mem/intune/protect/device-compliance-get-started (Assign a resulting compliance policy status)
+export const STATE_RANK: Readonly<Record<ComplianceState, number>> = { compliant: 0, inGracePeriod: 1, unknown: 2, conflict: 3, noncompliant: 4, error: 5 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const minDefined = (values: readonly (number | undefined)[]) => {
@@ -52,7 +53,10 @@ export function evaluatePolicy(
   const checks = checkSettings(policy.settings, facts);
   const has = (result: SettingCheck['result']) => checks.some((c) => c.result === result);
   const failing = has('noncompliant');
-  const since = failing ? (previous?.noncompliantSince ?? iso(facts.now)) : null;
+  // Only a policy that passes clears the grace clock: a conflict, an error or missing evidence (all device-reported)
+  // keeps it, so alternating them with a failure can never buy a fresh grace period.
+  const passes = checks.every((c) => c.result === 'compliant');
+  const since = passes ? null : (previous?.noncompliantSince ?? (failing ? iso(facts.now) : null));
   const graceEnd = since === null ? undefined : Date.parse(since) + policy.gracePeriodHours * HOUR_MS;
   const inGrace = graceEnd !== undefined && facts.now < graceEnd;
   let state: ComplianceState = 'compliant';
@@ -63,8 +67,10 @@ export function evaluatePolicy(
   else if (has('conflict')) state = 'conflict';
   else if (failing) state = 'inGracePeriod';
   else if (has('unknown')) state = 'unknown';
+  // A grace period never covers an error or a conflict: then no failing check is reported as in its grace period.
+  const graced = state === 'inGracePeriod' && graceEnd !== undefined;
   const prefix = `compliance policy "${policy.name}": `;
-  const graceNote = inGrace && graceEnd !== undefined ? ` (in grace period until ${iso(graceEnd)})` : '';
+  const graceNote = graced ? ` (in grace period until ${iso(graceEnd)})` : '';
   const reasons = checks.flatMap((c): ComplianceReason[] =>
     c.result === 'compliant'
       ? []
@@ -73,7 +79,7 @@ export function evaluatePolicy(
             compliancePolicyId: policy.compliancePolicyId,
             policyName: policy.name,
             setting: c.setting,
-            result: c.result !== 'noncompliant' ? c.result : inGrace ? 'inGracePeriod' : 'noncompliant',
+            result: c.result !== 'noncompliant' ? c.result : graced ? 'inGracePeriod' : 'noncompliant',
             expected: c.expected,
             observed: c.observed,
             message: `${prefix}${c.setting}: ${c.message}${c.result === 'noncompliant' ? graceNote : ''}`.slice(0, 1024),
@@ -86,7 +92,7 @@ export function evaluatePolicy(
     version: policy.version,
     state,
     noncompliantSince: since,
-    graceEndsAt: inGrace && graceEnd !== undefined ? iso(graceEnd) : null,
+    graceEndsAt: graced ? iso(graceEnd) : null,
   };
   return { outcome, reasons, changesAt: minDefined([...checks.map((c) => c.changesAt), inGrace ? graceEnd : undefined]) };
 }

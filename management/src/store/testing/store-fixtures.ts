@@ -1,10 +1,10 @@
 // Test support for the store's tests: a device's facts and key, a signed policy version (its signature is not checked
-// by the store) and a device enrolled through a single-use token, at a given time.
+// by the store), a device enrolled through a single-use token, and a compliance policy assigned to devices, at a given time.
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import type { DeviceFacts, SignedPolicy, StatusReport } from '../../../../policy-schemas/src/index.js';
+import type { ComplianceSettings, DeviceFacts, SignedPolicy, StatusReport } from '../../../../policy-schemas/src/index.js';
 import { inCodeMigrations } from '../migrations.js';
 import type { ManagementStore } from '../store.js';
 
@@ -62,4 +62,20 @@ export async function oldSqliteWithDevice(file: string, migration: string, devic
   } finally {
     old.close();
   }
+}
+
+/** A new group of `deviceIds` with a new compliance policy of `settings` (no grace period) assigned to it, at `at`. */
+export async function assignCompliancePolicy(store: ManagementStore, deviceIds: readonly string[], settings: ComplianceSettings, at: string): Promise<void> {
+  const group = await store.createGroup({ groupId: randomUUID(), name: randomUUID(), createdAt: at });
+  for (const id of deviceIds) await store.addGroupMember(group.groupId, id, at);
+  const policy = { compliancePolicyId: randomUUID(), name: 'P', settings, gracePeriodHours: 0, version: 1, createdAt: at, updatedAt: at };
+  await store.createCompliancePolicy(policy);
+  const assignment = {
+    assignmentId: randomUUID(),
+    compliancePolicyId: policy.compliancePolicyId,
+    groupId: group.groupId,
+    mode: 'include' as const,
+    createdAt: at,
+  };
+  await store.createComplianceAssignment(assignment);
 }

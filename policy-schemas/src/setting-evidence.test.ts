@@ -1,7 +1,7 @@
-// Unit tests of the device page's setting evidence: Intune's code shown beside ours only when the endpoint gave one.
+// Unit tests of a reported setting's evidence (CLI and console): Intune's code shown beside ours only when the endpoint gave one.
 import { describe, expect, it } from 'vitest';
+import type { DeviceStatus } from './admin-api.js';
 import { settingEvidence } from './setting-evidence.js';
-import type { DeviceStatus } from './types.js';
 
 type Reported = DeviceStatus['settings'][number];
 const base: Pick<Reported, 'settingId' | 'kind' | 'policyIds' | 'reportedAt'> = {
@@ -17,11 +17,11 @@ describe('settingEvidence', () => {
     expect(settingEvidence(s)).toBe('SETTING_NOT_ENFORCED (Intune 0x87D1FDE8 = -2016281112): read back 0');
   });
 
-  it('shows our code alone where Intune documents none, and a dash when there is nothing', () => {
+  it('shows our code alone where Intune documents none, and nothing when there is nothing', () => {
     const conflict: Reported = { ...base, state: 'conflict', code: 'SETTING_CONFLICT', message: 'two policies' };
     expect(settingEvidence(conflict)).toBe('SETTING_CONFLICT: two policies');
     const succeeded: Reported = { ...base, state: 'succeeded' };
-    expect(settingEvidence(succeeded)).toBe('—');
+    expect(settingEvidence(succeeded)).toBe('');
     // A drill-down row of the policy status page carries the same fields.
     expect(settingEvidence({ code: 'SETTING_OVERRIDDEN', intuneCode: -2016281106, intuneHex: '0x87D1FDEE' })).toBe(
       'SETTING_OVERRIDDEN (Intune 0x87D1FDEE = -2016281106)',
