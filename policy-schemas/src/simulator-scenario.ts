@@ -85,6 +85,18 @@ export const ScenarioFaultActions = [
   ),
   step('slowApply', { ...Target, delayMs: Type.Integer({ minimum: 0, maximum: 600_000 }) }, 'Delay every apply on a share of hosts (0 clears)'),
   step('drift', { ...Target, setting: Type.String({ maxLength: 200 }), value: SettingValue }, 'Change a setting behind the agent (local admin, malware)'),
+  step(
+    'groupPolicyOverride',
+    {
+      ...Target,
+      setting: Type.String({ maxLength: 200 }),
+      value: Type.Union([SettingValue, Type.Null()], { description: "the GPO's value, in effect whatever the agent writes; null clears the override" }),
+      source: Type.Optional(
+        Type.String({ minLength: 1, maxLength: 200, description: 'who imposes it, as the agent reports it (default "Group Policy \'Simulated GPO\'")' }),
+      ),
+    },
+    "A Group Policy imposes a setting's value on a share of the hosts having it (GPO wins over MDM): the agent's writes land but do not take effect and it reports the setting `conflict` (SETTING_OVERRIDDEN) naming the source; `value: null` clears it and the agent's value is in effect again",
+  ),
   step('crashHosts', { ...Target, downSeconds: Seconds(3600) }, 'Kill the agent of a share of hosts and start it again after downSeconds'),
   step('partition', { ...Target, durationSeconds: Seconds(3600) }, 'Cut a share of hosts off the network for a duration'),
   step(

@@ -157,6 +157,19 @@ describe('simulated host and change digest', () => {
     expect((await reader.read()).antivirus).toMatchObject({ mode: 'off', realTimeProtection: false });
   });
 
+  it('follows AllowRealtimeMonitoring in effect on Windows, a Group Policy value included', async () => {
+    const host = new SimulatedHost({ platform: 'windows', hostname: 'sim' });
+    const reader = simulatedHealthReader(host);
+    host.setGroupPolicy('defender.AllowRealtimeMonitoring', { value: 0, source: "Group Policy 'Simulated GPO'" });
+    expect((await reader.read()).antivirus.realTimeProtection).toBe(false);
+    host.setGroupPolicy('defender.AllowRealtimeMonitoring', undefined);
+    expect((await reader.read()).antivirus.realTimeProtection).toBe(true);
+    host.tamper('defender.AllowRealtimeMonitoring', 0);
+    expect((await reader.read()).antivirus.realTimeProtection).toBe(false);
+    host.setRiskSignals({ health: { realTimeProtection: true } }); // an injected health value wins
+    expect((await reader.read()).antivirus.realTimeProtection).toBe(true);
+  });
+
   it('changes with what matters only: signature age counts when it crosses the threshold', async () => {
     const host = new SimulatedHost({ platform: 'linux', hostname: 'sim' });
     const reader = simulatedHealthReader(host);

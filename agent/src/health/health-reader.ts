@@ -98,7 +98,15 @@ export function nativeHealthReader(platform: Platform, deps: NativeHealthDeps): 
 const SIMULATED_VERSIONS = { engineVersion: '1.1.24090.11', platformVersion: '4.18.24090.11', signatureVersion: '1.421.1234.0' };
 
 /**
- * Health of a simulated host: healthy (AV active, real-time protection on, signatures 2 hours old, firewall on)
+ * A simulated Windows host's real-time protection follows the value in effect of Defender's AllowRealtimeMonitoring
+ * (0 = off; a Group Policy's value when one imposes it), as Get-MpComputerStatus follows the effective policy.
+ */
+function realTimeMonitoringInEffect(host: SimulatedHost): boolean {
+  return host.platform !== 'windows' || host.read('defender.AllowRealtimeMonitoring') !== 0;
+}
+
+/**
+ * Health of a simulated host: healthy (AV active, real-time protection on unless AllowRealtimeMonitoring is 0 in effect, signatures 2 hours old, firewall on)
  * unless the state file's `health` says otherwise. Tamper protection follows the host's injected fault.
  */
 export function simulatedHealthReader(host: SimulatedHost): HealthReader {
@@ -111,7 +119,7 @@ export function simulatedHealthReader(host: SimulatedHost): HealthReader {
       const antivirus: AntivirusHealth = {
         source: 'simulated',
         mode,
-        realTimeProtection: mode === 'off' ? false : (h.realTimeProtection ?? true),
+        realTimeProtection: mode === 'off' ? false : (h.realTimeProtection ?? realTimeMonitoringInEffect(host)),
         tamperProtection: host.faults.tamperProtection,
         ...SIMULATED_VERSIONS,
         signatureAgeHours: h.signatureAgeHours ?? 2,

@@ -6,6 +6,7 @@
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { writeFileAtomic } from '../../../common/atomic-file.js';
 import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
@@ -42,6 +43,13 @@ export interface SimulatedFaults {
   onWriteFailed?: ((settingId: string) => void) | undefined;
 }
 
+/** A value another manager imposes on a setting (a GPO over MDM on Windows): in effect whatever the agent writes. */
+export interface SimulatedGroupPolicy {
+  readonly value: SettingValue;
+  /** Who imposes it, as the real Windows provider names it: "Group Policy '<GPO name>'". */
+  readonly source: string;
+}
+
 const OS_VERSIONS: Record<Platform, string> = { windows: '10.0.22631', macos: '14.6.1', linux: '6.1.0-28-amd64' };
 
 /** Starting state of a simulated device: every catalog setting of its platform at its default. */
@@ -62,6 +70,11 @@ export class SimulatedHost {
   private lastPersisted: string | undefined;
   /** Watchers of a memory-only host (see watch()). */
   private readonly listeners = new Set<() => void>();
+  /**
+   * Values a Group Policy imposes (memory only, like `faults`): they win over `values`, which keep the agent's own
+   * writes (its MDM store), so clearing a GPO brings the agent's value back into effect, as GP removal does on Windows.
+   */
+  private readonly groupPolicy = new Map<string, SimulatedGroupPolicy>();
 
   constructor(options: { platform: Platform; hostname: string; stateFile?: string; osType?: OsType }) {
     this.platform = options.platform;
@@ -172,8 +185,9 @@ export class SimulatedHost {
     return settingById(settingId)?.platforms.includes(this.platform) ?? false;
   }
 
+  /** The value in effect: a Group Policy's when one sets the setting, else the host's own. */
   read(settingId: string): SettingValue | undefined {
-    const value = this.values.get(settingId);
+    const value = this.groupPolicy.get(settingId)?.value ?? this.values.get(settingId);
     return value === undefined ? undefined : structuredClone(value);
   }
 
@@ -219,6 +233,26 @@ export class SimulatedHost {
   tamper(settingId: string, value: SettingValue): void {
     this.values.set(settingId, value);
     this.notify();
+  }
+
+  /** The Group Policy that imposes the setting's value, if any. */
+  groupPolicyOf(settingId: string): SimulatedGroupPolicy | undefined {
+    const gpo = this.groupPolicy.get(settingId);
+    return gpo && { value: structuredClone(gpo.value), source: gpo.source };
+  }
+
+  /**
+   * A Group Policy starts (or, with `undefined`, stops) imposing a value, and watchers are told as a GP refresh would
+   * wake the OS change watch. False when nothing changed: the platform has no such setting, or the same GPO value is there.
+   */
+  setGroupPolicy(settingId: string, gpo: SimulatedGroupPolicy | undefined): boolean {
+    if (!this.has(settingId)) return false;
+    const before = this.groupPolicy.get(settingId);
+    if (gpo === undefined ? before === undefined : before?.source === gpo.source && isDeepStrictEqual(before.value, gpo.value)) return false;
+    if (gpo === undefined) this.groupPolicy.delete(settingId);
+    else this.groupPolicy.set(settingId, { value: structuredClone(gpo.value), source: gpo.source });
+    this.notify();
+    return true;
   }
 
   /** Risk signals appearing on the device from outside (a detection, a process): replaces them and notifies watchers. */

@@ -1,12 +1,15 @@
 // Providers for a simulated host: every policy kind, backed by the host's in-memory state.
 import type { PolicyKind, SettingValue } from '../../../policy-schemas/src/index.js';
 import { POLICY_KINDS } from '../../../policy-schemas/src/index.js';
+import type { SettingOverride } from '../core/outcome.js';
 import type { SettingChange } from '../core/plan.js';
 import type { SimulatedHost } from '../hosts/simulated-host.js';
 import { catalogRefusal } from './catalog-check.js';
 import type { ApplyResult, SettingsProvider } from './provider.js';
 
 class SimulatedProvider implements SettingsProvider {
+  private lastOverrides: ReadonlyMap<string, SettingOverride> = new Map();
+
   constructor(
     readonly kind: PolicyKind,
     private readonly host: SimulatedHost,
@@ -18,7 +21,18 @@ class SimulatedProvider implements SettingsProvider {
 
   async observe(settingIds: readonly string[]): Promise<Map<string, SettingValue | undefined>> {
     await this.host.refresh();
+    const overrides = new Map<string, SettingOverride>();
+    for (const id of settingIds) {
+      const gpo = this.host.groupPolicyOf(id);
+      if (gpo) overrides.set(id, { source: gpo.source, effective: gpo.value });
+    }
+    this.lastOverrides = overrides;
     return new Map(settingIds.map((id) => [id, this.host.read(id)]));
+  }
+
+  /** Settings of the last observe a simulated Group Policy imposes (the host's `groupPolicyOverride` fault). */
+  overrides(): ReadonlyMap<string, SettingOverride> {
+    return this.lastOverrides;
   }
 
   async apply(changes: readonly SettingChange[]): Promise<ApplyResult[]> {

@@ -47,6 +47,23 @@ describe('fault injector', () => {
     expect(faults.faultHits()).toEqual({ 1: [0, 1], 3: [2] });
   });
 
+  it('groupPolicyOverride imposes the GPO value with its source, counts only a change, and null clears it', () => {
+    const hosts = fleet();
+    const faults = new FaultInjector(hosts);
+    const id = 'defender.PUAProtection';
+    hosts[0]?.device.write(id, 1); // the agent's value
+    expect(faults.apply({ action: 'groupPolicyOverride', count: 2, setting: id, value: 0 }, 0, { hosts: [0, 1] })).toEqual([0, 1]);
+    expect(hosts[0]?.device.read(id)).toBe(0);
+    expect(hosts[0]?.device.groupPolicyOf(id)).toEqual({ value: 0, source: "Group Policy 'Simulated GPO'" });
+    // The same GPO again changes nothing; a named source replaces it; the Linux host has no such setting.
+    expect(faults.apply({ action: 'groupPolicyOverride', count: 2, setting: id, value: 0 }, 1, { hosts: [0, 1] })).toEqual([]);
+    expect(faults.apply({ action: 'groupPolicyOverride', count: 1, setting: id, value: 0, source: "Group Policy 'Contoso'" }, 2, { hosts: [1] })).toEqual([1]);
+    expect(faults.apply({ action: 'groupPolicyOverride', count: 1, setting: id, value: 2 }, 3, { hosts: [2] })).toEqual([]);
+    expect(faults.apply({ action: 'groupPolicyOverride', count: 3, setting: id, value: null }, 4, { hosts: [0, 1, 2] })).toEqual([0, 1]);
+    expect(hosts[0]?.device.read(id)).toBe(1); // the agent's value is in effect again
+    expect(faults.faultHits()).toEqual({ 0: [0, 1], 2: [1], 4: [0, 1] });
+  });
+
   it('reports per-setting end states and the failing hosts with their last error', () => {
     const hosts = fleet();
     const faults = new FaultInjector(hosts);

@@ -5,6 +5,9 @@ import { systemClock } from '../../../common/clock.js';
 import type { EndState, FailingHost, FaultHits, FaultStep, FaultTargets } from './protocol.js';
 import type { SimHost } from './sim-host.js';
 
+/** Who a groupPolicyOverride step names when it does not say: a GPO as the Windows provider names one from RSoP. */
+export const DEFAULT_GPO_SOURCE = "Group Policy 'Simulated GPO'";
+
 export class FaultInjector {
   private readonly byIndex: ReadonlyMap<number, SimHost>;
   private readonly hits = new Map<number, Set<number>>();
@@ -39,6 +42,10 @@ export class FaultInjector {
         return touched((h) => changed(h.slowApplyMs, step.delayMs, (v) => (h.slowApplyMs = v)));
       case 'drift':
         return touched((h) => h.tamper(step.setting, step.value));
+      case 'groupPolicyOverride':
+        return touched((h) =>
+          h.device.setGroupPolicy(step.setting, step.value === null ? undefined : { value: step.value, source: step.source ?? DEFAULT_GPO_SOURCE }),
+        );
       case 'crashHosts':
         return touched((h) => {
           if (!h.running) return false;

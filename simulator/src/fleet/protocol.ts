@@ -33,7 +33,19 @@ export interface FleetInit {
 /** A fault step as the fleet processes apply it (admin steps never reach them). */
 export type FaultStep = Extract<
   ScenarioStep,
-  { action: 'failWrites' | 'slowApply' | 'drift' | 'crashHosts' | 'partition' | 'diskFull' | 'clockSkew' | 'injectThreat' | 'clearThreats' }
+  {
+    action:
+      | 'failWrites'
+      | 'slowApply'
+      | 'drift'
+      | 'groupPolicyOverride'
+      | 'crashHosts'
+      | 'partition'
+      | 'diskFull'
+      | 'clockSkew'
+      | 'injectThreat'
+      | 'clearThreats';
+  }
 >;
 
 export type FleetCommand =

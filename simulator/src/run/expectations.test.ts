@@ -89,4 +89,26 @@ describe('expectations', () => {
       ['exactly 0 devices of policy gone error', false, 'not measured (policy "gone" does not exist at the end)'],
     ]);
   });
+
+  it('counts the conflict states a Group Policy override leads to: setting `conflict` and compliance `conflict`', () => {
+    const end = {
+      ...measured,
+      settingStates: { 'defender.PUAProtection': { succeeded: 9, conflict: 1 } },
+      compliance: { states: { compliant: 9, conflict: 1 }, riskLevels: { none: 10 } },
+    } as typeof measured;
+    const results = evaluateExpectations(
+      [
+        { type: 'hostsWithSettingState', setting: 'defender.PUAProtection', state: 'conflict', count: 1 },
+        { type: 'complianceState', state: 'conflict', minShare: 0.1, maxShare: 0.1 },
+        { type: 'complianceState', state: 'conflict', minShare: 0.2 },
+      ],
+      end,
+      evidence,
+    );
+    expect(results.map((r) => [r.passed, r.detail])).toEqual([
+      [true, '1/10 (succeeded 9, conflict 1)'],
+      [true, '1/10 (compliant 9, conflict 1)'],
+      [false, '1/10 (compliant 9, conflict 1)'],
+    ]);
+  });
 });

@@ -26,6 +26,9 @@ describe('fault targets', () => {
     expect(counted.hosts).toHaveLength(3);
     const drift = faultTargets({ action: 'drift', count: 25, setting: 'defender.AllowRealtimeMonitoring', value: 0 }, 2, 1, hosts);
     expect(drift.hosts.length).toBeLessThanOrEqual(20);
+    const gpo = faultTargets({ action: 'groupPolicyOverride', share: 0.1, setting: 'defender.PUAProtection', value: 0 }, 3, 1, hosts);
+    expect(gpo.hosts).toHaveLength(2); // 10 % of the 20 Windows hosts
+    expect(gpo.hosts.every((h) => h < 20)).toBe(true);
   });
 });
 

@@ -49,7 +49,7 @@ export function faultTargets(step: FaultStep, stepIndex: number, seed: number, h
     const bySetting = Object.fromEntries(entries.map(([id, selection], k) => [id, chooseHosts(seed, stepIndex * 1000 + k, having(id), selection)]));
     return { hosts: [...new Set(Object.values(bySetting).flat())].sort((a, b) => a - b), bySetting };
   }
-  const eligible = step.action === 'drift' ? having(step.setting) : onPlatform.map((h) => h.index);
+  const eligible = step.action === 'drift' || step.action === 'groupPolicyOverride' ? having(step.setting) : onPlatform.map((h) => h.index);
   return { hosts: chooseHosts(seed, stepIndex, eligible, step) };
 }
 

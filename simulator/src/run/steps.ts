@@ -155,6 +155,7 @@ export class StepRunner {
       case 'failWrites':
       case 'slowApply':
       case 'drift':
+      case 'groupPolicyOverride':
       case 'crashHosts':
       case 'partition':
       case 'diskFull':

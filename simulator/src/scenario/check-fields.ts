@@ -67,6 +67,10 @@ export function stepProblem(step: ScenarioStep): string | undefined {
     }
     case 'drift':
       return settingProblem(step.setting, step.platform) ?? selectionProblem(step);
+    case 'groupPolicyOverride': {
+      const problem = settingProblem(step.setting, step.platform);
+      return problem ? `"setting": ${problem}` : selectionProblem(step);
+    }
     case 'updatePolicy':
       for (const id of Object.keys(step.settings ?? {})) {
         const problem = settingProblem(id, undefined);

@@ -85,6 +85,13 @@ describe('scenario loading', () => {
     await expect(refused({ action: 'drift', count: 1, platform: 'linux', setting: 'defender.CloudExtendedTimeout', value: 0 })).rejects.toThrow(
       /setting "defender\.CloudExtendedTimeout" does not exist on linux/,
     );
+    // groupPolicyOverride: a setting of another platform than the step's, or than any of the fleet's, is refused.
+    await expect(refused({ action: 'groupPolicyOverride', count: 1, platform: 'linux', setting: 'defender.PUAProtection', value: 0 })).rejects.toThrow(
+      /timeline\[1\] \(groupPolicyOverride\): "setting": setting "defender\.PUAProtection" does not exist on linux/,
+    );
+    await expect(refused({ action: 'groupPolicyOverride', share: 0.1, setting: 'defender.PUAProtection', value: null })).rejects.toThrow(
+      /timeline\[1\] \(groupPolicyOverride\): "setting": "defender\.PUAProtection" exists on none of the fleet's platforms \(linux; it is on windows\)/,
+    );
     await expect(
       loadScenario(
         await scenarioFile({

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
-import { PolicyDocument, type ScenarioStep, SimulatorScenario } from '../../../policy-schemas/src/index.js';
+import { PolicyDocument, type ScenarioStep, SimulatorScenario, settingById } from '../../../policy-schemas/src/index.js';
 import { REPO_ROOT } from '../endpoint/endpoint-process.js';
 import { expectationProblem, stepProblem, unknownTag } from './check-fields.js';
 
@@ -91,6 +91,16 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
       case 'deleteCompliancePolicy':
         if (!compliancePolicies.delete(step.policy)) throw invalid(source, `${where}: compliance policy "${step.policy}" is not created before this step`);
         break;
+      case 'groupPolicyOverride': {
+        const platforms = [...new Set(raw.fleet.hosts.filter((h) => h.count > 0 && (!step.platform || h.platform === step.platform)).map((h) => h.platform))];
+        const has = settingById(step.setting)?.platforms ?? [];
+        if (!platforms.some((p) => has.includes(p)))
+          throw invalid(
+            source,
+            `${where} (${step.action}): "setting": ${JSON.stringify(step.setting)} exists on none of the fleet's platforms (${platforms.join(', ') || 'none'}; it is on ${has.join(', ')})`,
+          );
+        break;
+      }
       case 'injectThreat':
       case 'clearThreats':
         if (!raw.fleet.signals) throw invalid(source, `${where}: ${step.action} needs "fleet": { "signals": true }`);
