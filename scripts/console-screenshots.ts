@@ -1,6 +1,6 @@
 // `npx node --import tsx scripts/console-screenshots.ts` (after `npm run build`): regenerates the console screenshots
-// in docs/img/ (dashboard, device page, policy editor with what-if, audit log) at 1280×800 in the light theme, from a
-// scratch endpoint, one simulated Linux agent and Debian's chromium. Run by hand when the console changes; not a test.
+// in docs/img/ (dashboard, device page, policy list with an Intune import, policy editor with what-if, audit log) at
+// 1280×800 in the light theme, from a scratch endpoint, simulated agents and Debian's chromium. Run by hand; not a test.
 
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -33,6 +33,25 @@ async function main(): Promise<void> {
     });
     await api.ok('POST', '/v1/admin/assignments', { policyId: policy.policyId, groupId: group.groupId });
     await api.ok('POST', '/v1/admin/compliance-policies', { name: 'Low risk only', settings: { maxRiskLevel: 'low' } });
+    // What `attache-admin policy import` makes of one Intune policy that spans two kinds: two policies, one source.
+    const intune = {
+      system: 'intune',
+      id: '5c1b2a7e-3f0d-4e8a-9b61-2d4f8c0e7a13',
+      name: 'Linux - Defender AV and EDR',
+      template: 'Microsoft Defender Antivirus',
+    };
+    await api.ok('POST', '/v1/admin/policies', {
+      name: 'Linux - Defender AV and EDR (antivirus)',
+      kind: 'antivirus',
+      settings: { [SETTING]: 4 },
+      source: intune,
+    });
+    await api.ok('POST', '/v1/admin/policies', {
+      name: 'Linux - Defender AV and EDR (edr)',
+      kind: 'edr',
+      settings: { 'mdatp.edr.groupIds': 'lab' },
+      source: intune,
+    });
     fleet.push(...(await enrollFleet(dir, endpoint)));
     await waitFor(
       'the device to report the policy',
@@ -52,6 +71,7 @@ async function main(): Promise<void> {
     };
     await shot('#/dashboard', 'console-dashboard.png', () => page.locator('.chart svg').first().waitFor());
     await shot(`#/devices/${deviceId}`, 'console-device.png', () => page.locator(`tr[data-setting="${SETTING}"]`).waitFor());
+    await shot('#/policies', 'console-policies-intune.png', () => page.getByTestId('intune-group').waitFor());
     await shot(`#/policies/${policy.policyId}`, 'console-policy-what-if.png', async () => {
       await page.getByLabel('Find a setting').fill('scan');
       const value = page.locator(`fieldset[data-setting="${SETTING}"]`).getByLabel(/value$/);

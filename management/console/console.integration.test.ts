@@ -220,7 +220,7 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     expect((await endpoint.admin.ok('GET', `/v1/admin/policies/${policyId}`)).settings).toEqual({ [SETTING]: 4 });
 
     await page.getByLabel('Group').selectOption(groupId);
-    await page.getByLabel('Mode').selectOption('include');
+    await page.getByLabel('Mode', { exact: true }).selectOption('include');
     await page.getByRole('button', { name: 'What-if', exact: true }).click();
     await expect.poll(() => page.getByTestId('what-if').last().textContent()).toContain('1 device(s) affected');
     await page.getByRole('button', { name: 'Assign', exact: true }).click();
@@ -322,6 +322,34 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     await expect.poll(() => page.getByTestId('device-hostname').textContent()).toBe(MARKUP);
     await page.goto(`${endpoint.url}/#/devices`);
     await expect.poll(() => page.getByRole('link', { name: MARKUP }).count()).toBe(1);
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await page.close();
+  });
+
+  it('shows an Intune import as one unit in the policy list, and its source on the policy and compliance pages, as text', async () => {
+    const source = { system: 'intune', id: 'c0ffee00-0000-4000-8000-00000000160a', name: `Intune ${MARKUP}`, description: 'from the lab' };
+    const av = await endpoint.admin.ok('POST', '/v1/admin/policies', { name: 'Imported AV', kind: 'antivirus', settings: { [SETTING]: 2 }, source });
+    await endpoint.admin.ok('POST', '/v1/admin/policies', { name: 'Imported EDR', kind: 'edr', settings: { 'mdatp.edr.groupIds': 'grp-1' }, source });
+    await endpoint.admin.ok('POST', '/v1/admin/compliance-policies', { name: 'Imported compliance', settings: { requireFirewall: true }, source });
+    const page = await signedIn('alice');
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(`${endpoint.url}/#/policies`);
+    const group = page.getByTestId('intune-group');
+    await expectShown(page, '[data-testid=intune-group]');
+    expect(await group.locator('th[scope=rowgroup]').innerText()).toBe(`Intune: Intune ${MARKUP} (${source.id}) — antivirus, edr`);
+    expect(await group.getByRole('link', { name: /^Imported (AV|EDR)$/ }).count()).toBe(2);
+    await page.goto(`${endpoint.url}/#/policies/${av.policyId}`);
+    const box = page.getByRole('region', { name: 'Imported from Intune' });
+    await expect.poll(() => box.locator('dd').first().textContent()).toBe(`Intune ${MARKUP}`);
+    await page.goto(`${endpoint.url}/#/compliance`);
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Imported from Intune' }).locator('dd').allTextContents())
+      .toEqual([`Intune ${MARKUP}`, source.id, 'from the lab']);
     expect(await page.locator('main img').count()).toBe(0);
     expect(dialogs).toEqual([]);
     await page.close();

@@ -150,11 +150,12 @@ export const PolicySource = Type.Object(
   { additionalProperties: false, $id: 'urn:attache:policy-source', title: 'Policy source' },
 );
 export type PolicySource = Static<typeof PolicySource>;
-const SourceBody = Type.Object(PolicySource.properties, { additionalProperties: false });
+/** PolicySource inlined (no `$id`) where a request or answer carries one: policies and compliance policies. */
+export const PolicySourceBody = Type.Object(PolicySource.properties, { additionalProperties: false });
 
 /** POST /v1/admin/policies and PUT /v1/admin/policies/:id: a policy document, optionally with where it came from. */
 export const PolicyRequest = Type.Object(
-  { ...PolicyDocument.properties, source: Type.Optional(SourceBody) },
+  { ...PolicyDocument.properties, source: Type.Optional(PolicySourceBody) },
   { additionalProperties: false, $id: 'urn:attache:policy-request', title: 'Create or update a policy' },
 );
 export type PolicyRequest = Static<typeof PolicyRequest>;
@@ -166,7 +167,7 @@ export const PolicySummary = Type.Object(
     kind: PolicyKind,
     description: Type.Optional(Type.String()),
     /** Absent for a policy authored here; kept across versions until a request gives another. */
-    source: Type.Optional(SourceBody),
+    source: Type.Optional(PolicySourceBody),
     latestVersion: Type.Integer({ minimum: 1 }),
     createdAt: Timestamp,
     updatedAt: Timestamp,

@@ -1,7 +1,7 @@
 // Bodies of the admin API for device signals, compliance policies and access tokens (issue 5): what the admin CLI and
 // gateways read and send; the devices' own signal messages are in signals.ts.
 import { type Static, Type } from '@sinclair/typebox';
-import { AssignmentMode, Semver } from './admin-api.js';
+import { AssignmentMode, PolicySourceBody, Semver } from './admin-api.js';
 import { DisplayName, Platform, Timestamp, Uuid } from './primitives.js';
 import { Alert, ComplianceState, DeviceHealth, DeviceInventory, RiskLevel } from './signals.js';
 
@@ -35,6 +35,11 @@ const complianceDocumentProperties = {
   settings: ComplianceSettings,
   /** Hours a device stays `inGracePeriod` (access allowed) after it first fails the policy; default 0 (Intune: "Immediately"). */
   gracePeriodHours: Type.Optional(Type.Integer({ minimum: 0, maximum: 8760 })),
+  /**
+   * The Intune compliance policy an import made it from (issue 16; migration 0015). An update without one keeps the
+   * stored source; absent for a policy authored here. Re-imports match on its id.
+   */
+  source: Type.Optional(PolicySourceBody),
 };
 
 /** POST /v1/admin/compliance-policies and PUT /v1/admin/compliance-policies/:id. */

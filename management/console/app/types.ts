@@ -23,6 +23,7 @@ export type {
   GroupRulePreview,
   OnboardingPackage,
   PolicySettingDevices,
+  PolicySource,
   PolicyStatusReport,
   PolicySummary,
   WhatIfResponse,

@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError, type ErrorDetail } from './api.js';
+import type { PolicySource } from './types.js';
 
 let announcer: (message: string) => void = () => {};
 
@@ -141,4 +142,49 @@ export function formatTime(iso: string | null | undefined): string {
 export function formatValue(v: unknown): string {
   if (v === undefined) return '—';
   return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/**
+ * Where an imported policy or compliance policy came from: the Intune policy's name, id, template, Graph type and
+ * description. Text nodes only; each export string sits in its own <bdi>, so bidi controls in an export cannot
+ * reorder the page around it. Nothing for a policy authored here.
+ */
+export function IntuneSource({ source, heading = 'h2' }: { source: PolicySource | undefined; heading?: 'h2' | 'h3' }) {
+  if (!source) return null;
+  const Heading = heading;
+  return (
+    <section class="card intune-source" aria-label="Imported from Intune">
+      <Heading>Imported from Intune</Heading>
+      <dl class="facts">
+        <dt>Intune policy</dt>
+        <dd>
+          <bdi>{source.name || '(unnamed)'}</bdi>
+        </dd>
+        <dt>Intune id</dt>
+        <dd>
+          <code>
+            <bdi>{source.id}</bdi>
+          </code>
+        </dd>
+        {source.template && <dt>Template</dt>}
+        {source.template && (
+          <dd>
+            <bdi>{source.template}</bdi>
+          </dd>
+        )}
+        {source.odataType && <dt>Graph type</dt>}
+        {source.odataType && (
+          <dd>
+            <code>{source.odataType}</code>
+          </dd>
+        )}
+        {source.description && <dt>Intune description</dt>}
+        {source.description && (
+          <dd class="pre-line">
+            <bdi>{source.description}</bdi>
+          </dd>
+        )}
+      </dl>
+    </section>
+  );
 }

@@ -23,7 +23,7 @@ import { registerImportCommand } from './import-command.js';
 import { registerKeyCommands } from './key-commands.js';
 import { positiveInt, registerOnboardingCommands } from './onboarding-commands.js';
 import { registerTargetingCommands } from './targeting-commands.js';
-import { deviceDetails, deviceStatusView, groupsTable, intuneSourcesSection, policiesTable, policyDetails, problemsFooter } from './views.js';
+import { deviceDetails, deviceStatusView, groupsTable, importedPolicy, intuneSourcesSection, policiesTable, policyDetails, problemsFooter } from './views.js';
 
 /** Where the CLI writes (the process streams, or buffers in tests). */
 export interface CliIo {
@@ -134,7 +134,7 @@ export async function runAdminCli(argv: readonly string[], io: CliIo, env: NodeJ
     .description('list policies')
     .action(async () => {
       const { items: policies, problems } = await (await client()).listPolicies();
-      print({ policies, problems }, () => policiesTable(policies) + intuneSourcesSection(policies) + problemsFooter(problems));
+      print({ policies, problems }, () => policiesTable(policies) + intuneSourcesSection(policies.map(importedPolicy)) + problemsFooter(problems));
     });
   policy
     .command('show <policyId>')

@@ -17,8 +17,9 @@ import {
   deviceComplianceView,
   deviceHealthView,
   deviceInventoryView,
+  importedCompliance,
 } from './compliance-views.js';
-import { problemsFooter } from './views.js';
+import { intuneSourcesSection, problemsFooter } from './views.js';
 
 /** What the commands need from cli.ts. */
 export interface ComplianceCommandDeps {
@@ -101,7 +102,10 @@ function registerCompliancePolicyCommands(d: ComplianceCommandDeps): void {
     .description('list compliance policies')
     .action(async () => {
       const { items: policies, problems } = await (await d.client()).listCompliancePolicies();
-      d.print({ compliancePolicies: policies, problems }, () => compliancePoliciesTable(policies) + problemsFooter(problems));
+      d.print(
+        { compliancePolicies: policies, problems },
+        () => compliancePoliciesTable(policies) + intuneSourcesSection(policies.map(importedCompliance)) + problemsFooter(problems),
+      );
     });
   compliance
     .command('show <policyId>')

@@ -13,6 +13,7 @@ import type {
   DeviceInventoryView,
 } from '../../../policy-schemas/src/index.js';
 import { renderFields, renderTable, show } from './table.js';
+import { type ImportedItem, sourceFields } from './views.js';
 
 const onOff = (value: boolean | null | undefined) => (value === true ? 'on' : value === false ? 'off' : 'unknown');
 
@@ -96,6 +97,15 @@ export function compliancePoliciesTable(policies: readonly CompliancePolicy[]): 
   );
 }
 
+/** A compliance policy as the "Imported from Intune" section lists it. */
+export const importedCompliance = (p: CompliancePolicy): ImportedItem => ({
+  source: p.source,
+  kind: 'compliance',
+  id: p.compliancePolicyId,
+  name: p.name,
+  version: p.version,
+});
+
 function settingsText(p: CompliancePolicy): string {
   return Object.entries(p.settings)
     .map(([k, v]) => `${k}=${show(v)}`)
@@ -110,6 +120,7 @@ export function compliancePolicyDetails(p: CompliancePolicy): string {
     ...(p.description ? [['description', p.description] as const] : []),
     ['version', String(p.version)],
     ['grace period', `${p.gracePeriodHours} h`],
+    ...sourceFields(p.source),
     ['settings', settingsText(p) || '(none)'],
     ['updated', p.updatedAt],
   ]);

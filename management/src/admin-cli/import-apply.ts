@@ -1,6 +1,7 @@
 // Applies an Intune import to the endpoint through the admin API the CLI uses: each produced policy is created, or — when
 // a policy from the same Intune policy id and of the same kind exists — updated (unchanged ones are left alone), so a
-// re-import never duplicates. Compliance policies are matched by the Intune id their description starts with.
+// re-import never duplicates. Compliance policies are matched by their source's Intune id too (migration 0015); one
+// imported before compliance policies had a source is still found by the Intune id its description starts with.
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import type { CompliancePolicy, CompliancePolicyDocument, PolicySource, PolicySummary } from '../../../policy-schemas/src/index.js';
@@ -38,7 +39,10 @@ export function sourceOf(result: ImportResult): PolicySource | undefined {
   };
 }
 
-/** The description prefix that marks a compliance policy imported from Intune policy `id` (compliance-import.ts writes it). */
+/**
+ * The description prefix that marks a compliance policy imported from Intune policy `id` (compliance-import.ts writes
+ * it). Only how compliance policies imported before they had a `source` are recognised; the source is what matches.
+ */
 export const complianceMarker = (id: string) => `Imported from Intune compliance policy ${id}.`;
 
 const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
@@ -66,7 +70,10 @@ async function applyPolicies(api: AdminClient, result: ImportResult, applied: Ap
       version: p.latestVersion,
       settings: Object.keys(p.settings).length,
     });
-    if (match && same([match.name, match.description, match.settings, match.source], [doc.name, doc.description, doc.settings, source])) {
+    if (
+      match &&
+      same([match.name, match.description ?? null, match.settings, match.source ?? null], [doc.name, doc.description ?? null, doc.settings, source ?? null])
+    ) {
       applied.push(entry('unchanged', match));
     } else if (match) {
       applied.push(
@@ -80,10 +87,21 @@ async function applyPolicies(api: AdminClient, result: ImportResult, applied: Ap
   return existing.filter((p) => !kinds.has(p.kind)).map((p) => ({ policyId: p.policyId, kind: p.kind, name: p.name }));
 }
 
+/**
+ * The compliance policies an earlier import of the Intune policy made: those whose source has its id, and those
+ * without a source whose description starts with the marker (imported before compliance policies had a source; the
+ * update gives them one). Nothing to match on without an Intune id.
+ */
+function earlierCompliance(all: readonly CompliancePolicy[], source: PolicySource | undefined): CompliancePolicy[] {
+  if (!source) return [];
+  const marker = complianceMarker(source.id);
+  return all.filter((p) => (p.source ? p.source.id === source.id : (p.description ?? '').startsWith(marker)));
+}
+
 async function applyCompliance(api: AdminClient, result: ImportResult, applied: AppliedPolicy[]): Promise<void> {
   if (result.compliancePolicies.length === 0) return;
-  const marker = complianceMarker(result.source.id || '(no id)');
-  const existing = (await api.listCompliancePolicies()).items.filter((p) => (p.description ?? '').startsWith(marker));
+  const source = sourceOf(result);
+  const existing = earlierCompliance(source ? (await api.listCompliancePolicies()).items : [], source);
   for (const doc of result.compliancePolicies) {
     const match = existing[0];
     const entry = (action: AppliedPolicy['action'], p: CompliancePolicy): AppliedPolicy => ({
@@ -94,11 +112,9 @@ async function applyCompliance(api: AdminClient, result: ImportResult, applied: 
       version: p.version,
       settings: Object.keys(p.settings).length,
     });
-    const wanted: CompliancePolicyDocument = { ...doc, gracePeriodHours: doc.gracePeriodHours ?? 0 };
-    if (
-      match &&
-      same([match.name, match.description, match.settings, match.gracePeriodHours], [wanted.name, wanted.description, wanted.settings, wanted.gracePeriodHours])
-    ) {
+    const wanted: CompliancePolicyDocument = { ...doc, gracePeriodHours: doc.gracePeriodHours ?? 0, ...(source ? { source } : {}) };
+    const fields = (p: CompliancePolicyDocument) => [p.name, p.description ?? null, p.settings, p.gracePeriodHours ?? 0, p.source ?? null];
+    if (match && same(fields(match), fields(wanted))) {
       applied.push(entry('unchanged', match));
     } else if (match) {
       const id = match.compliancePolicyId;

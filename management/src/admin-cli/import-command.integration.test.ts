@@ -13,6 +13,7 @@ import { runAdminCli } from './cli.js';
 import { adminCliRunner } from './testing/cli-runner.js';
 
 let t: TestEndpoint;
+const COMPLIANCE_ID = '99999999-8888-7777-6666-555555555555';
 let ASR_EXPORT: string;
 const asrExport = (cfa: string) => {
   const rules = group(ASR_COLLECTION, [
@@ -101,6 +102,36 @@ describe('attache-admin policy import', () => {
     expect((await cli('policy', 'import', '--file', file)).out).toMatch(/updated compliance: .* v2/);
     const list = (await json<{ compliancePolicies: CompliancePolicy[] }>('compliance', 'list')).compliancePolicies;
     expect(list.map((c) => c.settings)).toEqual([{ requireRealTimeProtection: true }]);
+    const id = list[0]?.compliancePolicyId ?? '';
+    expect(list[0]?.source).toEqual({
+      system: 'intune',
+      id: COMPLIANCE_ID,
+      name: 'Test compliance',
+      description: 'Defender requirements',
+      odataType: '#microsoft.graph.windows10CompliancePolicy',
+    });
+    expect((await cli('policy', 'import', '--file', file)).out).toMatch(/unchanged compliance: .* v2/);
+    expect((await cli('compliance', 'show', id)).out).toMatch(
+      /intune policy: +Test compliance \(99999999-8888-7777-6666-555555555555\)\n.*intune description: +Defender requirements/s,
+    );
+    expect((await cli('compliance', 'list')).out).toContain(
+      `Imported from Intune\nIntune policy "Test compliance" (${COMPLIANCE_ID})\n  compliance: ${id} "Test compliance" v2\n`,
+    );
+  });
+
+  it('finds a compliance policy imported before compliance policies had a source by its description, and gives it one', async () => {
+    const legacyId = 'aaaaaaaa-0000-4000-8000-000000000001';
+    const before = join(t.dir, 'legacy-compliance.json');
+    const description = `Imported from Intune compliance policy ${legacyId}. Defender requirements`;
+    await writeFile(before, JSON.stringify({ name: 'Legacy', description, settings: { requireFirewall: true } }));
+    expect((await cli('compliance', 'create', '--file', before)).code).toBe(0);
+    const file = join(t.dir, 'legacy-export.json');
+    await writeFile(file, JSON.stringify({ ...compliancePolicy('windows10CompliancePolicy', { firewallEnabled: true }), id: legacyId, displayName: 'Legacy' }));
+    const res = await cli('policy', 'import', '--file', file);
+    expect(res.out, res.err).toMatch(/updated compliance: "Legacy" .* v2/);
+    const list = (await json<{ compliancePolicies: CompliancePolicy[] }>('compliance', 'list')).compliancePolicies;
+    const legacy = list.filter((c) => c.name === 'Legacy');
+    expect(legacy.map((c) => [c.version, c.source?.id])).toEqual([[2, legacyId]]);
   });
 
   it('names unreadable and malformed exports with a stable code, and shows the mapping before failing on a missing endpoint', async () => {

@@ -1,6 +1,9 @@
-// Unit tests of the admin CLI's device status view: each reported setting's detail shows our code with Intune's beside it.
+// Unit tests of the admin CLI's views: the device status view shows our code with Intune's beside it; the Intune source
+// of policies and compliance policies, one unit per Intune policy, with the export's strings escaped.
 import { describe, expect, it } from 'vitest';
-import { deviceStatusView } from './views.js';
+import type { CompliancePolicy, PolicySource } from '../../../policy-schemas/src/index.js';
+import { compliancePolicyDetails, importedCompliance } from './compliance-views.js';
+import { deviceStatusView, type ImportedItem, intuneSourcesSection } from './views.js';
 
 describe('deviceStatusView', () => {
   it("prints Intune's hex code beside ours where the endpoint gave one, and our code alone elsewhere", () => {
@@ -27,5 +30,35 @@ describe('deviceStatusView', () => {
     expect(text).toContain('SETTING_NOT_ENFORCED (Intune 0x87D1FDE8 = -2016281112): read back 0');
     expect(text).toContain('SETTING_CONFLICT: two policies');
     expect(text).not.toContain('SETTING_CONFLICT (Intune');
+  });
+});
+
+describe('Intune sources', () => {
+  const source: PolicySource = { system: 'intune', id: 'abc-1', name: 'Win\u202e - AV\nforged row', description: 'line one\nline two' };
+  const compliance: CompliancePolicy = {
+    compliancePolicyId: '22222222-2222-4222-8222-222222222222',
+    name: 'Defender risk',
+    settings: { maxRiskLevel: 'low' },
+    gracePeriodHours: 0,
+    version: 3,
+    createdAt: '2025-01-10T12:00:00.000Z',
+    updatedAt: '2025-01-10T12:00:00.000Z',
+    source,
+  };
+
+  it('lists what one Intune policy produced under it, whatever the kind, and nothing for items authored here', () => {
+    const policy: ImportedItem = { source, kind: 'antivirus', id: 'p-1', name: 'Win AV', version: 1 };
+    const text = intuneSourcesSection([policy, importedCompliance(compliance), { kind: 'asr', id: 'p-2', name: 'local', version: 1 }]);
+    expect(text).toBe(
+      '\nImported from Intune\nIntune policy "Win\\u202e - AV\\nforged row" (abc-1)\n  antivirus: p-1 "Win AV" v1\n  compliance: 22222222-2222-4222-8222-222222222222 "Defender risk" v3\n',
+    );
+    expect(intuneSourcesSection([{ ...policy, source: undefined }])).toBe('');
+  });
+
+  it("shows a compliance policy's Intune name, id and description", () => {
+    const text = compliancePolicyDetails(compliance);
+    expect(text).toMatch(/intune policy: +Win\\u202e - AV\\nforged row \(abc-1\)\n/);
+    expect(text).toMatch(/intune description: +line one\\nline two\n/);
+    expect(compliancePolicyDetails({ ...compliance, source: undefined })).not.toContain('intune');
   });
 });

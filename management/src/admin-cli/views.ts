@@ -6,6 +6,7 @@ import {
   type DeviceStatus,
   type Group,
   type OnboardingPackage,
+  type PolicySource,
   type PolicySummary,
   type StoreProblem,
   settingEvidence,
@@ -20,20 +21,42 @@ export function policiesTable(policies: readonly PolicySummary[]): string {
   );
 }
 
+/** A policy or compliance policy as the "Imported from Intune" section lists it. */
+export interface ImportedItem {
+  readonly source?: PolicySource | undefined;
+  readonly kind: string;
+  readonly id: string;
+  readonly name: string;
+  readonly version: number;
+}
+
+/** A policy as an ImportedItem. */
+export const importedPolicy = (p: PolicySummary): ImportedItem => ({ source: p.source, kind: p.kind, id: p.policyId, name: p.name, version: p.latestVersion });
+
 /**
  * Policies imported from Intune, one unit per Intune policy (an Intune policy can produce one policy per kind):
  * the Intune name and id, then each policy it produced. Empty when none was imported.
  */
-export function intuneSourcesSection(policies: readonly PolicySummary[]): string {
-  const bySource = new Map<string, PolicySummary[]>();
-  for (const p of policies) if (p.source) bySource.set(p.source.id, [...(bySource.get(p.source.id) ?? []), p]);
+export function intuneSourcesSection(items: readonly ImportedItem[]): string {
+  const bySource = new Map<string, ImportedItem[]>();
+  for (const p of items) if (p.source) bySource.set(p.source.id, [...(bySource.get(p.source.id) ?? []), p]);
   if (bySource.size === 0) return '';
   const blocks = [...bySource.values()].map((members) => {
     const s = members[0]?.source;
-    const rows = members.map((p) => `  ${p.kind}: ${p.policyId} "${terminalCell(p.name)}" v${p.latestVersion}`);
+    const rows = members.map((p) => `  ${p.kind}: ${p.id} "${terminalCell(p.name)}" v${p.version}`);
     return [`Intune policy "${terminalCell(s?.name ?? '')}" (${terminalCell(s?.id ?? '')})`, ...rows].join('\n');
   });
   return `\nImported from Intune\n${blocks.join('\n')}\n`;
+}
+
+/** The detail lines naming the Intune policy something was imported from (none when authored here). */
+export function sourceFields(source: PolicySource | undefined): (readonly [string, string])[] {
+  if (!source) return [];
+  return [
+    ['intune policy', `${source.name} (${source.id})`],
+    ...(source.template ? [['intune template', source.template] as const] : []),
+    ...(source.description ? [['intune description', source.description] as const] : []),
+  ];
 }
 
 /** One policy with its settings. */
@@ -44,13 +67,7 @@ export function policyDetails(p: PolicySummary): string {
     ['kind', p.kind],
     ['version', String(p.latestVersion)],
     ...(p.description ? [['description', p.description] as const] : []),
-    ...(p.source
-      ? ([
-          ['intune policy', `${p.source.name} (${p.source.id})`],
-          ...(p.source.template ? [['intune template', p.source.template] as const] : []),
-          ...(p.source.description ? [['intune description', p.source.description] as const] : []),
-        ] as const)
-      : []),
+    ...sourceFields(p.source),
     ['created', p.createdAt],
     ['updated', p.updatedAt],
   ]);

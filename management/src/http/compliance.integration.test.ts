@@ -241,6 +241,18 @@ describe('targeting, grace and staleness', () => {
     expect([bad.status, errorCode(bad)]).toEqual([400, 'SCHEMA_INVALID']);
   });
 
+  it('keeps the Intune source of a compliance policy across an update without one, and refuses a malformed one', async () => {
+    const source = { system: 'intune', id: 'c0ffee00-0000-4000-8000-000000000001', name: 'Win - Defender compliance', description: 'risk' };
+    const created = await t.admin.ok<CompliancePolicy>('POST', '/compliance-policies', { name: 'imported', settings: { requireFirewall: true }, source });
+    expect(created.source).toEqual(source);
+    const id = created.compliancePolicyId;
+    const updated = await t.admin.ok<CompliancePolicy>('PUT', `/compliance-policies/${id}`, { name: 'imported', settings: { requireFirewall: false } });
+    expect(updated).toMatchObject({ version: 2, source });
+    expect((await t.admin.ok<CompliancePolicy>('GET', `/compliance-policies/${id}`)).source).toEqual(source);
+    const bad = await t.admin.call('POST', '/compliance-policies', { name: 'x', settings: {}, source: { ...source, system: 'sccm' } });
+    expect([bad.status, errorCode(bad)]).toEqual([400, 'SCHEMA_INVALID']);
+  });
+
   it('keeps a failing device in its grace period, then the timer makes it noncompliant; staleness likewise', async () => {
     expect(t.ticker.intervals()).toEqual([30_000]);
     const device = await t.enrolledDevice();

@@ -100,9 +100,12 @@ export interface ComplianceStore {
   getSignals(deviceId: string): Promise<DeviceSignals>;
 
   createCompliancePolicy(policy: CompliancePolicy): Promise<void>;
-  /** Replaces the policy with its next version; CONFLICT unless it is exactly current + 1, NOT_FOUND when deleted/unknown. */
+  /**
+   * Replaces the policy with its next version; CONFLICT unless it is exactly current + 1, NOT_FOUND when deleted/unknown.
+   * A policy without `source` keeps the stored source (migration 0015); one with a source replaces it.
+   */
   updateCompliancePolicy(policy: CompliancePolicy): Promise<void>;
-  /** STORE_CORRUPT when its stored settings cannot be read. */
+  /** STORE_CORRUPT when its stored settings or source cannot be read. */
   getCompliancePolicy(compliancePolicyId: string): Promise<CompliancePolicy | undefined>;
   /** Id, version and creation time only (no JSON read): enough to write the next version of a corrupt policy. */
   getCompliancePolicyHead(compliancePolicyId: string): Promise<Pick<CompliancePolicy, 'compliancePolicyId' | 'version' | 'createdAt'> | undefined>;

@@ -4,6 +4,7 @@
 import { type ColumnDefinitionBuilder, type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import type { Database } from './schema.js';
+import { compliancePolicySource, policySource } from './source-migrations.js';
 import { isPostgres } from './transactions.js';
 
 /** An auto-numbered integer key: SQLite's AUTOINCREMENT (the DDL shipped), a PostgreSQL identity column. */
@@ -453,16 +454,6 @@ const deviceListing: Migration = {
   },
 };
 
-/**
- * Where a policy came from (issue 16): the Intune policy an import produced it from, as JSON (PolicySource), so a
- * re-import updates it instead of adding a duplicate and the admin sees the Intune name, id and description. NULL: authored here.
- */
-const policySource: Migration = {
-  async up(db: Kysely<unknown>): Promise<void> {
-    await db.schema.alterTable('policies').addColumn('source', 'text').execute();
-  },
-};
-
 /** Every migration, by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -479,6 +470,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-audit': auditLog,
   '0013-device-listing': deviceListing,
   '0014-policy-source': policySource,
+  '0015-compliance-policy-source': compliancePolicySource,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

@@ -253,6 +253,8 @@ export interface CompliancePolicyTable {
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;
+  /** JSON PolicySource: the Intune compliance policy it was imported from (migration 0015); NULL when authored here. */
+  source: string | null;
 }
 
 /** compliance_assignments: compliance policy → group, include or exclude, unique per pair. */

@@ -16,12 +16,15 @@ import { type AccessTokenRecord, type PolicyOutcome, type StoredComplianceState,
 import type { ComplianceAssignmentTable, CompliancePolicyTable, Database, DeviceComplianceTable } from './schema.js';
 import { isUniqueViolation } from './sql-rows.js';
 import { isolateRows, parseStoredJson, type StoreProblem } from './stored-json.js';
+import { sourceFromText, sourceText } from './stored-source.js';
 import { inTransaction } from './transactions.js';
 
 type Db = Kysely<Database>;
 
-function policyRow(p: CompliancePolicy): Omit<CompliancePolicyTable, 'deletedAt'> {
+/** The row of `p`; `source` only when `p` has one, so an update without a source keeps the stored one. */
+function policyRow(p: CompliancePolicy): Omit<CompliancePolicyTable, 'deletedAt' | 'source'> & { source?: string | null } {
   return {
+    ...(p.source ? { source: sourceText(p.source) } : {}),
     compliancePolicyId: p.compliancePolicyId,
     name: p.name,
     description: p.description ?? null,
@@ -34,6 +37,7 @@ function policyRow(p: CompliancePolicy): Omit<CompliancePolicyTable, 'deletedAt'
 }
 
 function policyFromRow(row: CompliancePolicyTable): CompliancePolicy {
+  const source = sourceFromText(row.source, { table: 'compliance_policies', id: row.compliancePolicyId, column: 'source' });
   return {
     compliancePolicyId: row.compliancePolicyId,
     name: row.name,
@@ -43,6 +47,7 @@ function policyFromRow(row: CompliancePolicyTable): CompliancePolicy {
     version: row.version,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    ...(source ? { source } : {}),
   };
 }
 
@@ -55,7 +60,7 @@ export async function createCompliancePolicy(db: Db, policy: CompliancePolicy): 
   if (policy.version !== 1) throw new Error('createCompliancePolicy: first version must be 1');
   await db
     .insertInto('compliancePolicies')
-    .values({ ...policyRow(policy), deletedAt: null })
+    .values({ source: null, ...policyRow(policy), deletedAt: null })
     .execute();
 }
 

@@ -3,13 +3,13 @@
 import type { Kysely } from 'kysely';
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError } from '../../../common/errors.js';
-import { validate } from '../../../common/validation.js';
-import { type PolicyKind, PolicySource, type SignedPolicy } from '../../../policy-schemas/src/index.js';
+import type { PolicyKind, PolicySource, SignedPolicy } from '../../../policy-schemas/src/index.js';
 import type { Database } from './schema.js';
 import { isUniqueViolation, signedPolicyFromRow } from './sql-rows.js';
 import { assignedPolicyIdsQuery } from './sql-targeting.js';
 import type { PolicyHead, PolicyListing, PolicyRecord, PolicySet } from './store.js';
-import { isolateRows, parseStoredJson, type StoredRef, storeCorrupt } from './stored-json.js';
+import { isolateRows, type StoredRef } from './stored-json.js';
+import { sourceFromText, sourceText } from './stored-source.js';
 import { inTransaction } from './transactions.js';
 
 type Db = Kysely<Database>;
@@ -110,23 +110,8 @@ export async function assignedPoliciesWithProblems(db: Db, deviceId: string): Pr
 type PolicyRow = Parameters<typeof signedPolicyFromRow>[0] & { policyId: string; createdAt: string; source: string | null };
 
 function policyRecord(row: PolicyRow): PolicyRecord {
-  const source = sourceFromRow(row);
+  const source = sourceFromText(row.source, { table: 'policies', id: row.policyId, column: 'source' });
   return { policyId: row.policyId, createdAt: row.createdAt, latest: signedPolicyFromRow(row), ...(source ? { source } : {}) };
-}
-
-function sourceText(source: PolicySource | undefined): string | null {
-  return source ? JSON.stringify(source) : null;
-}
-
-/** The stored source (written by this module from a validated PolicySource); STORE_CORRUPT when it no longer is one. */
-function sourceFromRow(row: { policyId: string; source: string | null }): PolicySource | undefined {
-  if (row.source === null) return undefined;
-  const where = { table: 'policies', id: row.policyId, column: 'source' };
-  try {
-    return validate(PolicySource, parseStoredJson<unknown>(row.source, where), 'stored policy source');
-  } catch (err) {
-    throw storeCorrupt(where, (err as Error).message);
-  }
 }
 
 // Where a policy version lives, as STORE_CORRUPT names it.

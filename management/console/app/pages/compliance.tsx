@@ -1,5 +1,6 @@
-// Compliance: the compliance policies (create with a form of the compliance settings, assign to a group, delete)
-// and the fleet overview (GET /v1/admin/compliance/devices): every device's state, decision and first reason.
+// Compliance: the compliance policies (create with a form of the compliance settings, assign to a group, delete; an
+// imported one shows the Intune compliance policy it came from) and the fleet overview
+// (GET /v1/admin/compliance/devices): every device's state, decision and first reason.
 import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api.js';
 import { fieldErrors } from '../catalog.js';
@@ -7,7 +8,7 @@ import { useLoad } from '../hooks.js';
 import { href } from '../router.js';
 import type { Abilities } from '../session.js';
 import type { CompliancePolicy, Group } from '../types.js';
-import { announce, Badge, ConfirmAction, ErrorText, Field, Loading } from '../ui.js';
+import { announce, Badge, ConfirmAction, ErrorText, Field, IntuneSource, Loading } from '../ui.js';
 
 interface Overview {
   devices: { deviceId: string; hostname: string; complianceState: string; decision: string; riskLevel: string; firstReason: string | null }[];
@@ -98,6 +99,7 @@ export function CompliancePage({ can }: { can: Abilities }) {
             <p>
               version {p.version}, grace {p.gracePeriodHours} h: <code>{JSON.stringify(p.settings)}</code>
             </p>
+            <IntuneSource source={p.source} heading="h3" />
             {can.assign && groups.data && groups.data.groups.length > 0 && (
               <div class="row">
                 <label for={`ca-${p.compliancePolicyId}`}>Assign to</label>

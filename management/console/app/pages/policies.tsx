@@ -1,9 +1,11 @@
-// Policies: the list with kind, version and last change, links to the editor and to each policy's status.
+// Policies: the list with kind, version and last change, links to the editor and to each policy's status. Policies
+// imported from Intune are grouped per Intune policy (one unit, even when it produced several kinds).
 import { api } from '../api.js';
 import { useLoad } from '../hooks.js';
+import { groupBySource, groupKinds } from '../intune-source.js';
 import { href } from '../router.js';
 import type { Abilities } from '../session.js';
-import type { Group, PolicySummary } from '../types.js';
+import type { Group, PolicySource, PolicySummary } from '../types.js';
 import { ErrorText, formatTime, Loading } from '../ui.js';
 
 /** Why policies are read-only here: the role, or (for a scoped admin) the groups its account is limited to, by name. */
@@ -17,6 +19,36 @@ export function ReadOnlyNote({ can }: { can: Abilities }) {
       Your account is scoped to groups {names.join(', ')}: policies are read-only for you
       {can.assign ? ' (you may assign them to those groups)' : ''}.
     </p>
+  );
+}
+
+/** The heading row of the policies one Intune policy produced: its name, id and the kinds it spans. */
+function SourceRow({ source, kinds }: { source: PolicySource; kinds: string[] }) {
+  return (
+    <tr class="source-row">
+      <th scope="rowgroup" colSpan={6}>
+        Intune: <bdi>{source.name || '(unnamed)'}</bdi> (<bdi>{source.id}</bdi>) <span class="muted">— {kinds.join(', ')}</span>
+      </th>
+    </tr>
+  );
+}
+
+function PolicyRow({ p }: { p: PolicySummary }) {
+  return (
+    <tr>
+      <th scope="row">
+        <a href={href('policies', p.policyId)}>{p.name}</a>
+      </th>
+      <td>{p.kind}</td>
+      <td>{p.latestVersion}</td>
+      <td>{Object.keys(p.settings).length}</td>
+      <td>{formatTime(p.updatedAt)}</td>
+      <td>
+        <a href={href('policies', p.policyId, 'status')}>
+          Status<span class="sr-only"> of {p.name}</span>
+        </a>
+      </td>
+    </tr>
   );
 }
 
@@ -49,24 +81,14 @@ export function PoliciesPage({ can }: { can: Abilities }) {
                 <th scope="col">Status</th>
               </tr>
             </thead>
-            <tbody>
-              {list.data.policies.map((p) => (
-                <tr key={p.policyId}>
-                  <th scope="row">
-                    <a href={href('policies', p.policyId)}>{p.name}</a>
-                  </th>
-                  <td>{p.kind}</td>
-                  <td>{p.latestVersion}</td>
-                  <td>{Object.keys(p.settings).length}</td>
-                  <td>{formatTime(p.updatedAt)}</td>
-                  <td>
-                    <a href={href('policies', p.policyId, 'status')}>
-                      Status<span class="sr-only"> of {p.name}</span>
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
+            {groupBySource(list.data.policies).map((g) => (
+              <tbody key={g.source?.id ?? ''} data-testid={g.source ? 'intune-group' : undefined}>
+                {g.source && <SourceRow source={g.source} kinds={groupKinds(g.items)} />}
+                {g.items.map((p) => (
+                  <PolicyRow key={p.policyId} p={p} />
+                ))}
+              </tbody>
+            ))}
           </table>
         </div>
       )}

@@ -1,7 +1,7 @@
 // Create or edit a policy through a form generated from the settings catalog. "Preview" sends the document to
 // POST /v1/admin/what-if: the endpoint's validation messages appear beside their fields, or the diff against the
 // current version and the what-if result appear, and only then can the previewed document be saved. Existing
-// policies also get their include/exclude assignments here.
+// policies also get their include/exclude assignments here, and an imported one shows the Intune policy it came from.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api.js';
 import { type CatalogSetting, fieldErrors, fromText, loadCatalog, toText } from '../catalog.js';
@@ -10,7 +10,7 @@ import { useLoad } from '../hooks.js';
 import { href, navigate } from '../router.js';
 import type { Abilities } from '../session.js';
 import type { PolicySummary, WhatIfResponse } from '../types.js';
-import { announce, describedBy, ErrorText, Field, Loading } from '../ui.js';
+import { announce, describedBy, ErrorText, Field, IntuneSource, Loading } from '../ui.js';
 import { ReadOnlyNote } from './policies.js';
 import { PolicyAssignments } from './policy-assignments.js';
 import { SettingField } from './setting-field.js';
@@ -202,6 +202,7 @@ export function PolicyEditor({ policyId, can }: { policyId: string | null; can: 
         {policy.data && <span class="muted"> version {policy.data.latestVersion}</span>}
       </h1>
       {!can.editPolicy && <ReadOnlyNote can={can} />}
+      <IntuneSource source={policy.data?.source} />
       {(catalog.loading || policy.loading) && <Loading what="the settings catalog" />}
       <ErrorText error={catalog.error ?? policy.error} />
       {catalog.data && !policy.loading && policy.data !== undefined && (

@@ -102,6 +102,7 @@ export const ADMIN_ROUTE_DOCS: RouteDocs = {
     responses: { 200: PolicySummary },
     errors: ['POLICY_INVALID', 'CONFLICT'],
     ...SETTINGS_OF_KIND,
+    description: `${SETTINGS_OF_KIND.description} A body without \`source\` keeps the stored source (the Intune policy it was imported from); one with a source replaces it.`,
   },
   'DELETE /v1/admin/policies/{id}': { summary: 'Delete a policy and its assignments', tag: 'Policies', security: admin, responses: NO_CONTENT, errors: [] },
   'GET /v1/admin/policies/{id}/status': {

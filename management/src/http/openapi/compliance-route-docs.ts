@@ -47,6 +47,7 @@ export const COMPLIANCE_ROUTE_DOCS: RouteDocs = {
 
   'POST /v1/admin/compliance-policies': {
     summary: 'Create a compliance policy',
+    description: '`source` names the Intune compliance policy an import made it from (attache-admin policy import sets it; re-imports match on its id).',
     tag: 'Compliance',
     security: admin,
     body: CompliancePolicyDocument,
@@ -69,6 +70,7 @@ export const COMPLIANCE_ROUTE_DOCS: RouteDocs = {
   },
   'PUT /v1/admin/compliance-policies/{id}': {
     summary: 'Replace a compliance policy with its next version',
+    description: 'A body without `source` keeps the stored source (the Intune provenance survives an edit); one with a source replaces it.',
     tag: 'Compliance',
     security: admin,
     body: CompliancePolicyDocument,

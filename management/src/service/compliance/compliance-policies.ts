@@ -23,6 +23,7 @@ function fromDocument(doc: CompliancePolicyDocument, id: string, version: number
     version,
     createdAt,
     updatedAt,
+    ...(doc.source ? { source: doc.source } : {}),
   };
 }
 
@@ -61,7 +62,9 @@ export async function updateCompliancePolicy(ctx: ServiceContext, id: string, bo
   await ctx.store.updateCompliancePolicy(policy);
   await ctx.compliance.evaluateMany(await devicesOfPolicy(ctx, id), 'policy');
   ctx.logger.info('compliance policy updated', { component: 'compliance', compliancePolicyId: id, version: policy.version });
-  return policy;
+  // An update without a source keeps the stored one (an import's provenance survives an edit): answer with it.
+  const kept = doc.source ?? (await ctx.store.getCompliancePolicy(id))?.source;
+  return kept ? { ...policy, source: kept } : policy;
 }
 
 /** Deletes a compliance policy with its assignments and re-evaluates the devices that had it. */
