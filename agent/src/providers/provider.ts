@@ -28,4 +28,11 @@ export interface SettingsProvider {
    * precedence above theirs leave it out.
    */
   overrides?(): ReadonlyMap<string, SettingOverride>;
+  /**
+   * True when restoring the setting (no policy manages it any more) means clearing the value the agent wrote to a
+   * policy store (MDM store property $null, its Policies-key value deleted) rather than writing the recorded
+   * pre-management value: that value was the effective default, and writing it as policy would tattoo it. Left out,
+   * or false, for local-preference settings: restore writes the recorded value back.
+   */
+  restoreClears?(settingId: string): boolean;
 }

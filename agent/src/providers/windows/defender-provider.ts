@@ -105,6 +105,11 @@ export class WindowsDefenderProvider implements SettingsProvider {
     return this.lastOverrides;
   }
 
+  /** Policy-level settings are restored by clearing what the agent wrote; local preferences get their old value back. */
+  restoreClears(settingId: string): boolean {
+    return defenderMapping(settingId)?.via === 'policy';
+  }
+
   async apply(changes: readonly SettingChange[]): Promise<ApplyResult[]> {
     if (changes.length === 0) return [];
     const foreign = new Set(
