@@ -163,6 +163,6 @@ describe('hostile values are inert data', () => {
     ];
     for (const plan of plans) await expect(runPowerShell(host.runner, DEFENDER_APPLY, plan)).rejects.toThrow(/not in the allow-list/);
     expect(host.bridge.Defender).toBeNull();
-    expect(host.policies.keys.size).toBe(0);
+    expect(host.registry.keys.size).toBe(0);
   });
 });

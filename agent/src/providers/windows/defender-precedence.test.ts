@@ -109,7 +109,7 @@ describe('(b) a GPO sets PUAProtection differently', () => {
 
   it('a Policies value with no GPO behind it is named as such; a pinned effective value with no owner is not enforced', async () => {
     const host = new DefenderEmulator();
-    host.policies.set(DEFENDER, { name: 'PUAProtection', type: 'DWord', value: 0 });
+    host.registry.set(DEFENDER, { name: 'PUAProtection', type: 'DWord', value: 0 });
     host.pinned.DisableBehaviorMonitoring = true;
     const run = await applyPolicy('antivirus', { 'defender.PUAProtection': 1, 'defender.AllowBehaviorMonitoring': 1 }, host);
     expect(run.statuses.find((s) => s.settingId === 'defender.PUAProtection')?.message).toContain('a Policies-key value this agent did not write');

@@ -79,6 +79,21 @@ function Open-PolicyKey([string]$key, [bool]$create) {
   if ($create) { return [Microsoft.Win32.Registry]::LocalMachine.CreateSubKey($sub) }
   return [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey($sub, $true)
 }
+# RSoP: the winning GPO (precedence 1) of each Policies value under an allow-listed key, by lower-case '<key>\<name>'.
+# A GPO that deletes a value (registry.pol **del.) owns it too: it forces the value absent. Errors reach the caller.
+function Get-GpoOwners {
+  $gpos = @{}
+  foreach ($g in @(Get-CimInstance -Namespace 'root\rsop\computer' -ClassName RSOP_GPO -ErrorAction Stop)) { $gpos[[string]$g.id] = [string]$g.name }
+  $owners = @{}
+  foreach ($s in @(Get-CimInstance -Namespace 'root\rsop\computer' -ClassName RSOP_RegistryPolicySetting -ErrorAction Stop)) {
+    if ($s.precedence -ne 1) { continue }
+    $full = 'HKLM:\' + [string]$s.registryKey
+    $key = @($keyAllowed | Where-Object { $_ -eq $full }) | Select-Object -First 1
+    if ($null -eq $key) { continue }
+    $owners[($key + '\' + [string]$s.valueName).ToLowerInvariant()] = @{ key = $key; name = [string]$s.valueName; gpo = $gpos[[string]$s.GPOID]; gpoId = [string]$s.GPOID; deleted = [bool]$s.deleted }
+  }
+  return $owners
+}
 function Get-BridgeProperties([string]$cls) {
   try { return @((Get-CimClass -Namespace $bridgeNamespace -ClassName $configClass[$cls] -ErrorAction Stop).CimClassProperties | ForEach-Object { $_.Name }) }
   catch { return @() }
@@ -88,7 +103,7 @@ function Get-BridgeProperties([string]$cls) {
 /**
  * Applies a DefenderApplyPlan (defender-plan.ts). Order: bridge writes per class (one New-/Set-CimInstance each; a
  * property this build's class lacks runs its registry fallback instead), registry-only settings, then local
- * preferences. A failing step is recorded and the rest still runs; the output is `{ errors: [{ step, message }] }`.
+ * preferences. A Policies value (or list item, or list flag) that RSoP says a GPO owns is left as it is. A failing step is recorded and the rest still runs; the output is `{ errors: [{ step, message }] }`.
  * A plan naming anything outside the allow-lists is refused as a whole before anything changes.
  */
 export const DEFENDER_APPLY = psJoin(
@@ -122,7 +137,14 @@ function Assert-Op($op) {
     if ([string]$op.name -cnotmatch $valueNamePattern) { throw 'refusing a registry value name outside [A-Za-z0-9_-]' }
   } else { throw 'refusing an unknown registry operation' }
 }
+# A Policies value a GPO owns is never written or deleted (GP refresh would fight it and admins could not tell the
+# two apart); the read-back reports the GPO as overriding the setting. Unknown ownership (RSoP unreadable) refuses.
+function Test-GpoOwned([string]$key, [string]$name) {
+  if ($null -ne $rsopError) { throw ('cannot tell whether Group Policy owns ' + $key + '\' + $name + ' (RSoP unavailable: ' + $rsopError + ')') }
+  return $gpoOwners.ContainsKey(($key + '\' + $name).ToLowerInvariant())
+}
 function Invoke-RegistryOp($op) {
+  if (($op.op -ceq 'set') -or ($op.op -ceq 'delete')) { if (Test-GpoOwned ([string]$op.key) ([string]$op.name)) { return } }
   if ($op.op -ceq 'set') {
     $k = Open-PolicyKey ([string]$op.key) $true
     try {
@@ -139,14 +161,18 @@ function Invoke-RegistryOp($op) {
     try {
       $items = @($op.set | Where-Object { $null -ne $_ })
       $names = @($items | ForEach-Object { [string]$_.name })
-      if ($op.exact -eq $true) { foreach ($present in @($k.GetValueNames())) { if ($names -notcontains $present) { $k.DeleteValue($present, $false) } } }
+      if ($op.exact -eq $true) {
+        foreach ($present in @($k.GetValueNames())) { if ($names -notcontains $present -and -not (Test-GpoOwned ([string]$op.key) $present)) { $k.DeleteValue($present, $false) } }
+      }
       foreach ($item in $items) {
+        if (Test-GpoOwned ([string]$op.key) ([string]$item.name)) { continue }
         if ($null -eq $item.data) { $k.DeleteValue([string]$item.name, $false) }
         else { $k.SetValue([string]$item.name, [string]$item.data, [Microsoft.Win32.RegistryValueKind]::String) }
       }
       $left = @($k.GetValueNames() | Where-Object { $_ -ne '' }).Count
     } finally { $k.Close() }
     # The ADMX list is enabled (flag 1) while it holds values; the flag goes with the last one.
+    if (Test-GpoOwned ([string]$op.flagKey) ([string]$op.flag)) { return }
     $f = Open-PolicyKey ([string]$op.flagKey) $true
     try {
       if ($left -gt 0) { $f.SetValue([string]$op.flag, 1, [Microsoft.Win32.RegistryValueKind]::DWord) } else { $f.DeleteValue([string]$op.flag, $false) }
@@ -177,6 +203,11 @@ foreach ($b in @($in.bridge | Where-Object { $null -ne $_ })) {
 foreach ($r in @($in.registry | Where-Object { $null -ne $_ })) { foreach ($op in @($r.ops | Where-Object { $null -ne $_ })) { Assert-Op $op } }
 foreach ($name in @(Get-Names $in.preference.remove) + @(Get-Names $in.preference.add)) { Assert-Allowed $name $listAllowed 'list parameter' }
 foreach ($name in @($in.preference.reset | Where-Object { $null -ne $_ }) + @(Get-Names $in.preference.mp)) { Assert-Allowed $name $mpAllowed 'parameter' }
+
+# Group Policy owners of Policies values, read once before any registry write.
+$gpoOwners = @{}
+$rsopError = $null
+try { $gpoOwners = Get-GpoOwners } catch { $rsopError = $_.Exception.Message }
 
 # 1. The MDM store through the WMI bridge, one instance per class: created when absent, else modified.
 foreach ($cls in $bridgeClasses) {
@@ -255,7 +286,7 @@ if ($set.Count -gt 0) {
  * values and list subkeys, per requested bridge class its properties on this build and the MDM result instance's
  * values, RSoP's Group Policy owners of allow-listed Policies keys, and (if asked) IsTamperProtected. Output:
  * `{ preference, registry: [{key,name,value}], subkeys: [{key, values: [{name,data}]}], bridge: [{cls, properties,
- * values}], rsop: [{key,name,gpo}], status }`.
+ * values}], rsop: [{key,name,gpo,gpoId,deleted}], rsopError, status }`.
  */
 export const DEFENDER_OBSERVE = psJoin(
   'defender-observe',
@@ -295,25 +326,17 @@ foreach ($cls in @($in.bridge | Where-Object { $null -ne $_ })) {
   [void]$bridge.Add(@{ cls = [string]$cls; properties = $available; values = $values })
 }
 
-# RSoP names the GPO that set each Policies value (precedence 1 = the winning GPO). No RSoP data: no GPO.
-$rsop = New-Object System.Collections.ArrayList
+# RSoP names the GPO that set each Policies value (precedence 1 = the winning GPO); an unreadable RSoP is reported.
+$rsop = @()
+$rsopError = $null
 if ($in.rsop -eq $true) {
-  try {
-    $gpos = @{}
-    foreach ($g in @(Get-CimInstance -Namespace 'root\rsop\computer' -ClassName RSOP_GPO -ErrorAction Stop)) { $gpos[[string]$g.id] = [string]$g.name }
-    foreach ($s in @(Get-CimInstance -Namespace 'root\rsop\computer' -ClassName RSOP_RegistryPolicySetting -ErrorAction Stop)) {
-      if ($s.precedence -ne 1) { continue }
-      $full = 'HKLM:\' + [string]$s.registryKey
-      $key = @($keyAllowed | Where-Object { $_ -eq $full }) | Select-Object -First 1
-      if ($null -ne $key) { [void]$rsop.Add(@{ key = $key; name = [string]$s.valueName; gpo = $gpos[[string]$s.GPOID] }) }
-    }
-  } catch { }
+  try { $rsop = @((Get-GpoOwners).Values) } catch { $rsopError = $_.Exception.Message }
 }
 
 $status = $null
 if ($in.status -eq $true) { $status = @{ IsTamperProtected = (Get-MpComputerStatus).IsTamperProtected } }
 
-@{ preference = $preference; registry = @($registry); subkeys = @($subkeys); bridge = @($bridge); rsop = @($rsop); status = $status }
+@{ preference = $preference; registry = @($registry); subkeys = @($subkeys); bridge = @($bridge); rsop = @($rsop); rsopError = $rsopError; status = $status }
 `,
 );
 

@@ -24,8 +24,15 @@ export interface DefenderObservation {
   readonly registry: ReadonlyMap<string, unknown>;
   /** Per bridge class asked for: the properties this build's class has, and the MDM result instance's values. */
   readonly bridge: Partial<Record<BridgeClass, { readonly properties: readonly string[]; readonly values: Readonly<Record<string, unknown>> }>>;
-  /** RSoP: the GPO that owns a Policies value, by lower-case `<key>\<name>`, and `<key>\*` for any value under a key. */
+  /**
+   * RSoP: who owns a Policies value ("Group Policy '<GPO>'", "Local Group Policy"), by lower-case `<key>\<name>`, and
+   * `<key>\*` for any value under a key. The agent never writes or deletes a value a GPO owns.
+   */
   readonly gpo: ReadonlyMap<string, string>;
+  /** RSoP entries of GPOs that delete a Policies value (force it absent), by lower-case `<key>\<name>`. */
+  readonly gpoRemoved?: ReadonlyMap<string, string>;
+  /** Why RSoP could not be read (GPO owners then unknown). */
+  readonly rsopError?: string;
   /** Get-MpComputerStatus.IsTamperProtected, when it was asked for. */
   readonly tamperProtected?: boolean;
 }
@@ -204,11 +211,18 @@ const FOREIGN_POLICY =
  * MDM store — a Policies-key value with no GPO behind it. `effective` is that value.
  */
 export function policyOverride(mapping: Extract<DefenderMapping, { via: 'policy' }>, seen: DefenderObservation): SettingOverride | undefined {
-  const paths = ownedPaths(mapping.registry);
-  const gpo = paths.map((p) => seen.gpo.get(p.toLowerCase())).find((g) => g !== undefined);
+  const paths = ownedPaths(mapping.registry).map((p) => p.toLowerCase());
+  const gpo = paths.map((p) => seen.gpo.get(p)).find((g) => g !== undefined);
   const registry = decodeRegistry(mapping.registry, seen);
   const effective = registry === undefined ? {} : { effective: registry };
-  if (gpo !== undefined) return { source: `Group Policy '${gpo}'`, ...effective };
-  if (registry !== undefined && usesBridge(mapping, seen)) return { source: FOREIGN_POLICY, ...effective };
+  if (gpo !== undefined) return { source: gpo, ...effective };
+  const bridge = usesBridge(mapping, seen);
+  // A GPO deleting the value keeps the agent's Policies-key value out; over the MDM store it changes nothing.
+  const removed = bridge ? undefined : paths.map((p) => seen.gpoRemoved?.get(p)).find((g) => g !== undefined);
+  if (removed !== undefined) return { source: `${removed} (it removes this value)` };
+  if (registry !== undefined && bridge) {
+    const unknown = seen.rsopError === undefined ? '' : `; RSoP unavailable, so the GPO cannot be named: ${seen.rsopError}`;
+    return { source: `${FOREIGN_POLICY}${unknown}`, ...effective };
+  }
   return undefined;
 }

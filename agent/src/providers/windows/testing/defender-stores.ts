@@ -1,5 +1,5 @@
 // The emulated Defender host's three stores and the effective value Defender derives from them (test support): the
-// Policies key (values written there by a GPO, and values anyone else wrote), the MDM store (bridge instances) and
+// Policies key (one registry: GPO values and anyone else's), the MDM store (bridge instances) and
 // local preferences. Precedence as Microsoft documents it: GPO (Policies key) > MDM > local preference; with
 // DisableLocalAdminMerge = 1 local list items (exclusions, ASR rules, CFA lists) are ignored.
 // Source: https://learn.microsoft.com/defender-endpoint/troubleshoot-microsoft-defender-antivirus-settings
@@ -17,13 +17,12 @@ import { observeRequest } from '../defender-read.js';
 import { asrPairs, type DefenderObservation, decodeBridge, decodeRegistry, registryPath } from '../defender-store.js';
 import { encodeMp, threatActionPairs } from '../defender-values.js';
 
-/** One registry value; `gpo` names the GPO that owns it (RSoP), absent for values written by anyone else. */
+/** One registry value (who wrote it is RSoP's business, not the registry's). */
 export interface RegistryEntry {
   readonly name: string;
   readonly type: 'DWord' | 'String';
   /** As Windows returns it: a REG_DWORD comes back as a signed Int32. */
   readonly value: number | string;
-  readonly gpo?: string;
 }
 
 /** Registry keys and value names are case-insensitive; value names may hold any character (exclusion paths). */
