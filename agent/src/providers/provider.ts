@@ -1,6 +1,6 @@
 // The provider interface: one per settings area (antivirus, firewall, …), one implementation per OS plus simulated.
 import type { ErrorCode } from '../../../common/errors.js';
-import type { PolicyKind, SettingValue } from '../../../policy-schemas/src/index.js';
+import type { BaselineEntry, PolicyKind, SettingValue } from '../../../policy-schemas/src/index.js';
 import type { SettingOverride } from '../core/outcome.js';
 import type { SettingChange } from '../core/plan.js';
 
@@ -35,4 +35,16 @@ export interface SettingsProvider {
    * or false, for local-preference settings: restore writes the recorded value back.
    */
   restoreClears?(settingId: string): boolean;
+  /**
+   * Where this provider stores values, as a number raised whenever that changes (absent: 1). Baseline entries carry
+   * the scheme they were written under; an older entry is handed to `migrate` once, before the next apply.
+   */
+  readonly writeScheme?: number;
+  /**
+   * Removes what an earlier agent version wrote under an older scheme, for the given baseline entries only (their
+   * `applied` value is what it wrote, `original` what was there before it): never anything it did not write. Returns
+   * the ids cleaned up; the sync then re-writes those settings under the current scheme (even if the value read now
+   * equals the policy) and stamps their entries. Ids left out, or a throw, are retried at the next sync.
+   */
+  migrate?(entries: ReadonlyMap<string, BaselineEntry>): Promise<ReadonlySet<string>>;
 }

@@ -14,11 +14,15 @@ export interface ApplyReport extends ApplyEvidence {
 /** Called with a provider's observed values before it changes anything (the baseline is recorded durably here). */
 export type BeforeApply = (managed: readonly EffectiveSetting[], observed: ReadonlyMap<string, SettingValue | undefined>) => Promise<void>;
 
-/** Applies every enforceable setting through the provider of its kind and collects the evidence. */
+/**
+ * Applies every enforceable setting through the provider of its kind and collects the evidence. Settings in `rewrite`
+ * are written even when the value read equals the policy's (moved to a new store by an upgrade clean-up).
+ */
 export async function applyEffective(
   effective: readonly EffectiveSetting[],
   providers: readonly SettingsProvider[],
   beforeApply: BeforeApply = async () => undefined,
+  rewrite: ReadonlySet<string> = new Set(),
 ): Promise<ApplyReport> {
   const unsupported = new Map<string, string>();
   const failed = new Map<string, { code: string; message: string }>();
@@ -34,7 +38,7 @@ export async function applyEffective(
     try {
       const before = await provider.observe(ids);
       await beforeApply(supported, before);
-      const planned = planChanges(supported, before);
+      const planned = planChanges(supported, new Map([...before].map(([id, v]) => [id, rewrite.has(id) ? undefined : v])));
       changes.push(...planned);
       const results = await provider.apply(planned);
       for (const r of results) if (!r.ok) failed.set(r.settingId, { code: r.code, message: r.message });

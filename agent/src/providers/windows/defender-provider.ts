@@ -2,11 +2,12 @@
 // experience, EDR): policy-level writes (MDM store, else the Policies key, else a marked local preference) and read-back
 // of every store through the constant PowerShell scripts, values as JSON on stdin (defender-mapping.ts says where).
 import { systemClock } from '../../../../common/clock.js';
-import { type OsType, type PolicyKind, type SettingValue, settingById } from '../../../../policy-schemas/src/index.js';
+import { type BaselineEntry, type OsType, type PolicyKind, type SettingValue, settingById } from '../../../../policy-schemas/src/index.js';
 import type { SettingOverride } from '../../core/outcome.js';
 import type { SettingChange } from '../../core/plan.js';
 import type { CommandRunner } from '../../system/command-runner.js';
 import type { ApplyResult, SettingsProvider } from '../provider.js';
+import { DEFENDER_WRITE_SCHEME, planLegacyCleanup } from './defender-legacy.js';
 import { DEFENDER_KINDS, type DefenderMapping, defenderMapping } from './defender-mapping.js';
 import { type DefenderApplyPlan, isEmptyPlan, planDefenderChanges } from './defender-plan.js';
 import { asArray, type DefenderObserveRequest, observeRequest, parseObservation } from './defender-read.js';
@@ -103,6 +104,18 @@ export class WindowsDefenderProvider implements SettingsProvider {
 
   overrides(): ReadonlyMap<string, SettingOverride> {
     return this.lastOverrides;
+  }
+
+  readonly writeScheme = DEFENDER_WRITE_SCHEME;
+
+  /**
+   * Upgrade clean-up: removes what the previous agent (local preferences, a few Policies values) wrote for these
+   * settings from where it wrote it (defender-legacy.ts); the settings whose steps did not fail are done.
+   */
+  async migrate(entries: ReadonlyMap<string, BaselineEntry>): Promise<ReadonlySet<string>> {
+    const { plan, owners, ids } = planLegacyCleanup(new Map([...entries].filter(([id]) => settingById(id)?.kind === this.kind)));
+    const errors = isEmptyPlan(plan) ? new Map<string, string[]>() : await this.run(plan, owners);
+    return new Set(ids.filter((id) => !errors.has(id)));
   }
 
   /** Policy-level settings are restored by clearing what the agent wrote; local preferences get their old value back. */

@@ -2,15 +2,12 @@
 // a class, property, key or parameter the script refuses, and the script accepts nothing the table does not use), and
 // they hold no construct that could turn data into code.
 import { describe, expect, it } from 'vitest';
+import { legacyParameters } from './defender-legacy.js';
 import { allDefenderMappings, bridgeProperties, mpListParameters, mpParameters, registryKeys } from './defender-mapping.js';
 import { DEFENDER_APPLY, DEFENDER_OBSERVE, DEFENDER_SCRIPTS } from './defender-scripts.js';
+import { scriptList } from './testing/defender-script-contract.js';
 
-/** The quoted items of `$name = @('a', 'b', …)` in a script. */
-function allowList(text: string, name: string): string[] {
-  const m = new RegExp(`\\$${name} = @\\(([^)]*)\\)`).exec(text);
-  if (!m) throw new Error(`no $${name} in the script`);
-  return [...(m[1] as string).matchAll(/'([^']*)'/g)].map((x) => x[1] as string).sort();
-}
+const allowList = (text: string, name: string) => scriptList(name, text);
 
 describe('Defender script allow-lists', () => {
   it('both scripts accept exactly the table registry keys and bridge properties', () => {
@@ -24,6 +21,13 @@ describe('Defender script allow-lists', () => {
   it('the apply script accepts exactly the preference-only parameters of the table', () => {
     expect(allowList(DEFENDER_APPLY.text, 'mpAllowed')).toEqual(mpParameters());
     expect(allowList(DEFENDER_APPLY.text, 'listAllowed')).toEqual(mpListParameters());
+  });
+
+  it('the apply script accepts the previous agent’s local-preference parameters for the upgrade clean-up only', () => {
+    expect(allowList(DEFENDER_APPLY.text, 'legacyMpAllowed')).toEqual(legacyParameters().scalars);
+    expect(allowList(DEFENDER_APPLY.text, 'legacyListAllowed')).toEqual(legacyParameters().lists);
+    // Additions stay limited to the current preference-only lists.
+    expect(DEFENDER_APPLY.text).toContain("foreach ($name in @(Get-Names $in.preference.add)) { Assert-Allowed $name $listAllowed 'list parameter' }");
   });
 
   it('no preference-only setting needs a value conversion the script does not make (time of day)', () => {
@@ -56,7 +60,7 @@ describe('Defender scripts hold no way to run data', () => {
     const text = DEFENDER_APPLY.text;
     const body = text.slice(text.indexOf('# Validate every name first'));
     const firstChange = body.search(/Invoke-RegistryOp \$op|New-CimInstance|Set-CimInstance|(Set|Add|Remove)-MpPreference/);
-    const lastCheck = body.lastIndexOf("Assert-Allowed $name $mpAllowed 'parameter'");
+    const lastCheck = body.lastIndexOf("Assert-Allowed $name ($mpAllowed + $legacyMpAllowed) 'parameter'");
     expect(lastCheck).toBeGreaterThan(0);
     expect(firstChange).toBeGreaterThan(lastCheck);
   });

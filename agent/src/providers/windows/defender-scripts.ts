@@ -121,6 +121,22 @@ $mpAllowed = @('AllowDatagramProcessingOnWinServer', 'AllowNetworkProtectionDown
   'QuickScanIncludeExclusions', 'RemoteEncryptionProtectionAggressiveness',
   'RemoteEncryptionProtectionConfiguredState', 'RemoteEncryptionProtectionMaxBlockTime')
 $listAllowed = @('BruteForceProtectionExclusions', 'RemoteEncryptionProtectionExclusions')
+# Upgrade clean-up only (defender-legacy.ts): the previous agent's local preferences, set back, reset or items removed.
+$legacyMpAllowed = @('AllowNetworkProtectionOnWinServer', 'CheckForSignaturesBeforeRunningScan', 'CloudBlockLevel',
+  'CloudExtendedTimeout', 'DefinitionUpdatesChannel', 'DisableArchiveScanning', 'DisableBehaviorMonitoring',
+  'DisableCatchupFullScan', 'DisableCatchupQuickScan', 'DisableEmailScanning', 'DisableIOAVProtection',
+  'DisableRealtimeMonitoring', 'DisableRemovableDriveScanning', 'DisableScanningMappedNetworkDrivesForFullScan',
+  'DisableScanningNetworkFiles', 'DisableScriptScanning', 'EnableControlledFolderAccess', 'EnableFileHashComputation',
+  'EnableLowCpuPriority', 'EnableNetworkProtection', 'EngineUpdatesChannel', 'HighThreatDefaultAction',
+  'LowThreatDefaultAction', 'MAPSReporting', 'MeteredConnectionUpdates', 'ModerateThreatDefaultAction', 'PUAProtection',
+  'PlatformUpdatesChannel', 'QuarantinePurgeItemsAfterDelay', 'RandomizeScheduleTaskTimes', 'RealTimeScanDirection',
+  'ScanAvgCPULoadFactor', 'ScanOnlyIfIdleEnabled', 'ScanParameters', 'ScanScheduleDay', 'ScanScheduleOffset',
+  'ScanScheduleQuickScanTime', 'SchedulerRandomizationTime', 'SevereThreatDefaultAction', 'SharedSignaturesPath',
+  'SignatureDefinitionUpdateFileSharesSources', 'SignatureFallbackOrder', 'SignatureUpdateInterval',
+  'SubmitSamplesConsent', 'ThrottleForScheduledScanOnly', 'UILockdown')
+$legacyListAllowed = @('AttackSurfaceReductionOnlyExclusions', 'AttackSurfaceReductionRules_Ids',
+  'ControlledFolderAccessAllowedApplications', 'ControlledFolderAccessProtectedFolders', 'ExclusionExtension',
+  'ExclusionPath', 'ExclusionProcess')
 $guidPattern = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 $errors = New-Object System.Collections.ArrayList
 function Add-StepError([string]$step, $record) { [void]$errors.Add(@{ step = $step; message = $record.Exception.Message }) }
@@ -201,8 +217,9 @@ foreach ($b in @($in.bridge | Where-Object { $null -ne $_ })) {
   foreach ($op in @($b.fallback | Where-Object { $null -ne $_ })) { Assert-Op $op }
 }
 foreach ($r in @($in.registry | Where-Object { $null -ne $_ })) { foreach ($op in @($r.ops | Where-Object { $null -ne $_ })) { Assert-Op $op } }
-foreach ($name in @(Get-Names $in.preference.remove) + @(Get-Names $in.preference.add)) { Assert-Allowed $name $listAllowed 'list parameter' }
-foreach ($name in @($in.preference.reset | Where-Object { $null -ne $_ }) + @(Get-Names $in.preference.mp)) { Assert-Allowed $name $mpAllowed 'parameter' }
+foreach ($name in @(Get-Names $in.preference.add)) { Assert-Allowed $name $listAllowed 'list parameter' }
+foreach ($name in @(Get-Names $in.preference.remove)) { Assert-Allowed $name ($listAllowed + $legacyListAllowed) 'list parameter' }
+foreach ($name in @($in.preference.reset | Where-Object { $null -ne $_ }) + @(Get-Names $in.preference.mp)) { Assert-Allowed $name ($mpAllowed + $legacyMpAllowed) 'parameter' }
 
 # Group Policy owners of Policies values, read once before any registry write.
 $gpoOwners = @{}

@@ -6,11 +6,12 @@
 import { readFileSync } from 'node:fs';
 import type { CommandResult, CommandSpec } from '../../../system/command-runner.js';
 import { ScriptedCommandRunner } from '../../../system/command-runner.js';
-import { type BridgeClass, bridgeProperties, mpListParameters, mpParameters, registryKeys } from '../defender-mapping.js';
+import { type BridgeClass, bridgeProperties, registryKeys } from '../defender-mapping.js';
 import type { DefenderApplyPlan, RegistryOp } from '../defender-plan.js';
 import type { DefenderObserveRequest } from '../defender-read.js';
 import { DEFENDER_SCRIPTS } from '../defender-scripts.js';
 import { fullScript } from '../powershell.js';
+import { checkApplyPlan } from './defender-script-contract.js';
 import { EmulatedRegistry, effectivePreference, mergeAsrRules, type RegistryEntry, storeObservation } from './defender-stores.js';
 
 /** A golden file of testdata/ as parsed JSON, without the CIM metadata blocks ConvertTo-Json adds. */
@@ -165,7 +166,7 @@ export class DefenderEmulator {
   }
 
   private apply(plan: DefenderApplyPlan): unknown {
-    this.validate(plan);
+    checkApplyPlan(plan);
     const errors: { step: string; message: string }[] = [];
     const step = (key: string, action: () => void) => {
       const failure = this.failSteps.get(key);
@@ -227,13 +228,20 @@ export class DefenderEmulator {
     const current = structuredClone(this.local);
     for (const [name, items] of Object.entries(pref.remove)) {
       const present = items.filter((item) => list(current[name]).some((p) => same(p, item)));
-      if (present.length > 0)
-        step(`remove:${name}`, () =>
+      if (present.length === 0) continue;
+      step(`remove:${name}`, () => {
+        const keep = list(this.local[name]).map((p) => !present.some((i) => same(p, i)));
+        // Remove-MpPreference -AttackSurfaceReductionRules_Ids drops each rule's action with it.
+        if (name === 'AttackSurfaceReductionRules_Ids')
           this.setList(
-            name,
-            list(this.local[name]).filter((p) => !present.some((i) => same(p, i))),
-          ),
+            'AttackSurfaceReductionRules_Actions',
+            list(this.local.AttackSurfaceReductionRules_Actions).filter((_, i) => keep[i]),
+          );
+        this.setList(
+          name,
+          list(this.local[name]).filter((_, i) => keep[i]),
         );
+      });
     }
     for (const [name, items] of Object.entries(pref.add)) {
       step(`add:${name}`, () => {
@@ -243,28 +251,6 @@ export class DefenderEmulator {
     }
     for (const name of pref.reset) step(`reset:${name}`, () => (this.local[name] = structuredClone(this.defaults[name] ?? null)));
     for (const [name, value] of Object.entries(pref.mp)) step(`mp:${name}`, () => (this.local[name] = value));
-  }
-
-  /** The script's allow-list checks: a plan naming anything else is refused before anything changes. */
-  private validate(plan: DefenderApplyPlan): void {
-    const ops = [...plan.bridge.flatMap((b) => b.fallback), ...plan.registry.flatMap((r) => r.ops)];
-    for (const b of plan.bridge) {
-      if (!CLASSES.includes(b.cls)) throw new Error(`refusing bridge class ${b.cls}: not in the allow-list`);
-      if (!bridgeProperties(b.cls).includes(b.property)) throw new Error(`refusing bridge property ${b.property}: not in the allow-list`);
-      for (const m of b.merge ?? [])
-        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(m.guid)) throw new Error('refusing an ASR rule id that is not a GUID');
-    }
-    for (const op of ops) {
-      this.assertKey(op.key);
-      if (op.op === 'values') this.assertKey(op.flagKey);
-      else if (!/^[A-Za-z0-9_-]{1,64}$/.test(op.name)) throw new Error('refusing a registry value name outside [A-Za-z0-9_-]');
-    }
-    for (const name of [...Object.keys(plan.preference.remove), ...Object.keys(plan.preference.add)]) {
-      if (!mpListParameters().includes(name)) throw new Error(`refusing list parameter ${name}: not in the allow-list`);
-    }
-    for (const name of [...plan.preference.reset, ...Object.keys(plan.preference.mp)]) {
-      if (!mpParameters().includes(name)) throw new Error(`refusing parameter ${name}: not in the allow-list`);
-    }
   }
 
   private setList(name: string, items: unknown[]): void {
