@@ -2,7 +2,17 @@
 // Defender setting — local preferences through Set-/Add-MpPreference, a few Policies-key values — and the plan that
 // removes exactly what it wrote (baseline `applied`, minus what was there before it: `original`) from there.
 import type { BaselineEntry, SettingValue } from '../../../../policy-schemas/src/index.js';
-import { ASR_PER_RULE_KEY, ATP_KEY, DEFENDER_POLICY_KEY, defenderMapping, type MpCodec, SECURITY_CENTER_KEY, THREAT_LEVELS } from './defender-mapping.js';
+import {
+  ASR_KEY,
+  ASR_PER_RULE_FLAG,
+  ASR_PER_RULE_KEY,
+  ATP_KEY,
+  DEFENDER_POLICY_KEY,
+  defenderMapping,
+  type MpCodec,
+  SECURITY_CENTER_KEY,
+  THREAT_LEVELS,
+} from './defender-mapping.js';
 import { type DefenderApplyPlan, emptyPlan, type RegistryOp } from './defender-plan.js';
 import { DefenderValueError, encodeMp, threatActionPairs } from './defender-values.js';
 
@@ -127,7 +137,8 @@ const lower = (v: unknown) => String(v).toLowerCase();
 
 /**
  * The plan removing what the previous agent wrote for these entries, and which settings own each step. Only settings
- * now written at policy level are touched (a setting still a local preference is where it was); a Policies value is
+ * now written at policy level are touched (a setting still a local preference is where it was), and per-rule ASR
+ * exclusions, no longer written at all, are deleted; a Policies value is
  * left when the setting still lives there; a value the old agent found already set (`applied` = `original`) stays;
  * list items it found there stay. A scalar goes back to `original` (as its restore would have), or is reset when
  * there was none or when the cmdlet needs a DateTime (quick scan time).
@@ -142,12 +153,22 @@ export function planLegacyCleanup(entries: ReadonlyMap<string, BaselineEntry>): 
     const old = legacyLocation(id);
     if (!now || !old) continue;
     ids.push(id);
-    if (now.via !== 'policy' || entry.applied === undefined) continue;
+    if (entry.applied === undefined) continue;
     const { applied, original } = entry;
+    if (old.at === 'registry' && old.key === ASR_PER_RULE_KEY) {
+      // Per-rule ASR exclusions are no longer written at all (no documented policy location): the old value goes.
+      const set = [{ name: old.name, data: null }];
+      plan.registry.push({
+        step: `legacy:${id}`,
+        ops: [{ op: 'values', key: ASR_PER_RULE_KEY, set, exact: false, flagKey: ASR_KEY, flag: ASR_PER_RULE_FLAG }],
+      });
+      own(`legacy:${id}`, id);
+      continue;
+    }
+    if (now.via !== 'policy') continue;
     if (old.at === 'registry') {
       const same = !now.bridge && now.registry.kind === 'value' && lower(now.registry.key) === lower(old.key) && lower(now.registry.name) === lower(old.name);
-      const sameRule = !now.bridge && now.registry.kind === 'asrRuleExclusions' && old.key === ASR_PER_RULE_KEY;
-      if (same || sameRule) continue;
+      if (same) continue;
       const op: RegistryOp = { op: 'delete', key: old.key, name: old.name };
       plan.registry.push({ step: `legacy:${id}`, ops: [op] });
       own(`legacy:${id}`, id);

@@ -34,9 +34,7 @@ export type PolicyRegistry =
   /** Threats\ThreatSeverityDefaultAction: value name = level, data = action; flag Threats_ThreatSeverityDefaultAction. */
   | { readonly kind: 'threatActions' }
   /** ASR\Rules: value name = rule GUID, data = mode number; flag ExploitGuard_ASR_Rules. */
-  | { readonly kind: 'asrRule'; readonly guid: string }
-  /** ASR\ASROnlyPerRuleExclusions: value name = rule GUID, data = items joined with '>'. */
-  | { readonly kind: 'asrRuleExclusions'; readonly guid: string };
+  | { readonly kind: 'asrRule'; readonly guid: string };
 
 /** Where Get-MpPreference reports the effective value (absent: only the policy stores say what is in force). */
 export type EffectiveRead =
@@ -112,8 +110,7 @@ export function defenderMapping(settingId: string): DefenderMapping | undefined 
       ...limited,
     };
   }
-  // Per-rule exclusions: Defender CSP Configuration/ASROnlyPerRuleExclusions has no bridge property.
-  if (prefix === 'asrExclusions') return { via: 'policy', registry: { kind: 'asrRuleExclusions', guid }, ...limited };
+  if (prefix === 'asrExclusions') return { via: 'unsupported', reason: ASR_PER_RULE_REASON };
   return undefined;
 }
 
@@ -143,16 +140,27 @@ export function policyKeys(registry: PolicyRegistry): string[] {
       return [THREATS_KEY, THREAT_ACTIONS_SUBKEY];
     case 'asrRule':
       return [ASR_KEY, ASR_RULES_SUBKEY];
-    case 'asrRuleExclusions':
-      return [ASR_KEY, ASR_PER_RULE_KEY];
   }
 }
 
-/** Registry keys of the table (the scripts' key allow-list). */
+/**
+ * Registry keys of the table, plus the previous agent's per-rule ASR exclusions key (the upgrade clean-up deletes
+ * what it wrote there): the scripts' key allow-list.
+ */
 export function registryKeys(): string[] {
   const keys = allDefenderMappings().flatMap(([, m]) => (m.via === 'policy' ? policyKeys(m.registry) : []));
-  return [...new Set(keys)].sort();
+  return [...new Set([...keys, ASR_PER_RULE_KEY])].sort();
 }
+
+/**
+ * Per-rule ASR exclusions (review 16b F4). The policy node is the Defender CSP's Configuration/ASROnlyPerRuleExclusions,
+ * which no MDM WMI bridge class exposes; WindowsDefender.admx has no per-rule exclusions value (its ASR keys are ASR,
+ * ASR\Rules and ASR\ASROnlyExclusions); Set-MpPreference's per-rule parameter is not in its documentation.
+ * Source: https://learn.microsoft.com/windows/client-management/mdm/defender-csp (Configuration/ASROnlyPerRuleExclusions)
+ * Source: https://github.com/MicrosoftDocs/windows-powershell-docs/issues/3510 (parameter missing from the Set-MpPreference page)
+ */
+export const ASR_PER_RULE_REASON =
+  'per-rule ASR exclusions are the Defender CSP node Configuration/ASROnlyPerRuleExclusions, which only an MDM channel (Intune) can deliver: no MDM bridge property, no policy registry value (WindowsDefender.admx has none) and no documented Set-MpPreference parameter, so the agent can neither write nor verify them; use the global ASR exclusions (defender.AttackSurfaceReductionOnlyExclusions) instead';
 
 /** Bridge properties of the table by class (the apply script's property allow-list). */
 export function bridgeProperties(cls: BridgeClass): string[] {

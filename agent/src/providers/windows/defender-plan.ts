@@ -8,8 +8,6 @@ import type { ApplyResult } from '../provider.js';
 import {
   ASR_ACTIONS,
   ASR_KEY,
-  ASR_PER_RULE_FLAG,
-  ASR_PER_RULE_KEY,
   ASR_RULES_FLAG,
   ASR_RULES_SUBKEY,
   type BridgeClass,
@@ -182,12 +180,6 @@ function registryOps(registry: PolicyRegistry, to: SettingValue | undefined, wha
     }
     case 'asrRule':
       throw new Error('ASR rules are planned together');
-    case 'asrRuleExclusions': {
-      const items = stringList(to, what);
-      noSeparator(items, '>', what);
-      const set = [{ name: registry.guid, data: items.length === 0 ? null : items.join('>') }];
-      return [{ op: 'values', key: ASR_PER_RULE_KEY, set, exact: false, flagKey: ASR_KEY, flag: ASR_PER_RULE_FLAG }];
-    }
   }
 }
 

@@ -5,7 +5,6 @@ import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingOverride } from '../../core/outcome.js';
 import {
   ASR_ACTIONS,
-  ASR_PER_RULE_KEY,
   ASR_RULES_SUBKEY,
   type BridgeClass,
   type DefenderMapping,
@@ -98,10 +97,6 @@ export function decodeRegistry(registry: PolicyRegistry, seen: DefenderObservati
       const raw = named(subkeyValues(seen, ASR_RULES_SUBKEY), registry.guid);
       return raw === undefined ? undefined : asrMode(Number(raw));
     }
-    case 'asrRuleExclusions': {
-      const raw = named(subkeyValues(seen, ASR_PER_RULE_KEY), registry.guid);
-      return typeof raw === 'string' ? raw.split('>').filter((s) => s !== '') : undefined;
-    }
   }
 }
 
@@ -182,7 +177,7 @@ export function observedPolicyValue(mapping: Extract<DefenderMapping, { via: 'po
 
 /** What a store holding nothing reads as: an empty list or text (as Defender reports it), else not configured. */
 function unset(registry: PolicyRegistry): SettingValue | undefined {
-  if (registry.kind === 'list' || registry.kind === 'asrRuleExclusions') return [];
+  if (registry.kind === 'list') return [];
   return registry.kind === 'value' && registry.codec === 'string' ? '' : registry.kind === 'value' && registry.codec === 'joined' ? [] : undefined;
 }
 
@@ -197,8 +192,6 @@ function ownedPaths(registry: PolicyRegistry): string[] {
       return [registryPath(THREAT_ACTIONS_SUBKEY, '*')];
     case 'asrRule':
       return [registryPath(ASR_RULES_SUBKEY, registry.guid)];
-    case 'asrRuleExclusions':
-      return [registryPath(ASR_PER_RULE_KEY, registry.guid)];
   }
 }
 

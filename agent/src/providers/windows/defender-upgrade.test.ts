@@ -11,12 +11,13 @@ import { StateStore } from '../../state/state-store.js';
 import { enforce } from '../../sync/enforce.js';
 import { MemoryFileStore } from '../../system/file-store.js';
 import { createWindowsDefenderProviders } from './defender-provider.js';
-import { CENTER } from './testing/defender-apply.js';
+import { CENTER, DEFENDER } from './testing/defender-apply.js';
 import { DefenderEmulator } from './testing/defender-emulator.js';
 
 const AT = '2026-12-05T10:00:00.000Z';
 const EMAIL = 'be9ba2d9-53ea-4cdc-84e5-9b1eeee46550';
 const VIRUS_UI = `${CENTER}\\Virus and threat protection`;
+const ASR = `${DEFENDER}\\Windows Defender Exploit Guard\\ASR`;
 const P1 = '11111111-1111-4111-8111-111111111111';
 
 /** The previous agent's end state: its baseline.json (no `scheme`) and what it wrote on the device. */
@@ -83,6 +84,18 @@ describe('first sync after upgrading from the local-preference agent', () => {
     expect(host.read(VIRUS_UI, 'UILockdown')).toBeUndefined();
     const ours = Object.entries(host.bridge.Defender ?? {}).filter(([k, v]) => k !== 'InstanceID' && k !== 'ParentID' && v !== null);
     expect(ours).toEqual([]);
+  });
+
+  it('deletes the per-rule ASR exclusions it wrote under an undocumented key (no longer written), and their flag', async () => {
+    const { host, store, deps } = await oldAgentDevice();
+    const perRule = `${ASR}\\ASROnlyPerRuleExclusions`;
+    host.registry.set(perRule, { name: EMAIL, type: 'String', value: 'C:\\CI>C:\\Build' });
+    host.registry.set(ASR, { name: 'ExploitGuard_ASR_ASROnlyPerRuleExclusions', type: 'DWord', value: 1 });
+    const entries = await store.readBaseline();
+    await store.writeBaseline({ ...entries, [`asrExclusions.${EMAIL}`]: { kind: 'asr', original: [], applied: ['C:\\CI', 'C:\\Build'], recordedAt: AT } });
+    await enforce([], deps, { at: AT, restore: true });
+    expect(host.subkey(perRule)).toEqual([]);
+    expect(host.read(ASR, 'ExploitGuard_ASR_ASROnlyPerRuleExclusions')).toBeUndefined();
   });
 
   it('keeps a Policies value a GPO owns, and retries a clean-up that failed', async () => {
