@@ -7,7 +7,11 @@ import type { SettingChange } from '../../core/plan.js';
 import { WindowsDefenderProvider } from './defender-provider.js';
 import { DEFENDER_SCRIPTS } from './defender-scripts.js';
 import { fullScript } from './powershell.js';
+import { DEFENDER } from './testing/defender-apply.js';
 import { DefenderEmulator, recordedRuns } from './testing/defender-emulator.js';
+
+const ASR = `${DEFENDER}\\Windows Defender Exploit Guard\\ASR`;
+const RULES = `${ASR}\\Rules`;
 
 const HOSTILE = [
   'C:\\Data\\it\'s "quoted"',
@@ -31,7 +35,7 @@ function change(settingId: string, kind: SettingChange['kind'], to: SettingChang
 }
 
 describe('hostile values are inert data', () => {
-  it('exclusions with metacharacters reach Add-MpPreference only through the stdin JSON and read back unchanged', async () => {
+  it('exclusions with metacharacters reach the MDM store only through the stdin JSON and read back unchanged', async () => {
     const host = new DefenderEmulator();
     const provider = new WindowsDefenderProvider('antivirusExclusions', { runner: host.runner });
     const results = await provider.apply([
@@ -141,7 +145,7 @@ describe('hostile values are inert data', () => {
     expect(recordedRuns(host.runner).map((r) => r.script)).toEqual(['defender-apply']);
   });
 
-  it('a plan naming a class, property, parameter or key outside the allow-lists is refused as a whole (script contract, as emulated)', async () => {
+  it('a plan naming a class, property, parameter, value or list operation outside the script’s own allow-lists is refused as a whole', async () => {
     const host = new DefenderEmulator();
     const { runPowerShell } = await import('./powershell.js');
     const { DEFENDER_APPLY } = await import('./defender-scripts.js');
@@ -156,8 +160,40 @@ describe('hostile values are inert data', () => {
         bridge: [ok],
         registry: [{ step: 's', ops: [{ op: 'set', key: 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\WinDefend', name: 'Start', type: 'DWord', value: 4 }] }],
       },
+      // An allowed key, a value name the table never writes (review 16b F5).
+      { ...emptyPlan(), registry: [{ step: 's', ops: [{ op: 'set', key: DEFENDER, name: 'DisableAntiSpyware', type: 'DWord', value: 1 }] }] },
+      // Replacing every value of the root Defender key (GPO and MDE values included) is no list operation of the table.
+      { ...emptyPlan(), registry: [{ step: 's', ops: [{ op: 'values', key: DEFENDER, set: [], exact: true, flagKey: DEFENDER, flag: 'PUAProtection' }] }] },
+      // An ASR rules merge turned into an exact replacement.
+      { ...emptyPlan(), registry: [{ step: 's', ops: [{ op: 'values', key: RULES, set: [], exact: true, flagKey: ASR, flag: 'ExploitGuard_ASR_Rules' }] }] },
+      // The previous agent's per-rule key takes deletions only.
+      {
+        ...emptyPlan(),
+        registry: [
+          {
+            step: 's',
+            ops: [
+              {
+                op: 'values',
+                key: `${ASR}\\ASROnlyPerRuleExclusions`,
+                set: [{ name: 'x', data: 'C:\\' }],
+                exact: false,
+                flagKey: ASR,
+                flag: 'ExploitGuard_ASR_ASROnlyPerRuleExclusions',
+              },
+            ],
+          },
+        ],
+      },
     ];
-    for (const plan of plans) await expect(runPowerShell(host.runner, DEFENDER_APPLY, plan)).rejects.toThrow(/not in the allow-list/);
+    for (const plan of plans) await expect(runPowerShell(host.runner, DEFENDER_APPLY, plan)).rejects.toThrow(/not in the allow-list|deletions only/);
+    // Fields of the wrong type: an array op (PowerShell's -ceq would match an element), a bridge value that is a list.
+    const malformed = [
+      { ...emptyPlan(), registry: [{ step: 's', ops: [{ op: ['values', 'set'], key: DEFENDER, name: 'DisableAntiSpyware', type: 'DWord', value: 1 }] }] },
+      { ...emptyPlan(), registry: [{ step: 's', ops: [{ op: 'values', key: RULES, set: [], exact: 'true', flagKey: ASR, flag: 'ExploitGuard_ASR_Rules' }] }] },
+      { ...emptyPlan(), bridge: [{ ...ok, value: [1, 2] }] },
+    ];
+    for (const plan of malformed) await expect(runPowerShell(host.runner, DEFENDER_APPLY, plan)).rejects.toThrow(/refusing/);
     expect(host.bridge.Defender).toBeNull();
     expect(host.registry.keys.size).toBe(0);
   });

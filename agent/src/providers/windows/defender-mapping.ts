@@ -2,7 +2,16 @@
 // where the policy is written — the local MDM store through the WMI bridge, else the documented policy registry
 // location, else (marked, listed in docs) a local preference — and where its effective value is read back.
 import { type AsrRuleEdition, asrRuleEdition, type PolicyKind, SETTINGS, settingById } from '../../../../policy-schemas/src/index.js';
-import { ASR_KEY, ASR_PER_RULE_KEY, ASR_RULES_SUBKEY, THREAT_ACTIONS_SUBKEY, THREATS_KEY } from './defender-registry.js';
+import {
+  ASR_KEY,
+  ASR_PER_RULE_FLAG,
+  ASR_PER_RULE_KEY,
+  ASR_RULES_FLAG,
+  ASR_RULES_SUBKEY,
+  THREAT_ACTIONS_FLAG,
+  THREAT_ACTIONS_SUBKEY,
+  THREATS_KEY,
+} from './defender-registry.js';
 import { DEFENDER_TABLE } from './defender-table.js';
 
 /** How a CSP value becomes a Set-MpPreference value and back (effective read-back and preference-only writes). */
@@ -143,13 +152,10 @@ export function policyKeys(registry: PolicyRegistry): string[] {
   }
 }
 
-/**
- * Registry keys of the table, plus the previous agent's per-rule ASR exclusions key (the upgrade clean-up deletes
- * what it wrote there): the scripts' key allow-list.
- */
+/** Registry keys of the table (the observe script's key allow-list). */
 export function registryKeys(): string[] {
   const keys = allDefenderMappings().flatMap(([, m]) => (m.via === 'policy' ? policyKeys(m.registry) : []));
-  return [...new Set([...keys, ASR_PER_RULE_KEY])].sort();
+  return [...new Set(keys)].sort();
 }
 
 /**
@@ -161,6 +167,33 @@ export function registryKeys(): string[] {
  */
 export const ASR_PER_RULE_REASON =
   'per-rule ASR exclusions are the Defender CSP node Configuration/ASROnlyPerRuleExclusions, which only an MDM channel (Intune) can deliver: no MDM bridge property, no policy registry value (WindowsDefender.admx has none) and no documented Set-MpPreference parameter, so the agent can neither write nor verify them; use the global ASR exclusions (defender.AttackSurfaceReductionOnlyExclusions) instead';
+
+/** `<key>\\<name>` of every Policies value the table sets or deletes (the scripts' value allow-list). */
+export function registryValuePaths(): string[] {
+  const paths = allDefenderMappings().flatMap(([, m]) => (m.via === 'policy' && m.registry.kind === 'value' ? [`${m.registry.key}\\${m.registry.name}`] : []));
+  return [...new Set(paths)].sort();
+}
+
+/** The list operation of a list location: `<subkey>|<flagKey>|<flag>|exact` (replaces the list) or `|merge` (some names). */
+export function listOpSignature(registry: Exclude<PolicyRegistry, { kind: 'value' }>): string {
+  switch (registry.kind) {
+    case 'list':
+      return `${registry.key}\\${registry.subkey}|${registry.key}|${registry.flag}|exact`;
+    case 'threatActions':
+      return `${THREAT_ACTIONS_SUBKEY}|${THREATS_KEY}|${THREAT_ACTIONS_FLAG}|exact`;
+    case 'asrRule':
+      return `${ASR_RULES_SUBKEY}|${ASR_KEY}|${ASR_RULES_FLAG}|merge`;
+  }
+}
+
+/** Every list operation of the table (the apply script's list-operation allow-list). */
+export function registryListOps(): string[] {
+  const ops = allDefenderMappings().flatMap(([, m]) => (m.via === 'policy' && m.registry.kind !== 'value' ? [listOpSignature(m.registry)] : []));
+  return [...new Set(ops)].sort();
+}
+
+/** The previous agent's per-rule exclusions list operation: the apply script allows it with deletions only. */
+export const LEGACY_PER_RULE_OP = `${ASR_PER_RULE_KEY}|${ASR_KEY}|${ASR_PER_RULE_FLAG}|merge`;
 
 /** Bridge properties of the table by class (the apply script's property allow-list). */
 export function bridgeProperties(cls: BridgeClass): string[] {

@@ -2,8 +2,18 @@
 // a class, property, key or parameter the script refuses, and the script accepts nothing the table does not use), and
 // they hold no construct that could turn data into code.
 import { describe, expect, it } from 'vitest';
-import { legacyParameters } from './defender-legacy.js';
-import { allDefenderMappings, bridgeProperties, mpListParameters, mpParameters, registryKeys } from './defender-mapping.js';
+import { legacyLocation, legacyParameters } from './defender-legacy.js';
+import {
+  allDefenderMappings,
+  bridgeProperties,
+  DEFENDER_POLICY_KEY,
+  LEGACY_PER_RULE_OP,
+  mpListParameters,
+  mpParameters,
+  registryKeys,
+  registryListOps,
+  registryValuePaths,
+} from './defender-mapping.js';
 import { DEFENDER_APPLY, DEFENDER_OBSERVE, DEFENDER_SCRIPTS } from './defender-scripts.js';
 import { scriptList } from './testing/defender-script-contract.js';
 
@@ -16,6 +26,34 @@ describe('Defender script allow-lists', () => {
       expect(allowList(script.text, 'defenderProperties')).toEqual(bridgeProperties('Defender'));
       expect(allowList(script.text, 'securityCenterProperties')).toEqual(bridgeProperties('WindowsDefenderSecurityCenter'));
     }
+  });
+
+  it('the scripts accept exactly the table Policies values and list operations (names, not only keys: review 16b F5)', () => {
+    expect(allowList(DEFENDER_APPLY.text, 'valueAllowed')).toEqual(registryValuePaths());
+    expect(allowList(DEFENDER_APPLY.text, 'listOpAllowed')).toEqual(registryListOps());
+    expect(DEFENDER_APPLY.text).toContain(`$legacyListOp = '${LEGACY_PER_RULE_OP}'`);
+    // Replacing a whole list (exact) is allowed for ADMX list subkeys only, never for a key holding single values.
+    for (const op of registryListOps()) if (op.endsWith('|exact')) expect(registryKeys()).toContain(op.split('|')[0]);
+    expect(registryListOps().filter((op) => op.startsWith(`${DEFENDER_POLICY_KEY}|`))).toEqual([]);
+    // The upgrade clean-up deletes only values the table knows (or the per-rule key, deletions only).
+    for (const id of allDefenderMappings().map(([i]) => i)) {
+      const old = legacyLocation(id);
+      if (old?.at === 'registry' && !id.startsWith('asrExclusions.')) expect(registryValuePaths(), id).toContain(`${old.key}\\${old.name}`);
+    }
+  });
+
+  it('the apply script validates every name before its first change and casts each op field before comparing it', () => {
+    const text = DEFENDER_APPLY.text;
+    const assertOp = text.slice(text.indexOf('function Assert-Op'), text.indexOf('function Invoke-RegistryOp'));
+    expect(assertOp).toContain('$kind = [string]$op.op');
+    expect(assertOp).not.toMatch(/\$op\.op -ceq/);
+    expect(assertOp).toContain('$valueAllowed -cnotcontains $path');
+    expect(assertOp).toContain('$listOpAllowed -cnotcontains $signature');
+    const invoke = text.slice(text.indexOf('function Invoke-RegistryOp'), text.indexOf('function Merge-AsrRules'));
+    expect(invoke).not.toMatch(/(?<!\[string\])\$op\.(op|type|exact) -c?eq/);
+    const validation = text.slice(text.indexOf('# Validate every name first'), text.indexOf('# Group Policy owners'));
+    expect(validation.match(/Assert-Op \$op/g)).toHaveLength(2);
+    expect(validation).toContain("Assert-Allowed ([string]$b.property) $bridgeAllowed[[string]$b.cls] 'bridge property'");
   });
 
   it('the apply script accepts exactly the preference-only parameters of the table', () => {
