@@ -12,7 +12,7 @@ import type { DefenderObserveRequest } from '../defender-read.js';
 import { DEFENDER_SCRIPTS } from '../defender-scripts.js';
 import { fullScript } from '../powershell.js';
 import { checkApplyPlan } from './defender-script-contract.js';
-import { EmulatedRegistry, effectivePreference, mergeAsrRules, type RegistryEntry, storeObservation } from './defender-stores.js';
+import { EmulatedRegistry, effectivePreference, mergeAsrRules, type RegistryEntry } from './defender-stores.js';
 
 /** A golden file of testdata/ as parsed JSON, without the CIM metadata blocks ConvertTo-Json adds. */
 export function readGolden(name: string): Record<string, unknown> {
@@ -103,12 +103,11 @@ export class DefenderEmulator {
 
   /** Get-MpPreference: the effective values. */
   preference(): Record<string, unknown> {
-    const stores = storeObservation(
-      (k, n) => this.read(k, n),
-      (k) => this.subkey(k),
-      this.bridge,
-      this.bridgeProperties,
-    );
+    const stores = {
+      value: (k: string, n: string) => this.read(k, n),
+      subkey: (k: string) => this.subkey(k),
+      bridge: (cls: BridgeClass, property: string) => (this.bridgeProperties[cls].includes(property) ? this.bridge[cls]?.[property] : undefined),
+    };
     return { ...effectivePreference(this.local, stores), ...this.pinned };
   }
 
