@@ -29,6 +29,11 @@ export interface SettingsProvider {
    */
   overrides?(): ReadonlyMap<string, SettingOverride>;
   /**
+   * For settings of the last `observe` with no known overriding manager: why the value read back may still differ from
+   * the one applied ("tamper protection is on", "another manager may set it"), put into SETTING_NOT_ENFORCED messages.
+   */
+  mismatchReasons?(): ReadonlyMap<string, string>;
+  /**
    * True when restoring the setting (no policy manages it any more) means clearing the value the agent wrote to a
    * policy store (MDM store property $null, its Policies-key value deleted) rather than writing the recorded
    * pre-management value: that value was the effective default, and writing it as policy would tattoo it. Left out,

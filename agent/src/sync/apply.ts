@@ -28,6 +28,7 @@ export async function applyEffective(
   const failed = new Map<string, { code: string; message: string }>();
   const observedAfter = new Map<string, SettingValue | undefined>();
   const overridden = new Map<string, SettingOverride>();
+  const mismatchReasons = new Map<string, string>();
   const changes: SettingChange[] = [];
   for (const provider of providers) {
     if (!effective.some((s) => s.kind === provider.kind)) continue;
@@ -44,6 +45,7 @@ export async function applyEffective(
       for (const r of results) if (!r.ok) failed.set(r.settingId, { code: r.code, message: r.message });
       for (const [id, value] of await provider.observe(ids)) observedAfter.set(id, value);
       for (const [id, override] of provider.overrides?.() ?? []) if (ids.includes(id)) overridden.set(id, override);
+      for (const [id, reason] of provider.mismatchReasons?.() ?? []) if (ids.includes(id)) mismatchReasons.set(id, reason);
     } catch (err) {
       // A provider that throws is a bug or a broken host; every setting it owns is reported, none silently lost.
       const message = `${provider.kind} provider failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -54,7 +56,7 @@ export async function applyEffective(
     if (setting.outcome === 'enforce' && !providers.some((p) => p.kind === setting.kind))
       unsupported.set(setting.settingId, `no ${setting.kind} provider on this host`);
   }
-  return { unsupported, failed, observedAfter, overridden, changes };
+  return { unsupported, failed, observedAfter, overridden, mismatchReasons, changes };
 }
 
 /** Runs the provider's prepare hook; a failure only leaves its unsupportedReason answers as they were. */

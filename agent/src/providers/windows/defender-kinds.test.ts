@@ -43,7 +43,7 @@ describe('asr: a full policy', () => {
       subkeys: [`${ASR}\\Rules`, `${ASR}\\ASROnlyExclusions`],
       bridge: ['Defender'],
       rsop: true,
-      status: false,
+      status: true,
     });
     const plan = expectOnePowerShellApply(runs) as DefenderApplyPlan;
     expect(plan.bridge.map((b) => b.property)).toEqual(['AttackSurfaceReductionOnlyExclusions', 'AttackSurfaceReductionRules']);

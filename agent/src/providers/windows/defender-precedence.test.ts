@@ -111,9 +111,19 @@ describe('(b) a GPO sets PUAProtection differently', () => {
     const host = new DefenderEmulator();
     host.registry.set(DEFENDER, { name: 'PUAProtection', type: 'DWord', value: 0 });
     host.pinned.DisableBehaviorMonitoring = true;
+    host.status.IsTamperProtected = false;
     const run = await applyPolicy('antivirus', { 'defender.PUAProtection': 1, 'defender.AllowBehaviorMonitoring': 1 }, host);
     expect(run.statuses.find((s) => s.settingId === 'defender.PUAProtection')?.message).toContain('a Policies-key value this agent did not write');
     expect(run.statuses.find((s) => s.settingId === 'defender.AllowBehaviorMonitoring')).toMatchObject({ state: 'error', code: 'SETTING_NOT_ENFORCED' });
+    expect(run.statuses.find((s) => s.settingId === 'defender.AllowBehaviorMonitoring')?.message).toContain('tamper protection or another manager');
+  });
+
+  it('says tamper protection is on when the device reports it (IsTamperProtected is read with every effective value)', async () => {
+    const host = new DefenderEmulator();
+    host.pinned.DisableBehaviorMonitoring = true;
+    host.status.IsTamperProtected = true;
+    const run = await applyPolicy('antivirus', { 'defender.AllowBehaviorMonitoring': 1 }, host);
+    expect(run.statuses.find((s) => s.settingId === 'defender.AllowBehaviorMonitoring')?.message).toContain('tamper protection is on');
   });
 });
 

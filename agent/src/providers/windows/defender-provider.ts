@@ -62,6 +62,7 @@ export class DefenderPresence {
 /** Enforces the Windows settings of one Defender policy kind. */
 export class WindowsDefenderProvider implements SettingsProvider {
   private lastOverrides = new Map<string, SettingOverride>();
+  private lastReasons = new Map<string, string>();
 
   constructor(
     readonly kind: PolicyKind,
@@ -86,6 +87,7 @@ export class WindowsDefenderProvider implements SettingsProvider {
     const mine = settingIds.filter((id) => defenderMapping(id) !== undefined && settingById(id)?.kind === this.kind);
     const seen = mine.length > 0 ? await this.read(mine) : undefined;
     const overrides = new Map<string, SettingOverride>();
+    const reasons = new Map<string, string>();
     const values = new Map(
       settingIds.map((id): [string, SettingValue | undefined] => {
         const mapping = mine.includes(id) ? defenderMapping(id) : undefined;
@@ -93,17 +95,23 @@ export class WindowsDefenderProvider implements SettingsProvider {
         if (mapping.via === 'policy') {
           const override = policyOverride(mapping, seen);
           if (override) overrides.set(id, override);
+          else if (mapping.effective) reasons.set(id, unownedMismatch(seen.tamperProtected));
           return [id, observedPolicyValue(mapping, seen)];
         }
         return [id, observedOther(mapping, seen)];
       }),
     );
     this.lastOverrides = overrides;
+    this.lastReasons = reasons;
     return values;
   }
 
   overrides(): ReadonlyMap<string, SettingOverride> {
     return this.lastOverrides;
+  }
+
+  mismatchReasons(): ReadonlyMap<string, string> {
+    return this.lastReasons;
   }
 
   readonly writeScheme = DEFENDER_WRITE_SCHEME;
@@ -206,6 +214,12 @@ function observedOther(mapping: Exclude<DefenderMapping, { via: 'policy' }>, see
     return decodeEffective(read, seen.preference);
   }
   return mapping.status === undefined || seen.tamperProtected === undefined ? undefined : seen.tamperProtected ? 1 : 0;
+}
+
+/** Why Defender's effective value differs from the policy stores when no Group Policy or foreign Policies value owns it. */
+function unownedMismatch(tamperProtected: boolean | undefined): string {
+  if (tamperProtected === true) return 'tamper protection is on, and Defender keeps its protected settings whatever local policy says';
+  return 'no Group Policy or Policies-key value sets it, so tamper protection or another manager (Configuration Manager, MDE security settings management, a local administrator) keeps another value';
 }
 
 /** One provider per Defender policy kind, all driving the same host through `deps.runner`. */

@@ -29,6 +29,8 @@ export function observeRequest(settingIds: readonly string[]): DefenderObserveRe
     if (m?.via === 'unsupported' && m.status !== undefined) status = true;
     if (m?.via !== 'policy') continue;
     rsop = true;
+    // IsTamperProtected says why an effective value may differ from every policy store (SETTING_NOT_ENFORCED message).
+    if (m.effective) status = true;
     if (m.bridge) bridge.add(m.bridge.cls);
     const subkey = subkeyOf(m.registry);
     if (subkey) subkeys.add(subkey);

@@ -28,6 +28,7 @@ export async function applyPolicy(kind: PolicyKind, policy: Record<string, Setti
       failed: new Map(results.flatMap((r) => (r.ok ? [] : [[r.settingId, { code: r.code, message: r.message }] as const]))),
       observedAfter: after,
       overridden: overrides,
+      mismatchReasons: provider.mismatchReasons(),
     },
   );
   return { host, provider, results, after, overrides, statuses, runs: recordedRuns(host.runner) };
