@@ -145,6 +145,14 @@ describe('hostile values are inert data', () => {
     expect(recordedRuns(host.runner).map((r) => r.script)).toEqual(['defender-apply']);
   });
 
+  it('items equal but for case are refused with a clear error (one registry value name, one Defender item)', async () => {
+    const host = new DefenderEmulator();
+    const ex = new WindowsDefenderProvider('antivirusExclusions', { runner: host.runner });
+    const [paths] = await ex.apply([change('defender.ExcludedPaths', 'antivirusExclusions', ['C:\\Build', 'c:\\build'])]);
+    expect(paths).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: expect.stringContaining('the same item on Windows (case-insensitive)') });
+    expect(host.bridge.Defender).toBeNull();
+  });
+
   it('a plan naming a class, property, parameter, value or list operation outside the script’s own allow-lists is refused as a whole', async () => {
     const host = new DefenderEmulator();
     const { runPowerShell } = await import('./powershell.js');
