@@ -177,8 +177,13 @@ function Get-GpoOwners {
   }
   return $owners
 }
+# A build without the class (or the MDM namespace) has no bridge: the Policies key is used. Any other error (access
+# denied, a broken WMI repository) is reported, never read as "no bridge" (that would write GPO-shaped values instead).
 function Get-BridgeProperties([string]$cls) {
   try { return @((Get-CimClass -Namespace $bridgeNamespace -ClassName $configClass[$cls] -ErrorAction Stop).CimClassProperties | ForEach-Object { $_.Name }) }
-  catch { return @() }
+  catch [Microsoft.Management.Infrastructure.CimException] {
+    if (@('NotFound', 'InvalidClass', 'InvalidNamespace') -contains [string]$_.Exception.NativeErrorCode) { return @() }
+    throw
+  }
 }
 `;

@@ -56,6 +56,15 @@ describe('Defender script allow-lists', () => {
     expect(validation).toContain("Assert-Allowed ([string]$b.property) $bridgeAllowed[[string]$b.cls] 'bridge property'");
   });
 
+  it('reports errors instead of swallowing them: RSoP failures become rsopError, only a missing bridge class means no bridge', () => {
+    expect(DEFENDER_APPLY.text).not.toMatch(/catch \{\s*\}/);
+    expect(DEFENDER_OBSERVE.text).not.toMatch(/catch \{\s*\}/);
+    expect(DEFENDER_OBSERVE.text).toContain('catch { $rsopError = $_.Exception.Message }');
+    const bridge = DEFENDER_APPLY.text.slice(DEFENDER_APPLY.text.indexOf('function Get-BridgeProperties'));
+    expect(bridge).toContain("@('NotFound', 'InvalidClass', 'InvalidNamespace') -contains [string]$_.Exception.NativeErrorCode");
+    expect(bridge.slice(0, bridge.indexOf('\n}'))).toContain('    throw');
+  });
+
   it('the apply script accepts exactly the preference-only parameters of the table', () => {
     expect(allowList(DEFENDER_APPLY.text, 'mpAllowed')).toEqual(mpParameters());
     expect(allowList(DEFENDER_APPLY.text, 'listAllowed')).toEqual(mpListParameters());
