@@ -34,6 +34,11 @@ export const BaselineEntry = Type.Object(
     original: Type.Optional(SettingValue),
     /** Last value the agent enforced and read back; a later difference is drift. */
     applied: Type.Optional(SettingValue),
+    /**
+     * The provider's write scheme (where it stores values) when the agent last wrote this setting; absent: scheme 1.
+     * An entry older than its provider's scheme is handed to the provider's `migrate` once (upgrade clean-up).
+     */
+    scheme: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     recordedAt: Timestamp,
   },
   { additionalProperties: false },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forgetBaseline, isDriftRepair, markEnforced, planRestores, recordBaseline } from './baseline.js';
+import { entriesToMigrate, forgetBaseline, isDriftRepair, markEnforced, planRestores, recordBaseline, stampScheme } from './baseline.js';
 import type { EffectiveSetting } from './effective.js';
 
 const AT = '2026-11-22T00:00:00.000Z';
@@ -22,6 +22,19 @@ describe('recordBaseline', () => {
     const before = { c: { kind: 'antivirus' as const, original: 'first', recordedAt: AT } };
     const next = recordBaseline(before, [enforce('a', 'audit'), enforce('b', 'on'), enforce('c', 'y')], observed, AT);
     expect(next).toEqual({ a: { kind: 'antivirus', original: 'disabled', recordedAt: AT }, b: { kind: 'antivirus', recordedAt: AT }, c: before.c });
+  });
+});
+
+describe('write schemes (upgrade clean-up)', () => {
+  it('stamps new entries with their provider’s scheme above 1 and picks older entries of that kind for migration', () => {
+    const schemeOf = (kind: string) => (kind === 'antivirus' ? 2 : undefined);
+    const next = recordBaseline({ old: { kind: 'antivirus', applied: 1, recordedAt: AT } }, [enforce('a', 'x')], new Map([['a', 'y']]), AT, schemeOf);
+    expect(next.a).toEqual({ kind: 'antivirus', original: 'y', scheme: 2, recordedAt: AT });
+    expect([...entriesToMigrate(next, 'antivirus', 2).keys()]).toEqual(['old']);
+    expect(entriesToMigrate(next, 'firewall', 2).size).toBe(0);
+    const stamped = stampScheme(next, ['old'], schemeOf);
+    expect(stamped.old?.scheme).toBe(2);
+    expect(entriesToMigrate(stamped, 'antivirus', 2).size).toBe(0);
   });
 });
 

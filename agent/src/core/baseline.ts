@@ -14,18 +14,39 @@ export interface RestoreChange {
   readonly to: SettingValue | undefined;
 }
 
-/** Adds an entry for every managed setting that has none yet: its observed value, before anything is applied. */
+/**
+ * Adds an entry for every managed setting that has none yet: its observed value, before anything is applied, and the
+ * write scheme of its provider (`schemeOf`, when above 1).
+ */
 export function recordBaseline(
   baseline: Baseline,
   managed: readonly { readonly settingId: string; readonly kind: PolicyKind }[],
   observed: ReadonlyMap<string, SettingValue | undefined>,
   at: string,
+  schemeOf: (kind: PolicyKind) => number | undefined = () => undefined,
 ): Baseline {
   const next: Record<string, BaselineEntry> = { ...baseline };
   for (const { settingId, kind } of managed) {
     if (next[settingId]) continue;
     const original = observed.get(settingId);
-    next[settingId] = original === undefined ? { kind, recordedAt: at } : { kind, original, recordedAt: at };
+    const scheme = schemeOf(kind);
+    next[settingId] = { kind, ...(original === undefined ? {} : { original }), ...(scheme !== undefined && scheme > 1 ? { scheme } : {}), recordedAt: at };
+  }
+  return next;
+}
+
+/** Entries written under an older scheme than their provider's now (absent scheme: 1), by setting id. */
+export function entriesToMigrate(baseline: Baseline, kind: PolicyKind, scheme: number): Map<string, BaselineEntry> {
+  return new Map(Object.entries(baseline).filter(([, e]) => e.kind === kind && (e.scheme ?? 1) < scheme));
+}
+
+/** The baseline with the given entries stamped with their provider's current scheme. */
+export function stampScheme(baseline: Baseline, settingIds: Iterable<string>, schemeOf: (kind: PolicyKind) => number | undefined): Baseline {
+  const next: Record<string, BaselineEntry> = { ...baseline };
+  for (const id of settingIds) {
+    const entry = next[id];
+    const scheme = entry ? schemeOf(entry.kind) : undefined;
+    if (entry && scheme !== undefined) next[id] = { ...entry, scheme };
   }
   return next;
 }

@@ -21,6 +21,8 @@ export interface ApplyEvidence {
   readonly observedAfter: ReadonlyMap<string, SettingValue | undefined>;
   /** Settings another manager on the host overrides (Group Policy over MDM), with who and the value in effect. */
   readonly overridden?: ReadonlyMap<string, SettingOverride>;
+  /** Why a read-back may differ when no overriding manager is known, from the provider (`mismatchReasons`). */
+  readonly mismatchReasons?: ReadonlyMap<string, string>;
 }
 
 /** One status per effective setting. A setting is `succeeded` only when the read-back value equals the desired one. */
@@ -46,7 +48,9 @@ export function settingStatuses(effective: readonly EffectiveSetting[], evidence
       };
     }
     if (!valuesEqual(observed, setting.value)) {
-      return { ...withValues, state: 'error', code: 'SETTING_NOT_ENFORCED', message: 'value read back after applying differs from the policy value' };
+      const reason = evidence.mismatchReasons?.get(setting.settingId);
+      const message = `value read back after applying differs from the policy value${reason === undefined ? '' : `: ${reason}`}`;
+      return { ...withValues, state: 'error', code: 'SETTING_NOT_ENFORCED', message };
     }
     return { ...withValues, state: 'succeeded' };
   });

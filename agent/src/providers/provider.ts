@@ -1,6 +1,6 @@
 // The provider interface: one per settings area (antivirus, firewall, …), one implementation per OS plus simulated.
 import type { ErrorCode } from '../../../common/errors.js';
-import type { PolicyKind, SettingValue } from '../../../policy-schemas/src/index.js';
+import type { BaselineEntry, PolicyKind, SettingValue } from '../../../policy-schemas/src/index.js';
 import type { SettingOverride } from '../core/outcome.js';
 import type { SettingChange } from '../core/plan.js';
 
@@ -28,4 +28,28 @@ export interface SettingsProvider {
    * precedence above theirs leave it out.
    */
   overrides?(): ReadonlyMap<string, SettingOverride>;
+  /**
+   * For settings of the last `observe` with no known overriding manager: why the value read back may still differ from
+   * the one applied ("tamper protection is on", "another manager may set it"), put into SETTING_NOT_ENFORCED messages.
+   */
+  mismatchReasons?(): ReadonlyMap<string, string>;
+  /**
+   * True when restoring the setting (no policy manages it any more) means clearing the value the agent wrote to a
+   * policy store (MDM store property $null, its Policies-key value deleted) rather than writing the recorded
+   * pre-management value: that value was the effective default, and writing it as policy would tattoo it. Left out,
+   * or false, for local-preference settings: restore writes the recorded value back.
+   */
+  restoreClears?(settingId: string): boolean;
+  /**
+   * Where this provider stores values, as a number raised whenever that changes (absent: 1). Baseline entries carry
+   * the scheme they were written under; an older entry is handed to `migrate` once, before the next apply.
+   */
+  readonly writeScheme?: number;
+  /**
+   * Removes what an earlier agent version wrote under an older scheme, for the given baseline entries only (their
+   * `applied` value is what it wrote, `original` what was there before it): never anything it did not write. Returns
+   * the ids cleaned up; the sync then re-writes those settings under the current scheme (even if the value read now
+   * equals the policy) and stamps their entries. Ids left out, or a throw, are retried at the next sync.
+   */
+  migrate?(entries: ReadonlyMap<string, BaselineEntry>): Promise<ReadonlySet<string>>;
 }

@@ -1,8 +1,10 @@
 // applyEffective: the catalog checks each planned value before a provider sees it, so a value this agent's catalog
-// refuses (a cached set accepted under an older catalog) fails alone and the provider applies the rest.
+// refuses (a cached set accepted under an older catalog) fails alone and the provider applies the rest; a provider's
+// reason for an unowned mismatch reaches the evidence and the verdict names it.
 import { describe, expect, it } from 'vitest';
 import type { SettingValue } from '../../../policy-schemas/src/index.js';
 import type { EffectiveSetting } from '../core/effective.js';
+import { settingStatuses } from '../core/outcome.js';
 import type { SettingChange } from '../core/plan.js';
 import type { SettingsProvider } from '../providers/provider.js';
 import { applyEffective } from './apply.js';
@@ -40,5 +42,20 @@ describe('applyEffective', () => {
     );
     expect(report.observedAfter.get('mdatp.edr.groupIds')).toBe('finance-servers');
     expect(report.observedAfter.get('mdatp.edr.tags')).toBeUndefined();
+  });
+
+  it('puts the provider’s reason into the SETTING_NOT_ENFORCED message', async () => {
+    const provider: SettingsProvider = {
+      kind: 'antivirus',
+      unsupportedReason: () => undefined,
+      observe: async (ids) => new Map(ids.map((id) => [id, 0])),
+      apply: async (changes) => changes.map((c) => ({ settingId: c.settingId, ok: true as const })),
+      mismatchReasons: () => new Map([['defender.PUAProtection', 'tamper protection is on']]),
+    };
+    const effective: EffectiveSetting[] = [{ settingId: 'defender.PUAProtection', kind: 'antivirus', policyIds: ['p'], outcome: 'enforce', value: 1 }];
+    const evidence = await applyEffective(effective, [provider]);
+    const [status] = settingStatuses(effective, evidence);
+    expect(status).toMatchObject({ state: 'error', code: 'SETTING_NOT_ENFORCED' });
+    expect(status?.message).toBe('value read back after applying differs from the policy value: tamper protection is on');
   });
 });

@@ -15,16 +15,21 @@ export interface ApplyReport extends ApplyEvidence {
 /** Called with a provider's observed values before it changes anything (the baseline is recorded durably here). */
 export type BeforeApply = (managed: readonly EffectiveSetting[], observed: ReadonlyMap<string, SettingValue | undefined>) => Promise<void>;
 
-/** Applies every enforceable setting through the provider of its kind and collects the evidence. */
+/**
+ * Applies every enforceable setting through the provider of its kind and collects the evidence. Settings in `rewrite`
+ * are written even when the value read equals the policy's (moved to a new store by an upgrade clean-up).
+ */
 export async function applyEffective(
   effective: readonly EffectiveSetting[],
   providers: readonly SettingsProvider[],
   beforeApply: BeforeApply = async () => undefined,
+  rewrite: ReadonlySet<string> = new Set(),
 ): Promise<ApplyReport> {
   const unsupported = new Map<string, string>();
   const failed = new Map<string, { code: string; message: string }>();
   const observedAfter = new Map<string, SettingValue | undefined>();
   const overridden = new Map<string, SettingOverride>();
+  const mismatchReasons = new Map<string, string>();
   const changes: SettingChange[] = [];
   for (const provider of providers) {
     if (!effective.some((s) => s.kind === provider.kind)) continue;
@@ -35,7 +40,7 @@ export async function applyEffective(
     try {
       const before = await provider.observe(ids);
       await beforeApply(supported, before);
-      const planned = planChanges(supported, before);
+      const planned = planChanges(supported, new Map([...before].map(([id, v]) => [id, rewrite.has(id) ? undefined : v])));
       changes.push(...planned);
       // The catalog checks every value before any provider sees it (a cached set's values are checked here only): a
       // refused one fails alone and the device keeps what it has.
@@ -48,6 +53,7 @@ export async function applyEffective(
       for (const r of results) if (!r.ok) failed.set(r.settingId, { code: r.code, message: r.message });
       for (const [id, value] of await provider.observe(ids)) observedAfter.set(id, value);
       for (const [id, override] of provider.overrides?.() ?? []) if (ids.includes(id)) overridden.set(id, override);
+      for (const [id, reason] of provider.mismatchReasons?.() ?? []) if (ids.includes(id)) mismatchReasons.set(id, reason);
     } catch (err) {
       // A provider that throws is a bug or a broken host; every setting it owns is reported, none silently lost.
       const message = `${provider.kind} provider failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -58,7 +64,7 @@ export async function applyEffective(
     if (setting.outcome === 'enforce' && !providers.some((p) => p.kind === setting.kind))
       unsupported.set(setting.settingId, `no ${setting.kind} provider on this host`);
   }
-  return { unsupported, failed, observedAfter, overridden, changes };
+  return { unsupported, failed, observedAfter, overridden, mismatchReasons, changes };
 }
 
 /** Runs the provider's prepare hook; a failure only leaves its unsupportedReason answers as they were. */

@@ -3,13 +3,14 @@
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { systemError } from '../../../common/errors.js';
 import type { SettingEvent } from '../../../policy-schemas/src/index.js';
-import { type Baseline, forgetBaseline, isDriftRepair, markEnforced, planRestores, recordBaseline } from '../core/baseline.js';
+import { type Baseline, forgetBaseline, isDriftRepair, markEnforced, planRestores, recordBaseline, stampScheme } from '../core/baseline.js';
 import type { EffectiveSetting } from '../core/effective.js';
 import { valuesEqual } from '../core/plan.js';
 import type { Logger } from '../logging.js';
 import type { AgentHost } from '../platform/index.js';
 import type { StateStore } from '../state/state-store.js';
 import { type ApplyReport, applyEffective } from './apply.js';
+import { migrateBaseline, schemeLookup } from './migrate.js';
 import { applyRestores } from './restore.js';
 
 export interface EnforceDeps {
@@ -46,12 +47,26 @@ export async function enforce(
   const { at } = options;
   const prior = await readBaselineSafe(store, logger, { setAsideAt: options.at });
   let baseline = prior;
-  const evidence = await applyEffective(effective, host.providers, async (managed, observed) => {
-    const next = recordBaseline(baseline, managed, observed, at);
-    if (Object.keys(next).length === Object.keys(baseline).length) return;
-    baseline = next;
-    await store.writeBaseline(baseline); // durable before the first change
-  });
+  const schemeOf = schemeLookup(host.providers);
+  // Upgrade clean-up first, so what an earlier version wrote elsewhere is gone before the settings are re-written.
+  const migrated = await migrateBaseline(prior, host.providers, logger);
+  const evidence = await applyEffective(
+    effective,
+    host.providers,
+    async (managed, observed) => {
+      const next = recordBaseline(baseline, managed, observed, at, schemeOf);
+      if (Object.keys(next).length === Object.keys(baseline).length) return;
+      baseline = next;
+      await store.writeBaseline(baseline); // durable before the first change
+    },
+    migrated,
+  );
+  // A migrated setting whose re-write failed keeps its old scheme: the clean-up and re-write are tried again.
+  baseline = stampScheme(
+    baseline,
+    [...migrated].filter((id) => !evidence.failed.has(id)),
+    schemeOf,
+  );
   const events: SettingEvent[] = [];
   for (const change of evidence.changes) {
     const after = evidence.observedAfter.get(change.settingId);

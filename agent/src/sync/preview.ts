@@ -12,6 +12,7 @@ import type { StateStore } from '../state/state-store.js';
 import { prepareQuietly, supportedBy } from './apply.js';
 import { readBaselineSafe } from './enforce.js';
 import { loadPolicySet } from './policy-source.js';
+import { restoresFor } from './restore.js';
 
 export interface PreviewDeps {
   readonly store: StateStore;
@@ -32,7 +33,7 @@ export async function buildPlan(deps: PreviewDeps, computedBy: SyncPlan['compute
   }
   const set = await loadPolicySet(deps, 'cache', floor);
   const effective = computeEffective(set.payloads, host.platform);
-  const restores = set.trusted ? planRestores(effective, await readBaselineSafe(store, logger, {})) : [];
+  const restores = set.trusted ? restoresFor(planRestores(effective, await readBaselineSafe(store, logger, {})), host.providers) : [];
   const observed = new Map<string, SettingValue | undefined>();
   const unsupported = new Map<string, string>();
   for (const provider of host.providers) {

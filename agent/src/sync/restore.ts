@@ -17,8 +17,14 @@ export interface RestoreResult {
   readonly failed: ReadonlyMap<string, string>;
 }
 
-/** Applies the restores, grouped by provider. */
-export async function applyRestores(restores: readonly RestoreChange[], providers: readonly SettingsProvider[]): Promise<RestoreResult> {
+/** The restores as their providers carry them out: a setting whose provider clears on restore goes to `undefined`. */
+export function restoresFor(restores: readonly RestoreChange[], providers: readonly SettingsProvider[]): RestoreChange[] {
+  return restores.map((r) => (providers.find((p) => p.kind === r.kind)?.restoreClears?.(r.settingId) === true ? { ...r, to: undefined } : r));
+}
+
+/** Applies the restores (as `restoresFor` says), grouped by provider. */
+export async function applyRestores(planned: readonly RestoreChange[], providers: readonly SettingsProvider[]): Promise<RestoreResult> {
+  const restores = restoresFor(planned, providers);
   const restored: Restored[] = [];
   const failed = new Map<string, string>();
   for (const provider of providers) {

@@ -20,9 +20,11 @@ export interface AsrRule {
   readonly edition?: AsrRuleEdition;
 }
 
-// Titles, editions and exclusion support: the ASR rules reference ("Operating system support for ASR rules": Webshell
-// creation is n/a on Windows 10/11 and for servers only; Win32 API calls from Office macros is n/a on every Windows
-// Server; the WMI rule: "File and folder exclusions don't apply to this attack surface reduction rule").
+// Titles, editions and exclusion support: the ASR rules reference ("Operating system support for ASR rules", columns
+// Windows 11 | Windows 10 | Windows Server 2019 or later | Windows Server 2016 | Windows Server 2012 R2: Webshell creation
+// is n/a, n/a, "Exchange servers only" ×2, N; Win32 API calls from Office macros is Y, "1709 or later", n/a, n/a, n/a —
+// rechecked in MicrosoftDocs/defender-docs at f1c23ea (review 16b F10); a 2021 revision listing it on Windows Server
+// 2019 is superseded); the WMI rule: "File and folder exclusions don't apply to this attack surface reduction rule").
 // Source: https://learn.microsoft.com/defender-endpoint/attack-surface-reduction-rules-reference
 // Warn mode: the reference's footnote "This ASR rule doesn't support Warn mode" (9e6c4e1f, 75668c1f) and "Cases where
 // warn mode isn't supported" in Intune (d3e037e1, e6db77e5, c1db55ab).

@@ -22,8 +22,6 @@ function registryText(r: PolicyRegistry): string {
       return 'list `…\\Windows Defender\\Threats\\ThreatSeverityDefaultAction` (level → action) + flag';
     case 'asrRule':
       return '`…\\ASR\\Rules\\<guid>` = mode + flag `ExploitGuard_ASR_Rules`';
-    case 'asrRuleExclusions':
-      return '`…\\ASR\\ASROnlyPerRuleExclusions\\<guid>` = `a>b` + flag';
   }
 }
 

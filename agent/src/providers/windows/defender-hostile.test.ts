@@ -7,7 +7,11 @@ import type { SettingChange } from '../../core/plan.js';
 import { WindowsDefenderProvider } from './defender-provider.js';
 import { DEFENDER_SCRIPTS } from './defender-scripts.js';
 import { fullScript } from './powershell.js';
+import { DEFENDER } from './testing/defender-apply.js';
 import { DefenderEmulator, recordedRuns } from './testing/defender-emulator.js';
+
+const ASR = `${DEFENDER}\\Windows Defender Exploit Guard\\ASR`;
+const RULES = `${ASR}\\Rules`;
 
 const HOSTILE = [
   'C:\\Data\\it\'s "quoted"',
@@ -31,7 +35,7 @@ function change(settingId: string, kind: SettingChange['kind'], to: SettingChang
 }
 
 describe('hostile values are inert data', () => {
-  it('exclusions with metacharacters reach Add-MpPreference only through the stdin JSON and read back unchanged', async () => {
+  it('exclusions with metacharacters reach the MDM store only through the stdin JSON and read back unchanged', async () => {
     const host = new DefenderEmulator();
     const provider = new WindowsDefenderProvider('antivirusExclusions', { runner: host.runner });
     const results = await provider.apply([
@@ -86,20 +90,19 @@ describe('hostile values are inert data', () => {
     expect(host.subkey(paths).map((e) => e.name)).toEqual(HOSTILE.filter((h) => h !== 'C:\\Temp\\*.log'));
   });
 
-  it('the same holds for ASR exclusions, per-rule exclusions and the Windows Security contact strings', async () => {
+  it('the same holds for ASR exclusions and the Windows Security contact strings', async () => {
     const host = new DefenderEmulator();
     const asr = new WindowsDefenderProvider('asr', { runner: host.runner });
     const experience = new WindowsDefenderProvider('securityExperience', { runner: host.runner });
-    const perRule = 'asrExclusions.d4f940ab-401b-4efc-aadc-ad5f3c50688a';
-    expect(await asr.apply([change('defender.AttackSurfaceReductionOnlyExclusions', 'asr', HOSTILE.slice(0, 6)), change(perRule, 'asr', PROCESSES)])).toEqual([
+    expect(await asr.apply([change('defender.AttackSurfaceReductionOnlyExclusions', 'asr', [...HOSTILE.slice(0, 6), ...PROCESSES])])).toEqual([
       { settingId: 'defender.AttackSurfaceReductionOnlyExclusions', ok: true },
-      { settingId: perRule, ok: true },
     ]);
     const company = 'Contoso"; Remove-Item -Recurse C:\\; $(calc) `& %TEMP%';
     expect(await experience.apply([change('securityCenter.CompanyName', 'securityExperience', company, '')])).toEqual([
       { settingId: 'securityCenter.CompanyName', ok: true },
     ]);
-    expect((await asr.observe([perRule])).get(perRule)).toEqual(PROCESSES);
+    const global = 'defender.AttackSurfaceReductionOnlyExclusions';
+    expect((await asr.observe([global])).get(global)).toEqual([...HOSTILE.slice(0, 6), ...PROCESSES]);
     expect((await experience.observe(['securityCenter.CompanyName'])).get('securityCenter.CompanyName')).toBe(company);
     for (const run of recordedRuns(host.runner)) {
       const argv = run.spec.args.join('\0');
@@ -136,16 +139,21 @@ describe('hostile values are inert data', () => {
     ]);
     expect(results[0]).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: expect.stringMatching(/may not be empty or contain '\|'/) });
     expect(results[1]).toEqual({ settingId: 'defender.CloudBlockLevel', ok: true });
-    const asr = new WindowsDefenderProvider('asr', { runner: host.runner });
-    const [perRule] = await asr.apply([change('asrExclusions.d4f940ab-401b-4efc-aadc-ad5f3c50688a', 'asr', ['C:\\a>C:\\b'])]);
-    expect(perRule).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: expect.stringMatching(/contain '>'/) });
     const ex = new WindowsDefenderProvider('antivirusExclusions', { runner: host.runner });
     const [paths] = await ex.apply([change('defender.ExcludedPaths', 'antivirusExclusions', ['C:\\a|C:\\b'])]);
     expect(paths).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: expect.stringMatching(/contain '\|'/) });
     expect(recordedRuns(host.runner).map((r) => r.script)).toEqual(['defender-apply']);
   });
 
-  it('a plan naming a class, property, parameter or key outside the allow-lists is refused as a whole (script contract, as emulated)', async () => {
+  it('items equal but for case are refused with a clear error (one registry value name, one Defender item)', async () => {
+    const host = new DefenderEmulator();
+    const ex = new WindowsDefenderProvider('antivirusExclusions', { runner: host.runner });
+    const [paths] = await ex.apply([change('defender.ExcludedPaths', 'antivirusExclusions', ['C:\\Build', 'c:\\build'])]);
+    expect(paths).toMatchObject({ ok: false, code: 'SETTING_APPLY_FAILED', message: expect.stringContaining('the same item on Windows (case-insensitive)') });
+    expect(host.bridge.Defender).toBeNull();
+  });
+
+  it('a plan naming a class, property, parameter, value or list operation outside the script’s own allow-lists is refused as a whole', async () => {
     const host = new DefenderEmulator();
     const { runPowerShell } = await import('./powershell.js');
     const { DEFENDER_APPLY } = await import('./defender-scripts.js');
@@ -160,9 +168,41 @@ describe('hostile values are inert data', () => {
         bridge: [ok],
         registry: [{ step: 's', ops: [{ op: 'set', key: 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\WinDefend', name: 'Start', type: 'DWord', value: 4 }] }],
       },
+      // An allowed key, a value name the table never writes (review 16b F5).
+      { ...emptyPlan(), registry: [{ step: 's', ops: [{ op: 'set', key: DEFENDER, name: 'DisableAntiSpyware', type: 'DWord', value: 1 }] }] },
+      // Replacing every value of the root Defender key (GPO and MDE values included) is no list operation of the table.
+      { ...emptyPlan(), registry: [{ step: 's', ops: [{ op: 'values', key: DEFENDER, set: [], exact: true, flagKey: DEFENDER, flag: 'PUAProtection' }] }] },
+      // An ASR rules merge turned into an exact replacement.
+      { ...emptyPlan(), registry: [{ step: 's', ops: [{ op: 'values', key: RULES, set: [], exact: true, flagKey: ASR, flag: 'ExploitGuard_ASR_Rules' }] }] },
+      // The previous agent's per-rule key takes deletions only.
+      {
+        ...emptyPlan(),
+        registry: [
+          {
+            step: 's',
+            ops: [
+              {
+                op: 'values',
+                key: `${ASR}\\ASROnlyPerRuleExclusions`,
+                set: [{ name: 'x', data: 'C:\\' }],
+                exact: false,
+                flagKey: ASR,
+                flag: 'ExploitGuard_ASR_ASROnlyPerRuleExclusions',
+              },
+            ],
+          },
+        ],
+      },
     ];
-    for (const plan of plans) await expect(runPowerShell(host.runner, DEFENDER_APPLY, plan)).rejects.toThrow(/not in the allow-list/);
+    for (const plan of plans) await expect(runPowerShell(host.runner, DEFENDER_APPLY, plan)).rejects.toThrow(/not in the allow-list|deletions only/);
+    // Fields of the wrong type: an array op (PowerShell's -ceq would match an element), a bridge value that is a list.
+    const malformed = [
+      { ...emptyPlan(), registry: [{ step: 's', ops: [{ op: ['values', 'set'], key: DEFENDER, name: 'DisableAntiSpyware', type: 'DWord', value: 1 }] }] },
+      { ...emptyPlan(), registry: [{ step: 's', ops: [{ op: 'values', key: RULES, set: [], exact: 'true', flagKey: ASR, flag: 'ExploitGuard_ASR_Rules' }] }] },
+      { ...emptyPlan(), bridge: [{ ...ok, value: [1, 2] }] },
+    ];
+    for (const plan of malformed) await expect(runPowerShell(host.runner, DEFENDER_APPLY, plan)).rejects.toThrow(/refusing/);
     expect(host.bridge.Defender).toBeNull();
-    expect(host.policies.keys.size).toBe(0);
+    expect(host.registry.keys.size).toBe(0);
   });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { DefenderApplyPlan } from './defender-plan.js';
-import { applyPolicy, CENTER, DEFENDER, expectOnePowerShellApply, expectReadBack, PER_RULE } from './testing/defender-apply.js';
+import { applyPolicy, CENTER, DEFENDER, expectOnePowerShellApply, expectReadBack } from './testing/defender-apply.js';
 
 const ATP = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Advanced Threat Protection';
 const ASR = `${DEFENDER}\\Windows Defender Exploit Guard\\ASR`;
@@ -33,58 +33,32 @@ const RULES: [guid: string, mode: string, action: number | null][] = [
 ];
 
 describe('asr: a full policy', () => {
-  it('merges every rule into AttackSurfaceReductionRules in one bridge write and writes per-rule exclusions as policy values', async () => {
+  it('merges every rule into AttackSurfaceReductionRules in one bridge write; per-rule exclusions are notApplicable (no policy location)', async () => {
     const policy: Record<string, SettingValue> = Object.fromEntries(RULES.map(([guid, mode]) => [`asr.${guid}`, mode]));
     policy['defender.AttackSurfaceReductionOnlyExclusions'] = ['C:\\Tools\\build.exe', 'C:\\CI'];
     policy['asrExclusions.d3e037e1-3eb8-44c8-a917-57927947596d'] = ['C:\\Scripts\\deploy.js', '%ProgramFiles%\\LOB\\app.exe'];
-    policy['asrExclusions.56a863a9-875e-4185-98a7-b882c64b5ce5'] = [];
     const { host, after, runs, statuses } = await applyPolicy('asr', policy);
     expect(runs[0]?.input).toEqual({
       registry: [],
-      subkeys: [`${ASR}\\Rules`, `${ASR}\\ASROnlyExclusions`, PER_RULE],
+      subkeys: [`${ASR}\\Rules`, `${ASR}\\ASROnlyExclusions`],
       bridge: ['Defender'],
       rsop: true,
-      status: false,
+      status: true,
     });
     const plan = expectOnePowerShellApply(runs) as DefenderApplyPlan;
     expect(plan.bridge.map((b) => b.property)).toEqual(['AttackSurfaceReductionOnlyExclusions', 'AttackSurfaceReductionRules']);
     expect(plan.bridge[1]?.merge).toEqual(RULES.map(([guid, , action]) => ({ guid, action })));
-    expect(plan.registry).toEqual([
-      {
-        step: 'asrExclusions.d3e037e1-3eb8-44c8-a917-57927947596d',
-        ops: [
-          {
-            op: 'values',
-            key: PER_RULE,
-            set: [{ name: 'd3e037e1-3eb8-44c8-a917-57927947596d', data: 'C:\\Scripts\\deploy.js>%ProgramFiles%\\LOB\\app.exe' }],
-            exact: false,
-            flagKey: ASR,
-            flag: 'ExploitGuard_ASR_ASROnlyPerRuleExclusions',
-          },
-        ],
-      },
-      {
-        step: 'asrExclusions.56a863a9-875e-4185-98a7-b882c64b5ce5',
-        ops: [
-          {
-            op: 'values',
-            key: PER_RULE,
-            set: [{ name: '56a863a9-875e-4185-98a7-b882c64b5ce5', data: null }],
-            exact: false,
-            flagKey: ASR,
-            flag: 'ExploitGuard_ASR_ASROnlyPerRuleExclusions',
-          },
-        ],
-      },
-    ]);
+    expect(plan.registry).toEqual([]);
     expect(host.bridge.Defender?.AttackSurfaceReductionRules).toBe(
       RULES.filter(([, , a]) => a !== null)
         .map(([g, , a]) => `${g}=${a}`)
         .join('|'),
     );
-    expect(host.read(ASR, 'ExploitGuard_ASR_ASROnlyPerRuleExclusions')?.value).toBe(1);
-    expectReadBack(policy, after);
-    for (const s of statuses) expect(s.state, s.settingId).toBe('succeeded');
+    expect(host.subkey(`${ASR}\\ASROnlyPerRuleExclusions`)).toEqual([]);
+    const perRule = 'asrExclusions.d3e037e1-3eb8-44c8-a917-57927947596d';
+    expectReadBack(policy, after, [perRule]);
+    for (const s of statuses) expect(s.state, s.settingId).toBe(s.settingId === perRule ? 'notApplicable' : 'succeeded');
+    expect(statuses.find((s) => s.settingId === perRule)?.message).toContain('Configuration/ASROnlyPerRuleExclusions');
   });
 });
 

@@ -2,7 +2,16 @@
 // where the policy is written — the local MDM store through the WMI bridge, else the documented policy registry
 // location, else (marked, listed in docs) a local preference — and where its effective value is read back.
 import { type AsrRuleEdition, asrRuleEdition, type PolicyKind, SETTINGS, settingById } from '../../../../policy-schemas/src/index.js';
-import { ASR_KEY, ASR_PER_RULE_KEY, ASR_RULES_SUBKEY, THREAT_ACTIONS_SUBKEY, THREATS_KEY } from './defender-registry.js';
+import {
+  ASR_KEY,
+  ASR_PER_RULE_FLAG,
+  ASR_PER_RULE_KEY,
+  ASR_RULES_FLAG,
+  ASR_RULES_SUBKEY,
+  THREAT_ACTIONS_FLAG,
+  THREAT_ACTIONS_SUBKEY,
+  THREATS_KEY,
+} from './defender-registry.js';
 import { DEFENDER_TABLE } from './defender-table.js';
 
 /** How a CSP value becomes a Set-MpPreference value and back (effective read-back and preference-only writes). */
@@ -34,9 +43,7 @@ export type PolicyRegistry =
   /** Threats\ThreatSeverityDefaultAction: value name = level, data = action; flag Threats_ThreatSeverityDefaultAction. */
   | { readonly kind: 'threatActions' }
   /** ASR\Rules: value name = rule GUID, data = mode number; flag ExploitGuard_ASR_Rules. */
-  | { readonly kind: 'asrRule'; readonly guid: string }
-  /** ASR\ASROnlyPerRuleExclusions: value name = rule GUID, data = items joined with '>'. */
-  | { readonly kind: 'asrRuleExclusions'; readonly guid: string };
+  | { readonly kind: 'asrRule'; readonly guid: string };
 
 /** Where Get-MpPreference reports the effective value (absent: only the policy stores say what is in force). */
 export type EffectiveRead =
@@ -112,8 +119,7 @@ export function defenderMapping(settingId: string): DefenderMapping | undefined 
       ...limited,
     };
   }
-  // Per-rule exclusions: Defender CSP Configuration/ASROnlyPerRuleExclusions has no bridge property.
-  if (prefix === 'asrExclusions') return { via: 'policy', registry: { kind: 'asrRuleExclusions', guid }, ...limited };
+  if (prefix === 'asrExclusions') return { via: 'unsupported', reason: ASR_PER_RULE_REASON };
   return undefined;
 }
 
@@ -143,16 +149,51 @@ export function policyKeys(registry: PolicyRegistry): string[] {
       return [THREATS_KEY, THREAT_ACTIONS_SUBKEY];
     case 'asrRule':
       return [ASR_KEY, ASR_RULES_SUBKEY];
-    case 'asrRuleExclusions':
-      return [ASR_KEY, ASR_PER_RULE_KEY];
   }
 }
 
-/** Registry keys of the table (the scripts' key allow-list). */
+/** Registry keys of the table (the observe script's key allow-list). */
 export function registryKeys(): string[] {
   const keys = allDefenderMappings().flatMap(([, m]) => (m.via === 'policy' ? policyKeys(m.registry) : []));
   return [...new Set(keys)].sort();
 }
+
+/**
+ * Per-rule ASR exclusions (review 16b F4). The policy node is the Defender CSP's Configuration/ASROnlyPerRuleExclusions,
+ * which no MDM WMI bridge class exposes; WindowsDefender.admx has no per-rule exclusions value (its ASR keys are ASR,
+ * ASR\Rules and ASR\ASROnlyExclusions); Set-MpPreference's per-rule parameter is not in its documentation.
+ * Source: https://learn.microsoft.com/windows/client-management/mdm/defender-csp (Configuration/ASROnlyPerRuleExclusions)
+ * Source: https://github.com/MicrosoftDocs/windows-powershell-docs/issues/3510 (parameter missing from the Set-MpPreference page)
+ */
+export const ASR_PER_RULE_REASON =
+  'per-rule ASR exclusions are the Defender CSP node Configuration/ASROnlyPerRuleExclusions, which only an MDM channel (Intune) can deliver: no MDM bridge property, no policy registry value (WindowsDefender.admx has none) and no documented Set-MpPreference parameter, so the agent can neither write nor verify them; use the global ASR exclusions (defender.AttackSurfaceReductionOnlyExclusions) instead';
+
+/** `<key>\\<name>` of every Policies value the table sets or deletes (the scripts' value allow-list). */
+export function registryValuePaths(): string[] {
+  const paths = allDefenderMappings().flatMap(([, m]) => (m.via === 'policy' && m.registry.kind === 'value' ? [`${m.registry.key}\\${m.registry.name}`] : []));
+  return [...new Set(paths)].sort();
+}
+
+/** The list operation of a list location: `<subkey>|<flagKey>|<flag>|exact` (replaces the list) or `|merge` (some names). */
+export function listOpSignature(registry: Exclude<PolicyRegistry, { kind: 'value' }>): string {
+  switch (registry.kind) {
+    case 'list':
+      return `${registry.key}\\${registry.subkey}|${registry.key}|${registry.flag}|exact`;
+    case 'threatActions':
+      return `${THREAT_ACTIONS_SUBKEY}|${THREATS_KEY}|${THREAT_ACTIONS_FLAG}|exact`;
+    case 'asrRule':
+      return `${ASR_RULES_SUBKEY}|${ASR_KEY}|${ASR_RULES_FLAG}|merge`;
+  }
+}
+
+/** Every list operation of the table (the apply script's list-operation allow-list). */
+export function registryListOps(): string[] {
+  const ops = allDefenderMappings().flatMap(([, m]) => (m.via === 'policy' && m.registry.kind !== 'value' ? [listOpSignature(m.registry)] : []));
+  return [...new Set(ops)].sort();
+}
+
+/** The previous agent's per-rule exclusions list operation: the apply script allows it with deletions only. */
+export const LEGACY_PER_RULE_OP = `${ASR_PER_RULE_KEY}|${ASR_KEY}|${ASR_PER_RULE_FLAG}|merge`;
 
 /** Bridge properties of the table by class (the apply script's property allow-list). */
 export function bridgeProperties(cls: BridgeClass): string[] {

@@ -64,7 +64,7 @@ describe('Get-MpPreference (golden, Windows 11, nothing configured)', () => {
       'defender.AttackSurfaceReductionOnlyExclusions': [],
     });
     for (const [id, value] of seen) if (id.startsWith('asr.')) expect(value, id).toBe('notConfigured');
-    for (const [id, value] of seen) if (id.startsWith('asrExclusions.')) expect(value, id).toEqual([]);
+    for (const [id, value] of seen) if (id.startsWith('asrExclusions.')) expect(value, id).toBeUndefined();
     expect(seen.get('defenderConfig.ThrottleForScheduledScanOnly')).toBe(1);
     expect(seen.get('defenderConfig.SecurityIntelligenceUpdatesChannel')).toBe(0);
     expect(seen.get('defenderConfig.TamperProtection')).toBe(1);

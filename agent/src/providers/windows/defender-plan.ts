@@ -8,8 +8,6 @@ import type { ApplyResult } from '../provider.js';
 import {
   ASR_ACTIONS,
   ASR_KEY,
-  ASR_PER_RULE_FLAG,
-  ASR_PER_RULE_KEY,
   ASR_RULES_FLAG,
   ASR_RULES_SUBKEY,
   type BridgeClass,
@@ -134,6 +132,14 @@ function rejectNul(value: SettingValue | undefined, settingId: string): void {
 function stringList(value: SettingValue | undefined, what: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new DefenderValueError(`${what}: expected a list of strings`);
+  // Registry value names and Defender's list items compare case-insensitively: two such items would read back as one.
+  const seen = new Map<string, string>();
+  for (const item of value as string[]) {
+    const twin = seen.get(item.toLowerCase());
+    if (twin !== undefined)
+      throw new DefenderValueError(`${what}: ${JSON.stringify(twin)} and ${JSON.stringify(item)} are the same item on Windows (case-insensitive)`);
+    seen.set(item.toLowerCase(), item);
+  }
   return value as string[];
 }
 
@@ -172,7 +178,7 @@ function registryOps(registry: PolicyRegistry, to: SettingValue | undefined, wha
     case 'list': {
       const items = stringList(to, what);
       noSeparator(items, '|', what);
-      const set = [...new Set(items)].map((name) => ({ name, data: '0' }));
+      const set = items.map((name) => ({ name, data: '0' }));
       return [{ op: 'values', key: `${registry.key}\\${registry.subkey}`, set, exact: true, flagKey: registry.key, flag: registry.flag }];
     }
     case 'threatActions': {
@@ -182,12 +188,6 @@ function registryOps(registry: PolicyRegistry, to: SettingValue | undefined, wha
     }
     case 'asrRule':
       throw new Error('ASR rules are planned together');
-    case 'asrRuleExclusions': {
-      const items = stringList(to, what);
-      noSeparator(items, '>', what);
-      const set = [{ name: registry.guid, data: items.length === 0 ? null : items.join('>') }];
-      return [{ op: 'values', key: ASR_PER_RULE_KEY, set, exact: false, flagKey: ASR_KEY, flag: ASR_PER_RULE_FLAG }];
-    }
   }
 }
 

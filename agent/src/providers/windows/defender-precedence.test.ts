@@ -109,11 +109,21 @@ describe('(b) a GPO sets PUAProtection differently', () => {
 
   it('a Policies value with no GPO behind it is named as such; a pinned effective value with no owner is not enforced', async () => {
     const host = new DefenderEmulator();
-    host.policies.set(DEFENDER, { name: 'PUAProtection', type: 'DWord', value: 0 });
+    host.registry.set(DEFENDER, { name: 'PUAProtection', type: 'DWord', value: 0 });
     host.pinned.DisableBehaviorMonitoring = true;
+    host.status.IsTamperProtected = false;
     const run = await applyPolicy('antivirus', { 'defender.PUAProtection': 1, 'defender.AllowBehaviorMonitoring': 1 }, host);
     expect(run.statuses.find((s) => s.settingId === 'defender.PUAProtection')?.message).toContain('a Policies-key value this agent did not write');
     expect(run.statuses.find((s) => s.settingId === 'defender.AllowBehaviorMonitoring')).toMatchObject({ state: 'error', code: 'SETTING_NOT_ENFORCED' });
+    expect(run.statuses.find((s) => s.settingId === 'defender.AllowBehaviorMonitoring')?.message).toContain('tamper protection or another manager');
+  });
+
+  it('says tamper protection is on when the device reports it (IsTamperProtected is read with every effective value)', async () => {
+    const host = new DefenderEmulator();
+    host.pinned.DisableBehaviorMonitoring = true;
+    host.status.IsTamperProtected = true;
+    const run = await applyPolicy('antivirus', { 'defender.AllowBehaviorMonitoring': 1 }, host);
+    expect(run.statuses.find((s) => s.settingId === 'defender.AllowBehaviorMonitoring')?.message).toContain('tamper protection is on');
   });
 });
 
@@ -177,7 +187,7 @@ describe('ASR rules limited to one OS edition', () => {
   it('the Webshell rule is notApplicable on a client, the Win32 API rule on a server, with the reason', async () => {
     const policy = { [`asr.${WEBSHELL}`]: 'block', [`asr.${WIN32}`]: 'block', [`asrExclusions.${WIN32}`]: ['C:\\x'] };
     const client = await applyPolicy('asr', policy, new DefenderEmulator(), 'workstation');
-    expect(states(client)).toEqual({ [`asr.${WEBSHELL}`]: 'notApplicable', [`asr.${WIN32}`]: 'succeeded', [`asrExclusions.${WIN32}`]: 'succeeded' });
+    expect(states(client)).toEqual({ [`asr.${WEBSHELL}`]: 'notApplicable', [`asr.${WIN32}`]: 'succeeded', [`asrExclusions.${WIN32}`]: 'notApplicable' });
     expect(client.statuses.find((s) => s.settingId === `asr.${WEBSHELL}`)?.message).toContain('Windows Server only');
     const server = await applyPolicy('asr', policy, new DefenderEmulator(), 'server');
     expect(states(server)).toEqual({ [`asr.${WEBSHELL}`]: 'succeeded', [`asr.${WIN32}`]: 'notApplicable', [`asrExclusions.${WIN32}`]: 'notApplicable' });

@@ -202,16 +202,16 @@ describe('failures are per setting', () => {
       'ok',
     ]);
     // One bridge property holds every ASR rule, and one Set-CimInstance writes the class: its failure fails each rule of
-    // the change (and any other property of that instance), not the per-rule exclusions kept under the Policies key.
+    // the change and every other property of that instance (here the global ASR exclusions).
     const host = new DefenderEmulator();
     host.failSteps.set('asrRules', 'Access denied (the WMI bridge requires the SYSTEM account)');
     const asr = new WindowsDefenderProvider('asr', { runner: host.runner });
     const rules = await asr.apply([
       { settingId: 'asr.be9ba2d9-53ea-4cdc-84e5-9b1eeee46550', kind: 'asr', from: 'notConfigured', to: 'block' },
       { settingId: 'asr.d4f940ab-401b-4efc-aadc-ad5f3c50688a', kind: 'asr', from: 'notConfigured', to: 'audit' },
-      { settingId: 'asrExclusions.be9ba2d9-53ea-4cdc-84e5-9b1eeee46550', kind: 'asr', from: [], to: ['C:\\CI'] },
+      { settingId: 'defender.AttackSurfaceReductionOnlyExclusions', kind: 'asr', from: [], to: ['C:\\CI'] },
     ]);
-    expect(rules.map((r) => r.ok)).toEqual([false, false, true]);
+    expect(rules.map((r) => r.ok)).toEqual([false, false, false]);
   });
 
   it('a PowerShell run that fails as a whole fails every planned setting with its message, and is no exception', async () => {

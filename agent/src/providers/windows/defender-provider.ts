@@ -2,11 +2,12 @@
 // experience, EDR): policy-level writes (MDM store, else the Policies key, else a marked local preference) and read-back
 // of every store through the constant PowerShell scripts, values as JSON on stdin (defender-mapping.ts says where).
 import { systemClock } from '../../../../common/clock.js';
-import { type OsType, type PolicyKind, type SettingValue, settingById } from '../../../../policy-schemas/src/index.js';
+import { type BaselineEntry, type OsType, type PolicyKind, type SettingValue, settingById } from '../../../../policy-schemas/src/index.js';
 import type { SettingOverride } from '../../core/outcome.js';
 import type { SettingChange } from '../../core/plan.js';
 import type { CommandRunner } from '../../system/command-runner.js';
 import type { ApplyResult, SettingsProvider } from '../provider.js';
+import { DEFENDER_WRITE_SCHEME, planLegacyCleanup } from './defender-legacy.js';
 import { DEFENDER_KINDS, type DefenderMapping, defenderMapping } from './defender-mapping.js';
 import { type DefenderApplyPlan, isEmptyPlan, planDefenderChanges } from './defender-plan.js';
 import { asArray, type DefenderObserveRequest, observeRequest, parseObservation } from './defender-read.js';
@@ -61,6 +62,7 @@ export class DefenderPresence {
 /** Enforces the Windows settings of one Defender policy kind. */
 export class WindowsDefenderProvider implements SettingsProvider {
   private lastOverrides = new Map<string, SettingOverride>();
+  private lastReasons = new Map<string, string>();
 
   constructor(
     readonly kind: PolicyKind,
@@ -85,6 +87,7 @@ export class WindowsDefenderProvider implements SettingsProvider {
     const mine = settingIds.filter((id) => defenderMapping(id) !== undefined && settingById(id)?.kind === this.kind);
     const seen = mine.length > 0 ? await this.read(mine) : undefined;
     const overrides = new Map<string, SettingOverride>();
+    const reasons = new Map<string, string>();
     const values = new Map(
       settingIds.map((id): [string, SettingValue | undefined] => {
         const mapping = mine.includes(id) ? defenderMapping(id) : undefined;
@@ -92,17 +95,40 @@ export class WindowsDefenderProvider implements SettingsProvider {
         if (mapping.via === 'policy') {
           const override = policyOverride(mapping, seen);
           if (override) overrides.set(id, override);
+          else if (mapping.effective) reasons.set(id, unownedMismatch(seen.tamperProtected));
           return [id, observedPolicyValue(mapping, seen)];
         }
         return [id, observedOther(mapping, seen)];
       }),
     );
     this.lastOverrides = overrides;
+    this.lastReasons = reasons;
     return values;
   }
 
   overrides(): ReadonlyMap<string, SettingOverride> {
     return this.lastOverrides;
+  }
+
+  mismatchReasons(): ReadonlyMap<string, string> {
+    return this.lastReasons;
+  }
+
+  readonly writeScheme = DEFENDER_WRITE_SCHEME;
+
+  /**
+   * Upgrade clean-up: removes what the previous agent (local preferences, a few Policies values) wrote for these
+   * settings from where it wrote it (defender-legacy.ts); the settings whose steps did not fail are done.
+   */
+  async migrate(entries: ReadonlyMap<string, BaselineEntry>): Promise<ReadonlySet<string>> {
+    const { plan, owners, ids } = planLegacyCleanup(new Map([...entries].filter(([id]) => settingById(id)?.kind === this.kind)));
+    const errors = isEmptyPlan(plan) ? new Map<string, string[]>() : await this.run(plan, owners);
+    return new Set(ids.filter((id) => !errors.has(id)));
+  }
+
+  /** Policy-level settings are restored by clearing what the agent wrote; local preferences get their old value back. */
+  restoreClears(settingId: string): boolean {
+    return defenderMapping(settingId)?.via === 'policy';
   }
 
   async apply(changes: readonly SettingChange[]): Promise<ApplyResult[]> {
@@ -188,6 +214,12 @@ function observedOther(mapping: Exclude<DefenderMapping, { via: 'policy' }>, see
     return decodeEffective(read, seen.preference);
   }
   return mapping.status === undefined || seen.tamperProtected === undefined ? undefined : seen.tamperProtected ? 1 : 0;
+}
+
+/** Why Defender's effective value differs from the policy stores when no Group Policy or foreign Policies value owns it. */
+function unownedMismatch(tamperProtected: boolean | undefined): string {
+  if (tamperProtected === true) return 'tamper protection is on, and Defender keeps its protected settings whatever local policy says';
+  return 'no Group Policy or Policies-key value sets it, so tamper protection or another manager (Configuration Manager, MDE security settings management, a local administrator) keeps another value';
 }
 
 /** One provider per Defender policy kind, all driving the same host through `deps.runner`. */

@@ -29,6 +29,8 @@ export function observeRequest(settingIds: readonly string[]): DefenderObserveRe
     if (m?.via === 'unsupported' && m.status !== undefined) status = true;
     if (m?.via !== 'policy') continue;
     rsop = true;
+    // IsTamperProtected says why an effective value may differ from every policy store (SETTING_NOT_ENFORCED message).
+    if (m.effective) status = true;
     if (m.bridge) bridge.add(m.bridge.cls);
     const subkey = subkeyOf(m.registry);
     if (subkey) subkeys.add(subkey);
@@ -71,14 +73,35 @@ export function parseObservation(raw: unknown): DefenderObservation {
     bridge[cls] = { properties: asArray(properties).filter((p): p is string => typeof p === 'string'), values: record(values) };
   }
   const gpo = new Map<string, string>();
+  const gpoRemoved = new Map<string, string>();
   for (const entry of asArray(result.rsop)) {
-    const { key, name, gpo: owner } = record(entry);
+    const { key, name, gpo: owner, gpoId, deleted } = record(entry);
     if (typeof key !== 'string' || typeof name !== 'string') continue;
-    const label = typeof owner === 'string' && owner !== '' ? owner : 'unnamed GPO';
-    gpo.set(registryPath(key, name).toLowerCase(), label);
-    gpo.set(registryPath(key, '*').toLowerCase(), label);
+    const source = gpoSource(owner, gpoId);
+    if (deleted === true) {
+      gpoRemoved.set(registryPath(key, name).toLowerCase(), source);
+      continue;
+    }
+    gpo.set(registryPath(key, name).toLowerCase(), source);
+    gpo.set(registryPath(key, '*').toLowerCase(), source);
   }
   const status = record(result.status);
   const tamperProtected = typeof status.IsTamperProtected === 'boolean' ? status.IsTamperProtected : undefined;
-  return { preference: record(result.preference), registry, bridge, gpo, ...(tamperProtected === undefined ? {} : { tamperProtected }) };
+  const rsopError = typeof result.rsopError === 'string' && result.rsopError !== '' ? { rsopError: result.rsopError } : {};
+  return {
+    preference: record(result.preference),
+    registry,
+    bridge,
+    gpo,
+    gpoRemoved,
+    ...rsopError,
+    ...(tamperProtected === undefined ? {} : { tamperProtected }),
+  };
+}
+
+/** How an admin names the GPO: RSoP's GPO name; the Local GPO (GPOID 'LocalGPO') as "Local Group Policy". */
+export function gpoSource(name: unknown, id: unknown): string {
+  if (id === 'LocalGPO') return 'Local Group Policy';
+  if (typeof name === 'string' && name !== '') return `Group Policy '${name}'`;
+  return typeof id === 'string' && id !== '' ? `Group Policy '${id}'` : 'Group Policy (unnamed GPO)';
 }

@@ -11,6 +11,9 @@ export const THREAT_ACTIONS_FLAG = 'Threats_ThreatSeverityDefaultAction';
 export const ASR_KEY = `${DEFENDER_POLICY_KEY}\\Windows Defender Exploit Guard\\ASR`;
 export const ASR_RULES_SUBKEY = `${ASR_KEY}\\Rules`;
 export const ASR_RULES_FLAG = 'ExploitGuard_ASR_Rules';
+/**
+ * Where the previous agent wrote per-rule ASR exclusions, a location named by analogy that no ADMX documents: nothing
+ * writes it now; the upgrade clean-up deletes what that agent left there (and its flag, with the last value).
+ */
 export const ASR_PER_RULE_KEY = `${ASR_KEY}\\ASROnlyPerRuleExclusions`;
-/** Set to 1 while the per-rule list has values, like gpedit's "Enabled" (name by analogy with ExploitGuard_ASR_ASROnlyExclusions). */
 export const ASR_PER_RULE_FLAG = 'ExploitGuard_ASR_ASROnlyPerRuleExclusions';

@@ -2,15 +2,22 @@
 // a class, property, key or parameter the script refuses, and the script accepts nothing the table does not use), and
 // they hold no construct that could turn data into code.
 import { describe, expect, it } from 'vitest';
-import { allDefenderMappings, bridgeProperties, mpListParameters, mpParameters, registryKeys } from './defender-mapping.js';
+import { legacyLocation, legacyParameters } from './defender-legacy.js';
+import {
+  allDefenderMappings,
+  bridgeProperties,
+  DEFENDER_POLICY_KEY,
+  LEGACY_PER_RULE_OP,
+  mpListParameters,
+  mpParameters,
+  registryKeys,
+  registryListOps,
+  registryValuePaths,
+} from './defender-mapping.js';
 import { DEFENDER_APPLY, DEFENDER_OBSERVE, DEFENDER_SCRIPTS } from './defender-scripts.js';
+import { scriptList } from './testing/defender-script-contract.js';
 
-/** The quoted items of `$name = @('a', 'b', …)` in a script. */
-function allowList(text: string, name: string): string[] {
-  const m = new RegExp(`\\$${name} = @\\(([^)]*)\\)`).exec(text);
-  if (!m) throw new Error(`no $${name} in the script`);
-  return [...(m[1] as string).matchAll(/'([^']*)'/g)].map((x) => x[1] as string).sort();
-}
+const allowList = (text: string, name: string) => scriptList(name, text);
 
 describe('Defender script allow-lists', () => {
   it('both scripts accept exactly the table registry keys and bridge properties', () => {
@@ -21,9 +28,53 @@ describe('Defender script allow-lists', () => {
     }
   });
 
+  it('the scripts accept exactly the table Policies values and list operations (names, not only keys: review 16b F5)', () => {
+    expect(allowList(DEFENDER_APPLY.text, 'valueAllowed')).toEqual(registryValuePaths());
+    expect(allowList(DEFENDER_APPLY.text, 'listOpAllowed')).toEqual(registryListOps());
+    expect(DEFENDER_APPLY.text).toContain(`$legacyListOp = '${LEGACY_PER_RULE_OP}'`);
+    // Replacing a whole list (exact) is allowed for ADMX list subkeys only, never for a key holding single values.
+    for (const op of registryListOps()) if (op.endsWith('|exact')) expect(registryKeys()).toContain(op.split('|')[0]);
+    expect(registryListOps().filter((op) => op.startsWith(`${DEFENDER_POLICY_KEY}|`))).toEqual([]);
+    // The upgrade clean-up deletes only values the table knows (or the per-rule key, deletions only).
+    for (const id of allDefenderMappings().map(([i]) => i)) {
+      const old = legacyLocation(id);
+      if (old?.at === 'registry' && !id.startsWith('asrExclusions.')) expect(registryValuePaths(), id).toContain(`${old.key}\\${old.name}`);
+    }
+  });
+
+  it('the apply script validates every name before its first change and casts each op field before comparing it', () => {
+    const text = DEFENDER_APPLY.text;
+    const assertOp = text.slice(text.indexOf('function Assert-Op'), text.indexOf('function Invoke-RegistryOp'));
+    expect(assertOp).toContain('$kind = [string]$op.op');
+    expect(assertOp).not.toMatch(/\$op\.op -ceq/);
+    expect(assertOp).toContain('$valueAllowed -cnotcontains $path');
+    expect(assertOp).toContain('$listOpAllowed -cnotcontains $signature');
+    const invoke = text.slice(text.indexOf('function Invoke-RegistryOp'), text.indexOf('function Merge-AsrRules'));
+    expect(invoke).not.toMatch(/(?<!\[string\])\$op\.(op|type|exact) -c?eq/);
+    const validation = text.slice(text.indexOf('# Validate every name first'), text.indexOf('# Group Policy owners'));
+    expect(validation.match(/Assert-Op \$op/g)).toHaveLength(2);
+    expect(validation).toContain("Assert-Allowed ([string]$b.property) $bridgeAllowed[[string]$b.cls] 'bridge property'");
+  });
+
+  it('reports errors instead of swallowing them: RSoP failures become rsopError, only a missing bridge class means no bridge', () => {
+    expect(DEFENDER_APPLY.text).not.toMatch(/catch \{\s*\}/);
+    expect(DEFENDER_OBSERVE.text).not.toMatch(/catch \{\s*\}/);
+    expect(DEFENDER_OBSERVE.text).toContain('catch { $rsopError = $_.Exception.Message }');
+    const bridge = DEFENDER_APPLY.text.slice(DEFENDER_APPLY.text.indexOf('function Get-BridgeProperties'));
+    expect(bridge).toContain("@('NotFound', 'InvalidClass', 'InvalidNamespace') -contains [string]$_.Exception.NativeErrorCode");
+    expect(bridge.slice(0, bridge.indexOf('\n}'))).toContain('    throw');
+  });
+
   it('the apply script accepts exactly the preference-only parameters of the table', () => {
     expect(allowList(DEFENDER_APPLY.text, 'mpAllowed')).toEqual(mpParameters());
     expect(allowList(DEFENDER_APPLY.text, 'listAllowed')).toEqual(mpListParameters());
+  });
+
+  it('the apply script accepts the previous agent’s local-preference parameters for the upgrade clean-up only', () => {
+    expect(allowList(DEFENDER_APPLY.text, 'legacyMpAllowed')).toEqual(legacyParameters().scalars);
+    expect(allowList(DEFENDER_APPLY.text, 'legacyListAllowed')).toEqual(legacyParameters().lists);
+    // Additions stay limited to the current preference-only lists.
+    expect(DEFENDER_APPLY.text).toContain("foreach ($name in @(Get-Names $in.preference.add)) { Assert-Allowed $name $listAllowed 'list parameter' }");
   });
 
   it('no preference-only setting needs a value conversion the script does not make (time of day)', () => {
@@ -56,7 +107,7 @@ describe('Defender scripts hold no way to run data', () => {
     const text = DEFENDER_APPLY.text;
     const body = text.slice(text.indexOf('# Validate every name first'));
     const firstChange = body.search(/Invoke-RegistryOp \$op|New-CimInstance|Set-CimInstance|(Set|Add|Remove)-MpPreference/);
-    const lastCheck = body.lastIndexOf("Assert-Allowed $name $mpAllowed 'parameter'");
+    const lastCheck = body.lastIndexOf("Assert-Allowed $name ($mpAllowed + $legacyMpAllowed) 'parameter'");
     expect(lastCheck).toBeGreaterThan(0);
     expect(firstChange).toBeGreaterThan(lastCheck);
   });

@@ -5,7 +5,6 @@ import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingOverride } from '../../core/outcome.js';
 import {
   ASR_ACTIONS,
-  ASR_PER_RULE_KEY,
   ASR_RULES_SUBKEY,
   type BridgeClass,
   type DefenderMapping,
@@ -24,8 +23,15 @@ export interface DefenderObservation {
   readonly registry: ReadonlyMap<string, unknown>;
   /** Per bridge class asked for: the properties this build's class has, and the MDM result instance's values. */
   readonly bridge: Partial<Record<BridgeClass, { readonly properties: readonly string[]; readonly values: Readonly<Record<string, unknown>> }>>;
-  /** RSoP: the GPO that owns a Policies value, by lower-case `<key>\<name>`, and `<key>\*` for any value under a key. */
+  /**
+   * RSoP: who owns a Policies value ("Group Policy '<GPO>'", "Local Group Policy"), by lower-case `<key>\<name>`, and
+   * `<key>\*` for any value under a key. The agent never writes or deletes a value a GPO owns.
+   */
   readonly gpo: ReadonlyMap<string, string>;
+  /** RSoP entries of GPOs that delete a Policies value (force it absent), by lower-case `<key>\<name>`. */
+  readonly gpoRemoved?: ReadonlyMap<string, string>;
+  /** Why RSoP could not be read (GPO owners then unknown). */
+  readonly rsopError?: string;
   /** Get-MpComputerStatus.IsTamperProtected, when it was asked for. */
   readonly tamperProtected?: boolean;
 }
@@ -90,10 +96,6 @@ export function decodeRegistry(registry: PolicyRegistry, seen: DefenderObservati
     case 'asrRule': {
       const raw = named(subkeyValues(seen, ASR_RULES_SUBKEY), registry.guid);
       return raw === undefined ? undefined : asrMode(Number(raw));
-    }
-    case 'asrRuleExclusions': {
-      const raw = named(subkeyValues(seen, ASR_PER_RULE_KEY), registry.guid);
-      return typeof raw === 'string' ? raw.split('>').filter((s) => s !== '') : undefined;
     }
   }
 }
@@ -175,7 +177,7 @@ export function observedPolicyValue(mapping: Extract<DefenderMapping, { via: 'po
 
 /** What a store holding nothing reads as: an empty list or text (as Defender reports it), else not configured. */
 function unset(registry: PolicyRegistry): SettingValue | undefined {
-  if (registry.kind === 'list' || registry.kind === 'asrRuleExclusions') return [];
+  if (registry.kind === 'list') return [];
   return registry.kind === 'value' && registry.codec === 'string' ? '' : registry.kind === 'value' && registry.codec === 'joined' ? [] : undefined;
 }
 
@@ -190,8 +192,6 @@ function ownedPaths(registry: PolicyRegistry): string[] {
       return [registryPath(THREAT_ACTIONS_SUBKEY, '*')];
     case 'asrRule':
       return [registryPath(ASR_RULES_SUBKEY, registry.guid)];
-    case 'asrRuleExclusions':
-      return [registryPath(ASR_PER_RULE_KEY, registry.guid)];
   }
 }
 
@@ -204,11 +204,18 @@ const FOREIGN_POLICY =
  * MDM store — a Policies-key value with no GPO behind it. `effective` is that value.
  */
 export function policyOverride(mapping: Extract<DefenderMapping, { via: 'policy' }>, seen: DefenderObservation): SettingOverride | undefined {
-  const paths = ownedPaths(mapping.registry);
-  const gpo = paths.map((p) => seen.gpo.get(p.toLowerCase())).find((g) => g !== undefined);
+  const paths = ownedPaths(mapping.registry).map((p) => p.toLowerCase());
+  const gpo = paths.map((p) => seen.gpo.get(p)).find((g) => g !== undefined);
   const registry = decodeRegistry(mapping.registry, seen);
   const effective = registry === undefined ? {} : { effective: registry };
-  if (gpo !== undefined) return { source: `Group Policy '${gpo}'`, ...effective };
-  if (registry !== undefined && usesBridge(mapping, seen)) return { source: FOREIGN_POLICY, ...effective };
+  if (gpo !== undefined) return { source: gpo, ...effective };
+  const bridge = usesBridge(mapping, seen);
+  // A GPO deleting the value keeps the agent's Policies-key value out; over the MDM store it changes nothing.
+  const removed = bridge ? undefined : paths.map((p) => seen.gpoRemoved?.get(p)).find((g) => g !== undefined);
+  if (removed !== undefined) return { source: `${removed} (it removes this value)` };
+  if (registry !== undefined && bridge) {
+    const unknown = seen.rsopError === undefined ? '' : `; RSoP unavailable, so the GPO cannot be named: ${seen.rsopError}`;
+    return { source: `${FOREIGN_POLICY}${unknown}`, ...effective };
+  }
   return undefined;
 }

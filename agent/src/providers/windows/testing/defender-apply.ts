@@ -10,7 +10,6 @@ import { DefenderEmulator, recordedRuns } from './defender-emulator.js';
 
 export const DEFENDER = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender';
 export const CENTER = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender Security Center';
-export const PER_RULE = `${DEFENDER}\\Windows Defender Exploit Guard\\ASR\\ASROnlyPerRuleExclusions`;
 
 /** Applies a policy the way the sync engine does: observe, then one change per setting from the observed value. */
 export async function applyPolicy(kind: PolicyKind, policy: Record<string, SettingValue>, host = new DefenderEmulator(), osType?: OsType) {
@@ -29,6 +28,7 @@ export async function applyPolicy(kind: PolicyKind, policy: Record<string, Setti
       failed: new Map(results.flatMap((r) => (r.ok ? [] : [[r.settingId, { code: r.code, message: r.message }] as const]))),
       observedAfter: after,
       overridden: overrides,
+      mismatchReasons: provider.mismatchReasons(),
     },
   );
   return { host, provider, results, after, overrides, statuses, runs: recordedRuns(host.runner) };

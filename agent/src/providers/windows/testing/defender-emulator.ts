@@ -1,16 +1,18 @@
 // A test double for a Windows device's Defender: answers the constant Defender scripts (identified by their exact
-// encoded text) from three in-memory stores — the Policies key (GPO-owned values, and values others wrote), the MDM
-// store behind the WMI bridge, local preferences — and derives Get-MpPreference from them (defender-stores.ts). It
-// reads only what the scripts read (the JSON on stdin) and refuses what the scripts' allow-lists refuse.
+// encoded text) from three in-memory stores — ONE Policies-key registry (GPO values and anyone else's in the same keys,
+// RSoP recording which GPO owns which value), the MDM store behind the WMI bridge, local preferences — and derives
+// Get-MpPreference from them (defender-stores.ts). It reads only what the scripts read (the JSON on stdin), refuses
+// what the scripts' allow-lists refuse and, like the apply script, never writes or deletes a GPO-owned value.
 import { readFileSync } from 'node:fs';
 import type { CommandResult, CommandSpec } from '../../../system/command-runner.js';
 import { ScriptedCommandRunner } from '../../../system/command-runner.js';
-import { type BridgeClass, bridgeProperties, mpListParameters, mpParameters, registryKeys } from '../defender-mapping.js';
+import { type BridgeClass, bridgeProperties, registryKeys } from '../defender-mapping.js';
 import type { DefenderApplyPlan, RegistryOp } from '../defender-plan.js';
 import type { DefenderObserveRequest } from '../defender-read.js';
 import { DEFENDER_SCRIPTS } from '../defender-scripts.js';
 import { fullScript } from '../powershell.js';
-import { EmulatedRegistry, effectivePreference, mergeAsrRules, type RegistryEntry, storeObservation } from './defender-stores.js';
+import { checkApplyPlan } from './defender-script-contract.js';
+import { EmulatedRegistry, effectivePreference, mergeAsrRules, type RegistryEntry } from './defender-stores.js';
 
 /** A golden file of testdata/ as parsed JSON, without the CIM metadata blocks ConvertTo-Json adds. */
 export function readGolden(name: string): Record<string, unknown> {
@@ -35,10 +37,12 @@ export class DefenderEmulator {
   /** Local preferences (Set-/Add-MpPreference), starting from the golden capture of a fresh install. */
   readonly local: Record<string, unknown>;
   readonly status: Record<string, unknown>;
-  /** Policies-key values written by a GPO (each names it); GP refresh keeps them over anything else. */
-  readonly gpo = new EmulatedRegistry();
-  /** Policies-key values written by anyone else (the agent's fallback path, a script). */
-  readonly policies = new EmulatedRegistry();
+  /** The Policies key: one registry, as on a device (a write replaces whatever value was there, GPO's or not). */
+  readonly registry = new EmulatedRegistry();
+  /** RSoP: per lower-case `<key>\<name>` the GPO that set (or deleted: `value` undefined) the value at the last GP refresh. */
+  readonly rsop = new Map<string, { key: string; name: string; gpo: string; gpoId: string; type?: 'DWord' | 'String'; value?: number | string }>();
+  /** Set to a message to make RSoP unreadable (a broken WMI repository). */
+  rsopError: string | undefined;
   /** MDM store: the bridge class instance per class (null: none yet); the result class reports the same values. */
   readonly bridge: Record<BridgeClass, Record<string, unknown> | null> = { Defender: null, WindowsDefenderSecurityCenter: null };
   /** The properties this build's bridge classes have (an older build lacks newer ones; [] = no bridge class). */
@@ -62,31 +66,48 @@ export class DefenderEmulator {
     this.runner = new ScriptedCommandRunner((spec) => this.respond(spec));
   }
 
-  /** A GPO setting a Policies-key value (as gpupdate would). */
-  setGpo(gpo: string, key: string, name: string, type: 'DWord' | 'String', value: number | string): void {
-    this.gpo.set(key, { name, type, value, gpo });
+  /** A GPO setting a Policies-key value (as gpupdate would: written into the registry, recorded in RSoP). */
+  setGpo(gpo: string, key: string, name: string, type: 'DWord' | 'String', value: number | string, gpoId = `{${gpo}}`): void {
+    this.rsop.set(`${key}\\${name}`.toLowerCase(), { key, name, gpo, gpoId, type, value });
+    this.registry.set(key, { name, type, value });
   }
 
-  /** A Policies-key value as Windows reads it: the GPO's wins. */
+  /** A GPO deleting a Policies-key value (registry.pol "**del."): absent, and RSoP names the GPO. */
+  deleteByGpo(gpo: string, key: string, name: string): void {
+    this.rsop.set(`${key}\\${name}`.toLowerCase(), { key, name, gpo, gpoId: `{${gpo}}` });
+    this.registry.delete(key, name);
+  }
+
+  /** Group Policy refresh after a GPO change: every RSoP value written (or deleted) again. */
+  gpRefresh(): void {
+    for (const e of this.rsop.values()) {
+      if (e.type === undefined || e.value === undefined) this.registry.delete(e.key, e.name);
+      else this.registry.set(e.key, { name: e.name, type: e.type, value: e.value });
+    }
+  }
+
+  /** A Policies-key value as Windows reads it. */
   read(key: string, name: string): RegistryEntry | undefined {
-    return this.gpo.get(key, name) ?? this.policies.get(key, name);
+    return this.registry.get(key, name);
   }
 
-  /** All values of a Policies-key subkey (GPO and others write into the same key). */
+  /** All values of a Policies-key subkey. */
   subkey(key: string): RegistryEntry[] {
-    const byName = new Map(this.policies.values(key).map((e) => [e.name.toLowerCase(), e]));
-    for (const e of this.gpo.values(key)) byName.set(e.name.toLowerCase(), e);
-    return [...byName.values()];
+    return this.registry.values(key);
+  }
+
+  private gpoOwned(key: string, name: string): boolean {
+    if (this.rsopError !== undefined) throw new Error(`cannot tell whether Group Policy owns ${key}\\${name} (RSoP unavailable: ${this.rsopError})`);
+    return this.rsop.has(`${key}\\${name}`.toLowerCase());
   }
 
   /** Get-MpPreference: the effective values. */
   preference(): Record<string, unknown> {
-    const stores = storeObservation(
-      (k, n) => this.read(k, n),
-      (k) => this.subkey(k),
-      this.bridge,
-      this.bridgeProperties,
-    );
+    const stores = {
+      value: (k: string, n: string) => this.read(k, n),
+      subkey: (k: string) => this.subkey(k),
+      bridge: (cls: BridgeClass, property: string) => (this.bridgeProperties[cls].includes(property) ? this.bridge[cls]?.[property] : undefined),
+    };
     return { ...effectivePreference(this.local, stores), ...this.pinned };
   }
 
@@ -132,23 +153,29 @@ export class DefenderEmulator {
       return { cls: c, properties: this.bridgeProperties[c], values: this.bridgeProperties[c].length > 0 ? values : {} };
     });
     const rsop =
-      input.rsop === true
-        ? [...this.gpo.keys.keys()].flatMap((lowerKey) => {
-            const key = registryKeys().find((k) => k.toLowerCase() === lowerKey);
-            return key ? this.gpo.values(key).map((e) => ({ key, name: e.name, gpo: e.gpo })) : [];
+      input.rsop === true && this.rsopError === undefined
+        ? [...this.rsop.values()].flatMap((e) => {
+            const key = registryKeys().find((k) => k.toLowerCase() === e.key.toLowerCase());
+            return key ? [{ key, name: e.name, gpo: e.gpoId === 'LocalGPO' ? null : e.gpo, gpoId: e.gpoId, deleted: e.value === undefined }] : [];
           })
         : [];
+    const rsopError = input.rsop === true ? (this.rsopError ?? null) : null;
     const status = input.status === true ? { IsTamperProtected: this.status.IsTamperProtected } : null;
-    return { preference: this.preference(), registry, subkeys, bridge, rsop, status };
+    return { preference: this.preference(), registry, subkeys, bridge, rsop, rsopError, status };
   }
 
   private apply(plan: DefenderApplyPlan): unknown {
-    this.validate(plan);
+    checkApplyPlan(plan);
     const errors: { step: string; message: string }[] = [];
     const step = (key: string, action: () => void) => {
       const failure = this.failSteps.get(key);
-      if (failure === undefined) action();
-      else errors.push({ step: key, message: failure });
+      if (failure !== undefined) errors.push({ step: key, message: failure });
+      else
+        try {
+          action();
+        } catch (err) {
+          errors.push({ step: key, message: (err as Error).message });
+        }
     };
     for (const cls of CLASSES) {
       const entries = plan.bridge.filter((b) => b.cls === cls);
@@ -177,31 +204,43 @@ export class DefenderEmulator {
   }
 
   private registryOp(op: RegistryOp): void {
-    if (op.op === 'set') this.policies.set(op.key, { name: op.name, type: op.type, value: op.value });
-    else if (op.op === 'delete') this.policies.delete(op.key, op.name);
-    else {
-      const names = op.set.map((i) => i.name.toLowerCase());
-      if (op.exact) for (const e of this.policies.values(op.key)) if (!names.includes(e.name.toLowerCase())) this.policies.delete(op.key, e.name);
-      for (const { name, data } of op.set) {
-        if (data === null) this.policies.delete(op.key, name);
-        else this.policies.set(op.key, { name, type: 'String', value: data });
-      }
-      if (this.subkey(op.key).length > 0) this.policies.set(op.flagKey, { name: op.flag, type: 'DWord', value: 1 });
-      else this.policies.delete(op.flagKey, op.flag);
+    const reg = this.registry;
+    if (op.op !== 'values') {
+      if (this.gpoOwned(op.key, op.name)) return;
+      if (op.op === 'set') reg.set(op.key, { name: op.name, type: op.type, value: op.value });
+      else reg.delete(op.key, op.name);
+      return;
     }
+    const names = op.set.map((i) => i.name.toLowerCase());
+    if (op.exact) for (const e of reg.values(op.key)) if (!names.includes(e.name.toLowerCase()) && !this.gpoOwned(op.key, e.name)) reg.delete(op.key, e.name);
+    for (const { name, data } of op.set) {
+      if (this.gpoOwned(op.key, name)) continue;
+      if (data === null) reg.delete(op.key, name);
+      else reg.set(op.key, { name, type: 'String', value: data });
+    }
+    if (this.gpoOwned(op.flagKey, op.flag)) return;
+    if (this.subkey(op.key).length > 0) reg.set(op.flagKey, { name: op.flag, type: 'DWord', value: 1 });
+    else reg.delete(op.flagKey, op.flag);
   }
 
   private applyPreference(pref: DefenderApplyPlan['preference'], step: (key: string, action: () => void) => void): void {
     const current = structuredClone(this.local);
     for (const [name, items] of Object.entries(pref.remove)) {
       const present = items.filter((item) => list(current[name]).some((p) => same(p, item)));
-      if (present.length > 0)
-        step(`remove:${name}`, () =>
+      if (present.length === 0) continue;
+      step(`remove:${name}`, () => {
+        const keep = list(this.local[name]).map((p) => !present.some((i) => same(p, i)));
+        // Remove-MpPreference -AttackSurfaceReductionRules_Ids drops each rule's action with it.
+        if (name === 'AttackSurfaceReductionRules_Ids')
           this.setList(
-            name,
-            list(this.local[name]).filter((p) => !present.some((i) => same(p, i))),
-          ),
+            'AttackSurfaceReductionRules_Actions',
+            list(this.local.AttackSurfaceReductionRules_Actions).filter((_, i) => keep[i]),
+          );
+        this.setList(
+          name,
+          list(this.local[name]).filter((_, i) => keep[i]),
         );
+      });
     }
     for (const [name, items] of Object.entries(pref.add)) {
       step(`add:${name}`, () => {
@@ -211,28 +250,6 @@ export class DefenderEmulator {
     }
     for (const name of pref.reset) step(`reset:${name}`, () => (this.local[name] = structuredClone(this.defaults[name] ?? null)));
     for (const [name, value] of Object.entries(pref.mp)) step(`mp:${name}`, () => (this.local[name] = value));
-  }
-
-  /** The script's allow-list checks: a plan naming anything else is refused before anything changes. */
-  private validate(plan: DefenderApplyPlan): void {
-    const ops = [...plan.bridge.flatMap((b) => b.fallback), ...plan.registry.flatMap((r) => r.ops)];
-    for (const b of plan.bridge) {
-      if (!CLASSES.includes(b.cls)) throw new Error(`refusing bridge class ${b.cls}: not in the allow-list`);
-      if (!bridgeProperties(b.cls).includes(b.property)) throw new Error(`refusing bridge property ${b.property}: not in the allow-list`);
-      for (const m of b.merge ?? [])
-        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(m.guid)) throw new Error('refusing an ASR rule id that is not a GUID');
-    }
-    for (const op of ops) {
-      this.assertKey(op.key);
-      if (op.op === 'values') this.assertKey(op.flagKey);
-      else if (!/^[A-Za-z0-9_-]{1,64}$/.test(op.name)) throw new Error('refusing a registry value name outside [A-Za-z0-9_-]');
-    }
-    for (const name of [...Object.keys(plan.preference.remove), ...Object.keys(plan.preference.add)]) {
-      if (!mpListParameters().includes(name)) throw new Error(`refusing list parameter ${name}: not in the allow-list`);
-    }
-    for (const name of [...plan.preference.reset, ...Object.keys(plan.preference.mp)]) {
-      if (!mpParameters().includes(name)) throw new Error(`refusing parameter ${name}: not in the allow-list`);
-    }
   }
 
   private setList(name: string, items: unknown[]): void {

@@ -1,29 +1,24 @@
-// The emulated Defender host's three stores and the effective value Defender derives from them (test support): the
-// Policies key (values written there by a GPO, and values anyone else wrote), the MDM store (bridge instances) and
-// local preferences. Precedence as Microsoft documents it: GPO (Policies key) > MDM > local preference; with
-// DisableLocalAdminMerge = 1 local list items (exclusions, ASR rules, CFA lists) are ignored.
+// The emulated Defender host's stores and the effective value Defender derives from them (test support): the Policies
+// key (one registry: GPO values and anyone else's), the MDM store (bridge instances) and local preferences, turned into
+// Get-MpPreference by conversions of its own (not the provider's decoders). Precedence as Microsoft documents it: GPO
+// (Policies key) > MDM > local preference; with DisableLocalAdminMerge = 1 local list items are ignored.
 // Source: https://learn.microsoft.com/defender-endpoint/troubleshoot-microsoft-defender-antivirus-settings
-import type { SettingValue } from '../../../../../policy-schemas/src/index.js';
 import {
-  ASR_ACTIONS,
+  ASR_RULES_SUBKEY,
   allDefenderMappings,
   type BridgeClass,
   DEFENDER_POLICY_KEY,
-  type DefenderMapping,
   type MpCodec,
-  THREAT_LEVELS,
+  type RegistryCodec,
+  THREAT_ACTIONS_SUBKEY,
 } from '../defender-mapping.js';
-import { observeRequest } from '../defender-read.js';
-import { asrPairs, type DefenderObservation, decodeBridge, decodeRegistry, registryPath } from '../defender-store.js';
-import { encodeMp, threatActionPairs } from '../defender-values.js';
 
-/** One registry value; `gpo` names the GPO that owns it (RSoP), absent for values written by anyone else. */
+/** One registry value (who wrote it is RSoP's business, not the registry's). */
 export interface RegistryEntry {
   readonly name: string;
   readonly type: 'DWord' | 'String';
   /** As Windows returns it: a REG_DWORD comes back as a signed Int32. */
   readonly value: number | string;
-  readonly gpo?: string;
 }
 
 /** Registry keys and value names are case-insensitive; value names may hold any character (exclusion paths). */
@@ -70,55 +65,82 @@ export function timeSpan(minutes: number): Record<string, number> {
 }
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === null || v === undefined ? [] : [v]);
-const FULL_REQUEST = observeRequest(allDefenderMappings().map(([id]) => id));
 
-/** The emulated stores as an observation without the effective part (what decodeRegistry/decodeBridge read). */
-export function storeObservation(
-  read: (key: string, name: string) => RegistryEntry | undefined,
-  subkey: (key: string) => RegistryEntry[],
-  bridge: Readonly<Record<BridgeClass, Record<string, unknown> | null>>,
-  properties: Readonly<Record<BridgeClass, readonly string[]>>,
-): DefenderObservation {
-  const registry = new Map<string, unknown>();
-  for (const { key, name } of FULL_REQUEST.registry) {
-    const entry = read(key, name);
-    if (entry) registry.set(registryPath(key, name), entry.value);
-  }
-  for (const key of FULL_REQUEST.subkeys) registry.set(registryPath(key, '*'), Object.fromEntries(subkey(key).map((e) => [e.name, e.value])));
-  const classes = { Defender: 0, WindowsDefenderSecurityCenter: 0 } as const;
-  const bridgeSeen = Object.fromEntries(
-    (Object.keys(classes) as BridgeClass[]).map((cls) => [cls, { properties: properties[cls], values: bridge[cls] ?? {} }]),
-  ) as DefenderObservation['bridge'];
-  return { preference: {}, registry, bridge: bridgeSeen, gpo: new Map() };
+/** What the emulated device holds: Policies values and subkeys, and the MDM store's properties this build has. */
+export interface DeviceStores {
+  value(key: string, name: string): RegistryEntry | undefined;
+  subkey(key: string): RegistryEntry[];
+  bridge(cls: BridgeClass, property: string): unknown;
 }
 
-function mpValue(codec: MpCodec, value: SettingValue): unknown {
-  const encoded = encodeMp(codec, value, 'emulator');
-  return codec === 'minutes' ? timeSpan(Number(encoded)) : encoded;
+// Defender's own conversions, written from the documentation rather than taken from the provider's decoders (review
+// 16b F6): ADMX DWORDs and MDM CSP values become Get-MpPreference values directly.
+const dword = (raw: unknown) => (typeof raw === 'number' ? (raw < 0 ? raw + 0x100000000 : raw) : undefined);
+const LEVEL_PARAMS: Readonly<Record<string, string>> = {
+  '1': 'LowThreatDefaultAction',
+  '2': 'ModerateThreatDefaultAction',
+  '4': 'HighThreatDefaultAction',
+  '5': 'SevereThreatDefaultAction',
+};
+
+/** An ADMX value as the Get-MpPreference value: Disable* DWORD 1 = $true; SpynetReporting = MAPSReporting. */
+function fromAdmx(codec: RegistryCodec, mp: MpCodec, raw: unknown): unknown {
+  if (codec === 'string' || codec === 'joined') return typeof raw === 'string' ? raw : undefined;
+  const n = dword(raw);
+  if (n === undefined) return undefined;
+  if (mp === 'inverted' || mp === 'bool') return n === 1;
+  return mp === 'minutes' ? timeSpan(n) : n;
 }
 
-/** Get-MpPreference as Defender derives it from the three stores. */
-export function effectivePreference(local: Readonly<Record<string, unknown>>, stores: DefenderObservation): Record<string, unknown> {
+/** A Policy CSP value (MDM store) as the Get-MpPreference value: Allow* 1 = Disable* $false; AllowCloudProtection 1 = MAPS 2. */
+function fromCsp(mp: MpCodec, raw: unknown): unknown {
+  if (typeof raw === 'string') return raw;
+  if (typeof raw !== 'number') return undefined;
+  if (mp === 'inverted') return raw === 0;
+  if (mp === 'bool') return raw === 1;
+  if (mp === 'maps') return raw === 0 ? 0 : 2;
+  return mp === 'minutes' ? timeSpan(raw) : raw;
+}
+
+/** "a=b|c=d" → [a, b] pairs (ASR rules, threat default actions as the CSP writes them). */
+function pairs(raw: unknown): [string, string][] {
+  if (typeof raw !== 'string') return [];
+  return raw.split('|').flatMap((p) => {
+    const [k, v] = p.split('=');
+    return k && v !== undefined ? [[k.trim().toLowerCase(), v.trim()] as [string, string]] : [];
+  });
+}
+
+/** Get-MpPreference as Defender derives it: the Policies key (Group Policy) over the MDM store over local preferences. */
+export function effectivePreference(local: Readonly<Record<string, unknown>>, stores: DeviceStores): Record<string, unknown> {
   const pref = structuredClone(local) as Record<string, unknown>;
-  const merge = decodeRegistry({ kind: 'value', key: DEFENDER_POLICY_KEY, name: 'DisableLocalAdminMerge', codec: 'dword' }, stores) !== 1;
+  const merge = dword(stores.value(DEFENDER_POLICY_KEY, 'DisableLocalAdminMerge')?.value) !== 1;
   const rules = new Map<string, number>();
   for (const [, m] of allDefenderMappings()) {
     if (m.via !== 'policy' || !m.effective) continue;
-    const read = m.effective;
-    const policy = read.kind === 'list' ? policyList(m, stores) : policyValue(m, stores);
-    if (read.kind === 'asrRule') {
-      if (typeof policy === 'string' && policy !== 'notConfigured') rules.set(read.guid, ASR_ACTIONS[policy] as number);
-      continue;
-    }
-    if (read.kind === 'list') {
-      const items = [...(merge ? list(local[read.param]) : []), ...(Array.isArray(policy) ? policy : [])];
+    const { registry: r, effective: read } = m;
+    const csp = m.bridge ? stores.bridge(m.bridge.cls, m.bridge.property) : undefined;
+    if (r.kind === 'asrRule') {
+      const gpo = stores.subkey(ASR_RULES_SUBKEY).find((e) => e.name.toLowerCase() === r.guid)?.value;
+      const action = gpo ?? pairs(csp).find(([g]) => g === r.guid)?.[1];
+      if (action !== undefined && Number(action) !== 5) rules.set(r.guid, Number(action));
+    } else if (r.kind === 'list' && read.kind === 'list') {
+      const items = [
+        ...(merge ? list(local[read.param]) : []),
+        ...(typeof csp === 'string' ? csp.split('|') : []),
+        ...stores.subkey(`${r.key}\\${r.subkey}`).map((e) => e.name),
+      ];
       pref[read.param] = items.length > 0 ? [...new Set(items)] : null;
-    } else if (policy === undefined) {
-    } else if (read.kind === 'mp') pref[read.param] = mpValue(read.codec, policy);
-    else if (read.kind === 'joined') pref[read.param] = Array.isArray(policy) ? policy.join('|') : null;
-    else if (read.kind === 'threatActions') {
-      const pairs = threatActionPairs(policy, 'emulator');
-      for (const [level, param] of THREAT_LEVELS) pref[param] = pairs.get(level) ?? 0;
+    } else if (r.kind === 'threatActions') {
+      const gpo = stores.subkey(THREAT_ACTIONS_SUBKEY).map((e): [string, string] => [e.name, String(e.value)]);
+      const chosen = gpo.length > 0 ? gpo : pairs(csp);
+      if (chosen.length > 0) for (const param of Object.values(LEVEL_PARAMS)) pref[param] = 0;
+      for (const [level, action] of chosen) if (LEVEL_PARAMS[level]) pref[LEVEL_PARAMS[level] as string] = Number(action);
+    } else if (r.kind === 'value' && (read.kind === 'mp' || read.kind === 'joined')) {
+      const mp: MpCodec = read.kind === 'mp' ? read.codec : 'string';
+      const gpo = stores.value(r.key, r.name);
+      const value = gpo ? fromAdmx(r.codec, mp, gpo.value) : csp === undefined || csp === null ? undefined : fromCsp(mp, csp);
+      if (value !== undefined) pref[read.param] = value;
     }
   }
   const ids = merge ? (list(local.AttackSurfaceReductionRules_Ids) as string[]) : [];
@@ -130,27 +152,12 @@ export function effectivePreference(local: Readonly<Record<string, unknown>>, st
   return pref;
 }
 
-/** The policy value of a setting: the Policies key wins over the MDM store. */
-function policyValue(m: Extract<DefenderMapping, { via: 'policy' }>, stores: DefenderObservation): SettingValue | undefined {
-  const cls = m.bridge?.cls;
-  const bridgeValues = cls && stores.bridge[cls]?.properties.includes(m.bridge?.property as string) ? (stores.bridge[cls]?.values ?? {}) : {};
-  return decodeRegistry(m.registry, stores) ?? decodeBridge(m, bridgeValues);
-}
-
-/** A policy list: the Policies-key items (GPO) and the MDM store's items both apply. */
-function policyList(m: Extract<DefenderMapping, { via: 'policy' }>, stores: DefenderObservation): string[] {
-  const cls = m.bridge?.cls;
-  const bridge = cls ? decodeBridge(m, stores.bridge[cls]?.values ?? {}) : undefined;
-  const registry = decodeRegistry(m.registry, stores);
-  return [...(Array.isArray(bridge) ? bridge : []), ...(Array.isArray(registry) ? registry : [])].map(String);
-}
-
 /** The AttackSurfaceReductionRules string after updating some GUID=n pairs (null removes), as the apply script does. */
 export function mergeAsrRules(current: unknown, merge: readonly { guid: string; action: number | null }[]): string | null {
-  const pairs = asrPairs(current);
+  const rules = new Map(pairs(current));
   for (const { guid, action } of merge) {
-    if (action === null) pairs.delete(guid.toLowerCase());
-    else pairs.set(guid.toLowerCase(), action);
+    if (action === null) rules.delete(guid.toLowerCase());
+    else rules.set(guid.toLowerCase(), String(action));
   }
-  return pairs.size === 0 ? null : [...pairs].map(([guid, action]) => `${guid}=${action}`).join('|');
+  return rules.size === 0 ? null : [...rules].map(([guid, action]) => `${guid}=${action}`).join('|');
 }
