@@ -2,7 +2,7 @@
 // from an ASR export (rules + controlled folder access) with the Intune provenance kept on them, re-import updating
 // instead of duplicating, --strict, compliance-policy import, and clear errors for unreadable, malformed exports and a
 // missing endpoint (after the mapping is shown). The real corpus is covered by intune-import/corpus.test.ts.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,6 +143,12 @@ describe('attache-admin policy import', () => {
     const malformed = await cli('policy', 'import', '--file', bad, '--dry-run');
     expect(malformed.code).toBe(65);
     expect(malformed.err).toMatch(/^error INTUNE_EXPORT_INVALID: .*bad\.json: the Intune export has no "settings" array/);
+    const huge = join(t.dir, 'huge.json');
+    await writeFile(huge, '{');
+    await truncate(huge, 32 * 1024 * 1024 + 1);
+    const tooBig = await cli('policy', 'import', '--file', huge, '--dry-run');
+    expect(tooBig.code).toBe(65);
+    expect(tooBig.err).toMatch(/^error INTUNE_EXPORT_INVALID: .*huge\.json: the Intune export is 33554433 bytes; at most 33554432/);
     const empty = await mkdtemp(join(tmpdir(), 'attache-no-endpoint-'));
     let out = '';
     let err = '';

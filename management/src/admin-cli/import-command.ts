@@ -1,10 +1,11 @@
 // `attache-admin policy import --file <export.json> [--dry-run] [--strict]`: maps an Intune export (configuration,
 // endpoint-security or compliance policy) onto our policies, shows the mapping (before contacting the endpoint), then
 // creates the policies — or updates those a previous import of the same Intune policy created.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { terminalCell } from '../../../common/terminal-text.js';
+import { MAX_EXPORT_BYTES, tooLarge } from '../intune-import/graph-export.js';
 import { countByReason, type ImportResult, importIntunePolicy } from '../intune-import/import-policy.js';
 import type { AdminClient } from './admin-client.js';
 import { type ApplyOutcome, applyImport } from './import-apply.js';
@@ -65,12 +66,18 @@ export function outcomeView(result: ImportResult, outcome: ApplyOutcome | undefi
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
+/** The export's text; its size is checked before it is read (INTUNE_EXPORT_INVALID over MAX_EXPORT_BYTES). */
 async function readExportFile(file: string): Promise<string> {
+  let size: number;
+  let text: string;
   try {
-    return await readFile(file, 'utf8');
+    size = (await stat(file)).size;
+    text = size > MAX_EXPORT_BYTES ? '' : await readFile(file, 'utf8');
   } catch (err) {
     throw new AttacheError('INPUT_UNREADABLE', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
+  if (size > MAX_EXPORT_BYTES) throw new AttacheError('INTUNE_EXPORT_INVALID', `${file}: ${tooLarge(size).message}`);
+  return text;
 }
 
 function importFile(file: string, text: string): ImportResult {

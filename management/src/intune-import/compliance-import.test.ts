@@ -100,4 +100,54 @@ describe('Intune compliance policy import', () => {
       /INTUNE_EXPORT_INVALID|Intune compliance policy/,
     );
   });
+
+  it('counts deviceThreatProtectionEnabled as mapped only when its level produces a risk ceiling (review 16c B5)', () => {
+    for (const level of ['unavailable', 'notSet', undefined]) {
+      const r = importIntunePolicy(
+        compliancePolicy('windows10CompliancePolicy', {
+          deviceThreatProtectionEnabled: true,
+          ...(level ? { deviceThreatProtectionRequiredSecurityLevel: level } : {}),
+          rtpEnabled: true,
+        }),
+      );
+      expect(r.compliancePolicies[0]?.settings).toEqual({ requireRealTimeProtection: true });
+      expect(r.mapped.map((m) => m.settingDefinitionId)).toEqual(['rtpEnabled']);
+      expect(r.unmapped).toEqual([
+        expect.objectContaining({ settingDefinitionId: 'deviceThreatProtectionEnabled', reason: 'unknown', detail: expect.stringMatching(/without a level/) }),
+      ]);
+    }
+  });
+
+  it('a boolean check given anything but true is unmapped "expected a boolean", never a requirement (review 16c B4)', () => {
+    const r = importIntunePolicy(
+      compliancePolicy('windows10CompliancePolicy', {
+        rtpEnabled: 'no',
+        activeFirewallRequired: {},
+        signatureOutOfDate: [1],
+        deviceThreatProtectionEnabled: 1,
+        deviceThreatProtectionRequiredSecurityLevel: 'high',
+      }),
+    );
+    expect(r.compliancePolicies).toEqual([]);
+    expect(r.mapped).toEqual([]);
+    expect(Object.fromEntries(r.unmapped.map((u) => [u.settingDefinitionId, u.detail]))).toEqual({
+      rtpEnabled: 'expected a boolean, got "no"',
+      activeFirewallRequired: 'expected a boolean, got an object',
+      signatureOutOfDate: 'expected a boolean, got an array',
+      deviceThreatProtectionEnabled: 'expected a boolean, got 1',
+      deviceThreatProtectionRequiredSecurityLevel: expect.stringMatching(/without deviceThreatProtectionEnabled/),
+    });
+  });
+
+  it('a deeply nested value or an oversized export is INTUNE_EXPORT_INVALID before mapping, not a RangeError (review 16c B4)', () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const text = `{"@odata.type":"#microsoft.graph.windows10CompliancePolicy","id":"x","displayName":"n","rtpEnabled":${deep}}`;
+    expect(() => importIntunePolicy(text)).toThrow(
+      expect.objectContaining({ code: 'INTUNE_EXPORT_INVALID', message: expect.stringMatching(/nests deeper than 300/) }),
+    );
+    const big = `{"@odata.type":"#microsoft.graph.windows10CompliancePolicy","description":"${'x'.repeat(32 * 1024 * 1024)}"}`;
+    expect(() => importIntunePolicy(big)).toThrow(
+      expect.objectContaining({ code: 'INTUNE_EXPORT_INVALID', message: expect.stringMatching(/at most 33554432/) }),
+    );
+  });
 });

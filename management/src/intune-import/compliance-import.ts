@@ -82,6 +82,21 @@ const CANNOT_MAP: Readonly<Record<string, { reason: UnmappedReason; detail: stri
   wslDistributions: { reason: 'outOfScope', detail: `WSL distributions: ${NOT_DEFENDER}` },
 };
 
+/** Graph boolean properties that each require one of our checks when `true` (any other value is not a requirement). */
+const BOOLEAN_CHECKS: Readonly<Record<string, 'requireRealTimeProtection' | 'requireFirewall' | 'requireSignaturesUpToDate'>> = {
+  rtpEnabled: 'requireRealTimeProtection',
+  activeFirewallRequired: 'requireFirewall',
+  firewallEnabled: 'requireFirewall',
+  signatureOutOfDate: 'requireSignaturesUpToDate',
+};
+
+/** A short description of a value of the wrong type (an arbitrary export value is never echoed whole). */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
 function configured(value: unknown): boolean {
   if (value === null || value === undefined || value === false || value === '') return false;
   if (Array.isArray(value)) return value.length > 0;
@@ -118,11 +133,20 @@ function mapProperty(property: string, value: unknown, data: Record<string, unkn
       ? set('maxRiskLevel', level)
       : { property, value, reason: 'unknown', detail: `machine risk level "${String(value)}" is not secured, low, medium or high` };
   }
-  if (property === 'deviceThreatProtectionEnabled' && !mac) return { property, value, setting: 'maxRiskLevel' };
+  const isBooleanProperty = (property === 'deviceThreatProtectionEnabled' && !mac) || Object.hasOwn(BOOLEAN_CHECKS, property);
+  if (isBooleanProperty && value !== true) {
+    return { property, value: describeValue(value), reason: 'unknown', detail: `expected a boolean, got ${describeValue(value)}` };
+  }
+  if (property === 'deviceThreatProtectionEnabled' && !mac) {
+    // Counted as mapped only when its level produces the risk ceiling; the level property reports what went wrong.
+    const level = RISK[String(data.deviceThreatProtectionRequiredSecurityLevel)];
+    return level
+      ? { property, value, setting: 'maxRiskLevel' }
+      : { property, value, reason: 'unknown', detail: 'machine risk enabled without a level (secured, low, medium or high): nothing to require' };
+  }
   if (property === 'deviceThreatProtectionRequiredSecurityLevel' && mac) return { property, value, ...CANNOT_MAP.deviceThreatProtectionEnabled };
-  if (property === 'rtpEnabled') return set('requireRealTimeProtection', true);
-  if (property === 'activeFirewallRequired' || property === 'firewallEnabled') return set('requireFirewall', true);
-  if (property === 'signatureOutOfDate') return set('requireSignaturesUpToDate', true);
+  const check = Object.hasOwn(BOOLEAN_CHECKS, property) ? BOOLEAN_CHECKS[property] : undefined;
+  if (check) return set(check, true);
   if (property.startsWith('password')) return { property, value, reason: 'outOfScope', detail: `device password rules: ${NOT_DEFENDER}` };
   const known = CANNOT_MAP[property];
   if (known) return { property, value, ...known };

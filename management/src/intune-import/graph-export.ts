@@ -1,6 +1,7 @@
 // Reads a Microsoft Graph (beta) Intune policy export: strips a UTF-8 BOM, parses, checks its shape and flattens the
 // nested setting instances (choice children, group collections) into leaves that carry a value. Pure.
 import { AttacheError } from '../../../common/errors.js';
+import { nestedDeeperThan } from '../../../common/json-text.js';
 
 /** A setting instance that carries a value, with the group-collection item it sits in (for object lists). */
 export interface LeafInstance {
@@ -30,6 +31,13 @@ export interface ParsedExport {
 const GRAPH = '#microsoft.graph.deviceManagementConfiguration';
 /** Setting instances nest a few levels in real exports; far deeper is hostile and would overflow the recursion. */
 const MAX_INSTANCE_DEPTH = 64;
+/** The largest export read (real ones are well under 1 MiB); checked before reading or parsing. */
+export const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
+/**
+ * JSON nesting an export may have: 64 instance levels take about 4 JSON levels each. Deeper values would overflow every
+ * recursive walk after the import (the mapping table, `--json` output), so they are refused before mapping.
+ */
+export const MAX_EXPORT_JSON_DEPTH = 300;
 
 function invalid(message: string): AttacheError {
   return new AttacheError('INTUNE_EXPORT_INVALID', message);
@@ -44,12 +52,23 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 /** Parses export text (a leading UTF-8 BOM is allowed, as PowerShell writes it) or takes an already parsed value. */
 export function parseExportText(input: unknown): unknown {
   if (typeof input !== 'string') return input;
+  if (input.length > MAX_EXPORT_BYTES) throw tooLarge(input.length);
   const body = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   try {
     return JSON.parse(body);
   } catch (err) {
     throw new AttacheError('INTUNE_EXPORT_INVALID', `the Intune export is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** INTUNE_EXPORT_INVALID for an export of `size` bytes (more than MAX_EXPORT_BYTES). */
+export function tooLarge(size: number): AttacheError {
+  return invalid(`the Intune export is ${size} bytes; at most ${MAX_EXPORT_BYTES} (32 MiB) are read`);
+}
+
+/** Refuses a parsed export that nests deeper than MAX_EXPORT_JSON_DEPTH (after readExport named deep setting instances). */
+export function checkExportDepth(data: unknown): void {
+  if (nestedDeeperThan(data, MAX_EXPORT_JSON_DEPTH)) throw invalid(`the Intune export nests deeper than ${MAX_EXPORT_JSON_DEPTH} JSON levels`);
 }
 
 /** Checks the export's shape and flattens its settings; throws INTUNE_EXPORT_INVALID naming what is wrong. */

@@ -4,7 +4,7 @@ import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { validate, validatePolicySettings } from '../../../common/validation.js';
 import { type CompliancePolicyDocument, POLICY_KINDS, PolicyDocument, type PolicyKind, type SettingValue } from '../../../policy-schemas/src/index.js';
 import { COMPLIANCE_TYPES, importCompliancePolicy } from './compliance-import.js';
-import { type LeafInstance, type ParsedExport, parseExportText, readExport } from './graph-export.js';
+import { checkExportDepth, type LeafInstance, type ParsedExport, parseExportText, readExport } from './graph-export.js';
 import type { UnmappedReason } from './mapping-table.js';
 import { type Resolution, resolveLeaf } from './resolve-leaf.js';
 
@@ -51,6 +51,7 @@ type Mapped = Extract<Resolution, { mapped: true }> & { readonly leaf: LeafInsta
 export function importIntunePolicy(exportJson: unknown): ImportResult {
   const data = parseExportText(exportJson);
   const parsed = readExport(data);
+  checkExportDepth(data);
   const source = {
     id: parsed.id,
     name: parsed.name,
