@@ -133,6 +133,12 @@ export const ERROR_CODES = {
     retryable: false,
     description: 'An import run with --strict would drop at least one setting (unmapped, with its reason); nothing was created.',
   },
+  IMPORT_CONFLICT: {
+    status: 409,
+    retryable: false,
+    description:
+      'A re-import would overwrite a policy edited since the import, or one whose Intune source differs from the export (a different Intune policy claiming the same id); nothing was written. --force overwrites.',
+  },
   INPUT_UNREADABLE: {
     status: 400,
     retryable: false,

@@ -146,6 +146,11 @@ export const PolicySource = Type.Object(
     odataType: Type.Optional(Type.String({ maxLength: 200 })),
     /** Endpoint-security template name or family, when the export names one. */
     template: Type.Optional(Type.String({ maxLength: 200 })),
+    /**
+     * sha256 (hex) of the content the import wrote (name, description, settings; compliance: and grace period): a
+     * re-import updates the policy only while its content still has this hash, i.e. nobody edited it since.
+     */
+    importedHash: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
   },
   { additionalProperties: false, $id: 'urn:attache:policy-source', title: 'Policy source' },
 );

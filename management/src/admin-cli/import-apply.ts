@@ -1,12 +1,11 @@
-// Applies an Intune import to the endpoint through the admin API the CLI uses: each produced policy is created, or — when
-// a policy from the same Intune policy id and of the same kind exists — updated (unchanged ones are left alone), so a
-// re-import never duplicates. Compliance policies are matched by their source's Intune id too (migration 0015); one
-// imported before compliance policies had a source is still found by the Intune id its description starts with.
-import { canonicalJson } from '../../../common/canonical-json.js';
+// Applies an Intune import through the admin API the CLI uses, all or nothing per Intune policy: the whole plan is made
+// (and refused updates reported) before the first write (import-plan.ts); when a write fails part-way, what this import
+// already wrote is undone — created policies deleted, updated ones given their previous content back as a new version.
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
-import type { CompliancePolicy, CompliancePolicyDocument, PolicySource, PolicySummary } from '../../../policy-schemas/src/index.js';
+import type { CompliancePolicy, PolicySummary } from '../../../policy-schemas/src/index.js';
 import type { ImportResult } from '../intune-import/import-policy.js';
 import type { AdminClient } from './admin-client.js';
+import { type ImportPlan, type PlannedStep, planImport } from './import-plan.js';
 
 /** What happened to one produced policy or compliance policy. */
 export interface AppliedPolicy {
@@ -22,113 +21,89 @@ export interface AppliedPolicy {
 export interface ApplyOutcome {
   readonly applied: AppliedPolicy[];
   /** Policies a previous import of the same Intune policy created for a kind this export no longer has (kept as is). */
-  readonly leftAlone: { readonly policyId: string; readonly kind: string; readonly name: string }[];
+  readonly leftAlone: ImportPlan['leftAlone'];
 }
 
-/** The provenance stored with each policy; undefined for an export without an Intune id (nothing to match on). */
-export function sourceOf(result: ImportResult): PolicySource | undefined {
-  const s = result.source;
-  if (!s.id) return undefined;
+const ACTION = { create: 'created', update: 'updated', unchanged: 'unchanged' } as const;
+
+function entry(action: AppliedPolicy['action'], p: PolicySummary | CompliancePolicy): AppliedPolicy {
+  const policy = 'policyId' in p;
   return {
-    system: 'intune',
-    id: s.id.slice(0, 200),
-    name: s.name.slice(0, 1000),
-    ...(s.description ? { description: s.description.slice(0, 4000) } : {}),
-    ...(s.odataType ? { odataType: s.odataType.slice(0, 200) } : {}),
-    ...(s.template ? { template: s.template.slice(0, 200) } : {}),
+    action,
+    kind: policy ? p.kind : 'compliance',
+    id: policy ? p.policyId : p.compliancePolicyId,
+    name: p.name,
+    version: policy ? p.latestVersion : p.version,
+    settings: Object.keys(p.settings).length,
   };
 }
 
-/**
- * The description prefix that marks a compliance policy imported from Intune policy `id` (compliance-import.ts writes
- * it). Only how compliance policies imported before they had a `source` are recognised; the source is what matches.
- */
-export const complianceMarker = (id: string) => `Imported from Intune compliance policy ${id}.`;
-
-const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
-
-async function step<T>(what: string, done: readonly AppliedPolicy[], run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    const e = toAttacheError(err);
-    const before = done.length ? ` (already applied: ${done.map((d) => `${d.action} ${d.id}`).join(', ')})` : '';
-    throw new AttacheError(e.code, `${what} failed: ${e.message}${before}`, { cause: err, details: e.details });
-  }
+/** Performs one step; returns the stored result. */
+async function write(api: AdminClient, s: PlannedStep): Promise<PolicySummary | CompliancePolicy> {
+  if (s.action === 'unchanged') return s.before;
+  if (s.target === 'policy') return s.action === 'create' ? api.createPolicy(s.doc, s.source) : api.updatePolicy(s.before.policyId, s.doc, s.source);
+  return s.action === 'create' ? api.createCompliancePolicy(s.doc) : api.updateCompliancePolicy(s.before.compliancePolicyId, s.doc);
 }
 
-async function applyPolicies(api: AdminClient, result: ImportResult, applied: AppliedPolicy[]): Promise<ApplyOutcome['leftAlone']> {
-  const source = sourceOf(result);
-  const existing = source && result.documents.length > 0 ? (await api.listPolicies()).items.filter((p) => p.source?.id === source.id) : [];
-  for (const doc of result.documents) {
-    const match = existing.find((p) => p.kind === doc.kind);
-    const entry = (action: AppliedPolicy['action'], p: PolicySummary): AppliedPolicy => ({
-      action,
-      kind: p.kind,
-      id: p.policyId,
-      name: p.name,
-      version: p.latestVersion,
-      settings: Object.keys(p.settings).length,
-    });
-    if (
-      match &&
-      same([match.name, match.description ?? null, match.settings, match.source ?? null], [doc.name, doc.description ?? null, doc.settings, source ?? null])
-    ) {
-      applied.push(entry('unchanged', match));
-    } else if (match) {
-      applied.push(
-        entry('updated', await step(`updating the ${doc.kind} policy ${match.policyId}`, applied, () => api.updatePolicy(match.policyId, doc, source))),
-      );
-    } else {
-      applied.push(entry('created', await step(`creating the ${doc.kind} policy "${doc.name}"`, applied, () => api.createPolicy(doc, source))));
-    }
+/** Undoes one written step: deletes what it created, writes back the previous content (and source) of what it updated. */
+async function undo(api: AdminClient, s: PlannedStep, written: AppliedPolicy): Promise<string> {
+  if (s.action === 'create') {
+    await (s.target === 'policy' ? api.deletePolicy(written.id) : api.deleteCompliancePolicy(written.id));
+    return `deleted the new ${written.kind} policy ${written.id}`;
   }
-  const kinds = new Set(result.documents.map((d) => d.kind));
-  return existing.filter((p) => !kinds.has(p.kind)).map((p) => ({ policyId: p.policyId, kind: p.kind, name: p.name }));
+  if (s.action !== 'update') return '';
+  if (s.target === 'policy') {
+    const b = s.before;
+    const doc = { name: b.name, kind: b.kind, ...(b.description === undefined ? {} : { description: b.description }), settings: b.settings };
+    const back = await api.updatePolicy(b.policyId, doc as Parameters<AdminClient['updatePolicy']>[1], b.source);
+    return `restored ${b.kind} policy ${b.policyId} to its v${b.latestVersion} content (now v${back.latestVersion})`;
+  }
+  const { compliancePolicyId: id, version, name, description, settings, gracePeriodHours, source } = s.before;
+  const back = await api.updateCompliancePolicy(id, {
+    name,
+    ...(description === undefined ? {} : { description }),
+    settings,
+    gracePeriodHours,
+    ...(source ? { source } : {}),
+  });
+  return `restored compliance policy ${id} to its v${version} content (now v${back.version})`;
 }
+
+const stepName = (s: PlannedStep) =>
+  s.action === 'create'
+    ? `creating the ${s.target === 'policy' ? `${s.doc.kind} policy` : 'compliance policy'} "${s.doc.name}"`
+    : `updating the ${s.target === 'policy' ? `${s.before.kind} policy ${s.before.policyId}` : `compliance policy ${s.before.compliancePolicyId}`}`;
 
 /**
- * The compliance policies an earlier import of the Intune policy made: those whose source has its id, and those
- * without a source whose description starts with the marker (imported before compliance policies had a source; the
- * update gives them one). Nothing to match on without an Intune id.
+ * Creates or updates everything the import produced, or nothing: refused updates (edited since the import, another
+ * Intune source) stop it before the first write unless `force`; a failed write rolls back the earlier ones and the
+ * error names the failed step and what the rollback did (or could not do).
  */
-function earlierCompliance(all: readonly CompliancePolicy[], source: PolicySource | undefined): CompliancePolicy[] {
-  if (!source) return [];
-  const marker = complianceMarker(source.id);
-  return all.filter((p) => (p.source ? p.source.id === source.id : (p.description ?? '').startsWith(marker)));
-}
-
-async function applyCompliance(api: AdminClient, result: ImportResult, applied: AppliedPolicy[]): Promise<void> {
-  if (result.compliancePolicies.length === 0) return;
-  const source = sourceOf(result);
-  const existing = earlierCompliance(source ? (await api.listCompliancePolicies()).items : [], source);
-  for (const doc of result.compliancePolicies) {
-    const match = existing[0];
-    const entry = (action: AppliedPolicy['action'], p: CompliancePolicy): AppliedPolicy => ({
-      action,
-      kind: 'compliance',
-      id: p.compliancePolicyId,
-      name: p.name,
-      version: p.version,
-      settings: Object.keys(p.settings).length,
-    });
-    const wanted: CompliancePolicyDocument = { ...doc, gracePeriodHours: doc.gracePeriodHours ?? 0, ...(source ? { source } : {}) };
-    const fields = (p: CompliancePolicyDocument) => [p.name, p.description ?? null, p.settings, p.gracePeriodHours ?? 0, p.source ?? null];
-    if (match && same(fields(match), fields(wanted))) {
-      applied.push(entry('unchanged', match));
-    } else if (match) {
-      const id = match.compliancePolicyId;
-      applied.push(entry('updated', await step(`updating the compliance policy ${id}`, applied, () => api.updateCompliancePolicy(id, wanted))));
-    } else {
-      applied.push(entry('created', await step(`creating the compliance policy "${doc.name}"`, applied, () => api.createCompliancePolicy(wanted))));
+export async function applyImport(api: AdminClient, result: ImportResult, force = false): Promise<ApplyOutcome> {
+  const source = result.source.id !== '';
+  const existing = {
+    policies: source && result.documents.length > 0 ? (await api.listPolicies()).items : [],
+    compliancePolicies: source && result.compliancePolicies.length > 0 ? (await api.listCompliancePolicies()).items : [],
+  };
+  const plan = planImport(result, existing, force);
+  const done: { step: PlannedStep; applied: AppliedPolicy }[] = [];
+  for (const step of plan.steps) {
+    try {
+      done.push({ step, applied: entry(ACTION[step.action], await write(api, step)) });
+    } catch (err) {
+      const e = toAttacheError(err);
+      const undone: string[] = [];
+      for (const d of done.reverse()) {
+        try {
+          const what = await undo(api, d.step, d.applied);
+          if (what) undone.push(what);
+        } catch (undoErr) {
+          undone.push(`could NOT undo ${d.applied.action} ${d.applied.kind} ${d.applied.id}: ${toAttacheError(undoErr).message}`);
+        }
+      }
+      const rolledBack = undone.length ? ` (rolled back: ${undone.join('; ')})` : ' (nothing had been written)';
+      throw new AttacheError(e.code, `${stepName(step)} failed: ${e.message}${rolledBack}`, { cause: err, details: e.details });
     }
   }
-}
-
-/** Creates or updates everything the import produced; a failure names the step and what was already applied. */
-export async function applyImport(api: AdminClient, result: ImportResult): Promise<ApplyOutcome> {
-  const applied: AppliedPolicy[] = [];
-  const leftAlone = await applyPolicies(api, result, applied);
-  await applyCompliance(api, result, applied);
-  return { applied, leftAlone };
+  return { applied: done.map((d) => d.applied), leftAlone: plan.leftAlone };
 }

@@ -109,6 +109,7 @@ describe('attache-admin policy import', () => {
       name: 'Test compliance',
       description: 'Defender requirements',
       odataType: '#microsoft.graph.windows10CompliancePolicy',
+      importedHash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect((await cli('policy', 'import', '--file', file)).out).toMatch(/unchanged compliance: .* v2/);
     expect((await cli('compliance', 'show', id)).out).toMatch(

@@ -1,4 +1,4 @@
-// `attache-admin policy import --file <export.json> [--dry-run] [--strict]`: maps an Intune export (configuration,
+// `attache-admin policy import --file <export.json> [--dry-run] [--strict] [--force]`: maps an Intune export (configuration,
 // endpoint-security or compliance policy) onto our policies, shows the mapping (before contacting the endpoint), then
 // creates the policies — or updates those a previous import of the same Intune policy created.
 import { readFile, stat } from 'node:fs/promises';
@@ -99,7 +99,8 @@ export function registerImportCommand(d: ImportCommandDeps): void {
     .requiredOption('--file <file>', 'Intune export (deviceManagementConfigurationPolicy with settings, or a deviceCompliancePolicy)')
     .option('--dry-run', 'only show the mapping and what would be created')
     .option('--strict', 'create nothing when any setting instance would be dropped (unmapped, whatever the reason)')
-    .action(async (opts: { file: string; dryRun?: boolean; strict?: boolean }) => {
+    .option('--force', 'on re-import, also overwrite policies edited since the import or whose Intune source differs from the export')
+    .action(async (opts: { file: string; dryRun?: boolean; strict?: boolean; force?: boolean }) => {
       const result = importFile(opts.file, await readExportFile(opts.file));
       const dryRun = opts.dryRun === true;
       d.progress(mappingView(result));
@@ -111,7 +112,7 @@ export function registerImportCommand(d: ImportCommandDeps): void {
         );
       }
       const nothing = result.documents.length + result.compliancePolicies.length === 0;
-      const outcome = dryRun || nothing ? undefined : await applyImport(await d.client(), result);
+      const outcome = dryRun || nothing ? undefined : await applyImport(await d.client(), result, opts.force === true);
       d.print({ ...result, dryRun, strict: opts.strict === true, applied: outcome?.applied ?? [], leftAlone: outcome?.leftAlone ?? [] }, () =>
         outcomeView(result, outcome),
       );
