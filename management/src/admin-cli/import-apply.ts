@@ -15,6 +15,8 @@ export interface AppliedPolicy {
   readonly name: string;
   readonly version: number;
   readonly settings: number;
+  /** A compliance policy without a source found by its description prefix (an import from before sources): adopted. */
+  readonly adopted?: true;
 }
 
 /** The outcome: one entry per produced document, and earlier imports of this Intune policy it no longer produces. */
@@ -89,7 +91,8 @@ export async function applyImport(api: AdminClient, result: ImportResult, force 
   const done: { step: PlannedStep; applied: AppliedPolicy }[] = [];
   for (const step of plan.steps) {
     try {
-      done.push({ step, applied: entry(ACTION[step.action], await write(api, step)) });
+      const applied = entry(ACTION[step.action], await write(api, step));
+      done.push({ step, applied: step.target === 'compliance' && step.action !== 'create' && step.adopted ? { ...applied, adopted: true } : applied });
     } catch (err) {
       const e = toAttacheError(err);
       const undone: string[] = [];

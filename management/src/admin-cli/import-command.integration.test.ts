@@ -129,7 +129,7 @@ describe('attache-admin policy import', () => {
     const file = join(t.dir, 'legacy-export.json');
     await writeFile(file, JSON.stringify({ ...compliancePolicy('windows10CompliancePolicy', { firewallEnabled: true }), id: legacyId, displayName: 'Legacy' }));
     const res = await cli('policy', 'import', '--file', file);
-    expect(res.out, res.err).toMatch(/updated compliance: "Legacy" .* v2/);
+    expect(res.out, res.err).toMatch(/updated compliance: "Legacy" .* v2 \(adopted: it had no Intune source; found by its description/);
     const list = (await json<{ compliancePolicies: CompliancePolicy[] }>('compliance', 'list')).compliancePolicies;
     const legacy = list.filter((c) => c.name === 'Legacy');
     expect(legacy.map((c) => [c.version, c.source?.id])).toEqual([[2, legacyId]]);

@@ -59,7 +59,7 @@ export function outcomeView(result: ImportResult, outcome: ApplyOutcome | undefi
   }
   const lines = outcome.applied.map(
     (a) =>
-      `${a.action} ${a.kind}: "${terminalCell(a.name)}" (${count(a.settings)}) → ${a.kind === 'compliance' ? 'compliance policy' : 'policy'} ${a.id} v${a.version}`,
+      `${a.action} ${a.kind}: "${terminalCell(a.name)}" (${count(a.settings)}) → ${a.kind === 'compliance' ? 'compliance policy' : 'policy'} ${a.id} v${a.version}${a.adopted ? ' (adopted: it had no Intune source; found by its description "Imported from Intune compliance policy <id>.")' : ''}`,
   );
   for (const l of outcome.leftAlone)
     lines.push(`left as is: ${l.kind} policy ${l.policyId} "${terminalCell(l.name)}" (this export no longer has ${l.kind} settings)`);

@@ -18,7 +18,14 @@ export type PlannedStep =
       readonly before: PolicySummary;
     }
   | { readonly target: 'compliance'; readonly action: 'create'; readonly doc: CompliancePolicyDocument }
-  | { readonly target: 'compliance'; readonly action: 'update' | 'unchanged'; readonly doc: CompliancePolicyDocument; readonly before: CompliancePolicy };
+  | {
+      readonly target: 'compliance';
+      readonly action: 'update' | 'unchanged';
+      readonly doc: CompliancePolicyDocument;
+      readonly before: CompliancePolicy;
+      /** Found by the description prefix of imports made before compliance policies had a source (B1 fallback). */
+      readonly adopted: boolean;
+    };
 
 /** The plan: the steps in write order, and earlier imports' policies of kinds the export no longer has. */
 export interface ImportPlan {
@@ -124,7 +131,7 @@ export function planImport(result: ImportResult, existing: Existing, force: bool
     const unchanged = contentSame && same(match.source ?? null, doc.source);
     const why = unchanged ? undefined : refusal(match.source, doc.source, complianceContentHash(match), match.version, contentSame);
     if (why && !force) refused.push({ path: `compliance policy ${match.compliancePolicyId} "${match.name}"`, message: why });
-    steps.push({ target: 'compliance', action: unchanged ? 'unchanged' : 'update', doc, before: match });
+    steps.push({ target: 'compliance', action: unchanged ? 'unchanged' : 'update', doc, before: match, adopted: !match.source });
   }
   if (refused.length > 0) {
     throw new AttacheError(
