@@ -5,7 +5,7 @@ import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import type { CompliancePolicy, PolicySummary } from '../../../policy-schemas/src/index.js';
 import type { ImportResult } from '../intune-import/import-policy.js';
 import type { AdminClient } from './admin-client.js';
-import { type ImportPlan, type PlannedStep, planImport } from './import-plan.js';
+import { complianceContentHash, type ImportPlan, type PlannedStep, planImport } from './import-plan.js';
 
 /** What happened to one produced policy or compliance policy. */
 export interface AppliedPolicy {
@@ -61,13 +61,10 @@ async function undo(api: AdminClient, s: PlannedStep, written: AppliedPolicy): P
     return `restored ${b.kind} policy ${b.policyId} to its v${b.latestVersion} content (now v${back.latestVersion})`;
   }
   const { compliancePolicyId: id, version, name, description, settings, gracePeriodHours, source } = s.before;
-  const back = await api.updateCompliancePolicy(id, {
-    name,
-    ...(description === undefined ? {} : { description }),
-    settings,
-    gracePeriodHours,
-    ...(source ? { source } : {}),
-  });
+  const content = { name, ...(description === undefined ? {} : { description }), settings, gracePeriodHours };
+  // An adopted policy had no source, and an update without one keeps the current one: keep it, naming the old content.
+  const restored = source ?? (s.doc.source ? { ...s.doc.source, importedHash: complianceContentHash(content) } : undefined);
+  const back = await api.updateCompliancePolicy(id, { ...content, ...(restored ? { source: restored } : {}) });
   return `restored compliance policy ${id} to its v${version} content (now v${back.version})`;
 }
 
