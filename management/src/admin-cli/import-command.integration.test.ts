@@ -14,6 +14,7 @@ import { adminCliRunner } from './testing/cli-runner.js';
 
 let t: TestEndpoint;
 const COMPLIANCE_ID = '99999999-8888-7777-6666-555555555555';
+const LOSSY_ID = 'bbbbbbbb-0000-4000-8000-000000000001';
 let ASR_EXPORT: string;
 const asrExport = (cfa: string) => {
   const rules = group(ASR_COLLECTION, [
@@ -82,13 +83,13 @@ describe('attache-admin policy import', () => {
     const file = join(t.dir, 'lossy.json');
     await writeFile(
       file,
-      JSON.stringify({ ...policy(choice(`${DEFENDER_CSP}allowrealtimemonitoring`, '1'), choice(`${DEFENDER_CSP}notarealsetting`, '1')), id: 'lossy-1' }),
+      JSON.stringify({ ...policy(choice(`${DEFENDER_CSP}allowrealtimemonitoring`, '1'), choice(`${DEFENDER_CSP}notarealsetting`, '1')), id: LOSSY_ID }),
     );
     const res = await cli('policy', 'import', '--file', file, '--strict');
     expect(res.code).toBe(65);
     expect(res.out).toContain('notarealsetting');
     expect(res.err).toMatch(/^error IMPORT_INCOMPLETE: --strict: 1 of 2 setting instances would be dropped \(notInCatalog 1\); nothing was created/);
-    expect((await policies()).filter((p) => p.source?.id === 'lossy-1')).toEqual([]);
+    expect((await policies()).filter((p) => p.source?.id === LOSSY_ID)).toEqual([]);
   });
 
   it('imports a compliance policy through the compliance API, and re-imports it in place', async () => {
@@ -144,6 +145,11 @@ describe('attache-admin policy import', () => {
     const malformed = await cli('policy', 'import', '--file', bad, '--dry-run');
     expect(malformed.code).toBe(65);
     expect(malformed.err).toMatch(/^error INTUNE_EXPORT_INVALID: .*bad\.json: the Intune export has no "settings" array/);
+    const spoofed = join(t.dir, 'not-a-guid.json');
+    await writeFile(spoofed, JSON.stringify({ ...asrExport('2'), id: 'any string an editor typed' }));
+    const notGuid = await cli('policy', 'import', '--file', spoofed, '--dry-run');
+    expect(notGuid.code).toBe(65);
+    expect(notGuid.err).toMatch(/INTUNE_EXPORT_INVALID: .*the Intune export's "id" "any string an editor typed" is not a Graph object id \(a GUID\)/);
     const huge = join(t.dir, 'huge.json');
     await writeFile(huge, '{');
     await truncate(huge, 32 * 1024 * 1024 + 1);

@@ -141,7 +141,7 @@ describe('Intune compliance policy import', () => {
 
   it('a deeply nested value or an oversized export is INTUNE_EXPORT_INVALID before mapping, not a RangeError (review 16c B4)', () => {
     const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
-    const text = `{"@odata.type":"#microsoft.graph.windows10CompliancePolicy","id":"x","displayName":"n","rtpEnabled":${deep}}`;
+    const text = `{"@odata.type":"#microsoft.graph.windows10CompliancePolicy","id":"99999999-8888-7777-6666-555555555555","displayName":"n","rtpEnabled":${deep}}`;
     expect(() => importIntunePolicy(text)).toThrow(
       expect.objectContaining({ code: 'INTUNE_EXPORT_INVALID', message: expect.stringMatching(/nests deeper than 300/) }),
     );

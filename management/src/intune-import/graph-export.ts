@@ -29,6 +29,7 @@ export interface ParsedExport {
 }
 
 const GRAPH = '#microsoft.graph.deviceManagementConfiguration';
+const GRAPH_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** Setting instances nest a few levels in real exports; far deeper is hostile and would overflow the recursion. */
 const MAX_INSTANCE_DEPTH = 64;
 /** The largest export read (real ones are well under 1 MiB); checked before reading or parsing. */
@@ -87,6 +88,10 @@ export function readExport(input: unknown): ParsedExport {
     templateFamily: text(template.templateFamily),
     templateDisplayName: text(template.templateDisplayName),
   };
+  // The id is what a re-import matches on: Graph ids of these objects are GUIDs; anything else is not an export.
+  if (base.id !== '' && !GRAPH_ID.test(base.id))
+    throw invalid(`the Intune export's "id" ${JSON.stringify(base.id.slice(0, 60))} is not a Graph object id (a GUID)`);
+  if (data.id !== undefined && typeof data.id !== 'string') throw invalid('the Intune export\'s "id" is not a string');
   const isConfigurationPolicy = odataType === '#microsoft.graph.deviceManagementConfigurationPolicy' || (odataType === '' && 'settings' in data);
   if (!isConfigurationPolicy) {
     if (!odataType) throw invalid('the Intune export has neither "@odata.type" nor "settings": it is not a Graph policy export');
