@@ -45,7 +45,7 @@ export class IsolationController implements IsolationResponder {
       // Everything that can fail without touching the OS comes first: the URLs, then every host's addresses.
       const endpoints = await resolveEndpoints(endpointTargets(plan.endpointUrls), this.deps.resolve);
       const previous = await this.store.read();
-      const saved = previous ? previous.saved : await this.deps.backend.snapshot();
+      const saved = previous ? previous.saved : await this.os('read the firewall state to restore on release', () => this.deps.backend.snapshot());
       const intent: AgentIsolationState = {
         formatVersion: 1,
         mode: plan.mode,
@@ -116,9 +116,9 @@ export class IsolationController implements IsolationResponder {
     throw failure;
   }
 
-  private async os(what: string, run: () => Promise<void>): Promise<void> {
+  private async os<T>(what: string, run: () => Promise<T>): Promise<T> {
     try {
-      await run();
+      return await run();
     } catch (err) {
       if (err instanceof AttacheError) throw err;
       throw new AttacheError('ISOLATION_FAILED', `cannot ${what}: ${(err as Error).message}`, { cause: err });
