@@ -37,6 +37,16 @@ const q = http.get({ host, port: Number(port), path: '/', timeout: Number(ms) },
   res.on('data', (d) => { b += d; }); res.on('end', () => done(b === 'hello' ? 'connected' : 'unexpected')); });
 q.on('timeout', () => done('timeout')); q.on('error', (e) => done(e.code === 'ECONNREFUSED' ? 'refused' : 'error:' + e.code));`;
 
+// TCP echo on host:port; prints "ready" once listening.
+const ECHO = `const net = require('node:net'); const [host, port] = process.argv.slice(1);
+net.createServer((s) => s.pipe(s)).listen(Number(port), host, () => console.log('ready'));`;
+// One connection kept open: "ready" after the first echo; then per stdin line, "echo" or "timeout" for one round trip.
+const KEEP = `const net = require('node:net'); const [host, port, ms] = process.argv.slice(1); let timer; let first = true;
+const s = net.connect({ host, port: Number(port) }, () => s.write('hi'));
+s.on('data', () => { clearTimeout(timer); console.log(first ? 'ready' : 'echo'); first = false; });
+s.on('error', (e) => console.log('error:' + e.code));
+process.stdin.on('data', () => { s.write('ping'); timer = setTimeout(() => console.log('timeout'), Number(ms)); });`;
+
 const pool = new NetnsPool();
 const real = new NodeCommandRunner();
 const servers: ChildProcess[] = [];
@@ -104,14 +114,14 @@ describe('Linux isolation (nftables table inet attache_isolation) proven by traf
       await pool.link(ns.agent, `${AGENT_TO_PEER}/30`, ns.peer, `${PEER}/30`, 'veth1');
       agent = new NetnsCommandRunner(ns.agent, real);
       stateDir = await mkdtemp(join(tmpdir(), 'attache-isolation-'));
-      // The host's own table, and the firewall policy's (inbound drop except 7000, 7002): isolation leaves both alone.
+      // The host's own table, and the firewall policy's (inbound drop except 7000, 7002, 7003): isolation leaves both alone.
       const own = 'table ip hostfw {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    tcp dport 9999 drop\n  }\n}\n';
       const loaded = await agent.run({ file: 'nft', args: ['-f', '-'], stdin: own, timeoutMs: 10_000 });
       if (loaded.code !== 0) throw new Error(loaded.stderr);
       const policy = {
         ...DEFAULT_CONFIG,
         defaultInboundAction: 'drop',
-        rules: [{ name: 'web', direction: 'in', action: 'accept', protocol: 'tcp', localPorts: '7000,7002' }],
+        rules: [{ name: 'web', direction: 'in', action: 'accept', protocol: 'tcp', localPorts: '7000,7002,7003' }],
       };
       const results = await createLinuxFirewallProvider({ runner: agent }).apply(
         FIREWALL_FIELDS.map((f) => ({
@@ -126,6 +136,7 @@ describe('Linux isolation (nftables table inet attache_isolation) proven by traf
       await startServer(ns.agent, [`${AGENT_TO_PEER}:7000`, `${AGENT_TO_PEER}:7001`, '127.0.0.1:7002']);
       await startServer(ns.endpoint, [`${ENDPOINT}:8443`, `${ENDPOINT}:8444`]);
       await startServer(ns.peer, [`${PEER}:9000`]);
+      servers.push(await startNodeInNetns(ns.agent, ECHO, [AGENT_TO_PEER, '7003']));
     } catch (err) {
       setupError = err;
     }
@@ -163,6 +174,25 @@ describe('Linux isolation (nftables table inet attache_isolation) proven by traf
     ready();
     await expect(controller().isolate({ ...PLAN, mode: 'selective' })).rejects.toMatchObject({ code: 'ACTION_UNSUPPORTED' });
     expect(await nft(['list', 'ruleset'])).toBe(rulesetBefore);
+  });
+
+  it('a connection the peer opened before isolation is cut too (its packets are neither loopback nor endpoint traffic)', async () => {
+    ready();
+    const open = await startNodeInNetns(ns.peer, KEEP, [AGENT_TO_PEER, '7003', String(BLOCKED_WAIT_MS)]);
+    servers.push(open);
+    const next = () =>
+      new Promise<string>((resolveLine) => {
+        open.stdout?.once('data', (d: Buffer) => resolveLine(d.toString().trim()));
+        open.stdin?.write('\n');
+      });
+    try {
+      expect(await next()).toBe('echo');
+      await controller().isolate(PLAN);
+      expect(await next()).toBe('timeout');
+    } finally {
+      await controller().release();
+      open.kill('SIGKILL');
+    }
   });
 
   it('isolated: peer blocked both ways, endpoint port reachable (only it), loopback works, other tables untouched', async () => {

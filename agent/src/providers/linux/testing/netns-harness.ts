@@ -71,13 +71,13 @@ export class NetnsPool {
 }
 
 /**
- * Starts `node -e <script> <args…>` inside the namespace (argv only) and resolves with the process once it prints
+ * Starts `node -e <script> <args…>` inside the namespace (argv only; stdin piped) and resolves with the process once it prints
  * "ready"; rejects when it exits first or stays silent for `timeoutMs`. The caller kills it.
  */
 export function startNodeInNetns(namespace: string, script: string, args: readonly string[], timeoutMs = 10_000): Promise<ChildProcess> {
   if (!NETNS_NAME.test(namespace)) return Promise.reject(new Error(`bad network namespace name ${JSON.stringify(namespace)}`));
   return new Promise((resolve, reject) => {
-    const child = spawn(IP, ['netns', 'exec', namespace, process.execPath, '-e', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(IP, ['netns', 'exec', namespace, process.execPath, '-e', script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server in namespace ${namespace} did not start within ${timeoutMs} ms`));
