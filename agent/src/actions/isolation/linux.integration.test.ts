@@ -24,11 +24,16 @@ const AGENT_TO_ENDPOINT = '10.251.0.1';
 const ENDPOINT = '10.251.0.2';
 const AGENT_TO_PEER = '10.251.1.1';
 const PEER = '10.251.1.2';
+// The same links over IPv6 (neighbour discovery must keep working for the endpoint's IPv6 address).
+const AGENT_TO_ENDPOINT6 = 'fd00:251::1';
+const ENDPOINT6 = 'fd00:251::2';
+const AGENT_TO_PEER6 = 'fd00:252::1';
+const PEER6 = 'fd00:252::2';
 const BLOCKED_WAIT_MS = 1500; // how long a request may wait for an answer a drop never gives
 
 // Answers "hello" over HTTP on every host:port it is given; prints "ready" once all listen.
 const SERVER = `const http = require('node:http'); const pairs = process.argv.slice(1); let n = 0;
-for (const pair of pairs) { const [host, port] = pair.split(':');
+for (const pair of pairs) { const at = pair.lastIndexOf(':'); const [host, port] = [pair.slice(0, at), pair.slice(at + 1)];
   http.createServer((q, s) => s.end('hello')).listen(Number(port), host, () => { if (++n === pairs.length) console.log('ready'); }); }`;
 // One HTTP GET: prints connected | refused | timeout | error:<code>.
 const CLIENT = `const http = require('node:http'); const [host, port, ms] = process.argv.slice(1);
@@ -57,7 +62,7 @@ let rulesetBefore: string;
 
 // The endpoint's name as the agent's resolver knows it; anything else does not resolve.
 const resolve: HostResolver = async (host) => {
-  if (host === 'endpoint.test') return [ENDPOINT];
+  if (host === 'endpoint.test') return [ENDPOINT, ENDPOINT6];
   throw new Error('ENOTFOUND');
 };
 const PLAN = { mode: 'full' as const, endpointUrls: ['http://endpoint.test:8443/'] };
@@ -95,6 +100,9 @@ const reachability = async () => ({
   agentToPeer: await request(ns.agent, PEER, 9000),
   agentToEndpoint: await request(ns.agent, ENDPOINT, 8443),
   agentToEndpointOtherPort: await request(ns.agent, ENDPOINT, 8444),
+  peerToAgent6: await request(ns.peer, AGENT_TO_PEER6, 7000),
+  agentToPeer6: await request(ns.agent, PEER6, 9000),
+  agentToEndpoint6: await request(ns.agent, ENDPOINT6, 8443),
   loopback: await request(ns.agent, '127.0.0.1', 7002),
 });
 
@@ -112,6 +120,15 @@ describe('Linux isolation (nftables table inet attache_isolation) proven by traf
       ns.peer = await pool.create('attache-pe');
       await pool.link(ns.agent, `${AGENT_TO_ENDPOINT}/30`, ns.endpoint, `${ENDPOINT}/30`, 'veth0');
       await pool.link(ns.agent, `${AGENT_TO_PEER}/30`, ns.peer, `${PEER}/30`, 'veth1');
+      for (const [namespace, device, address] of [
+        [ns.agent, 'veth0', AGENT_TO_ENDPOINT6],
+        [ns.endpoint, 'veth0', ENDPOINT6],
+        [ns.agent, 'veth1', AGENT_TO_PEER6],
+        [ns.peer, 'veth1', PEER6],
+      ] as const) {
+        const added = await real.run({ file: 'ip', args: ['-n', namespace, 'addr', 'add', `${address}/64`, 'dev', device, 'nodad'], timeoutMs: 10_000 });
+        if (added.code !== 0) throw new Error(`ip addr add ${address}: ${added.stderr}`);
+      }
       agent = new NetnsCommandRunner(ns.agent, real);
       stateDir = await mkdtemp(join(tmpdir(), 'attache-isolation-'));
       // The host's own table, and the firewall policy's (inbound drop except 7000, 7002, 7003): isolation leaves both alone.
@@ -121,7 +138,10 @@ describe('Linux isolation (nftables table inet attache_isolation) proven by traf
       const policy = {
         ...DEFAULT_CONFIG,
         defaultInboundAction: 'drop',
-        rules: [{ name: 'web', direction: 'in', action: 'accept', protocol: 'tcp', localPorts: '7000,7002,7003' }],
+        rules: [
+          { name: 'web', direction: 'in', action: 'accept', protocol: 'tcp', localPorts: '7000,7002,7003' },
+          { name: 'neighbour discovery', direction: 'in', action: 'accept', protocol: 'icmp' },
+        ],
       };
       const results = await createLinuxFirewallProvider({ runner: agent }).apply(
         FIREWALL_FIELDS.map((f) => ({
@@ -133,9 +153,9 @@ describe('Linux isolation (nftables table inet attache_isolation) proven by traf
       );
       for (const r of results) if (!r.ok) throw new Error(`firewall policy: ${r.message}`);
       rulesetBefore = await nft(['list', 'ruleset']);
-      await startServer(ns.agent, [`${AGENT_TO_PEER}:7000`, `${AGENT_TO_PEER}:7001`, '127.0.0.1:7002']);
-      await startServer(ns.endpoint, [`${ENDPOINT}:8443`, `${ENDPOINT}:8444`]);
-      await startServer(ns.peer, [`${PEER}:9000`]);
+      await startServer(ns.agent, [`${AGENT_TO_PEER}:7000`, `${AGENT_TO_PEER}:7001`, '127.0.0.1:7002', `${AGENT_TO_PEER6}:7000`]);
+      await startServer(ns.endpoint, [`${ENDPOINT}:8443`, `${ENDPOINT}:8444`, `${ENDPOINT6}:8443`]);
+      await startServer(ns.peer, [`${PEER}:9000`, `${PEER6}:9000`]);
       servers.push(await startNodeInNetns(ns.agent, ECHO, [AGENT_TO_PEER, '7003']));
     } catch (err) {
       setupError = err;
@@ -155,6 +175,9 @@ describe('Linux isolation (nftables table inet attache_isolation) proven by traf
       agentToPeer: 'connected',
       agentToEndpoint: 'connected',
       agentToEndpointOtherPort: 'connected',
+      peerToAgent6: 'connected',
+      agentToPeer6: 'connected',
+      agentToEndpoint6: 'connected',
       loopback: 'connected',
     });
     expect(await request(ns.peer, AGENT_TO_PEER, 7001)).toBe('timeout');
@@ -198,12 +221,20 @@ describe('Linux isolation (nftables table inet attache_isolation) proven by traf
   it('isolated: peer blocked both ways, endpoint port reachable (only it), loopback works, other tables untouched', async () => {
     ready();
     const state = await controller().isolate(PLAN);
-    expect(state).toMatchObject({ isolated: true, mode: 'full', enforced: true, endpoints: [{ host: 'endpoint.test', port: 8443, addresses: [ENDPOINT] }] });
+    expect(state).toMatchObject({
+      isolated: true,
+      mode: 'full',
+      enforced: true,
+      endpoints: [{ host: 'endpoint.test', port: 8443, addresses: [ENDPOINT, ENDPOINT6] }],
+    });
     expect(await reachability()).toEqual({
       peerToAgent: 'timeout',
       agentToPeer: 'timeout',
       agentToEndpoint: 'connected',
       agentToEndpointOtherPort: 'timeout',
+      peerToAgent6: 'timeout',
+      agentToPeer6: 'timeout',
+      agentToEndpoint6: 'connected',
       loopback: 'connected',
     });
     expect(((await stat(join(stateDir, 'isolation.json'))).mode & 0o777).toString(8)).toBe('600');
