@@ -145,6 +145,15 @@ describe('IsolationController', () => {
     await expect(controller.reapply()).rejects.toMatchObject({ code: 'STATE_CORRUPT' });
   });
 
+  it('release still removes the rules when isolation.json is corrupt (a device is never stuck isolated)', async () => {
+    const { files, backend, controller } = setUp();
+    await controller.isolate(PLAN);
+    await files.writeAtomic(FILE, 'not json');
+    expect(await controller.release()).toEqual({ isolated: false, endpoints: [], enforced: false });
+    expect(backend.calls.at(-1)).toBe('remove null');
+    expect(files.files.has(FILE)).toBe(false);
+  });
+
   it('operations run one at a time, in call order; the refresh timer calls reapply', async () => {
     const { backend, clock, controller } = setUp();
     const order = await Promise.all([controller.isolate(PLAN), controller.release(), controller.state()]);

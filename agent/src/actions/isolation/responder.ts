@@ -65,7 +65,12 @@ export class IsolationController implements IsolationResponder {
 
   release(): Promise<IsolationState> {
     return this.serial(async () => {
-      const intent = await this.store.read();
+      // A corrupt isolation.json must not keep a device isolated: the rules go regardless, and only what it saved
+      // (Windows profile values) is lost, which the error-free path would have restored.
+      const intent = await this.store.read().catch((err: unknown) => {
+        if (err instanceof AttacheError && err.code === 'STATE_CORRUPT') return undefined;
+        throw err;
+      });
       await this.os('remove the isolation', () => this.deps.backend.remove(intent?.saved));
       await this.store.remove();
       return this.describe(undefined);
