@@ -180,6 +180,23 @@ export const ERROR_CODES = {
     retryable: false,
     description: "The audit log's hash chain does not verify: an entry was changed or removed outside the endpoint (the message names the first broken entry).",
   },
+  // Response actions (docs/actions.md)
+  ACTION_INVALID: { status: 400, retryable: false, description: 'A response action has an unknown type or a bad parameter (the message names the field).' },
+  ACTION_UNSUPPORTED: {
+    status: 422,
+    retryable: false,
+    description: 'The device cannot carry out this response action or mode on its OS (the message says why), e.g. selective isolation.',
+  },
+  ISOLATION_ENDPOINT_UNRESOLVED: {
+    status: 422,
+    retryable: true,
+    description: "A management endpoint's host name could not be resolved to an address when isolating; nothing was changed and the device stays reachable.",
+  },
+  ISOLATION_FAILED: {
+    status: 500,
+    retryable: true,
+    description: 'The OS refused the isolation rules or their removal (the message quotes the tool); an isolation that failed was rolled back.',
+  },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
   USAGE_INVALID: {
     status: 400,

@@ -12,6 +12,7 @@ import * as control from './control.js';
 import * as device from './device-api.js';
 import { EndpointConfig } from './endpoint-config.js';
 import * as identity from './identity-api.js';
+import * as isolation from './isolation.js';
 import * as keyRotation from './key-rotation.js';
 import * as onboarding from './onboarding.js';
 import * as onboardingAdmin from './onboarding-admin-api.js';
@@ -32,6 +33,7 @@ export * from './device-api.js';
 export * from './endpoint-config.js';
 export * from './identity-api.js';
 export * from './intune-codes.js';
+export * from './isolation.js';
 export * from './key-rotation.js';
 export * from './onboarding.js';
 export * from './onboarding-admin-api.js';
@@ -63,6 +65,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   agentFiles.AgentPolicySetFloor,
   agentFiles.SimulatedHostState,
   agentFiles.AgentSignalsState,
+  isolation.AgentIsolationState,
   device.EnrollRequest,
   device.EnrollResponse,
   device.PoliciesResponse,

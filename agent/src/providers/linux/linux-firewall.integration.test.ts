@@ -2,14 +2,14 @@
 // addressed only inside them (10.250.0.1/30 ↔ 10.250.0.2/30), a TCP server in B, connections from A with a bounded
 // timeout. Each policy is applied by the real provider through `ip netns exec`; removing it must give back the exact
 // ruleset the namespace had. Not root, no `ip netns` or no nft: the tests fail with the reason, they never skip.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { valuesEqual } from '../../core/plan.js';
 import { NodeCommandRunner } from '../../system/command-runner.js';
 import type { SettingsProvider } from '../provider.js';
 import { DEFAULT_CONFIG, FIREWALL_FIELDS, type FirewallConfig, type LinuxFirewallRule, settingIdOf, settingValueOf } from './nftables-model.js';
 import { createLinuxFirewallProvider } from './nftables-provider.js';
-import { assertNetnsHost, NetnsPool } from './testing/netns-harness.js';
+import { assertNetnsHost, NetnsPool, startNodeInNetns } from './testing/netns-harness.js';
 import { NetnsCommandRunner } from './testing/netns-runner.js';
 
 const A_ADDRESS = '10.250.0.1';
@@ -69,24 +69,7 @@ function web(extra: Partial<LinuxFirewallRule> = {}): LinuxFirewallRule {
 }
 
 function startServer(ns: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', SERVER, B_ADDRESS, '8080', '8081'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => reject(new Error('server in namespace B did not start within 10 s')), 10_000);
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.stdout.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server in namespace B exited (${code}): ${err}`));
-    });
-  });
+  return startNodeInNetns(ns, SERVER, [B_ADDRESS, '8080', '8081']);
 }
 
 describe('linux firewall (nftables) enforced on real connections between two namespaces', () => {

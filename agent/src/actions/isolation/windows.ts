@@ -1,0 +1,45 @@
+// Windows isolation backend: block rules in the Windows Firewall group 'Attaché Isolation' and block-by-default
+// profiles, through one constant PowerShell script with the data as JSON on stdin. The profile values are read before
+// the first apply and restored exactly on release. The firewall rules provider owns group 'Attaché' and the profile
+// provider the MDM store; neither ever names this group (docs/actions.md: how they treat an isolated device).
+
+import { runPowerShell } from '../../providers/windows/powershell.js';
+import type { CommandRunner } from '../../system/command-runner.js';
+import type { IsolationBackend, IsolationEndpoint, IsolationMode, SavedOsState } from './isolation.js';
+import { renderWindowsIsolationRules, savedProfiles } from './windows-render.js';
+import { ISOLATION_SCRIPT } from './windows-script.js';
+
+export class WindowsFirewallIsolationBackend implements IsolationBackend {
+  constructor(private readonly deps: { readonly runner: CommandRunner }) {}
+
+  unsupportedMode(mode: IsolationMode): string | undefined {
+    // Defender's selective isolation keeps Outlook, Teams and Skype connected; block rules (which beat every allow
+    // rule) cannot except an application, so only full isolation is offered for now.
+    return mode === 'full' ? undefined : 'selective isolation (allowing chosen applications) is not implemented on Windows; use full';
+  }
+
+  async snapshot(): Promise<SavedOsState> {
+    return savedProfiles(await runPowerShell(this.deps.runner, ISOLATION_SCRIPT, { op: 'snapshot' }));
+  }
+
+  async apply(endpoints: readonly IsolationEndpoint[]): Promise<void> {
+    const rules = renderWindowsIsolationRules(endpoints);
+    const result = await runPowerShell(this.deps.runner, ISOLATION_SCRIPT, { op: 'apply', rules });
+    if (ruleCount(result) !== rules.length) throw new Error(`isolation: ${rules.length} rules written, ${ruleCount(result)} read back`);
+  }
+
+  async remove(saved: SavedOsState | undefined): Promise<void> {
+    const result = await runPowerShell(this.deps.runner, ISOLATION_SCRIPT, { op: 'remove', saved: saved ? savedProfiles(saved) : null });
+    if (ruleCount(result) !== 0) throw new Error(`isolation: ${ruleCount(result)} rules of the group remain after removal`);
+  }
+
+  async present(): Promise<boolean> {
+    return ruleCount(await runPowerShell(this.deps.runner, ISOLATION_SCRIPT, { op: 'present' })) > 0;
+  }
+}
+
+function ruleCount(result: unknown): number {
+  const count = (result as { rules?: unknown } | null)?.rules;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new Error(`isolation script printed no rule count: ${JSON.stringify(result)}`);
+  return count;
+}
