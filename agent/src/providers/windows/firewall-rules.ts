@@ -102,6 +102,11 @@ export class WindowsFirewallRulesProvider implements SettingsProvider {
     return out;
   }
 
+  /** Restoring the rules removes our MDM rule nodes (never re-writes the recorded rules as new MDM rules). */
+  restoreClears(settingId: string): boolean {
+    return settingId === FIREWALL_RULES_SETTING;
+  }
+
   async apply(changes: readonly SettingChange[]): Promise<ApplyResult[]> {
     const results: ApplyResult[] = [];
     for (const change of changes) results.push(await this.applyOne(change));

@@ -103,6 +103,14 @@ export class WindowsFirewallProvider implements SettingsProvider {
     return out;
   }
 
+  /**
+   * Every firewall setting lives in the MDM store (profiles, global, audit, network list): restoring one clears our
+   * MDM value (the local store applies again) rather than writing the recorded effective value as MDM policy.
+   */
+  restoreClears(settingId: string): boolean {
+    return 'mapping' in firewallMapping(settingId);
+  }
+
   /** Settings of the last observe that Group Policy configures (it wins over the MDM store), with the value it imposes. */
   overrides(): ReadonlyMap<string, SettingOverride> {
     return this.lastOverrides;
