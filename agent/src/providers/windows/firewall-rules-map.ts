@@ -1,7 +1,9 @@
 // Firewall CSP rule items (catalog firewallRules.rules, mde-domain.md §2.4) ↔ MDM bridge instances: the rule node
 // (MDM_Firewall_FirewallRules02_01) and its App / Action children. Pure. Every item field is written verbatim as its
-// CSP node (lists comma-joined), and an absent field stays unset, so the bridge reads back exactly the item written.
+// CSP node (lists comma-joined); an absent field stays unset, and Windows may read it back as the CSP default, so rules
+// are compared with those defaults filled in on both sides (sameRule).
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../../../common/canonical-json.js';
 import { type APP_PROPERTIES, RULE_PROPERTIES as RULE_PROPERTY_TYPES } from './firewall-rules-scripts.js';
 
 /** One firewallRules.rules item, as the catalog's item schema allows it. */
@@ -107,6 +109,34 @@ export function itemFromRule(rule: ObservedRule): FirewallRuleItem {
   const type = (rule.Action as { Type?: unknown } | null | undefined)?.Type;
   if (type === 0 || type === 1) item.action = type;
   return item as unknown as FirewallRuleItem;
+}
+
+/**
+ * What the Firewall CSP applies to a rule node left unset ("If not specified…"): disabled, outbound, allow, all
+ * profiles, all interface types, no edge traversal, any address. The firewall keeps each rule as a rule string that
+ * always carries them, so the bridge may read them back filled in.
+ */
+// Source: https://learn.microsoft.com/en-us/windows/client-management/mdm/firewall-csp
+export const RULE_DEFAULTS: Readonly<Partial<FirewallRuleItem>> = {
+  enabled: false,
+  direction: 'OUT',
+  action: 1,
+  profiles: 2147483647,
+  interfaceTypes: ['All'],
+  edgeTraversal: false,
+  localAddressRanges: ['*'],
+  remoteAddressRanges: ['*'],
+};
+
+/** The item with every field it leaves out set to the CSP default (what is in force either way). */
+export function withRuleDefaults(item: FirewallRuleItem): FirewallRuleItem {
+  const set = Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined && v !== null));
+  return { ...RULE_DEFAULTS, ...set } as FirewallRuleItem;
+}
+
+/** True when two items make the same rule: equal once both have the CSP defaults filled in. */
+export function sameRule(a: FirewallRuleItem, b: FirewallRuleItem): boolean {
+  return canonicalJson(withRuleDefaults(a)) === canonicalJson(withRuleDefaults(b));
 }
 
 /** Why an item cannot be written to the Firewall CSP, or undefined when it can (defence in depth behind the catalog). */

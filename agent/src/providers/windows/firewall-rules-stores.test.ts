@@ -48,7 +48,7 @@ describe('Windows firewall rules: stores and upgrade', () => {
     fw.rules.legacyHintKey = true;
     const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
     await provider.apply([rules([])]);
-    expect(JSON.parse(fw.runner.calls[1]?.stdin ?? '')).toEqual({ removeLegacy: true, remove: [], create: [] });
+    expect(JSON.parse(fw.runner.calls[1]?.stdin ?? '')).toEqual({ removeLegacy: true, remove: [], update: [], create: [] });
     expect(fw.rules.legacyHintKey).toBe(false);
   });
 

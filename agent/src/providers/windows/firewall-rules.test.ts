@@ -68,6 +68,7 @@ describe('Windows firewall rules provider: invocations', () => {
     const plan = {
       removeLegacy: false,
       remove: [],
+      update: [],
       create: [
         {
           InstanceID: 'Attache-6de305df96477de910724091b0e55535',
@@ -109,15 +110,17 @@ describe('Windows firewall rules provider: invocations', () => {
     expect(ruleId('x')).toMatch(/^Attache-[0-9a-f]{32}$/);
   });
 
-  it('replaces only the items that changed and removes items no longer wanted', async () => {
+  it('updates only the items that changed, in place, and removes items no longer wanted', async () => {
     const fw = new EmulatedWindowsFirewall();
     const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
     await provider.apply([rules([RDP, PING, SMB])]);
     fw.runner.calls.length = 0;
     await provider.apply([rules([RDP, { ...PING, localAddressRanges: ['10.0.0.0/8'] }, { ...SMB, enabled: false }])]);
     const plan = JSON.parse(fw.runner.calls[1]?.stdin ?? '');
-    expect(plan.remove).toEqual([ruleId('Allow ping'), ruleId('Block SMB out')]);
-    expect(plan.create.map((c: { Rule: { Name: string } }) => c.Rule.Name)).toEqual(['Allow ping', 'Block SMB out']);
+    expect(plan.remove).toEqual([]);
+    expect(plan.create).toEqual([]);
+    expect(plan.update.map((c: { Rule: { Name: string } }) => c.Rule.Name)).toEqual(['Allow ping', 'Block SMB out']);
+    expect(await observeRules(provider)).toEqual([RDP, { ...PING, localAddressRanges: ['10.0.0.0/8'] }, { ...SMB, enabled: false }]);
     fw.runner.calls.length = 0;
     await provider.apply([rules([RDP])]);
     expect(JSON.parse(fw.runner.calls[1]?.stdin ?? '').remove.sort()).toEqual([ruleId('Allow ping'), ruleId('Block SMB out')].sort());
@@ -225,7 +228,7 @@ describe('Windows firewall rules: read-back of recorded output', () => {
       ],
       golden2,
     );
-    expect(plan).toEqual({ removeLegacy: true, remove: [], create: [] });
+    expect(plan).toEqual({ removeLegacy: true, remove: [], update: [], create: [] });
   });
 
   it('reports the failed operations of golden apply output by rule name', async () => {

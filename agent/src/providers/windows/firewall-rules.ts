@@ -1,21 +1,31 @@
 // Windows Firewall rules provider (policy kind firewallRules): each item of firewallRules.rules is one Firewall CSP
 // MdmStore/FirewallRules node written through the MDM bridge, node name derived from the item key. MDM-store rules are
 // not "local store" rules, so a Group Policy AllowLocalPolicyMerge=false does not switch them off (firewall-csp).
-import { canonicalJson } from '../../../../common/canonical-json.js';
 import type { SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
 import type { CommandRunner } from '../../system/command-runner.js';
 import type { ApplyResult, SettingsProvider } from '../provider.js';
-import { type FirewallRuleItem, itemFromRule, type ObservedRule, type RuleInstance, ruleId, ruleInstance, ruleProblem } from './firewall-rules-map.js';
+import {
+  type FirewallRuleItem,
+  itemFromRule,
+  type ObservedRule,
+  type RuleInstance,
+  ruleId,
+  ruleInstance,
+  ruleProblem,
+  sameRule,
+} from './firewall-rules-map.js';
 import { FIREWALL_RULES_APPLY, FIREWALL_RULES_OBSERVE, RULE_ID_PATTERN } from './firewall-rules-scripts.js';
 import { runPowerShell } from './powershell.js';
 
 export const FIREWALL_RULES_SETTING = 'firewallRules.rules';
 
-/** What FIREWALL_RULES_APPLY is asked to do, in its order: remove the old local-store rules, remove, create. */
+/** What FIREWALL_RULES_APPLY is asked to do, in its order: remove the old local-store rules, remove, update, create. */
 export interface RulesPlan {
   readonly removeLegacy: boolean;
   readonly remove: string[];
+  /** Changed rules, rewritten in place (the old rule stays in force if the update fails). */
+  readonly update: RuleInstance[];
   readonly create: RuleInstance[];
 }
 
@@ -31,21 +41,20 @@ export interface ObservedRules {
 
 /** The operations that turn the agent's MDM rules into the desired items (pure; exported for tests). */
 export function planRules(desired: readonly FirewallRuleItem[], observed: ObservedRules): RulesPlan {
-  const plan: RulesPlan = { removeLegacy: observed.legacy > 0, remove: [], create: [] };
+  const plan: RulesPlan = { removeLegacy: observed.legacy > 0, remove: [], update: [], create: [] };
   const wanted = new Map(desired.map((item) => [ruleId(item.name), item]));
   const present = new Map(observed.rules.map((rule) => [rule.InstanceID, rule]));
   for (const rule of observed.rules) if (!wanted.has(rule.InstanceID)) plan.remove.push(rule.InstanceID);
   for (const [id, item] of wanted) {
     const rule = present.get(id);
-    if (rule && canonicalJson(itemFromRule(rule)) === canonicalJson(item)) continue;
-    // A changed rule is replaced whole: the CSP's defaults (disabled, allow) then hold for every field left out.
-    if (rule) plan.remove.push(id);
-    plan.create.push(ruleInstance(item));
+    if (rule && sameRule(itemFromRule(rule), item)) continue;
+    // A changed rule is rewritten whole in place: every node the item leaves out is cleared, so the CSP default holds.
+    (rule ? plan.update : plan.create).push(ruleInstance(item));
   }
   return plan;
 }
 
-const isEmpty = (plan: RulesPlan) => !plan.removeLegacy && plan.remove.length + plan.create.length === 0;
+const isEmpty = (plan: RulesPlan) => !plan.removeLegacy && plan.remove.length + plan.update.length + plan.create.length === 0;
 
 /** Desired items from a change, or the reason they cannot be enforced (nothing is changed then). */
 function desiredItems(to: SettingValue | undefined): { items: FirewallRuleItem[] } | { problem: string } {
@@ -100,6 +109,16 @@ export class WindowsFirewallRulesProvider implements SettingsProvider {
     });
     out.set(FIREWALL_RULES_SETTING, items as unknown as SettingValue);
     return out;
+  }
+
+  /** The rules read back are the desired ones when each makes the same rule once the CSP defaults are filled in. */
+  sameValue(settingId: string, observed: SettingValue | undefined, desired: SettingValue): boolean {
+    if (settingId !== FIREWALL_RULES_SETTING || !Array.isArray(observed) || !Array.isArray(desired) || observed.length !== desired.length) return false;
+    const seen = new Map((observed as unknown as FirewallRuleItem[]).map((item) => [item.name, item]));
+    return (desired as unknown as FirewallRuleItem[]).every((item) => {
+      const other = typeof item?.name === 'string' ? seen.get(item.name) : undefined;
+      return other !== undefined && sameRule(other, item);
+    });
   }
 
   /** Restoring the rules removes our MDM rule nodes (never re-writes the recorded rules as new MDM rules). */
