@@ -88,8 +88,9 @@ if ($null -ne $hintKey) { $hintKey.Close(); $legacy++ }
 );
 
 /**
- * Input: `{ removeLegacy: bool, remove: [InstanceID], update: [<rule>], create: [<rule>] }`, a rule being `{ InstanceID,
- * Rule: {…}, App: {…}|null, Action: { Type }|null }`, run in that order. Only agent rule ids are touched; a rule is
+ * Input: `{ removeLegacy?: bool, remove?: [InstanceID], update?: [<rule>], create?: [<rule>] }`, a rule being
+ * `{ InstanceID, Rule: {…}, App: {…}|null, Action: { Type }|null }`, run in that order (removeLegacy: the upgrade
+ * clean-up of the pre-MDM agent's local-store rules and hint key). Only agent rule ids are touched; a rule is
  * created disabled, its App/Action children added, and only then enabled (never briefly in force with the default
  * allow action); a failed create is rolled back. A changed rule is updated in place (every rule node the item leaves
  * out cleared, children set, added or removed, enabling last); a failed update puts the old values back, so the old

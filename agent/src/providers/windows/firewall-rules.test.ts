@@ -66,7 +66,6 @@ describe('Windows firewall rules provider: invocations', () => {
     expect(await provider.apply([rules([RDP, AGENT])])).toEqual([{ settingId: FIREWALL_RULES_SETTING, ok: true }]);
     // Written by hand from the Firewall CSP node names (mde-domain.md §2.4); absent fields stay unset (CSP defaults).
     const plan = {
-      removeLegacy: false,
       remove: [],
       update: [],
       create: [
@@ -217,7 +216,7 @@ describe('Windows firewall rules: read-back of recorded output', () => {
       AGENT,
     ]);
     const golden2 = JSON.parse(golden('firewall-rules-observe-output.json')).result;
-    // Nothing to do for the same items; the old local-store rules are due for removal.
+    // Nothing to do for the same items (the old local-store rules are the upgrade clean-up's, not the plan's).
     const plan = planRules(
       [
         RDP,
@@ -228,7 +227,7 @@ describe('Windows firewall rules: read-back of recorded output', () => {
       ],
       golden2,
     );
-    expect(plan).toEqual({ removeLegacy: true, remove: [], update: [], create: [] });
+    expect(plan).toEqual({ remove: [], update: [], create: [] });
   });
 
   it('reports the failed operations of golden apply output by rule name', async () => {

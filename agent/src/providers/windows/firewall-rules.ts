@@ -1,10 +1,11 @@
 // Windows Firewall rules provider (policy kind firewallRules): each item of firewallRules.rules is one Firewall CSP
 // MdmStore/FirewallRules node written through the MDM bridge, node name derived from the item key. MDM-store rules are
 // not "local store" rules, so a Group Policy AllowLocalPolicyMerge=false does not switch them off (firewall-csp).
-import type { SettingValue } from '../../../../policy-schemas/src/index.js';
+import type { BaselineEntry, SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingChange } from '../../core/plan.js';
 import type { CommandRunner } from '../../system/command-runner.js';
 import type { ApplyResult, SettingsProvider } from '../provider.js';
+import { FIREWALL_WRITE_SCHEME } from './firewall-legacy.js';
 import {
   type FirewallRuleItem,
   itemFromRule,
@@ -20,9 +21,8 @@ import { runPowerShell } from './powershell.js';
 
 export const FIREWALL_RULES_SETTING = 'firewallRules.rules';
 
-/** What FIREWALL_RULES_APPLY is asked to do, in its order: remove the old local-store rules, remove, update, create. */
+/** What FIREWALL_RULES_APPLY is asked to do, in its order: remove, update, create. */
 export interface RulesPlan {
-  readonly removeLegacy: boolean;
   readonly remove: string[];
   /** Changed rules, rewritten in place (the old rule stays in force if the update fails). */
   readonly update: RuleInstance[];
@@ -41,7 +41,7 @@ export interface ObservedRules {
 
 /** The operations that turn the agent's MDM rules into the desired items (pure; exported for tests). */
 export function planRules(desired: readonly FirewallRuleItem[], observed: ObservedRules): RulesPlan {
-  const plan: RulesPlan = { removeLegacy: observed.legacy > 0, remove: [], update: [], create: [] };
+  const plan: RulesPlan = { remove: [], update: [], create: [] };
   const wanted = new Map(desired.map((item) => [ruleId(item.name), item]));
   const present = new Map(observed.rules.map((rule) => [rule.InstanceID, rule]));
   for (const rule of observed.rules) if (!wanted.has(rule.InstanceID)) plan.remove.push(rule.InstanceID);
@@ -54,7 +54,7 @@ export function planRules(desired: readonly FirewallRuleItem[], observed: Observ
   return plan;
 }
 
-const isEmpty = (plan: RulesPlan) => !plan.removeLegacy && plan.remove.length + plan.update.length + plan.create.length === 0;
+const isEmpty = (plan: RulesPlan) => plan.remove.length + plan.update.length + plan.create.length === 0;
 
 /** Desired items from a change, or the reason they cannot be enforced (nothing is changed then). */
 function desiredItems(to: SettingValue | undefined): { items: FirewallRuleItem[] } | { problem: string } {
@@ -119,6 +119,21 @@ export class WindowsFirewallRulesProvider implements SettingsProvider {
       const other = typeof item?.name === 'string' ? seen.get(item.name) : undefined;
       return other !== undefined && sameRule(other, item);
     });
+  }
+
+  readonly writeScheme = FIREWALL_WRITE_SCHEME;
+
+  /**
+   * Upgrade clean-up, once, when the baseline shows the previous agent managed the rules: its local-store rules (group
+   * Attaché, `Attache-…` names) and its hint key are removed, whatever the policy now says (a throw is retried).
+   */
+  async migrate(entries: ReadonlyMap<string, BaselineEntry>): Promise<ReadonlySet<string>> {
+    if (!entries.has(FIREWALL_RULES_SETTING)) return new Set();
+    if ((await this.readRules()).legacy > 0) {
+      const failures = parseResults(await runPowerShell(this.deps.runner, FIREWALL_RULES_APPLY, { removeLegacy: true }, 600_000));
+      if (failures.length > 0) throw new Error(`old local-store rules not removed: ${failures.map((f) => f.error).join('; ')}`);
+    }
+    return new Set([FIREWALL_RULES_SETTING]);
   }
 
   /** Restoring the rules removes our MDM rule nodes (never re-writes the recorded rules as new MDM rules). */
