@@ -165,7 +165,9 @@ export class WindowsFirewallProvider implements SettingsProvider {
     const gpo = cspValue(m, gpoRaw);
     if (gpo !== undefined) return { value: gpo, override: override(gpo) };
     if (!isRecord(mdm) || !(m.property in mdm)) return { value: undefined };
-    return { value: cspValue(m, mdm[m.property]) ?? m.default };
+    // No MDM value: the local store decides, and it is not read for these settings (stealth mode: NetSecurity has no
+    // property). Unknown, not the CSP default, so the desired value is always written to the MDM store (which wins).
+    return { value: cspValue(m, mdm[m.property]) };
   }
 
   async apply(changes: readonly SettingChange[]): Promise<ApplyResult[]> {
