@@ -54,6 +54,19 @@ export function planRules(desired: readonly FirewallRuleItem[], observed: Observ
   return plan;
 }
 
+/**
+ * Node names of the agent's MDM rules in force: those the ActiveStore lists by that name. Only on a device that names
+ * none of its MDM rules in force by node name (`Attache-…`) does the display name count, and then only one exactly one
+ * MDM rule in force has (another manager's rule of the same name never vouches for ours).
+ */
+export function rulesInForce(observed: ObservedRules): Set<string> {
+  const names = new Set(observed.active.map((a) => a.Name));
+  if (observed.active.some((a) => RULE_ID_PATTERN.test(a.Name))) return new Set(observed.rules.map((r) => r.InstanceID).filter((id) => names.has(id)));
+  const count = new Map<string, number>();
+  for (const a of observed.active) count.set(a.DisplayName, (count.get(a.DisplayName) ?? 0) + 1);
+  return new Set(observed.rules.filter((r) => typeof r.Name === 'string' && count.get(r.Name) === 1).map((r) => r.InstanceID));
+}
+
 const isEmpty = (plan: RulesPlan) => plan.remove.length + plan.update.length + plan.create.length === 0;
 
 /** Desired items from a change, or the reason they cannot be enforced (nothing is changed then). */
@@ -92,20 +105,19 @@ export class WindowsFirewallRulesProvider implements SettingsProvider {
   }
 
   /**
-   * The items whose MDM rule is in force: a rule in the MDM store that the ActiveStore does not list (by node name, or
-   * by display name = the item name) is left out, so the setting reads as not enforced instead of claimed.
+   * The items whose MDM rule is in force (`rulesInForce`): a rule in the MDM store that the ActiveStore does not list
+   * is left out, so the setting reads as not enforced instead of claimed.
    */
   async observe(settingIds: readonly string[]): Promise<Map<string, SettingValue | undefined>> {
     const out = new Map<string, SettingValue | undefined>(settingIds.map((id) => [id, undefined]));
     if (!settingIds.includes(FIREWALL_RULES_SETTING)) return out;
     const observed = await this.readRules();
-    const names = new Set(observed.active.map((a) => a.Name));
-    const displayNames = new Set(observed.active.map((a) => a.DisplayName));
+    const inForce = rulesInForce(observed);
     const items = observed.rules.flatMap((rule) => {
       const item = itemFromRule(rule);
       // A node without a name (changed behind our back) is no item; the setting then reads as drifted and is rewritten.
       if (typeof item.name !== 'string') return [];
-      return names.has(rule.InstanceID) || displayNames.has(item.name) ? [item] : [];
+      return inForce.has(rule.InstanceID) ? [item] : [];
     });
     out.set(FIREWALL_RULES_SETTING, items as unknown as SettingValue);
     return out;
