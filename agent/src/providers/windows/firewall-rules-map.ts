@@ -148,7 +148,9 @@ export function ruleProblem(item: FirewallRuleItem): string | undefined {
   if ((item.localPortRanges !== undefined || item.remotePortRanges !== undefined) && !tcpUdp) return 'port ranges need protocol 6 (TCP) or 17 (UDP)';
   if (item.icmpTypesAndCodes !== undefined) {
     if (item.protocol !== 1 && item.protocol !== 58) return 'icmpTypesAndCodes needs protocol 1 (ICMPv4) or 58 (ICMPv6)';
-    if (item.icmpTypesAndCodes.split(',').some((e) => e.startsWith('*:'))) return 'icmpTypesAndCodes: "*:<code>" and "*:*" are invalid (use "*" alone)';
+    const entries = item.icmpTypesAndCodes.split(',');
+    if (entries.some((e) => e.startsWith('*:')) || (entries.length > 1 && entries.includes('*')))
+      return 'icmpTypesAndCodes: "*:<code>", "*:*" and "*" inside a list are invalid (use "*" alone)';
   }
   if (item.interfaceTypes?.includes('All') && item.interfaceTypes.length > 1) return 'interfaceTypes: "All" must stand alone';
   if (item.edgeTraversal === true && item.direction !== 'IN') return 'edgeTraversal applies to inbound (IN) rules only';

@@ -165,13 +165,15 @@ describe('Windows firewall rules provider: invocations', () => {
       rules([{ name: 'Ports without protocol', localPortRanges: '80' }]),
       rules([{ name: 'Edge out', direction: 'OUT', edgeTraversal: true }]),
       rules([{ name: 'Any ICMP code', protocol: 1, icmpTypesAndCodes: '*:*' }]),
+      rules([{ name: 'All in a list', protocol: 1, icmpTypesAndCodes: '*,3:4' }]),
       rules([{ name: 'ICMP on TCP', protocol: 6, icmpTypesAndCodes: '8' }]),
       rules([{ name: 'All and Lan', interfaceTypes: ['All', 'Lan'] }]),
     ]);
     expect(results.map((r) => (r.ok ? 'ok' : r.message))).toEqual([
       'no rule changed: rule "Ports without protocol": port ranges need protocol 6 (TCP) or 17 (UDP)',
       'no rule changed: rule "Edge out": edgeTraversal applies to inbound (IN) rules only',
-      'no rule changed: rule "Any ICMP code": icmpTypesAndCodes: "*:<code>" and "*:*" are invalid (use "*" alone)',
+      'no rule changed: rule "Any ICMP code": icmpTypesAndCodes: "*:<code>", "*:*" and "*" inside a list are invalid (use "*" alone)',
+      'no rule changed: rule "All in a list": icmpTypesAndCodes: "*:<code>", "*:*" and "*" inside a list are invalid (use "*" alone)',
       'no rule changed: rule "ICMP on TCP": icmpTypesAndCodes needs protocol 1 (ICMPv4) or 58 (ICMPv6)',
       'no rule changed: rule "All and Lan": interfaceTypes: "All" must stand alone',
     ]);
