@@ -134,6 +134,13 @@ function Get-ActionProps($item) {
   $h
 }
 function Get-Child($class, $node) { Get-CimInstance -Namespace $fwNs -ClassName $class -Filter ("ParentID='" + $node + "'") -ErrorAction Stop }
+# The properties to write to turn $cur into $want: every value wanted, and $null only for a node that has a value now
+# (clearing a node that is not set is not asked of the bridge).
+function Get-Changes($cur, $want, $names) {
+  $h = @{}
+  foreach ($n in $names) { if ($null -ne $want[$n] -or $null -ne $cur.$n) { $h[$n] = $want[$n] } }
+  $h
+}
 function Set-Child($class, $node, $childId, $props, $allowed) {
   $c = Get-Child $class $node
   if ($props.Count -eq 0) { if ($null -ne $c) { $c | Remove-CimInstance -ErrorAction Stop }; return }
@@ -143,9 +150,8 @@ function Set-Child($class, $node, $childId, $props, $allowed) {
     New-CimInstance -Namespace $fwNs -ClassName $class -Property $new -ErrorAction Stop | Out-Null
     return
   }
-  $all = @{}
-  foreach ($n in $allowed) { $all[$n] = $props[$n] }
-  Set-CimInstance -CimInstance $c -Property $all -ErrorAction Stop
+  $changes = Get-Changes $c $props $allowed
+  if ($changes.Count -gt 0) { Set-CimInstance -CimInstance $c -Property $changes -ErrorAction Stop }
 }
 function Get-Snapshot($inst) {
   $node = $parent + '/' + [string]$inst.InstanceID
@@ -157,14 +163,20 @@ function Get-Snapshot($inst) {
   if ($null -ne $t) { $s.Action['Type'] = [int32]$t.Type }
   $s
 }
-function Set-RuleState($inst, $rule, $app, $action) {
-  $node = $parent + '/' + [string]$inst.InstanceID
-  $enable = $rule['Enabled']
-  if ($enable -eq $true) { $rule['Enabled'] = [bool]($inst.Enabled -eq $true) }
-  Set-CimInstance -CimInstance $inst -Property $rule -ErrorAction Stop
+# Brings an agent rule (id checked against $idPattern by the caller) to $rule/$app/$action, read fresh from the bridge.
+function Set-RuleState($id, $rule, $app, $action) {
+  $node = $parent + '/' + $id
+  $cur = Get-CimInstance -Namespace $fwNs -ClassName 'MDM_Firewall_FirewallRules02_01' -Filter ("InstanceID='" + $id + "' and ParentID='" + $parent + "'") -ErrorAction Stop
+  if ($null -eq $cur) { throw 'no such agent rule in the MDM store' }
+  $want = @{}
+  foreach ($k in $rule.Keys) { $want[$k] = $rule[$k] }
+  $enable = $want['Enabled']
+  if ($enable -eq $true) { $want['Enabled'] = [bool]($cur.Enabled -eq $true) }
+  $changes = Get-Changes $cur $want $ruleProps
+  if ($changes.Count -gt 0) { Set-CimInstance -CimInstance $cur -Property $changes -ErrorAction Stop }
   Set-Child 'MDM_Firewall_App04' $node 'App' $app $appProps
   Set-Child 'MDM_Firewall_Action04' $node 'Action' $action @('Type')
-  if ($enable -eq $true) { Set-CimInstance -CimInstance $inst -Property @{ Enabled = $true } -ErrorAction Stop }
+  if ($enable -eq $true -and $cur.Enabled -ne $true) { Set-CimInstance -CimInstance $cur -Property @{ Enabled = $true } -ErrorAction Stop }
 }
 $results = New-Object System.Collections.ArrayList
 function Add-Result($op, $name, $err) { [void]$results.Add(@{ op = $op; name = $name; error = $err }) }
@@ -194,17 +206,14 @@ foreach ($item in $in.update) {
   $old = $null
   try {
     if (-not $ours.ContainsKey($id)) { throw 'no such agent rule in the MDM store' }
-    $inst = $ours[$id]
-    $set = Get-Props $item.Rule $ruleProps
-    $rule = @{}
-    foreach ($n in $ruleProps) { $rule[$n] = $set[$n] }
+    $rule = Get-Props $item.Rule $ruleProps
     $app = Get-Props $item.App $appProps
     $action = Get-ActionProps $item
-    $old = Get-Snapshot $inst
-    Set-RuleState $inst $rule $app $action
+    $old = Get-Snapshot $ours[$id]
+    Set-RuleState $id $rule $app $action
   } catch {
     $err = $_.Exception.Message
-    if ($null -ne $old) { try { Set-RuleState $inst $old.Rule $old.App $old.Action } catch { $err = $err + ' (restoring the old rule failed: ' + $_.Exception.Message + ')' } }
+    if ($null -ne $old) { try { Set-RuleState $id $old.Rule $old.App $old.Action } catch { $err = $err + ' (restoring the old rule failed: ' + $_.Exception.Message + ')' } }
   }
   Add-Result 'update' $id $err
 }

@@ -100,8 +100,10 @@ describe('a changed rule is updated in place (A2)', () => {
 
   it('the script restores the old values when an update fails part-way, and enables a rule only after its children', () => {
     const text = FIREWALL_RULES_APPLY.text;
-    expect(text).toContain('$old = Get-Snapshot $inst');
-    expect(text).toContain('Set-RuleState $inst $old.Rule $old.App $old.Action');
+    expect(text).toContain('$old = Get-Snapshot $ours[$id]');
+    expect(text).toContain('Set-RuleState $id $old.Rule $old.App $old.Action');
+    // Only nodes that have a value are cleared (never a Delete of a node that is not there).
+    expect(text).toContain('if ($null -ne $want[$n] -or $null -ne $cur.$n) { $h[$n] = $want[$n] }');
     const setState = text.slice(text.indexOf('function Set-RuleState'));
     expect(setState.indexOf("Set-Child 'MDM_Firewall_Action04'")).toBeLessThan(setState.indexOf('@{ Enabled = $true }'));
   });
