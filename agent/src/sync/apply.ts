@@ -68,7 +68,7 @@ export async function applyEffective(
 }
 
 /** The observed values, each one the provider says means its desired value replaced by that value (`sameValue`). */
-function asDesired(
+export function asDesired(
   provider: SettingsProvider,
   settings: readonly EffectiveSetting[],
   observed: Map<string, SettingValue | undefined>,
