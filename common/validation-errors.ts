@@ -2,7 +2,7 @@
 // its literal tag (`attribute`, `type`, `$type`) or by the JSON type of the value, so a too-long path is not reported
 // as "must be boolean". Kept apart from validation.ts (which sets Ajv up) so either can change alone.
 import type { ErrorObject } from 'ajv';
-import { DISPLAY_NAME_PATTERN, HOSTNAME_PATTERN, textPatternMessage } from '../policy-schemas/src/index.js';
+import { DISPLAY_NAME_PATTERN, HOSTNAME_PATTERN, RENAMED_PROPERTIES, textPatternMessage } from '../policy-schemas/src/index.js';
 import type { ErrorDetail } from './errors.js';
 
 /** Readable words for the patterns whose source text would say nothing to a reader. */
@@ -95,8 +95,11 @@ export function describeErrors(errors: readonly ErrorObject[] | null | undefined
 
 function describeOne(e: ErrorObject): string {
   switch (e.keyword) {
-    case 'additionalProperties':
-      return `unknown property "${String(e.params.additionalProperty)}"`;
+    case 'additionalProperties': {
+      const name = String(e.params.additionalProperty);
+      const renamed = Object.hasOwn(RENAMED_PROPERTIES, name) ? RENAMED_PROPERTIES[name] : undefined;
+      return renamed ? `unknown property "${name}": renamed to "${renamed}"` : `unknown property "${name}"`;
+    }
     case 'enum':
       return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'required':

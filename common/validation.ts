@@ -41,7 +41,8 @@ export function validatePolicySettings(doc: Pick<PolicyDocument, 'kind' | 'setti
   if (fn(doc.settings)) return;
   const details = describeErrors(fn.errors).map((d) => ({
     path: `/settings${d.path === '/' ? '' : d.path}`,
-    message: withSettingHint(doc.kind as PolicyKind, d.message.replace(/^unknown property/, `unknown ${doc.kind} setting`)),
+    // Only a property of the settings object itself is a setting; one inside a value (a rule item's field) is a property.
+    message: d.path === '/' ? withSettingHint(doc.kind as PolicyKind, d.message.replace(/^unknown property/, `unknown ${doc.kind} setting`)) : d.message,
   }));
   const first = details[0];
   throw new AttacheError('POLICY_INVALID', `${what} is invalid: ${first ? `${first.path} ${first.message}` : 'settings mismatch'}`, { details });

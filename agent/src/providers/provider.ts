@@ -34,6 +34,11 @@ export interface SettingsProvider {
    */
   mismatchReasons?(): ReadonlyMap<string, string>;
   /**
+   * True when the value read back means the desired one though it is written differently (the host fills in defaults on
+   * read-back). The sync then takes it as the desired value: no re-apply, no drift. Left out: plain equality.
+   */
+  sameValue?(settingId: string, observed: SettingValue | undefined, desired: SettingValue): boolean;
+  /**
    * True when restoring the setting (no policy manages it any more) means clearing the value the agent wrote to a
    * policy store (MDM store property $null, its Policies-key value deleted) rather than writing the recorded
    * pre-management value: that value was the effective default, and writing it as policy would tattoo it. Left out,

@@ -1,6 +1,6 @@
-// applyEffective: the catalog checks each planned value before a provider sees it, so a value this agent's catalog
-// refuses (a cached set accepted under an older catalog) fails alone and the provider applies the rest; a provider's
-// reason for an unowned mismatch reaches the evidence and the verdict names it.
+// applyEffective: a value the catalog refuses (a cached set accepted under an older catalog) fails alone before a
+// provider sees it; a provider's reason for an unowned mismatch reaches the verdict; a read-back the provider calls the
+// same as the desired value (sameValue) counts as that value.
 import { describe, expect, it } from 'vitest';
 import type { SettingValue } from '../../../policy-schemas/src/index.js';
 import type { EffectiveSetting } from '../core/effective.js';
@@ -57,5 +57,28 @@ describe('applyEffective', () => {
     const [status] = settingStatuses(effective, evidence);
     expect(status).toMatchObject({ state: 'error', code: 'SETTING_NOT_ENFORCED' });
     expect(status?.message).toBe('value read back after applying differs from the policy value: tamper protection is on');
+  });
+
+  it('takes a value the provider calls the same as the desired one (filled-in defaults) as that value: no change, succeeded', async () => {
+    const provider: SettingsProvider & { applied: number } = {
+      kind: 'antivirus',
+      applied: 0,
+      unsupportedReason: () => undefined,
+      observe: async (ids) => new Map(ids.map((id) => [id, 'read back with defaults'])),
+      apply: async (changes) => {
+        provider.applied += changes.length;
+        return changes.map((c) => ({ settingId: c.settingId, ok: true as const }));
+      },
+      sameValue: (_id, observed, desired) => observed === 'read back with defaults' && desired === 1,
+    };
+    const effective: EffectiveSetting[] = [{ settingId: 'defender.PUAProtection', kind: 'antivirus', policyIds: ['p'], outcome: 'enforce', value: 1 }];
+    const evidence = await applyEffective(effective, [provider]);
+    expect(evidence.changes).toEqual([]);
+    expect(provider.applied).toBe(0);
+    expect(evidence.observedAfter.get('defender.PUAProtection')).toBe(1);
+    expect(settingStatuses(effective, evidence)[0]).toMatchObject({ state: 'succeeded' });
+    // A value it does not call the same is a change as before.
+    const other = await applyEffective([{ ...effective[0], value: 2 } as EffectiveSetting], [provider]);
+    expect(other.changes).toHaveLength(1);
   });
 });

@@ -38,7 +38,7 @@ export async function applyEffective(
     if (supported.length === 0) continue;
     const ids = supported.map((s) => s.settingId);
     try {
-      const before = await provider.observe(ids);
+      const before = asDesired(provider, supported, await provider.observe(ids));
       await beforeApply(supported, before);
       const planned = planChanges(supported, new Map([...before].map(([id, v]) => [id, rewrite.has(id) ? undefined : v])));
       changes.push(...planned);
@@ -51,7 +51,7 @@ export async function applyEffective(
       }
       const results = await provider.apply(planned.filter((c) => !refused.has(c.settingId)));
       for (const r of results) if (!r.ok) failed.set(r.settingId, { code: r.code, message: r.message });
-      for (const [id, value] of await provider.observe(ids)) observedAfter.set(id, value);
+      for (const [id, value] of asDesired(provider, supported, await provider.observe(ids))) observedAfter.set(id, value);
       for (const [id, override] of provider.overrides?.() ?? []) if (ids.includes(id)) overridden.set(id, override);
       for (const [id, reason] of provider.mismatchReasons?.() ?? []) if (ids.includes(id)) mismatchReasons.set(id, reason);
     } catch (err) {
@@ -65,6 +65,20 @@ export async function applyEffective(
       unsupported.set(setting.settingId, `no ${setting.kind} provider on this host`);
   }
   return { unsupported, failed, observedAfter, overridden, mismatchReasons, changes };
+}
+
+/** The observed values, each one the provider says means its desired value replaced by that value (`sameValue`). */
+export function asDesired(
+  provider: SettingsProvider,
+  settings: readonly EffectiveSetting[],
+  observed: Map<string, SettingValue | undefined>,
+): Map<string, SettingValue | undefined> {
+  if (!provider.sameValue) return observed;
+  const out = new Map(observed);
+  for (const s of settings) {
+    if (s.outcome === 'enforce' && out.has(s.settingId) && provider.sameValue(s.settingId, out.get(s.settingId), s.value)) out.set(s.settingId, s.value);
+  }
+  return out;
 }
 
 /** Runs the provider's prepare hook; a failure only leaves its unsupportedReason answers as they were. */

@@ -9,7 +9,7 @@ import { previewPlan } from '../core/preview.js';
 import type { Logger } from '../logging.js';
 import type { AgentHost } from '../platform/index.js';
 import type { StateStore } from '../state/state-store.js';
-import { prepareQuietly, supportedBy } from './apply.js';
+import { asDesired, prepareQuietly, supportedBy } from './apply.js';
 import { readBaselineSafe } from './enforce.js';
 import { loadPolicySet } from './policy-source.js';
 import { restoresFor } from './restore.js';
@@ -38,13 +38,11 @@ export async function buildPlan(deps: PreviewDeps, computedBy: SyncPlan['compute
   const unsupported = new Map<string, string>();
   for (const provider of host.providers) {
     await prepareQuietly(provider);
-    const ids = [
-      ...supportedBy(provider, effective, unsupported).map((s) => s.settingId),
-      ...restores.filter((r) => r.kind === provider.kind).map((r) => r.settingId),
-    ];
+    const supported = supportedBy(provider, effective, unsupported);
+    const ids = [...supported.map((s) => s.settingId), ...restores.filter((r) => r.kind === provider.kind).map((r) => r.settingId)];
     if (ids.length === 0) continue;
     try {
-      for (const [id, value] of await provider.observe(ids)) observed.set(id, value);
+      for (const [id, value] of asDesired(provider, supported, await provider.observe(ids))) observed.set(id, value);
     } catch (err) {
       logger.warn('cannot observe settings for the plan', { kind: provider.kind, error: toAttacheError(err).message });
     }

@@ -67,7 +67,7 @@ const FIREWALL_RULE = {
     edgeTraversal: { type: 'boolean' },
     // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenamelocaluserauthorizedlist
     // (node LocalUserAuthorizedList, an SDDL string; the bridge class MDM_Firewall_FirewallRules02_01 has the same name).
-    localUserAuthorizedList: textSchema(4096),
+    localUserAuthorizedList: { ...textSchema(4096), description: 'SDDL; was localUserAuthorizationList (the old name is refused with this name)' },
     // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenameapp
     // (App: "Specified based on the intersection of" PackageFamilyName, FilePath, FQBN and ServiceName — all may combine).
     filePath: textSchema(1024),
@@ -142,6 +142,13 @@ const PF_RULE = {
   additionalProperties: false,
   allOf: [whenPresent(['localPorts', 'remotePorts'], { protocol: { enum: ['tcp', 'udp', 'any'], description: 'ports need tcp, udp or any' } })],
 };
+
+/**
+ * Item properties renamed since earlier catalog versions (old → new): a stored policy that still uses the old name is
+ * refused, and the refusal names the new one (common/validation-errors.ts). localUserAuthorizationList became the
+ * Firewall CSP's node name LocalUserAuthorizedList.
+ */
+export const RENAMED_PROPERTIES: Readonly<Record<string, string>> = { localUserAuthorizationList: 'localUserAuthorizedList' };
 
 export const FIREWALL_RULES_SETTINGS: readonly SettingDefinition[] = [
   {

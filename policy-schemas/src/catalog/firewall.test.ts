@@ -31,7 +31,7 @@ describe('Windows Firewall catalog (Firewall CSP)', () => {
   it('accepts ICMP type:code lists and a lone "*", refuses "*:*" and "*:<code>", and needs protocol 1 or 58', () => {
     for (const ok of ['*', '8', '8:*', '3:4,11:0', '0:0']) expect(rule({ protocol: 1, icmpTypesAndCodes: ok }), ok).toBe(true);
     expect(rule({ protocol: 58, icmpTypesAndCodes: '128:*' })).toBe(true);
-    for (const bad of ['*:*', '*:4', '8,*:*', '256', '8:']) expect(rule({ protocol: 1, icmpTypesAndCodes: bad }), bad).toBe(false);
+    for (const bad of ['*:*', '*:4', '8,*:*', '256', '8:', '*,3:4', '3:4,*']) expect(rule({ protocol: 1, icmpTypesAndCodes: bad }), bad).toBe(false);
     expect(rule({ protocol: 6, icmpTypesAndCodes: '8' })).toBe(false);
     expect(rule({ icmpTypesAndCodes: '8' })).toBe(false);
   });

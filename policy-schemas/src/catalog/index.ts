@@ -14,6 +14,7 @@ import type { SettingDefinition } from './setting-definition.js';
 import { TEXT_PATTERN } from './text.js';
 
 export { type AsrRuleEdition, asrRuleEdition } from './asr.js';
+export { RENAMED_PROPERTIES } from './firewall-rules.js';
 export * from './intune-sources.js';
 export type { SettingDefinition } from './setting-definition.js';
 export { TEXT_FORBIDDEN, TEXT_PATTERN, textPatternMessage } from './text.js';

@@ -95,10 +95,10 @@ export const PORT_RANGES = describedPattern(
 
 // Source: https://learn.microsoft.com/windows/client-management/mdm/firewall-csp#mdmstorefirewallrulesfirewallrulenameicmptypesandcodes
 // ("To specify all ICMP types and codes, use the "*" character"; "examples such as "*:4" or "*:*" are invalid").
-const ICMP_ENTRY = `(\\*|${ICMP_NUMBER}(:(${ICMP_NUMBER}|\\*))?)`;
-/** Comma list of ICMP `type:code` entries, `*` for all; a wildcard type with any code (`*:4`, `*:*`) is invalid. */
+const ICMP_ENTRY = `${ICMP_NUMBER}(:(${ICMP_NUMBER}|\\*))?`;
+/** `*` alone (all types and codes), or a comma list of ICMP `type:code` entries; `*:4`, `*:*` and `*` in a list are invalid. */
 export const ICMP_TYPES_AND_CODES = describedPattern(
-  `^${ICMP_ENTRY}(,${ICMP_ENTRY})*$`,
+  `^(\\*|${ICMP_ENTRY}(,${ICMP_ENTRY})*)$`,
   'must be comma-separated ICMP type:code entries 0–255, * alone for all (e.g. 3:4,8:*; *:4 and *:* are invalid)',
 );
 

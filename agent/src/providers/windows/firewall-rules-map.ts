@@ -1,7 +1,9 @@
 // Firewall CSP rule items (catalog firewallRules.rules, mde-domain.md §2.4) ↔ MDM bridge instances: the rule node
 // (MDM_Firewall_FirewallRules02_01) and its App / Action children. Pure. Every item field is written verbatim as its
-// CSP node (lists comma-joined), and an absent field stays unset, so the bridge reads back exactly the item written.
+// CSP node (lists comma-joined); an absent field stays unset, and Windows may read it back as the CSP default, so rules
+// are compared with those defaults filled in on both sides (sameRule).
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../../../common/canonical-json.js';
 import { type APP_PROPERTIES, RULE_PROPERTIES as RULE_PROPERTY_TYPES } from './firewall-rules-scripts.js';
 
 /** One firewallRules.rules item, as the catalog's item schema allows it. */
@@ -109,6 +111,34 @@ export function itemFromRule(rule: ObservedRule): FirewallRuleItem {
   return item as unknown as FirewallRuleItem;
 }
 
+/**
+ * What the Firewall CSP applies to a rule node left unset ("If not specified…"): disabled, outbound, allow, all
+ * profiles, all interface types, no edge traversal, any address. The firewall keeps each rule as a rule string that
+ * always carries them, so the bridge may read them back filled in.
+ */
+// Source: https://learn.microsoft.com/en-us/windows/client-management/mdm/firewall-csp
+export const RULE_DEFAULTS: Readonly<Partial<FirewallRuleItem>> = {
+  enabled: false,
+  direction: 'OUT',
+  action: 1,
+  profiles: 2147483647,
+  interfaceTypes: ['All'],
+  edgeTraversal: false,
+  localAddressRanges: ['*'],
+  remoteAddressRanges: ['*'],
+};
+
+/** The item with every field it leaves out set to the CSP default (what is in force either way). */
+export function withRuleDefaults(item: FirewallRuleItem): FirewallRuleItem {
+  const set = Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined && v !== null));
+  return { ...RULE_DEFAULTS, ...set } as FirewallRuleItem;
+}
+
+/** True when two items make the same rule: equal once both have the CSP defaults filled in. */
+export function sameRule(a: FirewallRuleItem, b: FirewallRuleItem): boolean {
+  return canonicalJson(withRuleDefaults(a)) === canonicalJson(withRuleDefaults(b));
+}
+
 /** Why an item cannot be written to the Firewall CSP, or undefined when it can (defence in depth behind the catalog). */
 export function ruleProblem(item: FirewallRuleItem): string | undefined {
   const strings = Object.values(item).flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((s) => typeof s === 'string') : []));
@@ -118,7 +148,9 @@ export function ruleProblem(item: FirewallRuleItem): string | undefined {
   if ((item.localPortRanges !== undefined || item.remotePortRanges !== undefined) && !tcpUdp) return 'port ranges need protocol 6 (TCP) or 17 (UDP)';
   if (item.icmpTypesAndCodes !== undefined) {
     if (item.protocol !== 1 && item.protocol !== 58) return 'icmpTypesAndCodes needs protocol 1 (ICMPv4) or 58 (ICMPv6)';
-    if (item.icmpTypesAndCodes.split(',').some((e) => e.startsWith('*:'))) return 'icmpTypesAndCodes: "*:<code>" and "*:*" are invalid (use "*" alone)';
+    const entries = item.icmpTypesAndCodes.split(',');
+    if (entries.some((e) => e.startsWith('*:')) || (entries.length > 1 && entries.includes('*')))
+      return 'icmpTypesAndCodes: "*:<code>", "*:*" and "*" inside a list are invalid (use "*" alone)';
   }
   if (item.interfaceTypes?.includes('All') && item.interfaceTypes.length > 1) return 'interfaceTypes: "All" must stand alone';
   if (item.edgeTraversal === true && item.direction !== 'IN') return 'edgeTraversal applies to inbound (IN) rules only';

@@ -88,9 +88,13 @@ if ($null -ne $hintKey) { $hintKey.Close(); $legacy++ }
 );
 
 /**
- * Input: `{ removeLegacy: bool, remove: [InstanceID], create: [{ InstanceID, Rule: {…}, App: {…}|null, Action: { Type }|null }] }`,
- * run in that order. Only agent rule ids are touched; a rule is created disabled, its App/Action children added, and
- * only then enabled (never briefly in force with the default allow action); a failed create is rolled back.
+ * Input: `{ removeLegacy?: bool, remove?: [InstanceID], update?: [<rule>], create?: [<rule>] }`, a rule being
+ * `{ InstanceID, Rule: {…}, App: {…}|null, Action: { Type }|null }`, run in that order (removeLegacy: the upgrade
+ * clean-up of the pre-MDM agent's local-store rules and hint key). Only agent rule ids are touched; a rule is
+ * created disabled, its App/Action children added, and only then enabled (never briefly in force with the default
+ * allow action); a failed create is rolled back. A changed rule is updated in place (every rule node the item leaves
+ * out cleared, children set, added or removed, enabling last); a failed update puts the old values back, so the old
+ * rule stays in force.
  * Output: `{ results: [{ op, name, error }] }`, one per operation; a failed operation does not stop the others.
  */
 export const FIREWALL_RULES_APPLY = psJoin(
@@ -121,6 +125,59 @@ function Remove-Rule($inst) {
   }
   Remove-CimInstance -CimInstance $inst -ErrorAction Stop
 }
+function Get-ActionProps($item) {
+  $h = @{}
+  if ($null -eq $item.Action) { return $h }
+  $type = $item.Action.Type
+  if (-not ($type -is [int] -and ($type -eq 0 -or $type -eq 1))) { throw 'Action.Type must be 0 or 1' }
+  $h['Type'] = [int32]$type
+  $h
+}
+function Get-Child($class, $node) { Get-CimInstance -Namespace $fwNs -ClassName $class -Filter ("ParentID='" + $node + "'") -ErrorAction Stop }
+# The properties to write to turn $cur into $want: every value wanted, and $null only for a node that has a value now
+# (clearing a node that is not set is not asked of the bridge).
+function Get-Changes($cur, $want, $names) {
+  $h = @{}
+  foreach ($n in $names) { if ($null -ne $want[$n] -or $null -ne $cur.$n) { $h[$n] = $want[$n] } }
+  $h
+}
+function Set-Child($class, $node, $childId, $props, $allowed) {
+  $c = Get-Child $class $node
+  if ($props.Count -eq 0) { if ($null -ne $c) { $c | Remove-CimInstance -ErrorAction Stop }; return }
+  if ($null -eq $c) {
+    $new = @{ InstanceID = $childId; ParentID = $node }
+    foreach ($k in $props.Keys) { $new[$k] = $props[$k] }
+    New-CimInstance -Namespace $fwNs -ClassName $class -Property $new -ErrorAction Stop | Out-Null
+    return
+  }
+  $changes = Get-Changes $c $props $allowed
+  if ($changes.Count -gt 0) { Set-CimInstance -CimInstance $c -Property $changes -ErrorAction Stop }
+}
+function Get-Snapshot($inst) {
+  $node = $parent + '/' + [string]$inst.InstanceID
+  $s = @{ Rule = @{}; App = @{}; Action = @{} }
+  foreach ($n in $ruleProps) { $s.Rule[$n] = $inst.$n }
+  $a = Get-Child 'MDM_Firewall_App04' $node
+  if ($null -ne $a) { foreach ($n in $appProps) { if ($null -ne $a.$n) { $s.App[$n] = [string]$a.$n } } }
+  $t = Get-Child 'MDM_Firewall_Action04' $node
+  if ($null -ne $t) { $s.Action['Type'] = [int32]$t.Type }
+  $s
+}
+# Brings an agent rule (id checked against $idPattern by the caller) to $rule/$app/$action, read fresh from the bridge.
+function Set-RuleState($id, $rule, $app, $action) {
+  $node = $parent + '/' + $id
+  $cur = Get-CimInstance -Namespace $fwNs -ClassName 'MDM_Firewall_FirewallRules02_01' -Filter ("InstanceID='" + $id + "' and ParentID='" + $parent + "'") -ErrorAction Stop
+  if ($null -eq $cur) { throw 'no such agent rule in the MDM store' }
+  $want = @{}
+  foreach ($k in $rule.Keys) { $want[$k] = $rule[$k] }
+  $enable = $want['Enabled']
+  if ($enable -eq $true) { $want['Enabled'] = [bool]($cur.Enabled -eq $true) }
+  $changes = Get-Changes $cur $want $ruleProps
+  if ($changes.Count -gt 0) { Set-CimInstance -CimInstance $cur -Property $changes -ErrorAction Stop }
+  Set-Child 'MDM_Firewall_App04' $node 'App' $app $appProps
+  Set-Child 'MDM_Firewall_Action04' $node 'Action' $action @('Type')
+  if ($enable -eq $true -and $cur.Enabled -ne $true) { Set-CimInstance -CimInstance $cur -Property @{ Enabled = $true } -ErrorAction Stop }
+}
 $results = New-Object System.Collections.ArrayList
 function Add-Result($op, $name, $err) { [void]$results.Add(@{ op = $op; name = $name; error = $err }) }
 if ($in.removeLegacy -eq $true) {
@@ -143,6 +200,23 @@ foreach ($item in $in.remove) {
   } catch { $err = $_.Exception.Message }
   Add-Result 'remove' $id $err
 }
+foreach ($item in $in.update) {
+  $id = [string]$item.InstanceID
+  $err = $null
+  $old = $null
+  try {
+    if (-not $ours.ContainsKey($id)) { throw 'no such agent rule in the MDM store' }
+    $rule = Get-Props $item.Rule $ruleProps
+    $app = Get-Props $item.App $appProps
+    $action = Get-ActionProps $item
+    $old = Get-Snapshot $ours[$id]
+    Set-RuleState $id $rule $app $action
+  } catch {
+    $err = $_.Exception.Message
+    if ($null -ne $old) { try { Set-RuleState $id $old.Rule $old.App $old.Action } catch { $err = $err + ' (restoring the old rule failed: ' + $_.Exception.Message + ')' } }
+  }
+  Add-Result 'update' $id $err
+}
 foreach ($item in $in.create) {
   $id = [string]$item.InstanceID
   $err = $null
@@ -158,11 +232,8 @@ foreach ($item in $in.create) {
     $created = New-CimInstance -Namespace $fwNs -ClassName 'MDM_Firewall_FirewallRules02_01' -Property $rule -ErrorAction Stop
     $app = Get-Props $item.App $appProps
     if ($app.Count -gt 0) { $app['InstanceID'] = 'App'; $app['ParentID'] = $node; New-CimInstance -Namespace $fwNs -ClassName 'MDM_Firewall_App04' -Property $app -ErrorAction Stop | Out-Null }
-    if ($null -ne $item.Action) {
-      $type = $item.Action.Type
-      if (-not ($type -is [int] -and ($type -eq 0 -or $type -eq 1))) { throw 'Action.Type must be 0 or 1' }
-      New-CimInstance -Namespace $fwNs -ClassName 'MDM_Firewall_Action04' -Property @{ InstanceID = 'Action'; ParentID = $node; Type = [int32]$type } -ErrorAction Stop | Out-Null
-    }
+    $action = Get-ActionProps $item
+    if ($action.Count -gt 0) { $action['InstanceID'] = 'Action'; $action['ParentID'] = $node; New-CimInstance -Namespace $fwNs -ClassName 'MDM_Firewall_Action04' -Property $action -ErrorAction Stop | Out-Null }
     if ($enable -eq $true) { $created.CimInstanceProperties['Enabled'].Value = $true; Set-CimInstance -CimInstance $created -ErrorAction Stop }
     $ours[$id] = $created
   } catch {

@@ -66,8 +66,8 @@ describe('Windows firewall rules provider: invocations', () => {
     expect(await provider.apply([rules([RDP, AGENT])])).toEqual([{ settingId: FIREWALL_RULES_SETTING, ok: true }]);
     // Written by hand from the Firewall CSP node names (mde-domain.md §2.4); absent fields stay unset (CSP defaults).
     const plan = {
-      removeLegacy: false,
       remove: [],
+      update: [],
       create: [
         {
           InstanceID: 'Attache-6de305df96477de910724091b0e55535',
@@ -109,15 +109,17 @@ describe('Windows firewall rules provider: invocations', () => {
     expect(ruleId('x')).toMatch(/^Attache-[0-9a-f]{32}$/);
   });
 
-  it('replaces only the items that changed and removes items no longer wanted', async () => {
+  it('updates only the items that changed, in place, and removes items no longer wanted', async () => {
     const fw = new EmulatedWindowsFirewall();
     const provider = new WindowsFirewallRulesProvider({ runner: fw.runner });
     await provider.apply([rules([RDP, PING, SMB])]);
     fw.runner.calls.length = 0;
     await provider.apply([rules([RDP, { ...PING, localAddressRanges: ['10.0.0.0/8'] }, { ...SMB, enabled: false }])]);
     const plan = JSON.parse(fw.runner.calls[1]?.stdin ?? '');
-    expect(plan.remove).toEqual([ruleId('Allow ping'), ruleId('Block SMB out')]);
-    expect(plan.create.map((c: { Rule: { Name: string } }) => c.Rule.Name)).toEqual(['Allow ping', 'Block SMB out']);
+    expect(plan.remove).toEqual([]);
+    expect(plan.create).toEqual([]);
+    expect(plan.update.map((c: { Rule: { Name: string } }) => c.Rule.Name)).toEqual(['Allow ping', 'Block SMB out']);
+    expect(await observeRules(provider)).toEqual([RDP, { ...PING, localAddressRanges: ['10.0.0.0/8'] }, { ...SMB, enabled: false }]);
     fw.runner.calls.length = 0;
     await provider.apply([rules([RDP])]);
     expect(JSON.parse(fw.runner.calls[1]?.stdin ?? '').remove.sort()).toEqual([ruleId('Allow ping'), ruleId('Block SMB out')].sort());
@@ -163,13 +165,15 @@ describe('Windows firewall rules provider: invocations', () => {
       rules([{ name: 'Ports without protocol', localPortRanges: '80' }]),
       rules([{ name: 'Edge out', direction: 'OUT', edgeTraversal: true }]),
       rules([{ name: 'Any ICMP code', protocol: 1, icmpTypesAndCodes: '*:*' }]),
+      rules([{ name: 'All in a list', protocol: 1, icmpTypesAndCodes: '*,3:4' }]),
       rules([{ name: 'ICMP on TCP', protocol: 6, icmpTypesAndCodes: '8' }]),
       rules([{ name: 'All and Lan', interfaceTypes: ['All', 'Lan'] }]),
     ]);
     expect(results.map((r) => (r.ok ? 'ok' : r.message))).toEqual([
       'no rule changed: rule "Ports without protocol": port ranges need protocol 6 (TCP) or 17 (UDP)',
       'no rule changed: rule "Edge out": edgeTraversal applies to inbound (IN) rules only',
-      'no rule changed: rule "Any ICMP code": icmpTypesAndCodes: "*:<code>" and "*:*" are invalid (use "*" alone)',
+      'no rule changed: rule "Any ICMP code": icmpTypesAndCodes: "*:<code>", "*:*" and "*" inside a list are invalid (use "*" alone)',
+      'no rule changed: rule "All in a list": icmpTypesAndCodes: "*:<code>", "*:*" and "*" inside a list are invalid (use "*" alone)',
       'no rule changed: rule "ICMP on TCP": icmpTypesAndCodes needs protocol 1 (ICMPv4) or 58 (ICMPv6)',
       'no rule changed: rule "All and Lan": interfaceTypes: "All" must stand alone',
     ]);
@@ -214,7 +218,7 @@ describe('Windows firewall rules: read-back of recorded output', () => {
       AGENT,
     ]);
     const golden2 = JSON.parse(golden('firewall-rules-observe-output.json')).result;
-    // Nothing to do for the same items; the old local-store rules are due for removal.
+    // Nothing to do for the same items (the old local-store rules are the upgrade clean-up's, not the plan's).
     const plan = planRules(
       [
         RDP,
@@ -225,7 +229,7 @@ describe('Windows firewall rules: read-back of recorded output', () => {
       ],
       golden2,
     );
-    expect(plan).toEqual({ removeLegacy: true, remove: [], create: [] });
+    expect(plan).toEqual({ remove: [], update: [], create: [] });
   });
 
   it('reports the failed operations of golden apply output by rule name', async () => {

@@ -118,6 +118,12 @@ function Get-FwInstance($i) {
 }
 `;
 
+/** The NetSecurity profile / global property names read back (mirrors NET_PROFILE_PROPERTIES / NET_SETTING_PROPERTIES). */
+export const NET_LISTS = ps('firewall-net-lists')`
+$netProfileProps = @('Enabled', 'DefaultInboundAction', 'DefaultOutboundAction', 'AllowInboundRules', 'AllowLocalFirewallRules', 'AllowLocalIPsecRules', 'AllowUserApps', 'AllowUserPorts', 'AllowUnicastResponseToMulticast', 'NotifyOnListen', 'EnableStealthModeForIPsec', 'LogFileName', 'LogMaxSizeKilobytes', 'LogAllowed', 'LogBlocked', 'LogIgnored')
+$netSettingProps = @('EnableStatefulFtp', 'MaxSAIdleTimeSeconds', 'KeyEncoding', 'CertValidationLevel', 'Exemptions', 'EnablePacketQueuing')
+`;
+
 /** Output: `{ <instance>: { <property>: <CimType name> } | null }` — what this build's bridge classes offer (null: class absent). */
 export const FIREWALL_BRIDGE = psJoin(
   'firewall-bridge',
@@ -138,15 +144,14 @@ $out
 
 /**
  * Output: `{ mdm: { <instance>: { <property>: value|null } | null }, active: { profiles, settings }, gpo: { profiles,
- * settings, registry: { <Profile>: { DisableStealthMode } } }, audit: { <Audit property>: 0-3|null }, auditError }`.
+ * settings, registry: { <Profile>: { DisableStealthMode } } }, local: { profiles, settings } (PersistentStore), audit: { <Audit property>: 0-3|null }, auditError }`.
  * NetSecurity values are strings (enum names); audit values are the effective advanced audit policy.
  */
 export const FIREWALL_OBSERVE = psJoin(
   'firewall-observe',
   LISTS,
+  NET_LISTS,
   ps('firewall-observe')`
-$netProfileProps = @('Enabled', 'DefaultInboundAction', 'DefaultOutboundAction', 'AllowInboundRules', 'AllowLocalFirewallRules', 'AllowLocalIPsecRules', 'AllowUserApps', 'AllowUserPorts', 'AllowUnicastResponseToMulticast', 'NotifyOnListen', 'EnableStealthModeForIPsec', 'LogFileName', 'LogMaxSizeKilobytes', 'LogAllowed', 'LogBlocked', 'LogIgnored')
-$netSettingProps = @('EnableStatefulFtp', 'MaxSAIdleTimeSeconds', 'KeyEncoding', 'CertValidationLevel', 'Exemptions', 'EnablePacketQueuing')
 $gpoValues = @('DisableStealthMode')
 function ConvertTo-Plain($obj, $names) {
   $o = [ordered]@{}
@@ -194,7 +199,7 @@ try {
     if ($null -eq $row) { $audit[$n] = 0 } else { $audit[$n] = [int]$row.'Setting Value' }
   }
 } catch { $auditError = $_.Exception.Message } finally { Remove-Item -LiteralPath $tmp -ErrorAction SilentlyContinue }
-@{ mdm = $mdm; active = (Get-Store 'ActiveStore'); gpo = $gpo; audit = $audit; auditError = $auditError }
+@{ mdm = $mdm; active = (Get-Store 'ActiveStore'); gpo = $gpo; local = (Get-Store 'PersistentStore'); audit = $audit; auditError = $auditError }
 `,
 );
 

@@ -62,13 +62,24 @@ describe('Windows firewall stores (emulated): Group Policy > MDM > local', () =>
     await provider.prepare();
     const id = 'firewall.domainProfile.DisableStealthMode';
     expect(provider.unsupportedReason(id)).toBeUndefined();
-    expect((await provider.observe([id])).get(id)).toBe(false);
+    expect((await provider.observe([id])).get(id)).toBeUndefined(); // no MDM value: the local store decides, unread
     expect(await provider.apply([change(id, true)])).toEqual([{ settingId: id, ok: true }]);
     expect(fw.mdm.get('DomainProfile')?.DisableStealthMode).toBe(true);
     expect((await provider.observe([id])).get(id)).toBe(true);
     expect(provider.overrides().size).toBe(0);
     await provider.apply([change(id, undefined)]);
-    expect((await provider.observe([id])).get(id)).toBe(false);
+    expect((await provider.observe([id])).get(id)).toBeUndefined();
+  });
+
+  it('stealth mode wanted on (the CSP default) with no MDM value is written, never assumed (A5)', async () => {
+    // A local admin may have set DisableStealthMode=1 in the local store; only the MDM value makes ours win.
+    const fw = new EmulatedWindowsFirewall();
+    const id = 'firewall.privateProfile.DisableStealthMode';
+    const effective = [{ settingId: id, kind: 'firewall' as const, policyIds: ['p'], outcome: 'enforce' as const, value: false }];
+    const report = await applyEffective(effective, [new WindowsFirewallProvider({ runner: fw.runner })]);
+    expect(report.changes.map((c) => [c.settingId, c.from, c.to])).toEqual([[id, undefined, false]]);
+    expect(fw.mdm.get('PrivateProfile')?.DisableStealthMode).toBe(false);
+    expect(settingStatuses(effective, report).map((s) => s.state)).toEqual(['succeeded']);
   });
 
   it('firewall auditing goes to the Policy CSP Audit bridge instance and reads back as the effective audit policy', async () => {

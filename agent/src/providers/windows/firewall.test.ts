@@ -200,7 +200,7 @@ describe('Windows firewall provider: read-back', () => {
       'firewall.privateProfile.DisableStealthMode': true, // the GPO registry value 1 wins over MDM (unset)
       'firewall.privateProfile.DefaultInboundAction': 1, // NotConfigured: Windows blocks inbound
       'firewall.publicProfile.DefaultInboundAction': 0, // the GPO's Allow, in effect
-      'firewall.publicProfile.DisableStealthMode': false, // nothing configured: the CSP default
+      'firewall.publicProfile.DisableStealthMode': undefined, // no MDM or GPO value: the unread local store decides // nothing configured: the CSP default
       'firewall.global.IPsecExempt': 9,
       'firewall.global.OpportunisticallyMatchAuthSetPerKM': true,
       'firewall.audit.ObjectAccess_AuditFilteringPlatformConnection': 2, // effective (auditpol), as the MDM store says

@@ -1,11 +1,12 @@
 // Windows Firewall provider (policy kind firewall): profile and global settings are written to the Firewall CSP's MDM
 // store through the MDM WMI bridge (MDM_Firewall_Global02 / _<Profile>Profile02), read back as the effective value
 // (ActiveStore), and a Group Policy value that wins (RSOP store, merge law GPO > MDM > local) is reported by overrides().
-import type { SettingValue } from '../../../../policy-schemas/src/index.js';
+import type { BaselineEntry, SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingOverride } from '../../core/outcome.js';
-import type { SettingChange } from '../../core/plan.js';
+import { type SettingChange, valuesEqual } from '../../core/plan.js';
 import type { CommandRunner } from '../../system/command-runner.js';
 import type { ApplyResult, SettingsProvider } from '../provider.js';
+import { FIREWALL_LEGACY_RESET, FIREWALL_WRITE_SCHEME, legacyValues, resetValue } from './firewall-legacy.js';
 import { type FirewallMapping, firewallMapping, isConfigured, netProfileName } from './firewall-profile-map.js';
 import { WindowsFirewallRulesProvider } from './firewall-rules.js';
 import { FIREWALL_APPLY, FIREWALL_BRIDGE, FIREWALL_CLASSES, FIREWALL_OBSERVE, type FirewallInstance } from './firewall-scripts.js';
@@ -27,6 +28,8 @@ interface Observed {
   readonly mdm: Partial<Record<FirewallInstance, Values | null>>;
   readonly active: NetStore;
   readonly gpo: NetStore & { readonly registry: Record<string, Values> };
+  /** The local store (PersistentStore). */
+  readonly local: NetStore;
   /** Effective advanced audit policy per Audit property (0-3). */
   readonly audit: Values;
 }
@@ -44,7 +47,13 @@ function parseObserved(result: unknown): Observed {
   if (!isRecord(result) || !isRecord(result.mdm) || !isRecord(result.gpo)) throw new Error('firewall-observe: unexpected output');
   const registry = isRecord(result.gpo.registry) ? (result.gpo.registry as Record<string, Values>) : {};
   const audit = isRecord(result.audit) ? result.audit : {};
-  return { mdm: result.mdm as Observed['mdm'], active: netStore(result.active, 'ActiveStore'), gpo: { ...netStore(result.gpo, 'RSOP'), registry }, audit };
+  return {
+    mdm: result.mdm as Observed['mdm'],
+    active: netStore(result.active, 'ActiveStore'),
+    gpo: { ...netStore(result.gpo, 'RSOP'), registry },
+    local: netStore(result.local, 'PersistentStore'),
+    audit,
+  };
 }
 
 /** A raw MDM / registry value as the CSP value of a mapping (booleans may come as 0/1 DWORDs). */
@@ -103,6 +112,38 @@ export class WindowsFirewallProvider implements SettingsProvider {
     return out;
   }
 
+  readonly writeScheme = FIREWALL_WRITE_SCHEME;
+
+  /**
+   * Upgrade clean-up: the local-store values the previous agent wrote (firewall-legacy.ts) are reset once, each only
+   * while the local store still holds the value it wrote; the settings whose reset did not fail are done.
+   */
+  async migrate(entries: ReadonlyMap<string, BaselineEntry>): Promise<ReadonlySet<string>> {
+    const ids = [...entries.keys()].filter((id) => 'mapping' in firewallMapping(id));
+    const written = legacyValues(entries);
+    if (written.length === 0) return new Set(ids);
+    const { local } = parseObserved(await runPowerShell(this.deps.runner, FIREWALL_OBSERVE, null));
+    const ours = written.filter((w) => valuesEqual(w.mapping.net.fromParameter(netValues(local, w.mapping)?.[w.mapping.net.parameter]), w.applied));
+    if (ours.length === 0) return new Set(ids);
+    const steps = ours.map((w) => ({ target: w.target, parameter: w.mapping.net.parameter, value: resetValue(w.mapping) }));
+    const result = (await runPowerShell(this.deps.runner, FIREWALL_LEGACY_RESET, { steps })) as { results?: unknown } | null;
+    const rows = Array.isArray(result?.results) ? (result.results as { target?: unknown; parameter?: unknown; error?: unknown }[]) : [];
+    const failed = new Set(
+      ours
+        .filter((w) => !rows.some((r) => r?.target === w.target && r?.parameter === w.mapping.net.parameter && (r.error === null || r.error === '')))
+        .map((w) => w.settingId),
+    );
+    return new Set(ids.filter((id) => !failed.has(id)));
+  }
+
+  /**
+   * Every firewall setting lives in the MDM store (profiles, global, audit, network list): restoring one clears our
+   * MDM value (the local store applies again) rather than writing the recorded effective value as MDM policy.
+   */
+  restoreClears(settingId: string): boolean {
+    return 'mapping' in firewallMapping(settingId);
+  }
+
   /** Settings of the last observe that Group Policy configures (it wins over the MDM store), with the value it imposes. */
   overrides(): ReadonlyMap<string, SettingOverride> {
     return this.lastOverrides;
@@ -124,7 +165,9 @@ export class WindowsFirewallProvider implements SettingsProvider {
     const gpo = cspValue(m, gpoRaw);
     if (gpo !== undefined) return { value: gpo, override: override(gpo) };
     if (!isRecord(mdm) || !(m.property in mdm)) return { value: undefined };
-    return { value: cspValue(m, mdm[m.property]) ?? m.default };
+    // No MDM value: the local store decides, and it is not read for these settings (stealth mode: NetSecurity has no
+    // property). Unknown, not the CSP default, so the desired value is always written to the MDM store (which wins).
+    return { value: cspValue(m, mdm[m.property]) };
   }
 
   async apply(changes: readonly SettingChange[]): Promise<ApplyResult[]> {

@@ -18,6 +18,16 @@ export interface PlainRule {
   readonly Profile: 'Any' | 'Domain' | 'Private' | 'Public';
 }
 
+/** What the firewall's rule string says for a node left unset (Firewall CSP defaults), when `fillsDefaults`. */
+const FILLED: Record<string, Scalar> = {
+  Enabled: false,
+  Direction: 'OUT',
+  Profiles: 2147483647,
+  InterfaceTypes: 'All',
+  EdgeTraversal: false,
+  LocalAddressRanges: '*',
+  RemoteAddressRanges: '*',
+};
 const INTERFACE_TYPES = ['RemoteAccess', 'Wireless', 'Lan', 'MBB', 'All'];
 const APP_PROPERTIES = ['FilePath', 'ServiceName', 'PackageFamilyName', 'Fqbn'];
 
@@ -49,6 +59,15 @@ function checkRule(rule: Record<string, unknown>): void {
   }
 }
 
+/** A rule with its children as the bridge stores it, or the error the CSP gives for it. */
+function checkInstance(c: { Rule: Record<string, Scalar>; App: Record<string, string> | null; Action: { Type: number } | null }): BridgeRule {
+  checkRule(c.Rule ?? {});
+  if (c.Rule?.PolicyAppId !== undefined && c.App?.ServiceName !== undefined) throw new Error('PolicyAppId and ServiceName cannot be combined');
+  for (const [k, v] of Object.entries(c.App ?? {})) if (!APP_PROPERTIES.includes(k) || typeof v !== 'string') throw new Error(`property not allowed: ${k}`);
+  if (c.Action !== null && c.Action !== undefined && c.Action.Type !== 0 && c.Action.Type !== 1) throw new Error('Action.Type must be 0 or 1');
+  return { rule: { ...c.Rule }, app: c.App ? { ...c.App } : null, action: c.Action ? { Type: c.Action.Type } : null };
+}
+
 export class EmulatedRuleStore {
   /** MDM-store rules by node name; starts with one rule of another MDM manager (Intune), which must survive everything. */
   readonly mdm = new Map<string, BridgeRule>([
@@ -64,6 +83,11 @@ export class EmulatedRuleStore {
   /** HKLM\SOFTWARE\Attache\FirewallRules values the pre-MDM agent kept; the key exists while `legacyHintKey` is true. */
   readonly legacyHints = new Map<string, string>();
   legacyHintKey = false;
+  /**
+   * Read back unset rule nodes as the defaults the firewall's rule string carries (disabled, OUT, allow, all profiles
+   * and interfaces, any address, Action Type 1), as a device may; false: unset nodes read as null.
+   */
+  fillsDefaults = false;
 
   constructor(private readonly localMergeAllowed: () => Record<string, boolean>) {}
 
@@ -93,9 +117,9 @@ export class EmulatedRuleStore {
       .filter(([id]) => RULE_ID_PATTERN.test(id))
       .map(([id, r]) => ({
         InstanceID: id,
-        ...Object.fromEntries(Object.keys(RULE_PROPERTIES).map((p) => [p, r.rule[p] ?? null])),
+        ...Object.fromEntries(Object.keys(RULE_PROPERTIES).map((p) => [p, r.rule[p] ?? (this.fillsDefaults ? (FILLED[p] ?? null) : null)])),
         App: r.app ? Object.fromEntries(APP_PROPERTIES.map((p) => [p, r.app?.[p] ?? null])) : null,
-        Action: r.action ? { Type: r.action.Type } : null,
+        Action: r.action ? { Type: r.action.Type } : this.fillsDefaults ? { Type: 1 } : null,
       }));
     const active = this.activeRules()
       .filter((r) => r.Source === 'MDM')
@@ -125,21 +149,18 @@ export class EmulatedRuleStore {
         if (!ours(String(id))) throw new Error('no such agent rule in the MDM store');
         this.mdm.delete(String(id));
       });
-    for (const c of (input.create ?? []) as {
-      InstanceID: string;
-      Rule: Record<string, Scalar>;
-      App: Record<string, string> | null;
-      Action: { Type: number } | null;
-    }[])
+    type Instance = { InstanceID: string; Rule: Record<string, Scalar>; App: Record<string, string> | null; Action: { Type: number } | null };
+    // All-or-nothing per rule: a refused update leaves the old rule as it was.
+    for (const c of (input.update ?? []) as Instance[])
+      attempt('update', String(c.InstanceID), () => {
+        if (!ours(String(c.InstanceID))) throw new Error('no such agent rule in the MDM store');
+        this.mdm.set(c.InstanceID, checkInstance(c));
+      });
+    for (const c of (input.create ?? []) as Instance[])
       attempt('create', String(c.InstanceID), () => {
         if (!RULE_ID_PATTERN.test(String(c.InstanceID))) throw new Error('not an agent rule id');
         if (this.mdm.has(c.InstanceID)) throw new Error('the rule already exists');
-        checkRule(c.Rule ?? {});
-        if (c.Rule?.PolicyAppId !== undefined && c.App?.ServiceName !== undefined) throw new Error('PolicyAppId and ServiceName cannot be combined');
-        for (const [k, v] of Object.entries(c.App ?? {}))
-          if (!APP_PROPERTIES.includes(k) || typeof v !== 'string') throw new Error(`property not allowed: ${k}`);
-        if (c.Action !== null && c.Action !== undefined && c.Action.Type !== 0 && c.Action.Type !== 1) throw new Error('Action.Type must be 0 or 1');
-        this.mdm.set(c.InstanceID, { rule: { ...c.Rule }, app: c.App ? { ...c.App } : null, action: c.Action ? { Type: c.Action.Type } : null });
+        this.mdm.set(c.InstanceID, checkInstance(c));
       });
     return results;
   }

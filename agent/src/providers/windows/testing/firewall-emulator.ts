@@ -3,6 +3,7 @@
 // AllowLocalPolicyMerge=false drops local-store rules, not MDM rules). Answers our scripts; test support only.
 import type { CommandResult, CommandSpec } from '../../../system/command-runner.js';
 import { ScriptedCommandRunner } from '../../../system/command-runner.js';
+import { FIREWALL_LEGACY_RESET } from '../firewall-legacy.js';
 import { FIREWALL_RULES_APPLY, FIREWALL_RULES_OBSERVE } from '../firewall-rules-scripts.js';
 import {
   AUDIT_SUBCATEGORIES,
@@ -155,7 +156,7 @@ export class EmulatedWindowsFirewall {
   private identify(spec: CommandSpec): PowerShellScript {
     if (spec.file !== POWERSHELL) throw new Error(`emulator: unexpected executable ${spec.file}`);
     const text = Buffer.from(spec.args[spec.args.length - 1] ?? '', 'base64').toString('utf16le');
-    const scripts = [FIREWALL_BRIDGE, FIREWALL_OBSERVE, FIREWALL_APPLY, FIREWALL_RULES_OBSERVE, FIREWALL_RULES_APPLY, FIREWALL_HEALTH];
+    const scripts = [FIREWALL_BRIDGE, FIREWALL_OBSERVE, FIREWALL_APPLY, FIREWALL_RULES_OBSERVE, FIREWALL_RULES_APPLY, FIREWALL_HEALTH, FIREWALL_LEGACY_RESET];
     const script = scripts.find((s) => fullScript(s) === text);
     if (!script) throw new Error('emulator: not one of the firewall scripts');
     return script;
@@ -186,7 +187,8 @@ export class EmulatedWindowsFirewall {
       case FIREWALL_OBSERVE: {
         const mdm = Object.fromEntries(INSTANCES.map((i) => [i, this.shape(i, (p) => this.mdm.get(i)?.[p] ?? null)]));
         const gpo = { ...this.netStore((p) => ({ ...this.gpo.profiles[p] }), { ...this.gpo.settings }), registry: this.gpo.registry };
-        return { mdm, active: this.netStore((p) => this.activeProfile(p), this.activeSettings()), gpo, audit: this.effectiveAudit(), auditError: null };
+        const local = this.netStore((p) => ({ ...this.local.profiles[p] }), { ...this.local.settings });
+        return { mdm, active: this.netStore((p) => this.activeProfile(p), this.activeSettings()), gpo, local, audit: this.effectiveAudit(), auditError: null };
       }
       case FIREWALL_HEALTH:
         return {
@@ -201,9 +203,20 @@ export class EmulatedWindowsFirewall {
         };
       case FIREWALL_RULES_OBSERVE:
         return this.rules.observe();
+      case FIREWALL_LEGACY_RESET:
+        return { results: ((input.steps ?? []) as { target: string; parameter: string; value: string }[]).map((s) => this.resetLocal(s)) };
       default:
         return { results: this.rules.apply(input) };
     }
+  }
+
+  /** One local-store write of the upgrade clean-up (Set-NetFirewallProfile/-Setting -PolicyStore PersistentStore). */
+  private resetLocal(step: { target: string; parameter: string; value: string }) {
+    const store = step.target === 'Global' ? this.local.settings : this.local.profiles[step.target];
+    const allowed: readonly string[] = step.target === 'Global' ? NET_SETTING_PROPERTIES : NET_PROFILE_PROPERTIES;
+    const error = !store ? 'unknown firewall target' : !allowed.includes(step.parameter) ? `parameter not allowed: ${step.parameter}` : null;
+    if (store && error === null) store[step.parameter] = step.value;
+    return { target: step.target, parameter: step.parameter, error };
   }
 
   /** One bridge write: create or set; a property the class lacks, a wrong type or range fails the whole instance. */
