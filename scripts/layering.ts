@@ -14,7 +14,7 @@ export const LAYERINGS: readonly Layering[] = [
     layers: [
       ['core/', 'version.ts', 'logging.ts', 'v8-flags.ts'], // pure decisions and leaf modules
       ['state/', 'system/', 'hosts/'], // persistence, OS primitives, the simulated host
-      ['providers/'], // enforcing settings
+      ['providers/', 'actions/'], // enforcing settings, response-action primitives (quarantine, isolation)
       ['platform/', 'config.ts', 'transport/'], // the one platform switch, configuration, the endpoint client
       ['enrollment/', 'sync/', 'health/', 'inventory/', 'risk/'], // the agent's features
       ['runtime/'], // the shared agent runtime (daemon and every simulated host)
