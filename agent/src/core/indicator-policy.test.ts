@@ -2,7 +2,7 @@
 // subject (files: block/warn > allow > audit, stronger hash wins; network: Allow > Warn > Block).
 import { describe, expect, it } from 'vitest';
 import type { IndicatorMatch, RiskIndicator } from './indicator-match.js';
-import { enforcementOf, expiresAtMs, inForce, raisesAlert, resolveConflicts } from './indicator-policy.js';
+import { enforcementOf, expiresAtMs, indicatorStatusNote, inForce, raisesAlert, resolveConflicts, withIndicatorNotes } from './indicator-policy.js';
 
 const ind = (type: RiskIndicator['type'], action: RiskIndicator['action'], extra: Partial<RiskIndicator> = {}): RiskIndicator => ({
   type,
@@ -92,5 +92,37 @@ describe('conflicts on one remote address (Defender IP/URL/domain order: Allow >
     expect(actions(resolveConflicts([netMatch(ind('ipAddress', 'block')), netMatch(ind('cidr', 'allowed'))]))).toEqual(['cidr:allowed']);
     expect(actions(resolveConflicts([netMatch(ind('ipAddress', 'block')), netMatch(ind('cidr', 'warn'))]))).toEqual(['cidr:warn']);
     expect(actions(resolveConflicts([netMatch(ind('ipAddress', 'block')), netMatch(ind('cidr', 'audit'))]))).toEqual(['cidr:audit', 'ipAddress:block']);
+  });
+});
+
+describe('status message of the delivered list', () => {
+  const now = 1796464800000; // 2026-12-05T10:00:00Z
+  const expired = ind('fileMd5', 'block', { value: 'a'.repeat(32), expirationTime: '2026-12-01T00:00:00Z' });
+  const cert = ind('certificateThumbprint', 'allowed', { value: 'B'.repeat(40) });
+  const domain = ind('domain', 'block', { value: 'malware.example.com' });
+  const live = ind('fileSha256', 'block', { value: 'c'.repeat(64) });
+
+  it('names expired items and the types this OS cannot match, with the reason', () => {
+    expect(indicatorStatusNote([expired, cert, domain, live], now, 'linux')).toBe(
+      `3 of 4 indicator(s) not enforced: 1 expired (not enforced): fileMd5 ${'a'.repeat(32)} at 2026-12-01T00:00:00Z; 2 notApplicable on linux: ` +
+        `certificateThumbprint ${'B'.repeat(40)} (Linux executables carry no code signature the agent can read), ` +
+        'domain malware.example.com (the agent does not see DNS lookups, so domains are never matched)',
+    );
+    expect(indicatorStatusNote([cert, live], now, 'windows')).toBeUndefined();
+    expect(indicatorStatusNote([cert], now, 'macos')).toContain('codesign');
+  });
+
+  it('goes on the succeeded indicators status only', () => {
+    const base = { kind: 'indicators' as const, policyIds: [], desired: [expired] as never };
+    const [ok, failed] = withIndicatorNotes(
+      [
+        { ...base, settingId: 'indicators.items', state: 'succeeded' },
+        { ...base, settingId: 'indicators.items', state: 'error', message: 'disk full' },
+      ],
+      now,
+      'linux',
+    );
+    expect(ok?.message).toContain('1 expired');
+    expect(failed?.message).toBe('disk full');
   });
 });

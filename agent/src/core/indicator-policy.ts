@@ -8,7 +8,8 @@
 //   hash indicators with the same action the more secure hash applies: SHA-256 over SHA-1 over MD5.
 // - IP addresses, networks, domains (indicator-ip-domain.md): Allow > Warn > Block.
 // Warn is Defender's "show a prompt the user may bypass"; the agent shows no prompt on any OS, so warn acts as audit.
-import type { IndicatorAction, IndicatorMatch, RiskIndicator } from './indicator-match.js';
+import type { Platform, SettingStatus } from '../../../policy-schemas/src/index.js';
+import type { IndicatorAction, IndicatorMatch, IndicatorType, RiskIndicator } from './indicator-match.js';
 import { isProcessIndicator } from './indicator-match.js';
 
 /** What a matched item makes the agent do. */
@@ -103,4 +104,55 @@ export function resolveConflicts(matches: readonly IndicatorMatch[]): IndicatorM
     bySubject.set(key, group);
   }
   return [...bySubject.values()].flatMap((g) => (g.files ? fileWinners(g.items) : networkWinners(g.items)));
+}
+
+/**
+ * Indicator types an OS cannot match, with the reason (reported per item in the setting's status message). Signer
+ * thumbprints are read on Windows only (risk/signer-reader.ts); domains need DNS visibility the agent has nowhere.
+ */
+export function notApplicableReason(type: IndicatorType, platform: Platform): string | undefined {
+  if (type === 'domain') return 'the agent does not see DNS lookups, so domains are never matched';
+  if (type !== 'certificateThumbprint') return undefined;
+  return SIGNER_NOT_APPLICABLE[platform];
+}
+
+/** Why an OS reads no executable signer (undefined: it does). */
+export const SIGNER_NOT_APPLICABLE: Readonly<Record<Platform, string | undefined>> = {
+  windows: undefined,
+  linux: 'Linux executables carry no code signature the agent can read',
+  macos: 'the agent does not read macOS code signatures (codesign) yet',
+};
+
+const EXAMPLES = 5;
+
+function listed(items: readonly RiskIndicator[], detail: (i: RiskIndicator) => string): string {
+  const shown = items.slice(0, EXAMPLES).map((i) => `${i.type} ${i.value}${detail(i)}`);
+  return `${shown.join(', ')}${items.length > EXAMPLES ? `, and ${items.length - EXAMPLES} more` : ''}`;
+}
+
+/**
+ * The status message of a delivered indicator list: which items are not enforced (expired at `nowMs`, or of a type
+ * this OS cannot match) and why; undefined when every item is in force.
+ */
+export function indicatorStatusNote(items: readonly RiskIndicator[], nowMs: number, platform: Platform): string | undefined {
+  const { active, expired } = inForce(items, nowMs);
+  const unmatchable = active.filter((i) => notApplicableReason(i.type, platform) !== undefined);
+  if (expired.length === 0 && unmatchable.length === 0) return undefined;
+  const parts = [
+    expired.length > 0 ? `${expired.length} expired (not enforced): ${listed(expired, (i) => ` at ${i.expirationTime}`)}` : '',
+    unmatchable.length > 0
+      ? `${unmatchable.length} notApplicable on ${platform}: ${listed(unmatchable, (i) => ` (${notApplicableReason(i.type, platform)})`)}`
+      : '',
+  ].filter(Boolean);
+  const text = `${expired.length + unmatchable.length} of ${items.length} indicator(s) not enforced: ${parts.join('; ')}`;
+  return text.length > 2048 ? `${text.slice(0, 2047)}…` : text;
+}
+
+/** Adds indicatorStatusNote to the succeeded `indicators.items` status (other statuses keep their own message). */
+export function withIndicatorNotes(statuses: readonly SettingStatus[], nowMs: number, platform: Platform): SettingStatus[] {
+  return statuses.map((s) => {
+    if (s.settingId !== 'indicators.items' || s.state !== 'succeeded' || !Array.isArray(s.desired)) return s;
+    const note = indicatorStatusNote(s.desired as unknown as RiskIndicator[], nowMs, platform);
+    return note === undefined ? s : { ...s, message: note };
+  });
 }

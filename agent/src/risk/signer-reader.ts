@@ -2,9 +2,10 @@
 // a constant PowerShell script (Get-AuthenticodeSignature), the paths as JSON on stdin, one call per check for every
 // executable not yet cached (by path + mtime + size); only a `Valid` signature counts, so a tampered binary is never
 // "allowed" by its former signer. Linux has no code signing and macOS signatures are not read (codesign leaf
-// thumbprints are not implemented): there the indicator type is notApplicable, with the reason below.
+// thumbprints are not implemented): there the indicator type is notApplicable (core/indicator-policy.ts says why).
 import { stat } from 'node:fs/promises';
 import type { Platform } from '../../../policy-schemas/src/index.js';
+import { SIGNER_NOT_APPLICABLE } from '../core/indicator-policy.js';
 import { ps, runPowerShell } from '../providers/windows/powershell.js';
 import type { CommandRunner } from '../system/command-runner.js';
 
@@ -20,13 +21,6 @@ export const AUTHENTICODE_SIGNERS = ps('authenticode-signers')`
   }
 })
 `;
-
-/** Why a platform cannot match certificateThumbprint indicators (undefined: it can). */
-export const SIGNER_NOT_APPLICABLE: Readonly<Record<Platform, string | undefined>> = {
-  windows: undefined,
-  linux: 'Linux executables carry no code signature the agent can read',
-  macos: 'the agent does not read macOS code signatures (codesign) yet',
-};
 
 /** Most executables remembered; the oldest entry goes first beyond it. */
 const CACHE_LIMIT = 10_000;

@@ -4,6 +4,7 @@
 // removes every process of the same executable (the simulated device has no file to move: the quarantine is said).
 import type { AlertAction } from '../../../policy-schemas/src/index.js';
 import type { ObservedConnection, ObservedProcess, RiskIndicator } from '../core/indicator-match.js';
+import { SIGNER_NOT_APPLICABLE } from '../core/indicator-policy.js';
 import { sameIp } from '../core/ip-match.js';
 import type { ThreatDetection } from '../core/risk-findings.js';
 import { simulatedHealthReader } from '../health/health-reader.js';
@@ -12,7 +13,6 @@ import { simulatedInventory } from '../inventory/simulated.js';
 import type { FileStore } from '../system/file-store.js';
 import { readRiskIndicators } from './indicator-source.js';
 import type { SignalSources } from './signal-sources.js';
-import { SIGNER_NOT_APPLICABLE } from './signer-reader.js';
 
 export interface SimulatedSourcesDeps {
   readonly host: SimulatedHost;
@@ -48,7 +48,7 @@ export function createSimulatedSources(deps: SimulatedSourcesDeps): SignalSource
     async processes(): Promise<ObservedProcess[]> {
       await host.refresh();
       // Hashes are whatever the file states: the simulated device has no executables to read. A signer is seen only
-      // where the real OS lets the agent read one (signer-reader.ts).
+      // where the real OS lets the agent read one (risk/signer-reader.ts).
       const signers = SIGNER_NOT_APPLICABLE[host.platform] === undefined;
       return host.riskSignals.processes.map(({ signerThumbprint, ...p }) => ({ ...p, ...(signers && signerThumbprint ? { signerThumbprint } : {}) }));
     },
