@@ -12,7 +12,7 @@ import { collectNativeInventory } from '../inventory/collect.js';
 import type { CommandRunner } from '../system/command-runner.js';
 import type { FileStore } from '../system/file-store.js';
 import type { FileHasher, FileHashes } from './file-hasher.js';
-import { readRiskIndicators } from './indicator-source.js';
+import { IndicatorSource } from './indicator-source.js';
 import { listConnections, listProcesses, type ProcessApi } from './process-table.js';
 import { actionDetail, type SignalSources } from './signal-sources.js';
 import type { SignerReader } from './signer-reader.js';
@@ -43,6 +43,11 @@ export interface NativeSourcesDeps {
 export function createNativeSources(deps: NativeSourcesDeps): SignalSources {
   const health = nativeHealthReader(deps.platform, { runner: deps.runner, now: deps.now });
   const caseInsensitive = deps.platform === 'windows';
+  const indicators = new IndicatorSource({
+    files: deps.files,
+    path: deps.indicatorsPath,
+    ...(deps.onInvalidIndicator ? { onInvalid: deps.onInvalidIndicator } : {}),
+  });
   const table = {
     platform: deps.platform,
     hasher: deps.hasher,
@@ -51,8 +56,7 @@ export function createNativeSources(deps: NativeSourcesDeps): SignalSources {
   };
   return {
     caseInsensitive,
-    indicators: () =>
-      readRiskIndicators({ files: deps.files, path: deps.indicatorsPath, ...(deps.onInvalidIndicator ? { onInvalid: deps.onInvalidIndicator } : {}) }),
+    indicators: () => indicators.read(),
     health: () => health.read(),
     detections: () => readThreats(deps.platform, deps.runner),
     processes: (hashes) => listProcesses(table, hashes),

@@ -11,7 +11,7 @@ import { simulatedHealthReader } from '../health/health-reader.js';
 import type { SimulatedHost } from '../hosts/simulated-host.js';
 import { simulatedInventory } from '../inventory/simulated.js';
 import type { FileStore } from '../system/file-store.js';
-import { readRiskIndicators } from './indicator-source.js';
+import { IndicatorSource } from './indicator-source.js';
 import type { SignalSources } from './signal-sources.js';
 
 export interface SimulatedSourcesDeps {
@@ -25,15 +25,15 @@ export interface SimulatedSourcesDeps {
 export function createSimulatedSources(deps: SimulatedSourcesDeps): SignalSources {
   const { host } = deps;
   const health = simulatedHealthReader(host);
+  const indicators = new IndicatorSource({
+    files: deps.files,
+    path: deps.indicatorsPath,
+    simulated: host,
+    ...(deps.onInvalidIndicator ? { onInvalid: deps.onInvalidIndicator } : {}),
+  });
   return {
     caseInsensitive: host.platform === 'windows',
-    indicators: () =>
-      readRiskIndicators({
-        files: deps.files,
-        path: deps.indicatorsPath,
-        simulated: host,
-        ...(deps.onInvalidIndicator ? { onInvalid: deps.onInvalidIndicator } : {}),
-      }),
+    indicators: () => indicators.read(),
     health: () => health.read(),
     async detections(): Promise<ThreatDetection[]> {
       await host.refresh();
