@@ -57,11 +57,15 @@ function branch([type, pattern, actions]: readonly [string, string, readonly str
     properties: {
       type: { type: 'string', const: type },
       value: { type: 'string', minLength: 1, maxLength: type === 'domain' ? 253 : 1024, pattern, description: `a ${type}` },
-      action: { type: 'string', enum: [...actions], description: `${type}: ${actions.filter((a) => a !== 'alert').join(', ')}` },
+      action: {
+        type: 'string',
+        enum: [...actions],
+        ...(actions.includes('alert') ? { description: 'alert is the deprecated name of audit' } : {}),
+      },
       severity: { type: 'string', enum: ['informational', 'low', 'medium', 'high'] },
       title: textSchema(200),
       expirationTime: { type: 'string', pattern: UTC_TIME, description: 'not enforced from this time on (UTC)' },
-      generateAlert: { type: 'boolean', description: 'raise an alert when it matches (default: true, false for allowed)' },
+      generateAlert: { type: 'boolean', description: 'raise an alert on a match; default true, never for allowed, always for audit' },
     },
     required: ['type', 'value', 'action'],
     additionalProperties: false,
