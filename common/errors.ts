@@ -113,6 +113,24 @@ export const ERROR_CODES = {
       'Too many requests (from this address, for this username, or in total), or an audit export or verification of this admin still running; retry after the Retry-After header.',
   },
   CONFIG_INVALID: { status: 400, retryable: false, description: 'The agent or endpoint configuration file is invalid.' },
+  QUARANTINE_FAILED: {
+    status: 500,
+    retryable: true,
+    description:
+      'A file could not be quarantined: not a regular file, unreadable, its hash no longer the one asked for, or the move failed; the file stays where it was.',
+  },
+  QUARANTINE_NOT_FOUND: { status: 404, retryable: false, description: 'No quarantined file has this quarantine id (or its metadata is unreadable).' },
+  QUARANTINE_RESTORE_FAILED: {
+    status: 409,
+    retryable: false,
+    description:
+      'A quarantined file could not be restored: its original path is taken, its folder is gone, or its content no longer matches the recorded SHA-256.',
+  },
+  INDICATOR_LIMIT_EXCEEDED: {
+    status: 409,
+    retryable: false,
+    description: "The change would make more than 15,000 active (unexpired) custom indicators across the tenant's indicator policies; nothing is stored.",
+  },
   // Per-setting apply outcomes (carried in reports, not thrown)
   SETTING_APPLY_FAILED: { status: 500, retryable: true, description: 'The provider failed to change a setting.' },
   SETTING_NOT_ENFORCED: { status: 500, retryable: true, description: 'The setting was applied but reading it back shows another value.' },

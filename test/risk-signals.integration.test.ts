@@ -1,7 +1,8 @@
 // Risk signals end to end (real endpoint, real agent process, simulated Linux host with a state file): an indicator
 // policy is assigned, a matching process appears in the host file, a high alert reaches the endpoint and the device's
 // risk is high; the process ends and the alert resolves. Also: health and inventory visible through the admin API,
-// a `block` indicator stopping its process, posture alerts from injected health, and `agent status`.
+// a `block` indicator stopping its process, blockAndRemediate with expired and notApplicable items reported, posture
+// alerts from injected health, and `agent status`.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +127,38 @@ describe('risk signals end to end', () => {
     );
     expect(blocked.action).toMatchObject({ ok: true, detail: 'simulated: process 4040 stopped' });
     expect((await readHost()).processes).toEqual([{ pid: 4041, name: 'sshd', path: '/usr/sbin/sshd' }]);
+  });
+
+  it("quarantines on blockAndRemediate and names expired and notApplicable items in the setting's status", async () => {
+    const md5 = 'ab'.repeat(16);
+    const items = [
+      { type: 'fileMd5', value: md5, action: 'blockAndRemediate', title: 'Miner by MD5' },
+      { type: 'processName', value: 'xmrig', action: 'block', expirationTime: '2020-01-01T00:00:00Z' },
+      { type: 'certificateThumbprint', value: 'CD'.repeat(20), action: 'allowed' },
+    ];
+    await endpoint.admin.ok('PUT', `/v1/admin/policies/${policyId}`, { name: 'Indicators', kind: 'indicators', settings: { 'indicators.items': items } });
+    await waitFor('remediate indicator delivered', async () => ((await indicatorItems())?.length === 3 ? true : undefined), 30_000);
+    await editHost((s) => {
+      s.processes = [
+        { pid: 5050, name: 'xmrig', path: '/tmp/.cache/xmrig' },
+        { pid: 5051, name: 'miner', path: '/tmp/.m/miner', md5 },
+      ];
+    });
+    const remediated = await waitFor('remediated alert at the endpoint', async () =>
+      (await alerts()).alerts.find((a: { title: string; action?: unknown }) => a.title === 'Miner by MD5' && a.action),
+    );
+    expect(remediated.action).toEqual({ type: 'killProcess', ok: true, detail: 'simulated: process 5051 stopped; simulated: /tmp/.m/miner quarantined' });
+    // The expired block leaves xmrig running.
+    expect((await readHost()).processes?.map((p) => p.pid)).toEqual([5050]);
+    const status = await waitFor('indicator status message', async () => {
+      const s = await endpoint.admin.ok('GET', `/v1/admin/devices/${deviceId}/status`);
+      return s.settings?.find((x: { settingId: string; message?: string }) => x.settingId === 'indicators.items' && x.message?.includes('expired'));
+    });
+    expect(status).toMatchObject({ state: 'succeeded', message: expect.stringContaining('2 of 3 indicator(s) not enforced') });
+    expect(status.message).toContain('notApplicable on linux: certificateThumbprint');
+    await editHost((s) => {
+      s.processes = [];
+    });
   });
 
   it('raises posture alerts from injected health and resolves them when health recovers', async () => {

@@ -69,7 +69,7 @@ export const AgentPolicySetFloor = Type.Object(
 );
 export type AgentPolicySetFloor = Static<typeof AgentPolicySetFloor>;
 
-/** A process running on a simulated device (risk signals: indicator matching by hash, path and name). */
+/** A process running on a simulated device (risk signals: indicator matching by hash, signer, path and name). */
 export const SimulatedProcess = Type.Object(
   {
     pid: Type.Integer({ minimum: 1, maximum: 2147483647 }),
@@ -78,6 +78,9 @@ export const SimulatedProcess = Type.Object(
     path: Type.String({ minLength: 1, maxLength: 1024 }),
     sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
     sha1: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{40}$' })),
+    md5: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{32}$' })),
+    /** SHA-1 thumbprint of the executable's valid signer certificate (read on simulated Windows hosts only, as on real ones). */
+    signerThumbprint: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{40}$' })),
   },
   { additionalProperties: false },
 );

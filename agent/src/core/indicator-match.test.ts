@@ -6,6 +6,8 @@ import { networkContains, parseCidr, parseIp, sameIp } from './ip-match.js';
 
 const SHA256 = '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f';
 const SHA1 = '3395856ce81f2b7382dee72602f798b642f14140';
+const MD5 = '44d88612fea8a8f36de82e1278abb02f';
+const THUMB = '3B1EFD3A66EA28B16697394703A72CA340A05BD5';
 const ind = (type: RiskIndicator['type'], value: string, action: RiskIndicator['action'] = 'alert'): RiskIndicator => ({ type, value, action });
 const linux = { caseInsensitive: false };
 const windows = { caseInsensitive: true };
@@ -48,6 +50,16 @@ describe('process indicators', () => {
     expect(matchProcesses([ind('processName', 'xmri')], win, windows)).toHaveLength(0);
   });
 
+  it('matches MD5 and the signer thumbprint case-insensitively, never a process without them', () => {
+    const signed = [
+      { pid: 30, name: 'tool', path: '/opt/tool', md5: MD5.toUpperCase(), signerThumbprint: THUMB },
+      { pid: 31, name: 'other', path: '/opt/other' },
+    ];
+    expect(matchProcesses([ind('fileMd5', MD5)], signed, linux).map((m) => m.processes.map((p) => p.pid))).toEqual([[30]]);
+    expect(matchProcesses([ind('certificateThumbprint', THUMB.toLowerCase())], signed, linux).map((m) => m.subject)).toEqual(['/opt/tool']);
+    expect(matchProcesses([ind('fileMd5', 'b'.repeat(32)), ind('certificateThumbprint', 'C'.repeat(40))], signed, linux)).toEqual([]);
+  });
+
   it('uses the name as subject when the executable path is unknown', () => {
     expect(matchProcesses([ind('processName', 'kworker/0:1')], procs, linux)[0]?.subject).toBe('name:kworker/0:1');
   });
@@ -84,8 +96,16 @@ describe('connection indicators', () => {
 
   it('says what must be observed, and which indicators cannot be matched on the device', () => {
     const list = [ind('fileSha1', SHA1), ind('cidr', '10.0.0.0/8'), ind('domain', 'malware.example.com')];
-    expect(observationsNeeded(list)).toEqual({ processes: true, sha256: false, sha1: true, connections: true });
-    expect(observationsNeeded([ind('processName', 'x')])).toEqual({ processes: true, sha256: false, sha1: false, connections: false });
+    const none = { sha256: false, sha1: false, md5: false, signer: false };
+    expect(observationsNeeded(list)).toEqual({ ...none, processes: true, sha1: true, connections: true });
+    expect(observationsNeeded([ind('processName', 'x')])).toEqual({ ...none, processes: true, connections: false });
+    expect(observationsNeeded([ind('fileMd5', MD5), ind('certificateThumbprint', THUMB)])).toEqual({
+      ...none,
+      processes: true,
+      md5: true,
+      signer: true,
+      connections: false,
+    });
     expect(unmatchable(list).map((i) => i.type)).toEqual(['domain']);
   });
 });

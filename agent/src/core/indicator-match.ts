@@ -1,17 +1,27 @@
-// Custom indicators against what runs on the device: executables by SHA-256/SHA-1, path and name; active connections
-// by remote IP address and network. Pure: the caller lists processes and connections and hashes the executables.
-// `domain` indicators are not matched: that needs DNS visibility the agent does not have (reported by `unmatchable`).
+// Custom indicators against what runs on the device: executables by SHA-256/SHA-1/MD5, signer certificate, path and
+// name; active connections by remote IP address and network. Pure: the caller lists processes and connections, hashes
+// the executables and reads their signers. `domain` indicators are not matched: that needs DNS visibility the agent
+// does not have (reported by `unmatchable`). Which action wins and what it does: core/indicator-policy.ts.
 import type { AlertSeverity } from '../../../policy-schemas/src/index.js';
 import { type IpNetwork, networkContains, parseCidr, parseIp } from './ip-match.js';
 
 /** One item of `indicators.items` (catalog: indicators). */
 export interface RiskIndicator {
-  readonly type: 'fileSha256' | 'fileSha1' | 'processPath' | 'processName' | 'ipAddress' | 'cidr' | 'domain';
+  readonly type: IndicatorType;
   readonly value: string;
-  readonly action: 'alert' | 'block';
+  readonly action: IndicatorAction;
   readonly severity?: AlertSeverity;
   readonly title?: string;
+  /** RFC 3339 UTC: not enforced from then on. */
+  readonly expirationTime?: string;
+  /** Raise an alert on a match (default true; an allow never alerts). */
+  readonly generateAlert?: boolean;
 }
+
+export type IndicatorType = 'fileSha256' | 'fileSha1' | 'fileMd5' | 'certificateThumbprint' | 'processPath' | 'processName' | 'ipAddress' | 'cidr' | 'domain';
+
+/** Defender's actions; `alert` is the deprecated spelling of `audit`. */
+export type IndicatorAction = 'allowed' | 'audit' | 'warn' | 'block' | 'blockAndRemediate' | 'alert';
 
 /** A running process as the host lists it; hashes only where file-hash indicators asked for them. */
 export interface ObservedProcess {
@@ -21,6 +31,9 @@ export interface ObservedProcess {
   readonly path?: string;
   readonly sha256?: string;
   readonly sha1?: string;
+  readonly md5?: string;
+  /** SHA-1 thumbprint of the executable's signer (leaf) certificate, where the host can read signatures. */
+  readonly signerThumbprint?: string;
 }
 
 /** An active connection with a remote peer. */
@@ -44,22 +57,32 @@ export interface MatchOptions {
   readonly caseInsensitive: boolean;
 }
 
-const PROCESS_TYPES = new Set<RiskIndicator['type']>(['fileSha256', 'fileSha1', 'processPath', 'processName']);
-const CONNECTION_TYPES = new Set<RiskIndicator['type']>(['ipAddress', 'cidr']);
+const PROCESS_TYPES = new Set<IndicatorType>(['fileSha256', 'fileSha1', 'fileMd5', 'certificateThumbprint', 'processPath', 'processName']);
+const CONNECTION_TYPES = new Set<IndicatorType>(['ipAddress', 'cidr']);
 
-/** What the caller must observe for these indicators: processes at all, which hashes, connections. */
-export function observationsNeeded(indicators: readonly RiskIndicator[]): {
-  readonly processes: boolean;
+/** What the executables must be read for: which hashes, and their signer. */
+export interface ExecutableFacts {
   readonly sha256: boolean;
   readonly sha1: boolean;
-  readonly connections: boolean;
-} {
+  readonly md5: boolean;
+  readonly signer: boolean;
+}
+
+/** What the caller must observe for these indicators: processes at all, which executable facts, connections. */
+export function observationsNeeded(indicators: readonly RiskIndicator[]): ExecutableFacts & { readonly processes: boolean; readonly connections: boolean } {
   return {
     processes: indicators.some((i) => PROCESS_TYPES.has(i.type)),
     sha256: indicators.some((i) => i.type === 'fileSha256'),
     sha1: indicators.some((i) => i.type === 'fileSha1'),
+    md5: indicators.some((i) => i.type === 'fileMd5'),
+    signer: indicators.some((i) => i.type === 'certificateThumbprint'),
     connections: indicators.some((i) => CONNECTION_TYPES.has(i.type)),
   };
+}
+
+/** Whether the indicator is matched against processes (executables) rather than connections. */
+export function isProcessIndicator(indicator: RiskIndicator): boolean {
+  return PROCESS_TYPES.has(indicator.type);
 }
 
 /** Indicators this engine cannot match on a device (domains). */
@@ -79,6 +102,10 @@ function processMatches(indicator: RiskIndicator, p: ObservedProcess, options: M
       return p.sha256 !== undefined && p.sha256.toLowerCase() === indicator.value.toLowerCase();
     case 'fileSha1':
       return p.sha1 !== undefined && p.sha1.toLowerCase() === indicator.value.toLowerCase();
+    case 'fileMd5':
+      return p.md5 !== undefined && p.md5.toLowerCase() === indicator.value.toLowerCase();
+    case 'certificateThumbprint':
+      return p.signerThumbprint !== undefined && p.signerThumbprint.toLowerCase() === indicator.value.toLowerCase();
     case 'processPath':
       return p.path !== undefined && fold(p.path) === fold(indicator.value);
     case 'processName': {

@@ -265,3 +265,50 @@ describe('block actions', () => {
     expect(activeAlerts(again.state).find((a) => a.alertId === alertId)?.action).toEqual(action);
   });
 });
+
+describe('indicator actions (Defender)', () => {
+  const sha = 'a'.repeat(64);
+  const hashed = (pid: number): ObservedProcess => ({ ...proc(pid), sha256: sha });
+
+  it('blockAndRemediate asks to stop the processes and quarantine the executable', () => {
+    const remediate: RiskIndicator = { type: 'fileSha256', value: sha, action: 'blockAndRemediate' };
+    const r = evaluate(EMPTY_RISK_STATE, observe({ indicators: [remediate], processes: [hashed(1)] }), config, at(T0), digest);
+    expect(r.blocks).toEqual([
+      { alertId: expect.any(String), request: { kind: 'killProcess', indicator: remediate, processes: [hashed(1)], quarantine: true } },
+    ]);
+    expect(activeAlerts(r.state)).toEqual([
+      expect.objectContaining({ severity: 'high', evidence: expect.objectContaining({ indicatorAction: 'blockAndRemediate' }) }),
+    ]);
+  });
+
+  it('an allowed item wins over a block of the same executable, and its audit alert resolves', () => {
+    const audit: RiskIndicator = { type: 'processName', value: 'xmrig', action: 'audit' };
+    const opened = evaluate(EMPTY_RISK_STATE, observe({ indicators: [audit], processes: [hashed(1)] }), config, at(T0), digest);
+    expect(activeAlerts(opened.state)).toHaveLength(1);
+    const allowed: RiskIndicator = { type: 'fileSha256', value: sha, action: 'allowed' };
+    const r = evaluate(opened.state, observe({ indicators: [audit, allowed], processes: [hashed(1)] }), config, at(T0 + 1), digest);
+    expect(activeAlerts(r.state)).toEqual([]);
+    expect(r.blocks).toEqual([]);
+    // A block of the same file wins over the allow (Defender: block/warn file IoC before allow file IoC).
+    const block: RiskIndicator = { type: 'processPath', value: '/opt/xmrig', action: 'block' };
+    const blocked = evaluate(r.state, observe({ indicators: [allowed, block], processes: [hashed(1)] }), config, at(T0 + 2), digest);
+    expect(blocked.blocks.map((b) => b.request.indicator)).toEqual([block]);
+  });
+
+  it('block with generateAlert false stops the process without raising an alert', () => {
+    const quiet: RiskIndicator = { type: 'processName', value: 'xmrig', action: 'block', generateAlert: false };
+    const r = evaluate(EMPTY_RISK_STATE, observe({ indicators: [quiet], processes: [proc(1)] }), config, at(T0), digest);
+    expect(r.blocks).toHaveLength(1);
+    expect(r.state.alerts).toEqual([]);
+    expect(r.riskLevel).toBe('none');
+  });
+
+  it('an expired item is not enforced: no block, and its alert resolves', () => {
+    const expiring: RiskIndicator = { type: 'processName', value: 'xmrig', action: 'block', expirationTime: '1970-01-01T00:01:00Z' }; // T0 + 60 s as epoch ms
+    const before = evaluate(EMPTY_RISK_STATE, observe({ indicators: [expiring], processes: [proc(1)] }), config, at(T0), digest);
+    expect(before.blocks).toHaveLength(1);
+    const after = evaluate(before.state, observe({ indicators: [expiring], processes: [proc(1)] }), config, at(T0 + 60_000), digest);
+    expect(after.blocks).toEqual([]);
+    expect(after.changed).toEqual([expect.objectContaining({ status: 'resolved' })]);
+  });
+});

@@ -17,6 +17,7 @@ import type {
   TrackedAlert,
 } from '../../../policy-schemas/src/index.js';
 import { type MatchOptions, matchConnections, matchProcesses, type ObservedConnection, type ObservedProcess, type RiskIndicator } from './indicator-match.js';
+import { inForce, resolveConflicts } from './indicator-policy.js';
 import {
   type BlockRequest,
   type Digest,
@@ -102,13 +103,15 @@ export function findingsOf(
     observed.add('detections');
     findings.push(...threatFindings(observation.detections, digest));
   }
+  // Expired items are not enforced: their alerts resolve like any condition no longer seen.
+  const { active } = inForce(observation.indicators, now.ms);
   if (observation.processes) {
     observed.add('processes');
-    findings.push(...indicatorFindings(matchProcesses(observation.indicators, observation.processes, config), digest));
+    findings.push(...indicatorFindings(resolveConflicts(matchProcesses(active, observation.processes, config)), digest));
   }
   if (observation.connections) {
     observed.add('connections');
-    findings.push(...indicatorFindings(matchConnections(observation.indicators, observation.connections), digest));
+    findings.push(...indicatorFindings(resolveConflicts(matchConnections(active, observation.connections)), digest));
   }
   return { findings, observed };
 }
@@ -134,6 +137,11 @@ export function reconcile(state: RiskState, findings: readonly Finding[], observ
   const blocks: { alertId: string; request: BlockRequest }[] = [];
   const seen = new Set<string>();
   for (const f of findings) {
+    if (f.silent) {
+      // A block without an alert (generateAlert false): carried out, never tracked as an alert.
+      if (f.block) blocks.push({ alertId: f.alertId, request: f.block });
+      continue;
+    }
     if (seen.has(f.alertId)) continue;
     seen.add(f.alertId);
     const before = previous.get(f.alertId);

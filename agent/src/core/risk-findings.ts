@@ -13,9 +13,11 @@
 //                                            active for tamperAlertHours after the last repair
 //   posture.applyErrors             low     settings failing to apply in applyErrorSyncs consecutive syncs
 //   threat.<source>.<threatId>      the antivirus' severity (Defender: Low/Moderate/High/Severe → low/medium/high/high)
-//   indicator.<digest>              the indicator's severity, else high for `block` and medium for `alert`
+//   indicator.<digest>              the indicator's severity, else high for block/blockAndRemediate and medium for
+//                                    audit/warn (allowed never alerts; generateAlert false blocks without an alert)
 import type { AlertScope, AlertSeverity, AntivirusHealth, FirewallHealth, TamperRecord } from '../../../policy-schemas/src/index.js';
 import type { IndicatorMatch, ObservedConnection, ObservedProcess, RiskIndicator } from './indicator-match.js';
+import { enforcementOf, raisesAlert } from './indicator-policy.js';
 
 export type EvidenceValue = string | number | boolean | null;
 
@@ -27,12 +29,20 @@ export interface Finding {
   readonly severity: AlertSeverity;
   readonly title: string;
   readonly evidence: Readonly<Record<string, EvidenceValue>>;
-  /** Set for `block` indicators: what the shell should stop. */
+  /** Set for block/blockAndRemediate indicators: what the shell should stop. */
   readonly block?: BlockRequest;
+  /** True when the finding only carries a block and raises no alert (an indicator with generateAlert false). */
+  readonly silent?: boolean;
 }
 
 export type BlockRequest =
-  | { readonly kind: 'killProcess'; readonly indicator: RiskIndicator; readonly processes: readonly ObservedProcess[] }
+  | {
+      readonly kind: 'killProcess';
+      readonly indicator: RiskIndicator;
+      readonly processes: readonly ObservedProcess[];
+      /** blockAndRemediate: quarantine the executable once its processes are stopped. */
+      readonly quarantine?: boolean;
+    }
   | { readonly kind: 'blockConnection'; readonly indicator: RiskIndicator; readonly connections: readonly ObservedConnection[] };
 
 /** An active antivirus detection (unremediated threat). */
@@ -170,26 +180,36 @@ export function threatFindings(detections: readonly ThreatDetection[], digest: D
 }
 
 function defaultSeverity(indicator: RiskIndicator): AlertSeverity {
-  return indicator.severity ?? (indicator.action === 'block' ? 'high' : 'medium');
+  const enforcement = enforcementOf(indicator.action);
+  return indicator.severity ?? (enforcement === 'block' || enforcement === 'blockAndRemediate' ? 'high' : 'medium');
 }
 
-/** One finding per indicator match; `block` indicators carry what to stop. */
+/** What to stop for a match: processes (and, for blockAndRemediate, their executable) or connections; nothing else. */
+function blockOf(m: IndicatorMatch): BlockRequest | undefined {
+  const enforcement = enforcementOf(m.indicator.action);
+  if (enforcement !== 'block' && enforcement !== 'blockAndRemediate') return undefined;
+  if (m.processes.length > 0)
+    return { kind: 'killProcess', indicator: m.indicator, processes: m.processes, ...(enforcement === 'blockAndRemediate' ? { quarantine: true } : {}) };
+  return { kind: 'blockConnection', indicator: m.indicator, connections: m.connections };
+}
+
+/**
+ * One finding per indicator match that applies (conflicts already resolved, core/indicator-policy.ts): allowed items
+ * raise nothing, block items carry what to stop, items with generateAlert false only carry their block.
+ */
 export function indicatorFindings(matches: readonly IndicatorMatch[], digest: Digest): Finding[] {
-  return matches.map((m) => {
+  return matches.flatMap((m): Finding[] => {
     const { indicator } = m;
+    const block = blockOf(m);
+    const alerts = raisesAlert(indicator);
+    if (!alerts && !block) return [];
     const isProcess = m.processes.length > 0;
     const first = m.processes[0];
     const pids = [...m.processes.map((p) => p.pid), ...m.connections.flatMap((c) => (c.pid === undefined ? [] : [c.pid]))];
-    const block: BlockRequest | undefined =
-      indicator.action !== 'block'
-        ? undefined
-        : isProcess
-          ? { kind: 'killProcess', indicator, processes: m.processes }
-          : { kind: 'blockConnection', indicator, connections: m.connections };
-    return {
+    const finding: Finding = {
       alertId: `indicator.${digest(`${indicator.type}\u0000${indicator.value}\u0000${m.subject}`).slice(0, 32)}`,
-      scope: isProcess ? ('processes' as const) : ('connections' as const),
-      category: 'indicator' as const,
+      scope: isProcess ? 'processes' : 'connections',
+      category: 'indicator',
       severity: defaultSeverity(indicator),
       title: title(indicator.title ?? `Custom indicator matched: ${indicator.type} ${indicator.value}`),
       evidence: evidence({
@@ -204,6 +224,8 @@ export function indicatorFindings(matches: readonly IndicatorMatch[], digest: Di
         pids: pids.length > 0 ? [...new Set(pids)].slice(0, 20).join(', ') : undefined,
       }),
       ...(block ? { block } : {}),
+      ...(alerts ? {} : { silent: true }),
     };
+    return [finding];
   });
 }

@@ -1,4 +1,4 @@
-// SHA-256 / SHA-1 of executables for file-hash indicators. Files above a size cap are not hashed (a 4 GB binary
+// SHA-256 / SHA-1 / MD5 of executables for file-hash indicators. Files above a size cap are not hashed (a 4 GB binary
 // would stall every check); results are cached by path + mtime + size, so an unchanged executable is read once,
 // however many processes run it and however often the check runs.
 import { createHash } from 'node:crypto';
@@ -8,7 +8,17 @@ import { stat } from 'node:fs/promises';
 export interface FileHashes {
   readonly sha256?: string;
   readonly sha1?: string;
+  readonly md5?: string;
 }
+
+/** Which digests to compute. */
+export interface HashRequest {
+  readonly sha256: boolean;
+  readonly sha1: boolean;
+  readonly md5?: boolean;
+}
+
+const ALGORITHMS = ['sha256', 'sha1', 'md5'] as const;
 
 interface Entry {
   readonly mtimeMs: number;
@@ -27,7 +37,7 @@ export class FileHasher {
   constructor(private readonly options: { readonly maxBytes: number }) {}
 
   /** Hashes the file (only the algorithms asked for); undefined when it is unreadable, not a file or too large. */
-  async hash(path: string, want: { readonly sha256: boolean; readonly sha1: boolean }): Promise<FileHashes | undefined> {
+  async hash(path: string, want: HashRequest): Promise<FileHashes | undefined> {
     let info: Awaited<ReturnType<typeof stat>>;
     try {
       info = await stat(path);
@@ -36,13 +46,7 @@ export class FileHasher {
     }
     if (!info.isFile() || info.size > this.options.maxBytes) return undefined;
     const cached = this.cache.get(path);
-    if (
-      cached &&
-      cached.mtimeMs === info.mtimeMs &&
-      cached.size === info.size &&
-      (!want.sha256 || cached.hashes.sha256) &&
-      (!want.sha1 || cached.hashes.sha1)
-    ) {
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size && ALGORITHMS.every((a) => !want[a] || cached.hashes[a])) {
       return cached.hashes;
     }
     const hashes = await this.read(path, want).catch(() => undefined);
@@ -53,19 +57,17 @@ export class FileHasher {
     return hashes;
   }
 
-  private read(path: string, want: { readonly sha256: boolean; readonly sha1: boolean }): Promise<FileHashes> {
+  private read(path: string, want: HashRequest): Promise<FileHashes> {
     this.reads++;
-    const sha256 = want.sha256 ? createHash('sha256') : undefined;
-    const sha1 = want.sha1 ? createHash('sha1') : undefined;
+    const hashes = ALGORITHMS.filter((a) => want[a]).map((a) => [a, createHash(a)] as const);
     return new Promise((resolve, reject) => {
       // Reads stop at the cap even if the file grew since stat.
       const stream = createReadStream(path, { end: this.options.maxBytes - 1 });
       stream.on('data', (chunk) => {
-        sha256?.update(chunk);
-        sha1?.update(chunk);
+        for (const [, h] of hashes) h.update(chunk);
       });
       stream.on('error', reject);
-      stream.on('end', () => resolve({ ...(sha256 ? { sha256: sha256.digest('hex') } : {}), ...(sha1 ? { sha1: sha1.digest('hex') } : {}) }));
+      stream.on('end', () => resolve(Object.fromEntries(hashes.map(([a, h]) => [a, h.digest('hex')]))));
     });
   }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../common/testing/manual-clock.js';
-import type { AlertReport, SimulatedHostState, SyncOutcome } from '../../../policy-schemas/src/index.js';
+import type { AlertReport, Platform, SimulatedHostState, SyncOutcome } from '../../../policy-schemas/src/index.js';
 import { DEFAULT_SIGNALS } from '../config.js';
 import { SimulatedHost } from '../hosts/simulated-host.js';
 import { silentLogger } from '../logging.js';
@@ -27,8 +27,8 @@ let store: StateStore;
 let clock: ManualClock;
 let sent: SignalMessage[];
 
-function monitor(config = DEFAULT_SIGNALS): RiskMonitor {
-  host = new SimulatedHost({ platform: 'linux', hostname: 'sim-1', stateFile: hostFile });
+function monitor(config = DEFAULT_SIGNALS, platform: Platform = 'linux'): RiskMonitor {
+  host = new SimulatedHost({ platform, hostname: 'sim-1', stateFile: hostFile });
   const sources = createSimulatedSources({ host, files: new NodeFileStore(), indicatorsPath: join(dir, INDICATORS_FILE), agentVersion: '0.1.0' });
   let n = 0;
   return new RiskMonitor(config, {
@@ -47,7 +47,7 @@ async function editHost(change: (s: SimulatedHostState) => void): Promise<void> 
   try {
     state = JSON.parse(await readFile(hostFile, 'utf8'));
   } catch {
-    state = { formatVersion: 1, platform: 'linux', values: {} };
+    state = { formatVersion: 1, platform: host.platform, values: {} };
   }
   change(state);
   await writeFile(hostFile, JSON.stringify(state));
@@ -121,6 +121,32 @@ describe('risk monitor', () => {
     expect(state.connections).toHaveLength(1);
     await m.check({});
     expect(reports()[1]).toMatchObject({ riskLevel: 'none', alerts: [{ status: 'resolved', action: { type: 'killProcess' } }] });
+  });
+
+  it.each(['linux', 'windows'] as const)("applies Defender's actions on a simulated %s host: blockAndRemediate, MD5, allowed signer", async (platform) => {
+    const m = monitor(DEFAULT_SIGNALS, platform);
+    const md5 = 'bb'.repeat(16);
+    const thumb = 'CC'.repeat(20);
+    await indicators([
+      { type: 'fileMd5', value: md5, action: 'blockAndRemediate' },
+      { type: 'processName', value: 'tool', action: 'audit' },
+      { type: 'certificateThumbprint', value: thumb, action: 'allowed' },
+    ]);
+    await editHost((s) => {
+      s.processes = [
+        { pid: 7, name: 'miner', path: '/opt/miner', md5 },
+        { pid: 8, name: 'miner-2', path: '/opt/miner' },
+        { pid: 9, name: 'tool', path: '/opt/tool', signerThumbprint: thumb },
+      ];
+    });
+    await m.check({});
+    const alerts = reports()[0]?.alerts ?? [];
+    const miner = 'simulated: process 7, 8 stopped; simulated: /opt/miner quarantined';
+    expect(alerts.find((a) => a.evidence.indicatorType === 'fileMd5')?.action?.detail).toBe(miner);
+    // Linux reads no signer, so the allow does not apply there and `tool` is audited; on Windows the allow wins (no alert).
+    expect(alerts.filter((a) => a.evidence.indicatorType === 'processName').length).toBe(platform === 'linux' ? 1 : 0);
+    const left = (JSON.parse(await readFile(hostFile, 'utf8')) as SimulatedHostState).processes ?? [];
+    expect(left.map((p) => p.pid)).toEqual([9]);
   });
 
   it('drops a connection to a blocked network on the simulated host and matches IPv6 networks', async () => {

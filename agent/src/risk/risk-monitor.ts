@@ -211,7 +211,7 @@ export class RiskMonitor {
     for (const { alertId, request: block } of result.blocks) {
       const action =
         block.kind === 'killProcess'
-          ? await sources.killProcesses(block.indicator, block.processes)
+          ? await sources.killProcesses(block.indicator, block.processes, { quarantine: block.quarantine === true })
           : await sources.blockConnections(block.indicator, block.connections);
       this.deps.logger.warn('indicator blocked', { alertId, action: action.type, ok: action.ok, detail: action.detail });
       actions.push({ alertId, action });

@@ -1,15 +1,17 @@
 // Risk signal sources of a simulated host: everything comes from its state file (processes, connections, AV
 // detections, health overrides), so tests and QA inject each signal by editing the file. A `block` removes the
-// process or connection from the file, as killing it or dropping it would on a real device.
+// process or connection from the file, as killing it or dropping it would on a real device; `blockAndRemediate` also
+// removes every process of the same executable (the simulated device has no file to move: the quarantine is said).
 import type { AlertAction } from '../../../policy-schemas/src/index.js';
 import type { ObservedConnection, ObservedProcess, RiskIndicator } from '../core/indicator-match.js';
+import { SIGNER_NOT_APPLICABLE } from '../core/indicator-policy.js';
 import { sameIp } from '../core/ip-match.js';
 import type { ThreatDetection } from '../core/risk-findings.js';
 import { simulatedHealthReader } from '../health/health-reader.js';
 import type { SimulatedHost } from '../hosts/simulated-host.js';
 import { simulatedInventory } from '../inventory/simulated.js';
 import type { FileStore } from '../system/file-store.js';
-import { readRiskIndicators } from './indicator-source.js';
+import { IndicatorSource } from './indicator-source.js';
 import type { SignalSources } from './signal-sources.js';
 
 export interface SimulatedSourcesDeps {
@@ -23,15 +25,15 @@ export interface SimulatedSourcesDeps {
 export function createSimulatedSources(deps: SimulatedSourcesDeps): SignalSources {
   const { host } = deps;
   const health = simulatedHealthReader(host);
+  const indicators = new IndicatorSource({
+    files: deps.files,
+    path: deps.indicatorsPath,
+    simulated: host,
+    ...(deps.onInvalidIndicator ? { onInvalid: deps.onInvalidIndicator } : {}),
+  });
   return {
     caseInsensitive: host.platform === 'windows',
-    indicators: () =>
-      readRiskIndicators({
-        files: deps.files,
-        path: deps.indicatorsPath,
-        simulated: host,
-        ...(deps.onInvalidIndicator ? { onInvalid: deps.onInvalidIndicator } : {}),
-      }),
+    indicators: () => indicators.read(),
     health: () => health.read(),
     async detections(): Promise<ThreatDetection[]> {
       await host.refresh();
@@ -45,29 +47,34 @@ export function createSimulatedSources(deps: SimulatedSourcesDeps): SignalSource
     },
     async processes(): Promise<ObservedProcess[]> {
       await host.refresh();
-      // Hashes are whatever the file states: the simulated device has no executables to read.
-      return host.riskSignals.processes.map((p) => ({ ...p }));
+      // Hashes are whatever the file states: the simulated device has no executables to read. A signer is seen only
+      // where the real OS lets the agent read one (risk/signer-reader.ts).
+      const signers = SIGNER_NOT_APPLICABLE[host.platform] === undefined;
+      return host.riskSignals.processes.map(({ signerThumbprint, ...p }) => ({ ...p, ...(signers && signerThumbprint ? { signerThumbprint } : {}) }));
     },
     async connections(): Promise<ObservedConnection[]> {
       await host.refresh();
       return host.riskSignals.connections.map((c) => ({ ...c }));
     },
-    async killProcesses(_indicator: RiskIndicator, processes: readonly ObservedProcess[]): Promise<AlertAction> {
+    async killProcesses(_indicator: RiskIndicator, processes: readonly ObservedProcess[], options = {}): Promise<AlertAction> {
       await host.refresh();
       // Re-check: only a process still listed with the same pid and executable is removed.
       const targets = new Set(processes.map((p) => `${p.pid}\u0000${p.path ?? ''}`));
+      const executable = options.quarantine ? processes.find((p) => p.path !== undefined)?.path : undefined;
       const before = host.riskSignals.processes;
-      const after = before.filter((p) => !targets.has(`${p.pid}\u0000${p.path}`));
+      const after = before.filter((p) => !targets.has(`${p.pid}\u0000${p.path}`) && (executable === undefined || p.path !== executable));
       const killed = before.filter((p) => !after.includes(p)).map((p) => p.pid);
       if (killed.length > 0) {
         host.setRiskSignals({ processes: after });
         await host.persist();
       }
-      return {
-        type: 'killProcess',
-        ok: true,
-        detail: killed.length > 0 ? `simulated: process ${killed.join(', ')} stopped` : 'simulated: process already gone',
-      };
+      const stopped = killed.length > 0 ? `simulated: process ${killed.join(', ')} stopped` : 'simulated: process already gone';
+      const quarantined = !options.quarantine
+        ? ''
+        : executable
+          ? `; simulated: ${executable} quarantined`
+          : '; not quarantined: the executable path is unknown';
+      return { type: 'killProcess', ok: !options.quarantine || executable !== undefined, detail: `${stopped}${quarantined}` };
     },
     async blockConnections(_indicator: RiskIndicator, connections: readonly ObservedConnection[]): Promise<AlertAction> {
       await host.refresh();

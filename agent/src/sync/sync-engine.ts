@@ -5,6 +5,7 @@ import { AttacheError, systemError, toAttacheError } from '../../../common/error
 import { isoTime } from '../../../common/iso-time.js';
 import type { AgentIdentity, SettingEvent, StatusReport, SyncOutcome, SyncTrigger } from '../../../policy-schemas/src/index.js';
 import { computeEffective } from '../core/effective.js';
+import { withIndicatorNotes } from '../core/indicator-policy.js';
 import { policyStatuses, settingStatuses } from '../core/outcome.js';
 import type { VersionFloor } from '../core/version-floor.js';
 import type { Logger } from '../logging.js';
@@ -139,7 +140,8 @@ export class SyncEngine {
     const enforced = await enforce(effective, this.deps, { at, restore: set.trusted });
     // Both floors (policy versions, set version) were raised when the set was authenticated (sync/policy-source.ts).
     events.push(...enforced.events);
-    const settings = settingStatuses(effective, enforced.evidence);
+    // Delivered indicators that are expired or unmatchable here are named in their setting's status message.
+    const settings = withIndicatorNotes(settingStatuses(effective, enforced.evidence), started, host.platform);
     const policies = policyStatuses(set.payloads, settings);
     const finished = this.deps.now();
     const syncError = set.error;

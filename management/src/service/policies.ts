@@ -19,6 +19,7 @@ import {
 import type { PolicySigningKeys } from '../pki/endpoint-identity.js';
 import type { PolicyRecord } from '../store/store.js';
 import type { ServiceContext } from './context.js';
+import { checkIndicatorLimit } from './indicator-limit.js';
 import { nudgeAffected } from './membership.js';
 
 /** Validates `data` against `schema`; a shape error that lies entirely inside `settings` is POLICY_INVALID. */
@@ -91,9 +92,18 @@ function buildPayload(ctx: ServiceContext, policyId: string, version: number, do
   };
 }
 
+/** The tenant-wide indicator limit (indicator-limit.ts) against the latest version of every stored policy. */
+async function checkTenantLimits(ctx: ServiceContext, doc: PolicyDocument, policyId?: string): Promise<void> {
+  if (doc.kind !== 'indicators') return;
+  const { policies } = await ctx.store.listPolicies();
+  const stored = policies.map((p) => ({ policyId: p.policyId, kind: p.latest.payload.kind, settings: p.latest.payload.settings }));
+  checkIndicatorLimit(doc, stored, ctx.clock.now(), policyId);
+}
+
 /** Creates a policy (version 1) from an unvalidated document. */
 export async function createPolicy(ctx: ServiceContext, body: unknown): Promise<PolicySummary> {
   const { doc, source } = parsePolicyRequest(body);
+  await checkTenantLimits(ctx, doc);
   const signed = signPolicy(buildPayload(ctx, randomUUID(), 1, doc), await activeSigningKey(ctx));
   await ctx.store.createPolicy(signed, source);
   ctx.logger.info('policy created', { component: 'policies', policyId: signed.payload.policyId, kind: doc.kind });
@@ -111,6 +121,7 @@ export async function updatePolicy(ctx: ServiceContext, policyId: string, body: 
   if (doc.kind !== current.kind) {
     throw new AttacheError('CONFLICT', `policy ${policyId} is a ${current.kind} policy; its kind cannot change to ${doc.kind}`);
   }
+  await checkTenantLimits(ctx, doc, policyId);
   const signed = signPolicy(buildPayload(ctx, policyId, current.latestVersion + 1, doc), await activeSigningKey(ctx));
   await ctx.store.addPolicyVersion(signed, source);
   const delivered = ctx.hub.nudge(await ctx.store.deviceIdsAssignedPolicy(policyId), 'policy-changed');

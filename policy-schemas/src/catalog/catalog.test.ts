@@ -153,6 +153,15 @@ const INVALID_ITEMS: Record<string, Record<string, unknown>[]> = {
     { type: 'domain', value: 'example.com', action: 'quarantine' },
     { type: 'domain', value: 'example.com', action: 'block', severity: 'critical' },
     { type: 'url', value: 'https://example.com', action: 'block' },
+    { type: 'fileMd5', value: 'a'.repeat(40), action: 'block' },
+    { type: 'certificateThumbprint', value: 'a'.repeat(40), action: 'block' },
+    { type: 'certificateThumbprint', value: 'a'.repeat(40), action: 'audit' },
+    { type: 'ipAddress', value: '203.0.113.7', action: 'blockAndRemediate' },
+    { type: 'fileSha1', value: 'a'.repeat(40), action: 'audit', generateAlert: false },
+    { type: 'fileSha1', value: 'a'.repeat(40), action: 'alert', generateAlert: false },
+    { type: 'fileSha1', value: 'a'.repeat(40), action: 'allowed', generateAlert: true },
+    { type: 'fileSha1', value: 'a'.repeat(40), action: 'block', expirationTime: '2027-13-01T00:00:00Z' },
+    { type: 'fileSha1', value: 'a'.repeat(40), action: 'block', expirationTime: '2027-01-01T00:00:00+02:00' },
   ],
 };
 

@@ -5,6 +5,7 @@ import { AttacheError } from '../../../../common/errors.js';
 import { parseJsonText } from '../../../../common/json-text.js';
 import { validatePolicySettings } from '../../../../common/validation.js';
 import type { PolicyKind, SettingValue as SettingValueT } from '../../../../policy-schemas/src/index.js';
+import type { RiskIndicator } from '../../core/indicator-match.js';
 import type { SettingChange } from '../../core/plan.js';
 import type { FileStore } from '../../system/file-store.js';
 import type { ApplyResult, SettingsProvider } from '../provider.js';
@@ -13,13 +14,7 @@ export const INDICATORS_SETTING = 'indicators.items';
 export const INDICATORS_FILE = 'indicators.json';
 
 /** One indicator as the catalog defines it (indicators.items item schema). */
-export interface Indicator {
-  readonly type: 'fileSha256' | 'fileSha1' | 'processPath' | 'processName' | 'ipAddress' | 'cidr' | 'domain';
-  readonly value: string;
-  readonly action: 'alert' | 'block';
-  readonly severity?: 'informational' | 'low' | 'medium' | 'high';
-  readonly title?: string;
-}
+export type Indicator = RiskIndicator;
 
 interface StoredIndicators {
   readonly formatVersion: 1;

@@ -1,0 +1,158 @@
+// The file quarantine on real files in a temp dir: metadata, 0700 folders, exec bits off, exact restore (path, mode,
+// owner, hash), refusals that leave the file where it was, and the EXDEV copy fallback through an injected rename.
+import { createHash } from 'node:crypto';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileQuarantine } from './quarantine.js';
+
+const CONTENT = '#!/bin/sh\necho pretend-miner\n';
+const SHA256 = createHash('sha256').update(CONTENT).digest('hex');
+const NOW = Date.parse('2026-12-05T10:00:00Z');
+const isRoot = process.getuid?.() === 0;
+
+let dir: string;
+let root: string;
+let ids: number;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'attache-quarantine-'));
+  root = join(dir, 'state', 'quarantine');
+  await mkdir(join(dir, 'bin'));
+  ids = 0;
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function quarantine(rename?: (from: string, to: string) => Promise<void>): FileQuarantine {
+  return new FileQuarantine({ root }, { now: () => NOW, newId: () => `q-${++ids}`, ...(rename ? { rename } : {}) });
+}
+
+async function sample(mode = 0o4755): Promise<string> {
+  const path = join(dir, 'bin', 'miner');
+  await writeFile(path, CONTENT);
+  await chmod(path, mode);
+  return path;
+}
+
+describe('file quarantine', () => {
+  it('moves the file with its metadata into an owner-only folder, exec bits off', async () => {
+    const path = await sample();
+    const before = await stat(path);
+    const record = await quarantine().quarantine(path, { reason: 'indicator fileSha256 x' });
+    expect(record).toEqual({
+      formatVersion: 1,
+      quarantineId: 'q-1',
+      originalPath: path,
+      mode: 0o4755,
+      uid: before.uid,
+      gid: before.gid,
+      sha256: SHA256,
+      sizeBytes: CONTENT.length,
+      quarantinedAt: '2026-12-05T10:00:00.000Z',
+      reason: 'indicator fileSha256 x',
+    });
+    await expect(stat(path)).rejects.toThrow(/ENOENT/);
+    expect((await stat(root)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(root, 'q-1'))).mode & 0o777).toBe(0o700);
+    const stored = await stat(join(root, 'q-1', 'file'));
+    expect(stored.mode & 0o7111).toBe(0);
+    expect(stored.mode & 0o077).toBe(0);
+    expect(await readFile(join(root, 'q-1', 'file'), 'utf8')).toBe(CONTENT);
+    expect(JSON.parse(await readFile(join(root, 'q-1', 'metadata.json'), 'utf8'))).toEqual(record);
+    expect((await stat(join(root, 'q-1', 'metadata.json'))).mode & 0o777).toBe(0o600);
+    expect(await quarantine().list()).toEqual([record]);
+  });
+
+  it('restores the exact path, mode, owner and content, and forgets the entry', async () => {
+    const path = await sample(0o4750);
+    if (isRoot) await chown(path, 1234, 2345);
+    await chmod(path, 0o4750); // chown clears set-user-id
+    const before = await stat(path);
+    const q = quarantine();
+    const { quarantineId } = await q.quarantine(path, { reason: 'test' });
+    await q.restore(quarantineId);
+    const after = await stat(path);
+    expect(after.mode & 0o7777).toBe(0o4750);
+    expect([after.uid, after.gid]).toEqual([before.uid, before.gid]);
+    if (isRoot) expect([after.uid, after.gid]).toEqual([1234, 2345]);
+    expect(
+      createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex'),
+    ).toBe(SHA256);
+    expect(await readdir(root)).toEqual([]);
+    await expect(q.restore(quarantineId)).rejects.toMatchObject({ code: 'QUARANTINE_NOT_FOUND' });
+  });
+
+  it('falls back to copy + fsync + unlink when rename crosses file systems (EXDEV), both ways', async () => {
+    const path = await sample(0o755);
+    const calls: string[] = [];
+    const exdev = async (from: string) => {
+      calls.push(from);
+      throw Object.assign(new Error('EXDEV: cross-device link not permitted'), { code: 'EXDEV' });
+    };
+    const q = quarantine(exdev);
+    const record = await q.quarantine(path, { reason: 'test' });
+    expect(calls).toEqual([path]);
+    await expect(stat(path)).rejects.toThrow(/ENOENT/);
+    expect(await readFile(join(root, record.quarantineId, 'file'), 'utf8')).toBe(CONTENT);
+    await q.restore(record.quarantineId);
+    expect(calls).toHaveLength(2);
+    expect(await readFile(path, 'utf8')).toBe(CONTENT);
+    expect((await stat(path)).mode & 0o7777).toBe(0o755);
+  });
+
+  it('leaves the file in place when the move fails for another reason, with no half entry', async () => {
+    const path = await sample();
+    const failing = async () => {
+      throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    };
+    await expect(quarantine(failing).quarantine(path, { reason: 'test' })).rejects.toMatchObject({
+      code: 'QUARANTINE_FAILED',
+      message: expect.stringContaining('EACCES'),
+    });
+    expect(await readFile(path, 'utf8')).toBe(CONTENT);
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('refuses a missing file, a symlink, a directory and a file whose hash changed since it was matched', async () => {
+    const path = await sample();
+    const link = join(dir, 'bin', 'link');
+    await symlink(path, link);
+    const q = quarantine();
+    await expect(q.quarantine(join(dir, 'bin', 'none'), { reason: 't' })).rejects.toMatchObject({
+      code: 'QUARANTINE_FAILED',
+      message: expect.stringContaining('no such file'),
+    });
+    await expect(q.quarantine(link, { reason: 't' })).rejects.toMatchObject({
+      code: 'QUARANTINE_FAILED',
+      message: expect.stringContaining('not a regular file'),
+    });
+    await expect(q.quarantine(join(dir, 'bin'), { reason: 't' })).rejects.toMatchObject({ code: 'QUARANTINE_FAILED' });
+    await expect(q.quarantine(path, { reason: 't', expectSha256: 'a'.repeat(64) })).rejects.toMatchObject({
+      code: 'QUARANTINE_FAILED',
+      message: expect.stringContaining('content changed'),
+    });
+    expect(await readFile(path, 'utf8')).toBe(CONTENT);
+    expect((await q.quarantine(path, { reason: 't', expectSha256: SHA256.toUpperCase() })).sha256).toBe(SHA256);
+  });
+
+  it('refuses to restore over another file, into a removed folder, or a copy that changed; the entry stays', async () => {
+    const path = await sample();
+    const q = quarantine();
+    const { quarantineId } = await q.quarantine(path, { reason: 't' });
+    await writeFile(path, 'someone else');
+    await expect(q.restore(quarantineId)).rejects.toMatchObject({ code: 'QUARANTINE_RESTORE_FAILED', message: expect.stringContaining('taken') });
+    expect(await readFile(path, 'utf8')).toBe('someone else');
+    await unlink(path);
+    await writeFile(join(root, quarantineId, 'file'), 'tampered');
+    await expect(q.restore(quarantineId)).rejects.toMatchObject({ code: 'QUARANTINE_RESTORE_FAILED', message: expect.stringContaining('changed') });
+    await writeFile(join(root, quarantineId, 'file'), CONTENT);
+    await rm(join(dir, 'bin'), { recursive: true });
+    await expect(q.restore(quarantineId)).rejects.toMatchObject({ code: 'QUARANTINE_RESTORE_FAILED', message: expect.stringContaining('folder') });
+    expect((await q.get(quarantineId)).sha256).toBe(SHA256);
+    await expect(q.get('../etc')).rejects.toMatchObject({ code: 'QUARANTINE_NOT_FOUND' });
+  });
+});
