@@ -164,10 +164,4 @@ export const SignedSuppressionList = Type.Object(
 );
 export type SignedSuppressionList = Static<typeof SignedSuppressionList>;
 
-/**
- * Whether a suppression applies at `nowIso` (an expired one stops applying, on both sides). Both times in the
- * endpoint's normal form (`toISOString`: the endpoint stores expiresAt so), so text order is time order.
- */
-export function suppressionApplies(s: { readonly expiresAt?: string | null }, nowIso: string): boolean {
-  return s.expiresAt === undefined || s.expiresAt === null || s.expiresAt > nowIso;
-}
+export { suppressionApplies } from './suppression-applies.js';
