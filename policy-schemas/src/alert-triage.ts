@@ -4,6 +4,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Signature, Timestamp, Uuid } from './primitives.js';
 import { Alert } from './signals.js';
+import { DETERMINATIONS } from './triage-rules.js';
 
 /** Defender's alert status (New | InProgress | Resolved), camelCase. */
 export const AlertTriageStatus = Type.Union([Type.Literal('new'), Type.Literal('inProgress'), Type.Literal('resolved')]);
@@ -13,13 +14,7 @@ export type AlertTriageStatus = Static<typeof AlertTriageStatus>;
 export const AlertClassification = Type.Union([Type.Literal('truePositive'), Type.Literal('informationalExpectedActivity'), Type.Literal('falsePositive')]);
 export type AlertClassification = Static<typeof AlertClassification>;
 
-/** Defender's determination values per classification (update-alert; Apt and SecurityPersonnel are deprecated there). */
-export const DETERMINATIONS: Readonly<Record<AlertClassification, readonly string[]>> = {
-  truePositive: ['multiStagedAttack', 'maliciousUserActivity', 'compromisedUser', 'malware', 'phishing', 'unwantedSoftware', 'other'],
-  informationalExpectedActivity: ['securityTesting', 'lineOfBusinessApplication', 'confirmedActivity', 'other'],
-  falsePositive: ['notMalicious', 'insufficientData', 'other'],
-};
-const ALL_DETERMINATIONS = [...new Set(Object.values(DETERMINATIONS).flat())];
+const ALL_DETERMINATIONS: string[] = [...new Set(Object.values(DETERMINATIONS).flat())];
 export const AlertDetermination = Type.Union(ALL_DETERMINATIONS.map((d) => Type.Literal(d)));
 export type AlertDetermination = Static<typeof AlertDetermination>;
 
@@ -164,4 +159,4 @@ export const SignedSuppressionList = Type.Object(
 );
 export type SignedSuppressionList = Static<typeof SignedSuppressionList>;
 
-export { suppressionApplies } from './suppression-applies.js';
+export { DETERMINATIONS, suppressionApplies } from './triage-rules.js';

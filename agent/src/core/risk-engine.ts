@@ -17,7 +17,7 @@ import type {
   TamperRecord,
   TrackedAlert,
 } from '../../../policy-schemas/src/index.js';
-import { suppressionApplies } from '../../../policy-schemas/src/suppression-applies.js';
+import { suppressionApplies } from '../../../policy-schemas/src/triage-rules.js';
 import { type MatchOptions, matchConnections, matchProcesses, type ObservedConnection, type ObservedProcess, type RiskIndicator } from './indicator-match.js';
 import {
   type BlockRequest,

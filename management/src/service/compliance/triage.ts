@@ -105,7 +105,7 @@ export function applyTriagePatch(
     if (classification === null) {
       if (patch.determination !== undefined) throw invalid('/determination', 'needs a classification');
       determination = null;
-    } else if (!DETERMINATIONS[classification].includes(determination)) {
+    } else if (!(DETERMINATIONS[classification] as readonly string[]).includes(determination)) {
       if (patch.determination !== undefined)
         throw invalid('/determination', `must be one of ${DETERMINATIONS[classification].join(', ')} for ${classification}`);
       determination = null;
