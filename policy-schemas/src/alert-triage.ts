@@ -108,6 +108,13 @@ export const SuppressionRule = Type.Object(
 );
 export type SuppressionRule = Static<typeof SuppressionRule>;
 
+/** PATCH /v1/admin/suppression-rules/:id: a new reason or expiry (null: until deleted); scope and alert stay. */
+export const SuppressionRulePatch = Type.Object(
+  { comment: Type.Optional(Comment), expiresAt: Type.Optional(Nullable(Timestamp)) },
+  { additionalProperties: false, minProperties: 1, $id: 'urn:attache:suppression-rule-patch', title: 'Suppression rule change' },
+);
+export type SuppressionRulePatch = Static<typeof SuppressionRulePatch>;
+
 export const SuppressionRuleList = Type.Object(
   { rules: Type.Array(SuppressionRule) },
   { additionalProperties: false, $id: 'urn:attache:suppression-rule-list', title: 'Suppression rules' },

@@ -129,6 +129,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   triage.AlertTriageView,
   triage.SuppressionRuleRequest,
   triage.SuppressionRule,
+  triage.SuppressionRulePatch,
   triage.SuppressionRuleList,
   compliance.DeviceHealthView,
   compliance.DeviceInventoryView,

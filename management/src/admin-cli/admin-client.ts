@@ -61,6 +61,7 @@ import {
   SigningKeyState,
   StoreProblem,
   SuppressionRule,
+  type SuppressionRulePatch,
   type SuppressionRuleRequest,
   WhatIfRequest,
   WhatIfResponse,
@@ -256,6 +257,9 @@ export class AdminClient {
   }
   listSuppressionRules(): Promise<SuppressionRule[]> {
     return this.call('GET', '/v1/admin/suppression-rules').then(listOf('rules', SuppressionRule));
+  }
+  updateSuppressionRule(ruleId: string, patch: SuppressionRulePatch): Promise<SuppressionRule> {
+    return this.typed('PATCH', `/v1/admin/suppression-rules/${encodeURIComponent(ruleId)}`, SuppressionRule, patch);
   }
   async deleteSuppressionRule(ruleId: string): Promise<void> {
     await this.call('DELETE', `/v1/admin/suppression-rules/${encodeURIComponent(ruleId)}`);

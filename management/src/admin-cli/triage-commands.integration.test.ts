@@ -63,6 +63,10 @@ describe('attache-admin alert and suppression', () => {
     const listed = await cli('suppression', 'list');
     expect(listed.out).toContain(rule.ruleId);
     expect(listed.out).toContain('(all devices)');
+    const longer = await json<SuppressionRule>('suppression', 'update', rule.ruleId, '--no-expiry', '--comment', 'kiosk, for good');
+    expect(longer).toMatchObject({ expiresAt: null, comment: 'kiosk, for good' });
+    const none = await cli('suppression', 'update', rule.ruleId);
+    expect([none.code === 0, none.err.includes('nothing to change')]).toEqual([false, true]);
     expect((await cli('suppression', 'delete', org.ruleId)).code).toBe(0);
     expect((await json<{ rules: SuppressionRule[] }>('suppression', 'list')).rules.map((r) => r.ruleId)).not.toContain(org.ruleId);
     const both = await cli('alert', 'suppress', ALERT, '--device', id, '--organization', '--comment', 'x');

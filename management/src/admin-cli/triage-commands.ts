@@ -1,4 +1,4 @@
-// Admin CLI commands of alert triage (issue 17 §5): `alert show|update|comment|suppress` and `suppression list|delete`.
+// Admin CLI commands of alert triage (issue 17 §5): `alert show|update|comment|suppress`, `suppression list|update|delete`.
 // Input is checked here only as far as the endpoint cannot (flags that exclude each other); the endpoint names the field.
 import type { Command } from 'commander';
 import { systemClock } from '../../../common/clock.js';
@@ -102,6 +102,22 @@ export function registerTriageCommands(d: TriageCommandDeps): void {
     .action(async () => {
       const rules = await (await d.client()).listSuppressionRules();
       d.print({ rules }, () => suppressionRulesTable(rules, isoTime(now())));
+    });
+  suppression
+    .command('update <ruleId>')
+    .description("change a rule's reason or expiry (the devices it reaches are re-evaluated at once)")
+    .option('--comment <text>', 'the new reason')
+    .option('--expires <time>', 'RFC 3339 time or a duration such as 7d')
+    .option('--no-expiry', 'keep the rule until it is deleted')
+    .action(async (ruleId: string, flags: { comment?: string; expires?: string; expiry?: boolean }) => {
+      if (flags.expires !== undefined && flags.expiry === false) throw usage('--expires and --no-expiry exclude each other');
+      const patch = {
+        ...(flags.comment !== undefined ? { comment: flags.comment } : {}),
+        ...(flags.expires !== undefined ? { expiresAt: expiryTime(flags.expires, now()) } : flags.expiry === false ? { expiresAt: null } : {}),
+      };
+      if (Object.keys(patch).length === 0) throw usage('nothing to change: give --comment, --expires or --no-expiry');
+      const rule = await (await d.client()).updateSuppressionRule(ruleId, patch);
+      d.print(rule, () => suppressionRulesTable([rule], isoTime(now())));
     });
   suppression
     .command('delete <ruleId>')

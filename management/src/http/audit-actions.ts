@@ -40,6 +40,7 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'PATCH /devices/:id/alerts/:alertId': { action: 'alert.update', targetType: 'device', targetId: param },
   'POST /devices/:id/alerts/:alertId/comments': { action: 'alert.comment', targetType: 'device', targetId: param },
   'POST /suppression-rules': { action: 'suppressionRule.create', targetType: 'suppressionRule', targetId: answer('ruleId') },
+  'PATCH /suppression-rules/:id': { action: 'suppressionRule.update', targetType: 'suppressionRule', targetId: param },
   'DELETE /suppression-rules/:id': { action: 'suppressionRule.delete', targetType: 'suppressionRule', targetId: param },
 
   'POST /signing-key/rotate': { action: 'signingKey.rotate', targetType: 'signingKey', targetId: answer('payload.newKeyId') },

@@ -2,7 +2,13 @@
 // triage and comments, and suppression rules. Handlers only translate HTTP to ../service/compliance/ calls.
 import type { FastifyInstance } from 'fastify';
 import { commentOnAlert, getAlertTriageView, getDeviceAlerts, patchAlertTriage } from '../service/compliance/alert-triage.js';
-import { createSuppressionRule, deleteSuppressionRule, getSuppressionRule, listSuppressionRules } from '../service/compliance/suppressions.js';
+import {
+  createSuppressionRule,
+  deleteSuppressionRule,
+  getSuppressionRule,
+  listSuppressionRules,
+  updateSuppressionRule,
+} from '../service/compliance/suppressions.js';
 import type { ServiceContext } from '../service/context.js';
 
 type IdParams = { Params: { id: string } };
@@ -21,6 +27,7 @@ export function registerTriageRoutes(app: FastifyInstance, ctx: ServiceContext):
   app.post('/suppression-rules', async (req, reply) => reply.code(201).send(await createSuppressionRule(ctx, req.admin ?? undefined, req.body)));
   app.get('/suppression-rules', async (req) => listSuppressionRules(ctx, req.admin ?? undefined));
   app.get<IdParams>('/suppression-rules/:id', async (req) => getSuppressionRule(ctx, req.admin ?? undefined, req.params.id));
+  app.patch<IdParams>('/suppression-rules/:id', async (req) => updateSuppressionRule(ctx, req.params.id, req.body));
   app.delete<IdParams>('/suppression-rules/:id', async (req, reply) => {
     await deleteSuppressionRule(ctx, req.params.id);
     return reply.code(204).send();

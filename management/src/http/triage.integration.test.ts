@@ -168,8 +168,16 @@ describe('alert triage', () => {
       deviceId: device.deviceId,
       suppressions: [{ ruleId: rule.ruleId, alertId: 'posture.realTimeProtectionOff', expiresAt }],
     });
+    expect(fetched.suppressions?.payload.deviceId).toBe(device.deviceId);
+    // Shortening the rule's expiry moves the device's next evaluation (no write at the expiry itself).
+    const shorter = at(HOUR);
+    const changed = await t.admin.ok<SuppressionRule>('PATCH', `/suppression-rules/${rule.ruleId}`, { expiresAt: shorter, comment: 'kiosk, one hour' });
+    expect(changed).toMatchObject({ ruleId: rule.ruleId, expiresAt: shorter, comment: 'kiosk, one hour', scope: 'device' });
+    const past = await t.admin.call('PATCH', `/suppression-rules/${rule.ruleId}`, { expiresAt: at(-1000) });
+    expect([...refused(past), past.text.includes('/expiresAt')]).toEqual([400, 'SCHEMA_INVALID', true]);
+    expect(refused(await t.admin.call('PATCH', `/suppression-rules/${randomUUID()}`, { comment: 'x' }))).toEqual([404, 'NOT_FOUND']);
     try {
-      t.setClockOffset(2 * HOUR + 1000);
+      t.setClockOffset(HOUR + 1000);
       await t.ticker.tick();
       expect(await access(device)).toBe('block');
       const after = validate(PoliciesResponse, (await device.get('/v1/device/policies')).body, 'policies');
@@ -188,11 +196,15 @@ describe('alert triage', () => {
       comment: 'fleet-wide exception',
     });
     expect([await access(a.device), await access(b.device)]).toEqual(['allow', 'allow']);
+    await t.admin.ok('PATCH', `/suppression-rules/${rule.ruleId}`, { comment: 'fleet-wide exception, reviewed' });
+    expect([await access(a.device), await access(b.device)]).toEqual(['allow', 'allow']);
     expect((await t.admin.call('DELETE', `/suppression-rules/${rule.ruleId}`)).status).toBe(204);
     expect([await access(a.device), await access(b.device)]).toEqual(['block', 'block']);
     expect(refused(await t.admin.call('DELETE', `/suppression-rules/${rule.ruleId}`))).toEqual([404, 'NOT_FOUND']);
     const audit = await t.admin.ok<{ entries: { action: string }[] }>('GET', '/audit?limit=50');
-    expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['suppressionRule.create', 'suppressionRule.delete', 'alert.update']));
+    expect(audit.entries.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['suppressionRule.create', 'suppressionRule.update', 'suppressionRule.delete', 'alert.update']),
+    );
   });
 
   it('refuses a scoped admin the organization and devices outside its scope, and the Help Desk every triage write', async () => {
@@ -206,6 +218,11 @@ describe('alert triage', () => {
     const away = { scope: 'device', deviceId: outside.deviceId, alertId: 'posture.realTimeProtectionOff', comment: 'x' };
     expect(refused(await scoped.api.call('POST', '/suppression-rules', away))).toEqual([404, 'NOT_FOUND']);
     expect(refused(await scoped.api.call('PATCH', alertPath(outside), { status: 'resolved' }))).toEqual([404, 'NOT_FOUND']);
+    const own = await scoped.api.call('POST', '/suppression-rules', { ...away, deviceId: inside.deviceId, alertId: 'posture.other' });
+    expect(own.status).toBe(201);
+    const ownId = (own.body as SuppressionRule).ruleId;
+    expect(refused(await scoped.api.call('DELETE', `/suppression-rules/${ownId}`))).toEqual([403, 'ADMIN_FORBIDDEN']);
+    expect(refused(await scoped.api.call('PATCH', `/suppression-rules/${ownId}`, { comment: 'y' }))).toEqual([403, 'ADMIN_FORBIDDEN']);
     expect(await access(outside)).toBe('block');
     expect((await scoped.api.call('PATCH', alertPath(inside), { status: 'resolved' })).status).toBe(200);
     expect(await access(inside)).toBe('allow');

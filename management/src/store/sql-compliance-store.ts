@@ -125,6 +125,9 @@ export class SqlComplianceStore extends SqlAdminStore implements ComplianceStore
   getSuppressionRule(ruleId: string): Promise<SuppressionRule | undefined> {
     return triage.getSuppressionRule(this.db, ruleId);
   }
+  updateSuppressionRule(rule: SuppressionRule): Promise<boolean> {
+    return triage.updateSuppressionRule(this.db, rule);
+  }
   deleteSuppressionRule(ruleId: string): Promise<SuppressionRule | undefined> {
     return triage.deleteSuppressionRule(this.db, ruleId);
   }

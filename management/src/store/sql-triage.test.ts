@@ -100,6 +100,10 @@ describe.each(STORE_ENGINES)('%s store: alert triage', (engineName) => {
     ).toEqual([theirs.ruleId, org.ruleId].sort());
     expect(both.get('no-such-device')).toEqual([org]);
     expect(await store.listSuppressionRules()).toHaveLength(3);
+    const changed = { ...org, comment: 'still expected', expiresAt: null, alertId: 'ignored.on.update' };
+    expect(await store.updateSuppressionRule(changed)).toBe(true);
+    expect(await store.getSuppressionRule(org.ruleId)).toEqual({ ...org, comment: 'still expected', expiresAt: null });
+    expect(await store.updateSuppressionRule(rule({}))).toBe(false);
     expect(await store.deleteSuppressionRule(mine.ruleId)).toEqual(mine);
     expect(await store.deleteSuppressionRule(mine.ruleId)).toBeUndefined();
     expect((await store.suppressionRulesForDevice(deviceId)).map((r) => r.ruleId)).toEqual([org.ruleId]);

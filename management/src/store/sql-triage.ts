@@ -100,6 +100,15 @@ export async function getSuppressionRule(db: Db, ruleId: string): Promise<Suppre
   return row ? ruleFromRow(row) : undefined;
 }
 
+export async function updateSuppressionRule(db: Db, rule: SuppressionRule): Promise<boolean> {
+  const result = await db
+    .updateTable('suppressionRules')
+    .set({ comment: rule.comment, expiresAt: rule.expiresAt })
+    .where('ruleId', '=', rule.ruleId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export function deleteSuppressionRule(db: Db, ruleId: string): Promise<SuppressionRule | undefined> {
   return inTransaction(db, async (trx) => {
     const row = await trx.selectFrom('suppressionRules').selectAll().where('ruleId', '=', ruleId).executeTakeFirst();

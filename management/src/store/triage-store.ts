@@ -24,6 +24,8 @@ export interface TriageStore {
   /** Every rule, expired ones too, newest first. */
   listSuppressionRules(): Promise<SuppressionRule[]>;
   getSuppressionRule(ruleId: string): Promise<SuppressionRule | undefined>;
+  /** Replaces the rule's comment and expiry; false when it does not exist. */
+  updateSuppressionRule(rule: SuppressionRule): Promise<boolean>;
   /** The deleted rule, or undefined when it did not exist. */
   deleteSuppressionRule(ruleId: string): Promise<SuppressionRule | undefined>;
   /** The rules that can apply to the device: its own and the organization's (expired ones too). */

@@ -8,6 +8,7 @@ import {
   DeviceAlerts,
   SuppressionRule,
   SuppressionRuleList,
+  SuppressionRulePatch,
   SuppressionRuleRequest,
 } from '../../../../policy-schemas/src/index.js';
 import { NO_CONTENT, type RouteDocs } from './route-doc.js';
@@ -67,6 +68,15 @@ export const TRIAGE_ROUTE_DOCS: RouteDocs = {
   },
   'GET /v1/admin/suppression-rules': { summary: 'List suppression rules', tag, security: admin, responses: { 200: SuppressionRuleList }, errors: [] },
   'GET /v1/admin/suppression-rules/{id}': { summary: 'Get a suppression rule', tag, security: admin, responses: { 200: SuppressionRule }, errors: [] },
+  'PATCH /v1/admin/suppression-rules/{id}': {
+    summary: "Change a suppression rule's comment or expiry",
+    description: 'null expiresAt: until deleted. The devices it reaches are re-evaluated at once and get a new signed list.',
+    tag,
+    security: admin,
+    body: SuppressionRulePatch,
+    responses: { 200: SuppressionRule },
+    errors: [],
+  },
   'DELETE /v1/admin/suppression-rules/{id}': {
     summary: 'Delete a suppression rule',
     description: 'The alerts it suppressed count again at once, on the endpoint and (next fetch) on the device.',

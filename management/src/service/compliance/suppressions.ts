@@ -1,5 +1,5 @@
 // Suppression rules (issue 17 §5, Defender's "suppress alert on this device / in my organization"): create, list,
-// read, delete. A change re-evaluates at once every device it affects (an organization rule: every device holding the
+// read, change (comment, expiry), delete. A change re-evaluates at once every device it affects (an organization rule: every device holding the
 // alert, a page at a time) and changes the signed suppression list those devices fetch with their policies, so the
 // agent stops counting the finding too. An expired rule stops applying on both sides without any write.
 import { randomUUID } from 'node:crypto';
@@ -7,7 +7,13 @@ import { isoNow } from '../../../../common/clock.js';
 import { AttacheError } from '../../../../common/errors.js';
 import { isoTime } from '../../../../common/iso-time.js';
 import { validate } from '../../../../common/validation.js';
-import { type SuppressionRule, type SuppressionRuleList, SuppressionRuleRequest, suppressionApplies } from '../../../../policy-schemas/src/index.js';
+import {
+  type SuppressionRule,
+  type SuppressionRuleList,
+  SuppressionRulePatch,
+  SuppressionRuleRequest,
+  suppressionApplies,
+} from '../../../../policy-schemas/src/index.js';
 import type { AdminPrincipal } from '../admin-principal.js';
 import type { ServiceContext } from '../context.js';
 import { requireDevice } from '../directory.js';
@@ -85,6 +91,20 @@ export async function getSuppressionRule(ctx: ServiceContext, admin: Admin, rule
   if (!rule || (admin && admin.scopeGroupIds !== null && rule.deviceId !== null && !(await inScope(ctx, rule.deviceId, admin)))) {
     throw new AttacheError('NOT_FOUND', `suppression rule ${ruleId} does not exist`);
   }
+  return rule;
+}
+
+/** PATCH /v1/admin/suppression-rules/:id: a new comment or expiry; the devices it reaches are re-evaluated at once. */
+export async function updateSuppressionRule(ctx: ServiceContext, ruleId: string, body: unknown): Promise<SuppressionRule> {
+  const patch = validate(SuppressionRulePatch, body, 'suppression rule change');
+  if (patch.expiresAt && Date.parse(patch.expiresAt) <= ctx.clock.now()) throw invalid('/expiresAt', 'must be in the future');
+  const current = await ctx.store.getSuppressionRule(ruleId);
+  if (!current) throw new AttacheError('NOT_FOUND', `suppression rule ${ruleId} does not exist`);
+  const expiresAt = patch.expiresAt === undefined ? current.expiresAt : patch.expiresAt === null ? null : isoTime(Date.parse(patch.expiresAt));
+  const rule: SuppressionRule = { ...current, comment: patch.comment ?? current.comment, expiresAt };
+  if (!(await ctx.store.updateSuppressionRule(rule))) throw new AttacheError('NOT_FOUND', `suppression rule ${ruleId} does not exist`);
+  const affected = await applyRuleChange(ctx, rule);
+  ctx.logger.info('suppression rule updated', { component: 'triage', ruleId, expiresAt: rule.expiresAt, affected });
   return rule;
 }
 

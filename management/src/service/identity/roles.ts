@@ -140,6 +140,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'POST /v1/admin/suppression-rules': 'suppressions.write',
   'GET /v1/admin/suppression-rules': 'devices.read',
   'GET /v1/admin/suppression-rules/:id': 'devices.read',
+  'PATCH /v1/admin/suppression-rules/:id': 'suppressions.write',
   'DELETE /v1/admin/suppression-rules/:id': 'suppressions.write',
   'GET /v1/admin/devices/:id/health': 'devices.read',
   'GET /v1/admin/devices/:id/inventory': 'devices.read',
@@ -185,7 +186,7 @@ export const SCOPE_SAFE_WRITES: Readonly<Record<string, ScopeCheck>> = {
   'PATCH /v1/admin/devices/:id/alerts/:alertId': 'devices',
   'POST /v1/admin/devices/:id/alerts/:alertId/comments': 'devices',
   // The body's deviceId must be in scope; an organization-wide rule (no deviceId) is refused by the service
-  // (service/compliance/suppressions.ts). Deleting a rule is not scope-safe: scoped admins are refused.
+  // (service/compliance/suppressions.ts). Changing or deleting a rule is not scope-safe: scoped admins are refused.
   'POST /v1/admin/suppression-rules': 'devices',
   'POST /v1/admin/groups/:id/members': 'group',
   'DELETE /v1/admin/groups/:id/members/:deviceId': 'group',
