@@ -389,6 +389,40 @@ describe.skipIf(missing !== null)(`web console in chromium${missing ? ` (skipped
     await page.close();
   });
 
+  it('triages an alert from the device page (resolve, comment) with its title as text; a Help Desk operator gets no controls', async () => {
+    const db = new Database(join(endpoint.dataDir, 'db.sqlite'));
+    const now = new Date().toISOString();
+    try {
+      db.prepare(
+        `INSERT INTO device_alerts (device_id, alert_id, category, severity, title, evidence, first_seen, last_seen, status, resolved_at, action, report_id, received_at)
+         VALUES (?, 'posture.consoleTriage', 'posture', 'high', ?, '{}', ?, ?, 'active', NULL, NULL, 'console-test', ?)`,
+      ).run(deviceId, `RTP ${MARKUP}`, now, now, now);
+    } finally {
+      db.close();
+    }
+    const helpDesk = await signedIn('hank');
+    await helpDesk.goto(`${endpoint.url}/#/devices/${deviceId}`);
+    await expect.poll(() => helpDesk.getByText(`RTP ${MARKUP}`).count()).toBe(1);
+    expect(await helpDesk.getByText('Triage', { exact: true }).count()).toBe(0);
+    await helpDesk.close();
+
+    const page = await signedIn('alice');
+    await page.goto(`${endpoint.url}/#/devices/${deviceId}`);
+    await expect.poll(() => page.getByText(`RTP ${MARKUP}`).count()).toBe(1);
+    expect(await page.locator('main img').count()).toBe(0);
+    const row = page.locator('li', { hasText: `RTP ${MARKUP}` });
+    await row.locator('summary').click();
+    await row.getByLabel('Comment').fill('expected on this kiosk');
+    await row.getByRole('button', { name: 'Comment', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toContain('Commented');
+    await row.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toContain('Resolved');
+    const view = await endpoint.admin.ok('GET', `/v1/admin/devices/${deviceId}/alerts/posture.consoleTriage`);
+    expect(view).toMatchObject({ effect: 'resolvedByAdmin', triage: { status: 'resolved', resolvedBy: 'alice' } });
+    expect((view as { comments: { text: string }[] }).comments.map((c) => c.text)).toContain('expected on this kiosk');
+    await page.close();
+  });
+
   it('shows every step above in the audit log (API and the Audit log page)', async () => {
     expect(policyId, 'the policy of the earlier test').toBeDefined();
     const { entries } = await endpoint.admin.ok('GET', '/v1/admin/audit?limit=500');

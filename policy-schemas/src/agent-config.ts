@@ -1,5 +1,6 @@
 // Files the agent owns: its configuration, its identity, the last sync outcome.
 import { type Static, Type } from '@sinclair/typebox';
+import { SignedSuppressionList } from './alert-triage.js';
 import { IP_ADDRESS } from './catalog/item-patterns.js';
 import { AlternateEndpointUrls } from './onboarding.js';
 import { ManifestEntry, PolicySigningKey, SignedPolicy, SignedPolicySetManifest } from './policy.js';
@@ -270,6 +271,8 @@ export const AgentPolicyCache = Type.Object(
     /** The set's signed manifest (absent in caches written before manifests existed). */
     manifest: Type.Optional(SignedPolicySetManifest),
     policies: Type.Array(SignedPolicy, { maxItems: 500 }),
+    /** The signed suppression list that came with the set (absent: none). */
+    suppressions: Type.Optional(SignedSuppressionList),
   },
   { additionalProperties: false, $id: 'urn:attache:agent-policy-cache', title: 'Agent policy cache (policies.json)' },
 );
@@ -292,6 +295,8 @@ export const TrackedAlert = Type.Object(
     alert: Alert,
     /** Epoch ms of resolvedAt (resolved alerts are kept a day for `status` and then dropped). */
     resolvedMs: Type.Optional(Type.Number()),
+    /** The admin's suppression rule covering this active alert: it adds no risk and requests no block (issue 17). */
+    suppressedBy: Type.Optional(Uuid),
   },
   { additionalProperties: false },
 );

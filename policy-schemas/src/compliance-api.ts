@@ -2,6 +2,7 @@
 // gateways read and send; the devices' own signal messages are in signals.ts.
 import { type Static, Type } from '@sinclair/typebox';
 import { AssignmentMode, PolicySourceBody, Semver } from './admin-api.js';
+import { AlertEffect, AlertTriage } from './alert-triage.js';
 import { DisplayName, Platform, Timestamp, Uuid } from './primitives.js';
 import { Alert, ComplianceState, DeviceHealth, DeviceInventory, RiskLevel } from './signals.js';
 
@@ -149,9 +150,21 @@ export const DeviceAlerts = Type.Object(
     /** The level the agent claimed in its newest applied alert report (null before the first). */
     agentRiskLevel: Type.Union([RiskLevel, Type.Null()]),
     lastAlertReportAt: OptionalTime,
+    /** Alerts that count toward the risk level (effect `active`). */
     activeCount: Type.Integer({ minimum: 0 }),
-    /** Active alerts first (highest severity first), then resolved ones, newest first. */
-    alerts: Type.Array(Type.Object({ ...Alert.properties, receivedAt: Timestamp }, { additionalProperties: false })),
+    /** Active alerts first (highest severity first), then resolved ones, newest first; each with its triage. */
+    alerts: Type.Array(
+      Type.Object(
+        {
+          ...Alert.properties,
+          receivedAt: Timestamp,
+          triage: Type.Union([AlertTriage, Type.Null()]),
+          effect: AlertEffect,
+          suppressedBy: Type.Union([Uuid, Type.Null()]),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false, $id: 'urn:attache:device-alerts', title: 'Device alerts' },
 );

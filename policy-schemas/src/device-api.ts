@@ -1,6 +1,7 @@
 // Messages between an agent and the endpoint: enrollment, policy fetch, status report, push channel.
 import { type Static, Type } from '@sinclair/typebox';
 import { PolicyStatus, SettingStatus, SyncTrigger } from './agent-config.js';
+import { SignedSuppressionList } from './alert-triage.js';
 import { SignedSigningKeyAnnouncement } from './key-rotation.js';
 import { SignedPolicy, SignedPolicySetManifest } from './policy.js';
 import { ErrorCodeString, ErrorResponse, Hostname, OsType, Platform, PublicKey, SettingValue, Signature, Timestamp, Uuid } from './primitives.js';
@@ -50,6 +51,8 @@ export const PoliciesResponse = Type.Object(
     signingKeys: Type.Optional(Type.Array(SignedSigningKeyAnnouncement, { maxItems: 50 })),
     /** An admin asked this device to rotate its device key now. */
     rotateDeviceKey: Type.Optional(Type.Literal(true)),
+    /** The alert suppressions in force for this device, signed like the manifest (absent: none). */
+    suppressions: Type.Optional(SignedSuppressionList),
   },
   { additionalProperties: false, $id: 'urn:attache:policies-response', title: 'Policies response' },
 );

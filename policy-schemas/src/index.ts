@@ -3,6 +3,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import * as admin from './admin-api.js';
 import * as agentFiles from './agent-config.js';
+import * as triage from './alert-triage.js';
 import * as answers from './api-answers.js';
 import * as audit from './audit-api.js';
 import { SettingDefinition } from './catalog/setting-definition.js';
@@ -23,6 +24,7 @@ import { SimulatorScenario } from './simulator-scenario.js';
 
 export * from './admin-api.js';
 export * from './agent-config.js';
+export * from './alert-triage.js';
 export * from './api-answers.js';
 export * from './audit-api.js';
 export * from './catalog/index.js';
@@ -54,6 +56,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   policy.SignedPolicySetManifest,
   // Before the schemas that embed it (policies response, signing key state): ajv registers an $id once.
   keyRotation.SignedSigningKeyAnnouncement,
+  triage.SignedSuppressionList,
   onboarding.OnboardingPackage,
   agentFiles.AgentConfig,
   EndpointConfig,
@@ -124,6 +127,13 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   compliance.ComplianceAssignment,
   compliance.DeviceCompliance,
   compliance.DeviceAlerts,
+  triage.AlertTriagePatch,
+  triage.AlertCommentRequest,
+  triage.AlertTriageView,
+  triage.SuppressionRuleRequest,
+  triage.SuppressionRule,
+  triage.SuppressionRulePatch,
+  triage.SuppressionRuleList,
   compliance.DeviceHealthView,
   compliance.DeviceInventoryView,
   compliance.AccessTokenCreateRequest,

@@ -9,6 +9,7 @@ import type {
   AlertAction,
   AlertScope,
   AntivirusHealth,
+  DeviceSuppression,
   FirewallHealth,
   RiskLevel,
   SettingEvent,
@@ -16,6 +17,7 @@ import type {
   TamperRecord,
   TrackedAlert,
 } from '../../../policy-schemas/src/index.js';
+import { suppressionApplies } from '../../../policy-schemas/src/triage-rules.js';
 import { type MatchOptions, matchConnections, matchProcesses, type ObservedConnection, type ObservedProcess, type RiskIndicator } from './indicator-match.js';
 import { inForce, resolveConflicts } from './indicator-policy.js';
 import {
@@ -45,6 +47,8 @@ export interface RiskObservation {
   readonly connections?: readonly ObservedConnection[];
   readonly detections?: readonly ThreatDetection[];
   readonly indicators: readonly RiskIndicator[];
+  /** The admin's suppressions (the verified signed list; expired ones are ignored here). */
+  readonly suppressions?: readonly DeviceSuppression[];
 }
 
 export interface RiskConfig extends MatchOptions {
@@ -129,8 +133,42 @@ function opened(f: Finding, now: Now): Alert {
   };
 }
 
+/**
+ * Marks each active alert an unexpired suppression covers (`suppressedBy`): it stays tracked and reported (the
+ * endpoint shows it as suppressed) but adds no risk and requests no block. An alert whose mark changed is reported.
+ */
+function markSuppressed(
+  alerts: readonly TrackedAlert[],
+  previous: ReadonlyMap<string, TrackedAlert>,
+  suppressions: readonly DeviceSuppression[],
+  now: Now,
+  changed: Alert[],
+): TrackedAlert[] {
+  const rules = new Map(suppressions.filter((s) => suppressionApplies(s, now.iso)).map((s) => [s.alertId, s.ruleId]));
+  return alerts.map((t) => {
+    const { suppressedBy: _was, ...rest } = t;
+    const by = t.alert.status === 'active' ? rules.get(t.alert.alertId) : undefined;
+    const before = previous.get(t.alert.alertId);
+    if (before && before.alert.status === 'active' && t.alert.status === 'active' && before.suppressedBy !== by && !changed.includes(t.alert)) {
+      changed.push(t.alert);
+    }
+    return by === undefined ? rest : { ...rest, suppressedBy: by };
+  });
+}
+
+/** The risk level of tracked alerts: active ones no suppression covers. */
+export function trackedRiskLevel(alerts: readonly TrackedAlert[]): RiskLevel {
+  return riskLevel(alerts.filter((t) => t.suppressedBy === undefined).map((t) => t.alert));
+}
+
 /** Turns findings into alert transitions. Findings with the same id are merged (the first one wins). */
-export function reconcile(state: RiskState, findings: readonly Finding[], observed: ReadonlySet<AlertScope>, now: Now): RiskResult {
+export function reconcile(
+  state: RiskState,
+  findings: readonly Finding[],
+  observed: ReadonlySet<AlertScope>,
+  now: Now,
+  suppressions: readonly DeviceSuppression[] = [],
+): RiskResult {
   const previous = new Map(state.alerts.map((t) => [t.alert.alertId, t]));
   const next: TrackedAlert[] = [];
   const changed: Alert[] = [];
@@ -171,8 +209,15 @@ export function reconcile(state: RiskState, findings: readonly Finding[], observ
       next.push(t);
     }
   }
-  const alerts = next.sort((a, b) => (a.alert.alertId < b.alert.alertId ? -1 : a.alert.alertId > b.alert.alertId ? 1 : 0));
-  return { state: { ...state, alerts }, changed, riskLevel: riskLevel(alerts.map((t) => t.alert)), blocks };
+  const sorted = next.sort((a, b) => (a.alert.alertId < b.alert.alertId ? -1 : a.alert.alertId > b.alert.alertId ? 1 : 0));
+  const alerts = markSuppressed(sorted, previous, suppressions, now, changed);
+  const suppressed = new Set(alerts.filter((t) => t.suppressedBy !== undefined).map((t) => t.alert.alertId));
+  return {
+    state: { ...state, alerts },
+    changed,
+    riskLevel: trackedRiskLevel(alerts),
+    blocks: blocks.filter((b) => !suppressed.has(b.alertId)),
+  };
 }
 
 /** One check: findings from the observation, then their alert transitions. Tamper records past the window are dropped. */
@@ -180,7 +225,7 @@ export function evaluate(state: RiskState, observation: RiskObservation, config:
   const tamper = Object.fromEntries(Object.entries(state.tamper).filter(([, r]) => now.ms - r.ms < config.tamperAlertMs));
   const current = { ...state, tamper };
   const { findings, observed } = findingsOf(current, observation, config, now, digest);
-  return reconcile(current, findings, observed, now);
+  return reconcile(current, findings, observed, now, observation.suppressions);
 }
 
 /** Records what the shell did about block requests; an alert whose action changed is reported again. */

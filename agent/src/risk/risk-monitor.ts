@@ -14,6 +14,7 @@ import type {
   Alert,
   AlertReport,
   DeviceHealth,
+  DeviceSuppression,
   RiskLevel,
   SettingEvent,
   SyncOutcome,
@@ -36,6 +37,8 @@ export interface RiskMonitorDeps {
   readonly clock: Clock;
   readonly newId: () => string;
   readonly logger: Logger;
+  /** The admin's alert suppressions (the verified signed list that came with the policies); absent: none. */
+  readonly suppressions?: () => Promise<readonly DeviceSuppression[]>;
 }
 
 /** What a check must do beyond matching indicators. */
@@ -205,7 +208,9 @@ export class RiskMonitor {
     const detections = healthDue ? await this.attempt('antivirus detections', () => sources.detections()) : undefined;
     if (reading) this.lastHealthMs = now.ms;
 
-    const observation = { indicators: indicators ?? [], ...(reading ? { health: reading } : {}), processes, connections, detections };
+    // Unreadable suppressions count as none: the finding then raises risk as it would without triage (fail safe).
+    const suppressions = (this.deps.suppressions ? await this.attempt('suppression list', this.deps.suppressions) : undefined) ?? [];
+    const observation = { indicators: indicators ?? [], ...(reading ? { health: reading } : {}), processes, connections, detections, suppressions };
     const result = evaluate(this.state, observation, this.config, now, sha256);
     const actions = [];
     for (const { alertId, request: block } of result.blocks) {

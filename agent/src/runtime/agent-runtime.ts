@@ -13,6 +13,7 @@ import { RiskMonitor } from '../risk/risk-monitor.js';
 import { SignalDelivery } from '../risk/signal-delivery.js';
 import type { SignalSources } from '../risk/signal-sources.js';
 import type { StateStore } from '../state/state-store.js';
+import { readSuppressions } from '../sync/suppressions.js';
 import { type OutboxResult, SyncEngine } from '../sync/sync-engine.js';
 import { type AgentTransport, ChannelTransport, type TransportHooks } from '../transport/channel-transport.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
@@ -142,6 +143,7 @@ export class AgentRuntime {
         clock,
         newId,
         logger: riskLog,
+        suppressions: () => readSuppressions({ store, identity: deps.identity, logger: riskLog }),
       });
     }
     const monitor = this.monitor;

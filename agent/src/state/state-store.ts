@@ -28,6 +28,7 @@ import {
   type PinnedSigningKey,
   type SignedPolicySetManifest,
   type SignedPolicy as SignedPolicyT,
+  type SignedSuppressionList,
   StatusReport,
   type StatusReport as StatusReportT,
   SyncOutcome,
@@ -82,6 +83,8 @@ export interface CachedPolicies {
   readonly policies: SignedPolicyT[];
   /** The set's signed manifest, as fetched (absent in caches from before manifests). */
   readonly manifest?: SignedPolicySetManifest | undefined;
+  /** The signed alert suppression list that came with the set (absent: none). */
+  readonly suppressions?: SignedSuppressionList | undefined;
 }
 
 export class StateStore {
@@ -200,7 +203,14 @@ export class StateStore {
   /** Last verified policies; callers verify them again before use (the file could have been edited). */
   async readPolicies(): Promise<CachedPolicies | undefined> {
     const cache = await this.readJson(FILES.policies, (data) => validate(AgentPolicyCache, data, 'policies.json', 'STATE_CORRUPT'));
-    return cache && { etag: cache.etag, policies: cache.policies, ...(cache.manifest ? { manifest: cache.manifest } : {}) };
+    return (
+      cache && {
+        etag: cache.etag,
+        policies: cache.policies,
+        ...(cache.manifest ? { manifest: cache.manifest } : {}),
+        ...(cache.suppressions ? { suppressions: cache.suppressions } : {}),
+      }
+    );
   }
 
   async writePolicies(cache: CachedPolicies): Promise<void> {
@@ -209,6 +219,7 @@ export class StateStore {
       ...(cache.etag ? { etag: cache.etag } : {}),
       ...(cache.manifest ? { manifest: cache.manifest } : {}),
       policies: cache.policies,
+      ...(cache.suppressions ? { suppressions: cache.suppressions } : {}),
     };
     // The set was validated and verified before it is cached: the next read need not parse and check it again.
     await this.writeRemembered(FILES.policies, `${JSON.stringify(body)}\n`, body);

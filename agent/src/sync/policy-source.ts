@@ -9,6 +9,7 @@ import type { Logger } from '../logging.js';
 import type { StateStore } from '../state/state-store.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
 import { followSigningKeyChain, usablePins } from './key-chain.js';
+import { newerSuppressionList } from './suppressions.js';
 import { PolicyRejectedError, type PolicyTrust, type ValueCheck, verifyManifest, verifyPolicies } from './verify.js';
 
 /** The policies one sync enforces and how far they can be trusted. */
@@ -210,7 +211,9 @@ async function fetchFresh(
   // Raise both floors as soon as the set is authenticated, before it is cached or applied: a crash or a full disk
   // mid-apply must not leave a window in which the previous set could be replayed.
   await raiseFloors(store, floor, payloads, manifest, setFloor);
-  await store.writePolicies({ etag: body.etag, policies: body.policies, manifest: body.manifest });
+  // The suppression list is verified with the same trust before it is cached with the set (refused: the set is too).
+  const suppressions = newerSuppressionList(body.suppressions, cached?.suppressions, trust, deps.logger);
+  await store.writePolicies({ etag: body.etag, policies: body.policies, manifest: body.manifest, ...(suppressions ? { suppressions } : {}) });
   // Verified with the pins usable now, so with all of them too (what a later load of the cache checks against).
   rememberVerified(body.policies, body.manifest, trustOf(identity, followed), payloads, manifest);
   return { verified: { payloads, manifest }, pins: followed };

@@ -15,8 +15,8 @@ export interface PolicyTrust {
   readonly signingKeys: readonly PolicySigningKey[];
 }
 
-/** True when `signature` over `payload` verifies with the pinned key named `keyId`. */
-function verifiesWithPin(trust: PolicyTrust, keyId: string, payload: unknown, signature: string, label: string): boolean {
+/** True when `signature` over `payload` verifies with the pinned key named `keyId` (policies, manifests, suppression lists). */
+export function verifiesWithPin(trust: PolicyTrust, keyId: string, payload: unknown, signature: string, label: string): boolean {
   const pin = trust.signingKeys.find((k) => k.keyId === keyId);
   return pin !== undefined && verifyBytes(pinnedPublicKey(pin.publicKey), signedBytes(payload, label), signature);
 }

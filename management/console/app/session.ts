@@ -32,6 +32,9 @@ export interface Abilities {
   readonly editCompliance: boolean;
   readonly sync: boolean;
   readonly revoke: boolean;
+  /** Resolve, classify, assign and comment on alerts (issue 17). */
+  readonly triageAlerts: boolean;
+  readonly suppressAlerts: boolean;
   readonly manageAdmins: boolean;
   readonly readAdmins: boolean;
   readonly manageEnrollment: boolean;
@@ -60,6 +63,8 @@ export function abilitiesOf(me: AdminMe): Abilities {
     editCompliance: may('PUT /v1/admin/compliance-policies/:id'),
     sync: may('POST /v1/admin/devices/:id/sync'),
     revoke: may('POST /v1/admin/devices/:id/revoke'),
+    triageAlerts: may('PATCH /v1/admin/devices/:id/alerts/:alertId'),
+    suppressAlerts: may('POST /v1/admin/suppression-rules'),
     manageAdmins: may('POST /v1/admin/admins'),
     readAdmins: may('GET /v1/admin/admins'),
     manageEnrollment: may('POST /v1/admin/onboarding-packages'),

@@ -16,6 +16,8 @@ import {
   AdminMe,
   AdminRoleInfo,
   type AdminUpdateRequest,
+  type AlertTriagePatch,
+  AlertTriageView,
   ApiToken,
   ApiTokenCreated,
   Assignment,
@@ -58,6 +60,9 @@ import {
   type SigningKeyRotateRequest,
   SigningKeyState,
   StoreProblem,
+  SuppressionRule,
+  type SuppressionRulePatch,
+  type SuppressionRuleRequest,
   WhatIfRequest,
   WhatIfResponse,
 } from '../../../policy-schemas/src/index.js';
@@ -236,6 +241,28 @@ export class AdminClient {
   }
   getDeviceAlerts(deviceId: string): Promise<DeviceAlerts> {
     return this.typed('GET', `/v1/admin/devices/${encodeURIComponent(deviceId)}/alerts`, DeviceAlerts);
+  }
+  getAlertTriage(deviceId: string, alertId: string): Promise<AlertTriageView> {
+    return this.typed('GET', `/v1/admin/devices/${encodeURIComponent(deviceId)}/alerts/${encodeURIComponent(alertId)}`, AlertTriageView);
+  }
+  updateAlert(deviceId: string, alertId: string, patch: AlertTriagePatch): Promise<AlertTriageView> {
+    return this.typed('PATCH', `/v1/admin/devices/${encodeURIComponent(deviceId)}/alerts/${encodeURIComponent(alertId)}`, AlertTriageView, patch);
+  }
+  commentOnAlert(deviceId: string, alertId: string, comment: string): Promise<AlertTriageView> {
+    const path = `/v1/admin/devices/${encodeURIComponent(deviceId)}/alerts/${encodeURIComponent(alertId)}/comments`;
+    return this.typed('POST', path, AlertTriageView, { comment });
+  }
+  createSuppressionRule(request: SuppressionRuleRequest): Promise<SuppressionRule> {
+    return this.typed('POST', '/v1/admin/suppression-rules', SuppressionRule, request);
+  }
+  listSuppressionRules(): Promise<SuppressionRule[]> {
+    return this.call('GET', '/v1/admin/suppression-rules').then(listOf('rules', SuppressionRule));
+  }
+  updateSuppressionRule(ruleId: string, patch: SuppressionRulePatch): Promise<SuppressionRule> {
+    return this.typed('PATCH', `/v1/admin/suppression-rules/${encodeURIComponent(ruleId)}`, SuppressionRule, patch);
+  }
+  async deleteSuppressionRule(ruleId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/suppression-rules/${encodeURIComponent(ruleId)}`);
   }
   getDeviceHealth(deviceId: string): Promise<DeviceHealthView> {
     return this.typed('GET', `/v1/admin/devices/${encodeURIComponent(deviceId)}/health`, DeviceHealthView);

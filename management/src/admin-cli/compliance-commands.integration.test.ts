@@ -109,7 +109,7 @@ describe('attache-admin signals, compliance and access', () => {
 
     const alerts = await json<DeviceAlerts>('device', 'alerts', device.deviceId);
     expect(alerts).toMatchObject({ riskLevel: 'high', activeCount: 1 });
-    expect((await cli('device', 'alerts', device.deviceId)).out).toMatch(/indicator\.abc\s+high\s+active\s+Process matches indicator/);
+    expect((await cli('device', 'alerts', device.deviceId)).out).toMatch(/indicator\.abc\s+high\s+active\s+active\s+Process matches indicator/);
 
     expect((await json<DeviceHealthView>('device', 'health', device.deviceId)).health?.firewall.enabled).toBe(false);
     const healthText = (await cli('device', 'health', device.deviceId)).out;

@@ -30,11 +30,12 @@ export function deviceAlertsView(a: DeviceAlerts): string {
     x.alertId,
     x.severity,
     x.status,
+    x.effect,
     x.title,
     x.lastSeen,
     x.action ? `${x.action.type}${x.action.ok ? '' : ' (failed)'}` : '-',
   ]);
-  return `${head}\n${renderTable(['ALERT', 'SEVERITY', 'STATUS', 'TITLE', 'LAST SEEN', 'ACTION'], rows)}`;
+  return `${head}\n${renderTable(['ALERT', 'SEVERITY', 'STATUS', 'EFFECT', 'TITLE', 'LAST SEEN', 'ACTION'], rows)}`;
 }
 
 /** The latest health of a device. */

@@ -37,6 +37,12 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'POST /devices/:id/rotate-key': { action: 'device.rotateKey', targetType: 'device', targetId: param },
   'DELETE /devices/:id': { action: 'device.delete', targetType: 'device', targetId: param },
 
+  'PATCH /devices/:id/alerts/:alertId': { action: 'alert.update', targetType: 'device', targetId: param },
+  'POST /devices/:id/alerts/:alertId/comments': { action: 'alert.comment', targetType: 'device', targetId: param },
+  'POST /suppression-rules': { action: 'suppressionRule.create', targetType: 'suppressionRule', targetId: answer('ruleId') },
+  'PATCH /suppression-rules/:id': { action: 'suppressionRule.update', targetType: 'suppressionRule', targetId: param },
+  'DELETE /suppression-rules/:id': { action: 'suppressionRule.delete', targetType: 'suppressionRule', targetId: param },
+
   'POST /signing-key/rotate': { action: 'signingKey.rotate', targetType: 'signingKey', targetId: answer('payload.newKeyId') },
 
   'POST /compliance-policies': { action: 'compliancePolicy.create', targetType: 'compliancePolicy', targetId: answer('compliancePolicyId') },

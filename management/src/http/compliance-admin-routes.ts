@@ -9,13 +9,7 @@ import {
   unassignCompliancePolicy,
   updateCompliancePolicy,
 } from '../service/compliance/compliance-policies.js';
-import {
-  getComplianceOverview,
-  getDeviceAlerts,
-  getDeviceCompliance,
-  getDeviceHealth,
-  getDeviceInventory,
-} from '../service/compliance/device-signals-views.js';
+import { getComplianceOverview, getDeviceCompliance, getDeviceHealth, getDeviceInventory } from '../service/compliance/device-signals-views.js';
 import type { ServiceContext } from '../service/context.js';
 
 type IdParams = { Params: { id: string } };
@@ -47,7 +41,6 @@ export function registerComplianceAdminRoutes(app: FastifyInstance, ctx: Service
     return reply.code(204).send();
   });
 
-  app.get<IdParams>('/devices/:id/alerts', async (req) => getDeviceAlerts(ctx, req.params.id));
   app.get<IdParams>('/devices/:id/health', async (req) => getDeviceHealth(ctx, req.params.id));
   app.get<IdParams>('/devices/:id/inventory', async (req) => getDeviceInventory(ctx, req.params.id));
   app.get<IdParams>('/devices/:id/compliance', async (req) => getDeviceCompliance(ctx, req.params.id));

@@ -31,6 +31,7 @@ import { PUSH_WS_OPTIONS, releaseUpgradeRequest } from './push-socket-memory.js'
 import type { EnrollRateLimits } from './rate-limit.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerSignalRoutes } from './signal-routes.js';
+import { registerTriageRoutes } from './triage-routes.js';
 
 /** Request bodies are limited to 1 MiB (docs/protocol.md, "Errors"). */
 export const BODY_LIMIT = 1024 * 1024;
@@ -154,6 +155,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       scope.addHook('onResponse', invalidate);
       registerAdminRoutes(scope, ctx);
       registerComplianceAdminRoutes(scope, ctx);
+      registerTriageRoutes(scope, ctx);
       registerIdentityRoutes(scope, ctx);
       registerAuditRoutes(scope, ctx);
     },

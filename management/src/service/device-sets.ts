@@ -1,4 +1,4 @@
-// What a device's fetch answers (its signed policy set, manifest, key chain, etag), computed once per change and
+// What a device's fetch answers (its signed policy set, manifest, key chain, signed suppression list, etag), computed once per change and
 // kept per device: a check-in whose etag still matches costs a map lookup and a short hash, not a transaction.
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { isoNow } from '../../../common/clock.js';
@@ -9,10 +9,12 @@ import type {
   SignedPolicy,
   SignedPolicySetManifest,
   SignedSigningKeyAnnouncement,
+  SignedSuppressionList,
 } from '../../../policy-schemas/src/index.js';
 import type { ClusterBus } from '../push/cluster-bus.js';
 import type { DevicePolicySet, DeviceRecord } from '../store/store.js';
 import type { ServiceContext } from './context.js';
+import { type CachedSuppressions, signedSuppressions } from './suppression-list.js';
 
 /** What a device's fetch answers: the signed set, its signed manifest, the signing-key chain and the etag of all that. */
 export interface DeviceSetView {
@@ -22,6 +24,8 @@ export interface DeviceSetView {
   readonly signingKeys: readonly SignedSigningKeyAnnouncement[];
   /** An admin asked the device to rotate its key. */
   readonly rotateDeviceKey: boolean;
+  /** The alert suppressions in force for the device, signed (absent: none). */
+  readonly suppressions?: SignedSuppressionList;
   /** Identifies the policy list and the key that signs it: devices with equal `setKey` get the same `policies` bytes. */
   readonly setKey: string;
 }
@@ -35,6 +39,7 @@ export function policiesResponse(deviceId: string, view: DeviceSetView): Policie
     policies: view.policies as SignedPolicy[],
     ...(view.signingKeys.length > 0 ? { signingKeys: view.signingKeys as SignedSigningKeyAnnouncement[] } : {}),
     ...(view.rotateDeviceKey ? { rotateDeviceKey: true as const } : {}),
+    ...(view.suppressions ? { suppressions: view.suppressions } : {}),
   };
 }
 
@@ -43,6 +48,8 @@ interface Cached {
   readonly set: DevicePolicySet;
   /** The signed manifest and the key it was signed with (signed on first use, then kept). */
   manifest?: { readonly keyId: string; readonly signed: SignedPolicySetManifest };
+  /** The device's suppression rules (suppression rule changes invalidate like set changes). */
+  readonly suppressions: CachedSuppressions;
 }
 
 type Deps = Pick<ServiceContext, 'store' | 'signingKeys' | 'identity' | 'clock'> & { readonly bus?: ClusterBus };
@@ -96,8 +103,11 @@ export class DeviceSetViews {
     let cached = this.cache.get(device.deviceId);
     if (!cached) {
       const generation = this.generation;
-      const set = await this.deps.store.policySetForDevice(device.deviceId, isoNow(this.deps.clock));
-      cached = { generation, set };
+      const [set, rules] = await Promise.all([
+        this.deps.store.policySetForDevice(device.deviceId, isoNow(this.deps.clock)),
+        this.deps.store.suppressionRulesForDevice(device.deviceId),
+      ]);
+      cached = { generation, set, suppressions: { rules } };
       if (generation === this.generation) this.cache.set(device.deviceId, cached);
     }
     return this.viewOf(device, cached);
@@ -111,8 +121,9 @@ export class DeviceSetViews {
     if (missing.length > 0) {
       const generation = this.generation;
       const sets = await this.deps.store.policySetsForDevices(missing, isoNow(this.deps.clock));
+      const rules = await this.deps.store.suppressionRulesForDevices(missing);
       for (const [deviceId, set] of sets) {
-        const entry = { generation, set };
+        const entry = { generation, set, suppressions: { rules: rules.get(deviceId) ?? [] } };
         fresh.set(deviceId, entry);
         if (generation === this.generation) this.cache.set(deviceId, entry);
       }
@@ -141,12 +152,27 @@ export class DeviceSetViews {
     }
     const chain = signingKeys.announcements();
     const rotateDeviceKey = device.keyRotationRequestedAt !== undefined;
-    // The etag covers what a 304 would hide: the set, the key that signs it, the chain and a pending rotation request.
-    const etag = `"${sha256Hex(`${set.setVersion}:${set.digest}:${keys.keyId}:${chain.length}:${rotateDeviceKey}`)}"`;
+    const now = this.deps.clock.now();
+    const suppressions = signedSuppressions(cached.suppressions, { deviceId: device.deviceId, tenantId: identity.tenantId }, keys, {
+      ms: now,
+      iso: new Date(now).toISOString(),
+    });
+    // The etag covers what a 304 would hide: the set, the key that signs it, the chain, a pending rotation request and
+    // the suppressions in force (an expiry changes it without any write). No suppression: the etag of before issue 17.
+    const base = `${set.setVersion}:${set.digest}:${keys.keyId}:${chain.length}:${rotateDeviceKey}`;
+    const etag = `"${sha256Hex(suppressions.digest === '' ? base : `${base}:${suppressions.digest}`)}"`;
     // Stored versions are re-signed when a key is activated: a set cached before that is read again next time.
     const current = set.policies.every((p) => p.keyId === keys.keyId);
     if (!current) this.cache.delete(device.deviceId);
     const policies = current ? set.policies : set.policies.map((p) => signingKeys.resign(p));
-    return { etag, manifest: cached.manifest.signed, policies, signingKeys: chain, rotateDeviceKey, setKey: `${set.digest}:${keys.keyId}` };
+    return {
+      etag,
+      manifest: cached.manifest.signed,
+      policies,
+      signingKeys: chain,
+      rotateDeviceKey,
+      setKey: `${set.digest}:${keys.keyId}`,
+      ...(suppressions.list ? { suppressions: suppressions.list } : {}),
+    };
   }
 }

@@ -92,6 +92,7 @@ export class SetDelivery {
       manifest: view.manifest,
       ...(view.signingKeys.length > 0 ? { signingKeys: view.signingKeys } : {}),
       ...(view.rotateDeviceKey ? { rotateDeviceKey: true } : {}),
+      ...(view.suppressions ? { suppressions: view.suppressions } : {}),
     };
     const prefix = `{"type":"policies","requestId":"${randomUUID()}","reason":${JSON.stringify(reason)},"body":${JSON.stringify(head).slice(0, -1)},"policies":`;
     return [prefix, this.sharedPart(view)];

@@ -3,12 +3,13 @@
 // One definition for both dialects: kysely's schema builder writes each engine's DDL (autoId is the one difference).
 import { type ColumnDefinitionBuilder, type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import { alertTriage } from './migration-alert-triage.js';
 import type { Database } from './schema.js';
 import { compliancePolicySource, policySource } from './source-migrations.js';
 import { isPostgres } from './transactions.js';
 
 /** An auto-numbered integer key: SQLite's AUTOINCREMENT (the DDL shipped), a PostgreSQL identity column. */
-function autoId(db: Kysely<unknown>): (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder {
+export function autoId(db: Kysely<unknown>): (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder {
   return isPostgres(db) ? (c) => c.primaryKey().generatedByDefaultAsIdentity() : (c) => c.primaryKey().autoIncrement();
 }
 
@@ -471,6 +472,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-device-listing': deviceListing,
   '0014-policy-source': policySource,
   '0015-compliance-policy-source': compliancePolicySource,
+  '0016-alert-triage': alertTriage,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

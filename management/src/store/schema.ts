@@ -372,6 +372,44 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** alert_triage (migration 0016): an admin's triage of one device's alert. */
+export interface AlertTriageTable {
+  deviceId: string;
+  alertId: string;
+  /** new | inProgress | resolved. */
+  status: string;
+  classification: string | null;
+  determination: string | null;
+  assignedTo: string | null;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+/** alert_comments (migration 0016): the comments and history of one device's alert, append-only. */
+export interface AlertCommentTable {
+  commentId: Generated<number>;
+  deviceId: string;
+  alertId: string;
+  at: string;
+  author: string;
+  text: string;
+}
+
+/** suppression_rules (migration 0016): deviceId is NULL for an organization-wide rule. */
+export interface SuppressionRuleTable {
+  ruleId: string;
+  /** device | organization. */
+  scope: string;
+  deviceId: string | null;
+  alertId: string;
+  comment: string;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string | null;
+}
+
 export interface Database {
   meta: MetaTable;
   endpointSecrets: EndpointSecretTable;
@@ -404,4 +442,7 @@ export interface Database {
   adminApiTokens: AdminApiTokenTable;
   adminSessions: AdminSessionTable;
   auditLog: AuditLogTable;
+  alertTriage: AlertTriageTable;
+  alertComments: AlertCommentTable;
+  suppressionRules: SuppressionRuleTable;
 }

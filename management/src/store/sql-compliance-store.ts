@@ -1,13 +1,16 @@
-// The ComplianceStore half of the SQLite store (signals, compliance, access tokens); SqlManagementStore extends it.
-// Queries live in sql-signals.ts and sql-compliance.ts; this class only binds them to the database.
+// The ComplianceStore half of the SQL store (signals, compliance, alert triage, access tokens); SqlManagementStore
+// extends it. Queries live in sql-signals.ts, sql-compliance.ts and sql-triage.ts; this class only binds them to the database.
 import type { Kysely } from 'kysely';
 import type {
+  AlertComment,
   AlertReport,
+  AlertTriage,
   ComplianceAssignment,
   CompliancePolicy,
   ComplianceTransition,
   DeviceHealth,
   DeviceInventory,
+  SuppressionRule,
 } from '../../../policy-schemas/src/index.js';
 import type { AccessTokenRecord, AlertReportOutcome, ComplianceStore, DeviceSignals, StoredAlert, StoredComplianceState } from './compliance-store.js';
 import type { Database } from './schema.js';
@@ -15,10 +18,12 @@ import { SqlAdminStore } from './sql-admin-store.js';
 import * as compliance from './sql-compliance.js';
 import { DeviceWriteBatches } from './sql-device-writes.js';
 import * as signals from './sql-signals.js';
+import * as triage from './sql-triage.js';
 import type { StoreProblem } from './stored-json.js';
+import type { TriageStore } from './triage-store.js';
 
 /** ComplianceStore on the SQL database. What devices send is written through the group commit of `batches`. */
-export class SqlComplianceStore extends SqlAdminStore implements ComplianceStore {
+export class SqlComplianceStore extends SqlAdminStore implements ComplianceStore, TriageStore {
   protected readonly batches: DeviceWriteBatches;
 
   constructor(db: Kysely<Database>) {
@@ -97,5 +102,42 @@ export class SqlComplianceStore extends SqlAdminStore implements ComplianceStore
   }
   revokeAccessToken(tokenId: string, revokedAt: string): Promise<boolean> {
     return compliance.revokeAccessToken(this.db, tokenId, revokedAt);
+  }
+
+  getAlertTriage(deviceId: string, alertId: string): Promise<AlertTriage | undefined> {
+    return triage.getAlertTriage(this.db, deviceId, alertId);
+  }
+  listAlertTriage(deviceId: string): Promise<Map<string, AlertTriage>> {
+    return triage.listAlertTriage(this.db, deviceId);
+  }
+  saveAlertTriage(deviceId: string, alertId: string, value: AlertTriage | null, comments: readonly AlertComment[]): Promise<void> {
+    return triage.saveAlertTriage(this.db, deviceId, alertId, value, comments);
+  }
+  listAlertComments(deviceId: string, alertId: string, limit: number): Promise<AlertComment[]> {
+    return triage.listAlertComments(this.db, deviceId, alertId, limit);
+  }
+  createSuppressionRule(rule: SuppressionRule): Promise<void> {
+    return triage.createSuppressionRule(this.db, rule);
+  }
+  listSuppressionRules(): Promise<SuppressionRule[]> {
+    return triage.listSuppressionRules(this.db);
+  }
+  getSuppressionRule(ruleId: string): Promise<SuppressionRule | undefined> {
+    return triage.getSuppressionRule(this.db, ruleId);
+  }
+  updateSuppressionRule(rule: SuppressionRule): Promise<boolean> {
+    return triage.updateSuppressionRule(this.db, rule);
+  }
+  deleteSuppressionRule(ruleId: string): Promise<SuppressionRule | undefined> {
+    return triage.deleteSuppressionRule(this.db, ruleId);
+  }
+  suppressionRulesForDevice(deviceId: string): Promise<SuppressionRule[]> {
+    return triage.suppressionRulesForDevice(this.db, deviceId);
+  }
+  suppressionRulesForDevices(deviceIds: readonly string[]): Promise<Map<string, SuppressionRule[]>> {
+    return triage.suppressionRulesForDevices(this.db, deviceIds);
+  }
+  deviceIdsWithAlert(alertId: string, after: string | null, limit: number): Promise<string[]> {
+    return triage.deviceIdsWithAlert(this.db, alertId, after, limit);
   }
 }

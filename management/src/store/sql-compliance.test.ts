@@ -6,13 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AttacheError } from '../../../common/errors.js';
 import type { Alert, AlertReport, CompliancePolicy, DeviceHealth, DeviceInventory } from '../../../policy-schemas/src/index.js';
 import { type StoredComplianceState, TRANSITIONS_PER_DEVICE } from './compliance-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { ManagementStore } from './store.js';
 import { freshStorePerTest, STORE_ENGINES } from './testing/store-engines.js';
-import { oldSqliteWithDevice } from './testing/store-fixtures.js';
+import { codeOf, oldSqliteWithDevice } from './testing/store-fixtures.js';
 
 const NOW = '2025-01-10T12:00:00.000Z';
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -28,16 +27,6 @@ function enroll() {
     publicKey: KEY,
     facts: { hostname: 'ws-1', platform: 'linux', osVersion: '6.8', arch: 'x64', agentVersion: '0.1.0' },
   });
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AttacheError) return err.code;
-    throw err;
-  }
-  return 'NO_ERROR';
 }
 
 function alert(alertId: string, severity: Alert['severity'], status: Alert['status'] = 'active'): Alert {

@@ -8,7 +8,6 @@ import BetterSqlite3 from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { describe, expect, it } from 'vitest';
-import { AttacheError } from '../../../common/errors.js';
 import type { DeviceFacts, SignedPolicy, StatusReport } from '../../../policy-schemas/src/index.js';
 import { inCodeMigrations, MIGRATIONS } from './migrations.js';
 import type { Database } from './schema.js';
@@ -16,7 +15,7 @@ import { SqlManagementStore } from './sql-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { ManagementStore } from './store.js';
 import { freshStorePerTest, STORE_ENGINES } from './testing/store-engines.js';
-import { oldSqliteWithDevice } from './testing/store-fixtures.js';
+import { codeOf, oldSqliteWithDevice } from './testing/store-fixtures.js';
 
 const FACTS: DeviceFacts = { hostname: 'ws-042', platform: 'windows', osVersion: '10.0.22631', arch: 'x64', agentVersion: '0.1.0' };
 const NOW = '2025-01-10T12:00:00.000Z';
@@ -30,16 +29,6 @@ async function addToken(tokenHash: string, opts: { maxUses?: number; expiresAt?:
 
 function enroll(tokenHash: string, now = NOW, facts: DeviceFacts = FACTS) {
   return store.enrollDevice({ tokenHash, now, deviceId: randomUUID(), publicKey: KEY, facts });
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AttacheError) return err.code;
-    throw err;
-  }
-  return 'NO_ERROR';
 }
 
 function report(deviceId: string, generatedAt: string, state: 'succeeded' | 'error' = 'succeeded'): StatusReport {

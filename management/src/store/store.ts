@@ -21,6 +21,7 @@ import type { AuditStore } from './audit-store.js';
 import type { ComplianceStore } from './compliance-store.js';
 import type { DashboardQuery, DeviceCounts, DeviceQuery, DeviceQueryPage, PolicySettingPage, PolicySettingQuery } from './device-query.js';
 import type { StoreProblem } from './stored-json.js';
+import type { TriageStore } from './triage-store.js';
 
 /** Keys of the meta table (single-row facts about this endpoint). */
 export type MetaKey = 'tenantId' | 'adminTokenHash' | 'bootstrapAdminId';
@@ -243,7 +244,7 @@ export interface StoreStats {
   readonly pool?: PoolStats;
 }
 
-export interface ManagementStore extends ComplianceStore, AdminStore, AuditStore {
+export interface ManagementStore extends ComplianceStore, TriageStore, AdminStore, AuditStore {
   getMeta(key: MetaKey): Promise<string | undefined>;
   /** Stores `value` unless the key already has one; returns the value now stored. */
   initMeta(key: MetaKey, value: string): Promise<string>;

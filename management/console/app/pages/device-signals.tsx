@@ -1,8 +1,10 @@
-// The device page's signal sections: alerts (risk level, severity, titles), health and inventory as the device last
+// The device page's signal sections: alerts (risk level, severity, titles, triage controls), health and inventory as the device last
 // uploaded them. Alert titles and inventory strings come from the device and are rendered as text.
 import type { Loaded } from '../hooks.js';
+import type { Abilities } from '../session.js';
 import type { DeviceAlerts, DeviceHealthView, DeviceInventoryView } from '../types.js';
 import { Badge, ErrorText, formatTime, formatValue } from '../ui.js';
+import { AlertTriageControls } from './alert-triage.js';
 
 function Facts({ value }: { value: Record<string, unknown> }) {
   return (
@@ -17,7 +19,15 @@ function Facts({ value }: { value: Record<string, unknown> }) {
   );
 }
 
-export function DeviceSignals(props: { alerts: Loaded<DeviceAlerts>; health: Loaded<DeviceHealthView>; inventory: Loaded<DeviceInventoryView> }) {
+export function DeviceSignals(props: {
+  deviceId: string;
+  can: Abilities;
+  alerts: Loaded<DeviceAlerts>;
+  health: Loaded<DeviceHealthView>;
+  inventory: Loaded<DeviceInventoryView>;
+  /** A triage change moved the alerts and the compliance state. */
+  onTriaged: () => void;
+}) {
   const a = props.alerts.data;
   const h = props.health.data;
   const inv = props.inventory.data;
@@ -38,6 +48,7 @@ export function DeviceSignals(props: { alerts: Loaded<DeviceAlerts>; health: Loa
                   <span class="muted">
                     ({al.status}, {formatTime(al.receivedAt)})
                   </span>
+                  {al.status === 'active' && <AlertTriageControls deviceId={props.deviceId} alert={al} can={props.can} onChanged={props.onTriaged} />}
                 </li>
               ))}
             </ul>

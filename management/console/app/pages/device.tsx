@@ -178,7 +178,17 @@ export function DevicePage({ deviceId, can }: { deviceId: string; can: Abilities
         <ErrorText error={events.error} />
         {events.data && <EventsList events={events.data} />}
       </section>
-      <DeviceSignals alerts={alerts} health={health} inventory={inventory} />
+      <DeviceSignals
+        deviceId={deviceId}
+        can={can}
+        alerts={alerts}
+        health={health}
+        inventory={inventory}
+        onTriaged={() => {
+          alerts.reload();
+          compliance.reload();
+        }}
+      />
     </article>
   );
 }

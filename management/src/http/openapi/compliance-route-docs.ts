@@ -1,5 +1,5 @@
 // OpenAPI entries of the compliance admin routes (compliance-admin-routes.ts): compliance policies and assignments,
-// access tokens, and a device's alerts, health, inventory and compliance. One entry per route, keyed `METHOD /path`.
+// access tokens, and a device's health, inventory and compliance (alerts: triage-route-docs.ts). One entry per route, keyed `METHOD /path`.
 import {
   AccessTokenCreated,
   AccessTokenCreateRequest,
@@ -11,7 +11,6 @@ import {
   CompliancePolicy,
   CompliancePolicyDocument,
   CompliancePolicyList,
-  DeviceAlerts,
   DeviceCompliance,
   DeviceHealthView,
   DeviceInventoryView,
@@ -22,7 +21,6 @@ const admin = 'admin' as const;
 
 /** The compliance admin API. */
 export const COMPLIANCE_ROUTE_DOCS: RouteDocs = {
-  'GET /v1/admin/devices/{id}/alerts': { summary: "The device's alerts", tag: 'Devices', security: admin, responses: { 200: DeviceAlerts }, errors: [] },
   'GET /v1/admin/devices/{id}/health': {
     summary: "The device's last health upload",
     tag: 'Devices',

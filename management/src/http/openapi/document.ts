@@ -23,6 +23,7 @@ import { CONSOLE_ROUTE_DOCS } from './console-route-docs.js';
 import { DEVICE_ROUTE_DOCS } from './device-route-docs.js';
 import { IDENTITY_ROUTE_DOCS } from './identity-route-docs.js';
 import { isResponseDoc, type ParamDoc, type ResponseDoc, type RouteDoc, type RouteDocs, type SchemaObject } from './route-doc.js';
+import { TRIAGE_ROUTE_DOCS } from './triage-route-docs.js';
 
 /** The entries of several files as one; a route documented twice is an error (a spread would silently keep one). */
 export function mergeRouteDocs(...files: readonly RouteDocs[]): RouteDocs {
@@ -41,6 +42,7 @@ export const ROUTE_DOCS: RouteDocs = mergeRouteDocs(
   DEVICE_ROUTE_DOCS,
   ADMIN_ROUTE_DOCS,
   COMPLIANCE_ROUTE_DOCS,
+  TRIAGE_ROUTE_DOCS,
   IDENTITY_ROUTE_DOCS,
   AUDIT_ROUTE_DOCS,
   CONSOLE_ROUTE_DOCS,

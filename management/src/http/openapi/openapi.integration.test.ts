@@ -1,6 +1,7 @@
 // GET /v1/openapi.json on a real endpoint: served without credentials and cacheable, equal to docs/openapi.json, valid
 // OpenAPI 3.1; every route the server registers is documented and every documented route exists; and each documented
 // request body is the schema the route really validates with (its answer to a probe body names the same problems).
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -188,7 +189,28 @@ describe('documented answers', () => {
     const { policy } = await t.assignedPolicy([device]);
     const compliance = await t.admin.ok<{ compliancePolicyId: string }>('POST', '/compliance-policies', { name: 'c', settings: { maxRiskLevel: 'low' } });
     const session = await consoleLogin('docs-reader');
+    const alertId = 'posture.realTimeProtectionOff';
+    const alert = {
+      alertId,
+      category: 'posture',
+      severity: 'high',
+      title: 'RTP off',
+      evidence: {},
+      firstSeen: new Date(t.now()).toISOString(),
+      lastSeen: new Date(t.now()).toISOString(),
+      status: 'active',
+    };
+    const posted = await device.post('/v1/device/alerts', {
+      reportId: randomUUID(),
+      deviceId: device.deviceId,
+      generatedAt: new Date(t.now()).toISOString(),
+      riskLevel: 'high',
+      alerts: [alert],
+    });
+    expect(posted.status).toBe(200);
+    const rule = await t.admin.ok<{ ruleId: string }>('POST', '/suppression-rules', { scope: 'device', deviceId: device.deviceId, alertId, comment: 'docs' });
     const ids: Record<string, string> = {
+      '/v1/admin/suppression-rules/': rule.ruleId,
       '/v1/admin/devices/': device.deviceId,
       '/v1/access/devices/': device.deviceId,
       '/v1/admin/policies/': policy.policyId,
@@ -203,7 +225,7 @@ describe('documented answers', () => {
       const schemaIds = answerSchemaIds(answer && (isResponseDoc(answer) ? answer.schema : answer));
       if (method !== 'GET' || schemaIds.length === 0) continue;
       const prefix = Object.keys(ids).find((p) => path.startsWith(p));
-      const url = path.replace(/\{[^}]+\}/g, prefix ? (ids[prefix] ?? '') : OTHER_ID);
+      const url = path.replace('{alertId}', alertId).replace(/\{[^}]+\}/g, prefix ? (ids[prefix] ?? '') : OTHER_ID);
       const res = url.startsWith('/v1/admin/')
         ? await t.admin.call('GET', url.slice('/v1/admin'.length))
         : url.startsWith('/v1/device/')

@@ -1,5 +1,5 @@
 // The one owner of device compliance state: evaluates a device from what the store holds (assigned compliance policies,
-// stored alerts, latest health, last contact, settings reported in conflict), stores the result and its transition, and keeps every device's access
+// stored alerts as admins triaged and suppressed them, latest health, last contact, settings reported in conflict), stores the result and its transition, and keeps every device's access
 // decision precomputed in memory so the access API answers with a map lookup. Evaluations of one device never overlap.
 
 import type { Clock } from '../../../../common/clock.js';
@@ -12,6 +12,7 @@ import type { DeviceRecord, ManagementStore } from '../../store/store.js';
 import { isBehindCheck, needsSettingStatus } from './checks.js';
 import { accessDecision, evaluateDevice, type UnassignedState } from './evaluate.js';
 import { activeBySeverity, riskLevelOf } from './risk.js';
+import { countingAlerts, nextSuppressionExpiry, triageAlerts } from './triage.js';
 
 /** Server settings of compliance. */
 export interface ComplianceOptions {
@@ -42,7 +43,9 @@ export type EvaluationTrigger =
   | 'policy'
   | 'revocation'
   | 'timer'
-  | 'admin';
+  | 'admin'
+  | 'triage'
+  | 'suppression';
 
 /** What the store holds about a device no signed request has come from yet. */
 const NO_SIGNALS: DeviceSignals = { health: null, inventory: null, lastAlertReportAt: null, lastAlertReceivedAt: null, agentRiskLevel: null };
@@ -244,12 +247,17 @@ export class ComplianceService {
         return previous;
       }
     }
-    const [alerts, signals] = enrolled ? [[], NO_SIGNALS] : await Promise.all([store.listAlerts(deviceId), store.getSignals(deviceId)]);
+    const [stored, signals, triage, rules] = enrolled
+      ? [[], NO_SIGNALS, new Map(), []]
+      : await Promise.all([store.listAlerts(deviceId), store.getSignals(deviceId), store.listAlertTriage(deviceId), store.suppressionRulesForDevice(deviceId)]);
+    // Only alerts no admin resolved or suppressed count (triage.ts); an expiring suppression brings the next evaluation.
+    const triaged = triageAlerts(deviceId, stored, triage, rules, clock.now());
+    const alerts = countingAlerts(triaged);
     const readsStatus = policies.some((p) => needsSettingStatus(p.settings));
     const settingConflicts = enrolled || !readsStatus ? [] : await this.deps.store.reportedConflicts(deviceId, BEHIND_CHECK_IDS);
     const active = activeBySeverity(alerts);
     const lastContactAt = device.lastSeenAt ?? device.enrolledAt;
-    const { state, transition } = evaluateDevice({
+    let { state, transition } = evaluateDevice({
       deviceId,
       revoked: device.revoked,
       facts: {
@@ -266,6 +274,10 @@ export class ComplianceService {
       unassignedState: this.unassignedState,
       evidenceAt: latest([device.lastSeenAt, signals.lastAlertReceivedAt, signals.health?.receivedAt, signals.inventory?.receivedAt]),
     });
+    const expiry = nextSuppressionExpiry(triaged, rules);
+    if (expiry !== null && (state.nextEvaluationAt === null || Date.parse(expiry) < Date.parse(state.nextEvaluationAt))) {
+      state = { ...state, nextEvaluationAt: expiry };
+    }
     await store.saveComplianceState(state, transition, previous?.evaluatedAt ?? null);
     this.remember(state, { read: readsStatus, conflicts: conflictKey(settingConflicts) });
     this.deps.bus?.publish({ type: 'compliance', deviceIds: [deviceId] });

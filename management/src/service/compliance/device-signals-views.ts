@@ -1,29 +1,14 @@
-// What admins see of a device's signals and compliance: alerts with the risk level the endpoint computed, the latest
-// health and inventory, and the compliance state with reasons, per-policy results and transitions.
+// What admins see of a device's signals and compliance (alerts: alert-triage.ts): the latest health and inventory,
+// and the compliance state with reasons, per-policy results and transitions.
 import { AttacheError } from '../../../../common/errors.js';
-import type { ComplianceOverview, DeviceAlerts, DeviceCompliance, DeviceHealthView, DeviceInventoryView } from '../../../../policy-schemas/src/index.js';
+import type { ComplianceOverview, DeviceCompliance, DeviceHealthView, DeviceInventoryView } from '../../../../policy-schemas/src/index.js';
 import type { ServiceContext } from '../context.js';
 import { requireDevice } from '../directory.js';
 import { type DeviceScope, devicesInScope } from '../identity/scope.js';
 import { accessDecision } from './evaluate.js';
-import { riskLevelOf } from './risk.js';
 
 /** Transitions shown per device. */
 export const TRANSITIONS_SHOWN = 50;
-
-/** GET /v1/admin/devices/:id/alerts. */
-export async function getDeviceAlerts(ctx: ServiceContext, deviceId: string): Promise<DeviceAlerts> {
-  await requireDevice(ctx, deviceId);
-  const [alerts, signals] = await Promise.all([ctx.store.listAlerts(deviceId), ctx.store.getSignals(deviceId)]);
-  return {
-    deviceId,
-    riskLevel: riskLevelOf(alerts),
-    agentRiskLevel: signals.agentRiskLevel,
-    lastAlertReportAt: signals.lastAlertReportAt,
-    activeCount: alerts.filter((a) => a.status === 'active').length,
-    alerts,
-  };
-}
 
 /** GET /v1/admin/devices/:id/health. */
 export async function getDeviceHealth(ctx: ServiceContext, deviceId: string): Promise<DeviceHealthView> {

@@ -7,7 +7,9 @@ import { AttacheError } from '../../../../common/errors.js';
 import { validate } from '../../../../common/validation.js';
 import { AlertReport, type AlertReportAck, HealthUpload, InventoryUpload } from '../../../../policy-schemas/src/index.js';
 import type { ServiceContext } from '../context.js';
+import { triagedAlertsOf } from './alert-triage.js';
 import { riskLevelOf } from './risk.js';
+import { countingAlerts } from './triage.js';
 
 function requireSigner(what: string, deviceId: string, signerId: string): void {
   if (deviceId !== signerId) {
@@ -24,7 +26,7 @@ export async function acceptAlertReport(ctx: ServiceContext, signerId: string, b
   const outcome = await ctx.store.recordAlertReport(report, isoNow(ctx.clock));
   // The endpoint trusts its stored alerts, not the level the agent claims; a duplicate or stale report changed nothing.
   const state = outcome.duplicate || outcome.stale ? undefined : await ctx.compliance.evaluate(signerId, 'alerts');
-  const riskLevel = state?.riskLevel ?? riskLevelOf(await ctx.store.listAlerts(signerId));
+  const riskLevel = state?.riskLevel ?? riskLevelOf(countingAlerts(await triagedAlertsOf(ctx, signerId)));
   const log = { component: 'signals', deviceId: signerId, reportId: report.reportId, alerts: report.alerts.length, riskLevel, ...outcome };
   if (!outcome.duplicate && !outcome.stale && riskLevel !== report.riskLevel) {
     ctx.logger.warn('alert report risk level differs from stored alerts', { ...log, agentRiskLevel: report.riskLevel });

@@ -1,9 +1,11 @@
 // Test support for the store's tests: a device's facts and key, a signed policy version (its signature is not checked
 // by the store), a device enrolled through a single-use token, and a compliance policy assigned to devices, at a given time.
+
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
+import { AttacheError } from '../../../../common/errors.js';
 import type { ComplianceSettings, DeviceFacts, SignedPolicy, StatusReport } from '../../../../policy-schemas/src/index.js';
 import { inCodeMigrations } from '../migrations.js';
 import type { ManagementStore } from '../store.js';
@@ -78,4 +80,15 @@ export async function assignCompliancePolicy(store: ManagementStore, deviceIds: 
     createdAt: at,
   };
   await store.createComplianceAssignment(assignment);
+}
+
+/** The AttacheError code a store call fails with, or NO_ERROR. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof AttacheError) return err.code;
+    throw err;
+  }
+  return 'NO_ERROR';
 }
