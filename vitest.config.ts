@@ -12,6 +12,9 @@ export default defineConfig({
     reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for a UI or a service to get there, it measures nothing: 1 s (the default) is too short for a
+    // browser sign-in (scrypt) on a loaded 2-core machine. Speed is measured by bench/, never here.
+    expect: { poll: { timeout: 15_000 } },
     projects: [
       {
         extends: true,
