@@ -1,7 +1,6 @@
-// Windows isolation backend: block rules in the Windows Firewall group 'Attaché Isolation' and block-by-default
-// profiles, through one constant PowerShell script with the data as JSON on stdin. The profile values are read before
-// the first apply and restored exactly on release. The firewall rules provider owns group 'Attaché' and the profile
-// provider the MDM store; neither ever names this group (docs/actions.md: how they treat an isolated device).
+// Windows isolation backend: block rules plus an allow rule per endpoint port in Windows Firewall group 'Attaché
+// Isolation' and block-by-default profiles (saved before the first apply, restored on release), via one constant
+// PowerShell script with data as JSON on stdin. Providers never name this group (docs/actions.md).
 
 import { runPowerShell } from '../../providers/windows/powershell.js';
 import type { CommandRunner } from '../../system/command-runner.js';
