@@ -22,6 +22,18 @@ export const PROFILE_VALUES = {
   DefaultOutboundAction: ['Block', 'Allow', 'NotConfigured'],
 } as const;
 
+/**
+ * Windows Firewall's documented defaults (firewall on, inbound Block, outbound Allow on every profile), restored on
+ * release when the saved profile values are lost, so the device never stays block-by-default.
+ */
+export const WINDOWS_DEFAULT_PROFILES: SavedOsState = Object.fromEntries(
+  PROFILES.flatMap((p) => [
+    [`${p}.Enabled`, 'True'],
+    [`${p}.DefaultInboundAction`, 'Block'],
+    [`${p}.DefaultOutboundAction`, 'Allow'],
+  ]),
+);
+
 export interface WindowsIsolationRule {
   readonly displayName: string;
   readonly direction: 'Inbound' | 'Outbound';

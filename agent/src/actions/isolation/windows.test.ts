@@ -87,6 +87,21 @@ describe('Windows isolation (Windows Firewall group Attaché Isolation)', () => 
     expect(host.rules).toEqual([]);
   });
 
+  it('release with a corrupt isolation.json removes the rules and sets the documented defaults (outbound Allow)', async () => {
+    const { host, runner } = fakeNetSecurity();
+    const { controller, files } = controllerOn(runner);
+    await controller.isolate({ mode: 'full', endpointUrls: URLS });
+    const [file] = [...files.files.keys()];
+    await files.writeAtomic(file as string, 'not json');
+    expect(await controller.release()).toMatchObject({ isolated: false, enforced: false, notice: expect.stringContaining('DefaultOutboundAction') });
+    expect(host.rules).toEqual([]);
+    for (const profile of ['Domain', 'Private', 'Public']) {
+      expect(host.profiles[`${profile}.DefaultOutboundAction`]).toBe('Allow');
+      expect(host.profiles[`${profile}.DefaultInboundAction`]).toBe('Block');
+      expect(host.profiles[`${profile}.Enabled`]).toBe('True');
+    }
+  });
+
   it('a snapshot with a value outside the allow-list fails the isolation before any rule is written', async () => {
     const hostile = golden('windows-snapshot-output.json').replace(
       '"Public.DefaultInboundAction":"Block"',

@@ -5,10 +5,12 @@
 import { runPowerShell } from '../../providers/windows/powershell.js';
 import type { CommandRunner } from '../../system/command-runner.js';
 import type { IsolationBackend, IsolationEndpoint, IsolationMode, SavedOsState } from './isolation.js';
-import { renderWindowsIsolationRules, savedProfiles } from './windows-render.js';
+import { renderWindowsIsolationRules, savedProfiles, WINDOWS_DEFAULT_PROFILES } from './windows-render.js';
 import { ISOLATION_SCRIPT } from './windows-script.js';
 
 export class WindowsFirewallIsolationBackend implements IsolationBackend {
+  readonly unsavedDefaults = WINDOWS_DEFAULT_PROFILES;
+
   constructor(private readonly deps: { readonly runner: CommandRunner }) {}
 
   unsupportedMode(mode: IsolationMode): string | undefined {
@@ -28,7 +30,8 @@ export class WindowsFirewallIsolationBackend implements IsolationBackend {
   }
 
   async remove(saved: SavedOsState | undefined): Promise<void> {
-    const result = await runPowerShell(this.deps.runner, ISOLATION_SCRIPT, { op: 'remove', saved: saved ? savedProfiles(saved) : null });
+    // Never leave block-by-default profiles behind: without saved values the documented defaults go back.
+    const result = await runPowerShell(this.deps.runner, ISOLATION_SCRIPT, { op: 'remove', saved: savedProfiles(saved ?? this.unsavedDefaults) });
     if (ruleCount(result) !== 0) throw new Error(`isolation: ${ruleCount(result)} rules of the group remain after removal`);
   }
 
