@@ -1,7 +1,8 @@
 // The file quarantine on real files in a temp dir: metadata, 0700 folders, exec bits off, exact restore (path, mode,
-// owner, hash), refusals that leave the file where it was, and the EXDEV copy fallback through an injected rename.
+// owner, hash), refusals that leave the file where it was, the EXDEV copy fallback through an injected rename/link,
+// and swaps planted at the exact moment of the move (review17a findings 2-4) that must not reach another file.
 import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, rename as fsRename, link, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -25,8 +26,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function quarantine(rename?: (from: string, to: string) => Promise<void>): FileQuarantine {
-  return new FileQuarantine({ root }, { now: () => NOW, newId: () => `q-${++ids}`, ...(rename ? { rename } : {}) });
+type Move = (from: string, to: string) => Promise<void>;
+function quarantine(rename?: Move, link?: Move): FileQuarantine {
+  return new FileQuarantine({ root }, { now: () => NOW, newId: () => `q-${++ids}`, ...(rename ? { rename } : {}), ...(link ? { link } : {}) });
 }
 
 async function sample(mode = 0o4755): Promise<string> {
@@ -34,6 +36,14 @@ async function sample(mode = 0o4755): Promise<string> {
   await writeFile(path, CONTENT);
   await chmod(path, mode);
   return path;
+}
+
+/** A file the attacker points a symlink at (stands for /etc/shadow or /usr/bin/sudo). */
+async function victimFile(mode: number): Promise<string> {
+  const victim = join(dir, 'victim');
+  await writeFile(victim, 'important');
+  await chmod(victim, mode);
+  return victim;
 }
 
 describe('file quarantine', () => {
@@ -93,7 +103,7 @@ describe('file quarantine', () => {
       calls.push(from);
       throw Object.assign(new Error('EXDEV: cross-device link not permitted'), { code: 'EXDEV' });
     };
-    const q = quarantine(exdev);
+    const q = quarantine(exdev, exdev);
     const record = await q.quarantine(path, { reason: 'test' });
     expect(calls).toEqual([path]);
     await expect(stat(path)).rejects.toThrow(/ENOENT/);
@@ -154,5 +164,59 @@ describe('file quarantine', () => {
     await expect(q.restore(quarantineId)).rejects.toMatchObject({ code: 'QUARANTINE_RESTORE_FAILED', message: expect.stringContaining('folder') });
     expect((await q.get(quarantineId)).sha256).toBe(SHA256);
     await expect(q.get('../etc')).rejects.toMatchObject({ code: 'QUARANTINE_NOT_FOUND' });
+  });
+
+  it('a file swapped for a symlink at the moment of the move is not quarantined and its target is not touched', async () => {
+    const victim = await victimFile(0o755);
+    const path = await sample(0o755);
+    const swap: Move = async (from, to) => {
+      await unlink(from);
+      await symlink(victim, from);
+      await fsRename(from, to);
+    };
+    await expect(quarantine(swap).quarantine(path, { reason: 't' })).rejects.toMatchObject({
+      code: 'QUARANTINE_FAILED',
+      message: expect.stringContaining('replaced'),
+    });
+    expect((await stat(victim)).mode & 0o777).toBe(0o755);
+    expect(await readFile(victim, 'utf8')).toBe('important');
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('restore sets owner and mode on the file, not through a symlink planted at the path right after the move', async () => {
+    const victim = await victimFile(0o644);
+    const path = await sample(0o700);
+    const plant: Move = async (from, to) => {
+      await fsRename(from, to).catch(async () => link(from, to).then(() => unlink(from)));
+      if (to === path) {
+        await unlink(path);
+        await symlink(victim, path);
+      }
+    };
+    const q = quarantine(plant, plant);
+    const { quarantineId } = await q.quarantine(path, { reason: 't' });
+    await q.restore(quarantineId).catch(() => undefined);
+    expect((await stat(victim)).mode & 0o777).toBe(0o644);
+  });
+
+  it('restore never replaces a file written at the path after the check; the entry stays', async () => {
+    const path = await sample(0o755);
+    const q0 = quarantine();
+    const { quarantineId } = await q0.quarantine(path, { reason: 't' });
+    const writeFirst: Move = async (from, to) => {
+      await writeFile(to, 'USER DATA');
+      await fsRename(from, to);
+    };
+    const linkFirst: Move = async (from, to) => {
+      await writeFile(to, 'USER DATA');
+      await link(from, to);
+    };
+    await expect(quarantine(writeFirst, linkFirst).restore(quarantineId)).rejects.toMatchObject({
+      code: 'QUARANTINE_RESTORE_FAILED',
+      message: expect.stringContaining('taken'),
+    });
+    expect(await readFile(path, 'utf8')).toBe('USER DATA');
+    expect((await q0.get(quarantineId)).sha256).toBe(SHA256);
+    expect((await stat(join(root, quarantineId, 'file'))).mode & 0o777).toBe(0o600);
   });
 });

@@ -1,15 +1,16 @@
 // The agent's one file quarantine: moves a file to `<stateDir>/quarantine/<id>/` (directories owner-only 0700, the
 // file's exec bits off) beside a metadata record (original path, mode, owner, SHA-256, size, time), and restores it
-// to exactly that path, mode and owner after checking its hash. Used by blockAndRemediate indicators and by the
-// stopAndQuarantineFile / restoreFromQuarantine response actions. A move across file systems (EXDEV) falls back to
-// copy + fsync + unlink. The metadata is written before the file moves, so a crash never leaves a file without it.
+// to exactly that path, mode and owner after checking its hash (used by blockAndRemediate indicators and the
+// quarantine response actions). Every check and change goes through one descriptor opened without following symlinks
+// (quarantine-fs.ts); across file systems it copies from that descriptor. Metadata is written before the file moves.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { chmod, chown, constants, copyFile, lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { createReadStream, type Stats } from 'node:fs';
+import { chmod, type FileHandle, link, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../../../common/atomic-file.js';
 import { AttacheError } from '../../../common/errors.js';
 import { isoTime } from '../../../common/iso-time.js';
+import { copyFromHandle, openNoFollow, requireSameFile, sha256OfHandle } from './quarantine-fs.js';
 
 /** What the quarantine remembers about one file (`metadata.json`). */
 export interface QuarantineRecord {
@@ -33,6 +34,8 @@ export interface QuarantineDeps {
   readonly newId: () => string;
   /** Injected for tests (a failing rename proves the EXDEV fallback); fs.rename by default. */
   readonly rename?: (from: string, to: string) => Promise<void>;
+  /** How restore puts the file back (never replacing anything); fs.link by default, injected like `rename`. */
+  readonly link?: (existing: string, newPath: string) => Promise<void>;
 }
 
 /** The quarantine's folder in the agent's state dir. */
@@ -40,6 +43,8 @@ export const QUARANTINE_DIR = 'quarantine';
 const METADATA = 'metadata.json';
 const CONTENT = 'file';
 const ID = /^[A-Za-z0-9-]{1,64}$/;
+// link() errors after which restore copies instead: another file system, or one without hard links.
+const LINK_FALLBACK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 
 /** SHA-256 of a file's content, streamed. */
 export function sha256OfFile(path: string): Promise<string> {
@@ -54,6 +59,7 @@ export function sha256OfFile(path: string): Promise<string> {
 
 export class FileQuarantine {
   private readonly move: (from: string, to: string) => Promise<void>;
+  private readonly link: (existing: string, newPath: string) => Promise<void>;
 
   /** `root`: `<stateDir>/quarantine`. */
   constructor(
@@ -61,51 +67,60 @@ export class FileQuarantine {
     private readonly deps: QuarantineDeps,
   ) {
     this.move = deps.rename ?? rename;
+    this.link = deps.link ?? link;
   }
 
   /**
    * Quarantines a regular file (never a symlink or directory). `expectSha256`, when given, must still be the file's
    * hash (a file replaced since it was matched is left alone). QUARANTINE_FAILED with the reason; the file stays.
+   * The file is opened once without following symlinks and hashed, moved and made 0600 through that descriptor; its
+   * device + inode is checked at the path right before the move and at the destination right after it.
    */
   async quarantine(path: string, options: { readonly reason: string; readonly expectSha256?: string }): Promise<QuarantineRecord> {
-    const info = await lstat(path).catch((err: NodeJS.ErrnoException) => {
-      throw new AttacheError('QUARANTINE_FAILED', `${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, { cause: err });
-    });
-    if (!info.isFile()) throw new AttacheError('QUARANTINE_FAILED', `${path}: not a regular file`);
-    const sha256 = await sha256OfFile(path).catch((err: Error) => {
-      throw new AttacheError('QUARANTINE_FAILED', `${path}: unreadable: ${err.message}`, { cause: err });
-    });
-    if (options.expectSha256 !== undefined && options.expectSha256.toLowerCase() !== sha256)
-      throw new AttacheError('QUARANTINE_FAILED', `${path}: content changed (SHA-256 ${sha256}, expected ${options.expectSha256.toLowerCase()})`);
-    const id = this.deps.newId();
-    if (!ID.test(id)) throw new AttacheError('QUARANTINE_FAILED', `quarantine id ${JSON.stringify(id)} is not a plain id`);
-    const record: QuarantineRecord = {
-      formatVersion: 1,
-      quarantineId: id,
-      originalPath: path,
-      mode: info.mode & 0o7777,
-      uid: info.uid,
-      gid: info.gid,
-      sha256,
-      sizeBytes: info.size,
-      quarantinedAt: isoTime(this.deps.now()),
-      reason: options.reason,
+    const fail = (why: string, cause?: unknown): never => {
+      throw new AttacheError('QUARANTINE_FAILED', `${path}: ${why}`, cause === undefined ? undefined : { cause });
     };
-    const dir = join(this.options.root, id);
-    await mkdir(this.options.root, { recursive: true, mode: 0o700 });
-    await chmod(this.options.root, 0o700);
-    await mkdir(dir, { mode: 0o700 });
-    await chmod(dir, 0o700);
+    const handle = await openNoFollow(path).catch((err: NodeJS.ErrnoException) =>
+      fail(err.code === 'ENOENT' ? 'no such file' : err.code === 'ELOOP' ? 'not a regular file (a symlink)' : err.message, err),
+    );
     try {
-      await writeFileAtomic(join(dir, METADATA), `${JSON.stringify(record, null, 2)}\n`, 0o600);
-      await this.relocate(path, join(dir, CONTENT));
-    } catch (err) {
-      await rm(dir, { recursive: true, force: true });
-      throw new AttacheError('QUARANTINE_FAILED', `${path}: cannot move to quarantine: ${(err as Error).message}`, { cause: err });
+      const info = await handle.stat();
+      if (!info.isFile()) fail('not a regular file');
+      const sha256 = await sha256OfHandle(handle).catch((err: Error) => fail(`unreadable: ${err.message}`, err));
+      if (options.expectSha256 !== undefined && options.expectSha256.toLowerCase() !== sha256)
+        fail(`content changed (SHA-256 ${sha256}, expected ${options.expectSha256.toLowerCase()})`);
+      const id = this.deps.newId();
+      if (!ID.test(id)) throw new AttacheError('QUARANTINE_FAILED', `quarantine id ${JSON.stringify(id)} is not a plain id`);
+      const record: QuarantineRecord = {
+        formatVersion: 1,
+        quarantineId: id,
+        originalPath: path,
+        mode: info.mode & 0o7777,
+        uid: info.uid,
+        gid: info.gid,
+        sha256,
+        sizeBytes: info.size,
+        quarantinedAt: isoTime(this.deps.now()),
+        reason: options.reason,
+      };
+      const dir = join(this.options.root, id);
+      await mkdir(this.options.root, { recursive: true, mode: 0o700 });
+      await chmod(this.options.root, 0o700);
+      await mkdir(dir, { mode: 0o700 });
+      await chmod(dir, 0o700);
+      try {
+        await writeFileAtomic(join(dir, METADATA), `${JSON.stringify(record, null, 2)}\n`, 0o600);
+        await this.moveIn(path, join(dir, CONTENT), handle, info);
+      } catch (err) {
+        await rm(dir, { recursive: true, force: true });
+        fail(`cannot move to quarantine: ${(err as Error).message}`, err);
+      }
+      // Owner read/write only, on the descriptor (never a path a symlink could replace): nothing can execute it.
+      await handle.chmod(0o600);
+      return record;
+    } finally {
+      await handle.close();
     }
-    // Owner read/write only: nothing can execute it or read it but the agent.
-    await chmod(join(dir, CONTENT), 0o600);
-    return record;
   }
 
   /** The record of a quarantined file; QUARANTINE_NOT_FOUND when there is none. */
@@ -133,8 +148,10 @@ export class FileQuarantine {
 
   /**
    * Puts the file back at its original path with its original mode and owner, after checking its SHA-256; the
-   * quarantine entry is removed. QUARANTINE_RESTORE_FAILED when the path is taken, its folder is gone or the
-   * content changed (the entry is then kept).
+   * quarantine entry is removed. Owner and mode are set on the open descriptor while the file is still inside the
+   * owner-only folder; it then appears at the path by link() (or an O_EXCL copy across file systems), which never
+   * replaces anything. QUARANTINE_RESTORE_FAILED when the path is taken, its folder is gone or the content changed
+   * (the entry is then kept).
    */
   async restore(quarantineId: string): Promise<QuarantineRecord> {
     const record = await this.get(quarantineId);
@@ -142,46 +159,60 @@ export class FileQuarantine {
     const refuse = (why: string): never => {
       throw new AttacheError('QUARANTINE_RESTORE_FAILED', `${record.originalPath}: ${why}`);
     };
-    const hash = await sha256OfFile(stored).catch(() => refuse('the quarantined copy is missing or unreadable'));
-    if (hash !== record.sha256) refuse(`the quarantined copy changed (SHA-256 ${hash}, recorded ${record.sha256})`);
-    if (
-      await lstat(record.originalPath).then(
-        () => true,
-        () => false,
-      )
-    )
-      refuse('the path is taken by another file');
-    if (
-      !(await stat(dirname(record.originalPath)).then(
+    const handle = await openNoFollow(stored).catch(() => refuse('the quarantined copy is missing or unreadable'));
+    try {
+      if (!(await handle.stat()).isFile()) refuse('the quarantined copy is not a regular file');
+      const hash = await sha256OfHandle(handle).catch(() => refuse('the quarantined copy is unreadable'));
+      if (hash !== record.sha256) refuse(`the quarantined copy changed (SHA-256 ${hash}, recorded ${record.sha256})`);
+      const folder = await stat(dirname(record.originalPath)).then(
         (s) => s.isDirectory(),
         () => false,
-      ))
-    )
-      refuse('its folder no longer exists');
-    await this.relocate(stored, record.originalPath);
-    await chown(record.originalPath, record.uid, record.gid).catch((err: NodeJS.ErrnoException) => {
-      // Without privileges only a file already owned by us can be restored as it was.
-      if (err.code !== 'EPERM' || process.getuid?.() === record.uid) throw err;
-    });
-    await chmod(record.originalPath, record.mode);
-    await rm(join(this.options.root, quarantineId), { recursive: true, force: true });
-    return record;
+      );
+      if (!folder) refuse('its folder no longer exists');
+      const setOwnerAndMode = async (file: FileHandle) => {
+        await file.chown(record.uid, record.gid).catch((err: NodeJS.ErrnoException) => {
+          // Without privileges only a file already owned by us can be restored as it was.
+          if (err.code !== 'EPERM' || process.getuid?.() === record.uid) throw err;
+        });
+        await file.chmod(record.mode); // after chown, which clears set-user-id
+      };
+      await setOwnerAndMode(handle);
+      try {
+        await this.link(stored, record.originalPath).catch(async (err: NodeJS.ErrnoException) => {
+          if (!LINK_FALLBACK.has(err.code ?? '')) throw err;
+          await copyFromHandle(handle, record.originalPath, setOwnerAndMode);
+        });
+      } catch (err) {
+        await handle.chmod(0o600);
+        const code = (err as NodeJS.ErrnoException).code;
+        refuse(code === 'EEXIST' ? 'the path is taken by another file' : `cannot put it back: ${(err as Error).message}`);
+      }
+      await rm(join(this.options.root, quarantineId), { recursive: true, force: true });
+      return record;
+    } finally {
+      await handle.close();
+    }
   }
 
-  /** rename, or on EXDEV (another file system) copy + fsync + unlink; the target never exists beforehand. */
-  private async relocate(from: string, to: string): Promise<void> {
+  /**
+   * rename `from` (checked to still be `info`) to `to`, then checks `to` is that file; on EXDEV copies from the open
+   * descriptor + fsync, checks again, unlinks `from`. A different file found after the rename is linked back.
+   */
+  private async moveIn(from: string, to: string, handle: FileHandle, info: Stats): Promise<void> {
+    await requireSameFile(from, info);
     try {
       await this.move(from, to);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-      await copyFile(from, to, constants.COPYFILE_EXCL);
-      const handle = await open(to, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await copyFromHandle(handle, to, async () => undefined);
+      await requireSameFile(from, info);
       await unlink(from);
+      return;
     }
+    await requireSameFile(to, info).catch(async (err: Error) => {
+      // Whatever was swapped in goes back where it was (never over something new) before the entry is removed.
+      await link(to, from).catch(() => undefined);
+      throw err;
+    });
   }
 }

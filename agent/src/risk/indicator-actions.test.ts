@@ -2,7 +2,7 @@
 // in a temp dir), MD5 hashing, and the Windows signer reader (constant script, paths on stdin, cache, per-OS
 // notApplicable).
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { NodeFileStore } from '../system/file-store.js';
 import { FileHasher } from './file-hasher.js';
 import { createNativeSources, type NativeSourcesDeps } from './native-sources.js';
 import { listProcesses } from './process-table.js';
+import { PROTECTED_PATHS, refusalOf } from './remediation.js';
 import { parseSigners, SignerReader } from './signer-reader.js';
 
 const THUMB = '3B1EFD3A66EA28B16697394703A72CA340A05BD5';
@@ -26,9 +27,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function sources(extra: Partial<NativeSourcesDeps> = {}, withQuarantine = true) {
+function sources(extra: Partial<NativeSourcesDeps> = {}, withQuarantine = true, table = [{ pid: 100, name: 'miner', path: dir, command: 'miner' }]) {
   const killed: number[] = [];
-  const table = [{ pid: 100, name: 'miner', path: dir, command: 'miner' }];
+  let ids = 0;
   const deps: NativeSourcesDeps = {
     platform: 'macos',
     facts: () => ({ hostname: 'h', platform: 'macos', osVersion: '14', arch: 'arm64', agentVersion: '0' }),
@@ -36,7 +37,7 @@ function sources(extra: Partial<NativeSourcesDeps> = {}, withQuarantine = true) 
     files: new NodeFileStore(),
     indicatorsPath: join(dir, 'indicators.json'),
     hasher: new FileHasher({ maxBytes: 1024 }),
-    ...(withQuarantine ? { quarantine: new FileQuarantine({ root: join(dir, 'state', 'quarantine') }, { now: () => 0, newId: () => 'q-1' }) } : {}),
+    ...(withQuarantine ? { quarantine: new FileQuarantine({ root: join(dir, 'state', 'quarantine') }, { now: () => 0, newId: () => `q-${++ids}` }) } : {}),
     now: () => 0,
     ownPid: 4242,
     kill: (pid) => void killed.push(pid),
@@ -76,10 +77,57 @@ describe('blockAndRemediate on a real file', () => {
     await writeFile(exe, 'replaced-since');
     const changed = await sources().s.killProcesses({ ...indicator, value: md5 }, listed, { quarantine: true });
     expect(changed).toMatchObject({ ok: false });
-    expect(changed.detail).toBe(
-      "pid 100: gone or no longer matching; not quarantined: the executable no longer has the indicator's md5".replace('the executable', exe),
-    );
+    expect(changed.detail).toBe('pid 100: gone or no longer matching; not quarantined: not every matching process was stopped');
     expect(await readFile(exe, 'utf8')).toBe('replaced-since');
+  });
+});
+
+describe('blockAndRemediate guards (review17a finding 6)', () => {
+  it('quarantines nothing when a matching process was refused (pid 1) or not stopped', async () => {
+    const exe = join(dir, 'init');
+    await writeFile(exe, 'init-binary', { mode: 0o755 });
+    const table = [
+      { pid: 1, name: 'init', path: dir, command: 'init' },
+      { pid: 100, name: 'init', path: dir, command: 'init' },
+    ];
+    const { s, killed } = sources({}, true, table);
+    const indicator: RiskIndicator = { type: 'processName', value: 'init', action: 'blockAndRemediate' };
+    const action = await s.killProcesses(indicator, await s.processes({}), { quarantine: true });
+    expect(killed).toEqual([100]);
+    expect(action).toMatchObject({ ok: false, detail: expect.stringContaining('not quarantined: not every matching process was stopped') });
+    expect(await readFile(exe, 'utf8')).toBe('init-binary');
+  });
+
+  it("quarantines each killed process's own executable", async () => {
+    await mkdir(join(dir, 'a'));
+    await mkdir(join(dir, 'b'));
+    await writeFile(join(dir, 'a', 'miner'), 'a');
+    await writeFile(join(dir, 'b', 'miner'), 'b');
+    const table = [
+      { pid: 100, name: 'miner', path: join(dir, 'a'), command: 'miner' },
+      { pid: 101, name: 'miner', path: join(dir, 'b'), command: 'miner' },
+    ];
+    const { s, killed } = sources({}, true, table);
+    const indicator: RiskIndicator = { type: 'processName', value: 'miner', action: 'blockAndRemediate' };
+    const action = await s.killProcesses(indicator, await s.processes({}), { quarantine: true });
+    expect(killed).toEqual([100, 101]);
+    expect(action.ok).toBe(true);
+    await expect(stat(join(dir, 'a', 'miner'))).rejects.toThrow(/ENOENT/);
+    await expect(stat(join(dir, 'b', 'miner'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses OS files and the agent itself by realpath and inode, not by string', async () => {
+    const deps = { platform: 'linux' as const, hasher: new FileHasher({ maxBytes: 1024 }) };
+    expect(await refusalOf(deps, '/usr/bin/env')).toContain('OS file');
+    const agent = join(dir, 'node');
+    await writeFile(agent, 'agent');
+    await link(agent, join(dir, 'hardlink'));
+    await symlink(agent, join(dir, 'symlink'));
+    for (const other of ['hardlink', 'symlink']) expect(await refusalOf({ ...deps, ownExecutable: agent }, join(dir, other))).toContain("agent's own");
+    expect(await refusalOf({ ...deps, ownExecutable: agent }, join(dir, 'symlink').toUpperCase())).toContain('cannot be resolved');
+    await writeFile(join(dir, 'other'), 'other');
+    expect(await refusalOf({ ...deps, ownExecutable: agent }, join(dir, 'other'))).toBeUndefined();
+    expect(PROTECTED_PATHS.windows).toContain('c:\\windows\\');
   });
 });
 

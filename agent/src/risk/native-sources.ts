@@ -1,9 +1,8 @@
 // Risk signal sources of the real OS: health and detections through the command runner (argv only), processes and
 // connections through systeminformation, inventory through systeminformation and the disk-encryption probes.
 // `block` kills a process only after re-reading it and finding it still matches the indicator; `blockAndRemediate`
-// then quarantines its executable (actions/quarantine.ts; for a hash indicator only while the file still has that
-// hash). Dropping connections is not supported (the firewall providers enforce policy tables and keep no runtime
-// block list): reported as such.
+// then quarantines the executables once all were killed (remediation.ts). Dropping connections is not supported
+// (the firewall providers enforce policy tables and keep no runtime block list): reported as such.
 import type { AlertAction, DeviceFacts, Platform } from '../../../policy-schemas/src/index.js';
 import type { FileQuarantine } from '../actions/quarantine.js';
 import { matchProcesses, type ObservedConnection, type ObservedProcess, observationsNeeded, type RiskIndicator } from '../core/indicator-match.js';
@@ -11,9 +10,10 @@ import { nativeHealthReader } from '../health/health-reader.js';
 import { collectNativeInventory } from '../inventory/collect.js';
 import type { CommandRunner } from '../system/command-runner.js';
 import type { FileStore } from '../system/file-store.js';
-import type { FileHasher, FileHashes } from './file-hasher.js';
+import type { FileHasher } from './file-hasher.js';
 import { IndicatorSource } from './indicator-source.js';
 import { listConnections, listProcesses, type ProcessApi } from './process-table.js';
+import { quarantineExecutables } from './remediation.js';
 import { actionDetail, type SignalSources } from './signal-sources.js';
 import type { SignerReader } from './signer-reader.js';
 import { readThreats } from './threats.js';
@@ -29,7 +29,7 @@ export interface NativeSourcesDeps {
   readonly signers?: SignerReader;
   /** Where blockAndRemediate puts executables; none: remediation is reported as not possible. */
   readonly quarantine?: FileQuarantine;
-  /** The agent's own executable: never quarantined. */
+  /** The agent's own executable: never quarantined (realpath and device + inode compared). */
   readonly ownExecutable?: string;
   readonly now: () => number;
   /** The agent's own pid: never killed. */
@@ -81,7 +81,13 @@ export function createNativeSources(deps: NativeSourcesDeps): SignalSources {
           }
         }
       }
-      const remediated = options.quarantine ? await quarantineExecutable(deps, indicator, processes) : undefined;
+      // Only once every matching process is stopped (a refused or vanished one may still need its file), each
+      // killed process's own executable (remediation.ts: never an OS file or the agent itself).
+      const remediated = !options.quarantine
+        ? undefined
+        : problems.length > 0
+          ? { ok: false, detail: 'not quarantined: not every matching process was stopped' }
+          : await quarantineExecutables(deps, indicator, processes);
       const detail = [killed.length > 0 ? `killed pid ${killed.join(', ')}` : '', ...problems, remediated?.detail ?? ''].filter(Boolean).join('; ');
       const ok = problems.every((m) => m.includes('gone')) && remediated?.ok !== false;
       return { type: 'killProcess', ok, detail: actionDetail(detail) };
@@ -96,34 +102,4 @@ export function createNativeSources(deps: NativeSourcesDeps): SignalSources {
     },
     inventory: () => collectNativeInventory({ platform: deps.platform, facts: deps.facts(), runner: deps.runner }),
   };
-}
-
-const HASH_OF: Partial<Record<RiskIndicator['type'], keyof FileHashes>> = { fileSha256: 'sha256', fileSha1: 'sha1', fileMd5: 'md5' };
-
-/**
- * blockAndRemediate: moves the matched executable to the quarantine once its processes are stopped. A hash
- * indicator's file is hashed again first (a file replaced since the check is left alone); the agent's own
- * executable is never touched.
- */
-async function quarantineExecutable(
-  deps: NativeSourcesDeps,
-  indicator: RiskIndicator,
-  processes: readonly ObservedProcess[],
-): Promise<{ ok: boolean; detail: string }> {
-  const path = processes.find((p) => p.path !== undefined)?.path;
-  if (!deps.quarantine) return { ok: false, detail: 'not quarantined: no quarantine on this host' };
-  if (!path) return { ok: false, detail: 'not quarantined: the executable path is unknown' };
-  if (path === deps.ownExecutable) return { ok: false, detail: `not quarantined: ${path} is the agent's own executable` };
-  const algorithm = HASH_OF[indicator.type];
-  if (algorithm) {
-    const now = await deps.hasher.hash(path, { sha256: algorithm === 'sha256', sha1: algorithm === 'sha1', md5: algorithm === 'md5' });
-    if (now?.[algorithm]?.toLowerCase() !== indicator.value.toLowerCase())
-      return { ok: false, detail: `not quarantined: ${path} no longer has the indicator's ${algorithm}` };
-  }
-  try {
-    const record = await deps.quarantine.quarantine(path, { reason: `indicator ${indicator.type} ${indicator.value} (blockAndRemediate)` });
-    return { ok: true, detail: `quarantined ${path} as ${record.quarantineId} (sha256 ${record.sha256})` };
-  } catch (err) {
-    return { ok: false, detail: `not quarantined: ${(err as Error).message}` };
-  }
 }

@@ -20,6 +20,8 @@ export interface IsolationState {
   readonly endpoints: readonly IsolationEndpoint[];
   /** True when the OS has the isolation rules loaded (false after release, or while a deleted table awaits re-apply). */
   readonly enforced: boolean;
+  /** Set when release/reapply removed an isolation whose saved OS values were lost: what it did instead. */
+  readonly notice?: string;
 }
 
 /** The one interface next session's action executor uses (isolate / release actions, health report). */
@@ -46,6 +48,11 @@ export interface IsolationBackend {
   apply(endpoints: readonly IsolationEndpoint[]): Promise<void>;
   /** Removes the isolation rules (and restores `saved`); succeeds when there is nothing to remove. */
   remove(saved: SavedOsState | undefined): Promise<void>;
+  /**
+   * What `remove` restores when the saved values are lost (corrupt isolation.json, stray rules): the OS's documented
+   * safe defaults, so a device is never left blocking by default. Absent when isolation changes nothing but its rules.
+   */
+  readonly unsavedDefaults?: SavedOsState;
   /** True when the isolation rules are loaded now. */
   present(): Promise<boolean>;
 }

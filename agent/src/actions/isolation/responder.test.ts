@@ -17,6 +17,7 @@ class RecordingBackend implements IsolationBackend {
   loaded: readonly IsolationEndpoint[] | undefined;
   profiles: SavedOsState = { 'Public.DefaultInboundAction': 'NotConfigured' };
   failApply = 0;
+  readonly unsavedDefaults: SavedOsState = { 'Public.DefaultOutboundAction': 'Allow' };
   constructor(private readonly files: MemoryFileStore) {}
   unsupportedMode(mode: IsolationMode): string | undefined {
     return mode === 'full' ? undefined : 'no selective here';
@@ -135,8 +136,8 @@ describe('IsolationController', () => {
     expect(await controller.reapply()).toEqual({ isolated: false, endpoints: [], enforced: false });
     expect(backend.calls).toEqual([]);
     backend.loaded = [];
-    await controller.reapply();
-    expect(backend.calls).toEqual(['remove null']);
+    expect(await controller.reapply()).toMatchObject({ isolated: false, notice: expect.stringContaining('Public.DefaultOutboundAction') });
+    expect(backend.calls).toEqual(['remove {"Public.DefaultOutboundAction":"Allow"}']);
   });
 
   it('a corrupt isolation.json is STATE_CORRUPT, not a silent release', async () => {
@@ -149,8 +150,13 @@ describe('IsolationController', () => {
     const { files, backend, controller } = setUp();
     await controller.isolate(PLAN);
     await files.writeAtomic(FILE, 'not json');
-    expect(await controller.release()).toEqual({ isolated: false, endpoints: [], enforced: false });
-    expect(backend.calls.at(-1)).toBe('remove null');
+    expect(await controller.release()).toEqual({
+      isolated: false,
+      endpoints: [],
+      enforced: false,
+      notice: expect.stringMatching(/isolation\.json was unreadable.*rules were removed.*DefaultOutboundAction/),
+    });
+    expect(backend.calls.at(-1)).toBe('remove {"Public.DefaultOutboundAction":"Allow"}');
     expect(files.files.has(FILE)).toBe(false);
   });
 

@@ -65,15 +65,19 @@ export class IsolationController implements IsolationResponder {
 
   release(): Promise<IsolationState> {
     return this.serial(async () => {
-      // A corrupt isolation.json must not keep a device isolated: the rules go regardless, and only what it saved
-      // (Windows profile values) is lost, which the error-free path would have restored.
+      // A corrupt isolation.json must not keep a device isolated: the rules go regardless, and the values it saved
+      // (Windows profile defaults) are replaced by the OS's documented safe defaults, reported in `notice`.
+      let corrupt: string | undefined;
       const intent = await this.store.read().catch((err: unknown) => {
-        if (err instanceof AttacheError && err.code === 'STATE_CORRUPT') return undefined;
-        throw err;
+        if (!(err instanceof AttacheError && err.code === 'STATE_CORRUPT')) throw err;
+        corrupt = err.message;
+        return undefined;
       });
-      await this.os('remove the isolation', () => this.deps.backend.remove(intent?.saved));
+      const saved = intent ? intent.saved : this.deps.backend.unsavedDefaults;
+      await this.os('remove the isolation', () => this.deps.backend.remove(saved));
       await this.store.remove();
-      return this.describe(undefined);
+      const state = await this.describe(undefined);
+      return corrupt === undefined ? state : { ...state, notice: `isolation.json was unreadable (${corrupt}): ${this.unsavedNotice()}` };
     });
   }
 
@@ -87,8 +91,9 @@ export class IsolationController implements IsolationResponder {
       if (!intent) {
         // Rules with no intent: a crash between release's remove and the file's removal cannot leave this, but a
         // hand-restored backup can; the agent never keeps a device isolated that it has no record of isolating.
-        if (await this.deps.backend.present()) await this.os('remove a stray isolation', () => this.deps.backend.remove(undefined));
-        return this.describe(undefined);
+        if (!(await this.deps.backend.present())) return this.describe(undefined);
+        await this.os('remove a stray isolation', () => this.deps.backend.remove(this.deps.backend.unsavedDefaults));
+        return { ...(await this.describe(undefined)), notice: `isolation rules with no isolation.json: ${this.unsavedNotice()}` };
       }
       const targets = intent.endpoints.map(({ url, host, port }) => ({ url, host, port }));
       const endpoints = await resolveEndpoints(targets, this.deps.resolve, intent.endpoints);
@@ -119,6 +124,12 @@ export class IsolationController implements IsolationResponder {
       throw new AttacheError('ISOLATION_FAILED', `${failure.message}; rolling back failed too: ${(rollbackErr as Error).message}`, { cause: err });
     }
     throw failure;
+  }
+
+  private unsavedNotice(): string {
+    const defaults = this.deps.backend.unsavedDefaults;
+    const restored = defaults ? `; the saved OS values were lost, so these defaults were set: ${JSON.stringify(defaults)}` : '';
+    return `the isolation rules were removed${restored}`;
   }
 
   private async os<T>(what: string, run: () => Promise<T>): Promise<T> {

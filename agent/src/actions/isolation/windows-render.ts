@@ -1,6 +1,6 @@
-// Pure part of the Windows isolation: the block rules of group 'Attaché Isolation'. MS-FASP 2.2.34: "block rules take
-// precedence over allow rules", so only block rules isolate whatever allow rules exist (block-by-default profiles alone
-// would not); a block rule cannot have exceptions, so each names the complement of what stays reachable, as ranges.
+// Pure part of the Windows isolation: the rules of group 'Attaché Isolation'. MS-FASP 2.2.34: block rules beat allow
+// rules beat the profile default, so block rules (each naming the complement of what stays reachable) isolate, and an
+// allow rule per endpoint (TCP to its addresses and port) keeps the agent's connection open under block-by-default.
 import {
   familyBits,
   formatIpAddress,
@@ -22,11 +22,26 @@ export const PROFILE_VALUES = {
   DefaultOutboundAction: ['Block', 'Allow', 'NotConfigured'],
 } as const;
 
+/**
+ * Windows Firewall's documented defaults (firewall on, inbound Block, outbound Allow on every profile), restored on
+ * release when the saved profile values are lost, so the device never stays block-by-default.
+ */
+export const WINDOWS_DEFAULT_PROFILES: SavedOsState = Object.fromEntries(
+  PROFILES.flatMap((p) => [
+    [`${p}.Enabled`, 'True'],
+    [`${p}.DefaultInboundAction`, 'Block'],
+    [`${p}.DefaultOutboundAction`, 'Allow'],
+  ]),
+);
+
 export interface WindowsIsolationRule {
   readonly displayName: string;
   readonly direction: 'Inbound' | 'Outbound';
+  readonly action: 'Block' | 'Allow';
   readonly protocol: 'Any' | 'TCP' | 'UDP';
   readonly remoteAddress: readonly string[];
+  /** Remote TCP/UDP ports, as text; 'Any' for every port (the only value when protocol is 'Any'). */
+  readonly remotePort: readonly string[];
 }
 
 const LOOPBACK = ['127.0.0.0/8', '::1'];
@@ -34,16 +49,36 @@ const LOOPBACK = ['127.0.0.0/8', '::1'];
 // only: TCP and UDP to them get their own block rules.
 const LINK_LOCAL = ['fe80::/10', 'ff02::/16'];
 
-/** The six block rules of a full isolation: everything but loopback, link-local ICMPv6 and (outbound) the endpoints. */
+/**
+ * The six block rules of a full isolation (everything but loopback, link-local ICMPv6 and, outbound, the endpoints),
+ * then one outbound TCP allow rule per endpoint port: the profiles' default outbound action is Block while isolated,
+ * and without an allow rule the agent's own connection would fall to that default.
+ */
 export function renderWindowsIsolationRules(endpoints: readonly IsolationEndpoint[]): WindowsIsolationRule[] {
   const endpointAddresses = endpoints.flatMap((e) => e.addresses.map((a) => formatIpAddress(parseIpAddress(a))));
   if (endpointAddresses.length === 0) throw new RangeError('an isolation needs at least one endpoint address');
   const rule = (direction: WindowsIsolationRule['direction'], protocol: WindowsIsolationRule['protocol'], remoteAddress: string[], what: string) => ({
     displayName: `${ISOLATION_GROUP} - ${direction.toLowerCase()} ${what}`,
     direction,
+    action: 'Block' as const,
     protocol,
     remoteAddress,
+    remotePort: ['Any'],
   });
+  const byPort = new Map<number, Set<string>>();
+  for (const e of endpoints) {
+    const set = byPort.get(e.port) ?? new Set<string>();
+    for (const a of e.addresses) set.add(formatIpAddress(parseIpAddress(a)));
+    byPort.set(e.port, set);
+  }
+  const allows = [...byPort].map(([port, addresses]) => ({
+    displayName: `${ISOLATION_GROUP} - outbound allow management endpoint TCP ${port}`,
+    direction: 'Outbound' as const,
+    action: 'Allow' as const,
+    protocol: 'TCP' as const,
+    remoteAddress: [...addresses],
+    remotePort: [String(port)],
+  }));
   return [
     // Inbound: WFP is stateful, so replies on the agent's own connections pass; nothing may open a connection in.
     rule('Inbound', 'Any', complementRanges([...LOOPBACK, ...LINK_LOCAL]), 'all'),
@@ -51,6 +86,7 @@ export function renderWindowsIsolationRules(endpoints: readonly IsolationEndpoin
     ...(['Inbound', 'Outbound'] as const).flatMap((direction) =>
       (['TCP', 'UDP'] as const).map((protocol) => rule(direction, protocol, [...LINK_LOCAL], `link-local ${protocol}`)),
     ),
+    ...allows,
   ];
 }
 

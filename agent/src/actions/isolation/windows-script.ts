@@ -5,7 +5,8 @@ import { ps } from '../../providers/windows/powershell.js';
 
 /**
  * snapshot: each profile's Enabled/DefaultInboundAction/DefaultOutboundAction as `Domain.Enabled` → `True`.
- * apply: replaces every rule of the group with `rules` (block), then all profiles on, default block both ways.
+ * apply: replaces every rule of the group with `rules` (block rules, then the endpoints' allow rules), then all profiles
+ *   on, default block both ways.
  * remove: deletes the group's rules, then sets each saved profile value back exactly (NotConfigured included).
  * present: whether the group has rules.
  */
@@ -25,7 +26,9 @@ switch ([string]$in.op) {
   'apply' {
     Get-IsolationRules | Remove-NetFirewallRule
     foreach ($r in $in.rules) {
-      $null = New-NetFirewallRule -PolicyStore $store -Group $group -DisplayName ([string]$r.displayName) -Direction ([string]$r.direction) -Action Block -Protocol ([string]$r.protocol) -RemoteAddress ([string[]]$r.remoteAddress) -Profile Any -Enabled True
+      $rule = @{ PolicyStore = $store; Group = $group; DisplayName = [string]$r.displayName; Direction = [string]$r.direction; Action = [string]$r.action; Protocol = [string]$r.protocol; RemoteAddress = [string[]]$r.remoteAddress; Profile = 'Any'; Enabled = 'True' }
+      if ([string]$r.protocol -ne 'Any') { $rule.RemotePort = [string[]]$r.remotePort }
+      $null = New-NetFirewallRule @rule
     }
     Set-NetFirewallProfile -PolicyStore $store -Name Domain, Private, Public -Enabled True -DefaultInboundAction Block -DefaultOutboundAction Block
     @{ rules = (Get-IsolationRules).Count }

@@ -1,15 +1,16 @@
-// Windows isolation backend: block rules in the Windows Firewall group 'Attaché Isolation' and block-by-default
-// profiles, through one constant PowerShell script with the data as JSON on stdin. The profile values are read before
-// the first apply and restored exactly on release. The firewall rules provider owns group 'Attaché' and the profile
-// provider the MDM store; neither ever names this group (docs/actions.md: how they treat an isolated device).
+// Windows isolation backend: block rules plus an allow rule per endpoint port in Windows Firewall group 'Attaché
+// Isolation' and block-by-default profiles (saved before the first apply, restored on release), via one constant
+// PowerShell script with data as JSON on stdin. Providers never name this group (docs/actions.md).
 
 import { runPowerShell } from '../../providers/windows/powershell.js';
 import type { CommandRunner } from '../../system/command-runner.js';
 import type { IsolationBackend, IsolationEndpoint, IsolationMode, SavedOsState } from './isolation.js';
-import { renderWindowsIsolationRules, savedProfiles } from './windows-render.js';
+import { renderWindowsIsolationRules, savedProfiles, WINDOWS_DEFAULT_PROFILES } from './windows-render.js';
 import { ISOLATION_SCRIPT } from './windows-script.js';
 
 export class WindowsFirewallIsolationBackend implements IsolationBackend {
+  readonly unsavedDefaults = WINDOWS_DEFAULT_PROFILES;
+
   constructor(private readonly deps: { readonly runner: CommandRunner }) {}
 
   unsupportedMode(mode: IsolationMode): string | undefined {
@@ -29,7 +30,8 @@ export class WindowsFirewallIsolationBackend implements IsolationBackend {
   }
 
   async remove(saved: SavedOsState | undefined): Promise<void> {
-    const result = await runPowerShell(this.deps.runner, ISOLATION_SCRIPT, { op: 'remove', saved: saved ? savedProfiles(saved) : null });
+    // Never leave block-by-default profiles behind: without saved values the documented defaults go back.
+    const result = await runPowerShell(this.deps.runner, ISOLATION_SCRIPT, { op: 'remove', saved: savedProfiles(saved ?? this.unsavedDefaults) });
     if (ruleCount(result) !== 0) throw new Error(`isolation: ${ruleCount(result)} rules of the group remain after removal`);
   }
 
