@@ -320,12 +320,12 @@ describe('admin suppressions (issue 17)', () => {
   const alertId = seen().blocks[0]?.alertId as string;
   const RULE = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 
-  it('keeps a suppressed finding tracked and reported, with no risk and no block, while the condition holds', () => {
+  it('keeps a suppressed finding tracked and reported, with no risk, while the condition holds; the block stays', () => {
     const first = seen(EMPTY_RISK_STATE, T0, [{ ruleId: RULE, alertId }]);
-    expect([first.riskLevel, first.blocks]).toEqual(['none', []]);
+    expect([first.riskLevel, first.blocks.map((b) => b.alertId)]).toEqual(['none', [alertId]]);
     expect(first.state.alerts).toEqual([expect.objectContaining({ suppressedBy: RULE, alert: expect.objectContaining({ alertId, status: 'active' }) })]);
     const again = seen(first.state, T0 + 60_000, [{ ruleId: RULE, alertId }]);
-    expect([again.riskLevel, again.blocks, again.changed]).toEqual(['none', [], []]);
+    expect([again.riskLevel, again.blocks.map((b) => b.alertId), again.changed]).toEqual(['none', [alertId], []]);
   });
 
   it('a suppression arriving for an open alert lowers the risk and reports the alert; its expiry brings both back', () => {
@@ -333,8 +333,8 @@ describe('admin suppressions (issue 17)', () => {
     expect(open.riskLevel).toBe('high');
     const expiresAt = iso(T0 + 3_600_000);
     const quiet = seen(open.state, T0 + 1000, [{ ruleId: RULE, alertId, expiresAt }]);
-    expect([quiet.riskLevel, quiet.blocks, quiet.changed.map((a) => a.alertId)]).toEqual(['none', [], [alertId]]);
-    // Still in force one millisecond before its expiry; at the expiry the finding counts and blocks again.
+    expect([quiet.riskLevel, quiet.blocks.map((b) => b.alertId), quiet.changed.map((a) => a.alertId)]).toEqual(['none', [alertId], [alertId]]);
+    // Still in force one millisecond before its expiry; at the expiry the finding counts again.
     expect(seen(quiet.state, T0 + 3_599_999, [{ ruleId: RULE, alertId, expiresAt }]).riskLevel).toBe('none');
     const expired = seen(quiet.state, T0 + 3_600_000, [{ ruleId: RULE, alertId, expiresAt }]);
     expect([expired.riskLevel, expired.blocks.map((b) => b.alertId), expired.changed.map((a) => a.alertId)]).toEqual(['high', [alertId], [alertId]]);
@@ -352,6 +352,6 @@ describe('admin suppressions (issue 17)', () => {
     );
     expect(cleared.state.alerts[0]?.alert.status).toBe('resolved');
     const back = seen(cleared.state, T0 + 2, suppressions);
-    expect([back.riskLevel, back.blocks, back.state.alerts[0]?.suppressedBy]).toEqual(['none', [], RULE]);
+    expect([back.riskLevel, back.blocks.map((b) => b.alertId), back.state.alerts[0]?.suppressedBy]).toEqual(['none', [alertId], RULE]);
   });
 });

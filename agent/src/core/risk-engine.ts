@@ -211,13 +211,9 @@ export function reconcile(
   }
   const sorted = next.sort((a, b) => (a.alert.alertId < b.alert.alertId ? -1 : a.alert.alertId > b.alert.alertId ? 1 : 0));
   const alerts = markSuppressed(sorted, previous, suppressions, now, changed);
-  const suppressed = new Set(alerts.filter((t) => t.suppressedBy !== undefined).map((t) => t.alert.alertId));
-  return {
-    state: { ...state, alerts },
-    changed,
-    riskLevel: trackedRiskLevel(alerts),
-    blocks: blocks.filter((b) => !suppressed.has(b.alertId)),
-  };
+  // A suppression quiets the alert and its risk, never the enforcement: an indicator's block stays (as in Defender;
+  // turning enforcement off is an `allowed` indicator, a policy change, not an alert triage).
+  return { state: { ...state, alerts }, changed, riskLevel: trackedRiskLevel(alerts), blocks };
 }
 
 /** One check: findings from the observation, then their alert transitions. Tamper records past the window are dropped. */
