@@ -135,7 +135,7 @@ function opened(f: Finding, now: Now): Alert {
 
 /**
  * Marks each active alert an unexpired suppression covers (`suppressedBy`): it stays tracked and reported (the
- * endpoint shows it as suppressed) but adds no risk and requests no block. An alert whose mark changed is reported.
+ * endpoint shows it as suppressed) but adds no risk (its block, if any, stays). An alert whose mark changed is reported.
  */
 function markSuppressed(
   alerts: readonly TrackedAlert[],
