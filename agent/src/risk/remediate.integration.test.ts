@@ -1,7 +1,8 @@
 // blockAndRemediate on the real OS (Linux): a running copy of `sleep` in a temp dir is found by its SHA-256 through
 // the real process table, killed by a real signal, its executable quarantined, then restored byte- and mode-exact.
 import { spawn } from 'node:child_process';
-import { chmod, copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -24,7 +25,10 @@ afterEach(async () => {
 describe.runIf(process.platform === 'linux')('blockAndRemediate on Linux', () => {
   it('kills the running binary, quarantines it, and the quarantine restores it exactly', async () => {
     const exe = join(dir, 'pretend-miner');
-    await copyFile(SLEEP, exe);
+    // A copy of sleep made unique (trailing bytes an ELF loader ignores), so no other sleep on the machine shares its
+    // hash and could be matched, let alone killed.
+    const bytes = Buffer.concat([await readFile(SLEEP), Buffer.from(`attache-remediate-test ${randomUUID()}`)]);
+    await writeFile(exe, bytes);
     await chmod(exe, 0o750);
     const sha256 = await sha256OfFile(exe);
     const child = spawn(exe, ['300'], { stdio: 'ignore' });
@@ -53,7 +57,7 @@ describe.runIf(process.platform === 'linux')('blockAndRemediate on Linux', () =>
       await quarantine.restore('q-real');
       expect(await sha256OfFile(exe)).toBe(sha256);
       expect((await stat(exe)).mode & 0o7777).toBe(0o750);
-      expect(await readFile(exe)).toEqual(await readFile(SLEEP));
+      expect(await readFile(exe)).toEqual(bytes);
     } finally {
       child.kill('SIGKILL');
     }
