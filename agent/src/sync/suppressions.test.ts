@@ -51,12 +51,13 @@ async function agentWith(...answers: (SignedSuppressionList | undefined)[]) {
 }
 
 describe('suppressions delivered with the policies', () => {
-  it('caches a verified list, and the finding it covers adds no risk and no block on the agent', async () => {
+  it('caches a verified list, and the finding it covers adds no risk on the agent (its block stays)', async () => {
     const agent = await agentWith(list());
     expect((await agent.fetch()).source).toBe('endpoint');
     const suppressions = await agent.read();
     expect(suppressions).toEqual([{ ruleId: RULE, alertId: ALERT }]);
-    // The risk engine with the finding still present: the alert stays tracked but neither raises risk nor blocks.
+    // The risk engine with the finding still present: the alert stays tracked and raises no risk; the indicator's
+    // block stays (a suppression never lifts enforcement).
     const block: RiskIndicator = { type: 'processName', value: 'xmrig', action: 'block', severity: 'high' };
     const digest = () => '0f3c';
     const observe = { indicators: [block], processes: [{ pid: 7, name: 'xmrig', path: '/opt/xmrig' }] };
@@ -71,7 +72,7 @@ describe('suppressions delivered with the policies', () => {
       now,
       digest,
     );
-    expect([suppressed.riskLevel, suppressed.blocks, suppressed.state.alerts[0]?.suppressedBy]).toEqual(['none', [], RULE]);
+    expect([suppressed.riskLevel, suppressed.blocks.map((b) => b.alertId), suppressed.state.alerts[0]?.suppressedBy]).toEqual(['none', [ALERT], RULE]);
   });
 
   it('refuses the fetch for a list of another device, another tenant or with a bad signature, keeping the last good cache', async () => {
