@@ -215,6 +215,72 @@ export const ERROR_CODES = {
     retryable: true,
     description: 'The OS refused the isolation rules or their removal (the message quotes the tool); an isolation that failed was rolled back.',
   },
+  ACTION_NOT_FOUND: { status: 404, retryable: false, description: "No response action has this id (or it is outside the admin's scope)." },
+  ACTION_IN_PROGRESS: {
+    status: 409,
+    retryable: true,
+    description: 'The device already has an unfinished action of this kind (isolate and release count as one kind); the message names it. Nothing was queued.',
+  },
+  ACTION_NOT_CANCELLABLE: {
+    status: 409,
+    retryable: false,
+    description: 'The action is finished, or has started and cannot stop half-way (only a running scan or package collection can); the message says which.',
+  },
+  DEVICE_OFFBOARDED: {
+    status: 403,
+    retryable: false,
+    description: 'The device was offboarded: its identity is gone and the endpoint refuses its requests and any new action for it.',
+  },
+  ACTION_SIGNATURE_INVALID: {
+    status: 400,
+    retryable: false,
+    description: 'A response action is not signed by a pinned policy-signing key, or not for this tenant; the agent did not run it.',
+  },
+  ACTION_DEVICE_MISMATCH: { status: 400, retryable: false, description: 'A response action names another device; the agent did not run it.' },
+  ACTION_EXPIRED: { status: 400, retryable: false, description: 'A response action reached the agent after its expiresAt; the agent did not run it.' },
+  ACTION_REPLAYED: {
+    status: 409,
+    retryable: false,
+    description: 'A response action the agent already ran was delivered again; it did not run twice (the update carries the stored outcome).',
+  },
+  ACTION_INTERRUPTED: {
+    status: 500,
+    retryable: true,
+    description: 'The agent stopped (killed, rebooted) while running the action and could not finish it after restarting; the admin may ask again.',
+  },
+  SCAN_UNAVAILABLE: {
+    status: 422,
+    retryable: false,
+    description: 'No antivirus engine the agent can drive is installed (mdatp on Linux and macOS, Defender on Windows); nothing was scanned.',
+  },
+  SCAN_FAILED: {
+    status: 500,
+    retryable: true,
+    description: 'The antivirus scan started but failed or its output could not be read (the message quotes the tool).',
+  },
+  FILE_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: 'No file with the SHA-256 asked for was found at the path given (or, without a path, as the executable of a running process).',
+  },
+  PACKAGE_TOO_LARGE: { status: 413, retryable: false, description: 'An investigation package (or a chunk of it) exceeds the endpoint limit.' },
+  PACKAGE_OFFSET_MISMATCH: {
+    status: 409,
+    retryable: false,
+    description: 'A package chunk does not start where the stored part ends; the answer says how many bytes are stored, so the agent resumes from there.',
+  },
+  PACKAGE_HASH_MISMATCH: {
+    status: 422,
+    retryable: false,
+    description: 'The uploaded investigation package does not have the SHA-256 (or size) the agent stated; it is discarded and the action fails.',
+  },
+  PACKAGE_NOT_AVAILABLE: { status: 404, retryable: false, description: 'The action has no complete investigation package to download (yet).' },
+  OFFBOARD_FAILED: {
+    status: 500,
+    retryable: true,
+    description:
+      'Offboarding could not restore every pre-management value or remove the identity; the agent stays enrolled and enforcing (the message names what failed).',
+  },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
   USAGE_INVALID: {
     status: 400,

@@ -1,5 +1,6 @@
 // Messages between an agent and the endpoint: enrollment, policy fetch, status report, push channel.
 import { type Static, Type } from '@sinclair/typebox';
+import { DeliveredAction, MAX_DELIVERED_ACTIONS } from './actions.js';
 import { PolicyStatus, SettingStatus, SyncTrigger } from './agent-config.js';
 import { SignedSuppressionList } from './alert-triage.js';
 import { SignedSigningKeyAnnouncement } from './key-rotation.js';
@@ -53,6 +54,12 @@ export const PoliciesResponse = Type.Object(
     rotateDeviceKey: Type.Optional(Type.Literal(true)),
     /** The alert suppressions in force for this device, signed like the manifest (absent: none). */
     suppressions: Type.Optional(SignedSuppressionList),
+    /**
+     * Response actions for this device not yet finished there (and cancellations of ones it has), signed; only to an
+     * agent that states the `actions` capability (header `x-attache-capabilities`, or `capabilities=actions` on the
+     * push upgrade), so an older agent's closed schema never sees them.
+     */
+    actions: Type.Optional(Type.Array(DeliveredAction, { maxItems: MAX_DELIVERED_ACTIONS })),
   },
   { additionalProperties: false, $id: 'urn:attache:policies-response', title: 'Policies response' },
 );
@@ -123,6 +130,7 @@ export const ChannelMethod = Type.Union([
   Type.Literal('postAlerts'),
   Type.Literal('postHealth'),
   Type.Literal('postInventory'),
+  Type.Literal('postActionUpdates'),
 ]);
 export type ChannelMethod = Static<typeof ChannelMethod>;
 
@@ -137,6 +145,11 @@ export const ServerPushMessage = Type.Union(
     Type.Object({ type: Type.Literal('error'), code: ErrorCodeString, message: Type.String({ maxLength: 2048 }) }, { additionalProperties: false }),
     /** Channel 2: the device's signed set, exactly as GET /v1/device/policies would answer it. */
     Type.Object({ type: Type.Literal('policies'), requestId: Uuid, reason: SyncReason, body: PoliciesResponse }, { additionalProperties: false }),
+    /** Channel 2, `actions` capability: response actions for the device, at once (the same envelopes a policies answer carries). */
+    Type.Object(
+      { type: Type.Literal('actions'), requestId: Uuid, actions: Type.Array(DeliveredAction, { minItems: 1, maxItems: MAX_DELIVERED_ACTIONS }) },
+      { additionalProperties: false },
+    ),
     /** Channel 2: the answer to a `request` (its `id`): `result` as the HTTP route's body, or the HTTP route's error. */
     Type.Object(
       { type: Type.Literal('response'), id: Uuid, result: Type.Optional(Type.Unknown()), error: Type.Optional(ErrorResponse.properties.error) },

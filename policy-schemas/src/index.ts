@@ -1,6 +1,7 @@
 // policy-schemas: the single source of truth for every file format and wire message, and the settings catalog.
 // Types are derived from these schemas (Static<>); policy-schemas/json/ holds the emitted JSON Schema 2020-12 files.
 import type { TSchema } from '@sinclair/typebox';
+import * as actions from './actions.js';
 import * as admin from './admin-api.js';
 import * as agentFiles from './agent-config.js';
 import * as triage from './alert-triage.js';
@@ -22,6 +23,7 @@ import { ErrorResponse } from './primitives.js';
 import * as signals from './signals.js';
 import { SimulatorScenario } from './simulator-scenario.js';
 
+export * from './actions.js';
 export * from './admin-api.js';
 export * from './agent-config.js';
 export * from './alert-triage.js';
@@ -57,6 +59,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   // Before the schemas that embed it (policies response, signing key state): ajv registers an $id once.
   keyRotation.SignedSigningKeyAnnouncement,
   triage.SignedSuppressionList,
+  actions.SignedAction,
   onboarding.OnboardingPackage,
   agentFiles.AgentConfig,
   EndpointConfig,
@@ -76,6 +79,13 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   device.ReportAck,
   device.ServerPushMessage,
   device.AgentPushMessage,
+  actions.ActionUpdate,
+  actions.ActionUpdatesRequest,
+  actions.ActionUpdatesAck,
+  ...Object.values(actions.ActionRequestBodies),
+  actions.CancelActionRequest,
+  actions.MachineAction,
+  actions.MachineActionList,
   keyRotation.DeviceKeyRotationRequest,
   keyRotation.DeviceKeyRotationResponse,
   keyRotation.AgentSigningKeys,

@@ -9,6 +9,7 @@ import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
 import {
   type ChannelMethod,
+  type DeliveredAction,
   PUSH_CHANNEL_VERSION,
   ServerPushMessage,
   type ServerPushMessage as ServerPushMessageT,
@@ -42,6 +43,8 @@ export interface PushEvents {
   onState(state: 'connected' | 'disconnected', detail?: string): void;
   /** The endpoint's hello arrived: requests may use the socket now when `channel` is 2. */
   onHello?(channel: 1 | 2): void;
+  /** Channel 2 with the `actions` capability: signed response actions, still to be verified (agent/src/actions/). */
+  onActions?(actions: readonly DeliveredAction[]): void;
   onInvalidMessage(message: string): void;
 }
 
@@ -245,6 +248,9 @@ export class PushClient {
       this.events.onPolicies(message.body, message.reason);
     } else if (message.type === 'response') {
       this.answer(message);
+    } else if (message.type === 'actions') {
+      socket.send(JSON.stringify({ type: 'ack', requestId: message.requestId }));
+      this.events.onActions?.(message.actions);
     } else {
       this.events.onInvalidMessage(`endpoint says ${message.code}: ${message.message}`);
     }
