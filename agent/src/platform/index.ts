@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { arch, hostname, release, version } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceFacts, HostConfig, Platform } from '../../../policy-schemas/src/index.js';
+import type { ResponseHost } from '../actions/response-host.js';
 import { SimulatedHost } from '../hosts/simulated-host.js';
 import { INDICATORS_FILE, IndicatorStoreProvider } from '../providers/indicators/indicator-store.js';
 import type { SettingsProvider } from '../providers/provider.js';
@@ -25,6 +26,8 @@ export interface AgentHost {
    * for the agent's own writes) and returns a function that stops watching. Absent when the host cannot watch.
    */
   watchChanges?(onChange: () => void): () => void;
+  /** What carries out response actions (isolate, scan, collect, quarantine, offboard); absent: every action fails ACTION_UNSUPPORTED. */
+  readonly responder?: ResponseHost;
   /** Present for simulated hosts: the device itself, so QA can inject faults. */
   readonly simulated?: SimulatedHost;
 }

@@ -1,0 +1,41 @@
+// What a host (a real OS or a simulated device) must offer the response-action executor (issue 17): one primitive
+// per action, each doing the OS work only. Verification, the replay ledger, durable results and the updates to the
+// endpoint belong to the executor; which host implements this is decided in platform/index.ts.
+import type { ActionResultOf } from '../../../policy-schemas/src/actions.js';
+import type { IsolationResponder } from './isolation/isolation.js';
+
+/** An investigation package built on disk, ready to upload (the executor deletes it after the upload). */
+export interface CollectedPackage {
+  /** A root-only file under the agent's state dir. */
+  readonly path: string;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+  /** Entries in the archive, manifest.json included. */
+  readonly entries: number;
+  /** Content was left out to stay under maxBytes (manifest.json lists what and why). */
+  readonly truncated: boolean;
+}
+
+/** Progress of a long action (0–100), as the action center shows it. */
+export type ProgressSink = (percent: number) => void;
+
+export interface ResponseHost {
+  /** isolate / release: the per-OS isolation (persisted intent, re-applied at start). */
+  readonly isolation: IsolationResponder;
+  /**
+   * runAntivirusScan: runs the OS's antivirus (mdatp, Start-MpScan); SCAN_UNAVAILABLE when there is none. `signal`
+   * aborts it (a cancelled action): the scan process is stopped and the promise rejects with the abort reason.
+   */
+  scan(scanType: 'quick' | 'full', signal: AbortSignal, progress: ProgressSink): Promise<ActionResultOf<'runAntivirusScan'>>;
+  /** collectInvestigationPackage: a .tar.gz with manifest.json, at most maxBytes; `signal` aborts and removes it. */
+  collect(limits: { readonly maxBytes: number }, signal: AbortSignal, progress: ProgressSink): Promise<CollectedPackage>;
+  /**
+   * stopAndQuarantineFile: every process running a file with this SHA-256 (at `path` when given, else the running
+   * executables) is killed, then the file moved to the quarantine; FILE_NOT_FOUND when no such file exists.
+   */
+  stopAndQuarantine(request: { readonly sha256: string; readonly path?: string }): Promise<ActionResultOf<'stopAndQuarantineFile'>>;
+  /** restoreFromQuarantine: puts the file back at its path, mode and owner (QUARANTINE_NOT_FOUND, QUARANTINE_RESTORE_FAILED). */
+  restore(quarantineId: string): Promise<ActionResultOf<'restoreFromQuarantine'>>;
+  /** offboard, last step: stop the agent's service and keep it from starting again (systemd, launchd, SCM). */
+  disableService(): Promise<void>;
+}
