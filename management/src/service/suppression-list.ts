@@ -4,20 +4,16 @@
 // too, so the agent's replay floor moves when the last rule goes.
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { sha256Hex, signBytes } from '../../../common/signing.js';
-import {
-  type DeviceSuppression,
-  MAX_DEVICE_SUPPRESSIONS,
-  type SignedSuppressionList,
-  type SuppressionRule,
-  suppressionApplies,
-} from '../../../policy-schemas/src/index.js';
+import type { DeviceSuppression, SignedSuppressionList, SuppressionRule } from '../../../policy-schemas/src/index.js';
+import { carriedSuppressionRules } from './compliance/triage.js';
 
-/** What a device's list carries at `nowIso`: rules in force for it, by rule id, at most MAX_DEVICE_SUPPRESSIONS. */
+/**
+ * What a device's list carries at `nowIso` (carriedSuppressionRules: its own rules first, never cut at random), by
+ * rule id.
+ */
 export function deviceSuppressions(deviceId: string, rules: readonly SuppressionRule[], nowIso: string): DeviceSuppression[] {
-  return rules
-    .filter((r) => (r.scope === 'organization' || r.deviceId === deviceId) && suppressionApplies(r, nowIso))
-    .sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0))
-    .slice(0, MAX_DEVICE_SUPPRESSIONS)
+  return carriedSuppressionRules(deviceId, rules, nowIso)
+    .rules.sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0))
     .map((r) => ({ ruleId: r.ruleId, alertId: r.alertId, ...(r.expiresAt !== null ? { expiresAt: r.expiresAt } : {}) }));
 }
 

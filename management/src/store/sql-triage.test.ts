@@ -109,6 +109,28 @@ describe.each(STORE_ENGINES)('%s store: alert triage', (engineName) => {
     expect((await store.suppressionRulesForDevice(deviceId)).map((r) => r.ruleId)).toEqual([org.ruleId]);
   });
 
+  it('caps rules in force per scope inside the write: of two concurrent creates at the cap one is CONFLICT; a PATCH reviving an expired rule counts', async () => {
+    const limit = { max: 3, now: NOW };
+    const expired = rule({ expiresAt: '2025-01-10T11:00:00.000Z' });
+    for (const r of [rule({}), rule({ expiresAt: '2025-01-11T00:00:00.000Z' }), expired]) await store.createSuppressionRule(r, limit);
+    // The device's own scope has its own cap.
+    for (let i = 0; i < 3; i++) await store.createSuppressionRule(rule({ scope: 'device', deviceId }), limit);
+    expect(await codeOf(store.createSuppressionRule(rule({ scope: 'device', deviceId }), limit))).toBe('CONFLICT');
+    const outcomes = await Promise.allSettled([store.createSuppressionRule(rule({}), limit), store.createSuppressionRule(rule({}), limit)]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({
+      code: 'CONFLICT',
+      message: 'the organization already has 3 suppression rules in force (at most 3); delete one first',
+    });
+    const inForce = (await store.listSuppressionRules()).filter((r) => r.scope === 'organization' && (r.expiresAt === null || r.expiresAt > NOW));
+    expect(inForce).toHaveLength(3);
+    // Reviving the expired rule would make a fourth: refused, nothing changed. A change to a rule in force adds none.
+    expect(await codeOf(store.updateSuppressionRule({ ...expired, expiresAt: null }, limit))).toBe('CONFLICT');
+    expect(await store.getSuppressionRule(expired.ruleId)).toEqual(expired);
+    const kept = inForce[0] as SuppressionRule;
+    expect(await store.updateSuppressionRule({ ...kept, comment: 'reviewed', expiresAt: null }, limit)).toBe(true);
+  });
+
   it('pages the devices holding an alert in device-id order', async () => {
     const ids = [deviceId, await enroll(), await enroll(), await enroll()];
     for (const id of ids) await report(id, 'posture.rtpOff');
