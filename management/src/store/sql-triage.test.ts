@@ -7,6 +7,7 @@ import type { Alert, AlertTriage, SuppressionRule } from '../../../policy-schema
 import type { ManagementStore } from './store.js';
 import { freshStorePerTest, STORE_ENGINES } from './testing/store-engines.js';
 import { codeOf, enrolledDevice } from './testing/store-fixtures.js';
+import { COMMENTS_SHOWN } from './triage-store.js';
 
 const NOW = '2025-01-10T12:00:00.000Z';
 
@@ -67,6 +68,15 @@ describe.each(STORE_ENGINES)('%s store: alert triage', (engineName) => {
     expect(await store.getAlertTriage(deviceId, 'posture.rtpOff')).toEqual({ ...TRIAGE, status: 'inProgress', resolvedAt: null, resolvedBy: null });
     expect([...(await store.listAlertTriage(deviceId)).keys()]).toEqual(['posture.rtpOff']);
     expect((await store.listAlertComments(deviceId, 'posture.rtpOff', 3)).map((c) => c.text)).toEqual(['second', 'third', 'fourth']);
+  });
+
+  it('keeps only the newest COMMENTS_SHOWN comments of an alert (older ones could never be read)', async () => {
+    await report(deviceId, 'posture.rtpOff');
+    const comments = Array.from({ length: COMMENTS_SHOWN + 5 }, (_, i) => ({ at: NOW, author: 'a', text: `c${i}` }));
+    await store.saveAlertTriage(deviceId, 'posture.rtpOff', null, comments.slice(0, 100));
+    await store.saveAlertTriage(deviceId, 'posture.rtpOff', null, comments.slice(100));
+    const kept = await store.listAlertComments(deviceId, 'posture.rtpOff', 10 * COMMENTS_SHOWN);
+    expect(kept.map((c) => c.text)).toEqual(comments.slice(5).map((c) => c.text));
   });
 
   it('stores nothing for an alert the device never reported (NOT_FOUND)', async () => {

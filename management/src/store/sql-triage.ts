@@ -6,7 +6,7 @@ import type { AlertComment, AlertTriage, SuppressionRule } from '../../../policy
 import type { AlertTriageTable, Database, SuppressionRuleTable } from './schema.js';
 import { chunks } from './sql-rows.js';
 import { inTransaction } from './transactions.js';
-import type { SuppressionRuleLimit } from './triage-store.js';
+import { COMMENTS_SHOWN, type SuppressionRuleLimit } from './triage-store.js';
 
 type Db = Kysely<Database>;
 
@@ -59,11 +59,29 @@ export function saveAlertTriage(db: Db, deviceId: string, alertId: string, triag
         .onConflict((oc) => oc.columns(['deviceId', 'alertId']).doUpdateSet(update))
         .execute();
     }
-    if (comments.length > 0)
+    if (comments.length === 0) return;
+    await trx
+      .insertInto('alertComments')
+      .values(comments.map((c) => ({ deviceId, alertId, ...c })))
+      .execute();
+    // Only the newest COMMENTS_SHOWN are ever read: older ones go, so one alert's comments cannot grow without bound.
+    const oldestKept = await trx
+      .selectFrom('alertComments')
+      .select('commentId')
+      .where('deviceId', '=', deviceId)
+      .where('alertId', '=', alertId)
+      .orderBy('commentId', 'desc')
+      .offset(COMMENTS_SHOWN - 1)
+      .limit(1)
+      .executeTakeFirst();
+    if (oldestKept) {
       await trx
-        .insertInto('alertComments')
-        .values(comments.map((c) => ({ deviceId, alertId, ...c })))
+        .deleteFrom('alertComments')
+        .where('deviceId', '=', deviceId)
+        .where('alertId', '=', alertId)
+        .where('commentId', '<', oldestKept.commentId)
         .execute();
+    }
   });
 }
 

@@ -2,7 +2,7 @@
 // suppression rules for one device or the whole organization. Part of ManagementStore; migration 0016.
 import type { AlertComment, AlertTriage, SuppressionRule } from '../../../policy-schemas/src/index.js';
 
-/** Comments kept readable per alert (the newest ones). */
+/** Comments kept per alert (the newest ones; saveAlertTriage deletes older ones). */
 export const COMMENTS_SHOWN = 200;
 
 /** A cap on suppression rules in force per scope (a device's own, or the organization's), counted in the write. */
@@ -19,8 +19,8 @@ export interface TriageStore {
   /** Every triaged alert of the device, by alert id. */
   listAlertTriage(deviceId: string): Promise<Map<string, AlertTriage>>;
   /**
-   * Atomic: upserts the triage and appends the comments (the admin's comment and the history lines of the change).
-   * NOT_FOUND (nothing stored) unless the device holds this alert.
+   * Atomic: upserts the triage and appends the comments (the admin's comment and the history lines of the change),
+   * keeping the newest COMMENTS_SHOWN. NOT_FOUND (nothing stored) unless the device holds this alert.
    */
   saveAlertTriage(deviceId: string, alertId: string, triage: AlertTriage | null, comments: readonly AlertComment[]): Promise<void>;
   /** The alert's comments, oldest first (the newest `limit`). */
