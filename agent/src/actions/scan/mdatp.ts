@@ -101,6 +101,7 @@ export function createMdatpScanner(mdatpPath: string, deps: ScannerDeps): Scanne
     progress(90);
     const list = mdatpThreatListCommand(mdatpPath);
     const listed = await deps.runner.run(list);
+    throwIfAborted(signal);
     if (listed.code !== 0 || listed.timedOut || listed.truncated)
       throw scanFailed(`the scan ran but its threats could not be read: ${describeFailure(list, listed)}`);
     let threats: ScanThreat[];

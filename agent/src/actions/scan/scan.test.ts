@@ -138,6 +138,13 @@ describe('Defender scanner (Windows)', () => {
     });
   });
 
+  it('answers SCAN_UNAVAILABLE when PowerShell itself is missing', async () => {
+    const runner = new ScriptedCommandRunner(() => ({ code: null, spawnError: 'ENOENT: spawn powershell.exe ENOENT' }));
+    await expect(createScanner('windows', { runner, clock: new ManualClock(0) })('quick', new AbortController().signal, noProgress)).rejects.toMatchObject({
+      code: 'SCAN_UNAVAILABLE',
+    });
+  });
+
   it('answers SCAN_FAILED with the script error', async () => {
     const runner = new ScriptedCommandRunner(() => ({ code: 1, stdout: '{"ok":false,"error":"0x80508023 scan failed"}' }));
     await expect(createScanner('windows', { runner, clock: new ManualClock(0) })('quick', new AbortController().signal, noProgress)).rejects.toMatchObject({
