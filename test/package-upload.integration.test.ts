@@ -222,6 +222,42 @@ describe('uploadPackage', () => {
     expect(endpoint.requests).toEqual(['GET', 'PUT offset=0']);
   });
 
+  it('gives up after maxFailures when the endpoint cannot be reached, with the network error', async () => {
+    const pkg = await packageOf(100);
+    const closed = createServer();
+    await new Promise<void>((res) => closed.listen(0, '127.0.0.1', res));
+    const deadUrl = `https://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((res) => closed.close(res));
+    const client = new EndpointClient({
+      endpointUrl: deadUrl,
+      caCertificate: ca.certPem,
+      credentials: { deviceId: DEVICE, privateKey: privateKeyFromPem(keys.privateKeyPem) },
+    });
+    let gets = 0;
+    const counting = { getPackageUpload: (id: string) => (gets++, client.getPackageUpload(id)), putPackageChunk: client.putPackageChunk.bind(client) };
+    await expect(
+      uploadPackage(ACTION, pkg, { client: counting, clock: systemClock }, { maxFailures: 3, backoff: { baseMs: 1, maxMs: 2 } }),
+    ).rejects.toMatchObject({
+      code: 'ENDPOINT_UNREACHABLE',
+    });
+    client.close();
+    expect(gets).toBe(3);
+  });
+
+  it('an abort stops the upload between chunks', async () => {
+    const pkg = await packageOf(3 * MIB);
+    const abort = new AbortController();
+    const client = new EndpointClient({
+      endpointUrl: url,
+      caCertificate: ca.certPem,
+      credentials: { deviceId: DEVICE, privateKey: privateKeyFromPem(keys.privateKeyPem) },
+    });
+    const progress = (p: number) => p > 0 && abort.abort(new Error('cancelled'));
+    await expect(uploadPackage(ACTION, pkg, { client, clock: systemClock }, {}, abort.signal, progress)).rejects.toThrow('cancelled');
+    client.close();
+    expect(endpoint.requests).toEqual(['GET', 'PUT offset=0']);
+  });
+
   it('refuses to resume a different package the endpoint holds part of', async () => {
     const pkg = await packageOf(4000);
     Object.assign(endpoint, { stored: Buffer.alloc(100), declaredSize: 5000 });

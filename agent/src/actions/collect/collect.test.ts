@@ -165,6 +165,15 @@ describe('collectInvestigationPackage', () => {
     expect(manifest.entries.find((e) => e.name === 'agent/status.json')?.truncated).toBeUndefined();
   });
 
+  it('an output the runner cut at the read cap is marked truncated, its original size unknown', async () => {
+    const runner = new ScriptedCommandRunner((spec) => (spec.file === 'ss' ? { stdout: 'partial', truncated: true } : answer(spec)));
+    const { manifest } = await extract((await collect('linux', runner)).path);
+    const ss = manifest.entries.find((e) => e.name === 'network/ss-tunap.txt');
+    expect(ss).toMatchObject({ truncated: true, sizeBytes: 7 });
+    expect(ss?.originalBytes).toBeUndefined();
+    expect(runner.calls.find((c) => c.file === 'ss')?.maxOutputBytes).toBe(1024 * 1024);
+  });
+
   it('refuses a cap that cannot hold even the manifest, leaving nothing behind', async () => {
     await expect(collect('linux', new ScriptedCommandRunner(answer), 1024)).rejects.toMatchObject({ code: 'PACKAGE_TOO_LARGE' });
     expect(await readdir(join(stateDir, 'packages'))).toEqual([]);

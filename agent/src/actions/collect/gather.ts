@@ -38,7 +38,8 @@ export interface GatheredEntry {
   readonly keep: 'head' | 'tail';
   /** Already cut while gathering (a command's output over the cap, a file bigger than the cap). */
   readonly cut: boolean;
-  readonly originalBytes: number;
+  /** Size before any cutting; undefined when unknown (a command's output cut by the runner). */
+  readonly originalBytes: number | undefined;
   readonly error?: string;
 }
 
@@ -150,7 +151,7 @@ async function runCommand(
   if (result.spawnError?.startsWith('ENOENT')) return failed(source.name, what, `${source.file} is not installed`);
   if (result.code !== 0 || result.timedOut) return failed(source.name, what, describeFailure(spec, result));
   const entry = await saveText(source.name, what, result.stdout, source.keep, file, context.readCap);
-  return result.truncated ? { ...entry, cut: true } : entry;
+  return result.truncated ? { ...entry, cut: true, originalBytes: undefined } : entry;
 }
 
 async function saveText(name: string, source: string, text: string, keep: 'head' | 'tail', file: string, readCap: number): Promise<GatheredEntry> {

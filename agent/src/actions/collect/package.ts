@@ -158,7 +158,8 @@ async function* archiveBlocks(
       source: entry.source,
       sizeBytes: keep,
       sha256: hash.digest('hex'),
-      ...(truncated ? { truncated: true as const, originalBytes: entry.originalBytes } : {}),
+      ...(truncated ? { truncated: true as const } : {}),
+      ...(truncated && entry.originalBytes !== undefined ? { originalBytes: entry.originalBytes } : {}),
     });
   }
   const doc: PackageManifest = { formatVersion: 1, ...header, entries: manifest, excluded: EXCLUDED_FILES };
