@@ -234,7 +234,13 @@ describe('uploadPackage', () => {
       credentials: { deviceId: DEVICE, privateKey: privateKeyFromPem(keys.privateKeyPem) },
     });
     let gets = 0;
-    const counting = { getPackageUpload: (id: string) => (gets++, client.getPackageUpload(id)), putPackageChunk: client.putPackageChunk.bind(client) };
+    const counting = {
+      getPackageUpload: (id: string) => {
+        gets++;
+        return client.getPackageUpload(id);
+      },
+      putPackageChunk: client.putPackageChunk.bind(client),
+    };
     await expect(
       uploadPackage(ACTION, pkg, { client: counting, clock: systemClock }, { maxFailures: 3, backoff: { baseMs: 1, maxMs: 2 } }),
     ).rejects.toMatchObject({
