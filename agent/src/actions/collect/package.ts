@@ -107,7 +107,10 @@ async function fitArchive(entries: readonly GatheredEntry[], header: ManifestHea
   for (let attempt = 0; attempt <= FIT_ATTEMPTS; attempt++) {
     if (attempt === FIT_ATTEMPTS) {
       // Whatever the data: the archive's raw size within what gzip can hold in maxBytes.
-      const overhead = tarBytes([...entries.filter((e) => !e.error).map(() => 0), manifestBytes]);
+      // Per stored entry: its header and up to 511 bytes of padding; the manifest may grow by the fields of newly cut
+      // entries ("truncated", "originalBytes"), hence the slack per entry.
+      const stored = entries.filter((e) => !e.error).length;
+      const overhead = tarBytes([...Array<number>(stored).fill(0), manifestBytes + 96 * entries.length]) + 511 * stored;
       budget = Math.min(budget, gzipInputBound(header.maxBytes) - overhead);
       if (budget < 0) throw new AttacheError('PACKAGE_TOO_LARGE', `maxBytes ${header.maxBytes} cannot hold even the package's manifest`);
     }
