@@ -11,6 +11,7 @@ import { errorFields } from '../logging.js';
 import type { ServiceContext } from '../service/context.js';
 import { AdminAuthenticator } from '../service/identity/authenticate.js';
 import { accessAuthHook, registerAccessRoutes } from './access-routes.js';
+import { registerActionRoutes } from './action-routes.js';
 import { adminAuthHook, adminAuthorizeHook, adminScopeHook } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { type AdmissionController, registerAdmission } from './admission.js';
@@ -20,6 +21,7 @@ import { registerAuditRoutes } from './audit-routes.js';
 import { clientErrorHandler, frameworkErrors, requireHostHeader } from './client-errors.js';
 import { registerComplianceAdminRoutes } from './compliance-admin-routes.js';
 import { registerConsoleRoutes } from './console-routes.js';
+import { registerDeviceActionRoutes } from './device-action-routes.js';
 import { DeviceAuthenticator } from './device-auth.js';
 import { registerDeviceRoutes, registerEnrollRoute } from './device-routes.js';
 import { errorEnvelope, toClientError } from './error-envelope.js';
@@ -129,6 +131,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       });
       registerDeviceRoutes(scope, ctx);
       registerSignalRoutes(scope, ctx);
+      registerDeviceActionRoutes(scope, ctx);
       registerPushRoute(scope, ctx, deviceAuth, options.metrics?.pushRequestAnswered);
     },
     { prefix: '/v1/device' },
@@ -156,6 +159,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       registerAdminRoutes(scope, ctx);
       registerComplianceAdminRoutes(scope, ctx);
       registerTriageRoutes(scope, ctx);
+      registerActionRoutes(scope, ctx);
       registerIdentityRoutes(scope, ctx);
       registerAuditRoutes(scope, ctx);
     },
