@@ -2,18 +2,38 @@
 // before the answer. common/action-state.ts updateEffect decides apply | late | stale; a result must match its type's
 // schema (400 SCHEMA_INVALID naming the field); collect succeeds only over a complete package with the same SHA-256 and
 // size; offboard succeeded marks the device offboarded; any update dated after a cancellation ends the cancel delivery.
+
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { updateEffect } from '../../../../common/action-state.js';
 import { AttacheError } from '../../../../common/errors.js';
-import { validate } from '../../../../common/validation.js';
+import { createAjv } from '../../../../common/schema-validators.js';
+import { describeErrors, validate } from '../../../../common/validation.js';
 import { type ActionResultOf, ActionResults, type ActionUpdate, type ActionUpdatesAck, ActionUpdatesRequest } from '../../../../policy-schemas/src/index.js';
 import type { ActionChange, ActionRecord, UpdateDecision } from '../../store/action-store.js';
 import type { ServiceContext } from '../context.js';
 
 type Indexed = ActionUpdate & { readonly index: number };
 
+// ActionResults' per-type schemas carry no $id (they sit inside the ActionResult union): compiled here once each.
+let resultAjv: ReturnType<typeof createAjv> | undefined;
+const resultValidators = new Map<string, ValidateFunction>();
+
+/** SCHEMA_INVALID naming the field when the result is not the one of the action's type (the union let it through). */
 function checkResult(current: ActionRecord, update: Indexed): void {
   if (update.result === undefined) return;
-  validate(ActionResults[current.type], update.result, `update /updates/${update.index}/result`);
+  let fn = resultValidators.get(current.type);
+  if (!fn) {
+    resultAjv ??= createAjv();
+    fn = resultAjv.compile(ActionResults[current.type]);
+    resultValidators.set(current.type, fn);
+  }
+  if (fn(update.result)) return;
+  const prefix = `/updates/${update.index}/result`;
+  const details = describeErrors(fn.errors).map((d) => ({ path: `${prefix}${d.path === '/' ? '' : d.path}`, message: d.message }));
+  const first = details[0];
+  throw new AttacheError('SCHEMA_INVALID', `action updates are invalid: ${first?.path ?? prefix} ${first?.message ?? `is not a ${current.type} result`}`, {
+    details,
+  });
 }
 
 /** Why a collect `succeeded` cannot stand (undefined: the stored package is complete with the reported hash and size). */
