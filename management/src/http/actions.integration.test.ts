@@ -2,6 +2,7 @@
 // cancel rules; timeOut by the leader's ticker (manual clock); updates apply, go stale or late; the capability gate (no
 // `actions`, same etag without it); delivery over push and in policies answers with deliveredAt; offboard refuses the
 // device afterwards. Packages and restarts: actions-packages.integration.test.ts.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '../../../common/validation.js';
 import { MachineAction, type MachineActionList, type PoliciesResponse } from '../../../policy-schemas/src/index.js';
@@ -199,6 +200,45 @@ describe('delivery', () => {
       expect((await t.admin.ok<MachineAction>('GET', `/actions/${scan.id}`)).deliveredAt).toBeNull();
       push.send(JSON.stringify({ type: 'ack', requestId: message.requestId }));
       await expect.poll(async () => (await t.admin.ok<MachineAction>('GET', `/actions/${scan.id}`)).deliveredAt).not.toBeNull();
+    } finally {
+      push.close();
+    }
+  });
+
+  it('over channel 2: getPolicies carries actions only on a capable socket, and postActionUpdates stores updates', async () => {
+    const device = await t.enrolledDevice();
+    const scan = await create(device, 'runAntivirusScan');
+    const request = (push: TestPushClient, method: string, body?: unknown) => {
+      const id = randomUUID();
+      push.send(JSON.stringify({ type: 'request', id, method, ...(body === undefined ? {} : { body }) }));
+      return id;
+    };
+    const answer = async (push: TestPushClient, id: string) => {
+      for (;;) {
+        const m = (await push.next()) as { type: string; id?: string; result?: unknown };
+        if (m.type === 'response' && m.id === id) return m.result as Record<string, unknown>;
+      }
+    };
+    const plainPath = '/v1/device/push?channel=2';
+    const plain = await TestPushClient.open(t.endpoint.url, t.ca, device, device.signedHeaders('GET', plainPath, ''), plainPath);
+    try {
+      expect((await answer(plain, request(plain, 'getPolicies'))).actions).toBeUndefined();
+    } finally {
+      plain.close();
+      await plain.closed;
+    }
+    const path = '/v1/device/push?channel=2&capabilities=actions';
+    const push = await TestPushClient.open(t.endpoint.url, t.ca, device, device.signedHeaders('GET', path, ''), path);
+    try {
+      const policies = await answer(push, request(push, 'getPolicies'));
+      expect((policies.actions as { payload: { actionId: string } }[]).map((a) => a.payload.actionId)).toEqual([scan.id]);
+      const at = new Date(t.now()).toISOString();
+      const acks = await answer(
+        push,
+        request(push, 'postActionUpdates', { updates: [{ actionId: scan.id, deviceId: device.deviceId, sequence: 1, status: 'inProgress', at }] }),
+      );
+      expect(acks).toEqual({ acks: [{ actionId: scan.id, sequence: 1, status: 'inProgress' }] });
+      expect((await t.admin.ok<MachineAction>('GET', `/actions/${scan.id}`)).status).toBe('inProgress');
     } finally {
       push.close();
     }
