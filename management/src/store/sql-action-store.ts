@@ -11,6 +11,7 @@ import type {
   PackageProgress,
   UpdateDecision,
 } from './action-store.js';
+import * as packages from './sql-action-packages.js';
 import * as actions from './sql-actions.js';
 import { SqlAdminStore } from './sql-admin-store.js';
 
@@ -45,9 +46,9 @@ export class SqlActionStore extends SqlAdminStore implements ActionStore {
     return actions.timeOutActions(this.db, nowIso);
   }
   putPackageChunk(actionId: string, deviceId: string, chunk: PackageChunk): Promise<PackageProgress> {
-    return actions.putPackageChunk(this.db, actionId, deviceId, chunk);
+    return packages.putPackageChunk(this.db, actionId, deviceId, chunk);
   }
   packageChunks(actionId: string): AsyncIterable<Buffer> {
-    return actions.packageChunks(this.db, actionId);
+    return packages.packageChunks(this.db, actionId);
   }
 }
