@@ -2,11 +2,14 @@
 // cancel rules; timeOut by the leader's ticker (manual clock); updates apply, go stale or late; the capability gate (no
 // `actions`, same etag without it); delivery over push and in policies answers with deliveredAt; offboard refuses the
 // device afterwards. Packages and restarts: actions-packages.integration.test.ts.
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../common/canonical-json.js';
+import { verifyBytes } from '../../../common/signing.js';
 import { validate } from '../../../common/validation.js';
 import { MachineAction, type MachineActionList, type PoliciesResponse } from '../../../policy-schemas/src/index.js';
 import { capablePolicies, postUpdates } from '../testing/action-device.js';
+import { adminAccount } from '../testing/admin-accounts.js';
 import { errorCode, type TestDevice, type TestResponse } from '../testing/https-client.js';
 import { TestPushClient } from '../testing/push-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
@@ -242,5 +245,39 @@ describe('delivery', () => {
     } finally {
       push.close();
     }
+  });
+});
+
+describe('roles and scope', () => {
+  it("lets the Help Desk scan but not isolate, and shows a scoped admin only its devices' actions", async () => {
+    const inside = await t.enrolledDevice();
+    const outside = await t.enrolledDevice();
+    const group = await t.admin.ok<{ groupId: string }>('POST', '/groups', { name: 'actions-scope' });
+    await t.admin.ok('POST', `/groups/${group.groupId}/members`, { deviceId: inside.deviceId });
+    const helpDesk = await adminAccount(t, 'helpDeskOperator');
+    expect((await helpDesk.api.call('POST', `/devices/${inside.deviceId}/runAntivirusScan`, { comment: 'user called' })).status).toBe(201);
+    expect(refused(await helpDesk.api.call('POST', `/devices/${inside.deviceId}/isolate`, { comment: 'x' }))).toEqual([403, 'ADMIN_FORBIDDEN']);
+
+    const theirs = await create(outside, 'runAntivirusScan');
+    const scoped = await adminAccount(t, 'endpointSecurityManager', [group.groupId]);
+    const listed = (await scoped.api.call('GET', '/actions')).body as MachineActionList;
+    expect(new Set(listed.actions.map((a) => a.deviceId))).toEqual(new Set([inside.deviceId]));
+    expect(refused(await scoped.api.call('GET', `/actions/${theirs.id}`))).toEqual([404, 'ACTION_NOT_FOUND']);
+    expect(refused(await scoped.api.call('POST', `/actions/${theirs.id}/cancel`, { comment: 'x' }))).toEqual([404, 'ACTION_NOT_FOUND']);
+    expect(refused(await scoped.api.call('POST', `/devices/${outside.deviceId}/collectInvestigationPackage`, { comment: 'x' }))).toEqual([404, 'NOT_FOUND']);
+    expect(refused(await scoped.api.call('POST', `/devices/${inside.deviceId}/offboard`, { comment: 'x' }))).toEqual([403, 'ADMIN_FORBIDDEN']);
+  });
+});
+
+// Last: it switches the policy-signing key of this endpoint.
+describe('a policy-signing key switch', () => {
+  it('re-signs a pending action with the new key when it is delivered', async () => {
+    const device = await t.enrolledDevice();
+    const scan = await create(device, 'runAntivirusScan');
+    await t.admin.ok('POST', '/signing-key/rotate', { now: true });
+    const active = t.endpoint.context.signingKeys.active();
+    const envelope = ((await capablePolicies(device)).body as PoliciesResponse).actions?.find((a) => a.payload.actionId === scan.id);
+    expect(envelope?.keyId).toBe(active.keyId);
+    expect(verifyBytes(createPublicKey(active.privateKey), canonicalJson(envelope?.payload), String(envelope?.signature))).toBe(true);
   });
 });
