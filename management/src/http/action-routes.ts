@@ -13,6 +13,15 @@ import type { ServiceContext } from '../service/context.js';
 
 type IdParams = { Params: { id: string } };
 
+/**
+ * Action writes change no device's policy set: the admin scope keeps the cached sets for them (server.ts), so isolating
+ * 1,000 devices does not recompute every set 1,000 times. Full route patterns, as fastify registers them.
+ */
+export const SET_NEUTRAL_WRITES: ReadonlySet<string> = new Set([
+  ...ACTION_TYPES.map((type) => `POST /v1/admin/devices/:id/${type}`),
+  'POST /v1/admin/actions/:id/cancel',
+]);
+
 /** The audit action of an admin's package download (docs/audit.md). */
 export const PACKAGE_DOWNLOAD_AUDIT_ACTION = 'action.downloadPackage';
 

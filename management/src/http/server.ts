@@ -11,7 +11,7 @@ import { errorFields } from '../logging.js';
 import type { ServiceContext } from '../service/context.js';
 import { AdminAuthenticator } from '../service/identity/authenticate.js';
 import { accessAuthHook, registerAccessRoutes } from './access-routes.js';
-import { registerActionRoutes } from './action-routes.js';
+import { registerActionRoutes, SET_NEUTRAL_WRITES } from './action-routes.js';
 import { adminAuthHook, adminAuthorizeHook, adminScopeHook } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { type AdmissionController, registerAdmission } from './admission.js';
@@ -149,9 +149,11 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       scope.addHook('preHandler', audit.readBeforeState);
       // Any admin write may change which policies devices get: cached sets are dropped before the handler runs and
       // again once it answered, so a set computed from data the handler was changing is never kept. A POST that changes
-      // nothing (what-if, rule preview) keeps them: every device's set would otherwise be recomputed for a preview.
+      // nothing (what-if, rule preview) keeps them: every device's set would otherwise be recomputed for a preview; so do
+      // the response-action writes (SET_NEUTRAL_WRITES), which change no set.
       const invalidate = async (req: FastifyRequest) => {
-        if (req.method === 'GET' || req.method === 'HEAD' || isReadOnlyWrite(req.method, req.routeOptions.url ?? '')) return;
+        const route = req.routeOptions.url ?? '';
+        if (req.method === 'GET' || req.method === 'HEAD' || isReadOnlyWrite(req.method, route) || SET_NEUTRAL_WRITES.has(`${req.method} ${route}`)) return;
         ctx.sets.invalidateAll();
       };
       scope.addHook('preHandler', invalidate);
