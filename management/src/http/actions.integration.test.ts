@@ -10,7 +10,7 @@ import { validate } from '../../../common/validation.js';
 import { MachineAction, type MachineActionList, type PoliciesResponse } from '../../../policy-schemas/src/index.js';
 import { capablePolicies, postUpdates } from '../testing/action-device.js';
 import { adminAccount } from '../testing/admin-accounts.js';
-import { errorCode, type TestDevice, type TestResponse } from '../testing/https-client.js';
+import { errorCode, httpsRequest, type TestDevice, type TestResponse } from '../testing/https-client.js';
 import { TestPushClient } from '../testing/push-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 
@@ -74,8 +74,13 @@ describe('creating an action', () => {
     expect(offboardDone.status, JSON.stringify(offboardDone.body)).toBe(200);
     expect(refused(await t.admin.call('POST', `/devices/${offboarded.deviceId}/runAntivirusScan`, { comment: 'x' }))).toEqual([403, 'DEVICE_OFFBOARDED']);
     expect((await actionsOf(offboarded.deviceId)).map((a) => a.type)).toEqual(['offboard']);
-    // The offboarded device's own requests are refused from then on.
+    // The offboarded device's own requests are refused from then on, and its access decision blocks (unassigned
+    // devices are compliant by default here, so only the offboarding can block it).
     expect(refused(await offboarded.get('/v1/device/policies'))).toEqual([403, 'DEVICE_OFFBOARDED']);
+    const access = await httpsRequest(t.endpoint.url, t.ca, 'GET', `/v1/access/devices/${offboarded.deviceId}`, {
+      headers: { authorization: `Bearer ${t.admin.token}` },
+    });
+    expect((access.body as { decision?: string }).decision).toBe('block');
   });
 });
 
