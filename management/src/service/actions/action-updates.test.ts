@@ -10,6 +10,14 @@ const NOW = '2025-01-10T12:00:00.000Z';
 const CANCELLED_AT = '2025-01-10T11:00:00.000Z';
 const SHA = 'a'.repeat(64);
 
+/** The fields a new action has no value for yet. */
+const UNSET = Object.fromEntries(
+  ['deliveredAt', 'startedAt', 'completedAt', 'progress', 'result', 'error', 'lateResult', 'cancellation', 'cancelEnvelope', 'package'].map((k) => [k, null]),
+) as Pick<
+  ActionRecord,
+  'deliveredAt' | 'startedAt' | 'completedAt' | 'progress' | 'result' | 'error' | 'lateResult' | 'cancellation' | 'cancelEnvelope' | 'package'
+>;
+
 function record(overrides: Partial<ActionRecord> = {}): ActionRecord {
   return {
     actionId: 'a1',
@@ -25,18 +33,9 @@ function record(overrides: Partial<ActionRecord> = {}): ActionRecord {
     expiresAt: NOW,
     status: 'pending',
     updatedAt: NOW,
-    deliveredAt: null,
-    startedAt: null,
-    completedAt: null,
     lastSequence: 0,
-    progress: null,
-    result: null,
-    error: null,
-    lateResult: null,
-    cancellation: null,
-    cancelEnvelope: null,
     cancelPending: false,
-    package: null,
+    ...UNSET,
     ...overrides,
   };
 }
