@@ -9,9 +9,9 @@ import { SoftwareInventory } from '../../../../policy-schemas/src/index.js';
 import { type CommandSpec, NodeCommandRunner, ScriptedCommandRunner } from '../../system/command-runner.js';
 import { MemoryFileStore } from '../../system/file-store.js';
 import { DPKG_QUERY_FORMAT, LinuxSoftwareCollector, parseDpkgQuery, parseOsRelease, parseRpmQuery, RPM_QUERY_FORMAT } from './linux.js';
+import { DEBIAN_OS_RELEASE, RPM_OUTPUT } from './testing/recorded.js';
 
 const clock = { now: () => Date.UTC(2026, 11, 5, 12, 0, 0) };
-const DEBIAN_OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n';
 
 function stanza(fields: Record<string, string>): string {
   return `${Object.entries(fields)
@@ -107,16 +107,6 @@ describe('LinuxSoftwareCollector with the real dpkg-query', () => {
   });
 });
 
-const RPM_RECORDED = [
-  // Rocky Linux 9 `rpm -qa --qf RPM_QUERY_FORMAT`, abridged.
-  'openssl\t1\t3.0.7\t24.el9\tx86_64\tRocky Enterprise Software Foundation',
-  'bash\t(none)\t5.1.8\t6.el9_1\tx86_64\tRocky Enterprise Software Foundation',
-  'tzdata\t(none)\t2023c\t1.el9\tnoarch\tRocky Enterprise Software Foundation',
-  'gpg-pubkey\t(none)\t350d275d\t6279464b\t(none)\t(none)',
-  'local-tool\t(none)\t1.0\t1\tx86_64\t(none)',
-  'torn-line\t(none)',
-].join('\n');
-
 function scripted(answers: { dpkg?: string | null; rpm?: string | null }) {
   return new ScriptedCommandRunner((spec: CommandSpec) => {
     const answer = spec.file === 'dpkg-query' ? answers.dpkg : answers.rpm;
@@ -126,7 +116,7 @@ function scripted(answers: { dpkg?: string | null; rpm?: string | null }) {
 
 describe('LinuxSoftwareCollector at the rpm boundary', () => {
   it('runs rpm with the constant format as argv and reads epoch:version-release', async () => {
-    const runner = scripted({ dpkg: null, rpm: RPM_RECORDED });
+    const runner = scripted({ dpkg: null, rpm: RPM_OUTPUT });
     const files = new MemoryFileStore();
     await files.writeAtomic('/usr/lib/os-release', 'NAME="Rocky Linux"\nVERSION_ID="9.3"\nID="rocky"\n');
     const inv = await new LinuxSoftwareCollector({ runner, files, clock }).collect();
@@ -145,7 +135,7 @@ describe('LinuxSoftwareCollector at the rpm boundary', () => {
 
   it('lists both databases when both tools are installed', async () => {
     const dpkg = `${installed}\tbash\t5.2.15-2+b2\tamd64\tMatthias Klose <doko@debian.org>\n`;
-    const inv = await new LinuxSoftwareCollector({ runner: scripted({ dpkg, rpm: RPM_RECORDED }), files: new MemoryFileStore(), clock }).collect();
+    const inv = await new LinuxSoftwareCollector({ runner: scripted({ dpkg, rpm: RPM_OUTPUT }), files: new MemoryFileStore(), clock }).collect();
     expect(inv.items.filter((i) => i.name === 'bash').map((i) => i.source)).toEqual(['dpkg', 'rpm']);
     expect(inv.os).toEqual({ name: 'Linux', version: '' });
   });

@@ -5,56 +5,9 @@ import { validate } from '../../../../common/validation.js';
 import { SoftwareInventory } from '../../../../policy-schemas/src/index.js';
 import { type CommandResult, type CommandSpec, ScriptedCommandRunner } from '../../system/command-runner.js';
 import { MacosSoftwareCollector, PKGUTIL, parseReceipt, parseSwVers, SW_VERS, SYSTEM_PROFILER } from './macos.js';
+import { receiptPlist, SW_VERS_OUTPUT, SYSTEM_PROFILER_APPS } from './testing/recorded.js';
 
 const clock = { now: () => Date.UTC(2026, 11, 5, 12, 0, 0) };
-
-const SW_VERS_OUT = 'ProductName:\t\tmacOS\nProductVersion:\t\t14.6.1\nBuildVersion:\t\t23G93\n';
-
-/** Recorded on macOS 14.6.1 (abridged). */
-const APPS = {
-  SPApplicationsDataType: [
-    {
-      _name: 'Google Chrome',
-      arch_kind: 'arch_arm_i64',
-      lastModified: '2024-09-10T08:12:44Z',
-      obtained_from: 'identified_developer',
-      path: '/Applications/Google Chrome.app',
-      signed_by: ['Developer ID Application: Google LLC (EQHXZ8M8AV)', 'Developer ID Certification Authority', 'Apple Root CA'],
-      version: '128.0.6613.120',
-    },
-    {
-      _name: 'Safari',
-      arch_kind: 'arch_arm_i64',
-      obtained_from: 'apple',
-      path: '/Applications/Safari.app',
-      signed_by: ['Software Signing', 'Apple Code Signing Certification Authority', 'Apple Root CA'],
-      version: '17.6',
-    },
-    { _name: 'Homemade', arch_kind: 'arch_arm', obtained_from: 'unknown', path: '/Users/ada/Applications/Homemade.app' },
-  ],
-};
-
-function receiptPlist(id: string, version: string, location = '/'): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<plist version="1.0">
-<dict>
-	<key>install-location</key>
-	<string>${location}</string>
-	<key>install-time</key>
-	<integer>1725955200</integer>
-	<key>pkg-version</key>
-	<string>${version}</string>
-	<key>pkgid</key>
-	<string>${id}</string>
-	<key>receipt-plist-version</key>
-	<real>1</real>
-	<key>volume</key>
-	<string>/</string>
-</dict>
-</plist>
-`;
-}
 
 const RECEIPTS: Record<string, string> = {
   'com.apple.pkg.XProtectPayloads_10_15.16U4316': receiptPlist('com.apple.pkg.XProtectPayloads_10_15.16U4316', '2200'),
@@ -69,8 +22,8 @@ function mac(overrides: Partial<Record<string, Partial<CommandResult>>> = {}, re
   return new ScriptedCommandRunner((spec: CommandSpec) => {
     const key = [spec.file, ...spec.args].join(' ');
     if (overrides[key]) return overrides[key];
-    if (spec.file === SW_VERS) return { stdout: SW_VERS_OUT };
-    if (spec.file === SYSTEM_PROFILER) return { stdout: JSON.stringify(APPS) };
+    if (spec.file === SW_VERS) return { stdout: SW_VERS_OUTPUT };
+    if (spec.file === SYSTEM_PROFILER) return { stdout: JSON.stringify(SYSTEM_PROFILER_APPS) };
     if (spec.args[0] === '--pkgs') return { stdout: `${Object.keys(receipts).join('\n')}\n` };
     const plist = receipts[spec.args[1] ?? ''];
     return plist === undefined ? { code: 1, stderr: `No receipt for '${spec.args[1]}' found at '/'.` } : { stdout: plist };

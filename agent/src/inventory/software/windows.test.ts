@@ -5,31 +5,10 @@ import { validate } from '../../../../common/validation.js';
 import { SoftwareInventory } from '../../../../policy-schemas/src/index.js';
 import { fullScript, POWERSHELL } from '../../providers/windows/powershell.js';
 import { ScriptedCommandRunner } from '../../system/command-runner.js';
+import { WINDOWS_RESULT } from './testing/recorded.js';
 import { parseWindowsSoftware, WINDOWS_SOFTWARE, WindowsSoftwareCollector } from './windows.js';
 
 const clock = { now: () => Date.UTC(2026, 11, 5, 12, 0, 0) };
-
-/** Recorded from a Windows 11 Enterprise 23H2 machine (abridged). */
-const RECORDED = {
-  os: { productName: 'Windows 10 Enterprise', displayVersion: '23H2', major: '10', minor: '0', build: '22631', ubr: '4037', arch: 'AMD64' },
-  apps: [
-    {
-      view: 'Registry32',
-      name: 'Microsoft Edge',
-      version: '128.0.2739.67',
-      publisher: 'Microsoft Corporation',
-      location: 'C:\\Program Files (x86)\\Microsoft\\Edge\\Application',
-    },
-    { view: 'Registry64', name: '7-Zip 23.01 (x64)', version: '23.01', publisher: 'Igor Pavlov', location: 'C:\\Program Files\\7-Zip\\' },
-    { view: 'Registry64', name: 'Google Chrome', version: '128.0.6613.120', publisher: 'Google LLC', location: '' },
-    { view: 'Registry64', name: 'Contoso Line-of-Business Tool', version: '', publisher: '', location: '' },
-  ],
-  hotfixes: [
-    { id: 'KB5041585', description: 'Security Update' },
-    { id: 'KB5027397', description: 'Update' },
-  ],
-  hotfixError: null,
-};
 
 function runnerFor(result: unknown, code = 0) {
   return new ScriptedCommandRunner(() => ({ code, stdout: JSON.stringify(code === 0 ? { ok: true, result } : { ok: false, error: String(result) }) }));
@@ -37,7 +16,7 @@ function runnerFor(result: unknown, code = 0) {
 
 describe('WindowsSoftwareCollector', () => {
   it('starts Windows PowerShell with the constant script and no data in it', async () => {
-    const runner = runnerFor(RECORDED);
+    const runner = runnerFor(WINDOWS_RESULT);
     await new WindowsSoftwareCollector({ runner, clock }).collect();
     const [call] = runner.calls;
     expect(call?.file).toBe(POWERSHELL);
@@ -51,7 +30,7 @@ describe('WindowsSoftwareCollector', () => {
   });
 
   it('reads programs from both views, the OS build as CurrentBuild.UBR, and updates as OS items', async () => {
-    const inv = validate(SoftwareInventory, await new WindowsSoftwareCollector({ runner: runnerFor(RECORDED), clock }).collect(), 'software inventory');
+    const inv = validate(SoftwareInventory, await new WindowsSoftwareCollector({ runner: runnerFor(WINDOWS_RESULT), clock }).collect(), 'software inventory');
     expect(inv.os).toEqual({ name: 'Windows 11 Enterprise', version: '10.0.22631.4037', build: '22631.4037' });
     expect(inv.truncated).toBe(false);
     expect(inv.items).toEqual([
@@ -83,10 +62,10 @@ describe('WindowsSoftwareCollector', () => {
 
   it('keeps Windows 10 named so below build 22000, and accepts one-element arrays rendered as the element', () => {
     const parsed = parseWindowsSoftware({
-      ...RECORDED,
-      os: { ...RECORDED.os, build: '19045', ubr: 4780 },
-      apps: RECORDED.apps[1],
-      hotfixes: RECORDED.hotfixes[0],
+      ...WINDOWS_RESULT,
+      os: { ...WINDOWS_RESULT.os, build: '19045', ubr: 4780 },
+      apps: WINDOWS_RESULT.apps[1],
+      hotfixes: WINDOWS_RESULT.hotfixes[0],
     });
     expect(parsed.os).toEqual({ name: 'Windows 10 Enterprise', version: '10.0.19045.4780', build: '19045.4780' });
     expect(parsed.items.map((i) => i.name)).toEqual(['Windows 10 Enterprise', '7-Zip 23.01 (x64)', 'KB5041585']);
@@ -94,7 +73,7 @@ describe('WindowsSoftwareCollector', () => {
 
   it('marks the inventory truncated when Get-HotFix failed, and survives a result of the wrong shape', async () => {
     const inv = await new WindowsSoftwareCollector({
-      runner: runnerFor({ ...RECORDED, hotfixes: null, hotfixError: 'RPC server unavailable' }),
+      runner: runnerFor({ ...WINDOWS_RESULT, hotfixes: null, hotfixError: 'RPC server unavailable' }),
       clock,
     }).collect();
     expect(inv.truncated).toBe(true);
@@ -106,7 +85,7 @@ describe('WindowsSoftwareCollector', () => {
 
   it('keeps hostile program names and publishers as data', async () => {
     const hostile = { view: 'Registry64', name: 'Update\u001b]0;pwned\u0007\u202eexe.', version: '1.0\u0000', publisher: 'Evil\r\nCorp', location: '' };
-    const inv = await new WindowsSoftwareCollector({ runner: runnerFor({ ...RECORDED, apps: [hostile], hotfixes: [] }), clock }).collect();
+    const inv = await new WindowsSoftwareCollector({ runner: runnerFor({ ...WINDOWS_RESULT, apps: [hostile], hotfixes: [] }), clock }).collect();
     expect(inv.items.find((i) => i.source === 'windowsRegistry')).toEqual({
       name: 'Update\u001b]0;pwned\u0007\u202eexe.',
       version: '1.0',
