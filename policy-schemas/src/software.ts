@@ -8,7 +8,7 @@ import { Timestamp } from './primitives.js';
 export const MAX_SOFTWARE_ITEMS = 20_000;
 
 /** Length bounds of an item's strings, in code points (the collectors cut to them). */
-export const SOFTWARE_LIMITS = { name: 256, version: 128, vendor: 256, architecture: 32, installPath: 1024 } as const;
+export const SOFTWARE_LIMITS = { name: 256, version: 128, vendor: 256, architecture: 32, installPath: 1024, sourceName: 256, sourceVersion: 128 } as const;
 
 /** Where an item was read: dpkg database, rpm database, Uninstall registry keys, macOS application bundle, pkgutil receipt, the OS itself. */
 export const SoftwareSource = Type.Union([
@@ -40,6 +40,13 @@ export const SoftwareItem = Type.Object(
     source: SoftwareSource,
     scheme: VersionScheme,
     installPath: Type.Optional(Type.String({ maxLength: SOFTWARE_LIMITS.installPath })),
+    /**
+     * dpkg only, and only where it differs from name / version: the source package the binary package was built from
+     * (`${source:Package}`, `${source:Version}`). Debian and Ubuntu advisories name source packages and their versions
+     * (libssl3 → openssl; bsdutils `1:2.38.1-5+deb12u1` → util-linux `2.38.1-5+deb12u1`, no epoch).
+     */
+    sourceName: Type.Optional(Type.String({ maxLength: SOFTWARE_LIMITS.sourceName })),
+    sourceVersion: Type.Optional(Type.String({ maxLength: SOFTWARE_LIMITS.sourceVersion })),
   },
   { additionalProperties: false },
 );

@@ -39,10 +39,30 @@ const PACKAGES: readonly [string, string, string, string, string][] = [
   ['libcurl3-gnutls', '7.88.1-10+deb12u4', 'amd64', 'Alessandro Ghedini <ghedo@debian.org>', 'deinstall ok config-files'],
 ];
 
+/** `Source:` of the binary packages not named after their source (with the source version where it differs). */
+const SOURCES: Record<string, string> = {
+  libssl3: 'openssl',
+  libcurl4: 'curl',
+  'libcurl3-gnutls': 'curl',
+  zlib1g: 'zlib',
+  bsdutils: 'util-linux (2.38.1-5+deb12u1)',
+  bash: 'bash (5.2.15-2)',
+  libc6: 'glibc',
+};
+
 function statusFile(): string {
-  return PACKAGES.map(([name, version, arch, maintainer, status]) =>
-    stanza({ Package: name, Status: status, Priority: 'optional', Maintainer: maintainer, Architecture: arch, Version: version }),
-  ).join('\n');
+  return PACKAGES.map(([name, version, arch, maintainer, status]) => {
+    const source = SOURCES[name];
+    return stanza({
+      Package: name,
+      Status: status,
+      Priority: 'optional',
+      Maintainer: maintainer,
+      Architecture: arch,
+      ...(source ? { Source: source } : {}),
+      Version: version,
+    });
+  }).join('\n');
 }
 
 describe('LinuxSoftwareCollector with the real dpkg-query', () => {
@@ -76,9 +96,22 @@ describe('LinuxSoftwareCollector with the real dpkg-query', () => {
       source: 'dpkg',
       scheme: 'dpkg',
     });
-    expect(byName.get('zlib1g')?.version).toBe('1:1.2.13.dfsg-1');
-    expect(byName.get('bsdutils')?.version).toBe('1:2.38.1-5+deb12u1');
-    expect(byName.get('bash')?.version).toBe('5.2.15-2+b2');
+    expect(byName.get('zlib1g')).toMatchObject({ version: '1:1.2.13.dfsg-1', sourceName: 'zlib' });
+    expect(byName.get('zlib1g')?.sourceVersion).toBeUndefined();
+    // The source version has no epoch: advisories for util-linux compare against it, not against bsdutils' own.
+    expect(byName.get('bsdutils')).toMatchObject({ version: '1:2.38.1-5+deb12u1', sourceName: 'util-linux', sourceVersion: '2.38.1-5+deb12u1' });
+    expect(byName.get('libssl3')).toMatchObject({ version: '3.0.11-1~deb12u1', sourceName: 'openssl' });
+    expect(byName.get('libssl3')?.sourceVersion).toBeUndefined();
+    // A binary rebuild (binNMU): same source, the version without `+b2`.
+    expect(byName.get('bash')).toEqual({
+      name: 'bash',
+      version: '5.2.15-2+b2',
+      sourceVersion: '5.2.15-2',
+      architecture: 'amd64',
+      vendor: 'Matthias Klose <doko@debian.org>',
+      source: 'dpkg',
+      scheme: 'dpkg',
+    });
     expect(byName.get('tzdata')).toMatchObject({ version: '2024a-0+deb12u1', architecture: 'all' });
     expect(byName.has('libc6')).toBe(true);
     expect(byName.has('git')).toBe(true);
@@ -134,7 +167,7 @@ describe('LinuxSoftwareCollector at the rpm boundary', () => {
   });
 
   it('lists both databases when both tools are installed', async () => {
-    const dpkg = `${installed}\tbash\t5.2.15-2+b2\tamd64\tMatthias Klose <doko@debian.org>\n`;
+    const dpkg = `${installed}\tbash\t5.2.15-2+b2\tamd64\tbash\t5.2.15-2\tMatthias Klose <doko@debian.org>\n`;
     const inv = await new LinuxSoftwareCollector({ runner: scripted({ dpkg, rpm: RPM_OUTPUT }), files: new MemoryFileStore(), clock }).collect();
     expect(inv.items.filter((i) => i.name === 'bash').map((i) => i.source)).toEqual(['dpkg', 'rpm']);
     expect(inv.os).toEqual({ name: 'Linux', version: '' });
@@ -166,7 +199,7 @@ describe('LinuxSoftwareCollector at the rpm boundary', () => {
 
 describe('Linux parsers', () => {
   it('keeps hostile maintainer and vendor text as data (tabs included), strips nothing but NUL later', () => {
-    const [item] = parseDpkgQuery(`${installed}\tevil\t1.0\tamd64\tEvil \u001b[31mCorp\u202e\tTabbed <e@example.org>\n`);
+    const [item] = parseDpkgQuery(`${installed}\tevil\t1.0\tamd64\tevil\t1.0\tEvil \u001b[31mCorp\u202e\tTabbed <e@example.org>\n`);
     expect(item?.vendor).toBe('Evil \u001b[31mCorp\u202e\tTabbed <e@example.org>');
     expect(parseRpmQuery('n\t(none)\t1\t2\tx86_64\tA\tB\n')[0]?.vendor).toBe('A\tB');
   });

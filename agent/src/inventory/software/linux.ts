@@ -10,12 +10,13 @@ import type { FileStore } from '../../system/file-store.js';
 import { finishSoftwareInventory, type RawSoftwareItem, runListing, type SoftwareCollector } from './software-inventory.js';
 
 /**
- * One line per package. `${Version}` prints `[epoch:]upstream[-revision]` with the epoch only when non-zero, exactly
- * the string Debian advisories compare against. The maintainer is last: it is free text, so a tab inside it stays in
- * it. `${Status}` is "want flag state"; the state decides whether the package's files are on disk.
+ * One line per package. `${Version}` prints `[epoch:]upstream[-revision]` with the epoch only when non-zero;
+ * `${source:Package}` / `${source:Version}` (dpkg ≥ 1.16.2) the source package and version, which Debian and Ubuntu
+ * advisories name. The maintainer is last: it is free text, so a tab inside it stays in it. `${Status}` is
+ * "want flag state"; the state decides whether the package's files are on disk.
  */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax, deliberately not a template
-export const DPKG_QUERY_FORMAT = '${Status}\\t${Package}\\t${Version}\\t${Architecture}\\t${Maintainer}\\n';
+export const DPKG_QUERY_FORMAT = '${Status}\\t${Package}\\t${Version}\\t${Architecture}\\t${source:Package}\\t${source:Version}\\t${Maintainer}\\n';
 
 /** rpm prints `(none)` for an unset tag; the vendor is last for the same reason as dpkg's maintainer. */
 export const RPM_QUERY_FORMAT = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{VENDOR}\\n';
@@ -46,10 +47,10 @@ function lines(text: string): string[] {
 export function parseDpkgQuery(text: string): RawSoftwareItem[] {
   const items: RawSoftwareItem[] = [];
   for (const line of lines(text)) {
-    const [status, name, version, architecture, ...maintainer] = line.split('\t');
+    const [status, name, version, architecture, sourceName, sourceVersion, ...maintainer] = line.split('\t');
     const state = status?.split(' ')[2];
-    if (name === undefined || version === undefined || state === undefined || DPKG_ABSENT_STATES.has(state)) continue;
-    items.push({ name, version, architecture, vendor: maintainer.join('\t'), source: 'dpkg', scheme: 'dpkg' });
+    if (name === undefined || version === undefined || state === undefined || maintainer.length === 0 || DPKG_ABSENT_STATES.has(state)) continue;
+    items.push({ name, version, architecture, sourceName, sourceVersion, vendor: maintainer.join('\t'), source: 'dpkg', scheme: 'dpkg' });
   }
   return items;
 }

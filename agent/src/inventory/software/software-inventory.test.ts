@@ -96,6 +96,15 @@ describe('boundItem (hostile strings are data)', () => {
     validate(SoftwareInventory, inv, 'software inventory');
   });
 
+  it('states the source package and version only where they differ from the binary package', () => {
+    const same = boundItem(pkg('openssl', '3.0.11-1~deb12u1', { sourceName: 'openssl', sourceVersion: '3.0.11-1~deb12u1' }));
+    expect(same).toEqual({ name: 'openssl', version: '3.0.11-1~deb12u1', source: 'dpkg', scheme: 'dpkg' });
+    const other = boundItem(pkg('bsdutils', '1:2.38.1-5+deb12u1', { sourceName: 'util-linux', sourceVersion: '2.38.1-5+deb12u1' }));
+    expect(other).toMatchObject({ sourceName: 'util-linux', sourceVersion: '2.38.1-5+deb12u1' });
+    const long = boundItem(pkg('x', '1', { sourceName: 's'.repeat(300), sourceVersion: 'v'.repeat(300) }));
+    expect([long?.sourceName?.length, long?.sourceVersion?.length]).toEqual([SOFTWARE_LIMITS.sourceName, SOFTWARE_LIMITS.sourceVersion]);
+  });
+
   it('leaves out nameless items and empty optional fields; a missing version is the empty string', () => {
     expect(boundItem(pkg('   '))).toBeUndefined();
     expect(boundItem(pkg('\u0000'))).toBeUndefined();

@@ -21,6 +21,8 @@ export interface RawSoftwareItem {
   readonly source: SoftwareItem['source'];
   readonly scheme: SoftwareItem['scheme'];
   readonly installPath?: string | undefined;
+  readonly sourceName?: string | undefined;
+  readonly sourceVersion?: string | undefined;
 }
 
 /** What a collector read, before finishSoftwareInventory bounds and orders it. */
@@ -56,6 +58,11 @@ export function boundItem(raw: RawSoftwareItem): SoftwareItem | undefined {
   if (vendor !== undefined) item.vendor = vendor;
   if (architecture !== undefined) item.architecture = architecture;
   if (installPath !== undefined) item.installPath = installPath;
+  // Stated only where it differs: absent means "the same as name / version".
+  const sourceName = bounded(raw.sourceName, SOFTWARE_LIMITS.sourceName);
+  const sourceVersion = bounded(raw.sourceVersion, SOFTWARE_LIMITS.sourceVersion);
+  if (sourceName !== undefined && sourceName !== name) item.sourceName = sourceName;
+  if (sourceVersion !== undefined && sourceVersion !== item.version) item.sourceVersion = sourceVersion;
   return item;
 }
 

@@ -15,7 +15,8 @@ import { parseWindowsSoftware } from './windows.js';
 const AT = '2026-12-05T12:00:00.000Z';
 const OS = { name: 'Debian GNU/Linux', version: '12' };
 
-const DPKG = 'install ok installed\topenssl\t3.0.11-1~deb12u1\tamd64\tDebian OpenSSL Team <pkg-openssl-devel@alioth-lists.debian.net>\n';
+const DPKG =
+  'install ok installed\topenssl\t3.0.11-1~deb12u1\tamd64\topenssl\t3.0.11-1~deb12u1\tDebian OpenSSL Team <pkg-openssl-devel@alioth-lists.debian.net>\n';
 const RECEIPT = receiptPlist('com.apple.pkg.XProtectPayloads_10_15.16U4316', '2200');
 
 function finishes(items: readonly RawSoftwareItem[]): void {
@@ -70,6 +71,8 @@ const rawItem: fc.Arbitrary<RawSoftwareItem> = fc.record({
   source: fc.constantFrom('dpkg', 'rpm', 'windowsRegistry', 'macApplication', 'pkgutil', 'os'),
   scheme: fc.constantFrom('dpkg', 'rpm', 'dotted', 'semver'),
   installPath: fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
+  sourceName: fc.option(fc.constantFrom('openssl', 'util-linux', ''), { nil: undefined }),
+  sourceVersion: fc.option(fc.string({ maxLength: 140, unit: 'binary' }), { nil: undefined }),
 });
 
 describe('finishSoftwareInventory properties', () => {
