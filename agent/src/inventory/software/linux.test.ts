@@ -131,6 +131,14 @@ describe('LinuxSoftwareCollector with the real dpkg-query', () => {
     expect(upgraded.items.find((i) => i.name === 'openssl')?.version).toBe('3.0.15-1~deb12u1');
   });
 
+  it('stops with SOFTWARE_INVENTORY_FAILED when cancelled, never with a partial list', async () => {
+    const collector = new LinuxSoftwareCollector({ runner: new NodeCommandRunner(), files: new MemoryFileStore(), clock, dpkgAdmindir: admindir });
+    await expect(collector.collect(AbortSignal.abort())).rejects.toMatchObject({
+      code: 'SOFTWARE_INVENTORY_FAILED',
+      message: expect.stringContaining('aborted'),
+    });
+  });
+
   it('fails with SOFTWARE_INVENTORY_FAILED quoting dpkg-query when the database cannot be read', async () => {
     // A `status` that is a directory: dpkg-query exits 2 (a missing database directory is just an empty one to it).
     const broken = join(admindir, 'broken');

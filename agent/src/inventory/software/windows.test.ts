@@ -71,6 +71,21 @@ describe('WindowsSoftwareCollector', () => {
     expect(parsed.items.map((i) => i.name)).toEqual(['Windows 10 Enterprise', '7-Zip 23.01 (x64)', 'KB5041585']);
   });
 
+  it('reads the version of Windows 8.1 / Server 2012 R2 from CurrentVersion', () => {
+    const os = { productName: 'Windows Server 2012 R2 Standard', major: '', minor: '', currentVersion: '6.3', build: '9600', ubr: '21620', arch: 'AMD64' };
+    expect(parseWindowsSoftware({ ...WINDOWS_RESULT, os }).os).toEqual({
+      name: 'Windows Server 2012 R2 Standard',
+      version: '6.3.9600.21620',
+      build: '9600.21620',
+    });
+  });
+
+  it('marks the inventory truncated when an Uninstall subkey could not be read', async () => {
+    const inv = await new WindowsSoftwareCollector({ runner: runnerFor({ ...WINDOWS_RESULT, unreadable: 2 }), clock }).collect();
+    expect(inv.truncated).toBe(true);
+    expect(inv.items.some((i) => i.name === 'Google Chrome')).toBe(true);
+  });
+
   it('marks the inventory truncated when Get-HotFix failed, and survives a result of the wrong shape', async () => {
     const inv = await new WindowsSoftwareCollector({
       runner: runnerFor({ ...WINDOWS_RESULT, hotfixes: null, hotfixError: 'RPC server unavailable' }),

@@ -14,20 +14,22 @@ import { finishSoftwareInventory, type RawSoftwareItem, type SoftwareCollector }
  * Constant script (no input). Entries without DisplayName and those with SystemComponent=1 are what Programs and
  * Features hides too. Registry values are read as strings; a missing one is ''. ProductName still says "Windows 10" on
  * Windows 11 (Microsoft kept the value), so the build decides which it is, in parseWindowsSoftware. On a 32-bit OS
- * both views are the same keys, so only one is read. Get-HotFix failing (broken WMI) is reported, not fatal.
+ * both views are the same keys, so only one is read. A subkey that cannot be opened and Get-HotFix failing (broken
+ * WMI) are reported, not fatal. Before Windows 10 there is no CurrentMajorVersionNumber: CurrentVersion ("6.3") is.
  */
 export const WINDOWS_SOFTWARE = ps('software-inventory')`
 $path = 'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall'
 $views = if ([Environment]::Is64BitOperatingSystem) { @('Registry64', 'Registry32') } else { @('Registry32') }
 $apps = [System.Collections.Generic.List[object]]::new()
+$unreadable = 0
 foreach ($view in $views) {
   $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]$view)
   try {
     $root = $base.OpenSubKey($path)
     if ($null -eq $root) { continue }
     foreach ($sub in $root.GetSubKeyNames()) {
-      $k = $root.OpenSubKey($sub)
-      if ($null -eq $k) { continue }
+      try { $k = $root.OpenSubKey($sub) } catch { $unreadable++; continue }
+      if ($null -eq $k) { $unreadable++; continue }
       try {
         $name = [string]$k.GetValue('DisplayName')
         if ($name.Trim() -eq '' -or [string]$k.GetValue('SystemComponent') -eq '1') { continue }
@@ -38,11 +40,11 @@ foreach ($view in $views) {
   } finally { $base.Close() }
 }
 $cv = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
-$os = [ordered]@{ productName = [string]$cv.ProductName; displayVersion = [string]$cv.DisplayVersion; major = [string]$cv.CurrentMajorVersionNumber; minor = [string]$cv.CurrentMinorVersionNumber; build = [string]$cv.CurrentBuild; ubr = [string]$cv.UBR; arch = [string]$env:PROCESSOR_ARCHITECTURE }
+$os = [ordered]@{ productName = [string]$cv.ProductName; displayVersion = [string]$cv.DisplayVersion; major = [string]$cv.CurrentMajorVersionNumber; minor = [string]$cv.CurrentMinorVersionNumber; currentVersion = [string]$cv.CurrentVersion; build = [string]$cv.CurrentBuild; ubr = [string]$cv.UBR; arch = [string]$env:PROCESSOR_ARCHITECTURE }
 $hotfixes = @()
 $hotfixError = $null
 try { $hotfixes = @(Get-HotFix | ForEach-Object { [ordered]@{ id = [string]$_.HotFixID; description = [string]$_.Description } }) } catch { $hotfixError = $_.Exception.Message }
-[ordered]@{ os = $os; apps = $apps.ToArray(); hotfixes = $hotfixes; hotfixError = $hotfixError }
+[ordered]@{ os = $os; apps = $apps.ToArray(); unreadable = $unreadable; hotfixes = $hotfixes; hotfixError = $hotfixError }
 `;
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
@@ -59,14 +61,15 @@ function windowsOs(raw: Record<string, unknown>): { os: SoftwareInventory['os'];
   const productName = text(raw.productName);
   const name = Number(build) >= WINDOWS_11_FIRST_BUILD ? productName.replace(/^Windows 10\b/, 'Windows 11') : productName;
   const fullBuild = build && ubr ? `${build}.${ubr}` : build;
-  const version = [text(raw.major), text(raw.minor)].every((p) => p !== '') && fullBuild ? `${text(raw.major)}.${text(raw.minor)}.${fullBuild}` : '';
+  const majorMinor = text(raw.major) !== '' && text(raw.minor) !== '' ? `${text(raw.major)}.${text(raw.minor)}` : text(raw.currentVersion);
+  const version = majorMinor && fullBuild ? `${majorMinor}.${fullBuild}` : '';
   const arch = ARCHITECTURES[text(raw.arch).toUpperCase()];
   const os = { name: name || 'Windows', version, ...(fullBuild ? { build: fullBuild } : {}) };
   const item = name ? { name, version, vendor: 'Microsoft Corporation', architecture: arch, source: 'os' as const, scheme: 'dotted' as const } : undefined;
   return { os, arch, item };
 }
 
-/** The script's result as collected software; `partial` when Get-HotFix failed. */
+/** The script's result as collected software; `partial` when a subkey could not be read or Get-HotFix failed. */
 export function parseWindowsSoftware(result: unknown): { os: SoftwareInventory['os']; items: RawSoftwareItem[]; partial: boolean } {
   const r = record(result);
   const { os, arch, item } = windowsOs(record(r.os));
@@ -88,7 +91,7 @@ export function parseWindowsSoftware(result: unknown): { os: SoftwareInventory['
     const h = record(entry);
     items.push({ name: text(h.id), version: '', vendor: 'Microsoft Corporation', source: 'os', scheme: 'dotted' });
   }
-  return { os, items, partial: typeof r.hotfixError === 'string' };
+  return { os, items, partial: typeof r.hotfixError === 'string' || (typeof r.unreadable === 'number' && r.unreadable > 0) };
 }
 
 export interface WindowsSoftwareDeps {

@@ -66,7 +66,16 @@ export function receiptPlist(id: string, version: string, location = '/'): strin
 
 /** Recorded from a Windows 11 Enterprise 23H2 machine (abridged). */
 export const WINDOWS_RESULT = {
-  os: { productName: 'Windows 10 Enterprise', displayVersion: '23H2', major: '10', minor: '0', build: '22631', ubr: '4037', arch: 'AMD64' },
+  os: {
+    productName: 'Windows 10 Enterprise',
+    displayVersion: '23H2',
+    major: '10',
+    minor: '0',
+    currentVersion: '6.3',
+    build: '22631',
+    ubr: '4037',
+    arch: 'AMD64',
+  },
   apps: [
     {
       view: 'Registry32',
@@ -83,5 +92,6 @@ export const WINDOWS_RESULT = {
     { id: 'KB5041585', description: 'Security Update' },
     { id: 'KB5027397', description: 'Update' },
   ],
+  unreadable: 0,
   hotfixError: null,
 };
