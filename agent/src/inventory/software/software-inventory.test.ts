@@ -87,8 +87,9 @@ describe('boundItem (hostile strings are data)', () => {
       scheme: 'dotted',
     });
     expect(Array.from(item?.name ?? '')).toHaveLength(SOFTWARE_LIMITS.name);
-    expect(item?.name).toBe(emoji.repeat(SOFTWARE_LIMITS.name));
+    expect(item?.name).toBe(`${emoji.repeat(SOFTWARE_LIMITS.name - 1)}…`);
     expect(item?.version).toHaveLength(SOFTWARE_LIMITS.version);
+    expect(item?.version.endsWith('v…')).toBe(true);
     expect(item?.vendor).toHaveLength(SOFTWARE_LIMITS.vendor);
     expect(item?.architecture).toHaveLength(SOFTWARE_LIMITS.architecture);
     expect(item?.installPath).toHaveLength(SOFTWARE_LIMITS.installPath);

@@ -33,11 +33,15 @@ export interface CollectedSoftware {
   readonly partial?: boolean;
 }
 
-/** At most `max` code points (JSON Schema maxLength counts code points, so a cut never splits a surrogate pair). */
+/**
+ * At most `max` code points (JSON Schema maxLength counts code points, so a cut never splits a surrogate pair). A cut
+ * string ends in `…`, which no real version contains: a reader sees it was cut, and the matcher never takes a cut
+ * version for the one the tool printed.
+ */
 function cut(text: string, max: number): string {
   if (text.length <= max) return text;
   const points = Array.from(text);
-  return points.length <= max ? text : points.slice(0, max).join('');
+  return points.length <= max ? text : `${points.slice(0, max - 1).join('')}…`;
 }
 
 /** NUL is the one character stripped: it ends C strings in the tools and databases downstream. Everything else is data. */
