@@ -131,6 +131,14 @@ describe('LinuxSoftwareCollector with the real dpkg-query', () => {
     expect(upgraded.items.find((i) => i.name === 'openssl')?.version).toBe('3.0.15-1~deb12u1');
   });
 
+  it('skips a tool that is not installed (the real ENOENT of a missing executable)', async () => {
+    const real = new NodeCommandRunner();
+    const noRpm = { run: (spec: CommandSpec) => real.run(spec.file === 'rpm' ? { ...spec, file: join(admindir, 'no-such-rpm') } : spec) };
+    const inv = await new LinuxSoftwareCollector({ runner: noRpm, files: new MemoryFileStore(), clock, dpkgAdmindir: admindir }).collect();
+    expect(inv.items.every((i) => i.source === 'dpkg')).toBe(true);
+    expect(inv.items).toHaveLength(PACKAGES.length - 1);
+  });
+
   it('stops with SOFTWARE_INVENTORY_FAILED when cancelled, never with a partial list', async () => {
     const collector = new LinuxSoftwareCollector({ runner: new NodeCommandRunner(), files: new MemoryFileStore(), clock, dpkgAdmindir: admindir });
     await expect(collector.collect(AbortSignal.abort())).rejects.toMatchObject({
