@@ -22,6 +22,7 @@ import * as policy from './policy.js';
 import { ErrorResponse } from './primitives.js';
 import * as signals from './signals.js';
 import { SimulatorScenario } from './simulator-scenario.js';
+import * as software from './software.js';
 
 export * from './actions.js';
 export * from './admin-api.js';
@@ -46,6 +47,7 @@ export * from './primitives.js';
 export * from './setting-evidence.js';
 export * from './signals.js';
 export * from './simulator-scenario.js';
+export * from './software.js';
 
 /** Every top-level schema, each with a `$id`; the validator registers them all and json/ has one file per entry. */
 export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
@@ -98,6 +100,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   signals.DeviceHealth,
   signals.DeviceInventory,
   signals.InventoryUpload,
+  software.SoftwareInventory,
   signals.HealthUpload,
   signals.AccessDecision,
   control.ControlRequest,
