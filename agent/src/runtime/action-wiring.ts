@@ -47,6 +47,9 @@ export interface ActionWiringDeps {
   readonly uploadPackage?: typeof uploadInvestigationPackage;
 }
 
+/** Every URL the agent talks to: its identity's preferred URL, then the alternates. */
+const agentEndpointUrls = (identity: AgentIdentity) => [identity.endpointUrl, ...(identity.alternateEndpointUrls ?? [])];
+
 /** The executor of this runtime, its updates queued in the signals outbox. */
 export function createActionExecutor(deps: ActionWiringDeps): ActionExecutor {
   const { store, identity, clock, logger } = deps;
@@ -58,7 +61,7 @@ export function createActionExecutor(deps: ActionWiringDeps): ActionExecutor {
     verify: actionVerifier({ store, identity, now: () => clock.now() }),
     refreshKeys: async () => void (await deps.sync()),
     report: (update) => deps.delivery.enqueue({ kind: 'actionUpdates', body: { updates: [update] } }),
-    endpointUrls: () => [identity.endpointUrl, ...(identity.alternateEndpointUrls ?? [])],
+    endpointUrls: () => agentEndpointUrls(identity),
     uploadPackage: deps.uploadPackage ?? uploadInvestigationPackage,
     removeFile: (path) => store.fileStore.remove(path),
     restoreBaseline: () => restoreEverything(deps),
@@ -107,9 +110,10 @@ export function withActionDelivery<T extends Pick<EndpointClient, 'getPolicies'>
 }
 
 /** Isolation kept in force: re-applied at start (after a reboot) and refreshed on a timer; absent without a responder. */
-export async function startIsolationUpkeep(host: AgentHost, clock: Clock, logger: Logger): Promise<TimerHandle | undefined> {
+export async function startIsolationUpkeep(host: AgentHost, identity: AgentIdentity, clock: Clock, logger: Logger): Promise<TimerHandle | undefined> {
   const isolation = host.responder?.isolation;
   if (!isolation) return undefined;
+  if (isolation instanceof IsolationController) isolation.useAgentEndpoints(agentEndpointUrls(identity));
   const log = logger.child({ component: 'isolation' });
   const report = (err: unknown) => log.error('isolation re-apply failed', { error: (err as Error).message });
   const state = await isolation.reapply().catch((err: unknown) => report(err));

@@ -231,7 +231,7 @@ export class AgentRuntime {
     await this.monitor?.load();
     if (this.stopped) return;
     // An isolation in force comes back first (after a reboot), then actions a kill interrupted are recovered.
-    const upkeep = await startIsolationUpkeep(this.deps.host, this.deps.clock, this.deps.logger);
+    const upkeep = await startIsolationUpkeep(this.deps.host, this.deps.identity, this.deps.clock, this.deps.logger);
     if (upkeep) this.timers.push(upkeep);
     await this.actions.start();
     if (this.stopped) return;
