@@ -1,10 +1,11 @@
 // The executor as the runtime wires it: updates go through the signals outbox and survive a restart while the endpoint
 // is down; actions in a policies answer reach the executor; an offboard restores, waits for its update's ack, then
 // deletes the identity and disables the service, in that order.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import type { ActionUpdatesRequest, DeliveredAction, PoliciesResponse } from '../../../policy-schemas/src/index.js';
+import { ActionLedger } from '../actions/executor/ledger.js';
 import { signedAction, TEST_DEVICE, TEST_NOW, TEST_TENANT, testKeys } from '../actions/executor/testing/signed-action.js';
 import type { ResponseHost } from '../actions/response-host.js';
 import { silentLogger } from '../logging.js';
@@ -132,10 +133,34 @@ describe('action wiring', () => {
     };
     await t.executor.receive([offboard]);
     await t.executor.idle();
-    expect(log.filter((l) => l !== 'acked inProgress')).toEqual(['stopEnforcing', 'acked succeeded', 'disableService', 'offboarded']);
+    expect(log[0]).toBe('stopEnforcing'); // before anything is restored
+    expect(log.filter((l) => l !== 'acked inProgress' && l !== 'stopEnforcing')).toEqual(['acked succeeded', 'disableService', 'offboarded']);
+    expect(await files.read('/state/actions.json')).toBeUndefined();
     expect(identityWhenAcked.at(-1)).toBe(true);
     expect(await t.store.readIdentity()).toBeUndefined();
     expect(results).toEqual([{ restoredSettings: 0, failedSettings: 1 }]);
     expect(await t.store.pendingSignals()).toEqual([]);
+  });
+
+  it('finishes an offboard a stop cut short: a start that finds it succeeded in the ledger deletes the identity and disables the service', async () => {
+    const files = new MemoryFileStore();
+    const log: string[] = [];
+    const store = new StateStore('/state', { posixPermissions: false, files });
+    await store.writeIdentity(identity, '-----BEGIN PRIVATE KEY-----\n');
+    const ledger = new ActionLedger('/state', files);
+    await ledger.put('aaaaaaaa-0000-4000-8000-0000000000ff', {
+      type: 'offboard',
+      status: 'succeeded',
+      sequence: 2,
+      receivedAt: '2026-12-05T11:00:00.000Z',
+      completedAt: '2026-12-05T11:01:00.000Z',
+      expiresAt: '2026-12-08T11:00:00.000Z',
+      parameters: {},
+      result: { restoredSettings: 3, failedSettings: 0 },
+    });
+    await wire(files, async () => undefined, log);
+    await vi.waitFor(() => expect(log).toEqual(['stopEnforcing', 'disableService', 'offboarded']));
+    expect(await store.readIdentity()).toBeUndefined();
+    expect(await files.read('/state/actions.json')).toBeUndefined();
   });
 });

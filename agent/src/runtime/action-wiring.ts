@@ -43,6 +43,8 @@ export interface ActionWiringDeps {
   readonly stopEnforcing: () => Promise<void>;
   /** The daemon exits (0) once offboarding is done. */
   readonly onOffboarded?: () => void;
+  /** True once the runtime is stopping: offboarding stops waiting for its ack (a restart resumes it). */
+  readonly stopped?: () => boolean;
   /** Default uploadInvestigationPackage. */
   readonly uploadPackage?: typeof uploadInvestigationPackage;
 }
@@ -84,10 +86,15 @@ async function restoreEverything(deps: ActionWiringDeps): Promise<ActionResultOf
   return { restoredSettings, failedSettings };
 }
 
-/** After the succeeded update is queued: its ack, then the identity goes, then the service is disabled. */
+/**
+ * After the succeeded update is queued (or at a start that finds an offboard succeeded in the ledger): enforcing stays
+ * off, the update's ack, then the identity goes, then the service is disabled.
+ */
 async function finishOffboarding(deps: ActionWiringDeps, responder: ResponseHost | undefined, actionId: string): Promise<void> {
   const log = deps.logger.child({ component: 'offboard' });
+  await deps.stopEnforcing();
   for (;;) {
+    if (deps.stopped?.()) return; // the ledger says succeeded: the next start resumes from here
     const left = await deps.delivery.flush();
     if (left === 0) break;
     log.warn('offboard: waiting for the endpoint to acknowledge', { actionId, queued: left });

@@ -157,6 +157,7 @@ export class AgentRuntime {
       sync: () => this.trigger('push'),
       stopEnforcing: () => this.stopEnforcing(),
       onOffboarded: () => hooks?.onOffboarded?.(),
+      stopped: () => this.stopped,
       ...(deps.uploadPackage ? { uploadPackage: deps.uploadPackage } : {}),
     });
     const isolation = deps.host.responder?.isolation;

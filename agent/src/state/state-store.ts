@@ -41,6 +41,9 @@ import { type FileStore, NodeFileStore } from '../system/file-store.js';
 import { FileMemo } from './file-memo.js';
 import { Outbox } from './outbox.js';
 
+/** The response-action ledger (actions/executor/ledger.ts): it belongs to the device identity, and goes with it. */
+export const ACTIONS_FILE = 'actions.json';
+
 const FILES = {
   identity: 'identity.json',
   key: 'device-key.pem',
@@ -54,6 +57,7 @@ const FILES = {
   signalsOutbox: 'signals-outbox',
   nextKey: 'device-key.next.pem',
   signingKeys: 'signing-keys.json',
+  actions: ACTIONS_FILE,
 } as const;
 
 /** Files every sync reads: served from memory after the first read or the agent's own write (state/file-memo.ts). */
@@ -307,19 +311,23 @@ export class StateStore {
     await this.files.remove(join(this.dir, FILES.signals));
     await this.files.remove(join(this.dir, FILES.signingKeys));
     await this.files.remove(join(this.dir, FILES.nextKey));
+    await this.files.remove(join(this.dir, FILES.actions));
     await this.reportsOutbox.clear();
     await this.signalsOutbox.clear();
   }
 
   /**
    * Offboarding's last local step: the device identity goes (identity first, then the keys: a key without an identity
-   * is never used, an identity without its key would be), so the agent can never sign a request as this device again.
+   * is never used, an identity without its key would be), so the agent can never sign a request as this device again;
+   * then the action ledger, which belonged to that identity.
    */
   async deleteIdentity(): Promise<void> {
     this.memo.forget(FILES.identity);
     await this.files.remove(join(this.dir, FILES.identity));
     await this.files.remove(join(this.dir, FILES.key));
     await this.files.remove(join(this.dir, FILES.nextKey));
+    // Last: until the identity is gone, a restart finds the offboard in the ledger and finishes it.
+    await this.files.remove(join(this.dir, FILES.actions));
   }
 
   /** The risk signals state (alerts, health, what was last uploaded); undefined before the first check. */

@@ -50,6 +50,12 @@ export class ActionExecutor {
     await ledger.load();
     await ledger.prune(clock.now());
     for (const [id, entry] of ledger.all()) {
+      // An offboard that succeeded but whose last steps (ack, identity, service) a stop or kill cut short: finish them.
+      if (entry.type === 'offboard' && entry.status === 'succeeded') {
+        this.deps.logger.warn('offboarding resumed after a restart', { actionId: id });
+        void this.deps.offboarded?.(id).catch((err: unknown) => this.deps.logger.error('offboarding failed', { actionId: id, error: (err as Error).message }));
+        continue;
+      }
       if (entry.status !== 'pending' && entry.status !== 'inProgress') continue;
       const recovered = await recoverEntry(id, entry, { host: this.deps.host, nowMs: clock.now() });
       if (recovered.kind === 'run') {

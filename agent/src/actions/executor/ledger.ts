@@ -5,9 +5,10 @@ import { AttacheError } from '../../../../common/errors.js';
 import { parseJsonText } from '../../../../common/json-text.js';
 import { validate } from '../../../../common/validation.js';
 import { type AgentActionEntry, AgentActionLedger } from '../../../../policy-schemas/src/index.js';
+import { ACTIONS_FILE } from '../../state/state-store.js';
 import type { FileStore } from '../../system/file-store.js';
 
-export const ACTIONS_FILE = 'actions.json';
+export { ACTIONS_FILE };
 /** An entry is forgotten this long after its expiresAt (a later re-delivery is refused as expired anyway). */
 export const LEDGER_RETENTION_MS = 24 * 3600_000;
 
