@@ -217,4 +217,26 @@ describe('ActionExecutor', () => {
     // The scan that was running in the killed process is not re-run by the new one.
     expect(host.calls.filter((c) => c.startsWith('scan'))).toHaveLength(1);
   });
+
+  it('a cancel that arrives before its target makes the target cancelled on arrival; one after it finished re-sends the outcome', async () => {
+    const t = await setup();
+    const early = signedAction('runAntivirusScan', { scanType: 'quick' });
+    await t.executor.receive([signedAction('cancel', { actionId: early.payload.actionId })]);
+    await t.executor.receive([early]);
+    await t.executor.idle();
+    expect(t.host.calls).toEqual([]);
+    expect(statuses(t.updates, early.payload.actionId)).toEqual(['cancelled']);
+
+    const done = signedAction('release', {});
+    await t.executor.receive([done]);
+    await t.executor.idle();
+    await t.executor.receive([signedAction('cancel', { actionId: done.payload.actionId })]);
+    const mine = t.updates.filter((u) => u.actionId === done.payload.actionId);
+    // The real outcome, with a newer sequence: the endpoint keeps it beside the cancellation (lateResult).
+    expect(mine.map((u) => [u.status, u.sequence, u.duplicate])).toEqual([
+      ['inProgress', 1, undefined],
+      ['succeeded', 2, undefined],
+      ['succeeded', 3, undefined],
+    ]);
+  });
 });
