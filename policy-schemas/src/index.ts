@@ -1,6 +1,7 @@
 // policy-schemas: the single source of truth for every file format and wire message, and the settings catalog.
 // Types are derived from these schemas (Static<>); policy-schemas/json/ holds the emitted JSON Schema 2020-12 files.
 import type { TSchema } from '@sinclair/typebox';
+import * as actionLedger from './action-ledger.js';
 import * as actions from './actions.js';
 import * as admin from './admin-api.js';
 import * as agentFiles from './agent-config.js';
@@ -24,6 +25,7 @@ import * as signals from './signals.js';
 import { SimulatorScenario } from './simulator-scenario.js';
 import * as software from './software.js';
 
+export * from './action-ledger.js';
 export * from './actions.js';
 export * from './admin-api.js';
 export * from './agent-config.js';
@@ -74,6 +76,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   agentFiles.SimulatedHostState,
   agentFiles.AgentSignalsState,
   isolation.AgentIsolationState,
+  actionLedger.AgentActionLedger,
   device.EnrollRequest,
   device.EnrollResponse,
   device.PoliciesResponse,

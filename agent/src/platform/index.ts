@@ -1,14 +1,18 @@
 // The one place that decides which platform we run on and returns its host: providers, device facts, default paths.
 // No other module reads process.platform (scripts/check-boundaries.ts enforces it).
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { arch, hostname, release, version } from 'node:os';
 import { join } from 'node:path';
+import { systemClock } from '../../../common/clock.js';
 import type { DeviceFacts, HostConfig, Platform } from '../../../policy-schemas/src/index.js';
+import { createNativeResponder } from '../actions/native-responder.js';
+import { FileHasher } from '../actions/processes/file-hasher.js';
 import type { ResponseHost } from '../actions/response-host.js';
 import { SimulatedHost } from '../hosts/simulated-host.js';
 import { INDICATORS_FILE, IndicatorStoreProvider } from '../providers/indicators/indicator-store.js';
 import type { SettingsProvider } from '../providers/provider.js';
 import { createSimulatedProviders } from '../providers/simulated.js';
+import { NodeCommandRunner } from '../system/command-runner.js';
 import { NodeFileStore } from '../system/file-store.js';
 import { statedHostname } from '../system/hostname.js';
 import { nativeProviders, watchedFiles, watchFiles } from './native-providers.js';
@@ -74,6 +78,7 @@ export function selectHost(config: HostConfig | undefined, options: { readonly s
   return {
     platform,
     providers: nativeProviders(platform, stateDir),
+    responder: nativeResponder(platform, stateDir),
     ...(watched.length > 0 ? { watchChanges: (onChange: () => void) => watchFiles(watched, onChange) } : {}),
     facts: (agentVersion) => {
       const osType = nativeOsType(platform, version());
@@ -91,6 +96,25 @@ function simulatedProviders(host: SimulatedHost, stateDir: string | undefined): 
   if (!stateDir) return providers;
   const indicators = new IndicatorStoreProvider({ path: join(stateDir, INDICATORS_FILE) }, { files: new NodeFileStore() });
   return providers.map((p) => (p.kind === 'indicators' ? indicators : p));
+}
+
+/** Files larger than this are not hashed when looking for the executable a stopAndQuarantineFile action names. */
+const RESPONDER_HASH_MAX_BYTES = 256 * 1024 * 1024;
+
+/** The real device's response actions: its isolation, quarantine and service, the agent's own process protected. */
+function nativeResponder(platform: Platform, stateDir: string): ResponseHost {
+  return createNativeResponder(
+    { platform, stateDir, ownExecutable: process.execPath },
+    {
+      runner: new NodeCommandRunner(),
+      files: new NodeFileStore(),
+      clock: systemClock,
+      newId: randomUUID,
+      hasher: new FileHasher({ maxBytes: RESPONDER_HASH_MAX_BYTES }),
+      ownPid: process.pid,
+      kill: (pid) => process.kill(pid, 'SIGKILL'),
+    },
+  );
 }
 
 /** OS-conventional locations of the agent's files. */
