@@ -14,7 +14,7 @@ import { SignalDelivery } from '../risk/signal-delivery.js';
 import { StateStore } from '../state/state-store.js';
 import { testIdentity } from '../sync/testing/signed-set.js';
 import { MemoryFileStore } from '../system/file-store.js';
-import { createActionExecutor, withActionDelivery } from './action-wiring.js';
+import { createActionExecutor, packageUploader, withActionDelivery } from './action-wiring.js';
 
 const identity = testIdentity(TEST_TENANT, TEST_DEVICE, testKeys.publicKey);
 const clock: Clock = { now: () => TEST_NOW, setTimer: () => ({ cancel: () => undefined }), every: () => ({ cancel: () => undefined }), random: () => 0.5 };
@@ -60,6 +60,7 @@ async function wire(files: MemoryFileStore, post: (body: ActionUpdatesRequest) =
   const delivery = new SignalDelivery({ store, client, clock, random: () => 0.5, newId, logger: silentLogger() });
   const host: AgentHost = { platform: 'linux', providers: [], facts: () => ({}) as never, responder: responder(log) };
   const executor = createActionExecutor({
+    uploadPackage: packageUploader({}, clock),
     store,
     host,
     identity,
