@@ -72,7 +72,8 @@ function withFilters(command: Command, now: () => number): Command {
     .option('--target <target>', 'type:id, a type (policy) or an id');
 }
 
-function pageSize(value: string): number {
+/** A `--limit` of 1 to 500 (the endpoint's largest page); also `action list`'s. */
+export function pageSize(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 500) throw new InvalidArgumentError('expected an integer from 1 to 500');
   return n;
