@@ -53,6 +53,9 @@ const REQUIRED: Readonly<Partial<Record<ActionType, readonly ParameterFlag[]>>> 
 
 const FIELD_OPTIONS: Readonly<Record<string, { readonly option: string; readonly shape?: string }>> = { comment: { option: '--comment' }, ...PARAMETER_FLAGS };
 
+/** The endpoint's largest page of actions (service/actions/action-views.ts MAX_ACTION_PAGE). */
+const MAX_ACTION_PAGE = 200;
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function usage(message: string): AttacheError {
@@ -132,7 +135,7 @@ export function registerActionCommands(d: ActionCommandDeps): void {
     .addOption(new Option('--type <type>', 'actions of this type').choices(ACTION_TYPES))
     .addOption(new Option('--status <status>', 'actions in this status').choices(ACTION_STATUSES))
     .option('--requestor <username>', 'actions this admin asked for')
-    .option('--limit <n>', 'actions per page (1-500)', pageSize)
+    .option('--limit <n>', `actions per page (1-${MAX_ACTION_PAGE}, default 50)`, pageSize(MAX_ACTION_PAGE))
     .option('--cursor <cursor>', 'continue after a previous page (its "more: --cursor" value)')
     .action(async (flags: ListFlags) => {
       const api = await d.client();
