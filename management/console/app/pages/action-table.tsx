@@ -4,7 +4,7 @@
 // results are device- or admin-supplied: text nodes only.
 import { useState } from 'preact/hooks';
 import { cancelRefusal } from '../../../../common/action-state.js';
-import { actionParametersSummary, actionResultSummary } from '../../../../policy-schemas/src/action-summary.js';
+import { actionParametersSummary, actionResultSummary, formatBytes } from '../../../../policy-schemas/src/action-summary.js';
 import { api } from '../api.js';
 import { href } from '../router.js';
 import type { Abilities } from '../session.js';
@@ -108,7 +108,8 @@ function ActionFacts({ a }: { a: MachineAction }) {
         {a.package && <dt>Package</dt>}
         {a.package && (
           <dd>
-            {a.package.receivedBytes} of {a.package.sizeBytes ?? '?'} bytes received{a.package.available ? ', complete' : ''}
+            {formatBytes(a.package.receivedBytes)} of {a.package.sizeBytes === null ? 'an unknown size' : formatBytes(a.package.sizeBytes)} received
+            {a.package.available ? ', complete' : ''}
           </dd>
         )}
       </dl>
