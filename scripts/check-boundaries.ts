@@ -66,10 +66,10 @@ export const RULES: readonly BoundaryRule[] = [
   {
     // Runs in the browser (bundled by scripts/build-console.ts): types from the schemas, Preact, nothing of Node.
     folder: 'management/console/app/',
-    repo: ['management/console/app/', 'policy-schemas/'],
+    repo: ['management/console/app/', 'policy-schemas/', 'common/action-state.ts'],
     packages: ['preact'],
     builtins: false,
-    rule: 'the console runs in the browser: preact, policy-schemas/ (types, and the dependency-free setting-evidence.ts) and itself; no node built-ins, no other package',
+    rule: 'the console runs in the browser: preact, policy-schemas/ (types, and the dependency-free setting-evidence.ts and action-summary.ts), the dependency-free common/action-state.ts and itself; no node built-ins, no other package',
   },
   // Harnesses that drive both sides: anything goes.
   { folder: 'simulator/', repo: 'any', packages: 'any', builtins: true, rule: 'unrestricted' },
