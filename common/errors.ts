@@ -281,6 +281,13 @@ export const ERROR_CODES = {
     description:
       'Offboarding could not restore every pre-management value or remove the identity; the agent stays enrolled and enforcing (the message names what failed).',
   },
+  // Vulnerability management (docs/vulnerabilities.md)
+  VERSION_UNPARSABLE: {
+    status: 422,
+    retryable: false,
+    description:
+      'A version is not valid under its scheme (dpkg, rpm, semver, dotted) or is longer than 256 characters; the message names the scheme, the version and what is wrong. It is never compared by guess.',
+  },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
   USAGE_INVALID: {
     status: 400,
