@@ -1,7 +1,7 @@
 // Debian version parsing and order, on Debian Policy §5.6.12's own examples and dpkg's special cases.
 import { describe, expect, it } from 'vitest';
+import { expectAscending } from '../../test/version-order.js';
 import { AttacheError } from '../errors.js';
-import { expectAscending } from '../testing/version-order.js';
 import { compareDpkgPart, compareDpkgVersions, parseDpkgVersion } from './dpkg.js';
 
 const cmp = (a: string, b: string) => compareDpkgVersions(parseDpkgVersion(a), parseDpkgVersion(b));

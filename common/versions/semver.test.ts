@@ -1,6 +1,6 @@
 // SemVer 2.0.0 parsing and precedence on semver.org's own examples, and dotted versions (Windows and macOS).
 import { describe, expect, it } from 'vitest';
-import { expectAscending } from '../testing/version-order.js';
+import { expectAscending } from '../../test/version-order.js';
 import { compareDotted, compareSemVer, parseDotted, parseSemVer } from './semver.js';
 
 const sv = (a: string, b: string) => compareSemVer(parseSemVer(a), parseSemVer(b));

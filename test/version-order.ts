@@ -1,4 +1,4 @@
-// Test support for common/versions/: checks that a list of versions is strictly ascending under a comparator.
+// Test support for common/versions/ (its unit tests): checks that a list of versions is strictly ascending under a comparator.
 import { expect } from 'vitest';
 
 /** Every earlier entry is older than every later one (both directions are checked) and each equals itself. */
