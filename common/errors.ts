@@ -288,6 +288,12 @@ export const ERROR_CODES = {
     description:
       'A version is not valid under its scheme (dpkg, rpm, semver, dotted) or is longer than 256 characters; the message names the scheme, the version and what is wrong. It is never compared by guess.',
   },
+  CPE_INVALID: {
+    status: 422,
+    retryable: false,
+    description:
+      'A CPE name is not a valid CPE 2.3 formatted string (NISTIR 7695 §6.2: prefix, 11 attributes, quoting, wildcard placement); the message names the attribute and what is wrong.',
+  },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
   USAGE_INVALID: {
     status: 400,
