@@ -286,7 +286,7 @@ export const ERROR_CODES = {
     status: 422,
     retryable: false,
     description:
-      'A version is not valid under its scheme (dpkg, rpm, semver, dotted) or is longer than 256 characters; the message names the scheme, the version and what is wrong. It is never compared by guess.',
+      'A version is not valid under its scheme (dpkg, rpm, apk, semver, dotted) or is longer than 256 characters; the message names the scheme, the version and what is wrong. It is never compared by guess.',
   },
   CPE_INVALID: {
     status: 422,

@@ -1,5 +1,6 @@
 // One entry to every version scheme: parse a version or compare two under a named scheme. The endpoint's matching,
 // the simulator and the tests call these; each scheme's rules live in its own file.
+import { type ApkVersion, compareApkVersions, parseApkVersion } from './apk.js';
 import { compareDpkgVersions, type DpkgVersion, parseDpkgVersion } from './dpkg.js';
 import { compareRpmVersions, parseRpmVersion, type RpmVersion } from './rpm.js';
 import { compareDotted, compareSemVer, type DottedVersion, parseDotted, parseSemVer, type SemVer } from './semver.js';
@@ -8,12 +9,13 @@ import { unparsable, type VersionScheme } from './unparsable.js';
 export { MAX_VERSION_LENGTH, type VersionScheme } from './unparsable.js';
 
 /** Every scheme, for validation of a scheme named in input. */
-export const VERSION_SCHEMES: readonly VersionScheme[] = ['dpkg', 'rpm', 'semver', 'dotted'];
+export const VERSION_SCHEMES: readonly VersionScheme[] = ['dpkg', 'rpm', 'apk', 'semver', 'dotted'];
 
 /** A version parsed under its scheme. */
 export type ParsedVersion =
   | { readonly scheme: 'dpkg'; readonly text: string; readonly value: DpkgVersion }
   | { readonly scheme: 'rpm'; readonly text: string; readonly value: RpmVersion }
+  | { readonly scheme: 'apk'; readonly text: string; readonly value: ApkVersion }
   | { readonly scheme: 'semver'; readonly text: string; readonly value: SemVer }
   | { readonly scheme: 'dotted'; readonly text: string; readonly value: DottedVersion };
 
@@ -24,6 +26,8 @@ export function parseVersion(scheme: VersionScheme, text: string): ParsedVersion
       return { scheme, text, value: parseDpkgVersion(text) };
     case 'rpm':
       return { scheme, text, value: parseRpmVersion(text) };
+    case 'apk':
+      return { scheme, text, value: parseApkVersion(text) };
     case 'semver':
       return { scheme, text, value: parseSemVer(text) };
     case 'dotted':
@@ -37,6 +41,7 @@ export function parseVersion(scheme: VersionScheme, text: string): ParsedVersion
 export function compareParsed(a: ParsedVersion, b: ParsedVersion): -1 | 0 | 1 {
   if (a.scheme === 'dpkg' && b.scheme === 'dpkg') return compareDpkgVersions(a.value, b.value);
   if (a.scheme === 'rpm' && b.scheme === 'rpm') return compareRpmVersions(a.value, b.value);
+  if (a.scheme === 'apk' && b.scheme === 'apk') return compareApkVersions(a.value, b.value);
   if (a.scheme === 'semver' && b.scheme === 'semver') return compareSemVer(a.value, b.value);
   if (a.scheme === 'dotted' && b.scheme === 'dotted') return compareDotted(a.value, b.value);
   throw unparsable(b.scheme, b.text, `cannot be compared with the ${a.scheme} version ${JSON.stringify(a.text)}`);

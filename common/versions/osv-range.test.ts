@@ -86,6 +86,14 @@ describe('OSV evaluation (schema examples)', () => {
     expect(status(entry('AlmaLinux:9', [eco({ introduced: '0' }, { fixed: '2.9.13-6.el9_4' })]), '2.9.13-6.el9_4.1')).toBe('notAffected');
   });
 
+  it('Alpine (Alpine:v3.19) orders by apk rules: revisions, pre-release suffixes', () => {
+    const e = entry('Alpine:v3.19', [eco({ introduced: '0' }, { fixed: '3.1.4-r5' })]);
+    expect(evaluateOsvAffected(e, '3.1.4-r4')).toMatchObject({ status: 'affected', fixed: '3.1.4-r5' });
+    expect(status(e, '3.1.4_rc1-r9')).toBe('affected');
+    expect(status(e, '3.1.4-r5')).toBe('notAffected');
+    expect(status(e, '3.1.4_p1-r0')).toBe('notAffected');
+  });
+
   it('a version in the versions list is affected, even outside every range', () => {
     const e = entry('npm', [semver({ introduced: '2.0.0' }, { fixed: '2.1.0' })], ['1.4.2']);
     expect(evaluateOsvAffected(e, '1.4.2')).toMatchObject({ status: 'affected', listedInVersions: true, fixed: undefined });
@@ -99,8 +107,8 @@ describe('OSV evaluation (schema examples)', () => {
 });
 
 describe('OSV evaluation: nothing guessed', () => {
-  it('an unsupported ecosystem (Alpine, PyPI, OSS-Fuzz) is reported, never matched', () => {
-    for (const ecosystem of ['Alpine:v3.19', 'PyPI', 'OSS-Fuzz', 'Debianish']) {
+  it('an unsupported ecosystem (PyPI, OSS-Fuzz, Maven) is reported, never matched', () => {
+    for (const ecosystem of ['PyPI', 'OSS-Fuzz', 'Maven', 'Debianish']) {
       expect(evaluateOsvAffected(entry(ecosystem, [eco({ introduced: '0' })]), '1.0')).toEqual({ status: 'unsupportedEcosystem', ecosystem });
     }
     expect(schemeForEcosystem('Ubuntu:Pro:18.04:LTS')).toBe('dpkg');

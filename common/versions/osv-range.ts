@@ -53,7 +53,7 @@ export type OsvVerdict =
   | { readonly status: 'notEvaluable'; readonly notEvaluable: readonly NotEvaluable[] }
   | { readonly status: 'unsupportedEcosystem'; readonly ecosystem: string };
 
-/** OSV ecosystem (before any `:release` suffix) → the comparator of its ECOSYSTEM ranges. Alpine is not supported yet. */
+/** OSV ecosystem (before any `:release` suffix) → the comparator of its ECOSYSTEM ranges. */
 export const ECOSYSTEM_SCHEMES: Readonly<Record<string, VersionScheme>> = {
   Debian: 'dpkg',
   Ubuntu: 'dpkg',
@@ -62,6 +62,7 @@ export const ECOSYSTEM_SCHEMES: Readonly<Record<string, VersionScheme>> = {
   'Rocky Linux': 'rpm',
   openSUSE: 'rpm',
   SUSE: 'rpm',
+  Alpine: 'apk',
   npm: 'semver',
   'crates.io': 'semver',
   Go: 'semver',

@@ -3,13 +3,13 @@
 import { AttacheError } from '../errors.js';
 
 /** The version schemes we compare (docs/vulnerabilities.md, "Version comparison"). */
-export type VersionScheme = 'dpkg' | 'rpm' | 'semver' | 'dotted';
+export type VersionScheme = 'dpkg' | 'rpm' | 'apk' | 'semver' | 'dotted';
 
 /** Longer versions are refused before parsing: no real package version comes near it, hostile input may. */
 export const MAX_VERSION_LENGTH = 256;
 
 /** The error for `version` under `scheme`; the version is quoted as JSON (control characters stay visible). */
-export function unparsable(scheme: VersionScheme | 'apk', version: string, reason: string): AttacheError {
+export function unparsable(scheme: VersionScheme, version: string, reason: string): AttacheError {
   const shown = JSON.stringify(version.length > 80 ? `${version.slice(0, 80)}…` : version);
   return new AttacheError('VERSION_UNPARSABLE', `${scheme} version ${shown} is not valid: ${reason}`, {
     details: [{ path: scheme, message: reason }],
@@ -17,7 +17,7 @@ export function unparsable(scheme: VersionScheme | 'apk', version: string, reaso
 }
 
 /** Refuses a non-string, an empty or an over-long version (the checks every scheme starts with). */
-export function checkVersionText(scheme: VersionScheme | 'apk', version: unknown): string {
+export function checkVersionText(scheme: VersionScheme, version: unknown): string {
   if (typeof version !== 'string') throw unparsable(scheme, String(version), `expected a string, got ${typeof version}`);
   if (version === '') throw unparsable(scheme, version, 'it is empty');
   if (version.length > MAX_VERSION_LENGTH) throw unparsable(scheme, version, `it is longer than ${MAX_VERSION_LENGTH} characters`);

@@ -11,6 +11,7 @@ import { evaluateOsvAffected } from './osv-range.js';
 const SAMPLES: Readonly<Record<VersionScheme, readonly string[]>> = {
   dpkg: ['1:9.2p1-2+deb12u3', '3.0.15-1~deb12u1', '2.36-9+deb12u10', '1.0~rc1-1', '7.88.1-10+deb12u8', '0.9.8'],
   rpm: ['1:3.0.7-27.el9', '2.9.13-6.el9_4.1', '1.0^git1~pre-1', '5.5p1-3.fc39', '6.0.rc1-1', '20101121-1'],
+  apk: ['3.1.4-r5', '0.1_pre2~1234abcd', '1.2.3_alpha1_pre2-r1', '2.3.0b-r1', '1.0_p10-r0', '006'],
   semver: ['1.0.0-alpha.1', '1.0.0-beta.11+exp.sha.5114f85', '2.1.1', '0.1.20', '10.20.30-rc.1.2+b', '1.0.0-x-y-z.--'],
   dotted: ['10.0.19045.3803', '14.2.1', '124.0.6367.91', '1.02', '9', '0.0.0.1'],
 };
