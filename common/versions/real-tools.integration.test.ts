@@ -1,6 +1,7 @@
 // Property tests against the real tools: thousands of generated version pairs (fast-check, fixed seed) ordered by our
 // comparators and by Debian's `dpkg --compare-versions` and rpm's own comparison (`rpm.vercmp`, librpm's rpmverCmp,
-// the function rpm's test suite checks with), one tool process per batch so a few thousand pairs take seconds.
+// the function rpm's test suite checks with), one tool process per batch so a few thousand pairs take seconds; and
+// our Debian parser accepts what dpkg accepts, on valid versions with one hostile edit.
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,14 @@ const DPKG_SCRIPT = `while read -r a b; do
   if dpkg --compare-versions "$a" gt "$b" 2>/dev/null; then echo 1; else echo 0; fi
 done`;
 
+// One shell reading one version per line: how dpkg judges it: "error", "invalid" (a bad character), "nodigit" (dpkg
+// stops checking at "does not start with digit", so it says nothing about the characters) or "ok".
+const DPKG_JUDGE_SCRIPT = `while IFS= read -r v; do
+  msg=$(dpkg --compare-versions -- "$v" eq "$v" 2>&1); r=$?
+  if [ $r -gt 1 ]; then echo error
+  else case "$msg" in *"invalid character"*) echo invalid;; *"start with digit"*) echo nodigit;; *) echo ok;; esac; fi
+done`;
+
 // rpm's embedded Lua reading the same lines from stdin; pcall turns a version rpm refuses into "error".
 const RPM_SCRIPT = `%{lua:
 for line in io.lines() do
@@ -25,11 +34,11 @@ for line in io.lines() do
 end
 }`;
 
-/** Runs one tool process over every pair; a missing tool fails the test with the reason and how to get it. */
-function runTool(command: string, args: readonly string[], pairs: readonly (readonly [string, string])[], pkg: string): string[] {
+/** Runs one tool process over every line; a missing tool fails the test with the reason and how to get it. */
+function runTool(command: string, args: readonly string[], lines: readonly string[], pkg: string): string[] {
   let out: string;
   try {
-    out = execFileSync(command, args, { input: pairs.map(([a, b]) => `${a} ${b}\n`).join(''), encoding: 'utf8', maxBuffer: 64 << 20 });
+    out = execFileSync(command, args, { input: lines.map((l) => `${l}\n`).join(''), encoding: 'utf8', maxBuffer: 64 << 20 });
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw new Error(
@@ -39,10 +48,12 @@ function runTool(command: string, args: readonly string[], pairs: readonly (read
       { cause: err },
     );
   }
-  const lines = out.split('\n').filter((l) => l !== '');
-  if (lines.length !== pairs.length) throw new Error(`${command} answered ${lines.length} lines for ${pairs.length} pairs`);
-  return lines;
+  const answers = out.split('\n').filter((l) => l !== '');
+  if (answers.length !== lines.length) throw new Error(`${command} answered ${answers.length} lines for ${lines.length} inputs`);
+  return answers;
 }
+
+const asLines = (pairs: readonly (readonly [string, string])[]) => pairs.map(([a, b]) => `${a} ${b}`);
 
 /** Our answers beside the tool's; the disagreements (at most 20 shown) and how the answers were spread. */
 function agreement(scheme: VersionScheme, pairs: readonly (readonly [string, string])[], tool: readonly string[]) {
@@ -112,17 +123,42 @@ describe('version comparators agree with the real tools', () => {
   it('dpkg: 2,500 generated pairs ordered as `dpkg --compare-versions` orders them', () => {
     const arb = pairsOf(dpkgVersion, ['~', '0', '1', 'a', '.', '+', '~rc1', '.0', '-1']).filter(valid('dpkg'));
     const pairs = fc.sample(arb, { seed: SEED, numRuns: 2500 });
-    const result = agreement('dpkg', pairs, runTool('sh', ['-c', DPKG_SCRIPT], pairs, 'dpkg'));
+    const result = agreement('dpkg', pairs, runTool('sh', ['-c', DPKG_SCRIPT], asLines(pairs), 'dpkg'));
     console.info(`dpkg: ${pairs.length - result.mismatchCount} of ${pairs.length} pairs agree`, result.spread);
     expect(result.mismatches).toEqual([]);
     // Not vacuous: older, equal and newer all occur often.
     for (const count of Object.values(result.spread)) expect(count).toBeGreaterThan(100);
   });
 
+  it('dpkg: 1,000 generated near-versions are accepted by us exactly when dpkg accepts them without error or bad character', () => {
+    // A valid version with one hostile edit: characters dpkg refuses or warns about, misplaced separators, white space.
+    const edits = ['_', '!', ' ', ':', '-', '::', '--', 'é', '\t', '', '0:', '-0', '~', '%', '/'];
+    const near = fc.tuple(dpkgVersion, fc.constantFrom(...edits), fc.nat()).map(([v, edit, at]) => {
+      const k = at % (v.length + 1);
+      return `${v.slice(0, k)}${edit}${v.slice(k)}`.trim();
+    });
+    const versions = fc.sample(
+      near.filter((v) => v !== '' && !v.includes('\n')),
+      { seed: SEED, numRuns: 1000 },
+    );
+    const judged = runTool('sh', ['-c', DPKG_JUDGE_SCRIPT], versions, 'dpkg');
+    const disagreements = versions.flatMap((v, k) => {
+      if (judged[k] === 'nodigit') return [];
+      const ours = valid('dpkg')([v, v]) ? 'ok' : 'refused';
+      return (ours === 'ok') === (judged[k] === 'ok') ? [] : [`${JSON.stringify(v)}: ours ${ours}, dpkg ${judged[k]}`];
+    });
+    const refused = judged.filter((j) => j === 'error' || j === 'invalid').length;
+    const judgedCount = judged.filter((j) => j !== 'nodigit').length;
+    console.info(`dpkg validity: ${judgedCount - disagreements.length} of ${judgedCount} judged versions agree (${refused} refused by dpkg)`);
+    expect(disagreements.slice(0, 20)).toEqual([]);
+    expect(refused).toBeGreaterThan(200);
+    expect(judgedCount - refused).toBeGreaterThan(200);
+  });
+
   it('rpm: 10,000 generated EVR pairs ordered as rpm.vercmp (librpm) orders them', () => {
     const arb = pairsOf(rpmVersion, ['~', '^', '0', '1', 'a', '.', '_', '~rc1', '^git1', '.0']).filter(valid('rpm'));
     const pairs = fc.sample(arb, { seed: SEED, numRuns: 10_000 });
-    const result = agreement('rpm', pairs, runTool('rpm', ['--eval', RPM_SCRIPT], pairs, 'rpm'));
+    const result = agreement('rpm', pairs, runTool('rpm', ['--eval', RPM_SCRIPT], asLines(pairs), 'rpm'));
     console.info(`rpm: ${pairs.length - result.mismatchCount} of ${pairs.length} pairs agree`, result.spread);
     expect(result.mismatches).toEqual([]);
     for (const count of Object.values(result.spread)) expect(count).toBeGreaterThan(400);
