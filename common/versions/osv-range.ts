@@ -147,38 +147,42 @@ function evaluateRange(v: ParsedVersion, bounds: readonly Bound[]): { interval: 
   return { interval, fixed };
 }
 
-/**
- * Evaluates one OSV `affected[]` entry for `installed` (a version of the entry's package): IsVulnerable of the OSV
- * schema. ECOSYSTEM ranges use the ecosystem's comparator, SEMVER ranges SemVer 2.0.0; GIT ranges need the commit
- * graph and are listed as not evaluable (the `versions` list, which the schema requires beside them, still counts).
- */
-export function evaluateOsvAffected(entry: OsvAffected, installed: string): OsvVerdict {
-  const ecosystem = entry.package.ecosystem;
-  const scheme = schemeForEcosystem(ecosystem);
-  if (scheme === undefined) return { status: 'unsupportedEcosystem', ecosystem };
-  const skipped: NotEvaluable[] = [];
+/** The installed version parsed once per scheme; a refusal is noted once in `skipped` and gives undefined. */
+function installedParser(installed: string, skipped: NotEvaluable[]): (scheme: VersionScheme) => ParsedVersion | undefined {
   const parsedAs = new Map<VersionScheme, ParsedVersion | undefined>();
-  const installedAs = (s: VersionScheme): ParsedVersion | undefined => {
-    if (!parsedAs.has(s)) {
+  return (scheme) => {
+    if (!parsedAs.has(scheme)) {
       try {
-        parsedAs.set(s, parseVersion(s, installed));
+        parsedAs.set(scheme, parseVersion(scheme, installed));
       } catch (err) {
         if (!(err instanceof AttacheError)) throw err;
-        parsedAs.set(s, undefined);
+        parsedAs.set(scheme, undefined);
         skipped.push({ path: 'installed', reason: err.message });
       }
     }
-    return parsedAs.get(s);
+    return parsedAs.get(scheme);
   };
-  const listedInVersions = (entry.versions ?? []).some((listed) => listed === installed || sameVersion(scheme, listed, installedAs(scheme)));
-  const intervals: AffectedInterval[] = [];
-  const fixes: Bound[] = [];
-  let unfixed = false;
-  let gitRanges = 0;
-  for (const [k, range] of (entry.ranges ?? []).entries()) {
+}
+
+/** What the ranges say: the intervals holding the version, their next fixes, whether one has none, the GIT ranges. */
+interface RangesOutcome {
+  readonly intervals: AffectedInterval[];
+  readonly fixes: Bound[];
+  unfixed: boolean;
+  gitRanges: number;
+}
+
+function evaluateRanges(
+  ranges: readonly OsvRange[],
+  scheme: VersionScheme,
+  installedAs: (scheme: VersionScheme) => ParsedVersion | undefined,
+  skipped: NotEvaluable[],
+): RangesOutcome {
+  const out: RangesOutcome = { intervals: [], fixes: [], unfixed: false, gitRanges: 0 };
+  for (const [k, range] of ranges.entries()) {
     const path = `ranges[${k}]`;
     if (range.type === 'GIT') {
-      gitRanges++;
+      out.gitRanges++;
       skipped.push({ path, reason: 'a GIT range needs the commit graph, not a package version' });
       continue;
     }
@@ -196,17 +200,34 @@ export function evaluateOsvAffected(entry: OsvAffected, installed: string): OsvV
     }
     const hit = evaluateRange(v, bounds);
     if (!hit) continue;
-    intervals.push(hit.interval);
-    if (hit.fixed) fixes.push(hit.fixed);
-    else unfixed = true;
+    out.intervals.push(hit.interval);
+    if (hit.fixed) out.fixes.push(hit.fixed);
+    else out.unfixed = true;
   }
+  return out;
+}
+
+/**
+ * Evaluates one OSV `affected[]` entry for `installed` (a version of the entry's package): IsVulnerable of the OSV
+ * schema. ECOSYSTEM ranges use the ecosystem's comparator, SEMVER ranges SemVer 2.0.0; GIT ranges need the commit
+ * graph and are listed as not evaluable (the `versions` list, which the schema requires beside them, still counts).
+ */
+export function evaluateOsvAffected(entry: OsvAffected, installed: string): OsvVerdict {
+  const ecosystem = entry.package.ecosystem;
+  const scheme = schemeForEcosystem(ecosystem);
+  if (scheme === undefined) return { status: 'unsupportedEcosystem', ecosystem };
+  const skipped: NotEvaluable[] = [];
+  const installedAs = installedParser(installed, skipped);
+  const versions = entry.versions ?? [];
+  const listedInVersions = versions.some((listed) => listed === installed || sameVersion(scheme, listed, installedAs(scheme)));
+  const { intervals, fixes, unfixed, gitRanges } = evaluateRanges(entry.ranges ?? [], scheme, installedAs, skipped);
   if (listedInVersions || intervals.length > 0) {
     // The fix must leave every range that holds the installed version: the greatest of their next fixes.
     const fixed = unfixed || fixes.length === 0 ? undefined : fixes.reduce((a, b) => (compareBound(a.at, b.at) >= 0 ? a : b)).text;
     return { status: 'affected', fixed, intervals, listedInVersions, notEvaluable: skipped };
   }
   // Only a GIT range answered by a versions list beside it (as the schema requires) leaves a clean verdict.
-  const gitCovered = gitRanges > 0 && (entry.versions ?? []).length > 0 && skipped.length === gitRanges;
+  const gitCovered = gitRanges > 0 && versions.length > 0 && skipped.length === gitRanges;
   if (skipped.length === 0 || gitCovered) return { status: 'notAffected', notEvaluable: skipped };
   return { status: 'notEvaluable', notEvaluable: skipped };
 }
