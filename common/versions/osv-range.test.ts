@@ -1,7 +1,7 @@
 // OSV range evaluation on the OSV schema's own examples (unfixed, fixed, multiple ranges, last_affected vs fixed, limit,
 // the Debian, Rust and npm records), per-ecosystem comparators, and what is reported instead of guessed.
 import { describe, expect, it } from 'vitest';
-import { evaluateOsvAffected, type OsvAffected, type OsvRange, schemeForEcosystem } from './osv-range.js';
+import { compileOsvAffected, evaluateOsvAffected, type OsvAffected, type OsvRange, schemeForEcosystem } from './osv-range.js';
 
 const entry = (ecosystem: string, ranges: OsvRange[], versions?: string[]): OsvAffected => ({
   package: { ecosystem, name: 'pkg' },
@@ -98,6 +98,16 @@ describe('OSV evaluation (schema examples)', () => {
     const e = entry('npm', [semver({ introduced: '2.0.0' }, { fixed: '2.1.0' })], ['1.4.2']);
     expect(evaluateOsvAffected(e, '1.4.2')).toMatchObject({ status: 'affected', listedInVersions: true, fixed: undefined });
     expect(evaluateOsvAffected(entry('Debian:12', [], ['1.0-1']), '1.00-1')).toMatchObject({ status: 'affected', listedInVersions: true });
+  });
+
+  it('a compiled entry answers many installed versions as evaluating each would', () => {
+    const e = entry('Debian:12', [eco({ introduced: '0' }, { fixed: '3.0.15-1~deb12u1' }), { type: 'GIT', repo: 'r', events: [{ introduced: '0' }] }]);
+    const evaluate = compileOsvAffected(e);
+    for (const v of ['3.0.11-1~deb12u2', '3.0.15-1~deb12u1', '3.0.15-1', 'not a version', '1:0.1']) {
+      expect(evaluate(v)).toEqual(evaluateOsvAffected(e, v));
+    }
+    expect(evaluate('3.0.11-1~deb12u2')).toMatchObject({ status: 'affected', fixed: '3.0.15-1~deb12u1', notEvaluable: [{ path: 'ranges[1]' }] });
+    expect(evaluate('1:0.1').status).toBe('notEvaluable');
   });
 
   it('offers the fix that leaves every range holding the installed version', () => {

@@ -119,11 +119,33 @@ function parseEvents(range: OsvRange, scheme: VersionScheme, path: string): Boun
   return bounds;
 }
 
-/** IncludedInRanges for one range: BeforeLimits, then the events in version order (ties keep their order). */
-function evaluateRange(v: ParsedVersion, bounds: readonly Bound[]): { interval: AffectedInterval; fixed: Bound | undefined } | undefined {
+/** A range prepared once per advisory: limits and the other events sorted by version (ties keep their order). */
+interface PreparedRange {
+  readonly path: string;
+  readonly scheme: VersionScheme;
+  readonly limits: readonly Bound[];
+  readonly sorted: readonly Bound[];
+}
+
+/** A range, parsed under its comparator, or why it cannot be evaluated (`git` for GIT ranges, counted apart). */
+function prepareRange(range: OsvRange, k: number, scheme: VersionScheme): PreparedRange | { readonly skip: NotEvaluable; readonly git: boolean } {
+  const path = `ranges[${k}]`;
+  if (range.type === 'GIT') return { skip: { path, reason: 'a GIT range needs the commit graph, not a package version' }, git: true };
+  if (range.type !== 'ECOSYSTEM' && range.type !== 'SEMVER') {
+    return { skip: { path: `${path}.type`, reason: `unknown range type ${JSON.stringify(String(range.type))}` }, git: false };
+  }
+  const rangeScheme = range.type === 'SEMVER' ? 'semver' : scheme;
+  const bounds = parseEvents(range, rangeScheme, path);
+  if (!Array.isArray(bounds)) return { skip: bounds, git: false };
   const limits = bounds.filter((b) => b.kind === 'limit');
-  if (limits.length > 0 && !limits.some((b) => compareBound(v, b.at) < 0)) return undefined;
   const sorted = bounds.filter((b) => b.kind !== 'limit').sort((a, b) => compareBound(a.at, b.at));
+  return { path, scheme: rangeScheme, limits, sorted };
+}
+
+/** IncludedInRanges for one range: BeforeLimits, then the events in version order. */
+function evaluateRange(v: ParsedVersion, range: PreparedRange): { interval: AffectedInterval; fixed: Bound | undefined } | undefined {
+  if (range.limits.length > 0 && !range.limits.some((b) => compareBound(v, b.at) < 0)) return undefined;
+  const sorted = range.sorted;
   let vulnerable = false;
   let from: Bound | undefined;
   let index = -1;
@@ -164,82 +186,68 @@ function installedParser(installed: string, skipped: NotEvaluable[]): (scheme: V
   };
 }
 
-/** What the ranges say: the intervals holding the version, their next fixes, whether one has none, the GIT ranges. */
-interface RangesOutcome {
-  readonly intervals: AffectedInterval[];
-  readonly fixes: Bound[];
-  unfixed: boolean;
-  gitRanges: number;
-}
-
-function evaluateRanges(
-  ranges: readonly OsvRange[],
-  scheme: VersionScheme,
-  installedAs: (scheme: VersionScheme) => ParsedVersion | undefined,
-  skipped: NotEvaluable[],
-): RangesOutcome {
-  const out: RangesOutcome = { intervals: [], fixes: [], unfixed: false, gitRanges: 0 };
-  for (const [k, range] of ranges.entries()) {
-    const path = `ranges[${k}]`;
-    if (range.type === 'GIT') {
-      out.gitRanges++;
-      skipped.push({ path, reason: 'a GIT range needs the commit graph, not a package version' });
-      continue;
-    }
-    if (range.type !== 'ECOSYSTEM' && range.type !== 'SEMVER') {
-      skipped.push({ path: `${path}.type`, reason: `unknown range type ${JSON.stringify(String(range.type))}` });
-      continue;
-    }
-    const rangeScheme = range.type === 'SEMVER' ? 'semver' : scheme;
-    const v = installedAs(rangeScheme);
-    if (v === undefined) continue;
-    const bounds = parseEvents(range, rangeScheme, path);
-    if (!Array.isArray(bounds)) {
-      skipped.push(bounds);
-      continue;
-    }
-    const hit = evaluateRange(v, bounds);
-    if (!hit) continue;
-    out.intervals.push(hit.interval);
-    if (hit.fixed) out.fixes.push(hit.fixed);
-    else out.unfixed = true;
-  }
-  return out;
-}
-
 /**
- * Evaluates one OSV `affected[]` entry for `installed` (a version of the entry's package): IsVulnerable of the OSV
- * schema. ECOSYSTEM ranges use the ecosystem's comparator, SEMVER ranges SemVer 2.0.0; GIT ranges need the commit
- * graph and are listed as not evaluable (the `versions` list, which the schema requires beside them, still counts).
+ * Prepares one OSV `affected[]` entry once (every event version parsed, ranges sorted) and returns the function that
+ * evaluates it for an installed version: IsVulnerable of the OSV schema. ECOSYSTEM ranges use the ecosystem's
+ * comparator, SEMVER ranges SemVer 2.0.0; GIT ranges need the commit graph and are listed as not evaluable (the
+ * `versions` list, which the schema requires beside them, still counts). Matching many devices against one advisory
+ * calls the returned function many times.
  */
-export function evaluateOsvAffected(entry: OsvAffected, installed: string): OsvVerdict {
+export function compileOsvAffected(entry: OsvAffected): (installed: string) => OsvVerdict {
   const ecosystem = entry.package.ecosystem;
   const scheme = schemeForEcosystem(ecosystem);
-  if (scheme === undefined) return { status: 'unsupportedEcosystem', ecosystem };
-  const skipped: NotEvaluable[] = [];
-  const installedAs = installedParser(installed, skipped);
+  if (scheme === undefined) return () => ({ status: 'unsupportedEcosystem', ecosystem });
   const versions = entry.versions ?? [];
-  const listedInVersions = versions.some((listed) => listed === installed || sameVersion(scheme, listed, installedAs(scheme)));
-  const { intervals, fixes, unfixed, gitRanges } = evaluateRanges(entry.ranges ?? [], scheme, installedAs, skipped);
-  if (listedInVersions || intervals.length > 0) {
-    // The fix must leave every range that holds the installed version: the greatest of their next fixes.
-    const fixed = unfixed || fixes.length === 0 ? undefined : fixes.reduce((a, b) => (compareBound(a.at, b.at) >= 0 ? a : b)).text;
-    return { status: 'affected', fixed, intervals, listedInVersions, notEvaluable: skipped };
+  const listed = versions.map((text) => ({ text, parsed: tryParse(scheme, text) }));
+  const ranges = (entry.ranges ?? []).map((range, k) => prepareRange(range, k, scheme));
+  const gitRanges = ranges.filter((r) => 'git' in r && r.git).length;
+  return (installed) => {
+    const skipped: NotEvaluable[] = [];
+    const installedAs = installedParser(installed, skipped);
+    const listedInVersions = listed.some((l) => l.text === installed || sameVersion(l.parsed, installedAs(scheme)));
+    const intervals: AffectedInterval[] = [];
+    const fixes: Bound[] = [];
+    let unfixed = false;
+    for (const range of ranges) {
+      if ('skip' in range) {
+        skipped.push(range.skip);
+        continue;
+      }
+      const v = installedAs(range.scheme);
+      const hit = v === undefined ? undefined : evaluateRange(v, range);
+      if (!hit) continue;
+      intervals.push(hit.interval);
+      if (hit.fixed) fixes.push(hit.fixed);
+      else unfixed = true;
+    }
+    if (listedInVersions || intervals.length > 0) {
+      // The fix must leave every range that holds the installed version: the greatest of their next fixes.
+      const fixed = unfixed || fixes.length === 0 ? undefined : fixes.reduce((a, b) => (compareBound(a.at, b.at) >= 0 ? a : b)).text;
+      return { status: 'affected', fixed, intervals, listedInVersions, notEvaluable: skipped };
+    }
+    // Only a GIT range answered by a versions list beside it (as the schema requires) leaves a clean verdict.
+    const gitCovered = gitRanges > 0 && versions.length > 0 && skipped.length === gitRanges;
+    if (skipped.length === 0 || gitCovered) return { status: 'notAffected', notEvaluable: skipped };
+    return { status: 'notEvaluable', notEvaluable: skipped };
+  };
+}
+
+/** Evaluates one OSV `affected[]` entry for one installed version (`compileOsvAffected` once, then called). */
+export function evaluateOsvAffected(entry: OsvAffected, installed: string): OsvVerdict {
+  return compileOsvAffected(entry)(installed);
+}
+
+/** The version parsed, or undefined when it does not parse (a listed version of another syntax matches by text only). */
+function tryParse(scheme: VersionScheme, text: string): ParsedVersion | undefined {
+  try {
+    return parseVersion(scheme, text);
+  } catch (err) {
+    if (err instanceof AttacheError) return undefined;
+    throw err;
   }
-  // Only a GIT range answered by a versions list beside it (as the schema requires) leaves a clean verdict.
-  const gitCovered = gitRanges > 0 && versions.length > 0 && skipped.length === gitRanges;
-  if (skipped.length === 0 || gitCovered) return { status: 'notAffected', notEvaluable: skipped };
-  return { status: 'notEvaluable', notEvaluable: skipped };
 }
 
 /** A listed version equal in the scheme's order to the installed one (1.0 and 1.00 are one dpkg version). */
-function sameVersion(scheme: VersionScheme, listed: string, installed: ParsedVersion | undefined): boolean {
-  if (installed === undefined) return false;
-  try {
-    return compareParsed(parseVersion(scheme, listed), installed) === 0;
-  } catch (err) {
-    // An unparsable listed version has no order; differing from the installed text, it is not the installed version.
-    if (err instanceof AttacheError) return false;
-    throw err;
-  }
+function sameVersion(listed: ParsedVersion | undefined, installed: ParsedVersion | undefined): boolean {
+  return listed !== undefined && installed !== undefined && compareParsed(listed, installed) === 0;
 }
