@@ -1,7 +1,7 @@
 // CPE 2.3 formatted strings on NISTIR 7695's own unbinding examples (§6.2.3) and its error cases, and NVD 2.0 cpeMatch
 // criteria with version bounds against installed products.
 import { describe, expect, it } from 'vitest';
-import { type Cpe23, matchCpe, type NvdCpeMatch, parseCpe23 } from './cpe.js';
+import { type Cpe23, compileCpeMatch, matchCpe, type NvdCpeMatch, parseCpe23 } from './cpe.js';
 
 const value = (bound: string, v: string, pattern = false) => ({ kind: 'value', bound, value: v, pattern });
 const ANY = { kind: 'any' };
@@ -123,6 +123,13 @@ describe('matchCpe (NVD 2.0 cpeMatch)', () => {
     const target = parseCpe23('cpe:2.3:a:hp:insight_diagnostics:7.4.0.1570:-:*:*:online:win2003:x64:*');
     expect(matchCpe(m('cpe:2.3:a:hp:insight_diagnostics:*:-:*:*:*:*:*:*', { versionEndIncluding: '7.4.0.1570' }), target).status).toBe('match');
     expect(matchCpe(m('cpe:2.3:a:hp:insight_diagnostics:*:sp1:*:*:*:*:*:*'), target).status).toBe('noMatch');
+  });
+
+  it('a compiled cpeMatch answers many installed products as matching each would', () => {
+    const crit = m(FIREFOX, { versionStartIncluding: '115.0', versionEndExcluding: '115.9' });
+    const decide = compileCpeMatch(crit);
+    for (const v of ['114.0', '115.0', '115.8.1', '115.9', '2.0.0-rc.1', '1.1.1w']) expect(decide(installed(v))).toEqual(matchCpe(crit, installed(v)));
+    expect(decide(installed('115.8.1')).status).toBe('match');
   });
 
   it('an invalid criteria string throws CPE_INVALID', () => {

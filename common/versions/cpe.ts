@@ -119,57 +119,76 @@ function attributeMatch(name: CpeAttributeName, criteria: CpeAttribute, target: 
 
 const RANGE_FIELDS = ['versionStartIncluding', 'versionStartExcluding', 'versionEndIncluding', 'versionEndExcluding'] as const;
 
-/** The scheme both the installed version and every bound parse under: dotted first, then SemVer; undefined if none. */
-function versionScheme(texts: readonly string[]): { scheme: VersionScheme; parsed: ParsedVersion[] } | undefined {
-  for (const scheme of ['dotted', 'semver'] as const) {
-    try {
-      return { scheme, parsed: texts.map((t) => parseVersion(scheme, t)) };
-    } catch (err) {
-      if (!(err instanceof AttacheError)) throw err;
-    }
-  }
-  return undefined;
+/** A cpeMatch's bounds, parsed once under each scheme they may be compared in (undefined where one does not parse). */
+interface PreparedBounds {
+  readonly fields: readonly (typeof RANGE_FIELDS)[number][];
+  readonly texts: readonly string[];
+  readonly as: Readonly<Record<'dotted' | 'semver', readonly ParsedVersion[] | undefined>>;
 }
 
-/** The version range of a cpeMatch against the installed version (both bounds' kinds at most once each). */
-function rangeMatch(match: NvdCpeMatch, version: CpeAttribute): CpeMatchResult {
-  const fields = RANGE_FIELDS.filter((f) => typeof match[f] === 'string');
-  if (version.kind !== 'value' || version.pattern) return { status: 'notEvaluable', reason: "the installed product's version is not a concrete value" };
-  const bounds = fields.map((f) => match[f] as string);
-  const found = versionScheme([version.value, ...bounds]);
-  if (!found) {
-    return {
-      status: 'notEvaluable',
-      reason: `version ${JSON.stringify(version.value)} and the bounds ${JSON.stringify(bounds)} are not all dotted or all SemVer versions`,
-    };
+function tryParseAll(scheme: VersionScheme, texts: readonly string[]): ParsedVersion[] | undefined {
+  try {
+    return texts.map((t) => parseVersion(scheme, t));
+  } catch (err) {
+    if (err instanceof AttacheError) return undefined;
+    throw err;
   }
-  const [installed, ...parsed] = found.parsed as [ParsedVersion, ...ParsedVersion[]];
-  const inside = fields.every((field, k) => {
-    const cmp = compareParsed(installed, parsed[k] as ParsedVersion);
-    if (field === 'versionStartIncluding') return cmp >= 0;
-    if (field === 'versionStartExcluding') return cmp > 0;
-    if (field === 'versionEndIncluding') return cmp <= 0;
-    return cmp < 0;
-  });
-  return { status: inside ? 'match' : 'noMatch' };
+}
+
+function prepareBounds(match: NvdCpeMatch): PreparedBounds | undefined {
+  const fields = RANGE_FIELDS.filter((f) => typeof match[f] === 'string');
+  if (fields.length === 0) return undefined;
+  const texts = fields.map((f) => match[f] as string);
+  return { fields, texts, as: { dotted: tryParseAll('dotted', texts), semver: tryParseAll('semver', texts) } };
+}
+
+/** The version bounds against the installed version: dotted when it and every bound are dotted, else SemVer. */
+function rangeMatch(bounds: PreparedBounds, version: CpeAttribute): CpeMatchResult {
+  if (version.kind !== 'value' || version.pattern) return { status: 'notEvaluable', reason: "the installed product's version is not a concrete value" };
+  for (const scheme of ['dotted', 'semver'] as const) {
+    const parsed = bounds.as[scheme];
+    const installed = parsed && tryParseAll(scheme, [version.value])?.[0];
+    if (!parsed || !installed) continue;
+    const inside = bounds.fields.every((field, k) => {
+      const cmp = compareParsed(installed, parsed[k] as ParsedVersion);
+      if (field === 'versionStartIncluding') return cmp >= 0;
+      if (field === 'versionStartExcluding') return cmp > 0;
+      if (field === 'versionEndIncluding') return cmp <= 0;
+      return cmp < 0;
+    });
+    return { status: inside ? 'match' : 'noMatch' };
+  }
+  return {
+    status: 'notEvaluable',
+    reason: `version ${JSON.stringify(version.value)} and the bounds ${JSON.stringify(bounds.texts)} are not all dotted or all SemVer versions`,
+  };
 }
 
 /**
- * Does the installed product (its CPE, version concrete) fall under one NVD cpeMatch? Every attribute of the criteria
- * must match (ANY matches all, NA only NA, values case-insensitively with * and ?); with version bounds, the version is
- * compared as dotted numbers, or as SemVer when dotted does not parse all of them. A definite mismatch anywhere wins
- * over an unknown elsewhere. `vulnerable: false` criteria describe a platform: they match the same way.
+ * Prepares one NVD cpeMatch once (criteria parsed, CPE_INVALID when it is not a CPE 2.3 name; bounds parsed) and
+ * returns the function that decides it for an installed product's CPE (its version concrete). Every attribute of the
+ * criteria must match (ANY matches all, NA only NA, values case-insensitively with * and ?); with version bounds, the
+ * version is compared as dotted numbers, or as SemVer when dotted does not parse all of them. A definite mismatch
+ * anywhere wins over an unknown elsewhere. `vulnerable: false` criteria describe a platform: they match the same way.
  */
-export function matchCpe(match: NvdCpeMatch, installed: Cpe23): CpeMatchResult {
+export function compileCpeMatch(match: NvdCpeMatch): (installed: Cpe23) => CpeMatchResult {
   const criteria = parseCpe23(match.criteria);
-  let unknown: CpeMatchResult | undefined;
-  for (const name of CPE_ATTRIBUTES) {
-    const hasRange = name === 'version' && RANGE_FIELDS.some((f) => typeof match[f] === 'string');
-    const results = [attributeMatch(name, criteria[name], installed[name]), ...(hasRange ? [rangeMatch(match, installed.version)] : [])];
-    for (const result of results) {
-      if (result.status === 'noMatch') return result;
-      if (result.status === 'notEvaluable') unknown ??= result;
+  const bounds = prepareBounds(match);
+  return (installed) => {
+    let unknown: CpeMatchResult | undefined;
+    for (const name of CPE_ATTRIBUTES) {
+      const results = [attributeMatch(name, criteria[name], installed[name])];
+      if (name === 'version' && bounds) results.push(rangeMatch(bounds, installed.version));
+      for (const result of results) {
+        if (result.status === 'noMatch') return result;
+        if (result.status === 'notEvaluable') unknown ??= result;
+      }
     }
-  }
-  return unknown ?? { status: 'match' };
+    return unknown ?? { status: 'match' };
+  };
+}
+
+/** Decides one NVD cpeMatch for one installed product (`compileCpeMatch` once, then called). */
+export function matchCpe(match: NvdCpeMatch, installed: Cpe23): CpeMatchResult {
+  return compileCpeMatch(match)(installed);
 }
