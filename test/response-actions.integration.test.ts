@@ -3,10 +3,10 @@
 // CLI, isolates the device (proven by traffic: the peer is cut off both ways, the endpoint stays reachable), the
 // isolation survives an agent restart after its table was deleted (reboot stand-in), release leaves the ruleset
 // byte-identical; collects an investigation package and downloads it (hash and manifest checked); stops and
-// quarantines a running binary by SHA-256, then restores it. Not root, no `ip netns` or no nft: fails with the reason.
+// quarantines a running binary by SHA-256, then restores it; offboards it. Not root, no `ip netns` or no nft: fails with the reason.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertNetnsHost, NetnsPool, startNodeInNetns } from '../agent/src/providers/linux/testing/netns-harness.js';
@@ -69,18 +69,30 @@ async function stopAgentDaemon(signal: NodeJS.Signals): Promise<void> {
   await exited;
 }
 
+/** The end of the agent's log files, for a failure message. */
+async function agentLogTail(): Promise<string> {
+  const logs = join(dir, 'agent-logs');
+  const names = await readdir(logs).catch(() => [] as string[]);
+  const text = (await Promise.all(names.sort().map((n) => readFile(join(logs, n), 'utf8').catch(() => '')))).join('');
+  return text.split('\n').slice(-40).join('\n');
+}
+
 /** Asks for an action through the CLI and waits until it is finished; returns the action as `action show` gives it. */
 async function runAction(type: string, ...options: string[]): Promise<any> {
   const created = await admin('action', 'create', type, '--device', deviceId, '--comment', `e2e ${type}`, ...options);
+  let last: unknown;
   return waitFor(
     `${type} finished`,
     async () => {
       const a = await admin('action', 'show', created.id);
+      last = a;
       return ['succeeded', 'failed', 'timeOut', 'cancelled'].includes(a.status) ? a : undefined;
     },
     60_000,
     250,
-  );
+  ).catch(async (err: Error) => {
+    throw new Error(`${err.message}; last seen: ${JSON.stringify(last)}; agent log:\n${await agentLogTail()}`);
+  });
 }
 
 const reachability = async () => ({
@@ -135,7 +147,7 @@ beforeAll(async () => {
 
   const pkg = join(dir, 'onboarding.json');
   await admin('onboarding', 'create', '--out', pkg);
-  await writeFile(join(dir, 'agent.json'), JSON.stringify({ checkinIntervalMinutes: 1440 }));
+  await writeFile(join(dir, 'agent.json'), JSON.stringify({ checkinIntervalMinutes: 1440, logDir: join(dir, 'agent-logs') }));
   agentArgs = ['--config', join(dir, 'agent.json'), '--state-dir', join(dir, 'agent')];
   const enrolled = await inNs(ns.agent, process.execPath, [dist('attache-agent.cjs'), ...agentArgs, 'enroll', '--package', pkg, '--json']);
   expect(enrolled.code, enrolled.stderr).toBe(0);
@@ -152,7 +164,7 @@ afterAll(async () => {
   if (dir) await removeDir(dir);
 });
 
-describe('response actions end to end on a real Linux host (network namespaces)', () => {
+describe('response actions end to end on a real Linux host (network namespaces)', { timeout: 90_000 }, () => {
   let before: string;
 
   it('isolates the device: the peer is cut off both ways, the endpoint stays reachable', async () => {
@@ -230,6 +242,8 @@ describe('response actions end to end on a real Linux host (network namespaces)'
     const sleeper = spawn('ip', ['netns', 'exec', ns.agent, binary, '600'], { stdio: 'ignore' });
     children.push(sleeper);
     const exited = new Promise((r) => sleeper.once('exit', (code, signal) => r(signal ?? code)));
+    // `ip netns exec` becomes the binary (same pid) once it has joined the namespace.
+    await waitFor('the binary runs', async () => ((await readlink(`/proc/${sleeper.pid}/exe`).catch(() => '')) === binary ? true : undefined));
 
     const action = await runAction('stopAndQuarantineFile', '--sha256', sha256);
     expect(action, JSON.stringify(action)).toMatchObject({
@@ -248,5 +262,30 @@ describe('response actions end to end on a real Linux host (network namespaces)'
         .digest('hex'),
     ).toBe(sha256);
     expect((await stat(binary)).mode & 0o777).toBe(0o751);
+  });
+
+  it('offboards the device: reported, identity deleted, daemon gone; the endpoint refuses anything more for it', async () => {
+    const daemon = agentDaemon as ChildProcess;
+    const exited = new Promise((r) => daemon.once('exit', (code) => r(code)));
+    const action = await runAction('offboard');
+    expect(action, JSON.stringify(action)).toMatchObject({ status: 'succeeded', result: { restoredSettings: 0, failedSettings: 0 } });
+    // No systemd in this container: disabling the service fails, is logged, and the daemon still exits 0.
+    expect(await exited).toBe(0);
+    await expect(stat(join(dir, 'agent', 'identity.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const refused = await inNs(ns.endpoint, process.execPath, [
+      dist('attache-admin.cjs'),
+      '--data-dir',
+      join(dir, 'endpoint'),
+      '--json',
+      'action',
+      'create',
+      'runAntivirusScan',
+      '--device',
+      deviceId,
+      '--comment',
+      'after offboarding',
+    ]);
+    expect(refused.code).not.toBe(0);
+    expect(JSON.parse(refused.stdout || refused.stderr).error.code).toBe('DEVICE_OFFBOARDED');
   });
 });
