@@ -111,7 +111,9 @@ async function finishOffboarding(deps: ActionWiringDeps, responder: ResponseHost
   // The identity is gone, so this agent can never run again usefully: a service that cannot be disabled (no systemd,
   // a denied SCM call) is logged and the daemon still exits 0, which no service manager treats as a crash.
   if (responder)
-    await responder.disableService().catch((err: unknown) => log.error('offboard: the service could not be disabled', { actionId, error: (err as Error).message }));
+    await responder
+      .disableService()
+      .catch((err: unknown) => log.error('offboard: the service could not be disabled', { actionId, error: (err as Error).message }));
   deps.onOffboarded?.();
 }
 
