@@ -85,11 +85,15 @@ describe('attache-admin action', () => {
     expect((await json<MachineAction>('action', 'create', 'runAntivirusScan', '--device', device.deviceId, '--comment', 'retry')).status).toBe('pending');
   });
 
-  it("passes the endpoint's refusals on: an unknown device, a 400 naming the field", async () => {
+  it("passes the endpoint's refusals on (an unknown device, a 400 naming the field) and refuses an ambiguous hostname", async () => {
     const unknown = await cli('action', 'create', 'release', '--device', randomUUID(), '--comment', 'x');
     expect([unknown.code, unknown.err]).toEqual([EXIT.error, expect.stringMatching(/^error NOT_FOUND: /)]);
     const noHost = await cli('action', 'create', 'release', '--device', 'no-such-host', '--comment', 'x');
     expect([noHost.code, noHost.err]).toEqual([EXIT.error, expect.stringContaining('--device: no device has the id or hostname "no-such-host"')]);
+    const twins = [await t.enrolledDevice({ facts: { hostname: 'twin' } }), await t.enrolledDevice({ facts: { hostname: 'twin' } })];
+    const ambiguous = await cli('action', 'create', 'release', '--device', 'twin', '--comment', 'x');
+    expect([ambiguous.code, ambiguous.err]).toEqual([EXIT.usage, expect.stringContaining('--device: 2 devices have the hostname "twin"')]);
+    for (const twin of twins) expect(ambiguous.err).toContain(twin.deviceId);
     const badCursor = await cli('--json', 'action', 'list', '--cursor', 'not-a-cursor');
     expect(badCursor.code).toBe(EXIT.dataErr);
     expect(JSON.parse(badCursor.err).error.message).toContain('cursor');
