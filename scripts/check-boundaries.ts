@@ -43,6 +43,14 @@ export const RULES: readonly BoundaryRule[] = [
     rule: 'the shared policy merge is pure: policy-schemas/ and common/canonical-json.ts only, no node:*, no npm packages',
   },
   {
+    // Version comparison is shared by the endpoint's matching, the simulator and tests: pure, like the policy merge.
+    folder: 'common/versions/',
+    repo: ['common/versions/', 'common/errors.ts'],
+    packages: [],
+    builtins: false,
+    rule: 'version comparison is pure: common/errors.ts and itself only, no node:*, no npm packages',
+  },
+  {
     folder: 'agent/src/core/',
     repo: ['agent/src/core/', 'policy-schemas/', 'common/errors.ts', 'common/canonical-json.ts', 'common/policy-merge.ts'],
     packages: ['@sinclair/typebox'],
