@@ -1,6 +1,6 @@
 // `npx node --import tsx scripts/console-screenshots.ts` (after `npm run build`): regenerates the console screenshots
-// in docs/img/ (dashboard, device page, policy list with an Intune import, policy editor with what-if, audit log) at
-// 1280×800 in the light theme, from a scratch endpoint, simulated agents and Debian's chromium. Run by hand; not a test.
+// in docs/img/ (dashboard, device page, policy list with an Intune import, policy editor with what-if, action center,
+// audit log) at 1280×800 in the light theme, from a scratch endpoint, simulated agents and Debian's chromium. Run by hand; not a test.
 
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -79,6 +79,16 @@ async function main(): Promise<void> {
       await page.getByRole('button', { name: 'Preview changes (what-if)' }).click();
       await page.getByTestId('what-if').waitFor();
       await page.locator('#preview-h').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    });
+    // Response actions (issue 17): a few on the device, so the action center has rows in several states.
+    await api.ok('POST', `/v1/admin/devices/${deviceId}/runAntivirusScan`, { comment: 'INC-4711: routine check after the alert', scanType: 'full' });
+    await api.ok('POST', `/v1/admin/devices/${deviceId}/collectInvestigationPackage`, { comment: 'INC-4711 evidence' });
+    const isolate = await api.ok('POST', `/v1/admin/devices/${deviceId}/isolate`, { comment: 'INC-4711: beaconing to a known C2' });
+    await api.ok('POST', `/v1/admin/actions/${isolate.id}/cancel`, { comment: 'false positive: the lab proxy' });
+    await shot('#/actions', 'console-actions.png', async () => {
+      await page.getByTestId('actions').waitFor();
+      // One row's details open: delivery times and the outcome (or the error) as the device reported it.
+      await page.locator('tbody tr').last().locator('summary').click();
     });
     await shot('#/audit', 'console-audit.png', () => page.locator('[data-testid=audit], [role=alert]').first().waitFor());
   } finally {

@@ -6,11 +6,12 @@ import type { Static } from '@sinclair/typebox';
 import { Argument, type Command, Option } from 'commander';
 import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
-import { ACTION_STATUSES, ACTION_TYPES, ActionRequestBodies, type ActionType } from '../../../policy-schemas/src/index.js';
+import { ACTION_STATUSES, ACTION_TYPES, ActionRequestBodies, type ActionType, type DeviceListItem } from '../../../policy-schemas/src/index.js';
 import { downloadPackage } from './action-package.js';
 import { actionDetails, actionsTable } from './action-views.js';
 import type { AdminClient } from './admin-client.js';
 import { pageSize } from './audit-commands.js';
+import { allPages } from './console-commands.js';
 
 /** What the commands need from cli.ts. */
 export interface ActionCommandDeps {
@@ -92,8 +93,9 @@ export function actionRequestFromFlags<T extends ActionType>(type: T, flags: Cre
 /** A device id, or the id of the one device with this hostname (the device list's search, then an exact match). */
 export async function resolveDevice(api: AdminClient, value: string): Promise<string> {
   if (UUID_RE.test(value)) return value.toLowerCase();
-  const page = await api.listDevicePage({ search: value, limit: '50' });
-  const matches = page.devices.filter((d) => d.hostname.toLowerCase() === value.toLowerCase());
+  // The search matches substrings (and tags): every page of it, so an exact hostname is found behind many partial ones.
+  const { devices } = await allPages<DeviceListItem>((page) => api.listDevicePage({ search: value, ...page }), undefined);
+  const matches = devices.filter((d) => d.hostname.toLowerCase() === value.toLowerCase());
   if (matches.length === 1) return (matches[0] as (typeof matches)[number]).deviceId;
   if (matches.length === 0) throw new AttacheError('NOT_FOUND', `--device: no device has the id or hostname "${value}"`);
   throw usage(`--device: ${matches.length} devices have the hostname "${value}" (${matches.map((d) => d.deviceId).join(', ')}); give the device id`);

@@ -1,6 +1,6 @@
-// The device page's response actions (issue 17): an action bar (isolate/release, antivirus scan quick|full, collect an
-// investigation package, stop and quarantine a file by SHA-256, restore from quarantine, offboard), each asking for the
-// required comment and shown only to roles allowed it, and the device's action history. The endpoint checks every
+// The device page's response actions (issue 17): an action bar beside Sync and Revoke (isolate/release, antivirus scan
+// quick|full, collect an investigation package, stop and quarantine a file by SHA-256, restore from quarantine,
+// offboard), each asking for the required comment and shown only to roles allowed it, and the device's action history. The endpoint checks every
 // field; its refusal (400 naming the field, 409 an action of the family already in flight) shows beside the form.
 import { useState } from 'preact/hooks';
 import { api, withQuery } from '../api.js';
@@ -108,49 +108,62 @@ function ActionForm(props: { deviceId: string; hostname: string; form: (typeof F
   );
 }
 
-/** The action bar and the device's last actions; nothing for a role that may neither read nor run actions. */
-export function DeviceActions(props: { deviceId: string; hostname: string; revoked: boolean; can: Abilities }) {
-  const { deviceId, can } = props;
+/** Whether the role may run any response action (the device page shows the bar then). */
+export function mayRunActions(can: Abilities): boolean {
+  return FORMS.some((f) => f.allowed(can));
+}
+
+/** The action bar beside Sync and Revoke: one button per action the role may run, the open form below it. */
+export function DeviceActionBar(props: { deviceId: string; hostname: string; can: Abilities; onCreated: () => void }) {
   const [open, setOpen] = useState<ActionType | null>(null);
-  const history = useLoad(
-    () => (can.readActions ? api<MachineActionList>('GET', withQuery('/v1/admin/actions', { deviceId, limit: 20 })) : Promise.resolve(undefined)),
-    [deviceId, can.readActions],
-  );
-  const forms = props.revoked ? [] : FORMS.filter((f) => f.allowed(can));
+  const forms = FORMS.filter((f) => f.allowed(props.can));
   const form = forms.find((f) => f.type === open);
-  if (!can.readActions && forms.length === 0) return null;
+  if (forms.length === 0) return null;
   return (
-    <section aria-labelledby="actions-h">
-      <h2 id="actions-h">Response actions</h2>
-      {forms.length > 0 && (
-        <div class="actions" role="toolbar" aria-label="Response actions">
-          {forms.map((f) => (
-            <button
-              key={f.type}
-              type="button"
-              class={f.danger ? 'danger' : undefined}
-              aria-pressed={open === f.type}
-              onClick={() => setOpen(open === f.type ? null : f.type)}
-            >
-              {ACTION_LABELS[f.type]}
-            </button>
-          ))}
-        </div>
-      )}
+    <>
+      <span class="toolbar" role="toolbar" aria-label="Response actions">
+        {forms.map((f) => (
+          <button
+            key={f.type}
+            type="button"
+            class={f.danger ? 'danger' : undefined}
+            aria-pressed={open === f.type}
+            onClick={() => setOpen(open === f.type ? null : f.type)}
+          >
+            {ACTION_LABELS[f.type]}
+          </button>
+        ))}
+      </span>
       {form && (
         <ActionForm
           key={form.type}
-          deviceId={deviceId}
+          deviceId={props.deviceId}
           hostname={props.hostname}
           form={form}
           onClose={() => setOpen(null)}
           onDone={() => {
             setOpen(null);
-            history.reload();
+            props.onCreated();
           }}
         />
       )}
-      {history.loading && can.readActions && <Loading what="the device's actions" />}
+    </>
+  );
+}
+
+/** The device's last 20 actions (`refresh` changes after the bar created one); nothing for a role that may not read them. */
+export function DeviceActionHistory(props: { deviceId: string; can: Abilities; refresh: number }) {
+  const { deviceId, can } = props;
+  // A role without devices.read never asks (the answer would be 403).
+  const history = useLoad(
+    () => (can.readActions ? api<MachineActionList>('GET', withQuery('/v1/admin/actions', { deviceId, limit: 20 })) : Promise.resolve(undefined)),
+    [deviceId, props.refresh, can.readActions],
+  );
+  if (!can.readActions) return null;
+  return (
+    <section aria-labelledby="actions-h">
+      <h2 id="actions-h">Response actions</h2>
+      {history.loading && <Loading what="the device's actions" />}
       <ErrorText error={history.error} />
       {history.data && (
         <ActionTable actions={history.data.actions} can={can} showDevice={false} onChanged={history.reload} caption="This device's actions, newest first" />

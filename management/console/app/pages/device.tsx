@@ -2,6 +2,7 @@
 // message, events), alerts, health and inventory; "Sync now" and "Revoke" (with a confirmation) for roles with device
 // actions; response actions and their history (device-actions.tsx). Everything the device reported is rendered as text.
 
+import { useState } from 'preact/hooks';
 import { settingEvidence } from '../../../../policy-schemas/src/setting-evidence.js';
 import { api } from '../api.js';
 import { useLoad } from '../hooks.js';
@@ -9,7 +10,7 @@ import { href, navigate } from '../router.js';
 import type { Abilities } from '../session.js';
 import type { Device, DeviceAlerts, DeviceCompliance, DeviceEvents, DeviceHealthView, DeviceInventoryView, DeviceStatus } from '../types.js';
 import { announce, Badge, ConfirmAction, ErrorText, formatTime, formatValue, Loading } from '../ui.js';
-import { DeviceActions } from './device-actions.js';
+import { DeviceActionBar, DeviceActionHistory, mayRunActions } from './device-actions.js';
 import { DeviceSignals } from './device-signals.js';
 
 const path = (id: string, sub = '') => `/v1/admin/devices/${encodeURIComponent(id)}${sub}`;
@@ -93,6 +94,8 @@ export function DevicePage({ deviceId, can }: { deviceId: string; can: Abilities
   const health = useLoad(() => api<DeviceHealthView>('GET', path(deviceId, '/health')), [deviceId]);
   const inventory = useLoad(() => api<DeviceInventoryView>('GET', path(deviceId, '/inventory')), [deviceId]);
   const d = device.data;
+  // Bumped when the action bar created an action: the history below reloads.
+  const [actionsRefresh, setActionsRefresh] = useState(0);
   const sync = async () => {
     try {
       const res = await api<{ delivered: boolean }>('POST', path(deviceId, '/sync'));
@@ -142,7 +145,7 @@ export function DevicePage({ deviceId, can }: { deviceId: string; can: Abilities
           <dd>{d.revoked ? 'revoked' : 'active'}</dd>
         </dl>
       )}
-      {d && !d.revoked && (can.sync || can.revoke) && (
+      {d && !d.revoked && (can.sync || can.revoke || mayRunActions(can)) && (
         <div class="actions">
           {can.sync && (
             <button type="button" onClick={sync}>
@@ -150,9 +153,9 @@ export function DevicePage({ deviceId, can }: { deviceId: string; can: Abilities
             </button>
           )}{' '}
           {can.revoke && <ConfirmAction label="Revoke" question={`Revoke ${d.hostname}? It can no longer sync and must enroll again.`} onConfirm={revoke} />}
+          <DeviceActionBar deviceId={deviceId} hostname={d.hostname} can={can} onCreated={() => setActionsRefresh((n) => n + 1)} />
         </div>
       )}
-      {d && <DeviceActions deviceId={deviceId} hostname={d.hostname} revoked={d.revoked} can={can} />}
       <section aria-labelledby="compliance-h">
         <h2 id="compliance-h">Compliance</h2>
         <ErrorText error={compliance.error} />
@@ -180,6 +183,7 @@ export function DevicePage({ deviceId, can }: { deviceId: string; can: Abilities
         <ErrorText error={events.error} />
         {events.data && <EventsList events={events.data} />}
       </section>
+      <DeviceActionHistory deviceId={deviceId} can={can} refresh={actionsRefresh} />
       <DeviceSignals
         deviceId={deviceId}
         can={can}
