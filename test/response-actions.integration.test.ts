@@ -272,6 +272,7 @@ describe('response actions end to end on a real Linux host (network namespaces)'
     // No systemd in this container: disabling the service fails, is logged, and the daemon still exits 0.
     expect(await exited).toBe(0);
     await expect(stat(join(dir, 'agent', 'identity.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await admin('device', 'show', deviceId)).toMatchObject({ offboardedAt: expect.any(String) });
     const refused = await inNs(ns.endpoint, process.execPath, [
       dist('attache-admin.cjs'),
       '--data-dir',

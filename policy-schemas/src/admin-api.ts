@@ -223,6 +223,8 @@ export const Device = Type.Object(
     enrolledAt: Timestamp,
     lastSeenAt: Type.Union([Timestamp, Type.Null()]),
     revoked: Type.Boolean(),
+    /** When an offboard action finished on the device (its identity is gone; it is refused like a revoked one). */
+    offboardedAt: Type.Optional(Timestamp),
     connected: Type.Boolean(),
     groups: Type.Array(Type.String()),
     tags: Type.Array(Type.String()),

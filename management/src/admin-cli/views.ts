@@ -94,7 +94,7 @@ export function devicesTable(devices: readonly Device[]): string {
       d.hostname,
       d.platform,
       d.agentVersion,
-      d.revoked ? 'revoked' : d.connected ? 'yes' : 'no',
+      d.offboardedAt ? 'offboarded' : d.revoked ? 'revoked' : d.connected ? 'yes' : 'no',
       d.lastSeenAt ?? 'never',
       d.groups.join(', ') || '-',
     ]),
@@ -111,6 +111,7 @@ export function deviceDetails(d: Device): string {
     ['enrolled', d.enrolledAt],
     ['last seen', d.lastSeenAt ?? 'never'],
     ['revoked', d.revoked ? 'yes' : 'no'],
+    ...(d.offboardedAt ? [['offboarded', d.offboardedAt] as [string, string]] : []),
     ['connected', d.connected ? 'yes' : 'no'],
     ['groups', d.groups.join(', ') || '-'],
   ]);

@@ -16,6 +16,7 @@ export function deviceView(record: DeviceRecord, groups: string[], connected: bo
     enrolledAt: record.enrolledAt,
     lastSeenAt: record.lastSeenAt,
     revoked: record.revoked,
+    ...(record.offboardedAt ? { offboardedAt: record.offboardedAt } : {}),
     connected,
     groups,
     tags: [...record.tags],

@@ -142,10 +142,10 @@ export function DevicePage({ deviceId, can }: { deviceId: string; can: Abilities
           <dt>Groups / tags</dt>
           <dd>{[...d.groups, ...d.tags].join(', ') || '—'}</dd>
           <dt>Status</dt>
-          <dd>{d.revoked ? 'revoked' : 'active'}</dd>
+          <dd>{d.offboardedAt ? `offboarded ${d.offboardedAt}` : d.revoked ? 'revoked' : 'active'}</dd>
         </dl>
       )}
-      {d && !d.revoked && (can.sync || can.revoke || mayRunActions(can)) && (
+      {d && !d.revoked && !d.offboardedAt && (can.sync || can.revoke || mayRunActions(can)) && (
         <div class="actions">
           {can.sync && (
             <button type="button" onClick={sync}>
