@@ -9,9 +9,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { AttacheError } from '../../../common/errors.js';
-import { tarEnd, tarHeader, tarPadding } from '../../../common/tar.js';
 import { DATA_FILES } from '../pki/files.js';
 import { backupSqliteDatabase } from '../store/sqlite-backup.js';
+import { tarEnd, tarHeader, tarPadding } from './tar.js';
 
 export interface BackupOptions {
   readonly dataDir: string;
