@@ -2,16 +2,13 @@
 // endpoint (docs/deploy.md, "Backup and restore"): the data dir's keys, certificates and admin files under data/, a
 // consistent online copy of the SQLite database, backup.json (what is inside) and SHA256SUMS (for `sha256sum -c`).
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { AttacheError } from '../../../common/errors.js';
+import { tarEnd, tarEntry, tarHeader, tarPadding, writeTarGz } from '../../../common/tar.js';
 import { DATA_FILES } from '../pki/files.js';
 import { backupSqliteDatabase } from '../store/sqlite-backup.js';
-import { tarEnd, tarHeader, tarPadding } from './tar.js';
 
 export interface BackupOptions {
   readonly dataDir: string;
@@ -76,9 +73,7 @@ async function* tarStream(entries: readonly { path: string; file: string }[], no
     ['backup.json', json],
     ['SHA256SUMS', sums],
   ] as const) {
-    yield tarHeader(name, data.length, now);
-    yield data;
-    yield tarPadding(data.length);
+    yield* tarEntry(name, data, now);
   }
   yield tarEnd();
 }
@@ -118,7 +113,7 @@ export async function createBackup(options: BackupOptions, deps: { now: () => Da
         files,
       });
     const partial = join(work, 'archive.tar.gz');
-    await pipeline(Readable.from(tarStream(entries, now, describe)), createGzip(), createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+    await writeTarGz(tarStream(entries, now, describe), partial);
     await rename(partial, out);
     return { out, manifest: manifest as BackupManifest };
   } finally {
