@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { writeFileAtomic } from '../../../common/atomic-file.js';
 import { type Clock, isoNow, sleep } from '../../../common/clock.js';
 import { AttacheError, type ErrorCode, isErrorCode } from '../../../common/errors.js';
-import { tarEnd, tarHeader, tarPadding } from '../../../common/tar.js';
+import { tarEnd, tarEntry } from '../../../common/tar.js';
 import type { ActionResultOf } from '../../../policy-schemas/src/actions.js';
 import type { SimulatedHost } from '../hosts/simulated-host.js';
 import type { FileStore } from '../system/file-store.js';
@@ -243,5 +243,5 @@ function buildPackage(host: SimulatedHost, createdAt: string, maxBytes: number):
 }
 
 function tar(entries: readonly (readonly [string, Buffer])[], mtime: Date): Buffer {
-  return Buffer.concat([...entries.flatMap(([name, data]) => [tarHeader(name, data.length, mtime), data, tarPadding(data.length)]), tarEnd()]);
+  return Buffer.concat([...entries.flatMap(([name, data]) => [...tarEntry(name, data, mtime)]), tarEnd()]);
 }
