@@ -269,3 +269,14 @@ export const MachineActionList = Type.Object(
   { additionalProperties: false, $id: 'urn:attache:machine-action-list', title: 'Response actions' },
 );
 export type MachineActionList = Static<typeof MachineActionList>;
+
+/**
+ * Device side of an investigation package upload: the answer of `GET /v1/device/actions/:id/package` (where to resume)
+ * and of each `PUT …/package?offset&size&sha256` chunk. sizeBytes: the size the device declared (null before its first
+ * chunk); complete: every byte arrived and the SHA-256 matched.
+ */
+export const PackageUploadStatus = Type.Object(
+  { receivedBytes: Type.Integer({ minimum: 0 }), sizeBytes: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))), complete: Type.Boolean() },
+  { additionalProperties: false, $id: 'urn:attache:package-upload-status', title: 'Investigation package upload status' },
+);
+export type PackageUploadStatus = Static<typeof PackageUploadStatus>;

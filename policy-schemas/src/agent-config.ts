@@ -65,7 +65,13 @@ export type AgentAppliedVersions = Static<typeof AgentAppliedVersions>;
  * with a lower version is a replay; the same version with another list is a forgery; both are refused.
  */
 export const AgentPolicySetFloor = Type.Object(
-  { formatVersion: Type.Literal(1), setVersion: Type.Integer({ minimum: 1 }), policies: Type.Array(ManifestEntry, { maxItems: 500 }) },
+  {
+    formatVersion: Type.Literal(1),
+    setVersion: Type.Integer({ minimum: 1 }),
+    policies: Type.Array(ManifestEntry, { maxItems: 500 }),
+    /** issuedAt of the newest suppression list taken (empty ones too): an older list is a replay (docs/alerts.md). */
+    suppressionsIssuedAt: Type.Optional(Timestamp),
+  },
   { additionalProperties: false, $id: 'urn:attache:agent-policy-set-floor', title: 'Applied policy set version (policy-set.json)' },
 );
 export type AgentPolicySetFloor = Static<typeof AgentPolicySetFloor>;

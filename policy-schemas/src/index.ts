@@ -86,6 +86,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   actions.CancelActionRequest,
   actions.MachineAction,
   actions.MachineActionList,
+  actions.PackageUploadStatus,
   keyRotation.DeviceKeyRotationRequest,
   keyRotation.DeviceKeyRotationResponse,
   keyRotation.AgentSigningKeys,

@@ -8,6 +8,8 @@ import type { ManifestEntry, PolicySetManifest } from '../../../policy-schemas/s
 export interface SetFloor {
   readonly setVersion: number;
   readonly policies: readonly ManifestEntry[];
+  /** issuedAt of the newest suppression list taken, kept when the list becomes empty or the cache is lost. */
+  readonly suppressionsIssuedAt?: string;
 }
 
 /** What is wrong with a manifest against the floor, or undefined when it may be applied. */

@@ -271,11 +271,22 @@ export class StateStore {
   /** The highest policy-set version applied and its list (policy-set.json), undefined before the first manifest. */
   async readSetFloor(): Promise<SetFloor | undefined> {
     const file = await this.readJson(FILES.setFloor, (data) => validate(AgentPolicySetFloor, data, 'policy-set.json', 'STATE_CORRUPT'));
-    return file && { setVersion: file.setVersion, policies: file.policies };
+    return (
+      file && {
+        setVersion: file.setVersion,
+        policies: file.policies,
+        ...(file.suppressionsIssuedAt ? { suppressionsIssuedAt: file.suppressionsIssuedAt } : {}),
+      }
+    );
   }
 
   async writeSetFloor(floor: SetFloor): Promise<void> {
-    const body: AgentPolicySetFloorT = { formatVersion: 1, setVersion: floor.setVersion, policies: [...floor.policies] };
+    const body: AgentPolicySetFloorT = {
+      formatVersion: 1,
+      setVersion: floor.setVersion,
+      policies: [...floor.policies],
+      ...(floor.suppressionsIssuedAt ? { suppressionsIssuedAt: floor.suppressionsIssuedAt } : {}),
+    };
     await this.writeRemembered(FILES.setFloor, `${JSON.stringify(body)}\n`);
   }
 

@@ -9,7 +9,7 @@ import type { Logger } from '../logging.js';
 import type { StateStore } from '../state/state-store.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
 import { followSigningKeyChain, usablePins } from './key-chain.js';
-import { newerSuppressionList } from './suppressions.js';
+import { laterIssuedAt, newerSuppressionList } from './suppressions.js';
 import { PolicyRejectedError, type PolicyTrust, type ValueCheck, verifyManifest, verifyPolicies } from './verify.js';
 
 /** The policies one sync enforces and how far they can be trusted. */
@@ -208,11 +208,13 @@ async function fetchFresh(
   // The floor is the higher of the applied set and the cached one: a cache written by a sync that died before it
   // raised the floor still counts.
   const manifest = verifyManifest(body.manifest, payloads, trust, higherFloor(setFloor, cachedSetFloor(cached)));
-  // Raise both floors as soon as the set is authenticated, before it is cached or applied: a crash or a full disk
-  // mid-apply must not leave a window in which the previous set could be replayed.
-  await raiseFloors(store, floor, payloads, manifest, setFloor);
-  // The suppression list is verified with the same trust before it is cached with the set (refused: the set is too).
-  const suppressions = newerSuppressionList(body.suppressions, cached?.suppressions, trust, deps.logger);
+  // The suppression list is verified with the same trust (refused: the set is too) against the newest list taken: the
+  // floor in policy-set.json, or the cached list's when a sync died after caching it and before raising the floor.
+  const listFloor = laterIssuedAt(setFloor?.suppressionsIssuedAt, cached?.suppressions?.payload.issuedAt);
+  const suppressions = newerSuppressionList(body.suppressions, cached?.suppressions, listFloor, trust, deps.logger);
+  // Raise the floors as soon as the set is authenticated, before it is cached or applied: a crash or a full disk
+  // mid-apply must not leave a window in which the previous set (or list) could be replayed.
+  await raiseFloors(store, floor, payloads, manifest, setFloor, laterIssuedAt(listFloor, suppressions?.payload.issuedAt));
   await store.writePolicies({ etag: body.etag, policies: body.policies, manifest: body.manifest, ...(suppressions ? { suppressions } : {}) });
   // Verified with the pins usable now, so with all of them too (what a later load of the cache checks against).
   rememberVerified(body.policies, body.manifest, trustOf(identity, followed), payloads, manifest);
@@ -236,11 +238,13 @@ async function raiseFloors(
   payloads: readonly PolicyPayload[],
   manifest: PolicySetManifest,
   setFloor: SetFloor | undefined,
+  suppressionsIssuedAt: string | undefined,
 ) {
   const raised = raiseFloor(floor, payloads);
   if (canonicalJson(raised) !== canonicalJson(floor)) await store.writeAppliedVersions(raised);
-  if (!setFloor || manifest.setVersion > setFloor.setVersion) {
-    await store.writeSetFloor({ setVersion: manifest.setVersion, policies: sortedEntries(manifest.policies) });
+  if (!setFloor || manifest.setVersion > setFloor.setVersion || suppressionsIssuedAt !== setFloor.suppressionsIssuedAt) {
+    const list = suppressionsIssuedAt === undefined ? {} : { suppressionsIssuedAt };
+    await store.writeSetFloor({ setVersion: manifest.setVersion, policies: sortedEntries(manifest.policies), ...list });
   }
 }
 

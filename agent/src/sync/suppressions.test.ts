@@ -104,6 +104,29 @@ describe('suppressions delivered with the policies', () => {
     expect(await agent.read()).toEqual([]);
   });
 
+  it('keeps the replay floor when the list becomes empty or absent: an older list never brings a deleted suppression back', async () => {
+    const old = list({ issuedAt: '2026-11-22T12:00:00.000Z' });
+    // The admin deletes the rule: the endpoint then sends an empty list, signed (before review 17a #8: none at all).
+    const agent = await agentWith(old, list({ issuedAt: '2026-11-22T13:00:00.000Z', suppressions: [] }), old);
+    await agent.fetch();
+    expect(await agent.read()).toEqual([{ ruleId: RULE, alertId: ALERT }]);
+    await agent.fetch();
+    expect(await agent.read()).toEqual([]);
+    // The old list replayed (a proxy, a stale replica): still no suppression, and the set itself is taken.
+    expect((await agent.fetch()).rejection).toBeUndefined();
+    expect(await agent.read()).toEqual([]);
+    expect(await agent.store.readSetFloor()).toMatchObject({ suppressionsIssuedAt: '2026-11-22T13:00:00.000Z' });
+  });
+
+  it('keeps the floor across a lost policy cache (it lives with the set floor in policy-set.json)', async () => {
+    const agent = await agentWith(list({ issuedAt: '2026-11-22T13:00:00.000Z', suppressions: [] }), list({ issuedAt: '2026-11-22T12:00:00.000Z' }));
+    await agent.fetch();
+    const cached = await agent.store.readPolicies();
+    await agent.store.writePolicies({ etag: cached?.etag, policies: cached?.policies ?? [], ...(cached?.manifest ? { manifest: cached.manifest } : {}) });
+    await agent.fetch();
+    expect(await agent.read()).toEqual([]);
+  });
+
   it('refuses a cached list that was altered on disk (STATE_CORRUPT): the monitor then counts no suppression', async () => {
     const agent = await agentWith(list());
     await agent.fetch();

@@ -1,6 +1,7 @@
 // The admin's alert suppressions on the device (issue 17 §5): the signed list that comes with the policies is verified
 // like a set manifest (pinned policy-signing key, this tenant, this device) before it is cached with the set, and again
-// whenever the risk monitor reads it from the cache; a list older than the cached one is not taken (a replay).
+// whenever the risk monitor reads it from the cache; a list older than the newest one taken is not (a replay). That
+// floor is kept in policy-set.json with the set's, so it survives an empty list and a lost cache.
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
 import {
@@ -38,22 +39,30 @@ export function verifySuppressionList(signed: unknown, expect: PolicyTrust & { r
 
 /**
  * The list to cache with a fresh set: the fetched one (verified), or the cached one when the fetched one was issued
- * earlier than it beyond the replicas' skew (a replayed older list must not bring back a deleted suppression).
+ * earlier than `floor` (the newest list taken, empty ones included) beyond the replicas' skew: a replayed older list
+ * must not bring back a deleted suppression. None sent: none cached (the endpoint sends an empty list since 17a #8;
+ * dropping suppressions only ever raises more alerts).
  */
 export function newerSuppressionList(
   fetched: unknown,
   cached: SignedSuppressionList | undefined,
+  floor: string | undefined,
   expect: PolicyTrust & { readonly deviceId: string },
   logger: Logger,
 ): SignedSuppressionList | undefined {
   if (fetched === undefined) return undefined;
   const payload = verifySuppressionList(fetched, expect);
-  const held = cached?.payload.issuedAt;
-  if (held !== undefined && Date.parse(payload.issuedAt) < Date.parse(held) - SUPPRESSION_SKEW_MS) {
-    logger.warn('older suppression list ignored', { issuedAt: payload.issuedAt, held });
+  if (floor !== undefined && Date.parse(payload.issuedAt) < Date.parse(floor) - SUPPRESSION_SKEW_MS) {
+    logger.warn('older suppression list ignored', { issuedAt: payload.issuedAt, held: floor });
     return cached;
   }
   return fetched as SignedSuppressionList;
+}
+
+/** The later of two issue times (either may be absent). */
+export function laterIssuedAt(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
 export interface SuppressionReaderDeps {

@@ -20,6 +20,8 @@ import {
   type EnrollResponse as EnrollResponseT,
   type HealthUpload,
   type InventoryUpload,
+  PackageUploadStatus,
+  type PackageUploadStatus as PackageUploadStatusT,
   PoliciesResponse,
   type PoliciesResponse as PoliciesResponseT,
   ReportAck,
@@ -148,6 +150,26 @@ export class EndpointClient {
     return validate(DeviceKeyRotationResponse, res.json, 'device key rotation response', 'ENDPOINT_ERROR');
   }
 
+  /** GET /v1/device/actions/:id/package: how much of the action's investigation package the endpoint holds. */
+  async getPackageUpload(actionId: string): Promise<PackageUploadStatusT> {
+    const res = await this.send('GET', `/v1/device/actions/${encodeURIComponent(actionId)}/package`, undefined, {});
+    return validate(PackageUploadStatus, res.json, 'package upload status', 'ENDPOINT_ERROR');
+  }
+
+  /**
+   * PUT /v1/device/actions/:id/package?offset&size&sha256: one chunk of the package as application/octet-stream. The
+   * query is part of the signed path and the signature covers the SHA-256 of the raw chunk bytes.
+   */
+  async putPackageChunk(
+    actionId: string,
+    chunk: { readonly offset: number; readonly size: number; readonly sha256: string; readonly bytes: Uint8Array },
+  ): Promise<PackageUploadStatusT> {
+    const query = new URLSearchParams({ offset: String(chunk.offset), size: String(chunk.size), sha256: chunk.sha256 });
+    const path = `/v1/device/actions/${encodeURIComponent(actionId)}/package?${query.toString()}`;
+    const res = await this.exchange('PUT', path, { data: chunk.bytes, type: 'application/octet-stream' }, {});
+    return validate(PackageUploadStatus, res.json, 'package chunk acknowledgement', 'ENDPOINT_ERROR');
+  }
+
   /** Signs every later request (and push upgrade) with `privateKey`: after a confirmed device-key rotation. */
   useDeviceKey(privateKey: KeyObject): void {
     if (!this.credentials) throw new AttacheError('NOT_ENROLLED', 'device key change without a device identity');
@@ -155,7 +177,7 @@ export class EndpointClient {
   }
 
   /** Signed headers for a device request; the push client uses them for the WebSocket upgrade. */
-  signedHeaders(method: string, path: string, body: string, signWith?: KeyObject): Record<string, string> {
+  signedHeaders(method: string, path: string, body: string | Uint8Array, signWith?: KeyObject): Record<string, string> {
     const credentials = this.credentials;
     if (!credentials) throw new AttacheError('NOT_ENROLLED', 'device request without a device identity');
     const time = String(this.now());
@@ -200,14 +222,19 @@ export class EndpointClient {
    * each URL at most once per request. An HTTP answer, even an error, comes from a reachable endpoint and is final.
    * After a whole cycle failed the last failure is thrown: the caller's retry backs off (core/backoff.ts).
    */
-  private async send(
+  private send(method: string, path: string, body: unknown, extra: Record<string, string>, signWith?: KeyObject): Promise<{ status: number; json: unknown }> {
+    return this.exchange(method, path, body === undefined ? undefined : { data: JSON.stringify(body), type: 'application/json' }, extra, signWith);
+  }
+
+  /** send() for a body already in bytes (JSON text, or a raw package chunk); the signature covers exactly these bytes. */
+  private async exchange(
     method: string,
     path: string,
-    body: unknown,
+    body: { readonly data: string | Uint8Array; readonly type: string } | undefined,
     extra: Record<string, string>,
     signWith?: KeyObject,
   ): Promise<{ status: number; json: unknown }> {
-    const payload = body === undefined ? '' : JSON.stringify(body);
+    const payload = body?.data ?? '';
     for (let attempt = 1; ; attempt++) {
       const base = this.urls.current;
       // Signed afresh per attempt: a request that timed out may have reached a replica, whose nonce check would refuse
@@ -215,8 +242,8 @@ export class EndpointClient {
       const signed = path.startsWith('/v1/device/') ? this.signedHeaders(method, path, payload, signWith) : {};
       const headers: Record<string, string> = { accept: 'application/json', ...signed, ...extra };
       if (body !== undefined) {
-        headers['content-type'] = 'application/json';
-        headers['content-length'] = String(Buffer.byteLength(payload));
+        headers['content-type'] = body.type;
+        headers['content-length'] = String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength);
       }
       let res: Answer;
       try {
@@ -233,7 +260,7 @@ export class EndpointClient {
   }
 
   /** One HTTP exchange with the endpoint at `base`: resolves with any answer, rejects when none came (or it was unreadable). */
-  private sendTo(base: URL, method: string, path: string, payload: string, headers: Record<string, string>): Promise<Answer> {
+  private sendTo(base: URL, method: string, path: string, payload: string | Uint8Array, headers: Record<string, string>): Promise<Answer> {
     const url = new URL(path, base);
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {

@@ -121,7 +121,7 @@ describe('alert triage', () => {
   });
 
   it('answers 400 naming the field and 404 for an unknown device or alert, storing nothing', async () => {
-    const { device } = await blockedDevice();
+    const { device, firstSeen } = await blockedDevice();
     const wrong = await t.admin.call('PATCH', alertPath(device), { classification: 'falsePositive', determination: 'malware' });
     expect(refused(wrong)).toEqual([400, 'SCHEMA_INVALID']);
     expect(wrong.text).toContain('/determination');
@@ -134,9 +134,14 @@ describe('alert triage', () => {
     expect(refused(await t.admin.call('GET', alertPath(device, 'posture.never')))).toEqual([404, 'NOT_FOUND']);
     const ghost = `/devices/${randomUUID()}/alerts/posture.realTimeProtectionOff`;
     expect(refused(await t.admin.call('PATCH', ghost, { status: 'resolved' }))).toEqual([404, 'NOT_FOUND']);
+    expect(refused(await t.admin.call('POST', `${alertPath(device, 'posture.never')}/comments`, { comment: 'x' }))).toEqual([404, 'NOT_FOUND']);
     const view = await t.admin.ok<AlertTriageView>('GET', alertPath(device));
     expect([view.triage, view.comments]).toEqual([null, []]);
     expect(await access(device)).toBe('block');
+    // The refused PATCH and comment stored nothing: once the device does report that alert, it has no triage.
+    await report(device, [rtpOff(firstSeen), { ...rtpOff(firstSeen), alertId: 'posture.never' }]);
+    const never = await t.admin.ok<AlertTriageView>('GET', alertPath(device, 'posture.never'));
+    expect([never.triage, never.comments, never.effect]).toEqual([null, [], 'active']);
     const bad = await t.admin.call('POST', '/suppression-rules', { scope: 'device', alertId: 'posture.realTimeProtectionOff', comment: 'x' });
     expect([...refused(bad), bad.text.includes('/deviceId')]).toEqual([400, 'SCHEMA_INVALID', true]);
     const past = await t.admin.call('POST', '/suppression-rules', { scope: 'organization', alertId: 'posture.x', comment: 'x', expiresAt: at(-1000) });
@@ -181,7 +186,9 @@ describe('alert triage', () => {
       await t.ticker.tick();
       expect(await access(device)).toBe('block');
       const after = validate(PoliciesResponse, (await device.get('/v1/device/policies')).body, 'policies');
-      expect(after.suppressions).toBeUndefined();
+      // An empty list, signed and newer: the agent's replay floor moves past the list that held the rule.
+      expect(after.suppressions?.payload).toMatchObject({ deviceId: device.deviceId, suppressions: [] });
+      expect(Date.parse(after.suppressions?.payload.issuedAt ?? '')).toBeGreaterThan(Date.parse(fetched.suppressions?.payload.issuedAt ?? ''));
       expect(after.etag).not.toBe(fetched.etag);
     } finally {
       t.setClockOffset(0);

@@ -24,7 +24,7 @@ export interface DeviceSetView {
   readonly signingKeys: readonly SignedSigningKeyAnnouncement[];
   /** An admin asked the device to rotate its key. */
   readonly rotateDeviceKey: boolean;
-  /** The alert suppressions in force for the device, signed (absent: none). */
+  /** The alert suppressions in force for the device, signed; an empty list when none is. */
   readonly suppressions?: SignedSuppressionList;
   /** Identifies the policy list and the key that signs it: devices with equal `setKey` get the same `policies` bytes. */
   readonly setKey: string;
@@ -172,7 +172,7 @@ export class DeviceSetViews {
       signingKeys: chain,
       rotateDeviceKey,
       setKey: `${set.digest}:${keys.keyId}`,
-      ...(suppressions.list ? { suppressions: suppressions.list } : {}),
+      suppressions: suppressions.list,
     };
   }
 }

@@ -34,4 +34,18 @@ describe('indicator tenant limit', () => {
     // Other kinds never count, nor are they limited.
     expect(() => checkIndicatorLimit({ kind: 'antivirus', settings: {} }, [...full, policy('e', items(1, 7))], NOW)).not.toThrow();
   });
+
+  it('counts a corrupt indicator policy at the most a policy holds, except the one being repaired', () => {
+    const two = full.slice(0, 2);
+    expect(() => checkIndicatorLimit(policy('d', items(1, 4)), two, NOW, undefined, ['c'])).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('counting 1 whose stored version is corrupt at 5000 each + 1 here') }),
+    );
+    expect(() => checkIndicatorLimit(policy('c', items(5000, 4)), two, NOW, 'c', ['c'])).not.toThrow();
+  });
+
+  it('accepts an update that adds nothing to its policy in a tenant already past the limit, and refuses one that adds', () => {
+    const over = [...full, policy('d', items(10, 4))];
+    expect(() => checkIndicatorLimit(policy('d', items(10, 5)), over, NOW, 'd')).not.toThrow();
+    expect(() => checkIndicatorLimit(policy('d', items(11, 5)), over, NOW, 'd')).toThrow(expect.objectContaining({ code: 'INDICATOR_LIMIT_EXCEEDED' }));
+  });
 });

@@ -17,7 +17,7 @@ import {
   type SignedPolicy,
 } from '../../../policy-schemas/src/index.js';
 import type { PolicySigningKeys } from '../pki/endpoint-identity.js';
-import type { PolicyRecord } from '../store/store.js';
+import type { PolicyRecord, PolicyWriteGuard } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import { checkIndicatorLimit } from './indicator-limit.js';
 import { nudgeAffected } from './membership.js';
@@ -92,20 +92,28 @@ function buildPayload(ctx: ServiceContext, policyId: string, version: number, do
   };
 }
 
-/** The tenant-wide indicator limit (indicator-limit.ts) against the latest version of every stored policy. */
-async function checkTenantLimits(ctx: ServiceContext, doc: PolicyDocument, policyId?: string): Promise<void> {
-  if (doc.kind !== 'indicators') return;
-  const { policies } = await ctx.store.listPolicies();
-  const stored = policies.map((p) => ({ policyId: p.policyId, kind: p.latest.payload.kind, settings: p.latest.payload.settings }));
-  checkIndicatorLimit(doc, stored, ctx.clock.now(), policyId);
+/**
+ * The tenant-wide indicator limit (indicator-limit.ts) against the latest version of every stored indicator policy, as
+ * a guard the store runs inside the write's transaction: two concurrent writes (or replicas) cannot both pass it.
+ */
+function tenantLimits(ctx: ServiceContext, doc: PolicyDocument, policyId?: string): PolicyWriteGuard | undefined {
+  if (doc.kind !== 'indicators') return undefined;
+  return {
+    kind: 'indicators',
+    check: ({ policies, problems }) => {
+      const stored = policies.map((p) => ({ policyId: p.policyId, kind: p.latest.payload.kind, settings: p.latest.payload.settings }));
+      // A problem names the version as `<policyId>@<version>` (sql-policies.ts versionRef).
+      const corrupt = problems.map((p) => p.id.slice(0, p.id.lastIndexOf('@')));
+      checkIndicatorLimit(doc, stored, ctx.clock.now(), policyId, corrupt);
+    },
+  };
 }
 
 /** Creates a policy (version 1) from an unvalidated document. */
 export async function createPolicy(ctx: ServiceContext, body: unknown): Promise<PolicySummary> {
   const { doc, source } = parsePolicyRequest(body);
-  await checkTenantLimits(ctx, doc);
   const signed = signPolicy(buildPayload(ctx, randomUUID(), 1, doc), await activeSigningKey(ctx));
-  await ctx.store.createPolicy(signed, source);
+  await ctx.store.createPolicy(signed, source, tenantLimits(ctx, doc));
   ctx.logger.info('policy created', { component: 'policies', policyId: signed.payload.policyId, kind: doc.kind });
   return policySummary({ policyId: signed.payload.policyId, createdAt: signed.payload.createdAt, latest: signed, ...(source ? { source } : {}) });
 }
@@ -121,9 +129,8 @@ export async function updatePolicy(ctx: ServiceContext, policyId: string, body: 
   if (doc.kind !== current.kind) {
     throw new AttacheError('CONFLICT', `policy ${policyId} is a ${current.kind} policy; its kind cannot change to ${doc.kind}`);
   }
-  await checkTenantLimits(ctx, doc, policyId);
   const signed = signPolicy(buildPayload(ctx, policyId, current.latestVersion + 1, doc), await activeSigningKey(ctx));
-  await ctx.store.addPolicyVersion(signed, source);
+  await ctx.store.addPolicyVersion(signed, source, tenantLimits(ctx, doc, policyId));
   const delivered = ctx.hub.nudge(await ctx.store.deviceIdsAssignedPolicy(policyId), 'policy-changed');
   ctx.logger.info('policy updated', { component: 'policies', policyId, version: signed.payload.version, nudged: delivered });
   const kept = source ?? (await ctx.store.getPolicy(policyId))?.source;

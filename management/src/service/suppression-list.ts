@@ -1,22 +1,19 @@
 // The signed suppression list a device gets with its policies (issue 17 §5): the unexpired suppression rules that
 // reach the device (its own and the organization's), signed with the policy-signing key over canonical JSON like a
-// set manifest, so the agent stops counting those findings too. Signed once per content and key, then kept.
+// set manifest, so the agent stops counting those findings too. Signed once per content and key, then kept; sent empty
+// too, so the agent's replay floor moves when the last rule goes.
 import { canonicalJson } from '../../../common/canonical-json.js';
 import { sha256Hex, signBytes } from '../../../common/signing.js';
-import {
-  type DeviceSuppression,
-  MAX_DEVICE_SUPPRESSIONS,
-  type SignedSuppressionList,
-  type SuppressionRule,
-  suppressionApplies,
-} from '../../../policy-schemas/src/index.js';
+import type { DeviceSuppression, SignedSuppressionList, SuppressionRule } from '../../../policy-schemas/src/index.js';
+import { carriedSuppressionRules } from './compliance/triage.js';
 
-/** What a device's list carries at `nowIso`: rules in force for it, by rule id, at most MAX_DEVICE_SUPPRESSIONS. */
+/**
+ * What a device's list carries at `nowIso` (carriedSuppressionRules: its own rules first, never cut at random), by
+ * rule id.
+ */
 export function deviceSuppressions(deviceId: string, rules: readonly SuppressionRule[], nowIso: string): DeviceSuppression[] {
-  return rules
-    .filter((r) => (r.scope === 'organization' || r.deviceId === deviceId) && suppressionApplies(r, nowIso))
-    .sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0))
-    .slice(0, MAX_DEVICE_SUPPRESSIONS)
+  return carriedSuppressionRules(deviceId, rules, nowIso)
+    .rules.sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0))
     .map((r) => ({ ruleId: r.ruleId, alertId: r.alertId, ...(r.expiresAt !== null ? { expiresAt: r.expiresAt } : {}) }));
 }
 
@@ -27,21 +24,22 @@ export interface CachedSuppressions {
 }
 
 /**
- * The signed list for the device now (undefined when no rule is in force) and its digest for the etag. Re-signed only
- * when its content or the signing key changed; `issuedAt` is when it was signed (the agent refuses an older list).
+ * The signed list for the device now, empty when no rule is in force, and its digest for the etag ('' when empty: the
+ * etag of before issue 17). Re-signed only when its content or the signing key changed; `issuedAt` is when it was
+ * signed. The empty list is sent too: its issuedAt raises the agent's floor, so an older list (with a suppression
+ * deleted since) replayed later is refused (review 17a #8).
  */
 export function signedSuppressions(
   cached: CachedSuppressions,
   device: { readonly deviceId: string; readonly tenantId: string },
   keys: { readonly keyId: string; readonly privateKey: Parameters<typeof signBytes>[0] },
   now: { readonly ms: number; readonly iso: string },
-): { list?: SignedSuppressionList; digest: string } {
+): { list: SignedSuppressionList; digest: string } {
   const suppressions = deviceSuppressions(device.deviceId, cached.rules, now.iso);
-  if (suppressions.length === 0) return { digest: '' };
   const digest = sha256Hex(canonicalJson(suppressions));
   if (cached.signed?.keyId !== keys.keyId || cached.signed.digest !== digest) {
     const payload = { purpose: 'attache-suppressions' as const, deviceId: device.deviceId, tenantId: device.tenantId, issuedAt: now.iso, suppressions };
     cached.signed = { keyId: keys.keyId, digest, list: { payload, keyId: keys.keyId, signature: signBytes(keys.privateKey, canonicalJson(payload)) } };
   }
-  return { list: cached.signed.list, digest };
+  return { list: cached.signed.list, digest: suppressions.length === 0 ? '' : digest };
 }

@@ -20,7 +20,7 @@ import { DeviceWriteBatches } from './sql-device-writes.js';
 import * as signals from './sql-signals.js';
 import * as triage from './sql-triage.js';
 import type { StoreProblem } from './stored-json.js';
-import type { TriageStore } from './triage-store.js';
+import type { SuppressionRuleLimit, TriageStore } from './triage-store.js';
 
 /** ComplianceStore on the SQL database. What devices send is written through the group commit of `batches`. */
 export class SqlComplianceStore extends SqlAdminStore implements ComplianceStore, TriageStore {
@@ -116,8 +116,8 @@ export class SqlComplianceStore extends SqlAdminStore implements ComplianceStore
   listAlertComments(deviceId: string, alertId: string, limit: number): Promise<AlertComment[]> {
     return triage.listAlertComments(this.db, deviceId, alertId, limit);
   }
-  createSuppressionRule(rule: SuppressionRule): Promise<void> {
-    return triage.createSuppressionRule(this.db, rule);
+  createSuppressionRule(rule: SuppressionRule, limit?: SuppressionRuleLimit): Promise<void> {
+    return triage.createSuppressionRule(this.db, rule, limit);
   }
   listSuppressionRules(): Promise<SuppressionRule[]> {
     return triage.listSuppressionRules(this.db);
@@ -125,8 +125,8 @@ export class SqlComplianceStore extends SqlAdminStore implements ComplianceStore
   getSuppressionRule(ruleId: string): Promise<SuppressionRule | undefined> {
     return triage.getSuppressionRule(this.db, ruleId);
   }
-  updateSuppressionRule(rule: SuppressionRule): Promise<boolean> {
-    return triage.updateSuppressionRule(this.db, rule);
+  updateSuppressionRule(rule: SuppressionRule, limit?: SuppressionRuleLimit): Promise<boolean> {
+    return triage.updateSuppressionRule(this.db, rule, limit);
   }
   deleteSuppressionRule(ruleId: string): Promise<SuppressionRule | undefined> {
     return triage.deleteSuppressionRule(this.db, ruleId);

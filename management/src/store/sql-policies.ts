@@ -7,7 +7,7 @@ import type { PolicyKind, PolicySource, SignedPolicy } from '../../../policy-sch
 import type { Database } from './schema.js';
 import { isUniqueViolation, signedPolicyFromRow } from './sql-rows.js';
 import { assignedPolicyIdsQuery } from './sql-targeting.js';
-import type { PolicyHead, PolicyListing, PolicyRecord, PolicySet } from './store.js';
+import type { PolicyHead, PolicyListing, PolicyRecord, PolicySet, PolicyWriteGuard } from './store.js';
 import { isolateRows, type StoredRef } from './stored-json.js';
 import { sourceFromText, sourceText } from './stored-source.js';
 import { inTransaction } from './transactions.js';
@@ -15,10 +15,11 @@ import { inTransaction } from './transactions.js';
 type Db = Kysely<Database>;
 
 /** ManagementStore.createPolicy. */
-export async function createPolicy(db: Db, first: SignedPolicy, source?: PolicySource): Promise<void> {
+export async function createPolicy(db: Db, first: SignedPolicy, source?: PolicySource, guard?: PolicyWriteGuard): Promise<void> {
   const p = first.payload;
   if (p.version !== 1) throw new Error('createPolicy: first version must be 1');
   await inTransaction(db, async (trx) => {
+    await runGuard(trx, guard);
     await trx
       .insertInto('policies')
       .values({ policyId: p.policyId, name: p.name, kind: p.kind, createdAt: p.createdAt, latestVersion: 1, deletedAt: null, source: sourceText(source) })
@@ -31,9 +32,10 @@ export async function createPolicy(db: Db, first: SignedPolicy, source?: PolicyS
 }
 
 /** ManagementStore.addPolicyVersion. */
-export async function addPolicyVersion(db: Db, next: SignedPolicy, source?: PolicySource): Promise<void> {
+export async function addPolicyVersion(db: Db, next: SignedPolicy, source?: PolicySource, guard?: PolicyWriteGuard): Promise<void> {
   const p = next.payload;
   await inTransaction(db, async (trx) => {
+    await runGuard(trx, guard);
     const current = await trx
       .selectFrom('policies')
       .select('latestVersion')
@@ -56,6 +58,15 @@ export async function addPolicyVersion(db: Db, next: SignedPolicy, source?: Poli
       .where('policyId', '=', p.policyId)
       .execute();
   });
+}
+
+// The guard's read is the transaction's first: on PostgreSQL (SERIALIZABLE) a concurrent write of a policy it read
+// aborts one of the two and the retry reads again; SQLite's BEGIN IMMEDIATE already holds the write lock.
+async function runGuard(trx: Db, guard: PolicyWriteGuard | undefined): Promise<void> {
+  if (!guard) return;
+  const rows = await policiesQuery(trx).where('p.kind', '=', guard.kind).orderBy('p.policyId').execute();
+  const { items, problems } = isolateRows(rows, policyRecord, versionRef);
+  guard.check({ policies: items, problems });
 }
 
 function policiesQuery(db: Db) {

@@ -48,6 +48,7 @@ import type {
   PolicyRecord,
   PolicyResigner,
   PolicySet,
+  PolicyWriteGuard,
   PoolStats,
   ReportedConflict,
   ReportedStatus,
@@ -358,11 +359,11 @@ export class SqlManagementStore extends SqlComplianceStore implements Management
     return rows.map((r) => r.deviceId);
   }
 
-  createPolicy(first: SignedPolicy, source?: PolicySource): Promise<void> {
-    return policies.createPolicy(this.db, first, source);
+  createPolicy(first: SignedPolicy, source?: PolicySource, guard?: PolicyWriteGuard): Promise<void> {
+    return policies.createPolicy(this.db, first, source, guard);
   }
-  addPolicyVersion(next: SignedPolicy, source?: PolicySource): Promise<void> {
-    return policies.addPolicyVersion(this.db, next, source);
+  addPolicyVersion(next: SignedPolicy, source?: PolicySource, guard?: PolicyWriteGuard): Promise<void> {
+    return policies.addPolicyVersion(this.db, next, source, guard);
   }
   getPolicy(policyId: string): Promise<PolicyRecord | undefined> {
     return policies.getPolicy(this.db, policyId);

@@ -7,6 +7,7 @@ import type { Alert, AlertTriage, SuppressionRule } from '../../../policy-schema
 import type { ManagementStore } from './store.js';
 import { freshStorePerTest, STORE_ENGINES } from './testing/store-engines.js';
 import { codeOf, enrolledDevice } from './testing/store-fixtures.js';
+import { COMMENTS_SHOWN } from './triage-store.js';
 
 const NOW = '2025-01-10T12:00:00.000Z';
 
@@ -69,6 +70,15 @@ describe.each(STORE_ENGINES)('%s store: alert triage', (engineName) => {
     expect((await store.listAlertComments(deviceId, 'posture.rtpOff', 3)).map((c) => c.text)).toEqual(['second', 'third', 'fourth']);
   });
 
+  it('keeps only the newest COMMENTS_SHOWN comments of an alert (older ones could never be read)', async () => {
+    await report(deviceId, 'posture.rtpOff');
+    const comments = Array.from({ length: COMMENTS_SHOWN + 5 }, (_, i) => ({ at: NOW, author: 'a', text: `c${i}` }));
+    await store.saveAlertTriage(deviceId, 'posture.rtpOff', null, comments.slice(0, 100));
+    await store.saveAlertTriage(deviceId, 'posture.rtpOff', null, comments.slice(100));
+    const kept = await store.listAlertComments(deviceId, 'posture.rtpOff', 10 * COMMENTS_SHOWN);
+    expect(kept.map((c) => c.text)).toEqual(comments.slice(5).map((c) => c.text));
+  });
+
   it('stores nothing for an alert the device never reported (NOT_FOUND)', async () => {
     expect(await codeOf(store.saveAlertTriage(deviceId, 'posture.other', TRIAGE, [{ at: NOW, author: 'a', text: 'x' }]))).toBe('NOT_FOUND');
     expect(await store.getAlertTriage(deviceId, 'posture.other')).toBeUndefined();
@@ -107,6 +117,28 @@ describe.each(STORE_ENGINES)('%s store: alert triage', (engineName) => {
     expect(await store.deleteSuppressionRule(mine.ruleId)).toEqual(mine);
     expect(await store.deleteSuppressionRule(mine.ruleId)).toBeUndefined();
     expect((await store.suppressionRulesForDevice(deviceId)).map((r) => r.ruleId)).toEqual([org.ruleId]);
+  });
+
+  it('caps rules in force per scope inside the write: of two concurrent creates at the cap one is CONFLICT; a PATCH reviving an expired rule counts', async () => {
+    const limit = { max: 3, now: NOW };
+    const expired = rule({ expiresAt: '2025-01-10T11:00:00.000Z' });
+    for (const r of [rule({}), rule({ expiresAt: '2025-01-11T00:00:00.000Z' }), expired]) await store.createSuppressionRule(r, limit);
+    // The device's own scope has its own cap.
+    for (let i = 0; i < 3; i++) await store.createSuppressionRule(rule({ scope: 'device', deviceId }), limit);
+    expect(await codeOf(store.createSuppressionRule(rule({ scope: 'device', deviceId }), limit))).toBe('CONFLICT');
+    const outcomes = await Promise.allSettled([store.createSuppressionRule(rule({}), limit), store.createSuppressionRule(rule({}), limit)]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({
+      code: 'CONFLICT',
+      message: 'the organization already has 3 suppression rules in force (at most 3); delete one first',
+    });
+    const inForce = (await store.listSuppressionRules()).filter((r) => r.scope === 'organization' && (r.expiresAt === null || r.expiresAt > NOW));
+    expect(inForce).toHaveLength(3);
+    // Reviving the expired rule would make a fourth: refused, nothing changed. A change to a rule in force adds none.
+    expect(await codeOf(store.updateSuppressionRule({ ...expired, expiresAt: null }, limit))).toBe('CONFLICT');
+    expect(await store.getSuppressionRule(expired.ruleId)).toEqual(expired);
+    const kept = inForce[0] as SuppressionRule;
+    expect(await store.updateSuppressionRule({ ...kept, comment: 'reviewed', expiresAt: null }, limit)).toBe(true);
   });
 
   it('pages the devices holding an alert in device-id order', async () => {

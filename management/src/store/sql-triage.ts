@@ -6,6 +6,7 @@ import type { AlertComment, AlertTriage, SuppressionRule } from '../../../policy
 import type { AlertTriageTable, Database, SuppressionRuleTable } from './schema.js';
 import { chunks } from './sql-rows.js';
 import { inTransaction } from './transactions.js';
+import { COMMENTS_SHOWN, type SuppressionRuleLimit } from './triage-store.js';
 
 type Db = Kysely<Database>;
 
@@ -58,11 +59,29 @@ export function saveAlertTriage(db: Db, deviceId: string, alertId: string, triag
         .onConflict((oc) => oc.columns(['deviceId', 'alertId']).doUpdateSet(update))
         .execute();
     }
-    if (comments.length > 0)
+    if (comments.length === 0) return;
+    await trx
+      .insertInto('alertComments')
+      .values(comments.map((c) => ({ deviceId, alertId, ...c })))
+      .execute();
+    // Only the newest COMMENTS_SHOWN are ever read: older ones go, so one alert's comments cannot grow without bound.
+    const oldestKept = await trx
+      .selectFrom('alertComments')
+      .select('commentId')
+      .where('deviceId', '=', deviceId)
+      .where('alertId', '=', alertId)
+      .orderBy('commentId', 'desc')
+      .offset(COMMENTS_SHOWN - 1)
+      .limit(1)
+      .executeTakeFirst();
+    if (oldestKept) {
       await trx
-        .insertInto('alertComments')
-        .values(comments.map((c) => ({ deviceId, alertId, ...c })))
+        .deleteFrom('alertComments')
+        .where('deviceId', '=', deviceId)
+        .where('alertId', '=', alertId)
+        .where('commentId', '<', oldestKept.commentId)
         .execute();
+    }
   });
 }
 
@@ -78,7 +97,27 @@ export async function listAlertComments(db: Db, deviceId: string, alertId: strin
   return rows.reverse();
 }
 
-export function createSuppressionRule(db: Db, rule: SuppressionRule): Promise<void> {
+// In force at `now`: as suppressionApplies (normal-form ISO times compare as text).
+function inForce(rule: Pick<SuppressionRule, 'expiresAt'>, now: string): boolean {
+  return rule.expiresAt === null || rule.expiresAt > now;
+}
+
+/**
+ * CONFLICT when `rule`, in force, would be one too many in its scope (the device's own rules, or the organization's):
+ * counted inside the write's transaction, so two concurrent writes (or replicas) cannot both pass the cap.
+ */
+async function checkRuleLimit(trx: Db, rule: SuppressionRule, limit: SuppressionRuleLimit): Promise<void> {
+  if (!inForce(rule, limit.now)) return;
+  const scoped = trx.selectFrom('suppressionRules').select(['ruleId', 'expiresAt']).where('ruleId', '!=', rule.ruleId);
+  const rows = await (rule.deviceId === null ? scoped.where('scope', '=', 'organization') : scoped.where('deviceId', '=', rule.deviceId)).execute();
+  const count = rows.filter((r) => inForce(r, limit.now)).length;
+  if (count >= limit.max) {
+    const where = rule.deviceId === null ? 'the organization' : `device ${rule.deviceId}`;
+    throw new AttacheError('CONFLICT', `${where} already has ${count} suppression rules in force (at most ${limit.max}); delete one first`);
+  }
+}
+
+export function createSuppressionRule(db: Db, rule: SuppressionRule, limit?: SuppressionRuleLimit): Promise<void> {
   return inTransaction(db, async (trx) => {
     if (rule.deviceId !== null) {
       const device = await trx.selectFrom('devices').select('deviceId').where('deviceId', '=', rule.deviceId).executeTakeFirst();
@@ -86,6 +125,7 @@ export function createSuppressionRule(db: Db, rule: SuppressionRule): Promise<vo
     }
     const known = await trx.selectFrom('suppressionRules').select('ruleId').where('ruleId', '=', rule.ruleId).executeTakeFirst();
     if (known) throw new AttacheError('CONFLICT', `suppression rule ${rule.ruleId} already exists`);
+    if (limit) await checkRuleLimit(trx, rule, limit);
     await trx.insertInto('suppressionRules').values(rule).execute();
   });
 }
@@ -100,13 +140,20 @@ export async function getSuppressionRule(db: Db, ruleId: string): Promise<Suppre
   return row ? ruleFromRow(row) : undefined;
 }
 
-export async function updateSuppressionRule(db: Db, rule: SuppressionRule): Promise<boolean> {
-  const result = await db
-    .updateTable('suppressionRules')
-    .set({ comment: rule.comment, expiresAt: rule.expiresAt })
-    .where('ruleId', '=', rule.ruleId)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export function updateSuppressionRule(db: Db, rule: SuppressionRule, limit?: SuppressionRuleLimit): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const stored = await trx
+      .selectFrom('suppressionRules')
+      .select(['ruleId', 'expiresAt', 'scope', 'deviceId'])
+      .where('ruleId', '=', rule.ruleId)
+      .executeTakeFirst();
+    if (!stored) return false;
+    // Only a rule that comes back into force adds one to its scope (a change to a rule in force adds none).
+    if (limit && !inForce(stored, limit.now))
+      await checkRuleLimit(trx, { ...rule, scope: stored.scope as SuppressionRule['scope'], deviceId: stored.deviceId }, limit);
+    await trx.updateTable('suppressionRules').set({ comment: rule.comment, expiresAt: rule.expiresAt }).where('ruleId', '=', rule.ruleId).execute();
+    return true;
+  });
 }
 
 export function deleteSuppressionRule(db: Db, ruleId: string): Promise<SuppressionRule | undefined> {

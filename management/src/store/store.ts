@@ -184,6 +184,16 @@ export interface PolicyHead {
 }
 
 /** Policies whose latest version could be read, and the ones whose stored version is corrupt (left out, reported). */
+/**
+ * A check of a policy write against the stored policies of one kind, run inside the write's transaction: what it reads
+ * cannot change before the write commits (SQLite: BEGIN IMMEDIATE; PostgreSQL: SERIALIZABLE, re-run on a conflict).
+ */
+export interface PolicyWriteGuard {
+  readonly kind: PolicyKind;
+  /** Throws to refuse the write. `stored`: the latest version of every policy of `kind` (corrupt ones in `problems`). */
+  check(stored: PolicyListing): void;
+}
+
 export interface PolicyListing {
   readonly policies: PolicyRecord[];
   readonly problems: StoreProblem[];
@@ -331,13 +341,16 @@ export interface ManagementStore extends ComplianceStore, TriageStore, AdminStor
   addGroupMember(groupId: string, deviceId: string, addedAt: string): Promise<void>;
   deviceIdsInGroup(groupId: string): Promise<string[]>;
 
-  /** Stores version 1 of a new policy, with where it came from when it was imported. */
-  createPolicy(first: SignedPolicy, source?: PolicySource): Promise<void>;
+  /**
+   * Stores version 1 of a new policy, with where it came from when it was imported. `guard` runs inside the write's
+   * transaction (its throw stores nothing), so a limit it checks holds against concurrent writes and replicas.
+   */
+  createPolicy(first: SignedPolicy, source?: PolicySource, guard?: PolicyWriteGuard): Promise<void>;
   /**
    * Stores the next version; CONFLICT unless it is exactly latest + 1 (a concurrent update won). Versions are immutable.
-   * A given source replaces the stored one; without one the stored source stays.
+   * A given source replaces the stored one; without one the stored source stays. `guard`: as in createPolicy.
    */
-  addPolicyVersion(next: SignedPolicy, source?: PolicySource): Promise<void>;
+  addPolicyVersion(next: SignedPolicy, source?: PolicySource, guard?: PolicyWriteGuard): Promise<void>;
   /** Deleted policies are not returned. STORE_CORRUPT when its latest version does not parse. */
   getPolicy(policyId: string): Promise<PolicyRecord | undefined>;
   /** The policy row alone (no version read): works for a policy whose latest version is corrupt. */

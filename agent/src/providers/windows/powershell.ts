@@ -73,9 +73,18 @@ export function powerShellCommand(script: PowerShellScript, input: unknown, time
 
 export class PowerShellError extends Error {}
 
-/** Runs a script with JSON input and returns its parsed result; throws PowerShellError with the script's message. */
-export async function runPowerShell(runner: CommandRunner, script: PowerShellScript, input: unknown, timeoutMs?: number): Promise<unknown> {
-  const spec = powerShellCommand(script, input, timeoutMs);
+/**
+ * Runs a script with JSON input and returns its parsed result; throws PowerShellError with the script's message.
+ * `signal` kills PowerShell (a cancelled response action).
+ */
+export async function runPowerShell(
+  runner: CommandRunner,
+  script: PowerShellScript,
+  input: unknown,
+  timeoutMs?: number,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const spec = { ...powerShellCommand(script, input, timeoutMs), ...(signal ? { signal } : {}) };
   const res = await runner.run(spec);
   let parsed: { ok?: boolean; result?: unknown; error?: string } | undefined;
   try {

@@ -70,12 +70,13 @@ export const TRIAGE_ROUTE_DOCS: RouteDocs = {
   'GET /v1/admin/suppression-rules/{id}': { summary: 'Get a suppression rule', tag, security: admin, responses: { 200: SuppressionRule }, errors: [] },
   'PATCH /v1/admin/suppression-rules/{id}': {
     summary: "Change a suppression rule's comment or expiry",
-    description: 'null expiresAt: until deleted. The devices it reaches are re-evaluated at once and get a new signed list.',
+    description:
+      'null expiresAt: until deleted. The devices it reaches are re-evaluated at once and get a new signed list. Bringing an expired rule back into force counts against the 500 rules in force of its scope (CONFLICT past them).',
     tag,
     security: admin,
     body: SuppressionRulePatch,
     responses: { 200: SuppressionRule },
-    errors: [],
+    errors: ['CONFLICT'],
   },
   'DELETE /v1/admin/suppression-rules/{id}': {
     summary: 'Delete a suppression rule',

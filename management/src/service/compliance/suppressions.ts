@@ -7,20 +7,17 @@ import { isoNow } from '../../../../common/clock.js';
 import { AttacheError } from '../../../../common/errors.js';
 import { isoTime } from '../../../../common/iso-time.js';
 import { validate } from '../../../../common/validation.js';
-import {
-  type SuppressionRule,
-  type SuppressionRuleList,
-  SuppressionRulePatch,
-  SuppressionRuleRequest,
-  suppressionApplies,
-} from '../../../../policy-schemas/src/index.js';
+import { type SuppressionRule, type SuppressionRuleList, SuppressionRulePatch, SuppressionRuleRequest } from '../../../../policy-schemas/src/index.js';
 import type { AdminPrincipal } from '../admin-principal.js';
 import type { ServiceContext } from '../context.js';
 import { requireDevice } from '../directory.js';
 import { requireDeviceInScope } from '../identity/scope.js';
 import { nudgeAnywhere } from '../presence.js';
 
-/** Unexpired rules allowed per device and for the organization (a device's signed list carries both: ≤ 1000). */
+/**
+ * Unexpired rules allowed per device and for the organization (a device's signed list carries both: ≤ 1000), counted
+ * in the store's write on create and when a PATCH brings an expired rule back into force.
+ */
 export const MAX_RULES_PER_SCOPE = 500;
 /** Devices re-evaluated per page of an organization rule's fan-out. */
 export const RECOMPUTE_PAGE = 500;
@@ -42,14 +39,6 @@ export async function createSuppressionRule(ctx: ServiceContext, admin: Admin, b
     throw new AttacheError('ADMIN_FORBIDDEN', 'scoped admins may not suppress alerts in the whole organization; suppress on a device in scope');
   }
   if (request.deviceId !== undefined) await requireDevice(ctx, request.deviceId);
-  const existing = request.deviceId === undefined ? await ctx.store.listSuppressionRules() : await ctx.store.suppressionRulesForDevice(request.deviceId);
-  const inForce = existing.filter(
-    (r) => r.scope === request.scope && r.deviceId === (request.deviceId ?? null) && suppressionApplies(r, isoTime(nowMs)),
-  ).length;
-  if (inForce >= MAX_RULES_PER_SCOPE) {
-    const where = request.scope === 'device' ? `device ${request.deviceId}` : 'the organization';
-    throw new AttacheError('CONFLICT', `${where} already has ${inForce} suppression rules in force (at most ${MAX_RULES_PER_SCOPE}); delete one first`);
-  }
   const rule: SuppressionRule = {
     ruleId: randomUUID(),
     scope: request.scope,
@@ -61,7 +50,8 @@ export async function createSuppressionRule(ctx: ServiceContext, admin: Admin, b
     // Normal form (toISOString), so agent and endpoint compare it with the time as text (suppressionApplies).
     expiresAt: request.expiresAt === undefined ? null : isoTime(Date.parse(request.expiresAt)),
   };
-  await ctx.store.createSuppressionRule(rule);
+  // The cap is counted inside the store's write: concurrent creates (or replicas) cannot pass it together.
+  await ctx.store.createSuppressionRule(rule, { max: MAX_RULES_PER_SCOPE, now: isoTime(nowMs) });
   const affected = await applyRuleChange(ctx, rule);
   ctx.logger.info('suppression rule created', { component: 'triage', ruleId: rule.ruleId, scope: rule.scope, alertId: rule.alertId, affected });
   return rule;
@@ -102,7 +92,9 @@ export async function updateSuppressionRule(ctx: ServiceContext, ruleId: string,
   if (!current) throw new AttacheError('NOT_FOUND', `suppression rule ${ruleId} does not exist`);
   const expiresAt = patch.expiresAt === undefined ? current.expiresAt : patch.expiresAt === null ? null : isoTime(Date.parse(patch.expiresAt));
   const rule: SuppressionRule = { ...current, comment: patch.comment ?? current.comment, expiresAt };
-  if (!(await ctx.store.updateSuppressionRule(rule))) throw new AttacheError('NOT_FOUND', `suppression rule ${ruleId} does not exist`);
+  // Reviving an expired rule adds one to its scope: counted against the cap in the write, as a create is.
+  if (!(await ctx.store.updateSuppressionRule(rule, { max: MAX_RULES_PER_SCOPE, now: isoTime(ctx.clock.now()) })))
+    throw new AttacheError('NOT_FOUND', `suppression rule ${ruleId} does not exist`);
   const affected = await applyRuleChange(ctx, rule);
   ctx.logger.info('suppression rule updated', { component: 'triage', ruleId, expiresAt: rule.expiresAt, affected });
   return rule;

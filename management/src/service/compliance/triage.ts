@@ -10,12 +10,30 @@ import {
   type AlertTriage,
   type AlertTriagePatch,
   DETERMINATIONS,
+  MAX_DEVICE_SUPPRESSIONS,
   type SuppressionRule,
   suppressionApplies,
 } from '../../../../policy-schemas/src/index.js';
 
 /** An alert with what triage makes of it. */
 export type TriagedAlert<T extends Alert> = T & { readonly triage: AlertTriage | null; readonly effect: AlertEffect; readonly suppressedBy: string | null };
+
+const byAge = (a: SuppressionRule, b: SuppressionRule) =>
+  a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0;
+
+/**
+ * The rules in force that the device's signed list carries at `nowIso`: its own rules, then the organization's, each
+ * oldest first, at most MAX_DEVICE_SUPPRESSIONS; `left` counts those in force that do not fit. The caps per scope
+ * (500 + 500, counted in the write) keep `left` at 0; rules stored before that can pass it. The endpoint's triage
+ * counts only these, so it never shows an alert suppressed that the agent still raises.
+ */
+export function carriedSuppressionRules(deviceId: string, rules: readonly SuppressionRule[], nowIso: string): { rules: SuppressionRule[]; left: number } {
+  const applying = rules.filter((r) => suppressionApplies(r, nowIso));
+  const own = applying.filter((r) => r.scope === 'device' && r.deviceId === deviceId).sort(byAge);
+  const organization = applying.filter((r) => r.scope === 'organization').sort(byAge);
+  const all = [...own, ...organization];
+  return { rules: all.slice(0, MAX_DEVICE_SUPPRESSIONS), left: Math.max(0, all.length - MAX_DEVICE_SUPPRESSIONS) };
+}
 
 /** The unexpired rule (device rules before organization rules) that suppresses this alert of the device, if any. */
 export function suppressingRule(deviceId: string, alertId: string, rules: readonly SuppressionRule[], nowMs: number): SuppressionRule | undefined {
@@ -54,9 +72,10 @@ export function triageAlerts<T extends Alert>(
   rules: readonly SuppressionRule[],
   nowMs: number,
 ): TriagedAlert<T>[] {
+  const carried = carriedSuppressionRules(deviceId, rules, isoTime(nowMs)).rules;
   return alerts.map((a) => {
     const t = triage.get(a.alertId);
-    return { ...a, triage: t ?? null, ...alertEffect(deviceId, a, t, rules, nowMs) };
+    return { ...a, triage: t ?? null, ...alertEffect(deviceId, a, t, carried, nowMs) };
   });
 }
 
