@@ -10,13 +10,18 @@ function row(label: string, t: ActionTypeResults): readonly [string, string] {
     .join(', ');
   return [
     label,
-    `${t.created} created (${statuses || 'none'}); delivered p50 ${ms(t.delivered.p50)} p99 ${ms(t.delivered.p99)}; done p50 ${ms(t.done.p50)} p99 ${ms(t.done.p99)}`,
+    `${t.created} created (${statuses || 'none'}); delivered p50 ${ms(t.delivered.p50)} p99 ${ms(t.delivered.p99)}; done p50 ${ms(t.done.p50)} p99 ${ms(t.done.p99)}${
+      t.deliveredAfterDone ? `; ${t.deliveredAfterDone} marked delivered after they ended` : ''
+    }`,
   ];
 }
 
 /** [label, text] per action type and one for all of them, then refusals and cancels when there were any. */
 export function actionRows(a: ActionRunResults): (readonly [string, string])[] {
-  const rows = Object.entries(a.byType).map(([type, t]) => row(`action ${type}`, t));
+  const rows = Object.entries(a.byType).flatMap(([type, t]) => [
+    row(`action ${type}`, t),
+    ...Object.entries(t.errors ?? {}).map(([code, e]) => [`  failed ${code}`, `×${e.count}, e.g. ${e.example}`] as const),
+  ]);
   if (Object.keys(a.byType).length > 1) rows.push(row('actions (all)', a.all));
   const refused = Object.entries(a.refused);
   if (refused.length > 0) rows.push(['actions refused', refused.map(([code, n]) => `${code} ×${n}`).join(', ')]);

@@ -26,6 +26,8 @@ export interface TrackedAction {
   status: ActionStatus;
   deliveredAt?: number;
   doneAt?: number;
+  /** The error a failed action ended with, as `CODE: message`. */
+  error?: string;
 }
 
 /** Per action type (and `all`): how many, in which status at the end, and the measured times in ms. */
@@ -36,6 +38,10 @@ export interface ActionTypeResults {
   readonly delivered: Summary;
   /** create → terminal status (succeeded, failed, cancelled, timeOut). */
   readonly done: Summary;
+  /** Actions whose deliveredAt is later than their terminal time (the endpoint marked delivery after the outcome). */
+  readonly deliveredAfterDone?: number;
+  /** Failed actions by error code, with one message each. */
+  readonly errors?: Readonly<Record<string, { readonly count: number; readonly example: string }>>;
 }
 
 /** results.json `actions`. */
@@ -198,13 +204,23 @@ export class ActionTracker {
     a.status = view.status;
     if (view.deliveredAt) a.deliveredAt = Date.parse(view.deliveredAt);
     if (isTerminal(view.status)) a.doneAt = Date.parse(view.completedAt ?? view.cancellation?.at ?? view.updatedAt);
+    if (view.error) a.error = `${view.error.code}: ${view.error.message}`;
   }
 }
 
 function typeResults(actions: readonly TrackedAction[]): ActionTypeResults {
   const statuses: Partial<Record<ActionStatus, number>> = {};
-  for (const a of actions) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+  const errors: Record<string, { count: number; example: string }> = {};
+  for (const a of actions) {
+    statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+    if (a.status !== 'failed' || !a.error) continue;
+    const code = a.error.slice(0, a.error.indexOf(':'));
+    errors[code] = { count: (errors[code]?.count ?? 0) + 1, example: errors[code]?.example ?? a.error.slice(0, 300) };
+  }
+  const late = actions.filter((a) => a.deliveredAt !== undefined && a.doneAt !== undefined && a.deliveredAt > a.doneAt).length;
   return {
+    ...(late > 0 ? { deliveredAfterDone: late } : {}),
+    ...(Object.keys(errors).length > 0 ? { errors } : {}),
     created: actions.length,
     statuses,
     delivered: summarize(actions.flatMap((a) => (a.deliveredAt === undefined ? [] : [a.deliveredAt - a.createdAt]))),
