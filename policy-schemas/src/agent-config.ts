@@ -169,7 +169,13 @@ export const SimulatedResponseState = Type.Object(
     quarantine: Type.Optional(
       Type.Array(
         Type.Object(
-          { ...SimulatedFile.properties, quarantineId: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }), quarantinedAt: Timestamp },
+          {
+            ...SimulatedFile.properties,
+            quarantineId: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }),
+            quarantinedAt: Timestamp,
+            /** The stopAndQuarantineFile action that moved it (recovery after a kill finds it by this). */
+            actionId: Type.Optional(Type.String({ maxLength: 64 })),
+          },
           { additionalProperties: false },
         ),
         { maxItems: 1000 },

@@ -233,6 +233,16 @@ describe('simulated stop and quarantine', () => {
     await expect(r.restore('q-1')).rejects.toMatchObject({ code: 'QUARANTINE_NOT_FOUND' });
   });
 
+  it('finds what an action quarantined (recovery after a kill), by action id and hash', async () => {
+    const host = device();
+    host.setResponse({ files: [{ path: '/opt/x', sha256: SHA, sizeBytes: 5 }] });
+    const r = createSimulatedResponder({ stateDir: '/state', packageDir: dir }, { host, files, clock, newId: () => 'q-9' });
+    await r.stopAndQuarantine({ sha256: SHA, path: '/opt/x', actionId: 'action-1' });
+    expect(await r.quarantinedBy('action-1', SHA)).toEqual([{ quarantineId: 'q-9', originalPath: '/opt/x', sizeBytes: 5, sha256: SHA }]);
+    expect(await r.quarantinedBy('action-2', SHA)).toEqual([]);
+    expect(await r.quarantinedBy('action-1', OTHER)).toEqual([]);
+  });
+
   it('with a path: quarantines the file there even with no process, FILE_NOT_FOUND for another hash', async () => {
     const host = device();
     host.setResponse({ files: [{ path: '/home/u/dropper', sha256: SHA, sizeBytes: 9 }] });

@@ -83,7 +83,20 @@ function simulatedAddress(name: string): string {
   return `203.0.113.${1 + ((digest[0] ?? 0) % 254)}`;
 }
 
-export function createSimulatedResponder(options: SimulatedResponderOptions, deps: SimulatedResponderDeps): ResponseHost {
+/** A quarantined file as the stopAndQuarantineFile result lists it. */
+type QuarantinedItem = ActionResultOf<'stopAndQuarantineFile'>['items'][number];
+
+/**
+ * The simulated ResponseHost; `actionId` on stopAndQuarantine and `quarantinedBy` (the files an action quarantined, for
+ * the executor's recovery after a kill) are the executor's additions to the ResponseHost contract (package B).
+ */
+export function createSimulatedResponder(
+  options: SimulatedResponderOptions,
+  deps: SimulatedResponderDeps,
+): ResponseHost & {
+  stopAndQuarantine(request: { readonly sha256: string; readonly path?: string; readonly actionId?: string }): Promise<ActionResultOf<'stopAndQuarantineFile'>>;
+  quarantinedBy(actionId: string, sha256: string): Promise<QuarantinedItem[]>;
+} {
   const { host, clock } = deps;
   const scanMs = options.scanMs ?? DEFAULT_SCAN_MS;
   const controller = new IsolationController(
@@ -153,6 +166,13 @@ export function createSimulatedResponder(options: SimulatedResponderOptions, dep
       return quarantineFile(host, request, { now: isoNow(clock), newId: deps.newId });
     },
 
+    async quarantinedBy(actionId, sha256) {
+      await host.refresh();
+      return (host.response.quarantine ?? [])
+        .filter((q) => q.actionId === actionId && q.sha256 === sha256.toLowerCase())
+        .map((q) => ({ quarantineId: q.quarantineId, originalPath: q.path, sizeBytes: q.sizeBytes, sha256: q.sha256 }));
+    },
+
     async restore(quarantineId) {
       await injected('restoreFromQuarantine');
       await host.refresh();
@@ -161,7 +181,7 @@ export function createSimulatedResponder(options: SimulatedResponderOptions, dep
       if (!entry) throw new AttacheError('QUARANTINE_NOT_FOUND', `no quarantined file has id ${quarantineId}`);
       if (response.files?.some((f) => f.path === entry.path))
         throw new AttacheError('QUARANTINE_RESTORE_FAILED', `${entry.path} exists again: the quarantine never replaces a file`);
-      const { quarantineId: _id, quarantinedAt: _at, ...file } = entry;
+      const { quarantineId: _id, quarantinedAt: _at, actionId: _action, ...file } = entry;
       host.setResponse({ files: [...(response.files ?? []), file], quarantine: response.quarantine?.filter((q) => q !== entry) });
       await host.persist();
       return { quarantineId, restoredPath: entry.path };
@@ -182,7 +202,7 @@ export function createSimulatedResponder(options: SimulatedResponderOptions, dep
  */
 async function quarantineFile(
   host: SimulatedHost,
-  request: { readonly sha256: string; readonly path?: string },
+  request: { readonly sha256: string; readonly path?: string; readonly actionId?: string },
   deps: { readonly now: string; readonly newId: () => string },
 ): Promise<ActionResultOf<'stopAndQuarantineFile'>> {
   await host.refresh();
@@ -204,7 +224,15 @@ async function quarantineFile(
   host.setRiskSignals({ processes: processes.filter((p) => !running.includes(p)) });
   host.setResponse({
     files: files.filter((f) => !found.includes(f.path)),
-    quarantine: [...(host.response.quarantine ?? []), ...items.map(({ originalPath, ...item }) => ({ ...item, path: originalPath, quarantinedAt: deps.now }))],
+    quarantine: [
+      ...(host.response.quarantine ?? []),
+      ...items.map(({ originalPath, ...item }) => ({
+        ...item,
+        path: originalPath,
+        quarantinedAt: deps.now,
+        ...(request.actionId ? { actionId: request.actionId } : {}),
+      })),
+    ],
   });
   await host.persist();
   return { sha256, killed: running.map((p) => ({ pid: p.pid, name: p.name })), items };
