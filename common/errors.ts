@@ -258,6 +258,12 @@ export const ERROR_CODES = {
     retryable: true,
     description: 'The antivirus scan started but failed or its output could not be read (the message quotes the tool).',
   },
+  SOFTWARE_INVENTORY_FAILED: {
+    status: 500,
+    retryable: true,
+    description:
+      'The installed software could not be listed: no package tool answered, or one failed or printed what it cannot read (the message quotes the tool).',
+  },
   FILE_NOT_FOUND: {
     status: 404,
     retryable: false,

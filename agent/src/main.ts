@@ -80,10 +80,15 @@ async function runCommand(_opts: unknown, cmd: Command): Promise<void> {
   });
   const daemon = await startDaemon(config, { host: selectHost(config.host, { stateDir: config.stateDir }), logger });
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) return; // offboarding stops the daemon, and disabling the service may signal it too
+      stopping = true;
       logger.info('stopping', { signal });
       daemon.stop().finally(resolve);
     };
+    // Offboarded by an admin: the identity is gone and the service disabled, so the daemon stops and exits 0.
+    void daemon.offboarded.then(() => stop('offboarded'));
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
     // The Windows service wrapper cannot send signals: it closes our stdin to ask for a graceful stop.

@@ -18,6 +18,9 @@ import { dataPath, ensureDataDir, writePrivateFile } from './pki/files.js';
 import { loadOwnCertificate, type OwnCertificateFiles, withOwnCertificate } from './pki/own-certificate.js';
 import { PolicySigningKeyRing } from './pki/signing-key-ring.js';
 import { PushHub } from './push/push-hub.js';
+import { pushActionsHere } from './service/actions/action-delivery.js';
+import { ACTION_TIMEOUT_SWEEP_MS, type ActionSettings } from './service/actions/action-envelope.js';
+import { timeOutDue } from './service/actions/action-views.js';
 import { AuditLog } from './service/audit/audit-log.js';
 import { type Cluster, joinCluster, openCluster } from './service/cluster.js';
 import { ACCESS_TOKEN_REFRESH_MS, AccessTokenRegistry } from './service/compliance/access-tokens.js';
@@ -49,6 +52,8 @@ export interface EndpointOptions {
   readonly unassignedCompliance?: UnassignedState;
   /** How often the compliance timer re-evaluates devices whose state may have gone stale (default 60 s). */
   readonly complianceIntervalMs?: number;
+  /** Response actions' settings (config file `actions`); absent: the defaults (service/actions/action-envelope.ts). */
+  readonly actions?: ActionSettings;
   /** Enrollment rate limits per source address and in total (default DEFAULT_ENROLL_RATE_LIMITS); false: none. */
   readonly enrollRateLimits?: EnrollRateLimits | false;
   /** Admission control of the device API (defaults DEFAULT_ADMISSION_LIMITS, http/admission.ts); false: none (tests). */
@@ -198,6 +203,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       compliance,
       accessTokens,
       audit: new AuditLog({ store, clock, logger: deps.logger }),
+      ...(options.actions ? { actionSettings: options.actions } : {}),
       get publicUrl() {
         return publicUrl;
       },
@@ -206,7 +212,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     // Channel-2 devices get their changed sets over the push socket.
     const delivery = new SetDelivery(context);
     hub.useDeliverer(delivery.enqueue);
-    joinCluster(bus, { hub, sets: context.sets, compliance, signingKeys, logger: deps.logger });
+    joinCluster(bus, { hub, sets: context.sets, compliance, signingKeys, logger: deps.logger, actions: (ids) => pushActionsHere(context, ids) });
     admission =
       options.admission === false
         ? undefined
@@ -247,6 +253,13 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
         { clock, logger: deps.logger },
       ),
     );
+    // One replica marks expired response actions timeOut (they are also checked on every admin read).
+    leadership.whileLeader(() => {
+      const sweep = clock.every(ACTION_TIMEOUT_SWEEP_MS, () =>
+        timeOutDue(context).catch((err: unknown) => deps.logger.warn('action time-out sweep failed', { component: 'actions', error: String(err) })),
+      );
+      return async () => sweep.cancel();
+    });
     if (presence) {
       const p = presence;
       await p.start();

@@ -56,6 +56,7 @@ async function serve(flags: ServeOptions): Promise<void> {
       ...(options.tls === undefined ? {} : { ownCertificate: options.tls }),
       ...(options.keyEncryptionKeyFile === undefined ? {} : { keyEncryptionKeyFile: options.keyEncryptionKeyFile }),
       ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      ...(options.actionsPackageMaxBytes === undefined ? {} : { actions: { packageMaxBytes: options.actionsPackageMaxBytes } }),
     },
     { logger },
   ).catch((err: unknown) => {

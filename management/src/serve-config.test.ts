@@ -22,6 +22,7 @@ const FILE = {
   listenBacklog: 128,
   databaseUrl: 'postgres://attache@db.example.org/attache',
   keyEncryptionKeyFile: 'kek',
+  actions: { packageMaxBytes: 1_048_576 },
 };
 
 beforeAll(async () => {
@@ -68,6 +69,7 @@ describe('resolveServeSettings', () => {
       listenBacklog: 128,
       databaseUrl: 'postgres://attache@db.example.org/attache',
       keyEncryptionKeyFile: join(dir, 'kek'),
+      actionsPackageMaxBytes: 1_048_576,
     });
   });
 

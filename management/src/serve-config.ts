@@ -59,6 +59,8 @@ export interface ServeSettings {
   readonly keyEncryptionKeyFile?: string;
   /** Where GET /metrics is served (http/ops-routes.ts); absent: no metrics. */
   readonly metrics?: MetricsListen;
+  /** Config file `actions.packageMaxBytes`: the investigation package cap (absent: 64 MiB). */
+  readonly actionsPackageMaxBytes?: number;
 }
 
 /** The environment variable of each setting (and of the config file itself). */
@@ -187,6 +189,7 @@ export async function resolveServeSettings(flags: ServeFlags, env: Env): Promise
     ...(tls === undefined ? {} : { tls }),
     ...(keyEncryptionKeyFile === undefined ? {} : { keyEncryptionKeyFile }),
     ...(metrics === undefined ? {} : { metrics }),
+    ...(file.actions?.packageMaxBytes === undefined ? {} : { actionsPackageMaxBytes: file.actions.packageMaxBytes }),
   };
 }
 

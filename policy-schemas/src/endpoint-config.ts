@@ -43,6 +43,16 @@ export const EndpointConfig = Type.Object(
     tlsKey: Type.Optional(Path),
     /** PEM root CA certificate that issued tlsCert: agents pin it (onboarding packages carry it). */
     tlsCa: Type.Optional(Path),
+    /** Response actions (docs/actions.md "Action center (API)"). */
+    actions: Type.Optional(
+      Type.Object(
+        {
+          /** Largest investigation package a device may upload, sent to it as parameters.maxBytes (default 64 MiB). */
+          packageMaxBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false, $id: 'urn:attache:endpoint-config', title: 'Endpoint configuration file' },
 );

@@ -1,6 +1,7 @@
 // policy-schemas: the single source of truth for every file format and wire message, and the settings catalog.
 // Types are derived from these schemas (Static<>); policy-schemas/json/ holds the emitted JSON Schema 2020-12 files.
 import type { TSchema } from '@sinclair/typebox';
+import * as actionLedger from './action-ledger.js';
 import * as actions from './actions.js';
 import * as admin from './admin-api.js';
 import * as agentFiles from './agent-config.js';
@@ -22,7 +23,9 @@ import * as policy from './policy.js';
 import { ErrorResponse } from './primitives.js';
 import * as signals from './signals.js';
 import { SimulatorScenario } from './simulator-scenario.js';
+import * as software from './software.js';
 
+export * from './action-ledger.js';
 export * from './actions.js';
 export * from './admin-api.js';
 export * from './agent-config.js';
@@ -46,6 +49,7 @@ export * from './primitives.js';
 export * from './setting-evidence.js';
 export * from './signals.js';
 export * from './simulator-scenario.js';
+export * from './software.js';
 
 /** Every top-level schema, each with a `$id`; the validator registers them all and json/ has one file per entry. */
 export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
@@ -72,6 +76,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   agentFiles.SimulatedHostState,
   agentFiles.AgentSignalsState,
   isolation.AgentIsolationState,
+  actionLedger.AgentActionLedger,
   device.EnrollRequest,
   device.EnrollResponse,
   device.PoliciesResponse,
@@ -98,6 +103,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   signals.DeviceHealth,
   signals.DeviceInventory,
   signals.InventoryUpload,
+  software.SoftwareInventory,
   signals.HealthUpload,
   signals.AccessDecision,
   control.ControlRequest,

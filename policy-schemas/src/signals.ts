@@ -115,9 +115,28 @@ export const FirewallHealth = Type.Object(
 );
 export type FirewallHealth = Static<typeof FirewallHealth>;
 
+/** The device's network isolation (response action isolate/release), as the agent holds it. */
+export const IsolationHealth = Type.Object(
+  {
+    isolated: Type.Boolean(),
+    mode: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('selective')])),
+    since: Type.Optional(Timestamp),
+    /** True when the OS has the isolation rules loaded now (false while a removed table awaits the refresh). */
+    enforced: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type IsolationHealth = Static<typeof IsolationHealth>;
+
 /** Device health, sent with status reports and whenever it changes. */
 export const DeviceHealth = Type.Object(
-  { collectedAt: Timestamp, antivirus: AntivirusHealth, firewall: FirewallHealth },
+  {
+    collectedAt: Timestamp,
+    antivirus: AntivirusHealth,
+    firewall: FirewallHealth,
+    /** Absent: an agent without response actions (or one that could not read its isolation state). */
+    isolation: Type.Optional(IsolationHealth),
+  },
   { additionalProperties: false, $id: 'urn:attache:device-health', title: 'Device health' },
 );
 export type DeviceHealth = Static<typeof DeviceHealth>;

@@ -33,7 +33,17 @@ export interface ResponseHost {
    * stopAndQuarantineFile: every process running a file with this SHA-256 (at `path` when given, else the running
    * executables) is killed, then the file moved to the quarantine; FILE_NOT_FOUND when no such file exists.
    */
-  stopAndQuarantine(request: { readonly sha256: string; readonly path?: string }): Promise<ActionResultOf<'stopAndQuarantineFile'>>;
+  stopAndQuarantine(request: {
+    readonly sha256: string;
+    readonly path?: string;
+    /** The action asking: recorded with each quarantined file, so recovery after a kill can find what it moved. */
+    readonly actionId?: string;
+  }): Promise<ActionResultOf<'stopAndQuarantineFile'>>;
+  /**
+   * The files the quarantine holds for action `actionId` with this SHA-256 (recovery of a stopAndQuarantineFile that
+   * was killed half-way). Absent: such an action is reported failed ACTION_INTERRUPTED.
+   */
+  quarantinedBy?(actionId: string, sha256: string): Promise<ActionResultOf<'stopAndQuarantineFile'>['items']>;
   /** restoreFromQuarantine: puts the file back at its path, mode and owner (QUARANTINE_NOT_FOUND, QUARANTINE_RESTORE_FAILED). */
   restore(quarantineId: string): Promise<ActionResultOf<'restoreFromQuarantine'>>;
   /** offboard, last step: stop the agent's service and keep it from starting again (systemd, launchd, SCM). */

@@ -108,7 +108,7 @@ export function resolveConflicts(matches: readonly IndicatorMatch[]): IndicatorM
 
 /**
  * Indicator types an OS cannot match, with the reason (reported per item in the setting's status message). Signer
- * thumbprints are read on Windows only (risk/signer-reader.ts); domains need DNS visibility the agent has nowhere.
+ * thumbprints are read on Windows only (actions/processes/signer-reader.ts); domains need DNS visibility the agent has nowhere.
  */
 export function notApplicableReason(type: IndicatorType, platform: Platform): string | undefined {
   if (type === 'domain') return 'the agent does not see DNS lookups, so domains are never matched';

@@ -28,6 +28,8 @@ export const AGENT_LOCK_FILE = 'agent.lock';
 export interface RunningDaemon {
   readonly engine: SyncEngine;
   readonly monitor: RiskMonitor | undefined;
+  /** Resolves when an offboard action has finished (identity deleted, service disabled): the process stops and exits 0. */
+  readonly offboarded: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,10 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
       hashMaxBytes: config.signals.hashMaxBytes,
       onInvalidIndicator: (message) => riskLog.warn('indicator skipped', { error: message }),
     });
+    let offboarded: () => void = () => undefined;
+    const whenOffboarded = new Promise<void>((resolve) => {
+      offboarded = resolve;
+    });
     const rt = new AgentRuntime(
       {
         checkinIntervalMinutes: config.checkinIntervalMinutes,
@@ -83,7 +89,19 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
         signals: config.signals,
         startupPushWaitMs: STARTUP_PUSH_WAIT_MS,
       },
-      { store, client: endpoint, pushSigner: endpoint, host, identity, sources, clock, newId: randomUUID, logger, keyMaintenance: rotator },
+      {
+        store,
+        client: endpoint,
+        pushSigner: endpoint,
+        host,
+        identity,
+        sources,
+        clock,
+        newId: randomUUID,
+        logger,
+        keyMaintenance: rotator,
+        hooks: { onOffboarded: () => offboarded() },
+      },
     );
     runtime = rt;
     const control = await openControl(config.stateDir, {
@@ -106,6 +124,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
     return {
       engine: rt.engine,
       monitor: rt.monitor,
+      offboarded: whenOffboarded,
       async stop() {
         control.close();
         await rt.stop();

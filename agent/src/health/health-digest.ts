@@ -9,6 +9,8 @@ export function healthDigest(reading: HealthReading, signatureMaxAgeHours: numbe
   const { signatureAgeHours, ...antivirus } = reading.antivirus;
   const stale = typeof signatureAgeHours === 'number' ? signatureAgeHours > signatureMaxAgeHours : null;
   return createHash('sha256')
-    .update(canonicalJson({ antivirus, signaturesOutOfDate: stale, firewall: reading.firewall }))
+    .update(
+      canonicalJson({ antivirus, signaturesOutOfDate: stale, firewall: reading.firewall, ...(reading.isolation ? { isolation: reading.isolation } : {}) }),
+    )
     .digest('hex');
 }

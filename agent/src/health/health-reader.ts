@@ -1,7 +1,7 @@
 // Reads device health (antivirus + firewall) per OS through the command runner, and from a simulated host's state.
 // Never throws: a tool that is missing, slow or prints something unknown becomes an `unknown` field with a detail,
 // so one broken reader never hides the other half. Per-platform readers are a table, picked by the platform given.
-import type { AntivirusHealth, FirewallHealth, Platform } from '../../../policy-schemas/src/index.js';
+import type { AntivirusHealth, FirewallHealth, IsolationHealth, Platform } from '../../../policy-schemas/src/index.js';
 import type { SimulatedHost } from '../hosts/simulated-host.js';
 import { NFT_NOT_INSTALLED } from '../providers/linux/nftables-provider.js';
 import { SOCKETFILTERFW } from '../providers/macos/socketfilterfw.js';
@@ -17,6 +17,8 @@ import { firewallFromNftChains, firewallFromSocketFilter, firewallFromWindowsPro
 export interface HealthReading {
   readonly antivirus: AntivirusHealth;
   readonly firewall: FirewallHealth;
+  /** The device's isolation (added by the risk monitor from the response host; absent without one). */
+  readonly isolation?: IsolationHealth;
 }
 
 export interface HealthReader {

@@ -10,8 +10,8 @@ import { systemClock, type TimerHandle } from '../../../common/clock.js';
 import type { DeviceFacts, DeviceInventory, Platform } from '../../../policy-schemas/src/index.js';
 import type { CommandRunner } from '../system/command-runner.js';
 import { statedHostname } from '../system/hostname.js';
+import { systemInformationModule as si } from '../system/systeminformation.js';
 import { readDiskEncryption } from './disk-encryption.js';
-import { systemInformationModule as si } from './systeminformation.js';
 
 /** Inventory without its collection time and hash: what the hash covers. */
 export type InventoryFacts = Omit<DeviceInventory, 'collectedAt' | 'hash'>;

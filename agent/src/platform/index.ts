@@ -5,12 +5,15 @@ import { arch, hostname, release, tmpdir, version } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../../common/clock.js';
 import type { DeviceFacts, HostConfig, Platform } from '../../../policy-schemas/src/index.js';
+import { createNativeResponder } from '../actions/native-responder.js';
+import { FileHasher } from '../actions/processes/file-hasher.js';
 import type { ResponseHost } from '../actions/response-host.js';
 import { createSimulatedResponder } from '../actions/simulated-responder.js';
 import { SimulatedHost } from '../hosts/simulated-host.js';
 import { INDICATORS_FILE, IndicatorStoreProvider } from '../providers/indicators/indicator-store.js';
 import type { SettingsProvider } from '../providers/provider.js';
 import { createSimulatedProviders } from '../providers/simulated.js';
+import { NodeCommandRunner } from '../system/command-runner.js';
 import { MemoryFileStore, NodeFileStore } from '../system/file-store.js';
 import { statedHostname } from '../system/hostname.js';
 import { nativeProviders, watchedFiles, watchFiles } from './native-providers.js';
@@ -77,6 +80,7 @@ export function selectHost(config: HostConfig | undefined, options: { readonly s
   return {
     platform,
     providers: nativeProviders(platform, stateDir),
+    responder: nativeResponder(platform, stateDir),
     ...(watched.length > 0 ? { watchChanges: (onChange: () => void) => watchFiles(watched, onChange) } : {}),
     facts: (agentVersion) => {
       const osType = nativeOsType(platform, version());
@@ -107,6 +111,25 @@ function simulatedResponder(host: SimulatedHost, stateDir: string | undefined): 
   return createSimulatedResponder(
     { stateDir: where.stateDir, packageDir: where.packageDir },
     { host, files: where.files, clock: systemClock, newId: randomUUID },
+  );
+}
+
+/** Files larger than this are not hashed when looking for the executable a stopAndQuarantineFile action names. */
+const RESPONDER_HASH_MAX_BYTES = 256 * 1024 * 1024;
+
+/** The real device's response actions: its isolation, quarantine and service, the agent's own process protected. */
+function nativeResponder(platform: Platform, stateDir: string): ResponseHost {
+  return createNativeResponder(
+    { platform, stateDir, ownExecutable: process.execPath },
+    {
+      runner: new NodeCommandRunner(),
+      files: new NodeFileStore(),
+      clock: systemClock,
+      newId: randomUUID,
+      hasher: new FileHasher({ maxBytes: RESPONDER_HASH_MAX_BYTES }),
+      ownPid: process.pid,
+      kill: (pid) => process.kill(pid, 'SIGKILL'),
+    },
   );
 }
 

@@ -3,6 +3,7 @@ import { watch } from 'node:fs';
 import { version } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { type Platform, POLICY_KINDS } from '../../../policy-schemas/src/index.js';
+import { ISOLATION_FILE } from '../actions/isolation/intent-store.js';
 import { INDICATORS_FILE, IndicatorStoreProvider } from '../providers/indicators/indicator-store.js';
 import { createLinuxMdatpProviders, LINUX_MDATP_MANAGED_PATH } from '../providers/linux/mdatp-providers.js';
 import { createLinuxFirewallProvider } from '../providers/linux/nftables-provider.js';
@@ -50,7 +51,7 @@ export function nativeProviders(
     case 'windows':
       real.push(
         ...createWindowsDefenderProviders({ runner, osType: nativeOsType('windows', version()) ?? 'workstation' }),
-        ...createWindowsFirewallProviders({ runner }),
+        ...createWindowsFirewallProviders({ runner, isolated: async () => (await files.read(join(stateDir, ISOLATION_FILE))) !== undefined }),
       );
       break;
   }

@@ -6,17 +6,17 @@ import { link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileHasher } from '../actions/processes/file-hasher.js';
+import { listProcesses } from '../actions/processes/process-table.js';
+import { PROTECTED_PATHS, refusalOf } from '../actions/processes/remediation.js';
+import { parseSigners, SignerReader } from '../actions/processes/signer-reader.js';
 import { FileQuarantine } from '../actions/quarantine.js';
 import type { RiskIndicator } from '../core/indicator-match.js';
 import { SIGNER_NOT_APPLICABLE } from '../core/indicator-policy.js';
 import { POWERSHELL } from '../providers/windows/powershell.js';
 import { ScriptedCommandRunner } from '../system/command-runner.js';
 import { NodeFileStore } from '../system/file-store.js';
-import { FileHasher } from './file-hasher.js';
 import { createNativeSources, type NativeSourcesDeps } from './native-sources.js';
-import { listProcesses } from './process-table.js';
-import { PROTECTED_PATHS, refusalOf } from './remediation.js';
-import { parseSigners, SignerReader } from './signer-reader.js';
 
 const THUMB = '3B1EFD3A66EA28B16697394703A72CA340A05BD5';
 let dir: string;

@@ -6,12 +6,12 @@ import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileHasher } from '../actions/processes/file-hasher.js';
+import { listConnections, listProcesses, type ProcessApi } from '../actions/processes/process-table.js';
 import type { RiskIndicator } from '../core/indicator-match.js';
 import { ScriptedCommandRunner } from '../system/command-runner.js';
 import { NodeFileStore } from '../system/file-store.js';
-import { FileHasher } from './file-hasher.js';
 import { createNativeSources } from './native-sources.js';
-import { listConnections, listProcesses, type ProcessApi } from './process-table.js';
 import { parseDefenderThreats, parseMdatpThreats, readThreats } from './threats.js';
 
 let dir: string;

@@ -1,21 +1,21 @@
 // Risk signal sources of the real OS: health and detections through the command runner (argv only), processes and
 // connections through systeminformation, inventory through systeminformation and the disk-encryption probes.
 // `block` kills a process only after re-reading it and finding it still matches the indicator; `blockAndRemediate`
-// then quarantines the executables once all were killed (remediation.ts). Dropping connections is not supported
+// then quarantines the executables once all were killed (actions/processes/remediation.ts). Dropping connections is not supported
 // (the firewall providers enforce policy tables and keep no runtime block list): reported as such.
 import type { AlertAction, DeviceFacts, Platform } from '../../../policy-schemas/src/index.js';
+import type { FileHasher } from '../actions/processes/file-hasher.js';
+import { listConnections, listProcesses, type ProcessApi } from '../actions/processes/process-table.js';
+import { quarantineExecutables } from '../actions/processes/remediation.js';
+import type { SignerReader } from '../actions/processes/signer-reader.js';
 import type { FileQuarantine } from '../actions/quarantine.js';
 import { matchProcesses, type ObservedConnection, type ObservedProcess, observationsNeeded, type RiskIndicator } from '../core/indicator-match.js';
 import { nativeHealthReader } from '../health/health-reader.js';
 import { collectNativeInventory } from '../inventory/collect.js';
 import type { CommandRunner } from '../system/command-runner.js';
 import type { FileStore } from '../system/file-store.js';
-import type { FileHasher } from './file-hasher.js';
 import { IndicatorSource } from './indicator-source.js';
-import { listConnections, listProcesses, type ProcessApi } from './process-table.js';
-import { quarantineExecutables } from './remediation.js';
 import { actionDetail, type SignalSources } from './signal-sources.js';
-import type { SignerReader } from './signer-reader.js';
 import { readThreats } from './threats.js';
 
 export interface NativeSourcesDeps {

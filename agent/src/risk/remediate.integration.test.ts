@@ -1,19 +1,18 @@
 // blockAndRemediate on the real OS (Linux): a running copy of `sleep` in a temp dir is found by its SHA-256 through
 // the real process table, killed by a real signal, its executable quarantined, then restored byte- and mode-exact.
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileHasher } from '../actions/processes/file-hasher.js';
+import { uniqueSleepCopy } from '../actions/processes/testing/unique-binary.js';
 import { FileQuarantine, sha256OfFile } from '../actions/quarantine.js';
 import type { RiskIndicator } from '../core/indicator-match.js';
 import { NodeCommandRunner } from '../system/command-runner.js';
 import { NodeFileStore } from '../system/file-store.js';
-import { FileHasher } from './file-hasher.js';
 import { createNativeSources } from './native-sources.js';
 
-const SLEEP = '/bin/sleep';
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'attache-remediate-'));
@@ -25,12 +24,7 @@ afterEach(async () => {
 describe.runIf(process.platform === 'linux')('blockAndRemediate on Linux', () => {
   it('kills the running binary, quarantines it, and the quarantine restores it exactly', async () => {
     const exe = join(dir, 'pretend-miner');
-    // A copy of sleep made unique (trailing bytes an ELF loader ignores), so no other sleep on the machine shares its
-    // hash and could be matched, let alone killed.
-    const bytes = Buffer.concat([await readFile(SLEEP), Buffer.from(`attache-remediate-test ${randomUUID()}`)]);
-    await writeFile(exe, bytes);
-    await chmod(exe, 0o750);
-    const sha256 = await sha256OfFile(exe);
+    const { bytes, sha256 } = await uniqueSleepCopy(exe);
     const child = spawn(exe, ['300'], { stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     try {

@@ -15,6 +15,7 @@ import type {
   AlertReport,
   DeviceHealth,
   DeviceSuppression,
+  IsolationHealth,
   RiskLevel,
   SettingEvent,
   SyncOutcome,
@@ -24,6 +25,7 @@ import type { SignalsConfig } from '../config.js';
 import { observationsNeeded, type RiskIndicator } from '../core/indicator-match.js';
 import { activeAlerts, EMPTY_RISK_STATE, evaluate, type Now, observeSync, type RiskConfig, type RiskState, recordActions } from '../core/risk-engine.js';
 import { healthDigest } from '../health/health-digest.js';
+import type { HealthReading } from '../health/health-reader.js';
 import { finishInventory, inventoryHash } from '../inventory/collect.js';
 import type { Logger } from '../logging.js';
 import type { SignalMessage, StateStore } from '../state/state-store.js';
@@ -39,6 +41,8 @@ export interface RiskMonitorDeps {
   readonly logger: Logger;
   /** The admin's alert suppressions (the verified signed list that came with the policies); absent: none. */
   readonly suppressions?: () => Promise<readonly DeviceSuppression[]>;
+  /** The device's isolation, read with health (absent: the host runs no response actions). */
+  readonly isolation?: () => Promise<IsolationHealth>;
 }
 
 /** What a check must do beyond matching indicators. */
@@ -204,7 +208,7 @@ export class RiskMonitor {
     const processes = !indicators ? undefined : needs.processes ? await this.attempt('process list', () => sources.processes(needs)) : [];
     const connections = !indicators ? undefined : needs.connections ? await this.attempt('connection list', () => sources.connections()) : [];
     const healthDue = request.health || now.ms - this.lastHealthMs >= this.config.healthCheckMs;
-    const reading = healthDue ? await this.attempt('health', () => sources.health()) : undefined;
+    const reading = healthDue ? await this.attempt('health', () => this.readHealth()) : undefined;
     const detections = healthDue ? await this.attempt('antivirus detections', () => sources.detections()) : undefined;
     if (reading) this.lastHealthMs = now.ms;
 
@@ -246,6 +250,13 @@ export class RiskMonitor {
       const report: AlertReport = { reportId: this.deps.newId(), deviceId: this.deps.deviceId, generatedAt: now.iso, riskLevel: this.level, alerts: chunk };
       await this.deps.delivery.enqueue({ kind: 'alerts', body: report });
     }
+  }
+
+  /** Health from the sources, with the isolation state when the host has one (unreadable: left out, logged). */
+  private async readHealth(): Promise<HealthReading> {
+    const reading = await this.deps.sources.health();
+    const isolation = this.deps.isolation ? await this.attempt('isolation state', this.deps.isolation) : undefined;
+    return isolation ? { ...reading, isolation } : reading;
   }
 
   private async updateHealth(health: DeviceHealth, force: boolean): Promise<void> {

@@ -1,4 +1,5 @@
-// Delivery of risk signals to the endpoint: alert reports (POST /v1/device/alerts), health and inventory uploads.
+// Delivery of risk signals to the endpoint: alert reports (POST /v1/device/alerts), health and inventory uploads, and
+// the response-action updates (POST /v1/device/actions/updates).
 // Every message is queued durably first (state dir `signals-outbox/`), then sent at once; what fails is retried,
 // oldest first, with exponential backoff (1 s doubling to 5 min, equal jitter: core/backoff.ts; never sooner than
 // the Retry-After of a saturated endpoint) until the endpoint acknowledges it. A message the endpoint refuses for good
@@ -6,8 +7,8 @@
 // (NOT_FOUND, an older endpoint) is retried like an outage.
 
 import type { Clock, TimerHandle } from '../../../common/clock.js';
-import { toAttacheError } from '../../../common/errors.js';
-import type { AlertReportAck } from '../../../policy-schemas/src/index.js';
+import { AttacheError, toAttacheError } from '../../../common/errors.js';
+import type { ActionUpdatesAck, AlertReportAck } from '../../../policy-schemas/src/index.js';
 import { type BackoffPolicy, equalJitterDelayMs } from '../core/backoff.js';
 import { retryDelayMs } from '../core/retry-after.js';
 import type { Logger } from '../logging.js';
@@ -19,7 +20,7 @@ export const SIGNAL_RETRY_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 5 * 6
 
 export interface SignalDeliveryDeps {
   readonly store: Pick<StateStore, 'enqueueSignal' | 'pendingSignals' | 'removeSignal' | 'lastSignalSequence'>;
-  readonly client: Pick<EndpointClient, 'postAlerts' | 'postHealth' | 'postInventory'>;
+  readonly client: Pick<EndpointClient, 'postAlerts' | 'postHealth' | 'postInventory'> & Partial<Pick<EndpointClient, 'postActionUpdates'>>;
   readonly clock: Clock;
   /** In [0, 1): spreads retries of a fleet that lost the endpoint at the same moment. */
   readonly random: () => number;
@@ -27,6 +28,8 @@ export interface SignalDeliveryDeps {
   readonly logger: Logger;
   /** Called with each acknowledged alert report (the endpoint's view of the risk level). */
   readonly onAlertsAcked?: (ack: AlertReportAck, report: SignalMessage & { kind: 'alerts' }) => void;
+  /** Called with each acknowledged batch of action updates (an offboard waits for its own). */
+  readonly onActionUpdatesAcked?: (ack: ActionUpdatesAck) => void;
 }
 
 export class SignalDelivery {
@@ -120,6 +123,14 @@ export class SignalDelivery {
         return this.deps.client.postHealth(message.body);
       case 'inventory':
         return this.deps.client.postInventory(message.body);
+      case 'actionUpdates': {
+        const post = this.deps.client.postActionUpdates;
+        if (!post) throw new AttacheError('NOT_FOUND', 'this transport has no route for action updates');
+        // Awaited first: an optional call does not evaluate its arguments when the hook is absent.
+        const ack = await post.call(this.deps.client, message.body);
+        this.deps.onActionUpdatesAcked?.(ack);
+        return;
+      }
     }
   }
 

@@ -48,7 +48,7 @@ export function createSimulatedSources(deps: SimulatedSourcesDeps): SignalSource
     async processes(): Promise<ObservedProcess[]> {
       await host.refresh();
       // Hashes are whatever the file states: the simulated device has no executables to read. A signer is seen only
-      // where the real OS lets the agent read one (risk/signer-reader.ts).
+      // where the real OS lets the agent read one (actions/processes/signer-reader.ts).
       const signers = SIGNER_NOT_APPLICABLE[host.platform] === undefined;
       return host.riskSignals.processes.map(({ signerThumbprint, ...p }) => ({ ...p, ...(signers && signerThumbprint ? { signerThumbprint } : {}) }));
     },

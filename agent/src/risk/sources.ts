@@ -4,16 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { systemClock } from '../../../common/clock.js';
+import { FileHasher } from '../actions/processes/file-hasher.js';
+import { SignerReader } from '../actions/processes/signer-reader.js';
 import { FileQuarantine, QUARANTINE_DIR } from '../actions/quarantine.js';
 import type { AgentHost } from '../platform/index.js';
 import { INDICATORS_FILE } from '../providers/indicators/indicator-store.js';
 import { NodeCommandRunner } from '../system/command-runner.js';
 import { NodeFileStore } from '../system/file-store.js';
 import { AGENT_VERSION } from '../version.js';
-import { FileHasher } from './file-hasher.js';
 import { createNativeSources } from './native-sources.js';
 import type { SignalSources } from './signal-sources.js';
-import { SignerReader } from './signer-reader.js';
 import { createSimulatedSources } from './simulated-sources.js';
 
 export interface SourceOptions {

@@ -9,7 +9,18 @@ import { canonicalJson } from '../../../common/canonical-json.js';
 import { AttacheError } from '../../../common/errors.js';
 import { generateEd25519KeyPair, keyIdOf, privateKeyFromPem, signBytes } from '../../../common/signing.js';
 import { ManualClock } from '../../../common/testing/manual-clock.js';
-import type { AgentIdentity, AlertReport, PolicyPayload, SignedPolicy, StatusReport, SyncTrigger } from '../../../policy-schemas/src/index.js';
+import type {
+  ActionUpdate,
+  ActionUpdatesRequest,
+  AgentIdentity,
+  AlertReport,
+  PolicyPayload,
+  SignedAction,
+  SignedPolicy,
+  StatusReport,
+  SyncTrigger,
+} from '../../../policy-schemas/src/index.js';
+import { signedAction } from '../actions/executor/testing/signed-action.js';
 import { DEFAULT_SIGNALS } from '../config.js';
 import { nextCheckinDelayMs } from '../core/schedule.js';
 import { silentLogger } from '../logging.js';
@@ -51,13 +62,15 @@ const policy: SignedPolicy = (() => {
 })();
 const HOUR = 3_600_000;
 
-function fixture(options: { seed?: number; signals?: boolean; startupPushWaitMs?: number; pushUrl?: string } = {}) {
+function fixture(options: { seed?: number; signals?: boolean; startupPushWaitMs?: number; pushUrl?: string; actions?: SignedAction[] } = {}) {
   const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'), { seed: options.seed ?? 7 });
-  const host = selectHost({ kind: 'simulated', platform: 'linux', hostname: 'sim' });
+  // Without a responder: every delivered action fails ACTION_UNSUPPORTED, whatever the simulated host offers.
+  const { responder: _responder, ...host } = selectHost({ kind: 'simulated', platform: 'linux', hostname: 'sim' });
   const store = new StateStore('/state', { posixPermissions: false, files: new MemoryFileStore() });
   const syncs: { at: number; trigger: SyncTrigger }[] = [];
   const reports: StatusReport[] = [];
   const alerts: AlertReport[] = [];
+  const updates: ActionUpdate[] = [];
   // refuseReports: every report is answered with this error (a busy endpoint), reportAttempts counts them all.
   const endpoint: { down: boolean; fetches: number; refuseReports: AttacheError | undefined; reportAttempts: number } = {
     down: false,
@@ -69,7 +82,8 @@ function fixture(options: { seed?: number; signals?: boolean; startupPushWaitMs?
     getPolicies: async () => {
       endpoint.fetches++;
       if (endpoint.down) throw new AttacheError('ENDPOINT_UNREACHABLE', 'connection refused (test)');
-      return { notModified: false as const, body: signedSetResponse(identity, 1, [policy], keys.privateKeyPem) };
+      const set = signedSetResponse(identity, 1, [policy], keys.privateKeyPem);
+      return { notModified: false as const, body: options.actions ? { ...set, actions: options.actions } : set };
     },
     postReport: async (r: StatusReport) => {
       endpoint.reportAttempts++;
@@ -83,6 +97,10 @@ function fixture(options: { seed?: number; signals?: boolean; startupPushWaitMs?
     },
     postHealth: async () => undefined,
     postInventory: async () => undefined,
+    postActionUpdates: async (body: ActionUpdatesRequest) => {
+      updates.push(...body.updates);
+      return { acks: body.updates.map((u) => ({ actionId: u.actionId, sequence: u.sequence, status: u.status })) };
+    },
   };
   const urls = new EndpointUrls({ urls: [options.pushUrl ?? identity.endpointUrl] }, { clock });
   const pushSigner = { urls, signedHeaders: () => ({}), tls: { ca: [] } } as never;
@@ -114,7 +132,7 @@ function fixture(options: { seed?: number; signals?: boolean; startupPushWaitMs?
       hooks: { onSynced: (trigger) => syncs.push({ at: clock.now(), trigger }) },
     },
   );
-  return { clock, host: simulated, store, runtime, syncs, reports, alerts, endpoint };
+  return { clock, host: simulated, store, runtime, syncs, reports, alerts, endpoint, updates };
 }
 
 describe('AgentRuntime', () => {
@@ -312,5 +330,20 @@ describe('AgentRuntime', () => {
     const a = await timeline(11);
     expect(await timeline(11)).toEqual(a);
     expect(await timeline(12)).not.toEqual(a);
+  });
+
+  it('runs an action a policies answer carries once and reports it; the re-delivery at the next sync re-sends its outcome', async () => {
+    const action = { ...signedAction('release', {}, {}, privateKeyFromPem(keys.privateKeyPem)), keyId: keyIdOf(keys.publicKey) };
+    const t = fixture({ actions: [action] });
+    await t.store.init();
+    await t.runtime.start();
+    // A simulated host without a responder: the action fails ACTION_UNSUPPORTED, reported through the outbox.
+    await vi.waitFor(() => expect(t.updates.map((u) => u.status)).toEqual(['inProgress', 'failed']));
+    expect(t.updates[1]).toMatchObject({ actionId: action.payload.actionId, deviceId: DEVICE, sequence: 2, error: { code: 'ACTION_UNSUPPORTED' } });
+    await t.runtime.trigger('manual');
+    await t.runtime.actions.idle();
+    await t.runtime.delivery.flush();
+    expect(t.updates.slice(2)).toEqual([{ ...t.updates[1], duplicate: true }]);
+    await t.runtime.stop();
   });
 });

@@ -1,10 +1,11 @@
 // The running agent, wired once for both its users: the daemon (agent/src/daemon/daemon.ts, a real or simulated host,
 // signed HTTPS) and every host of the fleet simulator (simulator/src/fleet/sim-host.ts, memory state, fault gates).
 // It owns the sync engine, sync and outbox retry, push channel, check-in schedule, drift timer and change watch, the risk monitor
-// and signal delivery, and their start and stop order. Everything effectful (store, transport, host, clock, ids,
+// and signal delivery, the response-action executor and the isolation's upkeep, and their start and stop order. Everything effectful (store, transport, host, clock, ids,
 // logger) is passed in, so the simulator differs only in what it passes and in the hooks it listens to.
 import type { Clock, TimerHandle } from '../../../common/clock.js';
 import type { AgentIdentity, AlertReportAck, SyncOutcome, SyncTrigger } from '../../../policy-schemas/src/index.js';
+import type { ActionExecutor } from '../actions/executor/executor.js';
 import type { SignalsConfig } from '../config.js';
 import { type DeviceKeyRotator, withKeyMaintenance } from '../enrollment/key-rotation.js';
 import type { Logger } from '../logging.js';
@@ -18,6 +19,7 @@ import { type OutboxResult, SyncEngine } from '../sync/sync-engine.js';
 import { type AgentTransport, ChannelTransport, type TransportHooks } from '../transport/channel-transport.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
 import { PushClient } from '../transport/push-client.js';
+import { createActionExecutor, startIsolationUpkeep, type uploadInvestigationPackage, withActionDelivery } from './action-wiring.js';
 import { CheckinScheduler } from './checkin-scheduler.js';
 import { isRetryableSyncError, SyncRetry, type SyncRetryOptions } from './sync-retry.js';
 
@@ -58,6 +60,8 @@ export interface RuntimeHooks extends TransportHooks {
   onPushState?(state: 'connected' | 'disconnected', detail?: string): void;
   onPushInvalid?(message: string): void;
   onAlertsAcked?(ack: AlertReportAck): void;
+  /** An offboard action finished: identity deleted, service disabled; the daemon exits 0. */
+  onOffboarded?(): void;
 }
 
 export interface AgentRuntimeDeps {
@@ -79,6 +83,8 @@ export interface AgentRuntimeDeps {
    * carries an admin's request or the key is due, and finishes an interrupted rotation).
    */
   readonly keyMaintenance?: Pick<DeviceKeyRotator, 'maintain'>;
+  /** Uploads an investigation package (default: runtime/action-wiring.ts uploadInvestigationPackage). */
+  readonly uploadPackage?: typeof uploadInvestigationPackage;
 }
 
 /** Runs `run` once after `ms` of quiet: each call restarts the wait. */
@@ -95,7 +101,9 @@ function debounce(clock: Clock, run: () => void, ms: number): { (): void; cancel
 export class AgentRuntime {
   readonly engine: SyncEngine;
   readonly monitor: RiskMonitor | undefined;
-  readonly delivery: SignalDelivery | undefined;
+  readonly delivery: SignalDelivery;
+  /** Response actions delivered with the policies or pushed: verified, run, reported (actions/executor/). */
+  readonly actions: ActionExecutor;
   private readonly retry: SyncRetry;
   private readonly outboxRetry: SyncRetry;
   private readonly scheduler: CheckinScheduler;
@@ -109,6 +117,8 @@ export class AgentRuntime {
   /** Set while the startup sync waits for the push channel; called once it answered or failed. */
   private pushSettled: (() => void) | undefined;
   private stopped = false;
+  /** Cleared when an offboard begins: no sync enforces anything any more. */
+  private enforcing = true;
   private readonly timers: TimerHandle[] = [];
   private readonly settle: { drift: ReturnType<typeof debounce>; risk: ReturnType<typeof debounce> };
   private stopWatching: (() => void) | undefined;
@@ -119,22 +129,40 @@ export class AgentRuntime {
   ) {
     const { store, clock, newId, logger, hooks } = deps;
     this.transport = new ChannelTransport(deps.client, () => this.push, hooks);
-    const client = deps.keyMaintenance ? withKeyMaintenance(this.transport, deps.keyMaintenance) : this.transport;
+    // Actions in a policies answer (either path) go to the executor; the set itself goes on to the sync engine.
+    const tapped = withActionDelivery(this.transport, (actions) => void this.actions.receive(actions));
+    const client = deps.keyMaintenance ? withKeyMaintenance(tapped, deps.keyMaintenance) : tapped;
     const riskLog = logger.child({ component: 'risk' });
+    // Always there: response-action updates travel through it even on a host without risk signals.
+    this.delivery = new SignalDelivery({
+      store,
+      client,
+      clock,
+      random: clock.random,
+      newId,
+      logger: logger.child({ component: 'signals' }),
+      onAlertsAcked: (ack) => {
+        riskLog.debug('alert report acknowledged', { reportId: ack.reportId, endpointRiskLevel: ack.riskLevel, duplicate: ack.duplicate });
+        hooks?.onAlertsAcked?.(ack);
+      },
+    });
+    this.actions = createActionExecutor({
+      store,
+      host: deps.host,
+      identity: deps.identity,
+      delivery: this.delivery,
+      clock,
+      newId,
+      logger,
+      sync: () => this.trigger('push'),
+      stopEnforcing: () => this.stopEnforcing(),
+      onOffboarded: () => hooks?.onOffboarded?.(),
+      stopped: () => this.stopped,
+      ...(deps.uploadPackage ? { uploadPackage: deps.uploadPackage } : {}),
+    });
+    const isolation = deps.host.responder?.isolation;
     if (options.signals) {
       if (!deps.sources) throw new Error('AgentRuntime: signals configured without signal sources');
-      this.delivery = new SignalDelivery({
-        store,
-        client,
-        clock,
-        random: clock.random,
-        newId,
-        logger: logger.child({ component: 'signals' }),
-        onAlertsAcked: (ack) => {
-          riskLog.debug('alert report acknowledged', { reportId: ack.reportId, endpointRiskLevel: ack.riskLevel, duplicate: ack.duplicate });
-          hooks?.onAlertsAcked?.(ack);
-        },
-      });
       this.monitor = new RiskMonitor(options.signals, {
         store,
         sources: deps.sources,
@@ -144,6 +172,14 @@ export class AgentRuntime {
         newId,
         logger: riskLog,
         suppressions: () => readSuppressions({ store, identity: deps.identity, logger: riskLog }),
+        ...(isolation
+          ? {
+              isolation: async () => {
+                const { isolated, mode, since, enforced } = await isolation.state();
+                return { isolated, enforced, ...(mode ? { mode } : {}), ...(since ? { since } : {}) };
+              },
+            }
+          : {}),
       });
     }
     const monitor = this.monitor;
@@ -195,6 +231,11 @@ export class AgentRuntime {
   async start(): Promise<void> {
     await this.monitor?.load();
     if (this.stopped) return;
+    // An isolation in force comes back first (after a reboot), then actions a kill interrupted are recovered.
+    const upkeep = await startIsolationUpkeep(this.deps.host, this.deps.identity, this.deps.clock, this.deps.logger);
+    if (upkeep) this.timers.push(upkeep);
+    await this.actions.start();
+    if (this.stopped) return;
     const { options, deps } = this;
     await deps.host.simulated?.ensureStateFile();
     // A stop or kill during the awaits above wins: nothing may start after it.
@@ -213,7 +254,7 @@ export class AgentRuntime {
       });
     }
     this.monitor?.start();
-    void this.delivery?.flush();
+    void this.delivery.flush();
     this.startupSync();
   }
 
@@ -239,7 +280,7 @@ export class AgentRuntime {
 
   /** Runs one sync now (or joins the one in progress); resolves with its outcome, or undefined once stopped or when it threw. */
   async trigger(kind: SyncTrigger): Promise<SyncOutcome | undefined> {
-    if (this.stopped) return undefined;
+    if (this.stopped || !this.enforcing) return undefined;
     try {
       const outcome = await this.engine.sync(kind);
       // Drift checks do not contact the endpoint, so they say nothing about it.
@@ -292,19 +333,31 @@ export class AgentRuntime {
     if (this.started && !this.stopped) this.startPush();
   }
 
-  /** Graceful stop: no new work, then waits for the sync, risk check and signal delivery in progress. */
+  /** Graceful stop: no new work, then waits for the sync, risk check, running action and signal delivery in progress. */
   async stop(): Promise<void> {
     this.halt();
     await this.engine.idle();
+    await this.actions.stop();
     await this.monitor?.stop();
-    await this.delivery?.stop();
+    await this.delivery.stop();
   }
 
   /** Stops at once, as a crash or kill would: timers and the channel go, work in progress is abandoned. */
   kill(): void {
     this.halt();
+    void this.actions.stop();
     void this.monitor?.stop();
-    void this.delivery?.stop();
+    void this.delivery.stop();
+  }
+
+  /** Offboarding: no more syncs, check-ins or drift repairs (push and signal delivery stay up to report it). */
+  private async stopEnforcing(): Promise<void> {
+    this.enforcing = false;
+    this.retry.cancel();
+    this.scheduler.stop();
+    this.settle.drift.cancel();
+    this.stopWatching?.();
+    await this.engine.idle();
   }
 
   private halt(): void {
@@ -338,6 +391,10 @@ export class AgentRuntime {
           void this.trigger('push');
         },
         onHello: () => this.pushSettled?.(),
+        onActions: (actions) => {
+          pushLog.info('actions pushed by endpoint', { count: actions.length });
+          void this.actions.receive(actions);
+        },
         onState: (state, detail) => {
           pushLog.info(`push channel ${state}`, detail ? { detail } : {});
           deps.hooks?.onPushState?.(state, detail);
@@ -348,7 +405,7 @@ export class AgentRuntime {
           // Back after an outage: whatever was pushed meanwhile was missed, and queued reports can go now.
           if (this.connectedBefore) void this.trigger('reconnect');
           this.connectedBefore = true;
-          void this.delivery?.flush();
+          void this.delivery.flush();
         },
         onInvalidMessage: (message) => {
           pushLog.warn('push message ignored', { error: message });

@@ -1,5 +1,5 @@
 // The agent's state dir: identity, device key, last good policies, last sync outcome, the report outbox, the risk
-// signals state and the outbox of signals (alert reports, health and inventory uploads).
+// signals state and the outbox of signals (alert reports, health and inventory uploads, response-action updates).
 
 import { join } from 'node:path';
 import { AttacheError } from '../../../common/errors.js';
@@ -7,6 +7,8 @@ import { isoTime } from '../../../common/iso-time.js';
 import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
 import {
+  ActionUpdatesRequest,
+  type ActionUpdatesRequest as ActionUpdatesRequestT,
   AgentAppliedVersions,
   AgentBaseline,
   AgentIdentity,
@@ -39,6 +41,9 @@ import { type FileStore, NodeFileStore } from '../system/file-store.js';
 import { FileMemo } from './file-memo.js';
 import { Outbox } from './outbox.js';
 
+/** The response-action ledger (actions/executor/ledger.ts): it belongs to the device identity, and goes with it. */
+export const ACTIONS_FILE = 'actions.json';
+
 const FILES = {
   identity: 'identity.json',
   key: 'device-key.pem',
@@ -52,6 +57,7 @@ const FILES = {
   signalsOutbox: 'signals-outbox',
   nextKey: 'device-key.next.pem',
   signingKeys: 'signing-keys.json',
+  actions: ACTIONS_FILE,
 } as const;
 
 /** Files every sync reads: served from memory after the first read or the agent's own write (state/file-memo.ts). */
@@ -61,12 +67,14 @@ const REMEMBERED: ReadonlySet<string> = new Set([FILES.policies, FILES.versions,
 export type SignalMessage =
   | { readonly kind: 'alerts'; readonly body: AlertReportT }
   | { readonly kind: 'health'; readonly body: HealthUploadT }
-  | { readonly kind: 'inventory'; readonly body: InventoryUploadT };
+  | { readonly kind: 'inventory'; readonly body: InventoryUploadT }
+  /** Response-action updates (POST /v1/device/actions/updates): each kept until acknowledged, never superseded. */
+  | { readonly kind: 'actionUpdates'; readonly body: ActionUpdatesRequestT };
 
-const SIGNAL_SCHEMAS = { alerts: AlertReport, health: HealthUpload, inventory: InventoryUpload } as const;
+const SIGNAL_SCHEMAS = { alerts: AlertReport, health: HealthUpload, inventory: InventoryUpload, actionUpdates: ActionUpdatesRequest } as const;
 const UUID = /[0-9a-f-]{36}/;
 /** Signal file names carry the kind: `<sequence>-<kind>-<id>.json`. */
-const SIGNAL_TAG = new RegExp(`(?:alerts|health|inventory)-${UUID.source}`);
+const SIGNAL_TAG = new RegExp(`(?:alerts|health|inventory|actionUpdates)-${UUID.source}`);
 /** Kinds where only the newest message matters: queuing one drops the older ones of its kind. */
 const SUPERSEDED: ReadonlySet<SignalMessage['kind']> = new Set(['health', 'inventory']);
 
@@ -132,6 +140,11 @@ export class StateStore {
       },
       this.files,
     );
+  }
+
+  /** The files of the state dir (disk, or memory in the fleet simulator): other state kept there uses the same store. */
+  get fileStore(): FileStore {
+    return this.files;
   }
 
   /** Creates the state dir and outbox, owner-only. */
@@ -309,8 +322,23 @@ export class StateStore {
     await this.files.remove(join(this.dir, FILES.signals));
     await this.files.remove(join(this.dir, FILES.signingKeys));
     await this.files.remove(join(this.dir, FILES.nextKey));
+    await this.files.remove(join(this.dir, FILES.actions));
     await this.reportsOutbox.clear();
     await this.signalsOutbox.clear();
+  }
+
+  /**
+   * Offboarding's last local step: the device identity goes (identity first, then the keys: a key without an identity
+   * is never used, an identity without its key would be), so the agent can never sign a request as this device again;
+   * then the action ledger, which belonged to that identity.
+   */
+  async deleteIdentity(): Promise<void> {
+    this.memo.forget(FILES.identity);
+    await this.files.remove(join(this.dir, FILES.identity));
+    await this.files.remove(join(this.dir, FILES.key));
+    await this.files.remove(join(this.dir, FILES.nextKey));
+    // Last: until the identity is gone, a restart finds the offboard in the ledger and finishes it.
+    await this.files.remove(join(this.dir, FILES.actions));
   }
 
   /** The risk signals state (alerts, health, what was last uploaded); undefined before the first check. */

@@ -21,6 +21,20 @@ export function verifiesWithPin(trust: PolicyTrust, keyId: string, payload: unkn
   return pin !== undefined && verifyBytes(pinnedPublicKey(pin.publicKey), signedBytes(payload, label), signature);
 }
 
+/**
+ * The signature check core/action-verify.ts takes for a response action: `unknownKey` when no pinned key has the id
+ * (the caller follows the endpoint's key chain with a sync, then checks once more), else whether it verifies.
+ */
+export function pinnedSignatureCheck(
+  trust: PolicyTrust,
+  label: string,
+): (keyId: string, payload: unknown, signature: string) => 'valid' | 'invalid' | 'unknownKey' {
+  return (keyId, payload, signature) => {
+    if (!trust.signingKeys.some((k) => k.keyId === keyId)) return 'unknownKey';
+    return verifiesWithPin(trust, keyId, payload, signature, label) ? 'valid' : 'invalid';
+  };
+}
+
 const pinnedIds = (trust: PolicyTrust) => trust.signingKeys.map((k) => k.keyId).join(', ');
 
 /** A policy refused by the device (signature, schema, tenant, catalog, downgrade), naming it when it can. */

@@ -41,6 +41,10 @@ function https(policies: PoliciesResponse) {
     },
     postHealth: async () => undefined,
     postInventory: async () => undefined,
+    postActionUpdates: async (request) => {
+      calls.push('postActionUpdates');
+      return { acks: request.updates.map((u) => ({ actionId: u.actionId, sequence: u.sequence, status: u.status })) };
+    },
   };
   return { calls, transport };
 }
@@ -120,5 +124,23 @@ describe('ChannelTransport', () => {
     expect(await t.postReport(REPORT)).toEqual({ reportId: DEVICE, duplicate: false, stale: false });
     expect(await t.getPolicies(undefined)).toEqual({ notModified: false, body: body(2) });
     expect(h.calls).toEqual(['postReport', 'getPolicies ']);
+  });
+
+  it('sends action updates over the socket, over HTTPS without one, and refuses an ack that fails its schema', async () => {
+    const update = { actionId: DEVICE, deviceId: DEVICE, sequence: 2, status: 'succeeded' as const, at: '2026-12-05T00:00:00.000Z' };
+    const ack = { acks: [{ actionId: DEVICE, sequence: 2, status: 'succeeded' }] };
+    const h = https(body(1));
+    let answer: unknown = ack;
+    const c = channel(true, () => answer);
+    let open = true;
+    const t = new ChannelTransport(h.transport, () => (open ? c.channel : undefined));
+    expect(await t.postActionUpdates({ updates: [update] })).toEqual(ack);
+    open = false;
+    expect(await t.postActionUpdates({ updates: [update] })).toEqual(ack);
+    expect(c.calls).toEqual(['postActionUpdates']);
+    expect(h.calls).toEqual(['postActionUpdates']);
+    open = true;
+    answer = { acks: [{ actionId: DEVICE }] };
+    await expect(t.postActionUpdates({ updates: [update] })).rejects.toMatchObject({ code: 'ENDPOINT_ERROR' });
   });
 });

@@ -3,8 +3,12 @@
 // endpoint delivered over the socket answers the next policy fetch without a round trip. Answers are validated by the
 // same schemas, with the same error codes, on both paths.
 import { isDeepStrictEqual } from 'node:util';
+import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
 import {
+  ActionUpdatesAck,
+  type ActionUpdatesAck as ActionUpdatesAckT,
+  type ActionUpdatesRequest,
   type AlertReport,
   AlertReportAck,
   type AlertReportAck as AlertReportAckT,
@@ -20,7 +24,9 @@ import type { EndpointClient, PoliciesResult } from './endpoint-client.js';
 import { ChannelUnavailableError, type PushClient } from './push-client.js';
 
 /** The device requests of a sync and of signal delivery. */
-export type AgentTransport = Pick<EndpointClient, 'getPolicies' | 'postReport' | 'postAlerts' | 'postHealth' | 'postInventory'>;
+export type AgentTransport = Pick<EndpointClient, 'getPolicies' | 'postReport' | 'postAlerts' | 'postHealth' | 'postInventory'> &
+  /** Absent in a transport that predates response actions (then updates stay queued, retried like an outage). */
+  Partial<Pick<EndpointClient, 'postActionUpdates'>>;
 
 /** What the embedding process may count (the simulator); called for both paths. */
 export interface TransportHooks {
@@ -31,7 +37,7 @@ export interface TransportHooks {
 /** The `result` of a getPolicies request whose etag still matches (HTTPS: 304). */
 const NOT_MODIFIED = { notModified: true };
 
-export class ChannelTransport implements AgentTransport {
+export class ChannelTransport implements Required<AgentTransport> {
   /** A set delivered over the socket, not validated yet (getPolicies validates it as a fetched response). */
   private delivered: unknown;
   /** The highest set version any answer carried: a delivery older than that (overtaken by a fetch) is not used. */
@@ -92,6 +98,19 @@ export class ChannelTransport implements AgentTransport {
       { body: report },
       (raw) => validate(AlertReportAck, raw, 'alert report acknowledgement', 'ENDPOINT_ERROR'),
       () => this.https.postAlerts(report),
+    );
+    return answered.value;
+  }
+
+  async postActionUpdates(body: ActionUpdatesRequest): Promise<ActionUpdatesAckT> {
+    const answered = await this.send(
+      'postActionUpdates',
+      { body },
+      (raw) => validate(ActionUpdatesAck, raw, 'action updates acknowledgement', 'ENDPOINT_ERROR'),
+      () => {
+        if (!this.https.postActionUpdates) throw new AttacheError('NOT_FOUND', 'this transport has no route for action updates');
+        return this.https.postActionUpdates(body);
+      },
     );
     return answered.value;
   }

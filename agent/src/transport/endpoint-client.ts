@@ -9,6 +9,9 @@ import { parseJsonText } from '../../../common/json-text.js';
 import { requestSigningString, SIGNED_REQUEST_HEADERS, signBytes } from '../../../common/signing.js';
 import { validate } from '../../../common/validation.js';
 import {
+  ActionUpdatesAck,
+  type ActionUpdatesAck as ActionUpdatesAckT,
+  type ActionUpdatesRequest,
   type AlertReport,
   AlertReportAck,
   type AlertReportAck as AlertReportAckT,
@@ -33,6 +36,13 @@ import { errorFromResponse, isConnectionFailure, transportError } from './endpoi
 import { EndpointUrls } from './endpoint-urls.js';
 
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * What this agent can do beyond the base protocol, stated on GET /v1/device/policies (and as `capabilities=` on the
+ * push upgrade): `actions` — it runs response actions, so the endpoint may deliver them (docs/protocol.md).
+ */
+export const AGENT_CAPABILITIES = 'actions';
+export const CAPABILITIES_HEADER = 'x-attache-capabilities';
 
 /**
  * One TLS secure context per pinned CA for the whole process: parsing the CA and building its trust store once, not
@@ -114,7 +124,8 @@ export class EndpointClient {
   }
 
   async getPolicies(etag: string | undefined): Promise<PoliciesResult> {
-    const res = await this.send('GET', '/v1/device/policies', undefined, etag ? { 'if-none-match': etag } : {});
+    const headers: Record<string, string> = { [CAPABILITIES_HEADER]: AGENT_CAPABILITIES, ...(etag ? { 'if-none-match': etag } : {}) };
+    const res = await this.send('GET', '/v1/device/policies', undefined, headers);
     if (res.status === 304) return { notModified: true };
     // A body that fails its schema is refused as data (SCHEMA_INVALID, a rejected set), not retried as an outage.
     return { notModified: false, body: validate(PoliciesResponse, res.json, 'policies response', 'SCHEMA_INVALID') };
@@ -129,6 +140,12 @@ export class EndpointClient {
   async postAlerts(report: AlertReport): Promise<AlertReportAckT> {
     const res = await this.send('POST', '/v1/device/alerts', report, {});
     return validate(AlertReportAck, res.json, 'alert report acknowledgement', 'ENDPOINT_ERROR');
+  }
+
+  /** POST /v1/device/actions/updates: where response actions stand on the device; stored by the endpoint before it answers. */
+  async postActionUpdates(body: ActionUpdatesRequest): Promise<ActionUpdatesAckT> {
+    const res = await this.send('POST', '/v1/device/actions/updates', body, {});
+    return validate(ActionUpdatesAck, res.json, 'action updates acknowledgement', 'ENDPOINT_ERROR');
   }
 
   /** POST /v1/device/health (204). */

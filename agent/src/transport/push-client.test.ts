@@ -49,17 +49,32 @@ async function fixture() {
   const { clock, nextTimer, fireNext } = steppedClock();
   const endpointUrls = new EndpointUrls({ urls }, { clock });
   const attempts: string[] = [];
+  const signedPaths: string[] = [];
   const client = {
     urls: endpointUrls,
-    signedHeaders: () => {
+    signedHeaders: (_method: string, path: string) => {
       attempts.push(endpointUrls.current.origin);
+      signedPaths.push(path);
       return {};
     },
     tls: {},
   } as never;
   const push = new PushClient(client, { onSync() {}, onPolicies() {}, onState() {}, onInvalidMessage() {} }, { clock });
-  return { urls, endpointUrls, attempts, push, nextTimer, fireNext };
+  return { urls, endpointUrls, attempts, signedPaths, push, nextTimer, fireNext };
 }
+
+describe('PushClient upgrade', () => {
+  it('asks for channel 2 and states the actions capability in the signed path', async () => {
+    const { push, signedPaths, fireNext } = await fixture();
+    try {
+      push.start();
+      await fireNext();
+      expect(signedPaths[0]).toBe('/v1/device/push?channel=2&capabilities=actions');
+    } finally {
+      push.stop();
+    }
+  });
+});
 
 describe('PushClient failover', () => {
   it('moves to the next URL at once, and backs off only after every URL refused in a row', async () => {

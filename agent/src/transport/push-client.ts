@@ -16,9 +16,10 @@ import {
   SyncReason,
 } from '../../../policy-schemas/src/index.js';
 import { type BackoffPolicy, equalJitterDelayMs } from '../core/backoff.js';
-import type { EndpointClient } from './endpoint-client.js';
+import { AGENT_CAPABILITIES, type EndpointClient } from './endpoint-client.js';
 
-const PUSH_PATH = `/v1/device/push?channel=${PUSH_CHANNEL_VERSION}`;
+/** The upgrade path; its query (channel, and the capabilities that let the endpoint push actions) is signed with it. */
+const PUSH_PATH = `/v1/device/push?channel=${PUSH_CHANNEL_VERSION}&capabilities=${AGENT_CAPABILITIES}`;
 /** Reconnect delays: 1 s doubling to 5 min. */
 const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 5 * 60_000 };
 /**

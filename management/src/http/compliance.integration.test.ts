@@ -19,6 +19,7 @@ import {
   DeviceInventoryView,
   type Group,
 } from '../../../policy-schemas/src/index.js';
+import { ACTION_TIMEOUT_SWEEP_MS } from '../service/actions/action-envelope.js';
 import { errorCode, httpsRequest, type TestDevice, type TestResponse } from '../testing/https-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 
@@ -254,7 +255,8 @@ describe('targeting, grace and staleness', () => {
   });
 
   it('keeps a failing device in its grace period, then the timer makes it noncompliant; staleness likewise', async () => {
-    expect(t.ticker.intervals()).toEqual([30_000]);
+    // The compliance timer, and the leader's response-action time-out sweep (service/actions/).
+    expect(t.ticker.intervals()).toEqual([30_000, ACTION_TIMEOUT_SWEEP_MS]);
     const device = await t.enrolledDevice();
     const g = await group([device]);
     await compliancePolicy({ maxRiskLevel: 'low' }, g, 2);

@@ -51,6 +51,7 @@ export class DeviceAuthenticator {
     const device = await this.deps.store.getDevice(deviceId.toLowerCase());
     if (!device) throw new AttacheError('DEVICE_UNKNOWN', 'unknown device');
     if (device.revoked) throw new AttacheError('DEVICE_REVOKED', 'this device was revoked; enroll again');
+    if (device.offboardedAt) throw new AttacheError('DEVICE_OFFBOARDED', 'this device was offboarded; enroll again to manage it');
 
     const now = this.deps.clock.now();
     const time = header(req, SIGNED_REQUEST_HEADERS.time);

@@ -2,6 +2,7 @@
 // /v1/device/key (device-key rotation).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
+import { actionDelivery, CAPABILITIES_HEADER, markDelivered, statesActions, withActions } from '../service/actions/action-delivery.js';
 import type { ServiceContext } from '../service/context.js';
 import { rotateOwnDeviceKey } from '../service/device-keys.js';
 import { policiesResponse } from '../service/device-sets.js';
@@ -63,9 +64,15 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServiceContext):
   app.get('/policies', async (req, reply) => {
     const device = signer(req);
     const view = await assignedPolicies(ctx, device);
-    reply.header('etag', view.etag);
-    if (etagMatches(req.headers['if-none-match'], view.etag)) return reply.code(304).send();
-    return reply.send(policiesResponse(device.deviceId, view));
+    // Only an agent that states the `actions` capability gets actions (and their part of the etag).
+    const delivery = statesActions(req.headers[CAPABILITIES_HEADER]) ? await actionDelivery(ctx, device.deviceId, view.etag) : undefined;
+    const etag = delivery?.etag ?? view.etag;
+    reply.header('etag', etag);
+    if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
+    const body = policiesResponse(device.deviceId, view);
+    if (!delivery) return reply.send(body);
+    await markDelivered(ctx, delivery.undelivered);
+    return reply.send(withActions(body, delivery));
   });
 
   app.post('/reports', async (req) => acceptReport(ctx, signer(req).deviceId, req.body));

@@ -12,6 +12,8 @@ import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
 import { AgentPushMessage, PUSH_CHANNEL_VERSION, type ServerPushMessage } from '../../../policy-schemas/src/index.js';
 import { PUSH_CLOSE } from '../push/push-hub.js';
+import { acknowledgeActions, actionDelivery, markDelivered, pushActionsHere, upgradeStatesActions, withActions } from '../service/actions/action-delivery.js';
+import { acceptActionUpdates } from '../service/actions/action-updates.js';
 import { acceptAlertReport, acceptHealth, acceptInventory } from '../service/compliance/signals.js';
 import type { ServiceContext } from '../service/context.js';
 import { policiesResponse } from '../service/device-sets.js';
@@ -69,11 +71,13 @@ async function answer(
   auth: DeviceAuthenticator,
   signer: Pick<DeviceRecord, 'deviceId' | 'publicKey'>,
   request: Request,
+  capabilities: { readonly actions: boolean },
 ): Promise<unknown> {
   const { deviceId } = signer;
   const device = await ctx.store.getDevice(deviceId);
   if (!device) throw new AttacheError('DEVICE_UNKNOWN', 'unknown device');
   if (device.revoked) throw new AttacheError('DEVICE_REVOKED', 'this device was revoked; enroll again');
+  if (device.offboardedAt) throw new AttacheError('DEVICE_OFFBOARDED', 'this device was offboarded; enroll again to manage it');
   if (device.publicKey !== signer.publicKey) {
     throw new AttacheError('REQUEST_SIGNATURE_INVALID', 'the device key this channel was opened with was rotated; reconnect with the new key');
   }
@@ -82,8 +86,16 @@ async function answer(
   switch (request.method) {
     case 'getPolicies': {
       const view = await assignedPolicies(ctx, device);
-      return request.etag !== undefined && etagMatches(request.etag, view.etag) ? { notModified: true } : policiesResponse(deviceId, view);
+      // The socket's capability (from its signed upgrade) says whether actions go with the answer.
+      const delivery = capabilities.actions ? await actionDelivery(ctx, deviceId, view.etag) : undefined;
+      const etag = delivery?.etag ?? view.etag;
+      if (request.etag !== undefined && etagMatches(request.etag, etag)) return { notModified: true };
+      if (!delivery) return policiesResponse(deviceId, view);
+      await markDelivered(ctx, delivery.undelivered);
+      return withActions(policiesResponse(deviceId, view), delivery);
     }
+    case 'postActionUpdates':
+      return acceptActionUpdates(ctx, deviceId, request.body);
     case 'postReport':
       return acceptReport(ctx, deviceId, request.body, device);
     case 'postAlerts':
@@ -108,6 +120,7 @@ export function registerPushRoute(app: FastifyInstance, ctx: ServiceContext, aut
     const { deviceId, publicKey } = signer(req);
     const upgradeSigner = { deviceId, publicKey };
     const channel = requestedChannel(req.url);
+    const capabilities = { actions: upgradeStatesActions(req.url) };
     let inProgress = 0;
     // A peer that does not read its answers is dropped, as the hub drops one that does not read its deliveries.
     const answerWith = (message: ServerPushMessage) => {
@@ -131,7 +144,12 @@ export function registerPushRoute(app: FastifyInstance, ctx: ServiceContext, aut
       } catch (err) {
         return refuse(raw, err);
       }
-      if (message.type === 'ack') return log.debug('sync acknowledged', { deviceId, requestId: message.requestId });
+      if (message.type === 'ack') {
+        log.debug('push message acknowledged', { deviceId, requestId: message.requestId });
+        if (capabilities.actions)
+          acknowledgeActions(ctx, deviceId, message.requestId).catch((err: unknown) => log.warn('action ack failed', { deviceId, error: String(err) }));
+        return;
+      }
       const { id } = message;
       if (inProgress >= MAX_REQUESTS_PER_SOCKET) {
         const busy = new AttacheError('ENDPOINT_BUSY', `more than ${MAX_REQUESTS_PER_SOCKET} requests in progress on this channel; wait for their answers`);
@@ -141,7 +159,7 @@ export function registerPushRoute(app: FastifyInstance, ctx: ServiceContext, aut
       const done = ctx.hub.requestStarted();
       const receivedAt = ctx.clock.now();
       let outcome: 'ok' | 'error' = 'error';
-      answer(ctx, auth, upgradeSigner, message)
+      answer(ctx, auth, upgradeSigner, message, capabilities)
         .then((result) => {
           outcome = 'ok';
           answerWith({ type: 'response', id, result });
@@ -150,7 +168,7 @@ export function registerPushRoute(app: FastifyInstance, ctx: ServiceContext, aut
           const e = toClientError(err);
           if (e.code === 'INTERNAL') log.error('push request failed', { deviceId, method: message.method, error: (err as Error)?.message });
           answerWith({ type: 'response', id, error: errorEnvelope(e).error });
-          if (e.code === 'DEVICE_REVOKED' || e.code === 'DEVICE_UNKNOWN') socket.close(PUSH_CLOSE.revoked, e.code);
+          if (e.code === 'DEVICE_REVOKED' || e.code === 'DEVICE_UNKNOWN' || e.code === 'DEVICE_OFFBOARDED') socket.close(PUSH_CLOSE.revoked, e.code);
           if (e.code === 'REQUEST_SIGNATURE_INVALID') socket.close(PUSH_CLOSE.keyRotated, 'device key rotated');
         })
         .finally(() => {
@@ -161,7 +179,9 @@ export function registerPushRoute(app: FastifyInstance, ctx: ServiceContext, aut
     });
     socket.on('pong', () => ctx.hub.markAlive(deviceId, socket));
     socket.on('close', () => ctx.hub.detach(deviceId, socket));
-    ctx.hub.attach(deviceId, socket, channel);
+    ctx.hub.attach(deviceId, socket, channel, capabilities);
     send(socket, { type: 'hello', deviceId, serverTime: isoNow(ctx.clock), ...(channel === 2 ? { channel } : {}) });
+    // Actions created while the device was away go out at once (they also ride on every policies answer).
+    if (capabilities.actions) pushActionsHere(ctx, [deviceId]).catch((err: unknown) => log.warn('action push failed', { deviceId, error: String(err) }));
   });
 }

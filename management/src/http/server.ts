@@ -11,6 +11,7 @@ import { errorFields } from '../logging.js';
 import type { ServiceContext } from '../service/context.js';
 import { AdminAuthenticator } from '../service/identity/authenticate.js';
 import { accessAuthHook, registerAccessRoutes } from './access-routes.js';
+import { registerActionRoutes, SET_NEUTRAL_WRITES } from './action-routes.js';
 import { adminAuthHook, adminAuthorizeHook, adminScopeHook } from './admin-auth.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { type AdmissionController, registerAdmission } from './admission.js';
@@ -20,6 +21,7 @@ import { registerAuditRoutes } from './audit-routes.js';
 import { clientErrorHandler, frameworkErrors, requireHostHeader } from './client-errors.js';
 import { registerComplianceAdminRoutes } from './compliance-admin-routes.js';
 import { registerConsoleRoutes } from './console-routes.js';
+import { registerDeviceActionRoutes } from './device-action-routes.js';
 import { DeviceAuthenticator } from './device-auth.js';
 import { registerDeviceRoutes, registerEnrollRoute } from './device-routes.js';
 import { errorEnvelope, toClientError } from './error-envelope.js';
@@ -129,6 +131,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       });
       registerDeviceRoutes(scope, ctx);
       registerSignalRoutes(scope, ctx);
+      registerDeviceActionRoutes(scope, ctx);
       registerPushRoute(scope, ctx, deviceAuth, options.metrics?.pushRequestAnswered);
     },
     { prefix: '/v1/device' },
@@ -146,9 +149,11 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       scope.addHook('preHandler', audit.readBeforeState);
       // Any admin write may change which policies devices get: cached sets are dropped before the handler runs and
       // again once it answered, so a set computed from data the handler was changing is never kept. A POST that changes
-      // nothing (what-if, rule preview) keeps them: every device's set would otherwise be recomputed for a preview.
+      // nothing (what-if, rule preview) keeps them: every device's set would otherwise be recomputed for a preview; so do
+      // the response-action writes (SET_NEUTRAL_WRITES), which change no set.
       const invalidate = async (req: FastifyRequest) => {
-        if (req.method === 'GET' || req.method === 'HEAD' || isReadOnlyWrite(req.method, req.routeOptions.url ?? '')) return;
+        const route = req.routeOptions.url ?? '';
+        if (req.method === 'GET' || req.method === 'HEAD' || isReadOnlyWrite(req.method, route) || SET_NEUTRAL_WRITES.has(`${req.method} ${route}`)) return;
         ctx.sets.invalidateAll();
       };
       scope.addHook('preHandler', invalidate);
@@ -156,6 +161,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       registerAdminRoutes(scope, ctx);
       registerComplianceAdminRoutes(scope, ctx);
       registerTriageRoutes(scope, ctx);
+      registerActionRoutes(scope, ctx);
       registerIdentityRoutes(scope, ctx);
       registerAuditRoutes(scope, ctx);
     },

@@ -169,13 +169,13 @@ export class PolicySigningKeyRing {
    * A stored policy signed by an older key of ours (stored while the switch ran) goes out re-signed with the active key;
    * only when its signature verifies with a key of this ring, so a database writer still cannot forge a policy.
    */
-  resign(policy: SignedPolicy): SignedPolicy {
+  resign<T extends Pick<SignedPolicy, 'keyId' | 'signature'> & { readonly payload: object }>(policy: T): T {
     const active = this.active();
     if (policy.keyId === active.keyId) return policy;
     const signer = this.keys.get(policy.keyId);
     const bytes = canonicalJson(policy.payload);
     if (!signer || !verifyBytes(publicKeyOf(signer), bytes, policy.signature)) return policy;
-    return { payload: policy.payload, keyId: active.keyId, signature: signBytes(active.privateKey, bytes) };
+    return { ...policy, keyId: active.keyId, signature: signBytes(active.privateKey, bytes) };
   }
 
   private async activate(keyId: string, nowMs: number): Promise<void> {

@@ -14,7 +14,9 @@ export type ClusterEvent =
   /** These devices' stored compliance states changed: replicas reload their precomputed decisions. */
   | { readonly type: 'compliance'; readonly deviceIds: readonly string[] }
   /** A policy-signing key was announced or activated: replicas reload their key ring. */
-  | { readonly type: 'signingKeys' };
+  | { readonly type: 'signingKeys' }
+  /** These devices have new response-action envelopes: the replica holding a device's socket sends them (`actions`). */
+  | { readonly type: 'actions'; readonly deviceIds: readonly string[] };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REASONS: ReadonlySet<string> = new Set(SyncReason.anyOf.map((r) => r.const));
@@ -39,6 +41,8 @@ export function parseClusterEvent(value: unknown): ClusterEvent | undefined {
       return e.deviceIds === 'all' ? { type: 'sets', deviceIds: 'all' } : ids ? { type: 'sets', deviceIds: ids } : undefined;
     case 'compliance':
       return ids ? { type: 'compliance', deviceIds: ids } : undefined;
+    case 'actions':
+      return ids ? { type: 'actions', deviceIds: ids } : undefined;
     case 'signingKeys':
       return Object.keys(e).length === 1 ? { type: 'signingKeys' } : undefined;
     case 'disconnect': {

@@ -126,7 +126,7 @@ export class PostgresBus implements ClusterBus {
     for (const [key, set] of pending) {
       const deviceIds = [...set];
       if (key.startsWith('nudge:')) this.send({ type: 'nudge', deviceIds, reason: key.slice('nudge:'.length) as SyncReason });
-      else this.send({ type: key as 'sets' | 'compliance', deviceIds });
+      else this.send({ type: key as 'sets' | 'compliance' | 'actions', deviceIds });
     }
   }
 

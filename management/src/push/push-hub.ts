@@ -2,7 +2,7 @@
 // channel-1 agent as a `sync` nudge (it then runs a signed HTTP sync) and a channel-2 agent through the delivery
 // (service/set-delivery.ts: its signed set over the socket). docs/protocol.md, "GET /v1/device/push".
 import { randomUUID } from 'node:crypto';
-import type { ServerPushMessage, SyncReason } from '../../../policy-schemas/src/index.js';
+import type { DeliveredAction, ServerPushMessage, SyncReason } from '../../../policy-schemas/src/index.js';
 import type { Logger } from '../logging.js';
 import type { ClusterBus } from './cluster-bus.js';
 
@@ -37,8 +37,13 @@ export type ChannelVersion = 1 | 2;
 interface Connection {
   readonly socket: PushSocket;
   readonly channel: ChannelVersion;
+  /** The agent stated the `actions` capability on its upgrade (`capabilities=actions`). */
+  readonly actions: boolean;
   alive: boolean;
 }
+
+/** `actions` push messages awaiting the agent's ack (their actions' deliveredAt is set on it); the oldest go first. */
+const MAX_PENDING_ACTION_ACKS = 10_000;
 
 /** Delivers the sets of channel-2 devices (the endpoint's SetDelivery); the hub only says who and why. */
 export type SetDeliverer = (deviceIds: readonly string[], reason: SyncReason) => void;
@@ -51,6 +56,7 @@ export class PushHub {
   /** Device requests received over channel-2 sockets and not answered yet. */
   private inFlight = 0;
   private readonly belowWaiters: { limit: number; resolve: () => void }[] = [];
+  private readonly actionAcks = new Map<string, { readonly deviceId: string; readonly actionIds: readonly string[] }>();
 
   private readonly bus: ClusterBus | undefined;
 
@@ -66,9 +72,9 @@ export class PushHub {
   }
 
   /** Registers the device's socket, closing any older one. */
-  attach(deviceId: string, socket: PushSocket, channel: ChannelVersion = 1): void {
+  attach(deviceId: string, socket: PushSocket, channel: ChannelVersion = 1, capabilities: { readonly actions?: boolean } = {}): void {
     const previous = this.connections.get(deviceId);
-    this.connections.set(deviceId, { socket, channel, alive: true });
+    this.connections.set(deviceId, { socket, channel, actions: capabilities.actions === true, alive: true });
     if (previous && previous.socket !== socket) previous.socket.close(PUSH_CLOSE.replaced, 'replaced by a newer connection');
     this.log.info('push connected', { deviceId, channel, replaced: previous !== undefined });
   }
@@ -143,6 +149,42 @@ export class PushHub {
       this.log.warn('push send failed', { deviceId, error: err instanceof Error ? err.message : String(err) });
       return false;
     }
+  }
+
+  /** Of `deviceIds`, those with an open socket here that stated the `actions` capability. */
+  actionsCapableHere(deviceIds: readonly string[]): string[] {
+    return deviceIds.filter((id) => {
+      const conn = this.connections.get(id);
+      return conn?.actions === true && conn.socket.readyState === OPEN;
+    });
+  }
+
+  /** Whether the device's open socket here stated the `actions` capability. */
+  acceptsActions(deviceId: string): boolean {
+    return this.actionsCapableHere([deviceId]).length === 1;
+  }
+
+  /** Asks the other replicas to send these devices their pending actions (the one holding a device's socket does). */
+  publishActions(deviceIds: readonly string[]): void {
+    if (deviceIds.length > 0) this.bus?.publish({ type: 'actions', deviceIds });
+  }
+
+  /** Sends an `actions` message (`actionIds` say which actions it carries, for the ack); whether it was queued. */
+  sendActions(deviceId: string, actions: readonly DeliveredAction[], actionIds: readonly string[]): boolean {
+    const message: ServerPushMessage = { type: 'actions', requestId: randomUUID(), actions: [...actions] };
+    if (!this.send(deviceId, [JSON.stringify(message)])) return false;
+    if (this.actionAcks.size >= MAX_PENDING_ACTION_ACKS) this.actionAcks.delete(this.actionAcks.keys().next().value as string);
+    this.actionAcks.set(message.requestId, { deviceId, actionIds });
+    this.log.debug('actions sent', { deviceId, actions: actions.length, requestId: message.requestId });
+    return true;
+  }
+
+  /** The actions an `ack` of the device acknowledges (undefined: not an `actions` message sent from here). */
+  takeActionAck(deviceId: string, requestId: string): readonly string[] | undefined {
+    const pending = this.actionAcks.get(requestId);
+    if (!pending || pending.deviceId !== deviceId) return undefined;
+    this.actionAcks.delete(requestId);
+    return pending.actionIds;
   }
 
   /** The channel version of the device's open socket, if it has one. */

@@ -94,6 +94,17 @@ describe('replicas on one PostgreSQL database', () => {
     expect(await decision()).toBe('block');
   });
 
+  it('pushes a response action created through one replica to a capable device connected to the other', async () => {
+    const device = await a.enrolledDevice();
+    const client = await TestPushClient.open(b.endpoint.url, b.ca, device, undefined, '/v1/device/push?channel=2&capabilities=actions');
+    expect(await next(client)).toMatchObject({ type: 'hello', channel: 2 });
+    const action = await a.admin.ok<{ id: string }>('POST', `/devices/${device.deviceId}/runAntivirusScan`, { comment: 'from a' });
+    let message = await next(client);
+    for (let i = 0; i < 5 && message.type !== 'actions'; i++) message = await next(client);
+    expect(message.type === 'actions' ? message.actions.map((e) => e.payload.actionId) : message).toEqual([action.id]);
+    client.close();
+  });
+
   it('forgets on every replica a device deleted through one: its socket on the other closes, its decision goes', async () => {
     const device = await a.enrolledDevice();
     const client = await TestPushClient.open(b.endpoint.url, b.ca, device, undefined, '/v1/device/push?channel=2');

@@ -58,6 +58,8 @@ export interface ClusterMembers {
   readonly sets: DeviceSetViews;
   readonly compliance: ComplianceService;
   readonly logger: Logger;
+  /** Sends the devices connected here their pending response actions (service/actions/action-delivery.ts). */
+  readonly actions?: (deviceIds: readonly string[]) => Promise<void>;
 }
 
 /** Applies the other replicas' events here, without publishing them again. */
@@ -75,6 +77,8 @@ export function applyClusterEvent(event: ClusterEvent, members: ClusterMembers):
       return undefined;
     case 'compliance':
       return members.compliance.reload(event.deviceIds);
+    case 'actions':
+      return members.actions?.(event.deviceIds);
     case 'signingKeys':
       // Which key signs decides every set's manifest: cached sets go with the old ring.
       return members.signingKeys.reload().then(() => members.sets.forgetAll());

@@ -7,6 +7,7 @@ import type { EndpointIdentity } from '../pki/endpoint-identity.js';
 import type { PolicySigningKeyRing } from '../pki/signing-key-ring.js';
 import type { PushHub } from '../push/push-hub.js';
 import type { ManagementStore } from '../store/store.js';
+import type { ActionSettings } from './actions/action-envelope.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { AccessTokenRegistry } from './compliance/access-tokens.js';
 import type { ComplianceService } from './compliance/compliance-service.js';
@@ -36,4 +37,6 @@ export interface ServiceContext {
   readonly presence?: PushPresence;
   /** The admin audit log: every admin write is recorded through it (service/audit/). */
   readonly audit: AuditLog;
+  /** Response actions' settings (endpoint config `actions`); absent: the defaults of service/actions/action-envelope.ts. */
+  readonly actionSettings?: ActionSettings;
 }

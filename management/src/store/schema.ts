@@ -1,6 +1,7 @@
 // Table shapes of the SQL store as kysely sees them (camelCase here, snake_case in SQL via CamelCasePlugin).
 // Booleans are 0/1 integers and JSON values are TEXT so the same shapes fit SQLite and PostgreSQL.
 import type { Generated } from 'kysely';
+import type { ActionPackageChunkTable, ActionPackageTable, DeviceActionTable } from './schema-actions.js';
 
 /** meta: single facts about this endpoint (tenant id, admin token hash). */
 export interface MetaTable {
@@ -67,6 +68,8 @@ export interface DeviceTable {
   tags: string;
   /** Set when an admin asked for a device-key rotation; cleared when the device rotates. */
   keyRotationRequestedAt: string | null;
+  /** When an offboard action succeeded (migration 0017): its requests are refused DEVICE_OFFBOARDED from then on. */
+  offboardedAt: string | null;
 }
 
 /** device_key_history: device keys retired by rotation (the old key is refused from then on). */
@@ -445,4 +448,7 @@ export interface Database {
   alertTriage: AlertTriageTable;
   alertComments: AlertCommentTable;
   suppressionRules: SuppressionRuleTable;
+  deviceActions: DeviceActionTable;
+  actionPackages: ActionPackageTable;
+  actionPackageChunks: ActionPackageChunkTable;
 }

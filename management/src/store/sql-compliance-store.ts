@@ -14,7 +14,7 @@ import type {
 } from '../../../policy-schemas/src/index.js';
 import type { AccessTokenRecord, AlertReportOutcome, ComplianceStore, DeviceSignals, StoredAlert, StoredComplianceState } from './compliance-store.js';
 import type { Database } from './schema.js';
-import { SqlAdminStore } from './sql-admin-store.js';
+import { SqlActionStore } from './sql-action-store.js';
 import * as compliance from './sql-compliance.js';
 import { DeviceWriteBatches } from './sql-device-writes.js';
 import * as signals from './sql-signals.js';
@@ -23,7 +23,7 @@ import type { StoreProblem } from './stored-json.js';
 import type { SuppressionRuleLimit, TriageStore } from './triage-store.js';
 
 /** ComplianceStore on the SQL database. What devices send is written through the group commit of `batches`. */
-export class SqlComplianceStore extends SqlAdminStore implements ComplianceStore, TriageStore {
+export class SqlComplianceStore extends SqlActionStore implements ComplianceStore, TriageStore {
   protected readonly batches: DeviceWriteBatches;
 
   constructor(db: Kysely<Database>) {

@@ -33,6 +33,9 @@ export const DEVICE_TABLES = [
   'requestNonces',
   'deviceKeyHistory',
   'pushPresence',
+  'actionPackageChunks',
+  'actionPackages',
+  'deviceActions',
 ] as const satisfies readonly (keyof Database)[];
 
 /** ManagementStore.deleteGroup. */

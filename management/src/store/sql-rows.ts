@@ -21,6 +21,7 @@ export function deviceFromRow(row: DeviceTable): DeviceRecord {
     lastReportAt: row.lastReportAt,
     tags: parseStoredJson<string[]>(row.tags, { table: 'devices', id: row.deviceId, column: 'tags' }),
     ...(row.keyRotationRequestedAt ? { keyRotationRequestedAt: row.keyRotationRequestedAt } : {}),
+    ...(row.offboardedAt ? { offboardedAt: row.offboardedAt } : {}),
   };
 }
 

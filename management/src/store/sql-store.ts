@@ -207,6 +207,7 @@ export class SqlManagementStore extends SqlComplianceStore implements Management
           enrollmentTokenHash: input.tokenHash,
           tags: token.tags,
           keyRotationRequestedAt: null,
+          offboardedAt: null,
         };
         await trx.insertInto('devices').values(row).execute();
         const device = deviceFromRow(row);

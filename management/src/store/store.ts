@@ -16,6 +16,7 @@ import type {
   SignedSigningKeyAnnouncement,
   StatusReport,
 } from '../../../policy-schemas/src/index.js';
+import type { ActionStore } from './action-store.js';
 import type { AdminStore } from './admin-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { ComplianceStore } from './compliance-store.js';
@@ -71,6 +72,8 @@ export interface DeviceRecord extends DeviceFacts {
   readonly tags: readonly string[];
   /** Set while an admin's request to rotate the device key is pending. */
   readonly keyRotationRequestedAt?: string;
+  /** When an offboard action succeeded: the device is gone from management (DEVICE_OFFBOARDED). */
+  readonly offboardedAt?: string;
 }
 
 /** One device-key rotation: the key the request was signed with is replaced by the new one. */
@@ -254,7 +257,7 @@ export interface StoreStats {
   readonly pool?: PoolStats;
 }
 
-export interface ManagementStore extends ComplianceStore, TriageStore, AdminStore, AuditStore {
+export interface ManagementStore extends ComplianceStore, TriageStore, ActionStore, AdminStore, AuditStore {
   getMeta(key: MetaKey): Promise<string | undefined>;
   /** Stores `value` unless the key already has one; returns the value now stored. */
   initMeta(key: MetaKey, value: string): Promise<string>;

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../../common/clock.js';
-import { FileHasher } from '../../risk/file-hasher.js';
-import { listProcesses } from '../../risk/process-table.js';
+import { FileHasher } from '../processes/file-hasher.js';
+import { listProcesses } from '../processes/process-table.js';
 import { NodeCommandRunner } from '../../system/command-runner.js';
 import { collectInvestigationPackage, type PackageManifest } from './index.js';
 

@@ -10,9 +10,9 @@ import { runPowerShell } from '../../providers/windows/powershell.js';
 import { type CommandRunner, describeFailure } from '../../system/command-runner.js';
 import type { CollectSource } from './sources.js';
 
-/** What the agent passes in that only higher layers can read (risk/process-table.ts, the host's facts, inventory/). */
+/** What the agent passes in that only higher layers can read (actions/processes/process-table.ts, the host's facts, inventory/). */
 export interface InvestigationSources {
-  /** The process table (risk/process-table.ts `listProcesses`, without hashes). */
+  /** The process table (actions/processes/process-table.ts `listProcesses`, without hashes). */
   processes(): Promise<unknown>;
   /** The device facts the agent reports (AgentHost.facts). */
   deviceFacts(): unknown;

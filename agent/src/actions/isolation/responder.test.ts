@@ -173,4 +173,22 @@ describe('IsolationController', () => {
     expect(errors).toEqual([]);
     expect(await backend.present()).toBe(true);
   });
+
+  it('always allows the URLs the agent talks to, whatever the plan carries (review 17a, finding 11)', async () => {
+    const t = setUp({ 'mgmt.example': ['192.0.2.10'], 'old.example': ['198.51.100.7'] });
+    t.controller.useAgentEndpoints(['https://mgmt.example/']);
+    const state = await t.controller.isolate({ mode: 'full', endpointUrls: ['https://old.example:8443/'] });
+    expect(state.endpoints.map((e) => [e.host, e.port, e.addresses])).toEqual([
+      ['mgmt.example', 443, ['192.0.2.10']],
+      ['old.example', 8443, ['198.51.100.7']],
+    ]);
+    // The agent's own endpoint not resolving fails the isolation: nothing is touched, the device stays reachable.
+    delete t.dns['mgmt.example'];
+    await t.controller.release();
+    const calls = t.backend.calls.length;
+    await expect(t.controller.isolate({ mode: 'full', endpointUrls: ['https://old.example:8443/'] })).rejects.toMatchObject({
+      code: 'ISOLATION_ENDPOINT_UNRESOLVED',
+    });
+    expect(t.backend.calls.slice(calls)).toEqual([]);
+  });
 });

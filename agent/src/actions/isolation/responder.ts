@@ -28,12 +28,22 @@ export interface IsolationControllerDeps {
 export class IsolationController implements IsolationResponder {
   private readonly store: IsolationIntentStore;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The URLs the agent itself talks to (its identity's preferred and alternate URLs), allowed by every isolation. */
+  private agentUrls: readonly string[] = [];
 
   constructor(
     options: IsolationControllerOptions,
     private readonly deps: IsolationControllerDeps,
   ) {
     this.store = new IsolationIntentStore(options.stateDir, deps.files);
+  }
+
+  /**
+   * Tells the controller which URLs the agent talks to: every later isolation allows them whatever the plan says, so an
+   * action carrying a wrong or old URL can never cut the agent off its own endpoint (review 17a, finding 11).
+   */
+  useAgentEndpoints(urls: readonly string[]): void {
+    this.agentUrls = [...urls];
   }
 
   isolate(plan: IsolationPlan): Promise<IsolationState> {
@@ -43,7 +53,7 @@ export class IsolationController implements IsolationResponder {
       const unsupported = this.deps.backend.unsupportedMode(plan.mode);
       if (unsupported) throw new AttacheError('ACTION_UNSUPPORTED', unsupported);
       // Everything that can fail without touching the OS comes first: the URLs, then every host's addresses.
-      const endpoints = await resolveEndpoints(endpointTargets(plan.endpointUrls), this.deps.resolve);
+      const endpoints = await resolveEndpoints(endpointTargets([...this.agentUrls, ...plan.endpointUrls]), this.deps.resolve);
       const previous = await this.store.read();
       const saved = previous ? previous.saved : await this.os('read the firewall state to restore on release', () => this.deps.backend.snapshot());
       const intent: AgentIsolationState = {

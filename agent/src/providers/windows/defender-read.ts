@@ -44,7 +44,8 @@ export function asArray(value: unknown): unknown[] {
   return value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
 }
 
-const record = (value: unknown): Record<string, unknown> =>
+/** The value as an object to read fields from; anything else (array, null, scalar) reads as an empty one. */
+export const record = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
 /** The observe script's output as an observation; throws when Get-MpPreference returned nothing. */

@@ -1,6 +1,8 @@
 // Windows Firewall provider (policy kind firewall): profile and global settings are written to the Firewall CSP's MDM
 // store through the MDM WMI bridge (MDM_Firewall_Global02 / _<Profile>Profile02), read back as the effective value
 // (ActiveStore), and a Group Policy value that wins (RSOP store, merge law GPO > MDM > local) is reported by overrides().
+// While the device is isolated (response action), the profile values isolation forces are reported overridden by it and
+// never written: an MDM value would win over isolation's block-by-default (docs/actions.md, "On the device").
 import type { BaselineEntry, SettingValue } from '../../../../policy-schemas/src/index.js';
 import type { SettingOverride } from '../../core/outcome.js';
 import { type SettingChange, valuesEqual } from '../../core/plan.js';
@@ -15,6 +17,16 @@ import { runPowerShell } from './powershell.js';
 const INSTANCE_ORDER: readonly FirewallInstance[] = ['Global', 'DomainProfile', 'PrivateProfile', 'PublicProfile', 'Audit', 'NetworkListManager'];
 /** Who wins over the MDM store per the Firewall CSP merge law. */
 export const GROUP_POLICY = 'Group Policy';
+/** The override source while isolated; the status message reads "device isolation is in force; it sets this setting…". */
+export const ISOLATION_OVERRIDE = 'device isolation is in force; it';
+/** What isolation sets on every profile (actions/isolation/windows-script.ts), as CSP values: on, block in, block out. */
+const ISOLATION_FORCED: Readonly<Record<string, SettingValue>> = { EnableFirewall: true, DefaultInboundAction: 1, DefaultOutboundAction: 1 };
+
+/** The isolation-forced value of a profile setting, or undefined for every other setting. */
+export function isolationForced(settingId: string): SettingValue | undefined {
+  const m = /^firewall\.(?:domain|private|public)Profile\.(\w+)$/.exec(settingId);
+  return m ? ISOLATION_FORCED[m[1] as string] : undefined;
+}
 
 type Values = Record<string, unknown>;
 /** The bridge's class shapes on this build: instance → property → CIM type; null = the class is absent. */
@@ -70,12 +82,18 @@ function netValues(store: NetStore, m: FirewallMapping): Values | undefined {
   return profile ? store.profiles.get(profile) : store.settings;
 }
 
+export interface WindowsFirewallDeps {
+  readonly runner: CommandRunner;
+  /** True while the device is isolated (isolation.json present); absent: never. */
+  readonly isolated?: () => Promise<boolean>;
+}
+
 export class WindowsFirewallProvider implements SettingsProvider {
   readonly kind = 'firewall' as const;
   private classes: BridgeClasses | undefined;
   private lastOverrides = new Map<string, SettingOverride>();
 
-  constructor(private readonly deps: { readonly runner: CommandRunner }) {}
+  constructor(private readonly deps: WindowsFirewallDeps) {}
 
   /** Learns once which bridge classes and properties this Windows build has (they change only with a feature update). */
   async prepare(): Promise<void> {
@@ -104,10 +122,13 @@ export class WindowsFirewallProvider implements SettingsProvider {
     });
     if (mapped.length === 0) return out;
     const state = parseObserved(await runPowerShell(this.deps.runner, FIREWALL_OBSERVE, null));
+    const isolated = (await this.deps.isolated?.()) === true;
     for (const [id, m] of mapped) {
       const { value, override } = this.read(state, m);
       out.set(id, value);
-      if (override) this.lastOverrides.set(id, override);
+      const forced = isolated ? isolationForced(id) : undefined;
+      if (forced !== undefined) this.lastOverrides.set(id, { source: ISOLATION_OVERRIDE, effective: forced });
+      else if (override) this.lastOverrides.set(id, override);
     }
     return out;
   }
@@ -172,12 +193,16 @@ export class WindowsFirewallProvider implements SettingsProvider {
 
   async apply(changes: readonly SettingChange[]): Promise<ApplyResult[]> {
     const results = new Map<number, ApplyResult>();
+    // Isolated: the values isolation forces are left alone (reported through overrides()), never remediated.
+    const isolated = changes.some((c) => isolationForced(c.settingId) !== undefined) && (await this.deps.isolated?.()) === true;
     const steps = new Map<FirewallInstance, { values: Record<string, SettingValue | null>; changes: number[] }>();
     for (const [index, change] of changes.entries()) {
       const { settingId } = change;
       const m = firewallMapping(settingId);
       const reason = this.unsupportedReason(settingId);
-      if (!('mapping' in m) || reason !== undefined) {
+      if (isolated && isolationForced(settingId) !== undefined) {
+        results.set(index, { settingId, ok: true });
+      } else if (!('mapping' in m) || reason !== undefined) {
         results.set(index, { settingId, ok: false, code: 'SETTING_NOT_APPLICABLE', message: reason ?? 'not a firewall setting' });
       } else if (change.to !== undefined && !m.mapping.accepts(change.to)) {
         results.set(index, { settingId, ok: false, code: 'SETTING_APPLY_FAILED', message: `${JSON.stringify(change.to)} is not a valid value` });
@@ -229,6 +254,6 @@ export class WindowsFirewallProvider implements SettingsProvider {
 }
 
 /** The firewall (profiles + global) and firewallRules providers of a Windows host. */
-export function createWindowsFirewallProviders(deps: { readonly runner: CommandRunner }): SettingsProvider[] {
-  return [new WindowsFirewallProvider(deps), new WindowsFirewallRulesProvider(deps)];
+export function createWindowsFirewallProviders(deps: WindowsFirewallDeps): SettingsProvider[] {
+  return [new WindowsFirewallProvider(deps), new WindowsFirewallRulesProvider({ runner: deps.runner })];
 }

@@ -4,6 +4,7 @@
 import { ERROR_CODES, type ErrorCode } from '../../../../common/errors.js';
 import { ATTACHE_VERSION } from '../../../../common/version.js';
 import { ACCESS_OPS_ROUTE_DOCS } from './access-ops-route-docs.js';
+import { ACTION_ROUTE_DOCS } from './action-route-docs.js';
 import { adminAuditErrors, adminExtensions, adminNote, isAdminPath } from './admin-operation.js';
 import { ADMIN_ROUTE_DOCS } from './admin-route-docs.js';
 import { AUDIT_ROUTE_DOCS } from './audit-route-docs.js';
@@ -43,6 +44,7 @@ export const ROUTE_DOCS: RouteDocs = mergeRouteDocs(
   ADMIN_ROUTE_DOCS,
   COMPLIANCE_ROUTE_DOCS,
   TRIAGE_ROUTE_DOCS,
+  ACTION_ROUTE_DOCS,
   IDENTITY_ROUTE_DOCS,
   AUDIT_ROUTE_DOCS,
   CONSOLE_ROUTE_DOCS,

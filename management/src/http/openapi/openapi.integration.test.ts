@@ -142,7 +142,9 @@ describe('documented request bodies', () => {
           ? await t.admin.call(method, url.slice('/v1/admin'.length), body)
           : await httpsRequest(t.endpoint.url, t.ca, method, url, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const answer = (res.body as { error?: { code?: string; details?: unknown } } | null)?.error;
-      if (res.status !== 400 || answer?.code !== 'SCHEMA_INVALID' || JSON.stringify(answer.details) !== JSON.stringify(expected)) {
+      // Response-action requests answer a bad body with their own code (ACTION_INVALID, as issue 17 specifies).
+      const code = route.errors.includes('ACTION_INVALID') ? 'ACTION_INVALID' : 'SCHEMA_INVALID';
+      if (res.status !== 400 || answer?.code !== code || JSON.stringify(answer.details) !== JSON.stringify(expected)) {
         mismatches.push(`${key}: ${res.status} ${JSON.stringify(answer)} — the documented ${name} finds ${JSON.stringify(expected)}`);
       }
       probed++;
@@ -209,7 +211,9 @@ describe('documented answers', () => {
     });
     expect(posted.status).toBe(200);
     const rule = await t.admin.ok<{ ruleId: string }>('POST', '/suppression-rules', { scope: 'device', deviceId: device.deviceId, alertId, comment: 'docs' });
+    const action = await t.admin.ok<{ id: string }>('POST', `/devices/${device.deviceId}/runAntivirusScan`, { comment: 'docs' });
     const ids: Record<string, string> = {
+      '/v1/admin/actions/': action.id,
       '/v1/admin/suppression-rules/': rule.ruleId,
       '/v1/admin/devices/': device.deviceId,
       '/v1/access/devices/': device.deviceId,

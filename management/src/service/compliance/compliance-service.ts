@@ -242,7 +242,7 @@ export class ComplianceService {
       // A revoked device is blocked whatever its policies say, so it is evaluated anyway.
       if (!(err instanceof AttacheError) || err.code !== 'STORE_CORRUPT') throw err;
       this.log.error('compliance evaluation skipped', { deviceId, trigger, code: err.code, error: err.message });
-      if (!device.revoked) {
+      if (!device.revoked && device.offboardedAt === undefined) {
         if (previous && !this.decisions.has(deviceId)) this.remember(previous);
         return previous;
       }
@@ -259,7 +259,8 @@ export class ComplianceService {
     const lastContactAt = device.lastSeenAt ?? device.enrolledAt;
     let { state, transition } = evaluateDevice({
       deviceId,
-      revoked: device.revoked,
+      // An offboarded device (issue 17) is out of management: blocked as a revoked one is.
+      revoked: device.revoked || device.offboardedAt !== undefined,
       facts: {
         now: clock.now(),
         agentVersion: device.agentVersion,

@@ -151,6 +151,17 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /v1/admin/devices/:id/alerts/:alertId': 'devices.read',
   'PATCH /v1/admin/devices/:id/alerts/:alertId': 'alerts.triage',
   'POST /v1/admin/devices/:id/alerts/:alertId/comments': 'alerts.triage',
+  'POST /v1/admin/devices/:id/isolate': 'actions.isolate',
+  'POST /v1/admin/devices/:id/release': 'actions.isolate',
+  'POST /v1/admin/devices/:id/runAntivirusScan': 'actions.scan',
+  'POST /v1/admin/devices/:id/collectInvestigationPackage': 'actions.collect',
+  'POST /v1/admin/devices/:id/stopAndQuarantineFile': 'actions.quarantine',
+  'POST /v1/admin/devices/:id/restoreFromQuarantine': 'actions.quarantine',
+  'POST /v1/admin/devices/:id/offboard': 'actions.offboard',
+  'GET /v1/admin/actions': 'devices.read',
+  'GET /v1/admin/actions/:id': 'devices.read',
+  'POST /v1/admin/actions/:id/cancel': 'actions.cancel',
+  'GET /v1/admin/actions/:id/package': 'packages.download',
   'POST /v1/admin/suppression-rules': 'suppressions.write',
   'GET /v1/admin/suppression-rules': 'devices.read',
   'GET /v1/admin/suppression-rules/:id': 'devices.read',
@@ -188,9 +199,11 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
  * - `group`: also the group `:id` (/groups/:id/…), which must be one of the admin's scope groups;
  * - `bodyGroups`: the group(s) of the body (`groupId`, `assignments[].groupId`), each a scope group;
  * - `assignment` / `complianceAssignment`: the assignment `:id`, whose group must be a scope group;
- * - `self`: the admin's own password and API tokens (`:id` must be its own account or one of its own tokens).
+ * - `self`: the admin's own password and API tokens (`:id` must be its own account or one of its own tokens);
+ * - `action`: the action `:id`, whose device must be in scope (checked by service/actions/action-views.ts scopedAction,
+ *   which answers ACTION_NOT_FOUND outside it, as it does for the reads of one action and its package).
  */
-export type ScopeCheck = 'devices' | 'group' | 'bodyGroups' | 'assignment' | 'complianceAssignment' | 'self';
+export type ScopeCheck = 'devices' | 'group' | 'bodyGroups' | 'assignment' | 'complianceAssignment' | 'self' | 'action';
 export const SCOPE_SAFE_WRITES: Readonly<Record<string, ScopeCheck>> = {
   'POST /v1/admin/devices/:id/tags': 'devices',
   'POST /v1/admin/devices/:id/sync': 'devices',
@@ -199,6 +212,14 @@ export const SCOPE_SAFE_WRITES: Readonly<Record<string, ScopeCheck>> = {
   'DELETE /v1/admin/devices/:id': 'devices',
   'PATCH /v1/admin/devices/:id/alerts/:alertId': 'devices',
   'POST /v1/admin/devices/:id/alerts/:alertId/comments': 'devices',
+  'POST /v1/admin/devices/:id/isolate': 'devices',
+  'POST /v1/admin/devices/:id/release': 'devices',
+  'POST /v1/admin/devices/:id/runAntivirusScan': 'devices',
+  'POST /v1/admin/devices/:id/collectInvestigationPackage': 'devices',
+  'POST /v1/admin/devices/:id/stopAndQuarantineFile': 'devices',
+  'POST /v1/admin/devices/:id/restoreFromQuarantine': 'devices',
+  'POST /v1/admin/devices/:id/offboard': 'devices',
+  'POST /v1/admin/actions/:id/cancel': 'action',
   // The body's deviceId must be in scope; an organization-wide rule (no deviceId) is refused by the service
   // (service/compliance/suppressions.ts). Changing or deleting a rule is not scope-safe: scoped admins are refused.
   'POST /v1/admin/suppression-rules': 'devices',

@@ -4,10 +4,10 @@
 // "allowed" by its former signer. Linux has no code signing and macOS signatures are not read (codesign leaf
 // thumbprints are not implemented): there the indicator type is notApplicable (core/indicator-policy.ts says why).
 import { stat } from 'node:fs/promises';
-import type { Platform } from '../../../policy-schemas/src/index.js';
-import { SIGNER_NOT_APPLICABLE } from '../core/indicator-policy.js';
-import { ps, runPowerShell } from '../providers/windows/powershell.js';
-import type { CommandRunner } from '../system/command-runner.js';
+import type { Platform } from '../../../../policy-schemas/src/index.js';
+import { SIGNER_NOT_APPLICABLE } from '../../core/indicator-policy.js';
+import { ps, runPowerShell } from '../../providers/windows/powershell.js';
+import type { CommandRunner } from '../../system/command-runner.js';
 
 /** Constant script: `$in` is an array of paths; answers one {path, status, thumbprint} per path. */
 export const AUTHENTICODE_SIGNERS = ps('authenticode-signers')`

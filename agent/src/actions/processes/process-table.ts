@@ -5,10 +5,10 @@
 import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Systeminformation as Si } from 'systeminformation';
-import type { Platform } from '../../../policy-schemas/src/index.js';
-import type { ExecutableFacts, ObservedConnection, ObservedProcess } from '../core/indicator-match.js';
-import { parseIp } from '../core/ip-match.js';
-import { systemInformationModule as si } from '../inventory/systeminformation.js';
+import type { Platform } from '../../../../policy-schemas/src/index.js';
+import type { ExecutableFacts, ObservedConnection, ObservedProcess } from '../../core/indicator-match.js';
+import { parseIp } from '../../core/ip-match.js';
+import { systemInformationModule as si } from '../../system/systeminformation.js';
 import type { FileHasher } from './file-hasher.js';
 import type { SignerReader } from './signer-reader.js';
 

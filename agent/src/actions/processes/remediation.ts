@@ -2,9 +2,9 @@
 // stopped, each process's own path, never an OS-critical file or the agent's own executable) and the move itself
 // through actions/quarantine.ts. The protected list is documented in docs/actions.md.
 import { realpath, stat } from 'node:fs/promises';
-import type { Platform } from '../../../policy-schemas/src/index.js';
-import type { FileQuarantine } from '../actions/quarantine.js';
-import type { RiskIndicator } from '../core/indicator-match.js';
+import type { Platform } from '../../../../policy-schemas/src/index.js';
+import type { RiskIndicator } from '../../core/indicator-match.js';
+import type { FileQuarantine } from '../quarantine.js';
 import type { FileHasher, FileHashes } from './file-hasher.js';
 
 /**

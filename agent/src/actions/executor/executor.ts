@@ -1,0 +1,305 @@
+// The response-action executor (issue 17): takes delivered envelopes (policies answers, push messages), verifies each,
+// records it in the ledger before anything runs, runs one action at a time per family, cancels, re-sends stored
+// outcomes for re-deliveries (never running twice) and queues every update for the endpoint. docs/actions.md.
+import type { Clock } from '../../../../common/clock.js';
+import { AttacheError, type ErrorCode, toAttacheError } from '../../../../common/errors.js';
+import type { ActionParametersOf, ActionPayload, ActionResult, ActionUpdate } from '../../../../policy-schemas/src/index.js';
+import type { ActionRefusal, ActionVerdict } from '../../core/action-verify.js';
+import type { Logger } from '../../logging.js';
+import { type HandlerDeps, runAction } from './handlers.js';
+import type { ActionLedger, AgentActionEntry } from './ledger.js';
+import { recoverEntry } from './recovery.js';
+
+/** Actions that can be stopped once running (common/action-state.ts says the same to the endpoint). */
+const ABORTABLE: ReadonlySet<string> = new Set(['runAntivirusScan', 'collectInvestigationPackage']);
+/** A terminal outcome is re-sent for a re-delivery at most this often (every check-in re-delivers until it is acked). */
+export const RESEND_INTERVAL_MS = 10 * 60_000;
+/** Progress updates of a long action: at most one per this interval, and only when the percentage moved. */
+export const PROGRESS_INTERVAL_MS = 15_000;
+
+export interface ActionExecutorDeps extends HandlerDeps {
+  readonly ledger: ActionLedger;
+  /** Verifies one envelope against the keys pinned now (core/action-verify.ts over sync/action-trust.ts). */
+  readonly verify: (item: unknown) => Promise<ActionVerdict>;
+  /** Follows the endpoint's key chain (a sync): an action signed by a key not pinned yet is verified once more after it. */
+  readonly refreshKeys: () => Promise<void>;
+  /** Queues an update durably for the endpoint (the signals outbox, never superseded). */
+  readonly report: (update: ActionUpdate) => Promise<void>;
+  readonly deviceId: string;
+  readonly clock: Pick<Clock, 'now'>;
+  readonly logger: Logger;
+  /** After an offboard's succeeded update is queued: wait for its ack, delete the identity, stop the service. */
+  readonly offboarded?: (actionId: string) => Promise<void>;
+}
+
+type CancelPayload = ActionPayload & { readonly parameters: ActionParametersOf<'cancel'> };
+type Terminal = Pick<AgentActionEntry, 'status' | 'result' | 'error'>;
+
+export class ActionExecutor {
+  private readonly families = new Map<string, Promise<void>>();
+  private readonly running = new Map<string, { controller: AbortController; cancelled: boolean }>();
+  private readonly resentAt = new Map<string, number>();
+  private receiving: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly deps: ActionExecutorDeps) {}
+
+  /** Loads the ledger, forgets old entries and recovers what a kill interrupted (docs/actions.md, "On the device"). */
+  async start(): Promise<void> {
+    const { ledger, clock } = this.deps;
+    await ledger.load();
+    await ledger.prune(clock.now());
+    for (const [id, entry] of ledger.all()) {
+      // An offboard that succeeded but whose last steps (ack, identity, service) a stop or kill cut short: finish them.
+      if (entry.type === 'offboard' && entry.status === 'succeeded') {
+        this.deps.logger.warn('offboarding resumed after a restart', { actionId: id });
+        void this.deps.offboarded?.(id).catch((err: unknown) => this.deps.logger.error('offboarding failed', { actionId: id, error: (err as Error).message }));
+        continue;
+      }
+      if (entry.status !== 'pending' && entry.status !== 'inProgress') continue;
+      const recovered = await recoverEntry(id, entry, { host: this.deps.host, nowMs: clock.now() });
+      if (recovered.kind === 'run') {
+        await ledger.put(id, { ...entry, status: 'pending' });
+        this.deps.logger.info('action resumed after a restart', { actionId: id, type: entry.type });
+        this.schedule(id, entry.type);
+      } else {
+        this.deps.logger.warn('action ended by a restart', { actionId: id, type: entry.type, status: recovered.outcome.status });
+        await this.finish(id, recovered.outcome);
+      }
+    }
+  }
+
+  /** Takes a delivery (in order: oldest first); resolves once each envelope is recorded and its run scheduled. */
+  receive(items: readonly unknown[]): Promise<void> {
+    const run = async () => {
+      const keys = { refreshed: false };
+      for (const item of items) {
+        if (this.stopped) return;
+        try {
+          await this.take(item, keys);
+        } catch (err) {
+          this.deps.logger.error('action not taken', { error: (err as Error).message });
+        }
+      }
+    };
+    const next = this.receiving.then(run, run);
+    this.receiving = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Waits until every received action has run (tests, graceful stop). */
+  async idle(): Promise<void> {
+    await this.receiving;
+    while (this.families.size > 0) await Promise.all([...this.families.values()]);
+  }
+
+  /** Stops taking actions; a running one is aborted and left inProgress, so the next start recovers it. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const run of this.running.values()) run.controller.abort(new AttacheError('ACTION_INTERRUPTED', 'the agent is stopping'));
+    await this.idle();
+  }
+
+  private async take(item: unknown, keys: { refreshed: boolean }): Promise<void> {
+    let verdict = await this.deps.verify(item);
+    if (!verdict.ok && verdict.unknownKey && !keys.refreshed) {
+      keys.refreshed = true;
+      await this.deps.refreshKeys().catch((err: unknown) => this.deps.logger.warn('key chain refresh failed', { error: (err as Error).message }));
+      verdict = await this.deps.verify(item);
+    }
+    const id = verdict.ok ? verdict.action.actionId : verdict.actionId;
+    if (id === undefined) {
+      this.deps.logger.warn('action refused, no id to report it under', { code: (verdict as ActionRefusal).code, error: (verdict as ActionRefusal).message });
+      return;
+    }
+    const known = this.deps.ledger.get(id);
+    if (known) return this.resend(id, known);
+    if (!verdict.ok) return this.refuse(id, verdict, item);
+    const action = verdict.action;
+    this.deps.logger.info('action received', { actionId: id, type: action.type, requestor: action.requestor, comment: action.requestorComment });
+    if (action.type === 'cancel') return this.cancel(action as CancelPayload);
+    const entry: AgentActionEntry = {
+      type: action.type,
+      status: 'pending',
+      sequence: 0,
+      receivedAt: this.isoNow(),
+      expiresAt: action.expiresAt,
+      parameters: { ...action.parameters },
+      ...(action.type === 'stopAndQuarantineFile' ? { sha256: (action.parameters as ActionParametersOf<'stopAndQuarantineFile'>).sha256 } : {}),
+    };
+    await this.deps.ledger.put(id, entry);
+    if (this.cancelledBefore(id)) return this.finish(id, { status: 'cancelled' });
+    this.schedule(id, action.type);
+  }
+
+  /**
+   * A refusal is reported as the action's `failed` update. Only refusals of a verified signature are recorded: a forged
+   * envelope must not be able to pre-empt the genuine action with its id.
+   */
+  private async refuse(id: string, refusal: ActionRefusal, item: unknown): Promise<void> {
+    this.deps.logger.warn('action refused', { actionId: id, code: refusal.code, error: refusal.message });
+    const error = { code: refusal.code, message: refusal.message.slice(0, 2048) };
+    if (refusal.code === 'ACTION_DEVICE_MISMATCH' || refusal.code === 'ACTION_EXPIRED') {
+      const payload = (item as { payload: ActionPayload }).payload;
+      await this.deps.ledger.put(id, {
+        type: payload.type,
+        status: 'failed',
+        sequence: 0,
+        receivedAt: this.isoNow(),
+        expiresAt: payload.expiresAt,
+        parameters: { ...payload.parameters },
+      });
+      return this.finish(id, { status: 'failed', error });
+    }
+    if (!this.resendDue(id)) return;
+    await this.deps.report({ actionId: id, deviceId: this.deps.deviceId, sequence: 1, status: 'failed', at: this.isoNow(), error });
+  }
+
+  /** A known id delivered again: nothing runs; a finished action's stored outcome goes back with duplicate: true. */
+  private async resend(id: string, entry: AgentActionEntry): Promise<void> {
+    if (entry.status === 'pending' || entry.status === 'inProgress' || entry.type === 'cancel') return;
+    if (!this.resendDue(id)) return;
+    this.deps.logger.info('action delivered again, stored outcome re-sent', { actionId: id, status: entry.status });
+    await this.deps.report({ ...this.update(id, entry, entry.sequence, entry.completedAt ?? this.isoNow()), duplicate: true });
+  }
+
+  private async cancel(action: CancelPayload): Promise<void> {
+    const target = action.parameters.actionId;
+    await this.deps.ledger.put(action.actionId, {
+      type: 'cancel',
+      status: 'succeeded',
+      sequence: 0,
+      receivedAt: this.isoNow(),
+      expiresAt: action.expiresAt,
+      parameters: { actionId: target },
+    });
+    const entry = this.deps.ledger.get(target);
+    if (!entry) return; // not here yet: it is refused when it comes (cancelledBefore)
+    if (entry.status === 'pending') return this.finish(target, { status: 'cancelled' });
+    const run = this.running.get(target);
+    if (entry.status === 'inProgress') {
+      // An action that cannot stop half-way finishes; its real outcome becomes the endpoint's late result.
+      if (run && ABORTABLE.has(entry.type)) {
+        run.cancelled = true;
+        run.controller.abort(new AttacheError('ACTION_INTERRUPTED', `cancelled by ${action.requestor}`));
+      }
+      return;
+    }
+    // Already finished: its outcome, dated now (after the cancellation), so the endpoint stops delivering the cancel.
+    const sequence = entry.sequence + 1;
+    await this.deps.ledger.put(target, { ...entry, sequence });
+    await this.deps.report(this.update(target, entry, sequence, this.isoNow()));
+  }
+
+  private cancelledBefore(id: string): boolean {
+    return this.deps.ledger.all().some(([, e]) => e.type === 'cancel' && e.parameters.actionId === id);
+  }
+
+  /** Runs the action after the one of its family in progress (isolate and release share one family). */
+  private schedule(id: string, type: string): void {
+    const family = type === 'isolate' || type === 'release' ? 'isolation' : type;
+    const previous = this.families.get(family) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.run(id))
+      .catch((err: unknown) => this.deps.logger.error('action run failed', { actionId: id, error: (err as Error).message }));
+    this.families.set(family, next);
+    void next.then(() => {
+      if (this.families.get(family) === next) this.families.delete(family);
+    });
+  }
+
+  private async run(id: string): Promise<void> {
+    const entry = this.deps.ledger.get(id);
+    if (entry?.status !== 'pending' || this.stopped) return;
+    const run = { controller: new AbortController(), cancelled: false };
+    this.running.set(id, run);
+    const started: AgentActionEntry = { ...entry, status: 'inProgress', startedAt: this.isoNow(), sequence: entry.sequence + 1 };
+    await this.deps.ledger.put(id, started);
+    await this.deps.report(this.update(id, started, started.sequence, started.startedAt as string));
+    let outcome: Terminal;
+    try {
+      const action = { actionId: id, type: entry.type, parameters: entry.parameters };
+      const result = await runAction(action, { signal: run.controller.signal, progress: this.progressSink(id) }, this.deps);
+      outcome = { status: 'succeeded', result };
+    } catch (err) {
+      if (run.cancelled) outcome = { status: 'cancelled' };
+      else if (this.stopped)
+        return; // left inProgress: the next start recovers it
+      else outcome = { status: 'failed', error: errorOf(err) };
+    } finally {
+      this.running.delete(id);
+    }
+    await this.finish(id, outcome);
+    if (entry.type === 'offboard' && outcome.status === 'succeeded') await this.deps.offboarded?.(id);
+  }
+
+  /** Records a terminal outcome, then queues its update. */
+  private async finish(id: string, outcome: Terminal): Promise<void> {
+    const entry = this.deps.ledger.get(id);
+    if (!entry) return;
+    const done: AgentActionEntry = { ...strip(entry), ...outcome, sequence: entry.sequence + 1, completedAt: this.isoNow() };
+    await this.deps.ledger.put(id, done);
+    this.deps.logger.info('action finished', {
+      actionId: id,
+      type: entry.type,
+      status: outcome.status,
+      ...(outcome.error ? { code: outcome.error.code } : {}),
+    });
+    await this.deps.report(this.update(id, done, done.sequence, done.completedAt as string));
+  }
+
+  /** Progress updates: rounded to 5 %, at most one per PROGRESS_INTERVAL_MS, queued in order. */
+  private progressSink(id: string): (percent: number) => void {
+    let last = { percent: 0, at: Number.NEGATIVE_INFINITY };
+    let chain = Promise.resolve();
+    return (raw) => {
+      const percent = Math.max(0, Math.min(99, Math.floor(raw / 5) * 5));
+      const now = this.deps.clock.now();
+      if (percent <= last.percent || now - last.at < PROGRESS_INTERVAL_MS) return;
+      last = { percent, at: now };
+      chain = chain.then(async () => {
+        const entry = this.deps.ledger.get(id);
+        if (entry?.status !== 'inProgress') return;
+        const next = { ...entry, sequence: entry.sequence + 1 };
+        await this.deps.ledger.put(id, next);
+        await this.deps.report({ ...this.update(id, next, next.sequence, this.isoNow()), progress: percent });
+      });
+      chain = chain.catch((err: unknown) => this.deps.logger.warn('progress update not queued', { actionId: id, error: (err as Error).message }));
+    };
+  }
+
+  private update(id: string, entry: AgentActionEntry, sequence: number, at: string): ActionUpdate {
+    const status = entry.status === 'pending' ? 'inProgress' : entry.status;
+    return {
+      actionId: id,
+      deviceId: this.deps.deviceId,
+      sequence: Math.max(1, sequence),
+      status,
+      at,
+      ...(entry.result ? { result: entry.result as ActionResult } : {}),
+      ...(entry.error ? { error: entry.error } : {}),
+    };
+  }
+
+  private resendDue(id: string): boolean {
+    const now = this.deps.clock.now();
+    const last = this.resentAt.get(id);
+    if (last !== undefined && now - last < RESEND_INTERVAL_MS) return false;
+    this.resentAt.set(id, now);
+    return true;
+  }
+
+  private isoNow(): string {
+    return new Date(this.deps.clock.now()).toISOString();
+  }
+}
+
+function strip(entry: AgentActionEntry): AgentActionEntry {
+  const { result: _r, error: _e, ...rest } = entry;
+  return rest;
+}
+
+function errorOf(err: unknown): { code: ErrorCode; message: string } {
+  const e = toAttacheError(err);
+  return { code: e.code, message: e.message.slice(0, 2048) };
+}

@@ -1,0 +1,131 @@
+// The response-action executor as the runtime wires it: verification against the pinned keys (sync/action-trust.ts),
+// updates through the signals outbox (kind actionUpdates, never superseded), the isolation's refresh, and offboarding
+// (restore every pre-management value, report and wait for the ack, delete the identity, disable the service).
+import type { Clock, TimerHandle } from '../../../common/clock.js';
+import { sleep } from '../../../common/clock.js';
+import { AttacheError } from '../../../common/errors.js';
+import type { ActionResultOf, AgentIdentity, DeliveredAction } from '../../../policy-schemas/src/index.js';
+import { ActionExecutor } from '../actions/executor/executor.js';
+import { ActionLedger } from '../actions/executor/ledger.js';
+import { IsolationController } from '../actions/isolation/responder.js';
+import type { CollectedPackage, ProgressSink, ResponseHost } from '../actions/response-host.js';
+import type { Logger } from '../logging.js';
+import type { AgentHost } from '../platform/index.js';
+import type { SignalDelivery } from '../risk/signal-delivery.js';
+import type { StateStore } from '../state/state-store.js';
+import { actionVerifier } from '../sync/action-trust.js';
+import { enforce } from '../sync/enforce.js';
+import type { EndpointClient } from '../transport/endpoint-client.js';
+
+/** How often an offboarding agent tries again to get its last update acknowledged. */
+export const OFFBOARD_ACK_RETRY_MS = 30_000;
+
+/**
+ * Uploads a collected investigation package for action `actionId`. Placeholder until package C's
+ * agent/src/transport/package-upload.ts is merged: the lead replaces this body with a call to it (chunked, resumable
+ * PUT /v1/device/actions/:id/package over the EndpointClient's signed send).
+ */
+export async function uploadInvestigationPackage(actionId: string, _pkg: CollectedPackage, _signal: AbortSignal, _progress: ProgressSink): Promise<void> {
+  throw new AttacheError('ACTION_UNSUPPORTED', `collectInvestigationPackage ${actionId}: this agent build has no package upload`);
+}
+
+export interface ActionWiringDeps {
+  readonly store: StateStore;
+  readonly host: AgentHost;
+  readonly identity: AgentIdentity;
+  readonly delivery: SignalDelivery;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly logger: Logger;
+  /** A sync: follows the endpoint's signing-key chain before an action signed by a new key is checked again. */
+  readonly sync: () => Promise<unknown>;
+  /** Stops enforcing (schedule, drift, push syncs) and waits for a sync in progress: offboarding has begun. */
+  readonly stopEnforcing: () => Promise<void>;
+  /** The daemon exits (0) once offboarding is done. */
+  readonly onOffboarded?: () => void;
+  /** True once the runtime is stopping: offboarding stops waiting for its ack (a restart resumes it). */
+  readonly stopped?: () => boolean;
+  /** Default uploadInvestigationPackage. */
+  readonly uploadPackage?: typeof uploadInvestigationPackage;
+}
+
+/** Every URL the agent talks to: its identity's preferred URL, then the alternates. */
+const agentEndpointUrls = (identity: AgentIdentity) => [identity.endpointUrl, ...(identity.alternateEndpointUrls ?? [])];
+
+/** The executor of this runtime, its updates queued in the signals outbox. */
+export function createActionExecutor(deps: ActionWiringDeps): ActionExecutor {
+  const { store, identity, clock, logger } = deps;
+  const actionLog = logger.child({ component: 'actions' });
+  const responder = deps.host.responder;
+  return new ActionExecutor({
+    host: responder,
+    ledger: new ActionLedger(store.dir, store.fileStore, (message, details) => actionLog.warn(message, details)),
+    verify: actionVerifier({ store, identity, now: () => clock.now() }),
+    refreshKeys: async () => void (await deps.sync()),
+    report: (update) => deps.delivery.enqueue({ kind: 'actionUpdates', body: { updates: [update] } }),
+    endpointUrls: () => agentEndpointUrls(identity),
+    uploadPackage: deps.uploadPackage ?? uploadInvestigationPackage,
+    removeFile: (path) => store.fileStore.remove(path),
+    restoreBaseline: () => restoreEverything(deps),
+    deviceId: identity.deviceId,
+    clock,
+    logger: actionLog,
+    offboarded: (actionId) => finishOffboarding(deps, responder, actionId),
+  });
+}
+
+/** The same path as a policy removed: nothing is managed any more, so every baseline entry is restored. */
+async function restoreEverything(deps: ActionWiringDeps): Promise<ActionResultOf<'offboard'>> {
+  await deps.stopEnforcing();
+  const before = Object.keys(await deps.store.readBaseline()).length;
+  const at = new Date(deps.clock.now()).toISOString();
+  const { events } = await enforce([], { store: deps.store, host: deps.host, logger: deps.logger.child({ component: 'offboard' }) }, { at, restore: true });
+  const restoredSettings = events.filter((e) => e.type === 'restored').length;
+  const failedSettings = Object.keys(await deps.store.readBaseline()).length;
+  deps.logger.info('pre-management values restored for offboarding', { baseline: before, restoredSettings, failedSettings });
+  return { restoredSettings, failedSettings };
+}
+
+/**
+ * After the succeeded update is queued (or at a start that finds an offboard succeeded in the ledger): enforcing stays
+ * off, the update's ack, then the identity goes, then the service is disabled.
+ */
+async function finishOffboarding(deps: ActionWiringDeps, responder: ResponseHost | undefined, actionId: string): Promise<void> {
+  const log = deps.logger.child({ component: 'offboard' });
+  await deps.stopEnforcing();
+  for (;;) {
+    if (deps.stopped?.()) return; // the ledger says succeeded: the next start resumes from here
+    const left = await deps.delivery.flush();
+    if (left === 0) break;
+    log.warn('offboard: waiting for the endpoint to acknowledge', { actionId, queued: left });
+    await sleep(deps.clock, OFFBOARD_ACK_RETRY_MS);
+  }
+  await deps.store.deleteIdentity();
+  log.info('offboarded: identity deleted', { actionId });
+  if (responder) await responder.disableService();
+  deps.onOffboarded?.();
+}
+
+/** A transport whose policies answers hand their `actions` to `onActions` (the set goes on unchanged). */
+export function withActionDelivery<T extends Pick<EndpointClient, 'getPolicies'>>(client: T, onActions: (actions: readonly DeliveredAction[]) => void): T {
+  const getPolicies: EndpointClient['getPolicies'] = async (etag) => {
+    const result = await client.getPolicies(etag);
+    if (!result.notModified && result.body.actions && result.body.actions.length > 0) onActions(result.body.actions);
+    return result;
+  };
+  return new Proxy(client, { get: (target, prop, receiver) => (prop === 'getPolicies' ? getPolicies : Reflect.get(target, prop, receiver)) });
+}
+
+/** Isolation kept in force: re-applied at start (after a reboot) and refreshed on a timer; absent without a responder. */
+export async function startIsolationUpkeep(host: AgentHost, identity: AgentIdentity, clock: Clock, logger: Logger): Promise<TimerHandle | undefined> {
+  const isolation = host.responder?.isolation;
+  if (!isolation) return undefined;
+  if (isolation instanceof IsolationController) isolation.useAgentEndpoints(agentEndpointUrls(identity));
+  const log = logger.child({ component: 'isolation' });
+  const report = (err: unknown) => log.error('isolation re-apply failed', { error: (err as Error).message });
+  const state = await isolation.reapply().catch((err: unknown) => report(err));
+  if (state?.isolated) log.warn('device isolated', { mode: state.mode, since: state.since, enforced: state.enforced });
+  if (state?.notice) log.warn('isolation notice', { notice: state.notice });
+  // A simulated host's isolation has nothing to re-apply on a timer; the real controller re-resolves and re-applies.
+  return isolation instanceof IsolationController ? isolation.startRefresh(clock, report) : undefined;
+}

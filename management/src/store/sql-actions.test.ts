@@ -1,0 +1,169 @@
+// Tests of the SQL store's response actions (migration 0017) on SQLite and PostgreSQL: concurrent creates leave exactly
+// one action in flight per device and family, listing by keyset, delivery, updates in one transaction (a foreign id
+// stores nothing), time-outs, and package chunks (resume, offset mismatch, hash check at the end).
+import { createHash, randomUUID } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { SignedAction } from '../../../policy-schemas/src/index.js';
+import type { NewAction } from './action-store.js';
+import type { ManagementStore } from './store.js';
+import { freshStorePerTest, STORE_ENGINES } from './testing/store-engines.js';
+import { codeOf, enrolledDevice } from './testing/store-fixtures.js';
+
+const NOW = '2025-01-10T12:00:00.000Z';
+const LATER = '2025-01-13T12:00:00.000Z';
+
+let store: ManagementStore;
+
+function action(deviceId: string, overrides: Partial<NewAction> = {}): NewAction {
+  const actionId = randomUUID();
+  return {
+    actionId,
+    deviceId,
+    type: 'runAntivirusScan',
+    family: 'runAntivirusScan',
+    parameters: { scanType: 'quick' },
+    envelope: { payload: { actionId }, keyId: 'a'.repeat(32), signature: 'sig' } as unknown as SignedAction,
+    requestor: { adminId: null, username: 'alice' },
+    requestorComment: 'look',
+    createdAt: NOW,
+    expiresAt: LATER,
+    ...overrides,
+  };
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+async function collect(iterable: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of iterable) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+describe.each(STORE_ENGINES)('%s store: response actions', (engineName) => {
+  freshStorePerTest(engineName, (s) => {
+    store = s;
+  });
+  let deviceId: string;
+  beforeEach(async () => {
+    deviceId = await enrolledDevice(store, NOW);
+  });
+
+  it('keeps exactly one action in flight per device and family when creates race', async () => {
+    const attempts = Array.from({ length: 6 }, () => action(deviceId, { type: 'isolate', family: 'isolation', parameters: { mode: 'full' } }));
+    const outcomes = await Promise.allSettled(attempts.map((a) => store.createAction(a)));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect((o.reason as { code: string }).code).toBe('ACTION_IN_PROGRESS');
+    expect(await store.listActions({ deviceId, limit: 10 })).toHaveLength(1);
+    // Another family is independent; release shares the isolation family.
+    await store.createAction(action(deviceId));
+    expect(await codeOf(store.createAction(action(deviceId, { type: 'release', family: 'isolation', parameters: {} })))).toBe('ACTION_IN_PROGRESS');
+  });
+
+  it('frees the family once the action is terminal, and refuses an unknown device', async () => {
+    const first = action(deviceId);
+    await store.createAction(first);
+    await store.changeAction(first.actionId, () => ({ status: 'cancelled', updatedAt: NOW }));
+    await store.createAction(action(deviceId));
+    expect(await codeOf(store.createAction(action(randomUUID())))).toBe('NOT_FOUND');
+  });
+
+  it('lists newest first by keyset with filters, and delivers open actions and pending cancels', async () => {
+    const a = action(deviceId, { createdAt: '2025-01-10T12:00:01.000Z' });
+    const b = action(deviceId, { type: 'collectInvestigationPackage', family: 'collectInvestigationPackage', createdAt: '2025-01-10T12:00:02.000Z' });
+    await store.createAction(a);
+    await store.createAction(b);
+    const page1 = await store.listActions({ limit: 1 });
+    expect(page1.map((x) => x.actionId)).toEqual([b.actionId]);
+    expect(page1[0]?.deviceName).toBe('ws-042');
+    const page2 = await store.listActions({ limit: 5, before: { createdAt: b.createdAt, actionId: b.actionId } });
+    expect(page2.map((x) => x.actionId)).toEqual([a.actionId]);
+    expect((await store.listActions({ limit: 5, type: 'collectInvestigationPackage' })).map((x) => x.actionId)).toEqual([b.actionId]);
+    expect(await store.listActions({ limit: 5, requestor: 'bob' })).toEqual([]);
+    expect(await store.listActions({ limit: 5, scopeGroupIds: [] })).toEqual([]);
+
+    const cancelEnvelope = { payload: { actionId: randomUUID() }, keyId: 'b'.repeat(32), signature: 's' } as unknown as SignedAction;
+    await store.changeAction(a.actionId, () => ({ status: 'cancelled', cancelEnvelope, cancelPending: true, updatedAt: NOW }));
+    const delivered = await store.deliverableActions(deviceId, NOW, 20);
+    expect(delivered.map((d) => [d.actionId, d.kind])).toEqual([
+      [a.actionId, 'cancel'],
+      [b.actionId, 'action'],
+    ]);
+    expect(delivered[0]?.envelope).toEqual(cancelEnvelope);
+    await store.markActionsDelivered([b.actionId], '2025-01-10T12:01:00.000Z');
+    await store.markActionsDelivered([b.actionId], '2025-01-10T12:09:00.000Z');
+    expect((await store.getAction(b.actionId))?.deliveredAt).toBe('2025-01-10T12:01:00.000Z');
+    expect(await store.deliverableActions(deviceId, LATER, 20)).toEqual([]);
+  });
+
+  it('applies updates in one transaction: an action of another device stores nothing', async () => {
+    const mine = action(deviceId);
+    await store.createAction(mine);
+    const other = await enrolledDevice(store, NOW);
+    const theirs = action(other);
+    await store.createAction(theirs);
+    const decide = () => ({ change: { status: 'inProgress' as const, lastSequence: 1, updatedAt: NOW }, status: 'inProgress' as const });
+    expect(await codeOf(store.applyActionUpdates(deviceId, [{ actionId: mine.actionId }, { actionId: theirs.actionId }], decide))).toBe('ACTION_NOT_FOUND');
+    expect((await store.getAction(mine.actionId))?.status).toBe('pending');
+    await store.applyActionUpdates(deviceId, [{ actionId: mine.actionId }], decide);
+    expect((await store.getAction(mine.actionId))?.lastSequence).toBe(1);
+  });
+
+  it('marks the device offboarded with a succeeded offboard, and times out expired actions', async () => {
+    const off = action(deviceId, { type: 'offboard', family: 'offboard', parameters: {} });
+    await store.createAction(off);
+    const scan = action(deviceId, { expiresAt: '2025-01-10T13:00:00.000Z' });
+    await store.createAction(scan);
+    await store.applyActionUpdates(deviceId, [{ actionId: off.actionId }], () => ({
+      change: { status: 'succeeded', updatedAt: LATER },
+      status: 'succeeded',
+      offboardDevice: true,
+    }));
+    expect((await store.getDevice(deviceId))?.offboardedAt).toBe(LATER);
+    expect(await store.timeOutActions('2025-01-10T12:30:00.000Z')).toEqual([]);
+    expect(await store.timeOutActions('2025-01-10T13:00:00.000Z')).toEqual([deviceId]);
+    expect((await store.getAction(scan.actionId))?.status).toBe('timeOut');
+  });
+
+  it('stores package chunks, resumes at the stored offset, refuses another offset and checks the hash', async () => {
+    const collectAction = action(deviceId, { type: 'collectInvestigationPackage', family: 'collectInvestigationPackage' });
+    await store.createAction(collectAction);
+    const bytes = Buffer.from('0123456789abcdef'.repeat(64));
+    const chunk = (offset: number, end: number, hash = sha(bytes)) => ({
+      offset,
+      sizeBytes: bytes.length,
+      sha256: hash,
+      data: bytes.subarray(offset, end),
+      at: NOW,
+    });
+    expect(await store.putPackageChunk(collectAction.actionId, deviceId, chunk(0, 400))).toEqual({ receivedBytes: 400, complete: false });
+    const mismatch = await store.putPackageChunk(collectAction.actionId, deviceId, chunk(100, 500)).catch((e: { code: string; details: unknown }) => e);
+    expect(mismatch).toMatchObject({ code: 'PACKAGE_OFFSET_MISMATCH', details: [{ path: 'receivedBytes', message: '400' }] });
+    expect((await store.getAction(collectAction.actionId))?.package).toEqual({
+      sizeBytes: bytes.length,
+      sha256: sha(bytes),
+      receivedBytes: 400,
+      complete: false,
+    });
+    expect(await store.putPackageChunk(collectAction.actionId, deviceId, chunk(400, bytes.length))).toEqual({ receivedBytes: bytes.length, complete: true });
+    expect(await collect(store.packageChunks(collectAction.actionId))).toEqual(bytes);
+
+    // A new upload with a wrong hash: discarded when its last byte arrives.
+    const wrong = 'f'.repeat(64);
+    await store.putPackageChunk(collectAction.actionId, deviceId, chunk(0, 1000, wrong));
+    expect(await store.putPackageChunk(collectAction.actionId, deviceId, chunk(1000, bytes.length, wrong))).toEqual({
+      receivedBytes: 0,
+      complete: false,
+      hashMismatch: true,
+    });
+    expect((await store.getAction(collectAction.actionId))?.package).toBeNull();
+    expect(await collect(store.packageChunks(collectAction.actionId))).toEqual(Buffer.alloc(0));
+  });
+
+  it('deletes actions and packages with the device', async () => {
+    const collectAction = action(deviceId, { type: 'collectInvestigationPackage', family: 'collectInvestigationPackage' });
+    await store.createAction(collectAction);
+    await store.putPackageChunk(collectAction.actionId, deviceId, { offset: 0, sizeBytes: 10, sha256: 'a'.repeat(64), data: Buffer.alloc(5), at: NOW });
+    expect(await store.deleteDevice(deviceId)).toBe(true);
+    expect(await store.getAction(collectAction.actionId)).toBeUndefined();
+  });
+});
