@@ -1,7 +1,8 @@
 // Benchmark: response-action delivery at 1,000 and 10,000 simulated hosts (issue 17; simulator/scenarios/actions-1k.json
 // and actions-10k.json, endpoint and fleet on this machine): isolate 10 % of the fleet, scan 20 % (a known share of
 // the scans failing), collect a few packages. From the admin's create to the endpoint's deliveredAt (the first push
-// acknowledgement or policies answer carrying the action) and to the terminal status, from the endpoint's timestamps.
+// acknowledgement or policies answer carrying the action) and to the terminal status as the endpoint had it (and to
+// completedAt, the device's own time of its terminal update).
 // Run: `npm run bench:fleet-actions [-- --repeats 1 --repeats-10k 1 --only 1k|10k]` (the endpoint runs from dist/:
 // `npm run build` first). Writes bench/results/fleet-actions.json; with --only, the other size's entry is kept.
 import { readFile } from 'node:fs/promises';
@@ -27,6 +28,8 @@ function actionHeadline(r: RunResults) {
       statuses: t.statuses,
       deliveredMs: rounded({ p50: t.delivered.p50, p99: t.delivered.p99, max: t.delivered.max, samples: t.delivered.count }),
       doneMs: rounded({ p50: t.done.p50, p99: t.done.p99, max: t.done.max, samples: t.done.count }),
+      completedMs: rounded({ p50: t.completed.p50, p99: t.completed.p99, samples: t.completed.count }),
+      deliveredAfterDone: t.deliveredAfterDone ?? 0,
     };
   return {
     passed: r.passed,
@@ -59,6 +62,7 @@ for (const size of sizes) {
       isolateDoneP50Ms: med(runs.map((r) => r.byType.isolate?.doneMs.p50)),
       isolateDoneP99Ms: med(runs.map((r) => r.byType.isolate?.doneMs.p99)),
       scanDoneP99Ms: med(runs.map((r) => r.byType.runAntivirusScan?.doneMs.p99)),
+      isolateCompletedP99Ms: med(runs.map((r) => r.byType.isolate?.completedMs.p99)),
       collectDoneP99Ms: med(runs.map((r) => r.byType.collectInvestigationPackage?.doneMs.p99)),
       endpointPeakRssMb: med(runs.map((r) => r.endpointPeakRssMb)),
     },

@@ -25,7 +25,10 @@ export interface TrackedAction {
   readonly mayHang: boolean;
   status: ActionStatus;
   deliveredAt?: number;
+  /** When the endpoint had the terminal status: the first view showing it (its updatedAt), a cancel's time. */
   doneAt?: number;
+  /** completedAt: the `at` of the device's terminal update (the device's clock). */
+  completedAt?: number;
   /** The error a failed action ended with, as `CODE: message`. */
   error?: string;
 }
@@ -36,8 +39,10 @@ export interface ActionTypeResults {
   readonly statuses: Readonly<Partial<Record<ActionStatus, number>>>;
   /** create → deliveredAt (the first push acknowledgement or policies answer carrying it). */
   readonly delivered: Summary;
-  /** create → terminal status (succeeded, failed, cancelled, timeOut). */
+  /** create → terminal status (succeeded, failed, cancelled, timeOut) at the endpoint: the terminal update stored, or the cancel. */
   readonly done: Summary;
+  /** create → completedAt, the device's own time of its terminal update (the simulated hosts use the machine's clock). */
+  readonly completed: Summary;
   /** Actions whose deliveredAt is later than their terminal time (the endpoint marked delivery after the outcome). */
   readonly deliveredAfterDone?: number;
   /** Failed actions by error code, with one message each. */
@@ -203,7 +208,11 @@ export class ActionTracker {
     if (!a) return;
     a.status = view.status;
     if (view.deliveredAt) a.deliveredAt = Date.parse(view.deliveredAt);
-    if (isTerminal(view.status)) a.doneAt = Date.parse(view.completedAt ?? view.cancellation?.at ?? view.updatedAt);
+    if (isTerminal(view.status)) {
+      // The first view showing it terminal: later (late or stale) updates move updatedAt, never the cancel time.
+      a.doneAt ??= Date.parse(view.status === 'cancelled' && view.cancellation ? view.cancellation.at : view.updatedAt);
+      if (view.completedAt) a.completedAt = Date.parse(view.completedAt);
+    }
     if (view.error) a.error = `${view.error.code}: ${view.error.message}`;
   }
 }
@@ -225,5 +234,6 @@ function typeResults(actions: readonly TrackedAction[]): ActionTypeResults {
     statuses,
     delivered: summarize(actions.flatMap((a) => (a.deliveredAt === undefined ? [] : [a.deliveredAt - a.createdAt]))),
     done: summarize(actions.flatMap((a) => (a.doneAt === undefined ? [] : [a.doneAt - a.createdAt]))),
+    completed: summarize(actions.flatMap((a) => (a.completedAt === undefined ? [] : [a.completedAt - a.createdAt]))),
   };
 }
