@@ -287,6 +287,19 @@ export const ERROR_CODES = {
     description:
       'Offboarding could not restore every pre-management value or remove the identity; the agent stays enrolled and enforcing (the message names what failed).',
   },
+  // Vulnerability management (docs/vulnerabilities.md)
+  VERSION_UNPARSABLE: {
+    status: 422,
+    retryable: false,
+    description:
+      'A version is not valid under its scheme (dpkg, rpm, apk, semver, dotted) or is longer than 256 characters; the message names the scheme, the version and what is wrong. It is never compared by guess.',
+  },
+  CPE_INVALID: {
+    status: 422,
+    retryable: false,
+    description:
+      'A CPE name is not a valid CPE 2.3 formatted string (NISTIR 7695 §6.2: prefix, 11 attributes, quoting, wildcard placement); the message names the attribute and what is wrong.',
+  },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
   USAGE_INVALID: {
     status: 400,

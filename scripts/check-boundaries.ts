@@ -43,6 +43,14 @@ export const RULES: readonly BoundaryRule[] = [
     rule: 'the shared policy merge is pure: policy-schemas/ and common/canonical-json.ts only, no node:*, no npm packages',
   },
   {
+    // Version comparison is shared by the endpoint's matching, the simulator and tests: pure, like the policy merge.
+    folder: 'common/versions/',
+    repo: ['common/versions/', 'common/errors.ts'],
+    packages: [],
+    builtins: false,
+    rule: 'version comparison is pure: common/errors.ts and itself only, no node:*, no npm packages',
+  },
+  {
     folder: 'agent/src/core/',
     repo: ['agent/src/core/', 'policy-schemas/', 'common/errors.ts', 'common/canonical-json.ts', 'common/policy-merge.ts'],
     packages: ['@sinclair/typebox'],
@@ -66,10 +74,10 @@ export const RULES: readonly BoundaryRule[] = [
   {
     // Runs in the browser (bundled by scripts/build-console.ts): types from the schemas, Preact, nothing of Node.
     folder: 'management/console/app/',
-    repo: ['management/console/app/', 'policy-schemas/'],
+    repo: ['management/console/app/', 'policy-schemas/', 'common/action-state.ts'],
     packages: ['preact'],
     builtins: false,
-    rule: 'the console runs in the browser: preact, policy-schemas/ (types, and the dependency-free setting-evidence.ts) and itself; no node built-ins, no other package',
+    rule: 'the console runs in the browser: preact, policy-schemas/ (types, and the dependency-free setting-evidence.ts and action-summary.ts), the dependency-free common/action-state.ts and itself; no node built-ins, no other package',
   },
   // Harnesses that drive both sides: anything goes.
   { folder: 'simulator/', repo: 'any', packages: 'any', builtins: true, rule: 'unrestricted' },

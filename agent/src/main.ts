@@ -49,7 +49,7 @@ async function enrollCommand(opts: { package: string; caPin?: string; force?: bo
   const store = new StateStore(config.stateDir, { posixPermissions: posixPermissions() });
   const identity = await enroll(
     { onboardingPackage: data, expectedCaPin: opts.caPin, force: opts.force },
-    { store, host: selectHost(config.host, { stateDir: config.stateDir }), now: systemClock.now },
+    { store, host: selectHost(config.host, { stateDir: config.stateDir, ...(config.logDir ? { logDir: config.logDir } : {}) }), now: systemClock.now },
   );
   print(
     !!opts.json,
@@ -78,7 +78,10 @@ async function runCommand(_opts: unknown, cmd: Command): Promise<void> {
     journald: runsUnderJournald(process.env),
     stderrIsTty: process.stderr.isTTY === true,
   });
-  const daemon = await startDaemon(config, { host: selectHost(config.host, { stateDir: config.stateDir }), logger });
+  const daemon = await startDaemon(config, {
+    host: selectHost(config.host, { stateDir: config.stateDir, ...(config.logDir ? { logDir: config.logDir } : {}) }),
+    logger,
+  });
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {

@@ -26,7 +26,7 @@ afterEach(async () => {
 
 function responder() {
   return createNativeResponder(
-    { platform: 'linux', stateDir: join(dir, 'state') },
+    { platform: 'linux', stateDir: join(dir, 'state'), logDir: join(dir, 'logs'), agentVersion: '1.0.0', deviceFacts: () => ({}) },
     {
       runner: new NodeCommandRunner(),
       files: new NodeFileStore(),

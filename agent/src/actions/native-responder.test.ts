@@ -12,7 +12,7 @@ import { FileHasher } from './processes/file-hasher.js';
 function responder(platform: Platform, codes: Record<string, number> = {}) {
   const runner = new ScriptedCommandRunner((spec) => ({ code: codes[[spec.file, ...spec.args].join(' ')] ?? 0 }));
   const host = createNativeResponder(
-    { platform, stateDir: '/state' },
+    { platform, stateDir: '/state', logDir: '/logs', agentVersion: '1.0.0', deviceFacts: () => ({}) },
     {
       runner,
       files: new MemoryFileStore(),
@@ -56,14 +56,25 @@ describe('native responder: disableService', () => {
   });
 });
 
-describe('native responder: scan and collect before package C', () => {
-  it('fail ACTION_UNSUPPORTED naming the action', async () => {
-    const { host } = responder('linux');
-    const signal = new AbortController().signal;
-    await expect(host.scan('quick', signal, () => undefined)).rejects.toMatchObject({
-      code: 'ACTION_UNSUPPORTED',
-      message: expect.stringContaining('runAntivirusScan'),
+describe('native responder: scan', () => {
+  it('is the OS scanner: mdatp on Linux (SCAN_UNAVAILABLE naming its path when it is not installed)', async () => {
+    const runner = new ScriptedCommandRunner(() => ({ code: -1, spawnError: 'ENOENT: no such file' }));
+    const host = createNativeResponder(
+      { platform: 'linux', stateDir: '/state', logDir: '/logs', agentVersion: '1.0.0', deviceFacts: () => ({}) },
+      {
+        runner,
+        files: new MemoryFileStore(),
+        clock: systemClock,
+        newId: () => 'id',
+        hasher: new FileHasher({ maxBytes: 0 }),
+        ownPid: 1,
+        kill: () => undefined,
+      },
+    );
+    await expect(host.scan('quick', new AbortController().signal, () => undefined)).rejects.toMatchObject({
+      code: 'SCAN_UNAVAILABLE',
+      message: expect.stringContaining('mdatp'),
     });
-    await expect(host.collect({ maxBytes: 2048 }, signal, () => undefined)).rejects.toMatchObject({ code: 'ACTION_UNSUPPORTED' });
+    expect(runner.calls[0]).toMatchObject({ file: '/usr/bin/mdatp', args: ['scan', 'quick'] });
   });
 });

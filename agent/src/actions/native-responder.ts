@@ -1,19 +1,20 @@
 // The ResponseHost of a real device: isolation through the OS's IsolationController (isolation/), stop-and-quarantine
 // by hash and restore through the quarantine (processes/stop-and-quarantine.ts, quarantine.ts), disabling the agent's
-// own service per OS with constant commands, and scan / collect from package C's modules (see nativeScanAndCollect).
+// own service per OS with constant commands, and the scans (scan/) and investigation package (collect/).
 import { join } from 'node:path';
 import type { Clock } from '../../../common/clock.js';
-import { AttacheError } from '../../../common/errors.js';
 import type { Platform } from '../../../policy-schemas/src/index.js';
 import type { CommandRunner } from '../system/command-runner.js';
 import type { FileStore } from '../system/file-store.js';
 import { LaunchdServiceControl, type ServiceDisabler, SystemdServiceControl, WindowsServiceControl } from '../system/service-control.js';
+import { collectInvestigationPackage, type InvestigationSources } from './collect/index.js';
 import { createIsolationResponder, type IsolationController } from './isolation/index.js';
-import type { FileHasher } from './processes/file-hasher.js';
-import type { ProcessApi } from './processes/process-table.js';
+import { FileHasher } from './processes/file-hasher.js';
+import { listProcesses, type ProcessApi } from './processes/process-table.js';
 import { quarantinedBy, stopAndQuarantine } from './processes/stop-and-quarantine.js';
 import { FileQuarantine, QUARANTINE_DIR } from './quarantine.js';
 import type { ResponseHost } from './response-host.js';
+import { createScanner } from './scan/index.js';
 
 /** The agent's own service as the installers register it (installers/linux, installers/macos, installers/windows). */
 export const AGENT_SERVICE: Readonly<Record<Platform, string>> = {
@@ -27,6 +28,11 @@ export interface NativeResponderOptions {
   readonly stateDir: string;
   /** The agent's own executable: never quarantined. */
   readonly ownExecutable?: string;
+  /** Where the agent writes its logs (the investigation package takes the newest). */
+  readonly logDir: string;
+  readonly agentVersion: string;
+  /** The device facts the agent reports, for the investigation package. */
+  readonly deviceFacts: () => unknown;
 }
 
 export interface NativeResponderDeps {
@@ -41,20 +47,33 @@ export interface NativeResponderDeps {
   readonly processApi?: ProcessApi;
 }
 
-/**
- * scan and collect of a real device. Placeholder until package C's modules are merged: the lead replaces this body with
- * `{ scan: createScanner(platform, { runner, clock }), collect: (limits, signal, progress) =>
- * collectInvestigationPackage({ ...limits, platform, stateDir }, deps, signal, progress) }` (agent/src/actions/scan/,
- * agent/src/actions/collect/).
- */
+/** scan and collect of a real device: actions/scan/ and actions/collect/, the process table read without hashes. */
 export function nativeScanAndCollect(
-  platform: Platform,
-  _deps: { readonly runner: CommandRunner; readonly clock: Clock },
+  options: Pick<NativeResponderOptions, 'platform' | 'stateDir' | 'logDir' | 'agentVersion' | 'deviceFacts'>,
+  deps: Pick<NativeResponderDeps, 'runner' | 'clock' | 'processApi'>,
 ): Pick<ResponseHost, 'scan' | 'collect'> {
-  const unsupported = (what: string) => async (): Promise<never> => {
-    throw new AttacheError('ACTION_UNSUPPORTED', `${what} is not available in this agent build on ${platform}`);
+  const { platform } = options;
+  const sources: InvestigationSources = {
+    processes: () => listProcesses({ platform, hasher: new FileHasher({ maxBytes: 0 }), ...(deps.processApi ? { api: deps.processApi } : {}) }, {}),
+    deviceFacts: () => options.deviceFacts(),
   };
-  return { scan: unsupported('runAntivirusScan'), collect: unsupported('collectInvestigationPackage') };
+  return {
+    scan: createScanner(platform, { runner: deps.runner, clock: deps.clock }),
+    collect: (request, signal, progress) =>
+      collectInvestigationPackage(
+        {
+          stateDir: options.stateDir,
+          logDir: options.logDir,
+          platform,
+          maxBytes: request.maxBytes,
+          deviceId: request.deviceId,
+          agentVersion: options.agentVersion,
+        },
+        { runner: deps.runner, clock: deps.clock, sources },
+        signal,
+        progress,
+      ),
+  };
 }
 
 function serviceDisabler(platform: Platform, runner: CommandRunner): ServiceDisabler {
@@ -85,7 +104,7 @@ export function createNativeResponder(options: NativeResponderOptions, deps: Nat
   const services = serviceDisabler(platform, deps.runner);
   return {
     isolation: createIsolationResponder({ platform, stateDir }, { runner: deps.runner, files: deps.files, clock: deps.clock }),
-    ...nativeScanAndCollect(platform, deps),
+    ...nativeScanAndCollect(options, deps),
     stopAndQuarantine: (request) => stopAndQuarantine(stopper, request),
     quarantinedBy: (actionId, sha256) => quarantinedBy(quarantine, actionId, sha256),
     restore: async (quarantineId) => {

@@ -27,8 +27,11 @@ export interface ResponseHost {
    * aborts it (a cancelled action): the scan process is stopped and the promise rejects with the abort reason.
    */
   scan(scanType: 'quick' | 'full', signal: AbortSignal, progress: ProgressSink): Promise<ActionResultOf<'runAntivirusScan'>>;
-  /** collectInvestigationPackage: a .tar.gz with manifest.json, at most maxBytes; `signal` aborts and removes it. */
-  collect(limits: { readonly maxBytes: number }, signal: AbortSignal, progress: ProgressSink): Promise<CollectedPackage>;
+  /**
+   * collectInvestigationPackage: a .tar.gz with manifest.json (naming `deviceId`), at most maxBytes; `signal` aborts
+   * and removes it.
+   */
+  collect(request: { readonly maxBytes: number; readonly deviceId: string }, signal: AbortSignal, progress: ProgressSink): Promise<CollectedPackage>;
   /**
    * stopAndQuarantineFile: every process running a file with this SHA-256 (at `path` when given, else the running
    * executables) is killed, then the file moved to the quarantine; FILE_NOT_FOUND when no such file exists.

@@ -16,6 +16,7 @@ import { createSimulatedProviders } from '../providers/simulated.js';
 import { NodeCommandRunner } from '../system/command-runner.js';
 import { MemoryFileStore, NodeFileStore } from '../system/file-store.js';
 import { statedHostname } from '../system/hostname.js';
+import { AGENT_VERSION } from '../version.js';
 import { nativeProviders, watchedFiles, watchFiles } from './native-providers.js';
 import { nativeOsType } from './os-type.js';
 
@@ -55,7 +56,7 @@ export function nativePlatform(): Platform | undefined {
  * Picks the real host for this OS, or a simulated one when the config asks for it. A simulated host keeps its
  * values in `stateFile`, by default `simulated-host.json` in the state dir (memory only when neither is given).
  */
-export function selectHost(config: HostConfig | undefined, options: { readonly stateDir?: string } = {}): AgentHost {
+export function selectHost(config: HostConfig | undefined, options: { readonly stateDir?: string; readonly logDir?: string } = {}): AgentHost {
   if (config?.kind === 'simulated') {
     const stateFile = config.stateFile ?? (options.stateDir ? join(options.stateDir, 'simulated-host.json') : undefined);
     const host = new SimulatedHost({
@@ -77,15 +78,16 @@ export function selectHost(config: HostConfig | undefined, options: { readonly s
   if (!platform) throw new Error(`unsupported platform ${process.platform}`);
   const stateDir = options.stateDir ?? defaultPaths().stateDir;
   const watched = watchedFiles(platform);
+  const facts = (agentVersion: string): DeviceFacts => {
+    const osType = nativeOsType(platform, version());
+    return { hostname: statedHostname(hostname()), platform, osVersion: release(), ...(osType ? { osType } : {}), arch: arch(), agentVersion };
+  };
   return {
     platform,
     providers: nativeProviders(platform, stateDir),
-    responder: nativeResponder(platform, stateDir),
+    responder: nativeResponder({ platform, stateDir, logDir: options.logDir ?? defaultPaths().logDir, facts }),
     ...(watched.length > 0 ? { watchChanges: (onChange: () => void) => watchFiles(watched, onChange) } : {}),
-    facts: (agentVersion) => {
-      const osType = nativeOsType(platform, version());
-      return { hostname: statedHostname(hostname()), platform, osVersion: release(), ...(osType ? { osType } : {}), arch: arch(), agentVersion };
-    },
+    facts,
   };
 }
 
@@ -118,9 +120,15 @@ function simulatedResponder(host: SimulatedHost, stateDir: string | undefined): 
 const RESPONDER_HASH_MAX_BYTES = 256 * 1024 * 1024;
 
 /** The real device's response actions: its isolation, quarantine and service, the agent's own process protected. */
-function nativeResponder(platform: Platform, stateDir: string): ResponseHost {
+function nativeResponder(host: {
+  readonly platform: Platform;
+  readonly stateDir: string;
+  readonly logDir: string;
+  readonly facts: (agentVersion: string) => DeviceFacts;
+}): ResponseHost {
+  const { platform, stateDir, logDir } = host;
   return createNativeResponder(
-    { platform, stateDir, ownExecutable: process.execPath },
+    { platform, stateDir, logDir, ownExecutable: process.execPath, agentVersion: AGENT_VERSION, deviceFacts: () => host.facts(AGENT_VERSION) },
     {
       runner: new NodeCommandRunner(),
       files: new NodeFileStore(),

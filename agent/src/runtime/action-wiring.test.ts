@@ -14,7 +14,7 @@ import { SignalDelivery } from '../risk/signal-delivery.js';
 import { StateStore } from '../state/state-store.js';
 import { testIdentity } from '../sync/testing/signed-set.js';
 import { MemoryFileStore } from '../system/file-store.js';
-import { createActionExecutor, withActionDelivery } from './action-wiring.js';
+import { createActionExecutor, packageUploader, withActionDelivery } from './action-wiring.js';
 
 const identity = testIdentity(TEST_TENANT, TEST_DEVICE, testKeys.publicKey);
 const clock: Clock = { now: () => TEST_NOW, setTimer: () => ({ cancel: () => undefined }), every: () => ({ cancel: () => undefined }), random: () => 0.5 };
@@ -37,6 +37,7 @@ function responder(log: string[]): ResponseHost {
     },
     disableService: async () => {
       log.push('disableService');
+      if (log.includes('no service manager')) throw new Error('systemctl: System has not been booted with systemd');
     },
   };
 }
@@ -60,6 +61,7 @@ async function wire(files: MemoryFileStore, post: (body: ActionUpdatesRequest) =
   const delivery = new SignalDelivery({ store, client, clock, random: () => 0.5, newId, logger: silentLogger() });
   const host: AgentHost = { platform: 'linux', providers: [], facts: () => ({}) as never, responder: responder(log) };
   const executor = createActionExecutor({
+    uploadPackage: packageUploader({}, clock),
     store,
     host,
     identity,
@@ -140,6 +142,17 @@ describe('action wiring', () => {
     expect(await t.store.readIdentity()).toBeUndefined();
     expect(results).toEqual([{ restoredSettings: 0, failedSettings: 1 }]);
     expect(await t.store.pendingSignals()).toEqual([]);
+  });
+
+  it('offboards to the end when the service cannot be disabled: the identity is gone, the daemon still exits', async () => {
+    const files = new MemoryFileStore();
+    const log: string[] = ['no service manager'];
+    const t = await wire(files, async () => undefined, log);
+    await t.store.writeIdentity(identity, '-----BEGIN PRIVATE KEY-----\n');
+    await t.executor.receive([signedAction('offboard', {})]);
+    await t.executor.idle();
+    expect(log.slice(-2)).toEqual(['disableService', 'offboarded']);
+    expect(await t.store.readIdentity()).toBeUndefined();
   });
 
   it('finishes an offboard a stop cut short: a start that finds it succeeded in the ledger deletes the identity and disables the service', async () => {

@@ -16,17 +16,23 @@ import type { StateStore } from '../state/state-store.js';
 import { actionVerifier } from '../sync/action-trust.js';
 import { enforce } from '../sync/enforce.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
+import { type PackageUploadClient, uploadPackage } from '../transport/package-upload.js';
 
 /** How often an offboarding agent tries again to get its last update acknowledged. */
 export const OFFBOARD_ACK_RETRY_MS = 30_000;
 
-/**
- * Uploads a collected investigation package for action `actionId`. Placeholder until package C's
- * agent/src/transport/package-upload.ts is merged: the lead replaces this body with a call to it (chunked, resumable
- * PUT /v1/device/actions/:id/package over the EndpointClient's signed send).
- */
-export async function uploadInvestigationPackage(actionId: string, _pkg: CollectedPackage, _signal: AbortSignal, _progress: ProgressSink): Promise<void> {
-  throw new AttacheError('ACTION_UNSUPPORTED', `collectInvestigationPackage ${actionId}: this agent build has no package upload`);
+/** Uploads a collected investigation package for action `actionId` (transport/package-upload.ts: chunked, resumable). */
+export type PackageUploader = (actionId: string, pkg: CollectedPackage, signal: AbortSignal, progress: ProgressSink) => Promise<void>;
+
+/** The uploader over `client` (the runtime's transport), or one that fails when the transport cannot upload. */
+export function packageUploader(client: Partial<PackageUploadClient>, clock: Clock): PackageUploader {
+  const { getPackageUpload, putPackageChunk } = client;
+  if (!getPackageUpload || !putPackageChunk)
+    return async (actionId) => {
+      throw new AttacheError('ACTION_UNSUPPORTED', `collectInvestigationPackage ${actionId}: this transport cannot upload a package`);
+    };
+  const uploadClient: PackageUploadClient = { getPackageUpload: getPackageUpload.bind(client), putPackageChunk: putPackageChunk.bind(client) };
+  return (actionId, pkg, signal, progress) => uploadPackage(actionId, pkg, { client: uploadClient, clock }, {}, signal, progress);
 }
 
 export interface ActionWiringDeps {
@@ -45,8 +51,8 @@ export interface ActionWiringDeps {
   readonly onOffboarded?: () => void;
   /** True once the runtime is stopping: offboarding stops waiting for its ack (a restart resumes it). */
   readonly stopped?: () => boolean;
-  /** Default uploadInvestigationPackage. */
-  readonly uploadPackage?: typeof uploadInvestigationPackage;
+  /** Uploads a collected package (the runtime passes packageUploader over its transport). */
+  readonly uploadPackage: PackageUploader;
 }
 
 /** Every URL the agent talks to: its identity's preferred URL, then the alternates. */
@@ -64,7 +70,7 @@ export function createActionExecutor(deps: ActionWiringDeps): ActionExecutor {
     refreshKeys: async () => void (await deps.sync()),
     report: (update) => deps.delivery.enqueue({ kind: 'actionUpdates', body: { updates: [update] } }),
     endpointUrls: () => agentEndpointUrls(identity),
-    uploadPackage: deps.uploadPackage ?? uploadInvestigationPackage,
+    uploadPackage: deps.uploadPackage,
     removeFile: (path) => store.fileStore.remove(path),
     restoreBaseline: () => restoreEverything(deps),
     deviceId: identity.deviceId,
@@ -102,7 +108,12 @@ async function finishOffboarding(deps: ActionWiringDeps, responder: ResponseHost
   }
   await deps.store.deleteIdentity();
   log.info('offboarded: identity deleted', { actionId });
-  if (responder) await responder.disableService();
+  // The identity is gone, so this agent can never run again usefully: a service that cannot be disabled (no systemd,
+  // a denied SCM call) is logged and the daemon still exits 0, which no service manager treats as a crash.
+  if (responder)
+    await responder
+      .disableService()
+      .catch((err: unknown) => log.error('offboard: the service could not be disabled', { actionId, error: (err as Error).message }));
   deps.onOffboarded?.();
 }
 

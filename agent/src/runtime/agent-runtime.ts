@@ -19,7 +19,7 @@ import { type OutboxResult, SyncEngine } from '../sync/sync-engine.js';
 import { type AgentTransport, ChannelTransport, type TransportHooks } from '../transport/channel-transport.js';
 import type { EndpointClient } from '../transport/endpoint-client.js';
 import { PushClient } from '../transport/push-client.js';
-import { createActionExecutor, startIsolationUpkeep, type uploadInvestigationPackage, withActionDelivery } from './action-wiring.js';
+import { createActionExecutor, type PackageUploader, packageUploader, startIsolationUpkeep, withActionDelivery } from './action-wiring.js';
 import { CheckinScheduler } from './checkin-scheduler.js';
 import { isRetryableSyncError, SyncRetry, type SyncRetryOptions } from './sync-retry.js';
 
@@ -83,8 +83,8 @@ export interface AgentRuntimeDeps {
    * carries an admin's request or the key is due, and finishes an interrupted rotation).
    */
   readonly keyMaintenance?: Pick<DeviceKeyRotator, 'maintain'>;
-  /** Uploads an investigation package (default: runtime/action-wiring.ts uploadInvestigationPackage). */
-  readonly uploadPackage?: typeof uploadInvestigationPackage;
+  /** Uploads an investigation package (default: transport/package-upload.ts over `client`). */
+  readonly uploadPackage?: PackageUploader;
 }
 
 /** Runs `run` once after `ms` of quiet: each call restarts the wait. */
@@ -158,7 +158,7 @@ export class AgentRuntime {
       stopEnforcing: () => this.stopEnforcing(),
       onOffboarded: () => hooks?.onOffboarded?.(),
       stopped: () => this.stopped,
-      ...(deps.uploadPackage ? { uploadPackage: deps.uploadPackage } : {}),
+      uploadPackage: deps.uploadPackage ?? packageUploader(deps.client, clock),
     });
     const isolation = deps.host.responder?.isolation;
     if (options.signals) {

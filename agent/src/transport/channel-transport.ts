@@ -25,8 +25,11 @@ import { ChannelUnavailableError, type PushClient } from './push-client.js';
 
 /** The device requests of a sync and of signal delivery. */
 export type AgentTransport = Pick<EndpointClient, 'getPolicies' | 'postReport' | 'postAlerts' | 'postHealth' | 'postInventory'> &
-  /** Absent in a transport that predates response actions (then updates stay queued, retried like an outage). */
-  Partial<Pick<EndpointClient, 'postActionUpdates'>>;
+  /**
+   * Absent in a transport that predates response actions (then updates stay queued, retried like an outage, and a
+   * package cannot be uploaded: its action fails ACTION_UNSUPPORTED).
+   */
+  Partial<Pick<EndpointClient, 'postActionUpdates' | 'getPackageUpload' | 'putPackageChunk'>>;
 
 /** What the embedding process may count (the simulator); called for both paths. */
 export interface TransportHooks {
@@ -113,6 +116,17 @@ export class ChannelTransport implements Required<AgentTransport> {
       },
     );
     return answered.value;
+  }
+
+  /** Package chunks are raw bytes: they always travel over HTTPS (the channel carries JSON). */
+  getPackageUpload(actionId: string): ReturnType<EndpointClient['getPackageUpload']> {
+    if (!this.https.getPackageUpload) throw new AttacheError('NOT_FOUND', 'this transport has no route for package uploads');
+    return this.https.getPackageUpload(actionId);
+  }
+
+  putPackageChunk(...args: Parameters<EndpointClient['putPackageChunk']>): ReturnType<EndpointClient['putPackageChunk']> {
+    if (!this.https.putPackageChunk) throw new AttacheError('NOT_FOUND', 'this transport has no route for package uploads');
+    return this.https.putPackageChunk(...args);
   }
 
   async postHealth(upload: HealthUpload): Promise<void> {

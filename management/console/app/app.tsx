@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeError } from './api.js';
 import { useLoad } from './hooks.js';
+import { ActionsPage } from './pages/actions.js';
 import { AdminsPage } from './pages/admins.js';
 import { AuditPage } from './pages/audit.js';
 import { CompliancePage } from './pages/compliance.js';
@@ -26,6 +27,7 @@ import { ErrorText, LiveRegion, Loading } from './ui.js';
 const NAV: readonly [string, string, (can: Abilities) => boolean][] = [
   ['dashboard', 'Dashboard', () => true],
   ['devices', 'Devices', () => true],
+  ['actions', 'Actions', (can) => can.readActions],
   ['policies', 'Policies', () => true],
   ['groups', 'Groups', () => true],
   ['compliance', 'Compliance', () => true],
@@ -40,6 +42,8 @@ function Page({ route, session, can }: { route: Route; session: Session; can: Ab
   switch (section) {
     case 'devices':
       return id ? <DevicePage deviceId={id} can={can} /> : <DevicesPage query={route.query} />;
+    case 'actions':
+      return <ActionsPage query={route.query} can={can} />;
     case 'policies':
       if (id === 'new') return <PolicyEditor policyId={null} can={can} />;
       if (id && sub === 'status') return <PolicyStatusPage policyId={id} />;

@@ -35,6 +35,16 @@ export interface Abilities {
   /** Resolve, classify, assign and comment on alerts (issue 17). */
   readonly triageAlerts: boolean;
   readonly suppressAlerts: boolean;
+  /** Response actions (issue 17): the action center, each action type, cancel, and the investigation package download. */
+  readonly readActions: boolean;
+  readonly isolate: boolean;
+  readonly scan: boolean;
+  readonly collect: boolean;
+  readonly quarantine: boolean;
+  readonly restore: boolean;
+  readonly offboard: boolean;
+  readonly cancelActions: boolean;
+  readonly downloadPackages: boolean;
   readonly manageAdmins: boolean;
   readonly readAdmins: boolean;
   readonly manageEnrollment: boolean;
@@ -65,6 +75,15 @@ export function abilitiesOf(me: AdminMe): Abilities {
     revoke: may('POST /v1/admin/devices/:id/revoke'),
     triageAlerts: may('PATCH /v1/admin/devices/:id/alerts/:alertId'),
     suppressAlerts: may('POST /v1/admin/suppression-rules'),
+    readActions: may('GET /v1/admin/actions'),
+    isolate: may('POST /v1/admin/devices/:id/isolate'),
+    scan: may('POST /v1/admin/devices/:id/runAntivirusScan'),
+    collect: may('POST /v1/admin/devices/:id/collectInvestigationPackage'),
+    quarantine: may('POST /v1/admin/devices/:id/stopAndQuarantineFile'),
+    restore: may('POST /v1/admin/devices/:id/restoreFromQuarantine'),
+    offboard: may('POST /v1/admin/devices/:id/offboard'),
+    cancelActions: may('POST /v1/admin/actions/:id/cancel'),
+    downloadPackages: may('GET /v1/admin/actions/:id/package'),
     manageAdmins: may('POST /v1/admin/admins'),
     readAdmins: may('GET /v1/admin/admins'),
     manageEnrollment: may('POST /v1/admin/onboarding-packages'),

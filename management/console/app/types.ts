@@ -21,6 +21,8 @@ export type {
   DeviceStatus,
   Group,
   GroupRulePreview,
+  MachineAction,
+  MachineActionList,
   OnboardingPackage,
   PolicySettingDevices,
   PolicySource,

@@ -11,6 +11,8 @@ import {
   AccessToken,
   AccessTokenCreated,
   AccessTokenCreateRequest,
+  type ActionRequestBodies,
+  type ActionType,
   AdminAccount,
   type AdminCreateRequest,
   AdminMe,
@@ -47,6 +49,8 @@ import {
   GroupDeleted,
   GroupRulePreview,
   GroupRuleRequest,
+  MachineAction,
+  MachineActionList,
   OnboardingCreateRequest,
   OnboardingPackage,
   OnboardingPackageInfo,
@@ -330,24 +334,8 @@ export class AdminClient {
     return this.typed('GET', `/v1/admin/audit${queryString(query)}`, AuditPage);
   }
   /** GET /v1/admin/audit/export: the export's body as it streams in (the caller writes it out). */
-  async exportAudit(query: AuditQuery & { format: 'jsonl' | 'csv' }): Promise<IncomingMessage> {
-    const path = `/v1/admin/audit/export${queryString(query)}`;
-    const url = new URL(path, this.connection.url);
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(url, this.requestOptions('GET'), resolve);
-      req.on('timeout', () => req.destroy(new AttacheError('ENDPOINT_UNREACHABLE', `no answer from ${url.origin} within 30 s`)));
-      req.on('error', (err) => reject(transportError(err, url.origin)));
-      req.end();
-    });
-    if (res.statusCode === 200) return res;
-    const chunks: Buffer[] = [];
-    for await (const chunk of res) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    let body: unknown = null;
-    try {
-      body = JSON.parse(text);
-    } catch {}
-    throw errorFromResponse({ status: res.statusCode ?? 0, body });
+  exportAudit(query: AuditQuery & { format: 'jsonl' | 'csv' }): Promise<IncomingMessage> {
+    return this.openStream(`/v1/admin/audit/export${queryString(query)}`, 'application/json');
   }
   /** GET /v1/admin/audit/verify: the hash chain walked by the endpoint. */
   verifyAudit(): Promise<AuditVerification> {
@@ -386,6 +374,44 @@ export class AdminClient {
   }
   getSettingsCatalog(): Promise<SettingsCatalog> {
     return this.typed('GET', '/v1/admin/catalog', SettingsCatalog);
+  }
+
+  // Response actions (issue 17): POST /v1/admin/devices/:id/<type>, the action center, cancel, the package.
+  createAction<T extends ActionType>(deviceId: string, type: T, body: Static<(typeof ActionRequestBodies)[T]>): Promise<MachineAction> {
+    return this.typed('POST', `/v1/admin/devices/${encodeURIComponent(deviceId)}/${type}`, MachineAction, body);
+  }
+  listActions(query: Readonly<Record<string, string | number | undefined>>): Promise<MachineActionList> {
+    return this.typed('GET', `/v1/admin/actions${queryString(query)}`, MachineActionList);
+  }
+  getAction(actionId: string): Promise<MachineAction> {
+    return this.typed('GET', `/v1/admin/actions/${encodeURIComponent(actionId)}`, MachineAction);
+  }
+  cancelAction(actionId: string, comment: string): Promise<MachineAction> {
+    return this.typed('POST', `/v1/admin/actions/${encodeURIComponent(actionId)}/cancel`, MachineAction, { comment });
+  }
+  /** GET /v1/admin/actions/:id/package: the gzip body as it streams in, with its `x-attache-package-sha256` header. */
+  downloadActionPackage(actionId: string): Promise<IncomingMessage> {
+    return this.openStream(`/v1/admin/actions/${encodeURIComponent(actionId)}/package`, 'application/gzip');
+  }
+
+  /** A GET whose 200 body the caller reads as a stream; another status throws the server's error. */
+  private async openStream(path: string, accept: string): Promise<IncomingMessage> {
+    const url = new URL(path, this.connection.url);
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(url, this.requestOptions('GET', { accept }), resolve);
+      req.on('timeout', () => req.destroy(new AttacheError('ENDPOINT_UNREACHABLE', `no answer from ${url.origin} within 30 s`)));
+      req.on('error', (err) => reject(transportError(err, url.origin)));
+      req.end();
+    });
+    if (res.statusCode === 200) return res;
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {}
+    throw errorFromResponse({ status: res.statusCode ?? 0, body });
   }
 
   /** One request whose answer is validated against `schema`. */

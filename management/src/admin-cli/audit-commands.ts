@@ -72,10 +72,13 @@ function withFilters(command: Command, now: () => number): Command {
     .option('--target <target>', 'type:id, a type (policy) or an id');
 }
 
-function pageSize(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 500) throw new InvalidArgumentError('expected an integer from 1 to 500');
-  return n;
+/** The parser of a `--limit` of 1 to `max` (the endpoint's largest page: 500 for the audit log, 200 for actions). */
+export function pageSize(max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected an integer from 1 to ${max}`);
+    return n;
+  };
 }
 
 /** The entries as a table (every cell through terminalCell: targets and actors are admin-supplied text). */
@@ -125,7 +128,7 @@ export function registerAuditCommands(d: AuditCommandDeps): void {
   const now = d.now ?? (() => systemClock.now());
   const audit = d.program.command('audit').description('the admin audit log (who changed what, when)');
   withFilters(audit.command('list').description('audit entries, newest first'), now)
-    .option('--limit <n>', 'entries per page (1-500)', pageSize, 50)
+    .option('--limit <n>', 'entries per page (1-500)', pageSize(500), 50)
     .option('--cursor <cursor>', 'continue after a previous page (its "next page" cursor)')
     .action(async (flags: FilterFlags & { limit: number; cursor?: string }) => {
       const page = await (await d.client()).listAudit({ ...queryOf(flags), limit: flags.limit, ...(flags.cursor ? { cursor: flags.cursor } : {}) });

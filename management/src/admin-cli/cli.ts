@@ -10,6 +10,7 @@ import { terminalText } from '../../../common/terminal-text.js';
 import { ATTACHE_VERSION } from '../../../common/version.js';
 import type { PolicyDocument } from '../../../policy-schemas/src/index.js';
 import { parsePolicyDocument } from '../service/policies.js';
+import { registerActionCommands } from './action-commands.js';
 import { AdminClient } from './admin-client.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { reportError, type UsageCapture } from './cli-errors.js';
@@ -221,6 +222,7 @@ export async function runAdminCli(argv: readonly string[], io: CliIo, env: NodeJ
   registerImportCommand({ policy, client, print, progress });
   registerComplianceCommands({ program, device, client, print, resolveGroupId });
   registerTriageCommands({ program, client, print });
+  registerActionCommands({ program, client, print });
   registerKeyCommands({ program, device, client, print });
   registerIdentityCommands({ program, client, print, resolveGroupId });
   registerAuditCommands({ program, client, print, write: io.stdout });

@@ -4,7 +4,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { AttacheError } from '../../../common/errors.js';
 import type { ActionStatus, ActionType, SignedAction } from '../../../policy-schemas/src/index.js';
-import type { ActionChange, ActionFilter, ActionRecord, DeliverableAction, NewAction, PackageChunk, PackageProgress, UpdateDecision } from './action-store.js';
+import type { ActionChange, ActionFilter, ActionRecord, DeliverableAction, NewAction, UpdateDecision } from './action-store.js';
 import type { Database } from './schema.js';
 import type { DeviceActionTable } from './schema-actions.js';
 import { discardPackage } from './sql-action-packages.js';

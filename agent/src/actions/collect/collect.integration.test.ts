@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../../common/clock.js';
+import { NodeCommandRunner } from '../../system/command-runner.js';
 import { FileHasher } from '../processes/file-hasher.js';
 import { listProcesses } from '../processes/process-table.js';
-import { NodeCommandRunner } from '../../system/command-runner.js';
 import { collectInvestigationPackage, type PackageManifest } from './index.js';
 
 describe.runIf(process.platform === 'linux')('investigation package on Linux', () => {

@@ -25,7 +25,6 @@ export interface ActionExecutorDeps extends HandlerDeps {
   readonly refreshKeys: () => Promise<void>;
   /** Queues an update durably for the endpoint (the signals outbox, never superseded). */
   readonly report: (update: ActionUpdate) => Promise<void>;
-  readonly deviceId: string;
   readonly clock: Pick<Clock, 'now'>;
   readonly logger: Logger;
   /** After an offboard's succeeded update is queued: wait for its ack, delete the identity, stop the service. */

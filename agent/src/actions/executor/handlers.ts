@@ -19,6 +19,8 @@ export interface HandlerDeps {
   readonly removeFile: (path: string) => Promise<void>;
   /** Offboarding's local part: stop enforcing and restore every pre-management value (the baseline restore). */
   readonly restoreBaseline?: () => Promise<ActionResultOf<'offboard'>>;
+  /** This device (an investigation package's manifest names it). */
+  readonly deviceId: string;
 }
 
 export interface RunContext {
@@ -72,7 +74,7 @@ export async function runAction(action: RunnableAction, ctx: RunContext, deps: H
 
 /** Collect (0–50 %), upload (50–100 %), then the package file goes whatever happened. */
 async function collect(actionId: string, maxBytes: number, ctx: RunContext, deps: HandlerDeps, host: ResponseHost): Promise<ActionResult> {
-  const pkg = await host.collect({ maxBytes }, ctx.signal, (p) => ctx.progress(Math.floor(p / 2)));
+  const pkg = await host.collect({ maxBytes, deviceId: deps.deviceId }, ctx.signal, (p) => ctx.progress(Math.floor(p / 2)));
   try {
     await deps.uploadPackage(actionId, pkg, ctx.signal, (p) => ctx.progress(50 + Math.floor(p / 2)));
   } finally {

@@ -1,6 +1,6 @@
 // One device: identity, compliance with its reasons, per-setting status (desired, observed, the agent's evidence
 // message, events), alerts, health and inventory; "Sync now" and "Revoke" (with a confirmation) for roles with device
-// actions. Everything the device reported is rendered as text.
+// actions; response actions and their history (device-actions.tsx). Everything the device reported is rendered as text.
 
 import { settingEvidence } from '../../../../policy-schemas/src/setting-evidence.js';
 import { api } from '../api.js';
@@ -9,6 +9,7 @@ import { href, navigate } from '../router.js';
 import type { Abilities } from '../session.js';
 import type { Device, DeviceAlerts, DeviceCompliance, DeviceEvents, DeviceHealthView, DeviceInventoryView, DeviceStatus } from '../types.js';
 import { announce, Badge, ConfirmAction, ErrorText, formatTime, formatValue, Loading } from '../ui.js';
+import { DeviceActions } from './device-actions.js';
 import { DeviceSignals } from './device-signals.js';
 
 const path = (id: string, sub = '') => `/v1/admin/devices/${encodeURIComponent(id)}${sub}`;
@@ -151,6 +152,7 @@ export function DevicePage({ deviceId, can }: { deviceId: string; can: Abilities
           {can.revoke && <ConfirmAction label="Revoke" question={`Revoke ${d.hostname}? It can no longer sync and must enroll again.`} onConfirm={revoke} />}
         </div>
       )}
+      {d && <DeviceActions deviceId={deviceId} hostname={d.hostname} revoked={d.revoked} can={can} />}
       <section aria-labelledby="compliance-h">
         <h2 id="compliance-h">Compliance</h2>
         <ErrorText error={compliance.error} />
