@@ -16,6 +16,7 @@ import { createSimulatedResponder } from './simulated-responder.js';
 const SHA = 'a'.repeat(64);
 const OTHER = 'b'.repeat(64);
 const URLS = ['https://mgmt.example.test:8443/', 'https://10.1.2.3/'];
+const DEVICE = '0b7c3c1e-5f1d-4b7a-9a53-2d6f7c1e8a90';
 
 let dir: string;
 let clock: ManualClock;
@@ -160,7 +161,7 @@ describe('simulated investigation package', () => {
   it('writes a real .tar.gz of the device state with its manifest, hash and size', async () => {
     const host = device();
     host.setRiskSignals({ processes: [{ pid: 7, name: 'sshd', path: '/usr/sbin/sshd' }] });
-    const pkg = await responder(host).collect({ maxBytes: 1024 * 1024 }, new AbortController().signal, () => undefined);
+    const pkg = await responder(host).collect({ maxBytes: 1024 * 1024, deviceId: DEVICE }, new AbortController().signal, () => undefined);
     const bytes = await readFile(pkg.path);
     expect(pkg.path.startsWith(dir)).toBe(true);
     expect(pkg.sizeBytes).toBe(bytes.length);
@@ -169,7 +170,7 @@ describe('simulated investigation package', () => {
     expect([...entries.keys()][0]).toBe('manifest.json');
     expect(pkg).toMatchObject({ entries: entries.size, truncated: false });
     const manifest = JSON.parse(entries.get('manifest.json') ?? '{}');
-    expect(manifest).toMatchObject({ formatVersion: 1, device: 'sim-linux-1', engine: 'simulated' });
+    expect(manifest).toMatchObject({ formatVersion: 1, deviceId: DEVICE, device: 'sim-linux-1', engine: 'simulated' });
     expect(manifest.entries.map((e: { name: string }) => e.name)).toEqual([...entries.keys()].slice(1));
     expect(JSON.parse(entries.get('system/processes.json') ?? '[]')).toEqual([{ pid: 7, name: 'sshd', path: '/usr/sbin/sshd' }]);
   });
@@ -182,13 +183,13 @@ describe('simulated investigation package', () => {
       path: `/opt/app/${createHash('sha256').update(`${i}`).digest('hex')}`,
     }));
     host.setRiskSignals({ processes });
-    const pkg = await responder(host).collect({ maxBytes: 8 * 1024 }, new AbortController().signal, () => undefined);
+    const pkg = await responder(host).collect({ maxBytes: 8 * 1024, deviceId: DEVICE }, new AbortController().signal, () => undefined);
     expect(pkg.sizeBytes).toBeLessThanOrEqual(8 * 1024);
     const entries = untar(gunzipSync(await readFile(pkg.path)));
     expect(pkg.truncated).toBe(true);
     expect(entries.has('system/processes.json')).toBe(false);
     expect(JSON.parse(entries.get('manifest.json') ?? '{}').omitted).toContain('system/processes.json');
-    await expect(responder(host).collect({ maxBytes: 100 }, new AbortController().signal, () => undefined)).rejects.toMatchObject({
+    await expect(responder(host).collect({ maxBytes: 100, deviceId: DEVICE }, new AbortController().signal, () => undefined)).rejects.toMatchObject({
       code: 'PACKAGE_TOO_LARGE',
     });
   });

@@ -144,10 +144,10 @@ export function createSimulatedResponder(
       return { scanType, engine: 'simulated', durationMs: Math.round(clock.now() - started), threatsFound: host.riskSignals.detections.length, threats };
     },
 
-    async collect(limits, signal, progress) {
+    async collect(request, signal, progress) {
       await injected('collectInvestigationPackage', signal);
       await host.refresh();
-      const built = buildPackage(host, isoNow(clock), limits.maxBytes);
+      const built = buildPackage(host, { createdAt: isoNow(clock), deviceId: request.deviceId }, request.maxBytes);
       if (signal.aborted) throw signal.reason;
       progress(50);
       const path = join(options.packageDir, `investigation-${deps.newId()}.tar.gz`);
@@ -239,7 +239,12 @@ async function quarantineFile(
 }
 
 /** The package's content: manifest.json first, then the device's state split as a real package's sections are. */
-function buildPackage(host: SimulatedHost, createdAt: string, maxBytes: number): { gz: Buffer; entries: number; truncated: boolean } {
+function buildPackage(
+  host: SimulatedHost,
+  about: { readonly createdAt: string; readonly deviceId: string },
+  maxBytes: number,
+): { gz: Buffer; entries: number; truncated: boolean } {
+  const { createdAt, deviceId } = about;
   const state = JSON.parse(host.stateText()) as Record<string, unknown>;
   const json = (value: unknown) => Buffer.from(`${JSON.stringify(value ?? null, null, 2)}\n`);
   let sections: [string, Buffer][] = [
@@ -256,6 +261,7 @@ function buildPackage(host: SimulatedHost, createdAt: string, maxBytes: number):
     const manifest = json({
       formatVersion: 1,
       createdAt,
+      deviceId,
       device: host.hostname,
       engine: 'simulated',
       entries: sections.map(([name, data]) => ({ name, sizeBytes: data.length })),
