@@ -1,8 +1,7 @@
 // Response actions end to end at 100 hosts (issue 17): the real endpoint's action routes, the real agent executor on
 // simulated hosts (simulated-responder.ts), push delivery and updates back. A small actions-1k.json: isolate, scans
-// with injected failures and cancels while they run, and an isolate that hangs on every macOS host (never waited
-// for). Every count is exact; no timing is asserted (that is bench/'s job). collectInvestigationPackage joins once the
-// agent's package upload is wired into the runtime (agent/src/runtime/action-wiring.ts still has a placeholder).
+// with injected failures and cancels while they run, packages collected and uploaded in chunks, and an isolate that
+// hangs on every macOS host (never waited for). Every count is exact; no timing is asserted (that is bench/'s job).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +28,7 @@ const scenario: SimulatorScenario = {
     { action: 'runAction', type: 'isolate', platform: 'macos', count: 2, comment: 'isolate (hangs)' },
     { action: 'runAction', type: 'runAntivirusScan', platform: 'windows', count: 15, parameters: { scanType: 'quick' }, comment: 'scan' },
     { action: 'runAction', type: 'runAntivirusScan', platform: 'linux', count: 5, comment: 'scan (fails)' },
+    { action: 'runAction', type: 'collectInvestigationPackage', platform: 'linux', count: 2, comment: 'collect' },
     { at: 4, action: 'cancelActions', type: 'runAntivirusScan', platform: 'windows', count: 3, comment: 'cancel running scans' },
   ],
   settleSeconds: 60,
@@ -37,12 +37,13 @@ const scenario: SimulatorScenario = {
     { type: 'noReportLost' },
     { type: 'actionStates', action: 'isolate', counts: { succeeded: 8, inProgress: 2 } },
     { type: 'actionStates', action: 'runAntivirusScan', counts: { succeeded: 12, cancelled: 3, failed: 5 } },
+    { type: 'actionStates', action: 'collectInvestigationPackage', counts: { succeeded: 2 } },
     { type: 'actionsDone', action: 'runAntivirusScan', status: 'succeeded', percentile: 100, maxMs: 60_000 },
   ],
 };
 
 describe('fleet simulator response actions', () => {
-  it('isolates and scans (failures injected, some cancelled while running), and leaves hung actions in progress', {
+  it('isolates, scans (failures injected, some cancelled while running), collects packages, and leaves hung actions in progress', {
     timeout: 240_000,
   }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'attache-sim-actions-'));
@@ -57,12 +58,12 @@ describe('fleet simulator response actions', () => {
       expect(scanFault?.hosts).toHaveLength(5);
       expect(hangFault?.hosts).toHaveLength(2);
       const actions = results.actions;
-      expect(actions?.created).toBe(30);
+      expect(actions?.created).toBe(32);
       expect(actions?.refused).toEqual({});
       expect(actions?.cancels).toEqual({ requested: 3, accepted: 3, refused: {} });
       // Every action was delivered (the hung ones too); each finished one has a create → terminal time.
-      expect(actions?.all.delivered.count).toBe(30);
-      expect(actions?.all.done.count).toBe(28);
+      expect(actions?.all.delivered.count).toBe(32);
+      expect(actions?.all.done.count).toBe(30);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
