@@ -116,6 +116,17 @@ export const SimulatedDetection = Type.Object(
 );
 export type SimulatedDetection = Static<typeof SimulatedDetection>;
 
+/** A file on a simulated device (its content is not simulated, only what identifies it). */
+export const SimulatedFile = Type.Object(
+  {
+    path: Type.String({ minLength: 1, maxLength: 1024 }),
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    sizeBytes: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type SimulatedFile = Static<typeof SimulatedFile>;
+
 /** Health of a simulated device where it differs from healthy (AV active, real-time protection on, fresh signatures, firewall on). */
 export const SimulatedHealth = Type.Object(
   {
@@ -127,6 +138,54 @@ export const SimulatedHealth = Type.Object(
   { additionalProperties: false },
 );
 export type SimulatedHealth = Static<typeof SimulatedHealth>;
+
+/**
+ * What response actions changed on a simulated device (issue 17), kept with its OS store: the isolation rules its
+ * "firewall" holds, its files (what stopAndQuarantineFile looks for), its quarantine and whether the agent's service
+ * was disabled by an offboard.
+ */
+export const SimulatedResponseState = Type.Object(
+  {
+    /** The isolation the simulated OS enforces now: the endpoints let through (absent: not isolated). */
+    isolation: Type.Optional(
+      Type.Object(
+        {
+          endpoints: Type.Array(
+            Type.Object(
+              {
+                host: Type.String({ maxLength: 253 }),
+                port: Type.Integer({ minimum: 1, maximum: 65535 }),
+                addresses: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }),
+              },
+              { additionalProperties: false },
+            ),
+            { maxItems: 16 },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    files: Type.Optional(Type.Array(SimulatedFile, { maxItems: 10000 })),
+    quarantine: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            ...SimulatedFile.properties,
+            quarantineId: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }),
+            quarantinedAt: Timestamp,
+            /** The stopAndQuarantineFile action that moved it (recovery after a kill finds it by this). */
+            actionId: Type.Optional(Type.String({ maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 1000 },
+      ),
+    ),
+    serviceDisabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type SimulatedResponseState = Static<typeof SimulatedResponseState>;
 
 /**
  * The simulated host's OS store: every setting that has a value on the simulated device, and the device's risk
@@ -141,6 +200,7 @@ export const SimulatedHostState = Type.Object(
     connections: Type.Optional(Type.Array(SimulatedConnection, { maxItems: 10000 })),
     detections: Type.Optional(Type.Array(SimulatedDetection, { maxItems: 1000 })),
     health: Type.Optional(SimulatedHealth),
+    response: Type.Optional(SimulatedResponseState),
   },
   { additionalProperties: false, $id: 'urn:attache:simulated-host-state', title: 'Simulated host state' },
 );

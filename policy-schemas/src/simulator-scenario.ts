@@ -1,8 +1,10 @@
 // A fleet-simulator scenario (simulator/, `npm run simulate -- --scenario <file>`): the fleet, the admin actions and
 // faults on a timeline, and the expectations that decide pass or fail. QA writes these files; see simulator/README.md.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { ActionStatus, ActionType, QuarantineId, Sha256Hex } from './actions.js';
 import { DeviceTag, DynamicGroupRule } from './admin-api.js';
 import { CompliancePolicyDocument } from './compliance-api.js';
+import { IsolationMode } from './isolation.js';
 import { PolicyDocument } from './policy.js';
 import { OsType, Platform, SettingState, SettingValue } from './primitives.js';
 import { ComplianceState } from './signals.js';
@@ -64,6 +66,36 @@ export const ScenarioAdminActions = [
     'Create a compliance policy and optionally assign it to groups (devices are evaluated by the endpoint)',
   ),
   step('deleteCompliancePolicy', { policy: Name }, 'Delete a compliance policy'),
+  step(
+    'runAction',
+    {
+      type: ActionType,
+      ...Selection,
+      parameters: Type.Optional(
+        Type.Object(
+          {
+            isolationType: Type.Optional(IsolationMode),
+            scanType: Type.Optional(Type.Union([Type.Literal('quick'), Type.Literal('full')])),
+            sha256: Type.Optional(Sha256Hex),
+            path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+            quarantineId: Type.Optional(QuarantineId),
+          },
+          { additionalProperties: false, description: "the request body's fields besides the comment (POST /v1/admin/devices/:id/<type>)" },
+        ),
+      ),
+      comment: Type.String({ minLength: 1, maxLength: 1000 }),
+    },
+    'Create a response action (isolate, runAntivirusScan, …) on a share or a count of the enrolled devices; its delivery and completion are measured',
+  ),
+  step(
+    'cancelActions',
+    {
+      type: Type.Optional(ActionType),
+      ...Selection,
+      comment: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    },
+    'Cancel a share or a count of the actions this run created (of `type`, on hosts of `platform`) that are still pending or in progress',
+  ),
 ];
 
 /** Faults: what goes wrong on the devices, the network or the endpoint. */
@@ -125,6 +157,18 @@ export const ScenarioFaultActions = [
     'An antivirus detection on a share of hosts (needs fleet.signals): the agent raises an alert and its risk level',
   ),
   step('clearThreats', { ...Target }, 'Remove injected detections from a share of hosts (the agent resolves the alerts)'),
+  step(
+    'failActions',
+    {
+      ...Target,
+      type: ActionType,
+      code: Type.Optional(
+        Type.String({ pattern: '^[A-Z][A-Z0-9_]{2,63}$', description: "the error the action ends with (default: the type's usual failure)" }),
+      ),
+      hang: Type.Optional(Type.Boolean({ description: 'the action never finishes (a scan or collect still stops when cancelled)' })),
+    },
+    'Make a response action type fail (or hang) on a share or a count of the hosts, replacing earlier failActions of the type (share 0 clears); fires when an action really fails there',
+  ),
 ];
 
 /** Load and control steps. */
@@ -234,6 +278,32 @@ export const ScenarioExpectations = [
   ),
   Type.Object(
     {
+      type: Type.Literal('actionsDone'),
+      action: Type.Optional(ActionType),
+      percentile: Percentile,
+      maxMs: Type.Number({ minimum: 0 }),
+      status: Type.Optional(ActionStatus),
+    },
+    {
+      additionalProperties: false,
+      description:
+        "That percentile of create → terminal times (the endpoint's timestamps) of the run's actions (of `action`; ending in `status` when given, else all, an unfinished one counting as never) is at most maxMs",
+    },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('actionStates'),
+      action: Type.Optional(ActionType),
+      counts: Type.Partial(Type.Record(ActionStatus, Type.Integer({ minimum: 0 })), {
+        additionalProperties: false,
+        minProperties: 1,
+        description: 'status → exact number of actions in it at the end (statuses not named are not checked)',
+      }),
+    },
+    { additionalProperties: false, description: "At the end, the run's actions (of `action`) per status as the endpoint shows them: exactly these counts" },
+  ),
+  Type.Object(
+    {
       type: Type.Literal('policyStatus'),
       policy: Name,
       state: SettingState,
@@ -292,6 +362,8 @@ export const SimulatorScenario = Type.Object(
         signals: Type.Optional(Type.Boolean()),
         /** Fleet processes (default: enough for ≤ 4,000 hosts each, at least one per core). */
         processes: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+        /** How long a simulated antivirus scan takes, in seconds (default quick 2, full 10). */
+        scanSeconds: Type.Optional(Type.Object({ quick: Type.Optional(Seconds(3600)), full: Type.Optional(Seconds(3600)) }, { additionalProperties: false })),
         /** Seconds to wait for every host to enroll and connect its push channel (default 300). */
         readyTimeoutSeconds: Type.Optional(Seconds(3600)),
       },

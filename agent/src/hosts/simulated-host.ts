@@ -22,6 +22,7 @@ import {
   type SimulatedHealth,
   SimulatedHostState,
   type SimulatedProcess,
+  type SimulatedResponseState,
   settingById,
 } from '../../../policy-schemas/src/index.js';
 
@@ -41,6 +42,17 @@ export interface SimulatedFaults {
   tamperProtection: boolean;
   /** Called each time an injected write failure fires (the fleet simulator counts the hosts a fault really hit). */
   onWriteFailed?: ((settingId: string) => void) | undefined;
+  /** Response actions (by action type) that fail on this host; simulated-responder.ts reads them. */
+  readonly failActions: Map<string, SimulatedActionFault>;
+  /** Called each time an injected action failure fires. */
+  onActionFailed?: ((type: string) => void) | undefined;
+}
+
+/** An injected response-action failure: the error it ends with, or `hang` (it never finishes). */
+export interface SimulatedActionFault {
+  readonly code?: string;
+  readonly message?: string;
+  readonly hang?: boolean;
 }
 
 /** A value another manager imposes on a setting (a GPO over MDM on Windows): in effect whatever the agent writes. */
@@ -60,12 +72,14 @@ export class SimulatedHost {
   /** `server` simulates a server edition (Windows Server with platform windows); undefined: a client, stated as none. */
   readonly osType: OsType | undefined;
   readonly arch = 'x64';
-  readonly faults: SimulatedFaults = { failWrites: new Map(), tamperProtection: false };
+  readonly faults: SimulatedFaults = { failWrites: new Map(), tamperProtection: false, failActions: new Map() };
   /** JSON file holding the device's values (urn:attache:simulated-host-state); undefined: memory only. */
   readonly stateFile: string | undefined;
   private readonly values = new Map<string, SettingValue>();
   /** Injected risk signals (kept across persist: the agent writes values, QA writes signals). */
   private signals: SimulatedSignals = { processes: [], connections: [], detections: [], health: {} };
+  /** What response actions changed (isolation rules, files, quarantine, service), persisted with the values. */
+  private responseState: SimulatedResponseState = {};
   /** Text of the state file as this host last wrote it. */
   private lastPersisted: string | undefined;
   /** Watchers of a memory-only host (see watch()). */
@@ -118,6 +132,7 @@ export class SimulatedHost {
     this.values.clear();
     for (const [id, value] of Object.entries(state.values)) this.values.set(id, value);
     this.signals = { processes: state.processes ?? [], connections: state.connections ?? [], detections: state.detections ?? [], health: state.health ?? {} };
+    this.responseState = state.response ?? {};
   }
 
   /**
@@ -137,6 +152,13 @@ export class SimulatedHost {
   /** Writes the values to the state file (atomic, owner-only), as the OS would persist a changed setting. */
   async persist(): Promise<void> {
     if (!this.stateFile) return;
+    const text = this.stateText();
+    this.lastPersisted = text;
+    await writeFileAtomic(this.stateFile, text, 0o600);
+  }
+
+  /** The device's whole state as the state file holds it (urn:attache:simulated-host-state, pretty JSON). */
+  stateText(): string {
     const values = Object.fromEntries([...this.values.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     const { processes, connections, detections, health } = this.signals;
     const state: SimulatedHostState = {
@@ -147,10 +169,9 @@ export class SimulatedHost {
       ...(connections.length > 0 ? { connections: [...connections] } : {}),
       ...(detections.length > 0 ? { detections: [...detections] } : {}),
       ...(Object.keys(health).length > 0 ? { health: { ...health } } : {}),
+      ...(Object.keys(this.responseState).length > 0 ? { response: structuredClone(this.responseState) } : {}),
     };
-    const text = `${JSON.stringify(state, null, 2)}\n`;
-    this.lastPersisted = text;
-    await writeFileAtomic(this.stateFile, text, 0o600);
+    return `${JSON.stringify(state, null, 2)}\n`;
   }
 
   /**
@@ -227,6 +248,18 @@ export class SimulatedHost {
   /** Replaces the risk signals (in memory; `persist` writes them). Used by block actions and tests. */
   setRiskSignals(signals: Partial<SimulatedSignals>): void {
     this.signals = { ...this.signals, ...signals };
+  }
+
+  /** What response actions changed, as last read (call `refresh` first to see edits of the state file). */
+  get response(): Readonly<SimulatedResponseState> {
+    return this.responseState;
+  }
+
+  /** Changes the response state (in memory; `persist` writes it); a field set to undefined is removed. */
+  setResponse(change: { readonly [K in keyof SimulatedResponseState]?: SimulatedResponseState[K] | undefined }): void {
+    const next: Record<string, unknown> = { ...this.responseState, ...change };
+    for (const key of Object.keys(next)) if (next[key] === undefined) delete next[key];
+    this.responseState = next as SimulatedResponseState;
   }
 
   /** Changes a value behind the agent's back (a local admin, malware; in memory only: with a state file, edit the file instead): drift for the agent to find. */

@@ -1,4 +1,8 @@
-// Tests of the device facts the platform switch states at enrollment: the OS edition (osType) of native and simulated hosts.
+// Tests of the device facts the platform switch states at enrollment (the OS edition, osType, of native and simulated
+// hosts) and of the simulated host's response-action responder.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { validate } from '../../../common/validation.js';
@@ -31,5 +35,21 @@ describe('simulated host facts', () => {
     expect(Value.Check(DeviceFacts, client)).toBe(true);
     expect(client).not.toHaveProperty('osType');
     expect(client.osVersion).toBe(server.osVersion);
+  });
+});
+
+describe('simulated host responder', () => {
+  it('carries out response actions on the simulated device, isolation.json in the state dir as on a real host', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'attache-platform-'));
+    try {
+      const host = selectHost({ kind: 'simulated', platform: 'linux', hostname: 'sim-1' }, { stateDir });
+      const isolation = await host.responder?.isolation.isolate({ mode: 'full', endpointUrls: ['https://127.0.0.1:8443/'] });
+      expect(isolation).toMatchObject({ isolated: true, enforced: true, endpoints: [{ host: '127.0.0.1', port: 8443, addresses: ['127.0.0.1'] }] });
+      expect(JSON.parse(await readFile(join(stateDir, 'isolation.json'), 'utf8'))).toMatchObject({ mode: 'full' });
+      expect(JSON.parse(await readFile(join(stateDir, 'simulated-host.json'), 'utf8')).response.isolation).toBeDefined();
+      await host.responder?.isolation.release();
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });

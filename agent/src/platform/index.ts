@@ -1,19 +1,20 @@
 // The one place that decides which platform we run on and returns its host: providers, device facts, default paths.
 // No other module reads process.platform (scripts/check-boundaries.ts enforces it).
 import { createHash, randomUUID } from 'node:crypto';
-import { arch, hostname, release, version } from 'node:os';
+import { arch, hostname, release, tmpdir, version } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../../common/clock.js';
 import type { DeviceFacts, HostConfig, Platform } from '../../../policy-schemas/src/index.js';
 import { createNativeResponder } from '../actions/native-responder.js';
 import { FileHasher } from '../actions/processes/file-hasher.js';
 import type { ResponseHost } from '../actions/response-host.js';
+import { createSimulatedResponder } from '../actions/simulated-responder.js';
 import { SimulatedHost } from '../hosts/simulated-host.js';
 import { INDICATORS_FILE, IndicatorStoreProvider } from '../providers/indicators/indicator-store.js';
 import type { SettingsProvider } from '../providers/provider.js';
 import { createSimulatedProviders } from '../providers/simulated.js';
 import { NodeCommandRunner } from '../system/command-runner.js';
-import { NodeFileStore } from '../system/file-store.js';
+import { MemoryFileStore, NodeFileStore } from '../system/file-store.js';
 import { statedHostname } from '../system/hostname.js';
 import { AGENT_VERSION } from '../version.js';
 import { nativeProviders, watchedFiles, watchFiles } from './native-providers.js';
@@ -69,6 +70,7 @@ export function selectHost(config: HostConfig | undefined, options: { readonly s
       providers: simulatedProviders(host, options.stateDir),
       facts: (agentVersion) => host.facts(agentVersion),
       watchChanges: (onChange: () => void) => host.watch(onChange),
+      responder: simulatedResponder(host, options.stateDir),
       simulated: host,
     };
   }
@@ -98,6 +100,20 @@ function simulatedProviders(host: SimulatedHost, stateDir: string | undefined): 
   if (!stateDir) return providers;
   const indicators = new IndicatorStoreProvider({ path: join(stateDir, INDICATORS_FILE) }, { files: new NodeFileStore() });
   return providers.map((p) => (p.kind === 'indicators' ? indicators : p));
+}
+
+/**
+ * The simulated host's response actions: isolation.json and the investigation packages in the state dir, as on a real
+ * host; without a state dir, isolation.json in memory and packages in the OS temp dir.
+ */
+function simulatedResponder(host: SimulatedHost, stateDir: string | undefined): ResponseHost {
+  const where = stateDir
+    ? { stateDir, packageDir: stateDir, files: new NodeFileStore() }
+    : { stateDir: '/sim', packageDir: tmpdir(), files: new MemoryFileStore() };
+  return createSimulatedResponder(
+    { stateDir: where.stateDir, packageDir: where.packageDir },
+    { host, files: where.files, clock: systemClock, newId: randomUUID },
+  );
 }
 
 /** Files larger than this are not hashed when looking for the executable a stopAndQuarantineFile action names. */

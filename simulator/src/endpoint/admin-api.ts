@@ -3,6 +3,8 @@
 import { Agent, request } from 'node:https';
 import { AttacheError, isErrorCode } from '../../../common/errors.js';
 import type {
+  ActionStatus,
+  ActionType,
   Assignment,
   ComplianceOverview,
   CompliancePolicy,
@@ -10,6 +12,8 @@ import type {
   Device,
   DynamicGroupRule,
   Group,
+  MachineAction,
+  MachineActionList,
   OnboardingPackage,
   PolicyDocument,
   PolicyStatusReport,
@@ -21,6 +25,16 @@ export interface AdminConnection {
   readonly url: string;
   readonly token: string;
   readonly caPem: string;
+}
+
+/** Filters of GET /v1/admin/actions. */
+export interface ActionQuery {
+  readonly deviceId?: string;
+  readonly type?: ActionType;
+  readonly status?: ActionStatus;
+  readonly requestor?: string;
+  readonly cursor?: string;
+  readonly limit?: number;
 }
 
 export class AdminApi {
@@ -92,6 +106,41 @@ export class AdminApi {
 
   async deleteCompliancePolicy(compliancePolicyId: string): Promise<void> {
     await this.call('DELETE', `/v1/admin/compliance-policies/${compliancePolicyId}`);
+  }
+
+  /** POST /v1/admin/devices/:id/<type>: creates a response action (body: comment and the type's fields). */
+  createAction(deviceId: string, type: ActionType, body: { readonly comment: string } & Readonly<Record<string, unknown>>): Promise<MachineAction> {
+    return this.call('POST', `/v1/admin/devices/${encodeURIComponent(deviceId)}/${type}`, body) as Promise<MachineAction>;
+  }
+
+  /** GET /v1/admin/actions: one page, newest first. */
+  actions(query: ActionQuery = {}): Promise<MachineActionList> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    const q = params.toString();
+    return this.call('GET', `/v1/admin/actions${q ? `?${q}` : ''}`) as Promise<MachineActionList>;
+  }
+
+  /** Every page of GET /v1/admin/actions for `query`. */
+  async allActions(query: Omit<ActionQuery, 'cursor'> = {}): Promise<MachineAction[]> {
+    const out: MachineAction[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.actions({ ...query, ...(cursor ? { cursor } : {}) });
+      out.push(...page.actions);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return out;
+  }
+
+  /** GET /v1/admin/actions/:id. */
+  action(actionId: string): Promise<MachineAction> {
+    return this.call('GET', `/v1/admin/actions/${encodeURIComponent(actionId)}`) as Promise<MachineAction>;
+  }
+
+  /** POST /v1/admin/actions/:id/cancel. */
+  cancelAction(actionId: string, comment: string): Promise<MachineAction> {
+    return this.call('POST', `/v1/admin/actions/${encodeURIComponent(actionId)}/cancel`, { comment }) as Promise<MachineAction>;
   }
 
   complianceOverview(): Promise<ComplianceOverview> {

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../agent/src/logging.js';
 import type { SyncOutcome } from '../../../policy-schemas/src/index.js';
@@ -13,6 +14,7 @@ function fleet(): SimHost[] {
       new SimHost({ index, platform: index === 2 ? 'linux' : 'windows', hostname: `h${index}`, packageKey: '[]' }, behaviour, {
         sink,
         logger: silentLogger(),
+        packageDir: tmpdir(),
       }),
   );
 }
@@ -32,6 +34,23 @@ describe('fault injector', () => {
     faults.apply({ action: 'failWrites', counts: { [id]: 0 } }, 5, { hosts: [], bySetting: { [id]: [] } });
     hosts[0]?.device.write(id, 30);
     expect(faults.faultHits()).toEqual({ 4: [1] });
+  });
+
+  it('arms failActions per type (replacing an earlier step of the type) and counts a host when an action really failed', () => {
+    const hosts = fleet();
+    const faults = new FaultInjector(hosts);
+    expect(faults.apply({ action: 'failActions', type: 'runAntivirusScan', count: 2, code: 'SCAN_FAILED' }, 3, { hosts: [0, 1] })).toEqual([0, 1]);
+    expect(hosts[0]?.device.faults.failActions.get('runAntivirusScan')).toEqual({ code: 'SCAN_FAILED' });
+    expect(faults.faultHits()).toEqual({});
+    hosts[1]?.device.faults.onActionFailed?.('runAntivirusScan');
+    hosts[1]?.device.faults.onActionFailed?.('isolate'); // not armed for isolate: no hit
+    expect(faults.faultHits()).toEqual({ 3: [1] });
+    // A later step of the type replaces it: a hang on host 2 only.
+    expect(faults.apply({ action: 'failActions', type: 'runAntivirusScan', count: 1, hang: true }, 4, { hosts: [2] })).toEqual([2]);
+    expect(hosts[0]?.device.faults.failActions.has('runAntivirusScan')).toBe(false);
+    expect(hosts[2]?.device.faults.failActions.get('runAntivirusScan')).toEqual({ hang: true });
+    hosts[2]?.device.faults.onActionFailed?.('runAntivirusScan');
+    expect(faults.faultHits()).toEqual({ 3: [1], 4: [2] });
   });
 
   it('does not count a drift to the value already there, nor clearing threats of a clean host', () => {

@@ -13,6 +13,8 @@ export class FaultInjector {
   private readonly hits = new Map<number, Set<number>>();
   /** host → setting id → the failWrites step whose failure is armed there. */
   private readonly writeFaults = new Map<number, Map<string, number>>();
+  /** host → action type → the failActions step whose failure is armed there. */
+  private readonly actionFaults = new Map<number, Map<string, number>>();
 
   constructor(
     private readonly hosts: readonly SimHost[],
@@ -22,6 +24,10 @@ export class FaultInjector {
     for (const h of hosts) {
       h.device.faults.onWriteFailed = (settingId) => {
         const step = this.writeFaults.get(h.spec.index)?.get(settingId);
+        if (step !== undefined) this.hit(step, h.spec.index);
+      };
+      h.device.faults.onActionFailed = (type) => {
+        const step = this.actionFaults.get(h.spec.index)?.get(type);
         if (step !== undefined) this.hit(step, h.spec.index);
       };
     }
@@ -38,6 +44,8 @@ export class FaultInjector {
     switch (step.action) {
       case 'failWrites':
         return this.armWrites(step, stepIndex, targets.bySetting ?? {});
+      case 'failActions':
+        return this.armActions(step, stepIndex, targets.hosts);
       case 'slowApply':
         return touched((h) => changed(h.slowApplyMs, step.delayMs, (v) => (h.slowApplyMs = v)));
       case 'drift':
@@ -136,6 +144,23 @@ export class FaultInjector {
       }
     }
     return [...armed].sort((a, b) => a - b);
+  }
+
+  /** A failActions step replaces earlier ones of its type: cleared on every host, then armed on its targets. */
+  private armActions(step: Extract<FaultStep, { action: 'failActions' }>, stepIndex: number, targets: readonly number[]): number[] {
+    for (const h of this.hosts) {
+      h.device.faults.failActions.delete(step.type);
+      this.actionFaults.get(h.spec.index)?.delete(step.type);
+    }
+    const fault = { ...(step.code ? { code: step.code } : {}), ...(step.hang ? { hang: true } : {}) };
+    const armed = targets.filter((index) => this.byIndex.has(index));
+    for (const index of armed) {
+      this.byIndex.get(index)?.device.faults.failActions.set(step.type, fault);
+      const faults = this.actionFaults.get(index) ?? new Map<string, number>();
+      faults.set(step.type, stepIndex);
+      this.actionFaults.set(index, faults);
+    }
+    return armed;
   }
 
   private hit(stepIndex: number, host: number): void {

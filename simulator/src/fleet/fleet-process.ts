@@ -1,9 +1,13 @@
 // Entry of one fleet process (forked by fleet.ts): runs its share of the simulated hosts, applies the faults and load
 // the coordinator sends, and streams counters and acknowledged reports back every 250 ms. Separate processes, not
 // threads: each has its own file-descriptor table, and thousands of TLS sockets need that on a 20,000-fd limit.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { silentLogger } from '../../../agent/src/logging.js';
 import { sleep, systemClock, type TimerHandle } from '../../../common/clock.js';
 import { toAttacheError } from '../../../common/errors.js';
+import { pool } from '../pool.js';
 import { FaultInjector } from './fault-injector.js';
 import type { AckRecord, BurstResult, FleetCommand, FleetEvent, FleetInit, FleetStats, FootprintResult } from './protocol.js';
 import { type HostSink, SimHost } from './sim-host.js';
@@ -16,6 +20,7 @@ class FleetProcess {
   private hosts: SimHost[] = [];
   private init: FleetInit | undefined;
   private faults = new FaultInjector([]);
+  private packageDir: string | undefined;
   /** When the endpoint last acknowledged a report of each host (the failing-hosts table shows it). */
   private readonly lastReportAt = new Map<number, number>();
   private readonly counters: Record<CounterName, number> = {
@@ -77,7 +82,10 @@ class FleetProcess {
     this.baseline = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed };
     this.init = init;
     const logger = silentLogger();
-    this.hosts = init.hosts.map((spec) => new SimHost(spec, init.behaviour, { sink: this.sink, logger }));
+    // Investigation packages are real files (the executor uploads them from a path); removed when the process stops.
+    this.packageDir = mkdtempSync(join(tmpdir(), 'attache-sim-packages-'));
+    const packageDir = this.packageDir;
+    this.hosts = init.hosts.map((spec) => new SimHost(spec, init.behaviour, { sink: this.sink, logger, packageDir }));
     this.faults = new FaultInjector(this.hosts);
   }
 
@@ -98,7 +106,7 @@ class FleetProcess {
       case 'measure':
         return this.measure(command.idleSeconds);
       case 'stop':
-        return Promise.all(this.hosts.map((h) => h.stop()));
+        return Promise.all(this.hosts.map((h) => h.stop())).finally(() => this.packageDir && rmSync(this.packageDir, { recursive: true, force: true }));
     }
   }
 
@@ -195,18 +203,6 @@ class FleetProcess {
 
 function totalErrors(errors: Readonly<Record<string, number>>): number {
   return Object.values(errors).reduce((a, b) => a + b, 0);
-}
-
-/** Runs `work` over the items with at most `limit` in flight. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      if (item !== undefined) await work(item);
-    }
-  });
-  await Promise.all(lanes);
 }
 
 /** A full collection when the process was started with --expose-gc (fleet.ts does), so footprints are comparable. */

@@ -6,7 +6,18 @@
 import type { KeyObject } from 'node:crypto';
 import { EndpointClient, type PoliciesResult } from '../../../agent/src/transport/endpoint-client.js';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
-import type { AgentIdentity, AlertReport, AlertReportAck, HealthUpload, InventoryUpload, ReportAck, StatusReport } from '../../../policy-schemas/src/index.js';
+import type {
+  ActionUpdatesAck,
+  ActionUpdatesRequest,
+  AgentIdentity,
+  AlertReport,
+  AlertReportAck,
+  HealthUpload,
+  InventoryUpload,
+  PackageUploadStatus,
+  ReportAck,
+  StatusReport,
+} from '../../../policy-schemas/src/index.js';
 
 /** What the transport tells its host (check-ins and acknowledgements come from the runtime's hooks, for both paths). */
 export interface TransportEvents {
@@ -54,6 +65,18 @@ export class HostTransport {
 
   postInventory(upload: InventoryUpload): Promise<void> {
     return this.request((client) => client.postInventory(upload));
+  }
+
+  postActionUpdates(body: ActionUpdatesRequest): Promise<ActionUpdatesAck> {
+    return this.request((client) => client.postActionUpdates(body));
+  }
+
+  getPackageUpload(actionId: string): Promise<PackageUploadStatus> {
+    return this.request((client) => client.getPackageUpload(actionId));
+  }
+
+  putPackageChunk(...args: Parameters<EndpointClient['putPackageChunk']>): Promise<PackageUploadStatus> {
+    return this.request((client) => client.putPackageChunk(...args));
   }
 
   /** Closes the connection when no request is in flight (the next request opens a new one, resuming the TLS session). */

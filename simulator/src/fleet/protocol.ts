@@ -21,6 +21,8 @@ export interface HostBehaviour {
   /** Run the agent's risk signals engine too (alerts, health, inventory). */
   readonly signals: boolean;
   readonly seed: number;
+  /** How long a simulated antivirus scan takes (default: the responder's). */
+  readonly scanMs?: { readonly quick: number; readonly full: number };
 }
 
 export interface FleetInit {
@@ -44,7 +46,8 @@ export type FaultStep = Extract<
       | 'diskFull'
       | 'clockSkew'
       | 'injectThreat'
-      | 'clearThreats';
+      | 'clearThreats'
+      | 'failActions';
   }
 >;
 

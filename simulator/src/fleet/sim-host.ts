@@ -5,6 +5,7 @@
 // counters for the fleet process. Its clock is the machine's plus the injected skew, with a seeded jitter source.
 import type { KeyObject } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { createSimulatedResponder } from '../../../agent/src/actions/simulated-responder.js';
 import { DEFAULT_SIGNALS } from '../../../agent/src/config.js';
 import { enroll } from '../../../agent/src/enrollment/enroll.js';
 import { SimulatedHost } from '../../../agent/src/hosts/simulated-host.js';
@@ -86,17 +87,10 @@ export class SimHost {
   constructor(
     readonly spec: HostSpec,
     private readonly behaviour: HostBehaviour,
-    private readonly deps: { readonly sink: HostSink; readonly logger: Logger },
+    /** packageDir: a real directory for the investigation packages the hosts' agents build (shared by the process). */
+    private readonly deps: { readonly sink: HostSink; readonly logger: Logger; readonly packageDir: string },
   ) {
     this.device = new SimulatedHost({ platform: spec.platform, hostname: spec.hostname, ...(spec.osType ? { osType: spec.osType } : {}) });
-    const device = this.device;
-    this.agentHost = {
-      platform: device.platform,
-      providers: withApplyDelay(createSimulatedProviders(device), () => this.slowApplyMs),
-      facts: (agentVersion) => device.facts(agentVersion),
-      watchChanges: (onChange) => device.watch(onChange),
-      simulated: device,
-    };
     // Two streams from the scenario seed and the host index: jitter, and ids (so drawing an id never moves a delay).
     const hostSeed = (behaviour.seed ^ Math.imul(spec.index + 1, 0x9e3779b1)) >>> 0;
     const jitter = seededRandom(hostSeed);
@@ -105,6 +99,33 @@ export class SimHost {
         uuidFrom(ids)
     )(seededRandom(hostSeed ^ 0x5bd1e995));
     this.clock = skewedClock(withRandom(systemClock, jitter), () => this.skewMs);
+    const device = this.device;
+    const responder = createSimulatedResponder(
+      { stateDir: this.stateDir, packageDir: deps.packageDir, ...(behaviour.scanMs ? { scanMs: behaviour.scanMs } : {}) },
+      {
+        host: device,
+        files: gatedFiles(
+          this.files,
+          () => this.running,
+          () => this.diskFull,
+        ),
+        clock: this.clock,
+        newId: this.newId,
+      },
+    );
+    this.agentHost = {
+      platform: device.platform,
+      providers: withApplyDelay(createSimulatedProviders(device), () => this.slowApplyMs),
+      facts: (agentVersion) => device.facts(agentVersion),
+      watchChanges: (onChange) => device.watch(onChange),
+      responder,
+      simulated: device,
+    };
+  }
+
+  /** The agent's state dir in the host's in-memory file store. */
+  private get stateDir(): string {
+    return `/sim/${this.spec.index}`;
   }
 
   /** The host's time (skewed). */
@@ -263,7 +284,7 @@ export class SimHost {
 
   private newStore(alive: () => boolean): StateStore {
     return new HostStateStore(
-      `/sim/${this.spec.index}`,
+      this.stateDir,
       gatedFiles(this.files, alive, () => this.diskFull),
       (reportId) => {
         this.unacked.add(reportId);

@@ -2,6 +2,7 @@
 // injected faults (with the hosts each touched), failing hosts, errors by code, and the charts as inline SVG. No script, no external file: it can be mailed or attached to a CI run.
 import { htmlText as esc } from '../../../common/terminal-text.js';
 import type { RunOutput } from '../run/runner.js';
+import { actionRows } from './action-rows.js';
 import type { Chart } from './chart.js';
 import { renderSvg } from './svg.js';
 
@@ -43,6 +44,7 @@ export function renderHtml(output: RunOutput, charts: readonly Chart[]): string 
             ],
           ]
         : []),
+      ...(r.actions ? actionRows(r.actions).map(([label, text]) => [esc(label), esc(text)]) : []),
       [
         'endpoint',
         r.endpoint.peakRssMb === undefined

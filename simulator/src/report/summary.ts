@@ -2,6 +2,7 @@
 // one PASS/FAIL line per expectation.
 import { terminalCell as cell, terminalText } from '../../../common/terminal-text.js';
 import type { RunResults } from '../run/results.js';
+import { actionRows } from './action-rows.js';
 
 const fmt = (n: number | undefined, digits = 0, unit = '') => (n === undefined ? 'n/a' : `${n.toFixed(digits)}${unit}`);
 
@@ -48,6 +49,7 @@ export function renderSummary(r: RunResults): string {
         .join(', ') || 'none';
     lines.push(`  compliance     ${fmtCounts(r.compliance.states)}; risk ${fmtCounts(r.compliance.riskLevels)}; ${r.alerts.acked} alert reports acknowledged`);
   }
+  for (const [label, text] of r.actions ? actionRows(r.actions) : []) lines.push(`  ${label.padEnd(14)} ${cell(text)}`);
   const e = r.endpoint;
   lines.push(
     e.peakRssMb === undefined

@@ -111,4 +111,35 @@ describe('expectations', () => {
       [false, '1/10 (compliant 9, conflict 1)'],
     ]);
   });
+
+  it('decides action expectations from each action end status and create → terminal time, an unfinished one never done', () => {
+    const actions = [
+      { type: 'isolate' as const, status: 'succeeded' as const, doneMs: 100 },
+      { type: 'isolate' as const, status: 'succeeded' as const, doneMs: 300 },
+      { type: 'runAntivirusScan' as const, status: 'failed' as const, doneMs: 50 },
+      { type: 'runAntivirusScan' as const, status: 'inProgress' as const },
+    ];
+    const run = (list: ScenarioExpectation[]) => evaluateExpectations(list, measured, { ...evidence, actions }).map((e) => [e.passed, e.detail]);
+    expect(
+      run([
+        { type: 'actionsDone', action: 'isolate', percentile: 50, maxMs: 100 },
+        { type: 'actionsDone', action: 'isolate', percentile: 100, maxMs: 299 },
+        { type: 'actionsDone', action: 'runAntivirusScan', percentile: 50, maxMs: 60 },
+        { type: 'actionsDone', action: 'runAntivirusScan', percentile: 100, maxMs: 1e9 },
+        { type: 'actionsDone', action: 'runAntivirusScan', status: 'failed', percentile: 100, maxMs: 60 },
+        { type: 'actionsDone', action: 'offboard', percentile: 50, maxMs: 1 },
+        { type: 'actionStates', counts: { succeeded: 2, failed: 1, inProgress: 1 } },
+        { type: 'actionStates', action: 'runAntivirusScan', counts: { failed: 1, cancelled: 1 } },
+      ]),
+    ).toEqual([
+      [true, 'measured 100 ms over 2 actions'],
+      [false, 'measured 300 ms over 2 actions'],
+      [true, 'measured 50 ms over 2 actions (1 unfinished)'],
+      [false, 'measured unfinished over 2 actions (1 unfinished)'],
+      [true, 'measured 50 ms over 1 actions'],
+      [false, 'no such action, nothing measured'],
+      [true, 'succeeded 2, failed 1, inProgress 1'],
+      [false, 'failed 1, inProgress 1'],
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 // Decides each expectation of a scenario from the measured results. Pure: same results, same verdicts.
 import type { ScenarioExpectation } from '../../../policy-schemas/src/index.js';
 import { percentile } from '../stats.js';
+import type { ActionSample } from './actions.js';
 import type { ExpectationResult, RunResults } from './results.js';
 
 /** What the verdicts need beyond results.json. */
@@ -9,6 +10,8 @@ export interface Evidence {
   readonly pending: number;
   readonly stragglers: readonly { host: number; change: string }[];
   readonly hosts: number;
+  /** The run's response actions: type, end status, create → terminal ms (absent: unfinished). */
+  readonly actions?: readonly ActionSample[];
 }
 
 type Measured = Omit<RunResults, 'expectations' | 'passed'>;
@@ -48,6 +51,10 @@ export function describeExpectation(e: ScenarioExpectation): string {
       return `${bounds(e)} hosts with ${e.setting} ${e.state}`;
     case 'policyStatus':
       return `${bounds(e)} devices of policy ${e.policy} ${e.state}`;
+    case 'actionsDone':
+      return `p${e.percentile} create → ${e.status ?? 'done'} of ${e.action ?? 'all'} actions ≤ ${e.maxMs} ms`;
+    case 'actionStates':
+      return `${e.action ?? 'all'} actions: ${listCounts(e.counts as Record<string, number>)}`;
   }
 }
 
@@ -133,6 +140,22 @@ function verdict(e: ScenarioExpectation, m: Measured, ev: Evidence): { passed: b
       if (!counts) return { passed: false, detail: 'not measured (no end state of the fleet)' };
       const n = counts[e.state] ?? 0;
       return { passed: within(e, n, ev.hosts), detail: `${n}/${ev.hosts} (${listCounts(counts)})` };
+    }
+    case 'actionsDone': {
+      const of = (ev.actions ?? []).filter((a) => (!e.action || a.type === e.action) && (!e.status || a.status === e.status));
+      if (of.length === 0) return { passed: false, detail: 'no such action, nothing measured' };
+      // An unfinished action counts as never done, so a percentile reaching into them fails.
+      const times = of.map((a) => a.doneMs ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+      const value = percentile(times, e.percentile) ?? Number.POSITIVE_INFINITY;
+      const unfinished = of.filter((a) => a.doneMs === undefined).length;
+      const measured = Number.isFinite(value) ? `${value.toFixed(0)} ms` : 'unfinished';
+      return { passed: value <= e.maxMs, detail: `measured ${measured} over ${of.length} actions${unfinished ? ` (${unfinished} unfinished)` : ''}` };
+    }
+    case 'actionStates': {
+      const counts: Record<string, number> = {};
+      for (const a of ev.actions ?? []) if (!e.action || a.type === e.action) counts[a.status] = (counts[a.status] ?? 0) + 1;
+      const passed = Object.entries(e.counts).every(([status, n]) => (counts[status] ?? 0) === n);
+      return { passed, detail: listCounts(counts) };
     }
     case 'policyStatus': {
       const status = m.policyStatus?.[e.policy];

@@ -1,5 +1,7 @@
 // What a run sets up before its fleet exists: the hosts and their onboarding packages, the groups (and which of them
 // each host will be in, with the endpoint's own pure rule evaluation), so changes can be targeted without asking.
+
+import { DEFAULT_SCAN_MS } from '../../../agent/src/actions/simulated-responder.js';
 import { SimulatedHost } from '../../../agent/src/hosts/simulated-host.js';
 import { AGENT_VERSION } from '../../../agent/src/version.js';
 import { normaliseTags, ruleMatches } from '../../../management/src/service/targeting.js';
@@ -39,6 +41,15 @@ export function hostBehaviour(scenario: Scenario): HostBehaviour {
     connections: scenario.fleet.connections,
     signals: scenario.fleet.signals,
     seed: scenario.seed,
+    ...(scenario.fleet.scanSeconds ? { scanMs: scanMs(scenario.fleet.scanSeconds) } : {}),
+  };
+}
+
+/** A scenario's scan durations in ms, each missing one the simulated responder's default. */
+function scanMs(seconds: { readonly quick?: number; readonly full?: number }): { quick: number; full: number } {
+  return {
+    quick: seconds.quick === undefined ? DEFAULT_SCAN_MS.quick : seconds.quick * 1000,
+    full: seconds.full === undefined ? DEFAULT_SCAN_MS.full : seconds.full * 1000,
   };
 }
 

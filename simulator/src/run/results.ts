@@ -3,6 +3,7 @@
 
 import type { FailingHost } from '../fleet/protocol.js';
 import type { Bucket, Summary } from '../stats.js';
+import type { ActionRunResults } from './actions.js';
 import type { ChangeResult } from './changes.js';
 import type { FaultResult } from './faults.js';
 
@@ -82,6 +83,8 @@ export interface RunResults {
   readonly compliance?: { readonly states: Readonly<Record<string, number>>; readonly riskLevels: Readonly<Record<string, number>> };
   /** Alert reports the endpoint acknowledged (signals runs). */
   readonly alerts: { readonly acked: number; readonly duplicates: number };
+  /** Response actions the run created (runAction), their end statuses and create → delivered / terminal times. */
+  readonly actions?: ActionRunResults;
   readonly timeline: readonly TimelinePoint[];
   /** Every fault step of the timeline, with the hosts it really touched. */
   readonly faults: readonly FaultResult[];

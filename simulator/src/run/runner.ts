@@ -13,6 +13,7 @@ import type { AckRecord, BurstResult, FootprintResult } from '../fleet/protocol.
 import type { Progress } from '../report/progress.js';
 import type { Scenario } from '../scenario/load.js';
 import { histogram, summarize } from '../stats.js';
+import { ActionTracker } from './actions.js';
 import { type ChangeResult, ChangeTracker } from './changes.js';
 import { collectEndState } from './end-state.js';
 import { evaluateExpectations } from './expectations.js';
@@ -72,6 +73,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
   let admin: AdminApi | undefined;
   let fleet: Fleet | undefined;
   let sampler: Sampler | undefined;
+  let stopActions: (() => void) | undefined;
   try {
     endpoint = await startEndpoint(options, dataDir);
     const api = new AdminApi(endpoint.connection);
@@ -110,7 +112,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       }
       return true;
     };
-    const converged = () => tracker.pending === 0 && (fleetStats()?.unacked ?? 0) === 0;
+    const actions = new ActionTracker(api);
+    stopActions = () => actions.stop();
+    const converged = () => tracker.pending === 0 && (fleetStats()?.unacked ?? 0) === 0 && actions.outstanding === 0;
     const ctx = {
       scenario,
       admin: api,
@@ -129,6 +133,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       faultsUntil: 0,
       problems,
       waitConverged: (timeoutMs: number) => waitUntil(converged, timeoutMs),
+      actions,
       log: (message: string) => progress.note(`  t+${since().toFixed(1)}s ${message}`),
     };
     const steps = new StepRunner(ctx);
@@ -209,6 +214,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     const idleMs = systemClock.now() - tIdle;
     const connectedAtEndpoint = (await api.devices().catch(() => [])).filter((d) => d.connected).length;
     const compliance = await complianceCounts(api, hostOfDevice);
+    await actions.finish();
+    const actionResults = actions.results();
     const { problems: faultProblems, ...end } = await collectEndState({
       scenario,
       fleet: runningFleet,
@@ -286,6 +293,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       },
       ...(compliance ? { compliance } : {}),
       alerts: { acked: final.alertsAcked, duplicates: final.alertsDuplicate },
+      ...(actionResults.created > 0 || Object.keys(actionResults.refused).length > 0 ? { actions: actionResults } : {}),
       timeline: sampler.points,
       ...end,
       problems,
@@ -295,12 +303,14 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       pending: tracker.pending,
       stragglers: tracker.stragglers(),
       hosts: hosts.length,
+      actions: actions.samples(),
     });
     const passed = problems.length === 0 && expectations.every((e) => e.passed);
     const policyNames = new Map([...steps.policyIds].map(([name, id]) => [id, name]));
     return { results: { ...measured, expectations, passed }, curves, hostSequences: sequences.sequences(policyNames, hosts.length) };
   } finally {
     sampler?.stop();
+    stopActions?.();
     await fleet?.stop().catch(() => undefined);
     admin?.close();
     await endpoint?.stop().catch(() => undefined);

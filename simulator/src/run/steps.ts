@@ -4,13 +4,14 @@
 
 import { sleep, systemClock } from '../../../common/clock.js';
 import { assignedPolicyIds, type TargetingAssignment } from '../../../management/src/service/targeting.js';
-import type { PolicyDocument, ScenarioStep } from '../../../policy-schemas/src/index.js';
+import type { Platform, PolicyDocument, ScenarioStep } from '../../../policy-schemas/src/index.js';
 import type { AdminApi } from '../endpoint/admin-api.js';
 import type { EndpointHandle } from '../endpoint/endpoint-process.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { BurstResult, HostSpec } from '../fleet/protocol.js';
 import type { Scenario } from '../scenario/load.js';
-import { chooseHosts } from '../select.js';
+import { chooseHosts, type Selection } from '../select.js';
+import type { ActionTracker } from './actions.js';
 import type { ChangeTracker, Expectation } from './changes.js';
 import { type FaultRun, faultTargets } from './faults.js';
 
@@ -47,6 +48,8 @@ export interface StepContext {
   /** Fails the run (waitConverged timed out): recorded and reported. */
   readonly problems: string[];
   readonly waitConverged: (timeoutMs: number) => Promise<boolean>;
+  /** The response actions the run creates and cancels. */
+  readonly actions: ActionTracker;
   readonly log: (message: string) => void;
 }
 
@@ -114,8 +117,7 @@ export class StepRunner {
         return;
       }
       case 'syncNow': {
-        const enrolled = ctx.hosts.filter((h) => ctx.deviceOfHost.has(h.index) && (!step.platform || h.platform === step.platform)).map((h) => h.index);
-        const devices = chooseHosts(ctx.scenario.seed, index, enrolled, step).flatMap((host) => ctx.deviceOfHost.get(host) ?? []);
+        const devices = this.chosen(step, index).map((t) => t.deviceId);
         let delivered = 0;
         for (const id of devices) if ((await ctx.admin.syncDevice(id)).delivered) delivered++;
         ctx.log(`sync requested for ${devices.length} devices, ${delivered} delivered`);
@@ -133,6 +135,20 @@ export class StepRunner {
         if (!id) throw new Error(`compliance policy "${step.policy}" was not created`);
         await ctx.admin.deleteCompliancePolicy(id);
         this.compliancePolicies.delete(step.policy);
+        return;
+      }
+      case 'runAction': {
+        const targets = this.chosen(step, index);
+        const body = { comment: step.comment, ...step.parameters };
+        const { created, refused } = await ctx.actions.create(targets, { type: step.type, step: index, body });
+        ctx.log(`${step.type}: created on ${created} devices${refused > 0 ? `, refused on ${refused}` : ''}`);
+        return;
+      }
+      case 'cancelActions': {
+        const open = await ctx.actions.open(step);
+        const chosen = chooseHosts(ctx.scenario.seed, index, [...open.keys()], step).flatMap((i) => open[i] ?? []);
+        const accepted = await ctx.actions.cancel(chosen, step.comment ?? 'cancelled by the simulator scenario');
+        ctx.log(`cancel: ${chosen.length} of ${open.length} open ${step.type ?? ''} actions asked, ${accepted} cancelled`);
         return;
       }
       case 'restartEndpoint': {
@@ -161,11 +177,13 @@ export class StepRunner {
       case 'diskFull':
       case 'clockSkew':
       case 'injectThreat':
-      case 'clearThreats': {
+      case 'clearThreats':
+      case 'failActions': {
         const duration = step.action === 'partition' || step.action === 'diskFull' ? step.durationSeconds : step.action === 'crashHosts' ? step.downSeconds : 0;
         ctx.faultsUntil = Math.max(ctx.faultsUntil, systemClock.now() + duration * 1000);
         const enrolled = ctx.hosts.filter((h) => ctx.deviceOfHost.has(h.index));
         const targets = faultTargets(step, index, ctx.scenario.seed, enrolled);
+        if (step.action === 'failActions') ctx.actions.armed(step.type, step.hang ? targets.hosts : []);
         const at = ctx.since();
         const touched = await this.fleet().fault(step, index, targets);
         ctx.faults.push({ step: index, action: step.action, at, ...note(step), targeted: targets.hosts, mayNotFire: step.mayNotFire ?? false });
@@ -218,6 +236,23 @@ export class StepRunner {
     for (const host of before) if (!after.has(host)) targets.set(host, { kind: 'absent' });
     ctx.tracker.target(record, targets);
     ctx.log(`${label}: reaches ${targets.size} hosts`);
+  }
+
+  /** The enrolled hosts (of the step's platform) a share/count step picks, with their device ids. */
+  private chosen(step: Selection & { readonly platform?: Platform | undefined }, index: number): { host: number; deviceId: string; platform: Platform }[] {
+    const { ctx } = this;
+    const enrolled = ctx.hosts.filter((h) => ctx.deviceOfHost.has(h.index) && (!step.platform || h.platform === step.platform));
+    const platformOf = new Map(enrolled.map((h) => [h.index, h.platform]));
+    return chooseHosts(
+      ctx.scenario.seed,
+      index,
+      enrolled.map((h) => h.index),
+      step,
+    ).flatMap((host) => {
+      const deviceId = ctx.deviceOfHost.get(host);
+      const platform = platformOf.get(host);
+      return deviceId && platform ? [{ host, deviceId, platform }] : [];
+    });
   }
 
   /** Enrolled hosts that the current assignments give the policy. */

@@ -1,7 +1,10 @@
 // Scenario checks the schema cannot make: a misspelt action or expectation type named in one line (before the schema
 // runs), every setting id looked up in the settings catalog (a misspelt id would touch nothing and pass), and the
 // share/count pairs that must be given one way or the other.
+import { isErrorCode } from '../../../common/errors.js';
+import { validate } from '../../../common/validation.js';
 import {
+  ActionRequestBodies,
   type Platform,
   ScenarioAdminActions,
   ScenarioControlActions,
@@ -77,6 +80,20 @@ export function stepProblem(step: ScenarioStep): string | undefined {
         if (problem) return problem;
       }
       return undefined;
+    case 'failActions':
+      if (step.code !== undefined && !isErrorCode(step.code)) return `"code": ${JSON.stringify(step.code)} is not an error code of docs/errors.md`;
+      return selectionProblem(step);
+    case 'runAction': {
+      const problem = selectionProblem(step);
+      if (problem) return problem;
+      try {
+        validate(ActionRequestBodies[step.type], { comment: step.comment, ...step.parameters }, `a ${step.type} request`);
+        return undefined;
+      } catch (err) {
+        return `"parameters": ${(err as Error).message}`;
+      }
+    }
+    case 'cancelActions':
     case 'syncNow':
     case 'slowApply':
     case 'crashHosts':

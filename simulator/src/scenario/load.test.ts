@@ -148,4 +148,33 @@ describe('scenario loading', () => {
       ),
     ).rejects.toThrow(/needs "minShare", "maxShare" or "count"/);
   });
+
+  it('checks action steps: the request body of runAction, a known error code for failActions, a share or a count', async () => {
+    const step = (s: unknown) => scenarioFile({ ...base, timeline: [s] });
+    await expect(loadScenario(await step({ action: 'runAction', type: 'stopAndQuarantineFile', count: 1, comment: 'c' }))).rejects.toThrow(
+      /timeline\[0\] \(runAction\): "parameters": .*sha256/,
+    );
+    await expect(
+      loadScenario(await step({ action: 'runAction', type: 'runAntivirusScan', count: 1, comment: 'c', parameters: { sha256: 'a'.repeat(64) } })),
+    ).rejects.toThrow(/timeline\[0\] \(runAction\): "parameters": .*sha256/);
+    await expect(loadScenario(await step({ action: 'failActions', type: 'isolate', count: 1, code: 'NOT_A_CODE' }))).rejects.toThrow(
+      /timeline\[0\] \(failActions\): "code": "NOT_A_CODE" is not an error code/,
+    );
+    await expect(loadScenario(await step({ action: 'cancelActions', type: 'runAntivirusScan' }))).rejects.toThrow(/needs "share" \(0–1\) or "count"/);
+    const ok = await loadScenario(
+      await scenarioFile({
+        ...base,
+        timeline: [
+          { action: 'failActions', type: 'isolate', share: 0.5, code: 'ISOLATION_ENDPOINT_UNRESOLVED' },
+          { action: 'runAction', type: 'runAntivirusScan', count: 1, comment: 'c', parameters: { scanType: 'full' } },
+          { action: 'cancelActions', type: 'runAntivirusScan', count: 1 },
+        ],
+        expectations: [
+          { type: 'actionStates', action: 'runAntivirusScan', counts: { cancelled: 1 } },
+          { type: 'actionsDone', percentile: 99, maxMs: 1000 },
+        ],
+      }),
+    );
+    expect(ok.timeline).toHaveLength(3);
+  });
 });
