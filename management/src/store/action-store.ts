@@ -72,6 +72,7 @@ export type ActionChange = Partial<
     | 'progress'
     | 'result'
     | 'error'
+    | 'deliveredAt'
     | 'startedAt'
     | 'completedAt'
     | 'lateResult'

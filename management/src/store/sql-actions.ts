@@ -71,6 +71,7 @@ function columnsOf(change: ActionChange): Partial<DeviceActionTable> {
   if (change.status !== undefined) out.status = change.status;
   if (change.lastSequence !== undefined) out.lastSequence = change.lastSequence;
   if (change.progress !== undefined) out.progress = change.progress;
+  if (change.deliveredAt !== undefined) out.deliveredAt = change.deliveredAt;
   if (change.startedAt !== undefined) out.startedAt = change.startedAt;
   if (change.completedAt !== undefined) out.completedAt = change.completedAt;
   if (change.cancelPending !== undefined) out.cancelPending = change.cancelPending ? 1 : 0;

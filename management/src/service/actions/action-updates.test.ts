@@ -43,6 +43,12 @@ function record(overrides: Partial<ActionRecord> = {}): ActionRecord {
 const update = (u: Partial<ActionUpdate>) => ({ actionId: 'a1', deviceId: 'd1', sequence: 1, status: 'inProgress' as const, at: NOW, index: 0, ...u });
 
 describe('decideUpdate', () => {
+  it("marks an action delivered at the device's first word on it when no delivery was stored yet (the ack may come later)", () => {
+    const at = '2025-01-10T11:59:59.000Z';
+    expect(decideUpdate(record(), update({ at }), NOW).change).toMatchObject({ deliveredAt: at });
+    expect(decideUpdate(record({ deliveredAt: CANCELLED_AT }), update({ at }), NOW).change).not.toHaveProperty('deliveredAt');
+  });
+
   it('applies a newer sequence and ignores an older one', () => {
     expect(decideUpdate(record(), update({ progress: 10 }), NOW)).toMatchObject({
       status: 'inProgress',

@@ -47,7 +47,13 @@ function packageProblem(current: ActionRecord, update: ActionUpdate): string | u
 }
 
 function applied(current: ActionRecord, update: ActionUpdate, now: string): UpdateDecision {
-  const base: ActionChange = { updatedAt: now, lastSequence: update.sequence, ...(update.progress !== undefined ? { progress: update.progress } : {}) };
+  const base: ActionChange = {
+    updatedAt: now,
+    lastSequence: update.sequence,
+    ...(update.progress !== undefined ? { progress: update.progress } : {}),
+    // The device had it before it said anything about it: the push ack or policies answer may be stored later.
+    ...(current.deliveredAt === null ? { deliveredAt: update.at } : {}),
+  };
   switch (update.status) {
     case 'inProgress':
       return { change: { ...base, status: 'inProgress', startedAt: current.startedAt ?? update.at }, status: 'inProgress' };
