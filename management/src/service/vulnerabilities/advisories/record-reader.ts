@@ -10,15 +10,21 @@ export interface RecordPlace {
   readonly id?: string;
   /** The zip entry it came from, when it came from a zip. */
   readonly entry?: string;
+  /** Names something other than a record (the NVD page around the records): replaces "advisory record <index>". */
+  readonly what?: string;
 }
 
 /** The error for a bad field of one record (`path` is a JSON path such as `$.affected[0].ranges[1].events`). */
 export function recordInvalid(place: RecordPlace, path: string, reason: string): AttacheError {
   const id = place.id === undefined ? '' : ` (${JSON.stringify(place.id.slice(0, 200))})`;
   const entry = place.entry === undefined ? '' : ` in ${JSON.stringify(place.entry)}`;
-  return new AttacheError('ADVISORY_INVALID', `advisory record ${place.index}${id}${entry} is malformed: ${path}: ${reason}; nothing was imported`, {
-    details: [{ path, message: reason }],
-  });
+  return new AttacheError(
+    'ADVISORY_INVALID',
+    `${place.what ?? `advisory record ${place.index}`}${id}${entry} is malformed: ${path}: ${reason}; nothing was imported`,
+    {
+      details: [{ path, message: reason }],
+    },
+  );
 }
 
 type Json = Record<string, unknown>;
