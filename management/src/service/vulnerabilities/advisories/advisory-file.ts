@@ -65,7 +65,11 @@ function recordsOf(doc: Document, file: string): { format: 'osv' | 'nvd'; record
 /** A record read under its format, refused when its JSON text (`bytes`, measured when unknown) exceeds MAX_RECORD_BYTES. */
 function readRecord(format: 'osv' | 'nvd', record: unknown, place: RecordPlace, bytes: number | undefined): RecordResult {
   const size = bytes ?? Buffer.byteLength(JSON.stringify(record) ?? '');
-  if (size > MAX_RECORD_BYTES) new RecordReader(place).fail('$', `the record is ${size} bytes, more than ${MAX_RECORD_BYTES}`);
+  if (size > MAX_RECORD_BYTES) {
+    const o = record as { id?: unknown; cve?: { id?: unknown } } | null;
+    const id = format === 'osv' ? o?.id : o?.cve?.id;
+    new RecordReader(typeof id === 'string' ? { ...place, id } : place).fail('$', `the record is ${size} bytes, more than ${MAX_RECORD_BYTES}`);
+  }
   return format === 'osv' ? readOsvRecord(record, place) : readNvdItem(record, place);
 }
 
