@@ -29,12 +29,10 @@ function* documents(bytes: Uint8Array, file: string): Generator<Document> {
   const decode = (data: Uint8Array, entry?: string): string => {
     try {
       return decoder.decode(data);
-    } catch (err) {
-      throw new AttacheError(
-        'ADVISORY_INVALID',
-        `${entry === undefined ? `advisory file ${JSON.stringify(file)}` : `zip entry ${JSON.stringify(entry)}`} is not UTF-8 text`,
-        { cause: err },
-      );
+    } catch {
+      // The decoder's TypeError says no more than this message.
+      const what = entry === undefined ? `advisory file ${JSON.stringify(file)}` : `zip entry ${JSON.stringify(entry)}`;
+      throw new AttacheError('ADVISORY_INVALID', `${what} is not UTF-8 text`);
     }
   };
   if (!looksLikeZip(bytes)) {

@@ -50,7 +50,7 @@ describe('zipEntries', () => {
       [buildZip([{ name: 'a.json', data: '{}', method: 12 }]), /entry "a.json" uses compression method 12/],
       [buildZip([{ name: 'a.json', data: '{}', flags: 1 }]), /entry "a.json" is encrypted/],
       [buildZip([{ name: 'a.json', data: '{}', crc: 1 }]), /entry "a.json" fails its CRC-32 check/],
-      [buildZip([{ name: 'a.json', data: 'x'.repeat(5000), declaredSize: 10 }]), /entry "a.json" (inflates to|does not inflate)/],
+      [buildZip([{ name: 'a.json', data: 'x'.repeat(5000), declaredSize: 10 }]), /entry "a.json" inflates to more than the 10 bytes its header states/],
       [buildZip([{ name: '../../etc/passwd', data: '{}' }]), /entry name "..\/..\/etc\/passwd" is not a relative path/],
       [buildZip([{ name: 'a\u001b[2J.json', data: '{}' }]), /entry name .* is not a relative path of printable characters/],
       [buildZip([{ name: 'big.json', data: 'x'.repeat(2 << 20) }]), /entry "big.json" is 2097152 bytes, more than the 1048576 allowed/],

@@ -92,6 +92,8 @@ export function* zipEntries(bytes: Uint8Array, file: string, limits: ZipLimits):
       // One byte more than declared is allowed out, so an entry that lies about its size is caught, not trusted.
       data = method === 0 ? raw : inflateRawSync(raw, { maxOutputLength: size + 1 });
     } catch (err) {
+      // zlib's RangeError is the output cap: the entry holds more than its header states.
+      if (err instanceof RangeError) throw zipError(file, `${what} inflates to more than the ${size} bytes its header states`);
       throw new AttacheError('ADVISORY_INVALID', `zip archive ${JSON.stringify(file)} cannot be read: ${what} does not inflate (${(err as Error).message})`, {
         cause: err,
       });
