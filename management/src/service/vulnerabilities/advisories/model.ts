@@ -44,7 +44,6 @@ interface AdvisoryBase {
   /** ISO 8601 UTC (`…Z`); the newer of two imports of one id wins. */
   readonly modified: string;
   readonly published?: string;
-  readonly withdrawn?: string;
   /** At most MAX_SUMMARY code points; a longer text is cut and ends in `…`. */
   readonly summary: string;
   readonly severity: AdvisorySeverity;
@@ -69,6 +68,17 @@ export interface ParsedAdvisoryFile {
   readonly advisories: readonly NormalizedAdvisory[];
   readonly skipped: readonly AdvisorySkip[];
   /** Ids the file marks withdrawn (OSV `withdrawn`, NVD `Rejected`): the store removes them, nothing is matched. */
+  readonly withdrawn: readonly string[];
+}
+
+/**
+ * What an import run reports to the admin (the store fills `stored`): records read, advisories stored, what was
+ * skipped and why, and the ids withdrawn (removed from the store).
+ */
+export interface AdvisoryImportReport {
+  readonly read: number;
+  readonly stored: number;
+  readonly skipped: readonly AdvisorySkip[];
   readonly withdrawn: readonly string[];
 }
 

@@ -84,6 +84,11 @@ describe('readOsvRecord', () => {
     ]);
   });
 
+  it("takes the first line of details with text when there is no summary (Debian's start with a newline)", () => {
+    const { summary: _, ...record } = clone(DSA_5532_1);
+    expect(readOsvRecord(record, place).advisory?.summary).toBe('Tony Battersby reported that incorrect cipher key and IV length processing');
+  });
+
   it('keeps hostile strings as data and cuts a long summary', () => {
     const record = { ...clone(DLA_3530_1), summary: `\u001b[31mred\u202e${'x'.repeat(2000)}` };
     const summary = readOsvRecord(record, place).advisory?.summary ?? '';

@@ -152,7 +152,15 @@ export function readOsvRecord(value: unknown, place: RecordPlace): OsvRecordResu
     aliases,
     modified,
     ...(published ? { published } : {}),
-    summary: boundedSummary(summary ?? details?.split('\n', 1)[0] ?? ''),
+    // Debian's details start with a newline: the first line with text stands in for a missing summary.
+    summary: boundedSummary(
+      summary ??
+        details
+          ?.split('\n')
+          .find((line) => line.trim() !== '')
+          ?.trim() ??
+        '',
+    ),
     severity,
     affected,
   };
