@@ -21,6 +21,12 @@ describe('CVSS v3.1 base score', () => {
     expect(cvssV3BaseScore(`CVSS:3.0/${base}`)).toBe(score);
   });
 
+  it("agrees with the base scores NVD states for the test page's CVEs", () => {
+    expect(cvssV3BaseScore('CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H')).toBe(7.8); // CVE-2024-11477
+    expect(cvssV3BaseScore('CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H')).toBe(8.8); // CVE-2023-4863
+    expect(cvssV3BaseScore('CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:H')).toBe(7.4); // CVE-2023-0286
+  });
+
   it('is 0 when there is no impact, whatever the exploitability', () => {
     expect(cvssV3BaseScore('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:N/A:N')).toBe(0);
   });
