@@ -123,7 +123,7 @@ export function readOsvRecord(value: unknown, place: RecordPlace): OsvRecordResu
   r.optionalString(probe.schema_version, '$.schema_version', 32);
   const aliases = r.array(probe.aliases, '$.aliases', true).map((a, k) => r.string(a, `$.aliases[${k}]`, 256));
   if (probe.related !== undefined) r.array(probe.related, '$.related');
-  if (probe.upstream !== undefined) r.array(probe.upstream, '$.upstream').forEach((u, k) => r.string(u, `$.upstream[${k}]`, 256));
+  for (const [k, u] of (probe.upstream === undefined ? [] : r.array(probe.upstream, '$.upstream')).entries()) r.string(u, `$.upstream[${k}]`, 256);
   const summary = r.optionalString(probe.summary, '$.summary', MAX_RECORD_BYTES);
   const details = r.optionalString(probe.details, '$.details', MAX_RECORD_BYTES);
   for (const [k, ref] of r.array(probe.references, '$.references', true).entries()) {
