@@ -300,6 +300,12 @@ export const ERROR_CODES = {
     description:
       'A CPE name is not a valid CPE 2.3 formatted string (NISTIR 7695 §6.2: prefix, 11 attributes, quoting, wildcard placement); the message names the attribute and what is wrong.',
   },
+  ADVISORY_INVALID: {
+    status: 422,
+    retryable: false,
+    description:
+      'An advisory file (OSV records, a JSON array or zip of them, or an NVD CVE API 2.0 page) is malformed, too large or nests too deep; the message names the record (index and id) and the JSON path of the bad field. Nothing of the file is imported.',
+  },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
   USAGE_INVALID: {
     status: 400,

@@ -1,7 +1,7 @@
 // OSV range evaluation on the OSV schema's own examples (unfixed, fixed, multiple ranges, last_affected vs fixed, limit,
 // the Debian, Rust and npm records), per-ecosystem comparators, and what is reported instead of guessed.
 import { describe, expect, it } from 'vitest';
-import { compileOsvAffected, evaluateOsvAffected, type OsvAffected, type OsvRange, schemeForEcosystem } from './osv-range.js';
+import { compileOsvAffected, evaluateOsvAffected, type OsvAffected, type OsvRange, osvAffectedProblems, schemeForEcosystem } from './osv-range.js';
 
 const entry = (ecosystem: string, ranges: OsvRange[], versions?: string[]): OsvAffected => ({
   package: { ecosystem, name: 'pkg' },
@@ -164,5 +164,21 @@ describe('OSV evaluation: nothing guessed', () => {
       status: 'affected',
       notEvaluable: [{ path: 'ranges[0].type', reason: 'unknown range type "MAVEN"' }],
     });
+  });
+});
+
+describe('osvAffectedProblems (what an import counts as skipped)', () => {
+  it('names an unsupported ecosystem, unparsable bounds and GIT ranges, whatever the installed version', () => {
+    expect(osvAffectedProblems(entry('PyPI', [eco({ introduced: '0' })]))).toEqual({ unsupportedEcosystem: 'PyPI' });
+    const git: OsvRange = { type: 'GIT', repo: 'https://github.com/openssl/openssl', events: [{ introduced: '0' }] };
+    expect(
+      osvAffectedProblems(entry('Debian:12', [eco({ introduced: '0' }, { fixed: '3.0 beta' }), git, eco({ introduced: '0' }, { fixed: '3.0.11-1~deb12u2' })])),
+    ).toEqual({
+      ranges: [
+        { path: 'ranges[0].events[1].fixed', reason: expect.stringContaining('white space'), git: false },
+        { path: 'ranges[1]', reason: 'a GIT range needs the commit graph, not a package version', git: true },
+      ],
+    });
+    expect(osvAffectedProblems(entry('npm', [semver({ introduced: '0' }, { fixed: '7.23.2' })]))).toEqual({ ranges: [] });
   });
 });

@@ -232,6 +232,19 @@ export function compileOsvAffected(entry: OsvAffected): (installed: string) => O
   };
 }
 
+/**
+ * What in an entry can never be evaluated, whatever the installed version: an unsupported ecosystem, or the ranges
+ * that `compileOsvAffected` would skip (with their paths; GIT ranges flagged). The advisory import counts these.
+ */
+export function osvAffectedProblems(
+  entry: OsvAffected,
+): { readonly unsupportedEcosystem: string } | { readonly ranges: readonly (NotEvaluable & { readonly git: boolean })[] } {
+  const scheme = schemeForEcosystem(entry.package.ecosystem);
+  if (scheme === undefined) return { unsupportedEcosystem: entry.package.ecosystem };
+  const ranges = (entry.ranges ?? []).map((range, k) => prepareRange(range, k, scheme));
+  return { ranges: ranges.flatMap((r) => ('skip' in r ? [{ ...r.skip, git: r.git }] : [])) };
+}
+
 /** Evaluates one OSV `affected[]` entry for one installed version (`compileOsvAffected` once, then called). */
 export function evaluateOsvAffected(entry: OsvAffected, installed: string): OsvVerdict {
   return compileOsvAffected(entry)(installed);
