@@ -15,6 +15,8 @@ export const SYSTEM_TOOLS: Readonly<Record<string, string>> = {
   initdb: 'postgresql',
   haproxy: 'haproxy',
   chromium: 'chromium',
+  // Advisory archives written by the tests (management/src/service/vulnerabilities/advisories/zip.test.ts).
+  zip: 'zip',
 };
 
 /** Debian keeps PostgreSQL's initdb off PATH, in /usr/lib/postgresql/<version>/bin. */
