@@ -96,7 +96,7 @@ describe('risk signals end to end', () => {
 
     const status = await agentCommand([...args, 'status', '--json']);
     expect(status.code, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout).risk).toMatchObject({
+    expect(JSON.parse(status.stdout).risk, status.stderr).toMatchObject({
       riskLevel: 'high',
       activeAlerts: [{ alertId: alert.alertId, severity: 'high' }],
       health: { antivirus: { realTimeProtection: true } },

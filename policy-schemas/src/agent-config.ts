@@ -5,7 +5,7 @@ import { IP_ADDRESS } from './catalog/item-patterns.js';
 import { AlternateEndpointUrls } from './onboarding.js';
 import { ManifestEntry, PolicySigningKey, SignedPolicy, SignedPolicySetManifest } from './policy.js';
 import { OsType, Platform, PolicyKind, SettingState, SettingValue, Timestamp, Uuid } from './primitives.js';
-import { Alert, AlertSeverity, AntivirusHealth, FirewallHealth, RiskLevel } from './signals.js';
+import { Alert, AlertSeverity, DeviceHealth, RiskLevel } from './signals.js';
 
 export const LogLevel = Type.Union([Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug')]);
 
@@ -393,7 +393,8 @@ export const AgentSignalsState = Type.Object(
     tamper: Type.Record(Type.String({ maxLength: 200 }), TamperRecord),
     /** Consecutive syncs in which each setting failed to apply. */
     applyErrors: Type.Record(Type.String({ maxLength: 200 }), Type.Integer({ minimum: 1 })),
-    health: Type.Optional(Type.Object({ collectedAt: Timestamp, antivirus: AntivirusHealth, firewall: FirewallHealth }, { additionalProperties: false })),
+    /** The last health read, as uploaded (DeviceHealth's fields; isolation included). */
+    health: Type.Optional(Type.Object(DeviceHealth.properties, { additionalProperties: false })),
     /** Digest of the last health queued for upload (changes only). */
     healthDigest: Type.Optional(Type.String({ maxLength: 128 })),
     /** Hash of the last inventory queued for upload. */
