@@ -59,6 +59,21 @@ describe.each(STORE_ENGINES)('%s store: response actions', (engineName) => {
     expect(await codeOf(store.createAction(action(deviceId, { type: 'release', family: 'isolation', parameters: {} })))).toBe('ACTION_IN_PROGRESS');
   });
 
+  it('refuses any action while an offboard of the device is unfinished, naming the offboard (review 17b #1)', async () => {
+    const offboard = action(deviceId, { type: 'offboard', family: 'offboard', parameters: {} });
+    await store.createAction(offboard);
+    for (const other of [action(deviceId, { type: 'isolate', family: 'isolation', parameters: { mode: 'full' } }), action(deviceId)]) {
+      const refused = await store.createAction(other).then(
+        () => undefined,
+        (err: { code: string; message: string }) => err,
+      );
+      expect(refused?.code).toBe('ACTION_IN_PROGRESS');
+      expect(refused?.message).toContain(offboard.actionId);
+    }
+    await store.changeAction(offboard.actionId, () => ({ status: 'failed', updatedAt: NOW }));
+    await store.createAction(action(deviceId));
+  });
+
   it('frees the family once the action is terminal, and refuses an unknown device', async () => {
     const first = action(deviceId);
     await store.createAction(first);

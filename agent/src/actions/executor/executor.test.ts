@@ -68,7 +68,12 @@ function recordingHost() {
   return { host, calls, scans, sinks, quarantined };
 }
 
-async function setup(files = new MemoryFileStore(), host = recordingHost(), now = { ms: TEST_NOW }) {
+async function setup(
+  files = new MemoryFileStore(),
+  host = recordingHost(),
+  now = { ms: TEST_NOW },
+  extra: Partial<ConstructorParameters<typeof ActionExecutor>[0]> = {},
+) {
   const store = new StateStore('/state', { posixPermissions: false, files });
   const updates: ActionUpdate[] = [];
   let refreshes = 0;
@@ -88,6 +93,7 @@ async function setup(files = new MemoryFileStore(), host = recordingHost(), now 
     deviceId: TEST_DEVICE,
     clock: { now: () => now.ms },
     logger: silentLogger(),
+    ...extra,
   });
   await executor.start();
   return { executor, updates, files, host, refreshes: () => refreshes, now };
@@ -238,5 +244,36 @@ describe('ActionExecutor', () => {
       ['succeeded', 2, undefined],
       ['succeeded', 3, undefined],
     ]);
+  });
+
+  it('refuses every new action once an offboard has begun (DEVICE_OFFBOARDED); nothing is isolated at the end', async () => {
+    let restored: (() => void) | undefined;
+    const offboards: string[] = [];
+    const t = await setup(new MemoryFileStore(), recordingHost(), { ms: TEST_NOW }, {
+      restoreBaseline: () =>
+        new Promise((resolve) => {
+          restored = () => resolve({ restoredSettings: 1, failedSettings: 0 });
+        }),
+      offboarded: async (id) => {
+        offboards.push(id);
+      },
+    });
+    const offboard = signedAction('offboard', {});
+    await t.executor.receive([offboard]);
+    await until(() => restored !== undefined);
+    const during = signedAction('isolate', { mode: 'full' });
+    await t.executor.receive([during]);
+    restored?.();
+    await t.executor.idle();
+    const after = signedAction('stopAndQuarantineFile', { sha256: SHA });
+    await t.executor.receive([after]);
+    await t.executor.idle();
+    for (const a of [during, after]) {
+      const mine = t.updates.filter((u) => u.actionId === a.payload.actionId);
+      expect(mine.map((u) => [u.status, u.error?.code, u.error?.message])).toEqual([['failed', 'DEVICE_OFFBOARDED', 'the device is being offboarded']]);
+    }
+    expect(statuses(t.updates, offboard.payload.actionId)).toEqual(['inProgress', 'succeeded']);
+    expect(offboards).toEqual([offboard.payload.actionId]);
+    expect(t.host.calls.filter((c) => c.startsWith('isolate') || c.startsWith('quarantine'))).toEqual([]);
   });
 });
