@@ -106,6 +106,8 @@ async function finishOffboarding(deps: ActionWiringDeps, responder: ResponseHost
     log.warn('offboard: waiting for the endpoint to acknowledge', { actionId, queued: left });
     await sleep(deps.clock, OFFBOARD_ACK_RETRY_MS);
   }
+  // Nothing new ran since the offboard (the executor refuses it), but an isolation must never outlive the agent.
+  if (responder && (await responder.isolation.state()).isolated) await responder.isolation.release();
   await deps.store.deleteIdentity();
   log.info('offboarded: identity deleted', { actionId });
   // The identity is gone, so this agent can never run again usefully: a service that cannot be disabled (no systemd,

@@ -124,10 +124,11 @@ describe.each(STORE_ENGINES)('%s store: response actions', (engineName) => {
   });
 
   it('marks the device offboarded with a succeeded offboard, and times out expired actions', async () => {
-    const off = action(deviceId, { type: 'offboard', family: 'offboard', parameters: {} });
-    await store.createAction(off);
+    // The scan first: nothing can be created once the offboard is open.
     const scan = action(deviceId, { expiresAt: '2025-01-10T13:00:00.000Z' });
     await store.createAction(scan);
+    const off = action(deviceId, { type: 'offboard', family: 'offboard', parameters: {} });
+    await store.createAction(off);
     await store.applyActionUpdates(deviceId, [{ actionId: off.actionId }], () => ({
       change: { status: 'succeeded', updatedAt: LATER },
       status: 'succeeded',

@@ -104,6 +104,13 @@ export async function createAction(db: Db, action: NewAction): Promise<void> {
       if (!device) throw new AttacheError('NOT_FOUND', `device ${action.deviceId} does not exist`);
       const open = await inFlight(trx, action.deviceId, action.family);
       if (open) throw inProgressError(open);
+      // A device leaving management takes nothing new (review 17b #1): an isolate after the offboard would outlive the agent.
+      const offboarding = await inFlight(trx, action.deviceId, 'offboard');
+      if (offboarding) {
+        throw new AttacheError('ACTION_IN_PROGRESS', `offboard ${offboarding} of this device is pending or in progress; nothing was queued`, {
+          details: [{ path: 'actionId', message: offboarding }],
+        });
+      }
       await trx
         .insertInto('deviceActions')
         .values({

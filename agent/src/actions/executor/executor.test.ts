@@ -249,15 +249,20 @@ describe('ActionExecutor', () => {
   it('refuses every new action once an offboard has begun (DEVICE_OFFBOARDED); nothing is isolated at the end', async () => {
     let restored: (() => void) | undefined;
     const offboards: string[] = [];
-    const t = await setup(new MemoryFileStore(), recordingHost(), { ms: TEST_NOW }, {
-      restoreBaseline: () =>
-        new Promise((resolve) => {
-          restored = () => resolve({ restoredSettings: 1, failedSettings: 0 });
-        }),
-      offboarded: async (id) => {
-        offboards.push(id);
+    const t = await setup(
+      new MemoryFileStore(),
+      recordingHost(),
+      { ms: TEST_NOW },
+      {
+        restoreBaseline: () =>
+          new Promise((resolve) => {
+            restored = () => resolve({ restoredSettings: 1, failedSettings: 0 });
+          }),
+        offboarded: async (id) => {
+          offboards.push(id);
+        },
       },
-    });
+    );
     const offboard = signedAction('offboard', {});
     await t.executor.receive([offboard]);
     await until(() => restored !== undefined);

@@ -128,6 +128,8 @@ export class ActionExecutor {
     };
     await this.deps.ledger.put(id, entry);
     if (this.cancelledBefore(id)) return this.finish(id, { status: 'cancelled' });
+    // A device leaving management takes nothing new (review 17b #1): an isolate after the offboard would outlive the agent.
+    if (this.offboarding(id)) return this.finish(id, { status: 'failed', error: { code: 'DEVICE_OFFBOARDED', message: 'the device is being offboarded' } });
     this.schedule(id, action.type);
   }
 
@@ -190,6 +192,11 @@ export class ActionExecutor {
     await this.deps.report(this.update(target, entry, sequence, this.isoNow()));
   }
 
+  /** True when an offboard other than `id` is pending, running or done (its last steps may still be waiting for the ack). */
+  private offboarding(id: string): boolean {
+    return this.deps.ledger.all().some(([other, e]) => other !== id && e.type === 'offboard' && ['pending', 'inProgress', 'succeeded'].includes(e.status));
+  }
+
   private cancelledBefore(id: string): boolean {
     return this.deps.ledger.all().some(([, e]) => e.type === 'cancel' && e.parameters.actionId === id);
   }
@@ -197,7 +204,8 @@ export class ActionExecutor {
   /** Runs the action after the one of its family in progress (isolate and release share one family). */
   private schedule(id: string, type: string): void {
     const family = type === 'isolate' || type === 'release' ? 'isolation' : type;
-    const previous = this.families.get(family) ?? Promise.resolve();
+    // An offboard runs after every action already running, so its release comes after any isolate taken before it.
+    const previous = type === 'offboard' ? Promise.all([...this.families.values()]) : (this.families.get(family) ?? Promise.resolve());
     const next = previous
       .then(() => this.run(id))
       .catch((err: unknown) => this.deps.logger.error('action run failed', { actionId: id, error: (err as Error).message }));
