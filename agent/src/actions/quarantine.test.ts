@@ -219,4 +219,33 @@ describe('file quarantine', () => {
     expect((await q0.get(quarantineId)).sha256).toBe(SHA256);
     expect((await stat(join(root, quarantineId, 'file'))).mode & 0o777).toBe(0o600);
   });
+
+  it('refuses to restore through a parent folder swapped for a symlink, naming it; nothing lands in the target (review 17b #2)', async () => {
+    const path = await sample(0o755);
+    const q = quarantine();
+    await q.quarantine(path, { reason: 'test' });
+    const target = join(dir, 'profile.d');
+    await mkdir(target);
+    await rm(join(dir, 'bin'), { recursive: true });
+    await symlink(target, join(dir, 'bin'));
+    await expect(q.restore('q-1')).rejects.toMatchObject({ code: 'QUARANTINE_RESTORE_FAILED', message: expect.stringContaining(join(dir, 'bin')) });
+    expect(await readdir(target)).toEqual([]);
+    expect((await q.list()).map((r) => r.quarantineId)).toEqual(['q-1']);
+  });
+
+  it('removes what it wrote when the folder is swapped for a symlink between the check and the link; the entry stays', async () => {
+    const path = await sample(0o755);
+    const target = join(dir, 'profile.d');
+    await mkdir(target);
+    const swapThenLink: Move = async (from, to) => {
+      await fsRename(join(dir, 'bin'), join(dir, 'bin-old'));
+      await symlink(target, join(dir, 'bin'));
+      await link(from, to);
+    };
+    const q = quarantine(undefined, swapThenLink);
+    await q.quarantine(path, { reason: 'test' });
+    await expect(q.restore('q-1')).rejects.toMatchObject({ code: 'QUARANTINE_RESTORE_FAILED' });
+    expect(await readdir(target)).toEqual([]);
+    expect((await q.list()).map((r) => r.quarantineId)).toEqual(['q-1']);
+  });
 });
