@@ -5,12 +5,12 @@
 // (quarantine-fs.ts); across file systems it copies from that descriptor. Metadata is written before the file moves.
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { chmod, type FileHandle, link, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { chmod, type FileHandle, link, mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../../../common/atomic-file.js';
 import { AttacheError } from '../../../common/errors.js';
 import { isoTime } from '../../../common/iso-time.js';
-import { copyFromHandle, openNoFollow, requireSameFile, sha256OfHandle } from './quarantine-fs.js';
+import { copyFromHandle, openNoFollow, plainFolder, requireSameFile, sameFolder, sha256OfHandle, unlinkIfSame } from './quarantine-fs.js';
 
 /** What the quarantine remembers about one file (`metadata.json`). */
 export interface QuarantineRecord {
@@ -164,11 +164,11 @@ export class FileQuarantine {
       if (!(await handle.stat()).isFile()) refuse('the quarantined copy is not a regular file');
       const hash = await sha256OfHandle(handle).catch(() => refuse('the quarantined copy is unreadable'));
       if (hash !== record.sha256) refuse(`the quarantined copy changed (SHA-256 ${hash}, recorded ${record.sha256})`);
-      const folder = await stat(dirname(record.originalPath)).then(
-        (s) => s.isDirectory(),
-        () => false,
-      );
-      if (!folder) refuse('its folder no longer exists');
+      // Every component of the folder must be a real directory: a user who owns the folder could swap it (or one above
+      // it) for a symlink to /etc/profile.d and have root write the file there (review 17b #2).
+      const parent = dirname(record.originalPath);
+      const folder = await plainFolder(parent);
+      if (typeof folder === 'string') refuse(folder);
       const setOwnerAndMode = async (file: FileHandle) => {
         await file.chown(record.uid, record.gid).catch((err: NodeJS.ErrnoException) => {
           // Without privileges only a file already owned by us can be restored as it was.
@@ -177,15 +177,23 @@ export class FileQuarantine {
         await file.chmod(record.mode); // after chown, which clears set-user-id
       };
       await setOwnerAndMode(handle);
+      let written: Stats = await handle.stat(); // a hard link is the quarantined file itself
       try {
         await this.link(stored, record.originalPath).catch(async (err: NodeJS.ErrnoException) => {
           if (!LINK_FALLBACK.has(err.code ?? '')) throw err;
-          await copyFromHandle(handle, record.originalPath, setOwnerAndMode);
+          written = await copyFromHandle(handle, record.originalPath, setOwnerAndMode);
         });
       } catch (err) {
         await handle.chmod(0o600);
         const code = (err as NodeJS.ErrnoException).code;
         refuse(code === 'EEXIST' ? 'the path is taken by another file' : `cannot put it back: ${(err as Error).message}`);
+      }
+      // A swap between the check and the link is caught here; the file written through it is removed again. Left: a
+      // swap of a component above the folder and back again inside that window (docs/actions.md "Quarantine").
+      if (!(await sameFolder(parent, folder as Stats))) {
+        await unlinkIfSame(record.originalPath, written).catch(() => undefined);
+        await handle.chmod(0o600);
+        refuse(`its folder ${parent} changed while the file was put back; what was written is removed`);
       }
       await rm(join(this.options.root, quarantineId), { recursive: true, force: true });
       return record;
