@@ -74,6 +74,20 @@ describe.each(STORE_ENGINES)('%s store: response actions', (engineName) => {
     await store.createAction(action(deviceId));
   });
 
+  it('delivers an isolate behind 25 pending cancels: actions come first (review 17b #3)', async () => {
+    for (let i = 0; i < 25; i++) {
+      const old = action(deviceId, { family: `f${i}`, createdAt: `2025-01-10T11:00:${String(i).padStart(2, '0')}.000Z` });
+      await store.createAction(old);
+      const cancelEnvelope = { payload: { actionId: randomUUID() }, keyId: 'b'.repeat(32), signature: 's' } as unknown as SignedAction;
+      await store.changeAction(old.actionId, () => ({ status: 'cancelled', cancelEnvelope, cancelPending: true, updatedAt: NOW }));
+    }
+    const isolate = action(deviceId, { type: 'isolate', family: 'isolation', parameters: { mode: 'full' } });
+    await store.createAction(isolate);
+    const delivered = await store.deliverableActions(deviceId, NOW, 20);
+    expect(delivered).toHaveLength(20);
+    expect(delivered[0]).toMatchObject({ actionId: isolate.actionId, kind: 'action' });
+  });
+
   it('frees the family once the action is terminal, and refuses an unknown device', async () => {
     const first = action(deviceId);
     await store.createAction(first);
@@ -99,11 +113,12 @@ describe.each(STORE_ENGINES)('%s store: response actions', (engineName) => {
     const cancelEnvelope = { payload: { actionId: randomUUID() }, keyId: 'b'.repeat(32), signature: 's' } as unknown as SignedAction;
     await store.changeAction(a.actionId, () => ({ status: 'cancelled', cancelEnvelope, cancelPending: true, updatedAt: NOW }));
     const delivered = await store.deliverableActions(deviceId, NOW, 20);
+    // Actions before cancels (review 17b #3): a cancel never takes an action's slot.
     expect(delivered.map((d) => [d.actionId, d.kind])).toEqual([
-      [a.actionId, 'cancel'],
       [b.actionId, 'action'],
+      [a.actionId, 'cancel'],
     ]);
-    expect(delivered[0]?.envelope).toEqual(cancelEnvelope);
+    expect(delivered[1]?.envelope).toEqual(cancelEnvelope);
     await store.markActionsDelivered([b.actionId], '2025-01-10T12:01:00.000Z');
     await store.markActionsDelivered([b.actionId], '2025-01-10T12:09:00.000Z');
     expect((await store.getAction(b.actionId))?.deliveredAt).toBe('2025-01-10T12:01:00.000Z');

@@ -224,14 +224,19 @@ describe('ActionExecutor', () => {
     expect(host.calls.filter((c) => c.startsWith('scan'))).toHaveLength(1);
   });
 
-  it('a cancel that arrives before its target makes the target cancelled on arrival; one after it finished re-sends the outcome', async () => {
+  it('a cancel whose target never came records the target cancelled and reports it at once; the target never runs', async () => {
     const t = await setup();
     const early = signedAction('runAntivirusScan', { scanType: 'quick' });
     await t.executor.receive([signedAction('cancel', { actionId: early.payload.actionId })]);
+    // Answered at once (review 17b #3): the endpoint stops delivering the cancel, even if the target never arrives.
+    expect(t.updates.filter((u) => u.actionId === early.payload.actionId).map((u) => [u.status, u.sequence])).toEqual([['cancelled', 1]]);
     await t.executor.receive([early]);
     await t.executor.idle();
     expect(t.host.calls).toEqual([]);
-    expect(statuses(t.updates, early.payload.actionId)).toEqual(['cancelled']);
+    expect(t.updates.filter((u) => u.actionId === early.payload.actionId).map((u) => [u.status, u.duplicate])).toEqual([
+      ['cancelled', undefined],
+      ['cancelled', true],
+    ]);
 
     const done = signedAction('release', {});
     await t.executor.receive([done]);
