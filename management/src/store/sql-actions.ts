@@ -187,6 +187,8 @@ export async function deliverableActions(db: Db, deviceId: string, nowIso: strin
     .where('deviceId', '=', deviceId)
     .where('expiresAt', '>', nowIso)
     .where((eb) => eb.or([eb('status', 'in', OPEN), eb('cancelPending', '=', 1)]))
+    // Actions first, then cancels (review 17b #3): cancels never take the slots of actions still to run.
+    .orderBy('cancelPending')
     .orderBy('createdAt')
     .orderBy('actionId')
     .limit(limit)

@@ -158,7 +158,8 @@ export class ActionExecutor {
 
   /** A known id delivered again: nothing runs; a finished action's stored outcome goes back with duplicate: true. */
   private async resend(id: string, entry: AgentActionEntry): Promise<void> {
-    if (entry.status === 'pending' || entry.status === 'inProgress' || entry.type === 'cancel') return;
+    // A cancel itself has nothing to re-send; a target cancelled before it came (type cancel, status cancelled) has.
+    if (entry.status === 'pending' || entry.status === 'inProgress' || (entry.type === 'cancel' && entry.status !== 'cancelled')) return;
     if (!this.resendDue(id)) return;
     this.deps.logger.info('action delivered again, stored outcome re-sent', { actionId: id, status: entry.status });
     await this.deps.report({ ...this.update(id, entry, entry.sequence, entry.completedAt ?? this.isoNow()), duplicate: true });
@@ -175,7 +176,21 @@ export class ActionExecutor {
       parameters: { actionId: target },
     });
     const entry = this.deps.ledger.get(target);
-    if (!entry) return; // not here yet: it is refused when it comes (cancelledBefore)
+    if (!entry) {
+      // Never received (the endpoint cancelled it before delivering it): the target is recorded cancelled, so a later
+      // delivery never runs it, and reported at once, so the endpoint stops delivering the cancel (review 17b #3). Its
+      // type is unknown here: the entry is kept under `cancel` with status cancelled.
+      await this.deps.ledger.put(target, {
+        type: 'cancel',
+        status: 'cancelled',
+        sequence: 1,
+        receivedAt: this.isoNow(),
+        completedAt: this.isoNow(),
+        expiresAt: action.expiresAt,
+        parameters: { cancelledBy: action.actionId },
+      });
+      return this.deps.report({ actionId: target, deviceId: this.deps.deviceId, sequence: 1, status: 'cancelled', at: this.isoNow() });
+    }
     if (entry.status === 'pending') return this.finish(target, { status: 'cancelled' });
     const run = this.running.get(target);
     if (entry.status === 'inProgress') {
