@@ -277,6 +277,20 @@ describe('roles and scope', () => {
   });
 });
 
+describe('cancel permission (review 17b #4)', () => {
+  it("needs the permission that creates the action's type: an Endpoint Security Manager cannot cancel an offboard", async () => {
+    const device = await t.enrolledDevice();
+    const offboard = await create(device, 'offboard');
+    const esm = await adminAccount(t, 'endpointSecurityManager');
+    const answer = await esm.api.call('POST', `/actions/${offboard.id}/cancel`, { comment: 'undo' });
+    expect(refused(answer)).toEqual([403, 'ADMIN_FORBIDDEN']);
+    expect(JSON.stringify(answer.body)).toContain('actions.offboard');
+    expect((await t.admin.ok<MachineAction>('GET', `/actions/${offboard.id}`)).status).toBe('pending');
+    // The Administrator, who may offboard, may cancel it.
+    expect((await t.admin.ok<MachineAction>('POST', `/actions/${offboard.id}/cancel`, { comment: 'undo' })).status).toBe('cancelled');
+  });
+});
+
 // Last: it switches the policy-signing key of this endpoint.
 describe('a policy-signing key switch', () => {
   it('re-signs a pending action with the new key when it is delivered', async () => {
