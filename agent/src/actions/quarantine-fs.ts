@@ -15,6 +15,38 @@ export function openNoFollow(path: string): Promise<FileHandle> {
   return open(path, constants.O_RDONLY | NOFOLLOW | NONBLOCK);
 }
 
+/** The most an admin- or policy-named file is read to hash it (a 4 GB file or /dev/zero must not stall the agent). */
+export const HASH_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Digests of the file at `path` (review 17b #5): opened O_NOFOLLOW|O_NONBLOCK (a symlink is refused, a FIFO never
+ * blocks a threadpool thread), `fstat` on that descriptor must say regular file no larger than `maxBytes`, and at most
+ * `maxBytes` are read even if it grows meanwhile. Also returns the descriptor's stat (mtime and size for caches).
+ */
+export async function hashRegularFile(
+  path: string,
+  algorithms: readonly string[],
+  maxBytes: number,
+): Promise<{ readonly digests: Record<string, string>; readonly info: Stats }> {
+  const handle = await openNoFollow(path);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error(`${path} is not a regular file`);
+    if (info.size > maxBytes) throw new Error(`${path} is larger than ${maxBytes} bytes`);
+    const hashes = algorithms.map((a) => [a, createHash(a)] as const);
+    const buffer = Buffer.alloc(CHUNK);
+    for (let position = 0; position < maxBytes; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, maxBytes - position), position);
+      if (bytesRead === 0) break;
+      for (const [, h] of hashes) h.update(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+    return { digests: Object.fromEntries(hashes.map(([a, h]) => [a, h.digest('hex')])), info };
+  } finally {
+    await handle.close();
+  }
+}
+
 /** SHA-256 of the whole content behind an open descriptor (read from offset 0). */
 export async function sha256OfHandle(handle: FileHandle): Promise<string> {
   const hash = createHash('sha256');

@@ -3,14 +3,23 @@
 // to exactly that path, mode and owner after checking its hash (used by blockAndRemediate indicators and the
 // quarantine response actions). Every check and change goes through one descriptor opened without following symlinks
 // (quarantine-fs.ts); across file systems it copies from that descriptor. Metadata is written before the file moves.
-import { createHash } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { chmod, type FileHandle, link, mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../../../common/atomic-file.js';
 import { AttacheError } from '../../../common/errors.js';
 import { isoTime } from '../../../common/iso-time.js';
-import { copyFromHandle, openNoFollow, plainFolder, requireSameFile, sameFolder, sha256OfHandle, unlinkIfSame } from './quarantine-fs.js';
+import {
+  copyFromHandle,
+  HASH_MAX_BYTES,
+  hashRegularFile,
+  openNoFollow,
+  plainFolder,
+  requireSameFile,
+  sameFolder,
+  sha256OfHandle,
+  unlinkIfSame,
+} from './quarantine-fs.js';
 
 /** What the quarantine remembers about one file (`metadata.json`). */
 export interface QuarantineRecord {
@@ -46,15 +55,9 @@ const ID = /^[A-Za-z0-9-]{1,64}$/;
 // link() errors after which restore copies instead: another file system, or one without hard links.
 const LINK_FALLBACK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 
-/** SHA-256 of a file's content, streamed. */
-export function sha256OfFile(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
+/** SHA-256 of a regular file's content (no symlink, FIFO or device; at most `maxBytes`): quarantine-fs.ts hashRegularFile. */
+export async function sha256OfFile(path: string, maxBytes = HASH_MAX_BYTES): Promise<string> {
+  return (await hashRegularFile(path, ['sha256'], maxBytes)).digests.sha256 as string;
 }
 
 export class FileQuarantine {
