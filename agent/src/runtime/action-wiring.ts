@@ -47,6 +47,8 @@ export interface ActionWiringDeps {
   readonly sync: () => Promise<unknown>;
   /** Stops enforcing (schedule, drift, push syncs) and waits for a sync in progress: offboarding has begun. */
   readonly stopEnforcing: () => Promise<void>;
+  /** Enforcing again: an offboard failed (a setting could not be restored), the device stays managed. */
+  readonly resumeEnforcing?: () => void;
   /** The daemon exits (0) once offboarding is done. */
   readonly onOffboarded?: () => void;
   /** True once the runtime is stopping: offboarding stops waiting for its ack (a restart resumes it). */
