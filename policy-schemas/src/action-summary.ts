@@ -72,6 +72,6 @@ export function actionResultSummary(type: ActionType | string, result: Fields | 
 }
 
 /** Status with progress while running: "inProgress 40%". */
-export function actionStatusText(action: Pick<MachineAction, 'status' | 'progress'>): string {
+export function actionStatusText(action: Pick<MachineAction, 'status' | 'progress'> & Partial<Pick<MachineAction, 'lateResult'>>): string {
   return action.status === 'inProgress' && action.progress !== null ? `inProgress ${action.progress}%` : action.status;
 }

@@ -88,6 +88,23 @@ describe.each(STORE_ENGINES)('%s store: response actions', (engineName) => {
     expect(delivered[0]).toMatchObject({ actionId: isolate.actionId, kind: 'action' });
   });
 
+  it('keeps the family in flight after a cancel until the device answers it (review 17b #9)', async () => {
+    const isolate = action(deviceId, { type: 'isolate', family: 'isolation', parameters: { mode: 'full' } });
+    await store.createAction(isolate);
+    const cancelEnvelope = { payload: { actionId: randomUUID() }, keyId: 'b'.repeat(32), signature: 's' } as unknown as SignedAction;
+    await store.changeAction(isolate.actionId, () => ({ status: 'cancelled', cancelEnvelope, cancelPending: true, updatedAt: NOW }));
+    const release = () => action(deviceId, { type: 'release', family: 'isolation', parameters: {} });
+    const refused = await store.createAction(release()).then(
+      () => undefined,
+      (err: { code: string; message: string }) => err,
+    );
+    expect(refused?.code).toBe('ACTION_IN_PROGRESS');
+    expect(refused?.message).toContain(isolate.actionId);
+    // The device's answer (its real outcome, or cancelled) frees it.
+    await store.changeAction(isolate.actionId, () => ({ cancelPending: false, updatedAt: NOW }));
+    await store.createAction(release());
+  });
+
   it('frees the family once the action is terminal, and refuses an unknown device', async () => {
     const first = action(deviceId);
     await store.createAction(first);
