@@ -73,5 +73,7 @@ export function actionResultSummary(type: ActionType | string, result: Fields | 
 
 /** Status with progress while running: "inProgress 40%". */
 export function actionStatusText(action: Pick<MachineAction, 'status' | 'progress'> & Partial<Pick<MachineAction, 'lateResult'>>): string {
-  return action.status === 'inProgress' && action.progress !== null ? `inProgress ${action.progress}%` : action.status;
+  if (action.status === 'inProgress' && action.progress !== null) return `inProgress ${action.progress}%`;
+  // What the device really did after the action ended here (e.g. an isolate that ran although it was cancelled).
+  return action.lateResult ? `${action.status} (device: ${action.lateResult.status})` : action.status;
 }

@@ -93,11 +93,12 @@ describe('cancel', () => {
     const answer = (await capablePolicies(device)).body as PoliciesResponse;
     const cancel = answer.actions?.[0]?.payload as { type?: string; parameters?: unknown } | undefined;
     expect(cancel).toMatchObject({ type: 'cancel', parameters: { actionId: isolate.id } });
-    // The family is free again; a second cancel is refused.
-    await create(device, 'release');
+    // A second cancel is refused; the family stays in flight until the device answers the cancel (review 17b #9).
     expect(refused(await t.admin.call('POST', `/actions/${isolate.id}/cancel`, { comment: 'again' }))).toEqual([409, 'ACTION_NOT_CANCELLABLE']);
+    expect(refused(await t.admin.call('POST', `/devices/${device.deviceId}/release`, { comment: 'x' }))).toEqual([409, 'ACTION_IN_PROGRESS']);
     const later = new Date(t.now() + 1000).toISOString();
     await postUpdates(device, [{ actionId: isolate.id, sequence: 1, status: 'cancelled', at: later }]);
+    await create(device, 'release');
     const after = (await capablePolicies(device)).body as PoliciesResponse;
     expect((after.actions ?? []).map((a) => (a.payload as { type?: string }).type)).toEqual(['release']);
   });

@@ -80,21 +80,32 @@ function columnsOf(change: ActionChange): Partial<DeviceActionTable> {
   return out;
 }
 
-async function inFlight(db: Db | Transaction<Database>, deviceId: string, family: string): Promise<string | undefined> {
+/**
+ * The action of the family that may still be running on the device: pending or inProgress, or cancelled here while
+ * the device has not answered the cancel yet (it may have started before the cancel reached it: review 17b #9). The
+ * partial unique index covers the open statuses; the unanswered cancels are checked in the insert's transaction.
+ */
+async function inFlight(db: Db | Transaction<Database>, deviceId: string, family: string, nowIso?: string): Promise<string | undefined> {
   const row = await db
     .selectFrom('deviceActions')
     .select('actionId')
     .where('deviceId', '=', deviceId)
     .where('family', '=', family)
-    .where('status', 'in', OPEN)
+    .where((eb) =>
+      nowIso === undefined ? eb('status', 'in', OPEN) : eb.or([eb('status', 'in', OPEN), eb.and([eb('cancelPending', '=', 1), eb('expiresAt', '>', nowIso)])]),
+    )
     .executeTakeFirst();
   return row?.actionId;
 }
 
 function inProgressError(actionId: string | undefined): AttacheError {
-  return new AttacheError('ACTION_IN_PROGRESS', `action ${actionId ?? '(another)'} of this kind is already pending or in progress on the device`, {
-    details: actionId ? [{ path: 'actionId', message: actionId }] : [],
-  });
+  return new AttacheError(
+    'ACTION_IN_PROGRESS',
+    `action ${actionId ?? '(another)'} of this kind is pending, in progress, or cancelled and not yet confirmed by the device`,
+    {
+      details: actionId ? [{ path: 'actionId', message: actionId }] : [],
+    },
+  );
 }
 
 export async function createAction(db: Db, action: NewAction): Promise<void> {
@@ -102,7 +113,7 @@ export async function createAction(db: Db, action: NewAction): Promise<void> {
     await inTransaction(db, async (trx) => {
       const device = await trx.selectFrom('devices').select('deviceId').where('deviceId', '=', action.deviceId).executeTakeFirst();
       if (!device) throw new AttacheError('NOT_FOUND', `device ${action.deviceId} does not exist`);
-      const open = await inFlight(trx, action.deviceId, action.family);
+      const open = await inFlight(trx, action.deviceId, action.family, action.createdAt);
       if (open) throw inProgressError(open);
       // A device leaving management takes nothing new (review 17b #1): an isolate after the offboard would outlive the agent.
       const offboarding = await inFlight(trx, action.deviceId, 'offboard');
