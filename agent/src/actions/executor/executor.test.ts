@@ -286,4 +286,13 @@ describe('ActionExecutor', () => {
     expect(offboards).toEqual([offboard.payload.actionId]);
     expect(t.host.calls.filter((c) => c.startsWith('isolate') || c.startsWith('quarantine'))).toEqual([]);
   });
+
+  it('clears packages a kill left behind at start, before any action runs (review 17b #15)', async () => {
+    const order: string[] = [];
+    const host = recordingHost();
+    const t = await setup(new MemoryFileStore(), host, { ms: TEST_NOW }, { clearPackages: async () => void order.push('clear') });
+    await t.executor.receive([signedAction('release', {})]);
+    await t.executor.idle();
+    expect(order).toEqual(['clear']);
+  });
 });
