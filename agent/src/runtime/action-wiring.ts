@@ -5,6 +5,7 @@ import type { Clock, TimerHandle } from '../../../common/clock.js';
 import { sleep } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import type { ActionResultOf, AgentIdentity, DeliveredAction } from '../../../policy-schemas/src/index.js';
+import { removeLeftoverPackages } from '../actions/collect/index.js';
 import { ActionExecutor } from '../actions/executor/executor.js';
 import { ActionLedger } from '../actions/executor/ledger.js';
 import { IsolationController } from '../actions/isolation/responder.js';
@@ -85,6 +86,7 @@ export function createActionExecutor(deps: ActionWiringDeps): ActionExecutor {
     endpointUrls: () => agentEndpointUrls(identity),
     uploadPackage: deps.uploadPackage,
     removeFile: (path) => store.fileStore.remove(path),
+    clearPackages: () => removeLeftoverPackages(store.dir),
     restoreBaseline: () => restoreEverything(deps),
     deviceId: identity.deviceId,
     clock,

@@ -27,6 +27,8 @@ export interface ActionExecutorDeps extends HandlerDeps {
   readonly report: (update: ActionUpdate) => Promise<void>;
   readonly clock: Pick<Clock, 'now'>;
   readonly logger: Logger;
+  /** Removes investigation packages a kill left behind (called at start, before any action runs). */
+  readonly clearPackages?: () => Promise<void>;
   /** After an offboard's succeeded update is queued: wait for its ack, delete the identity, stop the service. */
   readonly offboarded?: (actionId: string) => Promise<void>;
 }
@@ -48,6 +50,8 @@ export class ActionExecutor {
     const { ledger, clock } = this.deps;
     await ledger.load();
     await ledger.prune(clock.now());
+    // Nothing runs yet: any package on disk is a kill's leftover (sensitive data; a collect is recovered as failed).
+    await this.deps.clearPackages?.().catch((err: unknown) => this.deps.logger.warn('leftover packages not removed', { error: (err as Error).message }));
     for (const [id, entry] of ledger.all()) {
       // An offboard that succeeded but whose last steps (ack, identity, service) a stop or kill cut short: finish them.
       if (entry.type === 'offboard' && entry.status === 'succeeded') {
