@@ -130,7 +130,7 @@ describe('blockAndRemediate guards (review17a finding 6)', () => {
     expect(PROTECTED_PATHS.windows).toContain('\\windows\\');
   });
 
-  it('protects Defender, Windows folders on any drive, and the agent\'s own install and state dirs (review 17b #11)', async () => {
+  it("protects Defender, Windows folders on any drive, and the agent's own install and state dirs (review 17b #11)", async () => {
     expect(protectedPrefix('linux', '/opt/microsoft/mdatp/sbin/wdavdaemon')).toBeDefined();
     expect(protectedPrefix('macos', '/Library/Application Support/Microsoft/Defender/wdavdaemon')).toBeDefined();
     expect(protectedPrefix('windows', 'C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.1\\MsMpEng.exe')).toBeDefined();
