@@ -2,9 +2,12 @@
 // one action in flight per device and family, listing by keyset, delivery, updates in one transaction (a foreign id
 // stores nothing), time-outs, and package chunks (resume, offset mismatch, hash check at the end).
 import { createHash, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SignedAction } from '../../../policy-schemas/src/index.js';
 import type { NewAction } from './action-store.js';
+import type { Database } from './schema.js';
+import { isUniqueViolation } from './sql-rows.js';
 import type { ManagementStore } from './store.js';
 import { freshStorePerTest, STORE_ENGINES } from './testing/store-engines.js';
 import { codeOf, enrolledDevice } from './testing/store-fixtures.js';
@@ -103,6 +106,26 @@ describe.each(STORE_ENGINES)('%s store: response actions', (engineName) => {
     // The device's answer (its real outcome, or cancelled) frees it.
     await store.changeAction(isolate.actionId, () => ({ cancelPending: false, updatedAt: NOW }));
     await store.createAction(release());
+  });
+
+  it('refuses a second open row of a family in the database itself: the partial unique index, not the check (review 17b #16)', async () => {
+    const first = action(deviceId, { type: 'isolate', family: 'isolation', parameters: { mode: 'full' } });
+    await store.createAction(first);
+    // Around the store's check, as a second replica racing past it would: only device_actions_in_flight refuses it.
+    const db = (store as unknown as { db: Kysely<Database> }).db;
+    const row = { ...(await db.selectFrom('deviceActions').selectAll().where('actionId', '=', first.actionId).executeTakeFirstOrThrow()) };
+    const insert = (status: string) =>
+      db
+        .insertInto('deviceActions')
+        .values({ ...row, actionId: randomUUID(), status })
+        .execute();
+    const error = await insert('inProgress').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(isUniqueViolation(error)).toBe(true);
+    // A terminal row of the family is outside the index.
+    await insert('succeeded');
   });
 
   it('frees the family once the action is terminal, and refuses an unknown device', async () => {
