@@ -297,11 +297,16 @@ describe('ActionExecutor', () => {
   });
 
   it('reports nothing for a key not pinned yet when the key refresh failed: the next check-in delivers it again (review 17b #12)', async () => {
-    const t = await setup(new MemoryFileStore(), recordingHost(), { ms: TEST_NOW }, {
-      refreshKeys: async () => {
-        throw new Error('endpoint busy');
+    const t = await setup(
+      new MemoryFileStore(),
+      recordingHost(),
+      { ms: TEST_NOW },
+      {
+        refreshKeys: async () => {
+          throw new Error('endpoint busy');
+        },
       },
-    });
+    );
     const unknownKey = { ...signedAction('release', {}), keyId: 'f'.repeat(32) };
     await t.executor.receive([unknownKey]);
     await t.executor.idle();
