@@ -313,4 +313,23 @@ describe('ActionExecutor', () => {
     expect(t.updates).toEqual([]);
     expect(t.host.calls).toEqual([]);
   });
+
+  it('keeps a replay floor past pruning: an old envelope is refused ACTION_REPLAYED after the clock falls back (review 17b #13)', async () => {
+    const files = new MemoryFileStore();
+    const host = recordingHost();
+    const hour = 3600_000;
+    const first = await setup(files, host, { ms: TEST_NOW });
+    const a = signedAction('release', {}, { expiresAt: new Date(TEST_NOW + hour).toISOString() });
+    await first.executor.receive([a]);
+    await first.executor.idle();
+    // A day after A expired its entry is pruned at start.
+    await setup(files, host, { ms: TEST_NOW + 26 * hour });
+    // The RTC falls back; an older envelope (it expires before A did) is fed to the device again.
+    const back = await setup(files, host, { ms: TEST_NOW - hour });
+    const b = signedAction('isolate', { mode: 'full' }, { expiresAt: new Date(TEST_NOW + hour / 2).toISOString() });
+    await back.executor.receive([b]);
+    await back.executor.idle();
+    expect(back.updates.map((u) => [u.actionId, u.status, u.error?.code])).toEqual([[b.payload.actionId, 'failed', 'ACTION_REPLAYED']]);
+    expect(host.calls).toEqual(['release']);
+  });
 });
