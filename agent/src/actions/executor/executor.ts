@@ -126,6 +126,10 @@ export class ActionExecutor {
     }
     const known = this.deps.ledger.get(id);
     if (known) return this.resend(id, known);
+    if (verdict.ok && this.deps.ledger.belowFloor(verdict.action.expiresAt)) {
+      const message = `action ${id} expires at ${verdict.action.expiresAt}, before actions this device has already forgotten: a replay`;
+      return this.refuse(id, { ok: false, code: 'ACTION_REPLAYED', message, actionId: id }, item);
+    }
     if (!verdict.ok) return this.refuse(id, verdict, item);
     const action = verdict.action;
     this.deps.logger.info('action received', { actionId: id, type: action.type, requestor: action.requestor, comment: action.requestorComment });
@@ -153,7 +157,7 @@ export class ActionExecutor {
   private async refuse(id: string, refusal: ActionRefusal, item: unknown): Promise<void> {
     this.deps.logger.warn('action refused', { actionId: id, code: refusal.code, error: refusal.message });
     const error = { code: refusal.code, message: refusal.message.slice(0, 2048) };
-    if (refusal.code === 'ACTION_DEVICE_MISMATCH' || refusal.code === 'ACTION_EXPIRED') {
+    if (refusal.code === 'ACTION_DEVICE_MISMATCH' || refusal.code === 'ACTION_EXPIRED' || refusal.code === 'ACTION_REPLAYED') {
       const payload = (item as { payload: ActionPayload }).payload;
       await this.deps.ledger.put(id, {
         type: payload.type,
