@@ -218,16 +218,27 @@ describe.each(STORE_ENGINES)('%s store: response actions', (engineName) => {
     expect(await store.putPackageChunk(collectAction.actionId, deviceId, chunk(400, bytes.length))).toEqual({ receivedBytes: bytes.length, complete: true });
     expect(await collect(store.packageChunks(collectAction.actionId))).toEqual(bytes);
 
-    // A new upload with a wrong hash: discarded when its last byte arrives.
+    // A complete package is never replaced (review 17b #14): a download in progress would get a mix.
     const wrong = 'f'.repeat(64);
-    await store.putPackageChunk(collectAction.actionId, deviceId, chunk(0, 1000, wrong));
-    expect(await store.putPackageChunk(collectAction.actionId, deviceId, chunk(1000, bytes.length, wrong))).toEqual({
+    expect(await codeOf(store.putPackageChunk(collectAction.actionId, deviceId, chunk(0, 1000, wrong)))).toBe('CONFLICT');
+    expect(await collect(store.packageChunks(collectAction.actionId))).toEqual(bytes);
+
+    // An upload with a wrong hash: discarded when its last byte arrives.
+    const second = action(deviceId, { type: 'collectInvestigationPackage', family: 'collect-b' });
+    await store.createAction(second);
+    await store.putPackageChunk(second.actionId, deviceId, chunk(0, 1000, wrong));
+    expect(await store.putPackageChunk(second.actionId, deviceId, chunk(1000, bytes.length, wrong))).toEqual({
       receivedBytes: 0,
       complete: false,
       hashMismatch: true,
     });
-    expect((await store.getAction(collectAction.actionId))?.package).toBeNull();
-    expect(await collect(store.packageChunks(collectAction.actionId))).toEqual(Buffer.alloc(0));
+    expect((await store.getAction(second.actionId))?.package).toBeNull();
+    expect(await collect(store.packageChunks(second.actionId))).toEqual(Buffer.alloc(0));
+
+    // An action that ended (cancelled, timed out, failed) takes no upload, checked in the upload's transaction.
+    await store.changeAction(second.actionId, () => ({ status: 'cancelled', updatedAt: NOW }));
+    expect(await codeOf(store.putPackageChunk(second.actionId, deviceId, chunk(0, 400)))).toBe('CONFLICT');
+    expect((await store.getAction(second.actionId))?.package).toBeNull();
   });
 
   it('deletes actions and packages with the device', async () => {
