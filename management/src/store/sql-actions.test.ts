@@ -241,6 +241,24 @@ describe.each(STORE_ENGINES)('%s store: response actions', (engineName) => {
     expect((await store.getAction(second.actionId))?.package).toBeNull();
   });
 
+  it('drops the package of an action that ends without success: cancelled, failed or timed out (review 17b #14)', async () => {
+    const part = { offset: 0, sizeBytes: 10, sha256: 'a'.repeat(64), data: Buffer.alloc(5), at: NOW };
+    const ends: [string, (id: string) => Promise<unknown>][] = [
+      ['cancelled', (id) => store.changeAction(id, () => ({ status: 'cancelled', updatedAt: NOW }))],
+      ['failed', (id) => store.applyActionUpdates(deviceId, [{ actionId: id }], () => ({ change: { status: 'failed', updatedAt: NOW }, status: 'failed' }))],
+      ['timeOut', () => store.timeOutActions(LATER)],
+    ];
+    for (const [status, end] of ends) {
+      const collectAction = action(deviceId, { type: 'collectInvestigationPackage', family: `collect-${status}` });
+      await store.createAction(collectAction);
+      await store.putPackageChunk(collectAction.actionId, deviceId, part);
+      await end(collectAction.actionId);
+      const after = await store.getAction(collectAction.actionId);
+      expect([after?.status, after?.package]).toEqual([status, null]);
+      expect(await collect(store.packageChunks(collectAction.actionId))).toEqual(Buffer.alloc(0));
+    }
+  });
+
   it('deletes actions and packages with the device', async () => {
     const collectAction = action(deviceId, { type: 'collectInvestigationPackage', family: 'collectInvestigationPackage' });
     await store.createAction(collectAction);
