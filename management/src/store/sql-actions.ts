@@ -226,8 +226,12 @@ export async function markActionsDelivered(db: Db, actionIds: readonly string[],
   }
 }
 
+/** Statuses after which an investigation package is of no use: its chunks are deleted (review 17b #14). */
+const ENDED_WITHOUT_SUCCESS: readonly ActionStatus[] = ['failed', 'cancelled', 'timeOut'];
+
 async function writeChange(trx: Transaction<Database>, actionId: string, change: ActionChange): Promise<void> {
   await trx.updateTable('deviceActions').set(columnsOf(change)).where('actionId', '=', actionId).execute();
+  if (change.status !== undefined && ENDED_WITHOUT_SUCCESS.includes(change.status)) await discardPackage(trx, actionId);
 }
 
 export function applyActionUpdates<U extends { readonly actionId: string }>(
@@ -283,6 +287,8 @@ export async function timeOutActions(db: Db, nowIso: string): Promise<string[]> 
         .where('actionId', 'in', batch)
         .where('status', 'in', OPEN)
         .execute();
+      await trx.deleteFrom('actionPackageChunks').where('actionId', 'in', batch).execute();
+      await trx.deleteFrom('actionPackages').where('actionId', 'in', batch).execute();
     }
     return [...new Set(due.map((d) => d.deviceId))];
   });
