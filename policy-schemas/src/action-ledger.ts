@@ -31,7 +31,15 @@ export const AgentActionEntry = Type.Object(
 export type AgentActionEntry = Static<typeof AgentActionEntry>;
 
 export const AgentActionLedger = Type.Object(
-  { formatVersion: Type.Literal(1), actions: Type.Record(Type.String({ pattern: '^[0-9a-f-]{36}$' }), AgentActionEntry) },
+  {
+    formatVersion: Type.Literal(1),
+    actions: Type.Record(Type.String({ pattern: '^[0-9a-f-]{36}$' }), AgentActionEntry),
+    /**
+     * Replay floor (review 17b #13): the newest `expiresAt` of a pruned entry, or the time a corrupt ledger was reset.
+     * An envelope expiring at or before it is refused ACTION_REPLAYED, whatever the device clock says.
+     */
+    expiryFloor: Type.Optional(Timestamp),
+  },
   { additionalProperties: false, $id: 'urn:attache:agent-action-ledger', title: 'Response actions on the device (actions.json)' },
 );
 export type AgentActionLedger = Static<typeof AgentActionLedger>;

@@ -39,5 +39,9 @@ describe('action summaries', () => {
     expect(actionStatusText({ status: 'inProgress', progress: 40 })).toBe('inProgress 40%');
     expect(actionStatusText({ status: 'inProgress', progress: null })).toBe('inProgress');
     expect(actionStatusText({ status: 'succeeded', progress: 100 })).toBe('succeeded');
+    // The device's real outcome after a cancel (review 17b #9): an isolate that ran anyway must not read as just cancelled.
+    expect(actionStatusText({ status: 'cancelled', progress: null, lateResult: { status: 'succeeded', at: '2026-12-05T10:00:00.000Z' } })).toBe(
+      'cancelled (device: succeeded)',
+    );
   });
 });

@@ -72,6 +72,8 @@ export function actionResultSummary(type: ActionType | string, result: Fields | 
 }
 
 /** Status with progress while running: "inProgress 40%". */
-export function actionStatusText(action: Pick<MachineAction, 'status' | 'progress'>): string {
-  return action.status === 'inProgress' && action.progress !== null ? `inProgress ${action.progress}%` : action.status;
+export function actionStatusText(action: Pick<MachineAction, 'status' | 'progress'> & Partial<Pick<MachineAction, 'lateResult'>>): string {
+  if (action.status === 'inProgress' && action.progress !== null) return `inProgress ${action.progress}%`;
+  // What the device really did after the action ended here (e.g. an isolate that ran although it was cancelled).
+  return action.lateResult ? `${action.status} (device: ${action.lateResult.status})` : action.status;
 }

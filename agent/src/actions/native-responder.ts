@@ -1,7 +1,7 @@
 // The ResponseHost of a real device: isolation through the OS's IsolationController (isolation/), stop-and-quarantine
 // by hash and restore through the quarantine (processes/stop-and-quarantine.ts, quarantine.ts), disabling the agent's
 // own service per OS with constant commands, and the scans (scan/) and investigation package (collect/).
-import { join } from 'node:path';
+import { join, win32 } from 'node:path';
 import type { Clock } from '../../../common/clock.js';
 import type { Platform } from '../../../policy-schemas/src/index.js';
 import type { CommandRunner } from '../system/command-runner.js';
@@ -22,6 +22,15 @@ export const AGENT_SERVICE: Readonly<Record<Platform, string>> = {
   macos: 'com.attache.agent',
   windows: 'AttacheAgent',
 };
+
+/**
+ * The agent's own folders, never quarantined (review 17b #11): its state dir, and on Windows its install folder
+ * (%ProgramFiles%\\Attache, which holds only the agent). On Linux and macOS the agent is one file in a shared bin
+ * folder (/usr/bin, /usr/local/bin), protected as the own executable, not by folder.
+ */
+export function agentPaths(platform: Platform, stateDir: string, ownExecutable: string | undefined): string[] {
+  return platform === 'windows' && ownExecutable ? [stateDir, win32.dirname(ownExecutable)] : [stateDir];
+}
 
 export interface NativeResponderOptions {
   readonly platform: Platform;
@@ -99,6 +108,7 @@ export function createNativeResponder(options: NativeResponderOptions, deps: Nat
     kill: deps.kill,
     clock: deps.clock,
     ...(options.ownExecutable ? { ownExecutable: options.ownExecutable } : {}),
+    agentPaths: agentPaths(platform, stateDir, options.ownExecutable),
     ...(deps.processApi ? { api: deps.processApi } : {}),
   };
   const services = serviceDisabler(platform, deps.runner);

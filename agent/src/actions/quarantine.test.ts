@@ -1,12 +1,30 @@
 // The file quarantine on real files in a temp dir: metadata, 0700 folders, exec bits off, exact restore (path, mode,
 // owner, hash), refusals that leave the file where it was, the EXDEV copy fallback through an injected rename/link,
 // and swaps planted at the exact moment of the move (review17a findings 2-4) that must not reach another file.
+
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, chown, rename as fsRename, link, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  constants,
+  rename as fsRename,
+  link,
+  mkdir,
+  mkdtemp,
+  open as openFile,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileQuarantine } from './quarantine.js';
+import { FileQuarantine, sha256OfFile } from './quarantine.js';
 
 const CONTENT = '#!/bin/sh\necho pretend-miner\n';
 const SHA256 = createHash('sha256').update(CONTENT).digest('hex');
@@ -218,5 +236,56 @@ describe('file quarantine', () => {
     expect(await readFile(path, 'utf8')).toBe('USER DATA');
     expect((await q0.get(quarantineId)).sha256).toBe(SHA256);
     expect((await stat(join(root, quarantineId, 'file'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses to restore through a parent folder swapped for a symlink, naming it; nothing lands in the target (review 17b #2)', async () => {
+    const path = await sample(0o755);
+    const q = quarantine();
+    await q.quarantine(path, { reason: 'test' });
+    const target = join(dir, 'profile.d');
+    await mkdir(target);
+    await rm(join(dir, 'bin'), { recursive: true });
+    await symlink(target, join(dir, 'bin'));
+    await expect(q.restore('q-1')).rejects.toMatchObject({ code: 'QUARANTINE_RESTORE_FAILED', message: expect.stringContaining(join(dir, 'bin')) });
+    expect(await readdir(target)).toEqual([]);
+    expect((await q.list()).map((r) => r.quarantineId)).toEqual(['q-1']);
+  });
+
+  it('removes what it wrote when the folder is swapped for a symlink between the check and the link; the entry stays', async () => {
+    const path = await sample(0o755);
+    const target = join(dir, 'profile.d');
+    await mkdir(target);
+    const swapThenLink: Move = async (from, to) => {
+      await fsRename(join(dir, 'bin'), join(dir, 'bin-old'));
+      await symlink(target, join(dir, 'bin'));
+      await link(from, to);
+    };
+    const q = quarantine(undefined, swapThenLink);
+    await q.quarantine(path, { reason: 'test' });
+    await expect(q.restore('q-1')).rejects.toMatchObject({ code: 'QUARANTINE_RESTORE_FAILED' });
+    expect(await readdir(target)).toEqual([]);
+    expect((await q.list()).map((r) => r.quarantineId)).toEqual(['q-1']);
+  });
+
+  it('hashes an admin-named path only as a regular file: a FIFO, a symlink or a file over the cap is refused (review 17b #5)', async () => {
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const bounded = Promise.race([
+      sha256OfFile(fifo).then(
+        () => 'hashed',
+        () => 'refused',
+      ),
+      new Promise((r) => setTimeout(() => r('still pending'), 2000)),
+    ]);
+    const outcome = await bounded;
+    // Unblocks a blocking open the old code left waiting (a writer appears, then EOF).
+    await (await openFile(fifo, constants.O_RDWR | constants.O_NONBLOCK)).close();
+    expect(outcome).toBe('refused');
+    const path = await sample(0o755);
+    const link = join(dir, 'zero');
+    await symlink(path, link);
+    await expect(sha256OfFile(link)).rejects.toThrow();
+    await expect(sha256OfFile(path, 4)).rejects.toThrow(/larger than/);
+    expect(await sha256OfFile(path)).toBe(SHA256);
   });
 });

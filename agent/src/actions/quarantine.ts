@@ -3,14 +3,23 @@
 // to exactly that path, mode and owner after checking its hash (used by blockAndRemediate indicators and the
 // quarantine response actions). Every check and change goes through one descriptor opened without following symlinks
 // (quarantine-fs.ts); across file systems it copies from that descriptor. Metadata is written before the file moves.
-import { createHash } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
-import { chmod, type FileHandle, link, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { chmod, type FileHandle, link, mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../../../common/atomic-file.js';
 import { AttacheError } from '../../../common/errors.js';
 import { isoTime } from '../../../common/iso-time.js';
-import { copyFromHandle, openNoFollow, requireSameFile, sha256OfHandle } from './quarantine-fs.js';
+import {
+  copyFromHandle,
+  HASH_MAX_BYTES,
+  hashRegularFile,
+  openNoFollow,
+  plainFolder,
+  requireSameFile,
+  sameFolder,
+  sha256OfHandle,
+  unlinkIfSame,
+} from './quarantine-fs.js';
 
 /** What the quarantine remembers about one file (`metadata.json`). */
 export interface QuarantineRecord {
@@ -46,15 +55,9 @@ const ID = /^[A-Za-z0-9-]{1,64}$/;
 // link() errors after which restore copies instead: another file system, or one without hard links.
 const LINK_FALLBACK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 
-/** SHA-256 of a file's content, streamed. */
-export function sha256OfFile(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
+/** SHA-256 of a regular file's content (no symlink, FIFO or device; at most `maxBytes`): quarantine-fs.ts hashRegularFile. */
+export async function sha256OfFile(path: string, maxBytes = HASH_MAX_BYTES): Promise<string> {
+  return (await hashRegularFile(path, ['sha256'], maxBytes)).digests.sha256 as string;
 }
 
 export class FileQuarantine {
@@ -164,11 +167,11 @@ export class FileQuarantine {
       if (!(await handle.stat()).isFile()) refuse('the quarantined copy is not a regular file');
       const hash = await sha256OfHandle(handle).catch(() => refuse('the quarantined copy is unreadable'));
       if (hash !== record.sha256) refuse(`the quarantined copy changed (SHA-256 ${hash}, recorded ${record.sha256})`);
-      const folder = await stat(dirname(record.originalPath)).then(
-        (s) => s.isDirectory(),
-        () => false,
-      );
-      if (!folder) refuse('its folder no longer exists');
+      // Every component of the folder must be a real directory: a user who owns the folder could swap it (or one above
+      // it) for a symlink to /etc/profile.d and have root write the file there (review 17b #2).
+      const parent = dirname(record.originalPath);
+      const folder = await plainFolder(parent);
+      if (typeof folder === 'string') refuse(folder);
       const setOwnerAndMode = async (file: FileHandle) => {
         await file.chown(record.uid, record.gid).catch((err: NodeJS.ErrnoException) => {
           // Without privileges only a file already owned by us can be restored as it was.
@@ -177,15 +180,23 @@ export class FileQuarantine {
         await file.chmod(record.mode); // after chown, which clears set-user-id
       };
       await setOwnerAndMode(handle);
+      let written: Stats = await handle.stat(); // a hard link is the quarantined file itself
       try {
         await this.link(stored, record.originalPath).catch(async (err: NodeJS.ErrnoException) => {
           if (!LINK_FALLBACK.has(err.code ?? '')) throw err;
-          await copyFromHandle(handle, record.originalPath, setOwnerAndMode);
+          written = await copyFromHandle(handle, record.originalPath, setOwnerAndMode);
         });
       } catch (err) {
         await handle.chmod(0o600);
         const code = (err as NodeJS.ErrnoException).code;
         refuse(code === 'EEXIST' ? 'the path is taken by another file' : `cannot put it back: ${(err as Error).message}`);
+      }
+      // A swap between the check and the link is caught here; the file written through it is removed again. Left: a
+      // swap of a component above the folder and back again inside that window (docs/actions.md "Quarantine").
+      if (!(await sameFolder(parent, folder as Stats))) {
+        await unlinkIfSame(record.originalPath, written).catch(() => undefined);
+        await handle.chmod(0o600);
+        refuse(`its folder ${parent} changed while the file was put back; what was written is removed`);
       }
       await rm(join(this.options.root, quarantineId), { recursive: true, force: true });
       return record;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileHasher } from '../actions/processes/file-hasher.js';
 import { listProcesses } from '../actions/processes/process-table.js';
-import { PROTECTED_PATHS, refusalOf } from '../actions/processes/remediation.js';
+import { PROTECTED_PATHS, protectedPrefix, refusalOf } from '../actions/processes/remediation.js';
 import { parseSigners, SignerReader } from '../actions/processes/signer-reader.js';
 import { FileQuarantine } from '../actions/quarantine.js';
 import type { RiskIndicator } from '../core/indicator-match.js';
@@ -127,7 +127,22 @@ describe('blockAndRemediate guards (review17a finding 6)', () => {
     expect(await refusalOf({ ...deps, ownExecutable: agent }, join(dir, 'symlink').toUpperCase())).toContain('cannot be resolved');
     await writeFile(join(dir, 'other'), 'other');
     expect(await refusalOf({ ...deps, ownExecutable: agent }, join(dir, 'other'))).toBeUndefined();
-    expect(PROTECTED_PATHS.windows).toContain('c:\\windows\\');
+    expect(PROTECTED_PATHS.windows).toContain('\\windows\\');
+  });
+
+  it("protects Defender, Windows folders on any drive, and the agent's own install and state dirs (review 17b #11)", async () => {
+    expect(protectedPrefix('linux', '/opt/microsoft/mdatp/sbin/wdavdaemon')).toBeDefined();
+    expect(protectedPrefix('macos', '/Library/Application Support/Microsoft/Defender/wdavdaemon')).toBeDefined();
+    expect(protectedPrefix('windows', 'C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.1\\MsMpEng.exe')).toBeDefined();
+    expect(protectedPrefix('windows', 'D:\\Windows\\System32\\svchost.exe')).toBeDefined();
+    expect(protectedPrefix('windows', 'D:\\Users\\bob\\miner.exe')).toBeUndefined();
+    const install = join(dir, 'attache');
+    await mkdir(install);
+    await writeFile(join(install, 'agent.js'), 'agent');
+    await writeFile(join(dir, 'other'), 'other');
+    const deps = { platform: 'linux' as const, hasher: new FileHasher({ maxBytes: 1024 }), agentPaths: [install] };
+    expect(await refusalOf(deps, join(install, 'agent.js'))).toContain("agent's own");
+    expect(await refusalOf(deps, join(dir, 'other'))).toBeUndefined();
   });
 });
 

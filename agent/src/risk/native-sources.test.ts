@@ -2,7 +2,7 @@
 // AV detections from Defender and mdatp output.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -43,6 +43,15 @@ describe('file hasher', () => {
     expect(await hasher.hash(file, { sha256: true, sha1: false })).toBeUndefined();
     expect(await hasher.hash(join(dir, 'missing'), { sha256: true, sha1: false })).toBeUndefined();
     expect(await hasher.hash(dir, { sha256: true, sha1: false })).toBeUndefined();
+  });
+
+  it('opens without following a symlink (review 17b #5): a link to a file is not hashed', async () => {
+    const file = join(dir, 'real');
+    await writeFile(file, 'content');
+    await symlink(file, join(dir, 'link'));
+    const hasher = new FileHasher({ maxBytes: 1024 });
+    expect(await hasher.hash(join(dir, 'link'), { sha256: true, sha1: false })).toBeUndefined();
+    expect(await hasher.hash(file, { sha256: true, sha1: false })).toEqual({ sha256: createHash('sha256').update('content').digest('hex') });
   });
 });
 

@@ -31,6 +31,8 @@ export interface NativeSourcesDeps {
   readonly quarantine?: FileQuarantine;
   /** The agent's own executable: never quarantined (realpath and device + inode compared). */
   readonly ownExecutable?: string;
+  /** The agent's own folders: nothing below them is quarantined (native-responder.ts agentPaths). */
+  readonly agentPaths?: readonly string[];
   readonly now: () => number;
   /** The agent's own pid: never killed. */
   readonly ownPid: number;

@@ -8,7 +8,7 @@
 
 import type { Clock, TimerHandle } from '../../../common/clock.js';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
-import type { ActionUpdatesAck, AlertReportAck } from '../../../policy-schemas/src/index.js';
+import type { ActionUpdate, ActionUpdatesAck, AlertReportAck } from '../../../policy-schemas/src/index.js';
 import { type BackoffPolicy, equalJitterDelayMs } from '../core/backoff.js';
 import { retryDelayMs } from '../core/retry-after.js';
 import type { Logger } from '../logging.js';
@@ -32,6 +32,13 @@ export interface SignalDeliveryDeps {
   readonly onActionUpdatesAcked?: (ack: ActionUpdatesAck) => void;
 }
 
+/** What became of one batch of action updates: acknowledged (`ack`) or refused for good and dropped (`refused`). */
+export interface ActionUpdatesOutcome {
+  readonly updates: readonly ActionUpdate[];
+  readonly ack?: ActionUpdatesAck;
+  readonly refused?: string;
+}
+
 export class SignalDelivery {
   private sequence = -1;
   private flushing: Promise<number> | undefined;
@@ -41,8 +48,15 @@ export class SignalDelivery {
   private stopped = false;
   /** Last delivery error (for `agent status`); undefined after a success. */
   lastError: string | undefined;
+  private readonly actionWatchers = new Set<(outcome: ActionUpdatesOutcome) => void>();
 
   constructor(private readonly deps: SignalDeliveryDeps) {}
+
+  /** Calls `watcher` with each batch of action updates acknowledged or refused for good; returns the unsubscribe. */
+  watchActionUpdates(watcher: (outcome: ActionUpdatesOutcome) => void): () => void {
+    this.actionWatchers.add(watcher);
+    return () => this.actionWatchers.delete(watcher);
+  }
 
   /** Queues the message durably, then tries to send everything queued. Resolves once it is on disk. */
   async enqueue(message: SignalMessage): Promise<void> {
@@ -107,6 +121,7 @@ export class SignalDelivery {
         }
         this.deps.logger.error('signal rejected by the endpoint, dropped', { kind: message.kind, code: e.code, error: e.message });
         await this.deps.store.removeSignal(name);
+        if (message.kind === 'actionUpdates') for (const w of this.actionWatchers) w({ updates: message.body.updates, refused: e.code });
       }
     }
     return 0;
@@ -129,6 +144,7 @@ export class SignalDelivery {
         // Awaited first: an optional call does not evaluate its arguments when the hook is absent.
         const ack = await post.call(this.deps.client, message.body);
         this.deps.onActionUpdatesAcked?.(ack);
+        for (const w of this.actionWatchers) w({ updates: message.body.updates, ack });
         return;
       }
     }

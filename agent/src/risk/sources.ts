@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { systemClock } from '../../../common/clock.js';
+import { agentPaths } from '../actions/native-responder.js';
 import { FileHasher } from '../actions/processes/file-hasher.js';
 import { SignerReader } from '../actions/processes/signer-reader.js';
 import { FileQuarantine, QUARANTINE_DIR } from '../actions/quarantine.js';
@@ -39,6 +40,7 @@ export function createSignalSources(host: AgentHost, options: SourceOptions): Si
     signers: new SignerReader({ platform: host.platform, runner }),
     quarantine: new FileQuarantine({ root: join(options.stateDir, QUARANTINE_DIR) }, { now: systemClock.now, newId: randomUUID }),
     ownExecutable: process.execPath,
+    agentPaths: agentPaths(host.platform, options.stateDir, process.execPath),
     now: systemClock.now,
     ownPid: process.pid,
     kill: (pid) => process.kill(pid, 'SIGKILL'),

@@ -73,6 +73,7 @@ async function wire(files: MemoryFileStore, post: (body: ActionUpdatesRequest) =
     stopEnforcing: async () => {
       log.push('stopEnforcing');
     },
+    resumeEnforcing: () => log.push('resumeEnforcing'),
     onOffboarded: () => log.push('offboarded'),
   });
   await executor.start();
@@ -123,8 +124,6 @@ describe('action wiring', () => {
       log,
     );
     await t.store.writeIdentity(identity, '-----BEGIN PRIVATE KEY-----\n');
-    // A managed setting whose provider this host lacks: it cannot be restored and is counted as failed.
-    await t.store.writeBaseline({ 'firewall.enabled': { kind: 'firewall', original: false, applied: true, recordedAt: '2026-12-01T00:00:00.000Z' } });
     const offboard = signedAction('offboard', {});
     const identityWhenAcked: boolean[] = [];
     const watch = t.delivery.flush.bind(t.delivery);
@@ -140,7 +139,7 @@ describe('action wiring', () => {
     expect(await files.read('/state/actions.json')).toBeUndefined();
     expect(identityWhenAcked.at(-1)).toBe(true);
     expect(await t.store.readIdentity()).toBeUndefined();
-    expect(results).toEqual([{ restoredSettings: 0, failedSettings: 1 }]);
+    expect(results).toEqual([{ restoredSettings: 0, failedSettings: 0 }]);
     expect(await t.store.pendingSignals()).toEqual([]);
   });
 
@@ -175,5 +174,48 @@ describe('action wiring', () => {
     await vi.waitFor(() => expect(log).toEqual(['stopEnforcing', 'disableService', 'offboarded']));
     expect(await store.readIdentity()).toBeUndefined();
     expect(await files.read('/state/actions.json')).toBeUndefined();
+  });
+
+  it('fails the offboard when a setting cannot be restored (OFFBOARD_FAILED naming it): identity kept, enforcing resumes (review 17b #6)', async () => {
+    const files = new MemoryFileStore();
+    const log: string[] = [];
+    const sent: ActionUpdatesRequest[] = [];
+    const t = await wire(files, async (body) => void sent.push(body), log);
+    await t.store.writeIdentity(identity, '-----BEGIN PRIVATE KEY-----\n');
+    // A managed setting whose provider this host lacks: it cannot be restored.
+    await t.store.writeBaseline({ 'firewall.enabled': { kind: 'firewall', original: false, applied: true, recordedAt: '2026-12-01T00:00:00.000Z' } });
+    const offboard = signedAction('offboard', {});
+    await t.executor.receive([offboard]);
+    await t.executor.idle();
+    const last = sent.flatMap((b) => b.updates).at(-1);
+    expect(last).toMatchObject({ actionId: offboard.payload.actionId, status: 'failed', error: { code: 'OFFBOARD_FAILED' } });
+    expect(last?.error?.message).toContain('firewall.enabled');
+    expect(await t.store.readIdentity()).toBeDefined();
+    expect(log).toContain('resumeEnforcing');
+    expect(log).not.toContain('disableService');
+  });
+
+  it('keeps the identity when the succeeded update was dropped, not acknowledged (review 17b #6)', async () => {
+    const files = new MemoryFileStore();
+    const log: string[] = [];
+    const t = await wire(
+      files,
+      async (body) => {
+        if (body.updates.some((u) => u.status === 'succeeded')) throw new AttacheError('SCHEMA_INVALID', 'refused for good');
+      },
+      log,
+    );
+    await t.store.writeIdentity(identity, '-----BEGIN PRIVATE KEY-----\n');
+    const offboard = signedAction('offboard', {});
+    await t.executor.receive([offboard]);
+    await vi.waitFor(async () => {
+      const ledger = new ActionLedger('/state', files);
+      await ledger.load();
+      expect(ledger.get(offboard.payload.actionId)?.status).toBe('succeeded');
+      expect(await t.store.pendingSignals()).toEqual([]);
+    });
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(await t.store.readIdentity()).toBeDefined();
+    expect(log).not.toContain('offboarded');
   });
 });

@@ -5,6 +5,7 @@ import type { Clock, TimerHandle } from '../../../common/clock.js';
 import { sleep } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import type { ActionResultOf, AgentIdentity, DeliveredAction } from '../../../policy-schemas/src/index.js';
+import { removeLeftoverPackages } from '../actions/collect/index.js';
 import { ActionExecutor } from '../actions/executor/executor.js';
 import { ActionLedger } from '../actions/executor/ledger.js';
 import { IsolationController } from '../actions/isolation/responder.js';
@@ -47,6 +48,8 @@ export interface ActionWiringDeps {
   readonly sync: () => Promise<unknown>;
   /** Stops enforcing (schedule, drift, push syncs) and waits for a sync in progress: offboarding has begun. */
   readonly stopEnforcing: () => Promise<void>;
+  /** Enforcing again: an offboard failed (a setting could not be restored), the device stays managed. */
+  readonly resumeEnforcing?: () => void;
   /** The daemon exits (0) once offboarding is done. */
   readonly onOffboarded?: () => void;
   /** True once the runtime is stopping: offboarding stops waiting for its ack (a restart resumes it). */
@@ -63,20 +66,32 @@ export function createActionExecutor(deps: ActionWiringDeps): ActionExecutor {
   const { store, identity, clock, logger } = deps;
   const actionLog = logger.child({ component: 'actions' });
   const responder = deps.host.responder;
+  const ledger = new ActionLedger(store.dir, store.fileStore, (message, details) => actionLog.warn(message, details));
+  // Offboards whose succeeded update the endpoint has stored (acknowledged, or refused as already offboarded): only
+  // then may the identity go (review 17b #6). Watched from the start: the ack can come before offboarding continues.
+  const confirmed = new Set<string>();
+  deps.delivery.watchActionUpdates(({ updates, ack, refused }) => {
+    for (const u of updates) {
+      if (u.status !== 'succeeded') continue;
+      if (ack || refused === 'DEVICE_OFFBOARDED') confirmed.add(u.actionId);
+      else actionLog.error('action outcome refused by the endpoint', { actionId: u.actionId, code: refused });
+    }
+  });
   return new ActionExecutor({
     host: responder,
-    ledger: new ActionLedger(store.dir, store.fileStore, (message, details) => actionLog.warn(message, details)),
+    ledger,
     verify: actionVerifier({ store, identity, now: () => clock.now() }),
     refreshKeys: async () => void (await deps.sync()),
     report: (update) => deps.delivery.enqueue({ kind: 'actionUpdates', body: { updates: [update] } }),
     endpointUrls: () => agentEndpointUrls(identity),
     uploadPackage: deps.uploadPackage,
     removeFile: (path) => store.fileStore.remove(path),
+    clearPackages: () => removeLeftoverPackages(store.dir),
     restoreBaseline: () => restoreEverything(deps),
     deviceId: identity.deviceId,
     clock,
     logger: actionLog,
-    offboarded: (actionId) => finishOffboarding(deps, responder, actionId),
+    offboarded: (actionId) => finishOffboarding(deps, responder, actionId, { confirmed, ledger }),
   });
 }
 
@@ -87,25 +102,58 @@ async function restoreEverything(deps: ActionWiringDeps): Promise<ActionResultOf
   const at = new Date(deps.clock.now()).toISOString();
   const { events } = await enforce([], { store: deps.store, host: deps.host, logger: deps.logger.child({ component: 'offboard' }) }, { at, restore: true });
   const restoredSettings = events.filter((e) => e.type === 'restored').length;
-  const failedSettings = Object.keys(await deps.store.readBaseline()).length;
-  deps.logger.info('pre-management values restored for offboarding', { baseline: before, restoredSettings, failedSettings });
-  return { restoredSettings, failedSettings };
+  const failed = Object.keys(await deps.store.readBaseline()).sort();
+  if (failed.length > 0) {
+    // A value left enforced on a device no agent manages could never be undone remotely (review 17b #6): the offboard
+    // fails, the identity stays and enforcing resumes; fix the setting (or remove it from the policies) and retry.
+    deps.logger.error('offboard failed: settings not restored', { baseline: before, restoredSettings, failedSettings: failed });
+    deps.resumeEnforcing?.();
+    const named = failed.slice(0, 20).join(', ') + (failed.length > 20 ? `, and ${failed.length - 20} more` : '');
+    throw new AttacheError(
+      'OFFBOARD_FAILED',
+      `${failed.length} setting(s) could not be restored to their pre-management value: ${named}; the device stays managed`,
+    );
+  }
+  deps.logger.info('pre-management values restored for offboarding', { baseline: before, restoredSettings, failedSettings: 0 });
+  return { restoredSettings, failedSettings: 0 };
 }
 
 /**
  * After the succeeded update is queued (or at a start that finds an offboard succeeded in the ledger): enforcing stays
  * off, the update's ack, then the identity goes, then the service is disabled.
  */
-async function finishOffboarding(deps: ActionWiringDeps, responder: ResponseHost | undefined, actionId: string): Promise<void> {
+async function finishOffboarding(
+  deps: ActionWiringDeps,
+  responder: ResponseHost | undefined,
+  actionId: string,
+  seen: { readonly confirmed: ReadonlySet<string>; readonly ledger: ActionLedger },
+): Promise<void> {
   const log = deps.logger.child({ component: 'offboard' });
   await deps.stopEnforcing();
   for (;;) {
     if (deps.stopped?.()) return; // the ledger says succeeded: the next start resumes from here
-    const left = await deps.delivery.flush();
-    if (left === 0) break;
-    log.warn('offboard: waiting for the endpoint to acknowledge', { actionId, queued: left });
+    let left = await deps.delivery.flush();
+    if (seen.confirmed.has(actionId)) break;
+    if (left === 0) {
+      // Nothing queued and no ack seen: the update was dropped, or acknowledged before a restart. The stored outcome
+      // goes again (an endpoint that already has it acknowledges it, or refuses DEVICE_OFFBOARDED: both confirm it).
+      const entry = seen.ledger.get(actionId);
+      if (entry?.status === 'succeeded') {
+        const at = entry.completedAt ?? new Date(deps.clock.now()).toISOString();
+        const update = { actionId, deviceId: deps.identity.deviceId, sequence: Math.max(1, entry.sequence), status: 'succeeded' as const, at };
+        await deps.delivery.enqueue({
+          kind: 'actionUpdates',
+          body: { updates: [{ ...update, ...(entry.result ? { result: entry.result } : {}), duplicate: true }] },
+        });
+        left = await deps.delivery.flush();
+        if (seen.confirmed.has(actionId)) break;
+      }
+    }
+    log.warn('offboard: waiting for the endpoint to acknowledge; the identity is kept until then', { actionId, queued: left });
     await sleep(deps.clock, OFFBOARD_ACK_RETRY_MS);
   }
+  // Nothing new ran since the offboard (the executor refuses it), but an isolation must never outlive the agent.
+  if (responder && (await responder.isolation.state()).isolated) await responder.isolation.release();
   await deps.store.deleteIdentity();
   log.info('offboarded: identity deleted', { actionId });
   // The identity is gone, so this agent can never run again usefully: a service that cannot be disabled (no systemd,

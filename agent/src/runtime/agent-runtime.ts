@@ -156,6 +156,7 @@ export class AgentRuntime {
       logger,
       sync: () => this.trigger('push'),
       stopEnforcing: () => this.stopEnforcing(),
+      resumeEnforcing: () => this.resumeEnforcing(),
       onOffboarded: () => hooks?.onOffboarded?.(),
       stopped: () => this.stopped,
       uploadPackage: deps.uploadPackage ?? packageUploader(deps.client, clock),
@@ -247,12 +248,7 @@ export class AgentRuntime {
     if (options.driftCheckMs) this.timers.push(deps.clock.every(options.driftCheckMs, () => void this.trigger('drift')));
     // A change to a watched store is checked for drift and, at once, for risk signals (a simulated host's store holds
     // injected processes, connections, detections and health too).
-    if (options.driftWatch && deps.host.watchChanges) {
-      this.stopWatching = deps.host.watchChanges(() => {
-        this.settle.risk();
-        this.settle.drift();
-      });
-    }
+    this.watchStore();
     this.monitor?.start();
     void this.delivery.flush();
     this.startupSync();
@@ -358,6 +354,25 @@ export class AgentRuntime {
     this.settle.drift.cancel();
     this.stopWatching?.();
     await this.engine.idle();
+  }
+
+  /** An offboard failed (a setting could not be restored): the device stays managed, so syncs and drift repairs resume. */
+  private resumeEnforcing(): void {
+    if (this.stopped || this.enforcing) return;
+    this.enforcing = true;
+    this.scheduler.start();
+    this.watchStore();
+    void this.trigger('schedule');
+  }
+
+  /** Drift and risk checks at once on a change to a watched store (a simulated host's store holds injected state too). */
+  private watchStore(): void {
+    const { options, deps } = this;
+    if (!options.driftWatch || !deps.host.watchChanges) return;
+    this.stopWatching = deps.host.watchChanges(() => {
+      this.settle.risk();
+      this.settle.drift();
+    });
   }
 
   private halt(): void {

@@ -133,7 +133,7 @@ describe('action views', () => {
       package: { receivedBytes: 1024, sizeBytes: 2048, available: false },
     });
     expect(text).toContain('collectInvestigationPackage (up to 64.0 MiB)');
-    expect(text).toMatch(/status: +cancelled\n/);
+    expect(text).toMatch(/status: +cancelled \(device: succeeded\)\n/);
     expect(text).toMatch(/error: +ACTION_INTERRUPTED: the agent restarted\n/);
     expect(text).toMatch(/cancelled: +2026-12-05T10:01:00.000Z by bob: wrong box\n/);
     expect(text).toContain(`late outcome: succeeded at 2026-12-05T10:02:00.000Z: package 2.0 KiB, 9 entries, sha256 ${SHA}`);
@@ -146,6 +146,9 @@ describe('action views', () => {
     expect(text.split('\n')[0]).toMatch(/^ACTION +CREATED +DEVICE +TYPE +PARAMETERS +STATUS +REQUESTOR +COMMENT$/);
     expect(text).toContain('inProgress 40%');
     expect(text).toContain('suspicious\\nforged row');
+    // The device's late outcome shows in the list too (review 17b #9).
+    const late = { ...ACTION, status: 'cancelled' as const, lateResult: { status: 'succeeded' as const, at: '2026-12-05T10:02:00.000Z' } };
+    expect(actionsTable([late], null)).toContain('cancelled (device: succeeded)');
     expect(text.endsWith('more: --cursor c2\n')).toBe(true);
     expect(actionsTable([], null)).toBe('(none)\n');
   });

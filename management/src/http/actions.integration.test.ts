@@ -93,11 +93,12 @@ describe('cancel', () => {
     const answer = (await capablePolicies(device)).body as PoliciesResponse;
     const cancel = answer.actions?.[0]?.payload as { type?: string; parameters?: unknown } | undefined;
     expect(cancel).toMatchObject({ type: 'cancel', parameters: { actionId: isolate.id } });
-    // The family is free again; a second cancel is refused.
-    await create(device, 'release');
+    // A second cancel is refused; the family stays in flight until the device answers the cancel (review 17b #9).
     expect(refused(await t.admin.call('POST', `/actions/${isolate.id}/cancel`, { comment: 'again' }))).toEqual([409, 'ACTION_NOT_CANCELLABLE']);
+    expect(refused(await t.admin.call('POST', `/devices/${device.deviceId}/release`, { comment: 'x' }))).toEqual([409, 'ACTION_IN_PROGRESS']);
     const later = new Date(t.now() + 1000).toISOString();
     await postUpdates(device, [{ actionId: isolate.id, sequence: 1, status: 'cancelled', at: later }]);
+    await create(device, 'release');
     const after = (await capablePolicies(device)).body as PoliciesResponse;
     expect((after.actions ?? []).map((a) => (a.payload as { type?: string }).type)).toEqual(['release']);
   });
@@ -274,6 +275,20 @@ describe('roles and scope', () => {
     expect(refused(await scoped.api.call('POST', `/actions/${theirs.id}/cancel`, { comment: 'x' }))).toEqual([404, 'ACTION_NOT_FOUND']);
     expect(refused(await scoped.api.call('POST', `/devices/${outside.deviceId}/collectInvestigationPackage`, { comment: 'x' }))).toEqual([404, 'NOT_FOUND']);
     expect(refused(await scoped.api.call('POST', `/devices/${inside.deviceId}/offboard`, { comment: 'x' }))).toEqual([403, 'ADMIN_FORBIDDEN']);
+  });
+});
+
+describe('cancel permission (review 17b #4)', () => {
+  it("needs the permission that creates the action's type: an Endpoint Security Manager cannot cancel an offboard", async () => {
+    const device = await t.enrolledDevice();
+    const offboard = await create(device, 'offboard');
+    const esm = await adminAccount(t, 'endpointSecurityManager');
+    const answer = await esm.api.call('POST', `/actions/${offboard.id}/cancel`, { comment: 'undo' });
+    expect(refused(answer)).toEqual([403, 'ADMIN_FORBIDDEN']);
+    expect(JSON.stringify(answer.body)).toContain('actions.offboard');
+    expect((await t.admin.ok<MachineAction>('GET', `/actions/${offboard.id}`)).status).toBe('pending');
+    // The Administrator, who may offboard, may cancel it.
+    expect((await t.admin.ok<MachineAction>('POST', `/actions/${offboard.id}/cancel`, { comment: 'undo' })).status).toBe('cancelled');
   });
 });
 

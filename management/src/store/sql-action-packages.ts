@@ -44,9 +44,15 @@ export function packageChunks(db: Db, actionId: string): AsyncIterable<Buffer> {
 
 export function putPackageChunk(db: Db, actionId: string, deviceId: string, chunk: PackageChunk): Promise<PackageProgress> {
   return inTransaction(db, async (trx) => {
+    // Only an action still running takes bytes (review 17b #14), checked here so a cancel or time-out cannot race it.
+    const action = await trx.selectFrom('deviceActions').select('status').where('actionId', '=', actionId).executeTakeFirst();
+    if (action?.status !== 'pending' && action?.status !== 'inProgress')
+      throw new AttacheError('CONFLICT', `action ${actionId} is ${action?.status ?? 'unknown'}; its package takes no more bytes`);
     let stored = await trx.selectFrom('actionPackages').selectAll().where('actionId', '=', actionId).executeTakeFirst();
+    // A complete package is never replaced: a download in progress reads its chunks outside any transaction.
+    if (stored?.complete === 1) throw new AttacheError('CONFLICT', `action ${actionId} already holds its complete package; it is never replaced`);
     // A new upload (offset 0) of another size or hash replaces what an earlier attempt left.
-    if (stored && chunk.offset === 0 && (stored.sizeBytes !== chunk.sizeBytes || stored.sha256 !== chunk.sha256 || stored.complete === 1)) {
+    if (stored && chunk.offset === 0 && (stored.sizeBytes !== chunk.sizeBytes || stored.sha256 !== chunk.sha256)) {
       await discardPackage(trx, actionId);
       stored = undefined;
     }

@@ -81,21 +81,32 @@ function columnsOf(change: ActionChange): Partial<DeviceActionTable> {
   return out;
 }
 
-async function inFlight(db: Db | Transaction<Database>, deviceId: string, family: string): Promise<string | undefined> {
+/**
+ * The action of the family that may still be running on the device: pending or inProgress, or cancelled here while
+ * the device has not answered the cancel yet (it may have started before the cancel reached it: review 17b #9). The
+ * partial unique index covers the open statuses; the unanswered cancels are checked in the insert's transaction.
+ */
+async function inFlight(db: Db | Transaction<Database>, deviceId: string, family: string, nowIso?: string): Promise<string | undefined> {
   const row = await db
     .selectFrom('deviceActions')
     .select('actionId')
     .where('deviceId', '=', deviceId)
     .where('family', '=', family)
-    .where('status', 'in', OPEN)
+    .where((eb) =>
+      nowIso === undefined ? eb('status', 'in', OPEN) : eb.or([eb('status', 'in', OPEN), eb.and([eb('cancelPending', '=', 1), eb('expiresAt', '>', nowIso)])]),
+    )
     .executeTakeFirst();
   return row?.actionId;
 }
 
 function inProgressError(actionId: string | undefined): AttacheError {
-  return new AttacheError('ACTION_IN_PROGRESS', `action ${actionId ?? '(another)'} of this kind is already pending or in progress on the device`, {
-    details: actionId ? [{ path: 'actionId', message: actionId }] : [],
-  });
+  return new AttacheError(
+    'ACTION_IN_PROGRESS',
+    `action ${actionId ?? '(another)'} of this kind is pending, in progress, or cancelled and not yet confirmed by the device`,
+    {
+      details: actionId ? [{ path: 'actionId', message: actionId }] : [],
+    },
+  );
 }
 
 export async function createAction(db: Db, action: NewAction): Promise<void> {
@@ -103,8 +114,15 @@ export async function createAction(db: Db, action: NewAction): Promise<void> {
     await inTransaction(db, async (trx) => {
       const device = await trx.selectFrom('devices').select('deviceId').where('deviceId', '=', action.deviceId).executeTakeFirst();
       if (!device) throw new AttacheError('NOT_FOUND', `device ${action.deviceId} does not exist`);
-      const open = await inFlight(trx, action.deviceId, action.family);
+      const open = await inFlight(trx, action.deviceId, action.family, action.createdAt);
       if (open) throw inProgressError(open);
+      // A device leaving management takes nothing new (review 17b #1): an isolate after the offboard would outlive the agent.
+      const offboarding = await inFlight(trx, action.deviceId, 'offboard');
+      if (offboarding) {
+        throw new AttacheError('ACTION_IN_PROGRESS', `offboard ${offboarding} of this device is pending or in progress; nothing was queued`, {
+          details: [{ path: 'actionId', message: offboarding }],
+        });
+      }
       await trx
         .insertInto('deviceActions')
         .values({
@@ -181,6 +199,8 @@ export async function deliverableActions(db: Db, deviceId: string, nowIso: strin
     .where('deviceId', '=', deviceId)
     .where('expiresAt', '>', nowIso)
     .where((eb) => eb.or([eb('status', 'in', OPEN), eb('cancelPending', '=', 1)]))
+    // Actions first, then cancels (review 17b #3): cancels never take the slots of actions still to run.
+    .orderBy('cancelPending')
     .orderBy('createdAt')
     .orderBy('actionId')
     .limit(limit)
@@ -207,8 +227,12 @@ export async function markActionsDelivered(db: Db, actionIds: readonly string[],
   }
 }
 
+/** Statuses after which an investigation package is of no use: its chunks are deleted (review 17b #14). */
+const ENDED_WITHOUT_SUCCESS: readonly ActionStatus[] = ['failed', 'cancelled', 'timeOut'];
+
 async function writeChange(trx: Transaction<Database>, actionId: string, change: ActionChange): Promise<void> {
   await trx.updateTable('deviceActions').set(columnsOf(change)).where('actionId', '=', actionId).execute();
+  if (change.status !== undefined && ENDED_WITHOUT_SUCCESS.includes(change.status)) await discardPackage(trx, actionId);
 }
 
 export function applyActionUpdates<U extends { readonly actionId: string }>(
@@ -264,6 +288,8 @@ export async function timeOutActions(db: Db, nowIso: string): Promise<string[]> 
         .where('actionId', 'in', batch)
         .where('status', 'in', OPEN)
         .execute();
+      await trx.deleteFrom('actionPackageChunks').where('actionId', 'in', batch).execute();
+      await trx.deleteFrom('actionPackages').where('actionId', 'in', batch).execute();
     }
     return [...new Set(due.map((d) => d.deviceId))];
   });

@@ -10,7 +10,7 @@ import { ManualClock } from '../../../../common/testing/manual-clock.js';
 import type { Platform } from '../../../../policy-schemas/src/primitives.js';
 import { POWERSHELL } from '../../providers/windows/powershell.js';
 import { type CommandSpec, ScriptedCommandRunner } from '../../system/command-runner.js';
-import { collectInvestigationPackage, EXCLUDED_FILES, type PackageManifest, STATE_FILES } from './index.js';
+import { collectInvestigationPackage, EXCLUDED_FILES, PACKAGES_DIR, type PackageManifest, removeLeftoverPackages, STATE_FILES } from './index.js';
 
 const SECRET = 'SECRET-MATERIAL-7f3a';
 let root: string;
@@ -192,5 +192,17 @@ describe('collectInvestigationPackage', () => {
     await expect(collect('linux', runner, 1024 * 1024, abort.signal)).rejects.toThrow('cancelled by the admin');
     expect(await readdir(join(stateDir, 'packages'))).toEqual([]);
     expect(runner.calls.map((c) => c.file)).toEqual(['ss', 'nft']);
+  });
+});
+
+describe('packages left by a kill (review 17b #15)', () => {
+  it('are all removed, finished packages and work folders alike', async () => {
+    const dir = join(stateDir, PACKAGES_DIR);
+    await mkdir(join(dir, '.work-1'), { recursive: true });
+    await writeFile(join(dir, '.work-1', 'processes.json'), SECRET);
+    await writeFile(join(dir, 'abc.tar.gz'), SECRET);
+    await removeLeftoverPackages(stateDir);
+    expect(await readdir(dir).catch(() => [])).toEqual([]);
+    expect(await readFile(join(stateDir, 'status.json'), 'utf8')).toContain('applied');
   });
 });

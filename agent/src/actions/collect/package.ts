@@ -58,6 +58,14 @@ const MAX_READ_BYTES = 16 * 1024 * 1024;
 /** Attempts at fitting under maxBytes by measuring the compression; then the bound that holds for any data. */
 const FIT_ATTEMPTS = 4;
 
+/**
+ * Removes every package and work folder under `<stateDir>/packages` (review 17b #15): a kill during a collection or an
+ * upload leaves logs, policies and the process list there, and no run is in progress at the executor's start.
+ */
+export async function removeLeftoverPackages(stateDir: string): Promise<void> {
+  await rm(join(stateDir, PACKAGES_DIR), { recursive: true, force: true });
+}
+
 /** Builds the package; `signal` aborts it and removes what was written. */
 export async function collectInvestigationPackage(
   options: CollectOptions,

@@ -68,7 +68,12 @@ function recordingHost() {
   return { host, calls, scans, sinks, quarantined };
 }
 
-async function setup(files = new MemoryFileStore(), host = recordingHost(), now = { ms: TEST_NOW }) {
+async function setup(
+  files = new MemoryFileStore(),
+  host = recordingHost(),
+  now = { ms: TEST_NOW },
+  extra: Partial<ConstructorParameters<typeof ActionExecutor>[0]> = {},
+) {
   const store = new StateStore('/state', { posixPermissions: false, files });
   const updates: ActionUpdate[] = [];
   let refreshes = 0;
@@ -88,6 +93,7 @@ async function setup(files = new MemoryFileStore(), host = recordingHost(), now 
     deviceId: TEST_DEVICE,
     clock: { now: () => now.ms },
     logger: silentLogger(),
+    ...extra,
   });
   await executor.start();
   return { executor, updates, files, host, refreshes: () => refreshes, now };
@@ -218,14 +224,19 @@ describe('ActionExecutor', () => {
     expect(host.calls.filter((c) => c.startsWith('scan'))).toHaveLength(1);
   });
 
-  it('a cancel that arrives before its target makes the target cancelled on arrival; one after it finished re-sends the outcome', async () => {
+  it('a cancel whose target never came records the target cancelled and reports it at once; the target never runs', async () => {
     const t = await setup();
     const early = signedAction('runAntivirusScan', { scanType: 'quick' });
     await t.executor.receive([signedAction('cancel', { actionId: early.payload.actionId })]);
+    // Answered at once (review 17b #3): the endpoint stops delivering the cancel, even if the target never arrives.
+    expect(t.updates.filter((u) => u.actionId === early.payload.actionId).map((u) => [u.status, u.sequence])).toEqual([['cancelled', 1]]);
     await t.executor.receive([early]);
     await t.executor.idle();
     expect(t.host.calls).toEqual([]);
-    expect(statuses(t.updates, early.payload.actionId)).toEqual(['cancelled']);
+    expect(t.updates.filter((u) => u.actionId === early.payload.actionId).map((u) => [u.status, u.duplicate])).toEqual([
+      ['cancelled', undefined],
+      ['cancelled', true],
+    ]);
 
     const done = signedAction('release', {});
     await t.executor.receive([done]);
@@ -238,5 +249,87 @@ describe('ActionExecutor', () => {
       ['succeeded', 2, undefined],
       ['succeeded', 3, undefined],
     ]);
+  });
+
+  it('refuses every new action once an offboard has begun (DEVICE_OFFBOARDED); nothing is isolated at the end', async () => {
+    let restored: (() => void) | undefined;
+    const offboards: string[] = [];
+    const t = await setup(
+      new MemoryFileStore(),
+      recordingHost(),
+      { ms: TEST_NOW },
+      {
+        restoreBaseline: () =>
+          new Promise((resolve) => {
+            restored = () => resolve({ restoredSettings: 1, failedSettings: 0 });
+          }),
+        offboarded: async (id) => {
+          offboards.push(id);
+        },
+      },
+    );
+    const offboard = signedAction('offboard', {});
+    await t.executor.receive([offboard]);
+    await until(() => restored !== undefined);
+    const during = signedAction('isolate', { mode: 'full' });
+    await t.executor.receive([during]);
+    restored?.();
+    await t.executor.idle();
+    const after = signedAction('stopAndQuarantineFile', { sha256: SHA });
+    await t.executor.receive([after]);
+    await t.executor.idle();
+    for (const a of [during, after]) {
+      const mine = t.updates.filter((u) => u.actionId === a.payload.actionId);
+      expect(mine.map((u) => [u.status, u.error?.code, u.error?.message])).toEqual([['failed', 'DEVICE_OFFBOARDED', 'the device is being offboarded']]);
+    }
+    expect(statuses(t.updates, offboard.payload.actionId)).toEqual(['inProgress', 'succeeded']);
+    expect(offboards).toEqual([offboard.payload.actionId]);
+    expect(t.host.calls.filter((c) => c.startsWith('isolate') || c.startsWith('quarantine'))).toEqual([]);
+  });
+
+  it('clears packages a kill left behind at start, before any action runs (review 17b #15)', async () => {
+    const order: string[] = [];
+    const host = recordingHost();
+    const t = await setup(new MemoryFileStore(), host, { ms: TEST_NOW }, { clearPackages: async () => void order.push('clear') });
+    await t.executor.receive([signedAction('release', {})]);
+    await t.executor.idle();
+    expect(order).toEqual(['clear']);
+  });
+
+  it('reports nothing for a key not pinned yet when the key refresh failed: the next check-in delivers it again (review 17b #12)', async () => {
+    const t = await setup(
+      new MemoryFileStore(),
+      recordingHost(),
+      { ms: TEST_NOW },
+      {
+        refreshKeys: async () => {
+          throw new Error('endpoint busy');
+        },
+      },
+    );
+    const unknownKey = { ...signedAction('release', {}), keyId: 'f'.repeat(32) };
+    await t.executor.receive([unknownKey]);
+    await t.executor.idle();
+    expect(t.updates).toEqual([]);
+    expect(t.host.calls).toEqual([]);
+  });
+
+  it('keeps a replay floor past pruning: an old envelope is refused ACTION_REPLAYED after the clock falls back (review 17b #13)', async () => {
+    const files = new MemoryFileStore();
+    const host = recordingHost();
+    const hour = 3600_000;
+    const first = await setup(files, host, { ms: TEST_NOW });
+    const a = signedAction('release', {}, { expiresAt: new Date(TEST_NOW + hour).toISOString() });
+    await first.executor.receive([a]);
+    await first.executor.idle();
+    // A day after A expired its entry is pruned at start.
+    await setup(files, host, { ms: TEST_NOW + 26 * hour });
+    // The RTC falls back; an older envelope (it expires before A did) is fed to the device again.
+    const back = await setup(files, host, { ms: TEST_NOW - hour });
+    const b = signedAction('isolate', { mode: 'full' }, { expiresAt: new Date(TEST_NOW + hour / 2).toISOString() });
+    await back.executor.receive([b]);
+    await back.executor.idle();
+    expect(back.updates.map((u) => [u.actionId, u.status, u.error?.code])).toEqual([[b.payload.actionId, 'failed', 'ACTION_REPLAYED']]);
+    expect(host.calls).toEqual(['release']);
   });
 });

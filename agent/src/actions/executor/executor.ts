@@ -27,6 +27,8 @@ export interface ActionExecutorDeps extends HandlerDeps {
   readonly report: (update: ActionUpdate) => Promise<void>;
   readonly clock: Pick<Clock, 'now'>;
   readonly logger: Logger;
+  /** Removes investigation packages a kill left behind (called at start, before any action runs). */
+  readonly clearPackages?: () => Promise<void>;
   /** After an offboard's succeeded update is queued: wait for its ack, delete the identity, stop the service. */
   readonly offboarded?: (actionId: string) => Promise<void>;
 }
@@ -48,6 +50,8 @@ export class ActionExecutor {
     const { ledger, clock } = this.deps;
     await ledger.load();
     await ledger.prune(clock.now());
+    // Nothing runs yet: any package on disk is a kill's leftover (sensitive data; a collect is recovered as failed).
+    await this.deps.clearPackages?.().catch((err: unknown) => this.deps.logger.warn('leftover packages not removed', { error: (err as Error).message }));
     for (const [id, entry] of ledger.all()) {
       // An offboard that succeeded but whose last steps (ack, identity, service) a stop or kill cut short: finish them.
       if (entry.type === 'offboard' && entry.status === 'succeeded') {
@@ -71,7 +75,7 @@ export class ActionExecutor {
   /** Takes a delivery (in order: oldest first); resolves once each envelope is recorded and its run scheduled. */
   receive(items: readonly unknown[]): Promise<void> {
     const run = async () => {
-      const keys = { refreshed: false };
+      const keys = { refreshed: false, refreshFailed: false };
       for (const item of items) {
         if (this.stopped) return;
         try {
@@ -99,12 +103,21 @@ export class ActionExecutor {
     await this.idle();
   }
 
-  private async take(item: unknown, keys: { refreshed: boolean }): Promise<void> {
+  private async take(item: unknown, keys: { refreshed: boolean; refreshFailed: boolean }): Promise<void> {
     let verdict = await this.deps.verify(item);
     if (!verdict.ok && verdict.unknownKey && !keys.refreshed) {
       keys.refreshed = true;
-      await this.deps.refreshKeys().catch((err: unknown) => this.deps.logger.warn('key chain refresh failed', { error: (err as Error).message }));
+      await this.deps.refreshKeys().catch((err: unknown) => {
+        keys.refreshFailed = true;
+        this.deps.logger.warn('key chain refresh failed', { error: (err as Error).message });
+      });
       verdict = await this.deps.verify(item);
+    }
+    if (!verdict.ok && verdict.unknownKey && keys.refreshFailed) {
+      // Transient (review 17b #12): a `failed` would end the genuine action at the endpoint, though the next sync may
+      // well pin the key. Nothing is reported or recorded; the next check-in delivers it again.
+      this.deps.logger.warn('action signed by a key not pinned yet; the key refresh failed, left for the next delivery', { actionId: verdict.actionId });
+      return;
     }
     const id = verdict.ok ? verdict.action.actionId : verdict.actionId;
     if (id === undefined) {
@@ -113,6 +126,10 @@ export class ActionExecutor {
     }
     const known = this.deps.ledger.get(id);
     if (known) return this.resend(id, known);
+    if (verdict.ok && this.deps.ledger.belowFloor(verdict.action.expiresAt)) {
+      const message = `action ${id} expires at ${verdict.action.expiresAt}, before actions this device has already forgotten: a replay`;
+      return this.refuse(id, { ok: false, code: 'ACTION_REPLAYED', message, actionId: id }, item);
+    }
     if (!verdict.ok) return this.refuse(id, verdict, item);
     const action = verdict.action;
     this.deps.logger.info('action received', { actionId: id, type: action.type, requestor: action.requestor, comment: action.requestorComment });
@@ -128,6 +145,8 @@ export class ActionExecutor {
     };
     await this.deps.ledger.put(id, entry);
     if (this.cancelledBefore(id)) return this.finish(id, { status: 'cancelled' });
+    // A device leaving management takes nothing new (review 17b #1): an isolate after the offboard would outlive the agent.
+    if (this.offboarding(id)) return this.finish(id, { status: 'failed', error: { code: 'DEVICE_OFFBOARDED', message: 'the device is being offboarded' } });
     this.schedule(id, action.type);
   }
 
@@ -138,7 +157,7 @@ export class ActionExecutor {
   private async refuse(id: string, refusal: ActionRefusal, item: unknown): Promise<void> {
     this.deps.logger.warn('action refused', { actionId: id, code: refusal.code, error: refusal.message });
     const error = { code: refusal.code, message: refusal.message.slice(0, 2048) };
-    if (refusal.code === 'ACTION_DEVICE_MISMATCH' || refusal.code === 'ACTION_EXPIRED') {
+    if (refusal.code === 'ACTION_DEVICE_MISMATCH' || refusal.code === 'ACTION_EXPIRED' || refusal.code === 'ACTION_REPLAYED') {
       const payload = (item as { payload: ActionPayload }).payload;
       await this.deps.ledger.put(id, {
         type: payload.type,
@@ -156,7 +175,8 @@ export class ActionExecutor {
 
   /** A known id delivered again: nothing runs; a finished action's stored outcome goes back with duplicate: true. */
   private async resend(id: string, entry: AgentActionEntry): Promise<void> {
-    if (entry.status === 'pending' || entry.status === 'inProgress' || entry.type === 'cancel') return;
+    // A cancel itself has nothing to re-send; a target cancelled before it came (type cancel, status cancelled) has.
+    if (entry.status === 'pending' || entry.status === 'inProgress' || (entry.type === 'cancel' && entry.status !== 'cancelled')) return;
     if (!this.resendDue(id)) return;
     this.deps.logger.info('action delivered again, stored outcome re-sent', { actionId: id, status: entry.status });
     await this.deps.report({ ...this.update(id, entry, entry.sequence, entry.completedAt ?? this.isoNow()), duplicate: true });
@@ -173,7 +193,21 @@ export class ActionExecutor {
       parameters: { actionId: target },
     });
     const entry = this.deps.ledger.get(target);
-    if (!entry) return; // not here yet: it is refused when it comes (cancelledBefore)
+    if (!entry) {
+      // Never received (the endpoint cancelled it before delivering it): the target is recorded cancelled, so a later
+      // delivery never runs it, and reported at once, so the endpoint stops delivering the cancel (review 17b #3). Its
+      // type is unknown here: the entry is kept under `cancel` with status cancelled.
+      await this.deps.ledger.put(target, {
+        type: 'cancel',
+        status: 'cancelled',
+        sequence: 1,
+        receivedAt: this.isoNow(),
+        completedAt: this.isoNow(),
+        expiresAt: action.expiresAt,
+        parameters: { cancelledBy: action.actionId },
+      });
+      return this.deps.report({ actionId: target, deviceId: this.deps.deviceId, sequence: 1, status: 'cancelled', at: this.isoNow() });
+    }
     if (entry.status === 'pending') return this.finish(target, { status: 'cancelled' });
     const run = this.running.get(target);
     if (entry.status === 'inProgress') {
@@ -190,6 +224,11 @@ export class ActionExecutor {
     await this.deps.report(this.update(target, entry, sequence, this.isoNow()));
   }
 
+  /** True when an offboard other than `id` is pending, running or done (its last steps may still be waiting for the ack). */
+  private offboarding(id: string): boolean {
+    return this.deps.ledger.all().some(([other, e]) => other !== id && e.type === 'offboard' && ['pending', 'inProgress', 'succeeded'].includes(e.status));
+  }
+
   private cancelledBefore(id: string): boolean {
     return this.deps.ledger.all().some(([, e]) => e.type === 'cancel' && e.parameters.actionId === id);
   }
@@ -197,7 +236,8 @@ export class ActionExecutor {
   /** Runs the action after the one of its family in progress (isolate and release share one family). */
   private schedule(id: string, type: string): void {
     const family = type === 'isolate' || type === 'release' ? 'isolation' : type;
-    const previous = this.families.get(family) ?? Promise.resolve();
+    // An offboard runs after every action already running, so its release comes after any isolate taken before it.
+    const previous = type === 'offboard' ? Promise.all([...this.families.values()]) : (this.families.get(family) ?? Promise.resolve());
     const next = previous
       .then(() => this.run(id))
       .catch((err: unknown) => this.deps.logger.error('action run failed', { actionId: id, error: (err as Error).message }));

@@ -16,6 +16,8 @@ export type { AgentActionEntry };
 
 export class ActionLedger {
   private entries = new Map<string, AgentActionEntry>();
+  /** The replay floor in ms (0: none): envelopes expiring at or before it are replays (review 17b #13). */
+  private floorMs = 0;
   private writing: Promise<void> = Promise.resolve();
   private readonly path: string;
 
@@ -37,11 +39,21 @@ export class ActionLedger {
     try {
       const ledger = validate(AgentActionLedger, parseJsonText(text, this.path, 'STATE_CORRUPT'), ACTIONS_FILE, 'STATE_CORRUPT');
       this.entries = new Map(Object.entries(ledger.actions));
+      this.floorMs = ledger.expiryFloor ? Date.parse(ledger.expiryFloor) : 0;
     } catch (err) {
       await this.files.writeAtomic(`${this.path}.corrupt`, text, { mode: 0o600 });
       this.onProblem('actions.json unreadable, set aside', { keptAs: `${ACTIONS_FILE}.corrupt`, error: (err as Error).message });
       this.entries = new Map();
+      this.resetAt = true;
     }
+  }
+
+  /** Set by load() after a corrupt ledger: the next prune (at start) puts the floor at that moment. */
+  private resetAt = false;
+
+  /** True when an envelope expiring at `expiresAt` is older than what the ledger has forgotten (a replay). */
+  belowFloor(expiresAt: string): boolean {
+    return this.floorMs > 0 && Date.parse(expiresAt) <= this.floorMs;
   }
 
   get(actionId: string): AgentActionEntry | undefined {
@@ -61,20 +73,29 @@ export class ActionLedger {
   /** Drops entries whose expiresAt is more than LEDGER_RETENTION_MS before `nowMs`; returns how many. */
   async prune(nowMs: number): Promise<number> {
     let dropped = 0;
+    const floorBefore = this.floorMs;
+    // A reset ledger forgot everything: whatever expired before now cannot be told from a replay any more.
+    if (this.resetAt) this.floorMs = Math.max(this.floorMs, nowMs);
+    this.resetAt = false;
     for (const [id, entry] of this.entries) {
       if (entry.status === 'inProgress' || entry.status === 'pending') continue;
       if (Date.parse(entry.expiresAt) + LEDGER_RETENTION_MS < nowMs) {
         this.entries.delete(id);
+        this.floorMs = Math.max(this.floorMs, Date.parse(entry.expiresAt));
         dropped++;
       }
     }
-    if (dropped > 0) await this.save();
+    if (dropped > 0 || this.floorMs !== floorBefore) await this.save();
     return dropped;
   }
 
   private save(): Promise<void> {
     const run = async () => {
-      const body: AgentActionLedger = { formatVersion: 1, actions: Object.fromEntries(this.entries) };
+      const body: AgentActionLedger = {
+        formatVersion: 1,
+        actions: Object.fromEntries(this.entries),
+        ...(this.floorMs > 0 ? { expiryFloor: new Date(this.floorMs).toISOString() } : {}),
+      };
       try {
         await this.files.writeAtomic(this.path, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
       } catch (err) {

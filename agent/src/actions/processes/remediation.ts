@@ -8,15 +8,50 @@ import type { FileQuarantine } from '../quarantine.js';
 import type { FileHasher, FileHashes } from './file-hasher.js';
 
 /**
- * Folders and files the OS cannot run without (or that the isolation/firewall tools live in): never quarantined, so a
- * name, signer or thumbprint indicator that matches a system binary cannot brick the host. Compared as prefixes of the
- * realpath, case-insensitively on Windows and macOS.
+ * Folders and files the OS cannot run without, the isolation/firewall tools, and Microsoft Defender's own binaries
+ * (review 17b #11: a hash copied from an alert about wdavdaemon or MsMpEng must not stop and quarantine Defender):
+ * never quarantined, so an indicator or action that matches one cannot brick the host or disarm its antivirus.
+ * Compared as prefixes of the realpath (and the path as given), case-insensitively on Windows and macOS; Windows
+ * prefixes carry no drive letter, so they hold on any drive (%SystemRoot% or %ProgramData% moved to D:).
  */
 export const PROTECTED_PATHS: Readonly<Record<Platform, readonly string[]>> = {
-  linux: ['/sbin/', '/usr/sbin/', '/bin/', '/usr/bin/', '/lib/', '/lib64/', '/usr/lib/', '/usr/lib64/', '/usr/libexec/', '/boot/'],
-  macos: ['/System/', '/sbin/', '/usr/sbin/', '/bin/', '/usr/bin/', '/usr/lib/', '/usr/libexec/', '/Library/Apple/'],
-  windows: ['c:\\windows\\', 'c:\\program files\\windows defender\\', 'c:\\program files\\windowsapps\\'],
+  linux: ['/sbin/', '/usr/sbin/', '/bin/', '/usr/bin/', '/lib/', '/lib64/', '/usr/lib/', '/usr/lib64/', '/usr/libexec/', '/boot/', '/opt/microsoft/mdatp/'],
+  macos: [
+    '/System/',
+    '/sbin/',
+    '/usr/sbin/',
+    '/bin/',
+    '/usr/bin/',
+    '/usr/lib/',
+    '/usr/libexec/',
+    '/Library/Apple/',
+    '/Library/Application Support/Microsoft/Defender/',
+    '/Applications/Microsoft Defender.app/',
+  ],
+  windows: [
+    '\\windows\\',
+    '\\program files\\windows defender\\',
+    '\\program files\\windows defender advanced threat protection\\',
+    '\\programdata\\microsoft\\windows defender\\',
+    '\\program files\\windowsapps\\',
+  ],
 };
+
+/** Case-folded (not on Linux), backslashes on Windows, the drive letter dropped: the form the prefixes are in. */
+function normalised(platform: Platform, path: string): string {
+  if (platform === 'linux') return path;
+  if (platform === 'macos') return path.toLowerCase();
+  return path
+    .replaceAll('/', '\\')
+    .toLowerCase()
+    .replace(/^[a-z]:/, '');
+}
+
+/** The protected prefix `path` lies below on `platform`, or undefined (pure: the caller resolves the path first). */
+export function protectedPrefix(platform: Platform, path: string): string | undefined {
+  const p = normalised(platform, path);
+  return PROTECTED_PATHS[platform].find((prefix) => p.startsWith(normalised(platform, prefix)));
+}
 
 const HASH_OF: Partial<Record<RiskIndicator['type'], keyof FileHashes>> = { fileSha256: 'sha256', fileSha1: 'sha1', fileMd5: 'md5' };
 
@@ -26,19 +61,23 @@ export interface RemediationDeps {
   readonly quarantine?: FileQuarantine;
   /** The agent's own executable: never quarantined (compared by device + inode and by realpath). */
   readonly ownExecutable?: string;
+  /** The agent's install and state folders: nothing below them is quarantined. */
+  readonly agentPaths?: readonly string[];
 }
 
 /** Why `path` must not be quarantined, or undefined when it may be. */
 export async function refusalOf(deps: RemediationDeps, path: string): Promise<string | undefined> {
-  const fold = deps.platform !== 'linux';
-  const norm = (p: string) => {
-    const slashes = deps.platform === 'windows' ? p.replaceAll('/', '\\') : p;
-    return fold ? slashes.toLowerCase() : slashes;
-  };
+  const norm = (p: string) => normalised(deps.platform, p);
   const real = await realpath(path).catch(() => undefined);
   if (real === undefined) return `${path} cannot be resolved`;
-  const protectedBy = PROTECTED_PATHS[deps.platform].find((prefix) => norm(real).startsWith(norm(prefix)) || norm(path).startsWith(norm(prefix)));
-  if (protectedBy) return `${path} is an OS file (below ${protectedBy})`;
+  const protectedBy = protectedPrefix(deps.platform, real) ?? protectedPrefix(deps.platform, path);
+  if (protectedBy) return `${path} is an OS file or Defender's (below ${protectedBy})`;
+  for (const folder of deps.agentPaths ?? []) {
+    const base = norm(await realpath(folder).catch(() => folder));
+    const sep = deps.platform === 'windows' ? '\\' : '/';
+    const within = base.endsWith(sep) ? base : `${base}${sep}`;
+    if (norm(real).startsWith(within)) return `${path} is one of the agent's own files (below ${folder})`;
+  }
   if (deps.ownExecutable !== undefined) {
     const own = await realpath(deps.ownExecutable).catch(() => deps.ownExecutable as string);
     const [a, b] = await Promise.all([stat(real).catch(() => undefined), stat(own).catch(() => undefined)]);

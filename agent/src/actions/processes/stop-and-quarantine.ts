@@ -13,7 +13,7 @@ import { type RemediationDeps, refusalOf } from './remediation.js';
 
 type Result = ActionResultOf<'stopAndQuarantineFile'>;
 
-export interface StopAndQuarantineDeps extends ProcessTableDeps, Pick<RemediationDeps, 'ownExecutable'> {
+export interface StopAndQuarantineDeps extends ProcessTableDeps, Pick<RemediationDeps, 'ownExecutable' | 'agentPaths'> {
   readonly quarantine: FileQuarantine;
   readonly ownPid: number;
   /** Kills a process at once (SIGKILL / TerminateProcess); throws when it cannot. */

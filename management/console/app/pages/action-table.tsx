@@ -153,6 +153,7 @@ export function ActionTable(props: { actions: readonly MachineAction[]; can: Abi
               </td>
               <td>
                 <Badge value={a.status} /> {a.status === 'inProgress' && a.progress !== null ? `${a.progress}%` : ''}
+                {a.lateResult ? ` (device: ${a.lateResult.status})` : ''}
               </td>
               <td>{a.requestor.username}</td>
               <td class="pre-line">{a.requestorComment}</td>

@@ -93,7 +93,7 @@ export const ACTION_ROUTE_DOCS: RouteDocs = {
   'POST /v1/admin/actions/{id}/cancel': {
     summary: 'Cancel a response action',
     description:
-      'A pending action of any type, or a running scan or package collection. The action is cancelled at once; a signed cancel goes to the device until it reports on the action.',
+      "A pending action of any type, or a running scan or package collection. The action is cancelled at once; a signed cancel goes to the device until it reports on the action. Also needs the permission that creates the action's type (only an Administrator cancels an offboard).",
     tag,
     security: admin,
     body: CancelActionRequest,

@@ -17,6 +17,7 @@ import {
 import type { ActionAdmin } from '../../store/action-store.js';
 import type { AdminPrincipal } from '../admin-principal.js';
 import type { ServiceContext } from '../context.js';
+import { authorizeRoute } from '../identity/roles.js';
 import { pushActions } from './action-delivery.js';
 import { ACTION_TTL_MS, DEFAULT_PACKAGE_MAX_BYTES, familyOf, signAction } from './action-envelope.js';
 import { machineAction, scopedAction, timeOutDue } from './action-views.js';
@@ -105,7 +106,10 @@ export async function createAction(
 export async function cancelAction(ctx: ServiceContext, admin: AdminPrincipal | undefined, actionId: string, rawBody: unknown): Promise<MachineAction> {
   const body = validate(CancelActionRequest, rawBody ?? {}, 'cancel request');
   await timeOutDue(ctx);
-  await scopedAction(ctx, admin, actionId);
+  const target = await scopedAction(ctx, admin, actionId);
+  // As in Defender, cancelling needs the permission that creates the action (review 17b #4): an Endpoint Security
+  // Manager must not undo an Administrator's offboard, nor a role without actions.isolate an isolation.
+  if (admin) authorizeRoute(admin, 'POST', `/v1/admin/devices/:id/${target.type}`);
   const at = isoNow(ctx.clock);
   const requestor = adminOf(admin);
   const record = await ctx.store.changeAction(actionId, (current) => {

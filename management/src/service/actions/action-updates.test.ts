@@ -69,8 +69,21 @@ describe('decideUpdate', () => {
     const result = { scanType: 'quick' as const, engine: 'simulated', durationMs: 1, threatsFound: 0, threats: [] };
     const decision = decideUpdate(cancelled, update({ status: 'succeeded', result }), NOW);
     expect(decision).toMatchObject({ status: 'cancelled', change: { cancelPending: false, lateResult: { status: 'succeeded', result } } });
-    // An update dated before the cancellation leaves the cancel in deliveries.
-    expect(decideUpdate(cancelled, update({ at: '2025-01-10T10:00:00.000Z' }), NOW).change).not.toHaveProperty('cancelPending');
+    // An inProgress (the device may not have had the cancel yet) leaves the cancel in deliveries.
+    expect(decideUpdate(cancelled, update({ at: '2025-01-10T11:30:00.000Z' }), NOW).change).not.toHaveProperty('cancelPending');
+  });
+
+  it('ends the cancel delivery on the device terminal answer whatever its clock says (review 17b #3, #17)', () => {
+    const cancelled = record({
+      status: 'cancelled',
+      cancelPending: true,
+      cancellation: { requestor: { adminId: null, username: 'a' }, comment: 'c', at: CANCELLED_AT },
+    });
+    // A device clock behind the endpoint's, and another ISO form of a later time: both are the device's answer.
+    expect(decideUpdate(cancelled, update({ status: 'cancelled', at: '2025-01-10T10:00:00.000Z' }), NOW).change).toMatchObject({ cancelPending: false });
+    expect(decideUpdate(cancelled, update({ status: 'cancelled', at: '2025-01-10T11:00:00+00:00' }), NOW).change).toMatchObject({ cancelPending: false });
+    // The device's own "cancelled" is not a late outcome worth showing beside the cancellation.
+    expect(decideUpdate(cancelled, update({ status: 'cancelled' }), NOW).change).not.toHaveProperty('lateResult');
   });
 
   it('marks the device offboarded on a succeeded offboard, even late; fails a collect whose package is not stored', () => {

@@ -1,7 +1,8 @@
 // Updates from the agent (POST /v1/device/actions/updates, channel method postActionUpdates): stored in one transaction
 // before the answer. common/action-state.ts updateEffect decides apply | late | stale; a result must match its type's
 // schema (400 SCHEMA_INVALID naming the field); collect succeeds only over a complete package with the same SHA-256 and
-// size; offboard succeeded marks the device offboarded; any update dated after a cancellation ends the cancel delivery.
+// size; offboard succeeded marks the device offboarded; the device's terminal update on a cancelled action ends the
+// cancel delivery.
 
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { updateEffect } from '../../../../common/action-state.js';
@@ -76,13 +77,16 @@ function applied(current: ActionRecord, update: ActionUpdate, now: string): Upda
 /** What one update does to its action, from the row read inside the store's transaction. */
 export function decideUpdate(current: ActionRecord, update: Indexed, now: string): UpdateDecision {
   checkResult(current, update);
-  // Any word from the device on the action after the cancellation: it has had the cancel (or finished first).
-  const cancelSeen = current.cancelPending && current.cancellation !== null && update.at > current.cancellation.at;
+  // The device's final word on the target (cancelled, or the outcome it had reached): it needs the cancel no more. No
+  // time comparison: `at` is the device's clock, in any ISO form (review 17b #3, #17). An inProgress does not count:
+  // the device may have started before the cancel reached it, and a running scan must still get it.
+  const cancelSeen = current.cancelPending && update.status !== 'inProgress';
   const seen: Partial<ActionChange> = cancelSeen ? { cancelPending: false } : {};
   const effect = updateEffect(current, update);
   if (effect.kind === 'stale') return { change: cancelSeen ? { ...seen, updatedAt: now } : null, status: current.status };
   if (effect.kind === 'late') {
-    const outcome = update.status !== 'inProgress';
+    // The device's own `cancelled` of a cancelled action only confirms it: no late outcome to show.
+    const outcome = update.status !== 'inProgress' && !(current.status === 'cancelled' && update.status === 'cancelled');
     const lateResult = {
       status: update.status,
       at: update.at,
