@@ -88,6 +88,7 @@ describe('cancel', () => {
   it('cancels a pending action at once and delivers a signed cancel until the device reports on the action', async () => {
     const device = await t.enrolledDevice();
     const isolate = await create(device, 'isolate');
+    await capablePolicies(device); // delivered: the device may start it before the cancel reaches it
     const cancelled = await t.admin.ok<MachineAction>('POST', `/actions/${isolate.id}/cancel`, { comment: 'wrong device' });
     expect(cancelled).toMatchObject({ status: 'cancelled', cancellation: { comment: 'wrong device' } });
     const answer = (await capablePolicies(device)).body as PoliciesResponse;

@@ -91,12 +91,19 @@ describe.each(STORE_ENGINES)('%s store: response actions', (engineName) => {
     expect(delivered[0]).toMatchObject({ actionId: isolate.actionId, kind: 'action' });
   });
 
-  it('keeps the family in flight after a cancel until the device answers it (review 17b #9)', async () => {
+  it('keeps the family of a delivered action in flight after a cancel until the device answers it (review 17b #9)', async () => {
     const isolate = action(deviceId, { type: 'isolate', family: 'isolation', parameters: { mode: 'full' } });
     await store.createAction(isolate);
     const cancelEnvelope = { payload: { actionId: randomUUID() }, keyId: 'b'.repeat(32), signature: 's' } as unknown as SignedAction;
-    await store.changeAction(isolate.actionId, () => ({ status: 'cancelled', cancelEnvelope, cancelPending: true, updatedAt: NOW }));
     const release = () => action(deviceId, { type: 'release', family: 'isolation', parameters: {} });
+    // Cancelled before any delivery: the device cannot be running it, the family is free at once.
+    const undelivered = action(deviceId, { type: 'runAntivirusScan', family: 'runAntivirusScan', parameters: { scanType: 'quick' } });
+    await store.createAction(undelivered);
+    await store.changeAction(undelivered.actionId, () => ({ status: 'cancelled', cancelEnvelope, cancelPending: true, updatedAt: NOW }));
+    await store.createAction(action(deviceId, { type: 'runAntivirusScan', family: 'runAntivirusScan', parameters: { scanType: 'full' } }));
+    // Delivered, then cancelled: it may be running until the device answers.
+    await store.changeAction(isolate.actionId, () => ({ deliveredAt: NOW, updatedAt: NOW }));
+    await store.changeAction(isolate.actionId, () => ({ status: 'cancelled', cancelEnvelope, cancelPending: true, updatedAt: NOW }));
     const refused = await store.createAction(release()).then(
       () => undefined,
       (err: { code: string; message: string }) => err,

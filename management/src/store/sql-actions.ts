@@ -83,7 +83,8 @@ function columnsOf(change: ActionChange): Partial<DeviceActionTable> {
 
 /**
  * The action of the family that may still be running on the device: pending or inProgress, or cancelled here while
- * the device has not answered the cancel yet (it may have started before the cancel reached it: review 17b #9). The
+ * the device received it and has not answered the cancel yet (it may have started before the cancel reached it: review
+ * 17b #9; one cancelled before any delivery cannot be running). The
  * partial unique index covers the open statuses; the unanswered cancels are checked in the insert's transaction.
  */
 async function inFlight(db: Db | Transaction<Database>, deviceId: string, family: string, nowIso?: string): Promise<string | undefined> {
@@ -93,7 +94,13 @@ async function inFlight(db: Db | Transaction<Database>, deviceId: string, family
     .where('deviceId', '=', deviceId)
     .where('family', '=', family)
     .where((eb) =>
-      nowIso === undefined ? eb('status', 'in', OPEN) : eb.or([eb('status', 'in', OPEN), eb.and([eb('cancelPending', '=', 1), eb('expiresAt', '>', nowIso)])]),
+      nowIso === undefined
+        ? eb('status', 'in', OPEN)
+        : eb.or([
+            eb('status', 'in', OPEN),
+            // Only an action the device received can still be running; one cancelled before delivery frees its family.
+            eb.and([eb('cancelPending', '=', 1), eb('deliveredAt', 'is not', null), eb('expiresAt', '>', nowIso)]),
+          ]),
     )
     .executeTakeFirst();
   return row?.actionId;
