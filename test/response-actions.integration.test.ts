@@ -54,6 +54,13 @@ async function connect(from: string, host: string, port: number): Promise<string
   return r.stdout;
 }
 
+/** `attache-agent status --json` on the device, as a local operator sees it. */
+async function agentStatus(): Promise<any> {
+  const r = await inNs(ns.agent, process.execPath, [dist('attache-agent.cjs'), ...agentArgs, 'status', '--json']);
+  if (r.code !== 0) throw new Error(`attache-agent status exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
 const ruleset = async () => (await inNs(ns.agent, 'nft', ['list', 'ruleset'])).stdout;
 
 function startAgentDaemon(): void {
@@ -174,6 +181,7 @@ describe('response actions end to end on a real Linux host (network namespaces)'
     expect(action, JSON.stringify(action)).toMatchObject({ status: 'succeeded', type: 'isolate', deliveredAt: expect.any(String) });
     expect(action.result.allowed).toEqual([expect.objectContaining({ port: ENDPOINT_PORT, addresses: [ENDPOINT] })]);
     expect(await reachability()).toEqual({ peerToAgent: 'timeout', agentToPeer: 'timeout', agentToEndpoint: 'connected' });
+    expect((await agentStatus()).isolation).toEqual({ isolated: true, mode: 'full', since: expect.any(String), allowed: [`${ENDPOINT}:${ENDPOINT_PORT}`] });
   });
 
   it('keeps the isolation across an agent restart after its table was deleted (reboot stand-in)', async () => {
@@ -190,6 +198,7 @@ describe('response actions end to end on a real Linux host (network namespaces)'
     const action = await runAction('release');
     expect(action, JSON.stringify(action)).toMatchObject({ status: 'succeeded', result: { wasIsolated: true } });
     expect(await ruleset()).toBe(before);
+    expect((await agentStatus()).isolation).toEqual({ isolated: false });
     expect(await reachability()).toEqual({ peerToAgent: 'connected', agentToPeer: 'connected', agentToEndpoint: 'connected' });
   });
 

@@ -10,6 +10,7 @@ import { terminalText } from '../../common/terminal-text.js';
 import { PLATFORMS, type Platform } from '../../policy-schemas/src/index.js';
 import { dryRunPlan } from './cli/dry-run.js';
 import { EXIT, exitCodeFor, exitCodesHelp } from './cli/exit-codes.js';
+import { isolationSummary, renderIsolation } from './cli/isolation-status.js';
 import { renderOutcome, renderPlan } from './cli/render.js';
 import { renderRisk, riskSummary } from './cli/risk-status.js';
 import { rotateDeviceKeyCommand } from './cli/rotate-key.js';
@@ -121,6 +122,7 @@ async function statusCommand(opts: { json?: boolean }, cmd: Command): Promise<vo
     daemonPid: running,
     lastSync: outcome ?? null,
     risk: signals ? riskSummary(signals) : null,
+    isolation: await isolationSummary(config.stateDir, store.fileStore),
   };
   print(!!opts.json, summary, () =>
     [
@@ -129,6 +131,7 @@ async function statusCommand(opts: { json?: boolean }, cmd: Command): Promise<vo
       running ? `daemon running, pid ${running}${summary.currentEndpointUrl ? `, using ${summary.currentEndpointUrl}` : ''}` : 'daemon not running',
       outcome ? renderOutcome(outcome) : 'no sync yet',
       signals ? renderRisk(riskSummary(signals)) : 'no risk check yet',
+      renderIsolation(summary.isolation),
     ].join('\n'),
   );
 }
