@@ -38,7 +38,6 @@ const scenario: SimulatorScenario = {
     { type: 'actionStates', action: 'isolate', counts: { succeeded: 8, inProgress: 2 } },
     { type: 'actionStates', action: 'runAntivirusScan', counts: { succeeded: 12, cancelled: 3, failed: 5 } },
     { type: 'actionStates', action: 'collectInvestigationPackage', counts: { succeeded: 2 } },
-    { type: 'actionsDone', action: 'runAntivirusScan', status: 'succeeded', percentile: 100, maxMs: 60_000 },
   ],
 };
 
