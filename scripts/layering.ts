@@ -26,7 +26,7 @@ export const LAYERINGS: readonly Layering[] = [
   {
     root: 'management/src/',
     layers: [
-      ['logging.ts', 'listen-address.ts', 'debug-memory.ts', 'data-dir-lock.ts', 'intune-import/'],
+      ['logging.ts', 'listen-address.ts', 'debug-memory.ts', 'data-dir-lock.ts', 'intune-import/', 'advisories/'],
       ['store/'],
       ['pki/', 'push/'],
       ['service/'],

@@ -15,7 +15,7 @@ export const SYSTEM_TOOLS: Readonly<Record<string, string>> = {
   initdb: 'postgresql',
   haproxy: 'haproxy',
   chromium: 'chromium',
-  // Advisory archives written by the tests (management/src/service/vulnerabilities/advisories/zip.test.ts).
+  // Advisory archives written by the tests (management/src/advisories/zip.test.ts).
   zip: 'zip',
 };
 

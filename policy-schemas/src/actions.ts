@@ -4,6 +4,13 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { IsolationMode } from './isolation.js';
 import { ErrorCodeString, Signature, Timestamp, Uuid } from './primitives.js';
+import { SoftwareSource } from './software.js';
+
+/**
+ * A package name an updateSoftware action may carry: no control characters, no leading `-` (never read as an option
+ * by a package manager, which also gets `--` before names).
+ */
+export const SOFTWARE_NAME_PATTERN = '^[^\\-\\p{Cc}\\p{Cf}][^\\p{Cc}\\p{Cf}]*$';
 
 /** What an admin can ask a device to do (`sync` stays the push nudge of POST /devices/:id/sync, not an action). */
 export const ACTION_TYPES = [
@@ -14,6 +21,7 @@ export const ACTION_TYPES = [
   'stopAndQuarantineFile',
   'restoreFromQuarantine',
   'offboard',
+  'updateSoftware',
 ] as const;
 export const ActionType = Type.Union(ACTION_TYPES.map((t) => Type.Literal(t)));
 export type ActionType = (typeof ACTION_TYPES)[number];
@@ -43,6 +51,29 @@ export const ActionParameters = {
   stopAndQuarantineFile: Type.Object({ sha256: Sha256Hex, path: Type.Optional(AbsolutePath) }, closed),
   restoreFromQuarantine: Type.Object({ quarantineId: QuarantineId }, closed),
   offboard: Type.Object({}, closed),
+  /**
+   * Issue 18: update installed packages to at least `fixedVersion` with the OS's package manager (apt-get, dnf, zypper;
+   * winget on Windows where present; otherwise the action fails with the manual steps). Names are the device's own
+   * inventory names (the endpoint checks them against the device's last software upload, the agent against its own).
+   */
+  updateSoftware: Type.Object(
+    {
+      packages: Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 256, pattern: SOFTWARE_NAME_PATTERN }),
+            source: SoftwareSource,
+            fixedVersion: Nullable(Type.String({ minLength: 1, maxLength: 128 })),
+          },
+          closed,
+        ),
+        { minItems: 1, maxItems: 100 },
+      ),
+      /** The security task the action carries out, if any (docs/vulnerabilities.md "Security tasks"). */
+      taskId: Type.Optional(Uuid),
+    },
+    closed,
+  ),
   /** Delivered only: stop (or never start) the action `actionId`; made by POST /v1/admin/actions/:id/cancel. */
   cancel: Type.Object({ actionId: Uuid }, closed),
 } as const;
@@ -163,6 +194,35 @@ export const ActionResults = {
   ),
   restoreFromQuarantine: Type.Object({ quarantineId: QuarantineId, restoredPath: Type.String({ maxLength: 4096 }) }, closed),
   offboard: Type.Object({ restoredSettings: Type.Integer({ minimum: 0 }), failedSettings: Type.Integer({ minimum: 0 }) }, closed),
+  updateSoftware: Type.Object(
+    {
+      /** What ran: `apt`, `dnf`, `zypper`, `winget`, `simulated`; `manual` only in a failed action's result. */
+      manager: Type.Union([
+        Type.Literal('apt'),
+        Type.Literal('dnf'),
+        Type.Literal('zypper'),
+        Type.Literal('winget'),
+        Type.Literal('simulated'),
+        Type.Literal('manual'),
+      ]),
+      /** Each requested package's version before and after (null: not installed / not found after). */
+      packages: Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ maxLength: 256 }),
+            before: Nullable(Type.String({ maxLength: 128 })),
+            after: Nullable(Type.String({ maxLength: 128 })),
+            fixed: Type.Boolean(),
+          },
+          closed,
+        ),
+        { maxItems: 100 },
+      ),
+      /** Manual steps when no package manager can do it (macOS, Windows without winget). */
+      instructions: Type.Optional(Message),
+    },
+    closed,
+  ),
   cancel: Type.Object({}, closed),
 } as const satisfies Record<DeliveredActionType, TSchema>;
 export type ActionResultOf<T extends DeliveredActionType> = Static<(typeof ActionResults)[T]>;
@@ -218,6 +278,13 @@ export const ActionRequestBodies = {
   stopAndQuarantineFile: requestBody('stopAndQuarantineFile', { sha256: Sha256Hex, path: Type.Optional(AbsolutePath) }),
   restoreFromQuarantine: requestBody('restoreFromQuarantine', { quarantineId: QuarantineId }),
   offboard: requestBody('offboard', {}),
+  /** Names must be in the device's last software upload; the endpoint fills `source` from it. */
+  updateSoftware: requestBody('updateSoftware', {
+    packages: Type.Array(
+      Type.Object({ name: Type.String({ minLength: 1, maxLength: 256 }), fixedVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }, closed),
+      { minItems: 1, maxItems: 100 },
+    ),
+  }),
 } as const satisfies Record<ActionType, TSchema>;
 
 export const CancelActionRequest = Type.Object(

@@ -24,6 +24,7 @@ import { ErrorResponse } from './primitives.js';
 import * as signals from './signals.js';
 import { SimulatorScenario } from './simulator-scenario.js';
 import * as software from './software.js';
+import * as vulnerabilities from './vulnerabilities.js';
 
 export * from './action-ledger.js';
 export * from './actions.js';
@@ -50,6 +51,7 @@ export * from './setting-evidence.js';
 export * from './signals.js';
 export * from './simulator-scenario.js';
 export * from './software.js';
+export * from './vulnerabilities.js';
 
 /** Every top-level schema, each with a `$id`; the validator registers them all and json/ has one file per entry. */
 export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
@@ -104,6 +106,23 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   signals.DeviceInventory,
   signals.InventoryUpload,
   software.SoftwareInventory,
+  vulnerabilities.SoftwareUpload,
+  vulnerabilities.SoftwareUploadAck,
+  vulnerabilities.DeviceExposure,
+  vulnerabilities.DeviceVulnerabilities,
+  vulnerabilities.DeviceSoftware,
+  vulnerabilities.Recommendation,
+  vulnerabilities.RecommendationList,
+  vulnerabilities.RecommendationDetail,
+  vulnerabilities.DeviceExposureList,
+  vulnerabilities.AdvisoryDetail,
+  vulnerabilities.SecurityTaskList,
+  vulnerabilities.VulnerabilityDashboard,
+  vulnerabilities.AdvisoryImportResult,
+  vulnerabilities.SecurityTask,
+  vulnerabilities.SecurityTaskDetail,
+  vulnerabilities.CreateSecurityTaskRequest,
+  vulnerabilities.UpdateSecurityTaskRequest,
   signals.HealthUpload,
   signals.AccessDecision,
   control.ControlRequest,

@@ -67,6 +67,9 @@ export async function runAction(action: RunnableAction, ctx: RunContext, deps: H
       return host.restore(params(action, 'restoreFromQuarantine').quarantineId);
     case 'offboard':
       return offboard(deps, host);
+    case 'updateSoftware':
+      // Issue 18: the package-manager runner lands next (agent/src/actions/software-update); until then refused.
+      throw new AttacheError('ACTION_UNSUPPORTED', 'updateSoftware: this agent cannot update software yet');
     case 'cancel':
       throw new AttacheError('INTERNAL', 'a cancel is handled by the executor, not run');
   }

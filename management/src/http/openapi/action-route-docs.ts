@@ -25,6 +25,7 @@ const SUMMARIES: Record<ActionType, string> = {
   stopAndQuarantineFile: 'Stop the processes of a file and quarantine it',
   restoreFromQuarantine: 'Restore a quarantined file',
   offboard: 'Offboard a device: restore its settings, delete its identity, stop the agent',
+  updateSoftware: "Update installed software to a fixed version with the device's package manager",
 };
 
 function createDoc(type: ActionType): RouteDoc {

@@ -21,6 +21,11 @@ export const PERMISSIONS = [
   'actions.offboard',
   'actions.cancel',
   'packages.download',
+  // Vulnerability management (issue 18): the fleet views, advisory imports, security tasks and updateSoftware actions.
+  'vulnerabilities.read',
+  'vulnerabilities.import',
+  'tasks.write',
+  'actions.updateSoftware',
   'policies.read',
   'policies.write',
   'assignments.write',
@@ -41,7 +46,16 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** What every role may read (Intune's Read Only Operator: view everything, change nothing). */
-const READ: readonly Permission[] = ['devices.read', 'policies.read', 'signingKey.read', 'accessTokens.read', 'audit.read', 'roles.read', 'self'];
+const READ: readonly Permission[] = [
+  'devices.read',
+  'vulnerabilities.read',
+  'policies.read',
+  'signingKey.read',
+  'accessTokens.read',
+  'audit.read',
+  'roles.read',
+  'self',
+];
 
 /** A built-in role: its name as shown, what it is for, and its permissions. */
 export interface RoleDefinition {
@@ -81,6 +95,9 @@ export const ROLES: Readonly<Record<AdminRole, RoleDefinition>> = {
       'actions.quarantine',
       'actions.cancel',
       'packages.download',
+      'vulnerabilities.import',
+      'tasks.write',
+      'actions.updateSoftware',
     ],
   },
   helpDeskOperator: {
@@ -162,6 +179,19 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /v1/admin/actions/:id': 'devices.read',
   'POST /v1/admin/actions/:id/cancel': 'actions.cancel',
   'GET /v1/admin/actions/:id/package': 'packages.download',
+  'POST /v1/admin/devices/:id/updateSoftware': 'actions.updateSoftware',
+  'GET /v1/admin/devices/:id/software': 'devices.read',
+  'GET /v1/admin/devices/:id/vulnerabilities': 'devices.read',
+  'GET /v1/admin/vulnerabilities': 'vulnerabilities.read',
+  'GET /v1/admin/vulnerabilities/devices': 'vulnerabilities.read',
+  'GET /v1/admin/vulnerabilities/recommendations': 'vulnerabilities.read',
+  'GET /v1/admin/vulnerabilities/recommendations/:id': 'vulnerabilities.read',
+  'GET /v1/admin/vulnerabilities/advisories/:id': 'vulnerabilities.read',
+  'POST /v1/admin/vulnerabilities/advisories': 'vulnerabilities.import',
+  'GET /v1/admin/security-tasks': 'vulnerabilities.read',
+  'GET /v1/admin/security-tasks/:id': 'vulnerabilities.read',
+  'POST /v1/admin/security-tasks': 'tasks.write',
+  'POST /v1/admin/security-tasks/:id/status': 'tasks.write',
   'POST /v1/admin/suppression-rules': 'suppressions.write',
   'GET /v1/admin/suppression-rules': 'devices.read',
   'GET /v1/admin/suppression-rules/:id': 'devices.read',
@@ -219,6 +249,7 @@ export const SCOPE_SAFE_WRITES: Readonly<Record<string, ScopeCheck>> = {
   'POST /v1/admin/devices/:id/stopAndQuarantineFile': 'devices',
   'POST /v1/admin/devices/:id/restoreFromQuarantine': 'devices',
   'POST /v1/admin/devices/:id/offboard': 'devices',
+  'POST /v1/admin/devices/:id/updateSoftware': 'devices',
   'POST /v1/admin/actions/:id/cancel': 'action',
   // The body's deviceId must be in scope; an organization-wide rule (no deviceId) is refused by the service
   // (service/compliance/suppressions.ts). Changing or deleting a rule is not scope-safe: scoped admins are refused.
@@ -239,7 +270,9 @@ export const SCOPE_SAFE_WRITES: Readonly<Record<string, ScopeCheck>> = {
 };
 
 /** Reads refused to scoped admins: their answers show devices and groups outside any scope. */
-const UNSCOPED_ONLY_READS: ReadonlySet<Permission> = new Set<Permission>(['audit.read']);
+// The fleet's vulnerability views and security tasks (issue 18) aggregate every device: unscoped admins only; a scoped
+// admin reads its own devices' software and vulnerabilities through /devices/:id/… (devices.read).
+const UNSCOPED_ONLY_READS: ReadonlySet<Permission> = new Set<Permission>(['audit.read', 'vulnerabilities.read']);
 
 /** What scoped admins get on `METHOD route`: refused, the scope check of a scope-safe write, or undefined (a read). */
 export function scopeRule(method: string, route: string): ScopeCheck | 'refused' | undefined {

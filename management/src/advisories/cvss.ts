@@ -1,6 +1,6 @@
 // CVSS v3.x base scores from a vector string (FIRST CVSS v3.1 specification §7.1, with the Roundup of Appendix A) and
 // the qualitative bands NVD uses. OSV records carry only the vector, so the score is computed here, never guessed.
-import { AttacheError } from '../../../../../common/errors.js';
+import { AttacheError } from '../../../common/errors.js';
 import type { SeverityLevel } from './model.js';
 
 const WEIGHTS = {

@@ -1,7 +1,7 @@
 // The normalised advisory every import produces, whatever the source format (OSV or NVD CVE API 2.0), and what an
 // import run reports. The store and the matching service (next) read only these types.
-import type { NvdCpeMatch } from '../../../../../common/versions/cpe.js';
-import type { OsvRange } from '../../../../../common/versions/osv-range.js';
+import type { NvdCpeMatch } from '../../../common/versions/cpe.js';
+import type { OsvRange } from '../../../common/versions/osv-range.js';
 
 /** Qualitative severity: NVD's CVSS v3 bands, or `unknown` when no score or rating says (never guessed). */
 export type SeverityLevel = 'none' | 'low' | 'medium' | 'high' | 'critical' | 'unknown';

@@ -1,7 +1,7 @@
 // Reads the fields of one advisory record and refuses it with ADVISORY_INVALID naming the record (index, id, zip
 // entry) and the JSON path of the bad field: one reader for the OSV and NVD parsers.
-import { AttacheError } from '../../../../../common/errors.js';
-import { isoTime } from '../../../../../common/iso-time.js';
+import { AttacheError } from '../../../common/errors.js';
+import { isoTime } from '../../../common/iso-time.js';
 import { MAX_SUMMARY } from './model.js';
 
 /** Where a record sits in the file, for the error message. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AttacheError } from '../../../../../common/errors.js';
+import { AttacheError } from '../../../common/errors.js';
 import { readOsvRecord } from './osv.js';
 import { DLA_3530_1, DSA_5532_1, GHSA_67HX } from './testing/osv-records.js';
 

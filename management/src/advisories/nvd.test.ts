@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AttacheError } from '../../../../../common/errors.js';
-import { matchCpe, parseCpe23 } from '../../../../../common/versions/cpe.js';
+import { AttacheError } from '../../../common/errors.js';
+import { matchCpe, parseCpe23 } from '../../../common/versions/cpe.js';
 import { readNvdItem } from './nvd.js';
 import { CVE_2023_0286, CVE_2023_4863, CVE_2024_11477, CVE_AWAITING, CVE_REJECTED } from './testing/nvd-page.js';
 

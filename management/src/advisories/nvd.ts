@@ -1,9 +1,9 @@
 // Reads an NVD CVE API 2.0 page (the `/rest/json/cves/2.0` answer and the 2.0 data feeds: {…, format "NVD_CVE",
 // version "2.0", vulnerabilities: [{cve}]}) into NormalizedAdvisory records: CVSS metrics to a severity, and the
 // configurations to the cpeMatch criteria common/versions/cpe.ts decides. Schema: csrc.nist.gov cve_api_json_2.0.schema.
-import { AttacheError } from '../../../../../common/errors.js';
-import { compileCpeMatch, type NvdCpeMatch } from '../../../../../common/versions/cpe.js';
-import { parseVersion } from '../../../../../common/versions/index.js';
+import { AttacheError } from '../../../common/errors.js';
+import { compileCpeMatch, type NvdCpeMatch } from '../../../common/versions/cpe.js';
+import { parseVersion } from '../../../common/versions/index.js';
 import type { AdvisorySeverity, AdvisorySkip, NormalizedAdvisory, NvdConfiguration, NvdNode } from './model.js';
 import { nvdSeverity } from './nvd-severity.js';
 import { boundedSummary, type RecordPlace, RecordReader } from './record-reader.js';

@@ -2,8 +2,8 @@
 // headers), for advisory archives such as osv.dev's `<ecosystem>/all.zip`. Stored and deflated entries only, sizes
 // capped before anything is inflated, CRC-32 checked; ZIP64, multi-disk and encrypted archives are refused.
 import { crc32, inflateRawSync } from 'node:zlib';
-import { AttacheError } from '../../../../../common/errors.js';
-import { hasUnsafeCharacters } from '../../../../../common/terminal-text.js';
+import { AttacheError } from '../../../common/errors.js';
+import { hasUnsafeCharacters } from '../../../common/terminal-text.js';
 
 /** One file of the archive, its content inflated and checked. */
 export interface ZipEntry {

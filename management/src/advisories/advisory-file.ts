@@ -2,8 +2,8 @@
 // them, a zip of them (osv.dev's `<ecosystem>/all.zip`), or an NVD CVE API 2.0 page (also zipped, as NVD's feeds).
 // Any malformed record refuses the whole file (ADVISORY_INVALID), so an import never half-succeeds.
 import { Buffer } from 'node:buffer';
-import { AttacheError } from '../../../../../common/errors.js';
-import { parseJsonText } from '../../../../../common/json-text.js';
+import { AttacheError } from '../../../common/errors.js';
+import { parseJsonText } from '../../../common/json-text.js';
 import { type AdvisorySkip, MAX_FILE_BYTES, MAX_RECORD_BYTES, type NormalizedAdvisory, type ParsedAdvisoryFile } from './model.js';
 import { readNvdItem } from './nvd.js';
 import { readOsvRecord } from './osv.js';

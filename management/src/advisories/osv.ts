@@ -1,7 +1,7 @@
 // Reads one OSV record (schema 1.x, https://ossf.github.io/osv-schema/) into a NormalizedAdvisory: validated field by
 // field (ADVISORY_INVALID names the path), affected entries kept as published when common/versions/ can evaluate them,
 // the others listed as skipped with the reason (unsupported ecosystem, unparsable version, GIT-only), never guessed.
-import { type OsvRange, osvAffectedProblems } from '../../../../../common/versions/osv-range.js';
+import { type OsvRange, osvAffectedProblems } from '../../../common/versions/osv-range.js';
 import { parseCvssV3 } from './cvss.js';
 import type { AdvisorySkip, NormalizedAdvisory, OsvAffectedEntry } from './model.js';
 import { MAX_RECORD_BYTES } from './model.js';

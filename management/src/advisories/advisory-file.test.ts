@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AttacheError } from '../../../../../common/errors.js';
+import { AttacheError } from '../../../common/errors.js';
 import { parseAdvisoryFile } from './advisory-file.js';
 import { CVE_2023_0286, CVE_2023_4863, CVE_2024_11477, CVE_AWAITING, CVE_REJECTED, nvdPage } from './testing/nvd-page.js';
 import { DLA_3530_1, DSA_5532_1, GHSA_67HX } from './testing/osv-records.js';

@@ -2,7 +2,7 @@
 // ADVISORY_INVALID (with the record's path), never a crash; and whatever is kept passes its own parser again.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clearOutcome, fuzzRuns, hostileJsonText, pathologicalTexts, receivedJson } from '../../../../../test/fuzz.js';
+import { clearOutcome, fuzzRuns, hostileJsonText, pathologicalTexts, receivedJson } from '../../../test/fuzz.js';
 import { parseAdvisoryFile } from './advisory-file.js';
 import { readNvdItem } from './nvd.js';
 import { readOsvRecord } from './osv.js';
