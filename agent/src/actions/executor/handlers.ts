@@ -1,7 +1,7 @@
 // What each response action does on the device, over the host's primitives (ResponseHost): one function per type,
 // taking the verified parameters and returning the result the endpoint's ActionResults[type] expects.
 import { AttacheError } from '../../../../common/errors.js';
-import type { ActionParametersOf, ActionResult, ActionResultOf, DeliveredActionType } from '../../../../policy-schemas/src/index.js';
+import type { ActionParametersOf, ActionResult, ActionResultOf, DeliveredActionType, SoftwareInventory } from '../../../../policy-schemas/src/index.js';
 import type { IsolationState } from '../isolation/isolation.js';
 import type { CollectedPackage, ProgressSink, ResponseHost } from '../response-host.js';
 
@@ -21,6 +21,14 @@ export interface HandlerDeps {
   readonly restoreBaseline?: () => Promise<ActionResultOf<'offboard'>>;
   /** This device (an investigation package's manifest names it). */
   readonly deviceId: string;
+  /**
+   * updateSoftware: a fresh software inventory (the runtime's collector; `signal` kills its tool) and, once an update
+   * ran, the software upload to run at once. Absent: updateSoftware fails ACTION_UNSUPPORTED.
+   */
+  readonly software?: {
+    readonly collect: (signal?: AbortSignal) => Promise<SoftwareInventory>;
+    readonly collected: () => void;
+  };
 }
 
 export interface RunContext {
