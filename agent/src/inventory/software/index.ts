@@ -8,6 +8,7 @@ import type { CommandRunner } from '../../system/command-runner.js';
 import type { FileStore } from '../../system/file-store.js';
 import { LinuxSoftwareCollector } from './linux.js';
 import { MacosSoftwareCollector } from './macos.js';
+import { SimulatedSoftwareCollector } from './simulated.js';
 import type { SoftwareCollector } from './software-inventory.js';
 import { WindowsSoftwareCollector } from './windows.js';
 
@@ -18,8 +19,8 @@ export function softwareCollectorFor(
   host: Pick<AgentHost, 'platform' | 'simulated'>,
   deps: { readonly runner: CommandRunner; readonly files: Pick<FileStore, 'read'>; readonly clock: Pick<Clock, 'now'> },
 ): SoftwareCollector | undefined {
-  // Until the simulated collector lands, a simulated host lists no software (and refuses updateSoftware).
-  if (host.simulated) return undefined;
+  // A simulated host without a software profile lists none (and refuses updateSoftware).
+  if (host.simulated) return host.simulated.software ? new SimulatedSoftwareCollector(host.simulated, deps.clock) : undefined;
   return createSoftwareCollector(host.platform, deps);
 }
 
