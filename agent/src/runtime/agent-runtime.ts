@@ -22,7 +22,7 @@ import type { EndpointClient } from '../transport/endpoint-client.js';
 import { PushClient } from '../transport/push-client.js';
 import { createActionExecutor, type PackageUploader, packageUploader, startIsolationUpkeep, withActionDelivery } from './action-wiring.js';
 import { CheckinScheduler } from './checkin-scheduler.js';
-import { SoftwareUploader, type SoftwareUploadOptions } from './software-upload.js';
+import { type SoftwareRunOutcome, SoftwareUploader, type SoftwareUploadOptions } from './software-upload.js';
 import { isRetryableSyncError, SyncRetry, type SyncRetryOptions } from './sync-retry.js';
 
 /** A burst of change notifications (an editor saving, a tamper) becomes one drift check after this quiet time. */
@@ -68,6 +68,8 @@ export interface RuntimeHooks extends TransportHooks {
   onAlertsAcked?(ack: AlertReportAck): void;
   /** An offboard action finished: identity deleted, service disabled; the daemon exits 0. */
   onOffboarded?(): void;
+  /** A software inventory run ended: uploaded, unchanged, or failed (the simulator counts failures). */
+  onSoftwareRun?(outcome: SoftwareRunOutcome): void;
 }
 
 export interface AgentRuntimeDeps {
