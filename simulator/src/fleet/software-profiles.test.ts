@@ -73,7 +73,7 @@ describe('scenario software fields', () => {
     badSource.fleet.hosts[0]?.software?.packages?.push({ name: 'x', version: '1', source: 'brew', scheme: 'dotted' });
     expect(() => validate(SimulatorScenario, badSource, 'scenario')).toThrow(/source/);
     const badPool = structuredClone(raw);
-    (badPool.fleet.hosts[0]?.software as { generator: { pool: string } }).generator.pool = 'gentoo';
+    badPool.fleet.hosts[0] = { platform: 'linux', count: 2, software: { ...DEBIAN, generator: { count: 1, pool: 'gentoo' as 'debian' } } };
     expect(() => validate(SimulatorScenario, badPool, 'scenario')).toThrow(/pool/);
   });
 });
