@@ -13,6 +13,7 @@ import { createSilentLogger } from '../../logging.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
 import type { ManagementStore } from '../../store/store.js';
 import { assignCompliancePolicy } from '../../store/testing/store-fixtures.js';
+import type { ExposureSummary } from '../vulnerabilities/contracts.js';
 import { ComplianceService } from './compliance-service.js';
 import { startComplianceTimer } from './compliance-timer.js';
 
@@ -234,5 +235,29 @@ describe('ComplianceService', () => {
     expect(await service.evaluateAll('startup')).toBe(2);
     expect(service.decision(fine)?.decision).toBe('allow');
     expect(service.decision(broken)).toBeUndefined();
+  });
+
+  it('reads the exposure only for a policy with a maximum exposure level, and moves with it (trigger vulnerabilities)', async () => {
+    const [exposed, other] = [await device(), await device()];
+    await assign([exposed], { maxVulnerabilityExposureLevel: 'low' });
+    await assign([other], { minAgentVersion: '1.0.0' });
+    const levels = new Map<string, ExposureSummary>();
+    const asked: string[] = [];
+    const exposureOf = async (id: string) => {
+      asked.push(id);
+      return levels.get(id) ?? null;
+    };
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger(), exposureOf });
+    expect((await service.evaluate(exposed, 'admin'))?.state).toBe('unknown');
+    await service.evaluate(other, 'admin');
+    expect(asked).toEqual([exposed]);
+    levels.set(exposed, { level: 'high', score: 70, computedAt: new Date(T0).toISOString() });
+    const high = await service.evaluate(exposed, 'vulnerabilities');
+    expect(high?.state).toBe('noncompliant');
+    expect(high?.reasons[0]).toMatchObject({ setting: 'maxVulnerabilityExposureLevel', expected: 'low', observed: 'high' });
+    expect(service.decision(exposed)?.decision).toBe('block');
+    levels.set(exposed, { level: 'low', score: 3, computedAt: new Date(T0).toISOString() });
+    await service.evaluateMany([exposed], 'vulnerabilities');
+    expect(service.decision(exposed)?.decision).toBe('allow');
   });
 });
