@@ -2,6 +2,7 @@
 // Booleans are 0/1 integers and JSON values are TEXT so the same shapes fit SQLite and PostgreSQL.
 import type { Generated } from 'kysely';
 import type { ActionPackageChunkTable, ActionPackageTable, DeviceActionTable } from './schema-actions.js';
+import type { SecurityTaskEventTable, SecurityTaskTable } from './schema-security-tasks.js';
 
 /** meta: single facts about this endpoint (tenant id, admin token hash). */
 export interface MetaTable {
@@ -451,4 +452,6 @@ export interface Database {
   deviceActions: DeviceActionTable;
   actionPackages: ActionPackageTable;
   actionPackageChunks: ActionPackageChunkTable;
+  securityTasks: SecurityTaskTable;
+  securityTaskEvents: SecurityTaskEventTable;
 }
