@@ -17,7 +17,6 @@ export const securityTasks: Migration = {
       .addColumn('app_publisher', 'text')
       .addColumn('app_version', 'text')
       .addColumn('ecosystem', 'text', (c) => c.notNull())
-      .addColumn('scheme', 'text', (c) => c.notNull())
       .addColumn('mitigation_type', 'text', (c) => c.notNull())
       .addColumn('priority', 'text', (c) => c.notNull())
       .addColumn('due_date_time', 'text')

@@ -11,7 +11,6 @@ export interface SecurityTaskTable {
   appPublisher: string | null;
   appVersion: string | null;
   ecosystem: string;
-  scheme: string;
   mitigationType: string;
   priority: string;
   dueDateTime: string | null;

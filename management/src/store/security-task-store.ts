@@ -1,11 +1,9 @@
 // The storage boundary of security tasks (issue 18 §5, migration 0019): each task as Graph's appVulnerabilityTask with
 // the devices it targets, which of them were last seen fixed, the updateSoftware action made per device, and its history.
-import type { SecurityTask, TaskEvent, TaskStatus, VersionScheme } from '../../../policy-schemas/src/index.js';
+import type { SecurityTask, TaskEvent, TaskStatus } from '../../../policy-schemas/src/index.js';
 
 /** A task as stored: the wire fields that are not derived, plus what the task service needs to track progress. */
 export interface StoredSecurityTask extends Omit<SecurityTask, 'history' | 'managedDeviceCount' | 'fixedDeviceCount'> {
-  /** The comparator of appVersion against the devices' matchedVersion (the recommendation's packages' scheme). */
-  readonly scheme: VersionScheme;
   /** The devices targeted now (a deleted device is dropped, with a history note). */
   readonly deviceIds: readonly string[];
   /** The targeted devices last found fixed (the completion check keeps it). */

@@ -24,7 +24,6 @@ function task(overrides: Partial<StoredSecurityTask> = {}): StoredSecurityTask {
     appPublisher: null,
     appVersion: '3.0.15-1~deb12u1',
     ecosystem: 'Debian:12',
-    scheme: 'dpkg',
     mitigationType: 'update',
     priority: 'high',
     dueDateTime: null,
