@@ -3,6 +3,17 @@
 import type { Generated } from 'kysely';
 import type { ActionPackageChunkTable, ActionPackageTable, DeviceActionTable } from './schema-actions.js';
 import type { SecurityTaskEventTable, SecurityTaskTable } from './schema-security-tasks.js';
+import type {
+  AdvisoryImportTable,
+  AdvisoryKeyTable,
+  AdvisoryTable,
+  DeviceExposureTable,
+  DeviceFindingTable,
+  DeviceSoftwareTable,
+  PackageFindingTable,
+  SoftwarePackageKeyTable,
+  SoftwarePackageTable,
+} from './schema-vulnerabilities.js';
 
 /** meta: single facts about this endpoint (tenant id, admin token hash). */
 export interface MetaTable {
@@ -452,6 +463,15 @@ export interface Database {
   deviceActions: DeviceActionTable;
   actionPackages: ActionPackageTable;
   actionPackageChunks: ActionPackageChunkTable;
+  advisories: AdvisoryTable;
+  advisoryKeys: AdvisoryKeyTable;
+  advisoryImports: AdvisoryImportTable;
+  softwarePackages: SoftwarePackageTable;
+  softwarePackageKeys: SoftwarePackageKeyTable;
+  packageFindings: PackageFindingTable;
+  deviceSoftware: DeviceSoftwareTable;
+  deviceFindings: DeviceFindingTable;
+  deviceExposure: DeviceExposureTable;
   securityTasks: SecurityTaskTable;
   securityTaskEvents: SecurityTaskEventTable;
 }
