@@ -21,7 +21,7 @@ import { authorizeRoute } from '../identity/roles.js';
 import { pushActions } from './action-delivery.js';
 import { ACTION_TTL_MS, DEFAULT_PACKAGE_MAX_BYTES, familyOf, signAction } from './action-envelope.js';
 import { machineAction, scopedAction, timeOutDue } from './action-views.js';
-import { softwareReaderOf, updatePackages } from './update-software.js';
+import { updatePackages } from './update-software.js';
 
 function adminOf(admin: AdminPrincipal | undefined): ActionAdmin {
   return admin ? { adminId: admin.adminId, username: admin.username } : { adminId: null, username: 'admin' };
@@ -53,7 +53,7 @@ async function updateSoftwareParameters(
   taskId?: string,
 ): Promise<Record<string, unknown>> {
   const requested = body.packages as { name: string; fixedVersion?: string }[];
-  const packages = await updatePackages(softwareReaderOf(ctx.store), deviceId, requested);
+  const packages = await updatePackages(ctx.store, deviceId, requested);
   return { packages, ...(taskId ? { taskId } : {}) };
 }
 

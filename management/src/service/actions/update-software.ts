@@ -67,12 +67,3 @@ export async function updatePackages(
   }
   return [...out.values()];
 }
-
-/** The store as a SoftwareReader, when it holds software inventories (migration 0018); ACTION_UNSUPPORTED otherwise. */
-export function softwareReaderOf(store: object): SoftwareReader {
-  const s = store as Partial<SoftwareReader>;
-  if (typeof s.getDeviceSoftware !== 'function' || typeof s.packagesByIds !== 'function') {
-    throw new AttacheError('ACTION_UNSUPPORTED', 'this endpoint stores no software inventories: updateSoftware cannot be checked');
-  }
-  return s as SoftwareReader;
-}

@@ -9,6 +9,7 @@ import type { Logger } from '../../logging.js';
 import type { ClusterBus } from '../../push/cluster-bus.js';
 import type { DeviceSignals, StoredComplianceState } from '../../store/compliance-store.js';
 import type { DeviceRecord, ManagementStore } from '../../store/store.js';
+import type { VulnerabilityStore } from '../../store/vulnerability-store.js';
 import type { ExposureSummary } from '../vulnerabilities/contracts.js';
 import { isBehindCheck, needsSettingStatus } from './checks.js';
 import { accessDecision, evaluateDevice, type UnassignedState } from './evaluate.js';
@@ -33,6 +34,14 @@ export interface ComplianceDeps {
    * maxVulnerabilityExposureLevel. Absent: that check is `unknown` on every device.
    */
   readonly exposureOf?: (deviceId: string) => Promise<ExposureSummary | null>;
+}
+
+/** ComplianceDeps.exposureOf read from the stored exposure rows (what VulnerabilityService.exposureOf answers too). */
+export function storedExposure(store: Pick<VulnerabilityStore, 'getExposure'>): (deviceId: string) => Promise<ExposureSummary | null> {
+  return async (deviceId) => {
+    const e = await store.getExposure(deviceId);
+    return e ? { level: e.level, score: e.score, computedAt: e.computedAt } : null;
+  };
 }
 
 /** What re-evaluated a device (logged with transitions). */
