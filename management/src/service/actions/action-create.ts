@@ -23,7 +23,8 @@ import { ACTION_TTL_MS, DEFAULT_PACKAGE_MAX_BYTES, familyOf, signAction } from '
 import { machineAction, scopedAction, timeOutDue } from './action-views.js';
 import { updatePackages } from './update-software.js';
 
-function adminOf(admin: AdminPrincipal | undefined): ActionAdmin {
+/** Who asks: the admin signed in, or `admin` for the endpoint's admin token. */
+export function adminOf(admin: AdminPrincipal | undefined): ActionAdmin {
   return admin ? { adminId: admin.adminId, username: admin.username } : { adminId: null, username: 'admin' };
 }
 
