@@ -1,5 +1,5 @@
 // Shared by the store benchmarks: run one benchmark on a fresh SQLite store and, when PostgreSQL is installed, on a
-// database of a scratch cluster; and time an operation (one warm-up, then N runs → p50/p95/p99/min/max).
+// database of a scratch cluster (or on one of them); and time an operation (one warm-up, then N runs → p50/p95/p99/min/max).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,30 +11,41 @@ import { quantile, stats } from './stats.js';
 
 /** `bench`'s result per engine (`sqlite`, `postgres`, or why PostgreSQL was skipped); each store is closed after it. */
 export async function onStoreEngines(name: string, bench: (store: ManagementStore, engine: string) => Promise<unknown>): Promise<Record<string, unknown>> {
-  const dir = await mkdtemp(join(tmpdir(), `attache-${name}-bench-`));
-  const engines: Record<string, unknown> = {};
-  const run = async (engine: string, open: () => Promise<ManagementStore>) => {
+  return { sqlite: await onStoreEngine(name, 'sqlite', bench), postgres: await onStoreEngine(name, 'postgres', bench) };
+}
+
+/**
+ * `bench`'s result on one engine: a fresh SQLite file, or a database of a scratch PostgreSQL cluster (a string saying
+ * why it was skipped when PostgreSQL is not installed). The store, cluster and files are removed after it.
+ */
+export async function onStoreEngine(
+  name: string,
+  engine: 'sqlite' | 'postgres',
+  bench: (store: ManagementStore, engine: string) => Promise<unknown>,
+): Promise<unknown> {
+  const run = async (open: () => Promise<ManagementStore>) => {
     const store = await open();
     try {
-      engines[engine] = await bench(store, engine);
+      return await bench(store, engine);
     } finally {
       await store.close();
     }
   };
+  if (engine === 'postgres') {
+    if (!postgresBinDir()) return 'skipped: PostgreSQL is not installed';
+    const cluster = await startScratchPostgres();
+    try {
+      return await run(async () => openPostgresStore({ url: await cluster.createDatabase(), poolSize: 4 }));
+    } finally {
+      cluster.stop();
+    }
+  }
+  const dir = await mkdtemp(join(tmpdir(), `attache-${name}-bench-`));
   try {
-    await run('sqlite', () => openSqliteStore({ file: join(dir, 'db.sqlite') }));
-    if (postgresBinDir()) {
-      const cluster = await startScratchPostgres();
-      try {
-        await run('postgres', async () => openPostgresStore({ url: await cluster.createDatabase(), poolSize: 4 }));
-      } finally {
-        cluster.stop();
-      }
-    } else engines.postgres = 'skipped: PostgreSQL is not installed';
+    return await run(() => openSqliteStore({ file: join(dir, 'db.sqlite') }));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  return engines;
 }
 
 /** `run` once to warm up (statement preparation, caches), then `runs` times timed. */
