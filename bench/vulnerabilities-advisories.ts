@@ -1,7 +1,7 @@
 // The generated advisories of the vulnerability benchmark, seeded: OSV records as Debian (DSA, DEBIAN-CVE), Ubuntu
-// (USN, UBUNTU-CVE) and Red Hat (RHSA) publish them, a few per fleet package (many for the popular ones, fixed at
-// versions on the package's ladder, some with another release's entry too) and most on names no device has; written as
-// osv.dev-style zips (one record per entry) and JSON arrays of at most `perFile` records.
+// (USN, UBUNTU-CVE) and Red Hat (RHSA) publish them and NVD CVEs for the Windows applications, a few per fleet package
+// (many for the popular ones, fixed at versions on the package's ladder, some with another release's entry too) and
+// most on names no device has; written as osv.dev-style zips (one record per entry), JSON arrays and NVD pages.
 import { seededRandom } from '../common/clock.js';
 import { buildZip } from '../management/src/advisories/testing/zip-writer.js';
 import { LADDER, RELEASES, type ReleasePool, type SourcePackage, sourceName } from './vulnerabilities-fleet.js';
@@ -37,6 +37,8 @@ export interface AdvisorySpec {
   readonly release: number;
   readonly source: number;
   readonly name: string;
+  /** NVD: the CPE vendor. */
+  readonly vendor: string;
   readonly level: Level;
   entries: EntryFacts[];
   revision: number;
@@ -77,16 +79,17 @@ function fleetEntry(ecosystem: string, versions: readonly string[], hot: boolean
 function fleetSpec(pool: ReleasePool, release: number, s: number, n: number, r: () => number): AdvisorySpec {
   const rel = pool.release;
   const src = pool.sources[s] as SourcePackage;
-  const id = rel.key === 'debian' ? `DSA-${4000 + n}-1` : rel.key === 'ubuntu' ? `USN-${6000 + n}-1` : `RHSA-2024:${1000 + n}`;
+  const ids = { debian: `DSA-${4000 + n}-1`, ubuntu: `USN-${6000 + n}-1`, rhel: `RHSA-2024:${1000 + n}`, windows: `CVE-2024-${100000 + n}` };
+  const id = ids[rel.key];
   const pickOf = (list: readonly string[]) => list[Math.floor(r() * list.length)] as string;
   const entries: EntryFacts[] = [];
   if (r() >= 0.05) entries.push(fleetEntry(pickOf(rel.applying), src.versions, src.hot, r));
-  if (rel.key === 'rhel' && r() < 0.2) entries.push(fleetEntry(pickOf(rel.applying), src.versions, false, r));
+  if ((rel.key === 'rhel' || rel.key === 'windows') && r() < 0.2) entries.push(fleetEntry(pickOf(rel.applying), src.versions, false, r));
   if (entries.length === 0 || r() < 0.5) {
     const fixed = (src.versions[3] as string).replace('deb12', 'deb11').replace('22.04', '20.04').replace('el9', 'el8');
     entries.push({ ecosystem: pickOf(rel.foreign), applies: false, introduced: '0', fixed });
   }
-  return { id, release, source: s, name: src.name, level: pickLevel(r()), entries, revision: 0, withdrawn: false };
+  return { id, release, source: s, name: src.name, vendor: src.vendor ?? '', level: pickLevel(r()), entries, revision: 0, withdrawn: false };
 }
 
 /** `total` advisories; those on fleet packages spread evenly through the stream (capped at half of it). */
@@ -140,33 +143,118 @@ function record(id: string, releaseKey: string, name: string, level: Level, entr
   };
 }
 
-/** Advisory at stream position g: a fleet one (null when withdrawn: its record says so), or one on a name no device has. */
+/** Advisory at stream position g: a fleet one (withdrawn: its record says so), or one on a name no device has. */
 export function recordAt(set: AdvisorySet, pools: readonly ReleasePool[], g: number): object {
   const spec = set.fleet.get(g);
   if (spec) {
-    const rel = RELEASES[spec.release] as (typeof RELEASES)[number];
-    const rec = record(spec.id, rel.key, spec.name, spec.level, spec.entries, g, spec.revision) as Record<string, unknown>;
+    const key = (RELEASES[spec.release] as (typeof RELEASES)[number]).key;
+    if (key === 'windows') return nvdItem(spec.id, spec.vendor, spec.name, spec.level, spec.entries, g, spec.revision, spec.withdrawn);
+    const rec = record(spec.id, key, spec.name, spec.level, spec.entries, g, spec.revision) as Record<string, unknown>;
     return spec.withdrawn ? { ...rec, withdrawn: rec.modified } : rec;
   }
   const r = seededRandom(g * 7919 + 17);
-  const releaseIndex = g % 10 < 5 ? 0 : g % 10 < 8 ? 1 : 2;
+  const releaseIndex = g % 20 === 19 ? 3 : g % 10 < 5 ? 0 : g % 10 < 8 ? 1 : 2;
   const pool = pools[releaseIndex] as ReleasePool;
   const rel = pool.release;
-  // One in ten names a fleet package under another release (same lookup key, must not match).
+  // One in ten names a fleet package under another release or vendor (same lookup key, must not match).
   const foreign = r() < 0.1;
   const name = foreign ? (pool.sources[Math.floor(r() * pool.sources.length)] as SourcePackage).name : sourceName(1_000_000 + Math.floor(r() * 30_000));
+  const revision = set.revisions.get(g) ?? 0;
+  const fixed = `${1 + (g % 7)}.${g % 13}.${g % 5}-${1 + (g % 4)}${rel.key === 'rhel' ? '.el9' : ''}`;
+  if (rel.key === 'windows') {
+    const entry: EntryFacts = { ecosystem: 'windows', applies: false, introduced: '0', fixed: `${1 + (g % 7)}.${g % 13}.${g % 5}` };
+    return nvdItem(`CVE-2023-${200000 + g}`, sourceName(2_000_000 + (g % 5000)), name, pickLevel(r()), [entry], g, revision);
+  }
   const ecosystem = foreign ? (rel.foreign[Math.floor(r() * rel.foreign.length)] as string) : (rel.applying[0] as string);
   const prefix = rel.key === 'debian' ? 'DEBIAN-CVE' : rel.key === 'ubuntu' ? 'UBUNTU-CVE' : 'RHBA';
-  const fixed = rel.key === 'rhel' ? `${1 + (g % 7)}.${g % 13}.${g % 5}-${1 + (g % 4)}.el9` : `${1 + (g % 7)}.${g % 13}.${g % 5}-${1 + (g % 4)}`;
   const entry: EntryFacts = { ecosystem, applies: false, introduced: '0', fixed };
-  return record(`${prefix}-${2010 + (g % 15)}-${100000 + g}`, rel.key, name, pickLevel(r()), [entry], g, set.revisions.get(g) ?? 0);
+  return record(`${prefix}-${2010 + (g % 15)}-${100000 + g}`, rel.key, name, pickLevel(r()), [entry], g, revision);
 }
 
-/** One advisory file's bytes: even-numbered files as an osv.dev-style zip, odd ones as a JSON array. */
-export function advisoryFile(records: readonly object[], index: number): { name: string; bytes: Buffer } {
-  if (index % 2 === 1) return { name: `osv-${index}.json`, bytes: Buffer.from(JSON.stringify(records)) };
-  const entries = records.map((rec) => ({ name: `${(rec as { id: string }).id}.json`, data: JSON.stringify(rec) }));
-  return { name: `osv-${index}.zip`, bytes: buildZip(entries) };
+const SCORES: Readonly<Record<Exclude<Level, 'unknown'>, number>> = { critical: 9.8, high: 7.5, medium: 5.3, low: 1.8 };
+
+function cpeMatch(vendor: string, product: string, e: EntryFacts): object {
+  const bounds = {
+    ...(e.introduced === '0' ? {} : { versionStartIncluding: e.introduced }),
+    ...(e.fixed === undefined ? {} : { versionEndExcluding: e.fixed }),
+    ...(e.lastAffected === undefined ? {} : { versionEndIncluding: e.lastAffected }),
+  };
+  return { vulnerable: true, criteria: `cpe:2.3:a:${vendor}:${product}:*:*:*:*:*:*:*:*`, matchCriteriaId: '8E2D5C4B-1F6B-4C3A-9A7E-0C2F2F1D9E11', ...bounds };
+}
+
+/** An NVD CVE API 2.0 item; entries of ecosystem "macos" become an AND with the macOS platform (never Windows). */
+function nvdItem(
+  id: string,
+  vendor: string,
+  product: string,
+  level: Level,
+  entries: readonly EntryFacts[],
+  n: number,
+  revision: number,
+  rejected = false,
+): object {
+  const time = (d: number) => day(d).replace('Z', '.000');
+  const configurations = entries.map((e) => {
+    const app = { operator: 'OR', negate: false, cpeMatch: [cpeMatch(vendor, product, e)] };
+    if (e.ecosystem !== 'macos') return { nodes: [app] };
+    const mac = { vulnerable: false, criteria: 'cpe:2.3:o:apple:macos:-:*:*:*:*:*:*:*', matchCriteriaId: '4E2D5C4B-1F6B-4C3A-9A7E-0C2F2F1D9E11' };
+    return { operator: 'AND', nodes: [app, { operator: 'OR', negate: false, cpeMatch: [mac] }] };
+  });
+  const metrics =
+    level === 'unknown'
+      ? {}
+      : {
+          cvssMetricV31: [
+            {
+              source: 'nvd@nist.gov',
+              type: 'Primary',
+              cvssData: { version: '3.1', vectorString: VECTORS[level], baseScore: SCORES[level], baseSeverity: level.toUpperCase() },
+              exploitabilityScore: 3.9,
+              impactScore: 3.6,
+            },
+          ],
+        };
+  const description = `A flaw in ${vendor} ${product} lets a crafted file run code${revision > 0 ? ` (revision ${revision})` : ''}.`;
+  return {
+    cve: {
+      id,
+      sourceIdentifier: 'nvd@nist.gov',
+      published: time(n % 1000),
+      lastModified: time(1000 + (n % 500) + revision * 30),
+      vulnStatus: rejected ? 'Rejected' : 'Analyzed',
+      descriptions: [{ lang: 'en', value: description }],
+      metrics,
+      configurations,
+      references: [{ url: `https://security.example.org/nvd/${id}`, source: 'nvd@nist.gov' }],
+    },
+  };
+}
+
+/**
+ * The files of these records: the OSV ones as an osv.dev-style zip (even `index`) or a JSON array (odd), the NVD
+ * ones as an NVD CVE API 2.0 page.
+ */
+export function advisoryFiles(records: readonly object[], index: number): { name: string; bytes: Buffer }[] {
+  const osv = records.filter((rec) => !('cve' in rec));
+  const nvd = records.filter((rec) => 'cve' in rec);
+  const files: { name: string; bytes: Buffer }[] = [];
+  if (osv.length > 0 && index % 2 === 1) files.push({ name: `osv-${index}.json`, bytes: Buffer.from(JSON.stringify(osv)) });
+  if (osv.length > 0 && index % 2 === 0) {
+    const entries = osv.map((rec) => ({ name: `${(rec as { id: string }).id}.json`, data: JSON.stringify(rec) }));
+    files.push({ name: `osv-${index}.zip`, bytes: buildZip(entries) });
+  }
+  if (nvd.length > 0) {
+    const page = {
+      resultsPerPage: nvd.length,
+      startIndex: 0,
+      totalResults: nvd.length,
+      format: 'NVD_CVE',
+      version: '2.0',
+      timestamp: '2026-01-31T00:00:00.000',
+    };
+    files.push({ name: `nvdcve-2.0-${index}.json`, bytes: Buffer.from(JSON.stringify({ ...page, vulnerabilities: nvd })) });
+  }
+  return files;
 }
 
 /**

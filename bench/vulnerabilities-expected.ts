@@ -15,7 +15,7 @@ export interface ExpectedExposure {
   readonly advisories: number;
 }
 
-function affects(scheme: 'dpkg' | 'rpm', e: EntryFacts, version: string): boolean {
+function affects(scheme: 'dpkg' | 'rpm' | 'dotted', e: EntryFacts, version: string): boolean {
   if (!e.applies) return false;
   if (e.introduced !== '0' && compareVersions(scheme, version, e.introduced) < 0) return false;
   if (e.fixed !== undefined) return compareVersions(scheme, version, e.fixed) < 0;
@@ -32,7 +32,7 @@ export function expectedHits(pools: readonly ReleasePool[], set: AdvisorySet): A
     const src = pool.sources[spec.source] as SourcePackage;
     for (let k = 0; k < LADDER; k++) {
       const version = src.versions[k] as string;
-      if (spec.entries.some((e) => affects(pool.release.source, e, version))) hits[spec.release]?.[spec.source]?.[k]?.push(spec);
+      if (spec.entries.some((e) => affects(pool.release.scheme, e, version))) hits[spec.release]?.[spec.source]?.[k]?.push(spec);
     }
   }
   return hits;

@@ -1,6 +1,7 @@
-// The generated fleet of the vulnerability benchmark (bench/vulnerabilities.bench.ts), seeded: Debian 12, Ubuntu 22.04
-// and RHEL 9 devices whose packages come from one pool per release (source packages, dpkg binaries built from another
-// source, binNMUs, epochs) at real-looking versions on a per-package ladder; most devices current, some lagging.
+// The generated fleet of the vulnerability benchmark (bench/vulnerabilities.bench.ts), seeded: Debian 12, Ubuntu 22.04,
+// RHEL 9 and a few Windows devices whose packages come from one pool per release (source packages, dpkg binaries built
+// from another source, binNMUs, epochs; Windows applications by publisher) at real-looking versions on a per-package
+// ladder; most devices current, some lagging.
 import { createHash } from 'node:crypto';
 import { seededRandom } from '../common/clock.js';
 import { compareVersions } from '../common/versions/index.js';
@@ -8,10 +9,14 @@ import type { SoftwareInventory, SoftwareItem, SoftwareUpload } from '../policy-
 
 /** A release the fleet runs, with the OSV ecosystems that apply to it and some that share its keys but do not. */
 export interface Release {
-  readonly key: 'debian' | 'ubuntu' | 'rhel';
+  readonly key: 'debian' | 'ubuntu' | 'rhel' | 'windows';
   readonly share: number;
+  readonly platform: 'linux' | 'windows';
+  /** Items of a device relative to --packages (Windows machines list far fewer applications than Linux packages). */
+  readonly packages: number;
   readonly os: { readonly name: string; readonly version: string };
-  readonly source: 'dpkg' | 'rpm';
+  readonly source: 'dpkg' | 'rpm' | 'windowsRegistry';
+  readonly scheme: 'dpkg' | 'rpm' | 'dotted';
   readonly architecture: string;
   /** Advisory ecosystems that apply to this release's packages (docs/vulnerabilities.md "Matching"). */
   readonly applying: readonly string[];
@@ -22,9 +27,12 @@ export interface Release {
 export const RELEASES: readonly Release[] = [
   {
     key: 'debian',
-    share: 0.7,
+    share: 0.65,
+    platform: 'linux',
+    packages: 1,
     os: { name: 'Debian GNU/Linux', version: '12' },
     source: 'dpkg',
+    scheme: 'dpkg',
     architecture: 'amd64',
     applying: ['Debian:12'],
     foreign: ['Debian:11', 'Debian:10'],
@@ -32,8 +40,11 @@ export const RELEASES: readonly Release[] = [
   {
     key: 'ubuntu',
     share: 0.2,
+    platform: 'linux',
+    packages: 1,
     os: { name: 'Ubuntu', version: '22.04' },
     source: 'dpkg',
+    scheme: 'dpkg',
     architecture: 'amd64',
     applying: ['Ubuntu:22.04:LTS', 'Ubuntu:22.04'],
     foreign: ['Ubuntu:20.04:LTS', 'Ubuntu:Pro:22.04:LTS'],
@@ -41,11 +52,27 @@ export const RELEASES: readonly Release[] = [
   {
     key: 'rhel',
     share: 0.1,
+    platform: 'linux',
+    packages: 1,
     os: { name: 'Red Hat Enterprise Linux', version: '9.3' },
     source: 'rpm',
+    scheme: 'rpm',
     architecture: 'x86_64',
     applying: ['Red Hat:enterprise_linux:9::appstream', 'Red Hat:enterprise_linux:9::baseos'],
     foreign: ['Red Hat:enterprise_linux:8::appstream'],
+  },
+  {
+    // NVD CVEs with CPE criteria; "foreign" ones are ANDed with a macOS platform criteria.
+    key: 'windows',
+    share: 0.05,
+    platform: 'windows',
+    packages: 1 / 6,
+    os: { name: 'Windows 11 Pro', version: '10.0.22631' },
+    source: 'windowsRegistry',
+    scheme: 'dotted',
+    architecture: 'x64',
+    applying: ['windows'],
+    foreign: ['macos'],
   },
 ];
 
@@ -53,9 +80,11 @@ export const RELEASES: readonly Release[] = [
 export const CURRENT = 4;
 export const LADDER = 6;
 
-/** A source package of a release: its name and the versions of its ladder (index 0 oldest). */
+/** A source package of a release (a Windows application: its CPE product): its name and its ladder (index 0 oldest). */
 export interface SourcePackage {
   readonly name: string;
+  /** Windows: the publisher, as CPE vendor (lowercase). */
+  readonly vendor?: string;
   readonly versions: readonly string[];
   /** One of the few optional packages whose newest advisories no installed version escapes. */
   readonly hot: boolean;
@@ -63,7 +92,9 @@ export interface SourcePackage {
 
 /** A binary package of a release's pool: built from `source`; its own version per ladder position. */
 export interface BinaryPackage {
+  /** The package name, or a Windows application's display name (`Kalo Mitavo (x64)`). */
   readonly name: string;
+  readonly vendor?: string;
   readonly source: number;
   readonly versions: readonly string[];
   /** dpkg: the source package's name/version when they differ from the binary's (SoftwareItem.sourceName/Version). */
@@ -76,6 +107,8 @@ export interface ReleasePool {
   readonly binaries: readonly BinaryPackage[];
   /** Binaries every device of the release has (0…base−1); the rest are optional. */
   readonly base: number;
+  /** Items on each device of the release. */
+  readonly perDevice: number;
 }
 
 const REAL_NAMES = ['openssl', 'curl', 'glibc', 'openssh', 'sudo', 'libxml2', 'zlib', 'util-linux', 'systemd', 'bash', 'expat', 'krb5', 'gnutls28'];
@@ -100,8 +133,9 @@ function ladder(release: Release, r: () => number): string[] {
   const minor = Math.floor(r() * 30);
   const upstream = `${major}.${minor}.${Math.floor(r() * 20)}${r() < 0.2 ? '+dfsg' : ''}`;
   const rev = 1 + Math.floor(r() * 6);
-  const older = `${major}.${minor === 0 ? 0 : minor - 1}.${minor === 0 ? 0 : 99}`;
+  const older = `${major - 1}.99`;
   const steps = Array.from({ length: LADDER }, (_, k) => k);
+  if (release.key === 'windows') return steps.map((k) => (k === 0 ? `${major - 1}.99` : `${major}.${minor}.${k}.${1000 + minor * 7}`));
   if (release.key === 'rhel') return steps.map((k) => `${epoch}${upstream}-${rev + k}.el9${k >= 3 ? `_${k}` : ''}`);
   if (release.key === 'ubuntu') {
     return steps.map((k) => (k === 0 ? `${epoch}${older}-${rev}` : `${epoch}${upstream}-${rev}ubuntu0.22.04.${k}`));
@@ -111,8 +145,13 @@ function ladder(release: Release, r: () => number): string[] {
   return steps.map((k) => (k === 0 ? `${epoch}${older}-${rev}` : `${epoch}${upstream}-${rev}~deb12u${k}`));
 }
 
-/** The pool of one release: `binaries` packages (the first `base` on every device), 3 hot optional sources. */
-export function releasePool(release: Release, binaries: number, base: number, seed: number): ReleasePool {
+const capital = (word: string) => `${word.slice(0, 1).toUpperCase()}${word.slice(1)}`;
+
+/** The pool of one release for `packages` items a device: 1.25× as many binaries, 80 % on every device, 3 hot sources. */
+export function releasePool(release: Release, packages: number, seed: number): ReleasePool {
+  const perDevice = Math.max(20, Math.round(packages * release.packages));
+  const binaries = perDevice + Math.ceil(perDevice * 0.25);
+  const base = Math.floor(perDevice * 0.8);
   const r = seededRandom(seed);
   const sources: SourcePackage[] = [];
   const out: BinaryPackage[] = [];
@@ -124,8 +163,15 @@ export function releasePool(release: Release, binaries: number, base: number, se
       const s = sources.length;
       const versions = ladder(release, r);
       for (let k = 1; k < LADDER; k++) {
-        if (compareVersions(release.source, versions[k - 1] as string, versions[k] as string) >= 0)
+        if (compareVersions(release.scheme, versions[k - 1] as string, versions[k] as string) >= 0)
           throw new Error(`ladder not ascending: ${versions.join(' ')}`);
+      }
+      if (release.key === 'windows') {
+        const vendor = sourceName(50_000 + s).replace('-utils', '');
+        sources.push({ name: sourceName(s), vendor, versions, hot: hot.has(j) });
+        const name = `${capital(vendor)} ${capital(sourceName(s))}${j % 2 === 0 ? ' (x64)' : ''}`;
+        out.push({ name, vendor: `${capital(vendor)} Software Ltd.`, source: s, versions });
+        continue;
       }
       sources.push({ name: sourceName(s), versions, hot: hot.has(j) });
       out.push({ name: sourceName(s), source: s, versions });
@@ -140,7 +186,7 @@ export function releasePool(release: Release, binaries: number, base: number, se
     extras.set(s, n);
     out.push({ name: `lib${src.name}${n}`, source: s, versions, sourceName: src.name });
   }
-  return { release, sources, binaries: out, base };
+  return { release, sources, binaries: out, base, perDevice };
 }
 
 /** One device: its release and the ladder position of each pool binary it has (255: not installed). */
@@ -154,7 +200,7 @@ export interface FleetDevice {
 export const NOT_INSTALLED = 255;
 
 /** Device `index`: its release by share, every base binary and a seeded subset of the optional ones, mostly current. */
-export function fleetDevice(pools: readonly ReleasePool[], index: number, packages: number, seed: number): FleetDevice {
+export function fleetDevice(pools: readonly ReleasePool[], index: number, seed: number): FleetDevice {
   const r = seededRandom(seed * 1_000_003 + index);
   const pick = r();
   let release = 0;
@@ -173,7 +219,7 @@ export function fleetDevice(pools: readonly ReleasePool[], index: number, packag
   for (let j = 0; j < pool.base; j++) positions[j] = position();
   // Floyd's sample of (packages − base) optional binaries.
   const optional = pool.binaries.length - pool.base;
-  const want = Math.min(optional, packages - pool.base);
+  const want = Math.min(optional, pool.perDevice - pool.base);
   const chosen = new Set<number>();
   for (let t = optional - want; t < optional; t++) {
     const x = Math.floor(r() * (t + 1));
@@ -191,7 +237,8 @@ export function uploadOf(pools: readonly ReleasePool[], device: FleetDevice, dev
     if (k === NOT_INSTALLED) return;
     const b = pool.binaries[j] as BinaryPackage;
     const version = b.versions[k] as string;
-    const item: SoftwareItem = { name: b.name, version, architecture: pool.release.architecture, source: pool.release.source, scheme: pool.release.source };
+    const { architecture, source, scheme } = pool.release;
+    const item: SoftwareItem = { name: b.name, version, ...(b.vendor === undefined ? {} : { vendor: b.vendor }), architecture, source, scheme };
     if (b.sourceName !== undefined) {
       item.sourceName = b.sourceName;
       const srcVersion = (pool.sources[b.source] as SourcePackage).versions[k] as string;

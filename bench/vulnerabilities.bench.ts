@@ -13,7 +13,7 @@ import type { ManagementStore } from '../management/src/store/store.js';
 import { TEST_PUBLIC_KEY } from '../management/src/store/testing/store-fixtures.js';
 import { machine } from './stats.js';
 import { onStoreEngine } from './store-engines.js';
-import { type AdvisorySet, advisoryFile, changeAdvisories, generateAdvisories, recordAt } from './vulnerabilities-advisories.js';
+import { type AdvisorySet, advisoryFiles, changeAdvisories, generateAdvisories, recordAt } from './vulnerabilities-advisories.js';
 import { expectedExposure, expectedHits } from './vulnerabilities-expected.js';
 import { CURRENT, type FleetDevice, fleetDevice, LADDER, NOT_INSTALLED, RELEASES, type ReleasePool, releasePool, uploadOf } from './vulnerabilities-fleet.js';
 import { latency, Meter, StoreTimer } from './vulnerabilities-measure.js';
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     'changed-advisories': { type: 'string', default: '1000' },
     database: { type: 'string', default: 'sqlite' },
     seed: { type: 'string', default: '18' },
+    /** Names the run in the results file (default: engine and sizes); a run of the same name replaces it. */
+    label: { type: 'string' },
   },
 });
 const int = (name: keyof typeof values) => {
@@ -49,20 +51,15 @@ if (PACKAGES < 20) throw new Error('--packages must be at least 20');
 const NOW = Date.UTC(2026, 1, 1);
 const admin = { adminId: null, username: 'bench' };
 
-async function enroll(store: ManagementStore, count: number): Promise<string[]> {
+/** Enrolls the fleet as the store tests do (one token), each device on its release's platform. */
+async function enroll(store: ManagementStore, fleet: readonly FleetDevice[]): Promise<string[]> {
   const now = new Date(NOW).toISOString();
-  await store.createEnrollmentToken({ tokenHash: 'vuln-bench', createdAt: now, expiresAt: '2099-01-01T00:00:00.000Z', maxUses: count });
-  const facts = { hostname: 'deb', platform: 'linux', osVersion: '12', arch: 'x64', agentVersion: '0.1.0' } as const;
+  await store.createEnrollmentToken({ tokenHash: 'vuln-bench', createdAt: now, expiresAt: '2099-01-01T00:00:00.000Z', maxUses: fleet.length });
   const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const device = await store.enrollDevice({
-      tokenHash: 'vuln-bench',
-      now,
-      deviceId: randomUUID(),
-      publicKey: TEST_PUBLIC_KEY,
-      facts: { ...facts, hostname: `host-${i}` },
-    });
-    ids.push(device.deviceId);
+  for (const [i, device] of fleet.entries()) {
+    const release = RELEASES[device.release] as (typeof RELEASES)[number];
+    const facts = { hostname: `host-${i}`, platform: release.platform, osVersion: release.os.version, arch: 'x64', agentVersion: '0.1.0' };
+    ids.push((await store.enrollDevice({ tokenHash: 'vuln-bench', now, deviceId: randomUUID(), publicKey: TEST_PUBLIC_KEY, facts })).deviceId);
   }
   return ids;
 }
@@ -74,6 +71,7 @@ async function verify(store: ManagementStore, pools: readonly ReleasePool[], set
   const seen = new Set<string>();
   const examples: string[] = [];
   const levels = { none: 0, low: 0, medium: 0, high: 0 };
+  const exposedByRelease = Object.fromEntries(RELEASES.map((r) => [r.key, 0]));
   let mismatches = 0;
   let cursor: string | undefined;
   do {
@@ -83,6 +81,8 @@ async function verify(store: ManagementStore, pools: readonly ReleasePool[], set
       seen.add(e.deviceId);
       const want = expectedExposure(pools, hits, fleet[i] as FleetDevice);
       levels[want.level]++;
+      const release = (RELEASES[(fleet[i] as FleetDevice).release] as (typeof RELEASES)[number]).key;
+      if (want.level !== 'none') exposedByRelease[release] = (exposedByRelease[release] ?? 0) + 1;
       const got = { score: e.score, level: e.level, findings: e.findings, advisories: e.advisories };
       if (JSON.stringify(got) !== JSON.stringify(want)) {
         mismatches++;
@@ -94,8 +94,10 @@ async function verify(store: ManagementStore, pools: readonly ReleasePool[], set
   mismatches += ids.length - seen.size;
   if (ids.length !== seen.size) examples.push(`${ids.length - seen.size} devices have no exposure row`);
   const exposed = levels.low + levels.medium + levels.high;
-  process.stdout.write(`check: ${mismatches} mismatches; expected exposed ${exposed} of ${ids.length} ${JSON.stringify(levels)}\n`);
-  return { mismatches, exposedDevices: exposed, expectedLevels: levels, examples };
+  process.stdout.write(
+    `check: ${mismatches} mismatches; expected exposed ${exposed} of ${ids.length} ${JSON.stringify(levels)} ${JSON.stringify(exposedByRelease)}\n`,
+  );
+  return { mismatches, exposedDevices: exposed, expectedLevels: levels, exposedByRelease, examples };
 }
 
 /** Distinct (release, binary, version) triples installed: the packages the service matches once each. */
@@ -110,33 +112,28 @@ function distinctPackages(fleet: readonly FleetDevice[]): number {
 }
 
 async function bench(store: ManagementStore) {
-  const base = Math.floor(PACKAGES * 0.8);
-  const pools = RELEASES.map((release, r) => releasePool(release, PACKAGES + Math.ceil(PACKAGES * 0.25), base, SEED * 10 + r));
-  const fleet = Array.from({ length: DEVICES }, (_, i) => fleetDevice(pools, i, PACKAGES, SEED));
+  const pools = RELEASES.map((release, r) => releasePool(release, PACKAGES, SEED * 10 + r));
+  const fleet = Array.from({ length: DEVICES }, (_, i) => fleetDevice(pools, i, SEED));
   const set = generateAdvisories(pools, ADVISORIES, SEED);
   const timer = new StoreTimer();
   const meter = new Meter(timer);
   const service = createVulnerabilityService({ store: timer.wrap(store), devices: store, clock: { now: () => NOW }, logger: createSilentLogger() });
-  const ids = (await meter.phase('enroll', () => enroll(store, DEVICES))).value;
+  const ids = (await meter.phase('enroll', () => enroll(store, fleet))).value;
 
   // Advisories first (none of the devices has uploaded yet): parse + store; matching comes with the uploads.
   const files: { name: string; mib: number; read: number; stored: number; seconds: number }[] = [];
   const imported = await meter.phase('import', async () => {
     for (let at = 0, n = 0; at < ADVISORIES; at += PER_FILE, n++) {
       const records = Array.from({ length: Math.min(PER_FILE, ADVISORIES - at) }, (_, k) => recordAt(set, pools, at + k));
-      const file = advisoryFile(records, n);
-      const started = performance.now();
-      const result = await service.importAdvisories({ bytes: file.bytes, fileName: file.name }, admin);
-      const seconds = (performance.now() - started) / 1000;
-      files.push({
-        name: file.name,
-        mib: Math.round(file.bytes.length / 2 ** 20),
-        read: result.read,
-        stored: result.stored,
-        seconds: Math.round(seconds * 10) / 10,
-      });
-      if (result.skippedCount > 0) throw new Error(`${file.name}: ${result.skippedCount} skipped, first ${JSON.stringify(result.skipped[0])}`);
-      process.stdout.write(`  ${file.name}: ${result.stored} stored in ${seconds.toFixed(1)} s\n`);
+      for (const file of advisoryFiles(records, n)) {
+        const started = performance.now();
+        const result = await service.importAdvisories({ bytes: file.bytes, fileName: file.name }, admin);
+        const seconds = (performance.now() - started) / 1000;
+        const mib = Math.round((file.bytes.length / 2 ** 20) * 10) / 10;
+        files.push({ name: file.name, mib, read: result.read, stored: result.stored, seconds: Math.round(seconds * 10) / 10 });
+        if (result.skippedCount > 0) throw new Error(`${file.name}: ${result.skippedCount} skipped, first ${JSON.stringify(result.skipped[0])}`);
+        process.stdout.write(`  ${file.name}: ${result.stored} stored in ${seconds.toFixed(1)} s\n`);
+      }
     }
   });
 
@@ -176,17 +173,27 @@ async function bench(store: ManagementStore) {
   });
 
   const changed = changeAdvisories(set, pools, CHANGED_ADVISORIES, SEED + 1);
-  const reimportFile = advisoryFile(
+  const reimportFiles = advisoryFiles(
     changed.map((g) => recordAt(set, pools, g)),
     1,
   );
-  const reimport = await meter.phase('reimport', () => service.importAdvisories({ bytes: reimportFile.bytes, fileName: 'changed.json' }, admin));
+  const reimport = await meter.phase('reimport', async () => {
+    const totals = { stored: 0, removed: 0, devicesRecomputed: 0 };
+    for (const file of reimportFiles) {
+      const result = await service.importAdvisories({ bytes: file.bytes, fileName: file.name }, admin);
+      totals.stored += result.stored;
+      totals.removed += result.removed;
+      totals.devicesRecomputed += result.devicesRecomputed;
+    }
+    return totals;
+  });
   const afterReimport = await verify(store, pools, set, fleet, ids);
   const devicesWithSoftware = (await store.exposureCounts()).devicesWithSoftware;
   const memory = meter.stop();
   return {
     sizes: { devices: DEVICES, packagesPerDevice: PACKAGES, advisories: ADVISORIES, fleetAdvisories: set.fleet.size, perFile: PER_FILE, seed: SEED },
-    pools: pools.map((p) => ({ release: p.release.key, binaries: p.binaries.length, sources: p.sources.length })),
+    pools: pools.map((p) => ({ release: p.release.key, perDevice: p.perDevice, binaries: p.binaries.length, sources: p.sources.length })),
+    devicesPerRelease: RELEASES.map((r, i) => ({ release: r.key, devices: fleet.filter((d) => d.release === i).length })),
     distinctPackages: distinctPackages(fleet),
     devicesWithSoftware,
     import: { ...imported.figures, advisoriesPerSecond: Math.round(ADVISORIES / imported.figures.wallS), files },
@@ -196,7 +203,7 @@ async function bench(store: ManagementStore) {
     reimport: {
       ...reimport.figures,
       changedAdvisories: changed.length,
-      fileMiB: Math.round((reimportFile.bytes.length / 2 ** 20) * 10) / 10,
+      files: reimportFiles.map((f) => ({ name: f.name, kib: Math.round(f.bytes.length / 1024) })),
       stored: reimport.value.stored,
       removed: reimport.value.removed,
       devicesRecomputed: reimport.value.devicesRecomputed,
@@ -207,7 +214,7 @@ async function bench(store: ManagementStore) {
 }
 
 async function main(): Promise<void> {
-  const label = `${DATABASE} ${DEVICES}x${PACKAGES}x${ADVISORIES}`;
+  const label = values.label ?? `${DATABASE} ${DEVICES}x${PACKAGES}x${ADVISORIES}`;
   const run = await onStoreEngine('vulnerabilities', DATABASE as 'sqlite' | 'postgres', (store) => bench(store));
   const file = join(import.meta.dirname, 'results', 'vulnerabilities.json');
   const previous = await readFile(file, 'utf8').then(
