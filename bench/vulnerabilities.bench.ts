@@ -30,6 +30,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '18' },
     /** Names the run in the results file (default: engine and sizes); a run of the same name replaces it. */
     label: { type: 'string' },
+    'uploads-first': { type: 'boolean', default: false },
   },
 });
 const int = (name: keyof typeof values) => {
@@ -44,6 +45,7 @@ const PER_FILE = Math.min(int('per-file'), 60_000); // a zip's end record counts
 const CHANGES = int('changes');
 const CHANGED_ADVISORIES = int('changed-advisories');
 const SEED = int('seed');
+const UPLOADS_FIRST = values['uploads-first'] === true;
 const DATABASE = values.database;
 if (DATABASE !== 'sqlite' && DATABASE !== 'postgres') throw new Error(`--database must be sqlite or postgres, got ${JSON.stringify(DATABASE)}`);
 if (PACKAGES < 20) throw new Error('--packages must be at least 20');
@@ -120,38 +122,45 @@ async function bench(store: ManagementStore) {
   const service = createVulnerabilityService({ store: timer.wrap(store), devices: store, clock: { now: () => NOW }, logger: createSilentLogger() });
   const ids = (await meter.phase('enroll', () => enroll(store, fleet))).value;
 
-  // Advisories first (none of the devices has uploaded yet): parse + store; matching comes with the uploads.
-  const files: { name: string; mib: number; read: number; stored: number; seconds: number }[] = [];
-  const imported = await meter.phase('import', async () => {
-    for (let at = 0, n = 0; at < ADVISORIES; at += PER_FILE, n++) {
-      const records = Array.from({ length: Math.min(PER_FILE, ADVISORIES - at) }, (_, k) => recordAt(set, pools, at + k));
-      for (const file of advisoryFiles(records, n)) {
-        const started = performance.now();
-        const result = await service.importAdvisories({ bytes: file.bytes, fileName: file.name }, admin);
-        const seconds = (performance.now() - started) / 1000;
-        const mib = Math.round((file.bytes.length / 2 ** 20) * 10) / 10;
-        files.push({ name: file.name, mib, read: result.read, stored: result.stored, seconds: Math.round(seconds * 10) / 10 });
-        if (result.skippedCount > 0) throw new Error(`${file.name}: ${result.skippedCount} skipped, first ${JSON.stringify(result.skipped[0])}`);
-        process.stdout.write(`  ${file.name}: ${result.stored} stored in ${seconds.toFixed(1)} s\n`);
+  // Advisories first by default (parse + store; matching comes with the uploads), or with --uploads-first into a
+  // fleet that has uploaded already (parse + store + match every package + recompute every device, per file).
+  const files: { name: string; mib: number; read: number; stored: number; devicesRecomputed: number; seconds: number }[] = [];
+  const importAll = () =>
+    meter.phase('import', async () => {
+      for (let at = 0, n = 0; at < ADVISORIES; at += PER_FILE, n++) {
+        const records = Array.from({ length: Math.min(PER_FILE, ADVISORIES - at) }, (_, k) => recordAt(set, pools, at + k));
+        for (const file of advisoryFiles(records, n)) {
+          const started = performance.now();
+          const result = await service.importAdvisories({ bytes: file.bytes, fileName: file.name }, admin);
+          const seconds = (performance.now() - started) / 1000;
+          const mib = Math.round((file.bytes.length / 2 ** 20) * 10) / 10;
+          const { read, stored, devicesRecomputed } = result;
+          files.push({ name: file.name, mib, read, stored, devicesRecomputed, seconds: Math.round(seconds * 10) / 10 });
+          if (result.skippedCount > 0) throw new Error(`${file.name}: ${result.skippedCount} skipped, first ${JSON.stringify(result.skipped[0])}`);
+          process.stdout.write(`  ${file.name}: ${result.stored} stored in ${seconds.toFixed(1)} s\n`);
+        }
       }
-    }
-  });
+    });
 
   const uploadMs: number[] = [];
   let generatingMs = 0; // building each upload (items, digest) is the bench's own work, inside the phase's wall and CPU
-  const uploads = await meter.phase('uploads', async () => {
-    for (const [i, device] of fleet.entries()) {
-      const generating = performance.now();
-      const upload = uploadOf(pools, device, ids[i] as string);
-      const started = performance.now();
-      generatingMs += started - generating;
-      const ack = await service.acceptSoftware(ids[i] as string, upload);
-      uploadMs.push(performance.now() - started);
-      if (!ack.stored) throw new Error(`upload of device ${i} was not stored`);
-      if (i % 1000 === 999) process.stdout.write(`  ${i + 1} uploads\n`);
-    }
-  });
-  const afterUploads = await verify(store, pools, set, fleet, ids);
+  const uploadAll = () =>
+    meter.phase('uploads', async () => {
+      for (const [i, device] of fleet.entries()) {
+        const generating = performance.now();
+        const upload = uploadOf(pools, device, ids[i] as string);
+        const started = performance.now();
+        generatingMs += started - generating;
+        const ack = await service.acceptSoftware(ids[i] as string, upload);
+        uploadMs.push(performance.now() - started);
+        if (!ack.stored) throw new Error(`upload of device ${i} was not stored`);
+        if (i % 1000 === 999) process.stdout.write(`  ${i + 1} uploads\n`);
+      }
+    });
+  const imported = UPLOADS_FIRST ? undefined : await importAll();
+  const uploads = await uploadAll();
+  const importedAfter = imported ?? (await importAll());
+  const afterImportAndUploads = await verify(store, pools, set, fleet, ids);
 
   const recompute = await meter.phase('recomputeAll', () => service.recomputeAll());
   const afterRecompute = await verify(store, pools, set, fleet, ids);
@@ -199,7 +208,8 @@ async function bench(store: ManagementStore) {
     devicesPerRelease: RELEASES.map((r, i) => ({ release: r.key, devices: fleet.filter((d) => d.release === i).length })),
     distinctPackages: distinctPackages(fleet),
     devicesWithSoftware,
-    import: { ...imported.figures, advisoriesPerSecond: Math.round(ADVISORIES / imported.figures.wallS), files },
+    order: UPLOADS_FIRST ? 'uploads, then advisories' : 'advisories, then uploads',
+    import: { ...importedAfter.figures, advisoriesPerSecond: Math.round(ADVISORIES / importedAfter.figures.wallS), files },
     uploads: { ...uploads.figures, generatingUploadsS: Math.round(generatingMs / 10) / 100, perUpload: latency(uploadMs) },
     recomputeAll: { ...recompute.figures, devices: recompute.value },
     inventoryChange: { ...changes.figures, perChange: latency(changeMs) },
@@ -211,7 +221,7 @@ async function bench(store: ManagementStore) {
       removed: reimport.value.removed,
       devicesRecomputed: reimport.value.devicesRecomputed,
     },
-    checks: { afterUploads, afterRecompute, afterReimport },
+    checks: { afterImportAndUploads, afterRecompute, afterReimport },
     processMaxRssMiB: memory.maxRssMiB,
   };
 }
