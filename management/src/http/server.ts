@@ -34,6 +34,7 @@ import type { EnrollRateLimits } from './rate-limit.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerSignalRoutes } from './signal-routes.js';
 import { registerTriageRoutes } from './triage-routes.js';
+import { registerDeviceSoftwareRoute, registerVulnerabilityRoutes } from './vulnerability-routes.js';
 
 /** Request bodies are limited to 1 MiB (docs/protocol.md, "Errors"). */
 export const BODY_LIMIT = 1024 * 1024;
@@ -132,6 +133,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       registerDeviceRoutes(scope, ctx);
       registerSignalRoutes(scope, ctx);
       registerDeviceActionRoutes(scope, ctx);
+      registerDeviceSoftwareRoute(scope, ctx);
       registerPushRoute(scope, ctx, deviceAuth, options.metrics?.pushRequestAnswered);
     },
     { prefix: '/v1/device' },
@@ -164,6 +166,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       registerActionRoutes(scope, ctx);
       registerIdentityRoutes(scope, ctx);
       registerAuditRoutes(scope, ctx);
+      registerVulnerabilityRoutes(scope, ctx);
     },
     { prefix: '/v1/admin' },
   );

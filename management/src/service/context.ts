@@ -13,6 +13,7 @@ import type { AccessTokenRegistry } from './compliance/access-tokens.js';
 import type { ComplianceService } from './compliance/compliance-service.js';
 import type { DeviceSetViews } from './device-sets.js';
 import type { PushPresence } from './presence.js';
+import type { VulnerabilityService } from './vulnerabilities/contracts.js';
 
 /** Dependencies of the endpoint's operations, built once at start-up and passed to routes. */
 export interface ServiceContext {
@@ -39,4 +40,6 @@ export interface ServiceContext {
   readonly audit: AuditLog;
   /** Response actions' settings (endpoint config `actions`); absent: the defaults of service/actions/action-envelope.ts. */
   readonly actionSettings?: ActionSettings;
+  /** Software inventory, advisories, findings, exposure and recommendations (service/vulnerabilities/). */
+  readonly vulnerabilities: VulnerabilityService;
 }

@@ -25,6 +25,7 @@ import { DEVICE_ROUTE_DOCS } from './device-route-docs.js';
 import { IDENTITY_ROUTE_DOCS } from './identity-route-docs.js';
 import { isResponseDoc, type ParamDoc, type ResponseDoc, type RouteDoc, type RouteDocs, type SchemaObject } from './route-doc.js';
 import { TRIAGE_ROUTE_DOCS } from './triage-route-docs.js';
+import { VULNERABILITY_ROUTE_DOCS } from './vulnerability-route-docs.js';
 
 /** The entries of several files as one; a route documented twice is an error (a spread would silently keep one). */
 export function mergeRouteDocs(...files: readonly RouteDocs[]): RouteDocs {
@@ -49,6 +50,7 @@ export const ROUTE_DOCS: RouteDocs = mergeRouteDocs(
   AUDIT_ROUTE_DOCS,
   CONSOLE_ROUTE_DOCS,
   ACCESS_OPS_ROUTE_DOCS,
+  VULNERABILITY_ROUTE_DOCS,
 );
 
 const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE'] as const;
