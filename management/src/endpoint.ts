@@ -24,7 +24,7 @@ import { timeOutDue } from './service/actions/action-views.js';
 import { AuditLog } from './service/audit/audit-log.js';
 import { type Cluster, joinCluster, openCluster } from './service/cluster.js';
 import { ACCESS_TOKEN_REFRESH_MS, AccessTokenRegistry } from './service/compliance/access-tokens.js';
-import { ComplianceService } from './service/compliance/compliance-service.js';
+import { ComplianceService, storedExposure } from './service/compliance/compliance-service.js';
 import { startComplianceTimer } from './service/compliance/compliance-timer.js';
 import type { UnassignedState } from './service/compliance/evaluate.js';
 import type { ServiceContext } from './service/context.js';
@@ -33,6 +33,7 @@ import { checkAlternateUrls } from './service/enrollment.js';
 import { ensureBootstrapAdmin } from './service/identity/bootstrap.js';
 import { PushPresence } from './service/presence.js';
 import { SetDelivery } from './service/set-delivery.js';
+import { SecurityTaskService } from './service/tasks/security-tasks.js';
 import { createVulnerabilityService } from './service/vulnerabilities/vulnerability-service.js';
 import { redactedDatabaseUrl } from './store/postgres-store.js';
 
@@ -182,7 +183,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     let publicUrl = configuredPublicUrl ?? '';
     const compliance = new ComplianceService(
       { ...(options.unassignedCompliance ? { unassignedState: options.unassignedCompliance } : {}) },
-      { store, clock, logger: deps.logger, bus },
+      { store, clock, logger: deps.logger, bus, exposureOf: storedExposure(store) },
     );
     const accessTokens = new AccessTokenRegistry(identity.adminTokenHash, { store, clock, logger: deps.logger });
     await accessTokens.load();
@@ -192,6 +193,20 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     else await compliance.reload();
     // Replicas: which devices are connected to which replica, for admins asking any of them.
     presence = options.databaseUrl ? new PushPresence({ store, hub, clock, logger: deps.logger, replicaId: bus.replicaId }) : undefined;
+    // Vulnerability management: recommendations count the open security tasks made from them; each recompute lets tasks
+    // complete themselves and compliance (maxVulnerabilityExposureLevel) move.
+    let securityTasks: SecurityTaskService | undefined;
+    const vulnerabilities = createVulnerabilityService({
+      store,
+      devices: store,
+      clock,
+      logger: deps.logger,
+      openTaskCounts: async (ids) => (securityTasks ? securityTasks.openTaskCounts(ids) : new Map()),
+    });
+    securityTasks = new SecurityTaskService({ store, software: store, recommendation: (id) => vulnerabilities.recommendation(id), clock, logger: deps.logger });
+    const tasks = securityTasks;
+    vulnerabilities.onRecomputed((deviceIds) => tasks.onRecomputed(deviceIds));
+    vulnerabilities.onRecomputed((deviceIds) => compliance.evaluateMany(deviceIds, 'vulnerabilities'));
     const context: ServiceContext = {
       store,
       hub,
@@ -204,7 +219,8 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       compliance,
       accessTokens,
       audit: new AuditLog({ store, clock, logger: deps.logger }),
-      vulnerabilities: createVulnerabilityService({ store, devices: store, clock, logger: deps.logger }),
+      vulnerabilities,
+      securityTasks: tasks,
       ...(options.actions ? { actionSettings: options.actions } : {}),
       get publicUrl() {
         return publicUrl;

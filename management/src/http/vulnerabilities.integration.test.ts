@@ -133,6 +133,20 @@ describe('import → upload → exposure over HTTP', () => {
     expect([imported.status, errorCode(imported)]).toEqual([403, 'ADMIN_FORBIDDEN']);
   });
 
+  it('counts open security tasks on the recommendation, and a fixed upload completes the task (recompute listeners)', async () => {
+    await importFile(OSV_FILE, 'debian.json');
+    const device = await t.enrolledDevice({ facts: { ...DEBIAN, hostname: 'deb-task' } });
+    await device.post('/v1/device/software', debianUpload(device.deviceId));
+    const curl = recommendationId('Debian:12', 'curl');
+    const task = await t.admin.ok<{ taskId: string }>('POST', '/security-tasks', { recommendationId: curl, deviceIds: [device.deviceId] });
+    const rec = await t.admin.ok<RecommendationDetail>('GET', `/vulnerabilities/recommendations/${curl}`);
+    expect(rec.recommendation.openTasks).toBe(1);
+    const fixed = DEBIAN_ITEMS.map((i) => (i.name === 'curl' ? { ...i, version: '7.88.1-10+deb12u5' } : i));
+    expect((await device.post('/v1/device/software', debianUpload(device.deviceId, fixed, '2025-03-02T00:00:00.000Z'))).body).toMatchObject({ stored: true });
+    const detail = await t.admin.ok<{ task: { status: string; completion: string | null; fixedDeviceCount: number } }>('GET', `/security-tasks/${task.taskId}`);
+    expect(detail.task).toMatchObject({ status: 'completed', completion: 'automatic', fixedDeviceCount: 1 });
+  });
+
   it('takes an upload larger than the 1 MiB default body limit', async () => {
     const device = await t.enrolledDevice({ facts: DEBIAN });
     const items = Array.from({ length: 9000 }, (_, k) => ({
