@@ -10,6 +10,7 @@ import { OsType, Platform, SettingState, SettingValue } from './primitives.js';
 import { ComplianceState } from './signals.js';
 import { SOFTWARE_LIMITS, SoftwareSource, VersionScheme } from './software.js';
 import { TaggedUnion } from './tagged-union.js';
+import { ExposureLevel } from './vulnerabilities.js';
 
 // Embedded copies carry no $id (Ajv refuses the same $id twice).
 const Rule = Type.Object(DynamicGroupRule.properties, { additionalProperties: false });
@@ -67,6 +68,11 @@ export const ScenarioAdminActions = [
     'Create a compliance policy and optionally assign it to groups (devices are evaluated by the endpoint)',
   ),
   step('deleteCompliancePolicy', { policy: Name }, 'Delete a compliance policy'),
+  step(
+    'importAdvisories',
+    { advisoryFile: Type.String({ minLength: 1, maxLength: 1000 }) },
+    'Import an advisory file (OSV JSON or zip, NVD CVE JSON 2.0) with POST /v1/admin/vulnerabilities/advisories; `advisoryFile` is relative to the scenario file or the repository',
+  ),
   step(
     'runAction',
     {
@@ -252,6 +258,14 @@ export const ScenarioExpectations = [
       maxShare: Type.Optional(Share),
     },
     { additionalProperties: false, description: "At the end, the share of hosts in this compliance state (the endpoint's overview) is within bounds" },
+  ),
+  Type.Object(
+    { type: Type.Literal('exposureLevel'), level: Type.Union([ExposureLevel, Type.Literal('unknown')]), minShare: Share, maxShare: Type.Optional(Share) },
+    {
+      additionalProperties: false,
+      description:
+        'At the end, the share of hosts at this vulnerability exposure level (GET /v1/admin/vulnerabilities/devices; `unknown`: no exposure computed, e.g. no software uploaded) is within bounds',
+    },
   ),
   Type.Object(
     {
