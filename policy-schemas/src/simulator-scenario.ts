@@ -1,7 +1,7 @@
 // A fleet-simulator scenario (simulator/, `npm run simulate -- --scenario <file>`): the fleet, the admin actions and
 // faults on a timeline, and the expectations that decide pass or fail. QA writes these files; see simulator/README.md.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { ActionStatus, ActionType, QuarantineId, Sha256Hex } from './actions.js';
+import { ActionStatus, ActionType, QuarantineId, Sha256Hex, SOFTWARE_NAME_PATTERN } from './actions.js';
 import { DeviceTag, DynamicGroupRule } from './admin-api.js';
 import { CompliancePolicyDocument } from './compliance-api.js';
 import { IsolationMode } from './isolation.js';
@@ -86,6 +86,19 @@ export const ScenarioAdminActions = [
             sha256: Type.Optional(Sha256Hex),
             path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
             quarantineId: Type.Optional(QuarantineId),
+            /** updateSoftware: the packages to update (names from the device's software; fixedVersion optional). */
+            packages: Type.Optional(
+              Type.Array(
+                Type.Object(
+                  {
+                    name: Type.String({ minLength: 1, maxLength: 256, pattern: SOFTWARE_NAME_PATTERN }),
+                    fixedVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+                  },
+                  { additionalProperties: false },
+                ),
+                { minItems: 1, maxItems: 100 },
+              ),
+            ),
           },
           { additionalProperties: false, description: "the request body's fields besides the comment (POST /v1/admin/devices/:id/<type>)" },
         ),
