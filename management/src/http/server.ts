@@ -35,7 +35,7 @@ import { registerSecurityTaskRoutes, TASK_SET_NEUTRAL_WRITES } from './security-
 import { registerSessionRoutes } from './session-routes.js';
 import { registerSignalRoutes } from './signal-routes.js';
 import { registerTriageRoutes } from './triage-routes.js';
-import { registerDeviceSoftwareRoute, registerVulnerabilityRoutes } from './vulnerability-routes.js';
+import { registerDeviceSoftwareRoute, registerVulnerabilityRoutes, VULNERABILITY_SET_NEUTRAL_WRITES } from './vulnerability-routes.js';
 
 /** Request bodies are limited to 1 MiB (docs/protocol.md, "Errors"). */
 export const BODY_LIMIT = 1024 * 1024;
@@ -161,7 +161,8 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
           req.method === 'HEAD' ||
           isReadOnlyWrite(req.method, route) ||
           SET_NEUTRAL_WRITES.has(`${req.method} ${route}`) ||
-          TASK_SET_NEUTRAL_WRITES.has(`${req.method} ${route}`)
+          TASK_SET_NEUTRAL_WRITES.has(`${req.method} ${route}`) ||
+          VULNERABILITY_SET_NEUTRAL_WRITES.has(`${req.method} ${route}`)
         )
           return;
         ctx.sets.invalidateAll();

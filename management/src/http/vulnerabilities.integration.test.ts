@@ -45,7 +45,13 @@ describe('import → upload → exposure over HTTP', () => {
     const osv = await importFile(zip, 'all.zip', 'application/zip');
     expect(osv.status, osv.text).toBe(200);
     expect(validate(AdvisoryImportResult, osv.body, 'result')).toMatchObject({ format: 'osv', read: 2, stored: 2, skippedCount: 0 });
+    const policiesOf = await t.enrolledDevice();
+    await policiesOf.get('/v1/device/policies');
+    const cached = t.endpoint.context.sets.size;
     const nvd = await importFile(NVD_FILE, 'nvdcve-2.0-2024.json');
+    // An import changes no policy set: the cached sets are kept.
+    expect(t.endpoint.context.sets.size).toBe(cached);
+    expect(cached).toBeGreaterThan(0);
     expect(nvd.body).toMatchObject({ format: 'nvd', stored: 1 });
 
     const device = await t.enrolledDevice({ facts: DEBIAN });
