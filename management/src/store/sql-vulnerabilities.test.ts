@@ -7,8 +7,7 @@ import type { Database } from './schema.js';
 import type { ManagementStore } from './store.js';
 import { freshStorePerTest, STORE_ENGINES } from './testing/store-engines.js';
 import { codeOf, enrolledDevice } from './testing/store-fixtures.js';
-import { debPackage, exposureOf, osvAdvisory } from './testing/vulnerability-fixtures.js';
-import type { StoredDeviceSoftware } from './vulnerability-store.js';
+import { debPackage, exposureOf, osvAdvisory, softwareOf } from './testing/vulnerability-fixtures.js';
 
 const T0 = '2025-01-01T00:00:00Z';
 const T1 = '2025-02-01T00:00:00Z';
@@ -17,9 +16,7 @@ const NOW = '2025-03-10T12:00:00.000Z';
 
 let store: ManagementStore;
 
-function software(deviceId: string, packageIds: number[], collectedAt: string, digest: string): StoredDeviceSoftware {
-  return { deviceId, os: { name: 'Debian GNU/Linux', version: '12' }, collectedAt, receivedAt: NOW, digest: digest.repeat(64), truncated: false, packageIds };
-}
+const software = (deviceId: string, packageIds: number[], collectedAt: string, digest: string) => softwareOf(deviceId, packageIds, collectedAt, digest);
 
 describe.each(STORE_ENGINES)('%s store: vulnerabilities', (engineName) => {
   const engine = freshStorePerTest(engineName, (s) => {
