@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../../common/errors.js';
 import { ManualClock } from '../../../../common/testing/manual-clock.js';
 import { validateById } from '../../../../common/validation.js';
+import { debianUpload, OSV_FILE } from '../../service/vulnerabilities/testing/service-fixtures.js';
 import { httpsRequest } from '../../testing/https-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../../testing/test-endpoint.js';
 import { errorEnvelope } from '../error-envelope.js';
@@ -212,7 +213,15 @@ describe('documented answers', () => {
     expect(posted.status).toBe(200);
     const rule = await t.admin.ok<{ ruleId: string }>('POST', '/suppression-rules', { scope: 'device', deviceId: device.deviceId, alertId, comment: 'docs' });
     const action = await t.admin.ok<{ id: string }>('POST', `/devices/${device.deviceId}/runAntivirusScan`, { comment: 'docs' });
+    // A security task needs a recommendation: advisories imported and a Debian device's software uploaded.
+    const vulnerabilities = t.endpoint.context.vulnerabilities;
+    await vulnerabilities?.importAdvisories({ bytes: OSV_FILE, fileName: 'docs.json' }, { adminId: null, username: 'admin' });
+    const linux = await t.enrolledDevice({ facts: { platform: 'linux', osVersion: '12' } });
+    await vulnerabilities?.acceptSoftware(linux.deviceId, debianUpload(linux.deviceId));
+    const [recommendation] = (await vulnerabilities?.recommendations({ limit: 1 }))?.items ?? [];
+    const task = await t.admin.ok<{ taskId: string }>('POST', '/security-tasks', { recommendationId: recommendation?.recommendationId });
     const ids: Record<string, string> = {
+      '/v1/admin/security-tasks/': task.taskId,
       '/v1/admin/actions/': action.id,
       '/v1/admin/suppression-rules/': rule.ruleId,
       '/v1/admin/devices/': device.deviceId,
