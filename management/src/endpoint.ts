@@ -185,6 +185,23 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       { ...(options.unassignedCompliance ? { unassignedState: options.unassignedCompliance } : {}) },
       { store, clock, logger: deps.logger, bus, exposureOf: storedExposure(store) },
     );
+    // Vulnerability management (issue 18): after each recompute, security tasks check completion and compliance moves.
+    const vulnerabilities = createVulnerabilityService({
+      store,
+      devices: store,
+      clock,
+      logger: deps.logger,
+      openTaskCounts: (ids) => store.openTaskCounts(ids),
+    });
+    const securityTasks = new SecurityTaskService({
+      store,
+      software: store,
+      recommendation: (id) => vulnerabilities.recommendation(id),
+      clock,
+      logger: deps.logger,
+    });
+    vulnerabilities.onRecomputed((ids) => securityTasks.onRecomputed(ids));
+    vulnerabilities.onRecomputed((ids) => compliance.evaluateMany(ids, 'vulnerabilities'));
     const accessTokens = new AccessTokenRegistry(identity.adminTokenHash, { store, clock, logger: deps.logger });
     await accessTokens.load();
     // Settings may have changed and time has passed since the last run: every decision is fresh before we listen. The
@@ -193,20 +210,6 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     else await compliance.reload();
     // Replicas: which devices are connected to which replica, for admins asking any of them.
     presence = options.databaseUrl ? new PushPresence({ store, hub, clock, logger: deps.logger, replicaId: bus.replicaId }) : undefined;
-    // Vulnerability management: recommendations count the open security tasks made from them; each recompute lets tasks
-    // complete themselves and compliance (maxVulnerabilityExposureLevel) move.
-    let securityTasks: SecurityTaskService | undefined;
-    const vulnerabilities = createVulnerabilityService({
-      store,
-      devices: store,
-      clock,
-      logger: deps.logger,
-      openTaskCounts: async (ids) => (securityTasks ? securityTasks.openTaskCounts(ids) : new Map()),
-    });
-    securityTasks = new SecurityTaskService({ store, software: store, recommendation: (id) => vulnerabilities.recommendation(id), clock, logger: deps.logger });
-    const tasks = securityTasks;
-    vulnerabilities.onRecomputed((deviceIds) => tasks.onRecomputed(deviceIds));
-    vulnerabilities.onRecomputed((deviceIds) => compliance.evaluateMany(deviceIds, 'vulnerabilities'));
     const context: ServiceContext = {
       store,
       hub,
@@ -219,9 +222,9 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       compliance,
       accessTokens,
       audit: new AuditLog({ store, clock, logger: deps.logger }),
-      vulnerabilities,
-      securityTasks: tasks,
       ...(options.actions ? { actionSettings: options.actions } : {}),
+      vulnerabilities,
+      securityTasks,
       get publicUrl() {
         return publicUrl;
       },

@@ -175,8 +175,8 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       registerActionRoutes(scope, ctx);
       registerIdentityRoutes(scope, ctx);
       registerAuditRoutes(scope, ctx);
-      registerVulnerabilityRoutes(scope, ctx);
       if (ctx.securityTasks) registerSecurityTaskRoutes(scope, ctx, ctx.securityTasks);
+      registerVulnerabilityRoutes(scope, ctx);
     },
     { prefix: '/v1/admin' },
   );
