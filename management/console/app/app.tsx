@@ -34,7 +34,7 @@ const NAV: readonly [string, string, (can: Abilities) => boolean][] = [
   ['groups', 'Groups', () => true],
   ['compliance', 'Compliance', () => true],
   ['vulnerabilities', 'Vulnerabilities', (can) => can.readVulnerabilities],
-  ['tasks', 'Security tasks', (can) => can.readVulnerabilities],
+  ['tasks', 'Security tasks', (can) => can.readTasks],
   ['onboarding', 'Onboarding', (can) => can.manageEnrollment],
   ['tokens', 'Tokens', () => true],
   ['admins', 'Admins', (can) => can.readAdmins],

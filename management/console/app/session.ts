@@ -47,6 +47,7 @@ export interface Abilities {
   readonly downloadPackages: boolean;
   /** Vulnerability management (issue 18): the fleet views and security tasks (unscoped admins), task changes, updateSoftware. */
   readonly readVulnerabilities: boolean;
+  readonly readTasks: boolean;
   readonly writeTasks: boolean;
   readonly updateSoftware: boolean;
   readonly manageAdmins: boolean;
@@ -89,6 +90,7 @@ export function abilitiesOf(me: AdminMe): Abilities {
     cancelActions: may('POST /v1/admin/actions/:id/cancel'),
     downloadPackages: may('GET /v1/admin/actions/:id/package'),
     readVulnerabilities: may('GET /v1/admin/vulnerabilities'),
+    readTasks: may('GET /v1/admin/security-tasks'),
     writeTasks: may('POST /v1/admin/security-tasks'),
     updateSoftware: may('POST /v1/admin/devices/:id/updateSoftware'),
     manageAdmins: may('POST /v1/admin/admins'),

@@ -6,6 +6,7 @@ import { api } from '../api.js';
 import { useLoad } from '../hooks.js';
 import { usePage } from '../paging.js';
 import { href } from '../router.js';
+import type { Abilities } from '../session.js';
 import type { DeviceSoftware, DeviceVulnerabilities } from '../types.js';
 import { Badge, DataTable, ErrorText, formatTime, Loading } from '../ui.js';
 
@@ -84,7 +85,8 @@ export function SoftwareTab({ deviceId }: { deviceId: string }) {
   );
 }
 
-export function VulnerabilitiesTab({ deviceId }: { deviceId: string }) {
+/** `can.readVulnerabilities` links each advisory to its page (a group-scoped admin reads findings, not the fleet's advisories). */
+export function VulnerabilitiesTab({ deviceId, can }: { deviceId: string; can: Abilities }) {
   const vulnerabilities = useLoad(() => api<DeviceVulnerabilities>('GET', path(deviceId, 'vulnerabilities')), [deviceId]);
   const findings = vulnerabilities.data?.findings ?? [];
   const { rows, pager } = usePage(findings, FINDINGS_PAGE);
@@ -110,9 +112,13 @@ export function VulnerabilitiesTab({ deviceId }: { deviceId: string }) {
           {rows.map((f) => (
             <tr key={`${f.advisoryId}\u0000${f.software.name}\u0000${f.software.version}\u0000${f.software.architecture ?? ''}`}>
               <th scope="row">
-                <a href={href('vulnerabilities', 'advisories', f.advisoryId)} title={f.summary}>
-                  <bdi>{f.advisoryId}</bdi>
-                </a>
+                {can.readVulnerabilities ? (
+                  <a href={href('vulnerabilities', 'advisories', f.advisoryId)} title={f.summary}>
+                    <bdi>{f.advisoryId}</bdi>
+                  </a>
+                ) : (
+                  <bdi title={f.summary}>{f.advisoryId}</bdi>
+                )}
               </th>
               <td>{f.cveIds.join(', ') || '—'}</td>
               <td>

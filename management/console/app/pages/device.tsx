@@ -188,7 +188,7 @@ export function DevicePage({ deviceId, tab, can }: { deviceId: string; tab: stri
       {current === 'vulnerabilities' && (
         <section aria-labelledby="vulnerabilities-h">
           <h2 id="vulnerabilities-h">Vulnerabilities</h2>
-          <VulnerabilitiesTab deviceId={deviceId} />
+          <VulnerabilitiesTab deviceId={deviceId} can={can} />
         </section>
       )}
       {current === 'overview' && (
