@@ -306,6 +306,18 @@ export const ERROR_CODES = {
     description:
       'An advisory file (OSV records, a JSON array or zip of them, or an NVD CVE API 2.0 page) is malformed, too large or nests too deep; the message names the record (index and id) and the JSON path of the bad field. Nothing of the file is imported.',
   },
+  RECOMMENDATION_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: 'No security recommendation has this id (it has no exposed device now, or the id is not one the endpoint made).',
+  },
+  ADVISORY_NOT_FOUND: { status: 404, retryable: false, description: 'No imported advisory has this id (never imported, or withdrawn by a later import).' },
+  SOFTWARE_UPDATE_FAILED: {
+    status: 500,
+    retryable: false,
+    description:
+      "An updateSoftware action's package manager (apt-get, dnf, zypper, winget) failed: the message quotes its exit code and the tail of its output; the result shows each package's version before and after.",
+  },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
   USAGE_INVALID: {
     status: 400,

@@ -2,6 +2,17 @@
 // Booleans are 0/1 integers and JSON values are TEXT so the same shapes fit SQLite and PostgreSQL.
 import type { Generated } from 'kysely';
 import type { ActionPackageChunkTable, ActionPackageTable, DeviceActionTable } from './schema-actions.js';
+import type {
+  AdvisoryImportTable,
+  AdvisoryKeyTable,
+  AdvisoryTable,
+  DeviceExposureTable,
+  DeviceFindingTable,
+  DeviceSoftwareTable,
+  PackageFindingTable,
+  SoftwarePackageKeyTable,
+  SoftwarePackageTable,
+} from './schema-vulnerabilities.js';
 
 /** meta: single facts about this endpoint (tenant id, admin token hash). */
 export interface MetaTable {
@@ -451,4 +462,13 @@ export interface Database {
   deviceActions: DeviceActionTable;
   actionPackages: ActionPackageTable;
   actionPackageChunks: ActionPackageChunkTable;
+  advisories: AdvisoryTable;
+  advisoryKeys: AdvisoryKeyTable;
+  advisoryImports: AdvisoryImportTable;
+  softwarePackages: SoftwarePackageTable;
+  softwarePackageKeys: SoftwarePackageKeyTable;
+  packageFindings: PackageFindingTable;
+  deviceSoftware: DeviceSoftwareTable;
+  deviceFindings: DeviceFindingTable;
+  deviceExposure: DeviceExposureTable;
 }

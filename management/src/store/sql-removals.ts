@@ -36,6 +36,9 @@ export const DEVICE_TABLES = [
   'actionPackageChunks',
   'actionPackages',
   'deviceActions',
+  'deviceSoftware',
+  'deviceFindings',
+  'deviceExposure',
 ] as const satisfies readonly (keyof Database)[];
 
 /** ManagementStore.deleteGroup. */

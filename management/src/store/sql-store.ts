@@ -18,7 +18,6 @@ import { migrateToLatest } from './migrations.js';
 import { prepareQuery } from './prepared-queries.js';
 import type { Database } from './schema.js';
 import * as audit from './sql-audit.js';
-import { SqlComplianceStore } from './sql-compliance-store.js';
 import { deviceDashboard, policySettingDevices, queryDevices } from './sql-device-listing.js';
 import * as keys from './sql-keys.js';
 import { sweepNonces } from './sql-nonces.js';
@@ -30,6 +29,7 @@ import * as removals from './sql-removals.js';
 import { getReportedStatus, listDeviceEvents, recordReport, reportedConflicts } from './sql-reports.js';
 import { deviceFromRow, normaliseTime } from './sql-rows.js';
 import * as targeting from './sql-targeting.js';
+import { SqlVulnerabilityStore } from './sql-vulnerability-store.js';
 import type {
   DeletedGroup,
   DeviceKeyRotation,
@@ -79,8 +79,9 @@ export async function migratedStore(db: Kysely<Database>, pool?: () => PoolStats
   return new SqlManagementStore(db, pool);
 }
 
-// Signals, compliance and access tokens come from SqlComplianceStore (sql-compliance-store.ts).
-export class SqlManagementStore extends SqlComplianceStore implements ManagementStore {
+// Signals, compliance and access tokens come from SqlComplianceStore (sql-compliance-store.ts), vulnerability management
+// from SqlVulnerabilityStore (sql-vulnerability-store.ts).
+export class SqlManagementStore extends SqlVulnerabilityStore implements ManagementStore {
   constructor(
     db: Kysely<Database>,
     private readonly pool?: () => PoolStats,

@@ -23,6 +23,7 @@ import type { ComplianceStore } from './compliance-store.js';
 import type { DashboardQuery, DeviceCounts, DeviceQuery, DeviceQueryPage, PolicySettingPage, PolicySettingQuery } from './device-query.js';
 import type { StoreProblem } from './stored-json.js';
 import type { TriageStore } from './triage-store.js';
+import type { VulnerabilityStore } from './vulnerability-store.js';
 
 /** Keys of the meta table (single-row facts about this endpoint). */
 export type MetaKey = 'tenantId' | 'adminTokenHash' | 'bootstrapAdminId';
@@ -257,7 +258,7 @@ export interface StoreStats {
   readonly pool?: PoolStats;
 }
 
-export interface ManagementStore extends ComplianceStore, TriageStore, ActionStore, AdminStore, AuditStore {
+export interface ManagementStore extends ComplianceStore, TriageStore, ActionStore, AdminStore, AuditStore, VulnerabilityStore {
   getMeta(key: MetaKey): Promise<string | undefined>;
   /** Stores `value` unless the key already has one; returns the value now stored. */
   initMeta(key: MetaKey, value: string): Promise<string>;

@@ -11,7 +11,8 @@ import { triagedAlertsOf } from './alert-triage.js';
 import { riskLevelOf } from './risk.js';
 import { countingAlerts } from './triage.js';
 
-function requireSigner(what: string, deviceId: string, signerId: string): void {
+/** SCHEMA_INVALID unless the upload names the device that signed it. */
+export function requireSigner(what: string, deviceId: string, signerId: string): void {
   if (deviceId !== signerId) {
     throw new AttacheError('SCHEMA_INVALID', `${what} is invalid: /deviceId must be the signing device`, {
       details: [{ path: '/deviceId', message: 'must be the signing device' }],
