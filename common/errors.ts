@@ -318,6 +318,19 @@ export const ERROR_CODES = {
     description:
       "An updateSoftware action's package manager (apt-get, dnf, zypper, winget) failed: the message quotes its exit code and the tail of its output; the result shows each package's version before and after.",
   },
+  TASK_NOT_FOUND: { status: 404, retryable: false, description: 'No security task has this id.' },
+  TASK_TRANSITION_INVALID: {
+    status: 409,
+    retryable: false,
+    description:
+      'A security task cannot move from its current status to the one asked (pending → active | rejected; active → completed | rejected; rejected → pending), or a reject has no note; the message names both statuses.',
+  },
+  TASK_INVALID: {
+    status: 400,
+    retryable: false,
+    description:
+      'A security task request is malformed: a device not exposed to the recommendation, a due date in the past, a recommendation without exposed devices; the message names the field.',
+  },
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected internal error.' },
   USAGE_INVALID: {
     status: 400,

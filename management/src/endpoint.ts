@@ -24,7 +24,7 @@ import { timeOutDue } from './service/actions/action-views.js';
 import { AuditLog } from './service/audit/audit-log.js';
 import { type Cluster, joinCluster, openCluster } from './service/cluster.js';
 import { ACCESS_TOKEN_REFRESH_MS, AccessTokenRegistry } from './service/compliance/access-tokens.js';
-import { ComplianceService } from './service/compliance/compliance-service.js';
+import { ComplianceService, storedExposure } from './service/compliance/compliance-service.js';
 import { startComplianceTimer } from './service/compliance/compliance-timer.js';
 import type { UnassignedState } from './service/compliance/evaluate.js';
 import type { ServiceContext } from './service/context.js';
@@ -181,7 +181,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     let publicUrl = configuredPublicUrl ?? '';
     const compliance = new ComplianceService(
       { ...(options.unassignedCompliance ? { unassignedState: options.unassignedCompliance } : {}) },
-      { store, clock, logger: deps.logger, bus },
+      { store, clock, logger: deps.logger, bus, exposureOf: storedExposure(store) },
     );
     const accessTokens = new AccessTokenRegistry(identity.adminTokenHash, { store, clock, logger: deps.logger });
     await accessTokens.load();

@@ -5,6 +5,7 @@ import { AssignmentMode, PolicySourceBody, Semver } from './admin-api.js';
 import { AlertEffect, AlertTriage } from './alert-triage.js';
 import { DisplayName, Platform, Timestamp, Uuid } from './primitives.js';
 import { Alert, ComplianceState, DeviceHealth, DeviceInventory, RiskLevel } from './signals.js';
+import { EXPOSURE_LEVELS } from './vulnerabilities.js';
 
 /**
  * Intune's "Require the device to be at or under the machine risk score": `clear` (MDE "Secure": no active alert of
@@ -25,6 +26,16 @@ export const ComplianceSettings = Type.Object(
     maxSignatureAgeHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 8760, description: 'With requireSignaturesUpToDate; default 72' })),
     maxHoursSinceCheckin: Type.Optional(Type.Integer({ minimum: 1, maximum: 8760, description: 'Hours since the last signed request (or enrollment)' })),
     minAgentVersion: Type.Optional(Type.String({ pattern: Semver.pattern, description: 'Lowest agent version (semver) a compliant device may run' })),
+    /**
+     * Ours (Intune has no such setting; Defender's exposure level is the analogy): the highest vulnerability exposure
+     * level (docs/vulnerabilities.md "Exposure score") a compliant device may have; unknown until it uploaded software.
+     */
+    maxVulnerabilityExposureLevel: Type.Optional(
+      Type.Union(
+        EXPOSURE_LEVELS.map((l) => Type.Literal(l)),
+        { description: 'Highest vulnerability exposure level a compliant device may have' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -31,6 +31,7 @@ import { registerOpenApiRoute } from './openapi/openapi-route.js';
 import { registerPushRoute } from './push-route.js';
 import { PUSH_WS_OPTIONS, releaseUpgradeRequest } from './push-socket-memory.js';
 import type { EnrollRateLimits } from './rate-limit.js';
+import { registerSecurityTaskRoutes, TASK_SET_NEUTRAL_WRITES } from './security-task-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerSignalRoutes } from './signal-routes.js';
 import { registerTriageRoutes } from './triage-routes.js';
@@ -153,7 +154,14 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       // the response-action writes (SET_NEUTRAL_WRITES), which change no set.
       const invalidate = async (req: FastifyRequest) => {
         const route = req.routeOptions.url ?? '';
-        if (req.method === 'GET' || req.method === 'HEAD' || isReadOnlyWrite(req.method, route) || SET_NEUTRAL_WRITES.has(`${req.method} ${route}`)) return;
+        if (
+          req.method === 'GET' ||
+          req.method === 'HEAD' ||
+          isReadOnlyWrite(req.method, route) ||
+          SET_NEUTRAL_WRITES.has(`${req.method} ${route}`) ||
+          TASK_SET_NEUTRAL_WRITES.has(`${req.method} ${route}`)
+        )
+          return;
         ctx.sets.invalidateAll();
       };
       scope.addHook('preHandler', invalidate);
@@ -164,6 +172,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       registerActionRoutes(scope, ctx);
       registerIdentityRoutes(scope, ctx);
       registerAuditRoutes(scope, ctx);
+      if (ctx.securityTasks) registerSecurityTaskRoutes(scope, ctx, ctx.securityTasks);
     },
     { prefix: '/v1/admin' },
   );

@@ -5,6 +5,7 @@ import { type ColumnDefinitionBuilder, type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import { alertTriage } from './migration-alert-triage.js';
 import { responseActions } from './migration-response-actions.js';
+import { securityTasks } from './migration-security-tasks.js';
 import { vulnerabilities } from './migration-vulnerabilities.js';
 import type { Database } from './schema.js';
 import { compliancePolicySource, policySource } from './source-migrations.js';
@@ -477,6 +478,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0016-alert-triage': alertTriage,
   '0017-response-actions': responseActions,
   '0018-vulnerabilities': vulnerabilities,
+  '0019-security-tasks': securityTasks,
 };
 
 /** Feeds MIGRATIONS to kysely's Migrator. */

@@ -2,6 +2,7 @@
 // Booleans are 0/1 integers and JSON values are TEXT so the same shapes fit SQLite and PostgreSQL.
 import type { Generated } from 'kysely';
 import type { ActionPackageChunkTable, ActionPackageTable, DeviceActionTable } from './schema-actions.js';
+import type { SecurityTaskEventTable, SecurityTaskTable } from './schema-security-tasks.js';
 import type {
   AdvisoryImportTable,
   AdvisoryKeyTable,
@@ -471,4 +472,6 @@ export interface Database {
   deviceSoftware: DeviceSoftwareTable;
   deviceFindings: DeviceFindingTable;
   deviceExposure: DeviceExposureTable;
+  securityTasks: SecurityTaskTable;
+  securityTaskEvents: SecurityTaskEventTable;
 }

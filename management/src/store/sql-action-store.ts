@@ -1,4 +1,5 @@
-// The ActionStore part of the SQL store (response actions, migration 0017); SqlComplianceStore extends it. Queries live
+// The ActionStore part of the SQL store (response actions, migration 0017); SqlComplianceStore extends it, it extends
+// SqlSecurityTaskStore. Queries live
 // in sql-actions.ts; this class only binds them to the database.
 import type {
   ActionChange,
@@ -13,10 +14,10 @@ import type {
 } from './action-store.js';
 import * as packages from './sql-action-packages.js';
 import * as actions from './sql-actions.js';
-import { SqlAdminStore } from './sql-admin-store.js';
+import { SqlSecurityTaskStore } from './sql-security-task-store.js';
 
-/** ActionStore (and AdminStore) on the SQL database. */
-export class SqlActionStore extends SqlAdminStore implements ActionStore {
+/** ActionStore (and SecurityTaskStore, AdminStore) on the SQL database. */
+export class SqlActionStore extends SqlSecurityTaskStore implements ActionStore {
   createAction(action: NewAction): Promise<void> {
     return actions.createAction(this.db, action);
   }

@@ -21,6 +21,7 @@ import type { AdminStore } from './admin-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { ComplianceStore } from './compliance-store.js';
 import type { DashboardQuery, DeviceCounts, DeviceQuery, DeviceQueryPage, PolicySettingPage, PolicySettingQuery } from './device-query.js';
+import type { SecurityTaskStore } from './security-task-store.js';
 import type { StoreProblem } from './stored-json.js';
 import type { TriageStore } from './triage-store.js';
 import type { VulnerabilityStore } from './vulnerability-store.js';
@@ -258,7 +259,7 @@ export interface StoreStats {
   readonly pool?: PoolStats;
 }
 
-export interface ManagementStore extends ComplianceStore, TriageStore, ActionStore, AdminStore, AuditStore, VulnerabilityStore {
+export interface ManagementStore extends ComplianceStore, TriageStore, ActionStore, AdminStore, AuditStore, VulnerabilityStore, SecurityTaskStore {
   getMeta(key: MetaKey): Promise<string | undefined>;
   /** Stores `value` unless the key already has one; returns the value now stored. */
   initMeta(key: MetaKey, value: string): Promise<string>;

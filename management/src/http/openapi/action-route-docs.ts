@@ -37,7 +37,7 @@ function createDoc(type: ActionType): RouteDoc {
     security: admin,
     body: ActionRequestBodies[type],
     responses: { 201: MachineAction },
-    errors: ['ACTION_INVALID', 'DEVICE_REVOKED', 'DEVICE_OFFBOARDED', 'ACTION_IN_PROGRESS'],
+    errors: ['ACTION_INVALID', 'DEVICE_REVOKED', 'DEVICE_OFFBOARDED', 'ACTION_IN_PROGRESS', ...(type === 'updateSoftware' ? (['CONFLICT'] as const) : [])],
   };
 }
 

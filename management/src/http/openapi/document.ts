@@ -24,6 +24,7 @@ import { CONSOLE_ROUTE_DOCS } from './console-route-docs.js';
 import { DEVICE_ROUTE_DOCS } from './device-route-docs.js';
 import { IDENTITY_ROUTE_DOCS } from './identity-route-docs.js';
 import { isResponseDoc, type ParamDoc, type ResponseDoc, type RouteDoc, type RouteDocs, type SchemaObject } from './route-doc.js';
+import { SECURITY_TASK_ROUTE_DOCS } from './security-task-route-docs.js';
 import { TRIAGE_ROUTE_DOCS } from './triage-route-docs.js';
 
 /** The entries of several files as one; a route documented twice is an error (a spread would silently keep one). */
@@ -49,6 +50,7 @@ export const ROUTE_DOCS: RouteDocs = mergeRouteDocs(
   AUDIT_ROUTE_DOCS,
   CONSOLE_ROUTE_DOCS,
   ACCESS_OPS_ROUTE_DOCS,
+  SECURITY_TASK_ROUTE_DOCS,
 );
 
 const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE'] as const;

@@ -21,8 +21,10 @@ import { authorizeRoute } from '../identity/roles.js';
 import { pushActions } from './action-delivery.js';
 import { ACTION_TTL_MS, DEFAULT_PACKAGE_MAX_BYTES, familyOf, signAction } from './action-envelope.js';
 import { machineAction, scopedAction, timeOutDue } from './action-views.js';
+import { updatePackages } from './update-software.js';
 
-function adminOf(admin: AdminPrincipal | undefined): ActionAdmin {
+/** Who asks: the admin signed in, or `admin` for the endpoint's admin token. */
+export function adminOf(admin: AdminPrincipal | undefined): ActionAdmin {
   return admin ? { adminId: admin.adminId, username: admin.username } : { adminId: null, username: 'admin' };
 }
 
@@ -44,6 +46,23 @@ function parametersOf(ctx: ServiceContext, type: ActionType, body: Record<string
   }
 }
 
+/** updateSoftware's parameters: the request's names checked against the device's last software upload. */
+async function updateSoftwareParameters(
+  ctx: ServiceContext,
+  deviceId: string,
+  body: Record<string, unknown>,
+  taskId?: string,
+): Promise<Record<string, unknown>> {
+  const requested = body.packages as { name: string; fixedVersion?: string }[];
+  const packages = await updatePackages(ctx.store, deviceId, requested);
+  return { packages, ...(taskId ? { taskId } : {}) };
+}
+
+/** What a caller inside the endpoint adds to a request (a security task remediating: its id in the parameters). */
+export interface CreateActionOptions {
+  readonly taskId?: string;
+}
+
 /** POST /v1/admin/devices/:id/<type>: 201 with the new action. */
 export async function createAction(
   ctx: ServiceContext,
@@ -51,6 +70,7 @@ export async function createAction(
   deviceId: string,
   type: ActionType,
   rawBody: unknown,
+  options: CreateActionOptions = {},
 ): Promise<MachineAction> {
   if (!ACTION_TYPES.includes(type)) throw new AttacheError('ACTION_INVALID', `unknown action type ${String(type).slice(0, 64)}`);
   const body = validate(ActionRequestBodies[type], rawBody ?? {}, `${type} request`, 'ACTION_INVALID') as Record<string, unknown>;
@@ -65,7 +85,7 @@ export async function createAction(
   const actionId = randomUUID();
   const createdAt = new Date(now).toISOString();
   const expiresAt = new Date(now + ACTION_TTL_MS).toISOString();
-  const parameters = parametersOf(ctx, type, body);
+  const parameters = type === 'updateSoftware' ? await updateSoftwareParameters(ctx, deviceId, body, options.taskId) : parametersOf(ctx, type, body);
   const payload = {
     purpose: 'attache-action',
     actionId,

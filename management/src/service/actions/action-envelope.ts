@@ -21,9 +21,10 @@ export interface ActionSettings {
   readonly packageMaxBytes: number;
 }
 
-/** One pending or inProgress action per device and family: isolate and release share `isolation`. */
+/** One pending or inProgress action per device and family: isolate and release share `isolation`; updateSoftware is `software`. */
 export function familyOf(type: ActionType): string {
-  return type === 'isolate' || type === 'release' ? 'isolation' : type;
+  if (type === 'isolate' || type === 'release') return 'isolation';
+  return type === 'updateSoftware' ? 'software' : type;
 }
 
 /** Signs `payload` with the ring's active key. */

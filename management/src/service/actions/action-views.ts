@@ -83,13 +83,15 @@ export async function showAction(ctx: ServiceContext, admin: AdminPrincipal | un
   return machineAction(await scopedAction(ctx, admin, actionId));
 }
 
-function oneOf<T extends string>(query: Readonly<Record<string, unknown>>, name: string, values: readonly T[]): T | undefined {
+/** A query parameter that must be one of `values` (absent: undefined). */
+export function oneOf<T extends string>(query: Readonly<Record<string, unknown>>, name: string, values: readonly T[]): T | undefined {
   const value = single(query, name);
   if (value !== undefined && !values.includes(value as T)) throw queryInvalid(`query parameter ${name} must be one of ${values.join(', ')}`);
   return value as T | undefined;
 }
 
-function cursorOf(cursor: string | undefined): { createdAt: string; actionId: string } | undefined {
+/** A keyset cursor of (createdAt, uuid) as keysetCursor made it; QUERY_INVALID for anything else. */
+export function cursorOf(cursor: string | undefined): { createdAt: string; actionId: string } | undefined {
   if (cursor === undefined) return undefined;
   const bad = queryInvalid('query parameter cursor is not a cursor this endpoint issued; pass the nextCursor of the previous page unchanged');
   if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw bad;
@@ -100,6 +102,11 @@ function cursorOf(cursor: string | undefined): { createdAt: string; actionId: st
     // falls through to the refusal
   }
   throw bad;
+}
+
+/** The cursor of the page after the row (createdAt, id). */
+export function keysetCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
 }
 
 /** GET /v1/admin/actions?deviceId&type&status&requestor&cursor&limit. */
@@ -134,6 +141,6 @@ export async function listActions(
   const last = page.at(-1);
   return {
     actions: page.map(machineAction),
-    nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.createdAt, last.actionId])).toString('base64url') : null,
+    nextCursor: rows.length > limit && last ? keysetCursor(last.createdAt, last.actionId) : null,
   };
 }

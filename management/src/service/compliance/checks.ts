@@ -1,9 +1,10 @@
 // Compliance setting checks, pure: each configured setting of a compliance policy against what the endpoint knows about
-// the device (risk from stored alerts, latest health, last contact, agent version, settings reported in conflict) at time
+// the device (risk from stored alerts, latest health, last contact, agent version, settings reported in conflict, vulnerability exposure) at time
 // `now`. A check is `compliant`, `noncompliant`, `unknown` (evidence missing), `conflict` (not met because another
 // manager or policy wins the setting behind it) or `error` (could not be evaluated), and says when time alone flips it.
-import type { Alert, ComplianceSettings, DeviceHealth, RiskLevel } from '../../../../policy-schemas/src/index.js';
+import { type Alert, type ComplianceSettings, type DeviceHealth, EXPOSURE_LEVELS, type RiskLevel } from '../../../../policy-schemas/src/index.js';
 import { compareSemver } from '../targeting.js';
+import type { ExposureSummary } from '../vulnerabilities/contracts.js';
 import { riskWithin } from './risk.js';
 
 const HOUR_MS = 3_600_000;
@@ -23,6 +24,8 @@ export interface ComplianceFacts {
   readonly health: { readonly value: DeviceHealth; readonly receivedAt: string } | null;
   /** Settings the device last reported in state `conflict` (SETTING_OVERRIDDEN: Group Policy wins; SETTING_CONFLICT). */
   readonly settingConflicts: readonly SettingConflict[];
+  /** The device's computed vulnerability exposure; null when it never uploaded software (or was never computed). */
+  readonly vulnerabilityExposure: ExposureSummary | null;
 }
 
 /** A setting the device reported in conflict, with the device's message (who wins). */
@@ -59,6 +62,24 @@ function checkRisk(max: NonNullable<ComplianceSettings['maxRiskLevel']>, f: Comp
   const ok = riskWithin(f.riskLevel, max);
   const message = ok ? `machine risk ${f.riskLevel} is within ${max}` : `machine risk ${f.riskLevel} is above the allowed ${max}${alertsText(f.activeAlerts)}`;
   return { setting: 'maxRiskLevel', result: ok ? 'compliant' : 'noncompliant', expected: max, observed: f.riskLevel, message };
+}
+
+function checkExposure(max: NonNullable<ComplianceSettings['maxVulnerabilityExposureLevel']>, f: ComplianceFacts): SettingCheck {
+  const setting = 'maxVulnerabilityExposureLevel';
+  const e = f.vulnerabilityExposure;
+  if (!e)
+    return {
+      setting,
+      result: 'unknown',
+      expected: max,
+      observed: null,
+      message: 'vulnerability exposure unknown: the device has uploaded no software inventory yet',
+    };
+  if (EXPOSURE_LEVELS.indexOf(e.level) <= EXPOSURE_LEVELS.indexOf(max)) {
+    return { setting, result: 'compliant', expected: max, observed: e.level, message: `vulnerability exposure ${e.level} (score ${e.score}) is within ${max}` };
+  }
+  const message = `vulnerability exposure ${e.level} (score ${e.score}, computed ${e.computedAt}) is above the allowed ${max}`;
+  return { setting, result: 'noncompliant', expected: max, observed: e.level, message };
 }
 
 /** A required boolean health field (`true` required): on, off, or not known. */
@@ -203,5 +224,7 @@ export function checkSettings(settings: ComplianceSettings, facts: ComplianceFac
   }
   if (maxHoursSinceCheckin !== undefined) checks.push(guarded('maxHoursSinceCheckin', maxHoursSinceCheckin, () => checkCheckin(maxHoursSinceCheckin, facts)));
   if (minAgentVersion) checks.push(guarded('minAgentVersion', minAgentVersion, () => checkAgentVersion(minAgentVersion, facts)));
+  const maxExposure = settings.maxVulnerabilityExposureLevel;
+  if (maxExposure) checks.push(guarded('maxVulnerabilityExposureLevel', maxExposure, () => checkExposure(maxExposure, facts)));
   return checks.map((c) => withConflict(c, facts.settingConflicts));
 }

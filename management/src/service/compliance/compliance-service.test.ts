@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../common/testing/manual-clock.js';
-import type { ComplianceSettings, StatusReport } from '../../../../policy-schemas/src/index.js';
+import type { ComplianceSettings, ExposureLevel, StatusReport } from '../../../../policy-schemas/src/index.js';
 import { createSilentLogger } from '../../logging.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
 import type { ManagementStore } from '../../store/store.js';
 import { assignCompliancePolicy } from '../../store/testing/store-fixtures.js';
-import { ComplianceService } from './compliance-service.js';
+import { ComplianceService, storedExposure } from './compliance-service.js';
 import { startComplianceTimer } from './compliance-timer.js';
 
 const HOUR = 3_600_000;
@@ -68,6 +68,28 @@ async function reportHealth(deviceId: string, on: { realTimeProtection: boolean;
 /** An empty status report of the device (settings filled in by the caller). */
 function statusReport(deviceId: string, at: string): StatusReport {
   return { reportId: randomUUID(), deviceId, generatedAt: at, agentVersion: '1.0.0', trigger: 'push', durationMs: 1, policies: [], settings: [] };
+}
+
+/** Stores the device's computed exposure as the vulnerability service does after a recompute. */
+function saveExposure(deviceId: string, level: ExposureLevel, score: number): Promise<void> {
+  const at = new Date(now).toISOString();
+  const bySeverity = { critical: level === 'high' ? 1 : 0, high: 0, medium: 0, low: level === 'low' ? 1 : 0, none: 0, unknown: 0 };
+  return store.saveExposure(
+    {
+      deviceId,
+      level,
+      score,
+      findings: 1,
+      advisories: 1,
+      bySeverity,
+      vulnerableSoftware: 1,
+      softwareItems: 10,
+      softwareTruncated: false,
+      softwareCollectedAt: at,
+      computedAt: at,
+    },
+    [],
+  );
 }
 
 describe('ComplianceService', () => {
@@ -234,5 +256,29 @@ describe('ComplianceService', () => {
     expect(await service.evaluateAll('startup')).toBe(2);
     expect(service.decision(fine)?.decision).toBe('allow');
     expect(service.decision(broken)).toBeUndefined();
+  });
+
+  it('reads the exposure only for a policy with a maximum exposure level, and moves with it (trigger vulnerabilities)', async () => {
+    const [exposed, other] = [await device(), await device()];
+    await assign([exposed], { maxVulnerabilityExposureLevel: 'low' });
+    await assign([other], { minAgentVersion: '1.0.0' });
+    const asked: string[] = [];
+    const read = storedExposure(store);
+    const exposureOf = (id: string) => {
+      asked.push(id);
+      return read(id);
+    };
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger(), exposureOf });
+    expect((await service.evaluate(exposed, 'admin'))?.state).toBe('unknown');
+    await service.evaluate(other, 'admin');
+    expect(asked).toEqual([exposed]);
+    await saveExposure(exposed, 'high', 70);
+    const high = await service.evaluate(exposed, 'vulnerabilities');
+    expect(high?.state).toBe('noncompliant');
+    expect(high?.reasons[0]).toMatchObject({ setting: 'maxVulnerabilityExposureLevel', expected: 'low', observed: 'high' });
+    expect(service.decision(exposed)?.decision).toBe('block');
+    await saveExposure(exposed, 'low', 3);
+    await service.evaluateMany([exposed], 'vulnerabilities');
+    expect(service.decision(exposed)?.decision).toBe('allow');
   });
 });

@@ -9,6 +9,8 @@ import type { Logger } from '../../logging.js';
 import type { ClusterBus } from '../../push/cluster-bus.js';
 import type { DeviceSignals, StoredComplianceState } from '../../store/compliance-store.js';
 import type { DeviceRecord, ManagementStore } from '../../store/store.js';
+import type { VulnerabilityStore } from '../../store/vulnerability-store.js';
+import type { ExposureSummary } from '../vulnerabilities/contracts.js';
 import { isBehindCheck, needsSettingStatus } from './checks.js';
 import { accessDecision, evaluateDevice, type UnassignedState } from './evaluate.js';
 import { activeBySeverity, riskLevelOf } from './risk.js';
@@ -27,6 +29,19 @@ export interface ComplianceDeps {
   readonly logger: Logger;
   /** Replicas: each saved state is announced, so the others reload their decision for that device (reload). */
   readonly bus?: ClusterBus;
+  /**
+   * A device's vulnerability exposure (VulnerabilityService.exposureOf); read only when an assigned policy sets
+   * maxVulnerabilityExposureLevel. Absent: that check is `unknown` on every device.
+   */
+  readonly exposureOf?: (deviceId: string) => Promise<ExposureSummary | null>;
+}
+
+/** ComplianceDeps.exposureOf read from the stored exposure rows (what VulnerabilityService.exposureOf answers too). */
+export function storedExposure(store: Pick<VulnerabilityStore, 'getExposure'>): (deviceId: string) => Promise<ExposureSummary | null> {
+  return async (deviceId) => {
+    const e = await store.getExposure(deviceId);
+    return e ? { level: e.level, score: e.score, computedAt: e.computedAt } : null;
+  };
 }
 
 /** What re-evaluated a device (logged with transitions). */
@@ -45,7 +60,8 @@ export type EvaluationTrigger =
   | 'timer'
   | 'admin'
   | 'triage'
-  | 'suppression';
+  | 'suppression'
+  | 'vulnerabilities';
 
 /** What the store holds about a device no signed request has come from yet. */
 const NO_SIGNALS: DeviceSignals = { health: null, inventory: null, lastAlertReportAt: null, lastAlertReceivedAt: null, agentRiskLevel: null };
@@ -255,6 +271,8 @@ export class ComplianceService {
     const alerts = countingAlerts(triaged);
     const readsStatus = policies.some((p) => needsSettingStatus(p.settings));
     const settingConflicts = enrolled || !readsStatus ? [] : await this.deps.store.reportedConflicts(deviceId, BEHIND_CHECK_IDS);
+    const exposureOf = enrolled ? undefined : this.deps.exposureOf;
+    const vulnerabilityExposure = exposureOf && policies.some((p) => p.settings.maxVulnerabilityExposureLevel) ? await exposureOf(deviceId) : null;
     const active = activeBySeverity(alerts);
     const lastContactAt = device.lastSeenAt ?? device.enrolledAt;
     let { state, transition } = evaluateDevice({
@@ -269,6 +287,7 @@ export class ComplianceService {
         activeAlerts: active,
         health: signals.health,
         settingConflicts: settingConflicts.map((c) => ({ settingId: c.settingId, code: c.code ?? undefined, message: c.message ?? undefined })),
+        vulnerabilityExposure,
       },
       policies,
       previous,

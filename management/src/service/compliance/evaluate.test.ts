@@ -11,6 +11,7 @@ import {
 } from '../../../../policy-schemas/src/index.js';
 import type { StoredComplianceState } from '../../store/compliance-store.js';
 import { COMPLIANCE_LIST_ORDER } from '../../store/sql-device-listing.js';
+import type { ExposureSummary } from '../vulnerabilities/contracts.js';
 import { type ComplianceFacts, DEFAULT_MAX_SIGNATURE_AGE_HOURS, isBehindCheck } from './checks.js';
 import { accessDecision, type DeviceEvaluationInput, evaluateDevice, STATE_RANK } from './evaluate.js';
 
@@ -36,6 +37,10 @@ function health(
   };
 }
 
+function exposure(level: ExposureSummary['level'], score: number): ExposureSummary {
+  return { level, score, computedAt: iso(T0) };
+}
+
 function facts(overrides: Partial<ComplianceFacts> = {}): ComplianceFacts {
   return {
     now: T0,
@@ -45,6 +50,7 @@ function facts(overrides: Partial<ComplianceFacts> = {}): ComplianceFacts {
     activeAlerts: [],
     health: { value: health(), receivedAt: iso(T0) },
     settingConflicts: [],
+    vulnerabilityExposure: null,
     ...overrides,
   };
 }
@@ -148,6 +154,12 @@ describe('one setting at a time', () => {
       'noncompliant',
       false,
     ],
+    ['exposure never computed', { maxVulnerabilityExposureLevel: 'high' }, {}, 'unknown', null],
+    ['exposure none within none', { maxVulnerabilityExposureLevel: 'none' }, { vulnerabilityExposure: exposure('none', 0) }, 'compliant', undefined],
+    ['exposure low above none', { maxVulnerabilityExposureLevel: 'none' }, { vulnerabilityExposure: exposure('low', 3) }, 'noncompliant', 'low'],
+    ['exposure medium within medium', { maxVulnerabilityExposureLevel: 'medium' }, { vulnerabilityExposure: exposure('medium', 40) }, 'compliant', undefined],
+    ['exposure high above medium', { maxVulnerabilityExposureLevel: 'medium' }, { vulnerabilityExposure: exposure('high', 70) }, 'noncompliant', 'high'],
+    ['exposure high allowed by high', { maxVulnerabilityExposureLevel: 'high' }, { vulnerabilityExposure: exposure('high', 100) }, 'compliant', undefined],
   ];
   for (const [name, settings, f, expected, observed] of rows) {
     it(`${name} → ${expected}`, () => {
@@ -166,6 +178,12 @@ describe('one setting at a time', () => {
     const state = evaluate({ maxRiskLevel: 'low' }, facts({ riskLevel: 'high', activeAlerts: [highAlert] }));
     expect(state.reasons[0]?.message).toContain('"Process matches indicator" (high)');
     expect(state.reasons[0]?.expected).toBe('low');
+  });
+
+  it('names the exposure level and score in a vulnerability reason', () => {
+    const state = evaluate({ maxVulnerabilityExposureLevel: 'low' }, facts({ vulnerabilityExposure: exposure('high', 73) }));
+    expect(state.reasons[0]?.message).toContain('vulnerability exposure high (score 73');
+    expect(state.reasons[0]?.message).toContain('above the allowed low');
   });
 
   it('defaults the signature age to 72 h', () => {
