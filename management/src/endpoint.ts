@@ -33,6 +33,7 @@ import { checkAlternateUrls } from './service/enrollment.js';
 import { ensureBootstrapAdmin } from './service/identity/bootstrap.js';
 import { PushPresence } from './service/presence.js';
 import { SetDelivery } from './service/set-delivery.js';
+import { createVulnerabilityService } from './service/vulnerabilities/vulnerability-service.js';
 import { redactedDatabaseUrl } from './store/postgres-store.js';
 
 /** Where and how to run the endpoint. */
@@ -203,6 +204,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       compliance,
       accessTokens,
       audit: new AuditLog({ store, clock, logger: deps.logger }),
+      vulnerabilities: createVulnerabilityService({ store, devices: store, clock, logger: deps.logger }),
       ...(options.actions ? { actionSettings: options.actions } : {}),
       get publicUrl() {
         return publicUrl;

@@ -1,7 +1,7 @@
 // A fleet-simulator scenario (simulator/, `npm run simulate -- --scenario <file>`): the fleet, the admin actions and
 // faults on a timeline, and the expectations that decide pass or fail. QA writes these files; see simulator/README.md.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { ActionStatus, ActionType, QuarantineId, Sha256Hex } from './actions.js';
+import { ActionStatus, ActionType, QuarantineId, Sha256Hex, SOFTWARE_NAME_PATTERN } from './actions.js';
 import { DeviceTag, DynamicGroupRule } from './admin-api.js';
 import { CompliancePolicyDocument } from './compliance-api.js';
 import { IsolationMode } from './isolation.js';
@@ -10,6 +10,7 @@ import { OsType, Platform, SettingState, SettingValue } from './primitives.js';
 import { ComplianceState } from './signals.js';
 import { SOFTWARE_LIMITS, SoftwareSource, VersionScheme } from './software.js';
 import { TaggedUnion } from './tagged-union.js';
+import { ExposureLevel } from './vulnerabilities.js';
 
 // Embedded copies carry no $id (Ajv refuses the same $id twice).
 const Rule = Type.Object(DynamicGroupRule.properties, { additionalProperties: false });
@@ -68,6 +69,11 @@ export const ScenarioAdminActions = [
   ),
   step('deleteCompliancePolicy', { policy: Name }, 'Delete a compliance policy'),
   step(
+    'importAdvisories',
+    { advisoryFile: Type.String({ minLength: 1, maxLength: 1000 }) },
+    'Import an advisory file (OSV JSON or zip, NVD CVE JSON 2.0) with POST /v1/admin/vulnerabilities/advisories; `advisoryFile` is relative to the scenario file or the repository',
+  ),
+  step(
     'runAction',
     {
       type: ActionType,
@@ -80,6 +86,19 @@ export const ScenarioAdminActions = [
             sha256: Type.Optional(Sha256Hex),
             path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
             quarantineId: Type.Optional(QuarantineId),
+            /** updateSoftware: the packages to update (names from the device's software; fixedVersion optional). */
+            packages: Type.Optional(
+              Type.Array(
+                Type.Object(
+                  {
+                    name: Type.String({ minLength: 1, maxLength: 256, pattern: SOFTWARE_NAME_PATTERN }),
+                    fixedVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+                  },
+                  { additionalProperties: false },
+                ),
+                { minItems: 1, maxItems: 100 },
+              ),
+            ),
           },
           { additionalProperties: false, description: "the request body's fields besides the comment (POST /v1/admin/devices/:id/<type>)" },
         ),
@@ -252,6 +271,14 @@ export const ScenarioExpectations = [
       maxShare: Type.Optional(Share),
     },
     { additionalProperties: false, description: "At the end, the share of hosts in this compliance state (the endpoint's overview) is within bounds" },
+  ),
+  Type.Object(
+    { type: Type.Literal('exposureLevel'), level: Type.Union([ExposureLevel, Type.Literal('unknown')]), minShare: Share, maxShare: Type.Optional(Share) },
+    {
+      additionalProperties: false,
+      description:
+        'At the end, the share of hosts at this vulnerability exposure level (GET /v1/admin/vulnerabilities/devices; `unknown`: no exposure computed, e.g. no software uploaded) is within bounds',
+    },
   ),
   Type.Object(
     {

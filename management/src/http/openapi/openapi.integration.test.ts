@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../../common/errors.js';
 import { ManualClock } from '../../../../common/testing/manual-clock.js';
 import { validateById } from '../../../../common/validation.js';
+import { recommendationId } from '../../service/vulnerabilities/matching/recommendations.js';
+import { inventoryOf, NVD_FILE, SEVEN_ZIP } from '../../service/vulnerabilities/testing/service-fixtures.js';
 import { httpsRequest } from '../../testing/https-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../../testing/test-endpoint.js';
 import { errorEnvelope } from '../error-envelope.js';
@@ -212,7 +214,16 @@ describe('documented answers', () => {
     expect(posted.status).toBe(200);
     const rule = await t.admin.ok<{ ruleId: string }>('POST', '/suppression-rules', { scope: 'device', deviceId: device.deviceId, alertId, comment: 'docs' });
     const action = await t.admin.ok<{ id: string }>('POST', `/devices/${device.deviceId}/runAntivirusScan`, { comment: 'docs' });
+    // A 7-Zip finding: a recommendation and an advisory to read (issue 18).
+    await httpsRequest(t.endpoint.url, t.ca, 'POST', '/v1/admin/vulnerabilities/advisories?name=nvd.json', {
+      headers: { authorization: `Bearer ${t.admin.token}`, 'content-type': 'application/json' },
+      body: NVD_FILE,
+    });
+    const software = inventoryOf([SEVEN_ZIP], { name: 'Windows 11 Pro', version: '10.0.22631' }, new Date(t.now()).toISOString());
+    expect((await device.post('/v1/device/software', { deviceId: device.deviceId, inventory: software })).status).toBe(200);
     const ids: Record<string, string> = {
+      '/v1/admin/vulnerabilities/recommendations/': recommendationId('windows', SEVEN_ZIP.name),
+      '/v1/admin/vulnerabilities/advisories/': 'CVE-2024-11477',
       '/v1/admin/actions/': action.id,
       '/v1/admin/suppression-rules/': rule.ruleId,
       '/v1/admin/devices/': device.deviceId,
