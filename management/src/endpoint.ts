@@ -33,6 +33,7 @@ import { checkAlternateUrls } from './service/enrollment.js';
 import { ensureBootstrapAdmin } from './service/identity/bootstrap.js';
 import { PushPresence } from './service/presence.js';
 import { SetDelivery } from './service/set-delivery.js';
+import { SecurityTaskService } from './service/tasks/security-tasks.js';
 import { createVulnerabilityService } from './service/vulnerabilities/vulnerability-service.js';
 import { redactedDatabaseUrl } from './store/postgres-store.js';
 
@@ -184,6 +185,23 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       { ...(options.unassignedCompliance ? { unassignedState: options.unassignedCompliance } : {}) },
       { store, clock, logger: deps.logger, bus, exposureOf: storedExposure(store) },
     );
+    // Vulnerability management (issue 18): after each recompute, security tasks check completion and compliance moves.
+    const vulnerabilities = createVulnerabilityService({
+      store,
+      devices: store,
+      clock,
+      logger: deps.logger,
+      openTaskCounts: (ids) => store.openTaskCounts(ids),
+    });
+    const securityTasks = new SecurityTaskService({
+      store,
+      software: store,
+      recommendation: (id) => vulnerabilities.recommendation(id),
+      clock,
+      logger: deps.logger,
+    });
+    vulnerabilities.onRecomputed((ids) => securityTasks.onRecomputed(ids));
+    vulnerabilities.onRecomputed((ids) => compliance.evaluateMany(ids, 'vulnerabilities'));
     const accessTokens = new AccessTokenRegistry(identity.adminTokenHash, { store, clock, logger: deps.logger });
     await accessTokens.load();
     // Settings may have changed and time has passed since the last run: every decision is fresh before we listen. The
@@ -204,8 +222,9 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       compliance,
       accessTokens,
       audit: new AuditLog({ store, clock, logger: deps.logger }),
-      vulnerabilities: createVulnerabilityService({ store, devices: store, clock, logger: deps.logger }),
       ...(options.actions ? { actionSettings: options.actions } : {}),
+      vulnerabilities,
+      securityTasks,
       get publicUrl() {
         return publicUrl;
       },

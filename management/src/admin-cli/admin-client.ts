@@ -31,6 +31,7 @@ import {
   ComplianceOverview,
   CompliancePolicy,
   CompliancePolicyDocument,
+  type CreateSecurityTaskRequest,
   Dashboard,
   Device,
   DeviceAlerts,
@@ -59,6 +60,9 @@ import {
   type PolicySource,
   PolicyStatusReport,
   PolicySummary,
+  SecurityTask,
+  SecurityTaskDetail,
+  SecurityTaskList,
   SettingsCatalog,
   SignedSigningKeyAnnouncement,
   type SigningKeyRotateRequest,
@@ -67,6 +71,7 @@ import {
   SuppressionRule,
   type SuppressionRulePatch,
   type SuppressionRuleRequest,
+  type UpdateSecurityTaskRequest,
   WhatIfRequest,
   WhatIfResponse,
 } from '../../../policy-schemas/src/index.js';
@@ -280,6 +285,18 @@ export class AdminClient {
   /** The access decision API (the admin token is accepted there as well as access-service tokens). */
   getAccessDecision(deviceId: string): Promise<AccessDecision> {
     return this.typed('GET', `/v1/access/devices/${encodeURIComponent(deviceId)}`, AccessDecision);
+  }
+  createSecurityTask(request: CreateSecurityTaskRequest): Promise<SecurityTask> {
+    return this.typed('POST', '/v1/admin/security-tasks', SecurityTask, request);
+  }
+  listSecurityTasks(query: Readonly<Record<string, string | number | undefined>>): Promise<SecurityTaskList> {
+    return this.typed('GET', `/v1/admin/security-tasks${queryString(query)}`, SecurityTaskList);
+  }
+  getSecurityTask(taskId: string): Promise<SecurityTaskDetail> {
+    return this.typed('GET', `/v1/admin/security-tasks/${encodeURIComponent(taskId)}`, SecurityTaskDetail);
+  }
+  changeSecurityTask(taskId: string, change: UpdateSecurityTaskRequest): Promise<SecurityTaskDetail> {
+    return this.typed('POST', `/v1/admin/security-tasks/${encodeURIComponent(taskId)}/status`, SecurityTaskDetail, change);
   }
   createAccessToken(description?: string): Promise<AccessTokenCreated> {
     const body = validate(AccessTokenCreateRequest, description === undefined ? {} : { description }, 'access token request');

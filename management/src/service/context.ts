@@ -41,7 +41,7 @@ export interface ServiceContext {
   readonly audit: AuditLog;
   /** Response actions' settings (endpoint config `actions`); absent: the defaults of service/actions/action-envelope.ts. */
   readonly actionSettings?: ActionSettings;
-  /** Security tasks (issue 18); absent until the vulnerability service is wired: the /security-tasks routes are not registered. */
+  /** Security tasks (issue 18); absent (tests building a context by hand): the /security-tasks routes are not registered. */
   readonly securityTasks?: SecurityTaskService;
   /** Software inventory, advisories, findings, exposure and recommendations (service/vulnerabilities/). */
   readonly vulnerabilities: VulnerabilityService;

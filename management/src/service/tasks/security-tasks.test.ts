@@ -47,7 +47,7 @@ async function upload(deviceId: string, version: string): Promise<void> {
 
 /** The recommendation as VulnerabilityService.recommendation answers it for the exposed devices. */
 async function recommendation(id: string): Promise<RecommendationDetail> {
-  if (id !== REC) throw new AttacheError('NOT_FOUND', `no recommendation ${id}`); // RECOMMENDATION_NOT_FOUND once the vulnerability service is in
+  if (id !== REC) throw new AttacheError('RECOMMENDATION_NOT_FOUND', `no recommendation ${id}`);
   return {
     recommendation: {
       recommendationId: REC,
@@ -122,10 +122,10 @@ describe('SecurityTaskService', () => {
     expect((await service.create({ recommendationId: REC, deviceIds: [devices[0] as string] }, alice)).managedDeviceCount).toBe(1);
     const stranger = randomUUID();
     await expect(service.create({ recommendationId: REC, deviceIds: [stranger] }, alice)).rejects.toThrow(`deviceIds: device ${stranger} is not exposed`);
-    expect(await codeOf(service.create({ recommendationId: 'd'.repeat(32) }, alice))).toBe('NOT_FOUND');
+    expect(await codeOf(service.create({ recommendationId: 'd'.repeat(32) }, alice))).toBe('RECOMMENDATION_NOT_FOUND');
     expect(await codeOf(service.create({ recommendationId: REC, dueDateTime: '2020-01-01T00:00:00.000Z' }, alice))).toBe('TASK_INVALID');
     expect(await codeOf(service.create({ recommendationId: REC, creatorNotes: 'a\u0000b' }, alice))).toBe('TASK_INVALID');
-    expect(await codeOf(service.create({ recommendationId: 'nope' }, alice))).toBe('TASK_INVALID');
+    expect(await codeOf(service.create({ recommendationId: 'nope' }, alice))).toBe('SCHEMA_INVALID');
     expect(Object.fromEntries(await service.openTaskCounts([REC]))).toEqual({ [REC]: 2 });
   });
 

@@ -65,7 +65,7 @@ export class SecurityTaskService {
 
   /** POST /v1/admin/security-tasks: the recommendation's exposed devices now (or the given subset of them). */
   async create(rawBody: unknown, by: Actor): Promise<SecurityTask> {
-    const body = validate(CreateSecurityTaskRequest, rawBody, 'security task request', 'TASK_INVALID');
+    const body = validate(CreateSecurityTaskRequest, rawBody, 'security task request');
     checkText({ creatorNotes: body.creatorNotes, assignedTo: body.assignedTo });
     const now = isoNow(this.deps.clock);
     if (body.dueDateTime && Date.parse(body.dueDateTime) < Date.parse(now))
@@ -133,7 +133,7 @@ export class SecurityTaskService {
    * note and never fails the change.
    */
   async changeStatus(taskId: string, rawBody: unknown, by: Actor, createUpdate?: UpdateSoftwareCreator): Promise<SecurityTaskDetail> {
-    const body = validate(UpdateSecurityTaskRequest, rawBody, 'security task change', 'TASK_INVALID');
+    const body = validate(UpdateSecurityTaskRequest, rawBody, 'security task change');
     checkText({ note: body.note });
     if (body.remediate && !createUpdate) throw new AttacheError('TASK_INVALID', 'remediate: not available here');
     const current = await this.require(taskId);
