@@ -1,7 +1,7 @@
 // Vulnerability management in the web console, in Debian's chromium (playwright-core) against the dist/ endpoint: OSV
 // advisories imported through the API, a Debian 12 device that signs its own software upload, then the console's
 // dashboard (exposure level chart, exposed devices), the recommendation with its exposed device, a security task
-// created from it, shown, rejected with its required note and reopened, the device's Software tab (filter) and
+// created from it, shown, rejected with its required note, reopened, accepted and remediated, the device's Software tab (filter) and
 // Vulnerabilities tab (findings), Update software from the action bar, each control only for roles allowed it, and a
 // hostile package name shown literally everywhere (no element made from it, no dialog).
 import { createHash } from 'node:crypto';
@@ -138,7 +138,7 @@ describe.skipIf(missing !== null)(`console vulnerability management in chromium$
     await page.close();
   });
 
-  it('creates a security task from a recommendation, shows it, rejects it with a note and reopens it', async () => {
+  it('creates a security task from a recommendation, shows it, rejects it with a note, reopens it, accepts and remediates it', async () => {
     const page = await signedIn('alice');
     await page.goto(`${endpoint.url}/#/vulnerabilities/recommendations`);
     await page.getByRole('link', { name: OPENSSL_TITLE }).click();
@@ -176,16 +176,26 @@ describe.skipIf(missing !== null)(`console vulnerability management in chromium$
     await actions.getByRole('button', { name: 'Reopen' }).click();
     await page.getByRole('form', { name: 'Reopen' }).getByRole('button', { name: 'Reopen' }).click();
     await expect.poll(() => facts.innerText()).toMatch(/Status\s+pending/);
+    // Accept and remediate: active, and an updateSoftware action for the unfixed device, its status in the progress.
+    await actions.getByRole('button', { name: 'Accept and remediate' }).click();
+    await page.getByRole('form', { name: 'Accept and remediate' }).getByRole('button', { name: 'Accept and remediate' }).click();
+    await expect.poll(() => facts.innerText()).toMatch(/Status\s+active/);
+    expect(await actions.getByRole('button').allInnerTexts()).toEqual(['Remediate', 'Complete', 'Reject']);
+    await expect.poll(() => page.getByTestId('task-devices').getByRole('link', { name: 'pending' }).count()).toBe(1);
+    await expect.poll(() => page.getByTestId('task-history').innerText()).toContain('remediation: 1 updateSoftware actions created');
 
     const detail = (await endpoint.admin.ok('GET', `/v1/admin/security-tasks/${taskId}`)) as SecurityTaskDetail;
-    expect(detail.task).toMatchObject({ status: 'pending', priority: 'high', assignedTo: 'secops', appName: 'openssl', appVersion: '3.0.11-1~deb12u2' });
+    expect(detail.task).toMatchObject({ status: 'active', priority: 'high', assignedTo: 'secops', appName: 'openssl', appVersion: '3.0.11-1~deb12u2' });
     expect(detail.task.history.filter((h) => h.from !== null).map((h) => [h.from, h.to, h.by])).toEqual([
       ['pending', 'rejected', 'alice'],
       ['rejected', 'pending', 'alice'],
+      ['pending', 'active', 'alice'],
+      ['active', 'active', 'alice'],
     ]);
+    expect(detail.devices).toEqual([expect.objectContaining({ deviceId: device.deviceId, fixed: false, actionStatus: 'pending' })]);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security tasks' }).click();
-    await page.getByLabel('Status').selectOption('pending');
+    await page.getByLabel('Status').selectOption('active');
     await expect.poll(() => page.locator(`tr[data-task="${taskId}"]`).count()).toBe(1);
     await page.getByLabel('Status').selectOption('completed');
     await expect.poll(() => page.locator('main').innerText()).toContain('No security task with status completed');
@@ -195,6 +205,10 @@ describe.skipIf(missing !== null)(`console vulnerability management in chromium$
   });
 
   it("shows the device's software and vulnerabilities and updates a vulnerable package from the action bar", async () => {
+    // The task's remediation is in flight (one software action per device): cancelled here, updated by hand below.
+    const remediation = (await endpoint.admin.ok('GET', `/v1/admin/actions?deviceId=${device.deviceId}&type=updateSoftware`)).actions as MachineAction[];
+    expect(remediation.map((a) => a.requestorComment)).toEqual([expect.stringMatching(/^Security task [0-9a-f-]{36}: /)]);
+    await endpoint.admin.ok('POST', `/v1/admin/actions/${remediation[0]?.id}/cancel`, { comment: 'updated from the device page instead' });
     const page = await signedIn('alice');
     await page.goto(`${endpoint.url}/#/devices/${device.deviceId}`);
     const tabs = page.getByRole('navigation', { name: 'Device sections' });

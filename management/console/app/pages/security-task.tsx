@@ -29,6 +29,8 @@ const CHANGES: Readonly<Record<TaskStatus, readonly Change[]>> = {
     { label: 'Reject', to: 'rejected', noteRequired: true },
   ],
   active: [
+    // Again: an updateSoftware action for each device still not fixed (the endpoint records it as active → active).
+    { label: 'Remediate', to: 'active', remediate: true },
     { label: 'Complete', to: 'completed' },
     { label: 'Reject', to: 'rejected', noteRequired: true },
   ],
