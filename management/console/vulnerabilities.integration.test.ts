@@ -244,6 +244,8 @@ describe.skipIf(missing !== null)(`console vulnerability management in chromium$
     const [action] = list.actions as MachineAction[];
     expect(action).toMatchObject({ type: 'updateSoftware', requestorComment: 'CVE-2023-5363', requestor: { username: 'alice' } });
     expect(action?.parameters).toMatchObject({ packages: [{ name: 'openssl', source: 'dpkg', fixedVersion: '3.0.11-1~deb12u2' }] });
+    await page.goto(`${endpoint.url}/#/actions?deviceId=${device.deviceId}&type=updateSoftware`);
+    await expect.poll(() => page.locator(`tr[data-action="${action?.id}"]`).innerText()).toContain('openssl → 3.0.11-1~deb12u2');
     expect(dialogs).toEqual([]);
     await page.close();
   });
