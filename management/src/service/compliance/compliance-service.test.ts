@@ -13,6 +13,7 @@ import { createSilentLogger } from '../../logging.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
 import type { ManagementStore } from '../../store/store.js';
 import { assignCompliancePolicy } from '../../store/testing/store-fixtures.js';
+import { exposureOf } from '../../store/testing/vulnerability-fixtures.js';
 import { ComplianceService, storedExposure } from './compliance-service.js';
 import { startComplianceTimer } from './compliance-timer.js';
 
@@ -72,24 +73,7 @@ function statusReport(deviceId: string, at: string): StatusReport {
 
 /** Stores the device's computed exposure as the vulnerability service does after a recompute. */
 function saveExposure(deviceId: string, level: ExposureLevel, score: number): Promise<void> {
-  const at = new Date(now).toISOString();
-  const bySeverity = { critical: level === 'high' ? 1 : 0, high: 0, medium: 0, low: level === 'low' ? 1 : 0, none: 0, unknown: 0 };
-  return store.saveExposure(
-    {
-      deviceId,
-      level,
-      score,
-      findings: 1,
-      advisories: 1,
-      bySeverity,
-      vulnerableSoftware: 1,
-      softwareItems: 10,
-      softwareTruncated: false,
-      softwareCollectedAt: at,
-      computedAt: at,
-    },
-    [],
-  );
+  return store.saveExposure(exposureOf(deviceId, score, level, [], new Date(now).toISOString()), []);
 }
 
 describe('ComplianceService', () => {
@@ -264,11 +248,11 @@ describe('ComplianceService', () => {
     await assign([other], { minAgentVersion: '1.0.0' });
     const asked: string[] = [];
     const read = storedExposure(store);
-    const exposureOf = (id: string) => {
+    const exposureRead = (id: string) => {
       asked.push(id);
       return read(id);
     };
-    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger(), exposureOf });
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger(), exposureOf: exposureRead });
     expect((await service.evaluate(exposed, 'admin'))?.state).toBe('unknown');
     await service.evaluate(other, 'admin');
     expect(asked).toEqual([exposed]);
