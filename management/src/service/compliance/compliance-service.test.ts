@@ -242,7 +242,7 @@ describe('ComplianceService', () => {
     expect(service.decision(broken)).toBeUndefined();
   });
 
-  it('reads the exposure only for a policy with a maximum exposure level, and moves with it (trigger vulnerabilities)', async () => {
+  it('reads the exposure only for a policy with a maximum exposure level, and moves with it after a recompute', async () => {
     const [exposed, other] = [await device(), await device()];
     await assign([exposed], { maxVulnerabilityExposureLevel: 'low' });
     await assign([other], { minAgentVersion: '1.0.0' });
@@ -262,7 +262,11 @@ describe('ComplianceService', () => {
     expect(high?.reasons[0]).toMatchObject({ setting: 'maxVulnerabilityExposureLevel', expected: 'low', observed: 'high' });
     expect(service.decision(exposed)?.decision).toBe('block');
     await saveExposure(exposed, 'low', 3);
-    await service.evaluateMany([exposed], 'vulnerabilities');
-    expect(service.decision(exposed)?.decision).toBe('allow');
+    now = T0 + HOUR;
+    await service.onExposure([exposed, other]);
+    expect(service.decision(exposed)).toMatchObject({ decision: 'allow', evaluatedAt: new Date(now).toISOString() });
+    // The other device's policies do not rest on its exposure: a recompute of it evaluates nothing.
+    expect(service.decision(other)?.evaluatedAt).toBe(new Date(T0).toISOString());
+    expect(asked).toEqual([exposed, exposed, exposed]);
   });
 });
