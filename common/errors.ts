@@ -312,6 +312,12 @@ export const ERROR_CODES = {
     description: 'No security recommendation has this id (it has no exposed device now, or the id is not one the endpoint made).',
   },
   ADVISORY_NOT_FOUND: { status: 404, retryable: false, description: 'No imported advisory has this id (never imported, or withdrawn by a later import).' },
+  SOFTWARE_UPDATE_FAILED: {
+    status: 500,
+    retryable: false,
+    description:
+      "An updateSoftware action's package manager (apt-get, dnf, zypper, winget) failed: the message quotes its exit code and the tail of its output; the result shows each package's version before and after.",
+  },
   TASK_NOT_FOUND: { status: 404, retryable: false, description: 'No security task has this id.' },
   TASK_TRANSITION_INVALID: {
     status: 409,

@@ -23,6 +23,8 @@ export interface ResolvedConfig {
   readonly host: HostConfig;
   /** Risk signals, health and inventory cadences and thresholds (agent-config schema documents each). */
   readonly signals: SignalsConfig;
+  /** Period of the software inventory (agent.json softwareInventoryIntervalHours, default 12 h). */
+  readonly softwareInventoryIntervalMs: number;
 }
 
 /** Cadences and thresholds of the risk signals engine, health and inventory, in milliseconds where they are times. */
@@ -55,6 +57,8 @@ export interface ConfigOverrides {
   readonly logLevel?: ResolvedConfig['logLevel'];
 }
 
+/** Installed software is listed twice a day by default (issue 18): packages change rarely, a listing costs seconds. */
+export const DEFAULT_SOFTWARE_INVENTORY_HOURS = 12;
 /** MDE devices check in every 90 minutes (mde-domain.md §1.6); ±10 % jitter spreads a fleet. */
 export const DEFAULT_CHECKIN_MINUTES = 90;
 /** Rotate the device key after this many days by default (docs/protocol.md "Device-key rotation"). */
@@ -116,6 +120,7 @@ export async function loadConfig(overrides: ConfigOverrides, env: Readonly<Recor
     driftWatch: file.driftWatch ?? true,
     host: simulatedOverride(file.host, overrides.simulated) ?? file.host ?? { kind: 'native' },
     signals: signalsConfig(file),
+    softwareInventoryIntervalMs: (file.softwareInventoryIntervalHours ?? DEFAULT_SOFTWARE_INVENTORY_HOURS) * 3_600_000,
   };
 }
 

@@ -14,6 +14,7 @@ import { isolationSummary, renderIsolation } from './cli/isolation-status.js';
 import { renderOutcome, renderPlan } from './cli/render.js';
 import { renderRisk, riskSummary } from './cli/risk-status.js';
 import { rotateDeviceKeyCommand } from './cli/rotate-key.js';
+import { renderSoftware, softwareSummary } from './cli/software-status.js';
 import { type ConfigOverrides, loadConfig, type ResolvedConfig } from './config.js';
 import { callDaemon } from './daemon/control-client.js';
 import { startDaemon } from './daemon/daemon.js';
@@ -123,6 +124,7 @@ async function statusCommand(opts: { json?: boolean }, cmd: Command): Promise<vo
     lastSync: outcome ?? null,
     risk: signals ? riskSummary(signals) : null,
     isolation: await isolationSummary(config.stateDir, store.fileStore),
+    software: await softwareSummary(config.stateDir, store.fileStore),
   };
   print(!!opts.json, summary, () =>
     [
@@ -132,6 +134,7 @@ async function statusCommand(opts: { json?: boolean }, cmd: Command): Promise<vo
       outcome ? renderOutcome(outcome) : 'no sync yet',
       signals ? renderRisk(riskSummary(signals)) : 'no risk check yet',
       renderIsolation(summary.isolation),
+      renderSoftware(summary.software),
     ].join('\n'),
   );
 }

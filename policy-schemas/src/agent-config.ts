@@ -229,6 +229,11 @@ export const AgentConfig = Type.Object(
     healthCheckSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
     /** How often the inventory is collected (default 24); it is uploaded only when it changed. */
     inventoryIntervalHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
+    /**
+     * How often installed software is listed (default 12; first 2–5 min after start, and after each updateSoftware); it
+     * is uploaded only when its digest differs from the one the endpoint last acknowledged (docs/vulnerabilities.md).
+     */
+    softwareInventoryIntervalHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 168 })),
     /** Signatures older than this raise the `posture.signaturesOutOfDate` alert (default 168: Defender's 7 days). */
     signatureMaxAgeHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 8760 })),
     /** A setting failing to apply in this many consecutive syncs raises `posture.applyErrors` (default 3). */

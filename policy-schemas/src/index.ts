@@ -5,6 +5,7 @@ import * as actionLedger from './action-ledger.js';
 import * as actions from './actions.js';
 import * as admin from './admin-api.js';
 import * as agentFiles from './agent-config.js';
+import * as agentSoftware from './agent-software-state.js';
 import * as triage from './alert-triage.js';
 import * as answers from './api-answers.js';
 import * as audit from './audit-api.js';
@@ -30,6 +31,7 @@ export * from './action-ledger.js';
 export * from './actions.js';
 export * from './admin-api.js';
 export * from './agent-config.js';
+export * from './agent-software-state.js';
 export * from './alert-triage.js';
 export * from './api-answers.js';
 export * from './audit-api.js';
@@ -78,6 +80,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   agentFiles.SimulatedHostState,
   agentFiles.AgentSignalsState,
   isolation.AgentIsolationState,
+  agentSoftware.AgentSoftwareState,
   actionLedger.AgentActionLedger,
   device.EnrollRequest,
   device.EnrollResponse,

@@ -1,14 +1,16 @@
 // A fleet-simulator scenario (simulator/, `npm run simulate -- --scenario <file>`): the fleet, the admin actions and
 // faults on a timeline, and the expectations that decide pass or fail. QA writes these files; see simulator/README.md.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { ActionStatus, ActionType, QuarantineId, Sha256Hex } from './actions.js';
+import { ActionStatus, ActionType, QuarantineId, Sha256Hex, SOFTWARE_NAME_PATTERN } from './actions.js';
 import { DeviceTag, DynamicGroupRule } from './admin-api.js';
 import { CompliancePolicyDocument } from './compliance-api.js';
 import { IsolationMode } from './isolation.js';
 import { PolicyDocument } from './policy.js';
 import { OsType, Platform, SettingState, SettingValue } from './primitives.js';
 import { ComplianceState } from './signals.js';
+import { SOFTWARE_LIMITS, SoftwareSource, VersionScheme } from './software.js';
 import { TaggedUnion } from './tagged-union.js';
+import { ExposureLevel } from './vulnerabilities.js';
 
 // Embedded copies carry no $id (Ajv refuses the same $id twice).
 const Rule = Type.Object(DynamicGroupRule.properties, { additionalProperties: false });
@@ -67,6 +69,11 @@ export const ScenarioAdminActions = [
   ),
   step('deleteCompliancePolicy', { policy: Name }, 'Delete a compliance policy'),
   step(
+    'importAdvisories',
+    { advisoryFile: Type.String({ minLength: 1, maxLength: 1000 }) },
+    'Import an advisory file (OSV JSON or zip, NVD CVE JSON 2.0) with POST /v1/admin/vulnerabilities/advisories; `advisoryFile` is relative to the scenario file or the repository',
+  ),
+  step(
     'runAction',
     {
       type: ActionType,
@@ -79,6 +86,19 @@ export const ScenarioAdminActions = [
             sha256: Type.Optional(Sha256Hex),
             path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
             quarantineId: Type.Optional(QuarantineId),
+            /** updateSoftware: the packages to update (names from the device's software; fixedVersion optional). */
+            packages: Type.Optional(
+              Type.Array(
+                Type.Object(
+                  {
+                    name: Type.String({ minLength: 1, maxLength: 256, pattern: SOFTWARE_NAME_PATTERN }),
+                    fixedVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+                  },
+                  { additionalProperties: false },
+                ),
+                { minItems: 1, maxItems: 100 },
+              ),
+            ),
           },
           { additionalProperties: false, description: "the request body's fields besides the comment (POST /v1/admin/devices/:id/<type>)" },
         ),
@@ -253,6 +273,14 @@ export const ScenarioExpectations = [
     { additionalProperties: false, description: "At the end, the share of hosts in this compliance state (the endpoint's overview) is within bounds" },
   ),
   Type.Object(
+    { type: Type.Literal('exposureLevel'), level: Type.Union([ExposureLevel, Type.Literal('unknown')]), minShare: Share, maxShare: Type.Optional(Share) },
+    {
+      additionalProperties: false,
+      description:
+        'At the end, the share of hosts at this vulnerability exposure level (GET /v1/admin/vulnerabilities/devices; `unknown`: no exposure computed, e.g. no software uploaded) is within bounds',
+    },
+  ),
+  Type.Object(
     {
       type: Type.Literal('riskLevel'),
       level: Type.Union([Type.Literal('none'), Type.Literal('informational'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]),
@@ -320,6 +348,47 @@ export const ScenarioExpectations = [
 export const ScenarioExpectation = TaggedUnion('type', ScenarioExpectations);
 export type ScenarioExpectation = Static<typeof ScenarioExpectation>;
 
+/** One installed package of a simulated host (issue 18): a SoftwareItem as the agent would list it. */
+const ScenarioPackage = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: SOFTWARE_LIMITS.name }),
+    version: Type.String({ maxLength: SOFTWARE_LIMITS.version }),
+    source: SoftwareSource,
+    scheme: VersionScheme,
+    sourceName: Type.Optional(Type.String({ minLength: 1, maxLength: SOFTWARE_LIMITS.sourceName })),
+    sourceVersion: Type.Optional(Type.String({ minLength: 1, maxLength: SOFTWARE_LIMITS.sourceVersion })),
+    vendor: Type.Optional(Type.String({ maxLength: SOFTWARE_LIMITS.vendor })),
+    architecture: Type.Optional(Type.String({ maxLength: SOFTWARE_LIMITS.architecture })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The installed software of every host of a slice (one list shared by them; an updateSoftware action changes only its
+ * own host's copy): the OS the inventory states, listed `packages` and/or `generated` ones from a built-in pool of real
+ * package names of that ecosystem (simulator/README.md "Software").
+ */
+export const ScenarioSoftware = Type.Object(
+  {
+    os: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), version: Type.String({ maxLength: 100 }) }, { additionalProperties: false }),
+    packages: Type.Optional(Type.Array(ScenarioPackage, { maxItems: 20_000 })),
+    generator: Type.Optional(
+      Type.Object(
+        {
+          count: Type.Integer({ minimum: 1, maximum: 20_000 }),
+          /** The pool's ecosystem: dpkg packages (debian), rpm packages (rhel), Windows programs, macOS apps. */
+          pool: Type.Union([Type.Literal('debian'), Type.Literal('rhel'), Type.Literal('windows'), Type.Literal('macos')]),
+          /** Seeds the generated versions (default: the scenario seed). */
+          seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ScenarioSoftware = Static<typeof ScenarioSoftware>;
+
 /** A slice of the fleet: how many hosts of one platform, and the tags they enroll with. */
 export const ScenarioHosts = Type.Object(
   {
@@ -327,6 +396,8 @@ export const ScenarioHosts = Type.Object(
     count: Type.Integer({ minimum: 0, maximum: 100_000 }),
     osType: Type.Optional(OsType),
     tags: Type.Optional(Type.Array(DeviceTag, { maxItems: 20, uniqueItems: true })),
+    /** Installed software of these hosts (issue 18); none: they list no software and refuse updateSoftware. */
+    software: Type.Optional(ScenarioSoftware),
   },
   { additionalProperties: false },
 );
@@ -364,6 +435,16 @@ export const SimulatorScenario = Type.Object(
         processes: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
         /** How long a simulated antivirus scan takes, in seconds (default quick 2, full 10). */
         scanSeconds: Type.Optional(Type.Object({ quick: Type.Optional(Seconds(3600)), full: Type.Optional(Seconds(3600)) }, { additionalProperties: false })),
+        /**
+         * The software inventory of hosts with `software`: first collection within `firstDelaySeconds` after the agent
+         * starts (default 5, jittered; the daemon waits 2–5 min), then every `intervalSeconds` (default 43200 = 12 h).
+         */
+        software: Type.Optional(
+          Type.Object(
+            { firstDelaySeconds: Type.Optional(Seconds(3600)), intervalSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 604_800 })) },
+            { additionalProperties: false },
+          ),
+        ),
         /** Seconds to wait for every host to enroll and connect its push channel (default 300). */
         readyTimeoutSeconds: Type.Optional(Seconds(3600)),
       },

@@ -1,6 +1,7 @@
 // The ResponseHost of a real device: isolation through the OS's IsolationController (isolation/), stop-and-quarantine
 // by hash and restore through the quarantine (processes/stop-and-quarantine.ts, quarantine.ts), disabling the agent's
-// own service per OS with constant commands, and the scans (scan/) and investigation package (collect/).
+// own service per OS with constant commands, the scans (scan/) and investigation package (collect/), and updateSoftware
+// through the OS's package manager (software-update/).
 import { join, win32 } from 'node:path';
 import type { Clock } from '../../../common/clock.js';
 import type { Platform } from '../../../policy-schemas/src/index.js';
@@ -15,6 +16,7 @@ import { quarantinedBy, stopAndQuarantine } from './processes/stop-and-quarantin
 import { FileQuarantine, QUARANTINE_DIR } from './quarantine.js';
 import type { ResponseHost } from './response-host.js';
 import { createScanner } from './scan/index.js';
+import { nativeSoftwareUpdater } from './software-update/native.js';
 
 /** The agent's own service as the installers register it (installers/linux, installers/macos, installers/windows). */
 export const AGENT_SERVICE: Readonly<Record<Platform, string>> = {
@@ -122,5 +124,6 @@ export function createNativeResponder(options: NativeResponderOptions, deps: Nat
       return { quarantineId: record.quarantineId, restoredPath: record.originalPath };
     },
     disableService: () => services.disable(AGENT_SERVICE[platform]),
+    updateSoftware: nativeSoftwareUpdater(platform, { runner: deps.runner, files: deps.files }),
   };
 }

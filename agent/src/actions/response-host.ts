@@ -1,7 +1,9 @@
 // What a host (a real OS or a simulated device) must offer the response-action executor (issue 17): one primitive
 // per action, each doing the OS work only. Verification, the replay ledger, durable results and the updates to the
 // endpoint belong to the executor; which host implements this is decided in platform/index.ts.
-import type { ActionResultOf } from '../../../policy-schemas/src/actions.js';
+import { AttacheError, type ErrorCode } from '../../../common/errors.js';
+import type { ActionParametersOf, ActionResult, ActionResultOf } from '../../../policy-schemas/src/actions.js';
+import type { SoftwareInventory } from '../../../policy-schemas/src/software.js';
 import type { IsolationResponder } from './isolation/isolation.js';
 
 /** An investigation package built on disk, ready to upload (the executor deletes it after the upload). */
@@ -14,6 +16,27 @@ export interface CollectedPackage {
   readonly entries: number;
   /** Content was left out to stay under maxBytes (manifest.json lists what and why). */
   readonly truncated: boolean;
+}
+
+/**
+ * A failed action that still has a result to report (updateSoftware: each package's version before and after, or the
+ * manual steps): the executor records both the error and the result (ActionUpdate allows a result with `failed`).
+ */
+export class ActionFailure extends AttacheError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly result: ActionResult,
+  ) {
+    super(code, message);
+  }
+}
+
+/** updateSoftware's request as the host gets it: the packages, and how to list the installed software afresh. */
+export interface SoftwareUpdateRequest {
+  readonly packages: ActionParametersOf<'updateSoftware'>['packages'];
+  /** A fresh inventory (the agent's collector; `signal` kills its tool): names are checked and versions read there. */
+  readonly inventory: (signal?: AbortSignal) => Promise<SoftwareInventory>;
 }
 
 /** Progress of a long action (0–100), as the action center shows it. */
@@ -51,4 +74,10 @@ export interface ResponseHost {
   restore(quarantineId: string): Promise<ActionResultOf<'restoreFromQuarantine'>>;
   /** offboard, last step: stop the agent's service and keep it from starting again (systemd, launchd, SCM). */
   disableService(): Promise<void>;
+  /**
+   * updateSoftware: updates the named packages with the OS's package manager (actions/software-update/), argv only;
+   * ACTION_INVALID before anything runs when a name is not in the fresh inventory; `signal` kills the manager.
+   * Absent: the action fails ACTION_UNSUPPORTED.
+   */
+  updateSoftware?(request: SoftwareUpdateRequest, signal: AbortSignal, progress: ProgressSink): Promise<ActionResultOf<'updateSoftware'>>;
 }

@@ -15,6 +15,7 @@ import type { FileStore } from '../system/file-store.js';
 import type { IsolationBackend, IsolationEndpoint, IsolationMode } from './isolation/isolation.js';
 import { IsolationController } from './isolation/responder.js';
 import type { ResponseHost } from './response-host.js';
+import { simulatedSoftwareUpdate } from './software-update/simulated.js';
 
 /** How long a simulated scan takes, by type (default: quick 2 s, full 10 s). */
 export const DEFAULT_SCAN_MS = { quick: 2_000, full: 10_000 } as const;
@@ -28,6 +29,7 @@ const DEFAULT_FAULT_CODES: Readonly<Record<string, ErrorCode>> = {
   stopAndQuarantineFile: 'QUARANTINE_FAILED',
   restoreFromQuarantine: 'QUARANTINE_RESTORE_FAILED',
   offboard: 'OFFBOARD_FAILED',
+  updateSoftware: 'SOFTWARE_UPDATE_FAILED',
 };
 
 export interface SimulatedResponderOptions {
@@ -192,6 +194,11 @@ export function createSimulatedResponder(
       await host.refresh();
       host.setResponse({ serviceDisabled: true });
       await host.persist();
+    },
+
+    async updateSoftware(request, signal, progress) {
+      await injected('updateSoftware', signal);
+      return simulatedSoftwareUpdate(host, request, signal, progress);
     },
   };
 }

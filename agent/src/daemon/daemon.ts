@@ -10,6 +10,7 @@ import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { acquireInstanceLock, currentBootId, processIsAlive } from '../../../common/instance-lock.js';
 import type { ResolvedConfig } from '../config.js';
 import { DeviceKeyRotator } from '../enrollment/key-rotation.js';
+import { softwareCollectorFor } from '../inventory/software/index.js';
 import type { Logger } from '../logging.js';
 import { type AgentHost, controlAddress, posixPermissions } from '../platform/index.js';
 import type { RiskMonitor } from '../risk/risk-monitor.js';
@@ -18,6 +19,8 @@ import { AgentRuntime, STARTUP_PUSH_WAIT_MS } from '../runtime/agent-runtime.js'
 import { StateStore } from '../state/state-store.js';
 import { buildPlan } from '../sync/preview.js';
 import type { SyncEngine } from '../sync/sync-engine.js';
+import { NodeCommandRunner } from '../system/command-runner.js';
+import { NodeFileStore } from '../system/file-store.js';
 import { EndpointClient } from '../transport/endpoint-client.js';
 import { startControlServer } from './control-server.js';
 import { loadIdentity } from './load-identity.js';
@@ -88,6 +91,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
         driftWatch: config.driftWatch,
         signals: config.signals,
         startupPushWaitMs: STARTUP_PUSH_WAIT_MS,
+        software: { intervalMs: config.softwareInventoryIntervalMs },
       },
       {
         store,
@@ -100,6 +104,7 @@ export async function startDaemon(config: ResolvedConfig, deps: DaemonDeps): Pro
         newId: randomUUID,
         logger,
         keyMaintenance: rotator,
+        software: softwareCollectorFor(host, { runner: new NodeCommandRunner(), files: new NodeFileStore(), clock }),
         hooks: { onOffboarded: () => offboarded() },
       },
     );

@@ -25,6 +25,7 @@ import {
   type SimulatedResponseState,
   settingById,
 } from '../../../policy-schemas/src/index.js';
+import type { SimulatedSoftware } from './simulated-software.js';
 
 /** What runs on a simulated device and how healthy it is; every list empty and health default unless injected. */
 export interface SimulatedSignals {
@@ -75,6 +76,8 @@ export class SimulatedHost {
   readonly faults: SimulatedFaults = { failWrites: new Map(), tamperProtection: false, failActions: new Map() };
   /** JSON file holding the device's values (urn:attache:simulated-host-state); undefined: memory only. */
   readonly stateFile: string | undefined;
+  /** Installed software (issue 18; memory only, set by the simulator's scenario profile); none: not listed. */
+  software: SimulatedSoftware | undefined;
   private readonly values = new Map<string, SettingValue>();
   /** Injected risk signals (kept across persist: the agent writes values, QA writes signals). */
   private signals: SimulatedSignals = { processes: [], connections: [], detections: [], health: {} };

@@ -7,6 +7,7 @@ import { AttacheError } from '../../../common/errors.js';
 import type { ActionResultOf, AgentIdentity, DeliveredAction } from '../../../policy-schemas/src/index.js';
 import { removeLeftoverPackages } from '../actions/collect/index.js';
 import { ActionExecutor } from '../actions/executor/executor.js';
+import type { HandlerDeps } from '../actions/executor/handlers.js';
 import { ActionLedger } from '../actions/executor/ledger.js';
 import { IsolationController } from '../actions/isolation/responder.js';
 import type { CollectedPackage, ProgressSink, ResponseHost } from '../actions/response-host.js';
@@ -56,6 +57,8 @@ export interface ActionWiringDeps {
   readonly stopped?: () => boolean;
   /** Uploads a collected package (the runtime passes packageUploader over its transport). */
   readonly uploadPackage: PackageUploader;
+  /** updateSoftware's fresh inventories and the upload it triggers (HandlerDeps.software); absent: refused. */
+  readonly software?: HandlerDeps['software'];
 }
 
 /** Every URL the agent talks to: its identity's preferred URL, then the alternates. */
@@ -85,6 +88,7 @@ export function createActionExecutor(deps: ActionWiringDeps): ActionExecutor {
     report: (update) => deps.delivery.enqueue({ kind: 'actionUpdates', body: { updates: [update] } }),
     endpointUrls: () => agentEndpointUrls(identity),
     uploadPackage: deps.uploadPackage,
+    ...(deps.software ? { software: deps.software } : {}),
     removeFile: (path) => store.fileStore.remove(path),
     clearPackages: () => removeLeftoverPackages(store.dir),
     restoreBaseline: () => restoreEverything(deps),

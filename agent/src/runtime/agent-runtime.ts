@@ -8,6 +8,7 @@ import type { AgentIdentity, AlertReportAck, SyncOutcome, SyncTrigger } from '..
 import type { ActionExecutor } from '../actions/executor/executor.js';
 import type { SignalsConfig } from '../config.js';
 import { type DeviceKeyRotator, withKeyMaintenance } from '../enrollment/key-rotation.js';
+import type { SoftwareCollector } from '../inventory/software/software-inventory.js';
 import type { Logger } from '../logging.js';
 import type { AgentHost } from '../platform/index.js';
 import { RiskMonitor } from '../risk/risk-monitor.js';
@@ -21,6 +22,7 @@ import type { EndpointClient } from '../transport/endpoint-client.js';
 import { PushClient } from '../transport/push-client.js';
 import { createActionExecutor, type PackageUploader, packageUploader, startIsolationUpkeep, withActionDelivery } from './action-wiring.js';
 import { CheckinScheduler } from './checkin-scheduler.js';
+import { type SoftwareRunOutcome, SoftwareUploader, type SoftwareUploadOptions } from './software-upload.js';
 import { isRetryableSyncError, SyncRetry, type SyncRetryOptions } from './sync-retry.js';
 
 /** A burst of change notifications (an editor saving, a tamper) becomes one drift check after this quiet time. */
@@ -32,6 +34,8 @@ export const WATCH_SETTLE_MS = 500;
 export const RISK_SETTLE_MS = 100;
 /** How long the daemon's (and a simulated host's) startup sync waits for the push channel (startupPushWaitMs). */
 export const STARTUP_PUSH_WAIT_MS = 2_000;
+/** The software inventory's period when the options name none (agent.json default: 12 h). */
+const DEFAULT_SOFTWARE_INTERVAL_MS = 12 * 3_600_000;
 
 export interface AgentRuntimeOptions {
   readonly checkinIntervalMinutes: number;
@@ -49,6 +53,8 @@ export interface AgentRuntimeOptions {
   /** Risk signals, health and inventory; the runtime runs no risk monitor when absent (simulated fleets without signals). */
   readonly signals?: SignalsConfig;
   readonly retry?: SyncRetryOptions;
+  /** The software inventory's schedule (runtime/software-upload.ts); none runs without `deps.software`. */
+  readonly software?: Omit<SoftwareUploadOptions, 'retry'>;
 }
 
 /** What the embedding process wants to hear (counters, logs); none of it changes what the runtime does. */
@@ -62,6 +68,8 @@ export interface RuntimeHooks extends TransportHooks {
   onAlertsAcked?(ack: AlertReportAck): void;
   /** An offboard action finished: identity deleted, service disabled; the daemon exits 0. */
   onOffboarded?(): void;
+  /** A software inventory run ended: uploaded, unchanged, or failed (the simulator counts failures). */
+  onSoftwareRun?(outcome: SoftwareRunOutcome): void;
 }
 
 export interface AgentRuntimeDeps {
@@ -85,6 +93,8 @@ export interface AgentRuntimeDeps {
   readonly keyMaintenance?: Pick<DeviceKeyRotator, 'maintain'>;
   /** Uploads an investigation package (default: transport/package-upload.ts over `client`). */
   readonly uploadPackage?: PackageUploader;
+  /** Lists installed software (inventory/software/); absent: no software inventory and updateSoftware is refused. */
+  readonly software?: SoftwareCollector;
 }
 
 /** Runs `run` once after `ms` of quiet: each call restarts the wait. */
@@ -104,6 +114,8 @@ export class AgentRuntime {
   readonly delivery: SignalDelivery;
   /** Response actions delivered with the policies or pushed: verified, run, reported (actions/executor/). */
   readonly actions: ActionExecutor;
+  /** The software inventory's schedule and upload; absent without a collector. */
+  readonly software: SoftwareUploader | undefined;
   private readonly retry: SyncRetry;
   private readonly outboxRetry: SyncRetry;
   private readonly scheduler: CheckinScheduler;
@@ -146,6 +158,21 @@ export class AgentRuntime {
         hooks?.onAlertsAcked?.(ack);
       },
     });
+    const software = deps.software;
+    this.software = software
+      ? new SoftwareUploader(
+          { ...(options.software ?? { intervalMs: DEFAULT_SOFTWARE_INTERVAL_MS }), ...(options.retry ? { retry: options.retry } : {}) },
+          {
+            collector: software,
+            client: this.transport,
+            files: store.fileStore,
+            stateDir: store.dir,
+            deviceId: deps.identity.deviceId,
+            clock,
+            logger: logger.child({ component: 'software' }),
+          },
+        )
+      : undefined;
     this.actions = createActionExecutor({
       store,
       host: deps.host,
@@ -160,6 +187,7 @@ export class AgentRuntime {
       onOffboarded: () => hooks?.onOffboarded?.(),
       stopped: () => this.stopped,
       uploadPackage: deps.uploadPackage ?? packageUploader(deps.client, clock),
+      ...(software ? { software: { collect: (signal) => software.collect(signal), collected: () => void this.software?.collectNow() } } : {}),
     });
     const isolation = deps.host.responder?.isolation;
     if (options.signals) {
@@ -250,6 +278,7 @@ export class AgentRuntime {
     // injected processes, connections, detections and health too).
     this.watchStore();
     this.monitor?.start();
+    this.software?.start();
     void this.delivery.flush();
     this.startupSync();
   }
@@ -334,6 +363,7 @@ export class AgentRuntime {
     this.halt();
     await this.engine.idle();
     await this.actions.stop();
+    await this.software?.stop();
     await this.monitor?.stop();
     await this.delivery.stop();
   }
@@ -342,6 +372,7 @@ export class AgentRuntime {
   kill(): void {
     this.halt();
     void this.actions.stop();
+    void this.software?.stop();
     void this.monitor?.stop();
     void this.delivery.stop();
   }

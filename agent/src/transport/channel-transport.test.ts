@@ -41,6 +41,10 @@ function https(policies: PoliciesResponse) {
     },
     postHealth: async () => undefined,
     postInventory: async () => undefined,
+    postSoftware: async (upload) => {
+      calls.push('postSoftware');
+      return { digest: upload.inventory.digest, stored: true };
+    },
     postActionUpdates: async (request) => {
       calls.push('postActionUpdates');
       return { acks: request.updates.map((u) => ({ actionId: u.actionId, sequence: u.sequence, status: u.status })) };
@@ -142,5 +146,28 @@ describe('ChannelTransport', () => {
     open = true;
     answer = { acks: [{ actionId: DEVICE }] };
     await expect(t.postActionUpdates({ updates: [update] })).rejects.toMatchObject({ code: 'ENDPOINT_ERROR' });
+  });
+
+  it('sends the software inventory over HTTPS even with the socket ready (large and rare), and says so when HTTPS has no route', async () => {
+    const h = https(body(1));
+    const c = channel(true, () => {
+      throw new Error('the channel must not carry software');
+    });
+    const t = new ChannelTransport(h.transport, () => c.channel);
+    const upload = {
+      deviceId: DEVICE,
+      inventory: {
+        collectedAt: '2026-12-05T00:00:00.000Z',
+        os: { name: 'Debian GNU/Linux', version: '12' },
+        items: [],
+        truncated: false,
+        digest: 'a'.repeat(64),
+      },
+    };
+    expect(await t.postSoftware(upload)).toEqual({ digest: 'a'.repeat(64), stored: true });
+    expect(h.calls).toEqual(['postSoftware']);
+    expect(c.calls).toEqual([]);
+    const { postSoftware: _omitted, ...old } = h.transport;
+    expect(() => new ChannelTransport(old, () => c.channel).postSoftware(upload)).toThrow(/no route for software uploads/);
   });
 });

@@ -18,6 +18,7 @@ import {
   PoliciesResponse,
   ReportAck,
   type ReportAck as ReportAckT,
+  type SoftwareUpload,
   type StatusReport,
 } from '../../../policy-schemas/src/index.js';
 import type { EndpointClient, PoliciesResult } from './endpoint-client.js';
@@ -29,7 +30,7 @@ export type AgentTransport = Pick<EndpointClient, 'getPolicies' | 'postReport' |
    * Absent in a transport that predates response actions (then updates stay queued, retried like an outage, and a
    * package cannot be uploaded: its action fails ACTION_UNSUPPORTED).
    */
-  Partial<Pick<EndpointClient, 'postActionUpdates' | 'getPackageUpload' | 'putPackageChunk'>>;
+  Partial<Pick<EndpointClient, 'postActionUpdates' | 'getPackageUpload' | 'putPackageChunk' | 'postSoftware'>>;
 
 /** What the embedding process may count (the simulator); called for both paths. */
 export interface TransportHooks {
@@ -127,6 +128,12 @@ export class ChannelTransport implements Required<AgentTransport> {
   putPackageChunk(...args: Parameters<EndpointClient['putPackageChunk']>): ReturnType<EndpointClient['putPackageChunk']> {
     if (!this.https.putPackageChunk) throw new AttacheError('NOT_FOUND', 'this transport has no route for package uploads');
     return this.https.putPackageChunk(...args);
+  }
+
+  /** The software inventory is large and rare: always over HTTPS (the channel's methods do not include it). */
+  postSoftware(upload: SoftwareUpload): ReturnType<EndpointClient['postSoftware']> {
+    if (!this.https.postSoftware) throw new AttacheError('NOT_FOUND', 'this transport has no route for software uploads');
+    return this.https.postSoftware(upload);
   }
 
   async postHealth(upload: HealthUpload): Promise<void> {

@@ -29,6 +29,9 @@ import {
   type PoliciesResponse as PoliciesResponseT,
   ReportAck,
   type ReportAck as ReportAckT,
+  type SoftwareUpload,
+  SoftwareUploadAck,
+  type SoftwareUploadAck as SoftwareUploadAckT,
   type StatusReport,
 } from '../../../policy-schemas/src/index.js';
 import { parseRetryAfterMs } from '../core/retry-after.js';
@@ -156,6 +159,15 @@ export class EndpointClient {
   /** POST /v1/device/inventory (204). */
   async postInventory(upload: InventoryUpload): Promise<void> {
     await this.send('POST', '/v1/device/inventory', upload, {});
+  }
+
+  /**
+   * POST /v1/device/software: the whole software inventory (large and rare: HTTPS only, never the push socket). The
+   * agent sends it only when its digest differs from the last acknowledged one (runtime/software-upload.ts).
+   */
+  async postSoftware(upload: SoftwareUpload): Promise<SoftwareUploadAckT> {
+    const res = await this.send('POST', '/v1/device/software', upload, {});
+    return validate(SoftwareUploadAck, res.json, 'software upload acknowledgement', 'ENDPOINT_ERROR');
   }
 
   /**

@@ -14,7 +14,7 @@ import { adminCliRunner } from './testing/cli-runner.js';
 let t: TestEndpoint;
 beforeAll(async () => {
   t = await startTestEndpoint();
-  await t.endpoint.context.vulnerabilities?.importAdvisories({ bytes: OSV_FILE, fileName: 'debian.json' }, { adminId: null, username: 'admin' });
+  await t.endpoint.context.vulnerabilities.importAdvisories({ bytes: OSV_FILE, fileName: 'debian.json' }, { adminId: null, username: 'admin' });
 });
 afterAll(async () => {
   await t?.close();
@@ -26,7 +26,7 @@ const OPENSSL = createHash('sha256').update('Debian:12\u0000openssl').digest('he
 describe('attache-admin task', () => {
   it('creates, lists, shows, accepts with remediation, rejects with a note, reopens and completes', async () => {
     const device = await t.enrolledDevice({ facts: { platform: 'linux', osVersion: '12', hostname: 'cli-task-1' } });
-    await t.endpoint.context.vulnerabilities?.acceptSoftware(device.deviceId, debianUpload(device.deviceId));
+    await t.endpoint.context.vulnerabilities.acceptSoftware(device.deviceId, debianUpload(device.deviceId));
     const created = await json<SecurityTaskDetail>(
       'task',
       'create',
@@ -68,7 +68,7 @@ describe('attache-admin task', () => {
 
   it('creates an updateSoftware action from --package, and refuses usage errors before any request', async () => {
     const device = await t.enrolledDevice({ facts: { platform: 'linux', osVersion: '12', hostname: 'cli-task-2' } });
-    await t.endpoint.context.vulnerabilities?.acceptSoftware(device.deviceId, debianUpload(device.deviceId));
+    await t.endpoint.context.vulnerabilities.acceptSoftware(device.deviceId, debianUpload(device.deviceId));
     const action = await json<MachineAction>(
       'action',
       'create',

@@ -69,6 +69,9 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'POST /access-tokens': { action: 'accessToken.create', targetType: 'accessToken', targetId: answer('tokenId') },
   'DELETE /access-tokens/:id': { action: 'accessToken.revoke', targetType: 'accessToken', targetId: param },
 
+  // Vulnerability management (issue 18): the result (counts, skips, withdrawn ids) is the entry's `after`.
+  'POST /vulnerabilities/advisories': { action: 'vulnerabilities.import', targetType: 'advisoryFile', targetId: 'none' },
+
   // Admin accounts and personal API tokens (issue 15, contract 3).
   'POST /admins': { action: 'admin.create', targetType: 'admin', targetId: answer('adminId') },
   'PATCH /admins/:id': { action: 'admin.update', targetType: 'admin', targetId: param },

@@ -38,7 +38,7 @@ async function debianDevice(): Promise<TestDevice> {
 }
 
 async function upload(device: TestDevice, items: readonly SoftwareItem[], collectedAt: string): Promise<void> {
-  await t.endpoint.context.vulnerabilities?.acceptSoftware(device.deviceId, debianUpload(device.deviceId, items, collectedAt));
+  await t.endpoint.context.vulnerabilities.acceptSoftware(device.deviceId, debianUpload(device.deviceId, items, collectedAt));
 }
 
 const fixedItems = DEBIAN_ITEMS.map((i) =>
@@ -63,7 +63,7 @@ describe('security tasks', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const task = validate(SecurityTask, created.body, 'task');
     expect(task).toMatchObject({ status: 'pending', appName: 'openssl', appVersion: FIXED, managedDeviceCount: 1, fixedDeviceCount: 0, creator: 'admin' });
-    const rec = await t.endpoint.context.vulnerabilities?.recommendation(OPENSSL);
+    const rec = await t.endpoint.context.vulnerabilities.recommendation(OPENSSL);
     expect(rec?.recommendation.openTasks).toBeGreaterThanOrEqual(1);
 
     const accepted = validate(

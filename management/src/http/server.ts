@@ -35,6 +35,7 @@ import { registerSecurityTaskRoutes, TASK_SET_NEUTRAL_WRITES } from './security-
 import { registerSessionRoutes } from './session-routes.js';
 import { registerSignalRoutes } from './signal-routes.js';
 import { registerTriageRoutes } from './triage-routes.js';
+import { registerDeviceSoftwareRoute, registerVulnerabilityRoutes } from './vulnerability-routes.js';
 
 /** Request bodies are limited to 1 MiB (docs/protocol.md, "Errors"). */
 export const BODY_LIMIT = 1024 * 1024;
@@ -133,6 +134,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       registerDeviceRoutes(scope, ctx);
       registerSignalRoutes(scope, ctx);
       registerDeviceActionRoutes(scope, ctx);
+      registerDeviceSoftwareRoute(scope, ctx);
       registerPushRoute(scope, ctx, deviceAuth, options.metrics?.pushRequestAnswered);
     },
     { prefix: '/v1/device' },
@@ -173,6 +175,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       registerIdentityRoutes(scope, ctx);
       registerAuditRoutes(scope, ctx);
       if (ctx.securityTasks) registerSecurityTaskRoutes(scope, ctx, ctx.securityTasks);
+      registerVulnerabilityRoutes(scope, ctx);
     },
     { prefix: '/v1/admin' },
   );

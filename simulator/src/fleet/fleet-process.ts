@@ -11,6 +11,7 @@ import { pool } from '../pool.js';
 import { FaultInjector } from './fault-injector.js';
 import type { AckRecord, BurstResult, FleetCommand, FleetEvent, FleetInit, FleetStats, FootprintResult } from './protocol.js';
 import { type HostSink, SimHost } from './sim-host.js';
+import { sharedSoftware } from './software-profiles.js';
 
 const FLUSH_MS = 250;
 
@@ -85,7 +86,12 @@ class FleetProcess {
     // Investigation packages are real files (the executor uploads them from a path); removed when the process stops.
     this.packageDir = mkdtempSync(join(tmpdir(), 'attache-sim-packages-'));
     const packageDir = this.packageDir;
-    this.hosts = init.hosts.map((spec) => new SimHost(spec, init.behaviour, { sink: this.sink, logger, packageDir }));
+    // One package list per scenario slice, shared by its hosts (each copies only what an update changes).
+    const software = (init.behaviour.software?.profiles ?? []).map((p) => (p ? sharedSoftware(p, init.behaviour.seed) : undefined));
+    this.hosts = init.hosts.map((spec) => {
+      const shared = spec.softwareProfile === undefined ? undefined : software[spec.softwareProfile];
+      return new SimHost(spec, init.behaviour, { sink: this.sink, logger, packageDir, ...(shared ? { software: shared } : {}) });
+    });
     this.faults = new FaultInjector(this.hosts);
   }
 

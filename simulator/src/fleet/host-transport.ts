@@ -16,6 +16,8 @@ import type {
   InventoryUpload,
   PackageUploadStatus,
   ReportAck,
+  SoftwareUpload,
+  SoftwareUploadAck,
   StatusReport,
 } from '../../../policy-schemas/src/index.js';
 
@@ -65,6 +67,11 @@ export class HostTransport {
 
   postInventory(upload: InventoryUpload): Promise<void> {
     return this.request((client) => client.postInventory(upload));
+  }
+
+  /** The software inventory: over the gate like every request (a partitioned host's upload fails and is retried). */
+  postSoftware(upload: SoftwareUpload): Promise<SoftwareUploadAck> {
+    return this.request((client) => client.postSoftware(upload));
   }
 
   postActionUpdates(body: ActionUpdatesRequest): Promise<ActionUpdatesAck> {

@@ -1,6 +1,6 @@
 // Messages between the coordinator and its fleet processes (child_process IPC, structured clone). Times are Unix
 // milliseconds from nowMs(); hosts are named by their index in the whole fleet.
-import type { OnboardingPackage, OsType, Platform, ScenarioStep } from '../../../policy-schemas/src/index.js';
+import type { OnboardingPackage, OsType, Platform, ScenarioSoftware, ScenarioStep } from '../../../policy-schemas/src/index.js';
 
 /** One simulated device to run. */
 export interface HostSpec {
@@ -10,6 +10,8 @@ export interface HostSpec {
   readonly hostname: string;
   /** Key into FleetInit.packages: the onboarding package this host enrolls with. */
   readonly packageKey: string;
+  /** Index into HostBehaviour.software.profiles: the host's installed software (its scenario slice's). */
+  readonly softwareProfile?: number;
 }
 
 /** How every host of the fleet behaves. */
@@ -23,6 +25,12 @@ export interface HostBehaviour {
   readonly seed: number;
   /** How long a simulated antivirus scan takes (default: the responder's). */
   readonly scanMs?: { readonly quick: number; readonly full: number };
+  /** Software inventory (issue 18): the slices' software (by slice index; null: none) and its schedule. */
+  readonly software?: {
+    readonly profiles: readonly (ScenarioSoftware | null)[];
+    readonly firstDelayMs: number;
+    readonly intervalMs: number;
+  };
 }
 
 export interface FleetInit {

@@ -9,6 +9,8 @@ import { createSimulatedResponder } from '../../../agent/src/actions/simulated-r
 import { DEFAULT_SIGNALS } from '../../../agent/src/config.js';
 import { enroll } from '../../../agent/src/enrollment/enroll.js';
 import { SimulatedHost } from '../../../agent/src/hosts/simulated-host.js';
+import { type SharedSoftware, SimulatedSoftware } from '../../../agent/src/hosts/simulated-software.js';
+import { SimulatedSoftwareCollector } from '../../../agent/src/inventory/software/simulated.js';
 import type { Logger } from '../../../agent/src/logging.js';
 import type { AgentHost } from '../../../agent/src/platform/index.js';
 import { createSimulatedProviders } from '../../../agent/src/providers/simulated.js';
@@ -88,9 +90,16 @@ export class SimHost {
     readonly spec: HostSpec,
     private readonly behaviour: HostBehaviour,
     /** packageDir: a real directory for the investigation packages the hosts' agents build (shared by the process). */
-    private readonly deps: { readonly sink: HostSink; readonly logger: Logger; readonly packageDir: string },
+    private readonly deps: {
+      readonly sink: HostSink;
+      readonly logger: Logger;
+      readonly packageDir: string;
+      /** The host's installed software: its scenario slice's list, shared (issue 18). */
+      readonly software?: SharedSoftware;
+    },
   ) {
     this.device = new SimulatedHost({ platform: spec.platform, hostname: spec.hostname, ...(spec.osType ? { osType: spec.osType } : {}) });
+    if (deps.software) this.device.software = new SimulatedSoftware(deps.software);
     // Two streams from the scenario seed and the host index: jitter, and ids (so drawing an id never moves a delay).
     const hostSeed = (behaviour.seed ^ Math.imul(spec.index + 1, 0x9e3779b1)) >>> 0;
     const jitter = seededRandom(hostSeed);
@@ -177,6 +186,7 @@ export class SimHost {
     });
     const store = this.newStore(alive);
     const signals = this.behaviour.signals;
+    const software = this.behaviour.software;
     const runtime = new AgentRuntime(
       {
         checkinIntervalMinutes: this.behaviour.checkinSeconds / 60,
@@ -185,6 +195,7 @@ export class SimHost {
         driftWatch: true,
         startupPushWaitMs: STARTUP_PUSH_WAIT_MS,
         ...(signals ? { signals: DEFAULT_SIGNALS } : {}),
+        ...(software ? { software: { intervalMs: software.intervalMs, firstDelayMs: { min: 0, max: software.firstDelayMs } } } : {}),
       },
       {
         store,
@@ -193,6 +204,7 @@ export class SimHost {
         host: this.agentHost,
         identity,
         ...(signals ? { sources: this.sources() } : {}),
+        ...(software && this.device.software ? { software: new SimulatedSoftwareCollector(this.device, this.clock) } : {}),
         clock: this.clock,
         newId: this.newId,
         logger,
@@ -218,6 +230,9 @@ export class SimHost {
           },
           onPushInvalid: (message) => sink.error('MESSAGE_INVALID', message),
           onAlertsAcked: (ack) => sink.count(ack.duplicate ? 'alertsDuplicate' : 'alertsAcked'),
+          onSoftwareRun: (outcome) => {
+            if (alive() && outcome.kind === 'failed') sink.error(outcome.code, `software inventory: ${outcome.message}`);
+          },
         },
       },
     );

@@ -112,6 +112,23 @@ describe('expectations', () => {
     ]);
   });
 
+  it('decides exposure expectations from the hosts per exposure level, and fails when the endpoint has no exposure list', () => {
+    const end = { ...measured, exposure: { high: 2, none: 7, unknown: 1 } } as typeof measured;
+    const list = [
+      { type: 'exposureLevel' as const, level: 'none' as const, minShare: 0.7 },
+      { type: 'exposureLevel' as const, level: 'high' as const, minShare: 0, maxShare: 0.1 },
+      { type: 'exposureLevel' as const, level: 'unknown' as const, minShare: 0.1, maxShare: 0.1 },
+    ];
+    expect(evaluateExpectations(list, end, evidence).map((r) => [r.expectation, r.passed, r.detail])).toEqual([
+      ['70 % of hosts at exposure none', true, '7/10 (high 2, none 7, unknown 1)'],
+      ['0 %…10 % of hosts at exposure high', false, '2/10 (high 2, none 7, unknown 1)'],
+      ['10 %…10 % of hosts at exposure unknown', true, '1/10 (high 2, none 7, unknown 1)'],
+    ]);
+    expect(evaluateExpectations([list[0] as ScenarioExpectation], measured, evidence)[0]?.detail).toBe(
+      'not measured (the endpoint has no vulnerability exposure list)',
+    );
+  });
+
   it('decides action expectations from each action end status and create → terminal time, an unfinished one never done', () => {
     const actions = [
       { type: 'isolate' as const, status: 'succeeded' as const, doneMs: 100 },

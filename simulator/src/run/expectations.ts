@@ -47,6 +47,8 @@ export function describeExpectation(e: ScenarioExpectation): string {
       return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts ${e.state}`;
     case 'riskLevel':
       return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts at risk ${e.level}`;
+    case 'exposureLevel':
+      return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts at exposure ${e.level}`;
     case 'hostsWithSettingState':
       return `${bounds(e)} hosts with ${e.setting} ${e.state}`;
     case 'policyStatus':
@@ -134,6 +136,12 @@ function verdict(e: ScenarioExpectation, m: Measured, ev: Evidence): { passed: b
       const s = ev.hosts > 0 ? n / ev.hosts : 0;
       const detail = `${n}/${ev.hosts} (${listCounts(counts)})`;
       return { passed: s >= e.minShare && s <= (e.maxShare ?? 1), detail };
+    }
+    case 'exposureLevel': {
+      if (!m.exposure) return { passed: false, detail: 'not measured (the endpoint has no vulnerability exposure list)' };
+      const n = m.exposure[e.level] ?? 0;
+      const s = ev.hosts > 0 ? n / ev.hosts : 0;
+      return { passed: s >= e.minShare && s <= (e.maxShare ?? 1), detail: `${n}/${ev.hosts} (${listCounts(m.exposure)})` };
     }
     case 'hostsWithSettingState': {
       const counts = m.settingStates?.[e.setting];

@@ -13,7 +13,7 @@ import { ALL_GROUP, type Scenario } from '../scenario/load.js';
 /** Hosts of the scenario, numbered, each with the onboarding package of its tag set. */
 export function fleetHosts(scenario: Scenario): HostSpec[] {
   const hosts: HostSpec[] = [];
-  for (const slice of scenario.fleet.hosts) {
+  for (const [sliceIndex, slice] of scenario.fleet.hosts.entries()) {
     for (let i = 0; i < slice.count; i++) {
       const index = hosts.length;
       hosts.push({
@@ -22,6 +22,7 @@ export function fleetHosts(scenario: Scenario): HostSpec[] {
         ...(slice.osType ? { osType: slice.osType } : {}),
         hostname: `sim-${slice.platform}-${String(index).padStart(5, '0')}`,
         packageKey: packageKey(slice.tags),
+        ...(slice.software ? { softwareProfile: sliceIndex } : {}),
       });
     }
   }
@@ -42,6 +43,15 @@ export function hostBehaviour(scenario: Scenario): HostBehaviour {
     signals: scenario.fleet.signals,
     seed: scenario.seed,
     ...(scenario.fleet.scanSeconds ? { scanMs: scanMs(scenario.fleet.scanSeconds) } : {}),
+    ...(scenario.fleet.hosts.some((h) => h.software)
+      ? {
+          software: {
+            profiles: scenario.fleet.hosts.map((h) => h.software ?? null),
+            firstDelayMs: (scenario.fleet.software?.firstDelaySeconds ?? 5) * 1000,
+            intervalMs: (scenario.fleet.software?.intervalSeconds ?? 43_200) * 1000,
+          },
+        }
+      : {}),
   };
 }
 

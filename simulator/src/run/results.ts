@@ -81,6 +81,8 @@ export interface RunResults {
   };
   /** The endpoint's compliance overview of the fleet at the end: hosts per compliance state and per risk level. */
   readonly compliance?: { readonly states: Readonly<Record<string, number>>; readonly riskLevels: Readonly<Record<string, number>> };
+  /** Hosts per vulnerability exposure level at the end (`unknown`: none computed); absent when the route is missing. */
+  readonly exposure?: Readonly<Record<string, number>>;
   /** Alert reports the endpoint acknowledged (signals runs). */
   readonly alerts: { readonly acked: number; readonly duplicates: number };
   /** Response actions the run created (runAction), their end statuses and create → delivered / terminal times. */

@@ -2,6 +2,8 @@
 // reaches, from the endpoint's policy status before and after); fault steps go to the fleet processes or the endpoint
 // process. Adding an action = a schema entry in policy-schemas/src/simulator-scenario.ts + a case here.
 
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { sleep, systemClock } from '../../../common/clock.js';
 import { assignedPolicyIds, type TargetingAssignment } from '../../../management/src/service/targeting.js';
 import type { Platform, PolicyDocument, ScenarioStep } from '../../../policy-schemas/src/index.js';
@@ -135,6 +137,15 @@ export class StepRunner {
         if (!id) throw new Error(`compliance policy "${step.policy}" was not created`);
         await ctx.admin.deleteCompliancePolicy(id);
         this.compliancePolicies.delete(step.policy);
+        return;
+      }
+      case 'importAdvisories': {
+        const path = ctx.scenario.advisoryFiles.get(step.advisoryFile);
+        if (!path) throw new Error(`advisory file "${step.advisoryFile}" was not resolved when the scenario was loaded`);
+        const result = await ctx.admin.importAdvisories(basename(path), await readFile(path));
+        ctx.log(
+          `advisories ${basename(path)} (${result.format}): ${result.read} read, ${result.stored} stored, ${result.skippedCount} skipped, ${result.removed} removed`,
+        );
         return;
       }
       case 'runAction': {

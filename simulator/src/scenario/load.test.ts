@@ -42,6 +42,16 @@ describe('scenario loading', () => {
     }
   });
 
+  it('resolves importAdvisories files at load time and refuses a missing one', async () => {
+    const advisories = join(dir, 'osv-openssl.json');
+    await writeFile(advisories, '[]');
+    const s = await loadScenario(await scenarioFile({ ...base, setup: [{ action: 'importAdvisories', advisoryFile: 'osv-openssl.json' }] }));
+    expect(s.advisoryFiles.get('osv-openssl.json')).toBe(advisories);
+    await expect(loadScenario(await scenarioFile({ ...base, timeline: [{ action: 'importAdvisories', advisoryFile: 'nope.zip' }] }))).rejects.toThrow(
+      /timeline\[0\]: advisory file nope\.zip not found/,
+    );
+  });
+
   it('fills in defaults', async () => {
     const s = await loadScenario(await scenarioFile(base));
     expect(s).toMatchObject({

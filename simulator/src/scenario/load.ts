@@ -1,6 +1,7 @@
 // Reads a scenario file: schema validation (urn:attache:simulator-scenario), policy files resolved and validated,
 // names cross-checked (a step may only use policies created before it and groups that exist), defaults filled in.
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
@@ -20,6 +21,8 @@ export interface Scenario extends Omit<SimulatorScenario, 'setup' | 'fleet'> {
   readonly setup: ScenarioStep[];
   /** Policy documents of `file` references, by the reference as written. */
   readonly documents: ReadonlyMap<string, PolicyDocument>;
+  /** importAdvisories files: the reference as written → the path found (read when the step runs: they can be large). */
+  readonly advisoryFiles: ReadonlyMap<string, string>;
   readonly fleet: SimulatorScenario['fleet'] & {
     readonly enrollConcurrency: number;
     readonly startPerSecond: number;
@@ -53,6 +56,7 @@ export async function loadScenario(path: string): Promise<Scenario> {
 /** Semantic checks and defaults of a schema-valid scenario. */
 export async function checkScenario(raw: SimulatorScenario, source: string): Promise<Scenario> {
   const documents = new Map<string, PolicyDocument>();
+  const advisoryFiles = new Map<string, string>();
   const groups = new Set([ALL_GROUP, ...(raw.groups ?? []).map((g) => g.name)]);
   if (groups.size !== 1 + (raw.groups ?? []).length) throw invalid(source, 'group names must be unique and not "all"');
   const policies = new Set<string>();
@@ -64,6 +68,7 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
     if ('file' in step && step.file) documents.set(step.file, await loadDocument(step.file, source, where));
     const problem = stepProblem(step);
     if (problem) throw invalid(source, `${where} (${step.action}): ${problem}`);
+    if (step.action === 'importAdvisories') advisoryFiles.set(step.advisoryFile, await findFile(step.advisoryFile, source, where, 'advisory'));
     switch (step.action) {
       case 'createPolicy':
         if (policies.has(step.policy)) throw invalid(source, `${where}: policy "${step.policy}" is created twice`);
@@ -124,6 +129,7 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
     idleSeconds: raw.idleSeconds ?? 0,
     setup: raw.setup ?? [],
     documents,
+    advisoryFiles,
     fleet: {
       ...raw.fleet,
       enrollConcurrency: raw.fleet.enrollConcurrency ?? 64,
@@ -135,6 +141,21 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
       readyTimeoutSeconds: raw.fleet.readyTimeoutSeconds ?? 300,
     },
   };
+}
+
+/** A file a step names, relative to the scenario file first, then to the repository root; its path when readable. */
+async function findFile(file: string, source: string, where: string, what: string): Promise<string> {
+  const candidates = isAbsolute(file) ? [file] : [resolve(dirname(source), file), resolve(REPO_ROOT, file)];
+  for (const candidate of candidates) {
+    if (
+      await access(candidate, constants.R_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
+  }
+  throw invalid(source, `${where}: ${what} file ${file} not found (looked in ${candidates.join(', ')})`);
 }
 
 /** A policy file, relative to the scenario file first, then to the repository root. */

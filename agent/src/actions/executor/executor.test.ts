@@ -9,11 +9,12 @@ import { actionVerifier } from '../../sync/action-trust.js';
 import { testIdentity } from '../../sync/testing/signed-set.js';
 import { MemoryFileStore } from '../../system/file-store.js';
 import type { IsolationPlan, IsolationState } from '../isolation/isolation.js';
-import type { ResponseHost } from '../response-host.js';
+import { ActionFailure, type ResponseHost } from '../response-host.js';
 import { ActionExecutor } from './executor.js';
 import { ACTIONS_FILE, ActionLedger } from './ledger.js';
 import { signedAction, TEST_DEVICE, TEST_NOW, TEST_TENANT, testKeys } from './testing/signed-action.js';
 
+const TEST_NOW_ISO = new Date(TEST_NOW).toISOString();
 const identity = testIdentity(TEST_TENANT, TEST_DEVICE, testKeys.publicKey);
 const SHA = 'a'.repeat(64);
 
@@ -107,6 +108,48 @@ const until = async (cond: () => boolean) => {
 };
 
 describe('ActionExecutor', () => {
+  it('updateSoftware: a failure keeps its result (versions, manual steps), and the software upload runs after it either way', async () => {
+    const host = recordingHost();
+    const inventory = { collectedAt: TEST_NOW_ISO, os: { name: 'macOS', version: '14.6.1' }, items: [], truncated: false, digest: 'a'.repeat(64) };
+    const asked: string[] = [];
+    const manual = { manager: 'manual' as const, packages: [], instructions: 'Update "Firefox" by hand' };
+    const t = await setup(
+      new MemoryFileStore(),
+      {
+        ...host,
+        host: {
+          ...host.host,
+          updateSoftware: async (request) => {
+            asked.push(request.packages.map((p) => p.name).join(','));
+            expect(await request.inventory()).toBe(inventory);
+            throw new ActionFailure('ACTION_UNSUPPORTED', 'updateSoftware: Update "Firefox" by hand', manual);
+          },
+        },
+      },
+      undefined,
+      {
+        software: { collect: async () => inventory, collected: () => void asked.push('upload') },
+      },
+    );
+    const action = signedAction('updateSoftware', { packages: [{ name: 'Firefox', source: 'macApplication', fixedVersion: '131.0' }] });
+    await t.executor.receive([action]);
+    await t.executor.idle();
+    expect(asked).toEqual(['Firefox', 'upload']);
+    const last = t.updates.at(-1);
+    expect(last?.status).toBe('failed');
+    expect(last?.error?.code).toBe('ACTION_UNSUPPORTED');
+    expect(last?.result).toEqual(manual);
+  });
+
+  it('updateSoftware without a software collector fails ACTION_UNSUPPORTED (no result)', async () => {
+    const t = await setup();
+    const action = signedAction('updateSoftware', { packages: [{ name: 'openssl', source: 'dpkg', fixedVersion: null }] });
+    await t.executor.receive([action]);
+    await t.executor.idle();
+    expect(t.updates.at(-1)).toMatchObject({ status: 'failed', error: { code: 'ACTION_UNSUPPORTED' } });
+    expect(t.updates.at(-1)?.result).toBeUndefined();
+  });
+
   it('runs a verified isolate with the agent URLs and reports inProgress then succeeded; actions.json is owner-only', async () => {
     const t = await setup();
     const action = signedAction('isolate', { mode: 'full' });

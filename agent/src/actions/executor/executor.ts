@@ -6,6 +6,7 @@ import { AttacheError, type ErrorCode, toAttacheError } from '../../../../common
 import type { ActionParametersOf, ActionPayload, ActionResult, ActionUpdate } from '../../../../policy-schemas/src/index.js';
 import type { ActionRefusal, ActionVerdict } from '../../core/action-verify.js';
 import type { Logger } from '../../logging.js';
+import { ActionFailure } from '../response-host.js';
 import { type HandlerDeps, runAction } from './handlers.js';
 import type { ActionLedger, AgentActionEntry } from './ledger.js';
 import { recoverEntry } from './recovery.js';
@@ -264,7 +265,7 @@ export class ActionExecutor {
       if (run.cancelled) outcome = { status: 'cancelled' };
       else if (this.stopped)
         return; // left inProgress: the next start recovers it
-      else outcome = { status: 'failed', error: errorOf(err) };
+      else outcome = { status: 'failed', error: errorOf(err), ...(err instanceof ActionFailure ? { result: err.result } : {}) };
     } finally {
       this.running.delete(id);
     }

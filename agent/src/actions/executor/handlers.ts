@@ -1,7 +1,7 @@
 // What each response action does on the device, over the host's primitives (ResponseHost): one function per type,
 // taking the verified parameters and returning the result the endpoint's ActionResults[type] expects.
 import { AttacheError } from '../../../../common/errors.js';
-import type { ActionParametersOf, ActionResult, ActionResultOf, DeliveredActionType } from '../../../../policy-schemas/src/index.js';
+import type { ActionParametersOf, ActionResult, ActionResultOf, DeliveredActionType, SoftwareInventory } from '../../../../policy-schemas/src/index.js';
 import type { IsolationState } from '../isolation/isolation.js';
 import type { CollectedPackage, ProgressSink, ResponseHost } from '../response-host.js';
 
@@ -21,6 +21,14 @@ export interface HandlerDeps {
   readonly restoreBaseline?: () => Promise<ActionResultOf<'offboard'>>;
   /** This device (an investigation package's manifest names it). */
   readonly deviceId: string;
+  /**
+   * updateSoftware: a fresh software inventory (the runtime's collector; `signal` kills its tool) and, once an update
+   * ran, the software upload to run at once. Absent: updateSoftware fails ACTION_UNSUPPORTED.
+   */
+  readonly software?: {
+    readonly collect: (signal?: AbortSignal) => Promise<SoftwareInventory>;
+    readonly collected: () => void;
+  };
 }
 
 export interface RunContext {
@@ -68,8 +76,7 @@ export async function runAction(action: RunnableAction, ctx: RunContext, deps: H
     case 'offboard':
       return offboard(deps, host);
     case 'updateSoftware':
-      // Issue 18: the package-manager runner lands next (agent/src/actions/software-update); until then refused.
-      throw new AttacheError('ACTION_UNSUPPORTED', 'updateSoftware: this agent cannot update software yet');
+      return updateSoftware(params(action, 'updateSoftware').packages, ctx, deps, host);
     case 'cancel':
       throw new AttacheError('INTERNAL', 'a cancel is handled by the executor, not run');
   }
@@ -92,4 +99,20 @@ async function offboard(deps: HandlerDeps, host: ResponseHost): Promise<ActionRe
   const restored = await deps.restoreBaseline();
   if ((await host.isolation.state()).isolated) await host.isolation.release();
   return restored;
+}
+
+/** Runs the host's package manager over a fresh inventory, then the software upload follows at once (whatever happened). */
+async function updateSoftware(
+  packages: ActionParametersOf<'updateSoftware'>['packages'],
+  ctx: RunContext,
+  deps: HandlerDeps,
+  host: ResponseHost,
+): Promise<ActionResult> {
+  const software = deps.software;
+  if (!host.updateSoftware || !software) throw new AttacheError('ACTION_UNSUPPORTED', 'updateSoftware: this host cannot list or update its software');
+  try {
+    return await host.updateSoftware({ packages, inventory: software.collect }, ctx.signal, ctx.progress);
+  } finally {
+    software.collected();
+  }
 }
