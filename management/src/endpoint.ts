@@ -201,7 +201,7 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       logger: deps.logger,
     });
     vulnerabilities.onRecomputed((ids) => securityTasks.onRecomputed(ids));
-    vulnerabilities.onRecomputed((ids) => compliance.evaluateMany(ids, 'vulnerabilities'));
+    vulnerabilities.onRecomputed((ids) => compliance.onExposure(ids));
     const accessTokens = new AccessTokenRegistry(identity.adminTokenHash, { store, clock, logger: deps.logger });
     await accessTokens.load();
     // Settings may have changed and time has passed since the last run: every decision is fresh before we listen. The

@@ -2,11 +2,11 @@
 // from the openssl recommendation of a Debian device (advisories and software given to the vulnerability service),
 // listed, shown with its devices and history (hostile notes escaped), accepted with --remediate (the updateSoftware
 // action listed per device), rejected only with a note, reopened, completed; usage errors before any request.
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../common/exit-codes.js';
 import { hasUnsafeCharacters } from '../../../common/terminal-text.js';
 import type { MachineAction, SecurityTaskDetail, SecurityTaskList } from '../../../policy-schemas/src/index.js';
+import { recommendationId } from '../service/vulnerabilities/matching/recommendations.js';
 import { debianUpload, OSV_FILE } from '../service/vulnerabilities/testing/service-fixtures.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 import { adminCliRunner } from './testing/cli-runner.js';
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 const { cli, json } = adminCliRunner(() => t.dir);
-const OPENSSL = createHash('sha256').update('Debian:12\u0000openssl').digest('hex').slice(0, 32);
+const OPENSSL = recommendationId('Debian:12', 'openssl');
 
 describe('attache-admin task', () => {
   it('creates, lists, shows, accepts with remediation, rejects with a note, reopens and completes', async () => {

@@ -3,7 +3,7 @@
 // remediation (a real updateSoftware action listing the device's binaries of the source package), refused a second
 // time while that action is in flight, completed by the system once the new inventory shows the fix, and a compliance
 // policy with a maximum exposure level following the device. updateSoftware refusals at create.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '../../../common/validation.js';
 import {
@@ -15,6 +15,7 @@ import {
   SecurityTaskList,
   type SoftwareItem,
 } from '../../../policy-schemas/src/index.js';
+import { recommendationId } from '../service/vulnerabilities/matching/recommendations.js';
 import { DEBIAN_ITEMS, debianUpload, OSV_FILE } from '../service/vulnerabilities/testing/service-fixtures.js';
 import { errorCode, type TestDevice } from '../testing/https-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
@@ -30,7 +31,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const OPENSSL = createHash('sha256').update('Debian:12\u0000openssl').digest('hex').slice(0, 32);
+const OPENSSL = recommendationId('Debian:12', 'openssl');
 const FIXED = '3.0.11-1~deb12u2';
 
 async function debianDevice(): Promise<TestDevice> {

@@ -164,7 +164,7 @@ export class SecurityTaskService {
    */
   async onRecomputed(deviceIds: readonly string[]): Promise<void> {
     const touched = new Set(deviceIds);
-    for (const task of await this.deps.store.openSecurityTasks()) {
+    for (const task of await this.deps.store.openSecurityTasks(deviceIds)) {
       if (!task.deviceIds.some((id) => touched.has(id))) continue;
       await this.changeFresh(task, async (t) => this.progressed(t, touched));
     }
@@ -172,7 +172,7 @@ export class SecurityTaskService {
 
   /** A deleted device: dropped from every open task targeting it, with a history note (never counted as fixed). */
   async forgetDevice(deviceId: string): Promise<void> {
-    for (const task of await this.deps.store.openSecurityTasks()) {
+    for (const task of await this.deps.store.openSecurityTasks([deviceId])) {
       if (!task.deviceIds.includes(deviceId)) continue;
       await this.changeFresh(task, async (t) => {
         if (!t.deviceIds.includes(deviceId)) return undefined;
