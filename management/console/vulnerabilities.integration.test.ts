@@ -266,4 +266,19 @@ describe.skipIf(missing !== null)(`console vulnerability management in chromium$
     await page.getByTestId('device-findings').waitFor();
     expect(await page.getByRole('button', { name: 'Update software' }).count()).toBe(0);
   });
+
+  it('creates a compliance policy with a maximum vulnerability exposure level from the compliance page', async () => {
+    const page = await signedIn('alice');
+    await page.goto(`${endpoint.url}/#/compliance`);
+    const form = page.getByRole('form', { name: 'New compliance policy' });
+    await form.getByLabel('Name').fill('Exposure at most low');
+    await form.getByLabel('Highest vulnerability exposure level allowed').selectOption('low');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Exposure at most low' }).waitFor();
+    const listed = await endpoint.admin.ok<{ compliancePolicies: { name: string; settings: Record<string, unknown> }[] }>(
+      'GET',
+      '/v1/admin/compliance-policies',
+    );
+    expect(listed.compliancePolicies.find((p) => p.name === 'Exposure at most low')?.settings).toEqual({ maxVulnerabilityExposureLevel: 'low' });
+  });
 });
