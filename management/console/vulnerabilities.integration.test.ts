@@ -275,7 +275,7 @@ describe.skipIf(missing !== null)(`console vulnerability management in chromium$
     await form.getByLabel('Highest vulnerability exposure level allowed').selectOption('low');
     await form.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { name: 'Exposure at most low' }).waitFor();
-    const listed = await endpoint.admin.ok<{ compliancePolicies: { name: string; settings: Record<string, unknown> }[] }>(
+    const listed: { compliancePolicies: { name: string; settings: Record<string, unknown> }[] } = await endpoint.admin.ok(
       'GET',
       '/v1/admin/compliance-policies',
     );
