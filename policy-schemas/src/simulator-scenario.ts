@@ -294,8 +294,13 @@ export const ScenarioExpectations = [
       state: ComplianceState,
       minShare: Share,
       maxShare: Type.Optional(Share),
+      at: Type.Optional(Name),
     },
-    { additionalProperties: false, description: "At the end, the share of hosts in this compliance state (the endpoint's overview) is within bounds" },
+    {
+      additionalProperties: false,
+      description:
+        "At the end (or at the recordExposure step labelled `at`), the share of hosts in this compliance state (the endpoint's overview) is within bounds",
+    },
   ),
   Type.Object(
     {

@@ -134,7 +134,7 @@ describe('expectations', () => {
       ...measured,
       exposure: { none: 10 },
       exposureSnapshots: [
-        { label: 'before', atSeconds: 5, counts: { high: 3, none: 7 } },
+        { label: 'before', atSeconds: 5, counts: { high: 3, none: 7 }, compliance: { noncompliant: 3, compliant: 7 } },
         { label: 'after', atSeconds: 9, counts: { none: 10 } },
       ],
       securityTasks: {
@@ -146,6 +146,8 @@ describe('expectations', () => {
       { type: 'exposureLevel', at: 'before', level: 'high', minShare: 0.3, maxShare: 0.3 },
       { type: 'exposureLevel', at: 'after', level: 'high', minShare: 0.3 },
       { type: 'exposureLevel', at: 'never', level: 'none', minShare: 0 },
+      { type: 'complianceState', at: 'before', state: 'noncompliant', minShare: 0.3, maxShare: 0.3 },
+      { type: 'complianceState', at: 'after', state: 'compliant', minShare: 1 },
       { type: 'securityTask', task: 'ssl', status: 'completed', completion: 'automatic', minFixedShare: 1 },
       { type: 'securityTask', task: 'ssl', status: 'completed', completion: 'manual' },
       { type: 'securityTask', task: 'curl', status: 'active', minFixedShare: 0.5 },
@@ -155,6 +157,8 @@ describe('expectations', () => {
       ['30 %…30 % of hosts at exposure high at "before"', true, '3/10 (high 3, none 7)'],
       ['30 % of hosts at exposure high at "after"', false, '0/10 (none 10)'],
       ['0 % of hosts at exposure none at "never"', false, 'not measured (no recordExposure "never" ran)'],
+      ['30 %…30 % of hosts noncompliant at "before"', true, '3/10 (noncompliant 3, compliant 7)'],
+      ['100 % of hosts compliant at "after"', false, 'not measured (no recordExposure "after" ran)'],
       ['security task ssl completed (automatic), ≥ 100 % of its devices fixed', true, 'completed (automatic), 3/3 devices fixed'],
       ['security task ssl completed (manual)', false, 'completed (automatic), 3/3 devices fixed'],
       ['security task curl active, ≥ 50 % of its devices fixed', false, 'active, 1/4 devices fixed'],

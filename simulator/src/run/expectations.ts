@@ -44,7 +44,7 @@ export function describeExpectation(e: ScenarioExpectation): string {
     case 'maxEndpointRssMb':
       return `endpoint RSS ≤ ${e.mb} MB`;
     case 'complianceState':
-      return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts ${e.state}`;
+      return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts ${e.state}${e.at ? ` at "${e.at}"` : ''}`;
     case 'riskLevel':
       return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts at risk ${e.level}`;
     case 'exposureLevel':
@@ -132,8 +132,14 @@ function verdict(e: ScenarioExpectation, m: Measured, ev: Evidence): { passed: b
     }
     case 'complianceState':
     case 'riskLevel': {
-      const counts = e.type === 'complianceState' ? m.compliance?.states : m.compliance?.riskLevels;
-      if (!counts) return { passed: false, detail: 'not measured (the endpoint has no compliance overview)' };
+      const at = e.type === 'complianceState' ? e.at : undefined;
+      const counts = at
+        ? m.exposureSnapshots?.findLast((x) => x.label === at)?.compliance
+        : e.type === 'complianceState'
+          ? m.compliance?.states
+          : m.compliance?.riskLevels;
+      if (!counts)
+        return { passed: false, detail: at ? `not measured (no recordExposure "${at}" ran)` : 'not measured (the endpoint has no compliance overview)' };
       const n = counts[e.type === 'complianceState' ? e.state : e.level] ?? 0;
       const s = ev.hosts > 0 ? n / ev.hosts : 0;
       const detail = `${n}/${ev.hosts} (${listCounts(counts)})`;

@@ -107,11 +107,13 @@ export interface RunResults {
   readonly passed: boolean;
 }
 
-/** Hosts per exposure level when a recordExposure step ran (`atSeconds`: since the start of the run). */
+/** Hosts per exposure level (and compliance state) when a recordExposure step ran (`atSeconds`: since the start of the run). */
 export interface ExposureSnapshot {
   readonly label: string;
   readonly atSeconds: number;
   readonly counts: Readonly<Record<string, number>>;
+  /** Hosts per compliance state at the same moment (the endpoint's overview). */
+  readonly compliance?: Readonly<Record<string, number>>;
 }
 
 /** A security task at the end of the run. */

@@ -5,7 +5,7 @@
 import { sleep, systemClock } from '../../../common/clock.js';
 import type { ScenarioStep } from '../../../policy-schemas/src/index.js';
 import type { HostSpec } from '../fleet/protocol.js';
-import { exposureCounts } from './measurements.js';
+import { complianceCounts, exposureCounts } from './measurements.js';
 import type { ExposureSnapshot, SecurityTaskEnd } from './results.js';
 import type { StepContext } from './steps.js';
 
@@ -76,7 +76,11 @@ export class SecurityTaskSteps {
     }
   }
 
-  /** Records the hosts per exposure level, after waiting (bounded) until every enrolled host has one computed. */
+  /**
+   * Records the hosts per exposure level and per compliance state, after waiting (bounded) until every enrolled host
+   * has an exposure computed, then one poll more: compliance is re-evaluated by the endpoint just after an exposure is
+   * saved (a recompute listener), so both are read once that has had its moment.
+   */
   async record(step: Step<'recordExposure'>): Promise<void> {
     const { ctx } = this;
     const deadline = systemClock.now() + (step.timeoutSeconds ?? 0) * 1000;
@@ -85,13 +89,16 @@ export class SecurityTaskSteps {
       await sleep(systemClock, POLL_MS);
       counts = await exposureCounts(ctx.admin, ctx.hostOfDevice);
     }
+    await sleep(systemClock, POLL_MS);
+    counts = await exposureCounts(ctx.admin, ctx.hostOfDevice);
     if (!counts) throw new Error('recordExposure: the endpoint has no vulnerability exposure list');
-    this.snapshots.push({ label: step.label, atSeconds: ctx.since(), counts });
-    ctx.log(
-      `exposure "${step.label}": ${Object.entries(counts)
-        .map(([level, n]) => `${level} ${n}`)
-        .join(', ')}`,
-    );
+    const compliance = (await complianceCounts(ctx.admin, ctx.hostOfDevice))?.states;
+    this.snapshots.push({ label: step.label, atSeconds: ctx.since(), counts, ...(compliance ? { compliance } : {}) });
+    const list = (c: Record<string, number>) =>
+      Object.entries(c)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
+    ctx.log(`exposure "${step.label}": ${list(counts)}${compliance ? `; compliance ${list(compliance)}` : ''}`);
   }
 
   /** results.json `exposureSnapshots` and `securityTasks` (each task read once more). */

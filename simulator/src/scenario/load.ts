@@ -133,7 +133,9 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
     const problem =
       expectationProblem(e, created) ??
       (e.type === 'securityTask' && !tasks.has(e.task) ? `security task "${e.task}" is not created by a createSecurityTask step` : undefined) ??
-      (e.type === 'exposureLevel' && e.at && !labels.has(e.at) ? `"at": no recordExposure step is labelled "${e.at}"` : undefined);
+      ((e.type === 'exposureLevel' || e.type === 'complianceState') && e.at && !labels.has(e.at)
+        ? `"at": no recordExposure step is labelled "${e.at}"`
+        : undefined);
     if (problem) throw invalid(source, `expectations[${i}] (${e.type}): ${problem}`);
   }
   const hosts = raw.fleet.hosts.reduce((n, h) => n + h.count, 0);
