@@ -5,12 +5,15 @@
 import { sleep, systemClock } from '../../../common/clock.js';
 import type { ScenarioStep } from '../../../policy-schemas/src/index.js';
 import type { HostSpec } from '../fleet/protocol.js';
+import { pool } from '../pool.js';
 import { complianceCounts, exposureCounts } from './measurements.js';
 import type { ExposureSnapshot, SecurityTaskEnd } from './results.js';
 import type { StepContext } from './steps.js';
 
 type Step<A extends ScenarioStep['action']> = Extract<ScenarioStep, { action: A }>;
 
+/** Admin calls in flight at once when reading the actions a remediation created. */
+const ADMIN_CONCURRENCY = 16;
 /** How often a waiting step asks the endpoint again. */
 const POLL_MS = 1_000;
 
@@ -44,13 +47,13 @@ export class SecurityTaskSteps {
     const accepted = await ctx.admin.setSecurityTaskStatus(task.taskId, { status: 'active', remediate: true });
     const platformOf = new Map(ctx.hosts.map((h: HostSpec) => [h.index, h.platform]));
     let tracked = 0;
-    for (const d of accepted.devices) {
+    await pool(accepted.devices, ADMIN_CONCURRENCY, async (d) => {
       const host = ctx.hostOfDevice.get(d.deviceId);
       const platform = host === undefined ? undefined : platformOf.get(host);
-      if (!d.actionId || host === undefined || !platform) continue;
+      if (!d.actionId || host === undefined || !platform) return;
       ctx.actions.adopt(await ctx.admin.action(d.actionId), { host, platform }, index);
       tracked++;
-    }
+    });
     ctx.log(`security task ${step.task} accepted with remediate: ${tracked} updateSoftware actions (${accepted.task.history.at(-1)?.note ?? ''})`);
   }
 
