@@ -21,6 +21,10 @@ import type {
   PolicyDocument,
   PolicyStatusReport,
   PolicySummary,
+  RecommendationList,
+  SecurityTask,
+  SecurityTaskDetail,
+  UpdateSecurityTaskRequest,
 } from '../../../policy-schemas/src/index.js';
 
 /** A request body sent as these bytes (an advisory file), not as JSON. */
@@ -163,6 +167,27 @@ export class AdminApi {
       data: bytes,
       type: name.toLowerCase().endsWith('.zip') ? 'application/zip' : 'application/json',
     }) as Promise<AdvisoryImportResult>;
+  }
+
+  /** GET /v1/admin/vulnerabilities/recommendations?search=: one page of the recommendations matching `search`. */
+  recommendations(search: string): Promise<RecommendationList> {
+    const query = new URLSearchParams({ search, limit: '100' });
+    return this.call('GET', `/v1/admin/vulnerabilities/recommendations?${query.toString()}`) as Promise<RecommendationList>;
+  }
+
+  /** POST /v1/admin/security-tasks: a task from a recommendation, for its exposed devices now. */
+  createSecurityTask(body: { recommendationId: string; priority?: 'none' | 'high' | 'low'; creatorNotes?: string }): Promise<SecurityTask> {
+    return this.call('POST', '/v1/admin/security-tasks', body) as Promise<SecurityTask>;
+  }
+
+  /** POST /v1/admin/security-tasks/:id/status (accept with remediate: updateSoftware on every unfixed device). */
+  setSecurityTaskStatus(taskId: string, body: UpdateSecurityTaskRequest): Promise<SecurityTaskDetail> {
+    return this.call('POST', `/v1/admin/security-tasks/${encodeURIComponent(taskId)}/status`, body) as Promise<SecurityTaskDetail>;
+  }
+
+  /** GET /v1/admin/security-tasks/:id: the task and each targeted device's progress. */
+  securityTask(taskId: string): Promise<SecurityTaskDetail> {
+    return this.call('GET', `/v1/admin/security-tasks/${encodeURIComponent(taskId)}`) as Promise<SecurityTaskDetail>;
   }
 
   /** Every device's exposure (GET /v1/admin/vulnerabilities/devices, all pages). */

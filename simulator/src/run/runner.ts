@@ -217,6 +217,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     const exposure = await exposureCounts(api, hostOfDevice);
     await actions.finish();
     const actionResults = actions.results();
+    const taskResults = await steps.securityTasks.results();
     const { problems: faultProblems, ...end } = await collectEndState({
       scenario,
       fleet: runningFleet,
@@ -294,6 +295,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       },
       ...(compliance ? { compliance } : {}),
       ...(exposure ? { exposure } : {}),
+      ...taskResults,
       alerts: { acked: final.alertsAcked, duplicates: final.alertsDuplicate },
       ...(actionResults.created > 0 || Object.keys(actionResults.refused).length > 0 ? { actions: actionResults } : {}),
       timeline: sampler.points,

@@ -16,6 +16,7 @@ import { chooseHosts, type Selection } from '../select.js';
 import type { ActionTracker } from './actions.js';
 import type { ChangeTracker, Expectation } from './changes.js';
 import { type FaultRun, faultTargets } from './faults.js';
+import { SecurityTaskSteps } from './security-tasks.js';
 
 /** A policy the scenario created, by its scenario name. */
 interface KnownPolicy {
@@ -58,8 +59,12 @@ export interface StepContext {
 export class StepRunner {
   private readonly policies = new Map<string, KnownPolicy>();
   private readonly compliancePolicies = new Map<string, string>();
+  /** createSecurityTask, waitSecurityTask, recordExposure (issue 18); their results go into results.json. */
+  readonly securityTasks: SecurityTaskSteps;
 
-  constructor(private readonly ctx: StepContext) {}
+  constructor(private readonly ctx: StepContext) {
+    this.securityTasks = new SecurityTaskSteps(ctx);
+  }
 
   /** Scenario policy name → policy id, for the policies that exist now. */
   get policyIds(): ReadonlyMap<string, string> {
@@ -148,6 +153,12 @@ export class StepRunner {
         );
         return;
       }
+      case 'createSecurityTask':
+        return this.securityTasks.create(step, index);
+      case 'waitSecurityTask':
+        return this.securityTasks.wait(step, index);
+      case 'recordExposure':
+        return this.securityTasks.record(step);
       case 'runAction': {
         const targets = this.chosen(step, index);
         const body = { comment: step.comment, ...step.parameters };

@@ -61,6 +61,9 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
   if (groups.size !== 1 + (raw.groups ?? []).length) throw invalid(source, 'group names must be unique and not "all"');
   const policies = new Set<string>();
   const compliancePolicies = new Set<string>();
+  /** Security task names (createSecurityTask) and exposure labels (recordExposure) later steps and expectations name. */
+  const tasks = new Set<string>();
+  const labels = new Set<string>();
   const steps = [...(raw.setup ?? []), ...raw.timeline];
   for (const [i, step] of steps.entries()) {
     const where = i < (raw.setup ?? []).length ? `setup[${i}]` : `timeline[${i - (raw.setup ?? []).length}]`;
@@ -106,6 +109,17 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
           );
         break;
       }
+      case 'createSecurityTask':
+        if (i < (raw.setup ?? []).length) throw invalid(source, `${where}: createSecurityTask needs exposed devices: put it on the timeline`);
+        if (tasks.has(step.task)) throw invalid(source, `${where}: security task "${step.task}" is created twice`);
+        tasks.add(step.task);
+        break;
+      case 'waitSecurityTask':
+        if (!tasks.has(step.task)) throw invalid(source, `${where}: security task "${step.task}" is not created before this step`);
+        break;
+      case 'recordExposure':
+        labels.add(step.label);
+        break;
       case 'injectThreat':
       case 'clearThreats':
         if (!raw.fleet.signals) throw invalid(source, `${where}: ${step.action} needs "fleet": { "signals": true }`);
@@ -116,7 +130,12 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
   }
   const created = new Set(steps.flatMap((s) => (s.action === 'createPolicy' ? [s.policy] : [])));
   for (const [i, e] of raw.expectations.entries()) {
-    const problem = expectationProblem(e, created);
+    const problem =
+      expectationProblem(e, created) ??
+      (e.type === 'securityTask' && !tasks.has(e.task) ? `security task "${e.task}" is not created by a createSecurityTask step` : undefined) ??
+      ((e.type === 'exposureLevel' || e.type === 'complianceState') && e.at && !labels.has(e.at)
+        ? `"at": no recordExposure step is labelled "${e.at}"`
+        : undefined);
     if (problem) throw invalid(source, `expectations[${i}] (${e.type}): ${problem}`);
   }
   const hosts = raw.fleet.hosts.reduce((n, h) => n + h.count, 0);
