@@ -62,7 +62,7 @@ async function failureOf(p: Promise<unknown>): Promise<AttacheError> {
 }
 
 describe('updateSoftware on Linux', () => {
-  it('dpkg: apt-get update, then install --only-upgrade -y -- names, non-interactive; fixed by the source version', async () => {
+  it('dpkg: apt-get update, then install --only-upgrade -y, old conffiles kept, no removal -- names, non-interactive; fixed by the source version', async () => {
     const r = runner((s) => ({ stdout: s.args[0] === 'update' ? APT_UPDATE : APT_INSTALL }));
     const update = nativeSoftwareUpdater('linux', { runner: r, files: files([LINUX_MANAGERS.apt]) });
     const packages = [
@@ -77,7 +77,20 @@ describe('updateSoftware on Linux', () => {
     );
     expect(argv(r.calls)).toEqual([
       ['/usr/bin/apt-get', 'update'],
-      ['/usr/bin/apt-get', 'install', '--only-upgrade', '-y', '--', 'libssl3', 'openssl'],
+      [
+        '/usr/bin/apt-get',
+        '-o',
+        'Dpkg::Options::=--force-confdef',
+        '-o',
+        'Dpkg::Options::=--force-confold',
+        'install',
+        '--only-upgrade',
+        '--no-remove',
+        '-y',
+        '--',
+        'libssl3',
+        'openssl',
+      ],
     ]);
     expect(r.calls.every((c) => c.env?.DEBIAN_FRONTEND === 'noninteractive' && c.signal !== undefined)).toBe(true);
     expect(result).toEqual({
@@ -99,7 +112,7 @@ describe('updateSoftware on Linux', () => {
       new AbortController().signal,
       () => undefined,
     );
-    expect(argv(dnf.calls)).toEqual([['/usr/bin/dnf', 'upgrade', '-y', '--', 'openssl']]);
+    expect(argv(dnf.calls)).toEqual([['/usr/bin/dnf', 'upgrade', '-y', '--setopt=install_weak_deps=False', '--', 'openssl']]);
     expect(viaDnf).toEqual({ manager: 'dnf', packages: [{ name: 'openssl', before: '1:3.0.7-24.el9', after: '1:3.0.7-27.el9', fixed: true }] });
 
     const zypper = runner(() => ({ stdout: ZYPPER_UPDATE }));
@@ -108,7 +121,7 @@ describe('updateSoftware on Linux', () => {
       new AbortController().signal,
       () => undefined,
     );
-    expect(argv(zypper.calls)).toEqual([['/usr/bin/zypper', '--non-interactive', 'update', '--', 'openssl']]);
+    expect(argv(zypper.calls)).toEqual([['/usr/bin/zypper', '--non-interactive', 'update', '--no-recommends', '--', 'openssl']]);
     expect(viaZypper.packages).toEqual([{ name: 'openssl', before: '1:3.0.7-24.el9', after: '1:3.0.7-25.el9', fixed: false }]);
   });
 
@@ -124,7 +137,7 @@ describe('updateSoftware on Linux', () => {
       ),
     );
     expect(err.code).toBe('SOFTWARE_UPDATE_FAILED');
-    expect(err.message).toContain('/usr/bin/apt-get install --only-upgrade -y -- openssl: exit 100: E: Could not get lock /var/lib/dpkg/lock-frontend.');
+    expect(err.message).toContain(' install --only-upgrade --no-remove -y -- openssl: exit 100: E: Could not get lock /var/lib/dpkg/lock-frontend.');
     expect(err.message).toContain('is another process using it?');
     expect((err as ActionFailure).result).toEqual({
       manager: 'apt',
@@ -180,7 +193,7 @@ describe('updateSoftware on Linux', () => {
   it('cancellation aborts the manager through the signal and ends the action with the abort reason', async () => {
     const controller = new AbortController();
     const r = runner((s) => {
-      if (s.args[0] !== 'install') return { stdout: APT_UPDATE };
+      if (!s.args.includes('install')) return { stdout: APT_UPDATE };
       // What the runner sees when the signal kills the child: no exit code.
       controller.abort(new AttacheError('ACTION_INTERRUPTED', 'cancelled by admin'));
       return { code: null, stderr: '' };
