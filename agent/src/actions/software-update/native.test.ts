@@ -93,6 +93,8 @@ describe('updateSoftware on Linux', () => {
       ],
     ]);
     expect(r.calls.every((c) => c.env?.DEBIAN_FRONTEND === 'noninteractive' && c.signal !== undefined)).toBe(true);
+    // A kill (cancel, timeout, agent stopping) reaches dpkg too, not only apt-get (review 18 M5).
+    expect(r.calls.map((c) => c.processGroup)).toEqual([true, true]);
     expect(result).toEqual({
       manager: 'apt',
       packages: [
@@ -122,6 +124,7 @@ describe('updateSoftware on Linux', () => {
       () => undefined,
     );
     expect(argv(zypper.calls)).toEqual([['/usr/bin/zypper', '--non-interactive', 'update', '--no-recommends', '--', 'openssl']]);
+    expect([...dnf.calls, ...zypper.calls].map((c) => c.processGroup)).toEqual([true, true]);
     expect(viaZypper.packages).toEqual([{ name: 'openssl', before: '1:3.0.7-24.el9', after: '1:3.0.7-25.el9', fixed: false }]);
   });
 

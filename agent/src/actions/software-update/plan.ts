@@ -40,6 +40,8 @@ export interface ManagerStep {
   readonly file: string;
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** Linux managers run in a process group of their own: a kill reaches dpkg/rpm too (CommandSpec.processGroup). */
+  readonly processGroup?: boolean;
 }
 
 /**
@@ -61,14 +63,14 @@ export function managerSteps(manager: PackageManager, executable: string, names:
     case 'apt': {
       const env = { DEBIAN_FRONTEND: 'noninteractive' };
       return [
-        { file: executable, args: ['update'], env },
-        { file: executable, args: [...DPKG_CONFFILE_OPTIONS, 'install', '--only-upgrade', '--no-remove', '-y', '--', ...names], env },
+        { file: executable, args: ['update'], env, processGroup: true },
+        { file: executable, args: [...DPKG_CONFFILE_OPTIONS, 'install', '--only-upgrade', '--no-remove', '-y', '--', ...names], env, processGroup: true },
       ];
     }
     case 'dnf':
-      return [{ file: executable, args: ['upgrade', '-y', '--setopt=install_weak_deps=False', '--', ...names] }];
+      return [{ file: executable, args: ['upgrade', '-y', '--setopt=install_weak_deps=False', '--', ...names], processGroup: true }];
     case 'zypper':
-      return [{ file: executable, args: ['--non-interactive', 'update', '--no-recommends', '--', ...names] }];
+      return [{ file: executable, args: ['--non-interactive', 'update', '--no-recommends', '--', ...names], processGroup: true }];
     case 'winget':
       return names.map((name) => ({
         file: executable,
