@@ -7,7 +7,7 @@ import type { Platform, SoftwareInventory } from '../../../../policy-schemas/src
 import { finishSoftwareInventory, type RawSoftwareItem } from '../../inventory/software/software-inventory.js';
 import { type CommandResult, type CommandSpec, ScriptedCommandRunner } from '../../system/command-runner.js';
 import { ActionFailure, type SoftwareUpdateRequest } from '../response-host.js';
-import { LINUX_MANAGERS, nativeSoftwareUpdater, WINDOWS_APPS_DIR } from './native.js';
+import { DPKG_UPDATES_DIR, LINUX_MANAGERS, nativeSoftwareUpdater, WINDOWS_APPS_DIR } from './native.js';
 
 const APT_UPDATE =
   'Hit:1 http://deb.debian.org/debian bookworm InRelease\nGet:2 http://deb.debian.org/debian-security bookworm-security InRelease [48.0 kB]\nReading package lists...\n';
@@ -146,6 +146,66 @@ describe('updateSoftware on Linux', () => {
       manager: 'apt',
       packages: [{ name: 'openssl', before: '3.0.11-1~deb12u2', after: '3.0.11-1~deb12u2', fixed: false }],
     });
+  });
+
+  it.each<[string, { afterInterruption?: boolean; updates?: string[] }]>([
+    ['after an updateSoftware the agent was killed in', { afterInterruption: true }],
+    ["when dpkg's updates dir holds journal entries", { updates: ['0000', '0001'] }],
+  ])('runs dpkg --configure -a before apt-get %s, and says so (review 18 M5)', async (_when, state) => {
+    const r = runner((s) => ({ stdout: s.args.includes('install') ? APT_INSTALL : APT_UPDATE }));
+    const dir = (d: string) => (d === DPKG_UPDATES_DIR ? (state.updates ?? []) : []);
+    const update = nativeSoftwareUpdater('linux', { runner: r, files: { ...files([LINUX_MANAGERS.apt]), list: async (d: string) => dir(d) } });
+    const before = inv(deb('3.0.11-1~deb12u2'));
+    const notices: string[] = [];
+    await update(
+      {
+        ...request([{ name: 'openssl', source: 'dpkg', fixedVersion: null }], before, before, () => false),
+        ...(state.afterInterruption ? { afterInterruption: true } : {}),
+        notice: (m) => notices.push(m),
+      },
+      new AbortController().signal,
+      () => undefined,
+    );
+    expect(argv(r.calls)[0]).toEqual(['/usr/bin/dpkg', '--force-confdef', '--force-confold', '--configure', '-a']);
+    expect(r.calls[0]).toMatchObject({ env: { DEBIAN_FRONTEND: 'noninteractive' }, processGroup: true });
+    expect(
+      argv(r.calls)
+        .slice(1)
+        .map((a) => a[1]),
+    ).toEqual(['update', '-o']);
+    expect(notices).toEqual([expect.stringMatching(/dpkg was interrupted .*: running dpkg --configure -a/)]);
+  });
+
+  it('a failing dpkg --configure -a fails the action before apt-get runs', async () => {
+    const r = runner(() => ({
+      code: 2,
+      stderr:
+        'dpkg: error processing package openssl (--configure):\n installed openssl package post-installation script subprocess returned error exit status 1',
+    }));
+    const update = nativeSoftwareUpdater('linux', { runner: r, files: files([LINUX_MANAGERS.apt]) });
+    const before = inv(deb('3.0.11-1~deb12u2'));
+    const err = await failureOf(
+      update(
+        { ...request([{ name: 'openssl', source: 'dpkg', fixedVersion: null }], before, before, () => false), afterInterruption: true },
+        new AbortController().signal,
+        () => undefined,
+      ),
+    );
+    expect(err.code).toBe('SOFTWARE_UPDATE_FAILED');
+    expect(err.message).toContain('/usr/bin/dpkg --force-confdef --force-confold --configure -a: exit 2: dpkg: error processing package openssl');
+    expect(r.calls).toHaveLength(1);
+  });
+
+  it('runs no dpkg --configure -a after a clean run, nor for dnf', async () => {
+    const r = runner(() => ({}));
+    const update = nativeSoftwareUpdater('linux', { runner: r, files: files([LINUX_MANAGERS.apt]) });
+    const before = inv(deb('3.0.11-1~deb12u2'));
+    await update(
+      request([{ name: 'openssl', source: 'dpkg', fixedVersion: null }], before, before, () => false),
+      new AbortController().signal,
+      () => undefined,
+    );
+    expect(r.calls.map((c) => c.file)).toEqual(['/usr/bin/apt-get', '/usr/bin/apt-get']);
   });
 
   it.each([

@@ -52,6 +52,14 @@ export interface ManagerStep {
 export const DPKG_CONFFILE_OPTIONS = ['-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'] as const;
 
 /**
+ * dpkg's repair after an interruption (what apt-get itself asks for: "dpkg was interrupted, you must manually run
+ * 'dpkg --configure -a'"): configures every unpacked package, with the same conffile answers as the update.
+ */
+export function dpkgRepairStep(dpkg: string): ManagerStep {
+  return { file: dpkg, args: ['--force-confdef', '--force-confold', '--configure', '-a'], env: { DEBIAN_FRONTEND: 'noninteractive' }, processGroup: true };
+}
+
+/**
  * The exact commands (docs/vulnerabilities.md "On the device"). `--` ends the options before the names, so even a name
  * that passed the pattern can never be read as one; apt-get refreshes its lists first, non-interactive. Nothing may be
  * removed to make an upgrade fit: apt-get `--no-remove` aborts instead (`-y` alone agrees to removals); dnf removes
