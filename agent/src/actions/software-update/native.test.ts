@@ -306,6 +306,8 @@ describe('updateSoftware on Windows and macOS', () => {
         '--exact',
         '--name',
         '7-Zip 23.01 (x64)',
+        '--source',
+        'winget',
         '--silent',
         '--accept-package-agreements',
         '--accept-source-agreements',

@@ -80,9 +80,22 @@ export function managerSteps(manager: PackageManager, executable: string, names:
     case 'zypper':
       return [{ file: executable, args: ['--non-interactive', 'update', '--no-recommends', '--', ...names], processGroup: true }];
     case 'winget':
+      // `--source winget` (review 18 L4): only the community repository takes part in the exact-name match, never the
+      // msstore source or another source configured machine-wide (winget upgrade: "-s, --source: restricts the search").
       return names.map((name) => ({
         file: executable,
-        args: ['upgrade', '--exact', '--name', name, '--silent', '--accept-package-agreements', '--accept-source-agreements', '--disable-interactivity'],
+        args: [
+          'upgrade',
+          '--exact',
+          '--name',
+          name,
+          '--source',
+          'winget',
+          '--silent',
+          '--accept-package-agreements',
+          '--accept-source-agreements',
+          '--disable-interactivity',
+        ],
       }));
   }
 }
