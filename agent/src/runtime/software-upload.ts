@@ -8,8 +8,8 @@ import { isoNow } from '../../../common/clock.js';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
-import { AgentSoftwareState, type SoftwareInventory } from '../../../policy-schemas/src/index.js';
-import { type SoftwareCollector, softwareDelta } from '../inventory/software/software-inventory.js';
+import { AgentSoftwareState, MAX_SOFTWARE_UPLOAD_BYTES, type SoftwareInventory } from '../../../policy-schemas/src/index.js';
+import { fitSoftwareUpload, type SoftwareCollector, softwareDelta } from '../inventory/software/software-inventory.js';
 import type { Logger } from '../logging.js';
 import type { FileStore } from '../system/file-store.js';
 import type { AgentTransport } from '../transport/channel-transport.js';
@@ -123,7 +123,18 @@ export class SoftwareUploader {
     const state = await this.readState();
     let inventory: SoftwareInventory | undefined;
     try {
-      inventory = await this.deps.collector.collect(this.controller.signal);
+      const collected = await this.deps.collector.collect(this.controller.signal);
+      // Cut to the route's body limit before the gate, so the digest compared is the one the endpoint acknowledges.
+      const body = fitSoftwareUpload({ deviceId: this.deps.deviceId, inventory: collected });
+      inventory = body.inventory;
+      if (inventory !== collected) {
+        const dropped = collected.items.length - inventory.items.length;
+        this.deps.logger.warn('software inventory cut to fit the upload limit', {
+          items: inventory.items.length,
+          dropped,
+          maxBytes: MAX_SOFTWARE_UPLOAD_BYTES,
+        });
+      }
       const { upload, digest } = softwareDelta(state.acknowledgedDigest ?? undefined, inventory);
       const lastCollection = { collectedAt: inventory.collectedAt, items: inventory.items.length, truncated: inventory.truncated, digest };
       if (!upload) {
@@ -133,7 +144,7 @@ export class SoftwareUploader {
       }
       const postSoftware = this.deps.client.postSoftware;
       if (!postSoftware) throw new AttacheError('NOT_FOUND', 'this transport has no route for software uploads');
-      const ack = await postSoftware.call(this.deps.client, { deviceId: this.deps.deviceId, inventory });
+      const ack = await postSoftware.call(this.deps.client, body);
       await this.writeState({ ...state, acknowledgedDigest: ack.digest, acknowledgedAt: isoNow(this.deps.clock), lastCollection, lastError: null });
       this.deps.logger.info('software inventory uploaded', {
         digest: ack.digest,
