@@ -4,7 +4,7 @@
 import { Buffer } from 'node:buffer';
 import { AttacheError } from '../../../common/errors.js';
 import { parseJsonText } from '../../../common/json-text.js';
-import { type AdvisorySkip, MAX_FILE_BYTES, MAX_RECORD_BYTES, type NormalizedAdvisory, type ParsedAdvisoryFile } from './model.js';
+import { type AdvisorySkip, MAX_FILE_BYTES, MAX_INFLATE_RATIO, MAX_RECORD_BYTES, type NormalizedAdvisory, type ParsedAdvisoryFile } from './model.js';
 import { readNvdItem } from './nvd.js';
 import { readOsvRecord } from './osv.js';
 import { type RecordPlace, RecordReader } from './record-reader.js';
@@ -40,7 +40,8 @@ function* documents(bytes: Uint8Array, file: string): Generator<Document> {
     return;
   }
   // An NVD feed zip holds one page, far larger than a record: entries are bounded by the total, records below.
-  for (const { name, data } of zipEntries(bytes, file, { maxEntryBytes: MAX_FILE_BYTES, maxTotalBytes: MAX_FILE_BYTES })) {
+  const limits = { maxEntryBytes: MAX_FILE_BYTES, maxTotalBytes: MAX_FILE_BYTES, maxRatio: MAX_INFLATE_RATIO };
+  for (const { name, data } of zipEntries(bytes, file, limits)) {
     yield { text: decode(data, name), bytes: data.length, entry: name };
   }
 }
