@@ -129,6 +129,19 @@ describe('SecurityTaskService', () => {
     expect(Object.fromEntries(await service.openTaskCounts([REC]))).toEqual({ [REC]: 2 });
   });
 
+  it('refuses a task for all exposed devices when the recommendation has more than one task can target (no silent cut)', async () => {
+    // The detail lists the first devices only; the recommendation counts 12,000.
+    const many = async (id: string): Promise<RecommendationDetail> => {
+      const detail = await recommendation(id);
+      return { ...detail, recommendation: { ...detail.recommendation, exposedDevices: 12_000 } };
+    };
+    const big = new SecurityTaskService({ store, software: store, recommendation: many, clock: { now: () => now }, logger: createSilentLogger() });
+    const refused = big.create({ recommendationId: REC }, alice);
+    expect(await codeOf(refused)).toBe('TASK_INVALID');
+    await expect(big.create({ recommendationId: REC }, alice)).rejects.toThrow(/12000 exposed devices, more than the 10000 one task targets.*deviceIds/);
+    expect((await big.create({ recommendationId: REC, deviceIds: [devices[0] as string] }, alice)).managedDeviceCount).toBe(1);
+  });
+
   it('remediates each unfixed device, lists refusals in the history, and completes itself once every device is fixed', async () => {
     const task = await service.create({ recommendationId: REC }, alice);
     const calls: unknown[] = [];

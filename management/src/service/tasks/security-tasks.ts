@@ -52,6 +52,8 @@ function pageLimit(text: string | undefined): number {
   return limit;
 }
 
+/** Devices one task targets at most (CreateSecurityTaskRequest deviceIds maxItems, the recommendation detail's devices). */
+export const MAX_TASK_DEVICES = 10_000;
 /** Changes of one task stored on a stale revision are made again on the fresh task this many times. */
 const CHANGE_ATTEMPTS = 4;
 const SYSTEM = 'system';
@@ -71,9 +73,20 @@ export class SecurityTaskService {
     if (body.dueDateTime && Date.parse(body.dueDateTime) < Date.parse(now))
       throw new AttacheError('TASK_INVALID', `dueDateTime: ${body.dueDateTime} is in the past`);
     const { recommendation: rec, devices } = await this.deps.recommendation(body.recommendationId);
+    // The detail lists at most MAX_TASK_DEVICES devices: a task for all of more would silently cover only those.
+    const listedAll = rec.exposedDevices <= devices.length;
+    if (!body.deviceIds && !listedAll) {
+      throw new AttacheError(
+        'TASK_INVALID',
+        `recommendation ${rec.recommendationId} has ${rec.exposedDevices} exposed devices, more than the ${MAX_TASK_DEVICES} one task targets: create tasks for parts of them with deviceIds`,
+      );
+    }
     const exposed = new Set(devices.map((d) => d.deviceId));
     const stranger = body.deviceIds?.find((id) => !exposed.has(id));
-    if (stranger) throw new AttacheError('TASK_INVALID', `deviceIds: device ${stranger} is not exposed to recommendation ${rec.recommendationId}`);
+    if (stranger) {
+      const among = listedAll ? '' : ` (among the first ${devices.length} by id that a task can be made from)`;
+      throw new AttacheError('TASK_INVALID', `deviceIds: device ${stranger} is not exposed to recommendation ${rec.recommendationId}${among}`);
+    }
     const deviceIds = [...new Set(body.deviceIds ?? devices.map((d) => d.deviceId))];
     if (deviceIds.length === 0) throw new AttacheError('TASK_INVALID', `recommendation ${rec.recommendationId} has no exposed device: nothing to remediate`);
     const task: StoredSecurityTask = {
