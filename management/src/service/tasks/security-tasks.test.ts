@@ -142,6 +142,29 @@ describe('SecurityTaskService', () => {
     expect((await big.create({ recommendationId: REC, deviceIds: [devices[0] as string] }, alice)).managedDeviceCount).toBe(1);
   });
 
+  it('creates at most remediationBatch actions per request, names them in the history, and continues on the next remediate', async () => {
+    const batched = new SecurityTaskService({
+      store,
+      software: store,
+      recommendation,
+      clock: { now: () => now },
+      logger: createSilentLogger(),
+      remediationBatch: 1,
+    });
+    const task = await batched.create({ recommendationId: REC }, alice);
+    const calls: { deviceId: string }[] = [];
+    const first = await batched.changeStatus(task.taskId, { status: 'active', remediate: true }, alice, creator(new Set(), calls));
+    expect(calls.map((c) => c.deviceId)).toEqual([devices[0]]);
+    const firstAction = first.devices.find((d) => d.deviceId === devices[0])?.actionId as string;
+    expect(first.task.history[2]?.note).toBe(
+      `remediation: 1 updateSoftware actions created; 1 devices not tried (at most 1 per request): remediate again to continue; actions ${firstAction}`,
+    );
+    const second = await batched.changeStatus(task.taskId, { status: 'active', remediate: true }, alice, creator(new Set(), calls));
+    // Devices without an action from this task go first: the second request continues with the other device.
+    expect(calls.map((c) => c.deviceId)).toEqual([devices[0], devices[1]]);
+    expect(second.devices.every((d) => d.actionId !== null)).toBe(true);
+  });
+
   it('remediates each unfixed device, lists refusals in the history, and completes itself once every device is fixed', async () => {
     const task = await service.create({ recommendationId: REC }, alice);
     const calls: unknown[] = [];
@@ -161,7 +184,9 @@ describe('SecurityTaskService', () => {
       ['pending', 'active'],
       ['active', 'active'],
     ]);
-    expect(accepted.task.history[2]?.note).toMatch(/^remediation: 1 updateSoftware actions created; refused on 1 devices: .*ACTION_IN_PROGRESS/);
+    expect(accepted.task.history[2]?.note).toMatch(
+      /^remediation: 1 updateSoftware actions created; refused on 1 devices: .*ACTION_IN_PROGRESS.*; actions [0-9a-f-]{36}$/,
+    );
     const progress = new Map(accepted.devices.map((d) => [d.deviceId, d]));
     expect(progress.get(first)).toMatchObject({ fixed: false, installedVersion: '3.0.11-1~deb12u2', actionStatus: 'pending' });
     expect(progress.get(second)).toMatchObject({ fixed: false, actionId: null, actionStatus: null });

@@ -41,7 +41,15 @@ export interface SecurityTaskDeps {
   readonly clock: Pick<Clock, 'now'>;
   readonly logger: Logger;
   readonly newId?: () => string;
+  /** updateSoftware actions one remediate request tries at most (default REMEDIATION_BATCH). */
+  readonly remediationBatch?: number;
 }
+
+/**
+ * Each action is created, signed and pushed inside the request: 200 keep it to seconds. A larger task is remediated by
+ * sending `remediate` again (devices without an action from the task go first), as the history note says.
+ */
+export const REMEDIATION_BATCH = 200;
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 200;
@@ -222,12 +230,22 @@ export class SecurityTaskService {
 
   private async remediate(taskId: string, by: Actor, createUpdate: UpdateSoftwareCreator): Promise<void> {
     const task = await this.require(taskId);
+    const batch = this.deps.remediationBatch ?? REMEDIATION_BATCH;
     const created: Record<string, string> = {};
     const refused: string[] = [];
     const comment = `Security task ${task.taskId}: ${task.displayName}`.slice(0, 1000);
     const packages = [{ name: task.appName, ...(task.appVersion ? { fixedVersion: task.appVersion } : {}) }];
-    for (const deviceId of task.deviceIds) {
+    // Devices without an action from this task first, so the next request continues where this one stopped.
+    const order = [...task.deviceIds.filter((id) => !task.remediation[id]), ...task.deviceIds.filter((id) => task.remediation[id])];
+    let tried = 0;
+    let notTried = 0;
+    for (const [k, deviceId] of order.entries()) {
+      if (tried >= batch) {
+        notTried = order.length - k;
+        break;
+      }
       if ((await fixOf(this.deps.software, task, deviceId)).fixed) continue;
+      tried += 1;
       try {
         created[deviceId] = (await createUpdate(deviceId, { comment, packages }, task.taskId)).id;
       } catch (err) {
@@ -235,12 +253,13 @@ export class SecurityTaskService {
         refused.push(`${deviceId}: ${err.code} ${err.message}`);
       }
     }
-    const count = Object.keys(created).length;
-    const note =
-      `remediation: ${count} updateSoftware actions created${refused.length > 0 ? `; refused on ${refused.length} devices: ${refused.join('; ')}` : ''}`.slice(
-        0,
-        2000,
-      );
+    const ids = Object.values(created);
+    // Counts first, then refusals, then the action ids (also in the detail per device): the note is cut at 2,000 characters.
+    const parts = [`remediation: ${ids.length} updateSoftware actions created`];
+    if (notTried > 0) parts.push(`${notTried} devices not tried (at most ${batch} per request): remediate again to continue`);
+    if (refused.length > 0) parts.push(`refused on ${refused.length} devices: ${refused.join('; ')}`);
+    if (ids.length > 0) parts.push(`actions ${ids.join(', ')}`);
+    const note = parts.join('; ').slice(0, 2000);
     await this.changeFresh(task, async (t) => {
       const at = isoNow(this.deps.clock);
       return {
