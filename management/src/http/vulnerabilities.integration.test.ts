@@ -83,8 +83,15 @@ describe('import → upload → exposure over HTTP', () => {
     expect(after.findings.map((f) => f.advisoryId)).toEqual(['DSA-5587-1']);
     const gone = await t.admin.call('GET', `/vulnerabilities/recommendations/${recommendationId('Debian:12', 'openssl')}`);
     expect([gone.status, errorCode(gone)]).toEqual([404, 'RECOMMENDATION_NOT_FOUND']);
-    const entries = (await t.admin.ok<{ entries: { action: string; outcome: string }[] }>('GET', '/audit?action=vulnerabilities.import')).entries;
+    const entries = (
+      await t.admin.ok<{ entries: { action: string; outcome: string; target: { type: string; id: string | null } }[] }>(
+        'GET',
+        '/audit?action=vulnerabilities.import',
+      )
+    ).entries;
     expect(entries.length).toBeGreaterThanOrEqual(3);
+    // Each entry names the imported file (the ?name= of the request).
+    expect(entries.map((e) => e.target.id)).toEqual(expect.arrayContaining(['all.zip', 'nvdcve-2.0-2024.json', 'debian-newer.json']));
   });
 
   it('refuses a malformed file storing nothing, and an upload naming another device', async () => {
