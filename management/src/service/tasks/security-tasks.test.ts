@@ -11,6 +11,7 @@ import type { MachineAction, RecommendationDetail, SignedAction } from '../../..
 import { createSilentLogger } from '../../logging.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
 import type { ManagementStore } from '../../store/store.js';
+import { countingProxy } from '../../store/testing/counting-store.js';
 import { codeOf, enrolledDevice } from '../../store/testing/store-fixtures.js';
 import { debPackage } from '../../store/testing/vulnerability-fixtures.js';
 import { SecurityTaskService, type UpdateSoftwareCreator } from './security-tasks.js';
@@ -140,6 +141,19 @@ describe('SecurityTaskService', () => {
     expect(await codeOf(refused)).toBe('TASK_INVALID');
     await expect(big.create({ recommendationId: REC }, alice)).rejects.toThrow(/12000 exposed devices, more than the 10000 one task targets.*deviceIds/);
     expect((await big.create({ recommendationId: REC, deviceIds: [devices[0] as string] }, alice)).managedDeviceCount).toBe(1);
+  });
+
+  it('reads the packages of the task software once per detail, never every package of each device', async () => {
+    const { proxy: software, calls } = countingProxy(store);
+    const counted = new SecurityTaskService({ store, software, recommendation, clock: { now: () => now }, logger: createSilentLogger() });
+    const task = await counted.create({ recommendationId: REC }, alice);
+    await upload(devices[0] as string, FIXED);
+    calls.clear();
+    const detail = await counted.detail(task.taskId);
+    expect(detail.devices.map((d) => d.fixed)).toEqual([true, false]);
+    expect(detail.devices[1]?.installedVersion).toBe('3.0.11-1~deb12u2');
+    expect(calls.get('packagesByIds') ?? 0).toBe(0);
+    expect(calls.get('packagesByMatchedName')).toBe(1);
   });
 
   it('creates at most remediationBatch actions per request, names them in the history, and continues on the next remediate', async () => {

@@ -24,7 +24,7 @@ import type { ManagementStore } from '../../store/store.js';
 import { cursorOf, keysetCursor, oneOf } from '../actions/action-views.js';
 import { queryInvalid, refuseUnknown, single } from '../device-list-query.js';
 import type { Actor, VulnerabilityService } from '../vulnerabilities/contracts.js';
-import { devicesProgress, fixOf, TASK_HISTORY_LIMIT, type TaskSoftwareReader, taskView } from './task-progress.js';
+import { devicesProgress, fixOf, TASK_HISTORY_LIMIT, type TaskSoftwareReader, taskPackages, taskView } from './task-progress.js';
 import { checkText, checkTransition, mitigationTypeOf } from './task-rules.js';
 
 /** Creates one updateSoftware action for a task (service/actions/action-create.ts createAction, as the admin). */
@@ -210,8 +210,10 @@ export class SecurityTaskService {
   private async progressed(task: StoredSecurityTask, touched: ReadonlySet<string>): Promise<{ task: StoredSecurityTask; events: TaskEvent[] } | undefined> {
     if (task.status !== 'pending' && task.status !== 'active') return undefined; // closed meanwhile
     const fixed = new Set(task.fixedDeviceIds);
-    for (const id of task.deviceIds.filter((d) => touched.has(d))) {
-      if ((await fixOf(this.deps.software, task, id)).fixed) fixed.add(id);
+    const mine = task.deviceIds.filter((d) => touched.has(d));
+    const candidates = mine.length > 0 ? await taskPackages(this.deps.software, task) : new Map();
+    for (const id of mine) {
+      if ((await fixOf(this.deps.software, task, id, candidates)).fixed) fixed.add(id);
       else fixed.delete(id);
     }
     const fixedDeviceIds = task.deviceIds.filter((id) => fixed.has(id));
@@ -237,6 +239,7 @@ export class SecurityTaskService {
     const packages = [{ name: task.appName, ...(task.appVersion ? { fixedVersion: task.appVersion } : {}) }];
     // Devices without an action from this task first, so the next request continues where this one stopped.
     const order = [...task.deviceIds.filter((id) => !task.remediation[id]), ...task.deviceIds.filter((id) => task.remediation[id])];
+    const candidates = await taskPackages(this.deps.software, task);
     let tried = 0;
     let notTried = 0;
     for (const [k, deviceId] of order.entries()) {
@@ -244,7 +247,7 @@ export class SecurityTaskService {
         notTried = order.length - k;
         break;
       }
-      if ((await fixOf(this.deps.software, task, deviceId)).fixed) continue;
+      if ((await fixOf(this.deps.software, task, deviceId, candidates)).fixed) continue;
       tried += 1;
       try {
         created[deviceId] = (await createUpdate(deviceId, { comment, packages }, task.taskId)).id;

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../common/testing/manual-clock.js';
 import { createSilentLogger } from '../../logging.js';
 import type { ManagementStore } from '../../store/store.js';
+import { countingProxy } from '../../store/testing/counting-store.js';
 import { freshStorePerTest, STORE_ENGINES } from '../../store/testing/store-engines.js';
 import type { VulnerabilityStore } from '../../store/vulnerability-store.js';
 import { recommendationDetailView } from './fleet-views.js';
@@ -12,22 +13,6 @@ import { debianUpload, deviceIn, OSV_FILE } from './testing/service-fixtures.js'
 import { createVulnerabilityService } from './vulnerability-service.js';
 
 const NOW = Date.parse('2025-03-10T12:00:00.000Z');
-
-/** `store` with every call counted by method name. */
-function counting(store: VulnerabilityStore): { store: VulnerabilityStore; calls: Map<string, number> } {
-  const calls = new Map<string, number>();
-  const proxy = new Proxy(store, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.set(String(name), (calls.get(String(name)) ?? 0) + 1);
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { store: proxy, calls };
-}
 
 describe.each(STORE_ENGINES)('%s: recommendation detail', (engineName) => {
   let store: ManagementStore;
@@ -44,7 +29,7 @@ describe.each(STORE_ENGINES)('%s: recommendation detail', (engineName) => {
   });
 
   it('reads devices and levels in one query, not one per device, and caps them in the store', async () => {
-    const { store: proxy, calls } = counting(store);
+    const { proxy, calls } = countingProxy<VulnerabilityStore>(store);
     const detail = await recommendationDetailView({ store: proxy }, recommendationId('Debian:12', 'openssl'));
     expect(detail.devices).toHaveLength(6);
     expect(detail.devices.every((d) => d.level === 'high')).toBe(true);
