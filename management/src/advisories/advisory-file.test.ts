@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../common/errors.js';
-import { parseAdvisoryFile } from './advisory-file.js';
+import { parseAdvisoryFile, parseAdvisoryFileYielding } from './advisory-file.js';
 import { CVE_2023_0286, CVE_2023_4863, CVE_2024_11477, CVE_AWAITING, CVE_REJECTED, nvdPage } from './testing/nvd-page.js';
 import { DLA_3530_1, DSA_5532_1, GHSA_67HX } from './testing/osv-records.js';
 import { buildZip } from './testing/zip-writer.js';
@@ -108,5 +108,16 @@ describe('parseAdvisoryFile', () => {
     const bomb = buildZip([{ name: 'bomb.json', data: blanks }]);
     expect(bomb.length).toBeLessThan(1 << 20);
     expect(refusal(bomb, 'all.zip').message).toMatch(/zip archive "all.zip" cannot be read: entry "bomb.json" would inflate \d+ times its compressed size/);
+  });
+
+  it('yields to the caller every `every` records while reading, with the same result as the plain read', async () => {
+    const records = Array.from({ length: 1200 }, (_, k) => ({ ...DSA_5532_1, id: `DSA-${k}-1` }));
+    const zip = buildZip(records.map((r) => ({ name: `${r.id}.json`, data: JSON.stringify(r) })));
+    let pauses = 0;
+    const yielded = await parseAdvisoryFileYielding(zip, 'all.zip', async () => void pauses++, 500);
+    expect(pauses).toBe(2);
+    expect(yielded).toEqual(parseAdvisoryFile(zip, 'all.zip'));
+    expect(yielded.advisories).toHaveLength(1200);
+    await expect(parseAdvisoryFileYielding(Buffer.from('{"id": '), 'bad.json', async () => undefined)).rejects.toThrow(/is not valid JSON/);
   });
 });

@@ -72,12 +72,8 @@ function readRecord(format: 'osv' | 'nvd', record: unknown, place: RecordPlace, 
   return format === 'osv' ? readOsvRecord(record, place) : readNvdItem(record, place);
 }
 
-/**
- * Reads one advisory file (named `file` in messages) completely: every record validated and normalised, duplicates of
- * one id resolved to the newest `modified` (the older listed as skipped), withdrawn ids collected. Pure: the caller
- * read the bytes and stores the result in one transaction.
- */
-export function parseAdvisoryFile(bytes: Uint8Array, file: string): ParsedAdvisoryFile {
+/** The read of one file, one step per record (yielding nothing), returning the parsed file. */
+function* readSteps(bytes: Uint8Array, file: string): Generator<void, ParsedAdvisoryFile> {
   if (bytes.length > MAX_FILE_BYTES)
     throw new AttacheError('ADVISORY_INVALID', `advisory file ${JSON.stringify(file)} is ${bytes.length} bytes, more than ${MAX_FILE_BYTES}`);
   let format: 'osv' | 'nvd' | undefined;
@@ -111,9 +107,45 @@ export function parseAdvisoryFile(bytes: Uint8Array, file: string): ParsedAdviso
           path: '',
           reason: `record ${older.index} is an older copy of this id (modified ${older.advisory.modified}); the newest is kept`,
         });
+      yield;
     }
   }
   // A withdrawn copy wins over a live one in the same file: withdrawal is the later act.
   const advisories = [...kept.values()].filter((k) => !withdrawn.has(k.advisory.id)).map((k) => k.advisory);
   return { format: format ?? 'osv', read, advisories, skipped, withdrawn: [...withdrawn] };
+}
+
+/**
+ * Reads one advisory file (named `file` in messages) completely: every record validated and normalised, duplicates of
+ * one id resolved to the newest `modified` (the older listed as skipped), withdrawn ids collected. Pure: the caller
+ * read the bytes and stores the result in one transaction.
+ */
+export function parseAdvisoryFile(bytes: Uint8Array, file: string): ParsedAdvisoryFile {
+  const steps = readSteps(bytes, file);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Records read between two pauses of parseAdvisoryFileYielding: about 40 ms at 80 µs a record. */
+export const RECORDS_PER_PAUSE = 500;
+
+/**
+ * parseAdvisoryFile, awaiting `pause` (the endpoint passes common/clock.ts endOfTurn) every `every` records, so a large
+ * archive does not hold the event loop for its whole read. One JSON document (a zip entry, an NVD page) is still parsed
+ * in one piece.
+ */
+export async function parseAdvisoryFileYielding(
+  bytes: Uint8Array,
+  file: string,
+  pause: () => Promise<void>,
+  every: number = RECORDS_PER_PAUSE,
+): Promise<ParsedAdvisoryFile> {
+  const steps = readSteps(bytes, file);
+  for (let n = 1; ; n++) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (n % every === 0) await pause();
+  }
 }
