@@ -134,7 +134,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       registerDeviceRoutes(scope, ctx);
       registerSignalRoutes(scope, ctx);
       registerDeviceActionRoutes(scope, ctx);
-      registerDeviceSoftwareRoute(scope, ctx);
+      registerDeviceSoftwareRoute(scope, ctx, deviceAuth);
       registerPushRoute(scope, ctx, deviceAuth, options.metrics?.pushRequestAnswered);
     },
     { prefix: '/v1/device' },

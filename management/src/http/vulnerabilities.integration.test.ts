@@ -1,7 +1,8 @@
 // Vulnerability management over the real endpoint (issue 18): an OSV file and an NVD page imported as raw bytes, a
 // Debian 12 device uploads old openssl/libssl3 → exposure, findings and a recommendation; a re-import withdrawing an
 // id removes its findings; a malformed file stores nothing; hostile names come back as data; scoped admins and limits.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:https';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { validate } from '../../../common/validation.js';
 import {
   AdvisoryImportResult,
@@ -82,8 +83,15 @@ describe('import → upload → exposure over HTTP', () => {
     expect(after.findings.map((f) => f.advisoryId)).toEqual(['DSA-5587-1']);
     const gone = await t.admin.call('GET', `/vulnerabilities/recommendations/${recommendationId('Debian:12', 'openssl')}`);
     expect([gone.status, errorCode(gone)]).toEqual([404, 'RECOMMENDATION_NOT_FOUND']);
-    const entries = (await t.admin.ok<{ entries: { action: string; outcome: string }[] }>('GET', '/audit?action=vulnerabilities.import')).entries;
+    const entries = (
+      await t.admin.ok<{ entries: { action: string; outcome: string; target: { type: string; id: string | null } }[] }>(
+        'GET',
+        '/audit?action=vulnerabilities.import',
+      )
+    ).entries;
     expect(entries.length).toBeGreaterThanOrEqual(3);
+    // Each entry names the imported file (the ?name= of the request).
+    expect(entries.map((e) => e.target.id)).toEqual(expect.arrayContaining(['all.zip', 'nvdcve-2.0-2024.json', 'debian-newer.json']));
   });
 
   it('refuses a malformed file storing nothing, and an upload naming another device', async () => {
@@ -151,6 +159,35 @@ describe('import → upload → exposure over HTTP', () => {
     expect((await device.post('/v1/device/software', debianUpload(device.deviceId, fixed, '2025-03-02T00:00:00.000Z'))).body).toMatchObject({ stored: true });
     const detail = await t.admin.ok<{ task: { status: string; completion: string | null; fixedDeviceCount: number } }>('GET', `/security-tasks/${task.taskId}`);
     expect(detail.task).toMatchObject({ status: 'completed', completion: 'automatic', fixedDeviceCount: 1 });
+  });
+
+  it('runs one advisory import at a time: a second, sent while the first is still being read, is refused 503 ENDPOINT_BUSY', async () => {
+    // The first import announces 4 MiB and sends 64 KiB: it holds the endpoint's import slot while its body is read.
+    const first = request(new URL('/v1/admin/vulnerabilities/advisories?name=slow.json', t.endpoint.url), {
+      method: 'POST',
+      ca: t.ca,
+      agent: false,
+      headers: { authorization: `Bearer ${t.admin.token}`, 'content-type': 'application/json', 'content-length': String(4 << 20) },
+    });
+    first.on('error', () => undefined);
+    first.write(Buffer.alloc(64 * 1024, 0x20));
+    try {
+      const busy = await vi.waitFor(
+        async () => {
+          const res = await importFile(OSV_FILE, 'second.json');
+          expect(res.status, res.text).toBe(503);
+          return res;
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      expect(errorCode(busy)).toBe('ENDPOINT_BUSY');
+      expect(busy.text).toContain('another advisory import');
+      expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    } finally {
+      first.destroy();
+    }
+    // The slot comes back when the first request's connection closes.
+    await vi.waitFor(async () => expect((await importFile(OSV_FILE, 'third.json')).status).toBe(200), { timeout: 10_000, interval: 100 });
   });
 
   it('takes an upload larger than the 1 MiB default body limit', async () => {

@@ -147,6 +147,11 @@ export function RecommendationPage({ recommendationId, can }: { recommendationId
           <h2>Advisories</h2>
           <AdvisoryTable items={rec.data.advisories} caption="Advisories this update fixes" />
           <h2>Exposed devices</h2>
+          {rec.data.devices.length < r.exposedDevices && (
+            <p class="muted" data-testid="recommendation-devices-cut">
+              The first {rec.data.devices.length} of {r.exposedDevices} exposed devices, by id.
+            </p>
+          )}
           <DevicesTable devices={rec.data.devices} />
         </>
       )}

@@ -11,6 +11,7 @@ import type { MachineAction, RecommendationDetail, SignedAction } from '../../..
 import { createSilentLogger } from '../../logging.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
 import type { ManagementStore } from '../../store/store.js';
+import { countingProxy } from '../../store/testing/counting-store.js';
 import { codeOf, enrolledDevice } from '../../store/testing/store-fixtures.js';
 import { debPackage } from '../../store/testing/vulnerability-fixtures.js';
 import { SecurityTaskService, type UpdateSoftwareCreator } from './security-tasks.js';
@@ -129,6 +130,55 @@ describe('SecurityTaskService', () => {
     expect(Object.fromEntries(await service.openTaskCounts([REC]))).toEqual({ [REC]: 2 });
   });
 
+  it('refuses a task for all exposed devices when the recommendation has more than one task can target (no silent cut)', async () => {
+    // The detail lists the first devices only; the recommendation counts 12,000.
+    const many = async (id: string): Promise<RecommendationDetail> => {
+      const detail = await recommendation(id);
+      return { ...detail, recommendation: { ...detail.recommendation, exposedDevices: 12_000 } };
+    };
+    const big = new SecurityTaskService({ store, software: store, recommendation: many, clock: { now: () => now }, logger: createSilentLogger() });
+    const refused = big.create({ recommendationId: REC }, alice);
+    expect(await codeOf(refused)).toBe('TASK_INVALID');
+    await expect(big.create({ recommendationId: REC }, alice)).rejects.toThrow(/12000 exposed devices, more than the 10000 one task targets.*deviceIds/);
+    expect((await big.create({ recommendationId: REC, deviceIds: [devices[0] as string] }, alice)).managedDeviceCount).toBe(1);
+  });
+
+  it('reads the packages of the task software once per detail, never every package of each device', async () => {
+    const { proxy: software, calls } = countingProxy(store);
+    const counted = new SecurityTaskService({ store, software, recommendation, clock: { now: () => now }, logger: createSilentLogger() });
+    const task = await counted.create({ recommendationId: REC }, alice);
+    await upload(devices[0] as string, FIXED);
+    calls.clear();
+    const detail = await counted.detail(task.taskId);
+    expect(detail.devices.map((d) => d.fixed)).toEqual([true, false]);
+    expect(detail.devices[1]?.installedVersion).toBe('3.0.11-1~deb12u2');
+    expect(calls.get('packagesByIds') ?? 0).toBe(0);
+    expect(calls.get('packagesByMatchedName')).toBe(1);
+  });
+
+  it('creates at most remediationBatch actions per request, names them in the history, and continues on the next remediate', async () => {
+    const batched = new SecurityTaskService({
+      store,
+      software: store,
+      recommendation,
+      clock: { now: () => now },
+      logger: createSilentLogger(),
+      remediationBatch: 1,
+    });
+    const task = await batched.create({ recommendationId: REC }, alice);
+    const calls: { deviceId: string }[] = [];
+    const first = await batched.changeStatus(task.taskId, { status: 'active', remediate: true }, alice, creator(new Set(), calls));
+    expect(calls.map((c) => c.deviceId)).toEqual([devices[0]]);
+    const firstAction = first.devices.find((d) => d.deviceId === devices[0])?.actionId as string;
+    expect(first.task.history[2]?.note).toBe(
+      `remediation: 1 updateSoftware actions created; 1 devices not tried (at most 1 per request): remediate again to continue; actions ${firstAction}`,
+    );
+    const second = await batched.changeStatus(task.taskId, { status: 'active', remediate: true }, alice, creator(new Set(), calls));
+    // Devices without an action from this task go first: the second request continues with the other device.
+    expect(calls.map((c) => c.deviceId)).toEqual([devices[0], devices[1]]);
+    expect(second.devices.every((d) => d.actionId !== null)).toBe(true);
+  });
+
   it('remediates each unfixed device, lists refusals in the history, and completes itself once every device is fixed', async () => {
     const task = await service.create({ recommendationId: REC }, alice);
     const calls: unknown[] = [];
@@ -148,7 +198,9 @@ describe('SecurityTaskService', () => {
       ['pending', 'active'],
       ['active', 'active'],
     ]);
-    expect(accepted.task.history[2]?.note).toMatch(/^remediation: 1 updateSoftware actions created; refused on 1 devices: .*ACTION_IN_PROGRESS/);
+    expect(accepted.task.history[2]?.note).toMatch(
+      /^remediation: 1 updateSoftware actions created; refused on 1 devices: .*ACTION_IN_PROGRESS.*; actions [0-9a-f-]{36}$/,
+    );
     const progress = new Map(accepted.devices.map((d) => [d.deviceId, d]));
     expect(progress.get(first)).toMatchObject({ fixed: false, installedVersion: '3.0.11-1~deb12u2', actionStatus: 'pending' });
     expect(progress.get(second)).toMatchObject({ fixed: false, actionId: null, actionStatus: null });
