@@ -139,13 +139,18 @@ describe.each(STORE_ENGINES)('%s store: vulnerabilities', (engineName) => {
     await expect(store.replacePackageFindings([p1 as number], [f(p2 as number, 'A')], NOW)).rejects.toThrow(/names package/);
   });
 
-  it('stores software latest-wins: same digest unchanged, an older collection stale, an unknown device NOT_FOUND', async () => {
+  it('stores software latest-wins by receipt: same digest unchanged, an earlier receipt stale, an unknown device NOT_FOUND', async () => {
     const ids = [0, 1, 70_000, 0xffffffff, 42];
     expect(await store.recordSoftware(software(deviceId, ids, T1, 'a'))).toBe('stored');
     expect(await store.getDeviceSoftware(deviceId)).toEqual(software(deviceId, ids, T1, 'a'));
     expect(await store.recordSoftware(software(deviceId, [9], T2, 'a'))).toBe('unchanged');
     expect(await store.recordSoftware(software(deviceId, [9], T0, 'b'))).toBe('stale');
     expect((await store.getDeviceSoftware(deviceId))?.packageIds).toEqual(ids);
+    // Ordered by the endpoint's receipt, not the device's clock: a collection dated 2099 does not freeze later uploads.
+    const ahead = { ...software(deviceId, [3], '2099-01-01T00:00:00Z', 'e'), receivedAt: T1 };
+    expect(await store.recordSoftware(ahead)).toBe('stored');
+    expect(await store.recordSoftware({ ...software(deviceId, [4], T0, 'f'), receivedAt: T2 })).toBe('stored');
+    expect(await store.getDeviceSoftware(deviceId)).toMatchObject({ digest: 'f'.repeat(64), packageIds: [4], collectedAt: T0 });
     expect(await store.recordSoftware(software(deviceId, [], T2, 'c'))).toBe('stored');
     expect(await store.getDeviceSoftware(deviceId)).toMatchObject({ digest: 'c'.repeat(64), packageIds: [], collectedAt: T2 });
     expect(await codeOf(store.recordSoftware(software('00000000-0000-4000-8000-000000000000', [1], T1, 'a')))).toBe('NOT_FOUND');
