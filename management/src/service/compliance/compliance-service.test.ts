@@ -72,7 +72,7 @@ function statusReport(deviceId: string, at: string): StatusReport {
 }
 
 /** Stores the device's computed exposure as the vulnerability service does after a recompute. */
-function saveExposure(deviceId: string, level: ExposureLevel, score: number): Promise<void> {
+function saveExposure(deviceId: string, level: ExposureLevel, score: number): Promise<boolean> {
   return store.saveExposure(exposureOf(deviceId, score, level, [], new Date(now).toISOString()), []);
 }
 

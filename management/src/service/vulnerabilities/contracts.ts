@@ -63,5 +63,12 @@ export interface VulnerabilityService {
   exposureOf(deviceId: string): Promise<ExposureSummary | null>;
   /** Full recompute of every device (after an upgrade, or `attache-admin vulnerabilities recompute`); returns devices done. */
   recomputeAll(): Promise<number>;
+  /** One device's packages matched again and its exposure recomputed (`recompute --device`); NOT_FOUND without software. */
+  recomputeDevice(deviceId: string): Promise<number>;
+  /**
+   * The consistency sweep (leader, periodic; stale-sweep.ts): devices whose exposure is missing, older than their
+   * software or older than the last import, recomputed in bounded pages; returns devices done.
+   */
+  recomputeStale(): Promise<number>;
   onRecomputed(listener: RecomputeListener): void;
 }
