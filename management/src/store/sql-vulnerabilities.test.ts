@@ -143,15 +143,18 @@ describe.each(STORE_ENGINES)('%s store: vulnerabilities', (engineName) => {
     const ids = [0, 1, 70_000, 0xffffffff, 42];
     expect(await store.recordSoftware(software(deviceId, ids, T1, 'a'))).toBe('stored');
     expect(await store.getDeviceSoftware(deviceId)).toEqual(software(deviceId, ids, T1, 'a'));
-    expect(await store.recordSoftware(software(deviceId, [9], T2, 'a'))).toBe('unchanged');
+    expect(await store.recordSoftware(software(deviceId, [9], T1, 'a'))).toBe('unchanged');
+    expect(await store.recordSoftware({ ...software(deviceId, [9], T1, 'a'), receivedAt: NOW })).toBe('unchanged');
+    // The same software re-sent: nothing but its receipt time changes.
+    expect(await store.getDeviceSoftware(deviceId)).toEqual({ ...software(deviceId, ids, T1, 'a'), receivedAt: NOW });
     expect(await store.recordSoftware(software(deviceId, [9], T0, 'b'))).toBe('stale');
     expect((await store.getDeviceSoftware(deviceId))?.packageIds).toEqual(ids);
     // Ordered by the endpoint's receipt, not the device's clock: a collection dated 2099 does not freeze later uploads.
-    const ahead = { ...software(deviceId, [3], '2099-01-01T00:00:00Z', 'e'), receivedAt: T1 };
+    const ahead = { ...software(deviceId, [3], '2099-01-01T00:00:00Z', 'e'), receivedAt: '2025-03-11T00:00:00Z' };
     expect(await store.recordSoftware(ahead)).toBe('stored');
-    expect(await store.recordSoftware({ ...software(deviceId, [4], T0, 'f'), receivedAt: T2 })).toBe('stored');
+    expect(await store.recordSoftware({ ...software(deviceId, [4], T0, 'f'), receivedAt: '2025-03-12T00:00:00Z' })).toBe('stored');
     expect(await store.getDeviceSoftware(deviceId)).toMatchObject({ digest: 'f'.repeat(64), packageIds: [4], collectedAt: T0 });
-    expect(await store.recordSoftware(software(deviceId, [], T2, 'c'))).toBe('stored');
+    expect(await store.recordSoftware({ ...software(deviceId, [], T2, 'c'), receivedAt: '2025-03-13T00:00:00Z' })).toBe('stored');
     expect(await store.getDeviceSoftware(deviceId)).toMatchObject({ digest: 'c'.repeat(64), packageIds: [], collectedAt: T2 });
     expect(await codeOf(store.recordSoftware(software('00000000-0000-4000-8000-000000000000', [1], T1, 'a')))).toBe('NOT_FOUND');
     await expect(store.recordSoftware(software(deviceId, [-1], T2, 'd'))).rejects.toThrow(/not an unsigned 32-bit integer/);

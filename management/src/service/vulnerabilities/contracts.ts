@@ -31,6 +31,10 @@ export interface ExposureSummary {
   readonly level: ExposureLevel;
   readonly score: number;
   readonly computedAt: string;
+  /** When the endpoint received the software behind it (null: unknown); compliance refuses to trust old software. */
+  readonly softwareReceivedAt: string | null;
+  /** The last advisory import (null: none ever: no exposure can be judged). */
+  readonly lastImportAt: string | null;
 }
 
 /** Called with the devices whose exposure was just recomputed and saved (tasks complete themselves, compliance moves). */
