@@ -34,6 +34,7 @@ import { ensureBootstrapAdmin } from './service/identity/bootstrap.js';
 import { PushPresence } from './service/presence.js';
 import { SetDelivery } from './service/set-delivery.js';
 import { SecurityTaskService } from './service/tasks/security-tasks.js';
+import { TASK_SWEEP_MS } from './service/tasks/task-sweep.js';
 import { STALE_SWEEP_MS } from './service/vulnerabilities/stale-sweep.js';
 import { createVulnerabilityService } from './service/vulnerabilities/vulnerability-service.js';
 import { redactedDatabaseUrl } from './store/postgres-store.js';
@@ -288,6 +289,13 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
         vulnerabilities
           .recomputeStale()
           .catch((err: unknown) => deps.logger.warn('stale exposure sweep failed', { component: 'vulnerabilities', error: String(err) })),
+      );
+      return async () => sweep.cancel();
+    });
+    // One replica re-checks open security tasks against all their devices (review18 M6: a lost update never sticks).
+    leadership.whileLeader(() => {
+      const sweep = clock.every(TASK_SWEEP_MS, () =>
+        securityTasks.sweep().catch((err: unknown) => deps.logger.warn('security task sweep failed', { component: 'tasks', error: String(err) })),
       );
       return async () => sweep.cancel();
     });
