@@ -20,7 +20,8 @@ export async function fixOf(software: TaskSoftwareReader, task: StoredSecurityTa
   const packages = all.filter((p) => p.ecosystem === task.ecosystem && p.matchedName === task.appName);
   const findingRemains =
     task.appVersion === null ? (await software.deviceFindingRows(deviceId)).some((r) => r.recommendationId === task.recommendationId) : false;
-  return deviceFix(task.appVersion, { packages, findingRemains });
+  const inEcosystem = packages.length > 0 || all.some((p) => p.ecosystem === task.ecosystem);
+  return deviceFix(task.appVersion, { packages, findingRemains, inEcosystem });
 }
 
 /** The wire task: stored fields, counts (fixed among the devices targeted now) and history. */
