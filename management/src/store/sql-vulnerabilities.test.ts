@@ -139,6 +139,20 @@ describe.each(STORE_ENGINES)('%s store: vulnerabilities', (engineName) => {
     await expect(store.replacePackageFindings([p1 as number], [f(p2 as number, 'A')], NOW)).rejects.toThrow(/names package/);
   });
 
+  it('an import marks the packages of its changed keys unevaluated until matched again (pending for the sweep)', async () => {
+    const [p1, p2] = (await store.upsertPackages([debPackage('openssl', '1'), debPackage('curl', '1')])) as [number, number];
+    expect(await store.pendingPackages(10)).toEqual([p1, p2]);
+    await store.replacePackageFindings([p1, p2], [], NOW);
+    expect(await store.pendingPackages(10)).toEqual([]);
+    await store.writeAdvisories([{ advisory: osvAdvisory('A', T1), keys: ['osv:Debian:openssl'] }], [], NOW);
+    expect(await store.pendingPackages(10)).toEqual([p1]);
+    expect(await store.unevaluatedPackages([p1, p2])).toEqual([p1]);
+    // Unchanged on a re-import: nothing marked again once matched.
+    await store.replacePackageFindings([p1], [], NOW);
+    await store.writeAdvisories([{ advisory: osvAdvisory('A', T1), keys: ['osv:Debian:openssl'] }], [], NOW);
+    expect(await store.pendingPackages(1)).toEqual([]);
+  });
+
   it('stores software latest-wins by receipt: same digest unchanged, an earlier receipt stale, an unknown device NOT_FOUND', async () => {
     const ids = [0, 1, 70_000, 0xffffffff, 42];
     expect(await store.recordSoftware(software(deviceId, ids, T1, 'a'))).toBe('stored');

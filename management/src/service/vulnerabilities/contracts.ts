@@ -70,8 +70,9 @@ export interface VulnerabilityService {
   /** One device's packages matched again and its exposure recomputed (`recompute --device`); NOT_FOUND without software. */
   recomputeDevice(deviceId: string): Promise<number>;
   /**
-   * The consistency sweep (leader, periodic; stale-sweep.ts): devices whose exposure is missing, older than their
-   * software or older than the last import, recomputed in bounded pages; returns devices done.
+   * The consistency sweep (leader, periodic; stale-sweep.ts): packages left unevaluated (an import that failed after its
+   * commit) matched, and devices whose exposure is missing or older than their software recomputed, in bounded pages;
+   * returns devices done.
    */
   recomputeStale(): Promise<number>;
   onRecomputed(listener: RecomputeListener): void;
