@@ -139,6 +139,28 @@ describe.each(STORE_ENGINES)('%s store: vulnerabilities', (engineName) => {
     await expect(store.replacePackageFindings([p1 as number], [f(p2 as number, 'A')], NOW)).rejects.toThrow(/names package/);
   });
 
+  it('two replicas matching the same packages at once both succeed and leave one whole set of findings', async () => {
+    const [left, right] = await engine.openPair();
+    try {
+      const ids = (await left.upsertPackages([debPackage('openssl', '1'), debPackage('curl', '1')])) as [number, number];
+      const f = (packageId: number, advisoryId: string) => ({ packageId, advisoryId, fixedVersion: null, affectedRange: '>= 0' });
+      const one = [f(ids[0], 'A'), f(ids[1], 'B')];
+      const two = [f(ids[0], 'A'), f(ids[0], 'C')];
+      const runs = Array.from(
+        { length: 6 },
+        (_, i) => () => (i % 2 === 0 ? left.replacePackageFindings(ids, one, NOW) : right.replacePackageFindings(ids, two, NOW)),
+      );
+      // SQLite: one process writes at a time, so in turn; PostgreSQL: all at once on two pools (serialization retried).
+      if (engineName === 'postgres') await Promise.all(runs.map((r) => r()));
+      else for (const r of runs) await r();
+      const held = await left.packageFindings(ids);
+      expect([one, two].map((x) => JSON.stringify(x))).toContain(JSON.stringify(held));
+    } finally {
+      await left.close();
+      await right.close();
+    }
+  });
+
   it('an import marks the packages of its changed keys unevaluated until matched again (pending for the sweep)', async () => {
     const [p1, p2] = (await store.upsertPackages([debPackage('openssl', '1'), debPackage('curl', '1')])) as [number, number];
     expect(await store.pendingPackages(10)).toEqual([p1, p2]);
