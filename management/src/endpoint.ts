@@ -34,6 +34,8 @@ import { ensureBootstrapAdmin } from './service/identity/bootstrap.js';
 import { PushPresence } from './service/presence.js';
 import { SetDelivery } from './service/set-delivery.js';
 import { SecurityTaskService } from './service/tasks/security-tasks.js';
+import { TASK_SWEEP_MS } from './service/tasks/task-sweep.js';
+import { STALE_SWEEP_MS } from './service/vulnerabilities/stale-sweep.js';
 import { createVulnerabilityService } from './service/vulnerabilities/vulnerability-service.js';
 import { redactedDatabaseUrl } from './store/postgres-store.js';
 
@@ -278,6 +280,22 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     leadership.whileLeader(() => {
       const sweep = clock.every(ACTION_TIMEOUT_SWEEP_MS, () =>
         timeOutDue(context).catch((err: unknown) => deps.logger.warn('action time-out sweep failed', { component: 'actions', error: String(err) })),
+      );
+      return async () => sweep.cancel();
+    });
+    // One replica repairs stale exposure: missing, older than the device's software or than the last import (review18 H3).
+    leadership.whileLeader(() => {
+      const sweep = clock.every(STALE_SWEEP_MS, () =>
+        vulnerabilities
+          .recomputeStale()
+          .catch((err: unknown) => deps.logger.warn('stale exposure sweep failed', { component: 'vulnerabilities', error: String(err) })),
+      );
+      return async () => sweep.cancel();
+    });
+    // One replica re-checks open security tasks against all their devices (review18 M6: a lost update never sticks).
+    leadership.whileLeader(() => {
+      const sweep = clock.every(TASK_SWEEP_MS, () =>
+        securityTasks.sweep().catch((err: unknown) => deps.logger.warn('security task sweep failed', { component: 'tasks', error: String(err) })),
       );
       return async () => sweep.cancel();
     });

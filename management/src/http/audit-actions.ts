@@ -71,6 +71,8 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
 
   // Vulnerability management (issue 18): the result (counts, skips, withdrawn ids) is the entry's `after`.
   'POST /vulnerabilities/advisories': { action: 'vulnerabilities.import', targetType: 'advisoryFile', targetId: { query: 'name' } },
+  // The answer (device or null for every device, count) is the entry's `after`.
+  'POST /vulnerabilities/recompute': { action: 'vulnerabilities.recompute', targetType: 'vulnerabilityRecompute', targetId: 'none' },
 
   // Admin accounts and personal API tokens (issue 15, contract 3).
   'POST /admins': { action: 'admin.create', targetType: 'admin', targetId: answer('adminId') },

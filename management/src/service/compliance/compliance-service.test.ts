@@ -13,7 +13,7 @@ import { createSilentLogger } from '../../logging.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
 import type { ManagementStore } from '../../store/store.js';
 import { assignCompliancePolicy } from '../../store/testing/store-fixtures.js';
-import { exposureOf } from '../../store/testing/vulnerability-fixtures.js';
+import { exposureOf, softwareOf } from '../../store/testing/vulnerability-fixtures.js';
 import { ComplianceService, storedExposure } from './compliance-service.js';
 import { startComplianceTimer } from './compliance-timer.js';
 
@@ -71,9 +71,12 @@ function statusReport(deviceId: string, at: string): StatusReport {
   return { reportId: randomUUID(), deviceId, generatedAt: at, agentVersion: '1.0.0', trigger: 'push', durationMs: 1, policies: [], settings: [] };
 }
 
-/** Stores the device's computed exposure as the vulnerability service does after a recompute. */
-function saveExposure(deviceId: string, level: ExposureLevel, score: number): Promise<void> {
-  return store.saveExposure(exposureOf(deviceId, score, level, [], new Date(now).toISOString()), []);
+/** Stores the device's software and computed exposure as the vulnerability service does (after an advisory import). */
+async function saveExposure(deviceId: string, level: ExposureLevel, score: number): Promise<boolean> {
+  const at = new Date(now).toISOString();
+  if ((await store.lastImportAt()) === null) await store.writeAdvisories([], [], at);
+  await store.recordSoftware({ ...softwareOf(deviceId, [], at, String(score % 10)), receivedAt: at });
+  return store.saveExposure(exposureOf(deviceId, score, level, [], at), []);
 }
 
 describe('ComplianceService', () => {

@@ -11,6 +11,7 @@ import type { DeviceSignals, StoredComplianceState } from '../../store/complianc
 import type { DeviceRecord, ManagementStore } from '../../store/store.js';
 import type { VulnerabilityStore } from '../../store/vulnerability-store.js';
 import type { ExposureSummary } from '../vulnerabilities/contracts.js';
+import { exposureSummary } from '../vulnerabilities/exposure-summary.js';
 import { isBehindCheck, needsSettingStatus } from './checks.js';
 import { accessDecision, evaluateDevice, type UnassignedState } from './evaluate.js';
 import { activeBySeverity, riskLevelOf } from './risk.js';
@@ -36,12 +37,11 @@ export interface ComplianceDeps {
   readonly exposureOf?: (deviceId: string) => Promise<ExposureSummary | null>;
 }
 
-/** ComplianceDeps.exposureOf read from the stored exposure rows (what VulnerabilityService.exposureOf answers too). */
-export function storedExposure(store: Pick<VulnerabilityStore, 'getExposure'>): (deviceId: string) => Promise<ExposureSummary | null> {
-  return async (deviceId) => {
-    const e = await store.getExposure(deviceId);
-    return e ? { level: e.level, score: e.score, computedAt: e.computedAt } : null;
-  };
+/** ComplianceDeps.exposureOf read from the stored rows (what VulnerabilityService.exposureOf answers too). */
+export function storedExposure(
+  store: Pick<VulnerabilityStore, 'getExposure' | 'getDeviceSoftware' | 'lastImportAt'>,
+): (deviceId: string) => Promise<ExposureSummary | null> {
+  return async (deviceId) => exposureSummary(store, deviceId);
 }
 
 /** What re-evaluated a device (logged with transitions). */

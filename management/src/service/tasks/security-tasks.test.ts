@@ -251,4 +251,46 @@ describe('SecurityTaskService', () => {
     await service.onRecomputed([devices[0] as string]);
     expect((await service.detail(task.taskId)).task).toMatchObject({ status: 'completed', completion: 'automatic', fixedDeviceCount: 1 });
   });
+
+  it('the leader sweep completes a task whose completion update was lost, and drops revoked devices with a note', async () => {
+    const task = await service.create({ recommendationId: REC }, alice);
+    const [a, b] = devices as [string, string];
+    // Every write of A's progress conflicts: the listener gives up (its error is only logged by the recomputer).
+    let conflicts = 4;
+    const flaky = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'updateSecurityTask' && conflicts > 0) {
+          return async () => {
+            conflicts--;
+            throw new AttacheError('CONFLICT', 'changed meanwhile');
+          };
+        }
+        const value = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const unlucky = new SecurityTaskService({ store: flaky, software: store, recommendation, clock: { now: () => now }, logger: createSilentLogger() });
+    await upload(a, FIXED);
+    await expect(unlucky.onRecomputed([a])).rejects.toThrow('changed meanwhile');
+    await upload(b, FIXED);
+    await service.onRecomputed([b]);
+    expect((await service.detail(task.taskId)).task).toMatchObject({ status: 'pending', fixedDeviceCount: 1 });
+    now += 60_000;
+    expect(await service.sweep()).toBe(1);
+    const done = await service.detail(task.taskId);
+    expect(done.task).toMatchObject({ status: 'completed', completion: 'automatic', fixedDeviceCount: 2 });
+    expect(await service.sweep()).toBe(0);
+
+    const second = await service.create({ recommendationId: REC }, alice);
+    const other = await enrolledDevice(store, new Date(now).toISOString());
+    await upload(other, '3.0.11-1~deb12u2');
+    devices = [a, other];
+    const third = await service.create({ recommendationId: REC }, alice);
+    await store.revokeDevice(other);
+    expect(await service.sweep()).toBe(2);
+    expect((await service.detail(second.taskId)).task).toMatchObject({ status: 'completed' });
+    const swept = await service.detail(third.taskId);
+    expect(swept.task).toMatchObject({ status: 'completed', managedDeviceCount: 1, fixedDeviceCount: 1 });
+    expect(swept.task.history.map((e) => e.note)).toContain(`device ${other} was revoked: dropped from the task`);
+  });
 });

@@ -26,6 +26,7 @@ import { queryInvalid, refuseUnknown, single } from '../device-list-query.js';
 import type { Actor, VulnerabilityService } from '../vulnerabilities/contracts.js';
 import { devicesProgress, fixOf, TASK_HISTORY_LIMIT, type TaskSoftwareReader, taskPackages, taskView } from './task-progress.js';
 import { checkText, checkTransition, mitigationTypeOf } from './task-rules.js';
+import { sweepOpenTasks } from './task-sweep.js';
 
 /** Creates one updateSoftware action for a task (service/actions/action-create.ts createAction, as the admin). */
 export type UpdateSoftwareCreator = (
@@ -191,6 +192,19 @@ export class SecurityTaskService {
     }
   }
 
+  /**
+   * The leader's sweep (task-sweep.ts, review18 M6): every open task checked against all its devices; deleted, revoked
+   * and offboarded devices dropped with a note. Returns the tasks changed.
+   */
+  sweep(): Promise<number> {
+    return sweepOpenTasks({
+      store: this.deps.store,
+      clock: this.deps.clock,
+      progressed: (task, touched) => this.progressed(task, touched),
+      change: (task, change) => this.changeFresh(task, change),
+    });
+  }
+
   /** A deleted device: dropped from every open task targeting it, with a history note (never counted as fixed). */
   async forgetDevice(deviceId: string): Promise<void> {
     for (const task of await this.deps.store.openSecurityTasks([deviceId])) {
@@ -276,19 +290,20 @@ export class SecurityTaskService {
   private async changeFresh(
     first: StoredSecurityTask,
     change: (t: StoredSecurityTask) => Promise<{ task: StoredSecurityTask; events: TaskEvent[] } | undefined>,
-  ): Promise<void> {
+  ): Promise<boolean> {
     let task: StoredSecurityTask | undefined = first;
     for (let attempt = 1; task; attempt++) {
       const next = await change(task);
-      if (!next) return;
+      if (!next) return false;
       try {
         await this.deps.store.updateSecurityTask({ ...next.task, revision: task.revision + 1 }, task.revision, next.events);
-        return;
+        return true;
       } catch (err) {
         if (!(err instanceof AttacheError) || err.code !== 'CONFLICT' || attempt >= CHANGE_ATTEMPTS) throw err;
         task = await this.deps.store.getSecurityTask(first.taskId);
       }
     }
+    return false;
   }
 
   private async require(taskId: string): Promise<StoredSecurityTask> {

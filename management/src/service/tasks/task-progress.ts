@@ -7,7 +7,7 @@ import type { StoredPackage, VulnerabilityStore } from '../../store/vulnerabilit
 import { type DeviceFix, deviceFix } from './task-rules.js';
 
 /** What progress reads of the vulnerability store. */
-export type TaskSoftwareReader = Pick<VulnerabilityStore, 'getDeviceSoftware' | 'packagesByMatchedName' | 'deviceFindingRows'>;
+export type TaskSoftwareReader = Pick<VulnerabilityStore, 'getDeviceSoftware' | 'packagesByMatchedName' | 'packagesByIds' | 'deviceFindingRows'>;
 
 /** The TaskEvent list a wire task carries (the latest 200). */
 export const TASK_HISTORY_LIMIT = 200;
@@ -27,7 +27,10 @@ export async function fixOf(software: TaskSoftwareReader, task: StoredSecurityTa
   const packages = upload.packageIds.flatMap((id) => candidates.get(id) ?? []);
   const findingRemains =
     task.appVersion === null ? (await software.deviceFindingRows(deviceId)).some((r) => r.recommendationId === task.recommendationId) : false;
-  return deviceFix(task.appVersion, { packages, findingRemains });
+  // No package of the software left: fixed if it was removed, not if the device left the ecosystem (an OS upgrade);
+  // only then are the device's other packages read.
+  const inEcosystem = packages.length > 0 || (await software.packagesByIds(upload.packageIds)).some((p) => p.ecosystem === task.ecosystem);
+  return deviceFix(task.appVersion, { packages, findingRemains, inEcosystem });
 }
 
 /** The wire task: stored fields, counts (fixed among the devices targeted now) and history. */
