@@ -4,6 +4,13 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Timestamp } from './primitives.js';
 
+/**
+ * An unchanged inventory is uploaded again once the last acknowledged upload is this old (ms), so the endpoint knows
+ * the device's software is current: its compliance check counts an inventory older than 7 days as unknown
+ * (service/compliance/checks.ts MAX_SOFTWARE_AGE_DAYS). Three days leaves room for an agent offline a few days.
+ */
+export const SOFTWARE_RESEND_AFTER_MS = 3 * 24 * 3_600_000;
+
 /** At most this many items in one inventory; the rest is left out and `truncated` says so. */
 export const MAX_SOFTWARE_ITEMS = 20_000;
 /**

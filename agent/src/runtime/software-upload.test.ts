@@ -4,7 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../common/errors.js';
 import { ManualClock } from '../../../common/testing/manual-clock.js';
-import { MAX_SOFTWARE_UPLOAD_BYTES, type SoftwareInventory, type SoftwareUpload, type SoftwareUploadAck } from '../../../policy-schemas/src/index.js';
+import {
+  MAX_SOFTWARE_UPLOAD_BYTES,
+  SOFTWARE_RESEND_AFTER_MS,
+  type SoftwareInventory,
+  type SoftwareUpload,
+  type SoftwareUploadAck,
+} from '../../../policy-schemas/src/index.js';
 import { renderSoftware, softwareSummary } from '../cli/software-status.js';
 import { finishSoftwareInventory, softwareDigest } from '../inventory/software/software-inventory.js';
 import type { Logger } from '../logging.js';
@@ -120,6 +126,23 @@ describe('SoftwareUploader', () => {
     again.setVersion('3.0.15-1~deb12u1');
     await again.uploader.collectNow();
     expect(again.uploads.map((u) => u.inventory.items[0]?.version)).toEqual(['3.0.15-1~deb12u1']);
+  });
+
+  it('uploads an unchanged inventory again once the last acknowledgement is SOFTWARE_RESEND_AFTER_MS old', async () => {
+    const t = setup();
+    await t.uploader.collectNow();
+    await t.clock.advance(SOFTWARE_RESEND_AFTER_MS - 1);
+    await t.uploader.collectNow();
+    expect(t.uploads).toHaveLength(1);
+    await t.clock.advance(1);
+    await t.uploader.collectNow();
+    expect(t.uploads).toHaveLength(2);
+    expect(t.uploads[1]?.inventory.digest).toBe(t.uploads[0]?.inventory.digest);
+    // The re-send restarts the period.
+    await t.clock.advance(HOUR);
+    await t.uploader.collectNow();
+    expect(t.uploads).toHaveLength(2);
+    await t.uploader.stop();
   });
 
   it('cuts an inventory too large for the route to MAX_SOFTWARE_UPLOAD_BYTES, says so, and gates on the cut digest (review 18 L2)', async () => {

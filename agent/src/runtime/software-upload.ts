@@ -8,7 +8,7 @@ import { isoNow } from '../../../common/clock.js';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
-import { AgentSoftwareState, MAX_SOFTWARE_UPLOAD_BYTES, type SoftwareInventory } from '../../../policy-schemas/src/index.js';
+import { AgentSoftwareState, MAX_SOFTWARE_UPLOAD_BYTES, SOFTWARE_RESEND_AFTER_MS, type SoftwareInventory } from '../../../policy-schemas/src/index.js';
 import { fitSoftwareUpload, type SoftwareCollector, softwareDelta } from '../inventory/software/software-inventory.js';
 import type { Logger } from '../logging.js';
 import type { FileStore } from '../system/file-store.js';
@@ -135,7 +135,10 @@ export class SoftwareUploader {
           maxBytes: MAX_SOFTWARE_UPLOAD_BYTES,
         });
       }
-      const { upload, digest } = softwareDelta(state.acknowledgedDigest ?? undefined, inventory);
+      const { upload: changed, digest } = softwareDelta(state.acknowledgedDigest ?? undefined, inventory);
+      // An unchanged inventory goes again once the last acknowledgement is old: the endpoint dates exposure by it.
+      const acknowledged = state.acknowledgedAt === null ? Number.NaN : Date.parse(state.acknowledgedAt);
+      const upload = changed || !(this.deps.clock.now() - acknowledged < SOFTWARE_RESEND_AFTER_MS);
       const lastCollection = { collectedAt: inventory.collectedAt, items: inventory.items.length, truncated: inventory.truncated, digest };
       if (!upload) {
         await this.writeState({ ...state, lastCollection, lastError: null });
