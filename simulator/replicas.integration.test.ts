@@ -65,7 +65,9 @@ describe('two endpoint replicas behind HAProxy', () => {
     expect(results.endpoint.replicas?.[1]?.cpuSeconds).toBeGreaterThan(0);
 
     // The database: one policy with versions 1 and 2 once each; every device's status for it at version 2, once;
-    // every acknowledged report stored once (report_id is the key, so the count must equal the fleet's acks).
+    // every acknowledged report stored once (report_id is the key). A report replica 0 committed but whose answer the
+    // SIGKILL cut off is stored yet never acknowledged when the agent's next report superseded it before the re-send,
+    // so the store may hold a few more than the fleet's acks, never more than it queued.
     const [policy] = await query(databaseUrl, 'select policy_id, latest_version from policies');
     expect(Number(policy?.latest_version)).toBe(2);
     const versions = await query(databaseUrl, 'select version, count(*) as n from policy_versions group by version order by version');
@@ -81,7 +83,9 @@ describe('two endpoint replicas behind HAProxy', () => {
     );
     expect([Number(status?.n), Number(status?.devices), Number(status?.lo), Number(status?.hi)]).toEqual([2000, 2000, 2, 2]);
     const [reports] = await query(databaseUrl, 'select count(*) as n, count(distinct report_id) as ids from reports');
-    expect(Number(reports?.n)).toBe(results.reports.acked);
+    expect(Number(reports?.n)).toBeGreaterThanOrEqual(results.reports.acked);
+    expect(Number(reports?.n)).toBeLessThanOrEqual(results.reports.queued);
+    expect(results.reports.lost).toBe(0);
     expect(Number(reports?.ids)).toBe(Number(reports?.n));
   });
 

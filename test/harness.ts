@@ -98,8 +98,8 @@ export async function startEndpoint(dataDir: string, extraArgs: readonly string[
 export class AdminApi {
   constructor(
     readonly url: string,
-    private readonly token: string,
-    private readonly ca: string,
+    readonly token: string,
+    readonly ca: string,
   ) {}
 
   static async fromDataDir(dataDir: string): Promise<AdminApi> {

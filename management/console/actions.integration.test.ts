@@ -84,6 +84,7 @@ describe.skipIf(missing !== null)(`console response actions in chromium${missing
         'Stop and quarantine file',
         'Restore file from quarantine',
         'Offboard device',
+        'Update software',
       ]);
     await bar.getByRole('button', { name: 'Run antivirus scan' }).click();
     const form = page.getByRole('form', { name: 'Run antivirus scan' });

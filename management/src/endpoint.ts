@@ -33,6 +33,10 @@ import { checkAlternateUrls } from './service/enrollment.js';
 import { ensureBootstrapAdmin } from './service/identity/bootstrap.js';
 import { PushPresence } from './service/presence.js';
 import { SetDelivery } from './service/set-delivery.js';
+import { SecurityTaskService } from './service/tasks/security-tasks.js';
+import { TASK_SWEEP_MS } from './service/tasks/task-sweep.js';
+import { STALE_SWEEP_MS } from './service/vulnerabilities/stale-sweep.js';
+import { createVulnerabilityService } from './service/vulnerabilities/vulnerability-service.js';
 import { redactedDatabaseUrl } from './store/postgres-store.js';
 
 /** Where and how to run the endpoint. */
@@ -183,6 +187,23 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       { ...(options.unassignedCompliance ? { unassignedState: options.unassignedCompliance } : {}) },
       { store, clock, logger: deps.logger, bus, exposureOf: storedExposure(store) },
     );
+    // Vulnerability management (issue 18): after each recompute, security tasks check completion and compliance moves.
+    const vulnerabilities = createVulnerabilityService({
+      store,
+      devices: store,
+      clock,
+      logger: deps.logger,
+      openTaskCounts: (ids) => store.openTaskCounts(ids),
+    });
+    const securityTasks = new SecurityTaskService({
+      store,
+      software: store,
+      recommendation: (id) => vulnerabilities.recommendation(id),
+      clock,
+      logger: deps.logger,
+    });
+    vulnerabilities.onRecomputed((ids) => securityTasks.onRecomputed(ids));
+    vulnerabilities.onRecomputed((ids) => compliance.onExposure(ids));
     const accessTokens = new AccessTokenRegistry(identity.adminTokenHash, { store, clock, logger: deps.logger });
     await accessTokens.load();
     // Settings may have changed and time has passed since the last run: every decision is fresh before we listen. The
@@ -204,6 +225,8 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
       accessTokens,
       audit: new AuditLog({ store, clock, logger: deps.logger }),
       ...(options.actions ? { actionSettings: options.actions } : {}),
+      vulnerabilities,
+      securityTasks,
       get publicUrl() {
         return publicUrl;
       },
@@ -257,6 +280,22 @@ export async function startEndpoint(options: EndpointOptions, deps: EndpointDeps
     leadership.whileLeader(() => {
       const sweep = clock.every(ACTION_TIMEOUT_SWEEP_MS, () =>
         timeOutDue(context).catch((err: unknown) => deps.logger.warn('action time-out sweep failed', { component: 'actions', error: String(err) })),
+      );
+      return async () => sweep.cancel();
+    });
+    // One replica repairs stale exposure: missing, older than the device's software or than the last import (review18 H3).
+    leadership.whileLeader(() => {
+      const sweep = clock.every(STALE_SWEEP_MS, () =>
+        vulnerabilities
+          .recomputeStale()
+          .catch((err: unknown) => deps.logger.warn('stale exposure sweep failed', { component: 'vulnerabilities', error: String(err) })),
+      );
+      return async () => sweep.cancel();
+    });
+    // One replica re-checks open security tasks against all their devices (review18 M6: a lost update never sticks).
+    leadership.whileLeader(() => {
+      const sweep = clock.every(TASK_SWEEP_MS, () =>
+        securityTasks.sweep().catch((err: unknown) => deps.logger.warn('security task sweep failed', { component: 'tasks', error: String(err) })),
       );
       return async () => sweep.cancel();
     });

@@ -14,6 +14,11 @@ describe('action summaries', () => {
     expect(actionParametersSummary('restoreFromQuarantine', { quarantineId: 'q-1' })).toBe('quarantine id q-1');
     expect(actionParametersSummary('release', {})).toBe('');
     expect(actionParametersSummary('offboard', {})).toBe('');
+    const packages = [
+      { name: 'openssl', source: 'dpkg', fixedVersion: '3.0.11-1~deb12u2' },
+      { name: 'curl', source: 'dpkg', fixedVersion: null },
+    ];
+    expect(actionParametersSummary('updateSoftware', { packages })).toBe('openssl → 3.0.11-1~deb12u2, curl');
   });
 
   it('reads each type’s result', () => {
@@ -32,6 +37,16 @@ describe('action summaries', () => {
     expect(actionResultSummary('restoreFromQuarantine', { quarantineId: 'q-1', restoredPath: '/tmp/evil' })).toBe('q-1 restored to /tmp/evil');
     expect(actionResultSummary('offboard', { restoredSettings: 12, failedSettings: 0 })).toBe('12 settings restored, 0 failed');
     expect(actionResultSummary('offboard', null)).toBe('');
+    const updated = [
+      { name: 'openssl', before: '3.0.11-1~deb12u1', after: '3.0.11-1~deb12u2', fixed: true },
+      { name: 'curl', before: '7.88.1-10', after: '7.88.1-10', fixed: false },
+    ];
+    expect(actionResultSummary('updateSoftware', { manager: 'apt', packages: updated })).toBe(
+      'apt: openssl 3.0.11-1~deb12u1 → 3.0.11-1~deb12u2, curl 7.88.1-10 → 7.88.1-10 (not fixed)',
+    );
+    expect(actionResultSummary('updateSoftware', { manager: 'manual', packages: [], instructions: 'Update Firefox from its menu' })).toBe(
+      'manual: nothing updated; Update Firefox from its menu',
+    );
   });
 
   it('formats sizes and the status with progress', () => {

@@ -37,6 +37,10 @@ export function actionParametersSummary(type: ActionType | string, parameters: F
       return [`sha256 ${text(parameters.sha256)}`, parameters.path === undefined ? '' : `path ${text(parameters.path)}`].filter(Boolean).join(', ');
     case 'restoreFromQuarantine':
       return `quarantine id ${text(parameters.quarantineId)}`;
+    case 'updateSoftware':
+      return list(parameters.packages)
+        .map((p) => (p.fixedVersion ? `${text(p.name)} → ${text(p.fixedVersion)}` : text(p.name)))
+        .join(', ');
     default:
       return '';
   }
@@ -66,6 +70,12 @@ export function actionResultSummary(type: ActionType | string, result: Fields | 
       return `${text(result.quarantineId)} restored to ${text(result.restoredPath)}`;
     case 'offboard':
       return `${plural(count(result.restoredSettings), 'setting')} restored, ${count(result.failedSettings)} failed`;
+    case 'updateSoftware': {
+      const packages = list(result.packages).map(
+        (p) => `${text(p.name)} ${text(p.before) || '—'} → ${text(p.after) || '—'}${p.fixed === true ? '' : ' (not fixed)'}`,
+      );
+      return [`${text(result.manager)}: ${packages.join(', ') || 'nothing updated'}`, text(result.instructions)].filter(Boolean).join('; ');
+    }
     default:
       return '';
   }

@@ -122,6 +122,7 @@ export const ALL_SCHEMAS: readonly (TSchema | Record<string, unknown>)[] = [
   vulnerabilities.SecurityTaskList,
   vulnerabilities.VulnerabilityDashboard,
   vulnerabilities.AdvisoryImportResult,
+  vulnerabilities.VulnerabilityRecomputeResult,
   vulnerabilities.SecurityTask,
   vulnerabilities.SecurityTaskDetail,
   vulnerabilities.CreateSecurityTaskRequest,

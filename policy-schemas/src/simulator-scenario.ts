@@ -1,7 +1,7 @@
 // A fleet-simulator scenario (simulator/, `npm run simulate -- --scenario <file>`): the fleet, the admin actions and
 // faults on a timeline, and the expectations that decide pass or fail. QA writes these files; see simulator/README.md.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { ActionStatus, ActionType, QuarantineId, Sha256Hex } from './actions.js';
+import { ActionStatus, ActionType, QuarantineId, Sha256Hex, SOFTWARE_NAME_PATTERN } from './actions.js';
 import { DeviceTag, DynamicGroupRule } from './admin-api.js';
 import { CompliancePolicyDocument } from './compliance-api.js';
 import { IsolationMode } from './isolation.js';
@@ -10,6 +10,7 @@ import { OsType, Platform, SettingState, SettingValue } from './primitives.js';
 import { ComplianceState } from './signals.js';
 import { SOFTWARE_LIMITS, SoftwareSource, VersionScheme } from './software.js';
 import { TaggedUnion } from './tagged-union.js';
+import { ExposureLevel, TaskPriority, TaskStatus } from './vulnerabilities.js';
 
 // Embedded copies carry no $id (Ajv refuses the same $id twice).
 const Rule = Type.Object(DynamicGroupRule.properties, { additionalProperties: false });
@@ -68,6 +69,11 @@ export const ScenarioAdminActions = [
   ),
   step('deleteCompliancePolicy', { policy: Name }, 'Delete a compliance policy'),
   step(
+    'importAdvisories',
+    { advisoryFile: Type.String({ minLength: 1, maxLength: 1000 }) },
+    'Import an advisory file (OSV JSON or zip, NVD CVE JSON 2.0) with POST /v1/admin/vulnerabilities/advisories; `advisoryFile` is relative to the scenario file or the repository',
+  ),
+  step(
     'runAction',
     {
       type: ActionType,
@@ -80,6 +86,19 @@ export const ScenarioAdminActions = [
             sha256: Type.Optional(Sha256Hex),
             path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
             quarantineId: Type.Optional(QuarantineId),
+            /** updateSoftware: the packages to update (names from the device's software; fixedVersion optional). */
+            packages: Type.Optional(
+              Type.Array(
+                Type.Object(
+                  {
+                    name: Type.String({ minLength: 1, maxLength: 256, pattern: SOFTWARE_NAME_PATTERN }),
+                    fixedVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+                  },
+                  { additionalProperties: false },
+                ),
+                { minItems: 1, maxItems: 100 },
+              ),
+            ),
           },
           { additionalProperties: false, description: "the request body's fields besides the comment (POST /v1/admin/devices/:id/<type>)" },
         ),
@@ -87,6 +106,18 @@ export const ScenarioAdminActions = [
       comment: Type.String({ minLength: 1, maxLength: 1000 }),
     },
     'Create a response action (isolate, runAntivirusScan, …) on a share or a count of the enrolled devices; its delivery and completion are measured',
+  ),
+  step(
+    'createSecurityTask',
+    {
+      task: Name,
+      software: Type.String({ minLength: 1, maxLength: 256, description: "the recommendation's software (as advisories name it: a Debian source package)" }),
+      ecosystem: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "the recommendation's ecosystem (`Debian:12`) when several match" })),
+      remediate: Type.Optional(Type.Boolean({ description: 'accept it at once with remediate: an updateSoftware action on every exposed device' })),
+      priority: Type.Optional(TaskPriority),
+      creatorNotes: Type.Optional(Type.String({ maxLength: 4000 })),
+    },
+    'Create a security task from the recommendation for `software` (GET /v1/admin/vulnerabilities/recommendations?search=, POST /v1/admin/security-tasks) for its exposed devices; with `remediate` accept it (status active, remediate: true), and track the updateSoftware actions it creates; `task` is the name later steps and expectations use',
   ),
   step(
     'cancelActions',
@@ -181,6 +212,19 @@ export const ScenarioControlActions = [
   ),
   step('wait', { seconds: Seconds() }, 'Do nothing for a while'),
   step('waitConverged', { timeoutSeconds: Seconds(3600) }, 'Wait until every host applied every change so far (fails the run on timeout)'),
+  step(
+    'waitSecurityTask',
+    { task: Name, status: TaskStatus, timeoutSeconds: Seconds(3600) },
+    'Wait until a security task of createSecurityTask has this status (fails the run on timeout)',
+  ),
+  step(
+    'recordExposure',
+    {
+      label: Name,
+      timeoutSeconds: Type.Optional(Seconds(3600)),
+    },
+    'Record the hosts per exposure level now under `label` (results.json `exposureSnapshots`; an exposureLevel expectation with `at` reads it); first waits up to timeoutSeconds (default 0) until every enrolled host has an exposure computed',
+  ),
 ];
 
 export const ScenarioStep = TaggedUnion('action', [...ScenarioAdminActions, ...ScenarioFaultActions, ...ScenarioControlActions]);
@@ -250,8 +294,41 @@ export const ScenarioExpectations = [
       state: ComplianceState,
       minShare: Share,
       maxShare: Type.Optional(Share),
+      at: Type.Optional(Name),
     },
-    { additionalProperties: false, description: "At the end, the share of hosts in this compliance state (the endpoint's overview) is within bounds" },
+    {
+      additionalProperties: false,
+      description:
+        "At the end (or at the recordExposure step labelled `at`), the share of hosts in this compliance state (the endpoint's overview) is within bounds",
+    },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('exposureLevel'),
+      level: Type.Union([ExposureLevel, Type.Literal('unknown')]),
+      minShare: Share,
+      maxShare: Type.Optional(Share),
+      at: Type.Optional(Name),
+    },
+    {
+      additionalProperties: false,
+      description:
+        'At the end (or at the recordExposure step labelled `at`), the share of hosts at this vulnerability exposure level (GET /v1/admin/vulnerabilities/devices; `unknown`: no exposure computed, e.g. no software uploaded) is within bounds',
+    },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('securityTask'),
+      task: Name,
+      status: TaskStatus,
+      completion: Type.Optional(Type.Union([Type.Literal('automatic'), Type.Literal('manual')])),
+      minFixedShare: Type.Optional(Share),
+    },
+    {
+      additionalProperties: false,
+      description:
+        'At the end, the security task of createSecurityTask `task` has this status (and completion), and at least minFixedShare of its devices are fixed (fixedDeviceCount / managedDeviceCount)',
+    },
   ),
   Type.Object(
     {

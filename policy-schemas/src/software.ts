@@ -4,8 +4,21 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Timestamp } from './primitives.js';
 
+/**
+ * An unchanged inventory is uploaded again once the last acknowledged upload is this old (ms), so the endpoint knows
+ * the device's software is current: its compliance check counts an inventory older than 7 days as unknown
+ * (service/compliance/checks.ts MAX_SOFTWARE_AGE_DAYS). Three days leaves room for an agent offline a few days.
+ */
+export const SOFTWARE_RESEND_AFTER_MS = 3 * 24 * 3_600_000;
+
 /** At most this many items in one inventory; the rest is left out and `truncated` says so. */
 export const MAX_SOFTWARE_ITEMS = 20_000;
+/**
+ * At most this many bytes of UTF-8 JSON in one SoftwareUpload (the endpoint route's body limit): 20,000 items with long
+ * install paths can exceed it, so the agent drops items from the end of the sorted list until it fits and sets
+ * `truncated` (review 18 L2).
+ */
+export const MAX_SOFTWARE_UPLOAD_BYTES = 8 * 1024 * 1024;
 
 /** Length bounds of an item's strings, in code points (the collectors cut to them). */
 export const SOFTWARE_LIMITS = { name: 256, version: 128, vendor: 256, architecture: 32, installPath: 1024, sourceName: 256, sourceVersion: 128 } as const;
@@ -66,7 +79,10 @@ export const SoftwareInventory = Type.Object(
     ),
     /** Sorted (name, source, architecture, version, installPath, then the item's canonical JSON); cut at MAX_SOFTWARE_ITEMS. */
     items: Type.Array(SoftwareItem, { maxItems: MAX_SOFTWARE_ITEMS }),
-    /** True when the device had more items than MAX_SOFTWARE_ITEMS (or a tool's output was cut at its size limit). */
+    /**
+     * True when the device had more items than MAX_SOFTWARE_ITEMS, a tool's output was cut at its size limit, or items
+     * were dropped so the upload fits MAX_SOFTWARE_UPLOAD_BYTES.
+     */
     truncated: Type.Boolean(),
     /** SHA-256 (hex) of the canonical JSON of `items`. */
     digest: Type.String({ pattern: '^[0-9a-f]{64}$' }),

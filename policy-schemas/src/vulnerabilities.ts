@@ -282,6 +282,16 @@ export const AdvisoryImportResult = Type.Object(
 );
 export type AdvisoryImportResult = Static<typeof AdvisoryImportResult>;
 
+/** POST /v1/admin/vulnerabilities/recompute: what was recomputed (one device, or every device when deviceId is null). */
+export const VulnerabilityRecomputeResult = Type.Object(
+  {
+    deviceId: Nullable(Text(200)),
+    devicesRecomputed: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false, $id: 'urn:attache:vulnerability-recompute-result', title: 'Vulnerability recompute result' },
+);
+export type VulnerabilityRecomputeResult = Static<typeof VulnerabilityRecomputeResult>;
+
 /** Graph deviceAppManagementTaskStatus (unknown is never set here). */
 export const TASK_STATUSES = ['pending', 'active', 'completed', 'rejected'] as const;
 export const TaskStatus = Type.Union(TASK_STATUSES.map((s) => Type.Literal(s)));

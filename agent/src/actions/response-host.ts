@@ -37,6 +37,10 @@ export interface SoftwareUpdateRequest {
   readonly packages: ActionParametersOf<'updateSoftware'>['packages'];
   /** A fresh inventory (the agent's collector; `signal` kills its tool): names are checked and versions read there. */
   readonly inventory: (signal?: AbortSignal) => Promise<SoftwareInventory>;
+  /** The device's last updateSoftware before this one was cut short by an agent stop or kill: dpkg may be half-way. */
+  readonly afterInterruption?: boolean;
+  /** Something the agent's log should say (a dpkg repair that ran first). */
+  readonly notice?: (message: string) => void;
 }
 
 /** Progress of a long action (0–100), as the action center shows it. */

@@ -17,12 +17,15 @@ import type {
   PolicyPayload,
   SignedAction,
   SignedPolicy,
+  SoftwareUpload,
   StatusReport,
   SyncTrigger,
 } from '../../../policy-schemas/src/index.js';
 import { signedAction } from '../actions/executor/testing/signed-action.js';
 import { DEFAULT_SIGNALS } from '../config.js';
 import { nextCheckinDelayMs } from '../core/schedule.js';
+import { type SharedSoftware, SimulatedSoftware } from '../hosts/simulated-software.js';
+import { SimulatedSoftwareCollector } from '../inventory/software/simulated.js';
 import { silentLogger } from '../logging.js';
 import { selectHost } from '../platform/index.js';
 import { createSimulatedSources } from '../risk/simulated-sources.js';
@@ -62,10 +65,15 @@ const policy: SignedPolicy = (() => {
 })();
 const HOUR = 3_600_000;
 
-function fixture(options: { seed?: number; signals?: boolean; startupPushWaitMs?: number; pushUrl?: string; actions?: SignedAction[] } = {}) {
+function fixture(
+  options: { seed?: number; signals?: boolean; startupPushWaitMs?: number; pushUrl?: string; actions?: SignedAction[]; software?: SharedSoftware } = {},
+) {
   const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'), { seed: options.seed ?? 7 });
-  // Without a responder: every delivered action fails ACTION_UNSUPPORTED, whatever the simulated host offers.
-  const { responder: _responder, ...host } = selectHost({ kind: 'simulated', platform: 'linux', hostname: 'sim' });
+  // Without a responder (unless the test lists software): every delivered action fails ACTION_UNSUPPORTED.
+  const { responder, ...rest } = selectHost({ kind: 'simulated', platform: 'linux', hostname: 'sim' });
+  const host = options.software ? { ...rest, responder } : rest;
+  const uploads: SoftwareUpload[] = [];
+  if (options.software && rest.simulated) rest.simulated.software = new SimulatedSoftware(options.software);
   const store = new StateStore('/state', { posixPermissions: false, files: new MemoryFileStore() });
   const syncs: { at: number; trigger: SyncTrigger }[] = [];
   const reports: StatusReport[] = [];
@@ -97,6 +105,10 @@ function fixture(options: { seed?: number; signals?: boolean; startupPushWaitMs?
     },
     postHealth: async () => undefined,
     postInventory: async () => undefined,
+    postSoftware: async (upload: SoftwareUpload) => {
+      uploads.push(upload);
+      return { digest: upload.inventory.digest, stored: true };
+    },
     postActionUpdates: async (body: ActionUpdatesRequest) => {
       updates.push(...body.updates);
       return { acks: body.updates.map((u) => ({ actionId: u.actionId, sequence: u.sequence, status: u.status })) };
@@ -114,6 +126,7 @@ function fixture(options: { seed?: number; signals?: boolean; startupPushWaitMs?
       driftWatch: true,
       ...(options.signals ? { signals: DEFAULT_SIGNALS } : {}),
       ...(options.startupPushWaitMs ? { startupPushWaitMs: options.startupPushWaitMs } : {}),
+      software: { intervalMs: 12 * HOUR, firstDelayMs: { min: 60_000, max: 60_000 } },
     },
     {
       store,
@@ -126,13 +139,14 @@ function fixture(options: { seed?: number; signals?: boolean; startupPushWaitMs?
             sources: createSimulatedSources({ host: simulated, files: new MemoryFileStore(), indicatorsPath: '/state/indicators.json', agentVersion: '1.0.0' }),
           }
         : {}),
+      ...(options.software ? { software: new SimulatedSoftwareCollector(simulated, clock) } : {}),
       clock,
       newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
       logger: silentLogger(),
       hooks: { onSynced: (trigger) => syncs.push({ at: clock.now(), trigger }) },
     },
   );
-  return { clock, host: simulated, store, runtime, syncs, reports, alerts, endpoint, updates };
+  return { clock, host: simulated, store, runtime, syncs, reports, alerts, endpoint, updates, uploads };
 }
 
 describe('AgentRuntime', () => {
@@ -344,6 +358,37 @@ describe('AgentRuntime', () => {
     await t.runtime.actions.idle();
     await t.runtime.delivery.flush();
     expect(t.updates.slice(2)).toEqual([{ ...t.updates[1], duplicate: true }]);
+    await t.runtime.stop();
+  });
+
+  it('lists software after its first delay and uploads it once; an updateSoftware action changes it and uploads at once', async () => {
+    const software: SharedSoftware = {
+      os: { name: 'Debian GNU/Linux', version: '12' },
+      packages: [{ name: 'openssl', version: '3.0.11-1~deb12u2', source: 'dpkg', scheme: 'dpkg' }],
+    };
+    const packages = [{ name: 'openssl', source: 'dpkg' as const, fixedVersion: '3.0.15-1~deb12u1' }];
+    const action = { ...signedAction('updateSoftware', { packages }, {}, privateKeyFromPem(keys.privateKeyPem)), keyId: keyIdOf(keys.publicKey) };
+    const t = fixture({ software });
+    await t.store.init();
+    await t.runtime.start();
+    await t.clock.advance(59_999);
+    expect(t.uploads).toEqual([]);
+    await t.clock.advance(1);
+    await vi.waitFor(() => expect(t.uploads.map((u) => u.inventory.items[0]?.version)).toEqual(['3.0.11-1~deb12u2']));
+    expect(t.uploads[0]?.deviceId).toBe(DEVICE);
+    await t.runtime.actions.receive([action]);
+    await t.runtime.actions.idle();
+    await vi.waitFor(() => expect(t.uploads.map((u) => u.inventory.items[0]?.version)).toEqual(['3.0.11-1~deb12u2', '3.0.15-1~deb12u1']));
+    await t.runtime.delivery.flush();
+    await vi.waitFor(() =>
+      expect(t.updates.at(-1)).toMatchObject({
+        status: 'succeeded',
+        result: { manager: 'simulated', packages: [{ name: 'openssl', before: '3.0.11-1~deb12u2', after: '3.0.15-1~deb12u1', fixed: true }] },
+      }),
+    );
+    // The next period finds nothing new: no upload.
+    await t.clock.advance(12 * HOUR);
+    expect(t.uploads).toHaveLength(2);
     await t.runtime.stop();
   });
 });

@@ -4,9 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../common/errors.js';
 import { ManualClock } from '../../../common/testing/manual-clock.js';
-import type { SoftwareInventory, SoftwareUpload, SoftwareUploadAck } from '../../../policy-schemas/src/index.js';
+import {
+  MAX_SOFTWARE_UPLOAD_BYTES,
+  SOFTWARE_RESEND_AFTER_MS,
+  type SoftwareInventory,
+  type SoftwareUpload,
+  type SoftwareUploadAck,
+} from '../../../policy-schemas/src/index.js';
 import { renderSoftware, softwareSummary } from '../cli/software-status.js';
-import { finishSoftwareInventory } from '../inventory/software/software-inventory.js';
+import { finishSoftwareInventory, softwareDigest } from '../inventory/software/software-inventory.js';
 import type { Logger } from '../logging.js';
 import { MemoryFileStore } from '../system/file-store.js';
 import { SOFTWARE_STATE_FILE, type SoftwareRunOutcome, SoftwareUploader } from './software-upload.js';
@@ -71,6 +77,9 @@ function setup(options: { random?: number; fail?: () => Error | undefined } = {}
     setVersion: (v: string) => {
       current = inventory(v);
     },
+    setInventory: (i: SoftwareInventory) => {
+      current = i;
+    },
     failCollect: (e: Error | undefined) => {
       collectError = e;
     },
@@ -117,6 +126,48 @@ describe('SoftwareUploader', () => {
     again.setVersion('3.0.15-1~deb12u1');
     await again.uploader.collectNow();
     expect(again.uploads.map((u) => u.inventory.items[0]?.version)).toEqual(['3.0.15-1~deb12u1']);
+  });
+
+  it('uploads an unchanged inventory again once the last acknowledgement is SOFTWARE_RESEND_AFTER_MS old', async () => {
+    const t = setup();
+    await t.uploader.collectNow();
+    await t.clock.advance(SOFTWARE_RESEND_AFTER_MS - 1);
+    await t.uploader.collectNow();
+    expect(t.uploads).toHaveLength(1);
+    await t.clock.advance(1);
+    await t.uploader.collectNow();
+    expect(t.uploads).toHaveLength(2);
+    expect(t.uploads[1]?.inventory.digest).toBe(t.uploads[0]?.inventory.digest);
+    // The re-send restarts the period.
+    await t.clock.advance(HOUR);
+    await t.uploader.collectNow();
+    expect(t.uploads).toHaveLength(2);
+    await t.uploader.stop();
+  });
+
+  it('cuts an inventory too large for the route to MAX_SOFTWARE_UPLOAD_BYTES, says so, and gates on the cut digest (review 18 L2)', async () => {
+    const t = setup();
+    const items = Array.from({ length: 4_000 }, (_, i) => ({
+      name: `App ${String(i).padStart(5, '0')}`,
+      version: '1.0.0',
+      source: 'windowsRegistry' as const,
+      scheme: 'dotted' as const,
+      installPath: `C:\\Program Files\\${'\u00e9'.repeat(1_000)}\\${i}`,
+    }));
+    const big = finishSoftwareInventory({ os: { name: 'Windows 11 Pro', version: '10.0.22631' }, items }, '2026-12-05T00:00:00.000Z');
+    t.setInventory(big);
+    await t.uploader.collectNow();
+    const sent = t.uploads[0];
+    expect(sent).toBeDefined();
+    expect(Buffer.byteLength(JSON.stringify(sent), 'utf8')).toBeLessThanOrEqual(MAX_SOFTWARE_UPLOAD_BYTES);
+    expect(sent?.inventory.items.length).toBeLessThan(big.items.length);
+    expect(sent?.inventory.items).toEqual(big.items.slice(0, sent?.inventory.items.length));
+    expect(sent?.inventory).toMatchObject({ truncated: true, digest: softwareDigest(sent?.inventory.items ?? []) });
+    expect(t.logs.some((l) => l.startsWith('warn software inventory cut to fit the upload limit'))).toBe(true);
+    // The same device cut the same way: the acknowledged digest closes the gate.
+    await t.uploader.collectNow();
+    expect(t.uploads).toHaveLength(1);
+    expect(t.runs.map((r) => r.kind)).toEqual(['uploaded', 'unchanged']);
   });
 
   it('treats a corrupt state file as none: logs it and uploads', async () => {

@@ -8,8 +8,8 @@ import { isoNow } from '../../../common/clock.js';
 import { AttacheError, toAttacheError } from '../../../common/errors.js';
 import { parseJsonText } from '../../../common/json-text.js';
 import { validate } from '../../../common/validation.js';
-import { AgentSoftwareState, type SoftwareInventory } from '../../../policy-schemas/src/index.js';
-import { type SoftwareCollector, softwareDelta } from '../inventory/software/software-inventory.js';
+import { AgentSoftwareState, MAX_SOFTWARE_UPLOAD_BYTES, SOFTWARE_RESEND_AFTER_MS, type SoftwareInventory } from '../../../policy-schemas/src/index.js';
+import { fitSoftwareUpload, type SoftwareCollector, softwareDelta } from '../inventory/software/software-inventory.js';
 import type { Logger } from '../logging.js';
 import type { FileStore } from '../system/file-store.js';
 import type { AgentTransport } from '../transport/channel-transport.js';
@@ -123,8 +123,22 @@ export class SoftwareUploader {
     const state = await this.readState();
     let inventory: SoftwareInventory | undefined;
     try {
-      inventory = await this.deps.collector.collect(this.controller.signal);
-      const { upload, digest } = softwareDelta(state.acknowledgedDigest ?? undefined, inventory);
+      const collected = await this.deps.collector.collect(this.controller.signal);
+      // Cut to the route's body limit before the gate, so the digest compared is the one the endpoint acknowledges.
+      const body = fitSoftwareUpload({ deviceId: this.deps.deviceId, inventory: collected });
+      inventory = body.inventory;
+      if (inventory !== collected) {
+        const dropped = collected.items.length - inventory.items.length;
+        this.deps.logger.warn('software inventory cut to fit the upload limit', {
+          items: inventory.items.length,
+          dropped,
+          maxBytes: MAX_SOFTWARE_UPLOAD_BYTES,
+        });
+      }
+      const { upload: changed, digest } = softwareDelta(state.acknowledgedDigest ?? undefined, inventory);
+      // An unchanged inventory goes again once the last acknowledgement is old: the endpoint dates exposure by it.
+      const acknowledged = state.acknowledgedAt === null ? Number.NaN : Date.parse(state.acknowledgedAt);
+      const upload = changed || !(this.deps.clock.now() - acknowledged < SOFTWARE_RESEND_AFTER_MS);
       const lastCollection = { collectedAt: inventory.collectedAt, items: inventory.items.length, truncated: inventory.truncated, digest };
       if (!upload) {
         await this.writeState({ ...state, lastCollection, lastError: null });
@@ -133,7 +147,7 @@ export class SoftwareUploader {
       }
       const postSoftware = this.deps.client.postSoftware;
       if (!postSoftware) throw new AttacheError('NOT_FOUND', 'this transport has no route for software uploads');
-      const ack = await postSoftware.call(this.deps.client, { deviceId: this.deps.deviceId, inventory });
+      const ack = await postSoftware.call(this.deps.client, body);
       await this.writeState({ ...state, acknowledgedDigest: ack.digest, acknowledgedAt: isoNow(this.deps.clock), lastCollection, lastError: null });
       this.deps.logger.info('software inventory uploaded', {
         digest: ack.digest,

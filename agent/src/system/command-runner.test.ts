@@ -1,4 +1,7 @@
 // The real command runner: argv elements and stdin reach the child as inert data, limits hold, failures are described.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeFailure, NodeCommandRunner, ScriptedCommandRunner } from './command-runner.js';
 
@@ -48,6 +51,75 @@ describe('NodeCommandRunner', () => {
     const pending = runner.run({ file: process.execPath, args: ['-e', 'setTimeout(() => {}, 60000)'], signal: ac.signal });
     ac.abort();
     expect((await pending).code).toBeNull();
+  });
+});
+
+/** A live process (a zombie, killed and not yet reaped by its new parent, counts as dead). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe.runIf(existsSync('/proc/self/stat') && existsSync('/bin/sh'))('NodeCommandRunner, process group (POSIX)', () => {
+  // What a package manager does (apt-get forks dpkg): the grandchild must die with it, not keep the dpkg lock (review 18 M5).
+  const FORKS = ['-c', 'sleep 60 & echo $! > "$1"; wait', 'sh'];
+
+  async function grandchildOf(run: (pidFile: string) => Promise<unknown>, settle: () => void): Promise<number> {
+    const dir = mkdtempSync(join(tmpdir(), 'attache-pgroup-'));
+    const pidFile = join(dir, 'pid');
+    try {
+      const pending = run(pidFile);
+      while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') await new Promise((r) => setTimeout(r, 10));
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      settle();
+      await pending;
+      return pid;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('an abort kills the whole group, the grandchild too', async () => {
+    const ac = new AbortController();
+    let result: { code: number | null } | undefined;
+    const pid = await grandchildOf(
+      async (pidFile) => {
+        result = await runner.run({ file: '/bin/sh', args: [...FORKS, pidFile], signal: ac.signal, processGroup: true });
+      },
+      () => ac.abort(),
+    );
+    try {
+      expect(result?.code).toBeNull();
+      await expect.poll(() => alive(pid), { timeout: 2_000 }).toBe(false);
+    } finally {
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('a timeout kills the whole group', async () => {
+    let result: { timedOut: boolean } | undefined;
+    const pid = await grandchildOf(
+      async (pidFile) => {
+        result = await runner.run({ file: '/bin/sh', args: [...FORKS, pidFile], timeoutMs: 300, processGroup: true });
+      },
+      () => undefined,
+    );
+    try {
+      expect(result?.timedOut).toBe(true);
+      await expect.poll(() => alive(pid), { timeout: 2_000 }).toBe(false);
+    } finally {
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  }, 10_000);
+
+  it('an abort before the start spawns nothing', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const r = await runner.run({ file: '/bin/sh', args: ['-c', 'exit 0'], signal: ac.signal, processGroup: true });
+    expect(r).toMatchObject({ code: null, spawnError: 'aborted' });
   });
 });
 

@@ -17,6 +17,11 @@ export interface CommandSpec {
   readonly maxOutputBytes?: number;
   /** Extra environment variables; the agent's environment is inherited otherwise. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * POSIX only: the child leads a process group of its own, and a timeout or abort signals the whole group (a package
+   * manager's dpkg or rpm children too), not only the child, which would leave them orphaned, holding their locks.
+   */
+  readonly processGroup?: boolean;
 }
 
 export interface CommandResult {
@@ -37,6 +42,8 @@ export interface CommandRunner {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_OUTPUT = 8 * 1024 * 1024;
+/** An aborted process group gets SIGTERM (dpkg and rpm stop between files), then SIGKILL after this long. */
+export const GROUP_KILL_GRACE_MS = 10_000;
 
 /** Arguments that no OS tool needs and that can only mean an injection attempt or corruption. */
 export function assertSafeArgv(spec: Pick<CommandSpec, 'file' | 'args'>): void {
@@ -50,14 +57,31 @@ export class NodeCommandRunner implements CommandRunner {
   async run(spec: CommandSpec): Promise<CommandResult> {
     assertSafeArgv(spec);
     const limit = spec.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+    const group = spec.processGroup === true;
+    if (group && spec.signal?.aborted) return { code: null, stdout: '', stderr: '', timedOut: false, truncated: false, spawnError: 'aborted' };
     return new Promise((resolve) => {
       const child = spawn(spec.file, [...spec.args], {
         shell: false,
         windowsHide: true,
         stdio: ['pipe', 'pipe', 'pipe'],
         env: spec.env ? { ...process.env, ...spec.env } : process.env,
-        signal: spec.signal,
+        // A group is signalled by hand below: spawn's own `signal` would kill the leader only.
+        ...(group ? { detached: true } : { signal: spec.signal }),
       });
+      const kill = (sig: NodeJS.Signals) => {
+        if (!group || child.pid === undefined) return void child.kill(sig);
+        try {
+          process.kill(-child.pid, sig);
+        } catch {
+          // ESRCH: the whole group has exited already.
+        }
+      };
+      let escalation: { cancel(): void } | undefined;
+      const onAbort = () => {
+        kill('SIGTERM');
+        escalation = systemClock.setTimer(() => kill('SIGKILL'), GROUP_KILL_GRACE_MS);
+      };
+      if (group) spec.signal?.addEventListener('abort', onAbort, { once: true });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let outBytes = 0;
@@ -83,12 +107,14 @@ export class NodeCommandRunner implements CommandRunner {
       });
       const timer = systemClock.setTimer(() => {
         timedOut = true;
-        child.kill('SIGKILL');
+        kill('SIGKILL');
       }, spec.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       const finish = (code: number | null, spawnError?: string) => {
         if (settled) return;
         settled = true;
         timer.cancel();
+        escalation?.cancel();
+        spec.signal?.removeEventListener('abort', onAbort);
         resolve({
           code,
           stdout: Buffer.concat(out).toString('utf8'),

@@ -17,7 +17,9 @@ import { OnboardingPage } from './pages/onboarding.js';
 import { PoliciesPage } from './pages/policies.js';
 import { PolicyEditor } from './pages/policy-editor.js';
 import { PolicyStatusPage } from './pages/policy-status.js';
+import { SecurityTasksPage } from './pages/security-tasks.js';
 import { TokensPage } from './pages/tokens.js';
+import { VulnerabilitiesPage } from './pages/vulnerabilities.js';
 import { href, type Route, useRoute } from './router.js';
 import { type Abilities, abilitiesOf, currentSession, loadMe, logout, type Session } from './session.js';
 import { applyTheme, storedTheme, type Theme } from './theme.js';
@@ -31,6 +33,8 @@ const NAV: readonly [string, string, (can: Abilities) => boolean][] = [
   ['policies', 'Policies', () => true],
   ['groups', 'Groups', () => true],
   ['compliance', 'Compliance', () => true],
+  ['vulnerabilities', 'Vulnerabilities', (can) => can.readVulnerabilities],
+  ['tasks', 'Security tasks', (can) => can.readTasks],
   ['onboarding', 'Onboarding', (can) => can.manageEnrollment],
   ['tokens', 'Tokens', () => true],
   ['admins', 'Admins', (can) => can.readAdmins],
@@ -41,7 +45,7 @@ function Page({ route, session, can }: { route: Route; session: Session; can: Ab
   const [section = 'dashboard', id, sub] = route.parts;
   switch (section) {
     case 'devices':
-      return id ? <DevicePage deviceId={id} can={can} /> : <DevicesPage query={route.query} />;
+      return id ? <DevicePage deviceId={id} tab={route.query.get('tab')} can={can} /> : <DevicesPage query={route.query} />;
     case 'actions':
       return <ActionsPage query={route.query} can={can} />;
     case 'policies':
@@ -52,6 +56,10 @@ function Page({ route, session, can }: { route: Route; session: Session; can: Ab
       return <GroupsPage can={can} />;
     case 'compliance':
       return <CompliancePage can={can} />;
+    case 'vulnerabilities':
+      return <VulnerabilitiesPage route={route} can={can} />;
+    case 'tasks':
+      return <SecurityTasksPage route={route} can={can} />;
     case 'onboarding':
       return <OnboardingPage can={can} />;
     case 'tokens':

@@ -45,6 +45,11 @@ export interface Abilities {
   readonly offboard: boolean;
   readonly cancelActions: boolean;
   readonly downloadPackages: boolean;
+  /** Vulnerability management (issue 18): the fleet views and security tasks (unscoped admins), task changes, updateSoftware. */
+  readonly readVulnerabilities: boolean;
+  readonly readTasks: boolean;
+  readonly writeTasks: boolean;
+  readonly updateSoftware: boolean;
   readonly manageAdmins: boolean;
   readonly readAdmins: boolean;
   readonly manageEnrollment: boolean;
@@ -84,6 +89,10 @@ export function abilitiesOf(me: AdminMe): Abilities {
     offboard: may('POST /v1/admin/devices/:id/offboard'),
     cancelActions: may('POST /v1/admin/actions/:id/cancel'),
     downloadPackages: may('GET /v1/admin/actions/:id/package'),
+    readVulnerabilities: may('GET /v1/admin/vulnerabilities'),
+    readTasks: may('GET /v1/admin/security-tasks'),
+    writeTasks: may('POST /v1/admin/security-tasks'),
+    updateSoftware: may('POST /v1/admin/devices/:id/updateSoftware'),
     manageAdmins: may('POST /v1/admin/admins'),
     readAdmins: may('GET /v1/admin/admins'),
     manageEnrollment: may('POST /v1/admin/onboarding-packages'),

@@ -188,3 +188,24 @@ export function IntuneSource({ source, heading = 'h2' }: { source: PolicySource 
     </section>
   );
 }
+
+/** A data table with its caption and column headers; `children` are the body rows (the first cell a row header). */
+export function DataTable(props: { testId: string; caption: string; columns: readonly string[]; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap">
+      <table data-testid={props.testId}>
+        <caption>{props.caption}</caption>
+        <thead>
+          <tr>
+            {props.columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}

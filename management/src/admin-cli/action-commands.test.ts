@@ -53,6 +53,20 @@ describe('actionRequestFromFlags', () => {
     expect(usageError(() => actionRequestFromFlags('release', { device: 'd', comment: '' }))).toMatch(/^--comment /);
     expect(usageError(() => actionRequestFromFlags('release', { device: 'd', comment: 'x'.repeat(1001) }))).toMatch(/^--comment /);
   });
+
+  it('builds updateSoftware packages from repeated --package name[=fixedVersion], refusing them elsewhere', () => {
+    expect(
+      actionRequestFromFlags('updateSoftware', { device: 'd', comment: 'c', package: ['openssl=3.0.15-1~deb12u1', 'curl', 'Mozilla Firefox=128.0'] }),
+    ).toEqual({
+      comment: 'c',
+      packages: [{ name: 'openssl', fixedVersion: '3.0.15-1~deb12u1' }, { name: 'curl' }, { name: 'Mozilla Firefox', fixedVersion: '128.0' }],
+    });
+    expect(usageError(() => actionRequestFromFlags('updateSoftware', { device: 'd', comment: 'c' }))).toMatch(/^updateSoftware needs --package/);
+    expect(usageError(() => actionRequestFromFlags('updateSoftware', { device: 'd', comment: 'c', package: ['=1.0'] }))).toMatch(/^--package "=1.0"/);
+    expect(usageError(() => actionRequestFromFlags('isolate', { device: 'd', comment: 'c', package: ['curl'] }))).toBe(
+      '--package applies only to updateSoftware, not to isolate',
+    );
+  });
 });
 
 async function run(...argv: string[]) {

@@ -29,6 +29,8 @@ export interface CreateFlags {
   readonly sha256?: string;
   readonly path?: string;
   readonly quarantineId?: string;
+  /** updateSoftware: `name` or `name=fixedVersion`, repeatable. */
+  readonly package?: readonly string[];
 }
 
 type ParameterFlag = 'isolationType' | 'scanType' | 'sha256' | 'path' | 'quarantineId';
@@ -52,7 +54,19 @@ const REQUIRED: Readonly<Partial<Record<ActionType, readonly ParameterFlag[]>>> 
   restoreFromQuarantine: ['quarantineId'],
 };
 
-const FIELD_OPTIONS: Readonly<Record<string, { readonly option: string; readonly shape?: string }>> = { comment: { option: '--comment' }, ...PARAMETER_FLAGS };
+const FIELD_OPTIONS: Readonly<Record<string, { readonly option: string; readonly shape?: string }>> = {
+  comment: { option: '--comment' },
+  packages: { option: '--package' },
+  ...PARAMETER_FLAGS,
+};
+
+/** `--package name[=fixedVersion]` → one package of an updateSoftware request (the first `=` separates the version). */
+function packageOf(value: string): { name: string; fixedVersion?: string } {
+  const at = value.indexOf('=');
+  if (at < 0) return { name: value };
+  if (at === 0 || at === value.length - 1) throw usage(`--package "${value}": give name or name=fixedVersion`);
+  return { name: value.slice(0, at), fixedVersion: value.slice(at + 1) };
+}
 
 /** The endpoint's largest page of actions (service/actions/action-views.ts MAX_ACTION_PAGE). */
 const MAX_ACTION_PAGE = 200;
@@ -75,6 +89,10 @@ export function actionRequestFromFlags<T extends ActionType>(type: T, flags: Cre
     if (!p.types.includes(type)) throw usage(`${p.option} applies only to ${p.types.join(', ')}, not to ${type}`);
     body[field] = field === 'sha256' ? value.toLowerCase() : value;
   }
+  if (flags.package && flags.package.length > 0) {
+    if (type !== 'updateSoftware') throw usage(`--package applies only to updateSoftware, not to ${type}`);
+    body.packages = flags.package.map(packageOf);
+  } else if (type === 'updateSoftware') throw usage('updateSoftware needs --package (one per package, name or name=fixedVersion)');
   for (const field of REQUIRED[type] ?? []) {
     if (body[field] === undefined) throw usage(`${type} needs ${PARAMETER_FLAGS[field].option}`);
   }
@@ -115,7 +133,7 @@ export function registerActionCommands(d: ActionCommandDeps): void {
   const action = d.program.command('action').description("response actions on devices (Defender's machine actions) and the action center");
   action
     .command('create')
-    .description('ask a device to isolate, release, scan, collect an investigation package, quarantine or restore a file, or offboard')
+    .description('ask a device to isolate, release, scan, collect an investigation package, quarantine or restore a file, offboard, or update software')
     .addArgument(new Argument('<type>', 'the action').choices(ACTION_TYPES))
     .requiredOption('--device <id|hostname>', 'the device (its id, or a hostname only one device has)')
     .requiredOption('--comment <text>', 'why (required, as in Defender; shown in the action center and on the device)')
@@ -124,6 +142,11 @@ export function registerActionCommands(d: ActionCommandDeps): void {
     .option('--sha256 <hex>', "stopAndQuarantineFile: the file's SHA-256")
     .option('--path <abs>', 'stopAndQuarantineFile: where the file is (absolute; default: the executables of running processes)')
     .option('--quarantine-id <id>', 'restoreFromQuarantine: the quarantine id of the file (from the stopAndQuarantineFile result)')
+    .option(
+      '--package <name[=fixedVersion]>',
+      "updateSoftware: a package of the device's last software upload (a dpkg source package stands for its binaries); repeatable",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .action(async (type: ActionType, flags: CreateFlags) => {
       const body = actionRequestFromFlags(type, flags);
       const api = await d.client();

@@ -31,6 +31,7 @@ import {
   ComplianceOverview,
   CompliancePolicy,
   CompliancePolicyDocument,
+  type CreateSecurityTaskRequest,
   Dashboard,
   Device,
   DeviceAlerts,
@@ -59,6 +60,9 @@ import {
   type PolicySource,
   PolicyStatusReport,
   PolicySummary,
+  SecurityTask,
+  SecurityTaskDetail,
+  SecurityTaskList,
   SettingsCatalog,
   SignedSigningKeyAnnouncement,
   type SigningKeyRotateRequest,
@@ -67,6 +71,7 @@ import {
   SuppressionRule,
   type SuppressionRulePatch,
   type SuppressionRuleRequest,
+  type UpdateSecurityTaskRequest,
   WhatIfRequest,
   WhatIfResponse,
 } from '../../../policy-schemas/src/index.js';
@@ -281,6 +286,18 @@ export class AdminClient {
   getAccessDecision(deviceId: string): Promise<AccessDecision> {
     return this.typed('GET', `/v1/access/devices/${encodeURIComponent(deviceId)}`, AccessDecision);
   }
+  createSecurityTask(request: CreateSecurityTaskRequest): Promise<SecurityTask> {
+    return this.typed('POST', '/v1/admin/security-tasks', SecurityTask, request);
+  }
+  listSecurityTasks(query: Readonly<Record<string, string | number | undefined>>): Promise<SecurityTaskList> {
+    return this.typed('GET', `/v1/admin/security-tasks${queryString(query)}`, SecurityTaskList);
+  }
+  getSecurityTask(taskId: string): Promise<SecurityTaskDetail> {
+    return this.typed('GET', `/v1/admin/security-tasks/${encodeURIComponent(taskId)}`, SecurityTaskDetail);
+  }
+  changeSecurityTask(taskId: string, change: UpdateSecurityTaskRequest): Promise<SecurityTaskDetail> {
+    return this.typed('POST', `/v1/admin/security-tasks/${encodeURIComponent(taskId)}/status`, SecurityTaskDetail, change);
+  }
   createAccessToken(description?: string): Promise<AccessTokenCreated> {
     const body = validate(AccessTokenCreateRequest, description === undefined ? {} : { description }, 'access token request');
     return this.typed('POST', '/v1/admin/access-tokens', AccessTokenCreated, body);
@@ -394,6 +411,22 @@ export class AdminClient {
     return this.openStream(`/v1/admin/actions/${encodeURIComponent(actionId)}/package`, 'application/gzip');
   }
 
+  /**
+   * One request answered by `schema`, for command files that keep their routes beside them (vulnerability-client.ts):
+   * `raw` sends bytes as they are (a file upload), `timeoutMs` replaces the 30 s answer timeout.
+   */
+  request<T extends TSchema>(
+    method: string,
+    path: string,
+    schema: T,
+    options: { readonly query?: Readonly<Record<string, string | number | undefined>>; readonly raw?: RawBody; readonly timeoutMs?: number } = {},
+  ): Promise<Static<T>> {
+    return this.send(method, `${path}${queryString(options.query ?? {})}`, undefined, options).then((res) => {
+      if (res.status < 200 || res.status >= 300) throw errorFromResponse(res);
+      return validate(schema, res.body, schema.title ?? 'answer', 'ENDPOINT_ERROR');
+    });
+  }
+
   /** A GET whose 200 body the caller reads as a stream; another status throws the server's error. */
   private async openStream(path: string, accept: string): Promise<IncomingMessage> {
     const url = new URL(path, this.connection.url);
@@ -427,23 +460,25 @@ export class AdminClient {
   }
 
   /** The pinned CA, the server name, the timeout and the admin token of every request. */
-  private requestOptions(method: string, headers: Record<string, string> = {}): RequestOptions {
+  private requestOptions(method: string, headers: Record<string, string> = {}, timeoutMs = 30_000): RequestOptions {
     return {
       method,
       ca: this.connection.caPem,
       ...(this.connection.serverName === undefined ? {} : { checkServerIdentity: serverIdentityCheck(this.connection.serverName) }),
-      timeout: 30_000,
+      timeout: timeoutMs,
       headers: { authorization: `Bearer ${this.connection.token}`, accept: 'application/json', ...headers },
     };
   }
 
-  private send(method: string, path: string, body?: unknown): Promise<RawResponse> {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+  private send(method: string, path: string, body?: unknown, options: { readonly raw?: RawBody; readonly timeoutMs?: number } = {}): Promise<RawResponse> {
+    const payload = options.raw?.bytes ?? (body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8'));
+    const contentType = options.raw?.contentType ?? 'application/json';
     const url = new URL(path, this.connection.url);
+    const timeoutMs = options.timeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {
       const req = request(
         url,
-        this.requestOptions(method, payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+        this.requestOptions(method, payload ? { 'content-type': contentType, 'content-length': String(payload.length) } : {}, timeoutMs),
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -458,11 +493,17 @@ export class AdminClient {
           });
         },
       );
-      req.on('timeout', () => req.destroy(new AttacheError('ENDPOINT_UNREACHABLE', `no answer from ${url.origin} within 30 s`)));
+      req.on('timeout', () => req.destroy(new AttacheError('ENDPOINT_UNREACHABLE', `no answer from ${url.origin} within ${timeoutMs / 1000} s`)));
       req.on('error', (err) => reject(transportError(err, url.origin)));
       req.end(payload);
     });
   }
+}
+
+/** A request body sent as it is, with its media type. */
+export interface RawBody {
+  readonly bytes: Buffer;
+  readonly contentType: string;
 }
 
 /** `?a=1&b=2` of the defined values of `query` (empty when none). */

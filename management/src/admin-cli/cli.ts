@@ -24,8 +24,10 @@ import { registerImportCommand } from './import-command.js';
 import { registerKeyCommands } from './key-commands.js';
 import { positiveInt, registerOnboardingCommands } from './onboarding-commands.js';
 import { registerTargetingCommands } from './targeting-commands.js';
+import { registerTaskCommands } from './task-commands.js';
 import { registerTriageCommands } from './triage-commands.js';
 import { deviceDetails, deviceStatusView, groupsTable, importedPolicy, intuneSourcesSection, policiesTable, policyDetails, problemsFooter } from './views.js';
+import { registerVulnerabilityCommands } from './vulnerability-commands.js';
 
 /** Where the CLI writes (the process streams, or buffers in tests). */
 export interface CliIo {
@@ -223,9 +225,11 @@ export async function runAdminCli(argv: readonly string[], io: CliIo, env: NodeJ
   registerComplianceCommands({ program, device, client, print, resolveGroupId });
   registerTriageCommands({ program, client, print });
   registerActionCommands({ program, client, print });
+  registerTaskCommands({ program, client, print });
   registerKeyCommands({ program, device, client, print });
   registerIdentityCommands({ program, client, print, resolveGroupId });
   registerAuditCommands({ program, client, print, write: io.stdout });
+  registerVulnerabilityCommands({ program, device, client, print });
   // Last: the script covers every command registered above.
   program
     .command('completion <shell>')

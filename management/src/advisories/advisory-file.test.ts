@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../common/errors.js';
-import { parseAdvisoryFile } from './advisory-file.js';
+import { parseAdvisoryFile, parseAdvisoryFileYielding } from './advisory-file.js';
 import { CVE_2023_0286, CVE_2023_4863, CVE_2024_11477, CVE_AWAITING, CVE_REJECTED, nvdPage } from './testing/nvd-page.js';
 import { DLA_3530_1, DSA_5532_1, GHSA_67HX } from './testing/osv-records.js';
 import { buildZip } from './testing/zip-writer.js';
@@ -89,7 +90,8 @@ describe('parseAdvisoryFile', () => {
     expect(refusal(Buffer.from('{"id": ')).message).toMatch(/advisory file "advisories.json" is not valid JSON/);
     expect(refusal(Buffer.from([0x22, 0xff, 0x22])).message).toMatch(/is not UTF-8 text/);
     expect(refusal(Buffer.from(`${'['.repeat(70)}${']'.repeat(70)}`)).message).toMatch(/nests deeper than 64 levels/);
-    const huge = { ...DLA_3530_1, details: 'x'.repeat(4 * 1024 * 1024) };
+    // Random text: it compresses like real advisories do, far below the inflate-ratio cap.
+    const huge = { ...DLA_3530_1, details: randomBytes(3 * 1024 * 1024).toString('base64') };
     expect(refusal(json([huge])).message).toMatch(/^advisory record 0 \("DLA-3530-1"\) is malformed: \$: the record is \d+ bytes, more than 4194304/);
     expect(refusal(buildZip([{ name: 'huge.json', data: JSON.stringify(huge) }])).message).toMatch(/record 0 .* in "huge.json" .* more than 4194304/);
     const mixed = buildZip([
@@ -97,5 +99,25 @@ describe('parseAdvisoryFile', () => {
       { name: 'nvd.json', data: JSON.stringify(nvdPage([])) },
     ]);
     expect(refusal(mixed).message).toMatch(/mixes OSV records and NVD pages \("nvd.json"\)/);
+  });
+
+  it('refuses a zip bomb before inflating it: an entry of 64 MiB of blanks (valid JSON) compressed a thousandfold', () => {
+    const blanks = Buffer.alloc(64 << 20, 0x20);
+    blanks[0] = 0x5b;
+    blanks[blanks.length - 1] = 0x5d;
+    const bomb = buildZip([{ name: 'bomb.json', data: blanks }]);
+    expect(bomb.length).toBeLessThan(1 << 20);
+    expect(refusal(bomb, 'all.zip').message).toMatch(/zip archive "all.zip" cannot be read: entry "bomb.json" would inflate \d+ times its compressed size/);
+  });
+
+  it('yields to the caller every `every` records while reading, with the same result as the plain read', async () => {
+    const records = Array.from({ length: 1200 }, (_, k) => ({ ...DSA_5532_1, id: `DSA-${k}-1` }));
+    const zip = buildZip(records.map((r) => ({ name: `${r.id}.json`, data: JSON.stringify(r) })));
+    let pauses = 0;
+    const yielded = await parseAdvisoryFileYielding(zip, 'all.zip', async () => void pauses++, 500);
+    expect(pauses).toBe(2);
+    expect(yielded).toEqual(parseAdvisoryFile(zip, 'all.zip'));
+    expect(yielded.advisories).toHaveLength(1200);
+    await expect(parseAdvisoryFileYielding(Buffer.from('{"id": '), 'bad.json', async () => undefined)).rejects.toThrow(/is not valid JSON/);
   });
 });

@@ -88,3 +88,8 @@ export const MAX_SUMMARY = 1000;
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 /** The largest single record (an OSV JSON file in a zip, or one NVD CVE item's JSON text). */
 export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+/**
+ * Largest inflate ratio of a zip entry above 64 KiB (uncompressed ÷ compressed). Advisory JSON compresses about 10–20:1
+ * (osv.dev's Debian all.zip, NVD's feeds); a zip bomb compresses about 1,000:1 and is refused before it is inflated.
+ */
+export const MAX_INFLATE_RATIO = 100;

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildZip } from './testing/zip-writer.js';
 import { looksLikeZip, zipEntries } from './zip.js';
 
-const limits = { maxEntryBytes: 1 << 20, maxTotalBytes: 4 << 20 };
+const limits = { maxEntryBytes: 1 << 20, maxTotalBytes: 4 << 20, maxRatio: 100 };
 const read = (bytes: Buffer, l = limits) => [...zipEntries(bytes, 'all.zip', l)].map((e) => [e.name, e.data.toString()]);
 
 describe('zipEntries', () => {
@@ -54,9 +55,13 @@ describe('zipEntries', () => {
       [buildZip([{ name: '../../etc/passwd', data: '{}' }]), /entry name "..\/..\/etc\/passwd" is not a relative path/],
       [buildZip([{ name: 'a\u001b[2J.json', data: '{}' }]), /entry name .* is not a relative path of printable characters/],
       [buildZip([{ name: 'big.json', data: 'x'.repeat(2 << 20) }]), /entry "big.json" is 2097152 bytes, more than the 1048576 allowed/],
+      [
+        buildZip([{ name: 'bomb.json', data: '{},'.repeat(300_000) }]),
+        /entry "bomb.json" would inflate \d+ times its compressed size \(\d+ bytes\), more than the 100 allowed/,
+      ],
     ];
     for (const [bytes, message] of cases) expect(() => read(bytes)).toThrow(message);
-    const many = buildZip(Array.from({ length: 5 }, (_, k) => ({ name: `${k}.json`, data: 'x'.repeat(1 << 20) })));
+    const many = buildZip(Array.from({ length: 5 }, (_, k) => ({ name: `${k}.json`, data: randomBytes(3 << 18).toString('base64') })));
     expect(() => read(many)).toThrow(/its entries hold more than 4194304 bytes/);
   });
 });

@@ -1,6 +1,6 @@
 // A small reader of zip archives held in memory (APPNOTE.TXT 6.3: end of central directory, central directory, local
 // headers), for advisory archives such as osv.dev's `<ecosystem>/all.zip`. Stored and deflated entries only, sizes
-// capped before anything is inflated, CRC-32 checked; ZIP64, multi-disk and encrypted archives are refused.
+// and inflate ratios capped before anything is inflated, CRC-32 checked; ZIP64, multi-disk and encrypted archives are refused.
 import { crc32, inflateRawSync } from 'node:zlib';
 import { AttacheError } from '../../../common/errors.js';
 import { hasUnsafeCharacters } from '../../../common/terminal-text.js';
@@ -11,11 +11,16 @@ export interface ZipEntry {
   readonly data: Buffer;
 }
 
-/** Limits of one read: the largest entry and the largest total, both uncompressed. */
+/** Limits of one read: the largest entry and the largest total, both uncompressed, and the largest inflate ratio. */
 export interface ZipLimits {
   readonly maxEntryBytes: number;
   readonly maxTotalBytes: number;
+  /** Uncompressed ÷ compressed size of one entry above RATIO_FLOOR_BYTES, checked before it is inflated. */
+  readonly maxRatio: number;
 }
+
+/** Entries up to this size are inflated whatever their ratio: small and cheap, and tiny files compress oddly. */
+export const RATIO_FLOOR_BYTES = 64 * 1024;
 
 const EOCD = 0x06054b50;
 const CENTRAL = 0x02014b50;
@@ -81,6 +86,10 @@ export function* zipEntries(bytes: Uint8Array, file: string, limits: ZipLimits):
     if (method !== 0 && method !== 8) throw zipError(file, `${what} uses compression method ${method} (only stored and deflate are read)`);
     if (packed === 0xffffffff || size === 0xffffffff) throw zipError(file, `${what} needs ZIP64, which is not supported`);
     if (size > limits.maxEntryBytes) throw zipError(file, `${what} is ${size} bytes, more than the ${limits.maxEntryBytes} allowed for one record`);
+    if (size > RATIO_FLOOR_BYTES && size > packed * limits.maxRatio) {
+      const ratio = Math.floor(size / Math.max(packed, 1));
+      throw zipError(file, `${what} would inflate ${ratio} times its compressed size (${packed} bytes), more than the ${limits.maxRatio} allowed`);
+    }
     total += size;
     if (total > limits.maxTotalBytes) throw zipError(file, `its entries hold more than ${limits.maxTotalBytes} bytes`);
     if (local + 30 > buf.length || buf.readUInt32LE(local) !== LOCAL) throw zipError(file, `the local header of ${what} is missing`);

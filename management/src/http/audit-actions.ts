@@ -2,8 +2,8 @@
 // (audit-hooks.ts). A write route missing here is still recorded, as "<METHOD> <route>"; audit-actions.test.ts fails
 // for every registered route missing here, so a new route gets its name when it is added.
 
-/** Where an audited route's target id comes from: the route's `:id`, or a field of the answer (a created object). */
-export type AuditTargetId = 'param' | { readonly answer: string } | 'none';
+/** Where an audited route's target id comes from: the route's `:id`, a field of the answer (a created object), or a query parameter. */
+export type AuditTargetId = 'param' | { readonly answer: string } | { readonly query: string } | 'none';
 
 /** How one admin write route is audited; `readOnly` routes (a POST that changes nothing) are not recorded. */
 export type AuditedRoute = { readonly action: string; readonly targetType: string; readonly targetId: AuditTargetId } | { readonly readOnly: true };
@@ -68,6 +68,11 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
 
   'POST /access-tokens': { action: 'accessToken.create', targetType: 'accessToken', targetId: answer('tokenId') },
   'DELETE /access-tokens/:id': { action: 'accessToken.revoke', targetType: 'accessToken', targetId: param },
+
+  // Vulnerability management (issue 18): the result (counts, skips, withdrawn ids) is the entry's `after`.
+  'POST /vulnerabilities/advisories': { action: 'vulnerabilities.import', targetType: 'advisoryFile', targetId: { query: 'name' } },
+  // The answer (device or null for every device, count) is the entry's `after`.
+  'POST /vulnerabilities/recompute': { action: 'vulnerabilities.recompute', targetType: 'vulnerabilityRecompute', targetId: 'none' },
 
   // Admin accounts and personal API tokens (issue 15, contract 3).
   'POST /admins': { action: 'admin.create', targetType: 'admin', targetId: answer('adminId') },

@@ -50,11 +50,14 @@ export function registerAuditHooks(scope: FastifyInstance, ctx: ServiceContext):
       throw err;
     }
     const params = (req.params ?? {}) as Record<string, string | undefined>;
+    const { targetId } = route;
+    const fromQuery = typeof targetId === 'object' && 'query' in targetId ? (req.query as Record<string, unknown>)[targetId.query] : undefined;
     pending.set(req, {
       action: route.action,
       targetType: route.targetType,
-      targetId: route.targetId === 'param' ? (params.id ?? null) : null,
-      answerIdField: typeof route.targetId === 'object' ? route.targetId.answer : undefined,
+      // A query value is recorded as sent (cut to 255 characters) before the handler checks it.
+      targetId: targetId === 'param' ? (params.id ?? null) : typeof fromQuery === 'string' ? fromQuery.slice(0, 255) : null,
+      answerIdField: typeof targetId === 'object' && 'answer' in targetId ? targetId.answer : undefined,
       before: null,
     });
   });

@@ -44,8 +44,11 @@ export class DeviceAuthenticator {
     req.device = await this.authenticate(req);
   };
 
-  /** Checks one request. Order: identity, freshness, signature, then the nonce (only signed nonces are remembered). */
-  async authenticate(req: FastifyRequest): Promise<DeviceRecord> {
+  /**
+   * What can be checked without the body: the device header names an enrolled device that is neither revoked nor
+   * offboarded, and the time header is inside the window. Large-body routes run it in onRequest (software-upload-gate.ts).
+   */
+  async identify(req: FastifyRequest): Promise<DeviceRecord> {
     const deviceId = header(req, SIGNED_REQUEST_HEADERS.device);
     if (!deviceId || !UUID_RE.test(deviceId)) throw new AttacheError('DEVICE_UNKNOWN', `missing or malformed ${SIGNED_REQUEST_HEADERS.device} header`);
     const device = await this.deps.store.getDevice(deviceId.toLowerCase());
@@ -61,7 +64,15 @@ export class DeviceAuthenticator {
         details: [{ path: 'serverTime', message: new Date(now).toISOString() }],
       });
     }
+    return device;
+  }
 
+  /** Checks one request. Order: identity, freshness, signature, then the nonce (only signed nonces are remembered). */
+  async authenticate(req: FastifyRequest): Promise<DeviceRecord> {
+    const device = await this.identify(req);
+    const now = this.deps.clock.now();
+    const deviceId = header(req, SIGNED_REQUEST_HEADERS.device) ?? '';
+    const time = header(req, SIGNED_REQUEST_HEADERS.time) ?? '';
     const nonce = header(req, SIGNED_REQUEST_HEADERS.nonce);
     const signature = header(req, SIGNED_REQUEST_HEADERS.signature);
     if (!nonce || !NONCE_RE.test(nonce) || !signature) throw new AttacheError('REQUEST_SIGNATURE_INVALID', 'missing or malformed signature headers');

@@ -35,6 +35,7 @@ import { registerSecurityTaskRoutes, TASK_SET_NEUTRAL_WRITES } from './security-
 import { registerSessionRoutes } from './session-routes.js';
 import { registerSignalRoutes } from './signal-routes.js';
 import { registerTriageRoutes } from './triage-routes.js';
+import { registerDeviceSoftwareRoute, registerVulnerabilityRoutes, VULNERABILITY_SET_NEUTRAL_WRITES } from './vulnerability-routes.js';
 
 /** Request bodies are limited to 1 MiB (docs/protocol.md, "Errors"). */
 export const BODY_LIMIT = 1024 * 1024;
@@ -133,6 +134,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       registerDeviceRoutes(scope, ctx);
       registerSignalRoutes(scope, ctx);
       registerDeviceActionRoutes(scope, ctx);
+      registerDeviceSoftwareRoute(scope, ctx, deviceAuth);
       registerPushRoute(scope, ctx, deviceAuth, options.metrics?.pushRequestAnswered);
     },
     { prefix: '/v1/device' },
@@ -159,7 +161,8 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
           req.method === 'HEAD' ||
           isReadOnlyWrite(req.method, route) ||
           SET_NEUTRAL_WRITES.has(`${req.method} ${route}`) ||
-          TASK_SET_NEUTRAL_WRITES.has(`${req.method} ${route}`)
+          TASK_SET_NEUTRAL_WRITES.has(`${req.method} ${route}`) ||
+          VULNERABILITY_SET_NEUTRAL_WRITES.has(`${req.method} ${route}`)
         )
           return;
         ctx.sets.invalidateAll();
@@ -173,6 +176,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       registerIdentityRoutes(scope, ctx);
       registerAuditRoutes(scope, ctx);
       if (ctx.securityTasks) registerSecurityTaskRoutes(scope, ctx, ctx.securityTasks);
+      registerVulnerabilityRoutes(scope, ctx);
     },
     { prefix: '/v1/admin' },
   );

@@ -14,6 +14,7 @@ import type { ComplianceService } from './compliance/compliance-service.js';
 import type { DeviceSetViews } from './device-sets.js';
 import type { PushPresence } from './presence.js';
 import type { SecurityTaskService } from './tasks/security-tasks.js';
+import type { VulnerabilityService } from './vulnerabilities/contracts.js';
 
 /** Dependencies of the endpoint's operations, built once at start-up and passed to routes. */
 export interface ServiceContext {
@@ -40,6 +41,8 @@ export interface ServiceContext {
   readonly audit: AuditLog;
   /** Response actions' settings (endpoint config `actions`); absent: the defaults of service/actions/action-envelope.ts. */
   readonly actionSettings?: ActionSettings;
-  /** Security tasks (issue 18); absent until the vulnerability service is wired: the /security-tasks routes are not registered. */
+  /** Security tasks (issue 18); absent (tests building a context by hand): the /security-tasks routes are not registered. */
   readonly securityTasks?: SecurityTaskService;
+  /** Software inventory, advisories, findings, exposure and recommendations (service/vulnerabilities/). */
+  readonly vulnerabilities: VulnerabilityService;
 }

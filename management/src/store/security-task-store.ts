@@ -21,13 +21,20 @@ export interface SecurityTaskFilter {
   readonly limit: number;
 }
 
+/** Up to this many device ids, openSecurityTasks filters in SQL; above, it reads every open task (a full recompute). */
+export const OPEN_TASK_DEVICE_FILTER = 50;
+
 export interface SecurityTaskStore {
   /** Inserts a task (revision 1) with its first history event. */
   createSecurityTask(task: StoredSecurityTask, event: TaskEvent): Promise<void>;
   getSecurityTask(taskId: string): Promise<StoredSecurityTask | undefined>;
   listSecurityTasks(filter: SecurityTaskFilter): Promise<StoredSecurityTask[]>;
-  /** Tasks still open (pending or active): the ones the completion check looks at. */
-  openSecurityTasks(): Promise<StoredSecurityTask[]>;
+  /**
+   * Tasks still open (pending or active): the ones the completion check looks at; with `deviceIds`, only those
+   * targeting any of them (filtered in SQL for up to OPEN_TASK_DEVICE_FILTER ids, so a software upload does not read
+   * every open task's device list).
+   */
+  openSecurityTasks(deviceIds?: readonly string[]): Promise<StoredSecurityTask[]>;
   /**
    * Stores `task` (its revision must be `expectedRevision + 1`) and appends `events`, in one transaction, only when the
    * stored revision is still `expectedRevision`: CONFLICT otherwise, TASK_NOT_FOUND when the task is gone.

@@ -16,8 +16,8 @@ export class SqlSecurityTaskStore extends SqlAdminStore implements SecurityTaskS
   listSecurityTasks(filter: SecurityTaskFilter): Promise<StoredSecurityTask[]> {
     return tasks.listSecurityTasks(this.db, filter);
   }
-  openSecurityTasks(): Promise<StoredSecurityTask[]> {
-    return tasks.openSecurityTasks(this.db);
+  openSecurityTasks(deviceIds?: readonly string[]): Promise<StoredSecurityTask[]> {
+    return tasks.openSecurityTasks(this.db, deviceIds);
   }
   updateSecurityTask(task: StoredSecurityTask, expectedRevision: number, events: readonly TaskEvent[]): Promise<void> {
     return tasks.updateSecurityTask(this.db, task, expectedRevision, events);

@@ -94,6 +94,13 @@ describe.each(STORE_ENGINES)('%s store: security tasks', (engineName) => {
     expect(next.map((t) => t.taskId)).toEqual([tasks[0]?.taskId]);
     expect((await store.listSecurityTasks({ limit: 10, status: 'rejected' })).map((t) => t.taskId)).toEqual([tasks[1]?.taskId]);
     expect((await store.openSecurityTasks()).map((t) => t.taskId).sort()).toEqual([tasks[0]?.taskId, tasks[2]?.taskId].sort());
+    // Filtered by device in SQL: only open tasks targeting one of the ids (the closed one targeting it is left out).
+    const target = tasks[2]?.deviceIds[1] as string;
+    expect((await store.openSecurityTasks([target, randomUUID()])).map((t) => t.taskId)).toEqual([tasks[2]?.taskId]);
+    expect(await store.openSecurityTasks([tasks[1]?.deviceIds[0] as string])).toEqual([]);
+    expect(await store.openSecurityTasks([])).toEqual([]);
+    const many = Array.from({ length: 60 }, () => randomUUID());
+    expect((await store.openSecurityTasks(many)).length).toBe(2);
     expect(Object.fromEntries(await store.openTaskCounts([REC, other, 'c'.repeat(32)]))).toEqual({ [REC]: 1, [other]: 1 });
     expect((await store.openTaskCounts([])).size).toBe(0);
   });

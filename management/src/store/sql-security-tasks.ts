@@ -6,7 +6,7 @@ import { AttacheError } from '../../../common/errors.js';
 import type { TaskEvent, TaskStatus } from '../../../policy-schemas/src/index.js';
 import type { Database } from './schema.js';
 import type { SecurityTaskEventTable, SecurityTaskTable } from './schema-security-tasks.js';
-import type { SecurityTaskFilter, StoredSecurityTask } from './security-task-store.js';
+import { OPEN_TASK_DEVICE_FILTER, type SecurityTaskFilter, type StoredSecurityTask } from './security-task-store.js';
 import { parseStoredJson } from './stored-json.js';
 import { inTransaction } from './transactions.js';
 
@@ -71,9 +71,20 @@ export async function listSecurityTasks(db: Db, filter: SecurityTaskFilter): Pro
   return rows.map(fromRow);
 }
 
-/** SecurityTaskStore.openSecurityTasks. */
-export async function openSecurityTasks(db: Db): Promise<StoredSecurityTask[]> {
-  const rows = await db.selectFrom('securityTasks').selectAll().where('status', 'in', OPEN).orderBy('createdAt').orderBy('taskId').execute();
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * SecurityTaskStore.openSecurityTasks. The device filter matches the quoted id inside the JSON list (device ids are
+ * lowercase UUIDs: no LIKE wildcard in them; anything else falls back to every open task, filtered by the caller).
+ */
+export async function openSecurityTasks(db: Db, deviceIds?: readonly string[]): Promise<StoredSecurityTask[]> {
+  let q = db.selectFrom('securityTasks').selectAll().where('status', 'in', OPEN);
+  const ids = deviceIds && [...new Set(deviceIds)];
+  if (ids && ids.length <= OPEN_TASK_DEVICE_FILTER && ids.every((id) => UUID_RE.test(id))) {
+    if (ids.length === 0) return [];
+    q = q.where((eb) => eb.or(ids.map((id) => eb('targetDeviceIds', 'like', `%"${id}"%`))));
+  }
+  const rows = await q.orderBy('createdAt').orderBy('taskId').execute();
   return rows.map(fromRow);
 }
 

@@ -139,14 +139,58 @@ describe.each(STORE_ENGINES)('%s store: vulnerabilities', (engineName) => {
     await expect(store.replacePackageFindings([p1 as number], [f(p2 as number, 'A')], NOW)).rejects.toThrow(/names package/);
   });
 
-  it('stores software latest-wins: same digest unchanged, an older collection stale, an unknown device NOT_FOUND', async () => {
+  it('two replicas matching the same packages at once both succeed and leave one whole set of findings', async () => {
+    const [left, right] = await engine.openPair();
+    try {
+      const ids = (await left.upsertPackages([debPackage('openssl', '1'), debPackage('curl', '1')])) as [number, number];
+      const f = (packageId: number, advisoryId: string) => ({ packageId, advisoryId, fixedVersion: null, affectedRange: '>= 0' });
+      const one = [f(ids[0], 'A'), f(ids[1], 'B')];
+      const two = [f(ids[0], 'A'), f(ids[0], 'C')];
+      const runs = Array.from(
+        { length: 6 },
+        (_, i) => () => (i % 2 === 0 ? left.replacePackageFindings(ids, one, NOW) : right.replacePackageFindings(ids, two, NOW)),
+      );
+      // SQLite: one process writes at a time, so in turn; PostgreSQL: all at once on two pools (serialization retried).
+      if (engineName === 'postgres') await Promise.all(runs.map((r) => r()));
+      else for (const r of runs) await r();
+      const held = await left.packageFindings(ids);
+      expect([one, two].map((x) => JSON.stringify(x))).toContain(JSON.stringify(held));
+    } finally {
+      await left.close();
+      await right.close();
+    }
+  });
+
+  it('an import marks the packages of its changed keys unevaluated until matched again (pending for the sweep)', async () => {
+    const [p1, p2] = (await store.upsertPackages([debPackage('openssl', '1'), debPackage('curl', '1')])) as [number, number];
+    expect(await store.pendingPackages(10)).toEqual([p1, p2]);
+    await store.replacePackageFindings([p1, p2], [], NOW);
+    expect(await store.pendingPackages(10)).toEqual([]);
+    await store.writeAdvisories([{ advisory: osvAdvisory('A', T1), keys: ['osv:Debian:openssl'] }], [], NOW);
+    expect(await store.pendingPackages(10)).toEqual([p1]);
+    expect(await store.unevaluatedPackages([p1, p2])).toEqual([p1]);
+    // Unchanged on a re-import: nothing marked again once matched.
+    await store.replacePackageFindings([p1], [], NOW);
+    await store.writeAdvisories([{ advisory: osvAdvisory('A', T1), keys: ['osv:Debian:openssl'] }], [], NOW);
+    expect(await store.pendingPackages(1)).toEqual([]);
+  });
+
+  it('stores software latest-wins by receipt: same digest unchanged, an earlier receipt stale, an unknown device NOT_FOUND', async () => {
     const ids = [0, 1, 70_000, 0xffffffff, 42];
     expect(await store.recordSoftware(software(deviceId, ids, T1, 'a'))).toBe('stored');
     expect(await store.getDeviceSoftware(deviceId)).toEqual(software(deviceId, ids, T1, 'a'));
-    expect(await store.recordSoftware(software(deviceId, [9], T2, 'a'))).toBe('unchanged');
+    expect(await store.recordSoftware(software(deviceId, [9], T1, 'a'))).toBe('unchanged');
+    expect(await store.recordSoftware({ ...software(deviceId, [9], T1, 'a'), receivedAt: NOW })).toBe('unchanged');
+    // The same software re-sent: nothing but its receipt time changes.
+    expect(await store.getDeviceSoftware(deviceId)).toEqual({ ...software(deviceId, ids, T1, 'a'), receivedAt: NOW });
     expect(await store.recordSoftware(software(deviceId, [9], T0, 'b'))).toBe('stale');
     expect((await store.getDeviceSoftware(deviceId))?.packageIds).toEqual(ids);
-    expect(await store.recordSoftware(software(deviceId, [], T2, 'c'))).toBe('stored');
+    // Ordered by the endpoint's receipt, not the device's clock: a collection dated 2099 does not freeze later uploads.
+    const ahead = { ...software(deviceId, [3], '2099-01-01T00:00:00Z', 'e'), receivedAt: '2025-03-11T00:00:00Z' };
+    expect(await store.recordSoftware(ahead)).toBe('stored');
+    expect(await store.recordSoftware({ ...software(deviceId, [4], T0, 'f'), receivedAt: '2025-03-12T00:00:00Z' })).toBe('stored');
+    expect(await store.getDeviceSoftware(deviceId)).toMatchObject({ digest: 'f'.repeat(64), packageIds: [4], collectedAt: T0 });
+    expect(await store.recordSoftware({ ...software(deviceId, [], T2, 'c'), receivedAt: '2025-03-13T00:00:00Z' })).toBe('stored');
     expect(await store.getDeviceSoftware(deviceId)).toMatchObject({ digest: 'c'.repeat(64), packageIds: [], collectedAt: T2 });
     expect(await codeOf(store.recordSoftware(software('00000000-0000-4000-8000-000000000000', [1], T1, 'a')))).toBe('NOT_FOUND');
     await expect(store.recordSoftware(software(deviceId, [-1], T2, 'd'))).rejects.toThrow(/not an unsigned 32-bit integer/);

@@ -5,11 +5,14 @@ import { AttacheError, isErrorCode } from '../../../common/errors.js';
 import type {
   ActionStatus,
   ActionType,
+  AdvisoryImportResult,
   Assignment,
   ComplianceOverview,
   CompliancePolicy,
   CompliancePolicyDocument,
   Device,
+  DeviceExposure,
+  DeviceExposureList,
   DynamicGroupRule,
   Group,
   MachineAction,
@@ -18,7 +21,17 @@ import type {
   PolicyDocument,
   PolicyStatusReport,
   PolicySummary,
+  RecommendationList,
+  SecurityTask,
+  SecurityTaskDetail,
+  UpdateSecurityTaskRequest,
 } from '../../../policy-schemas/src/index.js';
+
+/** A request body sent as these bytes (an advisory file), not as JSON. */
+export interface RawBody {
+  readonly data: Uint8Array;
+  readonly type: string;
+}
 
 /** Where the endpoint is and the admin's credentials. */
 export interface AdminConnection {
@@ -147,15 +160,59 @@ export class AdminApi {
     return this.call('GET', '/v1/admin/compliance/devices') as Promise<ComplianceOverview>;
   }
 
+  /** POST /v1/admin/vulnerabilities/advisories?name=: the file's bytes as they are (JSON or zip). */
+  importAdvisories(name: string, bytes: Uint8Array): Promise<AdvisoryImportResult> {
+    const path = `/v1/admin/vulnerabilities/advisories?${new URLSearchParams({ name }).toString()}`;
+    return this.call('POST', path, {
+      data: bytes,
+      type: name.toLowerCase().endsWith('.zip') ? 'application/zip' : 'application/json',
+    }) as Promise<AdvisoryImportResult>;
+  }
+
+  /** GET /v1/admin/vulnerabilities/recommendations?search=: one page of the recommendations matching `search`. */
+  recommendations(search: string): Promise<RecommendationList> {
+    const query = new URLSearchParams({ search, limit: '100' });
+    return this.call('GET', `/v1/admin/vulnerabilities/recommendations?${query.toString()}`) as Promise<RecommendationList>;
+  }
+
+  /** POST /v1/admin/security-tasks: a task from a recommendation, for its exposed devices now. */
+  createSecurityTask(body: { recommendationId: string; priority?: 'none' | 'high' | 'low'; creatorNotes?: string }): Promise<SecurityTask> {
+    return this.call('POST', '/v1/admin/security-tasks', body) as Promise<SecurityTask>;
+  }
+
+  /** POST /v1/admin/security-tasks/:id/status (accept with remediate: updateSoftware on every unfixed device). */
+  setSecurityTaskStatus(taskId: string, body: UpdateSecurityTaskRequest): Promise<SecurityTaskDetail> {
+    return this.call('POST', `/v1/admin/security-tasks/${encodeURIComponent(taskId)}/status`, body) as Promise<SecurityTaskDetail>;
+  }
+
+  /** GET /v1/admin/security-tasks/:id: the task and each targeted device's progress. */
+  securityTask(taskId: string): Promise<SecurityTaskDetail> {
+    return this.call('GET', `/v1/admin/security-tasks/${encodeURIComponent(taskId)}`) as Promise<SecurityTaskDetail>;
+  }
+
+  /** Every device's exposure (GET /v1/admin/vulnerabilities/devices, all pages). */
+  async exposures(): Promise<DeviceExposure[]> {
+    const all: DeviceExposure[] = [];
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ limit: '500', ...(cursor ? { cursor } : {}) });
+      const page = (await this.call('GET', `/v1/admin/vulnerabilities/devices?${query.toString()}`)) as DeviceExposureList;
+      all.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return all;
+  }
+
   close(): void {
     this.agent.destroy();
   }
 
   /** Any admin call; resolves with the parsed body (undefined when empty). */
-  call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const payload = body === undefined ? '' : JSON.stringify(body);
+  call(method: string, path: string, body?: unknown | RawBody): Promise<unknown> {
+    const raw = body instanceof Object && 'data' in body && (body as RawBody).data instanceof Uint8Array ? (body as RawBody) : undefined;
+    const payload = raw ? raw.data : body === undefined ? '' : JSON.stringify(body);
     const headers: Record<string, string> = { authorization: `Bearer ${this.connection.token}`, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] = raw ? raw.type : 'application/json';
     return new Promise((resolve, reject) => {
       const req = request(new URL(path, this.connection.url), { method, headers, agent: this.agent, timeout: 120_000 }, (res) => {
         const chunks: Buffer[] = [];

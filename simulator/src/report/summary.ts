@@ -42,13 +42,22 @@ export function renderSummary(r: RunResults): string {
   lines.push(
     `  push           ${r.push.connectedAtEnd} connected at the end${r.push.connectedAtEndpoint === undefined ? '' : ` (${r.push.connectedAtEndpoint} per the endpoint)`}, ${r.push.connects} connects`,
   );
+  const fmtCounts = (c: Readonly<Record<string, number>>) =>
+    Object.entries(c)
+      .map(([k, n]) => `${cell(k)} ${n}`)
+      .join(', ') || 'none';
   if (r.compliance) {
-    const fmtCounts = (c: Readonly<Record<string, number>>) =>
-      Object.entries(c)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ') || 'none';
     lines.push(`  compliance     ${fmtCounts(r.compliance.states)}; risk ${fmtCounts(r.compliance.riskLevels)}; ${r.alerts.acked} alert reports acknowledged`);
   }
+  const snapshots = [...(r.exposureSnapshots ?? []), ...(r.exposure ? [{ label: 'end', atSeconds: r.durationSeconds, counts: r.exposure }] : [])];
+  if (r.exposureSnapshots?.length)
+    lines.push(
+      `  exposure       ${snapshots.map((x) => `${cell(x.label)} (t+${x.atSeconds.toFixed(1)}s): ${fmtCounts(x.counts)}${'compliance' in x && x.compliance ? ` [${fmtCounts(x.compliance)}]` : ''}`).join(' → ')}`,
+    );
+  for (const [name, t] of Object.entries(r.securityTasks ?? {}))
+    lines.push(
+      `  task ${cell(name).padEnd(9)} ${cell(t.title)}: ${t.status}${t.completion ? ` (${t.completion})` : ''}, ${t.fixedDeviceCount}/${t.managedDeviceCount} devices fixed`,
+    );
   for (const [label, text] of r.actions ? actionRows(r.actions) : []) lines.push(`  ${label.padEnd(14)} ${cell(text)}`);
   const e = r.endpoint;
   lines.push(

@@ -94,18 +94,7 @@ export class ActionTracker {
     let created = 0;
     await pool(targets, CONCURRENCY, async (t) => {
       try {
-        const action = await this.admin.createAction(t.deviceId, request.type, request.body);
-        const hang = this.hangs.get(request.type)?.has(t.host) ?? false;
-        this.tracked.set(action.id, {
-          id: action.id,
-          type: request.type,
-          host: t.host,
-          platform: t.platform,
-          step: request.step,
-          createdAt: Date.parse(action.createdAt),
-          mayHang: hang,
-          status: action.status,
-        });
+        this.adopt(await this.admin.createAction(t.deviceId, request.type, request.body), t, request.step);
         created++;
       } catch (err) {
         const code = toAttacheError(err).code;
@@ -114,6 +103,21 @@ export class ActionTracker {
     });
     this.startPolling();
     return { created, refused: targets.length - created };
+  }
+
+  /** Tracks an action created on the run's behalf (a security task's remediation, or one of create()'s). */
+  adopt(action: MachineAction, target: { readonly host: number; readonly platform: Platform }, step: number): void {
+    this.tracked.set(action.id, {
+      id: action.id,
+      type: action.type,
+      host: target.host,
+      platform: target.platform,
+      step,
+      createdAt: Date.parse(action.createdAt),
+      mayHang: this.hangs.get(action.type)?.has(target.host) ?? false,
+      status: action.status,
+    });
+    this.startPolling();
   }
 
   /** The run's actions (of `type`, on `platform`) still pending or in progress at the endpoint, oldest first. */

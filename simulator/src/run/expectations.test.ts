@@ -112,6 +112,60 @@ describe('expectations', () => {
     ]);
   });
 
+  it('decides exposure expectations from the hosts per exposure level, and fails when the endpoint has no exposure list', () => {
+    const end = { ...measured, exposure: { high: 2, none: 7, unknown: 1 } } as typeof measured;
+    const list = [
+      { type: 'exposureLevel' as const, level: 'none' as const, minShare: 0.7 },
+      { type: 'exposureLevel' as const, level: 'high' as const, minShare: 0, maxShare: 0.1 },
+      { type: 'exposureLevel' as const, level: 'unknown' as const, minShare: 0.1, maxShare: 0.1 },
+    ];
+    expect(evaluateExpectations(list, end, evidence).map((r) => [r.expectation, r.passed, r.detail])).toEqual([
+      ['70 % of hosts at exposure none', true, '7/10 (high 2, none 7, unknown 1)'],
+      ['0 %…10 % of hosts at exposure high', false, '2/10 (high 2, none 7, unknown 1)'],
+      ['10 %…10 % of hosts at exposure unknown', true, '1/10 (high 2, none 7, unknown 1)'],
+    ]);
+    expect(evaluateExpectations([list[0] as ScenarioExpectation], measured, evidence)[0]?.detail).toBe(
+      'not measured (the endpoint has no vulnerability exposure list)',
+    );
+  });
+
+  it('decides exposure at a recordExposure label and security task expectations from the task at the end', () => {
+    const end = {
+      ...measured,
+      exposure: { none: 10 },
+      exposureSnapshots: [
+        { label: 'before', atSeconds: 5, counts: { high: 3, none: 7 }, compliance: { noncompliant: 3, compliant: 7 } },
+        { label: 'after', atSeconds: 9, counts: { none: 10 } },
+      ],
+      securityTasks: {
+        ssl: { taskId: 't', title: 'Update openssl', status: 'completed', completion: 'automatic', managedDeviceCount: 3, fixedDeviceCount: 3, history: [] },
+        curl: { taskId: 'u', title: 'Update curl', status: 'active', completion: null, managedDeviceCount: 4, fixedDeviceCount: 1, history: [] },
+      },
+    } as typeof measured;
+    const list: ScenarioExpectation[] = [
+      { type: 'exposureLevel', at: 'before', level: 'high', minShare: 0.3, maxShare: 0.3 },
+      { type: 'exposureLevel', at: 'after', level: 'high', minShare: 0.3 },
+      { type: 'exposureLevel', at: 'never', level: 'none', minShare: 0 },
+      { type: 'complianceState', at: 'before', state: 'noncompliant', minShare: 0.3, maxShare: 0.3 },
+      { type: 'complianceState', at: 'after', state: 'compliant', minShare: 1 },
+      { type: 'securityTask', task: 'ssl', status: 'completed', completion: 'automatic', minFixedShare: 1 },
+      { type: 'securityTask', task: 'ssl', status: 'completed', completion: 'manual' },
+      { type: 'securityTask', task: 'curl', status: 'active', minFixedShare: 0.5 },
+      { type: 'securityTask', task: 'gone', status: 'completed' },
+    ];
+    expect(evaluateExpectations(list, end, evidence).map((r) => [r.expectation, r.passed, r.detail])).toEqual([
+      ['30 %…30 % of hosts at exposure high at "before"', true, '3/10 (high 3, none 7)'],
+      ['30 % of hosts at exposure high at "after"', false, '0/10 (none 10)'],
+      ['0 % of hosts at exposure none at "never"', false, 'not measured (no recordExposure "never" ran)'],
+      ['30 %…30 % of hosts noncompliant at "before"', true, '3/10 (noncompliant 3, compliant 7)'],
+      ['100 % of hosts compliant at "after"', false, 'not measured (no recordExposure "after" ran)'],
+      ['security task ssl completed (automatic), ≥ 100 % of its devices fixed', true, 'completed (automatic), 3/3 devices fixed'],
+      ['security task ssl completed (manual)', false, 'completed (automatic), 3/3 devices fixed'],
+      ['security task curl active, ≥ 50 % of its devices fixed', false, 'active, 1/4 devices fixed'],
+      ['security task gone completed', false, 'not measured (security task "gone" was not created)'],
+    ]);
+  });
+
   it('decides action expectations from each action end status and create → terminal time, an unfinished one never done', () => {
     const actions = [
       { type: 'isolate' as const, status: 'succeeded' as const, doneMs: 100 },

@@ -44,9 +44,13 @@ export function describeExpectation(e: ScenarioExpectation): string {
     case 'maxEndpointRssMb':
       return `endpoint RSS ≤ ${e.mb} MB`;
     case 'complianceState':
-      return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts ${e.state}`;
+      return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts ${e.state}${e.at ? ` at "${e.at}"` : ''}`;
     case 'riskLevel':
       return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts at risk ${e.level}`;
+    case 'exposureLevel':
+      return `${share(e.minShare)}${e.maxShare === undefined ? '' : `…${share(e.maxShare)}`} of hosts at exposure ${e.level}${e.at ? ` at "${e.at}"` : ''}`;
+    case 'securityTask':
+      return `security task ${e.task} ${e.status}${e.completion ? ` (${e.completion})` : ''}${e.minFixedShare === undefined ? '' : `, ≥ ${share(e.minFixedShare)} of its devices fixed`}`;
     case 'hostsWithSettingState':
       return `${bounds(e)} hosts with ${e.setting} ${e.state}`;
     case 'policyStatus':
@@ -128,12 +132,36 @@ function verdict(e: ScenarioExpectation, m: Measured, ev: Evidence): { passed: b
     }
     case 'complianceState':
     case 'riskLevel': {
-      const counts = e.type === 'complianceState' ? m.compliance?.states : m.compliance?.riskLevels;
-      if (!counts) return { passed: false, detail: 'not measured (the endpoint has no compliance overview)' };
+      const at = e.type === 'complianceState' ? e.at : undefined;
+      const counts = at
+        ? m.exposureSnapshots?.findLast((x) => x.label === at)?.compliance
+        : e.type === 'complianceState'
+          ? m.compliance?.states
+          : m.compliance?.riskLevels;
+      if (!counts)
+        return { passed: false, detail: at ? `not measured (no recordExposure "${at}" ran)` : 'not measured (the endpoint has no compliance overview)' };
       const n = counts[e.type === 'complianceState' ? e.state : e.level] ?? 0;
       const s = ev.hosts > 0 ? n / ev.hosts : 0;
       const detail = `${n}/${ev.hosts} (${listCounts(counts)})`;
       return { passed: s >= e.minShare && s <= (e.maxShare ?? 1), detail };
+    }
+    case 'exposureLevel': {
+      const counts = e.at ? m.exposureSnapshots?.findLast((x) => x.label === e.at)?.counts : m.exposure;
+      if (!counts)
+        return {
+          passed: false,
+          detail: e.at ? `not measured (no recordExposure "${e.at}" ran)` : 'not measured (the endpoint has no vulnerability exposure list)',
+        };
+      const n = counts[e.level] ?? 0;
+      const s = ev.hosts > 0 ? n / ev.hosts : 0;
+      return { passed: s >= e.minShare && s <= (e.maxShare ?? 1), detail: `${n}/${ev.hosts} (${listCounts(counts)})` };
+    }
+    case 'securityTask': {
+      const t = m.securityTasks?.[e.task];
+      if (!t) return { passed: false, detail: `not measured (security task "${e.task}" was not created)` };
+      const fixed = t.managedDeviceCount > 0 ? t.fixedDeviceCount / t.managedDeviceCount : 0;
+      const passed = t.status === e.status && (!e.completion || t.completion === e.completion) && (e.minFixedShare === undefined || fixed >= e.minFixedShare);
+      return { passed, detail: `${t.status}${t.completion ? ` (${t.completion})` : ''}, ${t.fixedDeviceCount}/${t.managedDeviceCount} devices fixed` };
     }
     case 'hostsWithSettingState': {
       const counts = m.settingStates?.[e.setting];

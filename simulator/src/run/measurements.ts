@@ -40,3 +40,19 @@ export async function complianceCounts(
   }
   return { states, riskLevels };
 }
+
+/** Hosts of this run per vulnerability exposure level (`unknown`: no exposure computed); undefined without the route. */
+export async function exposureCounts(admin: AdminApi, hostOfDevice: ReadonlyMap<string, number>): Promise<Record<string, number> | undefined> {
+  const exposures = await admin.exposures().catch(() => undefined);
+  if (!exposures) return undefined;
+  const counts: Record<string, number> = {};
+  const seen = new Set<string>();
+  for (const d of exposures) {
+    if (!hostOfDevice.has(d.deviceId) || seen.has(d.deviceId)) continue;
+    seen.add(d.deviceId);
+    counts[d.level] = (counts[d.level] ?? 0) + 1;
+  }
+  const unknown = hostOfDevice.size - seen.size;
+  if (unknown > 0) counts.unknown = unknown;
+  return counts;
+}

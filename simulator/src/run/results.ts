@@ -81,6 +81,12 @@ export interface RunResults {
   };
   /** The endpoint's compliance overview of the fleet at the end: hosts per compliance state and per risk level. */
   readonly compliance?: { readonly states: Readonly<Record<string, number>>; readonly riskLevels: Readonly<Record<string, number>> };
+  /** Hosts per vulnerability exposure level at the end (`unknown`: none computed); absent when the route is missing. */
+  readonly exposure?: Readonly<Record<string, number>>;
+  /** recordExposure steps: hosts per exposure level at that moment, in timeline order. */
+  readonly exposureSnapshots?: readonly ExposureSnapshot[];
+  /** Security tasks of createSecurityTask steps (by scenario name) as the endpoint shows them at the end. */
+  readonly securityTasks?: Readonly<Record<string, SecurityTaskEnd>>;
   /** Alert reports the endpoint acknowledged (signals runs). */
   readonly alerts: { readonly acked: number; readonly duplicates: number };
   /** Response actions the run created (runAction), their end statuses and create → delivered / terminal times. */
@@ -99,4 +105,25 @@ export interface RunResults {
   readonly expectations: readonly ExpectationResult[];
   readonly problems: readonly string[];
   readonly passed: boolean;
+}
+
+/** Hosts per exposure level (and compliance state) when a recordExposure step ran (`atSeconds`: since the start of the run). */
+export interface ExposureSnapshot {
+  readonly label: string;
+  readonly atSeconds: number;
+  readonly counts: Readonly<Record<string, number>>;
+  /** Hosts per compliance state at the same moment (the endpoint's overview). */
+  readonly compliance?: Readonly<Record<string, number>>;
+}
+
+/** A security task at the end of the run. */
+export interface SecurityTaskEnd {
+  readonly taskId: string;
+  readonly title: string;
+  readonly status: string;
+  readonly completion: string | null;
+  readonly managedDeviceCount: number;
+  readonly fixedDeviceCount: number;
+  /** Its history as `from → to by who` lines, oldest first. */
+  readonly history: readonly string[];
 }

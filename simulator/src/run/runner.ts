@@ -20,7 +20,7 @@ import { evaluateExpectations } from './expectations.js';
 import type { FaultRun } from './faults.js';
 import { createGroups, fleetHosts, groupMembership, hostBehaviour, onboardingPackages } from './fleet-setup.js';
 import { HostSequences, type SequenceEntry } from './host-sequences.js';
-import { complianceCounts, footprint } from './measurements.js';
+import { complianceCounts, exposureCounts, footprint } from './measurements.js';
 import type { RunResults } from './results.js';
 import { Sampler } from './sampler.js';
 import { StepRunner } from './steps.js';
@@ -214,8 +214,10 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     const idleMs = systemClock.now() - tIdle;
     const connectedAtEndpoint = (await api.devices().catch(() => [])).filter((d) => d.connected).length;
     const compliance = await complianceCounts(api, hostOfDevice);
+    const exposure = await exposureCounts(api, hostOfDevice);
     await actions.finish();
     const actionResults = actions.results();
+    const taskResults = await steps.securityTasks.results();
     const { problems: faultProblems, ...end } = await collectEndState({
       scenario,
       fleet: runningFleet,
@@ -292,6 +294,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
         ...footprint(footprints, scenario.idleSeconds),
       },
       ...(compliance ? { compliance } : {}),
+      ...(exposure ? { exposure } : {}),
+      ...taskResults,
       alerts: { acked: final.alertsAcked, duplicates: final.alertsDuplicate },
       ...(actionResults.created > 0 || Object.keys(actionResults.refused).length > 0 ? { actions: actionResults } : {}),
       timeline: sampler.points,

@@ -2,6 +2,8 @@
 // reaches, from the endpoint's policy status before and after); fault steps go to the fleet processes or the endpoint
 // process. Adding an action = a schema entry in policy-schemas/src/simulator-scenario.ts + a case here.
 
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { sleep, systemClock } from '../../../common/clock.js';
 import { assignedPolicyIds, type TargetingAssignment } from '../../../management/src/service/targeting.js';
 import type { Platform, PolicyDocument, ScenarioStep } from '../../../policy-schemas/src/index.js';
@@ -14,6 +16,7 @@ import { chooseHosts, type Selection } from '../select.js';
 import type { ActionTracker } from './actions.js';
 import type { ChangeTracker, Expectation } from './changes.js';
 import { type FaultRun, faultTargets } from './faults.js';
+import { SecurityTaskSteps } from './security-tasks.js';
 
 /** A policy the scenario created, by its scenario name. */
 interface KnownPolicy {
@@ -56,8 +59,12 @@ export interface StepContext {
 export class StepRunner {
   private readonly policies = new Map<string, KnownPolicy>();
   private readonly compliancePolicies = new Map<string, string>();
+  /** createSecurityTask, waitSecurityTask, recordExposure (issue 18); their results go into results.json. */
+  readonly securityTasks: SecurityTaskSteps;
 
-  constructor(private readonly ctx: StepContext) {}
+  constructor(private readonly ctx: StepContext) {
+    this.securityTasks = new SecurityTaskSteps(ctx);
+  }
 
   /** Scenario policy name → policy id, for the policies that exist now. */
   get policyIds(): ReadonlyMap<string, string> {
@@ -137,6 +144,21 @@ export class StepRunner {
         this.compliancePolicies.delete(step.policy);
         return;
       }
+      case 'importAdvisories': {
+        const path = ctx.scenario.advisoryFiles.get(step.advisoryFile);
+        if (!path) throw new Error(`advisory file "${step.advisoryFile}" was not resolved when the scenario was loaded`);
+        const result = await ctx.admin.importAdvisories(basename(path), await readFile(path));
+        ctx.log(
+          `advisories ${basename(path)} (${result.format}): ${result.read} read, ${result.stored} stored, ${result.skippedCount} skipped, ${result.removed} removed`,
+        );
+        return;
+      }
+      case 'createSecurityTask':
+        return this.securityTasks.create(step, index);
+      case 'waitSecurityTask':
+        return this.securityTasks.wait(step, index);
+      case 'recordExposure':
+        return this.securityTasks.record(step);
       case 'runAction': {
         const targets = this.chosen(step, index);
         const body = { comment: step.comment, ...step.parameters };

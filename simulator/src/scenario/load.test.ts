@@ -42,6 +42,44 @@ describe('scenario loading', () => {
     }
   });
 
+  it('resolves importAdvisories files at load time and refuses a missing one', async () => {
+    const advisories = join(dir, 'osv-openssl.json');
+    await writeFile(advisories, '[]');
+    const s = await loadScenario(await scenarioFile({ ...base, setup: [{ action: 'importAdvisories', advisoryFile: 'osv-openssl.json' }] }));
+    expect(s.advisoryFiles.get('osv-openssl.json')).toBe(advisories);
+    await expect(loadScenario(await scenarioFile({ ...base, timeline: [{ action: 'importAdvisories', advisoryFile: 'nope.zip' }] }))).rejects.toThrow(
+      /timeline\[0\]: advisory file nope\.zip not found/,
+    );
+  });
+
+  it('checks security task steps: a task is created once, on the timeline, before it is waited for or expected; exposure labels exist', async () => {
+    const create = { action: 'createSecurityTask', task: 'ssl', software: 'openssl', remediate: true };
+    const wait = { action: 'waitSecurityTask', task: 'ssl', status: 'completed', timeoutSeconds: 60 };
+    const record = { action: 'recordExposure', label: 'before', timeoutSeconds: 30 };
+    const ok = await loadScenario(
+      await scenarioFile({
+        ...base,
+        timeline: [record, create, wait],
+        expectations: [
+          { type: 'securityTask', task: 'ssl', status: 'completed', completion: 'automatic', minFixedShare: 1 },
+          { type: 'exposureLevel', at: 'before', level: 'high', minShare: 0.5 },
+        ],
+      }),
+    );
+    expect(ok.timeline.map((s) => s.action)).toEqual(['recordExposure', 'createSecurityTask', 'waitSecurityTask']);
+    await expect(loadScenario(await scenarioFile({ ...base, timeline: [wait] }))).rejects.toThrow(
+      /timeline\[0\]: security task "ssl" is not created before this step/,
+    );
+    await expect(loadScenario(await scenarioFile({ ...base, timeline: [create, create] }))).rejects.toThrow(/security task "ssl" is created twice/);
+    await expect(loadScenario(await scenarioFile({ ...base, setup: [create] }))).rejects.toThrow(/setup\[0\]: createSecurityTask needs exposed devices/);
+    await expect(loadScenario(await scenarioFile({ ...base, expectations: [{ type: 'securityTask', task: 'ssl', status: 'completed' }] }))).rejects.toThrow(
+      /expectations\[0\] \(securityTask\): security task "ssl" is not created by a createSecurityTask step/,
+    );
+    await expect(
+      loadScenario(await scenarioFile({ ...base, timeline: [record], expectations: [{ type: 'exposureLevel', at: 'after', level: 'none', minShare: 1 }] })),
+    ).rejects.toThrow(/expectations\[0\] \(exposureLevel\): "at": no recordExposure step is labelled "after"/);
+  });
+
   it('fills in defaults', async () => {
     const s = await loadScenario(await scenarioFile(base));
     expect(s).toMatchObject({
@@ -116,7 +154,7 @@ describe('scenario loading', () => {
     ).catch((e: Error) => e);
     expect(err).toMatchObject({ code: 'SCHEMA_INVALID' });
     expect((err as Error).message).toMatch(
-      /: timeline\[1\]\.action: unknown action "failWrite" \(expected one of: createPolicy, .*failWrites, .*waitConverged\)$/,
+      /: timeline\[1\]\.action: unknown action "failWrite" \(expected one of: createPolicy, .*failWrites, .*waitConverged, waitSecurityTask, recordExposure\)$/,
     );
     expect((err as Error).message.split('\n')).toHaveLength(1);
     await expect(loadScenario(await scenarioFile({ ...base, expectations: [{ type: 'convergd' }] }))).rejects.toThrow(

@@ -1,6 +1,7 @@
 // Reads a scenario file: schema validation (urn:attache:simulator-scenario), policy files resolved and validated,
 // names cross-checked (a step may only use policies created before it and groups that exist), defaults filled in.
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
@@ -20,6 +21,8 @@ export interface Scenario extends Omit<SimulatorScenario, 'setup' | 'fleet'> {
   readonly setup: ScenarioStep[];
   /** Policy documents of `file` references, by the reference as written. */
   readonly documents: ReadonlyMap<string, PolicyDocument>;
+  /** importAdvisories files: the reference as written → the path found (read when the step runs: they can be large). */
+  readonly advisoryFiles: ReadonlyMap<string, string>;
   readonly fleet: SimulatorScenario['fleet'] & {
     readonly enrollConcurrency: number;
     readonly startPerSecond: number;
@@ -53,10 +56,14 @@ export async function loadScenario(path: string): Promise<Scenario> {
 /** Semantic checks and defaults of a schema-valid scenario. */
 export async function checkScenario(raw: SimulatorScenario, source: string): Promise<Scenario> {
   const documents = new Map<string, PolicyDocument>();
+  const advisoryFiles = new Map<string, string>();
   const groups = new Set([ALL_GROUP, ...(raw.groups ?? []).map((g) => g.name)]);
   if (groups.size !== 1 + (raw.groups ?? []).length) throw invalid(source, 'group names must be unique and not "all"');
   const policies = new Set<string>();
   const compliancePolicies = new Set<string>();
+  /** Security task names (createSecurityTask) and exposure labels (recordExposure) later steps and expectations name. */
+  const tasks = new Set<string>();
+  const labels = new Set<string>();
   const steps = [...(raw.setup ?? []), ...raw.timeline];
   for (const [i, step] of steps.entries()) {
     const where = i < (raw.setup ?? []).length ? `setup[${i}]` : `timeline[${i - (raw.setup ?? []).length}]`;
@@ -64,6 +71,7 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
     if ('file' in step && step.file) documents.set(step.file, await loadDocument(step.file, source, where));
     const problem = stepProblem(step);
     if (problem) throw invalid(source, `${where} (${step.action}): ${problem}`);
+    if (step.action === 'importAdvisories') advisoryFiles.set(step.advisoryFile, await findFile(step.advisoryFile, source, where, 'advisory'));
     switch (step.action) {
       case 'createPolicy':
         if (policies.has(step.policy)) throw invalid(source, `${where}: policy "${step.policy}" is created twice`);
@@ -101,6 +109,17 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
           );
         break;
       }
+      case 'createSecurityTask':
+        if (i < (raw.setup ?? []).length) throw invalid(source, `${where}: createSecurityTask needs exposed devices: put it on the timeline`);
+        if (tasks.has(step.task)) throw invalid(source, `${where}: security task "${step.task}" is created twice`);
+        tasks.add(step.task);
+        break;
+      case 'waitSecurityTask':
+        if (!tasks.has(step.task)) throw invalid(source, `${where}: security task "${step.task}" is not created before this step`);
+        break;
+      case 'recordExposure':
+        labels.add(step.label);
+        break;
       case 'injectThreat':
       case 'clearThreats':
         if (!raw.fleet.signals) throw invalid(source, `${where}: ${step.action} needs "fleet": { "signals": true }`);
@@ -111,7 +130,12 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
   }
   const created = new Set(steps.flatMap((s) => (s.action === 'createPolicy' ? [s.policy] : [])));
   for (const [i, e] of raw.expectations.entries()) {
-    const problem = expectationProblem(e, created);
+    const problem =
+      expectationProblem(e, created) ??
+      (e.type === 'securityTask' && !tasks.has(e.task) ? `security task "${e.task}" is not created by a createSecurityTask step` : undefined) ??
+      ((e.type === 'exposureLevel' || e.type === 'complianceState') && e.at && !labels.has(e.at)
+        ? `"at": no recordExposure step is labelled "${e.at}"`
+        : undefined);
     if (problem) throw invalid(source, `expectations[${i}] (${e.type}): ${problem}`);
   }
   const hosts = raw.fleet.hosts.reduce((n, h) => n + h.count, 0);
@@ -124,6 +148,7 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
     idleSeconds: raw.idleSeconds ?? 0,
     setup: raw.setup ?? [],
     documents,
+    advisoryFiles,
     fleet: {
       ...raw.fleet,
       enrollConcurrency: raw.fleet.enrollConcurrency ?? 64,
@@ -135,6 +160,21 @@ export async function checkScenario(raw: SimulatorScenario, source: string): Pro
       readyTimeoutSeconds: raw.fleet.readyTimeoutSeconds ?? 300,
     },
   };
+}
+
+/** A file a step names, relative to the scenario file first, then to the repository root; its path when readable. */
+async function findFile(file: string, source: string, where: string, what: string): Promise<string> {
+  const candidates = isAbsolute(file) ? [file] : [resolve(dirname(source), file), resolve(REPO_ROOT, file)];
+  for (const candidate of candidates) {
+    if (
+      await access(candidate, constants.R_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
+  }
+  throw invalid(source, `${where}: ${what} file ${file} not found (looked in ${candidates.join(', ')})`);
 }
 
 /** A policy file, relative to the scenario file first, then to the repository root. */

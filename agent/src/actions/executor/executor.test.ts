@@ -267,6 +267,48 @@ describe('ActionExecutor', () => {
     expect(host.calls.filter((c) => c.startsWith('scan'))).toHaveLength(1);
   });
 
+  it('after a kill mid-updateSoftware: it ends ACTION_INTERRUPTED, never re-run; the next one is told, to repair dpkg first (review 18 M5)', async () => {
+    const host = recordingHost();
+    const inventory = { collectedAt: TEST_NOW_ISO, os: { name: 'Debian GNU/Linux', version: '12' }, items: [], truncated: false, digest: 'a'.repeat(64) };
+    const told: (boolean | undefined)[] = [];
+    const withUpdate = {
+      ...host,
+      host: {
+        ...host.host,
+        updateSoftware: async (request: Parameters<NonNullable<ResponseHost['updateSoftware']>>[0]) => {
+          told.push(request.afterInterruption);
+          return { manager: 'apt' as const, packages: [] };
+        },
+      },
+    };
+    const software = { software: { collect: async () => inventory, collected: () => undefined } };
+    const files = new MemoryFileStore();
+    const killed = signedAction('updateSoftware', { packages: [{ name: 'openssl', source: 'dpkg', fixedVersion: null }] });
+    const ledger = new ActionLedger('/state', files);
+    await ledger.put(killed.payload.actionId, {
+      type: 'updateSoftware',
+      status: 'inProgress',
+      sequence: 1,
+      receivedAt: '2026-12-05T11:59:00.000Z',
+      startedAt: '2026-12-05T11:59:00.000Z',
+      expiresAt: killed.payload.expiresAt,
+      parameters: killed.payload.parameters,
+    });
+    const t = await setup(files, withUpdate, undefined, software);
+    await t.executor.idle();
+    const end = t.updates.filter((u) => u.actionId === killed.payload.actionId).at(-1);
+    expect(end).toMatchObject({ status: 'failed', error: { code: 'ACTION_INTERRUPTED' } });
+    expect(end?.error?.message).toMatch(/package manager.*dpkg --configure -a/);
+    expect(told).toEqual([]);
+    for (const name of ['openssl', 'curl']) {
+      t.now.ms += 1_000;
+      await t.executor.receive([signedAction('updateSoftware', { packages: [{ name, source: 'dpkg', fixedVersion: null }] })]);
+      await t.executor.idle();
+    }
+    // The first one after the kill repairs; the one after it follows a finished update and does not.
+    expect(told).toEqual([true, false]);
+  });
+
   it('a cancel whose target never came records the target cancelled and reports it at once; the target never runs', async () => {
     const t = await setup();
     const early = signedAction('runAntivirusScan', { scanType: 'quick' });

@@ -9,7 +9,7 @@ import type { Logger } from '../../logging.js';
 import { ActionFailure } from '../response-host.js';
 import { type HandlerDeps, runAction } from './handlers.js';
 import type { ActionLedger, AgentActionEntry } from './ledger.js';
-import { recoverEntry } from './recovery.js';
+import { interruptedUpdateBefore, recoverEntry } from './recovery.js';
 
 /** Actions that can be stopped once running (common/action-state.ts says the same to the endpoint). */
 const ABORTABLE: ReadonlySet<string> = new Set(['runAntivirusScan', 'collectInvestigationPackage']);
@@ -259,7 +259,13 @@ export class ActionExecutor {
     let outcome: Terminal;
     try {
       const action = { actionId: id, type: entry.type, parameters: entry.parameters };
-      const result = await runAction(action, { signal: run.controller.signal, progress: this.progressSink(id) }, this.deps);
+      const ctx = {
+        signal: run.controller.signal,
+        progress: this.progressSink(id),
+        afterInterruption: entry.type === 'updateSoftware' && interruptedUpdateBefore(this.deps.ledger.all(), id),
+        notice: (message: string) => this.deps.logger.warn(message, { actionId: id, type: entry.type }),
+      };
+      const result = await runAction(action, ctx, this.deps);
       outcome = { status: 'succeeded', result };
     } catch (err) {
       if (run.cancelled) outcome = { status: 'cancelled' };

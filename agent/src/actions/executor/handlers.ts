@@ -34,6 +34,10 @@ export interface HandlerDeps {
 export interface RunContext {
   readonly signal: AbortSignal;
   readonly progress: ProgressSink;
+  /** updateSoftware: the previous one was interrupted by a restart (recovery.ts interruptedUpdateBefore). */
+  readonly afterInterruption?: boolean;
+  /** A warning for the agent's log about this action. */
+  readonly notice?: (message: string) => void;
 }
 
 function allowed(state: IsolationState): ActionResultOf<'isolate'>['allowed'] {
@@ -111,7 +115,8 @@ async function updateSoftware(
   const software = deps.software;
   if (!host.updateSoftware || !software) throw new AttacheError('ACTION_UNSUPPORTED', 'updateSoftware: this host cannot list or update its software');
   try {
-    return await host.updateSoftware({ packages, inventory: software.collect }, ctx.signal, ctx.progress);
+    const request = { packages, inventory: software.collect, afterInterruption: ctx.afterInterruption === true, ...(ctx.notice ? { notice: ctx.notice } : {}) };
+    return await host.updateSoftware(request, ctx.signal, ctx.progress);
   } finally {
     software.collected();
   }

@@ -1,6 +1,6 @@
 // What becomes of an action the agent was running (or had queued) when it was killed, decided at the next start:
-// isolate, release and offboard are idempotent and run again; a scan or a package collection cannot be resumed and
-// fails ACTION_INTERRUPTED; a stop-and-quarantine succeeded if the quarantine holds the file it was after.
+// isolate, release and offboard are idempotent and run again; a scan, a package collection or a software update cannot
+// be resumed and fails ACTION_INTERRUPTED; a stop-and-quarantine succeeded if the quarantine holds the file it was after.
 import { ACTION_EXPIRY_SKEW_MS } from '../../core/action-verify.js';
 import type { ResponseHost } from '../response-host.js';
 import type { AgentActionEntry } from './ledger.js';
@@ -36,7 +36,24 @@ export async function recoverEntry(
       return interrupted('the scan ran');
     case 'collectInvestigationPackage':
       return interrupted('the investigation package was collected or uploaded');
+    case 'updateSoftware':
+      // Never re-run blindly: dpkg may be half-way (review 18 M5); the next updateSoftware repairs it first.
+      return interrupted('the package manager ran (the next updateSoftware runs dpkg --configure -a first)');
     default:
       return interrupted(`running ${entry.type}`);
   }
+}
+
+/**
+ * True when the last updateSoftware that started before `actionId` was ended by a restart (ACTION_INTERRUPTED: only
+ * recovery ends one so, as it cannot be cancelled). Its package manager was killed mid-run, so dpkg may have packages
+ * unpacked but not configured: the next run repairs them first. A finished run after it clears this.
+ */
+export function interruptedUpdateBefore(entries: readonly (readonly [string, AgentActionEntry])[], actionId: string): boolean {
+  let last: AgentActionEntry | undefined;
+  for (const [id, entry] of entries) {
+    if (id === actionId || entry.type !== 'updateSoftware' || entry.startedAt === undefined) continue;
+    if (!last || (last.startedAt as string) < entry.startedAt) last = entry;
+  }
+  return last?.status === 'failed' && last.error?.code === 'ACTION_INTERRUPTED';
 }

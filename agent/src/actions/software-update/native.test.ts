@@ -7,7 +7,7 @@ import type { Platform, SoftwareInventory } from '../../../../policy-schemas/src
 import { finishSoftwareInventory, type RawSoftwareItem } from '../../inventory/software/software-inventory.js';
 import { type CommandResult, type CommandSpec, ScriptedCommandRunner } from '../../system/command-runner.js';
 import { ActionFailure, type SoftwareUpdateRequest } from '../response-host.js';
-import { LINUX_MANAGERS, nativeSoftwareUpdater, WINDOWS_APPS_DIR } from './native.js';
+import { DPKG_UPDATES_DIR, LINUX_MANAGERS, nativeSoftwareUpdater, WINDOWS_APPS_DIR } from './native.js';
 
 const APT_UPDATE =
   'Hit:1 http://deb.debian.org/debian bookworm InRelease\nGet:2 http://deb.debian.org/debian-security bookworm-security InRelease [48.0 kB]\nReading package lists...\n';
@@ -62,7 +62,7 @@ async function failureOf(p: Promise<unknown>): Promise<AttacheError> {
 }
 
 describe('updateSoftware on Linux', () => {
-  it('dpkg: apt-get update, then install --only-upgrade -y -- names, non-interactive; fixed by the source version', async () => {
+  it('dpkg: apt-get update, then install --only-upgrade -y, old conffiles kept, no removal -- names, non-interactive; fixed by the source version', async () => {
     const r = runner((s) => ({ stdout: s.args[0] === 'update' ? APT_UPDATE : APT_INSTALL }));
     const update = nativeSoftwareUpdater('linux', { runner: r, files: files([LINUX_MANAGERS.apt]) });
     const packages = [
@@ -77,9 +77,24 @@ describe('updateSoftware on Linux', () => {
     );
     expect(argv(r.calls)).toEqual([
       ['/usr/bin/apt-get', 'update'],
-      ['/usr/bin/apt-get', 'install', '--only-upgrade', '-y', '--', 'libssl3', 'openssl'],
+      [
+        '/usr/bin/apt-get',
+        '-o',
+        'Dpkg::Options::=--force-confdef',
+        '-o',
+        'Dpkg::Options::=--force-confold',
+        'install',
+        '--only-upgrade',
+        '--no-remove',
+        '-y',
+        '--',
+        'libssl3',
+        'openssl',
+      ],
     ]);
     expect(r.calls.every((c) => c.env?.DEBIAN_FRONTEND === 'noninteractive' && c.signal !== undefined)).toBe(true);
+    // A kill (cancel, timeout, agent stopping) reaches dpkg too, not only apt-get (review 18 M5).
+    expect(r.calls.map((c) => c.processGroup)).toEqual([true, true]);
     expect(result).toEqual({
       manager: 'apt',
       packages: [
@@ -99,7 +114,7 @@ describe('updateSoftware on Linux', () => {
       new AbortController().signal,
       () => undefined,
     );
-    expect(argv(dnf.calls)).toEqual([['/usr/bin/dnf', 'upgrade', '-y', '--', 'openssl']]);
+    expect(argv(dnf.calls)).toEqual([['/usr/bin/dnf', 'upgrade', '-y', '--setopt=install_weak_deps=False', '--', 'openssl']]);
     expect(viaDnf).toEqual({ manager: 'dnf', packages: [{ name: 'openssl', before: '1:3.0.7-24.el9', after: '1:3.0.7-27.el9', fixed: true }] });
 
     const zypper = runner(() => ({ stdout: ZYPPER_UPDATE }));
@@ -108,7 +123,8 @@ describe('updateSoftware on Linux', () => {
       new AbortController().signal,
       () => undefined,
     );
-    expect(argv(zypper.calls)).toEqual([['/usr/bin/zypper', '--non-interactive', 'update', '--', 'openssl']]);
+    expect(argv(zypper.calls)).toEqual([['/usr/bin/zypper', '--non-interactive', 'update', '--no-recommends', '--', 'openssl']]);
+    expect([...dnf.calls, ...zypper.calls].map((c) => c.processGroup)).toEqual([true, true]);
     expect(viaZypper.packages).toEqual([{ name: 'openssl', before: '1:3.0.7-24.el9', after: '1:3.0.7-25.el9', fixed: false }]);
   });
 
@@ -124,12 +140,72 @@ describe('updateSoftware on Linux', () => {
       ),
     );
     expect(err.code).toBe('SOFTWARE_UPDATE_FAILED');
-    expect(err.message).toContain('/usr/bin/apt-get install --only-upgrade -y -- openssl: exit 100: E: Could not get lock /var/lib/dpkg/lock-frontend.');
+    expect(err.message).toContain(' install --only-upgrade --no-remove -y -- openssl: exit 100: E: Could not get lock /var/lib/dpkg/lock-frontend.');
     expect(err.message).toContain('is another process using it?');
     expect((err as ActionFailure).result).toEqual({
       manager: 'apt',
       packages: [{ name: 'openssl', before: '3.0.11-1~deb12u2', after: '3.0.11-1~deb12u2', fixed: false }],
     });
+  });
+
+  it.each<[string, { afterInterruption?: boolean; updates?: string[] }]>([
+    ['after an updateSoftware the agent was killed in', { afterInterruption: true }],
+    ["when dpkg's updates dir holds journal entries", { updates: ['0000', '0001'] }],
+  ])('runs dpkg --configure -a before apt-get %s, and says so (review 18 M5)', async (_when, state) => {
+    const r = runner((s) => ({ stdout: s.args.includes('install') ? APT_INSTALL : APT_UPDATE }));
+    const dir = (d: string) => (d === DPKG_UPDATES_DIR ? (state.updates ?? []) : []);
+    const update = nativeSoftwareUpdater('linux', { runner: r, files: { ...files([LINUX_MANAGERS.apt]), list: async (d: string) => dir(d) } });
+    const before = inv(deb('3.0.11-1~deb12u2'));
+    const notices: string[] = [];
+    await update(
+      {
+        ...request([{ name: 'openssl', source: 'dpkg', fixedVersion: null }], before, before, () => false),
+        ...(state.afterInterruption ? { afterInterruption: true } : {}),
+        notice: (m) => notices.push(m),
+      },
+      new AbortController().signal,
+      () => undefined,
+    );
+    expect(argv(r.calls)[0]).toEqual(['/usr/bin/dpkg', '--force-confdef', '--force-confold', '--configure', '-a']);
+    expect(r.calls[0]).toMatchObject({ env: { DEBIAN_FRONTEND: 'noninteractive' }, processGroup: true });
+    expect(
+      argv(r.calls)
+        .slice(1)
+        .map((a) => a[1]),
+    ).toEqual(['update', '-o']);
+    expect(notices).toEqual([expect.stringMatching(/dpkg was interrupted .*: running dpkg --configure -a/)]);
+  });
+
+  it('a failing dpkg --configure -a fails the action before apt-get runs', async () => {
+    const r = runner(() => ({
+      code: 2,
+      stderr:
+        'dpkg: error processing package openssl (--configure):\n installed openssl package post-installation script subprocess returned error exit status 1',
+    }));
+    const update = nativeSoftwareUpdater('linux', { runner: r, files: files([LINUX_MANAGERS.apt]) });
+    const before = inv(deb('3.0.11-1~deb12u2'));
+    const err = await failureOf(
+      update(
+        { ...request([{ name: 'openssl', source: 'dpkg', fixedVersion: null }], before, before, () => false), afterInterruption: true },
+        new AbortController().signal,
+        () => undefined,
+      ),
+    );
+    expect(err.code).toBe('SOFTWARE_UPDATE_FAILED');
+    expect(err.message).toContain('/usr/bin/dpkg --force-confdef --force-confold --configure -a: exit 2: dpkg: error processing package openssl');
+    expect(r.calls).toHaveLength(1);
+  });
+
+  it('runs no dpkg --configure -a after a clean run, nor for dnf', async () => {
+    const r = runner(() => ({}));
+    const update = nativeSoftwareUpdater('linux', { runner: r, files: files([LINUX_MANAGERS.apt]) });
+    const before = inv(deb('3.0.11-1~deb12u2'));
+    await update(
+      request([{ name: 'openssl', source: 'dpkg', fixedVersion: null }], before, before, () => false),
+      new AbortController().signal,
+      () => undefined,
+    );
+    expect(r.calls.map((c) => c.file)).toEqual(['/usr/bin/apt-get', '/usr/bin/apt-get']);
   });
 
   it.each([
@@ -180,7 +256,7 @@ describe('updateSoftware on Linux', () => {
   it('cancellation aborts the manager through the signal and ends the action with the abort reason', async () => {
     const controller = new AbortController();
     const r = runner((s) => {
-      if (s.args[0] !== 'install') return { stdout: APT_UPDATE };
+      if (!s.args.includes('install')) return { stdout: APT_UPDATE };
       // What the runner sees when the signal kills the child: no exit code.
       controller.abort(new AttacheError('ACTION_INTERRUPTED', 'cancelled by admin'));
       return { code: null, stderr: '' };
@@ -230,6 +306,8 @@ describe('updateSoftware on Windows and macOS', () => {
         '--exact',
         '--name',
         '7-Zip 23.01 (x64)',
+        '--source',
+        'winget',
         '--silent',
         '--accept-package-agreements',
         '--accept-source-agreements',

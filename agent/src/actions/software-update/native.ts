@@ -8,10 +8,22 @@ import type { Platform, SoftwareInventory } from '../../../../policy-schemas/src
 import type { CommandResult, CommandRunner } from '../../system/command-runner.js';
 import type { FileStore } from '../../system/file-store.js';
 import { ActionFailure, type ProgressSink, type SoftwareUpdateRequest } from '../response-host.js';
-import { checkRequested, type ManagerStep, managerSteps, manualInstructions, type PackageManager, type UpdateResult, updateResult } from './plan.js';
+import {
+  checkRequested,
+  dpkgRepairStep,
+  type ManagerStep,
+  managerSteps,
+  manualInstructions,
+  type PackageManager,
+  type UpdateResult,
+  updateResult,
+} from './plan.js';
 
 /** Where the managers are installed (Debian/Ubuntu, Fedora/RHEL family, SUSE). */
 export const LINUX_MANAGERS = { apt: '/usr/bin/apt-get', dnf: '/usr/bin/dnf', zypper: '/usr/bin/zypper' } as const;
+export const DPKG = '/usr/bin/dpkg';
+/** dpkg's journal of a run in progress: entries left here mean dpkg was interrupted (apt-get then refuses to run). */
+export const DPKG_UPDATES_DIR = '/var/lib/dpkg/updates';
 /**
  * winget for the SYSTEM account (which has no per-user WindowsApps alias): the App Installer package's folder under
  * %ProgramFiles%\WindowsApps, named Microsoft.DesktopAppInstaller_<version>_<arch>__8wekyb3d8bbwe; the newest wins.
@@ -87,6 +99,19 @@ function failure(step: ManagerStep, result: CommandResult): string | undefined {
   return undefined;
 }
 
+/**
+ * `dpkg --configure -a` first when dpkg was interrupted: by the agent's own kill of an earlier updateSoftware (the
+ * ledger says so), or by anything else (its journal is not empty). Said in the agent's log; a failure fails the action.
+ */
+async function repairSteps(manager: PackageManager, request: SoftwareUpdateRequest, files: NativeSoftwareUpdateDeps['files']): Promise<ManagerStep[]> {
+  if (manager !== 'apt') return [];
+  const journal = await files.list(DPKG_UPDATES_DIR).catch(() => [] as string[]);
+  if (!request.afterInterruption && journal.length === 0) return [];
+  const why = request.afterInterruption ? 'an earlier updateSoftware was cut short by an agent restart' : `${DPKG_UPDATES_DIR} is not empty`;
+  request.notice?.(`dpkg was interrupted (${why}): running dpkg --configure -a before apt-get`);
+  return [dpkgRepairStep(DPKG)];
+}
+
 /** updateSoftware of a real device of `platform` (ResponseHost.updateSoftware). */
 export function nativeSoftwareUpdater(
   platform: Platform,
@@ -104,7 +129,7 @@ export function nativeSoftwareUpdater(
     checkRequested(request.packages, before);
     if (!located) throw new AttacheError('ACTION_UNSUPPORTED', `updateSoftware: no package manager for ${source} packages on this ${platform} device`);
     progress(10);
-    const steps = managerSteps(located.manager, located.executable, names);
+    const steps = [...(await repairSteps(located.manager, request, deps.files)), ...managerSteps(located.manager, located.executable, names)];
     const failures: string[] = [];
     for (const [i, step] of steps.entries()) {
       const result = await deps.runner.run({ ...step, signal, timeoutMs: UPDATE_TIMEOUT_MS, maxOutputBytes: MAX_OUTPUT_BYTES });

@@ -40,29 +40,62 @@ export interface ManagerStep {
   readonly file: string;
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** Linux managers run in a process group of their own: a kill reaches dpkg/rpm too (CommandSpec.processGroup). */
+  readonly processGroup?: boolean;
+}
+
+/**
+ * dpkg's own conffile prompt is not silenced by DEBIAN_FRONTEND (review 18 M5): with stdin closed it fails "end of file
+ * on stdin at conffile prompt" and leaves the package unconfigured. confdef takes the package's default where there is
+ * one, confold keeps the admin's file otherwise (dpkg(1) --force-conf*); apt-get passes them on (apt-get(8) -o).
+ */
+export const DPKG_CONFFILE_OPTIONS = ['-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'] as const;
+
+/**
+ * dpkg's repair after an interruption (what apt-get itself asks for: "dpkg was interrupted, you must manually run
+ * 'dpkg --configure -a'"): configures every unpacked package, with the same conffile answers as the update.
+ */
+export function dpkgRepairStep(dpkg: string): ManagerStep {
+  return { file: dpkg, args: ['--force-confdef', '--force-confold', '--configure', '-a'], env: { DEBIAN_FRONTEND: 'noninteractive' }, processGroup: true };
 }
 
 /**
  * The exact commands (docs/vulnerabilities.md "On the device"). `--` ends the options before the names, so even a name
- * that passed the pattern can never be read as one; apt-get refreshes its lists first, non-interactive.
+ * that passed the pattern can never be read as one; apt-get refreshes its lists first, non-interactive. Nothing may be
+ * removed to make an upgrade fit: apt-get `--no-remove` aborts instead (`-y` alone agrees to removals); dnf removes
+ * only with `--allowerasing` (not given); zypper's non-interactive answer to a solver problem is cancel. No new weak
+ * dependencies either: dnf `install_weak_deps=False`, zypper `--no-recommends`.
  */
 export function managerSteps(manager: PackageManager, executable: string, names: readonly string[]): ManagerStep[] {
   switch (manager) {
     case 'apt': {
       const env = { DEBIAN_FRONTEND: 'noninteractive' };
       return [
-        { file: executable, args: ['update'], env },
-        { file: executable, args: ['install', '--only-upgrade', '-y', '--', ...names], env },
+        { file: executable, args: ['update'], env, processGroup: true },
+        { file: executable, args: [...DPKG_CONFFILE_OPTIONS, 'install', '--only-upgrade', '--no-remove', '-y', '--', ...names], env, processGroup: true },
       ];
     }
     case 'dnf':
-      return [{ file: executable, args: ['upgrade', '-y', '--', ...names] }];
+      return [{ file: executable, args: ['upgrade', '-y', '--setopt=install_weak_deps=False', '--', ...names], processGroup: true }];
     case 'zypper':
-      return [{ file: executable, args: ['--non-interactive', 'update', '--', ...names] }];
+      return [{ file: executable, args: ['--non-interactive', 'update', '--no-recommends', '--', ...names], processGroup: true }];
     case 'winget':
+      // `--source winget` (review 18 L4): only the community repository takes part in the exact-name match, never the
+      // msstore source or another source configured machine-wide (winget upgrade: "-s, --source: restricts the search").
       return names.map((name) => ({
         file: executable,
-        args: ['upgrade', '--exact', '--name', name, '--silent', '--accept-package-agreements', '--accept-source-agreements', '--disable-interactivity'],
+        args: [
+          'upgrade',
+          '--exact',
+          '--name',
+          name,
+          '--source',
+          'winget',
+          '--silent',
+          '--accept-package-agreements',
+          '--accept-source-agreements',
+          '--disable-interactivity',
+        ],
       }));
   }
 }

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../../common/canonical-json.js';
 import { validate } from '../../../../common/validation.js';
-import { MAX_SOFTWARE_ITEMS, SOFTWARE_LIMITS, SoftwareInventory } from '../../../../policy-schemas/src/index.js';
-import { boundItem, finishSoftwareInventory, type RawSoftwareItem, softwareDelta } from './software-inventory.js';
+import { MAX_SOFTWARE_ITEMS, MAX_SOFTWARE_UPLOAD_BYTES, SOFTWARE_LIMITS, SoftwareInventory, SoftwareUpload } from '../../../../policy-schemas/src/index.js';
+import { boundItem, finishSoftwareInventory, fitSoftwareUpload, type RawSoftwareItem, softwareDelta, softwareDigest } from './software-inventory.js';
 
 const AT = '2026-12-05T12:00:00.000Z';
 const OS = { name: 'Debian GNU/Linux', version: '12' };
@@ -126,5 +126,66 @@ describe('softwareDelta', () => {
     expect(softwareDelta(undefined, first)).toEqual({ upload: true, digest: first.digest });
     expect(softwareDelta(first.digest, again)).toEqual({ upload: false, digest: first.digest });
     expect(softwareDelta(first.digest, upgraded)).toEqual({ upload: true, digest: upgraded.digest });
+  });
+});
+
+describe('fitSoftwareUpload (review 18 L2)', () => {
+  const DEVICE = '11111111-1111-4111-8111-111111111111';
+  const bytes = (u: unknown) => Buffer.byteLength(JSON.stringify(u), 'utf8');
+  /** Windows-like items with long install paths; '€' is 3 bytes in UTF-8 but one code point, so bytes are what count. */
+  const wide = (n: number, path = '€'.repeat(300)) =>
+    finishSoftwareInventory(
+      {
+        os: { name: 'Windows 11 Pro', version: '10.0.22631' },
+        items: Array.from({ length: n }, (_, i) => ({
+          name: `App ${String(i).padStart(5, '0')}`,
+          version: '1.0.0',
+          source: 'windowsRegistry' as const,
+          scheme: 'dotted' as const,
+          installPath: `C:\\Program Files\\${path}\\${i}`,
+        })),
+      },
+      AT,
+    );
+
+  it('leaves an upload within the limit as it is', () => {
+    const upload = { deviceId: DEVICE, inventory: wide(10) };
+    expect(fitSoftwareUpload(upload, bytes(upload))).toBe(upload);
+  });
+
+  it('drops items from the end of the sorted list until the JSON fits in bytes, sets truncated, digests the kept items', () => {
+    const inventory = wide(10);
+    const upload = { deviceId: DEVICE, inventory };
+    const itemBytes = bytes(inventory.items[9]);
+    // Room for all but about two and a half items.
+    const limit = bytes(upload) - Math.floor(itemBytes * 2.5);
+    const fitted = fitSoftwareUpload(upload, limit);
+    expect(fitted.deviceId).toBe(DEVICE);
+    expect(fitted.inventory.items).toEqual(inventory.items.slice(0, 7));
+    expect(fitted.inventory).toMatchObject({
+      truncated: true,
+      collectedAt: inventory.collectedAt,
+      os: inventory.os,
+      digest: softwareDigest(inventory.items.slice(0, 7)),
+    });
+    expect(bytes(fitted)).toBeLessThanOrEqual(limit);
+    // One more item would not have fitted.
+    const oneMore = {
+      deviceId: DEVICE,
+      inventory: { ...fitted.inventory, items: inventory.items.slice(0, 8), digest: softwareDigest(inventory.items.slice(0, 8)) },
+    };
+    expect(bytes(oneMore)).toBeGreaterThan(limit);
+    expect(validate(SoftwareUpload, fitted, 'software upload')).toBe(fitted);
+  });
+
+  it('keeps the largest inventory the agent can list (20,000 items, 1,024-code-point paths) under the route limit', () => {
+    const inventory = wide(MAX_SOFTWARE_ITEMS, '€'.repeat(SOFTWARE_LIMITS.installPath));
+    const upload = { deviceId: DEVICE, inventory };
+    expect(bytes(upload)).toBeGreaterThan(MAX_SOFTWARE_UPLOAD_BYTES);
+    const fitted = fitSoftwareUpload(upload);
+    expect(bytes(fitted)).toBeLessThanOrEqual(MAX_SOFTWARE_UPLOAD_BYTES);
+    expect(fitted.inventory.items.length).toBeGreaterThan(2_000);
+    expect(fitted.inventory.truncated).toBe(true);
+    expect(fitted.inventory.digest).toBe(softwareDigest(fitted.inventory.items));
   });
 });

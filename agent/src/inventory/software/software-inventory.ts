@@ -4,7 +4,14 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../../common/canonical-json.js';
 import { AttacheError } from '../../../../common/errors.js';
-import { MAX_SOFTWARE_ITEMS, SOFTWARE_LIMITS, type SoftwareInventory, type SoftwareItem } from '../../../../policy-schemas/src/index.js';
+import {
+  MAX_SOFTWARE_ITEMS,
+  MAX_SOFTWARE_UPLOAD_BYTES,
+  SOFTWARE_LIMITS,
+  type SoftwareInventory,
+  type SoftwareItem,
+  type SoftwareUpload,
+} from '../../../../policy-schemas/src/index.js';
 import { type CommandRunner, type CommandSpec, describeFailure } from '../../system/command-runner.js';
 
 /** Lists the device's installed software; throws SOFTWARE_INVENTORY_FAILED when nothing could be listed. */
@@ -120,6 +127,30 @@ export function finishSoftwareInventory(collected: CollectedSoftware, collectedA
   const build = bounded(collected.os.build, 100);
   if (build !== undefined) os.build = build;
   return { collectedAt, os, items, truncated: collected.partial === true || items.length < sorted.length, digest: softwareDigest(items) };
+}
+
+const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+/**
+ * The upload as it can be sent: unchanged when its JSON (as the transport serialises it) is at most `maxBytes`, else
+ * the longest prefix of the sorted items that fits, `truncated` set and the digest of the kept items (review 18 L2: a
+ * large host would otherwise get 413 at every run and stay `unknown`). The same device cuts at the same item, so the
+ * digest gate still holds.
+ */
+export function fitSoftwareUpload(upload: SoftwareUpload, maxBytes = MAX_SOFTWARE_UPLOAD_BYTES): SoftwareUpload {
+  if (jsonBytes(upload) <= maxBytes) return upload;
+  const { items } = upload.inventory;
+  // Everything but the items, with `truncated: true` and a digest of the same length; each item adds its JSON and a comma.
+  let used = jsonBytes({ ...upload, inventory: { ...upload.inventory, items: [], truncated: true } });
+  let kept = 0;
+  for (const item of items) {
+    const add = jsonBytes(item) + (kept > 0 ? 1 : 0);
+    if (used + add > maxBytes) break;
+    used += add;
+    kept++;
+  }
+  const fitted = items.slice(0, kept);
+  return { ...upload, inventory: { ...upload.inventory, items: fitted, truncated: true, digest: softwareDigest(fitted) } };
 }
 
 /** Whether to upload: only when the digest differs from the last one the endpoint acknowledged (none yet: upload). */

@@ -20,6 +20,7 @@ export const ACTION_LABELS: Readonly<Record<MachineAction['type'], string>> = {
   stopAndQuarantineFile: 'Stop and quarantine file',
   restoreFromQuarantine: 'Restore file from quarantine',
   offboard: 'Offboard device',
+  updateSoftware: 'Update software',
 };
 
 export const actionPath = (id: string, sub = '') => `/v1/admin/actions/${encodeURIComponent(id)}${sub}`;

@@ -19,6 +19,7 @@ const BOOLEANS = ['requireRealTimeProtection', 'requireFirewall', 'requireSignat
 function NewCompliancePolicy({ onCreated }: { onCreated: () => void }) {
   const [name, setName] = useState('');
   const [maxRisk, setMaxRisk] = useState('');
+  const [maxExposure, setMaxExposure] = useState('');
   const [flags, setFlags] = useState<Record<string, boolean>>({});
   const [hours, setHours] = useState('');
   const [grace, setGrace] = useState('0');
@@ -28,6 +29,7 @@ function NewCompliancePolicy({ onCreated }: { onCreated: () => void }) {
     e.preventDefault();
     const settings: Record<string, unknown> = { ...flags };
     if (maxRisk) settings.maxRiskLevel = maxRisk;
+    if (maxExposure) settings.maxVulnerabilityExposureLevel = maxExposure;
     if (hours) settings.maxHoursSinceCheckin = Number(hours);
     try {
       await api('POST', '/v1/admin/compliance-policies', { name, settings, gracePeriodHours: Number(grace) });
@@ -50,6 +52,16 @@ function NewCompliancePolicy({ onCreated }: { onCreated: () => void }) {
           {['clear', 'low', 'medium', 'high'].map((r) => (
             <option key={r} value={r}>
               {r}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id="c-exposure" label="Highest vulnerability exposure level allowed">
+        <select id="c-exposure" value={maxExposure} onChange={(e) => setMaxExposure(e.currentTarget.value)}>
+          <option value="">not configured</option>
+          {['none', 'low', 'medium', 'high'].map((l) => (
+            <option key={l} value={l}>
+              {l}
             </option>
           ))}
         </select>

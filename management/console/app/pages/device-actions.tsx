@@ -1,6 +1,6 @@
 // The device page's response actions (issue 17): an action bar beside Sync and Revoke (isolate/release, antivirus scan
 // quick|full, collect an investigation package, stop and quarantine a file by SHA-256, restore from quarantine,
-// offboard), each asking for the required comment and shown only to roles allowed it, and the device's action history. The endpoint checks every
+// offboard, update software), each asking for the required comment and shown only to roles allowed it, and the device's action history. The endpoint checks every
 // field; its refusal (400 naming the field, 409 an action of the family already in flight) shows beside the form.
 import { useState } from 'preact/hooks';
 import { api, withQuery } from '../api.js';
@@ -10,6 +10,7 @@ import type { Abilities } from '../session.js';
 import type { MachineAction, MachineActionList } from '../types.js';
 import { announce, ErrorText, Loading } from '../ui.js';
 import { ACTION_LABELS, ActionTable } from './action-table.js';
+import { UpdateSoftwareForm } from './update-software-form.js';
 
 type ActionType = MachineAction['type'];
 
@@ -27,6 +28,8 @@ const FORMS: readonly { type: ActionType; allowed: (can: Abilities) => boolean; 
     danger: true,
     note: 'The agent restores every pre-management value, deletes its identity and stops; the device must enroll again.',
   },
+  // Its own form (update-software-form.tsx): packages chosen among the device's vulnerable software.
+  { type: 'updateSoftware', allowed: (can) => can.updateSoftware },
 ];
 
 /** A choice among fixed values, the first the default. */
@@ -134,7 +137,18 @@ export function DeviceActionBar(props: { deviceId: string; hostname: string; can
           </button>
         ))}
       </span>
-      {form && (
+      {form?.type === 'updateSoftware' && (
+        <UpdateSoftwareForm
+          deviceId={props.deviceId}
+          hostname={props.hostname}
+          onClose={() => setOpen(null)}
+          onDone={() => {
+            setOpen(null);
+            props.onCreated();
+          }}
+        />
+      )}
+      {form && form.type !== 'updateSoftware' && (
         <ActionForm
           key={form.type}
           deviceId={props.deviceId}

@@ -1,17 +1,19 @@
 // One device: identity, compliance with its reasons, per-setting status (desired, observed, the agent's evidence
 // message, events), alerts, health and inventory; "Sync now" and "Revoke" (with a confirmation) for roles with device
-// actions; response actions and their history (device-actions.tsx). Everything the device reported is rendered as text.
+// actions; response actions and their history (device-actions.tsx); the Software and Vulnerabilities tabs
+// (device-software.tsx, `?tab=`). Everything the device reported is rendered as text.
 
 import { useState } from 'preact/hooks';
 import { settingEvidence } from '../../../../policy-schemas/src/setting-evidence.js';
 import { api } from '../api.js';
-import { useLoad } from '../hooks.js';
+import { type Loaded, useLoad } from '../hooks.js';
 import { href, navigate } from '../router.js';
 import type { Abilities } from '../session.js';
 import type { Device, DeviceAlerts, DeviceCompliance, DeviceEvents, DeviceHealthView, DeviceInventoryView, DeviceStatus } from '../types.js';
 import { announce, Badge, ConfirmAction, ErrorText, formatTime, formatValue, Loading } from '../ui.js';
 import { DeviceActionBar, DeviceActionHistory, mayRunActions } from './device-actions.js';
 import { DeviceSignals } from './device-signals.js';
+import { SoftwareTab, VulnerabilitiesTab } from './device-software.js';
 
 const path = (id: string, sub = '') => `/v1/admin/devices/${encodeURIComponent(id)}${sub}`;
 
@@ -85,7 +87,27 @@ function ComplianceBlock({ compliance }: { compliance: DeviceCompliance }) {
   );
 }
 
-export function DevicePage({ deviceId, can }: { deviceId: string; can: Abilities }) {
+const TABS = [
+  ['overview', 'Overview'],
+  ['software', 'Software'],
+  ['vulnerabilities', 'Vulnerabilities'],
+] as const;
+
+/** The tabs as links (the tab lives in the URL: `#/devices/<id>?tab=software`). */
+function DeviceTabs({ deviceId, current }: { deviceId: string; current: string }) {
+  return (
+    <nav aria-label="Device sections" class="subnav">
+      {TABS.map(([key, label]) => (
+        <a key={key} href={href('devices', deviceId, { tab: key === 'overview' ? undefined : key })} aria-current={current === key ? 'page' : undefined}>
+          {label}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+export function DevicePage({ deviceId, tab, can }: { deviceId: string; tab: string | null; can: Abilities }) {
+  const current = TABS.some(([key]) => key === tab) ? (tab as string) : 'overview';
   const device = useLoad(() => api<Device>('GET', path(deviceId)), [deviceId]);
   const status = useLoad(() => api<DeviceStatus>('GET', path(deviceId, '/status')), [deviceId]);
   const events = useLoad(() => api<DeviceEvents>('GET', path(deviceId, '/events')), [deviceId]);
@@ -156,6 +178,43 @@ export function DevicePage({ deviceId, can }: { deviceId: string; can: Abilities
           <DeviceActionBar deviceId={deviceId} hostname={d.hostname} can={can} onCreated={() => setActionsRefresh((n) => n + 1)} />
         </div>
       )}
+      <DeviceTabs deviceId={deviceId} current={current} />
+      {current === 'software' && (
+        <section aria-labelledby="software-h">
+          <h2 id="software-h">Software</h2>
+          <SoftwareTab deviceId={deviceId} />
+        </section>
+      )}
+      {current === 'vulnerabilities' && (
+        <section aria-labelledby="vulnerabilities-h">
+          <h2 id="vulnerabilities-h">Vulnerabilities</h2>
+          <VulnerabilitiesTab deviceId={deviceId} can={can} />
+        </section>
+      )}
+      {current === 'overview' && (
+        <DeviceOverview deviceId={deviceId} can={can} actionsRefresh={actionsRefresh} loads={{ status, events, compliance, alerts, health, inventory }} />
+      )}
+    </article>
+  );
+}
+
+function DeviceOverview(props: {
+  deviceId: string;
+  can: Abilities;
+  actionsRefresh: number;
+  loads: {
+    status: Loaded<DeviceStatus>;
+    events: Loaded<DeviceEvents>;
+    compliance: Loaded<DeviceCompliance>;
+    alerts: Loaded<DeviceAlerts>;
+    health: Loaded<DeviceHealthView>;
+    inventory: Loaded<DeviceInventoryView>;
+  };
+}) {
+  const { deviceId, can, actionsRefresh } = props;
+  const { status, events, compliance, alerts, health, inventory } = props.loads;
+  return (
+    <>
       <section aria-labelledby="compliance-h">
         <h2 id="compliance-h">Compliance</h2>
         <ErrorText error={compliance.error} />
@@ -195,6 +254,6 @@ export function DevicePage({ deviceId, can }: { deviceId: string; can: Abilities
           compliance.reload();
         }}
       />
-    </article>
+    </>
   );
 }

@@ -201,6 +201,7 @@ export const API_TAGS: readonly { name: string; description: string }[] = [
   { name: 'Alert triage', description: 'Resolve, classify, assign and comment on device alerts; suppression rules.' },
   { name: 'Response actions', description: 'The action center: isolate, scan, collect, quarantine, offboard; cancel; investigation packages.' },
   { name: 'Security tasks', description: 'Remediation of vulnerability recommendations: tasks, their status, history and per-device progress.' },
+  { name: 'Vulnerabilities', description: 'Advisory imports, exposure, security recommendations (software inventory: Devices).' },
   { name: 'Access tokens', description: 'Tokens of conditional-access gateways.' },
   { name: 'Signing keys', description: 'The policy-signing key and its rotation.' },
   { name: 'Audit', description: 'The hash-chained audit log of admin actions: listing, export, verification.' },

@@ -26,6 +26,7 @@ import { IDENTITY_ROUTE_DOCS } from './identity-route-docs.js';
 import { isResponseDoc, type ParamDoc, type ResponseDoc, type RouteDoc, type RouteDocs, type SchemaObject } from './route-doc.js';
 import { SECURITY_TASK_ROUTE_DOCS } from './security-task-route-docs.js';
 import { TRIAGE_ROUTE_DOCS } from './triage-route-docs.js';
+import { VULNERABILITY_ROUTE_DOCS } from './vulnerability-route-docs.js';
 
 /** The entries of several files as one; a route documented twice is an error (a spread would silently keep one). */
 export function mergeRouteDocs(...files: readonly RouteDocs[]): RouteDocs {
@@ -51,6 +52,7 @@ export const ROUTE_DOCS: RouteDocs = mergeRouteDocs(
   CONSOLE_ROUTE_DOCS,
   ACCESS_OPS_ROUTE_DOCS,
   SECURITY_TASK_ROUTE_DOCS,
+  VULNERABILITY_ROUTE_DOCS,
 );
 
 const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE'] as const;

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttacheError } from '../../../../common/errors.js';
 import { ManualClock } from '../../../../common/testing/manual-clock.js';
 import { validateById } from '../../../../common/validation.js';
+import { recommendationId } from '../../service/vulnerabilities/matching/recommendations.js';
+import { debianUpload, inventoryOf, NVD_FILE, OSV_FILE, SEVEN_ZIP } from '../../service/vulnerabilities/testing/service-fixtures.js';
 import { httpsRequest } from '../../testing/https-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../../testing/test-endpoint.js';
 import { errorEnvelope } from '../error-envelope.js';
@@ -212,7 +214,24 @@ describe('documented answers', () => {
     expect(posted.status).toBe(200);
     const rule = await t.admin.ok<{ ruleId: string }>('POST', '/suppression-rules', { scope: 'device', deviceId: device.deviceId, alertId, comment: 'docs' });
     const action = await t.admin.ok<{ id: string }>('POST', `/devices/${device.deviceId}/runAntivirusScan`, { comment: 'docs' });
+    // A 7-Zip finding: a recommendation and an advisory to read (issue 18).
+    await httpsRequest(t.endpoint.url, t.ca, 'POST', '/v1/admin/vulnerabilities/advisories?name=nvd.json', {
+      headers: { authorization: `Bearer ${t.admin.token}`, 'content-type': 'application/json' },
+      body: NVD_FILE,
+    });
+    const software = inventoryOf([SEVEN_ZIP], { name: 'Windows 11 Pro', version: '10.0.22631' }, new Date(t.now()).toISOString());
+    expect((await device.post('/v1/device/software', { deviceId: device.deviceId, inventory: software })).status).toBe(200);
+    // A security task needs a recommendation: advisories imported and a Debian device's software uploaded.
+    const vulnerabilities = t.endpoint.context.vulnerabilities;
+    await vulnerabilities.importAdvisories({ bytes: OSV_FILE, fileName: 'docs.json' }, { adminId: null, username: 'admin' });
+    const linux = await t.enrolledDevice({ facts: { platform: 'linux', osVersion: '12' } });
+    await vulnerabilities.acceptSoftware(linux.deviceId, debianUpload(linux.deviceId));
+    const [recommendation] = (await vulnerabilities.recommendations({ limit: 1 }))?.items ?? [];
+    const task = await t.admin.ok<{ taskId: string }>('POST', '/security-tasks', { recommendationId: recommendation?.recommendationId });
     const ids: Record<string, string> = {
+      '/v1/admin/vulnerabilities/recommendations/': recommendationId('windows', SEVEN_ZIP.name),
+      '/v1/admin/vulnerabilities/advisories/': 'CVE-2024-11477',
+      '/v1/admin/security-tasks/': task.taskId,
       '/v1/admin/actions/': action.id,
       '/v1/admin/suppression-rules/': rule.ruleId,
       '/v1/admin/devices/': device.deviceId,

@@ -23,7 +23,7 @@ export const SECURITY_TASK_ROUTE_DOCS: RouteDocs = {
     security: admin,
     body: CreateSecurityTaskRequest,
     responses: { 201: SecurityTask },
-    errors: ['TASK_INVALID', 'NOT_FOUND'],
+    errors: ['TASK_INVALID', 'RECOMMENDATION_NOT_FOUND'],
   },
   'GET /v1/admin/security-tasks': {
     summary: 'Security tasks, newest first',

@@ -64,6 +64,14 @@ function checkRisk(max: NonNullable<ComplianceSettings['maxRiskLevel']>, f: Comp
   return { setting: 'maxRiskLevel', result: ok ? 'compliant' : 'noncompliant', expected: max, observed: f.riskLevel, message };
 }
 
+/**
+ * Software received longer ago than this makes the exposure check `unknown` (review18 M7): 14 agent intervals of the
+ * default 12 h. The agent uploads only when its software changed, so this assumes it re-sends an unchanged inventory
+ * at least weekly (docs/vulnerabilities.md "Compliance").
+ */
+export const MAX_SOFTWARE_AGE_DAYS = 7;
+const DAY_MS = 86_400_000;
+
 function checkExposure(max: NonNullable<ComplianceSettings['maxVulnerabilityExposureLevel']>, f: ComplianceFacts): SettingCheck {
   const setting = 'maxVulnerabilityExposureLevel';
   const e = f.vulnerabilityExposure;
@@ -75,8 +83,29 @@ function checkExposure(max: NonNullable<ComplianceSettings['maxVulnerabilityExpo
       observed: null,
       message: 'vulnerability exposure unknown: the device has uploaded no software inventory yet',
     };
+  const unknown = (why: string): SettingCheck => ({
+    setting,
+    result: 'unknown',
+    expected: max,
+    observed: e.level,
+    message: `vulnerability exposure unknown: ${why}`,
+  });
+  if (e.lastImportAt === null) return unknown('no advisory file was ever imported, so no software can be judged vulnerable');
+  const received = e.softwareReceivedAt === null ? Number.NaN : Date.parse(e.softwareReceivedAt);
+  const deadline = received + MAX_SOFTWARE_AGE_DAYS * DAY_MS;
+  if (!(f.now <= deadline)) {
+    return unknown(`the device's software inventory (received ${e.softwareReceivedAt ?? 'never'}) is older than ${MAX_SOFTWARE_AGE_DAYS} days`);
+  }
+  const changesAt = deadline + 1;
   if (EXPOSURE_LEVELS.indexOf(e.level) <= EXPOSURE_LEVELS.indexOf(max)) {
-    return { setting, result: 'compliant', expected: max, observed: e.level, message: `vulnerability exposure ${e.level} (score ${e.score}) is within ${max}` };
+    return {
+      setting,
+      result: 'compliant',
+      expected: max,
+      observed: e.level,
+      message: `vulnerability exposure ${e.level} (score ${e.score}) is within ${max}`,
+      changesAt,
+    };
   }
   const message = `vulnerability exposure ${e.level} (score ${e.score}, computed ${e.computedAt}) is above the allowed ${max}`;
   return { setting, result: 'noncompliant', expected: max, observed: e.level, message };

@@ -13,6 +13,7 @@ import { createSilentLogger } from '../../logging.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
 import type { ManagementStore } from '../../store/store.js';
 import { assignCompliancePolicy } from '../../store/testing/store-fixtures.js';
+import { exposureOf, softwareOf } from '../../store/testing/vulnerability-fixtures.js';
 import { ComplianceService, storedExposure } from './compliance-service.js';
 import { startComplianceTimer } from './compliance-timer.js';
 
@@ -70,26 +71,12 @@ function statusReport(deviceId: string, at: string): StatusReport {
   return { reportId: randomUUID(), deviceId, generatedAt: at, agentVersion: '1.0.0', trigger: 'push', durationMs: 1, policies: [], settings: [] };
 }
 
-/** Stores the device's computed exposure as the vulnerability service does after a recompute. */
-function saveExposure(deviceId: string, level: ExposureLevel, score: number): Promise<void> {
+/** Stores the device's software and computed exposure as the vulnerability service does (after an advisory import). */
+async function saveExposure(deviceId: string, level: ExposureLevel, score: number): Promise<boolean> {
   const at = new Date(now).toISOString();
-  const bySeverity = { critical: level === 'high' ? 1 : 0, high: 0, medium: 0, low: level === 'low' ? 1 : 0, none: 0, unknown: 0 };
-  return store.saveExposure(
-    {
-      deviceId,
-      level,
-      score,
-      findings: 1,
-      advisories: 1,
-      bySeverity,
-      vulnerableSoftware: 1,
-      softwareItems: 10,
-      softwareTruncated: false,
-      softwareCollectedAt: at,
-      computedAt: at,
-    },
-    [],
-  );
+  if ((await store.lastImportAt()) === null) await store.writeAdvisories([], [], at);
+  await store.recordSoftware({ ...softwareOf(deviceId, [], at, String(score % 10)), receivedAt: at });
+  return store.saveExposure(exposureOf(deviceId, score, level, [], at), []);
 }
 
 describe('ComplianceService', () => {
@@ -258,17 +245,17 @@ describe('ComplianceService', () => {
     expect(service.decision(broken)).toBeUndefined();
   });
 
-  it('reads the exposure only for a policy with a maximum exposure level, and moves with it (trigger vulnerabilities)', async () => {
+  it('reads the exposure only for a policy with a maximum exposure level, and moves with it after a recompute', async () => {
     const [exposed, other] = [await device(), await device()];
     await assign([exposed], { maxVulnerabilityExposureLevel: 'low' });
     await assign([other], { minAgentVersion: '1.0.0' });
     const asked: string[] = [];
     const read = storedExposure(store);
-    const exposureOf = (id: string) => {
+    const exposureRead = (id: string) => {
       asked.push(id);
       return read(id);
     };
-    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger(), exposureOf });
+    const service = new ComplianceService({}, { store, clock, logger: createSilentLogger(), exposureOf: exposureRead });
     expect((await service.evaluate(exposed, 'admin'))?.state).toBe('unknown');
     await service.evaluate(other, 'admin');
     expect(asked).toEqual([exposed]);
@@ -278,7 +265,11 @@ describe('ComplianceService', () => {
     expect(high?.reasons[0]).toMatchObject({ setting: 'maxVulnerabilityExposureLevel', expected: 'low', observed: 'high' });
     expect(service.decision(exposed)?.decision).toBe('block');
     await saveExposure(exposed, 'low', 3);
-    await service.evaluateMany([exposed], 'vulnerabilities');
-    expect(service.decision(exposed)?.decision).toBe('allow');
+    now = T0 + HOUR;
+    await service.onExposure([exposed, other]);
+    expect(service.decision(exposed)).toMatchObject({ decision: 'allow', evaluatedAt: new Date(now).toISOString() });
+    // The other device's policies do not rest on its exposure: a recompute of it evaluates nothing.
+    expect(service.decision(other)?.evaluatedAt).toBe(new Date(T0).toISOString());
+    expect(asked).toEqual([exposed, exposed, exposed]);
   });
 });

@@ -11,6 +11,7 @@ import type { DeviceSignals, StoredComplianceState } from '../../store/complianc
 import type { DeviceRecord, ManagementStore } from '../../store/store.js';
 import type { VulnerabilityStore } from '../../store/vulnerability-store.js';
 import type { ExposureSummary } from '../vulnerabilities/contracts.js';
+import { exposureSummary } from '../vulnerabilities/exposure-summary.js';
 import { isBehindCheck, needsSettingStatus } from './checks.js';
 import { accessDecision, evaluateDevice, type UnassignedState } from './evaluate.js';
 import { activeBySeverity, riskLevelOf } from './risk.js';
@@ -36,12 +37,11 @@ export interface ComplianceDeps {
   readonly exposureOf?: (deviceId: string) => Promise<ExposureSummary | null>;
 }
 
-/** ComplianceDeps.exposureOf read from the stored exposure rows (what VulnerabilityService.exposureOf answers too). */
-export function storedExposure(store: Pick<VulnerabilityStore, 'getExposure'>): (deviceId: string) => Promise<ExposureSummary | null> {
-  return async (deviceId) => {
-    const e = await store.getExposure(deviceId);
-    return e ? { level: e.level, score: e.score, computedAt: e.computedAt } : null;
-  };
+/** ComplianceDeps.exposureOf read from the stored rows (what VulnerabilityService.exposureOf answers too). */
+export function storedExposure(
+  store: Pick<VulnerabilityStore, 'getExposure' | 'getDeviceSoftware' | 'lastImportAt'>,
+): (deviceId: string) => Promise<ExposureSummary | null> {
+  return async (deviceId) => exposureSummary(store, deviceId);
 }
 
 /** What re-evaluated a device (logged with transitions). */
@@ -80,6 +80,8 @@ interface CachedDecision {
    * that key changes.
    */
   readonly status?: { readonly read: boolean; readonly conflicts: string };
+  /** Whether this process's last evaluation rested on the device's vulnerability exposure (absent: not known). */
+  readonly readsExposure?: boolean;
 }
 
 /** The catalog settings a compliance check rests on (checks.ts): the only status rows an evaluation reads. */
@@ -192,6 +194,18 @@ export class ComplianceService {
   }
 
   /**
+   * Devices whose vulnerability exposure was just recomputed (the vulnerability service's listener): re-evaluates those
+   * whose last evaluation here rested on it, or is not known (a decision reloaded from the store, or none yet). A policy
+   * setting maxVulnerabilityExposureLevel assigned later re-evaluates its devices itself.
+   */
+  async onExposure(deviceIds: readonly string[]): Promise<void> {
+    await this.evaluateMany(
+      deviceIds.filter((id) => this.decisions.get(id)?.readsExposure !== false),
+      'vulnerabilities',
+    );
+  }
+
+  /**
    * Takes these devices' decisions from their stored states, without evaluating: another replica evaluated them (a
    * cluster event), or events may have been missed (all devices, `undefined`).
    */
@@ -271,8 +285,9 @@ export class ComplianceService {
     const alerts = countingAlerts(triaged);
     const readsStatus = policies.some((p) => needsSettingStatus(p.settings));
     const settingConflicts = enrolled || !readsStatus ? [] : await this.deps.store.reportedConflicts(deviceId, BEHIND_CHECK_IDS);
+    const readsExposure = policies.some((p) => p.settings.maxVulnerabilityExposureLevel !== undefined);
     const exposureOf = enrolled ? undefined : this.deps.exposureOf;
-    const vulnerabilityExposure = exposureOf && policies.some((p) => p.settings.maxVulnerabilityExposureLevel) ? await exposureOf(deviceId) : null;
+    const vulnerabilityExposure = exposureOf && readsExposure ? await exposureOf(deviceId) : null;
     const active = activeBySeverity(alerts);
     const lastContactAt = device.lastSeenAt ?? device.enrolledAt;
     let { state, transition } = evaluateDevice({
@@ -299,7 +314,7 @@ export class ComplianceService {
       state = { ...state, nextEvaluationAt: expiry };
     }
     await store.saveComplianceState(state, transition, previous?.evaluatedAt ?? null);
-    this.remember(state, { read: readsStatus, conflicts: conflictKey(settingConflicts) });
+    this.remember(state, { read: readsStatus, conflicts: conflictKey(settingConflicts) }, readsExposure);
     this.deps.bus?.publish({ type: 'compliance', deviceIds: [deviceId] });
     if (transition) {
       this.log.info('compliance changed', {
@@ -322,7 +337,7 @@ export class ComplianceService {
     return undefined;
   }
 
-  private remember(state: StoredComplianceState, status?: CachedDecision['status']): void {
+  private remember(state: StoredComplianceState, status?: CachedDecision['status'], readsExposure?: boolean): void {
     const decision = accessDecision(state);
     this.decisions.set(state.deviceId, {
       decision,
@@ -330,6 +345,7 @@ export class ComplianceService {
       staleCheckin: state.reasons.some((r) => r.setting === 'maxHoursSinceCheckin' && r.result !== 'unknown'),
       settingConflict: state.reasons.some((r) => r.result === 'conflict'),
       ...(status ? { status } : {}),
+      ...(readsExposure !== undefined ? { readsExposure } : {}),
     });
   }
 }

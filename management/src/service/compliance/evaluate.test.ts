@@ -12,7 +12,7 @@ import {
 import type { StoredComplianceState } from '../../store/compliance-store.js';
 import { COMPLIANCE_LIST_ORDER } from '../../store/sql-device-listing.js';
 import type { ExposureSummary } from '../vulnerabilities/contracts.js';
-import { type ComplianceFacts, DEFAULT_MAX_SIGNATURE_AGE_HOURS, isBehindCheck } from './checks.js';
+import { type ComplianceFacts, DEFAULT_MAX_SIGNATURE_AGE_HOURS, isBehindCheck, MAX_SOFTWARE_AGE_DAYS } from './checks.js';
 import { accessDecision, type DeviceEvaluationInput, evaluateDevice, STATE_RANK } from './evaluate.js';
 
 const HOUR = 3_600_000;
@@ -37,8 +37,8 @@ function health(
   };
 }
 
-function exposure(level: ExposureSummary['level'], score: number): ExposureSummary {
-  return { level, score, computedAt: iso(T0) };
+function exposure(level: ExposureSummary['level'], score: number, more: Partial<ExposureSummary> = {}): ExposureSummary {
+  return { level, score, computedAt: iso(T0), softwareReceivedAt: iso(T0 - 3_600_000), lastImportAt: iso(T0 - 7_200_000), ...more };
 }
 
 function facts(overrides: Partial<ComplianceFacts> = {}): ComplianceFacts {
@@ -160,6 +160,20 @@ describe('one setting at a time', () => {
     ['exposure medium within medium', { maxVulnerabilityExposureLevel: 'medium' }, { vulnerabilityExposure: exposure('medium', 40) }, 'compliant', undefined],
     ['exposure high above medium', { maxVulnerabilityExposureLevel: 'medium' }, { vulnerabilityExposure: exposure('high', 70) }, 'noncompliant', 'high'],
     ['exposure high allowed by high', { maxVulnerabilityExposureLevel: 'high' }, { vulnerabilityExposure: exposure('high', 100) }, 'compliant', undefined],
+    [
+      'exposure none but software received 30 days ago',
+      { maxVulnerabilityExposureLevel: 'none' },
+      { vulnerabilityExposure: exposure('none', 0, { computedAt: iso(T0 - 30 * 86_400_000), softwareReceivedAt: iso(T0 - 30 * 86_400_000) }) },
+      'unknown',
+      'none',
+    ],
+    [
+      'exposure none but no advisory ever imported',
+      { maxVulnerabilityExposureLevel: 'none' },
+      { vulnerabilityExposure: exposure('none', 0, { lastImportAt: null }) },
+      'unknown',
+      'none',
+    ],
   ];
   for (const [name, settings, f, expected, observed] of rows) {
     it(`${name} → ${expected}`, () => {
@@ -184,6 +198,19 @@ describe('one setting at a time', () => {
     const state = evaluate({ maxVulnerabilityExposureLevel: 'low' }, facts({ vulnerabilityExposure: exposure('high', 73) }));
     expect(state.reasons[0]?.message).toContain('vulnerability exposure high (score 73');
     expect(state.reasons[0]?.message).toContain('above the allowed low');
+  });
+
+  it('says why old software or no advisories make exposure unknown, and when a fresh one turns unknown', () => {
+    const old = evaluate(
+      { maxVulnerabilityExposureLevel: 'low' },
+      facts({ vulnerabilityExposure: exposure('none', 0, { softwareReceivedAt: iso(T0 - 8 * 86_400_000) }) }),
+    );
+    expect(old.reasons[0]?.message).toContain(`older than ${MAX_SOFTWARE_AGE_DAYS} days`);
+    const none = evaluate({ maxVulnerabilityExposureLevel: 'low' }, facts({ vulnerabilityExposure: exposure('low', 3, { lastImportAt: null }) }));
+    expect(none.reasons[0]?.message).toContain('no advisory file was ever imported');
+    const fresh = evaluateDevice(input([policy({ maxVulnerabilityExposureLevel: 'low' })], facts({ vulnerabilityExposure: exposure('none', 0) })));
+    expect(fresh.state.state).toBe('compliant');
+    expect(fresh.state.nextEvaluationAt).toBe(iso(T0 - 3_600_000 + MAX_SOFTWARE_AGE_DAYS * 86_400_000 + 1));
   });
 
   it('defaults the signature age to 72 h', () => {

@@ -188,6 +188,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /v1/admin/vulnerabilities/recommendations/:id': 'vulnerabilities.read',
   'GET /v1/admin/vulnerabilities/advisories/:id': 'vulnerabilities.read',
   'POST /v1/admin/vulnerabilities/advisories': 'vulnerabilities.import',
+  'POST /v1/admin/vulnerabilities/recompute': 'vulnerabilities.import',
   'GET /v1/admin/security-tasks': 'vulnerabilities.read',
   'GET /v1/admin/security-tasks/:id': 'vulnerabilities.read',
   'POST /v1/admin/security-tasks': 'tasks.write',

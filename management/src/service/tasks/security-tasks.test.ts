@@ -11,6 +11,7 @@ import type { MachineAction, RecommendationDetail, SignedAction } from '../../..
 import { createSilentLogger } from '../../logging.js';
 import { openSqliteStore } from '../../store/sqlite-store.js';
 import type { ManagementStore } from '../../store/store.js';
+import { countingProxy } from '../../store/testing/counting-store.js';
 import { codeOf, enrolledDevice } from '../../store/testing/store-fixtures.js';
 import { debPackage } from '../../store/testing/vulnerability-fixtures.js';
 import { SecurityTaskService, type UpdateSoftwareCreator } from './security-tasks.js';
@@ -47,7 +48,7 @@ async function upload(deviceId: string, version: string): Promise<void> {
 
 /** The recommendation as VulnerabilityService.recommendation answers it for the exposed devices. */
 async function recommendation(id: string): Promise<RecommendationDetail> {
-  if (id !== REC) throw new AttacheError('NOT_FOUND', `no recommendation ${id}`); // RECOMMENDATION_NOT_FOUND once the vulnerability service is in
+  if (id !== REC) throw new AttacheError('RECOMMENDATION_NOT_FOUND', `no recommendation ${id}`);
   return {
     recommendation: {
       recommendationId: REC,
@@ -122,11 +123,60 @@ describe('SecurityTaskService', () => {
     expect((await service.create({ recommendationId: REC, deviceIds: [devices[0] as string] }, alice)).managedDeviceCount).toBe(1);
     const stranger = randomUUID();
     await expect(service.create({ recommendationId: REC, deviceIds: [stranger] }, alice)).rejects.toThrow(`deviceIds: device ${stranger} is not exposed`);
-    expect(await codeOf(service.create({ recommendationId: 'd'.repeat(32) }, alice))).toBe('NOT_FOUND');
+    expect(await codeOf(service.create({ recommendationId: 'd'.repeat(32) }, alice))).toBe('RECOMMENDATION_NOT_FOUND');
     expect(await codeOf(service.create({ recommendationId: REC, dueDateTime: '2020-01-01T00:00:00.000Z' }, alice))).toBe('TASK_INVALID');
     expect(await codeOf(service.create({ recommendationId: REC, creatorNotes: 'a\u0000b' }, alice))).toBe('TASK_INVALID');
-    expect(await codeOf(service.create({ recommendationId: 'nope' }, alice))).toBe('TASK_INVALID');
+    expect(await codeOf(service.create({ recommendationId: 'nope' }, alice))).toBe('SCHEMA_INVALID');
     expect(Object.fromEntries(await service.openTaskCounts([REC]))).toEqual({ [REC]: 2 });
+  });
+
+  it('refuses a task for all exposed devices when the recommendation has more than one task can target (no silent cut)', async () => {
+    // The detail lists the first devices only; the recommendation counts 12,000.
+    const many = async (id: string): Promise<RecommendationDetail> => {
+      const detail = await recommendation(id);
+      return { ...detail, recommendation: { ...detail.recommendation, exposedDevices: 12_000 } };
+    };
+    const big = new SecurityTaskService({ store, software: store, recommendation: many, clock: { now: () => now }, logger: createSilentLogger() });
+    const refused = big.create({ recommendationId: REC }, alice);
+    expect(await codeOf(refused)).toBe('TASK_INVALID');
+    await expect(big.create({ recommendationId: REC }, alice)).rejects.toThrow(/12000 exposed devices, more than the 10000 one task targets.*deviceIds/);
+    expect((await big.create({ recommendationId: REC, deviceIds: [devices[0] as string] }, alice)).managedDeviceCount).toBe(1);
+  });
+
+  it('reads the packages of the task software once per detail, never every package of each device', async () => {
+    const { proxy: software, calls } = countingProxy(store);
+    const counted = new SecurityTaskService({ store, software, recommendation, clock: { now: () => now }, logger: createSilentLogger() });
+    const task = await counted.create({ recommendationId: REC }, alice);
+    await upload(devices[0] as string, FIXED);
+    calls.clear();
+    const detail = await counted.detail(task.taskId);
+    expect(detail.devices.map((d) => d.fixed)).toEqual([true, false]);
+    expect(detail.devices[1]?.installedVersion).toBe('3.0.11-1~deb12u2');
+    expect(calls.get('packagesByIds') ?? 0).toBe(0);
+    expect(calls.get('packagesByMatchedName')).toBe(1);
+  });
+
+  it('creates at most remediationBatch actions per request, names them in the history, and continues on the next remediate', async () => {
+    const batched = new SecurityTaskService({
+      store,
+      software: store,
+      recommendation,
+      clock: { now: () => now },
+      logger: createSilentLogger(),
+      remediationBatch: 1,
+    });
+    const task = await batched.create({ recommendationId: REC }, alice);
+    const calls: { deviceId: string }[] = [];
+    const first = await batched.changeStatus(task.taskId, { status: 'active', remediate: true }, alice, creator(new Set(), calls));
+    expect(calls.map((c) => c.deviceId)).toEqual([devices[0]]);
+    const firstAction = first.devices.find((d) => d.deviceId === devices[0])?.actionId as string;
+    expect(first.task.history[2]?.note).toBe(
+      `remediation: 1 updateSoftware actions created; 1 devices not tried (at most 1 per request): remediate again to continue; actions ${firstAction}`,
+    );
+    const second = await batched.changeStatus(task.taskId, { status: 'active', remediate: true }, alice, creator(new Set(), calls));
+    // Devices without an action from this task go first: the second request continues with the other device.
+    expect(calls.map((c) => c.deviceId)).toEqual([devices[0], devices[1]]);
+    expect(second.devices.every((d) => d.actionId !== null)).toBe(true);
   });
 
   it('remediates each unfixed device, lists refusals in the history, and completes itself once every device is fixed', async () => {
@@ -148,7 +198,9 @@ describe('SecurityTaskService', () => {
       ['pending', 'active'],
       ['active', 'active'],
     ]);
-    expect(accepted.task.history[2]?.note).toMatch(/^remediation: 1 updateSoftware actions created; refused on 1 devices: .*ACTION_IN_PROGRESS/);
+    expect(accepted.task.history[2]?.note).toMatch(
+      /^remediation: 1 updateSoftware actions created; refused on 1 devices: .*ACTION_IN_PROGRESS.*; actions [0-9a-f-]{36}$/,
+    );
     const progress = new Map(accepted.devices.map((d) => [d.deviceId, d]));
     expect(progress.get(first)).toMatchObject({ fixed: false, installedVersion: '3.0.11-1~deb12u2', actionStatus: 'pending' });
     expect(progress.get(second)).toMatchObject({ fixed: false, actionId: null, actionStatus: null });
@@ -198,5 +250,47 @@ describe('SecurityTaskService', () => {
     await upload(devices[0] as string, FIXED);
     await service.onRecomputed([devices[0] as string]);
     expect((await service.detail(task.taskId)).task).toMatchObject({ status: 'completed', completion: 'automatic', fixedDeviceCount: 1 });
+  });
+
+  it('the leader sweep completes a task whose completion update was lost, and drops revoked devices with a note', async () => {
+    const task = await service.create({ recommendationId: REC }, alice);
+    const [a, b] = devices as [string, string];
+    // Every write of A's progress conflicts: the listener gives up (its error is only logged by the recomputer).
+    let conflicts = 4;
+    const flaky = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'updateSecurityTask' && conflicts > 0) {
+          return async () => {
+            conflicts--;
+            throw new AttacheError('CONFLICT', 'changed meanwhile');
+          };
+        }
+        const value = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const unlucky = new SecurityTaskService({ store: flaky, software: store, recommendation, clock: { now: () => now }, logger: createSilentLogger() });
+    await upload(a, FIXED);
+    await expect(unlucky.onRecomputed([a])).rejects.toThrow('changed meanwhile');
+    await upload(b, FIXED);
+    await service.onRecomputed([b]);
+    expect((await service.detail(task.taskId)).task).toMatchObject({ status: 'pending', fixedDeviceCount: 1 });
+    now += 60_000;
+    expect(await service.sweep()).toBe(1);
+    const done = await service.detail(task.taskId);
+    expect(done.task).toMatchObject({ status: 'completed', completion: 'automatic', fixedDeviceCount: 2 });
+    expect(await service.sweep()).toBe(0);
+
+    const second = await service.create({ recommendationId: REC }, alice);
+    const other = await enrolledDevice(store, new Date(now).toISOString());
+    await upload(other, '3.0.11-1~deb12u2');
+    devices = [a, other];
+    const third = await service.create({ recommendationId: REC }, alice);
+    await store.revokeDevice(other);
+    expect(await service.sweep()).toBe(2);
+    expect((await service.detail(second.taskId)).task).toMatchObject({ status: 'completed' });
+    const swept = await service.detail(third.taskId);
+    expect(swept.task).toMatchObject({ status: 'completed', managedDeviceCount: 1, fixedDeviceCount: 1 });
+    expect(swept.task.history.map((e) => e.note)).toContain(`device ${other} was revoked: dropped from the task`);
   });
 });

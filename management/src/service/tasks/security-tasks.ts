@@ -24,8 +24,9 @@ import type { ManagementStore } from '../../store/store.js';
 import { cursorOf, keysetCursor, oneOf } from '../actions/action-views.js';
 import { queryInvalid, refuseUnknown, single } from '../device-list-query.js';
 import type { Actor, VulnerabilityService } from '../vulnerabilities/contracts.js';
-import { devicesProgress, fixOf, TASK_HISTORY_LIMIT, type TaskSoftwareReader, taskView } from './task-progress.js';
+import { devicesProgress, fixOf, TASK_HISTORY_LIMIT, type TaskSoftwareReader, taskPackages, taskView } from './task-progress.js';
 import { checkText, checkTransition, mitigationTypeOf } from './task-rules.js';
+import { sweepOpenTasks } from './task-sweep.js';
 
 /** Creates one updateSoftware action for a task (service/actions/action-create.ts createAction, as the admin). */
 export type UpdateSoftwareCreator = (
@@ -41,7 +42,15 @@ export interface SecurityTaskDeps {
   readonly clock: Pick<Clock, 'now'>;
   readonly logger: Logger;
   readonly newId?: () => string;
+  /** updateSoftware actions one remediate request tries at most (default REMEDIATION_BATCH). */
+  readonly remediationBatch?: number;
 }
+
+/**
+ * Each action is created, signed and pushed inside the request: 200 keep it to seconds. A larger task is remediated by
+ * sending `remediate` again (devices without an action from the task go first), as the history note says.
+ */
+export const REMEDIATION_BATCH = 200;
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 200;
@@ -52,6 +61,8 @@ function pageLimit(text: string | undefined): number {
   return limit;
 }
 
+/** Devices one task targets at most (CreateSecurityTaskRequest deviceIds maxItems, the recommendation detail's devices). */
+export const MAX_TASK_DEVICES = 10_000;
 /** Changes of one task stored on a stale revision are made again on the fresh task this many times. */
 const CHANGE_ATTEMPTS = 4;
 const SYSTEM = 'system';
@@ -65,15 +76,26 @@ export class SecurityTaskService {
 
   /** POST /v1/admin/security-tasks: the recommendation's exposed devices now (or the given subset of them). */
   async create(rawBody: unknown, by: Actor): Promise<SecurityTask> {
-    const body = validate(CreateSecurityTaskRequest, rawBody, 'security task request', 'TASK_INVALID');
+    const body = validate(CreateSecurityTaskRequest, rawBody, 'security task request');
     checkText({ creatorNotes: body.creatorNotes, assignedTo: body.assignedTo });
     const now = isoNow(this.deps.clock);
     if (body.dueDateTime && Date.parse(body.dueDateTime) < Date.parse(now))
       throw new AttacheError('TASK_INVALID', `dueDateTime: ${body.dueDateTime} is in the past`);
     const { recommendation: rec, devices } = await this.deps.recommendation(body.recommendationId);
+    // The detail lists at most MAX_TASK_DEVICES devices: a task for all of more would silently cover only those.
+    const listedAll = rec.exposedDevices <= devices.length;
+    if (!body.deviceIds && !listedAll) {
+      throw new AttacheError(
+        'TASK_INVALID',
+        `recommendation ${rec.recommendationId} has ${rec.exposedDevices} exposed devices, more than the ${MAX_TASK_DEVICES} one task targets: create tasks for parts of them with deviceIds`,
+      );
+    }
     const exposed = new Set(devices.map((d) => d.deviceId));
     const stranger = body.deviceIds?.find((id) => !exposed.has(id));
-    if (stranger) throw new AttacheError('TASK_INVALID', `deviceIds: device ${stranger} is not exposed to recommendation ${rec.recommendationId}`);
+    if (stranger) {
+      const among = listedAll ? '' : ` (among the first ${devices.length} by id that a task can be made from)`;
+      throw new AttacheError('TASK_INVALID', `deviceIds: device ${stranger} is not exposed to recommendation ${rec.recommendationId}${among}`);
+    }
     const deviceIds = [...new Set(body.deviceIds ?? devices.map((d) => d.deviceId))];
     if (deviceIds.length === 0) throw new AttacheError('TASK_INVALID', `recommendation ${rec.recommendationId} has no exposed device: nothing to remediate`);
     const task: StoredSecurityTask = {
@@ -133,7 +155,7 @@ export class SecurityTaskService {
    * note and never fails the change.
    */
   async changeStatus(taskId: string, rawBody: unknown, by: Actor, createUpdate?: UpdateSoftwareCreator): Promise<SecurityTaskDetail> {
-    const body = validate(UpdateSecurityTaskRequest, rawBody, 'security task change', 'TASK_INVALID');
+    const body = validate(UpdateSecurityTaskRequest, rawBody, 'security task change');
     checkText({ note: body.note });
     if (body.remediate && !createUpdate) throw new AttacheError('TASK_INVALID', 'remediate: not available here');
     const current = await this.require(taskId);
@@ -164,15 +186,28 @@ export class SecurityTaskService {
    */
   async onRecomputed(deviceIds: readonly string[]): Promise<void> {
     const touched = new Set(deviceIds);
-    for (const task of await this.deps.store.openSecurityTasks()) {
+    for (const task of await this.deps.store.openSecurityTasks(deviceIds)) {
       if (!task.deviceIds.some((id) => touched.has(id))) continue;
       await this.changeFresh(task, async (t) => this.progressed(t, touched));
     }
   }
 
+  /**
+   * The leader's sweep (task-sweep.ts, review18 M6): every open task checked against all its devices; deleted, revoked
+   * and offboarded devices dropped with a note. Returns the tasks changed.
+   */
+  sweep(): Promise<number> {
+    return sweepOpenTasks({
+      store: this.deps.store,
+      clock: this.deps.clock,
+      progressed: (task, touched) => this.progressed(task, touched),
+      change: (task, change) => this.changeFresh(task, change),
+    });
+  }
+
   /** A deleted device: dropped from every open task targeting it, with a history note (never counted as fixed). */
   async forgetDevice(deviceId: string): Promise<void> {
-    for (const task of await this.deps.store.openSecurityTasks()) {
+    for (const task of await this.deps.store.openSecurityTasks([deviceId])) {
       if (!task.deviceIds.includes(deviceId)) continue;
       await this.changeFresh(task, async (t) => {
         if (!t.deviceIds.includes(deviceId)) return undefined;
@@ -189,8 +224,10 @@ export class SecurityTaskService {
   private async progressed(task: StoredSecurityTask, touched: ReadonlySet<string>): Promise<{ task: StoredSecurityTask; events: TaskEvent[] } | undefined> {
     if (task.status !== 'pending' && task.status !== 'active') return undefined; // closed meanwhile
     const fixed = new Set(task.fixedDeviceIds);
-    for (const id of task.deviceIds.filter((d) => touched.has(d))) {
-      if ((await fixOf(this.deps.software, task, id)).fixed) fixed.add(id);
+    const mine = task.deviceIds.filter((d) => touched.has(d));
+    const candidates = mine.length > 0 ? await taskPackages(this.deps.software, task) : new Map();
+    for (const id of mine) {
+      if ((await fixOf(this.deps.software, task, id, candidates)).fixed) fixed.add(id);
       else fixed.delete(id);
     }
     const fixedDeviceIds = task.deviceIds.filter((id) => fixed.has(id));
@@ -209,12 +246,23 @@ export class SecurityTaskService {
 
   private async remediate(taskId: string, by: Actor, createUpdate: UpdateSoftwareCreator): Promise<void> {
     const task = await this.require(taskId);
+    const batch = this.deps.remediationBatch ?? REMEDIATION_BATCH;
     const created: Record<string, string> = {};
     const refused: string[] = [];
     const comment = `Security task ${task.taskId}: ${task.displayName}`.slice(0, 1000);
     const packages = [{ name: task.appName, ...(task.appVersion ? { fixedVersion: task.appVersion } : {}) }];
-    for (const deviceId of task.deviceIds) {
-      if ((await fixOf(this.deps.software, task, deviceId)).fixed) continue;
+    // Devices without an action from this task first, so the next request continues where this one stopped.
+    const order = [...task.deviceIds.filter((id) => !task.remediation[id]), ...task.deviceIds.filter((id) => task.remediation[id])];
+    const candidates = await taskPackages(this.deps.software, task);
+    let tried = 0;
+    let notTried = 0;
+    for (const [k, deviceId] of order.entries()) {
+      if (tried >= batch) {
+        notTried = order.length - k;
+        break;
+      }
+      if ((await fixOf(this.deps.software, task, deviceId, candidates)).fixed) continue;
+      tried += 1;
       try {
         created[deviceId] = (await createUpdate(deviceId, { comment, packages }, task.taskId)).id;
       } catch (err) {
@@ -222,12 +270,13 @@ export class SecurityTaskService {
         refused.push(`${deviceId}: ${err.code} ${err.message}`);
       }
     }
-    const count = Object.keys(created).length;
-    const note =
-      `remediation: ${count} updateSoftware actions created${refused.length > 0 ? `; refused on ${refused.length} devices: ${refused.join('; ')}` : ''}`.slice(
-        0,
-        2000,
-      );
+    const ids = Object.values(created);
+    // Counts first, then refusals, then the action ids (also in the detail per device): the note is cut at 2,000 characters.
+    const parts = [`remediation: ${ids.length} updateSoftware actions created`];
+    if (notTried > 0) parts.push(`${notTried} devices not tried (at most ${batch} per request): remediate again to continue`);
+    if (refused.length > 0) parts.push(`refused on ${refused.length} devices: ${refused.join('; ')}`);
+    if (ids.length > 0) parts.push(`actions ${ids.join(', ')}`);
+    const note = parts.join('; ').slice(0, 2000);
     await this.changeFresh(task, async (t) => {
       const at = isoNow(this.deps.clock);
       return {
@@ -241,19 +290,20 @@ export class SecurityTaskService {
   private async changeFresh(
     first: StoredSecurityTask,
     change: (t: StoredSecurityTask) => Promise<{ task: StoredSecurityTask; events: TaskEvent[] } | undefined>,
-  ): Promise<void> {
+  ): Promise<boolean> {
     let task: StoredSecurityTask | undefined = first;
     for (let attempt = 1; task; attempt++) {
       const next = await change(task);
-      if (!next) return;
+      if (!next) return false;
       try {
         await this.deps.store.updateSecurityTask({ ...next.task, revision: task.revision + 1 }, task.revision, next.events);
-        return;
+        return true;
       } catch (err) {
         if (!(err instanceof AttacheError) || err.code !== 'CONFLICT' || attempt >= CHANGE_ATTEMPTS) throw err;
         task = await this.deps.store.getSecurityTask(first.taskId);
       }
     }
+    return false;
   }
 
   private async require(taskId: string): Promise<StoredSecurityTask> {

@@ -3,24 +3,34 @@
 import type { SecurityTask, TaskDeviceProgress, TaskEvent } from '../../../../policy-schemas/src/index.js';
 import type { ActionStore } from '../../store/action-store.js';
 import type { StoredSecurityTask } from '../../store/security-task-store.js';
-import type { VulnerabilityStore } from '../../store/vulnerability-store.js';
+import type { StoredPackage, VulnerabilityStore } from '../../store/vulnerability-store.js';
 import { type DeviceFix, deviceFix } from './task-rules.js';
 
 /** What progress reads of the vulnerability store. */
-export type TaskSoftwareReader = Pick<VulnerabilityStore, 'getDeviceSoftware' | 'packagesByIds' | 'deviceFindingRows'>;
+export type TaskSoftwareReader = Pick<VulnerabilityStore, 'getDeviceSoftware' | 'packagesByMatchedName' | 'packagesByIds' | 'deviceFindingRows'>;
 
 /** The TaskEvent list a wire task carries (the latest 200). */
 export const TASK_HISTORY_LIMIT = 200;
 
+/** The packages of a task's software by id: read once per task check, not every package of every device. */
+export type TaskPackages = ReadonlyMap<number, StoredPackage>;
+
+/** Every package of the task's (ecosystem, appName), whichever devices hold it. */
+export async function taskPackages(software: TaskSoftwareReader, task: StoredSecurityTask): Promise<TaskPackages> {
+  return new Map((await software.packagesByMatchedName(task.ecosystem, task.appName)).map((p) => [p.packageId, p]));
+}
+
 /** Whether a targeted device is fixed now, from its latest software upload (task-rules.ts deviceFix). */
-export async function fixOf(software: TaskSoftwareReader, task: StoredSecurityTask, deviceId: string): Promise<DeviceFix> {
+export async function fixOf(software: TaskSoftwareReader, task: StoredSecurityTask, deviceId: string, candidates: TaskPackages): Promise<DeviceFix> {
   const upload = await software.getDeviceSoftware(deviceId);
   if (!upload) return deviceFix(task.appVersion, { packages: undefined, findingRemains: true });
-  const all = await software.packagesByIds(upload.packageIds);
-  const packages = all.filter((p) => p.ecosystem === task.ecosystem && p.matchedName === task.appName);
+  const packages = upload.packageIds.flatMap((id) => candidates.get(id) ?? []);
   const findingRemains =
     task.appVersion === null ? (await software.deviceFindingRows(deviceId)).some((r) => r.recommendationId === task.recommendationId) : false;
-  return deviceFix(task.appVersion, { packages, findingRemains });
+  // No package of the software left: fixed if it was removed, not if the device left the ecosystem (an OS upgrade);
+  // only then are the device's other packages read.
+  const inEcosystem = packages.length > 0 || (await software.packagesByIds(upload.packageIds)).some((p) => p.ecosystem === task.ecosystem);
+  return deviceFix(task.appVersion, { packages, findingRemains, inEcosystem });
 }
 
 /** The wire task: stored fields, counts (fixed among the devices targeted now) and history. */
@@ -44,8 +54,9 @@ export async function devicesProgress(
   task: StoredSecurityTask,
 ): Promise<TaskDeviceProgress[]> {
   const out: TaskDeviceProgress[] = [];
+  const candidates = await taskPackages(deps.software, task);
   for (const deviceId of task.deviceIds) {
-    const [device, fix] = await Promise.all([deps.store.getDevice(deviceId), fixOf(deps.software, task, deviceId)]);
+    const [device, fix] = await Promise.all([deps.store.getDevice(deviceId), fixOf(deps.software, task, deviceId, candidates)]);
     const actionId = task.remediation[deviceId] ?? null;
     const action = actionId ? await deps.store.getAction(actionId) : undefined;
     out.push({

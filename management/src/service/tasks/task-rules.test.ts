@@ -58,6 +58,12 @@ describe('deviceFix', () => {
     expect(deviceFix('1.0', { packages: [], findingRemains: false })).toEqual({ fixed: true, installedVersion: null });
     expect(deviceFix('1.0', { packages: undefined, findingRemains: false }).fixed).toBe(false);
   });
+  it("is not fixed when the device has no package of the task's ecosystem any more (an OS upgrade: no evidence)", () => {
+    // Debian 12 → 13: the task's Debian:12 packages are gone with the release, nothing says openssl was updated.
+    expect(deviceFix('1.0', { packages: [], findingRemains: false, inEcosystem: false })).toEqual({ fixed: false, installedVersion: null });
+    expect(deviceFix(null, { packages: [], findingRemains: false, inEcosystem: false }).fixed).toBe(false);
+    expect(deviceFix('1.0', { packages: [], findingRemains: false, inEcosystem: true }).fixed).toBe(true);
+  });
   it('without a published fix: fixed once no finding of the recommendation remains', () => {
     const packages = [{ scheme: 'dotted' as const, matchedVersion: '23.01' }];
     expect(deviceFix(null, { packages, findingRemains: true }).fixed).toBe(false);

@@ -45,6 +45,11 @@ export interface DeviceEvidence {
   readonly packages: readonly Pick<StoredPackage, 'scheme' | 'matchedVersion'>[] | undefined;
   /** Whether a finding of the task's recommendation remains on the device. */
   readonly findingRemains: boolean;
+  /**
+   * Whether the device still has any package of the task's ecosystem (absent: yes). No package of it at all (Debian
+   * 12 → 13: every package moved to `Debian:13`) is no evidence the software was updated: not fixed (review18 L5).
+   */
+  readonly inEcosystem?: boolean;
 }
 
 /** A device's progress: fixed, and the lowest installed version of the software (the one that still matters). */
@@ -64,11 +69,14 @@ function below(p: Pick<StoredPackage, 'scheme' | 'matchedVersion'>, fixedVersion
 /**
  * A targeted device is fixed when its latest software has no package of the task's software below appVersion (by the
  * package's comparator), or, when the task has no appVersion (no update was published), when no finding of the
- * recommendation remains. A device without software is not fixed (nothing shows it).
+ * recommendation remains. A device without software is not fixed (nothing shows it), nor one with no package of the
+ * task's ecosystem any more (its OS release changed). When some of the recommendation's advisories have no published
+ * fix, appVersion is the highest fix among the others: a device at or above it counts as fixed (the task asked for
+ * that update) although findings without a fix may remain on it (docs/vulnerabilities.md "Security tasks").
  */
 export function deviceFix(appVersion: string | null, evidence: DeviceEvidence): DeviceFix {
   const packages = evidence.packages;
-  if (!packages) return { fixed: false, installedVersion: null };
+  if (!packages || (packages.length === 0 && evidence.inEcosystem === false)) return { fixed: false, installedVersion: null };
   const lowest = packages.reduce<(typeof packages)[number] | undefined>((low, p) => (!low || below(p, low.matchedVersion) ? p : low), undefined);
   const installedVersion = lowest?.matchedVersion ?? null;
   if (appVersion === null) return { fixed: !evidence.findingRemains, installedVersion };

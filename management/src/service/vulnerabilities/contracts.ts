@@ -31,6 +31,10 @@ export interface ExposureSummary {
   readonly level: ExposureLevel;
   readonly score: number;
   readonly computedAt: string;
+  /** When the endpoint received the software behind it (null: unknown); compliance refuses to trust old software. */
+  readonly softwareReceivedAt: string | null;
+  /** The last advisory import (null: none ever: no exposure can be judged). */
+  readonly lastImportAt: string | null;
 }
 
 /** Called with the devices whose exposure was just recomputed and saved (tasks complete themselves, compliance moves). */
@@ -63,5 +67,13 @@ export interface VulnerabilityService {
   exposureOf(deviceId: string): Promise<ExposureSummary | null>;
   /** Full recompute of every device (after an upgrade, or `attache-admin vulnerabilities recompute`); returns devices done. */
   recomputeAll(): Promise<number>;
+  /** One device's packages matched again and its exposure recomputed (`recompute --device`); NOT_FOUND without software. */
+  recomputeDevice(deviceId: string): Promise<number>;
+  /**
+   * The consistency sweep (leader, periodic; stale-sweep.ts): packages left unevaluated (an import that failed after its
+   * commit) matched, and devices whose exposure is missing or older than their software recomputed, in bounded pages;
+   * returns devices done.
+   */
+  recomputeStale(): Promise<number>;
   onRecomputed(listener: RecomputeListener): void;
 }

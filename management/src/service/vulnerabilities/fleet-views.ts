@@ -25,7 +25,8 @@ export interface FleetViewDeps {
 
 const TOP = 10;
 const MAX_DETAIL_ADVISORIES = 1000;
-const MAX_DETAIL_DEVICES = 10_000;
+/** Devices in a recommendation detail (its schema's maxItems); a task for more names its devices (security-tasks.ts). */
+export const MAX_DETAIL_DEVICES = 10_000;
 const MAX_INSTALLED = 100;
 
 async function recommendationsOf(deps: FleetViewDeps, rows: readonly RecommendationRow[]): Promise<Recommendation[]> {
@@ -85,22 +86,23 @@ export async function recommendationDetailView(deps: FleetViewDeps, recommendati
     throw new AttacheError('RECOMMENDATION_NOT_FOUND', `no security recommendation ${JSON.stringify(recommendationId.slice(0, 80))} with exposed devices`);
   const [recommendation] = await recommendationsOf(deps, [row]);
   const memo = new AdvisoryMemo(store);
+  const advisoryIds = row.advisoryIds.slice(0, MAX_DETAIL_ADVISORIES);
+  const counts = await store.exposedDevicesOfAdvisories(advisoryIds);
   const advisories = [];
-  for (const id of row.advisoryIds.slice(0, MAX_DETAIL_ADVISORIES)) {
+  for (const id of advisoryIds) {
     const stored = await memo.get(id);
-    if (stored) advisories.push(advisorySummary(stored, await store.exposedDevicesOfAdvisory(id)));
+    if (stored) advisories.push(advisorySummary(stored, counts.get(id) ?? 0));
   }
-  const exposed = (await store.recommendationDevices(recommendationId)).slice(0, MAX_DETAIL_DEVICES);
+  // The first MAX_DETAIL_DEVICES by id, levels joined in: recommendation.exposedDevices says how many there are in all.
+  const exposed = await store.recommendationDevices(recommendationId, MAX_DETAIL_DEVICES);
   const packages = new Map((await store.packagesByIds([...new Set(exposed.flatMap((d) => d.packageIds))])).map((p) => [p.packageId, p]));
-  const devices = [];
-  for (const d of exposed) {
-    const level = (await store.getExposure(d.deviceId))?.level ?? 'none';
+  const devices = exposed.map((d) => {
     const installed = d.packageIds.flatMap((id) => {
       const p = packages.get(id);
       return p ? [{ name: p.name, version: p.version }] : [];
     });
-    devices.push({ deviceId: d.deviceId, deviceName: d.deviceName, level, installed: installed.slice(0, MAX_INSTALLED) });
-  }
+    return { deviceId: d.deviceId, deviceName: d.deviceName, level: d.level, installed: installed.slice(0, MAX_INSTALLED) };
+  });
   return { recommendation: recommendation as Recommendation, advisories, devices };
 }
 

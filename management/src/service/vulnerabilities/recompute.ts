@@ -1,7 +1,7 @@
 // Findings and exposure kept current (docs/vulnerabilities.md "Matching", "Exposure score"): packages matched once
 // against the advisories of their lookup keys (shared by every device that has them), then each affected device's
 // finding rows and exposure rebuilt from its packages' findings. One recompute at a time (imports and uploads queue).
-import type { Clock } from '../../../../common/clock.js';
+import { type Clock, endOfTurn } from '../../../../common/clock.js';
 import { isoTime } from '../../../../common/iso-time.js';
 import type { NormalizedAdvisory } from '../../advisories/model.js';
 import { errorFields, type Logger } from '../../logging.js';
@@ -14,6 +14,11 @@ import { recommendationId } from './matching/recommendations.js';
 
 /** Packages matched per advisory read (bounds the advisories held at once). */
 const MATCH_BATCH = 500;
+/**
+ * Packages matched between two yields to the event loop (review18 H2): a package against hundreds of advisories takes
+ * milliseconds, so other requests and push sockets are served every few dozen packages, never after a whole batch.
+ */
+export const MATCH_SLICE = 16;
 /** Devices read per page in a full recompute. */
 const DEVICE_PAGE = 200;
 
@@ -66,7 +71,8 @@ export class Recomputer {
         }
       }
       const findings: PackageFinding[] = [];
-      for (const pkg of batch) {
+      for (const [i, pkg] of batch.entries()) {
+        if (i > 0 && i % MATCH_SLICE === 0) await endOfTurn();
         const candidates = [...new Set(pkg.keys.flatMap((k) => byKey.get(k) ?? []))];
         const outcome = matchPackage(pkg, candidates, this.deps.cache);
         findings.push(...outcome.findings);
@@ -84,8 +90,11 @@ export class Recomputer {
     return totals;
   }
 
-  /** Rebuilds one device's finding rows and exposure from its packages' stored findings. */
-  async recomputeDevice(software: StoredDeviceSoftware, lookups = new RecomputeLookups(this.deps.store)): Promise<void> {
+  /**
+   * Rebuilds one device's finding rows and exposure from its packages' stored findings. False: not saved, because the
+   * device's software changed meanwhile (another replica stored newer software; its own recompute saves the result).
+   */
+  async recomputeDevice(software: StoredDeviceSoftware, lookups = new RecomputeLookups(this.deps.store)): Promise<boolean> {
     const findings = await this.deps.store.packageFindings(software.packageIds);
     const packages = await lookups.packages(findings.map((f) => f.packageId));
     const rows: DeviceFindingRow[] = [];
@@ -102,7 +111,11 @@ export class Recomputer {
       });
     }
     const figures = computeExposure(rows);
-    await this.deps.store.saveExposure(
+    // Never dated before the software it was computed from (another replica's clock may lag): "exposure older than its
+    // software" (the re-sent upload and the consistency sweep) then means exactly "not computed from it".
+    const now = this.deps.clock.now();
+    const computedAt = isoTime(Math.max(now, Date.parse(software.receivedAt) || now));
+    return this.deps.store.saveExposure(
       {
         deviceId: software.deviceId,
         level: figures.level,
@@ -114,9 +127,10 @@ export class Recomputer {
         softwareItems: software.packageIds.length,
         softwareTruncated: software.truncated,
         softwareCollectedAt: software.collectedAt,
-        computedAt: isoTime(this.deps.clock.now()),
+        computedAt,
       },
       rows,
+      software.digest,
     );
   }
 
@@ -127,8 +141,7 @@ export class Recomputer {
     for (const deviceId of deviceIds) {
       const software = await this.deps.store.getDeviceSoftware(deviceId);
       if (!software) continue;
-      await this.recomputeDevice(software, lookups);
-      done.push(deviceId);
+      if (await this.recomputeDevice(software, lookups)) done.push(deviceId);
     }
     await this.notify(done);
     return done.length;
@@ -143,9 +156,11 @@ export class Recomputer {
       const fresh = [...new Set(page.flatMap((s) => s.packageIds))].filter((id) => !matched.has(id));
       for (const id of fresh) matched.add(id);
       if (fresh.length > 0) await this.matchPackages(await this.deps.store.packagesByIds(fresh));
-      for (const software of page) await this.recomputeDevice(software, lookups);
-      await this.notify(page.map((s) => s.deviceId));
-      devices += page.length;
+      const done: string[] = [];
+      for (const software of page) if (await this.recomputeDevice(software, lookups)) done.push(software.deviceId);
+      await this.notify(done);
+      devices += done.length;
+      await endOfTurn();
     }
     this.deps.logger.info('vulnerabilities recomputed', { devices, packages: matched.size });
     return devices;
