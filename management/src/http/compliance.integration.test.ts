@@ -20,6 +20,8 @@ import {
   type Group,
 } from '../../../policy-schemas/src/index.js';
 import { ACTION_TIMEOUT_SWEEP_MS } from '../service/actions/action-envelope.js';
+import { TASK_SWEEP_MS } from '../service/tasks/task-sweep.js';
+import { STALE_SWEEP_MS } from '../service/vulnerabilities/stale-sweep.js';
 import { errorCode, httpsRequest, type TestDevice, type TestResponse } from '../testing/https-client.js';
 import { startTestEndpoint, type TestEndpoint } from '../testing/test-endpoint.js';
 
@@ -255,8 +257,9 @@ describe('targeting, grace and staleness', () => {
   });
 
   it('keeps a failing device in its grace period, then the timer makes it noncompliant; staleness likewise', async () => {
-    // The compliance timer, and the leader's response-action time-out sweep (service/actions/).
-    expect(t.ticker.intervals()).toEqual([30_000, ACTION_TIMEOUT_SWEEP_MS]);
+    // The compliance timer, and the leader's sweeps: response-action time-outs (service/actions/), stale exposure
+    // (service/vulnerabilities/) and open security tasks (service/tasks/).
+    expect(t.ticker.intervals()).toEqual([30_000, ACTION_TIMEOUT_SWEEP_MS, STALE_SWEEP_MS, TASK_SWEEP_MS]);
     const device = await t.enrolledDevice();
     const g = await group([device]);
     await compliancePolicy({ maxRiskLevel: 'low' }, g, 2);
