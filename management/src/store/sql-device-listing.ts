@@ -90,7 +90,7 @@ const SORT_KEY: Readonly<Record<DeviceSortField, RawBuilder<string | number>>> =
 };
 
 /** `term` as a LIKE pattern matching it literally anywhere (escape character `\`). */
-function likeLiteral(term: string): string {
+export function likeLiteral(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 

@@ -1,12 +1,13 @@
 // SecurityTaskStore queries (migration 0019): tasks with their JSON device lists, and their history. A change is one
 // transaction that stores the task only on the revision it was made from (two admins, or an admin and the automatic
 // completion, never overwrite each other silently).
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { AttacheError } from '../../../common/errors.js';
 import type { TaskEvent, TaskStatus } from '../../../policy-schemas/src/index.js';
 import type { Database } from './schema.js';
 import type { SecurityTaskEventTable, SecurityTaskTable } from './schema-security-tasks.js';
 import { OPEN_TASK_DEVICE_FILTER, type SecurityTaskFilter, type StoredSecurityTask } from './security-task-store.js';
+import { likeLiteral } from './sql-device-listing.js';
 import { parseStoredJson } from './stored-json.js';
 import { inTransaction } from './transactions.js';
 
@@ -71,18 +72,16 @@ export async function listSecurityTasks(db: Db, filter: SecurityTaskFilter): Pro
   return rows.map(fromRow);
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /**
- * SecurityTaskStore.openSecurityTasks. The device filter matches the quoted id inside the JSON list (device ids are
- * lowercase UUIDs: no LIKE wildcard in them; anything else falls back to every open task, filtered by the caller).
+ * SecurityTaskStore.openSecurityTasks. The device filter matches the id as a JSON string inside the stored list, literally
+ * (likeLiteral escapes LIKE's wildcards); more ids than OPEN_TASK_DEVICE_FILTER read every open task (the caller filters).
  */
 export async function openSecurityTasks(db: Db, deviceIds?: readonly string[]): Promise<StoredSecurityTask[]> {
   let q = db.selectFrom('securityTasks').selectAll().where('status', 'in', OPEN);
   const ids = deviceIds && [...new Set(deviceIds)];
-  if (ids && ids.length <= OPEN_TASK_DEVICE_FILTER && ids.every((id) => UUID_RE.test(id))) {
+  if (ids && ids.length <= OPEN_TASK_DEVICE_FILTER) {
     if (ids.length === 0) return [];
-    q = q.where((eb) => eb.or(ids.map((id) => eb('targetDeviceIds', 'like', `%"${id}"%`))));
+    q = q.where((eb) => eb.or(ids.map((id) => sql<boolean>`${eb.ref('targetDeviceIds')} like ${likeLiteral(JSON.stringify(id))} escape '\\'`)));
   }
   const rows = await q.orderBy('createdAt').orderBy('taskId').execute();
   return rows.map(fromRow);
