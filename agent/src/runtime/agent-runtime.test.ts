@@ -73,6 +73,7 @@ function fixture(
   const { responder, ...rest } = selectHost({ kind: 'simulated', platform: 'linux', hostname: 'sim' });
   const host = options.software ? { ...rest, responder } : rest;
   const uploads: SoftwareUpload[] = [];
+  const softwareRuns: string[] = [];
   if (options.software && rest.simulated) rest.simulated.software = new SimulatedSoftware(options.software);
   const store = new StateStore('/state', { posixPermissions: false, files: new MemoryFileStore() });
   const syncs: { at: number; trigger: SyncTrigger }[] = [];
@@ -143,10 +144,10 @@ function fixture(
       clock,
       newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
       logger: silentLogger(),
-      hooks: { onSynced: (trigger) => syncs.push({ at: clock.now(), trigger }) },
+      hooks: { onSynced: (trigger) => syncs.push({ at: clock.now(), trigger }), onSoftwareRun: (outcome) => softwareRuns.push(outcome.kind) },
     },
   );
-  return { clock, host: simulated, store, runtime, syncs, reports, alerts, endpoint, updates, uploads };
+  return { clock, host: simulated, store, runtime, syncs, reports, alerts, endpoint, updates, uploads, softwareRuns };
 }
 
 describe('AgentRuntime', () => {
@@ -386,9 +387,10 @@ describe('AgentRuntime', () => {
         result: { manager: 'simulated', packages: [{ name: 'openssl', before: '3.0.11-1~deb12u2', after: '3.0.15-1~deb12u1', fixed: true }] },
       }),
     );
-    // The next period finds nothing new: no upload.
+    // The next period finds nothing new: no upload. Each run reached the runtime's hook (the simulator counts them).
     await t.clock.advance(12 * HOUR);
     expect(t.uploads).toHaveLength(2);
+    await vi.waitFor(() => expect(t.softwareRuns).toEqual(['uploaded', 'uploaded', 'unchanged']));
     await t.runtime.stop();
   });
 });

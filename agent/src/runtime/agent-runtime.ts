@@ -170,6 +170,7 @@ export class AgentRuntime {
             deviceId: deps.identity.deviceId,
             clock,
             logger: logger.child({ component: 'software' }),
+            onRun: (outcome) => hooks?.onSoftwareRun?.(outcome),
           },
         )
       : undefined;

@@ -14,8 +14,9 @@ import {
 import { renderSoftware, softwareSummary } from '../cli/software-status.js';
 import { finishSoftwareInventory, softwareDigest } from '../inventory/software/software-inventory.js';
 import type { Logger } from '../logging.js';
+import { SOFTWARE_STATE_FILE } from '../state/state-store.js';
 import { MemoryFileStore } from '../system/file-store.js';
-import { SOFTWARE_STATE_FILE, type SoftwareRunOutcome, SoftwareUploader } from './software-upload.js';
+import { type SoftwareRunOutcome, SoftwareUploader } from './software-upload.js';
 
 const DEVICE = '11111111-1111-4111-8111-111111111111';
 const MIN = 60_000;

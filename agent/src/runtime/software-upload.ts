@@ -11,12 +11,12 @@ import { validate } from '../../../common/validation.js';
 import { AgentSoftwareState, MAX_SOFTWARE_UPLOAD_BYTES, SOFTWARE_RESEND_AFTER_MS, type SoftwareInventory } from '../../../policy-schemas/src/index.js';
 import { fitSoftwareUpload, type SoftwareCollector, softwareDelta } from '../inventory/software/software-inventory.js';
 import type { Logger } from '../logging.js';
+import { SOFTWARE_STATE_FILE } from '../state/state-store.js';
 import type { FileStore } from '../system/file-store.js';
 import type { AgentTransport } from '../transport/channel-transport.js';
 import { SyncRetry, type SyncRetryOptions } from './sync-retry.js';
 
 /** The state file, in the agent's state dir. */
-export const SOFTWARE_STATE_FILE = 'software-inventory.json';
 /** The daemon's first collection: 2–5 min after start (the sync and the first checks go first). */
 export const SOFTWARE_FIRST_DELAY_MS = { min: 2 * 60_000, max: 5 * 60_000 } as const;
 

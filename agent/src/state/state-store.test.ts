@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HealthUpload, StatusReport } from '../../../policy-schemas/src/index.js';
 import { MemoryFileStore } from '../system/file-store.js';
-import { StateStore } from './state-store.js';
+import { SOFTWARE_STATE_FILE, StateStore } from './state-store.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -142,8 +142,11 @@ describe('StateStore on MemoryFileStore', () => {
     expect((await store.pendingReports()).length).toBe(1);
     await store.writeAppliedVersions({ '00000000-0000-4000-8000-000000000009': 3 });
     await store.writeSetFloor({ setVersion: 7, policies: [] });
+    await files.writeAtomic(`/sim/1/${SOFTWARE_STATE_FILE}`, '{}');
     await store.forgetDeviceState();
     expect(await store.readAppliedVersions()).toEqual({});
+    // The old identity's acknowledged software digest would keep the new device from uploading its software.
+    expect(await files.read(`/sim/1/${SOFTWARE_STATE_FILE}`)).toBeUndefined();
     // A re-enrolled device starts at set version 1: the old identity's floor would refuse every set.
     expect(await store.readSetFloor()).toBeUndefined();
     expect(await store.pendingReports()).toEqual([]);

@@ -43,6 +43,11 @@ import { Outbox } from './outbox.js';
 
 /** The response-action ledger (actions/executor/ledger.ts): it belongs to the device identity, and goes with it. */
 export const ACTIONS_FILE = 'actions.json';
+/**
+ * What the software uploader last had acknowledged (runtime/software-upload.ts): it belongs to the device identity too,
+ * so a re-enrolled or offboarded device uploads its software again.
+ */
+export const SOFTWARE_STATE_FILE = 'software-inventory.json';
 
 const FILES = {
   identity: 'identity.json',
@@ -58,6 +63,7 @@ const FILES = {
   nextKey: 'device-key.next.pem',
   signingKeys: 'signing-keys.json',
   actions: ACTIONS_FILE,
+  software: SOFTWARE_STATE_FILE,
 } as const;
 
 /** Files every sync reads: served from memory after the first read or the agent's own write (state/file-memo.ts). */
@@ -309,7 +315,8 @@ export class StateStore {
   }
 
   /**
-   * Drops policies, applied versions, the policy-set floor, status and queued reports (re-enrollment under a new identity). The baseline
+   * Drops policies, applied versions, the policy-set floor, status, queued reports, the action ledger and the software
+   * upload state (re-enrollment under a new identity). The baseline
    * stays: the device's pre-management values do not change with its identity.
    */
   async forgetDeviceState(): Promise<void> {
@@ -323,6 +330,7 @@ export class StateStore {
     await this.files.remove(join(this.dir, FILES.signingKeys));
     await this.files.remove(join(this.dir, FILES.nextKey));
     await this.files.remove(join(this.dir, FILES.actions));
+    await this.files.remove(join(this.dir, FILES.software));
     await this.reportsOutbox.clear();
     await this.signalsOutbox.clear();
   }
@@ -337,6 +345,7 @@ export class StateStore {
     await this.files.remove(join(this.dir, FILES.identity));
     await this.files.remove(join(this.dir, FILES.key));
     await this.files.remove(join(this.dir, FILES.nextKey));
+    await this.files.remove(join(this.dir, FILES.software));
     // Last: until the identity is gone, a restart finds the offboard in the ledger and finishes it.
     await this.files.remove(join(this.dir, FILES.actions));
   }
