@@ -175,7 +175,7 @@ export async function createHttpServer(options: HttpServerOptions, ctx: ServiceC
       registerActionRoutes(scope, ctx);
       registerIdentityRoutes(scope, ctx);
       registerAuditRoutes(scope, ctx);
-      if (ctx.securityTasks) registerSecurityTaskRoutes(scope, ctx, ctx.securityTasks);
+      registerSecurityTaskRoutes(scope, ctx, ctx.securityTasks);
       registerVulnerabilityRoutes(scope, ctx);
     },
     { prefix: '/v1/admin' },

@@ -41,8 +41,8 @@ export interface ServiceContext {
   readonly audit: AuditLog;
   /** Response actions' settings (endpoint config `actions`); absent: the defaults of service/actions/action-envelope.ts. */
   readonly actionSettings?: ActionSettings;
-  /** Security tasks (issue 18); absent (tests building a context by hand): the /security-tasks routes are not registered. */
-  readonly securityTasks?: SecurityTaskService;
+  /** Security tasks (issue 18): from recommendations, completed by recompute listeners and the leader's sweep. */
+  readonly securityTasks: SecurityTaskService;
   /** Software inventory, advisories, findings, exposure and recommendations (service/vulnerabilities/). */
   readonly vulnerabilities: VulnerabilityService;
 }

@@ -84,7 +84,7 @@ export async function deleteDevice(ctx: ServiceContext, deviceId: string): Promi
   if (!(await ctx.store.deleteDevice(deviceId))) throw new AttacheError('NOT_FOUND', `device ${deviceId} does not exist`);
   ctx.sets.invalidate(deviceId);
   await ctx.compliance.forget(deviceId);
-  await ctx.securityTasks?.forgetDevice(deviceId);
+  await ctx.securityTasks.forgetDevice(deviceId);
   ctx.hub.disconnect(deviceId, PUSH_CLOSE.revoked, 'device deleted');
   ctx.logger.info('device deleted', { component: 'directory', deviceId });
 }
