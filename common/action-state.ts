@@ -9,7 +9,7 @@ export type ReportedStatus = 'inProgress' | 'succeeded' | 'failed' | 'cancelled'
 const TERMINAL: ReadonlySet<ActionStatus> = new Set(['succeeded', 'failed', 'timeOut', 'cancelled']);
 
 /** Actions that can be stopped once running (Defender cancels a running scan or package collection). */
-const CANCELLABLE_IN_PROGRESS: ReadonlySet<string> = new Set(['runAntivirusScan', 'collectInvestigationPackage']);
+export const CANCELLABLE_IN_PROGRESS: ReadonlySet<string> = new Set(['runAntivirusScan', 'collectInvestigationPackage']);
 
 export function isTerminal(status: ActionStatus): boolean {
   return TERMINAL.has(status);

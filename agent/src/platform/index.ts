@@ -7,6 +7,7 @@ import { systemClock } from '../../../common/clock.js';
 import type { DeviceFacts, HostConfig, Platform } from '../../../policy-schemas/src/index.js';
 import { createNativeResponder } from '../actions/native-responder.js';
 import { FileHasher } from '../actions/processes/file-hasher.js';
+import { HASH_MAX_BYTES } from '../actions/quarantine-fs.js';
 import type { ResponseHost } from '../actions/response-host.js';
 import { createSimulatedResponder } from '../actions/simulated-responder.js';
 import { SimulatedHost } from '../hosts/simulated-host.js';
@@ -116,9 +117,6 @@ function simulatedResponder(host: SimulatedHost, stateDir: string | undefined): 
   );
 }
 
-/** Files larger than this are not hashed when looking for the executable a stopAndQuarantineFile action names. */
-const RESPONDER_HASH_MAX_BYTES = 256 * 1024 * 1024;
-
 /** The real device's response actions: its isolation, quarantine and service, the agent's own process protected. */
 function nativeResponder(host: {
   readonly platform: Platform;
@@ -134,7 +132,7 @@ function nativeResponder(host: {
       files: new NodeFileStore(),
       clock: systemClock,
       newId: randomUUID,
-      hasher: new FileHasher({ maxBytes: RESPONDER_HASH_MAX_BYTES }),
+      hasher: new FileHasher({ maxBytes: HASH_MAX_BYTES }),
       ownPid: process.pid,
       kill: (pid) => process.kill(pid, 'SIGKILL'),
     },

@@ -2,7 +2,7 @@
 // updates through the signals outbox (kind actionUpdates, never superseded), the isolation's refresh, and offboarding
 // (restore every pre-management value, report and wait for the ack, delete the identity, disable the service).
 import type { Clock, TimerHandle } from '../../../common/clock.js';
-import { sleep } from '../../../common/clock.js';
+import { isoNow, sleep } from '../../../common/clock.js';
 import { AttacheError } from '../../../common/errors.js';
 import type { ActionResultOf, AgentIdentity, DeliveredAction } from '../../../policy-schemas/src/index.js';
 import { removeLeftoverPackages } from '../actions/collect/index.js';
@@ -103,7 +103,7 @@ export function createActionExecutor(deps: ActionWiringDeps): ActionExecutor {
 async function restoreEverything(deps: ActionWiringDeps): Promise<ActionResultOf<'offboard'>> {
   await deps.stopEnforcing();
   const before = Object.keys(await deps.store.readBaseline()).length;
-  const at = new Date(deps.clock.now()).toISOString();
+  const at = isoNow(deps.clock);
   const { events } = await enforce([], { store: deps.store, host: deps.host, logger: deps.logger.child({ component: 'offboard' }) }, { at, restore: true });
   const restoredSettings = events.filter((e) => e.type === 'restored').length;
   const failed = Object.keys(await deps.store.readBaseline()).sort();
@@ -143,7 +143,7 @@ async function finishOffboarding(
       // goes again (an endpoint that already has it acknowledges it, or refuses DEVICE_OFFBOARDED: both confirm it).
       const entry = seen.ledger.get(actionId);
       if (entry?.status === 'succeeded') {
-        const at = entry.completedAt ?? new Date(deps.clock.now()).toISOString();
+        const at = entry.completedAt ?? isoNow(deps.clock);
         const update = { actionId, deviceId: deps.identity.deviceId, sequence: Math.max(1, entry.sequence), status: 'succeeded' as const, at };
         await deps.delivery.enqueue({
           kind: 'actionUpdates',

@@ -6,7 +6,7 @@
 import type { Clock, TimerHandle } from '../../../common/clock.js';
 import type { AgentIdentity, AlertReportAck, SyncOutcome, SyncTrigger } from '../../../policy-schemas/src/index.js';
 import type { ActionExecutor } from '../actions/executor/executor.js';
-import type { SignalsConfig } from '../config.js';
+import { DEFAULT_SOFTWARE_INVENTORY_HOURS, type SignalsConfig } from '../config.js';
 import { type DeviceKeyRotator, withKeyMaintenance } from '../enrollment/key-rotation.js';
 import type { SoftwareCollector } from '../inventory/software/software-inventory.js';
 import type { Logger } from '../logging.js';
@@ -34,8 +34,6 @@ export const WATCH_SETTLE_MS = 500;
 export const RISK_SETTLE_MS = 100;
 /** How long the daemon's (and a simulated host's) startup sync waits for the push channel (startupPushWaitMs). */
 export const STARTUP_PUSH_WAIT_MS = 2_000;
-/** The software inventory's period when the options name none (agent.json default: 12 h). */
-const DEFAULT_SOFTWARE_INTERVAL_MS = 12 * 3_600_000;
 
 export interface AgentRuntimeOptions {
   readonly checkinIntervalMinutes: number;
@@ -161,7 +159,7 @@ export class AgentRuntime {
     const software = deps.software;
     this.software = software
       ? new SoftwareUploader(
-          { ...(options.software ?? { intervalMs: DEFAULT_SOFTWARE_INTERVAL_MS }), ...(options.retry ? { retry: options.retry } : {}) },
+          { ...(options.software ?? { intervalMs: DEFAULT_SOFTWARE_INVENTORY_HOURS * 3_600_000 }), ...(options.retry ? { retry: options.retry } : {}) },
           {
             collector: software,
             client: this.transport,

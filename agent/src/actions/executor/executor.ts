@@ -1,7 +1,9 @@
 // The response-action executor (issue 17): takes delivered envelopes (policies answers, push messages), verifies each,
 // records it in the ledger before anything runs, runs one action at a time per family, cancels, re-sends stored
 // outcomes for re-deliveries (never running twice) and queues every update for the endpoint. docs/actions.md.
-import type { Clock } from '../../../../common/clock.js';
+
+import { CANCELLABLE_IN_PROGRESS } from '../../../../common/action-state.js';
+import { type Clock, isoNow } from '../../../../common/clock.js';
 import { AttacheError, type ErrorCode, toAttacheError } from '../../../../common/errors.js';
 import type { ActionParametersOf, ActionPayload, ActionResult, ActionUpdate } from '../../../../policy-schemas/src/index.js';
 import type { ActionRefusal, ActionVerdict } from '../../core/action-verify.js';
@@ -11,8 +13,6 @@ import { type HandlerDeps, runAction } from './handlers.js';
 import type { ActionLedger, AgentActionEntry } from './ledger.js';
 import { interruptedUpdateBefore, recoverEntry } from './recovery.js';
 
-/** Actions that can be stopped once running (common/action-state.ts says the same to the endpoint). */
-const ABORTABLE: ReadonlySet<string> = new Set(['runAntivirusScan', 'collectInvestigationPackage']);
 /** A terminal outcome is re-sent for a re-delivery at most this often (every check-in re-delivers until it is acked). */
 export const RESEND_INTERVAL_MS = 10 * 60_000;
 /** Progress updates of a long action: at most one per this interval, and only when the percentage moved. */
@@ -139,7 +139,7 @@ export class ActionExecutor {
       type: action.type,
       status: 'pending',
       sequence: 0,
-      receivedAt: this.isoNow(),
+      receivedAt: isoNow(this.deps.clock),
       expiresAt: action.expiresAt,
       parameters: { ...action.parameters },
       ...(action.type === 'stopAndQuarantineFile' ? { sha256: (action.parameters as ActionParametersOf<'stopAndQuarantineFile'>).sha256 } : {}),
@@ -164,14 +164,14 @@ export class ActionExecutor {
         type: payload.type,
         status: 'failed',
         sequence: 0,
-        receivedAt: this.isoNow(),
+        receivedAt: isoNow(this.deps.clock),
         expiresAt: payload.expiresAt,
         parameters: { ...payload.parameters },
       });
       return this.finish(id, { status: 'failed', error });
     }
     if (!this.resendDue(id)) return;
-    await this.deps.report({ actionId: id, deviceId: this.deps.deviceId, sequence: 1, status: 'failed', at: this.isoNow(), error });
+    await this.deps.report({ actionId: id, deviceId: this.deps.deviceId, sequence: 1, status: 'failed', at: isoNow(this.deps.clock), error });
   }
 
   /** A known id delivered again: nothing runs; a finished action's stored outcome goes back with duplicate: true. */
@@ -180,7 +180,7 @@ export class ActionExecutor {
     if (entry.status === 'pending' || entry.status === 'inProgress' || (entry.type === 'cancel' && entry.status !== 'cancelled')) return;
     if (!this.resendDue(id)) return;
     this.deps.logger.info('action delivered again, stored outcome re-sent', { actionId: id, status: entry.status });
-    await this.deps.report({ ...this.update(id, entry, entry.sequence, entry.completedAt ?? this.isoNow()), duplicate: true });
+    await this.deps.report({ ...this.update(id, entry, entry.sequence, entry.completedAt ?? isoNow(this.deps.clock)), duplicate: true });
   }
 
   private async cancel(action: CancelPayload): Promise<void> {
@@ -189,7 +189,7 @@ export class ActionExecutor {
       type: 'cancel',
       status: 'succeeded',
       sequence: 0,
-      receivedAt: this.isoNow(),
+      receivedAt: isoNow(this.deps.clock),
       expiresAt: action.expiresAt,
       parameters: { actionId: target },
     });
@@ -202,18 +202,18 @@ export class ActionExecutor {
         type: 'cancel',
         status: 'cancelled',
         sequence: 1,
-        receivedAt: this.isoNow(),
-        completedAt: this.isoNow(),
+        receivedAt: isoNow(this.deps.clock),
+        completedAt: isoNow(this.deps.clock),
         expiresAt: action.expiresAt,
         parameters: { cancelledBy: action.actionId },
       });
-      return this.deps.report({ actionId: target, deviceId: this.deps.deviceId, sequence: 1, status: 'cancelled', at: this.isoNow() });
+      return this.deps.report({ actionId: target, deviceId: this.deps.deviceId, sequence: 1, status: 'cancelled', at: isoNow(this.deps.clock) });
     }
     if (entry.status === 'pending') return this.finish(target, { status: 'cancelled' });
     const run = this.running.get(target);
     if (entry.status === 'inProgress') {
       // An action that cannot stop half-way finishes; its real outcome becomes the endpoint's late result.
-      if (run && ABORTABLE.has(entry.type)) {
+      if (run && CANCELLABLE_IN_PROGRESS.has(entry.type)) {
         run.cancelled = true;
         run.controller.abort(new AttacheError('ACTION_INTERRUPTED', `cancelled by ${action.requestor}`));
       }
@@ -222,7 +222,7 @@ export class ActionExecutor {
     // Already finished: its outcome, dated now (after the cancellation), so the endpoint stops delivering the cancel.
     const sequence = entry.sequence + 1;
     await this.deps.ledger.put(target, { ...entry, sequence });
-    await this.deps.report(this.update(target, entry, sequence, this.isoNow()));
+    await this.deps.report(this.update(target, entry, sequence, isoNow(this.deps.clock)));
   }
 
   /** True when an offboard other than `id` is pending, running or done (its last steps may still be waiting for the ack). */
@@ -253,7 +253,7 @@ export class ActionExecutor {
     if (entry?.status !== 'pending' || this.stopped) return;
     const run = { controller: new AbortController(), cancelled: false };
     this.running.set(id, run);
-    const started: AgentActionEntry = { ...entry, status: 'inProgress', startedAt: this.isoNow(), sequence: entry.sequence + 1 };
+    const started: AgentActionEntry = { ...entry, status: 'inProgress', startedAt: isoNow(this.deps.clock), sequence: entry.sequence + 1 };
     await this.deps.ledger.put(id, started);
     await this.deps.report(this.update(id, started, started.sequence, started.startedAt as string));
     let outcome: Terminal;
@@ -283,7 +283,7 @@ export class ActionExecutor {
   private async finish(id: string, outcome: Terminal): Promise<void> {
     const entry = this.deps.ledger.get(id);
     if (!entry) return;
-    const done: AgentActionEntry = { ...strip(entry), ...outcome, sequence: entry.sequence + 1, completedAt: this.isoNow() };
+    const done: AgentActionEntry = { ...strip(entry), ...outcome, sequence: entry.sequence + 1, completedAt: isoNow(this.deps.clock) };
     await this.deps.ledger.put(id, done);
     this.deps.logger.info('action finished', {
       actionId: id,
@@ -308,7 +308,7 @@ export class ActionExecutor {
         if (entry?.status !== 'inProgress') return;
         const next = { ...entry, sequence: entry.sequence + 1 };
         await this.deps.ledger.put(id, next);
-        await this.deps.report({ ...this.update(id, next, next.sequence, this.isoNow()), progress: percent });
+        await this.deps.report({ ...this.update(id, next, next.sequence, isoNow(this.deps.clock)), progress: percent });
       });
       chain = chain.catch((err: unknown) => this.deps.logger.warn('progress update not queued', { actionId: id, error: (err as Error).message }));
     };
@@ -333,10 +333,6 @@ export class ActionExecutor {
     if (last !== undefined && now - last < RESEND_INTERVAL_MS) return false;
     this.resentAt.set(id, now);
     return true;
-  }
-
-  private isoNow(): string {
-    return new Date(this.deps.clock.now()).toISOString();
   }
 }
 

@@ -4,6 +4,7 @@
 // one after. macOS, and Windows without winget, fail ACTION_UNSUPPORTED with the manual steps in the result.
 import { win32 } from 'node:path';
 import { AttacheError } from '../../../../common/errors.js';
+import { compareVersions } from '../../../../common/versions/index.js';
 import type { Platform, SoftwareInventory } from '../../../../policy-schemas/src/index.js';
 import type { CommandResult, CommandRunner } from '../../system/command-runner.js';
 import type { FileStore } from '../../system/file-store.js';
@@ -54,15 +55,9 @@ export async function locateWinget(files: NativeSoftwareUpdateDeps['files']): Pr
   const names = await files.list(WINDOWS_APPS_DIR).catch(() => [] as string[]);
   const versions = names.flatMap((n) => {
     const m = APP_INSTALLER.exec(n);
-    return m?.[1] ? [{ dir: n, version: m[1].split('.').map(Number) }] : [];
+    return m?.[1] ? [{ dir: n, version: m[1] }] : [];
   });
-  versions.sort((a, b) => {
-    for (let i = 0; i < Math.max(a.version.length, b.version.length); i++) {
-      const d = (b.version[i] ?? 0) - (a.version[i] ?? 0);
-      if (d !== 0) return d;
-    }
-    return 0;
-  });
+  versions.sort((a, b) => compareVersions('dotted', b.version, a.version));
   for (const { dir } of versions) {
     const exe = win32.join(WINDOWS_APPS_DIR, dir, 'winget.exe');
     if (await present(files, exe)) return exe;
