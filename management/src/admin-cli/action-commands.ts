@@ -7,10 +7,12 @@ import { Argument, type Command, Option } from 'commander';
 import { AttacheError } from '../../../common/errors.js';
 import { validate } from '../../../common/validation.js';
 import { ACTION_STATUSES, ACTION_TYPES, ActionRequestBodies, type ActionType, type DeviceListItem } from '../../../policy-schemas/src/index.js';
+import { MAX_ACTION_PAGE } from '../service/actions/action-views.js';
 import { downloadPackage } from './action-package.js';
 import { actionDetails, actionsTable } from './action-views.js';
 import type { AdminClient } from './admin-client.js';
 import { pageSize } from './audit-commands.js';
+import { usage } from './cli-errors.js';
 import { allPages } from './console-commands.js';
 
 /** What the commands need from cli.ts. */
@@ -68,14 +70,7 @@ function packageOf(value: string): { name: string; fixedVersion?: string } {
   return { name: value.slice(0, at), fixedVersion: value.slice(at + 1) };
 }
 
-/** The endpoint's largest page of actions (service/actions/action-views.ts MAX_ACTION_PAGE). */
-const MAX_ACTION_PAGE = 200;
-
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function usage(message: string): AttacheError {
-  return new AttacheError('USAGE_INVALID', message);
-}
 
 /**
  * The request body of `action create <type>` from its flags: an option of another type, a missing required option or a

@@ -4,7 +4,7 @@
 // renderTable/renderFields, which escape untrusted text.
 import { actionParametersSummary, actionResultSummary, actionStatusText, formatBytes } from '../../../policy-schemas/src/action-summary.js';
 import type { MachineAction } from '../../../policy-schemas/src/index.js';
-import { renderFields, renderTable } from './table.js';
+import { renderFields, renderTable, withNextCursor } from './table.js';
 
 /** The action center, newest first, and how to ask for the next page. */
 export function actionsTable(actions: readonly MachineAction[], nextCursor: string | null): string {
@@ -21,7 +21,7 @@ export function actionsTable(actions: readonly MachineAction[], nextCursor: stri
       a.requestorComment,
     ]),
   );
-  return nextCursor ? `${table}more: --cursor ${nextCursor}\n` : table;
+  return withNextCursor(table, nextCursor);
 }
 
 type Fields = [string, string][];

@@ -11,7 +11,7 @@ import { validate } from '../../../common/validation.js';
 import { AuditEntry, type AuditQuery, type AuditVerification } from '../../../policy-schemas/src/index.js';
 import { auditVerificationOf, verifyAuditEntries } from '../store/audit-chain.js';
 import type { AdminClient } from './admin-client.js';
-import { renderFields, renderTable } from './table.js';
+import { renderFields, renderTable, withNextCursor } from './table.js';
 
 /** What the commands need from cli.ts. */
 export interface AuditCommandDeps {
@@ -132,7 +132,7 @@ export function registerAuditCommands(d: AuditCommandDeps): void {
     .option('--cursor <cursor>', 'continue after a previous page (its "next page" cursor)')
     .action(async (flags: FilterFlags & { limit: number; cursor?: string }) => {
       const page = await (await d.client()).listAudit({ ...queryOf(flags), limit: flags.limit, ...(flags.cursor ? { cursor: flags.cursor } : {}) });
-      d.print(page, () => auditTable(page.entries) + (page.nextCursor ? `more: --cursor ${page.nextCursor}\n` : ''));
+      d.print(page, () => withNextCursor(auditTable(page.entries), page.nextCursor));
     });
   withFilters(audit.command('export').description('every matching entry, newest first, as JSON lines or CSV'), now)
     .addOption(new Option('--format <format>', 'jsonl (verifiable) or csv (spreadsheets)').choices(['jsonl', 'csv']).default('jsonl'))

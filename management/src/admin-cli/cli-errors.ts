@@ -10,6 +10,11 @@ export interface UsageCapture {
   message?: string;
 }
 
+/** A command line the command refuses before any request (exit code 64). */
+export function usage(message: string): AttacheError {
+  return new AttacheError('USAGE_INVALID', message);
+}
+
 /** Commander's error text ("error: unknown option '--x'\n…") as one message without the prefix. */
 function usageMessage(text: string): string {
   return text.replace(/^error: /, '').trim();

@@ -16,6 +16,11 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
 }
 
 /** Renders `key: value` lines with aligned values. */
+/** A page's table followed by the option that continues it (`more: --cursor …`), when there is a next page. */
+export function withNextCursor(table: string, nextCursor: string | null | undefined): string {
+  return nextCursor ? `${table}more: --cursor ${nextCursor}\n` : table;
+}
+
 export function renderFields(fields: readonly (readonly [string, string])[]): string {
   const width = Math.max(...fields.map(([k]) => k.length));
   return `${fields.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${terminalCell(v)}`).join('\n')}\n`;

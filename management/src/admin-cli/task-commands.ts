@@ -3,7 +3,6 @@
 // fixed yet). Values the request schema refuses are USAGE_INVALID naming the option before any request.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { AttacheError } from '../../../common/errors.js';
 import {
   type CreateSecurityTaskRequest,
   type SecurityTaskDetail,
@@ -11,9 +10,11 @@ import {
   type TaskStatus,
   type UpdateSecurityTaskRequest,
 } from '../../../policy-schemas/src/index.js';
+import { MAX_TASK_PAGE } from '../service/tasks/security-tasks.js';
 import { resolveDevice } from './action-commands.js';
 import type { AdminClient } from './admin-client.js';
 import { pageSize } from './audit-commands.js';
+import { usage } from './cli-errors.js';
 import { taskDetails, tasksTable } from './task-views.js';
 
 /** What the commands need from cli.ts. */
@@ -38,11 +39,6 @@ interface ChangeFlags {
 }
 
 /** The endpoint's largest page of tasks. */
-const MAX_TASK_PAGE = 200;
-
-function usage(message: string): AttacheError {
-  return new AttacheError('USAGE_INVALID', message);
-}
 
 /** The request of `task create` from its flags (devices resolved by the caller). */
 export function createRequestFromFlags(flags: CreateFlags, deviceIds: readonly string[] | undefined): CreateSecurityTaskRequest {

@@ -1,7 +1,7 @@
 // Human views of security tasks for the admin CLI: the list as a table, and one task with its fields, per-device
 // progress and history. Every string from the endpoint goes through renderTable/renderFields (escaped).
 import type { SecurityTask, SecurityTaskDetail } from '../../../policy-schemas/src/index.js';
-import { renderFields, renderTable } from './table.js';
+import { renderFields, renderTable, withNextCursor } from './table.js';
 
 /** Security tasks, newest first, and how to ask for the next page. */
 export function tasksTable(tasks: readonly SecurityTask[], nextCursor: string | null): string {
@@ -17,7 +17,7 @@ export function tasksTable(tasks: readonly SecurityTask[], nextCursor: string | 
       t.displayName,
     ]),
   );
-  return nextCursor ? `${table}more: --cursor ${nextCursor}\n` : table;
+  return withNextCursor(table, nextCursor);
 }
 
 /** One task: its fields, each targeted device's progress and the history. */

@@ -2,10 +2,10 @@
 // Input is checked here only as far as the endpoint cannot (flags that exclude each other); the endpoint names the field.
 import type { Command } from 'commander';
 import { systemClock } from '../../../common/clock.js';
-import { AttacheError } from '../../../common/errors.js';
 import { isoTime } from '../../../common/iso-time.js';
 import type { AlertTriagePatch, SuppressionRuleRequest } from '../../../policy-schemas/src/index.js';
 import type { AdminClient } from './admin-client.js';
+import { usage } from './cli-errors.js';
 import { alertTriageView, suppressionRulesTable } from './triage-views.js';
 
 /** What the commands need from cli.ts. */
@@ -24,10 +24,6 @@ interface UpdateFlags {
   assignTo?: string;
   unassign?: boolean;
   comment?: string;
-}
-
-function usage(message: string): AttacheError {
-  return new AttacheError('USAGE_INVALID', message);
 }
 
 /** The PATCH body from the flags; `none` clears classification or determination. */

@@ -53,11 +53,12 @@ export interface SecurityTaskDeps {
 export const REMEDIATION_BATCH = 200;
 
 const DEFAULT_PAGE = 50;
-const MAX_PAGE = 200;
+/** The largest page of tasks a list answers (the admin CLI's --limit bound too). */
+export const MAX_TASK_PAGE = 200;
 
 function pageLimit(text: string | undefined): number {
   const limit = text === undefined ? DEFAULT_PAGE : Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw queryInvalid(`query parameter limit must be an integer from 1 to ${MAX_PAGE}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TASK_PAGE) throw queryInvalid(`query parameter limit must be an integer from 1 to ${MAX_TASK_PAGE}`);
   return limit;
 }
 
