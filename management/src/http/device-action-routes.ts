@@ -6,16 +6,14 @@ import { packageUploadState, uploadPackageChunk } from '../service/actions/actio
 import { acceptActionUpdates } from '../service/actions/action-updates.js';
 import type { ServiceContext } from '../service/context.js';
 import { signer } from './device-routes.js';
+import { keepRawBody } from './raw-body.js';
 
 type IdParams = { Params: { id: string } };
 
 /** Registers the routes on `app`, the signed /v1/device scope. */
 export function registerDeviceActionRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   // A chunk's bytes are kept as read: the request signature hashes exactly them (rawBody).
-  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: PACKAGE_CHUNK_MAX_BYTES }, (req, body, done) => {
-    req.rawBody = body as Buffer;
-    done(null, body);
-  });
+  keepRawBody(app, ['application/octet-stream'], PACKAGE_CHUNK_MAX_BYTES);
   app.post('/actions/updates', async (req) => acceptActionUpdates(ctx, signer(req).deviceId, req.body));
   app.get<IdParams>('/actions/:id/package', async (req) => packageUploadState(ctx, signer(req), req.params.id));
   app.put<IdParams>('/actions/:id/package', async (req) =>
