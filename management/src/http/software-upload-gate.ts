@@ -1,28 +1,37 @@
-// Cheap refusals for POST /v1/device/software (8 MiB bodies, review 18 H1), decided in onRequest before the body is
-// read: the sender must name an enrolled, active device with a fresh time header, and at most `limit` uploads are read
-// at once (beyond: 503 ENDPOINT_BUSY with Retry-After). The full signature check still runs in preHandler.
+// Requests that hold much memory (8 MiB software uploads, 512 MiB advisory files) are refused cheaply in onRequest,
+// before the body is read: a slot limit per process (beyond it 503 ENDPOINT_BUSY with Retry-After), and for the software
+// upload (review 18 H1) a sender that must name an enrolled, active device with a fresh time header. The full signature
+// check still runs in preHandler.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AttacheError } from '../../../common/errors.js';
 import type { DeviceAuthenticator } from './device-auth.js';
 
-/** Retry-After of a refused upload (uploads are rare: no need to come back fast; the agent adds up to half again at random). */
-export const UPLOAD_RETRY_AFTER_SECONDS = 30;
+/** Retry-After of a refused request (uploads and imports are rare: no need to come back fast; the agent adds jitter). */
+export const BUSY_RETRY_AFTER_SECONDS = 30;
 
-/** An onRequest hook for the upload route: identifies the sender, then takes one of `limit` slots until the response closes. */
-export function softwareUploadGate(deviceAuth: DeviceAuthenticator, limit: number) {
+/**
+ * An onRequest hook taking one of `limit` slots from before the body is read until the response closes; `busy` says
+ * what is at capacity in the refusal.
+ */
+export function inFlightLimit(limit: number, busy: string) {
   let inFlight = 0;
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    await deviceAuth.identify(req);
+  return async (_req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (inFlight >= limit) {
-      reply.header('retry-after', String(UPLOAD_RETRY_AFTER_SECONDS));
-      throw new AttacheError('ENDPOINT_BUSY', `endpoint at capacity (${limit} software uploads in flight); retry after ${UPLOAD_RETRY_AFTER_SECONDS} s`);
+      reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
+      throw new AttacheError('ENDPOINT_BUSY', `${busy}; retry after ${BUSY_RETRY_AFTER_SECONDS} s`);
     }
     inFlight += 1;
-    let released = false;
     reply.raw.once('close', () => {
-      if (released) return;
-      released = true;
       inFlight -= 1;
     });
+  };
+}
+
+/** The software upload route's hook: identifies the sender, then takes one of `limit` upload slots. */
+export function softwareUploadGate(deviceAuth: DeviceAuthenticator, limit: number) {
+  const slot = inFlightLimit(limit, `endpoint at capacity (${limit} software uploads in flight)`);
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    await deviceAuth.identify(req);
+    await slot(req, reply);
   };
 }
