@@ -48,12 +48,15 @@ export function oneOf<T extends string>(name: string, value: string | undefined,
   throw queryInvalid(`query parameter ${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value.slice(0, 64))}`);
 }
 
-/** A page size: an integer 1…MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE when absent. */
-export function pageSize(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_PAGE_SIZE;
+/** A page size: an integer 1…`max`, `defaultSize` when absent (the device list's bounds unless a listing names its own). */
+export function pageSize(
+  value: string | undefined,
+  bounds: { readonly defaultSize: number; readonly max: number } = { defaultSize: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
+): number {
+  if (value === undefined) return bounds.defaultSize;
   const n = /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
-  if (!(n >= 1 && n <= MAX_PAGE_SIZE))
-    throw queryInvalid(`query parameter limit must be an integer from 1 to ${MAX_PAGE_SIZE}; got ${JSON.stringify(value.slice(0, 64))}`);
+  if (!(n >= 1 && n <= bounds.max))
+    throw queryInvalid(`query parameter limit must be an integer from 1 to ${bounds.max}; got ${JSON.stringify(value.slice(0, 64))}`);
   return n;
 }
 

@@ -14,7 +14,7 @@ import {
 import type { ActionRecord } from '../../store/action-store.js';
 import type { AdminPrincipal } from '../admin-principal.js';
 import type { ServiceContext } from '../context.js';
-import { queryInvalid, refuseUnknown, single } from '../device-list-query.js';
+import { oneOf, pageSize, queryInvalid, refuseUnknown, single } from '../device-list-query.js';
 import { requireDeviceInScope } from '../identity/scope.js';
 
 export const DEFAULT_ACTION_PAGE = 50;
@@ -83,13 +83,6 @@ export async function showAction(ctx: ServiceContext, admin: AdminPrincipal | un
   return machineAction(await scopedAction(ctx, admin, actionId));
 }
 
-/** A query parameter that must be one of `values` (absent: undefined). */
-export function oneOf<T extends string>(query: Readonly<Record<string, unknown>>, name: string, values: readonly T[]): T | undefined {
-  const value = single(query, name);
-  if (value !== undefined && !values.includes(value as T)) throw queryInvalid(`query parameter ${name} must be one of ${values.join(', ')}`);
-  return value as T | undefined;
-}
-
 /** A keyset cursor of (createdAt, uuid) as keysetCursor made it; QUERY_INVALID for anything else. */
 export function cursorOf(cursor: string | undefined): { createdAt: string; actionId: string } | undefined {
   if (cursor === undefined) return undefined;
@@ -118,14 +111,11 @@ export async function listActions(
   refuseUnknown(query, QUERY_PARAMS);
   const deviceId = single(query, 'deviceId');
   if (deviceId !== undefined && !UUID_RE.test(deviceId)) throw queryInvalid('query parameter deviceId must be a device id (lowercase UUID)');
-  const type = oneOf<ActionType>(query, 'type', ACTION_TYPES);
-  const status = oneOf<ActionStatus>(query, 'status', ACTION_STATUSES);
+  const type = oneOf<ActionType>('type', single(query, 'type'), ACTION_TYPES);
+  const status = oneOf<ActionStatus>('status', single(query, 'status'), ACTION_STATUSES);
   const requestor = single(query, 'requestor');
   if (requestor !== undefined && (requestor.length === 0 || requestor.length > 200)) throw queryInvalid('query parameter requestor must be 1–200 characters');
-  const limitText = single(query, 'limit');
-  const limit = limitText === undefined ? DEFAULT_ACTION_PAGE : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ACTION_PAGE)
-    throw queryInvalid(`query parameter limit must be an integer from 1 to ${MAX_ACTION_PAGE}`);
+  const limit = pageSize(single(query, 'limit'), { defaultSize: DEFAULT_ACTION_PAGE, max: MAX_ACTION_PAGE });
   const before = cursorOf(single(query, 'cursor'));
   await timeOutDue(ctx);
   const rows = await ctx.store.listActions({

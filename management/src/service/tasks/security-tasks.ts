@@ -21,8 +21,8 @@ import {
 import type { Logger } from '../../logging.js';
 import type { SecurityTaskStore, StoredSecurityTask } from '../../store/security-task-store.js';
 import type { ManagementStore } from '../../store/store.js';
-import { cursorOf, keysetCursor, oneOf } from '../actions/action-views.js';
-import { queryInvalid, refuseUnknown, single } from '../device-list-query.js';
+import { cursorOf, keysetCursor } from '../actions/action-views.js';
+import { oneOf, pageSize, refuseUnknown, single } from '../device-list-query.js';
 import type { Actor, VulnerabilityService } from '../vulnerabilities/contracts.js';
 import { devicesProgress, fixOf, TASK_HISTORY_LIMIT, type TaskSoftwareReader, taskPackages, taskView } from './task-progress.js';
 import { checkText, checkTransition, mitigationTypeOf } from './task-rules.js';
@@ -55,12 +55,6 @@ export const REMEDIATION_BATCH = 200;
 const DEFAULT_PAGE = 50;
 /** The largest page of tasks a list answers (the admin CLI's --limit bound too). */
 export const MAX_TASK_PAGE = 200;
-
-function pageLimit(text: string | undefined): number {
-  const limit = text === undefined ? DEFAULT_PAGE : Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TASK_PAGE) throw queryInvalid(`query parameter limit must be an integer from 1 to ${MAX_TASK_PAGE}`);
-  return limit;
-}
 
 /** Devices one task targets at most (CreateSecurityTaskRequest deviceIds maxItems, the recommendation detail's devices). */
 export const MAX_TASK_DEVICES = 10_000;
@@ -132,8 +126,8 @@ export class SecurityTaskService {
   /** GET /v1/admin/security-tasks?status&limit&cursor: newest first (limit 1–200, default 50). */
   async list(query: Readonly<Record<string, unknown>>): Promise<SecurityTaskList> {
     refuseUnknown(query, ['status', 'limit', 'cursor']);
-    const status = oneOf<TaskStatus>(query, 'status', TASK_STATUSES);
-    const limit = pageLimit(single(query, 'limit'));
+    const status = oneOf<TaskStatus>('status', single(query, 'status'), TASK_STATUSES);
+    const limit = pageSize(single(query, 'limit'), { defaultSize: DEFAULT_PAGE, max: MAX_TASK_PAGE });
     const cursor = cursorOf(single(query, 'cursor'));
     const before = cursor && { createdAt: cursor.createdAt, taskId: cursor.actionId };
     const rows = await this.deps.store.listSecurityTasks({ ...(status ? { status } : {}), ...(before ? { before } : {}), limit: limit + 1 });
