@@ -36,7 +36,7 @@ export type UpdateSoftwareCreator = (
 ) => Promise<MachineAction>;
 
 export interface SecurityTaskDeps {
-  readonly store: SecurityTaskStore & Pick<ManagementStore, 'getDevice' | 'getAction'>;
+  readonly store: SecurityTaskStore & Pick<ManagementStore, 'getDevice' | 'getDevices' | 'getAction'>;
   readonly software: TaskSoftwareReader;
   readonly recommendation: VulnerabilityService['recommendation'];
   readonly clock: Pick<Clock, 'now'>;

@@ -15,7 +15,7 @@ export const TASK_SWEEP_MS = 30 * 60_000;
 type Change = { task: StoredSecurityTask; events: TaskEvent[] } | undefined;
 
 export interface TaskSweepDeps {
-  readonly store: Pick<ManagementStore, 'getDevice'> & { openSecurityTasks(): Promise<StoredSecurityTask[]> };
+  readonly store: Pick<ManagementStore, 'getDevices'> & { openSecurityTasks(): Promise<StoredSecurityTask[]> };
   readonly clock: Pick<Clock, 'now'>;
   /** SecurityTaskService's completion check over `touched` devices (fixed list, automatic completion). */
   readonly progressed: (task: StoredSecurityTask, touched: ReadonlySet<string>) => Promise<Change>;
@@ -23,13 +23,16 @@ export interface TaskSweepDeps {
   readonly change: (task: StoredSecurityTask, change: (t: StoredSecurityTask) => Promise<Change>) => Promise<boolean>;
 }
 
-/** Why a targeted device can never be fixed any more (null: still managed). */
-async function goneReason(store: TaskSweepDeps['store'], deviceId: string): Promise<string | null> {
-  const device = await store.getDevice(deviceId);
-  if (!device) return 'deleted';
-  if (device.revoked) return 'revoked';
-  if (device.offboardedAt) return 'offboarded';
-  return null;
+/** Why each targeted device can never be fixed any more (absent: still managed), from one read of the devices. */
+async function goneReasons(store: TaskSweepDeps['store'], deviceIds: readonly string[]): Promise<Map<string, string>> {
+  const devices = new Map((await store.getDevices(deviceIds)).map((d) => [d.deviceId, d]));
+  const gone = new Map<string, string>();
+  for (const id of deviceIds) {
+    const device = devices.get(id);
+    const why = !device ? 'deleted' : device.revoked ? 'revoked' : device.offboardedAt ? 'offboarded' : null;
+    if (why) gone.set(id, why);
+  }
+  return gone;
 }
 
 /** One sweep over every open task; returns the tasks changed. */
@@ -38,11 +41,7 @@ export async function sweepOpenTasks(deps: TaskSweepDeps): Promise<number> {
   for (const task of await deps.store.openSecurityTasks()) {
     const wrote = await deps.change(task, async (t) => {
       if (t.status !== 'pending' && t.status !== 'active') return undefined; // closed meanwhile
-      const gone = new Map<string, string>();
-      for (const id of t.deviceIds) {
-        const why = await goneReason(deps.store, id);
-        if (why) gone.set(id, why);
-      }
+      const gone = await goneReasons(deps.store, t.deviceIds);
       const at = isoNow(deps.clock);
       const deviceIds = t.deviceIds.filter((id) => !gone.has(id));
       const base: StoredSecurityTask = { ...t, deviceIds, fixedDeviceIds: t.fixedDeviceIds.filter((id) => !gone.has(id)) };
