@@ -28,8 +28,6 @@ export interface SignalDeliveryDeps {
   readonly logger: Logger;
   /** Called with each acknowledged alert report (the endpoint's view of the risk level). */
   readonly onAlertsAcked?: (ack: AlertReportAck, report: SignalMessage & { kind: 'alerts' }) => void;
-  /** Called with each acknowledged batch of action updates (an offboard waits for its own). */
-  readonly onActionUpdatesAcked?: (ack: ActionUpdatesAck) => void;
 }
 
 /** What became of one batch of action updates: acknowledged (`ack`) or refused for good and dropped (`refused`). */
@@ -141,9 +139,7 @@ export class SignalDelivery {
       case 'actionUpdates': {
         const post = this.deps.client.postActionUpdates;
         if (!post) throw new AttacheError('NOT_FOUND', 'this transport has no route for action updates');
-        // Awaited first: an optional call does not evaluate its arguments when the hook is absent.
         const ack = await post.call(this.deps.client, message.body);
-        this.deps.onActionUpdatesAcked?.(ack);
         for (const w of this.actionWatchers) w({ updates: message.body.updates, ack });
         return;
       }
