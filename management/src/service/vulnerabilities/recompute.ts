@@ -154,16 +154,19 @@ export class Recomputer {
 
   /** Recomputes these devices (those without software are left alone) a page at a time, and tells the listeners. */
   async recomputeDevices(deviceIds: readonly string[]): Promise<number> {
+    const held: StoredDeviceSoftware[] = [];
+    for (const deviceId of deviceIds) {
+      const software = await this.deps.store.getDeviceSoftware(deviceId);
+      if (software) held.push(software);
+    }
+    return this.recomputeSoftware(held);
+  }
+
+  /** recomputeDevices over software already read (the stale sweep holds it), in pages of DEVICE_PAGE. */
+  async recomputeSoftware(held: readonly StoredDeviceSoftware[]): Promise<number> {
     const lookups = new RecomputeLookups(this.deps.store);
     const done: string[] = [];
-    for (let at = 0; at < deviceIds.length; at += DEVICE_PAGE) {
-      const page: StoredDeviceSoftware[] = [];
-      for (const deviceId of deviceIds.slice(at, at + DEVICE_PAGE)) {
-        const software = await this.deps.store.getDeviceSoftware(deviceId);
-        if (software) page.push(software);
-      }
-      if (page.length > 0) done.push(...(await this.recomputePage(page, lookups)));
-    }
+    for (let at = 0; at < held.length; at += DEVICE_PAGE) done.push(...(await this.recomputePage(held.slice(at, at + DEVICE_PAGE), lookups)));
     await this.notify(done);
     return done.length;
   }

@@ -25,24 +25,25 @@ export interface StaleSweepDeps {
 export async function recomputeStale(deps: StaleSweepDeps, pageSize = STALE_PAGE, maxPages = STALE_MAX_PAGES): Promise<number> {
   const { store, recomputer } = deps;
   let devices = 0;
+  // Pending packages matched page by page, then one scan for the devices holding any of them.
+  const matched: number[] = [];
   for (let page = 0; page < maxPages; page++) {
     const pending = await store.pendingPackages(pageSize);
     if (pending.length === 0) break;
-    devices += await recomputer.serial(async () => {
-      await recomputer.matchPackages(await store.packagesByIds(pending));
-      return recomputer.recomputeDevices(await store.devicesWithPackages(pending));
-    });
+    await recomputer.serial(async () => recomputer.matchPackages(await store.packagesByIds(pending)));
+    matched.push(...pending);
     await endOfTurn();
   }
+  if (matched.length > 0) devices += await recomputer.serial(async () => recomputer.recomputeDevices(await store.devicesWithPackages(matched)));
   let after: string | undefined;
   for (let page = 0; page < maxPages; page++) {
     const ids = await store.staleExposures({ limit: pageSize, ...(after === undefined ? {} : { after }) });
     if (ids.length === 0) break;
     devices += await recomputer.serial(async () => {
-      const held = await Promise.all(ids.map((id) => store.getDeviceSoftware(id)));
-      const fresh = await store.unevaluatedPackages([...new Set(held.flatMap((s) => s?.packageIds ?? []))]);
+      const held = (await Promise.all(ids.map((id) => store.getDeviceSoftware(id)))).filter((s) => s !== undefined);
+      const fresh = await store.unevaluatedPackages([...new Set(held.flatMap((s) => s.packageIds))]);
       if (fresh.length > 0) await recomputer.matchPackages(await store.packagesByIds(fresh));
-      return recomputer.recomputeDevices(ids);
+      return recomputer.recomputeSoftware(held);
     });
     after = ids[ids.length - 1];
     if (ids.length < pageSize) break;
